@@ -1,0 +1,24 @@
+package dev.dal.api;
+
+/**
+ * A setting is missing, malformed or names something Dal does not know. Raised when the
+ * configuration is built or a store is opened, never later. The message names the setting.
+ */
+public class ConfigurationException extends DataAccessException {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * @param message names the setting (e.g. {@code DB_PORT}) and what is wrong with it
+     */
+    public ConfigurationException(String message) {
+        super(message);
+    }
+
+    /**
+     * @param message names the setting and what is wrong with it
+     * @param cause the underlying failure
+     */
+    public ConfigurationException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,450 @@
+package dev.dal.api;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Dal's configuration: which store to use and how to reach it. Immutable and checked when built;
+ * every message names the setting at fault. {@link #toString()} never shows a secret.
+ *
+ * <p>Read it from the environment with {@link #fromEnvironment()} (a system property of the same
+ * name wins over an environment variable), from a map with {@link #fromMap(Map)}, or build it with
+ * {@link #builder()}. Settings a backend needs beyond the common ones (for example
+ * {@code DB_AUTO_MIGRATE}) are kept as raw strings and read with {@link #setting(String)}.
+ */
+public final class DalConfig {
+
+    /** Store type: {@code file} (default), {@code postgresql}, {@code mongodb}, {@code neo4j} or an alias. */
+    public static final String DATA_STORAGE_TYPE = "DATA_STORAGE_TYPE";
+    /** Root directory of the file store, default {@code ./data}. */
+    public static final String DATA_DIR = "DATA_DIR";
+    /** Database host; a comma-separated list for failover or replicas. */
+    public static final String DB_HOST = "DB_HOST";
+    /** Database port. */
+    public static final String DB_PORT = "DB_PORT";
+    /** Database name. */
+    public static final String DB_NAME = "DB_NAME";
+    /** Database user. */
+    public static final String DB_USER = "DB_USER";
+    /** Database password (secret). */
+    public static final String DB_PASSWORD = "DB_PASSWORD";
+    /** A full database URL; may hold credentials (shown redacted). */
+    public static final String DATABASE_URL = "DATABASE_URL";
+    /** Connection pool size, default 20. */
+    public static final String DB_MAX_CONNECTIONS = "DB_MAX_CONNECTIONS";
+    /** Idle connection timeout in seconds (or ISO-8601), default 300 s. */
+    public static final String DB_IDLE_TIMEOUT = "DB_IDLE_TIMEOUT";
+    /** Connection acquisition timeout in seconds (or ISO-8601), default 30 s. */
+    public static final String DB_CONNECTION_TIMEOUT = "DB_CONNECTION_TIMEOUT";
+    /** Maximum connection lifetime in seconds (or ISO-8601), default 1800 s. */
+    public static final String DB_MAX_LIFETIME = "DB_MAX_LIFETIME";
+    /** MongoDB connection string; may hold credentials (shown redacted). */
+    public static final String MONGODB_URL = "MONGODB_URL";
+    /** MongoDB database name. */
+    public static final String MONGODB_DATABASE = "MONGODB_DATABASE";
+    /** Neo4j URI. */
+    public static final String NEO4J_URI = "NEO4J_URI";
+    /** Neo4j user. */
+    public static final String NEO4J_USER = "NEO4J_USER";
+    /** Neo4j password (secret). */
+    public static final String NEO4J_PASSWORD = "NEO4J_PASSWORD";
+    /** Records per batch in copy and migration work, default 1000. */
+    public static final String MIGRATION_BATCH_SIZE = "MIGRATION_BATCH_SIZE";
+    /** Whether the factory wraps the store in the dual-write decorator, default false. */
+    public static final String MIGRATION_ENABLE_DUAL_WRITE = "MIGRATION_ENABLE_DUAL_WRITE";
+    /** Longest message content accepted, in characters, default 100000. */
+    public static final String DAL_MAX_CONTENT_LENGTH = "DAL_MAX_CONTENT_LENGTH";
+    /** Deepest JSON nesting accepted, default 32. */
+    public static final String DAL_MAX_JSON_DEPTH = "DAL_MAX_JSON_DEPTH";
+
+    /** Prefixes of settings Dal reads from the environment besides the named ones. */
+    private static final List<String> SETTING_PREFIXES = List.of("DATA_", "DB_", "DATABASE_", "MONGODB_", "NEO4J_",
+            "MIGRATION_", "DAL_");
+    private static final Set<String> SECRET_NAMES = Set.of(DB_PASSWORD, NEO4J_PASSWORD);
+    private static final Set<String> URL_NAMES = Set.of(DATABASE_URL, MONGODB_URL, NEO4J_URI);
+    private static final Pattern URL_PASSWORD = Pattern.compile("(//[^/:@]*:)[^@/]*@");
+    private static final Pattern QUERY_PASSWORD = Pattern.compile("(?i)(password=)[^&;]*");
+
+    private final Map<String, String> settings;
+    private final String storageType;
+    private final Path dataDir;
+    private final List<String> dbHosts;
+    private final Integer dbPort;
+    private final int maxConnections;
+    private final Duration idleTimeout;
+    private final Duration connectionTimeout;
+    private final Duration maxLifetime;
+    private final int migrationBatchSize;
+    private final boolean dualWriteEnabled;
+    private final int maxContentLength;
+    private final int maxJsonDepth;
+    private final Clock clock;
+
+    private DalConfig(Map<String, String> settings, Clock clock) {
+        this.settings = Map.copyOf(settings);
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.storageType = text(DATA_STORAGE_TYPE).map(s -> s.toLowerCase(Locale.ROOT)).orElse("file");
+        this.dataDir = text(DATA_DIR).map(DalConfig::path).orElse(Paths.get("data"));
+        this.dbHosts = text(DB_HOST).map(DalConfig::hosts).orElse(List.of());
+        this.dbPort = text(DB_PORT).map(v -> intIn(DB_PORT, v, 1, 65_535)).orElse(null);
+        this.maxConnections = text(DB_MAX_CONNECTIONS).map(v -> intIn(DB_MAX_CONNECTIONS, v, 1, 10_000)).orElse(20);
+        this.idleTimeout = duration(DB_IDLE_TIMEOUT, Duration.ofSeconds(300));
+        this.connectionTimeout = duration(DB_CONNECTION_TIMEOUT, Duration.ofSeconds(30));
+        this.maxLifetime = duration(DB_MAX_LIFETIME, Duration.ofMinutes(30));
+        this.migrationBatchSize = text(MIGRATION_BATCH_SIZE)
+                .map(v -> intIn(MIGRATION_BATCH_SIZE, v, 1, 100_000)).orElse(1000);
+        this.dualWriteEnabled = text(MIGRATION_ENABLE_DUAL_WRITE).map(v -> bool(MIGRATION_ENABLE_DUAL_WRITE, v))
+                .orElse(false);
+        this.maxContentLength = text(DAL_MAX_CONTENT_LENGTH)
+                .map(v -> intIn(DAL_MAX_CONTENT_LENGTH, v, 1, 100_000_000)).orElse(100_000);
+        this.maxJsonDepth = text(DAL_MAX_JSON_DEPTH).map(v -> intIn(DAL_MAX_JSON_DEPTH, v, 1, 1000)).orElse(32);
+    }
+
+    /**
+     * Reads every Dal setting from the environment and system properties (a property wins).
+     *
+     * @return the checked configuration
+     * @throws ConfigurationException naming the first malformed setting
+     */
+    public static DalConfig fromEnvironment() {
+        Map<String, String> found = new TreeMap<>();
+        System.getenv().forEach((k, v) -> keepIfDal(found, k, v));
+        System.getProperties().forEach((k, v) -> keepIfDal(found, String.valueOf(k), String.valueOf(v)));
+        return new DalConfig(found, Clock.systemUTC());
+    }
+
+    /**
+     * @param settings setting names to values, as in the environment
+     * @return the checked configuration
+     * @throws ConfigurationException naming the first malformed setting
+     */
+    public static DalConfig fromMap(Map<String, String> settings) {
+        return builder().settings(settings).build();
+    }
+
+    /** @return a builder with no settings (every default applies) */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return a builder holding this configuration's settings and clock */
+    public Builder toBuilder() {
+        return builder().settings(settings).clock(clock);
+    }
+
+    private static void keepIfDal(Map<String, String> into, String name, String value) {
+        if (SETTING_PREFIXES.stream().anyMatch(name::startsWith)) {
+            into.put(name, value);
+        }
+    }
+
+    // ---- typed values ----
+
+    /** @return the store type as configured, lower case; {@code "file"} by default */
+    public String storageType() {
+        return storageType;
+    }
+
+    /** @return the file store's root directory */
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** @return the database hosts in order; empty when none is configured */
+    public List<String> dbHosts() {
+        return dbHosts;
+    }
+
+    /** @return the database port, if configured */
+    public Optional<Integer> dbPort() {
+        return Optional.ofNullable(dbPort);
+    }
+
+    /** @return the database name, if configured */
+    public Optional<String> dbName() {
+        return text(DB_NAME);
+    }
+
+    /** @return the database user, if configured */
+    public Optional<String> dbUser() {
+        return text(DB_USER);
+    }
+
+    /** @return the database password, if configured; never log it */
+    public Optional<String> dbPassword() {
+        return raw(DB_PASSWORD);
+    }
+
+    /** @return the database URL, if configured; it may hold credentials, never log it */
+    public Optional<String> databaseUrl() {
+        return text(DATABASE_URL);
+    }
+
+    /** @return the connection pool size */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /** @return how long an idle pooled connection is kept */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /** @return how long to wait for a connection */
+    public Duration connectionTimeout() {
+        return connectionTimeout;
+    }
+
+    /** @return the longest a pooled connection lives */
+    public Duration maxLifetime() {
+        return maxLifetime;
+    }
+
+    /** @return the MongoDB connection string, if configured; never log it */
+    public Optional<String> mongodbUrl() {
+        return text(MONGODB_URL);
+    }
+
+    /** @return the MongoDB database name, if configured */
+    public Optional<String> mongodbDatabase() {
+        return text(MONGODB_DATABASE);
+    }
+
+    /** @return the Neo4j URI, if configured */
+    public Optional<String> neo4jUri() {
+        return text(NEO4J_URI);
+    }
+
+    /** @return the Neo4j user, if configured */
+    public Optional<String> neo4jUser() {
+        return text(NEO4J_USER);
+    }
+
+    /** @return the Neo4j password, if configured; never log it */
+    public Optional<String> neo4jPassword() {
+        return raw(NEO4J_PASSWORD);
+    }
+
+    /** @return records per batch in copy and migration work */
+    public int migrationBatchSize() {
+        return migrationBatchSize;
+    }
+
+    /** @return whether the factory builds the dual-write decorator */
+    public boolean dualWriteEnabled() {
+        return dualWriteEnabled;
+    }
+
+    /** @return the longest message content accepted, in characters */
+    public int maxContentLength() {
+        return maxContentLength;
+    }
+
+    /** @return the deepest JSON nesting accepted */
+    public int maxJsonDepth() {
+        return maxJsonDepth;
+    }
+
+    /** @return the clock Dal reads for timestamps and expiry; tests may supply their own */
+    public Clock clock() {
+        return clock;
+    }
+
+    /**
+     * A raw setting, for backend-specific options.
+     *
+     * @param name the setting's name, e.g. {@code "DB_AUTO_MIGRATE"}
+     * @return its trimmed value, if set and not blank
+     */
+    public Optional<String> setting(String name) {
+        return text(name);
+    }
+
+    /**
+     * A boolean backend setting.
+     *
+     * @param name the setting's name
+     * @param defaultValue the value when it is not set
+     * @return the setting's value
+     * @throws ConfigurationException when the value is not {@code true}/{@code false}
+     */
+    public boolean flag(String name, boolean defaultValue) {
+        return text(name).map(v -> bool(name, v)).orElse(defaultValue);
+    }
+
+    /** @return every setting as given, for building derived configurations; holds secrets, never log it */
+    public Map<String, String> settings() {
+        return settings;
+    }
+
+    /** @return the settings with secrets and URL credentials masked */
+    @Override
+    public String toString() {
+        Map<String, String> shown = new LinkedHashMap<>();
+        new TreeMap<>(settings).forEach((name, value) -> shown.put(name, redact(name, value)));
+        return "DalConfig" + shown;
+    }
+
+    /**
+     * Masks a setting's value for display.
+     *
+     * @param name the setting's name
+     * @param value its value
+     * @return {@code "****"} for secrets, a URL with its password masked, or the value
+     */
+    public static String redact(String name, String value) {
+        if (value == null) {
+            return null;
+        }
+        String upper = name.toUpperCase(Locale.ROOT);
+        if (SECRET_NAMES.contains(name) || upper.contains("PASSWORD") || upper.contains("SECRET")
+                || upper.contains("TOKEN")) {
+            return "****";
+        }
+        if (URL_NAMES.contains(name) || upper.endsWith("_URL") || upper.endsWith("_URI")) {
+            return QUERY_PASSWORD.matcher(URL_PASSWORD.matcher(value).replaceAll("$1****@")).replaceAll("$1****");
+        }
+        return value;
+    }
+
+    // ---- parsing ----
+
+    private Optional<String> raw(String name) {
+        return Optional.ofNullable(settings.get(name));
+    }
+
+    private Optional<String> text(String name) {
+        return raw(name).map(String::trim).filter(v -> !v.isEmpty());
+    }
+
+    private static Path path(String value) {
+        try {
+            return Paths.get(value);
+        } catch (RuntimeException e) {
+            throw new ConfigurationException(DATA_DIR + " is not a valid path: " + value);
+        }
+    }
+
+    private static List<String> hosts(String value) {
+        List<String> hosts = Arrays.stream(value.split(",")).map(String::trim).filter(h -> !h.isEmpty()).toList();
+        if (hosts.isEmpty()) {
+            throw new ConfigurationException(DB_HOST + " must name at least one host");
+        }
+        return hosts;
+    }
+
+    private static int intIn(String name, String value, int min, int max) {
+        try {
+            int parsed = Integer.parseInt(value);
+            if (parsed >= min && parsed <= max) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below, with the rule
+        }
+        throw new ConfigurationException(name + " must be a whole number from " + min + " to " + max
+                + ", got '" + value + "'");
+    }
+
+    private static boolean bool(String name, String value) {
+        switch (value.toLowerCase(Locale.ROOT)) {
+            case "true", "1", "yes", "on":
+                return true;
+            case "false", "0", "no", "off":
+                return false;
+            default:
+                throw new ConfigurationException(name + " must be true or false, got '" + value + "'");
+        }
+    }
+
+    private Duration duration(String name, Duration defaultValue) {
+        Optional<String> value = text(name);
+        if (value.isEmpty()) {
+            return defaultValue;
+        }
+        String v = value.get();
+        try {
+            Duration parsed = v.chars().allMatch(Character::isDigit)
+                    ? Duration.ofSeconds(Long.parseLong(v))
+                    : Duration.parse(v);
+            if (!parsed.isNegative()) {
+                return parsed;
+            }
+        } catch (NumberFormatException | DateTimeParseException e) {
+            // reported below, with the rule
+        }
+        throw new ConfigurationException(name + " must be a whole number of seconds or an ISO-8601 duration"
+                + " such as PT30S, got '" + v + "'");
+    }
+
+    /** Builds a {@link DalConfig}; {@link #build()} checks every value. */
+    public static final class Builder {
+        private final Map<String, String> settings = new TreeMap<>();
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {
+        }
+
+        /**
+         * @param name a setting's name, as in the environment
+         * @param value its value; {@code null} removes it
+         * @return this builder
+         */
+        public Builder setting(String name, String value) {
+            Objects.requireNonNull(name, "name");
+            if (value == null) {
+                settings.remove(name);
+            } else {
+                settings.put(name, value);
+            }
+            return this;
+        }
+
+        /**
+         * @param values settings to add
+         * @return this builder
+         */
+        public Builder settings(Map<String, String> values) {
+            values.forEach(this::setting);
+            return this;
+        }
+
+        /** @param type the store type @return this builder */
+        public Builder storageType(String type) {
+            return setting(DATA_STORAGE_TYPE, type);
+        }
+
+        /** @param dir the file store's root @return this builder */
+        public Builder dataDir(Path dir) {
+            return setting(DATA_DIR, dir == null ? null : dir.toString());
+        }
+
+        /** @param value the clock for timestamps and expiry @return this builder */
+        public Builder clock(Clock value) {
+            this.clock = Objects.requireNonNull(value, "clock");
+            return this;
+        }
+
+        /**
+         * @return the configuration
+         * @throws ConfigurationException naming the first malformed setting
+         */
+        public DalConfig build() {
+            return new DalConfig(settings, clock);
+        }
+    }
+}

@@ -1,0 +1,303 @@
+package dev.dal.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.dal.api.bulk.BulkAccess;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The one interface a chat application uses for its data, whatever the store behind it.
+ *
+ * <p>Obtain one from {@link DataAccessFactory}. Every method validates its arguments before any
+ * store is touched: a bad value raises {@link ValidationException} naming the field and the rule,
+ * and nothing is written. Every error is a {@link DataAccessException}; no driver exception
+ * crosses this interface. Implementations are safe for use by many threads.
+ *
+ * <p>Records come back exactly as they were stored: ids are assigned by Dal (time-ordered UUIDs),
+ * timestamps are UTC instants truncated to milliseconds, and JSON values round-trip exactly.
+ * Reads of something that does not exist return an empty result; writes that refer to something
+ * that does not exist raise {@link NotFoundException}.
+ */
+public interface DataAccess extends AutoCloseable {
+
+    // ---- users ----
+
+    /**
+     * Creates a user.
+     *
+     * @param user what to create
+     * @return the stored user, with its new id and timestamps
+     * @throws DuplicateKeyException when another user has the same external id
+     */
+    User createUser(NewUser user);
+
+    /**
+     * @param id the user's id
+     * @return the user, or empty
+     */
+    Optional<User> getUser(UUID id);
+
+    /**
+     * @param externalId the identity provider's id (legacy {@code clerk_id})
+     * @return the user, or empty
+     */
+    Optional<User> getUserByExternalId(String externalId);
+
+    /**
+     * Changes a user's fields.
+     *
+     * @param id the user's id
+     * @param update the changes
+     * @return the user as stored after the change
+     * @throws NotFoundException when there is no such user
+     * @throws DuplicateKeyException when the new external id belongs to another user
+     */
+    User updateUser(UUID id, UserUpdate update);
+
+    /**
+     * Deletes a user and their memory; their sessions stay, with no user.
+     *
+     * @param id the user's id
+     * @return whether a user was deleted
+     */
+    default boolean deleteUser(UUID id) {
+        return deleteUser(id, DeleteMode.KEEP_SESSIONS);
+    }
+
+    /**
+     * Deletes a user and their memory, and with {@link DeleteMode#PURGE} their sessions and messages.
+     *
+     * @param id the user's id
+     * @param mode what happens to the user's sessions
+     * @return whether a user was deleted
+     */
+    boolean deleteUser(UUID id, DeleteMode mode);
+
+    // ---- chat sessions ----
+
+    /**
+     * Creates a chat session with no messages.
+     *
+     * @param session what to create
+     * @return the stored session
+     * @throws DuplicateKeyException when the chat id is taken
+     * @throws NotFoundException when a user id is given and there is no such user
+     */
+    ChatSession createChatSession(NewChatSession session);
+
+    /**
+     * @param chatId the caller's key
+     * @return the session with its current message count, or empty
+     */
+    Optional<ChatSession> getChatSession(String chatId);
+
+    /**
+     * Changes a session's own fields.
+     *
+     * @param chatId the caller's key
+     * @param update the changes
+     * @return the session as stored after the change
+     * @throws NotFoundException when there is no such session, or the new user does not exist
+     */
+    ChatSession updateChatSession(String chatId, ChatSessionUpdate update);
+
+    /**
+     * Deletes a session and all its messages.
+     *
+     * @param chatId the caller's key
+     * @return whether a session was deleted
+     */
+    boolean deleteChatSession(String chatId);
+
+    /**
+     * A user's sessions, most recent activity ({@link ChatSession#lastActivityAt()}) first, ties
+     * broken by id, newest first.
+     *
+     * @param userId the user's id
+     * @param limit 1 to {@link HistoryQuery#MAX_LIMIT}
+     * @param offset sessions to skip, 0 or more
+     * @return the page; empty for an unknown user
+     */
+    List<ChatSession> listUserSessions(UUID userId, int limit, int offset);
+
+    /**
+     * The same page as {@link #listUserSessions}, each session with its newest message, fetched
+     * in one round trip to the store (never one query per session).
+     *
+     * @param userId the user's id
+     * @param limit 1 to {@link HistoryQuery#MAX_LIMIT}
+     * @param offset sessions to skip, 0 or more
+     * @return the page; empty for an unknown user
+     */
+    List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset);
+
+    // ---- messages ----
+
+    /**
+     * Appends a message. Its sequence number is one more than the session's last; concurrent
+     * callers get distinct numbers with no gaps. The session's message count and last message time
+     * move with it.
+     *
+     * @param chatId the session's key
+     * @param message what to add
+     * @return the stored message
+     * @throws NotFoundException when there is no such session
+     */
+    Message addMessage(String chatId, NewMessage message);
+
+    /**
+     * Appends several messages atomically, with consecutive sequence numbers: all land or none
+     * does (a user message and the assistant's reply, for instance). Available on every store.
+     *
+     * @param chatId the session's key
+     * @param messages one or more messages, in order
+     * @return the stored messages, in order
+     * @throws NotFoundException when there is no such session
+     */
+    List<Message> addMessages(String chatId, List<NewMessage> messages);
+
+    /**
+     * A page of history in ascending sequence order, counted from the first message (the legacy
+     * interface). Prefer {@link #getChatHistory(String, HistoryQuery)} deep into long conversations.
+     *
+     * @param chatId the session's key
+     * @param limit 1 to {@link HistoryQuery#MAX_LIMIT}
+     * @param offset messages to skip, 0 or more
+     * @return the page; empty for an unknown session
+     */
+    List<Message> getChatHistory(String chatId, int limit, int offset);
+
+    /**
+     * A keyset page of history, in ascending sequence order.
+     *
+     * @param chatId the session's key
+     * @param query which page
+     * @return the page; empty for an unknown session
+     */
+    List<Message> getChatHistory(String chatId, HistoryQuery query);
+
+    /**
+     * @param chatId the session's key
+     * @return the number of messages in the session; 0 for an unknown session
+     */
+    long getMessageCount(String chatId);
+
+    // ---- user memory ----
+
+    /**
+     * Sets a remembered value that does not expire.
+     *
+     * @param userId the user
+     * @param memoryType the grouping, e.g. {@code "preferences"}
+     * @param key the name within the type
+     * @param value any JSON value; Java {@code null} stores JSON {@code null}
+     * @return the stored entry
+     * @throws NotFoundException when there is no such user
+     */
+    default MemoryEntry setUserMemory(UUID userId, String memoryType, String key, JsonNode value) {
+        return setUserMemory(userId, memoryType, key, value, null);
+    }
+
+    /**
+     * Sets a remembered value. Setting an existing key replaces its value and expiry and keeps
+     * its creation time (an expired entry counts as absent).
+     *
+     * @param userId the user
+     * @param memoryType the grouping
+     * @param key the name within the type
+     * @param value any JSON value
+     * @param expiresAt when it stops being visible, or {@code null} for never
+     * @return the stored entry
+     * @throws NotFoundException when there is no such user
+     */
+    MemoryEntry setUserMemory(UUID userId, String memoryType, String key, JsonNode value, Instant expiresAt);
+
+    /**
+     * @param userId the user
+     * @param memoryType the grouping
+     * @param key the name within the type
+     * @return the entry, or empty when absent or expired
+     */
+    Optional<MemoryEntry> getUserMemory(UUID userId, String memoryType, String key);
+
+    /**
+     * @param userId the user
+     * @param memoryType the grouping
+     * @return the unexpired entries of the type, ordered by key
+     */
+    List<MemoryEntry> getUserMemory(UUID userId, String memoryType);
+
+    /**
+     * @param userId the user
+     * @param memoryType the grouping
+     * @param key the name within the type
+     * @return whether an entry was deleted
+     */
+    boolean deleteUserMemory(UUID userId, String memoryType, String key);
+
+    /**
+     * Deletes every entry of a type.
+     *
+     * @param userId the user
+     * @param memoryType the grouping
+     * @return how many entries were deleted
+     */
+    int deleteUserMemory(UUID userId, String memoryType);
+
+    /**
+     * Physically removes every expired memory entry (reads already ignore them).
+     *
+     * @return how many entries were removed
+     */
+    int purgeExpiredMemory();
+
+    // ---- transactions, health, lifecycle ----
+
+    /**
+     * Runs work in one transaction: everything it writes lands, or nothing does. When the work
+     * throws, the transaction is rolled back and the same exception reaches the caller. A call
+     * inside running work joins the running transaction.
+     *
+     * @param <T> the result type
+     * @param work the work; it must use the store it is given
+     * @return what the work returned
+     * @throws UnsupportedCapabilityException when the store lacks {@link Capability#TRANSACTIONS}
+     */
+    <T> T inTransaction(TransactionWork<T> work);
+
+    /**
+     * {@link #inTransaction(TransactionWork)} for work with no result.
+     *
+     * @param work the work; it must use the store it is given
+     */
+    default void useTransaction(TransactionAction work) {
+        inTransaction(tx -> {
+            work.run(tx);
+            return null;
+        });
+    }
+
+    /**
+     * Probes the store. Never throws: a store that cannot be reached is reported {@code DOWN}.
+     *
+     * @return status, latency and store figures
+     */
+    HealthStatus healthCheck();
+
+    /** @return what this store can do beyond the common contract */
+    Set<Capability> capabilities();
+
+    /**
+     * The record-level interface that copy, verify, export and dual-write are built on.
+     *
+     * @return bulk scan and exact upsert for this store
+     */
+    BulkAccess bulk();
+
+    /** Releases the store's resources. Idempotent; later calls raise {@link UnavailableException}. */
+    @Override
+    void close();
+}

@@ -1,0 +1,136 @@
+package dev.dal.api;
+
+import dev.dal.api.internal.ValidatingDataAccess;
+import dev.dal.api.internal.Validator;
+import dev.dal.api.spi.DataAccessProvider;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.ServiceLoader;
+import java.util.stream.Collectors;
+
+/**
+ * Opens the store the configuration names.
+ *
+ * <p>{@link #create(DalConfig, DataAccessProvider)} wires a provider explicitly and always works;
+ * {@link #create()} and {@link #create(DalConfig)} find the provider for {@code DATA_STORAGE_TYPE}
+ * on the class path through {@link ServiceLoader}. Either way the store comes back behind Dal's
+ * validation, so every backend rejects the same bad input the same way.
+ */
+public final class DataAccessFactory {
+
+    /** Store types Dal knows, with their aliases and the Maven artifact that provides each. */
+    private static final Map<String, String> KNOWN_ARTIFACTS = new LinkedHashMap<>();
+    private static final Map<String, String> KNOWN_ALIASES = new LinkedHashMap<>();
+
+    static {
+        KNOWN_ARTIFACTS.put("file", "dal-file");
+        KNOWN_ARTIFACTS.put("postgresql", "dal-postgres");
+        KNOWN_ARTIFACTS.put("mongodb", "dal-mongo");
+        KNOWN_ARTIFACTS.put("neo4j", "dal-neo4j");
+        KNOWN_ALIASES.put("json", "file");
+        KNOWN_ALIASES.put("postgres", "postgresql");
+        KNOWN_ALIASES.put("pg", "postgresql");
+        KNOWN_ALIASES.put("mongo", "mongodb");
+    }
+
+    private DataAccessFactory() {
+    }
+
+    /**
+     * Opens the store named by the environment ({@link DalConfig#fromEnvironment()}).
+     *
+     * @return an open store
+     * @throws ConfigurationException when a setting is wrong or the store type is unknown or not on the class path
+     */
+    public static DataAccess create() {
+        return create(DalConfig.fromEnvironment());
+    }
+
+    /**
+     * Opens the store the configuration names.
+     *
+     * @param config the configuration
+     * @return an open store
+     * @throws ConfigurationException when the store type is unknown or its module is not on the class path
+     */
+    public static DataAccess create(DalConfig config) {
+        Objects.requireNonNull(config, "config");
+        return create(config, provider(config.storageType()));
+    }
+
+    /**
+     * Opens a store with an explicitly chosen provider.
+     *
+     * @param config the configuration
+     * @param provider the backend
+     * @return an open store, behind Dal's validation
+     */
+    public static DataAccess create(DalConfig config, DataAccessProvider provider) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(provider, "provider");
+        if (config.dualWriteEnabled()) {
+            throw new ConfigurationException(DalConfig.MIGRATION_ENABLE_DUAL_WRITE
+                    + "=true, but this version of Dal has no dual-write decorator yet; unset it");
+        }
+        DataAccess store;
+        try {
+            store = provider.create(config);
+        } catch (DataAccessException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ConfigurationException("The " + provider.name() + " store could not be opened", e);
+        }
+        return new ValidatingDataAccess(store, provider.name(), new Validator(config));
+    }
+
+    /**
+     * Finds the provider for a store type or alias.
+     *
+     * @param storageType a type such as {@code "file"} or {@code "pg"}, any case
+     * @return the provider
+     * @throws ConfigurationException listing the known types when none matches, or naming the
+     *     Maven artifact to add when the type is known but its module is missing
+     */
+    public static DataAccessProvider provider(String storageType) {
+        String wanted = storageType == null ? "file" : storageType.trim().toLowerCase(Locale.ROOT);
+        List<DataAccessProvider> available = providers();
+        for (DataAccessProvider candidate : available) {
+            if (candidate.name().equals(wanted) || candidate.aliases().contains(wanted)) {
+                return candidate;
+            }
+        }
+        String canonical = KNOWN_ALIASES.getOrDefault(wanted, wanted);
+        String artifact = KNOWN_ARTIFACTS.get(canonical);
+        if (artifact != null) {
+            throw new ConfigurationException(DalConfig.DATA_STORAGE_TYPE + "=" + storageType + " needs the "
+                    + canonical + " backend, which is not on the class path; add the Maven dependency dev.dal:"
+                    + artifact);
+        }
+        throw new ConfigurationException(DalConfig.DATA_STORAGE_TYPE + "=" + storageType
+                + " is not a known store type; known types: " + knownTypes(available));
+    }
+
+    /** @return the providers found on the class path */
+    public static List<DataAccessProvider> providers() {
+        List<DataAccessProvider> found = new ArrayList<>();
+        ServiceLoader.load(DataAccessProvider.class, DataAccessFactory.class.getClassLoader()).forEach(found::add);
+        return found;
+    }
+
+    private static String knownTypes(List<DataAccessProvider> available) {
+        Map<String, List<String>> names = new LinkedHashMap<>();
+        KNOWN_ARTIFACTS.keySet().forEach(type -> names.put(type, new ArrayList<>()));
+        KNOWN_ALIASES.forEach((alias, type) -> names.get(type).add(alias));
+        for (DataAccessProvider p : available) {
+            List<String> aliases = names.computeIfAbsent(p.name(), k -> new ArrayList<>());
+            p.aliases().stream().filter(a -> !aliases.contains(a)).sorted().forEach(aliases::add);
+        }
+        return names.entrySet().stream()
+                .map(e -> e.getValue().isEmpty() ? e.getKey() : e.getKey() + " (" + String.join(", ", e.getValue()) + ")")
+                .collect(Collectors.joining(", "));
+    }
+}

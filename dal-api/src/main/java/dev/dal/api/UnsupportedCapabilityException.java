@@ -1,0 +1,22 @@
+package dev.dal.api;
+
+/** The operation needs a {@link Capability} this store does not have (see {@link DataAccess#capabilities()}). */
+public class UnsupportedCapabilityException extends DataAccessException {
+    private static final long serialVersionUID = 1L;
+
+    private final Capability capability;
+
+    /**
+     * @param capability the missing capability
+     * @param reason why this store lacks it, e.g. "MongoDB standalone servers have no transactions"
+     */
+    public UnsupportedCapabilityException(Capability capability, String reason) {
+        super("Store lacks capability " + capability + ": " + reason);
+        this.capability = capability;
+    }
+
+    /** @return the capability that is missing */
+    public Capability capability() {
+        return capability;
+    }
+}

@@ -1,0 +1,33 @@
+package dev.dal.api;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Locale;
+
+/** Lifecycle state of a {@link User}. Stored and serialized as its lower-case {@link #wireName()}. */
+public enum UserStatus {
+    /** Normal account. */
+    ACTIVE,
+    /** Account switched off; data kept. */
+    DISABLED,
+    /** Account marked deleted by the application (soft delete); data kept. */
+    DELETED;
+
+    /** @return the name used in storage and JSON, e.g. {@code "active"} */
+    @JsonValue
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Parses a stored or configured name, ignoring case.
+     *
+     * @param value the name, e.g. {@code "active"}
+     * @return the constant
+     * @throws ValidationException when the name is not one of the known values
+     */
+    @JsonCreator
+    public static UserStatus fromWireName(String value) {
+        return WireNames.parse(UserStatus.class, value, "userStatus");
+    }
+}

@@ -1,0 +1,80 @@
+package dev.dal.api.bulk;
+
+import dev.dal.api.ChatSession;
+import dev.dal.api.MemoryEntry;
+import dev.dal.api.Message;
+import dev.dal.api.User;
+import java.util.List;
+
+/**
+ * Record-level access to a store: scan every record of a kind in a stable order, and upsert
+ * exact records. Copy, verify, repair, export, import and dual-write are built on this alone.
+ *
+ * <p><b>Scans</b> return batches in keyset order; pass a batch's {@link ScanBatch#nextCursor()} to
+ * get the next. The order is the same in every store: users and sessions by the canonical string
+ * form of their id; messages by session id, then sequence number; memory by user id, type, key.
+ * Scans see expired memory too (they copy stores, they do not read as an application).
+ *
+ * <p><b>Upserts</b> store the records exactly as given (ids, timestamps, sequence numbers, counts),
+ * insert or replace by key, and are idempotent: upserting a batch twice equals upserting it once.
+ * A batch is applied in the store's fast path (COPY, {@code insertMany}, {@code UNWIND}, appends).
+ * Messages and sessions refer to their parents: upsert users, then sessions, then messages and
+ * memory. Records are validated like any other input.
+ */
+public interface BulkAccess {
+
+    /** The largest batch a scan returns. */
+    int MAX_BATCH_SIZE = 10_000;
+
+    /**
+     * @param cursor {@code null} for the first batch, else the previous batch's next cursor
+     * @param batchSize 1 to {@link #MAX_BATCH_SIZE}
+     * @return the next batch of users
+     */
+    ScanBatch<User> scanUsers(String cursor, int batchSize);
+
+    /**
+     * @param cursor {@code null} for the first batch, else the previous batch's next cursor
+     * @param batchSize 1 to {@link #MAX_BATCH_SIZE}
+     * @return the next batch of sessions
+     */
+    ScanBatch<ChatSession> scanSessions(String cursor, int batchSize);
+
+    /**
+     * @param cursor {@code null} for the first batch, else the previous batch's next cursor
+     * @param batchSize 1 to {@link #MAX_BATCH_SIZE}
+     * @return the next batch of messages
+     */
+    ScanBatch<Message> scanMessages(String cursor, int batchSize);
+
+    /**
+     * @param cursor {@code null} for the first batch, else the previous batch's next cursor
+     * @param batchSize 1 to {@link #MAX_BATCH_SIZE}
+     * @return the next batch of memory entries, expired ones included
+     */
+    ScanBatch<MemoryEntry> scanMemory(String cursor, int batchSize);
+
+    /**
+     * @param users exact records; replaced by id when present
+     * @throws dev.dal.api.DuplicateKeyException when an external id belongs to another user
+     */
+    void upsertUsers(List<User> users);
+
+    /**
+     * @param sessions exact records, counters included; replaced by id when present
+     * @throws dev.dal.api.NotFoundException when a session names a user that does not exist
+     */
+    void upsertSessions(List<ChatSession> sessions);
+
+    /**
+     * @param messages exact records; replaced by id when present
+     * @throws dev.dal.api.NotFoundException when a message names a session that does not exist
+     */
+    void upsertMessages(List<Message> messages);
+
+    /**
+     * @param entries exact records; replaced by (user, type, key) when present
+     * @throws dev.dal.api.NotFoundException when an entry names a user that does not exist
+     */
+    void upsertMemory(List<MemoryEntry> entries);
+}

@@ -1,0 +1,2 @@
+/** Record-level scan and upsert, the base of copy, verify, export and dual-write. */
+package dev.dal.api.bulk;

@@ -1,0 +1,138 @@
+package dev.dal.api.internal;
+
+import dev.dal.api.ChatSession;
+import dev.dal.api.ChatSessionUpdate;
+import dev.dal.api.MemoryEntry;
+import dev.dal.api.Message;
+import dev.dal.api.NewChatSession;
+import dev.dal.api.NewMessage;
+import dev.dal.api.NewUser;
+import dev.dal.api.User;
+import dev.dal.api.UserUpdate;
+import dev.dal.api.ValidationException;
+
+/** Applies {@link Validator}'s rules to whole requests and records, field by field. */
+public final class RecordValidator {
+    private final Validator v;
+
+    /** @param validator the shared rules */
+    public RecordValidator(Validator validator) {
+        this.v = validator;
+    }
+
+    /** @param user a create request */
+    public void newUser(NewUser user) {
+        v.required("user", user);
+        v.optionalText("user.externalId", user.externalId(), Validator.MAX_ID_LENGTH);
+        userText(user.email(), user.name());
+        v.jsonObject("user.profile", user.profile());
+        v.jsonObject("user.preferences", user.preferences());
+    }
+
+    /** @param update an update request */
+    public void userUpdate(UserUpdate update) {
+        v.required("update", update);
+        update.externalId().value().ifPresent(x -> v.optionalText("update.externalId", x, Validator.MAX_ID_LENGTH));
+        update.email().value().ifPresent(x -> v.optionalText("update.email", x, Validator.MAX_TEXT_LENGTH));
+        update.name().value().ifPresent(x -> v.optionalText("update.name", x, Validator.MAX_TEXT_LENGTH));
+        update.profile().value().ifPresent(x -> v.jsonObject("update.profile", x));
+        update.preferences().value().ifPresent(x -> v.jsonObject("update.preferences", x));
+        if (update.status().isSet() && update.status().value().isEmpty()) {
+            throw new ValidationException("update.status", "must not be null");
+        }
+    }
+
+    /** @param user an exact record for bulk upsert */
+    public void user(User user) {
+        v.required("user", user);
+        v.optionalText("user.externalId", user.externalId(), Validator.MAX_ID_LENGTH);
+        userText(user.email(), user.name());
+        v.json("user.profile", user.profile());
+        v.json("user.preferences", user.preferences());
+    }
+
+    private void userText(String email, String name) {
+        v.optionalText("user.email", email, Validator.MAX_TEXT_LENGTH);
+        v.optionalText("user.name", name, Validator.MAX_TEXT_LENGTH);
+    }
+
+    /** @param session a create request */
+    public void newSession(NewChatSession session) {
+        v.required("session", session);
+        v.key("session.chatId", session.chatId());
+        sessionText(session.title(), session.profile());
+        v.jsonObject("session.metadata", session.metadata());
+    }
+
+    /** @param update an update request */
+    public void sessionUpdate(ChatSessionUpdate update) {
+        v.required("update", update);
+        update.title().value().ifPresent(x -> v.optionalText("update.title", x, Validator.MAX_TEXT_LENGTH));
+        update.profile().value().ifPresent(x -> v.key("update.profile", x, Validator.MAX_PROFILE_LENGTH));
+        update.metadata().value().ifPresent(x -> v.jsonObject("update.metadata", x));
+        if (update.status().isSet() && update.status().value().isEmpty()) {
+            throw new ValidationException("update.status", "must not be null");
+        }
+    }
+
+    /** @param session an exact record for bulk upsert */
+    public void session(ChatSession session) {
+        v.required("session", session);
+        v.key("session.chatId", session.chatId());
+        sessionText(session.title(), session.profile());
+        v.json("session.metadata", session.metadata());
+        v.notNegative("session.messageCount", session.messageCount());
+    }
+
+    private void sessionText(String title, String profile) {
+        v.optionalText("session.title", title, Validator.MAX_TEXT_LENGTH);
+        if (profile != null) {
+            v.key("session.profile", profile, Validator.MAX_PROFILE_LENGTH);
+        }
+    }
+
+    /**
+     * @param field the field name to report
+     * @param message a create request
+     */
+    public void newMessage(String field, NewMessage message) {
+        v.required(field, message);
+        v.required(field + ".role", message.role());
+        v.content(field + ".content", message.content());
+        v.jsonObject(field + ".metadata", message.metadata());
+        if (message.tokenCount() != null) {
+            v.notNegative(field + ".tokenCount", message.tokenCount());
+        }
+    }
+
+    /** @param message an exact record for bulk upsert */
+    public void message(Message message) {
+        v.required("message", message);
+        v.content("message.content", message.content());
+        v.json("message.metadata", message.metadata());
+        if (message.sequenceNumber() < 1) {
+            throw new ValidationException("message.sequenceNumber", "must be 1 or more");
+        }
+        if (message.tokenCount() != null) {
+            v.notNegative("message.tokenCount", message.tokenCount());
+        }
+    }
+
+    /**
+     * @param memoryType the grouping
+     * @param key the name, or {@code null} when the call addresses the whole type
+     */
+    public void memoryAddress(String memoryType, String key) {
+        v.key("memoryType", memoryType, Validator.MAX_MEMORY_TYPE_LENGTH);
+        if (key != null) {
+            v.key("key", key);
+        }
+    }
+
+    /** @param entry an exact record for bulk upsert */
+    public void memory(MemoryEntry entry) {
+        v.required("memory", entry);
+        memoryAddress(entry.memoryType(), entry.key());
+        v.json("memory.value", entry.value());
+    }
+}

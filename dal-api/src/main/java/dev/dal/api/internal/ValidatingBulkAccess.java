@@ -1,0 +1,114 @@
+package dev.dal.api.internal;
+
+import dev.dal.api.ChatSession;
+import dev.dal.api.MemoryEntry;
+import dev.dal.api.Message;
+import dev.dal.api.User;
+import dev.dal.api.ValidationException;
+import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.bulk.ScanBatch;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** Validation and error translation in front of a backend's {@link BulkAccess}. */
+final class ValidatingBulkAccess implements BulkAccess {
+    private final BulkAccess bulk;
+    private final RecordValidator records;
+    private final ErrorGuard guard;
+    private final Runnable ensureOpen;
+
+    ValidatingBulkAccess(BulkAccess bulk, RecordValidator records, ErrorGuard guard, Runnable ensureOpen) {
+        this.bulk = bulk;
+        this.records = records;
+        this.guard = guard;
+        this.ensureOpen = ensureOpen;
+    }
+
+    private void checkScan(int batchSize) {
+        ensureOpen.run();
+        if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+            throw new ValidationException("batchSize", "must be from 1 to " + MAX_BATCH_SIZE + " (was " + batchSize + ")");
+        }
+    }
+
+    private <T> boolean checkUpsert(String field, List<T> items, Consumer<T> rule) {
+        ensureOpen.run();
+        if (items == null) {
+            throw new ValidationException(field, "is required");
+        }
+        if (items.size() > MAX_BATCH_SIZE) {
+            throw new ValidationException(field, "must hold at most " + MAX_BATCH_SIZE + " records (was "
+                    + items.size() + ")");
+        }
+        items.forEach(rule);
+        return !items.isEmpty();
+    }
+
+    @Override
+    public ScanBatch<User> scanUsers(String cursor, int batchSize) {
+        checkScan(batchSize);
+        return guard.call("scanUsers", () -> bulk.scanUsers(cursor, batchSize));
+    }
+
+    @Override
+    public ScanBatch<ChatSession> scanSessions(String cursor, int batchSize) {
+        checkScan(batchSize);
+        return guard.call("scanSessions", () -> bulk.scanSessions(cursor, batchSize));
+    }
+
+    @Override
+    public ScanBatch<Message> scanMessages(String cursor, int batchSize) {
+        checkScan(batchSize);
+        return guard.call("scanMessages", () -> bulk.scanMessages(cursor, batchSize));
+    }
+
+    @Override
+    public ScanBatch<MemoryEntry> scanMemory(String cursor, int batchSize) {
+        checkScan(batchSize);
+        return guard.call("scanMemory", () -> bulk.scanMemory(cursor, batchSize));
+    }
+
+    @Override
+    public void upsertUsers(List<User> users) {
+        if (checkUpsert("users", users, records::user)) {
+            List<User> copy = List.copyOf(users);
+            guard.call("upsertUsers", () -> {
+                bulk.upsertUsers(copy);
+                return null;
+            });
+        }
+    }
+
+    @Override
+    public void upsertSessions(List<ChatSession> sessions) {
+        if (checkUpsert("sessions", sessions, records::session)) {
+            List<ChatSession> copy = List.copyOf(sessions);
+            guard.call("upsertSessions", () -> {
+                bulk.upsertSessions(copy);
+                return null;
+            });
+        }
+    }
+
+    @Override
+    public void upsertMessages(List<Message> messages) {
+        if (checkUpsert("messages", messages, records::message)) {
+            List<Message> copy = List.copyOf(messages);
+            guard.call("upsertMessages", () -> {
+                bulk.upsertMessages(copy);
+                return null;
+            });
+        }
+    }
+
+    @Override
+    public void upsertMemory(List<MemoryEntry> entries) {
+        if (checkUpsert("memory", entries, records::memory)) {
+            List<MemoryEntry> copy = List.copyOf(entries);
+            guard.call("upsertMemory", () -> {
+                bulk.upsertMemory(copy);
+                return null;
+            });
+        }
+    }
+}
