@@ -132,7 +132,7 @@ public final class ConformanceExtension implements BeforeAllCallback, BeforeEach
     /** Closes the provider when the test class is done. */
     private record ClosingProvider(StoreProvider provider) implements AutoCloseable {
         @Override
-        public void close() throws Exception {
+        public void close() {
             provider.close();
         }
     }
