@@ -1,0 +1,50 @@
+package dev.dal.file;
+
+import dev.dal.api.ConfigurationException;
+import dev.dal.api.DalConfig;
+import dev.dal.api.DataAccess;
+import dev.dal.api.UnavailableException;
+import dev.dal.api.spi.DataAccessProvider;
+import dev.dal.file.internal.FileStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * The file store, Dal's embedded default ({@code DATA_STORAGE_TYPE=file}, alias {@code json}).
+ * Keeps everything under {@code DATA_DIR} (default {@code ./data}) as JSON and NDJSON files; safe
+ * for many threads and for several processes sharing one directory; every acknowledged write is
+ * on disk, and {@code inTransaction} is all-or-nothing even across a crash.
+ */
+public final class FileStoreProvider implements DataAccessProvider {
+
+    /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
+    public FileStoreProvider() {
+        // stateless
+    }
+
+    @Override
+    public String name() {
+        return "file";
+    }
+
+    @Override
+    public Set<String> aliases() {
+        return Set.of("json", "files");
+    }
+
+    @Override
+    public DataAccess create(DalConfig config) {
+        Path dir = config.dataDir();
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new ConfigurationException(DalConfig.DATA_DIR + " must name a directory, but " + dir + " is a file");
+        }
+        try {
+            return FileStore.open(dir, config.clock());
+        } catch (IOException e) {
+            throw new UnavailableException("The file store at " + DalConfig.DATA_DIR + "=" + dir
+                    + " could not be opened: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,434 @@
+package dev.dal.file.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.dal.api.Capability;
+import dev.dal.api.ChatSession;
+import dev.dal.api.ChatSessionUpdate;
+import dev.dal.api.DataAccess;
+import dev.dal.api.DeleteMode;
+import dev.dal.api.DuplicateKeyException;
+import dev.dal.api.HealthStatus;
+import dev.dal.api.HistoryQuery;
+import dev.dal.api.MemoryEntry;
+import dev.dal.api.Message;
+import dev.dal.api.NewChatSession;
+import dev.dal.api.NewMessage;
+import dev.dal.api.NewUser;
+import dev.dal.api.NotFoundException;
+import dev.dal.api.SessionOverview;
+import dev.dal.api.Timestamps;
+import dev.dal.api.TransactionWork;
+import dev.dal.api.User;
+import dev.dal.api.UserUpdate;
+import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.spi.Ids;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The file store's {@link DataAccess}. Every operation runs under the store lock (threads and
+ * processes queue), reads straight from disk (another process may have written), and every write
+ * is a journaled unit of work: all of it reaches the disk, or none of it does.
+ */
+public final class FileStore implements DataAccess {
+    private static final Comparator<ChatSession> MOST_RECENT_FIRST = Comparator
+            .comparing(ChatSession::lastActivityAt).reversed()
+            .thenComparing(s -> s.id().toString(), Comparator.reverseOrder());
+
+    private final Path root;
+    private final Clock clock;
+    private final StoreLock lock;
+    private final UnitOfWork unit;
+    private final RecordFiles records;
+    private final FileBulkAccess bulk;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private FileStore(Path root, Clock clock, StoreLock lock) {
+        this.root = root;
+        this.clock = clock;
+        this.lock = lock;
+        this.unit = new UnitOfWork(lock);
+        this.records = new RecordFiles(new StoreLayout(root), new RecordCodec(), unit.files());
+        this.bulk = new FileBulkAccess(unit, records);
+    }
+
+    /**
+     * Opens (creating if needed) the store in a directory.
+     *
+     * @param dataDir the store root
+     * @param clock the clock for timestamps and expiry
+     * @return the open store
+     * @throws IOException when the directory cannot be created or locked
+     */
+    public static FileStore open(Path dataDir, Clock clock) throws IOException {
+        Path root = dataDir.toAbsolutePath().normalize();
+        DurableFiles.createDirectories(root);
+        StoreLock lock = StoreLock.forDirectory(root);
+        FileStore store = new FileStore(root, clock, lock);
+        // Taking the lock once recovers whatever a crashed writer left behind.
+        store.unit.read("open", () -> null);
+        return store;
+    }
+
+    private Instant now() {
+        return Timestamps.now(clock);
+    }
+
+    // ---- users ----
+
+    @Override
+    public User createUser(NewUser newUser) {
+        return unit.write("createUser", () -> {
+            if (newUser.externalId() != null && records.userIdByExternalId(newUser.externalId()).isPresent()) {
+                throw RecordFiles.duplicateExternalId();
+            }
+            User user = newUser.toUser(Ids.newId(), now());
+            records.putUser(user);
+            if (user.externalId() != null) {
+                records.putExternalId(user.externalId(), user.id());
+            }
+            return user;
+        });
+    }
+
+    @Override
+    public Optional<User> getUser(UUID id) {
+        return unit.read("getUser", () -> records.user(id));
+    }
+
+    @Override
+    public Optional<User> getUserByExternalId(String externalId) {
+        return unit.read("getUserByExternalId", () -> {
+            Optional<UUID> id = records.userIdByExternalId(externalId);
+            return id.isEmpty() ? Optional.empty() : records.user(id.get());
+        });
+    }
+
+    @Override
+    public User updateUser(UUID id, UserUpdate update) {
+        return unit.write("updateUser", () -> {
+            User current = records.user(id).orElseThrow(() -> NotFoundException.of("user", id));
+            User updated = update.applyTo(current, now());
+            records.moveExternalId(id, current.externalId(), updated.externalId());
+            records.putUser(updated);
+            return updated;
+        });
+    }
+
+    @Override
+    public boolean deleteUser(UUID id, DeleteMode mode) {
+        return unit.write("deleteUser", () -> {
+            Optional<User> user = records.user(id);
+            if (user.isEmpty()) {
+                return false;
+            }
+            for (UUID sessionId : records.sessionIdsOf(id)) {
+                Optional<ChatSession> session = records.session(sessionId);
+                if (session.isEmpty()) {
+                    continue;
+                }
+                if (mode == DeleteMode.PURGE) {
+                    records.deleteSession(session.get());
+                } else {
+                    records.putSession(session.get().withUserId(null));
+                }
+            }
+            records.deleteSessionList(id);
+            records.putMemory(id, List.of());
+            if (user.get().externalId() != null) {
+                records.deleteExternalId(user.get().externalId());
+            }
+            records.deleteUser(id);
+            return true;
+        });
+    }
+
+    // ---- sessions ----
+
+    @Override
+    public ChatSession createChatSession(NewChatSession newSession) {
+        return unit.write("createChatSession", () -> {
+            if (records.sessionIdByChatId(newSession.chatId()).isPresent()) {
+                throw new DuplicateKeyException("A chat session with this chatId already exists");
+            }
+            records.requireUser(newSession.userId());
+            ChatSession session = newSession.toSession(Ids.newId(), now());
+            records.putSession(session);
+            records.putChatId(session.chatId(), session.id());
+            records.changeOwner(session.id(), null, session.userId());
+            return session;
+        });
+    }
+
+    @Override
+    public Optional<ChatSession> getChatSession(String chatId) {
+        return unit.read("getChatSession", () -> records.sessionByChatId(chatId));
+    }
+
+    @Override
+    public ChatSession updateChatSession(String chatId, ChatSessionUpdate update) {
+        return unit.write("updateChatSession", () -> {
+            ChatSession current = records.sessionByChatId(chatId)
+                    .orElseThrow(() -> NotFoundException.of("chat session", chatId));
+            ChatSession updated = update.applyTo(current, now());
+            if (!Objects.equals(current.userId(), updated.userId())) {
+                records.requireUser(updated.userId());
+                records.changeOwner(current.id(), current.userId(), updated.userId());
+            }
+            records.putSession(updated);
+            return updated;
+        });
+    }
+
+    @Override
+    public boolean deleteChatSession(String chatId) {
+        return unit.write("deleteChatSession", () -> {
+            Optional<ChatSession> session = records.sessionByChatId(chatId);
+            if (session.isEmpty()) {
+                return false;
+            }
+            records.changeOwner(session.get().id(), session.get().userId(), null);
+            records.deleteSession(session.get());
+            return true;
+        });
+    }
+
+    @Override
+    public List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
+        return unit.read("listUserSessions", () -> pageOfSessions(userId, limit, offset));
+    }
+
+    private List<ChatSession> pageOfSessions(UUID userId, int limit, int offset) throws IOException {
+        List<ChatSession> sessions = new ArrayList<>();
+        for (UUID id : records.sessionIdsOf(userId)) {
+            records.session(id).ifPresent(sessions::add);
+        }
+        sessions.sort(MOST_RECENT_FIRST);
+        if (offset >= sessions.size()) {
+            return List.of();
+        }
+        return List.copyOf(sessions.subList(offset, Math.min(sessions.size(), offset + limit)));
+    }
+
+    @Override
+    public List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
+        return unit.read("listUserSessionsWithLastMessage", () -> {
+            List<SessionOverview> page = new ArrayList<>();
+            for (ChatSession session : pageOfSessions(userId, limit, offset)) {
+                Message last = session.messageCount() == 0 ? null
+                        : records.messages(session.id()).read(session.messageCount()).orElse(null);
+                page.add(new SessionOverview(session, last));
+            }
+            return page;
+        });
+    }
+
+    // ---- messages ----
+
+    @Override
+    public Message addMessage(String chatId, NewMessage message) {
+        return addMessages(chatId, List.of(message)).get(0);
+    }
+
+    @Override
+    public List<Message> addMessages(String chatId, List<NewMessage> newMessages) {
+        return unit.write("addMessages", () -> {
+            ChatSession session = records.sessionByChatId(chatId)
+                    .orElseThrow(() -> NotFoundException.of("chat session", chatId));
+            Instant now = now();
+            long next = session.messageCount() + 1;
+            List<Message> messages = new ArrayList<>(newMessages.size());
+            for (NewMessage m : newMessages) {
+                messages.add(m.toMessage(Ids.newId(), session.id(), next++, now));
+            }
+            records.messages(session.id()).append(records.files(), messages);
+            records.putSession(session.withMessages(next - 1, now));
+            return List.copyOf(messages);
+        });
+    }
+
+    @Override
+    public List<Message> getChatHistory(String chatId, int limit, int offset) {
+        return unit.read("getChatHistory", () -> {
+            Optional<ChatSession> session = records.sessionByChatId(chatId);
+            if (session.isEmpty()) {
+                return List.of();
+            }
+            long last = Math.min(session.get().messageCount(), (long) offset + limit);
+            return records.messages(session.get().id()).readRange((long) offset + 1, last);
+        });
+    }
+
+    @Override
+    public List<Message> getChatHistory(String chatId, HistoryQuery query) {
+        return unit.read("getChatHistory", () -> {
+            Optional<ChatSession> session = records.sessionByChatId(chatId);
+            if (session.isEmpty()) {
+                return List.of();
+            }
+            long[] window = query.window(session.get().messageCount());
+            return records.messages(session.get().id()).readRange(window[0], window[1]);
+        });
+    }
+
+    @Override
+    public long getMessageCount(String chatId) {
+        return unit.read("getMessageCount",
+                () -> records.sessionByChatId(chatId).map(ChatSession::messageCount).orElse(0L));
+    }
+
+    // ---- memory ----
+
+    @Override
+    public MemoryEntry setUserMemory(UUID userId, String memoryType, String key, JsonNode value, Instant expiresAt) {
+        return unit.write("setUserMemory", () -> {
+            records.requireUser(userId);
+            Instant now = now();
+            List<MemoryEntry> entries = new ArrayList<>(records.memoryOf(userId));
+            Optional<MemoryEntry> existing = find(entries, memoryType, key);
+            Instant createdAt = existing.filter(e -> !e.isExpiredAt(now)).map(MemoryEntry::createdAt).orElse(now);
+            existing.ifPresent(entries::remove);
+            MemoryEntry entry = new MemoryEntry(userId, memoryType, key, value, createdAt, now, expiresAt);
+            entries.add(entry);
+            records.putMemory(userId, entries);
+            return entry;
+        });
+    }
+
+    private static Optional<MemoryEntry> find(List<MemoryEntry> entries, String memoryType, String key) {
+        return entries.stream().filter(e -> e.memoryType().equals(memoryType) && e.key().equals(key)).findFirst();
+    }
+
+    @Override
+    public Optional<MemoryEntry> getUserMemory(UUID userId, String memoryType, String key) {
+        return unit.read("getUserMemory", () -> {
+            Instant now = now();
+            return find(records.memoryOf(userId), memoryType, key).filter(e -> !e.isExpiredAt(now));
+        });
+    }
+
+    @Override
+    public List<MemoryEntry> getUserMemory(UUID userId, String memoryType) {
+        return unit.read("getUserMemory", () -> {
+            Instant now = now();
+            return records.memoryOf(userId).stream()
+                    .filter(e -> e.memoryType().equals(memoryType) && !e.isExpiredAt(now))
+                    .sorted(MemoryOrder.BY_TYPE_AND_KEY)
+                    .toList();
+        });
+    }
+
+    @Override
+    public boolean deleteUserMemory(UUID userId, String memoryType, String key) {
+        return deleteMemory(userId, memoryType, key) > 0;
+    }
+
+    @Override
+    public int deleteUserMemory(UUID userId, String memoryType) {
+        return deleteMemory(userId, memoryType, null);
+    }
+
+    /** Deletes matching entries; @return how many of them were visible (unexpired) */
+    private int deleteMemory(UUID userId, String memoryType, String key) {
+        return unit.write("deleteUserMemory", () -> {
+            Instant now = now();
+            List<MemoryEntry> kept = new ArrayList<>();
+            int visible = 0;
+            List<MemoryEntry> entries = records.memoryOf(userId);
+            for (MemoryEntry e : entries) {
+                boolean matches = e.memoryType().equals(memoryType) && (key == null || e.key().equals(key));
+                if (!matches) {
+                    kept.add(e);
+                } else if (!e.isExpiredAt(now)) {
+                    visible++;
+                }
+            }
+            if (kept.size() != entries.size()) {
+                records.putMemory(userId, kept);
+            }
+            return visible;
+        });
+    }
+
+    @Override
+    public int purgeExpiredMemory() {
+        return unit.write("purgeExpiredMemory", () -> {
+            Instant now = now();
+            int removed = 0;
+            for (UUID userId : RecordFiles.idsIn(records.layout().memoryDir())) {
+                List<MemoryEntry> entries = records.memoryOf(userId);
+                List<MemoryEntry> kept = entries.stream().filter(e -> !e.isExpiredAt(now)).toList();
+                if (kept.size() != entries.size()) {
+                    removed += entries.size() - kept.size();
+                    records.putMemory(userId, kept);
+                }
+            }
+            return removed;
+        });
+    }
+
+    // ---- transactions, health, lifecycle ----
+
+    @Override
+    public <T> T inTransaction(TransactionWork<T> work) {
+        // The whole unit runs under the store lock; operations inside join its journal.
+        return unit.write("inTransaction", () -> work.run(this));
+    }
+
+    @Override
+    public HealthStatus healthCheck() {
+        long start = System.nanoTime();
+        try {
+            boolean writable = unit.read("healthCheck", () -> Files.isWritable(root));
+            Duration latency = Duration.ofNanos(System.nanoTime() - start);
+            return new HealthStatus(writable ? HealthStatus.Status.UP : HealthStatus.Status.DEGRADED, "file", latency,
+                    Map.of("dataDir", root.toString(), "writable", writable), writable ? null : "data directory is read-only",
+                    Instant.now());
+        } catch (RuntimeException e) {
+            return new HealthStatus(HealthStatus.Status.DOWN, "file", Duration.ofNanos(System.nanoTime() - start),
+                    Map.of("dataDir", root.toString()), "file store unavailable", Instant.now());
+        }
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.of(Capability.TRANSACTIONS, Capability.MULTI_PROCESS);
+    }
+
+    @Override
+    public BulkAccess bulk() {
+        return bulk;
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        unit.markClosed();
+        try {
+            lock.release();
+        } catch (IOException e) {
+            throw UnitOfWork.ioFailure("close", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FileStore[" + root + "]";
+    }
+}

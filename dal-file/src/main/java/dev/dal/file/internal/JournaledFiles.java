@@ -1,0 +1,93 @@
+package dev.dal.file.internal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Every change the file store makes goes through here, so that each one is journaled (and the
+ * journal forced) before the change itself reaches the disk.
+ */
+final class JournaledFiles {
+    private final WriteJournal journal;
+
+    JournaledFiles(WriteJournal journal) {
+        this.journal = journal;
+    }
+
+    private void requireUnit() {
+        if (!journal.isActive()) {
+            throw new IllegalStateException("file change outside a unit of work");
+        }
+    }
+
+    void replace(Path file, byte[] content) throws IOException {
+        requireUnit();
+        journal.recordFile(file);
+        journal.sync();
+        DurableFiles.createDirectories(file.getParent());
+        DurableFiles.replace(file, content);
+    }
+
+    boolean delete(Path file) throws IOException {
+        requireUnit();
+        if (!Files.exists(file)) {
+            return false;
+        }
+        journal.recordFile(file);
+        journal.sync();
+        return DurableFiles.delete(file);
+    }
+
+    /** Appends bytes; @return the offset they were written at */
+    long append(Path file, byte[] bytes) throws IOException {
+        requireUnit();
+        journal.recordLength(file);
+        journal.sync();
+        long offset = Math.max(0, DurableFiles.sizeOrMissing(file));
+        DurableFiles.writeAt(file, offset, ByteBuffer.wrap(bytes));
+        return offset;
+    }
+
+    /** Writes bytes at a position, journaling whatever they overwrite. */
+    void writeAt(Path file, long position, byte[] bytes) throws IOException {
+        requireUnit();
+        long size = DurableFiles.sizeOrMissing(file);
+        if (position < size) {
+            int overlap = (int) Math.min(bytes.length, size - position);
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                journal.recordRegion(file, position, DurableFiles.readAt(channel, position, overlap));
+            }
+        }
+        if (position + bytes.length > size) {
+            journal.recordLength(file);
+        }
+        journal.sync();
+        DurableFiles.writeAt(file, position, ByteBuffer.wrap(bytes));
+    }
+
+    /** Creates a directory, journaled so that a rollback removes it. */
+    void createDirectory(Path dir) throws IOException {
+        requireUnit();
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        DurableFiles.createDirectories(dir.getParent());
+        journal.recordCreatedDirectory(dir);
+        journal.sync();
+        DurableFiles.createDirectories(dir);
+    }
+
+    /** Removes a tree; it is really deleted only when the unit commits. */
+    boolean deleteTree(Path dir) throws IOException {
+        requireUnit();
+        if (!Files.exists(dir)) {
+            return false;
+        }
+        journal.moveToTrash(dir);
+        return true;
+    }
+}

@@ -1,0 +1,155 @@
+package dev.dal.file.internal;
+
+import dev.dal.api.DataAccessException;
+import dev.dal.api.DuplicateKeyException;
+import dev.dal.api.Message;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.zip.CRC32;
+
+/**
+ * A session's messages: {@code messages.ndjson} holds one JSON line per message, appended and
+ * never rewritten; {@code messages.idx} holds a fixed 16-byte slot per sequence number (offset,
+ * length and CRC-32 of the line), so message {@code n} is found at byte {@code (n-1)*16} without
+ * reading anything else. Adding a message costs the same however long the session is, and a page
+ * of history reads only its own lines. A slot of zeros is empty.
+ */
+final class MessageLog {
+    static final int SLOT = 16;
+
+    private final Path log;
+    private final Path index;
+    private final RecordCodec codec;
+
+    MessageLog(StoreLayout layout, UUID sessionId, RecordCodec codec) {
+        this.log = layout.messageLog(sessionId);
+        this.index = layout.messageIndex(sessionId);
+        this.codec = codec;
+    }
+
+    /** Appends messages whose slots are free, in one write to each file. */
+    void append(JournaledFiles files, List<Message> messages) throws IOException {
+        ByteArrayOutputStream lines = new ByteArrayOutputStream();
+        List<int[]> spans = new ArrayList<>();
+        for (Message m : messages) {
+            byte[] line = line(m);
+            spans.add(new int[] {lines.size(), line.length});
+            lines.write(line);
+        }
+        byte[] all = lines.toByteArray();
+        long base = files.append(log, all);
+        // Slots are written after the lines are durable: a slot never points at bytes not on disk.
+        long first = messages.get(0).sequenceNumber();
+        boolean consecutive = true;
+        for (int i = 0; i < messages.size(); i++) {
+            consecutive &= messages.get(i).sequenceNumber() == first + i;
+        }
+        if (consecutive) {
+            ByteBuffer slots = ByteBuffer.allocate(SLOT * messages.size());
+            for (int i = 0; i < messages.size(); i++) {
+                putSlot(slots, base + spans.get(i)[0], spans.get(i)[1], all, spans.get(i)[0]);
+            }
+            files.writeAt(index, (first - 1) * SLOT, slots.array());
+        } else {
+            for (int i = 0; i < messages.size(); i++) {
+                ByteBuffer slot = ByteBuffer.allocate(SLOT);
+                putSlot(slot, base + spans.get(i)[0], spans.get(i)[1], all, spans.get(i)[0]);
+                files.writeAt(index, (messages.get(i).sequenceNumber() - 1) * SLOT, slot.array());
+            }
+        }
+    }
+
+    /**
+     * Stores exact messages (bulk upsert): a free slot gets the message, a slot holding the same
+     * id gets the new version, a slot holding another message's id is a duplicate key.
+     */
+    void upsert(JournaledFiles files, List<Message> messages) throws IOException {
+        List<Message> changed = new ArrayList<>();
+        for (Message m : messages) {
+            Optional<Message> existing = read(m.sequenceNumber());
+            if (existing.isPresent() && !existing.get().id().equals(m.id())) {
+                throw new DuplicateKeyException("Session " + m.sessionId() + " already holds another message at sequence number "
+                        + m.sequenceNumber());
+            }
+            if (existing.isEmpty() || !existing.get().equals(m)) {
+                changed.add(m);
+            }
+        }
+        if (!changed.isEmpty()) {
+            append(files, changed);
+        }
+    }
+
+    /** @return the message at a sequence number, if stored */
+    Optional<Message> read(long sequenceNumber) throws IOException {
+        List<Message> one = readRange(sequenceNumber, sequenceNumber);
+        return one.isEmpty() ? Optional.empty() : Optional.of(one.get(0));
+    }
+
+    /** @return the stored messages with sequence numbers from {@code first} to {@code last}, in order */
+    List<Message> readRange(long first, long last) throws IOException {
+        if (first > last || first < 1) {
+            return List.of();
+        }
+        try (FileChannel idx = FileChannel.open(index, StandardOpenOption.READ);
+             FileChannel lines = FileChannel.open(log, StandardOpenOption.READ)) {
+            long available = idx.size() / SLOT;
+            long end = Math.min(last, available);
+            if (first > end) {
+                return List.of();
+            }
+            ByteBuffer slots = ByteBuffer.wrap(DurableFiles.readAt(idx, (first - 1) * SLOT,
+                    (int) ((end - first + 1) * SLOT)));
+            List<Message> out = new ArrayList<>((int) (end - first + 1));
+            while (slots.hasRemaining()) {
+                long offset = slots.getLong();
+                int length = slots.getInt();
+                int crc = slots.getInt();
+                if (length == 0) {
+                    continue;
+                }
+                byte[] line = DurableFiles.readAt(lines, offset, length);
+                if (crc(line, 0, line.length) != crc) {
+                    throw new DataAccessException("A message line in the file store fails its checksum");
+                }
+                out.add(codec.read(line, Message.class, "message"));
+            }
+            return out;
+        } catch (NoSuchFileException e) {
+            return List.of();
+        }
+    }
+
+    /** @return how many slots the index has (the highest sequence number ever stored) */
+    long slotCount() throws IOException {
+        long size = DurableFiles.sizeOrMissing(index);
+        return size < 0 ? 0 : size / SLOT;
+    }
+
+    private byte[] line(Message m) throws IOException {
+        byte[] json = codec.write(m);
+        byte[] line = new byte[json.length + 1];
+        System.arraycopy(json, 0, line, 0, json.length);
+        line[json.length] = '\n';
+        return line;
+    }
+
+    private static void putSlot(ByteBuffer slots, long offset, int length, byte[] source, int from) {
+        slots.putLong(offset).putInt(length).putInt(crc(source, from, length));
+    }
+
+    private static int crc(byte[] bytes, int from, int length) {
+        CRC32 crc = new CRC32();
+        crc.update(bytes, from, length);
+        return (int) crc.getValue();
+    }
+}

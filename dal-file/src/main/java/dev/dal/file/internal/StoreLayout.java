@@ -1,0 +1,101 @@
+package dev.dal.file.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.UUID;
+
+/**
+ * Where each record lives under the store root (see the module README). Dal-assigned UUIDs are
+ * used as names as they are; caller-chosen keys (chat ids, external ids) never are: they are
+ * named by the SHA-256 of their UTF-8 bytes, so {@code ../x}, absolute paths, very long or
+ * case-variant keys are all harmless, distinct names.
+ */
+final class StoreLayout {
+    static final String USERS = "users";
+    static final String SESSIONS = "sessions";
+    static final String MEMORY = "memory";
+
+    private final Path root;
+
+    StoreLayout(Path root) {
+        this.root = root;
+    }
+
+    Path root() {
+        return root;
+    }
+
+    Path usersDir() {
+        return root.resolve(USERS);
+    }
+
+    Path user(UUID id) {
+        return usersDir().resolve(id + ".json");
+    }
+
+    Path externalIdIndex(String externalId) {
+        return root.resolve("users-by-external-id").resolve(hash(externalId) + ".json");
+    }
+
+    Path userSessions(UUID userId) {
+        return root.resolve("user-sessions").resolve(userId + ".json");
+    }
+
+    Path memoryDir() {
+        return root.resolve(MEMORY);
+    }
+
+    Path memory(UUID userId) {
+        return memoryDir().resolve(userId + ".json");
+    }
+
+    Path sessionsDir() {
+        return root.resolve(SESSIONS);
+    }
+
+    Path sessionDir(UUID sessionId) {
+        return sessionsDir().resolve(sessionId.toString());
+    }
+
+    Path session(UUID sessionId) {
+        return sessionDir(sessionId).resolve("session.json");
+    }
+
+    Path messageLog(UUID sessionId) {
+        return sessionDir(sessionId).resolve("messages.ndjson");
+    }
+
+    Path messageIndex(UUID sessionId) {
+        return sessionDir(sessionId).resolve("messages.idx");
+    }
+
+    Path chatIdIndex(String chatId) {
+        return root.resolve("chat-ids").resolve(hash(chatId) + ".json");
+    }
+
+    /** @return the UUID a file or directory is named after, or {@code null} for any other name */
+    static UUID idOf(Path path) {
+        String name = path.getFileName().toString();
+        if (name.endsWith(".json")) {
+            name = name.substring(0, name.length() - ".json".length());
+        }
+        try {
+            UUID id = UUID.fromString(name);
+            return id.toString().equals(name) ? id : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    static String hash(String key) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java runtime", e);
+        }
+    }
+}
