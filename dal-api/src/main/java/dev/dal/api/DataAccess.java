@@ -226,7 +226,7 @@ public interface DataAccess extends AutoCloseable {
     /**
      * @param userId the user
      * @param memoryType the grouping
-     * @return the unexpired entries of the type, ordered by key
+     * @return the unexpired entries of the type, ordered by key (Unicode code point order)
      */
     List<MemoryEntry> getUserMemory(UUID userId, String memoryType);
 

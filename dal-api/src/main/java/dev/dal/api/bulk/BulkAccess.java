@@ -11,8 +11,10 @@ import java.util.List;
  * exact records. Copy, verify, repair, export, import and dual-write are built on this alone.
  *
  * <p><b>Scans</b> return batches in keyset order; pass a batch's {@link ScanBatch#nextCursor()} to
- * get the next. The order is the same in every store: users and sessions by the canonical string
- * form of their id; messages by session id, then sequence number; memory by user id, type, key.
+ * get the next; a {@code null} cursor means there is nothing more (a non-null cursor may lead to
+ * an empty last batch). The order is the same in every store: users and sessions by the
+ * canonical string form of their id; messages by session id (string form), then sequence number;
+ * memory by user id (string form), then type and key in Unicode code point order.
  * Scans see expired memory too (they copy stores, they do not read as an application).
  *
  * <p><b>Upserts</b> store the records exactly as given (ids, timestamps, sequence numbers, counts),

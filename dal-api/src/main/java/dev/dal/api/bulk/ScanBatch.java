@@ -8,8 +8,8 @@ import java.util.Objects;
  *
  * @param <T> the record type
  * @param items the records, in scan order
- * @param nextCursor where the next batch starts, or {@code null} when this is the last batch;
- *     a plain string that may be saved as a checkpoint
+ * @param nextCursor where the next batch starts, or {@code null} when nothing follows; a plain
+ *     string that may be saved as a checkpoint (a non-null cursor may lead to an empty batch)
  */
 public record ScanBatch<T>(List<T> items, String nextCursor) {
 

@@ -178,9 +178,6 @@ final class FileBulkAccess implements BulkAccess {
             for (User user : users) {
                 Optional<User> existing = records.user(user.id());
                 records.moveExternalId(user.id(), existing.map(User::externalId).orElse(null), user.externalId());
-                if (existing.isEmpty() && user.externalId() != null) {
-                    records.putExternalId(user.externalId(), user.id());
-                }
                 records.putUser(user);
             }
             return null;
@@ -197,22 +194,15 @@ final class FileBulkAccess implements BulkAccess {
                 }
                 records.requireUser(session.userId());
                 Optional<ChatSession> existing = records.session(session.id());
-                existing.filter(e -> !e.chatId().equals(session.chatId()))
-                        .ifPresent(e -> deleteChatIdUnchecked(e.chatId()));
+                if (existing.isPresent() && !existing.get().chatId().equals(session.chatId())) {
+                    records.files().delete(records.layout().chatIdIndex(existing.get().chatId()));
+                }
                 records.putSession(session);
                 records.putChatId(session.chatId(), session.id());
                 records.changeOwner(session.id(), existing.map(ChatSession::userId).orElse(null), session.userId());
             }
             return null;
         });
-    }
-
-    private void deleteChatIdUnchecked(String chatId) {
-        try {
-            records.files().delete(records.layout().chatIdIndex(chatId));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     @Override

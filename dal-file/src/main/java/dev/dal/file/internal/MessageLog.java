@@ -11,7 +11,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.zip.CRC32;
@@ -74,8 +76,9 @@ final class MessageLog {
      */
     void upsert(JournaledFiles files, List<Message> messages) throws IOException {
         List<Message> changed = new ArrayList<>();
+        Map<Long, Message> stored = storedAt(messages);
         for (Message m : messages) {
-            Optional<Message> existing = read(m.sequenceNumber());
+            Optional<Message> existing = Optional.ofNullable(stored.get(m.sequenceNumber()));
             if (existing.isPresent() && !existing.get().id().equals(m.id())) {
                 throw new DuplicateKeyException("Session " + m.sessionId() + " already holds another message at sequence number "
                         + m.sequenceNumber());
@@ -87,6 +90,21 @@ final class MessageLog {
         if (!changed.isEmpty()) {
             append(files, changed);
         }
+    }
+
+    /** Reads what is stored at the messages' sequence numbers, in one pass over their range. */
+    private Map<Long, Message> storedAt(List<Message> messages) throws IOException {
+        long min = messages.stream().mapToLong(Message::sequenceNumber).min().orElse(1);
+        long max = messages.stream().mapToLong(Message::sequenceNumber).max().orElse(0);
+        Map<Long, Message> stored = new HashMap<>();
+        if (max - min + 1 <= 4L * messages.size()) {
+            readRange(min, max).forEach(m -> stored.put(m.sequenceNumber(), m));
+        } else {
+            for (Message m : messages) {
+                read(m.sequenceNumber()).ifPresent(found -> stored.put(found.sequenceNumber(), found));
+            }
+        }
+        return stored;
     }
 
     /** @return the message at a sequence number, if stored */
