@@ -25,7 +25,7 @@ final class ErrorGuard {
         } catch (DataAccessException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw untranslated(operation, e);
+            throw untranslated(operation);
         }
     }
 
@@ -33,8 +33,9 @@ final class ErrorGuard {
         RuntimeException[] fromWork = new RuntimeException[1];
         try {
             return store.inTransaction(tx -> {
+                DataAccess wrapped = wrapTx.apply(tx);
                 try {
-                    return work.run(wrapTx.apply(tx));
+                    return work.run(wrapped);
                 } catch (RuntimeException e) {
                     fromWork[0] = e;
                     throw e;
@@ -46,11 +47,16 @@ final class ErrorGuard {
             if (e == fromWork[0]) {
                 throw e;
             }
-            throw untranslated("inTransaction", e);
+            throw untranslated("inTransaction");
         }
     }
 
-    private DataAccessException untranslated(String operation, RuntimeException e) {
-        return new DataAccessException("Unexpected failure in the " + storageType + " store during " + operation, e);
+    /**
+     * The backend's own exception is deliberately not attached: its message and stack may carry
+     * driver text or secrets. Backends log and translate their errors themselves; this is the net.
+     */
+    private DataAccessException untranslated(String operation) {
+        return new DataAccessException("Unexpected failure in the " + storageType + " store during " + operation
+                + "; the backend did not translate it (see the backend's log)");
     }
 }

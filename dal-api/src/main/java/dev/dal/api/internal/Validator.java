@@ -81,9 +81,10 @@ public final class Validator {
         if (value == null) {
             return null;
         }
-        if (value.length() > maxLength) {
+        // Characters are code points, as SQL VARCHAR(n) counts them: 255 emoji are 255 characters.
+        if (value.length() > maxLength && value.codePointCount(0, value.length()) > maxLength) {
             throw new ValidationException(field, "must be at most " + maxLength + " characters (was "
-                    + value.length() + ")");
+                    + value.codePointCount(0, value.length()) + ")");
         }
         return cleanText(field, value);
     }

@@ -1,0 +1,164 @@
+package dev.dal.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.Dependency;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchCondition;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
+import com.tngtech.archunit.library.GeneralCodingRules;
+import java.util.Arrays;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The module boundaries of DESIGN.md ("Modules"), checked on production classes only. Rules about
+ * modules that do not exist yet pass until those modules are added, then hold for them too.
+ */
+@AnalyzeClasses(packages = "dev.dal", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+
+    /** Every backend module's base package; none may depend on another. */
+    private static final String[] BACKENDS = {"dev.dal.file", "dev.dal.postgres", "dev.dal.mongo", "dev.dal.neo4j"};
+
+    /** Driver and framework packages a backend may use and the API may not. */
+    private static final String[] DRIVERS = {"org.postgresql..", "org.jdbi..", "com.zaxxer..", "liquibase..",
+        "com.mongodb..", "org.bson..", "org.neo4j.."};
+
+    /** Library modules: they report through exceptions and SLF4J, never the console or JUL. */
+    private static final String[] LIBRARY_PACKAGES = {"dev.dal.api..", "dev.dal.file..", "dev.dal.testkit.."};
+
+    // ---- 1. the API is only contract ----
+
+    @ArchTest
+    static final ArchRule apiNamesNoDriverOrBackend = noClasses().that().resideInAPackage("dev.dal.api..")
+            .should().dependOnClassesThat().resideInAnyPackage(concat(DRIVERS, "dev.dal.file..", "dev.dal.postgres..",
+                    "dev.dal.mongo..", "dev.dal.neo4j..", "dev.dal.migration..", "dev.dal.testkit.."))
+            .because("dal-api depends on Jackson only and never names a driver type (DESIGN.md, Modules)");
+
+    @ArchTest
+    static final ArchRule apiDependsOnJavaAndJacksonOnly = classes().that().resideInAPackage("dev.dal.api..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "com.fasterxml.jackson..", "dev.dal.api..")
+            .because("dal-api depends on Jackson only (DESIGN.md, Modules)");
+
+    // ---- 2. no backend depends on another ----
+
+    @ArchTest
+    static final ArchRule fileStandsAlone = backendStandsAlone("dev.dal.file");
+
+    @ArchTest
+    static final ArchRule postgresStandsAlone = backendStandsAlone("dev.dal.postgres");
+
+    @ArchTest
+    static final ArchRule mongoStandsAlone = backendStandsAlone("dev.dal.mongo");
+
+    @ArchTest
+    static final ArchRule neo4jStandsAlone = backendStandsAlone("dev.dal.neo4j");
+
+    private static ArchRule backendStandsAlone(String backend) {
+        String[] others = Arrays.stream(BACKENDS).filter(b -> !b.equals(backend)).map(b -> b + "..")
+                .toArray(String[]::new);
+        return noClasses().that().resideInAPackage(backend + "..")
+                .should().dependOnClassesThat().resideInAnyPackage(others)
+                .because("no backend module depends on another backend module (DESIGN.md, Modules)")
+                .allowEmptyShould(true);
+    }
+
+    // ---- 3. internals stay inside their module ----
+
+    @ArchTest
+    static final ArchRule apiInternalsStayInTheApi = internalsStayIn("dev.dal.api");
+
+    @ArchTest
+    static final ArchRule fileInternalsStayInTheFileStore = internalsStayIn("dev.dal.file");
+
+    @ArchTest
+    static final ArchRule testkitInternalsStayInTheTestkit = internalsStayIn("dev.dal.testkit");
+
+    @ArchTest
+    static final ArchRule postgresInternalsStayInPostgres = internalsStayIn("dev.dal.postgres");
+
+    @ArchTest
+    static final ArchRule mongoInternalsStayInMongo = internalsStayIn("dev.dal.mongo");
+
+    @ArchTest
+    static final ArchRule neo4jInternalsStayInNeo4j = internalsStayIn("dev.dal.neo4j");
+
+    @ArchTest
+    static final ArchRule migrationInternalsStayInMigration = internalsStayIn("dev.dal.migration");
+
+    private static ArchRule internalsStayIn(String module) {
+        return classes().that().resideInAPackage(module + ".internal..")
+                .should().onlyHaveDependentClassesThat().resideInAPackage(module + "..")
+                .because("packages named internal are not API (STYLE.md rule 2)")
+                .allowEmptyShould(true);
+    }
+
+    /** The same rule for any module, so that a module added later is covered without editing this class. */
+    @ArchTest
+    static final ArchRule everyInternalPackageIsUsedOnlyByItsOwnModule = classes()
+            .that().resideInAPackage("dev.dal.*.internal..")
+            .should(beUsedOnlyFromTheirOwnModule())
+            .allowEmptyShould(true);
+
+    private static final Pattern MODULE = Pattern.compile("^(dev\\.dal\\.[^.]+)\\.");
+
+    private static ArchCondition<JavaClass> beUsedOnlyFromTheirOwnModule() {
+        return new ArchCondition<>("be used only from their own module's base package") {
+            @Override
+            public void check(JavaClass internal, ConditionEvents events) {
+                String module = moduleOf(internal.getPackageName());
+                for (Dependency dependency : internal.getDirectDependenciesToSelf()) {
+                    JavaClass user = dependency.getOriginClass();
+                    if (!module.equals(moduleOf(user.getPackageName() + "."))) {
+                        events.add(SimpleConditionEvent.violated(dependency, dependency.getDescription()));
+                    }
+                }
+            }
+        };
+    }
+
+    private static String moduleOf(String packageName) {
+        Matcher m = MODULE.matcher(packageName + ".");
+        return m.find() ? m.group(1) : packageName;
+    }
+
+    // ---- 4. libraries neither print nor use java.util.logging ----
+
+    private static JavaClasses libraries(JavaClasses classes) {
+        return classes.that(JavaClass.Predicates.resideInAnyPackage(LIBRARY_PACKAGES));
+    }
+
+    @ArchTest
+    static void librariesDoNotUseJavaUtilLogging(JavaClasses classes) {
+        GeneralCodingRules.NO_CLASSES_SHOULD_USE_JAVA_UTIL_LOGGING.check(libraries(classes));
+    }
+
+    @ArchTest
+    static void librariesDoNotWriteToStandardStreams(JavaClasses classes) {
+        GeneralCodingRules.NO_CLASSES_SHOULD_ACCESS_STANDARD_STREAMS.check(libraries(classes));
+    }
+
+    /**
+     * {@code NO_CLASSES_SHOULD_USE_JAVA_UTIL_LOGGING} only catches a logger kept in a field; this
+     * also catches {@code Logger.getLogger(..).info(..)} called inline.
+     */
+    @ArchTest
+    static final ArchRule librariesDoNotNameJavaUtilLogging = noClasses()
+            .that().resideInAnyPackage(LIBRARY_PACKAGES)
+            .should().dependOnClassesThat().resideInAPackage("java.util.logging..")
+            .because("library modules log through SLF4J, if at all");
+
+    private static String[] concat(String[] first, String... rest) {
+        String[] all = Arrays.copyOf(first, first.length + rest.length);
+        System.arraycopy(rest, 0, all, first.length, rest.length);
+        return all;
+    }
+}
