@@ -114,7 +114,7 @@ public interface DataAccess extends AutoCloseable {
 
     /**
      * A user's sessions, most recent activity ({@link ChatSession#lastActivityAt()}) first, ties
-     * broken by id, newest first.
+     * broken by the id's canonical string form, descending (newest first for Dal's ids).
      *
      * @param userId the user's id
      * @param limit 1 to {@link HistoryQuery#MAX_LIMIT}
@@ -139,7 +139,7 @@ public interface DataAccess extends AutoCloseable {
     /**
      * Appends a message. Its sequence number is one more than the session's last; concurrent
      * callers get distinct numbers with no gaps. The session's message count and last message time
-     * move with it.
+     * move with it; its {@code updatedAt} does not (that tracks the session's own fields).
      *
      * @param chatId the session's key
      * @param message what to add
@@ -181,7 +181,7 @@ public interface DataAccess extends AutoCloseable {
 
     /**
      * @param chatId the session's key
-     * @return the number of messages in the session; 0 for an unknown session
+     * @return the session's message count ({@link ChatSession#messageCount()}); 0 for an unknown session
      */
     long getMessageCount(String chatId);
 
@@ -209,7 +209,8 @@ public interface DataAccess extends AutoCloseable {
      * @param memoryType the grouping
      * @param key the name within the type
      * @param value any JSON value
-     * @param expiresAt when it stops being visible, or {@code null} for never
+     * @param expiresAt when it stops being visible, or {@code null} for never; an instant already
+     *     past is accepted and the entry is simply never visible
      * @return the stored entry
      * @throws NotFoundException when there is no such user
      */
@@ -234,7 +235,7 @@ public interface DataAccess extends AutoCloseable {
      * @param userId the user
      * @param memoryType the grouping
      * @param key the name within the type
-     * @return whether an entry was deleted
+     * @return whether a visible entry was deleted (an expired entry is removed too, but counts as absent)
      */
     boolean deleteUserMemory(UUID userId, String memoryType, String key);
 
@@ -243,7 +244,7 @@ public interface DataAccess extends AutoCloseable {
      *
      * @param userId the user
      * @param memoryType the grouping
-     * @return how many entries were deleted
+     * @return how many visible entries were deleted (expired ones are removed too, uncounted)
      */
     int deleteUserMemory(UUID userId, String memoryType);
 

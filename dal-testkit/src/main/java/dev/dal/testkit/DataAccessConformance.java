@@ -8,6 +8,11 @@ package dev.dal.testkit;
  *     public StoreProvider storeProvider() { return new FileStoreProvider(); }
  * }
  * }</pre>
+ *
+ * Tests a backend cannot pass are skipped with {@link OptOut} on that class, each with a reason;
+ * tests that need a {@link dev.dal.api.Capability} the store does not declare are skipped by the kit.
  */
-public interface DataAccessConformance extends ConformanceTest {
+public interface DataAccessConformance extends UserContract, SessionContract, MessageContract, HistoryContract,
+        MemoryContract, TransactionContract, ConcurrencyContract, JsonFidelityContract, TimestampContract,
+        ValidationContract, ErrorContract, BulkContract, HostileInputContract, PersistenceContract, CapabilityContract {
 }

@@ -21,7 +21,9 @@ import java.util.List;
  * insert or replace by key, and are idempotent: upserting a batch twice equals upserting it once.
  * A batch is applied in the store's fast path (COPY, {@code insertMany}, {@code UNWIND}, appends).
  * Messages and sessions refer to their parents: upsert users, then sessions, then messages and
- * memory. Records are validated like any other input.
+ * memory. Upserting messages does not move a session's counters: the session record carries its
+ * own {@code messageCount} and {@code lastMessageAt}. Records are validated like any other input;
+ * a cursor the store did not return is a {@link dev.dal.api.ValidationException}.
  */
 public interface BulkAccess {
 

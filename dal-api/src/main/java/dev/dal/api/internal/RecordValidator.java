@@ -23,7 +23,7 @@ public final class RecordValidator {
     /** @param user a create request */
     public void newUser(NewUser user) {
         v.required("user", user);
-        v.optionalText("user.externalId", user.externalId(), Validator.MAX_ID_LENGTH);
+        externalId("user.externalId", user.externalId());
         userText(user.email(), user.name());
         v.jsonObject("user.profile", user.profile());
         v.jsonObject("user.preferences", user.preferences());
@@ -32,7 +32,7 @@ public final class RecordValidator {
     /** @param update an update request */
     public void userUpdate(UserUpdate update) {
         v.required("update", update);
-        update.externalId().value().ifPresent(x -> v.optionalText("update.externalId", x, Validator.MAX_ID_LENGTH));
+        update.externalId().value().ifPresent(x -> externalId("update.externalId", x));
         update.email().value().ifPresent(x -> v.optionalText("update.email", x, Validator.MAX_TEXT_LENGTH));
         update.name().value().ifPresent(x -> v.optionalText("update.name", x, Validator.MAX_TEXT_LENGTH));
         update.profile().value().ifPresent(x -> v.jsonObject("update.profile", x));
@@ -45,10 +45,17 @@ public final class RecordValidator {
     /** @param user an exact record for bulk upsert */
     public void user(User user) {
         v.required("user", user);
-        v.optionalText("user.externalId", user.externalId(), Validator.MAX_ID_LENGTH);
+        externalId("user.externalId", user.externalId());
         userText(user.email(), user.name());
         v.json("user.profile", user.profile());
         v.json("user.preferences", user.preferences());
+    }
+
+    /** An external id is optional, but when given it is a key: a blank one could never be looked up. */
+    private void externalId(String field, String value) {
+        if (value != null) {
+            v.key(field, value);
+        }
     }
 
     private void userText(String email, String name) {

@@ -1,0 +1,221 @@
+package dev.dal.testkit;
+
+import static dev.dal.testkit.Fixtures.F;
+import static dev.dal.testkit.Fixtures.concurrently;
+import static dev.dal.testkit.Fixtures.snapshot;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dal.api.ChatSession;
+import dev.dal.api.DataAccess;
+import dev.dal.api.DuplicateKeyException;
+import dev.dal.api.MemoryEntry;
+import dev.dal.api.Message;
+import dev.dal.api.NewChatSession;
+import dev.dal.api.NewMessage;
+import dev.dal.api.NewUser;
+import dev.dal.api.User;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+
+/** Many threads on one store: sequence numbers stay distinct and gap-free, unique keys have one winner. */
+public interface ConcurrencyContract extends ConformanceTest {
+
+    /** Threads used by the concurrency tests. */
+    int THREADS = 8;
+
+    /** Messages each thread adds. */
+    int PER_THREAD = 25;
+
+    @Test
+    default void concurrentAddMessageGetsDistinctGapFreeNumbers(DataAccess store) {
+        ChatSession session = Fixtures.session(store);
+        List<Callable<List<Long>>> tasks = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            int thread = t;
+            tasks.add(() -> {
+                List<Long> seqs = new ArrayList<>();
+                for (int i = 0; i < PER_THREAD; i++) {
+                    seqs.add(store.addMessage(session.chatId(), NewMessage.user("t" + thread + "-" + i))
+                            .sequenceNumber());
+                }
+                return seqs;
+            });
+        }
+
+        List<Long> all = concurrently(tasks).stream().flatMap(List::stream).sorted().toList();
+
+        int total = THREADS * PER_THREAD;
+        assertThat(all).isEqualTo(LongStream.rangeClosed(1, total).boxed().toList());
+        assertThat(store.getMessageCount(session.chatId())).isEqualTo(total);
+        ChatSession read = store.getChatSession(session.chatId()).orElseThrow();
+        assertThat(read.messageCount()).isEqualTo(total);
+        assertThat(store.getChatHistory(session.chatId(), 1000, 0)).extracting(Message::sequenceNumber)
+                .isEqualTo(all);
+    }
+
+    @Test
+    default void concurrentAddMessagesKeepsEachBatchConsecutive(DataAccess store) {
+        ChatSession session = Fixtures.session(store);
+        List<Callable<List<List<Message>>>> tasks = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            tasks.add(() -> {
+                List<List<Message>> batches = new ArrayList<>();
+                for (int i = 0; i < 5; i++) {
+                    batches.add(store.addMessages(session.chatId(),
+                            List.of(NewMessage.user("q"), NewMessage.assistant("a"), NewMessage.user("q2"))));
+                }
+                return batches;
+            });
+        }
+
+        List<List<Message>> batches = concurrently(tasks).stream().flatMap(List::stream).toList();
+
+        assertThat(batches).hasSize(THREADS * 5).allSatisfy(batch -> {
+            long first = batch.get(0).sequenceNumber();
+            assertThat(batch).extracting(Message::sequenceNumber).containsExactly(first, first + 1, first + 2);
+        });
+        assertThat(batches.stream().flatMap(List::stream).map(Message::sequenceNumber).sorted().toList())
+                .isEqualTo(LongStream.rangeClosed(1, THREADS * 15L).boxed().toList());
+        assertThat(store.getChatSession(session.chatId()).orElseThrow().messageCount()).isEqualTo(THREADS * 15L);
+    }
+
+    @Test
+    default void concurrentWritersOnDifferentSessionsDoNotInterfere(DataAccess store) {
+        List<ChatSession> sessions = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            sessions.add(Fixtures.session(store));
+        }
+        List<Callable<Void>> tasks = new ArrayList<>();
+        for (ChatSession session : sessions) {
+            tasks.add(() -> {
+                for (int i = 0; i < PER_THREAD; i++) {
+                    store.addMessage(session.chatId(), NewMessage.user("m" + i));
+                }
+                return null;
+            });
+        }
+
+        concurrently(tasks);
+
+        for (ChatSession session : sessions) {
+            assertThat(store.getChatHistory(session.chatId(), 1000, 0)).extracting(Message::sequenceNumber)
+                    .isEqualTo(LongStream.rangeClosed(1, PER_THREAD).boxed().toList());
+            assertThat(store.getChatSession(session.chatId()).orElseThrow().messageCount()).isEqualTo(PER_THREAD);
+        }
+    }
+
+    @Test
+    default void concurrentCreatesOfOneExternalIdHaveExactlyOneWinner(DataAccess store) {
+        List<Callable<String>> tasks = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            tasks.add(() -> {
+                try {
+                    return store.createUser(NewUser.withExternalId("contested")).id().toString();
+                } catch (DuplicateKeyException e) {
+                    return "duplicate";
+                }
+            });
+        }
+
+        List<String> results = concurrently(tasks);
+
+        assertThat(results).filteredOn(r -> !r.equals("duplicate")).hasSize(1);
+        assertThat(snapshot(store).users()).hasSize(1);
+        assertThat(store.getUserByExternalId("contested")).isPresent();
+    }
+
+    @Test
+    default void concurrentCreatesOfOneChatIdHaveExactlyOneWinner(DataAccess store) {
+        List<Callable<String>> tasks = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            tasks.add(() -> {
+                try {
+                    return store.createChatSession(NewChatSession.of("contested")).id().toString();
+                } catch (DuplicateKeyException e) {
+                    return "duplicate";
+                }
+            });
+        }
+
+        List<String> results = concurrently(tasks);
+
+        List<String> winners = results.stream().filter(r -> !r.equals("duplicate")).toList();
+        assertThat(winners).hasSize(1);
+        assertThat(snapshot(store).sessions()).singleElement()
+                .satisfies(s -> assertThat(s.id().toString()).isEqualTo(winners.get(0)));
+    }
+
+    @Test
+    default void concurrentMemoryWritesToDifferentKeysAllLand(DataAccess store) {
+        User user = Fixtures.user(store);
+        List<Callable<Void>> tasks = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            int thread = t;
+            tasks.add(() -> {
+                for (int i = 0; i < 10; i++) {
+                    store.setUserMemory(user.id(), "context", "k" + thread + "-" + i, F.numberNode(i));
+                }
+                return null;
+            });
+        }
+
+        concurrently(tasks);
+
+        assertThat(store.getUserMemory(user.id(), "context")).hasSize(THREADS * 10);
+    }
+
+    @Test
+    default void concurrentOverwritesOfOneMemoryKeyLeaveOneOfTheValues(DataAccess store) {
+        User user = Fixtures.user(store);
+        MemoryEntry first = store.setUserMemory(user.id(), "context", "hot", F.numberNode(-1));
+        List<Callable<Void>> tasks = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            int thread = t;
+            tasks.add(() -> {
+                for (int i = 0; i < 10; i++) {
+                    store.setUserMemory(user.id(), "context", "hot", F.numberNode(thread * 100 + i));
+                }
+                return null;
+            });
+        }
+
+        concurrently(tasks);
+
+        MemoryEntry last = store.getUserMemory(user.id(), "context", "hot").orElseThrow();
+        assertThat(last.value().intValue() % 100).isEqualTo(9);
+        assertThat(last.createdAt()).isEqualTo(first.createdAt());
+        assertThat(snapshot(store).memory()).hasSize(1);
+    }
+
+    @Test
+    default void concurrentReadsDuringWritesSeeConsistentCounts(DataAccess store) {
+        ChatSession session = Fixtures.session(store);
+        List<Callable<Boolean>> tasks = new ArrayList<>();
+        tasks.add(() -> {
+            for (int i = 0; i < 100; i++) {
+                store.addMessage(session.chatId(), NewMessage.user("w" + i));
+            }
+            return true;
+        });
+        for (int t = 1; t < THREADS; t++) {
+            tasks.add(() -> {
+                long previous = 0;
+                for (int i = 0; i < 50; i++) {
+                    List<Message> history = store.getChatHistory(session.chatId(), 1000, 0);
+                    long count = store.getMessageCount(session.chatId());
+                    assertThat(history).extracting(Message::sequenceNumber)
+                            .isEqualTo(LongStream.rangeClosed(1, history.size()).boxed().toList());
+                    assertThat(count).isGreaterThanOrEqualTo(history.size()).isGreaterThanOrEqualTo(previous);
+                    previous = count;
+                }
+                return true;
+            });
+        }
+
+        assertThat(concurrently(tasks)).containsOnly(true);
+        assertThat(store.getMessageCount(session.chatId())).isEqualTo(100);
+    }
+}

@@ -1,0 +1,517 @@
+package dev.dal.testkit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.dal.api.Capability;
+import dev.dal.api.ChatSession;
+import dev.dal.api.ChatSessionUpdate;
+import dev.dal.api.DataAccess;
+import dev.dal.api.DeleteMode;
+import dev.dal.api.DuplicateKeyException;
+import dev.dal.api.HealthStatus;
+import dev.dal.api.HistoryQuery;
+import dev.dal.api.JsonValues;
+import dev.dal.api.MemoryEntry;
+import dev.dal.api.Message;
+import dev.dal.api.NewChatSession;
+import dev.dal.api.NewMessage;
+import dev.dal.api.NewUser;
+import dev.dal.api.NotFoundException;
+import dev.dal.api.SessionOverview;
+import dev.dal.api.Timestamps;
+import dev.dal.api.TransactionWork;
+import dev.dal.api.UnsupportedCapabilityException;
+import dev.dal.api.User;
+import dev.dal.api.UserUpdate;
+import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.bulk.ScanBatch;
+import dev.dal.api.spi.Ids;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * A small, obviously correct in-memory store: the kit's own reference backend. Every operation runs
+ * under one lock; a transaction copies the state and restores it on failure.
+ */
+final class ReferenceStore implements DataAccess, BulkAccess {
+
+    /** Everything the store holds; shared by handles of the same store. */
+    static final class State {
+        final ReentrantLock lock = new ReentrantLock();
+        Map<UUID, User> users = new HashMap<>();
+        Map<UUID, ChatSession> sessions = new HashMap<>();
+        Map<UUID, TreeMap<Long, Message>> messages = new HashMap<>();
+        TreeMap<MemoryKey, MemoryEntry> memory = new TreeMap<>();
+        int txDepth;
+
+        State copy() {
+            State copy = new State();
+            copy.users = new HashMap<>(users);
+            copy.sessions = new HashMap<>(sessions);
+            messages.forEach((k, v) -> copy.messages.put(k, new TreeMap<>(v)));
+            copy.memory = new TreeMap<>(memory);
+            return copy;
+        }
+
+        void restore(State from) {
+            users = from.users;
+            sessions = from.sessions;
+            messages = from.messages;
+            memory = from.memory;
+        }
+    }
+
+    record MemoryKey(String userId, String type, String key) implements Comparable<MemoryKey> {
+        static MemoryKey of(UUID userId, String type, String key) {
+            return new MemoryKey(userId.toString(), type, key);
+        }
+
+        @Override
+        public int compareTo(MemoryKey o) {
+            return Comparator.comparing(MemoryKey::userId).thenComparing(MemoryKey::type)
+                    .thenComparing(MemoryKey::key).compare(this, o);
+        }
+    }
+
+    private final State state;
+    private final Clock clock;
+    private final Set<Capability> capabilities;
+
+    ReferenceStore(State state, Clock clock, Set<Capability> capabilities) {
+        this.state = state;
+        this.clock = clock;
+        this.capabilities = capabilities.isEmpty() ? EnumSet.noneOf(Capability.class) : EnumSet.copyOf(capabilities);
+    }
+
+    private <T> T locked(Supplier<T> work) {
+        state.lock.lock();
+        try {
+            return work.get();
+        } finally {
+            state.lock.unlock();
+        }
+    }
+
+    private Instant now() {
+        return Timestamps.now(clock);
+    }
+
+    // ---- users ----
+
+    private void checkExternalId(String externalId, UUID self) {
+        if (externalId != null && state.users.values().stream()
+                .anyMatch(u -> externalId.equals(u.externalId()) && !u.id().equals(self))) {
+            throw new DuplicateKeyException("external id is taken");
+        }
+    }
+
+    @Override
+    public User createUser(NewUser user) {
+        return locked(() -> {
+            checkExternalId(user.externalId(), null);
+            User created = user.toUser(Ids.newId(), now());
+            state.users.put(created.id(), created);
+            return created;
+        });
+    }
+
+    @Override
+    public Optional<User> getUser(UUID id) {
+        return locked(() -> Optional.ofNullable(state.users.get(id)));
+    }
+
+    @Override
+    public Optional<User> getUserByExternalId(String externalId) {
+        return locked(() -> state.users.values().stream().filter(u -> externalId.equals(u.externalId())).findFirst());
+    }
+
+    @Override
+    public User updateUser(UUID id, UserUpdate update) {
+        return locked(() -> {
+            User current = state.users.get(id);
+            if (current == null) {
+                throw NotFoundException.of("user", id);
+            }
+            User updated = update.applyTo(current, now());
+            checkExternalId(updated.externalId(), id);
+            state.users.put(id, updated);
+            return updated;
+        });
+    }
+
+    @Override
+    public boolean deleteUser(UUID id, DeleteMode mode) {
+        return locked(() -> {
+            if (state.users.remove(id) == null) {
+                return false;
+            }
+            state.memory.keySet().removeIf(k -> k.userId().equals(id.toString()));
+            for (ChatSession session : List.copyOf(state.sessions.values())) {
+                if (id.equals(session.userId())) {
+                    if (mode == DeleteMode.PURGE) {
+                        state.sessions.remove(session.id());
+                        state.messages.remove(session.id());
+                    } else {
+                        state.sessions.put(session.id(), session.withUserId(null));
+                    }
+                }
+            }
+            return true;
+        });
+    }
+
+    // ---- sessions ----
+
+    private Optional<ChatSession> byChatId(String chatId) {
+        return state.sessions.values().stream().filter(s -> s.chatId().equals(chatId)).findFirst();
+    }
+
+    private ChatSession requireSession(String chatId) {
+        return byChatId(chatId).orElseThrow(() -> NotFoundException.of("chat session", chatId));
+    }
+
+    private void requireUser(UUID userId) {
+        if (userId != null && !state.users.containsKey(userId)) {
+            throw NotFoundException.of("user", userId);
+        }
+    }
+
+    @Override
+    public ChatSession createChatSession(NewChatSession session) {
+        return locked(() -> {
+            if (byChatId(session.chatId()).isPresent()) {
+                throw new DuplicateKeyException("chat id is taken");
+            }
+            requireUser(session.userId());
+            ChatSession created = session.toSession(Ids.newId(), now());
+            state.sessions.put(created.id(), created);
+            return created;
+        });
+    }
+
+    @Override
+    public Optional<ChatSession> getChatSession(String chatId) {
+        return locked(() -> byChatId(chatId));
+    }
+
+    @Override
+    public ChatSession updateChatSession(String chatId, ChatSessionUpdate update) {
+        return locked(() -> {
+            ChatSession current = requireSession(chatId);
+            ChatSession updated = update.applyTo(current, now());
+            requireUser(updated.userId());
+            state.sessions.put(updated.id(), updated);
+            return updated;
+        });
+    }
+
+    @Override
+    public boolean deleteChatSession(String chatId) {
+        return locked(() -> byChatId(chatId).map(s -> {
+            state.sessions.remove(s.id());
+            state.messages.remove(s.id());
+            return true;
+        }).orElse(false));
+    }
+
+    private List<ChatSession> page(UUID userId, int limit, int offset) {
+        return state.sessions.values().stream().filter(s -> userId.equals(s.userId()))
+                .sorted(Comparator.comparing(ChatSession::lastActivityAt).reversed()
+                        .thenComparing(Comparator.comparing((ChatSession s) -> s.id().toString()).reversed()))
+                .skip(offset).limit(limit).toList();
+    }
+
+    @Override
+    public List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
+        return locked(() -> page(userId, limit, offset));
+    }
+
+    @Override
+    public List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
+        return locked(() -> page(userId, limit, offset).stream().map(s -> {
+            TreeMap<Long, Message> history = state.messages.get(s.id());
+            return new SessionOverview(s, history == null || history.isEmpty() ? null : history.lastEntry().getValue());
+        }).toList());
+    }
+
+    // ---- messages ----
+
+    @Override
+    public Message addMessage(String chatId, NewMessage message) {
+        return addMessages(chatId, List.of(message)).get(0);
+    }
+
+    @Override
+    public List<Message> addMessages(String chatId, List<NewMessage> messages) {
+        return locked(() -> {
+            ChatSession session = requireSession(chatId);
+            Instant now = now();
+            long seq = session.messageCount();
+            List<Message> added = new ArrayList<>();
+            TreeMap<Long, Message> history = state.messages.computeIfAbsent(session.id(), k -> new TreeMap<>());
+            for (NewMessage m : messages) {
+                Message stored = m.toMessage(Ids.newId(), session.id(), ++seq, now);
+                history.put(stored.sequenceNumber(), stored);
+                added.add(stored);
+            }
+            state.sessions.put(session.id(), session.withMessages(seq, now));
+            return added;
+        });
+    }
+
+    private List<Message> history(String chatId) {
+        return byChatId(chatId).map(s -> state.messages.getOrDefault(s.id(), new TreeMap<>()))
+                .map(h -> List.copyOf(h.values())).orElse(List.of());
+    }
+
+    @Override
+    public List<Message> getChatHistory(String chatId, int limit, int offset) {
+        return locked(() -> history(chatId).stream().skip(offset).limit(limit).toList());
+    }
+
+    @Override
+    public List<Message> getChatHistory(String chatId, HistoryQuery query) {
+        return locked(() -> {
+            List<Message> all = history(chatId);
+            List<Message> window = switch (query.direction()) {
+                case LATEST -> all;
+                case AFTER -> all.stream().filter(m -> m.sequenceNumber() > query.cursor()).toList();
+                case BEFORE -> all.stream().filter(m -> m.sequenceNumber() < query.cursor()).toList();
+            };
+            if (query.direction() == HistoryQuery.Direction.AFTER) {
+                return window.stream().limit(query.limit()).toList();
+            }
+            return window.subList(Math.max(0, window.size() - query.limit()), window.size());
+        });
+    }
+
+    @Override
+    public long getMessageCount(String chatId) {
+        return locked(() -> byChatId(chatId).map(ChatSession::messageCount).orElse(0L));
+    }
+
+    // ---- memory ----
+
+    @Override
+    public MemoryEntry setUserMemory(UUID userId, String memoryType, String key, JsonNode value, Instant expiresAt) {
+        return locked(() -> {
+            if (!state.users.containsKey(userId)) {
+                throw NotFoundException.of("user", userId);
+            }
+            Instant now = now();
+            MemoryKey k = MemoryKey.of(userId, memoryType, key);
+            MemoryEntry existing = state.memory.get(k);
+            Instant created = existing != null && !existing.isExpiredAt(now) ? existing.createdAt() : now;
+            MemoryEntry entry = new MemoryEntry(userId, memoryType, key, value, created, now, expiresAt);
+            state.memory.put(k, entry);
+            return entry;
+        });
+    }
+
+    @Override
+    public Optional<MemoryEntry> getUserMemory(UUID userId, String memoryType, String key) {
+        return locked(() -> Optional.ofNullable(state.memory.get(MemoryKey.of(userId, memoryType, key)))
+                .filter(e -> !e.isExpiredAt(now())));
+    }
+
+    @Override
+    public List<MemoryEntry> getUserMemory(UUID userId, String memoryType) {
+        return locked(() -> state.memory.values().stream()
+                .filter(e -> e.userId().equals(userId) && e.memoryType().equals(memoryType))
+                .filter(e -> !e.isExpiredAt(now())).toList());
+    }
+
+    @Override
+    public boolean deleteUserMemory(UUID userId, String memoryType, String key) {
+        return locked(() -> state.memory.remove(MemoryKey.of(userId, memoryType, key)) != null);
+    }
+
+    @Override
+    public int deleteUserMemory(UUID userId, String memoryType) {
+        return locked(() -> {
+            int before = state.memory.size();
+            state.memory.values().removeIf(e -> e.userId().equals(userId) && e.memoryType().equals(memoryType));
+            return before - state.memory.size();
+        });
+    }
+
+    @Override
+    public int purgeExpiredMemory() {
+        return locked(() -> {
+            Instant now = now();
+            int before = state.memory.size();
+            state.memory.values().removeIf(e -> e.isExpiredAt(now));
+            return before - state.memory.size();
+        });
+    }
+
+    // ---- transactions, health, lifecycle ----
+
+    @Override
+    public <T> T inTransaction(TransactionWork<T> work) {
+        if (!capabilities.contains(Capability.TRANSACTIONS)) {
+            throw new UnsupportedCapabilityException(Capability.TRANSACTIONS, "this reference store was built without");
+        }
+        state.lock.lock();
+        try {
+            if (state.txDepth > 0) {
+                return work.run(this);
+            }
+            State saved = state.copy();
+            state.txDepth++;
+            try {
+                return work.run(this);
+            } catch (RuntimeException | Error e) {
+                state.restore(saved);
+                throw e;
+            } finally {
+                state.txDepth--;
+            }
+        } finally {
+            state.lock.unlock();
+        }
+    }
+
+    @Override
+    public HealthStatus healthCheck() {
+        return new HealthStatus(HealthStatus.Status.UP, "reference", Duration.ZERO, Map.of("users",
+                locked(() -> state.users.size())), null, Instant.now());
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return capabilities.isEmpty() ? Set.of() : EnumSet.copyOf(capabilities);
+    }
+
+    @Override
+    public BulkAccess bulk() {
+        return this;
+    }
+
+    @Override
+    public void close() {
+    }
+
+    // ---- bulk ----
+
+    private <T> ScanBatch<T> scan(List<T> sorted, Function<T, String> key, String cursor, int batchSize) {
+        List<T> after = cursor == null ? sorted
+                : sorted.stream().filter(item -> key.apply(item).compareTo(cursor) > 0).toList();
+        List<T> items = after.subList(0, Math.min(batchSize, after.size()));
+        String next = after.size() > batchSize ? key.apply(items.get(items.size() - 1)) : null;
+        return new ScanBatch<>(items, next);
+    }
+
+    private static String messageKey(Message m) {
+        return m.sessionId() + "/" + String.format("%020d", m.sequenceNumber());
+    }
+
+    @Override
+    public ScanBatch<User> scanUsers(String cursor, int batchSize) {
+        return locked(() -> scan(state.users.values().stream().sorted(Comparator.comparing(u -> u.id().toString()))
+                .toList(), u -> u.id().toString(), cursor, batchSize));
+    }
+
+    @Override
+    public ScanBatch<ChatSession> scanSessions(String cursor, int batchSize) {
+        return locked(() -> scan(state.sessions.values().stream()
+                .sorted(Comparator.comparing(s -> s.id().toString())).toList(), s -> s.id().toString(), cursor,
+                batchSize));
+    }
+
+    @Override
+    public ScanBatch<Message> scanMessages(String cursor, int batchSize) {
+        return locked(() -> scan(state.messages.values().stream().flatMap(h -> h.values().stream())
+                .sorted(Comparator.comparing(ReferenceStore::messageKey)).toList(), ReferenceStore::messageKey, cursor,
+                batchSize));
+    }
+
+    @Override
+    public ScanBatch<MemoryEntry> scanMemory(String cursor, int batchSize) {
+        return locked(() -> {
+            MemoryKey from = cursor == null ? null : decode(cursor);
+            List<MemoryEntry> after = new ArrayList<>((from == null ? state.memory : state.memory.tailMap(from, false))
+                    .values());
+            List<MemoryEntry> items = after.subList(0, Math.min(batchSize, after.size()));
+            String next = after.size() > batchSize ? encode(items.get(items.size() - 1)) : null;
+            return new ScanBatch<>(items, next);
+        });
+    }
+
+    private static String encode(MemoryEntry e) {
+        ArrayNode key = JsonNodeFactory.instance.arrayNode().add(e.userId().toString()).add(e.memoryType()).add(e.key());
+        return JsonValues.write(key);
+    }
+
+    private static MemoryKey decode(String cursor) {
+        JsonNode key = JsonValues.parse(cursor);
+        return new MemoryKey(key.get(0).textValue(), key.get(1).textValue(), key.get(2).textValue());
+    }
+
+    @Override
+    public void upsertUsers(List<User> users) {
+        locked(() -> {
+            for (User user : users) {
+                checkExternalId(user.externalId(), user.id());
+                state.users.put(user.id(), user);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void upsertSessions(List<ChatSession> sessions) {
+        locked(() -> {
+            for (ChatSession session : sessions) {
+                requireUser(session.userId());
+                byChatId(session.chatId()).filter(s -> !s.id().equals(session.id())).ifPresent(s -> {
+                    throw new DuplicateKeyException("chat id is taken");
+                });
+                state.sessions.put(session.id(), session);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void upsertMessages(List<Message> messages) {
+        locked(() -> {
+            for (Message message : messages) {
+                if (!state.sessions.containsKey(message.sessionId())) {
+                    throw NotFoundException.of("chat session", message.sessionId());
+                }
+                state.messages.values().forEach(h -> h.values().removeIf(m -> m.id().equals(message.id())));
+                state.messages.computeIfAbsent(message.sessionId(), k -> new TreeMap<>())
+                        .put(message.sequenceNumber(), message);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void upsertMemory(List<MemoryEntry> entries) {
+        locked(() -> {
+            for (MemoryEntry entry : entries) {
+                requireUser(Objects.requireNonNull(entry.userId()));
+                state.memory.put(MemoryKey.of(entry.userId(), entry.memoryType(), entry.key()), entry);
+            }
+            return null;
+        });
+    }
+}

@@ -1,0 +1,55 @@
+package dev.dal.testkit;
+
+import dev.dal.api.Capability;
+import dev.dal.api.DalConfig;
+import dev.dal.api.DataAccess;
+import dev.dal.api.DataAccessFactory;
+import dev.dal.api.spi.DataAccessProvider;
+import java.time.Clock;
+import java.util.EnumSet;
+import java.util.Set;
+
+/** Runs the whole kit against the reference store, so the kit itself is known to be passable. */
+class ReferenceStoreConformanceTest implements DataAccessConformance {
+
+    @Override
+    public StoreProvider storeProvider() {
+        return new ReferenceProvider(EnumSet.of(Capability.TRANSACTIONS, Capability.MULTI_PROCESS));
+    }
+
+    /** Opens reference stores through the factory, as applications get them. */
+    static final class ReferenceProvider implements StoreProvider {
+        private final Set<Capability> capabilities;
+        private ReferenceStore.State last;
+
+        ReferenceProvider(Set<Capability> capabilities) {
+            this.capabilities = capabilities;
+        }
+
+        private DataAccess open(ReferenceStore.State state, Clock clock) {
+            DataAccessProvider provider = new DataAccessProvider() {
+                @Override
+                public String name() {
+                    return "reference";
+                }
+
+                @Override
+                public DataAccess create(DalConfig config) {
+                    return new ReferenceStore(state, config.clock(), capabilities);
+                }
+            };
+            return DataAccessFactory.create(DalConfig.builder().clock(clock).build(), provider);
+        }
+
+        @Override
+        public DataAccess openEmpty(Clock clock) {
+            last = new ReferenceStore.State();
+            return open(last, clock);
+        }
+
+        @Override
+        public DataAccess reopen(Clock clock) {
+            return open(last, clock);
+        }
+    }
+}
