@@ -66,6 +66,10 @@ final class StoreLock {
             return;
         }
         try {
+            if (!channel.isOpen()) {
+                // An interrupt that reached a thread blocked in lock() closed the shared channel.
+                channel = DurableFiles.openReadWrite(root.resolve("store.lock"));
+            }
             fileLock = channel.lock();
             journal.recover();
         } catch (IOException | RuntimeException e) {

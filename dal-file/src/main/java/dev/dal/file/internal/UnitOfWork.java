@@ -39,6 +39,30 @@ final class UnitOfWork {
     }
 
     <T> T read(String operation, IoWork<T> work) {
+        return deferringInterrupts(() -> readNow(operation, work));
+    }
+
+    <T> T write(String operation, IoWork<T> work) {
+        return deferringInterrupts(() -> writeNow(operation, work));
+    }
+
+    /**
+     * An interrupt closes any {@code FileChannel} the thread is using, which would fail the write
+     * half-way and could drop the store's file lock. So I/O runs with the interrupt flag cleared,
+     * and the flag is set again afterwards for the caller to see.
+     */
+    private static <T> T deferringInterrupts(java.util.function.Supplier<T> io) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            return io.get();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private <T> T readNow(String operation, IoWork<T> work) {
         acquire();
         try {
             return work.run();
@@ -49,7 +73,7 @@ final class UnitOfWork {
         }
     }
 
-    <T> T write(String operation, IoWork<T> work) {
+    private <T> T writeNow(String operation, IoWork<T> work) {
         acquire();
         try {
             WriteJournal journal = lock.journal();
@@ -95,6 +119,9 @@ final class UnitOfWork {
     }
 
     static DataAccessException ioFailure(String operation, IOException e) {
-        return new DataAccessException("File store I/O failure during " + operation + ": " + e.getMessage(), e);
+        String detail = e instanceof java.nio.channels.ClosedByInterruptException
+                ? "the calling thread was interrupted during the write; the store rolls back whatever did not commit"
+                : java.util.Objects.toString(e.getMessage(), e.getClass().getSimpleName());
+        return new DataAccessException("File store I/O failure during " + operation + ": " + detail, e);
     }
 }

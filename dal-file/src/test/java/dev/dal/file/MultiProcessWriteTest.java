@@ -1,0 +1,178 @@
+package dev.dal.file;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dal.api.DataAccess;
+import dev.dal.api.MemoryEntry;
+import dev.dal.api.Message;
+import dev.dal.api.NewChatSession;
+import dev.dal.api.NewUser;
+import dev.dal.api.User;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Several processes, each with several threads, write into one data directory at the same time.
+ * Afterwards nothing is lost and nothing is doubled: every acknowledged write is there exactly
+ * once, counts match, sequence numbers are 1..n and distinct, a contested unique key has exactly
+ * one winner, and read-modify-write in {@code inTransaction} loses no update.
+ */
+class MultiProcessWriteTest {
+    private static final int PROCESSES = 2;
+    private static final int THREADS = 4;
+    private static final Duration RUN_TIMEOUT = Duration.ofMinutes(3);
+
+    @TempDir
+    Path temp;
+
+    /** Runs the writer processes at once and returns each one's output lines. */
+    private List<List<String>> runAll(Path dir, String mode, int ops, String... extra) throws Exception {
+        List<ChildJvm> children = new ArrayList<>();
+        try {
+            for (int p = 0; p < PROCESSES; p++) {
+                List<String> args = new ArrayList<>(List.of(dir.toString(), "p" + p, mode,
+                        Integer.toString(THREADS), Integer.toString(ops)));
+                args.addAll(List.of(extra));
+                children.add(ChildJvm.start(MultiWriterMain.class, temp.resolve("p" + p + "-stderr.log"),
+                        args.toArray(String[]::new)));
+            }
+            for (ChildJvm child : children) {
+                assertThat(child.awaitLine("READY", Duration.ofSeconds(60))).as(child.stderrTail()).isEqualTo("READY");
+            }
+            children.forEach(child -> child.send("GO"));
+            List<List<String>> outputs = new ArrayList<>();
+            for (ChildJvm child : children) {
+                int exit = child.awaitExit(RUN_TIMEOUT);
+                List<String> lines = child.lines();
+                assertThat(lines).as("writer output; stderr:%n%s", child.stderrTail())
+                        .noneMatch(l -> l.startsWith("ERR")).endsWith("DONE");
+                assertThat(exit).as("writer exit code; stderr:%n%s", child.stderrTail()).isZero();
+                outputs.add(lines);
+            }
+            return outputs;
+        } finally {
+            children.forEach(ChildJvm::close);
+        }
+    }
+
+    @Test
+    void concurrentWritersFromSeveralProcessesLoseAndDoubleNothing() throws Exception {
+        Path dir = temp.resolve("store");
+        int ops = 60;
+        try (DataAccess store = CrashWriterMain.open(dir)) {
+            MultiWriterMain.SHARED_CHATS.forEach(c -> store.createChatSession(NewChatSession.of(c)));
+        }
+        List<List<String>> outputs = runAll(dir, "writes", ops);
+
+        Map<String, Map<Long, String>> acked = new HashMap<>();
+        Map<UUID, String> ackedUsers = new HashMap<>();
+        Map<Integer, List<String>> contested = new HashMap<>();
+        int messageAcks = 0;
+        for (List<String> lines : outputs) {
+            for (String line : lines) {
+                String[] f = line.split(" ");
+                switch (f[0]) {
+                    case "M" -> {
+                        putOnce(acked, f[1], Long.parseLong(f[2]), f[3]);
+                        messageAcks++;
+                    }
+                    case "P" -> {
+                        putOnce(acked, f[1], Long.parseLong(f[2]), f[3]);
+                        putOnce(acked, f[1], Long.parseLong(f[2]) + 1, f[4]);
+                        messageAcks += 2;
+                    }
+                    case "U" -> assertThat(ackedUsers.put(UUID.fromString(f[1]), f[2])).as(line).isNull();
+                    case "X" -> contested.computeIfAbsent(Integer.parseInt(f[1]), k -> new ArrayList<>()).add(f[2]);
+                    default -> assertThat(f[0]).as(line).isIn("READY", "DONE");
+                }
+            }
+        }
+        int perThreadMessages = ops + ops / 4;
+        assertThat(messageAcks).as("acknowledged messages").isEqualTo(PROCESSES * THREADS * perThreadMessages);
+
+        try (DataAccess store = CrashWriterMain.open(dir)) {
+            StoreAudit audit = StoreAudit.of(store, "after the concurrent writers");
+            long total = 0;
+            for (String chatId : MultiWriterMain.SHARED_CHATS) {
+                List<Message> history = audit.histories.get(chatId);
+                Map<Long, String> expected = acked.getOrDefault(chatId, Map.of());
+                assertThat(audit.sessions.get(chatId).messageCount()).as(chatId + " messageCount")
+                        .isEqualTo(expected.size());
+                Map<Long, String> stored = new HashMap<>();
+                history.forEach(m -> stored.put(m.sequenceNumber(), m.content()));
+                assertThat(stored).as(chatId + ": every acknowledged message, at its number, once").isEqualTo(expected);
+                assertThat(history.stream().map(Message::content).distinct().count()).as(chatId + " distinct contents")
+                        .isEqualTo(history.size());
+                total += history.size();
+                long switches = 0;
+                for (int i = 1; i < history.size(); i++) {
+                    switches += history.get(i).content().charAt(1) != history.get(i - 1).content().charAt(1) ? 1 : 0;
+                }
+                System.out.printf("MultiProcessWriteTest: %s holds %d messages; the writing process changed %d times%n",
+                        chatId, history.size(), switches);
+                assertThat(switches).as(chatId + ": the processes' writes interleaved").isPositive();
+            }
+            assertThat(total).isEqualTo(messageAcks);
+
+            List<User> created = audit.users.values().stream()
+                    .filter(u -> u.externalId() != null && u.externalId().startsWith("user:")).toList();
+            assertThat(created).as("users created").hasSize(PROCESSES * THREADS * ((ops + 4) / 5));
+            Map<UUID, String> stored = new HashMap<>();
+            created.forEach(u -> stored.put(u.id(), u.externalId()));
+            assertThat(stored).as("every acknowledged user, once, with its external id").isEqualTo(ackedUsers);
+            for (Map.Entry<UUID, String> user : ackedUsers.entrySet()) {
+                assertThat(store.getUserMemory(user.getKey(), "profile", "owner").map(e -> e.value().asText()))
+                        .as("memory of %s", user.getValue()).contains(user.getValue());
+            }
+
+            assertThat(contested.keySet()).hasSize(MultiWriterMain.CONTESTED);
+            for (Map.Entry<Integer, List<String>> c : contested.entrySet()) {
+                List<String> winners = c.getValue().stream().filter(v -> !v.equals("DUP")).toList();
+                assertThat(c.getValue()).as("attempts at contested-%d", c.getKey()).hasSize(PROCESSES * THREADS);
+                assertThat(winners).as("winners of contested-%d", c.getKey()).hasSize(1);
+                assertThat(store.getUserByExternalId("contested-" + c.getKey()).map(u -> u.id().toString()))
+                        .as("holder of contested-%d", c.getKey()).contains(winners.get(0));
+            }
+            assertThat(audit.users).hasSize(created.size() + MultiWriterMain.CONTESTED);
+        }
+    }
+
+    @Test
+    void readModifyWriteInTransactionsLosesNoUpdateAcrossProcesses() throws Exception {
+        Path dir = temp.resolve("store");
+        int increments = 40;
+        UUID counterUser;
+        try (DataAccess store = CrashWriterMain.open(dir)) {
+            counterUser = store.createUser(NewUser.withExternalId("counter")).id();
+        }
+        List<List<String>> outputs = runAll(dir, "counter", increments, counterUser.toString());
+
+        int total = PROCESSES * THREADS * increments;
+        List<Long> written = new ArrayList<>();
+        outputs.forEach(lines -> lines.stream().filter(l -> l.startsWith("C "))
+                .forEach(l -> written.add(Long.parseLong(l.substring(2)))));
+        Set<Long> distinct = new HashSet<>(written);
+        assertThat(written).as("increments acknowledged").hasSize(total);
+        assertThat(distinct).as("each increment read the value the previous one wrote")
+                .isEqualTo(new HashSet<>(LongStream.rangeClosed(1, total).boxed().toList()));
+        try (DataAccess store = CrashWriterMain.open(dir)) {
+            assertThat(store.getUserMemory(counterUser, MultiWriterMain.COUNTER_TYPE, MultiWriterMain.COUNTER_KEY)
+                    .map(MemoryEntry::value).map(v -> v.asLong())).as("final counter").contains((long) total);
+        }
+    }
+
+    private static void putOnce(Map<String, Map<Long, String>> acked, String chatId, long seq, String content) {
+        String before = acked.computeIfAbsent(chatId, k -> new HashMap<>()).put(seq, content);
+        assertThat(before).as("%s #%d acknowledged to two writes: %s and %s", chatId, seq, before, content).isNull();
+    }
+}

@@ -1,0 +1,132 @@
+package dev.dal.file;
+
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.dal.api.DataAccess;
+import dev.dal.api.DuplicateKeyException;
+import dev.dal.api.Message;
+import dev.dal.api.NewMessage;
+import dev.dal.api.NewUser;
+import dev.dal.api.User;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One of the processes {@link MultiProcessWriteTest} runs at once against one data directory.
+ * Opens the store, prints {@code READY}, waits for {@code GO} on standard input (so that every
+ * process starts writing at the same moment), runs its threads, prints {@code DONE} and exits 0 (1
+ * if any write failed). Each acknowledged write is printed after its call returned:
+ * <ul>
+ *   <li>{@code M <chatId> <seq> <content>}: one {@code addMessage}</li>
+ *   <li>{@code P <chatId> <seq> <content> <content>}: one {@code addMessages} pair at {@code seq}, {@code seq+1}</li>
+ *   <li>{@code U <userId> <externalId>}: a user created and its memory set</li>
+ *   <li>{@code X <j> <userId>} / {@code X <j> DUP}: the contested external id {@code contested-j} won / refused</li>
+ *   <li>{@code C <value>}: the counter incremented, {@code value} being what the transaction wrote</li>
+ * </ul>
+ * Arguments: data dir, process name, mode ({@code writes} or {@code counter}), threads, operations
+ * per thread, and for {@code counter} the counter user's id.
+ */
+public final class MultiWriterMain {
+    static final List<String> SHARED_CHATS = List.of("shared-0", "shared-1");
+    static final int CONTESTED = 5;
+    static final String COUNTER_TYPE = "counter";
+    static final String COUNTER_KEY = "value";
+
+    private MultiWriterMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[0]);
+        String name = args[1];
+        String mode = args[2];
+        int threads = Integer.parseInt(args[3]);
+        int ops = Integer.parseInt(args[4]);
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        AtomicBoolean failed = new AtomicBoolean();
+        try (DataAccess store = CrashWriterMain.open(dir)) {
+            out.println("READY");
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            if (!"GO".equals(in.readLine())) {
+                System.exit(2);
+            }
+            List<Thread> workers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                String worker = name + "-t" + t;
+                Runnable body = switch (mode) {
+                    case "writes" -> () -> writes(store, worker, ops, out);
+                    case "counter" -> () -> increments(store, UUID.fromString(args[5]), ops, out);
+                    default -> throw new IllegalArgumentException(mode);
+                };
+                Thread thread = new Thread(() -> {
+                    try {
+                        body.run();
+                    } catch (RuntimeException | Error e) {
+                        failed.set(true);
+                        out.println("ERR " + worker + " " + e);
+                        e.printStackTrace();
+                    }
+                }, worker);
+                workers.add(thread);
+                thread.start();
+            }
+            for (Thread thread : workers) {
+                thread.join();
+            }
+        } catch (IOException e) {
+            failed.set(true);
+            e.printStackTrace();
+        }
+        out.println("DONE");
+        System.exit(failed.get() ? 1 : 0);
+    }
+
+    private static void writes(DataAccess store, String worker, int ops, PrintStream out) {
+        for (int i = 0; i < ops; i++) {
+            String chatId = SHARED_CHATS.get(i % SHARED_CHATS.size());
+            String content = worker + ":" + i;
+            if (i % 4 == 3) {
+                List<Message> pair = store.addMessages(chatId, List.of(NewMessage.user(content + ":u"),
+                        NewMessage.assistant(content + ":a")));
+                out.println("P " + chatId + " " + pair.get(0).sequenceNumber() + " " + pair.get(0).content() + " "
+                        + pair.get(1).content());
+            } else {
+                Message m = store.addMessage(chatId, NewMessage.user(content));
+                out.println("M " + chatId + " " + m.sequenceNumber() + " " + m.content());
+            }
+            if (i % 5 == 0) {
+                String externalId = "user:" + content;
+                User user = store.createUser(NewUser.withExternalId(externalId));
+                store.setUserMemory(user.id(), "profile", "owner", TextNode.valueOf(externalId));
+                out.println("U " + user.id() + " " + externalId);
+            }
+            if (i < CONTESTED) {
+                try {
+                    User user = store.createUser(NewUser.withExternalId("contested-" + i));
+                    out.println("X " + i + " " + user.id());
+                } catch (DuplicateKeyException e) {
+                    out.println("X " + i + " DUP");
+                }
+            }
+        }
+    }
+
+    private static void increments(DataAccess store, UUID counterUser, int ops, PrintStream out) {
+        for (int i = 0; i < ops; i++) {
+            long written = store.inTransaction(tx -> {
+                long current = tx.getUserMemory(counterUser, COUNTER_TYPE, COUNTER_KEY)
+                        .map(e -> e.value().asLong()).orElse(0L);
+                tx.setUserMemory(counterUser, COUNTER_TYPE, COUNTER_KEY, LongNode.valueOf(current + 1));
+                return current + 1;
+            });
+            out.println("C " + written);
+        }
+    }
+}
