@@ -255,6 +255,7 @@ public final class FileStore implements DataAccess {
             for (NewMessage m : newMessages) {
                 messages.add(m.toMessage(Ids.newId(), session.id(), next++, now));
             }
+            records.prepareMessageAppend(session.id());
             records.messages(session.id()).append(records.files(), messages);
             records.putSession(session.withMessages(next - 1, now));
             return List.copyOf(messages);

@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 /**
  * Every change the file store makes goes through here, so that each one is journaled (and the
@@ -22,6 +23,21 @@ final class JournaledFiles {
         if (!journal.isActive()) {
             throw new IllegalStateException("file change outside a unit of work");
         }
+    }
+
+    /**
+     * Journals the original state of files a unit is about to append to and replace, in one
+     * forced write, so the changes that follow need no journal write of their own.
+     */
+    void prepare(List<Path> appendTo, List<Path> replace) throws IOException {
+        requireUnit();
+        for (Path file : appendTo) {
+            journal.recordLength(file);
+        }
+        for (Path file : replace) {
+            journal.recordFile(file);
+        }
+        journal.sync();
     }
 
     void replace(Path file, byte[] content) throws IOException {

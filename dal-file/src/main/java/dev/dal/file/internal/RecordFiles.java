@@ -126,6 +126,12 @@ final class RecordFiles {
         files.replace(layout.session(session.id()), codec.write(session));
     }
 
+    /** Journals at once everything adding messages to a session changes: its log, index and record. */
+    void prepareMessageAppend(UUID sessionId) throws IOException {
+        files.prepare(List.of(layout.messageLog(sessionId), layout.messageIndex(sessionId)),
+                List.of(layout.session(sessionId)));
+    }
+
     void putChatId(String chatId, UUID sessionId) throws IOException {
         files.replace(layout.chatIdIndex(chatId), codec.write(new ChatIdEntry(chatId, sessionId)));
     }

@@ -109,12 +109,18 @@ final class UnitOfWork {
     }
 
     private static void rollback(WriteJournal journal, Throwable cause) {
+        // An interrupt that failed the write must not fail its undo too.
+        boolean interrupted = Thread.interrupted();
         try {
             journal.rollback();
         } catch (IOException | RuntimeException e) {
             // The journal stays on disk; the next lock holder rolls the unit back.
             cause.addSuppressed(e);
-            LOG.error("Rolling back a failed write did not finish; it will be retried when the store is next locked", e);
+            LOG.warn("Rolling back a failed write did not finish; it will be retried when the store is next locked", e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
