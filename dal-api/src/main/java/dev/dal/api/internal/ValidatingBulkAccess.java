@@ -70,43 +70,30 @@ final class ValidatingBulkAccess implements BulkAccess {
 
     @Override
     public void upsertUsers(List<User> users) {
-        if (checkUpsert("users", users, records::user)) {
-            List<User> copy = List.copyOf(users);
-            guard.call("upsertUsers", () -> {
-                bulk.upsertUsers(copy);
-                return null;
-            });
-        }
+        upsert("users", users, records::user, bulk::upsertUsers);
     }
 
     @Override
     public void upsertSessions(List<ChatSession> sessions) {
-        if (checkUpsert("sessions", sessions, records::session)) {
-            List<ChatSession> copy = List.copyOf(sessions);
-            guard.call("upsertSessions", () -> {
-                bulk.upsertSessions(copy);
-                return null;
-            });
-        }
+        upsert("sessions", sessions, records::session, bulk::upsertSessions);
     }
 
     @Override
     public void upsertMessages(List<Message> messages) {
-        if (checkUpsert("messages", messages, records::message)) {
-            List<Message> copy = List.copyOf(messages);
-            guard.call("upsertMessages", () -> {
-                bulk.upsertMessages(copy);
-                return null;
-            });
-        }
+        upsert("messages", messages, records::message, bulk::upsertMessages);
     }
 
     @Override
     public void upsertMemory(List<MemoryEntry> entries) {
-        if (checkUpsert("memory", entries, records::memory)) {
-            List<MemoryEntry> copy = List.copyOf(entries);
-            guard.call("upsertMemory", () -> {
-                bulk.upsertMemory(copy);
+        upsert("memory", entries, records::memory, bulk::upsertMemory);
+    }
+
+    /** Validates every record, then hands the backend an immutable copy; an empty batch is a no-op. */
+    private <T> void upsert(String field, List<T> items, Consumer<T> rule, Consumer<List<T>> store) {
+        if (checkUpsert(field, items, rule)) {
+            List<T> copy = List.copyOf(items);
+            guard.call("upsert " + field, () -> {
+                store.accept(copy);
                 return null;
             });
         }
