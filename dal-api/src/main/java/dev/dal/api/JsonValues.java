@@ -18,7 +18,8 @@ import java.util.Map;
  * back from any store {@code equals} the value that was written.
  *
  * <p>Canonical form: integers are {@code IntNode} when they fit 32 bits and {@code LongNode} when
- * they fit 64 bits; other numbers are {@code DoubleNode}. Values that cannot be held exactly
+ * they fit 64 bits; other numbers are {@code DoubleNode}, with negative zero folded into zero
+ * (SQL numeric has no negative zero). Values that cannot be held exactly
  * (integers beyond 64 bits, non-finite doubles, binary or POJO nodes) are left as they are, and
  * validation rejects them before they reach a store.
  */
@@ -140,10 +141,12 @@ public final class JsonValues {
             BigDecimal decimal = node.decimalValue();
             double asDouble = decimal.doubleValue();
             if (Double.isFinite(asDouble) && new BigDecimal(asDouble).compareTo(decimal) == 0) {
-                return NODES.numberNode(asDouble);
+                return NODES.numberNode(asDouble == 0.0 ? 0.0 : asDouble);
             }
             return node.deepCopy();
         }
-        return NODES.numberNode(node.doubleValue());
+        double value = node.doubleValue();
+        // -0.0 == 0.0, so this folds negative zero into zero: SQL numeric and jsonb cannot hold it.
+        return NODES.numberNode(value == 0.0 ? 0.0 : value);
     }
 }

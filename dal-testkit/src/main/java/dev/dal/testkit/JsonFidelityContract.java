@@ -212,7 +212,9 @@ public interface JsonFidelityContract extends ConformanceTest {
     }
 
     @Test
-    default void negativeZeroRoundTrips(DataAccess store) {
+    default void negativeZeroComesBackAsZero(DataAccess store) {
+        // SQL numeric (and so jsonb) has no negative zero; Dal's canonical form folds it into 0.0 everywhere.
+        assertThat(JsonValues.canonical(F.numberNode(-0.0))).isEqualTo(F.numberNode(0.0));
         assertRoundTripsEverywhere(store, array(F.numberNode(-0.0), F.numberNode(0.0)));
     }
 

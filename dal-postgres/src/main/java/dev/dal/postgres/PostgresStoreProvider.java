@@ -1,0 +1,36 @@
+package dev.dal.postgres;
+
+import dev.dal.api.DalConfig;
+import dev.dal.api.DataAccess;
+import dev.dal.api.spi.DataAccessProvider;
+import dev.dal.postgres.internal.PgStores;
+import java.util.Set;
+
+/**
+ * The PostgreSQL store ({@code DATA_STORAGE_TYPE=postgresql}, aliases {@code postgres}, {@code pg}).
+ * Connects with {@code DATABASE_URL} or {@code DB_HOST}/{@code DB_PORT}/{@code DB_NAME},
+ * {@code DB_USER}, {@code DB_PASSWORD}, pooled by HikariCP ({@code DB_MAX_CONNECTIONS} and the
+ * timeouts). With {@code DB_AUTO_MIGRATE=true} the Liquibase changelog runs when the store opens.
+ */
+public final class PostgresStoreProvider implements DataAccessProvider {
+
+    /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
+    public PostgresStoreProvider() {
+        // stateless
+    }
+
+    @Override
+    public String name() {
+        return "postgresql";
+    }
+
+    @Override
+    public Set<String> aliases() {
+        return Set.of("postgres", "pg");
+    }
+
+    @Override
+    public DataAccess create(DalConfig config) {
+        return PgStores.open(config);
+    }
+}

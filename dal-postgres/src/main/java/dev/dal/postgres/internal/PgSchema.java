@@ -1,0 +1,124 @@
+package dev.dal.postgres.internal;
+
+import dev.dal.api.DataAccessException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import liquibase.Scope;
+import liquibase.command.CommandScope;
+import liquibase.command.core.RollbackCountCommandStep;
+import liquibase.command.core.UpdateCommandStep;
+import liquibase.command.core.helpers.DatabaseChangelogCommandStep;
+import liquibase.command.core.helpers.DbUrlConnectionArgumentsCommandStep;
+import liquibase.database.Database;
+import liquibase.database.DatabaseFactory;
+import liquibase.database.jvm.JdbcConnection;
+import liquibase.resource.ClassLoaderResourceAccessor;
+import liquibase.ui.LoggerUIService;
+
+/**
+ * The PostgreSQL schema, managed by Liquibase: {@link #migrate()} applies the changelog
+ * (checksums verified, runs serialized by Liquibase's lock table), {@link #status()} lists applied
+ * and pending changesets, {@link #rollback(int)} undoes the newest ones.
+ */
+public final class PgSchema {
+    /** The changelog, on the class path. */
+    public static final String CHANGELOG = "dev/dal/postgres/db/changelog.sql";
+    private static final Pattern CHANGESET = Pattern.compile("^--changeset (\\S+):(\\S+)", Pattern.MULTILINE);
+
+    private final DataSource dataSource;
+
+    /** @param dataSource where the schema lives */
+    public PgSchema(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** One changeset and whether it is applied. */
+    public record ChangeSetStatus(String id, String author, boolean applied) {
+    }
+
+    /** Applies every pending changeset. */
+    public void migrate() {
+        run("migrate", database -> new CommandScope(UpdateCommandStep.COMMAND_NAME)
+                .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
+                .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, CHANGELOG)
+                .execute());
+    }
+
+    /** @param count how many of the newest applied changesets to undo */
+    public void rollback(int count) {
+        run("rollback", database -> new CommandScope(RollbackCountCommandStep.COMMAND_NAME)
+                .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
+                .addArgumentValue(DatabaseChangelogCommandStep.CHANGELOG_FILE_ARG, CHANGELOG)
+                .addArgumentValue(RollbackCountCommandStep.COUNT_ARG, count)
+                .execute());
+    }
+
+    /** @return every changeset of the changelog, in order, with whether it is applied */
+    public List<ChangeSetStatus> status() {
+        List<String> applied = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+            try (ResultSet exists = st.executeQuery("SELECT to_regclass('databasechangelog') IS NOT NULL")) {
+                exists.next();
+                if (exists.getBoolean(1)) {
+                    try (ResultSet rs = st.executeQuery("SELECT author || ':' || id FROM databasechangelog")) {
+                        while (rs.next()) {
+                            applied.add(rs.getString(1));
+                        }
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw PgErrors.translate("schema status", e);
+        }
+        List<ChangeSetStatus> all = new ArrayList<>();
+        Matcher m = CHANGESET.matcher(changelogText());
+        while (m.find()) {
+            all.add(new ChangeSetStatus(m.group(2), m.group(1), applied.contains(m.group(1) + ":" + m.group(2))));
+        }
+        return all;
+    }
+
+    private static String changelogText() {
+        try (InputStream in = PgSchema.class.getClassLoader().getResourceAsStream(CHANGELOG)) {
+            if (in == null) {
+                throw new DataAccessException("The changelog " + CHANGELOG + " is missing from the class path");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new DataAccessException("The changelog " + CHANGELOG + " could not be read");
+        }
+    }
+
+    /** Liquibase work on a database handle. */
+    private interface LiquibaseWork {
+        void run(Database database) throws Exception;
+    }
+
+    private void run(String operation, LiquibaseWork work) {
+        // Liquibase's console output goes to its logger; no usage data leaves the machine.
+        Map<String, Object> scope = Map.of(
+                Scope.Attr.resourceAccessor.name(), new ClassLoaderResourceAccessor(PgSchema.class.getClassLoader()),
+                Scope.Attr.ui.name(), new LoggerUIService(),
+                "liquibase.analytics.enabled", false);
+        try (Connection connection = dataSource.getConnection()) {
+            Database database = DatabaseFactory.getInstance()
+                    .findCorrectDatabaseImplementation(new JdbcConnection(connection));
+            Scope.child(scope, () -> work.run(database));
+        } catch (DataAccessException e) {
+            throw e;
+        } catch (Exception e) {
+            throw PgErrors.translate("schema " + operation, e);
+        }
+    }
+}

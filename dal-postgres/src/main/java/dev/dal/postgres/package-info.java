@@ -1,0 +1,2 @@
+/** The PostgreSQL store: {@link dev.dal.postgres.PostgresStoreProvider}. */
+package dev.dal.postgres;
