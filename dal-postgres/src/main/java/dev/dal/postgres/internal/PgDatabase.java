@@ -12,11 +12,23 @@ import org.jdbi.v3.core.Jdbi;
 final class PgDatabase implements AutoCloseable {
     private final HikariDataSource pool;
     private final Jdbi jdbi;
+    private final HikariDataSource readPool;
+    private final Jdbi readJdbi;
 
     PgDatabase(DalConfig config, PgSettings settings) {
+        this.pool = pool(config, settings, settings.jdbcUrl(), "dal-postgres", false);
+        this.jdbi = Jdbi.create(pool);
+        this.readPool = settings.readJdbcUrl() == null ? null
+                : pool(config, settings, settings.readJdbcUrl(), "dal-postgres-read", true);
+        this.readJdbi = readPool == null ? jdbi : Jdbi.create(readPool);
+    }
+
+    private static HikariDataSource pool(DalConfig config, PgSettings settings, String url, String name,
+            boolean readOnly) {
         HikariConfig hikari = new HikariConfig();
-        hikari.setPoolName("dal-postgres");
-        hikari.setJdbcUrl(settings.jdbcUrl());
+        hikari.setPoolName(name);
+        hikari.setReadOnly(readOnly);
+        hikari.setJdbcUrl(url);
         if (settings.user() != null) {
             hikari.setUsername(settings.user());
         }
@@ -30,15 +42,19 @@ final class PgDatabase implements AutoCloseable {
         hikari.setMaxLifetime(Math.max(30_000, config.maxLifetime().toMillis()));
         // Batched inserts become multi-row INSERTs: the bulk path's speed depends on it.
         hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
-        hikari.addDataSourceProperty("ApplicationName", "dal");
+        hikari.addDataSourceProperty("ApplicationName", readOnly ? "dal-read" : "dal");
         // Open lazily: a store whose server is down still opens, reports DOWN, and recovers.
         hikari.setInitializationFailTimeout(-1);
-        this.pool = new HikariDataSource(hikari);
-        this.jdbi = Jdbi.create(pool);
+        return new HikariDataSource(hikari);
     }
 
     Jdbi jdbi() {
         return jdbi;
+    }
+
+    /** @return the Jdbi for reads outside transactions: the replicas' when configured, else the primary's */
+    Jdbi readJdbi() {
+        return readJdbi;
     }
 
     HikariDataSource dataSource() {
@@ -47,19 +63,29 @@ final class PgDatabase implements AutoCloseable {
 
     Map<String, Object> poolFigures() {
         Map<String, Object> figures = new LinkedHashMap<>();
-        HikariPoolMXBean bean = pool.getHikariPoolMXBean();
-        if (bean != null) {
-            figures.put("poolActive", bean.getActiveConnections());
-            figures.put("poolIdle", bean.getIdleConnections());
-            figures.put("poolWaiting", bean.getThreadsAwaitingConnection());
-            figures.put("poolTotal", bean.getTotalConnections());
+        putFigures(figures, "pool", pool);
+        if (readPool != null) {
+            putFigures(figures, "readPool", readPool);
         }
-        figures.put("poolMax", pool.getMaximumPoolSize());
         return figures;
+    }
+
+    private static void putFigures(Map<String, Object> figures, String prefix, HikariDataSource source) {
+        HikariPoolMXBean bean = source.getHikariPoolMXBean();
+        if (bean != null) {
+            figures.put(prefix + "Active", bean.getActiveConnections());
+            figures.put(prefix + "Idle", bean.getIdleConnections());
+            figures.put(prefix + "Waiting", bean.getThreadsAwaitingConnection());
+            figures.put(prefix + "Total", bean.getTotalConnections());
+        }
+        figures.put(prefix + "Max", source.getMaximumPoolSize());
     }
 
     @Override
     public void close() {
         pool.close();
+        if (readPool != null) {
+            readPool.close();
+        }
     }
 }

@@ -118,7 +118,24 @@ public final class PgSchema {
         } catch (DataAccessException e) {
             throw e;
         } catch (Exception e) {
-            throw PgErrors.translate("schema " + operation, e);
+            if (hasSqlCause(e)) {
+                throw PgErrors.translate("schema " + operation, e);
+            }
+            // Liquibase's own refusals (a changed checksum, a held lock) say what to do; pass their words on.
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            throw new DataAccessException("Schema " + operation + " failed: " + root.getMessage());
         }
+    }
+
+    private static boolean hasSqlCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -73,7 +73,7 @@ public final class PgStore implements DataAccess {
     /** Runs read work on the transaction's connection, or a pooled one. */
     <T> T read(String operation, SqlWork<T> work) {
         try {
-            return bound != null ? work.run(bound) : db.jdbi().withHandle(work::run);
+            return bound != null ? work.run(bound) : db.readJdbi().withHandle(work::run);
         } catch (RuntimeException e) {
             throw PgErrors.translate(operation, e);
         }
