@@ -36,6 +36,9 @@ public final class PgSchema {
     public static final String CHANGELOG = "dev/dal/postgres/db/changelog.sql";
     private static final Pattern CHANGESET = Pattern.compile("^--changeset (\\S+):(\\S+)", Pattern.MULTILINE);
 
+    /** Advisory lock key serializing schema work, including Liquibase creating its own tables. */
+    private static final long SCHEMA_LOCK = 0x64616c5f736368L;
+
     private final DataSource dataSource;
 
     /** @param dataSource where the schema lives */
@@ -112,9 +115,22 @@ public final class PgSchema {
                 Scope.Attr.ui.name(), new LoggerUIService(),
                 "liquibase.analytics.enabled", false);
         try (Connection connection = dataSource.getConnection()) {
-            Database database = DatabaseFactory.getInstance()
-                    .findCorrectDatabaseImplementation(new JdbcConnection(connection));
-            Scope.child(scope, () -> work.run(database));
+            try (Statement st = connection.createStatement()) {
+                st.execute("SELECT pg_advisory_lock(" + SCHEMA_LOCK + ")");
+            }
+            try {
+                Database database = DatabaseFactory.getInstance()
+                        .findCorrectDatabaseImplementation(new JdbcConnection(connection));
+                Scope.child(scope, () -> work.run(database));
+            } finally {
+                if (!connection.getAutoCommit()) {
+                    connection.rollback();
+                    connection.setAutoCommit(true);
+                }
+                try (Statement st = connection.createStatement()) {
+                    st.execute("SELECT pg_advisory_unlock(" + SCHEMA_LOCK + ")");
+                }
+            }
         } catch (DataAccessException e) {
             throw e;
         } catch (Exception e) {

@@ -351,8 +351,22 @@ public final class PgStore implements DataAccess {
         }
         for (int attempt = 1; ; attempt++) {
             try {
-                return db.jdbi().inTransaction(h -> work.run(new PgStore(db, clock, h)));
-            } catch (RuntimeException e) {
+                return db.jdbi().inTransaction(h -> {
+                    try {
+                        return work.run(new PgStore(db, clock, h));
+                    } catch (RuntimeException failure) {
+                        throw new WorkFailure(failure);
+                    }
+                });
+            } catch (RuntimeException thrown) {
+                RuntimeException e = thrown;
+                if (thrown instanceof WorkFailure carrier) {
+                    // Jdbi attaches a failed rollback to the carrier as suppressed; log it, never pass it on.
+                    for (Throwable s : carrier.getSuppressed()) {
+                        LOG.debug("Rollback failed after the transaction's work failed", s);
+                    }
+                    e = (RuntimeException) carrier.getCause();
+                }
                 RuntimeException failure = e instanceof dev.dal.api.DataAccessException || !(isSql(e)) ? e
                         : PgErrors.translate("inTransaction", e);
                 if (!(failure instanceof Retryable) || attempt == TRANSACTION_ATTEMPTS) {
@@ -361,6 +375,15 @@ public final class PgStore implements DataAccess {
                 LOG.debug("Retrying a transaction after {} (attempt {})", failure.getMessage(), attempt);
                 backoff(attempt);
             }
+        }
+    }
+
+    /** Carries the work's own exception through Jdbi, so that nothing is attached to it. */
+    private static final class WorkFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        WorkFailure(RuntimeException cause) {
+            super(null, cause, true, false);
         }
     }
 
