@@ -1,6 +1,7 @@
 package dev.dal.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -53,7 +54,9 @@ public record NewMessage(Role role, String content, JsonNode metadata, Integer t
      * @return the record to store
      */
     public Message toMessage(UUID id, UUID sessionId, long sequenceNumber, Instant now) {
-        return new Message(id, sessionId, sequenceNumber, role, content,
-                JsonValues.canonicalObject(metadata, "message.metadata"), tokenCount, abuseFlagged, now);
+        // The record's constructor makes the canonical copy; copying here too would double the work.
+        ObjectNode object = metadata instanceof ObjectNode given ? given
+                : JsonValues.canonicalObject(metadata, "message.metadata");
+        return new Message(id, sessionId, sequenceNumber, role, content, object, tokenCount, abuseFlagged, now);
     }
 }

@@ -103,12 +103,17 @@ public final class RecordValidator {
      * @param message a create request
      */
     public void newMessage(String field, NewMessage message) {
-        v.required(field, message);
-        v.required(field + ".role", message.role());
-        v.content(field + ".content", message.content());
-        v.jsonObject(field + ".metadata", message.metadata());
-        if (message.tokenCount() != null) {
-            v.notNegative(field + ".tokenCount", message.tokenCount());
+        try {
+            v.required("", message);
+            v.required(".role", message.role());
+            v.content(".content", message.content());
+            v.jsonObject(".metadata", message.metadata());
+            if (message.tokenCount() != null) {
+                v.notNegative(".tokenCount", message.tokenCount());
+            }
+        } catch (ValidationException e) {
+            // Names are built only on failure: addMessages checks many messages on a hot path.
+            throw new ValidationException(field + e.field(), e.rule());
         }
     }
 

@@ -170,36 +170,52 @@ public final class Validator {
      */
     public JsonNode json(String field, JsonNode node) {
         if (node != null) {
-            checkJson(field, node, 0);
+            try {
+                checkJson(node, 0);
+            } catch (ValidationException e) {
+                throw new ValidationException(field + e.field(), e.rule());
+            }
         }
         return node;
     }
 
-    private void checkJson(String path, JsonNode node, int depth) {
+    /**
+     * Checks a tree; a failure names its path relative to {@code node} ("" for the node itself),
+     * and each level prefixes its own segment on the way out, so the happy path builds no strings.
+     */
+    private void checkJson(JsonNode node, int depth) {
         if (node.isContainerNode() && depth + 1 > maxJsonDepth) {
-            throw new ValidationException(path, "must not nest JSON deeper than " + maxJsonDepth + " levels");
+            throw new ValidationException("", "must not nest JSON deeper than " + maxJsonDepth + " levels");
         }
         if (node.isObject()) {
             for (Map.Entry<String, JsonNode> child : node.properties()) {
-                cleanText(path + " key", child.getKey());
-                checkJson(path + "." + shorten(child.getKey()), child.getValue(), depth + 1);
+                cleanText(" key", child.getKey());
+                try {
+                    checkJson(child.getValue(), depth + 1);
+                } catch (ValidationException e) {
+                    throw new ValidationException("." + shorten(child.getKey()) + e.field(), e.rule());
+                }
             }
         } else if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {
-                checkJson(path + "[" + i + "]", node.get(i), depth + 1);
+                try {
+                    checkJson(node.get(i), depth + 1);
+                } catch (ValidationException e) {
+                    throw new ValidationException("[" + i + "]" + e.field(), e.rule());
+                }
             }
         } else if (node.isTextual()) {
-            cleanText(path, node.textValue());
+            cleanText("", node.textValue());
         } else if (node.isNumber()) {
-            checkNumber(path, node);
+            checkNumber("", node);
         } else if (!node.isBoolean() && !node.isNull()) {
-            throw new ValidationException(path, "must be plain JSON (object, array, string, number, boolean, null)");
+            throw new ValidationException("", "must be plain JSON (object, array, string, number, boolean, null)");
         }
     }
 
     private static void checkNumber(String path, JsonNode node) {
         if (node.isIntegralNumber()) {
-            if (node.bigIntegerValue().bitLength() > 63) {
+            if (node.isBigInteger() && node.bigIntegerValue().bitLength() > 63) {
                 throw new ValidationException(path, "integers must fit in 64 bits");
             }
         } else if (node.isBigDecimal()) {

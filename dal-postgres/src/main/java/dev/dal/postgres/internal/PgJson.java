@@ -23,9 +23,22 @@ final class PgJson {
     }
 
     static String write(JsonNode node) {
+        return writeStored(JsonValues.canonical(node));
+    }
+
+    /**
+     * Writes a value held by a Dal record, which is canonical already, so no copy is made first.
+     *
+     * @param node a record's JSON value
+     * @return the text for a jsonb parameter
+     */
+    static String writeStored(JsonNode node) {
+        if (node.isObject() && node.isEmpty()) {
+            return "{}"; // most chat messages carry no metadata
+        }
         StringWriter out = new StringWriter();
         try (JsonGenerator gen = FACTORY.createGenerator(out)) {
-            write(gen, JsonValues.canonical(node));
+            write(gen, node);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -217,12 +217,16 @@ public final class PgStore implements DataAccess {
         return write("addMessages", h -> {
             Instant now = now();
             // The row lock this UPDATE takes orders concurrent writers: numbers are distinct and gap-free.
-            Map<String, Object> counters = h.createQuery("UPDATE chat_sessions SET message_count = message_count + :n, "
+            long[] counter = new long[1];
+            UUID sessionId = h.createQuery("UPDATE chat_sessions SET message_count = message_count + :n, "
                             + "last_message_at = :now WHERE chat_id = :chatId RETURNING id, message_count")
                     .bind("n", newMessages.size()).bind("now", PgRows.bindable(now)).bind("chatId", chatId)
-                    .mapToMap().findOne().orElseThrow(() -> NotFoundException.of("chat session", chatId));
-            UUID sessionId = (UUID) counters.get("id");
-            long next = ((Number) counters.get("message_count")).longValue() - newMessages.size() + 1;
+                    .map((rs, ctx) -> {
+                        counter[0] = rs.getLong(2);
+                        return rs.getObject(1, UUID.class);
+                    })
+                    .findOne().orElseThrow(() -> NotFoundException.of("chat session", chatId));
+            long next = counter[0] - newMessages.size() + 1;
             List<Message> messages = new ArrayList<>(newMessages.size());
             for (NewMessage m : newMessages) {
                 messages.add(m.toMessage(Ids.newId(), sessionId, next++, now));

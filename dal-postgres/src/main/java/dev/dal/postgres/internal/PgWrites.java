@@ -4,6 +4,9 @@ import dev.dal.api.ChatSession;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.User;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
@@ -26,7 +29,7 @@ final class PgWrites {
                         + "last_active_at = EXCLUDED.last_active_at" : ""));
         for (User u : users) {
             batch.bind("id", u.id()).bind("clerkId", u.externalId()).bind("email", u.email()).bind("name", u.name())
-                    .bind("profile", PgJson.write(u.profile())).bind("preferences", PgJson.write(u.preferences()))
+                    .bind("profile", PgJson.writeStored(u.profile())).bind("preferences", PgJson.writeStored(u.preferences()))
                     .bind("status", u.status().wireName()).bind("createdAt", PgRows.bindable(u.createdAt()))
                     .bind("updatedAt", PgRows.bindable(u.updatedAt()))
                     .bind("lastActiveAt", PgRows.bindable(u.lastActiveAt())).add();
@@ -44,7 +47,7 @@ final class PgWrites {
                         + "last_message_at = EXCLUDED.last_message_at, message_count = EXCLUDED.message_count" : ""));
         for (ChatSession s : sessions) {
             batch.bind("id", s.id()).bind("chatId", s.chatId()).bind("userId", s.userId()).bind("title", s.title())
-                    .bind("profile", s.profile()).bind("metadata", PgJson.write(s.metadata()))
+                    .bind("profile", s.profile()).bind("metadata", PgJson.writeStored(s.metadata()))
                     .bind("status", s.status().wireName()).bind("createdAt", PgRows.bindable(s.createdAt()))
                     .bind("updatedAt", PgRows.bindable(s.updatedAt()))
                     .bind("lastMessageAt", PgRows.bindable(s.lastMessageAt()))
@@ -53,21 +56,38 @@ final class PgWrites {
         return sum(batch.execute());
     }
 
+    /**
+     * Messages are the hot path (every chat turn, every bulk copy), so they skip Jdbi's by-name
+     * binding and go straight to a positional {@code PreparedStatement} on the handle's connection.
+     */
     static int upsertMessages(Handle h, List<Message> messages, boolean replace) {
-        PreparedBatch batch = h.prepareBatch("INSERT INTO messages (id, chat_session_id, sequence_number, role, content, "
-                + "metadata, token_count, abuse_flagged, created_at) VALUES (:id, :sessionId, :seq, :role, :content, "
-                + "CAST(:metadata AS jsonb), :tokenCount, :abuseFlagged, :createdAt)"
+        String sql = "INSERT INTO messages (id, chat_session_id, sequence_number, role, content, metadata, token_count, "
+                + "abuse_flagged, created_at) VALUES (?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?)"
                 + (replace ? " ON CONFLICT (id) DO UPDATE SET chat_session_id = EXCLUDED.chat_session_id, "
                         + "sequence_number = EXCLUDED.sequence_number, role = EXCLUDED.role, content = EXCLUDED.content, "
                         + "metadata = EXCLUDED.metadata, token_count = EXCLUDED.token_count, "
-                        + "abuse_flagged = EXCLUDED.abuse_flagged, created_at = EXCLUDED.created_at" : ""));
-        for (Message m : messages) {
-            batch.bind("id", m.id()).bind("sessionId", m.sessionId()).bind("seq", m.sequenceNumber())
-                    .bind("role", m.role().wireName()).bind("content", m.content())
-                    .bind("metadata", PgJson.write(m.metadata())).bind("tokenCount", m.tokenCount())
-                    .bind("abuseFlagged", m.abuseFlagged()).bind("createdAt", PgRows.bindable(m.createdAt())).add();
+                        + "abuse_flagged = EXCLUDED.abuse_flagged, created_at = EXCLUDED.created_at" : "");
+        try (PreparedStatement ps = h.getConnection().prepareStatement(sql)) {
+            for (Message m : messages) {
+                ps.setObject(1, m.id());
+                ps.setObject(2, m.sessionId());
+                ps.setLong(3, m.sequenceNumber());
+                ps.setString(4, m.role().wireName());
+                ps.setString(5, m.content());
+                ps.setString(6, PgJson.writeStored(m.metadata()));
+                if (m.tokenCount() == null) {
+                    ps.setNull(7, Types.INTEGER);
+                } else {
+                    ps.setInt(7, m.tokenCount());
+                }
+                ps.setBoolean(8, m.abuseFlagged());
+                ps.setObject(9, PgRows.bindable(m.createdAt()));
+                ps.addBatch();
+            }
+            return sum(ps.executeBatch());
+        } catch (SQLException e) {
+            throw PgErrors.translate(replace ? "upsertMessages" : "addMessages", e);
         }
-        return sum(batch.execute());
     }
 
     static int upsertMemory(Handle h, List<MemoryEntry> entries) {
@@ -77,7 +97,7 @@ final class PgWrites {
                 + "created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at, expires_at = EXCLUDED.expires_at");
         for (MemoryEntry e : entries) {
             batch.bind("userId", e.userId()).bind("type", e.memoryType()).bind("key", e.key())
-                    .bind("value", PgJson.write(e.value())).bind("createdAt", PgRows.bindable(e.createdAt()))
+                    .bind("value", PgJson.writeStored(e.value())).bind("createdAt", PgRows.bindable(e.createdAt()))
                     .bind("updatedAt", PgRows.bindable(e.updatedAt())).bind("expiresAt", PgRows.bindable(e.expiresAt()))
                     .add();
         }
