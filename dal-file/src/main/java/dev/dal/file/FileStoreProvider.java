@@ -5,6 +5,7 @@ import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
 import dev.dal.api.UnavailableException;
 import dev.dal.api.spi.DataAccessProvider;
+import dev.dal.api.spi.SchemaMigrator;
 import dev.dal.file.internal.FileStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -46,5 +47,11 @@ public final class FileStoreProvider implements DataAccessProvider {
             throw new UnavailableException("The file store at " + DalConfig.DATA_DIR + "=" + dir
                     + " could not be opened: " + e.getMessage(), e);
         }
+    }
+
+    /** The file store keeps no versioned schema: its layout is fixed by the code that reads it. */
+    @Override
+    public SchemaMigrator schemaMigrator(DalConfig config) {
+        return SchemaMigrator.none();
     }
 }

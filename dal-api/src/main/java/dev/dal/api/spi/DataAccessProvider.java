@@ -30,4 +30,18 @@ public interface DataAccessProvider {
      * @throws dev.dal.api.UnavailableException when the store cannot be reached
      */
     DataAccess create(DalConfig config);
+
+    /**
+     * Opens the store's schema migrations, without opening a {@link DataAccess} (and so without
+     * auto-migrating).
+     *
+     * @param config the configuration; the provider reads the settings it needs
+     * @return a migrator the caller closes
+     * @throws dev.dal.api.ConfigurationException when the backend offers no schema migrations or a
+     *     setting is wrong
+     * @throws dev.dal.api.UnavailableException when the store cannot be reached
+     */
+    default SchemaMigrator schemaMigrator(DalConfig config) {
+        throw new dev.dal.api.ConfigurationException("The " + name() + " store offers no schema migrations");
+    }
 }
