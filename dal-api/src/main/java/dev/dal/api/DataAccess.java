@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The one interface a chat application uses for its data, whatever the store behind it.
@@ -287,6 +289,19 @@ public interface DataAccess extends AutoCloseable {
      * @return status, latency and store figures
      */
     HealthStatus healthCheck();
+
+    /**
+     * Probes the store without blocking the caller. Like {@link #healthCheck()}, the stage never
+     * completes exceptionally: a store that cannot be reached is reported {@code DOWN}.
+     *
+     * <p>The default runs {@link #healthCheck()} on the common fork-join pool; a backend whose
+     * driver has an asynchronous API (Neo4j) answers from it instead.
+     *
+     * @return a stage that completes with status, latency and store figures
+     */
+    default CompletionStage<HealthStatus> healthCheckAsync() {
+        return CompletableFuture.supplyAsync(this::healthCheck);
+    }
 
     /** @return what this store can do beyond the common contract */
     Set<Capability> capabilities();

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -75,6 +76,18 @@ public interface CapabilityContract extends ConformanceTest {
         assertThat(health.latency()).isLessThan(Duration.ofMinutes(1));
         assertThat(health.error()).isNull();
         assertThat(health.checkedAt()).isNotNull().isAfter(before);
+    }
+
+    @Test
+    default void asyncHealthCheckAgreesWithTheSyncOne(DataAccess store) throws Exception {
+        HealthStatus sync = store.healthCheck();
+
+        HealthStatus async = store.healthCheckAsync().toCompletableFuture().get(1, TimeUnit.MINUTES);
+
+        assertThat(async.status()).isEqualTo(HealthStatus.Status.UP);
+        assertThat(async.storageType()).isEqualTo(sync.storageType());
+        assertThat(async.latency().isNegative()).isFalse();
+        assertThat(async.error()).isNull();
     }
 
     @Test

@@ -178,5 +178,7 @@ public interface ErrorContract extends ConformanceTest {
         assertThat(health.isUp()).isFalse();
         assertThat(health.error()).isNotBlank();
         assertThat(health.storageType()).isNotBlank();
+        assertThat(store.healthCheckAsync().toCompletableFuture().join().status())
+                .isEqualTo(HealthStatus.Status.DOWN);
     }
 }

@@ -26,6 +26,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -256,6 +258,21 @@ public final class ValidatingDataAccess implements DataAccess {
             return new HealthStatus(HealthStatus.Status.DOWN, storageType, Duration.ZERO, Map.of(),
                     "health check failed", Instant.now());
         }
+    }
+
+    @Override
+    public CompletionStage<HealthStatus> healthCheckAsync() {
+        if (closed.get()) {
+            return CompletableFuture.completedFuture(healthCheck());
+        }
+        CompletionStage<HealthStatus> stage;
+        try {
+            stage = store.healthCheckAsync();
+        } catch (RuntimeException e) {
+            stage = CompletableFuture.failedFuture(e);
+        }
+        return stage.exceptionally(e -> new HealthStatus(HealthStatus.Status.DOWN, storageType, Duration.ZERO,
+                Map.of(), "health check failed", Instant.now()));
     }
 
     @Override
