@@ -3,6 +3,8 @@ package dev.dal.postgres;
 import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
 import dev.dal.api.spi.DataAccessProvider;
+import dev.dal.api.spi.SchemaMigrator;
+import dev.dal.postgres.internal.PgSchemaMigrator;
 import dev.dal.postgres.internal.PgStores;
 import java.util.Set;
 
@@ -32,5 +34,14 @@ public final class PostgresStoreProvider implements DataAccessProvider {
     @Override
     public DataAccess create(DalConfig config) {
         return PgStores.open(config);
+    }
+
+    /**
+     * The Liquibase changelog: status with checksums, migrate (checksums verified, Liquibase's lock
+     * held), rollback to a changeset id. Versions are changeset ids such as {@code 004-user-memory}.
+     */
+    @Override
+    public SchemaMigrator schemaMigrator(DalConfig config) {
+        return PgSchemaMigrator.open(config);
     }
 }

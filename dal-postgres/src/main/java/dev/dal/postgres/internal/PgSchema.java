@@ -14,7 +14,14 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
+import liquibase.ChecksumVersion;
 import liquibase.Scope;
+import liquibase.changelog.ChangeLogHistoryServiceFactory;
+import liquibase.changelog.ChangeLogParameters;
+import liquibase.changelog.ChangeSet;
+import liquibase.changelog.FastCheckService;
+import liquibase.changelog.DatabaseChangeLog;
+import liquibase.parser.ChangeLogParserFactory;
 import liquibase.command.CommandScope;
 import liquibase.command.core.RollbackCountCommandStep;
 import liquibase.command.core.UpdateCommandStep;
@@ -48,6 +55,43 @@ public final class PgSchema {
 
     /** One changeset and whether it is applied. */
     public record ChangeSetStatus(String id, String author, boolean applied) {
+    }
+
+    /**
+     * One changeset as the changelog ships it.
+     *
+     * @param id the changeset id, e.g. {@code 001-users}
+     * @param author its author
+     * @param description its first statement's first line
+     * @param checksum the checksum Liquibase computes for it (the one it records when applying it)
+     */
+    public record ChangeSetInfo(String id, String author, String description, String checksum) {
+    }
+
+    /** @return every changeset of the changelog, in order, with its computed checksum */
+    public List<ChangeSetInfo> changeSets() {
+        ClassLoaderResourceAccessor resources = new ClassLoaderResourceAccessor(PgSchema.class.getClassLoader());
+        List<ChangeSetInfo> all = new ArrayList<>();
+        try {
+            Scope.child(Map.of(Scope.Attr.resourceAccessor.name(), resources, Scope.Attr.ui.name(),
+                    new LoggerUIService(), "liquibase.analytics.enabled", false), () -> {
+                        DatabaseChangeLog log = ChangeLogParserFactory.getInstance().getParser(CHANGELOG, resources)
+                                .parse(CHANGELOG, new ChangeLogParameters(), resources);
+                        for (ChangeSet set : log.getChangeSets()) {
+                            all.add(new ChangeSetInfo(set.getId(), set.getAuthor(), describe(set),
+                                    set.generateCheckSum(ChecksumVersion.latest()).toString()));
+                        }
+                    });
+        } catch (Exception e) {
+            throw new DataAccessException("The changelog " + CHANGELOG + " could not be parsed");
+        }
+        return List.copyOf(all);
+    }
+
+    private static String describe(ChangeSet set) {
+        Matcher m = Pattern.compile("--changeset " + Pattern.quote(set.getAuthor() + ":" + set.getId())
+                + "\\s*\\n(?:\\s*--[^\\n]*\\n)*\\s*([^\\n]+)").matcher(changelogText());
+        return m.find() ? m.group(1).replaceAll("\\s*\\($", "").trim() : set.getId();
     }
 
     /** Applies every pending changeset. */
@@ -121,6 +165,11 @@ public final class PgSchema {
             try {
                 Database database = DatabaseFactory.getInstance()
                         .findCorrectDatabaseImplementation(new JdbcConnection(connection));
+                // Liquibase caches "up to date" per database URL and changelog across runs; after a
+                // rollback by count that cache is stale and an update would skip everything. Ask afresh.
+                Scope.getCurrentScope().getSingleton(FastCheckService.class).clearCache();
+                Scope.getCurrentScope().getSingleton(ChangeLogHistoryServiceFactory.class).getChangeLogService(database)
+                        .reset();
                 Scope.child(scope, () -> work.run(database));
             } finally {
                 if (!connection.getAutoCommit()) {
