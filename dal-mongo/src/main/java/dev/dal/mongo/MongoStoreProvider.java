@@ -1,0 +1,43 @@
+package dev.dal.mongo;
+
+import dev.dal.api.DalConfig;
+import dev.dal.api.DataAccess;
+import dev.dal.api.spi.DataAccessProvider;
+import dev.dal.api.spi.SchemaMigrator;
+import dev.dal.mongo.internal.MongoStores;
+import java.util.Set;
+
+/**
+ * The MongoDB store ({@code DATA_STORAGE_TYPE=mongodb}, alias {@code mongo}). Connects with
+ * {@code MONGODB_URL} to the database {@code MONGODB_DATABASE} (default: the one the URL names),
+ * pooled by the driver ({@code DB_MAX_CONNECTIONS} and the {@code DB_*} timeouts). Pending schema
+ * migrations run when the store opens unless {@code DB_AUTO_MIGRATE=false}. Declares
+ * {@link dev.dal.api.Capability#TRANSACTIONS} only on replica sets and sharded clusters.
+ */
+public final class MongoStoreProvider implements DataAccessProvider {
+
+    /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
+    public MongoStoreProvider() {
+        // stateless
+    }
+
+    @Override
+    public String name() {
+        return "mongodb";
+    }
+
+    @Override
+    public Set<String> aliases() {
+        return Set.of("mongo");
+    }
+
+    @Override
+    public DataAccess create(DalConfig config) {
+        return MongoStores.open(config);
+    }
+
+    @Override
+    public SchemaMigrator schemaMigrator(DalConfig config) {
+        return MongoStores.migrator(config);
+    }
+}

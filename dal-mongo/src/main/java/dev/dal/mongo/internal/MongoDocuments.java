@@ -1,0 +1,197 @@
+package dev.dal.mongo.internal;
+
+import dev.dal.api.ChatSession;
+import dev.dal.api.MemoryEntry;
+import dev.dal.api.Message;
+import dev.dal.api.Role;
+import dev.dal.api.SessionStatus;
+import dev.dal.api.User;
+import dev.dal.api.UserStatus;
+import java.time.Instant;
+import java.util.UUID;
+import org.bson.BsonBoolean;
+import org.bson.BsonDateTime;
+import org.bson.BsonDocument;
+import org.bson.BsonInt32;
+import org.bson.BsonInt64;
+import org.bson.BsonNull;
+import org.bson.BsonString;
+import org.bson.BsonValue;
+
+/**
+ * Dal's records as MongoDB documents and back. Field names follow seed 003 ({@code snake_case},
+ * {@code id} beside {@code _id}); ids are canonical UUID strings, so {@code _id} order is the order
+ * bulk scans promise; instants are BSON dates (milliseconds); every document carries
+ * {@code _schema_version}.
+ */
+final class MongoDocuments {
+    /** The shape of the documents this code writes (seed 003 writes {@code "1.0.0"} too). */
+    static final String SCHEMA_VERSION = "1.0.0";
+
+    static final String ID = "_id";
+    static final String PLAIN_ID = "id";
+    static final String SCHEMA_VERSION_FIELD = "_schema_version";
+    static final String EXTERNAL_ID = "external_id";
+    static final String EMAIL = "email";
+    static final String NAME = "name";
+    static final String PROFILE = "profile";
+    static final String PREFERENCES = "preferences";
+    static final String STATUS = "status";
+    static final String CREATED_AT = "created_at";
+    static final String UPDATED_AT = "updated_at";
+    static final String LAST_ACTIVE_AT = "last_active_at";
+    static final String CHAT_ID = "chat_id";
+    static final String USER_ID = "user_id";
+    static final String TITLE = "title";
+    static final String METADATA = "metadata";
+    static final String LAST_MESSAGE_AT = "last_message_at";
+    /** {@code last_message_at}, or {@code created_at} while there is none: what listings sort by. */
+    static final String LAST_ACTIVITY_AT = "last_activity_at";
+    static final String MESSAGE_COUNT = "message_count";
+    static final String SESSION_ID = "session_id";
+    static final String SEQUENCE_NUMBER = "sequence_number";
+    static final String ROLE = "role";
+    static final String CONTENT = "content";
+    static final String TOKEN_COUNT = "token_count";
+    static final String ABUSE_FLAGGED = "abuse_flagged";
+    static final String MEMORY_TYPE = "memory_type";
+    static final String KEY = "key";
+    static final String VALUE = "value";
+    static final String EXPIRES_AT = "expires_at";
+
+    private MongoDocuments() {
+    }
+
+    // ---- users ----
+
+    static BsonDocument user(User u) {
+        BsonDocument doc = new BsonDocument(ID, id(u.id())).append(PLAIN_ID, id(u.id()));
+        // Absent rather than null: the unique index on external_id is sparse, so many users may lack one.
+        if (u.externalId() != null) {
+            doc.append(EXTERNAL_ID, new BsonString(u.externalId()));
+        }
+        return doc.append(EMAIL, text(u.email()))
+                .append(NAME, text(u.name()))
+                .append(PROFILE, MongoJson.toDocument(u.profile()))
+                .append(PREFERENCES, MongoJson.toDocument(u.preferences()))
+                .append(STATUS, new BsonString(u.status().wireName()))
+                .append(CREATED_AT, date(u.createdAt()))
+                .append(UPDATED_AT, date(u.updatedAt()))
+                .append(LAST_ACTIVE_AT, date(u.lastActiveAt()))
+                .append(SCHEMA_VERSION_FIELD, new BsonString(SCHEMA_VERSION));
+    }
+
+    static User toUser(BsonDocument d) {
+        return new User(uuid(d, ID), string(d, EXTERNAL_ID), string(d, EMAIL), string(d, NAME),
+                object(d, PROFILE), object(d, PREFERENCES), UserStatus.fromWireName(string(d, STATUS)),
+                instant(d, CREATED_AT), instant(d, UPDATED_AT), instant(d, LAST_ACTIVE_AT));
+    }
+
+    // ---- sessions ----
+
+    static BsonDocument session(ChatSession s) {
+        return new BsonDocument(ID, id(s.id())).append(PLAIN_ID, id(s.id()))
+                .append(CHAT_ID, new BsonString(s.chatId()))
+                .append(USER_ID, s.userId() == null ? BsonNull.VALUE : id(s.userId()))
+                .append(TITLE, text(s.title()))
+                .append(PROFILE, new BsonString(s.profile()))
+                .append(METADATA, MongoJson.toDocument(s.metadata()))
+                .append(STATUS, new BsonString(s.status().wireName()))
+                .append(CREATED_AT, date(s.createdAt()))
+                .append(UPDATED_AT, date(s.updatedAt()))
+                .append(LAST_MESSAGE_AT, date(s.lastMessageAt()))
+                .append(LAST_ACTIVITY_AT, date(s.lastActivityAt()))
+                .append(MESSAGE_COUNT, new BsonInt64(s.messageCount()))
+                .append(SCHEMA_VERSION_FIELD, new BsonString(SCHEMA_VERSION));
+    }
+
+    static ChatSession toSession(BsonDocument d) {
+        return new ChatSession(uuid(d, ID), string(d, CHAT_ID), uuid(d, USER_ID), string(d, TITLE),
+                string(d, PROFILE), object(d, METADATA), SessionStatus.fromWireName(string(d, STATUS)),
+                instant(d, CREATED_AT), instant(d, UPDATED_AT), instant(d, LAST_MESSAGE_AT), number(d, MESSAGE_COUNT));
+    }
+
+    // ---- messages ----
+
+    static BsonDocument message(Message m) {
+        return new BsonDocument(ID, id(m.id())).append(PLAIN_ID, id(m.id()))
+                .append(SESSION_ID, id(m.sessionId()))
+                .append(SEQUENCE_NUMBER, new BsonInt64(m.sequenceNumber()))
+                .append(ROLE, new BsonString(m.role().wireName()))
+                .append(CONTENT, new BsonString(m.content()))
+                .append(METADATA, MongoJson.toDocument(m.metadata()))
+                .append(TOKEN_COUNT, m.tokenCount() == null ? BsonNull.VALUE : new BsonInt32(m.tokenCount()))
+                .append(ABUSE_FLAGGED, BsonBoolean.valueOf(m.abuseFlagged()))
+                .append(CREATED_AT, date(m.createdAt()))
+                .append(SCHEMA_VERSION_FIELD, new BsonString(SCHEMA_VERSION));
+    }
+
+    static Message toMessage(BsonDocument d) {
+        BsonValue tokens = d.get(TOKEN_COUNT);
+        return new Message(uuid(d, ID), uuid(d, SESSION_ID), number(d, SEQUENCE_NUMBER),
+                Role.fromWireName(string(d, ROLE)), string(d, CONTENT), object(d, METADATA),
+                tokens == null || tokens.isNull() ? null : (int) tokens.asNumber().longValue(),
+                d.getBoolean(ABUSE_FLAGGED, BsonBoolean.FALSE).getValue(), instant(d, CREATED_AT));
+    }
+
+    // ---- memory ----
+
+    /** @return the entry without {@code _id}: memory is keyed by (user, type, key), the server assigns one */
+    static BsonDocument memory(MemoryEntry e) {
+        return memoryKey(e.userId(), e.memoryType(), e.key())
+                .append(VALUE, MongoJson.toBson(e.value()))
+                .append(CREATED_AT, date(e.createdAt()))
+                .append(UPDATED_AT, date(e.updatedAt()))
+                .append(EXPIRES_AT, date(e.expiresAt()))
+                .append(SCHEMA_VERSION_FIELD, new BsonString(SCHEMA_VERSION));
+    }
+
+    static BsonDocument memoryKey(UUID userId, String memoryType, String key) {
+        return new BsonDocument(USER_ID, id(userId)).append(MEMORY_TYPE, new BsonString(memoryType))
+                .append(KEY, new BsonString(key));
+    }
+
+    static MemoryEntry toMemory(BsonDocument d) {
+        return new MemoryEntry(uuid(d, USER_ID), string(d, MEMORY_TYPE), string(d, KEY), MongoJson.toJson(d.get(VALUE)),
+                instant(d, CREATED_AT), instant(d, UPDATED_AT), instant(d, EXPIRES_AT));
+    }
+
+    // ---- values ----
+
+    static BsonString id(UUID id) {
+        return new BsonString(id.toString());
+    }
+
+    static BsonValue text(String value) {
+        return value == null ? BsonNull.VALUE : new BsonString(value);
+    }
+
+    static BsonValue date(Instant instant) {
+        return instant == null ? BsonNull.VALUE : new BsonDateTime(instant.toEpochMilli());
+    }
+
+    private static String string(BsonDocument d, String field) {
+        BsonValue v = d.get(field);
+        return v == null || v.isNull() ? null : v.asString().getValue();
+    }
+
+    private static UUID uuid(BsonDocument d, String field) {
+        String s = string(d, field);
+        return s == null ? null : UUID.fromString(s);
+    }
+
+    private static Instant instant(BsonDocument d, String field) {
+        BsonValue v = d.get(field);
+        return v == null || v.isNull() ? null : Instant.ofEpochMilli(v.asDateTime().getValue());
+    }
+
+    private static long number(BsonDocument d, String field) {
+        BsonValue v = d.get(field);
+        return v == null || v.isNull() ? 0 : v.asNumber().longValue();
+    }
+
+    private static com.fasterxml.jackson.databind.node.ObjectNode object(BsonDocument d, String field) {
+        BsonValue v = d.get(field);
+        return v == null || !v.isDocument() ? null : MongoJson.toObject(v.asDocument());
+    }
+}

@@ -1,0 +1,82 @@
+package dev.dal.mongo.internal;
+
+import com.mongodb.bulk.BulkWriteResult;
+import com.mongodb.client.AggregateIterable;
+import com.mongodb.client.ClientSession;
+import com.mongodb.client.FindIterable;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.FindOneAndDeleteOptions;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.InsertManyOptions;
+import com.mongodb.client.model.ReplaceOptions;
+import com.mongodb.client.model.WriteModel;
+import com.mongodb.client.result.DeleteResult;
+import com.mongodb.client.result.UpdateResult;
+import java.util.List;
+import org.bson.BsonDocument;
+import org.bson.conversions.Bson;
+
+/**
+ * The collection operations the store uses, run in the transaction's session when there is one.
+ *
+ * @param session the running transaction's session, or {@code null} outside a transaction
+ */
+record MongoOps(ClientSession session) {
+
+    FindIterable<BsonDocument> find(MongoCollection<BsonDocument> c, Bson filter) {
+        return session == null ? c.find(filter) : c.find(session, filter);
+    }
+
+    AggregateIterable<BsonDocument> aggregate(MongoCollection<BsonDocument> c, List<Bson> pipeline) {
+        return session == null ? c.aggregate(pipeline) : c.aggregate(session, pipeline);
+    }
+
+    void insertOne(MongoCollection<BsonDocument> c, BsonDocument doc) {
+        if (session == null) {
+            c.insertOne(doc);
+        } else {
+            c.insertOne(session, doc);
+        }
+    }
+
+    void insertMany(MongoCollection<BsonDocument> c, List<BsonDocument> docs, boolean ordered) {
+        InsertManyOptions options = new InsertManyOptions().ordered(ordered);
+        if (session == null) {
+            c.insertMany(docs, options);
+        } else {
+            c.insertMany(session, docs, options);
+        }
+    }
+
+    BulkWriteResult bulkWrite(MongoCollection<BsonDocument> c, List<? extends WriteModel<BsonDocument>> models) {
+        BulkWriteOptions options = new BulkWriteOptions().ordered(false);
+        return session == null ? c.bulkWrite(models, options) : c.bulkWrite(session, models, options);
+    }
+
+    UpdateResult replaceOne(MongoCollection<BsonDocument> c, Bson filter, BsonDocument doc, ReplaceOptions options) {
+        return session == null ? c.replaceOne(filter, doc, options) : c.replaceOne(session, filter, doc, options);
+    }
+
+    UpdateResult updateMany(MongoCollection<BsonDocument> c, Bson filter, Bson update) {
+        return session == null ? c.updateMany(filter, update) : c.updateMany(session, filter, update);
+    }
+
+    BsonDocument findOneAndUpdate(MongoCollection<BsonDocument> c, Bson filter, Bson update,
+            FindOneAndUpdateOptions options) {
+        return session == null ? c.findOneAndUpdate(filter, update, options)
+                : c.findOneAndUpdate(session, filter, update, options);
+    }
+
+    BsonDocument findOneAndDelete(MongoCollection<BsonDocument> c, Bson filter, FindOneAndDeleteOptions options) {
+        return session == null ? c.findOneAndDelete(filter, options) : c.findOneAndDelete(session, filter, options);
+    }
+
+    DeleteResult deleteOne(MongoCollection<BsonDocument> c, Bson filter) {
+        return session == null ? c.deleteOne(filter) : c.deleteOne(session, filter);
+    }
+
+    DeleteResult deleteMany(MongoCollection<BsonDocument> c, Bson filter) {
+        return session == null ? c.deleteMany(filter) : c.deleteMany(session, filter);
+    }
+}

@@ -1,0 +1,146 @@
+package dev.dal.mongo.internal;
+
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.IndexOptions;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.bson.BsonDocument;
+import org.bson.BsonInt32;
+
+/**
+ * The MongoDB schema as versioned migrations: collections named as in seed 003 where they overlap
+ * ({@code chat_sessions}, {@code chat_messages}) and in the same style for the rest ({@code users},
+ * {@code user_memory}), with their indexes. Each migration's checksum is a SHA-256 of its
+ * definition, so a migration changed after it was applied is noticed.
+ */
+final class MongoSchema {
+    static final String USERS = "users";
+    static final String SESSIONS = "chat_sessions";
+    static final String MESSAGES = "chat_messages";
+    static final String MEMORY = "user_memory";
+    static final String HISTORY = "migration_history";
+    static final String LOCK = "migration_lock";
+
+    static final String USERS_ID = "users_id";
+    static final String USERS_EXTERNAL_ID = "users_external_id";
+    static final String SESSIONS_ID = "chat_sessions_id";
+    static final String SESSIONS_CHAT_ID = "chat_sessions_chat_id";
+    static final String SESSIONS_USER_ACTIVITY = "chat_sessions_user_activity";
+    static final String MESSAGES_ID = "chat_messages_id";
+    static final String MESSAGES_SEQUENCE = "chat_messages_session_sequence";
+    static final String MEMORY_KEY = "user_memory_user_type_key";
+    static final String MEMORY_TTL = "user_memory_expires_at_ttl";
+
+    /** One index of a migration. */
+    record IndexSpec(String collection, String name, BsonDocument keys, boolean unique, boolean sparse, Long ttlSeconds) {
+        IndexOptions options() {
+            IndexOptions options = new IndexOptions().name(name).unique(unique).sparse(sparse);
+            return ttlSeconds == null ? options : options.expireAfter(ttlSeconds, TimeUnit.SECONDS);
+        }
+
+        String describe() {
+            return collection + ":" + name + ":" + keys.toJson() + ":unique=" + unique + ":sparse=" + sparse
+                    + ":ttl=" + ttlSeconds;
+        }
+    }
+
+    /**
+     * One versioned change.
+     *
+     * @param version ordered id, e.g. {@code "001"}
+     * @param name a short name, as seed 003 records it in {@code migration_history}
+     * @param description one line
+     * @param collections collections it creates (its rollback drops them, with their data)
+     * @param indexes indexes it creates (its rollback drops them)
+     */
+    record Migration(String version, String name, String description, List<String> collections,
+            List<IndexSpec> indexes) {
+
+        String checksum() {
+            StringBuilder text = new StringBuilder(version).append('|').append(name);
+            collections.forEach(c -> text.append("|collection:").append(c));
+            indexes.forEach(i -> text.append("|index:").append(i.describe()));
+            try {
+                byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
+                return HexFormat.of().formatHex(digest);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+            }
+        }
+
+        void apply(MongoDatabase db) {
+            List<String> existing = db.listCollectionNames().into(new ArrayList<>());
+            for (String collection : collections) {
+                if (!existing.contains(collection)) {
+                    db.createCollection(collection);
+                }
+            }
+            for (IndexSpec index : indexes) {
+                db.getCollection(index.collection()).createIndex(index.keys(), index.options());
+            }
+        }
+
+        void rollback(MongoDatabase db) {
+            for (int i = indexes.size() - 1; i >= 0; i--) {
+                IndexSpec index = indexes.get(i);
+                if (!collections.contains(index.collection())) {
+                    dropIndexIfPresent(db, index);
+                }
+            }
+            for (int i = collections.size() - 1; i >= 0; i--) {
+                db.getCollection(collections.get(i)).drop();
+            }
+        }
+
+        private static void dropIndexIfPresent(MongoDatabase db, IndexSpec index) {
+            boolean present = db.getCollection(index.collection()).listIndexes(BsonDocument.class).into(new ArrayList<>())
+                    .stream().anyMatch(i -> index.name().equals(i.getString("name").getValue()));
+            if (present) {
+                db.getCollection(index.collection()).dropIndex(index.name());
+            }
+        }
+    }
+
+    /** Every migration, in the order they apply. Never edit one that shipped: add the next. */
+    static final List<Migration> MIGRATIONS = List.of(
+            new Migration("001", "create_chat_collections",
+                    "users, chat_sessions, chat_messages and user_memory with their unique and query indexes",
+                    List.of(USERS, SESSIONS, MESSAGES, MEMORY),
+                    List.of(
+                            unique(USERS, USERS_ID, keys("id", 1)),
+                            new IndexSpec(USERS, USERS_EXTERNAL_ID, keys("external_id", 1), true, true, null),
+                            unique(SESSIONS, SESSIONS_ID, keys("id", 1)),
+                            unique(SESSIONS, SESSIONS_CHAT_ID, keys("chat_id", 1)),
+                            plain(SESSIONS, SESSIONS_USER_ACTIVITY, keys("user_id", 1, "last_activity_at", -1, "_id", -1)),
+                            unique(MESSAGES, MESSAGES_ID, keys("id", 1)),
+                            unique(MESSAGES, MESSAGES_SEQUENCE, keys("session_id", 1, "sequence_number", 1)),
+                            unique(MEMORY, MEMORY_KEY, keys("user_id", 1, "memory_type", 1, "key", 1)))),
+            new Migration("002", "memory_expiry_ttl",
+                    "TTL index on user_memory.expires_at: the server removes expired entries about once a minute",
+                    List.of(),
+                    List.of(new IndexSpec(MEMORY, MEMORY_TTL, keys("expires_at", 1), false, false, 0L))));
+
+    private MongoSchema() {
+    }
+
+    private static IndexSpec unique(String collection, String name, BsonDocument keys) {
+        return new IndexSpec(collection, name, keys, true, false, null);
+    }
+
+    private static IndexSpec plain(String collection, String name, BsonDocument keys) {
+        return new IndexSpec(collection, name, keys, false, false, null);
+    }
+
+    private static BsonDocument keys(Object... namesAndDirections) {
+        BsonDocument doc = new BsonDocument();
+        for (int i = 0; i < namesAndDirections.length; i += 2) {
+            doc.append((String) namesAndDirections[i], new BsonInt32((Integer) namesAndDirections[i + 1]));
+        }
+        return doc;
+    }
+}

@@ -1,0 +1,727 @@
+package dev.dal.mongo.internal;
+
+import static com.mongodb.client.model.Filters.and;
+import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Filters.gt;
+import static com.mongodb.client.model.Filters.gte;
+import static com.mongodb.client.model.Filters.in;
+import static com.mongodb.client.model.Filters.lte;
+import static com.mongodb.client.model.Filters.or;
+import static dev.dal.mongo.internal.MongoDocuments.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.MongoException;
+import com.mongodb.ReadConcern;
+import com.mongodb.ReadPreference;
+import com.mongodb.TransactionOptions;
+import com.mongodb.WriteConcern;
+import com.mongodb.client.ClientSession;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Aggregates;
+import com.mongodb.client.model.FindOneAndDeleteOptions;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.ReplaceOptions;
+import com.mongodb.client.model.ReturnDocument;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.Updates;
+import dev.dal.api.Capability;
+import dev.dal.api.ChatSession;
+import dev.dal.api.ChatSessionUpdate;
+import dev.dal.api.DataAccess;
+import dev.dal.api.DataAccessException;
+import dev.dal.api.DeleteMode;
+import dev.dal.api.HealthStatus;
+import dev.dal.api.HistoryQuery;
+import dev.dal.api.JsonValues;
+import dev.dal.api.MemoryEntry;
+import dev.dal.api.Message;
+import dev.dal.api.NewChatSession;
+import dev.dal.api.NewMessage;
+import dev.dal.api.NewUser;
+import dev.dal.api.NotFoundException;
+import dev.dal.api.SessionOverview;
+import dev.dal.api.Timestamps;
+import dev.dal.api.TransactionWork;
+import dev.dal.api.TransientDataAccessException;
+import dev.dal.api.UnavailableException;
+import dev.dal.api.UnsupportedCapabilityException;
+import dev.dal.api.User;
+import dev.dal.api.UserUpdate;
+import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.spi.Ids;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.bson.BsonDocument;
+import org.bson.BsonInt32;
+import org.bson.BsonNull;
+import org.bson.BsonString;
+import org.bson.BsonValue;
+import org.bson.conversions.Bson;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The MongoDB {@link DataAccess}. Every value reaches the server as a BSON value inside filters
+ * the code builds, never as query text. On a replica set or sharded cluster, multi-document work
+ * (adding messages, deletes that cascade, writes that check a referenced record) runs in a driver
+ * transaction; on a standalone server it runs as single-document atomic steps in a safe order (see
+ * the module README for exactly what holds there).
+ */
+public final class MongoStore implements DataAccess {
+    private static final Logger LOG = LoggerFactory.getLogger(MongoStore.class);
+    private static final Duration TRANSACTION_RETRY_LIMIT = Duration.ofSeconds(60);
+    private static final TransactionOptions TRANSACTION = TransactionOptions.builder()
+            .readConcern(ReadConcern.SNAPSHOT).writeConcern(WriteConcern.MAJORITY)
+            .readPreference(ReadPreference.primary()).build();
+
+    private final MongoConnection connection;
+    private final Clock clock;
+    private final AtomicBoolean closed;
+    private final MongoOps ops;
+    private final MongoBulkAccess bulk;
+    private final Set<Capability> capabilities;
+    final MongoCollection<BsonDocument> users;
+    final MongoCollection<BsonDocument> sessions;
+    final MongoCollection<BsonDocument> messages;
+    final MongoCollection<BsonDocument> memory;
+
+    MongoStore(MongoConnection connection, Clock clock, int batchSize) {
+        this(connection, clock, new AtomicBoolean(), null, batchSize);
+    }
+
+    private MongoStore(MongoConnection connection, Clock clock, AtomicBoolean closed, ClientSession session,
+            int batchSize) {
+        this.connection = connection;
+        this.clock = clock;
+        this.closed = closed;
+        this.ops = new MongoOps(session);
+        var db = connection.database();
+        this.users = db.getCollection(MongoSchema.USERS, BsonDocument.class);
+        this.sessions = db.getCollection(MongoSchema.SESSIONS, BsonDocument.class);
+        this.messages = db.getCollection(MongoSchema.MESSAGES, BsonDocument.class);
+        this.memory = db.getCollection(MongoSchema.MEMORY, BsonDocument.class);
+        this.capabilities = connection.transactions()
+                ? Collections.unmodifiableSet(EnumSet.of(Capability.TRANSACTIONS, Capability.MULTI_PROCESS))
+                : Collections.unmodifiableSet(EnumSet.of(Capability.MULTI_PROCESS));
+        this.bulk = new MongoBulkAccess(this, batchSize);
+    }
+
+    private Instant now() {
+        return Timestamps.now(clock);
+    }
+
+    MongoOps ops() {
+        return ops;
+    }
+
+    private boolean inTransaction() {
+        return ops.session() != null;
+    }
+
+    /** Runs one operation, translating whatever the driver throws. */
+    <T> T call(String operation, Supplier<T> work) {
+        if (closed.get()) {
+            throw new UnavailableException("The MongoDB store is closed (" + operation + ")");
+        }
+        try {
+            return work.get();
+        } catch (RuntimeException e) {
+            throw MongoErrors.translate(operation, e);
+        }
+    }
+
+    /**
+     * Runs multi-document work all-or-nothing where the server allows it: in the running
+     * transaction, or a transaction of its own on a replica set; as plain steps on a standalone
+     * server (the work is written so that those steps leave nothing half-done that a reader trips on).
+     */
+    <T> T atomically(String operation, Function<MongoStore, T> work) {
+        if (inTransaction() || !connection.transactions()) {
+            return call(operation, () -> work.apply(this));
+        }
+        return runTransaction(operation, work);
+    }
+
+    // ---- users ----
+
+    @Override
+    public User createUser(NewUser newUser) {
+        User user = newUser.toUser(Ids.newId(), now());
+        return call("createUser", () -> {
+            ops.insertOne(users, user(user));
+            return user;
+        });
+    }
+
+    @Override
+    public Optional<User> getUser(UUID id) {
+        return call("getUser", () -> Optional.ofNullable(ops.find(users, eq(ID, id.toString())).first())
+                .map(MongoDocuments::toUser));
+    }
+
+    @Override
+    public Optional<User> getUserByExternalId(String externalId) {
+        return call("getUserByExternalId", () -> Optional.ofNullable(
+                ops.find(users, eq(EXTERNAL_ID, new BsonString(externalId))).first()).map(MongoDocuments::toUser));
+    }
+
+    @Override
+    public User updateUser(UUID id, UserUpdate update) {
+        BsonDocument set = new BsonDocument();
+        BsonDocument unset = new BsonDocument();
+        if (update.externalId().isSet()) {
+            Optional<String> value = update.externalId().value();
+            if (value.isPresent()) {
+                set.append(EXTERNAL_ID, new BsonString(value.get()));
+            } else {
+                unset.append(EXTERNAL_ID, new BsonString(""));
+            }
+        }
+        if (update.email().isSet()) {
+            set.append(EMAIL, text(update.email().value().orElse(null)));
+        }
+        if (update.name().isSet()) {
+            set.append(NAME, text(update.name().value().orElse(null)));
+        }
+        if (update.profile().isSet()) {
+            set.append(PROFILE, MongoJson.toDocument(
+                    JsonValues.canonicalObject(update.profile().value().orElse(null), "user.profile")));
+        }
+        if (update.preferences().isSet()) {
+            set.append(PREFERENCES, MongoJson.toDocument(
+                    JsonValues.canonicalObject(update.preferences().value().orElse(null), "user.preferences")));
+        }
+        if (update.status().isSet()) {
+            set.append(STATUS, new BsonString(update.status().value().orElseThrow().wireName()));
+        }
+        if (update.lastActiveAt().isSet()) {
+            set.append(LAST_ACTIVE_AT, date(Timestamps.truncate(update.lastActiveAt().value().orElse(null))));
+        }
+        set.append(UPDATED_AT, date(now()));
+        BsonDocument change = new BsonDocument("$set", set);
+        if (!unset.isEmpty()) {
+            change.append("$unset", unset);
+        }
+        return call("updateUser", () -> {
+            BsonDocument after = ops.findOneAndUpdate(users, eq(ID, id.toString()), change,
+                    new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER));
+            if (after == null) {
+                throw NotFoundException.of("user", id);
+            }
+            return toUser(after);
+        });
+    }
+
+    @Override
+    public boolean deleteUser(UUID id, DeleteMode mode) {
+        BsonString userId = MongoDocuments.id(id);
+        // Dependants first, the user last: a failure half-way leaves the user in place, and deleting again finishes.
+        return atomically("deleteUser", s -> {
+            if (mode == DeleteMode.PURGE) {
+                List<BsonValue> owned = new ArrayList<>();
+                s.ops.find(s.sessions, eq(USER_ID, userId)).projection(Projections.include(ID))
+                        .forEach(d -> owned.add(d.get(ID)));
+                if (!owned.isEmpty()) {
+                    s.ops.deleteMany(s.messages, in(SESSION_ID, owned));
+                    s.ops.deleteMany(s.sessions, in(ID, owned));
+                }
+            } else {
+                s.ops.updateMany(s.sessions, eq(USER_ID, userId), Updates.set(USER_ID, BsonNull.VALUE));
+            }
+            s.ops.deleteMany(s.memory, eq(USER_ID, userId));
+            return s.ops.deleteOne(s.users, eq(ID, userId)).getDeletedCount() > 0;
+        });
+    }
+
+    private boolean userExists(UUID id) {
+        return ops.find(users, eq(ID, id.toString())).projection(Projections.include(ID)).first() != null;
+    }
+
+    // ---- sessions ----
+
+    @Override
+    public ChatSession createChatSession(NewChatSession newSession) {
+        ChatSession session = newSession.toSession(Ids.newId(), now());
+        return atomically("createChatSession", s -> {
+            if (session.userId() != null && !s.userExists(session.userId())) {
+                throw NotFoundException.of("user", session.userId());
+            }
+            s.ops.insertOne(s.sessions, session(session));
+            return session;
+        });
+    }
+
+    @Override
+    public Optional<ChatSession> getChatSession(String chatId) {
+        return call("getChatSession", () -> Optional.ofNullable(ops.find(sessions, eq(CHAT_ID, new BsonString(chatId)))
+                .first()).map(MongoDocuments::toSession));
+    }
+
+    @Override
+    public ChatSession updateChatSession(String chatId, ChatSessionUpdate update) {
+        BsonDocument set = new BsonDocument();
+        UUID newOwner = update.userId().isSet() ? update.userId().value().orElse(null) : null;
+        if (update.userId().isSet()) {
+            set.append(USER_ID, newOwner == null ? BsonNull.VALUE : MongoDocuments.id(newOwner));
+        }
+        if (update.title().isSet()) {
+            set.append(TITLE, text(update.title().value().orElse(null)));
+        }
+        if (update.profile().isSet()) {
+            set.append(PROFILE, new BsonString(update.profile().value().orElse(ChatSession.DEFAULT_PROFILE)));
+        }
+        if (update.metadata().isSet()) {
+            set.append(METADATA, MongoJson.toDocument(
+                    JsonValues.canonicalObject(update.metadata().value().orElse(null), "session.metadata")));
+        }
+        if (update.status().isSet()) {
+            set.append(STATUS, new BsonString(update.status().value().orElseThrow().wireName()));
+        }
+        set.append(UPDATED_AT, date(now()));
+        return atomically("updateChatSession", s -> {
+            if (newOwner != null && !s.userExists(newOwner)) {
+                throw NotFoundException.of("user", newOwner);
+            }
+            BsonDocument after = s.ops.findOneAndUpdate(s.sessions, eq(CHAT_ID, new BsonString(chatId)),
+                    new BsonDocument("$set", set), new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER));
+            if (after == null) {
+                throw NotFoundException.of("chat session", chatId);
+            }
+            return toSession(after);
+        });
+    }
+
+    @Override
+    public boolean deleteChatSession(String chatId) {
+        // The session first: once it is gone no message can be added to it; then its messages.
+        return atomically("deleteChatSession", s -> {
+            BsonDocument deleted = s.ops.findOneAndDelete(s.sessions, eq(CHAT_ID, new BsonString(chatId)),
+                    new FindOneAndDeleteOptions().projection(Projections.include(ID)));
+            if (deleted == null) {
+                return false;
+            }
+            s.ops.deleteMany(s.messages, eq(SESSION_ID, deleted.get(ID)));
+            return true;
+        });
+    }
+
+    private static final Bson SESSION_ORDER = Sorts.orderBy(Sorts.descending(LAST_ACTIVITY_AT), Sorts.descending(ID));
+
+    @Override
+    public List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
+        return call("listUserSessions", () -> ops.find(sessions, eq(USER_ID, userId.toString())).sort(SESSION_ORDER)
+                .skip(offset).limit(limit).map(MongoDocuments::toSession).into(new ArrayList<>()));
+    }
+
+    private static final String LAST = "_last";
+
+    @Override
+    public List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
+        // One aggregation: the page of sessions, each joined to its newest message by a sub-pipeline.
+        List<Bson> pipeline = List.of(
+                Aggregates.match(eq(USER_ID, userId.toString())),
+                Aggregates.sort(SESSION_ORDER),
+                Aggregates.skip(offset),
+                Aggregates.limit(limit),
+                new BsonDocument("$lookup", new BsonDocument("from", new BsonString(MongoSchema.MESSAGES))
+                        .append("let", new BsonDocument("sid", new BsonString("$" + ID)))
+                        .append("pipeline", new org.bson.BsonArray(List.of(
+                                new BsonDocument("$match", new BsonDocument("$expr", new BsonDocument("$eq",
+                                        new org.bson.BsonArray(List.of(new BsonString("$" + SESSION_ID),
+                                                new BsonString("$$sid")))))),
+                                new BsonDocument("$sort", new BsonDocument(SEQUENCE_NUMBER, new BsonInt32(-1))),
+                                new BsonDocument("$limit", new BsonInt32(1)))))
+                        .append("as", new BsonString(LAST))));
+        return call("listUserSessionsWithLastMessage", () -> {
+            List<SessionOverview> page = new ArrayList<>();
+            for (BsonDocument d : ops.aggregate(sessions, pipeline)) {
+                var last = d.getArray(LAST, new org.bson.BsonArray());
+                page.add(new SessionOverview(toSession(d), last.isEmpty() ? null : toMessage(last.get(0).asDocument())));
+            }
+            return page;
+        });
+    }
+
+    // ---- messages ----
+
+    @Override
+    public Message addMessage(String chatId, NewMessage message) {
+        return addMessages(chatId, List.of(message)).get(0);
+    }
+
+    @Override
+    public List<Message> addMessages(String chatId, List<NewMessage> newMessages) {
+        if (inTransaction() || connection.transactions()) {
+            return atomically("addMessages", s -> s.append(chatId, newMessages, false));
+        }
+        return call("addMessages", () -> append(chatId, newMessages, true));
+    }
+
+    /**
+     * Reserves the numbers with one atomic {@code $inc} on the session (which moves its counters in
+     * the same step), then inserts the messages with one {@code insertMany}. Without a transaction
+     * a failed insert is undone as far as it can be: the inserted messages are deleted and the
+     * counters put back unless another writer has moved them since.
+     */
+    private List<Message> append(String chatId, List<NewMessage> newMessages, boolean compensate) {
+        Instant now = now();
+        int n = newMessages.size();
+        BsonDocument before = ops.findOneAndUpdate(sessions, eq(CHAT_ID, new BsonString(chatId)),
+                Updates.combine(Updates.inc(MESSAGE_COUNT, (long) n), Updates.set(LAST_MESSAGE_AT, date(now)),
+                        Updates.set(LAST_ACTIVITY_AT, date(now))),
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.BEFORE)
+                        .projection(Projections.include(ID, MESSAGE_COUNT, LAST_MESSAGE_AT, LAST_ACTIVITY_AT)));
+        if (before == null) {
+            throw NotFoundException.of("chat session", chatId);
+        }
+        UUID sessionId = UUID.fromString(before.getString(ID).getValue());
+        long previous = before.get(MESSAGE_COUNT).asNumber().longValue();
+        List<Message> added = new ArrayList<>(n);
+        List<BsonDocument> docs = new ArrayList<>(n);
+        long next = previous + 1;
+        for (NewMessage m : newMessages) {
+            Message message = m.toMessage(Ids.newId(), sessionId, next++, now);
+            added.add(message);
+            docs.add(message(message));
+        }
+        try {
+            ops.insertMany(messages, docs, true);
+        } catch (RuntimeException e) {
+            if (compensate) {
+                undoAppend(before, previous + n, added);
+            }
+            throw e;
+        }
+        return List.copyOf(added);
+    }
+
+    private void undoAppend(BsonDocument before, long reservedTop, List<Message> added) {
+        try {
+            List<BsonValue> ids = added.stream().map(m -> (BsonValue) MongoDocuments.id(m.id())).toList();
+            messages.deleteMany(in(ID, ids));
+            long restored = sessions.updateOne(and(eq(ID, before.get(ID)), eq(MESSAGE_COUNT, reservedTop)),
+                    Updates.combine(Updates.set(MESSAGE_COUNT, before.get(MESSAGE_COUNT)),
+                            Updates.set(LAST_MESSAGE_AT, before.get(LAST_MESSAGE_AT, BsonNull.VALUE)),
+                            Updates.set(LAST_ACTIVITY_AT, before.get(LAST_ACTIVITY_AT, BsonNull.VALUE))))
+                    .getModifiedCount();
+            if (restored == 0) {
+                LOG.warn("addMessages failed after other writers appended to the same session: sequence numbers {}..{}"
+                        + " stay unused", reservedTop - added.size() + 1, reservedTop);
+            }
+        } catch (RuntimeException undo) {
+            LOG.warn("Could not undo a failed addMessages; sequence numbers {}..{} may stay unused",
+                    reservedTop - added.size() + 1, reservedTop, undo);
+        }
+    }
+
+    private BsonDocument sessionKey(String chatId) {
+        return ops.find(sessions, eq(CHAT_ID, new BsonString(chatId)))
+                .projection(Projections.include(ID, MESSAGE_COUNT)).first();
+    }
+
+    @Override
+    public List<Message> getChatHistory(String chatId, int limit, int offset) {
+        return call("getChatHistory", () -> {
+            BsonDocument session = sessionKey(chatId);
+            if (session == null) {
+                return List.of();
+            }
+            return ops.find(messages, eq(SESSION_ID, session.get(ID))).sort(Sorts.ascending(SEQUENCE_NUMBER))
+                    .skip(offset).limit(limit).map(MongoDocuments::toMessage).into(new ArrayList<>());
+        });
+    }
+
+    @Override
+    public List<Message> getChatHistory(String chatId, HistoryQuery query) {
+        return call("getChatHistory", () -> {
+            BsonDocument session = sessionKey(chatId);
+            if (session == null) {
+                return List.of();
+            }
+            long[] window = query.window(session.get(MESSAGE_COUNT).asNumber().longValue());
+            if (window[0] > window[1]) {
+                return List.of();
+            }
+            return ops.find(messages, and(eq(SESSION_ID, session.get(ID)), gte(SEQUENCE_NUMBER, window[0]),
+                            lte(SEQUENCE_NUMBER, window[1])))
+                    .sort(Sorts.ascending(SEQUENCE_NUMBER)).map(MongoDocuments::toMessage).into(new ArrayList<>());
+        });
+    }
+
+    @Override
+    public long getMessageCount(String chatId) {
+        return call("getMessageCount", () -> {
+            BsonDocument session = sessionKey(chatId);
+            return session == null ? 0L : session.get(MESSAGE_COUNT).asNumber().longValue();
+        });
+    }
+
+    // ---- memory ----
+
+    private static Bson visibleAt(Instant now) {
+        return or(eq(EXPIRES_AT, BsonNull.VALUE), gt(EXPIRES_AT, date(now)));
+    }
+
+    private static Bson memoryFilter(UUID userId, String memoryType, String key) {
+        return and(eq(USER_ID, userId.toString()), eq(MEMORY_TYPE, new BsonString(memoryType)),
+                eq(KEY, new BsonString(key)));
+    }
+
+    @Override
+    public MemoryEntry setUserMemory(UUID userId, String memoryType, String key, JsonNode value, Instant expiresAt) {
+        Instant now = now();
+        Instant expires = Timestamps.truncate(expiresAt);
+        MemoryEntry fresh = new MemoryEntry(userId, memoryType, key, value, now, now, expires);
+        Bson filter = memoryFilter(userId, memoryType, key);
+        return atomically("setUserMemory", s -> {
+            if (!s.userExists(userId)) {
+                throw NotFoundException.of("user", userId);
+            }
+            for (int attempt = 1; ; attempt++) {
+                // A visible entry keeps its creation time; an absent or expired one starts again.
+                BsonDocument live = s.ops.findOneAndUpdate(s.memory, and(filter, visibleAt(now)),
+                        Updates.combine(Updates.set(VALUE, MongoJson.toBson(fresh.value())),
+                                Updates.set(UPDATED_AT, date(now)), Updates.set(EXPIRES_AT, date(expires))),
+                        new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)
+                                .projection(Projections.include(CREATED_AT)));
+                if (live != null) {
+                    return new MemoryEntry(userId, memoryType, key, fresh.value(),
+                            Instant.ofEpochMilli(live.getDateTime(CREATED_AT).getValue()), now, expires);
+                }
+                try {
+                    s.ops.replaceOne(s.memory, filter, memory(fresh), new ReplaceOptions().upsert(true));
+                    return fresh;
+                } catch (MongoException e) {
+                    // Two writers inserted the same new key at once: the loser updates the winner's entry.
+                    if (MongoErrors.codeOf(e) != 11000 || attempt == 3 || s.inTransaction()) {
+                        throw e;
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public Optional<MemoryEntry> getUserMemory(UUID userId, String memoryType, String key) {
+        Instant now = now();
+        return call("getUserMemory", () -> Optional.ofNullable(
+                ops.find(memory, and(memoryFilter(userId, memoryType, key), visibleAt(now))).first())
+                .map(MongoDocuments::toMemory));
+    }
+
+    @Override
+    public List<MemoryEntry> getUserMemory(UUID userId, String memoryType) {
+        Instant now = now();
+        return call("getUserMemory", () -> {
+            List<MemoryEntry> entries = ops.find(memory, and(eq(USER_ID, userId.toString()),
+                            eq(MEMORY_TYPE, new BsonString(memoryType)), visibleAt(now)))
+                    .sort(Sorts.ascending(KEY)).map(MongoDocuments::toMemory).into(new ArrayList<>());
+            // The server orders strings by UTF-8 bytes, i.e. by code point; this also holds servers that do not.
+            entries.sort((a, b) -> compareCodePoints(a.key(), b.key()));
+            return entries;
+        });
+    }
+
+    static int compareCodePoints(String a, String b) {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int ca = a.codePointAt(i);
+            int cb = b.codePointAt(j);
+            if (ca != cb) {
+                return Integer.compare(ca, cb);
+            }
+            i += Character.charCount(ca);
+            j += Character.charCount(cb);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
+    }
+
+    @Override
+    public boolean deleteUserMemory(UUID userId, String memoryType, String key) {
+        Instant now = now();
+        Bson filter = memoryFilter(userId, memoryType, key);
+        return call("deleteUserMemory", () -> {
+            boolean visible = ops.deleteOne(memory, and(filter, visibleAt(now))).getDeletedCount() > 0;
+            if (!visible) {
+                ops.deleteOne(memory, filter);
+            }
+            return visible;
+        });
+    }
+
+    @Override
+    public int deleteUserMemory(UUID userId, String memoryType) {
+        Instant now = now();
+        Bson filter = and(eq(USER_ID, userId.toString()), eq(MEMORY_TYPE, new BsonString(memoryType)));
+        return call("deleteUserMemory", () -> {
+            long visible = ops.deleteMany(memory, and(filter, visibleAt(now))).getDeletedCount();
+            ops.deleteMany(memory, filter);
+            return (int) visible;
+        });
+    }
+
+    @Override
+    public int purgeExpiredMemory() {
+        Instant now = now();
+        return call("purgeExpiredMemory", () -> (int) ops.deleteMany(memory, lte(EXPIRES_AT, date(now))).getDeletedCount());
+    }
+
+    // ---- transactions, health, lifecycle ----
+
+    @Override
+    public <T> T inTransaction(TransactionWork<T> work) {
+        if (closed.get()) {
+            throw new UnavailableException("The MongoDB store is closed (inTransaction)");
+        }
+        if (inTransaction()) {
+            return work.run(this);
+        }
+        if (!connection.transactions()) {
+            throw new UnsupportedCapabilityException(Capability.TRANSACTIONS, "this MongoDB server is "
+                    + connection.topology() + "; MongoDB has transactions only on replica sets and sharded clusters");
+        }
+        return runTransaction("inTransaction", work::run);
+    }
+
+    /**
+     * Runs work in a driver transaction, running all of it again on {@code TransientTransactionError}
+     * (a write conflict, a primary step-down) and retrying a commit whose result is unknown, for up
+     * to {@link #TRANSACTION_RETRY_LIMIT}, as the driver's {@code withTransaction} does. It is written
+     * out here because the work's own calls translate driver errors: the retry must see Dal's
+     * exception, and the caller's exceptions must pass through untouched.
+     */
+    private <T> T runTransaction(String operation, Function<MongoStore, T> work) {
+        long deadline = System.nanoTime() + TRANSACTION_RETRY_LIMIT.toNanos();
+        for (int attempt = 1; ; attempt++) {
+            ClientSession session = call(operation, () -> connection.client().startSession());
+            try (session) {
+                session.startTransaction(TRANSACTION);
+                T result;
+                try {
+                    result = work.apply(new MongoStore(connection, clock, closed, session, bulk.batchSize()));
+                } catch (RuntimeException e) {
+                    abortQuietly(session);
+                    RuntimeException failure = e instanceof MongoException ? MongoErrors.translate(operation, e) : e;
+                    if (failure instanceof MongoErrors.TransientTransactionException && System.nanoTime() < deadline) {
+                        backoff(attempt);
+                        continue;
+                    }
+                    throw failure;
+                }
+                if (commit(operation, session, deadline)) {
+                    return result;
+                }
+                backoff(attempt);
+            }
+        }
+    }
+
+    /** @return true when committed, false when the whole transaction should run again */
+    private boolean commit(String operation, ClientSession session, long deadline) {
+        while (true) {
+            try {
+                session.commitTransaction();
+                return true;
+            } catch (MongoException e) {
+                if (e.hasErrorLabel(MongoErrors.UNKNOWN_COMMIT_RESULT) && System.nanoTime() < deadline) {
+                    continue;
+                }
+                if (e.hasErrorLabel(MongoErrors.TRANSIENT_TRANSACTION_ERROR) && System.nanoTime() < deadline) {
+                    return false;
+                }
+                throw MongoErrors.translate(operation + " commit", e);
+            } catch (RuntimeException e) {
+                throw MongoErrors.translate(operation + " commit", e);
+            }
+        }
+    }
+
+    private static void abortQuietly(ClientSession session) {
+        try {
+            if (session.hasActiveTransaction()) {
+                session.abortTransaction();
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("Aborting a failed transaction failed too; the server drops it when it times out", e);
+        }
+    }
+
+    private static void backoff(int attempt) {
+        try {
+            Thread.sleep(Math.min(200, 2L << Math.min(attempt, 6)) + ThreadLocalRandom.current().nextLong(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransientDataAccessException("Interrupted while waiting to retry a transaction", null);
+        }
+    }
+
+    private volatile String serverVersion;
+
+    @Override
+    public HealthStatus healthCheck() {
+        long start = System.nanoTime();
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("topology", connection.topology());
+        details.put("transactions", connection.transactions());
+        if (closed.get()) {
+            return new HealthStatus(HealthStatus.Status.DOWN, "mongodb", Duration.ofNanos(System.nanoTime() - start),
+                    details, "The MongoDB store is closed", Instant.now());
+        }
+        try {
+            connection.database().runCommand(new BsonDocument("ping", new BsonInt32(1)));
+            if (serverVersion == null) {
+                BsonDocument info = connection.database().runCommand(new BsonDocument("buildInfo", new BsonInt32(1)),
+                        BsonDocument.class);
+                serverVersion = info.getString("version", new BsonString("unknown")).getValue();
+            }
+            details.put("serverVersion", serverVersion);
+            details.put("database", connection.database().getName());
+            details.putAll(connection.poolFigures());
+            return new HealthStatus(HealthStatus.Status.UP, "mongodb", Duration.ofNanos(System.nanoTime() - start),
+                    details, null, Instant.now());
+        } catch (RuntimeException e) {
+            details.putAll(connection.poolFigures());
+            DataAccessException translated = MongoErrors.translate("healthCheck", e);
+            return new HealthStatus(HealthStatus.Status.DOWN, "mongodb", Duration.ofNanos(System.nanoTime() - start),
+                    details, translated.getMessage(), Instant.now());
+        }
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return capabilities;
+    }
+
+    @Override
+    public BulkAccess bulk() {
+        return bulk;
+    }
+
+    @Override
+    public void close() {
+        if (!inTransaction() && closed.compareAndSet(false, true)) {
+            connection.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MongoStore[" + connection.database().getName() + ", " + connection.topology() + "]";
+    }
+}

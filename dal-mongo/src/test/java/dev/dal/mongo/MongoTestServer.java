@@ -1,0 +1,153 @@
+package dev.dal.mongo;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoDatabase;
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.MongoVersion;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import dev.dal.api.DalConfig;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.bson.BsonDocument;
+
+/**
+ * The MongoDB server the tests use, started once per test JVM. In order of preference:
+ * <ol>
+ *   <li>{@code DAL_TEST_MONGO_URI}: an external server (a real {@code mongod}, replica set or not);</li>
+ *   <li>Docker, when an engine answers: see {@link MongoContainer} (a one-node replica set, so the
+ *       transaction path runs);</li>
+ *   <li>otherwise {@code mongo-java-server} in this JVM: speaks the wire protocol, standalone, no
+ *       transactions.</li>
+ * </ol>
+ * Never skipped: if no server can be had, the tests fail.
+ *
+ * <p>Published in this module's test jar so other modules' tests (migration, dual-write) open
+ * several MongoDB stores in one JVM the same way, each on a database of its own.
+ */
+public final class MongoTestServer {
+    /** Environment variable naming an external server, e.g. {@code mongodb://localhost:27017/?replicaSet=rs0}. */
+    public static final String EXTERNAL = "DAL_TEST_MONGO_URI";
+    /** The database {@link #settings()} uses. */
+    public static final String DEFAULT_DATABASE = "dal_test";
+    private static MongoTestServer instance;
+
+    private final String uri;
+    private final String kind;
+    private MongoClient admin;
+
+    private MongoTestServer(String uri, String kind) {
+        this.uri = uri;
+        this.kind = kind;
+    }
+
+    /** @return the server of this JVM, started on first use */
+    public static synchronized MongoTestServer get() {
+        if (instance == null) {
+            String external = System.getenv(EXTERNAL);
+            if (external != null && !external.isBlank()) {
+                instance = new MongoTestServer(external.trim(), "external");
+            } else {
+                String container = MongoContainer.startIfDockerRuns();
+                instance = container != null ? new MongoTestServer(container, "testcontainers-replica-set")
+                        : startInProcess();
+            }
+        }
+        return instance;
+    }
+
+    private static MongoTestServer startInProcess() {
+        // The driver (5.x) needs wire version 8 (MongoDB 4.2); the server speaks it but announces 7 by default.
+        MongoServer server = new MongoServer(new MemoryBackend().version(new MongoVersion() {
+            @Override
+            public List<Integer> getVersionArray() {
+                return List.of(4, 2, 0);
+            }
+
+            @Override
+            public int getWireVersion() {
+                return 8;
+            }
+        }));
+        server.bind("127.0.0.1", 0);
+        InetSocketAddress address = server.getLocalAddress();
+        Runtime.getRuntime().addShutdownHook(new Thread(server::shutdownNow));
+        return new MongoTestServer("mongodb://127.0.0.1:" + address.getPort(), "mongo-java-server");
+    }
+
+    /** @return which server this is: {@code external}, {@code testcontainers-replica-set} or {@code mongo-java-server} */
+    public String kind() {
+        return kind;
+    }
+
+    /** @return the connection string, without a database */
+    public String uri() {
+        return uri;
+    }
+
+    /** @return settings that reach this server's default test database */
+    public Map<String, String> settings() {
+        return settingsForDatabase(DEFAULT_DATABASE);
+    }
+
+    /**
+     * @param database a name of its own for a test that holds several stores at once, {@code [a-z][a-z0-9_]*}
+     * @return settings that reach that database (created with its schema when a store opens on it)
+     */
+    public Map<String, String> settingsForDatabase(String database) {
+        if (!database.matches("[a-z][a-z0-9_]*")) {
+            throw new IllegalArgumentException("database must match [a-z][a-z0-9_]*: " + database);
+        }
+        Map<String, String> settings = new HashMap<>();
+        settings.put("DATA_STORAGE_TYPE", "mongodb");
+        settings.put("MONGODB_URL", uri);
+        settings.put("MONGODB_DATABASE", database);
+        settings.put("DB_MAX_CONNECTIONS", "12");
+        settings.put("DB_CONNECTION_TIMEOUT", "10");
+        return Map.copyOf(settings);
+    }
+
+    /**
+     * @param clock the clock the store uses
+     * @return a configuration that reaches the default test database
+     */
+    public DalConfig config(Clock clock) {
+        return DalConfig.builder().settings(settings()).clock(clock).build();
+    }
+
+    /** @return a client for looking under the store, shared, closed when the JVM ends */
+    public synchronized MongoClient client() {
+        if (admin == null) {
+            admin = MongoClients.create(uri);
+            MongoClient created = admin;
+            Runtime.getRuntime().addShutdownHook(new Thread(created::close));
+        }
+        return admin;
+    }
+
+    /** @param database a database name @return that database, for looking under the store */
+    public MongoDatabase database(String database) {
+        return client().getDatabase(database);
+    }
+
+    /** Deletes every document of Dal's collections in a database, keeping collections and indexes. */
+    public void truncate(String database) {
+        MongoDatabase db = database(database);
+        for (String collection : List.of("users", "chat_sessions", "chat_messages", "user_memory")) {
+            db.getCollection(collection, BsonDocument.class).deleteMany(new BsonDocument());
+        }
+    }
+
+    /** Deletes every document of Dal's collections in the default test database. */
+    public void truncate() {
+        truncate(DEFAULT_DATABASE);
+    }
+
+    /** @param database a database to drop entirely, schema and migration history included */
+    public void drop(String database) {
+        database(database).drop();
+    }
+}
