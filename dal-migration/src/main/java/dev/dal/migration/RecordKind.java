@@ -1,0 +1,29 @@
+package dev.dal.migration;
+
+import java.util.Locale;
+
+/** The four kinds of record a store holds, in the order they are copied (parents first). */
+public enum RecordKind {
+    /** {@link dev.dal.api.User} records. */
+    USERS,
+    /** {@link dev.dal.api.ChatSession} records. */
+    SESSIONS,
+    /** {@link dev.dal.api.Message} records. */
+    MESSAGES,
+    /** {@link dev.dal.api.MemoryEntry} records. */
+    MEMORY;
+
+    /** @return the lower-case name used in archives, reports and checkpoints, e.g. {@code "users"} */
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * @param name a wire name, any case
+     * @return the kind
+     * @throws IllegalArgumentException when the name is not a kind
+     */
+    public static RecordKind fromWireName(String name) {
+        return valueOf(name.toUpperCase(Locale.ROOT));
+    }
+}

@@ -1,0 +1,177 @@
+package dev.dal.migration;
+
+import dev.dal.api.DataAccess;
+import dev.dal.api.ValidationException;
+import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.bulk.ScanBatch;
+import dev.dal.migration.internal.Checkpoint;
+import dev.dal.migration.internal.KindAccess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Copies every user, session, message and memory entry of one store into another through the
+ * bulk SPI, in batches, with memory bounded by one batch whatever the store's size.
+ *
+ * <p><b>Resumable.</b> With a checkpoint file, the position (kind and scan cursor) is saved
+ * durably after each batch is written. A copy killed at any moment and started again with the same
+ * checkpoint continues after the last saved batch; the batch that was being written when it died
+ * is written again, which the bulk upserts make harmless (they are exact and idempotent), so the
+ * result has neither gaps nor duplicates. A completed copy deletes its checkpoint; running it
+ * again rewrites the same records and changes nothing.
+ *
+ * <p><b>Partitions.</b> With {@link Partition} {@code I/N}, this copier writes only the records
+ * that partition owns (see {@link Partition}); N processes with the N partitions together copy
+ * everything, each with a checkpoint of its own.
+ */
+public final class StoreCopier {
+    private static final Logger LOG = LoggerFactory.getLogger(StoreCopier.class);
+
+    private final DataAccess source;
+    private final DataAccess target;
+    private final int batchSize;
+    private final Partition partition;
+    private final Path checkpointFile;
+    private final String checkpointKey;
+    private final CopyListener listener;
+
+    /**
+     * @param source the store to read
+     * @param target the store to write
+     * @param batchSize records per batch, 1 to {@link BulkAccess#MAX_BATCH_SIZE}
+     * @param partition the share of the records to copy; {@link Partition#ALL} for everything
+     * @param checkpointFile where to keep the position, or {@code null} for a copy that cannot resume
+     * @param checkpointKey identifies the copy (e.g. from {@link #checkpointKey}); a checkpoint with
+     *     another key is refused
+     * @param listener hears about each batch; may be {@code null}
+     * @throws ValidationException when the batch size is out of range
+     */
+    public StoreCopier(DataAccess source, DataAccess target, int batchSize, Partition partition, Path checkpointFile,
+            String checkpointKey, CopyListener listener) {
+        if (batchSize < 1 || batchSize > BulkAccess.MAX_BATCH_SIZE) {
+            throw new ValidationException("batchSize", "must be from 1 to " + BulkAccess.MAX_BATCH_SIZE + ", got "
+                    + batchSize);
+        }
+        this.source = Objects.requireNonNull(source, "source");
+        this.target = Objects.requireNonNull(target, "target");
+        this.batchSize = batchSize;
+        this.partition = partition == null ? Partition.ALL : partition;
+        this.checkpointFile = checkpointFile;
+        this.checkpointKey = checkpointKey == null ? "copy" : checkpointKey;
+        this.listener = listener == null ? CopyListener.NONE : listener;
+    }
+
+    /**
+     * The key of a copy, the same for every run of it: source, target and partition (passwords are
+     * not part of it).
+     *
+     * @param source the source, as shown (redacted)
+     * @param target the target, as shown (redacted)
+     * @param partition the partition
+     * @return the key
+     */
+    public static String checkpointKey(String source, String target, Partition partition) {
+        return source + " -> " + target + " [" + partition + "]";
+    }
+
+    /**
+     * @param directory the checkpoint directory
+     * @param key a copy's key
+     * @return the checkpoint file of that copy in the directory
+     */
+    public static Path checkpointFile(Path directory, String key) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return directory.resolve("copy-" + HexFormat.of().formatHex(digest, 0, 8) + ".json");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+
+    /**
+     * Copies, continuing from the checkpoint when there is one.
+     *
+     * @return what was written
+     * @throws dev.dal.api.DataAccessException when a store fails; the checkpoint keeps the position
+     *     of the last batch written, so running again continues from there
+     */
+    public CopyResult copy() {
+        long started = System.nanoTime();
+        Checkpoint state = checkpointFile == null ? Checkpoint.start(checkpointKey)
+                : Checkpoint.load(checkpointFile, checkpointKey);
+        boolean resumed = state.kindIndex() > 0 || state.cursor() != null;
+        if (resumed) {
+            LOG.info("Resuming the copy at {} after {} records", kindName(state.kindIndex()), state.total());
+        }
+        RecordKind[] kinds = RecordKind.values();
+        for (int k = state.kindIndex(); k < kinds.length; k++) {
+            KindAccess access = KindAccess.of(kinds[k]);
+            String cursor = state.kindIndex() == k ? state.cursor() : null;
+            do {
+                ScanBatch<?> batch = access.scan(source.bulk(), cursor, batchSize);
+                List<Object> owned = new ArrayList<>(batch.items().size());
+                for (Object record : batch.items()) {
+                    if (access.owned(record, partition)) {
+                        owned.add(record);
+                    }
+                }
+                if (!owned.isEmpty()) {
+                    access.upsert(target.bulk(), owned);
+                }
+                cursor = batch.nextCursor();
+                state = state.after(kinds[k], owned.size(), cursor);
+                if (checkpointFile != null) {
+                    state.save(checkpointFile);
+                }
+                listener.batchDone(kinds[k], batch.items().size(), owned.size(), state.total());
+            } while (cursor != null);
+        }
+        if (checkpointFile != null) {
+            try {
+                Files.deleteIfExists(checkpointFile);
+            } catch (IOException e) {
+                throw new UncheckedIOException("The finished copy's checkpoint could not be removed", e);
+            }
+        }
+        return new CopyResult(state.written(), resumed, Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /**
+     * Counts a store's records by scanning it (for progress totals; costs one full read).
+     *
+     * @param store the store
+     * @param batchSize records per scan
+     * @return the number of records of each kind
+     */
+    public static java.util.Map<RecordKind, Long> count(DataAccess store, int batchSize) {
+        java.util.Map<RecordKind, Long> counts = new java.util.EnumMap<>(RecordKind.class);
+        for (RecordKind kind : RecordKind.values()) {
+            KindAccess access = KindAccess.of(kind);
+            long n = 0;
+            String cursor = null;
+            do {
+                ScanBatch<?> batch = access.scan(store.bulk(), cursor, batchSize);
+                n += batch.items().size();
+                cursor = batch.nextCursor();
+            } while (cursor != null);
+            counts.put(kind, n);
+        }
+        return counts;
+    }
+
+    private static String kindName(int index) {
+        return index < RecordKind.values().length ? RecordKind.values()[index].wireName() : "the end";
+    }
+}

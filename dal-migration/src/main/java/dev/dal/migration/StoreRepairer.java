@@ -1,0 +1,76 @@
+package dev.dal.migration;
+
+import dev.dal.api.DataAccess;
+import dev.dal.migration.internal.KindAccess;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Makes a target equal to its source by copying exactly what {@link StoreVerifier} finds missing
+ * or different, in batches, parents before children. Records only in the target are reported,
+ * not deleted: the bulk SPI cannot delete, and removing data is a decision for an operator.
+ */
+public final class StoreRepairer {
+    private final DataAccess source;
+    private final DataAccess target;
+    private final int batchSize;
+
+    /**
+     * @param source the reference store
+     * @param target the store to repair
+     * @param batchSize records per scan and per write
+     */
+    public StoreRepairer(DataAccess source, DataAccess target, int batchSize) {
+        this.source = source;
+        this.target = target;
+        this.batchSize = batchSize;
+    }
+
+    /**
+     * The outcome of a repair.
+     *
+     * @param found what verification found before the repair
+     * @param copied records written per kind
+     */
+    public record Result(VerifyReport found, Map<RecordKind, Long> copied) {
+        /** Copies the map. */
+        public Result {
+            copied = Map.copyOf(copied);
+        }
+    }
+
+    /**
+     * @param listener hears each difference found
+     * @return what was found and what was copied
+     */
+    public Result repair(Consumer<Difference> listener) {
+        Map<RecordKind, Long> copied = new EnumMap<>(RecordKind.class);
+        List<Object> pending = new ArrayList<>();
+        RecordKind[] current = {RecordKind.USERS};
+        Runnable flush = () -> {
+            if (!pending.isEmpty()) {
+                KindAccess.of(current[0]).upsert(target.bulk(), new ArrayList<>(pending));
+                copied.merge(current[0], (long) pending.size(), Long::sum);
+                pending.clear();
+            }
+        };
+        StoreVerifier verifier = new StoreVerifier(source, target, batchSize, 10_000);
+        VerifyReport found = verifier.verify((difference, sourceRecord) -> {
+            listener.accept(difference);
+            if (sourceRecord != null) {
+                current[0] = difference.kind();
+                pending.add(sourceRecord);
+                if (pending.size() >= batchSize) {
+                    flush.run();
+                }
+            }
+        }, kind -> flush.run());
+        for (RecordKind kind : RecordKind.values()) {
+            copied.putIfAbsent(kind, 0L);
+        }
+        return new Result(found, copied);
+    }
+}

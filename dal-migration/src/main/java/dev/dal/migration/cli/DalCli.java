@@ -1,0 +1,80 @@
+package dev.dal.migration.cli;
+
+import dev.dal.api.ConfigurationException;
+import dev.dal.api.DataAccessException;
+import dev.dal.api.NotFoundException;
+import dev.dal.api.UnavailableException;
+import dev.dal.api.ValidationException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code dal} command. Exit status: 0 success; 1 the stores differ or a store is down; 2 bad
+ * usage; 3 bad configuration or input; 4 a store failed or could not be reached.
+ */
+@Command(name = "dal", mixinStandardHelpOptions = true, version = "dal 0.1.0",
+        description = "Dal's storage tool: demo, health, schema migrations, copy, verify, repair, export/import.",
+        subcommands = {DemoCommand.class, HealthCommand.class, SchemaCommand.class, CopyCommand.class,
+            VerifyCommand.class, RepairCommand.class, ExportCommand.class, ImportCommand.class,
+            ImportTinyDbCommand.class})
+public final class DalCli {
+    /** Success. */
+    public static final int OK = 0;
+    /** The stores differ, or a store is down. */
+    public static final int DIFFERENT = 1;
+    /** Bad configuration or input. */
+    public static final int BAD_INPUT = 3;
+    /** A store failed or could not be reached. */
+    public static final int STORE_FAILED = 4;
+
+    private DalCli() {
+    }
+
+    /** @param args the command line */
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /**
+     * Runs a command without exiting, for tests and embedding.
+     *
+     * @param args the command line
+     * @return the exit status
+     */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new DalCli());
+        cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
+            boolean verbose = parsed.hasMatchedOption("--verbose") || parsed.subcommands().stream()
+                    .anyMatch(p -> p.hasMatchedOption("--verbose"));
+            PrintWriter err = commandLine.getErr();
+            err.println("dal: " + message(e));
+            if (verbose) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return status(e);
+        });
+        return cli.execute(args);
+    }
+
+    static String message(Throwable e) {
+        String text = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (e instanceof UncheckedIOException && e.getCause() != null) {
+            text = text + ": " + e.getCause().getMessage();
+        }
+        return text;
+    }
+
+    static int status(Throwable e) {
+        if (e instanceof ConfigurationException || e instanceof ValidationException || e instanceof NotFoundException
+                || e instanceof IllegalArgumentException || e instanceof UncheckedIOException) {
+            return BAD_INPUT;
+        }
+        if (e instanceof UnavailableException || e instanceof DataAccessException) {
+            return STORE_FAILED;
+        }
+        return STORE_FAILED;
+    }
+}

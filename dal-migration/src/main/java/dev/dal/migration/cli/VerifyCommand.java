@@ -1,0 +1,125 @@
+package dev.dal.migration.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dal.api.DataAccess;
+import dev.dal.api.JsonValues;
+import dev.dal.migration.Difference;
+import dev.dal.migration.KindCounts;
+import dev.dal.migration.RecordKind;
+import dev.dal.migration.StoreUri;
+import dev.dal.migration.StoreVerifier;
+import dev.dal.migration.VerifyReport;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Compares two stores record by record. */
+@Command(name = "verify", description = "Compare two stores: counts per kind and a content hash per record;"
+        + " names every missing, extra or differing record. Exit status 1 on any difference.")
+final class VerifyCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--from", required = true, paramLabel = "STORE", description = "Reference store URI.")
+    String from;
+
+    @Option(names = "--to", required = true, paramLabel = "STORE", description = "Store to check.")
+    String to;
+
+    @Option(names = "--batch", paramLabel = "N", description = "Records per scan (default MIGRATION_BATCH_SIZE).")
+    Integer batch;
+
+    @Option(names = "--report", paramLabel = "FILE", description = "Write the full report as JSON to FILE.")
+    Path report;
+
+    @Override
+    @SuppressWarnings("try") // the report is closed early so it can be renamed into place
+    public Integer call() throws IOException {
+        StoreUri source = CommonOptions.store(from);
+        StoreUri target = CommonOptions.store(to);
+        try (DataAccess src = CommonOptions.open(source); DataAccess dst = CommonOptions.open(target);
+                BufferedWriter differences = report == null ? null : Files.newBufferedWriter(
+                        report.resolveSibling(report.getFileName() + ".partial"), StandardCharsets.UTF_8)) {
+            boolean[] firstDifference = {true};
+            if (differences != null) {
+                differences.write("{\"from\":" + quote(source.redacted()) + ",\"to\":" + quote(target.redacted())
+                        + ",\"differences\":[\n");
+            }
+            VerifyReport result = new StoreVerifier(src, dst, CommonOptions.batchSize(batch), 1000).verify(d -> {
+                if (!common.json) {
+                    common.out.println("  " + d);
+                }
+                if (differences != null) {
+                    try {
+                        differences.write((firstDifference[0] ? "" : ",\n") + JsonValues.write(difference(d)));
+                        firstDifference[0] = false;
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            });
+            ObjectNode json = summary(source, target, result);
+            if (differences != null) {
+                differences.write("\n],\"counts\":" + JsonValues.write(json.get("counts")) + ",\"equal\":"
+                        + result.equal() + "}\n");
+            }
+            StringBuilder text = new StringBuilder(result.equal() ? "Equal: " : "DIFFERENT: ");
+            text.append(source).append(" vs ").append(target);
+            for (RecordKind kind : RecordKind.values()) {
+                KindCounts c = result.counts().get(kind);
+                text.append(String.format("%n  %-9s source %,d  target %,d  matching %,d  missing %,d  extra %,d"
+                        + "  differing %,d", kind.wireName(), c.source(), c.target(), c.matching(), c.missing(),
+                        c.extra(), c.differing()));
+            }
+            if (!common.json) {
+                common.out.println(text);
+            } else {
+                ArrayNode list = json.putArray("differences");
+                result.differences().forEach(d -> list.add(difference(d)));
+                json.put("truncated", result.truncated());
+                common.print(json, "");
+            }
+            if (differences != null) {
+                differences.close();
+                Files.move(report.resolveSibling(report.getFileName() + ".partial"), report,
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            return result.equal() ? DalCli.OK : DalCli.DIFFERENT;
+        }
+    }
+
+    static ObjectNode summary(StoreUri source, StoreUri target, VerifyReport result) {
+        ObjectNode json = JsonNodeFactory.instance.objectNode().put("from", source.redacted())
+                .put("to", target.redacted()).put("equal", result.equal());
+        ObjectNode counts = json.putObject("counts");
+        for (RecordKind kind : RecordKind.values()) {
+            KindCounts c = result.counts().get(kind);
+            counts.putObject(kind.wireName()).put("source", c.source()).put("target", c.target())
+                    .put("matching", c.matching()).put("missing", c.missing()).put("extra", c.extra())
+                    .put("differing", c.differing());
+        }
+        return json;
+    }
+
+    static ObjectNode difference(Difference d) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode().put("kind", d.kind().wireName())
+                .put("type", d.type().name().toLowerCase(java.util.Locale.ROOT)).put("id", d.id());
+        ArrayNode fields = node.putArray("fields");
+        d.fields().forEach(fields::add);
+        node.put("sourceHash", d.sourceHash()).put("targetHash", d.targetHash());
+        return node;
+    }
+
+    private static String quote(String text) {
+        return JsonValues.write(JsonNodeFactory.instance.textNode(text));
+    }
+}

@@ -1,0 +1,108 @@
+package dev.dal.migration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.dal.api.DataAccess;
+import dev.dal.api.Message;
+import dev.dal.api.NewUser;
+import dev.dal.api.bulk.ScanBatch;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Copy between every pair of backends present, verify, repair. */
+class CopyVerifyTest {
+
+    static Stream<Arguments> pairs() {
+        List<Arguments> pairs = new ArrayList<>();
+        for (Backends.Backend from : Backends.all()) {
+            for (Backends.Backend to : Backends.all()) {
+                pairs.add(Arguments.of(from, to));
+            }
+        }
+        return pairs.stream();
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @MethodSource("pairs")
+    void copyThenVerifyEqualAndASecondCopyChangesNothing(Backends.Backend from, Backends.Backend to) {
+        String source = from.freshStore();
+        String target = to.freshStore();
+        try (DataAccess src = Backends.open(source); DataAccess dst = Backends.open(target)) {
+            SampleData.fill(src, 7, 3, 9);
+            CopyResult first = new StoreCopier(src, dst, 16, Partition.ALL, null, null, null).copy();
+            assertThat(first.written()).containsEntry(RecordKind.USERS, 7L).containsEntry(RecordKind.SESSIONS, 21L)
+                    .containsEntry(RecordKind.MESSAGES, 189L).containsEntry(RecordKind.MEMORY, 21L);
+            VerifyReport report = new StoreVerifier(src, dst, 10, 100).verify();
+            assertThat(report.differences()).isEmpty();
+            assertThat(report.equal()).isTrue();
+            assertThat(report.counts().get(RecordKind.MESSAGES)).isEqualTo(new KindCounts(189, 189, 189, 0, 0, 0));
+
+            new StoreCopier(src, dst, 50, Partition.ALL, null, null, null).copy();
+            VerifyReport again = new StoreVerifier(src, dst, 1000, 100).verify();
+            assertThat(again.equal()).as("after a second copy").isTrue();
+            assertThat(again.counts()).isEqualTo(report.counts());
+        }
+    }
+
+    @Test
+    void partitionsTogetherCopyEverythingOnce() {
+        String source = Backends.FILE.freshStore();
+        String target = Backends.POSTGRES.freshStore();
+        try (DataAccess src = Backends.open(source); DataAccess dst = Backends.open(target)) {
+            SampleData.fill(src, 6, 4, 5);
+            long written = 0;
+            for (int i = 0; i < 3; i++) {
+                CopyResult part = new StoreCopier(src, dst, 7, new Partition(i, 3), null, null, null).copy();
+                assertThat(part.written().get(RecordKind.USERS)).as("users go to every partition").isEqualTo(6);
+                written += part.total() - 6;
+            }
+            assertThat(written).as("sessions, messages and memory, each once").isEqualTo(24 + 120 + 18);
+            assertThat(new StoreVerifier(src, dst, 100, 100).verify().equal()).isTrue();
+        }
+    }
+
+    @Test
+    void verifyNamesAChangedADeletedAndAnAddedRecordAndRepairFixesThem() {
+        String source = Backends.FILE.freshStore();
+        String target = Backends.POSTGRES.freshStore();
+        try (DataAccess src = Backends.open(source); DataAccess dst = Backends.open(target)) {
+            SampleData.fill(src, 3, 2, 4);
+            new StoreCopier(src, dst, 100, Partition.ALL, null, null, null).copy();
+
+            ScanBatch<Message> messages = dst.bulk().scanMessages(null, 5);
+            Message changed = messages.items().get(2);
+            dst.bulk().upsertMessages(List.of(new Message(changed.id(), changed.sessionId(), changed.sequenceNumber(),
+                    changed.role(), "tampered", changed.metadata(), changed.tokenCount(), changed.abuseFlagged(),
+                    changed.createdAt())));
+            String deletedChat = "chat-2-1";
+            assertThat(dst.deleteChatSession(deletedChat)).isTrue();
+            var added = dst.createUser(NewUser.builder().externalId("intruder")
+                    .profile(JsonNodeFactory.instance.objectNode()).build());
+
+            VerifyReport report = new StoreVerifier(src, dst, 3, 100).verify();
+            assertThat(report.equal()).isFalse();
+            var deleted = src.getChatSession(deletedChat).orElseThrow();
+            assertThat(report.differences()).extracting(Difference::toString).contains(
+                    "extra users " + added.id(),
+                    "missing sessions " + deleted.id(),
+                    "different messages " + changed.id() + " (session " + changed.sessionId() + " #"
+                            + changed.sequenceNumber() + ") fields content");
+            assertThat(report.counts().get(RecordKind.MESSAGES).missing()).as("the deleted session's messages")
+                    .isEqualTo(4);
+            assertThat(report.counts().get(RecordKind.MESSAGES).differing()).isEqualTo(1);
+
+            StoreRepairer.Result repaired = new StoreRepairer(src, dst, 2).repair(d -> { });
+            assertThat(repaired.copied()).containsEntry(RecordKind.SESSIONS, 1L).containsEntry(RecordKind.MESSAGES, 5L)
+                    .containsEntry(RecordKind.USERS, 0L);
+            VerifyReport after = new StoreVerifier(src, dst, 100, 100).verify();
+            assertThat(after.differences()).extracting(Difference::toString)
+                    .containsExactly("extra users " + added.id());
+        }
+    }
+}
