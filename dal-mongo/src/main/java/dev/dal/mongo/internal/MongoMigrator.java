@@ -37,17 +37,23 @@ public final class MongoMigrator implements SchemaMigrator {
     private static final Logger LOG = LoggerFactory.getLogger(MongoMigrator.class);
     private static final String LOCK_ID = "schema";
     private static final Duration LOCK_LEASE = Duration.ofMinutes(5);
-    private static final Duration LOCK_WAIT = Duration.ofSeconds(60);
+    private static final Duration DEFAULT_LOCK_WAIT = Duration.ofSeconds(60);
     static final String APPLIED = "applied";
     static final String ROLLED_BACK = "rolled_back";
     static final String FAILED = "failed";
 
     private final MongoConnection connection;
     private final boolean ownsConnection;
+    private final Duration lockWait;
 
     MongoMigrator(MongoConnection connection, boolean ownsConnection) {
+        this(connection, ownsConnection, DEFAULT_LOCK_WAIT);
+    }
+
+    MongoMigrator(MongoConnection connection, boolean ownsConnection, Duration lockWait) {
         this.connection = connection;
         this.ownsConnection = ownsConnection;
+        this.lockWait = lockWait;
     }
 
     private MongoDatabase db() {
@@ -182,7 +188,7 @@ public final class MongoMigrator implements SchemaMigrator {
     private <T> T withLock(java.util.function.Supplier<T> work) {
         MongoCollection<BsonDocument> locks = db().getCollection(MongoSchema.LOCK, BsonDocument.class);
         String owner = UUID.randomUUID().toString();
-        long deadline = System.nanoTime() + LOCK_WAIT.toNanos();
+        long deadline = System.nanoTime() + lockWait.toNanos();
         while (true) {
             Instant now = Instant.now();
             try {

@@ -1,0 +1,185 @@
+package dev.dal.mongo.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import com.mongodb.client.MongoDatabase;
+import dev.dal.api.ConfigurationException;
+import dev.dal.api.DalConfig;
+import dev.dal.api.DataAccess;
+import dev.dal.api.DataAccessException;
+import dev.dal.api.DataAccessFactory;
+import dev.dal.api.NewUser;
+import dev.dal.api.ValidationException;
+import dev.dal.api.spi.SchemaChange;
+import dev.dal.api.spi.SchemaMigrator;
+import dev.dal.mongo.MongoStoreProvider;
+import dev.dal.mongo.MongoTestServer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.bson.BsonDateTime;
+import org.bson.BsonDocument;
+import org.bson.BsonString;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The versioned schema: collections and indexes, migration_history, rollback, checksums and the lock. */
+class MongoMigratorTest {
+    private static final MongoTestServer SERVER = MongoTestServer.get();
+    private static final String DATABASE = "dal_schema";
+    private final DalConfig config = DalConfig.fromMap(SERVER.settingsForDatabase(DATABASE));
+
+    @BeforeEach
+    @AfterEach
+    void dropDatabase() {
+        SERVER.drop(DATABASE);
+    }
+
+    private MongoDatabase db() {
+        return SERVER.database(DATABASE);
+    }
+
+    private SchemaMigrator migrator() {
+        return new MongoStoreProvider().schemaMigrator(config);
+    }
+
+    private List<String> indexNames(String collection) {
+        List<String> names = new ArrayList<>();
+        db().getCollection(collection, BsonDocument.class).listIndexes(BsonDocument.class)
+                .forEach(i -> names.add(i.getString("name").getValue()));
+        return names;
+    }
+
+    @Test
+    void openingAStoreCreatesTheCollectionsAndIndexesAndRecordsTheMigrations() {
+        DataAccessFactory.create(config, new MongoStoreProvider()).close();
+
+        assertThat(db().listCollectionNames().into(new ArrayList<>()))
+                .contains("users", "chat_sessions", "chat_messages", "user_memory", "migration_history");
+        assertThat(indexNames("users")).contains("users_id", "users_external_id");
+        assertThat(indexNames("chat_sessions")).contains("chat_sessions_id", "chat_sessions_chat_id",
+                "chat_sessions_user_activity");
+        assertThat(indexNames("chat_messages")).contains("chat_messages_id", "chat_messages_session_sequence");
+        assertThat(indexNames("user_memory")).contains("user_memory_user_type_key", "user_memory_expires_at_ttl");
+        BsonDocument ttl = db().getCollection("user_memory").listIndexes(BsonDocument.class).into(new ArrayList<>())
+                .stream().filter(i -> i.getString("name").getValue().equals("user_memory_expires_at_ttl")).findFirst()
+                .orElseThrow();
+        assertThat(ttl.get("expireAfterSeconds").asNumber().longValue()).isZero();
+
+        List<BsonDocument> history = db().getCollection("migration_history", BsonDocument.class).find()
+                .into(new ArrayList<>());
+        assertThat(history).extracting(d -> d.getString("_id").getValue()).containsExactlyInAnyOrder("001", "002");
+        assertThat(history).allSatisfy(d -> {
+            assertThat(d.getString("status").getValue()).isEqualTo("applied");
+            assertThat(d.getString("checksum").getValue()).hasSize(64);
+            assertThat(d.getString("_schema_version").getValue()).isEqualTo("1.0.0");
+            assertThat(d.isDateTime("applied_at")).isTrue();
+        });
+    }
+
+    @Test
+    void everyStoredDocumentCarriesItsSchemaVersion() {
+        try (DataAccess store = DataAccessFactory.create(config, new MongoStoreProvider())) {
+            var user = store.createUser(NewUser.withExternalId("x"));
+            store.createChatSession(dev.dal.api.NewChatSession.of("c", user.id()));
+            store.addMessage("c", dev.dal.api.NewMessage.user("hi"));
+            store.setUserMemory(user.id(), "t", "k", null);
+        }
+        for (String collection : List.of("users", "chat_sessions", "chat_messages", "user_memory")) {
+            assertThat(db().getCollection(collection, BsonDocument.class).find().into(new ArrayList<>()))
+                    .isNotEmpty().allSatisfy(d -> assertThat(d.getString("_schema_version").getValue()).isEqualTo("1.0.0"));
+        }
+    }
+
+    @Test
+    void statusMigrateAndRollbackWalkTheVersions() {
+        try (SchemaMigrator migrator = migrator()) {
+            assertThat(migrator.status()).extracting(SchemaChange::version, SchemaChange::applied)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("001", false),
+                            org.assertj.core.groups.Tuple.tuple("002", false));
+
+            assertThat(migrator.migrate()).extracting(SchemaChange::version).containsExactly("001", "002");
+            assertThat(migrator.migrate()).as("already current").isEmpty();
+            assertThat(migrator.status()).allSatisfy(c -> {
+                assertThat(c.applied()).isTrue();
+                assertThat(c.appliedAt()).isNotNull();
+                assertThat(c.checksum()).hasSize(64);
+            });
+
+            assertThat(migrator.rollback(null)).extracting(SchemaChange::version).containsExactly("002");
+            assertThat(indexNames("user_memory")).doesNotContain("user_memory_expires_at_ttl");
+            assertThat(db().getCollection("migration_history", BsonDocument.class)
+                    .find(new BsonDocument("_id", new BsonString("002"))).first().getString("status").getValue())
+                    .isEqualTo("rolled_back");
+            assertThat(migrator.status()).extracting(SchemaChange::applied).containsExactly(true, false);
+
+            assertThat(migrator.migrate()).extracting(SchemaChange::version).containsExactly("002");
+            assertThat(migrator.rollback("001")).extracting(SchemaChange::version).containsExactly("002");
+            assertThat(migrator.rollback("001")).isEmpty();
+            assertThat(migrator.rollback(null)).extracting(SchemaChange::version).containsExactly("001");
+            assertThat(db().listCollectionNames().into(new ArrayList<>())).doesNotContain("users", "chat_messages");
+            assertThat(migrator.rollback(null)).isEmpty();
+
+            Throwable unknown = catchThrowable(() -> migrator.rollback("999"));
+            assertThat(unknown).isInstanceOf(ValidationException.class).hasMessageContaining("toVersion");
+        }
+    }
+
+    @Test
+    void aStoreOpenedWithoutAutoMigrateRefusesAnOldSchemaNamingTheSetting() {
+        Map<String, String> settings = new HashMap<>(config.settings());
+        settings.put("DB_AUTO_MIGRATE", "false");
+        Throwable thrown = catchThrowable(() -> DataAccessFactory.create(DalConfig.fromMap(settings),
+                new MongoStoreProvider()));
+        assertThat(thrown).isInstanceOf(ConfigurationException.class).hasMessageContaining("DB_AUTO_MIGRATE");
+
+        try (SchemaMigrator migrator = migrator()) {
+            migrator.migrate();
+        }
+        DataAccessFactory.create(DalConfig.fromMap(settings), new MongoStoreProvider()).close();
+    }
+
+    @Test
+    void aChangedChecksumIsRefused() {
+        try (SchemaMigrator migrator = migrator()) {
+            migrator.migrate();
+            db().getCollection("migration_history", BsonDocument.class).updateOne(
+                    new BsonDocument("_id", new BsonString("001")),
+                    new BsonDocument("$set", new BsonDocument("checksum", new BsonString("0".repeat(64)))));
+
+            Throwable thrown = catchThrowable(migrator::migrate);
+            assertThat(thrown).isInstanceOf(DataAccessException.class).hasMessageContaining("checksum")
+                    .hasMessageContaining("001");
+            assertThat(catchThrowable(() -> migrator.rollback(null))).isInstanceOf(DataAccessException.class)
+                    .hasMessageContaining("checksum");
+            assertThat(catchThrowable(() -> DataAccessFactory.create(config, new MongoStoreProvider())))
+                    .isInstanceOf(DataAccessException.class).hasMessageContaining("checksum");
+        }
+    }
+
+    @Test
+    void aHeldLockStopsASecondRunnerAndAnExpiredOneIsTakenOver() {
+        var locks = db().getCollection("migration_lock", BsonDocument.class);
+        Instant now = Instant.now();
+        locks.insertOne(new BsonDocument("_id", new BsonString("schema")).append("owner", new BsonString("other"))
+                .append("expires_at", new BsonDateTime(now.plusSeconds(300).toEpochMilli())));
+        MongoSettings settings = MongoSettings.from(config);
+        MongoConnection connection = new MongoConnection(config, settings);
+        connection.connect();
+        try (MongoMigrator migrator = new MongoMigrator(connection, true, Duration.ofMillis(400))) {
+            Throwable held = catchThrowable(migrator::migrate);
+            assertThat(held).isInstanceOf(DataAccessException.class).hasMessageContaining("lock");
+            assertThat(migrator.status()).noneMatch(SchemaChange::applied);
+
+            locks.updateOne(new BsonDocument("_id", new BsonString("schema")), new BsonDocument("$set",
+                    new BsonDocument("expires_at", new BsonDateTime(now.minusSeconds(1).toEpochMilli()))));
+            assertThat(migrator.migrate()).hasSize(2);
+            assertThat(locks.countDocuments()).as("released after the run").isZero();
+        }
+    }
+}
