@@ -1,0 +1,38 @@
+package dev.dal.neo4j;
+
+import dev.dal.api.DalConfig;
+import dev.dal.api.DataAccess;
+import dev.dal.api.spi.DataAccessProvider;
+import dev.dal.api.spi.SchemaMigrator;
+import dev.dal.neo4j.internal.Neo4jStores;
+
+/**
+ * The Neo4j store ({@code DATA_STORAGE_TYPE=neo4j}) over the official Java driver. Connects with
+ * {@code NEO4J_URI}, {@code NEO4J_USER} and {@code NEO4J_PASSWORD}, pooled with seed 000's defaults
+ * (50 connections, 60 s acquisition, 3600 s lifetime, 30 s connect), which {@code DB_MAX_CONNECTIONS},
+ * {@code DB_CONNECTION_TIMEOUT} and {@code DB_MAX_LIFETIME} override. Pending schema changes (the
+ * legacy-graph normalization, constraints, indexes) are applied when the store opens unless
+ * {@code DB_AUTO_MIGRATE=false}.
+ */
+public final class Neo4jStoreProvider implements DataAccessProvider {
+
+    /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
+    public Neo4jStoreProvider() {
+        // stateless
+    }
+
+    @Override
+    public String name() {
+        return "neo4j";
+    }
+
+    @Override
+    public DataAccess create(DalConfig config) {
+        return Neo4jStores.open(config);
+    }
+
+    @Override
+    public SchemaMigrator schemaMigrator(DalConfig config) {
+        return Neo4jStores.migrator(config);
+    }
+}

@@ -1,0 +1,108 @@
+package dev.dal.neo4j.internal;
+
+import java.util.List;
+
+/**
+ * The Neo4j store's schema, in the order it is applied. Labels, relationship types and property
+ * names are the graph model's (see {@link Neo4jRecords}); statements hold no user values.
+ */
+final class Neo4jMigrations {
+    private Neo4jMigrations() {
+    }
+
+    private static <T> List<T> reversed(List<T> list) {
+        List<T> copy = new java.util.ArrayList<>(list);
+        java.util.Collections.reverse(copy);
+        return copy;
+    }
+
+    /**
+     * A legacy time value as a UTC {@code DATETIME} at millisecond precision: zoned and local
+     * date-times, ISO-8601 strings (no offset means UTC), epoch numbers (seconds when small, else
+     * milliseconds; Python's float seconds too). Anything else gives {@code null}.
+     */
+    private static String asDateTime(String v) {
+        return ("CASE"
+                + " WHEN valueType({v}) STARTS WITH 'ZONED DATETIME' THEN datetime.truncate('millisecond', {v})"
+                + " WHEN valueType({v}) STARTS WITH 'LOCAL DATETIME' THEN datetime.truncate('millisecond',"
+                + " datetime({datetime: {v}, timezone: 'UTC'}))"
+                + " WHEN valueType({v}) STARTS WITH 'DATE' THEN datetime({date: {v}, timezone: 'UTC'})"
+                + " WHEN valueType({v}) STARTS WITH 'STRING' THEN datetime.truncate('millisecond', datetime({v}))"
+                + " WHEN valueType({v}) STARTS WITH 'INTEGER' THEN datetime({epochMillis:"
+                + " CASE WHEN abs({v}) < 100000000000 THEN {v} * 1000 ELSE {v} END})"
+                + " WHEN valueType({v}) STARTS WITH 'FLOAT' THEN datetime({epochMillis: toInteger(round({v} * 1000))})"
+                + " ELSE null END").replace("{v}", v);
+    }
+
+    /** Seed 000's normalization: {@code HAS_SESSION} becomes {@code HAS_CHAT_SESSION}, parallel edges merged. */
+    static final String NORMALIZE_RELATIONSHIPS = """
+            MATCH (a)-[r:HAS_SESSION]->(b)
+            CALL (a, r, b) {
+              MERGE (a)-[n:HAS_CHAT_SESSION]->(b)
+              WITH r, n, properties(n) AS kept
+              SET n += properties(r)
+              SET n += kept
+              DELETE r
+            } IN TRANSACTIONS OF 1000 ROWS""";
+
+    /** {@code message_id} becomes {@code id}; a differing {@code id} already there wins, the old value is kept aside. */
+    static final String NORMALIZE_MESSAGE_IDS = """
+            MATCH (m:Message) WHERE m.message_id IS NOT NULL
+            CALL (m) {
+              SET m.legacy_message_id = CASE WHEN m.id IS NOT NULL AND m.id <> toString(m.message_id)
+                THEN m.message_id ELSE m.legacy_message_id END
+              SET m.id = coalesce(m.id, toString(m.message_id))
+              REMOVE m.message_id
+            } IN TRANSACTIONS OF 1000 ROWS""";
+
+    /** {@code timestamp} becomes {@code created_at} (as a DATETIME); a differing {@code created_at} wins, the old value is kept aside. */
+    static final String NORMALIZE_TIMESTAMPS = """
+            MATCH (n) WHERE (n:User OR n:ChatSession OR n:Message) AND n.timestamp IS NOT NULL
+            CALL (n) {
+              WITH n, T AS t
+              SET n.legacy_timestamp = CASE WHEN t IS NULL OR (n.created_at IS NOT NULL AND n.created_at <> t)
+                THEN n.timestamp ELSE n.legacy_timestamp END
+              SET n.created_at = coalesce(n.created_at, t)
+              REMOVE n.timestamp
+            } IN TRANSACTIONS OF 1000 ROWS""".replace("T AS t", asDateTime("n.timestamp") + " AS t");
+
+    /** {@code created_at} values that are not DATETIMEs (strings, epoch numbers) become DATETIMEs. */
+    static final String NORMALIZE_CREATED_AT_TYPES = """
+            MATCH (n) WHERE (n:User OR n:ChatSession OR n:Message) AND n.created_at IS NOT NULL
+              AND NOT valueType(n.created_at) STARTS WITH 'ZONED DATETIME'
+            CALL (n) {
+              WITH n, T AS t
+              SET n.legacy_created_at = CASE WHEN t IS NULL THEN n.created_at ELSE n.legacy_created_at END
+              SET n.created_at = t
+            } IN TRANSACTIONS OF 1000 ROWS""".replace("T AS t", asDateTime("n.created_at") + " AS t");
+
+    private static final List<String[]> CONSTRAINTS = List.of(
+            new String[] {"dal_user_id", "(n:User) REQUIRE n.id IS UNIQUE"},
+            new String[] {"dal_user_external_id", "(n:User) REQUIRE n.external_id IS UNIQUE"},
+            new String[] {"dal_session_id", "(n:ChatSession) REQUIRE n.id IS UNIQUE"},
+            new String[] {"dal_session_chat_id", "(n:ChatSession) REQUIRE n.chat_id IS UNIQUE"},
+            new String[] {"dal_message_id", "(n:Message) REQUIRE n.id IS UNIQUE"},
+            new String[] {"dal_message_sequence", "(n:Message) REQUIRE (n.session_id, n.sequence_number) IS UNIQUE"},
+            new String[] {"dal_memory_key", "(n:Memory) REQUIRE (n.user_id, n.memory_type, n.key) IS UNIQUE"});
+
+    private static final List<String[]> INDEXES = List.of(
+            new String[] {"dal_memory_expires_at", "(n:Memory) ON (n.expires_at)"},
+            new String[] {"dal_message_created_at", "(n:Message) ON (n.created_at)"},
+            new String[] {"dal_session_last_message_at", "(n:ChatSession) ON (n.last_message_at)"});
+
+    /** Every change, in order. */
+    static final List<Neo4jMigration> ALL = List.of(
+            new Neo4jMigration("001", "Normalize legacy graphs (seed 000): HAS_SESSION, message_id, timestamp",
+                    List.of(NORMALIZE_RELATIONSHIPS, NORMALIZE_MESSAGE_IDS, NORMALIZE_TIMESTAMPS,
+                            NORMALIZE_CREATED_AT_TYPES),
+                    // The legacy shape cannot be told back from the standard one; undoing leaves the data standard.
+                    List.of()),
+            new Neo4jMigration("002", "Uniqueness constraints on ids, chat ids, (session, sequence) and (user, type, key)",
+                    CONSTRAINTS.stream().map(c -> "CREATE CONSTRAINT " + c[0] + " IF NOT EXISTS FOR " + c[1]).toList(),
+                    reversed(CONSTRAINTS).stream().map(c -> "DROP CONSTRAINT " + c[0] + " IF EXISTS").toList()),
+            new Neo4jMigration("003", "Indexes for memory expiry, message time and session activity",
+                    java.util.stream.Stream.concat(
+                            INDEXES.stream().map(i -> "CREATE INDEX " + i[0] + " IF NOT EXISTS FOR " + i[1]),
+                            java.util.stream.Stream.of("CALL db.awaitIndexes(300)")).toList(),
+                    reversed(INDEXES).stream().map(i -> "DROP INDEX " + i[0] + " IF EXISTS").toList()));
+}

@@ -1,0 +1,145 @@
+package dev.dal.neo4j.internal;
+
+import dev.dal.api.ChatSession;
+import dev.dal.api.JsonValues;
+import dev.dal.api.MemoryEntry;
+import dev.dal.api.Message;
+import dev.dal.api.Role;
+import dev.dal.api.SessionStatus;
+import dev.dal.api.User;
+import dev.dal.api.UserStatus;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.neo4j.driver.Value;
+import org.neo4j.driver.types.MapAccessor;
+
+/**
+ * The graph model's property names and the mapping between Dal's records and node properties.
+ * Names are snake_case throughout (seed 000's standard). Times are Neo4j {@code DATETIME} values
+ * in UTC with millisecond precision; JSON values are stored as JSON text (a property cannot hold a
+ * map); ids are the UUIDs' canonical strings, so string order is id order. A {@code null} field
+ * is an absent property.
+ */
+final class Neo4jRecords {
+    private Neo4jRecords() {
+    }
+
+    // ---- records to properties ----
+
+    static Map<String, Object> userProps(User u) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("id", u.id().toString());
+        p.put("external_id", u.externalId());
+        p.put("email", u.email());
+        p.put("name", u.name());
+        p.put("profile", JsonValues.write(u.profile()));
+        p.put("preferences", JsonValues.write(u.preferences()));
+        p.put("status", u.status().wireName());
+        p.put("created_at", time(u.createdAt()));
+        p.put("updated_at", time(u.updatedAt()));
+        p.put("last_active_at", time(u.lastActiveAt()));
+        return p;
+    }
+
+    /** Session properties; the owner is the {@code HAS_CHAT_SESSION} relationship, not a property. */
+    static Map<String, Object> sessionProps(ChatSession s) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("id", s.id().toString());
+        p.put("chat_id", s.chatId());
+        p.put("title", s.title());
+        p.put("profile", s.profile());
+        p.put("metadata", JsonValues.write(s.metadata()));
+        p.put("status", s.status().wireName());
+        p.put("created_at", time(s.createdAt()));
+        p.put("updated_at", time(s.updatedAt()));
+        p.put("last_message_at", time(s.lastMessageAt()));
+        p.put("message_count", s.messageCount());
+        return p;
+    }
+
+    /** Message properties; {@code session_id} repeats the parent's id for the (session, sequence) constraint. */
+    static Map<String, Object> messageProps(Message m) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("id", m.id().toString());
+        p.put("session_id", m.sessionId().toString());
+        p.put("sequence_number", m.sequenceNumber());
+        p.put("role", m.role().wireName());
+        p.put("content", m.content());
+        p.put("metadata", JsonValues.write(m.metadata()));
+        p.put("token_count", m.tokenCount() == null ? null : m.tokenCount().longValue());
+        p.put("abuse_flagged", m.abuseFlagged());
+        p.put("created_at", time(m.createdAt()));
+        return p;
+    }
+
+    /** Memory properties; {@code user_id} repeats the owner's id for the (user, type, key) constraint. */
+    static Map<String, Object> memoryProps(MemoryEntry e) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("user_id", e.userId().toString());
+        p.put("memory_type", e.memoryType());
+        p.put("key", e.key());
+        p.put("value", JsonValues.write(e.value()));
+        p.put("created_at", time(e.createdAt()));
+        p.put("updated_at", time(e.updatedAt()));
+        p.put("expires_at", time(e.expiresAt()));
+        return p;
+    }
+
+    /** @return the driver value of an instant: a UTC {@code DATETIME}, or {@code null} */
+    static ZonedDateTime time(Instant instant) {
+        return instant == null ? null : instant.atZone(ZoneOffset.UTC);
+    }
+
+    // ---- properties to records ----
+
+    static User user(MapAccessor n) {
+        return new User(uuid(n.get("id")), text(n.get("external_id")), text(n.get("email")), text(n.get("name")),
+                object(n.get("profile"), "user.profile"), object(n.get("preferences"), "user.preferences"),
+                UserStatus.fromWireName(n.get("status").asString("active")), instant(n.get("created_at")),
+                instant(n.get("updated_at")), instant(n.get("last_active_at")));
+    }
+
+    static ChatSession session(MapAccessor n, Value userId) {
+        return new ChatSession(uuid(n.get("id")), n.get("chat_id").asString(), userId.isNull() ? null : uuid(userId),
+                text(n.get("title")), text(n.get("profile")), object(n.get("metadata"), "session.metadata"),
+                SessionStatus.fromWireName(n.get("status").asString("active")), instant(n.get("created_at")),
+                instant(n.get("updated_at")), instant(n.get("last_message_at")), n.get("message_count").asLong(0));
+    }
+
+    static Message message(MapAccessor n) {
+        Value tokens = n.get("token_count");
+        return new Message(uuid(n.get("id")), uuid(n.get("session_id")), n.get("sequence_number").asLong(),
+                Role.fromWireName(n.get("role").asString()), n.get("content").asString(""),
+                object(n.get("metadata"), "message.metadata"), tokens.isNull() ? null : tokens.asInt(),
+                n.get("abuse_flagged").asBoolean(false), instant(n.get("created_at")));
+    }
+
+    static MemoryEntry memory(MapAccessor n) {
+        Value value = n.get("value");
+        JsonNode json = value.isNull() ? null : JsonValues.parse(value.asString());
+        return new MemoryEntry(uuid(n.get("user_id")), n.get("memory_type").asString(), n.get("key").asString(), json,
+                instant(n.get("created_at")), instant(n.get("updated_at")), instant(n.get("expires_at")));
+    }
+
+    static Instant instant(Value v) {
+        return v.isNull() ? null : v.asZonedDateTime().toInstant();
+    }
+
+    private static String text(Value v) {
+        return v.isNull() ? null : v.asString();
+    }
+
+    private static UUID uuid(Value v) {
+        return UUID.fromString(v.asString());
+    }
+
+    private static ObjectNode object(Value v, String field) {
+        return v.isNull() ? JsonValues.emptyObject() : JsonValues.canonicalObject(JsonValues.parse(v.asString()), field);
+    }
+}

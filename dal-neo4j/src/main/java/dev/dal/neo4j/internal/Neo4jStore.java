@@ -1,0 +1,574 @@
+package dev.dal.neo4j.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.dal.api.Capability;
+import dev.dal.api.ChatSession;
+import dev.dal.api.ChatSessionUpdate;
+import dev.dal.api.DataAccess;
+import dev.dal.api.DataAccessException;
+import dev.dal.api.DeleteMode;
+import dev.dal.api.HealthStatus;
+import dev.dal.api.HistoryQuery;
+import dev.dal.api.JsonValues;
+import dev.dal.api.MemoryEntry;
+import dev.dal.api.Message;
+import dev.dal.api.NewChatSession;
+import dev.dal.api.NewMessage;
+import dev.dal.api.NewUser;
+import dev.dal.api.NotFoundException;
+import dev.dal.api.SessionOverview;
+import dev.dal.api.Timestamps;
+import dev.dal.api.TransactionWork;
+import dev.dal.api.User;
+import dev.dal.api.UserUpdate;
+import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.spi.Ids;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import org.neo4j.driver.Record;
+import org.neo4j.driver.TransactionCallback;
+import org.neo4j.driver.TransactionContext;
+import org.neo4j.driver.exceptions.Neo4jException;
+
+/**
+ * The Neo4j {@link DataAccess}. Outside a transaction each call runs in a transaction function of
+ * its own (writes through {@code executeWrite}, which retries transient failures); inside
+ * {@link #inTransaction} every call runs in the transaction's context. Writes are safe to replay:
+ * ids are chosen before the transaction function runs and records are {@code MERGE}d on them;
+ * sequence numbers are assigned inside the write transaction, under the session node's lock.
+ */
+public final class Neo4jStore implements DataAccess {
+    static final String STORAGE_TYPE = "neo4j";
+    private static final String SESSION_ORDER = "coalesce(s.last_message_at, s.created_at) DESC, s.id DESC";
+
+    private final Neo4jDatabase db;
+    private final Clock clock;
+    private final TxScope scope;
+    private final Neo4jBulkAccess bulk;
+    private final Neo4jHealth health;
+
+    Neo4jStore(Neo4jDatabase db, Clock clock, TxScope scope) {
+        this.db = db;
+        this.clock = clock;
+        this.scope = scope;
+        this.bulk = new Neo4jBulkAccess(this);
+        this.health = new Neo4jHealth(db);
+    }
+
+    /** The transaction a bound store runs in, and the driver error behind the last translated retryable failure. */
+    static final class TxScope {
+        private final TransactionContext tx;
+        private DataAccessException translated;
+        private Neo4jException driverError;
+
+        TxScope(TransactionContext tx) {
+            this.tx = tx;
+        }
+
+        void remember(DataAccessException dal, Neo4jException cause) {
+            translated = dal;
+            driverError = cause;
+        }
+
+        /** @return the driver error behind {@code thrown} when the driver may retry it, else {@code null} */
+        Neo4jException retryableBehind(Throwable thrown) {
+            return thrown == translated ? driverError : null;
+        }
+    }
+
+    private Instant now() {
+        return Timestamps.now(clock);
+    }
+
+    /** Runs read work in the running transaction, or in a read transaction function. */
+    <T> T read(String operation, TransactionCallback<T> work) {
+        try {
+            return scope != null ? work.execute(scope.tx) : db.read(work);
+        } catch (RuntimeException e) {
+            throw failure(operation, e);
+        }
+    }
+
+    /** Runs write work in the running transaction, or in a write transaction function of its own. */
+    <T> T write(String operation, TransactionCallback<T> work) {
+        try {
+            return scope != null ? work.execute(scope.tx) : db.write(work);
+        } catch (RuntimeException e) {
+            throw failure(operation, e);
+        }
+    }
+
+    private DataAccessException failure(String operation, RuntimeException e) {
+        DataAccessException translated = Neo4jErrors.translate(operation, e);
+        if (scope != null && e instanceof Neo4jException driverError && Neo4jErrors.isRetryable(e)) {
+            scope.remember(translated, driverError);
+        }
+        return translated;
+    }
+
+    private static Map<String, Object> params(Object... pairs) {
+        Map<String, Object> map = new HashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            map.put((String) pairs[i], pairs[i + 1]);
+        }
+        return map;
+    }
+
+    // ---- users ----
+
+    private static final String CREATE_USER = "MERGE (u:User {id: $props.id}) ON CREATE SET u = $props";
+
+    @Override
+    public User createUser(NewUser newUser) {
+        User user = newUser.toUser(Ids.newId(), now());
+        Map<String, Object> props = Neo4jRecords.userProps(user);
+        write("createUser", tx -> tx.run(CREATE_USER, params("props", props)).consume());
+        return user;
+    }
+
+    @Override
+    public Optional<User> getUser(UUID id) {
+        return read("getUser", tx -> tx.run("MATCH (u:User {id: $id}) RETURN u", params("id", id.toString()))
+                .list(r -> Neo4jRecords.user(r.get("u").asNode())).stream().findFirst());
+    }
+
+    @Override
+    public Optional<User> getUserByExternalId(String externalId) {
+        return read("getUserByExternalId", tx -> tx.run("MATCH (u:User {external_id: $externalId}) RETURN u",
+                params("externalId", externalId)).list(r -> Neo4jRecords.user(r.get("u").asNode())).stream().findFirst());
+    }
+
+    /** Matches and write-locks a node, so a read-modify-write sees no concurrent change. */
+    private static final String LOCK_USER = "MATCH (u:User {id: $id}) SET u._lock = true REMOVE u._lock RETURN u";
+
+    @Override
+    public User updateUser(UUID id, UserUpdate update) {
+        Instant now = now();
+        return write("updateUser", tx -> {
+            User current = tx.run(LOCK_USER, params("id", id.toString())).list(r -> Neo4jRecords.user(r.get("u").asNode()))
+                    .stream().findFirst().orElseThrow(() -> NotFoundException.of("user", id));
+            User updated = update.applyTo(current, now);
+            tx.run("MATCH (u:User {id: $id}) SET u = $props",
+                    params("id", id.toString(), "props", Neo4jRecords.userProps(updated))).consume();
+            return updated;
+        });
+    }
+
+    private static final String DELETE_USER = """
+            MATCH (u:User {id: $id})
+            CALL (u) {
+              MATCH (u)-[:HAS_MEMORY]->(m:Memory)
+              DETACH DELETE m
+            }
+            CALL (u) {
+              MATCH (u)-[:HAS_CHAT_SESSION]->(s:ChatSession)
+              WHERE $purge
+              CALL (s) {
+                MATCH (s)-[:HAS_MESSAGE]->(msg:Message)
+                DETACH DELETE msg
+              }
+              DETACH DELETE s
+            }
+            DETACH DELETE u
+            RETURN count(*) AS deleted""";
+
+    @Override
+    public boolean deleteUser(UUID id, DeleteMode mode) {
+        return write("deleteUser", tx -> tx.run(DELETE_USER, params("id", id.toString(), "purge", mode == DeleteMode.PURGE))
+                .single().get("deleted").asLong() > 0);
+    }
+
+    // ---- sessions ----
+
+    private static final String CREATE_SESSION = """
+            OPTIONAL MATCH (u:User {id: $userId})
+            WITH u WHERE $userId IS NULL OR u IS NOT NULL
+            MERGE (s:ChatSession {id: $props.id})
+            ON CREATE SET s = $props
+            WITH u, s
+            CALL (u, s) {
+              WITH u, s WHERE u IS NOT NULL
+              MERGE (u)-[:HAS_CHAT_SESSION]->(s)
+            }
+            RETURN count(s) AS created""";
+
+    @Override
+    public ChatSession createChatSession(NewChatSession newSession) {
+        ChatSession session = newSession.toSession(Ids.newId(), now());
+        Map<String, Object> p = params("props", Neo4jRecords.sessionProps(session),
+                "userId", session.userId() == null ? null : session.userId().toString());
+        write("createChatSession", tx -> {
+            if (tx.run(CREATE_SESSION, p).single().get("created").asLong() == 0) {
+                throw NotFoundException.of("user", session.userId());
+            }
+            return null;
+        });
+        return session;
+    }
+
+    private static final String SESSION_BY_CHAT_ID = """
+            MATCH (s:ChatSession {chat_id: $chatId})
+            OPTIONAL MATCH (u:User)-[:HAS_CHAT_SESSION]->(s)
+            RETURN s, u.id AS user_id""";
+
+    @Override
+    public Optional<ChatSession> getChatSession(String chatId) {
+        return read("getChatSession", tx -> sessionByChatId(tx, chatId, SESSION_BY_CHAT_ID));
+    }
+
+    private static Optional<ChatSession> sessionByChatId(TransactionContext tx, String chatId, String cypher) {
+        return tx.run(cypher, params("chatId", chatId)).list(Neo4jStore::session).stream().findFirst();
+    }
+
+    static ChatSession session(Record r) {
+        return Neo4jRecords.session(r.get("s").asNode(), r.get("user_id"));
+    }
+
+    private static final String LOCK_SESSION = """
+            MATCH (s:ChatSession {chat_id: $chatId})
+            SET s._lock = true REMOVE s._lock
+            WITH s
+            OPTIONAL MATCH (u:User)-[:HAS_CHAT_SESSION]->(s)
+            RETURN s, u.id AS user_id""";
+
+    private static final String UPDATE_SESSION = """
+            MATCH (s:ChatSession {id: $props.id})
+            SET s = $props
+            WITH s
+            CALL (s) {
+              OPTIONAL MATCH (old:User)-[r:HAS_CHAT_SESSION]->(s)
+              WHERE $userId IS NULL OR old.id <> $userId
+              DELETE r
+            }
+            WITH s
+            CALL (s) {
+              MATCH (u:User {id: $userId})
+              MERGE (u)-[:HAS_CHAT_SESSION]->(s)
+            }""";
+
+    @Override
+    public ChatSession updateChatSession(String chatId, ChatSessionUpdate update) {
+        Instant now = now();
+        return write("updateChatSession", tx -> {
+            ChatSession current = sessionByChatId(tx, chatId, LOCK_SESSION)
+                    .orElseThrow(() -> NotFoundException.of("chat session", chatId));
+            ChatSession updated = update.applyTo(current, now);
+            String userId = updated.userId() == null ? null : updated.userId().toString();
+            if (userId != null && !Objects.equals(updated.userId(), current.userId())
+                    && !tx.run("MATCH (u:User {id: $id}) RETURN u.id", params("id", userId)).hasNext()) {
+                throw NotFoundException.of("user", userId);
+            }
+            tx.run(UPDATE_SESSION, params("props", Neo4jRecords.sessionProps(updated), "userId", userId)).consume();
+            return updated;
+        });
+    }
+
+    private static final String DELETE_SESSION = """
+            MATCH (s:ChatSession {chat_id: $chatId})
+            CALL (s) {
+              MATCH (s)-[:HAS_MESSAGE]->(m:Message)
+              DETACH DELETE m
+            }
+            DETACH DELETE s
+            RETURN count(*) AS deleted""";
+
+    @Override
+    public boolean deleteChatSession(String chatId) {
+        return write("deleteChatSession", tx -> tx.run(DELETE_SESSION, params("chatId", chatId)).single()
+                .get("deleted").asLong() > 0);
+    }
+
+    private static final String LIST_SESSIONS = """
+            MATCH (u:User {id: $userId})-[:HAS_CHAT_SESSION]->(s:ChatSession)
+            RETURN s, u.id AS user_id
+            ORDER BY\s""" + SESSION_ORDER + " SKIP $offset LIMIT $limit";
+
+    @Override
+    public List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
+        return read("listUserSessions", tx -> tx.run(LIST_SESSIONS, params("userId", userId.toString(),
+                "offset", offset, "limit", limit)).list(Neo4jStore::session));
+    }
+
+    /**
+     * Seed 000's {@code get_user_cases_with_sessions}: one statement for the page of sessions and
+     * each one's newest message, found by an index seek on (session, sequence number): numbers are
+     * gap-free, so the newest message is the one numbered {@code message_count}.
+     */
+    static final String OVERVIEW = """
+            MATCH (u:User {id: $userId})-[:HAS_CHAT_SESSION]->(s:ChatSession)
+            WITH u, s
+            ORDER BY\s""" + SESSION_ORDER + """
+             SKIP $offset LIMIT $limit
+            CALL (s) {
+              OPTIONAL MATCH (m:Message {session_id: s.id, sequence_number: s.message_count})
+              RETURN m
+            }
+            RETURN s, u.id AS user_id, m""";
+
+    @Override
+    public List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
+        return read("listUserSessionsWithLastMessage", tx -> tx.run(OVERVIEW, params("userId", userId.toString(),
+                "offset", offset, "limit", limit)).list(r -> new SessionOverview(session(r),
+                r.get("m").isNull() ? null : Neo4jRecords.message(r.get("m").asNode()))));
+    }
+
+    // ---- messages ----
+
+    /**
+     * Numbers the messages under the session node's write lock (the increment reads the count it
+     * writes, so Cypher locks before reading). Skipped when the first id already exists: that is a
+     * replay of a transaction that committed.
+     */
+    private static final String ADD_MESSAGES = """
+            MATCH (s:ChatSession {chat_id: $chatId})
+            WHERE NOT EXISTS { MATCH (:Message {id: $firstId}) }
+            SET s.message_count = coalesce(s.message_count, 0) + size($rows), s.last_message_at = $now
+            WITH s, s.message_count - size($rows) AS base
+            UNWIND range(0, size($rows) - 1) AS i
+            WITH s, base, i, $rows[i] AS row
+            MERGE (m:Message {id: row.id})
+            ON CREATE SET m += row, m.session_id = s.id, m.sequence_number = base + i + 1, m.created_at = $now
+            MERGE (s)-[:HAS_MESSAGE]->(m)
+            WITH s, base, count(m) AS added
+            RETURN s.id AS session_id, base""";
+
+    @Override
+    public Message addMessage(String chatId, NewMessage message) {
+        return addMessages(chatId, List.of(message)).get(0);
+    }
+
+    @Override
+    public List<Message> addMessages(String chatId, List<NewMessage> newMessages) {
+        Instant now = now();
+        List<UUID> ids = new ArrayList<>(newMessages.size());
+        List<Map<String, Object>> rows = new ArrayList<>(newMessages.size());
+        for (NewMessage m : newMessages) {
+            UUID id = Ids.newId();
+            ids.add(id);
+            Map<String, Object> row = new HashMap<>();
+            row.put("id", id.toString());
+            row.put("role", m.role().wireName());
+            row.put("content", m.content());
+            row.put("metadata", JsonValues.write(JsonValues.canonicalObject(m.metadata(), "message.metadata")));
+            row.put("token_count", m.tokenCount() == null ? null : m.tokenCount().longValue());
+            row.put("abuse_flagged", m.abuseFlagged());
+            rows.add(row);
+        }
+        return write("addMessages", tx -> {
+            List<Record> added = tx.run(ADD_MESSAGES, params("chatId", chatId, "firstId", ids.get(0).toString(),
+                    "rows", rows, "now", Neo4jRecords.time(now))).list();
+            if (added.isEmpty()) {
+                return replayed(tx, chatId, ids);
+            }
+            UUID sessionId = UUID.fromString(added.get(0).get("session_id").asString());
+            long next = added.get(0).get("base").asLong() + 1;
+            List<Message> messages = new ArrayList<>(newMessages.size());
+            for (int i = 0; i < newMessages.size(); i++) {
+                messages.add(newMessages.get(i).toMessage(ids.get(i), sessionId, next++, now));
+            }
+            return List.copyOf(messages);
+        });
+    }
+
+    /** The messages a committed earlier attempt stored, or {@link NotFoundException} when the session is missing. */
+    private static List<Message> replayed(TransactionContext tx, String chatId, List<UUID> ids) {
+        List<Message> stored = tx.run("MATCH (m:Message) WHERE m.id IN $ids RETURN m ORDER BY m.sequence_number",
+                params("ids", ids.stream().map(UUID::toString).toList())).list(r -> Neo4jRecords.message(r.get("m").asNode()));
+        if (stored.isEmpty()) {
+            throw NotFoundException.of("chat session", chatId);
+        }
+        return List.copyOf(stored);
+    }
+
+    private static final String HISTORY_PAGE = """
+            MATCH (s:ChatSession {chat_id: $chatId})
+            MATCH (m:Message)
+            WHERE m.session_id = s.id AND m.sequence_number >= 0
+            RETURN m ORDER BY m.sequence_number SKIP $offset LIMIT $limit""";
+
+    @Override
+    public List<Message> getChatHistory(String chatId, int limit, int offset) {
+        return read("getChatHistory", tx -> tx.run(HISTORY_PAGE, params("chatId", chatId, "offset", offset,
+                "limit", limit)).list(r -> Neo4jRecords.message(r.get("m").asNode())));
+    }
+
+    private static final String HISTORY_WINDOW = """
+            MATCH (m:Message)
+            WHERE m.session_id = $sessionId AND m.sequence_number >= $first AND m.sequence_number <= $last
+            RETURN m ORDER BY m.sequence_number""";
+
+    @Override
+    public List<Message> getChatHistory(String chatId, HistoryQuery query) {
+        return read("getChatHistory", tx -> {
+            List<Record> session = tx.run("MATCH (s:ChatSession {chat_id: $chatId}) RETURN s.id AS id, "
+                    + "coalesce(s.message_count, 0) AS count", params("chatId", chatId)).list();
+            if (session.isEmpty()) {
+                return List.of();
+            }
+            long[] window = query.window(session.get(0).get("count").asLong());
+            if (window[0] > window[1]) {
+                return List.of();
+            }
+            return tx.run(HISTORY_WINDOW, params("sessionId", session.get(0).get("id").asString(),
+                    "first", window[0], "last", window[1])).list(r -> Neo4jRecords.message(r.get("m").asNode()));
+        });
+    }
+
+    @Override
+    public long getMessageCount(String chatId) {
+        return read("getMessageCount", tx -> tx.run("MATCH (s:ChatSession {chat_id: $chatId}) "
+                + "RETURN coalesce(s.message_count, 0) AS count", params("chatId", chatId))
+                .list(r -> r.get("count").asLong()).stream().findFirst().orElse(0L));
+    }
+
+    // ---- memory ----
+
+    /** An expired entry counts as absent, so setting it again starts a new creation time. */
+    private static final String SET_MEMORY = """
+            MATCH (u:User {id: $userId})
+            MERGE (m:Memory {user_id: $userId, memory_type: $type, key: $key})
+            ON CREATE SET m.created_at = $now
+            ON MATCH SET m.created_at = CASE WHEN m.expires_at IS NOT NULL AND m.expires_at <= $now
+              THEN $now ELSE m.created_at END
+            SET m.value = $value, m.updated_at = $now, m.expires_at = $expires
+            MERGE (u)-[:HAS_MEMORY]->(m)
+            RETURN m.created_at AS created_at""";
+
+    @Override
+    public MemoryEntry setUserMemory(UUID userId, String memoryType, String key, JsonNode value, Instant expiresAt) {
+        Instant now = now();
+        Instant expires = Timestamps.truncate(expiresAt);
+        JsonNode canonical = JsonValues.canonical(value);
+        Map<String, Object> p = params("userId", userId.toString(), "type", memoryType, "key", key,
+                "value", JsonValues.write(canonical), "now", Neo4jRecords.time(now), "expires", Neo4jRecords.time(expires));
+        Instant createdAt = write("setUserMemory", tx -> tx.run(SET_MEMORY, p).list(r -> Neo4jRecords.instant(r.get("created_at")))
+                .stream().findFirst().orElseThrow(() -> NotFoundException.of("user", userId)));
+        return new MemoryEntry(userId, memoryType, key, canonical, createdAt, now, expires);
+    }
+
+    private static final String VISIBLE = "(m.expires_at IS NULL OR m.expires_at > $now)";
+
+    @Override
+    public Optional<MemoryEntry> getUserMemory(UUID userId, String memoryType, String key) {
+        return read("getUserMemory", tx -> tx.run("MATCH (m:Memory {user_id: $userId, memory_type: $type, key: $key}) "
+                        + "WHERE " + VISIBLE + " RETURN m", params("userId", userId.toString(), "type", memoryType,
+                        "key", key, "now", Neo4jRecords.time(now())))
+                .list(r -> Neo4jRecords.memory(r.get("m").asNode())).stream().findFirst());
+    }
+
+    @Override
+    public List<MemoryEntry> getUserMemory(UUID userId, String memoryType) {
+        return read("getUserMemory", tx -> tx.run("MATCH (m:Memory {user_id: $userId, memory_type: $type}) "
+                        + "WHERE m.key IS NOT NULL AND " + VISIBLE + " RETURN m ORDER BY m.key",
+                params("userId", userId.toString(), "type", memoryType, "now", Neo4jRecords.time(now())))
+                .list(r -> Neo4jRecords.memory(r.get("m").asNode())));
+    }
+
+    private static final String DELETE_MEMORY = """
+            MATCH (m:Memory {user_id: $userId, memory_type: $type})
+            WHERE $key IS NULL OR m.key = $key
+            WITH m, CASE WHEN (m.expires_at IS NULL OR m.expires_at > $now) THEN 1 ELSE 0 END AS visible
+            DETACH DELETE m
+            RETURN sum(visible) AS visible""";
+
+    @Override
+    public boolean deleteUserMemory(UUID userId, String memoryType, String key) {
+        return deleteMemory(userId, memoryType, key) > 0;
+    }
+
+    @Override
+    public int deleteUserMemory(UUID userId, String memoryType) {
+        return deleteMemory(userId, memoryType, null);
+    }
+
+    private int deleteMemory(UUID userId, String memoryType, String key) {
+        Map<String, Object> p = params("userId", userId.toString(), "type", memoryType, "key", key,
+                "now", Neo4jRecords.time(now()));
+        return write("deleteUserMemory", tx -> tx.run(DELETE_MEMORY, p).single().get("visible").asInt());
+    }
+
+    @Override
+    public int purgeExpiredMemory() {
+        Map<String, Object> p = params("now", Neo4jRecords.time(now()));
+        return write("purgeExpiredMemory", tx -> tx.run("MATCH (m:Memory) WHERE m.expires_at <= $now "
+                + "DETACH DELETE m RETURN count(*) AS purged", p).single().get("purged").asInt());
+    }
+
+    // ---- transactions, health, lifecycle ----
+
+    @Override
+    public <T> T inTransaction(TransactionWork<T> work) {
+        if (scope != null) {
+            return work.run(this);
+        }
+        try {
+            return db.write(tx -> {
+                TxScope txScope = new TxScope(tx);
+                try {
+                    return work.run(new Neo4jStore(db, clock, txScope));
+                } catch (RuntimeException e) {
+                    Neo4jException retryable = txScope.retryableBehind(e);
+                    if (retryable != null) {
+                        throw retryable; // the driver replays the whole work
+                    }
+                    throw new WorkFailure(e);
+                }
+            });
+        } catch (WorkFailure carrier) {
+            throw (RuntimeException) carrier.getCause();
+        } catch (RuntimeException e) {
+            throw Neo4jErrors.translate("inTransaction", e);
+        }
+    }
+
+    /** Carries the work's own exception through the driver, so that nothing is attached to it. */
+    private static final class WorkFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        WorkFailure(RuntimeException cause) {
+            super(null, cause, false, false);
+        }
+    }
+
+    @Override
+    public HealthStatus healthCheck() {
+        return health.check();
+    }
+
+    @Override
+    public CompletionStage<HealthStatus> healthCheckAsync() {
+        return health.checkAsync();
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.of(Capability.TRANSACTIONS, Capability.MULTI_PROCESS);
+    }
+
+    @Override
+    public BulkAccess bulk() {
+        return bulk;
+    }
+
+    @Override
+    public void close() {
+        if (scope == null) {
+            db.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Neo4jStore";
+    }
+}

@@ -1,0 +1,50 @@
+package dev.dal.neo4j.internal;
+
+import dev.dal.api.ConfigurationException;
+import dev.dal.api.DalConfig;
+import dev.dal.api.DataAccess;
+import dev.dal.api.spi.SchemaChange;
+import dev.dal.api.spi.SchemaMigrator;
+
+/** Opens Neo4j stores and their schema migrators. */
+public final class Neo4jStores {
+    private Neo4jStores() {
+    }
+
+    /**
+     * Opens a store; with {@code DB_AUTO_MIGRATE} (default true) pending schema changes are applied
+     * first, without it a pending change is a {@link ConfigurationException}: the constraints are
+     * what keeps keys unique.
+     *
+     * @param config the configuration
+     * @return an open store
+     */
+    public static DataAccess open(DalConfig config) {
+        Neo4jSettings settings = Neo4jSettings.from(config);
+        Neo4jDatabase db = new Neo4jDatabase(settings);
+        try {
+            Neo4jSchema schema = new Neo4jSchema(db, false);
+            if (schema.hasPending()) {
+                if (!settings.autoMigrate()) {
+                    throw new ConfigurationException("The Neo4j schema has pending changes "
+                            + schema.status().stream().filter(c -> !c.applied()).map(SchemaChange::version).toList()
+                            + "; run the schema migrations (dal schema migrate) or set " + Neo4jSettings.DB_AUTO_MIGRATE
+                            + "=true");
+                }
+                schema.migrate();
+            }
+            return new Neo4jStore(db, config.clock(), null);
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    /**
+     * @param config the configuration
+     * @return a migrator with a driver of its own, closed with it
+     */
+    public static SchemaMigrator migrator(DalConfig config) {
+        return new Neo4jSchema(new Neo4jDatabase(Neo4jSettings.from(config)), true);
+    }
+}

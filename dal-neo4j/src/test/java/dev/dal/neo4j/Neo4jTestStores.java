@@ -1,0 +1,23 @@
+package dev.dal.neo4j;
+
+import dev.dal.api.DataAccess;
+import dev.dal.api.DataAccessFactory;
+import dev.dal.testkit.StoreProvider;
+import java.time.Clock;
+
+/** Opens stores on the test server, emptied before each test. */
+final class Neo4jTestStores implements StoreProvider {
+    private final Neo4jTestServer server = Neo4jTestServer.get();
+
+    @Override
+    public DataAccess openEmpty(Clock clock) {
+        DataAccess store = DataAccessFactory.create(server.config(clock), new Neo4jStoreProvider());
+        server.clear();
+        return store;
+    }
+
+    @Override
+    public DataAccess reopen(Clock clock) {
+        return DataAccessFactory.create(server.config(clock), new Neo4jStoreProvider());
+    }
+}
