@@ -65,6 +65,30 @@ public final class DalConfig {
     public static final String MIGRATION_BATCH_SIZE = "MIGRATION_BATCH_SIZE";
     /** Whether the factory wraps the store in the dual-write decorator, default false. */
     public static final String MIGRATION_ENABLE_DUAL_WRITE = "MIGRATION_ENABLE_DUAL_WRITE";
+    /**
+     * Prefix of the dual-write secondary's own settings: the secondary store is configured by the
+     * same names as any store, each prefixed, e.g. {@code MIGRATION_SECONDARY_DATABASE_URL} becomes the
+     * secondary's {@code DATABASE_URL} and {@code MIGRATION_SECONDARY_DATA_DIR} its {@code DATA_DIR}.
+     * {@link #MIGRATION_SECONDARY_STORAGE_TYPE} becomes its {@code DATA_STORAGE_TYPE}. The secondary
+     * inherits the primary's {@code DAL_*} validation limits (so both stores accept the same input) and
+     * its clock; nothing else is inherited. See {@link #secondaryConfig()}.
+     */
+    public static final String MIGRATION_SECONDARY_PREFIX = "MIGRATION_SECONDARY_";
+    /** The dual-write secondary's store type; required when {@link #MIGRATION_ENABLE_DUAL_WRITE} is true. */
+    public static final String MIGRATION_SECONDARY_STORAGE_TYPE = "MIGRATION_SECONDARY_STORAGE_TYPE";
+    /** Where dual-write reads come from: {@code primary} (default), {@code secondary} or {@code compare}. */
+    public static final String MIGRATION_READ_FROM = "MIGRATION_READ_FROM";
+    /**
+     * What a failed secondary write does: {@code fail} (default: the caller gets an error saying the primary
+     * committed) or {@code record} (the call succeeds and the divergence goes to the repair journal).
+     */
+    public static final String MIGRATION_SECONDARY_FAILURE = "MIGRATION_SECONDARY_FAILURE";
+    /** Fraction of reads compared in {@code compare} mode, from 0 to 1, default 1. */
+    public static final String MIGRATION_COMPARE_SAMPLE_RATE = "MIGRATION_COMPARE_SAMPLE_RATE";
+    /** Longest a caller waits for the secondary, in seconds or ISO-8601 (e.g. {@code PT0.5S}), default 2 s. */
+    public static final String MIGRATION_SECONDARY_TIMEOUT = "MIGRATION_SECONDARY_TIMEOUT";
+    /** Directory of the dual-write repair journal; required with {@code MIGRATION_SECONDARY_FAILURE=record}. */
+    public static final String MIGRATION_REPAIR_JOURNAL_DIR = "MIGRATION_REPAIR_JOURNAL_DIR";
     /** Longest message content accepted, in characters, default 100000. */
     public static final String DAL_MAX_CONTENT_LENGTH = "DAL_MAX_CONTENT_LENGTH";
     /** Deepest JSON nesting accepted, default 32. */
@@ -91,6 +115,11 @@ public final class DalConfig {
     private final boolean dualWriteEnabled;
     private final int maxContentLength;
     private final int maxJsonDepth;
+    private final String readFrom;
+    private final String secondaryFailure;
+    private final double compareSampleRate;
+    private final Duration secondaryTimeout;
+    private final Path repairJournalDir;
     private final Clock clock;
 
     private DalConfig(Map<String, String> settings, Clock clock) {
@@ -111,6 +140,28 @@ public final class DalConfig {
         this.maxContentLength = text(DAL_MAX_CONTENT_LENGTH)
                 .map(v -> intIn(DAL_MAX_CONTENT_LENGTH, v, 1, 100_000_000)).orElse(100_000);
         this.maxJsonDepth = text(DAL_MAX_JSON_DEPTH).map(v -> intIn(DAL_MAX_JSON_DEPTH, v, 1, 1000)).orElse(32);
+        this.readFrom = oneOf(MIGRATION_READ_FROM, "primary", "primary", "secondary", "compare");
+        this.secondaryFailure = oneOf(MIGRATION_SECONDARY_FAILURE, "fail", "fail", "record");
+        this.compareSampleRate = text(MIGRATION_COMPARE_SAMPLE_RATE).map(DalConfig::rate).orElse(1.0);
+        this.secondaryTimeout = duration(MIGRATION_SECONDARY_TIMEOUT, Duration.ofSeconds(2));
+        if (secondaryTimeout.isZero()) {
+            throw new ConfigurationException(MIGRATION_SECONDARY_TIMEOUT + " must be longer than zero");
+        }
+        this.repairJournalDir = text(MIGRATION_REPAIR_JOURNAL_DIR).map(v -> path(MIGRATION_REPAIR_JOURNAL_DIR, v))
+                .orElse(null);
+    }
+
+    /** Checks the settings dual-write needs, when the factory is about to build the decorator. */
+    void checkDualWrite() {
+        if (text(MIGRATION_SECONDARY_STORAGE_TYPE).isEmpty()) {
+            throw new ConfigurationException(MIGRATION_ENABLE_DUAL_WRITE + "=true needs "
+                    + MIGRATION_SECONDARY_STORAGE_TYPE + " (the store written second), with that store's settings"
+                    + " prefixed by " + MIGRATION_SECONDARY_PREFIX);
+        }
+        if (secondaryFailure.equals("record") && repairJournalDir == null) {
+            throw new ConfigurationException(MIGRATION_SECONDARY_FAILURE + "=record needs "
+                    + MIGRATION_REPAIR_JOURNAL_DIR + " (the directory of the durable repair journal)");
+        }
     }
 
     /**
@@ -248,6 +299,66 @@ public final class DalConfig {
         return dualWriteEnabled;
     }
 
+    /** @return where dual-write reads come from: {@code primary}, {@code secondary} or {@code compare} */
+    public String migrationReadFrom() {
+        return readFrom;
+    }
+
+    /** @return what a failed secondary write does: {@code fail} or {@code record} */
+    public String migrationSecondaryFailure() {
+        return secondaryFailure;
+    }
+
+    /** @return the fraction of reads compared in {@code compare} mode, 0 to 1 */
+    public double migrationCompareSampleRate() {
+        return compareSampleRate;
+    }
+
+    /** @return the longest a caller waits for the dual-write secondary */
+    public Duration migrationSecondaryTimeout() {
+        return secondaryTimeout;
+    }
+
+    /** @return the repair journal's directory, if configured */
+    public Optional<Path> migrationRepairJournalDir() {
+        return Optional.ofNullable(repairJournalDir);
+    }
+
+    /**
+     * The dual-write secondary's own configuration, by the rule of {@link #MIGRATION_SECONDARY_PREFIX}:
+     * each {@code MIGRATION_SECONDARY_X} setting becomes {@code X} ({@code MIGRATION_SECONDARY_STORAGE_TYPE}
+     * becomes {@code DATA_STORAGE_TYPE}); {@link #MIGRATION_SECONDARY_FAILURE} and
+     * {@link #MIGRATION_SECONDARY_TIMEOUT} are the decorator's own and are not passed on. The primary's
+     * {@code DAL_*} limits and clock carry over unless the prefixed settings override them.
+     *
+     * @return the secondary's configuration, or empty when {@link #MIGRATION_SECONDARY_STORAGE_TYPE} is not set
+     * @throws ConfigurationException naming the prefixed setting that is malformed
+     */
+    public Optional<DalConfig> secondaryConfig() {
+        if (text(MIGRATION_SECONDARY_STORAGE_TYPE).isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, String> derived = new TreeMap<>();
+        settings.forEach((name, value) -> {
+            if (name.startsWith("DAL_")) {
+                derived.put(name, value);
+            }
+        });
+        settings.forEach((name, value) -> {
+            if (name.startsWith(MIGRATION_SECONDARY_PREFIX) && !name.equals(MIGRATION_SECONDARY_FAILURE)
+                    && !name.equals(MIGRATION_SECONDARY_TIMEOUT)) {
+                String own = name.substring(MIGRATION_SECONDARY_PREFIX.length());
+                derived.put(own.equals("STORAGE_TYPE") ? DATA_STORAGE_TYPE : own, value);
+            }
+        });
+        try {
+            return Optional.of(new DalConfig(derived, clock));
+        } catch (ConfigurationException e) {
+            throw new ConfigurationException("The dual-write secondary's settings (prefixed "
+                    + MIGRATION_SECONDARY_PREFIX + "): " + e.getMessage());
+        }
+    }
+
     /** @return the longest message content accepted, in characters */
     public int maxContentLength() {
         return maxContentLength;
@@ -331,11 +442,40 @@ public final class DalConfig {
     }
 
     private static Path path(String value) {
+        return path(DATA_DIR, value);
+    }
+
+    private static Path path(String name, String value) {
         try {
             return Paths.get(value);
         } catch (RuntimeException e) {
-            throw new ConfigurationException(DATA_DIR + " is not a valid path: " + value);
+            throw new ConfigurationException(name + " is not a valid path: " + value);
         }
+    }
+
+    private String oneOf(String name, String defaultValue, String... allowed) {
+        Optional<String> value = text(name).map(v -> v.toLowerCase(Locale.ROOT));
+        if (value.isEmpty()) {
+            return defaultValue;
+        }
+        if (Arrays.asList(allowed).contains(value.get())) {
+            return value.get();
+        }
+        throw new ConfigurationException(name + " must be one of " + String.join(", ", allowed) + ", got '"
+                + text(name).orElseThrow() + "'");
+    }
+
+    private static double rate(String value) {
+        try {
+            double parsed = Double.parseDouble(value);
+            if (parsed >= 0 && parsed <= 1) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below, with the rule
+        }
+        throw new ConfigurationException(MIGRATION_COMPARE_SAMPLE_RATE + " must be a number from 0 to 1, got '"
+                + value + "'");
     }
 
     private static List<String> hosts(String value) {

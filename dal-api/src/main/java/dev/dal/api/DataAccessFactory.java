@@ -1,5 +1,7 @@
 package dev.dal.api;
 
+import dev.dal.api.dualwrite.DualWriteDataAccess;
+import dev.dal.api.dualwrite.DualWriteSettings;
 import dev.dal.api.internal.ValidatingDataAccess;
 import dev.dal.api.internal.Validator;
 import dev.dal.api.spi.DataAccessProvider;
@@ -19,6 +21,15 @@ import java.util.stream.Collectors;
  * {@link #create()} and {@link #create(DalConfig)} find the provider for {@code DATA_STORAGE_TYPE}
  * on the class path through {@link ServiceLoader}. Either way the store comes back behind Dal's
  * validation, so every backend rejects the same bad input the same way.
+ *
+ * <p><b>Dual-write.</b> With {@code MIGRATION_ENABLE_DUAL_WRITE=true} the factory opens two stores and
+ * returns a {@link DualWriteDataAccess} over them (itself behind validation): the primary from
+ * {@code DATA_STORAGE_TYPE} and its settings, the secondary from {@code MIGRATION_SECONDARY_STORAGE_TYPE} and
+ * the settings prefixed {@code MIGRATION_SECONDARY_} (e.g. {@code MIGRATION_SECONDARY_DATABASE_URL} is the
+ * secondary's {@code DATABASE_URL}; see {@link DalConfig#secondaryConfig()}). Reads, failure policy,
+ * sampling, timeout and journal come from {@code MIGRATION_READ_FROM}, {@code MIGRATION_SECONDARY_FAILURE},
+ * {@code MIGRATION_COMPARE_SAMPLE_RATE}, {@code MIGRATION_SECONDARY_TIMEOUT} and
+ * {@code MIGRATION_REPAIR_JOURNAL_DIR}. The cut-over swaps the two stores' settings; no code changes.
  */
 public final class DataAccessFactory {
 
@@ -59,6 +70,11 @@ public final class DataAccessFactory {
      */
     public static DataAccess create(DalConfig config) {
         Objects.requireNonNull(config, "config");
+        if (config.dualWriteEnabled()) {
+            config.checkDualWrite();
+            DalConfig secondary = config.secondaryConfig().orElseThrow();
+            return create(config, provider(config.storageType()), provider(secondary.storageType()));
+        }
         return create(config, provider(config.storageType()));
     }
 
@@ -73,9 +89,54 @@ public final class DataAccessFactory {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(provider, "provider");
         if (config.dualWriteEnabled()) {
-            throw new ConfigurationException(DalConfig.MIGRATION_ENABLE_DUAL_WRITE
-                    + "=true, but this version of Dal has no dual-write decorator yet; unset it");
+            config.checkDualWrite();
+            DalConfig secondary = config.secondaryConfig().orElseThrow();
+            return create(config, provider, provider(secondary.storageType()));
         }
+        return open(config, provider);
+    }
+
+    /**
+     * Opens a dual-write store with explicitly chosen providers for both ends ({@code MIGRATION_ENABLE_DUAL_WRITE}
+     * must be true).
+     *
+     * @param config the configuration; the secondary's settings are those prefixed {@code MIGRATION_SECONDARY_}
+     * @param primary the primary's backend (source of truth)
+     * @param secondary the secondary's backend
+     * @return a {@link DualWriteDataAccess} over both stores, behind Dal's validation
+     * @throws ConfigurationException naming the dual-write setting that is missing or malformed
+     */
+    public static DataAccess create(DalConfig config, DataAccessProvider primary, DataAccessProvider secondary) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(primary, "primary");
+        Objects.requireNonNull(secondary, "secondary");
+        if (!config.dualWriteEnabled()) {
+            throw new ConfigurationException("Two stores were given but " + DalConfig.MIGRATION_ENABLE_DUAL_WRITE
+                    + " is not true");
+        }
+        config.checkDualWrite();
+        DalConfig secondaryConfig = config.secondaryConfig().orElseThrow();
+        DualWriteSettings settings = DualWriteSettings.from(config);
+        DataAccess first = open(config, primary);
+        DataAccess second;
+        try {
+            second = open(secondaryConfig, secondary);
+        } catch (RuntimeException e) {
+            first.close();
+            throw e;
+        }
+        DataAccess dual;
+        try {
+            dual = new DualWriteDataAccess(primary.name(), first, secondary.name(), second, settings, config.clock());
+        } catch (RuntimeException e) {
+            first.close();
+            second.close();
+            throw e;
+        }
+        return new ValidatingDataAccess(dual, primary.name(), new Validator(config));
+    }
+
+    private static DataAccess open(DalConfig config, DataAccessProvider provider) {
         DataAccess store;
         try {
             store = provider.create(config);

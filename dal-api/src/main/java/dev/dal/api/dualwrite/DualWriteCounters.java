@@ -1,0 +1,17 @@
+package dev.dal.api.dualwrite;
+
+/**
+ * A snapshot of {@link DualWriteDataAccess}'s counters since it was opened (the journal size is the
+ * journal's, which outlives the process). Also published as Micrometer meters when Micrometer is on the
+ * class path: {@code dal.dualwrite.writes}, {@code dal.dualwrite.secondary.failures},
+ * {@code dal.dualwrite.journal.size}, {@code dal.dualwrite.reads.compared}, {@code dal.dualwrite.mismatches}.
+ *
+ * @param writes write operations the primary committed and that were replicated or attempted
+ * @param secondaryFailures replications that failed or timed out
+ * @param journalSize entries now waiting in the repair journal
+ * @param readsCompared reads answered by both stores and compared
+ * @param mismatches compared reads whose answers differed
+ */
+public record DualWriteCounters(long writes, long secondaryFailures, long journalSize, long readsCompared,
+        long mismatches) {
+}

@@ -1,0 +1,41 @@
+package dev.dal.api.dualwrite.internal;
+
+import dev.dal.api.dualwrite.DualWriteCounters;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Tags;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+
+/** The Micrometer side of {@link MeterBinding}; loaded only when Micrometer is on the class path. */
+final class MicrometerMeters {
+    private MicrometerMeters() {
+    }
+
+    static Runnable register(Supplier<DualWriteCounters> counters, String primary, String secondary) {
+        MeterRegistry registry = Metrics.globalRegistry;
+        Tags tags = Tags.of("primary", primary, "secondary", secondary);
+        List<Meter> meters = List.of(
+                counter(registry, "dal.dualwrite.writes", "writes replicated or attempted", tags, counters,
+                        DualWriteCounters::writes),
+                counter(registry, "dal.dualwrite.secondary.failures", "secondary writes that failed or timed out",
+                        tags, counters, DualWriteCounters::secondaryFailures),
+                Gauge.builder("dal.dualwrite.journal.size", counters, c -> c.get().journalSize())
+                        .description("divergences waiting in the repair journal").tags(tags).register(registry),
+                counter(registry, "dal.dualwrite.reads.compared", "reads answered by both stores and compared", tags,
+                        counters, DualWriteCounters::readsCompared),
+                counter(registry, "dal.dualwrite.mismatches", "compared reads whose answers differed", tags, counters,
+                        DualWriteCounters::mismatches));
+        return () -> meters.forEach(registry::remove);
+    }
+
+    private static Meter counter(MeterRegistry registry, String name, String description, Tags tags,
+            Supplier<DualWriteCounters> counters, ToDoubleFunction<DualWriteCounters> value) {
+        return FunctionCounter.builder(name, counters, c -> value.applyAsDouble(c.get()))
+                .description(description).tags(tags).register(registry);
+    }
+}

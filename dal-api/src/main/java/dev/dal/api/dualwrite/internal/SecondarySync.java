@@ -1,0 +1,222 @@
+package dev.dal.api.dualwrite.internal;
+
+import dev.dal.api.ChatSession;
+import dev.dal.api.DataAccess;
+import dev.dal.api.DeleteMode;
+import dev.dal.api.DuplicateKeyException;
+import dev.dal.api.HistoryQuery;
+import dev.dal.api.MemoryEntry;
+import dev.dal.api.Message;
+import dev.dal.api.NotFoundException;
+import dev.dal.api.User;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Brings the secondary up to date on one {@link Step}, from the primary's <em>current</em> state, under the
+ * step's lock stripe. Because every step re-reads the primary (messages excepted: they never change once
+ * stored), replaying a step late, twice, or out of order leaves the secondary equal to the primary.
+ */
+public final class SecondarySync {
+    private final DataAccess primary;
+    private final DataAccess secondary;
+    private final Clock clock;
+    private final StripedLocks locks = new StripedLocks(1024);
+
+    /**
+     * @param primary the source of truth
+     * @param secondary the store brought up to date
+     * @param clock the clock both stores use (for expiry)
+     */
+    public SecondarySync(DataAccess primary, DataAccess secondary, Clock clock) {
+        this.primary = primary;
+        this.secondary = secondary;
+        this.clock = clock;
+    }
+
+    /**
+     * @param step what to bring up to date
+     * @throws dev.dal.api.DataAccessException when the secondary refuses or cannot be reached
+     */
+    public void apply(Step step) {
+        ReentrantLock lock = locks.forKey(step.lockKey());
+        lock.lock();
+        try {
+            switch (step.kind()) {
+                case USER -> syncUser(UUID.fromString(step.keys().get(0)));
+                case USER_DELETION -> secondary.deleteUser(UUID.fromString(step.keys().get(0)),
+                        DeleteMode.valueOf(step.keys().get(1)));
+                case SESSION -> syncSession(step.keys().get(0));
+                case MESSAGES -> syncMessages(step);
+                case MESSAGES_BY_SESSION_ID -> syncMessagesBySessionId(step);
+                case MEMORY -> syncMemory(step);
+                case MEMORY_TYPE -> syncMemoryType(UUID.fromString(step.keys().get(0)), step.keys().get(1));
+                case EXPIRED_MEMORY -> secondary.purgeExpiredMemory();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void syncUser(UUID id) {
+        // A user missing from the primary was deleted; that deletion replicates as its own USER_DELETION step,
+        // with its mode (a KEEP_SESSIONS delete here would leave sessions a PURGE must remove).
+        primary.getUser(id).ifPresent(this::upsertUser);
+    }
+
+    private void upsertUser(User user) {
+        try {
+            secondary.bulk().upsertUsers(List.of(user));
+        } catch (DuplicateKeyException e) {
+            // The secondary still gives this external id to another user: bring that one up to date first.
+            Optional<User> holder = user.externalId() == null ? Optional.empty()
+                    : secondary.getUserByExternalId(user.externalId());
+            if (holder.isEmpty() || holder.get().id().equals(user.id())) {
+                throw e;
+            }
+            Optional<User> holderNow = primary.getUser(holder.get().id());
+            if (holderNow.isPresent()) {
+                secondary.bulk().upsertUsers(List.of(holderNow.get()));
+            } else {
+                secondary.deleteUser(holder.get().id(), DeleteMode.KEEP_SESSIONS);
+            }
+            secondary.bulk().upsertUsers(List.of(user));
+        }
+    }
+
+    /** Upserts the user a record refers to, when the secondary lacks it (before or during the backfill). */
+    private boolean ensureUser(UUID userId) {
+        if (userId == null) {
+            return false;
+        }
+        Optional<User> user = primary.getUser(userId);
+        user.ifPresent(this::upsertUser);
+        return user.isPresent();
+    }
+
+    private Optional<ChatSession> syncSession(String chatId) {
+        Optional<ChatSession> current = primary.getChatSession(chatId);
+        if (current.isEmpty()) {
+            secondary.deleteChatSession(chatId);
+            return current;
+        }
+        ChatSession session = current.get();
+        try {
+            secondary.bulk().upsertSessions(List.of(session));
+        } catch (NotFoundException e) {
+            if (!ensureUser(session.userId())) {
+                throw e;
+            }
+            secondary.bulk().upsertSessions(List.of(session));
+        } catch (DuplicateKeyException e) {
+            // The secondary holds an older session under this chat id (deleted and created again on the primary).
+            secondary.deleteChatSession(chatId);
+            secondary.bulk().upsertSessions(List.of(session));
+        }
+        return current;
+    }
+
+    private void syncMessages(Step step) {
+        String chatId = step.keys().get(0);
+        Optional<ChatSession> session = syncSession(chatId);
+        if (session.isEmpty()) {
+            return;
+        }
+        UUID sessionId = session.get().id();
+        List<Message> stored = step.messages().isEmpty()
+                ? primaryMessages(chatId, Long.parseLong(step.keys().get(1)), Long.parseLong(step.keys().get(2)))
+                : step.messages();
+        List<Message> current = stored.stream().filter(m -> m.sessionId().equals(sessionId)).toList();
+        if (!current.isEmpty()) {
+            secondary.bulk().upsertMessages(current);
+        }
+    }
+
+    private void syncMessagesBySessionId(Step step) {
+        UUID sessionId = UUID.fromString(step.keys().get(0));
+        if (!step.messages().isEmpty()) {
+            try {
+                secondary.bulk().upsertMessages(step.messages());
+                return;
+            } catch (NotFoundException e) {
+                // the secondary lacks the session: find it on the primary and bring it over with its messages
+            }
+        }
+        Optional<String> chatId = chatIdOf(sessionId);
+        if (chatId.isEmpty()) {
+            return; // the session is gone from the primary; its deletion reached (or will reach) the secondary
+        }
+        syncMessages(new Step(dev.dal.api.dualwrite.RecordKind.MESSAGES,
+                List.of(chatId.get(), step.keys().get(1), step.keys().get(2)), step.operation(), step.messages(),
+                null));
+    }
+
+    /** The bulk interface names sessions by id and reads name them by chat id: scan for the one wanted. */
+    private Optional<String> chatIdOf(UUID sessionId) {
+        String cursor = null;
+        do {
+            var batch = primary.bulk().scanSessions(cursor, 1000);
+            for (ChatSession s : batch.items()) {
+                if (s.id().equals(sessionId)) {
+                    return Optional.of(s.chatId());
+                }
+            }
+            cursor = batch.nextCursor();
+        } while (cursor != null);
+        return Optional.empty();
+    }
+
+    private List<Message> primaryMessages(String chatId, long first, long last) {
+        List<Message> all = new ArrayList<>();
+        long after = first - 1;
+        while (after < last) {
+            int limit = (int) Math.min(HistoryQuery.MAX_LIMIT, last - after);
+            List<Message> page = primary.getChatHistory(chatId, HistoryQuery.after(after, limit));
+            if (page.isEmpty()) {
+                break;
+            }
+            all.addAll(page);
+            after = page.get(page.size() - 1).sequenceNumber();
+        }
+        return all;
+    }
+
+    private void syncMemory(Step step) {
+        UUID userId = UUID.fromString(step.keys().get(0));
+        String type = step.keys().get(1);
+        String key = step.keys().get(2);
+        Optional<MemoryEntry> current = primary.getUserMemory(userId, type, key);
+        MemoryEntry written = step.written();
+        if (current.isPresent()) {
+            upsertMemory(List.of(current.get()));
+        } else if (written != null && written.isExpiredAt(clock.instant())) {
+            // Reads hide an expired entry, yet the primary still holds it until a purge: copy it as written.
+            upsertMemory(List.of(written));
+        } else {
+            secondary.deleteUserMemory(userId, type, key);
+        }
+    }
+
+    private void syncMemoryType(UUID userId, String type) {
+        List<MemoryEntry> current = primary.getUserMemory(userId, type);
+        secondary.deleteUserMemory(userId, type);
+        if (!current.isEmpty()) {
+            upsertMemory(current);
+        }
+    }
+
+    private void upsertMemory(List<MemoryEntry> entries) {
+        try {
+            secondary.bulk().upsertMemory(entries);
+        } catch (NotFoundException e) {
+            if (!ensureUser(entries.get(0).userId())) {
+                throw e;
+            }
+            secondary.bulk().upsertMemory(entries);
+        }
+    }
+}

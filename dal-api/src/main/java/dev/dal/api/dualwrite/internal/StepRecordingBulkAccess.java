@@ -1,0 +1,86 @@
+package dev.dal.api.dualwrite.internal;
+
+import dev.dal.api.ChatSession;
+import dev.dal.api.MemoryEntry;
+import dev.dal.api.Message;
+import dev.dal.api.User;
+import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.bulk.ScanBatch;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The bulk interface of a dual-write store: upserts go to the primary, then the same exact batch to the
+ * secondary (record by record, re-reading the primary and bringing missing parents along, when the secondary
+ * refuses the batch); scans come from whichever store answers reads.
+ */
+public final class StepRecordingBulkAccess implements BulkAccess {
+    private final BulkAccess scans;
+    private final BulkAccess writes;
+    private final ReplicationSink sink;
+
+    /**
+     * @param scans the store scans read
+     * @param writes the primary's bulk interface
+     * @param sink receives the steps of each upsert
+     */
+    public StepRecordingBulkAccess(BulkAccess scans, BulkAccess writes, ReplicationSink sink) {
+        this.scans = scans;
+        this.writes = writes;
+        this.sink = sink;
+    }
+
+    @Override
+    public ScanBatch<User> scanUsers(String cursor, int batchSize) {
+        return scans.scanUsers(cursor, batchSize);
+    }
+
+    @Override
+    public ScanBatch<ChatSession> scanSessions(String cursor, int batchSize) {
+        return scans.scanSessions(cursor, batchSize);
+    }
+
+    @Override
+    public ScanBatch<Message> scanMessages(String cursor, int batchSize) {
+        return scans.scanMessages(cursor, batchSize);
+    }
+
+    @Override
+    public ScanBatch<MemoryEntry> scanMemory(String cursor, int batchSize) {
+        return scans.scanMemory(cursor, batchSize);
+    }
+
+    @Override
+    public void upsertUsers(List<User> users) {
+        writes.upsertUsers(users);
+        sink.oweExact(users.stream().map(u -> Step.user(u.id(), "upsertUsers")).toList(), b -> b.upsertUsers(users));
+    }
+
+    @Override
+    public void upsertSessions(List<ChatSession> sessions) {
+        writes.upsertSessions(sessions);
+        sink.oweExact(sessions.stream().map(s -> Step.session(s.chatId(), "upsertSessions")).toList(),
+                b -> b.upsertSessions(sessions));
+    }
+
+    @Override
+    public void upsertMessages(List<Message> messages) {
+        writes.upsertMessages(messages);
+        Map<UUID, List<Message>> bySession = new LinkedHashMap<>();
+        messages.forEach(m -> bySession.computeIfAbsent(m.sessionId(), k -> new ArrayList<>()).add(m));
+        sink.oweExact(bySession.entrySet().stream()
+                .map(e -> Step.messagesBySessionId(e.getKey(), e.getValue(), "upsertMessages")).toList(),
+                b -> b.upsertMessages(messages));
+    }
+
+    @Override
+    public void upsertMemory(List<MemoryEntry> entries) {
+        writes.upsertMemory(entries);
+        sink.oweExact(entries.stream()
+                .map(e -> Step.memory(e.userId(), e.memoryType(), e.key(), e, "upsertMemory")).toList(),
+                b -> b.upsertMemory(entries));
+    }
+}

@@ -1,0 +1,189 @@
+package dev.dal.integration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.dal.api.ChatSession;
+import dev.dal.api.DalConfig;
+import dev.dal.api.DataAccess;
+import dev.dal.api.DataAccessFactory;
+import dev.dal.api.NewChatSession;
+import dev.dal.api.NewMessage;
+import dev.dal.api.NewUser;
+import dev.dal.api.User;
+import dev.dal.api.UserUpdate;
+import dev.dal.api.dualwrite.DualWriteDataAccess;
+import dev.dal.api.dualwrite.DualWriteSettings;
+import dev.dal.api.dualwrite.RecordKind;
+import dev.dal.api.dualwrite.RepairEntry;
+import dev.dal.api.dualwrite.SecondaryFailurePolicy;
+import dev.dal.api.dualwrite.SecondaryWriteException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The secondary fails (or hangs) on its Nth write: what the caller sees under each policy, and repair. */
+class SecondaryFailureTest {
+    @TempDir
+    Path dir;
+
+    private DataAccess primary;
+    private FlakySecondary secondary;
+    private DualWriteDataAccess dual;
+
+    @BeforeEach
+    void open() {
+        primary = fileStore(dir.resolve("primary"));
+        secondary = new FlakySecondary(fileStore(dir.resolve("secondary")));
+    }
+
+    @AfterEach
+    void close() {
+        if (dual != null) {
+            dual.close();
+        }
+    }
+
+    static DataAccess fileStore(Path path) {
+        return DataAccessFactory.create(DalConfig.builder().storageType("file").dataDir(path).build());
+    }
+
+    private DualWriteDataAccess decorator(SecondaryFailurePolicy policy, Duration timeout) {
+        DualWriteSettings settings = DualWriteSettings.defaults().withSecondaryTimeout(timeout)
+                .withFailurePolicy(policy, policy == SecondaryFailurePolicy.RECORD ? dir.resolve("journal") : null);
+        dual = new DualWriteDataAccess("file", primary, "file", secondary, settings, Clock.systemUTC());
+        return dual;
+    }
+
+    private void assertStoresEqual() {
+        assertThat(StoreSnapshot.of(secondary).differencesFrom(StoreSnapshot.of(primary))).isEmpty();
+    }
+
+    @Test
+    void underFailTheCallerLearnsThePrimaryCommittedAndTheSecondaryDidNot() {
+        DualWriteDataAccess store = decorator(SecondaryFailurePolicy.FAIL, Duration.ofSeconds(30));
+        store.createUser(NewUser.withExternalId("first"));
+        store.createUser(NewUser.withExternalId("second"));
+        secondary.failFromWrite(1);
+
+        assertThatThrownBy(() -> store.createUser(NewUser.withExternalId("third")))
+                .isInstanceOf(SecondaryWriteException.class)
+                .hasMessageContaining("primary (file) store committed createUser")
+                .hasMessageContaining("secondary (file) store did not")
+                .satisfies(e -> assertThat(((SecondaryWriteException) e).divergences())
+                        .extracting(RepairEntry::kind).containsExactly(RecordKind.USER));
+
+        assertThat(primary.getUserByExternalId("third")).isPresent();
+        assertThat(secondary.getUserByExternalId("third")).isEmpty();
+        assertThat(secondary.getUserByExternalId("second")).isPresent();
+        assertThat(store.counters().secondaryFailures()).isEqualTo(1);
+        assertThat(store.counters().writes()).isEqualTo(3);
+    }
+
+    @Test
+    void underRecordTheCallSucceedsTheJournalNamesTheRecordAndRepairMakesTheStoresEqual() throws Exception {
+        DualWriteDataAccess store = decorator(SecondaryFailurePolicy.RECORD, Duration.ofSeconds(30));
+        User user = store.createUser(NewUser.withExternalId("u"));
+        store.createChatSession(NewChatSession.of("chat", user.id()));
+        secondary.failWrite(1);
+
+        User renamed = store.updateUser(user.id(), UserUpdate.builder().name("renamed").build());
+        secondary.failFromWrite(1);
+        store.addMessages("chat", List.of(NewMessage.user("q"), NewMessage.assistant("a")));
+        store.setUserMemory(user.id(), "context", "k", JsonNodeFactory.instance.textNode("v"));
+
+        assertThat(primary.getUser(user.id())).contains(renamed);
+        assertThat(store.pendingRepairs()).extracting(RepairEntry::kind, RepairEntry::keys, RepairEntry::operation)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(RecordKind.USER, List.of(user.id().toString()), "updateUser"),
+                        org.assertj.core.groups.Tuple.tuple(RecordKind.MESSAGES, List.of("chat", "1", "2"), "addMessages"),
+                        org.assertj.core.groups.Tuple.tuple(RecordKind.MEMORY,
+                                List.of(user.id().toString(), "context", "k"), "setUserMemory"));
+        assertThat(store.counters().journalSize()).isEqualTo(3);
+        assertThat(store.counters().secondaryFailures()).isEqualTo(3);
+        Path journal = store.journalFile().orElseThrow();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(journal))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(journal.getParent())))
+                .isEqualTo("rwx------");
+        assertThat(StoreSnapshot.of(secondary).differencesFrom(StoreSnapshot.of(primary))).isNotEmpty();
+
+        secondary.heal();
+        assertThat(store.repair().replayed()).isEqualTo(3);
+
+        assertStoresEqual();
+        assertThat(store.pendingRepairs()).isEmpty();
+        assertThat(Files.readString(journal)).isEmpty();
+        assertThat(store.repair().replayed()).isZero();
+        assertStoresEqual();
+    }
+
+    @Test
+    void entriesThatFailAgainStayInTheJournalAndLaterOnesAreKept() {
+        DualWriteDataAccess store = decorator(SecondaryFailurePolicy.RECORD, Duration.ofSeconds(30));
+        secondary.failFromWrite(1);
+        store.createUser(NewUser.withExternalId("a"));
+        store.createUser(NewUser.withExternalId("b"));
+
+        var result = store.repair();
+
+        assertThat(result.replayed()).isZero();
+        assertThat(result.remaining()).hasSize(2);
+        assertThat(store.pendingRepairs()).hasSize(2);
+        secondary.heal();
+        assertThat(store.repair().replayed()).isEqualTo(2);
+        assertStoresEqual();
+    }
+
+    @Test
+    void aHungSecondaryCostsTheCallerAtMostTheTimeoutAndRepairMendsIt() {
+        DualWriteDataAccess store = decorator(SecondaryFailurePolicy.RECORD, Duration.ofMillis(200));
+        ChatSession session = store.createChatSession(NewChatSession.of("hung"));
+        CountDownLatch hung = secondary.hangWrites();
+
+        // A liveness bound far above the 200 ms timeout: the call must come back while the secondary hangs.
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> store.addMessage("hung", NewMessage.user("m")));
+
+        assertThat(primary.getMessageCount("hung")).isEqualTo(1);
+        assertThat(store.pendingRepairs()).extracting(RepairEntry::kind).containsExactly(RecordKind.MESSAGES);
+        assertThat(store.pendingRepairs().get(0).reason()).contains("did not answer within");
+        hung.countDown();
+        secondary.heal();
+        store.repair();
+        assertStoresEqual();
+        assertThat(secondary.getChatSession("hung").orElseThrow().id()).isEqualTo(session.id());
+    }
+
+    @Test
+    void aRolledBackTransactionReplicatesNothingAndACommittedOneReplicatesAfterTheCommit() {
+        DualWriteDataAccess store = decorator(SecondaryFailurePolicy.FAIL, Duration.ofSeconds(30));
+        try {
+            store.useTransaction(tx -> {
+                tx.createUser(NewUser.withExternalId("rolled-back"));
+                throw new IllegalStateException("boom");
+            });
+        } catch (IllegalStateException expected) {
+            // the work's own exception
+        }
+        store.useTransaction(tx -> {
+            User u = tx.createUser(NewUser.withExternalId("committed"));
+            tx.createChatSession(NewChatSession.of("tx-chat", u.id()));
+            tx.addMessage("tx-chat", NewMessage.user("m"));
+            tx.updateUser(u.id(), UserUpdate.builder().name("n").build());
+        });
+
+        assertThat(secondary.getUserByExternalId("rolled-back")).isEmpty();
+        assertThat(secondary.getUserByExternalId("committed")).hasValueSatisfying(u -> assertThat(u.name())
+                .isEqualTo("n"));
+        assertStoresEqual();
+    }
+}
