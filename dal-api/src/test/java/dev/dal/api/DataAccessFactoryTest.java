@@ -133,7 +133,36 @@ class DataAccessFactoryTest {
     }
 
     @Test
-    void dualWriteSwitchedOnFailsNamingTheVariable() {
+    void dualWriteBuildsTheDecoratorOverBothStoresBehindValidation() {
+        StubProvider primary = new StubProvider(AcceptingStore::new);
+        StubProvider secondary = new StubProvider(AcceptingStore::new);
+        DalConfig config = DalConfig.fromMap(Map.of(DalConfig.MIGRATION_ENABLE_DUAL_WRITE, "true",
+                DalConfig.MIGRATION_SECONDARY_STORAGE_TYPE, "stub", "MIGRATION_SECONDARY_DB_PASSWORD", "s3cret"));
+
+        try (DataAccess store = DataAccessFactory.create(config, primary, secondary)) {
+            assertThat(dev.dal.api.dualwrite.DualWriteDataAccess.find(store)).isPresent();
+            assertThatThrownBy(() -> store.addMessage("chat", NewMessage.user("nul \u0000")))
+                    .isInstanceOf(ValidationException.class);
+        }
+        assertThat(primary.created).isEqualTo(1);
+        assertThat(secondary.created).isEqualTo(1);
+        assertThat(config.toString()).doesNotContain("s3cret");
+    }
+
+    @Test
+    void recordPolicyWithoutAJournalFailsNamingTheVariable() {
+        StubProvider provider = new StubProvider(AcceptingStore::new);
+        DalConfig config = DalConfig.fromMap(Map.of(DalConfig.MIGRATION_ENABLE_DUAL_WRITE, "true",
+                DalConfig.MIGRATION_SECONDARY_STORAGE_TYPE, "stub", DalConfig.MIGRATION_SECONDARY_FAILURE, "record"));
+
+        assertThatThrownBy(() -> DataAccessFactory.create(config, provider, provider))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining(DalConfig.MIGRATION_REPAIR_JOURNAL_DIR);
+        assertThat(provider.created).isZero();
+    }
+
+    @Test
+    void dualWriteWithoutASecondaryTypeFailsNamingTheVariable() {
         StubProvider provider = new StubProvider(AcceptingStore::new);
         DalConfig config = DalConfig.fromMap(Map.of(DalConfig.MIGRATION_ENABLE_DUAL_WRITE, "true"));
 
