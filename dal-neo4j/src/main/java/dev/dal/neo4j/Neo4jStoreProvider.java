@@ -5,6 +5,8 @@ import dev.dal.api.DataAccess;
 import dev.dal.api.spi.DataAccessProvider;
 import dev.dal.api.spi.SchemaMigrator;
 import dev.dal.neo4j.internal.Neo4jStores;
+import java.util.Objects;
+import org.neo4j.driver.Driver;
 
 /**
  * The Neo4j store ({@code DATA_STORAGE_TYPE=neo4j}) over the official Java driver. Connects with
@@ -15,10 +17,21 @@ import dev.dal.neo4j.internal.Neo4jStores;
  * {@code DB_AUTO_MIGRATE=false}.
  */
 public final class Neo4jStoreProvider implements DataAccessProvider {
+    private final Driver driver;
 
-    /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
+    /** Creates the provider; {@link java.util.ServiceLoader} calls this. Each store creates its own driver. */
     public Neo4jStoreProvider() {
-        // stateless
+        this.driver = null;
+    }
+
+    /**
+     * A provider whose stores use an application's driver (explicit wiring: its pool, security and
+     * credentials apply, {@code NEO4J_URI} is optional) and leave it open when they close.
+     *
+     * @param driver the driver to share; the caller closes it
+     */
+    public Neo4jStoreProvider(Driver driver) {
+        this.driver = Objects.requireNonNull(driver, "driver");
     }
 
     @Override
@@ -28,11 +41,11 @@ public final class Neo4jStoreProvider implements DataAccessProvider {
 
     @Override
     public DataAccess create(DalConfig config) {
-        return Neo4jStores.open(config);
+        return Neo4jStores.open(config, driver);
     }
 
     @Override
     public SchemaMigrator schemaMigrator(DalConfig config) {
-        return Neo4jStores.migrator(config);
+        return Neo4jStores.migrator(config, driver);
     }
 }

@@ -9,8 +9,10 @@ import org.neo4j.configuration.GraphDatabaseInternalSettings;
 import org.neo4j.configuration.connectors.BoltConnector;
 import org.neo4j.configuration.helpers.SocketAddress;
 import org.neo4j.driver.AuthTokens;
+import org.neo4j.driver.Config;
 import org.neo4j.driver.Driver;
 import org.neo4j.driver.GraphDatabase;
+import org.neo4j.driver.Logging;
 import org.neo4j.driver.Record;
 import org.neo4j.driver.Session;
 import org.neo4j.harness.Neo4j;
@@ -41,7 +43,8 @@ public final class Neo4jTestServer {
         this.uri = uri;
         this.user = user;
         this.password = password;
-        this.driver = GraphDatabase.driver(uri, user == null ? AuthTokens.none() : AuthTokens.basic(user, password));
+        this.driver = GraphDatabase.driver(uri, user == null ? AuthTokens.none() : AuthTokens.basic(user, password),
+                Config.builder().withDriverMetrics().withLogging(Logging.slf4j()).withMaxConnectionPoolSize(32).build());
     }
 
     /** @return the server of this JVM, started on first use */
@@ -131,8 +134,16 @@ public final class Neo4jTestServer {
         }
     }
 
-    /** @return a driver on this server, for tests that time raw driver work; do not close it */
+    /** @return a driver on this server, shared by the tests' stores and raw driver work; do not close it */
     public Driver driver() {
         return driver;
+    }
+
+    /**
+     * @return a provider whose stores share {@link #driver()}: opening and closing one then costs no
+     *     connection set-up and no event-loop shutdown (about 0.25 s per store otherwise)
+     */
+    public Neo4jStoreProvider sharedDriverProvider() {
+        return new Neo4jStoreProvider(driver);
     }
 }

@@ -29,12 +29,24 @@ import org.neo4j.driver.net.ServerAddress;
 final class Neo4jDatabase implements AutoCloseable {
     private final Neo4jSettings settings;
     private final Driver driver;
+    private final boolean ownsDriver;
     private final SessionConfig sessionConfig;
 
+    /** @param settings where to connect; the database creates and owns its driver */
     Neo4jDatabase(Neo4jSettings settings) {
+        this(settings, GraphDatabase.driver(settings.uri(), settings.user() == null ? AuthTokens.none()
+                : AuthTokens.basic(settings.user(), settings.password()), config(settings)), true);
+    }
+
+    /**
+     * @param settings the database name and migration settings
+     * @param driver the driver to use
+     * @param ownsDriver whether {@link #close()} closes the driver
+     */
+    Neo4jDatabase(Neo4jSettings settings, Driver driver, boolean ownsDriver) {
         this.settings = settings;
-        this.driver = GraphDatabase.driver(settings.uri(), settings.user() == null ? AuthTokens.none()
-                : AuthTokens.basic(settings.user(), settings.password()), config(settings));
+        this.driver = driver;
+        this.ownsDriver = ownsDriver;
         BookmarkManager bookmarks = BookmarkManagers.defaultManager(BookmarkManagerConfig.builder().build());
         SessionConfig.Builder session = SessionConfig.builder().withBookmarkManager(bookmarks);
         if (settings.database() != null) {
@@ -132,6 +144,8 @@ final class Neo4jDatabase implements AutoCloseable {
 
     @Override
     public void close() {
-        driver.close();
+        if (ownsDriver) {
+            driver.close();
+        }
     }
 }

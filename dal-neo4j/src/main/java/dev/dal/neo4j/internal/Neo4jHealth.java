@@ -72,7 +72,9 @@ final class Neo4jHealth {
         details.put("serverAgent", summary.server().agent());
         details.put("protocolVersion", summary.server().protocolVersion());
         details.put("database", summary.database().name());
-        details.put("routingDriver", db.settings().uri().startsWith("neo4j"));
+        if (db.settings().uri() != null) {
+            details.put("routingDriver", db.settings().uri().startsWith("neo4j"));
+        }
         details.put("routingTtlSeconds", record.get("ttl").asLong(0));
         Map<String, List<String>> routing = new LinkedHashMap<>();
         for (Value server : record.get("servers").values()) {

@@ -33,7 +33,7 @@ import java.util.Set;
  *   <li>{@code DB_AUTO_MIGRATE} (true): apply pending schema migrations when the store opens.
  * </ul>
  *
- * @param uri the server URI, without credentials
+ * @param uri the server URI, without credentials; {@code null} when the application supplies the driver
  * @param hosts every {@code host:port} given by {@code DB_HOST}, for routing discovery; empty for a URI
  * @param user the user, or {@code null} for no authentication
  * @param password the password, or {@code null}; never logged
@@ -86,11 +86,24 @@ public record Neo4jSettings(
      * @throws ConfigurationException naming the first setting at fault
      */
     public static Neo4jSettings from(DalConfig config) {
+        return from(config, false);
+    }
+
+    /**
+     * @param config the configuration
+     * @param driverGiven whether the application supplies the driver (then no URI is needed, and the
+     *     pool and security settings are the driver's own)
+     * @return the checked settings
+     * @throws ConfigurationException naming the first setting at fault
+     */
+    public static Neo4jSettings from(DalConfig config, boolean driverGiven) {
         List<String> hosts = List.of();
         String uri;
         Optional<String> given = config.neo4jUri();
         if (given.isPresent()) {
             uri = checkedUri(given.get());
+        } else if (driverGiven) {
+            uri = null;
         } else if (!config.dbHosts().isEmpty()) {
             int port = config.dbPort().orElse(7687);
             hosts = config.dbHosts().stream().map(h -> h.contains(":") ? h : h + ":" + port).toList();
@@ -127,7 +140,7 @@ public record Neo4jSettings(
             throw new ConfigurationException(NEO4J_TRUST + "=" + trust + " needs " + NEO4J_TRUST_CERTIFICATE
                     + ", a readable PEM file");
         }
-        if (encrypted && uri.contains("+s")) {
+        if (encrypted && uri != null && uri.contains("+s")) {
             throw new ConfigurationException(NEO4J_ENCRYPTED + " applies to bolt:// and neo4j:// URIs only; the "
                     + "+s and +ssc schemes of " + DalConfig.NEO4J_URI + " choose encryption themselves");
         }

@@ -325,20 +325,23 @@ public final class Neo4jStore implements DataAccess {
     // ---- messages ----
 
     /**
-     * Numbers the messages under the session node's write lock (the increment reads the count it
-     * writes, so Cypher locks before reading). Skipped when the first id already exists: that is a
-     * replay of a transaction that committed.
+     * Numbers the messages under the session node's write lock, taken explicitly before the count is
+     * read (an increment that reads first lets concurrent writers deadlock on the lock upgrade).
+     * Skipped when the first id already exists: that is a replay of a transaction that committed, so
+     * the relationship can be created rather than merged (a merge would scan the session's messages).
      */
     private static final String ADD_MESSAGES = """
             MATCH (s:ChatSession {chat_id: $chatId})
             WHERE NOT EXISTS { MATCH (:Message {id: $firstId}) }
+            SET s._lock = true REMOVE s._lock
+            WITH s
             SET s.message_count = coalesce(s.message_count, 0) + size($rows), s.last_message_at = $now
             WITH s, s.message_count - size($rows) AS base
             UNWIND range(0, size($rows) - 1) AS i
             WITH s, base, i, $rows[i] AS row
             MERGE (m:Message {id: row.id})
             ON CREATE SET m += row, m.session_id = s.id, m.sequence_number = base + i + 1, m.created_at = $now
-            MERGE (s)-[:HAS_MESSAGE]->(m)
+            CREATE (s)-[:HAS_MESSAGE]->(m)
             WITH s, base, count(m) AS added
             RETURN s.id AS session_id, base""";
 

@@ -20,8 +20,18 @@ public final class Neo4jStores {
      * @return an open store
      */
     public static DataAccess open(DalConfig config) {
-        Neo4jSettings settings = Neo4jSettings.from(config);
-        Neo4jDatabase db = new Neo4jDatabase(settings);
+        return open(config, null);
+    }
+
+    /**
+     * @param config the configuration
+     * @param driver the application's driver, left open when the store closes; {@code null} to
+     *     create one from the settings
+     * @return an open store
+     */
+    public static DataAccess open(DalConfig config, org.neo4j.driver.Driver driver) {
+        Neo4jSettings settings = Neo4jSettings.from(config, driver != null);
+        Neo4jDatabase db = driver == null ? new Neo4jDatabase(settings) : new Neo4jDatabase(settings, driver, false);
         try {
             Neo4jSchema schema = new Neo4jSchema(db, false);
             if (schema.hasPending()) {
@@ -45,6 +55,17 @@ public final class Neo4jStores {
      * @return a migrator with a driver of its own, closed with it
      */
     public static SchemaMigrator migrator(DalConfig config) {
-        return new Neo4jSchema(new Neo4jDatabase(Neo4jSettings.from(config)), true);
+        return migrator(config, null);
+    }
+
+    /**
+     * @param config the configuration
+     * @param driver the application's driver, left open; {@code null} to create one, closed with the migrator
+     * @return a migrator
+     */
+    public static SchemaMigrator migrator(DalConfig config, org.neo4j.driver.Driver driver) {
+        Neo4jSettings settings = Neo4jSettings.from(config, driver != null);
+        return driver == null ? new Neo4jSchema(new Neo4jDatabase(settings), true)
+                : new Neo4jSchema(new Neo4jDatabase(settings, driver, false), false);
     }
 }
