@@ -102,14 +102,14 @@ final class Neo4jRecords {
         return new User(uuid(n.get("id")), text(n.get("external_id")), text(n.get("email")), text(n.get("name")),
                 object(n.get("profile"), "user.profile"), object(n.get("preferences"), "user.preferences"),
                 UserStatus.fromWireName(n.get("status").asString("active")), instant(n.get("created_at")),
-                instant(n.get("updated_at")), instant(n.get("last_active_at")));
+                updatedAt(n), instant(n.get("last_active_at")));
     }
 
     static ChatSession session(MapAccessor n, Value userId) {
         return new ChatSession(uuid(n.get("id")), n.get("chat_id").asString(), userId.isNull() ? null : uuid(userId),
                 text(n.get("title")), text(n.get("profile")), object(n.get("metadata"), "session.metadata"),
                 SessionStatus.fromWireName(n.get("status").asString("active")), instant(n.get("created_at")),
-                instant(n.get("updated_at")), instant(n.get("last_message_at")), n.get("message_count").asLong(0));
+                updatedAt(n), instant(n.get("last_message_at")), n.get("message_count").asLong(0));
     }
 
     static Message message(MapAccessor n) {
@@ -125,6 +125,12 @@ final class Neo4jRecords {
         JsonNode json = value.isNull() ? null : JsonValues.parse(value.asString());
         return new MemoryEntry(uuid(n.get("user_id")), n.get("memory_type").asString(), n.get("key").asString(), json,
                 instant(n.get("created_at")), instant(n.get("updated_at")), instant(n.get("expires_at")));
+    }
+
+    /** Legacy nodes may carry no {@code updated_at}: they have not changed since they were created. */
+    private static Instant updatedAt(MapAccessor n) {
+        Value updated = n.get("updated_at");
+        return updated.isNull() ? instant(n.get("created_at")) : instant(updated);
     }
 
     static Instant instant(Value v) {
