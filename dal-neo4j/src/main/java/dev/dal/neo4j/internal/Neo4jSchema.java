@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 public final class Neo4jSchema implements SchemaMigrator {
     private static final Logger LOG = LoggerFactory.getLogger(Neo4jSchema.class);
     static final Duration STALE_LOCK = Duration.ofMinutes(10);
-    private static final Duration LOCK_WAIT = Duration.ofSeconds(60);
+    static final Duration LOCK_WAIT = Duration.ofSeconds(60);
 
     private static final List<String> BOOTSTRAP = List.of(
             "CREATE CONSTRAINT dal_schema_migration_version IF NOT EXISTS FOR (n:DalSchemaMigration) REQUIRE n.version IS UNIQUE",
@@ -46,16 +46,18 @@ public final class Neo4jSchema implements SchemaMigrator {
     private final Neo4jDatabase db;
     private final boolean ownsDatabase;
     private final List<Neo4jMigration> migrations;
+    private final Duration lockWait;
     private final String holder = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID();
 
     Neo4jSchema(Neo4jDatabase db, boolean ownsDatabase) {
-        this(db, ownsDatabase, Neo4jMigrations.ALL);
+        this(db, ownsDatabase, Neo4jMigrations.ALL, LOCK_WAIT);
     }
 
-    Neo4jSchema(Neo4jDatabase db, boolean ownsDatabase, List<Neo4jMigration> migrations) {
+    Neo4jSchema(Neo4jDatabase db, boolean ownsDatabase, List<Neo4jMigration> migrations, Duration lockWait) {
         this.db = db;
         this.ownsDatabase = ownsDatabase;
         this.migrations = List.copyOf(migrations);
+        this.lockWait = lockWait;
     }
 
     private record Applied(String checksum, Instant appliedAt) {
@@ -188,7 +190,7 @@ public final class Neo4jSchema implements SchemaMigrator {
     }
 
     private void acquire() {
-        long deadline = System.nanoTime() + LOCK_WAIT.toNanos();
+        long deadline = System.nanoTime() + lockWait.toNanos();
         while (true) {
             Instant now = Instant.now();
             Record r = db.write(tx -> tx.run(ACQUIRE, Map.of("holder", holder, "now", Neo4jRecords.time(now),

@@ -1,0 +1,158 @@
+package dev.dal.neo4j.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.dal.api.ConcurrencyConflictException;
+import dev.dal.api.ConfigurationException;
+import dev.dal.api.DalConfig;
+import dev.dal.api.DataAccess;
+import dev.dal.api.DataAccessException;
+import dev.dal.api.DataAccessFactory;
+import dev.dal.api.DuplicateKeyException;
+import dev.dal.api.NewChatSession;
+import dev.dal.api.ValidationException;
+import dev.dal.api.spi.SchemaChange;
+import dev.dal.neo4j.Neo4jTestServer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The versioned schema: status, migrate, rollback, checksums, the lock, and what opening a store does with it. */
+class Neo4jSchemaTest {
+    private static final Neo4jTestServer SERVER = Neo4jTestServer.get();
+    private Neo4jSchema schema;
+
+    @BeforeEach
+    void freshServer() {
+        SERVER.dropSchema();
+        DalConfig config = SERVER.config(Clock.systemUTC());
+        schema = new Neo4jSchema(new Neo4jDatabase(Neo4jSettings.from(config, true), SERVER.driver(), false), false,
+                Neo4jMigrations.ALL, Duration.ofMillis(600));
+    }
+
+    @AfterEach
+    void releaseLeftoverLocks() {
+        SERVER.run("MATCH (l:DalSchemaLock) DELETE l", Map.of());
+    }
+
+    @AfterAll
+    static void leaveTheSchemaCurrent() {
+        try (var migrator = new dev.dal.neo4j.Neo4jStoreProvider(SERVER.driver())
+                .schemaMigrator(SERVER.config(Clock.systemUTC()))) {
+            migrator.migrate();
+        }
+    }
+
+    private static List<String> names(String show) {
+        return SERVER.run(show + " YIELD name WHERE name STARTS WITH 'dal_' AND NOT name STARTS WITH 'dal_schema' "
+                + "RETURN name ORDER BY name", Map.of()).stream().map(r -> r.get("name").asString()).toList();
+    }
+
+    @Test
+    void aFreshServerHasEveryChangePendingWithItsChecksum() {
+        List<SchemaChange> status = schema.status();
+
+        assertThat(status).extracting(SchemaChange::version).containsExactly("001", "002", "003");
+        assertThat(status).noneMatch(SchemaChange::applied);
+        assertThat(status).allSatisfy(c -> assertThat(c.checksum()).hasSize(64));
+        assertThat(status).extracting(SchemaChange::appliedAt).containsOnlyNulls();
+    }
+
+    @Test
+    void migrateAppliesEveryChangeOnceAndRecordsIt() {
+        List<SchemaChange> applied = schema.migrate();
+
+        assertThat(applied).extracting(SchemaChange::version).containsExactly("001", "002", "003");
+        assertThat(schema.status()).allMatch(SchemaChange::applied).allSatisfy(c -> assertThat(c.appliedAt()).isNotNull());
+        assertThat(schema.migrate()).as("nothing pending").isEmpty();
+        assertThat(names("SHOW CONSTRAINTS")).containsExactly("dal_memory_key", "dal_message_id", "dal_message_sequence",
+                "dal_session_chat_id", "dal_session_id", "dal_user_external_id", "dal_user_id");
+        assertThat(names("SHOW INDEXES")).contains("dal_memory_expires_at", "dal_message_created_at",
+                "dal_session_last_message_at");
+        assertThat(SERVER.run("MATCH (l:DalSchemaLock) RETURN l", Map.of())).as("the lock is released").isEmpty();
+    }
+
+    @Test
+    void rollbackUndoesTheNewestChangeOrBackToAVersion() {
+        schema.migrate();
+
+        assertThat(schema.rollback(null)).extracting(SchemaChange::version).containsExactly("003");
+        assertThat(names("SHOW INDEXES")).doesNotContain("dal_memory_expires_at");
+        assertThat(schema.rollback("001")).extracting(SchemaChange::version).containsExactly("002");
+        assertThat(names("SHOW CONSTRAINTS")).isEmpty();
+        assertThat(schema.status()).extracting(SchemaChange::applied).containsExactly(true, false, false);
+        assertThat(schema.rollback("001")).as("already there").isEmpty();
+
+        assertThat(schema.migrate()).extracting(SchemaChange::version).containsExactly("002", "003");
+    }
+
+    @Test
+    void rollbackToAnUnknownVersionIsRejected() {
+        Throwable thrown = catchThrowable(() -> schema.rollback("999"));
+
+        assertThat(thrown).isInstanceOf(ValidationException.class).hasMessageContaining("toVersion");
+    }
+
+    @Test
+    void anEditedChangeIsRefusedByChecksum() {
+        schema.migrate();
+        SERVER.run("MATCH (m:DalSchemaMigration {version: '002'}) SET m.checksum = 'edited'", Map.of());
+
+        Throwable thrown = catchThrowable(() -> schema.migrate());
+
+        assertThat(thrown).isInstanceOf(DataAccessException.class).hasMessageContaining("002").hasMessageContaining("checksum");
+        SERVER.run("MATCH (m:DalSchemaMigration {version: '002'}) SET m.checksum = $c",
+                Map.of("c", Neo4jMigrations.ALL.get(1).checksum()));
+    }
+
+    @Test
+    void aLockHeldByAnotherMigrationMakesMigrateWaitThenGiveUp() {
+        SERVER.run("CREATE (:DalSchemaLock {name: 'schema', holder: 'other-host/42', acquired_at: datetime()})", Map.of());
+
+        Throwable thrown = catchThrowable(() -> schema.migrate());
+
+        assertThat(thrown).isInstanceOf(ConcurrencyConflictException.class).hasMessageContaining("other-host/42");
+        assertThat(schema.status()).noneMatch(SchemaChange::applied);
+    }
+
+    @Test
+    void aStaleLockIsTakenOver() {
+        SERVER.run("CREATE (:DalSchemaLock {name: 'schema', holder: 'dead-host/1', acquired_at: $at})",
+                Map.of("at", ZonedDateTime.now().minusHours(1)));
+
+        assertThat(schema.migrate()).hasSize(3);
+        assertThat(SERVER.run("MATCH (l:DalSchemaLock) RETURN l", Map.of())).isEmpty();
+    }
+
+    @Test
+    void openingAStoreAppliesPendingChangesByDefault() {
+        try (DataAccess store = DataAccessFactory.create(SERVER.config(Clock.systemUTC()), SERVER.sharedDriverProvider())) {
+            store.createChatSession(NewChatSession.of("unique"));
+            assertThat(catchThrowable(() -> store.createChatSession(NewChatSession.of("unique"))))
+                    .as("the constraints are in place").isInstanceOf(DuplicateKeyException.class);
+        }
+        assertThat(schema.status()).allMatch(SchemaChange::applied);
+    }
+
+    @Test
+    void withoutAutoMigrateAPendingChangeStopsTheOpen() {
+        Map<String, String> settings = new HashMap<>(SERVER.settings());
+        settings.put("DB_AUTO_MIGRATE", "false");
+
+        Throwable thrown = catchThrowable(() -> DataAccessFactory.create(DalConfig.fromMap(settings),
+                SERVER.sharedDriverProvider()));
+
+        assertThat(thrown).isInstanceOf(ConfigurationException.class).hasMessageContaining("DB_AUTO_MIGRATE")
+                .hasMessageContaining("001");
+        schema.migrate();
+        DataAccessFactory.create(DalConfig.fromMap(settings), SERVER.sharedDriverProvider()).close();
+    }
+}
