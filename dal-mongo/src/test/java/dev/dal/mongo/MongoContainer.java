@@ -1,13 +1,56 @@
 package dev.dal.mongo;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
- * Docker is not used yet: see the module README. Returns {@code null}, so the in-process server runs.
+ * A one-node MongoDB replica set in Docker through Testcontainers, so the transaction path runs,
+ * when a Docker engine is actually there. The check is cheap: with no {@code DOCKER_HOST} and no
+ * Docker socket file, Testcontainers is never touched (a machine with the docker CLI but no engine
+ * pays nothing); only then does Testcontainers itself decide whether the engine answers.
  */
 final class MongoContainer {
+    private static final Logger LOG = LoggerFactory.getLogger(MongoContainer.class);
+    /** The server image; override with {@code -Ddal.test.mongo.image=mongo:8.0}. */
+    private static final String IMAGE = System.getProperty("dal.test.mongo.image", "mongo:7.0");
+
     private MongoContainer() {
     }
 
+    /** @return a connection string to a started replica set, or {@code null} when there is no Docker engine */
     static String startIfDockerRuns() {
-        return null;
+        if (!dockerMayRun()) {
+            return null;
+        }
+        try {
+            if (!org.testcontainers.DockerClientFactory.instance().isDockerAvailable()) {
+                return null;
+            }
+            @SuppressWarnings("resource") // stopped by Testcontainers' reaper when the JVM ends
+            org.testcontainers.containers.MongoDBContainer container =
+                    new org.testcontainers.containers.MongoDBContainer(IMAGE);
+            container.start();
+            // One member, reached through a mapped port: talk to it directly rather than by its advertised name.
+            return container.getConnectionString() + "/?directConnection=true";
+        } catch (LinkageError e) {
+            LOG.warn("Docker is there but Testcontainers is not on this test class path; using the in-process server");
+            return null;
+        } catch (RuntimeException e) {
+            LOG.warn("Docker is there but the MongoDB container did not start ({}); using the in-process server",
+                    e.getClass().getSimpleName());
+            return null;
+        }
+    }
+
+    private static boolean dockerMayRun() {
+        String host = System.getenv("DOCKER_HOST");
+        if (host != null && !host.isBlank()) {
+            return true;
+        }
+        String home = System.getProperty("user.home", "");
+        return Files.exists(Path.of("/var/run/docker.sock")) || Files.exists(Path.of(home, ".docker", "run", "docker.sock"))
+                || Files.exists(Path.of(home, ".testcontainers.properties"));
     }
 }
