@@ -34,6 +34,11 @@ public final class DalCli {
 
     /** @param args the command line */
     public static void main(String[] args) {
+        // The bundled slf4j-simple: drivers' and pools' chatter off, the tool's own progress lines on.
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
+                System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+        System.setProperty("org.slf4j.simpleLogger.log.dev.dal.migration",
+                System.getProperty("org.slf4j.simpleLogger.log.dev.dal.migration", "info"));
         System.exit(run(args));
     }
 

@@ -32,10 +32,10 @@ public final class PgSchemaMigrator implements SchemaMigrator {
 
     /**
      * @param config the configuration naming the database
-     * @return a migrator on its own pool of at most two connections
+     * @return a migrator on its own pool of at most three connections
      */
     public static PgSchemaMigrator open(DalConfig config) {
-        DalConfig small = config.toBuilder().setting(DalConfig.DB_MAX_CONNECTIONS, "2").build();
+        DalConfig small = config.toBuilder().setting(DalConfig.DB_MAX_CONNECTIONS, "3").build();
         return new PgSchemaMigrator(new PgDatabase(small, PgSettings.from(small)));
     }
 
