@@ -92,6 +92,9 @@ public final class CopyBenchmark {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+        // Exit here, while exec:java's class loader is still open, so the embedded server's shutdown
+        // hook can run; after Maven closes the loader the hook fails and the server is orphaned.
+        System.exit(0);
     }
 
     private static void fill(DataAccess store, int messageCount) {
