@@ -37,11 +37,13 @@ public final class MongoTestServer {
 
     private final String uri;
     private final String kind;
+    private final MongoServer inProcess;
     private MongoClient admin;
 
-    private MongoTestServer(String uri, String kind) {
+    private MongoTestServer(String uri, String kind, MongoServer inProcess) {
         this.uri = uri;
         this.kind = kind;
+        this.inProcess = inProcess;
     }
 
     /** @return the server of this JVM, started on first use */
@@ -49,10 +51,10 @@ public final class MongoTestServer {
         if (instance == null) {
             String external = System.getenv(EXTERNAL);
             if (external != null && !external.isBlank()) {
-                instance = new MongoTestServer(external.trim(), "external");
+                instance = new MongoTestServer(external.trim(), "external", null);
             } else {
                 String container = MongoContainer.startIfDockerRuns();
-                instance = container != null ? new MongoTestServer(container, "testcontainers-replica-set")
+                instance = container != null ? new MongoTestServer(container, "testcontainers-replica-set", null)
                         : startInProcess();
             }
         }
@@ -75,7 +77,23 @@ public final class MongoTestServer {
         server.bind("127.0.0.1", 0);
         InetSocketAddress address = server.getLocalAddress();
         Runtime.getRuntime().addShutdownHook(new Thread(server::shutdownNow));
-        return new MongoTestServer("mongodb://127.0.0.1:" + address.getPort(), "mongo-java-server");
+        return new MongoTestServer("mongodb://127.0.0.1:" + address.getPort(), "mongo-java-server", server);
+    }
+
+    /**
+     * Stops the in-process server and the admin client now, for main classes (its threads would
+     * keep the JVM alive); tests never call it. The next {@link #get()} starts a new server.
+     */
+    public static synchronized void shutdown() {
+        if (instance != null) {
+            if (instance.admin != null) {
+                instance.admin.close();
+            }
+            if (instance.inProcess != null) {
+                instance.inProcess.shutdownNow();
+            }
+            instance = null;
+        }
     }
 
     /** @return which server this is: {@code external}, {@code testcontainers-replica-set} or {@code mongo-java-server} */

@@ -46,7 +46,14 @@ public final class MongoBulkBenchmark {
 
     /** @param args none */
     public static void main(String[] args) {
-        MongoTestServer server = MongoTestServer.get();
+        try {
+            run(MongoTestServer.get());
+        } finally {
+            MongoTestServer.shutdown();
+        }
+    }
+
+    private static void run(MongoTestServer server) {
         System.out.printf("server: %s (%s), %d messages in batches of %d, %d rounds after a warm-up%n",
                 server.kind(), server.uri().replaceAll("//[^@/]*@", "//****@"), MESSAGES, BATCH, ROUNDS);
         runRound(server, MESSAGES / 10, false);
@@ -59,6 +66,8 @@ public final class MongoBulkBenchmark {
             System.out.printf("round %d: dal upsert %,.0f msg/s, raw insertMany %,.0f msg/s, ratio %.2f%n",
                     round + 1, dal[round], raw[round], dal[round] / raw[round]);
         }
+        server.drop("dal_bench_dal");
+        server.drop("dal_bench_raw");
         double dalMedian = median(dal);
         double rawMedian = median(raw);
         System.out.printf("median: dal upsert %,.0f msg/s, raw insertMany %,.0f msg/s, ratio %.2f (target >= 0.85)%n",
