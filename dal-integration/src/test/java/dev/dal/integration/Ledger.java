@@ -1,0 +1,84 @@
+package dev.dal.integration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dal.api.ChatSession;
+import dev.dal.api.MemoryEntry;
+import dev.dal.api.Message;
+import dev.dal.api.User;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * What writers were told succeeded: the last acknowledged state of every record, with deletions applied. A store
+ * that kept every acknowledged write holds exactly these records (sessions checked by id and message count, since
+ * concurrent writers move the counters of shared sessions).
+ */
+final class Ledger {
+    private final Map<UUID, User> users = new ConcurrentHashMap<>();
+    private final Map<String, UUID> sessions = new ConcurrentHashMap<>();
+    private final Map<UUID, Message> messages = new ConcurrentHashMap<>();
+    private final Map<List<String>, MemoryEntry> memory = new ConcurrentHashMap<>();
+
+    void user(User user) {
+        users.put(user.id(), user);
+    }
+
+    /** A deleted user takes its memory along; its sessions are the caller's to forget (purge) or keep. */
+    void userDeleted(UUID id) {
+        users.remove(id);
+        memory.keySet().removeIf(k -> k.get(0).equals(id.toString()));
+    }
+
+    void session(ChatSession session) {
+        sessions.put(session.chatId(), session.id());
+    }
+
+    void sessionDeleted(String chatId) {
+        UUID id = sessions.remove(chatId);
+        messages.values().removeIf(m -> m.sessionId().equals(id));
+    }
+
+    void message(Message message) {
+        messages.put(message.id(), message);
+    }
+
+    void memory(MemoryEntry entry) {
+        memory.put(key(entry), entry);
+    }
+
+    void memoryDeleted(UUID userId, String type, String key) {
+        memory.remove(List.of(userId.toString(), type, key));
+    }
+
+    private static List<String> key(MemoryEntry e) {
+        return List.of(e.userId().toString(), e.memoryType(), e.key());
+    }
+
+    int size() {
+        return users.size() + sessions.size() + messages.size() + memory.size();
+    }
+
+    /** Asserts the store holds every acknowledged write and nothing that was acknowledged as deleted. */
+    void assertHeldBy(StoreSnapshot store) {
+        assertThat(byKey(store.users(), User::id)).as("users").isEqualTo(users);
+        assertThat(byKey(store.messages(), Message::id)).as("messages").isEqualTo(messages);
+        assertThat(byKey(store.memory(), Ledger::key)).as("memory").isEqualTo(memory);
+        Map<String, UUID> storedSessions = store.sessions().stream()
+                .collect(Collectors.toMap(ChatSession::chatId, ChatSession::id));
+        assertThat(storedSessions).as("sessions").isEqualTo(sessions);
+        Map<UUID, Long> counts = messages.values().stream()
+                .collect(Collectors.groupingBy(Message::sessionId, Collectors.counting()));
+        for (ChatSession s : store.sessions()) {
+            assertThat(s.messageCount()).as("messageCount of " + s.chatId()).isEqualTo(counts.getOrDefault(s.id(), 0L));
+        }
+    }
+
+    private static <K, V> Map<K, V> byKey(List<V> records, Function<V, K> key) {
+        return records.stream().collect(Collectors.toMap(key, Function.identity()));
+    }
+}
