@@ -133,10 +133,14 @@ public final class RepairJournal implements AutoCloseable {
         for (RepairEntry entry : entries) {
             lines.append(JsonValues.write(toJson(entry))).append('\n');
         }
-        ByteBuffer bytes = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8));
         try (FileLock lock = lockChannel.lock();
                 FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
             assert lock.isValid();
+            if (endsTorn()) {
+                // A process died mid-append: end its torn line, or this entry would join it and be unreadable too.
+                lines.insert(0, '\n');
+            }
+            ByteBuffer bytes = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8));
             while (bytes.hasRemaining()) {
                 out.write(bytes);
             }
@@ -146,6 +150,19 @@ public final class RepairJournal implements AutoCloseable {
                     + e.getClass().getSimpleName() + ")");
         }
         size.addAndGet(entries.size());
+    }
+
+    /** @return whether the file ends inside a line (a torn append) */
+    private boolean endsTorn() throws IOException {
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            long length = in.size();
+            if (length == 0) {
+                return false;
+            }
+            ByteBuffer last = ByteBuffer.allocate(1);
+            in.read(last, length - 1);
+            return last.get(0) != '\n';
+        }
     }
 
     /**
