@@ -131,6 +131,8 @@ public final class DualWriteDataAccess implements DataAccess {
     private final LongAdder compared = new LongAdder();
     private final LongAdder mismatches = new LongAdder();
     private final ArrayDeque<Mismatch> recent = new ArrayDeque<>();
+    /** Held here because Micrometer holds a meter's source only weakly: the meters live as long as the decorator. */
+    private final java.util.function.Supplier<DualWriteCounters> meterSource = this::counters;
     private final Runnable unbindMeters;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -156,7 +158,7 @@ public final class DualWriteDataAccess implements DataAccess {
         this.calls = new SecondaryCalls(settings.secondaryTimeout());
         this.sink = new Replicate();
         this.writer = new StepRecordingDataAccess(primary, sink);
-        this.unbindMeters = MeterBinding.bind(this::counters, primaryType, secondaryType);
+        this.unbindMeters = MeterBinding.bind(meterSource, primaryType, secondaryType);
     }
 
     // ---- the decorator's own API ----
