@@ -1,0 +1,277 @@
+package dev.dal.api.dualwrite;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.dal.api.Capability;
+import dev.dal.api.ChatSession;
+import dev.dal.api.ChatSessionUpdate;
+import dev.dal.api.DataAccess;
+import dev.dal.api.DeleteMode;
+import dev.dal.api.HealthStatus;
+import dev.dal.api.HistoryQuery;
+import dev.dal.api.MemoryEntry;
+import dev.dal.api.Message;
+import dev.dal.api.NewChatSession;
+import dev.dal.api.NewMessage;
+import dev.dal.api.NewUser;
+import dev.dal.api.SessionOverview;
+import dev.dal.api.TransactionWork;
+import dev.dal.api.UnavailableException;
+import dev.dal.api.User;
+import dev.dal.api.UserUpdate;
+import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.bulk.ScanBatch;
+import dev.dal.api.spi.Ids;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The smallest store the dual-write decorator can run over, for tests of the decorator's own wiring (dal-api has
+ * no backend): users only, in memory. Everything else throws {@link UnsupportedOperationException}. Its bulk
+ * upserts can be made to fail ({@link #failing}), and {@link #put} changes a record behind the decorator's back.
+ *
+ * <p>It names no Micrometer type, so {@link #exerciseDualWrite()} can run in a class loader that hides Micrometer.
+ */
+final class MemoryUserStore implements DataAccess {
+    private final Map<UUID, User> users = new ConcurrentHashMap<>();
+    volatile boolean failing;
+    private volatile boolean closed;
+
+    /**
+     * Runs a dual-write decorator over two of these stores: a replicated write, a failed one recorded in the
+     * journal, a compared read that matches, one that does not, then close.
+     *
+     * @param journalDir the repair journal's directory
+     * @return the counters before close: writes, secondary failures, journal size, reads compared, mismatches
+     */
+    static long[] exerciseDualWrite(String journalDir) {
+        MemoryUserStore primary = new MemoryUserStore();
+        MemoryUserStore secondary = new MemoryUserStore();
+        DualWriteSettings settings = DualWriteSettings.defaults().withReadFrom(ReadFrom.COMPARE)
+                .withFailurePolicy(SecondaryFailurePolicy.RECORD, java.nio.file.Path.of(journalDir));
+        DualWriteDataAccess dual = new DualWriteDataAccess("memory", primary, "memory", secondary, settings,
+                java.time.Clock.systemUTC());
+        try {
+            User kept = dual.createUser(NewUser.withExternalId("kept"));
+            secondary.failing = true;
+            dual.createUser(NewUser.withExternalId("lost"));
+            dual.getUser(kept.id());
+            secondary.put(new User(kept.id(), kept.externalId(), kept.email(), "changed behind its back",
+                    kept.profile(), kept.preferences(), kept.status(), kept.createdAt(), kept.updatedAt(), null));
+            dual.getUser(kept.id());
+            DualWriteCounters c = dual.counters();
+            return new long[] {c.writes(), c.secondaryFailures(), c.journalSize(), c.readsCompared(), c.mismatches()};
+        } finally {
+            dual.close();
+        }
+    }
+
+    /** @param user stored as is, bypassing any decorator */
+    void put(User user) {
+        users.put(user.id(), user);
+    }
+
+    private void open() {
+        if (closed) {
+            throw new UnavailableException("closed");
+        }
+    }
+
+    private static UnsupportedOperationException unsupported() {
+        return new UnsupportedOperationException("not needed by the dual-write meter tests");
+    }
+
+    @Override
+    public User createUser(NewUser user) {
+        open();
+        User created = user.toUser(Ids.newId(), Instant.now());
+        users.put(created.id(), created);
+        return created;
+    }
+
+    @Override
+    public Optional<User> getUser(UUID id) {
+        open();
+        return Optional.ofNullable(users.get(id));
+    }
+
+    @Override
+    public Optional<User> getUserByExternalId(String externalId) {
+        open();
+        return users.values().stream().filter(u -> externalId.equals(u.externalId())).findFirst();
+    }
+
+    @Override
+    public User updateUser(UUID id, UserUpdate update) {
+        throw unsupported();
+    }
+
+    @Override
+    public boolean deleteUser(UUID id, DeleteMode mode) {
+        throw unsupported();
+    }
+
+    @Override
+    public ChatSession createChatSession(NewChatSession session) {
+        throw unsupported();
+    }
+
+    @Override
+    public Optional<ChatSession> getChatSession(String chatId) {
+        throw unsupported();
+    }
+
+    @Override
+    public ChatSession updateChatSession(String chatId, ChatSessionUpdate update) {
+        throw unsupported();
+    }
+
+    @Override
+    public boolean deleteChatSession(String chatId) {
+        throw unsupported();
+    }
+
+    @Override
+    public List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
+        throw unsupported();
+    }
+
+    @Override
+    public List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
+        throw unsupported();
+    }
+
+    @Override
+    public Message addMessage(String chatId, NewMessage message) {
+        throw unsupported();
+    }
+
+    @Override
+    public List<Message> addMessages(String chatId, List<NewMessage> messages) {
+        throw unsupported();
+    }
+
+    @Override
+    public List<Message> getChatHistory(String chatId, int limit, int offset) {
+        throw unsupported();
+    }
+
+    @Override
+    public List<Message> getChatHistory(String chatId, HistoryQuery query) {
+        throw unsupported();
+    }
+
+    @Override
+    public long getMessageCount(String chatId) {
+        throw unsupported();
+    }
+
+    @Override
+    public MemoryEntry setUserMemory(UUID userId, String memoryType, String key, JsonNode value, Instant expiresAt) {
+        throw unsupported();
+    }
+
+    @Override
+    public Optional<MemoryEntry> getUserMemory(UUID userId, String memoryType, String key) {
+        throw unsupported();
+    }
+
+    @Override
+    public List<MemoryEntry> getUserMemory(UUID userId, String memoryType) {
+        throw unsupported();
+    }
+
+    @Override
+    public boolean deleteUserMemory(UUID userId, String memoryType, String key) {
+        throw unsupported();
+    }
+
+    @Override
+    public int deleteUserMemory(UUID userId, String memoryType) {
+        throw unsupported();
+    }
+
+    @Override
+    public int purgeExpiredMemory() {
+        throw unsupported();
+    }
+
+    @Override
+    public <T> T inTransaction(TransactionWork<T> work) {
+        throw unsupported();
+    }
+
+    @Override
+    public HealthStatus healthCheck() {
+        return new HealthStatus(closed ? HealthStatus.Status.DOWN : HealthStatus.Status.UP, "memory", Duration.ZERO,
+                Map.of(), closed ? "closed" : null, Instant.now());
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.noneOf(Capability.class);
+    }
+
+    @Override
+    public BulkAccess bulk() {
+        return new Bulk();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    /** Upserts users (or fails, when told to); the rest is not needed. */
+    private final class Bulk implements BulkAccess {
+        @Override
+        public ScanBatch<User> scanUsers(String cursor, int batchSize) {
+            throw unsupported();
+        }
+
+        @Override
+        public ScanBatch<ChatSession> scanSessions(String cursor, int batchSize) {
+            throw unsupported();
+        }
+
+        @Override
+        public ScanBatch<Message> scanMessages(String cursor, int batchSize) {
+            throw unsupported();
+        }
+
+        @Override
+        public ScanBatch<MemoryEntry> scanMemory(String cursor, int batchSize) {
+            throw unsupported();
+        }
+
+        @Override
+        public void upsertUsers(List<User> batch) {
+            open();
+            if (failing) {
+                throw new UnavailableException("the test made this store unavailable");
+            }
+            batch.forEach(MemoryUserStore.this::put);
+        }
+
+        @Override
+        public void upsertSessions(List<ChatSession> sessions) {
+            throw unsupported();
+        }
+
+        @Override
+        public void upsertMessages(List<Message> messages) {
+            throw unsupported();
+        }
+
+        @Override
+        public void upsertMemory(List<MemoryEntry> entries) {
+            throw unsupported();
+        }
+    }
+}
