@@ -3,9 +3,11 @@ package dev.dal.architecture;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.Dependency;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.properties.HasName;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
@@ -33,7 +35,12 @@ class ArchitectureTest {
         "com.mongodb..", "org.bson..", "org.neo4j.."};
 
     /** Library modules: they report through exceptions and SLF4J, never the console or JUL. */
-    private static final String[] LIBRARY_PACKAGES = {"dev.dal.api..", "dev.dal.file..", "dev.dal.testkit.."};
+    private static final String[] LIBRARY_PACKAGES = {"dev.dal.api..", "dev.dal.file..", "dev.dal.postgres..",
+        "dev.dal.mongo..", "dev.dal.neo4j..", "dev.dal.cdi..", "dev.dal.testkit..", "dev.dal.migration",
+        "dev.dal.migration.internal.."};
+
+    /** Every backend, as package patterns: what the API, the CDI producer and the migration tool may not name. */
+    private static final String[] BACKEND_PACKAGES = Arrays.stream(BACKENDS).map(b -> b + "..").toArray(String[]::new);
 
     // ---- 1. the API is only contract ----
 
@@ -44,9 +51,51 @@ class ArchitectureTest {
             .because("dal-api depends on Jackson only and never names a driver type (DESIGN.md, Modules)");
 
     @ArchTest
-    static final ArchRule apiDependsOnJavaAndJacksonOnly = classes().that().resideInAPackage("dev.dal.api..")
-            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "com.fasterxml.jackson..", "dev.dal.api..")
-            .because("dal-api depends on Jackson only (DESIGN.md, Modules)");
+    static final ArchRule apiDependsOnJavaJacksonAndSlf4jOnly = classes().that().resideInAPackage("dev.dal.api..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "com.fasterxml.jackson..", "org.slf4j..",
+                    "io.micrometer..", "dev.dal.api..")
+            .because("dal-api depends on Jackson and the SLF4J API; Micrometer is optional (issue 6)");
+
+    /**
+     * Micrometer is an optional dependency: only the dual-write meter binding may name it, and
+     * only after checking that it is on the class path.
+     */
+    @ArchTest
+    static final ArchRule onlyTheMeterBindingNamesMicrometer = noClasses().that().resideInAPackage("dev.dal.api..")
+            .and().haveSimpleNameNotContaining("Micrometer")
+            .should().dependOnClassesThat().resideInAPackage("io.micrometer..")
+            .because("dal-api must load without Micrometer on the class path");
+
+    @ArchTest
+    static final ArchRule onlyTheGuardedBindingLoadsTheMicrometerMeters = classes()
+            .that().haveSimpleName("MicrometerMeters")
+            .should().onlyHaveDependentClassesThat(JavaClass.Predicates.simpleNameStartingWith("MeterBinding")
+                    .or(JavaClass.Predicates.simpleNameStartingWith("MicrometerMeters")))
+            .because("MeterBinding checks that Micrometer is on the class path before it touches MicrometerMeters");
+
+    // ---- 1b. the CDI producer and the migration tool reach stores only through the API ----
+
+    @ArchTest
+    static final ArchRule cdiNamesNoBackend = noClasses().that().resideInAPackage("dev.dal.cdi..")
+            .should().dependOnClassesThat().resideInAnyPackage(concat(DRIVERS, BACKEND_PACKAGES))
+            .because("the CDI producer builds stores from configuration through DataAccessFactory");
+
+    /** Portable across containers: the CDI API only, no Weld or other container types. */
+    @ArchTest
+    static final ArchRule cdiUsesTheCdiApiOnly = classes().that().resideInAPackage("dev.dal.cdi..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "jakarta.enterprise..", "jakarta.inject..",
+                    "jakarta.annotation..", "org.slf4j..", "dev.dal.api..", "dev.dal.cdi..")
+            .because("dal-cdi must run in any CDI 4.1 container, not only Weld");
+
+    @ArchTest
+    static final ArchRule onlyDalCdiNamesCdi = noClasses().that().resideOutsideOfPackage("dev.dal.cdi..")
+            .should().dependOnClassesThat().resideInAnyPackage("jakarta.enterprise..", "jakarta.inject..")
+            .because("an application that does not use CDI must not pay for it");
+
+    @ArchTest
+    static final ArchRule migrationNamesNoBackend = noClasses().that().resideInAPackage("dev.dal.migration..")
+            .should().dependOnClassesThat().resideInAnyPackage(concat(DRIVERS, BACKEND_PACKAGES))
+            .because("dal-migration depends on the backends at run time only (DESIGN.md, Modules)");
 
     // ---- 2. no backend depends on another ----
 
@@ -61,6 +110,23 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule neo4jStandsAlone = backendStandsAlone("dev.dal.neo4j");
+
+    /**
+     * A backend's public face (its provider) names only the API; the driver stays behind
+     * {@code internal}. One deliberate exception: a Neo4j provider can be wired with the
+     * application's own {@code Driver} (explicit wiring, like handing Jdbi a DataSource).
+     */
+    @ArchTest
+    static final ArchRule driversStayBehindInternal = noClasses().that().resideInAnyPackage(BACKENDS)
+            .should().dependOnClassesThat(JavaClass.Predicates.resideInAnyPackage(DRIVERS)
+                    .and(DescribedPredicate.not(HasName.Predicates.name("org.neo4j.driver.Driver"))))
+            .because("a backend's public classes are SPI glue; driver types live in its internal package");
+
+    @ArchTest
+    static final ArchRule testServersStayOutOfMainCode = noClasses().that().resideInAPackage("dev.dal..")
+            .should().dependOnClassesThat().resideInAnyPackage("de.bwaldvogel..", "org.testcontainers..",
+                    "org.neo4j.harness..", "io.zonky..")
+            .because("in-process test servers are test dependencies only");
 
     private static ArchRule backendStandsAlone(String backend) {
         String[] others = Arrays.stream(BACKENDS).filter(b -> !b.equals(backend)).map(b -> b + "..")
@@ -93,6 +159,9 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule migrationInternalsStayInMigration = internalsStayIn("dev.dal.migration");
+
+    @ArchTest
+    static final ArchRule cdiInternalsStayInCdi = internalsStayIn("dev.dal.cdi");
 
     private static ArchRule internalsStayIn(String module) {
         return classes().that().resideInAPackage(module + ".internal..")
