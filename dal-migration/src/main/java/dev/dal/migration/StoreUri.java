@@ -20,19 +20,21 @@ import java.util.TreeMap;
  * <li>{@code postgresql://user[:password]@host[:port]/db} (or {@code postgres://}) — PostgreSQL;</li>
  * <li>{@code mongodb://[user[:password]@]host[:port]/db} (or {@code mongodb+srv://}) — MongoDB,
  * the database taken from the path;</li>
- * <li>{@code neo4j://[user[:password]@]host[:port]} (or {@code bolt://}, {@code neo4j+s://},
- * {@code bolt+s://}) — Neo4j.</li>
+ * <li>{@code neo4j://[user[:password]@]host[:port][/database]} (or {@code bolt://}, {@code neo4j+s://},
+ * {@code bolt+s://}) — Neo4j, on the server's default database unless the path names one.</li>
  * </ul>
  * Passwords come from the URI or from the environment ({@code DB_PASSWORD}, {@code NEO4J_PASSWORD}).
  * Settings of the environment that do not say where the store is (pool sizes, timeouts, batch
  * size) still apply. {@link #toString()} and {@link #redacted()} never show a password.
  */
 public final class StoreUri {
+    /** dal-neo4j's setting for a database other than the server's default. */
+    private static final String NEO4J_DATABASE = "NEO4J_DATABASE";
     /** Settings that say where a store is; a URI replaces them all. */
     private static final Set<String> LOCATION = Set.of(DalConfig.DATA_STORAGE_TYPE, DalConfig.DATA_DIR,
             DalConfig.DATABASE_URL, DalConfig.DB_HOST, DalConfig.DB_PORT, DalConfig.DB_NAME, DalConfig.DB_USER,
             DalConfig.DB_PASSWORD, DalConfig.MONGODB_URL, DalConfig.MONGODB_DATABASE, DalConfig.NEO4J_URI,
-            DalConfig.NEO4J_USER, DalConfig.NEO4J_PASSWORD, "DB_READ_HOSTS");
+            DalConfig.NEO4J_USER, DalConfig.NEO4J_PASSWORD, NEO4J_DATABASE, "DB_READ_HOSTS");
     private static final List<String> KNOWN = List.of("file:PATH", "postgresql://", "postgres://", "mongodb://",
             "mongodb+srv://", "neo4j://", "neo4j+s://", "bolt://", "bolt+s://");
 
@@ -111,6 +113,10 @@ public final class StoreUri {
                     settings.put(DalConfig.NEO4J_PASSWORD, password);
                 } else {
                     copyIfSet(env, settings, DalConfig.NEO4J_PASSWORD);
+                }
+                String database = parsed.getPath() == null ? "" : parsed.getPath().replaceFirst("^/", "");
+                if (!database.isEmpty()) {
+                    settings.put(NEO4J_DATABASE, database);
                 }
             }
             default -> throw new ConfigurationException("Store '" + shown + "' has no known scheme; known: "

@@ -34,7 +34,7 @@ class KillResumeTest {
         String source = Backends.FILE.freshStore();
         String target = Backends.POSTGRES.freshStore();
         try (DataAccess src = Backends.open(source)) {
-            SampleData.fill(src, 20, 5, 30); // 20 users, 100 sessions, 3000 messages, 60 memory entries
+            SampleData.fill(src, 20, 5, 30); // 20 users, 100 sessions, 3000 messages, 80 memory entries
         }
         List<String> command = List.of(javaBinary(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp",
                 System.getProperty("java.class.path"), DalCli.class.getName(), "copy", "--from", source, "--to", target,

@@ -23,7 +23,7 @@ final class SampleData {
     private SampleData() {
     }
 
-    /** Fills a store: per user 3 memory entries, the sessions, their messages. */
+    /** Fills a store: per user 4 memory entries (one expired, one expiring in a century), the sessions, their messages. */
     static void fill(DataAccess store, int users, int sessionsPerUser, int messagesPerSession) {
         Instant base = Instant.parse("2024-03-01T10:00:00.123Z");
         List<User> us = new ArrayList<>();
@@ -33,6 +33,7 @@ final class SampleData {
         for (int u = 0; u < users; u++) {
             ObjectNode profile = JSON.objectNode().put("plan", u % 2 == 0 ? "free" : "pro").put("big", 1L << 40);
             profile.putArray("tags").add("ü-" + u).add(1.5).addNull();
+            profile.set("hostile", hostile());
             User user = new User(Ids.newId(), "ext-" + u, "u" + u + "@example.org", "Ünïcode 用户 " + u, profile,
                     JSON.objectNode().put("lang", "en"), u == 1 ? UserStatus.DISABLED : UserStatus.ACTIVE,
                     base.plusSeconds(u), base.plusSeconds(u + 1), u % 3 == 0 ? null : base.plusSeconds(u + 2));
@@ -42,6 +43,8 @@ final class SampleData {
                     base.plusSeconds(1)));
             memory.add(new MemoryEntry(user.id(), "context", "Zebra", JSON.objectNode().put("nested", true), base, base,
                     null));
+            memory.add(new MemoryEntry(user.id(), "$where", "a.b $ne 😀", hostile(), base, base,
+                    base.plusSeconds(86_400L * 365 * 100)));
             for (int s = 0; s < sessionsPerUser; s++) {
                 UUID sid = Ids.newId();
                 Instant last = messagesPerSession == 0 ? null : base.plusSeconds(100L * s + messagesPerSession);
@@ -52,7 +55,7 @@ final class SampleData {
                 for (int m = 1; m <= messagesPerSession; m++) {
                     messages.add(new Message(Ids.newId(), sid, m, m % 2 == 1 ? Role.USER : Role.ASSISTANT,
                             "message " + m + " of " + sid + (m == 3 ? " \uD83D\uDE00 emoji" : ""),
-                            JSON.objectNode().put("m", m), m % 4 == 0 ? m * 10 : null, m == 7,
+                            m == 5 ? hostile() : JSON.objectNode().put("m", m), m % 4 == 0 ? m * 10 : null, m == 7,
                             base.plusSeconds(100L * s + m)));
                     if (messages.size() >= 1000) {
                         flush(store, us, sessions, messages, memory);
@@ -61,6 +64,21 @@ final class SampleData {
             }
         }
         flush(store, us, sessions, messages, memory);
+    }
+
+    /**
+     * JSON whose keys a document store could take for operators or paths ({@code $ne}, {@code a.b}),
+     * an empty key, an already-escaped-looking key, and Unicode in keys and values.
+     */
+    static ObjectNode hostile() {
+        ObjectNode node = JSON.objectNode();
+        node.putNull("$ne");
+        node.put("a.b", "dotted");
+        node.put("", "empty key");
+        node.put("%24ne", "looks escaped");
+        node.put("ключ 😀", "Grüße, 世界");
+        node.putObject("$gt").put("x.y", "$in").putArray("$or").add("$nin").addObject().put(".", 0);
+        return node;
     }
 
     /** Writes in dependency order; keeps users and sessions (already written) out of later flushes. */

@@ -39,6 +39,10 @@ public final class DalCli {
                 System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
         System.setProperty("org.slf4j.simpleLogger.log.dev.dal.migration",
                 System.getProperty("org.slf4j.simpleLogger.log.dev.dal.migration", "info"));
+        // The Neo4j driver logs each retry and routing failure of an unreachable server with a stack
+        // trace, at warn and error; the store's own error (one line) says it without the internals.
+        System.setProperty("org.slf4j.simpleLogger.log.org.neo4j",
+                System.getProperty("org.slf4j.simpleLogger.log.org.neo4j", "off"));
         System.exit(run(args));
     }
 

@@ -2,11 +2,19 @@ package dev.dal.migration.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.dal.api.JsonValues;
+import dev.dal.migration.Backends;
+import dev.dal.migration.SecondNeo4j;
+import dev.dal.mongo.MongoTestServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,5 +95,82 @@ class DalCliTest {
         assertThat(tiny.status()).isEqualTo(DalCli.BAD_INPUT);
         assertThat(tiny.err()).contains("must hold a JSON object of tables");
         assertThat(run("copy", "--from", "file:a").status()).as("missing --to").isEqualTo(2);
+    }
+
+    /**
+     * Through {@code main} in a JVM of its own, as {@code ./dal} runs it: the drivers' own logging
+     * (retries, routing failures, with stack traces) stays quiet, the one line says what failed.
+     */
+    @Test
+    void unreachableMongoDbAndNeo4jAreOneLineWithoutThePassword() throws Exception {
+        for (String uri : List.of("mongodb://dal:s3cret@127.0.0.1:1/chat", "neo4j://neo4j:s3cret@127.0.0.1:1")) {
+            Path log = dir.resolve("child.log");
+            Process child = new ProcessBuilder(javaBinary(), "-XX:TieredStopAtLevel=1", "-DDB_CONNECTION_TIMEOUT=1",
+                    "-DNEO4J_MAX_TRANSACTION_RETRY_TIME=1", "-cp", System.getProperty("java.class.path"),
+                    DalCli.class.getName(), "health", uri).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("exits").isTrue();
+            String output = Files.readString(log);
+            assertThat(child.exitValue()).as(output).isEqualTo(DalCli.STORE_FAILED);
+            assertThat(output).as(uri).matches("dal: (MongoDB is unreachable|Neo4j is unavailable) [^\\n]*\\n")
+                    .doesNotContain("s3cret");
+        }
+    }
+
+    private static String javaBinary() {
+        return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString());
+    }
+
+    @Test
+    void schemaStatusMigrateAndRollbackOnMongoDb() throws Exception {
+        String mongo = Backends.mongoUri(MongoTestServer.get().uri(), Backends.uniqueName());
+        assertThat(changes(run("schema", "status", "--json", mongo))).containsExactly("001 pending", "002 pending");
+        assertThat(run("schema", "migrate", mongo).out()).contains("applied 2 change(s)");
+        assertThat(changes(run("schema", "status", "--json", mongo))).containsExactly("001 applied", "002 applied");
+        Run rollback = run("schema", "rollback", mongo);
+        assertThat(rollback.out()).contains("rolled back 1 change(s)").contains("pending  002");
+        assertThat(changes(run("schema", "status", "--json", mongo))).containsExactly("001 applied", "002 pending");
+        assertThat(run("schema", "migrate", mongo).out()).contains("applied 1 change(s)");
+        assertThat(run("schema", "migrate", mongo).out()).contains("schema already current");
+        assertThat(run("health", "--json", mongo).out()).contains("\"status\":\"UP\"");
+    }
+
+    @Test
+    void schemaRollbackToAVersionAndMigrateOnNeo4jWithThePasswordFromTheEnvironment() throws Exception {
+        String neo4j = "bolt://neo4j@" + SecondNeo4j.get().hostAndPort();
+        System.setProperty("NEO4J_PASSWORD", SecondNeo4j.PASSWORD);
+        List<Run> runs = new ArrayList<>();
+        try {
+            runs.add(run("schema", "migrate", neo4j));
+            assertThat(runs.get(0).status()).as(runs.get(0).err()).isZero();
+            runs.add(run("schema", "status", "--json", neo4j));
+            assertThat(changes(runs.get(1))).containsExactly("001 applied", "002 applied", "003 applied");
+            runs.add(run("schema", "rollback", "--to", "001", neo4j));
+            assertThat(runs.get(2).out()).contains("rolled back 2 change(s)");
+            runs.add(run("schema", "status", "--json", neo4j));
+            assertThat(changes(runs.get(3))).containsExactly("001 applied", "002 pending", "003 pending");
+            runs.add(run("schema", "migrate", "--json", neo4j));
+            assertThat(changes(runs.get(4))).containsExactly("002 applied", "003 applied");
+            runs.add(run("schema", "rollback", "--to", "999", neo4j));
+            assertThat(runs.get(5).status()).as("an unknown version").isEqualTo(DalCli.BAD_INPUT);
+            assertThat(runs.get(5).err()).startsWith("dal: Invalid toVersion").contains("known: [001, 002, 003]");
+        } finally {
+            System.clearProperty("NEO4J_PASSWORD");
+        }
+        // (The in-process server's own log lines share this JVM's stderr, so only the password is checked here.)
+        for (Run r : runs) {
+            assertThat(r.out() + r.err()).doesNotContain(SecondNeo4j.PASSWORD);
+        }
+    }
+
+    /** @return each change of a {@code schema --json} run as "version applied|pending" */
+    private static List<String> changes(Run run) throws Exception {
+        assertThat(run.status()).as(run.err()).isZero();
+        JsonNode result = JsonValues.newMapper().readTree(run.out());
+        List<String> changes = new ArrayList<>();
+        for (JsonNode c : result.get("changes")) {
+            changes.add(c.get("version").asText() + (c.get("applied").asBoolean() ? " applied" : " pending"));
+        }
+        return changes;
     }
 }
