@@ -25,7 +25,17 @@ public final class SecondarySync {
     private final DataAccess primary;
     private final DataAccess secondary;
     private final Clock clock;
-    private final StripedLocks locks = new StripedLocks(1024);
+    /*
+     * One lock table per record kind, so a session's stripe and its user's stripe are never the same lock. A step
+     * takes its own record's lock; copying a parent the secondary lacks then takes the parent's lock too, always in
+     * this order: session ids -> sessions -> users, memory -> users. A user step never takes another lock (and
+     * never a second user lock), so no two threads can wait for each other in a cycle. The locks are re-entrant.
+     */
+    private final StripedLocks sessionIdLocks = new StripedLocks(256);
+    private final StripedLocks sessionLocks = new StripedLocks(1024);
+    private final StripedLocks memoryLocks = new StripedLocks(1024);
+    private final StripedLocks userLocks = new StripedLocks(1024);
+    private final ReentrantLock purgeLock = new ReentrantLock();
 
     /**
      * @param primary the source of truth
@@ -43,7 +53,7 @@ public final class SecondarySync {
      * @throws dev.dal.api.DataAccessException when the secondary refuses or cannot be reached
      */
     public void apply(Step step) {
-        ReentrantLock lock = locks.forKey(step.lockKey());
+        ReentrantLock lock = lockOf(step);
         lock.lock();
         try {
             switch (step.kind()) {
@@ -60,6 +70,16 @@ public final class SecondarySync {
         } finally {
             lock.unlock();
         }
+    }
+
+    private ReentrantLock lockOf(Step step) {
+        return switch (step.kind()) {
+            case USER, USER_DELETION -> userLocks.forKey(step.lockKey());
+            case SESSION, MESSAGES -> sessionLocks.forKey(step.lockKey());
+            case MESSAGES_BY_SESSION_ID -> sessionIdLocks.forKey(step.lockKey());
+            case MEMORY, MEMORY_TYPE -> memoryLocks.forKey(step.lockKey());
+            case EXPIRED_MEMORY -> purgeLock;
+        };
     }
 
     private void syncUser(UUID id) {
@@ -88,14 +108,24 @@ public final class SecondarySync {
         }
     }
 
-    /** Upserts the user a record refers to, when the secondary lacks it (before or during the backfill). */
+    /**
+     * Upserts the user a record refers to, when the secondary lacks it (before or during the backfill), under the
+     * user's lock (taken after the session's or memory's lock the caller holds: see the lock order above), so a
+     * concurrent replication of a newer version of that user cannot land before this copy of an older one.
+     */
     private boolean ensureUser(UUID userId) {
         if (userId == null) {
             return false;
         }
-        Optional<User> user = primary.getUser(userId);
-        user.ifPresent(this::upsertUser);
-        return user.isPresent();
+        ReentrantLock lock = userLocks.forKey(Step.user(userId, "").lockKey());
+        lock.lock();
+        try {
+            Optional<User> user = primary.getUser(userId);
+            user.ifPresent(this::upsertUser);
+            return user.isPresent();
+        } finally {
+            lock.unlock();
+        }
     }
 
     private Optional<ChatSession> syncSession(String chatId) {
@@ -150,9 +180,16 @@ public final class SecondarySync {
         if (chatId.isEmpty()) {
             return; // the session is gone from the primary; its deletion reached (or will reach) the secondary
         }
-        syncMessages(new Step(dev.dal.api.dualwrite.RecordKind.MESSAGES,
-                List.of(chatId.get(), step.keys().get(1), step.keys().get(2)), step.operation(), step.messages(),
-                null));
+        Step byChatId = new Step(dev.dal.api.dualwrite.RecordKind.MESSAGES,
+                List.of(chatId.get(), step.keys().get(1), step.keys().get(2)), step.operation(), step.messages(), null);
+        // The session's own lock too (session ids -> sessions), so this copy of the session is ordered with the rest.
+        ReentrantLock lock = sessionLocks.forKey(byChatId.lockKey());
+        lock.lock();
+        try {
+            syncMessages(byChatId);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The bulk interface names sessions by id and reads name them by chat id: scan for the one wanted. */
