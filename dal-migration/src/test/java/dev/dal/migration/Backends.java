@@ -28,7 +28,7 @@ public final class Backends {
     }
 
     /** One backend: a name and a way to name a fresh, empty store of it. */
-    interface Backend {
+    public interface Backend {
         String name();
 
         /** @return the URI of a new, empty store */
@@ -43,7 +43,7 @@ public final class Backends {
         }
     }
 
-    static final Backend FILE = new Backend() {
+    public static final Backend FILE = new Backend() {
         @Override
         public String name() {
             return "file";
@@ -64,7 +64,7 @@ public final class Backends {
         }
     };
 
-    static final Backend POSTGRES = new Backend() {
+    public static final Backend POSTGRES = new Backend() {
         @Override
         public String name() {
             return "postgresql";
@@ -83,7 +83,7 @@ public final class Backends {
     };
 
     /** MongoDB: a database of its own per store on {@code MongoTestServer}'s server. */
-    static final Backend MONGODB = new Backend() {
+    public static final Backend MONGODB = new Backend() {
         @Override
         public String name() {
             return "mongodb";
@@ -105,7 +105,7 @@ public final class Backends {
      * it is open at a time, and {@link Backend#secondStore()} is on {@link SecondNeo4j}, a second
      * server that requires a password (given in the URI).
      */
-    static final Backend NEO4J = new Backend() {
+    public static final Backend NEO4J = new Backend() {
         @Override
         public String name() {
             return "neo4j";

@@ -17,6 +17,9 @@ final class CommonOptions {
     @Option(names = "--verbose", description = "Show stack traces of errors.")
     boolean verbose;
 
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this command's help and exit.")
+    boolean help;
+
     PrintStream out = System.out;
 
     /** @param uri a store URI, or {@code null} for the store the environment names */

@@ -7,6 +7,8 @@ import dev.dal.api.UnavailableException;
 import dev.dal.api.ValidationException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,6 +18,26 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "dal", mixinStandardHelpOptions = true, version = "dal 0.1.0",
         description = "Dal's storage tool: demo, health, schema migrations, copy, verify, repair, export/import.",
+        footer = {"",
+            "STORE is a URI; a password goes in it or in DB_PASSWORD / NEO4J_PASSWORD",
+            "and is never printed:",
+            "  file:./data                              the file store in a directory",
+            "  postgresql://user[:pw]@host[:5432]/db    PostgreSQL (or postgres://)",
+            "  mongodb://[user[:pw]@]host[:27017]/db    MongoDB (or mongodb+srv://)",
+            "  neo4j://[user[:pw]@]host[:7687][/db]     Neo4j (or bolt://, neo4j+s://,",
+            "                                           bolt+s://)",
+            "Without a URI the environment names the store (DATA_STORAGE_TYPE, DATA_DIR,",
+            "DATABASE_URL, ...); by default the file store in ./data.",
+            "",
+            "Exit status: 0 ok; 1 the stores differ or the store is down; 2 bad usage;",
+            "3 bad configuration or input; 4 a store failed or could not be reached.",
+            "",
+            "Examples:",
+            "  dal demo",
+            "  dal copy --from file:./data --to postgresql://dal@db:5432/chat",
+            "  dal verify --from file:./data --to mongodb://db:27017/chat",
+            "  dal schema status neo4j://neo4j@graph:7687",
+            "  dal COMMAND --help"},
         subcommands = {DemoCommand.class, HealthCommand.class, SchemaCommand.class, CopyCommand.class,
             VerifyCommand.class, RepairCommand.class, ExportCommand.class, ImportCommand.class,
             ImportTinyDbCommand.class})
@@ -28,6 +50,9 @@ public final class DalCli {
     public static final int BAD_INPUT = 3;
     /** A store failed or could not be reached. */
     public static final int STORE_FAILED = 4;
+
+    /** Held so the level set in {@link #main} stays (java.util.logging keeps loggers weakly). */
+    private static final Logger LIQUIBASE = Logger.getLogger("liquibase");
 
     private DalCli() {
     }
@@ -43,6 +68,8 @@ public final class DalCli {
         // trace, at warn and error; the store's own error (one line) says it without the internals.
         System.setProperty("org.slf4j.simpleLogger.log.org.neo4j",
                 System.getProperty("org.slf4j.simpleLogger.log.org.neo4j", "off"));
+        // Liquibase (PostgreSQL's schema) logs every step through java.util.logging at INFO; keep its warnings.
+        LIQUIBASE.setLevel(Level.WARNING);
         System.exit(run(args));
     }
 

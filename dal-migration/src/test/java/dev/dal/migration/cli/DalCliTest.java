@@ -104,16 +104,42 @@ class DalCliTest {
     @Test
     void unreachableMongoDbAndNeo4jAreOneLineWithoutThePassword() throws Exception {
         for (String uri : List.of("mongodb://dal:s3cret@127.0.0.1:1/chat", "neo4j://neo4j:s3cret@127.0.0.1:1")) {
-            Path log = dir.resolve("child.log");
-            Process child = new ProcessBuilder(javaBinary(), "-XX:TieredStopAtLevel=1", "-DDB_CONNECTION_TIMEOUT=1",
-                    "-DNEO4J_MAX_TRANSACTION_RETRY_TIME=1", "-cp", System.getProperty("java.class.path"),
-                    DalCli.class.getName(), "health", uri).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("exits").isTrue();
-            String output = Files.readString(log);
-            assertThat(child.exitValue()).as(output).isEqualTo(DalCli.STORE_FAILED);
-            assertThat(output).as(uri).matches("dal: (MongoDB is unreachable|Neo4j is unavailable) [^\\n]*\\n")
+            Run r = runMain("health", uri);
+            assertThat(r.status()).as(r.err()).isEqualTo(DalCli.STORE_FAILED);
+            assertThat(r.err()).as(uri).matches("dal: (MongoDB is unreachable|Neo4j is unavailable) [^\\n]*\\n")
                     .doesNotContain("s3cret");
         }
+    }
+
+    @Test
+    void aPostgresqlMigrationAndCopyThroughMainPrintOnlyTheirResults() throws Exception {
+        String pg = Backends.POSTGRES.freshStore();
+        Run migrate = runMain("schema", "migrate", pg);
+        assertThat(migrate.status()).as(migrate.err()).isZero();
+        assertThat(migrate.out()).contains("applied 4 change(s)");
+        assertThat(migrate.err()).as("Liquibase's INFO chatter stays off").isEmpty();
+        String file = "file:" + dir.resolve("src");
+        assertThat(run("demo", file).status()).isZero();
+        Run copy = runMain("copy", "--from", file, "--to", pg, "--checkpoint-dir", dir.toString());
+        assertThat(copy.status()).as(copy.err()).isZero();
+        assertThat(copy.err().lines().filter(l -> !l.contains("INFO dev.dal.migration"))).as("only the tool's own log lines")
+                .isEmpty();
+    }
+
+    /**
+     * Runs {@code main} in a JVM of its own, as {@code ./dal} does: its logging set-up applies (the
+     * drivers' retries and stack traces stay quiet), and no in-process test server shares its stderr.
+     */
+    private Run runMain(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-XX:TieredStopAtLevel=1",
+                "-DDB_CONNECTION_TIMEOUT=1", "-DNEO4J_MAX_TRANSACTION_RETRY_TIME=1", "-cp",
+                System.getProperty("java.class.path"), DalCli.class.getName()));
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        Process child = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertThat(child.waitFor(120, TimeUnit.SECONDS)).as("exits").isTrue();
+        return new Run(child.exitValue(), Files.readString(out), Files.readString(err));
     }
 
     private static String javaBinary() {
