@@ -114,6 +114,49 @@ class DualWriteRaceTest {
         assertStoresEqual();
     }
 
+    /**
+     * A session update's replication read the session while it still named its user; the user is then deleted
+     * (keeping sessions) on both stores; the late copy is refused for the missing user. Not a secondary failure:
+     * the primary's session no longer names the user, and that is what the secondary gets.
+     */
+    @Test
+    void aSessionReadBeforeItsUserWasDeletedStillReplicatesUnderFail() throws Exception {
+        open(SecondaryFailurePolicy.FAIL);
+        User user = dual.createUser(NewUser.withExternalId("leaving"));
+        ChatSession session = dual.createChatSession(NewChatSession.of("chat-2", user.id()));
+
+        Gate copyingSession = secondary.stopNext("upsertSessions");
+        Future<ChatSession> update = threads.submit(() ->
+                dual.updateChatSession(session.chatId(), ChatSessionUpdate.builder().title("renamed").build()));
+        copyingSession.awaitReached();
+        assertThat(dual.deleteUser(user.id(), DeleteMode.KEEP_SESSIONS)).isTrue();
+        copyingSession.release();
+
+        assertThat(update.get(30, TimeUnit.SECONDS).title()).isEqualTo("renamed");
+        assertThat(dual.counters().secondaryFailures()).isZero();
+        assertThat(secondary.proxy.getChatSession(session.chatId()).orElseThrow().userId()).isNull();
+        assertStoresEqual();
+    }
+
+    /** Memory read before its user was deleted lands after the deletion: deleted with the user, nothing journaled. */
+    @Test
+    void memoryReadBeforeItsUserWasDeletedIsNotJournaledUnderRecord() throws Exception {
+        open(SecondaryFailurePolicy.RECORD);
+        User user = dual.createUser(NewUser.withExternalId("forgetting"));
+
+        Gate copyingMemory = secondary.stopNext("upsertMemory");
+        Future<?> write = threads.submit(() ->
+                dual.setUserMemory(user.id(), "prefs", "lang", JsonNodeFactory.instance.textNode("de"), null));
+        copyingMemory.awaitReached();
+        assertThat(dual.deleteUser(user.id(), DeleteMode.PURGE)).isTrue();
+        copyingMemory.release();
+        write.get(30, TimeUnit.SECONDS);
+
+        assertThat(dual.counters().secondaryFailures()).isZero();
+        assertThat(dual.pendingRepairs()).isEmpty();
+        assertStoresEqual();
+    }
+
     /** Waits (bounded) until the task finished or its thread is parked on a lock: no sleeps, no luck. */
     private static void awaitDoneOrParkedOnALock(Future<?> task, Thread thread) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

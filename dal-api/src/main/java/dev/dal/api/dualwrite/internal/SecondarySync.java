@@ -129,6 +129,11 @@ public final class SecondarySync {
     }
 
     private Optional<ChatSession> syncSession(String chatId) {
+        return syncSession(chatId, true);
+    }
+
+    /** @param retry whether a refusal for a user the primary no longer holds re-reads the session and tries again */
+    private Optional<ChatSession> syncSession(String chatId, boolean retry) {
         Optional<ChatSession> current = primary.getChatSession(chatId);
         if (current.isEmpty()) {
             secondary.deleteChatSession(chatId);
@@ -139,6 +144,11 @@ public final class SecondarySync {
             secondary.bulk().upsertSessions(List.of(session));
         } catch (NotFoundException e) {
             if (!ensureUser(session.userId())) {
+                // The user was deleted after the session was read, and the deletion reached the secondary first:
+                // the primary's session has moved on (no user, or gone); copy that instead, once.
+                if (retry) {
+                    return syncSession(chatId, false);
+                }
                 throw e;
             }
             secondary.bulk().upsertSessions(List.of(session));
@@ -246,11 +256,18 @@ public final class SecondarySync {
         }
     }
 
+    /** @param entries one user's entries */
     private void upsertMemory(List<MemoryEntry> entries) {
         try {
             secondary.bulk().upsertMemory(entries);
         } catch (NotFoundException e) {
-            if (!ensureUser(entries.get(0).userId())) {
+            UUID userId = entries.get(0).userId();
+            if (!ensureUser(userId)) {
+                if (primary.getUser(userId).isEmpty()) {
+                    // The user was deleted (with their memory) after the entries were read, and the deletion
+                    // reached the secondary first: the entries are deleted there already.
+                    return;
+                }
                 throw e;
             }
             secondary.bulk().upsertMemory(entries);
