@@ -43,7 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Races between replications of related records, forced deterministically: the secondary (a real file store behind a
- * proxy) stops a chosen bulk upsert at a gate until the test has made the other write happen.
+ * proxy) stops a chosen bulk upsert at a gate until the test has made the other write happen. Also the copy of
+ * expired-but-unpurged memory by resync and repair, on a clock the test moves.
  */
 class DualWriteRaceTest {
     @TempDir
@@ -154,6 +155,40 @@ class DualWriteRaceTest {
 
         assertThat(dual.counters().secondaryFailures()).isZero();
         assertThat(dual.pendingRepairs()).isEmpty();
+        assertStoresEqual();
+    }
+
+    /** Expired but not purged: the primary still holds it, so resync leaves (or puts) it on the secondary. */
+    @Test
+    void resyncKeepsExpiredButUnpurgedMemoryOnTheSecondary() {
+        open(SecondaryFailurePolicy.FAIL);
+        User user = dual.createUser(NewUser.withExternalId("expiring"));
+        dual.setUserMemory(user.id(), "session", "token", JsonNodeFactory.instance.textNode("t1"),
+                clock.instant().plus(Duration.ofHours(1)));
+        dual.setUserMemory(user.id(), "session", "other", JsonNodeFactory.instance.textNode("t2"),
+                clock.instant().plus(Duration.ofHours(1)));
+        clock.advance(Duration.ofHours(2));
+
+        dual.resync(RecordKind.MEMORY, List.of(user.id().toString(), "session", "token"));
+        assertStoresEqual();
+        dual.resync(RecordKind.MEMORY_TYPE, List.of(user.id().toString(), "session"));
+        assertStoresEqual();
+        assertThat(StoreSnapshot.of(secondary.proxy).memory()).hasSize(2);
+    }
+
+    /** A memory write the secondary missed, expired by the time repair replays it: repair copies it as stored. */
+    @Test
+    void repairCopiesMemoryThatExpiredWhileItWaitedInTheJournal() {
+        open(SecondaryFailurePolicy.RECORD);
+        User user = dual.createUser(NewUser.withExternalId("expiring"));
+        secondary.failNext("upsertMemory");
+        dual.setUserMemory(user.id(), "session", "token", JsonNodeFactory.instance.textNode("t1"),
+                clock.instant().plus(Duration.ofHours(1)));
+        assertThat(dual.pendingRepairs()).hasSize(1);
+        clock.advance(Duration.ofHours(2));
+
+        assertThat(dual.repair().replayed()).isEqualTo(1);
+        assertThat(StoreSnapshot.of(secondary.proxy).memory()).hasSize(1);
         assertStoresEqual();
     }
 

@@ -234,7 +234,7 @@ public final class DualWriteDataAccess implements DataAccess {
         for (RepairEntry entry : entries) {
             try {
                 calls.call(() -> {
-                    sync.apply(Step.of(entry));
+                    sync.replay(Step.of(entry));
                     return null;
                 });
             } catch (SecondaryCalls.Failure f) {
@@ -249,7 +249,9 @@ public final class DualWriteDataAccess implements DataAccess {
 
     /**
      * Brings the secondary up to date on one record from the primary's current state, under the same lock
-     * as live replication, so it cannot overwrite a newer replicated version. For verifying a backfill
+     * as live replication, so it cannot overwrite a newer replicated version. Memory that has expired but is not
+     * yet purged is copied as the primary holds it (found through the primary's bulk scan), so the stores compare
+     * equal record for record; {@link #repair()} does the same. For verifying a backfill
      * (a copy that raced live writes may have put an older version in the secondary) and for repair tools.
      *
      * @param kind what the keys name
@@ -257,7 +259,7 @@ public final class DualWriteDataAccess implements DataAccess {
      * @throws DataAccessException when the secondary refuses or cannot be reached (waits as long as it takes)
      */
     public void resync(RecordKind kind, List<String> keys) {
-        sync.apply(Step.of(new RepairEntry(kind, keys, "resync", clock.instant(), null)));
+        sync.replay(Step.of(new RepairEntry(kind, keys, "resync", clock.instant(), null)));
     }
 
     // ---- replication ----

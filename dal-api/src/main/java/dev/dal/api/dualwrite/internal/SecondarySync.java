@@ -9,6 +9,7 @@ import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.NotFoundException;
 import dev.dal.api.User;
+import dev.dal.api.bulk.ScanBatch;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,10 +50,27 @@ public final class SecondarySync {
     }
 
     /**
+     * Live replication: a memory step carries the entry the primary just stored (or the primary just deleted it).
+     *
      * @param step what to bring up to date
      * @throws dev.dal.api.DataAccessException when the secondary refuses or cannot be reached
      */
     public void apply(Step step) {
+        run(step, false);
+    }
+
+    /**
+     * Resync and repair: the step carries no records, and memory the primary holds but reads hide (expired, not
+     * yet purged) is found through the primary's bulk scan and copied as is, so the stores hold the same records.
+     *
+     * @param step what to bring up to date
+     * @throws dev.dal.api.DataAccessException when the secondary refuses or cannot be reached
+     */
+    public void replay(Step step) {
+        run(step, true);
+    }
+
+    private void run(Step step, boolean replay) {
         ReentrantLock lock = lockOf(step);
         lock.lock();
         try {
@@ -63,8 +81,8 @@ public final class SecondarySync {
                 case SESSION -> syncSession(step.keys().get(0));
                 case MESSAGES -> syncMessages(step);
                 case MESSAGES_BY_SESSION_ID -> syncMessagesBySessionId(step);
-                case MEMORY -> syncMemory(step);
-                case MEMORY_TYPE -> syncMemoryType(UUID.fromString(step.keys().get(0)), step.keys().get(1));
+                case MEMORY -> syncMemory(step, replay);
+                case MEMORY_TYPE -> syncMemoryType(UUID.fromString(step.keys().get(0)), step.keys().get(1), replay);
                 case EXPIRED_MEMORY -> secondary.purgeExpiredMemory();
             }
         } finally {
@@ -232,28 +250,79 @@ public final class SecondarySync {
         return all;
     }
 
-    private void syncMemory(Step step) {
+    private void syncMemory(Step step, boolean replay) {
         UUID userId = UUID.fromString(step.keys().get(0));
         String type = step.keys().get(1);
         String key = step.keys().get(2);
         Optional<MemoryEntry> current = primary.getUserMemory(userId, type, key);
         MemoryEntry written = step.written();
+        if (current.isEmpty() && written != null && written.isExpiredAt(clock.instant())) {
+            // Reads hide an expired entry, yet the primary still holds it until a purge: copy it as written.
+            current = Optional.of(written);
+        } else if (current.isEmpty() && replay) {
+            // No record attached: the scan shows whether the primary still holds it expired.
+            current = primaryMemoryScanned(userId, type, key).stream().findFirst();
+        }
         if (current.isPresent()) {
             upsertMemory(List.of(current.get()));
-        } else if (written != null && written.isExpiredAt(clock.instant())) {
-            // Reads hide an expired entry, yet the primary still holds it until a purge: copy it as written.
-            upsertMemory(List.of(written));
         } else {
             secondary.deleteUserMemory(userId, type, key);
         }
     }
 
-    private void syncMemoryType(UUID userId, String type) {
-        List<MemoryEntry> current = primary.getUserMemory(userId, type);
+    private void syncMemoryType(UUID userId, String type, boolean replay) {
+        // Live, the primary has just deleted the whole type (expired entries too): visible entries are all there is.
+        List<MemoryEntry> current = replay ? primaryMemoryScanned(userId, type, null)
+                : primary.getUserMemory(userId, type);
         secondary.deleteUserMemory(userId, type);
         if (!current.isEmpty()) {
             upsertMemory(current);
         }
+    }
+
+    /**
+     * The primary's entries of a user's type (or of one key), expired ones included: reads hide those, bulk scans do
+     * not. Scans are ordered by user id, type and key (code point order), so the scan stops once past them; its
+     * cursors are opaque, so it starts from the beginning. Only resync and repair pay for it.
+     */
+    private List<MemoryEntry> primaryMemoryScanned(UUID userId, String type, String key) {
+        String user = userId.toString();
+        List<MemoryEntry> found = new ArrayList<>();
+        String cursor = null;
+        do {
+            ScanBatch<MemoryEntry> batch = primary.bulk().scanMemory(cursor, 1000);
+            for (MemoryEntry e : batch.items()) {
+                int order = compareCodePoints(e.userId().toString(), user);
+                if (order == 0) {
+                    order = compareCodePoints(e.memoryType(), type);
+                }
+                if (order == 0 && key != null) {
+                    order = compareCodePoints(e.key(), key);
+                }
+                if (order == 0) {
+                    found.add(e);
+                } else if (order > 0) {
+                    return found;
+                }
+            }
+            cursor = batch.nextCursor();
+        } while (cursor != null);
+        return found;
+    }
+
+    private static int compareCodePoints(String a, String b) {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int ca = a.codePointAt(i);
+            int cb = b.codePointAt(j);
+            if (ca != cb) {
+                return Integer.compare(ca, cb);
+            }
+            i += Character.charCount(ca);
+            j += Character.charCount(cb);
+        }
+        return Boolean.compare(i < a.length(), j < b.length());
     }
 
     /** @param entries one user's entries */
