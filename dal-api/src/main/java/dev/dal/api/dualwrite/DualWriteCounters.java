@@ -4,7 +4,10 @@ package dev.dal.api.dualwrite;
  * A snapshot of {@link DualWriteDataAccess}'s counters since it was opened (the journal size is the
  * journal's, which outlives the process). Also published as Micrometer meters when Micrometer is on the
  * class path: {@code dal.dualwrite.writes}, {@code dal.dualwrite.secondary.failures},
- * {@code dal.dualwrite.journal.size}, {@code dal.dualwrite.reads.compared}, {@code dal.dualwrite.mismatches}.
+ * {@code dal.dualwrite.journal.size}, {@code dal.dualwrite.reads.compared}, {@code dal.dualwrite.mismatches},
+ * tagged {@code primary} and {@code secondary} (the store types) and {@code instance} (a number unique to each
+ * decorator in the JVM, so two decorators over the same store types keep separate meters; sum over it for a
+ * total). A decorator's meters are removed when it closes.
  *
  * @param writes write operations the primary committed and that were replicated or attempted
  * @param secondaryFailures replications that failed or timed out

@@ -134,6 +134,42 @@ class MicrometerMetersTest {
         }
     }
 
+    /** The figures of one meter name across every live decorator of this test's store pair. */
+    private List<Double> writesMeters() {
+        return registry.find("dal.dualwrite.writes").tags(TAGS).functionCounters().stream()
+                .map(c -> c.count()).toList();
+    }
+
+    /**
+     * Two decorators over the same store types (a blue-green deployment, two named stores): each publishes its own
+     * meters, told apart by an {@code instance} tag, and closing one leaves the other's meters in place.
+     */
+    @Test
+    void twoDecoratorsOnTheSameStorePairKeepTheirOwnMetersAndClosingOneLeavesTheOther() {
+        DualWriteSettings settings = DualWriteSettings.defaults();
+        DualWriteDataAccess first = new DualWriteDataAccess("meters-primary", new MemoryUserStore(), "meters-secondary",
+                new MemoryUserStore(), settings, Clock.systemUTC());
+        DualWriteDataAccess second = new DualWriteDataAccess("meters-primary", new MemoryUserStore(),
+                "meters-secondary", new MemoryUserStore(), settings, Clock.systemUTC());
+        try {
+            first.createUser(NewUser.withExternalId("one"));
+            first.createUser(NewUser.withExternalId("two"));
+            second.createUser(NewUser.withExternalId("three"));
+            assertThat(ourMeters()).hasSize(2 * NAMES.length);
+            assertThat(ourMeters()).extracting(m -> m.getId().getTag("instance")).doesNotContainNull();
+            assertThat(writesMeters()).containsExactlyInAnyOrder(2.0, 1.0);
+
+            first.close();
+            assertThat(ourMeters()).hasSize(NAMES.length);
+            second.createUser(NewUser.withExternalId("four"));
+            assertThat(writesMeters()).containsExactly(2.0);
+        } finally {
+            first.close();
+            second.close();
+        }
+        assertThat(ourMeters()).isEmpty();
+    }
+
     @Test
     void closeRemovesTheMeters() {
         DualWriteDataAccess dual = decorator(new MemoryUserStore(), new MemoryUserStore());

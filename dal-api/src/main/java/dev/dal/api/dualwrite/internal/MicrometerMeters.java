@@ -8,17 +8,24 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Tags;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 /** The Micrometer side of {@link MeterBinding}; loaded only when Micrometer is on the class path. */
 final class MicrometerMeters {
+    /** Numbers the decorators of this JVM, for the {@code instance} tag. */
+    private static final AtomicLong INSTANCES = new AtomicLong();
+
     private MicrometerMeters() {
     }
 
     static Runnable register(Supplier<DualWriteCounters> counters, String primary, String secondary) {
         MeterRegistry registry = Metrics.globalRegistry;
-        Tags tags = Tags.of("primary", primary, "secondary", secondary);
+        // Micrometer keeps one meter per name and tags: without a tag of its own, a second decorator over the same
+        // store types would get the first one's meters (its own counts unseen) and closing either would remove both.
+        Tags tags = Tags.of("primary", primary, "secondary", secondary,
+                "instance", Long.toString(INSTANCES.incrementAndGet()));
         List<Meter> meters = List.of(
                 counter(registry, "dal.dualwrite.writes", "writes replicated or attempted", tags, counters,
                         DualWriteCounters::writes),
