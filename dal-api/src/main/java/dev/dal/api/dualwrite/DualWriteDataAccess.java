@@ -85,7 +85,8 @@ import org.slf4j.LoggerFactory;
  * of one type) run one at a time under a lock stripe, and each re-reads the primary's current record under
  * that lock. Whichever runs last therefore copies the newest state: an older version can never overwrite a
  * newer one on the secondary, whatever the thread interleaving. Messages never change once stored, so they
- * are copied as returned. <b>Across processes nothing is ordered</b>: two processes replicating the same
+ * are copied as returned. A parent user copied along with a session or memory entry is copied under that
+ * user's lock too. <b>Across processes nothing is ordered</b>: two processes replicating the same
  * record may leave the secondary one version behind until the record is written again, repaired, or
  * verified and repaired with the migration tool ({@code dal verify}/{@code dal repair}). Run one writer
  * process per record, or verify before the cut-over.
@@ -98,6 +99,15 @@ import org.slf4j.LoggerFactory;
  * (kind, keys, operation, time, reason) is appended to the durable {@linkplain #repair() repair journal}
  * under either policy. A late replication that completes after its timeout is harmless: it re-read the
  * primary, and repair re-reads it again.
+ *
+ * <h2>Crash window: verify before the cut-over</h2>
+ * The primary commits first and the journal is appended only after the secondary failed, so <b>a process that
+ * dies between the primary's commit and the journal append</b> (killed, out of memory, power lost; or a
+ * replication still running when it died) leaves that write on the primary only, and not in the journal:
+ * {@link #repair()} cannot know about it. The journal is therefore not a complete list of divergences. Before
+ * swapping which store is primary, run a verify-and-resync pass over every record (the migration tool's
+ * {@code dal verify} then {@code dal repair}, or a bulk comparison that calls {@link #resync} for each record
+ * that differs), after the last process that wrote under the old configuration has stopped or moved on.
  *
  * <h2>Reads</h2>
  * {@link ReadFrom#PRIMARY} or {@link ReadFrom#SECONDARY} answer from one store; {@link ReadFrom#COMPARE}
