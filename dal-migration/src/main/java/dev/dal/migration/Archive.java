@@ -9,6 +9,7 @@ import dev.dal.api.JsonValues;
 import dev.dal.api.ValidationException;
 import dev.dal.api.bulk.ScanBatch;
 import dev.dal.migration.internal.KindAccess;
+import dev.dal.migration.internal.PrivateFiles;
 import dev.dal.migration.internal.RecordCodec;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -71,7 +72,7 @@ public final class Archive {
         Path tmp = file.resolveSibling(file.getFileName() + ".partial");
         try {
             Map<RecordKind, Long> counts;
-            try (OutputStream out = open(Files.newOutputStream(tmp), file)) {
+            try (OutputStream out = open(PrivateFiles.newOutputStream(tmp), file)) {
                 counts = export(store, out, sourceName, batchSize);
             }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);

@@ -11,8 +11,10 @@ import dev.dal.migration.RecordKind;
 import dev.dal.migration.StoreUri;
 import dev.dal.migration.StoreVerifier;
 import dev.dal.migration.VerifyReport;
+import dev.dal.migration.internal.PrivateFiles;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,8 +49,9 @@ final class VerifyCommand implements Callable<Integer> {
         StoreUri source = CommonOptions.store(from);
         StoreUri target = CommonOptions.store(to);
         try (DataAccess src = CommonOptions.open(source); DataAccess dst = CommonOptions.open(target);
-                BufferedWriter differences = report == null ? null : Files.newBufferedWriter(
-                        report.resolveSibling(report.getFileName() + ".partial"), StandardCharsets.UTF_8)) {
+                BufferedWriter differences = report == null ? null : new BufferedWriter(
+                        new OutputStreamWriter(PrivateFiles.newOutputStream(
+                                report.resolveSibling(report.getFileName() + ".partial")), StandardCharsets.UTF_8))) {
             boolean[] firstDifference = {true};
             if (differences != null) {
                 differences.write("{\"from\":" + quote(source.redacted()) + ",\"to\":" + quote(target.redacted())

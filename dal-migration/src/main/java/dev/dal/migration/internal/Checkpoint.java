@@ -108,9 +108,8 @@ public record Checkpoint(String key, int kindIndex, String cursor, Map<RecordKin
         byte[] bytes = (JsonValues.write(node) + "\n").getBytes(StandardCharsets.UTF_8);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
+            PrivateFiles.createDirectories(file.toAbsolutePath().getParent());
+            try (FileChannel ch = PrivateFiles.openForWrite(tmp)) {
                 ch.write(ByteBuffer.wrap(bytes));
                 ch.force(true);
             }
