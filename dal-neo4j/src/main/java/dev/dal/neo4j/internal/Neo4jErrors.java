@@ -70,6 +70,47 @@ final class Neo4jErrors {
         return new DataAccessException("Neo4j store failed during " + operation + (code == null ? "" : " (" + code + ")"));
     }
 
+    /**
+     * The failure of a store's first contact with the server, named as the open (a caller who only
+     * wanted health or a copy learns what failed, not which internal read).
+     *
+     * @param uri the configured URI (never holds credentials); {@code null} for an application's driver
+     * @param failure what the driver threw
+     * @return Dal's exception; the driver's is not attached
+     */
+    static DataAccessException openFailure(String uri, Throwable failure) {
+        String target = uri == null ? "the Neo4j store (on the application's driver)" : "the Neo4j store at " + hostOnly(uri);
+        String code = failure instanceof Neo4jException n ? n.code() : null;
+        if (failure instanceof ServiceUnavailableException) {
+            LOG.debug("Neo4j error while opening the store ({})", code, failure);
+            return new UnavailableException("Could not open " + target + ": unavailable (no server answered within "
+                    + Neo4jSettings.NEO4J_CONNECTION_TIMEOUT + ", retried for " + Neo4jSettings.NEO4J_MAX_TRANSACTION_RETRY_TIME
+                    + ")");
+        }
+        DataAccessException translated = translate("opening the store", failure);
+        if (translated instanceof ConfigurationException) {
+            return new ConfigurationException("Could not open " + target + ": " + lowerFirst(translated.getMessage()));
+        }
+        if (translated instanceof UnavailableException) {
+            return new UnavailableException("Could not open " + target + ": " + lowerFirst(translated.getMessage()));
+        }
+        return translated;
+    }
+
+    private static String lowerFirst(String text) {
+        return text.isEmpty() ? text : Character.toLowerCase(text.charAt(0)) + text.substring(1);
+    }
+
+    /** Scheme, host and port only: nothing else of a URI reaches a message. */
+    private static String hostOnly(String uri) {
+        try {
+            java.net.URI parsed = new java.net.URI(uri);
+            return parsed.getScheme() + "://" + parsed.getHost() + (parsed.getPort() < 0 ? "" : ":" + parsed.getPort());
+        } catch (java.net.URISyntaxException e) {
+            return "the configured " + dev.dal.api.DalConfig.NEO4J_URI;
+        }
+    }
+
     /** Names the key by the property the server names; never repeats the server's text (it quotes values). */
     private static DuplicateKeyException duplicate(String serverMessage) {
         String text = serverMessage == null ? "" : serverMessage.toLowerCase(Locale.ROOT);

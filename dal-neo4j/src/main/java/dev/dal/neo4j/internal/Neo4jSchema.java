@@ -65,18 +65,23 @@ public final class Neo4jSchema implements SchemaMigrator {
 
     private Map<String, Applied> applied() {
         try {
-            return db.read(tx -> {
-                Map<String, Applied> found = new HashMap<>();
-                for (Record r : tx.run("MATCH (m:DalSchemaMigration) RETURN m.version AS version, m.checksum AS checksum, "
-                        + "m.applied_at AS applied_at").list()) {
-                    found.put(r.get("version").asString(), new Applied(r.get("checksum").asString(null),
-                            Neo4jRecords.instant(r.get("applied_at"))));
-                }
-                return found;
-            });
+            return appliedUntranslated();
         } catch (RuntimeException e) {
             throw Neo4jErrors.translate("schema status", e);
         }
+    }
+
+    /** The applied changes; driver errors pass untranslated, so the caller can name what it was doing. */
+    private Map<String, Applied> appliedUntranslated() {
+        return db.read(tx -> {
+            Map<String, Applied> found = new HashMap<>();
+            for (Record r : tx.run("MATCH (m:DalSchemaMigration) RETURN m.version AS version, m.checksum AS checksum, "
+                    + "m.applied_at AS applied_at").list()) {
+                found.put(r.get("version").asString(), new Applied(r.get("checksum").asString(null),
+                        Neo4jRecords.instant(r.get("applied_at"))));
+            }
+            return found;
+        });
     }
 
     @Override
@@ -91,9 +96,12 @@ public final class Neo4jSchema implements SchemaMigrator {
         return List.copyOf(changes);
     }
 
-    /** @return whether a change is pending (one read; the store checks this on every open) */
+    /**
+     * @return whether a change is pending (one read; the store checks this on every open)
+     * @throws RuntimeException the driver's error, untranslated: the caller names the open
+     */
     boolean hasPending() {
-        Map<String, Applied> applied = applied();
+        Map<String, Applied> applied = appliedUntranslated();
         return migrations.stream().anyMatch(m -> !applied.containsKey(m.version()));
     }
 

@@ -34,7 +34,14 @@ public final class Neo4jStores {
         Neo4jDatabase db = driver == null ? new Neo4jDatabase(settings) : new Neo4jDatabase(settings, driver, false);
         try {
             Neo4jSchema schema = new Neo4jSchema(db, false);
-            if (schema.hasPending()) {
+            boolean pending;
+            try {
+                pending = schema.hasPending();
+            } catch (RuntimeException e) {
+                // The first contact with the server: name the open, not the internal read that failed.
+                throw Neo4jErrors.openFailure(settings.uri(), e);
+            }
+            if (pending) {
                 if (!settings.autoMigrate()) {
                     throw new ConfigurationException("The Neo4j schema has pending changes "
                             + schema.status().stream().filter(c -> !c.applied()).map(SchemaChange::version).toList()

@@ -1,0 +1,172 @@
+package dev.dal.neo4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.dal.api.ConfigurationException;
+import dev.dal.api.DalConfig;
+import dev.dal.api.DataAccess;
+import dev.dal.api.DataAccessFactory;
+import dev.dal.api.DuplicateKeyException;
+import dev.dal.api.HealthStatus;
+import dev.dal.api.JsonValues;
+import dev.dal.api.Message;
+import dev.dal.api.ChatSession;
+import dev.dal.api.NewChatSession;
+import dev.dal.api.NewUser;
+import dev.dal.api.Retryable;
+import dev.dal.api.Role;
+import dev.dal.api.UnavailableException;
+import dev.dal.api.User;
+import dev.dal.neo4j.internal.Neo4jSettings;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Errors through the public API against real servers: a closed port, a server cut off mid-life
+ * and constraint violations each reach the caller as Dal's exception for its meaning, with no
+ * driver exception as cause, no driver text and no password; health on a dead server answers
+ * DOWN (sync and async) instead of throwing. Keys are random, so the shared graph is left alone.
+ */
+class Neo4jErrorTranslationTest {
+    private static final String SECRET = "n30j-s3cr3t-pw";
+    private final Neo4jTestServer server = Neo4jTestServer.get();
+
+    /** Short timeouts: a dead server is found in about a second, not the 30 s defaults. */
+    private static Map<String, String> fastFailing(String uri) {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("DATA_STORAGE_TYPE", "neo4j");
+        settings.put(DalConfig.NEO4J_URI, uri);
+        settings.put(DalConfig.NEO4J_USER, "neo4j");
+        settings.put(DalConfig.NEO4J_PASSWORD, SECRET);
+        settings.put(Neo4jSettings.NEO4J_CONNECTION_TIMEOUT, "1");
+        settings.put(Neo4jSettings.NEO4J_MAX_TRANSACTION_RETRY_TIME, "PT0.5S");
+        settings.put(DalConfig.DB_CONNECTION_TIMEOUT, "2");
+        return settings;
+    }
+
+    private static DataAccess open(Map<String, String> settings) {
+        return DataAccessFactory.create(DalConfig.builder().settings(settings).clock(Clock.systemUTC()).build(),
+                new Neo4jStoreProvider());
+    }
+
+    private static int closedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void assertClean(Throwable thrown) {
+        assertThat(thrown.getCause()).as("cause of %s", thrown).isNull();
+        assertThat(thrown.getSuppressed()).isEmpty();
+        assertClean(thrown.getMessage());
+    }
+
+    private static void assertClean(String message) {
+        String text = String.valueOf(message);
+        assertThat(text.toLowerCase(Locale.ROOT)).doesNotContain(SECRET.toLowerCase(Locale.ROOT))
+                .doesNotContain("org.neo4j").doesNotContain("serviceunavailable").doesNotContain("neo.clienterror")
+                .doesNotContain("connection refused").doesNotContain("already exists with label");
+    }
+
+    @Test
+    void openingAStoreOnAClosedPortIsUnavailableAndNamesTheOpen() throws IOException {
+        int port = closedPort();
+        for (String scheme : List.of("neo4j", "bolt")) {
+            String uri = scheme + "://localhost:" + port;
+            long start = System.nanoTime();
+            Throwable thrown = catchThrowable(() -> open(fastFailing(uri)).close());
+            assertThat(thrown).isInstanceOf(UnavailableException.class)
+                    .hasMessageStartingWith("Could not open the Neo4j store at " + uri + ": unavailable")
+                    .hasMessageNotContaining("schema status");
+            assertClean(thrown);
+            assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).as("seconds to give up").isLessThan(15);
+        }
+    }
+
+    @Test
+    void anUnknownDatabaseIsAConfigurationErrorNamingTheSetting() {
+        Map<String, String> settings = fastFailing(server.uri());
+        settings.put(Neo4jSettings.NEO4J_DATABASE, "nosuchdatabase");
+        Throwable thrown = catchThrowable(() -> open(settings).close());
+        URI uri = URI.create(server.uri());
+        assertThat(thrown).isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("Could not open the Neo4j store at " + uri.getScheme() + "://" + uri.getHost() + ":"
+                        + uri.getPort() + ": ")
+                .hasMessageContaining(Neo4jSettings.NEO4J_DATABASE);
+        assertClean(thrown);
+    }
+
+    @Test
+    void aServerThatDiesIsUnavailableAndHealthSaysDownWithoutThrowing() throws Exception {
+        URI target = URI.create(server.uri());
+        try (TcpForwarder forwarder = new TcpForwarder(target.getHost(), target.getPort());
+                DataAccess store = open(fastFailing("bolt://localhost:" + forwarder.port()))) {
+            User user = store.createUser(NewUser.withExternalId("error-" + UUID.randomUUID()));
+            assertThat(store.healthCheck().status()).isEqualTo(HealthStatus.Status.UP);
+            assertThat(store.healthCheckAsync().toCompletableFuture().get(10, TimeUnit.SECONDS).status())
+                    .isEqualTo(HealthStatus.Status.UP);
+
+            forwarder.cut();
+
+            Throwable thrown = catchThrowable(() -> store.getUser(user.id()));
+            assertThat(thrown).isInstanceOf(UnavailableException.class)
+                    .hasMessageContaining("getUser");
+            assertClean(thrown);
+
+            HealthStatus sync = store.healthCheck();
+            assertThat(sync.status()).isEqualTo(HealthStatus.Status.DOWN);
+            assertThat(sync.error()).contains("unavailable");
+            assertClean(sync.error());
+            assertClean(String.valueOf(sync.details()));
+
+            HealthStatus async = store.healthCheckAsync().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertThat(async.status()).isEqualTo(HealthStatus.Status.DOWN);
+            assertThat(async.error()).contains("unavailable");
+            assertClean(async.error());
+        }
+    }
+
+    @Test
+    void constraintViolationsAreDuplicateKeysNamedByFieldWithoutTheServersText() {
+        try (DataAccess store = DataAccessFactory.create(server.config(Clock.systemUTC()), server.sharedDriverProvider())) {
+            String externalId = "dup-" + UUID.randomUUID();
+            User first = store.createUser(NewUser.withExternalId(externalId));
+            Throwable user = catchThrowable(() -> store.createUser(NewUser.withExternalId(externalId)));
+            assertThat(user).isInstanceOf(DuplicateKeyException.class).isNotInstanceOf(Retryable.class)
+                    .hasMessageContaining("externalId").hasMessageNotContaining(externalId);
+            assertClean(user);
+            assertThat(store.getUserByExternalId(externalId)).contains(first);
+
+            String chatId = "dup-chat-" + UUID.randomUUID();
+            ChatSession session = store.createChatSession(NewChatSession.of(chatId));
+            Throwable chat = catchThrowable(() -> store.createChatSession(NewChatSession.of(chatId)));
+            assertThat(chat).isInstanceOf(DuplicateKeyException.class).hasMessageContaining("chatId")
+                    .hasMessageNotContaining(chatId);
+            assertClean(chat);
+
+            // The bulk path: a second message id at a taken sequence number breaks the composite constraint.
+            Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+            Message one = new Message(UUID.randomUUID(), session.id(), 1, Role.USER, "one", JsonValues.emptyObject(), null,
+                    false, now);
+            store.bulk().upsertMessages(List.of(one));
+            Message clash = new Message(UUID.randomUUID(), session.id(), 1, Role.USER, "clash", JsonValues.emptyObject(),
+                    null, false, now);
+            Throwable bulk = catchThrowable(() -> store.bulk().upsertMessages(List.of(clash)));
+            assertThat(bulk).isInstanceOf(DuplicateKeyException.class).hasMessageContaining("sequence number");
+            assertClean(bulk);
+            assertThat(store.getChatHistory(chatId, 10, 0)).containsExactly(one);
+        }
+    }
+}
