@@ -10,6 +10,7 @@ import dev.dal.api.Message;
 import dev.dal.api.NewMessage;
 import dev.dal.api.Role;
 import dev.dal.api.User;
+import dev.dal.testkit.ChildJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

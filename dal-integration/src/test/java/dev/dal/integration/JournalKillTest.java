@@ -12,6 +12,7 @@ import dev.dal.api.User;
 import dev.dal.api.dualwrite.DualWriteDataAccess;
 import dev.dal.api.dualwrite.RecordKind;
 import dev.dal.api.dualwrite.RepairResult;
+import dev.dal.testkit.ChildJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

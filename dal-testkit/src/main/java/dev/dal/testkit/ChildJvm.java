@@ -1,4 +1,4 @@
-package dev.dal.file;
+package dev.dal.testkit;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -15,13 +15,15 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A JVM started from the test class path running a main class of the test sources. Its standard
- * output is read line by line on a thread (so a line the child flushed before it was killed is
- * still seen); its standard error goes to a log file, shown when something goes wrong.
+ * A JVM started from the test class path running a main class of the test sources, for tests
+ * that kill a process mid-write (crash safety, resumable copies, durable journals) or write from
+ * several processes at once. Its standard output is read line by line on a thread (so a line the
+ * child flushed before it was killed is still seen); its standard error goes to a log file, shown
+ * when something goes wrong.
  */
-final class ChildJvm implements AutoCloseable {
+public final class ChildJvm implements AutoCloseable {
     /** What {@link #awaitLine} returns when the child's output ended first. */
-    static final String EOF = "\u0000EOF";
+    public static final String EOF = "\u0000EOF";
 
     private final Process process;
     private final Path stderr;
@@ -42,8 +44,9 @@ final class ChildJvm implements AutoCloseable {
      * @param stderrLog where the child's standard error is appended
      * @param args the program arguments
      * @return the running child
+     * @throws IOException when the JVM cannot be started
      */
-    static ChildJvm start(Class<?> main, Path stderrLog, String... args) throws IOException {
+    public static ChildJvm start(Class<?> main, Path stderrLog, String... args) throws IOException {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>(List.of(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1",
@@ -77,8 +80,9 @@ final class ChildJvm implements AutoCloseable {
      * @param prefix what the wanted line starts with
      * @param timeout how long to wait
      * @return the first unseen line starting with {@code prefix}, or {@link #EOF} when output ended
+     * @throws InterruptedException when the wait is interrupted
      */
-    String awaitLine(String prefix, Duration timeout) throws InterruptedException {
+    public String awaitLine(String prefix, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             long left = deadline - System.nanoTime();
@@ -97,8 +101,12 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
-    /** Writes one line to the child's standard input. */
-    void send(String line) {
+    /**
+     * Writes one line to the child's standard input.
+     *
+     * @param line the line, without its line break
+     */
+    public void send(String line) {
         try {
             OutputStream in = process.getOutputStream();
             in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
@@ -108,8 +116,12 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
-    /** Kills the child with SIGKILL (no shutdown hooks, no flushing) and waits for it to be gone. */
-    void kill() throws InterruptedException {
+    /**
+     * Kills the child with SIGKILL (no shutdown hooks, no flushing) and waits for it to be gone.
+     *
+     * @throws InterruptedException when the wait is interrupted
+     */
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             throw new AssertionError("A SIGKILLed child did not end within 30 s");
@@ -117,16 +129,18 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /** @return whether the child is still running */
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
     /**
      * Waits for the child to end by itself.
      *
+     * @param timeout how long to wait before killing it and failing
      * @return its exit code
+     * @throws InterruptedException when the wait is interrupted
      */
-    int awaitExit(Duration timeout) throws InterruptedException {
+    public int awaitExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly();
             throw new AssertionError("The child did not end within " + timeout + "; its stderr:\n" + stderrTail());
@@ -134,8 +148,11 @@ final class ChildJvm implements AutoCloseable {
         return process.exitValue();
     }
 
-    /** @return every line the child printed, once its output has ended */
-    List<String> lines() throws InterruptedException {
+    /**
+     * @return every line the child printed, once its output has ended
+     * @throws InterruptedException when the wait is interrupted
+     */
+    public List<String> lines() throws InterruptedException {
         reader.join(TimeUnit.SECONDS.toMillis(30));
         synchronized (all) {
             return List.copyOf(all);
@@ -143,7 +160,7 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /** @return the last part of the child's standard error log */
-    String stderrTail() {
+    public String stderrTail() {
         try {
             String text = Files.readString(stderr, StandardCharsets.UTF_8);
             return text.length() <= 8000 ? text : "…" + text.substring(text.length() - 8000);
