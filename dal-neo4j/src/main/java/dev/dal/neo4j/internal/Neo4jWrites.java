@@ -7,10 +7,12 @@ import dev.dal.api.NotFoundException;
 import dev.dal.api.User;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Function;
 import org.neo4j.driver.TransactionContext;
 
@@ -45,18 +47,35 @@ final class Neo4jWrites {
               MERGE (u)-[:HAS_CHAT_SESSION]->(s)
             }""";
 
+    /**
+     * Messages grouped by session: each session is looked up once per statement, every property is
+     * named (a whole-map {@code SET m = row} makes the planner assume a conflict with every read and
+     * add {@code Eager} barriers), and every lookup is a uniqueness-constraint seek. A message that
+     * moves between sessions has lost its old relationship to {@link #DETACH_MOVED} first.
+     */
     static final String UPSERT_MESSAGES = """
-            UNWIND $rows AS row
-            MATCH (s:ChatSession {id: row.session_id})
+            UNWIND $groups AS g
+            MATCH (s:ChatSession {id: g.session_id})
+            UNWIND g.rows AS row
             MERGE (m:Message {id: row.id})
-            SET m = row
-            MERGE (s)-[:HAS_MESSAGE]->(m)
-            WITH s, m
-            CALL (s, m) {
-              MATCH (other:ChatSession)-[r:HAS_MESSAGE]->(m)
-              WHERE other <> s
-              DELETE r
-            }""";
+            SET m.session_id = g.session_id, m.sequence_number = row.sequence_number, m.role = row.role,
+                m.content = row.content, m.metadata = row.metadata, m.token_count = row.token_count,
+                m.abuse_flagged = row.abuse_flagged, m.created_at = row.created_at
+            MERGE (s)-[:HAS_MESSAGE]->(m)""";
+
+    /**
+     * Set-wise: drops the relationships of messages that now belong to another session (usually
+     * none). The hint pins the plan to one id seek per row: on young statistics the planner
+     * otherwise scans the whole id index for every row, or starts from the sessions (measured: 9 to
+     * 30 s instead of 50 ms for 5000 rows).
+     */
+    static final String DETACH_MOVED = """
+            UNWIND $rows AS row
+            MATCH (m:Message {id: row.id})
+            USING INDEX SEEK m:Message(id)
+            MATCH (old:ChatSession)-[r:HAS_MESSAGE]->(m)
+            WHERE old.id <> row.session_id
+            DELETE r""";
 
     static final String UPSERT_MEMORY = """
             UNWIND $rows AS row
@@ -97,7 +116,27 @@ final class Neo4jWrites {
 
     static void upsertMessages(TransactionContext tx, List<Message> messages) {
         requireAll(tx, MISSING_SESSIONS, "chat session", messages.stream().map(m -> m.sessionId().toString()).toList());
-        run(tx, UPSERT_MESSAGES, messages, Neo4jRecords::messageProps);
+        // The last occurrence of an id wins, as if the batch ran row by row; grouping then cannot reorder a move.
+        Map<UUID, Message> last = new LinkedHashMap<>();
+        for (Message m : messages) {
+            last.remove(m.id());
+            last.put(m.id(), m);
+        }
+        List<Message> distinct = new ArrayList<>(last.values());
+        for (int from = 0; from < distinct.size(); from += CHUNK) {
+            List<Message> chunk = distinct.subList(from, Math.min(distinct.size(), from + CHUNK));
+            List<Map<String, Object>> keys = new ArrayList<>(chunk.size());
+            Map<String, List<Map<String, Object>>> bySession = new LinkedHashMap<>();
+            for (Message m : chunk) {
+                String sessionId = m.sessionId().toString();
+                keys.add(Map.of("id", m.id().toString(), "session_id", sessionId));
+                bySession.computeIfAbsent(sessionId, k -> new ArrayList<>()).add(Neo4jRecords.messageProps(m));
+            }
+            List<Map<String, Object>> groups = new ArrayList<>(bySession.size());
+            bySession.forEach((sessionId, rows) -> groups.add(Map.of("session_id", sessionId, "rows", rows)));
+            tx.run(DETACH_MOVED, Map.of("rows", keys)).consume();
+            tx.run(UPSERT_MESSAGES, Map.of("groups", groups)).consume();
+        }
     }
 
     static void upsertMemory(TransactionContext tx, List<MemoryEntry> entries) {
