@@ -14,12 +14,13 @@ import java.util.UUID;
  * A hand-written {@link DataAccess} that is no store at all: every method throws
  * {@link UnsupportedOperationException}. Tests override the one or two methods they need, to check
  * the wiring {@link DataAccessFactory} puts in front of a backend (validation, error translation,
- * close), never backend behaviour. {@link #calls} records which overridden methods ran.
+ * close), never backend behaviour. {@link #calls} records which overridden methods ran. The
+ * dual-write tests' in-memory user store builds on it too.
  */
-abstract class UnsupportedDataAccess implements DataAccess {
+public abstract class UnsupportedDataAccess implements DataAccess {
     final List<String> calls = new ArrayList<>();
 
-    UnsupportedOperationException unsupported() {
+    protected UnsupportedOperationException unsupported() {
         return new UnsupportedOperationException("not needed by this test");
     }
 
@@ -160,7 +161,7 @@ abstract class UnsupportedDataAccess implements DataAccess {
     }
 
     /** The bulk counterpart: every method throws. */
-    static class UnsupportedBulkAccess implements BulkAccess {
+    public static class UnsupportedBulkAccess implements BulkAccess {
         @Override
         public ScanBatch<User> scanUsers(String cursor, int batchSize) {
             throw new UnsupportedOperationException();

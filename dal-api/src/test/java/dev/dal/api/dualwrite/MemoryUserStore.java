@@ -1,25 +1,12 @@
 package dev.dal.api.dualwrite;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.dal.api.Capability;
-import dev.dal.api.ChatSession;
-import dev.dal.api.ChatSessionUpdate;
-import dev.dal.api.DataAccess;
-import dev.dal.api.DeleteMode;
 import dev.dal.api.HealthStatus;
-import dev.dal.api.HistoryQuery;
-import dev.dal.api.MemoryEntry;
-import dev.dal.api.Message;
-import dev.dal.api.NewChatSession;
-import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
-import dev.dal.api.SessionOverview;
-import dev.dal.api.TransactionWork;
 import dev.dal.api.UnavailableException;
+import dev.dal.api.UnsupportedDataAccess;
 import dev.dal.api.User;
-import dev.dal.api.UserUpdate;
 import dev.dal.api.bulk.BulkAccess;
-import dev.dal.api.bulk.ScanBatch;
 import dev.dal.api.spi.Ids;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>It names no Micrometer type, so {@link #exerciseDualWrite()} can run in a class loader that hides Micrometer.
  */
-final class MemoryUserStore implements DataAccess {
+final class MemoryUserStore extends UnsupportedDataAccess {
     private final Map<UUID, User> users = new ConcurrentHashMap<>();
     volatile boolean failing;
     private volatile boolean closed;
@@ -83,9 +70,6 @@ final class MemoryUserStore implements DataAccess {
         }
     }
 
-    private static UnsupportedOperationException unsupported() {
-        return new UnsupportedOperationException("not needed by the dual-write meter tests");
-    }
 
     @Override
     public User createUser(NewUser user) {
@@ -107,105 +91,25 @@ final class MemoryUserStore implements DataAccess {
         return users.values().stream().filter(u -> externalId.equals(u.externalId())).findFirst();
     }
 
-    @Override
-    public User updateUser(UUID id, UserUpdate update) {
-        throw unsupported();
-    }
 
-    @Override
-    public boolean deleteUser(UUID id, DeleteMode mode) {
-        throw unsupported();
-    }
 
-    @Override
-    public ChatSession createChatSession(NewChatSession session) {
-        throw unsupported();
-    }
 
-    @Override
-    public Optional<ChatSession> getChatSession(String chatId) {
-        throw unsupported();
-    }
 
-    @Override
-    public ChatSession updateChatSession(String chatId, ChatSessionUpdate update) {
-        throw unsupported();
-    }
 
-    @Override
-    public boolean deleteChatSession(String chatId) {
-        throw unsupported();
-    }
 
-    @Override
-    public List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
-        throw unsupported();
-    }
 
-    @Override
-    public List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
-        throw unsupported();
-    }
 
-    @Override
-    public Message addMessage(String chatId, NewMessage message) {
-        throw unsupported();
-    }
 
-    @Override
-    public List<Message> addMessages(String chatId, List<NewMessage> messages) {
-        throw unsupported();
-    }
 
-    @Override
-    public List<Message> getChatHistory(String chatId, int limit, int offset) {
-        throw unsupported();
-    }
 
-    @Override
-    public List<Message> getChatHistory(String chatId, HistoryQuery query) {
-        throw unsupported();
-    }
 
-    @Override
-    public long getMessageCount(String chatId) {
-        throw unsupported();
-    }
 
-    @Override
-    public MemoryEntry setUserMemory(UUID userId, String memoryType, String key, JsonNode value, Instant expiresAt) {
-        throw unsupported();
-    }
 
-    @Override
-    public Optional<MemoryEntry> getUserMemory(UUID userId, String memoryType, String key) {
-        throw unsupported();
-    }
 
-    @Override
-    public List<MemoryEntry> getUserMemory(UUID userId, String memoryType) {
-        throw unsupported();
-    }
 
-    @Override
-    public boolean deleteUserMemory(UUID userId, String memoryType, String key) {
-        throw unsupported();
-    }
 
-    @Override
-    public int deleteUserMemory(UUID userId, String memoryType) {
-        throw unsupported();
-    }
 
-    @Override
-    public int purgeExpiredMemory() {
-        throw unsupported();
-    }
 
-    @Override
-    public <T> T inTransaction(TransactionWork<T> work) {
-        throw unsupported();
-    }
 
     @Override
     public HealthStatus healthCheck() {
@@ -229,26 +133,10 @@ final class MemoryUserStore implements DataAccess {
     }
 
     /** Upserts users (or fails, when told to); the rest is not needed. */
-    private final class Bulk implements BulkAccess {
-        @Override
-        public ScanBatch<User> scanUsers(String cursor, int batchSize) {
-            throw unsupported();
-        }
+    private final class Bulk extends UnsupportedBulkAccess {
 
-        @Override
-        public ScanBatch<ChatSession> scanSessions(String cursor, int batchSize) {
-            throw unsupported();
-        }
 
-        @Override
-        public ScanBatch<Message> scanMessages(String cursor, int batchSize) {
-            throw unsupported();
-        }
 
-        @Override
-        public ScanBatch<MemoryEntry> scanMemory(String cursor, int batchSize) {
-            throw unsupported();
-        }
 
         @Override
         public void upsertUsers(List<User> batch) {
@@ -259,19 +147,7 @@ final class MemoryUserStore implements DataAccess {
             batch.forEach(MemoryUserStore.this::put);
         }
 
-        @Override
-        public void upsertSessions(List<ChatSession> sessions) {
-            throw unsupported();
-        }
 
-        @Override
-        public void upsertMessages(List<Message> messages) {
-            throw unsupported();
-        }
 
-        @Override
-        public void upsertMemory(List<MemoryEntry> entries) {
-            throw unsupported();
-        }
     }
 }
