@@ -9,6 +9,11 @@ public enum Capability {
     TRANSACTIONS,
     /** Several processes may open the same store at once and see each other's writes. */
     MULTI_PROCESS,
+    /**
+     * The store talks to a server over TCP; every call is bounded by {@code DB_CONNECT_TIMEOUT} and
+     * {@code DB_QUERY_TIMEOUT} and fails by the failure table when the network stalls, resets or refuses.
+     */
+    NETWORK,
     /** Full-text search over message content (planned). */
     FULL_TEXT_SEARCH
 }

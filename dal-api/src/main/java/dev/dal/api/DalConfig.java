@@ -93,6 +93,39 @@ public final class DalConfig {
     public static final String DAL_MAX_CONTENT_LENGTH = "DAL_MAX_CONTENT_LENGTH";
     /** Deepest JSON nesting accepted, default 32. */
     public static final String DAL_MAX_JSON_DEPTH = "DAL_MAX_JSON_DEPTH";
+    /** Largest JSON value accepted in any one field, in bytes of its UTF-8 JSON text, default 1 MiB. */
+    public static final String DAL_MAX_JSON_BYTES = "DAL_MAX_JSON_BYTES";
+    /**
+     * The longest one call waits on the server, the network or a lock once it is under way, in
+     * seconds or ISO-8601, default 30 s. A call that reaches it fails with a
+     * {@link TransientDataAccessException}, or an {@link OutcomeUnknownException} when a write had been sent.
+     */
+    public static final String DB_QUERY_TIMEOUT = "DB_QUERY_TIMEOUT";
+    /**
+     * The longest opening one connection may take, in seconds or ISO-8601, default 5 s: a refused or
+     * unroutable server fails within it with an {@link UnavailableException}.
+     */
+    public static final String DB_CONNECT_TIMEOUT = "DB_CONNECT_TIMEOUT";
+    /**
+     * The longest {@link DataAccess#healthCheck()} takes, in seconds or ISO-8601, default 2 s; a store
+     * that has not answered by then is reported {@code DOWN}.
+     */
+    public static final String DAL_HEALTH_TIMEOUT = "DAL_HEALTH_TIMEOUT";
+    /**
+     * How many times {@link DataAccess#inTransaction} runs the work again after a {@link Retryable}
+     * failure, default 3 (0 turns retries off), with exponential backoff and jitter between attempts.
+     */
+    public static final String DAL_TX_RETRIES = "DAL_TX_RETRIES";
+    /**
+     * Whether log lines may carry user values (message text, metadata, profiles, memory values, bound
+     * statement parameters), default false. Meant for debugging against test data only.
+     */
+    public static final String DAL_LOG_VALUES = "DAL_LOG_VALUES";
+    /**
+     * Whether a store applies pending schema changes when it opens. The default is the backend's own
+     * (see each backend's documentation); {@code dal schema migrate} applies them by hand.
+     */
+    public static final String DB_AUTO_MIGRATE = "DB_AUTO_MIGRATE";
 
     /** Prefixes of settings Dal reads from the environment besides the named ones. */
     private static final List<String> SETTING_PREFIXES = List.of("DATA_", "DB_", "DATABASE_", "MONGODB_", "NEO4J_",
@@ -115,6 +148,12 @@ public final class DalConfig {
     private final boolean dualWriteEnabled;
     private final int maxContentLength;
     private final int maxJsonDepth;
+    private final int maxJsonBytes;
+    private final Duration queryTimeout;
+    private final Duration connectTimeout;
+    private final Duration healthTimeout;
+    private final int txRetries;
+    private final boolean logValues;
     private final String readFrom;
     private final String secondaryFailure;
     private final double compareSampleRate;
@@ -140,13 +179,17 @@ public final class DalConfig {
         this.maxContentLength = text(DAL_MAX_CONTENT_LENGTH)
                 .map(v -> intIn(DAL_MAX_CONTENT_LENGTH, v, 1, 100_000_000)).orElse(100_000);
         this.maxJsonDepth = text(DAL_MAX_JSON_DEPTH).map(v -> intIn(DAL_MAX_JSON_DEPTH, v, 1, 1000)).orElse(32);
+        this.maxJsonBytes = text(DAL_MAX_JSON_BYTES)
+                .map(v -> intIn(DAL_MAX_JSON_BYTES, v, 16, 512 * 1024 * 1024)).orElse(1024 * 1024);
+        this.queryTimeout = positiveDuration(DB_QUERY_TIMEOUT, Duration.ofSeconds(30));
+        this.connectTimeout = positiveDuration(DB_CONNECT_TIMEOUT, Duration.ofSeconds(5));
+        this.healthTimeout = positiveDuration(DAL_HEALTH_TIMEOUT, Duration.ofSeconds(2));
+        this.txRetries = text(DAL_TX_RETRIES).map(v -> intIn(DAL_TX_RETRIES, v, 0, 100)).orElse(3);
+        this.logValues = text(DAL_LOG_VALUES).map(v -> bool(DAL_LOG_VALUES, v)).orElse(false);
         this.readFrom = oneOf(MIGRATION_READ_FROM, "primary", "primary", "secondary", "compare");
         this.secondaryFailure = oneOf(MIGRATION_SECONDARY_FAILURE, "fail", "fail", "record");
         this.compareSampleRate = text(MIGRATION_COMPARE_SAMPLE_RATE).map(DalConfig::rate).orElse(1.0);
-        this.secondaryTimeout = duration(MIGRATION_SECONDARY_TIMEOUT, Duration.ofSeconds(2));
-        if (secondaryTimeout.isZero()) {
-            throw new ConfigurationException(MIGRATION_SECONDARY_TIMEOUT + " must be longer than zero");
-        }
+        this.secondaryTimeout = positiveDuration(MIGRATION_SECONDARY_TIMEOUT, Duration.ofSeconds(2));
         this.repairJournalDir = text(MIGRATION_REPAIR_JOURNAL_DIR).map(v -> path(MIGRATION_REPAIR_JOURNAL_DIR, v))
                 .orElse(null);
     }
@@ -369,6 +412,47 @@ public final class DalConfig {
         return maxJsonDepth;
     }
 
+    /** @return the largest JSON value accepted in one field, in bytes of UTF-8 JSON text */
+    public int maxJsonBytes() {
+        return maxJsonBytes;
+    }
+
+    /** @return the longest one call waits on the server, the network or a lock ({@link #DB_QUERY_TIMEOUT}) */
+    public Duration queryTimeout() {
+        return queryTimeout;
+    }
+
+    /** @return the longest opening one connection may take ({@link #DB_CONNECT_TIMEOUT}) */
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    /** @return the longest a health check takes before it reports {@code DOWN} ({@link #DAL_HEALTH_TIMEOUT}) */
+    public Duration healthTimeout() {
+        return healthTimeout;
+    }
+
+    /** @return how many times a transaction's work is run again after a retryable failure ({@link #DAL_TX_RETRIES}) */
+    public int txRetries() {
+        return txRetries;
+    }
+
+    /** @return whether log lines may carry user values ({@link #DAL_LOG_VALUES}); false unless the user opts in */
+    public boolean logValues() {
+        return logValues;
+    }
+
+    /**
+     * Whether the store applies pending schema changes when it opens ({@link #DB_AUTO_MIGRATE}).
+     *
+     * @param backendDefault the backend's default when the setting is not given
+     * @return the setting's value, or the backend's default
+     * @throws ConfigurationException when the value is not {@code true}/{@code false}
+     */
+    public boolean autoMigrate(boolean backendDefault) {
+        return flag(DB_AUTO_MIGRATE, backendDefault);
+    }
+
     /** @return the clock Dal reads for timestamps and expiry; tests may supply their own */
     public Clock clock() {
         return clock;
@@ -528,6 +612,14 @@ public final class DalConfig {
         }
         throw new ConfigurationException(name + " must be a whole number of seconds or an ISO-8601 duration"
                 + " such as PT30S, got '" + v + "'");
+    }
+
+    private Duration positiveDuration(String name, Duration defaultValue) {
+        Duration value = duration(name, defaultValue);
+        if (value.isZero()) {
+            throw new ConfigurationException(name + " must be longer than zero");
+        }
+        return value;
     }
 
     /** Builds a {@link DalConfig}; {@link #build()} checks every value. */

@@ -5,7 +5,8 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * What a caller supplies to create a {@link User}; Dal adds the id and timestamps.
+ * What a caller supplies to create a {@link User}; Dal adds the timestamps and, unless the caller
+ * chose one with {@link Builder#id}, the id.
  *
  * @param externalId the identity provider's id, unique when present; may be {@code null}
  * @param email may be {@code null}
@@ -13,9 +14,26 @@ import java.util.UUID;
  * @param profile a JSON object; {@code null} means empty
  * @param preferences a JSON object; {@code null} means empty
  * @param status {@code null} means {@link UserStatus#ACTIVE}
+ * @param id the caller's id for the user, or {@code null} for one Dal assigns
  */
 public record NewUser(
-        String externalId, String email, String name, JsonNode profile, JsonNode preferences, UserStatus status) {
+        String externalId, String email, String name, JsonNode profile, JsonNode preferences, UserStatus status,
+        UUID id) {
+
+    /**
+     * A user whose id Dal assigns.
+     *
+     * @param externalId the identity provider's id, unique when present; may be {@code null}
+     * @param email may be {@code null}
+     * @param name may be {@code null}
+     * @param profile a JSON object; {@code null} means empty
+     * @param preferences a JSON object; {@code null} means empty
+     * @param status {@code null} means {@link UserStatus#ACTIVE}
+     */
+    public NewUser(String externalId, String email, String name, JsonNode profile, JsonNode preferences,
+            UserStatus status) {
+        this(externalId, email, name, profile, preferences, status, null);
+    }
 
     /** Normalizes defaults: empty objects, {@code ACTIVE}. */
     public NewUser {
@@ -38,13 +56,25 @@ public record NewUser(
     /**
      * Builds the stored record. Called by Dal after validation.
      *
-     * @param id the id Dal assigned
+     * @param assignedId the id Dal assigned, used unless the caller chose one
      * @param now the creation time
      * @return the record to store
      */
-    public User toUser(UUID id, Instant now) {
-        return new User(id, externalId, email, name, JsonValues.canonicalObject(profile, "user.profile"),
+    public User toUser(UUID assignedId, Instant now) {
+        return new User(id == null ? assignedId : id, externalId, email, name, JsonValues.canonicalObject(profile, "user.profile"),
                 JsonValues.canonicalObject(preferences, "user.preferences"), status, now, now, null);
+    }
+
+    /**
+     * @param stored a stored user
+     * @return whether it holds exactly what this request asks to create (id and times aside)
+     */
+    public boolean sameContentAs(User stored) {
+        return java.util.Objects.equals(externalId, stored.externalId()) && java.util.Objects.equals(email, stored.email())
+                && java.util.Objects.equals(name, stored.name())
+                && JsonValues.canonicalObject(profile, "user.profile").equals(stored.profile())
+                && JsonValues.canonicalObject(preferences, "user.preferences").equals(stored.preferences())
+                && status == stored.status();
     }
 
     /** Builder for {@link NewUser}. */
@@ -55,8 +85,22 @@ public record NewUser(
         private JsonNode profile;
         private JsonNode preferences;
         private UserStatus status;
+        private UUID id;
 
         private Builder() {
+        }
+
+        /**
+         * The caller's own id, which makes {@link DataAccess#createUser} safe to repeat: when a user
+         * with this id is already stored with the same fields, the stored user is returned instead
+         * of an error (the retry after an {@link OutcomeUnknownException}).
+         *
+         * @param value the id to store the user under
+         * @return this builder
+         */
+        public Builder id(UUID value) {
+            this.id = value;
+            return this;
         }
 
         /** @param value the external id @return this builder */
@@ -97,7 +141,7 @@ public record NewUser(
 
         /** @return the request */
         public NewUser build() {
-            return new NewUser(externalId, email, name, profile, preferences, status);
+            return new NewUser(externalId, email, name, profile, preferences, status, id);
         }
     }
 }

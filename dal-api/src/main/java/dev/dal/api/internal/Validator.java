@@ -26,6 +26,7 @@ public final class Validator {
 
     private final int maxContentLength;
     private final int maxJsonDepth;
+    private final int maxJsonBytes;
 
     /**
      * @param config supplies the configurable limits
@@ -33,6 +34,7 @@ public final class Validator {
     public Validator(DalConfig config) {
         this.maxContentLength = config.maxContentLength();
         this.maxJsonDepth = config.maxJsonDepth();
+        this.maxJsonBytes = config.maxJsonBytes();
     }
 
     /** @return the longest message content accepted */
@@ -170,10 +172,15 @@ public final class Validator {
      */
     public JsonNode json(String field, JsonNode node) {
         if (node != null) {
+            long bytes;
             try {
-                checkJson(node, 0);
+                bytes = checkJson(node, 0);
             } catch (ValidationException e) {
                 throw new ValidationException(field + e.field(), e.rule());
+            }
+            if (bytes > maxJsonBytes) {
+                throw new ValidationException(field, "must not exceed " + maxJsonBytes
+                        + " bytes as UTF-8 JSON text (DAL_MAX_JSON_BYTES); was at least " + bytes);
             }
         }
         return node;
@@ -183,34 +190,69 @@ public final class Validator {
      * Checks a tree; a failure names its path relative to {@code node} ("" for the node itself),
      * and each level prefixes its own segment on the way out, so the happy path builds no strings.
      */
-    private void checkJson(JsonNode node, int depth) {
+    private long checkJson(JsonNode node, int depth) {
         if (node.isContainerNode() && depth + 1 > maxJsonDepth) {
             throw new ValidationException("", "must not nest JSON deeper than " + maxJsonDepth + " levels");
         }
         if (node.isObject()) {
+            long bytes = 2 + Math.max(0, node.size() - 1);
             for (Map.Entry<String, JsonNode> child : node.properties()) {
                 cleanText(" key", child.getKey());
                 try {
-                    checkJson(child.getValue(), depth + 1);
+                    bytes += jsonTextBytes(child.getKey()) + 1 + checkJson(child.getValue(), depth + 1);
                 } catch (ValidationException e) {
                     throw new ValidationException("." + shorten(child.getKey()) + e.field(), e.rule());
                 }
             }
+            return bytes;
         } else if (node.isArray()) {
+            long bytes = 2 + Math.max(0, node.size() - 1);
             for (int i = 0; i < node.size(); i++) {
                 try {
-                    checkJson(node.get(i), depth + 1);
+                    bytes += checkJson(node.get(i), depth + 1);
                 } catch (ValidationException e) {
                     throw new ValidationException("[" + i + "]" + e.field(), e.rule());
                 }
             }
+            return bytes;
         } else if (node.isTextual()) {
             cleanText("", node.textValue());
+            return jsonTextBytes(node.textValue());
         } else if (node.isNumber()) {
             checkNumber("", node);
-        } else if (!node.isBoolean() && !node.isNull()) {
-            throw new ValidationException("", "must be plain JSON (object, array, string, number, boolean, null)");
+            return node.asText().length();
+        } else if (node.isBoolean()) {
+            return node.booleanValue() ? 4 : 5;
+        } else if (node.isNull()) {
+            return 4;
         }
+        throw new ValidationException("", "must be plain JSON (object, array, string, number, boolean, null)");
+    }
+
+    /**
+     * The size of a string as a JSON string literal in UTF-8: quotes, two-byte escapes for quote and
+     * backslash, six for other control characters (an upper bound for \n and friends).
+     */
+    private static long jsonTextBytes(String text) {
+        long bytes = 2;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"' || c == '\\') {
+                bytes += 2;
+            } else if (c < 0x20) {
+                bytes += 6;
+            } else if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c)) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
     }
 
     private static void checkNumber(String path, JsonNode node) {

@@ -356,7 +356,7 @@ public final class Neo4jStore implements DataAccess {
         List<UUID> ids = new ArrayList<>(newMessages.size());
         List<Map<String, Object>> rows = new ArrayList<>(newMessages.size());
         for (NewMessage m : newMessages) {
-            UUID id = Ids.newId();
+            UUID id = m.id() != null ? m.id() : Ids.newId();
             ids.add(id);
             Map<String, Object> row = new HashMap<>();
             row.put("id", id.toString());
