@@ -4,23 +4,59 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.dal.api.DalConfig;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementExceptions;
 
-/** The connection pool and the Jdbi on top of it. */
+/**
+ * The connection pool and the Jdbi on top of it, with every wait bounded:
+ * <ul>
+ *   <li>opening a connection: {@code DB_CONNECT_TIMEOUT} (TCP connect and login);</li>
+ *   <li>waiting for a pooled connection: {@code DB_CONNECTION_TIMEOUT};</li>
+ *   <li>one statement on the server: {@code statement_timeout} = {@code DB_QUERY_TIMEOUT} (the server
+ *       cancels it, nothing is committed); a silent network: the socket's read timeout, a little above
+ *       {@code DB_QUERY_TIMEOUT} so the server's cancel arrives first when the server is there;</li>
+ *   <li>checking an idle connection before it is handed out: Hikari's {@code validationTimeout}.</li>
+ * </ul>
+ * Hikari evicts a connection that failed with a connection error (SQLSTATE class 08, 57P01–57P03), so
+ * a broken connection is never handed out again.
+ */
 final class PgDatabase implements AutoCloseable {
+    /** How long after {@code DB_QUERY_TIMEOUT} the client gives up on a silent socket. */
+    static final Duration SOCKET_MARGIN = Duration.ofMillis(500);
+
     private final HikariDataSource pool;
     private final Jdbi jdbi;
     private final HikariDataSource readPool;
     private final Jdbi readJdbi;
+    private final PgSettings settings;
+    private final DalConfig config;
 
     PgDatabase(DalConfig config, PgSettings settings) {
+        this.config = config;
+        this.settings = settings;
         this.pool = pool(config, settings, settings.jdbcUrl(), "dal-postgres", false);
-        this.jdbi = Jdbi.create(pool);
+        this.jdbi = jdbi(pool, config);
         this.readPool = settings.readJdbcUrl() == null ? null
                 : pool(config, settings, settings.readJdbcUrl(), "dal-postgres-read", true);
-        this.readJdbi = readPool == null ? jdbi : Jdbi.create(readPool);
+        this.readJdbi = readPool == null ? jdbi : jdbi(readPool, config);
+    }
+
+    private static Jdbi jdbi(HikariDataSource source, DalConfig config) {
+        Jdbi jdbi = Jdbi.create(source);
+        if (!config.logValues()) {
+            // Jdbi's default puts the statement and its bound arguments into exception messages.
+            jdbi.getConfig(StatementExceptions.class).setMessageRendering(StatementExceptions.MessageRendering.NONE);
+        }
+        return jdbi;
+    }
+
+    /** @return a connector for the store's own connections, with the store's deadlines */
+    static PgConnector connector(DalConfig config, String url, PgSettings settings, String applicationName) {
+        return new PgConnector(url, settings.user(), settings.password(), config.connectTimeout(),
+                config.queryTimeout().plus(SOCKET_MARGIN), config.queryTimeout(), applicationName, config.logValues());
     }
 
     private static HikariDataSource pool(DalConfig config, PgSettings settings, String url, String name,
@@ -28,21 +64,22 @@ final class PgDatabase implements AutoCloseable {
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName(name);
         hikari.setReadOnly(readOnly);
-        hikari.setJdbcUrl(url);
-        if (settings.user() != null) {
-            hikari.setUsername(settings.user());
-        }
-        if (settings.password() != null) {
-            hikari.setPassword(settings.password());
-        }
+        hikari.setDataSource(connector(config, url, settings, readOnly ? "dal-read" : "dal"));
         hikari.setMaximumPoolSize(config.maxConnections());
         hikari.setMinimumIdle(Math.min(2, config.maxConnections()));
+        long connectionTimeout = Math.max(250, config.connectionTimeout().toMillis());
+        hikari.setConnectionTimeout(connectionTimeout);
         hikari.setIdleTimeout(Math.max(10_000, config.idleTimeout().toMillis()));
-        hikari.setConnectionTimeout(Math.max(250, config.connectionTimeout().toMillis()));
-        hikari.setMaxLifetime(Math.max(30_000, config.maxLifetime().toMillis()));
-        // Batched inserts become multi-row INSERTs: the bulk path's speed depends on it.
-        hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
-        hikari.addDataSourceProperty("ApplicationName", readOnly ? "dal-read" : "dal");
+        long maxLifetime = Math.max(30_000, config.maxLifetime().toMillis());
+        hikari.setMaxLifetime(maxLifetime);
+        // The check of an idle connection before it is handed out: short, so a dead one costs little
+        // of the caller's DB_CONNECTION_TIMEOUT (Hikari wants it below the connection timeout).
+        hikari.setValidationTimeout(Math.max(250, Math.min(1_000, Math.min(connectionTimeout / 4,
+                config.connectTimeout().toMillis()))));
+        // Idle connections are pinged, so one a firewall or a restart dropped is found before a caller gets it.
+        if (maxLifetime > 60_000) {
+            hikari.setKeepaliveTime(60_000);
+        }
         // Open lazily: a store whose server is down still opens, reports DOWN, and recovers.
         hikari.setInitializationFailTimeout(-1);
         return new HikariDataSource(hikari);
@@ -61,12 +98,30 @@ final class PgDatabase implements AutoCloseable {
         return pool;
     }
 
+    PgSettings settings() {
+        return settings;
+    }
+
+    DalConfig config() {
+        return config;
+    }
+
+    /** @return whether every connection of the primary pool is busy and callers are waiting for one */
+    boolean saturated() {
+        HikariPoolMXBean bean = pool.getHikariPoolMXBean();
+        return bean != null && bean.getActiveConnections() >= pool.getMaximumPoolSize()
+                && bean.getThreadsAwaitingConnection() > 0;
+    }
+
     Map<String, Object> poolFigures() {
         Map<String, Object> figures = new LinkedHashMap<>();
         putFigures(figures, "pool", pool);
         if (readPool != null) {
             putFigures(figures, "readPool", readPool);
         }
+        HikariPoolMXBean bean = pool.getHikariPoolMXBean();
+        int active = bean == null ? 0 : bean.getActiveConnections();
+        figures.put("poolUtilizationPercent", (int) Math.round(100.0 * active / Math.max(1, pool.getMaximumPoolSize())));
         return figures;
     }
 

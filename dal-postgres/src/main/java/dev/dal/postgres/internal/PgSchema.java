@@ -136,6 +136,16 @@ public final class PgSchema {
         return all;
     }
 
+    /** @return every changeset of the changelog as {@code author:id}, in order, read from its text (no Liquibase) */
+    static List<String> expectedChangeSets() {
+        List<String> all = new ArrayList<>();
+        Matcher m = CHANGESET.matcher(changelogText());
+        while (m.find()) {
+            all.add(m.group(1) + ":" + m.group(2));
+        }
+        return List.copyOf(all);
+    }
+
     private static String changelogText() {
         try (InputStream in = PgSchema.class.getClassLoader().getResourceAsStream(CHANGELOG)) {
             if (in == null) {

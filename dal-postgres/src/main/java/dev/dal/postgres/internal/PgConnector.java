@@ -1,0 +1,139 @@
+package dev.dal.postgres.internal;
+
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/**
+ * Opens PostgreSQL connections with every wait bounded: the TCP connect and the login by
+ * {@code connectTimeout}/{@code loginTimeout}, every later read of the socket by a network timeout
+ * set in milliseconds on the connection (pgjdbc's own {@code socketTimeout} counts whole seconds,
+ * too coarse for a deadline of one or two seconds; it is set too, rounded up, as a backstop during
+ * the login). TCP keepalive is on. The server's {@code statement_timeout} is passed in the startup
+ * packet ({@code options}), so no extra round trip is needed. Values come from configuration only,
+ * never from users.
+ *
+ * <p>Unless values may be logged, pgjdbc is told not to put the server's DETAIL (which quotes the
+ * values behind a constraint violation) or a failed batch entry's statement into its messages.
+ */
+final class PgConnector implements DataSource {
+    private final Driver driver = new org.postgresql.Driver();
+    private final String url;
+    private final Properties properties;
+    private final int networkTimeoutMillis;
+
+    /**
+     * @param url the JDBC URL, without credentials
+     * @param user the user, or {@code null}
+     * @param password the password, or {@code null}
+     * @param connectTimeout bound on the TCP connect and on the whole login
+     * @param networkTimeout bound on every read of the socket once connected
+     * @param statementTimeout the server's {@code statement_timeout}, or {@code null} to leave it alone
+     * @param applicationName how the connections appear in {@code pg_stat_activity}
+     * @param logValues whether driver messages may carry values (DAL_LOG_VALUES)
+     */
+    PgConnector(String url, String user, String password, Duration connectTimeout, Duration networkTimeout,
+            Duration statementTimeout, String applicationName, boolean logValues) {
+        this.url = url;
+        this.networkTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, networkTimeout.toMillis()));
+        Properties p = new Properties();
+        if (user != null) {
+            p.setProperty("user", user);
+        }
+        if (password != null) {
+            p.setProperty("password", password);
+        }
+        p.setProperty("connectTimeout", String.valueOf(wholeSeconds(connectTimeout)));
+        p.setProperty("loginTimeout", String.valueOf(wholeSeconds(connectTimeout)));
+        p.setProperty("socketTimeout", String.valueOf(wholeSeconds(networkTimeout)));
+        p.setProperty("tcpKeepAlive", "true");
+        p.setProperty("logServerErrorDetail", String.valueOf(logValues));
+        p.setProperty("ApplicationName", applicationName);
+        // Batched inserts become multi-row INSERTs: the bulk path's speed depends on it.
+        p.setProperty("reWriteBatchedInserts", "true");
+        if (statementTimeout != null) {
+            p.setProperty("options", "-c statement_timeout=" + Math.max(1, statementTimeout.toMillis()));
+        }
+        this.properties = p;
+    }
+
+    private static int wholeSeconds(Duration d) {
+        long millis = Math.max(1, d.toMillis());
+        return (int) Math.min(Integer.MAX_VALUE / 1000, (millis + 999) / 1000);
+    }
+
+    /** @return the network timeout every connection gets, in milliseconds */
+    int networkTimeoutMillis() {
+        return networkTimeoutMillis;
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+        // Parameters in the URL win over these properties (pgjdbc's rule), so a user's own URL choice stands.
+        Connection connection = driver.connect(url, properties);
+        if (connection == null) {
+            throw new SQLException("Not a PostgreSQL JDBC URL", "08001");
+        }
+        try {
+            connection.setNetworkTimeout(Runnable::run, networkTimeoutMillis);
+        } catch (SQLException | RuntimeException e) {
+            connection.close();
+            throw e;
+        }
+        return connection;
+    }
+
+    @Override
+    public Connection getConnection(String username, String password) throws SQLException {
+        throw new SQLFeatureNotSupportedException("credentials come from the store's settings");
+    }
+
+    @Override
+    public PrintWriter getLogWriter() {
+        return null;
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) {
+        // no log writer: the driver logs through java.util.logging
+    }
+
+    @Override
+    public void setLoginTimeout(int seconds) {
+        // the login timeout comes from DB_CONNECT_TIMEOUT
+    }
+
+    @Override
+    public int getLoginTimeout() {
+        return Integer.parseInt(properties.getProperty("loginTimeout"));
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+        throw new SQLFeatureNotSupportedException();
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        if (iface.isInstance(this)) {
+            return iface.cast(this);
+        }
+        throw new SQLException("Not a wrapper of " + iface.getName());
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) {
+        return iface.isInstance(this);
+    }
+
+    @Override
+    public String toString() {
+        return "PgConnector";
+    }
+}
