@@ -131,7 +131,7 @@ final class PgErrors {
                 return connecting ? FAILURES.unreachable(operation, failure)
                         : FAILURES.lost(operation, writeSent, true, failure);
             }
-            return unexpected(operation, null, failure);
+            return unexpected(operation, null, failure instanceof SqlCarrier ? failure.getCause() : failure);
         }
         switch (state) {
             case "23505": {
@@ -175,7 +175,7 @@ final class PgErrors {
             }
             return FAILURES.lost(operation, writeSent, timedOut, sanitized(sql, state));
         }
-        return unexpected(operation, state, failure);
+        return unexpected(operation, state, sql);
     }
 
     /**
