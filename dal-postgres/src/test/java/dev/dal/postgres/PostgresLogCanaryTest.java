@@ -165,7 +165,7 @@ class PostgresLogCanaryTest {
 
                 // 2. Duplicate keys: the same message id again, and a user whose externalId is taken.
                 Throwable duplicate = catchThrowable(() -> store.addMessages(session.chatId(),
-                        List.of(NewMessage.user(CANARY).withMetadata(canaryObject()).withId(stored.id()))));
+                        List.of(NewMessage.user(CANARY + " again").withMetadata(canaryObject()).withId(stored.id()))));
                 assertThat(duplicate).isInstanceOf(DataAccessException.class);
                 Throwable duplicateUser = catchThrowable(() -> store.createUser(NewUser.builder()
                         .externalId(user.externalId()).profile(canaryObject()).build()));

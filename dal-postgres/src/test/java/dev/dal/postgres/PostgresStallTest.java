@@ -138,6 +138,14 @@ class PostgresStallTest {
                             + " during it (worst %d ms), recovered %d ms after it ended%n", inFlight.size(),
                             worstInFlight.toMillis(), startedDuring.size(), worstDuring.toMillis(), recovered.toMillis());
 
+                    calls.stream().filter(c -> c.took().compareTo(Duration.ofMillis(2_600)) > 0).forEach(c -> {
+                        StringBuilder chain = new StringBuilder();
+                        for (Throwable t = c.failure(); t != null; t = t.getCause()) {
+                            chain.append(" <- ").append(t.getClass().getSimpleName()).append(": ").append(t.getMessage());
+                        }
+                        System.out.printf("slow %s: %d ms, started %d ms after the stall began%s%n", c.kind(),
+                                c.took().toMillis(), TimeUnit.NANOSECONDS.toMillis(c.startNanos() - stallStart), chain);
+                    });
                     assertThat(inFlight).as("calls in flight when the stall began").isNotEmpty();
                     assertThat(worstInFlight).as("calls in flight ended within 3 s of the stall").isLessThanOrEqualTo(BOUND);
                     assertThat(startedDuring).as("calls started during the stall").isNotEmpty();

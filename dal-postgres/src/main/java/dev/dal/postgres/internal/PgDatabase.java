@@ -37,6 +37,7 @@ final class PgDatabase implements AutoCloseable {
     PgDatabase(DalConfig config, PgSettings settings) {
         this.config = config;
         this.settings = settings;
+        PgDriverLogging.apply(config.logValues());
         this.pool = pool(config, settings, settings.jdbcUrl(), "dal-postgres", false);
         this.jdbi = jdbi(pool, config);
         this.readPool = settings.readJdbcUrl() == null ? null
@@ -76,6 +77,9 @@ final class PgDatabase implements AutoCloseable {
         // of the caller's DB_CONNECTION_TIMEOUT (Hikari wants it below the connection timeout).
         hikari.setValidationTimeout(Math.max(250, Math.min(1_000, Math.min(connectionTimeout / 4,
                 config.connectTimeout().toMillis()))));
+        // Said, not detected: Hikari detects the default once, on its first connection, and if that
+        // connection breaks during the detection it keeps "-1" and fails every later connection.
+        hikari.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         // Idle connections are pinged, so one a firewall or a restart dropped is found before a caller gets it.
         if (maxLifetime > 60_000) {
             hikari.setKeepaliveTime(60_000);
@@ -104,6 +108,25 @@ final class PgDatabase implements AutoCloseable {
 
     DalConfig config() {
         return config;
+    }
+
+    /**
+     * One connection broke (a reset, a server restart, an administrator): the others opened over the
+     * same path most likely broke with it. Closes the idle ones now and the busy ones when they are
+     * returned, so no caller is handed a connection that is already dead.
+     */
+    void evictPooled() {
+        evict(pool);
+        if (readPool != null) {
+            evict(readPool);
+        }
+    }
+
+    private static void evict(HikariDataSource source) {
+        HikariPoolMXBean bean = source.getHikariPoolMXBean();
+        if (bean != null) {
+            bean.softEvictConnections();
+        }
     }
 
     /** @return whether every connection of the primary pool is busy and callers are waiting for one */

@@ -117,8 +117,9 @@ final class PgErrors {
         }
         SQLException sql = findSql(failure);
         if (sql instanceof SQLTransientConnectionException && !(sql instanceof PSQLException)) {
-            // Hikari's pool wait timed out; its cause is the last failed connection attempt, if any.
-            SQLException attempt = sql.getCause() instanceof SQLException cause ? cause : null;
+            // Hikari's pool wait timed out; its cause is the last failed connection attempt, if any
+            // (a driver exception, or Hikari's ConnectionSetupException around one).
+            SQLException attempt = findSql(sql.getCause());
             if (attempt == null) {
                 return FAILURES.poolExhausted(operation, failure);
             }
@@ -195,6 +196,31 @@ final class PgErrors {
         SqlCarrier(SQLException cause) {
             super(null, cause, false, false);
         }
+    }
+
+    /**
+     * @param failure what a call threw
+     * @return the SQLSTATE behind it, or {@code null}
+     */
+    static String stateOf(Throwable failure) {
+        SQLException sql = findSql(failure);
+        return sql == null ? null : sql.getSQLState();
+    }
+
+    /**
+     * @param failure what a call threw
+     * @return whether the connection broke (reset, closed, terminated by the server) without a
+     *     deadline passing: a fresh connection may well work at once
+     */
+    static boolean isBrokenConnection(Throwable failure) {
+        SQLException sql = findSql(failure);
+        if (sql == null || sql instanceof SQLTransientConnectionException && !(sql instanceof PSQLException)
+                || hasCause(failure, SocketTimeoutException.class)) {
+            return false;
+        }
+        String state = sql.getSQLState();
+        return state != null && (state.startsWith("08") && !state.equals("08001") && !state.equals("08004")
+                || state.equals("57P01") || state.equals("57P02"));
     }
 
     /**

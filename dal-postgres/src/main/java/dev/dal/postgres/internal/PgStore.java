@@ -45,6 +45,7 @@ import org.jdbi.v3.core.Handle;
  * runs on the transaction's connection. Every value is bound as a parameter.
  */
 public final class PgStore implements DataAccess {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PgStore.class);
     private static final String SESSION_ORDER = "COALESCE(last_message_at, created_at) DESC, id DESC";
 
     /** Work on a connection. */
@@ -61,6 +62,8 @@ public final class PgStore implements DataAccess {
     private final PgHealthProbe probe;
     private final TransactionRetry retry;
     private final Duration queryTimeout;
+    /** A call whose connection broke sooner than this tries once more, still within its deadline. */
+    private final long retryBudgetNanos;
 
     /**
      * @param db the pools
@@ -78,6 +81,7 @@ public final class PgStore implements DataAccess {
                 "dal-health", config.logValues()), config.healthTimeout());
         this.retry = TransactionRetry.from(config);
         this.queryTimeout = config.queryTimeout();
+        this.retryBudgetNanos = Math.min(Duration.ofMillis(500).toNanos(), config.queryTimeout().toNanos() / 4);
         this.bulk = new PgBulkAccess(this);
     }
 
@@ -90,6 +94,7 @@ public final class PgStore implements DataAccess {
         this.probe = parent.probe;
         this.retry = parent.retry;
         this.queryTimeout = parent.queryTimeout;
+        this.retryBudgetNanos = parent.retryBudgetNanos;
         this.bulk = new PgBulkAccess(this);
     }
 
@@ -106,14 +111,25 @@ public final class PgStore implements DataAccess {
                 throw PgErrors.translate(operation, e, false, queryTimeout);
             }
         }
-        Handle h = null;
-        try {
-            h = open(db.readJdbi());
-            return work.run(h);
-        } catch (RuntimeException e) {
-            throw PgErrors.translate(operation, e, false, queryTimeout);
-        } finally {
-            closeQuietly(h);
+        long start = System.nanoTime();
+        for (int attempt = 1;; attempt++) {
+            Handle h = null;
+            try {
+                h = open(db.readJdbi());
+                return work.run(h);
+            } catch (RuntimeException e) {
+                if (PgErrors.isBrokenConnection(e)) {
+                    db.evictPooled();
+                    if (attempt == 1 && System.nanoTime() - start < retryBudgetNanos) {
+                        LOG.debug("{}: the pooled connection was broken ({}, {} ms); once more on a fresh one",
+                                operation, PgErrors.stateOf(e), (System.nanoTime() - start) / 1_000_000);
+                        continue; // a pooled connection a reset or the server broke: a fresh one, once
+                    }
+                }
+                throw PgErrors.translate(operation, e, false, queryTimeout);
+            } finally {
+                closeQuietly(h);
+            }
         }
     }
 
@@ -131,7 +147,32 @@ public final class PgStore implements DataAccess {
                 throw PgErrors.translate(operation, e, false, queryTimeout);
             }
         }
-        return transaction(operation, work, false);
+        long start = System.nanoTime();
+        try {
+            return transaction(operation, work, false);
+        } catch (BrokenBeforeCommit broken) {
+            if (System.nanoTime() - start >= retryBudgetNanos) {
+                throw PgErrors.translate(operation, broken.getCause(), false, queryTimeout);
+            }
+            LOG.debug("{}: the connection broke before the COMMIT ({}); once more on a fresh one", operation,
+                    PgErrors.stateOf(broken.getCause()));
+            // The connection broke before the COMMIT was sent, so the server rolled everything back:
+            // running the write once more on a fresh connection stores it once.
+            try {
+                return transaction(operation, work, false);
+            } catch (BrokenBeforeCommit again) {
+                throw PgErrors.translate(operation, again.getCause(), false, queryTimeout);
+            }
+        }
+    }
+
+    /** A write's connection broke before its COMMIT was sent; carries the failure to {@link #write}. */
+    private static final class BrokenBeforeCommit extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BrokenBeforeCommit(RuntimeException cause) {
+            super(null, cause, false, false);
+        }
     }
 
     /**
@@ -151,8 +192,14 @@ public final class PgStore implements DataAccess {
             return result;
         } catch (RuntimeException e) {
             rollbackQuietly(h);
+            if (PgErrors.isBrokenConnection(e)) {
+                db.evictPooled();
+            }
             if (callerWork && !committing && !PgErrors.isDriverFailure(e)) {
                 throw e;
+            }
+            if (!callerWork && !committing && PgErrors.isBrokenConnection(e)) {
+                throw new BrokenBeforeCommit(e);
             }
             throw PgErrors.translate(operation, e, committing, queryTimeout);
         } finally {
