@@ -138,7 +138,9 @@ class PostgresFailureTableTest {
         int port = PostgresTarget.unusedPort();
         Map<String, String> settings = new HashMap<>(Map.of("DATA_STORAGE_TYPE", "postgresql",
                 "DB_HOST", "127.0.0.1:" + port, "DB_NAME", "postgres", "DB_USER", "postgres", "DB_PASSWORD", SECRET,
-                "DB_CONNECT_TIMEOUT", "1", "DB_CONNECTION_TIMEOUT", "1", "DAL_HEALTH_TIMEOUT", "1"));
+                "DB_CONNECT_TIMEOUT", "1", "DAL_HEALTH_TIMEOUT", "1"));
+        // DB_CONNECTION_TIMEOUT stays at its 30 s: once the store knows the server cannot be reached, a
+        // caller waits for the pool no longer than DB_CONNECT_TIMEOUT.
         // The store opens (it recovers by itself once the server is there) and reports DOWN.
         try (DataAccess store = assertTimeoutPreemptively(Duration.ofSeconds(3), () -> PostgresTarget.open(settings))) {
             long start = System.nanoTime();
@@ -147,7 +149,10 @@ class PostgresFailureTableTest {
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             assertThat(thrown).isInstanceOf(UnavailableException.class).hasMessageContaining("cannot be reached")
                     .hasMessageContaining("DB_CONNECT_TIMEOUT");
-            assertThat(took).as("DB_CONNECTION_TIMEOUT plus 1 s").isLessThan(Duration.ofSeconds(2));
+            assertThat(took).as("DB_CONNECT_TIMEOUT plus 1 s").isLessThan(Duration.ofSeconds(2));
+            Throwable again = assertTimeoutPreemptively(Duration.ofSeconds(5),
+                    () -> catchThrowable(() -> store.getUser(UUID.randomUUID())));
+            assertThat(again).isInstanceOf(UnavailableException.class);
             assertNoDriverLeak(thrown);
             assertNoSecretInChain(thrown, SECRET);
 

@@ -27,6 +27,8 @@ final class PgConnector implements DataSource {
     private final String url;
     private final Properties properties;
     private final int networkTimeoutMillis;
+    /** When the latest attempts began to fail as unreachable (System.nanoTime), or 0 while connecting works. */
+    private final java.util.concurrent.atomic.AtomicLong unreachableSince = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param url the JDBC URL, without credentials
@@ -76,10 +78,19 @@ final class PgConnector implements DataSource {
     @Override
     public Connection getConnection() throws SQLException {
         // Parameters in the URL win over these properties (pgjdbc's rule), so a user's own URL choice stands.
-        Connection connection = driver.connect(url, properties);
+        Connection connection;
+        try {
+            connection = driver.connect(url, properties);
+        } catch (SQLException e) {
+            if ("08001".equals(e.getSQLState()) || "08004".equals(e.getSQLState())) {
+                markUnreachable();
+            }
+            throw e;
+        }
         if (connection == null) {
             throw new SQLException("Not a PostgreSQL JDBC URL", "08001");
         }
+        unreachableSince.set(0);
         try {
             connection.setNetworkTimeout(Runnable::run, networkTimeoutMillis);
         } catch (SQLException | RuntimeException e) {
@@ -87,6 +98,16 @@ final class PgConnector implements DataSource {
             throw e;
         }
         return connection;
+    }
+
+    /** Records that the server could not be reached (refused, unroutable, connect or login timed out). */
+    void markUnreachable() {
+        unreachableSince.compareAndSet(0, Math.max(1, System.nanoTime()));
+    }
+
+    /** @return whether the latest connection attempts failed as unreachable and none succeeded since */
+    boolean unreachable() {
+        return unreachableSince.get() != 0;
     }
 
     @Override

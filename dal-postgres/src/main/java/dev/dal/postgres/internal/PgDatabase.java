@@ -3,6 +3,9 @@ package dev.dal.postgres.internal;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
+import com.zaxxer.hikari.pool.HikariPool;
+import java.sql.Connection;
+import java.sql.SQLException;
 import dev.dal.api.DalConfig;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -33,20 +36,26 @@ final class PgDatabase implements AutoCloseable {
     private final Jdbi readJdbi;
     private final PgSettings settings;
     private final DalConfig config;
+    private final PgConnector connector;
+    private final PgConnector readConnector;
 
     PgDatabase(DalConfig config, PgSettings settings) {
         this.config = config;
         this.settings = settings;
         PgDriverLogging.apply(config.logValues());
-        this.pool = pool(config, settings, settings.jdbcUrl(), "dal-postgres", false);
-        this.jdbi = jdbi(pool, config);
-        this.readPool = settings.readJdbcUrl() == null ? null
-                : pool(config, settings, settings.readJdbcUrl(), "dal-postgres-read", true);
-        this.readJdbi = readPool == null ? jdbi : jdbi(readPool, config);
+        this.connector = connector(config, settings.jdbcUrl(), settings, "dal");
+        this.pool = pool(config, connector, "dal-postgres", false);
+        this.jdbi = jdbi(pool, connector, config);
+        this.readConnector = settings.readJdbcUrl() == null ? null
+                : connector(config, settings.readJdbcUrl(), settings, "dal-read");
+        this.readPool = readConnector == null ? null : pool(config, readConnector, "dal-postgres-read", true);
+        this.readJdbi = readPool == null ? jdbi : jdbi(readPool, readConnector, config);
     }
 
-    private static Jdbi jdbi(HikariDataSource source, DalConfig config) {
-        Jdbi jdbi = Jdbi.create(source);
+    private static Jdbi jdbi(HikariDataSource source, PgConnector connector, DalConfig config) {
+        long connectionTimeout = source.getConnectionTimeout();
+        long fastFail = Math.max(250, Math.min(connectionTimeout, config.connectTimeout().toMillis()));
+        Jdbi jdbi = Jdbi.create(() -> borrow(source, connector, fastFail));
         if (!config.logValues()) {
             // Jdbi's default puts the statement and its bound arguments into exception messages.
             jdbi.getConfig(StatementExceptions.class).setMessageRendering(StatementExceptions.MessageRendering.NONE);
@@ -60,12 +69,34 @@ final class PgDatabase implements AutoCloseable {
                 config.queryTimeout().plus(SOCKET_MARGIN), config.queryTimeout(), applicationName, config.logValues());
     }
 
-    private static HikariDataSource pool(DalConfig config, PgSettings settings, String url, String name,
-            boolean readOnly) {
+    /**
+     * A pooled connection. While the server cannot be reached (the latest attempts to connect were
+     * refused or timed out, none succeeded since) and no idle connection is left, a caller waits at
+     * most {@code DB_CONNECT_TIMEOUT} for the pool instead of the whole {@code DB_CONNECTION_TIMEOUT}:
+     * the pool keeps trying in the background, and callers learn of the outage in connect time.
+     */
+    private static Connection borrow(HikariDataSource source, PgConnector connector, long fastFailMillis)
+            throws SQLException {
+        HikariPoolMXBean bean = source.getHikariPoolMXBean();
+        if (connector.unreachable() && bean instanceof HikariPool hikari && bean.getIdleConnections() == 0) {
+            return hikari.getConnection(fastFailMillis);
+        }
+        return source.getConnection();
+    }
+
+    /** The server could not be reached when the store opened: callers need not wait for the pool. */
+    void markUnreachable() {
+        connector.markUnreachable();
+        if (readConnector != null) {
+            readConnector.markUnreachable();
+        }
+    }
+
+    private static HikariDataSource pool(DalConfig config, PgConnector connector, String name, boolean readOnly) {
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName(name);
         hikari.setReadOnly(readOnly);
-        hikari.setDataSource(connector(config, url, settings, readOnly ? "dal-read" : "dal"));
+        hikari.setDataSource(connector);
         hikari.setMaximumPoolSize(config.maxConnections());
         hikari.setMinimumIdle(Math.min(2, config.maxConnections()));
         long connectionTimeout = Math.max(250, config.connectionTimeout().toMillis());

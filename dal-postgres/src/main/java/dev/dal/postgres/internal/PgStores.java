@@ -35,7 +35,7 @@ public final class PgStores {
                 new PgSchema(db.dataSource()).migrate();
                 return new PgStore(db, config.clock(), PgSchemaCheck.passed());
             }
-            return new PgStore(db, config.clock(), checkAtOpen(config, settings));
+            return new PgStore(db, config.clock(), checkAtOpen(db, config, settings));
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -43,7 +43,7 @@ public final class PgStores {
     }
 
     /** Runs the schema check over a connection of its own, bounded by the store's deadlines. */
-    private static PgSchemaCheck checkAtOpen(DalConfig config, PgSettings settings) {
+    private static PgSchemaCheck checkAtOpen(PgDatabase db, DalConfig config, PgSettings settings) {
         PgSchemaCheck check = PgSchemaCheck.pending();
         PgConnector connector = PgDatabase.connector(config, settings.jdbcUrl(), settings, "dal-open");
         try (Connection c = connector.getConnection()) {
@@ -52,6 +52,9 @@ public final class PgStores {
             DataAccessException failure = PgErrors.connecting("open", e);
             if (failure instanceof ConfigurationException) {
                 throw failure;
+            }
+            if (failure instanceof dev.dal.api.UnavailableException) {
+                db.markUnreachable();
             }
             LOG.info("PostgreSQL could not be reached when the store opened ({}); the schema is checked on the"
                     + " first connection", failure.getClass().getSimpleName());
