@@ -169,10 +169,18 @@ public final class PgSchema {
                 Scope.Attr.ui.name(), new LoggerUIService(),
                 "liquibase.analytics.enabled", false);
         try (Connection connection = dataSource.getConnection()) {
+            // Waiting for another instance's migration is bounded by DB_QUERY_TIMEOUT like any statement.
             try (Statement st = connection.createStatement()) {
                 st.execute("SELECT pg_advisory_lock(" + SCHEMA_LOCK + ")");
             }
+            int networkTimeout = connection.getNetworkTimeout();
             try {
+                // The schema change itself is not: a CREATE INDEX on a large table may run for longer,
+                // silently. Both limits come back before the connection returns to the pool.
+                try (Statement st = connection.createStatement()) {
+                    st.execute("SET statement_timeout = 0");
+                }
+                connection.setNetworkTimeout(Runnable::run, 0);
                 Database database = DatabaseFactory.getInstance()
                         .findCorrectDatabaseImplementation(new JdbcConnection(connection));
                 // Liquibase caches "up to date" per database URL and changelog across runs; after a
@@ -186,7 +194,9 @@ public final class PgSchema {
                     connection.rollback();
                     connection.setAutoCommit(true);
                 }
+                connection.setNetworkTimeout(Runnable::run, networkTimeout);
                 try (Statement st = connection.createStatement()) {
+                    st.execute("RESET statement_timeout");
                     st.execute("SELECT pg_advisory_unlock(" + SCHEMA_LOCK + ")");
                 }
             }
