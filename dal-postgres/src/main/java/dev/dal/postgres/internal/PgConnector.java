@@ -27,6 +27,9 @@ final class PgConnector implements DataSource {
     private final String url;
     private final Properties properties;
     private final int networkTimeoutMillis;
+    /** Failures to connect that waiting for the pool does not cure: refused, timed out, credentials, database. */
+    private static final java.util.Set<String> CONNECT_FAILURES = java.util.Set.of("08001", "08004", "28P01", "28000",
+            "3D000");
     /** When the latest attempts began to fail as unreachable (System.nanoTime), or 0 while connecting works. */
     private final java.util.concurrent.atomic.AtomicLong unreachableSince = new java.util.concurrent.atomic.AtomicLong();
 
@@ -82,7 +85,7 @@ final class PgConnector implements DataSource {
         try {
             connection = driver.connect(url, properties);
         } catch (SQLException e) {
-            if ("08001".equals(e.getSQLState()) || "08004".equals(e.getSQLState())) {
+            if (CONNECT_FAILURES.contains(e.getSQLState())) {
                 markUnreachable();
             }
             throw e;
@@ -100,12 +103,15 @@ final class PgConnector implements DataSource {
         return connection;
     }
 
-    /** Records that the server could not be reached (refused, unroutable, connect or login timed out). */
+    /**
+     * Records that connecting fails: the server could not be reached (refused, unroutable, connect or
+     * login timed out) or turned the store away (credentials, unknown database).
+     */
     void markUnreachable() {
         unreachableSince.compareAndSet(0, Math.max(1, System.nanoTime()));
     }
 
-    /** @return whether the latest connection attempts failed as unreachable and none succeeded since */
+    /** @return whether the latest connection attempts failed so and none succeeded since */
     boolean unreachable() {
         return unreachableSince.get() != 0;
     }

@@ -70,8 +70,9 @@ final class PgDatabase implements AutoCloseable {
     }
 
     /**
-     * A pooled connection. While the server cannot be reached (the latest attempts to connect were
-     * refused or timed out, none succeeded since) and no idle connection is left, a caller waits at
+     * A pooled connection. While the server cannot be reached or turns the store away (the latest
+     * attempts to connect were refused, timed out, or rejected the credentials or the database, none
+     * succeeded since) and no idle connection is left, a caller waits at
      * most {@code DB_CONNECT_TIMEOUT} for the pool instead of the whole {@code DB_CONNECTION_TIMEOUT}:
      * the pool keeps trying in the background, and callers learn of the outage in connect time.
      */
