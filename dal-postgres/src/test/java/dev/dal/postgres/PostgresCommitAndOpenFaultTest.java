@@ -84,6 +84,48 @@ class PostgresCommitAndOpenFaultTest {
     }
 
     @Test
+    void afterALongRefusalTheSameStoreServesAgainWithinASecond() throws Exception {
+        try (FaultProxy proxy = proxy()) {
+            Map<String, String> settings = target.settingsWith(Map.of(
+                    "DATABASE_URL", PostgresTarget.urlVia(target.server().settings().get("DATABASE_URL"), proxy.address()),
+                    "DB_CONNECT_TIMEOUT", "1", "DB_CONNECTION_TIMEOUT", "5"));
+            try (DataAccess store = PostgresTarget.open(settings)) {
+                User user = store.createUser(NewUser.withExternalId("refusal-" + UUID.randomUUID()));
+                proxy.refuse();
+                long refusedUntil = System.nanoTime() + Duration.ofSeconds(12).toNanos();
+                int calls = 0;
+                while (System.nanoTime() < refusedUntil) {
+                    long start = System.nanoTime();
+                    Throwable thrown = catchThrowable(() -> store.getUser(user.id()));
+                    Duration took = Duration.ofNanos(System.nanoTime() - start);
+                    assertThat(thrown).isInstanceOfAny(dev.dal.api.UnavailableException.class,
+                            dev.dal.api.TransientDataAccessException.class);
+                    assertThat(took).as("a call while the server refuses: DB_CONNECT_TIMEOUT plus 1 s")
+                            .isLessThan(Duration.ofSeconds(2));
+                    calls++;
+                    Thread.sleep(200);
+                }
+                proxy.heal();
+                long healed = System.nanoTime();
+                Duration recovered = null;
+                while (recovered == null && System.nanoTime() - healed < Duration.ofSeconds(10).toNanos()) {
+                    try {
+                        assertThat(store.getUser(user.id())).isPresent();
+                        recovered = Duration.ofNanos(System.nanoTime() - healed);
+                    } catch (dev.dal.api.UnavailableException | dev.dal.api.TransientDataAccessException e) {
+                        Thread.sleep(20);
+                    }
+                }
+                System.out.printf("refusal: %d calls failed in time; served again %d ms after it ended%n", calls,
+                        recovered == null ? -1 : recovered.toMillis());
+                // Hikari alone sleeps up to 5 s between failed attempts by then; the connector retries every 200 ms.
+                assertThat(recovered).as("time to serve again after a 12 s refusal").isNotNull()
+                        .isLessThan(Duration.ofSeconds(1));
+            }
+        }
+    }
+
+    @Test
     void aStoreOpenedWhileTheServerIsUnreachableChecksTheSchemaOnItsFirstConnection() throws Exception {
         String database = target.createDatabase("dal_late_check");
         try (FaultProxy proxy = proxy()) {

@@ -30,6 +30,16 @@ final class PgConnector implements DataSource {
     /** Failures to connect that waiting for the pool does not cure: refused, timed out, credentials, database. */
     private static final java.util.Set<String> CONNECT_FAILURES = java.util.Set.of("08001", "08004", "28P01", "28000",
             "3D000");
+    /** Failures a pool's connector retries by itself for a while: refused, unroutable, timed out. */
+    private static final java.util.Set<String> UNREACHABLE = java.util.Set.of("08001", "08004");
+    /** How long a pool's connector keeps trying before it reports the failure to the pool. */
+    private static final Duration PERSIST = Duration.ofSeconds(30);
+    /** How often a pool's connector tries a server it cannot reach. */
+    private static final Duration RETRY_INTERVAL = Duration.ofMillis(200);
+
+    private final boolean persistent;
+    private volatile boolean closed;
+    private volatile SQLException lastFailure;
     /** When the latest attempts began to fail as unreachable (System.nanoTime), or 0 while connecting works. */
     private final java.util.concurrent.atomic.AtomicLong unreachableSince = new java.util.concurrent.atomic.AtomicLong();
 
@@ -42,10 +52,13 @@ final class PgConnector implements DataSource {
      * @param statementTimeout the server's {@code statement_timeout}, or {@code null} to leave it alone
      * @param applicationName how the connections appear in {@code pg_stat_activity}
      * @param logValues whether driver messages may carry values (DAL_LOG_VALUES)
+     * @param persistent whether a failure to reach the server is retried for a while before it is
+     *     reported (a pool's connector), or reported at once (the open check, the health probe)
      */
     PgConnector(String url, String user, String password, Duration connectTimeout, Duration networkTimeout,
-            Duration statementTimeout, String applicationName, boolean logValues) {
+            Duration statementTimeout, String applicationName, boolean logValues, boolean persistent) {
         this.url = url;
+        this.persistent = persistent;
         this.networkTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, networkTimeout.toMillis()));
         Properties p = new Properties();
         if (user != null) {
@@ -80,20 +93,40 @@ final class PgConnector implements DataSource {
 
     @Override
     public Connection getConnection() throws SQLException {
-        // Parameters in the URL win over these properties (pgjdbc's rule), so a user's own URL choice stands.
-        Connection connection;
-        try {
-            connection = driver.connect(url, properties);
-        } catch (SQLException e) {
-            if (CONNECT_FAILURES.contains(e.getSQLState())) {
-                markUnreachable();
+        long deadline = System.nanoTime() + PERSIST.toNanos();
+        while (true) {
+            try {
+                Connection connection = connectOnce();
+                unreachableSince.set(0);
+                lastFailure = null;
+                return connection;
+            } catch (SQLException e) {
+                if (CONNECT_FAILURES.contains(e.getSQLState())) {
+                    markUnreachable();
+                    lastFailure = e;
+                }
+                // A pool's connector keeps trying a server it cannot reach every RETRY_INTERVAL, so the
+                // pool has a connection as soon as the server is back (Hikari's own backoff between
+                // failed attempts grows to 5 s).
+                if (!persistent || closed || !UNREACHABLE.contains(e.getSQLState()) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(RETRY_INTERVAL.toMillis());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
             }
-            throw e;
         }
+    }
+
+    private Connection connectOnce() throws SQLException {
+        // Parameters in the URL win over these properties (pgjdbc's rule), so a user's own URL choice stands.
+        Connection connection = driver.connect(url, properties);
         if (connection == null) {
             throw new SQLException("Not a PostgreSQL JDBC URL", "08001");
         }
-        unreachableSince.set(0);
         try {
             connection.setNetworkTimeout(Runnable::run, networkTimeoutMillis);
         } catch (SQLException | RuntimeException e) {
@@ -101,6 +134,16 @@ final class PgConnector implements DataSource {
             throw e;
         }
         return connection;
+    }
+
+    /** Stops a pool's connector from trying again: the pool is closing. */
+    void close() {
+        closed = true;
+    }
+
+    /** @return the latest failure to connect, while connecting fails; else {@code null} */
+    SQLException lastFailure() {
+        return lastFailure;
     }
 
     /**

@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import dev.dal.api.DalConfig;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
@@ -29,6 +30,8 @@ import org.jdbi.v3.core.statement.StatementExceptions;
 final class PgDatabase implements AutoCloseable {
     /** How long after {@code DB_QUERY_TIMEOUT} the client gives up on a silent socket. */
     static final Duration SOCKET_MARGIN = Duration.ofMillis(500);
+    /** How long one slice of a caller's wait for the pool lasts. */
+    private static final long BORROW_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
     private final HikariDataSource pool;
     private final Jdbi jdbi;
@@ -43,11 +46,11 @@ final class PgDatabase implements AutoCloseable {
         this.config = config;
         this.settings = settings;
         PgDriverLogging.apply(config.logValues());
-        this.connector = connector(config, settings.jdbcUrl(), settings, "dal");
+        this.connector = connector(config, settings.jdbcUrl(), settings, "dal", true);
         this.pool = pool(config, connector, "dal-postgres", false);
         this.jdbi = jdbi(pool, connector, config);
         this.readConnector = settings.readJdbcUrl() == null ? null
-                : connector(config, settings.readJdbcUrl(), settings, "dal-read");
+                : connector(config, settings.readJdbcUrl(), settings, "dal-read", true);
         this.readPool = readConnector == null ? null : pool(config, readConnector, "dal-postgres-read", true);
         this.readJdbi = readPool == null ? jdbi : jdbi(readPool, readConnector, config);
     }
@@ -65,8 +68,14 @@ final class PgDatabase implements AutoCloseable {
 
     /** @return a connector for the store's own connections, with the store's deadlines */
     static PgConnector connector(DalConfig config, String url, PgSettings settings, String applicationName) {
+        return connector(config, url, settings, applicationName, false);
+    }
+
+    private static PgConnector connector(DalConfig config, String url, PgSettings settings, String applicationName,
+            boolean persistent) {
         return new PgConnector(url, settings.user(), settings.password(), config.connectTimeout(),
-                config.queryTimeout().plus(SOCKET_MARGIN), config.queryTimeout(), applicationName, config.logValues());
+                config.queryTimeout().plus(SOCKET_MARGIN), config.queryTimeout(), applicationName, config.logValues(),
+                persistent);
     }
 
     /**
@@ -78,11 +87,28 @@ final class PgDatabase implements AutoCloseable {
      */
     private static Connection borrow(HikariDataSource source, PgConnector connector, long fastFailMillis)
             throws SQLException {
-        HikariPoolMXBean bean = source.getHikariPoolMXBean();
-        if (connector.unreachable() && bean instanceof HikariPool hikari && bean.getIdleConnections() == 0) {
-            return hikari.getConnection(fastFailMillis);
+        if (!(source.getHikariPoolMXBean() instanceof HikariPool hikari)) {
+            return source.getConnection();
         }
-        return source.getConnection();
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.MILLISECONDS.toNanos(source.getConnectionTimeout());
+        long fastDeadline = start + TimeUnit.MILLISECONDS.toNanos(fastFailMillis);
+        // Waits in slices, so a caller that began waiting before connecting started to fail learns of it too.
+        while (true) {
+            long now = System.nanoTime();
+            boolean failing = connector.unreachable() && hikari.getIdleConnections() == 0;
+            long end = failing ? Math.min(deadline, fastDeadline) : deadline;
+            long slice = Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(end - now, BORROW_SLICE_NANOS)));
+            try {
+                return hikari.getConnection(slice);
+            } catch (java.sql.SQLTransientConnectionException timedOut) {
+                now = System.nanoTime();
+                failing = connector.unreachable() && hikari.getIdleConnections() == 0;
+                if (now >= deadline || failing && now >= fastDeadline) {
+                    throw timedOut;
+                }
+            }
+        }
     }
 
     /** The server could not be reached when the store opened: callers need not wait for the pool. */
@@ -191,8 +217,39 @@ final class PgDatabase implements AutoCloseable {
         figures.put(prefix + "Max", source.getMaximumPoolSize());
     }
 
+    /**
+     * @param failure what borrowing a connection threw
+     * @return the connector's latest failure to connect when the failure is a pool timeout that does not
+     *     name one (the connector was still retrying), else the failure itself
+     */
+    Throwable explain(Throwable failure) {
+        SQLException connect = connector.lastFailure();
+        if (connect == null || !connector.unreachable()) {
+            return failure;
+        }
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLTransientConnectionException && !(t instanceof org.postgresql.util.PSQLException)) {
+                return hasSql(t.getCause()) ? failure : connect;
+            }
+        }
+        return failure;
+    }
+
+    private static boolean hasSql(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public void close() {
+        connector.close();
+        if (readConnector != null) {
+            readConnector.close();
+        }
         pool.close();
         if (readPool != null) {
             readPool.close();

@@ -78,7 +78,7 @@ public final class PgStore implements DataAccess {
         DalConfig config = db.config();
         this.probe = new PgHealthProbe(new PgConnector(db.settings().jdbcUrl(), db.settings().user(),
                 db.settings().password(), config.healthTimeout(), config.healthTimeout(), config.healthTimeout(),
-                "dal-health", config.logValues()), config.healthTimeout());
+                "dal-health", config.logValues(), false), config.healthTimeout());
         this.retry = TransactionRetry.from(config);
         this.queryTimeout = config.queryTimeout();
         this.retryBudgetNanos = Math.min(Duration.ofMillis(500).toNanos(), config.queryTimeout().toNanos() / 4);
@@ -108,7 +108,7 @@ public final class PgStore implements DataAccess {
             try {
                 return work.run(bound);
             } catch (RuntimeException e) {
-                throw PgErrors.translate(operation, e, false, queryTimeout);
+                throw PgErrors.translate(operation, db.explain(e), false, queryTimeout);
             }
         }
         long start = System.nanoTime();
@@ -126,7 +126,7 @@ public final class PgStore implements DataAccess {
                         continue; // a pooled connection a reset or the server broke: a fresh one, once
                     }
                 }
-                throw PgErrors.translate(operation, e, false, queryTimeout);
+                throw PgErrors.translate(operation, db.explain(e), false, queryTimeout);
             } finally {
                 closeQuietly(h);
             }
@@ -144,7 +144,7 @@ public final class PgStore implements DataAccess {
                 return work.run(bound);
             } catch (RuntimeException e) {
                 // Nothing commits before the enclosing transaction's COMMIT.
-                throw PgErrors.translate(operation, e, false, queryTimeout);
+                throw PgErrors.translate(operation, db.explain(e), false, queryTimeout);
             }
         }
         long start = System.nanoTime();
@@ -201,7 +201,7 @@ public final class PgStore implements DataAccess {
             if (!callerWork && !committing && PgErrors.isBrokenConnection(e)) {
                 throw new BrokenBeforeCommit(e);
             }
-            throw PgErrors.translate(operation, e, committing, queryTimeout);
+            throw PgErrors.translate(operation, db.explain(e), committing, queryTimeout);
         } finally {
             closeQuietly(h);
         }
