@@ -27,11 +27,14 @@ final class PgConnector implements DataSource {
     private final String url;
     private final Properties properties;
     private final int networkTimeoutMillis;
-    /** Failures to connect that waiting for the pool does not cure: refused, timed out, credentials, database. */
-    private static final java.util.Set<String> CONNECT_FAILURES = java.util.Set.of("08001", "08004", "28P01", "28000",
-            "3D000");
-    /** Failures a pool's connector retries by itself for a while: refused, unroutable, timed out. */
-    private static final java.util.Set<String> UNREACHABLE = java.util.Set.of("08001", "08004");
+    /**
+     * Failures to connect that a long wait for the pool does not cure: refused, timed out, the server
+     * starting up (57P03), credentials, database.
+     */
+    private static final java.util.Set<String> CONNECT_FAILURES = java.util.Set.of("08001", "08004", "57P03", "28P01",
+            "28000", "3D000");
+    /** Failures a pool's connector retries by itself for a while: refused, unroutable, timed out, starting up. */
+    private static final java.util.Set<String> UNREACHABLE = java.util.Set.of("08001", "08004", "57P03");
     /** How long a pool's connector keeps trying before it reports the failure to the pool. */
     private static final Duration PERSIST = Duration.ofSeconds(30);
     /** How often a pool's connector tries a server it cannot reach. */
