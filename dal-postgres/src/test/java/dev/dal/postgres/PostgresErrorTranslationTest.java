@@ -374,7 +374,7 @@ class PostgresErrorTranslationTest {
 
             Throwable thrown = assertTimeoutPreemptively(Duration.ofSeconds(10),
                     () -> catchThrowable(() -> unreachable.createUser(NewUser.withExternalId(unique("secret")))));
-            assertThat(thrown).isInstanceOf(UnavailableException.class);
+            assertThat(thrown).isInstanceOf(UnavailableException.class).hasMessageContaining("cannot be reached");
             assertNoDriverLeak(thrown);
             for (Throwable t = thrown; t != null; t = t.getCause()) {
                 assertNoSecret(t.toString(), SECRET);
@@ -385,7 +385,8 @@ class PostgresErrorTranslationTest {
         settings.put("DB_AUTO_MIGRATE", "true");
         Throwable onOpen = assertTimeoutPreemptively(Duration.ofSeconds(10),
                 () -> catchThrowable(() -> PostgresTarget.open(settings).close()));
-        assertThat(onOpen).isInstanceOf(UnavailableException.class);
+        assertThat(onOpen).isInstanceOf(UnavailableException.class).as("refused, not a busy pool")
+                .hasMessageContaining("cannot be reached").hasMessageNotContaining("DB_MAX_CONNECTIONS");
         assertNoDriverLeak(onOpen);
         for (Throwable t = onOpen; t != null; t = t.getCause()) {
             assertNoSecret(t.toString(), SECRET);

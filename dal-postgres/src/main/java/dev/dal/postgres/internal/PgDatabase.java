@@ -56,8 +56,7 @@ final class PgDatabase implements AutoCloseable {
     }
 
     private static Jdbi jdbi(HikariDataSource source, PgConnector connector, DalConfig config) {
-        long connectionTimeout = source.getConnectionTimeout();
-        long fastFail = Math.max(250, Math.min(connectionTimeout, config.connectTimeout().toMillis()));
+        long fastFail = fastFailMillis(source, config);
         Jdbi jdbi = Jdbi.create(() -> borrow(source, connector, fastFail));
         if (!config.logValues()) {
             // Jdbi's default puts the statement and its bound arguments into exception messages.
@@ -109,6 +108,19 @@ final class PgDatabase implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * @return a connection of the primary pool, borrowed as the store's calls borrow them (the wait
+     *     shortened while connecting fails)
+     * @throws SQLException when none came in time
+     */
+    Connection connection() throws SQLException {
+        return borrow(pool, connector, fastFailMillis(pool, config));
+    }
+
+    private static long fastFailMillis(HikariDataSource source, DalConfig config) {
+        return Math.max(250, Math.min(source.getConnectionTimeout(), config.connectTimeout().toMillis()));
     }
 
     /** The server could not be reached when the store opened: callers need not wait for the pool. */

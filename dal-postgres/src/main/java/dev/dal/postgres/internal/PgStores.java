@@ -32,7 +32,7 @@ public final class PgStores {
         PgDatabase db = new PgDatabase(config, settings);
         try {
             if (config.autoMigrate(false)) {
-                new PgSchema(db.dataSource()).migrate();
+                new PgSchema(db).migrate();
                 return new PgStore(db, config.clock(), PgSchemaCheck.passed());
             }
             return new PgStore(db, config.clock(), checkAtOpen(db, config, settings));
