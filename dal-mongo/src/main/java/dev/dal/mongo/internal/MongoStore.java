@@ -136,6 +136,10 @@ public final class MongoStore implements DataAccess {
         return ops;
     }
 
+    MongoConnection connection() {
+        return connection;
+    }
+
     private boolean inTransaction() {
         return ops.session() != null;
     }
