@@ -264,6 +264,40 @@ class MongoFaultTest {
     }
 
     @Test
+    void aWriteRetriedWithTheSameIdsAfterALostAnswerIsStoredExactlyOnce() throws Exception {
+        try (DataAccess store = openViaProxy(Map.of("DB_QUERY_TIMEOUT", "1"))) {
+            ChatSession session = store.createChatSession(NewChatSession.of("retry-" + UUID.randomUUID()));
+            Map<String, Integer> outcomes = new TreeMap<>();
+            List<UUID> ids = new ArrayList<>();
+            for (int round = 0; round < 4; round++) {
+                UUID question = UUID.randomUUID();
+                UUID answer = UUID.randomUUID();
+                ids.add(question);
+                ids.add(answer);
+                List<NewMessage> turn = List.of(NewMessage.user("q" + round).withId(question),
+                        NewMessage.assistant("a" + round).withId(answer));
+                proxy.stall();
+                CompletableFuture<Throwable> write = CompletableFuture.supplyAsync(
+                        () -> catchThrowable(() -> store.addMessages(session.chatId(), turn)));
+                Thread.sleep(round % 2 == 0 ? 100 : 1500); // a reset with the insert on the wire, or the deadline first
+                proxy.reset();
+                Throwable thrown = write.get(10, TimeUnit.SECONDS);
+                outcomes.merge(thrown == null ? "ok" : thrown.getClass().getSimpleName(), 1, Integer::sum);
+                if (thrown != null) {
+                    assertThat(thrown).isInstanceOfAny(OutcomeUnknownException.class, TransientDataAccessException.class);
+                }
+                proxy.heal();
+                // The recipe: on an unknown outcome, repeat the call with the same ids.
+                assertThat(awaitSuccess(() -> store.addMessages(session.chatId(), turn).size() == 2, 5000)).isTrue();
+            }
+            var history = store.getChatHistory(session.chatId(), 100, 0);
+            System.out.printf("lost answers retried with the same ids: first attempts %s, %d messages stored%n",
+                    outcomes, history.size());
+            assertThat(history).extracting(dev.dal.api.Message::id).containsExactlyInAnyOrderElementsOf(ids);
+        }
+    }
+
+    @Test
     void aStallDuringAWriteEndsWithinQueryTimeoutAsOutcomeUnknown() {
         try (DataAccess store = openViaProxy(Map.of("DB_QUERY_TIMEOUT", "1"))) {
             User user = store.createUser(NewUser.withExternalId("stall-w-" + UUID.randomUUID()));
