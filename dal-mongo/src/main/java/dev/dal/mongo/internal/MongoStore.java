@@ -31,7 +31,6 @@ import dev.dal.api.ChatSessionUpdate;
 import dev.dal.api.DataAccess;
 import dev.dal.api.DataAccessException;
 import dev.dal.api.DeleteMode;
-import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.HealthStatus;
 import dev.dal.api.HistoryQuery;
 import dev.dal.api.JsonValues;
@@ -186,17 +185,6 @@ public final class MongoStore implements DataAccess {
     public User createUser(NewUser newUser) {
         User user = newUser.toUser(Ids.newId(), now());
         return call("createUser", () -> {
-            if (newUser.id() != null) {
-                // The caller's id: a repeat of a create that may have been stored returns the stored user.
-                BsonDocument stored = ops.find(users, eq(ID, newUser.id().toString())).first();
-                if (stored != null) {
-                    User existing = toUser(stored);
-                    if (newUser.sameContentAs(existing)) {
-                        return existing;
-                    }
-                    throw new DuplicateKeyException("A user with this id already exists");
-                }
-            }
             ops.insertOne(users, user(user));
             return user;
         });
@@ -292,16 +280,6 @@ public final class MongoStore implements DataAccess {
     public ChatSession createChatSession(NewChatSession newSession) {
         ChatSession session = newSession.toSession(Ids.newId(), now());
         return atomically("createChatSession", s -> {
-            if (newSession.id() != null) {
-                BsonDocument stored = s.ops.find(s.sessions, eq(ID, newSession.id().toString())).first();
-                if (stored != null) {
-                    ChatSession existing = toSession(stored);
-                    if (newSession.sameContentAs(existing)) {
-                        return existing;
-                    }
-                    throw new DuplicateKeyException("A chat session with this id already exists");
-                }
-            }
             if (session.userId() != null && !s.userExists(session.userId())) {
                 throw NotFoundException.of("user", session.userId());
             }
@@ -423,52 +401,6 @@ public final class MongoStore implements DataAccess {
      * counters put back unless another writer has moved them since.
      */
     private List<Message> append(String chatId, List<NewMessage> newMessages, boolean compensate) {
-        Map<UUID, Message> stored = storedWithCallerIds(chatId, newMessages);
-        if (stored.isEmpty()) {
-            return appendNew(chatId, newMessages, compensate);
-        }
-        // A repeat of a write that may have been stored: what is stored is returned, the rest appended.
-        List<NewMessage> missing = newMessages.stream().filter(m -> m.id() == null || !stored.containsKey(m.id())).toList();
-        var added = (missing.isEmpty() ? List.<Message>of() : appendNew(chatId, missing, compensate)).iterator();
-        List<Message> result = new ArrayList<>(newMessages.size());
-        for (NewMessage m : newMessages) {
-            result.add(m.id() != null && stored.containsKey(m.id()) ? stored.get(m.id()) : added.next());
-        }
-        return List.copyOf(result);
-    }
-
-    /**
-     * @return the messages already stored under the ids the caller chose, by id; a stored message
-     *     with one of those ids but other content, or in another session, is a duplicate key
-     */
-    private Map<UUID, Message> storedWithCallerIds(String chatId, List<NewMessage> newMessages) {
-        Map<UUID, NewMessage> byId = new LinkedHashMap<>();
-        for (NewMessage m : newMessages) {
-            if (m.id() != null) {
-                byId.put(m.id(), m);
-            }
-        }
-        if (byId.isEmpty()) {
-            return Map.of();
-        }
-        List<BsonValue> ids = byId.keySet().stream().map(id -> (BsonValue) MongoDocuments.id(id)).toList();
-        List<Message> found = ops.find(messages, in(ID, ids)).map(MongoDocuments::toMessage).into(new ArrayList<>());
-        if (found.isEmpty()) {
-            return Map.of();
-        }
-        BsonDocument session = sessionKey(chatId);
-        Map<UUID, Message> stored = new LinkedHashMap<>();
-        for (Message message : found) {
-            boolean sameSession = session != null && message.sessionId().toString().equals(session.getString(ID).getValue());
-            if (!sameSession || !byId.get(message.id()).sameContentAs(message)) {
-                throw new DuplicateKeyException("A message with this id already exists");
-            }
-            stored.put(message.id(), message);
-        }
-        return stored;
-    }
-
-    private List<Message> appendNew(String chatId, List<NewMessage> newMessages, boolean compensate) {
         Instant now = now();
         int n = newMessages.size();
         BsonDocument before = ops.findOneAndUpdate(sessions, eq(CHAT_ID, new BsonString(chatId)),
