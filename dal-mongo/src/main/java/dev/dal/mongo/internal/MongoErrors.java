@@ -13,7 +13,9 @@ import com.mongodb.MongoOperationTimeoutException;
 import com.mongodb.MongoSecurityException;
 import com.mongodb.MongoServerUnavailableException;
 import com.mongodb.MongoSocketException;
+import com.mongodb.MongoSocketClosedException;
 import com.mongodb.MongoSocketOpenException;
+import com.mongodb.MongoSocketReadException;
 import com.mongodb.MongoSocketReadTimeoutException;
 import com.mongodb.MongoSocketWriteException;
 import com.mongodb.MongoSocketWriteTimeoutException;
@@ -188,6 +190,19 @@ final class MongoErrors {
         long checkouts = context.use().checkouts();
         boolean unsent = e instanceof MongoSocketWriteException;
         return checkouts >= 2 || (checkouts == 1 && !unsent);
+    }
+
+    /**
+     * @param e a driver exception
+     * @param context what the call did
+     * @return whether a connection the call had checked out broke (not timed out) and the call wrote
+     *     nothing that may have been stored: running it again cannot store anything twice
+     */
+    static boolean brokeBeforeAnythingWasStored(Throwable e, Context context) {
+        boolean broke = e instanceof MongoSocketReadException || e instanceof MongoSocketWriteException
+                || e instanceof MongoSocketClosedException;
+        return broke && context.use().checkouts() >= 1 && context.use().poolTimeouts() == 0
+                && !writeSent(context, (MongoException) e);
     }
 
     /**

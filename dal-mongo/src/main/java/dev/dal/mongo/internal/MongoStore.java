@@ -6,6 +6,7 @@ import static com.mongodb.client.model.Filters.gt;
 import static com.mongodb.client.model.Filters.gte;
 import static com.mongodb.client.model.Filters.in;
 import static com.mongodb.client.model.Filters.lte;
+import static com.mongodb.client.model.Filters.ne;
 import static com.mongodb.client.model.Filters.or;
 import static dev.dal.mongo.internal.MongoDocuments.*;
 
@@ -153,12 +154,22 @@ public final class MongoStore implements DataAccess {
         if (closed.get()) {
             throw new UnavailableException("The MongoDB store is closed (" + operation + ")");
         }
-        MongoConnection.Mark mark = connection.pool().mark();
-        try {
-            return work.get();
-        } catch (RuntimeException e) {
-            boolean write = !inTransaction() && !isRead(operation);
-            throw MongoErrors.translate(operation, e, new MongoErrors.Context(write, connection.pool().since(mark)));
+        boolean write = !inTransaction() && !isRead(operation);
+        for (int attempt = 1;; attempt++) {
+            MongoConnection.Mark mark = connection.pool().mark();
+            try {
+                return work.get();
+            } catch (RuntimeException e) {
+                var context = new MongoErrors.Context(write, connection.pool().since(mark));
+                // A pooled connection that broke while idle (a reset, a restarted server) fails the
+                // first command sent on it. When nothing can have been stored, run once more on a
+                // fresh connection: the driver has cleared the pool, and its wait for a server is
+                // bounded by DB_CONNECT_TIMEOUT, so the call stays within its deadline.
+                if (attempt == 1 && !inTransaction() && MongoErrors.brokeBeforeAnythingWasStored(e, context)) {
+                    continue;
+                }
+                throw MongoErrors.translate(operation, e, context);
+            }
         }
     }
 
@@ -400,19 +411,48 @@ public final class MongoStore implements DataAccess {
      * a failed insert is undone as far as it can be: the inserted messages are deleted and the
      * counters put back unless another writer has moved them since.
      */
+    /** On the session: which batch of caller-chosen ids reserved the newest sequence numbers. */
+    static final String LAST_APPEND = "last_append_op";
+
     private List<Message> append(String chatId, List<NewMessage> newMessages, boolean compensate) {
         Instant now = now();
         int n = newMessages.size();
-        BsonDocument before = ops.findOneAndUpdate(sessions, eq(CHAT_ID, new BsonString(chatId)),
-                Updates.combine(Updates.inc(MESSAGE_COUNT, (long) n), Updates.set(LAST_MESSAGE_AT, date(now)),
-                        Updates.set(LAST_ACTIVITY_AT, date(now))),
-                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.BEFORE)
-                        .projection(Projections.include(ID, MESSAGE_COUNT, LAST_MESSAGE_AT, LAST_ACTIVITY_AT)));
-        if (before == null) {
-            throw NotFoundException.of("chat session", chatId);
+        String op = appendOp(newMessages);
+        Bson session = eq(CHAT_ID, new BsonString(chatId));
+        Bson reserve = Updates.combine(Updates.inc(MESSAGE_COUNT, (long) n), Updates.set(LAST_MESSAGE_AT, date(now)),
+                Updates.set(LAST_ACTIVITY_AT, date(now)),
+                op == null ? Updates.unset(LAST_APPEND) : Updates.set(LAST_APPEND, new BsonString(op)));
+        BsonDocument before = null;
+        long previous = -1;
+        for (int attempt = 1; attempt <= 3 && previous < 0; attempt++) {
+            before = ops.findOneAndUpdate(sessions, reservable(op, session), reserve,
+                    new FindOneAndUpdateOptions().returnDocument(ReturnDocument.BEFORE)
+                            .projection(Projections.include(ID, MESSAGE_COUNT, LAST_MESSAGE_AT, LAST_ACTIVITY_AT)));
+            if (before != null) {
+                previous = before.get(MESSAGE_COUNT).asNumber().longValue();
+                break;
+            }
+            if (op == null) {
+                throw NotFoundException.of("chat session", chatId);
+            }
+            // This batch's ids reserved the newest numbers already (a repeat after a lost answer):
+            // reuse them, so the repeat leaves no gap. Unless another writer appended meanwhile.
+            BsonDocument current = ops.find(sessions, session)
+                    .projection(Projections.include(ID, MESSAGE_COUNT, LAST_APPEND)).first();
+            if (current == null) {
+                throw NotFoundException.of("chat session", chatId);
+            }
+            if (op.equals(current.getString(LAST_APPEND, new BsonString("")).getValue())) {
+                before = current;
+                previous = current.get(MESSAGE_COUNT).asNumber().longValue() - n;
+                compensate = false;
+            }
+        }
+        if (previous < 0) {
+            throw new dev.dal.api.ConcurrencyConflictException("Other writers kept appending to chat session while"
+                    + " addMessages tried to reserve sequence numbers; retry", null);
         }
         UUID sessionId = UUID.fromString(before.getString(ID).getValue());
-        long previous = before.get(MESSAGE_COUNT).asNumber().longValue();
         List<Message> added = new ArrayList<>(n);
         List<BsonDocument> docs = new ArrayList<>(n);
         long next = previous + 1;
@@ -424,9 +464,10 @@ public final class MongoStore implements DataAccess {
         try {
             ops.insertMany(messages, docs, true);
         } catch (RuntimeException e) {
-            // After a lost answer the insert may have been stored, and an undo would spend another
-            // deadline on a link that just failed: the numbers stay reserved (OutcomeUnknown says so).
-            if (compensate && !MongoErrors.isNetworkFailure(e)) {
+            // Undone unless a deadline passed: then an undo would spend another deadline on a link
+            // that just stalled, and the numbers stay reserved (the caller gets OutcomeUnknown; a
+            // repeat with the same ids reuses them). A broken connection is undone on a fresh one.
+            if (compensate && !MongoErrors.isTimeout(e)) {
                 undoAppend(before, previous + n, added);
             }
             throw e;
@@ -434,12 +475,50 @@ public final class MongoStore implements DataAccess {
         return List.copyOf(added);
     }
 
+    /** The reservation filter: the session, and not already reserved by this batch. */
+    private static Bson reservable(String op, Bson session) {
+        return op == null ? session : and(session, ne(LAST_APPEND, new BsonString(op)));
+    }
+
+    /** @return what identifies a batch whose every message has a caller-chosen id, else {@code null} */
+    private static String appendOp(List<NewMessage> newMessages) {
+        StringBuilder op = new StringBuilder();
+        for (NewMessage m : newMessages) {
+            if (m.id() == null) {
+                return null;
+            }
+            if (op.length() == 0) {
+                op.append(m.id());
+            }
+        }
+        return op.append(':').append(newMessages.size()).append(':')
+                .append(newMessages.get(newMessages.size() - 1).id()).toString();
+    }
+
     private void undoAppend(BsonDocument before, long reservedTop, List<Message> added) {
-        try {
+        for (int attempt = 1;; attempt++) {
+            try {
+                undoAppendOnce(before, reservedTop, added);
+                return;
+            } catch (RuntimeException undo) {
+                // Another pooled connection broken by the same fault: once more on a fresh one.
+                if (attempt == 1 && MongoErrors.brokeBeforeAnythingWasStored(undo,
+                        new MongoErrors.Context(false, new MongoConnection.Mark(1, 0)))) {
+                    continue;
+                }
+                LOG.warn("Could not undo a failed addMessages ({}); sequence numbers {}..{} may stay unused",
+                        undo.getClass().getName(), reservedTop - added.size() + 1, reservedTop);
+                return;
+            }
+        }
+    }
+
+    private void undoAppendOnce(BsonDocument before, long reservedTop, List<Message> added) {
+        {
             List<BsonValue> ids = added.stream().map(m -> (BsonValue) MongoDocuments.id(m.id())).toList();
             messages.deleteMany(in(ID, ids));
             long restored = sessions.updateOne(and(eq(ID, before.get(ID)), eq(MESSAGE_COUNT, reservedTop)),
-                    Updates.combine(Updates.set(MESSAGE_COUNT, before.get(MESSAGE_COUNT)),
+                    Updates.combine(Updates.set(MESSAGE_COUNT, before.get(MESSAGE_COUNT)), Updates.unset(LAST_APPEND),
                             Updates.set(LAST_MESSAGE_AT, before.get(LAST_MESSAGE_AT, BsonNull.VALUE)),
                             Updates.set(LAST_ACTIVITY_AT, before.get(LAST_ACTIVITY_AT, BsonNull.VALUE))))
                     .getModifiedCount();
@@ -447,9 +526,6 @@ public final class MongoStore implements DataAccess {
                 LOG.warn("addMessages failed after other writers appended to the same session: sequence numbers {}..{}"
                         + " stay unused", reservedTop - added.size() + 1, reservedTop);
             }
-        } catch (RuntimeException undo) {
-            LOG.warn("Could not undo a failed addMessages ({}); sequence numbers {}..{} may stay unused",
-                    undo.getClass().getName(), reservedTop - added.size() + 1, reservedTop);
         }
     }
 
