@@ -82,6 +82,11 @@ final class MongoConnection implements AutoCloseable {
         return healthTimeout;
     }
 
+    /** @return {@code DB_QUERY_TIMEOUT} */
+    Duration queryTimeout() {
+        return config.queryTimeout();
+    }
+
     /** @return the health probe's database, on a client of its own created on first use */
     synchronized MongoDatabase healthDatabase() {
         if (closed) {

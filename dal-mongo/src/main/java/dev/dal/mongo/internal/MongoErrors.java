@@ -77,10 +77,11 @@ final class MongoErrors {
      *
      * @param write whether the operation writes (outside a transaction, or the commit)
      * @param use what the calling thread did with the pool during the call
+     * @param limit {@code DB_QUERY_TIMEOUT}, named when the server ended a write waiting for a lock
      */
-    record Context(boolean write, MongoConnection.Mark use) {
+    record Context(boolean write, MongoConnection.Mark use, java.time.Duration limit) {
         /** A read, or a step that does not write: nothing it sent can have stored anything. */
-        static final Context READ = new Context(false, MongoConnection.Mark.NONE);
+        static final Context READ = new Context(false, MongoConnection.Mark.NONE, java.time.Duration.ZERO);
     }
 
     /**
@@ -161,7 +162,13 @@ final class MongoErrors {
             return FAILURES.conflict(operation, e);
         }
         if (e instanceof MongoExecutionTimeoutException || code == MAX_TIME_EXPIRED) {
-            return FAILURES.lost(operation, writeSent(context, e), true, e);
+            // The server ended the command at its time limit and said so: a single-document write
+            // (the only kind that carries the limit) waiting for a lock stored nothing. Only an
+            // earlier step of the same call may have written.
+            if (context.write() && context.use().checkouts() <= 1) {
+                return FAILURES.lockTimeout(operation, context.limit(), e);
+            }
+            return FAILURES.lost(operation, context.write(), true, e);
         }
         if (e.hasErrorLabel(RETRYABLE_WRITE_ERROR)) {
             return FAILURES.lost(operation, writeSent(context, e), false, e);

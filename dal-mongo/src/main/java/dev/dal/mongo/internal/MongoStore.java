@@ -116,7 +116,7 @@ public final class MongoStore implements DataAccess {
         this.clock = clock;
         this.closed = closed;
         this.retry = retry;
-        this.ops = new MongoOps(session);
+        this.ops = new MongoOps(session, MongoOps.serverLimit(connection.queryTimeout()));
         var db = connection.database();
         this.users = db.getCollection(MongoSchema.USERS, BsonDocument.class);
         this.sessions = db.getCollection(MongoSchema.SESSIONS, BsonDocument.class);
@@ -160,7 +160,7 @@ public final class MongoStore implements DataAccess {
             try {
                 return work.get();
             } catch (RuntimeException e) {
-                var context = new MongoErrors.Context(write, connection.pool().since(mark));
+                var context = new MongoErrors.Context(write, connection.pool().since(mark), connection.queryTimeout());
                 // A pooled connection that broke while idle (a reset, a restarted server) fails the
                 // first command sent on it. When nothing can have been stored, run once more on a
                 // fresh connection: the driver has cleared the pool, and its wait for a server is
@@ -503,7 +503,7 @@ public final class MongoStore implements DataAccess {
             } catch (RuntimeException undo) {
                 // Another pooled connection broken by the same fault: once more on a fresh one.
                 if (attempt == 1 && MongoErrors.brokeBeforeAnythingWasStored(undo,
-                        new MongoErrors.Context(false, new MongoConnection.Mark(1, 0)))) {
+                        new MongoErrors.Context(false, new MongoConnection.Mark(1, 0), connection.queryTimeout()))) {
                     continue;
                 }
                 LOG.warn("Could not undo a failed addMessages ({}); sequence numbers {}..{} may stay unused",
@@ -728,7 +728,7 @@ public final class MongoStore implements DataAccess {
             } catch (RuntimeException e) {
                 // The commit is the transaction's one write: once sent, it may have been applied.
                 throw MongoErrors.translate(operation + " commit", e,
-                        new MongoErrors.Context(true, connection.pool().since(mark)));
+                        new MongoErrors.Context(true, connection.pool().since(mark), connection.queryTimeout()));
             }
             return result;
         }

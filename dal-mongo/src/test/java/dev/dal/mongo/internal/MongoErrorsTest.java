@@ -35,12 +35,13 @@ import org.junit.jupiter.api.Test;
 class MongoErrorsTest {
     private static final String SECRET = "Sup3rS3cret";
     private static final ServerAddress SERVER = new ServerAddress("db.example", 27017);
+    private static final java.time.Duration LIMIT = java.time.Duration.ofSeconds(1);
     private static final MongoErrors.Context WRITE_ON_THE_WIRE =
-            new MongoErrors.Context(true, new MongoConnection.Mark(1, 0));
+            new MongoErrors.Context(true, new MongoConnection.Mark(1, 0), LIMIT);
     private static final MongoErrors.Context WRITE_BEFORE_CONNECTING =
-            new MongoErrors.Context(true, new MongoConnection.Mark(0, 0));
+            new MongoErrors.Context(true, new MongoConnection.Mark(0, 0), LIMIT);
     private static final MongoErrors.Context READ_ON_THE_WIRE =
-            new MongoErrors.Context(false, new MongoConnection.Mark(1, 0));
+            new MongoErrors.Context(false, new MongoConnection.Mark(1, 0), LIMIT);
 
     private static MongoCommandException command(int code, String name, String... labels) {
         BsonDocument reply = new BsonDocument("ok", new BsonInt32(0)).append("code", new BsonInt32(code))
@@ -87,7 +88,7 @@ class MongoErrorsTest {
         var unsent = new MongoSocketWriteException("Exception sending message", SERVER, new java.io.IOException());
         assertThat(translate(unsent, WRITE_ON_THE_WIRE)).isExactlyInstanceOf(TransientDataAccessException.class);
         // ... but after an earlier step of the same call went through, something may have been stored.
-        assertThat(translate(unsent, new MongoErrors.Context(true, new MongoConnection.Mark(2, 0))))
+        assertThat(translate(unsent, new MongoErrors.Context(true, new MongoConnection.Mark(2, 0), LIMIT)))
                 .isExactlyInstanceOf(OutcomeUnknownException.class);
 
         var timedOut = new MongoSocketReadTimeoutException("Timeout", SERVER, new SocketTimeoutException());
@@ -133,9 +134,22 @@ class MongoErrorsTest {
     }
 
     @Test
+    void aWriteTheServerEndedAtItsTimeLimitWaitingForALockStoredNothing() {
+        // The server's MaxTimeMSExpired: it answered, so the outcome is known.
+        assertThat(translate(command(50, "MaxTimeMSExpired"), WRITE_ON_THE_WIRE))
+                .isExactlyInstanceOf(TransientDataAccessException.class).hasMessageContaining("lock")
+                .hasMessageContaining("DB_QUERY_TIMEOUT").hasMessageContaining("nothing was");
+        assertThat(translate(command(50, "MaxTimeMSExpired"), READ_ON_THE_WIRE))
+                .isExactlyInstanceOf(TransientDataAccessException.class);
+        // After an earlier step of the same call wrote, the call's outcome is partly unknown.
+        assertThat(translate(command(50, "MaxTimeMSExpired"), new MongoErrors.Context(true,
+                new MongoConnection.Mark(2, 0), LIMIT))).isExactlyInstanceOf(OutcomeUnknownException.class);
+    }
+
+    @Test
     void aPoolThatHadNoFreeConnectionInTimeIsPoolExhausted() {
         assertThat(translate(new MongoTimeoutException("Timed out while waiting for a connection"),
-                new MongoErrors.Context(false, new MongoConnection.Mark(0, 1))))
+                new MongoErrors.Context(false, new MongoConnection.Mark(0, 1), LIMIT)))
                 .isExactlyInstanceOf(UnavailableException.class).hasMessageContaining("DB_MAX_CONNECTIONS")
                 .hasMessageContaining("DB_CONNECTION_TIMEOUT");
     }
