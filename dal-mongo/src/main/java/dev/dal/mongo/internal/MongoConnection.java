@@ -127,9 +127,12 @@ final class MongoConnection implements AutoCloseable {
         return figures;
     }
 
-    /** @return whether every pooled connection is in use, or callers wait for one */
+    /**
+     * @return whether every pooled connection is in use (callers that need one now wait for it); a
+     *     caller merely checking out, or opening a new connection, does not count
+     */
     boolean poolSaturated() {
-        return pool.checkedOut.get() >= maxPoolSize || pool.waiting.get() > 0;
+        return pool.checkedOut.get() >= maxPoolSize;
     }
 
     @Override

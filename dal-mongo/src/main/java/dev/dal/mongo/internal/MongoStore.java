@@ -750,8 +750,7 @@ public final class MongoStore implements DataAccess {
     /**
      * Pings the server on the health client (a pool of its own, so the probe never waits behind
      * application calls), bounded by {@code DAL_HEALTH_TIMEOUT}: DOWN when no answer came in time,
-     * DEGRADED when the server answered but every pooled connection is busy or callers wait for one,
-     * else UP. Details: topology, server version, pool figures ({@code poolUtilizationPercent}
+     * DEGRADED when the server answered but every pooled connection is checked out, else UP. Details: topology, server version, pool figures ({@code poolUtilizationPercent}
      * included).
      */
     @Override
@@ -775,7 +774,7 @@ public final class MongoStore implements DataAccess {
                 boolean saturated = connection.poolSaturated();
                 return new HealthStatus(saturated ? HealthStatus.Status.DEGRADED : HealthStatus.Status.UP, "mongodb",
                         Duration.ofNanos(System.nanoTime() - start), details, saturated
-                                ? "Every pooled MongoDB connection is in use or awaited (raise "
+                                ? "Every pooled MongoDB connection is in use (raise "
                                         + DalConfig.DB_MAX_CONNECTIONS + ")" : null, Instant.now());
             } catch (TimeoutException e) {
                 probe.cancel(true);
