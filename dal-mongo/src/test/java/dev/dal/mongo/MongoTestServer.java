@@ -129,6 +129,9 @@ public final class MongoTestServer {
         if (!rewritten.substring("mongodb://".length()).contains("/")) {
             rewritten = rewritten.contains("?") ? rewritten.replaceFirst("\\?", "/?") : rewritten + "/";
         }
+        if (rewritten.contains("directConnection=")) {
+            return rewritten.replaceAll("directConnection=[^&]*", "directConnection=true");
+        }
         String joiner = rewritten.contains("?") ? (rewritten.endsWith("?") || rewritten.endsWith("&") ? "" : "&") : "?";
         return rewritten + joiner + "directConnection=true";
     }
