@@ -1,9 +1,19 @@
 package dev.dal.neo4j.internal;
 
+import dev.dal.api.DataAccessException;
+import dev.dal.api.spi.TransactionRetry;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.neo4j.driver.AuthTokens;
 import org.neo4j.driver.BookmarkManager;
@@ -13,24 +23,38 @@ import org.neo4j.driver.Config;
 import org.neo4j.driver.ConnectionPoolMetrics;
 import org.neo4j.driver.Driver;
 import org.neo4j.driver.GraphDatabase;
-import org.neo4j.driver.Logging;
 import org.neo4j.driver.Session;
 import org.neo4j.driver.SessionConfig;
 import org.neo4j.driver.TransactionCallback;
-import org.neo4j.driver.async.AsyncSession;
+import org.neo4j.driver.TransactionConfig;
 import org.neo4j.driver.net.ServerAddress;
 
 /**
- * The driver, configured from {@link Neo4jSettings}, and sessions on it. Every session shares one
- * bookmark manager, so a read always sees the writes this store committed before it, also on a
- * cluster. Work runs in transaction functions ({@code executeRead}/{@code executeWrite}), which
- * retry transient failures: work handed to them must be safe to replay.
+ * The driver, configured from {@link Neo4jSettings}, and bounded calls on it. Every session shares
+ * one bookmark manager, so a read always sees the writes this store committed before it, also on a
+ * cluster.
+ *
+ * <p>The driver's own transaction retries are off ({@code withMaxTransactionRetryTime(0)}): a call
+ * runs its transaction function once per attempt, and {@link TransactionRetry} (DAL_TX_RETRIES) is
+ * the only retry. Every attempt is bounded by {@code DB_QUERY_TIMEOUT} twice: the server's
+ * transaction timeout ({@link TransactionConfig#withTimeout}) and, since a stalled network never
+ * lets the server's answer arrive, a client-side {@link Neo4jDeadline} that terminates the
+ * connection. A call that spent its deadline is not retried. Before the attempt starts, the pool
+ * wait is bounded by {@code DB_CONNECTION_TIMEOUT} and opening a connection by
+ * {@code DB_CONNECT_TIMEOUT}.
  */
 final class Neo4jDatabase implements AutoCloseable {
+    /** How long after DB_QUERY_TIMEOUT the client gives up, so a live server's own timeout (definite) can win. */
+    static final Duration GRACE = Duration.ofMillis(250);
+
     private final Neo4jSettings settings;
     private final Driver driver;
     private final boolean ownsDriver;
     private final SessionConfig sessionConfig;
+    private final TransactionConfig txConfig;
+    private final TransactionRetry retry;
+    private final ScheduledThreadPoolExecutor timer;
+    private final ExecutorService probes;
 
     /** @param settings where to connect; the database creates and owns its driver */
     Neo4jDatabase(Neo4jSettings settings) {
@@ -39,7 +63,7 @@ final class Neo4jDatabase implements AutoCloseable {
     }
 
     /**
-     * @param settings the database name and migration settings
+     * @param settings the database name, deadlines and migration settings
      * @param driver the driver to use
      * @param ownsDriver whether {@link #close()} closes the driver
      */
@@ -53,6 +77,19 @@ final class Neo4jDatabase implements AutoCloseable {
             session.withDatabase(settings.database());
         }
         this.sessionConfig = session.build();
+        this.txConfig = TransactionConfig.builder().withTimeout(settings.queryTimeout()).build();
+        this.retry = TransactionRetry.of(settings.txRetries());
+        this.timer = new ScheduledThreadPoolExecutor(1, daemon("dal-neo4j-deadline"));
+        this.timer.setRemoveOnCancelPolicy(true);
+        this.probes = Executors.newCachedThreadPool(daemon("dal-neo4j-health"));
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return task -> {
+            Thread thread = new Thread(task, name);
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     private static Config config(Neo4jSettings s) {
@@ -60,9 +97,12 @@ final class Neo4jDatabase implements AutoCloseable {
                 .withMaxConnectionPoolSize(s.maxPoolSize())
                 .withConnectionAcquisitionTimeout(s.acquisitionTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .withMaxConnectionLifetime(s.maxLifetime().toMillis(), TimeUnit.MILLISECONDS)
-                .withConnectionTimeout(s.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .withMaxTransactionRetryTime(s.maxRetryTime().toMillis(), TimeUnit.MILLISECONDS)
-                .withLogging(Logging.slf4j())
+                // Opening a connection (TCP, TLS, Bolt handshake) is one part of a call: never longer than the call.
+                .withConnectionTimeout(Math.min(s.connectTimeout().toMillis(), s.queryTimeout().toMillis()),
+                        TimeUnit.MILLISECONDS)
+                // Dal's TransactionRetry is the only retry; the driver's would run inside our deadline.
+                .withMaxTransactionRetryTime(0, TimeUnit.MILLISECONDS)
+                .withLogging(new Neo4jLogging(s.logValues()))
                 .withDriverMetrics()
                 .withUserAgent("dal-neo4j");
         if (!s.uri().contains("+s")) {
@@ -94,18 +134,132 @@ final class Neo4jDatabase implements AutoCloseable {
         return settings;
     }
 
-    /** Runs read work in a read transaction function. */
+    /** Runs schema read work in a read transaction function, once, bounded by DB_QUERY_TIMEOUT; untranslated. */
     <T> T read(TransactionCallback<T> work) {
+        Neo4jDeadline deadline = Neo4jDeadline.arm(timer, settings.queryTimeout().plus(GRACE));
         try (Session session = driver.session(sessionConfig)) {
-            return session.executeRead(work);
+            return session.executeRead(work, txConfig);
+        } finally {
+            deadline.close();
         }
     }
 
-    /** Runs write work in a write transaction function (retried on transient failures). */
+    /** Runs schema write work in a write transaction function, once, without a deadline (migrations may be long). */
     <T> T write(TransactionCallback<T> work) {
         try (Session session = driver.session(sessionConfig)) {
             return session.executeWrite(work);
         }
+    }
+
+    /**
+     * One bounded, retried call: the work runs in a transaction function of its own, retried after a
+     * retryable failure by {@link TransactionRetry} unless the attempt spent its deadline.
+     *
+     * @param <T> the result type
+     * @param operation names the call in messages
+     * @param write whether the work writes
+     * @param work the transaction's statements; must be safe to run again (ids are chosen before it)
+     * @return what the work returned
+     * @throws DataAccessException translated by the failure table; {@link Carried} exceptions pass unchanged
+     */
+    <T> T call(String operation, boolean write, TransactionCallback<T> work) {
+        try {
+            return retry.run(() -> attempt(operation, write, work));
+        } catch (Spent spent) {
+            throw spent.failure;
+        }
+    }
+
+    private <T> T attempt(String operation, boolean write, TransactionCallback<T> work) {
+        boolean[] workDone = {false};
+        Neo4jDeadline deadline = Neo4jDeadline.arm(timer, settings.queryTimeout().plus(GRACE));
+        try (deadline; Session session = driver.session(sessionConfig)) {
+            TransactionCallback<T> tracked = tx -> {
+                T result = work.execute(tx);
+                workDone[0] = true; // from here on the commit may be on its way
+                return result;
+            };
+            return write ? session.executeWrite(tracked, txConfig) : session.executeRead(tracked, txConfig);
+        } catch (Carried carried) {
+            if (deadline.fired()) {
+                throw new Spent(Neo4jErrors.FAILURES.lost(operation, false, true, carried.getCause()));
+            }
+            throw carried;
+        } catch (RuntimeException e) {
+            boolean commitSent = write && workDone[0];
+            if (deadline.fired()) {
+                throw new Spent(Neo4jErrors.FAILURES.lost(operation, commitSent, true, e));
+            }
+            DataAccessException translated = Neo4jErrors.translate(operation, e, commitSent, false, settings.queryTimeout());
+            if (Neo4jErrors.spentDeadline(e)) {
+                throw new Spent(translated);
+            }
+            throw translated;
+        }
+    }
+
+    /** A failure after which the call's deadline is spent: never retried. */
+    private static final class Spent extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient DataAccessException failure;
+
+        Spent(DataAccessException failure) {
+            super(null, null, false, false);
+            this.failure = failure;
+        }
+    }
+
+    /** Carries the caller's own exception out of a transaction function, untranslated and not retried. */
+    static final class Carried extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Carried(RuntimeException cause) {
+            super(null, cause, false, false);
+        }
+
+        /** @return the caller's exception */
+        RuntimeException failure() {
+            return (RuntimeException) getCause();
+        }
+    }
+
+    /**
+     * Runs a read-only probe on a thread of its own, so that the caller gets an answer within
+     * {@code timeout} even while the pool is saturated; the probe's deadline ends its connection.
+     *
+     * @param <T> the result type
+     * @param work the probe's statements
+     * @param timeout how long the caller waits
+     * @return the probe's result
+     * @throws TimeoutException when no answer came in time
+     * @throws RuntimeException the driver's failure, untranslated
+     */
+    <T> T probe(TransactionCallback<T> work, Duration timeout) throws TimeoutException {
+        Future<T> result = probes.submit(() -> {
+            Neo4jDeadline deadline = Neo4jDeadline.arm(timer, timeout);
+            try (Session session = driver.session(sessionConfig)) {
+                return session.executeRead(work, TransactionConfig.builder().withTimeout(timeout).build());
+            } finally {
+                deadline.close();
+            }
+        });
+        try {
+            return result.get(timeout.toMillis() + Neo4jDeadline.REPEAT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            result.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new TimeoutException("interrupted");
+        } catch (TimeoutException e) {
+            result.cancel(true);
+            throw e;
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** @return the executor health checks answer on */
+    ExecutorService probes() {
+        return probes;
     }
 
     /** Runs one statement in an auto-commit transaction: schema changes and {@code CALL … IN TRANSACTIONS}. */
@@ -113,11 +267,6 @@ final class Neo4jDatabase implements AutoCloseable {
         try (Session session = driver.session(sessionConfig)) {
             return session.run(cypher, parameters).consume();
         }
-    }
-
-    /** @return an asynchronous session the caller closes */
-    AsyncSession asyncSession() {
-        return driver.session(AsyncSession.class, sessionConfig);
     }
 
     /** @return connection pool figures for health; never credentials */
@@ -138,12 +287,33 @@ final class Neo4jDatabase implements AutoCloseable {
         figures.put("poolActive", inUse);
         figures.put("poolIdle", idle);
         figures.put("poolWaiting", acquiring);
-        figures.put("poolMax", settings.maxPoolSize());
+        if (ownsDriver) {
+            figures.put("poolMax", settings.maxPoolSize());
+            figures.put("poolUtilizationPercent", settings.maxPoolSize() == 0 ? 0 : inUse * 100 / settings.maxPoolSize());
+        }
         return figures;
+    }
+
+    /** @return whether every connection of a pool this database owns is in use; {@code false} when unknown */
+    boolean poolSaturated() {
+        if (!ownsDriver) {
+            return false;
+        }
+        try {
+            int inUse = 0;
+            for (ConnectionPoolMetrics pool : driver.metrics().connectionPoolMetrics()) {
+                inUse += pool.inUse();
+            }
+            return inUse >= settings.maxPoolSize();
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     @Override
     public void close() {
+        probes.shutdownNow();
+        timer.shutdownNow();
         if (ownsDriver) {
             driver.close();
         }
