@@ -130,13 +130,13 @@ class Neo4jErrorTranslationTest {
 
             HealthStatus sync = store.healthCheck();
             assertThat(sync.status()).isEqualTo(HealthStatus.Status.DOWN);
-            assertThat(sync.error()).contains("unavailable");
+            assertThat(sync.error()).contains("cannot be reached");
             assertClean(sync.error());
             assertClean(String.valueOf(sync.details()));
 
             HealthStatus async = store.healthCheckAsync().toCompletableFuture().get(10, TimeUnit.SECONDS);
             assertThat(async.status()).isEqualTo(HealthStatus.Status.DOWN);
-            assertThat(async.error()).contains("unavailable");
+            assertThat(async.error()).contains("cannot be reached");
             assertClean(async.error());
         }
     }

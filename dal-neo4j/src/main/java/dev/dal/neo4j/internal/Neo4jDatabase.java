@@ -55,11 +55,16 @@ final class Neo4jDatabase implements AutoCloseable {
     private final TransactionRetry retry;
     private final ScheduledThreadPoolExecutor timer;
     private final ExecutorService probes;
+    private Driver healthDriver;
 
     /** @param settings where to connect; the database creates and owns its driver */
     Neo4jDatabase(Neo4jSettings settings) {
-        this(settings, GraphDatabase.driver(settings.uri(), settings.user() == null ? AuthTokens.none()
-                : AuthTokens.basic(settings.user(), settings.password()), config(settings)), true);
+        this(settings, driver(settings, config(settings).build()), true);
+    }
+
+    private static Driver driver(Neo4jSettings s, Config config) {
+        return GraphDatabase.driver(s.uri(), s.user() == null ? AuthTokens.none() : AuthTokens.basic(s.user(), s.password()),
+                config);
     }
 
     /**
@@ -92,7 +97,7 @@ final class Neo4jDatabase implements AutoCloseable {
         };
     }
 
-    private static Config config(Neo4jSettings s) {
+    private static Config.ConfigBuilder config(Neo4jSettings s) {
         Config.ConfigBuilder config = Config.builder()
                 .withMaxConnectionPoolSize(s.maxPoolSize())
                 .withConnectionAcquisitionTimeout(s.acquisitionTimeout().toMillis(), TimeUnit.MILLISECONDS)
@@ -122,7 +127,28 @@ final class Neo4jDatabase implements AutoCloseable {
             Set<ServerAddress> seeds = s.hosts().stream().map(Neo4jDatabase::address).collect(Collectors.toSet());
             config.withResolver(address -> seeds);
         }
-        return config.build();
+        return config;
+    }
+
+    /**
+     * The health probe's own driver (one connection, created on the first check), so that the probe
+     * never waits behind application calls for a pooled connection; the application's driver when
+     * the store was given one.
+     */
+    private synchronized Driver healthDriver() {
+        if (!ownsDriver || settings.uri() == null) {
+            return driver;
+        }
+        if (healthDriver == null) {
+            long limit = settings.healthTimeout().toMillis();
+            healthDriver = driver(settings, config(settings)
+                    .withMaxConnectionPoolSize(1)
+                    .withConnectionAcquisitionTimeout(limit, TimeUnit.MILLISECONDS)
+                    .withConnectionTimeout(Math.min(limit, settings.connectTimeout().toMillis()), TimeUnit.MILLISECONDS)
+                    .withUserAgent("dal-neo4j-health")
+                    .build());
+        }
+        return healthDriver;
     }
 
     private static ServerAddress address(String hostPort) {
@@ -235,9 +261,10 @@ final class Neo4jDatabase implements AutoCloseable {
      * @throws RuntimeException the driver's failure, untranslated
      */
     <T> T probe(TransactionCallback<T> work, Duration timeout) throws TimeoutException {
+        Driver probeDriver = healthDriver();
         Future<T> result = probes.submit(() -> {
             Neo4jDeadline deadline = Neo4jDeadline.arm(timer, timeout);
-            try (Session session = driver.session(sessionConfig)) {
+            try (Session session = probeDriver.session(sessionConfig)) {
                 return session.executeRead(work, TransactionConfig.builder().withTimeout(timeout).build());
             } finally {
                 deadline.close();
@@ -314,8 +341,19 @@ final class Neo4jDatabase implements AutoCloseable {
     public void close() {
         probes.shutdownNow();
         timer.shutdownNow();
-        if (ownsDriver) {
-            driver.close();
+        Driver health;
+        synchronized (this) {
+            health = healthDriver;
+            healthDriver = null;
+        }
+        try {
+            if (health != null && health != driver) {
+                health.close();
+            }
+        } finally {
+            if (ownsDriver) {
+                driver.close();
+            }
         }
     }
 }

@@ -14,8 +14,17 @@ final class Neo4jLogging implements Logging {
     private final Logging delegate;
     private final boolean logValues;
 
+    /** @param logValues whether the driver's debug output (which carries values) may pass */
     Neo4jLogging(boolean logValues) {
-        this.delegate = Logging.slf4j();
+        this(logValues, Logging.slf4j());
+    }
+
+    /**
+     * @param logValues whether the driver's debug output (which carries values) may pass
+     * @param delegate where the lines go
+     */
+    Neo4jLogging(boolean logValues, Logging delegate) {
+        this.delegate = delegate;
         this.logValues = logValues;
     }
 
