@@ -202,6 +202,10 @@ final class Neo4jDatabase implements AutoCloseable {
         try (deadline; Session session = driver.session(sessionConfig)) {
             TransactionCallback<T> tracked = tx -> {
                 T result = work.execute(tx);
+                if (deadline.fired()) {
+                    // Out of time before the commit: roll back rather than send a commit whose answer would be lost.
+                    throw new Expired();
+                }
                 workDone[0] = true; // from here on the commit may be on its way
                 return result;
             };
@@ -221,6 +225,15 @@ final class Neo4jDatabase implements AutoCloseable {
                 throw new Spent(translated);
             }
             throw translated;
+        }
+    }
+
+    /** The deadline passed while the work ran: the transaction is rolled back instead of committed. */
+    private static final class Expired extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Expired() {
+            super(null, null, false, false);
         }
     }
 
