@@ -3,6 +3,7 @@ package dev.dal.neo4j;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.dal.api.ConcurrencyConflictException;
 import dev.dal.api.ConfigurationException;
 import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
@@ -18,6 +19,7 @@ import dev.dal.api.Retryable;
 import dev.dal.api.Role;
 import dev.dal.api.UnavailableException;
 import dev.dal.api.User;
+import dev.dal.api.UserUpdate;
 import dev.dal.api.spi.SanitizedCause;
 import dev.dal.neo4j.internal.Neo4jSettings;
 import java.io.IOException;
@@ -26,12 +28,18 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -170,6 +178,66 @@ class Neo4jErrorTranslationTest {
             assertThat(bulk).isInstanceOf(DuplicateKeyException.class).hasMessageContaining("sequence number");
             assertClean(bulk);
             assertThat(store.getChatHistory(chatId, 10, 0)).containsExactly(one);
+        }
+    }
+
+    /**
+     * Two transactions that lock two users in opposite orders deadlock on the server. With
+     * {@code DAL_TX_RETRIES=0} the victim gets {@link ConcurrencyConflictException} after its work ran
+     * once (the driver's own retry is off); with one retry Dal's policy runs the victim's work again and
+     * both commit.
+     */
+    @Test
+    void aDeadlockIsAConcurrencyConflictRetriedOnlyByDalsPolicy() throws Exception {
+        for (int retries : new int[] {0, 1}) {
+            Map<String, String> settings = new HashMap<>(server.settings());
+            settings.put(DalConfig.DAL_TX_RETRIES, String.valueOf(retries));
+            try (DataAccess store = DataAccessFactory.create(DalConfig.builder().settings(settings).clock(Clock.systemUTC())
+                    .build(), new Neo4jStoreProvider())) {
+                User a = store.createUser(NewUser.withExternalId("lock-a-" + UUID.randomUUID()));
+                User b = store.createUser(NewUser.withExternalId("lock-b-" + UUID.randomUUID()));
+                CyclicBarrier bothLocked = new CyclicBarrier(2);
+                AtomicInteger runs = new AtomicInteger();
+                ExecutorService pool = Executors.newFixedThreadPool(2);
+                try {
+                    List<Future<?>> sides = new ArrayList<>();
+                    for (User[] order : new User[][] {{a, b}, {b, a}}) {
+                        AtomicInteger mine = new AtomicInteger();
+                        sides.add(pool.submit(() -> store.useTransaction(tx -> {
+                            runs.incrementAndGet();
+                            tx.updateUser(order[0].id(), UserUpdate.builder().name("first").build());
+                            if (mine.getAndIncrement() == 0) {
+                                try {
+                                    bothLocked.await(10, TimeUnit.SECONDS);
+                                } catch (Exception e) {
+                                    throw new IllegalStateException("the other side never took its first lock", e);
+                                }
+                            }
+                            tx.updateUser(order[1].id(), UserUpdate.builder().name("second").build());
+                        })));
+                    }
+                    List<Throwable> failures = new ArrayList<>();
+                    for (Future<?> side : sides) {
+                        try {
+                            side.get(30, TimeUnit.SECONDS);
+                        } catch (java.util.concurrent.ExecutionException e) {
+                            failures.add(e.getCause());
+                        }
+                    }
+                    if (retries == 0) {
+                        assertThat(failures).as("the deadlock's victim").hasSize(1);
+                        assertThat(failures.get(0)).isInstanceOf(ConcurrencyConflictException.class)
+                                .isInstanceOf(Retryable.class);
+                        assertClean(failures.get(0));
+                        assertThat(runs).as("work runs: once each, no driver retry").hasValue(2);
+                    } else {
+                        assertThat(failures).as("failures with one retry").isEmpty();
+                        assertThat(runs).as("work runs: the victim's twice").hasValue(3);
+                    }
+                } finally {
+                    pool.shutdownNow();
+                }
+            }
         }
     }
 }
