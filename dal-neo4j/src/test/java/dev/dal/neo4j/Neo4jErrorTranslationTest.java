@@ -23,7 +23,9 @@ import dev.dal.api.UserUpdate;
 import dev.dal.api.spi.SanitizedCause;
 import dev.dal.neo4j.internal.Neo4jSettings;
 import java.io.IOException;
+import dev.dal.testkit.FaultProxy;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Clock;
@@ -122,14 +124,14 @@ class Neo4jErrorTranslationTest {
     @Test
     void aServerThatDiesIsUnavailableAndHealthSaysDownWithoutThrowing() throws Exception {
         URI target = URI.create(server.uri());
-        try (TcpForwarder forwarder = new TcpForwarder(target.getHost(), target.getPort());
-                DataAccess store = open(fastFailing("bolt://localhost:" + forwarder.port()))) {
+        try (FaultProxy proxy = FaultProxy.to(new InetSocketAddress(target.getHost(), target.getPort()));
+                DataAccess store = open(fastFailing("bolt://127.0.0.1:" + proxy.port()))) {
             User user = store.createUser(NewUser.withExternalId("error-" + UUID.randomUUID()));
             assertThat(store.healthCheck().status()).isEqualTo(HealthStatus.Status.UP);
             assertThat(store.healthCheckAsync().toCompletableFuture().get(10, TimeUnit.SECONDS).status())
                     .isEqualTo(HealthStatus.Status.UP);
 
-            forwarder.cut();
+            proxy.refuse();
 
             Throwable thrown = catchThrowable(() -> store.getUser(user.id()));
             assertThat(thrown).isInstanceOf(UnavailableException.class)
