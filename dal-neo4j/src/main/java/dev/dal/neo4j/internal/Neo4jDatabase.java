@@ -198,7 +198,12 @@ final class Neo4jDatabase implements AutoCloseable {
 
     private <T> T attempt(String operation, boolean write, TransactionCallback<T> work) {
         boolean[] workDone = {false};
-        Neo4jDeadline deadline = Neo4jDeadline.arm(timer, settings.queryTimeout().plus(GRACE));
+        Neo4jDeadline deadline;
+        try {
+            deadline = Neo4jDeadline.arm(timer, settings.queryTimeout().plus(GRACE));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            throw new dev.dal.api.UnavailableException("The Neo4j store is closed");
+        }
         try (deadline; Session session = driver.session(sessionConfig)) {
             TransactionCallback<T> tracked = tx -> {
                 T result = work.execute(tx);

@@ -50,6 +50,8 @@ final class Neo4jHealth {
         } catch (TimeoutException e) {
             return down(start, "Neo4j did not answer the health check within " + DalConfig.DAL_HEALTH_TIMEOUT + " ("
                     + timeout.toMillis() + " ms)");
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return down(start, "The Neo4j store is closed");
         } catch (RuntimeException e) {
             return down(start, Neo4jErrors.translate("healthCheck", e).getMessage());
         }
