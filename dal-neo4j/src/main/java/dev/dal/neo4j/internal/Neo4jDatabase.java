@@ -15,6 +15,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
+import org.neo4j.driver.AccessMode;
 import org.neo4j.driver.AuthTokens;
 import org.neo4j.driver.BookmarkManager;
 import org.neo4j.driver.BookmarkManagerConfig;
@@ -26,7 +27,12 @@ import org.neo4j.driver.GraphDatabase;
 import org.neo4j.driver.Session;
 import org.neo4j.driver.SessionConfig;
 import org.neo4j.driver.TransactionCallback;
+import org.neo4j.driver.Query;
+import org.neo4j.driver.Result;
+import org.neo4j.driver.Transaction;
 import org.neo4j.driver.TransactionConfig;
+import org.neo4j.driver.TransactionContext;
+import org.neo4j.driver.Value;
 import org.neo4j.driver.net.ServerAddress;
 
 /**
@@ -34,9 +40,10 @@ import org.neo4j.driver.net.ServerAddress;
  * one bookmark manager, so a read always sees the writes this store committed before it, also on a
  * cluster.
  *
- * <p>The driver's own transaction retries are off ({@code withMaxTransactionRetryTime(0)}): a call
- * runs its transaction function once per attempt, and {@link TransactionRetry} (DAL_TX_RETRIES) is
- * the only retry. Every attempt is bounded by {@code DB_QUERY_TIMEOUT} twice: the server's
+ * <p>Calls run in explicit transactions (begin, work, commit), never the driver's transaction
+ * functions, so no driver retry runs, also on an application's driver; a driver this database
+ * creates has its retry time at 0 besides. {@link TransactionRetry} (DAL_TX_RETRIES) is the only
+ * retry. Every attempt is bounded by {@code DB_QUERY_TIMEOUT} twice: the server's
  * transaction timeout ({@link TransactionConfig#withTimeout}) and, since a stalled network never
  * lets the server's answer arrive, a client-side {@link Neo4jDeadline} that terminates the
  * connection. A call that spent its deadline is not retried. Before the attempt starts, the pool
@@ -51,6 +58,7 @@ final class Neo4jDatabase implements AutoCloseable {
     private final Driver driver;
     private final boolean ownsDriver;
     private final SessionConfig sessionConfig;
+    private final SessionConfig readSessionConfig;
     private final TransactionConfig txConfig;
     private final TransactionRetry retry;
     private final ScheduledThreadPoolExecutor timer;
@@ -82,6 +90,7 @@ final class Neo4jDatabase implements AutoCloseable {
             session.withDatabase(settings.database());
         }
         this.sessionConfig = session.build();
+        this.readSessionConfig = session.withDefaultAccessMode(AccessMode.READ).build();
         this.txConfig = TransactionConfig.builder().withTimeout(settings.queryTimeout()).build();
         this.retry = TransactionRetry.of(settings.txRetries());
         this.timer = new ScheduledThreadPoolExecutor(1, daemon("dal-neo4j-deadline"));
@@ -204,23 +213,16 @@ final class Neo4jDatabase implements AutoCloseable {
         } catch (java.util.concurrent.RejectedExecutionException e) {
             throw new dev.dal.api.UnavailableException("The Neo4j store is closed");
         }
-        try (deadline; Session session = driver.session(sessionConfig)) {
-            TransactionCallback<T> tracked = tx -> {
-                T result = work.execute(tx);
-                if (deadline.fired()) {
-                    // Out of time before the commit: roll back rather than send a commit whose answer would be lost.
-                    throw new Expired();
-                }
-                workDone[0] = true; // from here on the commit may be on its way
-                return result;
-            };
-            return write ? session.executeWrite(tracked, txConfig) : session.executeRead(tracked, txConfig);
+        try {
+            return once(driver, write, txConfig, work, deadline, workDone);
         } catch (Carried carried) {
+            deadline.close();
             if (deadline.fired()) {
                 throw new Spent(Neo4jErrors.FAILURES.lost(operation, false, true, carried.getCause()));
             }
             throw carried;
         } catch (RuntimeException e) {
+            deadline.close();
             boolean commitSent = write && workDone[0];
             if (deadline.fired()) {
                 throw new Spent(Neo4jErrors.FAILURES.lost(operation, commitSent, true, e));
@@ -230,6 +232,78 @@ final class Neo4jDatabase implements AutoCloseable {
                 throw new Spent(translated);
             }
             throw translated;
+        } finally {
+            deadline.close();
+        }
+    }
+
+    /**
+     * One explicit transaction: begin, the work, commit; rolled back when the work fails. Explicit
+     * rather than the driver's transaction functions, so no driver retry runs whatever the driver's
+     * configuration (an application's driver too), and the moment the commit is sent is known.
+     * Failures of the rollback and of closing the session are dropped: the work's failure is the one
+     * that counts, and the driver's exceptions must not ride along as suppressed ones.
+     */
+    private <T> T once(Driver on, boolean write, TransactionConfig config, TransactionCallback<T> work,
+            Neo4jDeadline deadline, boolean[] commitSent) {
+        Session session = on.session(write ? sessionConfig : readSessionConfig);
+        try {
+            Transaction tx = session.beginTransaction(config);
+            boolean committed = false;
+            try {
+                T result = work.execute(new Context(tx));
+                if (deadline.fired()) {
+                    // Out of time before the commit: roll back rather than send a commit whose answer would be lost.
+                    throw new Expired();
+                }
+                commitSent[0] = true;
+                tx.commit();
+                committed = true;
+                return result;
+            } finally {
+                if (!committed) {
+                    quietly(tx::close);
+                }
+            }
+        } finally {
+            quietly(session::close);
+        }
+    }
+
+
+    private static void quietly(Runnable close) {
+        try {
+            close.run();
+        } catch (RuntimeException e) {
+            // the connection is gone or the transaction already failed; the failure that counts is thrown
+        }
+    }
+
+    /** A transaction as the store's work sees it: statements only, no commit or rollback. */
+    private record Context(Transaction tx) implements TransactionContext {
+        @Override
+        public Result run(String query, Value parameters) {
+            return tx.run(query, parameters);
+        }
+
+        @Override
+        public Result run(String query, Map<String, Object> parameters) {
+            return tx.run(query, parameters);
+        }
+
+        @Override
+        public Result run(String query, org.neo4j.driver.Record parameters) {
+            return tx.run(query, parameters);
+        }
+
+        @Override
+        public Result run(String query) {
+            return tx.run(query);
+        }
+
+        @Override
+        public Result run(Query query) {
+            return tx.run(query);
         }
     }
 
@@ -282,8 +356,9 @@ final class Neo4jDatabase implements AutoCloseable {
         Driver probeDriver = healthDriver();
         Future<T> result = probes.submit(() -> {
             Neo4jDeadline deadline = Neo4jDeadline.arm(timer, timeout);
-            try (Session session = probeDriver.session(sessionConfig)) {
-                return session.executeRead(work, TransactionConfig.builder().withTimeout(timeout).build());
+            try {
+                return once(probeDriver, false, TransactionConfig.builder().withTimeout(timeout).build(), work, deadline,
+                        new boolean[1]);
             } finally {
                 deadline.close();
             }

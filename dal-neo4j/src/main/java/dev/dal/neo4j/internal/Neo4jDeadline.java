@@ -52,11 +52,14 @@ final class Neo4jDeadline implements AutoCloseable {
         return fired;
     }
 
-    /** Disarms the deadline; clears the interrupt it caused. Call on the thread that armed it. */
+    /** Disarms the deadline; clears the interrupt it caused. Call on the thread that armed it; again does nothing. */
     @Override
     public void close() {
         boolean clear;
         synchronized (this) {
+            if (done) {
+                return;
+            }
             done = true;
             clear = fired;
         }
