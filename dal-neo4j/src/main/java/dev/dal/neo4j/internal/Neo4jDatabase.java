@@ -169,7 +169,11 @@ final class Neo4jDatabase implements AutoCloseable {
         return settings;
     }
 
-    /** Runs schema read work in a read transaction function, once, bounded by DB_QUERY_TIMEOUT; untranslated. */
+    /**
+     * Runs schema read work in a read transaction function, bounded by DB_QUERY_TIMEOUT; driver errors
+     * pass untranslated (the schema names what it was doing). The driver's retry applies (none on a
+     * driver this database created).
+     */
     <T> T read(TransactionCallback<T> work) {
         Neo4jDeadline deadline = Neo4jDeadline.arm(timer, settings.queryTimeout().plus(GRACE));
         try (Session session = driver.session(sessionConfig)) {
@@ -179,7 +183,7 @@ final class Neo4jDatabase implements AutoCloseable {
         }
     }
 
-    /** Runs schema write work in a write transaction function, once, without a deadline (migrations may be long). */
+    /** Runs schema write work in a write transaction function, without a deadline (migrations may be long); untranslated. */
     <T> T write(TransactionCallback<T> work) {
         try (Session session = driver.session(sessionConfig)) {
             return session.executeWrite(work);
@@ -187,7 +191,7 @@ final class Neo4jDatabase implements AutoCloseable {
     }
 
     /**
-     * One bounded, retried call: the work runs in a transaction function of its own, retried after a
+     * One bounded, retried call: the work runs in an explicit transaction of its own, run again after a
      * retryable failure by {@link TransactionRetry} unless the attempt spent its deadline.
      *
      * @param <T> the result type
@@ -327,7 +331,7 @@ final class Neo4jDatabase implements AutoCloseable {
         }
     }
 
-    /** Carries the caller's own exception out of a transaction function, untranslated and not retried. */
+    /** Carries the caller's own exception out of a transaction, untranslated and not retried. */
     static final class Carried extends RuntimeException {
         private static final long serialVersionUID = 1L;
 

@@ -43,8 +43,8 @@ import org.neo4j.driver.TransactionContext;
  * The Neo4j {@link DataAccess}. Outside a transaction each call runs in a transaction of its own,
  * bounded by {@code DB_QUERY_TIMEOUT} and retried after a retryable failure by Dal's one policy
  * ({@code DAL_TX_RETRIES}); inside {@link #inTransaction} every call runs in the transaction's
- * context. Writes are safe to replay:
- * ids are chosen before the transaction function runs and records are {@code MERGE}d on them;
+ * context. Writes are safe to run again:
+ * ids are chosen before the first attempt and records are {@code MERGE}d on them;
  * sequence numbers are assigned inside the write transaction, under the session node's lock.
  */
 public final class Neo4jStore implements DataAccess {
