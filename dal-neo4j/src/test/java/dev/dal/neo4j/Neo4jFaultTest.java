@@ -31,6 +31,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The deadlines against a real server behind a fault proxy: a long stall ends every call within
@@ -122,6 +123,7 @@ class Neo4jFaultTest {
         // A listener that never accepts: the kernel completes TCP, the Bolt handshake never answers.
         try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             for (int port : new int[] {closed, silent.getLocalPort()}) {
+                Neo4jTestServer.get().clear(); // openEmpty clears the real server first: not part of what is timed
                 long start = System.nanoTime();
                 Throwable thrown = catchThrowable(() -> stores.openEmpty(Clock.systemUTC(),
                         Map.of(DalConfig.DB_CONNECT_TIMEOUT, "1"), new InetSocketAddress("127.0.0.1", port)).close());
@@ -204,6 +206,49 @@ class Neo4jFaultTest {
             HealthStatus after = store.healthCheck();
             assertThat(after.status()).isEqualTo(HealthStatus.Status.UP);
             assertThat(after.details()).containsEntry("poolUtilizationPercent", 0);
+        }
+    }
+
+    /**
+     * A server that completes the Bolt handshake and then never answers the login: the driver's
+     * connect timeout covers only the handshake, and an interrupt cannot free a thread that is still
+     * acquiring a connection, so only the store's own bound can end the call.
+     */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // without the store's bound it hangs for good
+    void aServerThatNeverAnswersTheLoginFailsTheCallWithinTheQueryTimeout() throws Exception {
+        List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (ServerSocket mute = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                while (!mute.isClosed()) {
+                    try {
+                        java.net.Socket client = mute.accept();
+                        held.add(client);
+                        client.getInputStream().readNBytes(20); // magic and four proposed versions
+                        client.getOutputStream().write(new byte[] {0, 0, 0, 5}); // Bolt 5.0, then silence
+                        client.getOutputStream().flush();
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            }, "mute-bolt-server");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            Map<String, String> settings = Map.of(DalConfig.DB_QUERY_TIMEOUT, "1", DalConfig.DB_CONNECT_TIMEOUT, "1");
+            Neo4jTestServer.get().clear(); // openEmpty clears the real server first: not part of what is timed
+            long start = System.nanoTime();
+            Throwable thrown = catchThrowable(() -> stores.openEmpty(Clock.systemUTC(), settings,
+                    new InetSocketAddress("127.0.0.1", mute.getLocalPort())).close());
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            System.out.printf("open on a server that never answers the login: %d ms (%s)%n", millis,
+                    thrown == null ? null : thrown.getClass().getSimpleName());
+            assertThat(held).as("the driver connected").isNotEmpty();
+            assertThat(thrown).isInstanceOfAny(TransientDataAccessException.class, UnavailableException.class);
+            assertThat(millis).as("ms to fail the open").isLessThan(2000);
+        } finally {
+            for (java.net.Socket socket : held) {
+                socket.close();
+            }
         }
     }
 }

@@ -63,6 +63,7 @@ final class Neo4jDatabase implements AutoCloseable {
     private final TransactionRetry retry;
     private final ScheduledThreadPoolExecutor timer;
     private final ExecutorService probes;
+    private final ExecutorService begins;
     private Driver healthDriver;
 
     /** @param settings where to connect; the database creates and owns its driver */
@@ -96,6 +97,7 @@ final class Neo4jDatabase implements AutoCloseable {
         this.timer = new ScheduledThreadPoolExecutor(1, daemon("dal-neo4j-deadline"));
         this.timer.setRemoveOnCancelPolicy(true);
         this.probes = Executors.newCachedThreadPool(daemon("dal-neo4j-health"));
+        this.begins = Executors.newCachedThreadPool(daemon("dal-neo4j-begin"));
     }
 
     private static ThreadFactory daemon(String name) {
@@ -109,7 +111,9 @@ final class Neo4jDatabase implements AutoCloseable {
     private static Config.ConfigBuilder config(Neo4jSettings s) {
         Config.ConfigBuilder config = Config.builder()
                 .withMaxConnectionPoolSize(s.maxPoolSize())
-                .withConnectionAcquisitionTimeout(s.acquisitionTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                // The pool wait is part of a call too: never longer than the call (DB_QUERY_TIMEOUT).
+                .withConnectionAcquisitionTimeout(Math.min(s.acquisitionTimeout().toMillis(), s.queryTimeout().toMillis()),
+                        TimeUnit.MILLISECONDS)
                 .withMaxConnectionLifetime(s.maxLifetime().toMillis(), TimeUnit.MILLISECONDS)
                 // Opening a connection (TCP, TLS, Bolt handshake) is one part of a call: never longer than the call.
                 .withConnectionTimeout(Math.min(s.connectTimeout().toMillis(), s.queryTimeout().toMillis()),
@@ -218,7 +222,13 @@ final class Neo4jDatabase implements AutoCloseable {
             throw new dev.dal.api.UnavailableException("The Neo4j store is closed");
         }
         try {
-            return once(driver, write, txConfig, work, deadline, workDone);
+            return once(driver, write, txConfig, work, deadline, workDone, true);
+        } catch (Abandoned abandoned) {
+            deadline.close();
+            if (!deadline.fired()) {
+                Thread.currentThread().interrupt(); // the application's interrupt: keep it
+            }
+            throw new Spent(Neo4jErrors.FAILURES.lost(operation, false, deadline.fired(), null));
         } catch (Carried carried) {
             deadline.close();
             if (deadline.fired()) {
@@ -247,33 +257,112 @@ final class Neo4jDatabase implements AutoCloseable {
      * configuration (an application's driver too), and the moment the commit is sent is known.
      * Failures of the rollback and of closing the session are dropped: the work's failure is the one
      * that counts, and the driver's exceptions must not ride along as suppressed ones.
+     *
+     * @param handOff whether to get the connection and begin on a thread of its own (see {@link #begin})
      */
     private <T> T once(Driver on, boolean write, TransactionConfig config, TransactionCallback<T> work,
-            Neo4jDeadline deadline, boolean[] commitSent) {
-        Session session = on.session(write ? sessionConfig : readSessionConfig);
+            Neo4jDeadline deadline, boolean[] commitSent, boolean handOff) {
+        Begun begun = handOff ? begin(on, write, config) : Begun.on(on.session(write ? sessionConfig : readSessionConfig),
+                config);
+        boolean committed = false;
         try {
-            Transaction tx = session.beginTransaction(config);
-            boolean committed = false;
-            try {
-                T result = work.execute(new Context(tx));
-                if (deadline.fired()) {
-                    // Out of time before the commit: roll back rather than send a commit whose answer would be lost.
-                    throw new Expired();
-                }
-                commitSent[0] = true;
-                tx.commit();
-                committed = true;
-                return result;
-            } finally {
-                if (!committed) {
-                    quietly(tx::close);
-                }
+            T result = work.execute(new Context(begun.tx()));
+            if (deadline.fired()) {
+                // Out of time before the commit: roll back rather than send a commit whose answer would be lost.
+                throw new Expired();
             }
+            commitSent[0] = true;
+            begun.tx().commit();
+            committed = true;
+            return result;
         } finally {
+            begun.close(committed);
+        }
+    }
+
+    /** A session and the transaction begun on it. */
+    private record Begun(Session session, Transaction tx) {
+        static Begun on(Session session, TransactionConfig config) {
+            try {
+                return new Begun(session, session.beginTransaction(config));
+            } catch (RuntimeException e) {
+                quietly(session::close);
+                throw e;
+            }
+        }
+
+        void close(boolean committed) {
+            if (!committed) {
+                quietly(tx::close);
+            }
             quietly(session::close);
         }
     }
 
+    /**
+     * Gets a connection and begins the transaction on a thread of its own, while the caller waits
+     * until its deadline interrupts it. A thread blocked in the driver while it acquires a connection
+     * cannot be freed by an interrupt (there is no connection yet to close), and a new connection's
+     * login (HELLO) is not covered by the connect timeout, so a stall that starts in that window would
+     * hold the caller until the network comes back. Here the caller gives up at its deadline and
+     * abandons the begin: should it still succeed later, the transaction is rolled back and the session
+     * closed, so nothing runs after the caller was told that nothing was written.
+     */
+    private Begun begin(Driver on, boolean write, TransactionConfig config) {
+        Beginning beginning = new Beginning();
+        Future<Begun> started;
+        try {
+            started = begins.submit(() -> beginning.offer(Begun.on(on.session(write ? sessionConfig : readSessionConfig),
+                    config)));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            throw new dev.dal.api.UnavailableException("The Neo4j store is closed");
+        }
+        try {
+            return started.get();
+        } catch (InterruptedException e) {
+            beginning.abandon();
+            started.cancel(true); // ends the begin when it already holds a connection
+            throw new Abandoned();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Hands a begun transaction to the caller, or closes it when the caller has given up. */
+    private static final class Beginning {
+        private boolean abandoned;
+        private Begun begun;
+
+        synchronized Begun offer(Begun result) {
+            if (abandoned) {
+                result.close(false);
+                return null;
+            }
+            begun = result;
+            return result;
+        }
+
+        void abandon() {
+            Begun late;
+            synchronized (this) {
+                abandoned = true;
+                late = begun;
+                begun = null;
+            }
+            if (late != null) {
+                late.close(false);
+            }
+        }
+    }
+
+    /** The caller's wait for a connection was interrupted (by its deadline, or by the application). */
+    private static final class Abandoned extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Abandoned() {
+            super(null, null, false, false);
+        }
+    }
 
     private static void quietly(Runnable close) {
         try {
@@ -362,7 +451,7 @@ final class Neo4jDatabase implements AutoCloseable {
             Neo4jDeadline deadline = Neo4jDeadline.arm(timer, timeout);
             try {
                 return once(probeDriver, false, TransactionConfig.builder().withTimeout(timeout).build(), work, deadline,
-                        new boolean[1]);
+                        new boolean[1], false);
             } finally {
                 deadline.close();
             }
@@ -437,6 +526,7 @@ final class Neo4jDatabase implements AutoCloseable {
     @Override
     public void close() {
         probes.shutdownNow();
+        begins.shutdownNow();
         timer.shutdownNow();
         Driver health;
         synchronized (this) {
