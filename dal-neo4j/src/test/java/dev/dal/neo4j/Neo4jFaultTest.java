@@ -85,7 +85,18 @@ class Neo4jFaultTest {
             TimeUnit.SECONDS.sleep(1); // the clients warm the pool
             long stallStart = System.nanoTime();
             proxy.stall();
-            TimeUnit.SECONDS.sleep(15); // the fault's length, not an assertion
+            TimeUnit.SECONDS.sleep(8); // the fault's length, not an assertion
+            if (Boolean.getBoolean("dal.test.dump")) {
+                Thread.getAllStackTraces().forEach((thread, stack) -> {
+                    if (thread.getName().startsWith("stall-client") || thread.getName().startsWith("dal-neo4j")) {
+                        System.out.println("DUMP " + thread.getName() + " " + thread.getState());
+                        for (StackTraceElement e : stack) {
+                            System.out.println("DUMP    at " + e);
+                        }
+                    }
+                });
+            }
+            TimeUnit.SECONDS.sleep(7);
             proxy.heal();
             long healed = System.nanoTime();
             TimeUnit.SECONDS.sleep(6);

@@ -264,6 +264,7 @@ final class Neo4jDatabase implements AutoCloseable {
             Neo4jDeadline deadline, boolean[] commitSent, boolean handOff) {
         Begun begun = handOff ? begin(on, write, config) : Begun.on(on.session(write ? sessionConfig : readSessionConfig),
                 config);
+        deadline.watch(begun.tx(), begins);
         boolean committed = false;
         try {
             T result = work.execute(new Context(begun.tx()));
