@@ -174,7 +174,7 @@ public final class ReliabilitySoak {
             Map<String, String> store = new LinkedHashMap<>();
             store.put(DalConfig.DB_QUERY_TIMEOUT, "2");
             store.put(DalConfig.DB_CONNECT_TIMEOUT, "2");
-            store.put(DalConfig.DB_CONNECTION_TIMEOUT, "3");
+            store.put(DalConfig.DB_CONNECTION_TIMEOUT, "2");
             store.put(DalConfig.DB_MAX_CONNECTIONS, "20");
             store.put(DalConfig.DAL_HEALTH_TIMEOUT, "2");
             for (String name : List.copyOf(store.keySet())) {
@@ -1030,7 +1030,9 @@ public final class ReliabilitySoak {
         long max = 0;
         long over = 0;
         long inFlight = 0;
-        long failedWithin = Long.MAX_VALUE;
+        long firstFailure = Long.MAX_VALUE;
+        double[] bounds = {1, 2, 3, 5, 10};
+        long[] buckets = new long[bounds.length + 1];
         double limit = Double.parseDouble(settings.store.get(DalConfig.DB_QUERY_TIMEOUT)) + 1;
         for (Client c : clients) {
             CallLog log = c.log;
@@ -1044,14 +1046,25 @@ public final class ReliabilitySoak {
                 if (d / 1e9 > limit) {
                     over++;
                 }
-                if (log.outcome[i] != 0 && log.start[i] >= t.stallAt) {
-                    failedWithin = Math.min(failedWithin, log.end[i] - t.stallAt);
+                int b = 0;
+                while (b < bounds.length && d / 1e9 > bounds[b]) {
+                    b++;
+                }
+                buckets[b]++;
+                if (log.outcome[i] != 0) {
+                    firstFailure = Math.min(firstFailure, log.end[i] - t.stallAt);
                 }
             }
         }
-        System.out.printf(Locale.ROOT, "During the stall: %,d calls in flight; the longest took %.2f s; %d took longer than "
-                        + "DB_QUERY_TIMEOUT + 1 s (%.0f s); first failure %s s after the stall began%n", inFlight, max / 1e9,
-                over, limit, failedWithin == Long.MAX_VALUE ? "never" : String.format(Locale.ROOT, "%.2f", failedWithin / 1e9));
+        StringBuilder histogram = new StringBuilder();
+        for (int b = 0; b < buckets.length; b++) {
+            histogram.append(b == 0 ? "" : ", ").append(b < bounds.length ? String.format(Locale.ROOT, "<= %.0f s", bounds[b])
+                    : String.format(Locale.ROOT, "> %.0f s", bounds[bounds.length - 1])).append(": ").append(buckets[b]);
+        }
+        System.out.printf(Locale.ROOT, "During the stall: %,d calls in flight (%s); the longest took %.2f s; %d took longer "
+                        + "than DB_QUERY_TIMEOUT + 1 s (%.0f s); the first failure ended %s s after the stall began%n",
+                inFlight, histogram, max / 1e9, over, limit,
+                firstFailure == Long.MAX_VALUE ? "never" : String.format(Locale.ROOT, "%.2f", firstFailure / 1e9));
     }
 
     private void turnsAndRetries() {
