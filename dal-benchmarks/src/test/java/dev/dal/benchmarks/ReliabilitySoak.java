@@ -209,7 +209,8 @@ public final class ReliabilitySoak {
     private int run(Path work, Path logFile) throws IOException, SQLException, InterruptedException {
         PostgresTestServer server = PostgresTestServer.get();
         Map<String, String> base = server.settings();
-        URI url = URI.create(base.get(DalConfig.DATABASE_URL).substring("jdbc:".length()));
+        String databaseUrl = base.get(DalConfig.DATABASE_URL);
+        URI url = URI.create(databaseUrl.startsWith("jdbc:") ? databaseUrl.substring("jdbc:".length()) : databaseUrl);
         InetAddress host = InetAddress.getByName(url.getHost());
         if (!host.isLoopbackAddress()) {
             throw new IllegalStateException("The soak only runs against a server on this machine's loopback interface");
@@ -479,8 +480,15 @@ public final class ReliabilitySoak {
             return "server: PostgreSQL " + version + "; started as " + options;
         }
 
+        /** @return the postmaster's pid, checked to be the server of this data directory */
         long pid() throws IOException {
-            return readPid(dataDirectory);
+            long pid = readPid(dataDirectory);
+            List<String> arguments = ProcessHandle.of(pid).flatMap(p -> p.info().arguments()).map(List::of)
+                    .orElse(List.of());
+            if (!arguments.contains(dataDirectory.toString())) {
+                throw new IllegalStateException("pid " + pid + " is not the postmaster of " + dataDirectory);
+            }
+            return pid;
         }
 
         /** {@code kill -9} of the postmaster; waits (at most 10 s) until it is gone. */
