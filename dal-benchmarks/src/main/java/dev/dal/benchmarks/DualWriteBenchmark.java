@@ -93,12 +93,15 @@ public final class DualWriteBenchmark {
 
     private void run(String secondaryType) throws SQLException {
         System.out.printf(Locale.ROOT, "%nfile -> %s%n", secondaryType);
-        List<String> names = List.of("primary alone", "decorator", "by hand", "by hand + session");
-        List<Variant> variants = List.of(alone(), decorator(secondaryType), byHand(secondaryType, false),
-                byHand(secondaryType, true));
+        List<String> names = List.of("primary alone", "decorator", "by hand", "by hand + session",
+                "decorator + intent journal");
+        List<Variant> variants = List.of(alone(), decorator(secondaryType, false), byHand(secondaryType, false),
+                byHand(secondaryType, true), decorator(secondaryType, true));
         try {
             table("addMessage", names, variants, v -> v.addMessage(NewMessage.user(CONTENT + System.nanoTime())));
-            table("updateUser", names.subList(0, 3), variants.subList(0, 3), v -> v.updateUser(UserUpdate.builder()
+            List<Integer> userKinds = List.of(0, 1, 2, 4);
+            table("updateUser", userKinds.stream().map(names::get).toList(),
+                    userKinds.stream().map(variants::get).toList(), v -> v.updateUser(UserUpdate.builder()
                     .name("name " + System.nanoTime()).profile(JsonNodeFactory.instance.objectNode().put("n", 1))
                     .build()));
         } finally {
@@ -138,7 +141,15 @@ public final class DualWriteBenchmark {
                     at(sorted, 0.50) / 1e3, at(sorted, 0.99) / 1e3, mean / aloneMean);
         }
         double decorator = Arrays.stream(ns[1]).average().orElse(0);
+        int withJournal = names.indexOf("decorator + intent journal");
+        if (withJournal > 0) {
+            System.out.printf(Locale.ROOT, "decorator + intent journal / decorator (mean): %.2fx%n",
+                    Arrays.stream(ns[withJournal]).average().orElse(0) / decorator);
+        }
         for (int v = 2; v < variants.size(); v++) {
+            if (!names.get(v).startsWith("by hand")) {
+                continue;
+            }
             System.out.printf(Locale.ROOT, "decorator / %s (mean): %.2fx%n", names.get(v),
                     decorator / Arrays.stream(ns[v]).average().orElse(1));
         }
@@ -166,14 +177,19 @@ public final class DualWriteBenchmark {
         return over(open(fileStore("alone-" + System.nanoTime())), null, false);
     }
 
-    private Variant decorator(String secondaryType) throws SQLException {
-        Map<String, String> settings = new TreeMap<>(fileStore("dual-primary-" + secondaryType));
-        store(secondaryType, "dual_secondary_" + secondaryType).forEach((name, value) -> settings.put(
+    /** @param journal whether the decorator keeps the durable journal, and so records every write's intent first */
+    private Variant decorator(String secondaryType, boolean journal) throws SQLException {
+        String tag = journal ? "dual-journal-" : "dual-";
+        Map<String, String> settings = new TreeMap<>(fileStore(tag + "primary-" + secondaryType));
+        store(secondaryType, tag.replace('-', '_') + "secondary_" + secondaryType).forEach((name, value) -> settings.put(
                 name.equals(DalConfig.DATA_STORAGE_TYPE) ? DalConfig.MIGRATION_SECONDARY_STORAGE_TYPE
                         : DalConfig.MIGRATION_SECONDARY_PREFIX + name, value));
         settings.put(DalConfig.MIGRATION_ENABLE_DUAL_WRITE, "true");
         settings.put(DalConfig.MIGRATION_SECONDARY_FAILURE, "fail");
         settings.put(DalConfig.MIGRATION_SECONDARY_TIMEOUT, "PT30S");
+        if (journal) {
+            settings.put(DalConfig.MIGRATION_REPAIR_JOURNAL_DIR, base.resolve(tag + "journal-" + secondaryType).toString());
+        }
         return over(open(settings), null, false);
     }
 
