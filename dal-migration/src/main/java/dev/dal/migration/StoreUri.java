@@ -145,6 +145,19 @@ public final class StoreUri {
         return new StoreUri(where, config);
     }
 
+    /**
+     * The same store with one setting changed, e.g. {@code DB_AUTO_MIGRATE=false} for a command that
+     * must not change a schema, or a timeout given on the command line.
+     *
+     * @param name the setting's name
+     * @param value its value
+     * @return a store URI whose configuration has that setting
+     * @throws ConfigurationException when the value is malformed (the message names the setting)
+     */
+    public StoreUri with(String name, String value) {
+        return new StoreUri(redacted, config.toBuilder().setting(name, value).build());
+    }
+
     /** @return the configuration that opens this store; it may hold secrets, never log it */
     public DalConfig config() {
         return config;
