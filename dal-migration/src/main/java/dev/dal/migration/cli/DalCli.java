@@ -111,6 +111,9 @@ public final class DalCli {
     }
 
     static int status(Throwable e) {
+        if (e instanceof StoreFailure && e.getCause() != null) {
+            return status(e.getCause());
+        }
         if (e instanceof ConfigurationException || e instanceof ValidationException || e instanceof NotFoundException
                 || e instanceof IllegalArgumentException || e instanceof UncheckedIOException) {
             return BAD_INPUT;

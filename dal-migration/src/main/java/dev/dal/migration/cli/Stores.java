@@ -3,6 +3,7 @@ package dev.dal.migration.cli;
 import dev.dal.api.ConfigurationException;
 import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
+import dev.dal.api.DataAccessException;
 import dev.dal.api.DataAccessFactory;
 import dev.dal.api.spi.SchemaChange;
 import dev.dal.api.spi.SchemaMigrator;
@@ -10,6 +11,7 @@ import dev.dal.migration.StoreUri;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,7 +74,7 @@ final class Stores {
     static DataAccess openForReading(StoreUri store, String role, String command) {
         requireExisting(store, role);
         StoreUri readOnly = readOnly(store);
-        Schema schema = schema(readOnly);
+        Schema schema = naming(role, store, () -> schema(readOnly));
         if (!schema.pending().isEmpty()) {
             String how = "; dal " + command + " never changes the schema of a store it reads: run `dal schema migrate "
                     + store + "` first if this is the right store";
@@ -82,7 +84,7 @@ final class Stores {
                     : "The " + role + " store " + store + " has an older Dal schema (applied " + schema.applied()
                             + ", pending " + schema.pending() + ")" + how);
         }
-        return open(readOnly);
+        return naming(role, store, () -> open(readOnly));
     }
 
     /**
@@ -97,22 +99,33 @@ final class Stores {
     static DataAccess openForWriting(StoreUri store, boolean migrate) {
         StoreUri readOnly = readOnly(store);
         if (!isFile(store)) {
-            try (SchemaMigrator migrator = migrator(readOnly)) {
-                Schema schema = Schema.of(migrator.status());
-                if (!schema.pending().isEmpty()) {
-                    if (!schema.applied().isEmpty() && !migrate) {
-                        throw new ConfigurationException("The target store " + store + " has an older Dal schema"
-                                + " (applied " + schema.applied() + ", pending " + schema.pending() + "); pass"
-                                + " --migrate to apply the pending changes, or run `dal schema migrate " + store
-                                + "` first");
-                    }
-                    List<SchemaChange> applied = migrator.migrate();
-                    LOG.info("Schema of {}: applied {} change(s) {}", store, applied.size(),
-                            applied.stream().map(SchemaChange::version).toList());
+            Schema schema = naming("target", store, () -> schema(readOnly));
+            if (!schema.pending().isEmpty()) {
+                if (!schema.applied().isEmpty() && !migrate) {
+                    throw new ConfigurationException("The target store " + store + " has an older Dal schema"
+                            + " (applied " + schema.applied() + ", pending " + schema.pending() + "); pass"
+                            + " --migrate to apply the pending changes, or run `dal schema migrate " + store
+                            + "` first");
                 }
+                List<SchemaChange> applied = naming("target", store, () -> {
+                    try (SchemaMigrator migrator = migrator(readOnly)) {
+                        return migrator.migrate();
+                    }
+                });
+                LOG.info("Schema of {}: applied {} change(s) {}", store, applied.size(),
+                        applied.stream().map(SchemaChange::version).toList());
             }
         }
-        return open(readOnly);
+        return naming("target", store, () -> open(readOnly));
+    }
+
+    /** Runs work on a store, naming the store in any failure of its own. */
+    private static <T> T naming(String role, StoreUri store, Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (DataAccessException e) {
+            throw new StoreFailure(role, store, e);
+        }
     }
 
     private static DataAccess open(StoreUri store) {
