@@ -107,6 +107,12 @@ final class HealthCommand implements Callable<Integer> {
             return down(config, start, "interrupted before the store answered");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
+            if (cause instanceof ConfigurationException refused && DalCli.message(refused)
+                    .contains(DalConfig.DB_AUTO_MIGRATE)) {
+                // The store's advice ("or set DB_AUTO_MIGRATE=true") is for applications; health keeps it off.
+                throw new ConfigurationException(DalCli.message(refused) + " (dal health never changes a schema: it"
+                        + " opens the store with " + DalConfig.DB_AUTO_MIGRATE + "=false)", refused);
+            }
             if (cause instanceof ConfigurationException || cause instanceof ValidationException) {
                 throw (DataAccessException) cause;
             }

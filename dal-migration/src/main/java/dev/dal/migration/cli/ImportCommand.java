@@ -39,6 +39,7 @@ final class ImportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         StoreUri target = CommonOptions.store(to);
+        Archive.check(in); // before the target is set up (a new database gets its schema): a bad archive changes nothing
         try (DataAccess store = Stores.openForWriting(target, migrate)) {
             Map<RecordKind, Long> counts = Archive.importInto(in, store, CommonOptions.batchSize(batch));
             common.print(countsJson(JsonNodeFactory.instance.objectNode().put("to", target.redacted())

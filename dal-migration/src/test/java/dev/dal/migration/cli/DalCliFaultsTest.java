@@ -146,6 +146,13 @@ class DalCliFaultsTest {
         Run importing = run("import", "--to", pg, "--in", archive.toString());
         assertThat(importing.status()).as(importing.err()).isEqualTo(DalCli.BAD_INPUT);
         assertThat(importing.err()).contains("--migrate");
+        Path bad = dir.resolve("bad.ndjson");
+        Files.writeString(bad, Files.readString(archive).replace("What time is it?", "What time is it!"));
+        Map<String, String> empty = PostgresTestServer.get().settingsForDatabase(Backends.uniqueName());
+        Run badImport = run("import", "--to", Backends.postgresUri(empty), "--in", bad.toString());
+        assertThat(badImport.status()).as(badImport.err()).isEqualTo(DalCli.BAD_INPUT);
+        assertThat(badImport.err()).contains("checksum");
+        assertThat(changelogRows(empty)).as("a bad archive does not set up an empty target").isEqualTo(-1);
         Run repair = run("repair", "--from", file, "--to", pg);
         assertThat(repair.status()).as(repair.err()).isEqualTo(DalCli.BAD_INPUT);
         assertThat(changelogRows(settings)).as("still the older schema").isEqualTo(3);
@@ -163,7 +170,8 @@ class DalCliFaultsTest {
         String mongo = Backends.mongoUri(MongoTestServer.get().uri(), Backends.uniqueName());
         Run health = run("health", mongo);
         assertThat(health.status()).as(health.out() + health.err()).isEqualTo(DalCli.BAD_INPUT);
-        assertThat(health.err()).contains("not current").contains("dal schema migrate");
+        assertThat(health.err()).contains("not current").contains("dal schema migrate")
+                .contains("dal health never changes a schema");
         Run export = run("export", "--from", mongo, "--out", dir.resolve("m.ndjson").toString());
         assertThat(export.status()).as(export.err()).isEqualTo(DalCli.BAD_INPUT);
         assertThat(export.err()).contains("has no Dal schema");
