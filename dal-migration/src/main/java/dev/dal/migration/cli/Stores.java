@@ -79,8 +79,8 @@ final class Stores {
             String how = "; dal " + command + " never changes the schema of a store it reads: run `dal schema migrate "
                     + store + "` first if this is the right store";
             throw new ConfigurationException(schema.applied().isEmpty()
-                    ? "The " + role + " store " + store + " has no Dal schema (no change of " + schema.pending()
-                            + " applied), so it holds no Dal data" + how
+                    ? "The " + role + " store " + store + " has no Dal schema (none of " + schema.pending()
+                            + " is applied), so it holds no Dal data" + how
                     : "The " + role + " store " + store + " has an older Dal schema (applied " + schema.applied()
                             + ", pending " + schema.pending() + ")" + how);
         }
