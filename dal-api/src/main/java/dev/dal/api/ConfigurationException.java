@@ -1,8 +1,11 @@
 package dev.dal.api;
 
 /**
- * A setting is missing, malformed or names something Dal does not know. Raised when the
- * configuration is built or a store is opened, never later. The message names the setting.
+ * A setting is missing, malformed or names something Dal does not know, or the store refuses what
+ * the settings say (rejected credentials, an unknown database, a schema older than the code).
+ * Raised when the configuration is built or a store is opened, and by a call when the server starts
+ * refusing the settings later (a password rotated, a database dropped). The message names the
+ * setting, never a secret; retrying does not help.
  */
 public class ConfigurationException extends DataAccessException {
     private static final long serialVersionUID = 1L;

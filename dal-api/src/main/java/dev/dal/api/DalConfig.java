@@ -87,6 +87,17 @@ public final class DalConfig {
     public static final String MIGRATION_COMPARE_SAMPLE_RATE = "MIGRATION_COMPARE_SAMPLE_RATE";
     /** Longest a caller waits for the secondary, in seconds or ISO-8601 (e.g. {@code PT0.5S}), default 2 s. */
     public static final String MIGRATION_SECONDARY_TIMEOUT = "MIGRATION_SECONDARY_TIMEOUT";
+    /**
+     * Which kinds of record dual-write moves: a comma-separated list of {@code users}, {@code sessions}
+     * (with their messages), {@code memory}; default all. A pilot of one kind (e.g. {@code memory})
+     * replicates, compares, journals and repairs only that kind.
+     */
+    public static final String MIGRATION_DUAL_WRITE_KINDS = "MIGRATION_DUAL_WRITE_KINDS";
+    /**
+     * Fields compare mode ignores: comma-separated JSON pointers into a read's answer, e.g.
+     * {@code /updatedAt,/metadata/trace}; {@code *} matches any one segment. Default none.
+     */
+    public static final String MIGRATION_COMPARE_IGNORE = "MIGRATION_COMPARE_IGNORE";
     /** Directory of the dual-write repair journal; required with {@code MIGRATION_SECONDARY_FAILURE=record}. */
     public static final String MIGRATION_REPAIR_JOURNAL_DIR = "MIGRATION_REPAIR_JOURNAL_DIR";
     /** Longest message content accepted, in characters, default 100000. */

@@ -22,6 +22,56 @@ import java.util.concurrent.CompletionStage;
  * timestamps are UTC instants truncated to milliseconds, and JSON values round-trip exactly.
  * Reads of something that does not exist return an empty result; writes that refer to something
  * that does not exist raise {@link NotFoundException}.
+ *
+ * <h2>Deadlines</h2>
+ * Every call is bounded: opening a connection by {@code DB_CONNECT_TIMEOUT} (5 s), waiting for a
+ * pooled connection by {@code DB_CONNECTION_TIMEOUT} (30 s), waiting on the server, the network
+ * or a lock once under way by {@code DB_QUERY_TIMEOUT} (30 s), and {@link #healthCheck()} by
+ * {@code DAL_HEALTH_TIMEOUT} (2 s). No call waits without limit.
+ *
+ * <h2>Failures</h2>
+ * The same failure raises the same exception on every store:
+ * <table>
+ * <caption>What each failure raises</caption>
+ * <tr><th>failure</th><th>exception</th><th>retry?</th></tr>
+ * <tr><td>server refused the connection, unreachable, or not accepted within {@code DB_CONNECT_TIMEOUT}</td>
+ *     <td>{@link UnavailableException}</td><td>later</td></tr>
+ * <tr><td>connection reset, or no answer within {@code DB_QUERY_TIMEOUT}, during a read or before a write was
+ *     sent; a lock not granted within {@code DB_QUERY_TIMEOUT}</td>
+ *     <td>{@link TransientDataAccessException}</td><td>yes ({@link Retryable})</td></tr>
+ * <tr><td>connection reset, or no answer within {@code DB_QUERY_TIMEOUT}, after a write was sent</td>
+ *     <td>{@link OutcomeUnknownException}</td><td>with the same ids only</td></tr>
+ * <tr><td>server starting up or shutting down</td><td>{@link TransientDataAccessException}</td><td>yes</td></tr>
+ * <tr><td>deadlock or serialization failure</td><td>{@link ConcurrencyConflictException}</td><td>yes</td></tr>
+ * <tr><td>no pooled connection free within {@code DB_CONNECTION_TIMEOUT}</td>
+ *     <td>{@link UnavailableException} naming {@code DB_MAX_CONNECTIONS}</td><td>later</td></tr>
+ * <tr><td>credentials rejected</td><td>{@link ConfigurationException} naming the user setting</td><td>no</td></tr>
+ * <tr><td>unknown database</td><td>{@link ConfigurationException} naming the setting</td><td>no</td></tr>
+ * <tr><td>schema missing or older than the code, when the store opens</td>
+ *     <td>{@link ConfigurationException} naming {@code DB_AUTO_MIGRATE} and {@code dal schema migrate}</td>
+ *     <td>no</td></tr>
+ * </table>
+ * Messages name the operation and the setting to look at, never a value or a driver's text; a
+ * cause, when there is one, is a {@link dev.dal.api.spi.SanitizedCause}.
+ *
+ * <h2>Retrying a write whose outcome is unknown</h2>
+ * After an {@link OutcomeUnknownException} the write may have been stored. Give the records your
+ * own ids and repeat the call unchanged:
+ * <pre>{@code
+ * List<NewMessage> turn = List.of(NewMessage.user(question).withId(UUID.randomUUID()),
+ *         NewMessage.assistant(answer).withId(UUID.randomUUID()));
+ * for (int attempt = 1; ; attempt++) {
+ *     try {
+ *         return store.addMessages(chatId, turn);      // same ids every time
+ *     } catch (OutcomeUnknownException | TransientDataAccessException e) {
+ *         if (attempt == 3) throw e;
+ *     }
+ * }
+ * }</pre>
+ * When the records are already stored under those ids with the same content, the call returns the
+ * stored records instead of adding them again, so exactly one copy is kept whichever way the first
+ * attempt went ({@link NewMessage#withId}, {@link NewUser.Builder#id}, {@link NewChatSession#withId};
+ * memory writes are idempotent by key).
  */
 public interface DataAccess extends AutoCloseable {
 
@@ -263,6 +313,14 @@ public interface DataAccess extends AutoCloseable {
      * Runs work in one transaction: everything it writes lands, or nothing does. When the work
      * throws, the transaction is rolled back and the same exception reaches the caller. A call
      * inside running work joins the running transaction.
+     *
+     * <p><b>The work may run more than once.</b> After a {@link Retryable} failure (a deadlock, a
+     * serialization failure, a lost connection before commit) the transaction is rolled back and
+     * the whole work runs again, up to {@code DAL_TX_RETRIES} more times (3 by default, with
+     * exponential backoff and jitter), on every store alike. Anything the work does outside the
+     * store (sending mail, charging a card) must therefore be idempotent, or done after this
+     * method returns. Other failures are not retried. A commit whose answer was lost raises
+     * {@link OutcomeUnknownException} and is not retried.
      *
      * @param <T> the result type
      * @param work the work; it must use the store it is given

@@ -133,7 +133,7 @@ public final class DataAccessFactory {
             second.close();
             throw e;
         }
-        return new ValidatingDataAccess(dual, primary.name(), new Validator(config));
+        return new ValidatingDataAccess(dual, primary.name(), new Validator(config), config.healthTimeout());
     }
 
     private static DataAccess open(DalConfig config, DataAccessProvider provider) {
@@ -145,7 +145,7 @@ public final class DataAccessFactory {
         } catch (RuntimeException e) {
             throw new ConfigurationException("The " + provider.name() + " store could not be opened", e);
         }
-        return new ValidatingDataAccess(store, provider.name(), new Validator(config));
+        return new ValidatingDataAccess(store, provider.name(), new Validator(config), config.healthTimeout());
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.dal.testkit.StoreProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -70,6 +71,15 @@ final class DualWriteStores implements StoreProvider {
 
     @Override
     public DataAccess openEmpty(Clock clock) {
+        return openEmpty(clock, Map.of(), null);
+    }
+
+    /** The extra settings go to the primary; a pair of local and embedded stores has no address to proxy. */
+    @Override
+    public DataAccess openEmpty(Clock clock, Map<String, String> extra, InetSocketAddress via) {
+        if (via != null) {
+            throw new UnsupportedOperationException("a dual-write pair is not reached through one address");
+        }
         checkPreviousPair();
         int n = counter++;
         Map<String, String> settings = new TreeMap<>();
@@ -81,6 +91,7 @@ final class DualWriteStores implements StoreProvider {
         settings.put(DalConfig.MIGRATION_SECONDARY_FAILURE, "fail");
         settings.put(DalConfig.MIGRATION_SECONDARY_TIMEOUT, "PT30S");
         settings.put(DalConfig.MIGRATION_REPAIR_JOURNAL_DIR, base.resolve("journal-" + n).toString());
+        settings.putAll(extra);
         current = DalConfig.builder().settings(settings).clock(clock).build();
         lastOpened = DataAccessFactory.create(current);
         if (primary == End.POSTGRESQL || secondary == End.POSTGRESQL) {

@@ -14,5 +14,6 @@ package dev.dal.testkit;
  */
 public interface DataAccessConformance extends UserContract, SessionContract, MessageContract, HistoryContract,
         MemoryContract, TransactionContract, ConcurrencyContract, JsonFidelityContract, TimestampContract,
-        ValidationContract, ErrorContract, BulkContract, HostileInputContract, PersistenceContract, CapabilityContract {
+        ValidationContract, ErrorContract, BulkContract, HostileInputContract, PersistenceContract, CapabilityContract, RepeatableWriteContract, DeadlineContract,
+        FaultContract {
 }

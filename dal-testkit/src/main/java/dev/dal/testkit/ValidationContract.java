@@ -7,6 +7,7 @@ import static dev.dal.testkit.Fixtures.NUL;
 import static dev.dal.testkit.Fixtures.assertRejected;
 import static dev.dal.testkit.Fixtures.object;
 import static dev.dal.testkit.Fixtures.seed;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dal.api.ChatSession;
@@ -292,6 +293,24 @@ public interface ValidationContract extends ConformanceTest {
     }
 
     // ---- JSON shape ----
+
+    @Test
+    default void jsonLargerThanTheByteLimitIsRejected(DataAccess store) {
+        User user = seed(store).user();
+        int limit = DalConfig.builder().build().maxJsonBytes();
+        ObjectNode tooBig = Fixtures.F.objectNode().put("blob", "é".repeat(limit / 2));
+        ObjectNode fits = Fixtures.F.objectNode().put("blob", "e".repeat(limit / 2));
+        assertRejected(store, "user.profile", () -> store.createUser(NewUser.builder().profile(tooBig).build()));
+        assertRejected(store, "update.preferences",
+                () -> store.updateUser(user.id(), UserUpdate.builder().preferences(tooBig).build()));
+        assertRejected(store, "session.metadata",
+                () -> store.createChatSession(new NewChatSession("big", null, null, null, tooBig)));
+        assertRejected(store, "message.metadata",
+                () -> store.addMessage("seed-chat", NewMessage.user("x").withMetadata(tooBig)));
+        assertRejected(store, "value", () -> store.setUserMemory(user.id(), "context", "k",
+                Fixtures.F.textNode("\u0001".repeat(limit / 5))));
+        assertThat(store.setUserMemory(user.id(), "context", "k", fits).value()).isEqualTo(fits);
+    }
 
     @Test
     default void jsonDeeperThanTheLimitIsRejected(DataAccess store) {

@@ -92,15 +92,29 @@ final class ReferenceStore implements DataAccess, BulkAccess {
     private final State state;
     private final Clock clock;
     private final Set<Capability> capabilities;
+    private final java.time.Duration lockWait;
 
-    ReferenceStore(State state, Clock clock, Set<Capability> capabilities) {
+    ReferenceStore(State state, Clock clock, Set<Capability> capabilities, java.time.Duration lockWait) {
         this.state = state;
         this.clock = clock;
         this.capabilities = capabilities.isEmpty() ? EnumSet.noneOf(Capability.class) : EnumSet.copyOf(capabilities);
+        this.lockWait = lockWait;
+    }
+
+    /** Takes the one lock, waiting at most DB_QUERY_TIMEOUT, as every store bounds its lock waits. */
+    private void lock() {
+        try {
+            if (!state.lock.tryLock(lockWait.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                throw dev.dal.api.spi.StoreFailures.of("The reference store").lockTimeout("a call", lockWait, null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new dev.dal.api.TransientDataAccessException("Interrupted while waiting for the lock", null);
+        }
     }
 
     private <T> T locked(Supplier<T> work) {
-        state.lock.lock();
+        lock();
         try {
             return work.get();
         } finally {
@@ -368,7 +382,7 @@ final class ReferenceStore implements DataAccess, BulkAccess {
         if (!capabilities.contains(Capability.TRANSACTIONS)) {
             throw new UnsupportedCapabilityException(Capability.TRANSACTIONS, "this reference store was built without");
         }
-        state.lock.lock();
+        lock();
         try {
             if (state.txDepth > 0) {
                 return work.run(this);

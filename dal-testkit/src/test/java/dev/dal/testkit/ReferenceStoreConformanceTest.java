@@ -5,7 +5,9 @@ import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
 import dev.dal.api.DataAccessFactory;
 import dev.dal.api.spi.DataAccessProvider;
+import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.Map;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -27,6 +29,10 @@ class ReferenceStoreConformanceTest implements DataAccessConformance {
         }
 
         private DataAccess open(ReferenceStore.State state, Clock clock) {
+            return open(state, DalConfig.builder().clock(clock).build());
+        }
+
+        private DataAccess open(ReferenceStore.State state, DalConfig config) {
             DataAccessProvider provider = new DataAccessProvider() {
                 @Override
                 public String name() {
@@ -35,10 +41,16 @@ class ReferenceStoreConformanceTest implements DataAccessConformance {
 
                 @Override
                 public DataAccess create(DalConfig config) {
-                    return new ReferenceStore(state, config.clock(), capabilities);
+                    return new ReferenceStore(state, config.clock(), capabilities, config.queryTimeout());
                 }
             };
-            return DataAccessFactory.create(DalConfig.builder().clock(clock).build(), provider);
+            return DataAccessFactory.create(config, provider);
+        }
+
+        @Override
+        public DataAccess openEmpty(Clock clock, Map<String, String> settings, InetSocketAddress via) {
+            last = new ReferenceStore.State();
+            return open(last, DalConfig.builder().settings(settings).clock(clock).build());
         }
 
         @Override

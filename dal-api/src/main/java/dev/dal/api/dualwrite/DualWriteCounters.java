@@ -13,8 +13,24 @@ package dev.dal.api.dualwrite;
  * @param secondaryFailures replications that failed or timed out
  * @param journalSize entries now waiting in the repair journal
  * @param readsCompared reads answered by both stores and compared
- * @param mismatches compared reads whose answers differed
+ * @param mismatches compared reads whose answers still differed when read again a moment later
+ * @param readRaces compared reads whose answers differed at first but agreed when read again (a read that
+ *     raced an in-flight replication), published as {@code dal.dualwrite.reads.races}
  */
 public record DualWriteCounters(long writes, long secondaryFailures, long journalSize, long readsCompared,
-        long mismatches) {
+        long mismatches, long readRaces) {
+
+    /**
+     * Counters with no races.
+     *
+     * @param writes write operations replicated or attempted
+     * @param secondaryFailures replications that failed or timed out
+     * @param journalSize entries waiting in the repair journal
+     * @param readsCompared reads compared
+     * @param mismatches confirmed mismatches
+     */
+    public DualWriteCounters(long writes, long secondaryFailures, long journalSize, long readsCompared,
+            long mismatches) {
+        this(writes, secondaryFailures, journalSize, readsCompared, mismatches, 0);
+    }
 }

@@ -19,7 +19,9 @@ import dev.dal.api.TransactionWork;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
 import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.dualwrite.internal.CompareRules;
 import dev.dal.api.dualwrite.internal.MeterBinding;
+import dev.dal.api.dualwrite.internal.MismatchLog;
 import dev.dal.api.dualwrite.internal.RecordDiff;
 import dev.dal.api.dualwrite.internal.RepairJournal;
 import dev.dal.api.dualwrite.internal.ReplicationSink;
@@ -111,11 +113,22 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Reads</h2>
  * {@link ReadFrom#PRIMARY} or {@link ReadFrom#SECONDARY} answer from one store; {@link ReadFrom#COMPARE}
- * reads both for a sampled fraction of reads ({@code MIGRATION_COMPARE_SAMPLE_RATE}), returns the primary's
- * answer, and records any difference as a {@link Mismatch} with a field-level diff: logged at WARN (through
- * SLF4J), counted, and kept in a bounded list ({@link #recentMismatches()}). A secondary that fails or is slow
- * during a compared read costs the caller at most the timeout and is not a mismatch. Bulk scans come from the
- * primary, or from the secondary in {@code SECONDARY} mode.
+ * reads both for a sampled fraction of reads ({@code MIGRATION_COMPARE_SAMPLE_RATE}) and returns the primary's
+ * answer. A difference is not reported at once: a moment later, off the caller's thread, both stores are read
+ * again, and a difference gone by then was a read racing an in-flight replication, counted as a
+ * {@linkplain DualWriteCounters#readRaces() race}. One that is still there is a {@link Mismatch} with a
+ * field-level diff: counted, kept in a bounded list ({@link #recentMismatches()}), passed to every
+ * {@link MismatchListener}, and logged at WARN naming the paths, never the values, at most twenty lines a minute
+ * with a summary of the rest. Fields named by {@code MIGRATION_COMPARE_IGNORE} (JSON pointers) are not
+ * compared. A secondary that fails or is slow during a compared read costs the caller at most the timeout and
+ * is not a mismatch. Bulk scans come from the primary, or from the secondary in {@code SECONDARY} mode.
+ *
+ * <h2>Piloting one kind</h2>
+ * With {@code MIGRATION_DUAL_WRITE_KINDS} (for example {@code memory}) only the named {@link DualWriteKind}s are
+ * replicated, compared, journaled and repaired; reads and scans of the other kinds always come from the
+ * primary. A record of a moved kind whose parent the secondary lacks brings the parent along (a memory entry
+ * its user), since the secondary could not hold it otherwise. Journal entries of kinds the configuration does
+ * not move stay in the journal for one that does.
  *
  * <h2>Health, capabilities, lifecycle</h2>
  * Health is the answering store's, {@code DEGRADED} when the other store is not up, with the other store's
@@ -124,6 +137,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class DualWriteDataAccess implements DataAccess {
     private static final Logger LOG = LoggerFactory.getLogger(DualWriteDataAccess.class);
+    /** Most mismatch lines logged one by one per minute; the rest are summed up. */
+    private static final int MISMATCH_LINES_PER_MINUTE = 20;
+    /** How long compare mode waits before reading a differing record again, to tell a race from a divergence. */
+    private static final Duration RECHECK_DELAY = Duration.ofMillis(200);
 
     private final DataAccess primary;
     private final DataAccess secondary;
@@ -140,6 +157,10 @@ public final class DualWriteDataAccess implements DataAccess {
     private final LongAdder failures = new LongAdder();
     private final LongAdder compared = new LongAdder();
     private final LongAdder mismatches = new LongAdder();
+    private final LongAdder races = new LongAdder();
+    private final CompareRules compareRules;
+    private final MismatchLog mismatchLog;
+    private final List<MismatchListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ArrayDeque<Mismatch> recent = new ArrayDeque<>();
     /** Held here because Micrometer holds a meter's source only weakly: the meters live as long as the decorator. */
     private final java.util.function.Supplier<DualWriteCounters> meterSource = this::counters;
@@ -168,7 +189,21 @@ public final class DualWriteDataAccess implements DataAccess {
         this.calls = new SecondaryCalls(settings.secondaryTimeout());
         this.sink = new Replicate();
         this.writer = new StepRecordingDataAccess(primary, sink);
+        this.compareRules = settings.compareRules();
+        this.mismatchLog = new MismatchLog(LOG, primaryType, secondaryType, MISMATCH_LINES_PER_MINUTE,
+                Duration.ofMinutes(1));
+        java.util.ServiceLoader.load(MismatchListener.class, DualWriteDataAccess.class.getClassLoader())
+                .forEach(listeners::add);
         this.unbindMeters = MeterBinding.bind(meterSource, primaryType, secondaryType);
+    }
+
+    /**
+     * Adds a listener that hears of every confirmed mismatch in compare mode, on the decorator's threads.
+     *
+     * @param listener the listener
+     */
+    public void addMismatchListener(MismatchListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
     // ---- the decorator's own API ----
@@ -203,7 +238,7 @@ public final class DualWriteDataAccess implements DataAccess {
     /** @return the counters now */
     public DualWriteCounters counters() {
         return new DualWriteCounters(writes.sum(), failures.sum(), journal == null ? 0 : journal.size(),
-                compared.sum(), mismatches.sum());
+                compared.sum(), mismatches.sum(), races.sum());
     }
 
     /** @return the most recent mismatches, oldest first (at most {@link DualWriteSettings#mismatchesKept()}) */
@@ -242,6 +277,10 @@ public final class DualWriteDataAccess implements DataAccess {
         List<RepairEntry> entries = journal.readAll();
         List<RepairEntry> failedAgain = new ArrayList<>();
         for (RepairEntry entry : entries) {
+            if (!settings.moves(DualWriteKind.of(entry.kind()))) {
+                failedAgain.add(entry); // a kind this configuration does not move stays for one that does
+                continue;
+            }
             try {
                 calls.call(() -> {
                     sync.replay(Step.of(entry));
@@ -287,10 +326,12 @@ public final class DualWriteDataAccess implements DataAccess {
         }
     }
 
-    private void replicate(List<Step> steps, Consumer<BulkAccess> exact) {
+    private void replicate(List<Step> all, Consumer<BulkAccess> allExact) {
+        List<Step> steps = all.stream().filter(s -> settings.moves(DualWriteKind.of(s.kind()))).toList();
         if (steps.isEmpty()) {
             return;
         }
+        Consumer<BulkAccess> exact = steps.size() == all.size() ? allExact : null;
         writes.increment();
         AtomicInteger done = new AtomicInteger();
         try {
@@ -357,7 +398,10 @@ public final class DualWriteDataAccess implements DataAccess {
 
     // ---- reads ----
 
-    private <T> T read(String operation, List<String> ids, Function<DataAccess, T> call) {
+    private <T> T read(String operation, DualWriteKind kind, List<String> ids, Function<DataAccess, T> call) {
+        if (!settings.moves(kind)) {
+            return call.apply(primary);
+        }
         switch (settings.readFrom()) {
             case SECONDARY:
                 return call.apply(secondary);
@@ -383,13 +427,28 @@ public final class DualWriteDataAccess implements DataAccess {
             return answer;
         }
         compared.increment();
-        List<FieldDifference> differences = RecordDiff.between(answer, other);
-        if (!differences.isEmpty()) {
+        if (!compareRules.keep(RecordDiff.between(answer, other)).isEmpty()) {
+            // Off the caller's thread: a difference that is gone a moment later was a read racing a replication.
+            calls.start(() -> {
+                recheck(operation, ids, call);
+                return null;
+            });
+        }
+        return answer;
+    }
+
+    private <T> void recheck(String operation, List<String> ids, Function<DataAccess, T> call) {
+        try {
+            Thread.sleep(RECHECK_DELAY.toMillis());
+            List<FieldDifference> differences = compareRules.keep(
+                    RecordDiff.between(call.apply(primary), call.apply(secondary)));
+            if (differences.isEmpty()) {
+                races.increment();
+                return;
+            }
             mismatches.increment();
             Mismatch mismatch = new Mismatch(operation, ids, differences, clock.instant());
-            LOG.warn("Dual-write compare: {} {} differs between the primary ({}) and the secondary ({}) in {}",
-                    operation, ids, primaryType, secondaryType,
-                    differences.stream().map(FieldDifference::path).toList());
+            mismatchLog.mismatch(mismatch);
             synchronized (recent) {
                 if (settings.mismatchesKept() > 0) {
                     if (recent.size() == settings.mismatchesKept()) {
@@ -398,8 +457,19 @@ public final class DualWriteDataAccess implements DataAccess {
                     recent.addLast(mismatch);
                 }
             }
+            for (MismatchListener listener : listeners) {
+                try {
+                    listener.onMismatch(mismatch);
+                } catch (RuntimeException e) {
+                    LOG.warn("Dual-write compare: mismatch listener {} failed ({})", listener.getClass().getName(),
+                            e.getClass().getSimpleName());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.debug("Dual-write compare: could not read {} again ({})", operation, e.getClass().getSimpleName());
         }
-        return answer;
     }
 
     private static List<String> ids(Object... parts) {
@@ -419,12 +489,12 @@ public final class DualWriteDataAccess implements DataAccess {
 
     @Override
     public Optional<User> getUser(UUID id) {
-        return read("getUser", ids(id), s -> s.getUser(id));
+        return read("getUser", DualWriteKind.USERS, ids(id), s -> s.getUser(id));
     }
 
     @Override
     public Optional<User> getUserByExternalId(String externalId) {
-        return read("getUserByExternalId", ids(externalId), s -> s.getUserByExternalId(externalId));
+        return read("getUserByExternalId", DualWriteKind.USERS, ids(externalId), s -> s.getUserByExternalId(externalId));
     }
 
     @Override
@@ -444,7 +514,7 @@ public final class DualWriteDataAccess implements DataAccess {
 
     @Override
     public Optional<ChatSession> getChatSession(String chatId) {
-        return read("getChatSession", ids(chatId), s -> s.getChatSession(chatId));
+        return read("getChatSession", DualWriteKind.SESSIONS, ids(chatId), s -> s.getChatSession(chatId));
     }
 
     @Override
@@ -459,12 +529,12 @@ public final class DualWriteDataAccess implements DataAccess {
 
     @Override
     public List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
-        return read("listUserSessions", ids(userId, limit, offset), s -> s.listUserSessions(userId, limit, offset));
+        return read("listUserSessions", DualWriteKind.SESSIONS, ids(userId, limit, offset), s -> s.listUserSessions(userId, limit, offset));
     }
 
     @Override
     public List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
-        return read("listUserSessionsWithLastMessage", ids(userId, limit, offset),
+        return read("listUserSessionsWithLastMessage", DualWriteKind.SESSIONS, ids(userId, limit, offset),
                 s -> s.listUserSessionsWithLastMessage(userId, limit, offset));
     }
 
@@ -480,17 +550,17 @@ public final class DualWriteDataAccess implements DataAccess {
 
     @Override
     public List<Message> getChatHistory(String chatId, int limit, int offset) {
-        return read("getChatHistory", ids(chatId, limit, offset), s -> s.getChatHistory(chatId, limit, offset));
+        return read("getChatHistory", DualWriteKind.SESSIONS, ids(chatId, limit, offset), s -> s.getChatHistory(chatId, limit, offset));
     }
 
     @Override
     public List<Message> getChatHistory(String chatId, HistoryQuery query) {
-        return read("getChatHistory", ids(chatId, query), s -> s.getChatHistory(chatId, query));
+        return read("getChatHistory", DualWriteKind.SESSIONS, ids(chatId, query), s -> s.getChatHistory(chatId, query));
     }
 
     @Override
     public long getMessageCount(String chatId) {
-        return read("getMessageCount", ids(chatId), s -> s.getMessageCount(chatId));
+        return read("getMessageCount", DualWriteKind.SESSIONS, ids(chatId), s -> s.getMessageCount(chatId));
     }
 
     @Override
@@ -500,12 +570,12 @@ public final class DualWriteDataAccess implements DataAccess {
 
     @Override
     public Optional<MemoryEntry> getUserMemory(UUID userId, String memoryType, String key) {
-        return read("getUserMemory", ids(userId, memoryType, key), s -> s.getUserMemory(userId, memoryType, key));
+        return read("getUserMemory", DualWriteKind.MEMORY, ids(userId, memoryType, key), s -> s.getUserMemory(userId, memoryType, key));
     }
 
     @Override
     public List<MemoryEntry> getUserMemory(UUID userId, String memoryType) {
-        return read("getUserMemory", ids(userId, memoryType), s -> s.getUserMemory(userId, memoryType));
+        return read("getUserMemory", DualWriteKind.MEMORY, ids(userId, memoryType), s -> s.getUserMemory(userId, memoryType));
     }
 
     @Override
@@ -593,8 +663,10 @@ public final class DualWriteDataAccess implements DataAccess {
 
     @Override
     public BulkAccess bulk() {
-        BulkAccess scans = settings.readFrom() == ReadFrom.SECONDARY ? secondary.bulk() : primary.bulk();
-        return new StepRecordingBulkAccess(scans, primary.bulk(), sink);
+        BulkAccess fromPrimary = primary.bulk();
+        BulkAccess fromSecondary = secondary.bulk();
+        return new StepRecordingBulkAccess(kind -> settings.readFrom() == ReadFrom.SECONDARY && settings.moves(kind)
+                ? fromSecondary : fromPrimary, fromPrimary, sink);
     }
 
     /** Closes both stores and the journal; replications still running get a moment to finish. */
@@ -605,6 +677,7 @@ public final class DualWriteDataAccess implements DataAccess {
         }
         unbindMeters.run();
         calls.close();
+        mismatchLog.flush();
         try {
             primary.close();
         } finally {

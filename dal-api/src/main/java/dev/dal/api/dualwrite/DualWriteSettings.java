@@ -2,9 +2,12 @@ package dev.dal.api.dualwrite;
 
 import dev.dal.api.ConfigurationException;
 import dev.dal.api.DalConfig;
+import dev.dal.api.dualwrite.internal.CompareRules;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * How {@link DualWriteDataAccess} behaves; read from the configuration with {@link #from(DalConfig)}.
@@ -17,9 +20,28 @@ import java.util.Objects;
  * @param journalDir the repair journal's directory, or {@code null} for none ({@code MIGRATION_REPAIR_JOURNAL_DIR});
  *     required by {@link SecondaryFailurePolicy#RECORD}
  * @param mismatchesKept how many recent mismatches {@link DualWriteDataAccess#recentMismatches()} keeps
+ * @param kinds which kinds of record are moved ({@code MIGRATION_DUAL_WRITE_KINDS}); all by default
+ * @param compareIgnore JSON pointers of fields compare mode ignores ({@code MIGRATION_COMPARE_IGNORE})
  */
 public record DualWriteSettings(ReadFrom readFrom, SecondaryFailurePolicy failurePolicy, double compareSampleRate,
-        Duration secondaryTimeout, Path journalDir, int mismatchesKept) {
+        Duration secondaryTimeout, Path journalDir, int mismatchesKept, Set<DualWriteKind> kinds,
+        List<String> compareIgnore) {
+
+    /**
+     * Settings that move every kind and ignore no field.
+     *
+     * @param readFrom where reads come from
+     * @param failurePolicy what a failed secondary write does
+     * @param compareSampleRate fraction of reads compared in compare mode
+     * @param secondaryTimeout longest a caller waits for the secondary
+     * @param journalDir the repair journal's directory, or {@code null}
+     * @param mismatchesKept how many recent mismatches are kept
+     */
+    public DualWriteSettings(ReadFrom readFrom, SecondaryFailurePolicy failurePolicy, double compareSampleRate,
+            Duration secondaryTimeout, Path journalDir, int mismatchesKept) {
+        this(readFrom, failurePolicy, compareSampleRate, secondaryTimeout, journalDir, mismatchesKept,
+                DualWriteKind.all(), List.of());
+    }
 
     /** How many recent mismatches are kept by default. */
     public static final int DEFAULT_MISMATCHES_KEPT = 100;
@@ -43,6 +65,26 @@ public record DualWriteSettings(ReadFrom readFrom, SecondaryFailurePolicy failur
         if (mismatchesKept < 0) {
             throw new ConfigurationException("mismatchesKept must be 0 or more");
         }
+        Objects.requireNonNull(kinds, "kinds");
+        if (kinds.isEmpty()) {
+            throw new ConfigurationException(DalConfig.MIGRATION_DUAL_WRITE_KINDS + " must name at least one kind");
+        }
+        kinds = java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(kinds));
+        compareIgnore = List.copyOf(compareIgnore);
+        CompareRules.ignoring(compareIgnore); // checks each pointer, naming the setting
+    }
+
+    /** @return the compare mode's ignore rules */
+    CompareRules compareRules() {
+        return CompareRules.ignoring(compareIgnore);
+    }
+
+    /**
+     * @param kind a pilot kind
+     * @return whether dual-write moves it
+     */
+    public boolean moves(DualWriteKind kind) {
+        return kinds.contains(kind);
     }
 
     /**
@@ -54,7 +96,10 @@ public record DualWriteSettings(ReadFrom readFrom, SecondaryFailurePolicy failur
         return new DualWriteSettings(ReadFrom.parse(config.migrationReadFrom()),
                 SecondaryFailurePolicy.parse(config.migrationSecondaryFailure()), config.migrationCompareSampleRate(),
                 config.migrationSecondaryTimeout(), config.migrationRepairJournalDir().orElse(null),
-                DEFAULT_MISMATCHES_KEPT);
+                DEFAULT_MISMATCHES_KEPT,
+                DualWriteKind.parse(config.setting(DalConfig.MIGRATION_DUAL_WRITE_KINDS).orElse(null)),
+                config.setting(DalConfig.MIGRATION_COMPARE_IGNORE).map(v -> java.util.Arrays.stream(v.split(","))
+                        .map(String::trim).filter(p -> !p.isEmpty()).toList()).orElse(List.of()));
     }
 
     /** @return the defaults: read the primary, fail on a secondary failure, compare every read, 2 s, no journal */
@@ -66,7 +111,7 @@ public record DualWriteSettings(ReadFrom readFrom, SecondaryFailurePolicy failur
     /** @param value where reads come from @return a copy with it */
     public DualWriteSettings withReadFrom(ReadFrom value) {
         return new DualWriteSettings(value, failurePolicy, compareSampleRate, secondaryTimeout, journalDir,
-                mismatchesKept);
+                mismatchesKept, kinds, compareIgnore);
     }
 
     /**
@@ -75,16 +120,31 @@ public record DualWriteSettings(ReadFrom readFrom, SecondaryFailurePolicy failur
      * @return a copy with them
      */
     public DualWriteSettings withFailurePolicy(SecondaryFailurePolicy policy, Path journal) {
-        return new DualWriteSettings(readFrom, policy, compareSampleRate, secondaryTimeout, journal, mismatchesKept);
+        return new DualWriteSettings(readFrom, policy, compareSampleRate, secondaryTimeout, journal, mismatchesKept,
+                kinds, compareIgnore);
     }
 
     /** @param rate fraction of reads compared @return a copy with it */
     public DualWriteSettings withCompareSampleRate(double rate) {
-        return new DualWriteSettings(readFrom, failurePolicy, rate, secondaryTimeout, journalDir, mismatchesKept);
+        return new DualWriteSettings(readFrom, failurePolicy, rate, secondaryTimeout, journalDir, mismatchesKept,
+                kinds, compareIgnore);
     }
 
     /** @param timeout longest a caller waits for the secondary @return a copy with it */
     public DualWriteSettings withSecondaryTimeout(Duration timeout) {
-        return new DualWriteSettings(readFrom, failurePolicy, compareSampleRate, timeout, journalDir, mismatchesKept);
+        return new DualWriteSettings(readFrom, failurePolicy, compareSampleRate, timeout, journalDir, mismatchesKept,
+                kinds, compareIgnore);
+    }
+
+    /** @param value the kinds dual-write moves @return a copy with them */
+    public DualWriteSettings withKinds(Set<DualWriteKind> value) {
+        return new DualWriteSettings(readFrom, failurePolicy, compareSampleRate, secondaryTimeout, journalDir,
+                mismatchesKept, value, compareIgnore);
+    }
+
+    /** @param pointers JSON pointers of fields compare mode ignores @return a copy with them */
+    public DualWriteSettings withCompareIgnore(List<String> pointers) {
+        return new DualWriteSettings(readFrom, failurePolicy, compareSampleRate, secondaryTimeout, journalDir,
+                mismatchesKept, kinds, pointers);
     }
 }

@@ -28,14 +28,31 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * The face every store shows its callers: validates each argument before the store is called,
  * refuses calls after {@link #close()}, and turns anything a backend forgot to translate into a
- * {@link dev.dal.api.DataAccessException} (see {@link ErrorGuard}).
+ * {@link dev.dal.api.DataAccessException} (see {@link ErrorGuard}). It also keeps the rules that
+ * are the same on every store: writes with caller-chosen ids are safe to repeat
+ * ({@link IdempotentWrites}), a health check answers within its deadline, and health reports the
+ * mean call latency of the last minute.
  */
 public final class ValidatingDataAccess implements DataAccess {
+    /** Runs health probes so that a caller's wait is bounded even when a probe is not. */
+    private static final ExecutorService HEALTH_PROBES = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "dal-health-probe");
+        t.setDaemon(true);
+        return t;
+    });
+
     private final DataAccess store;
     private final String storageType;
     private final Validator v;
@@ -43,17 +60,24 @@ public final class ValidatingDataAccess implements DataAccess {
     private final ErrorGuard guard;
     private final AtomicBoolean closed;
     private final BulkAccess bulk;
+    private final Duration healthTimeout;
+    private final CallLatency latency;
+    private final boolean inTransaction;
+    /** The probe still running, shared by callers so a hung store holds one probe thread, not one per call. */
+    private final AtomicReference<CompletableFuture<HealthStatus>> probe = new AtomicReference<>();
 
     /**
      * @param store the backend's store
      * @param storageType its type, for messages
      * @param validator the rules
+     * @param healthTimeout the longest {@link #healthCheck()} waits for the store's answer
      */
-    public ValidatingDataAccess(DataAccess store, String storageType, Validator validator) {
-        this(store, storageType, validator, new AtomicBoolean());
+    public ValidatingDataAccess(DataAccess store, String storageType, Validator validator, Duration healthTimeout) {
+        this(store, storageType, validator, new AtomicBoolean(), healthTimeout, new CallLatency(), false);
     }
 
-    private ValidatingDataAccess(DataAccess store, String storageType, Validator validator, AtomicBoolean closed) {
+    private ValidatingDataAccess(DataAccess store, String storageType, Validator validator, AtomicBoolean closed,
+            Duration healthTimeout, CallLatency latency, boolean inTransaction) {
         this.store = store;
         this.storageType = storageType;
         this.v = validator;
@@ -61,6 +85,9 @@ public final class ValidatingDataAccess implements DataAccess {
         this.guard = new ErrorGuard(storageType);
         this.closed = closed;
         this.bulk = new ValidatingBulkAccess(store.bulk(), records, guard, this::ensureOpen);
+        this.healthTimeout = healthTimeout;
+        this.latency = latency;
+        this.inTransaction = inTransaction;
     }
 
     /** @return the backend store behind the validation (for decorators and tests) */
@@ -74,14 +101,46 @@ public final class ValidatingDataAccess implements DataAccess {
         }
     }
 
-    private <T> T call(String operation, java.util.function.Supplier<T> work) {
+    private <T> T call(String operation, Supplier<T> work) {
         ensureOpen();
-        return guard.call(operation, work);
+        long start = System.nanoTime();
+        try {
+            return guard.call(operation, work);
+        } finally {
+            latency.record(start);
+        }
+    }
+
+    /**
+     * A write with caller-chosen ids: first the stored copy, if there is one; then the write; and
+     * after a duplicate-key failure (another attempt of the same write won a race) the stored copy
+     * again. Inside a transaction only the first look applies: a failed statement may have ended
+     * the transaction, so the failure goes to the caller, who repeats the whole transaction.
+     */
+    private <T> T repeatable(String operation, Supplier<Optional<T>> stored, Supplier<T> write) {
+        return call(operation, () -> {
+            Optional<T> before = stored.get();
+            if (before.isPresent()) {
+                return before.get();
+            }
+            try {
+                return write.get();
+            } catch (dev.dal.api.DuplicateKeyException e) {
+                if (inTransaction) {
+                    throw e;
+                }
+                return stored.get().orElseThrow(() -> e);
+            }
+        });
     }
 
     @Override
     public User createUser(NewUser user) {
         records.newUser(user);
+        if (user.id() != null) {
+            return repeatable("createUser", () -> IdempotentWrites.storedUser(store, user),
+                    () -> store.createUser(user));
+        }
         return call("createUser", () -> store.createUser(user));
     }
 
@@ -114,6 +173,10 @@ public final class ValidatingDataAccess implements DataAccess {
     @Override
     public ChatSession createChatSession(NewChatSession session) {
         records.newSession(session);
+        if (session.id() != null) {
+            return repeatable("createChatSession", () -> IdempotentWrites.storedSession(store, session),
+                    () -> store.createChatSession(session));
+        }
         return call("createChatSession", () -> store.createChatSession(session));
     }
 
@@ -159,6 +222,11 @@ public final class ValidatingDataAccess implements DataAccess {
     public Message addMessage(String chatId, NewMessage message) {
         v.key("chatId", chatId);
         records.newMessage("message", message);
+        if (message.id() != null) {
+            return repeatable("addMessage",
+                    () -> IdempotentWrites.storedMessages(store, chatId, List.of(message)).map(m -> m.get(0)),
+                    () -> store.addMessage(chatId, message));
+        }
         return call("addMessage", () -> store.addMessage(chatId, message));
     }
 
@@ -170,6 +238,22 @@ public final class ValidatingDataAccess implements DataAccess {
             records.newMessage("messages[" + i + "]", messages.get(i));
         }
         List<NewMessage> copy = List.copyOf(messages);
+        boolean withIds = copy.get(0).id() != null;
+        java.util.Set<UUID> ids = new java.util.HashSet<>();
+        for (int i = 0; i < copy.size(); i++) {
+            UUID id = copy.get(i).id();
+            if ((id != null) != withIds) {
+                throw new dev.dal.api.ValidationException("messages[" + i + "].id",
+                        "must be given for every message of the call or for none");
+            }
+            if (id != null && !ids.add(id)) {
+                throw new dev.dal.api.ValidationException("messages[" + i + "].id", "must not repeat within the call");
+            }
+        }
+        if (withIds) {
+            return repeatable("addMessages", () -> IdempotentWrites.storedMessages(store, chatId, copy),
+                    () -> store.addMessages(chatId, copy));
+        }
         return call("addMessages", () -> store.addMessages(chatId, copy));
     }
 
@@ -242,22 +326,44 @@ public final class ValidatingDataAccess implements DataAccess {
     public <T> T inTransaction(TransactionWork<T> work) {
         v.required("work", work);
         ensureOpen();
-        return guard.transaction(store, work,
-                tx -> tx == store ? this : new ValidatingDataAccess(tx, storageType, v, closed));
+        return guard.transaction(store, work, tx -> tx == store ? this
+                : new ValidatingDataAccess(tx, storageType, v, closed, healthTimeout, latency, true));
     }
 
     @Override
     public HealthStatus healthCheck() {
         if (closed.get()) {
-            return new HealthStatus(HealthStatus.Status.DOWN, storageType, Duration.ZERO, Map.of(), "store is closed",
-                    Instant.now());
+            return down(Duration.ZERO, "store is closed");
         }
+        long start = System.nanoTime();
+        CompletableFuture<HealthStatus> running = probe.updateAndGet(p -> p != null && !p.isDone() ? p
+                : CompletableFuture.supplyAsync(store::healthCheck, HEALTH_PROBES));
         try {
-            return store.healthCheck();
-        } catch (RuntimeException e) {
-            return new HealthStatus(HealthStatus.Status.DOWN, storageType, Duration.ZERO, Map.of(),
-                    "health check failed", Instant.now());
+            return withLatency(running.get(healthTimeout.toNanos(), TimeUnit.NANOSECONDS));
+        } catch (TimeoutException e) {
+            return down(Duration.ofNanos(System.nanoTime() - start), "no answer within DAL_HEALTH_TIMEOUT ("
+                    + healthTimeout.toMillis() + " ms)");
+        } catch (ExecutionException e) {
+            return down(Duration.ofNanos(System.nanoTime() - start), "health check failed");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return down(Duration.ofNanos(System.nanoTime() - start), "interrupted while waiting for the health check");
         }
+    }
+
+    private HealthStatus down(Duration waited, String why) {
+        return withLatency(new HealthStatus(HealthStatus.Status.DOWN, storageType, waited, Map.of(), why,
+                Instant.now()));
+    }
+
+    /** Adds the figures every store reports the same way: calls and their mean latency over the last minute. */
+    private HealthStatus withLatency(HealthStatus status) {
+        double[] lastMinute = latency.lastMinute();
+        Map<String, Object> details = new java.util.LinkedHashMap<>(status.details());
+        details.put("callsLastMinute", (long) lastMinute[0]);
+        details.put("meanCallLatencyMs", Math.round(lastMinute[1] * 1000) / 1000.0);
+        return new HealthStatus(status.status(), status.storageType(), status.latency(), details, status.error(),
+                status.checkedAt());
     }
 
     @Override
@@ -271,8 +377,13 @@ public final class ValidatingDataAccess implements DataAccess {
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
         }
-        return stage.exceptionally(e -> new HealthStatus(HealthStatus.Status.DOWN, storageType, Duration.ZERO,
-                Map.of(), "health check failed", Instant.now()));
+        return stage.toCompletableFuture()
+                .orTimeout(healthTimeout.toNanos(), TimeUnit.NANOSECONDS)
+                .thenApply(this::withLatency)
+                .exceptionally(e -> down(healthTimeout, e instanceof TimeoutException
+                        || e.getCause() instanceof TimeoutException
+                        ? "no answer within DAL_HEALTH_TIMEOUT (" + healthTimeout.toMillis() + " ms)"
+                        : "health check failed"));
     }
 
     @Override

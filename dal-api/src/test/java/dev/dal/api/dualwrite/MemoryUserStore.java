@@ -52,11 +52,34 @@ final class MemoryUserStore extends UnsupportedDataAccess {
             secondary.put(new User(kept.id(), kept.externalId(), kept.email(), "changed behind its back",
                     kept.profile(), kept.preferences(), kept.status(), kept.createdAt(), kept.updatedAt(), null));
             dual.getUser(kept.id());
-            DualWriteCounters c = dual.counters();
+            DualWriteCounters c = awaitRecheck(dual, 1);
             return new long[] {c.writes(), c.secondaryFailures(), c.journalSize(), c.readsCompared(), c.mismatches()};
         } finally {
             dual.close();
         }
+    }
+
+    /**
+     * Compare mode reads a differing record again a moment later, off the caller's thread, before it counts a
+     * mismatch or a race; this waits for that.
+     *
+     * @param dual the decorator
+     * @param rechecked how many rechecks (mismatches plus races) to wait for
+     * @return the counters once they are done, or after five seconds
+     */
+    static DualWriteCounters awaitRecheck(DualWriteDataAccess dual, long rechecked) {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        DualWriteCounters c = dual.counters();
+        while (c.mismatches() + c.readRaces() < rechecked && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            c = dual.counters();
+        }
+        return c;
     }
 
     /** @param user stored as is, bypassing any decorator */

@@ -167,6 +167,21 @@ class ValidatorTest {
     }
 
     @Test
+    void jsonSizeIsMeasuredAsUtf8JsonTextAndCapped() {
+        Validator small = new Validator(DalConfig.fromMap(Map.of(DalConfig.DAL_MAX_JSON_BYTES, "32")));
+        // {"k":"é€😀\""} : 2 braces + "k" 3 + colon 1 + string (2 quotes + 2 + 3 + 4 + 2) = 19
+        String exact = "{\"k\":\"é€😀\\\"\"}";
+        assertThat(JsonValues.write(JsonValues.parse(exact)).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .hasSize(19);
+        assertThat(small.json("value", JsonValues.parse(exact))).isNotNull();
+        assertThat(small.json("value", NODES.textNode("x".repeat(30)))).isNotNull();
+        assertRejected(() -> small.json("value", NODES.textNode("x".repeat(31))), "value", "32 bytes");
+        assertRejected(() -> small.jsonObject("metadata", JsonValues.parse("{\"a\":[1,2,3,4,5,6,7,8,9,10,11,12]}")),
+                "metadata", "DAL_MAX_JSON_BYTES");
+        assertThat(DalConfig.builder().build().maxJsonBytes()).isEqualTo(1024 * 1024);
+    }
+
+    @Test
     void nonFiniteNumbersAreRejected() {
         assertRejected(() -> v.json("value", DoubleNode.valueOf(Double.NaN)), "value", "finite");
         assertRejected(() -> v.json("value", DoubleNode.valueOf(Double.POSITIVE_INFINITY)), "value", "finite");

@@ -36,7 +36,9 @@ final class MicrometerMeters {
                 counter(registry, "dal.dualwrite.reads.compared", "reads answered by both stores and compared", tags,
                         counters, DualWriteCounters::readsCompared),
                 counter(registry, "dal.dualwrite.mismatches", "compared reads whose answers differed", tags, counters,
-                        DualWriteCounters::mismatches));
+                        DualWriteCounters::mismatches),
+                counter(registry, "dal.dualwrite.reads.races", "compared reads that differed only while a replication"
+                        + " was in flight", tags, counters, DualWriteCounters::readRaces));
         return () -> meters.forEach(registry::remove);
     }
 

@@ -1,5 +1,8 @@
 package dev.dal.api.dualwrite.internal;
 
+import dev.dal.api.dualwrite.DualWriteKind;
+import java.util.function.Function;
+
 import dev.dal.api.ChatSession;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
@@ -15,19 +18,20 @@ import java.util.UUID;
 /**
  * The bulk interface of a dual-write store: upserts go to the primary, then the same exact batch to the
  * secondary (record by record, re-reading the primary and bringing missing parents along, when the secondary
- * refuses the batch); scans come from whichever store answers reads.
+ * refuses the batch); scans of each kind come from whichever store answers that kind's reads.
  */
 public final class StepRecordingBulkAccess implements BulkAccess {
-    private final BulkAccess scans;
+    private final Function<DualWriteKind, BulkAccess> scans;
     private final BulkAccess writes;
     private final ReplicationSink sink;
 
     /**
-     * @param scans the store scans read
+     * @param scans the store each kind's scans read
      * @param writes the primary's bulk interface
      * @param sink receives the steps of each upsert
      */
-    public StepRecordingBulkAccess(BulkAccess scans, BulkAccess writes, ReplicationSink sink) {
+    public StepRecordingBulkAccess(Function<DualWriteKind, BulkAccess> scans, BulkAccess writes,
+            ReplicationSink sink) {
         this.scans = scans;
         this.writes = writes;
         this.sink = sink;
@@ -35,22 +39,22 @@ public final class StepRecordingBulkAccess implements BulkAccess {
 
     @Override
     public ScanBatch<User> scanUsers(String cursor, int batchSize) {
-        return scans.scanUsers(cursor, batchSize);
+        return scans.apply(DualWriteKind.USERS).scanUsers(cursor, batchSize);
     }
 
     @Override
     public ScanBatch<ChatSession> scanSessions(String cursor, int batchSize) {
-        return scans.scanSessions(cursor, batchSize);
+        return scans.apply(DualWriteKind.SESSIONS).scanSessions(cursor, batchSize);
     }
 
     @Override
     public ScanBatch<Message> scanMessages(String cursor, int batchSize) {
-        return scans.scanMessages(cursor, batchSize);
+        return scans.apply(DualWriteKind.SESSIONS).scanMessages(cursor, batchSize);
     }
 
     @Override
     public ScanBatch<MemoryEntry> scanMemory(String cursor, int batchSize) {
-        return scans.scanMemory(cursor, batchSize);
+        return scans.apply(DualWriteKind.MEMORY).scanMemory(cursor, batchSize);
     }
 
     @Override

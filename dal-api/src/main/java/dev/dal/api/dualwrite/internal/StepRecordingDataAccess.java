@@ -186,7 +186,8 @@ public final class StepRecordingDataAccess implements DataAccess {
     /** Bulk upserts are recorded like any other write; scans read the same handle. */
     @Override
     public BulkAccess bulk() {
-        return new StepRecordingBulkAccess(target.bulk(), target.bulk(), sink);
+        BulkAccess own = target.bulk();
+        return new StepRecordingBulkAccess(kind -> own, own, sink);
     }
 
     /** Closes the handle it wraps. */
