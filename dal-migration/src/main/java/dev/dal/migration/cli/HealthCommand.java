@@ -67,14 +67,18 @@ final class HealthCommand implements Callable<Integer> {
         Duration bound = config.connectTimeout().plus(config.healthTimeout());
         HealthStatus health = check(config, bound, start);
         long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        // DOWN means the store did not answer the probe (HealthStatus.Status): say so in words.
+        boolean reachable = health.status() != HealthStatus.Status.DOWN;
         ObjectNode result = JsonNodeFactory.instance.objectNode().put("store", uri.redacted())
-                .put("status", health.status().name()).put("storageType", health.storageType())
-                .put("latencyMicros", health.latency().toNanos() / 1000).put("elapsedMillis", elapsedMillis);
+                .put("status", health.status().name()).put("reachable", reachable)
+                .put("storageType", health.storageType()).put("latencyMicros", health.latency().toNanos() / 1000)
+                .put("elapsedMillis", elapsedMillis);
         if (health.error() != null) {
             result.put("error", health.error());
         }
-        common.print(result, uri + ": " + health.status() + " (" + health.storageType() + ", "
-                + health.latency().toNanos() / 1000 + " µs)" + (health.error() == null ? "" : ": " + health.error()));
+        common.print(result, uri + ": " + health.status() + (reachable ? "" : ", not reachable") + " ("
+                + health.storageType() + ", " + health.latency().toNanos() / 1000 + " µs)"
+                + (health.error() == null ? "" : ": " + health.error()));
         return health.status() == HealthStatus.Status.UP ? DalCli.OK : DalCli.DIFFERENT;
     }
 
@@ -99,7 +103,7 @@ final class HealthCommand implements Callable<Integer> {
         try {
             return answer.get(waitNanos, TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            return down(config, start, "not reachable: no answer within " + seconds(bound) + " ("
+            return down(config, start, "no answer within " + seconds(bound) + " ("
                     + DalConfig.DB_CONNECT_TIMEOUT + " " + seconds(config.connectTimeout()) + " + "
                     + DalConfig.DAL_HEALTH_TIMEOUT + " " + seconds(config.healthTimeout()) + ")");
         } catch (InterruptedException e) {
