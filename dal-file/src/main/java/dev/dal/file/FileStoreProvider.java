@@ -42,7 +42,7 @@ public final class FileStoreProvider implements DataAccessProvider {
             throw new ConfigurationException(DalConfig.DATA_DIR + " must name a directory, but " + dir + " is a file");
         }
         try {
-            return FileStore.open(dir, config.clock());
+            return FileStore.open(dir, config.clock(), config.queryTimeout(), config.healthTimeout());
         } catch (IOException e) {
             throw new UnavailableException("The file store at " + DalConfig.DATA_DIR + "=" + dir
                     + " could not be opened: " + e.getMessage(), e);

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * one winner, and read-modify-write in {@code inTransaction} loses no update.
  */
 class MultiProcessWriteTest {
-    private static final int PROCESSES = 2;
+    private static final int PROCESSES = 3;
     private static final int THREADS = 4;
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(3);
 
@@ -169,6 +169,48 @@ class MultiProcessWriteTest {
         try (DataAccess store = CrashWriterMain.open(dir)) {
             assertThat(store.getUserMemory(counterUser, MultiWriterMain.COUNTER_TYPE, MultiWriterMain.COUNTER_KEY)
                     .map(MemoryEntry::value).map(v -> v.asLong())).as("final counter").contains((long) total);
+        }
+    }
+
+    /**
+     * Each process writes to two stores at once, so it holds one store's lock while another of its threads waits
+     * for the other store's, and the other processes do the same the other way round. POSIX locks belong to the
+     * process, so a blocking lock call would be refused with a false EDEADLK here; none may fail.
+     */
+    @Test
+    void writersOfTwoStoresInSeveralProcessesNeverSeeAFalseDeadlock() throws Exception {
+        List<Path> dirs = List.of(temp.resolve("store-a"), temp.resolve("store-b"));
+        for (Path dir : dirs) {
+            try (DataAccess store = CrashWriterMain.open(dir)) {
+                store.createChatSession(NewChatSession.of(MultiWriterMain.SHARED_CHATS.get(0)));
+            }
+        }
+        int ops = 60;
+        List<List<String>> outputs = runAll(dirs.get(0), "two-stores", ops, dirs.get(1).toString());
+
+        Map<String, Map<Long, String>> acked = new HashMap<>();
+        int acks = 0;
+        for (List<String> lines : outputs) {
+            for (String line : lines) {
+                String[] f = line.split(" ");
+                if (f[0].equals("T")) {
+                    putOnce(acked, f[1], Long.parseLong(f[2]), f[3]);
+                    acks++;
+                }
+            }
+        }
+        assertThat(acks).as("acknowledged messages").isEqualTo(PROCESSES * THREADS * ops);
+        for (int i = 0; i < dirs.size(); i++) {
+            try (DataAccess store = CrashWriterMain.open(dirs.get(i))) {
+                StoreAudit audit = StoreAudit.of(store, "store " + i + " after the writers");
+                Map<Long, String> stored = new HashMap<>();
+                audit.histories.get(MultiWriterMain.SHARED_CHATS.get(0))
+                        .forEach(m -> stored.put(m.sequenceNumber(), m.content()));
+                assertThat(stored).as("store %d: every acknowledged message, at its number, once", i)
+                        .isEqualTo(acked.getOrDefault(Integer.toString(i), Map.of()));
+                assertThat(stored.keySet()).as("store %d: numbers 1..n", i)
+                        .isEqualTo(new HashSet<>(LongStream.rangeClosed(1, stored.size()).boxed().toList()));
+            }
         }
     }
 

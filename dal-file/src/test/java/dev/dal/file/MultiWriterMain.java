@@ -30,9 +30,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   <li>{@code U <userId> <externalId>}: a user created and its memory set</li>
  *   <li>{@code X <j> <userId>} / {@code X <j> DUP}: the contested external id {@code contested-j} won / refused</li>
  *   <li>{@code C <value>}: the counter incremented, {@code value} being what the transaction wrote</li>
+ *   <li>{@code T <store> <seq> <content>}: in {@code two-stores} mode, one {@code addMessage} to chat
+ *       {@code shared-0} of store 0 (the data dir) or 1 (the second dir)</li>
  * </ul>
- * Arguments: data dir, process name, mode ({@code writes} or {@code counter}), threads, operations
- * per thread, and for {@code counter} the counter user's id.
+ * Arguments: data dir, process name, mode ({@code writes}, {@code counter} or {@code two-stores}), threads,
+ * operations per thread, and for {@code counter} the counter user's id, for {@code two-stores} the second
+ * store's directory. In {@code two-stores} mode every thread writes to both stores in turn, so each process
+ * holds one store's lock while another of its threads waits for the other's: what a blocking POSIX lock
+ * turns into a false "Resource deadlock avoided".
  */
 public final class MultiWriterMain {
     static final List<String> SHARED_CHATS = List.of("shared-0", "shared-1");
@@ -51,7 +56,8 @@ public final class MultiWriterMain {
         int ops = Integer.parseInt(args[4]);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         AtomicBoolean failed = new AtomicBoolean();
-        try (DataAccess store = CrashWriterMain.open(dir)) {
+        try (DataAccess store = CrashWriterMain.open(dir);
+                DataAccess other = mode.equals("two-stores") ? CrashWriterMain.open(Path.of(args[5])) : null) {
             out.println("READY");
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             if (!"GO".equals(in.readLine())) {
@@ -63,6 +69,7 @@ public final class MultiWriterMain {
                 Runnable body = switch (mode) {
                     case "writes" -> () -> writes(store, worker, ops, out);
                     case "counter" -> () -> increments(store, UUID.fromString(args[5]), ops, out);
+                    case "two-stores" -> () -> twoStores(List.of(store, other), worker, ops, out);
                     default -> throw new IllegalArgumentException(mode);
                 };
                 Thread thread = new Thread(() -> {
@@ -115,6 +122,15 @@ public final class MultiWriterMain {
                     out.println("X " + i + " DUP");
                 }
             }
+        }
+    }
+
+    private static void twoStores(List<DataAccess> stores, String worker, int ops, PrintStream out) {
+        for (int i = 0; i < ops; i++) {
+            int which = (i + worker.hashCode()) % 2 == 0 ? 0 : 1;
+            String content = worker + ":" + i;
+            Message m = stores.get(which).addMessage(SHARED_CHATS.get(0), NewMessage.user(content));
+            out.println("T " + which + " " + m.sequenceNumber() + " " + m.content());
         }
     }
 

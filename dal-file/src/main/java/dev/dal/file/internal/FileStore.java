@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.dal.api.Capability;
 import dev.dal.api.ChatSession;
 import dev.dal.api.ChatSessionUpdate;
+import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
 import dev.dal.api.DeleteMode;
 import dev.dal.api.DuplicateKeyException;
@@ -17,6 +18,7 @@ import dev.dal.api.NewUser;
 import dev.dal.api.NotFoundException;
 import dev.dal.api.SessionOverview;
 import dev.dal.api.Timestamps;
+import dev.dal.api.TransientDataAccessException;
 import dev.dal.api.TransactionWork;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
@@ -55,19 +57,23 @@ public final class FileStore implements DataAccess {
     private final UnitOfWork unit;
     private final RecordFiles records;
     private final FileBulkAccess bulk;
+    private final Duration healthWait;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private FileStore(Path root, Clock clock, StoreLock lock) {
+    private FileStore(Path root, Clock clock, StoreLock lock, Duration lockWait, Duration healthWait) {
         this.root = root;
         this.clock = clock;
         this.lock = lock;
-        this.unit = new UnitOfWork(lock);
+        this.healthWait = healthWait;
+        this.unit = new UnitOfWork(lock, lockWait);
         this.records = new RecordFiles(new StoreLayout(root), new RecordCodec(), unit.files());
         this.bulk = new FileBulkAccess(unit, records);
     }
 
     /**
-     * Opens (creating if needed) the store in a directory.
+     * Opens (creating if needed) the store in a directory, with the default deadlines: a call waits at most
+     * 30 s for the store lock ({@code DB_QUERY_TIMEOUT}'s default), a health check 2 s
+     * ({@code DAL_HEALTH_TIMEOUT}'s).
      *
      * @param dataDir the store root
      * @param clock the clock for timestamps and expiry
@@ -75,12 +81,35 @@ public final class FileStore implements DataAccess {
      * @throws IOException when the directory cannot be created or locked
      */
     public static FileStore open(Path dataDir, Clock clock) throws IOException {
+        return open(dataDir, clock, Duration.ofSeconds(30), Duration.ofSeconds(2));
+    }
+
+    /**
+     * Opens (creating if needed) the store in a directory.
+     *
+     * @param dataDir the store root
+     * @param clock the clock for timestamps and expiry
+     * @param lockWait the longest one call waits for the store lock, queueing behind this process's other
+     *     threads included ({@code DB_QUERY_TIMEOUT}); past it the call fails with a
+     *     {@link dev.dal.api.TransientDataAccessException} and writes nothing
+     * @param healthWait the longest {@link #healthCheck()} waits for the lock ({@code DAL_HEALTH_TIMEOUT})
+     * @return the open store
+     * @throws IOException when the directory cannot be created or locked
+     * @throws dev.dal.api.TransientDataAccessException when the lock was not free within {@code lockWait}
+     */
+    public static FileStore open(Path dataDir, Clock clock, Duration lockWait, Duration healthWait)
+            throws IOException {
         Path root = dataDir.toAbsolutePath().normalize();
         DurableFiles.createDirectories(root);
         StoreLock lock = StoreLock.forDirectory(root);
-        FileStore store = new FileStore(root, clock, lock);
-        // Taking the lock once recovers whatever a crashed writer left behind.
-        store.unit.read("open", () -> null);
+        FileStore store = new FileStore(root, clock, lock, lockWait, healthWait);
+        try {
+            // Taking the lock once recovers whatever a crashed writer left behind.
+            store.unit.read("open", () -> null);
+        } catch (RuntimeException e) {
+            lock.release();
+            throw e;
+        }
         return store;
     }
 
@@ -394,11 +423,15 @@ public final class FileStore implements DataAccess {
     public HealthStatus healthCheck() {
         long start = System.nanoTime();
         try {
-            boolean writable = unit.read("healthCheck", () -> Files.isWritable(root));
+            boolean writable = unit.read("healthCheck", healthWait, () -> Files.isWritable(root));
             Duration latency = Duration.ofNanos(System.nanoTime() - start);
             return new HealthStatus(writable ? HealthStatus.Status.UP : HealthStatus.Status.DEGRADED, "file", latency,
                     Map.of("dataDir", root.toString(), "writable", writable), writable ? null : "data directory is read-only",
                     Instant.now());
+        } catch (TransientDataAccessException e) {
+            return new HealthStatus(HealthStatus.Status.DOWN, "file", Duration.ofNanos(System.nanoTime() - start),
+                    Map.of("dataDir", root.toString()), "the store lock was not free within "
+                    + DalConfig.DAL_HEALTH_TIMEOUT + " (" + healthWait.toMillis() + " ms)", Instant.now());
         } catch (RuntimeException e) {
             return new HealthStatus(HealthStatus.Status.DOWN, "file", Duration.ofNanos(System.nanoTime() - start),
                     Map.of("dataDir", root.toString()), "file store unavailable", Instant.now());

@@ -4,6 +4,7 @@ import dev.dal.api.DataAccessException;
 import dev.dal.api.UnavailableException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,11 +23,17 @@ final class UnitOfWork {
     }
 
     private final StoreLock lock;
+    private final Duration lockWait;
     private final JournaledFiles files;
     private volatile boolean closed;
 
-    UnitOfWork(StoreLock lock) {
+    /**
+     * @param lock the directory's lock
+     * @param lockWait the longest an operation waits for the lock ({@code DB_QUERY_TIMEOUT})
+     */
+    UnitOfWork(StoreLock lock, Duration lockWait) {
         this.lock = lock;
+        this.lockWait = lockWait;
         this.files = new JournaledFiles(lock.journal());
     }
 
@@ -39,7 +46,12 @@ final class UnitOfWork {
     }
 
     <T> T read(String operation, IoWork<T> work) {
-        return deferringInterrupts(() -> readNow(operation, work));
+        return read(operation, lockWait, work);
+    }
+
+    /** A read that waits for the lock at most {@code wait} (a health check's own deadline). */
+    <T> T read(String operation, Duration wait, IoWork<T> work) {
+        return deferringInterrupts(() -> readNow(operation, wait, work));
     }
 
     <T> T write(String operation, IoWork<T> work) {
@@ -62,8 +74,8 @@ final class UnitOfWork {
         }
     }
 
-    private <T> T readNow(String operation, IoWork<T> work) {
-        acquire();
+    private <T> T readNow(String operation, Duration wait, IoWork<T> work) {
+        acquire(operation, wait);
         try {
             return work.run();
         } catch (IOException e) {
@@ -74,7 +86,7 @@ final class UnitOfWork {
     }
 
     private <T> T writeNow(String operation, IoWork<T> work) {
-        acquire();
+        acquire(operation, lockWait);
         try {
             WriteJournal journal = lock.journal();
             if (journal.isActive()) {
@@ -97,12 +109,12 @@ final class UnitOfWork {
         }
     }
 
-    private void acquire() {
+    private void acquire(String operation, Duration wait) {
         if (closed) {
             throw new UnavailableException("The file store is closed");
         }
         try {
-            lock.lock();
+            lock.lock(operation, wait);
         } catch (UncheckedIOException e) {
             throw ioFailure("lock", e.getCause());
         }
