@@ -12,7 +12,14 @@ import java.util.Set;
  * The PostgreSQL store ({@code DATA_STORAGE_TYPE=postgresql}, aliases {@code postgres}, {@code pg}).
  * Connects with {@code DATABASE_URL} or {@code DB_HOST}/{@code DB_PORT}/{@code DB_NAME},
  * {@code DB_USER}, {@code DB_PASSWORD}, pooled by HikariCP ({@code DB_MAX_CONNECTIONS} and the
- * timeouts). With {@code DB_AUTO_MIGRATE=true} the Liquibase changelog runs when the store opens.
+ * timeouts). With {@code DB_AUTO_MIGRATE=true} the Liquibase changelog runs when the store opens;
+ * without it the store refuses, at open, a database whose changelog is not fully applied.
+ *
+ * <p>Every call is bounded: {@code DB_CONNECT_TIMEOUT} to connect, {@code DB_CONNECTION_TIMEOUT} to
+ * wait for the pool, {@code DB_QUERY_TIMEOUT} per statement (the server's {@code statement_timeout}
+ * and a socket read timeout just above it), {@code DAL_HEALTH_TIMEOUT} for {@code healthCheck()}.
+ * Failures follow dal-api's failure table ({@code StoreFailures}); the store declares
+ * {@link dev.dal.api.Capability#NETWORK}.
  */
 public final class PostgresStoreProvider implements DataAccessProvider {
 

@@ -10,7 +10,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.dal.api.ChatSession;
 import dev.dal.api.ChatSessionUpdate;
 import dev.dal.api.DataAccess;
+import dev.dal.api.ConcurrencyConflictException;
 import dev.dal.api.DataAccessException;
+import dev.dal.api.OutcomeUnknownException;
 import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.HealthStatus;
 import dev.dal.api.Message;
@@ -161,8 +163,8 @@ class PostgresErrorTranslationTest {
                     winners.add(f.get(30, TimeUnit.SECONDS));
                 } catch (ExecutionException e) {
                     // Allowed only when the retries ran out: then it must say "retry me".
-                    assertThat(e.getCause()).isInstanceOf(TransientDataAccessException.class)
-                            .isInstanceOf(Retryable.class).hasMessageContaining("Deadlock");
+                    assertThat(e.getCause()).isInstanceOf(ConcurrencyConflictException.class)
+                            .isInstanceOf(Retryable.class).hasMessageContaining("deadlock");
                     assertNoDriverLeak(e.getCause());
                 }
             }
@@ -215,7 +217,8 @@ class PostgresErrorTranslationTest {
             assertThat(terminateBackends(application)).as("backends of the store terminated").isPositive();
 
             // The very next call may get a dead pooled connection: it either works (Hikari validated
-            // and replaced it) or fails as UnavailableException; never a driver error, never a hang.
+            // and replaced it) or fails as a retryable TransientDataAccessException (a read: nothing was
+            // written); never a driver error, never a hang. Hikari evicts the dead connection at once.
             List<Throwable> failures = new ArrayList<>();
             boolean recovered = false;
             for (int call = 0; call < 4 && !recovered; call++) {
@@ -228,7 +231,8 @@ class PostgresErrorTranslationTest {
             }
             assertThat(recovered).as("the store answers again after %s", failures).isTrue();
             assertThat(failures).hasSizeLessThanOrEqualTo(2).allSatisfy(f -> {
-                assertThat(f).isInstanceOf(UnavailableException.class);
+                assertThat(f).isInstanceOf(TransientDataAccessException.class).isInstanceOf(Retryable.class)
+                        .isNotInstanceOf(OutcomeUnknownException.class);
                 assertNoDriverLeak(f);
             });
             assertThat(killed.createUser(NewUser.withExternalId(unique("after-kill")))).isNotNull();
@@ -241,7 +245,7 @@ class PostgresErrorTranslationTest {
         String application = "dal_kill_tx_" + UUID.randomUUID().toString().substring(0, 8);
         Map<String, String> settings = target.settingsWith(Map.of(
                 "DATABASE_URL", target.databaseUrlWith("ApplicationName=" + application),
-                "DB_MAX_CONNECTIONS", "1"));
+                "DB_MAX_CONNECTIONS", "1", "DAL_TX_RETRIES", "0"));
         Throwable failure;
         try (DataAccess killed = PostgresTarget.open(settings)) {
             User user = killed.createUser(NewUser.withExternalId(unique("killed-tx")));
@@ -260,8 +264,10 @@ class PostgresErrorTranslationTest {
                 terminated.countDown();
                 Throwable thrown = catchThrowable(() -> tx.get(30, TimeUnit.SECONDS));
                 assertThat(thrown).isInstanceOf(ExecutionException.class);
+                // Lost before its COMMIT was sent: the server rolled it back, so the outcome is known.
                 assertThat(thrown.getCause()).as("what inTransaction throws when its connection is killed")
-                        .isInstanceOf(UnavailableException.class);
+                        .isInstanceOf(TransientDataAccessException.class).isInstanceOf(Retryable.class)
+                        .isNotInstanceOf(OutcomeUnknownException.class);
                 failure = thrown.getCause();
             } finally {
                 thread.shutdownNow();
@@ -277,9 +283,43 @@ class PostgresErrorTranslationTest {
     }
 
     @Test
+    void aTransactionWhoseConnectionIsKilledRunsAgainAndCommitsOnce() throws Exception {
+        String application = "dal_kill_retry_" + UUID.randomUUID().toString().substring(0, 8);
+        Map<String, String> settings = target.settingsWith(Map.of(
+                "DATABASE_URL", target.databaseUrlWith("ApplicationName=" + application),
+                "DB_MAX_CONNECTIONS", "1"));
+        try (DataAccess killed = PostgresTarget.open(settings)) {
+            User user = killed.createUser(NewUser.withExternalId(unique("killed-retry")));
+            AtomicInteger attempts = new AtomicInteger();
+            CountDownLatch inside = new CountDownLatch(1);
+            CountDownLatch terminated = new CountDownLatch(1);
+            ExecutorService thread = Executors.newSingleThreadExecutor();
+            try {
+                Future<User> tx = thread.submit(() -> killed.inTransaction(t -> {
+                    attempts.incrementAndGet();
+                    User named = t.updateUser(user.id(), UserUpdate.builder().name("again").build());
+                    inside.countDown();
+                    awaitOrFail(terminated);
+                    return t.updateUser(named.id(), UserUpdate.builder().email("again@example.com").build());
+                }));
+                assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
+                assertThat(terminateBackends(application)).isPositive();
+                terminated.countDown();
+                User committed = tx.get(30, TimeUnit.SECONDS);
+                assertThat(committed.name()).isEqualTo("again");
+            } finally {
+                thread.shutdownNow();
+            }
+            assertThat(attempts.get()).as("the killed attempt and the one that committed").isEqualTo(2);
+            User after = killed.getUser(user.id()).orElseThrow();
+            assertThat(after.name()).isEqualTo("again");
+            assertThat(after.email()).isEqualTo("again@example.com");
+        }
+    }
+
+    @Test
     void aServerSideStatementTimeoutIsTranslated() throws Exception {
-        Map<String, String> settings = target.settingsWith(Map.of("DATABASE_URL",
-                target.databaseUrlWith("options=-c%20statement_timeout%3D300")));
+        Map<String, String> settings = target.settingsWith(Map.of("DB_QUERY_TIMEOUT", "PT0.3S"));
         try (DataAccess timed = PostgresTarget.open(settings);
                 Connection locker = target.server().connect()) {
             User user = timed.createUser(NewUser.withExternalId(unique("timeout")));
@@ -291,8 +331,11 @@ class PostgresErrorTranslationTest {
             try {
                 Throwable thrown = assertTimeoutPreemptively(Duration.ofSeconds(5),
                         () -> catchThrowable(() -> timed.updateUser(user.id(), UserUpdate.builder().name("x").build())));
-                assertThat(thrown).isInstanceOf(DataAccessException.class).hasMessageContaining("updateUser")
-                        .hasMessageContaining("57014");
+                // The server cancelled the waiting statement: nothing was written, retrying may help.
+                assertThat(thrown).isInstanceOf(TransientDataAccessException.class).isInstanceOf(Retryable.class)
+                        .isNotInstanceOf(OutcomeUnknownException.class).hasMessageContaining("updateUser")
+                        .hasMessageContaining("DB_QUERY_TIMEOUT").hasMessageContaining("300 ms");
+                assertThat(thrown.getCause()).hasMessageContaining("57014");
                 assertNoDriverLeak(thrown);
             } finally {
                 locker.rollback();
@@ -331,7 +374,7 @@ class PostgresErrorTranslationTest {
 
             Throwable thrown = assertTimeoutPreemptively(Duration.ofSeconds(10),
                     () -> catchThrowable(() -> unreachable.createUser(NewUser.withExternalId(unique("secret")))));
-            assertThat(thrown).isInstanceOf(UnavailableException.class);
+            assertThat(thrown).isInstanceOf(UnavailableException.class).hasMessageContaining("cannot be reached");
             assertNoDriverLeak(thrown);
             for (Throwable t = thrown; t != null; t = t.getCause()) {
                 assertNoSecret(t.toString(), SECRET);
@@ -342,7 +385,8 @@ class PostgresErrorTranslationTest {
         settings.put("DB_AUTO_MIGRATE", "true");
         Throwable onOpen = assertTimeoutPreemptively(Duration.ofSeconds(10),
                 () -> catchThrowable(() -> PostgresTarget.open(settings).close()));
-        assertThat(onOpen).isInstanceOf(UnavailableException.class);
+        assertThat(onOpen).isInstanceOf(UnavailableException.class).as("refused, not a busy pool")
+                .hasMessageContaining("cannot be reached").hasMessageNotContaining("DB_MAX_CONNECTIONS");
         assertNoDriverLeak(onOpen);
         for (Throwable t = onOpen; t != null; t = t.getCause()) {
             assertNoSecret(t.toString(), SECRET);
@@ -375,13 +419,13 @@ class PostgresErrorTranslationTest {
         }
     }
 
-    /** Reads, allowing a dead pooled connection or two to fail first, as UnavailableException only. */
+    /** Reads, allowing a dead pooled connection or two to fail first, as TransientDataAccessException only. */
     private static <T> T recoveringRead(Supplier<T> read) {
-        UnavailableException last = null;
+        TransientDataAccessException last = null;
         for (int i = 0; i < 3; i++) {
             try {
                 return read.get();
-            } catch (UnavailableException e) {
+            } catch (TransientDataAccessException e) {
                 assertNoDriverLeak(e);
                 last = e;
             }

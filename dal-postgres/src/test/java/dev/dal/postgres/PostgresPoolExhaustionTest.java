@@ -34,7 +34,7 @@ class PostgresPoolExhaustionTest {
     void aThirdCallerFailsFastWhileBothConnectionsAreHeld() throws Exception {
         Map<String, String> settings = target.settingsWith(Map.of("DB_MAX_CONNECTIONS", "2",
                 "DB_CONNECTION_TIMEOUT", "1"));
-        ExecutorService holders = Executors.newFixedThreadPool(2);
+        ExecutorService holders = Executors.newFixedThreadPool(3);
         CountDownLatch held = new CountDownLatch(2);
         CountDownLatch release = new CountDownLatch(1);
         try (DataAccess store = PostgresTarget.open(settings)) {
@@ -58,18 +58,36 @@ class PostgresPoolExhaustionTest {
             try {
                 assertThat(held.await(10, TimeUnit.SECONDS)).as("both connections taken").isTrue();
 
-                HealthStatus health = assertTimeoutPreemptively(Duration.ofSeconds(5), store::healthCheck);
-                assertThat(health.details()).containsEntry("poolMax", 2).containsEntry("poolActive", 2);
-                assertThat(health.status()).as("a saturated pool cannot answer the probe")
-                        .isNotEqualTo(HealthStatus.Status.UP);
+                // Every connection busy but nobody waiting: the probe has its own connection, so UP.
+                HealthStatus busy = assertTimeoutPreemptively(Duration.ofSeconds(5), store::healthCheck);
+                assertThat(busy.details()).containsEntry("poolMax", 2).containsEntry("poolActive", 2)
+                        .containsEntry("poolUtilizationPercent", 100);
+                assertThat(busy.status()).isEqualTo(HealthStatus.Status.UP);
+
+                // A caller waiting for a connection makes the pool saturated: DEGRADED, answered at once.
+                Future<Throwable> waiter = holders.submit(() -> catchThrowable(() -> store.getUser(user.id())));
+                HealthStatus health = null;
+                for (int i = 0; i < 200 && !waiter.isDone(); i++) {
+                    health = store.healthCheck();
+                    if (((Number) health.details().get("poolWaiting")).intValue() > 0) {
+                        break;
+                    }
+                }
+                assertThat(health).isNotNull();
+                assertThat(health.details()).as("a caller was waiting while the probe ran").containsKey("poolWaiting");
+                assertThat(((Number) health.details().get("poolWaiting")).intValue()).isPositive();
+                assertThat(health.status()).as("a saturated pool").isEqualTo(HealthStatus.Status.DEGRADED);
                 assertThat(health.error()).contains("DB_MAX_CONNECTIONS");
+                assertThat(health.latency()).as("the probe did not queue behind the pool")
+                        .isLessThan(Duration.ofMillis(500));
+                assertThat(waiter.get(5, TimeUnit.SECONDS)).isInstanceOf(UnavailableException.class);
 
                 long start = System.nanoTime();
                 Throwable read = assertTimeoutPreemptively(Duration.ofSeconds(5),
                         () -> catchThrowable(() -> store.getUser(user.id())));
                 Duration waited = Duration.ofNanos(System.nanoTime() - start);
                 assertThat(read).isInstanceOf(UnavailableException.class)
-                        .hasMessageContaining("pool").hasMessageContaining("DB_MAX_CONNECTIONS");
+                        .hasMessageContaining("DB_CONNECTION_TIMEOUT").hasMessageContaining("DB_MAX_CONNECTIONS");
                 assertNoDriverLeak(read);
                 assertThat(waited).as("waited DB_CONNECTION_TIMEOUT before giving up")
                         .isGreaterThanOrEqualTo(Duration.ofMillis(800));

@@ -47,10 +47,26 @@ public final class PgSchema {
     private static final long SCHEMA_LOCK = 0x64616c5f736368L;
 
     private final DataSource dataSource;
+    private final PgDatabase db;
 
     /** @param dataSource where the schema lives */
     public PgSchema(DataSource dataSource) {
         this.dataSource = dataSource;
+        this.db = null;
+    }
+
+    /** @param db the store's pools: connections borrowed as the store borrows them, failures explained alike */
+    PgSchema(PgDatabase db) {
+        this.dataSource = db.dataSource();
+        this.db = db;
+    }
+
+    private Connection connection() throws SQLException {
+        return db != null ? db.connection() : dataSource.getConnection();
+    }
+
+    private Throwable explain(Throwable failure) {
+        return db != null ? db.explain(failure) : failure;
     }
 
     /** One changeset and whether it is applied. */
@@ -114,7 +130,7 @@ public final class PgSchema {
     /** @return every changeset of the changelog, in order, with whether it is applied */
     public List<ChangeSetStatus> status() {
         List<String> applied = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = connection(); Statement st = c.createStatement()) {
             try (ResultSet exists = st.executeQuery("SELECT to_regclass('databasechangelog') IS NOT NULL")) {
                 exists.next();
                 if (exists.getBoolean(1)) {
@@ -126,7 +142,7 @@ public final class PgSchema {
                 }
             }
         } catch (SQLException e) {
-            throw PgErrors.translate("schema status", e);
+            throw PgErrors.translate("schema status", explain(e));
         }
         List<ChangeSetStatus> all = new ArrayList<>();
         Matcher m = CHANGESET.matcher(changelogText());
@@ -134,6 +150,16 @@ public final class PgSchema {
             all.add(new ChangeSetStatus(m.group(2), m.group(1), applied.contains(m.group(1) + ":" + m.group(2))));
         }
         return all;
+    }
+
+    /** @return every changeset of the changelog as {@code author:id}, in order, read from its text (no Liquibase) */
+    static List<String> expectedChangeSets() {
+        List<String> all = new ArrayList<>();
+        Matcher m = CHANGESET.matcher(changelogText());
+        while (m.find()) {
+            all.add(m.group(1) + ":" + m.group(2));
+        }
+        return List.copyOf(all);
     }
 
     private static String changelogText() {
@@ -158,11 +184,19 @@ public final class PgSchema {
                 Scope.Attr.resourceAccessor.name(), new ClassLoaderResourceAccessor(PgSchema.class.getClassLoader()),
                 Scope.Attr.ui.name(), new LoggerUIService(),
                 "liquibase.analytics.enabled", false);
-        try (Connection connection = dataSource.getConnection()) {
+        try (Connection connection = connection()) {
+            // Waiting for another instance's migration is bounded by DB_QUERY_TIMEOUT like any statement.
             try (Statement st = connection.createStatement()) {
                 st.execute("SELECT pg_advisory_lock(" + SCHEMA_LOCK + ")");
             }
+            int networkTimeout = connection.getNetworkTimeout();
             try {
+                // The schema change itself is not: a CREATE INDEX on a large table may run for longer,
+                // silently. Both limits come back before the connection returns to the pool.
+                try (Statement st = connection.createStatement()) {
+                    st.execute("SET statement_timeout = 0");
+                }
+                connection.setNetworkTimeout(Runnable::run, 0);
                 Database database = DatabaseFactory.getInstance()
                         .findCorrectDatabaseImplementation(new JdbcConnection(connection));
                 // Liquibase caches "up to date" per database URL and changelog across runs; after a
@@ -176,7 +210,9 @@ public final class PgSchema {
                     connection.rollback();
                     connection.setAutoCommit(true);
                 }
+                connection.setNetworkTimeout(Runnable::run, networkTimeout);
                 try (Statement st = connection.createStatement()) {
+                    st.execute("RESET statement_timeout");
                     st.execute("SELECT pg_advisory_unlock(" + SCHEMA_LOCK + ")");
                 }
             }
@@ -184,7 +220,7 @@ public final class PgSchema {
             throw e;
         } catch (Exception e) {
             if (hasSqlCause(e)) {
-                throw PgErrors.translate("schema " + operation, e);
+                throw PgErrors.translate("schema " + operation, explain(e));
             }
             // Liquibase's own refusals (a changed checksum, a held lock) say what to do; pass their words on.
             Throwable root = e;

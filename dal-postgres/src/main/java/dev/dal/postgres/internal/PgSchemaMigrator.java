@@ -27,7 +27,7 @@ public final class PgSchemaMigrator implements SchemaMigrator {
 
     private PgSchemaMigrator(PgDatabase db) {
         this.db = db;
-        this.schema = new PgSchema(db.dataSource());
+        this.schema = new PgSchema(db);
     }
 
     /**
@@ -105,7 +105,7 @@ public final class PgSchemaMigrator implements SchemaMigrator {
 
     private Map<String, Applied> applied() {
         Map<String, Applied> applied = new HashMap<>();
-        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = db.connection(); Statement st = c.createStatement()) {
             try (ResultSet exists = st.executeQuery("SELECT to_regclass('databasechangelog') IS NOT NULL")) {
                 exists.next();
                 if (!exists.getBoolean(1)) {
@@ -120,7 +120,7 @@ public final class PgSchemaMigrator implements SchemaMigrator {
                 }
             }
         } catch (SQLException e) {
-            throw PgErrors.translate("schema status", e);
+            throw PgErrors.translate("schema status", db.explain(e));
         }
         return applied;
     }

@@ -17,12 +17,15 @@ import dev.dal.api.NotFoundException;
 import dev.dal.api.SessionOverview;
 import dev.dal.api.Timestamps;
 import dev.dal.api.TransactionWork;
-import dev.dal.api.TransientDataAccessException;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
-import dev.dal.api.Retryable;
 import dev.dal.api.bulk.BulkAccess;
 import dev.dal.api.spi.Ids;
+import dev.dal.api.spi.TransactionRetry;
+import dev.dal.api.DalConfig;
+import java.sql.SQLException;
+import java.util.concurrent.TimeoutException;
+import org.jdbi.v3.core.Jdbi;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,8 +38,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The PostgreSQL {@link DataAccess}. Outside a transaction each call takes a pooled connection and,
@@ -44,8 +45,7 @@ import org.slf4j.LoggerFactory;
  * runs on the transaction's connection. Every value is bound as a parameter.
  */
 public final class PgStore implements DataAccess {
-    private static final Logger LOG = LoggerFactory.getLogger(PgStore.class);
-    private static final int TRANSACTION_ATTEMPTS = 3;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PgStore.class);
     private static final String SESSION_ORDER = "COALESCE(last_message_at, created_at) DESC, id DESC";
 
     /** Work on a connection. */
@@ -58,11 +58,43 @@ public final class PgStore implements DataAccess {
     private final Clock clock;
     private final Handle bound;
     private final PgBulkAccess bulk;
+    private final PgSchemaCheck schema;
+    private final PgHealthProbe probe;
+    private final TransactionRetry retry;
+    private final Duration queryTimeout;
+    /** A call whose connection broke sooner than this tries once more, still within its deadline. */
+    private final long retryBudgetNanos;
 
-    PgStore(PgDatabase db, Clock clock, Handle bound) {
+    /**
+     * @param db the pools
+     * @param clock the clock for timestamps and expiry
+     * @param schema the schema check, passed or still to run on the first connection
+     */
+    PgStore(PgDatabase db, Clock clock, PgSchemaCheck schema) {
         this.db = db;
         this.clock = clock;
+        this.bound = null;
+        this.schema = schema;
+        DalConfig config = db.config();
+        this.probe = new PgHealthProbe(new PgConnector(db.settings().jdbcUrl(), db.settings().user(),
+                db.settings().password(), config.healthTimeout(), config.healthTimeout(), config.healthTimeout(),
+                "dal-health", config.logValues(), false), config.healthTimeout());
+        this.retry = TransactionRetry.from(config);
+        this.queryTimeout = config.queryTimeout();
+        this.retryBudgetNanos = Math.min(Duration.ofMillis(500).toNanos(), config.queryTimeout().toNanos() / 4);
+        this.bulk = new PgBulkAccess(this);
+    }
+
+    /** A store bound to one transaction's connection. */
+    private PgStore(PgStore parent, Handle bound) {
+        this.db = parent.db;
+        this.clock = parent.clock;
         this.bound = bound;
+        this.schema = parent.schema;
+        this.probe = parent.probe;
+        this.retry = parent.retry;
+        this.queryTimeout = parent.queryTimeout;
+        this.retryBudgetNanos = parent.retryBudgetNanos;
         this.bulk = new PgBulkAccess(this);
     }
 
@@ -72,19 +104,143 @@ public final class PgStore implements DataAccess {
 
     /** Runs read work on the transaction's connection, or a pooled one. */
     <T> T read(String operation, SqlWork<T> work) {
-        try {
-            return bound != null ? work.run(bound) : db.readJdbi().withHandle(work::run);
-        } catch (RuntimeException e) {
-            throw PgErrors.translate(operation, e);
+        if (bound != null) {
+            try {
+                return work.run(bound);
+            } catch (RuntimeException e) {
+                throw PgErrors.translate(operation, db.explain(e), false, queryTimeout);
+            }
+        }
+        long start = System.nanoTime();
+        for (int attempt = 1;; attempt++) {
+            Handle h = null;
+            try {
+                h = open(db.readJdbi());
+                return work.run(h);
+            } catch (RuntimeException e) {
+                if (PgErrors.isBrokenConnection(e)) {
+                    db.evictPooled();
+                    if (attempt == 1 && System.nanoTime() - start < retryBudgetNanos) {
+                        LOG.debug("{}: the pooled connection was broken ({}, {} ms); once more on a fresh one",
+                                operation, PgErrors.stateOf(e), (System.nanoTime() - start) / 1_000_000);
+                        continue; // a pooled connection a reset or the server broke: a fresh one, once
+                    }
+                }
+                throw PgErrors.translate(operation, db.explain(e), false, queryTimeout);
+            } finally {
+                closeQuietly(h);
+            }
         }
     }
 
-    /** Runs write work in the running transaction, or in a transaction of its own. */
+    /**
+     * Runs write work in the running transaction, or in a transaction of its own. A connection lost
+     * before the COMMIT was sent left nothing behind (the server rolls back); one lost while the
+     * COMMIT was under way leaves the outcome unknown.
+     */
     <T> T write(String operation, SqlWork<T> work) {
+        if (bound != null) {
+            try {
+                return work.run(bound);
+            } catch (RuntimeException e) {
+                // Nothing commits before the enclosing transaction's COMMIT.
+                throw PgErrors.translate(operation, db.explain(e), false, queryTimeout);
+            }
+        }
+        long start = System.nanoTime();
         try {
-            return bound != null ? work.run(bound) : db.jdbi().inTransaction(work::run);
+            return transaction(operation, work, false);
+        } catch (BrokenBeforeCommit broken) {
+            if (System.nanoTime() - start >= retryBudgetNanos) {
+                throw PgErrors.translate(operation, broken.getCause(), false, queryTimeout);
+            }
+            LOG.debug("{}: the connection broke before the COMMIT ({}); once more on a fresh one", operation,
+                    PgErrors.stateOf(broken.getCause()));
+            // The connection broke before the COMMIT was sent, so the server rolled everything back:
+            // running the write once more on a fresh connection stores it once.
+            try {
+                return transaction(operation, work, false);
+            } catch (BrokenBeforeCommit again) {
+                throw PgErrors.translate(operation, again.getCause(), false, queryTimeout);
+            }
+        }
+    }
+
+    /** A write's connection broke before its COMMIT was sent; carries the failure to {@link #write}. */
+    private static final class BrokenBeforeCommit extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BrokenBeforeCommit(RuntimeException cause) {
+            super(null, cause, false, false);
+        }
+    }
+
+    /**
+     * One transaction on a pooled connection: begin, the work, commit; rolled back on failure.
+     *
+     * @param callerWork whether the work is the caller's: its own exceptions then pass unchanged
+     */
+    private <T> T transaction(String operation, SqlWork<T> work, boolean callerWork) {
+        Handle h = null;
+        boolean committing = false;
+        try {
+            h = open(db.jdbi());
+            h.begin();
+            T result = work.run(h);
+            committing = true;
+            h.commit();
+            return result;
         } catch (RuntimeException e) {
-            throw PgErrors.translate(operation, e);
+            rollbackQuietly(h);
+            if (PgErrors.isBrokenConnection(e)) {
+                db.evictPooled();
+            }
+            if (callerWork && !committing && !PgErrors.isDriverFailure(e)) {
+                throw e;
+            }
+            if (!callerWork && !committing && PgErrors.isBrokenConnection(e)) {
+                throw new BrokenBeforeCommit(e);
+            }
+            throw PgErrors.translate(operation, db.explain(e), committing, queryTimeout);
+        } finally {
+            closeQuietly(h);
+        }
+    }
+
+    /** @return a pooled handle, after the schema check when it has not passed yet */
+    private Handle open(Jdbi jdbi) {
+        Handle h = jdbi.open();
+        if (!schema.isCurrent()) {
+            try {
+                schema.ensure(h.getConnection());
+            } catch (SQLException e) {
+                closeQuietly(h);
+                throw PgErrors.carry(e);
+            } catch (RuntimeException e) {
+                closeQuietly(h);
+                throw e;
+            }
+        }
+        return h;
+    }
+
+    private static void rollbackQuietly(Handle h) {
+        if (h != null) {
+            try {
+                h.rollback();
+            } catch (RuntimeException ignored) {
+                // The connection is broken or the transaction is gone: the server rolls back on its own.
+            }
+        }
+    }
+
+    private static void closeQuietly(Handle h) {
+        if (h != null) {
+            try {
+                h.close();
+            } catch (RuntimeException ignored) {
+                // A broken connection fails to close cleanly; the pool evicts it either way.
+            }
         }
     }
 
@@ -348,82 +504,57 @@ public final class PgStore implements DataAccess {
 
     // ---- transactions, health, lifecycle ----
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Each attempt runs on one pooled connection in one PostgreSQL transaction; a retryable failure
+     * (deadlock, serialization failure, lost connection before the COMMIT, statement timeout) runs the
+     * whole work again by {@link TransactionRetry} ({@code DAL_TX_RETRIES}). A connection lost while the
+     * COMMIT was under way raises {@link dev.dal.api.OutcomeUnknownException} and is not retried.
+     */
     @Override
     public <T> T inTransaction(TransactionWork<T> work) {
         if (bound != null) {
             return work.run(this);
         }
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return db.jdbi().inTransaction(h -> {
-                    try {
-                        return work.run(new PgStore(db, clock, h));
-                    } catch (RuntimeException failure) {
-                        throw new WorkFailure(failure);
-                    }
-                });
-            } catch (RuntimeException thrown) {
-                RuntimeException e = thrown;
-                if (thrown instanceof WorkFailure carrier) {
-                    // Jdbi attaches a failed rollback to the carrier as suppressed; log it, never pass it on.
-                    for (Throwable s : carrier.getSuppressed()) {
-                        LOG.debug("Rollback failed after the transaction's work failed", s);
-                    }
-                    e = (RuntimeException) carrier.getCause();
-                }
-                RuntimeException failure = e instanceof dev.dal.api.DataAccessException || !(isSql(e)) ? e
-                        : PgErrors.translate("inTransaction", e);
-                if (!(failure instanceof Retryable) || attempt == TRANSACTION_ATTEMPTS) {
-                    throw failure;
-                }
-                LOG.debug("Retrying a transaction after {} (attempt {})", failure.getMessage(), attempt);
-                backoff(attempt);
-            }
-        }
+        return retry.run(() -> transaction("inTransaction", h -> work.run(new PgStore(this, h)), true));
     }
 
-    /** Carries the work's own exception through Jdbi, so that nothing is attached to it. */
-    private static final class WorkFailure extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        WorkFailure(RuntimeException cause) {
-            super(null, cause, true, false);
-        }
-    }
-
-    private static boolean isSql(RuntimeException e) {
-        return e instanceof org.jdbi.v3.core.JdbiException;
-    }
-
-    private static void backoff(int attempt) {
-        try {
-            Thread.sleep(10L * (1L << attempt) + (long) (Math.random() * 10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TransientDataAccessException("Interrupted while waiting to retry a transaction", e);
-        }
-    }
-
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Probes over a connection of its own (never the pool's), answering within
+     * {@code DAL_HEALTH_TIMEOUT}: DOWN when the server did not answer in time or failed, DEGRADED when
+     * it answered but every pooled connection is busy and callers are waiting, else UP.
+     */
     @Override
     public HealthStatus healthCheck() {
         long start = System.nanoTime();
         Map<String, Object> details = new LinkedHashMap<>();
         try {
-            String version = db.jdbi().withHandle(h -> h.createQuery("SHOW server_version").mapTo(String.class).one());
+            String version = probe.probe();
             details.put("serverVersion", version);
             details.putAll(db.poolFigures());
-            return new HealthStatus(HealthStatus.Status.UP, "postgresql", Duration.ofNanos(System.nanoTime() - start),
-                    details, null, Instant.now());
-        } catch (RuntimeException e) {
+            boolean saturated = db.saturated();
+            return new HealthStatus(saturated ? HealthStatus.Status.DEGRADED : HealthStatus.Status.UP, "postgresql",
+                    Duration.ofNanos(System.nanoTime() - start), details,
+                    saturated ? "Every pooled connection is busy and callers are waiting for one (raise "
+                            + DalConfig.DB_MAX_CONNECTIONS + ")" : null, Instant.now());
+        } catch (TimeoutException e) {
             details.putAll(db.poolFigures());
             return new HealthStatus(HealthStatus.Status.DOWN, "postgresql", Duration.ofNanos(System.nanoTime() - start),
-                    details, PgErrors.translate("healthCheck", e).getMessage(), Instant.now());
+                    details, "PostgreSQL did not answer the health probe within " + DalConfig.DAL_HEALTH_TIMEOUT + " ("
+                            + db.config().healthTimeout().toMillis() + " ms)", Instant.now());
+        } catch (SQLException | RuntimeException e) {
+            details.putAll(db.poolFigures());
+            return new HealthStatus(HealthStatus.Status.DOWN, "postgresql", Duration.ofNanos(System.nanoTime() - start),
+                    details, PgErrors.connecting("healthCheck", e).getMessage(), Instant.now());
         }
     }
 
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.TRANSACTIONS, Capability.MULTI_PROCESS);
+        return EnumSet.of(Capability.TRANSACTIONS, Capability.MULTI_PROCESS, Capability.NETWORK);
     }
 
     @Override
@@ -434,6 +565,7 @@ public final class PgStore implements DataAccess {
     @Override
     public void close() {
         if (bound == null) {
+            probe.close();
             db.close();
         }
     }

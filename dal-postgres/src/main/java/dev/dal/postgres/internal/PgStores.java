@@ -1,27 +1,64 @@
 package dev.dal.postgres.internal;
 
+import dev.dal.api.ConfigurationException;
 import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
+import dev.dal.api.DataAccessException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Opens PostgreSQL stores: pool, optional migration, store. */
+/** Opens PostgreSQL stores: pool, migration or schema check, store. */
 public final class PgStores {
+    private static final Logger LOG = LoggerFactory.getLogger(PgStores.class);
+
     private PgStores() {
     }
 
     /**
+     * Opens a store. With {@code DB_AUTO_MIGRATE=true} pending changesets are applied first; otherwise
+     * (the default) one query checks that every changeset is applied, and a database that is behind,
+     * an empty one included, is refused with a {@link ConfigurationException} naming
+     * {@code DB_AUTO_MIGRATE} and {@code dal schema migrate}. Rejected credentials and an unknown
+     * database are refused the same way. A server that cannot be reached does not stop the open: the
+     * store reports DOWN, recovers by itself, and runs the schema check on its first connection.
+     *
      * @param config the configuration
      * @return an open store
      */
     public static DataAccess open(DalConfig config) {
-        PgDatabase db = new PgDatabase(config, PgSettings.from(config));
+        PgSettings settings = PgSettings.from(config);
+        PgDatabase db = new PgDatabase(config, settings);
         try {
-            if (config.flag(PgSettings.DB_AUTO_MIGRATE, false)) {
-                new PgSchema(db.dataSource()).migrate();
+            if (config.autoMigrate(false)) {
+                new PgSchema(db).migrate();
+                return new PgStore(db, config.clock(), PgSchemaCheck.passed());
             }
-            return new PgStore(db, config.clock(), null);
+            return new PgStore(db, config.clock(), checkAtOpen(db, config, settings));
         } catch (RuntimeException e) {
             db.close();
             throw e;
         }
+    }
+
+    /** Runs the schema check over a connection of its own, bounded by the store's deadlines. */
+    private static PgSchemaCheck checkAtOpen(PgDatabase db, DalConfig config, PgSettings settings) {
+        PgSchemaCheck check = PgSchemaCheck.pending();
+        PgConnector connector = PgDatabase.connector(config, settings.jdbcUrl(), settings, "dal-open");
+        try (Connection c = connector.getConnection()) {
+            check.ensure(c);
+        } catch (SQLException e) {
+            DataAccessException failure = PgErrors.connecting("open", e);
+            if (failure instanceof ConfigurationException) {
+                throw failure;
+            }
+            if (failure instanceof dev.dal.api.UnavailableException) {
+                db.markUnreachable();
+            }
+            LOG.info("PostgreSQL could not be reached when the store opened ({}); the schema is checked on the"
+                    + " first connection", failure.getClass().getSimpleName());
+        }
+        return check;
     }
 }

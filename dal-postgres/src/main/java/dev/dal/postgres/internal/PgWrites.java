@@ -86,7 +86,7 @@ final class PgWrites {
             }
             return sum(ps.executeBatch());
         } catch (SQLException e) {
-            throw PgErrors.translate(replace ? "upsertMessages" : "addMessages", e);
+            throw PgErrors.carry(e);
         }
     }
 

@@ -1,0 +1,105 @@
+package dev.dal.postgres.internal;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The health probe's own connection, outside the pool, so a health check never queues behind
+ * application calls. It is opened on first use with connect and read timeouts of
+ * {@code DAL_HEALTH_TIMEOUT}, reused, and reopened after it broke. The probe runs on a thread of
+ * its own and the caller waits at most {@code DAL_HEALTH_TIMEOUT} for it; callers that arrive while
+ * a probe is under way share its answer instead of starting another.
+ */
+final class PgHealthProbe implements AutoCloseable {
+    private final PgConnector connector;
+    private final Duration timeout;
+    private final ExecutorService thread;
+    private volatile Connection connection;
+    private volatile boolean closed;
+    private Future<String> inFlight;
+
+    PgHealthProbe(PgConnector connector, Duration timeout) {
+        this.connector = connector;
+        this.timeout = timeout;
+        this.thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "dal-postgres-health");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * @return the server's version
+     * @throws SQLException when the server answered with an error or the connection failed
+     * @throws TimeoutException when no answer came within the health timeout
+     */
+    String probe() throws SQLException, TimeoutException {
+        Future<String> probe;
+        synchronized (this) {
+            if (inFlight == null || inFlight.isDone()) {
+                inFlight = thread.submit(this::probeOnce);
+            }
+            probe = inFlight;
+        }
+        try {
+            return probe.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TimeoutException("interrupted");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SQLException sql) {
+                throw sql;
+            }
+            throw new SQLException("health probe failed", "08006", e.getCause());
+        }
+    }
+
+    private String probeOnce() throws SQLException {
+        Connection c = connection;
+        try {
+            if (c == null || c.isClosed()) {
+                c = connector.getConnection();
+                connection = c;
+                if (closed) {
+                    throw new SQLException("the store is closed", "08003");
+                }
+            }
+            try (Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT current_setting('server_version')")) {
+                rs.next();
+                return rs.getString(1);
+            }
+        } catch (SQLException | RuntimeException e) {
+            closeQuietly(c);
+            connection = null;
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException | RuntimeException ignored) {
+                // broken already; nothing to release
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        thread.shutdownNow();
+        closeQuietly(connection);
+        connection = null;
+    }
+}

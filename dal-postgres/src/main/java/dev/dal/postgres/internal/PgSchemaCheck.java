@@ -1,0 +1,90 @@
+package dev.dal.postgres.internal;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Whether the database holds every changeset of the changelog this code ships, by one query on
+ * Liquibase's {@code databasechangelog}. A store opened with {@code DB_AUTO_MIGRATE} off refuses a
+ * database that is behind (an empty one included) with {@code StoreFailures.schemaNotCurrent},
+ * instead of failing every call later with "relation does not exist". The check runs at open; when
+ * the server cannot be reached then, it runs on the first connection a call gets, once it passed it
+ * is not repeated.
+ */
+final class PgSchemaCheck {
+    private static final List<String> EXPECTED = PgSchema.expectedChangeSets();
+    private static final String UNDEFINED_TABLE = "42P01";
+
+    private volatile boolean current;
+
+    /** @return a check that has already passed (the store just migrated the schema) */
+    static PgSchemaCheck passed() {
+        PgSchemaCheck check = new PgSchemaCheck();
+        check.current = true;
+        return check;
+    }
+
+    /** @return a check still to run */
+    static PgSchemaCheck pending() {
+        return new PgSchemaCheck();
+    }
+
+    /** @return whether the check has passed */
+    boolean isCurrent() {
+        return current;
+    }
+
+    /**
+     * Runs the check on a connection unless it already passed.
+     *
+     * @param connection a connection to the store's database, in autocommit mode
+     * @throws SQLException when the query failed for another reason than a missing changelog table
+     * @throws dev.dal.api.ConfigurationException when the schema is not current
+     */
+    void ensure(Connection connection) throws SQLException {
+        if (current) {
+            return;
+        }
+        String missing = missing(connection);
+        if (missing != null) {
+            throw PgErrors.FAILURES.schemaNotCurrent(missing);
+        }
+        current = true;
+    }
+
+    /** @return what is missing, in words, or {@code null} when every changeset is applied */
+    private static String missing(Connection connection) throws SQLException {
+        List<String> applied = new ArrayList<>();
+        try (PreparedStatement st = connection.prepareStatement(
+                "SELECT author || ':' || id FROM databasechangelog WHERE author || ':' || id = ANY (?)")) {
+            Array ids = connection.createArrayOf("text", EXPECTED.toArray());
+            st.setArray(1, ids);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    applied.add(rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            if (UNDEFINED_TABLE.equals(e.getSQLState())) {
+                return "no schema: Liquibase's databasechangelog table does not exist";
+            }
+            throw e;
+        }
+        List<String> absent = new ArrayList<>();
+        for (String id : EXPECTED) {
+            if (!applied.contains(id)) {
+                absent.add(id.substring(id.indexOf(':') + 1));
+            }
+        }
+        if (absent.isEmpty()) {
+            return null;
+        }
+        return (EXPECTED.size() - absent.size()) + " of " + EXPECTED.size() + " changesets applied; missing "
+                + String.join(", ", absent);
+    }
+}
