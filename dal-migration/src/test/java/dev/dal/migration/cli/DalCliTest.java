@@ -71,7 +71,8 @@ class DalCliTest {
         }
         assertThat(down.status()).isEqualTo(DalCli.STORE_FAILED);
         assertThat(down.err()).as("names which of the two stores failed")
-                .startsWith("dal: source store postgresql://dal:****@127.0.0.1:1/nowhere: PostgreSQL is unavailable");
+                .startsWith("dal: source store postgresql://dal:****@127.0.0.1:1/nowhere: PostgreSQL ")
+                .containsPattern("PostgreSQL (cannot be reached|is unavailable|is unreachable)");
         assertThat(down.out() + down.err()).doesNotContain("s3cret").doesNotContain("\tat ");
 
         Path bad = dir.resolve("bad.json");
