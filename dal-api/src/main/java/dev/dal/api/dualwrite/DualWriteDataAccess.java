@@ -290,7 +290,9 @@ public final class DualWriteDataAccess implements DataAccess {
                 failedAgain.add(entry);
             }
         }
-        journal.trim(entries.size(), failedAgain);
+        List<RepairEntry> replayed = new ArrayList<>(entries);
+        failedAgain.forEach(replayed::remove);
+        journal.remove(replayed);
         LOG.info("Dual-write repair: {} journal entries replayed, {} failed again and remain",
                 entries.size() - failedAgain.size(), failedAgain.size());
         return new RepairResult(entries.size() - failedAgain.size(), failedAgain);
