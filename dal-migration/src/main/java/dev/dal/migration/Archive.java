@@ -131,6 +131,18 @@ public final class Archive {
     }
 
     /**
+     * Checks a whole archive (header, every record, the trailer's counts and checksum) without
+     * writing anything, e.g. before a target store is set up for it.
+     *
+     * @param file the archive (gzip when the name ends in {@code .gz})
+     * @return records per kind
+     * @throws ValidationException naming the line when the archive is malformed
+     */
+    public static Map<RecordKind, Long> check(Path file) {
+        return read(file, null, 1);
+    }
+
+    /**
      * Imports an archive into a store: first checks the whole file (header, every record, the
      * trailer's counts and checksum) and writes nothing if anything is wrong; then upserts the
      * records in batches, parents first. Importing the same archive twice changes nothing.

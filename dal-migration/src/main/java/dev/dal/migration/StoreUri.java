@@ -26,6 +26,10 @@ import java.util.TreeMap;
  * Passwords come from the URI or from the environment ({@code DB_PASSWORD}, {@code NEO4J_PASSWORD}).
  * Settings of the environment that do not say where the store is (pool sizes, timeouts, batch
  * size) still apply. {@link #toString()} and {@link #redacted()} never show a password.
+ *
+ * <p>A PostgreSQL URI sets {@code DB_AUTO_MIGRATE=true} unless the environment says otherwise, as an
+ * application opening the store would want; the {@code dal} commands that must not change a schema
+ * override it with {@link #with(String, String)}.
  */
 public final class StoreUri {
     /** dal-neo4j's setting for a database other than the server's default. */
@@ -143,6 +147,19 @@ public final class StoreUri {
             default -> config.storageType();
         };
         return new StoreUri(where, config);
+    }
+
+    /**
+     * The same store with one setting changed, e.g. {@code DB_AUTO_MIGRATE=false} for a command that
+     * must not change a schema, or a timeout given on the command line.
+     *
+     * @param name the setting's name
+     * @param value its value
+     * @return a store URI whose configuration has that setting
+     * @throws ConfigurationException when the value is malformed (the message names the setting)
+     */
+    public StoreUri with(String name, String value) {
+        return new StoreUri(redacted, config.toBuilder().setting(name, value).build());
     }
 
     /** @return the configuration that opens this store; it may hold secrets, never log it */

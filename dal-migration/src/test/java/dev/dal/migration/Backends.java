@@ -163,7 +163,7 @@ public final class Backends {
     }
 
     /** @return the test server's settings as a postgresql:// URI */
-    static String postgresUri(Map<String, String> settings) {
+    public static String postgresUri(Map<String, String> settings) {
         String url = settings.get("DATABASE_URL");
         if (url.startsWith("jdbc:")) {
             URI uri = URI.create(url.substring("jdbc:".length()));

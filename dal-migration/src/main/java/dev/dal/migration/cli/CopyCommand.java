@@ -15,8 +15,15 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Copies every record from one store to another, resumably. */
-@Command(name = "copy", description = "Copy every user, session, message and memory entry; resumable from a"
-        + " checkpoint after each batch, idempotent, splittable into partitions.")
+@Command(name = "copy", description = {"Copy every user, session, message and memory entry; resumable from a"
+        + " checkpoint after each batch, idempotent, splittable into partitions.",
+    "The source is only read: its schema is never changed, and a file: source that does not exist is an"
+            + " error (exit status 3), never an empty copy. The target is migrated when it has no schema yet"
+            + " (a new, empty database); a target with an older schema is refused (exit status 3) unless"
+            + " --migrate is given."},
+        footer = {"", "Examples:", "  dal copy --from file:./data --to postgresql://dal@db:5432/chat",
+            "  dal copy --migrate --from file:./data --to mongodb://db:27017/chat",
+            "  dal copy --partition 1/4 --from file:./data --to neo4j://neo4j@graph:7687"})
 final class CopyCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -33,6 +40,11 @@ final class CopyCommand implements Callable<Integer> {
     @Option(names = "--partition", paramLabel = "I/N", description = "Copy only partition I of N (by id hash).")
     String partition;
 
+    @Option(names = "--migrate", description = "Bring the target's schema up to date when it is older than"
+            + " this tool's (without it such a target is refused). A target with no schema at all is migrated"
+            + " either way; the source's schema is never changed.")
+    boolean migrate;
+
     @Option(names = "--checkpoint-dir", paramLabel = "DIR", defaultValue = ".dal-checkpoints",
             description = "Where checkpoints are kept (default: ${DEFAULT-VALUE}).")
     Path checkpointDir;
@@ -45,7 +57,8 @@ final class CopyCommand implements Callable<Integer> {
         int size = CommonOptions.batchSize(batch);
         String key = StoreCopier.checkpointKey(source.redacted(), target.redacted(), slice);
         Path checkpoint = StoreCopier.checkpointFile(checkpointDir, key);
-        try (DataAccess src = CommonOptions.open(source); DataAccess dst = CommonOptions.open(target)) {
+        try (DataAccess src = Stores.openForReading(source, "source", "copy");
+                DataAccess dst = Stores.openForWriting(target, migrate)) {
             boolean terminal = System.console() != null && !common.json;
             long expected = 0;
             if (terminal) {

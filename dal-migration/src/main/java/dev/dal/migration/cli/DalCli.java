@@ -13,8 +13,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code dal} command. Exit status: 0 success; 1 the stores differ or a store is down; 2 bad
- * usage; 3 bad configuration or input; 4 a store failed or could not be reached.
+ * The {@code dal} command. Exit status: 0 success; 1 the stores differ or a store is down (for
+ * {@code health}, unreachable included); 2 bad usage; 3 bad configuration or input; 4 a store failed
+ * or could not be reached.
  */
 @Command(name = "dal", mixinStandardHelpOptions = true, version = "dal 0.1.0",
         description = "Dal's storage tool: demo, health, schema migrations, copy, verify, repair, export/import.",
@@ -29,8 +30,17 @@ import picocli.CommandLine.Command;
             "Without a URI the environment names the store (DATA_STORAGE_TYPE, DATA_DIR,",
             "DATABASE_URL, ...); by default the file store in ./data.",
             "",
-            "Exit status: 0 ok; 1 the stores differ or the store is down; 2 bad usage;",
-            "3 bad configuration or input; 4 a store failed or could not be reached.",
+            "Schemas change only when asked: health, verify, export and a copy's source",
+            "never migrate (verify, export and copy refuse a store whose schema is missing",
+            "or older); a copy's, import's or repair's target is migrated when it has no",
+            "schema yet, or with --migrate; `dal schema migrate STORE` does it by hand.",
+            "A file: store that is read must exist. Timeouts come from the environment",
+            "(DB_CONNECT_TIMEOUT 5 s, DAL_HEALTH_TIMEOUT 2 s, DB_QUERY_TIMEOUT 30 s, ...);",
+            "health answers within DB_CONNECT_TIMEOUT + DAL_HEALTH_TIMEOUT.",
+            "",
+            "Exit status: 0 ok; 1 the stores differ or the store is down (health: also",
+            "unreachable); 2 bad usage; 3 bad configuration or input; 4 a store failed or",
+            "could not be reached.",
             "",
             "Examples:",
             "  dal demo",
@@ -104,6 +114,9 @@ public final class DalCli {
     }
 
     static int status(Throwable e) {
+        if (e instanceof StoreFailure && e.getCause() != null) {
+            return status(e.getCause());
+        }
         if (e instanceof ConfigurationException || e instanceof ValidationException || e instanceof NotFoundException
                 || e instanceof IllegalArgumentException || e instanceof UncheckedIOException) {
             return BAD_INPUT;

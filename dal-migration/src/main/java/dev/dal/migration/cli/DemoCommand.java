@@ -22,7 +22,8 @@ import picocli.CommandLine.Parameters;
 
 /** Writes a short conversation through DataAccess and prints it back. */
 @Command(name = "demo", description = "Write a sample conversation into the store (default: the file store"
-        + " in ./data) and print it back.")
+        + " in ./data) and print it back. The demo's store is set up as it opens: a PostgreSQL, MongoDB or"
+        + " Neo4j store gets its schema applied (DB_AUTO_MIGRATE=true unless set otherwise).")
 final class DemoCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;

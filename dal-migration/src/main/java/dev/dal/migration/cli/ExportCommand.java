@@ -14,8 +14,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Writes a store to an NDJSON archive. */
-@Command(name = "export", description = "Write every record of a store to a portable NDJSON archive"
-        + " (gzip when FILE ends in .gz).")
+@Command(name = "export", description = {"Write every record of a store to a portable NDJSON archive"
+        + " (gzip when FILE ends in .gz).",
+    "Read-only: the store's schema is never changed (one that is missing or older is refused, exit status 3),"
+            + " and a file: store that does not exist is an error, never an empty archive."})
 final class ExportCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -32,7 +34,7 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         StoreUri source = CommonOptions.store(from);
-        try (DataAccess store = CommonOptions.open(source)) {
+        try (DataAccess store = Stores.openForReading(source, "source", "export")) {
             Map<RecordKind, Long> counts = Archive.export(store, out, source.redacted(), CommonOptions.batchSize(batch));
             common.print(ImportCommand.countsJson(JsonNodeFactory.instance.objectNode().put("from", source.redacted())
                     .put("out", out.toString()), counts), "Exported " + source + " to " + out + ": "

@@ -17,7 +17,8 @@ import picocli.CommandLine.Parameters;
 
 /** Imports a legacy TinyDB chat file (seed 002). */
 @Command(name = "import-tinydb", description = "Import a legacy TinyDB chat file (ChatCore's layout, or another"
-        + " through --mapping). Idempotent; a malformed file imports nothing.")
+        + " through --mapping). Idempotent; a malformed file imports nothing. The target is migrated when it has"
+        + " no schema yet; one with an older schema is refused (exit status 3) unless --migrate is given.")
 final class ImportTinyDbCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -27,6 +28,11 @@ final class ImportTinyDbCommand implements Callable<Integer> {
 
     @Option(names = "--mapping", paramLabel = "FILE", description = "Table and field names of the file (JSON).")
     Path mapping;
+
+    @Option(names = "--migrate", description = "Bring the target's schema up to date when it is older than"
+            + " this tool's (without it such a target is refused). A target with no schema at all is migrated"
+            + " either way.")
+    boolean migrate;
 
     @Option(names = "--batch", paramLabel = "N", description = "Records per write (default MIGRATION_BATCH_SIZE).")
     Integer batch;
@@ -38,7 +44,7 @@ final class ImportTinyDbCommand implements Callable<Integer> {
     public Integer call() {
         StoreUri target = CommonOptions.store(to);
         TinyDbMapping layout = mapping == null ? TinyDbMapping.defaults() : TinyDbMapping.load(mapping);
-        try (DataAccess store = CommonOptions.open(target)) {
+        try (DataAccess store = Stores.openForWriting(target, migrate)) {
             TinyDbReport r = new TinyDbImporter(layout, CommonOptions.batchSize(batch),
                     target.config().maxContentLength()).importFile(file, store);
             ObjectNode json = JsonNodeFactory.instance.objectNode().put("to", target.redacted()).put("file", file.toString());

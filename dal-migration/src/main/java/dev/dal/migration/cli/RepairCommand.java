@@ -11,8 +11,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Copies the differences verify finds. */
-@Command(name = "repair", description = "Copy exactly the records verify finds missing or different in the"
-        + " target; records only in the target are listed, not deleted.")
+@Command(name = "repair", description = {"Copy exactly the records verify finds missing or different in the"
+        + " target; records only in the target are listed, not deleted.",
+    "The source is only read (its schema is never changed; a file: source must exist). The target is"
+            + " migrated when it has no schema yet; one with an older schema is refused (exit status 3) unless"
+            + " --migrate is given."})
 final class RepairCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -23,6 +26,11 @@ final class RepairCommand implements Callable<Integer> {
     @Option(names = "--to", required = true, paramLabel = "STORE", description = "Store to repair.")
     String to;
 
+    @Option(names = "--migrate", description = "Bring the target's schema up to date when it is older than"
+            + " this tool's (without it such a target is refused). A target with no schema at all is migrated"
+            + " either way; the source's schema is never changed.")
+    boolean migrate;
+
     @Option(names = "--batch", paramLabel = "N", description = "Records per batch (default MIGRATION_BATCH_SIZE).")
     Integer batch;
 
@@ -30,7 +38,8 @@ final class RepairCommand implements Callable<Integer> {
     public Integer call() {
         StoreUri source = CommonOptions.store(from);
         StoreUri target = CommonOptions.store(to);
-        try (DataAccess src = CommonOptions.open(source); DataAccess dst = CommonOptions.open(target)) {
+        try (DataAccess src = Stores.openForReading(source, "source", "repair");
+                DataAccess dst = Stores.openForWriting(target, migrate)) {
             StoreRepairer.Result result = new StoreRepairer(src, dst, CommonOptions.batchSize(batch)).repair(d -> {
                 if (!common.json) {
                     common.out.println("  " + d);

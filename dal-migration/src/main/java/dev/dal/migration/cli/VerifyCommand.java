@@ -25,8 +25,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Compares two stores record by record. */
-@Command(name = "verify", description = "Compare two stores: counts per kind and a content hash per record;"
-        + " names every missing, extra or differing record. Exit status 1 on any difference.")
+@Command(name = "verify", description = {"Compare two stores: counts per kind and a content hash per record;"
+        + " names every missing, extra or differing record. Exit status 1 on any difference.",
+    "Read-only on both sides: no schema is changed (a store whose schema is missing or older is refused,"
+            + " exit status 3), and a file: store that does not exist is an error (exit status 3)."})
 final class VerifyCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -48,7 +50,8 @@ final class VerifyCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         StoreUri source = CommonOptions.store(from);
         StoreUri target = CommonOptions.store(to);
-        try (DataAccess src = CommonOptions.open(source); DataAccess dst = CommonOptions.open(target);
+        try (DataAccess src = Stores.openForReading(source, "source", "verify");
+                DataAccess dst = Stores.openForReading(target, "target", "verify");
                 BufferedWriter differences = report == null ? null : new BufferedWriter(
                         new OutputStreamWriter(PrivateFiles.newOutputStream(
                                 report.resolveSibling(report.getFileName() + ".partial")), StandardCharsets.UTF_8))) {
