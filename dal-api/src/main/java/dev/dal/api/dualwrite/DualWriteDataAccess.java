@@ -194,7 +194,8 @@ public final class DualWriteDataAccess implements DataAccess {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.sync = new SecondarySync(primary, secondary, clock);
-        this.journal = settings.journalDir() == null ? null : RepairJournal.open(settings.journalDir());
+        this.journal = settings.journalDir() == null ? null : RepairJournal.open(settings.journalDir(),
+                settings.journalLockWait());
         this.intents = journal == null ? null : IntentLog.open(settings.journalDir());
         this.calls = new SecondaryCalls(settings.secondaryTimeout());
         this.sink = new Replicate();

@@ -22,10 +22,12 @@ import java.util.Set;
  * @param mismatchesKept how many recent mismatches {@link DualWriteDataAccess#recentMismatches()} keeps
  * @param kinds which kinds of record are moved ({@code MIGRATION_DUAL_WRITE_KINDS}); all by default
  * @param compareIgnore JSON pointers of fields compare mode ignores ({@code MIGRATION_COMPARE_IGNORE})
+ * @param journalLockWait the longest one journal append or removal waits for the journal's lock
+ *     ({@code DB_QUERY_TIMEOUT})
  */
 public record DualWriteSettings(ReadFrom readFrom, SecondaryFailurePolicy failurePolicy, double compareSampleRate,
         Duration secondaryTimeout, Path journalDir, int mismatchesKept, Set<DualWriteKind> kinds,
-        List<String> compareIgnore) {
+        List<String> compareIgnore, Duration journalLockWait) {
 
     /**
      * Settings that move every kind and ignore no field.
@@ -40,7 +42,7 @@ public record DualWriteSettings(ReadFrom readFrom, SecondaryFailurePolicy failur
     public DualWriteSettings(ReadFrom readFrom, SecondaryFailurePolicy failurePolicy, double compareSampleRate,
             Duration secondaryTimeout, Path journalDir, int mismatchesKept) {
         this(readFrom, failurePolicy, compareSampleRate, secondaryTimeout, journalDir, mismatchesKept,
-                DualWriteKind.all(), List.of());
+                DualWriteKind.all(), List.of(), Duration.ofSeconds(30));
     }
 
     /** How many recent mismatches are kept by default. */
@@ -71,6 +73,7 @@ public record DualWriteSettings(ReadFrom readFrom, SecondaryFailurePolicy failur
         }
         kinds = java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(kinds));
         compareIgnore = List.copyOf(compareIgnore);
+        Objects.requireNonNull(journalLockWait, "journalLockWait");
         CompareRules.ignoring(compareIgnore); // checks each pointer, naming the setting
     }
 
@@ -99,7 +102,8 @@ public record DualWriteSettings(ReadFrom readFrom, SecondaryFailurePolicy failur
                 DEFAULT_MISMATCHES_KEPT,
                 DualWriteKind.parse(config.setting(DalConfig.MIGRATION_DUAL_WRITE_KINDS).orElse(null)),
                 config.setting(DalConfig.MIGRATION_COMPARE_IGNORE).map(v -> java.util.Arrays.stream(v.split(","))
-                        .map(String::trim).filter(p -> !p.isEmpty()).toList()).orElse(List.of()));
+                        .map(String::trim).filter(p -> !p.isEmpty()).toList()).orElse(List.of()),
+                config.queryTimeout());
     }
 
     /** @return the defaults: read the primary, fail on a secondary failure, compare every read, 2 s, no journal */
@@ -111,7 +115,7 @@ public record DualWriteSettings(ReadFrom readFrom, SecondaryFailurePolicy failur
     /** @param value where reads come from @return a copy with it */
     public DualWriteSettings withReadFrom(ReadFrom value) {
         return new DualWriteSettings(value, failurePolicy, compareSampleRate, secondaryTimeout, journalDir,
-                mismatchesKept, kinds, compareIgnore);
+                mismatchesKept, kinds, compareIgnore, journalLockWait);
     }
 
     /**
@@ -121,30 +125,30 @@ public record DualWriteSettings(ReadFrom readFrom, SecondaryFailurePolicy failur
      */
     public DualWriteSettings withFailurePolicy(SecondaryFailurePolicy policy, Path journal) {
         return new DualWriteSettings(readFrom, policy, compareSampleRate, secondaryTimeout, journal, mismatchesKept,
-                kinds, compareIgnore);
+                kinds, compareIgnore, journalLockWait);
     }
 
     /** @param rate fraction of reads compared @return a copy with it */
     public DualWriteSettings withCompareSampleRate(double rate) {
         return new DualWriteSettings(readFrom, failurePolicy, rate, secondaryTimeout, journalDir, mismatchesKept,
-                kinds, compareIgnore);
+                kinds, compareIgnore, journalLockWait);
     }
 
     /** @param timeout longest a caller waits for the secondary @return a copy with it */
     public DualWriteSettings withSecondaryTimeout(Duration timeout) {
         return new DualWriteSettings(readFrom, failurePolicy, compareSampleRate, timeout, journalDir, mismatchesKept,
-                kinds, compareIgnore);
+                kinds, compareIgnore, journalLockWait);
     }
 
     /** @param value the kinds dual-write moves @return a copy with them */
     public DualWriteSettings withKinds(Set<DualWriteKind> value) {
         return new DualWriteSettings(readFrom, failurePolicy, compareSampleRate, secondaryTimeout, journalDir,
-                mismatchesKept, value, compareIgnore);
+                mismatchesKept, value, compareIgnore, journalLockWait);
     }
 
     /** @param pointers JSON pointers of fields compare mode ignores @return a copy with them */
     public DualWriteSettings withCompareIgnore(List<String> pointers) {
         return new DualWriteSettings(readFrom, failurePolicy, compareSampleRate, secondaryTimeout, journalDir,
-                mismatchesKept, kinds, pointers);
+                mismatchesKept, kinds, pointers, journalLockWait);
     }
 }
