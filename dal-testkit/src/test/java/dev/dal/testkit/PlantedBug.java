@@ -64,5 +64,7 @@ enum PlantedBug {
     /** upsertSessions drops the session's message counters (a copy loses them). */
     UPSERT_SESSION_DROPS_COUNTERS,
     /** Memory keys compare case-insensitively. */
-    MEMORY_KEYS_CASE_INSENSITIVE
+    MEMORY_KEYS_CASE_INSENSITIVE,
+    /** A transaction that adds messages fails early (before its work's own exception) and writes nothing. */
+    TRANSACTION_FAILS_EARLY
 }

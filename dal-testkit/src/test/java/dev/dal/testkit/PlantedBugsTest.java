@@ -72,6 +72,8 @@ class PlantedBugsTest {
         CATCHERS.put(PlantedBug.DELETE_TYPE_DELETES_ALL_TYPES, List.of("deleteTypeReturnsTheCountAndLeavesOtherTypes"));
         CATCHERS.put(PlantedBug.UPSERT_SESSION_DROPS_COUNTERS,
                 List.of("upsertSessionsStoresExactRecordsWithTheirCounters"));
+        CATCHERS.put(PlantedBug.TRANSACTION_FAILS_EARLY, List.of("sequenceNumbersContinueWithoutGapsAfterARollback",
+                "aRollbackRestoresMessageCountersOfTheSession"));
         CATCHERS.put(PlantedBug.MEMORY_KEYS_CASE_INSENSITIVE, List.of("listByTypeOrdersKeysByBinaryStringOrder"));
     }
 

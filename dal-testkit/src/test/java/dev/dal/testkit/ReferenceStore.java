@@ -358,6 +358,9 @@ final class ReferenceStore implements DataAccess, BulkAccess {
             }
             return added;
         }
+        if (has(PlantedBug.TRANSACTION_FAILS_EARLY) && state.lock.isWriteLockedByCurrentThread() && state.txDepth > 0) {
+            throw new dev.dal.api.TransientDataAccessException("planted: the transaction failed early", null);
+        }
         if (has(PlantedBug.RACY_SEQUENCE_NUMBER)) {
             long counted = read(() -> requireSession(chatId).messageCount());
             Thread.yield();
