@@ -10,9 +10,11 @@ import java.util.Set;
 /**
  * The MongoDB store ({@code DATA_STORAGE_TYPE=mongodb}, alias {@code mongo}). Connects with
  * {@code MONGODB_URL} to the database {@code MONGODB_DATABASE} (default: the one the URL names),
- * pooled by the driver ({@code DB_MAX_CONNECTIONS} and the {@code DB_*} timeouts). Pending schema
- * migrations run when the store opens unless {@code DB_AUTO_MIGRATE=false}. Declares
- * {@link dev.dal.api.Capability#TRANSACTIONS} only on replica sets and sharded clusters.
+ * pooled by the driver ({@code DB_MAX_CONNECTIONS}, {@code DB_CONNECTION_TIMEOUT}), every call bounded
+ * by {@code DB_CONNECT_TIMEOUT} and {@code DB_QUERY_TIMEOUT}, failures raised by the shared failure
+ * table. Pending schema migrations run when the store opens unless {@code DB_AUTO_MIGRATE=false}.
+ * Declares {@link dev.dal.api.Capability#NETWORK}, and {@link dev.dal.api.Capability#TRANSACTIONS}
+ * only on replica sets and sharded clusters.
  */
 public final class MongoStoreProvider implements DataAccessProvider {
 

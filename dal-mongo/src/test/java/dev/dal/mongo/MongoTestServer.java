@@ -1,5 +1,6 @@
 package dev.dal.mongo;
 
+import com.mongodb.ConnectionString;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
@@ -104,6 +105,35 @@ public final class MongoTestServer {
     /** @return the connection string, without a database */
     public String uri() {
         return uri;
+    }
+
+    /** @return where the server listens (the first host of the connection string) */
+    public InetSocketAddress address() {
+        ConnectionString cs = new ConnectionString(uri);
+        String host = cs.getHosts().get(0);
+        int colon = host.lastIndexOf(':');
+        return colon < 0 || host.endsWith("]") ? new InetSocketAddress(host, 27017)
+                : new InetSocketAddress(host.substring(0, colon).replace("[", "").replace("]", ""),
+                        Integer.parseInt(host.substring(colon + 1)));
+    }
+
+    /**
+     * @param via a proxy in front of {@link #address()}
+     * @return the connection string with that address for its hosts, as a direct connection (a
+     *     replica set's members would otherwise be reached by their own names, around the proxy)
+     */
+    public String uriVia(InetSocketAddress via) {
+        String target = via.getHostString() + ":" + via.getPort();
+        String rewritten = uri.replaceFirst("^(mongodb://(?:[^@/]*@)?)[^/?]*", "$1" + target)
+                .replaceAll("([?&])replicaSet=[^&]*&?", "$1");
+        if (!rewritten.substring("mongodb://".length()).contains("/")) {
+            rewritten = rewritten.contains("?") ? rewritten.replaceFirst("\\?", "/?") : rewritten + "/";
+        }
+        if (rewritten.contains("directConnection=")) {
+            return rewritten.replaceAll("directConnection=[^&]*", "directConnection=true");
+        }
+        String joiner = rewritten.contains("?") ? (rewritten.endsWith("?") || rewritten.endsWith("&") ? "" : "&") : "?";
+        return rewritten + joiner + "directConnection=true";
     }
 
     /** @return settings that reach this server's default test database */

@@ -20,6 +20,7 @@ import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
 import dev.dal.api.bulk.BulkAccess;
 import dev.dal.api.dualwrite.internal.CompareRules;
+import dev.dal.api.dualwrite.internal.IntentLog;
 import dev.dal.api.dualwrite.internal.MeterBinding;
 import dev.dal.api.dualwrite.internal.MismatchLog;
 import dev.dal.api.dualwrite.internal.RecordDiff;
@@ -102,14 +103,16 @@ import org.slf4j.LoggerFactory;
  * under either policy. A late replication that completes after its timeout is harmless: it re-read the
  * primary, and repair re-reads it again.
  *
- * <h2>Crash window: verify before the cut-over</h2>
- * The primary commits first and the journal is appended only after the secondary failed, so <b>a process that
- * dies between the primary's commit and the journal append</b> (killed, out of memory, power lost; or a
- * replication still running when it died) leaves that write on the primary only, and not in the journal:
- * {@link #repair()} cannot know about it. The journal is therefore not a complete list of divergences. Before
- * swapping which store is primary, run a verify-and-resync pass over every record (the migration tool's
- * {@code dal verify} then {@code dal repair}, or a bulk comparison that calls {@link #resync} for each record
- * that differs), after the last process that wrote under the old configuration has stopped or moved on.
+ * <h2>A complete journal: intents</h2>
+ * With a journal directory, every write first records its <em>intent</em> (the kind and keys it may change)
+ * durably in this process's own intent file, before the primary sees it; concurrent writers share one
+ * {@code force}. A write whose intent cannot be recorded fails before anything is written. Once the secondary
+ * holds the write, or the journal holds its divergence, the intent is resolved. An intent stays open when the
+ * primary's outcome is unknown. A process killed anywhere leaves its open intents behind, and the next
+ * decorator to open the journal directory (in any process) adopts them into the repair journal and replays
+ * them; {@link #repair()} adopts them too. So after a {@code kill -9} anywhere, {@link #repair()} alone makes the
+ * secondary equal to the primary: no full verify is needed for the writes of dead processes. Several processes
+ * may run {@link #repair()} at once; each removes only the entries it replayed.
  *
  * <h2>Reads</h2>
  * {@link ReadFrom#PRIMARY} or {@link ReadFrom#SECONDARY} answer from one store; {@link ReadFrom#COMPARE}
@@ -151,6 +154,12 @@ public final class DualWriteDataAccess implements DataAccess {
     private final SecondarySync sync;
     private final SecondaryCalls calls;
     private final RepairJournal journal;
+    /** This process's intents, with the journal; {@code null} without one. */
+    private final IntentLog intents;
+    /** Tickets of the intents the calling thread's write recorded, resolved when the write ends. */
+    private final ThreadLocal<java.util.ArrayDeque<long[]>> tickets = ThreadLocal.withInitial(java.util.ArrayDeque::new);
+    /** Set when the calling thread's replication failed and the divergence could not be journaled either. */
+    private final ThreadLocal<Boolean> untracked = ThreadLocal.withInitial(() -> false);
     private final ReplicationSink sink;
     private final StepRecordingDataAccess writer;
     private final LongAdder writes = new LongAdder();
@@ -186,6 +195,7 @@ public final class DualWriteDataAccess implements DataAccess {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.sync = new SecondarySync(primary, secondary, clock);
         this.journal = settings.journalDir() == null ? null : RepairJournal.open(settings.journalDir());
+        this.intents = journal == null ? null : IntentLog.open(settings.journalDir());
         this.calls = new SecondaryCalls(settings.secondaryTimeout());
         this.sink = new Replicate();
         this.writer = new StepRecordingDataAccess(primary, sink);
@@ -195,6 +205,55 @@ public final class DualWriteDataAccess implements DataAccess {
         java.util.ServiceLoader.load(MismatchListener.class, DualWriteDataAccess.class.getClassLoader())
                 .forEach(listeners::add);
         this.unbindMeters = MeterBinding.bind(meterSource, primaryType, secondaryType);
+        if (journal != null && IntentLog.adoptDead(settings.journalDir(), journal) > 0) {
+            // A process died with writes not yet replicated: bring them over now, off the caller's thread.
+            calls.start(() -> {
+                repair();
+                return null;
+            });
+        }
+    }
+
+    // ---- the intent half of the journal ----
+
+    /** Records what a write may change, durably, before the primary sees it; failing here fails the call. */
+    private void intend(List<Step> steps) {
+        if (intents == null) {
+            return;
+        }
+        List<Step> moved = steps.stream().filter(s -> settings.moves(DualWriteKind.of(s.kind()))).toList();
+        if (!moved.isEmpty()) {
+            tickets.get().push(intents.record(moved));
+        }
+    }
+
+    /**
+     * Runs one public write and resolves the intents it recorded once it ended, except when its outcome on the
+     * primary is unknown or its divergence could not be journaled: those intents stay open, and become repair
+     * journal entries if this process stops (the next decorator to open the journal adopts them).
+     */
+    private <T> T resolving(java.util.function.Supplier<T> write) {
+        if (intents == null) {
+            return write.get();
+        }
+        java.util.ArrayDeque<long[]> mine = tickets.get();
+        int outer = mine.size();
+        boolean keep = false;
+        try {
+            return write.get();
+        } catch (dev.dal.api.OutcomeUnknownException e) {
+            keep = true;
+            throw e;
+        } finally {
+            keep |= untracked.get();
+            untracked.set(false);
+            while (mine.size() > outer) {
+                long[] done = mine.pop();
+                if (!keep) {
+                    intents.resolve(done);
+                }
+            }
+        }
     }
 
     /**
@@ -274,6 +333,7 @@ public final class DualWriteDataAccess implements DataAccess {
         if (journal == null) {
             return new RepairResult(0, List.of());
         }
+        IntentLog.adoptDead(settings.journalDir(), journal);
         List<RepairEntry> entries = journal.readAll();
         List<RepairEntry> failedAgain = new ArrayList<>();
         for (RepairEntry entry : entries) {
@@ -290,7 +350,9 @@ public final class DualWriteDataAccess implements DataAccess {
                 failedAgain.add(entry);
             }
         }
-        journal.trim(entries.size(), failedAgain);
+        List<RepairEntry> replayed = new ArrayList<>(entries);
+        failedAgain.forEach(replayed::remove);
+        journal.remove(replayed);
         LOG.info("Dual-write repair: {} journal entries replayed, {} failed again and remain",
                 entries.size() - failedAgain.size(), failedAgain.size());
         return new RepairResult(entries.size() - failedAgain.size(), failedAgain);
@@ -315,6 +377,11 @@ public final class DualWriteDataAccess implements DataAccess {
 
     /** Replicates at once: the decorator's own sink. */
     private final class Replicate implements ReplicationSink {
+        @Override
+        public void intend(List<Step> steps) {
+            DualWriteDataAccess.this.intend(steps);
+        }
+
         @Override
         public void owe(List<Step> steps) {
             replicate(steps, null);
@@ -379,6 +446,9 @@ public final class DualWriteDataAccess implements DataAccess {
         LOG.warn("Dual-write: the primary ({}) committed {}; the secondary ({}) did not: {}; {} record(s){}",
                 primaryType, operation, secondaryType, reason, entries.size(),
                 journaled ? ", recorded in the repair journal" : "");
+        if (!journaled) {
+            untracked.set(true);
+        }
         if (settings.failurePolicy() == SecondaryFailurePolicy.FAIL || !journaled) {
             throw new SecondaryWriteException("The primary (" + primaryType + ") store committed " + operation
                     + "; the secondary (" + secondaryType + ") store did not: " + reason
@@ -484,7 +554,7 @@ public final class DualWriteDataAccess implements DataAccess {
 
     @Override
     public User createUser(NewUser user) {
-        return writer.createUser(user);
+        return resolving(() -> writer.createUser(user));
     }
 
     @Override
@@ -499,17 +569,17 @@ public final class DualWriteDataAccess implements DataAccess {
 
     @Override
     public User updateUser(UUID id, UserUpdate update) {
-        return writer.updateUser(id, update);
+        return resolving(() -> writer.updateUser(id, update));
     }
 
     @Override
     public boolean deleteUser(UUID id, DeleteMode mode) {
-        return writer.deleteUser(id, mode);
+        return resolving(() -> writer.deleteUser(id, mode));
     }
 
     @Override
     public ChatSession createChatSession(NewChatSession session) {
-        return writer.createChatSession(session);
+        return resolving(() -> writer.createChatSession(session));
     }
 
     @Override
@@ -519,12 +589,12 @@ public final class DualWriteDataAccess implements DataAccess {
 
     @Override
     public ChatSession updateChatSession(String chatId, ChatSessionUpdate update) {
-        return writer.updateChatSession(chatId, update);
+        return resolving(() -> writer.updateChatSession(chatId, update));
     }
 
     @Override
     public boolean deleteChatSession(String chatId) {
-        return writer.deleteChatSession(chatId);
+        return resolving(() -> writer.deleteChatSession(chatId));
     }
 
     @Override
@@ -540,12 +610,12 @@ public final class DualWriteDataAccess implements DataAccess {
 
     @Override
     public Message addMessage(String chatId, NewMessage message) {
-        return writer.addMessage(chatId, message);
+        return resolving(() -> writer.addMessage(chatId, message));
     }
 
     @Override
     public List<Message> addMessages(String chatId, List<NewMessage> messages) {
-        return writer.addMessages(chatId, messages);
+        return resolving(() -> writer.addMessages(chatId, messages));
     }
 
     @Override
@@ -565,7 +635,7 @@ public final class DualWriteDataAccess implements DataAccess {
 
     @Override
     public MemoryEntry setUserMemory(UUID userId, String memoryType, String key, JsonNode value, Instant expiresAt) {
-        return writer.setUserMemory(userId, memoryType, key, value, expiresAt);
+        return resolving(() -> writer.setUserMemory(userId, memoryType, key, value, expiresAt));
     }
 
     @Override
@@ -580,17 +650,17 @@ public final class DualWriteDataAccess implements DataAccess {
 
     @Override
     public boolean deleteUserMemory(UUID userId, String memoryType, String key) {
-        return writer.deleteUserMemory(userId, memoryType, key);
+        return resolving(() -> writer.deleteUserMemory(userId, memoryType, key));
     }
 
     @Override
     public int deleteUserMemory(UUID userId, String memoryType) {
-        return writer.deleteUserMemory(userId, memoryType);
+        return resolving(() -> writer.deleteUserMemory(userId, memoryType));
     }
 
     @Override
     public int purgeExpiredMemory() {
-        return writer.purgeExpiredMemory();
+        return resolving(() -> writer.purgeExpiredMemory());
     }
 
     /**
@@ -599,19 +669,34 @@ public final class DualWriteDataAccess implements DataAccess {
      */
     @Override
     public <T> T inTransaction(TransactionWork<T> work) {
-        List<Step> collected = new ArrayList<>();
-        ReplicationSink collect = steps -> {
+        return resolving(() -> {
+            List<Step> collected = new ArrayList<>();
+            ReplicationSink collect = new ReplicationSink() {
+                @Override
+                public void intend(List<Step> steps) {
+                    DualWriteDataAccess.this.intend(steps);
+                }
+
+                @Override
+                public void owe(List<Step> steps) {
+                    synchronized (collected) {
+                        collected.addAll(steps);
+                    }
+                }
+            };
+            T result = primary.inTransaction(tx -> {
+                synchronized (collected) {
+                    collected.clear(); // a retried attempt starts over
+                }
+                return work.run(new StepRecordingDataAccess(tx, collect));
+            });
+            List<Step> owed;
             synchronized (collected) {
-                collected.addAll(steps);
+                owed = Step.merge(collected);
             }
-        };
-        T result = primary.inTransaction(tx -> work.run(new StepRecordingDataAccess(tx, collect)));
-        List<Step> owed;
-        synchronized (collected) {
-            owed = Step.merge(collected);
-        }
-        replicate(owed, null);
-        return result;
+            replicate(owed, null);
+            return result;
+        });
     }
 
     @Override
@@ -665,8 +750,61 @@ public final class DualWriteDataAccess implements DataAccess {
     public BulkAccess bulk() {
         BulkAccess fromPrimary = primary.bulk();
         BulkAccess fromSecondary = secondary.bulk();
-        return new StepRecordingBulkAccess(kind -> settings.readFrom() == ReadFrom.SECONDARY && settings.moves(kind)
-                ? fromSecondary : fromPrimary, fromPrimary, sink);
+        BulkAccess recording = new StepRecordingBulkAccess(kind -> settings.readFrom() == ReadFrom.SECONDARY
+                && settings.moves(kind) ? fromSecondary : fromPrimary, fromPrimary, sink);
+        return new BulkAccess() {
+            @Override
+            public dev.dal.api.bulk.ScanBatch<User> scanUsers(String cursor, int batchSize) {
+                return recording.scanUsers(cursor, batchSize);
+            }
+
+            @Override
+            public dev.dal.api.bulk.ScanBatch<ChatSession> scanSessions(String cursor, int batchSize) {
+                return recording.scanSessions(cursor, batchSize);
+            }
+
+            @Override
+            public dev.dal.api.bulk.ScanBatch<Message> scanMessages(String cursor, int batchSize) {
+                return recording.scanMessages(cursor, batchSize);
+            }
+
+            @Override
+            public dev.dal.api.bulk.ScanBatch<MemoryEntry> scanMemory(String cursor, int batchSize) {
+                return recording.scanMemory(cursor, batchSize);
+            }
+
+            @Override
+            public void upsertUsers(List<User> users) {
+                resolving(() -> {
+                    recording.upsertUsers(users);
+                    return null;
+                });
+            }
+
+            @Override
+            public void upsertSessions(List<ChatSession> sessions) {
+                resolving(() -> {
+                    recording.upsertSessions(sessions);
+                    return null;
+                });
+            }
+
+            @Override
+            public void upsertMessages(List<Message> messages) {
+                resolving(() -> {
+                    recording.upsertMessages(messages);
+                    return null;
+                });
+            }
+
+            @Override
+            public void upsertMemory(List<MemoryEntry> entries) {
+                resolving(() -> {
+                    recording.upsertMemory(entries);
+                    return null;
+                });
+            }
+        };
     }
 
     /** Closes both stores and the journal; replications still running get a moment to finish. */
@@ -684,6 +822,9 @@ public final class DualWriteDataAccess implements DataAccess {
             try {
                 secondary.close();
             } finally {
+                if (intents != null) {
+                    intents.close();
+                }
                 if (journal != null) {
                     journal.close();
                 }

@@ -65,7 +65,7 @@ public enum DualWriteKind {
     public static DualWriteKind of(RecordKind kind) {
         return switch (kind) {
             case USER, USER_DELETION -> USERS;
-            case SESSION, MESSAGES, MESSAGES_BY_SESSION_ID -> SESSIONS;
+            case SESSION, SESSION_TAIL, MESSAGES, MESSAGES_BY_SESSION_ID -> SESSIONS;
             case MEMORY, MEMORY_TYPE, EXPIRED_MEMORY -> MEMORY;
         };
     }

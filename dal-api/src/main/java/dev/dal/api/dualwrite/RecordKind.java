@@ -29,6 +29,12 @@ public enum RecordKind {
      * primary's sessions (slow, but only repair pays it).
      */
     MESSAGES_BY_SESSION_ID,
+    /**
+     * The end of a session's history, keyed by {@code [chatId]}: the session as for {@link #SESSION}, then every
+     * message the primary holds after the secondary's last one. What a write of messages intends before it knows
+     * its sequence numbers.
+     */
+    SESSION_TAIL,
     /** One memory entry, keyed by {@code [userId, memoryType, key]}. */
     MEMORY,
     /** All memory of one type, keyed by {@code [userId, memoryType]}: the secondary's is replaced by the primary's. */

@@ -58,7 +58,8 @@ public final class StoreFailures {
     public UnavailableException unreachable(String operation, Throwable cause) {
         return new UnavailableException(store + " cannot be reached during " + operation
                 + " (connection refused, unreachable or not accepted within " + DalConfig.DB_CONNECT_TIMEOUT
-                + "); check the host and port settings", SanitizedCause.of(cause));
+                + "); check the address settings (DB_HOST and DB_PORT or DATABASE_URL, MONGODB_URL, NEO4J_URI)",
+                SanitizedCause.of(cause));
     }
 
     /**

@@ -103,7 +103,7 @@ class RepairJournalMultiProcessTest {
                 assertThat(took).isGreaterThanOrEqualTo(wait.minusMillis(50)).isLessThan(wait.plusSeconds(1));
 
                 start = System.nanoTime();
-                thrown = catchThrowable(() -> journal.trim(1, List.of()));
+                thrown = catchThrowable(() -> journal.remove(List.of(entry("before"))));
                 assertThat(thrown).isInstanceOf(TransientDataAccessException.class);
                 assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(wait.plusSeconds(1));
             }

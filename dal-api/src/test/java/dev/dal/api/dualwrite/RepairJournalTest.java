@@ -45,15 +45,35 @@ class RepairJournalTest {
     }
 
     @Test
-    void aTrimDropsTheTornLineAndKeepsWhatFailedAgain() throws Exception {
+    void removingReplayedEntriesDropsTheTornLineAndKeepsTheRest() throws Exception {
         try (RepairJournal journal = RepairJournal.open(dir)) {
             journal.append(List.of(entry("a"), entry("b")));
             tearTheLastLine();
 
-            journal.trim(2, List.of(entry("b")));
+            journal.remove(List.of(entry("a")));
 
             assertThat(journal.readAll()).containsExactly(entry("b"));
             assertThat(Files.readString(journal.file())).doesNotContain("torn").endsWith("\n");
+        }
+    }
+
+    /**
+     * Two repairs that read the same entries: each removes only what it replayed, entries appended meanwhile
+     * survive, and the second removal of an entry already gone removes nothing else.
+     */
+    @Test
+    void twoRepairsReadingTheSameEntriesKeepEverythingTheyDidNotReplay() {
+        try (RepairJournal first = RepairJournal.open(dir); RepairJournal second = RepairJournal.open(dir)) {
+            first.append(List.of(entry("a"), entry("b"), entry("c")));
+            List<RepairEntry> seenByFirst = first.readAll();
+            List<RepairEntry> seenBySecond = second.readAll();
+            second.append(List.of(entry("appended meanwhile")));
+
+            first.remove(seenByFirst.subList(0, 2));          // c failed again for the first repair
+            second.remove(seenBySecond);                      // the second replayed all three
+            first.append(List.of(entry("later")));
+
+            assertThat(first.readAll()).containsExactly(entry("appended meanwhile"), entry("later"));
         }
     }
 }

@@ -6,6 +6,7 @@ import static com.mongodb.client.model.Filters.gt;
 import static com.mongodb.client.model.Filters.gte;
 import static com.mongodb.client.model.Filters.in;
 import static com.mongodb.client.model.Filters.lte;
+import static com.mongodb.client.model.Filters.ne;
 import static com.mongodb.client.model.Filters.or;
 import static dev.dal.mongo.internal.MongoDocuments.*;
 
@@ -43,13 +44,14 @@ import dev.dal.api.NotFoundException;
 import dev.dal.api.SessionOverview;
 import dev.dal.api.Timestamps;
 import dev.dal.api.TransactionWork;
-import dev.dal.api.TransientDataAccessException;
 import dev.dal.api.UnavailableException;
 import dev.dal.api.UnsupportedCapabilityException;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
 import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.DalConfig;
 import dev.dal.api.spi.Ids;
+import dev.dal.api.spi.TransactionRetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,7 +64,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -84,7 +90,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class MongoStore implements DataAccess {
     private static final Logger LOG = LoggerFactory.getLogger(MongoStore.class);
-    private static final Duration TRANSACTION_RETRY_LIMIT = Duration.ofSeconds(60);
     private static final TransactionOptions TRANSACTION = TransactionOptions.builder()
             .readConcern(ReadConcern.SNAPSHOT).writeConcern(WriteConcern.MAJORITY)
             .readPreference(ReadPreference.primary()).build();
@@ -95,29 +100,32 @@ public final class MongoStore implements DataAccess {
     private final MongoOps ops;
     private final MongoBulkAccess bulk;
     private final Set<Capability> capabilities;
+    private final TransactionRetry retry;
     final MongoCollection<BsonDocument> users;
     final MongoCollection<BsonDocument> sessions;
     final MongoCollection<BsonDocument> messages;
     final MongoCollection<BsonDocument> memory;
 
-    MongoStore(MongoConnection connection, Clock clock, int batchSize) {
-        this(connection, clock, new AtomicBoolean(), null, batchSize);
+    MongoStore(MongoConnection connection, Clock clock, int batchSize, TransactionRetry retry) {
+        this(connection, clock, new AtomicBoolean(), null, batchSize, retry);
     }
 
     private MongoStore(MongoConnection connection, Clock clock, AtomicBoolean closed, ClientSession session,
-            int batchSize) {
+            int batchSize, TransactionRetry retry) {
         this.connection = connection;
         this.clock = clock;
         this.closed = closed;
-        this.ops = new MongoOps(session);
+        this.retry = retry;
+        this.ops = new MongoOps(session, MongoOps.serverLimit(connection.queryTimeout()));
         var db = connection.database();
         this.users = db.getCollection(MongoSchema.USERS, BsonDocument.class);
         this.sessions = db.getCollection(MongoSchema.SESSIONS, BsonDocument.class);
         this.messages = db.getCollection(MongoSchema.MESSAGES, BsonDocument.class);
         this.memory = db.getCollection(MongoSchema.MEMORY, BsonDocument.class);
         this.capabilities = connection.transactions()
-                ? Collections.unmodifiableSet(EnumSet.of(Capability.TRANSACTIONS, Capability.MULTI_PROCESS))
-                : Collections.unmodifiableSet(EnumSet.of(Capability.MULTI_PROCESS));
+                ? Collections.unmodifiableSet(EnumSet.of(Capability.TRANSACTIONS, Capability.MULTI_PROCESS,
+                        Capability.NETWORK))
+                : Collections.unmodifiableSet(EnumSet.of(Capability.MULTI_PROCESS, Capability.NETWORK));
         this.bulk = new MongoBulkAccess(this, batchSize);
     }
 
@@ -129,20 +137,45 @@ public final class MongoStore implements DataAccess {
         return ops;
     }
 
+    MongoConnection connection() {
+        return connection;
+    }
+
     private boolean inTransaction() {
         return ops.session() != null;
     }
 
-    /** Runs one operation, translating whatever the driver throws. */
+    /**
+     * Runs one operation, translating whatever the driver throws. Whether a failed write may have
+     * been stored depends on what the call did with the pool (see {@link MongoErrors}); inside a
+     * transaction nothing is stored before the commit, so no step there counts as a sent write.
+     */
     <T> T call(String operation, Supplier<T> work) {
         if (closed.get()) {
             throw new UnavailableException("The MongoDB store is closed (" + operation + ")");
         }
-        try {
-            return work.get();
-        } catch (RuntimeException e) {
-            throw MongoErrors.translate(operation, e);
+        boolean write = !inTransaction() && !isRead(operation);
+        for (int attempt = 1;; attempt++) {
+            MongoConnection.Mark mark = connection.pool().mark();
+            try {
+                return work.get();
+            } catch (RuntimeException e) {
+                var context = new MongoErrors.Context(write, connection.pool().since(mark), connection.queryTimeout());
+                // A pooled connection that broke while idle (a reset, a restarted server) fails the
+                // first command sent on it. When nothing can have been stored, run once more on a
+                // fresh connection: the driver has cleared the pool, and its wait for a server is
+                // bounded by DB_CONNECT_TIMEOUT, so the call stays within its deadline.
+                if (attempt == 1 && !inTransaction() && MongoErrors.brokeBeforeAnythingWasStored(e, context)) {
+                    continue;
+                }
+                throw MongoErrors.translate(operation, e, context);
+            }
         }
+    }
+
+    /** Reads are named get…, list…, scan…; every other operation may write. */
+    private static boolean isRead(String operation) {
+        return operation.startsWith("get") || operation.startsWith("list") || operation.startsWith("scan");
     }
 
     /**
@@ -378,19 +411,48 @@ public final class MongoStore implements DataAccess {
      * a failed insert is undone as far as it can be: the inserted messages are deleted and the
      * counters put back unless another writer has moved them since.
      */
+    /** On the session: which batch of caller-chosen ids reserved the newest sequence numbers. */
+    static final String LAST_APPEND = "last_append_op";
+
     private List<Message> append(String chatId, List<NewMessage> newMessages, boolean compensate) {
         Instant now = now();
         int n = newMessages.size();
-        BsonDocument before = ops.findOneAndUpdate(sessions, eq(CHAT_ID, new BsonString(chatId)),
-                Updates.combine(Updates.inc(MESSAGE_COUNT, (long) n), Updates.set(LAST_MESSAGE_AT, date(now)),
-                        Updates.set(LAST_ACTIVITY_AT, date(now))),
-                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.BEFORE)
-                        .projection(Projections.include(ID, MESSAGE_COUNT, LAST_MESSAGE_AT, LAST_ACTIVITY_AT)));
-        if (before == null) {
-            throw NotFoundException.of("chat session", chatId);
+        String op = appendOp(newMessages);
+        Bson session = eq(CHAT_ID, new BsonString(chatId));
+        Bson reserve = Updates.combine(Updates.inc(MESSAGE_COUNT, (long) n), Updates.set(LAST_MESSAGE_AT, date(now)),
+                Updates.set(LAST_ACTIVITY_AT, date(now)),
+                op == null ? Updates.unset(LAST_APPEND) : Updates.set(LAST_APPEND, new BsonString(op)));
+        BsonDocument before = null;
+        long previous = -1;
+        for (int attempt = 1; attempt <= 3 && previous < 0; attempt++) {
+            before = ops.findOneAndUpdate(sessions, reservable(op, session), reserve,
+                    new FindOneAndUpdateOptions().returnDocument(ReturnDocument.BEFORE)
+                            .projection(Projections.include(ID, MESSAGE_COUNT, LAST_MESSAGE_AT, LAST_ACTIVITY_AT)));
+            if (before != null) {
+                previous = before.get(MESSAGE_COUNT).asNumber().longValue();
+                break;
+            }
+            if (op == null) {
+                throw NotFoundException.of("chat session", chatId);
+            }
+            // This batch's ids reserved the newest numbers already (a repeat after a lost answer):
+            // reuse them, so the repeat leaves no gap. Unless another writer appended meanwhile.
+            BsonDocument current = ops.find(sessions, session)
+                    .projection(Projections.include(ID, MESSAGE_COUNT, LAST_APPEND)).first();
+            if (current == null) {
+                throw NotFoundException.of("chat session", chatId);
+            }
+            if (op.equals(current.getString(LAST_APPEND, new BsonString("")).getValue())) {
+                before = current;
+                previous = current.get(MESSAGE_COUNT).asNumber().longValue() - n;
+                compensate = false;
+            }
+        }
+        if (previous < 0) {
+            throw new dev.dal.api.ConcurrencyConflictException("Other writers kept appending to chat session while"
+                    + " addMessages tried to reserve sequence numbers; retry", null);
         }
         UUID sessionId = UUID.fromString(before.getString(ID).getValue());
-        long previous = before.get(MESSAGE_COUNT).asNumber().longValue();
         List<Message> added = new ArrayList<>(n);
         List<BsonDocument> docs = new ArrayList<>(n);
         long next = previous + 1;
@@ -402,7 +464,10 @@ public final class MongoStore implements DataAccess {
         try {
             ops.insertMany(messages, docs, true);
         } catch (RuntimeException e) {
-            if (compensate) {
+            // Undone unless a deadline passed: then an undo would spend another deadline on a link
+            // that just stalled, and the numbers stay reserved (the caller gets OutcomeUnknown; a
+            // repeat with the same ids reuses them). A broken connection is undone on a fresh one.
+            if (compensate && !MongoErrors.isTimeout(e)) {
                 undoAppend(before, previous + n, added);
             }
             throw e;
@@ -410,12 +475,50 @@ public final class MongoStore implements DataAccess {
         return List.copyOf(added);
     }
 
+    /** The reservation filter: the session, and not already reserved by this batch. */
+    private static Bson reservable(String op, Bson session) {
+        return op == null ? session : and(session, ne(LAST_APPEND, new BsonString(op)));
+    }
+
+    /** @return what identifies a batch whose every message has a caller-chosen id, else {@code null} */
+    private static String appendOp(List<NewMessage> newMessages) {
+        StringBuilder op = new StringBuilder();
+        for (NewMessage m : newMessages) {
+            if (m.id() == null) {
+                return null;
+            }
+            if (op.length() == 0) {
+                op.append(m.id());
+            }
+        }
+        return op.append(':').append(newMessages.size()).append(':')
+                .append(newMessages.get(newMessages.size() - 1).id()).toString();
+    }
+
     private void undoAppend(BsonDocument before, long reservedTop, List<Message> added) {
-        try {
+        for (int attempt = 1;; attempt++) {
+            try {
+                undoAppendOnce(before, reservedTop, added);
+                return;
+            } catch (RuntimeException undo) {
+                // Another pooled connection broken by the same fault: once more on a fresh one.
+                if (attempt == 1 && MongoErrors.brokeBeforeAnythingWasStored(undo,
+                        new MongoErrors.Context(false, new MongoConnection.Mark(1, 0), connection.queryTimeout()))) {
+                    continue;
+                }
+                LOG.warn("Could not undo a failed addMessages ({}); sequence numbers {}..{} may stay unused",
+                        undo.getClass().getName(), reservedTop - added.size() + 1, reservedTop);
+                return;
+            }
+        }
+    }
+
+    private void undoAppendOnce(BsonDocument before, long reservedTop, List<Message> added) {
+        {
             List<BsonValue> ids = added.stream().map(m -> (BsonValue) MongoDocuments.id(m.id())).toList();
             messages.deleteMany(in(ID, ids));
             long restored = sessions.updateOne(and(eq(ID, before.get(ID)), eq(MESSAGE_COUNT, reservedTop)),
-                    Updates.combine(Updates.set(MESSAGE_COUNT, before.get(MESSAGE_COUNT)),
+                    Updates.combine(Updates.set(MESSAGE_COUNT, before.get(MESSAGE_COUNT)), Updates.unset(LAST_APPEND),
                             Updates.set(LAST_MESSAGE_AT, before.get(LAST_MESSAGE_AT, BsonNull.VALUE)),
                             Updates.set(LAST_ACTIVITY_AT, before.get(LAST_ACTIVITY_AT, BsonNull.VALUE))))
                     .getModifiedCount();
@@ -423,9 +526,6 @@ public final class MongoStore implements DataAccess {
                 LOG.warn("addMessages failed after other writers appended to the same session: sequence numbers {}..{}"
                         + " stay unused", reservedTop - added.size() + 1, reservedTop);
             }
-        } catch (RuntimeException undo) {
-            LOG.warn("Could not undo a failed addMessages; sequence numbers {}..{} may stay unused",
-                    reservedTop - added.size() + 1, reservedTop, undo);
         }
     }
 
@@ -600,55 +700,37 @@ public final class MongoStore implements DataAccess {
     }
 
     /**
-     * Runs work in a driver transaction, running all of it again on {@code TransientTransactionError}
-     * (a write conflict, a primary step-down) and retrying a commit whose result is unknown, for up
-     * to {@link #TRANSACTION_RETRY_LIMIT}, as the driver's {@code withTransaction} does. It is written
-     * out here because the work's own calls translate driver errors: the retry must see Dal's
-     * exception, and the caller's exceptions must pass through untouched.
+     * Runs work in a driver transaction, the whole of it again after a {@link dev.dal.api.Retryable}
+     * failure (a write conflict, a transaction the server aborted, a lost connection before the
+     * commit was sent) as {@link TransactionRetry} allows ({@code DAL_TX_RETRIES}) — the one retry
+     * policy of every store; the driver's own retries are off. A commit whose answer was lost is an
+     * {@link dev.dal.api.OutcomeUnknownException} and is not retried. The caller's own exceptions
+     * pass through untouched.
      */
     private <T> T runTransaction(String operation, Function<MongoStore, T> work) {
-        long deadline = System.nanoTime() + TRANSACTION_RETRY_LIMIT.toNanos();
-        for (int attempt = 1; ; attempt++) {
-            ClientSession session = call(operation, () -> connection.client().startSession());
-            try (session) {
-                session.startTransaction(TRANSACTION);
-                T result;
-                try {
-                    result = work.apply(new MongoStore(connection, clock, closed, session, bulk.batchSize()));
-                } catch (RuntimeException e) {
-                    abortQuietly(session);
-                    RuntimeException failure = e instanceof MongoException ? MongoErrors.translate(operation, e) : e;
-                    if (failure instanceof MongoErrors.TransientTransactionException && System.nanoTime() < deadline) {
-                        backoff(attempt);
-                        continue;
-                    }
-                    throw failure;
-                }
-                if (commit(operation, session, deadline)) {
-                    return result;
-                }
-                backoff(attempt);
-            }
-        }
+        return retry.run(() -> oneTransaction(operation, work));
     }
 
-    /** @return true when committed, false when the whole transaction should run again */
-    private boolean commit(String operation, ClientSession session, long deadline) {
-        while (true) {
+    private <T> T oneTransaction(String operation, Function<MongoStore, T> work) {
+        ClientSession session = call(operation, () -> connection.client().startSession());
+        try (session) {
+            session.startTransaction(TRANSACTION);
+            T result;
+            try {
+                result = work.apply(new MongoStore(connection, clock, closed, session, bulk.batchSize(), retry));
+            } catch (RuntimeException e) {
+                abortQuietly(session);
+                throw e instanceof MongoException ? MongoErrors.translate(operation, e) : e;
+            }
+            MongoConnection.Mark mark = connection.pool().mark();
             try {
                 session.commitTransaction();
-                return true;
-            } catch (MongoException e) {
-                if (e.hasErrorLabel(MongoErrors.UNKNOWN_COMMIT_RESULT) && System.nanoTime() < deadline) {
-                    continue;
-                }
-                if (e.hasErrorLabel(MongoErrors.TRANSIENT_TRANSACTION_ERROR) && System.nanoTime() < deadline) {
-                    return false;
-                }
-                throw MongoErrors.translate(operation + " commit", e);
             } catch (RuntimeException e) {
-                throw MongoErrors.translate(operation + " commit", e);
+                // The commit is the transaction's one write: once sent, it may have been applied.
+                throw MongoErrors.translate(operation + " commit", e,
+                        new MongoErrors.Context(true, connection.pool().since(mark), connection.queryTimeout()));
             }
+            return result;
         }
     }
 
@@ -658,21 +740,19 @@ public final class MongoStore implements DataAccess {
                 session.abortTransaction();
             }
         } catch (RuntimeException e) {
-            LOG.debug("Aborting a failed transaction failed too; the server drops it when it times out", e);
-        }
-    }
-
-    private static void backoff(int attempt) {
-        try {
-            Thread.sleep(Math.min(200, 2L << Math.min(attempt, 6)) + ThreadLocalRandom.current().nextLong(5));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TransientDataAccessException("Interrupted while waiting to retry a transaction", null);
+            LOG.debug("Aborting a failed transaction failed too ({}); the server drops it when it times out",
+                    e.getClass().getName());
         }
     }
 
     private volatile String serverVersion;
 
+    /**
+     * Pings the server on the health client (a pool of its own, so the probe never waits behind
+     * application calls), bounded by {@code DAL_HEALTH_TIMEOUT}: DOWN when no answer came in time,
+     * DEGRADED when the server answered but every pooled connection is checked out, else UP. Details: topology, server version, pool figures ({@code poolUtilizationPercent}
+     * included).
+     */
     @Override
     public HealthStatus healthCheck() {
         long start = System.nanoTime();
@@ -683,24 +763,49 @@ public final class MongoStore implements DataAccess {
             return new HealthStatus(HealthStatus.Status.DOWN, "mongodb", Duration.ofNanos(System.nanoTime() - start),
                     details, "The MongoDB store is closed", Instant.now());
         }
+        Duration limit = connection.healthTimeout();
+        String error;
         try {
-            connection.database().runCommand(new BsonDocument("ping", new BsonInt32(1)));
-            if (serverVersion == null) {
-                BsonDocument info = connection.database().runCommand(new BsonDocument("buildInfo", new BsonInt32(1)),
-                        BsonDocument.class);
-                serverVersion = info.getString("version", new BsonString("unknown")).getValue();
+            Future<String> probe = connection.healthThreads().submit(this::probe);
+            try {
+                details.put("serverVersion", probe.get(limit.toNanos(), TimeUnit.NANOSECONDS));
+                details.put("database", connection.database().getName());
+                details.putAll(connection.poolFigures());
+                boolean saturated = connection.poolSaturated();
+                return new HealthStatus(saturated ? HealthStatus.Status.DEGRADED : HealthStatus.Status.UP, "mongodb",
+                        Duration.ofNanos(System.nanoTime() - start), details, saturated
+                                ? "Every pooled MongoDB connection is in use (raise "
+                                        + DalConfig.DB_MAX_CONNECTIONS + ")" : null, Instant.now());
+            } catch (TimeoutException e) {
+                probe.cancel(true);
+                error = "MongoDB did not answer the health probe within " + DalConfig.DAL_HEALTH_TIMEOUT + " ("
+                        + limit.toMillis() + " ms)";
+            } catch (ExecutionException e) {
+                error = MongoErrors.isTimeout(e.getCause())
+                        ? "MongoDB did not answer the health probe within " + DalConfig.DAL_HEALTH_TIMEOUT + " ("
+                                + limit.toMillis() + " ms)"
+                        : MongoErrors.translate("healthCheck", e.getCause()).getMessage();
             }
-            details.put("serverVersion", serverVersion);
-            details.put("database", connection.database().getName());
-            details.putAll(connection.poolFigures());
-            return new HealthStatus(HealthStatus.Status.UP, "mongodb", Duration.ofNanos(System.nanoTime() - start),
-                    details, null, Instant.now());
-        } catch (RuntimeException e) {
-            details.putAll(connection.poolFigures());
-            DataAccessException translated = MongoErrors.translate("healthCheck", e);
-            return new HealthStatus(HealthStatus.Status.DOWN, "mongodb", Duration.ofNanos(System.nanoTime() - start),
-                    details, translated.getMessage(), Instant.now());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            error = "Interrupted while waiting for the health probe";
+        } catch (RejectedExecutionException | IllegalStateException e) {
+            error = "The MongoDB store is closed";
         }
+        details.putAll(connection.poolFigures());
+        return new HealthStatus(HealthStatus.Status.DOWN, "mongodb", Duration.ofNanos(System.nanoTime() - start),
+                details, error, Instant.now());
+    }
+
+    /** @return the server's version, after a ping; on the health client */
+    private String probe() {
+        var db = connection.healthDatabase();
+        db.runCommand(new BsonDocument("ping", new BsonInt32(1)));
+        if (serverVersion == null) {
+            BsonDocument info = db.runCommand(new BsonDocument("buildInfo", new BsonInt32(1)), BsonDocument.class);
+            serverVersion = info.getString("version", new BsonString("unknown")).getValue();
+        }
+        return serverVersion;
     }
 
     @Override

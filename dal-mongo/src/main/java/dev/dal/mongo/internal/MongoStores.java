@@ -30,7 +30,8 @@ public final class MongoStores {
                 }
                 migrator.migrate();
             }
-            return new MongoStore(connection, config.clock(), config.migrationBatchSize());
+            return new MongoStore(connection, config.clock(), config.migrationBatchSize(),
+                    dev.dal.api.spi.TransactionRetry.from(config));
         } catch (RuntimeException e) {
             connection.close();
             throw e;

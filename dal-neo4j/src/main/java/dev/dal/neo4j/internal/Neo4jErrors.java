@@ -1,64 +1,144 @@
 package dev.dal.neo4j.internal;
 
 import dev.dal.api.ConfigurationException;
+import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccessException;
 import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.TransientDataAccessException;
 import dev.dal.api.UnavailableException;
 import dev.dal.api.ValidationException;
+import dev.dal.api.spi.SanitizedCause;
+import dev.dal.api.spi.StoreFailures;
 import java.util.Locale;
+import java.util.Set;
 import org.neo4j.driver.exceptions.AuthenticationException;
 import org.neo4j.driver.exceptions.ClientException;
+import org.neo4j.driver.exceptions.ConnectionReadTimeoutException;
 import org.neo4j.driver.exceptions.FatalDiscoveryException;
 import org.neo4j.driver.exceptions.Neo4jException;
-import org.neo4j.driver.exceptions.RetryableException;
 import org.neo4j.driver.exceptions.SecurityException;
 import org.neo4j.driver.exceptions.ServiceUnavailableException;
 import org.neo4j.driver.exceptions.SessionExpiredException;
+import org.neo4j.driver.exceptions.TransactionTerminatedException;
 import org.neo4j.driver.exceptions.TransientException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns driver errors into Dal's exceptions, by type and Neo4j status code. The server's message is
- * logged at debug level, never passed on: it quotes the values that broke a constraint. The
- * driver's exception is never attached as a cause either.
+ * Turns driver errors into Dal's exceptions through the one failure table ({@link StoreFailures}),
+ * by the driver's exception type, the Neo4j status code and where the call was when it failed:
+ *
+ * <ul>
+ *   <li>no connection could be opened (refused, unroutable, not accepted within {@code DB_CONNECT_TIMEOUT},
+ *       no router answered) → {@code unreachable};
+ *   <li>a connection broke, or the call passed {@code DB_QUERY_TIMEOUT} (the client's bound or the server's
+ *       transaction timeout) → {@code lost}: outcome unknown only when a write's commit had been sent;
+ *   <li>a lock not granted in time → {@code lockTimeout}; a deadlock → {@code conflict};
+ *   <li>the database starting, stopping or unavailable → {@code serverNotReady};
+ *   <li>bad credentials → {@code authenticationFailed(NEO4J_USER)}; unknown database →
+ *       {@code unknownDatabase(NEO4J_DATABASE)};
+ *   <li>no pooled connection free within {@code DB_CONNECTION_TIMEOUT} → {@code poolExhausted};
+ *   <li>constraint violations → {@link DuplicateKeyException} named by field; type errors → validation;
+ *   <li>anything else → {@code unexpected}, logged once at WARN with a sanitized stack.
+ * </ul>
+ *
+ * <p>The driver's message is never logged or passed on: the server's text quotes the values that
+ * broke a constraint. Causes are {@link SanitizedCause}s (class and stack only).
  */
 final class Neo4jErrors {
     private static final Logger LOG = LoggerFactory.getLogger(Neo4jErrors.class);
+    static final StoreFailures FAILURES = StoreFailures.of("Neo4j");
     private static final String CONSTRAINT_FAILED = "Neo.ClientError.Schema.ConstraintValidationFailed";
+    private static final Set<String> TX_TIMED_OUT = Set.of(
+            "Neo.ClientError.Transaction.TransactionTimedOut",
+            "Neo.TransientError.Transaction.TransactionTimedOut",
+            "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
+            "Neo.TransientError.Transaction.TransactionTimedOutClientConfiguration");
+    private static final Set<String> LOCK_TIMED_OUT = Set.of(
+            "Neo.TransientError.Transaction.LockAcquisitionTimeout",
+            "Neo.TransientError.Transaction.LockClientStopped",
+            "Neo.ClientError.Transaction.LockClientStopped");
+    private static final String DEADLOCK = "Neo.TransientError.Transaction.DeadlockDetected";
+    private static final Set<String> NOT_READY = Set.of(
+            "Neo.TransientError.Database.DatabaseUnavailable",
+            "Neo.TransientError.General.DatabaseUnavailable",
+            "Neo.ClientError.Database.DatabaseUnavailable",
+            "Neo.TransientError.Database.DatabaseStarting");
 
     private Neo4jErrors() {
     }
 
+    /**
+     * Translates a failure of a call that wrote nothing that could have committed.
+     *
+     * @param operation the operation, for the message
+     * @param failure what was thrown
+     * @return Dal's exception
+     */
     static DataAccessException translate(String operation, Throwable failure) {
+        return translate(operation, failure, false, false, null);
+    }
+
+    /**
+     * @param operation the operation, for the message
+     * @param failure what was thrown
+     * @param commitSent whether a write's commit (or an auto-commit statement) had been sent, so it may
+     *     have been stored
+     * @param timedOut whether the client's bound of {@code DB_QUERY_TIMEOUT} ended the call
+     * @param queryTimeout the bound, for lock-wait messages; may be {@code null}
+     * @return Dal's exception
+     */
+    static DataAccessException translate(String operation, Throwable failure, boolean commitSent, boolean timedOut,
+            java.time.Duration queryTimeout) {
         if (failure instanceof DataAccessException dal) {
             return dal;
         }
-        String code = failure instanceof Neo4jException n ? n.code() : null;
-        LOG.debug("Neo4j error during {} ({})", operation, code, failure);
-        if (failure instanceof ServiceUnavailableException) {
-            return new UnavailableException("Neo4j is unavailable during " + operation
-                    + " (no server answered, or no connection became free in time)");
+        String code = failure instanceof Neo4jException n ? safeCode(n.code()) : null;
+        if (timedOut) {
+            return FAILURES.lost(operation, commitSent, true, failure);
         }
-        if (failure instanceof SessionExpiredException) {
-            return new TransientDataAccessException("The Neo4j session expired during " + operation
-                    + " (leader switch or lost connection); retry", null);
+        if (isPoolTimeout(failure)) {
+            return FAILURES.poolExhausted(operation, failure);
         }
-        if (failure instanceof TransientException) {
-            return new TransientDataAccessException("Transient Neo4j failure during " + operation + " (" + code
-                    + "); retry", null);
+        if (failure instanceof ConnectionReadTimeoutException) {
+            return FAILURES.lost(operation, commitSent, true, failure);
         }
         if (failure instanceof AuthenticationException) {
-            return new ConfigurationException("The Neo4j server refused the credentials (check NEO4J_USER and "
-                    + "NEO4J_PASSWORD)");
+            return FAILURES.authenticationFailed(DalConfig.NEO4J_USER, failure);
         }
         if (failure instanceof FatalDiscoveryException) {
-            return new ConfigurationException("The Neo4j database could not be found (check NEO4J_DATABASE or "
-                    + "DB_NAME) during " + operation);
+            return FAILURES.unknownDatabase(Neo4jSettings.NEO4J_DATABASE, failure);
+        }
+        if (failure instanceof ServiceUnavailableException) {
+            return connectFailed(failure) ? FAILURES.unreachable(operation, failure)
+                    : FAILURES.lost(operation, commitSent, false, failure);
+        }
+        if (failure instanceof SessionExpiredException) {
+            return FAILURES.lost(operation, commitSent, false, failure);
+        }
+        if (code != null && TX_TIMED_OUT.contains(code)) {
+            return FAILURES.lost(operation, false, true, failure); // the server rolled it back: definite
+        }
+        if (code != null && LOCK_TIMED_OUT.contains(code)) {
+            return FAILURES.lockTimeout(operation, queryTimeout == null ? java.time.Duration.ZERO : queryTimeout, failure);
+        }
+        if (DEADLOCK.equals(code)) {
+            return FAILURES.conflict(operation, failure);
+        }
+        if (code != null && NOT_READY.contains(code)) {
+            return FAILURES.serverNotReady(operation, failure);
+        }
+        if (failure instanceof TransactionTerminatedException) {
+            return FAILURES.lost(operation, false, false, failure); // terminated before commit: rolled back
+        }
+        if (failure instanceof TransientException) {
+            // Transient by the server's own word (e.g. a replaced leader, a stale routing table): nothing committed.
+            return new TransientDataAccessException("Neo4j reported a transient failure during " + operation
+                    + (code == null ? "" : " (" + code + ")") + "; nothing was written, retrying may succeed",
+                    SanitizedCause.of(failure, code));
         }
         if (failure instanceof SecurityException) {
-            return new UnavailableException("Neo4j refused access during " + operation + " (" + code + ")");
+            return FAILURES.authenticationFailed(DalConfig.NEO4J_USER, failure);
         }
         if (failure instanceof ClientException && CONSTRAINT_FAILED.equals(code)) {
             return duplicate(failure.getMessage());
@@ -66,8 +146,68 @@ final class Neo4jErrors {
         if (failure instanceof ClientException && code != null && code.contains("TypeError")) {
             return new ValidationException(operation, "a value has a type the Neo4j store cannot hold");
         }
-        LOG.warn("Neo4j error during {} ({})", operation, code, failure);
-        return new DataAccessException("Neo4j store failed during " + operation + (code == null ? "" : " (" + code + ")"));
+        DataAccessException unexpected = FAILURES.unexpected(operation, code, failure);
+        LOG.warn("Untranslated Neo4j failure during {} ({})", operation, code, unexpected.getCause());
+        return unexpected;
+    }
+
+    /**
+     * @param failure the driver's exception
+     * @return whether it says the call's deadline passed (the server's transaction or lock timeout, the
+     *     server's receive-timeout hint), so the call is not retried
+     */
+    static boolean spentDeadline(Throwable failure) {
+        if (failure instanceof ConnectionReadTimeoutException) {
+            return true;
+        }
+        String code = failure instanceof Neo4jException n ? n.code() : null;
+        return code != null && (TX_TIMED_OUT.contains(code) || LOCK_TIMED_OUT.contains(code));
+    }
+
+    /** A status code is {@code Neo.Class.Category.Title}: letters and dots only, never a value. */
+    private static String safeCode(String code) {
+        return code != null && code.matches("[A-Za-z.]{1,120}") ? code : null;
+    }
+
+    /**
+     * Whether no connection could be opened at all (as opposed to an open one breaking): a refused or
+     * unroutable connect, a connect or handshake not done within {@code DB_CONNECT_TIMEOUT}, or no router
+     * reachable. The driver's text is read here only to classify, never repeated.
+     */
+    static boolean connectFailed(Throwable failure) {
+        int depth = 0;
+        for (Throwable t = failure; t != null && depth < 10; t = t.getCause(), depth++) {
+            if (t instanceof java.net.ConnectException || t instanceof java.net.UnknownHostException
+                    || t instanceof java.net.NoRouteToHostException
+                    || t.getClass().getName().endsWith("ConnectionInitialisationTimeoutException")
+                    || t.getClass().getName().endsWith("ConnectTimeoutException")) {
+                return true;
+            }
+            String message = t.getMessage();
+            if (message != null && (message.startsWith("Unable to connect to")
+                    || message.startsWith("Could not perform discovery")
+                    || message.startsWith("Unable to establish connection"))) {
+                return true;
+            }
+            for (Throwable suppressed : t.getSuppressed()) {
+                if (suppressed != t && connectFailed(suppressed)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Whether the pool found no free connection within its acquisition timeout. */
+    static boolean isPoolTimeout(Throwable failure) {
+        int depth = 0;
+        for (Throwable t = failure; t != null && depth < 10; t = t.getCause(), depth++) {
+            String message = t.getMessage();
+            if (message != null && message.startsWith("Unable to acquire connection from the pool")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -75,24 +215,19 @@ final class Neo4jErrors {
      * wanted health or a copy learns what failed, not which internal read).
      *
      * @param uri the configured URI (never holds credentials); {@code null} for an application's driver
-     * @param failure what the driver threw
-     * @return Dal's exception; the driver's is not attached
+     * @param failure what the driver threw, or Dal's translation of it
+     * @return Dal's exception, with the sanitized cause of the translation
      */
     static DataAccessException openFailure(String uri, Throwable failure) {
         String target = uri == null ? "the Neo4j store (on the application's driver)" : "the Neo4j store at " + hostOnly(uri);
-        String code = failure instanceof Neo4jException n ? n.code() : null;
-        if (failure instanceof ServiceUnavailableException) {
-            LOG.debug("Neo4j error while opening the store ({})", code, failure);
-            return new UnavailableException("Could not open " + target + ": unavailable (no server answered within "
-                    + Neo4jSettings.NEO4J_CONNECTION_TIMEOUT + ", retried for " + Neo4jSettings.NEO4J_MAX_TRANSACTION_RETRY_TIME
-                    + ")");
-        }
         DataAccessException translated = translate("opening the store", failure);
         if (translated instanceof ConfigurationException) {
-            return new ConfigurationException("Could not open " + target + ": " + lowerFirst(translated.getMessage()));
+            return new ConfigurationException("Could not open " + target + ": " + lowerFirst(translated.getMessage()),
+                    translated.getCause());
         }
         if (translated instanceof UnavailableException) {
-            return new UnavailableException("Could not open " + target + ": " + lowerFirst(translated.getMessage()));
+            return new UnavailableException("Could not open " + target + ": unavailable; "
+                    + lowerFirst(translated.getMessage()), translated.getCause());
         }
         return translated;
     }
@@ -107,7 +242,7 @@ final class Neo4jErrors {
             java.net.URI parsed = new java.net.URI(uri);
             return parsed.getScheme() + "://" + parsed.getHost() + (parsed.getPort() < 0 ? "" : ":" + parsed.getPort());
         } catch (java.net.URISyntaxException e) {
-            return "the configured " + dev.dal.api.DalConfig.NEO4J_URI;
+            return "the configured " + DalConfig.NEO4J_URI;
         }
     }
 
@@ -136,10 +271,5 @@ final class Neo4jErrors {
             return new DuplicateKeyException("A message with this id already exists");
         }
         return new DuplicateKeyException("A unique key is already taken");
-    }
-
-    /** @return whether the driver's transaction functions retry this failure */
-    static boolean isRetryable(Throwable failure) {
-        return failure instanceof RetryableException;
     }
 }

@@ -1,5 +1,6 @@
 package dev.dal.neo4j.internal;
 
+import dev.dal.api.DalConfig;
 import dev.dal.api.HealthStatus;
 import java.time.Duration;
 import java.time.Instant;
@@ -8,15 +9,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
 import org.neo4j.driver.Record;
 import org.neo4j.driver.Value;
-import org.neo4j.driver.async.AsyncSession;
 import org.neo4j.driver.summary.ResultSummary;
 
 /**
- * Seed 000's health checks, synchronous and asynchronous (on the driver's async API): one read
- * transaction asks the server for its version and routing table; the answer carries the latency,
- * the server's address and agent, the routing table and the pool figures. Never credentials.
+ * Seed 000's health check: one read transaction asks the server for its version and routing table;
+ * the answer carries the latency, the server's address and agent, the routing table and the pool
+ * figures ({@code poolUtilizationPercent} when the store owns its driver). Never credentials.
+ *
+ * <p>It answers within {@code DAL_HEALTH_TIMEOUT}: the probe runs on a thread of its own (so it
+ * never holds the caller while the pool is saturated) under a deadline of its own that ends its
+ * connection. DOWN when the server did not answer in time or failed; DEGRADED when it answered but
+ * every pooled connection is in use; UP otherwise.
  */
 final class Neo4jHealth {
     static final String PROBE = """
@@ -33,35 +39,30 @@ final class Neo4jHealth {
 
     HealthStatus check() {
         long start = System.nanoTime();
+        Duration timeout = db.settings().healthTimeout();
         try {
-            Map<String, Object> details = db.read(tx -> {
+            Map<String, Object> details = db.probe(tx -> {
                 var result = tx.run(PROBE);
                 Record record = result.single();
                 return details(record, result.consume());
-            });
-            return up(start, details);
+            }, timeout);
+            return answered(start, details);
+        } catch (TimeoutException e) {
+            return down(start, "Neo4j did not answer the health check within " + DalConfig.DAL_HEALTH_TIMEOUT + " ("
+                    + timeout.toMillis() + " ms)");
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return down(start, "The Neo4j store is closed");
         } catch (RuntimeException e) {
-            return down(start, e);
+            return down(start, Neo4jErrors.translate("healthCheck", e).getMessage());
         }
     }
 
     CompletionStage<HealthStatus> checkAsync() {
-        long start = System.nanoTime();
-        AsyncSession session;
         try {
-            session = db.asyncSession();
-        } catch (RuntimeException e) {
-            return CompletableFuture.completedFuture(down(start, e));
+            return CompletableFuture.supplyAsync(this::check, db.probes());
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(down(System.nanoTime(), "The Neo4j store is closed"));
         }
-        return session.executeReadAsync(tx -> tx.runAsync(PROBE)
-                        .thenCompose(cursor -> cursor.singleAsync()
-                                .thenCompose(record -> cursor.consumeAsync().thenApply(summary -> details(record, summary)))))
-                .handle((details, error) -> error == null ? up(start, details) : down(start, unwrap(error)))
-                .thenCompose(status -> session.closeAsync().handle((ignored, closeError) -> status));
-    }
-
-    private static Throwable unwrap(Throwable error) {
-        return error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
     private Map<String, Object> details(Record record, ResultSummary summary) {
@@ -84,15 +85,19 @@ final class Neo4jHealth {
         return details;
     }
 
-    private HealthStatus up(long start, Map<String, Object> details) {
+    private HealthStatus answered(long start, Map<String, Object> details) {
         Map<String, Object> all = new LinkedHashMap<>(details);
         all.putAll(db.poolFigures());
+        if (db.poolSaturated()) {
+            return new HealthStatus(HealthStatus.Status.DEGRADED, Neo4jStore.STORAGE_TYPE,
+                    Duration.ofNanos(System.nanoTime() - start), all, "Every pooled Neo4j connection is in use (raise "
+                    + DalConfig.DB_MAX_CONNECTIONS + ")", Instant.now());
+        }
         return new HealthStatus(HealthStatus.Status.UP, Neo4jStore.STORAGE_TYPE, Duration.ofNanos(System.nanoTime() - start),
                 all, null, Instant.now());
     }
 
-    private HealthStatus down(long start, Throwable error) {
-        String message = Neo4jErrors.translate("healthCheck", error).getMessage();
+    private HealthStatus down(long start, String message) {
         return new HealthStatus(HealthStatus.Status.DOWN, Neo4jStore.STORAGE_TYPE, Duration.ofNanos(System.nanoTime() - start),
                 db.poolFigures(), message, Instant.now());
     }

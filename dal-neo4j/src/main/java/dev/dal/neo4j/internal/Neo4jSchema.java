@@ -73,15 +73,17 @@ public final class Neo4jSchema implements SchemaMigrator {
 
     /** The applied changes; driver errors pass untranslated, so the caller can name what it was doing. */
     private Map<String, Applied> appliedUntranslated() {
-        return db.read(tx -> {
-            Map<String, Applied> found = new HashMap<>();
-            for (Record r : tx.run("MATCH (m:DalSchemaMigration) RETURN m.version AS version, m.checksum AS checksum, "
-                    + "m.applied_at AS applied_at").list()) {
-                found.put(r.get("version").asString(), new Applied(r.get("checksum").asString(null),
-                        Neo4jRecords.instant(r.get("applied_at"))));
-            }
-            return found;
-        });
+        return db.read(Neo4jSchema::appliedIn);
+    }
+
+    private static Map<String, Applied> appliedIn(org.neo4j.driver.TransactionContext tx) {
+        Map<String, Applied> found = new HashMap<>();
+        for (Record r : tx.run("MATCH (m:DalSchemaMigration) RETURN m.version AS version, m.checksum AS checksum, "
+                + "m.applied_at AS applied_at").list()) {
+            found.put(r.get("version").asString(), new Applied(r.get("checksum").asString(null),
+                    Neo4jRecords.instant(r.get("applied_at"))));
+        }
+        return found;
     }
 
     @Override
@@ -100,9 +102,22 @@ public final class Neo4jSchema implements SchemaMigrator {
      * @return whether a change is pending (one read; the store checks this on every open)
      * @throws RuntimeException the driver's error, untranslated: the caller names the open
      */
+    /** @return how many changes the code knows */
+    int migrationCount() {
+        return migrations.size();
+    }
+
     boolean hasPending() {
-        Map<String, Applied> applied = appliedUntranslated();
-        return migrations.stream().anyMatch(m -> !applied.containsKey(m.version()));
+        return !pending().isEmpty();
+    }
+
+    /**
+     * @return the versions not yet applied, read in one bounded call (the store checks this on every open)
+     * @throws dev.dal.api.DataAccessException translated by the failure table, named as the open
+     */
+    List<String> pending() {
+        Map<String, Applied> applied = db.call("opening the store", false, Neo4jSchema::appliedIn);
+        return migrations.stream().map(Neo4jMigration::version).filter(v -> !applied.containsKey(v)).toList();
     }
 
     @Override

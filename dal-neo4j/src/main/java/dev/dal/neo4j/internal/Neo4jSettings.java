@@ -24,9 +24,13 @@ import java.util.Set;
  *       {@code neo4j://} URI;
  *   <li>{@code NEO4J_USER} and {@code NEO4J_PASSWORD} (both or neither; no default password);
  *   <li>{@code NEO4J_DATABASE}, else {@code DB_NAME}, else the server's default database;
- *   <li>pool size {@code DB_MAX_CONNECTIONS} (50), acquisition timeout {@code DB_CONNECTION_TIMEOUT} (60 s),
- *       connection lifetime {@code DB_MAX_LIFETIME} (3600 s), connect timeout {@code NEO4J_CONNECTION_TIMEOUT}
- *       (30 s), transaction retry time {@code NEO4J_MAX_TRANSACTION_RETRY_TIME} (30 s);
+ *   <li>pool size {@code DB_MAX_CONNECTIONS} (50), pool acquisition wait {@code DB_CONNECTION_TIMEOUT} (60 s),
+ *       connection lifetime {@code DB_MAX_LIFETIME} (3600 s);
+ *   <li>deadlines: {@code DB_CONNECT_TIMEOUT} (5 s; {@code NEO4J_CONNECTION_TIMEOUT} overrides it) for opening
+ *       a connection, {@code DB_QUERY_TIMEOUT} (30 s) for one call once under way (the server's transaction
+ *       timeout and a client-side bound), {@code DAL_HEALTH_TIMEOUT} (2 s) for a health check;
+ *   <li>{@code DAL_TX_RETRIES} (3): how often Dal retries a retryable failure (the driver's own retries are off);
+ *   <li>{@code DAL_LOG_VALUES} (false): whether the driver may log at debug level, where it writes parameters;
  *   <li>{@code NEO4J_ENCRYPTED} (false) and {@code NEO4J_TRUST} for plain {@code bolt://}/{@code neo4j://}
  *       URIs: {@code TRUST_SYSTEM_CA_SIGNED_CERTIFICATES} (default), {@code TRUST_CUSTOM_CA_SIGNED_CERTIFICATES}
  *       (with {@code NEO4J_TRUST_CERTIFICATE}, a PEM file) or {@code TRUST_ALL_CERTIFICATES};
@@ -42,7 +46,10 @@ import java.util.Set;
  * @param acquisitionTimeout longest wait for a pooled connection
  * @param maxLifetime longest a pooled connection lives
  * @param connectTimeout longest wait to open a connection
- * @param maxRetryTime longest time transaction functions retry transient failures
+ * @param queryTimeout longest one call waits on the server or the network once under way
+ * @param healthTimeout longest a health check waits for its answer
+ * @param txRetries how often a retryable failure is retried
+ * @param logValues whether log lines may carry values (the driver's debug output)
  * @param encrypted whether to encrypt a plain-scheme connection
  * @param trust the trust strategy for an encrypted plain-scheme connection
  * @param trustCertificate the CA file for {@code TRUST_CUSTOM_CA_SIGNED_CERTIFICATES}, or {@code null}
@@ -50,15 +57,13 @@ import java.util.Set;
  */
 public record Neo4jSettings(
         String uri, List<String> hosts, String user, String password, String database, int maxPoolSize,
-        Duration acquisitionTimeout, Duration maxLifetime, Duration connectTimeout, Duration maxRetryTime,
-        boolean encrypted, Trust trust, Path trustCertificate, boolean autoMigrate) {
+        Duration acquisitionTimeout, Duration maxLifetime, Duration connectTimeout, Duration queryTimeout,
+        Duration healthTimeout, int txRetries, boolean logValues, boolean encrypted, Trust trust, Path trustCertificate, boolean autoMigrate) {
 
     /** Setting: database name. */
     public static final String NEO4J_DATABASE = "NEO4J_DATABASE";
-    /** Setting: connect timeout. */
+    /** Setting: connect timeout, overriding {@code DB_CONNECT_TIMEOUT} (seed 000's name). */
     public static final String NEO4J_CONNECTION_TIMEOUT = "NEO4J_CONNECTION_TIMEOUT";
-    /** Setting: how long transaction functions retry transient failures. */
-    public static final String NEO4J_MAX_TRANSACTION_RETRY_TIME = "NEO4J_MAX_TRANSACTION_RETRY_TIME";
     /** Setting: encrypt a plain-scheme connection. */
     public static final String NEO4J_ENCRYPTED = "NEO4J_ENCRYPTED";
     /** Setting: certificate trust strategy. */
@@ -131,8 +136,7 @@ public record Neo4jSettings(
                 : Duration.ofSeconds(60);
         Duration lifetime = config.setting(DalConfig.DB_MAX_LIFETIME).isPresent() ? config.maxLifetime()
                 : Duration.ofSeconds(3600);
-        Duration connect = duration(config, NEO4J_CONNECTION_TIMEOUT, Duration.ofSeconds(30));
-        Duration retry = duration(config, NEO4J_MAX_TRANSACTION_RETRY_TIME, Duration.ofSeconds(30));
+        Duration connect = duration(config, NEO4J_CONNECTION_TIMEOUT, config.connectTimeout());
         boolean encrypted = config.flag(NEO4J_ENCRYPTED, false);
         Trust trust = trust(config);
         Path certificate = config.setting(NEO4J_TRUST_CERTIFICATE).map(Paths::get).orElse(null);
@@ -144,8 +148,8 @@ public record Neo4jSettings(
             throw new ConfigurationException(NEO4J_ENCRYPTED + " applies to bolt:// and neo4j:// URIs only; the "
                     + "+s and +ssc schemes of " + DalConfig.NEO4J_URI + " choose encryption themselves");
         }
-        return new Neo4jSettings(uri, hosts, user, password, database, pool, acquisition, lifetime, connect, retry,
-                encrypted, trust, certificate, config.flag(DB_AUTO_MIGRATE, true));
+        return new Neo4jSettings(uri, hosts, user, password, database, pool, acquisition, lifetime, connect,
+                config.queryTimeout(), config.healthTimeout(), config.txRetries(), config.logValues(), encrypted, trust, certificate, config.flag(DB_AUTO_MIGRATE, true));
     }
 
     private static String checkedUri(String value) {
@@ -205,6 +209,6 @@ public record Neo4jSettings(
     public String toString() {
         return "Neo4jSettings[" + uri + ", user=" + user + ", database=" + database + ", pool=" + maxPoolSize
                 + ", acquisitionTimeout=" + acquisitionTimeout + ", maxLifetime=" + maxLifetime + ", connectTimeout="
-                + connectTimeout + ", encrypted=" + encrypted + ", trust=" + trust + "]";
+                + connectTimeout + ", queryTimeout=" + queryTimeout + ", encrypted=" + encrypted + ", trust=" + trust + "]";
     }
 }

@@ -38,13 +38,13 @@ import java.util.concurrent.CompletionStage;
 import org.neo4j.driver.Record;
 import org.neo4j.driver.TransactionCallback;
 import org.neo4j.driver.TransactionContext;
-import org.neo4j.driver.exceptions.Neo4jException;
 
 /**
- * The Neo4j {@link DataAccess}. Outside a transaction each call runs in a transaction function of
- * its own (writes through {@code executeWrite}, which retries transient failures); inside
- * {@link #inTransaction} every call runs in the transaction's context. Writes are safe to replay:
- * ids are chosen before the transaction function runs and records are {@code MERGE}d on them;
+ * The Neo4j {@link DataAccess}. Outside a transaction each call runs in a transaction of its own,
+ * bounded by {@code DB_QUERY_TIMEOUT} and retried after a retryable failure by Dal's one policy
+ * ({@code DAL_TX_RETRIES}); inside {@link #inTransaction} every call runs in the transaction's
+ * context. Writes are safe to run again:
+ * ids are chosen before the first attempt and records are {@code MERGE}d on them;
  * sequence numbers are assigned inside the write transaction, under the session node's lock.
  */
 public final class Neo4jStore implements DataAccess {
@@ -65,24 +65,12 @@ public final class Neo4jStore implements DataAccess {
         this.health = new Neo4jHealth(db);
     }
 
-    /** The transaction a bound store runs in, and the driver error behind the last translated retryable failure. */
+    /** The transaction a bound store runs in. */
     static final class TxScope {
         private final TransactionContext tx;
-        private DataAccessException translated;
-        private Neo4jException driverError;
 
         TxScope(TransactionContext tx) {
             this.tx = tx;
-        }
-
-        void remember(DataAccessException dal, Neo4jException cause) {
-            translated = dal;
-            driverError = cause;
-        }
-
-        /** @return the driver error behind {@code thrown} when the driver may retry it, else {@code null} */
-        Neo4jException retryableBehind(Throwable thrown) {
-            return thrown == translated ? driverError : null;
         }
     }
 
@@ -90,30 +78,28 @@ public final class Neo4jStore implements DataAccess {
         return Timestamps.now(clock);
     }
 
-    /** Runs read work in the running transaction, or in a read transaction function. */
+    /** Runs read work in the running transaction, or in a bounded, retried read transaction of its own. */
     <T> T read(String operation, TransactionCallback<T> work) {
+        if (scope == null) {
+            return db.call(operation, false, work);
+        }
         try {
-            return scope != null ? work.execute(scope.tx) : db.read(work);
+            return work.execute(scope.tx);
         } catch (RuntimeException e) {
-            throw failure(operation, e);
+            throw Neo4jErrors.translate(operation, e); // inside inTransaction nothing has committed yet
         }
     }
 
-    /** Runs write work in the running transaction, or in a write transaction function of its own. */
+    /** Runs write work in the running transaction, or in a bounded, retried write transaction of its own. */
     <T> T write(String operation, TransactionCallback<T> work) {
+        if (scope == null) {
+            return db.call(operation, true, work);
+        }
         try {
-            return scope != null ? work.execute(scope.tx) : db.write(work);
+            return work.execute(scope.tx);
         } catch (RuntimeException e) {
-            throw failure(operation, e);
+            throw Neo4jErrors.translate(operation, e);
         }
-    }
-
-    private DataAccessException failure(String operation, RuntimeException e) {
-        DataAccessException translated = Neo4jErrors.translate(operation, e);
-        if (scope != null && e instanceof Neo4jException driverError && Neo4jErrors.isRetryable(e)) {
-            scope.remember(translated, driverError);
-        }
-        return translated;
     }
 
     private static Map<String, Object> params(Object... pairs) {
@@ -509,37 +495,28 @@ public final class Neo4jStore implements DataAccess {
 
     // ---- transactions, health, lifecycle ----
 
+    /**
+     * Runs the work in one write transaction, bounded as a whole by {@code DB_QUERY_TIMEOUT} (Neo4j's
+     * transaction timeout covers the whole transaction), and runs it again after a retryable failure
+     * as {@code DAL_TX_RETRIES} says. The work's own exceptions reach the caller unchanged.
+     */
     @Override
     public <T> T inTransaction(TransactionWork<T> work) {
         if (scope != null) {
             return work.run(this);
         }
         try {
-            return db.write(tx -> {
-                TxScope txScope = new TxScope(tx);
+            return db.call("inTransaction", true, tx -> {
                 try {
-                    return work.run(new Neo4jStore(db, clock, txScope));
+                    return work.run(new Neo4jStore(db, clock, new TxScope(tx)));
+                } catch (DataAccessException e) {
+                    throw e; // Dal's own (translated) failures: retried when retryable
                 } catch (RuntimeException e) {
-                    Neo4jException retryable = txScope.retryableBehind(e);
-                    if (retryable != null) {
-                        throw retryable; // the driver replays the whole work
-                    }
-                    throw new WorkFailure(e);
+                    throw new Neo4jDatabase.Carried(e);
                 }
             });
-        } catch (WorkFailure carrier) {
-            throw (RuntimeException) carrier.getCause();
-        } catch (RuntimeException e) {
-            throw Neo4jErrors.translate("inTransaction", e);
-        }
-    }
-
-    /** Carries the work's own exception through the driver, so that nothing is attached to it. */
-    private static final class WorkFailure extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        WorkFailure(RuntimeException cause) {
-            super(null, cause, false, false);
+        } catch (Neo4jDatabase.Carried carried) {
+            throw carried.failure();
         }
     }
 
@@ -555,7 +532,7 @@ public final class Neo4jStore implements DataAccess {
 
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.TRANSACTIONS, Capability.MULTI_PROCESS);
+        return EnumSet.of(Capability.TRANSACTIONS, Capability.MULTI_PROCESS, Capability.NETWORK);
     }
 
     @Override

@@ -3,8 +3,8 @@ package dev.dal.neo4j.internal;
 import dev.dal.api.ConfigurationException;
 import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
-import dev.dal.api.spi.SchemaChange;
 import dev.dal.api.spi.SchemaMigrator;
+import java.util.List;
 
 /** Opens Neo4j stores and their schema migrators. */
 public final class Neo4jStores {
@@ -13,8 +13,8 @@ public final class Neo4jStores {
 
     /**
      * Opens a store; with {@code DB_AUTO_MIGRATE} (default true) pending schema changes are applied
-     * first, without it a pending change is a {@link ConfigurationException}: the constraints are
-     * what keeps keys unique.
+     * first, without it a pending change is a {@link ConfigurationException} naming
+     * {@code DB_AUTO_MIGRATE} and {@code dal schema migrate}: the constraints are what keeps keys unique.
      *
      * @param config the configuration
      * @return an open store
@@ -34,19 +34,17 @@ public final class Neo4jStores {
         Neo4jDatabase db = driver == null ? new Neo4jDatabase(settings) : new Neo4jDatabase(settings, driver, false);
         try {
             Neo4jSchema schema = new Neo4jSchema(db, false);
-            boolean pending;
+            List<String> pending;
             try {
-                pending = schema.hasPending();
+                pending = schema.pending();
             } catch (RuntimeException e) {
                 // The first contact with the server: name the open, not the internal read that failed.
                 throw Neo4jErrors.openFailure(settings.uri(), e);
             }
-            if (pending) {
+            if (!pending.isEmpty()) {
                 if (!settings.autoMigrate()) {
-                    throw new ConfigurationException("The Neo4j schema has pending changes "
-                            + schema.status().stream().filter(c -> !c.applied()).map(SchemaChange::version).toList()
-                            + "; run the schema migrations (dal schema migrate) or set " + Neo4jSettings.DB_AUTO_MIGRATE
-                            + "=true");
+                    throw Neo4jErrors.FAILURES.schemaNotCurrent((pending.size() == schema.migrationCount()
+                            ? "no schema: " : "") + "changes " + pending + " not applied");
                 }
                 schema.migrate();
             }

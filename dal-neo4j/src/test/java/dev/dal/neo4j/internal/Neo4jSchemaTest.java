@@ -151,7 +151,7 @@ class Neo4jSchemaTest {
                 SERVER.sharedDriverProvider()));
 
         assertThat(thrown).isInstanceOf(ConfigurationException.class).hasMessageContaining("DB_AUTO_MIGRATE")
-                .hasMessageContaining("001");
+                .hasMessageContaining("dal schema migrate").hasMessageContaining("001");
         schema.migrate();
         DataAccessFactory.create(DalConfig.fromMap(settings), SERVER.sharedDriverProvider()).close();
     }

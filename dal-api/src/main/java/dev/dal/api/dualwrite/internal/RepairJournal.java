@@ -340,32 +340,49 @@ public final class RepairJournal implements AutoCloseable {
     }
 
     /**
-     * Removes the first {@code count} entries, keeping those of them that failed again (first), and every entry
-     * appended after them. Written to a new file that replaces the old one atomically.
+     * Removes entries that were replayed, one line for each, and keeps every other line where it is:
+     * entries that failed again, and whatever this or another process appended or kept meanwhile. The
+     * file is read again under the lock, so two processes repairing at once cannot drop each other's
+     * entries: an entry the other one already removed is simply not found. Written to a new file that
+     * replaces the old one atomically; a torn line is dropped.
      *
-     * @param count how many entries from the start were replayed
-     * @param failedAgain those of them to keep
+     * @param replayed the entries whose replay succeeded
      */
-    public void trim(int count, List<RepairEntry> failedAgain) {
+    public void remove(List<RepairEntry> replayed) {
         try {
-            locked("trim", () -> trimLocked(count, failedAgain));
+            locked("remove", () -> removeLocked(replayed));
         } catch (IOException e) {
-            throw new DataAccessException("The dual-write repair journal " + file + " could not be trimmed ("
+            throw new DataAccessException("The dual-write repair journal " + file + " could not be rewritten ("
                     + e.getClass().getSimpleName() + ")");
         }
     }
 
-    private void trimLocked(int count, List<RepairEntry> failedAgain) throws IOException {
-        List<String> lines = lines().stream().filter(l -> parse(l) != null).toList();
+    private void removeLocked(List<RepairEntry> replayed) throws IOException {
+        Map<RepairEntry, Integer> toRemove = new HashMap<>();
+        replayed.forEach(e -> toRemove.merge(e, 1, Integer::sum));
         List<String> kept = new ArrayList<>();
-        failedAgain.forEach(e -> kept.add(JsonValues.write(toJson(e))));
-        kept.addAll(lines.subList(Math.min(count, lines.size()), lines.size()));
+        for (String line : lines()) {
+            RepairEntry entry = parse(line);
+            if (entry == null) {
+                continue;
+            }
+            Integer left = toRemove.get(entry);
+            if (left != null) {
+                toRemove.put(entry, left - 1);
+                if (left == 1) {
+                    toRemove.remove(entry);
+                }
+                continue;
+            }
+            kept.add(line);
+        }
         Path next = dir.resolve(FILE_NAME + ".next");
         Files.deleteIfExists(next);
         createPrivateFile(next);
         try (FileChannel out = FileChannel.open(next, StandardOpenOption.WRITE)) {
-            ByteBuffer bytes = ByteBuffer.wrap(kept.stream().map(l -> l + "\n").reduce("", String::concat)
-                    .getBytes(StandardCharsets.UTF_8));
+            StringBuilder text = new StringBuilder();
+            kept.forEach(l -> text.append(l).append('\n'));
+            ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
             while (bytes.hasRemaining()) {
                 out.write(bytes);
             }

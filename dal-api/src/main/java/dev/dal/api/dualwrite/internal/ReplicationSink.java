@@ -7,6 +7,15 @@ import java.util.function.Consumer;
 /** Where a write tells what the secondary now owes: replicated at once by the decorator, or collected by a transaction. */
 public interface ReplicationSink {
 
+    /**
+     * Called before a write reaches the primary, with what it may change, so that a complete journal can
+     * record the intent durably first. An exception stops the write before the primary sees it.
+     *
+     * @param steps what the coming write may change
+     */
+    default void intend(List<Step> steps) {
+    }
+
     /** @param steps what the secondary owes, in the order written */
     void owe(List<Step> steps);
 

@@ -80,6 +80,7 @@ public final class SecondarySync {
                         DeleteMode.valueOf(step.keys().get(1)));
                 case SESSION -> syncSession(step.keys().get(0));
                 case MESSAGES -> syncMessages(step);
+                case SESSION_TAIL -> syncSessionTail(step.keys().get(0));
                 case MESSAGES_BY_SESSION_ID -> syncMessagesBySessionId(step);
                 case MEMORY -> syncMemory(step, replay);
                 case MEMORY_TYPE -> syncMemoryType(UUID.fromString(step.keys().get(0)), step.keys().get(1), replay);
@@ -93,7 +94,7 @@ public final class SecondarySync {
     private ReentrantLock lockOf(Step step) {
         return switch (step.kind()) {
             case USER, USER_DELETION -> userLocks.forKey(step.lockKey());
-            case SESSION, MESSAGES -> sessionLocks.forKey(step.lockKey());
+            case SESSION, SESSION_TAIL, MESSAGES -> sessionLocks.forKey(step.lockKey());
             case MESSAGES_BY_SESSION_ID -> sessionIdLocks.forKey(step.lockKey());
             case MEMORY, MEMORY_TYPE -> memoryLocks.forKey(step.lockKey());
             case EXPIRED_MEMORY -> purgeLock;
@@ -191,6 +192,26 @@ public final class SecondarySync {
         List<Message> current = stored.stream().filter(m -> m.sessionId().equals(sessionId)).toList();
         if (!current.isEmpty()) {
             secondary.bulk().upsertMessages(current);
+        }
+    }
+
+    /** Copies the session, then every message the primary holds after the secondary's newest one, a page at a time. */
+    private void syncSessionTail(String chatId) {
+        Optional<ChatSession> session = syncSession(chatId);
+        if (session.isEmpty()) {
+            return;
+        }
+        UUID sessionId = session.get().id();
+        List<Message> newest = secondary.getChatHistory(chatId, dev.dal.api.HistoryQuery.latest(1));
+        long after = newest.isEmpty() ? 0 : newest.get(0).sequenceNumber();
+        while (true) {
+            List<Message> page = primary.getChatHistory(chatId, dev.dal.api.HistoryQuery.after(after, 1000)).stream()
+                    .filter(m -> m.sessionId().equals(sessionId)).toList();
+            if (page.isEmpty()) {
+                return;
+            }
+            secondary.bulk().upsertMessages(page);
+            after = page.get(page.size() - 1).sequenceNumber();
         }
     }
 

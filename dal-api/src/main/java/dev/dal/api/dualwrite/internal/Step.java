@@ -47,6 +47,10 @@ public record Step(RecordKind kind, List<String> keys, String operation, List<Me
                 stored, null);
     }
 
+    public static Step sessionTail(String chatId, String operation) {
+        return new Step(RecordKind.SESSION_TAIL, List.of(chatId), operation, List.of(), null);
+    }
+
     public static Step messagesBySessionId(UUID sessionId, List<Message> stored, String operation) {
         long first = stored.stream().mapToLong(Message::sequenceNumber).min().orElseThrow();
         long last = stored.stream().mapToLong(Message::sequenceNumber).max().orElseThrow();
@@ -84,7 +88,7 @@ public record Step(RecordKind kind, List<String> keys, String operation, List<Me
     String lockKey() {
         return switch (kind) {
             case USER, USER_DELETION -> "u:" + keys.get(0);
-            case SESSION, MESSAGES -> "s:" + keys.get(0);
+            case SESSION, SESSION_TAIL, MESSAGES -> "s:" + keys.get(0);
             case MESSAGES_BY_SESSION_ID -> "i:" + keys.get(0);
             case MEMORY, MEMORY_TYPE -> "m:" + keys.get(0) + '\u0000' + keys.get(1);
             case EXPIRED_MEMORY -> "purge";

@@ -59,32 +59,37 @@ public final class StepRecordingBulkAccess implements BulkAccess {
 
     @Override
     public void upsertUsers(List<User> users) {
+        List<Step> steps = users.stream().map(u -> Step.user(u.id(), "upsertUsers")).toList();
+        sink.intend(steps);
         writes.upsertUsers(users);
-        sink.oweExact(users.stream().map(u -> Step.user(u.id(), "upsertUsers")).toList(), b -> b.upsertUsers(users));
+        sink.oweExact(steps, b -> b.upsertUsers(users));
     }
 
     @Override
     public void upsertSessions(List<ChatSession> sessions) {
+        List<Step> steps = sessions.stream().map(s -> Step.session(s.chatId(), "upsertSessions")).toList();
+        sink.intend(steps);
         writes.upsertSessions(sessions);
-        sink.oweExact(sessions.stream().map(s -> Step.session(s.chatId(), "upsertSessions")).toList(),
-                b -> b.upsertSessions(sessions));
+        sink.oweExact(steps, b -> b.upsertSessions(sessions));
     }
 
     @Override
     public void upsertMessages(List<Message> messages) {
-        writes.upsertMessages(messages);
         Map<UUID, List<Message>> bySession = new LinkedHashMap<>();
         messages.forEach(m -> bySession.computeIfAbsent(m.sessionId(), k -> new ArrayList<>()).add(m));
-        sink.oweExact(bySession.entrySet().stream()
-                .map(e -> Step.messagesBySessionId(e.getKey(), e.getValue(), "upsertMessages")).toList(),
-                b -> b.upsertMessages(messages));
+        List<Step> steps = bySession.entrySet().stream()
+                .map(e -> Step.messagesBySessionId(e.getKey(), e.getValue(), "upsertMessages")).toList();
+        sink.intend(steps);
+        writes.upsertMessages(messages);
+        sink.oweExact(steps, b -> b.upsertMessages(messages));
     }
 
     @Override
     public void upsertMemory(List<MemoryEntry> entries) {
+        List<Step> steps = entries.stream()
+                .map(e -> Step.memory(e.userId(), e.memoryType(), e.key(), e, "upsertMemory")).toList();
+        sink.intend(steps);
         writes.upsertMemory(entries);
-        sink.oweExact(entries.stream()
-                .map(e -> Step.memory(e.userId(), e.memoryType(), e.key(), e, "upsertMemory")).toList(),
-                b -> b.upsertMemory(entries));
+        sink.oweExact(steps, b -> b.upsertMemory(entries));
     }
 }

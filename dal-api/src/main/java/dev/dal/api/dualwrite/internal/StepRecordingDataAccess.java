@@ -49,7 +49,11 @@ public final class StepRecordingDataAccess implements DataAccess {
 
     @Override
     public User createUser(NewUser user) {
-        User created = target.createUser(user);
+        // The id is chosen here, not by the primary, so the intent can name it before the write.
+        NewUser withId = user.id() != null ? user : new NewUser(user.externalId(), user.email(), user.name(),
+                user.profile(), user.preferences(), user.status(), dev.dal.api.spi.Ids.newId());
+        sink.intend(List.of(Step.user(withId.id(), "createUser")));
+        User created = target.createUser(withId);
         return wrote(created, Step.user(created.id(), "createUser"));
     }
 
@@ -65,17 +69,20 @@ public final class StepRecordingDataAccess implements DataAccess {
 
     @Override
     public User updateUser(UUID id, UserUpdate update) {
+        sink.intend(List.of(Step.user(id, "updateUser")));
         return wrote(target.updateUser(id, update), Step.user(id, "updateUser"));
     }
 
     @Override
     public boolean deleteUser(UUID id, DeleteMode mode) {
+        sink.intend(List.of(Step.userDeletion(id, mode, "deleteUser")));
         boolean deleted = target.deleteUser(id, mode);
         return deleted ? wrote(true, Step.userDeletion(id, mode, "deleteUser")) : false;
     }
 
     @Override
     public ChatSession createChatSession(NewChatSession session) {
+        sink.intend(List.of(Step.session(session.chatId(), "createChatSession")));
         ChatSession created = target.createChatSession(session);
         return wrote(created, Step.session(created.chatId(), "createChatSession"));
     }
@@ -87,11 +94,13 @@ public final class StepRecordingDataAccess implements DataAccess {
 
     @Override
     public ChatSession updateChatSession(String chatId, ChatSessionUpdate update) {
+        sink.intend(List.of(Step.session(chatId, "updateChatSession")));
         return wrote(target.updateChatSession(chatId, update), Step.session(chatId, "updateChatSession"));
     }
 
     @Override
     public boolean deleteChatSession(String chatId) {
+        sink.intend(List.of(Step.session(chatId, "deleteChatSession")));
         boolean deleted = target.deleteChatSession(chatId);
         return deleted ? wrote(true, Step.session(chatId, "deleteChatSession")) : false;
     }
@@ -108,12 +117,14 @@ public final class StepRecordingDataAccess implements DataAccess {
 
     @Override
     public Message addMessage(String chatId, NewMessage message) {
+        sink.intend(List.of(Step.sessionTail(chatId, "addMessage")));
         Message stored = target.addMessage(chatId, message);
         return wrote(stored, Step.messages(chatId, List.of(stored), "addMessage"));
     }
 
     @Override
     public List<Message> addMessages(String chatId, List<NewMessage> messages) {
+        sink.intend(List.of(Step.sessionTail(chatId, "addMessages")));
         List<Message> stored = target.addMessages(chatId, messages);
         return stored.isEmpty() ? stored : wrote(stored, Step.messages(chatId, stored, "addMessages"));
     }
@@ -135,6 +146,7 @@ public final class StepRecordingDataAccess implements DataAccess {
 
     @Override
     public MemoryEntry setUserMemory(UUID userId, String memoryType, String key, JsonNode value, Instant expiresAt) {
+        sink.intend(List.of(Step.memory(userId, memoryType, key, null, "setUserMemory")));
         MemoryEntry stored = target.setUserMemory(userId, memoryType, key, value, expiresAt);
         return wrote(stored, Step.memory(userId, memoryType, key, stored, "setUserMemory"));
     }
@@ -152,18 +164,21 @@ public final class StepRecordingDataAccess implements DataAccess {
     @Override
     public boolean deleteUserMemory(UUID userId, String memoryType, String key) {
         // Replicated even when nothing visible was deleted: an expired entry may have been removed.
+        sink.intend(List.of(Step.memory(userId, memoryType, key, null, "deleteUserMemory")));
         return wrote(target.deleteUserMemory(userId, memoryType, key),
                 Step.memory(userId, memoryType, key, null, "deleteUserMemory"));
     }
 
     @Override
     public int deleteUserMemory(UUID userId, String memoryType) {
+        sink.intend(List.of(Step.memoryType(userId, memoryType, "deleteUserMemory")));
         return wrote(target.deleteUserMemory(userId, memoryType),
                 Step.memoryType(userId, memoryType, "deleteUserMemory"));
     }
 
     @Override
     public int purgeExpiredMemory() {
+        sink.intend(List.of(Step.expiredMemory("purgeExpiredMemory")));
         return wrote(target.purgeExpiredMemory(), Step.expiredMemory("purgeExpiredMemory"));
     }
 
