@@ -5,6 +5,7 @@ import static dev.dal.testkit.Fixtures.concurrently;
 import static dev.dal.testkit.Fixtures.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dal.api.Capability;
 import dev.dal.api.ChatSession;
 import dev.dal.api.DataAccess;
 import dev.dal.api.DuplicateKeyException;
@@ -13,10 +14,19 @@ import dev.dal.api.Message;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
+import dev.dal.api.OutcomeUnknownException;
+import dev.dal.api.Retryable;
 import dev.dal.api.User;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
@@ -191,24 +201,51 @@ public interface ConcurrencyContract extends ConformanceTest {
     }
 
     @Test
-    default void concurrentReadsDuringWritesSeeConsistentCounts(DataAccess store) {
+    default void concurrentReadsDuringWritesSeeConsistentCounts(DataAccess store) throws Exception {
         ChatSession session = Fixtures.session(store);
+        int writes = 100;
+        CountDownLatch readersStarted = new CountDownLatch(THREADS - 1);
+        AtomicBoolean writerDone = new AtomicBoolean();
+        Set<Long> countsSeenMidway = ConcurrentHashMap.newKeySet();
+        AtomicLong highestSeen = new AtomicLong();
         List<Callable<Boolean>> tasks = new ArrayList<>();
         tasks.add(() -> {
-            for (int i = 0; i < 100; i++) {
-                store.addMessage(session.chatId(), NewMessage.user("w" + i));
+            try {
+                assertThat(readersStarted.await(30, TimeUnit.SECONDS)).as("every reader started").isTrue();
+                for (int i = 1; i <= writes; i++) {
+                    store.addMessage(session.chatId(), NewMessage.user("w" + i));
+                    if (i % 10 == 0 && i < writes) {
+                        // Let a reader see this midway state before writing on (bounded), so reads overlap writes.
+                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                        while (highestSeen.get() < i && System.nanoTime() < deadline) {
+                            Thread.onSpinWait();
+                        }
+                    }
+                }
+            } finally {
+                writerDone.set(true);
             }
             return true;
         });
         for (int t = 1; t < THREADS; t++) {
             tasks.add(() -> {
                 long previous = 0;
-                for (int i = 0; i < 50; i++) {
+                boolean first = true;
+                // Reads until the writer is done (bounded), so the readers overlap the writes.
+                for (int i = 0; i < 100_000 && (first || !writerDone.get()); i++) {
                     List<Message> history = store.getChatHistory(session.chatId(), 1000, 0);
                     long count = store.getMessageCount(session.chatId());
+                    if (first) {
+                        readersStarted.countDown();
+                        first = false;
+                    }
                     assertThat(history).extracting(Message::sequenceNumber)
                             .isEqualTo(LongStream.rangeClosed(1, history.size()).boxed().toList());
                     assertThat(count).isGreaterThanOrEqualTo(history.size()).isGreaterThanOrEqualTo(previous);
+                    if (count > 0 && count < writes) {
+                        countsSeenMidway.add(count);
+                    }
+                    highestSeen.accumulateAndGet(count, Math::max);
                     previous = count;
                 }
                 return true;
@@ -216,6 +253,46 @@ public interface ConcurrencyContract extends ConformanceTest {
         }
 
         assertThat(concurrently(tasks)).containsOnly(true);
-        assertThat(store.getMessageCount(session.chatId())).isEqualTo(100);
+        assertThat(store.getMessageCount(session.chatId())).isEqualTo(writes);
+        assertThat(countsSeenMidway).as("message counts the readers saw while the writer was writing: the readers"
+                + " overlapped the writer").isNotEmpty();
+    }
+
+    @Test
+    @Requires(Capability.TRANSACTIONS)
+    default void concurrentReadModifyWriteTransactionsLoseNoUpdate(DataAccess store) {
+        User user = Fixtures.user(store);
+        store.setUserMemory(user.id(), "context", "counter", F.numberNode(0));
+        int perThread = 10;
+        AtomicInteger committed = new AtomicInteger();
+        List<Callable<Boolean>> tasks = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            tasks.add(() -> {
+                for (int i = 0; i < perThread; i++) {
+                    for (int attempt = 0; ; attempt++) {
+                        try {
+                            store.useTransaction(tx -> {
+                                int value = tx.getUserMemory(user.id(), "context", "counter").orElseThrow()
+                                        .value().intValue();
+                                Thread.yield();
+                                tx.setUserMemory(user.id(), "context", "counter", F.numberNode(value + 1));
+                            });
+                            committed.incrementAndGet();
+                            break;
+                        } catch (RuntimeException e) {
+                            // A store may end a conflicting transaction with a retryable error; then it did not commit.
+                            assertThat(e).isInstanceOf(Retryable.class).isNotInstanceOf(OutcomeUnknownException.class);
+                            assertThat(attempt).as("attempts of one increment").isLessThan(50);
+                        }
+                    }
+                }
+                return true;
+            });
+        }
+
+        assertThat(concurrently(tasks)).containsOnly(true);
+        assertThat(committed.get()).isEqualTo(THREADS * perThread);
+        assertThat(store.getUserMemory(user.id(), "context", "counter").orElseThrow().value().intValue())
+                .as("the counter after %d committed increments", committed.get()).isEqualTo(committed.get());
     }
 }

@@ -41,19 +41,24 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * A small, obviously correct in-memory store: the kit's own reference backend. Every operation runs
- * under one lock; a transaction copies the state and restores it on failure.
+ * A small, obviously correct in-memory store: the kit's own reference backend. Writes and transactions
+ * hold the write side of a read-write lock; reads take the read side, so readers overlap each other and
+ * interleave with a writer between its calls (a racy write is then visible to the concurrency contract).
+ * A transaction copies the state and restores it on failure. {@link PlantedBug}s can be switched on for
+ * the kit's own planted-bug test.
  */
 final class ReferenceStore implements DataAccess, BulkAccess {
 
     /** Everything the store holds; shared by handles of the same store. */
     static final class State {
-        final ReentrantLock lock = new ReentrantLock();
+        final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+        final Map<UUID, Long> highWater = new HashMap<>();
         Map<UUID, User> users = new HashMap<>();
         Map<UUID, ChatSession> sessions = new HashMap<>();
         Map<UUID, TreeMap<Long, Message>> messages = new HashMap<>();
@@ -77,13 +82,27 @@ final class ReferenceStore implements DataAccess, BulkAccess {
         }
     }
 
+    /** Set only by the planted {@link PlantedBug#MEMORY_KEYS_CASE_INSENSITIVE}; the planted tests run one at a time. */
+    static volatile boolean foldKeys;
+
     record MemoryKey(String userId, String type, String key) implements Comparable<MemoryKey> {
         static MemoryKey of(UUID userId, String type, String key) {
             return new MemoryKey(userId.toString(), type, key);
         }
 
+        MemoryKey folded() {
+            return new MemoryKey(userId, type, key.toLowerCase(java.util.Locale.ROOT));
+        }
+
         @Override
         public int compareTo(MemoryKey o) {
+            if (foldKeys) {
+                return folded().compareTo0(o.folded());
+            }
+            return compareTo0(o);
+        }
+
+        private int compareTo0(MemoryKey o) {
             return Comparator.comparing(MemoryKey::userId).thenComparing(MemoryKey::type)
                     .thenComparing(MemoryKey::key).compare(this, o);
         }
@@ -93,18 +112,37 @@ final class ReferenceStore implements DataAccess, BulkAccess {
     private final Clock clock;
     private final Set<Capability> capabilities;
     private final java.time.Duration lockWait;
+    private final PlantedBug bug;
 
     ReferenceStore(State state, Clock clock, Set<Capability> capabilities, java.time.Duration lockWait) {
+        this(state, clock, capabilities, lockWait, null);
+    }
+
+    ReferenceStore(State state, Clock clock, Set<Capability> capabilities, java.time.Duration lockWait,
+            PlantedBug bug) {
+        this.bug = bug;
         this.state = state;
         this.clock = clock;
         this.capabilities = capabilities.isEmpty() ? EnumSet.noneOf(Capability.class) : EnumSet.copyOf(capabilities);
         this.lockWait = lockWait;
     }
 
-    /** Takes the one lock, waiting at most DB_QUERY_TIMEOUT, as every store bounds its lock waits. */
+    private boolean has(PlantedBug planted) {
+        return bug == planted;
+    }
+
+    /** Takes the write lock, waiting at most DB_QUERY_TIMEOUT, as every store bounds its lock waits. */
     private void lock() {
+        lock(state.lock.writeLock());
+    }
+
+    private void lock(Lock which) {
+        if (has(PlantedBug.LOCK_WAIT_UNBOUNDED)) {
+            which.lock();
+            return;
+        }
         try {
-            if (!state.lock.tryLock(lockWait.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+            if (!which.tryLock(lockWait.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
                 throw dev.dal.api.spi.StoreFailures.of("The reference store").lockTimeout("a call", lockWait, null);
             }
         } catch (InterruptedException e) {
@@ -118,7 +156,18 @@ final class ReferenceStore implements DataAccess, BulkAccess {
         try {
             return work.get();
         } finally {
-            state.lock.unlock();
+            state.lock.writeLock().unlock();
+        }
+    }
+
+    /** Runs a read under the read lock: readers share it; the writer's lock (and a transaction's) excludes them. */
+    private <T> T read(Supplier<T> work) {
+        Lock readLock = state.lock.readLock();
+        lock(readLock);
+        try {
+            return work.get();
+        } finally {
+            readLock.unlock();
         }
     }
 
@@ -129,6 +178,9 @@ final class ReferenceStore implements DataAccess, BulkAccess {
     // ---- users ----
 
     private void checkExternalId(String externalId, UUID self) {
+        if (has(PlantedBug.UPDATE_SKIPS_EXTERNAL_ID_CHECK) && self != null && state.users.containsKey(self)) {
+            return;
+        }
         if (externalId != null && state.users.values().stream()
                 .anyMatch(u -> externalId.equals(u.externalId()) && !u.id().equals(self))) {
             throw new DuplicateKeyException("external id is taken");
@@ -137,8 +189,17 @@ final class ReferenceStore implements DataAccess, BulkAccess {
 
     @Override
     public User createUser(NewUser user) {
+        if (has(PlantedBug.RACY_EXTERNAL_ID_CHECK)) {
+            read(() -> {
+                checkExternalId(user.externalId(), null);
+                return null;
+            });
+            Thread.yield();
+        }
         return locked(() -> {
-            checkExternalId(user.externalId(), null);
+            if (!has(PlantedBug.RACY_EXTERNAL_ID_CHECK)) {
+                checkExternalId(user.externalId(), null);
+            }
             User created = user.toUser(Ids.newId(), now());
             state.users.put(created.id(), created);
             return created;
@@ -147,12 +208,12 @@ final class ReferenceStore implements DataAccess, BulkAccess {
 
     @Override
     public Optional<User> getUser(UUID id) {
-        return locked(() -> Optional.ofNullable(state.users.get(id)));
+        return read(() -> Optional.ofNullable(state.users.get(id)));
     }
 
     @Override
     public Optional<User> getUserByExternalId(String externalId) {
-        return locked(() -> state.users.values().stream().filter(u -> externalId.equals(u.externalId())).findFirst());
+        return read(() -> state.users.values().stream().filter(u -> externalId.equals(u.externalId())).findFirst());
     }
 
     @Override
@@ -162,7 +223,8 @@ final class ReferenceStore implements DataAccess, BulkAccess {
             if (current == null) {
                 throw NotFoundException.of("user", id);
             }
-            User updated = update.applyTo(current, now());
+            User updated = update.applyTo(current, has(PlantedBug.UPDATE_KEEPS_UPDATED_AT) ? current.updatedAt()
+                    : has(PlantedBug.UPDATE_USES_SYSTEM_CLOCK) ? Timestamps.now(Clock.systemUTC()) : now());
             checkExternalId(updated.externalId(), id);
             state.users.put(id, updated);
             return updated;
@@ -175,10 +237,12 @@ final class ReferenceStore implements DataAccess, BulkAccess {
             if (state.users.remove(id) == null) {
                 return false;
             }
-            state.memory.keySet().removeIf(k -> k.userId().equals(id.toString()));
+            if (!has(PlantedBug.DELETE_USER_KEEPS_MEMORY)) {
+                state.memory.keySet().removeIf(k -> k.userId().equals(id.toString()));
+            }
             for (ChatSession session : List.copyOf(state.sessions.values())) {
                 if (id.equals(session.userId())) {
-                    if (mode == DeleteMode.PURGE) {
+                    if (mode == DeleteMode.PURGE || has(PlantedBug.KEEP_MODE_PURGES_SESSIONS)) {
                         state.sessions.remove(session.id());
                         state.messages.remove(session.id());
                     } else {
@@ -208,8 +272,15 @@ final class ReferenceStore implements DataAccess, BulkAccess {
 
     @Override
     public ChatSession createChatSession(NewChatSession session) {
+        boolean racy = has(PlantedBug.RACY_CHAT_ID_CHECK);
+        if (racy && read(() -> byChatId(session.chatId()).isPresent())) {
+            throw new DuplicateKeyException("chat id is taken");
+        }
+        if (racy) {
+            Thread.yield();
+        }
         return locked(() -> {
-            if (byChatId(session.chatId()).isPresent()) {
+            if (!racy && byChatId(session.chatId()).isPresent()) {
                 throw new DuplicateKeyException("chat id is taken");
             }
             requireUser(session.userId());
@@ -221,7 +292,7 @@ final class ReferenceStore implements DataAccess, BulkAccess {
 
     @Override
     public Optional<ChatSession> getChatSession(String chatId) {
-        return locked(() -> byChatId(chatId));
+        return read(() -> byChatId(chatId));
     }
 
     @Override
@@ -239,7 +310,9 @@ final class ReferenceStore implements DataAccess, BulkAccess {
     public boolean deleteChatSession(String chatId) {
         return locked(() -> byChatId(chatId).map(s -> {
             state.sessions.remove(s.id());
-            state.messages.remove(s.id());
+            if (!has(PlantedBug.DELETE_ORPHANS_MESSAGES)) {
+                state.messages.remove(s.id());
+            }
             return true;
         }).orElse(false));
     }
@@ -247,20 +320,24 @@ final class ReferenceStore implements DataAccess, BulkAccess {
     private List<ChatSession> page(UUID userId, int limit, int offset) {
         return state.sessions.values().stream().filter(s -> userId.equals(s.userId()))
                 .sorted(Comparator.comparing(ChatSession::lastActivityAt).reversed()
-                        .thenComparing(Comparator.comparing((ChatSession s) -> s.id().toString()).reversed()))
+                        .thenComparing(has(PlantedBug.WRONG_SORT_TIE_BREAK)
+                                ? Comparator.comparing((ChatSession s) -> s.id().toString())
+                                : Comparator.comparing((ChatSession s) -> s.id().toString()).reversed()))
                 .skip(offset).limit(limit).toList();
     }
 
     @Override
     public List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
-        return locked(() -> page(userId, limit, offset));
+        return read(() -> page(userId, limit, offset));
     }
 
     @Override
     public List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
-        return locked(() -> page(userId, limit, offset).stream().map(s -> {
+        return read(() -> page(userId, limit, offset).stream().map(s -> {
             TreeMap<Long, Message> history = state.messages.get(s.id());
-            return new SessionOverview(s, history == null || history.isEmpty() ? null : history.lastEntry().getValue());
+            return new SessionOverview(s, history == null || history.isEmpty() ? null
+                    : has(PlantedBug.OVERVIEW_CARRIES_FIRST_MESSAGE) ? history.firstEntry().getValue()
+                    : history.lastEntry().getValue());
         }).toList());
     }
 
@@ -273,10 +350,36 @@ final class ReferenceStore implements DataAccess, BulkAccess {
 
     @Override
     public List<Message> addMessages(String chatId, List<NewMessage> messages) {
+        if (has(PlantedBug.NON_ATOMIC_ADD_MESSAGES) && messages.size() > 1) {
+            List<Message> added = new ArrayList<>();
+            for (NewMessage m : messages) {
+                added.addAll(addMessages(chatId, List.of(m)));
+                Thread.yield();
+            }
+            return added;
+        }
+        if (has(PlantedBug.TRANSACTION_FAILS_EARLY) && state.lock.isWriteLockedByCurrentThread() && state.txDepth > 0) {
+            throw new dev.dal.api.TransientDataAccessException("planted: the transaction failed early", null);
+        }
+        if (has(PlantedBug.RACY_SEQUENCE_NUMBER)) {
+            long counted = read(() -> requireSession(chatId).messageCount());
+            Thread.yield();
+            return locked(() -> append(requireSession(chatId), counted, messages));
+        }
         return locked(() -> {
             ChatSession session = requireSession(chatId);
-            Instant now = now();
             long seq = session.messageCount();
+            if (has(PlantedBug.GAP_AFTER_ROLLBACK)) {
+                seq = Math.max(seq, state.highWater.getOrDefault(session.id(), 0L));
+            }
+            return append(session, seq, messages);
+        });
+    }
+
+    private List<Message> append(ChatSession session, long from, List<NewMessage> messages) {
+        {
+            Instant now = now();
+            long seq = from;
             List<Message> added = new ArrayList<>();
             TreeMap<Long, Message> history = state.messages.computeIfAbsent(session.id(), k -> new TreeMap<>());
             for (NewMessage m : messages) {
@@ -285,8 +388,9 @@ final class ReferenceStore implements DataAccess, BulkAccess {
                 added.add(stored);
             }
             state.sessions.put(session.id(), session.withMessages(seq, now));
+            state.highWater.put(session.id(), seq);
             return added;
-        });
+        }
     }
 
     private List<Message> history(String chatId) {
@@ -296,16 +400,18 @@ final class ReferenceStore implements DataAccess, BulkAccess {
 
     @Override
     public List<Message> getChatHistory(String chatId, int limit, int offset) {
-        return locked(() -> history(chatId).stream().skip(offset).limit(limit).toList());
+        return read(() -> history(chatId).stream().skip(has(PlantedBug.HISTORY_IGNORES_OFFSET) ? 0 : offset)
+                .limit(limit).toList());
     }
 
     @Override
     public List<Message> getChatHistory(String chatId, HistoryQuery query) {
-        return locked(() -> {
+        return read(() -> {
             List<Message> all = history(chatId);
             List<Message> window = switch (query.direction()) {
                 case LATEST -> all;
-                case AFTER -> all.stream().filter(m -> m.sequenceNumber() > query.cursor()).toList();
+                case AFTER -> all.stream().filter(m -> has(PlantedBug.HISTORY_AFTER_INCLUSIVE)
+                        ? m.sequenceNumber() >= query.cursor() : m.sequenceNumber() > query.cursor()).toList();
                 case BEFORE -> all.stream().filter(m -> m.sequenceNumber() < query.cursor()).toList();
             };
             if (query.direction() == HistoryQuery.Direction.AFTER) {
@@ -317,7 +423,7 @@ final class ReferenceStore implements DataAccess, BulkAccess {
 
     @Override
     public long getMessageCount(String chatId) {
-        return locked(() -> byChatId(chatId).map(ChatSession::messageCount).orElse(0L));
+        return read(() -> byChatId(chatId).map(ChatSession::messageCount).orElse(0L));
     }
 
     // ---- memory ----
@@ -331,7 +437,8 @@ final class ReferenceStore implements DataAccess, BulkAccess {
             Instant now = now();
             MemoryKey k = MemoryKey.of(userId, memoryType, key);
             MemoryEntry existing = state.memory.get(k);
-            Instant created = existing != null && !existing.isExpiredAt(now) ? existing.createdAt() : now;
+            Instant created = existing != null && !existing.isExpiredAt(now)
+                    && !has(PlantedBug.MEMORY_OVERWRITE_RESETS_CREATED_AT) ? existing.createdAt() : now;
             MemoryEntry entry = new MemoryEntry(userId, memoryType, key, value, created, now, expiresAt);
             state.memory.put(k, entry);
             return entry;
@@ -340,15 +447,15 @@ final class ReferenceStore implements DataAccess, BulkAccess {
 
     @Override
     public Optional<MemoryEntry> getUserMemory(UUID userId, String memoryType, String key) {
-        return locked(() -> Optional.ofNullable(state.memory.get(MemoryKey.of(userId, memoryType, key)))
-                .filter(e -> !e.isExpiredAt(now())));
+        return read(() -> Optional.ofNullable(state.memory.get(MemoryKey.of(userId, memoryType, key)))
+                .filter(e -> has(PlantedBug.EXPIRED_MEMORY_VISIBLE) || !e.isExpiredAt(now())));
     }
 
     @Override
     public List<MemoryEntry> getUserMemory(UUID userId, String memoryType) {
-        return locked(() -> state.memory.values().stream()
+        return read(() -> state.memory.values().stream()
                 .filter(e -> e.userId().equals(userId) && e.memoryType().equals(memoryType))
-                .filter(e -> !e.isExpiredAt(now())).toList());
+                .filter(e -> has(PlantedBug.EXPIRED_MEMORY_LISTED) || !e.isExpiredAt(now())).toList());
     }
 
     @Override
@@ -360,7 +467,8 @@ final class ReferenceStore implements DataAccess, BulkAccess {
     public int deleteUserMemory(UUID userId, String memoryType) {
         return locked(() -> {
             int before = state.memory.size();
-            state.memory.values().removeIf(e -> e.userId().equals(userId) && e.memoryType().equals(memoryType));
+            state.memory.values().removeIf(e -> e.userId().equals(userId)
+                    && (has(PlantedBug.DELETE_TYPE_DELETES_ALL_TYPES) || e.memoryType().equals(memoryType)));
             return before - state.memory.size();
         });
     }
@@ -370,7 +478,8 @@ final class ReferenceStore implements DataAccess, BulkAccess {
         return locked(() -> {
             Instant now = now();
             int before = state.memory.size();
-            state.memory.values().removeIf(e -> e.isExpiredAt(now));
+            Instant cutoff = has(PlantedBug.PURGE_REMOVES_LIVE_MEMORY) ? now.plus(Duration.ofHours(1)) : now;
+            state.memory.values().removeIf(e -> e.isExpiredAt(cutoff));
             return before - state.memory.size();
         });
     }
@@ -382,6 +491,9 @@ final class ReferenceStore implements DataAccess, BulkAccess {
         if (!capabilities.contains(Capability.TRANSACTIONS)) {
             throw new UnsupportedCapabilityException(Capability.TRANSACTIONS, "this reference store was built without");
         }
+        if (has(PlantedBug.TRANSACTION_VISIBLE_BEFORE_COMMIT) || has(PlantedBug.LOST_UPDATE_IN_TRANSACTIONS)) {
+            return unlockedTransaction(work);
+        }
         lock();
         try {
             if (state.txDepth > 0) {
@@ -392,20 +504,51 @@ final class ReferenceStore implements DataAccess, BulkAccess {
             try {
                 return work.run(this);
             } catch (RuntimeException | Error e) {
+                if (has(PlantedBug.ROLLBACK_KEEPS_MEMORY)) {
+                    saved.memory = state.memory;
+                }
                 state.restore(saved);
                 throw e;
             } finally {
                 state.txDepth--;
             }
         } finally {
-            state.lock.unlock();
+            state.lock.writeLock().unlock();
         }
+    }
+
+    /** The planted transaction bugs: work runs without holding the lock. */
+    private <T> T unlockedTransaction(TransactionWork<T> work) {
+        if (has(PlantedBug.TRANSACTION_VISIBLE_BEFORE_COMMIT)) {
+            State saved = locked(state::copy);
+            try {
+                return work.run(this);
+            } catch (RuntimeException | Error e) {
+                locked(() -> {
+                    state.restore(saved);
+                    return null;
+                });
+                throw e;
+            }
+        }
+        // LOST_UPDATE_IN_TRANSACTIONS: a private snapshot, installed whole at commit (last writer wins).
+        State snapshot = read(state::copy);
+        ReferenceStore tx = new ReferenceStore(snapshot, clock, EnumSet.noneOf(Capability.class), lockWait, null);
+        T result = work.run(tx);
+        locked(() -> {
+            state.restore(snapshot);
+            return null;
+        });
+        return result;
     }
 
     @Override
     public HealthStatus healthCheck() {
-        return new HealthStatus(HealthStatus.Status.UP, "reference", Duration.ZERO, Map.of("users",
-                locked(() -> state.users.size())), null, Instant.now());
+        int users = read(() -> state.users.size());
+        Map<String, Object> details = has(PlantedBug.HEALTH_LEAKS_SECRET)
+                ? Map.of("users", users, "url", "postgresql://dal:hunter2@db.internal:5432/dal")
+                : Map.of("users", users);
+        return new HealthStatus(HealthStatus.Status.UP, "reference", Duration.ZERO, details, null, Instant.now());
     }
 
     @Override
@@ -426,9 +569,11 @@ final class ReferenceStore implements DataAccess, BulkAccess {
 
     private <T> ScanBatch<T> scan(List<T> sorted, Function<T, String> key, String cursor, int batchSize) {
         List<T> after = cursor == null ? sorted
-                : sorted.stream().filter(item -> key.apply(item).compareTo(cursor) > 0).toList();
+                : sorted.stream().filter(item -> key.apply(item).compareTo(cursor) > 0
+                        || has(PlantedBug.SCAN_CURSOR_REPEATS) && key.apply(item).equals(cursor)).toList();
         List<T> items = after.subList(0, Math.min(batchSize, after.size()));
-        String next = after.size() > batchSize ? key.apply(items.get(items.size() - 1)) : null;
+        String next = after.size() > batchSize ? key.apply(has(PlantedBug.SCAN_CURSOR_SKIPS)
+                ? after.get(items.size()) : items.get(items.size() - 1)) : null;
         return new ScanBatch<>(items, next);
     }
 
@@ -438,27 +583,27 @@ final class ReferenceStore implements DataAccess, BulkAccess {
 
     @Override
     public ScanBatch<User> scanUsers(String cursor, int batchSize) {
-        return locked(() -> scan(state.users.values().stream().sorted(Comparator.comparing(u -> u.id().toString()))
+        return read(() -> scan(state.users.values().stream().sorted(Comparator.comparing(u -> u.id().toString()))
                 .toList(), u -> u.id().toString(), cursor, batchSize));
     }
 
     @Override
     public ScanBatch<ChatSession> scanSessions(String cursor, int batchSize) {
-        return locked(() -> scan(state.sessions.values().stream()
+        return read(() -> scan(state.sessions.values().stream()
                 .sorted(Comparator.comparing(s -> s.id().toString())).toList(), s -> s.id().toString(), cursor,
                 batchSize));
     }
 
     @Override
     public ScanBatch<Message> scanMessages(String cursor, int batchSize) {
-        return locked(() -> scan(state.messages.values().stream().flatMap(h -> h.values().stream())
+        return read(() -> scan(state.messages.values().stream().flatMap(h -> h.values().stream())
                 .sorted(Comparator.comparing(ReferenceStore::messageKey)).toList(), ReferenceStore::messageKey, cursor,
                 batchSize));
     }
 
     @Override
     public ScanBatch<MemoryEntry> scanMemory(String cursor, int batchSize) {
-        return locked(() -> {
+        return read(() -> {
             MemoryKey from = cursor == null ? null : decode(cursor);
             List<MemoryEntry> after = new ArrayList<>((from == null ? state.memory : state.memory.tailMap(from, false))
                     .values());
@@ -497,7 +642,8 @@ final class ReferenceStore implements DataAccess, BulkAccess {
                 byChatId(session.chatId()).filter(s -> !s.id().equals(session.id())).ifPresent(s -> {
                     throw new DuplicateKeyException("chat id is taken");
                 });
-                state.sessions.put(session.id(), session);
+                state.sessions.put(session.id(), has(PlantedBug.UPSERT_SESSION_DROPS_COUNTERS)
+                        ? session.withMessages(0, null) : session);
             }
             return null;
         });
@@ -513,6 +659,10 @@ final class ReferenceStore implements DataAccess, BulkAccess {
                 state.messages.values().forEach(h -> h.values().removeIf(m -> m.id().equals(message.id())));
                 state.messages.computeIfAbsent(message.sessionId(), k -> new TreeMap<>())
                         .put(message.sequenceNumber(), message);
+                if (has(PlantedBug.BULK_UPSERT_MOVES_COUNTERS)) {
+                    ChatSession owner = state.sessions.get(message.sessionId());
+                    state.sessions.put(owner.id(), owner.withMessages(owner.messageCount() + 1, message.createdAt()));
+                }
             }
             return null;
         });

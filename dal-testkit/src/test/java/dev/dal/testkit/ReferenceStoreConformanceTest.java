@@ -22,10 +22,16 @@ class ReferenceStoreConformanceTest implements DataAccessConformance {
     /** Opens reference stores through the factory, as applications get them. */
     static final class ReferenceProvider implements StoreProvider {
         private final Set<Capability> capabilities;
+        private final PlantedBug bug;
         private ReferenceStore.State last;
 
         ReferenceProvider(Set<Capability> capabilities) {
+            this(capabilities, null);
+        }
+
+        ReferenceProvider(Set<Capability> capabilities, PlantedBug bug) {
             this.capabilities = capabilities;
+            this.bug = bug;
         }
 
         private DataAccess open(ReferenceStore.State state, Clock clock) {
@@ -41,7 +47,7 @@ class ReferenceStoreConformanceTest implements DataAccessConformance {
 
                 @Override
                 public DataAccess create(DalConfig config) {
-                    return new ReferenceStore(state, config.clock(), capabilities, config.queryTimeout());
+                    return new ReferenceStore(state, config.clock(), capabilities, config.queryTimeout(), bug);
                 }
             };
             return DataAccessFactory.create(config, provider);

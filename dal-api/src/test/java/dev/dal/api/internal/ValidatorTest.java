@@ -143,8 +143,8 @@ class ValidatorTest {
 
     @Test
     void jsonDepthAtTheLimitIsAcceptedAndOneMoreIsRejected() {
-        assertThat(v.json("value", nestedArrays(32))).isNotNull();
-        assertThat(v.jsonObject("session.metadata", nestedObjects(32))).isNotNull();
+        assertAccepted(nestedArrays(32), n -> v.json("value", n));
+        assertAccepted(nestedObjects(32), n -> v.jsonObject("session.metadata", n));
 
         ValidationException arrays = rejected(() -> v.json("value", nestedArrays(33)));
         assertThat(arrays.field()).startsWith("value[0]");
@@ -159,9 +159,9 @@ class ValidatorTest {
     void jsonDepthLimitIsConfigurable() {
         Validator shallow = new Validator(DalConfig.fromMap(Map.of(DalConfig.DAL_MAX_JSON_DEPTH, "2")));
 
-        assertThat(shallow.json("value", JsonValues.parse("{\"a\":{\"b\":1}}"))).isNotNull();
-        assertThat(shallow.json("value", JsonValues.parse("[[1, 2], [3]]"))).isNotNull();
-        assertThat(shallow.json("value", NODES.textNode("scalars have no depth"))).isNotNull();
+        assertAccepted(JsonValues.parse("{\"a\":{\"b\":1}}"), n -> shallow.json("value", n));
+        assertAccepted(JsonValues.parse("[[1, 2], [3]]"), n -> shallow.json("value", n));
+        assertAccepted(NODES.textNode("scalars have no depth"), n -> shallow.json("value", n));
         assertRejected(() -> shallow.json("value", JsonValues.parse("{\"a\":{\"b\":{}}}")), "value.a.b", "deeper than 2");
         assertRejected(() -> shallow.json("value", JsonValues.parse("[[[]]]")), "value[0][0]", "deeper than 2");
     }
@@ -173,8 +173,8 @@ class ValidatorTest {
         String exact = "{\"k\":\"é€😀\\\"\"}";
         assertThat(JsonValues.write(JsonValues.parse(exact)).getBytes(java.nio.charset.StandardCharsets.UTF_8))
                 .hasSize(19);
-        assertThat(small.json("value", JsonValues.parse(exact))).isNotNull();
-        assertThat(small.json("value", NODES.textNode("x".repeat(30)))).isNotNull();
+        assertAccepted(JsonValues.parse(exact), n -> small.json("value", n));
+        assertAccepted(NODES.textNode("x".repeat(30)), n -> small.json("value", n));
         assertRejected(() -> small.json("value", NODES.textNode("x".repeat(31))), "value", "32 bytes");
         assertRejected(() -> small.jsonObject("metadata", JsonValues.parse("{\"a\":[1,2,3,4,5,6,7,8,9,10,11,12]}")),
                 "metadata", "DAL_MAX_JSON_BYTES");
@@ -194,9 +194,9 @@ class ValidatorTest {
 
     @Test
     void integersMustFitIn64Bits() {
-        assertThat(v.json("value", LongNode.valueOf(Long.MAX_VALUE))).isNotNull();
-        assertThat(v.json("value", LongNode.valueOf(Long.MIN_VALUE))).isNotNull();
-        assertThat(v.json("value", BigIntegerNode.valueOf(BigInteger.valueOf(Long.MAX_VALUE)))).isNotNull();
+        assertAccepted(LongNode.valueOf(Long.MAX_VALUE), n -> v.json("value", n));
+        assertAccepted(LongNode.valueOf(Long.MIN_VALUE), n -> v.json("value", n));
+        assertAccepted(BigIntegerNode.valueOf(BigInteger.valueOf(Long.MAX_VALUE)), n -> v.json("value", n));
 
         BigInteger twoTo63 = BigInteger.ONE.shiftLeft(63);
         assertRejected(() -> v.json("value", BigIntegerNode.valueOf(twoTo63)), "value", "64 bits");
@@ -208,8 +208,8 @@ class ValidatorTest {
 
     @Test
     void decimalsMustBeExactDoubles() {
-        assertThat(v.json("value", DecimalNode.valueOf(new BigDecimal("0.5")))).isNotNull();
-        assertThat(v.json("value", DecimalNode.valueOf(new BigDecimal("-1024.25")))).isNotNull();
+        assertAccepted(DecimalNode.valueOf(new BigDecimal("0.5")), n -> v.json("value", n));
+        assertAccepted(DecimalNode.valueOf(new BigDecimal("-1024.25")), n -> v.json("value", n));
 
         assertRejected(() -> v.json("value", DecimalNode.valueOf(new BigDecimal("0.1"))), "value", "exactly representable");
         assertRejected(() -> v.json("value", DecimalNode.valueOf(new BigDecimal("1E+400"))), "value",
@@ -218,9 +218,9 @@ class ValidatorTest {
 
     @Test
     void plainDoublesAreAccepted() {
-        assertThat(v.json("value", DoubleNode.valueOf(0.1))).isNotNull();
-        assertThat(v.json("value", DoubleNode.valueOf(-0.0))).isNotNull();
-        assertThat(v.json("value", DoubleNode.valueOf(Double.MAX_VALUE))).isNotNull();
+        assertAccepted(DoubleNode.valueOf(0.1), n -> v.json("value", n));
+        assertAccepted(DoubleNode.valueOf(-0.0), n -> v.json("value", n));
+        assertAccepted(DoubleNode.valueOf(Double.MAX_VALUE), n -> v.json("value", n));
     }
 
     @Test
@@ -253,7 +253,7 @@ class ValidatorTest {
 
         assertThat(v.json("value", doc)).isSameAs(doc);
         assertThat(v.json("value", null)).isNull();
-        assertThat(v.json("value", NODES.nullNode())).isNotNull();
+        assertAccepted(NODES.nullNode(), n -> v.json("value", n));
     }
 
     @Test
@@ -302,5 +302,13 @@ class ValidatorTest {
                 "at most 10000");
         List<String> withNull = new ArrayList<>(Arrays.asList("a", null));
         assertRejected(() -> v.batch("messages", withNull), "messages[1]", "required");
+    }
+
+    /** Asserts the validator accepts the value and hands back the very value it was given, unchanged. */
+    private static void assertAccepted(JsonNode given, java.util.function.UnaryOperator<JsonNode> check) {
+        JsonNode before = given.deepCopy();
+        JsonNode returned = check.apply(given);
+        assertThat(returned).as("the accepted value").isSameAs(given);
+        assertThat(returned).as("the accepted value, unchanged").isEqualTo(before);
     }
 }
