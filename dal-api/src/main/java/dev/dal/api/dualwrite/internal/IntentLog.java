@@ -15,11 +15,9 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,6 +52,7 @@ public final class IntentLog implements AutoCloseable {
 
     private final Path dir;
     private final Path file;
+    private final Path lockFile;
     private final FileChannel lockChannel;
     private final FileLock alive;
     private FileChannel out;
@@ -67,9 +66,10 @@ public final class IntentLog implements AutoCloseable {
     private long linesInFile;
     private boolean closed;
 
-    private IntentLog(Path dir, Path file, FileChannel lockChannel, FileLock alive, FileChannel out) {
+    private IntentLog(Path dir, Path file, Path lockFile, FileChannel lockChannel, FileLock alive, FileChannel out) {
         this.dir = dir;
         this.file = file;
+        this.lockFile = lockFile;
         this.lockChannel = lockChannel;
         this.alive = alive;
         this.out = out;
@@ -86,9 +86,9 @@ public final class IntentLog implements AutoCloseable {
         Path dir = journalDir.resolve(DIRECTORY);
         String token = UUID.randomUUID().toString();
         try {
-            createPrivateDirectory(dir);
+            PrivateFiles.createDirectory(dir);
             Path lockFile = dir.resolve(token + ".lock");
-            createPrivateFile(lockFile);
+            PrivateFiles.createFile(lockFile);
             FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileLock alive = lockChannel.tryLock();
             if (alive == null) {
@@ -96,9 +96,9 @@ public final class IntentLog implements AutoCloseable {
                 throw new IOException("a fresh intent lock is held by someone else");
             }
             Path file = dir.resolve(token + ".ndjson");
-            createPrivateFile(file);
+            PrivateFiles.createFile(file);
             FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-            return new IntentLog(dir, file, lockChannel, alive, out);
+            return new IntentLog(dir, file, lockFile, lockChannel, alive, out);
         } catch (IOException e) {
             throw new DataAccessException("The dual-write intent log in " + dir + " cannot be opened ("
                     + e.getClass().getSimpleName() + ")");
@@ -366,29 +366,6 @@ public final class IntentLog implements AutoCloseable {
         return node;
     }
 
-    private static void createPrivateDirectory(Path dir) throws IOException {
-        if (Files.isDirectory(dir)) {
-            return;
-        }
-        try {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        } catch (UnsupportedOperationException e) {
-            Files.createDirectories(dir);
-        }
-    }
-
-    private static void createPrivateFile(Path file) throws IOException {
-        try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (FileAlreadyExistsException e) {
-            // reused
-        } catch (UnsupportedOperationException e) {
-            if (!Files.exists(file)) {
-                Files.createFile(file);
-            }
-        }
-    }
-
     /** Closes this process's log; a clean close leaves no intents behind, so the files go. */
     @Override
     public synchronized void close() {
@@ -404,8 +381,7 @@ public final class IntentLog implements AutoCloseable {
             alive.release();
             lockChannel.close();
             if (open.isEmpty()) {
-                Files.deleteIfExists(lockChannel == null ? file : dir.resolve(file.getFileName().toString()
-                        .replace(".ndjson", ".lock")));
+                Files.deleteIfExists(lockFile);
             }
         } catch (IOException e) {
             LOG.debug("Dual-write: closing the intent log: {}", e.getClass().getSimpleName());

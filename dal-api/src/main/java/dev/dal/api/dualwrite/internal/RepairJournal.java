@@ -16,12 +16,10 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -225,11 +223,11 @@ public final class RepairJournal implements AutoCloseable {
     public static RepairJournal open(Path dir, Duration lockWait) {
         Objects.requireNonNull(lockWait, "lockWait");
         try {
-            createPrivateDirectory(dir);
+            PrivateFiles.createDirectory(dir);
             Path file = dir.resolve(FILE_NAME);
-            createPrivateFile(file);
+            PrivateFiles.createFile(file);
             Path lockFile = dir.resolve(FILE_NAME + ".lock");
-            createPrivateFile(lockFile);
+            PrivateFiles.createFile(lockFile);
             forceDirectory(dir);
             SharedLock lock = SharedLock.acquire(file.toAbsolutePath().normalize(), lockFile);
             RepairJournal journal = new RepairJournal(dir, file, lock, lockWait);
@@ -243,29 +241,6 @@ public final class RepairJournal implements AutoCloseable {
         } catch (IOException e) {
             throw new DataAccessException("The dual-write repair journal in " + dir + " cannot be opened ("
                     + e.getClass().getSimpleName() + ")");
-        }
-    }
-
-    private static void createPrivateDirectory(Path dir) throws IOException {
-        if (Files.isDirectory(dir)) {
-            return;
-        }
-        try {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        } catch (UnsupportedOperationException e) {
-            Files.createDirectories(dir);
-        }
-    }
-
-    private static void createPrivateFile(Path file) throws IOException {
-        try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (FileAlreadyExistsException e) {
-            // an earlier run's file: a journal's entries are still owed to the secondary
-        } catch (UnsupportedOperationException e) {
-            if (!Files.exists(file)) {
-                Files.createFile(file);
-            }
         }
     }
 
@@ -378,7 +353,7 @@ public final class RepairJournal implements AutoCloseable {
         }
         Path next = dir.resolve(FILE_NAME + ".next");
         Files.deleteIfExists(next);
-        createPrivateFile(next);
+        PrivateFiles.createFile(next);
         try (FileChannel out = FileChannel.open(next, StandardOpenOption.WRITE)) {
             StringBuilder text = new StringBuilder();
             kept.forEach(l -> text.append(l).append('\n'));
