@@ -517,7 +517,6 @@ public final class DualWriteDataAccess implements DataAccess {
                 races.increment();
                 return;
             }
-            mismatches.increment();
             Mismatch mismatch = new Mismatch(operation, ids, differences, clock.instant());
             mismatchLog.mismatch(mismatch);
             synchronized (recent) {
@@ -536,6 +535,8 @@ public final class DualWriteDataAccess implements DataAccess {
                             e.getClass().getSimpleName());
                 }
             }
+            // Counted last, so whoever sees the count also sees the mismatch in the list and its listeners called.
+            mismatches.increment();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
