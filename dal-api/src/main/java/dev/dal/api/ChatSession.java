@@ -19,6 +19,10 @@ import java.util.UUID;
  * @param updatedAt last change to the session's own fields (milliseconds)
  * @param lastMessageAt creation time of the newest message, or {@code null} when there is none
  * @param messageCount number of messages added to the session
+ * @param version 1 when created, one more after every change the store makes to the session (its own
+ *     fields, and its counters when messages are added); set by the store atomically with the change.
+ *     Bulk upserts apply a session only over an older version, and
+ *     {@link ChatSessionUpdate.Builder#expectingVersion} turns it into an optimistic lock.
  */
 public record ChatSession(
         UUID id,
@@ -31,13 +35,38 @@ public record ChatSession(
         Instant createdAt,
         Instant updatedAt,
         Instant lastMessageAt,
-        long messageCount) {
+        long messageCount,
+        long version) {
+
+    /**
+     * A session at version 1, as just created.
+     *
+     * @param id Dal-assigned id
+     * @param chatId the caller's key
+     * @param userId the owner, may be {@code null}
+     * @param title may be {@code null}
+     * @param profile {@code null} means {@link #DEFAULT_PROFILE}
+     * @param metadata a JSON object
+     * @param status never {@code null}
+     * @param createdAt creation time
+     * @param updatedAt last change to the session's own fields
+     * @param lastMessageAt newest message's time, may be {@code null}
+     * @param messageCount messages added
+     */
+    public ChatSession(UUID id, String chatId, UUID userId, String title, String profile, ObjectNode metadata,
+            SessionStatus status, Instant createdAt, Instant updatedAt, Instant lastMessageAt, long messageCount) {
+        this(id, chatId, userId, title, profile, metadata, status, createdAt, updatedAt, lastMessageAt, messageCount,
+                1);
+    }
 
     /** The profile a session gets when the caller names none. */
     public static final String DEFAULT_PROFILE = "general";
 
     /** Copies the metadata and truncates timestamps, so a record is a value. */
     public ChatSession {
+        if (version < 1) {
+            throw new IllegalArgumentException("version must be 1 or more");
+        }
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(chatId, "chatId");
         Objects.requireNonNull(status, "status");
@@ -48,6 +77,15 @@ public record ChatSession(
         createdAt = Timestamps.truncate(createdAt);
         updatedAt = Timestamps.truncate(updatedAt);
         lastMessageAt = Timestamps.truncate(lastMessageAt);
+    }
+
+    /**
+     * @param newVersion the version to carry
+     * @return this session at another version
+     */
+    public ChatSession withVersion(long newVersion) {
+        return new ChatSession(id, chatId, userId, title, profile, metadata, status, createdAt, updatedAt,
+                lastMessageAt, messageCount, newVersion);
     }
 
     /** @return a copy of the metadata; changing it does not change this record */

@@ -13,13 +13,30 @@ import java.util.UUID;
  * @param profile new profile ({@code null} resets to the default)
  * @param metadata replacement metadata object ({@code null} means empty)
  * @param status new status (must not be {@code null} when set)
+ * @param expectedVersion the version the caller read, or {@code null} to update whatever is stored; a stored
+ *     session at another version refuses the update with {@link ConcurrencyConflictException}
  */
 public record ChatSessionUpdate(
         Change<UUID> userId,
         Change<String> title,
         Change<String> profile,
         Change<JsonNode> metadata,
-        Change<SessionStatus> status) {
+        Change<SessionStatus> status,
+        Long expectedVersion) {
+
+    /**
+     * An update of whatever version is stored.
+     *
+     * @param userId new owner
+     * @param title new title
+     * @param profile new profile
+     * @param metadata replacement metadata object
+     * @param status new status
+     */
+    public ChatSessionUpdate(Change<UUID> userId, Change<String> title, Change<String> profile,
+            Change<JsonNode> metadata, Change<SessionStatus> status) {
+        this(userId, title, profile, metadata, status, null);
+    }
 
     /** Treats a {@code null} change as {@link Change#keep()}. */
     public ChatSessionUpdate {
@@ -40,9 +57,14 @@ public record ChatSessionUpdate(
      *
      * @param current the stored session
      * @param now the time of the update
-     * @return the session as it is to be stored
+     * @return the session as it is to be stored, one version later
+     * @throws ConcurrencyConflictException when an expected version was given and the stored one differs
      */
     public ChatSession applyTo(ChatSession current, Instant now) {
+        if (expectedVersion != null && expectedVersion != current.version()) {
+            throw new ConcurrencyConflictException("The chat session was changed since version " + expectedVersion
+                    + " was read (it is at version " + current.version() + "); read it again and retry", null);
+        }
         return new ChatSession(
                 current.id(),
                 current.chatId(),
@@ -54,7 +76,8 @@ public record ChatSessionUpdate(
                 current.createdAt(),
                 now,
                 current.lastMessageAt(),
-                current.messageCount());
+                current.messageCount(),
+                current.version() + 1);
     }
 
     /** Builder for {@link ChatSessionUpdate}. */
@@ -64,8 +87,21 @@ public record ChatSessionUpdate(
         private Change<String> profile = Change.keep();
         private Change<JsonNode> metadata = Change.keep();
         private Change<SessionStatus> status = Change.keep();
+        private Long expectedVersion;
 
         private Builder() {
+        }
+
+        /**
+         * Optimistic locking: the update applies only while the stored session is still at this version
+         * (adding messages moves the version too), else it raises {@link ConcurrencyConflictException}.
+         *
+         * @param version the version the caller read ({@link ChatSession#version()})
+         * @return this builder
+         */
+        public Builder expectingVersion(long version) {
+            expectedVersion = version;
+            return this;
         }
 
         /** @param value new owner, {@code null} detaches @return this builder */
@@ -100,7 +136,7 @@ public record ChatSessionUpdate(
 
         /** @return the update */
         public ChatSessionUpdate build() {
-            return new ChatSessionUpdate(userId, title, profile, metadata, status);
+            return new ChatSessionUpdate(userId, title, profile, metadata, status, expectedVersion);
         }
     }
 }

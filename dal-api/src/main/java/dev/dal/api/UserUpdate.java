@@ -14,6 +14,8 @@ import java.time.Instant;
  * @param preferences replacement preferences object ({@code null} means empty)
  * @param status new status (must not be {@code null} when set)
  * @param lastActiveAt new last-activity time ({@code null} clears it)
+ * @param expectedVersion the version the caller read, or {@code null} to update whatever is stored; a stored
+ *     user at another version refuses the update with {@link ConcurrencyConflictException} (optimistic locking)
  */
 public record UserUpdate(
         Change<String> externalId,
@@ -22,7 +24,24 @@ public record UserUpdate(
         Change<JsonNode> profile,
         Change<JsonNode> preferences,
         Change<UserStatus> status,
-        Change<Instant> lastActiveAt) {
+        Change<Instant> lastActiveAt,
+        Long expectedVersion) {
+
+    /**
+     * An update of whatever version is stored.
+     *
+     * @param externalId new external id
+     * @param email new e-mail
+     * @param name new name
+     * @param profile replacement profile object
+     * @param preferences replacement preferences object
+     * @param status new status
+     * @param lastActiveAt new last-activity time
+     */
+    public UserUpdate(Change<String> externalId, Change<String> email, Change<String> name, Change<JsonNode> profile,
+            Change<JsonNode> preferences, Change<UserStatus> status, Change<Instant> lastActiveAt) {
+        this(externalId, email, name, profile, preferences, status, lastActiveAt, null);
+    }
 
     /** Treats a {@code null} change as {@link Change#keep()}. */
     public UserUpdate {
@@ -42,13 +61,18 @@ public record UserUpdate(
 
     /**
      * Applies this update to the stored record. Called by the backends inside their own
-     * read-modify-write, after Dal validated the update.
+     * read-modify-write (on the record read under the write's lock), after Dal validated the update.
      *
      * @param current the stored user
      * @param now the time of the update
-     * @return the user as it is to be stored
+     * @return the user as it is to be stored, one version later
+     * @throws ConcurrencyConflictException when an expected version was given and the stored one differs
      */
     public User applyTo(User current, Instant now) {
+        if (expectedVersion != null && expectedVersion != current.version()) {
+            throw new ConcurrencyConflictException("The user was changed since version " + expectedVersion
+                    + " was read (it is at version " + current.version() + "); read it again and retry", null);
+        }
         return new User(
                 current.id(),
                 externalId.apply(current.externalId()),
@@ -59,7 +83,8 @@ public record UserUpdate(
                 status.apply(current.status()),
                 current.createdAt(),
                 now,
-                lastActiveAt.apply(current.lastActiveAt()));
+                lastActiveAt.apply(current.lastActiveAt()),
+                current.version() + 1);
     }
 
     /** Builder for {@link UserUpdate}. */
@@ -71,8 +96,22 @@ public record UserUpdate(
         private Change<JsonNode> preferences = Change.keep();
         private Change<UserStatus> status = Change.keep();
         private Change<Instant> lastActiveAt = Change.keep();
+        private Long expectedVersion;
 
         private Builder() {
+        }
+
+        /**
+         * Optimistic locking (what {@code @Version} does in JPA and Spring Data): the update applies only
+         * while the stored user is still at this version, else it raises {@link ConcurrencyConflictException}
+         * and changes nothing.
+         *
+         * @param version the version the caller read ({@link User#version()})
+         * @return this builder
+         */
+        public Builder expectingVersion(long version) {
+            expectedVersion = version;
+            return this;
         }
 
         /** @param value new external id, {@code null} clears @return this builder */
@@ -119,7 +158,8 @@ public record UserUpdate(
 
         /** @return the update */
         public UserUpdate build() {
-            return new UserUpdate(externalId, email, name, profile, preferences, status, lastActiveAt);
+            return new UserUpdate(externalId, email, name, profile, preferences, status, lastActiveAt,
+                    expectedVersion);
         }
     }
 }

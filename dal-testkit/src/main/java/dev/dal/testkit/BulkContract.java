@@ -365,7 +365,7 @@ public interface BulkContract extends ConformanceTest {
     }
 
     @Test
-    default void upsertReplacesChangedRecords(DataAccess store) {
+    default void upsertReplacesChangedRecordsAtANewerVersion(DataAccess store) {
         User user = exactUser(Ids.newId(), "v1");
         ChatSession session = exactSession(Ids.newId(), "replace", user.id(), 1, T0.plusSeconds(1));
         Message message = exactMessage(session.id(), 1);
@@ -376,13 +376,13 @@ public interface BulkContract extends ConformanceTest {
         store.bulk().upsertMemory(List.of(entry));
 
         User user2 = new User(user.id(), "v2", null, "Renamed", object("{\"v\":2}"), null, UserStatus.ACTIVE,
-                user.createdAt(), T0.plusSeconds(999), null);
+                user.createdAt(), T0.plusSeconds(999), null, 2);
         ChatSession session2 = new ChatSession(session.id(), "replace", null, null, "general", null,
-                SessionStatus.ACTIVE, session.createdAt(), T0.plusSeconds(999), T0.plusSeconds(1), 1);
+                SessionStatus.ACTIVE, session.createdAt(), T0.plusSeconds(999), T0.plusSeconds(1), 1, 2);
         Message message2 = new Message(message.id(), session.id(), 1, Role.SYSTEM, "edited", null, null, true,
                 message.createdAt());
         MemoryEntry entry2 = new MemoryEntry(user.id(), "context", "k", F.arrayNode().add(2), entry.createdAt(),
-                T0.plusSeconds(999), T0.plus(Duration.ofDays(36_500)));
+                T0.plusSeconds(999), T0.plus(Duration.ofDays(36_500)), 2);
         store.bulk().upsertUsers(List.of(user2));
         store.bulk().upsertSessions(List.of(session2));
         store.bulk().upsertMessages(List.of(message2));

@@ -24,6 +24,18 @@ import java.util.List;
  * memory. Upserting messages does not move a session's counters: the session record carries its
  * own {@code messageCount} and {@code lastMessageAt}. Records are validated like any other input;
  * a cursor the store did not return is a {@link dev.dal.api.ValidationException}.
+ *
+ * <p><b>Versions decide, not arrival order.</b> A user, session or memory entry is applied only when
+ * its {@code version} is greater than the version the store holds for the same key (users and
+ * sessions by id, memory by user, type and key), or when the store holds none; an equal or older one
+ * is skipped without an error (a late replication, a backfill racing live writes). A record deleted
+ * through {@link dev.dal.api.DataAccess} leaves a <em>tombstone</em> (its key and the version it had),
+ * so an upsert of that key at the same or an older version is skipped too: a late, older replication
+ * cannot bring a deleted record back. A newer version clears the tombstone (a memory key set again
+ * after it was deleted continues above the deleted entry's version). Records that belong to a
+ * tombstoned parent (messages of a deleted session, memory and sessions of a deleted user) are
+ * skipped the same way. Messages never change once stored and carry no version. Scans return live
+ * records only, never tombstones.
  */
 public interface BulkAccess {
 
