@@ -201,5 +201,16 @@ public abstract class UnsupportedDataAccess implements DataAccess {
         public void upsertMemory(List<MemoryEntry> entries) {
             throw new UnsupportedOperationException();
         }
+
+        @Override
+        public List<dev.dal.api.bulk.Tombstone> findTombstones(
+                java.util.Collection<dev.dal.api.bulk.RecordKey> keys) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void upsertTombstones(List<dev.dal.api.bulk.Tombstone> tombstones) {
+            throw new UnsupportedOperationException();
+        }
     }
 }

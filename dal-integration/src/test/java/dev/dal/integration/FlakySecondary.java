@@ -264,6 +264,17 @@ final class FlakySecondary implements DataAccess {
             public void upsertMemory(List<MemoryEntry> entries) {
                 run(() -> bulk.upsertMemory(entries));
             }
+
+            @Override
+            public List<dev.dal.api.bulk.Tombstone> findTombstones(
+                    java.util.Collection<dev.dal.api.bulk.RecordKey> keys) {
+                return bulk.findTombstones(keys);
+            }
+
+            @Override
+            public void upsertTombstones(List<dev.dal.api.bulk.Tombstone> tombstones) {
+                run(() -> bulk.upsertTombstones(tombstones));
+            }
         };
     }
 

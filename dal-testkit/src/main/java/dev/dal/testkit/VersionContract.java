@@ -18,8 +18,14 @@ import dev.dal.api.NewUser;
 import dev.dal.api.Retryable;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
+import dev.dal.api.NotFoundException;
+import dev.dal.api.ValidationException;
+import dev.dal.api.bulk.RecordKey;
+import dev.dal.api.bulk.Tombstone;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 
@@ -168,5 +174,170 @@ public interface VersionContract extends ConformanceTest {
                 .isGreaterThan(memory.version());
         store.bulk().upsertMemory(List.of(memory));
         assertThat(store.getUserMemory(owner.id(), "context", "k").orElseThrow()).isEqualTo(setAgain);
+    }
+
+    @Test
+    default void concurrentChangesWithoutAnExpectedVersionEachAddOne(DataAccess store) {
+        User user = Fixtures.user(store);
+        ChatSession session = Fixtures.session(store, user.id());
+        store.setUserMemory(user.id(), "context", "k", F.numberNode(0));
+        List<Callable<Void>> writers = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            int n = i;
+            writers.add(() -> {
+                store.updateUser(user.id(), UserUpdate.builder().name("writer-" + n).build());
+                store.setUserMemory(user.id(), "context", "k", F.numberNode(n));
+                store.addMessage(session.chatId(), NewMessage.user("m" + n));
+                return null;
+            });
+        }
+
+        Fixtures.concurrently(writers);
+
+        assertThat(store.getUser(user.id()).orElseThrow().version()).isEqualTo(7);
+        assertThat(store.getUserMemory(user.id(), "context", "k").orElseThrow().version()).isEqualTo(7);
+        assertThat(store.getChatSession(session.chatId()).orElseThrow().version()).isEqualTo(7);
+    }
+
+    @Test
+    default void settingAnExpiredKeyAgainContinuesItsVersion(DataAccess store, MutableClock clock) {
+        User user = Fixtures.user(store);
+        store.setUserMemory(user.id(), "context", "k", F.textNode("old"), clock.instant().plusSeconds(10));
+        clock.advance(Duration.ofSeconds(20));
+
+        MemoryEntry fresh = store.setUserMemory(user.id(), "context", "k", F.textNode("new"));
+
+        assertThat(fresh.version()).isEqualTo(2);
+    }
+
+    @Test
+    default void everyDeletionLeavesATombstoneAtTheDeletedVersionPlusOne(DataAccess store, MutableClock clock) {
+        User user = Fixtures.user(store);
+        User gone = store.updateUser(Fixtures.user(store).id(), UserUpdate.builder().name("two").build());
+        ChatSession session = Fixtures.session(store, user.id());
+        store.addMessage(session.chatId(), NewMessage.user("one"));
+        store.setUserMemory(user.id(), "context", "k", F.numberNode(1));
+        store.setUserMemory(user.id(), "context", "k", F.numberNode(2));
+        store.setUserMemory(user.id(), "facts", "a", F.numberNode(1));
+        store.setUserMemory(user.id(), "facts", "b", F.numberNode(1));
+        store.setUserMemory(user.id(), "brief", "x", F.numberNode(1), clock.instant().plusSeconds(5));
+        clock.advance(Duration.ofSeconds(10));
+
+        store.deleteUser(gone.id());
+        store.deleteChatSession(session.chatId());
+        store.deleteUserMemory(user.id(), "context", "k");
+        store.deleteUserMemory(user.id(), "facts");
+        assertThat(store.purgeExpiredMemory()).isEqualTo(1);
+
+        assertThat(store.bulk().findTombstones(List.of(RecordKey.user(gone.id()), RecordKey.session(session.chatId()),
+                RecordKey.memory(user.id(), "context", "k"), RecordKey.memoryType(user.id(), "facts"),
+                RecordKey.memory(user.id(), "brief", "x"), RecordKey.user(user.id()),
+                RecordKey.memory(user.id(), "context", "never"), RecordKey.session("never"))))
+                .containsExactlyInAnyOrder(
+                        Tombstone.ofUser(gone.id(), 3),
+                        Tombstone.ofSession(session.chatId(), session.id(), 3),
+                        Tombstone.ofMemory(user.id(), "context", "k", 3),
+                        Tombstone.ofMemory(user.id(), "facts", "a", 2),
+                        Tombstone.ofMemory(user.id(), "facts", "b", 2),
+                        Tombstone.ofMemory(user.id(), "brief", "x", 2));
+    }
+
+    @Test
+    default void aRecordCreatedAgainUnderADeletedKeyContinuesAboveTheTombstone(DataAccess store) {
+        User owner = Fixtures.user(store);
+        UUID reused = UUID.randomUUID();
+        User first = store.createUser(NewUser.builder().id(reused).name("first").build());
+        store.updateUser(reused, UserUpdate.builder().name("second").build());
+        String chatId = Fixtures.unique("again");
+        ChatSession session = store.createChatSession(NewChatSession.of(chatId, owner.id()));
+        store.addMessage(chatId, NewMessage.user("one"));
+        store.setUserMemory(owner.id(), "context", "k", F.numberNode(1));
+
+        store.deleteUser(first.id());
+        store.deleteChatSession(chatId);
+        store.deleteUserMemory(owner.id(), "context", "k");
+
+        assertThat(store.createUser(NewUser.builder().id(reused).name("again").build()).version()).isEqualTo(4);
+        ChatSession sessionAgain = store.createChatSession(NewChatSession.of(chatId, owner.id()));
+        assertThat(sessionAgain.version()).isEqualTo(3);
+        assertThat(sessionAgain.id()).isNotEqualTo(session.id());
+        assertThat(store.setUserMemory(owner.id(), "context", "k", F.numberNode(2)).version()).isEqualTo(3);
+        assertThat(store.bulk().findTombstones(List.of(RecordKey.user(reused), RecordKey.session(chatId),
+                RecordKey.memory(owner.id(), "context", "k")))).as("live again: no tombstones").isEmpty();
+    }
+
+    @Test
+    default void replicatedTombstonesDeleteOlderRecordsAndSkipNewerOnes(DataAccess store) {
+        User user = Fixtures.user(store);
+        User newer = store.updateUser(Fixtures.user(store).id(), UserUpdate.builder().name("v2").build());
+        ChatSession session = Fixtures.session(store, user.id());
+        Fixtures.messages(store, session.chatId(), 2);
+        MemoryEntry memory = store.setUserMemory(user.id(), "context", "k", F.numberNode(1));
+
+        store.bulk().upsertTombstones(List.of(Tombstone.ofUser(newer.id(), 2),
+                Tombstone.ofSession(session.chatId(), session.id(), 9),
+                Tombstone.ofMemory(user.id(), "context", "k", 4)));
+
+        assertThat(store.getUser(newer.id())).as("a tombstone at the live version is skipped").contains(newer);
+        assertThat(store.getChatSession(session.chatId())).isEmpty();
+        assertThat(Fixtures.snapshot(store).messages()).as("the session's messages go with it").isEmpty();
+        assertThat(store.getUserMemory(user.id(), "context", "k")).isEmpty();
+        assertThat(store.bulk().findTombstones(List.of(RecordKey.user(newer.id()), RecordKey.session(session.chatId()),
+                RecordKey.memory(user.id(), "context", "k")))).containsExactlyInAnyOrder(
+                        Tombstone.ofSession(session.chatId(), session.id(), 9),
+                        Tombstone.ofMemory(user.id(), "context", "k", 4));
+
+        store.bulk().upsertTombstones(List.of(Tombstone.ofMemory(user.id(), "context", "k", 3),
+                Tombstone.ofSession(session.chatId(), session.id(), 9)));
+        assertThat(store.bulk().findTombstones(List.of(RecordKey.memory(user.id(), "context", "k"))))
+                .as("an older tombstone does not lower a newer one").containsExactly(
+                        Tombstone.ofMemory(user.id(), "context", "k", 4));
+
+        store.bulk().upsertMemory(List.of(memory.withVersion(4)));
+        assertThat(store.getUserMemory(user.id(), "context", "k")).as("equal to the tombstone: skipped").isEmpty();
+        store.bulk().upsertMemory(List.of(memory.withVersion(5)));
+        assertThat(store.getUserMemory(user.id(), "context", "k")).as("newer: applied").contains(memory.withVersion(5));
+        assertThat(store.bulk().findTombstones(List.of(RecordKey.memory(user.id(), "context", "k")))).isEmpty();
+    }
+
+    @Test
+    default void aTombstoneForARecordNeverSeenKeepsItsLateCreationOut(DataAccess store) {
+        User user = Fixtures.user(store);
+        UUID sessionId = UUID.randomUUID();
+        UUID deletedUserId = UUID.randomUUID();
+        String chatId = Fixtures.unique("late");
+        var now = store.getUser(user.id()).orElseThrow().createdAt();
+        ChatSession late = new ChatSession(sessionId, chatId, user.id(), null, null, F.objectNode(),
+                dev.dal.api.SessionStatus.ACTIVE, now, now, null, 0, 1);
+        Message lateMessage = new Message(UUID.randomUUID(), sessionId, 1, dev.dal.api.Role.USER, "late",
+                F.objectNode(), null, false, now);
+        User lateUser = new User(deletedUserId, null, null, "late", F.objectNode(), F.objectNode(),
+                dev.dal.api.UserStatus.ACTIVE, now, now, null, 1);
+        ChatSession orphan = new ChatSession(UUID.randomUUID(), Fixtures.unique("orphan"), deletedUserId, null, null,
+                F.objectNode(), dev.dal.api.SessionStatus.ACTIVE, now, now, null, 0, 1);
+        var before = snapshot(store);
+
+        store.bulk().upsertTombstones(List.of(Tombstone.ofSession(chatId, sessionId, 2),
+                Tombstone.ofUser(deletedUserId, 2)));
+        store.bulk().upsertUsers(List.of(lateUser));
+        store.bulk().upsertSessions(List.of(late, orphan));
+        store.bulk().upsertMessages(List.of(lateMessage));
+        store.bulk().upsertMemory(List.of(new MemoryEntry(deletedUserId, "context", "k", F.numberNode(1), now, now,
+                null, 1)));
+
+        assertThat(snapshot(store)).as("children of tombstoned parents are skipped, not refused").isEqualTo(before);
+        assertFails(NotFoundException.class, () -> store.bulk().upsertSessions(List.of(new ChatSession(
+                UUID.randomUUID(), Fixtures.unique("nobody"), UUID.randomUUID(), null, null, F.objectNode(),
+                dev.dal.api.SessionStatus.ACTIVE, now, now, null, 0, 1))));
+    }
+
+    @Test
+    default void tombstoneCallsValidateTheirInput(DataAccess store) {
+        Fixtures.assertRejected(store, "keys", () -> store.bulk().findTombstones(null));
+        Fixtures.assertRejected(store, "tombstones", () -> store.bulk().upsertTombstones(null));
+        Fixtures.assertRejected(store, "memoryType",
+                () -> store.bulk().findTombstones(List.of(RecordKey.memoryType(UUID.randomUUID(), ""))));
+        Fixtures.assertRejected(store, "key.chatId", () -> store.bulk().upsertTombstones(
+                List.of(Tombstone.ofSession("", UUID.randomUUID(), 2))));
     }
 }

@@ -4,6 +4,7 @@ import dev.dal.api.ChatSession;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.User;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -25,17 +26,19 @@ import java.util.List;
  * own {@code messageCount} and {@code lastMessageAt}. Records are validated like any other input;
  * a cursor the store did not return is a {@link dev.dal.api.ValidationException}.
  *
- * <p><b>Versions decide, not arrival order.</b> A user, session or memory entry is applied only when
- * its {@code version} is greater than the version the store holds for the same key (users and
- * sessions by id, memory by user, type and key), or when the store holds none; an equal or older one
- * is skipped without an error (a late replication, a backfill racing live writes). A record deleted
- * through {@link dev.dal.api.DataAccess} leaves a <em>tombstone</em> (its key and the version it had),
- * so an upsert of that key at the same or an older version is skipped too: a late, older replication
- * cannot bring a deleted record back. A newer version clears the tombstone (a memory key set again
- * after it was deleted continues above the deleted entry's version). Records that belong to a
- * tombstoned parent (messages of a deleted session, memory and sessions of a deleted user) are
- * skipped the same way. Messages never change once stored and carry no version. Scans return live
- * records only, never tombstones.
+ * <p><b>Versions decide, not arrival order.</b> Users, sessions and memory entries carry a {@code version}
+ * (1 on create, one more on every change). An upserted user, session or memory entry is applied only when
+ * its version is greater than the version the store holds for the same key (users by id, sessions by chat id,
+ * memory by user, type and key), live or deleted, or when the store holds none; an equal or older one is
+ * skipped without an error (a late replication, a backfill racing live writes). Every deletion (through
+ * {@link dev.dal.api.DataAccess}, a purge of expired memory, or {@link #upsertTombstones}) leaves a
+ * {@link Tombstone}: the key and the deleted version plus one. So a late, older upsert cannot bring a deleted
+ * record back; a newer one applies and clears the tombstone, and a record created again through
+ * {@code DataAccess} under a tombstoned key (a memory key set again, a chat id or a caller-chosen user id used
+ * again) continues above the tombstone's version. Records whose parent is tombstoned and absent (sessions and
+ * memory of a deleted user, messages of a deleted session) are skipped the same way; a parent that is absent
+ * and was never deleted is a {@link dev.dal.api.NotFoundException}. Messages never change once stored and
+ * carry no version. Scans return live records only, never tombstones.
  */
 public interface BulkAccess {
 
@@ -93,4 +96,24 @@ public interface BulkAccess {
      * @throws dev.dal.api.NotFoundException when an entry names a user that does not exist
      */
     void upsertMemory(List<MemoryEntry> entries);
+
+    /**
+     * Looks deletions up, for a replicator that must carry a deletion's version to another store.
+     *
+     * @param keys the keys to look up; a {@link RecordKey#memoryType whole-type key} finds every tombstoned key
+     *     of that type
+     * @return the tombstones the store holds for those keys (a key that is live or was never deleted has none),
+     *     in no particular order
+     */
+    List<Tombstone> findTombstones(Collection<RecordKey> keys);
+
+    /**
+     * Applies deletions replicated from another store. A tombstone is skipped when the store holds its key at the
+     * same or a newer version, live or deleted; otherwise a live record at an older version is deleted as
+     * {@code DataAccess} deletes it (a user with {@link dev.dal.api.DeleteMode#KEEP_SESSIONS}, a session with its
+     * messages), and the tombstone is kept at the given version. Idempotent.
+     *
+     * @param tombstones the deletions, at the versions the other store gave them
+     */
+    void upsertTombstones(List<Tombstone> tombstones);
 }

@@ -776,6 +776,20 @@ public final class DualWriteDataAccess implements DataAccess {
             }
 
             @Override
+            public List<dev.dal.api.bulk.Tombstone> findTombstones(
+                    java.util.Collection<dev.dal.api.bulk.RecordKey> keys) {
+                return recording.findTombstones(keys);
+            }
+
+            @Override
+            public void upsertTombstones(List<dev.dal.api.bulk.Tombstone> tombstones) {
+                resolving(() -> {
+                    recording.upsertTombstones(tombstones);
+                    return null;
+                });
+            }
+
+            @Override
             public void upsertUsers(List<User> users) {
                 resolving(() -> {
                     recording.upsertUsers(users);

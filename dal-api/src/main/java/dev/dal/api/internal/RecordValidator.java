@@ -147,4 +147,22 @@ public final class RecordValidator {
         memoryAddress(entry.memoryType(), entry.key());
         v.json("memory.value", entry.value());
     }
+
+    /** @param key a key to look a tombstone up by */
+    public void recordKey(dev.dal.api.bulk.RecordKey key) {
+        v.required("key", key);
+        switch (key.kind()) {
+            case SESSION -> v.key("key.chatId", key.chatId());
+            case MEMORY -> memoryAddress(key.memoryType(), key.key());
+            case USER -> {
+                // a UUID needs no more checking
+            }
+        }
+    }
+
+    /** @param tombstone a replicated deletion */
+    public void tombstone(dev.dal.api.bulk.Tombstone tombstone) {
+        v.required("tombstone", tombstone);
+        recordKey(tombstone.key());
+    }
 }

@@ -6,7 +6,10 @@ import dev.dal.api.Message;
 import dev.dal.api.User;
 import dev.dal.api.ValidationException;
 import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
+import dev.dal.api.bulk.Tombstone;
+import java.util.Collection;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -86,6 +89,29 @@ final class ValidatingBulkAccess implements BulkAccess {
     @Override
     public void upsertMemory(List<MemoryEntry> entries) {
         upsert("memory", entries, records::memory, bulk::upsertMemory);
+    }
+
+    @Override
+    public List<Tombstone> findTombstones(Collection<RecordKey> keys) {
+        ensureOpen.run();
+        if (keys == null) {
+            throw new ValidationException("keys", "is required");
+        }
+        if (keys.size() > MAX_BATCH_SIZE) {
+            throw new ValidationException("keys", "must hold at most " + MAX_BATCH_SIZE + " keys (was "
+                    + keys.size() + ")");
+        }
+        keys.forEach(records::recordKey);
+        if (keys.isEmpty()) {
+            return List.of();
+        }
+        List<RecordKey> copy = List.copyOf(keys);
+        return guard.call("findTombstones", () -> List.copyOf(bulk.findTombstones(copy)));
+    }
+
+    @Override
+    public void upsertTombstones(List<Tombstone> tombstones) {
+        upsert("tombstones", tombstones, records::tombstone, bulk::upsertTombstones);
     }
 
     /** Validates every record, then hands the backend an immutable copy; an empty batch is a no-op. */

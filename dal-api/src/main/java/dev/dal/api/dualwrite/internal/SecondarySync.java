@@ -9,7 +9,9 @@ import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.NotFoundException;
 import dev.dal.api.User;
+import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
+import dev.dal.api.bulk.Tombstone;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +22,10 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Brings the secondary up to date on one {@link Step}, from the primary's <em>current</em> state, under the
  * step's lock stripe. Because every step re-reads the primary (messages excepted: they never change once
- * stored), replaying a step late, twice, or out of order leaves the secondary equal to the primary.
+ * stored), replaying a step late, twice, or out of order leaves the secondary equal to the primary. Across
+ * processes, where no lock orders two replications of one record, versions do: the secondary's bulk upserts
+ * skip a version it already holds or has passed, and a deletion is carried over with the primary's tombstone
+ * (its version), so a replication that read the primary before the deletion cannot bring the record back.
  */
 public final class SecondarySync {
     private final DataAccess primary;
@@ -71,12 +76,13 @@ public final class SecondarySync {
     }
 
     private void run(Step step, boolean replay) {
+        List<String> detached = List.of();
         ReentrantLock lock = lockOf(step);
         lock.lock();
         try {
             switch (step.kind()) {
                 case USER -> syncUser(UUID.fromString(step.keys().get(0)));
-                case USER_DELETION -> secondary.deleteUser(UUID.fromString(step.keys().get(0)),
+                case USER_DELETION -> detached = deleteUser(UUID.fromString(step.keys().get(0)),
                         DeleteMode.valueOf(step.keys().get(1)));
                 case SESSION -> syncSession(step.keys().get(0));
                 case MESSAGES -> syncMessages(step);
@@ -88,6 +94,11 @@ public final class SecondarySync {
             }
         } finally {
             lock.unlock();
+        }
+        // Outside the user's lock (a user step takes no other lock): the sessions the deletion detached moved one
+        // version on each store, from wherever each store had them; the primary's version is the one to keep.
+        for (String chatId : detached) {
+            run(Step.session(chatId, step.operation()), replay);
         }
     }
 
@@ -102,9 +113,39 @@ public final class SecondarySync {
     }
 
     private void syncUser(UUID id) {
-        // A user missing from the primary was deleted; that deletion replicates as its own USER_DELETION step,
-        // with its mode (a KEEP_SESSIONS delete here would leave sessions a PURGE must remove).
-        primary.getUser(id).ifPresent(this::upsertUser);
+        Optional<User> current = primary.getUser(id);
+        if (current.isPresent()) {
+            upsertUser(current.get());
+        } else {
+            // The deletion itself replicates as its own USER_DELETION step, with its mode; the tombstone alone
+            // keeps a late copy of an older version out (and deletes like KEEP_SESSIONS, which a PURGE completes).
+            copyTombstones(RecordKey.user(id));
+        }
+    }
+
+    /** @return the chat ids of the sessions the deletion detached on the secondary (KEEP_SESSIONS) */
+    private List<String> deleteUser(UUID id, DeleteMode mode) {
+        List<String> detached = new ArrayList<>();
+        if (mode == DeleteMode.KEEP_SESSIONS) {
+            int offset = 0;
+            List<ChatSession> page;
+            do {
+                page = secondary.listUserSessions(id, 1000, offset);
+                page.forEach(s -> detached.add(s.chatId()));
+                offset += page.size();
+            } while (page.size() == 1000);
+        }
+        secondary.deleteUser(id, mode);
+        copyTombstones(RecordKey.user(id));
+        return detached;
+    }
+
+    /** Carries the primary's tombstones for a key over to the secondary, at the primary's versions. */
+    private void copyTombstones(RecordKey key) {
+        List<Tombstone> tombstones = primary.bulk().findTombstones(List.of(key));
+        if (!tombstones.isEmpty()) {
+            secondary.bulk().upsertTombstones(tombstones);
+        }
     }
 
     private void upsertUser(User user) {
@@ -156,6 +197,7 @@ public final class SecondarySync {
         Optional<ChatSession> current = primary.getChatSession(chatId);
         if (current.isEmpty()) {
             secondary.deleteChatSession(chatId);
+            copyTombstones(RecordKey.session(chatId));
             return current;
         }
         ChatSession session = current.get();
@@ -288,6 +330,7 @@ public final class SecondarySync {
             upsertMemory(List.of(current.get()));
         } else {
             secondary.deleteUserMemory(userId, type, key);
+            copyTombstones(RecordKey.memory(userId, type, key));
         }
     }
 
@@ -296,6 +339,7 @@ public final class SecondarySync {
         List<MemoryEntry> current = replay ? primaryMemoryScanned(userId, type, null)
                 : primary.getUserMemory(userId, type);
         secondary.deleteUserMemory(userId, type);
+        copyTombstones(RecordKey.memoryType(userId, type));
         if (!current.isEmpty()) {
             upsertMemory(current);
         }

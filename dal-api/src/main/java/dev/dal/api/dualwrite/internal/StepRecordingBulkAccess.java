@@ -8,8 +8,11 @@ import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.User;
 import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
+import dev.dal.api.bulk.Tombstone;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,5 +94,28 @@ public final class StepRecordingBulkAccess implements BulkAccess {
         sink.intend(steps);
         writes.upsertMemory(entries);
         sink.oweExact(steps, b -> b.upsertMemory(entries));
+    }
+
+    /** Deletions are looked up where they happen first: the primary. */
+    @Override
+    public List<Tombstone> findTombstones(Collection<RecordKey> keys) {
+        return writes.findTombstones(keys);
+    }
+
+    @Override
+    public void upsertTombstones(List<Tombstone> tombstones) {
+        List<Step> steps = tombstones.stream().map(StepRecordingBulkAccess::stepOf).toList();
+        sink.intend(steps);
+        writes.upsertTombstones(tombstones);
+        sink.oweExact(steps, b -> b.upsertTombstones(tombstones));
+    }
+
+    private static Step stepOf(Tombstone tombstone) {
+        RecordKey key = tombstone.key();
+        return switch (key.kind()) {
+            case USER -> Step.user(key.userId(), "upsertTombstones");
+            case SESSION -> Step.session(key.chatId(), "upsertTombstones");
+            case MEMORY -> Step.memory(key.userId(), key.memoryType(), key.key(), null, "upsertTombstones");
+        };
     }
 }
