@@ -332,6 +332,17 @@ public interface VersionContract extends ConformanceTest {
     }
 
     @Test
+    default void anExpectedVersionBelowOneIsRejected(DataAccess store) {
+        User user = Fixtures.user(store);
+        ChatSession session = Fixtures.session(store, user.id());
+
+        Fixtures.assertRejected(store, "update.expectedVersion",
+                () -> store.updateUser(user.id(), UserUpdate.builder().name("x").expectingVersion(0).build()));
+        Fixtures.assertRejected(store, "update.expectedVersion", () -> store.updateChatSession(session.chatId(),
+                ChatSessionUpdate.builder().title("x").expectingVersion(-1).build()));
+    }
+
+    @Test
     default void tombstoneCallsValidateTheirInput(DataAccess store) {
         Fixtures.assertRejected(store, "keys", () -> store.bulk().findTombstones(null));
         Fixtures.assertRejected(store, "tombstones", () -> store.bulk().upsertTombstones(null));
