@@ -332,6 +332,33 @@ public interface VersionContract extends ConformanceTest {
     }
 
     @Test
+    default void overwritesReplaceWhateverVersionTheStoreHolds(DataAccess store) {
+        User user = Fixtures.user(store);
+        User older = store.getUser(user.id()).orElseThrow();
+        store.updateUser(user.id(), UserUpdate.builder().name("changed behind the repair's back").build());
+        ChatSession session = Fixtures.session(store, user.id());
+        List<Message> messages = Fixtures.messages(store, session.chatId(), 2);
+        ChatSession withMessages = store.getChatSession(session.chatId()).orElseThrow();
+        MemoryEntry memory = store.setUserMemory(user.id(), "context", "k", F.numberNode(1));
+        store.setUserMemory(user.id(), "context", "k", F.numberNode(2));
+        MemoryEntry gone = store.setUserMemory(user.id(), "context", "gone", F.numberNode(3));
+        store.deleteChatSession(session.chatId());
+        store.deleteUserMemory(user.id(), "context", "gone");
+
+        store.bulk().overwriteUsers(List.of(older));
+        store.bulk().overwriteSessions(List.of(withMessages));
+        store.bulk().upsertMessages(messages);
+        store.bulk().overwriteMemory(List.of(memory, gone));
+
+        assertThat(store.getUser(user.id())).contains(older);
+        assertThat(store.getChatSession(session.chatId())).contains(withMessages);
+        assertThat(store.getChatHistory(session.chatId(), 10, 0)).isEqualTo(messages);
+        assertThat(store.getUserMemory(user.id(), "context")).containsExactlyInAnyOrder(memory, gone);
+        assertThat(store.bulk().findTombstones(List.of(RecordKey.session(session.chatId()),
+                RecordKey.memoryType(user.id(), "context")))).as("overwritten: live again").isEmpty();
+    }
+
+    @Test
     default void anExpectedVersionBelowOneIsRejected(DataAccess store) {
         User user = Fixtures.user(store);
         ChatSession session = Fixtures.session(store, user.id());

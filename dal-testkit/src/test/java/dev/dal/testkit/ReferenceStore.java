@@ -657,11 +657,20 @@ final class ReferenceStore implements DataAccess, BulkAccess {
 
     @Override
     public void upsertUsers(List<User> users) {
+        putUsers(users, false);
+    }
+
+    @Override
+    public void overwriteUsers(List<User> users) {
+        putUsers(users, true);
+    }
+
+    private void putUsers(List<User> users, boolean overwrite) {
         locked(() -> {
             for (User user : users) {
                 User live = state.users.get(user.id());
                 long stored = live != null ? live.version() : state.userTombstones.getOrDefault(user.id(), 0L);
-                if (user.version() <= stored) {
+                if (!overwrite && user.version() <= stored) {
                     continue;
                 }
                 checkExternalId(user.externalId(), user.id());
@@ -674,6 +683,15 @@ final class ReferenceStore implements DataAccess, BulkAccess {
 
     @Override
     public void upsertSessions(List<ChatSession> sessions) {
+        putSessions(sessions, false);
+    }
+
+    @Override
+    public void overwriteSessions(List<ChatSession> sessions) {
+        putSessions(sessions, true);
+    }
+
+    private void putSessions(List<ChatSession> sessions, boolean overwrite) {
         locked(() -> {
             for (ChatSession session : sessions) {
                 if (userDeleted(session.userId())) {
@@ -683,7 +701,7 @@ final class ReferenceStore implements DataAccess, BulkAccess {
                 Optional<ChatSession> live = byChatId(session.chatId());
                 Tombstone tombstone = state.sessionTombstones.get(session.chatId());
                 long stored = live.map(ChatSession::version).orElse(tombstone == null ? 0L : tombstone.version());
-                if (session.version() <= stored) {
+                if (!overwrite && session.version() <= stored) {
                     continue;
                 }
                 live.filter(s -> !s.id().equals(session.id())).ifPresent(s -> {
@@ -722,6 +740,15 @@ final class ReferenceStore implements DataAccess, BulkAccess {
 
     @Override
     public void upsertMemory(List<MemoryEntry> entries) {
+        putMemory(entries, false);
+    }
+
+    @Override
+    public void overwriteMemory(List<MemoryEntry> entries) {
+        putMemory(entries, true);
+    }
+
+    private void putMemory(List<MemoryEntry> entries, boolean overwrite) {
         locked(() -> {
             for (MemoryEntry entry : entries) {
                 if (userDeleted(entry.userId())) {
@@ -731,7 +758,7 @@ final class ReferenceStore implements DataAccess, BulkAccess {
                 MemoryKey k = MemoryKey.of(entry.userId(), entry.memoryType(), entry.key());
                 MemoryEntry live = state.memory.get(k);
                 long stored = live != null ? live.version() : state.memoryTombstones.getOrDefault(k, 0L);
-                if (entry.version() <= stored) {
+                if (!overwrite && entry.version() <= stored) {
                     continue;
                 }
                 state.memory.put(k, entry);

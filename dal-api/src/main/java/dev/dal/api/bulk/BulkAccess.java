@@ -98,6 +98,32 @@ public interface BulkAccess {
     void upsertMemory(List<MemoryEntry> entries);
 
     /**
+     * Replaces users whatever version the store holds for their ids, live or deleted: the source of a repair
+     * wins over a target that was changed or deleted behind its back. Otherwise as {@link #upsertUsers}.
+     *
+     * @param users exact records, versions included
+     * @throws dev.dal.api.DuplicateKeyException when an external id belongs to another user
+     */
+    void overwriteUsers(List<User> users);
+
+    /**
+     * Replaces sessions whatever version the store holds for their chat ids, live or deleted (a live session
+     * under the chat id with another id is still a {@link dev.dal.api.DuplicateKeyException}). Otherwise as
+     * {@link #upsertSessions}; the parent rule is the same.
+     *
+     * @param sessions exact records, versions and counters included
+     */
+    void overwriteSessions(List<ChatSession> sessions);
+
+    /**
+     * Replaces memory entries whatever version the store holds for their keys, live or deleted. Otherwise as
+     * {@link #upsertMemory}; the parent rule is the same.
+     *
+     * @param entries exact records, versions included
+     */
+    void overwriteMemory(List<MemoryEntry> entries);
+
+    /**
      * Looks deletions up, for a replicator that must carry a deletion's version to another store.
      *
      * @param keys the keys to look up; a {@link RecordKey#memoryType whole-type key} finds every tombstoned key

@@ -776,6 +776,30 @@ public final class DualWriteDataAccess implements DataAccess {
             }
 
             @Override
+            public void overwriteUsers(List<User> users) {
+                resolving(() -> {
+                    recording.overwriteUsers(users);
+                    return null;
+                });
+            }
+
+            @Override
+            public void overwriteSessions(List<ChatSession> sessions) {
+                resolving(() -> {
+                    recording.overwriteSessions(sessions);
+                    return null;
+                });
+            }
+
+            @Override
+            public void overwriteMemory(List<MemoryEntry> entries) {
+                resolving(() -> {
+                    recording.overwriteMemory(entries);
+                    return null;
+                });
+            }
+
+            @Override
             public List<dev.dal.api.bulk.Tombstone> findTombstones(
                     java.util.Collection<dev.dal.api.bulk.RecordKey> keys) {
                 return recording.findTombstones(keys);
