@@ -223,7 +223,8 @@ public interface VersionContract extends ConformanceTest {
         store.setUserMemory(user.id(), "brief", "x", F.numberNode(1), clock.instant().plusSeconds(5));
         clock.advance(Duration.ofSeconds(10));
 
-        store.deleteUser(gone.id());
+        ChatSession purged = Fixtures.session(store, gone.id());
+        store.deleteUser(gone.id(), DeleteMode.PURGE);
         store.deleteChatSession(session.chatId());
         store.deleteUserMemory(user.id(), "context", "k");
         store.deleteUserMemory(user.id(), "facts");
@@ -232,9 +233,11 @@ public interface VersionContract extends ConformanceTest {
         assertThat(store.bulk().findTombstones(List.of(RecordKey.user(gone.id()), RecordKey.session(session.chatId()),
                 RecordKey.memory(user.id(), "context", "k"), RecordKey.memoryType(user.id(), "facts"),
                 RecordKey.memory(user.id(), "brief", "x"), RecordKey.user(user.id()),
-                RecordKey.memory(user.id(), "context", "never"), RecordKey.session("never"))))
+                RecordKey.memory(user.id(), "context", "never"), RecordKey.session("never"),
+                RecordKey.session(purged.chatId()))))
                 .containsExactlyInAnyOrder(
                         Tombstone.ofUser(gone.id(), 3),
+                        Tombstone.ofSession(purged.chatId(), purged.id(), 2),
                         Tombstone.ofSession(session.chatId(), session.id(), 3),
                         Tombstone.ofMemory(user.id(), "context", "k", 3),
                         Tombstone.ofMemory(user.id(), "facts", "a", 2),

@@ -262,6 +262,8 @@ final class ReferenceStore implements DataAccess, BulkAccess {
                     if (mode == DeleteMode.PURGE || has(PlantedBug.KEEP_MODE_PURGES_SESSIONS)) {
                         state.sessions.remove(session.id());
                         state.messages.remove(session.id());
+                        state.sessionTombstones.put(session.chatId(),
+                                Tombstone.ofSession(session.chatId(), session.id(), session.version() + 1));
                     } else {
                         state.sessions.put(session.id(), session.withUserId(null));
                     }
