@@ -362,6 +362,20 @@ public interface VersionContract extends ConformanceTest {
     }
 
     @Test
+    default void aNewerSessionUnderAChatIdAnotherLiveSessionHoldsIsADuplicateKey(DataAccess store) {
+        ChatSession held = Fixtures.session(store);
+        ChatSession other = new ChatSession(UUID.randomUUID(), held.chatId(), held.userId(), "other", null,
+                F.objectNode(), dev.dal.api.SessionStatus.ACTIVE, held.createdAt(), held.updatedAt(), null, 0,
+                held.version() + 5);
+        var before = snapshot(store);
+
+        assertFails(dev.dal.api.DuplicateKeyException.class, () -> store.bulk().upsertSessions(List.of(other)));
+        assertFails(dev.dal.api.DuplicateKeyException.class, () -> store.bulk().overwriteSessions(List.of(other)));
+
+        assertThat(snapshot(store)).as("the held session and its messages stay").isEqualTo(before);
+    }
+
+    @Test
     default void anExpectedVersionBelowOneIsRejected(DataAccess store) {
         User user = Fixtures.user(store);
         ChatSession session = Fixtures.session(store, user.id());
