@@ -81,12 +81,13 @@ final class MongoSchema {
      * @param collections collections it creates (its rollback drops them, with their data)
      * @param indexes indexes it creates (its rollback drops them)
      * @param defaults fields it sets on existing documents that lack them (its rollback removes them)
+     * @param drops indexes an earlier migration created that it drops (its rollback creates them again)
      */
     record Migration(String version, String name, String description, List<String> collections,
-            List<IndexSpec> indexes, List<FieldDefault> defaults) {
+            List<IndexSpec> indexes, List<FieldDefault> defaults, List<IndexSpec> drops) {
 
         Migration(String version, String name, String description, List<String> collections, List<IndexSpec> indexes) {
-            this(version, name, description, collections, indexes, List.of());
+            this(version, name, description, collections, indexes, List.of(), List.of());
         }
 
         String checksum() {
@@ -95,6 +96,7 @@ final class MongoSchema {
             indexes.forEach(i -> text.append("|index:").append(i.describe()));
             // Only migrations that have defaults name them: the checksums of 001 and 002 stay what they shipped with.
             defaults.forEach(d -> text.append("|default:").append(d.describe()));
+            drops.forEach(i -> text.append("|drop:").append(i.describe()));
             try {
                 byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
                 return HexFormat.of().formatHex(digest);
@@ -117,9 +119,16 @@ final class MongoSchema {
                 db.getCollection(d.collection(), BsonDocument.class).updateMany(Filters.exists(d.field(), false),
                         Updates.set(d.field(), d.value()));
             }
+            for (IndexSpec index : drops) {
+                dropIndexIfPresent(db, index);
+            }
         }
 
         void rollback(MongoDatabase db) {
+            for (int i = drops.size() - 1; i >= 0; i--) {
+                IndexSpec index = drops.get(i);
+                db.getCollection(index.collection()).createIndex(index.keys(), index.options());
+            }
             for (int i = defaults.size() - 1; i >= 0; i--) {
                 FieldDefault d = defaults.get(i);
                 db.getCollection(d.collection(), BsonDocument.class).updateMany(Filters.exists(d.field(), true),
@@ -145,6 +154,9 @@ final class MongoSchema {
         }
     }
 
+    private static final IndexSpec MEMORY_TTL_INDEX = new IndexSpec(MEMORY, MEMORY_TTL, keys("expires_at", 1), false,
+            false, 0L);
+
     /** Every migration, in the order they apply. Never edit one that shipped: add the next. */
     static final List<Migration> MIGRATIONS = List.of(
             new Migration("001", "create_chat_collections",
@@ -162,7 +174,7 @@ final class MongoSchema {
             new Migration("002", "memory_expiry_ttl",
                     "TTL index on user_memory.expires_at: the server removes expired entries about once a minute",
                     List.of(),
-                    List.of(new IndexSpec(MEMORY, MEMORY_TTL, keys("expires_at", 1), false, false, 0L))),
+                    List.of(MEMORY_TTL_INDEX)),
             new Migration("003", "record_versions_and_tombstones",
                     "version 1 on existing users, sessions and memory entries; tombstone collections for deletions",
                     List.of(USER_TOMBSTONES, SESSION_TOMBSTONES, MEMORY_TOMBSTONES),
@@ -172,7 +184,13 @@ final class MongoSchema {
                     List.of(
                             new FieldDefault(USERS, MongoDocuments.VERSION, new BsonInt64(1)),
                             new FieldDefault(SESSIONS, MongoDocuments.VERSION, new BsonInt64(1)),
-                            new FieldDefault(MEMORY, MongoDocuments.VERSION, new BsonInt64(1)))));
+                            new FieldDefault(MEMORY, MongoDocuments.VERSION, new BsonInt64(1))),
+                    List.of()),
+            // The server's TTL monitor deletes expired entries without a tombstone: a key set again would start
+            // over at version 1 below what other stores hold, and its replication would be skipped there.
+            new Migration("004", "memory_expiry_without_ttl",
+                    "drops the TTL index on user_memory.expires_at: purgeExpiredMemory removes expired entries, with tombstones",
+                    List.of(), List.of(), List.of(), List.of(MEMORY_TTL_INDEX)));
 
     private MongoSchema() {
     }

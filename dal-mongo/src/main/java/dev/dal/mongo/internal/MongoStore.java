@@ -677,7 +677,9 @@ public final class MongoStore implements DataAccess {
             List<BsonValue> ids = added.stream().map(m -> (BsonValue) MongoDocuments.id(m.id())).toList();
             messages.deleteMany(in(ID, ids));
             long restored = sessions.updateOne(and(eq(ID, before.get(ID)), eq(MESSAGE_COUNT, reservedTop)),
+                    // The undo is a change of its own: the version moves on again, never back to one that was seen.
                     Updates.combine(Updates.set(MESSAGE_COUNT, before.get(MESSAGE_COUNT)), Updates.unset(LAST_APPEND),
+                            Updates.inc(VERSION, 1L),
                             Updates.set(LAST_MESSAGE_AT, before.get(LAST_MESSAGE_AT, BsonNull.VALUE)),
                             Updates.set(LAST_ACTIVITY_AT, before.get(LAST_ACTIVITY_AT, BsonNull.VALUE))))
                     .getModifiedCount();
@@ -763,7 +765,7 @@ public final class MongoStore implements DataAccess {
                     return new MemoryEntry(userId, memoryType, key, fresh.value(),
                             Instant.ofEpochMilli(live.getDateTime(CREATED_AT).getValue()), now, expires, version(live));
                 }
-                BsonDocument expired = s.ops.findOneAndUpdate(s.memory, filter,
+                BsonDocument expired = s.ops.findOneAndUpdate(s.memory, and(filter, lte(EXPIRES_AT, date(now))),
                         Updates.combine(Updates.set(VALUE, stored), Updates.set(CREATED_AT, date(now)),
                                 Updates.set(UPDATED_AT, date(now)), Updates.set(EXPIRES_AT, date(expires)),
                                 Updates.inc(VERSION, 1L)),

@@ -65,19 +65,17 @@ class MongoMigratorTest {
         assertThat(indexNames("chat_sessions")).contains("chat_sessions_id", "chat_sessions_chat_id",
                 "chat_sessions_user_activity");
         assertThat(indexNames("chat_messages")).contains("chat_messages_id", "chat_messages_session_sequence");
-        assertThat(indexNames("user_memory")).contains("user_memory_user_type_key", "user_memory_expires_at_ttl");
+        assertThat(indexNames("user_memory")).contains("user_memory_user_type_key")
+                .as("004 dropped the TTL index: the server would delete expired entries without tombstones")
+                .doesNotContain("user_memory_expires_at_ttl");
         assertThat(db().listCollectionNames().into(new ArrayList<>()))
                 .contains("user_tombstones", "chat_session_tombstones", "user_memory_tombstones");
         assertThat(indexNames("chat_session_tombstones")).contains("chat_session_tombstones_session_id");
         assertThat(indexNames("user_memory_tombstones")).contains("user_memory_tombstones_user_type_key");
-        BsonDocument ttl = db().getCollection("user_memory").listIndexes(BsonDocument.class).into(new ArrayList<>())
-                .stream().filter(i -> i.getString("name").getValue().equals("user_memory_expires_at_ttl")).findFirst()
-                .orElseThrow();
-        assertThat(ttl.get("expireAfterSeconds").asNumber().longValue()).isZero();
 
         List<BsonDocument> history = db().getCollection("migration_history", BsonDocument.class).find()
                 .into(new ArrayList<>());
-        assertThat(history).extracting(d -> d.getString("_id").getValue()).containsExactlyInAnyOrder("001", "002", "003");
+        assertThat(history).extracting(d -> d.getString("_id").getValue()).containsExactlyInAnyOrder("001", "002", "003", "004");
         assertThat(history).allSatisfy(d -> {
             assertThat(d.getString("status").getValue()).isEqualTo("applied");
             assertThat(d.getString("checksum").getValue()).hasSize(64);
@@ -106,9 +104,10 @@ class MongoMigratorTest {
             assertThat(migrator.status()).extracting(SchemaChange::version, SchemaChange::applied)
                     .containsExactly(org.assertj.core.groups.Tuple.tuple("001", false),
                             org.assertj.core.groups.Tuple.tuple("002", false),
-                            org.assertj.core.groups.Tuple.tuple("003", false));
+                            org.assertj.core.groups.Tuple.tuple("003", false),
+                            org.assertj.core.groups.Tuple.tuple("004", false));
 
-            assertThat(migrator.migrate()).extracting(SchemaChange::version).containsExactly("001", "002", "003");
+            assertThat(migrator.migrate()).extracting(SchemaChange::version).containsExactly("001", "002", "003", "004");
             assertThat(migrator.migrate()).as("already current").isEmpty();
             assertThat(migrator.status()).allSatisfy(c -> {
                 assertThat(c.applied()).isTrue();
@@ -116,16 +115,21 @@ class MongoMigratorTest {
                 assertThat(c.checksum()).hasSize(64);
             });
 
+            assertThat(migrator.rollback(null)).extracting(SchemaChange::version).containsExactly("004");
+            BsonDocument ttl = db().getCollection("user_memory").listIndexes(BsonDocument.class).into(new ArrayList<>())
+                    .stream().filter(i -> i.getString("name").getValue().equals("user_memory_expires_at_ttl")).findFirst()
+                    .orElseThrow();
+            assertThat(ttl.get("expireAfterSeconds").asNumber().longValue()).as("004's rollback restores it").isZero();
             assertThat(migrator.rollback(null)).extracting(SchemaChange::version).containsExactly("003");
             assertThat(migrator.rollback(null)).extracting(SchemaChange::version).containsExactly("002");
             assertThat(indexNames("user_memory")).doesNotContain("user_memory_expires_at_ttl");
             assertThat(db().getCollection("migration_history", BsonDocument.class)
                     .find(new BsonDocument("_id", new BsonString("002"))).first().getString("status").getValue())
                     .isEqualTo("rolled_back");
-            assertThat(migrator.status()).extracting(SchemaChange::applied).containsExactly(true, false, false);
+            assertThat(migrator.status()).extracting(SchemaChange::applied).containsExactly(true, false, false, false);
 
-            assertThat(migrator.migrate()).extracting(SchemaChange::version).containsExactly("002", "003");
-            assertThat(migrator.rollback("001")).extracting(SchemaChange::version).containsExactly("003", "002");
+            assertThat(migrator.migrate()).extracting(SchemaChange::version).containsExactly("002", "003", "004");
+            assertThat(migrator.rollback("001")).extracting(SchemaChange::version).containsExactly("004", "003", "002");
             assertThat(migrator.rollback("001")).isEmpty();
             assertThat(migrator.rollback(null)).extracting(SchemaChange::version).containsExactly("001");
             assertThat(db().listCollectionNames().into(new ArrayList<>())).doesNotContain("users", "chat_messages");
@@ -152,7 +156,7 @@ class MongoMigratorTest {
                 store.deleteUserMemory(user.id(), "t", "gone");
             }
 
-            assertThat(migrator.rollback("002")).extracting(SchemaChange::version).containsExactly("003");
+            assertThat(migrator.rollback("002")).extracting(SchemaChange::version).containsExactly("004", "003");
             for (String collection : List.of("users", "chat_sessions", "user_memory")) {
                 assertThat(db().getCollection(collection, BsonDocument.class).find().into(new ArrayList<>()))
                         .isNotEmpty().allSatisfy(d -> assertThat(d.containsKey("version")).isFalse());
@@ -165,7 +169,7 @@ class MongoMigratorTest {
             db().getCollection("user_memory", BsonDocument.class).updateOne(new BsonDocument("key", new BsonString("k")),
                     new BsonDocument("$set", new BsonDocument("version", new org.bson.BsonInt64(5))));
 
-            assertThat(migrator.migrate()).extracting(SchemaChange::version).containsExactly("003");
+            assertThat(migrator.migrate()).extracting(SchemaChange::version).containsExactly("003", "004");
             assertThat(db().getCollection("users", BsonDocument.class).find().first().get("version"))
                     .isEqualTo(new org.bson.BsonInt64(1));
             assertThat(indexNames("user_memory_tombstones")).contains("user_memory_tombstones_user_type_key");
@@ -232,7 +236,7 @@ class MongoMigratorTest {
 
             locks.updateOne(new BsonDocument("_id", new BsonString("schema")), new BsonDocument("$set",
                     new BsonDocument("expires_at", new BsonDateTime(now.minusSeconds(1).toEpochMilli()))));
-            assertThat(migrator.migrate()).hasSize(3);
+            assertThat(migrator.migrate()).hasSize(4);
             assertThat(locks.countDocuments()).as("released after the run").isZero();
         }
     }
