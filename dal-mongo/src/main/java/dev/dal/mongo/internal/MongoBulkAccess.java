@@ -172,8 +172,6 @@ final class MongoBulkAccess implements BulkAccess {
      * Keys are Java strings here ({@code \0} joins memory's parts: no stored string holds it).
      */
     private interface Versioned<T> {
-        String name();
-
         long version(T record);
 
         String key(T record);
@@ -240,10 +238,6 @@ final class MongoBulkAccess implements BulkAccess {
     }
 
     private static final Versioned<User> USERS = new Versioned<>() {
-        public String name() {
-            return "user";
-        }
-
         public long version(User u) {
             return u.version();
         }
@@ -294,10 +288,6 @@ final class MongoBulkAccess implements BulkAccess {
     };
 
     private static final Versioned<ChatSession> SESSIONS = new Versioned<>() {
-        public String name() {
-            return "chat session";
-        }
-
         public long version(ChatSession c) {
             return c.version();
         }
@@ -348,10 +338,6 @@ final class MongoBulkAccess implements BulkAccess {
     };
 
     private static final Versioned<MemoryEntry> MEMORY = new Versioned<>() {
-        public String name() {
-            return "memory entry";
-        }
-
         public long version(MemoryEntry e) {
             return e.version();
         }
@@ -520,10 +506,14 @@ final class MongoBulkAccess implements BulkAccess {
         if (!newest.isEmpty()) {
             s.ops().find(kind.tombstones(s), kind.tombstoneLookup(newest.keySet()))
                     .forEach(d -> deleted.put(kind.tombstoneKey(d), MongoDocuments.version(d)));
-            s.ops().find(kind.live(s), kind.liveLookup(newest.keySet()))
-                    .projection(Projections.include(MongoDocuments.ID, MongoDocuments.CHAT_ID, MongoDocuments.USER_ID,
-                            MongoDocuments.MEMORY_TYPE, MongoDocuments.KEY, MongoDocuments.VERSION))
-                    .forEach(d -> live.put(kind.liveKey(d), d));
+            if (s.inTransaction()) {
+                // In a transaction a failed insert aborts it: the stored versions decide here, read in its snapshot.
+                // Outside one the insert's duplicate keys and the replace's version filter decide, with no read.
+                s.ops().find(kind.live(s), kind.liveLookup(newest.keySet()))
+                        .projection(Projections.include(MongoDocuments.ID, MongoDocuments.CHAT_ID, MongoDocuments.USER_ID,
+                                MongoDocuments.MEMORY_TYPE, MongoDocuments.KEY, MongoDocuments.VERSION))
+                        .forEach(d -> live.put(kind.liveKey(d), d));
+            }
         }
         Plan<T> plan = new Plan<>(new ArrayList<>(), new ArrayList<>(), new HashMap<>(), overwrite);
         newest.forEach((key, record) -> {
@@ -535,7 +525,9 @@ final class MongoBulkAccess implements BulkAccess {
             }
             // A session newer than another session under its chat id goes to the insert too, and fails there:
             // the chat id is taken (DuplicateKeyException), as it is for createChatSession.
-            (stored == null ? plan.inserts() : plan.replaces()).add(record);
+            boolean sameRecord = stored != null && (!(record instanceof ChatSession session)
+                    || session.id().toString().equals(stored.getString(MongoDocuments.ID).getValue()));
+            (sameRecord ? plan.replaces() : plan.inserts()).add(record);
             if (tombstone > 0) {
                 plan.clears().put(key, overwrite ? Long.MAX_VALUE : version);
             }
@@ -582,6 +574,7 @@ final class MongoBulkAccess implements BulkAccess {
                 if (tx || e.getWriteConcernError() != null) {
                     throw e;
                 }
+                List<BulkWriteError> collisions = new ArrayList<>();
                 for (BulkWriteError error : e.getWriteErrors()) {
                     if (!MongoErrors.isDuplicateKey(error)) {
                         throw e;
@@ -589,10 +582,15 @@ final class MongoBulkAccess implements BulkAccess {
                     if (plan.overwrite()) {
                         throw MongoErrors.duplicate(error);
                     }
-                    // The upsert found no older record and tried to insert: skipped when the store holds the key at
-                    // this version or newer, live or deleted; else another record holds one of its unique values.
+                    collisions.add(error);
+                }
+                // The upsert found no older record and tried to insert: skipped when the store holds the key at this
+                // version or newer (one read for all of them); else another record holds one of its unique values.
+                Map<String, Long> stored = storedVersions(s, kind,
+                        collisions.stream().map(c -> kind.key(replaces.get(c.getIndex()))).toList());
+                for (BulkWriteError error : collisions) {
                     T record = replaces.get(error.getIndex());
-                    if (storedVersion(s, kind, kind.key(record)) < kind.version(record)) {
+                    if (stored.getOrDefault(kind.key(record), 0L) < kind.version(record)) {
                         throw MongoErrors.duplicate(error);
                     }
                 }
@@ -606,18 +604,16 @@ final class MongoBulkAccess implements BulkAccess {
         }
     }
 
-    /** @return the newest version the store holds for the key, live or deleted; 0 for none */
-    private static <T> long storedVersion(MongoStore s, Versioned<T> kind, String key) {
-        long version = 0;
-        for (BsonDocument d : s.ops().find(kind.live(s), kind.liveLookup(List.of(key)))
-                .projection(Projections.include(MongoDocuments.VERSION))) {
-            version = Math.max(version, MongoDocuments.version(d));
-        }
-        for (BsonDocument d : s.ops().find(kind.tombstones(s), kind.tombstoneLookup(List.of(key)))
-                .projection(Projections.include(MongoDocuments.VERSION))) {
-            version = Math.max(version, MongoDocuments.version(d));
-        }
-        return version;
+    /** @return the newest version the store holds for each key, live or deleted; absent for none */
+    private static <T> Map<String, Long> storedVersions(MongoStore s, Versioned<T> kind, List<String> keys) {
+        Map<String, Long> versions = new HashMap<>();
+        s.ops().find(kind.live(s), kind.liveLookup(keys))
+                .projection(Projections.include(MongoDocuments.ID, MongoDocuments.CHAT_ID, MongoDocuments.USER_ID,
+                        MongoDocuments.MEMORY_TYPE, MongoDocuments.KEY, MongoDocuments.VERSION))
+                .forEach(d -> versions.merge(kind.liveKey(d), MongoDocuments.version(d), Math::max));
+        s.ops().find(kind.tombstones(s), kind.tombstoneLookup(keys))
+                .forEach(d -> versions.merge(kind.tombstoneKey(d), MongoDocuments.version(d), Math::max));
+        return versions;
     }
 
     private <T> List<List<T>> chunks(List<T> records) {
