@@ -15,6 +15,7 @@ import dev.dal.api.UserUpdate;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dal.api.JsonValues;
+import dev.dal.api.dualwrite.internal.IntentLog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,8 @@ import java.util.Random;
  * write touches, and what the write is about to set), after it {@code ack <kind> <record as JSON>} (the record the
  * store returned): a write is acknowledged once its ack line is out.
  *
+ * Adopting a dead child's intents, it logs how many to its standard error.
+ *
  * <p>Arguments: the primary's directory, the secondary's directory, the journal's directory, the run number.
  */
 public final class JournalChild {
@@ -36,6 +39,9 @@ public final class JournalChild {
     }
 
     public static void main(String[] args) {
+        // The test reads how many dead processes' intents this child adopted from this warning (the dual-write
+        // package logs only errors in the tests); set before the first logger exists.
+        System.setProperty("org.slf4j.simpleLogger.log." + IntentLog.class.getName(), "warn");
         String run = args[3];
         Map<String, String> settings = Map.of(
                 DalConfig.DATA_STORAGE_TYPE, "file", DalConfig.DATA_DIR, args[0],
