@@ -127,7 +127,7 @@ final class Writers {
             check(updated.id().equals(session.id()) && title.equals(updated.title()), "updated session "
                     + session.chatId());
             ledger.session(updated);
-            check(store.getChatSession(session.chatId()).orElseThrow().title().equals(title), "read back session "
+            check(title.equals(store.getChatSession(session.chatId()).orElseThrow().title()), "read back session "
                     + session.chatId());
         } else if (dice < 35) {
             ChatSession session = pick(o, o.sessions);
