@@ -61,14 +61,14 @@ class TinyDbImporterTest {
         TinyDbImporter importer = new TinyDbImporter(TinyDbMapping.defaults(), 2, 100_000);
         for (Backends.Backend backend : Backends.all()) {
             try (DataAccess store = Backends.open(backend.freshStore())) {
-                TinyDbReport first = importer.importFile(file, store);
+                ImportReport first = importer.importFile(file, store);
                 assertThat(first.usersImported()).as(backend + " users").isEqualTo(2);
                 assertThat(first.usersMerged()).as("ADMIN is Admin").isEqualTo(1);
                 assertThat(first.sessionsImported()).isEqualTo(2);
                 assertThat(first.messagesImported()).isEqualTo(5);
                 assertThat(first.messagesDeduplicated()).isEqualTo(2);
-                assertThat(first.skipped()).extracting(TinyDbReport.Skip::reason).containsExactlyInAnyOrder(
-                        "no username", "unknown role 'wizard'", "conversation c-404 is neither in the file nor in the store");
+                assertThat(first.skipped()).extracting(ImportReport.Skip::reason).containsExactlyInAnyOrder(
+                        "no username", "unknown role 'wizard'", "conversation c-404 is neither in the input nor in the store");
 
                 User admin = store.getUserByExternalId("admin").orElseThrow();
                 assertThat(admin.email()).isEqualTo("admin@example.org");
@@ -88,7 +88,7 @@ class TinyDbImporterTest {
                 assertThat(store.getChatHistory("c-2", HistoryQuery.after(0, 10))).extracting(Message::content)
                         .containsExactly("first", "second");
 
-                TinyDbReport second = importer.importFile(file, store);
+                ImportReport second = importer.importFile(file, store);
                 assertThat(second.usersImported()).isZero();
                 assertThat(second.usersMerged()).isEqualTo(3);
                 assertThat(second.sessionsImported()).isZero();
@@ -115,7 +115,7 @@ class TinyDbImporterTest {
                  "fields": {"conversations": {"conversation_id": "id", "username": "user", "title": "chat_name"}}}
                 """);
         try (DataAccess store = Backends.open(Backends.FILE.freshStore())) {
-            TinyDbReport report = new TinyDbImporter(TinyDbMapping.load(mapping), 100, 100_000).importFile(file, store);
+            ImportReport report = new TinyDbImporter(TinyDbMapping.load(mapping), 100, 100_000).importFile(file, store);
             assertThat(report.usersImported()).isEqualTo(1);
             ChatSession chat = store.getChatSession("7").orElseThrow();
             assertThat(chat.title()).isEqualTo("Trip");
