@@ -183,7 +183,7 @@ final class TinyDbReader {
                 .thenComparing(Map.Entry::getKey));
         List<LegacyDoc> result = new ArrayList<>();
         for (Map.Entry<String, JsonNode> e : entries) {
-            LegacyDoc doc = new LegacyDoc(e.getValue(), SOURCE, "table '" + table + "'", e.getKey(), e.getKey());
+            LegacyDoc doc = new LegacyDoc(e.getValue(), SOURCE, table, "table '" + table + "'", e.getKey(), e.getKey());
             if (!e.getValue().isObject()) {
                 throw doc.malformed(null, "is not a JSON object");
             }

@@ -26,6 +26,7 @@ public final class LegacyDoc {
 
     private final JsonNode node;
     private final String source;
+    private final String origin;
     private final String place;
     private final String document;
     private final String key;
@@ -33,13 +34,15 @@ public final class LegacyDoc {
     /**
      * @param node the document (a JSON object)
      * @param source what kind of input, the {@link ValidationException#field()} of errors, e.g. {@code tinydb}
-     * @param place where the document is, e.g. {@code table 'users'} or {@code file chat_sessions/a.json}
+     * @param origin how reports name where the document is: a table's name, or a file's relative path
+     * @param place how errors name it, e.g. {@code table 'users'} or {@code file chat_sessions/a.json}
      * @param document the document's name within the place, e.g. its id or {@code messages[3]}
      * @param key what {@code $docId} means for this document
      */
-    public LegacyDoc(JsonNode node, String source, String place, String document, String key) {
+    public LegacyDoc(JsonNode node, String source, String origin, String place, String document, String key) {
         this.node = node;
         this.source = source;
+        this.origin = origin;
         this.place = place;
         this.document = document;
         this.key = key;
@@ -52,7 +55,7 @@ public final class LegacyDoc {
      * @throws ValidationException when the child is not a JSON object
      */
     public LegacyDoc child(JsonNode child, String name) {
-        LegacyDoc doc = new LegacyDoc(child, source, place, name, key);
+        LegacyDoc doc = new LegacyDoc(child, source, origin, place, name, key);
         if (child == null || !child.isObject()) {
             throw doc.malformed(null, "is not a JSON object");
         }
@@ -64,7 +67,12 @@ public final class LegacyDoc {
         return node;
     }
 
-    /** @return where the document is */
+    /** @return how reports name where the document is: a table's name, or a file's relative path */
+    public String origin() {
+        return origin;
+    }
+
+    /** @return how errors name where the document is */
     public String place() {
         return place;
     }

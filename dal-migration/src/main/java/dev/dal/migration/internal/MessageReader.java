@@ -72,14 +72,14 @@ public final class MessageReader {
         boolean flagged = optional(fields.abuseFlagged()).flatMap(doc::bool).orElse(false);
         Optional<String> problem = problem(roleName, content);
         if (problem.isPresent()) {
-            plan.skip(doc.place(), doc.document(), problem.get());
+            plan.skip(doc.origin(), doc.document(), problem.get());
             return Optional.empty();
         }
         ObjectNode legacy = doc.legacy(read(), secrets);
         if (!legacy.isEmpty()) {
             metadata.set("legacy", legacy);
         }
-        return Optional.of(new ImportPlan.Message(doc.place(), doc.document(),
+        return Optional.of(new ImportPlan.Message(doc.origin(), doc.document(),
                 Role.fromWireName(roles.apply(roleName.get())), content.get(), at, metadata, tokens, flagged));
     }
 
