@@ -1,10 +1,13 @@
 package dev.dal.migration;
 
+import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
 import dev.dal.api.ValidationException;
 import dev.dal.migration.internal.ImportPlan;
 import dev.dal.migration.internal.PlanWriter;
+import dev.dal.migration.internal.RecordLimits;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * Imports a directory of legacy JSON files — one file per chat, one per user with their memory —
@@ -37,17 +40,31 @@ import java.nio.file.Path;
 public final class JsonDirImporter {
     private final JsonDirMapping mapping;
     private final int batchSize;
-    private final int maxContentLength;
+    private final RecordLimits limits;
 
     /**
      * @param mapping the directory's layout
      * @param batchSize records per write
-     * @param maxContentLength the longest message content the store accepts (longer ones are skipped)
+     * @param target the target store's configuration: its content and JSON limits (a record over
+     *     them is skipped with the reason, so no write fails half-way)
+     */
+    public JsonDirImporter(JsonDirMapping mapping, int batchSize, DalConfig target) {
+        this.mapping = mapping;
+        this.batchSize = batchSize;
+        this.limits = new RecordLimits(target);
+    }
+
+    /**
+     * @param mapping the directory's layout
+     * @param batchSize records per write
+     * @param maxContentLength the longest message content the store accepts (longer ones are
+     *     skipped); the JSON limits are the defaults
      */
     public JsonDirImporter(JsonDirMapping mapping, int batchSize, int maxContentLength) {
         this.mapping = mapping;
         this.batchSize = batchSize;
-        this.maxContentLength = maxContentLength;
+        DalConfig defaults = DalConfig.fromMap(Map.of());
+        this.limits = new RecordLimits(maxContentLength, defaults.maxJsonDepth(), defaults.maxJsonBytes());
     }
 
     /**
@@ -74,6 +91,6 @@ public final class JsonDirImporter {
     }
 
     private ImportPlan plan(Path dir) {
-        return new JsonDirReader(mapping, maxContentLength).read(dir);
+        return new JsonDirReader(mapping, limits).read(dir);
     }
 }

@@ -11,6 +11,7 @@ import dev.dal.migration.internal.LegacyDoc;
 import dev.dal.migration.internal.LegacyFiles;
 import dev.dal.migration.internal.MappingCommon;
 import dev.dal.migration.internal.MessageReader;
+import dev.dal.migration.internal.RecordLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -28,25 +29,22 @@ final class JsonDirReader {
     private static final String SOURCE = "json-dir";
     private static final String S = JsonDirMapping.SESSIONS;
     private static final String U = JsonDirMapping.USERS;
-    private static final int MAX_KEY = 255;
-    private static final int MAX_TEXT = 255;
-    private static final int MAX_PROFILE = 50;
-    private static final int MAX_MEMORY_TYPE = 100;
 
     private final JsonDirMapping mapping;
     private final MappingCommon common;
     private final MessageReader messages;
+    private final RecordLimits limits;
     private final ImportPlan plan = new ImportPlan();
     private Path root;
 
-    JsonDirReader(JsonDirMapping mapping, int maxContentLength) {
+    JsonDirReader(JsonDirMapping mapping, RecordLimits limits) {
         this.mapping = mapping;
+        this.limits = limits;
         this.common = mapping.common();
         String m = JsonDirMapping.MESSAGES;
         this.messages = new MessageReader(new MessageReader.Fields(mapping.field(m, "role"), mapping.field(m, "content"),
                 mapping.field(m, "timestamp"), mapping.field(m, "metadata"), mapping.field(m, "token_count"),
-                mapping.field(m, "abuse_flagged"), Set.of()), common::role, common.time(), common.secrets(),
-                maxContentLength);
+                mapping.field(m, "abuse_flagged"), Set.of()), common::role, common.time(), common.secrets(), limits);
     }
 
     ImportPlan read(Path dir) {
@@ -110,10 +108,19 @@ final class JsonDirReader {
                 .orElse(JsonValues.emptyObject());
         ObjectNode legacy = doc.legacy(Set.of(f(S, "chat_id"), f(S, "user_id"), f(S, "title"), f(S, "profile"),
                 f(S, "metadata"), f(S, "created_at"), f(S, "updated_at"), mapping.messagesField()), common.secrets());
-        String title = fitting(doc, f(S, "title"), MAX_TEXT, legacy);
-        String profile = fitting(doc, f(S, "profile"), MAX_PROFILE, legacy);
+        String title = RecordLimits.fit(doc, f(S, "title"), RecordLimits.MAX_TEXT, legacy);
+        String profile = RecordLimits.fit(doc, f(S, "profile"), RecordLimits.MAX_PROFILE, legacy);
+        if (profile != null && profile.isBlank()) {
+            legacy.put(f(S, "profile"), profile);
+            profile = null;
+        }
         if (!legacy.isEmpty()) {
             metadata.set("legacy", legacy);
+        }
+        Optional<String> unstorable = limits.json("metadata", metadata);
+        if (unstorable.isPresent()) {
+            plan.skip(path, doc.document(), unstorable.get());
+            return;
         }
         ImportPlan.Session session = new ImportPlan.Session(chatId, owner(doc, path), title, profile,
                 time(doc, f(S, "created_at")), time(doc, f(S, "updated_at")), metadata, new ArrayList<>());
@@ -163,10 +170,15 @@ final class JsonDirReader {
         ObjectNode legacy = doc.legacy(Set.of(f(U, "user_id"), f(U, "email"), f(U, "name"), f(U, "profile"),
                 f(U, "preferences"), f(U, "memory"), f(U, "created_at"), f(U, "updated_at"), f(U, "last_active_at")),
                 common.secrets());
-        String email = fitting(doc, f(U, "email"), MAX_TEXT, legacy);
-        String name = fitting(doc, f(U, "name"), MAX_TEXT, legacy);
+        String email = RecordLimits.fit(doc, f(U, "email"), RecordLimits.MAX_TEXT, legacy);
+        String name = RecordLimits.fit(doc, f(U, "name"), RecordLimits.MAX_TEXT, legacy);
         if (!legacy.isEmpty()) {
             profile.set("legacy", legacy);
+        }
+        Optional<String> unstorable = limits.json("profile", profile).or(() -> limits.json("preferences", preferences));
+        if (unstorable.isPresent()) {
+            plan.skip(path, doc.document(), unstorable.get());
+            return;
         }
         Instant created = time(doc, f(U, "created_at"));
         Instant updated = time(doc, f(U, "updated_at"));
@@ -186,46 +198,25 @@ final class JsonDirReader {
             if (!type.getValue().isObject()) {
                 throw doc.malformed(where, "must be a JSON object of memory entries by key");
             }
-            Optional<String> typeProblem = textProblem("memory type", type.getKey(), MAX_MEMORY_TYPE);
+            Optional<String> typeProblem = RecordLimits.text("memory type", type.getKey(), RecordLimits.MAX_MEMORY_TYPE);
             for (Map.Entry<String, JsonNode> entry : type.getValue().properties()) {
-                Optional<String> problem = typeProblem.or(() -> textProblem("memory key", entry.getKey(), MAX_KEY))
+                JsonNode value = common.secrets().strip(entry.getValue());
+                Optional<String> problem = typeProblem
+                        .or(() -> RecordLimits.text("memory key", entry.getKey(), RecordLimits.MAX_TEXT))
                         .or(() -> common.secrets().isSecret(entry.getKey())
-                                ? Optional.of("memory key names a secret, which is never copied") : Optional.empty());
+                                ? Optional.of("memory key names a secret, which is never copied") : Optional.empty())
+                        .or(() -> limits.json("value", value));
                 if (problem.isPresent()) {
                     plan.skip(path, where + "." + entry.getKey(), problem.get());
                     continue;
                 }
-                plan.memory.add(new ImportPlan.Memory(userId, type.getKey(), entry.getKey(),
-                        common.secrets().strip(entry.getValue()), at, at));
+                plan.memory.add(new ImportPlan.Memory(userId, type.getKey(), entry.getKey(), value, at, at));
             }
         }
     }
 
-    /** @return the field's text when it fits Dal's limit; longer text goes to {@code legacy} and is {@code null} */
-    private static String fitting(LegacyDoc doc, String field, int max, ObjectNode legacy) {
-        Optional<String> text = doc.text(field);
-        if (text.isPresent() && (text.get().length() > max || text.get().indexOf('\0') >= 0)) {
-            legacy.put(field.startsWith("/") ? field.substring(1) : field, text.get());
-            return null;
-        }
-        return text.orElse(null);
-    }
-
     private static Optional<String> keyProblem(String what, String key) {
-        return textProblem(what, key, MAX_KEY);
-    }
-
-    private static Optional<String> textProblem(String what, String text, int max) {
-        if (text.isBlank()) {
-            return Optional.of("no " + what);
-        }
-        if (text.length() > max) {
-            return Optional.of(what + " longer than " + max + " characters");
-        }
-        if (text.indexOf('\0') >= 0) {
-            return Optional.of(what + " holds a NUL character");
-        }
-        return Optional.empty();
+        return RecordLimits.text(what, key, RecordLimits.MAX_TEXT);
     }
 
     private void unused(Path entry) {

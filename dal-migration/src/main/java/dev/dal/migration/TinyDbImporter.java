@@ -1,11 +1,14 @@
 package dev.dal.migration;
 
+import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
 import dev.dal.api.ValidationException;
 import dev.dal.migration.internal.ImportPlan;
 import dev.dal.migration.internal.LegacyFiles;
 import dev.dal.migration.internal.PlanWriter;
+import dev.dal.migration.internal.RecordLimits;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * Imports a legacy TinyDB chat file (seed 002, ChatCore) into any store. TinyDB keeps
@@ -37,17 +40,31 @@ import java.nio.file.Path;
 public final class TinyDbImporter {
     private final TinyDbMapping mapping;
     private final int batchSize;
-    private final int maxContentLength;
+    private final RecordLimits limits;
 
     /**
      * @param mapping the file's layout
      * @param batchSize records per write
-     * @param maxContentLength the longest message content the store accepts (longer ones are skipped)
+     * @param target the target store's configuration: its content and JSON limits (a record over
+     *     them is skipped with the reason, so no write fails half-way)
+     */
+    public TinyDbImporter(TinyDbMapping mapping, int batchSize, DalConfig target) {
+        this.mapping = mapping;
+        this.batchSize = batchSize;
+        this.limits = new RecordLimits(target);
+    }
+
+    /**
+     * @param mapping the file's layout
+     * @param batchSize records per write
+     * @param maxContentLength the longest message content the store accepts (longer ones are
+     *     skipped); the JSON limits are the defaults
      */
     public TinyDbImporter(TinyDbMapping mapping, int batchSize, int maxContentLength) {
         this.mapping = mapping;
         this.batchSize = batchSize;
-        this.maxContentLength = maxContentLength;
+        DalConfig defaults = DalConfig.fromMap(Map.of());
+        this.limits = new RecordLimits(maxContentLength, defaults.maxJsonDepth(), defaults.maxJsonBytes());
     }
 
     /**
@@ -74,7 +91,7 @@ public final class TinyDbImporter {
     }
 
     private ImportPlan plan(Path file) {
-        ImportPlan plan = new TinyDbReader(mapping, maxContentLength)
+        ImportPlan plan = new TinyDbReader(mapping, limits)
                 .read(LegacyFiles.readJson(file, "tinydb", file.toString()), file.toString());
         LegacyFiles.exposure(file, file.toString()).ifPresent(plan.warnings::add);
         return plan;

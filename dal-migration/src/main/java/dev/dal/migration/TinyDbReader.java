@@ -9,6 +9,7 @@ import dev.dal.migration.internal.ImportPlan;
 import dev.dal.migration.internal.LegacyDoc;
 import dev.dal.migration.internal.MappingCommon;
 import dev.dal.migration.internal.MessageReader;
+import dev.dal.migration.internal.RecordLimits;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,17 +22,16 @@ import java.util.Set;
 /** Reads a TinyDB file's JSON into an {@link ImportPlan}, checking every document; writes nothing. */
 final class TinyDbReader {
     private static final String SOURCE = "tinydb";
-    private static final int MAX_KEY = 255;
 
     private final TinyDbMapping mapping;
     private final MappingCommon common;
-    private final int maxContentLength;
+    private final RecordLimits limits;
     private final ImportPlan plan = new ImportPlan();
 
-    TinyDbReader(TinyDbMapping mapping, int maxContentLength) {
+    TinyDbReader(TinyDbMapping mapping, RecordLimits limits) {
         this.mapping = mapping;
         this.common = mapping.common();
-        this.maxContentLength = maxContentLength;
+        this.limits = limits;
     }
 
     ImportPlan read(JsonNode root, String name) {
@@ -54,8 +54,9 @@ final class TinyDbReader {
                 continue;
             }
             String folded = fold(username.get());
-            if (folded.length() > MAX_KEY) {
-                plan.skip(table, doc.document(), "username longer than 255 characters");
+            Optional<String> problem = RecordLimits.text("username", folded, RecordLimits.MAX_TEXT);
+            if (problem.isPresent()) {
+                plan.skip(table, doc.document(), problem.get());
                 continue;
             }
             if (plan.users.containsKey(folded)) {
@@ -65,12 +66,18 @@ final class TinyDbReader {
             ObjectNode profile = JsonValues.emptyObject();
             ObjectNode legacy = doc.legacy(Set.of(f("users", "username"), f("users", "email"), f("users", "name"),
                     f("users", "created_at"), f("users", "updated_at")), common.secrets());
+            String name = RecordLimits.fit(doc, f("users", "name"), RecordLimits.MAX_TEXT, legacy);
+            String email = RecordLimits.fit(doc, f("users", "email"), RecordLimits.MAX_TEXT, legacy);
             if (!legacy.isEmpty()) {
                 profile.set("legacy", legacy);
             }
-            plan.users.put(folded, new ImportPlan.User(folded, doc.text(f("users", "name")).orElse(username.get().trim()),
-                    doc.text(f("users", "email")).orElse(null), time(doc, "users", "created_at"),
-                    time(doc, "users", "updated_at"), null, profile, null));
+            Optional<String> unstorable = limits.json("profile", profile);
+            if (unstorable.isPresent()) {
+                plan.skip(table, doc.document(), unstorable.get());
+                continue;
+            }
+            plan.users.put(folded, new ImportPlan.User(folded, name != null ? name : username.get().trim(), email,
+                    time(doc, "users", "created_at"), time(doc, "users", "updated_at"), null, profile, null));
         }
     }
 
@@ -93,13 +100,18 @@ final class TinyDbReader {
             ObjectNode legacy = doc.legacy(Set.of(f("conversations", "conversation_id"), f("conversations", "username"),
                     f("conversations", "title"), f("conversations", "created_at"), f("conversations", "updated_at"),
                     embedded), common.secrets());
+            String title = RecordLimits.fit(doc, f("conversations", "title"), RecordLimits.MAX_TEXT, legacy);
             if (!legacy.isEmpty()) {
                 metadata.set("legacy", legacy);
             }
-            ImportPlan.Session session = new ImportPlan.Session(chatId.get(),
-                    doc.text(f("conversations", "username")).filter(s -> !s.isBlank()).map(TinyDbReader::fold).orElse(null),
-                    doc.text(f("conversations", "title")).orElse(null), null, time(doc, "conversations", "created_at"),
-                    time(doc, "conversations", "updated_at"), metadata, new ArrayList<>());
+            Optional<String> unstorable = limits.json("metadata", metadata);
+            if (unstorable.isPresent()) {
+                plan.skip(table, doc.document(), unstorable.get());
+                continue;
+            }
+            ImportPlan.Session session = new ImportPlan.Session(chatId.get(), owner(doc), title, null,
+                    time(doc, "conversations", "created_at"), time(doc, "conversations", "updated_at"), metadata,
+                    new ArrayList<>());
             embeddedMessages(doc, embedded, messages).forEach(session.messages()::add);
             plan.sessions.put(session.chatId(), session);
         }
@@ -143,7 +155,19 @@ final class TinyDbReader {
     private MessageReader messageReader(Set<String> alsoRead) {
         return new MessageReader(new MessageReader.Fields(f("messages", "role"), f("messages", "content"),
                 f("messages", "timestamp"), null, null, null, alsoRead), common::role, common.time(), common.secrets(),
-                maxContentLength);
+                limits);
+    }
+
+    /** @return the conversation's case-folded username, or {@code null} (none, or one no store can key by) */
+    private String owner(LegacyDoc doc) {
+        Optional<String> owner = doc.text(f("conversations", "username")).filter(s -> !s.isBlank()).map(TinyDbReader::fold);
+        if (owner.isPresent() && RecordLimits.text("username", owner.get(), RecordLimits.MAX_TEXT).isPresent()) {
+            plan.warnings.add(new ImportReport.Warning(mapping.table("conversations") + " " + doc.document(),
+                    "the username is unusable (" + RecordLimits.text("username", owner.get(), RecordLimits.MAX_TEXT).get()
+                            + "); the conversation is imported without an owner"));
+            return null;
+        }
+        return owner.orElse(null);
     }
 
     private void listUnusedTables(JsonNode root) {
@@ -156,16 +180,8 @@ final class TinyDbReader {
     }
 
     private static Optional<String> chatIdProblem(Optional<String> chatId) {
-        if (chatId.isEmpty()) {
-            return Optional.of("no conversation id");
-        }
-        if (chatId.get().length() > MAX_KEY) {
-            return Optional.of("conversation id longer than 255 characters");
-        }
-        if (chatId.get().indexOf('\0') >= 0) {
-            return Optional.of("conversation id holds a NUL character");
-        }
-        return Optional.empty();
+        return chatId.isEmpty() ? Optional.of("no conversation id")
+                : RecordLimits.text("conversation id", chatId.get(), RecordLimits.MAX_TEXT);
     }
 
     /** @return the table's documents in document-id order (numeric ids numerically) */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dal.api.ChatSession;
+import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
 import dev.dal.api.HistoryQuery;
 import dev.dal.api.MemoryEntry;
@@ -191,6 +192,29 @@ public class JsonDirImporterTest {
         Files.writeString(mapping, "{\"sessions\": {\"fields\": {\"chatid\": \"id\"}}}");
         assertThatThrownBy(() -> JsonDirMapping.load(mapping)).isInstanceOf(ValidationException.class)
                 .hasMessageContaining("mapping.sessions.fields.chatid").hasMessageContaining("known: [chat_id");
+    }
+
+    @Test
+    void recordsTheStoreWouldRefuseAreSkippedWithTheirReasonAndTheRestIsImported() throws IOException {
+        Path data = dir.resolve("limits");
+        write(data.resolve("chat_sessions/long.json"), "{\"title\": \"" + "t".repeat(300) + "\", \"messages\": ["
+                + "{\"role\": \"user\", \"content\": \"a\\u0000b\"},"
+                + "{\"role\": \"user\", \"content\": \"ok\", \"metadata\": {\"a\": {\"b\": {\"c\": {\"d\": 1}}}}},"
+                + "{\"role\": \"user\", \"content\": \"fine\"}]}");
+        write(data.resolve("memory/u.json"), "{\"memory\": {\"context\": {\"deep\": [[[[1]]]], \"three\": [[[1]]], \"flat\": 1}}}");
+        DalConfig limits = DalConfig.fromMap(Map.of(DalConfig.DAL_MAX_JSON_DEPTH, "3"));
+        try (DataAccess store = Backends.open(Backends.FILE.freshStore())) {
+            ImportReport report = new JsonDirImporter(JsonDirMapping.seed004(), 100, limits).importDirectory(data, store);
+            assertThat(report.skipped()).containsExactly(
+                    new ImportReport.Skip("chat_sessions/long.json", "messages[0]", "content holds a NUL character"),
+                    new ImportReport.Skip("chat_sessions/long.json", "messages[1]", "metadata nests JSON deeper than 3 levels"),
+                    new ImportReport.Skip("memory/u.json", "memory.context.deep", "value nests JSON deeper than 3 levels"));
+            assertThat(report.messagesImported()).isEqualTo(1);
+            assertThat(report.memoryImported()).as("three levels are allowed, four are not").isEqualTo(2);
+            ChatSession chat = store.getChatSession("long").orElseThrow();
+            assertThat(chat.title()).as("too long for a title").isNull();
+            assertThat(chat.metadata().path("legacy").path("title").asText()).hasSize(300);
+        }
     }
 
     @Test

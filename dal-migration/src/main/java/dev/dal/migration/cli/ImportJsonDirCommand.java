@@ -73,7 +73,7 @@ final class ImportJsonDirCommand implements Callable<Integer> {
         refuseOverlap(target);
         JsonDirMapping layout = mapping == null ? JsonDirMapping.seed004() : JsonDirMapping.load(mapping);
         JsonDirImporter importer = new JsonDirImporter(layout, CommonOptions.batchSize(batch),
-                target.config().maxContentLength());
+                target.config());
         importer.check(dir); // before the target is set up: a bad file changes nothing, not even a new schema
         try (DataAccess store = Stores.openForWriting(target, migrate)) {
             ImportReport r = importer.importDirectory(dir, store);

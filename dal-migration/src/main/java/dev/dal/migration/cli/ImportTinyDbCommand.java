@@ -49,7 +49,7 @@ final class ImportTinyDbCommand implements Callable<Integer> {
         StoreUri target = CommonOptions.store(to);
         TinyDbMapping layout = mapping == null ? TinyDbMapping.defaults() : TinyDbMapping.load(mapping);
         TinyDbImporter importer = new TinyDbImporter(layout, CommonOptions.batchSize(batch),
-                target.config().maxContentLength());
+                target.config());
         importer.check(file); // before the target is set up: a bad file changes nothing, not even a new schema
         try (DataAccess store = Stores.openForWriting(target, migrate)) {
             ImportReport r = importer.importFile(file, store);

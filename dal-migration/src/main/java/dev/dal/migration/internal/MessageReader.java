@@ -14,7 +14,7 @@ import java.util.function.UnaryOperator;
  * Reads one legacy message, the same way for every importer: role (through the mapping's role
  * names), content, timestamp and, when the layout has them, metadata, token count and abuse flag;
  * other fields go under {@code legacy} in the metadata, secrets left out. A message Dal cannot hold
- * (no role, an unknown role, no content, a NUL character, content over the store's limit) is
+ * (no role, an unknown role, no content, a NUL character, content or metadata over the store's limits) is
  * skipped with its reason; a field of the wrong type is an error.
  */
 public final class MessageReader {
@@ -38,22 +38,22 @@ public final class MessageReader {
     private final UnaryOperator<String> roles;
     private final LegacyTime time;
     private final Secrets secrets;
-    private final int maxContentLength;
+    private final RecordLimits limits;
 
     /**
      * @param fields the field names
      * @param roles the input's role name to Dal's
      * @param time how timestamps are written
      * @param secrets which fields are never copied
-     * @param maxContentLength the longest content the store accepts
+     * @param limits what the store accepts
      */
     public MessageReader(Fields fields, UnaryOperator<String> roles, LegacyTime time, Secrets secrets,
-            int maxContentLength) {
+            RecordLimits limits) {
         this.fields = fields;
         this.roles = roles;
         this.time = time;
         this.secrets = secrets;
-        this.maxContentLength = maxContentLength;
+        this.limits = limits;
     }
 
     /**
@@ -70,14 +70,14 @@ public final class MessageReader {
                 .map(o -> (ObjectNode) secrets.strip(o)).orElse(JsonValues.emptyObject());
         Integer tokens = optional(fields.tokenCount()).flatMap(doc::integer).orElse(null);
         boolean flagged = optional(fields.abuseFlagged()).flatMap(doc::bool).orElse(false);
-        Optional<String> problem = problem(roleName, content);
-        if (problem.isPresent()) {
-            plan.skip(doc.origin(), doc.document(), problem.get());
-            return Optional.empty();
-        }
         ObjectNode legacy = doc.legacy(read(), secrets);
         if (!legacy.isEmpty()) {
             metadata.set("legacy", legacy);
+        }
+        Optional<String> problem = problem(roleName, content).or(() -> limits.json("metadata", metadata));
+        if (problem.isPresent()) {
+            plan.skip(doc.origin(), doc.document(), problem.get());
+            return Optional.empty();
         }
         return Optional.of(new ImportPlan.Message(doc.origin(), doc.document(),
                 Role.fromWireName(roles.apply(roleName.get())), content.get(), at, metadata, tokens, flagged));
@@ -95,13 +95,10 @@ public final class MessageReader {
         if (content.isEmpty()) {
             return Optional.of("no content");
         }
-        if (content.get().indexOf('\0') >= 0) {
-            return Optional.of("content holds a NUL character");
+        if (content.get().length() > limits.maxContentLength()) {
+            return Optional.of("content longer than " + limits.maxContentLength() + " characters");
         }
-        if (content.get().length() > maxContentLength) {
-            return Optional.of("content longer than " + maxContentLength + " characters");
-        }
-        return Optional.empty();
+        return RecordLimits.unclean(content.get()).map(p -> "content " + p);
     }
 
     private Set<String> read() {
