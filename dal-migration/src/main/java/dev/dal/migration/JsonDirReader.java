@@ -69,11 +69,12 @@ final class JsonDirReader {
         return plan;
     }
 
-    private interface FileReader {
+    /** Reads one file's document into the plan. */
+    private interface DocumentReader {
         void read(LegacyDoc doc, String path);
     }
 
-    private void readDirectory(Path dir, FileReader reader) {
+    private void readDirectory(Path dir, DocumentReader reader) {
         warnIfExposed(dir);
         for (Path file : list(dir)) {
             String name = file.getFileName().toString();

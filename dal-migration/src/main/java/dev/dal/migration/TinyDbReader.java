@@ -130,8 +130,9 @@ final class TinyDbReader {
             if (found.isEmpty()) {
                 continue;
             }
-            if (chatId.isEmpty()) {
-                found.forEach(m -> plan.skip(m.source(), m.document(), "no conversation id"));
+            Optional<String> problem = chatIdProblem(chatId);
+            if (problem.isPresent()) {
+                found.forEach(m -> plan.skip(m.source(), m.document(), problem.get()));
                 continue;
             }
             ImportPlan.Session session = plan.sessions.get(chatId.get());

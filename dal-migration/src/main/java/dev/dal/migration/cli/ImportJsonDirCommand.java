@@ -84,13 +84,26 @@ final class ImportJsonDirCommand implements Callable<Integer> {
         }
     }
 
+    /** @return the path with symbolic links resolved as far as it exists, so two names of one directory match */
+    private static Path real(Path path) {
+        Path absolute = path.toAbsolutePath().normalize();
+        for (Path p = absolute; p != null; p = p.getParent()) {
+            try {
+                return p.toRealPath().resolve(p.relativize(absolute));
+            } catch (java.io.IOException e) {
+                // not there (yet): try its parent
+            }
+        }
+        return absolute;
+    }
+
     /** The file store writes its own files: never into the legacy directory (which must not change). */
     private void refuseOverlap(StoreUri target) {
         if (!Stores.isFile(target)) {
             return;
         }
-        Path store = target.config().dataDir().toAbsolutePath().normalize();
-        Path source = dir.toAbsolutePath().normalize();
+        Path store = real(target.config().dataDir());
+        Path source = real(dir);
         if (store.startsWith(source) || source.startsWith(store)) {
             throw new ConfigurationException("The target store " + target + " and the directory " + dir
                     + " overlap; the import never writes into its source: pass --to with a store elsewhere");

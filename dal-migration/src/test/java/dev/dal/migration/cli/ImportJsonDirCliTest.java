@@ -57,6 +57,10 @@ class ImportJsonDirCliTest {
         Run overlap = run("import-json-dir", "--to", "file:" + data, data.toString());
         assertThat(overlap.status()).isEqualTo(DalCli.BAD_INPUT);
         assertThat(overlap.err()).contains("overlap").contains("never writes into its source");
+        Path link = Files.createSymbolicLink(dir.resolve("link"), data);
+        Run throughLink = run("import-json-dir", "--to", "file:" + link.resolve("dal"), data.toString());
+        assertThat(throughLink.status()).as("another name of the same directory").isEqualTo(DalCli.BAD_INPUT);
+        assertThat(data.resolve("dal")).doesNotExist();
 
         Files.writeString(data.resolve("chat_sessions/c-1.json"), "{\"title\": 7}");
         Path target = dir.resolve("target");
