@@ -159,6 +159,7 @@ class TinyDbImporterTest {
     void tinyDbsEmbeddedStyleImportsWithAMappingAndNamesTheTablesItLeaves() throws IOException {
         Path file = dir.resolve("embedded.json");
         Files.writeString(file, EMBEDDED);
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         try (DataAccess store = Backends.open(Backends.FILE.freshStore())) {
             ImportReport unmapped = new TinyDbImporter(TinyDbMapping.defaults(), 100, 100_000).importFile(file, store);
             assertThat(unmapped.usedNothing()).isTrue();
@@ -182,6 +183,8 @@ class TinyDbImporterTest {
             assertThat(first.unused()).extracting(ImportReport.Unused::name)
                     .containsExactly("sessions", "refresh_tokens", "documents");
             assertThat(first.leftEverythingBehind()).isFalse();
+            assertThat(first.warnings()).containsExactly(new ImportReport.Warning(file.toString(), "world-readable (rw-r--r--)"));
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
 
             User ann = store.getUserByExternalId("ann").orElseThrow();
             assertThat(store.getChatSession("1").orElseThrow().userId()).isEqualTo(ann.id());
@@ -199,6 +202,7 @@ class TinyDbImporterTest {
             assertThat(second.sessionsMerged()).isEqualTo(3);
             assertThat(second.messagesImported()).isZero();
             assertThat(second.messagesDeduplicated()).isEqualTo(4);
+            assertThat(second.warnings()).as("an owner-only file is fine").isEmpty();
             assertThat(store.bulk().scanUsers(null, 10).items()).hasSize(2);
             assertThat(store.bulk().scanSessions(null, 10).items()).hasSize(3);
             assertThat(store.bulk().scanMessages(null, 10).items()).hasSize(3);
