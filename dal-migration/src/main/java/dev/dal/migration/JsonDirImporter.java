@@ -4,7 +4,6 @@ import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
 import dev.dal.api.ValidationException;
 import dev.dal.migration.internal.ImportPlan;
-import dev.dal.migration.internal.PlanWriter;
 import dev.dal.migration.internal.RecordLimits;
 import java.nio.file.Path;
 import java.util.Map;
@@ -68,26 +67,27 @@ public final class JsonDirImporter {
     }
 
     /**
-     * Reads and checks a directory without writing anything.
+     * Reads and checks the whole input; writes nothing.
      *
      * @param dir the input directory (e.g. seed 004's {@code data/})
+     * @return the checked input, to write with {@link LegacyImport#writeTo}
      * @throws ValidationException naming the file, document and field when a file is malformed
      */
-    public void check(Path dir) {
-        plan(dir);
+    public LegacyImport read(Path dir) {
+        return new LegacyImport(plan(dir), batchSize);
     }
 
     /**
-     * Imports a directory.
+     * Imports: {@link #read}, then {@link LegacyImport#writeTo}.
      *
      * @param dir the input directory (e.g. seed 004's {@code data/})
      * @param store where to import
-     * @return counts, skips, unused directories and files, and warnings
+     * @return counts, skips, unused parts of the input and warnings
      * @throws ValidationException naming the file, document and field when a file is malformed;
      *     nothing is written then
      */
     public ImportReport importDirectory(Path dir, DataAccess store) {
-        return new PlanWriter(batchSize).write(plan(dir), store);
+        return read(dir).writeTo(store);
     }
 
     private ImportPlan plan(Path dir) {

@@ -5,7 +5,6 @@ import dev.dal.api.DataAccess;
 import dev.dal.api.ValidationException;
 import dev.dal.migration.internal.ImportPlan;
 import dev.dal.migration.internal.LegacyFiles;
-import dev.dal.migration.internal.PlanWriter;
 import dev.dal.migration.internal.RecordLimits;
 import java.nio.file.Path;
 import java.util.Map;
@@ -68,26 +67,27 @@ public final class TinyDbImporter {
     }
 
     /**
-     * Reads and checks a file without writing anything.
+     * Reads and checks the whole input; writes nothing.
      *
      * @param file the TinyDB JSON file
+     * @return the checked input, to write with {@link LegacyImport#writeTo}
      * @throws ValidationException naming the table, document id and field when the file is malformed
      */
-    public void check(Path file) {
-        plan(file);
+    public LegacyImport read(Path file) {
+        return new LegacyImport(plan(file), batchSize);
     }
 
     /**
-     * Imports a file.
+     * Imports: {@link #read}, then {@link LegacyImport#writeTo}.
      *
      * @param file the TinyDB JSON file
      * @param store where to import
-     * @return counts, skips, unused tables and warnings
+     * @return counts, skips, unused parts of the input and warnings
      * @throws ValidationException naming the table, document id and field when the file is malformed;
      *     nothing is written then
      */
     public ImportReport importFile(Path file, DataAccess store) {
-        return new PlanWriter(batchSize).write(plan(file), store);
+        return read(file).writeTo(store);
     }
 
     private ImportPlan plan(Path file) {

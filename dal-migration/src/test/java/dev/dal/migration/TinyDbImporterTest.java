@@ -111,6 +111,10 @@ class TinyDbImporterTest {
         assertThat(second.skipped()).isEqualTo(first.skipped());
         assertThat(store.getMessageCount("c-1")).isEqualTo(3);
         assertThat(store.bulk().scanUsers(null, 100).items()).hasSize(2);
+        LegacyImport input = importer.read(file);
+        assertThat(input.writeTo(store).skipped()).as("one checked input written twice: the same report")
+                .isEqualTo(input.writeTo(store).skipped()).isEqualTo(first.skipped());
+        assertThat(store.bulk().scanMessages(null, 100).items()).hasSize(5);
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.dal.api.DataAccess;
 import dev.dal.migration.ImportReport;
 import dev.dal.migration.JsonDirImporter;
 import dev.dal.migration.JsonDirMapping;
+import dev.dal.migration.LegacyImport;
 import dev.dal.migration.StoreUri;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -74,9 +75,10 @@ final class ImportJsonDirCommand implements Callable<Integer> {
         JsonDirMapping layout = mapping == null ? JsonDirMapping.seed004() : JsonDirMapping.load(mapping);
         JsonDirImporter importer = new JsonDirImporter(layout, CommonOptions.batchSize(batch),
                 target.config());
-        importer.check(dir); // before the target is set up: a bad file changes nothing, not even a new schema
+        // Read and checked before the target is set up: a bad file changes nothing, not even a new schema.
+        LegacyImport input = importer.read(dir);
         try (DataAccess store = Stores.openForWriting(target, migrate)) {
-            ImportReport r = importer.importDirectory(dir, store);
+            ImportReport r = input.writeTo(store);
             ObjectNode json = JsonNodeFactory.instance.objectNode().put("to", target.redacted()).put("dir", dir.toString());
             ImportReports.json(json, r);
             common.print(json, ImportReports.text(dir.toString(), target.toString(), r));

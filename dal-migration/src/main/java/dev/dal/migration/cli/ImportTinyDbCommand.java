@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dal.api.DataAccess;
 import dev.dal.migration.ImportReport;
+import dev.dal.migration.LegacyImport;
 import dev.dal.migration.StoreUri;
 import dev.dal.migration.TinyDbImporter;
 import dev.dal.migration.TinyDbMapping;
@@ -50,9 +51,10 @@ final class ImportTinyDbCommand implements Callable<Integer> {
         TinyDbMapping layout = mapping == null ? TinyDbMapping.defaults() : TinyDbMapping.load(mapping);
         TinyDbImporter importer = new TinyDbImporter(layout, CommonOptions.batchSize(batch),
                 target.config());
-        importer.check(file); // before the target is set up: a bad file changes nothing, not even a new schema
+        // Read and checked before the target is set up: a bad file changes nothing, not even a new schema.
+        LegacyImport input = importer.read(file);
         try (DataAccess store = Stores.openForWriting(target, migrate)) {
-            ImportReport r = importer.importFile(file, store);
+            ImportReport r = input.writeTo(store);
             ObjectNode json = JsonNodeFactory.instance.objectNode().put("to", target.redacted()).put("file", file.toString());
             ImportReports.json(json, r);
             common.print(json, ImportReports.text(file.toString(), target.toString(), r));

@@ -55,14 +55,15 @@ public final class PlanWriter {
 
     /**
      * Writes the plan. Only reads happen before the first write: messages of conversations the
-     * input lacks are skipped (added to the plan's skips) unless the store has the conversation.
+     * input lacks are skipped (listed in the report) unless the store has the conversation.
      *
-     * @param plan the checked input
+     * @param plan the checked input (not changed, so it can be written again)
      * @param store where to write
      * @return the counts, the plan's skips, unused parts and warnings
      */
     public ImportReport write(ImportPlan plan, DataAccess store) {
-        Set<String> attachToStore = resolveOrphans(plan, store);
+        List<ImportReport.Skip> skipped = new ArrayList<>(plan.skipped); // the plan stays as read: it can be written again
+        Set<String> attachToStore = resolveOrphans(plan, store, skipped);
         Map<String, UUID> userIds = writeUsers(plan, store);
         for (ImportPlan.Session s : plan.sessions.values()) {
             writeSession(s, store.getChatSession(s.chatId()), userIds, store);
@@ -74,10 +75,10 @@ public final class PlanWriter {
         writeMemory(plan, userIds, store);
         usersMerged += plan.usersMergedInInput;
         return new ImportReport(usersImported, usersMerged, sessionsImported, sessionsMerged, messagesImported,
-                messagesDeduplicated, memoryImported, memoryKept, plan.skipped, plan.unused, plan.warnings);
+                messagesDeduplicated, memoryImported, memoryKept, skipped, plan.unused, plan.warnings);
     }
 
-    private Set<String> resolveOrphans(ImportPlan plan, DataAccess store) {
+    private Set<String> resolveOrphans(ImportPlan plan, DataAccess store, List<ImportReport.Skip> skipped) {
         Set<String> found = new LinkedHashSet<>();
         for (Map.Entry<String, List<ImportPlan.Message>> e : plan.orphans.entrySet()) {
             if (store.getChatSession(e.getKey()).isPresent()) {
@@ -85,7 +86,8 @@ public final class PlanWriter {
                 continue;
             }
             for (ImportPlan.Message m : e.getValue()) {
-                plan.skip(m.source(), m.document(), "conversation " + e.getKey() + " is neither in the input nor in the store");
+                skipped.add(new ImportReport.Skip(m.source(), m.document(), "conversation " + e.getKey()
+                        + " is neither in the input nor in the store"));
             }
         }
         return found;
