@@ -14,8 +14,8 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code dal} command. Exit status: 0 success; 1 the stores differ or a store is down (for
- * {@code health}, unreachable included), or a legacy import used nothing of its input; 2 bad usage; 3 bad configuration or input; 4 a store failed
- * or could not be reached.
+ * {@code health}, unreachable included), or a legacy import used nothing of its input; 2 bad
+ * usage; 3 bad configuration or input; 4 a store failed or could not be reached.
  */
 @Command(name = "dal", mixinStandardHelpOptions = true, version = "dal 0.1.0",
         description = "Dal's storage tool: demo, health, schema migrations, copy, verify, repair, export/import,"

@@ -62,7 +62,8 @@ public final class PlanWriter {
      * @return the counts, the plan's skips, unused parts and warnings
      */
     public ImportReport write(ImportPlan plan, DataAccess store) {
-        List<ImportReport.Skip> skipped = new ArrayList<>(plan.skipped); // the plan stays as read: it can be written again
+        // The plan stays as read, so it can be written again.
+        List<ImportReport.Skip> skipped = new ArrayList<>(plan.skipped);
         Set<String> attachToStore = resolveOrphans(plan, store, skipped);
         Map<String, UUID> userIds = writeUsers(plan, store);
         for (ImportPlan.Session s : plan.sessions.values()) {

@@ -29,7 +29,10 @@ public final class RecordLimits {
     private final int maxJsonDepth;
     private final int maxJsonBytes;
 
-    /** @param config the target's limits ({@code DAL_MAX_CONTENT_LENGTH}, {@code DAL_MAX_JSON_DEPTH}, {@code DAL_MAX_JSON_BYTES}) */
+    /**
+     * @param config the target's limits ({@code DAL_MAX_CONTENT_LENGTH}, {@code DAL_MAX_JSON_DEPTH},
+     *     {@code DAL_MAX_JSON_BYTES})
+     */
     public RecordLimits(DalConfig config) {
         this(config.maxContentLength(), config.maxJsonDepth(), config.maxJsonBytes());
     }
