@@ -91,7 +91,8 @@ final class JsonDirReader {
     }
 
     private void readSession(LegacyDoc file, String path) {
-        LegacyDoc doc = file.node().isArray() ? asSession(file) : file;
+        boolean bare = file.node().isArray(); // the file is the list of messages alone
+        LegacyDoc doc = bare ? asSession(file) : file;
         if (!doc.node().isObject()) {
             throw doc.malformed(null, "must be a JSON object (a session) or a list (its messages)");
         }
@@ -125,7 +126,7 @@ final class JsonDirReader {
         }
         ImportPlan.Session session = new ImportPlan.Session(chatId, owner(doc, path), title, profile,
                 time(doc, f(S, "created_at")), time(doc, f(S, "updated_at")), metadata, new ArrayList<>());
-        Optional<ArrayNode> list = doc.list(mapping.messagesField(), "messages");
+        Optional<ArrayNode> list = bare ? Optional.of((ArrayNode) file.node()) : doc.list(mapping.messagesField(), "messages");
         for (int i = 0; list.isPresent() && i < list.get().size(); i++) {
             messages.read(doc.child(list.get().get(i), mapping.messagesField() + "[" + i + "]"), plan)
                     .ifPresent(session.messages()::add);
@@ -133,11 +134,10 @@ final class JsonDirReader {
         plan.sessions.put(chatId, session);
     }
 
-    /** A session file that is a bare list of messages: the session is the file's name. */
+    /** A session file that is a bare list of messages: a session with no fields, keyed by the file's name. */
     private LegacyDoc asSession(LegacyDoc file) {
-        ObjectNode wrapper = JsonNodeFactory.instance.objectNode();
-        wrapper.set(mapping.messagesField(), file.node());
-        return new LegacyDoc(wrapper, SOURCE, file.origin(), file.place(), file.document(), file.document());
+        return new LegacyDoc(JsonNodeFactory.instance.objectNode(), SOURCE, file.origin(), file.place(), file.document(),
+                file.document());
     }
 
     private String owner(LegacyDoc doc, String path) {

@@ -167,9 +167,10 @@ public class JsonDirImporterTest {
                 {"owner": "u-9", "history": [{"who": "model", "text": "Hi", "meta": {"time": "02/01/2024 10:00"}}]}
                 """);
         write(data.resolve("memory/u-9.json"), "{\"name\": \"Not read\"}");
+        write(data.resolve("chats/bare.json"), "[{\"who\": \"user\", \"text\": \"alone\"}]");
         Path mapping = dir.resolve("mapping.json");
         Files.writeString(mapping, """
-                {"sessions": {"directory": "chats", "messages": "history", "fields": {"chat_id": "$docId", "user_id": "owner"}},
+                {"sessions": {"directory": "chats", "messages": "/history", "fields": {"chat_id": "$docId", "user_id": "owner"}},
                  "messages": {"fields": {"role": "who", "content": "text", "timestamp": "/meta/time"}},
                  "users": {"directory": null},
                  "roles": {"model": "assistant"},
@@ -178,8 +179,12 @@ public class JsonDirImporterTest {
         try (DataAccess store = Backends.open(Backends.FILE.freshStore())) {
             JsonDirImporter importer = new JsonDirImporter(JsonDirMapping.load(mapping), 100, 100_000);
             ImportReport report = importer.importDirectory(data, store);
-            assertThat(report.sessionsImported()).isEqualTo(1);
+            assertThat(report.sessionsImported()).isEqualTo(2);
             assertThat(report.usersImported()).as("the owner, from the chat").isEqualTo(1);
+            assertThat(store.getChatHistory("bare", HistoryQuery.after(0, 10))).extracting(Message::content)
+                    .containsExactly("alone");
+            assertThat(store.getChatSession("trip").orElseThrow().metadata().has("legacy"))
+                    .as("history is read through its pointer").isFalse();
             assertThat(report.unused()).containsExactly(new ImportReport.Unused("directory", "memory", 1));
             Message hi = store.getChatHistory("trip", HistoryQuery.after(0, 10)).get(0);
             assertThat(hi.role().wireName()).isEqualTo("assistant");
