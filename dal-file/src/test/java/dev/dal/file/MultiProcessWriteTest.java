@@ -78,6 +78,7 @@ class MultiProcessWriteTest {
         Map<String, Map<Long, String>> acked = new HashMap<>();
         Map<UUID, String> ackedUsers = new HashMap<>();
         Map<Integer, List<String>> contested = new HashMap<>();
+        Map<String, Integer> calls = new HashMap<>();
         int messageAcks = 0;
         for (List<String> lines : outputs) {
             for (String line : lines) {
@@ -86,11 +87,13 @@ class MultiProcessWriteTest {
                     case "M" -> {
                         putOnce(acked, f[1], Long.parseLong(f[2]), f[3]);
                         messageAcks++;
+                        calls.merge(f[1], 1, Integer::sum);
                     }
                     case "P" -> {
                         putOnce(acked, f[1], Long.parseLong(f[2]), f[3]);
                         putOnce(acked, f[1], Long.parseLong(f[2]) + 1, f[4]);
                         messageAcks += 2;
+                        calls.merge(f[1], 1, Integer::sum);
                     }
                     case "U" -> assertThat(ackedUsers.put(UUID.fromString(f[1]), f[2])).as(line).isNull();
                     case "X" -> contested.computeIfAbsent(Integer.parseInt(f[1]), k -> new ArrayList<>()).add(f[2]);
@@ -124,6 +127,11 @@ class MultiProcessWriteTest {
                 assertThat(switches).as(chatId + ": the processes' writes interleaved").isPositive();
             }
             assertThat(total).isEqualTo(messageAcks);
+            for (String chatId : MultiWriterMain.SHARED_CHATS) {
+                assertThat(audit.sessions.get(chatId).version())
+                        .as("%s: one version per acknowledged call, whichever process made it", chatId)
+                        .isEqualTo(1 + calls.getOrDefault(chatId, 0));
+            }
 
             List<User> created = audit.users.values().stream()
                     .filter(u -> u.externalId() != null && u.externalId().startsWith("user:")).toList();
@@ -134,7 +142,10 @@ class MultiProcessWriteTest {
             for (Map.Entry<UUID, String> user : ackedUsers.entrySet()) {
                 assertThat(store.getUserMemory(user.getKey(), "profile", "owner").map(e -> e.value().asText()))
                         .as("memory of %s", user.getValue()).contains(user.getValue());
+                assertThat(store.getUserMemory(user.getKey(), "profile", "owner").map(MemoryEntry::version))
+                        .as("memory version of %s", user.getValue()).contains(1L);
             }
+            assertThat(created.stream().map(User::version)).as("created users' versions").containsOnly(1L);
 
             assertThat(contested.keySet()).hasSize(MultiWriterMain.CONTESTED);
             for (Map.Entry<Integer, List<String>> c : contested.entrySet()) {
@@ -169,6 +180,47 @@ class MultiProcessWriteTest {
         try (DataAccess store = CrashWriterMain.open(dir)) {
             assertThat(store.getUserMemory(counterUser, MultiWriterMain.COUNTER_TYPE, MultiWriterMain.COUNTER_KEY)
                     .map(MemoryEntry::value).map(v -> v.asLong())).as("final counter").contains((long) total);
+            assertThat(store.getUserMemory(counterUser, MultiWriterMain.COUNTER_TYPE, MultiWriterMain.COUNTER_KEY)
+                    .map(MemoryEntry::version)).as("one version per increment, the first one creating it")
+                    .contains((long) total);
+        }
+    }
+
+    /**
+     * Optimistic locking across processes: each thread reads the user and updates it expecting the version it read,
+     * retrying on a conflict. The check and the version bump happen under the store lock, so every update that got
+     * through moved the version by exactly one and no two got the same one.
+     */
+    @Test
+    void optimisticUpdatesFromSeveralProcessesEachMoveTheVersionOnce() throws Exception {
+        Path dir = temp.resolve("store");
+        int updates = 20;
+        UUID user;
+        try (DataAccess store = CrashWriterMain.open(dir)) {
+            user = store.createUser(NewUser.withExternalId("optimistic")).id();
+        }
+        List<List<String>> outputs = runAll(dir, "optimistic", updates, user.toString());
+
+        int total = PROCESSES * THREADS * updates;
+        List<Long> versions = new ArrayList<>();
+        long conflicts = 0;
+        for (List<String> lines : outputs) {
+            for (String line : lines) {
+                if (line.startsWith("O ")) {
+                    String[] f = line.split(" ");
+                    versions.add(Long.parseLong(f[1]));
+                    conflicts += Long.parseLong(f[2]);
+                }
+            }
+        }
+        System.out.printf("MultiProcessWriteTest: %d optimistic updates, %d refused as stale and retried%n",
+                versions.size(), conflicts);
+        assertThat(versions).as("updates acknowledged").hasSize(total);
+        assertThat(new HashSet<>(versions)).as("each at its own version, 2 to %d", total + 1)
+                .isEqualTo(new HashSet<>(LongStream.rangeClosed(2, total + 1).boxed().toList()));
+        assertThat(conflicts).as("writers did collide").isPositive();
+        try (DataAccess store = CrashWriterMain.open(dir)) {
+            assertThat(store.getUser(user).orElseThrow().version()).isEqualTo(total + 1);
         }
     }
 

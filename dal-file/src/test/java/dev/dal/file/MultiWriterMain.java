@@ -2,12 +2,14 @@ package dev.dal.file;
 
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.dal.api.ConcurrencyConflictException;
 import dev.dal.api.DataAccess;
 import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.Message;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
 import dev.dal.api.User;
+import dev.dal.api.UserUpdate;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -30,11 +32,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   <li>{@code U <userId> <externalId>}: a user created and its memory set</li>
  *   <li>{@code X <j> <userId>} / {@code X <j> DUP}: the contested external id {@code contested-j} won / refused</li>
  *   <li>{@code C <value>}: the counter incremented, {@code value} being what the transaction wrote</li>
+ *   <li>{@code O <version> <conflicts>}: in {@code optimistic} mode, the counter user updated with
+ *       {@code expectingVersion} to {@code version}, after {@code conflicts} refused attempts</li>
  *   <li>{@code T <store> <seq> <content>}: in {@code two-stores} mode, one {@code addMessage} to chat
  *       {@code shared-0} of store 0 (the data dir) or 1 (the second dir)</li>
  * </ul>
- * Arguments: data dir, process name, mode ({@code writes}, {@code counter} or {@code two-stores}), threads,
- * operations per thread, and for {@code counter} the counter user's id, for {@code two-stores} the second
+ * Arguments: data dir, process name, mode ({@code writes}, {@code counter}, {@code optimistic} or
+ * {@code two-stores}), threads, operations per thread, and for {@code counter} and {@code optimistic} the counter
+ * user's id, for {@code two-stores} the second
  * store's directory. In {@code two-stores} mode every thread writes to both stores in turn, so each process
  * holds one store's lock while another of its threads waits for the other's: what a blocking POSIX lock
  * turns into a false "Resource deadlock avoided".
@@ -69,6 +74,7 @@ public final class MultiWriterMain {
                 Runnable body = switch (mode) {
                     case "writes" -> () -> writes(store, worker, ops, out);
                     case "counter" -> () -> increments(store, UUID.fromString(args[5]), ops, out);
+                    case "optimistic" -> () -> optimistic(store, UUID.fromString(args[5]), worker, ops, out);
                     case "two-stores" -> () -> twoStores(List.of(store, other), worker, ops, out);
                     default -> throw new IllegalArgumentException(mode);
                 };
@@ -131,6 +137,26 @@ public final class MultiWriterMain {
             String content = worker + ":" + i;
             Message m = stores.get(which).addMessage(SHARED_CHATS.get(0), NewMessage.user(content));
             out.println("T " + which + " " + m.sequenceNumber() + " " + m.content());
+        }
+    }
+
+    /** Read-modify-write without a transaction: an update expecting the version read, retried on conflict. */
+    private static void optimistic(DataAccess store, UUID user, String worker, int ops, PrintStream out) {
+        for (int i = 0; i < ops; i++) {
+            for (int conflicts = 0; ; conflicts++) {
+                if (conflicts > 100_000) {
+                    throw new IllegalStateException("no optimistic update got through");
+                }
+                long read = store.getUser(user).orElseThrow().version();
+                try {
+                    User updated = store.updateUser(user, UserUpdate.builder().name(worker + ":" + i)
+                            .expectingVersion(read).build());
+                    out.println("O " + updated.version() + " " + conflicts);
+                    break;
+                } catch (ConcurrencyConflictException e) {
+                    // another writer got there first: read again
+                }
+            }
         }
     }
 
