@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.IntNode;
 import dev.dal.api.ChatSession;
 import dev.dal.api.DataAccess;
 import dev.dal.api.DeleteMode;
+import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.NewChatSession;
@@ -62,25 +63,60 @@ class FileBulkVersionsTest {
     }
 
     @Test
-    void aNewerSessionUnderAChatIdReplacesAnOlderOneWithAnotherId() {
+    void aNewerSessionUnderAChatIdWaitsForTheOlderOnesTombstone() {
         try (DataAccess store = open()) {
             UUID first = Ids.newId();
             UUID second = Ids.newId();
             store.bulk().upsertSessions(List.of(session(first, "c", null, 2, 2)));
-            store.bulk().upsertMessages(messages(first, 2));
+            List<Message> firstMessages = messages(first, 2);
+            store.bulk().upsertMessages(firstMessages);
 
-            // The chat id was deleted and created again in the other store; the new session arrives first.
-            store.bulk().upsertSessions(List.of(session(second, "c", null, 0, 4)));
-            store.bulk().upsertMessages(messages(first, 2));
+            // The chat id was deleted and created again in the other store; the new session arrives first: the
+            // chat id is still held, a duplicate key, and nothing changes.
+            assertThatThrownBy(() -> store.bulk().upsertSessions(List.of(session(second, "c", null, 0, 4))))
+                    .isInstanceOf(DuplicateKeyException.class);
+            assertThatThrownBy(() -> store.bulk().overwriteSessions(List.of(session(second, "c", null, 0, 4))))
+                    .isInstanceOf(DuplicateKeyException.class);
+            assertThat(store.getChatSession("c")).contains(session(first, "c", null, 2, 2));
+            assertThat(store.getChatHistory("c", 10, 0)).isEqualTo(firstMessages);
+
+            // Once the deletion arrives, the new session applies, and the old one's late records are skipped.
             store.bulk().upsertTombstones(List.of(Tombstone.ofSession("c", first, 3)));
+            store.bulk().upsertSessions(List.of(session(second, "c", null, 0, 4)));
+            store.bulk().upsertMessages(firstMessages);
+            store.bulk().upsertSessions(List.of(session(first, "c", null, 2, 2)));
 
             assertThat(store.getChatSession("c")).contains(session(second, "c", null, 0, 4));
             assertThat(store.getChatHistory("c", 10, 0)).isEmpty();
-            assertThat(store.bulk().scanMessages(null, 100).items()).as("the replaced session's messages").isEmpty();
+            assertThat(store.bulk().scanMessages(null, 100).items()).as("the deleted session's messages").isEmpty();
             assertThat(store.bulk().findTombstones(List.of(RecordKey.session("c")))).isEmpty();
-            // An older session under the chat id no longer applies.
-            store.bulk().upsertSessions(List.of(session(first, "c", null, 2, 2)));
-            assertThat(store.getChatSession("c").orElseThrow().id()).isEqualTo(second);
+        }
+    }
+
+    @Test
+    void overwritesApplyBelowAStoredVersionAndClearTombstones() {
+        try (DataAccess store = open()) {
+            UUID owner = Ids.newId();
+            store.bulk().upsertUsers(List.of(user(owner, 5)));
+            store.bulk().upsertSessions(List.of(session(Ids.newId(), "c", owner, 0, 6)));
+            store.bulk().upsertMemory(List.of(memory(owner, "k", 4)));
+            store.bulk().upsertTombstones(List.of(Tombstone.ofMemory(owner, "context", "gone", 9),
+                    Tombstone.ofSession("deleted", Ids.newId(), 7)));
+            UUID sessionAgain = Ids.newId();
+
+            store.bulk().overwriteUsers(List.of(user(owner, 2)));
+            store.bulk().overwriteSessions(List.of(session(sessionAgain, "deleted", owner, 0, 1)));
+            store.bulk().overwriteMemory(List.of(memory(owner, "k", 1), memory(owner, "gone", 1)));
+
+            assertThat(store.getUser(owner)).contains(user(owner, 2));
+            assertThat(store.getChatSession("deleted")).contains(session(sessionAgain, "deleted", owner, 0, 1));
+            assertThat(store.bulk().scanMemory(null, 100).items())
+                    .containsExactly(memory(owner, "gone", 1), memory(owner, "k", 1));
+            assertThat(store.bulk().findTombstones(List.of(RecordKey.session("deleted"),
+                    RecordKey.memoryType(owner, "context")))).isEmpty();
+            // Versions go on from what the overwrite stored.
+            assertThat(store.updateUser(owner, dev.dal.api.UserUpdate.builder().name("n").build()).version())
+                    .isEqualTo(3);
         }
     }
 
@@ -115,7 +151,7 @@ class FileBulkVersionsTest {
             assertThat(store.getUser(owner.id())).isEmpty();
             assertThat(store.getUserByExternalId("owner")).isEmpty();
             assertThat(store.getChatSession("kept")).as("detached, one version later")
-                    .contains(kept.withUserId(null).withVersion(2));
+                    .contains(kept.withUserId(null));
             assertThat(store.bulk().scanMemory(null, 100).items()).isEmpty();
             assertThat(store.bulk().findTombstones(List.of(RecordKey.user(owner.id()),
                     RecordKey.memoryType(owner.id(), "context")))).containsExactlyInAnyOrder(
@@ -162,7 +198,7 @@ class FileBulkVersionsTest {
             assertThatThrownBy(() -> store.bulk().upsertUsers(List.of(user(deleted, 4),
                     new User(Ids.newId(), "taken", null, null, null, null, UserStatus.ACTIVE, T, T, null, 1),
                     new User(Ids.newId(), "taken", null, null, null, null, UserStatus.ACTIVE, T, T, null, 1))))
-                    .isInstanceOf(dev.dal.api.DuplicateKeyException.class);
+                    .isInstanceOf(DuplicateKeyException.class);
             assertThatThrownBy(() -> store.bulk().upsertSessions(List.of(session(Ids.newId(), "c", null, 0, 3),
                     session(Ids.newId(), "d", UUID.randomUUID(), 0, 1)))).isInstanceOf(NotFoundException.class);
 

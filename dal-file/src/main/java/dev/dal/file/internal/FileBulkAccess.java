@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dal.api.ChatSession;
 import dev.dal.api.DeleteMode;
+import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.JsonValues;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
@@ -188,12 +189,25 @@ final class FileBulkAccess implements BulkAccess {
 
     @Override
     public void upsertUsers(List<User> users) {
-        unit.write("upsertUsers", () -> {
+        putUsers("upsertUsers", users, false);
+    }
+
+    @Override
+    public void overwriteUsers(List<User> users) {
+        putUsers("overwriteUsers", users, true);
+    }
+
+    /**
+     * Stores users, each only over an older version of its id (live or tombstoned) unless {@code overwrite}; a
+     * stored user clears its id's tombstone.
+     */
+    private void putUsers(String operation, List<User> users, boolean overwrite) {
+        unit.write(operation, () -> {
             for (User user : users) {
                 Optional<User> existing = records.user(user.id());
                 Optional<Long> tombstone = records.userTombstone(user.id());
                 long stored = Math.max(existing.map(User::version).orElse(0L), tombstone.orElse(0L));
-                if (user.version() <= stored) {
+                if (!overwrite && user.version() <= stored) {
                     continue;
                 }
                 records.moveExternalId(user.id(), existing.map(User::externalId).orElse(null), user.externalId());
@@ -219,7 +233,21 @@ final class FileBulkAccess implements BulkAccess {
 
     @Override
     public void upsertSessions(List<ChatSession> sessions) {
-        unit.write("upsertSessions", () -> {
+        putSessions("upsertSessions", sessions, false);
+    }
+
+    @Override
+    public void overwriteSessions(List<ChatSession> sessions) {
+        putSessions("overwriteSessions", sessions, true);
+    }
+
+    /**
+     * Stores sessions, each only over an older version of its chat id (live or tombstoned) unless
+     * {@code overwrite}; a stored session clears its chat id's tombstone. A live session under the chat id with
+     * another id is a duplicate key either way (the batch, one unit, is then undone).
+     */
+    private void putSessions(String operation, List<ChatSession> sessions, boolean overwrite) {
+        unit.write(operation, () -> {
             for (ChatSession session : sessions) {
                 if (ownerDeleted(session.userId())) {
                     continue;
@@ -228,15 +256,11 @@ final class FileBulkAccess implements BulkAccess {
                 Optional<ChatIdTombstone> tombstone = records.sessionTombstone(session.chatId());
                 long stored = Math.max(holder.map(ChatSession::version).orElse(0L),
                         tombstone.map(ChatIdTombstone::version).orElse(0L));
-                if (session.version() <= stored) {
+                if (!overwrite && session.version() <= stored) {
                     continue;
                 }
                 if (holder.isPresent() && !holder.get().id().equals(session.id())) {
-                    // An older session under this chat id (its deletion has not arrived yet): the newer one
-                    // replaces it, as deleting it and creating the newer one did in the other store.
-                    records.changeOwner(holder.get().id(), holder.get().userId(), null);
-                    records.deleteSession(holder.get());
-                    records.markSessionDeleted(holder.get().id());
+                    throw new DuplicateKeyException("A chat session with this chatId already exists");
                 }
                 Optional<ChatSession> existing = records.session(session.id());
                 if (existing.isPresent() && !existing.get().chatId().equals(session.chatId())) {
@@ -275,16 +299,29 @@ final class FileBulkAccess implements BulkAccess {
 
     @Override
     public void upsertMemory(List<MemoryEntry> entries) {
+        putMemory("upsertMemory", entries, false);
+    }
+
+    @Override
+    public void overwriteMemory(List<MemoryEntry> entries) {
+        putMemory("overwriteMemory", entries, true);
+    }
+
+    /**
+     * Stores memory entries, each only over an older version of its key (live or tombstoned) unless
+     * {@code overwrite}; a stored entry clears its key's tombstone. One read and one write per user and file.
+     */
+    private void putMemory(String operation, List<MemoryEntry> entries, boolean overwrite) {
         Map<UUID, List<MemoryEntry>> byUser = new LinkedHashMap<>();
         entries.forEach(e -> byUser.computeIfAbsent(e.userId(), k -> new ArrayList<>()).add(e));
-        unit.write("upsertMemory", () -> {
+        unit.write(operation, () -> {
             for (Map.Entry<UUID, List<MemoryEntry>> group : byUser.entrySet()) {
                 if (ownerDeleted(group.getKey())) {
                     continue;
                 }
                 UserMemoryState memory = records.memoryState(group.getKey());
                 for (MemoryEntry entry : group.getValue()) {
-                    if (entry.version() > memory.storedVersion(entry.memoryType(), entry.key())) {
+                    if (overwrite || entry.version() > memory.storedVersion(entry.memoryType(), entry.key())) {
                         memory.put(entry);
                     }
                 }

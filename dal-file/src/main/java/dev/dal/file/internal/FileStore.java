@@ -285,7 +285,7 @@ public final class FileStore implements DataAccess {
             }
             records.prepareMessageAppend(session.id());
             records.messages(session.id()).append(records.files(), messages);
-            records.putSession(session.withMessages(next - 1, now).withVersion(session.version() + 1));
+            records.putSession(session.withMessages(next - 1, now));
             return List.copyOf(messages);
         });
     }

@@ -68,7 +68,8 @@ final class RecordFiles {
     /**
      * Deletes a user as {@code DataAccess.deleteUser} does (sessions detached at one version more, or purged with
      * their messages; memory deleted) and leaves the user's tombstone, raised to at least {@code tombstoneVersion}.
-     * The user's sessions and memory get no tombstones of their own: the user's covers them.
+     * A purged session leaves its chat id's tombstone at its version plus one (its messages name only the
+     * session); memory entries get no tombstones of their own: the user's covers them.
      */
     void deleteUser(User user, DeleteMode mode, long tombstoneVersion) throws IOException {
         for (UUID sessionId : sessionIdsOf(user.id())) {
@@ -77,10 +78,11 @@ final class RecordFiles {
                 continue;
             }
             if (mode == DeleteMode.PURGE) {
+                // Its messages name only the session, so the session leaves a tombstone of its own.
                 deleteSession(session.get());
-                markSessionDeleted(sessionId);
+                putSessionTombstone(session.get().chatId(), sessionId, session.get().version() + 1);
             } else {
-                putSession(session.get().withUserId(null).withVersion(session.get().version() + 1));
+                putSession(session.get().withUserId(null));
             }
         }
         deleteSessionList(user.id());
