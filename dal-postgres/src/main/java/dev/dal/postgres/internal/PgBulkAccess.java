@@ -9,15 +9,26 @@ import dev.dal.api.Message;
 import dev.dal.api.User;
 import dev.dal.api.ValidationException;
 import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
+import dev.dal.api.bulk.Tombstone;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 
 /**
  * Bulk scan and upsert for PostgreSQL: keyset scans over the primary and unique indexes, and
- * batched {@code INSERT … ON CONFLICT} upserts, which the driver sends as multi-row INSERTs
- * ({@code reWriteBatchedInserts}). Each upsert batch is one transaction.
+ * batched {@code INSERT … ON CONFLICT … DO UPDATE … WHERE stored.version < EXCLUDED.version} upserts, which
+ * the driver sends as multi-row INSERTs ({@code reWriteBatchedInserts}): a record replaces a stored one only
+ * at a newer version, decided in the statement that writes it. Tombstones are checked for the whole batch in
+ * one statement per kind before it ({@code = ANY}, {@code unnest}): a record at or below its key's tombstone,
+ * and a child of a deleted parent, is left out; the tombstones of the records applied go in one more
+ * statement. Each upsert batch is one transaction.
  */
 final class PgBulkAccess implements BulkAccess {
     private final PgStore store;
@@ -116,21 +127,137 @@ final class PgBulkAccess implements BulkAccess {
 
     @Override
     public void upsertUsers(List<User> users) {
-        store.write("upsertUsers", h -> PgWrites.upsertUsers(h, users, true));
+        store.write("upsertUsers", h -> {
+            List<User> latest = PgTombstones.latestPerKey(users, User::id, User::version);
+            Map<UUID, Long> tombstones = PgTombstones.userVersions(h, ids(latest, User::id));
+            List<User> apply = new ArrayList<>(latest.size());
+            List<UUID> cleared = new ArrayList<>();
+            List<Long> clearedAt = new ArrayList<>();
+            for (User u : latest) {
+                Long deleted = tombstones.get(u.id());
+                if (deleted == null || u.version() > deleted) {
+                    apply.add(u);
+                    if (deleted != null) {
+                        cleared.add(u.id());
+                        clearedAt.add(u.version());
+                    }
+                }
+            }
+            PgWrites.upsertUsers(h, apply);
+            PgTombstones.clearUsers(h, cleared, clearedAt);
+            return null;
+        });
     }
 
     @Override
     public void upsertSessions(List<ChatSession> sessions) {
-        store.write("upsertSessions", h -> PgWrites.upsertSessions(h, sessions, true));
+        store.write("upsertSessions", h -> {
+            List<ChatSession> latest = PgTombstones.latestPerKey(sessions, ChatSession::chatId, ChatSession::version);
+            Map<String, Long> tombstones = PgTombstones.sessionVersions(h, ids(latest, ChatSession::chatId));
+            Set<UUID> deletedUsers = PgTombstones.deletedUsers(h, ids(latest, ChatSession::userId));
+            List<ChatSession> apply = new ArrayList<>(latest.size());
+            List<String> cleared = new ArrayList<>();
+            List<Long> clearedAt = new ArrayList<>();
+            for (ChatSession s : latest) {
+                Long deleted = tombstones.get(s.chatId());
+                if ((deleted == null || s.version() > deleted)
+                        && (s.userId() == null || !deletedUsers.contains(s.userId()))) {
+                    apply.add(s);
+                    if (deleted != null) {
+                        cleared.add(s.chatId());
+                        clearedAt.add(s.version());
+                    }
+                }
+            }
+            replaceSessionsUnderOtherIds(h, apply);
+            PgWrites.upsertSessions(h, apply);
+            PgTombstones.clearSessions(h, cleared, clearedAt);
+            return null;
+        });
+    }
+
+    /**
+     * A chat id deleted and created again on another store comes with a new session id: a stored session
+     * under the chat id at an older version goes (with its messages) so the newer one can take its place.
+     */
+    private static void replaceSessionsUnderOtherIds(org.jdbi.v3.core.Handle h, List<ChatSession> sessions) {
+        if (sessions.isEmpty()) {
+            return;
+        }
+        try (java.sql.PreparedStatement ps = h.getConnection().prepareStatement("DELETE FROM chat_sessions s "
+                + "USING unnest(?, ?, ?) AS v(chat_id, id, version) "
+                + "WHERE s.chat_id = v.chat_id AND s.id <> v.id AND s.version < v.version")) {
+            ps.setArray(1, ps.getConnection().createArrayOf("text", sessions.stream().map(ChatSession::chatId).toArray()));
+            ps.setArray(2, ps.getConnection().createArrayOf("uuid", sessions.stream().map(ChatSession::id).toArray()));
+            ps.setArray(3, ps.getConnection().createArrayOf("int8", sessions.stream().map(ChatSession::version).toArray()));
+            ps.executeUpdate();
+        } catch (java.sql.SQLException e) {
+            throw PgErrors.carry(e);
+        }
     }
 
     @Override
     public void upsertMessages(List<Message> messages) {
-        store.write("upsertMessages", h -> PgWrites.upsertMessages(h, messages, true));
+        store.write("upsertMessages", h -> {
+            Set<UUID> deleted = PgTombstones.deletedSessions(h, ids(messages, Message::sessionId));
+            List<Message> apply = deleted.isEmpty() ? messages
+                    : messages.stream().filter(m -> !deleted.contains(m.sessionId())).toList();
+            return apply.isEmpty() ? 0 : PgWrites.upsertMessages(h, apply, true);
+        });
     }
 
     @Override
     public void upsertMemory(List<MemoryEntry> entries) {
-        store.write("upsertMemory", h -> PgWrites.upsertMemory(h, entries));
+        store.write("upsertMemory", h -> {
+            List<MemoryEntry> latest = PgTombstones.latestPerKey(entries, PgBulkAccess::key, MemoryEntry::version);
+            Map<PgTombstones.MemoryKey, Long> tombstones = PgTombstones.memoryVersions(h,
+                    ids(latest, PgBulkAccess::key));
+            Set<UUID> deletedUsers = PgTombstones.deletedUsers(h, ids(latest, MemoryEntry::userId));
+            List<MemoryEntry> apply = new ArrayList<>(latest.size());
+            List<PgTombstones.MemoryKey> cleared = new ArrayList<>();
+            List<Long> clearedAt = new ArrayList<>();
+            for (MemoryEntry e : latest) {
+                Long deleted = tombstones.get(key(e));
+                if ((deleted == null || e.version() > deleted) && !deletedUsers.contains(e.userId())) {
+                    apply.add(e);
+                    if (deleted != null) {
+                        cleared.add(key(e));
+                        clearedAt.add(e.version());
+                    }
+                }
+            }
+            PgWrites.upsertMemory(h, apply);
+            PgTombstones.clearMemory(h, cleared, clearedAt);
+            return null;
+        });
+    }
+
+    private static PgTombstones.MemoryKey key(MemoryEntry e) {
+        return new PgTombstones.MemoryKey(e.userId(), e.memoryType(), e.key());
+    }
+
+    /** @return the distinct non-null keys of the records */
+    private static <T, K> Set<K> ids(List<T> records, Function<T, K> keyOf) {
+        Set<K> keys = new LinkedHashSet<>();
+        for (T record : records) {
+            K key = keyOf.apply(record);
+            if (key != null) {
+                keys.add(key);
+            }
+        }
+        return keys;
+    }
+
+    @Override
+    public List<Tombstone> findTombstones(Collection<RecordKey> keys) {
+        return store.read("findTombstones", h -> PgTombstones.find(h, keys));
+    }
+
+    @Override
+    public void upsertTombstones(List<Tombstone> tombstones) {
+        store.write("upsertTombstones", h -> {
+            PgTombstones.upsert(h, tombstones);
+            return null;
+        });
     }
 }
