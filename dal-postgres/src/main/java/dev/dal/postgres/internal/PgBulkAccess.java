@@ -129,6 +129,7 @@ final class PgBulkAccess implements BulkAccess {
     public void upsertUsers(List<User> users) {
         store.write("upsertUsers", h -> {
             List<User> latest = PgTombstones.latestPerKey(users, User::id, User::version);
+            PgKeyLocks.request().add(PgKeyLocks.Space.USERS, ids(latest, User::id)).shared(h);
             Map<UUID, Long> tombstones = PgTombstones.userVersions(h, ids(latest, User::id));
             List<User> apply = new ArrayList<>(latest.size());
             List<UUID> cleared = new ArrayList<>();
@@ -153,6 +154,8 @@ final class PgBulkAccess implements BulkAccess {
     public void upsertSessions(List<ChatSession> sessions) {
         store.write("upsertSessions", h -> {
             List<ChatSession> latest = PgTombstones.latestPerKey(sessions, ChatSession::chatId, ChatSession::version);
+            PgKeyLocks.request().add(PgKeyLocks.Space.USERS, ids(latest, ChatSession::userId))
+                    .add(PgKeyLocks.Space.SESSIONS, ids(latest, ChatSession::chatId)).shared(h);
             Map<String, Long> tombstones = PgTombstones.sessionVersions(h, ids(latest, ChatSession::chatId));
             Set<UUID> deletedUsers = PgTombstones.deletedUsers(h, ids(latest, ChatSession::userId));
             List<ChatSession> apply = new ArrayList<>(latest.size());
@@ -210,9 +213,11 @@ final class PgBulkAccess implements BulkAccess {
     public void upsertMemory(List<MemoryEntry> entries) {
         store.write("upsertMemory", h -> {
             List<MemoryEntry> latest = PgTombstones.latestPerKey(entries, PgBulkAccess::key, MemoryEntry::version);
+            Set<UUID> users = ids(latest, MemoryEntry::userId);
+            PgKeyLocks.request().add(PgKeyLocks.Space.USERS, users).add(PgKeyLocks.Space.MEMORY, users).shared(h);
             Map<PgTombstones.MemoryKey, Long> tombstones = PgTombstones.memoryVersions(h,
                     ids(latest, PgBulkAccess::key));
-            Set<UUID> deletedUsers = PgTombstones.deletedUsers(h, ids(latest, MemoryEntry::userId));
+            Set<UUID> deletedUsers = PgTombstones.deletedUsers(h, users);
             List<MemoryEntry> apply = new ArrayList<>(latest.size());
             List<PgTombstones.MemoryKey> cleared = new ArrayList<>();
             List<Long> clearedAt = new ArrayList<>();

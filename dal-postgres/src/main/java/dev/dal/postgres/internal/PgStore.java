@@ -281,6 +281,7 @@ public final class PgStore implements DataAccess {
     @Override
     public boolean deleteUser(UUID id, DeleteMode mode) {
         return write("deleteUser", h -> {
+            PgKeyLocks.request().add(PgKeyLocks.Space.USERS, id).exclusive(h);
             // Locked first: no session joins the user between the sessions' detaching and the deletion.
             Optional<Long> version = h.createQuery("SELECT version FROM users WHERE id = :id FOR UPDATE")
                     .bind("id", id).mapTo(Long.class).findOne();
@@ -337,12 +338,15 @@ public final class PgStore implements DataAccess {
     @Override
     public boolean deleteChatSession(String chatId) {
         // Messages go by ON DELETE CASCADE; the tombstone keeps the session's id, which they name.
-        return write("deleteChatSession", h -> h.createQuery("WITH d AS (DELETE FROM chat_sessions WHERE chat_id = :chatId "
+        return write("deleteChatSession", h -> {
+            PgKeyLocks.request().add(PgKeyLocks.Space.SESSIONS, chatId).exclusive(h);
+            return h.createQuery("WITH d AS (DELETE FROM chat_sessions WHERE chat_id = :chatId "
                         + "RETURNING chat_id, id, version), t AS (INSERT INTO session_tombstones (chat_id, session_id, version) "
                         + "SELECT chat_id, id, version + 1 FROM d ON CONFLICT (chat_id) DO UPDATE SET "
                         + "session_id = EXCLUDED.session_id, version = EXCLUDED.version "
                         + "WHERE session_tombstones.version < EXCLUDED.version) SELECT count(*) FROM d")
-                .bind("chatId", chatId).mapTo(Long.class).one() > 0);
+                .bind("chatId", chatId).mapTo(Long.class).one() > 0;
+        });
     }
 
     @Override
@@ -519,6 +523,7 @@ public final class PgStore implements DataAccess {
     /** Deletes matching entries, leaving their tombstones; @return how many of them were visible (unexpired) */
     private int deleteMemory(String keyClause, UUID userId, String memoryType, String key) {
         return write("deleteUserMemory", h -> {
+            PgKeyLocks.request().add(PgKeyLocks.Space.MEMORY, userId).exclusive(h);
             // One tombstone per deleted key, expired ones included (they were stored).
             var delete = h.createQuery("WITH d AS (DELETE FROM user_memory WHERE user_id = :userId AND memory_type = :type "
                             + keyClause + " RETURNING user_id, memory_type, key, version, "
@@ -534,9 +539,14 @@ public final class PgStore implements DataAccess {
 
     @Override
     public int purgeExpiredMemory() {
-        return write("purgeExpiredMemory", h -> h.createQuery("WITH d AS (DELETE FROM user_memory WHERE expires_at <= :now "
-                        + "RETURNING user_id, memory_type, key, version), " + MEMORY_TOMBSTONES + " SELECT count(*) FROM d")
-                .bind("now", PgRows.bindable(now())).mapTo(Integer.class).one());
+        return write("purgeExpiredMemory", h -> {
+            // Any user's keys may go: every memory bucket, for as long as the purge takes.
+            PgKeyLocks.request().all(PgKeyLocks.Space.MEMORY).exclusive(h);
+            return h.createQuery("WITH d AS (DELETE FROM user_memory WHERE expires_at <= :now "
+                            + "RETURNING user_id, memory_type, key, version), " + MEMORY_TOMBSTONES
+                            + " SELECT count(*) FROM d")
+                    .bind("now", PgRows.bindable(now())).mapTo(Integer.class).one();
+        });
     }
 
     // ---- transactions, health, lifecycle ----

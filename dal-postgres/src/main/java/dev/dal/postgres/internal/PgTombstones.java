@@ -263,13 +263,24 @@ final class PgTombstones {
         List<Tombstone> users = new ArrayList<>();
         List<Tombstone> sessions = new ArrayList<>();
         List<Tombstone> memory = new ArrayList<>();
+        PgKeyLocks.Request locks = PgKeyLocks.request();
         for (Tombstone t : latestPerKey(tombstones, Tombstone::key, Tombstone::version)) {
             switch (t.key().kind()) {
-                case USER -> users.add(t);
-                case SESSION -> sessions.add(t);
-                case MEMORY -> memory.add(t);
+                case USER -> {
+                    users.add(t);
+                    locks.add(PgKeyLocks.Space.USERS, t.key().userId());
+                }
+                case SESSION -> {
+                    sessions.add(t);
+                    locks.add(PgKeyLocks.Space.SESSIONS, t.key().chatId());
+                }
+                case MEMORY -> {
+                    memory.add(t);
+                    locks.add(PgKeyLocks.Space.MEMORY, t.key().userId());
+                }
             }
         }
+        locks.exclusive(h);
         if (!users.isEmpty()) {
             upsertUsers(h, users);
         }
