@@ -244,6 +244,17 @@ public final class PgStore implements DataAccess {
         }
     }
 
+    /**
+     * Inside {@link #inTransaction}, a record read is locked until the transaction ends ({@code FOR NO KEY
+     * UPDATE}, which still lets other transactions insert its children): a transaction that reads a record and
+     * writes what it computed from it never loses a concurrent transaction's update of it (READ COMMITTED
+     * alone would). A second reader waits, then reads the committed value. Outside a transaction reads lock
+     * nothing.
+     */
+    private String lockInTransaction() {
+        return bound != null ? " FOR NO KEY UPDATE" : "";
+    }
+
     // ---- users ----
 
     @Override
@@ -255,14 +266,14 @@ public final class PgStore implements DataAccess {
 
     @Override
     public Optional<User> getUser(UUID id) {
-        return read("getUser", h -> h.createQuery("SELECT " + PgRows.USER_COLUMNS + " FROM users WHERE id = :id")
+        return read("getUser", h -> h.createQuery("SELECT " + PgRows.USER_COLUMNS + " FROM users WHERE id = :id" + lockInTransaction())
                 .bind("id", id).map((rs, ctx) -> PgRows.user(rs)).findOne());
     }
 
     @Override
     public Optional<User> getUserByExternalId(String externalId) {
         return read("getUserByExternalId", h -> h.createQuery("SELECT " + PgRows.USER_COLUMNS
-                        + " FROM users WHERE clerk_id = :clerkId")
+                        + " FROM users WHERE clerk_id = :clerkId" + lockInTransaction())
                 .bind("clerkId", externalId).map((rs, ctx) -> PgRows.user(rs)).findOne());
     }
 
@@ -315,12 +326,12 @@ public final class PgStore implements DataAccess {
 
     @Override
     public Optional<ChatSession> getChatSession(String chatId) {
-        return read("getChatSession", h -> sessionByChatId(h, chatId, false));
+        return read("getChatSession", h -> sessionByChatId(h, chatId, bound != null));
     }
 
     private static Optional<ChatSession> sessionByChatId(Handle h, String chatId, boolean forUpdate) {
         return h.createQuery("SELECT " + PgRows.SESSION_COLUMNS + " FROM chat_sessions WHERE chat_id = :chatId"
-                        + (forUpdate ? " FOR UPDATE" : ""))
+                        + (forUpdate ? " FOR NO KEY UPDATE" : ""))
                 .bind("chatId", chatId).map((rs, ctx) -> PgRows.session(rs)).findOne();
     }
 
@@ -491,7 +502,7 @@ public final class PgStore implements DataAccess {
     public Optional<MemoryEntry> getUserMemory(UUID userId, String memoryType, String key) {
         return read("getUserMemory", h -> h.createQuery("SELECT " + PgRows.MEMORY_COLUMNS + " FROM user_memory "
                         + "WHERE user_id = :userId AND memory_type = :type AND key = :key "
-                        + "AND (expires_at IS NULL OR expires_at > :now)")
+                        + "AND (expires_at IS NULL OR expires_at > :now)" + lockInTransaction())
                 .bind("userId", userId).bind("type", memoryType).bind("key", key).bind("now", PgRows.bindable(now()))
                 .map((rs, ctx) -> PgRows.memory(rs)).findOne());
     }
@@ -500,7 +511,7 @@ public final class PgStore implements DataAccess {
     public List<MemoryEntry> getUserMemory(UUID userId, String memoryType) {
         return read("getUserMemory", h -> h.createQuery("SELECT " + PgRows.MEMORY_COLUMNS + " FROM user_memory "
                         + "WHERE user_id = :userId AND memory_type = :type AND (expires_at IS NULL OR expires_at > :now) "
-                        + "ORDER BY key")
+                        + "ORDER BY key" + lockInTransaction())
                 .bind("userId", userId).bind("type", memoryType).bind("now", PgRows.bindable(now()))
                 .map((rs, ctx) -> PgRows.memory(rs)).list());
     }
@@ -553,6 +564,9 @@ public final class PgStore implements DataAccess {
 
     /**
      * {@inheritDoc}
+     *
+     * <p>Users, sessions and memory entries read inside the work are locked until it ends (see
+     * {@link #lockInTransaction}), so read-modify-write work loses no concurrent update.
      *
      * <p>Each attempt runs on one pooled connection in one PostgreSQL transaction; a retryable failure
      * (deadlock, serialization failure, lost connection before the COMMIT, statement timeout) runs the
