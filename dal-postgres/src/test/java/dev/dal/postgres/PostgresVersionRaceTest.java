@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.dal.api.ChatSession;
+import dev.dal.api.DeleteMode;
 import dev.dal.api.DataAccess;
 import dev.dal.api.MemoryEntry;
+import dev.dal.api.Message;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewUser;
+import dev.dal.api.Role;
 import dev.dal.api.SessionStatus;
 import dev.dal.api.User;
 import dev.dal.api.UserStatus;
@@ -169,5 +172,37 @@ class PostgresVersionRaceTest {
             assertThat(store.getUserMemory(owner.id(), "context", "k")).isEmpty();
         }
         assertThat(failures).as("failed calls").isEmpty();
+    }
+
+    /**
+     * A backfill copying messages while their session is deleted (by chat id, or with its user purged): the
+     * messages are skipped or deleted with the session, never refused with NotFoundException by the foreign key.
+     */
+    @Test
+    void messagesUpsertedWhileTheirSessionIsDeletedAreSkippedNeverRefused() throws Exception {
+        List<String> failures = new ArrayList<>();
+        for (int i = 0; i < ROUNDS; i++) {
+            User owner = store.createUser(NewUser.withExternalId("race-msg-owner-" + i));
+            ChatSession session = store.createChatSession(NewChatSession.of("race-msg-chat-" + i, owner.id()));
+            Instant now = now();
+            List<Message> messages = new ArrayList<>();
+            for (int n = 1; n <= 20; n++) {
+                messages.add(new Message(Ids.newId(), session.id(), n, Role.USER, "m" + n, F.objectNode(), null,
+                        false, now));
+            }
+            boolean purge = i % 2 == 1;
+            failures.addAll(race(() -> purge ? store.deleteUser(owner.id(), DeleteMode.PURGE)
+                    : store.deleteChatSession(session.chatId()), () -> {
+                        store.bulk().upsertMessages(messages);
+                        return null;
+                    }));
+            assertThat(store.getChatSession(session.chatId())).isEmpty();
+            assertThat(store.bulk().findTombstones(List.of(RecordKey.session(session.chatId()))))
+                    .containsExactly(Tombstone.ofSession(session.chatId(), session.id(), session.version() + 1));
+            // Late messages of the deleted session are skipped too.
+            store.bulk().upsertMessages(messages);
+        }
+        assertThat(failures).as("failed calls").isEmpty();
+        assertThat(store.bulk().scanMessages(null, 10).items()).as("messages of deleted sessions").isEmpty();
     }
 }

@@ -3,6 +3,7 @@ package dev.dal.postgres.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dal.api.ChatSession;
+import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.JsonValues;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
@@ -127,7 +128,17 @@ final class PgBulkAccess implements BulkAccess {
 
     @Override
     public void upsertUsers(List<User> users) {
-        store.write("upsertUsers", h -> {
+        putUsers("upsertUsers", users, false);
+    }
+
+    @Override
+    public void overwriteUsers(List<User> users) {
+        putUsers("overwriteUsers", users, true);
+    }
+
+    /** @param overwrite apply whatever version the store holds, live or tombstoned (a repair) */
+    private void putUsers(String operation, List<User> users, boolean overwrite) {
+        store.write(operation, h -> {
             List<User> latest = PgTombstones.latestPerKey(users, User::id, User::version);
             PgKeyLocks.request().add(PgKeyLocks.Space.USERS, ids(latest, User::id)).shared(h);
             Map<UUID, Long> tombstones = PgTombstones.userVersions(h, ids(latest, User::id));
@@ -136,7 +147,7 @@ final class PgBulkAccess implements BulkAccess {
             List<Long> clearedAt = new ArrayList<>();
             for (User u : latest) {
                 Long deleted = tombstones.get(u.id());
-                if (deleted == null || u.version() > deleted) {
+                if (overwrite || deleted == null || u.version() > deleted) {
                     apply.add(u);
                     if (deleted != null) {
                         cleared.add(u.id());
@@ -144,15 +155,25 @@ final class PgBulkAccess implements BulkAccess {
                     }
                 }
             }
-            PgWrites.upsertUsers(h, apply);
-            PgTombstones.clearUsers(h, cleared, clearedAt);
+            PgWrites.upsertUsers(h, apply, overwrite);
+            PgTombstones.clearUsers(h, cleared, clearedAt, overwrite);
             return null;
         });
     }
 
     @Override
     public void upsertSessions(List<ChatSession> sessions) {
-        store.write("upsertSessions", h -> {
+        putSessions("upsertSessions", sessions, false);
+    }
+
+    @Override
+    public void overwriteSessions(List<ChatSession> sessions) {
+        putSessions("overwriteSessions", sessions, true);
+    }
+
+    /** @param overwrite apply whatever version the store holds, live or tombstoned (a repair) */
+    private void putSessions(String operation, List<ChatSession> sessions, boolean overwrite) {
+        store.write(operation, h -> {
             List<ChatSession> latest = PgTombstones.latestPerKey(sessions, ChatSession::chatId, ChatSession::version);
             PgKeyLocks.request().add(PgKeyLocks.Space.USERS, ids(latest, ChatSession::userId))
                     .add(PgKeyLocks.Space.SESSIONS, ids(latest, ChatSession::chatId)).shared(h);
@@ -163,7 +184,7 @@ final class PgBulkAccess implements BulkAccess {
             List<Long> clearedAt = new ArrayList<>();
             for (ChatSession s : latest) {
                 Long deleted = tombstones.get(s.chatId());
-                if ((deleted == null || s.version() > deleted)
+                if ((overwrite || deleted == null || s.version() > deleted)
                         && (s.userId() == null || !deletedUsers.contains(s.userId()))) {
                     apply.add(s);
                     if (deleted != null) {
@@ -172,28 +193,35 @@ final class PgBulkAccess implements BulkAccess {
                     }
                 }
             }
-            replaceSessionsUnderOtherIds(h, apply);
-            PgWrites.upsertSessions(h, apply);
-            PgTombstones.clearSessions(h, cleared, clearedAt);
+            refuseSessionsUnderOtherIds(h, apply, overwrite);
+            PgWrites.upsertSessions(h, apply, overwrite);
+            PgTombstones.clearSessions(h, cleared, clearedAt, overwrite);
             return null;
         });
     }
 
     /**
-     * A chat id deleted and created again on another store comes with a new session id: a stored session
-     * under the chat id at an older version goes (with its messages) so the newer one can take its place.
+     * A session that would replace a live session of another id under its chat id is a duplicate key, as a
+     * creation under a taken chat id is (an older one is skipped like any older version, unless overwriting).
+     * The batch's transaction rolls back, so nothing of it is applied.
      */
-    private static void replaceSessionsUnderOtherIds(org.jdbi.v3.core.Handle h, List<ChatSession> sessions) {
+    private static void refuseSessionsUnderOtherIds(org.jdbi.v3.core.Handle h, List<ChatSession> sessions,
+            boolean overwrite) {
         if (sessions.isEmpty()) {
             return;
         }
-        try (java.sql.PreparedStatement ps = h.getConnection().prepareStatement("DELETE FROM chat_sessions s "
-                + "USING unnest(?, ?, ?) AS v(chat_id, id, version) "
-                + "WHERE s.chat_id = v.chat_id AND s.id <> v.id AND s.version < v.version")) {
+        try (java.sql.PreparedStatement ps = h.getConnection().prepareStatement("SELECT 1 FROM chat_sessions s "
+                + "JOIN unnest(?, ?, ?) AS v(chat_id, id, version) ON s.chat_id = v.chat_id "
+                + "WHERE s.id <> v.id AND (? OR s.version < v.version) LIMIT 1")) {
             ps.setArray(1, ps.getConnection().createArrayOf("text", sessions.stream().map(ChatSession::chatId).toArray()));
             ps.setArray(2, ps.getConnection().createArrayOf("uuid", sessions.stream().map(ChatSession::id).toArray()));
             ps.setArray(3, ps.getConnection().createArrayOf("int8", sessions.stream().map(ChatSession::version).toArray()));
-            ps.executeUpdate();
+            ps.setBoolean(4, overwrite);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    throw new DuplicateKeyException("A chat session with this chatId already exists");
+                }
+            }
         } catch (java.sql.SQLException e) {
             throw PgErrors.carry(e);
         }
@@ -202,7 +230,12 @@ final class PgBulkAccess implements BulkAccess {
     @Override
     public void upsertMessages(List<Message> messages) {
         store.write("upsertMessages", h -> {
-            Set<UUID> deleted = PgTombstones.deletedSessions(h, ids(messages, Message::sessionId));
+            Set<UUID> sessionIds = ids(messages, Message::sessionId);
+            // The session keys' locks, shared: a deletion of the session (which takes its key's lock exclusive)
+            // either commits before the check below, which then sees its tombstone, or waits for this batch.
+            PgKeyLocks.request().add(PgKeyLocks.Space.SESSIONS, PgTombstones.chatIdsOfSessions(h, sessionIds))
+                    .shared(h);
+            Set<UUID> deleted = PgTombstones.deletedSessions(h, sessionIds);
             List<Message> apply = deleted.isEmpty() ? messages
                     : messages.stream().filter(m -> !deleted.contains(m.sessionId())).toList();
             return apply.isEmpty() ? 0 : PgWrites.upsertMessages(h, apply, true);
@@ -211,7 +244,17 @@ final class PgBulkAccess implements BulkAccess {
 
     @Override
     public void upsertMemory(List<MemoryEntry> entries) {
-        store.write("upsertMemory", h -> {
+        putMemory("upsertMemory", entries, false);
+    }
+
+    @Override
+    public void overwriteMemory(List<MemoryEntry> entries) {
+        putMemory("overwriteMemory", entries, true);
+    }
+
+    /** @param overwrite apply whatever version the store holds, live or tombstoned (a repair) */
+    private void putMemory(String operation, List<MemoryEntry> entries, boolean overwrite) {
+        store.write(operation, h -> {
             List<MemoryEntry> latest = PgTombstones.latestPerKey(entries, PgBulkAccess::key, MemoryEntry::version);
             Set<UUID> users = ids(latest, MemoryEntry::userId);
             PgKeyLocks.request().add(PgKeyLocks.Space.USERS, users).add(PgKeyLocks.Space.MEMORY, users).shared(h);
@@ -223,7 +266,7 @@ final class PgBulkAccess implements BulkAccess {
             List<Long> clearedAt = new ArrayList<>();
             for (MemoryEntry e : latest) {
                 Long deleted = tombstones.get(key(e));
-                if ((deleted == null || e.version() > deleted) && !deletedUsers.contains(e.userId())) {
+                if ((overwrite || deleted == null || e.version() > deleted) && !deletedUsers.contains(e.userId())) {
                     apply.add(e);
                     if (deleted != null) {
                         cleared.add(key(e));
@@ -231,8 +274,8 @@ final class PgBulkAccess implements BulkAccess {
                     }
                 }
             }
-            PgWrites.upsertMemory(h, apply);
-            PgTombstones.clearMemory(h, cleared, clearedAt);
+            PgWrites.upsertMemory(h, apply, overwrite);
+            PgTombstones.clearMemory(h, cleared, clearedAt, overwrite);
             return null;
         });
     }

@@ -300,13 +300,23 @@ public final class PgStore implements DataAccess {
                 return false;
             }
             if (mode == DeleteMode.PURGE) {
-                h.createUpdate("DELETE FROM chat_sessions WHERE user_id = :id").bind("id", id).execute();
+                // Each purged session leaves a tombstone (its messages name only the session), under its key's
+                // lock like any session deletion. No session can join the locked user meanwhile; one that leaves
+                // it is simply not deleted.
+                List<String> chatIds = h.createQuery("SELECT chat_id FROM chat_sessions WHERE user_id = :id")
+                        .bind("id", id).mapTo(String.class).list();
+                PgKeyLocks.request().add(PgKeyLocks.Space.SESSIONS, chatIds).exclusive(h);
+                h.createUpdate("WITH d AS (DELETE FROM chat_sessions WHERE user_id = :id RETURNING chat_id, id, version) "
+                        + "INSERT INTO session_tombstones (chat_id, session_id, version) SELECT chat_id, id, version + 1 "
+                        + "FROM d ON CONFLICT (chat_id) DO UPDATE SET session_id = EXCLUDED.session_id, "
+                        + "version = EXCLUDED.version WHERE session_tombstones.version < EXCLUDED.version")
+                        .bind("id", id).execute();
             } else {
                 // Detaching changes each session: one version more (ON DELETE SET NULL would not count it).
                 h.createUpdate("UPDATE chat_sessions SET user_id = NULL, version = version + 1 WHERE user_id = :id")
                         .bind("id", id).execute();
             }
-            // Memory goes by ON DELETE CASCADE; the user's tombstone covers it and the sessions of a purge.
+            // Memory goes by ON DELETE CASCADE; the user's tombstone covers it.
             return h.createQuery("WITH d AS (DELETE FROM users WHERE id = :id RETURNING id, version), "
                             + "t AS (INSERT INTO user_tombstones (id, version) SELECT id, version + 1 FROM d "
                             + "ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version "

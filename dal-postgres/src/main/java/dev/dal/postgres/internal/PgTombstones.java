@@ -176,43 +176,77 @@ final class PgTombstones {
         return out;
     }
 
-    /** Removes the tombstones that records applied at those (newer) versions replace. */
-    static void clearUsers(Handle h, List<UUID> ids, List<Long> versions) {
+    /**
+     * Removes the tombstones that records applied at those (newer) versions replace.
+     *
+     * @param whatever remove them whatever their version (an overwrite)
+     */
+    static void clearUsers(Handle h, List<UUID> ids, List<Long> versions, boolean whatever) {
         if (ids.isEmpty()) {
             return;
         }
         update(h, "DELETE FROM user_tombstones t USING unnest(?, ?) AS v(id, version) "
-                + "WHERE t.id = v.id AND t.version < v.version", ps -> {
+                + "WHERE t.id = v.id AND (? OR t.version < v.version)", ps -> {
                     ps.setArray(1, uuids(ps.getConnection(), ids));
                     ps.setArray(2, longs(ps.getConnection(), versions));
+                    ps.setBoolean(3, whatever);
                 });
     }
 
-    /** Removes the tombstones that sessions applied at those (newer) versions replace. */
-    static void clearSessions(Handle h, List<String> chatIds, List<Long> versions) {
+    /**
+     * Removes the tombstones that sessions applied at those (newer) versions replace.
+     *
+     * @param whatever remove them whatever their version (an overwrite)
+     */
+    static void clearSessions(Handle h, List<String> chatIds, List<Long> versions, boolean whatever) {
         if (chatIds.isEmpty()) {
             return;
         }
         update(h, "DELETE FROM session_tombstones t USING unnest(?, ?) AS v(chat_id, version) "
-                + "WHERE t.chat_id = v.chat_id AND t.version < v.version", ps -> {
+                + "WHERE t.chat_id = v.chat_id AND (? OR t.version < v.version)", ps -> {
                     ps.setArray(1, texts(ps.getConnection(), chatIds));
                     ps.setArray(2, longs(ps.getConnection(), versions));
+                    ps.setBoolean(3, whatever);
                 });
     }
 
-    /** Removes the tombstones that memory entries applied at those (newer) versions replace. */
-    static void clearMemory(Handle h, List<MemoryKey> keys, List<Long> versions) {
+    /**
+     * Removes the tombstones that memory entries applied at those (newer) versions replace.
+     *
+     * @param whatever remove them whatever their version (an overwrite)
+     */
+    static void clearMemory(Handle h, List<MemoryKey> keys, List<Long> versions, boolean whatever) {
         if (keys.isEmpty()) {
             return;
         }
         update(h, "DELETE FROM memory_tombstones t USING unnest(?, ?, ?, ?) AS v(user_id, memory_type, key, version) "
                 + "WHERE t.user_id = v.user_id AND t.memory_type = v.memory_type AND t.key = v.key "
-                + "AND t.version < v.version", ps -> {
+                + "AND (? OR t.version < v.version)", ps -> {
                     ps.setArray(1, uuids(ps.getConnection(), keys.stream().map(MemoryKey::userId).toList()));
                     ps.setArray(2, texts(ps.getConnection(), keys.stream().map(MemoryKey::memoryType).toList()));
                     ps.setArray(3, texts(ps.getConnection(), keys.stream().map(MemoryKey::key).toList()));
                     ps.setArray(4, longs(ps.getConnection(), versions));
+                    ps.setBoolean(5, whatever);
                 });
+    }
+
+    /**
+     * @return the chat ids of those session ids, live or tombstoned: the session keys whose locks a message
+     *     upsert takes
+     */
+    static Set<String> chatIdsOfSessions(Handle h, Collection<UUID> sessionIds) {
+        Set<String> out = new HashSet<>();
+        if (sessionIds.isEmpty()) {
+            return out;
+        }
+        query(h, "SELECT chat_id FROM chat_sessions WHERE id = ANY (?) "
+                        + "UNION SELECT chat_id FROM session_tombstones WHERE session_id = ANY (?)",
+                ps -> {
+                    ps.setArray(1, uuids(ps.getConnection(), sessionIds));
+                    ps.setArray(2, uuids(ps.getConnection(), sessionIds));
+                },
+                rs -> out.add(rs.getString(1)));
+        return out;
     }
 
     // ---- findTombstones ----

@@ -60,8 +60,10 @@ final class PgWrites {
     /**
      * Bulk upsert: inserts, or replaces the stored user only when the given version is newer, in the
      * same statement ({@code ON CONFLICT ... DO UPDATE ... WHERE}); tombstones are the caller's.
+     *
+     * @param overwrite replace the stored user whatever its version (a repair)
      */
-    static int upsertUsers(Handle h, List<User> users) {
+    static int upsertUsers(Handle h, List<User> users, boolean overwrite) {
         if (users.isEmpty()) {
             return 0;
         }
@@ -70,8 +72,8 @@ final class PgWrites {
                 + " ON CONFLICT (id) DO UPDATE SET clerk_id = EXCLUDED.clerk_id, email = EXCLUDED.email, "
                 + "name = EXCLUDED.name, profile = EXCLUDED.profile, preferences = EXCLUDED.preferences, "
                 + "status = EXCLUDED.status, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at, "
-                + "last_active_at = EXCLUDED.last_active_at, version = EXCLUDED.version "
-                + "WHERE users.version < EXCLUDED.version");
+                + "last_active_at = EXCLUDED.last_active_at, version = EXCLUDED.version"
+                + (overwrite ? "" : " WHERE users.version < EXCLUDED.version"));
         for (User u : users) {
             bindUser(batch, u).bind("version", u.version()).add();
         }
@@ -120,9 +122,12 @@ final class PgWrites {
 
     /**
      * Bulk upsert by chat id: inserts, or replaces the stored session only when the given version is newer,
-     * in the same statement; tombstones and a stored session under another id are the caller's.
+     * in the same statement; tombstones and refusing a stored session under another id are the caller's (a
+     * stored session under another id that slipped past the caller's check is left as it is, never merged).
+     *
+     * @param overwrite replace the stored session whatever its version (a repair)
      */
-    static int upsertSessions(Handle h, List<ChatSession> sessions) {
+    static int upsertSessions(Handle h, List<ChatSession> sessions, boolean overwrite) {
         if (sessions.isEmpty()) {
             return 0;
         }
@@ -132,7 +137,8 @@ final class PgWrites {
                 + "title = EXCLUDED.title, profile = EXCLUDED.profile, metadata = EXCLUDED.metadata, "
                 + "status = EXCLUDED.status, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at, "
                 + "last_message_at = EXCLUDED.last_message_at, message_count = EXCLUDED.message_count, "
-                + "version = EXCLUDED.version WHERE chat_sessions.version < EXCLUDED.version");
+                + "version = EXCLUDED.version WHERE chat_sessions.id = EXCLUDED.id"
+                + (overwrite ? "" : " AND chat_sessions.version < EXCLUDED.version"));
         for (ChatSession s : sessions) {
             bindSession(batch, s).bind("version", s.version()).add();
         }
@@ -176,8 +182,10 @@ final class PgWrites {
     /**
      * Bulk upsert by (user, type, key): inserts, or replaces the stored entry only when the given version is
      * newer, in the same statement; tombstones are the caller's.
+     *
+     * @param overwrite replace the stored entry whatever its version (a repair)
      */
-    static int upsertMemory(Handle h, List<MemoryEntry> entries) {
+    static int upsertMemory(Handle h, List<MemoryEntry> entries, boolean overwrite) {
         if (entries.isEmpty()) {
             return 0;
         }
@@ -185,8 +193,8 @@ final class PgWrites {
                 + "updated_at, expires_at, version) VALUES (:userId, :type, :key, CAST(:value AS jsonb), :createdAt, "
                 + ":updatedAt, CAST(:expiresAt AS timestamptz), :version) ON CONFLICT (user_id, memory_type, key) "
                 + "DO UPDATE SET value = EXCLUDED.value, created_at = EXCLUDED.created_at, "
-                + "updated_at = EXCLUDED.updated_at, expires_at = EXCLUDED.expires_at, version = EXCLUDED.version "
-                + "WHERE user_memory.version < EXCLUDED.version");
+                + "updated_at = EXCLUDED.updated_at, expires_at = EXCLUDED.expires_at, version = EXCLUDED.version"
+                + (overwrite ? "" : " WHERE user_memory.version < EXCLUDED.version"));
         for (MemoryEntry e : entries) {
             batch.bind("userId", e.userId()).bind("type", e.memoryType()).bind("key", e.key())
                     .bind("value", PgJson.writeStored(e.value())).bind("createdAt", PgRows.bindable(e.createdAt()))
