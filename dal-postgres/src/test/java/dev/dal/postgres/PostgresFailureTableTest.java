@@ -181,11 +181,11 @@ class PostgresFailureTableTest {
             try (SchemaMigrator migrator = DataAccessFactory.provider("postgresql")
                     .schemaMigrator(DalConfig.fromMap(settings))) {
                 migrator.migrate();
-                migrator.rollback("003-messages");
+                migrator.rollback("004-user-memory");
             }
             Throwable behind = catchThrowable(() -> PostgresTarget.open(settings).close());
             assertThat(behind).isInstanceOf(ConfigurationException.class).hasMessageContaining("DB_AUTO_MIGRATE")
-                    .hasMessageContaining("3 of 4").hasMessageContaining("004-user-memory");
+                    .hasMessageContaining("4 of 5").hasMessageContaining("005-record-versions");
 
             // Current: the store opens and works.
             try (SchemaMigrator migrator = DataAccessFactory.provider("postgresql")

@@ -41,8 +41,10 @@ class PostgresPoolExhaustionTest {
             User user = store.createUser(NewUser.withExternalId("pool-" + UUID.randomUUID()));
             List<Future<String>> holding = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
+                // Each holder reads a user of its own: a transaction locks what it reads until it ends.
+                User own = store.createUser(NewUser.withExternalId("pool-holder-" + UUID.randomUUID()));
                 holding.add(holders.submit(() -> store.inTransaction(tx -> {
-                    tx.getUser(user.id());
+                    tx.getUser(own.id());
                     held.countDown();
                     try {
                         if (!release.await(20, TimeUnit.SECONDS)) {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /** The SPI's schema migrator over the Liquibase changelog, on a database of its own. */
 class PostgresSchemaMigratorTest {
     private static final List<String> VERSIONS = List.of("001-users", "002-chat-sessions", "003-messages",
-            "004-user-memory");
+            "004-user-memory", "005-record-versions");
 
     private static DalConfig freshDatabase(String name) {
         Map<String, String> settings = new HashMap<>(PostgresTestServer.get().settingsForDatabase(name));
@@ -53,14 +53,20 @@ class PostgresSchemaMigratorTest {
             }
             assertThat(migrator.migrate()).as("second migrate").isEmpty();
 
+            assertThat(migrator.rollback("004-user-memory")).extracting(SchemaChange::version)
+                    .containsExactly("005-record-versions");
+            assertThat(migrator.status()).extracting(SchemaChange::applied)
+                    .containsExactly(true, true, true, true, false);
+            assertThat(migrator.migrate()).extracting(SchemaChange::version).containsExactly("005-record-versions");
             assertThat(migrator.rollback("002-chat-sessions")).extracting(SchemaChange::version)
-                    .containsExactly("004-user-memory", "003-messages");
-            assertThat(migrator.status()).extracting(SchemaChange::applied).containsExactly(true, true, false, false);
+                    .containsExactly("005-record-versions", "004-user-memory", "003-messages");
+            assertThat(migrator.status()).extracting(SchemaChange::applied)
+                    .containsExactly(true, true, false, false, false);
             assertThat(migrator.rollback(null)).extracting(SchemaChange::version).containsExactly("002-chat-sessions");
             assertThatThrownBy(() -> migrator.rollback("999-nothing")).isInstanceOf(ValidationException.class)
                     .hasMessageContaining("toVersion");
             assertThat(migrator.migrate()).extracting(SchemaChange::version)
-                    .containsExactly("002-chat-sessions", "003-messages", "004-user-memory");
+                    .containsExactly("002-chat-sessions", "003-messages", "004-user-memory", "005-record-versions");
         }
     }
 
@@ -83,7 +89,8 @@ class PostgresSchemaMigratorTest {
                 }
                 st.execute("UPDATE databasechangelog SET md5sum = NULL WHERE id = '001-users'");
             }
-            assertThat(migrator.migrate()).extracting(SchemaChange::version).containsExactly("004-user-memory");
+            assertThat(migrator.migrate()).extracting(SchemaChange::version)
+                    .containsExactly("004-user-memory", "005-record-versions");
         }
     }
 

@@ -101,7 +101,9 @@ class PostgresSchemaTest {
             "idx_user_memory_lookup", "user_memory(user_id, memory_type, key)");
 
     private static final List<String> CHANGESETS = List.of("001-users", "002-chat-sessions", "003-messages",
-            "004-user-memory");
+            "004-user-memory", "005-record-versions");
+    private static final List<String> TOMBSTONE_TABLES = List.of("user_tombstones", "session_tombstones",
+            "memory_tombstones");
     private static final Pattern INDEX_COLUMNS = Pattern.compile("USING (\\w+) \\((.*)\\)");
 
     private static PostgresTarget target;
@@ -136,7 +138,10 @@ class PostgresSchemaTest {
                     if (!rs.wasNull()) {
                         type += "(" + length + ")";
                     }
-                    actual.computeIfAbsent(rs.getString(1), k -> new LinkedHashMap<>()).put(rs.getString(2), type);
+                    // 005-record-versions adds a version column; checked on its own below.
+                    if (!"version".equals(rs.getString(2))) {
+                        actual.computeIfAbsent(rs.getString(1), k -> new LinkedHashMap<>()).put(rs.getString(2), type);
+                    }
                 });
         assertThat(actual.keySet()).containsExactlyInAnyOrderElementsOf(TABLES);
         SoftAssertions soft = new SoftAssertions();
@@ -235,13 +240,50 @@ class PostgresSchemaTest {
         soft.assertAll();
     }
 
+    /** 005-record-versions: a version on users, sessions and memory, and one tombstone table per kind. */
     @Test
-    void statusListsFourAppliedChangesetsWithChecksums() throws SQLException {
+    void recordVersionsAndTombstoneTablesExist() throws SQLException {
+        Map<String, String> versions = new TreeMap<>();
+        query("SELECT table_name, data_type, is_nullable, column_default FROM information_schema.columns "
+                + "WHERE table_schema = 'public' AND column_name = 'version' AND table_name IN "
+                + "('users', 'chat_sessions', 'messages', 'user_memory')",
+                rs -> versions.put(rs.getString(1), rs.getString(2) + " " + rs.getString(3) + " " + rs.getString(4)));
+        assertThat(versions).containsOnly(entry("chat_sessions", "bigint NO 1"), entry("user_memory", "bigint NO 1"),
+                entry("users", "bigint NO 1"));
+
+        Map<String, Map<String, String>> columns = new TreeMap<>();
+        query("SELECT table_name, column_name, data_type, is_nullable, collation_name FROM information_schema.columns "
+                + "WHERE table_schema = 'public' AND table_name IN ('user_tombstones', 'session_tombstones', "
+                + "'memory_tombstones') ORDER BY table_name, ordinal_position",
+                rs -> columns.computeIfAbsent(rs.getString(1), k -> new LinkedHashMap<>()).put(rs.getString(2),
+                        rs.getString(3) + " " + rs.getString(4) + (rs.getString(5) == null ? "" : " " + rs.getString(5))));
+        assertThat(columns).containsOnly(
+                entry("user_tombstones", PostgresSchemaTest.<String>ordered("id", "uuid NO", "version", "bigint NO")),
+                entry("session_tombstones", PostgresSchemaTest.<String>ordered("chat_id", "character varying NO", "session_id", "uuid NO",
+                        "version", "bigint NO")),
+                entry("memory_tombstones", PostgresSchemaTest.<String>ordered("user_id", "uuid NO", "memory_type", "character varying NO C",
+                        "key", "character varying NO C", "version", "bigint NO")));
+
+        List<String> keys = new ArrayList<>();
+        query("SELECT c.conrelid::regclass::text, (SELECT string_agg(a.attname, ', ' ORDER BY k.ord) "
+                + "FROM unnest(c.conkey) WITH ORDINALITY k(attnum, ord) JOIN pg_attribute a ON a.attrelid = c.conrelid "
+                + "AND a.attnum = k.attnum) FROM pg_constraint c WHERE c.connamespace = 'public'::regnamespace "
+                + "AND c.contype = 'p' AND c.conrelid::regclass::text LIKE '%_tombstones'",
+                rs -> keys.add(rs.getString(1) + "(" + rs.getString(2) + ")"));
+        assertThat(keys).containsExactlyInAnyOrder("user_tombstones(id)", "session_tombstones(chat_id)",
+                "memory_tombstones(user_id, memory_type, key)");
+        query("SELECT indexdef FROM pg_indexes WHERE indexname = 'idx_session_tombstones_session_id'",
+                rs -> assertThat(rs.getString(1)).contains("session_tombstones USING btree (session_id)"));
+    }
+
+    @Test
+    void statusListsFiveAppliedChangesetsWithChecksums() throws SQLException {
         assertThat(schema.status()).containsExactly(
                 new ChangeSetStatus("001-users", "dal", true),
                 new ChangeSetStatus("002-chat-sessions", "dal", true),
                 new ChangeSetStatus("003-messages", "dal", true),
-                new ChangeSetStatus("004-user-memory", "dal", true));
+                new ChangeSetStatus("004-user-memory", "dal", true),
+                new ChangeSetStatus("005-record-versions", "dal", true));
         List<String> recorded = new ArrayList<>();
         query("SELECT id, author, md5sum, exectype FROM databasechangelog ORDER BY orderexecuted", rs -> {
             assertThat(rs.getString(3)).as("checksum of %s", rs.getString(1)).isNotNull().matches("\\d+:[0-9a-f]{32}");
@@ -249,7 +291,7 @@ class PostgresSchemaTest {
             recorded.add(rs.getString(2) + ":" + rs.getString(1));
         });
         assertThat(recorded).containsExactly("dal:001-users", "dal:002-chat-sessions", "dal:003-messages",
-                "dal:004-user-memory");
+                "dal:004-user-memory", "dal:005-record-versions");
         query("SELECT count(*) FROM databasechangeloglock WHERE locked", rs -> assertThat(rs.getInt(1))
                 .as("Liquibase's lock is released after migrate").isZero());
     }
@@ -259,22 +301,70 @@ class PostgresSchemaTest {
         List<String> before = changelogRows();
         schema.migrate();
         schema.migrate();
-        assertThat(changelogRows()).hasSize(4).isEqualTo(before);
+        assertThat(changelogRows()).hasSize(5).isEqualTo(before);
         assertThat(schema.status()).allMatch(ChangeSetStatus::applied);
     }
 
+    /**
+     * 005-record-versions on a database holding records: each gets version 1; its rollback removes the
+     * columns and the tombstone tables, keeping the records; migrating again gives them version 1 again.
+     */
     @Test
-    void rollbackOneDropsUserMemoryAndMigrateRestoresIt() throws SQLException {
-        List<String> before = checksums();
+    void rollingRecordVersionsBackAndForthKeepsTheRecordsAtVersionOne() throws SQLException {
         try {
             schema.rollback(1);
-            assertThat(tableExists("user_memory")).as("user_memory after rollback(1)").isFalse();
-            assertThat(tableExists("messages")).as("messages after rollback(1)").isTrue();
+            assertThat(schema.status()).extracting(ChangeSetStatus::applied)
+                    .containsExactly(true, true, true, true, false);
+            for (String table : TOMBSTONE_TABLES) {
+                assertThat(tableExists(table)).as("%s after rollback(1)", table).isFalse();
+            }
+            query("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public' "
+                    + "AND column_name = 'version'", rs -> assertThat(rs.getInt(1)).as("version columns").isZero());
+            // Records written by the previous version of Dal, without versions.
+            execute("INSERT INTO users (id, clerk_id) VALUES ('00000000-0000-0000-0000-0000000000a1', 'old-user')");
+            execute("INSERT INTO chat_sessions (id, chat_id, user_id) VALUES ('00000000-0000-0000-0000-0000000000b1', "
+                    + "'old-chat', '00000000-0000-0000-0000-0000000000a1')");
+            execute("INSERT INTO user_memory (user_id, memory_type, key, value) VALUES "
+                    + "('00000000-0000-0000-0000-0000000000a1', 'context', 'k', '1')");
+
+            schema.migrate();
+            query("SELECT (SELECT version FROM users WHERE clerk_id = 'old-user'), "
+                    + "(SELECT version FROM chat_sessions WHERE chat_id = 'old-chat'), "
+                    + "(SELECT version FROM user_memory WHERE key = 'k')", rs -> {
+                        assertThat(rs.getLong(1)).as("user").isEqualTo(1);
+                        assertThat(rs.getLong(2)).as("session").isEqualTo(1);
+                        assertThat(rs.getLong(3)).as("memory").isEqualTo(1);
+                    });
+            execute("INSERT INTO user_tombstones (id, version) VALUES ('00000000-0000-0000-0000-0000000000a2', 3)");
+
+            schema.rollback(1);
+            assertThat(tableExists("user_tombstones")).isFalse();
+            query("SELECT count(*) FROM users WHERE clerk_id = 'old-user'",
+                    rs -> assertThat(rs.getInt(1)).as("records survive the rollback").isEqualTo(1));
+        } finally {
+            schema.migrate();
+            execute("DELETE FROM users WHERE clerk_id = 'old-user'");
+        }
+        assertThat(schema.status()).allMatch(ChangeSetStatus::applied);
+        for (String table : TOMBSTONE_TABLES) {
+            assertThat(tableExists(table)).as("%s after migrating again", table).isTrue();
+        }
+    }
+
+    @Test
+    void rollbackTwoDropsUserMemoryAndMigrateRestoresIt() throws SQLException {
+        List<String> before = checksums();
+        try {
+            schema.rollback(2);
+            assertThat(tableExists("user_memory")).as("user_memory after rollback(2)").isFalse();
+            assertThat(tableExists("memory_tombstones")).as("memory_tombstones after rollback(2)").isFalse();
+            assertThat(tableExists("messages")).as("messages after rollback(2)").isTrue();
             assertThat(schema.status()).containsExactly(
                     new ChangeSetStatus("001-users", "dal", true),
                     new ChangeSetStatus("002-chat-sessions", "dal", true),
                     new ChangeSetStatus("003-messages", "dal", true),
-                    new ChangeSetStatus("004-user-memory", "dal", false));
+                    new ChangeSetStatus("004-user-memory", "dal", false),
+                    new ChangeSetStatus("005-record-versions", "dal", false));
             query("SELECT count(*) FROM databasechangelog", rs -> assertThat(rs.getInt(1)).isEqualTo(3));
         } finally {
             schema.migrate();
@@ -322,7 +412,7 @@ class PostgresSchemaTest {
         try {
             PgSchema freshSchema = new PgSchema(target.dataSource(fresh));
             assertThat(freshSchema.status()).as("status before any migration").noneMatch(ChangeSetStatus::applied)
-                    .hasSize(4);
+                    .hasSize(5);
             CyclicBarrier start = new CyclicBarrier(instances);
             List<Future<Void>> runs = new ArrayList<>();
             for (int i = 0; i < instances; i++) {
@@ -349,8 +439,8 @@ class PostgresSchemaTest {
             try (Connection c = target.dataSource(fresh).getConnection(); Statement st = c.createStatement();
                     ResultSet rs = st.executeQuery("SELECT count(*), count(DISTINCT id) FROM databasechangelog")) {
                 rs.next();
-                assertThat(rs.getInt(1)).as("changesets recorded once each").isEqualTo(4);
-                assertThat(rs.getInt(2)).isEqualTo(4);
+                assertThat(rs.getInt(1)).as("changesets recorded once each").isEqualTo(5);
+                assertThat(rs.getInt(2)).isEqualTo(5);
             }
         } finally {
             // Dropping with FORCE ends any migration still waiting; then the threads can finish.

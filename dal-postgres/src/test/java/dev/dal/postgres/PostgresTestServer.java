@@ -108,10 +108,10 @@ public final class PostgresTestServer {
         return Map.copyOf(settings);
     }
 
-    /** Deletes every row of Dal's tables in the default database. */
+    /** Deletes every row of Dal's tables in the default database, tombstones included. */
     public void truncate() {
         try (Connection c = connect(); Statement st = c.createStatement()) {
-            st.execute("TRUNCATE users, chat_sessions, messages, user_memory");
+            st.execute("TRUNCATE users, chat_sessions, messages, user_memory, user_tombstones, session_tombstones, memory_tombstones");
         } catch (SQLException e) {
             throw new IllegalStateException("Could not empty the test database", e);
         }

@@ -3,21 +3,33 @@ package dev.dal.postgres.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dal.api.ChatSession;
+import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.JsonValues;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.User;
 import dev.dal.api.ValidationException;
 import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
+import dev.dal.api.bulk.Tombstone;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 
 /**
  * Bulk scan and upsert for PostgreSQL: keyset scans over the primary and unique indexes, and
- * batched {@code INSERT … ON CONFLICT} upserts, which the driver sends as multi-row INSERTs
- * ({@code reWriteBatchedInserts}). Each upsert batch is one transaction.
+ * batched {@code INSERT … ON CONFLICT … DO UPDATE … WHERE stored.version < EXCLUDED.version} upserts, which
+ * the driver sends as multi-row INSERTs ({@code reWriteBatchedInserts}): a record replaces a stored one only
+ * at a newer version, decided in the statement that writes it. Tombstones are checked for the whole batch in
+ * one statement per kind before it ({@code = ANY}, {@code unnest}): a record at or below its key's tombstone,
+ * and a child of a deleted parent, is left out; the tombstones of the records applied go in one more
+ * statement. Each upsert batch is one transaction.
  */
 final class PgBulkAccess implements BulkAccess {
     private final PgStore store;
@@ -116,21 +128,184 @@ final class PgBulkAccess implements BulkAccess {
 
     @Override
     public void upsertUsers(List<User> users) {
-        store.write("upsertUsers", h -> PgWrites.upsertUsers(h, users, true));
+        putUsers("upsertUsers", users, false);
+    }
+
+    @Override
+    public void overwriteUsers(List<User> users) {
+        putUsers("overwriteUsers", users, true);
+    }
+
+    /** @param overwrite apply whatever version the store holds, live or tombstoned (a repair) */
+    private void putUsers(String operation, List<User> users, boolean overwrite) {
+        store.write(operation, h -> {
+            List<User> latest = PgTombstones.latestPerKey(users, User::id, User::version);
+            PgKeyLocks.request().add(PgKeyLocks.Space.USERS, ids(latest, User::id)).shared(h);
+            Map<UUID, Long> tombstones = PgTombstones.userVersions(h, ids(latest, User::id));
+            List<User> apply = new ArrayList<>(latest.size());
+            List<UUID> cleared = new ArrayList<>();
+            List<Long> clearedAt = new ArrayList<>();
+            for (User u : latest) {
+                Long deleted = tombstones.get(u.id());
+                if (overwrite || deleted == null || u.version() > deleted) {
+                    apply.add(u);
+                    if (deleted != null) {
+                        cleared.add(u.id());
+                        clearedAt.add(u.version());
+                    }
+                }
+            }
+            PgWrites.upsertUsers(h, apply, overwrite);
+            PgTombstones.clearUsers(h, cleared, clearedAt, overwrite);
+            return null;
+        });
     }
 
     @Override
     public void upsertSessions(List<ChatSession> sessions) {
-        store.write("upsertSessions", h -> PgWrites.upsertSessions(h, sessions, true));
+        putSessions("upsertSessions", sessions, false);
+    }
+
+    @Override
+    public void overwriteSessions(List<ChatSession> sessions) {
+        putSessions("overwriteSessions", sessions, true);
+    }
+
+    /** @param overwrite apply whatever version the store holds, live or tombstoned (a repair) */
+    private void putSessions(String operation, List<ChatSession> sessions, boolean overwrite) {
+        store.write(operation, h -> {
+            List<ChatSession> latest = PgTombstones.latestPerKey(sessions, ChatSession::chatId, ChatSession::version);
+            PgKeyLocks.request().add(PgKeyLocks.Space.USERS, ids(latest, ChatSession::userId))
+                    .add(PgKeyLocks.Space.SESSIONS, ids(latest, ChatSession::chatId)).shared(h);
+            Map<String, Long> tombstones = PgTombstones.sessionVersions(h, ids(latest, ChatSession::chatId));
+            Set<UUID> deletedUsers = PgTombstones.deletedUsers(h, ids(latest, ChatSession::userId));
+            List<ChatSession> apply = new ArrayList<>(latest.size());
+            List<String> cleared = new ArrayList<>();
+            List<Long> clearedAt = new ArrayList<>();
+            for (ChatSession s : latest) {
+                Long deleted = tombstones.get(s.chatId());
+                if ((overwrite || deleted == null || s.version() > deleted)
+                        && (s.userId() == null || !deletedUsers.contains(s.userId()))) {
+                    apply.add(s);
+                    if (deleted != null) {
+                        cleared.add(s.chatId());
+                        clearedAt.add(s.version());
+                    }
+                }
+            }
+            refuseSessionsUnderOtherIds(h, apply, overwrite);
+            PgWrites.upsertSessions(h, apply, overwrite);
+            PgTombstones.clearSessions(h, cleared, clearedAt, overwrite);
+            return null;
+        });
+    }
+
+    /**
+     * A session that would replace a live session of another id under its chat id is a duplicate key, as a
+     * creation under a taken chat id is (an older one is skipped like any older version, unless overwriting).
+     * The batch's transaction rolls back, so nothing of it is applied.
+     */
+    private static void refuseSessionsUnderOtherIds(org.jdbi.v3.core.Handle h, List<ChatSession> sessions,
+            boolean overwrite) {
+        if (sessions.isEmpty()) {
+            return;
+        }
+        try (java.sql.PreparedStatement ps = h.getConnection().prepareStatement("SELECT 1 FROM chat_sessions s "
+                + "JOIN unnest(?, ?, ?) AS v(chat_id, id, version) ON s.chat_id = v.chat_id "
+                + "WHERE s.id <> v.id AND (? OR s.version < v.version) LIMIT 1")) {
+            ps.setArray(1, ps.getConnection().createArrayOf("text", sessions.stream().map(ChatSession::chatId).toArray()));
+            ps.setArray(2, ps.getConnection().createArrayOf("uuid", sessions.stream().map(ChatSession::id).toArray()));
+            ps.setArray(3, ps.getConnection().createArrayOf("int8", sessions.stream().map(ChatSession::version).toArray()));
+            ps.setBoolean(4, overwrite);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    throw new DuplicateKeyException("A chat session with this chatId already exists");
+                }
+            }
+        } catch (java.sql.SQLException e) {
+            throw PgErrors.carry(e);
+        }
     }
 
     @Override
     public void upsertMessages(List<Message> messages) {
-        store.write("upsertMessages", h -> PgWrites.upsertMessages(h, messages, true));
+        store.write("upsertMessages", h -> {
+            Set<UUID> sessionIds = ids(messages, Message::sessionId);
+            // The session keys' locks, shared: a deletion of the session (which takes its key's lock exclusive)
+            // either commits before the check below, which then sees its tombstone, or waits for this batch.
+            PgKeyLocks.request().add(PgKeyLocks.Space.SESSIONS, PgTombstones.chatIdsOfSessions(h, sessionIds))
+                    .shared(h);
+            Set<UUID> deleted = PgTombstones.deletedSessions(h, sessionIds);
+            List<Message> apply = deleted.isEmpty() ? messages
+                    : messages.stream().filter(m -> !deleted.contains(m.sessionId())).toList();
+            return apply.isEmpty() ? 0 : PgWrites.upsertMessages(h, apply, true);
+        });
     }
 
     @Override
     public void upsertMemory(List<MemoryEntry> entries) {
-        store.write("upsertMemory", h -> PgWrites.upsertMemory(h, entries));
+        putMemory("upsertMemory", entries, false);
+    }
+
+    @Override
+    public void overwriteMemory(List<MemoryEntry> entries) {
+        putMemory("overwriteMemory", entries, true);
+    }
+
+    /** @param overwrite apply whatever version the store holds, live or tombstoned (a repair) */
+    private void putMemory(String operation, List<MemoryEntry> entries, boolean overwrite) {
+        store.write(operation, h -> {
+            List<MemoryEntry> latest = PgTombstones.latestPerKey(entries, PgBulkAccess::key, MemoryEntry::version);
+            Set<UUID> users = ids(latest, MemoryEntry::userId);
+            PgKeyLocks.request().add(PgKeyLocks.Space.USERS, users).add(PgKeyLocks.Space.MEMORY, users).shared(h);
+            Map<PgTombstones.MemoryKey, Long> tombstones = PgTombstones.memoryVersions(h,
+                    ids(latest, PgBulkAccess::key));
+            Set<UUID> deletedUsers = PgTombstones.deletedUsers(h, users);
+            List<MemoryEntry> apply = new ArrayList<>(latest.size());
+            List<PgTombstones.MemoryKey> cleared = new ArrayList<>();
+            List<Long> clearedAt = new ArrayList<>();
+            for (MemoryEntry e : latest) {
+                Long deleted = tombstones.get(key(e));
+                if ((overwrite || deleted == null || e.version() > deleted) && !deletedUsers.contains(e.userId())) {
+                    apply.add(e);
+                    if (deleted != null) {
+                        cleared.add(key(e));
+                        clearedAt.add(e.version());
+                    }
+                }
+            }
+            PgWrites.upsertMemory(h, apply, overwrite);
+            PgTombstones.clearMemory(h, cleared, clearedAt, overwrite);
+            return null;
+        });
+    }
+
+    private static PgTombstones.MemoryKey key(MemoryEntry e) {
+        return new PgTombstones.MemoryKey(e.userId(), e.memoryType(), e.key());
+    }
+
+    /** @return the distinct non-null keys of the records */
+    private static <T, K> Set<K> ids(List<T> records, Function<T, K> keyOf) {
+        Set<K> keys = new LinkedHashSet<>();
+        for (T record : records) {
+            K key = keyOf.apply(record);
+            if (key != null) {
+                keys.add(key);
+            }
+        }
+        return keys;
+    }
+
+    @Override
+    public List<Tombstone> findTombstones(Collection<RecordKey> keys) {
+        return store.read("findTombstones", h -> PgTombstones.find(h, keys));
+    }
+
+    @Override
+    public void upsertTombstones(List<Tombstone> tombstones) {
+        store.write("upsertTombstones", h -> {
+            PgTombstones.upsert(h, tombstones);
+            return null;
+        });
     }
 }

@@ -15,16 +15,19 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.UUID;
 
-/** Reads records from result sets; column names are those of the changelog, optionally prefixed. */
+/**
+ * Reads records from result sets; column names are those of the changelog, optionally prefixed. Users,
+ * sessions and memory entries are read with the version the store holds.
+ */
 final class PgRows {
     static final String USER_COLUMNS = "id, clerk_id, email, name, profile::text AS profile, "
-            + "preferences::text AS preferences, status, created_at, updated_at, last_active_at";
+            + "preferences::text AS preferences, status, created_at, updated_at, last_active_at, version";
     static final String SESSION_COLUMNS = "id, chat_id, user_id, title, profile, metadata::text AS metadata, status, "
-            + "created_at, updated_at, last_message_at, message_count";
+            + "created_at, updated_at, last_message_at, message_count, version";
     static final String MESSAGE_COLUMNS = "id, chat_session_id, sequence_number, role, content, "
             + "metadata::text AS metadata, token_count, abuse_flagged, created_at";
     static final String MEMORY_COLUMNS = "user_id, memory_type, key, value::text AS value, created_at, updated_at, "
-            + "expires_at";
+            + "expires_at, version";
 
     private PgRows() {
     }
@@ -46,7 +49,7 @@ final class PgRows {
         return new User(rs.getObject("id", UUID.class), rs.getString("clerk_id"), rs.getString("email"),
                 rs.getString("name"), object(rs, "profile"), object(rs, "preferences"),
                 UserStatus.fromWireName(rs.getString("status")), instant(rs, "created_at"), instant(rs, "updated_at"),
-                instant(rs, "last_active_at"));
+                instant(rs, "last_active_at"), rs.getLong("version"));
     }
 
     static ChatSession session(ResultSet rs) throws SQLException {
@@ -58,7 +61,7 @@ final class PgRows {
                 rs.getObject(p + "user_id", UUID.class), rs.getString(p + "title"), rs.getString(p + "profile"),
                 object(rs, p + "metadata"), SessionStatus.fromWireName(rs.getString(p + "status")),
                 instant(rs, p + "created_at"), instant(rs, p + "updated_at"), instant(rs, p + "last_message_at"),
-                rs.getLong(p + "message_count"));
+                rs.getLong(p + "message_count"), rs.getLong(p + "version"));
     }
 
     static Message message(ResultSet rs) throws SQLException {
@@ -76,6 +79,6 @@ final class PgRows {
     static MemoryEntry memory(ResultSet rs) throws SQLException {
         return new MemoryEntry(rs.getObject("user_id", UUID.class), rs.getString("memory_type"), rs.getString("key"),
                 PgJson.read(rs.getString("value")), instant(rs, "created_at"), instant(rs, "updated_at"),
-                instant(rs, "expires_at"));
+                instant(rs, "expires_at"), rs.getLong("version"));
     }
 }

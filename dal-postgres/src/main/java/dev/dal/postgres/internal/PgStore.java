@@ -244,25 +244,36 @@ public final class PgStore implements DataAccess {
         }
     }
 
+    /**
+     * Inside {@link #inTransaction}, a record read is locked until the transaction ends ({@code FOR NO KEY
+     * UPDATE}, which still lets other transactions insert its children): a transaction that reads a record and
+     * writes what it computed from it never loses a concurrent transaction's update of it (READ COMMITTED
+     * alone would). A second reader waits, then reads the committed value. Outside a transaction reads lock
+     * nothing.
+     */
+    private String lockInTransaction() {
+        return bound != null ? " FOR NO KEY UPDATE" : "";
+    }
+
     // ---- users ----
 
     @Override
     public User createUser(NewUser newUser) {
         User user = newUser.toUser(Ids.newId(), now());
-        write("createUser", h -> PgWrites.upsertUsers(h, List.of(user), false));
-        return user;
+        // A caller-chosen id deleted before continues above its tombstone, removed in the same statement.
+        return user.withVersion(write("createUser", h -> PgWrites.createUser(h, user)));
     }
 
     @Override
     public Optional<User> getUser(UUID id) {
-        return read("getUser", h -> h.createQuery("SELECT " + PgRows.USER_COLUMNS + " FROM users WHERE id = :id")
+        return read("getUser", h -> h.createQuery("SELECT " + PgRows.USER_COLUMNS + " FROM users WHERE id = :id" + lockInTransaction())
                 .bind("id", id).map((rs, ctx) -> PgRows.user(rs)).findOne());
     }
 
     @Override
     public Optional<User> getUserByExternalId(String externalId) {
         return read("getUserByExternalId", h -> h.createQuery("SELECT " + PgRows.USER_COLUMNS
-                        + " FROM users WHERE clerk_id = :clerkId")
+                        + " FROM users WHERE clerk_id = :clerkId" + lockInTransaction())
                 .bind("clerkId", externalId).map((rs, ctx) -> PgRows.user(rs)).findOne());
     }
 
@@ -272,20 +283,45 @@ public final class PgStore implements DataAccess {
             User current = h.createQuery("SELECT " + PgRows.USER_COLUMNS + " FROM users WHERE id = :id FOR UPDATE")
                     .bind("id", id).map((rs, ctx) -> PgRows.user(rs)).findOne()
                     .orElseThrow(() -> NotFoundException.of("user", id));
+            // Under the row lock: the expected version checked here is the one the UPDATE moves on.
             User updated = update.applyTo(current, now());
-            PgWrites.upsertUsers(h, List.of(updated), true);
-            return updated;
+            return updated.withVersion(PgWrites.updateUser(h, updated));
         });
     }
 
     @Override
     public boolean deleteUser(UUID id, DeleteMode mode) {
         return write("deleteUser", h -> {
-            if (mode == DeleteMode.PURGE) {
-                h.createUpdate("DELETE FROM chat_sessions WHERE user_id = :id").bind("id", id).execute();
+            PgKeyLocks.request().add(PgKeyLocks.Space.USERS, id).exclusive(h);
+            // Locked first: no session joins the user between the sessions' detaching and the deletion.
+            Optional<Long> version = h.createQuery("SELECT version FROM users WHERE id = :id FOR UPDATE")
+                    .bind("id", id).mapTo(Long.class).findOne();
+            if (version.isEmpty()) {
+                return false;
             }
-            // Memory goes by ON DELETE CASCADE, remaining sessions lose their user by ON DELETE SET NULL.
-            return h.createUpdate("DELETE FROM users WHERE id = :id").bind("id", id).execute() > 0;
+            if (mode == DeleteMode.PURGE) {
+                // Each purged session leaves a tombstone (its messages name only the session), under its key's
+                // lock like any session deletion. No session can join the locked user meanwhile; one that leaves
+                // it is simply not deleted.
+                List<String> chatIds = h.createQuery("SELECT chat_id FROM chat_sessions WHERE user_id = :id")
+                        .bind("id", id).mapTo(String.class).list();
+                PgKeyLocks.request().add(PgKeyLocks.Space.SESSIONS, chatIds).exclusive(h);
+                h.createUpdate("WITH d AS (DELETE FROM chat_sessions WHERE user_id = :id RETURNING chat_id, id, version) "
+                        + "INSERT INTO session_tombstones (chat_id, session_id, version) SELECT chat_id, id, version + 1 "
+                        + "FROM d ON CONFLICT (chat_id) DO UPDATE SET session_id = EXCLUDED.session_id, "
+                        + "version = EXCLUDED.version WHERE session_tombstones.version < EXCLUDED.version")
+                        .bind("id", id).execute();
+            } else {
+                // Detaching changes each session: one version more (ON DELETE SET NULL would not count it).
+                h.createUpdate("UPDATE chat_sessions SET user_id = NULL, version = version + 1 WHERE user_id = :id")
+                        .bind("id", id).execute();
+            }
+            // Memory goes by ON DELETE CASCADE; the user's tombstone covers it.
+            return h.createQuery("WITH d AS (DELETE FROM users WHERE id = :id RETURNING id, version), "
+                            + "t AS (INSERT INTO user_tombstones (id, version) SELECT id, version + 1 FROM d "
+                            + "ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version "
+                            + "WHERE user_tombstones.version < EXCLUDED.version) SELECT count(*) FROM d")
+                    .bind("id", id).mapTo(Long.class).one() > 0;
         });
     }
 
@@ -294,18 +330,18 @@ public final class PgStore implements DataAccess {
     @Override
     public ChatSession createChatSession(NewChatSession newSession) {
         ChatSession session = newSession.toSession(Ids.newId(), now());
-        write("createChatSession", h -> PgWrites.upsertSessions(h, List.of(session), false));
-        return session;
+        // A chat id deleted before continues above its tombstone, removed in the same statement.
+        return session.withVersion(write("createChatSession", h -> PgWrites.createSession(h, session)));
     }
 
     @Override
     public Optional<ChatSession> getChatSession(String chatId) {
-        return read("getChatSession", h -> sessionByChatId(h, chatId, false));
+        return read("getChatSession", h -> sessionByChatId(h, chatId, bound != null));
     }
 
     private static Optional<ChatSession> sessionByChatId(Handle h, String chatId, boolean forUpdate) {
         return h.createQuery("SELECT " + PgRows.SESSION_COLUMNS + " FROM chat_sessions WHERE chat_id = :chatId"
-                        + (forUpdate ? " FOR UPDATE" : ""))
+                        + (forUpdate ? " FOR NO KEY UPDATE" : ""))
                 .bind("chatId", chatId).map((rs, ctx) -> PgRows.session(rs)).findOne();
     }
 
@@ -314,16 +350,24 @@ public final class PgStore implements DataAccess {
         return write("updateChatSession", h -> {
             ChatSession current = sessionByChatId(h, chatId, true)
                     .orElseThrow(() -> NotFoundException.of("chat session", chatId));
+            // Under the row lock: the expected version checked here is the one the UPDATE moves on.
             ChatSession updated = update.applyTo(current, now());
-            PgWrites.upsertSessions(h, List.of(updated), true);
-            return updated;
+            return updated.withVersion(PgWrites.updateSession(h, updated));
         });
     }
 
     @Override
     public boolean deleteChatSession(String chatId) {
-        return write("deleteChatSession", h -> h.createUpdate("DELETE FROM chat_sessions WHERE chat_id = :chatId")
-                .bind("chatId", chatId).execute() > 0);
+        // Messages go by ON DELETE CASCADE; the tombstone keeps the session's id, which they name.
+        return write("deleteChatSession", h -> {
+            PgKeyLocks.request().add(PgKeyLocks.Space.SESSIONS, chatId).exclusive(h);
+            return h.createQuery("WITH d AS (DELETE FROM chat_sessions WHERE chat_id = :chatId "
+                        + "RETURNING chat_id, id, version), t AS (INSERT INTO session_tombstones (chat_id, session_id, version) "
+                        + "SELECT chat_id, id, version + 1 FROM d ON CONFLICT (chat_id) DO UPDATE SET "
+                        + "session_id = EXCLUDED.session_id, version = EXCLUDED.version "
+                        + "WHERE session_tombstones.version < EXCLUDED.version) SELECT count(*) FROM d")
+                .bind("chatId", chatId).mapTo(Long.class).one() > 0;
+        });
     }
 
     @Override
@@ -339,7 +383,7 @@ public final class PgStore implements DataAccess {
     private static final String OVERVIEW = "SELECT s.id AS s_id, s.chat_id AS s_chat_id, s.user_id AS s_user_id, "
             + "s.title AS s_title, s.profile AS s_profile, s.metadata::text AS s_metadata, s.status AS s_status, "
             + "s.created_at AS s_created_at, s.updated_at AS s_updated_at, s.last_message_at AS s_last_message_at, "
-            + "s.message_count AS s_message_count, m.id AS m_id, m.chat_session_id AS m_chat_session_id, "
+            + "s.message_count AS s_message_count, s.version AS s_version, m.id AS m_id, m.chat_session_id AS m_chat_session_id, "
             + "m.sequence_number AS m_sequence_number, m.role AS m_role, m.content AS m_content, "
             + "m.metadata::text AS m_metadata, m.token_count AS m_token_count, m.abuse_flagged AS m_abuse_flagged, "
             + "m.created_at AS m_created_at "
@@ -375,7 +419,7 @@ public final class PgStore implements DataAccess {
             // The row lock this UPDATE takes orders concurrent writers: numbers are distinct and gap-free.
             long[] counter = new long[1];
             UUID sessionId = h.createQuery("UPDATE chat_sessions SET message_count = message_count + :n, "
-                            + "last_message_at = :now WHERE chat_id = :chatId RETURNING id, message_count")
+                            + "last_message_at = :now, version = version + 1 WHERE chat_id = :chatId RETURNING id, message_count")
                     .bind("n", newMessages.size()).bind("now", PgRows.bindable(now)).bind("chatId", chatId)
                     .map((rs, ctx) -> {
                         counter[0] = rs.getLong(2);
@@ -440,18 +484,27 @@ public final class PgStore implements DataAccess {
         Instant now = now();
         Instant expires = Timestamps.truncate(expiresAt);
         return write("setUserMemory", h -> {
-            // An expired entry counts as absent, so setting it again starts a new creation time.
-            Instant createdAt = h.createQuery("INSERT INTO user_memory (user_id, memory_type, key, value, created_at, "
-                            + "updated_at, expires_at) VALUES (:userId, :type, :key, CAST(:value AS jsonb), :now, :now, CAST(:expires AS timestamptz)) "
+            // An expired entry counts as absent, so setting it again starts a new creation time; its version
+            // still moves on (+1). A key deleted before continues above its tombstone, removed in this statement.
+            long[] version = new long[1];
+            Instant createdAt = h.createQuery("WITH t AS (DELETE FROM memory_tombstones WHERE user_id = :userId "
+                            + "AND memory_type = :type AND key = :key RETURNING version) "
+                            + "INSERT INTO user_memory (user_id, memory_type, key, value, created_at, updated_at, expires_at, "
+                            + "version) VALUES (:userId, :type, :key, CAST(:value AS jsonb), :now, :now, "
+                            + "CAST(:expires AS timestamptz), COALESCE((SELECT version FROM t), 0) + 1) "
                             + "ON CONFLICT (user_id, memory_type, key) DO UPDATE SET value = EXCLUDED.value, "
                             + "updated_at = EXCLUDED.updated_at, expires_at = EXCLUDED.expires_at, created_at = CASE "
                             + "WHEN user_memory.expires_at IS NOT NULL AND user_memory.expires_at <= EXCLUDED.updated_at "
-                            + "THEN EXCLUDED.created_at ELSE user_memory.created_at END RETURNING created_at")
+                            + "THEN EXCLUDED.created_at ELSE user_memory.created_at END, version = user_memory.version + 1 "
+                            + "RETURNING created_at, version")
                     .bind("userId", userId).bind("type", memoryType).bind("key", key)
                     .bind("value", PgJson.write(value)).bind("now", PgRows.bindable(now))
                     .bind("expires", PgRows.bindable(expires))
-                    .map((rs, ctx) -> rs.getObject(1, java.time.OffsetDateTime.class).toInstant()).one();
-            return new MemoryEntry(userId, memoryType, key, value, createdAt, now, expires);
+                    .map((rs, ctx) -> {
+                        version[0] = rs.getLong(2);
+                        return rs.getObject(1, java.time.OffsetDateTime.class).toInstant();
+                    }).one();
+            return new MemoryEntry(userId, memoryType, key, value, createdAt, now, expires, version[0]);
         });
     }
 
@@ -459,7 +512,7 @@ public final class PgStore implements DataAccess {
     public Optional<MemoryEntry> getUserMemory(UUID userId, String memoryType, String key) {
         return read("getUserMemory", h -> h.createQuery("SELECT " + PgRows.MEMORY_COLUMNS + " FROM user_memory "
                         + "WHERE user_id = :userId AND memory_type = :type AND key = :key "
-                        + "AND (expires_at IS NULL OR expires_at > :now)")
+                        + "AND (expires_at IS NULL OR expires_at > :now)" + lockInTransaction())
                 .bind("userId", userId).bind("type", memoryType).bind("key", key).bind("now", PgRows.bindable(now()))
                 .map((rs, ctx) -> PgRows.memory(rs)).findOne());
     }
@@ -468,7 +521,7 @@ public final class PgStore implements DataAccess {
     public List<MemoryEntry> getUserMemory(UUID userId, String memoryType) {
         return read("getUserMemory", h -> h.createQuery("SELECT " + PgRows.MEMORY_COLUMNS + " FROM user_memory "
                         + "WHERE user_id = :userId AND memory_type = :type AND (expires_at IS NULL OR expires_at > :now) "
-                        + "ORDER BY key")
+                        + "ORDER BY key" + lockInTransaction())
                 .bind("userId", userId).bind("type", memoryType).bind("now", PgRows.bindable(now()))
                 .map((rs, ctx) -> PgRows.memory(rs)).list());
     }
@@ -483,29 +536,47 @@ public final class PgStore implements DataAccess {
         return deleteMemory("", userId, memoryType, null);
     }
 
-    /** Deletes matching entries; @return how many of them were visible (unexpired) */
+    /** The tombstones of the entries a {@code WITH d AS (DELETE ... RETURNING ...)} deleted, at version + 1. */
+    private static final String MEMORY_TOMBSTONES = "t AS (INSERT INTO memory_tombstones (user_id, memory_type, key, "
+            + "version) SELECT user_id, memory_type, key, version + 1 FROM d ON CONFLICT (user_id, memory_type, key) "
+            + "DO UPDATE SET version = EXCLUDED.version WHERE memory_tombstones.version < EXCLUDED.version)";
+
+    /** Deletes matching entries, leaving their tombstones; @return how many of them were visible (unexpired) */
     private int deleteMemory(String keyClause, UUID userId, String memoryType, String key) {
         return write("deleteUserMemory", h -> {
-            var delete = h.createQuery("DELETE FROM user_memory WHERE user_id = :userId AND memory_type = :type "
-                            + keyClause + " RETURNING (expires_at IS NULL OR expires_at > :now) AS visible")
+            PgKeyLocks.request().add(PgKeyLocks.Space.MEMORY, userId).exclusive(h);
+            // One tombstone per deleted key, expired ones included (they were stored).
+            var delete = h.createQuery("WITH d AS (DELETE FROM user_memory WHERE user_id = :userId AND memory_type = :type "
+                            + keyClause + " RETURNING user_id, memory_type, key, version, "
+                            + "(expires_at IS NULL OR expires_at > :now) AS visible), " + MEMORY_TOMBSTONES
+                            + " SELECT count(*) FILTER (WHERE visible) FROM d")
                     .bind("userId", userId).bind("type", memoryType).bind("now", PgRows.bindable(now()));
             if (key != null) {
                 delete.bind("key", key);
             }
-            return (int) delete.mapTo(Boolean.class).list().stream().filter(Boolean::booleanValue).count();
+            return delete.mapTo(Integer.class).one();
         });
     }
 
     @Override
     public int purgeExpiredMemory() {
-        return write("purgeExpiredMemory", h -> h.createUpdate("DELETE FROM user_memory WHERE expires_at <= :now")
-                .bind("now", PgRows.bindable(now())).execute());
+        return write("purgeExpiredMemory", h -> {
+            // Any user's keys may go: every memory bucket, for as long as the purge takes.
+            PgKeyLocks.request().all(PgKeyLocks.Space.MEMORY).exclusive(h);
+            return h.createQuery("WITH d AS (DELETE FROM user_memory WHERE expires_at <= :now "
+                            + "RETURNING user_id, memory_type, key, version), " + MEMORY_TOMBSTONES
+                            + " SELECT count(*) FROM d")
+                    .bind("now", PgRows.bindable(now())).mapTo(Integer.class).one();
+        });
     }
 
     // ---- transactions, health, lifecycle ----
 
     /**
      * {@inheritDoc}
+     *
+     * <p>Users, sessions and memory entries read inside the work are locked until it ends (see
+     * {@link #lockInTransaction}), so read-modify-write work loses no concurrent update.
      *
      * <p>Each attempt runs on one pooled connection in one PostgreSQL transaction; a retryable failure
      * (deadlock, serialization failure, lost connection before the COMMIT, statement timeout) runs the

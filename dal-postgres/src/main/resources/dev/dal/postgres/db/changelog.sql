@@ -84,3 +84,36 @@ CREATE INDEX idx_user_memory_type ON user_memory(memory_type);
 CREATE INDEX idx_user_memory_expires ON user_memory(expires_at);
 CREATE INDEX idx_user_memory_lookup ON user_memory(user_id, memory_type, key);
 --rollback DROP TABLE user_memory;
+
+--changeset dal:005-record-versions
+-- Record versions: every existing user, session and memory entry starts at 1; the store adds one with
+-- every change, in the statement that makes it. A deletion leaves a tombstone, the key and the deleted
+-- version plus one, so a late bulk upsert of an older version cannot bring the record back. Tombstones
+-- hold no foreign keys: what they name is gone. A session's tombstone keeps the deleted session's id
+-- (its messages name it), indexed for the check a message upsert makes.
+ALTER TABLE users ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
+ALTER TABLE chat_sessions ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
+ALTER TABLE user_memory ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
+CREATE TABLE user_tombstones (
+    id UUID PRIMARY KEY,
+    version BIGINT NOT NULL
+);
+CREATE TABLE session_tombstones (
+    chat_id VARCHAR(255) PRIMARY KEY,
+    session_id UUID NOT NULL,
+    version BIGINT NOT NULL
+);
+CREATE INDEX idx_session_tombstones_session_id ON session_tombstones(session_id);
+CREATE TABLE memory_tombstones (
+    user_id UUID NOT NULL,
+    memory_type VARCHAR(100) COLLATE "C" NOT NULL,
+    key VARCHAR(255) COLLATE "C" NOT NULL,
+    version BIGINT NOT NULL,
+    PRIMARY KEY (user_id, memory_type, key)
+);
+--rollback DROP TABLE memory_tombstones;
+--rollback DROP TABLE session_tombstones;
+--rollback DROP TABLE user_tombstones;
+--rollback ALTER TABLE user_memory DROP COLUMN version;
+--rollback ALTER TABLE chat_sessions DROP COLUMN version;
+--rollback ALTER TABLE users DROP COLUMN version;
