@@ -5,6 +5,9 @@ import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.NotFoundException;
 import dev.dal.api.User;
+import dev.dal.api.bulk.RecordKey;
+import dev.dal.api.bulk.Tombstone;
+import java.util.Collection;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -14,13 +17,24 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 import org.neo4j.driver.TransactionContext;
 
 /**
  * The exact-record upserts, one {@code UNWIND $rows} statement per chunk of rows: {@code MERGE} on
  * the record's key, then the whole property set replaced, so replaying a batch changes nothing.
  * Parents are checked first and a missing one raises {@link NotFoundException} before anything is
- * written. Labels and relationship types are constants; every value is a parameter.
+ * written (a parent that is missing because it was deleted, with a tombstone, is not an error: its
+ * children are skipped). Labels and relationship types are constants; every value is a parameter.
+ *
+ * <p><b>Versions.</b> Users, sessions and memory entries are conditional in the same statement: a row
+ * applies only when its version is greater than the stored record's and than its key's tombstone;
+ * applying one clears the tombstone. Each row first merges its key and write-locks the node, so two
+ * writers of one key (an upsert, a replicated deletion, a create) are serialized on the key's index
+ * entry and the node, and the versions and the tombstone are read after the lock. A key merged only to
+ * be locked (a placeholder, {@code version = 0}, no other property) is deleted again in the same
+ * statement when the row does not apply, so it never commits. Duplicate keys in one batch are reduced
+ * to the newest version first, so the statement sees each key once.
  */
 final class Neo4jWrites {
     /** Rows per statement: large enough to amortize the round trip, small enough for the server's memory. */
@@ -29,12 +43,40 @@ final class Neo4jWrites {
     static final String UPSERT_USERS = """
             UNWIND $rows AS row
             MERGE (u:User {id: row.id})
-            SET u = row""";
+            ON CREATE SET u.version = 0
+            SET u._lock = true REMOVE u._lock
+            WITH row, u
+            OPTIONAL MATCH (t:UserTombstone {id: row.id})
+            WITH row, u, t, coalesce(u.version, 1) < row.version AND (t IS NULL OR t.version < row.version) AS apply
+            FOREACH (x IN CASE WHEN u.version = 0 AND NOT apply THEN [u] ELSE [] END | DELETE x)
+            WITH row, u, t WHERE apply
+            SET u = row
+            FOREACH (x IN CASE WHEN t IS NULL THEN [] ELSE [t] END | DELETE x)""";
 
+    /**
+     * Sessions are keyed by chat id: a newer session under a chat id held by another session id replaces
+     * that session, whose messages go with it. A session of a user that is absent (deleted: the parent
+     * check let it through) is skipped.
+     */
     static final String UPSERT_SESSIONS = """
             UNWIND $rows AS row
-            MERGE (s:ChatSession {id: row.props.id})
+            MERGE (s:ChatSession {chat_id: row.props.chat_id})
+            ON CREATE SET s.version = 0
+            SET s._lock = true REMOVE s._lock
+            WITH row, s
+            OPTIONAL MATCH (t:ChatSessionTombstone {chat_id: row.props.chat_id})
+            WITH row, s, t, coalesce(s.version, 1) < row.props.version
+              AND (t IS NULL OR t.version < row.props.version)
+              AND (row.user_id IS NULL OR EXISTS { MATCH (:User {id: row.user_id}) }) AS apply
+            FOREACH (x IN CASE WHEN s.version = 0 AND NOT apply THEN [s] ELSE [] END | DELETE x)
+            WITH row, s, t WHERE apply
+            CALL (s, row) {
+              MATCH (s)-[:HAS_MESSAGE]->(m:Message)
+              WHERE s.id <> row.props.id
+              DETACH DELETE m
+            }
             SET s = row.props
+            FOREACH (x IN CASE WHEN t IS NULL THEN [] ELSE [t] END | DELETE x)
             WITH s, row
             CALL (s, row) {
               OPTIONAL MATCH (old:User)-[r:HAS_CHAT_SESSION]->(s)
@@ -77,36 +119,120 @@ final class Neo4jWrites {
             WHERE old.id <> row.session_id
             DELETE r""";
 
+    /** Entries of a user that is absent (deleted: the parent check let them through) are skipped by the match. */
     static final String UPSERT_MEMORY = """
             UNWIND $rows AS row
             MATCH (u:User {id: row.user_id})
             MERGE (m:Memory {user_id: row.user_id, memory_type: row.memory_type, key: row.key})
+            ON CREATE SET m.version = 0
+            SET m._lock = true REMOVE m._lock
+            WITH row, u, m
+            OPTIONAL MATCH (t:MemoryTombstone {user_id: row.user_id, memory_type: row.memory_type, key: row.key})
+            WITH row, u, m, t, coalesce(m.version, 1) < row.version AND (t IS NULL OR t.version < row.version) AS apply
+            FOREACH (x IN CASE WHEN m.version = 0 AND NOT apply THEN [m] ELSE [] END | DELETE x)
+            WITH row, u, m, t WHERE apply
             SET m = row
+            FOREACH (x IN CASE WHEN t IS NULL THEN [] ELSE [t] END | DELETE x)
             MERGE (u)-[:HAS_MEMORY]->(m)""";
 
+    /** Users that are missing and were never deleted (a deleted one has a tombstone). */
     private static final String MISSING_USERS = """
             UNWIND $ids AS id
             OPTIONAL MATCH (u:User {id: id})
-            WITH id, u WHERE u IS NULL
+            WITH id, u WHERE u IS NULL AND NOT EXISTS { MATCH (:UserTombstone {id: id}) }
             RETURN id LIMIT 1""";
 
+    /** Sessions that are missing and were never deleted (a deleted one's tombstone names its id). */
     private static final String MISSING_SESSIONS = """
             UNWIND $ids AS id
             OPTIONAL MATCH (s:ChatSession {id: id})
-            WITH id, s WHERE s IS NULL
+            WITH id, s WHERE s IS NULL AND NOT EXISTS { MATCH (:ChatSessionTombstone {session_id: id}) }
             RETURN id LIMIT 1""";
+
+    // ---- replicated deletions: the same merge-and-lock as the upserts, then the delete DataAccess does ----
+
+    static final String TOMBSTONE_USERS = """
+            UNWIND $rows AS row
+            MERGE (u:User {id: row.id})
+            ON CREATE SET u.version = 0
+            SET u._lock = true REMOVE u._lock
+            WITH row, u
+            OPTIONAL MATCH (t:UserTombstone {id: row.id})
+            WITH row, u, coalesce(u.version, 1) < row.version AND (t IS NULL OR t.version < row.version) AS apply
+            FOREACH (x IN CASE WHEN u.version = 0 AND NOT apply THEN [u] ELSE [] END | DELETE x)
+            WITH row, u WHERE apply
+            CALL (u) {
+              MATCH (u)-[:HAS_MEMORY]->(m:Memory)
+              DETACH DELETE m
+            }
+            CALL (u) {
+              MATCH (u)-[r:HAS_CHAT_SESSION]->(s:ChatSession)
+              SET s.version = coalesce(s.version, 1) + 1
+              DELETE r
+            }
+            DETACH DELETE u
+            MERGE (t:UserTombstone {id: row.id})
+            SET t.version = row.version""";
+
+    static final String TOMBSTONE_SESSIONS = """
+            UNWIND $rows AS row
+            MERGE (s:ChatSession {chat_id: row.chat_id})
+            ON CREATE SET s.version = 0
+            SET s._lock = true REMOVE s._lock
+            WITH row, s
+            OPTIONAL MATCH (t:ChatSessionTombstone {chat_id: row.chat_id})
+            WITH row, s, coalesce(s.version, 1) < row.version AND (t IS NULL OR t.version < row.version) AS apply
+            FOREACH (x IN CASE WHEN s.version = 0 AND NOT apply THEN [s] ELSE [] END | DELETE x)
+            WITH row, s WHERE apply
+            CALL (s) {
+              MATCH (s)-[:HAS_MESSAGE]->(m:Message)
+              DETACH DELETE m
+            }
+            DETACH DELETE s
+            MERGE (t:ChatSessionTombstone {chat_id: row.chat_id})
+            SET t.session_id = row.session_id, t.version = row.version""";
+
+    static final String TOMBSTONE_MEMORY = """
+            UNWIND $rows AS row
+            MERGE (m:Memory {user_id: row.user_id, memory_type: row.memory_type, key: row.key})
+            ON CREATE SET m.version = 0
+            SET m._lock = true REMOVE m._lock
+            WITH row, m
+            OPTIONAL MATCH (t:MemoryTombstone {user_id: row.user_id, memory_type: row.memory_type, key: row.key})
+            WITH row, m, coalesce(m.version, 1) < row.version AND (t IS NULL OR t.version < row.version) AS apply
+            FOREACH (x IN CASE WHEN m.version = 0 OR apply THEN [m] ELSE [] END | DETACH DELETE x)
+            WITH row WHERE apply
+            MERGE (t:MemoryTombstone {user_id: row.user_id, memory_type: row.memory_type, key: row.key})
+            SET t.version = row.version""";
+
+    static final String FIND_USER_TOMBSTONES = """
+            UNWIND $ids AS id
+            MATCH (t:UserTombstone {id: id})
+            RETURN t.id AS id, t.version AS version""";
+
+    static final String FIND_SESSION_TOMBSTONES = """
+            UNWIND $chatIds AS chatId
+            MATCH (t:ChatSessionTombstone {chat_id: chatId})
+            RETURN t.chat_id AS chat_id, t.session_id AS session_id, t.version AS version""";
+
+    /** A key without {@code key} names the whole type. */
+    static final String FIND_MEMORY_TOMBSTONES = """
+            UNWIND $keys AS k
+            MATCH (t:MemoryTombstone {user_id: k.user_id, memory_type: k.memory_type})
+            WHERE k.key IS NULL OR t.key = k.key
+            RETURN DISTINCT t.user_id AS user_id, t.memory_type AS memory_type, t.key AS key, t.version AS version""";
 
     private Neo4jWrites() {
     }
 
     static void upsertUsers(TransactionContext tx, List<User> users) {
-        run(tx, UPSERT_USERS, users, Neo4jRecords::userProps);
+        run(tx, UPSERT_USERS, newest(users, User::id, User::version), Neo4jRecords::userProps);
     }
 
     static void upsertSessions(TransactionContext tx, List<ChatSession> sessions) {
         requireAll(tx, MISSING_USERS, "user", sessions.stream().filter(s -> s.userId() != null)
                 .map(s -> s.userId().toString()).toList());
-        run(tx, UPSERT_SESSIONS, sessions, s -> {
+        run(tx, UPSERT_SESSIONS, newest(sessions, ChatSession::chatId, ChatSession::version), s -> {
             Map<String, Object> row = new HashMap<>();
             row.put("props", Neo4jRecords.sessionProps(s));
             row.put("user_id", s.userId() == null ? null : s.userId().toString());
@@ -141,7 +267,71 @@ final class Neo4jWrites {
 
     static void upsertMemory(TransactionContext tx, List<MemoryEntry> entries) {
         requireAll(tx, MISSING_USERS, "user", entries.stream().map(e -> e.userId().toString()).toList());
-        run(tx, UPSERT_MEMORY, entries, Neo4jRecords::memoryProps);
+        run(tx, UPSERT_MEMORY, newest(entries, e -> List.of(e.userId(), e.memoryType(), e.key()), MemoryEntry::version),
+                Neo4jRecords::memoryProps);
+    }
+
+    static void upsertTombstones(TransactionContext tx, List<Tombstone> tombstones) {
+        List<Tombstone> distinct = newest(tombstones, Tombstone::key, Tombstone::version);
+        run(tx, TOMBSTONE_USERS, ofKind(distinct, RecordKey.Kind.USER), t -> Map.of("id", t.key().userId().toString(),
+                "version", t.version()));
+        run(tx, TOMBSTONE_SESSIONS, ofKind(distinct, RecordKey.Kind.SESSION), t -> Map.of("chat_id", t.key().chatId(),
+                "session_id", t.sessionId().toString(), "version", t.version()));
+        run(tx, TOMBSTONE_MEMORY, ofKind(distinct, RecordKey.Kind.MEMORY), t -> Map.of("user_id",
+                t.key().userId().toString(), "memory_type", t.key().memoryType(), "key", t.key().key(),
+                "version", t.version()));
+    }
+
+    static List<Tombstone> findTombstones(TransactionContext tx, Collection<RecordKey> keys) {
+        Set<String> users = new LinkedHashSet<>();
+        Set<String> chatIds = new LinkedHashSet<>();
+        Set<Map<String, Object>> memory = new LinkedHashSet<>();
+        for (RecordKey key : keys) {
+            switch (key.kind()) {
+                case USER -> users.add(key.userId().toString());
+                case SESSION -> chatIds.add(key.chatId());
+                case MEMORY -> {
+                    Map<String, Object> k = new HashMap<>();
+                    k.put("user_id", key.userId().toString());
+                    k.put("memory_type", key.memoryType());
+                    k.put("key", key.key());
+                    memory.add(k);
+                }
+            }
+        }
+        Set<Tombstone> found = new LinkedHashSet<>();
+        if (!users.isEmpty()) {
+            tx.run(FIND_USER_TOMBSTONES, Map.of("ids", List.copyOf(users))).forEachRemaining(r -> found.add(
+                    Tombstone.ofUser(UUID.fromString(r.get("id").asString()), r.get("version").asLong())));
+        }
+        if (!chatIds.isEmpty()) {
+            tx.run(FIND_SESSION_TOMBSTONES, Map.of("chatIds", List.copyOf(chatIds))).forEachRemaining(r -> found.add(
+                    Tombstone.ofSession(r.get("chat_id").asString(), UUID.fromString(r.get("session_id").asString()),
+                            r.get("version").asLong())));
+        }
+        if (!memory.isEmpty()) {
+            tx.run(FIND_MEMORY_TOMBSTONES, Map.of("keys", List.copyOf(memory))).forEachRemaining(r -> found.add(
+                    Tombstone.ofMemory(UUID.fromString(r.get("user_id").asString()), r.get("memory_type").asString(),
+                            r.get("key").asString(), r.get("version").asLong())));
+        }
+        return List.copyOf(found);
+    }
+
+    private static List<Tombstone> ofKind(List<Tombstone> tombstones, RecordKey.Kind kind) {
+        return tombstones.stream().filter(t -> t.key().kind() == kind).toList();
+    }
+
+    /**
+     * One record per key, the newest version (the later one of equal versions), in first-seen order: what
+     * applying the batch row by row would leave, so the statement never sees one key twice.
+     */
+    private static <T> List<T> newest(List<T> records, Function<T, Object> keyOf, ToLongFunction<T> versionOf) {
+        Map<Object, T> byKey = new LinkedHashMap<>();
+        for (T record : records) {
+            byKey.merge(keyOf.apply(record), record, (held, next) ->
+                    versionOf.applyAsLong(next) >= versionOf.applyAsLong(held) ? next : held);
+        }
+        return byKey.size() == records.size() ? records : new ArrayList<>(byKey.values());
     }
 
     private static <T> void run(TransactionContext tx, String cypher, List<T> records,
