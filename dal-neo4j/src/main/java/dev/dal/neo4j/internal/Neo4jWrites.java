@@ -28,13 +28,16 @@ import org.neo4j.driver.TransactionContext;
  * children are skipped). Labels and relationship types are constants; every value is a parameter.
  *
  * <p><b>Versions.</b> Users, sessions and memory entries are conditional in the same statement: a row
- * applies only when its version is greater than the stored record's and than its key's tombstone;
- * applying one clears the tombstone. Each row first merges its key and write-locks the node, so two
- * writers of one key (an upsert, a replicated deletion, a create) are serialized on the key's index
- * entry and the node, and the versions and the tombstone are read after the lock. A key merged only to
- * be locked (a placeholder, {@code version = 0}, no other property) is deleted again in the same
- * statement when the row does not apply, so it never commits. Duplicate keys in one batch are reduced
- * to the newest version first, so the statement sees each key once.
+ * applies only when its version is greater than the stored record's and than its key's tombstone. Each
+ * row merges its key first (two writers of an absent key serialize on its unique index entry), and the
+ * condition is part of the {@code SET} expression itself, which reads the stored version: Cypher takes
+ * the node's write lock before it evaluates such a direct dependency, so the comparison and the write
+ * are atomic. Nothing is deleted in that statement (a delete there makes the planner add {@code Eager}
+ * barriers, which it does not for these statements); a second statement per chunk, {@code CLEAR_*},
+ * removes the tombstones of keys that now hold a newer record and the keys merged only to be compared
+ * (a placeholder, {@code version = 0}, that did not apply because of a newer tombstone), so neither
+ * commits. Duplicate keys in one batch are reduced to the newest version first, so the statement sees
+ * each key once.
  */
 final class Neo4jWrites {
     /** Rows per statement: large enough to amortize the round trip, small enough for the server's memory. */
@@ -44,50 +47,67 @@ final class Neo4jWrites {
             UNWIND $rows AS row
             MERGE (u:User {id: row.id})
             ON CREATE SET u.version = 0
-            SET u._lock = true REMOVE u._lock
             WITH row, u
             OPTIONAL MATCH (t:UserTombstone {id: row.id})
-            WITH row, u, t, coalesce(u.version, 1) < row.version AND (t IS NULL OR t.version < row.version) AS apply
-            FOREACH (x IN CASE WHEN u.version = 0 AND NOT apply THEN [u] ELSE [] END | DELETE x)
-            WITH row, u, t WHERE apply
-            SET u = row
-            FOREACH (x IN CASE WHEN t IS NULL THEN [] ELSE [t] END | DELETE x)""";
+            SET u += CASE WHEN coalesce(u.version, 1) < row.version AND (t IS NULL OR t.version < row.version)
+              THEN row ELSE {} END""";
+
+    static final String CLEAR_USERS = """
+            UNWIND $ids AS id
+            MATCH (t:UserTombstone {id: id})
+            OPTIONAL MATCH (u:User {id: id})
+            FOREACH (x IN CASE WHEN u.version > t.version THEN [t] ELSE [] END | DELETE x)
+            FOREACH (x IN CASE WHEN u.version = 0 THEN [u] ELSE [] END | DETACH DELETE x)""";
 
     /**
-     * Sessions are keyed by chat id: a newer session under a chat id held by another session id replaces
-     * that session, whose messages go with it. A session of a user that is absent (deleted: the parent
-     * check let it through) is skipped.
+     * Sessions are keyed by chat id. A session of a user that is absent (deleted: the parent check let it
+     * through) is skipped. The owner changes only with an applied row (the session now at the row's version).
      */
     static final String UPSERT_SESSIONS = """
             UNWIND $rows AS row
+            WITH row WHERE row.user_id IS NULL OR EXISTS { MATCH (:User {id: row.user_id}) }
             MERGE (s:ChatSession {chat_id: row.props.chat_id})
             ON CREATE SET s.version = 0
-            SET s._lock = true REMOVE s._lock
             WITH row, s
             OPTIONAL MATCH (t:ChatSessionTombstone {chat_id: row.props.chat_id})
-            WITH row, s, t, coalesce(s.version, 1) < row.props.version
-              AND (t IS NULL OR t.version < row.props.version)
-              AND (row.user_id IS NULL OR EXISTS { MATCH (:User {id: row.user_id}) }) AS apply
-            FOREACH (x IN CASE WHEN s.version = 0 AND NOT apply THEN [s] ELSE [] END | DELETE x)
-            WITH row, s, t WHERE apply
-            CALL (s, row) {
-              MATCH (s)-[:HAS_MESSAGE]->(m:Message)
-              WHERE s.id <> row.props.id
-              DETACH DELETE m
-            }
-            SET s = row.props
-            FOREACH (x IN CASE WHEN t IS NULL THEN [] ELSE [t] END | DELETE x)
+            SET s += CASE WHEN coalesce(s.version, 1) < row.props.version
+                AND (t IS NULL OR t.version < row.props.version) THEN row.props ELSE {} END
             WITH s, row
             CALL (s, row) {
+              WITH s, row WHERE s.version = row.props.version
               OPTIONAL MATCH (old:User)-[r:HAS_CHAT_SESSION]->(s)
               WHERE row.user_id IS NULL OR old.id <> row.user_id
               DELETE r
             }
             WITH s, row
             CALL (s, row) {
+              WITH s, row WHERE s.version = row.props.version
               MATCH (u:User {id: row.user_id})
               MERGE (u)-[:HAS_CHAT_SESSION]->(s)
             }""";
+
+    /**
+     * Before {@link #UPSERT_SESSIONS}: a newer session under a chat id that another session id holds replaces
+     * that session, whose messages go with it (the chat was deleted and created again in the other store).
+     * Usually matches nothing: one index seek per row.
+     */
+    static final String REPLACE_SESSIONS = """
+            UNWIND $rows AS row
+            MATCH (s:ChatSession {chat_id: row.props.chat_id})
+            WHERE s.id <> row.props.id AND coalesce(s.version, 1) < row.props.version
+              AND (row.user_id IS NULL OR EXISTS { MATCH (:User {id: row.user_id}) })
+            CALL (s) {
+              MATCH (s)-[:HAS_MESSAGE]->(m:Message)
+              DETACH DELETE m
+            }
+            DETACH DELETE s""";
+
+    static final String CLEAR_SESSIONS = """
+            UNWIND $chatIds AS chatId
+            MATCH (t:ChatSessionTombstone {chat_id: chatId})
+            OPTIONAL MATCH (s:ChatSession {chat_id: chatId})
+            FOREACH (x IN CASE WHEN s.version > t.version THEN [t] ELSE [] END | DELETE x)
+            FOREACH (x IN CASE WHEN s.version = 0 THEN [s] ELSE [] END | DETACH DELETE x)""";
 
     /**
      * Messages grouped by session: each session is looked up once per statement, every property is
@@ -125,15 +145,18 @@ final class Neo4jWrites {
             MATCH (u:User {id: row.user_id})
             MERGE (m:Memory {user_id: row.user_id, memory_type: row.memory_type, key: row.key})
             ON CREATE SET m.version = 0
-            SET m._lock = true REMOVE m._lock
             WITH row, u, m
             OPTIONAL MATCH (t:MemoryTombstone {user_id: row.user_id, memory_type: row.memory_type, key: row.key})
-            WITH row, u, m, t, coalesce(m.version, 1) < row.version AND (t IS NULL OR t.version < row.version) AS apply
-            FOREACH (x IN CASE WHEN m.version = 0 AND NOT apply THEN [m] ELSE [] END | DELETE x)
-            WITH row, u, m, t WHERE apply
-            SET m = row
-            FOREACH (x IN CASE WHEN t IS NULL THEN [] ELSE [t] END | DELETE x)
+            SET m += CASE WHEN coalesce(m.version, 1) < row.version AND (t IS NULL OR t.version < row.version)
+              THEN row ELSE {} END
             MERGE (u)-[:HAS_MEMORY]->(m)""";
+
+    static final String CLEAR_MEMORY = """
+            UNWIND $rows AS row
+            MATCH (t:MemoryTombstone {user_id: row.user_id, memory_type: row.memory_type, key: row.key})
+            OPTIONAL MATCH (m:Memory {user_id: row.user_id, memory_type: row.memory_type, key: row.key})
+            FOREACH (x IN CASE WHEN m.version > t.version THEN [t] ELSE [] END | DELETE x)
+            FOREACH (x IN CASE WHEN m.version = 0 THEN [m] ELSE [] END | DETACH DELETE x)""";
 
     /** Users that are missing and were never deleted (a deleted one has a tombstone). */
     private static final String MISSING_USERS = """
@@ -226,17 +249,25 @@ final class Neo4jWrites {
     }
 
     static void upsertUsers(TransactionContext tx, List<User> users) {
-        run(tx, UPSERT_USERS, newest(users, User::id, User::version), Neo4jRecords::userProps);
+        chunked(newest(users, User::id, User::version), chunk -> {
+            tx.run(UPSERT_USERS, Map.of("rows", rows(chunk, Neo4jRecords::userProps))).consume();
+            tx.run(CLEAR_USERS, Map.of("ids", chunk.stream().map(u -> u.id().toString()).toList())).consume();
+        });
     }
 
     static void upsertSessions(TransactionContext tx, List<ChatSession> sessions) {
         requireAll(tx, MISSING_USERS, "user", sessions.stream().filter(s -> s.userId() != null)
                 .map(s -> s.userId().toString()).toList());
-        run(tx, UPSERT_SESSIONS, newest(sessions, ChatSession::chatId, ChatSession::version), s -> {
-            Map<String, Object> row = new HashMap<>();
-            row.put("props", Neo4jRecords.sessionProps(s));
-            row.put("user_id", s.userId() == null ? null : s.userId().toString());
-            return row;
+        chunked(newest(sessions, ChatSession::chatId, ChatSession::version), chunk -> {
+            List<Map<String, Object>> rows = rows(chunk, s -> {
+                Map<String, Object> row = new HashMap<>();
+                row.put("props", Neo4jRecords.sessionProps(s));
+                row.put("user_id", s.userId() == null ? null : s.userId().toString());
+                return row;
+            });
+            tx.run(REPLACE_SESSIONS, Map.of("rows", rows)).consume();
+            tx.run(UPSERT_SESSIONS, Map.of("rows", rows)).consume();
+            tx.run(CLEAR_SESSIONS, Map.of("chatIds", chunk.stream().map(ChatSession::chatId).toList())).consume();
         });
     }
 
@@ -267,8 +298,11 @@ final class Neo4jWrites {
 
     static void upsertMemory(TransactionContext tx, List<MemoryEntry> entries) {
         requireAll(tx, MISSING_USERS, "user", entries.stream().map(e -> e.userId().toString()).toList());
-        run(tx, UPSERT_MEMORY, newest(entries, e -> List.of(e.userId(), e.memoryType(), e.key()), MemoryEntry::version),
-                Neo4jRecords::memoryProps);
+        chunked(newest(entries, e -> List.of(e.userId(), e.memoryType(), e.key()), MemoryEntry::version), chunk -> {
+            List<Map<String, Object>> rows = rows(chunk, Neo4jRecords::memoryProps);
+            tx.run(UPSERT_MEMORY, Map.of("rows", rows)).consume();
+            tx.run(CLEAR_MEMORY, Map.of("rows", rows)).consume();
+        });
     }
 
     static void upsertTombstones(TransactionContext tx, List<Tombstone> tombstones) {
@@ -336,14 +370,21 @@ final class Neo4jWrites {
 
     private static <T> void run(TransactionContext tx, String cypher, List<T> records,
             Function<T, Map<String, Object>> toRow) {
+        chunked(records, chunk -> tx.run(cypher, Map.of("rows", rows(chunk, toRow))).consume());
+    }
+
+    private static <T> void chunked(List<T> records, java.util.function.Consumer<List<T>> work) {
         for (int from = 0; from < records.size(); from += CHUNK) {
-            List<T> chunk = records.subList(from, Math.min(records.size(), from + CHUNK));
-            List<Map<String, Object>> rows = new ArrayList<>(chunk.size());
-            for (T record : chunk) {
-                rows.add(toRow.apply(record));
-            }
-            tx.run(cypher, Map.of("rows", rows)).consume();
+            work.accept(records.subList(from, Math.min(records.size(), from + CHUNK)));
         }
+    }
+
+    private static <T> List<Map<String, Object>> rows(List<T> chunk, Function<T, Map<String, Object>> toRow) {
+        List<Map<String, Object>> rows = new ArrayList<>(chunk.size());
+        for (T record : chunk) {
+            rows.add(toRow.apply(record));
+        }
+        return rows;
     }
 
     private static void requireAll(TransactionContext tx, String cypher, String kind, List<String> ids) {
