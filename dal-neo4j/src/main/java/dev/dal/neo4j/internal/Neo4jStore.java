@@ -493,19 +493,26 @@ public final class Neo4jStore implements DataAccess {
     /**
      * An expired entry counts as absent, so setting it again starts a new creation time; its version still
      * moves on. A key set again after it was deleted continues above its tombstone and clears it. The key's
-     * index entry is locked by the merge before the tombstone is read.
+     * index entry is locked by the merge before the tombstone is read, and only a key just created reads its
+     * tombstone. An existing entry is write-locked before anything of it is read (reading first let
+     * concurrent overwrites of one key deadlock on the lock upgrade, as for {@link #ADD_MESSAGES}).
      */
     private static final String SET_MEMORY = """
             MATCH (u:User {id: $userId})
             MERGE (m:Memory {user_id: $userId, memory_type: $type, key: $key})
             ON CREATE SET m.created_at = $now, m.version = 0
-            ON MATCH SET m.created_at = CASE WHEN m.expires_at IS NOT NULL AND m.expires_at <= $now
-              THEN $now ELSE m.created_at END
+            ON MATCH SET m._lock = true
             WITH u, m
-            OPTIONAL MATCH (t:MemoryTombstone {user_id: $userId, memory_type: $type, key: $key})
-            SET m.version = CASE WHEN m.version = 0 THEN coalesce(t.version, 0) ELSE coalesce(m.version, 1) END + 1,
-                m.value = $value, m.updated_at = $now, m.expires_at = $expires
-            FOREACH (x IN CASE WHEN t IS NULL THEN [] ELSE [t] END | DELETE x)
+            SET m.created_at = CASE WHEN m.expires_at IS NOT NULL AND m.expires_at <= $now THEN $now ELSE m.created_at END
+            REMOVE m._lock
+            WITH u, m
+            CALL (m) {
+              WITH m WHERE m.version = 0
+              OPTIONAL MATCH (t:MemoryTombstone {user_id: $userId, memory_type: $type, key: $key})
+              SET m.version = coalesce(t.version, 0)
+              FOREACH (x IN CASE WHEN t IS NULL THEN [] ELSE [t] END | DELETE x)
+            }
+            SET m.version = coalesce(m.version, 1) + 1, m.value = $value, m.updated_at = $now, m.expires_at = $expires
             MERGE (u)-[:HAS_MEMORY]->(m)
             RETURN m.created_at AS created_at, m.version AS version""";
 
