@@ -107,19 +107,20 @@ public record ChatSession(
     /**
      * @param count the new message count
      * @param lastMessage time of the newest message
-     * @return a copy with the message counters moved (used by backends when messages are added)
+     * @return a copy with the message counters moved, one version later (used by backends when messages are
+     *     added)
      */
     public ChatSession withMessages(long count, Instant lastMessage) {
         return new ChatSession(id, chatId, userId, title, profile, metadata, status, createdAt, updatedAt,
-                lastMessage, count);
+                lastMessage, count, version + 1);
     }
 
     /**
      * @param newUserId the new owner, or {@code null}
-     * @return a copy owned by another user (used when a user is deleted)
+     * @return a copy owned by another user, one version later (used when a user is deleted)
      */
     public ChatSession withUserId(UUID newUserId) {
         return new ChatSession(id, chatId, newUserId, title, profile, metadata, status, createdAt, updatedAt,
-                lastMessageAt, messageCount);
+                lastMessageAt, messageCount, version + 1);
     }
 }

@@ -203,6 +203,21 @@ public abstract class UnsupportedDataAccess implements DataAccess {
         }
 
         @Override
+        public void overwriteUsers(List<User> users) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void overwriteSessions(List<ChatSession> sessions) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void overwriteMemory(List<MemoryEntry> entries) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public List<dev.dal.api.bulk.Tombstone> findTombstones(
                 java.util.Collection<dev.dal.api.bulk.RecordKey> keys) {
             throw new UnsupportedOperationException();

@@ -1,6 +1,7 @@
 package dev.dal.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.LongNode;
@@ -49,11 +50,11 @@ class UpdatesTest {
     // ---- UserUpdate ----
 
     @Test
-    void emptyUserUpdateKeepsEverythingButUpdatedAt() {
+    void emptyUserUpdateKeepsEverythingButUpdatedAtAndMovesTheVersion() {
         User updated = UserUpdate.builder().build().applyTo(user(), NOW);
 
         User expected = new User(ID, "ext", "a@b.c", "Ann", object("p", "1"), object("q", "2"), UserStatus.ACTIVE,
-                CREATED, NOW_MILLIS, ACTIVE);
+                CREATED, NOW_MILLIS, ACTIVE, 2);
         assertThat(updated).isEqualTo(expected);
         assertThat(updated.updatedAt()).isEqualTo(NOW_MILLIS);
         assertThat(updated.createdAt()).isEqualTo(CREATED);
@@ -116,11 +117,11 @@ class UpdatesTest {
     // ---- ChatSessionUpdate ----
 
     @Test
-    void emptySessionUpdateKeepsEverythingButUpdatedAt() {
+    void emptySessionUpdateKeepsEverythingButUpdatedAtAndMovesTheVersion() {
         ChatSession updated = ChatSessionUpdate.builder().build().applyTo(session(), NOW);
 
         assertThat(updated).isEqualTo(new ChatSession(ID, "chat", OWNER, "Title", "coder", object("m", "1"),
-                SessionStatus.ACTIVE, CREATED, NOW_MILLIS, ACTIVE, 9));
+                SessionStatus.ACTIVE, CREATED, NOW_MILLIS, ACTIVE, 9, 2));
     }
 
     @Test
@@ -153,5 +154,26 @@ class UpdatesTest {
         assertThat(updated.profile()).isEqualTo(ChatSession.DEFAULT_PROFILE);
         assertThat(updated.metadata()).isEmpty();
         assertThat(updated.status()).isEqualTo(SessionStatus.ACTIVE);
+    }
+
+    // ---- expected versions ----
+
+    @Test
+    void anExpectedVersionThatMatchesApplies() {
+        User updated = UserUpdate.builder().name("B").expectingVersion(1).build().applyTo(user(), NOW);
+        ChatSession session = ChatSessionUpdate.builder().title("T").expectingVersion(1).build()
+                .applyTo(session(), NOW);
+
+        assertThat(updated.version()).isEqualTo(2);
+        assertThat(session.version()).isEqualTo(2);
+    }
+
+    @Test
+    void anExpectedVersionThatDiffersIsAConflictNamingBothVersions() {
+        assertThatThrownBy(() -> UserUpdate.builder().name("B").expectingVersion(3).build().applyTo(user(), NOW))
+                .isInstanceOf(ConcurrencyConflictException.class).hasMessageContaining("version 3")
+                .hasMessageContaining("at version 1");
+        assertThatThrownBy(() -> ChatSessionUpdate.builder().expectingVersion(0).build().applyTo(session(), NOW))
+                .isInstanceOf(ConcurrencyConflictException.class);
     }
 }

@@ -49,7 +49,10 @@ public final class FileStoreProvider implements DataAccessProvider {
         }
     }
 
-    /** The file store keeps no versioned schema: its layout is fixed by the code that reads it. */
+    /**
+     * The file store keeps no versioned schema: its layout is fixed by the code that reads it. Record versions
+     * need no migration either: a record written before versions existed has none and reads as version 1.
+     */
     @Override
     public SchemaMigrator schemaMigrator(DalConfig config) {
         return SchemaMigrator.none();

@@ -10,6 +10,8 @@ import dev.dal.api.Message;
 import dev.dal.api.NewMessage;
 import dev.dal.api.Role;
 import dev.dal.api.User;
+import dev.dal.api.bulk.RecordKey;
+import dev.dal.api.bulk.Tombstone;
 import dev.dal.testkit.ChildJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * damage accumulates), and after each kill opens the store and checks that every acknowledged
  * write is there, unchanged, and that nothing half-done is: an {@code addMessages} pair lands
  * whole or not at all, a transaction lands whole or not at all, so does a purge of a user with
- * their session, messages and memory, and sequence numbers stay 1..n.
+ * their session, messages and memory (and the user's tombstone), sequence numbers stay 1..n, and every
+ * session's version moved exactly once per call that added its messages.
  *
  * <p>Every sixth round kills its writer while it opens the store, right after a round whose
  * crash nobody recovered: so recovery itself is interrupted too. Reproduce a failure with the
@@ -44,7 +48,10 @@ class CrashSafetyTest {
     Path temp;
 
     /** One acknowledged write, as the writer reported it. */
-    private record Ack(String kind, String chatId, long seq, int tag, int op) {
+    private record Ack(String kind, String chatId, long seq, int tag, int op, String userId) {
+        Ack(String kind, String chatId, long seq, int tag, int op) {
+            this(kind, chatId, seq, tag, op, null);
+        }
     }
 
     @Test
@@ -122,7 +129,8 @@ class CrashSafetyTest {
                     // progress
                 }
                 case "S", "P" -> acks.add(new Ack(f[0], f[1], Long.parseLong(f[2]), round, Integer.parseInt(f[3])));
-                case "T", "D-", "D" -> acks.add(new Ack(f[0], f[1], 0, round, 0));
+                case "T", "D-" -> acks.add(new Ack(f[0], f[1], 0, round, 0));
+                case "D" -> acks.add(new Ack(f[0], f[1], 0, round, 0, f[2]));
                 default -> fail("%s: unexpected line from the writer: %s", context, line);
             }
         }
@@ -141,7 +149,7 @@ class CrashSafetyTest {
                 assertThat(keys.add(key)).as("%s: message %s stored twice", context, key).isTrue();
             }
             if (CrashWriterMain.MAIN_CHATS.contains(chatId)) {
-                checkMainChat(chatId, history, context);
+                checkMainChat(session, history, context);
             } else if (chatId.startsWith("tx:")) {
                 checkTransaction(store, audit, session, history, context);
             } else {
@@ -176,6 +184,10 @@ class CrashSafetyTest {
                 case "D" -> {
                     assertThat(audit.sessions).as(what).doesNotContainKey(ack.chatId());
                     assertThat(store.getUserByExternalId(CrashWriterMain.txExternalId(ack.chatId()))).as(what).isEmpty();
+                    UUID userId = UUID.fromString(ack.userId());
+                    assertThat(store.bulk().findTombstones(List.of(RecordKey.user(userId))))
+                            .as(what + ": the deleted user's tombstone, above its version 1")
+                            .containsExactly(Tombstone.ofUser(userId, 2));
                 }
                 case "D-" -> {
                     // may or may not have happened; all-or-nothing is checked with the transactions
@@ -193,8 +205,15 @@ class CrashSafetyTest {
                 .isEqualTo(CrashWriterMain.content(kind, ack.tag(), ack.op(), part));
     }
 
-    /** A main chat holds singles, whole pairs (user then assistant, adjacent) and the verifier's writes. */
-    private static void checkMainChat(String chatId, List<Message> history, String context) {
+    /**
+     * A main chat holds singles, whole pairs (user then assistant, adjacent) and the verifier's writes; its version
+     * moved once per call that added them, in the same unit, so it is one more than the number of calls.
+     */
+    private static void checkMainChat(ChatSession session, List<Message> history, String context) {
+        String chatId = session.chatId();
+        long calls = history.stream().map(m -> key(m)[0]).filter(k -> !k.equals("pa")).count();
+        assertThat(session.version()).as("%s: %s's version is 1 + the %d calls that added its messages", context,
+                chatId, calls).isEqualTo(1 + calls);
         for (int i = 0; i < history.size(); i++) {
             Message m = history.get(i);
             String what = context + ": " + chatId + " #" + m.sequenceNumber();
@@ -243,6 +262,11 @@ class CrashSafetyTest {
                 .contains(CrashWriterMain.txMemory(chatId, messages));
         assertThat(audit.memory.stream().filter(e -> e.userId().equals(user.id())).count())
                 .as(what + ": one memory entry").isEqualTo(1);
+        assertThat(user.version()).as(what + ": the user's version").isEqualTo(1);
+        assertThat(audit.memory.stream().filter(e -> e.userId().equals(user.id())).map(MemoryEntry::version))
+                .as(what + ": the memory entry's version").containsExactly(1L);
+        assertThat(session.version()).as(what + ": the session's version moved once per call that added messages")
+                .isEqualTo(1 + CrashWriterMain.txMessageCalls(messages));
     }
 
     private static String[] key(Message m) {

@@ -26,7 +26,7 @@ import java.util.Random;
  *   <li>{@code S <chatId> <seq> <op>}: one {@code addMessage}</li>
  *   <li>{@code P <chatId> <seq> <op>}: one {@code addMessages} of a user message and the reply, at {@code seq} and {@code seq+1}</li>
  *   <li>{@code T <chatId>}: one transaction that created a user, a session of that user, its messages and a memory entry</li>
- *   <li>{@code D <chatId>}: such a user deleted with {@link DeleteMode#PURGE} (session, messages, memory);
+ *   <li>{@code D <chatId> <userId>}: such a user deleted with {@link DeleteMode#PURGE} (session, messages, memory);
  *       {@code D- <chatId>} is printed <em>before</em> that call, so the verifier knows it may have happened</li>
  * </ul>
  * Contents are derived from the round tag and the operation number ({@link #content}), so the
@@ -57,6 +57,15 @@ public final class CrashWriterMain {
     /** @return the chat id of a transaction's session, which encodes how many messages it holds */
     static String txChatId(int tag, int op, int messages) {
         return "tx:" + tag + ":" + op + ":" + messages;
+    }
+
+    /** @return how many {@code addMessage}/{@code addMessages} calls a transaction of that many messages makes */
+    static int txMessageCalls(int messages) {
+        int calls = 0;
+        for (int part = 0; part < messages; calls++) {
+            part += messages - part >= 2 && part % 2 == 1 ? 2 : 1;
+        }
+        return calls;
     }
 
     /** @return the external id of a transaction's user */
@@ -109,7 +118,7 @@ public final class CrashWriterMain {
                 emit(out, "D- " + victim);
                 User user = store.getUserByExternalId(txExternalId(victim)).orElseThrow();
                 store.deleteUser(user.id(), DeleteMode.PURGE);
-                emit(out, "D " + victim);
+                emit(out, "D " + victim + " " + user.id());
             } else if (kind < 5 || kind == 9) {
                 Message m = store.addMessage(chatId, NewMessage.user(content("s", tag, op, 0)));
                 emit(out, "S " + chatId + " " + m.sequenceNumber() + " " + op);
@@ -125,7 +134,7 @@ public final class CrashWriterMain {
                     User user = tx.createUser(NewUser.withExternalId(txExternalId(txChat)));
                     tx.createChatSession(NewChatSession.of(txChat, user.id()));
                     int part = 0;
-                    while (part < messages) {
+                    while (part < messages) { // as txMessageCalls counts
                         if (messages - part >= 2 && part % 2 == 1) {
                             tx.addMessages(txChat, List.of(NewMessage.user(content("t", tag, txOp, part)),
                                     NewMessage.assistant(content("t", tag, txOp, part + 1))));

@@ -44,7 +44,16 @@ class FileStoreDiskLayoutTest {
             store.createChatSession(NewChatSession.of("chat-1", user.id()));
             store.addMessage("chat-1", NewMessage.user("hello"));
             store.setUserMemory(user.id(), "profile", "k", com.fasterxml.jackson.databind.node.TextNode.valueOf("v"));
+            // deletions leave tombstone files, which must be as private
+            store.setUserMemory(user.id(), "profile", "gone", com.fasterxml.jackson.databind.node.TextNode.valueOf("v"));
+            store.deleteUserMemory(user.id(), "profile", "gone");
+            store.createChatSession(NewChatSession.of("chat-2"));
+            store.deleteChatSession("chat-2");
+            store.deleteUser(store.createUser(NewUser.withExternalId("ext-2")).id());
         }
+        assertThat(root.resolve("tombstones").resolve("chat-ids")).isDirectory();
+        assertThat(root.resolve("tombstones").resolve("memory")).isDirectory();
+        assertThat(root.resolve("tombstones").resolve("users")).isDirectory();
         List<Path> paths = everything(root);
         assertThat(paths).hasSizeGreaterThan(8);
         assertThat(Files.getPosixFilePermissions(root)).isEqualTo(PosixFilePermissions.fromString("rwx------"));
@@ -65,8 +74,17 @@ class FileStoreDiskLayoutTest {
                 store.createUser(NewUser.withExternalId(id));
                 ChatSession s = store.createChatSession(NewChatSession.of(id));
                 store.addMessage(id, NewMessage.user(id));
-                assertThat(store.getChatSession(id)).contains(s.withMessages(1, store.getChatSession(id).get().lastMessageAt()));
+                assertThat(store.getChatSession(id)).contains(s.withMessages(1,
+                        store.getChatSession(id).get().lastMessageAt()));
                 assertThat(store.getUserByExternalId(id)).isPresent();
+            }
+            // Deleted, they leave tombstones, named the same way.
+            for (String id : hostile.subList(0, hostile.size() / 2)) {
+                assertThat(store.deleteChatSession(id)).isTrue();
+                User user = store.getUserByExternalId(id).orElseThrow();
+                store.setUserMemory(user.id(), id, id, com.fasterxml.jackson.databind.node.TextNode.valueOf(id));
+                assertThat(store.deleteUserMemory(user.id(), id, id)).isTrue();
+                assertThat(store.deleteUser(user.id())).isTrue();
             }
         }
         assertThat(Files.list(temp).toList()).containsExactly(root);

@@ -2,12 +2,15 @@ package dev.dal.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dal.api.ChatSession;
 import dev.dal.api.DataAccess;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewUser;
 import dev.dal.api.User;
+import dev.dal.api.bulk.RecordKey;
+import dev.dal.api.bulk.Tombstone;
 import dev.dal.testkit.ChildJvm;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +19,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.LongStream;
@@ -31,6 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 class MultiProcessWriteTest {
     private static final int PROCESSES = 3;
     private static final int THREADS = 4;
+    /** Writer threads in all processes together. */
+    static final int WORKERS = PROCESSES * THREADS;
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(3);
 
     @TempDir
@@ -78,6 +84,7 @@ class MultiProcessWriteTest {
         Map<String, Map<Long, String>> acked = new HashMap<>();
         Map<UUID, String> ackedUsers = new HashMap<>();
         Map<Integer, List<String>> contested = new HashMap<>();
+        Map<String, Integer> calls = new HashMap<>();
         int messageAcks = 0;
         for (List<String> lines : outputs) {
             for (String line : lines) {
@@ -86,11 +93,13 @@ class MultiProcessWriteTest {
                     case "M" -> {
                         putOnce(acked, f[1], Long.parseLong(f[2]), f[3]);
                         messageAcks++;
+                        calls.merge(f[1], 1, Integer::sum);
                     }
                     case "P" -> {
                         putOnce(acked, f[1], Long.parseLong(f[2]), f[3]);
                         putOnce(acked, f[1], Long.parseLong(f[2]) + 1, f[4]);
                         messageAcks += 2;
+                        calls.merge(f[1], 1, Integer::sum);
                     }
                     case "U" -> assertThat(ackedUsers.put(UUID.fromString(f[1]), f[2])).as(line).isNull();
                     case "X" -> contested.computeIfAbsent(Integer.parseInt(f[1]), k -> new ArrayList<>()).add(f[2]);
@@ -124,6 +133,11 @@ class MultiProcessWriteTest {
                 assertThat(switches).as(chatId + ": the processes' writes interleaved").isPositive();
             }
             assertThat(total).isEqualTo(messageAcks);
+            for (String chatId : MultiWriterMain.SHARED_CHATS) {
+                assertThat(audit.sessions.get(chatId).version())
+                        .as("%s: one version per acknowledged call, whichever process made it", chatId)
+                        .isEqualTo(1 + calls.getOrDefault(chatId, 0));
+            }
 
             List<User> created = audit.users.values().stream()
                     .filter(u -> u.externalId() != null && u.externalId().startsWith("user:")).toList();
@@ -134,7 +148,10 @@ class MultiProcessWriteTest {
             for (Map.Entry<UUID, String> user : ackedUsers.entrySet()) {
                 assertThat(store.getUserMemory(user.getKey(), "profile", "owner").map(e -> e.value().asText()))
                         .as("memory of %s", user.getValue()).contains(user.getValue());
+                assertThat(store.getUserMemory(user.getKey(), "profile", "owner").map(MemoryEntry::version))
+                        .as("memory version of %s", user.getValue()).contains(1L);
             }
+            assertThat(created.stream().map(User::version)).as("created users' versions").containsOnly(1L);
 
             assertThat(contested.keySet()).hasSize(MultiWriterMain.CONTESTED);
             for (Map.Entry<Integer, List<String>> c : contested.entrySet()) {
@@ -169,6 +186,111 @@ class MultiProcessWriteTest {
         try (DataAccess store = CrashWriterMain.open(dir)) {
             assertThat(store.getUserMemory(counterUser, MultiWriterMain.COUNTER_TYPE, MultiWriterMain.COUNTER_KEY)
                     .map(MemoryEntry::value).map(v -> v.asLong())).as("final counter").contains((long) total);
+            assertThat(store.getUserMemory(counterUser, MultiWriterMain.COUNTER_TYPE, MultiWriterMain.COUNTER_KEY)
+                    .map(MemoryEntry::version)).as("one version per increment, the first one creating it")
+                    .contains((long) total);
+        }
+    }
+
+    /**
+     * Optimistic locking across processes: each thread reads the user and updates it expecting the version it read,
+     * retrying on a conflict. The check and the version bump happen under the store lock, so every update that got
+     * through moved the version by exactly one and no two got the same one.
+     */
+    @Test
+    void optimisticUpdatesFromSeveralProcessesEachMoveTheVersionOnce() throws Exception {
+        Path dir = temp.resolve("store");
+        int updates = 20;
+        UUID user;
+        try (DataAccess store = CrashWriterMain.open(dir)) {
+            user = store.createUser(NewUser.withExternalId("optimistic")).id();
+        }
+        List<List<String>> outputs = runAll(dir, "optimistic", updates, user.toString());
+
+        int total = PROCESSES * THREADS * updates;
+        List<Long> versions = new ArrayList<>();
+        long conflicts = 0;
+        for (List<String> lines : outputs) {
+            for (String line : lines) {
+                if (line.startsWith("O ")) {
+                    String[] f = line.split(" ");
+                    versions.add(Long.parseLong(f[1]));
+                    conflicts += Long.parseLong(f[2]);
+                }
+            }
+        }
+        System.out.printf("MultiProcessWriteTest: %d optimistic updates, %d refused as stale and retried%n",
+                versions.size(), conflicts);
+        assertThat(versions).as("updates acknowledged").hasSize(total);
+        assertThat(new HashSet<>(versions)).as("each at its own version, 2 to %d", total + 1)
+                .isEqualTo(new HashSet<>(LongStream.rangeClosed(2, total + 1).boxed().toList()));
+        assertThat(conflicts).as("writers did collide").isPositive();
+        try (DataAccess store = CrashWriterMain.open(dir)) {
+            assertThat(store.getUser(user).orElseThrow().version()).isEqualTo(total + 1);
+        }
+    }
+
+    /**
+     * Replication racing deletions across processes: every thread of every process runs conditional bulk upserts
+     * and {@code upsertTombstones} of the same few users, chat ids and memory keys, at versions unique across all
+     * writers and in shuffled order. Each check of the stored version and the write it decides are one unit under
+     * the store lock, so whatever the interleaving each key must end at the highest version offered for it, live
+     * if that was a record, deleted if it was a tombstone: never a record live at or below an accepted tombstone,
+     * never a version lower than one the store accepted.
+     */
+    @Test
+    void racingUpsertsAndTombstonesOfTheSameKeysEndAtTheHighestVersion() throws Exception {
+        Path dir = temp.resolve("store");
+        int ops = 60;
+        UUID owner;
+        try (DataAccess store = CrashWriterMain.open(dir)) {
+            owner = store.createUser(NewUser.withExternalId("race-owner")).id();
+        }
+        long seed = new java.util.Random().nextLong();
+        List<List<String>> outputs = runAll(dir, "race", ops, owner.toString(), Long.toString(seed));
+
+        Map<String, String[]> highest = new HashMap<>();
+        int acknowledged = 0;
+        for (List<String> lines : outputs) {
+            for (String line : lines) {
+                if (line.startsWith("R ")) {
+                    String[] f = line.split(" ");
+                    acknowledged++;
+                    highest.merge(f[1] + " " + f[2], f,
+                            (a, b) -> Long.parseLong(a[3]) >= Long.parseLong(b[3]) ? a : b);
+                }
+            }
+        }
+        assertThat(acknowledged).as("race operations acknowledged").isEqualTo(WORKERS * ops);
+        String context = "seed " + seed;
+        try (DataAccess store = CrashWriterMain.open(dir)) {
+            StoreAudit.of(store, "after the race, " + context);
+            for (String[] f : highest.values()) {
+                int key = Integer.parseInt(f[2]);
+                long version = Long.parseLong(f[3]);
+                boolean deleted = f[4].equals("T");
+                RecordKey recordKey = switch (f[1]) {
+                    case "user" -> RecordKey.user(MultiWriterMain.raceUser(key));
+                    case "session" -> RecordKey.session(MultiWriterMain.raceChat(key));
+                    default -> RecordKey.memory(owner, MultiWriterMain.RACE_TYPE, "k" + key);
+                };
+                Optional<Long> live = switch (f[1]) {
+                    case "user" -> store.getUser(MultiWriterMain.raceUser(key)).map(User::version);
+                    case "session" -> store.getChatSession(MultiWriterMain.raceChat(key)).map(ChatSession::version);
+                    default -> store.getUserMemory(owner, MultiWriterMain.RACE_TYPE, "k" + key)
+                            .map(MemoryEntry::version);
+                };
+                List<Tombstone> tombstones = store.bulk().findTombstones(List.of(recordKey));
+                String what = context + ": " + f[1] + " " + key + ", highest offered " + version + " "
+                        + (deleted ? "tombstone" : "record");
+                if (deleted) {
+                    assertThat(live).as(what + ": not live").isEmpty();
+                    assertThat(tombstones).as(what).extracting(Tombstone::version).containsExactly(version);
+                } else {
+                    assertThat(live).as(what).contains(version);
+                    assertThat(tombstones).as(what + ": no tombstone").isEmpty();
+                }
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import dev.dal.api.HistoryQuery;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.User;
+import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,7 +26,8 @@ import java.util.UUID;
  *   <li>each session's messages are numbered exactly 1..messageCount, no gap, no extra slot;</li>
  *   <li>the API's history, message count and last message time agree with the scan;</li>
  *   <li>message ids are distinct; chat ids and external ids are distinct and their indexes agree;</li>
- *   <li>every session owner, and every memory entry's user, exists, and owners list their sessions.</li>
+ *   <li>every session owner, and every memory entry's user, exists, and owners list their sessions;</li>
+ *   <li>no live user, session or memory key has a tombstone (a key is live or deleted, never both).</li>
  * </ul>
  */
 final class StoreAudit {
@@ -135,6 +137,11 @@ final class StoreAudit {
             assertThat(users).as("%s: memory %s belongs to an existing user", context, entry)
                     .containsKey(entry.userId());
         }
+        List<RecordKey> live = new ArrayList<>();
+        users.keySet().forEach(id -> live.add(RecordKey.user(id)));
+        sessions.keySet().forEach(chatId -> live.add(RecordKey.session(chatId)));
+        memory.forEach(e -> live.add(RecordKey.memory(e.userId(), e.memoryType(), e.key())));
+        assertThat(store.bulk().findTombstones(live)).as("%s: tombstones of live records", context).isEmpty();
     }
 
     /** @return the whole history of a session through the API, in keyset pages */

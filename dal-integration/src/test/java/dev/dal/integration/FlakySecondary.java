@@ -266,6 +266,21 @@ final class FlakySecondary implements DataAccess {
             }
 
             @Override
+            public void overwriteUsers(List<User> users) {
+                run(() -> bulk.overwriteUsers(users));
+            }
+
+            @Override
+            public void overwriteSessions(List<ChatSession> sessions) {
+                run(() -> bulk.overwriteSessions(sessions));
+            }
+
+            @Override
+            public void overwriteMemory(List<MemoryEntry> entries) {
+                run(() -> bulk.overwriteMemory(entries));
+            }
+
+            @Override
             public List<dev.dal.api.bulk.Tombstone> findTombstones(
                     java.util.Collection<dev.dal.api.bulk.RecordKey> keys) {
                 return bulk.findTombstones(keys);

@@ -12,6 +12,10 @@ import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dal.api.JsonValues;
+import dev.dal.api.dualwrite.internal.IntentLog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,16 +24,24 @@ import java.util.Random;
 /**
  * The application of {@link JournalKillTest}, run in a child JVM until it is killed: dual-writes from a file store to
  * a secondary whose writes all fail, with {@code MIGRATION_SECONDARY_FAILURE=record}, so every write lands in the
- * repair journal. Before each write it prints {@code begin <scope>} (the user or chat the write touches), after it
- * {@code ack <kind> <key...>}: a write is acknowledged once its ack line is out.
+ * repair journal. Before each write it prints {@code begin <scope>\t<operation>\t<argument>...} (the user or chat the
+ * write touches, and what the write is about to set), after it {@code ack <kind> <record as JSON>} (the record the
+ * store returned): a write is acknowledged once its ack line is out.
+ *
+ * Adopting a dead child's intents, it logs how many to its standard error.
  *
  * <p>Arguments: the primary's directory, the secondary's directory, the journal's directory, the run number.
  */
 public final class JournalChild {
+    private static final ObjectMapper JSON = JsonValues.newMapper();
+
     private JournalChild() {
     }
 
     public static void main(String[] args) {
+        // The test reads how many dead processes' intents this child adopted from this warning (the dual-write
+        // package logs only errors in the tests); set before the first logger exists.
+        System.setProperty("org.slf4j.simpleLogger.log." + IntentLog.class.getName(), "warn");
         String run = args[3];
         Map<String, String> settings = Map.of(
                 DalConfig.DATA_STORAGE_TYPE, "file", DalConfig.DATA_DIR, args[0],
@@ -46,35 +58,45 @@ public final class JournalChild {
                 int dice = users.isEmpty() ? 0 : chats.isEmpty() ? 10 : random.nextInt(100);
                 if (dice < 10) {
                     String external = "r" + run + "-u" + n;
-                    say("begin user:" + external);
+                    say("begin user:" + external + "\tcreateUser\t" + external);
                     User user = store.createUser(NewUser.withExternalId(external));
                     users.add(user);
-                    say("ack user " + user.id());
+                    ack("user", user);
                 } else if (dice < 25) {
                     String chatId = "r" + run + "-c" + n;
-                    say("begin chat:" + chatId);
-                    ChatSession session = store.createChatSession(NewChatSession.of(chatId,
-                            users.get(random.nextInt(users.size())).id()));
+                    User owner = users.get(random.nextInt(users.size()));
+                    say("begin chat:" + chatId + "\tcreateSession\t" + chatId + "\t" + owner.id());
+                    ChatSession session = store.createChatSession(NewChatSession.of(chatId, owner.id()));
                     chats.add(session.chatId());
-                    say("ack session " + session.chatId());
+                    ack("session", session);
                 } else if (dice < 40) {
                     User user = users.get(random.nextInt(users.size()));
-                    say("begin user:" + user.externalId());
-                    store.updateUser(user.id(), UserUpdate.builder().name("name " + n).build());
-                    say("ack user " + user.id());
+                    String name = "name " + n;
+                    say("begin user:" + user.externalId() + "\tupdateUser\t" + user.id() + "\t" + name);
+                    ack("user", store.updateUser(user.id(), UserUpdate.builder().name(name).build()));
                 } else if (dice < 70) {
                     String chatId = chats.get(random.nextInt(chats.size()));
-                    say("begin chat:" + chatId);
-                    Message m = store.addMessage(chatId, NewMessage.user("message " + n + " of run " + run));
-                    say("ack message " + m.id());
+                    String content = "message " + n + " of run " + run;
+                    say("begin chat:" + chatId + "\taddMessage\t" + chatId + "\t" + content);
+                    Message m = store.addMessage(chatId, NewMessage.user(content));
+                    ack("message", m);
                 } else {
                     User user = users.get(random.nextInt(users.size()));
-                    say("begin user:" + user.externalId());
-                    MemoryEntry e = store.setUserMemory(user.id(), "context", "k" + random.nextInt(3),
+                    String key = "k" + random.nextInt(3);
+                    say("begin user:" + user.externalId() + "\tsetMemory\t" + user.id() + "\tcontext\t" + key + "\t" + n);
+                    MemoryEntry e = store.setUserMemory(user.id(), "context", key,
                             JsonNodeFactory.instance.numberNode(n));
-                    say("ack memory " + e.userId() + " " + e.memoryType() + " " + e.key());
+                    ack("memory", e);
                 }
             }
+        }
+    }
+
+    private static void ack(String kind, Object record) {
+        try {
+            say("ack " + kind + " " + JSON.writeValueAsString(record));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
     }
 

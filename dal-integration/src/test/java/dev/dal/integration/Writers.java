@@ -121,9 +121,14 @@ final class Writers {
             o.sessions.add(session);
         } else if (dice < 32) {
             ChatSession session = pick(o, o.sessions);
-            ChatSession updated = store.updateChatSession(session.chatId(),
-                    ChatSessionUpdate.builder().title("title " + o.serial++).build());
-            check(updated.id().equals(session.id()), "updated session " + session.chatId());
+            String title = "title " + o.serial++;
+            ChatSession updated = store.updateChatSession(session.chatId(), ChatSessionUpdate.builder().title(title)
+                    .build());
+            check(updated.id().equals(session.id()) && title.equals(updated.title()), "updated session "
+                    + session.chatId());
+            ledger.session(updated);
+            check(title.equals(store.getChatSession(session.chatId()).orElseThrow().title()), "read back session "
+                    + session.chatId());
         } else if (dice < 35) {
             ChatSession session = pick(o, o.sessions);
             check(store.deleteChatSession(session.chatId()), "deleted session " + session.chatId());
@@ -168,7 +173,10 @@ final class Writers {
             o.sessions.removeAll(theirs);
         } else {
             // kept without a user: the writer goes on using them
-            theirs.forEach(s -> o.sessions.set(o.sessions.indexOf(s), s.withUserId(null)));
+            theirs.forEach(s -> {
+                o.sessions.set(o.sessions.indexOf(s), s.withUserId(null));
+                ledger.sessionKeptWithoutUser(s.chatId());
+            });
         }
     }
 

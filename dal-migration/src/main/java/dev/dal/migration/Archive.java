@@ -37,9 +37,9 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * Dal's portable archive: every record of a store as NDJSON, readable by any backend, gzip when
- * the file name ends in {@code .gz}. The format (version 1), one JSON object per line:
+ * the file name ends in {@code .gz}. The format (version 2), one JSON object per line:
  * <pre>
- * {"format":"dal-archive","version":1,"createdAt":"2025-01-01T00:00:00Z","source":"file:./data"}
+ * {"format":"dal-archive","version":2,"createdAt":"2025-01-01T00:00:00Z","source":"file:./data"}
  * {"kind":"users","record":{...User...}}
  * {"kind":"sessions","record":{...}}   (all users first, then sessions, messages, memory)
  * {"end":true,"counts":{"users":2,"sessions":1,"messages":9,"memory":3},"sha256":"..."}
@@ -47,12 +47,16 @@ import java.util.zip.GZIPOutputStream;
  * Records are in the canonical JSON of {@link dev.dal.api.JsonValues}' mapper (field names as in
  * the model records, ISO-8601 UTC instants). The trailer's {@code sha256} covers every record line
  * (its UTF-8 bytes followed by a newline), so truncation or tampering is found before import.
+ * Version 2 added the records' {@code version}; a version 1 archive is still read, its users, sessions and
+ * memory entries at version 1.
  */
 public final class Archive {
     /** The header's {@code format} value. */
     public static final String FORMAT = "dal-archive";
-    /** The version this code writes and reads. */
-    public static final int VERSION = 1;
+    /** The version this code writes. */
+    public static final int VERSION = 2;
+    /** The oldest version this code reads. */
+    private static final int OLDEST_READ = 1;
     private static final ObjectMapper MAPPER = JsonValues.newMapper();
 
     private Archive() {
@@ -172,9 +176,10 @@ public final class Archive {
             String line = in.readLine();
             long lineNo = 1;
             JsonNode header = parse(line, lineNo);
-            if (!FORMAT.equals(header.path("format").asText()) || header.path("version").asInt() != VERSION) {
-                throw new ValidationException("archive", "line 1 must be a " + FORMAT + " version " + VERSION
-                        + " header");
+            int version = header.path("version").asInt();
+            if (!FORMAT.equals(header.path("format").asText()) || version < OLDEST_READ || version > VERSION) {
+                throw new ValidationException("archive", "line 1 must be a " + FORMAT + " header of version "
+                        + OLDEST_READ + " to " + VERSION);
             }
             JsonNode trailer = null;
             while ((line = in.readLine()) != null) {

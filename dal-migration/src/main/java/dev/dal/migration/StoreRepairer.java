@@ -10,7 +10,9 @@ import java.util.function.Consumer;
 
 /**
  * Makes a target equal to its source by copying exactly what {@link StoreVerifier} finds missing
- * or different, in batches, parents before children. Records only in the target are reported,
+ * or different, in batches, parents before children. The source wins: its records overwrite the target's
+ * whatever versions the target holds (a record changed or deleted in the target alone comes back as the
+ * source has it). Records only in the target are reported,
  * not deleted: the bulk SPI cannot delete, and removing data is a decision for an operator.
  */
 public final class StoreRepairer {
@@ -52,7 +54,7 @@ public final class StoreRepairer {
         RecordKind[] current = {RecordKind.USERS};
         Runnable flush = () -> {
             if (!pending.isEmpty()) {
-                KindAccess.of(current[0]).upsert(target.bulk(), new ArrayList<>(pending));
+                KindAccess.of(current[0]).overwrite(target.bulk(), new ArrayList<>(pending));
                 copied.merge(current[0], (long) pending.size(), Long::sum);
                 pending.clear();
             }

@@ -81,7 +81,7 @@ class ArchiveTest {
             Archive.export(src, archive, source, 100);
         }
         List<String> lines = Files.readAllLines(archive, StandardCharsets.UTF_8);
-        assertThat(lines.get(0)).startsWith("{\"format\":\"dal-archive\",\"version\":1");
+        assertThat(lines.get(0)).startsWith("{\"format\":\"dal-archive\",\"version\":2");
         assertThat(lines.get(lines.size() - 1)).startsWith("{\"end\":true,\"counts\":{\"users\":2,\"sessions\":2,"
                 + "\"messages\":6,\"memory\":8}");
 
@@ -97,6 +97,40 @@ class ArchiveTest {
             assertThatThrownBy(() -> Archive.importInto(changed, dst, 10)).isInstanceOf(ValidationException.class)
                     .hasMessageContaining("checksum");
             assertThat(dst.bulk().scanUsers(null, 10).items()).as("nothing written").isEmpty();
+        }
+    }
+
+    @Test
+    void aVersionOneArchiveWrittenBeforeRecordsHadVersionsIsReadAtVersionOne() throws Exception {
+        String source = Backends.FILE.freshStore();
+        Path archive = dir.resolve("current.ndjson");
+        try (DataAccess src = Backends.open(source)) {
+            SampleData.fill(src, 2, 1, 3);
+            Archive.export(src, archive, source, 100);
+        }
+        List<String> lines = Files.readAllLines(archive, StandardCharsets.UTF_8);
+        List<String> records = lines.subList(1, lines.size() - 1).stream()
+                .map(l -> l.replaceAll(",\"version\":[0-9]+", "")).toList();
+        assertThat(String.join("\n", records)).doesNotContain("\"version\"");
+        java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+        records.forEach(r -> sha.update((r + "\n").getBytes(StandardCharsets.UTF_8)));
+        String trailer = lines.get(lines.size() - 1).replaceAll("\"sha256\":\"[0-9a-f]+\"",
+                "\"sha256\":\"" + java.util.HexFormat.of().formatHex(sha.digest()) + "\"");
+        List<String> old = new java.util.ArrayList<>();
+        old.add(lines.get(0).replace("\"version\":2", "\"version\":1"));
+        old.addAll(records);
+        old.add(trailer);
+        Path v1 = dir.resolve("v1.ndjson");
+        Files.write(v1, old, StandardCharsets.UTF_8);
+
+        try (DataAccess dst = Backends.open(Backends.FILE.freshStore())) {
+            Archive.importInto(v1, dst, 10);
+            assertThat(dst.bulk().scanUsers(null, 100).items()).hasSize(2)
+                    .allSatisfy(u -> assertThat(u.version()).isEqualTo(1));
+            assertThat(dst.bulk().scanSessions(null, 100).items()).isNotEmpty()
+                    .allSatisfy(c -> assertThat(c.version()).isEqualTo(1));
+            assertThat(dst.bulk().scanMemory(null, 100).items()).isNotEmpty()
+                    .allSatisfy(m -> assertThat(m.version()).isEqualTo(1));
         }
     }
 }

@@ -184,7 +184,8 @@ public final class MongoTestServer {
     /** Deletes every document of Dal's collections in a database, keeping collections and indexes. */
     public void truncate(String database) {
         MongoDatabase db = database(database);
-        for (String collection : List.of("users", "chat_sessions", "chat_messages", "user_memory")) {
+        for (String collection : List.of("users", "chat_sessions", "chat_messages", "user_memory", "user_tombstones",
+                "chat_session_tombstones", "user_memory_tombstones")) {
             db.getCollection(collection, BsonDocument.class).deleteMany(new BsonDocument());
         }
     }

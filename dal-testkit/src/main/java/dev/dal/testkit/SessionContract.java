@@ -189,7 +189,7 @@ public interface SessionContract extends ConformanceTest {
         ChatSession updated = store.updateChatSession("keep-others", ChatSessionUpdate.builder().title("T2").build());
 
         assertThat(updated).isEqualTo(new ChatSession(session.id(), "keep-others", user.id(), "T2", "coding",
-                object("{\"m\":true}"), SessionStatus.ACTIVE, session.createdAt(), updated.updatedAt(), null, 0));
+                object("{\"m\":true}"), SessionStatus.ACTIVE, session.createdAt(), updated.updatedAt(), null, 0, 2));
     }
 
     @Test

@@ -141,7 +141,8 @@ public interface UserContract extends ConformanceTest {
         User updated = store.updateUser(user.id(), UserUpdate.builder().build());
 
         assertThat(updated).isEqualTo(new User(user.id(), user.externalId(), user.email(), user.name(),
-                user.profile(), user.preferences(), user.status(), user.createdAt(), now(clock), user.lastActiveAt()));
+                user.profile(), user.preferences(), user.status(), user.createdAt(), now(clock), user.lastActiveAt(),
+                user.version() + 1));
         assertThat(store.getUser(user.id())).contains(updated);
     }
 
@@ -266,7 +267,7 @@ public interface UserContract extends ConformanceTest {
 
         assertThat(updated).isEqualTo(new User(user.id(), user.externalId(), user.email(), "Only Name",
                 user.profile(), user.preferences(), user.status(), user.createdAt(), updated.updatedAt(),
-                user.lastActiveAt()));
+                user.lastActiveAt(), user.version() + 1));
     }
 
     @Test

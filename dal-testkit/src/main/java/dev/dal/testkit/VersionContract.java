@@ -223,7 +223,8 @@ public interface VersionContract extends ConformanceTest {
         store.setUserMemory(user.id(), "brief", "x", F.numberNode(1), clock.instant().plusSeconds(5));
         clock.advance(Duration.ofSeconds(10));
 
-        store.deleteUser(gone.id());
+        ChatSession purged = Fixtures.session(store, gone.id());
+        store.deleteUser(gone.id(), DeleteMode.PURGE);
         store.deleteChatSession(session.chatId());
         store.deleteUserMemory(user.id(), "context", "k");
         store.deleteUserMemory(user.id(), "facts");
@@ -232,9 +233,11 @@ public interface VersionContract extends ConformanceTest {
         assertThat(store.bulk().findTombstones(List.of(RecordKey.user(gone.id()), RecordKey.session(session.chatId()),
                 RecordKey.memory(user.id(), "context", "k"), RecordKey.memoryType(user.id(), "facts"),
                 RecordKey.memory(user.id(), "brief", "x"), RecordKey.user(user.id()),
-                RecordKey.memory(user.id(), "context", "never"), RecordKey.session("never"))))
+                RecordKey.memory(user.id(), "context", "never"), RecordKey.session("never"),
+                RecordKey.session(purged.chatId()))))
                 .containsExactlyInAnyOrder(
                         Tombstone.ofUser(gone.id(), 3),
+                        Tombstone.ofSession(purged.chatId(), purged.id(), 2),
                         Tombstone.ofSession(session.chatId(), session.id(), 3),
                         Tombstone.ofMemory(user.id(), "context", "k", 3),
                         Tombstone.ofMemory(user.id(), "facts", "a", 2),
@@ -259,7 +262,7 @@ public interface VersionContract extends ConformanceTest {
 
         assertThat(store.createUser(NewUser.builder().id(reused).name("again").build()).version()).isEqualTo(4);
         ChatSession sessionAgain = store.createChatSession(NewChatSession.of(chatId, owner.id()));
-        assertThat(sessionAgain.version()).isEqualTo(3);
+        assertThat(sessionAgain.version()).as("created, one message, deleted").isEqualTo(4);
         assertThat(sessionAgain.id()).isNotEqualTo(session.id());
         assertThat(store.setUserMemory(owner.id(), "context", "k", F.numberNode(2)).version()).isEqualTo(3);
         assertThat(store.bulk().findTombstones(List.of(RecordKey.user(reused), RecordKey.session(chatId),
@@ -329,6 +332,58 @@ public interface VersionContract extends ConformanceTest {
         assertFails(NotFoundException.class, () -> store.bulk().upsertSessions(List.of(new ChatSession(
                 UUID.randomUUID(), Fixtures.unique("nobody"), UUID.randomUUID(), null, null, F.objectNode(),
                 dev.dal.api.SessionStatus.ACTIVE, now, now, null, 0, 1))));
+    }
+
+    @Test
+    default void overwritesReplaceWhateverVersionTheStoreHolds(DataAccess store) {
+        User user = Fixtures.user(store);
+        User older = store.getUser(user.id()).orElseThrow();
+        store.updateUser(user.id(), UserUpdate.builder().name("changed behind the repair's back").build());
+        ChatSession session = Fixtures.session(store, user.id());
+        List<Message> messages = Fixtures.messages(store, session.chatId(), 2);
+        ChatSession withMessages = store.getChatSession(session.chatId()).orElseThrow();
+        MemoryEntry memory = store.setUserMemory(user.id(), "context", "k", F.numberNode(1));
+        store.setUserMemory(user.id(), "context", "k", F.numberNode(2));
+        MemoryEntry gone = store.setUserMemory(user.id(), "context", "gone", F.numberNode(3));
+        store.deleteChatSession(session.chatId());
+        store.deleteUserMemory(user.id(), "context", "gone");
+
+        store.bulk().overwriteUsers(List.of(older));
+        store.bulk().overwriteSessions(List.of(withMessages));
+        store.bulk().upsertMessages(messages);
+        store.bulk().overwriteMemory(List.of(memory, gone));
+
+        assertThat(store.getUser(user.id())).contains(older);
+        assertThat(store.getChatSession(session.chatId())).contains(withMessages);
+        assertThat(store.getChatHistory(session.chatId(), 10, 0)).isEqualTo(messages);
+        assertThat(store.getUserMemory(user.id(), "context")).containsExactlyInAnyOrder(memory, gone);
+        assertThat(store.bulk().findTombstones(List.of(RecordKey.session(session.chatId()),
+                RecordKey.memoryType(user.id(), "context")))).as("overwritten: live again").isEmpty();
+    }
+
+    @Test
+    default void aNewerSessionUnderAChatIdAnotherLiveSessionHoldsIsADuplicateKey(DataAccess store) {
+        ChatSession held = Fixtures.session(store);
+        ChatSession other = new ChatSession(UUID.randomUUID(), held.chatId(), held.userId(), "other", null,
+                F.objectNode(), dev.dal.api.SessionStatus.ACTIVE, held.createdAt(), held.updatedAt(), null, 0,
+                held.version() + 5);
+        var before = snapshot(store);
+
+        assertFails(dev.dal.api.DuplicateKeyException.class, () -> store.bulk().upsertSessions(List.of(other)));
+        assertFails(dev.dal.api.DuplicateKeyException.class, () -> store.bulk().overwriteSessions(List.of(other)));
+
+        assertThat(snapshot(store)).as("the held session and its messages stay").isEqualTo(before);
+    }
+
+    @Test
+    default void anExpectedVersionBelowOneIsRejected(DataAccess store) {
+        User user = Fixtures.user(store);
+        ChatSession session = Fixtures.session(store, user.id());
+
+        Fixtures.assertRejected(store, "update.expectedVersion",
+                () -> store.updateUser(user.id(), UserUpdate.builder().name("x").expectingVersion(0).build()));
+        Fixtures.assertRejected(store, "update.expectedVersion", () -> store.updateChatSession(session.chatId(),
+                ChatSessionUpdate.builder().title("x").expectingVersion(-1).build()));
     }
 
     @Test

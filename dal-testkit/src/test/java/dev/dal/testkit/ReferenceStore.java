@@ -25,6 +25,8 @@ import dev.dal.api.UnsupportedCapabilityException;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
 import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.bulk.RecordKey;
+import dev.dal.api.bulk.Tombstone;
 import dev.dal.api.bulk.ScanBatch;
 import dev.dal.api.spi.Ids;
 import java.time.Clock;
@@ -63,6 +65,9 @@ final class ReferenceStore implements DataAccess, BulkAccess {
         Map<UUID, ChatSession> sessions = new HashMap<>();
         Map<UUID, TreeMap<Long, Message>> messages = new HashMap<>();
         TreeMap<MemoryKey, MemoryEntry> memory = new TreeMap<>();
+        Map<UUID, Long> userTombstones = new HashMap<>();
+        Map<String, Tombstone> sessionTombstones = new HashMap<>();
+        TreeMap<MemoryKey, Long> memoryTombstones = new TreeMap<>();
         int txDepth;
 
         State copy() {
@@ -71,6 +76,9 @@ final class ReferenceStore implements DataAccess, BulkAccess {
             copy.sessions = new HashMap<>(sessions);
             messages.forEach((k, v) -> copy.messages.put(k, new TreeMap<>(v)));
             copy.memory = new TreeMap<>(memory);
+            copy.userTombstones = new HashMap<>(userTombstones);
+            copy.sessionTombstones = new HashMap<>(sessionTombstones);
+            copy.memoryTombstones = new TreeMap<>(memoryTombstones);
             return copy;
         }
 
@@ -79,6 +87,9 @@ final class ReferenceStore implements DataAccess, BulkAccess {
             sessions = from.sessions;
             messages = from.messages;
             memory = from.memory;
+            userTombstones = from.userTombstones;
+            sessionTombstones = from.sessionTombstones;
+            memoryTombstones = from.memoryTombstones;
         }
     }
 
@@ -201,6 +212,10 @@ final class ReferenceStore implements DataAccess, BulkAccess {
                 checkExternalId(user.externalId(), null);
             }
             User created = user.toUser(Ids.newId(), now());
+            Long tombstone = state.userTombstones.remove(created.id());
+            if (tombstone != null) {
+                created = created.withVersion(tombstone + 1);
+            }
             state.users.put(created.id(), created);
             return created;
         });
@@ -234,9 +249,11 @@ final class ReferenceStore implements DataAccess, BulkAccess {
     @Override
     public boolean deleteUser(UUID id, DeleteMode mode) {
         return locked(() -> {
-            if (state.users.remove(id) == null) {
+            User removed = state.users.remove(id);
+            if (removed == null) {
                 return false;
             }
+            state.userTombstones.put(id, removed.version() + 1);
             if (!has(PlantedBug.DELETE_USER_KEEPS_MEMORY)) {
                 state.memory.keySet().removeIf(k -> k.userId().equals(id.toString()));
             }
@@ -245,6 +262,8 @@ final class ReferenceStore implements DataAccess, BulkAccess {
                     if (mode == DeleteMode.PURGE || has(PlantedBug.KEEP_MODE_PURGES_SESSIONS)) {
                         state.sessions.remove(session.id());
                         state.messages.remove(session.id());
+                        state.sessionTombstones.put(session.chatId(),
+                                Tombstone.ofSession(session.chatId(), session.id(), session.version() + 1));
                     } else {
                         state.sessions.put(session.id(), session.withUserId(null));
                     }
@@ -285,6 +304,10 @@ final class ReferenceStore implements DataAccess, BulkAccess {
             }
             requireUser(session.userId());
             ChatSession created = session.toSession(Ids.newId(), now());
+            Tombstone tombstone = state.sessionTombstones.remove(created.chatId());
+            if (tombstone != null) {
+                created = created.withVersion(tombstone.version() + 1);
+            }
             state.sessions.put(created.id(), created);
             return created;
         });
@@ -310,6 +333,7 @@ final class ReferenceStore implements DataAccess, BulkAccess {
     public boolean deleteChatSession(String chatId) {
         return locked(() -> byChatId(chatId).map(s -> {
             state.sessions.remove(s.id());
+            state.sessionTombstones.put(chatId, Tombstone.ofSession(chatId, s.id(), s.version() + 1));
             if (!has(PlantedBug.DELETE_ORPHANS_MESSAGES)) {
                 state.messages.remove(s.id());
             }
@@ -439,7 +463,9 @@ final class ReferenceStore implements DataAccess, BulkAccess {
             MemoryEntry existing = state.memory.get(k);
             Instant created = existing != null && !existing.isExpiredAt(now)
                     && !has(PlantedBug.MEMORY_OVERWRITE_RESETS_CREATED_AT) ? existing.createdAt() : now;
-            MemoryEntry entry = new MemoryEntry(userId, memoryType, key, value, created, now, expiresAt);
+            Long tombstone = state.memoryTombstones.remove(k);
+            long version = existing != null ? existing.version() + 1 : tombstone != null ? tombstone + 1 : 1;
+            MemoryEntry entry = new MemoryEntry(userId, memoryType, key, value, created, now, expiresAt, version);
             state.memory.put(k, entry);
             return entry;
         });
@@ -460,16 +486,15 @@ final class ReferenceStore implements DataAccess, BulkAccess {
 
     @Override
     public boolean deleteUserMemory(UUID userId, String memoryType, String key) {
-        return locked(() -> state.memory.remove(MemoryKey.of(userId, memoryType, key)) != null);
+        return locked(() -> removeMemory(e -> e.userId().equals(userId) && e.memoryType().equals(memoryType)
+                && e.key().equals(key)) > 0);
     }
 
     @Override
     public int deleteUserMemory(UUID userId, String memoryType) {
         return locked(() -> {
-            int before = state.memory.size();
-            state.memory.values().removeIf(e -> e.userId().equals(userId)
+            return removeMemory(e -> e.userId().equals(userId)
                     && (has(PlantedBug.DELETE_TYPE_DELETES_ALL_TYPES) || e.memoryType().equals(memoryType)));
-            return before - state.memory.size();
         });
     }
 
@@ -477,11 +502,20 @@ final class ReferenceStore implements DataAccess, BulkAccess {
     public int purgeExpiredMemory() {
         return locked(() -> {
             Instant now = now();
-            int before = state.memory.size();
             Instant cutoff = has(PlantedBug.PURGE_REMOVES_LIVE_MEMORY) ? now.plus(Duration.ofHours(1)) : now;
-            state.memory.values().removeIf(e -> e.isExpiredAt(cutoff));
-            return before - state.memory.size();
+            return removeMemory(e -> e.isExpiredAt(cutoff));
         });
+    }
+
+    /** Removes the matching entries, each leaving a tombstone; called under the write lock. */
+    private int removeMemory(java.util.function.Predicate<MemoryEntry> which) {
+        List<MemoryEntry> gone = state.memory.values().stream().filter(which).toList();
+        for (MemoryEntry e : gone) {
+            MemoryKey k = MemoryKey.of(e.userId(), e.memoryType(), e.key());
+            state.memory.remove(k);
+            state.memoryTombstones.put(k, e.version() + 1);
+        }
+        return gone.size();
     }
 
     // ---- transactions, health, lifecycle ----
@@ -625,10 +659,25 @@ final class ReferenceStore implements DataAccess, BulkAccess {
 
     @Override
     public void upsertUsers(List<User> users) {
+        putUsers(users, false);
+    }
+
+    @Override
+    public void overwriteUsers(List<User> users) {
+        putUsers(users, true);
+    }
+
+    private void putUsers(List<User> users, boolean overwrite) {
         locked(() -> {
             for (User user : users) {
+                User live = state.users.get(user.id());
+                long stored = live != null ? live.version() : state.userTombstones.getOrDefault(user.id(), 0L);
+                if (!overwrite && user.version() <= stored) {
+                    continue;
+                }
                 checkExternalId(user.externalId(), user.id());
                 state.users.put(user.id(), user);
+                state.userTombstones.remove(user.id());
             }
             return null;
         });
@@ -636,12 +685,31 @@ final class ReferenceStore implements DataAccess, BulkAccess {
 
     @Override
     public void upsertSessions(List<ChatSession> sessions) {
+        putSessions(sessions, false);
+    }
+
+    @Override
+    public void overwriteSessions(List<ChatSession> sessions) {
+        putSessions(sessions, true);
+    }
+
+    private void putSessions(List<ChatSession> sessions, boolean overwrite) {
         locked(() -> {
             for (ChatSession session : sessions) {
+                if (userDeleted(session.userId())) {
+                    continue;
+                }
                 requireUser(session.userId());
-                byChatId(session.chatId()).filter(s -> !s.id().equals(session.id())).ifPresent(s -> {
+                Optional<ChatSession> live = byChatId(session.chatId());
+                Tombstone tombstone = state.sessionTombstones.get(session.chatId());
+                long stored = live.map(ChatSession::version).orElse(tombstone == null ? 0L : tombstone.version());
+                if (!overwrite && session.version() <= stored) {
+                    continue;
+                }
+                live.filter(s -> !s.id().equals(session.id())).ifPresent(s -> {
                     throw new DuplicateKeyException("chat id is taken");
                 });
+                state.sessionTombstones.remove(session.chatId());
                 state.sessions.put(session.id(), has(PlantedBug.UPSERT_SESSION_DROPS_COUNTERS)
                         ? session.withMessages(0, null) : session);
             }
@@ -654,6 +722,10 @@ final class ReferenceStore implements DataAccess, BulkAccess {
         locked(() -> {
             for (Message message : messages) {
                 if (!state.sessions.containsKey(message.sessionId())) {
+                    if (state.sessionTombstones.values().stream()
+                            .anyMatch(t -> t.sessionId().equals(message.sessionId()))) {
+                        continue;
+                    }
                     throw NotFoundException.of("chat session", message.sessionId());
                 }
                 state.messages.values().forEach(h -> h.values().removeIf(m -> m.id().equals(message.id())));
@@ -670,10 +742,105 @@ final class ReferenceStore implements DataAccess, BulkAccess {
 
     @Override
     public void upsertMemory(List<MemoryEntry> entries) {
+        putMemory(entries, false);
+    }
+
+    @Override
+    public void overwriteMemory(List<MemoryEntry> entries) {
+        putMemory(entries, true);
+    }
+
+    private void putMemory(List<MemoryEntry> entries, boolean overwrite) {
         locked(() -> {
             for (MemoryEntry entry : entries) {
+                if (userDeleted(entry.userId())) {
+                    continue;
+                }
                 requireUser(Objects.requireNonNull(entry.userId()));
-                state.memory.put(MemoryKey.of(entry.userId(), entry.memoryType(), entry.key()), entry);
+                MemoryKey k = MemoryKey.of(entry.userId(), entry.memoryType(), entry.key());
+                MemoryEntry live = state.memory.get(k);
+                long stored = live != null ? live.version() : state.memoryTombstones.getOrDefault(k, 0L);
+                if (!overwrite && entry.version() <= stored) {
+                    continue;
+                }
+                state.memory.put(k, entry);
+                state.memoryTombstones.remove(k);
+            }
+            return null;
+        });
+    }
+
+    /** @return whether the user is absent and tombstoned (what belongs to them is skipped, not refused) */
+    private boolean userDeleted(UUID userId) {
+        return userId != null && !state.users.containsKey(userId) && state.userTombstones.containsKey(userId);
+    }
+
+    @Override
+    public List<Tombstone> findTombstones(java.util.Collection<RecordKey> keys) {
+        return read(() -> {
+            List<Tombstone> found = new ArrayList<>();
+            for (RecordKey key : keys) {
+                switch (key.kind()) {
+                    case USER -> {
+                        Long v = state.userTombstones.get(key.userId());
+                        if (v != null) {
+                            found.add(Tombstone.ofUser(key.userId(), v));
+                        }
+                    }
+                    case SESSION -> {
+                        Tombstone t = state.sessionTombstones.get(key.chatId());
+                        if (t != null) {
+                            found.add(t);
+                        }
+                    }
+                    case MEMORY -> state.memoryTombstones.forEach((k, v) -> {
+                        if (k.userId().equals(key.userId().toString()) && k.type().equals(key.memoryType())
+                                && (key.isWholeType() || k.key().equals(key.key()))) {
+                            found.add(Tombstone.ofMemory(key.userId(), k.type(), k.key(), v));
+                        }
+                    });
+                }
+            }
+            return found;
+        });
+    }
+
+    @Override
+    public void upsertTombstones(List<Tombstone> tombstones) {
+        locked(() -> {
+            for (Tombstone t : tombstones) {
+                RecordKey key = t.key();
+                switch (key.kind()) {
+                    case USER -> {
+                        User live = state.users.get(key.userId());
+                        long stored = live != null ? live.version()
+                                : state.userTombstones.getOrDefault(key.userId(), 0L);
+                        if (t.version() > stored) {
+                            if (live != null) {
+                                deleteUser(key.userId(), DeleteMode.KEEP_SESSIONS);
+                            }
+                            state.userTombstones.put(key.userId(), t.version());
+                        }
+                    }
+                    case SESSION -> {
+                        Optional<ChatSession> live = byChatId(key.chatId());
+                        Tombstone held = state.sessionTombstones.get(key.chatId());
+                        long stored = live.map(ChatSession::version).orElse(held == null ? 0L : held.version());
+                        if (t.version() > stored) {
+                            live.ifPresent(s -> deleteChatSession(s.chatId()));
+                            state.sessionTombstones.put(key.chatId(), t);
+                        }
+                    }
+                    case MEMORY -> {
+                        MemoryKey k = MemoryKey.of(key.userId(), key.memoryType(), key.key());
+                        MemoryEntry live = state.memory.get(k);
+                        long stored = live != null ? live.version() : state.memoryTombstones.getOrDefault(k, 0L);
+                        if (t.version() > stored) {
+                            state.memory.remove(k);
+                            state.memoryTombstones.put(k, t.version());
+                        }
+                    }
+                }
             }
             return null;
         });

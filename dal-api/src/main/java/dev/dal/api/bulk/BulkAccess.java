@@ -32,13 +32,18 @@ import java.util.List;
  * memory by user, type and key), live or deleted, or when the store holds none; an equal or older one is
  * skipped without an error (a late replication, a backfill racing live writes). Every deletion (through
  * {@link dev.dal.api.DataAccess}, a purge of expired memory, or {@link #upsertTombstones}) leaves a
- * {@link Tombstone}: the key and the deleted version plus one. So a late, older upsert cannot bring a deleted
+ * {@link Tombstone}: the key and the deleted version plus one (a user deleted with
+ * {@link dev.dal.api.DeleteMode#PURGE} leaves one for each of their sessions too; their memory entries need none,
+ * as they name the user). So a late, older upsert cannot bring a deleted
  * record back; a newer one applies and clears the tombstone, and a record created again through
  * {@code DataAccess} under a tombstoned key (a memory key set again, a chat id or a caller-chosen user id used
  * again) continues above the tombstone's version. Records whose parent is tombstoned and absent (sessions and
  * memory of a deleted user, messages of a deleted session) are skipped the same way; a parent that is absent
  * and was never deleted is a {@link dev.dal.api.NotFoundException}. Messages never change once stored and
- * carry no version. Scans return live records only, never tombstones.
+ * carry no version. Scans return live records only, never tombstones. A key created again after its deletion
+ * holds one tombstone no more: messages of a session whose chat id was used again, or memory of a user whose
+ * caller-chosen id was used again, are then no longer known as deleted (a copy racing such a reuse may be
+ * refused with {@code NotFoundException}, or bring such a record over; verify finds it).
  */
 public interface BulkAccess {
 
@@ -96,6 +101,32 @@ public interface BulkAccess {
      * @throws dev.dal.api.NotFoundException when an entry names a user that does not exist
      */
     void upsertMemory(List<MemoryEntry> entries);
+
+    /**
+     * Replaces users whatever version the store holds for their ids, live or deleted: the source of a repair
+     * wins over a target that was changed or deleted behind its back. Otherwise as {@link #upsertUsers}.
+     *
+     * @param users exact records, versions included
+     * @throws dev.dal.api.DuplicateKeyException when an external id belongs to another user
+     */
+    void overwriteUsers(List<User> users);
+
+    /**
+     * Replaces sessions whatever version the store holds for their chat ids, live or deleted (a live session
+     * under the chat id with another id is still a {@link dev.dal.api.DuplicateKeyException}). Otherwise as
+     * {@link #upsertSessions}; the parent rule is the same.
+     *
+     * @param sessions exact records, versions and counters included
+     */
+    void overwriteSessions(List<ChatSession> sessions);
+
+    /**
+     * Replaces memory entries whatever version the store holds for their keys, live or deleted. Otherwise as
+     * {@link #upsertMemory}; the parent rule is the same.
+     *
+     * @param entries exact records, versions included
+     */
+    void overwriteMemory(List<MemoryEntry> entries);
 
     /**
      * Looks deletions up, for a replicator that must carry a deletion's version to another store.

@@ -89,10 +89,12 @@ import org.slf4j.LoggerFactory;
  * that lock. Whichever runs last therefore copies the newest state: an older version can never overwrite a
  * newer one on the secondary, whatever the thread interleaving. Messages never change once stored, so they
  * are copied as returned. A parent user copied along with a session or memory entry is copied under that
- * user's lock too. <b>Across processes nothing is ordered</b>: two processes replicating the same
- * record may leave the secondary one version behind until the record is written again, repaired, or
- * verified and repaired with the migration tool ({@code dal verify}/{@code dal repair}). Run one writer
- * process per record, or verify before the cut-over.
+ * user's lock too. <b>Across processes, and against a backfill copy, record versions order them</b>: the
+ * secondary's bulk upserts apply a user, session or memory entry only over an older version, and a deletion
+ * is carried over with the primary's tombstone (the deleted version plus one), so a replication or a copy that
+ * read the primary earlier is skipped instead of bringing an older state, or a deleted record, back. Any number
+ * of writer processes and a {@code dal copy} may run at once. The limit: a deleted key used again (a chat id,
+ * a caller-chosen user id) keeps no tombstone for its earlier life (see {@link BulkAccess}).
  *
  * <h2>Secondary failures</h2>
  * A replication that fails, or takes longer than {@code MIGRATION_SECONDARY_TIMEOUT} (the caller waits no
@@ -773,6 +775,30 @@ public final class DualWriteDataAccess implements DataAccess {
             @Override
             public dev.dal.api.bulk.ScanBatch<MemoryEntry> scanMemory(String cursor, int batchSize) {
                 return recording.scanMemory(cursor, batchSize);
+            }
+
+            @Override
+            public void overwriteUsers(List<User> users) {
+                resolving(() -> {
+                    recording.overwriteUsers(users);
+                    return null;
+                });
+            }
+
+            @Override
+            public void overwriteSessions(List<ChatSession> sessions) {
+                resolving(() -> {
+                    recording.overwriteSessions(sessions);
+                    return null;
+                });
+            }
+
+            @Override
+            public void overwriteMemory(List<MemoryEntry> entries) {
+                resolving(() -> {
+                    recording.overwriteMemory(entries);
+                    return null;
+                });
             }
 
             @Override

@@ -40,6 +40,7 @@ public final class RecordValidator {
         if (update.status().isSet() && update.status().value().isEmpty()) {
             throw new ValidationException("update.status", "must not be null");
         }
+        expectedVersion(update.expectedVersion());
     }
 
     /** @param user an exact record for bulk upsert */
@@ -80,6 +81,7 @@ public final class RecordValidator {
         if (update.status().isSet() && update.status().value().isEmpty()) {
             throw new ValidationException("update.status", "must not be null");
         }
+        expectedVersion(update.expectedVersion());
     }
 
     /** @param session an exact record for bulk upsert */
@@ -164,5 +166,11 @@ public final class RecordValidator {
     public void tombstone(dev.dal.api.bulk.Tombstone tombstone) {
         v.required("tombstone", tombstone);
         recordKey(tombstone.key());
+    }
+
+    private static void expectedVersion(Long version) {
+        if (version != null && version < 1) {
+            throw new ValidationException("update.expectedVersion", "must be 1 or more (was " + version + ")");
+        }
     }
 }

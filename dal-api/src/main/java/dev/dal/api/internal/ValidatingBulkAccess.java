@@ -92,6 +92,21 @@ final class ValidatingBulkAccess implements BulkAccess {
     }
 
     @Override
+    public void overwriteUsers(List<User> users) {
+        upsert("users", users, records::user, bulk::overwriteUsers);
+    }
+
+    @Override
+    public void overwriteSessions(List<ChatSession> sessions) {
+        upsert("sessions", sessions, records::session, bulk::overwriteSessions);
+    }
+
+    @Override
+    public void overwriteMemory(List<MemoryEntry> entries) {
+        upsert("memory", entries, records::memory, bulk::overwriteMemory);
+    }
+
+    @Override
     public List<Tombstone> findTombstones(Collection<RecordKey> keys) {
         ensureOpen.run();
         if (keys == null) {

@@ -3,6 +3,7 @@ package dev.dal.file.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dal.api.ChatSession;
+import dev.dal.api.DeleteMode;
 import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.JsonValues;
 import dev.dal.api.MemoryEntry;
@@ -11,20 +12,31 @@ import dev.dal.api.NotFoundException;
 import dev.dal.api.User;
 import dev.dal.api.ValidationException;
 import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
+import dev.dal.api.bulk.Tombstone;
+import dev.dal.file.internal.StoredIndexes.ChatIdTombstone;
+import dev.dal.file.internal.StoredIndexes.MemoryTombstone;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
  * Bulk scan and exact upsert for the file store. Each upsert batch is one journaled unit: the
- * whole batch lands or none of it. Message upserts append to the session's log in one write.
+ * whole batch lands or none of it. Message upserts append to the session's log in one write; memory and
+ * memory tombstones are read and written once per user per batch. Users, sessions and memory entries are
+ * applied only over an older version of their key (live or tombstoned); tombstones live under
+ * {@code tombstones/}, written by the same journaled, atomic replace as the records.
  */
 final class FileBulkAccess implements BulkAccess {
     private final UnitOfWork unit;
@@ -172,27 +184,84 @@ final class FileBulkAccess implements BulkAccess {
 
     // ---- upserts ----
 
+    // Versions decide: a user, session or memory entry is applied only over an older version of its key, live or
+    // deleted. Each batch is one unit under the store lock, so the versions compared are the ones it replaces.
+
     @Override
     public void upsertUsers(List<User> users) {
-        unit.write("upsertUsers", () -> {
+        putUsers("upsertUsers", users, false);
+    }
+
+    @Override
+    public void overwriteUsers(List<User> users) {
+        putUsers("overwriteUsers", users, true);
+    }
+
+    /**
+     * Stores users, each only over an older version of its id (live or tombstoned) unless {@code overwrite}; a
+     * stored user clears its id's tombstone.
+     */
+    private void putUsers(String operation, List<User> users, boolean overwrite) {
+        unit.write(operation, () -> {
             for (User user : users) {
                 Optional<User> existing = records.user(user.id());
+                Optional<Long> tombstone = records.userTombstone(user.id());
+                long stored = Math.max(existing.map(User::version).orElse(0L), tombstone.orElse(0L));
+                if (!overwrite && user.version() <= stored) {
+                    continue;
+                }
                 records.moveExternalId(user.id(), existing.map(User::externalId).orElse(null), user.externalId());
                 records.putUser(user);
+                if (tombstone.isPresent()) {
+                    records.deleteUserTombstone(user.id());
+                }
             }
             return null;
         });
     }
 
+    /** @return whether a record of this user is to be skipped: the user is absent and was deleted */
+    private boolean ownerDeleted(UUID userId) throws IOException {
+        if (userId == null || records.user(userId).isPresent()) {
+            return false;
+        }
+        if (records.userTombstone(userId).isPresent()) {
+            return true;
+        }
+        throw NotFoundException.of("user", userId);
+    }
+
     @Override
     public void upsertSessions(List<ChatSession> sessions) {
-        unit.write("upsertSessions", () -> {
+        putSessions("upsertSessions", sessions, false);
+    }
+
+    @Override
+    public void overwriteSessions(List<ChatSession> sessions) {
+        putSessions("overwriteSessions", sessions, true);
+    }
+
+    /**
+     * Stores sessions, each only over an older version of its chat id (live or tombstoned) unless
+     * {@code overwrite}; a stored session clears its chat id's tombstone. A live session under the chat id with
+     * another id is a duplicate key either way (the batch, one unit, is then undone).
+     */
+    private void putSessions(String operation, List<ChatSession> sessions, boolean overwrite) {
+        unit.write(operation, () -> {
             for (ChatSession session : sessions) {
-                Optional<UUID> holder = records.sessionIdByChatId(session.chatId());
-                if (holder.isPresent() && !holder.get().equals(session.id())) {
-                    throw new DuplicateKeyException("Another chat session already has this chatId");
+                if (ownerDeleted(session.userId())) {
+                    continue;
                 }
-                records.requireUser(session.userId());
+                Optional<ChatSession> holder = records.sessionByChatId(session.chatId());
+                Optional<ChatIdTombstone> tombstone = records.sessionTombstone(session.chatId());
+                long stored = Math.max(holder.map(ChatSession::version).orElse(0L),
+                        tombstone.map(ChatIdTombstone::version).orElse(0L));
+                if (!overwrite && session.version() <= stored) {
+                    continue;
+                }
+                if (holder.isPresent() && !holder.get().id().equals(session.id())) {
+                    throw new DuplicateKeyException("A chat session with this chatId already exists");
+                }
                 Optional<ChatSession> existing = records.session(session.id());
                 if (existing.isPresent() && !existing.get().chatId().equals(session.chatId())) {
                     records.files().delete(records.layout().chatIdIndex(existing.get().chatId()));
@@ -200,6 +269,9 @@ final class FileBulkAccess implements BulkAccess {
                 records.putSession(session);
                 records.putChatId(session.chatId(), session.id());
                 records.changeOwner(session.id(), existing.map(ChatSession::userId).orElse(null), session.userId());
+                if (tombstone.isPresent()) {
+                    records.deleteSessionTombstone(session.chatId());
+                }
             }
             return null;
         });
@@ -212,6 +284,9 @@ final class FileBulkAccess implements BulkAccess {
         unit.write("upsertMessages", () -> {
             for (Map.Entry<UUID, List<Message>> group : bySession.entrySet()) {
                 if (records.session(group.getKey()).isEmpty()) {
+                    if (records.sessionWasDeleted(group.getKey())) {
+                        continue; // messages of a deleted session: a late replication
+                    }
                     throw NotFoundException.of("chat session", group.getKey());
                 }
                 List<Message> sorted = new ArrayList<>(group.getValue());
@@ -224,19 +299,121 @@ final class FileBulkAccess implements BulkAccess {
 
     @Override
     public void upsertMemory(List<MemoryEntry> entries) {
+        putMemory("upsertMemory", entries, false);
+    }
+
+    @Override
+    public void overwriteMemory(List<MemoryEntry> entries) {
+        putMemory("overwriteMemory", entries, true);
+    }
+
+    /**
+     * Stores memory entries, each only over an older version of its key (live or tombstoned) unless
+     * {@code overwrite}; a stored entry clears its key's tombstone. One read and one write per user and file.
+     */
+    private void putMemory(String operation, List<MemoryEntry> entries, boolean overwrite) {
         Map<UUID, List<MemoryEntry>> byUser = new LinkedHashMap<>();
         entries.forEach(e -> byUser.computeIfAbsent(e.userId(), k -> new ArrayList<>()).add(e));
-        unit.write("upsertMemory", () -> {
+        unit.write(operation, () -> {
             for (Map.Entry<UUID, List<MemoryEntry>> group : byUser.entrySet()) {
-                records.requireUser(group.getKey());
-                List<MemoryEntry> current = new ArrayList<>(records.memoryOf(group.getKey()));
-                for (MemoryEntry entry : group.getValue()) {
-                    current.removeIf(e -> e.memoryType().equals(entry.memoryType()) && e.key().equals(entry.key()));
-                    current.add(entry);
+                if (ownerDeleted(group.getKey())) {
+                    continue;
                 }
-                records.putMemory(group.getKey(), current);
+                UserMemoryState memory = records.memoryState(group.getKey());
+                for (MemoryEntry entry : group.getValue()) {
+                    if (overwrite || entry.version() > memory.storedVersion(entry.memoryType(), entry.key())) {
+                        memory.put(entry);
+                    }
+                }
+                records.flush(memory);
             }
             return null;
         });
+    }
+
+    // ---- tombstones ----
+
+    @Override
+    public List<Tombstone> findTombstones(Collection<RecordKey> keys) {
+        return unit.read("findTombstones", () -> {
+            Set<Tombstone> found = new LinkedHashSet<>();
+            Map<UUID, List<MemoryTombstone>> memory = new HashMap<>();
+            for (RecordKey key : keys) {
+                switch (key.kind()) {
+                    case USER -> records.userTombstone(key.userId())
+                            .ifPresent(v -> found.add(Tombstone.ofUser(key.userId(), v)));
+                    case SESSION -> records.sessionTombstone(key.chatId())
+                            .ifPresent(t -> found.add(Tombstone.ofSession(t.chatId(), t.sessionId(), t.version())));
+                    case MEMORY -> {
+                        List<MemoryTombstone> ofUser = memory.get(key.userId());
+                        if (ofUser == null) {
+                            ofUser = records.memoryTombstonesOf(key.userId());
+                            memory.put(key.userId(), ofUser);
+                        }
+                        for (MemoryTombstone t : ofUser) {
+                            if (t.memoryType().equals(key.memoryType()) && (key.isWholeType() || t.key().equals(key.key()))) {
+                                found.add(Tombstone.ofMemory(key.userId(), t.memoryType(), t.key(), t.version()));
+                            }
+                        }
+                    }
+                    default -> throw new IllegalStateException("unknown kind " + key.kind());
+                }
+            }
+            return List.copyOf(found);
+        });
+    }
+
+    @Override
+    public void upsertTombstones(List<Tombstone> tombstones) {
+        Map<UUID, List<Tombstone>> memoryByUser = new LinkedHashMap<>();
+        tombstones.stream().filter(t -> t.key().kind() == RecordKey.Kind.MEMORY)
+                .forEach(t -> memoryByUser.computeIfAbsent(t.key().userId(), k -> new ArrayList<>()).add(t));
+        unit.write("upsertTombstones", () -> {
+            for (Tombstone t : tombstones) {
+                switch (t.key().kind()) {
+                    case USER -> deleteUserAt(t.key().userId(), t.version());
+                    case SESSION -> deleteSessionAt(t.key().chatId(), t.sessionId(), t.version());
+                    case MEMORY -> {
+                        // grouped per user below: one write per file
+                    }
+                    default -> throw new IllegalStateException("unknown kind " + t.key().kind());
+                }
+            }
+            for (Map.Entry<UUID, List<Tombstone>> group : memoryByUser.entrySet()) {
+                UserMemoryState memory = records.memoryState(group.getKey());
+                for (Tombstone t : group.getValue()) {
+                    if (t.version() > memory.storedVersion(t.key().memoryType(), t.key().key())) {
+                        memory.delete(t.key().memoryType(), t.key().key(), t.version());
+                    }
+                }
+                records.flush(memory);
+            }
+            return null;
+        });
+    }
+
+    private void deleteUserAt(UUID id, long version) throws IOException {
+        Optional<User> live = records.user(id);
+        if (version <= records.storedUserVersion(id, live)) {
+            return;
+        }
+        if (live.isPresent()) {
+            records.deleteUser(live.get(), DeleteMode.KEEP_SESSIONS, version);
+        } else {
+            records.putUserTombstone(id, version);
+        }
+    }
+
+    private void deleteSessionAt(String chatId, UUID sessionId, long version) throws IOException {
+        Optional<ChatSession> live = records.sessionByChatId(chatId);
+        if (version <= records.storedSessionVersion(chatId, live)) {
+            return;
+        }
+        if (live.isPresent()) {
+            records.changeOwner(live.get().id(), live.get().userId(), null);
+            records.deleteSession(live.get());
+            records.markSessionDeleted(live.get().id());
+        }
+        records.putSessionTombstone(chatId, sessionId, version);
     }
 }

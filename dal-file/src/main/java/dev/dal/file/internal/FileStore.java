@@ -24,6 +24,7 @@ import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
 import dev.dal.api.bulk.BulkAccess;
 import dev.dal.api.spi.Ids;
+import dev.dal.file.internal.StoredIndexes.ChatIdTombstone;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -126,9 +127,18 @@ public final class FileStore implements DataAccess {
                 throw RecordFiles.duplicateExternalId();
             }
             User user = newUser.toUser(Ids.newId(), now());
+            if (records.user(user.id()).isPresent()) {
+                throw new DuplicateKeyException("A user with this id already exists");
+            }
+            // A caller-chosen id used again continues above the deleted user's version.
+            Optional<Long> tombstone = records.userTombstone(user.id());
+            user = user.withVersion(tombstone.map(v -> v + 1).orElse(1L));
             records.putUser(user);
             if (user.externalId() != null) {
                 records.putExternalId(user.externalId(), user.id());
+            }
+            if (tombstone.isPresent()) {
+                records.deleteUserTombstone(user.id());
             }
             return user;
         });
@@ -165,23 +175,7 @@ public final class FileStore implements DataAccess {
             if (user.isEmpty()) {
                 return false;
             }
-            for (UUID sessionId : records.sessionIdsOf(id)) {
-                Optional<ChatSession> session = records.session(sessionId);
-                if (session.isEmpty()) {
-                    continue;
-                }
-                if (mode == DeleteMode.PURGE) {
-                    records.deleteSession(session.get());
-                } else {
-                    records.putSession(session.get().withUserId(null));
-                }
-            }
-            records.deleteSessionList(id);
-            records.putMemory(id, List.of());
-            if (user.get().externalId() != null) {
-                records.deleteExternalId(user.get().externalId());
-            }
-            records.deleteUser(id);
+            records.deleteUser(user.get(), mode, user.get().version() + 1);
             return true;
         });
     }
@@ -195,10 +189,16 @@ public final class FileStore implements DataAccess {
                 throw new DuplicateKeyException("A chat session with this chatId already exists");
             }
             records.requireUser(newSession.userId());
-            ChatSession session = newSession.toSession(Ids.newId(), now());
+            // A chat id used again continues above the deleted session's version.
+            Optional<ChatIdTombstone> tombstone = records.sessionTombstone(newSession.chatId());
+            ChatSession session = newSession.toSession(Ids.newId(), now())
+                    .withVersion(tombstone.map(t -> t.version() + 1).orElse(1L));
             records.putSession(session);
             records.putChatId(session.chatId(), session.id());
             records.changeOwner(session.id(), null, session.userId());
+            if (tombstone.isPresent()) {
+                records.deleteSessionTombstone(session.chatId());
+            }
             return session;
         });
     }
@@ -230,8 +230,7 @@ public final class FileStore implements DataAccess {
             if (session.isEmpty()) {
                 return false;
             }
-            records.changeOwner(session.get().id(), session.get().userId(), null);
-            records.deleteSession(session.get());
+            records.deleteSessionLeavingTombstone(session.get(), session.get().version() + 1);
             return true;
         });
     }
@@ -328,13 +327,14 @@ public final class FileStore implements DataAccess {
         return unit.write("setUserMemory", () -> {
             records.requireUser(userId);
             Instant now = now();
-            List<MemoryEntry> entries = new ArrayList<>(records.memoryOf(userId));
-            Optional<MemoryEntry> existing = find(entries, memoryType, key);
+            UserMemoryState memory = records.memoryState(userId);
+            Optional<MemoryEntry> existing = memory.entry(memoryType, key);
             Instant createdAt = existing.filter(e -> !e.isExpiredAt(now)).map(MemoryEntry::createdAt).orElse(now);
-            existing.ifPresent(entries::remove);
-            MemoryEntry entry = new MemoryEntry(userId, memoryType, key, value, createdAt, now, expiresAt);
-            entries.add(entry);
-            records.putMemory(userId, entries);
+            // Over a stored entry (expired or not) or a deleted key's tombstone, the version goes on from there.
+            MemoryEntry entry = new MemoryEntry(userId, memoryType, key, value, createdAt, now, expiresAt,
+                    memory.storedVersion(memoryType, key) + 1);
+            memory.put(entry);
+            records.flush(memory);
             return entry;
         });
     }
@@ -372,24 +372,20 @@ public final class FileStore implements DataAccess {
         return deleteMemory(userId, memoryType, null);
     }
 
-    /** Deletes matching entries; @return how many of them were visible (unexpired) */
+    /** Deletes matching entries, leaving a tombstone for each; @return how many of them were visible (unexpired) */
     private int deleteMemory(UUID userId, String memoryType, String key) {
         return unit.write("deleteUserMemory", () -> {
             Instant now = now();
-            List<MemoryEntry> kept = new ArrayList<>();
+            UserMemoryState memory = records.memoryState(userId);
             int visible = 0;
-            List<MemoryEntry> entries = records.memoryOf(userId);
-            for (MemoryEntry e : entries) {
+            for (MemoryEntry e : memory.entries()) {
                 boolean matches = e.memoryType().equals(memoryType) && (key == null || e.key().equals(key));
-                if (!matches) {
-                    kept.add(e);
-                } else if (!e.isExpiredAt(now)) {
-                    visible++;
+                if (matches) {
+                    visible += e.isExpiredAt(now) ? 0 : 1;
+                    memory.delete(e.memoryType(), e.key(), e.version() + 1);
                 }
             }
-            if (kept.size() != entries.size()) {
-                records.putMemory(userId, kept);
-            }
+            records.flush(memory);
             return visible;
         });
     }
@@ -401,11 +397,17 @@ public final class FileStore implements DataAccess {
             int removed = 0;
             for (UUID userId : RecordFiles.idsIn(records.layout().memoryDir())) {
                 List<MemoryEntry> entries = records.memoryOf(userId);
-                List<MemoryEntry> kept = entries.stream().filter(e -> !e.isExpiredAt(now)).toList();
-                if (kept.size() != entries.size()) {
-                    removed += entries.size() - kept.size();
-                    records.putMemory(userId, kept);
+                if (entries.stream().noneMatch(e -> e.isExpiredAt(now))) {
+                    continue;
                 }
+                UserMemoryState memory = new UserMemoryState(userId, entries, records.memoryTombstonesOf(userId));
+                for (MemoryEntry e : entries) {
+                    if (e.isExpiredAt(now)) {
+                        memory.delete(e.memoryType(), e.key(), e.version() + 1);
+                        removed++;
+                    }
+                }
+                records.flush(memory);
             }
             return removed;
         });

@@ -9,6 +9,10 @@ final class MemoryOrder {
             .comparing(MemoryEntry::memoryType, MemoryOrder::compareCodePoints)
             .thenComparing(MemoryEntry::key, MemoryOrder::compareCodePoints);
 
+    static final Comparator<StoredIndexes.MemoryTombstone> TOMBSTONES_BY_TYPE_AND_KEY = Comparator
+            .comparing(StoredIndexes.MemoryTombstone::memoryType, MemoryOrder::compareCodePoints)
+            .thenComparing(StoredIndexes.MemoryTombstone::key, MemoryOrder::compareCodePoints);
+
     private MemoryOrder() {
     }
 

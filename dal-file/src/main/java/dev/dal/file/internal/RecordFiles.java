@@ -1,14 +1,20 @@
 package dev.dal.file.internal;
 
 import dev.dal.api.ChatSession;
+import dev.dal.api.DeleteMode;
 import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.NotFoundException;
 import dev.dal.api.User;
 import dev.dal.file.internal.StoredIndexes.ChatIdEntry;
+import dev.dal.file.internal.StoredIndexes.ChatIdTombstone;
+import dev.dal.file.internal.StoredIndexes.DeletedSession;
 import dev.dal.file.internal.StoredIndexes.ExternalIdEntry;
+import dev.dal.file.internal.StoredIndexes.MemoryTombstone;
 import dev.dal.file.internal.StoredIndexes.UserMemory;
+import dev.dal.file.internal.StoredIndexes.UserMemoryTombstones;
 import dev.dal.file.internal.StoredIndexes.UserSessions;
+import dev.dal.file.internal.StoredIndexes.UserTombstone;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +23,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
-/** Reads and (journaled) writes of the record files and their indexes. Callers hold the store lock. */
+/**
+ * Reads and (journaled) writes of the record files, their indexes and the tombstones deletions leave. Callers
+ * hold the store lock, so a version read here and written back one higher cannot race another writer.
+ */
 final class RecordFiles {
     private final StoreLayout layout;
     private final RecordCodec codec;
@@ -56,8 +65,59 @@ final class RecordFiles {
         files.replace(layout.user(user.id()), codec.write(user));
     }
 
-    void deleteUser(UUID id) throws IOException {
-        files.delete(layout.user(id));
+    /**
+     * Deletes a user as {@code DataAccess.deleteUser} does (sessions detached at one version more, or purged with
+     * their messages; memory deleted) and leaves the user's tombstone, raised to at least {@code tombstoneVersion}.
+     * A purged session leaves its chat id's tombstone at its version plus one (its messages name only the
+     * session); memory entries get no tombstones of their own: the user's covers them.
+     */
+    void deleteUser(User user, DeleteMode mode, long tombstoneVersion) throws IOException {
+        for (UUID sessionId : sessionIdsOf(user.id())) {
+            Optional<ChatSession> session = session(sessionId);
+            if (session.isEmpty()) {
+                continue;
+            }
+            if (mode == DeleteMode.PURGE) {
+                // Its messages name only the session, so the session leaves a tombstone of its own.
+                deleteSession(session.get());
+                putSessionTombstone(session.get().chatId(), sessionId, session.get().version() + 1);
+            } else {
+                putSession(session.get().withUserId(null));
+            }
+        }
+        deleteSessionList(user.id());
+        putMemory(user.id(), List.of());
+        if (user.externalId() != null) {
+            deleteExternalId(user.externalId());
+        }
+        files.delete(layout.user(user.id()));
+        putUserTombstone(user.id(), tombstoneVersion);
+    }
+
+    /** @return the version a deleted user's tombstone holds, if the user was deleted */
+    Optional<Long> userTombstone(UUID id) throws IOException {
+        return read(layout.userTombstone(id), UserTombstone.class, "user tombstone")
+                .filter(t -> t.userId().equals(id))
+                .map(UserTombstone::version);
+    }
+
+    /** Keeps a user's tombstone at a version, raising a stored one, never lowering it. */
+    void putUserTombstone(UUID id, long version) throws IOException {
+        Optional<Long> stored = userTombstone(id);
+        if (stored.isEmpty() || stored.get() < version) {
+            files.replace(layout.userTombstone(id), codec.write(new UserTombstone(id, version)));
+        }
+    }
+
+    /** Removes a user's tombstone (the user is live again). */
+    void deleteUserTombstone(UUID id) throws IOException {
+        files.delete(layout.userTombstone(id));
+    }
+
+    /** @return the version the store holds for a user id, live or deleted; 0 when it holds none */
+    long storedUserVersion(UUID id, Optional<User> live) throws IOException {
+        long version = live.map(User::version).orElse(0L);
+        return Math.max(version, userTombstone(id).orElse(0L));
     }
 
     /** @return the user holding an external id, if any */
@@ -142,6 +202,57 @@ final class RecordFiles {
         files.deleteTree(layout.sessionDir(session.id()));
     }
 
+    /**
+     * Deletes a session as {@code DataAccess.deleteChatSession} does (its owner's list, its record, messages and
+     * chat id index) and leaves the tombstone of its chat id, raised to at least {@code version}.
+     */
+    void deleteSessionLeavingTombstone(ChatSession session, long version) throws IOException {
+        changeOwner(session.id(), session.userId(), null);
+        deleteSession(session);
+        putSessionTombstone(session.chatId(), session.id(), version);
+        markSessionDeleted(session.id());
+    }
+
+    /** @return the tombstone of a chat id, if a session under it was deleted and none holds it since */
+    Optional<ChatIdTombstone> sessionTombstone(String chatId) throws IOException {
+        return read(layout.chatIdTombstone(chatId), ChatIdTombstone.class, "chat session tombstone")
+                .filter(t -> t.chatId().equals(chatId));
+    }
+
+    /** Keeps a chat id's tombstone at a version, raising a stored one, never lowering it. */
+    void putSessionTombstone(String chatId, UUID sessionId, long version) throws IOException {
+        Optional<ChatIdTombstone> stored = sessionTombstone(chatId);
+        if (stored.isEmpty() || stored.get().version() < version) {
+            files.replace(layout.chatIdTombstone(chatId), codec.write(new ChatIdTombstone(chatId, sessionId, version)));
+        }
+        markSessionDeleted(sessionId);
+    }
+
+    /** Removes a chat id's tombstone (a session holds the chat id again). */
+    void deleteSessionTombstone(String chatId) throws IOException {
+        files.delete(layout.chatIdTombstone(chatId));
+    }
+
+    /** Marks a session id as deleted, so that late bulk upserts of its messages are skipped. */
+    void markSessionDeleted(UUID sessionId) throws IOException {
+        Path mark = layout.deletedSession(sessionId);
+        if (DurableFiles.sizeOrMissing(mark) < 0) {
+            files.replace(mark, codec.write(new DeletedSession(sessionId)));
+        }
+    }
+
+    /** @return whether a session with this id was deleted */
+    boolean sessionWasDeleted(UUID sessionId) throws IOException {
+        return read(layout.deletedSession(sessionId), DeletedSession.class, "deleted session mark")
+                .filter(m -> m.sessionId().equals(sessionId)).isPresent();
+    }
+
+    /** @return the version the store holds for a chat id, live or deleted; 0 when it holds none */
+    long storedSessionVersion(String chatId, Optional<ChatSession> live) throws IOException {
+        long version = live.map(ChatSession::version).orElse(0L);
+        return Math.max(version, sessionTombstone(chatId).map(ChatIdTombstone::version).orElse(0L));
+    }
+
     List<UUID> sessionIdsOf(UUID userId) throws IOException {
         return read(layout.userSessions(userId), UserSessions.class, "user session list")
                 .map(UserSessions::sessionIds).orElse(List.of());
@@ -190,6 +301,37 @@ final class RecordFiles {
         List<MemoryEntry> sorted = new ArrayList<>(entries);
         sorted.sort(MemoryOrder.BY_TYPE_AND_KEY);
         files.replace(layout.memory(userId), codec.write(new UserMemory(sorted)));
+    }
+
+    /** @return a user's memory tombstones, sorted by type and key */
+    List<MemoryTombstone> memoryTombstonesOf(UUID userId) throws IOException {
+        return read(layout.memoryTombstones(userId), UserMemoryTombstones.class, "user memory tombstones")
+                .map(UserMemoryTombstones::entries).orElse(List.of());
+    }
+
+    void putMemoryTombstones(UUID userId, List<MemoryTombstone> tombstones) throws IOException {
+        if (tombstones.isEmpty()) {
+            files.delete(layout.memoryTombstones(userId));
+            return;
+        }
+        List<MemoryTombstone> sorted = new ArrayList<>(tombstones);
+        sorted.sort(MemoryOrder.TOMBSTONES_BY_TYPE_AND_KEY);
+        files.replace(layout.memoryTombstones(userId), codec.write(new UserMemoryTombstones(sorted)));
+    }
+
+    /** @return a user's memory and memory tombstones, read once, to change and write back once */
+    UserMemoryState memoryState(UUID userId) throws IOException {
+        return new UserMemoryState(userId, memoryOf(userId), memoryTombstonesOf(userId));
+    }
+
+    /** Writes back whatever changed in a user's memory and memory tombstones: at most one write each. */
+    void flush(UserMemoryState state) throws IOException {
+        if (state.entriesChanged()) {
+            putMemory(state.userId(), state.entries());
+        }
+        if (state.tombstonesChanged()) {
+            putMemoryTombstones(state.userId(), state.tombstones());
+        }
     }
 
     /** @return the UUIDs named by the entries of a directory, in canonical string order */

@@ -17,6 +17,7 @@ final class StoreLayout {
     static final String USERS = "users";
     static final String SESSIONS = "sessions";
     static final String MEMORY = "memory";
+    static final String TOMBSTONES = "tombstones";
 
     private final Path root;
 
@@ -74,6 +75,30 @@ final class StoreLayout {
 
     Path chatIdIndex(String chatId) {
         return root.resolve("chat-ids").resolve(hash(chatId) + ".json");
+    }
+
+    Path tombstonesDir() {
+        return root.resolve(TOMBSTONES);
+    }
+
+    /** A deleted user's tombstone. */
+    Path userTombstone(UUID userId) {
+        return tombstonesDir().resolve(USERS).resolve(userId + ".json");
+    }
+
+    /** A deleted chat session's tombstone, named by the hash of its chat id like the chat id index. */
+    Path chatIdTombstone(String chatId) {
+        return tombstonesDir().resolve("chat-ids").resolve(hash(chatId) + ".json");
+    }
+
+    /** The mark of a deleted session id. */
+    Path deletedSession(UUID sessionId) {
+        return tombstonesDir().resolve(SESSIONS).resolve(sessionId + ".json");
+    }
+
+    /** The tombstones of one user's deleted memory keys. */
+    Path memoryTombstones(UUID userId) {
+        return tombstonesDir().resolve(MEMORY).resolve(userId + ".json");
     }
 
     /** @return the UUID a file or directory is named after, or {@code null} for any other name */

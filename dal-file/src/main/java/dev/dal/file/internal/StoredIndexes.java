@@ -4,7 +4,7 @@ import dev.dal.api.MemoryEntry;
 import java.util.List;
 import java.util.UUID;
 
-/** Small JSON documents the file store keeps beside the records: name indexes and per-user lists. */
+/** Small JSON documents the file store keeps beside the records: name indexes, per-user lists, tombstones. */
 final class StoredIndexes {
     private StoredIndexes() {
     }
@@ -21,6 +21,35 @@ final class StoredIndexes {
     record UserSessions(List<UUID> sessionIds) {
         UserSessions {
             sessionIds = sessionIds == null ? List.of() : List.copyOf(sessionIds);
+        }
+    }
+
+    /** A deleted user: the version its deletion gave it (the deleted version plus one). */
+    record UserTombstone(UUID userId, long version) {
+    }
+
+    /**
+     * A deleted chat session, under its hashed chat id: the chat id (kept to rule out hash collisions), the id
+     * the deleted session had, and the version its deletion gave it.
+     */
+    record ChatIdTombstone(String chatId, UUID sessionId, long version) {
+    }
+
+    /**
+     * Marks a session id as deleted, so that a late bulk upsert of its messages is skipped rather than refused.
+     * Session ids are never used again, so the mark outlives the chat id's tombstone.
+     */
+    record DeletedSession(UUID sessionId) {
+    }
+
+    /** One deleted memory key of a user, and the version its deletion gave it. */
+    record MemoryTombstone(String memoryType, String key, long version) {
+    }
+
+    /** All memory tombstones of one user, sorted by type and key. */
+    record UserMemoryTombstones(List<MemoryTombstone> entries) {
+        UserMemoryTombstones {
+            entries = entries == null ? List.of() : List.copyOf(entries);
         }
     }
 

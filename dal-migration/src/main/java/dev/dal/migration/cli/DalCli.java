@@ -14,11 +14,12 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code dal} command. Exit status: 0 success; 1 the stores differ or a store is down (for
- * {@code health}, unreachable included); 2 bad usage; 3 bad configuration or input; 4 a store failed
- * or could not be reached.
+ * {@code health}, unreachable included), or a legacy import used nothing of its input; 2 bad
+ * usage; 3 bad configuration or input; 4 a store failed or could not be reached.
  */
 @Command(name = "dal", mixinStandardHelpOptions = true, version = "dal 0.1.0",
-        description = "Dal's storage tool: demo, health, schema migrations, copy, verify, repair, export/import.",
+        description = "Dal's storage tool: demo, health, schema migrations, copy, verify, repair, export/import,"
+                + " legacy imports.",
         footer = {"",
             "STORE is a URI; a password goes in it or in DB_PASSWORD / NEO4J_PASSWORD",
             "and is never printed:",
@@ -39,7 +40,8 @@ import picocli.CommandLine.Command;
             "health answers within DB_CONNECT_TIMEOUT + DAL_HEALTH_TIMEOUT.",
             "",
             "Exit status: 0 ok; 1 the stores differ or the store is down (health: also",
-            "unreachable); 2 bad usage; 3 bad configuration or input; 4 a store failed or",
+            "unreachable; import-tinydb, import-json-dir: nothing of the input was",
+            "imported); 2 bad usage; 3 bad configuration or input; 4 a store failed or",
             "could not be reached.",
             "",
             "Examples:",
@@ -50,11 +52,11 @@ import picocli.CommandLine.Command;
             "  dal COMMAND --help"},
         subcommands = {DemoCommand.class, HealthCommand.class, SchemaCommand.class, CopyCommand.class,
             VerifyCommand.class, RepairCommand.class, ExportCommand.class, ImportCommand.class,
-            ImportTinyDbCommand.class})
+            ImportTinyDbCommand.class, ImportJsonDirCommand.class})
 public final class DalCli {
     /** Success. */
     public static final int OK = 0;
-    /** The stores differ, or a store is down. */
+    /** The stores differ, a store is down, or a legacy import used nothing of its input. */
     public static final int DIFFERENT = 1;
     /** Bad configuration or input. */
     public static final int BAD_INPUT = 3;

@@ -1,13 +1,13 @@
 package dev.dal.migration.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dal.api.DataAccess;
+import dev.dal.migration.ImportReport;
+import dev.dal.migration.LegacyImport;
 import dev.dal.migration.StoreUri;
 import dev.dal.migration.TinyDbImporter;
 import dev.dal.migration.TinyDbMapping;
-import dev.dal.migration.TinyDbReport;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -16,9 +16,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Imports a legacy TinyDB chat file (seed 002). */
-@Command(name = "import-tinydb", description = "Import a legacy TinyDB chat file (ChatCore's layout, or another"
-        + " through --mapping). Idempotent; a malformed file imports nothing. The target is migrated when it has"
-        + " no schema yet; one with an older schema is refused (exit status 3) unless --migrate is given.")
+@Command(name = "import-tinydb", description = {"Import a legacy TinyDB chat file (ChatCore's layout, or another"
+        + " through --mapping, e.g. TinyDB's embedded style: {\"tables\": {\"conversations\": \"_default\"},"
+        + " \"fields\": {\"conversations\": {\"conversation_id\": \"$docId\"}}}). Idempotent; a malformed file"
+        + " imports nothing; the file is only read. The report names every skipped document, every table not"
+        + " read (with its document count) and a world-readable file. Exit status 1 when the file held documents"
+        + " and none was imported.",
+    "The target is migrated when it has no schema yet; one with an older schema is refused (exit status 3)"
+            + " unless --migrate is given."})
 final class ImportTinyDbCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -44,24 +49,16 @@ final class ImportTinyDbCommand implements Callable<Integer> {
     public Integer call() {
         StoreUri target = CommonOptions.store(to);
         TinyDbMapping layout = mapping == null ? TinyDbMapping.defaults() : TinyDbMapping.load(mapping);
+        TinyDbImporter importer = new TinyDbImporter(layout, CommonOptions.batchSize(batch),
+                target.config());
+        // Read and checked before the target is set up: a bad file changes nothing, not even a new schema.
+        LegacyImport input = importer.read(file);
         try (DataAccess store = Stores.openForWriting(target, migrate)) {
-            TinyDbReport r = new TinyDbImporter(layout, CommonOptions.batchSize(batch),
-                    target.config().maxContentLength()).importFile(file, store);
+            ImportReport r = input.writeTo(store);
             ObjectNode json = JsonNodeFactory.instance.objectNode().put("to", target.redacted()).put("file", file.toString());
-            json.putObject("users").put("imported", r.usersImported()).put("merged", r.usersMerged());
-            json.putObject("conversations").put("imported", r.sessionsImported()).put("merged", r.sessionsMerged());
-            json.putObject("messages").put("imported", r.messagesImported()).put("deduplicated", r.messagesDeduplicated());
-            ArrayNode skipped = json.putArray("skipped");
-            StringBuilder text = new StringBuilder(String.format("Imported %s into %s:%n  users: %d imported, %d merged"
-                    + "%n  conversations: %d imported, %d merged%n  messages: %d imported, %d deduplicated%n"
-                    + "  skipped: %d", file, target, r.usersImported(), r.usersMerged(), r.sessionsImported(),
-                    r.sessionsMerged(), r.messagesImported(), r.messagesDeduplicated(), r.skipped().size()));
-            for (TinyDbReport.Skip s : r.skipped()) {
-                skipped.addObject().put("table", s.table()).put("document", s.documentId()).put("reason", s.reason());
-                text.append(String.format("%n    %s %s: %s", s.table(), s.documentId(), s.reason()));
-            }
-            common.print(json, text.toString());
+            ImportReports.json(json, r);
+            common.print(json, ImportReports.text(file.toString(), target.toString(), r));
+            return ImportReports.status(r);
         }
-        return DalCli.OK;
     }
 }

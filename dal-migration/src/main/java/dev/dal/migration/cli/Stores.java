@@ -132,7 +132,7 @@ final class Stores {
         return DataAccessFactory.create(store.config());
     }
 
-    private static boolean isFile(StoreUri store) {
+    static boolean isFile(StoreUri store) {
         return switch (store.config().storageType()) {
             case "file", "json", "files" -> true;
             default -> false;

@@ -46,6 +46,14 @@ public abstract class KindAccess {
     public abstract void upsert(BulkAccess bulk, List<Object> records);
 
     /**
+     * Writes records whatever version the store holds (messages carry none: the same as {@link #upsert}).
+     *
+     * @param bulk the target
+     * @param records records of this kind
+     */
+    public abstract void overwrite(BulkAccess bulk, List<Object> records);
+
+    /**
      * @param a a record
      * @param b another of the same kind
      * @return their order in the scan (negative when {@code a} comes first)
@@ -95,6 +103,11 @@ public abstract class KindAccess {
         }
 
         @Override
+        public void overwrite(BulkAccess bulk, List<Object> records) {
+            bulk.overwriteUsers(cast(records));
+        }
+
+        @Override
         public int compare(Object a, Object b) {
             return ((User) a).id().toString().compareTo(((User) b).id().toString());
         }
@@ -122,6 +135,11 @@ public abstract class KindAccess {
         }
 
         @Override
+        public void overwrite(BulkAccess bulk, List<Object> records) {
+            bulk.overwriteSessions(cast(records));
+        }
+
+        @Override
         public int compare(Object a, Object b) {
             return ((ChatSession) a).id().toString().compareTo(((ChatSession) b).id().toString());
         }
@@ -145,6 +163,11 @@ public abstract class KindAccess {
 
         @Override
         public void upsert(BulkAccess bulk, List<Object> records) {
+            bulk.upsertMessages(cast(records));
+        }
+
+        @Override
+        public void overwrite(BulkAccess bulk, List<Object> records) {
             bulk.upsertMessages(cast(records));
         }
 
@@ -177,6 +200,11 @@ public abstract class KindAccess {
         @Override
         public void upsert(BulkAccess bulk, List<Object> records) {
             bulk.upsertMemory(cast(records));
+        }
+
+        @Override
+        public void overwrite(BulkAccess bulk, List<Object> records) {
+            bulk.overwriteMemory(cast(records));
         }
 
         @Override

@@ -42,11 +42,15 @@ public final class RecordCodec {
 
     /**
      * @param kind the record's kind
-     * @param tree its JSON tree
+     * @param tree its JSON tree; a user, session or memory entry without a {@code version} (written before
+     *     records carried one) is read at version 1
      * @return the record
      * @throws ValidationException naming the field when the tree does not make a record
      */
     public static Object fromTree(RecordKind kind, JsonNode tree) {
+        if (kind != RecordKind.MESSAGES && tree instanceof ObjectNode object && !object.has("version")) {
+            tree = object.deepCopy().put("version", 1L);
+        }
         Class<?> type = switch (kind) {
             case USERS -> User.class;
             case SESSIONS -> ChatSession.class;

@@ -4,6 +4,7 @@ import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
 import static com.mongodb.client.model.Filters.gt;
 import static com.mongodb.client.model.Filters.in;
+import static com.mongodb.client.model.Filters.lt;
 import static com.mongodb.client.model.Filters.or;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -11,10 +12,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mongodb.MongoBulkWriteException;
 import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.DeleteOneModel;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.ReplaceOneModel;
 import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.WriteModel;
 import dev.dal.api.ChatSession;
 import dev.dal.api.JsonValues;
 import dev.dal.api.MemoryEntry;
@@ -23,17 +26,24 @@ import dev.dal.api.NotFoundException;
 import dev.dal.api.User;
 import dev.dal.api.ValidationException;
 import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
+import dev.dal.api.bulk.Tombstone;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import org.bson.BsonDocument;
 import org.bson.BsonInt64;
 import org.bson.BsonString;
+import org.bson.BsonValue;
 import org.bson.conversions.Bson;
 
 /**
@@ -157,50 +167,453 @@ final class MongoBulkAccess implements BulkAccess {
 
     // ---- upserts ----
 
+    /**
+     * How one versioned kind is keyed: users by id, sessions by chat id, memory by (user, type, key).
+     * Keys are Java strings here ({@code \0} joins memory's parts: no stored string holds it).
+     */
+    private interface Versioned<T> {
+        long version(T record);
+
+        String key(T record);
+
+        /** @return the parent user the record names, {@code null} for none (and for users) */
+        UUID parent(T record);
+
+        BsonDocument document(T record);
+
+        MongoCollection<BsonDocument> live(MongoStore s);
+
+        MongoCollection<BsonDocument> tombstones(MongoStore s);
+
+        /** @return a filter on the live collection matching the records' keys */
+        Bson liveLookup(Collection<String> keys);
+
+        /** @return a filter on the tombstone collection matching the records' keys */
+        Bson tombstoneLookup(Collection<String> keys);
+
+        String liveKey(BsonDocument live);
+
+        String tombstoneKey(BsonDocument tombstone);
+
+        /** @return the filter of the stored document this record replaces (its identity) */
+        Bson identity(T record);
+
+        /** @return the filter of the record's tombstone */
+        Bson tombstoneFilter(String key);
+
+    }
+
+    private static String memoryKeyOf(UUID userId, String type, String key) {
+        return userId + "\0" + type + "\0" + key;
+    }
+
+    private static String[] splitMemoryKey(String key) {
+        return key.split("\0", 3);
+    }
+
+    private static Bson memoryLookup(Collection<String> keys) {
+        Map<String, List<String>> byType = new LinkedHashMap<>();
+        for (String k : keys) {
+            String[] parts = splitMemoryKey(k);
+            byType.computeIfAbsent(parts[0] + "\0" + parts[1], x -> new ArrayList<>()).add(parts[2]);
+        }
+        List<Bson> clauses = new ArrayList<>(byType.size());
+        byType.forEach((userAndType, names) -> {
+            String[] parts = userAndType.split("\0", 2);
+            clauses.add(and(eq(MongoDocuments.USER_ID, parts[0]), eq(MongoDocuments.MEMORY_TYPE, new BsonString(parts[1])),
+                    in(MongoDocuments.KEY, names)));
+        });
+        return clauses.size() == 1 ? clauses.get(0) : or(clauses);
+    }
+
+    private static String memoryKeyOf(BsonDocument d) {
+        return d.getString(MongoDocuments.USER_ID).getValue() + "\0" + d.getString(MongoDocuments.MEMORY_TYPE).getValue()
+                + "\0" + d.getString(MongoDocuments.KEY).getValue();
+    }
+
+    private static Bson memoryFilter(String key) {
+        String[] parts = splitMemoryKey(key);
+        return and(eq(MongoDocuments.USER_ID, parts[0]), eq(MongoDocuments.MEMORY_TYPE, new BsonString(parts[1])),
+                eq(MongoDocuments.KEY, new BsonString(parts[2])));
+    }
+
+    private static final Versioned<User> USERS = new Versioned<>() {
+        public long version(User u) {
+            return u.version();
+        }
+
+        public String key(User u) {
+            return u.id().toString();
+        }
+
+        public UUID parent(User u) {
+            return null;
+        }
+
+        public BsonDocument document(User u) {
+            return MongoDocuments.user(u);
+        }
+
+        public MongoCollection<BsonDocument> live(MongoStore s) {
+            return s.users;
+        }
+
+        public MongoCollection<BsonDocument> tombstones(MongoStore s) {
+            return s.userTombstones;
+        }
+
+        public Bson liveLookup(Collection<String> keys) {
+            return in(MongoDocuments.ID, keys);
+        }
+
+        public Bson tombstoneLookup(Collection<String> keys) {
+            return in(MongoDocuments.ID, keys);
+        }
+
+        public String liveKey(BsonDocument d) {
+            return d.getString(MongoDocuments.ID).getValue();
+        }
+
+        public String tombstoneKey(BsonDocument d) {
+            return d.getString(MongoDocuments.ID).getValue();
+        }
+
+        public Bson identity(User u) {
+            return eq(MongoDocuments.ID, u.id().toString());
+        }
+
+        public Bson tombstoneFilter(String key) {
+            return eq(MongoDocuments.ID, key);
+        }
+    };
+
+    private static final Versioned<ChatSession> SESSIONS = new Versioned<>() {
+        public long version(ChatSession c) {
+            return c.version();
+        }
+
+        public String key(ChatSession c) {
+            return c.chatId();
+        }
+
+        public UUID parent(ChatSession c) {
+            return c.userId();
+        }
+
+        public BsonDocument document(ChatSession c) {
+            return MongoDocuments.session(c);
+        }
+
+        public MongoCollection<BsonDocument> live(MongoStore s) {
+            return s.sessions;
+        }
+
+        public MongoCollection<BsonDocument> tombstones(MongoStore s) {
+            return s.sessionTombstones;
+        }
+
+        public Bson liveLookup(Collection<String> keys) {
+            return in(MongoDocuments.CHAT_ID, keys);
+        }
+
+        public Bson tombstoneLookup(Collection<String> keys) {
+            return in(MongoDocuments.ID, keys);
+        }
+
+        public String liveKey(BsonDocument d) {
+            return d.getString(MongoDocuments.CHAT_ID).getValue();
+        }
+
+        public String tombstoneKey(BsonDocument d) {
+            return d.getString(MongoDocuments.ID).getValue();
+        }
+
+        public Bson identity(ChatSession c) {
+            return eq(MongoDocuments.ID, c.id().toString());
+        }
+
+        public Bson tombstoneFilter(String key) {
+            return eq(MongoDocuments.ID, new BsonString(key));
+        }
+    };
+
+    private static final Versioned<MemoryEntry> MEMORY = new Versioned<>() {
+        public long version(MemoryEntry e) {
+            return e.version();
+        }
+
+        public String key(MemoryEntry e) {
+            return memoryKeyOf(e.userId(), e.memoryType(), e.key());
+        }
+
+        public UUID parent(MemoryEntry e) {
+            return e.userId();
+        }
+
+        public BsonDocument document(MemoryEntry e) {
+            return MongoDocuments.memory(e);
+        }
+
+        public MongoCollection<BsonDocument> live(MongoStore s) {
+            return s.memory;
+        }
+
+        public MongoCollection<BsonDocument> tombstones(MongoStore s) {
+            return s.memoryTombstones;
+        }
+
+        public Bson liveLookup(Collection<String> keys) {
+            return memoryLookup(keys);
+        }
+
+        public Bson tombstoneLookup(Collection<String> keys) {
+            return memoryLookup(keys);
+        }
+
+        public String liveKey(BsonDocument d) {
+            return memoryKeyOf(d);
+        }
+
+        public String tombstoneKey(BsonDocument d) {
+            return memoryKeyOf(d);
+        }
+
+        public Bson identity(MemoryEntry e) {
+            return memoryFilter(key(e));
+        }
+
+        public Bson tombstoneFilter(String key) {
+            return memoryFilter(key);
+        }
+    };
+
     @Override
     public void upsertUsers(List<User> users) {
-        store.call("upsertUsers", () -> {
-            for (List<User> chunk : chunks(users)) {
-                upsertById(store.users, chunk.stream().map(MongoDocuments::user).toList());
-            }
-            return null;
-        });
+        for (List<User> chunk : chunks(users)) {
+            upsertVersioned("upsertUsers", chunk, USERS, false);
+        }
     }
 
     @Override
     public void upsertSessions(List<ChatSession> sessions) {
-        store.call("upsertSessions", () -> {
-            for (List<ChatSession> chunk : chunks(sessions)) {
-                requireExisting(store.users, chunk.stream().map(ChatSession::userId), "user");
-                upsertById(store.sessions, chunk.stream().map(MongoDocuments::session).toList());
-            }
-            return null;
-        });
+        for (List<ChatSession> chunk : chunks(sessions)) {
+            upsertVersioned("upsertSessions", chunk, SESSIONS, false);
+        }
+    }
+
+    @Override
+    public void upsertMemory(List<MemoryEntry> entries) {
+        for (List<MemoryEntry> chunk : chunks(entries)) {
+            upsertVersioned("upsertMemory", chunk, MEMORY, false);
+        }
+    }
+
+    @Override
+    public void overwriteUsers(List<User> users) {
+        for (List<User> chunk : chunks(users)) {
+            upsertVersioned("overwriteUsers", chunk, USERS, true);
+        }
+    }
+
+    @Override
+    public void overwriteSessions(List<ChatSession> sessions) {
+        for (List<ChatSession> chunk : chunks(sessions)) {
+            upsertVersioned("overwriteSessions", chunk, SESSIONS, true);
+        }
+    }
+
+    @Override
+    public void overwriteMemory(List<MemoryEntry> entries) {
+        for (List<MemoryEntry> chunk : chunks(entries)) {
+            upsertVersioned("overwriteMemory", chunk, MEMORY, true);
+        }
     }
 
     @Override
     public void upsertMessages(List<Message> messages) {
         store.call("upsertMessages", () -> {
             for (List<Message> chunk : chunks(messages)) {
-                requireExisting(store.sessions, chunk.stream().map(Message::sessionId), "chat session");
-                upsertById(store.messages, chunk.stream().map(MongoDocuments::message).toList());
+                Set<String> deleted = missingParents(store, store.sessions, chunk.stream().map(Message::sessionId),
+                        "chat session", store.sessionTombstones, MongoDocuments.SESSION_ID);
+                List<BsonDocument> docs = chunk.stream().filter(m -> !deleted.contains(m.sessionId().toString()))
+                        .map(MongoDocuments::message).toList();
+                upsertById(store.messages, docs);
             }
             return null;
         });
     }
 
-    @Override
-    public void upsertMemory(List<MemoryEntry> entries) {
-        store.call("upsertMemory", () -> {
-            for (List<MemoryEntry> chunk : chunks(entries)) {
-                requireExisting(store.users, chunk.stream().map(MemoryEntry::userId), "user");
-                List<BsonDocument> docs = chunk.stream().map(MongoDocuments::memory).toList();
-                upsert(store.memory, docs, d -> and(eq(MongoDocuments.USER_ID, d.get(MongoDocuments.USER_ID)),
-                        eq(MongoDocuments.MEMORY_TYPE, d.get(MongoDocuments.MEMORY_TYPE)),
-                        eq(MongoDocuments.KEY, d.get(MongoDocuments.KEY))));
+    /**
+     * What a batch of versioned records does to the store, read before anything is written.
+     *
+     * @param inserts records whose key the store does not hold
+     * @param replaces records newer than the stored record under their key (all of them for an overwrite)
+     * @param clears keys whose tombstone an applied record removes, with the record's version
+     * @param overwrite whether versions are ignored (a repair's overwrite)
+     */
+    private record Plan<T>(List<T> inserts, List<T> replaces, Map<String, Long> clears, boolean overwrite) {
+        boolean needsTransaction() {
+            return !clears.isEmpty();
+        }
+    }
+
+    /**
+     * Applies the records newer than what the store holds for their keys, live or deleted. The plan reads
+     * the batch's tombstones and stored versions with one query each ({@code $in}); new records take the
+     * {@code insertMany} fast path, newer ones one {@code bulkWrite} of replaces whose filter holds the version
+     * condition (so a record that became newer meanwhile is skipped by the server, not overwritten). Where a
+     * batch also clears tombstones and the server has transactions, the batch runs in one, planned again
+     * inside it. An overwrite replaces by key whatever the stored version.
+     */
+    private <T> void upsertVersioned(String operation, List<T> chunk, Versioned<T> kind, boolean overwrite) {
+        if (store.inTransaction() || !store.connection().transactions()) {
+            store.call(operation, () -> {
+                write(store, plan(store, chunk, kind, overwrite), kind);
+                return null;
+            });
+            return;
+        }
+        boolean done = store.call(operation, () -> {
+            Plan<T> plan = plan(store, chunk, kind, overwrite);
+            if (plan.needsTransaction()) {
+                return false;
             }
-            return null;
+            write(store, plan, kind);
+            return true;
         });
+        if (!done) {
+            store.atomically(operation, s -> {
+                s.bulkAccess().write(s, s.bulkAccess().plan(s, chunk, kind, overwrite), kind);
+                return null;
+            });
+        }
+    }
+
+    private <T> Plan<T> plan(MongoStore s, List<T> chunk, Versioned<T> kind, boolean overwrite) {
+        Set<String> deletedParents = missingParents(s, s.users, chunk.stream().map(kind::parent), "user",
+                s.userTombstones, MongoDocuments.ID);
+        // One record per key: the newest of the batch.
+        Map<String, T> newest = new LinkedHashMap<>();
+        for (T record : chunk) {
+            UUID parent = kind.parent(record);
+            if (parent != null && deletedParents.contains(parent.toString())) {
+                continue;
+            }
+            newest.merge(kind.key(record), record, (a, b) -> kind.version(b) >= kind.version(a) ? b : a);
+        }
+        Map<String, Long> deleted = new HashMap<>();
+        Map<String, BsonDocument> live = new HashMap<>();
+        if (!newest.isEmpty()) {
+            s.ops().find(kind.tombstones(s), kind.tombstoneLookup(newest.keySet()))
+                    .forEach(d -> deleted.put(kind.tombstoneKey(d), MongoDocuments.version(d)));
+            if (s.inTransaction()) {
+                // In a transaction a failed insert aborts it: the stored versions decide here, read in its snapshot.
+                // Outside one the insert's duplicate keys and the replace's version filter decide, with no read.
+                s.ops().find(kind.live(s), kind.liveLookup(newest.keySet()))
+                        .projection(Projections.include(MongoDocuments.ID, MongoDocuments.CHAT_ID, MongoDocuments.USER_ID,
+                                MongoDocuments.MEMORY_TYPE, MongoDocuments.KEY, MongoDocuments.VERSION))
+                        .forEach(d -> live.put(kind.liveKey(d), d));
+            }
+        }
+        Plan<T> plan = new Plan<>(new ArrayList<>(), new ArrayList<>(), new HashMap<>(), overwrite);
+        newest.forEach((key, record) -> {
+            long version = kind.version(record);
+            long tombstone = deleted.getOrDefault(key, 0L);
+            BsonDocument stored = live.get(key);
+            if (!overwrite && (version <= tombstone || (stored != null && version <= MongoDocuments.version(stored)))) {
+                return;
+            }
+            // A session newer than another session under its chat id goes to the insert too, and fails there:
+            // the chat id is taken (DuplicateKeyException), as it is for createChatSession.
+            boolean sameRecord = stored != null && (!(record instanceof ChatSession session)
+                    || session.id().toString().equals(stored.getString(MongoDocuments.ID).getValue()));
+            (sameRecord ? plan.replaces() : plan.inserts()).add(record);
+            if (tombstone > 0) {
+                plan.clears().put(key, overwrite ? Long.MAX_VALUE : version);
+            }
+        });
+        return plan;
+    }
+
+    private <T> void write(MongoStore s, Plan<T> plan, Versioned<T> kind) {
+        boolean tx = s.inTransaction();
+        List<T> inserts = plan.inserts();
+        List<T> replaces = new ArrayList<>(plan.replaces());
+        if (!inserts.isEmpty()) {
+            List<BsonDocument> docs = inserts.stream().map(kind::document).toList();
+            if (tx) {
+                s.ops().insertMany(kind.live(s), docs, true);
+            } else {
+                try {
+                    s.ops().insertMany(kind.live(s), docs, false);
+                } catch (MongoBulkWriteException e) {
+                    if (e.getWriteConcernError() != null) {
+                        throw e;
+                    }
+                    for (BulkWriteError error : e.getWriteErrors()) {
+                        if (!MongoErrors.isDuplicateKey(error)) {
+                            throw e;
+                        }
+                        // Stored meanwhile, or another record holds one of its unique values: the conditional replace decides.
+                        replaces.add(inserts.get(error.getIndex()));
+                    }
+                }
+            }
+        }
+        if (!replaces.isEmpty()) {
+            List<ReplaceOneModel<BsonDocument>> models = new ArrayList<>(replaces.size());
+            for (T record : replaces) {
+                Bson filter = plan.overwrite() ? kind.identity(record) : and(kind.identity(record),
+                        lt(MongoDocuments.VERSION, new BsonInt64(kind.version(record))));
+                models.add(new ReplaceOneModel<>(filter, kind.document(record),
+                        new ReplaceOptions().upsert(!tx || plan.overwrite())));
+            }
+            try {
+                s.ops().bulkWrite(kind.live(s), models);
+            } catch (MongoBulkWriteException e) {
+                if (tx || e.getWriteConcernError() != null) {
+                    throw e;
+                }
+                List<BulkWriteError> collisions = new ArrayList<>();
+                for (BulkWriteError error : e.getWriteErrors()) {
+                    if (!MongoErrors.isDuplicateKey(error)) {
+                        throw e;
+                    }
+                    if (plan.overwrite()) {
+                        throw MongoErrors.duplicate(error);
+                    }
+                    collisions.add(error);
+                }
+                // The upsert found no older record and tried to insert: skipped when the store holds the key at this
+                // version or newer (one read for all of them); else another record holds one of its unique values.
+                Map<String, Long> stored = storedVersions(s, kind,
+                        collisions.stream().map(c -> kind.key(replaces.get(c.getIndex()))).toList());
+                for (BulkWriteError error : collisions) {
+                    T record = replaces.get(error.getIndex());
+                    if (stored.getOrDefault(kind.key(record), 0L) < kind.version(record)) {
+                        throw MongoErrors.duplicate(error);
+                    }
+                }
+            }
+        }
+        if (!plan.clears().isEmpty()) {
+            List<DeleteOneModel<BsonDocument>> clears = new ArrayList<>(plan.clears().size());
+            plan.clears().forEach((key, version) -> clears.add(new DeleteOneModel<>(
+                    and(kind.tombstoneFilter(key), lt(MongoDocuments.VERSION, new BsonInt64(version))))));
+            s.ops().bulkWrite(kind.tombstones(s), clears);
+        }
+    }
+
+    /** @return the newest version the store holds for each key, live or deleted; absent for none */
+    private static <T> Map<String, Long> storedVersions(MongoStore s, Versioned<T> kind, List<String> keys) {
+        Map<String, Long> versions = new HashMap<>();
+        s.ops().find(kind.live(s), kind.liveLookup(keys))
+                .projection(Projections.include(MongoDocuments.ID, MongoDocuments.CHAT_ID, MongoDocuments.USER_ID,
+                        MongoDocuments.MEMORY_TYPE, MongoDocuments.KEY, MongoDocuments.VERSION))
+                .forEach(d -> versions.merge(kind.liveKey(d), MongoDocuments.version(d), Math::max));
+        s.ops().find(kind.tombstones(s), kind.tombstoneLookup(keys))
+                .forEach(d -> versions.merge(kind.tombstoneKey(d), MongoDocuments.version(d), Math::max));
+        return versions;
     }
 
     private <T> List<List<T>> chunks(List<T> records) {
@@ -211,21 +624,38 @@ final class MongoBulkAccess implements BulkAccess {
         return chunks;
     }
 
-    /** Fails before anything is written when a record names a parent that does not exist. */
-    private void requireExisting(MongoCollection<BsonDocument> parents, java.util.stream.Stream<UUID> ids, String kind) {
+    /**
+     * Checks the parents a batch names with one query (and one more for those missing): a parent
+     * that is absent and was deleted (its tombstone) is returned, so its children are skipped; one
+     * absent and never deleted fails the batch before anything is written.
+     *
+     * @param tombstoneField the tombstone's field that holds the parent's id ({@code _id} for users,
+     *     {@code session_id} for sessions)
+     * @return the ids of absent parents that were deleted
+     */
+    private static Set<String> missingParents(MongoStore s, MongoCollection<BsonDocument> parents,
+            java.util.stream.Stream<UUID> ids, String kind, MongoCollection<BsonDocument> tombstones,
+            String tombstoneField) {
         Set<String> wanted = new LinkedHashSet<>();
         ids.filter(java.util.Objects::nonNull).forEach(id -> wanted.add(id.toString()));
         if (wanted.isEmpty()) {
-            return;
+            return Set.of();
         }
-        Set<String> found = new HashSet<>();
-        store.ops().find(parents, in(MongoDocuments.ID, wanted)).projection(Projections.include(MongoDocuments.ID))
-                .forEach(d -> found.add(d.getString(MongoDocuments.ID).getValue()));
-        for (String id : wanted) {
-            if (!found.contains(id)) {
+        Set<String> missing = new LinkedHashSet<>(wanted);
+        s.ops().find(parents, in(MongoDocuments.ID, wanted)).projection(Projections.include(MongoDocuments.ID))
+                .forEach(d -> missing.remove(d.getString(MongoDocuments.ID).getValue()));
+        if (missing.isEmpty()) {
+            return Set.of();
+        }
+        Set<String> deleted = new HashSet<>();
+        s.ops().find(tombstones, in(tombstoneField, missing)).projection(Projections.include(tombstoneField))
+                .forEach(d -> deleted.add(d.getString(tombstoneField).getValue()));
+        for (String id : missing) {
+            if (!deleted.contains(id)) {
                 throw new NotFoundException("The referenced " + kind + " does not exist: " + id);
             }
         }
+        return deleted;
     }
 
     private void upsertById(MongoCollection<BsonDocument> collection, List<BsonDocument> docs) {
@@ -241,7 +671,6 @@ final class MongoBulkAccess implements BulkAccess {
         if (docs.isEmpty()) {
             return;
         }
-        boolean byId = docs.get(0).containsKey(MongoDocuments.ID);
         List<BsonDocument> existing = new ArrayList<>();
         if (store.ops().session() != null) {
             // In a transaction a failed insert aborts everything: replace straight away.
@@ -262,12 +691,137 @@ final class MongoBulkAccess implements BulkAccess {
         }
         List<ReplaceOneModel<BsonDocument>> replaces = new ArrayList<>(existing.size());
         for (BsonDocument doc : existing) {
-            if (!byId) {
-                // Memory is keyed by (user, type, key): drop the _id the failed insert gave it, keep the stored one.
-                doc.remove(MongoDocuments.ID);
-            }
             replaces.add(new ReplaceOneModel<>(key.apply(doc), doc, new ReplaceOptions().upsert(true)));
         }
         store.ops().bulkWrite(collection, replaces);
+    }
+
+    // ---- tombstones ----
+
+    @Override
+    public List<Tombstone> findTombstones(Collection<RecordKey> keys) {
+        List<String> users = new ArrayList<>();
+        List<String> chats = new ArrayList<>();
+        List<Bson> memory = new ArrayList<>();
+        for (RecordKey key : keys) {
+            switch (key.kind()) {
+                case USER -> users.add(key.userId().toString());
+                case SESSION -> chats.add(key.chatId());
+                case MEMORY -> memory.add(key.isWholeType()
+                        ? and(eq(MongoDocuments.USER_ID, key.userId().toString()),
+                                eq(MongoDocuments.MEMORY_TYPE, new BsonString(key.memoryType())))
+                        : memoryFilter(memoryKeyOf(key.userId(), key.memoryType(), key.key())));
+            }
+        }
+        return store.call("findTombstones", () -> {
+            Set<Tombstone> found = new LinkedHashSet<>();
+            for (List<String> ids : chunks(users)) {
+                store.ops().find(store.userTombstones, in(MongoDocuments.ID, ids))
+                        .forEach(d -> found.add(MongoDocuments.toUserTombstone(d)));
+            }
+            for (List<String> ids : chunks(chats)) {
+                store.ops().find(store.sessionTombstones, in(MongoDocuments.ID, ids))
+                        .forEach(d -> found.add(MongoDocuments.toSessionTombstone(d)));
+            }
+            for (List<Bson> clauses : chunks(memory)) {
+                store.ops().find(store.memoryTombstones, clauses.size() == 1 ? clauses.get(0) : or(clauses))
+                        .forEach(d -> found.add(MongoDocuments.toMemoryTombstone(d)));
+            }
+            return List.copyOf(found);
+        });
+    }
+
+    @Override
+    public void upsertTombstones(List<Tombstone> tombstones) {
+        for (List<Tombstone> chunk : chunks(tombstones)) {
+            store.atomically("upsertTombstones", s -> {
+                s.bulkAccess().applyTombstones(s, chunk);
+                return null;
+            });
+        }
+    }
+
+    /**
+     * Per kind: the stored versions (live and deleted) of the chunk's keys with one query each, then the
+     * tombstones that are newer raised in one {@code bulkWrite}, then the older live records deleted as
+     * {@code DataAccess} deletes them, each on a version condition (a record that became newer meanwhile
+     * stays). Tombstones first, so that no failure in between loses a deletion.
+     */
+    private void applyTombstones(MongoStore s, List<Tombstone> chunk) {
+        Map<RecordKey.Kind, Map<String, Tombstone>> byKind = new java.util.EnumMap<>(RecordKey.Kind.class);
+        for (Tombstone t : chunk) {
+            RecordKey k = t.key();
+            String key = switch (k.kind()) {
+                case USER -> k.userId().toString();
+                case SESSION -> k.chatId();
+                case MEMORY -> memoryKeyOf(k.userId(), k.memoryType(), k.key());
+            };
+            byKind.computeIfAbsent(k.kind(), x -> new LinkedHashMap<>())
+                    .merge(key, t, (a, b) -> b.version() >= a.version() ? b : a);
+        }
+        Map<String, Tombstone> users = byKind.getOrDefault(RecordKey.Kind.USER, Map.of());
+        for (Map.Entry<String, BsonDocument> older : newerTombstones(s, USERS, users).entrySet()) {
+            BsonString id = new BsonString(older.getKey());
+            s.detachSessions(id);
+            s.ops().deleteMany(s.memory, eq(MongoDocuments.USER_ID, id));
+            s.ops().deleteOne(s.users, and(eq(MongoDocuments.ID, id),
+                    lt(MongoDocuments.VERSION, new BsonInt64(users.get(older.getKey()).version()))));
+        }
+        Map<String, Tombstone> sessions = byKind.getOrDefault(RecordKey.Kind.SESSION, Map.of());
+        for (Map.Entry<String, BsonDocument> older : newerTombstones(s, SESSIONS, sessions).entrySet()) {
+            BsonValue id = older.getValue().get(MongoDocuments.ID);
+            if (s.ops().deleteOne(s.sessions, and(eq(MongoDocuments.ID, id), lt(MongoDocuments.VERSION,
+                    new BsonInt64(sessions.get(older.getKey()).version())))).getDeletedCount() > 0) {
+                s.ops().deleteMany(s.messages, eq(MongoDocuments.SESSION_ID, id));
+            }
+        }
+        Map<String, Tombstone> memory = byKind.getOrDefault(RecordKey.Kind.MEMORY, Map.of());
+        List<DeleteOneModel<BsonDocument>> entries = new ArrayList<>();
+        for (String key : newerTombstones(s, MEMORY, memory).keySet()) {
+            entries.add(new DeleteOneModel<>(and(memoryFilter(key),
+                    lt(MongoDocuments.VERSION, new BsonInt64(memory.get(key).version())))));
+        }
+        if (!entries.isEmpty()) {
+            s.ops().bulkWrite(s.memory, entries);
+        }
+    }
+
+    /**
+     * Raises the tombstones that are newer than what the store holds for their keys.
+     *
+     * @return the live records (key to stored document) those tombstones delete: older than the tombstone
+     */
+    private static <T> Map<String, BsonDocument> newerTombstones(MongoStore s, Versioned<T> kind,
+            Map<String, Tombstone> tombstones) {
+        if (tombstones.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Long> deleted = new HashMap<>();
+        s.ops().find(kind.tombstones(s), kind.tombstoneLookup(tombstones.keySet()))
+                .projection(Projections.include(MongoDocuments.ID, MongoDocuments.USER_ID, MongoDocuments.MEMORY_TYPE,
+                        MongoDocuments.KEY, MongoDocuments.VERSION))
+                .forEach(d -> deleted.put(kind.tombstoneKey(d), MongoDocuments.version(d)));
+        Map<String, BsonDocument> live = new HashMap<>();
+        s.ops().find(kind.live(s), kind.liveLookup(tombstones.keySet()))
+                .projection(Projections.include(MongoDocuments.ID, MongoDocuments.CHAT_ID, MongoDocuments.USER_ID,
+                        MongoDocuments.MEMORY_TYPE, MongoDocuments.KEY, MongoDocuments.VERSION))
+                .forEach(d -> live.put(kind.liveKey(d), d));
+        List<WriteModel<BsonDocument>> raises = new ArrayList<>();
+        Map<String, BsonDocument> older = new LinkedHashMap<>();
+        tombstones.forEach((key, t) -> {
+            BsonDocument stored = live.get(key);
+            if (t.version() <= deleted.getOrDefault(key, 0L)
+                    || (stored != null && t.version() <= MongoDocuments.version(stored))) {
+                return;
+            }
+            BsonDocument set = t.sessionId() == null ? new BsonDocument()
+                    : new BsonDocument(MongoDocuments.SESSION_ID, MongoDocuments.id(t.sessionId()));
+            raises.add(s.tombstoneRaise(kind.tombstoneFilter(key), t.version(), set));
+            if (stored != null) {
+                older.put(key, stored);
+            }
+        });
+        s.raiseTombstones(kind.tombstones(s), raises);
+        return older;
     }
 }

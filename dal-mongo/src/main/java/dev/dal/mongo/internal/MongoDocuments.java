@@ -7,6 +7,7 @@ import dev.dal.api.Role;
 import dev.dal.api.SessionStatus;
 import dev.dal.api.User;
 import dev.dal.api.UserStatus;
+import dev.dal.api.bulk.Tombstone;
 import java.time.Instant;
 import java.util.UUID;
 import org.bson.BsonBoolean;
@@ -58,6 +59,10 @@ final class MongoDocuments {
     static final String KEY = "key";
     static final String VALUE = "value";
     static final String EXPIRES_AT = "expires_at";
+    /** The record's version: 1 on create, one more per change; a document without one is at version 1. */
+    static final String VERSION = "version";
+    /** On a tombstone: when the deletion happened (informational). */
+    static final String DELETED_AT = "deleted_at";
 
     private MongoDocuments() {
     }
@@ -78,13 +83,14 @@ final class MongoDocuments {
                 .append(CREATED_AT, date(u.createdAt()))
                 .append(UPDATED_AT, date(u.updatedAt()))
                 .append(LAST_ACTIVE_AT, date(u.lastActiveAt()))
+                .append(VERSION, new BsonInt64(u.version()))
                 .append(SCHEMA_VERSION_FIELD, new BsonString(SCHEMA_VERSION));
     }
 
     static User toUser(BsonDocument d) {
         return new User(uuid(d, ID), string(d, EXTERNAL_ID), string(d, EMAIL), string(d, NAME),
                 object(d, PROFILE), object(d, PREFERENCES), UserStatus.fromWireName(string(d, STATUS)),
-                instant(d, CREATED_AT), instant(d, UPDATED_AT), instant(d, LAST_ACTIVE_AT));
+                instant(d, CREATED_AT), instant(d, UPDATED_AT), instant(d, LAST_ACTIVE_AT), version(d));
     }
 
     // ---- sessions ----
@@ -102,13 +108,15 @@ final class MongoDocuments {
                 .append(LAST_MESSAGE_AT, date(s.lastMessageAt()))
                 .append(LAST_ACTIVITY_AT, date(s.lastActivityAt()))
                 .append(MESSAGE_COUNT, new BsonInt64(s.messageCount()))
+                .append(VERSION, new BsonInt64(s.version()))
                 .append(SCHEMA_VERSION_FIELD, new BsonString(SCHEMA_VERSION));
     }
 
     static ChatSession toSession(BsonDocument d) {
         return new ChatSession(uuid(d, ID), string(d, CHAT_ID), uuid(d, USER_ID), string(d, TITLE),
                 string(d, PROFILE), object(d, METADATA), SessionStatus.fromWireName(string(d, STATUS)),
-                instant(d, CREATED_AT), instant(d, UPDATED_AT), instant(d, LAST_MESSAGE_AT), number(d, MESSAGE_COUNT));
+                instant(d, CREATED_AT), instant(d, UPDATED_AT), instant(d, LAST_MESSAGE_AT), number(d, MESSAGE_COUNT),
+                version(d));
     }
 
     // ---- messages ----
@@ -143,6 +151,7 @@ final class MongoDocuments {
                 .append(CREATED_AT, date(e.createdAt()))
                 .append(UPDATED_AT, date(e.updatedAt()))
                 .append(EXPIRES_AT, date(e.expiresAt()))
+                .append(VERSION, new BsonInt64(e.version()))
                 .append(SCHEMA_VERSION_FIELD, new BsonString(SCHEMA_VERSION));
     }
 
@@ -153,7 +162,27 @@ final class MongoDocuments {
 
     static MemoryEntry toMemory(BsonDocument d) {
         return new MemoryEntry(uuid(d, USER_ID), string(d, MEMORY_TYPE), string(d, KEY), MongoJson.toJson(d.get(VALUE)),
-                instant(d, CREATED_AT), instant(d, UPDATED_AT), instant(d, EXPIRES_AT));
+                instant(d, CREATED_AT), instant(d, UPDATED_AT), instant(d, EXPIRES_AT), version(d));
+    }
+
+    // ---- tombstones ----
+
+    /** @return a user's tombstone: {@code _id} the user id, the version the deletion gave it */
+    static BsonDocument userTombstone(UUID userId, long version, Instant deletedAt) {
+        return new BsonDocument(ID, id(userId)).append(VERSION, new BsonInt64(version))
+                .append(DELETED_AT, date(deletedAt)).append(SCHEMA_VERSION_FIELD, new BsonString(SCHEMA_VERSION));
+    }
+
+    static Tombstone toUserTombstone(BsonDocument d) {
+        return Tombstone.ofUser(uuid(d, ID), version(d));
+    }
+
+    static Tombstone toSessionTombstone(BsonDocument d) {
+        return Tombstone.ofSession(string(d, ID), uuid(d, SESSION_ID), version(d));
+    }
+
+    static Tombstone toMemoryTombstone(BsonDocument d) {
+        return Tombstone.ofMemory(uuid(d, USER_ID), string(d, MEMORY_TYPE), string(d, KEY), version(d));
     }
 
     // ---- values ----
@@ -183,6 +212,12 @@ final class MongoDocuments {
     private static Instant instant(BsonDocument d, String field) {
         BsonValue v = d.get(field);
         return v == null || v.isNull() ? null : Instant.ofEpochMilli(v.asDateTime().getValue());
+    }
+
+    /** @return the document's version; one written before versions existed is at version 1 */
+    static long version(BsonDocument d) {
+        BsonValue v = d.get(VERSION);
+        return v == null || !v.isNumber() ? 1 : v.asNumber().longValue();
     }
 
     private static long number(BsonDocument d, String field) {

@@ -280,6 +280,17 @@ final class MongoErrors {
         return ErrorCategory.fromErrorCode(error.getCode()) == ErrorCategory.DUPLICATE_KEY;
     }
 
+    /**
+     * @param error one duplicate-key error of a bulk write
+     * @return the {@link DuplicateKeyException} naming its key, as {@link #translate} would for it alone
+     */
+    static DuplicateKeyException duplicate(BulkWriteError error) {
+        Matcher m = INDEX.matcher(String.valueOf(error.getMessage()));
+        String index = m.find() ? m.group(1) : null;
+        return new DuplicateKeyException(UNIQUE.getOrDefault(index, "A unique key is already taken ("
+                + (index == null ? "unknown index" : index) + ")"));
+    }
+
     private static String duplicateIndex(MongoException e) {
         String message;
         if (e instanceof MongoBulkWriteException bulk && !bulk.getWriteErrors().isEmpty()) {

@@ -10,6 +10,7 @@ import com.mongodb.client.model.FindOneAndDeleteOptions;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.InsertManyOptions;
 import com.mongodb.client.model.ReplaceOptions;
+import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.WriteModel;
 import com.mongodb.client.result.DeleteResult;
 import com.mongodb.client.result.UpdateResult;
@@ -73,6 +74,10 @@ record MongoOps(ClientSession session, long maxTimeMs) {
 
     UpdateResult replaceOne(MongoCollection<BsonDocument> c, Bson filter, BsonDocument doc, ReplaceOptions options) {
         return session == null ? c.replaceOne(filter, doc, options) : c.replaceOne(session, filter, doc, options);
+    }
+
+    UpdateResult updateOne(MongoCollection<BsonDocument> c, Bson filter, Bson update, UpdateOptions options) {
+        return session == null ? c.updateOne(filter, update, options) : c.updateOne(session, filter, update, options);
     }
 
     UpdateResult updateMany(MongoCollection<BsonDocument> c, Bson filter, Bson update) {

@@ -1,6 +1,8 @@
 package dev.dal.mongo.internal;
 
 import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Updates;
 import com.mongodb.client.model.IndexOptions;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -11,6 +13,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.bson.BsonDocument;
 import org.bson.BsonInt32;
+import org.bson.BsonInt64;
+import org.bson.BsonValue;
 
 /**
  * The MongoDB schema as versioned migrations: collections named as in seed 003 where they overlap
@@ -23,6 +27,9 @@ final class MongoSchema {
     static final String SESSIONS = "chat_sessions";
     static final String MESSAGES = "chat_messages";
     static final String MEMORY = "user_memory";
+    static final String USER_TOMBSTONES = "user_tombstones";
+    static final String SESSION_TOMBSTONES = "chat_session_tombstones";
+    static final String MEMORY_TOMBSTONES = "user_memory_tombstones";
     static final String HISTORY = "migration_history";
     static final String LOCK = "migration_lock";
 
@@ -35,6 +42,22 @@ final class MongoSchema {
     static final String MESSAGES_SEQUENCE = "chat_messages_session_sequence";
     static final String MEMORY_KEY = "user_memory_user_type_key";
     static final String MEMORY_TTL = "user_memory_expires_at_ttl";
+    static final String SESSION_TOMBSTONES_SESSION_ID = "chat_session_tombstones_session_id";
+    static final String MEMORY_TOMBSTONES_KEY = "user_memory_tombstones_user_type_key";
+
+    /**
+     * A field a migration gives every existing document of a collection that lacks it; its rollback
+     * removes the field again.
+     *
+     * @param collection the collection
+     * @param field the field
+     * @param value the value existing documents get
+     */
+    record FieldDefault(String collection, String field, BsonValue value) {
+        String describe() {
+            return collection + ":" + field + "=" + value;
+        }
+    }
 
     /** One index of a migration. */
     record IndexSpec(String collection, String name, BsonDocument keys, boolean unique, boolean sparse, Long ttlSeconds) {
@@ -57,14 +80,23 @@ final class MongoSchema {
      * @param description one line
      * @param collections collections it creates (its rollback drops them, with their data)
      * @param indexes indexes it creates (its rollback drops them)
+     * @param defaults fields it sets on existing documents that lack them (its rollback removes them)
+     * @param drops indexes an earlier migration created that it drops (its rollback creates them again)
      */
     record Migration(String version, String name, String description, List<String> collections,
-            List<IndexSpec> indexes) {
+            List<IndexSpec> indexes, List<FieldDefault> defaults, List<IndexSpec> drops) {
+
+        Migration(String version, String name, String description, List<String> collections, List<IndexSpec> indexes) {
+            this(version, name, description, collections, indexes, List.of(), List.of());
+        }
 
         String checksum() {
             StringBuilder text = new StringBuilder(version).append('|').append(name);
             collections.forEach(c -> text.append("|collection:").append(c));
             indexes.forEach(i -> text.append("|index:").append(i.describe()));
+            // Only migrations that have defaults name them: the checksums of 001 and 002 stay what they shipped with.
+            defaults.forEach(d -> text.append("|default:").append(d.describe()));
+            drops.forEach(i -> text.append("|drop:").append(i.describe()));
             try {
                 byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
                 return HexFormat.of().formatHex(digest);
@@ -83,9 +115,25 @@ final class MongoSchema {
             for (IndexSpec index : indexes) {
                 db.getCollection(index.collection()).createIndex(index.keys(), index.options());
             }
+            for (FieldDefault d : defaults) {
+                db.getCollection(d.collection(), BsonDocument.class).updateMany(Filters.exists(d.field(), false),
+                        Updates.set(d.field(), d.value()));
+            }
+            for (IndexSpec index : drops) {
+                dropIndexIfPresent(db, index);
+            }
         }
 
         void rollback(MongoDatabase db) {
+            for (int i = drops.size() - 1; i >= 0; i--) {
+                IndexSpec index = drops.get(i);
+                db.getCollection(index.collection()).createIndex(index.keys(), index.options());
+            }
+            for (int i = defaults.size() - 1; i >= 0; i--) {
+                FieldDefault d = defaults.get(i);
+                db.getCollection(d.collection(), BsonDocument.class).updateMany(Filters.exists(d.field(), true),
+                        Updates.unset(d.field()));
+            }
             for (int i = indexes.size() - 1; i >= 0; i--) {
                 IndexSpec index = indexes.get(i);
                 if (!collections.contains(index.collection())) {
@@ -106,6 +154,9 @@ final class MongoSchema {
         }
     }
 
+    private static final IndexSpec MEMORY_TTL_INDEX = new IndexSpec(MEMORY, MEMORY_TTL, keys("expires_at", 1), false,
+            false, 0L);
+
     /** Every migration, in the order they apply. Never edit one that shipped: add the next. */
     static final List<Migration> MIGRATIONS = List.of(
             new Migration("001", "create_chat_collections",
@@ -123,7 +174,23 @@ final class MongoSchema {
             new Migration("002", "memory_expiry_ttl",
                     "TTL index on user_memory.expires_at: the server removes expired entries about once a minute",
                     List.of(),
-                    List.of(new IndexSpec(MEMORY, MEMORY_TTL, keys("expires_at", 1), false, false, 0L))));
+                    List.of(MEMORY_TTL_INDEX)),
+            new Migration("003", "record_versions_and_tombstones",
+                    "version 1 on existing users, sessions and memory entries; tombstone collections for deletions",
+                    List.of(USER_TOMBSTONES, SESSION_TOMBSTONES, MEMORY_TOMBSTONES),
+                    List.of(
+                            plain(SESSION_TOMBSTONES, SESSION_TOMBSTONES_SESSION_ID, keys("session_id", 1)),
+                            unique(MEMORY_TOMBSTONES, MEMORY_TOMBSTONES_KEY, keys("user_id", 1, "memory_type", 1, "key", 1))),
+                    List.of(
+                            new FieldDefault(USERS, MongoDocuments.VERSION, new BsonInt64(1)),
+                            new FieldDefault(SESSIONS, MongoDocuments.VERSION, new BsonInt64(1)),
+                            new FieldDefault(MEMORY, MongoDocuments.VERSION, new BsonInt64(1))),
+                    List.of()),
+            // The server's TTL monitor deletes expired entries without a tombstone: a key set again would start
+            // over at version 1 below what other stores hold, and its replication would be skipped there.
+            new Migration("004", "memory_expiry_without_ttl",
+                    "drops the TTL index on user_memory.expires_at: purgeExpiredMemory removes expired entries, with tombstones",
+                    List.of(), List.of(), List.of(), List.of(MEMORY_TTL_INDEX)));
 
     private MongoSchema() {
     }

@@ -25,10 +25,15 @@ import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.DeleteOneModel;
+import com.mongodb.client.model.UpdateOneModel;
+import com.mongodb.client.model.UpdateOptions;
+import com.mongodb.client.model.WriteModel;
 import com.mongodb.client.model.Updates;
 import dev.dal.api.Capability;
 import dev.dal.api.ChatSession;
 import dev.dal.api.ChatSessionUpdate;
+import dev.dal.api.ConcurrencyConflictException;
 import dev.dal.api.DataAccess;
 import dev.dal.api.DataAccessException;
 import dev.dal.api.DeleteMode;
@@ -74,6 +79,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.bson.BsonDocument;
 import org.bson.BsonInt32;
+import org.bson.BsonInt64;
 import org.bson.BsonNull;
 import org.bson.BsonString;
 import org.bson.BsonValue;
@@ -105,6 +111,9 @@ public final class MongoStore implements DataAccess {
     final MongoCollection<BsonDocument> sessions;
     final MongoCollection<BsonDocument> messages;
     final MongoCollection<BsonDocument> memory;
+    final MongoCollection<BsonDocument> userTombstones;
+    final MongoCollection<BsonDocument> sessionTombstones;
+    final MongoCollection<BsonDocument> memoryTombstones;
 
     MongoStore(MongoConnection connection, Clock clock, int batchSize, TransactionRetry retry) {
         this(connection, clock, new AtomicBoolean(), null, batchSize, retry);
@@ -122,6 +131,9 @@ public final class MongoStore implements DataAccess {
         this.sessions = db.getCollection(MongoSchema.SESSIONS, BsonDocument.class);
         this.messages = db.getCollection(MongoSchema.MESSAGES, BsonDocument.class);
         this.memory = db.getCollection(MongoSchema.MEMORY, BsonDocument.class);
+        this.userTombstones = db.getCollection(MongoSchema.USER_TOMBSTONES, BsonDocument.class);
+        this.sessionTombstones = db.getCollection(MongoSchema.SESSION_TOMBSTONES, BsonDocument.class);
+        this.memoryTombstones = db.getCollection(MongoSchema.MEMORY_TOMBSTONES, BsonDocument.class);
         this.capabilities = connection.transactions()
                 ? Collections.unmodifiableSet(EnumSet.of(Capability.TRANSACTIONS, Capability.MULTI_PROCESS,
                         Capability.NETWORK))
@@ -141,8 +153,16 @@ public final class MongoStore implements DataAccess {
         return connection;
     }
 
-    private boolean inTransaction() {
+    MongoBulkAccess bulkAccess() {
+        return bulk;
+    }
+
+    boolean inTransaction() {
         return ops.session() != null;
+    }
+
+    Instant clockNow() {
+        return now();
     }
 
     /**
@@ -195,9 +215,21 @@ public final class MongoStore implements DataAccess {
     @Override
     public User createUser(NewUser newUser) {
         User user = newUser.toUser(Ids.newId(), now());
-        return call("createUser", () -> {
-            ops.insertOne(users, user(user));
-            return user;
+        if (newUser.id() == null) {
+            // A fresh id was never deleted: no tombstone to continue from.
+            return call("createUser", () -> {
+                ops.insertOne(users, user(user));
+                return user;
+            });
+        }
+        // A caller-chosen id may have been deleted before: continue above its tombstone, and clear it.
+        Bson key = eq(ID, user.id().toString());
+        return atomically("createUser", s -> {
+            long deleted = s.tombstoneVersion(s.userTombstones, key);
+            User created = user.withVersion(deleted + 1);
+            s.ops.insertOne(s.users, user(created));
+            s.clearTombstone(s.userTombstones, key, deleted);
+            return created;
         });
     }
 
@@ -246,18 +278,74 @@ public final class MongoStore implements DataAccess {
             set.append(LAST_ACTIVE_AT, date(Timestamps.truncate(update.lastActiveAt().value().orElse(null))));
         }
         set.append(UPDATED_AT, date(now()));
-        BsonDocument change = new BsonDocument("$set", set);
+        BsonDocument change = new BsonDocument("$set", set).append("$inc", ONE_VERSION);
         if (!unset.isEmpty()) {
             change.append("$unset", unset);
         }
+        Bson key = eq(ID, id.toString());
+        Long expected = update.expectedVersion();
+        Bson filter = expected == null ? key : and(key, eq(VERSION, expected));
         return call("updateUser", () -> {
-            BsonDocument after = ops.findOneAndUpdate(users, eq(ID, id.toString()), change,
+            BsonDocument after = ops.findOneAndUpdate(users, filter, change,
                     new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER));
             if (after == null) {
-                throw NotFoundException.of("user", id);
+                BsonDocument current = expected == null ? null : ops.find(users, key)
+                        .projection(Projections.include(VERSION)).first();
+                if (current == null) {
+                    throw NotFoundException.of("user", id);
+                }
+                throw staleVersion("user", expected, version(current));
             }
             return toUser(after);
         });
+    }
+
+    /** {@code {version: 1}}, for {@code $inc}: every change moves the version with it, in the same update. */
+    static final BsonDocument ONE_VERSION = new BsonDocument(VERSION, new BsonInt64(1));
+
+    private static ConcurrencyConflictException staleVersion(String kind, long expected, long stored) {
+        return new ConcurrencyConflictException("The " + kind + " was changed since version " + expected
+                + " was read (it is at version " + stored + "); read it again and retry", null);
+    }
+
+    /** @return the version a tombstone holds for the key, 0 when there is none */
+    long tombstoneVersion(MongoCollection<BsonDocument> tombstones, Bson key) {
+        BsonDocument d = ops.find(tombstones, key).projection(Projections.include(VERSION)).first();
+        return d == null ? 0 : version(d);
+    }
+
+    /** Removes the tombstone a creation read (at {@code deleted}), unless a newer deletion raised it since. */
+    void clearTombstone(MongoCollection<BsonDocument> tombstones, Bson key, long deleted) {
+        if (deleted > 0) {
+            ops.deleteOne(tombstones, and(key, lte(VERSION, deleted)));
+        }
+    }
+
+    /**
+     * Keeps a deletion: the tombstone for the key at {@code version}, raised, never lowered ({@code $max}).
+     * Written before the record is deleted, so that no failure in between loses it.
+     */
+    void raiseTombstone(MongoCollection<BsonDocument> tombstones, Bson key, long version, BsonDocument set) {
+        var raise = tombstoneRaise(key, version, set);
+        for (int attempt = 1;; attempt++) {
+            try {
+                ops.updateOne(tombstones, raise.getFilter(), raise.getUpdate(), raise.getOptions());
+                return;
+            } catch (MongoException e) {
+                // Two deleters inserted the same new tombstone at once: the loser raises the winner's.
+                if (MongoErrors.codeOf(e) != 11000 || attempt == 2 || inTransaction()) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** How often a delete reads the record again when it changed between reading its version and deleting it. */
+    private static final int DELETE_ATTEMPTS = 5;
+
+    private static ConcurrencyConflictException keptChanging(String kind) {
+        return new ConcurrencyConflictException("The " + kind + " kept changing while it was being deleted; retry",
+                null);
     }
 
     @Override
@@ -266,19 +354,67 @@ public final class MongoStore implements DataAccess {
         // Dependants first, the user last: a failure half-way leaves the user in place, and deleting again finishes.
         return atomically("deleteUser", s -> {
             if (mode == DeleteMode.PURGE) {
-                List<BsonValue> owned = new ArrayList<>();
-                s.ops.find(s.sessions, eq(USER_ID, userId)).projection(Projections.include(ID))
-                        .forEach(d -> owned.add(d.get(ID)));
-                if (!owned.isEmpty()) {
-                    s.ops.deleteMany(s.messages, in(SESSION_ID, owned));
-                    s.ops.deleteMany(s.sessions, in(ID, owned));
-                }
+                s.purgeSessions(userId);
             } else {
-                s.ops.updateMany(s.sessions, eq(USER_ID, userId), Updates.set(USER_ID, BsonNull.VALUE));
+                s.detachSessions(userId);
             }
             s.ops.deleteMany(s.memory, eq(USER_ID, userId));
-            return s.ops.deleteOne(s.users, eq(ID, userId)).getDeletedCount() > 0;
+            // The tombstone before the user: a failure in between leaves both, never a deletion without its trace.
+            Bson key = eq(ID, userId);
+            for (int attempt = 1; attempt <= DELETE_ATTEMPTS; attempt++) {
+                BsonDocument live = s.ops.find(s.users, key).projection(Projections.include(VERSION)).first();
+                if (live == null) {
+                    return false;
+                }
+                long version = version(live);
+                s.raiseTombstone(s.userTombstones, key, version + 1, new BsonDocument());
+                if (s.ops.deleteOne(s.users, and(key, eq(VERSION, version))).getDeletedCount() > 0) {
+                    return true;
+                }
+            }
+            throw keptChanging("user");
         });
+    }
+
+    /**
+     * Deletes the user's sessions with their messages, each session leaving a tombstone (its messages name
+     * only the session): tombstones first, then the sessions on the versions read, then the messages of
+     * those that went. A session changed meanwhile is read again.
+     */
+    private void purgeSessions(BsonString userId) {
+        for (int stalls = 0; stalls < DELETE_ATTEMPTS; ) {
+            List<BsonDocument> owned = ops.find(sessions, eq(USER_ID, userId))
+                    .projection(Projections.include(ID, CHAT_ID, VERSION)).into(new ArrayList<>());
+            if (owned.isEmpty()) {
+                return;
+            }
+            List<WriteModel<BsonDocument>> tombstones = new ArrayList<>(owned.size());
+            List<WriteModel<BsonDocument>> deletes = new ArrayList<>(owned.size());
+            List<BsonValue> ids = new ArrayList<>(owned.size());
+            for (BsonDocument d : owned) {
+                long version = version(d);
+                tombstones.add(tombstoneRaise(eq(ID, d.get(CHAT_ID)), version + 1, new BsonDocument(SESSION_ID, d.get(ID))));
+                deletes.add(new DeleteOneModel<>(and(eq(ID, d.get(ID)), eq(VERSION, version))));
+                ids.add(d.get(ID));
+            }
+            raiseTombstones(sessionTombstones, tombstones);
+            int deleted = ops.bulkWrite(sessions, deletes).getDeletedCount();
+            List<BsonValue> gone = new ArrayList<>(ids);
+            if (deleted < ids.size()) {
+                ops.find(sessions, in(ID, ids)).projection(Projections.include(ID)).forEach(d -> gone.remove(d.get(ID)));
+            }
+            if (!gone.isEmpty()) {
+                ops.deleteMany(messages, in(SESSION_ID, gone));
+            }
+            stalls = deleted < ids.size() ? stalls + 1 : 0;
+        }
+        throw keptChanging("chat session");
+    }
+
+    /** Leaves the user's sessions without a user, each one version later. */
+    void detachSessions(BsonString userId) {
+        ops.updateMany(sessions, eq(USER_ID, userId),
+                Updates.combine(Updates.set(USER_ID, BsonNull.VALUE), Updates.inc(VERSION, 1L)));
     }
 
     private boolean userExists(UUID id) {
@@ -290,12 +426,17 @@ public final class MongoStore implements DataAccess {
     @Override
     public ChatSession createChatSession(NewChatSession newSession) {
         ChatSession session = newSession.toSession(Ids.newId(), now());
+        Bson key = eq(ID, new BsonString(session.chatId()));
         return atomically("createChatSession", s -> {
             if (session.userId() != null && !s.userExists(session.userId())) {
                 throw NotFoundException.of("user", session.userId());
             }
-            s.ops.insertOne(s.sessions, session(session));
-            return session;
+            // A chat id used again continues above the deleted session's version, and clears its tombstone.
+            long deleted = s.tombstoneVersion(s.sessionTombstones, key);
+            ChatSession created = session.withVersion(deleted + 1);
+            s.ops.insertOne(s.sessions, session(created));
+            s.clearTombstone(s.sessionTombstones, key, deleted);
+            return created;
         });
     }
 
@@ -326,14 +467,23 @@ public final class MongoStore implements DataAccess {
             set.append(STATUS, new BsonString(update.status().value().orElseThrow().wireName()));
         }
         set.append(UPDATED_AT, date(now()));
+        Bson key = eq(CHAT_ID, new BsonString(chatId));
+        Long expected = update.expectedVersion();
+        Bson filter = expected == null ? key : and(key, eq(VERSION, expected));
         return atomically("updateChatSession", s -> {
             if (newOwner != null && !s.userExists(newOwner)) {
                 throw NotFoundException.of("user", newOwner);
             }
-            BsonDocument after = s.ops.findOneAndUpdate(s.sessions, eq(CHAT_ID, new BsonString(chatId)),
-                    new BsonDocument("$set", set), new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER));
+            BsonDocument after = s.ops.findOneAndUpdate(s.sessions, filter,
+                    new BsonDocument("$set", set).append("$inc", ONE_VERSION),
+                    new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER));
             if (after == null) {
-                throw NotFoundException.of("chat session", chatId);
+                BsonDocument current = expected == null ? null : s.ops.find(s.sessions, key)
+                        .projection(Projections.include(VERSION)).first();
+                if (current == null) {
+                    throw NotFoundException.of("chat session", chatId);
+                }
+                throw staleVersion("chat session", expected, version(current));
             }
             return toSession(after);
         });
@@ -341,15 +491,23 @@ public final class MongoStore implements DataAccess {
 
     @Override
     public boolean deleteChatSession(String chatId) {
-        // The session first: once it is gone no message can be added to it; then its messages.
+        // The tombstone first, then the session (once it is gone no message can be added to it), then its messages.
+        Bson key = eq(CHAT_ID, new BsonString(chatId));
         return atomically("deleteChatSession", s -> {
-            BsonDocument deleted = s.ops.findOneAndDelete(s.sessions, eq(CHAT_ID, new BsonString(chatId)),
-                    new FindOneAndDeleteOptions().projection(Projections.include(ID)));
-            if (deleted == null) {
-                return false;
+            for (int attempt = 1; attempt <= DELETE_ATTEMPTS; attempt++) {
+                BsonDocument live = s.ops.find(s.sessions, key).projection(Projections.include(ID, VERSION)).first();
+                if (live == null) {
+                    return false;
+                }
+                long version = version(live);
+                s.raiseTombstone(s.sessionTombstones, eq(ID, new BsonString(chatId)), version + 1,
+                        new BsonDocument(SESSION_ID, live.get(ID)));
+                if (s.ops.deleteOne(s.sessions, and(eq(ID, live.get(ID)), eq(VERSION, version))).getDeletedCount() > 0) {
+                    s.ops.deleteMany(s.messages, eq(SESSION_ID, live.get(ID)));
+                    return true;
+                }
             }
-            s.ops.deleteMany(s.messages, eq(SESSION_ID, deleted.get(ID)));
-            return true;
+            throw keptChanging("chat session");
         });
     }
 
@@ -419,7 +577,8 @@ public final class MongoStore implements DataAccess {
         int n = newMessages.size();
         String op = appendOp(newMessages);
         Bson session = eq(CHAT_ID, new BsonString(chatId));
-        Bson reserve = Updates.combine(Updates.inc(MESSAGE_COUNT, (long) n), Updates.set(LAST_MESSAGE_AT, date(now)),
+        Bson reserve = Updates.combine(Updates.inc(MESSAGE_COUNT, (long) n), Updates.inc(VERSION, 1L),
+                Updates.set(LAST_MESSAGE_AT, date(now)),
                 Updates.set(LAST_ACTIVITY_AT, date(now)),
                 op == null ? Updates.unset(LAST_APPEND) : Updates.set(LAST_APPEND, new BsonString(op)));
         BsonDocument before = null;
@@ -518,7 +677,9 @@ public final class MongoStore implements DataAccess {
             List<BsonValue> ids = added.stream().map(m -> (BsonValue) MongoDocuments.id(m.id())).toList();
             messages.deleteMany(in(ID, ids));
             long restored = sessions.updateOne(and(eq(ID, before.get(ID)), eq(MESSAGE_COUNT, reservedTop)),
+                    // The undo is a change of its own: the version moves on again, never back to one that was seen.
                     Updates.combine(Updates.set(MESSAGE_COUNT, before.get(MESSAGE_COUNT)), Updates.unset(LAST_APPEND),
+                            Updates.inc(VERSION, 1L),
                             Updates.set(LAST_MESSAGE_AT, before.get(LAST_MESSAGE_AT, BsonNull.VALUE)),
                             Updates.set(LAST_ACTIVITY_AT, before.get(LAST_ACTIVITY_AT, BsonNull.VALUE))))
                     .getModifiedCount();
@@ -588,30 +749,46 @@ public final class MongoStore implements DataAccess {
         Instant expires = Timestamps.truncate(expiresAt);
         MemoryEntry fresh = new MemoryEntry(userId, memoryType, key, value, now, now, expires);
         Bson filter = memoryFilter(userId, memoryType, key);
+        BsonValue stored = MongoJson.toBson(fresh.value());
         return atomically("setUserMemory", s -> {
             if (!s.userExists(userId)) {
                 throw NotFoundException.of("user", userId);
             }
             for (int attempt = 1; ; attempt++) {
-                // A visible entry keeps its creation time; an absent or expired one starts again.
+                // A visible entry keeps its creation time; an expired one starts again; both move one version on.
                 BsonDocument live = s.ops.findOneAndUpdate(s.memory, and(filter, visibleAt(now)),
-                        Updates.combine(Updates.set(VALUE, MongoJson.toBson(fresh.value())),
-                                Updates.set(UPDATED_AT, date(now)), Updates.set(EXPIRES_AT, date(expires))),
+                        Updates.combine(Updates.set(VALUE, stored), Updates.set(UPDATED_AT, date(now)),
+                                Updates.set(EXPIRES_AT, date(expires)), Updates.inc(VERSION, 1L)),
                         new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)
-                                .projection(Projections.include(CREATED_AT)));
+                                .projection(Projections.include(CREATED_AT, VERSION)));
                 if (live != null) {
                     return new MemoryEntry(userId, memoryType, key, fresh.value(),
-                            Instant.ofEpochMilli(live.getDateTime(CREATED_AT).getValue()), now, expires);
+                            Instant.ofEpochMilli(live.getDateTime(CREATED_AT).getValue()), now, expires, version(live));
                 }
+                BsonDocument expired = s.ops.findOneAndUpdate(s.memory, and(filter, lte(EXPIRES_AT, date(now))),
+                        Updates.combine(Updates.set(VALUE, stored), Updates.set(CREATED_AT, date(now)),
+                                Updates.set(UPDATED_AT, date(now)), Updates.set(EXPIRES_AT, date(expires)),
+                                Updates.inc(VERSION, 1L)),
+                        new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)
+                                .projection(Projections.include(VERSION)));
+                if (expired != null) {
+                    return fresh.withVersion(version(expired));
+                }
+                // A new key, or one deleted before: continue above its tombstone, and clear it.
+                Bson tombstoneKey = memoryFilter(userId, memoryType, key);
+                long deleted = s.tombstoneVersion(s.memoryTombstones, tombstoneKey);
+                MemoryEntry created = fresh.withVersion(deleted + 1);
                 try {
-                    s.ops.replaceOne(s.memory, filter, memory(fresh), new ReplaceOptions().upsert(true));
-                    return fresh;
+                    s.ops.insertOne(s.memory, memory(created));
                 } catch (MongoException e) {
                     // Two writers inserted the same new key at once: the loser updates the winner's entry.
                     if (MongoErrors.codeOf(e) != 11000 || attempt == 3 || s.inTransaction()) {
                         throw e;
                     }
+                    continue;
                 }
+                s.clearTombstone(s.memoryTombstones, tombstoneKey, deleted);
+                return created;
             }
         });
     }
@@ -656,30 +833,129 @@ public final class MongoStore implements DataAccess {
     public boolean deleteUserMemory(UUID userId, String memoryType, String key) {
         Instant now = now();
         Bson filter = memoryFilter(userId, memoryType, key);
-        return call("deleteUserMemory", () -> {
-            boolean visible = ops.deleteOne(memory, and(filter, visibleAt(now))).getDeletedCount() > 0;
-            if (!visible) {
-                ops.deleteOne(memory, filter);
+        // The tombstone first, then the entry (an expired one too): a failure in between loses no deletion.
+        return atomically("deleteUserMemory", s -> {
+            for (int attempt = 1; attempt <= DELETE_ATTEMPTS; attempt++) {
+                BsonDocument live = s.ops.find(s.memory, filter).projection(Projections.include(VERSION, EXPIRES_AT))
+                        .first();
+                if (live == null) {
+                    return false;
+                }
+                long version = version(live);
+                s.raiseTombstone(s.memoryTombstones, filter, version + 1, new BsonDocument());
+                if (s.ops.deleteOne(s.memory, and(filter, eq(VERSION, version))).getDeletedCount() > 0) {
+                    return visible(live, now);
+                }
             }
-            return visible;
+            throw keptChanging("memory entry");
         });
+    }
+
+    private static boolean visible(BsonDocument entry, Instant now) {
+        BsonValue expires = entry.get(EXPIRES_AT);
+        return expires == null || expires.isNull() || expires.asDateTime().getValue() > now.toEpochMilli();
     }
 
     @Override
     public int deleteUserMemory(UUID userId, String memoryType) {
         Instant now = now();
         Bson filter = and(eq(USER_ID, userId.toString()), eq(MEMORY_TYPE, new BsonString(memoryType)));
-        return call("deleteUserMemory", () -> {
-            long visible = ops.deleteMany(memory, and(filter, visibleAt(now))).getDeletedCount();
-            ops.deleteMany(memory, filter);
-            return (int) visible;
+        return atomically("deleteUserMemory", s -> {
+            int visible = 0;
+            for (int stalls = 0; stalls < DELETE_ATTEMPTS; ) {
+                MemoryPage page = s.deleteMemoryPage(filter, now, 0);
+                if (page.found() == 0) {
+                    return visible;
+                }
+                visible += page.visible();
+                stalls = page.deleted() < page.found() ? stalls + 1 : 0;
+            }
+            throw keptChanging("memory entry");
         });
     }
 
     @Override
     public int purgeExpiredMemory() {
         Instant now = now();
-        return call("purgeExpiredMemory", () -> (int) ops.deleteMany(memory, lte(EXPIRES_AT, date(now))).getDeletedCount());
+        Bson expired = lte(EXPIRES_AT, date(now));
+        int purged = 0;
+        // In pages, each all-or-nothing where the server has transactions, so a large purge is no single huge one.
+        for (int stalls = 0; stalls < DELETE_ATTEMPTS; ) {
+            MemoryPage page = atomically("purgeExpiredMemory", s -> s.deleteMemoryPage(expired, now, bulk.batchSize()));
+            if (page.found() == 0) {
+                return purged;
+            }
+            purged += page.deleted();
+            stalls = page.deleted() < page.found() ? stalls + 1 : 0;
+        }
+        throw keptChanging("memory entry");
+    }
+
+    /**
+     * @param found entries the filter matched
+     * @param deleted of those, how many were deleted (the others changed meanwhile)
+     * @param visible of the deleted, how many were not expired
+     */
+    record MemoryPage(int found, int deleted, int visible) {
+    }
+
+    /**
+     * Deletes entries the filter matches, each with a tombstone at its version plus one: the tombstones
+     * first (one {@code bulkWrite} of upserts), then the entries (a {@code bulkWrite} of deletes, each on
+     * the version it read, so an entry changed meanwhile stays for the next page).
+     *
+     * @param limit the most entries to read, 0 for all
+     */
+    MemoryPage deleteMemoryPage(Bson filter, Instant now, int limit) {
+        List<BsonDocument> found = ops.find(memory, filter)
+                .projection(Projections.include(ID, USER_ID, MEMORY_TYPE, KEY, VERSION, EXPIRES_AT))
+                .limit(limit).into(new ArrayList<>());
+        if (found.isEmpty()) {
+            return new MemoryPage(0, 0, 0);
+        }
+        List<WriteModel<BsonDocument>> tombstones = new ArrayList<>(found.size());
+        List<WriteModel<BsonDocument>> visibleDeletes = new ArrayList<>();
+        List<WriteModel<BsonDocument>> otherDeletes = new ArrayList<>();
+        for (BsonDocument d : found) {
+            long version = version(d);
+            tombstones.add(tombstoneRaise(memoryKey(d), version + 1, new BsonDocument()));
+            (visible(d, now) ? visibleDeletes : otherDeletes).add(
+                    new DeleteOneModel<>(and(eq(ID, d.get(ID)), eq(VERSION, version))));
+        }
+        raiseTombstones(memoryTombstones, tombstones);
+        int visible = visibleDeletes.isEmpty() ? 0 : ops.bulkWrite(memory, visibleDeletes).getDeletedCount();
+        int other = otherDeletes.isEmpty() ? 0 : ops.bulkWrite(memory, otherDeletes).getDeletedCount();
+        return new MemoryPage(found.size(), visible + other, visible);
+    }
+
+    private static BsonDocument memoryKey(BsonDocument entry) {
+        return new BsonDocument(USER_ID, entry.get(USER_ID)).append(MEMORY_TYPE, entry.get(MEMORY_TYPE))
+                .append(KEY, entry.get(KEY));
+    }
+
+    /** @return the upsert that raises (never lowers) the tombstone of a key to {@code version} */
+    UpdateOneModel<BsonDocument> tombstoneRaise(Bson key, long version, BsonDocument set) {
+        BsonDocument change = new BsonDocument("$max", new BsonDocument(VERSION, new BsonInt64(version)))
+                .append("$set", set.clone().append(DELETED_AT, date(now()))
+                        .append(SCHEMA_VERSION_FIELD, new BsonString(SCHEMA_VERSION)));
+        return new UpdateOneModel<>(key, change, new UpdateOptions().upsert(true));
+    }
+
+    /** Runs tombstone raises as one unordered {@code bulkWrite}; those that lost an insert race run once more. */
+    void raiseTombstones(MongoCollection<BsonDocument> tombstones,
+            List<? extends WriteModel<BsonDocument>> raises) {
+        if (raises.isEmpty()) {
+            return;
+        }
+        try {
+            ops.bulkWrite(tombstones, raises);
+        } catch (com.mongodb.MongoBulkWriteException e) {
+            if (inTransaction() || e.getWriteConcernError() != null
+                    || !e.getWriteErrors().stream().allMatch(MongoErrors::isDuplicateKey)) {
+                throw e;
+            }
+            ops.bulkWrite(tombstones, e.getWriteErrors().stream().map(w -> raises.get(w.getIndex())).toList());
+        }
     }
 
     // ---- transactions, health, lifecycle ----

@@ -65,15 +65,17 @@ class MongoMigratorTest {
         assertThat(indexNames("chat_sessions")).contains("chat_sessions_id", "chat_sessions_chat_id",
                 "chat_sessions_user_activity");
         assertThat(indexNames("chat_messages")).contains("chat_messages_id", "chat_messages_session_sequence");
-        assertThat(indexNames("user_memory")).contains("user_memory_user_type_key", "user_memory_expires_at_ttl");
-        BsonDocument ttl = db().getCollection("user_memory").listIndexes(BsonDocument.class).into(new ArrayList<>())
-                .stream().filter(i -> i.getString("name").getValue().equals("user_memory_expires_at_ttl")).findFirst()
-                .orElseThrow();
-        assertThat(ttl.get("expireAfterSeconds").asNumber().longValue()).isZero();
+        assertThat(indexNames("user_memory")).contains("user_memory_user_type_key")
+                .as("004 dropped the TTL index: the server would delete expired entries without tombstones")
+                .doesNotContain("user_memory_expires_at_ttl");
+        assertThat(db().listCollectionNames().into(new ArrayList<>()))
+                .contains("user_tombstones", "chat_session_tombstones", "user_memory_tombstones");
+        assertThat(indexNames("chat_session_tombstones")).contains("chat_session_tombstones_session_id");
+        assertThat(indexNames("user_memory_tombstones")).contains("user_memory_tombstones_user_type_key");
 
         List<BsonDocument> history = db().getCollection("migration_history", BsonDocument.class).find()
                 .into(new ArrayList<>());
-        assertThat(history).extracting(d -> d.getString("_id").getValue()).containsExactlyInAnyOrder("001", "002");
+        assertThat(history).extracting(d -> d.getString("_id").getValue()).containsExactlyInAnyOrder("001", "002", "003", "004");
         assertThat(history).allSatisfy(d -> {
             assertThat(d.getString("status").getValue()).isEqualTo("applied");
             assertThat(d.getString("checksum").getValue()).hasSize(64);
@@ -101,9 +103,11 @@ class MongoMigratorTest {
         try (SchemaMigrator migrator = migrator()) {
             assertThat(migrator.status()).extracting(SchemaChange::version, SchemaChange::applied)
                     .containsExactly(org.assertj.core.groups.Tuple.tuple("001", false),
-                            org.assertj.core.groups.Tuple.tuple("002", false));
+                            org.assertj.core.groups.Tuple.tuple("002", false),
+                            org.assertj.core.groups.Tuple.tuple("003", false),
+                            org.assertj.core.groups.Tuple.tuple("004", false));
 
-            assertThat(migrator.migrate()).extracting(SchemaChange::version).containsExactly("001", "002");
+            assertThat(migrator.migrate()).extracting(SchemaChange::version).containsExactly("001", "002", "003", "004");
             assertThat(migrator.migrate()).as("already current").isEmpty();
             assertThat(migrator.status()).allSatisfy(c -> {
                 assertThat(c.applied()).isTrue();
@@ -111,15 +115,21 @@ class MongoMigratorTest {
                 assertThat(c.checksum()).hasSize(64);
             });
 
+            assertThat(migrator.rollback(null)).extracting(SchemaChange::version).containsExactly("004");
+            BsonDocument ttl = db().getCollection("user_memory").listIndexes(BsonDocument.class).into(new ArrayList<>())
+                    .stream().filter(i -> i.getString("name").getValue().equals("user_memory_expires_at_ttl")).findFirst()
+                    .orElseThrow();
+            assertThat(ttl.get("expireAfterSeconds").asNumber().longValue()).as("004's rollback restores it").isZero();
+            assertThat(migrator.rollback(null)).extracting(SchemaChange::version).containsExactly("003");
             assertThat(migrator.rollback(null)).extracting(SchemaChange::version).containsExactly("002");
             assertThat(indexNames("user_memory")).doesNotContain("user_memory_expires_at_ttl");
             assertThat(db().getCollection("migration_history", BsonDocument.class)
                     .find(new BsonDocument("_id", new BsonString("002"))).first().getString("status").getValue())
                     .isEqualTo("rolled_back");
-            assertThat(migrator.status()).extracting(SchemaChange::applied).containsExactly(true, false);
+            assertThat(migrator.status()).extracting(SchemaChange::applied).containsExactly(true, false, false, false);
 
-            assertThat(migrator.migrate()).extracting(SchemaChange::version).containsExactly("002");
-            assertThat(migrator.rollback("001")).extracting(SchemaChange::version).containsExactly("002");
+            assertThat(migrator.migrate()).extracting(SchemaChange::version).containsExactly("002", "003", "004");
+            assertThat(migrator.rollback("001")).extracting(SchemaChange::version).containsExactly("004", "003", "002");
             assertThat(migrator.rollback("001")).isEmpty();
             assertThat(migrator.rollback(null)).extracting(SchemaChange::version).containsExactly("001");
             assertThat(db().listCollectionNames().into(new ArrayList<>())).doesNotContain("users", "chat_messages");
@@ -127,6 +137,54 @@ class MongoMigratorTest {
 
             Throwable unknown = catchThrowable(() -> migrator.rollback("999"));
             assertThat(unknown).isInstanceOf(ValidationException.class).hasMessageContaining("toVersion");
+        }
+    }
+
+    @Test
+    void migration003GivesExistingRecordsVersionOneAndItsRollbackTakesVersionsAndTombstonesAway() {
+        Map<String, String> settings = new HashMap<>(config.settings());
+        settings.put("DB_AUTO_MIGRATE", "false");
+        DalConfig manual = DalConfig.fromMap(settings);
+        try (SchemaMigrator migrator = migrator()) {
+            migrator.migrate();
+            dev.dal.api.User user;
+            try (DataAccess store = DataAccessFactory.create(manual, new MongoStoreProvider())) {
+                user = store.createUser(NewUser.withExternalId("old"));
+                store.createChatSession(dev.dal.api.NewChatSession.of("old-chat", user.id()));
+                store.setUserMemory(user.id(), "t", "k", null);
+                store.setUserMemory(user.id(), "t", "gone", null);
+                store.deleteUserMemory(user.id(), "t", "gone");
+            }
+
+            assertThat(migrator.rollback("002")).extracting(SchemaChange::version).containsExactly("004", "003");
+            for (String collection : List.of("users", "chat_sessions", "user_memory")) {
+                assertThat(db().getCollection(collection, BsonDocument.class).find().into(new ArrayList<>()))
+                        .isNotEmpty().allSatisfy(d -> assertThat(d.containsKey("version")).isFalse());
+            }
+            assertThat(db().listCollectionNames().into(new ArrayList<>()))
+                    .doesNotContain("user_tombstones", "chat_session_tombstones", "user_memory_tombstones");
+            assertThat(catchThrowable(() -> DataAccessFactory.create(manual, new MongoStoreProvider())))
+                    .as("the schema is not current without 003").isInstanceOf(ConfigurationException.class);
+            // A document written with a version before 003 runs again keeps it: only missing versions become 1.
+            db().getCollection("user_memory", BsonDocument.class).updateOne(new BsonDocument("key", new BsonString("k")),
+                    new BsonDocument("$set", new BsonDocument("version", new org.bson.BsonInt64(5))));
+
+            assertThat(migrator.migrate()).extracting(SchemaChange::version).containsExactly("003", "004");
+            assertThat(db().getCollection("users", BsonDocument.class).find().first().get("version"))
+                    .isEqualTo(new org.bson.BsonInt64(1));
+            assertThat(indexNames("user_memory_tombstones")).contains("user_memory_tombstones_user_type_key");
+            try (DataAccess store = DataAccessFactory.create(manual, new MongoStoreProvider())) {
+                assertThat(store.getUser(user.id()).orElseThrow().version()).isEqualTo(1);
+                assertThat(store.getChatSession("old-chat").orElseThrow().version()).isEqualTo(1);
+                assertThat(store.getUserMemory(user.id(), "t", "k").orElseThrow().version()).isEqualTo(5);
+                assertThat(store.updateUser(user.id(), dev.dal.api.UserUpdate.builder().name("n").build()).version())
+                        .isEqualTo(2);
+                assertThat(store.bulk().findTombstones(List.of(dev.dal.api.bulk.RecordKey.memory(user.id(), "t", "gone"))))
+                        .as("the rollback dropped the tombstones").isEmpty();
+                store.deleteUser(user.id());
+                assertThat(store.bulk().findTombstones(List.of(dev.dal.api.bulk.RecordKey.user(user.id()))))
+                        .containsExactly(dev.dal.api.bulk.Tombstone.ofUser(user.id(), 3));
+            }
         }
     }
 
@@ -178,7 +236,7 @@ class MongoMigratorTest {
 
             locks.updateOne(new BsonDocument("_id", new BsonString("schema")), new BsonDocument("$set",
                     new BsonDocument("expires_at", new BsonDateTime(now.minusSeconds(1).toEpochMilli()))));
-            assertThat(migrator.migrate()).hasSize(2);
+            assertThat(migrator.migrate()).hasSize(4);
             assertThat(locks.countDocuments()).as("released after the run").isZero();
         }
     }

@@ -96,6 +96,31 @@ public final class StepRecordingBulkAccess implements BulkAccess {
         sink.oweExact(steps, b -> b.upsertMemory(entries));
     }
 
+    @Override
+    public void overwriteUsers(List<User> users) {
+        List<Step> steps = users.stream().map(u -> Step.user(u.id(), "overwriteUsers")).toList();
+        sink.intend(steps);
+        writes.overwriteUsers(users);
+        sink.oweExact(steps, b -> b.overwriteUsers(users));
+    }
+
+    @Override
+    public void overwriteSessions(List<ChatSession> sessions) {
+        List<Step> steps = sessions.stream().map(s -> Step.session(s.chatId(), "overwriteSessions")).toList();
+        sink.intend(steps);
+        writes.overwriteSessions(sessions);
+        sink.oweExact(steps, b -> b.overwriteSessions(sessions));
+    }
+
+    @Override
+    public void overwriteMemory(List<MemoryEntry> entries) {
+        List<Step> steps = entries.stream()
+                .map(e -> Step.memory(e.userId(), e.memoryType(), e.key(), e, "overwriteMemory")).toList();
+        sink.intend(steps);
+        writes.overwriteMemory(entries);
+        sink.oweExact(steps, b -> b.overwriteMemory(entries));
+    }
+
     /** Deletions are looked up where they happen first: the primary. */
     @Override
     public List<Tombstone> findTombstones(Collection<RecordKey> keys) {
