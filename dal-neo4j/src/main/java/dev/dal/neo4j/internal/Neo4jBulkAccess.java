@@ -146,7 +146,7 @@ final class Neo4jBulkAccess implements BulkAccess {
     @Override
     public void upsertUsers(List<User> users) {
         store.write("upsertUsers", tx -> {
-            Neo4jWrites.upsertUsers(tx, users);
+            Neo4jWrites.upsertUsers(tx, users, false);
             return null;
         });
     }
@@ -154,7 +154,7 @@ final class Neo4jBulkAccess implements BulkAccess {
     @Override
     public void upsertSessions(List<ChatSession> sessions) {
         store.write("upsertSessions", tx -> {
-            Neo4jWrites.upsertSessions(tx, sessions);
+            Neo4jWrites.upsertSessions(tx, sessions, false);
             return null;
         });
     }
@@ -170,7 +170,31 @@ final class Neo4jBulkAccess implements BulkAccess {
     @Override
     public void upsertMemory(List<MemoryEntry> entries) {
         store.write("upsertMemory", tx -> {
-            Neo4jWrites.upsertMemory(tx, entries);
+            Neo4jWrites.upsertMemory(tx, entries, false);
+            return null;
+        });
+    }
+
+    @Override
+    public void overwriteUsers(List<User> users) {
+        store.write("overwriteUsers", tx -> {
+            Neo4jWrites.upsertUsers(tx, users, true);
+            return null;
+        });
+    }
+
+    @Override
+    public void overwriteSessions(List<ChatSession> sessions) {
+        store.write("overwriteSessions", tx -> {
+            Neo4jWrites.upsertSessions(tx, sessions, true);
+            return null;
+        });
+    }
+
+    @Override
+    public void overwriteMemory(List<MemoryEntry> entries) {
+        store.write("overwriteMemory", tx -> {
+            Neo4jWrites.upsertMemory(tx, entries, true);
             return null;
         });
     }

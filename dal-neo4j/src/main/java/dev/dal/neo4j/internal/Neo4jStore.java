@@ -185,7 +185,8 @@ public final class Neo4jStore implements DataAccess {
 
     /**
      * Deletes the user and their memory, and purges or detaches their sessions (a detached session moves one
-     * version); leaves one tombstone at the user's version plus one (the children need none).
+     * version); leaves one tombstone at the user's version plus one (their memory needs none: it names the user),
+     * and with {@code PURGE} one per purged session, so late messages of those sessions are skipped.
      */
     private static final String DELETE_USER = """
             MATCH (u:User {id: $id})
@@ -202,7 +203,11 @@ public final class Neo4jStore implements DataAccess {
                 MATCH (s)-[:HAS_MESSAGE]->(msg:Message)
                 DETACH DELETE msg
               }
+              WITH s, s.chat_id AS chatId, s.id AS sid, coalesce(s.version, 1) + 1 AS v
               DETACH DELETE s
+              MERGE (t:ChatSessionTombstone {chat_id: chatId})
+              SET t.session_id = CASE WHEN t.version >= v THEN t.session_id ELSE sid END,
+                  t.version = CASE WHEN t.version >= v THEN t.version ELSE v END
             }
             CALL (u) {
               MATCH (u)-[r:HAS_CHAT_SESSION]->(s:ChatSession)

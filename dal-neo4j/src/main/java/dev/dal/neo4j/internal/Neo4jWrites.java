@@ -1,6 +1,7 @@
 package dev.dal.neo4j.internal;
 
 import dev.dal.api.ChatSession;
+import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.NotFoundException;
@@ -49,19 +50,25 @@ final class Neo4jWrites {
             ON CREATE SET u.version = 0
             WITH row, u
             OPTIONAL MATCH (t:UserTombstone {id: row.id})
-            SET u += CASE WHEN coalesce(u.version, 1) < row.version AND (t IS NULL OR t.version < row.version)
+            SET u += CASE WHEN $overwrite
+                OR (coalesce(u.version, 1) < row.version AND (t IS NULL OR t.version < row.version))
               THEN row ELSE {} END""";
 
     static final String CLEAR_USERS = """
             UNWIND $ids AS id
             MATCH (t:UserTombstone {id: id})
             OPTIONAL MATCH (u:User {id: id})
-            FOREACH (x IN CASE WHEN u.version > t.version THEN [t] ELSE [] END | DELETE x)
+            FOREACH (x IN CASE WHEN u.version > t.version OR ($overwrite AND u.version > 0) THEN [t] ELSE [] END |
+              DELETE x)
             FOREACH (x IN CASE WHEN u.version = 0 THEN [u] ELSE [] END | DETACH DELETE x)""";
 
     /**
      * Sessions are keyed by chat id. A session of a user that is absent (deleted: the parent check let it
      * through) is skipped. The owner changes only with an applied row (the session now at the row's version).
+     * A row never applies over a live session with another id under its chat id (or over a node merged by this
+     * statement, {@code version = 0}, which has no id yet): such a row that would otherwise apply (newer, or
+     * an overwrite) is returned, and the caller fails the call with {@link DuplicateKeyException}, so the
+     * transaction rolls back; an older one is skipped silently like any older row.
      */
     static final String UPSERT_SESSIONS = """
             UNWIND $rows AS row
@@ -70,43 +77,32 @@ final class Neo4jWrites {
             ON CREATE SET s.version = 0
             WITH row, s
             OPTIONAL MATCH (t:ChatSessionTombstone {chat_id: row.props.chat_id})
-            SET s += CASE WHEN coalesce(s.version, 1) < row.props.version
-                AND (t IS NULL OR t.version < row.props.version) THEN row.props ELSE {} END
-            WITH s, row
+            WITH row, s, t, coalesce(s.version, 1) = 0 OR s.id = row.props.id AS same
+            SET s += CASE WHEN same AND ($overwrite OR (coalesce(s.version, 1) < row.props.version
+                AND (t IS NULL OR t.version < row.props.version))) THEN row.props ELSE {} END
+            WITH s, row, same
             CALL (s, row) {
-              WITH s, row WHERE s.version = row.props.version
+              WITH s, row WHERE s.id = row.props.id AND s.version = row.props.version
               OPTIONAL MATCH (old:User)-[r:HAS_CHAT_SESSION]->(s)
               WHERE row.user_id IS NULL OR old.id <> row.user_id
               DELETE r
             }
-            WITH s, row
+            WITH s, row, same
             CALL (s, row) {
-              WITH s, row WHERE s.version = row.props.version
+              WITH s, row WHERE s.id = row.props.id AND s.version = row.props.version
               MATCH (u:User {id: row.user_id})
               MERGE (u)-[:HAS_CHAT_SESSION]->(s)
-            }""";
-
-    /**
-     * Before {@link #UPSERT_SESSIONS}: a newer session under a chat id that another session id holds replaces
-     * that session, whose messages go with it (the chat was deleted and created again in the other store).
-     * Usually matches nothing: one index seek per row.
-     */
-    static final String REPLACE_SESSIONS = """
-            UNWIND $rows AS row
-            MATCH (s:ChatSession {chat_id: row.props.chat_id})
-            WHERE s.id <> row.props.id AND coalesce(s.version, 1) < row.props.version
-              AND (row.user_id IS NULL OR EXISTS { MATCH (:User {id: row.user_id}) })
-            CALL (s) {
-              MATCH (s)-[:HAS_MESSAGE]->(m:Message)
-              DETACH DELETE m
             }
-            DETACH DELETE s""";
+            WITH s, row, same
+            WHERE NOT same AND ($overwrite OR coalesce(s.version, 1) < row.props.version)
+            RETURN row.props.chat_id AS duplicate""";
 
     static final String CLEAR_SESSIONS = """
             UNWIND $chatIds AS chatId
             MATCH (t:ChatSessionTombstone {chat_id: chatId})
             OPTIONAL MATCH (s:ChatSession {chat_id: chatId})
-            FOREACH (x IN CASE WHEN s.version > t.version THEN [t] ELSE [] END | DELETE x)
+            FOREACH (x IN CASE WHEN s.version > t.version OR ($overwrite AND s.version > 0) THEN [t] ELSE [] END |
+              DELETE x)
             FOREACH (x IN CASE WHEN s.version = 0 THEN [s] ELSE [] END | DETACH DELETE x)""";
 
     /**
@@ -147,7 +143,8 @@ final class Neo4jWrites {
             ON CREATE SET m.version = 0
             WITH row, u, m
             OPTIONAL MATCH (t:MemoryTombstone {user_id: row.user_id, memory_type: row.memory_type, key: row.key})
-            SET m += CASE WHEN coalesce(m.version, 1) < row.version AND (t IS NULL OR t.version < row.version)
+            SET m += CASE WHEN $overwrite
+                OR (coalesce(m.version, 1) < row.version AND (t IS NULL OR t.version < row.version))
               THEN row ELSE {} END
             MERGE (u)-[:HAS_MEMORY]->(m)""";
 
@@ -155,7 +152,8 @@ final class Neo4jWrites {
             UNWIND $rows AS row
             MATCH (t:MemoryTombstone {user_id: row.user_id, memory_type: row.memory_type, key: row.key})
             OPTIONAL MATCH (m:Memory {user_id: row.user_id, memory_type: row.memory_type, key: row.key})
-            FOREACH (x IN CASE WHEN m.version > t.version THEN [t] ELSE [] END | DELETE x)
+            FOREACH (x IN CASE WHEN m.version > t.version OR ($overwrite AND m.version > 0) THEN [t] ELSE [] END |
+              DELETE x)
             FOREACH (x IN CASE WHEN m.version = 0 THEN [m] ELSE [] END | DETACH DELETE x)""";
 
     /** Users that are missing and were never deleted (a deleted one has a tombstone). */
@@ -248,14 +246,20 @@ final class Neo4jWrites {
     private Neo4jWrites() {
     }
 
-    static void upsertUsers(TransactionContext tx, List<User> users) {
+    /**
+     * @param overwrite whether the rows apply whatever version the store holds ({@code overwrite*}: repair) or
+     *     only over an older one ({@code upsert*})
+     */
+    static void upsertUsers(TransactionContext tx, List<User> users, boolean overwrite) {
         chunked(newest(users, User::id, User::version), chunk -> {
-            tx.run(UPSERT_USERS, Map.of("rows", rows(chunk, Neo4jRecords::userProps))).consume();
-            tx.run(CLEAR_USERS, Map.of("ids", chunk.stream().map(u -> u.id().toString()).toList())).consume();
+            tx.run(UPSERT_USERS, Map.of("rows", rows(chunk, Neo4jRecords::userProps), "overwrite", overwrite)).consume();
+            tx.run(CLEAR_USERS, Map.of("ids", chunk.stream().map(u -> u.id().toString()).toList(),
+                    "overwrite", overwrite)).consume();
         });
     }
 
-    static void upsertSessions(TransactionContext tx, List<ChatSession> sessions) {
+    /** @param overwrite as for {@link #upsertUsers} */
+    static void upsertSessions(TransactionContext tx, List<ChatSession> sessions, boolean overwrite) {
         requireAll(tx, MISSING_USERS, "user", sessions.stream().filter(s -> s.userId() != null)
                 .map(s -> s.userId().toString()).toList());
         chunked(newest(sessions, ChatSession::chatId, ChatSession::version), chunk -> {
@@ -265,9 +269,12 @@ final class Neo4jWrites {
                 row.put("user_id", s.userId() == null ? null : s.userId().toString());
                 return row;
             });
-            tx.run(REPLACE_SESSIONS, Map.of("rows", rows)).consume();
-            tx.run(UPSERT_SESSIONS, Map.of("rows", rows)).consume();
-            tx.run(CLEAR_SESSIONS, Map.of("chatIds", chunk.stream().map(ChatSession::chatId).toList())).consume();
+            if (tx.run(UPSERT_SESSIONS, Map.of("rows", rows, "overwrite", overwrite)).hasNext()) {
+                // Thrown inside the transaction: it rolls back, whatever other rows applied.
+                throw new DuplicateKeyException("A chat session with this chatId already exists");
+            }
+            tx.run(CLEAR_SESSIONS, Map.of("chatIds", chunk.stream().map(ChatSession::chatId).toList(),
+                    "overwrite", overwrite)).consume();
         });
     }
 
@@ -296,12 +303,13 @@ final class Neo4jWrites {
         }
     }
 
-    static void upsertMemory(TransactionContext tx, List<MemoryEntry> entries) {
+    /** @param overwrite as for {@link #upsertUsers} */
+    static void upsertMemory(TransactionContext tx, List<MemoryEntry> entries, boolean overwrite) {
         requireAll(tx, MISSING_USERS, "user", entries.stream().map(e -> e.userId().toString()).toList());
         chunked(newest(entries, e -> List.of(e.userId(), e.memoryType(), e.key()), MemoryEntry::version), chunk -> {
             List<Map<String, Object>> rows = rows(chunk, Neo4jRecords::memoryProps);
-            tx.run(UPSERT_MEMORY, Map.of("rows", rows)).consume();
-            tx.run(CLEAR_MEMORY, Map.of("rows", rows)).consume();
+            tx.run(UPSERT_MEMORY, Map.of("rows", rows, "overwrite", overwrite)).consume();
+            tx.run(CLEAR_MEMORY, Map.of("rows", rows, "overwrite", overwrite)).consume();
         });
     }
 
