@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
+import org.neo4j.driver.Result;
 import org.neo4j.driver.TransactionContext;
 
 /**
@@ -54,13 +55,23 @@ final class Neo4jWrites {
                 OR (coalesce(u.version, 1) < row.version AND (t IS NULL OR t.version < row.version))
               THEN row ELSE {} END""";
 
+    /**
+     * After {@link #UPSERT_USERS}, under the locks it took: clears the tombstone of a key that now holds a newer
+     * (or overwritten) record, deletes a placeholder that did not apply, and returns the rows whose node is
+     * gone although they should have applied: a concurrent deletion removed the node while the upsert waited
+     * on its lock (the {@code SET} on a deleted node does nothing). The caller then fails the attempt as a
+     * conflict, and the retry merges the key afresh against the deletion's tombstone.
+     */
     static final String CLEAR_USERS = """
-            UNWIND $ids AS id
-            MATCH (t:UserTombstone {id: id})
-            OPTIONAL MATCH (u:User {id: id})
-            FOREACH (x IN CASE WHEN u.version > t.version OR ($overwrite AND u.version > 0) THEN [t] ELSE [] END |
-              DELETE x)
-            FOREACH (x IN CASE WHEN u.version = 0 THEN [u] ELSE [] END | DETACH DELETE x)""";
+            UNWIND $rows AS row
+            OPTIONAL MATCH (t:UserTombstone {id: row.id})
+            OPTIONAL MATCH (u:User {id: row.id})
+            FOREACH (x IN CASE WHEN t IS NOT NULL AND (u.version > t.version OR ($overwrite AND u.version > 0))
+              THEN [t] ELSE [] END | DELETE x)
+            FOREACH (x IN CASE WHEN u.version = 0 THEN [u] ELSE [] END | DETACH DELETE x)
+            WITH row, u, t WHERE u IS NULL AND ($overwrite OR t IS NULL OR t.version < row.version)
+            RETURN row.id AS lost""";
+
 
     /**
      * Sessions are keyed by chat id. A session of a user that is absent (deleted: the parent check let it
@@ -97,13 +108,18 @@ final class Neo4jWrites {
             WHERE NOT same AND ($overwrite OR coalesce(s.version, 1) < row.props.version)
             RETURN row.props.chat_id AS duplicate""";
 
+    /** As {@link #CLEAR_USERS}; a row of an absent owner was skipped, not lost. */
     static final String CLEAR_SESSIONS = """
-            UNWIND $chatIds AS chatId
-            MATCH (t:ChatSessionTombstone {chat_id: chatId})
-            OPTIONAL MATCH (s:ChatSession {chat_id: chatId})
-            FOREACH (x IN CASE WHEN s.version > t.version OR ($overwrite AND s.version > 0) THEN [t] ELSE [] END |
-              DELETE x)
-            FOREACH (x IN CASE WHEN s.version = 0 THEN [s] ELSE [] END | DETACH DELETE x)""";
+            UNWIND $rows AS row
+            OPTIONAL MATCH (t:ChatSessionTombstone {chat_id: row.props.chat_id})
+            OPTIONAL MATCH (s:ChatSession {chat_id: row.props.chat_id})
+            FOREACH (x IN CASE WHEN t IS NOT NULL AND (s.version > t.version OR ($overwrite AND s.version > 0))
+              THEN [t] ELSE [] END | DELETE x)
+            FOREACH (x IN CASE WHEN s.version = 0 THEN [s] ELSE [] END | DETACH DELETE x)
+            WITH row, s, t WHERE s IS NULL AND ($overwrite OR t IS NULL OR t.version < row.props.version)
+              AND (row.user_id IS NULL OR EXISTS { MATCH (:User {id: row.user_id}) })
+            RETURN row.props.chat_id AS lost""";
+
 
     /**
      * Messages grouped by session: each session is looked up once per statement, every property is
@@ -148,13 +164,18 @@ final class Neo4jWrites {
               THEN row ELSE {} END
             MERGE (u)-[:HAS_MEMORY]->(m)""";
 
+    /** As {@link #CLEAR_USERS}; an entry of an absent user was skipped, not lost. */
     static final String CLEAR_MEMORY = """
             UNWIND $rows AS row
-            MATCH (t:MemoryTombstone {user_id: row.user_id, memory_type: row.memory_type, key: row.key})
+            OPTIONAL MATCH (t:MemoryTombstone {user_id: row.user_id, memory_type: row.memory_type, key: row.key})
             OPTIONAL MATCH (m:Memory {user_id: row.user_id, memory_type: row.memory_type, key: row.key})
-            FOREACH (x IN CASE WHEN m.version > t.version OR ($overwrite AND m.version > 0) THEN [t] ELSE [] END |
-              DELETE x)
-            FOREACH (x IN CASE WHEN m.version = 0 THEN [m] ELSE [] END | DETACH DELETE x)""";
+            FOREACH (x IN CASE WHEN t IS NOT NULL AND (m.version > t.version OR ($overwrite AND m.version > 0))
+              THEN [t] ELSE [] END | DELETE x)
+            FOREACH (x IN CASE WHEN m.version = 0 THEN [m] ELSE [] END | DETACH DELETE x)
+            WITH row, m, t WHERE m IS NULL AND ($overwrite OR t IS NULL OR t.version < row.version)
+              AND EXISTS { MATCH (:User {id: row.user_id}) }
+            RETURN row.user_id AS lost""";
+
 
     /** Users that are missing and were never deleted (a deleted one has a tombstone). */
     private static final String MISSING_USERS = """
@@ -252,9 +273,9 @@ final class Neo4jWrites {
      */
     static void upsertUsers(TransactionContext tx, List<User> users, boolean overwrite) {
         chunked(newest(users, User::id, User::version), chunk -> {
-            tx.run(UPSERT_USERS, Map.of("rows", rows(chunk, Neo4jRecords::userProps), "overwrite", overwrite)).consume();
-            tx.run(CLEAR_USERS, Map.of("ids", chunk.stream().map(u -> u.id().toString()).toList(),
-                    "overwrite", overwrite)).consume();
+            Map<String, Object> p = Map.of("rows", rows(chunk, Neo4jRecords::userProps), "overwrite", overwrite);
+            tx.run(UPSERT_USERS, p).consume();
+            failIfLost(tx.run(CLEAR_USERS, p), overwrite ? "overwriteUsers" : "upsertUsers");
         });
     }
 
@@ -273,8 +294,7 @@ final class Neo4jWrites {
                 // Thrown inside the transaction: it rolls back, whatever other rows applied.
                 throw new DuplicateKeyException("A chat session with this chatId already exists");
             }
-            tx.run(CLEAR_SESSIONS, Map.of("chatIds", chunk.stream().map(ChatSession::chatId).toList(),
-                    "overwrite", overwrite)).consume();
+            failIfLost(tx.run(CLEAR_SESSIONS, Map.of("rows", rows, "overwrite", overwrite)), overwrite ? "overwriteSessions" : "upsertSessions");
         });
     }
 
@@ -309,7 +329,7 @@ final class Neo4jWrites {
         chunked(newest(entries, e -> List.of(e.userId(), e.memoryType(), e.key()), MemoryEntry::version), chunk -> {
             List<Map<String, Object>> rows = rows(chunk, Neo4jRecords::memoryProps);
             tx.run(UPSERT_MEMORY, Map.of("rows", rows, "overwrite", overwrite)).consume();
-            tx.run(CLEAR_MEMORY, Map.of("rows", rows, "overwrite", overwrite)).consume();
+            failIfLost(tx.run(CLEAR_MEMORY, Map.of("rows", rows, "overwrite", overwrite)), overwrite ? "overwriteMemory" : "upsertMemory");
         });
     }
 
@@ -357,6 +377,17 @@ final class Neo4jWrites {
                             r.get("key").asString(), r.get("version").asLong())));
         }
         return List.copyOf(found);
+    }
+
+    /**
+     * A row that should have applied but whose node a concurrent deletion removed while this call waited on its
+     * lock: the attempt fails as a conflict (retryable; thrown inside the transaction, so it rolls back), and
+     * Dal's retry runs the call again against the deletion's tombstone.
+     */
+    private static void failIfLost(Result lost, String operation) {
+        if (lost.hasNext()) {
+            throw Neo4jErrors.FAILURES.conflict(operation, null);
+        }
     }
 
     private static List<Tombstone> ofKind(List<Tombstone> tombstones, RecordKey.Kind kind) {
