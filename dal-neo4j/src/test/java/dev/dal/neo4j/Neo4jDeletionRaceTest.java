@@ -108,4 +108,35 @@ class Neo4jDeletionRaceTest {
             }
         }
     }
+    /**
+     * A session upsert for a user that a concurrent deletion removes after the upsert checked the owner: the
+     * session must not stand alone (a tombstoned user's sessions are skipped), so the attempt is retried and
+     * then skips it, or the caller gets a retryable failure.
+     */
+    @Test
+    void aSessionUpsertRacingItsOwnersDeletionLeavesNoOrphan() throws Exception {
+        Neo4jTestServer server = Neo4jTestServer.get();
+        try (DataAccess store = new Neo4jTestStores().openEmpty(Clock.systemUTC())) {
+            for (int round = 0; round < 3; round++) {
+                User owner = store.createUser(NewUser.builder().name("owner").build());
+                ChatSession template = store.createChatSession(NewChatSession.of("template-" + round, owner.id()));
+                ChatSession late = new ChatSession(java.util.UUID.randomUUID(), "late-" + round, owner.id(), null, null,
+                        template.metadata(), template.status(), template.createdAt(), template.updatedAt(), null, 0, 1);
+                ExecutorService pool = Executors.newSingleThreadExecutor();
+                try (Session raw = server.driver().session(); Transaction deletion = raw.beginTransaction()) {
+                    deletion.run(DELETE_USER, Map.of("id", owner.id().toString(), "version", 2L)).consume();
+                    Future<Throwable> upsert = pool.submit(() -> outcome(() -> store.bulk().upsertSessions(List.of(late))));
+                    Thread.sleep(700); // the upsert now waits on the owner's lock to link the session
+                    deletion.commit();
+                    Throwable failure = upsert.get(60, TimeUnit.SECONDS);
+                    if (failure != null) {
+                        assertThat(failure).isInstanceOf(Retryable.class);
+                    }
+                } finally {
+                    pool.shutdownNow();
+                }
+                assertThat(store.getChatSession(late.chatId())).as("no session without its deleted owner").isEmpty();
+            }
+        }
+    }
 }
