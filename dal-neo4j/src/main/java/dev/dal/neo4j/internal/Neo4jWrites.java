@@ -273,9 +273,11 @@ final class Neo4jWrites {
      */
     static void upsertUsers(TransactionContext tx, List<User> users, boolean overwrite) {
         chunked(newest(users, User::id, User::version), chunk -> {
-            Map<String, Object> p = Map.of("rows", rows(chunk, Neo4jRecords::userProps), "overwrite", overwrite);
-            tx.run(UPSERT_USERS, p).consume();
-            failIfLost(tx.run(CLEAR_USERS, p), overwrite ? "overwriteUsers" : "upsertUsers");
+            tx.run(UPSERT_USERS, Map.of("rows", rows(chunk, Neo4jRecords::userProps), "overwrite", overwrite)).consume();
+            // The key and version only: the second statement needs no more, and the whole row would travel twice.
+            List<Map<String, Object>> keys = rows(chunk, u -> Map.of("id", u.id().toString(), "version", u.version()));
+            failIfLost(tx.run(CLEAR_USERS, Map.of("rows", keys, "overwrite", overwrite)),
+                    overwrite ? "overwriteUsers" : "upsertUsers");
         });
     }
 
@@ -294,7 +296,14 @@ final class Neo4jWrites {
                 // Thrown inside the transaction: it rolls back, whatever other rows applied.
                 throw new DuplicateKeyException("A chat session with this chatId already exists");
             }
-            failIfLost(tx.run(CLEAR_SESSIONS, Map.of("rows", rows, "overwrite", overwrite)), overwrite ? "overwriteSessions" : "upsertSessions");
+            List<Map<String, Object>> keys = rows(chunk, s -> {
+                Map<String, Object> key = new HashMap<>();
+                key.put("props", Map.of("chat_id", s.chatId(), "id", s.id().toString(), "version", s.version()));
+                key.put("user_id", s.userId() == null ? null : s.userId().toString());
+                return key;
+            });
+            failIfLost(tx.run(CLEAR_SESSIONS, Map.of("rows", keys, "overwrite", overwrite)),
+                    overwrite ? "overwriteSessions" : "upsertSessions");
         });
     }
 
@@ -329,7 +338,10 @@ final class Neo4jWrites {
         chunked(newest(entries, e -> List.of(e.userId(), e.memoryType(), e.key()), MemoryEntry::version), chunk -> {
             List<Map<String, Object>> rows = rows(chunk, Neo4jRecords::memoryProps);
             tx.run(UPSERT_MEMORY, Map.of("rows", rows, "overwrite", overwrite)).consume();
-            failIfLost(tx.run(CLEAR_MEMORY, Map.of("rows", rows, "overwrite", overwrite)), overwrite ? "overwriteMemory" : "upsertMemory");
+            List<Map<String, Object>> keys = rows(chunk, e -> Map.of("user_id", e.userId().toString(),
+                    "memory_type", e.memoryType(), "key", e.key(), "version", e.version()));
+            failIfLost(tx.run(CLEAR_MEMORY, Map.of("rows", keys, "overwrite", overwrite)),
+                    overwrite ? "overwriteMemory" : "upsertMemory");
         });
     }
 
