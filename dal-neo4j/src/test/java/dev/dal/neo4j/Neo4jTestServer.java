@@ -102,7 +102,7 @@ public final class Neo4jTestServer {
         return DalConfig.builder().settings(settings()).clock(clock).build();
     }
 
-    /** Deletes every node and relationship except the schema migration records. */
+    /** Deletes every node and relationship except the schema migration records: records and tombstones alike. */
     public void clear() {
         run("MATCH (n) WHERE NOT n:DalSchemaMigration AND NOT n:DalSchemaLock "
                 + "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS", Map.of());

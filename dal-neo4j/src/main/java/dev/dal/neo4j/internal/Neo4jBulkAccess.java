@@ -9,7 +9,10 @@ import dev.dal.api.Message;
 import dev.dal.api.User;
 import dev.dal.api.ValidationException;
 import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
+import dev.dal.api.bulk.Tombstone;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,8 +21,9 @@ import java.util.function.Function;
 
 /**
  * Bulk scan and upsert for Neo4j: keyset scans in id order over the uniqueness constraints'
- * indexes (no {@code SKIP}), and {@code UNWIND $rows} upserts ({@link Neo4jWrites}). Each upsert
- * batch is one transaction.
+ * indexes (no {@code SKIP}), and {@code UNWIND $rows} upserts ({@link Neo4jWrites}), conditional on the
+ * records' versions and their keys' tombstones. Each upsert batch is one transaction. Scans match the
+ * record labels only, so they never see a tombstone.
  */
 final class Neo4jBulkAccess implements BulkAccess {
     private static final String SCAN_USERS = "MATCH (u:User) WHERE u.id > $after RETURN u ORDER BY u.id LIMIT $n";
@@ -142,7 +146,7 @@ final class Neo4jBulkAccess implements BulkAccess {
     @Override
     public void upsertUsers(List<User> users) {
         store.write("upsertUsers", tx -> {
-            Neo4jWrites.upsertUsers(tx, users);
+            Neo4jWrites.upsertUsers(tx, users, false);
             return null;
         });
     }
@@ -150,7 +154,7 @@ final class Neo4jBulkAccess implements BulkAccess {
     @Override
     public void upsertSessions(List<ChatSession> sessions) {
         store.write("upsertSessions", tx -> {
-            Neo4jWrites.upsertSessions(tx, sessions);
+            Neo4jWrites.upsertSessions(tx, sessions, false);
             return null;
         });
     }
@@ -166,7 +170,44 @@ final class Neo4jBulkAccess implements BulkAccess {
     @Override
     public void upsertMemory(List<MemoryEntry> entries) {
         store.write("upsertMemory", tx -> {
-            Neo4jWrites.upsertMemory(tx, entries);
+            Neo4jWrites.upsertMemory(tx, entries, false);
+            return null;
+        });
+    }
+
+    @Override
+    public void overwriteUsers(List<User> users) {
+        store.write("overwriteUsers", tx -> {
+            Neo4jWrites.upsertUsers(tx, users, true);
+            return null;
+        });
+    }
+
+    @Override
+    public void overwriteSessions(List<ChatSession> sessions) {
+        store.write("overwriteSessions", tx -> {
+            Neo4jWrites.upsertSessions(tx, sessions, true);
+            return null;
+        });
+    }
+
+    @Override
+    public void overwriteMemory(List<MemoryEntry> entries) {
+        store.write("overwriteMemory", tx -> {
+            Neo4jWrites.upsertMemory(tx, entries, true);
+            return null;
+        });
+    }
+
+    @Override
+    public List<Tombstone> findTombstones(Collection<RecordKey> keys) {
+        return store.read("findTombstones", tx -> Neo4jWrites.findTombstones(tx, keys));
+    }
+
+    @Override
+    public void upsertTombstones(List<Tombstone> tombstones) {
+        store.write("upsertTombstones", tx -> {
+            Neo4jWrites.upsertTombstones(tx, tombstones);
             return null;
         });
     }

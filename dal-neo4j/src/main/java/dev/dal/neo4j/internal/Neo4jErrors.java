@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *       no router answered) → {@code unreachable};
  *   <li>a connection broke, or the call passed {@code DB_QUERY_TIMEOUT} (the client's bound or the server's
  *       transaction timeout) → {@code lost}: outcome unknown only when a write's commit had been sent;
- *   <li>a lock not granted in time → {@code lockTimeout}; a deadlock → {@code conflict};
+ *   <li>a lock not granted in time → {@code lockTimeout}; a deadlock, or an entity the statement had found
+ *       deleted by a concurrent transaction ({@code EntityNotFound}) → {@code conflict};
  *   <li>the database starting, stopping or unavailable → {@code serverNotReady};
  *   <li>bad credentials → {@code authenticationFailed(NEO4J_USER)}; unknown database →
  *       {@code unknownDatabase(NEO4J_DATABASE)};
@@ -59,6 +60,15 @@ final class Neo4jErrors {
             "Neo.TransientError.Transaction.LockClientStopped",
             "Neo.ClientError.Transaction.LockClientStopped");
     private static final String DEADLOCK = "Neo.TransientError.Transaction.DeadlockDetected";
+    /**
+     * A node or relationship the statement had found was deleted by a concurrent transaction before the statement
+     * could lock or use it (e.g. a bulk upsert waiting on a node that a replicated deletion removes): a conflict
+     * of two writers, retryable, not a fault of the call. Dal's statements never use an entity they deleted
+     * themselves.
+     */
+    private static final Set<String> CONCURRENTLY_DELETED = Set.of(
+            "Neo.ClientError.Statement.EntityNotFound",
+            "Neo.TransientError.Transaction.Outdated");
     private static final Set<String> NOT_READY = Set.of(
             "Neo.TransientError.Database.DatabaseUnavailable",
             "Neo.TransientError.General.DatabaseUnavailable",
@@ -122,7 +132,7 @@ final class Neo4jErrors {
         if (code != null && LOCK_TIMED_OUT.contains(code)) {
             return FAILURES.lockTimeout(operation, queryTimeout == null ? java.time.Duration.ZERO : queryTimeout, failure);
         }
-        if (DEADLOCK.equals(code)) {
+        if (DEADLOCK.equals(code) || (code != null && CONCURRENTLY_DELETED.contains(code))) {
             return FAILURES.conflict(operation, failure);
         }
         if (code != null && NOT_READY.contains(code)) {

@@ -90,6 +90,54 @@ final class Neo4jMigrations {
             new String[] {"dal_message_created_at", "(n:Message) ON (n.created_at)"},
             new String[] {"dal_session_last_message_at", "(n:ChatSession) ON (n.last_message_at)"});
 
+    /** Record versions: every user, session and memory node written before versions is at version 1. */
+    static final String SET_VERSIONS = """
+            MATCH (n) WHERE (n:User OR n:ChatSession OR n:Memory) AND n.version IS NULL
+            CALL (n) {
+              SET n.version = 1
+            } IN TRANSACTIONS OF 1000 ROWS""";
+
+    static final String REMOVE_VERSIONS = """
+            MATCH (n) WHERE (n:User OR n:ChatSession OR n:Memory) AND n.version IS NOT NULL
+            CALL (n) {
+              REMOVE n.version
+            } IN TRANSACTIONS OF 1000 ROWS""";
+
+    static final String DELETE_TOMBSTONES = """
+            MATCH (n) WHERE n:UserTombstone OR n:ChatSessionTombstone OR n:MemoryTombstone
+            CALL (n) {
+              DETACH DELETE n
+            } IN TRANSACTIONS OF 1000 ROWS""";
+
+    /** What a deletion leaves: one tombstone node per key, found by the key's unique index. */
+    private static final List<String[]> TOMBSTONE_CONSTRAINTS = List.of(
+            new String[] {"dal_user_tombstone_id", "(n:UserTombstone) REQUIRE n.id IS UNIQUE"},
+            new String[] {"dal_session_tombstone_chat_id", "(n:ChatSessionTombstone) REQUIRE n.chat_id IS UNIQUE"},
+            new String[] {"dal_memory_tombstone_key",
+                "(n:MemoryTombstone) REQUIRE (n.user_id, n.memory_type, n.key) IS UNIQUE"});
+
+    /** A bulk upsert of messages skips those of a deleted session, found by the session id its tombstone keeps. */
+    private static final String[] SESSION_TOMBSTONE_INDEX =
+            {"dal_session_tombstone_session_id", "(n:ChatSessionTombstone) ON (n.session_id)"};
+
+    private static List<String> versionsUp() {
+        List<String> up = new java.util.ArrayList<>();
+        up.add(SET_VERSIONS);
+        TOMBSTONE_CONSTRAINTS.forEach(c -> up.add("CREATE CONSTRAINT " + c[0] + " IF NOT EXISTS FOR " + c[1]));
+        up.add("CREATE INDEX " + SESSION_TOMBSTONE_INDEX[0] + " IF NOT EXISTS FOR " + SESSION_TOMBSTONE_INDEX[1]);
+        up.add("CALL db.awaitIndexes(300)");
+        return up;
+    }
+
+    private static List<String> versionsDown() {
+        List<String> down = new java.util.ArrayList<>();
+        down.add(DELETE_TOMBSTONES);
+        down.add("DROP INDEX " + SESSION_TOMBSTONE_INDEX[0] + " IF EXISTS");
+        reversed(TOMBSTONE_CONSTRAINTS).forEach(c -> down.add("DROP CONSTRAINT " + c[0] + " IF EXISTS"));
+        down.add(REMOVE_VERSIONS);
+        return down;
+    }
+
     /** Every change, in order. */
     static final List<Neo4jMigration> ALL = List.of(
             new Neo4jMigration("001", "Normalize legacy graphs (seed 000): HAS_SESSION, message_id, timestamp",
@@ -104,5 +152,7 @@ final class Neo4jMigrations {
                     java.util.stream.Stream.concat(
                             INDEXES.stream().map(i -> "CREATE INDEX " + i[0] + " IF NOT EXISTS FOR " + i[1]),
                             java.util.stream.Stream.of("CALL db.awaitIndexes(300)")).toList(),
-                    reversed(INDEXES).stream().map(i -> "DROP INDEX " + i[0] + " IF EXISTS").toList()));
+                    reversed(INDEXES).stream().map(i -> "DROP INDEX " + i[0] + " IF EXISTS").toList()),
+            new Neo4jMigration("004", "Record versions (1 on existing users, sessions and memory) and tombstones of deletions",
+                    versionsUp(), versionsDown()));
 }

@@ -24,11 +24,20 @@ import org.neo4j.driver.types.MapAccessor;
  * Names are snake_case throughout (seed 000's standard). Times are Neo4j {@code DATETIME} values
  * in UTC with millisecond precision; JSON values are stored as JSON text (a property cannot hold a
  * map); ids are the UUIDs' canonical strings, so string order is id order. A {@code null} field
- * is an absent property.
+ * is an absent property. Users, sessions and memory entries carry their {@code version}; a deleted one
+ * leaves a tombstone node ({@link #USER_TOMBSTONE}, {@link #SESSION_TOMBSTONE}, {@link #MEMORY_TOMBSTONE})
+ * holding its key and the deleted version plus one.
  */
 final class Neo4jRecords {
     private Neo4jRecords() {
     }
+
+    /** Label of a deleted user's tombstone: {@code id}, {@code version}. */
+    static final String USER_TOMBSTONE = "UserTombstone";
+    /** Label of a deleted session's tombstone: {@code chat_id}, {@code session_id}, {@code version}. */
+    static final String SESSION_TOMBSTONE = "ChatSessionTombstone";
+    /** Label of a deleted memory entry's tombstone: {@code user_id}, {@code memory_type}, {@code key}, {@code version}. */
+    static final String MEMORY_TOMBSTONE = "MemoryTombstone";
 
     // ---- records to properties ----
 
@@ -44,6 +53,7 @@ final class Neo4jRecords {
         p.put("created_at", time(u.createdAt()));
         p.put("updated_at", time(u.updatedAt()));
         p.put("last_active_at", time(u.lastActiveAt()));
+        p.put("version", u.version());
         return p;
     }
 
@@ -60,6 +70,7 @@ final class Neo4jRecords {
         p.put("updated_at", time(s.updatedAt()));
         p.put("last_message_at", time(s.lastMessageAt()));
         p.put("message_count", s.messageCount());
+        p.put("version", s.version());
         return p;
     }
 
@@ -88,6 +99,7 @@ final class Neo4jRecords {
         p.put("created_at", time(e.createdAt()));
         p.put("updated_at", time(e.updatedAt()));
         p.put("expires_at", time(e.expiresAt()));
+        p.put("version", e.version());
         return p;
     }
 
@@ -102,14 +114,14 @@ final class Neo4jRecords {
         return new User(uuid(n.get("id")), text(n.get("external_id")), text(n.get("email")), text(n.get("name")),
                 object(n.get("profile"), "user.profile"), object(n.get("preferences"), "user.preferences"),
                 UserStatus.fromWireName(n.get("status").asString("active")), instant(n.get("created_at")),
-                updatedAt(n), instant(n.get("last_active_at")));
+                updatedAt(n), instant(n.get("last_active_at")), version(n));
     }
 
     static ChatSession session(MapAccessor n, Value userId) {
         return new ChatSession(uuid(n.get("id")), n.get("chat_id").asString(), userId.isNull() ? null : uuid(userId),
                 text(n.get("title")), text(n.get("profile")), object(n.get("metadata"), "session.metadata"),
                 SessionStatus.fromWireName(n.get("status").asString("active")), instant(n.get("created_at")),
-                updatedAt(n), instant(n.get("last_message_at")), n.get("message_count").asLong(0));
+                updatedAt(n), instant(n.get("last_message_at")), n.get("message_count").asLong(0), version(n));
     }
 
     static Message message(MapAccessor n) {
@@ -124,7 +136,12 @@ final class Neo4jRecords {
         Value value = n.get("value");
         JsonNode json = value.isNull() ? null : JsonValues.parse(value.asString());
         return new MemoryEntry(uuid(n.get("user_id")), n.get("memory_type").asString(), n.get("key").asString(), json,
-                instant(n.get("created_at")), instant(n.get("updated_at")), instant(n.get("expires_at")));
+                instant(n.get("created_at")), instant(n.get("updated_at")), instant(n.get("expires_at")), version(n));
+    }
+
+    /** A node written before versions (schema change 004 gives every node one) is at version 1. */
+    static long version(MapAccessor n) {
+        return n.get("version").asLong(1);
     }
 
     /** Legacy nodes may carry no {@code updated_at}: they have not changed since they were created. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.dal.api.Capability;
 import dev.dal.api.ChatSession;
 import dev.dal.api.ChatSessionUpdate;
+import dev.dal.api.ConcurrencyConflictException;
 import dev.dal.api.DataAccess;
 import dev.dal.api.DataAccessException;
 import dev.dal.api.DeleteMode;
@@ -112,14 +113,27 @@ public final class Neo4jStore implements DataAccess {
 
     // ---- users ----
 
-    private static final String CREATE_USER = "MERGE (u:User {id: $props.id}) ON CREATE SET u = $props";
+    /**
+     * Merged on the id first, so the id's index entry is locked before the tombstone is read (a replicated
+     * deletion of the same id merges the same entry); a user created under a tombstoned id continues above
+     * the tombstone's version and clears it. A replay of a committed attempt matches and changes nothing.
+     */
+    private static final String CREATE_USER = """
+            MERGE (u:User {id: $props.id})
+            ON CREATE SET u = $props, u.version = 0
+            WITH u
+            OPTIONAL MATCH (t:UserTombstone {id: $props.id})
+            SET u.version = CASE WHEN u.version = 0 THEN coalesce(t.version, 0) + 1 ELSE u.version END
+            FOREACH (x IN CASE WHEN t IS NULL THEN [] ELSE [t] END | DELETE x)
+            RETURN u.version AS version""";
 
     @Override
     public User createUser(NewUser newUser) {
         User user = newUser.toUser(Ids.newId(), now());
         Map<String, Object> props = Neo4jRecords.userProps(user);
-        write("createUser", tx -> tx.run(CREATE_USER, params("props", props)).consume());
-        return user;
+        long version = write("createUser", tx -> tx.run(CREATE_USER, params("props", props)).single()
+                .get("version").asLong());
+        return user.withVersion(version);
     }
 
     @Override
@@ -137,6 +151,17 @@ public final class Neo4jStore implements DataAccess {
     /** Matches and write-locks a node, so a read-modify-write sees no concurrent change. */
     private static final String LOCK_USER = "MATCH (u:User {id: $id}) SET u._lock = true REMOVE u._lock RETURN u";
 
+    /**
+     * The version moves in the statement that writes the change, and an expected version is a condition of
+     * that statement (the node is write-locked by {@link #LOCK_USER} already): no updated node, a conflict.
+     */
+    private static final String UPDATE_USER = """
+            MATCH (u:User {id: $id})
+            WHERE $expected IS NULL OR coalesce(u.version, 1) = $expected
+            WITH u, coalesce(u.version, 1) AS v
+            SET u = $props, u.version = v + 1
+            RETURN u.version AS version""";
+
     @Override
     public User updateUser(UUID id, UserUpdate update) {
         Instant now = now();
@@ -144,14 +169,29 @@ public final class Neo4jStore implements DataAccess {
             User current = tx.run(LOCK_USER, params("id", id.toString())).list(r -> Neo4jRecords.user(r.get("u").asNode()))
                     .stream().findFirst().orElseThrow(() -> NotFoundException.of("user", id));
             User updated = update.applyTo(current, now);
-            tx.run("MATCH (u:User {id: $id}) SET u = $props",
-                    params("id", id.toString(), "props", Neo4jRecords.userProps(updated))).consume();
-            return updated;
+            List<Record> written = tx.run(UPDATE_USER, params("id", id.toString(), "expected", update.expectedVersion(),
+                    "props", Neo4jRecords.userProps(updated))).list();
+            if (written.isEmpty()) {
+                throw conflict("user");
+            }
+            return updated.withVersion(written.get(0).get("version").asLong());
         });
     }
 
+    private static ConcurrencyConflictException conflict(String kind) {
+        return new ConcurrencyConflictException("The " + kind + " was changed since the expected version was read;"
+                + " read it again and retry", null);
+    }
+
+    /**
+     * Deletes the user and their memory, and purges or detaches their sessions (a detached session moves one
+     * version); leaves one tombstone at the user's version plus one (their memory needs none: it names the user),
+     * and with {@code PURGE} one per purged session, so late messages of those sessions are skipped.
+     */
     private static final String DELETE_USER = """
             MATCH (u:User {id: $id})
+            SET u._lock = true REMOVE u._lock
+            WITH u
             CALL (u) {
               MATCH (u)-[:HAS_MEMORY]->(m:Memory)
               DETACH DELETE m
@@ -163,9 +203,22 @@ public final class Neo4jStore implements DataAccess {
                 MATCH (s)-[:HAS_MESSAGE]->(msg:Message)
                 DETACH DELETE msg
               }
+              WITH s, s.chat_id AS chatId, s.id AS sid, coalesce(s.version, 1) + 1 AS v
               DETACH DELETE s
+              MERGE (t:ChatSessionTombstone {chat_id: chatId})
+              SET t.session_id = CASE WHEN t.version >= v THEN t.session_id ELSE sid END,
+                  t.version = CASE WHEN t.version >= v THEN t.version ELSE v END
             }
+            CALL (u) {
+              MATCH (u)-[r:HAS_CHAT_SESSION]->(s:ChatSession)
+              WHERE NOT $purge
+              SET s.version = coalesce(s.version, 1) + 1
+              DELETE r
+            }
+            WITH u, u.id AS id, coalesce(u.version, 1) + 1 AS v
             DETACH DELETE u
+            MERGE (t:UserTombstone {id: id})
+            SET t.version = CASE WHEN t.version >= v THEN t.version ELSE v END
             RETURN count(*) AS deleted""";
 
     @Override
@@ -176,30 +229,36 @@ public final class Neo4jStore implements DataAccess {
 
     // ---- sessions ----
 
+    /** A chat id used again continues above its tombstone's version and clears it. */
     private static final String CREATE_SESSION = """
             OPTIONAL MATCH (u:User {id: $userId})
             WITH u WHERE $userId IS NULL OR u IS NOT NULL
             MERGE (s:ChatSession {id: $props.id})
-            ON CREATE SET s = $props
+            ON CREATE SET s = $props, s.version = 0
+            WITH u, s
+            OPTIONAL MATCH (t:ChatSessionTombstone {chat_id: $props.chat_id})
+            SET s.version = CASE WHEN s.version = 0 THEN coalesce(t.version, 0) + 1 ELSE s.version END
+            FOREACH (x IN CASE WHEN t IS NULL THEN [] ELSE [t] END | DELETE x)
             WITH u, s
             CALL (u, s) {
               WITH u, s WHERE u IS NOT NULL
               MERGE (u)-[:HAS_CHAT_SESSION]->(s)
             }
-            RETURN count(s) AS created""";
+            RETURN s.version AS version""";
 
     @Override
     public ChatSession createChatSession(NewChatSession newSession) {
         ChatSession session = newSession.toSession(Ids.newId(), now());
         Map<String, Object> p = params("props", Neo4jRecords.sessionProps(session),
                 "userId", session.userId() == null ? null : session.userId().toString());
-        write("createChatSession", tx -> {
-            if (tx.run(CREATE_SESSION, p).single().get("created").asLong() == 0) {
+        long version = write("createChatSession", tx -> {
+            List<Record> created = tx.run(CREATE_SESSION, p).list();
+            if (created.isEmpty()) {
                 throw NotFoundException.of("user", session.userId());
             }
-            return null;
+            return created.get(0).get("version").asLong();
         });
-        return session;
+        return session.withVersion(version);
     }
 
     private static final String SESSION_BY_CHAT_ID = """
@@ -229,7 +288,9 @@ public final class Neo4jStore implements DataAccess {
 
     private static final String UPDATE_SESSION = """
             MATCH (s:ChatSession {id: $props.id})
-            SET s = $props
+            WHERE $expected IS NULL OR coalesce(s.version, 1) = $expected
+            WITH s, coalesce(s.version, 1) AS v
+            SET s = $props, s.version = v + 1
             WITH s
             CALL (s) {
               OPTIONAL MATCH (old:User)-[r:HAS_CHAT_SESSION]->(s)
@@ -240,7 +301,8 @@ public final class Neo4jStore implements DataAccess {
             CALL (s) {
               MATCH (u:User {id: $userId})
               MERGE (u)-[:HAS_CHAT_SESSION]->(s)
-            }""";
+            }
+            RETURN s.version AS version""";
 
     @Override
     public ChatSession updateChatSession(String chatId, ChatSessionUpdate update) {
@@ -254,18 +316,28 @@ public final class Neo4jStore implements DataAccess {
                     && !tx.run("MATCH (u:User {id: $id}) RETURN u.id", params("id", userId)).hasNext()) {
                 throw NotFoundException.of("user", userId);
             }
-            tx.run(UPDATE_SESSION, params("props", Neo4jRecords.sessionProps(updated), "userId", userId)).consume();
-            return updated;
+            List<Record> written = tx.run(UPDATE_SESSION, params("props", Neo4jRecords.sessionProps(updated),
+                    "userId", userId, "expected", update.expectedVersion())).list();
+            if (written.isEmpty()) {
+                throw conflict("chat session");
+            }
+            return updated.withVersion(written.get(0).get("version").asLong());
         });
     }
 
+    /** Deletes the session with its messages; leaves a tombstone keyed by chat id, naming the session's id. */
     private static final String DELETE_SESSION = """
             MATCH (s:ChatSession {chat_id: $chatId})
+            SET s._lock = true REMOVE s._lock
+            WITH s
             CALL (s) {
               MATCH (s)-[:HAS_MESSAGE]->(m:Message)
               DETACH DELETE m
             }
+            WITH s, s.id AS sid, coalesce(s.version, 1) + 1 AS v
             DETACH DELETE s
+            MERGE (t:ChatSessionTombstone {chat_id: $chatId})
+            SET t.session_id = sid, t.version = CASE WHEN t.version >= v THEN t.version ELSE v END
             RETURN count(*) AS deleted""";
 
     @Override
@@ -321,7 +393,8 @@ public final class Neo4jStore implements DataAccess {
             WHERE NOT EXISTS { MATCH (:Message {id: $firstId}) }
             SET s._lock = true REMOVE s._lock
             WITH s
-            SET s.message_count = coalesce(s.message_count, 0) + size($rows), s.last_message_at = $now
+            SET s.message_count = coalesce(s.message_count, 0) + size($rows), s.last_message_at = $now,
+                s.version = coalesce(s.version, 1) + 1
             WITH s, s.message_count - size($rows) AS base
             UNWIND range(0, size($rows) - 1) AS i
             WITH s, base, i, $rows[i] AS row
@@ -422,16 +495,31 @@ public final class Neo4jStore implements DataAccess {
 
     // ---- memory ----
 
-    /** An expired entry counts as absent, so setting it again starts a new creation time. */
+    /**
+     * An expired entry counts as absent, so setting it again starts a new creation time; its version still
+     * moves on. A key set again after it was deleted continues above its tombstone and clears it. The key's
+     * index entry is locked by the merge before the tombstone is read, and only a key just created reads its
+     * tombstone. An existing entry is write-locked before anything of it is read (reading first let
+     * concurrent overwrites of one key deadlock on the lock upgrade, as for {@link #ADD_MESSAGES}).
+     */
     private static final String SET_MEMORY = """
             MATCH (u:User {id: $userId})
             MERGE (m:Memory {user_id: $userId, memory_type: $type, key: $key})
-            ON CREATE SET m.created_at = $now
-            ON MATCH SET m.created_at = CASE WHEN m.expires_at IS NOT NULL AND m.expires_at <= $now
-              THEN $now ELSE m.created_at END
-            SET m.value = $value, m.updated_at = $now, m.expires_at = $expires
+            ON CREATE SET m.created_at = $now, m.version = 0
+            ON MATCH SET m._lock = true
+            WITH u, m
+            SET m.created_at = CASE WHEN m.expires_at IS NOT NULL AND m.expires_at <= $now THEN $now ELSE m.created_at END
+            REMOVE m._lock
+            WITH u, m
+            CALL (m) {
+              WITH m WHERE m.version = 0
+              OPTIONAL MATCH (t:MemoryTombstone {user_id: $userId, memory_type: $type, key: $key})
+              SET m.version = coalesce(t.version, 0)
+              FOREACH (x IN CASE WHEN t IS NULL THEN [] ELSE [t] END | DELETE x)
+            }
+            SET m.version = coalesce(m.version, 1) + 1, m.value = $value, m.updated_at = $now, m.expires_at = $expires
             MERGE (u)-[:HAS_MEMORY]->(m)
-            RETURN m.created_at AS created_at""";
+            RETURN m.created_at AS created_at, m.version AS version""";
 
     @Override
     public MemoryEntry setUserMemory(UUID userId, String memoryType, String key, JsonNode value, Instant expiresAt) {
@@ -440,9 +528,10 @@ public final class Neo4jStore implements DataAccess {
         JsonNode canonical = JsonValues.canonical(value);
         Map<String, Object> p = params("userId", userId.toString(), "type", memoryType, "key", key,
                 "value", JsonValues.write(canonical), "now", Neo4jRecords.time(now), "expires", Neo4jRecords.time(expires));
-        Instant createdAt = write("setUserMemory", tx -> tx.run(SET_MEMORY, p).list(r -> Neo4jRecords.instant(r.get("created_at")))
-                .stream().findFirst().orElseThrow(() -> NotFoundException.of("user", userId)));
-        return new MemoryEntry(userId, memoryType, key, canonical, createdAt, now, expires);
+        Record stored = write("setUserMemory", tx -> tx.run(SET_MEMORY, p).list().stream().findFirst()
+                .orElseThrow(() -> NotFoundException.of("user", userId)));
+        return new MemoryEntry(userId, memoryType, key, canonical, Neo4jRecords.instant(stored.get("created_at")), now,
+                expires, stored.get("version").asLong());
     }
 
     private static final String VISIBLE = "(m.expires_at IS NULL OR m.expires_at > $now)";
@@ -463,12 +552,27 @@ public final class Neo4jStore implements DataAccess {
                 .list(r -> Neo4jRecords.memory(r.get("m").asNode())));
     }
 
+    /** Every deleted key, expired or not, leaves a tombstone at its version plus one. */
     private static final String DELETE_MEMORY = """
             MATCH (m:Memory {user_id: $userId, memory_type: $type})
             WHERE $key IS NULL OR m.key = $key
-            WITH m, CASE WHEN (m.expires_at IS NULL OR m.expires_at > $now) THEN 1 ELSE 0 END AS visible
+            SET m._lock = true REMOVE m._lock
+            WITH m, m.key AS key, coalesce(m.version, 1) + 1 AS v,
+              CASE WHEN (m.expires_at IS NULL OR m.expires_at > $now) THEN 1 ELSE 0 END AS visible
             DETACH DELETE m
+            MERGE (t:MemoryTombstone {user_id: $userId, memory_type: $type, key: key})
+            SET t.version = CASE WHEN t.version >= v THEN t.version ELSE v END
             RETURN sum(visible) AS visible""";
+
+    /** One tombstone per purged key. */
+    private static final String PURGE_MEMORY = """
+            MATCH (m:Memory) WHERE m.expires_at <= $now
+            SET m._lock = true REMOVE m._lock
+            WITH m, m.user_id AS userId, m.memory_type AS type, m.key AS key, coalesce(m.version, 1) + 1 AS v
+            DETACH DELETE m
+            MERGE (t:MemoryTombstone {user_id: userId, memory_type: type, key: key})
+            SET t.version = CASE WHEN t.version >= v THEN t.version ELSE v END
+            RETURN count(*) AS purged""";
 
     @Override
     public boolean deleteUserMemory(UUID userId, String memoryType, String key) {
@@ -489,8 +593,7 @@ public final class Neo4jStore implements DataAccess {
     @Override
     public int purgeExpiredMemory() {
         Map<String, Object> p = params("now", Neo4jRecords.time(now()));
-        return write("purgeExpiredMemory", tx -> tx.run("MATCH (m:Memory) WHERE m.expires_at <= $now "
-                + "DETACH DELETE m RETURN count(*) AS purged", p).single().get("purged").asInt());
+        return write("purgeExpiredMemory", tx -> tx.run(PURGE_MEMORY, p).single().get("purged").asInt());
     }
 
     // ---- transactions, health, lifecycle ----

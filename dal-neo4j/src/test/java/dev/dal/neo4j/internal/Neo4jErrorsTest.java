@@ -83,6 +83,12 @@ class Neo4jErrorsTest {
     void serverCodesMapToTheirMeaning() {
         assertThat(translate(new TransientException("Neo.TransientError.Transaction.DeadlockDetected", VALUE), false))
                 .isInstanceOf(ConcurrencyConflictException.class).isInstanceOf(Retryable.class);
+        // A node the statement had found, deleted by a concurrent transaction (a replicated deletion) before it
+        // could lock it: the two writers conflicted, the caller may retry.
+        assertThat(translate(new ClientException("Neo.ClientError.Statement.EntityNotFound", "Node with id 7 " + VALUE), false))
+                .isInstanceOf(ConcurrencyConflictException.class).isInstanceOf(Retryable.class);
+        assertThat(translate(new TransientException("Neo.TransientError.Transaction.Outdated", VALUE), false))
+                .isInstanceOf(ConcurrencyConflictException.class).isInstanceOf(Retryable.class);
         assertThat(translate(new TransientException("Neo.TransientError.Database.DatabaseUnavailable", VALUE), false))
                 .isInstanceOf(TransientDataAccessException.class).hasMessageContaining("starting up or shutting down");
         assertThat(translate(new TransientException("Neo.TransientError.Cluster.NotALeader", VALUE), false))

@@ -60,7 +60,7 @@ class Neo4jSchemaTest {
     void aFreshServerHasEveryChangePendingWithItsChecksum() {
         List<SchemaChange> status = schema.status();
 
-        assertThat(status).extracting(SchemaChange::version).containsExactly("001", "002", "003");
+        assertThat(status).extracting(SchemaChange::version).containsExactly("001", "002", "003", "004");
         assertThat(status).noneMatch(SchemaChange::applied);
         assertThat(status).allSatisfy(c -> assertThat(c.checksum()).hasSize(64));
         assertThat(status).extracting(SchemaChange::appliedAt).containsOnlyNulls();
@@ -70,13 +70,14 @@ class Neo4jSchemaTest {
     void migrateAppliesEveryChangeOnceAndRecordsIt() {
         List<SchemaChange> applied = schema.migrate();
 
-        assertThat(applied).extracting(SchemaChange::version).containsExactly("001", "002", "003");
+        assertThat(applied).extracting(SchemaChange::version).containsExactly("001", "002", "003", "004");
         assertThat(schema.status()).allMatch(SchemaChange::applied).allSatisfy(c -> assertThat(c.appliedAt()).isNotNull());
         assertThat(schema.migrate()).as("nothing pending").isEmpty();
-        assertThat(names("SHOW CONSTRAINTS")).containsExactly("dal_memory_key", "dal_message_id", "dal_message_sequence",
-                "dal_session_chat_id", "dal_session_id", "dal_user_external_id", "dal_user_id");
+        assertThat(names("SHOW CONSTRAINTS")).containsExactly("dal_memory_key", "dal_memory_tombstone_key",
+                "dal_message_id", "dal_message_sequence", "dal_session_chat_id", "dal_session_id",
+                "dal_session_tombstone_chat_id", "dal_user_external_id", "dal_user_id", "dal_user_tombstone_id");
         assertThat(names("SHOW INDEXES")).contains("dal_memory_expires_at", "dal_message_created_at",
-                "dal_session_last_message_at");
+                "dal_session_last_message_at", "dal_session_tombstone_session_id");
         assertThat(SERVER.run("MATCH (l:DalSchemaLock) RETURN l", Map.of())).as("the lock is released").isEmpty();
     }
 
@@ -84,14 +85,55 @@ class Neo4jSchemaTest {
     void rollbackUndoesTheNewestChangeOrBackToAVersion() {
         schema.migrate();
 
+        assertThat(schema.rollback(null)).extracting(SchemaChange::version).containsExactly("004");
+        assertThat(names("SHOW INDEXES")).doesNotContain("dal_session_tombstone_session_id")
+                .contains("dal_memory_expires_at");
         assertThat(schema.rollback(null)).extracting(SchemaChange::version).containsExactly("003");
         assertThat(names("SHOW INDEXES")).doesNotContain("dal_memory_expires_at");
         assertThat(schema.rollback("001")).extracting(SchemaChange::version).containsExactly("002");
         assertThat(names("SHOW CONSTRAINTS")).isEmpty();
-        assertThat(schema.status()).extracting(SchemaChange::applied).containsExactly(true, false, false);
+        assertThat(schema.status()).extracting(SchemaChange::applied).containsExactly(true, false, false, false);
         assertThat(schema.rollback("001")).as("already there").isEmpty();
 
-        assertThat(schema.migrate()).extracting(SchemaChange::version).containsExactly("002", "003");
+        assertThat(schema.migrate()).extracting(SchemaChange::version).containsExactly("002", "003", "004");
+    }
+
+    @Test
+    void versionsGiveExistingRecordsVersionOneAndTheirRollbackRemovesVersionsAndTombstones() {
+        schema.rollback(null); // nothing applied yet: a no-op
+        schema.migrate();
+        schema.rollback(null);
+        assertThat(schema.status()).extracting(SchemaChange::applied).containsExactly(true, true, true, false);
+        SERVER.run("""
+                CREATE (:User {id: 'u1', status: 'active', profile: '{}', preferences: '{}'})
+                CREATE (:ChatSession {id: 's1', chat_id: 'c1', profile: 'general', metadata: '{}', status: 'active'})
+                CREATE (:Memory {user_id: 'u1', memory_type: 't', key: 'k', value: '1'})
+                CREATE (:Memory {user_id: 'u1', memory_type: 't', key: 'newer', value: '1', version: 5})
+                CREATE (:Message {id: 'm1', session_id: 's1', sequence_number: 1})""", Map.of());
+
+        assertThat(schema.migrate()).extracting(SchemaChange::version).containsExactly("004");
+
+        assertThat(SERVER.run("MATCH (n) WHERE n:User OR n:ChatSession OR n:Memory RETURN n.version AS v ORDER BY v",
+                Map.of())).extracting(r -> r.get("v").asLong()).containsExactly(1L, 1L, 1L, 5L);
+        assertThat(SERVER.run("MATCH (m:Message) RETURN m.version AS v", Map.of()).get(0).get("v").isNull())
+                .as("messages carry no version").isTrue();
+        SERVER.run("CREATE (:UserTombstone {id: 'gone', version: 2}) CREATE (:ChatSessionTombstone {chat_id: 'c0', "
+                + "session_id: 's0', version: 2}) CREATE (:MemoryTombstone {user_id: 'u1', memory_type: 't', key: 'x', "
+                + "version: 2})", Map.of());
+        assertThat(catchThrowable(() -> SERVER.run("CREATE (:UserTombstone {id: 'gone', version: 3})", Map.of())))
+                .as("one tombstone per key").isNotNull();
+
+        assertThat(schema.rollback(null)).extracting(SchemaChange::version).containsExactly("004");
+
+        assertThat(SERVER.run("MATCH (n) WHERE (n:User OR n:ChatSession OR n:Memory) AND n.version IS NOT NULL "
+                + "RETURN n", Map.of())).isEmpty();
+        assertThat(SERVER.run("MATCH (n) WHERE n:UserTombstone OR n:ChatSessionTombstone OR n:MemoryTombstone "
+                + "RETURN n", Map.of())).isEmpty();
+        assertThat(names("SHOW CONSTRAINTS")).doesNotContain("dal_user_tombstone_id", "dal_session_tombstone_chat_id",
+                "dal_memory_tombstone_key").contains("dal_user_id");
+        assertThat(names("SHOW INDEXES")).doesNotContain("dal_session_tombstone_session_id");
+        assertThat(SERVER.run("MATCH (n) WHERE n:User OR n:ChatSession OR n:Memory OR n:Message RETURN count(n) AS n",
+                Map.of()).get(0).get("n").asLong()).as("the records themselves stay").isEqualTo(5);
     }
 
     @Test
@@ -128,7 +170,7 @@ class Neo4jSchemaTest {
         SERVER.run("CREATE (:DalSchemaLock {name: 'schema', holder: 'dead-host/1', acquired_at: $at})",
                 Map.of("at", ZonedDateTime.now().minusHours(1)));
 
-        assertThat(schema.migrate()).hasSize(3);
+        assertThat(schema.migrate()).hasSize(4);
         assertThat(SERVER.run("MATCH (l:DalSchemaLock) RETURN l", Map.of())).isEmpty();
     }
 
