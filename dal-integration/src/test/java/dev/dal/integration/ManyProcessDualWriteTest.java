@@ -271,6 +271,9 @@ class ManyProcessDualWriteTest {
         long read(List<String> lines) {
             long operations = 0;
             for (String line : lines) {
+                if (line.isBlank()) {
+                    continue;
+                }
                 String[] f = line.split(" ");
                 switch (f[0]) {
                     case "M" -> assertThat(messages.put(UUID.fromString(f[1]), f))

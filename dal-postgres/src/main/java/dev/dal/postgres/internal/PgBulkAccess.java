@@ -229,6 +229,18 @@ final class PgBulkAccess implements BulkAccess {
 
     @Override
     public void upsertMessages(List<Message> messages) {
+        try {
+            writeMessages(messages);
+        } catch (dev.dal.api.DuplicateKeyException e) {
+            // ON CONFLICT (id) arbitrates on the id only: while another transaction inserts the same message (a
+            // backfill and a replication at once), the insert meets it first on the (session, sequence number)
+            // index and fails instead of waiting to see it. Once that transaction committed, the same batch is a
+            // plain update; a different message at the number fails again, as it should.
+            writeMessages(messages);
+        }
+    }
+
+    private void writeMessages(List<Message> messages) {
         store.write("upsertMessages", h -> {
             Set<UUID> sessionIds = ids(messages, Message::sessionId);
             // The session keys' locks, shared: a deletion of the session (which takes its key's lock exclusive)

@@ -115,6 +115,9 @@ public final class PgSchema {
         run("migrate", database -> new CommandScope(UpdateCommandStep.COMMAND_NAME)
                 .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
                 .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, CHANGELOG)
+                // The summary goes to the log only: a library writes nothing to the application's stdout.
+                .addArgumentValue(liquibase.command.core.helpers.ShowSummaryArgument.SHOW_SUMMARY_OUTPUT,
+                        liquibase.UpdateSummaryOutputEnum.LOG)
                 .execute());
     }
 

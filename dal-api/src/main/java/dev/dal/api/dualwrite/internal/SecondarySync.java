@@ -233,7 +233,28 @@ public final class SecondarySync {
                 : step.messages();
         List<Message> current = stored.stream().filter(m -> m.sessionId().equals(sessionId)).toList();
         if (!current.isEmpty()) {
-            secondary.bulk().upsertMessages(current);
+            upsertMessagesOf(chatId, sessionId, current);
+        }
+    }
+
+    /**
+     * Upserts one session's messages. The secondary refuses them when it lacks the session: its user was
+     * deleted after the primary was read (the secondary then skipped the session, as it skips a deleted user's
+     * records), and the session with it or detached from it. Read the primary again: a session gone (or another
+     * under the chat id) is a deletion that replicates itself; a session still there is copied again, once.
+     */
+    private void upsertMessagesOf(String chatId, UUID sessionId, List<Message> messages) {
+        try {
+            secondary.bulk().upsertMessages(messages);
+        } catch (NotFoundException e) {
+            Optional<ChatSession> now = primary.getChatSession(chatId);
+            if (now.isEmpty() || !now.get().id().equals(sessionId)) {
+                return;
+            }
+            if (syncSession(chatId, false).isEmpty()) {
+                return;
+            }
+            secondary.bulk().upsertMessages(messages);
         }
     }
 
@@ -252,7 +273,7 @@ public final class SecondarySync {
             if (page.isEmpty()) {
                 return;
             }
-            secondary.bulk().upsertMessages(page);
+            upsertMessagesOf(chatId, sessionId, page);
             after = page.get(page.size() - 1).sequenceNumber();
         }
     }
