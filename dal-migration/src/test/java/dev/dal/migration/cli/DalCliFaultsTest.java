@@ -133,8 +133,8 @@ class DalCliFaultsTest {
         Run copy = run("copy", "--json", "--from", file, "--to", pg, "--checkpoint-dir", dir.resolve("cp").toString());
         assertThat(copy.status()).as(copy.err()).isZero();
         assertThat(copy.out()).contains("\"written\":{\"users\":1,\"sessions\":1,\"messages\":2,\"memory\":0}");
-        assertThat(copy.err()).contains("Schema of " + pg + ": applied 4 change(s)");
-        assertThat(changelogRows(settings)).isEqualTo(4);
+        assertThat(copy.err()).contains("Schema of " + pg + ": applied 5 change(s)");
+        assertThat(changelogRows(settings)).isEqualTo(5);
         assertThat(run("verify", "--from", file, "--to", pg).status()).isZero();
     }
 
@@ -145,7 +145,7 @@ class DalCliFaultsTest {
         assertThat(run("schema", "migrate", pg).status()).isZero();
         Run rollback = run("schema", "rollback", pg);
         assertThat(rollback.out()).as(rollback.err()).contains("rolled back 1 change(s)");
-        assertThat(changelogRows(settings)).isEqualTo(3);
+        assertThat(changelogRows(settings)).isEqualTo(4);
         String file = "file:" + dir.resolve("a");
         assertThat(run("demo", file).status()).isZero();
         Path archive = dir.resolve("a.ndjson");
@@ -167,12 +167,12 @@ class DalCliFaultsTest {
         assertThat(changelogRows(empty)).as("a bad archive does not set up an empty target").isEqualTo(-1);
         Run repair = run("repair", "--from", file, "--to", pg);
         assertThat(repair.status()).as(repair.err()).isEqualTo(DalCli.BAD_INPUT);
-        assertThat(changelogRows(settings)).as("still the older schema").isEqualTo(3);
+        assertThat(changelogRows(settings)).as("still the older schema").isEqualTo(4);
 
         Run migrated = run("copy", "--migrate", "--from", file, "--to", pg, "--checkpoint-dir",
                 dir.resolve("cp").toString());
         assertThat(migrated.status()).as(migrated.err()).isZero();
-        assertThat(changelogRows(settings)).isEqualTo(4);
+        assertThat(changelogRows(settings)).isEqualTo(5);
         assertThat(run("verify", "--from", file, "--to", pg).status()).isZero();
     }
 

@@ -88,7 +88,7 @@ class DalCliTest {
         String pg = Backends.POSTGRES.freshStore();
         Run migrate = CliRuns.runMain(dir, MAIN_PROPERTIES, "schema", "migrate", pg);
         assertThat(migrate.status()).as(migrate.err()).isZero();
-        assertThat(migrate.out()).contains("applied 4 change(s)");
+        assertThat(migrate.out()).contains("applied 5 change(s)");
         assertThat(migrate.err()).as("Liquibase's INFO chatter stays off").isEmpty();
         String file = "file:" + dir.resolve("src");
         assertThat(run("demo", file).status()).isZero();
@@ -102,12 +102,15 @@ class DalCliTest {
     @Test
     void schemaStatusMigrateAndRollbackOnMongoDb() throws Exception {
         String mongo = Backends.mongoUri(MongoTestServer.get().uri(), Backends.uniqueName());
-        assertThat(changes(run("schema", "status", "--json", mongo))).containsExactly("001 pending", "002 pending");
-        assertThat(run("schema", "migrate", mongo).out()).contains("applied 2 change(s)");
-        assertThat(changes(run("schema", "status", "--json", mongo))).containsExactly("001 applied", "002 applied");
+        assertThat(changes(run("schema", "status", "--json", mongo))).containsExactly("001 pending", "002 pending",
+                "003 pending", "004 pending");
+        assertThat(run("schema", "migrate", mongo).out()).contains("applied 4 change(s)");
+        assertThat(changes(run("schema", "status", "--json", mongo))).containsExactly("001 applied", "002 applied",
+                "003 applied", "004 applied");
         Run rollback = run("schema", "rollback", mongo);
-        assertThat(rollback.out()).contains("rolled back 1 change(s)").contains("pending  002");
-        assertThat(changes(run("schema", "status", "--json", mongo))).containsExactly("001 applied", "002 pending");
+        assertThat(rollback.out()).contains("rolled back 1 change(s)").contains("pending  004");
+        assertThat(changes(run("schema", "status", "--json", mongo))).containsExactly("001 applied", "002 applied",
+                "003 applied", "004 pending");
         assertThat(run("schema", "migrate", mongo).out()).contains("applied 1 change(s)");
         assertThat(run("schema", "migrate", mongo).out()).contains("schema already current");
         assertThat(run("health", "--json", mongo).out()).contains("\"status\":\"UP\"");
@@ -122,16 +125,18 @@ class DalCliTest {
             runs.add(run("schema", "migrate", neo4j));
             assertThat(runs.get(0).status()).as(runs.get(0).err()).isZero();
             runs.add(run("schema", "status", "--json", neo4j));
-            assertThat(changes(runs.get(1))).containsExactly("001 applied", "002 applied", "003 applied");
+            assertThat(changes(runs.get(1))).containsExactly("001 applied", "002 applied", "003 applied",
+                    "004 applied");
             runs.add(run("schema", "rollback", "--to", "001", neo4j));
-            assertThat(runs.get(2).out()).contains("rolled back 2 change(s)");
+            assertThat(runs.get(2).out()).contains("rolled back 3 change(s)");
             runs.add(run("schema", "status", "--json", neo4j));
-            assertThat(changes(runs.get(3))).containsExactly("001 applied", "002 pending", "003 pending");
+            assertThat(changes(runs.get(3))).containsExactly("001 applied", "002 pending", "003 pending",
+                    "004 pending");
             runs.add(run("schema", "migrate", "--json", neo4j));
-            assertThat(changes(runs.get(4))).containsExactly("002 applied", "003 applied");
+            assertThat(changes(runs.get(4))).containsExactly("002 applied", "003 applied", "004 applied");
             runs.add(run("schema", "rollback", "--to", "999", neo4j));
             assertThat(runs.get(5).status()).as("an unknown version").isEqualTo(DalCli.BAD_INPUT);
-            assertThat(runs.get(5).err()).startsWith("dal: Invalid toVersion").contains("known: [001, 002, 003]");
+            assertThat(runs.get(5).err()).startsWith("dal: Invalid toVersion").contains("known: [001, 002, 003, 004]");
         } finally {
             System.clearProperty("NEO4J_PASSWORD");
         }
