@@ -181,7 +181,7 @@ public final class MultiWriterMain {
         List<Integer> slots = new ArrayList<>(IntStream.range(0, ops).boxed().toList());
         Collections.shuffle(slots, random);
         for (int i = 0; i < ops; i++) {
-            long version = (long) slots.get(i) * workers + worker + 1;
+            long version = (long) slots.get(i) * workers + worker + 2; // 2 or more: a tombstone is never at 1
             int key = random.nextInt(RACE_KEYS);
             boolean tombstone = random.nextBoolean();
             String kind = List.of("user", "session", "memory").get(random.nextInt(3));
