@@ -13,7 +13,9 @@ import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
 import dev.dal.api.bulk.Tombstone;
 import java.time.Clock;
+import dev.dal.api.dualwrite.RecordKind;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -42,6 +44,8 @@ public final class SecondarySync {
     private final StripedLocks memoryLocks = new StripedLocks(1024);
     private final StripedLocks userLocks = new StripedLocks(1024);
     private final ReentrantLock purgeLock = new ReentrantLock();
+    /** Sessions to copy again once their lock is free (see {@link #resyncSessionSoon}). */
+    private final java.util.Set<String> sessionsToResync = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * @param primary the source of truth
@@ -98,7 +102,32 @@ public final class SecondarySync {
         // Outside the user's lock (a user step takes no other lock): the sessions the deletion detached moved one
         // version on each store, from wherever each store had them; the primary's version is the one to keep.
         for (String chatId : detached) {
-            run(Step.session(chatId, step.operation()), replay);
+            resyncSessionSoon(chatId, step.operation());
+        }
+        if (EnumSet.of(RecordKind.SESSION, RecordKind.SESSION_TAIL, RecordKind.MESSAGES).contains(step.kind())) {
+            String chatId = step.keys().get(0);
+            if (sessionsToResync.contains(chatId)) {
+                resyncSessionSoon(chatId, step.operation());
+            }
+        }
+    }
+
+    /**
+     * Resyncs a session now if its lock is free, else leaves it to the replication holding the lock, which looks
+     * here once it let the lock go: a deletion never waits for another record's replication (which may itself be
+     * waiting on the secondary), and no resync is lost between the two.
+     */
+    private void resyncSessionSoon(String chatId, String operation) {
+        sessionsToResync.add(chatId);
+        ReentrantLock lock = sessionLocks.forKey(Step.session(chatId, operation).lockKey());
+        if (lock.tryLock()) {
+            try {
+                if (sessionsToResync.remove(chatId)) {
+                    syncSession(chatId);
+                }
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
@@ -292,7 +321,7 @@ public final class SecondarySync {
         if (chatId.isEmpty()) {
             return; // the session is gone from the primary; its deletion reached (or will reach) the secondary
         }
-        Step byChatId = new Step(dev.dal.api.dualwrite.RecordKind.MESSAGES,
+        Step byChatId = new Step(RecordKind.MESSAGES,
                 List.of(chatId.get(), step.keys().get(1), step.keys().get(2)), step.operation(), step.messages(), null);
         // The session's own lock too (session ids -> sessions), so this copy of the session is ordered with the rest.
         ReentrantLock lock = sessionLocks.forKey(byChatId.lockKey());
@@ -359,7 +388,19 @@ public final class SecondarySync {
         // Live, the primary has just deleted the whole type (expired entries too): visible entries are all there is.
         List<MemoryEntry> current = replay ? primaryMemoryScanned(userId, type, null)
                 : primary.getUserMemory(userId, type);
-        secondary.deleteUserMemory(userId, type);
+        if (current.isEmpty()) {
+            secondary.deleteUserMemory(userId, type);
+        } else {
+            // Delete only the keys the primary no longer holds: a deletion's tombstone would keep out the very
+            // entries copied next (same versions).
+            java.util.Set<String> kept = new java.util.HashSet<>();
+            current.forEach(e -> kept.add(e.key()));
+            for (MemoryEntry held : memoryScanned(secondary, userId, type, null)) {
+                if (!kept.contains(held.key())) {
+                    secondary.deleteUserMemory(userId, type, held.key());
+                }
+            }
+        }
         copyTombstones(RecordKey.memoryType(userId, type));
         if (!current.isEmpty()) {
             upsertMemory(current);
@@ -372,11 +413,15 @@ public final class SecondarySync {
      * cursors are opaque, so it starts from the beginning. Only resync and repair pay for it.
      */
     private List<MemoryEntry> primaryMemoryScanned(UUID userId, String type, String key) {
+        return memoryScanned(primary, userId, type, key);
+    }
+
+    private static List<MemoryEntry> memoryScanned(DataAccess store, UUID userId, String type, String key) {
         String user = userId.toString();
         List<MemoryEntry> found = new ArrayList<>();
         String cursor = null;
         do {
-            ScanBatch<MemoryEntry> batch = primary.bulk().scanMemory(cursor, 1000);
+            ScanBatch<MemoryEntry> batch = store.bulk().scanMemory(cursor, 1000);
             for (MemoryEntry e : batch.items()) {
                 int order = compareCodePoints(e.userId().toString(), user);
                 if (order == 0) {
