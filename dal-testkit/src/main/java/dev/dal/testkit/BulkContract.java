@@ -2,6 +2,7 @@ package dev.dal.testkit;
 
 import static dev.dal.testkit.Fixtures.F;
 import static dev.dal.testkit.Fixtures.assertFails;
+import static dev.dal.testkit.Fixtures.concurrently;
 import static dev.dal.testkit.Fixtures.now;
 import static dev.dal.testkit.Fixtures.object;
 import static dev.dal.testkit.Fixtures.scanAll;
@@ -30,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 
@@ -314,6 +316,35 @@ public interface BulkContract extends ConformanceTest {
         upsertAll(store, all);
 
         assertThat(snapshot(store)).isEqualTo(all);
+    }
+
+    @Test
+    default void concurrentUpsertsOfTheSameNewRecordsAllSucceed(DataAccess store) {
+        // a backfill and live replications bring the same new records at once
+        List<User> users = new ArrayList<>();
+        List<ChatSession> sessions = new ArrayList<>();
+        List<Message> messages = new ArrayList<>();
+        for (int round = 0; round < 25; round++) {
+            User user = exactUser(Ids.newId(), Fixtures.unique("raced"));
+            ChatSession session = exactSession(Ids.newId(), Fixtures.unique("raced-chat"), user.id(), 2,
+                    T0.plusSeconds(2));
+            List<Message> pair = List.of(exactMessage(session.id(), 1), exactMessage(session.id(), 2));
+            Callable<Void> upsert = () -> {
+                store.bulk().upsertUsers(List.of(user));
+                store.bulk().upsertSessions(List.of(session));
+                store.bulk().upsertMessages(pair);
+                return null;
+            };
+            concurrently(List.of(upsert, upsert, upsert, upsert));
+            users.add(user);
+            sessions.add(session);
+            messages.addAll(pair);
+        }
+
+        Fixtures.Snapshot stored = snapshot(store);
+        assertThat(stored.users()).containsExactlyInAnyOrderElementsOf(users);
+        assertThat(stored.sessions()).containsExactlyInAnyOrderElementsOf(sessions);
+        assertThat(stored.messages()).containsExactlyInAnyOrderElementsOf(messages);
     }
 
     @Test

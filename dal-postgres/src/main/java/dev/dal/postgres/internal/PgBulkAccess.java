@@ -138,7 +138,7 @@ final class PgBulkAccess implements BulkAccess {
 
     /** @param overwrite apply whatever version the store holds, live or tombstoned (a repair) */
     private void putUsers(String operation, List<User> users, boolean overwrite) {
-        store.write(operation, h -> {
+        onceMoreIfRaced(() -> store.write(operation, h -> {
             List<User> latest = PgTombstones.latestPerKey(users, User::id, User::version);
             PgKeyLocks.request().add(PgKeyLocks.Space.USERS, ids(latest, User::id)).shared(h);
             Map<UUID, Long> tombstones = PgTombstones.userVersions(h, ids(latest, User::id));
@@ -158,7 +158,7 @@ final class PgBulkAccess implements BulkAccess {
             PgWrites.upsertUsers(h, apply, overwrite);
             PgTombstones.clearUsers(h, cleared, clearedAt, overwrite);
             return null;
-        });
+        }));
     }
 
     @Override
@@ -173,7 +173,7 @@ final class PgBulkAccess implements BulkAccess {
 
     /** @param overwrite apply whatever version the store holds, live or tombstoned (a repair) */
     private void putSessions(String operation, List<ChatSession> sessions, boolean overwrite) {
-        store.write(operation, h -> {
+        onceMoreIfRaced(() -> store.write(operation, h -> {
             List<ChatSession> latest = PgTombstones.latestPerKey(sessions, ChatSession::chatId, ChatSession::version);
             PgKeyLocks.request().add(PgKeyLocks.Space.USERS, ids(latest, ChatSession::userId))
                     .add(PgKeyLocks.Space.SESSIONS, ids(latest, ChatSession::chatId)).shared(h);
@@ -197,7 +197,7 @@ final class PgBulkAccess implements BulkAccess {
             PgWrites.upsertSessions(h, apply, overwrite);
             PgTombstones.clearSessions(h, cleared, clearedAt, overwrite);
             return null;
-        });
+        }));
     }
 
     /**
@@ -229,14 +229,22 @@ final class PgBulkAccess implements BulkAccess {
 
     @Override
     public void upsertMessages(List<Message> messages) {
+        onceMoreIfRaced(() -> writeMessages(messages));
+    }
+
+    /**
+     * Runs a batch upsert, and once more if it failed on a unique key. {@code ON CONFLICT} arbitrates on one
+     * unique index only (a user's id, a session's chat id, a message's id), and these tables have two: while
+     * another transaction inserts the same record (a backfill and a replication at once), the insert can meet it
+     * first on the other index (the external id, the session id, the message's session and sequence number) and
+     * fail instead of waiting to see it. Once that transaction committed, the same batch is a plain update; a
+     * different record under the key fails again, as it should.
+     */
+    private static void onceMoreIfRaced(Runnable upsert) {
         try {
-            writeMessages(messages);
-        } catch (dev.dal.api.DuplicateKeyException e) {
-            // ON CONFLICT (id) arbitrates on the id only: while another transaction inserts the same message (a
-            // backfill and a replication at once), the insert meets it first on the (session, sequence number)
-            // index and fails instead of waiting to see it. Once that transaction committed, the same batch is a
-            // plain update; a different message at the number fails again, as it should.
-            writeMessages(messages);
+            upsert.run();
+        } catch (DuplicateKeyException e) {
+            upsert.run();
         }
     }
 
