@@ -250,6 +250,103 @@ public interface BulkContract extends ConformanceTest {
         assertThat(rest).isEqualTo(expected);
     }
 
+    /**
+     * One real cursor of each scan, after the first of two records of its kind, in the order users, sessions,
+     * messages, memory.
+     */
+    private static List<String> realCursors(DataAccess store) {
+        User user = Fixtures.user(store);
+        Fixtures.user(store);
+        ChatSession session = Fixtures.session(store, user.id());
+        Fixtures.session(store, user.id());
+        Fixtures.messages(store, session.chatId(), 2);
+        store.setUserMemory(user.id(), "notes", "k", object("{}"));
+        store.setUserMemory(user.id(), "notes", "l", object("{}"));
+        BulkAccess bulk = store.bulk();
+        List<String> cursors = List.of(bulk.scanUsers(null, 1).nextCursor(), bulk.scanSessions(null, 1).nextCursor(),
+                bulk.scanMessages(null, 1).nextCursor(), bulk.scanMemory(null, 1).nextCursor());
+        assertThat(cursors).as("cursors of full batches").doesNotContainNull();
+        return cursors;
+    }
+
+    /** Cursors no scan returns: empty, JSON null, text, and ids that are not in canonical form. */
+    private static List<String> foreignCursors(String realCursor) {
+        return List.of("", " ", "null", "undefined", "[]", "{}", "0", "-1", "cursor", "\0",
+                realCursor.substring(0, realCursor.length() - 1), realCursor + " ", " " + realCursor,
+                realCursor + "x", realCursor.toUpperCase(java.util.Locale.ROOT), realCursor + realCursor,
+                "ffffffff-ffff-7fff-bfff-fffffffffffff", "{ffffffff-ffff-7fff-bfff-ffffffffffff}",
+                "FFFFFFFF-FFFF-7FFF-BFFF-FFFFFFFFFFFF", "1-1-1-1-1", "00000000000070008000000000000001");
+    }
+
+    /** Each cursor is a {@link dev.dal.api.ValidationException} on {@code cursor}, naming neither a driver nor the cursor. */
+    private static void assertForeign(List<String> cursors, java.util.function.Consumer<String> scan) {
+        for (String cursor : cursors) {
+            Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> scan.accept(cursor));
+            assertThat(thrown).as("scan from cursor '%s'", cursor).isInstanceOf(dev.dal.api.ValidationException.class);
+            assertThat(((dev.dal.api.ValidationException) thrown).field()).as("field of '%s'", cursor).isEqualTo("cursor");
+            Fixtures.assertNoDriverNames(thrown);
+            if (cursor.strip().length() > 8) {
+                assertThat(thrown.getMessage()).as("message for '%s'", cursor).doesNotContain(cursor.strip());
+            }
+        }
+    }
+
+    @Test
+    default void scanUsersRejectsACursorNoUserScanReturned(DataAccess store) {
+        List<String> real = realCursors(store);
+        String user = real.get(0);
+        List<String> cursors = new ArrayList<>(foreignCursors(user));
+        cursors.addAll(List.of(real.get(2), real.get(3), user + "/1"));
+
+        assertForeign(cursors, c -> store.bulk().scanUsers(c, 10));
+        assertThat(store.bulk().scanUsers(user, 10).items()).as("the rest of the scan").hasSize(1);
+    }
+
+    @Test
+    default void scanSessionsRejectsACursorNoSessionScanReturned(DataAccess store) {
+        List<String> real = realCursors(store);
+        String session = real.get(1);
+        List<String> cursors = new ArrayList<>(foreignCursors(session));
+        cursors.addAll(List.of(real.get(2), real.get(3), session + "/1"));
+
+        assertForeign(cursors, c -> store.bulk().scanSessions(c, 10));
+        assertThat(store.bulk().scanSessions(session, 10).items()).as("the rest of the scan").hasSize(1);
+    }
+
+    @Test
+    default void scanMessagesRejectsACursorNoMessageScanReturned(DataAccess store) {
+        List<String> real = realCursors(store);
+        String message = real.get(2);
+        String session = message.substring(0, message.indexOf('/'));
+        List<String> cursors = new ArrayList<>(foreignCursors(message));
+        cursors.addAll(List.of(real.get(0), real.get(1), real.get(3), session, session + "/", "/1", session + "/x",
+                session + "/0", session + "/-1", session + "/+1", session + "/01", session + "/1.0", session + "/1/1",
+                session + "/ 1", session + "/9223372036854775808", session.toUpperCase(java.util.Locale.ROOT) + "/1",
+                "null/1", session + "/null", session + "\\1"));
+
+        assertForeign(cursors, c -> store.bulk().scanMessages(c, 10));
+        assertThat(store.bulk().scanMessages(message, 10).items()).as("the rest of the scan").hasSize(1);
+    }
+
+    @Test
+    default void scanMemoryRejectsACursorNoMemoryScanReturned(DataAccess store) {
+        List<String> real = realCursors(store);
+        String memory = real.get(3);
+        String user = real.get(0);
+        List<String> cursors = new ArrayList<>(foreignCursors(memory));
+        cursors.addAll(List.of(real.get(0), real.get(1), real.get(2), "[null,null,null]", "[null]", "[\"" + user + "\"]",
+                "[\"" + user + "\",\"notes\"]", "[\"" + user + "\",\"notes\",\"k\",\"k\"]",
+                "[\"" + user + "\",\"notes\",null]", "[null,\"notes\",\"k\"]", "[\"" + user + "\",1,\"k\"]",
+                "[\"" + user.toUpperCase(java.util.Locale.ROOT) + "\",\"notes\",\"k\"]",
+                "[\"" + user + "\",\"\",\"k\"]", "[\"" + user + "\",\"notes\",\"k\\u0000\"]",
+                "[\"" + user + "\",\"notes\",\"\\ud800\"]", "[\"" + user + "\", \"notes\", \"k\"]",
+                "{\"userId\":\"" + user + "\",\"memoryType\":\"notes\",\"key\":\"k\"}",
+                "[\"not-a-uuid\",\"notes\",\"k\"]", memory.substring(0, memory.length() - 2)));
+
+        assertForeign(cursors, c -> store.bulk().scanMemory(c, 10));
+        assertThat(store.bulk().scanMemory(memory, 10).items()).as("the rest of the scan").hasSize(1);
+    }
+
     @Test
     default void upsertUsersStoresExactRecords(DataAccess store) {
         User user = exactUser(Ids.newId(), "exact");

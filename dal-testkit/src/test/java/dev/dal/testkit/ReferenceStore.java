@@ -1,8 +1,6 @@
 package dev.dal.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.dal.api.Capability;
 import dev.dal.api.ChatSession;
 import dev.dal.api.ChatSessionUpdate;
@@ -11,7 +9,6 @@ import dev.dal.api.DeleteMode;
 import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.HealthStatus;
 import dev.dal.api.HistoryQuery;
-import dev.dal.api.JsonValues;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.NewChatSession;
@@ -29,6 +26,7 @@ import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.Tombstone;
 import dev.dal.api.bulk.ScanBatch;
 import dev.dal.api.spi.Ids;
+import dev.dal.api.spi.ScanCursors;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -601,60 +599,67 @@ final class ReferenceStore implements DataAccess, BulkAccess {
 
     // ---- bulk ----
 
-    private <T> ScanBatch<T> scan(List<T> sorted, Function<T, String> key, String cursor, int batchSize) {
-        List<T> after = cursor == null ? sorted
-                : sorted.stream().filter(item -> key.apply(item).compareTo(cursor) > 0
-                        || has(PlantedBug.SCAN_CURSOR_REPEATS) && key.apply(item).equals(cursor)).toList();
+    /**
+     * @param key the scan order's key of a record
+     * @param from the key of the record the scan resumes after, {@code null} for the first batch
+     * @param cursorOf the cursor of a record
+     */
+    private <T> ScanBatch<T> scan(List<T> sorted, Function<T, String> key, String from, Function<T, String> cursorOf,
+            int batchSize) {
+        List<T> after = from == null ? sorted
+                : sorted.stream().filter(item -> key.apply(item).compareTo(from) > 0
+                        || has(PlantedBug.SCAN_CURSOR_REPEATS) && key.apply(item).equals(from)).toList();
         List<T> items = after.subList(0, Math.min(batchSize, after.size()));
-        String next = after.size() > batchSize ? key.apply(has(PlantedBug.SCAN_CURSOR_SKIPS)
+        String next = after.size() > batchSize ? cursorOf.apply(has(PlantedBug.SCAN_CURSOR_SKIPS)
                 ? after.get(items.size()) : items.get(items.size() - 1)) : null;
         return new ScanBatch<>(items, next);
     }
 
+    private static String messageKey(UUID sessionId, long sequenceNumber) {
+        return sessionId + "/" + String.format("%020d", sequenceNumber);
+    }
+
     private static String messageKey(Message m) {
-        return m.sessionId() + "/" + String.format("%020d", m.sequenceNumber());
+        return messageKey(m.sessionId(), m.sequenceNumber());
     }
 
     @Override
     public ScanBatch<User> scanUsers(String cursor, int batchSize) {
+        UUID from = ScanCursors.afterUser(cursor);
         return read(() -> scan(state.users.values().stream().sorted(Comparator.comparing(u -> u.id().toString()))
-                .toList(), u -> u.id().toString(), cursor, batchSize));
-    }
-
-    @Override
-    public ScanBatch<ChatSession> scanSessions(String cursor, int batchSize) {
-        return read(() -> scan(state.sessions.values().stream()
-                .sorted(Comparator.comparing(s -> s.id().toString())).toList(), s -> s.id().toString(), cursor,
+                .toList(), u -> u.id().toString(), from == null ? null : from.toString(), ScanCursors::ofUser,
                 batchSize));
     }
 
     @Override
+    public ScanBatch<ChatSession> scanSessions(String cursor, int batchSize) {
+        UUID from = ScanCursors.afterSession(cursor);
+        return read(() -> scan(state.sessions.values().stream()
+                .sorted(Comparator.comparing(s -> s.id().toString())).toList(), s -> s.id().toString(),
+                from == null ? null : from.toString(), ScanCursors::ofSession, batchSize));
+    }
+
+    @Override
     public ScanBatch<Message> scanMessages(String cursor, int batchSize) {
+        ScanCursors.MessagePosition from = ScanCursors.afterMessage(cursor);
         return read(() -> scan(state.messages.values().stream().flatMap(h -> h.values().stream())
-                .sorted(Comparator.comparing(ReferenceStore::messageKey)).toList(), ReferenceStore::messageKey, cursor,
+                .sorted(Comparator.comparing(ReferenceStore::messageKey)).toList(), ReferenceStore::messageKey,
+                from == null ? null : messageKey(from.sessionId(), from.sequenceNumber()), ScanCursors::ofMessage,
                 batchSize));
     }
 
     @Override
     public ScanBatch<MemoryEntry> scanMemory(String cursor, int batchSize) {
+        ScanCursors.MemoryPosition position = ScanCursors.afterMemory(cursor);
+        MemoryKey from = position == null ? null
+                : MemoryKey.of(position.userId(), position.memoryType(), position.key());
         return read(() -> {
-            MemoryKey from = cursor == null ? null : decode(cursor);
             List<MemoryEntry> after = new ArrayList<>((from == null ? state.memory : state.memory.tailMap(from, false))
                     .values());
             List<MemoryEntry> items = after.subList(0, Math.min(batchSize, after.size()));
-            String next = after.size() > batchSize ? encode(items.get(items.size() - 1)) : null;
+            String next = after.size() > batchSize ? ScanCursors.ofMemory(items.get(items.size() - 1)) : null;
             return new ScanBatch<>(items, next);
         });
-    }
-
-    private static String encode(MemoryEntry e) {
-        ArrayNode key = JsonNodeFactory.instance.arrayNode().add(e.userId().toString()).add(e.memoryType()).add(e.key());
-        return JsonValues.write(key);
-    }
-
-    private static MemoryKey decode(String cursor) {
-        JsonNode key = JsonValues.parse(cursor);
-        return new MemoryKey(key.get(0).textValue(), key.get(1).textValue(), key.get(2).textValue());
     }
 
     @Override

@@ -1,20 +1,18 @@
 package dev.dal.file.internal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dal.api.ChatSession;
 import dev.dal.api.DeleteMode;
 import dev.dal.api.DuplicateKeyException;
-import dev.dal.api.JsonValues;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.NotFoundException;
 import dev.dal.api.User;
-import dev.dal.api.ValidationException;
 import dev.dal.api.bulk.BulkAccess;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
 import dev.dal.api.bulk.Tombstone;
+import dev.dal.api.spi.CodePointOrder;
+import dev.dal.api.spi.ScanCursors;
 import dev.dal.file.internal.StoredIndexes.ChatIdTombstone;
 import dev.dal.file.internal.StoredIndexes.MemoryTombstone;
 import java.io.IOException;
@@ -41,7 +39,6 @@ import java.util.UUID;
 final class FileBulkAccess implements BulkAccess {
     private final UnitOfWork unit;
     private final RecordFiles records;
-    private final ObjectMapper json = JsonValues.newMapper();
 
     FileBulkAccess(UnitOfWork unit, RecordFiles records) {
         this.unit = unit;
@@ -52,13 +49,14 @@ final class FileBulkAccess implements BulkAccess {
 
     @Override
     public ScanBatch<User> scanUsers(String cursor, int batchSize) {
-        return unit.read("scanUsers", () -> scanById(records.layout().usersDir(), cursor, batchSize, records::user));
+        return unit.read("scanUsers", () -> scanById(records.layout().usersDir(), ScanCursors.afterUser(cursor), batchSize, records::user));
     }
 
     @Override
     public ScanBatch<ChatSession> scanSessions(String cursor, int batchSize) {
         return unit.read("scanSessions",
-                () -> scanById(records.layout().sessionsDir(), cursor, batchSize, records::session));
+                () -> scanById(records.layout().sessionsDir(), ScanCursors.afterSession(cursor), batchSize,
+                        records::session));
     }
 
     /** Loads a record by id. */
@@ -66,12 +64,15 @@ final class FileBulkAccess implements BulkAccess {
         Optional<T> load(UUID id) throws IOException;
     }
 
-    private static <T> ScanBatch<T> scanById(Path dir, String cursor, int batchSize, Loader<T> loader)
+    /** @param after the id the scan resumes after, {@code null} for the first batch */
+    private static <T> ScanBatch<T> scanById(Path dir, UUID after, int batchSize, Loader<T> loader)
             throws IOException {
+        String cursor = after == null ? null : after.toString();
         List<T> items = new ArrayList<>();
         String last = null;
         boolean more = false;
         for (UUID id : RecordFiles.idsIn(dir)) {
+            // Canonical id strings are ASCII: UTF-16 order is their code point order.
             String key = id.toString();
             if (cursor != null && key.compareTo(cursor) <= 0) {
                 continue;
@@ -92,9 +93,9 @@ final class FileBulkAccess implements BulkAccess {
     @Override
     public ScanBatch<Message> scanMessages(String cursor, int batchSize) {
         return unit.read("scanMessages", () -> {
-            String[] parts = cursor == null ? null : cursor.split("/", 2);
-            String startSession = parts == null ? null : parts[0];
-            long after = parts == null ? 0 : parseSequence(parts[1]);
+            ScanCursors.MessagePosition position = ScanCursors.afterMessage(cursor);
+            String startSession = position == null ? null : position.sessionId().toString();
+            long after = position == null ? 0 : position.sequenceNumber();
             List<Message> items = new ArrayList<>();
             for (UUID sessionId : RecordFiles.idsIn(records.layout().sessionsDir())) {
                 String key = sessionId.toString();
@@ -112,25 +113,17 @@ final class FileBulkAccess implements BulkAccess {
                 }
                 if (items.size() == batchSize) {
                     Message last = items.get(items.size() - 1);
-                    return new ScanBatch<>(items, last.sessionId() + "/" + last.sequenceNumber());
+                    return new ScanBatch<>(items, ScanCursors.ofMessage(last));
                 }
             }
             return new ScanBatch<>(items, null);
         });
     }
 
-    private static long parseSequence(String text) {
-        try {
-            return Long.parseLong(text);
-        } catch (NumberFormatException e) {
-            throw new ValidationException("cursor", "is not a cursor this store returned");
-        }
-    }
-
     @Override
     public ScanBatch<MemoryEntry> scanMemory(String cursor, int batchSize) {
         return unit.read("scanMemory", () -> {
-            MemoryKey after = cursor == null ? null : MemoryKey.parse(json, cursor);
+            MemoryKey after = MemoryKey.after(ScanCursors.afterMemory(cursor));
             List<MemoryEntry> items = new ArrayList<>();
             for (UUID userId : RecordFiles.idsIn(records.layout().memoryDir())) {
                 if (after != null && userId.toString().compareTo(after.userId()) < 0) {
@@ -141,7 +134,7 @@ final class FileBulkAccess implements BulkAccess {
                         continue;
                     }
                     if (items.size() == batchSize) {
-                        return new ScanBatch<>(items, MemoryKey.of(items.get(items.size() - 1)).format(json));
+                        return new ScanBatch<>(items, ScanCursors.ofMemory(items.get(items.size() - 1)));
                     }
                     items.add(entry);
                 }
@@ -156,29 +149,19 @@ final class FileBulkAccess implements BulkAccess {
             return new MemoryKey(e.userId().toString(), e.memoryType(), e.key());
         }
 
-        static MemoryKey parse(ObjectMapper json, String cursor) {
-            try {
-                String[] parts = json.readValue(cursor, String[].class);
-                if (parts.length == 3) {
-                    return new MemoryKey(parts[0], parts[1], parts[2]);
-                }
-            } catch (JsonProcessingException e) {
-                // reported below
-            }
-            throw new ValidationException("cursor", "is not a cursor this store returned");
-        }
-
-        String format(ObjectMapper json) throws JsonProcessingException {
-            return json.writeValueAsString(new String[] {userId, memoryType, key});
+        /** @return the scan key of the position, {@code null} for none */
+        static MemoryKey after(ScanCursors.MemoryPosition position) {
+            return position == null ? null
+                    : new MemoryKey(position.userId().toString(), position.memoryType(), position.key());
         }
 
         @Override
         public int compareTo(MemoryKey o) {
             int c = userId.compareTo(o.userId);
             if (c == 0) {
-                c = MemoryOrder.compareCodePoints(memoryType, o.memoryType);
+                c = CodePointOrder.compare(memoryType, o.memoryType);
             }
-            return c != 0 ? c : MemoryOrder.compareCodePoints(key, o.key);
+            return c != 0 ? c : CodePointOrder.compare(key, o.key);
         }
     }
 

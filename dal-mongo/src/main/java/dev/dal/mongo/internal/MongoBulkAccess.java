@@ -7,8 +7,6 @@ import static com.mongodb.client.model.Filters.in;
 import static com.mongodb.client.model.Filters.lt;
 import static com.mongodb.client.model.Filters.or;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mongodb.MongoBulkWriteException;
 import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.MongoCollection;
@@ -19,16 +17,15 @@ import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.WriteModel;
 import dev.dal.api.ChatSession;
-import dev.dal.api.JsonValues;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.NotFoundException;
 import dev.dal.api.User;
-import dev.dal.api.ValidationException;
 import dev.dal.api.bulk.BulkAccess;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
 import dev.dal.api.bulk.Tombstone;
+import dev.dal.api.spi.ScanCursors;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -57,7 +54,6 @@ import org.bson.conversions.Bson;
 final class MongoBulkAccess implements BulkAccess {
     private final MongoStore store;
     private final int batchSize;
-    private final ObjectMapper json = JsonValues.newMapper();
 
     MongoBulkAccess(MongoStore store, int batchSize) {
         this.store = store;
@@ -72,97 +68,57 @@ final class MongoBulkAccess implements BulkAccess {
 
     @Override
     public ScanBatch<User> scanUsers(String cursor, int size) {
-        Bson filter = cursor == null ? new BsonDocument() : gt(MongoDocuments.ID, uuid(cursor).toString());
+        UUID after = ScanCursors.afterUser(cursor);
+        Bson filter = after == null ? new BsonDocument() : gt(MongoDocuments.ID, after.toString());
         List<User> users = store.call("scanUsers", () -> store.ops().find(store.users, filter)
                 .sort(Sorts.ascending(MongoDocuments.ID)).limit(size).batchSize(size)
                 .map(MongoDocuments::toUser).into(new ArrayList<>()));
-        return batch(users, size, u -> u.id().toString());
+        return ScanCursors.batch(users, size, ScanCursors::ofUser);
     }
 
     @Override
     public ScanBatch<ChatSession> scanSessions(String cursor, int size) {
-        Bson filter = cursor == null ? new BsonDocument() : gt(MongoDocuments.ID, uuid(cursor).toString());
+        UUID after = ScanCursors.afterSession(cursor);
+        Bson filter = after == null ? new BsonDocument() : gt(MongoDocuments.ID, after.toString());
         List<ChatSession> sessions = store.call("scanSessions", () -> store.ops().find(store.sessions, filter)
                 .sort(Sorts.ascending(MongoDocuments.ID)).limit(size).batchSize(size)
                 .map(MongoDocuments::toSession).into(new ArrayList<>()));
-        return batch(sessions, size, s -> s.id().toString());
+        return ScanCursors.batch(sessions, size, ScanCursors::ofSession);
     }
 
     @Override
     public ScanBatch<Message> scanMessages(String cursor, int size) {
+        ScanCursors.MessagePosition after = ScanCursors.afterMessage(cursor);
         Bson filter = new BsonDocument();
-        if (cursor != null) {
-            String[] parts = cursor.split("/", 2);
-            String session = uuid(parts[0]).toString();
-            long seq = sequence(parts);
-            filter = or(gt(MongoDocuments.SESSION_ID, session),
-                    and(eq(MongoDocuments.SESSION_ID, session), gt(MongoDocuments.SEQUENCE_NUMBER, new BsonInt64(seq))));
+        if (after != null) {
+            String session = after.sessionId().toString();
+            filter = or(gt(MongoDocuments.SESSION_ID, session), and(eq(MongoDocuments.SESSION_ID, session),
+                    gt(MongoDocuments.SEQUENCE_NUMBER, new BsonInt64(after.sequenceNumber()))));
         }
         Bson where = filter;
         List<Message> messages = store.call("scanMessages", () -> store.ops().find(store.messages, where)
                 .sort(Sorts.ascending(MongoDocuments.SESSION_ID, MongoDocuments.SEQUENCE_NUMBER)).limit(size)
                 .batchSize(size).map(MongoDocuments::toMessage).into(new ArrayList<>()));
-        return batch(messages, size, m -> m.sessionId() + "/" + m.sequenceNumber());
+        return ScanCursors.batch(messages, size, ScanCursors::ofMessage);
     }
 
     @Override
     public ScanBatch<MemoryEntry> scanMemory(String cursor, int size) {
+        ScanCursors.MemoryPosition after = ScanCursors.afterMemory(cursor);
         Bson filter = new BsonDocument();
-        if (cursor != null) {
-            String[] key = memoryKey(cursor);
-            String user = uuid(key[0]).toString();
+        if (after != null) {
+            String user = after.userId().toString();
+            BsonString type = new BsonString(after.memoryType());
             filter = or(gt(MongoDocuments.USER_ID, user),
-                    and(eq(MongoDocuments.USER_ID, user), gt(MongoDocuments.MEMORY_TYPE, new BsonString(key[1]))),
-                    and(eq(MongoDocuments.USER_ID, user), eq(MongoDocuments.MEMORY_TYPE, new BsonString(key[1])),
-                            gt(MongoDocuments.KEY, new BsonString(key[2]))));
+                    and(eq(MongoDocuments.USER_ID, user), gt(MongoDocuments.MEMORY_TYPE, type)),
+                    and(eq(MongoDocuments.USER_ID, user), eq(MongoDocuments.MEMORY_TYPE, type),
+                            gt(MongoDocuments.KEY, new BsonString(after.key()))));
         }
         Bson where = filter;
         List<MemoryEntry> entries = store.call("scanMemory", () -> store.ops().find(store.memory, where)
                 .sort(Sorts.ascending(MongoDocuments.USER_ID, MongoDocuments.MEMORY_TYPE, MongoDocuments.KEY))
                 .limit(size).batchSize(size).map(MongoDocuments::toMemory).into(new ArrayList<>()));
-        return batch(entries, size, e -> {
-            try {
-                return json.writeValueAsString(new String[] {e.userId().toString(), e.memoryType(), e.key()});
-            } catch (JsonProcessingException ex) {
-                throw new IllegalStateException(ex);
-            }
-        });
-    }
-
-    private static <T> ScanBatch<T> batch(List<T> items, int size, Function<T, String> cursorOf) {
-        return new ScanBatch<>(items, items.size() < size ? null : cursorOf.apply(items.get(items.size() - 1)));
-    }
-
-    private static UUID uuid(String text) {
-        try {
-            return UUID.fromString(text);
-        } catch (IllegalArgumentException e) {
-            throw badCursor();
-        }
-    }
-
-    private static long sequence(String[] parts) {
-        try {
-            return Long.parseLong(parts[1]);
-        } catch (ArrayIndexOutOfBoundsException | NumberFormatException e) {
-            throw badCursor();
-        }
-    }
-
-    private String[] memoryKey(String cursor) {
-        try {
-            String[] key = json.readValue(cursor, String[].class);
-            if (key != null && key.length == 3 && key[0] != null && key[1] != null && key[2] != null) {
-                return key;
-            }
-        } catch (JsonProcessingException e) {
-            // reported below
-        }
-        throw badCursor();
-    }
-
-    private static ValidationException badCursor() {
-        return new ValidationException("cursor", "is not a cursor this store returned");
+        return ScanCursors.batch(entries, size, ScanCursors::ofMemory);
     }
 
     // ---- upserts ----

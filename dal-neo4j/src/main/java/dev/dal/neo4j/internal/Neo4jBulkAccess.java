@@ -1,23 +1,19 @@
 package dev.dal.neo4j.internal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dal.api.ChatSession;
-import dev.dal.api.JsonValues;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.User;
-import dev.dal.api.ValidationException;
 import dev.dal.api.bulk.BulkAccess;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
 import dev.dal.api.bulk.Tombstone;
+import dev.dal.api.spi.ScanCursors;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Function;
 
 /**
  * Bulk scan and upsert for Neo4j: keyset scans in id order over the uniqueness constraints'
@@ -51,7 +47,6 @@ final class Neo4jBulkAccess implements BulkAccess {
             RETURN m ORDER BY m.user_id, m.memory_type, m.key LIMIT $n""";
 
     private final Neo4jStore store;
-    private final ObjectMapper json = JsonValues.newMapper();
 
     Neo4jBulkAccess(Neo4jStore store) {
         this.store = store;
@@ -59,88 +54,43 @@ final class Neo4jBulkAccess implements BulkAccess {
 
     @Override
     public ScanBatch<User> scanUsers(String cursor, int batchSize) {
-        String after = cursor == null ? "" : uuid(cursor).toString();
-        List<User> users = store.read("scanUsers", tx -> tx.run(SCAN_USERS, Map.of("after", after, "n", batchSize))
+        UUID after = ScanCursors.afterUser(cursor);
+        List<User> users = store.read("scanUsers", tx -> tx.run(SCAN_USERS,
+                Map.of("after", after == null ? "" : after.toString(), "n", batchSize))
                 .list(r -> Neo4jRecords.user(r.get("u").asNode())));
-        return batch(users, batchSize, u -> u.id().toString());
+        return ScanCursors.batch(users, batchSize, ScanCursors::ofUser);
     }
 
     @Override
     public ScanBatch<ChatSession> scanSessions(String cursor, int batchSize) {
-        String after = cursor == null ? "" : uuid(cursor).toString();
+        UUID after = ScanCursors.afterSession(cursor);
         List<ChatSession> sessions = store.read("scanSessions", tx -> tx.run(SCAN_SESSIONS,
-                Map.of("after", after, "n", batchSize)).list(Neo4jStore::session));
-        return batch(sessions, batchSize, s -> s.id().toString());
+                Map.of("after", after == null ? "" : after.toString(), "n", batchSize)).list(Neo4jStore::session));
+        return ScanCursors.batch(sessions, batchSize, ScanCursors::ofSession);
     }
 
     @Override
     public ScanBatch<Message> scanMessages(String cursor, int batchSize) {
-        String[] parts = cursor == null ? null : cursor.split("/", 2);
-        String session = parts == null ? "" : uuid(parts[0]).toString();
-        long seq = parts == null ? Long.MAX_VALUE : sequence(parts);
+        ScanCursors.MessagePosition after = ScanCursors.afterMessage(cursor);
+        // Before the first session id: "" and no message of it.
+        String session = after == null ? "" : after.sessionId().toString();
+        long seq = after == null ? Long.MAX_VALUE : after.sequenceNumber();
         List<Message> messages = store.read("scanMessages", tx -> tx.run(SCAN_MESSAGES,
                 Map.of("sid", session, "seq", seq, "n", batchSize)).list(r -> Neo4jRecords.message(r.get("m").asNode())));
-        return batch(messages, batchSize, m -> m.sessionId() + "/" + m.sequenceNumber());
+        return ScanCursors.batch(messages, batchSize, ScanCursors::ofMessage);
     }
 
     @Override
     public ScanBatch<MemoryEntry> scanMemory(String cursor, int batchSize) {
-        String[] key = cursor == null ? new String[] {"", "", ""} : memoryKey(cursor);
+        ScanCursors.MemoryPosition after = ScanCursors.afterMemory(cursor);
         Map<String, Object> p = new HashMap<>();
-        p.put("u", key[0]);
-        p.put("t", key[1]);
-        p.put("k", key[2]);
+        p.put("u", after == null ? "" : after.userId().toString());
+        p.put("t", after == null ? "" : after.memoryType());
+        p.put("k", after == null ? "" : after.key());
         p.put("n", batchSize);
         List<MemoryEntry> entries = store.read("scanMemory", tx -> tx.run(SCAN_MEMORY, p)
                 .list(r -> Neo4jRecords.memory(r.get("m").asNode())));
-        return batch(entries, batchSize, e -> {
-            try {
-                return json.writeValueAsString(new String[] {e.userId().toString(), e.memoryType(), e.key()});
-            } catch (JsonProcessingException ex) {
-                throw new IllegalStateException(ex);
-            }
-        });
-    }
-
-    private static <T> ScanBatch<T> batch(List<T> items, int batchSize, Function<T, String> cursorOf) {
-        return new ScanBatch<>(items, items.size() < batchSize ? null : cursorOf.apply(items.get(items.size() - 1)));
-    }
-
-    private static UUID uuid(String text) {
-        try {
-            UUID id = UUID.fromString(text);
-            if (id.toString().equals(text)) {
-                return id;
-            }
-        } catch (IllegalArgumentException e) {
-            // reported below
-        }
-        throw badCursor();
-    }
-
-    private static long sequence(String[] parts) {
-        try {
-            return Long.parseLong(parts[1]);
-        } catch (ArrayIndexOutOfBoundsException | NumberFormatException e) {
-            throw badCursor();
-        }
-    }
-
-    private String[] memoryKey(String cursor) {
-        try {
-            String[] key = json.readValue(cursor, String[].class);
-            if (key != null && key.length == 3 && key[0] != null && key[1] != null && key[2] != null) {
-                uuid(key[0]);
-                return key;
-            }
-        } catch (JsonProcessingException e) {
-            // reported below
-        }
-        throw badCursor();
-    }
-
-    private static ValidationException badCursor() {
-        return new ValidationException("cursor", "is not a cursor this store returned");
+        return ScanCursors.batch(entries, batchSize, ScanCursors::ofMemory);
     }
 
     @Override
