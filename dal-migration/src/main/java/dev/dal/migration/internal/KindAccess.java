@@ -6,6 +6,7 @@ import dev.dal.api.Message;
 import dev.dal.api.User;
 import dev.dal.api.bulk.BulkAccess;
 import dev.dal.api.bulk.ScanBatch;
+import dev.dal.api.spi.CodePointOrder;
 import dev.dal.migration.Partition;
 import dev.dal.migration.RecordKind;
 import java.util.List;
@@ -73,22 +74,6 @@ public abstract class KindAccess {
     @SuppressWarnings("unchecked")
     private static <T> List<T> cast(List<Object> records) {
         return (List<T>) (List<?>) records;
-    }
-
-    /** Compares strings by Unicode code point, the order every store's scan uses. */
-    static int codePoints(String a, String b) {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-            int ca = a.codePointAt(i);
-            int cb = b.codePointAt(j);
-            if (ca != cb) {
-                return Integer.compare(ca, cb);
-            }
-            i += Character.charCount(ca);
-            j += Character.charCount(cb);
-        }
-        return Integer.compare(a.length() - i, b.length() - j);
     }
 
     private static final KindAccess USERS = new KindAccess(RecordKind.USERS) {
@@ -215,8 +200,8 @@ public abstract class KindAccess {
             if (byUser != 0) {
                 return byUser;
             }
-            int byType = codePoints(x.memoryType(), y.memoryType());
-            return byType != 0 ? byType : codePoints(x.key(), y.key());
+            int byType = CodePointOrder.compare(x.memoryType(), y.memoryType());
+            return byType != 0 ? byType : CodePointOrder.compare(x.key(), y.key());
         }
 
         @Override

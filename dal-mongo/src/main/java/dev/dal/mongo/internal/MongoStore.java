@@ -55,6 +55,7 @@ import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
 import dev.dal.api.bulk.BulkAccess;
 import dev.dal.api.DalConfig;
+import dev.dal.api.spi.CodePointOrder;
 import dev.dal.api.spi.Ids;
 import dev.dal.api.spi.TransactionRetry;
 import java.time.Clock;
@@ -809,24 +810,9 @@ public final class MongoStore implements DataAccess {
                             eq(MEMORY_TYPE, new BsonString(memoryType)), visibleAt(now)))
                     .sort(Sorts.ascending(KEY)).map(MongoDocuments::toMemory).into(new ArrayList<>());
             // The server orders strings by UTF-8 bytes, i.e. by code point; this also holds servers that do not.
-            entries.sort((a, b) -> compareCodePoints(a.key(), b.key()));
+            entries.sort((a, b) -> CodePointOrder.compare(a.key(), b.key()));
             return entries;
         });
-    }
-
-    static int compareCodePoints(String a, String b) {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-            int ca = a.codePointAt(i);
-            int cb = b.codePointAt(j);
-            if (ca != cb) {
-                return Integer.compare(ca, cb);
-            }
-            i += Character.charCount(ca);
-            j += Character.charCount(cb);
-        }
-        return Integer.compare(a.length() - i, b.length() - j);
     }
 
     @Override
