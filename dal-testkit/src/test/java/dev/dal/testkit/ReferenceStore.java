@@ -192,7 +192,7 @@ final class ReferenceStore implements DataAccess, BulkAccess {
         }
         if (externalId != null && state.users.values().stream()
                 .anyMatch(u -> externalId.equals(u.externalId()) && !u.id().equals(self))) {
-            throw new DuplicateKeyException("external id is taken");
+            throw new DuplicateKeyException(DuplicateKeyException.Key.EXTERNAL_ID);
         }
     }
 
@@ -291,14 +291,14 @@ final class ReferenceStore implements DataAccess, BulkAccess {
     public ChatSession createChatSession(NewChatSession session) {
         boolean racy = has(PlantedBug.RACY_CHAT_ID_CHECK);
         if (racy && read(() -> byChatId(session.chatId()).isPresent())) {
-            throw new DuplicateKeyException("chat id is taken");
+            throw new DuplicateKeyException(DuplicateKeyException.Key.CHAT_ID);
         }
         if (racy) {
             Thread.yield();
         }
         return locked(() -> {
             if (!racy && byChatId(session.chatId()).isPresent()) {
-                throw new DuplicateKeyException("chat id is taken");
+                throw new DuplicateKeyException(DuplicateKeyException.Key.CHAT_ID);
             }
             requireUser(session.userId());
             ChatSession created = session.toSession(Ids.newId(), now());
@@ -712,7 +712,7 @@ final class ReferenceStore implements DataAccess, BulkAccess {
                     continue;
                 }
                 live.filter(s -> !s.id().equals(session.id())).ifPresent(s -> {
-                    throw new DuplicateKeyException("chat id is taken");
+                    throw new DuplicateKeyException(DuplicateKeyException.Key.CHAT_ID);
                 });
                 state.sessionTombstones.remove(session.chatId());
                 state.sessions.put(session.id(), has(PlantedBug.UPSERT_SESSION_DROPS_COUNTERS)

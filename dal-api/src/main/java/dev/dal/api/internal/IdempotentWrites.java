@@ -62,9 +62,8 @@ final class IdempotentWrites {
             Message stored = found.get(m.id());
             if (stored == null || !m.sameContentAs(stored)
                     || (!inOrder.isEmpty() && stored.sequenceNumber() != inOrder.get(inOrder.size() - 1).sequenceNumber() + 1)) {
-                throw new DuplicateKeyException("A message with id " + m.id() + " is already stored in this session"
-                        + " with other content, or the call's other messages are not stored with it; a repeated"
-                        + " write must repeat the whole call unchanged");
+                // The id is stored with other content, or without the call's other messages beside it.
+                throw new DuplicateKeyException(DuplicateKeyException.Key.MESSAGE_ID);
             }
             inOrder.add(stored);
         }
@@ -78,7 +77,7 @@ final class IdempotentWrites {
     static Optional<User> storedUser(DataAccess store, NewUser user) {
         Optional<User> stored = store.getUser(user.id());
         if (stored.isPresent() && !user.sameContentAs(stored.get())) {
-            throw new DuplicateKeyException("A user with id " + user.id() + " already exists with other fields");
+            throw new DuplicateKeyException(DuplicateKeyException.Key.USER_ID);
         }
         return stored;
     }
@@ -90,8 +89,7 @@ final class IdempotentWrites {
     static Optional<ChatSession> storedSession(DataAccess store, NewChatSession session) {
         Optional<ChatSession> stored = store.getChatSession(session.chatId());
         if (stored.isPresent() && !session.sameContentAs(stored.get())) {
-            throw new DuplicateKeyException("A chat session with this chatId already exists"
-                    + (stored.get().id().equals(session.id()) ? " with other fields" : ""));
+            throw new DuplicateKeyException(DuplicateKeyException.Key.CHAT_ID);
         }
         return stored;
     }

@@ -51,7 +51,7 @@ class TransactionRetryTest {
 
         assertThatThrownBy(() -> retry.run(() -> {
             attempts.incrementAndGet();
-            throw new DuplicateKeyException("taken");
+            throw new DuplicateKeyException(DuplicateKeyException.Key.UNKNOWN);
         })).isInstanceOf(DuplicateKeyException.class);
         assertThatThrownBy(() -> retry.run(() -> {
             attempts.incrementAndGet();

@@ -243,7 +243,7 @@ final class FileBulkAccess implements BulkAccess {
                     continue;
                 }
                 if (holder.isPresent() && !holder.get().id().equals(session.id())) {
-                    throw new DuplicateKeyException("A chat session with this chatId already exists");
+                    throw new DuplicateKeyException(DuplicateKeyException.Key.CHAT_ID);
                 }
                 Optional<ChatSession> existing = records.session(session.id());
                 if (existing.isPresent() && !existing.get().chatId().equals(session.chatId())) {

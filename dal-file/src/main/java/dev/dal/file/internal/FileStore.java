@@ -128,7 +128,7 @@ public final class FileStore implements DataAccess {
             }
             User user = newUser.toUser(Ids.newId(), now());
             if (records.user(user.id()).isPresent()) {
-                throw new DuplicateKeyException("A user with this id already exists");
+                throw new DuplicateKeyException(DuplicateKeyException.Key.USER_ID);
             }
             // A caller-chosen id used again continues above the deleted user's version.
             Optional<Long> tombstone = records.userTombstone(user.id());
@@ -186,7 +186,7 @@ public final class FileStore implements DataAccess {
     public ChatSession createChatSession(NewChatSession newSession) {
         return unit.write("createChatSession", () -> {
             if (records.sessionIdByChatId(newSession.chatId()).isPresent()) {
-                throw new DuplicateKeyException("A chat session with this chatId already exists");
+                throw new DuplicateKeyException(DuplicateKeyException.Key.CHAT_ID);
             }
             records.requireUser(newSession.userId());
             // A chat id used again continues above the deleted session's version.

@@ -80,8 +80,7 @@ final class MessageLog {
         for (Message m : messages) {
             Optional<Message> existing = Optional.ofNullable(stored.get(m.sequenceNumber()));
             if (existing.isPresent() && !existing.get().id().equals(m.id())) {
-                throw new DuplicateKeyException("Session " + m.sessionId() + " already holds another message at sequence number "
-                        + m.sequenceNumber());
+                throw new DuplicateKeyException(DuplicateKeyException.Key.MESSAGE_SEQUENCE_NUMBER);
             }
             if (existing.isEmpty() || !existing.get().equals(m)) {
                 changed.add(m);

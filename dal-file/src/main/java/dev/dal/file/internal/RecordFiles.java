@@ -142,7 +142,7 @@ final class RecordFiles {
     }
 
     static DuplicateKeyException duplicateExternalId() {
-        return new DuplicateKeyException("Another user already has this externalId");
+        return new DuplicateKeyException(DuplicateKeyException.Key.EXTERNAL_ID);
     }
 
     /** Points the external id index at a user's new external id, refusing one another user holds. */

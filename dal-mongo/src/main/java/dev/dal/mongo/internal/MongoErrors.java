@@ -28,6 +28,7 @@ import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccessException;
 import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.UnavailableException;
+import dev.dal.api.spi.SanitizedCause;
 import dev.dal.api.spi.StoreFailures;
 import java.util.Map;
 import java.util.Set;
@@ -57,14 +58,14 @@ final class MongoErrors {
     private static final Pattern INDEX = Pattern.compile("index: (\\S+) dup key");
 
     /** Unique indexes by name, in words a caller understands. */
-    private static final Map<String, String> UNIQUE = Map.of(
-            MongoSchema.USERS_EXTERNAL_ID, "Another user already has this externalId",
-            MongoSchema.SESSIONS_CHAT_ID, "A chat session with this chatId already exists",
-            MongoSchema.MESSAGES_SEQUENCE, "The session already holds another message at this sequence number",
-            MongoSchema.MEMORY_KEY, "A memory entry with this user, type and key already exists",
-            MongoSchema.USERS_ID, "A user with this id already exists",
-            MongoSchema.SESSIONS_ID, "A chat session with this id already exists",
-            MongoSchema.MESSAGES_ID, "A message with this id already exists");
+    private static final Map<String, DuplicateKeyException.Key> UNIQUE = Map.of(
+            MongoSchema.USERS_EXTERNAL_ID, DuplicateKeyException.Key.EXTERNAL_ID,
+            MongoSchema.SESSIONS_CHAT_ID, DuplicateKeyException.Key.CHAT_ID,
+            MongoSchema.MESSAGES_SEQUENCE, DuplicateKeyException.Key.MESSAGE_SEQUENCE_NUMBER,
+            MongoSchema.MEMORY_KEY, DuplicateKeyException.Key.MEMORY_KEY,
+            MongoSchema.USERS_ID, DuplicateKeyException.Key.USER_ID,
+            MongoSchema.SESSIONS_ID, DuplicateKeyException.Key.SESSION_ID,
+            MongoSchema.MESSAGES_ID, DuplicateKeyException.Key.MESSAGE_ID);
 
     /** What the user setting is called in "check ..." when the server rejects the credentials. */
     static final String USER_SETTING = "the user in " + DalConfig.MONGODB_URL;
@@ -117,8 +118,8 @@ final class MongoErrors {
         int code = codeOf(e);
         if (code == 11000 || code == 11001 || code == 12582) {
             String index = duplicateIndex(e);
-            return new DuplicateKeyException(UNIQUE.getOrDefault(index, "A unique key is already taken ("
-                    + (index == null ? "unknown index" : index) + ")"));
+            // The index's name stays in the cause: it tells an unknown key apart, and holds no value.
+            return new DuplicateKeyException(key(index), SanitizedCause.of(e, "code " + code + ", index " + index));
         }
         if (e instanceof MongoIncompatibleDriverException) {
             return new ConfigurationException("The MongoDB server is too old for this driver: Dal needs MongoDB 4.2 or later");
@@ -286,9 +287,13 @@ final class MongoErrors {
      */
     static DuplicateKeyException duplicate(BulkWriteError error) {
         Matcher m = INDEX.matcher(String.valueOf(error.getMessage()));
-        String index = m.find() ? m.group(1) : null;
-        return new DuplicateKeyException(UNIQUE.getOrDefault(index, "A unique key is already taken ("
-                + (index == null ? "unknown index" : index) + ")"));
+        return new DuplicateKeyException(key(m.find() ? m.group(1) : null));
+    }
+
+    /** @return the key a unique index enforces; {@link DuplicateKeyException.Key#UNKNOWN} for another or none */
+    private static DuplicateKeyException.Key key(String index) {
+        return index == null ? DuplicateKeyException.Key.UNKNOWN
+                : UNIQUE.getOrDefault(index, DuplicateKeyException.Key.UNKNOWN);
     }
 
     private static String duplicateIndex(MongoException e) {

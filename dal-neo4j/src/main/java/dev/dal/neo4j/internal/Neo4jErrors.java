@@ -151,7 +151,7 @@ final class Neo4jErrors {
             return FAILURES.authenticationFailed(DalConfig.NEO4J_USER, failure);
         }
         if (failure instanceof ClientException && CONSTRAINT_FAILED.equals(code)) {
-            return duplicate(failure.getMessage());
+            return new DuplicateKeyException(duplicateKey(failure.getMessage()), SanitizedCause.of(failure, code));
         }
         if (failure instanceof ClientException && code != null && code.contains("TypeError")) {
             return new ValidationException(operation, "a value has a type the Neo4j store cannot hold");
@@ -256,30 +256,30 @@ final class Neo4jErrors {
         }
     }
 
-    /** Names the key by the property the server names; never repeats the server's text (it quotes values). */
-    private static DuplicateKeyException duplicate(String serverMessage) {
+    /** @return the key the server names by its property; the server's text is never repeated (it quotes values) */
+    private static DuplicateKeyException.Key duplicateKey(String serverMessage) {
         String text = serverMessage == null ? "" : serverMessage.toLowerCase(Locale.ROOT);
         if (text.contains("`external_id`")) {
-            return new DuplicateKeyException("Another user already has this externalId");
+            return DuplicateKeyException.Key.EXTERNAL_ID;
         }
         if (text.contains("`chat_id`")) {
-            return new DuplicateKeyException("A chat session with this chatId already exists");
+            return DuplicateKeyException.Key.CHAT_ID;
         }
         if (text.contains("`sequence_number`")) {
-            return new DuplicateKeyException("The session already holds another message at this sequence number");
+            return DuplicateKeyException.Key.MESSAGE_SEQUENCE_NUMBER;
         }
         if (text.contains("`memory_type`")) {
-            return new DuplicateKeyException("A memory entry with this user, type and key already exists");
+            return DuplicateKeyException.Key.MEMORY_KEY;
         }
         if (text.contains("label `user`")) {
-            return new DuplicateKeyException("A user with this id already exists");
+            return DuplicateKeyException.Key.USER_ID;
         }
         if (text.contains("label `chatsession`")) {
-            return new DuplicateKeyException("A chat session with this id already exists");
+            return DuplicateKeyException.Key.SESSION_ID;
         }
         if (text.contains("label `message`")) {
-            return new DuplicateKeyException("A message with this id already exists");
+            return DuplicateKeyException.Key.MESSAGE_ID;
         }
-        return new DuplicateKeyException("A unique key is already taken");
+        return DuplicateKeyException.Key.UNKNOWN;
     }
 }

@@ -294,7 +294,7 @@ final class Neo4jWrites {
             });
             if (tx.run(UPSERT_SESSIONS, Map.of("rows", rows, "overwrite", overwrite)).hasNext()) {
                 // Thrown inside the transaction: it rolls back, whatever other rows applied.
-                throw new DuplicateKeyException("A chat session with this chatId already exists");
+                throw new DuplicateKeyException(DuplicateKeyException.Key.CHAT_ID);
             }
             List<Map<String, Object>> keys = rows(chunk, s -> {
                 Map<String, Object> key = new HashMap<>();

@@ -173,7 +173,7 @@ final class PgBulkAccess implements BulkAccess {
             ps.setBoolean(4, overwrite);
             try (java.sql.ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
-                    throw new DuplicateKeyException("A chat session with this chatId already exists");
+                    throw new DuplicateKeyException(DuplicateKeyException.Key.CHAT_ID);
                 }
             }
         } catch (java.sql.SQLException e) {

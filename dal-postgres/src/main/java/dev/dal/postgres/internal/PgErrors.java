@@ -58,13 +58,13 @@ final class PgErrors {
     private static final int MAX_WARNED = 512;
 
     /** Unique constraints by name, in words a caller understands. */
-    private static final Map<String, String> UNIQUE = Map.of(
-            "users_clerk_id_key", "Another user already has this externalId",
-            "chat_sessions_chat_id_key", "A chat session with this chatId already exists",
-            "idx_messages_sequence", "The session already holds another message at this sequence number",
-            "users_pkey", "A user with this id already exists",
-            "chat_sessions_pkey", "A chat session with this id already exists",
-            "messages_pkey", "A message with this id already exists");
+    private static final Map<String, DuplicateKeyException.Key> UNIQUE = Map.of(
+            "users_clerk_id_key", DuplicateKeyException.Key.EXTERNAL_ID,
+            "chat_sessions_chat_id_key", DuplicateKeyException.Key.CHAT_ID,
+            "idx_messages_sequence", DuplicateKeyException.Key.MESSAGE_SEQUENCE_NUMBER,
+            "users_pkey", DuplicateKeyException.Key.USER_ID,
+            "chat_sessions_pkey", DuplicateKeyException.Key.SESSION_ID,
+            "messages_pkey", DuplicateKeyException.Key.MESSAGE_ID);
 
     /** Foreign keys by name: which referenced record is missing. */
     private static final Map<String, String> FOREIGN = Map.of(
@@ -137,8 +137,8 @@ final class PgErrors {
         switch (state) {
             case "23505": {
                 String constraint = String.valueOf(constraintOf(sql));
-                return new DuplicateKeyException(UNIQUE.getOrDefault(constraint, "A unique key is already taken ("
-                        + constraint + ")"));
+                return new DuplicateKeyException(UNIQUE.getOrDefault(constraint, DuplicateKeyException.Key.UNKNOWN),
+                        sanitized(sql, state));
             }
             case "23503":
                 return new NotFoundException("The referenced " + FOREIGN.getOrDefault(String.valueOf(constraintOf(sql)),
