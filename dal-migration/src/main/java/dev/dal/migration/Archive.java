@@ -8,6 +8,7 @@ import dev.dal.api.DataAccess;
 import dev.dal.api.JsonValues;
 import dev.dal.api.ValidationException;
 import dev.dal.api.bulk.ScanBatch;
+import dev.dal.api.spi.ScanBatches;
 import dev.dal.migration.internal.KindAccess;
 import dev.dal.migration.internal.PrivateFiles;
 import dev.dal.migration.internal.RecordCodec;
@@ -108,9 +109,8 @@ public final class Archive {
         for (RecordKind kind : RecordKind.values()) {
             KindAccess access = KindAccess.of(kind);
             long n = 0;
-            String cursor = null;
-            do {
-                ScanBatch<?> batch = access.scan(store.bulk(), cursor, batchSize);
+            for (ScanBatch<?> batch : ScanBatches.<Object>of((c, size) -> access.scan(store.bulk(), c, size),
+                    batchSize)) {
                 for (Object record : batch.items()) {
                     ObjectNode line = MAPPER.createObjectNode();
                     line.put("kind", kind.wireName());
@@ -120,8 +120,7 @@ public final class Archive {
                     writer.write(text);
                     n++;
                 }
-                cursor = batch.nextCursor();
-            } while (cursor != null);
+            }
             counts.put(kind, n);
         }
         ObjectNode trailer = MAPPER.createObjectNode();

@@ -4,6 +4,7 @@ import dev.dal.api.DataAccess;
 import dev.dal.api.ValidationException;
 import dev.dal.api.bulk.BulkAccess;
 import dev.dal.api.bulk.ScanBatch;
+import dev.dal.api.spi.ScanBatches;
 import dev.dal.migration.internal.Checkpoint;
 import dev.dal.migration.internal.KindAccess;
 import java.io.IOException;
@@ -118,9 +119,9 @@ public final class StoreCopier {
         RecordKind[] kinds = RecordKind.values();
         for (int k = state.kindIndex(); k < kinds.length; k++) {
             KindAccess access = KindAccess.of(kinds[k]);
-            String cursor = state.kindIndex() == k ? state.cursor() : null;
-            do {
-                ScanBatch<?> batch = access.scan(source.bulk(), cursor, batchSize);
+            String from = state.kindIndex() == k ? state.cursor() : null;
+            for (ScanBatch<?> batch : ScanBatches.<Object>from((c, n) -> access.scan(source.bulk(), c, n), from,
+                    batchSize)) {
                 List<Object> owned = new ArrayList<>(batch.items().size());
                 for (Object record : batch.items()) {
                     if (access.owned(record, partition)) {
@@ -130,13 +131,12 @@ public final class StoreCopier {
                 if (!owned.isEmpty()) {
                     access.upsert(target.bulk(), owned);
                 }
-                cursor = batch.nextCursor();
-                state = state.after(kinds[k], owned.size(), cursor);
+                state = state.after(kinds[k], owned.size(), batch.nextCursor());
                 if (checkpointFile != null) {
                     state.save(checkpointFile);
                 }
                 listener.batchDone(kinds[k], batch.items().size(), owned.size(), state.total());
-            } while (cursor != null);
+            }
         }
         if (checkpointFile != null) {
             try {
@@ -160,12 +160,10 @@ public final class StoreCopier {
         for (RecordKind kind : RecordKind.values()) {
             KindAccess access = KindAccess.of(kind);
             long n = 0;
-            String cursor = null;
-            do {
-                ScanBatch<?> batch = access.scan(store.bulk(), cursor, batchSize);
+            for (ScanBatch<?> batch : ScanBatches.<Object>of((c, size) -> access.scan(store.bulk(), c, size),
+                    batchSize)) {
                 n += batch.items().size();
-                cursor = batch.nextCursor();
-            } while (cursor != null);
+            }
             counts.put(kind, n);
         }
         return counts;

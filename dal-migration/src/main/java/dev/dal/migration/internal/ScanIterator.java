@@ -1,18 +1,14 @@
 package dev.dal.migration.internal;
 
 import dev.dal.api.bulk.BulkAccess;
-import dev.dal.api.bulk.ScanBatch;
+import dev.dal.api.spi.ScanBatches;
 import java.util.List;
 
 /** Walks one kind of a store in scan order, one batch in memory at a time. */
 public final class ScanIterator {
-    private final KindAccess access;
-    private final BulkAccess bulk;
-    private final int batchSize;
+    private final ScanBatches<Object> batches;
     private List<?> items = List.of();
     private int position;
-    private String cursor;
-    private boolean exhausted;
 
     /**
      * @param access the kind
@@ -20,22 +16,17 @@ public final class ScanIterator {
      * @param batchSize records per scan
      */
     public ScanIterator(KindAccess access, BulkAccess bulk, int batchSize) {
-        this.access = access;
-        this.bulk = bulk;
-        this.batchSize = batchSize;
+        this.batches = ScanBatches.of((cursor, size) -> access.scan(bulk, cursor, size), batchSize);
     }
 
     /** @return the next record without consuming it, or {@code null} at the end */
     public Object peek() {
         while (position >= items.size()) {
-            if (exhausted) {
+            if (!batches.hasNext()) {
                 return null;
             }
-            ScanBatch<?> batch = access.scan(bulk, cursor, batchSize);
-            items = batch.items();
+            items = batches.next().items();
             position = 0;
-            cursor = batch.nextCursor();
-            exhausted = cursor == null;
         }
         return items.get(position);
     }
