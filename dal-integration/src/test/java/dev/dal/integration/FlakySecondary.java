@@ -1,29 +1,23 @@
 package dev.dal.integration;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.dal.api.Capability;
 import dev.dal.api.ChatSession;
 import dev.dal.api.ChatSessionUpdate;
 import dev.dal.api.DataAccess;
 import dev.dal.api.DeleteMode;
-import dev.dal.api.HealthStatus;
-import dev.dal.api.HistoryQuery;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
-import dev.dal.api.SessionOverview;
-import dev.dal.api.TransactionWork;
 import dev.dal.api.UnavailableException;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
 import dev.dal.api.bulk.BulkAccess;
-import dev.dal.api.bulk.ScanBatch;
+import dev.dal.api.spi.ForwardingBulkAccess;
+import dev.dal.api.spi.ForwardingDataAccess;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,7 +27,7 @@ import java.util.function.Supplier;
  * A real store (the file store) that can be told to fail, or to hang, on its Nth write: fault injection in
  * front of a real backend, for the secondary's failure policies. Reads always work.
  */
-final class FlakySecondary implements DataAccess {
+final class FlakySecondary extends ForwardingDataAccess {
     private final DataAccess store;
     private final AtomicInteger writes = new AtomicInteger();
     private volatile int failFrom = Integer.MAX_VALUE;
@@ -42,6 +36,11 @@ final class FlakySecondary implements DataAccess {
 
     FlakySecondary(DataAccess store) {
         this.store = store;
+    }
+
+    @Override
+    protected DataAccess delegate() {
+        return store;
     }
 
     /** Fails writes number {@code n} (1-based, counted from now) and every one after it. */
@@ -102,16 +101,6 @@ final class FlakySecondary implements DataAccess {
     }
 
     @Override
-    public Optional<User> getUser(UUID id) {
-        return store.getUser(id);
-    }
-
-    @Override
-    public Optional<User> getUserByExternalId(String externalId) {
-        return store.getUserByExternalId(externalId);
-    }
-
-    @Override
     public User updateUser(UUID id, UserUpdate update) {
         return write(() -> store.updateUser(id, update));
     }
@@ -127,11 +116,6 @@ final class FlakySecondary implements DataAccess {
     }
 
     @Override
-    public Optional<ChatSession> getChatSession(String chatId) {
-        return store.getChatSession(chatId);
-    }
-
-    @Override
     public ChatSession updateChatSession(String chatId, ChatSessionUpdate update) {
         return write(() -> store.updateChatSession(chatId, update));
     }
@@ -139,16 +123,6 @@ final class FlakySecondary implements DataAccess {
     @Override
     public boolean deleteChatSession(String chatId) {
         return write(() -> store.deleteChatSession(chatId));
-    }
-
-    @Override
-    public List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
-        return store.listUserSessions(userId, limit, offset);
-    }
-
-    @Override
-    public List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
-        return store.listUserSessionsWithLastMessage(userId, limit, offset);
     }
 
     @Override
@@ -162,33 +136,8 @@ final class FlakySecondary implements DataAccess {
     }
 
     @Override
-    public List<Message> getChatHistory(String chatId, int limit, int offset) {
-        return store.getChatHistory(chatId, limit, offset);
-    }
-
-    @Override
-    public List<Message> getChatHistory(String chatId, HistoryQuery query) {
-        return store.getChatHistory(chatId, query);
-    }
-
-    @Override
-    public long getMessageCount(String chatId) {
-        return store.getMessageCount(chatId);
-    }
-
-    @Override
     public MemoryEntry setUserMemory(UUID userId, String memoryType, String key, JsonNode value, Instant expiresAt) {
         return write(() -> store.setUserMemory(userId, memoryType, key, value, expiresAt));
-    }
-
-    @Override
-    public Optional<MemoryEntry> getUserMemory(UUID userId, String memoryType, String key) {
-        return store.getUserMemory(userId, memoryType, key);
-    }
-
-    @Override
-    public List<MemoryEntry> getUserMemory(UUID userId, String memoryType) {
-        return store.getUserMemory(userId, memoryType);
     }
 
     @Override
@@ -207,42 +156,12 @@ final class FlakySecondary implements DataAccess {
     }
 
     @Override
-    public <T> T inTransaction(TransactionWork<T> work) {
-        return store.inTransaction(work);
-    }
-
-    @Override
-    public HealthStatus healthCheck() {
-        return store.healthCheck();
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return store.capabilities();
-    }
-
-    @Override
     public BulkAccess bulk() {
         BulkAccess bulk = store.bulk();
-        return new BulkAccess() {
+        return new ForwardingBulkAccess() {
             @Override
-            public ScanBatch<User> scanUsers(String cursor, int batchSize) {
-                return bulk.scanUsers(cursor, batchSize);
-            }
-
-            @Override
-            public ScanBatch<ChatSession> scanSessions(String cursor, int batchSize) {
-                return bulk.scanSessions(cursor, batchSize);
-            }
-
-            @Override
-            public ScanBatch<Message> scanMessages(String cursor, int batchSize) {
-                return bulk.scanMessages(cursor, batchSize);
-            }
-
-            @Override
-            public ScanBatch<MemoryEntry> scanMemory(String cursor, int batchSize) {
-                return bulk.scanMemory(cursor, batchSize);
+            protected BulkAccess delegate() {
+                return bulk;
             }
 
             @Override
@@ -278,12 +197,6 @@ final class FlakySecondary implements DataAccess {
             @Override
             public void overwriteMemory(List<MemoryEntry> entries) {
                 run(() -> bulk.overwriteMemory(entries));
-            }
-
-            @Override
-            public List<dev.dal.api.bulk.Tombstone> findTombstones(
-                    java.util.Collection<dev.dal.api.bulk.RecordKey> keys) {
-                return bulk.findTombstones(keys);
             }
 
             @Override
