@@ -291,26 +291,26 @@ public interface BulkContract extends ConformanceTest {
         }
     }
 
+    /** A scan by id (users, sessions) refuses every foreign cursor, and resumes from its own. */
+    private static void assertScanByIdRejectsForeignCursors(DataAccess store, int kind,
+            BiFunction<String, Integer, ScanBatch<?>> scan) {
+        List<String> real = realCursors(store);
+        String own = real.get(kind);
+        List<String> cursors = new ArrayList<>(foreignCursors(own));
+        cursors.addAll(List.of(real.get(2), real.get(3), own + "/1"));
+
+        assertForeign(cursors, c -> scan.apply(c, 10));
+        assertThat(scan.apply(own, 10).items()).as("the rest of the scan").hasSize(1);
+    }
+
     @Test
     default void scanUsersRejectsACursorNoUserScanReturned(DataAccess store) {
-        List<String> real = realCursors(store);
-        String user = real.get(0);
-        List<String> cursors = new ArrayList<>(foreignCursors(user));
-        cursors.addAll(List.of(real.get(2), real.get(3), user + "/1"));
-
-        assertForeign(cursors, c -> store.bulk().scanUsers(c, 10));
-        assertThat(store.bulk().scanUsers(user, 10).items()).as("the rest of the scan").hasSize(1);
+        assertScanByIdRejectsForeignCursors(store, 0, store.bulk()::scanUsers);
     }
 
     @Test
     default void scanSessionsRejectsACursorNoSessionScanReturned(DataAccess store) {
-        List<String> real = realCursors(store);
-        String session = real.get(1);
-        List<String> cursors = new ArrayList<>(foreignCursors(session));
-        cursors.addAll(List.of(real.get(2), real.get(3), session + "/1"));
-
-        assertForeign(cursors, c -> store.bulk().scanSessions(c, 10));
-        assertThat(store.bulk().scanSessions(session, 10).items()).as("the rest of the scan").hasSize(1);
+        assertScanByIdRejectsForeignCursors(store, 1, store.bulk()::scanSessions);
     }
 
     @Test
