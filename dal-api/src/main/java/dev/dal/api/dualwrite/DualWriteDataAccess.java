@@ -5,6 +5,7 @@ import dev.dal.api.Capability;
 import dev.dal.api.ChatSession;
 import dev.dal.api.ChatSessionUpdate;
 import dev.dal.api.DataAccess;
+import dev.dal.api.DataAccessFactory;
 import dev.dal.api.DataAccessException;
 import dev.dal.api.DeleteMode;
 import dev.dal.api.HealthStatus;
@@ -31,7 +32,6 @@ import dev.dal.api.dualwrite.internal.SecondarySync;
 import dev.dal.api.dualwrite.internal.Step;
 import dev.dal.api.dualwrite.internal.StepRecordingBulkAccess;
 import dev.dal.api.dualwrite.internal.StepRecordingDataAccess;
-import dev.dal.api.internal.ValidatingDataAccess;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -278,7 +278,7 @@ public final class DualWriteDataAccess implements DataAccess {
      * @return the decorator, or empty when the store does not dual-write
      */
     public static Optional<DualWriteDataAccess> find(DataAccess store) {
-        DataAccess inner = store instanceof ValidatingDataAccess v ? v.unwrap() : store;
+        DataAccess inner = DataAccessFactory.unwrapValidation(store);
         return inner instanceof DualWriteDataAccess d ? Optional.of(d) : Optional.empty();
     }
 
