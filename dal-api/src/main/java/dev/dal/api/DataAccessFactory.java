@@ -1,10 +1,9 @@
 package dev.dal.api;
 
-import dev.dal.api.dualwrite.DualWriteDataAccess;
-import dev.dal.api.dualwrite.DualWriteSettings;
 import dev.dal.api.internal.ValidatingDataAccess;
 import dev.dal.api.internal.Validator;
 import dev.dal.api.spi.DataAccessProvider;
+import dev.dal.api.spi.DualWriteComposer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +22,8 @@ import java.util.stream.Collectors;
  * validation, so every backend rejects the same bad input the same way.
  *
  * <p><b>Dual-write.</b> With {@code MIGRATION_ENABLE_DUAL_WRITE=true} the factory opens two stores and
- * returns a {@link DualWriteDataAccess} over them (itself behind validation): the primary from
+ * returns the dual-write decorator over them (itself behind validation), built by the
+ * {@link DualWriteComposer} that the module {@code dev.dal:dal-dualwrite} puts on the class path: the primary from
  * {@code DATA_STORAGE_TYPE} and its settings, the secondary from {@code MIGRATION_SECONDARY_STORAGE_TYPE} and
  * the settings prefixed {@code MIGRATION_SECONDARY_} (e.g. {@code MIGRATION_SECONDARY_DATABASE_URL} is the
  * secondary's {@code DATABASE_URL}; see {@link DalConfig#secondaryConfig()}). Reads, failure policy,
@@ -103,8 +103,9 @@ public final class DataAccessFactory {
      * @param config the configuration; the secondary's settings are those prefixed {@code MIGRATION_SECONDARY_}
      * @param primary the primary's backend (source of truth)
      * @param secondary the secondary's backend
-     * @return a {@link DualWriteDataAccess} over both stores, behind Dal's validation
-     * @throws ConfigurationException naming the dual-write setting that is missing or malformed
+     * @return the dual-write decorator over both stores, behind Dal's validation
+     * @throws ConfigurationException naming the dual-write setting that is missing or malformed, or naming
+     *     the Maven dependency {@code dev.dal:dal-dualwrite} when no {@link DualWriteComposer} is on the class path
      */
     public static DataAccess create(DalConfig config, DataAccessProvider primary, DataAccessProvider secondary) {
         Objects.requireNonNull(config, "config");
@@ -116,7 +117,8 @@ public final class DataAccessFactory {
         }
         config.checkDualWrite();
         DalConfig secondaryConfig = config.secondaryConfig().orElseThrow();
-        DualWriteSettings settings = DualWriteSettings.from(config);
+        DualWriteComposer composer = composer();
+        composer.checkSettings(config);
         DataAccess first = open(config, primary);
         DataAccess second;
         try {
@@ -127,13 +129,41 @@ public final class DataAccessFactory {
         }
         DataAccess dual;
         try {
-            dual = new DualWriteDataAccess(primary.name(), first, secondary.name(), second, settings, config.clock());
+            dual = composer.compose(config, primary.name(), first, secondary.name(), second);
         } catch (RuntimeException e) {
             first.close();
             second.close();
             throw e;
         }
         return new ValidatingDataAccess(dual, primary.name(), new Validator(config), config.healthTimeout());
+    }
+
+    /**
+     * The store behind Dal's validation: what the provider or the {@link DualWriteComposer} built, for code
+     * that needs that object itself (the dual-write decorator's own API, for example).
+     *
+     * @param store a store from this factory, or any other store
+     * @return the store the factory wrapped in validation, or {@code store} itself when it is not so wrapped
+     */
+    public static DataAccess unwrapValidation(DataAccess store) {
+        Objects.requireNonNull(store, "store");
+        return store instanceof ValidatingDataAccess validating ? validating.unwrap() : store;
+    }
+
+    private static DualWriteComposer composer() {
+        List<DualWriteComposer> found = new ArrayList<>();
+        ServiceLoader.load(DualWriteComposer.class, DataAccessFactory.class.getClassLoader()).forEach(found::add);
+        if (found.isEmpty()) {
+            throw new ConfigurationException(DalConfig.MIGRATION_ENABLE_DUAL_WRITE + "=true needs the dual-write"
+                    + " decorator, which is not on the class path; add the Maven dependency dev.dal:dal-dualwrite");
+        }
+        if (found.size() > 1) {
+            throw new ConfigurationException(DalConfig.MIGRATION_ENABLE_DUAL_WRITE + "=true found "
+                    + found.size() + " dual-write decorators on the class path ("
+                    + found.stream().map(c -> c.getClass().getName()).sorted().collect(Collectors.joining(", "))
+                    + "); keep one dev.dal:dal-dualwrite");
+        }
+        return found.get(0);
     }
 
     private static DataAccess open(DalConfig config, DataAccessProvider provider) {

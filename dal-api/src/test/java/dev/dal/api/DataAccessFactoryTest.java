@@ -133,20 +133,28 @@ class DataAccessFactoryTest {
     }
 
     @Test
-    void dualWriteBuildsTheDecoratorOverBothStoresBehindValidation() {
-        StubProvider primary = new StubProvider(AcceptingStore::new);
-        StubProvider secondary = new StubProvider(AcceptingStore::new);
+    void dualWriteWithoutTheDualWriteModuleFailsNamingTheSettingAndTheArtifact() {
+        StubProvider provider = new StubProvider(AcceptingStore::new);
         DalConfig config = DalConfig.fromMap(Map.of(DalConfig.MIGRATION_ENABLE_DUAL_WRITE, "true",
-                DalConfig.MIGRATION_SECONDARY_STORAGE_TYPE, "stub", "MIGRATION_SECONDARY_DB_PASSWORD", "s3cret"));
+                DalConfig.MIGRATION_SECONDARY_STORAGE_TYPE, "stub"));
 
-        try (DataAccess store = DataAccessFactory.create(config, primary, secondary)) {
-            assertThat(dev.dal.api.dualwrite.DualWriteDataAccess.find(store)).isPresent();
-            assertThatThrownBy(() -> store.addMessage("chat", NewMessage.user("nul \u0000")))
-                    .isInstanceOf(ValidationException.class);
+        assertThatThrownBy(() -> DataAccessFactory.create(config, provider, provider))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining(DalConfig.MIGRATION_ENABLE_DUAL_WRITE)
+                .hasMessageContaining("dev.dal:dal-dualwrite");
+        assertThat(provider.created).isZero();
+    }
+
+    @Test
+    void unwrapValidationReturnsTheStoreTheProviderBuilt() {
+        AcceptingStore built = new AcceptingStore();
+        StubProvider provider = new StubProvider(() -> built);
+
+        try (DataAccess store = DataAccessFactory.create(DEFAULTS, provider)) {
+            assertThat(store).isNotSameAs(built);
+            assertThat(DataAccessFactory.unwrapValidation(store)).isSameAs(built);
+            assertThat(DataAccessFactory.unwrapValidation(built)).isSameAs(built);
         }
-        assertThat(primary.created).isEqualTo(1);
-        assertThat(secondary.created).isEqualTo(1);
-        assertThat(config.toString()).doesNotContain("s3cret");
     }
 
     @Test

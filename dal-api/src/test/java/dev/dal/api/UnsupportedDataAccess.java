@@ -15,7 +15,7 @@ import java.util.UUID;
  * {@link UnsupportedOperationException}. Tests override the one or two methods they need, to check
  * the wiring {@link DataAccessFactory} puts in front of a backend (validation, error translation,
  * close), never backend behaviour. {@link #calls} records which overridden methods ran. The
- * dual-write tests' in-memory user store builds on it too.
+ * dual-write module's in-memory test store builds on it too (this module publishes it in its test jar).
  */
 public abstract class UnsupportedDataAccess implements DataAccess {
     final List<String> calls = new ArrayList<>();

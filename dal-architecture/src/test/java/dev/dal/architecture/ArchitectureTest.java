@@ -36,7 +36,8 @@ class ArchitectureTest {
         "com.mongodb..", "org.bson..", "org.neo4j.."};
 
     /** Library modules: they report through exceptions and SLF4J, never the console or JUL. */
-    private static final String[] LIBRARY_PACKAGES = {"dev.dal.api..", "dev.dal.file..", "dev.dal.postgres..",
+    private static final String[] LIBRARY_PACKAGES = {"dev.dal.api..", "dev.dal.dualwrite..", "dev.dal.file..",
+        "dev.dal.postgres..",
         "dev.dal.mongo..", "dev.dal.neo4j..", "dev.dal.cdi..", "dev.dal.testkit..", "dev.dal.migration",
         "dev.dal.migration.internal.."};
 
@@ -54,18 +55,33 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule apiDependsOnJavaJacksonAndSlf4jOnly = classes().that().resideInAPackage("dev.dal.api..")
             .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "com.fasterxml.jackson..", "org.slf4j..",
-                    "io.micrometer..", "dev.dal.api..")
-            .because("dal-api depends on Jackson and the SLF4J API; Micrometer is optional (issue 6)");
+                    "dev.dal.api..")
+            .because("dal-api depends on Jackson and the SLF4J API only");
+
+    /** The factory reaches the decorator through the {@code DualWriteComposer} SPI, never by name. */
+    @ArchTest
+    static final ArchRule apiNamesNoDualWrite = noClasses().that().resideInAPackage("dev.dal.api..")
+            .should().dependOnClassesThat().resideInAPackage("dev.dal.dualwrite..")
+            .because("dual-write is a module of its own that dal-api finds through its SPI");
+
+    // ---- 1a. the dual-write decorator is built on the API alone ----
+
+    @ArchTest
+    static final ArchRule dualWriteDependsOnTheApiOnly = classes().that().resideInAPackage("dev.dal.dualwrite..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "com.fasterxml.jackson..", "org.slf4j..",
+                    "io.micrometer..", "dev.dal.api", "dev.dal.api.bulk..", "dev.dal.api.spi..", "dev.dal.dualwrite..")
+            .because("dal-dualwrite decorates any backend through the contract, the bulk interface and the SPI;"
+                    + " Micrometer is optional");
 
     /**
      * Micrometer is an optional dependency: only the dual-write meter binding may name it, and
      * only after checking that it is on the class path.
      */
     @ArchTest
-    static final ArchRule onlyTheMeterBindingNamesMicrometer = noClasses().that().resideInAPackage("dev.dal.api..")
+    static final ArchRule onlyTheMeterBindingNamesMicrometer = noClasses().that().resideInAPackage("dev.dal..")
             .and().haveSimpleNameNotContaining("Micrometer")
             .should().dependOnClassesThat().resideInAPackage("io.micrometer..")
-            .because("dal-api must load without Micrometer on the class path");
+            .because("Dal must load without Micrometer on the class path");
 
     @ArchTest
     static final ArchRule onlyTheGuardedBindingLoadsTheMicrometerMeters = classes()
@@ -142,6 +158,9 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule apiInternalsStayInTheApi = internalsStayIn("dev.dal.api");
+
+    @ArchTest
+    static final ArchRule dualWriteInternalsStayInDualWrite = internalsStayIn("dev.dal.dualwrite");
 
     @ArchTest
     static final ArchRule fileInternalsStayInTheFileStore = internalsStayIn("dev.dal.file");

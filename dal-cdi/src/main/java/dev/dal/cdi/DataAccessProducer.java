@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li>{@code @Inject DataAccess store} gets the application's store, {@link ApplicationScoped}: built by
  *     {@link DataAccessFactory#create(DalConfig)} on first use (dual-write included when
- *     {@code MIGRATION_ENABLE_DUAL_WRITE=true}) and closed when the container shuts down.</li>
+ *     {@code MIGRATION_ENABLE_DUAL_WRITE=true} and {@code dev.dal:dal-dualwrite} is on the class path) and closed
+ *     when the container shuts down.</li>
  * <li>{@code @Inject @DalStore("archive") DataAccess archive} gets a named store, configured by the settings
  *     prefixed {@code DAL_STORE_ARCHIVE_} (see {@link DalStore}): opened once per container on first
  *     injection, closed when the container shuts down.</li>

@@ -10,7 +10,7 @@ import dev.dal.api.HealthStatus;
 import dev.dal.api.NewUser;
 import dev.dal.api.UnavailableException;
 import dev.dal.api.User;
-import dev.dal.api.dualwrite.DualWriteDataAccess;
+import dev.dal.dualwrite.DualWriteDataAccess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;

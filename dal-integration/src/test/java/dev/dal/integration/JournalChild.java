@@ -1,10 +1,13 @@
 package dev.dal.integration;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.dal.api.ChatSession;
 import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
 import dev.dal.api.DataAccessFactory;
+import dev.dal.api.JsonValues;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.NewChatSession;
@@ -12,10 +15,7 @@ import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.dal.api.JsonValues;
-import dev.dal.api.dualwrite.internal.IntentLog;
+import dev.dal.dualwrite.internal.IntentLog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
