@@ -37,7 +37,7 @@ class DataAccessInjectionTest {
     }
 
     private DalConfig.Builder fileStores() {
-        return DalConfig.builder().storageType("file").dataDir(dir.resolve("main"))
+        return DalConfig.builder().storageType("file").setting("DATA_DIR", (dir.resolve("main")).toString())
                 .setting("DAL_STORE_ARCHIVE_DATA_STORAGE_TYPE", "file")
                 .setting("DAL_STORE_ARCHIVE_DATA_DIR", dir.resolve("archive").toString());
     }
@@ -95,7 +95,7 @@ class DataAccessInjectionTest {
     void withoutADalConfigBeanTheEnvironmentConfiguresTheStore() {
         Path envDir = dir.resolve("from-env");
         System.setProperty(DalConfig.DATA_STORAGE_TYPE, "file");
-        System.setProperty(DalConfig.DATA_DIR, envDir.toString());
+        System.setProperty("DATA_DIR", envDir.toString());
         DataAccess store;
         User user;
         try (WeldContainer container = boot(null)) {
@@ -105,7 +105,7 @@ class DataAccessInjectionTest {
             store = behindProxy(injected);
         } finally {
             System.clearProperty(DalConfig.DATA_STORAGE_TYPE);
-            System.clearProperty(DalConfig.DATA_DIR);
+            System.clearProperty("DATA_DIR");
         }
         assertThat(envDir.resolve("users/" + user.id() + ".json")).exists();
         assertClosed(store, user.id());
