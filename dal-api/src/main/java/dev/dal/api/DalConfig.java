@@ -447,10 +447,10 @@ public final class DalConfig {
         Setting.Shown declared = DeclaredSettings.shown(upper).orElse(Setting.Shown.AS_IS);
         if (declared == Setting.Shown.MASKED || upper.contains("PASSWORD") || upper.contains("SECRET")
                 || upper.contains("TOKEN")) {
-            return Setting.secret(DATA_STORAGE_TYPE).display(value);
+            return Setting.Shown.MASKED.display(value);
         }
         if (declared == Setting.Shown.CREDENTIALS_MASKED || upper.endsWith("_URL") || upper.endsWith("_URI")) {
-            return Setting.credentialUrl(DATA_STORAGE_TYPE).display(value);
+            return Setting.Shown.CREDENTIALS_MASKED.display(value);
         }
         return value;
     }

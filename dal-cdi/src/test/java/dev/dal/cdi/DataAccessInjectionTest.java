@@ -159,7 +159,7 @@ class DataAccessInjectionTest {
             DataAccess store = container.select(DataAccess.class).get();
             assertThatThrownBy(() -> store.getUser(UUID.randomUUID()))
                     .isInstanceOf(ConfigurationException.class)
-                    .hasMessageContaining("DATA_STORAGE_TYPE=cassandra is not a known store type; known types: file");
+                    .hasMessageContaining("DATA_STORAGE_TYPE=cassandra names no store type on the class path; types found: file");
         }
     }
 

@@ -33,7 +33,24 @@ public final class Setting<T> {
         /** Never: shown as {@code ****}. */
         MASKED,
         /** As given, with any password in the URL's user-info or query masked. */
-        CREDENTIALS_MASKED
+        CREDENTIALS_MASKED;
+
+        /**
+         * Shows a value this way.
+         *
+         * @param value the value, may be {@code null}
+         * @return the value fit for logs and messages, or {@code null}
+         */
+        public String display(String value) {
+            if (value == null) {
+                return null;
+            }
+            return switch (this) {
+                case AS_IS -> value;
+                case MASKED -> "****";
+                case CREDENTIALS_MASKED -> SettingDisplay.maskCredentials(value);
+            };
+        }
     }
 
     private final String name;
@@ -269,14 +286,7 @@ public final class Setting<T> {
      * @return the value fit for logs and messages
      */
     public String display(String value) {
-        if (value == null) {
-            return null;
-        }
-        return switch (shown) {
-            case AS_IS -> value;
-            case MASKED -> "****";
-            case CREDENTIALS_MASKED -> SettingDisplay.maskCredentials(value);
-        };
+        return shown.display(value);
     }
 
     @Override
