@@ -55,7 +55,8 @@ public final class DeclaredSettings {
         String upper = name.toUpperCase(Locale.ROOT);
         Setting.Shown best = null;
         for (Setting<?> s : onClassPath()) {
-            if ((upper.equals(s.name()) || upper.endsWith("_" + s.name())) && (best == null || rank(s.shown()) > rank(best))) {
+            boolean matches = upper.equals(s.name()) || upper.endsWith("_" + s.name());
+            if (matches && (best == null || rank(s.shown()) > rank(best))) {
                 best = s.shown();
             }
         }

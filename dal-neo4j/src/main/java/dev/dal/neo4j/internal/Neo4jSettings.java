@@ -20,7 +20,7 @@ import java.util.Set;
  *
  * <ul>
  *   <li>{@code NEO4J_URI} ({@code bolt://}, {@code neo4j://} and their {@code +s}/{@code +ssc} forms), or
- *       else {@code DB_HOST} (first host; all of them seed routing) and {@code DB_PORT} (7687) as a
+ *       else {@code DB_HOST} (first host; all of them for routing discovery) and {@code DB_PORT} (7687) as a
  *       {@code neo4j://} URI;
  *   <li>{@code NEO4J_USER} and {@code NEO4J_PASSWORD} (both or neither; no default password);
  *   <li>{@code NEO4J_DATABASE}, else {@code DB_NAME}, else the server's default database;
@@ -60,7 +60,7 @@ public record Neo4jSettings(
         Duration acquisitionTimeout, Duration maxLifetime, Duration connectTimeout, Duration queryTimeout,
         Duration healthTimeout, int txRetries, boolean logValues, boolean encrypted, Trust trust, Path trustCertificate, boolean autoMigrate) {
 
-    /** The server URI: {@code bolt://}, {@code neo4j://} or their {@code +s}/{@code +ssc} forms, without credentials. */
+    /** The server URI: {@code bolt://}, {@code neo4j://} or their {@code +s}/{@code +ssc} forms, no credentials. */
     public static final Setting<Optional<String>> NEO4J_URI = Setting.credentialUrl("NEO4J_URI").locating();
     /** The user; with {@link #NEO4J_PASSWORD} or neither. */
     public static final Setting<Optional<String>> NEO4J_USER = Setting.text("NEO4J_USER").locating();
@@ -68,7 +68,7 @@ public record Neo4jSettings(
     public static final Setting<Optional<String>> NEO4J_PASSWORD = Setting.secret("NEO4J_PASSWORD").locating();
     /** Database name, default {@link #DB_NAME}, else the server's default database. */
     public static final Setting<Optional<String>> NEO4J_DATABASE = Setting.text("NEO4J_DATABASE").locating();
-    /** Hosts when {@link #NEO4J_URI} is absent: the first is connected to, all seed routing. */
+    /** Hosts when {@link #NEO4J_URI} is absent: the first is connected to, all are used for routing discovery. */
     public static final Setting<List<String>> DB_HOST = Setting.list("DB_HOST", "host").locating();
     /** Port of the {@link #DB_HOST} hosts that name none, default 7687. */
     public static final Setting<Optional<Integer>> DB_PORT = Setting.optionalWholeNumber("DB_PORT", 1, 65_535)
@@ -255,7 +255,8 @@ public record Neo4jSettings(
         return SettingsView.of(config, declared()).get(NEO4J_URI).map(NEO4J_URI::display).orElse("neo4j");
     }
 
-    private static void putOr(Map<String, String> settings, String name, String fromUri, Map<String, String> environment) {
+    private static void putOr(Map<String, String> settings, String name, String fromUri,
+            Map<String, String> environment) {
         String value = fromUri != null && !fromUri.isEmpty() ? fromUri : environment.get(name);
         if (value != null && !value.isEmpty()) {
             settings.put(name, value);
