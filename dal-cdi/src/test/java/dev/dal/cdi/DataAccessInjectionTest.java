@@ -142,13 +142,13 @@ class DataAccessInjectionTest {
 
     @Test
     void aMalformedNamedStoreSettingFailsAtInjectionNamingIt() {
-        DalConfig config = fileStores().setting("DAL_STORE_AUDIT_LOG_DATA_STORAGE_TYPE", "postgresql")
-                .setting("DAL_STORE_AUDIT_LOG_DB_PORT", "five").build();
+        DalConfig config = fileStores().setting("DAL_STORE_AUDIT_LOG_DATA_STORAGE_TYPE", "file")
+                .setting("DAL_STORE_AUDIT_LOG_DB_MAX_CONNECTIONS", "five").build();
         try (WeldContainer container = boot(config, NeedsAudit.class)) {
             assertThatThrownBy(() -> container.select(NeedsAudit.class).get())
                     .isInstanceOf(ConfigurationException.class)
                     .hasMessageContaining("settings prefixed DAL_STORE_AUDIT_LOG_")
-                    .hasMessageContaining("DB_PORT must be a whole number from 1 to 65535, got 'five'");
+                    .hasMessageContaining("DB_MAX_CONNECTIONS must be a whole number from 1 to 10000, got 'five'");
         }
     }
 
