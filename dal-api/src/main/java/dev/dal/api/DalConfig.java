@@ -1,10 +1,12 @@
 package dev.dal.api;
 
+import dev.dal.api.spi.DataAccessProvider;
+import dev.dal.api.spi.DeclaredSettings;
+import dev.dal.api.spi.Setting;
+import dev.dal.api.spi.SettingsView;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,9 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * Dal's configuration: which store to use and how to reach it. Immutable and checked when built;
@@ -22,45 +22,33 @@ import java.util.regex.Pattern;
  *
  * <p>Read it from the environment with {@link #fromEnvironment()} (a system property of the same
  * name wins over an environment variable), from a map with {@link #fromMap(Map)}, or build it with
- * {@link #builder()}. Settings a backend needs beyond the common ones (for example
- * {@code DB_AUTO_MIGRATE}) are kept as raw strings and read with {@link #setting(String)}.
+ * {@link #builder()}.
+ *
+ * <p>It holds the <em>common</em> settings, those every store or every network store reads: the store
+ * type; the validation limits ({@code DAL_MAX_*}); the deadlines ({@code DB_QUERY_TIMEOUT},
+ * {@code DB_CONNECT_TIMEOUT}, {@code DAL_HEALTH_TIMEOUT}); transaction retries and value logging
+ * ({@code DAL_TX_RETRIES}, {@code DAL_LOG_VALUES}); the connection pool ({@code DB_MAX_CONNECTIONS},
+ * {@code DB_IDLE_TIMEOUT}, {@code DB_CONNECTION_TIMEOUT}, {@code DB_MAX_LIFETIME}); schema changes at
+ * open ({@code DB_AUTO_MIGRATE}); and dual-write ({@code MIGRATION_*}). A backend's own settings (where
+ * its store is, its credentials, its options) are declared by its
+ * {@link dev.dal.api.spi.DataAccessProvider#settings() provider}, which reads them through
+ * {@link #view(DataAccessProvider)}; they are kept here as given and checked when the store opens.
  */
 public final class DalConfig {
 
-    /** Store type: {@code file} (default), {@code postgresql}, {@code mongodb}, {@code neo4j} or an alias. */
+    /**
+     * Store type: the {@link DataAccessProvider#name() name} or an alias of a provider on the class path,
+     * default {@code file}.
+     */
     public static final String DATA_STORAGE_TYPE = "DATA_STORAGE_TYPE";
-    /** Root directory of the file store, default {@code ./data}. */
-    public static final String DATA_DIR = "DATA_DIR";
-    /** Database host; a comma-separated list for failover or replicas. */
-    public static final String DB_HOST = "DB_HOST";
-    /** Database port. */
-    public static final String DB_PORT = "DB_PORT";
-    /** Database name. */
-    public static final String DB_NAME = "DB_NAME";
-    /** Database user. */
-    public static final String DB_USER = "DB_USER";
-    /** Database password (secret). */
-    public static final String DB_PASSWORD = "DB_PASSWORD";
-    /** A full database URL; may hold credentials (shown redacted). */
-    public static final String DATABASE_URL = "DATABASE_URL";
-    /** Connection pool size, default 20. */
+    /** Connection pool size of a network store, default 20. */
     public static final String DB_MAX_CONNECTIONS = "DB_MAX_CONNECTIONS";
-    /** Idle connection timeout in seconds (or ISO-8601), default 300 s. */
+    /** Idle connection timeout of a network store's pool, in seconds (or ISO-8601), default 300 s. */
     public static final String DB_IDLE_TIMEOUT = "DB_IDLE_TIMEOUT";
-    /** Connection acquisition timeout in seconds (or ISO-8601), default 30 s. */
+    /** Longest wait for a pooled connection, in seconds (or ISO-8601), default 30 s. */
     public static final String DB_CONNECTION_TIMEOUT = "DB_CONNECTION_TIMEOUT";
-    /** Maximum connection lifetime in seconds (or ISO-8601), default 1800 s. */
+    /** Maximum pooled connection lifetime, in seconds (or ISO-8601), default 1800 s. */
     public static final String DB_MAX_LIFETIME = "DB_MAX_LIFETIME";
-    /** MongoDB connection string; may hold credentials (shown redacted). */
-    public static final String MONGODB_URL = "MONGODB_URL";
-    /** MongoDB database name. */
-    public static final String MONGODB_DATABASE = "MONGODB_DATABASE";
-    /** Neo4j URI. */
-    public static final String NEO4J_URI = "NEO4J_URI";
-    /** Neo4j user. */
-    public static final String NEO4J_USER = "NEO4J_USER";
-    /** Neo4j password (secret). */
-    public static final String NEO4J_PASSWORD = "NEO4J_PASSWORD";
     /** Records per batch in copy and migration work, default 1000. */
     public static final String MIGRATION_BATCH_SIZE = "MIGRATION_BATCH_SIZE";
     /** Whether the factory wraps the store in the dual-write decorator, default false. */
@@ -133,24 +121,25 @@ public final class DalConfig {
      */
     public static final String DAL_LOG_VALUES = "DAL_LOG_VALUES";
     /**
-     * Whether a store applies pending schema changes when it opens. The default is the backend's own
-     * (see each backend's documentation); {@code dal schema migrate} applies them by hand.
+     * Whether a store applies pending schema changes when it opens. Defined once for every backend; its
+     * default is the backend's own, documented by the backend (PostgreSQL false; MongoDB and Neo4j true),
+     * and {@code dal schema migrate} applies them by hand.
      */
     public static final String DB_AUTO_MIGRATE = "DB_AUTO_MIGRATE";
 
-    /** Prefixes of settings Dal reads from the environment besides the named ones. */
-    private static final List<String> SETTING_PREFIXES = List.of("DATA_", "DB_", "DATABASE_", "MONGODB_", "NEO4J_",
-            "MIGRATION_", "DAL_");
-    private static final Set<String> SECRET_NAMES = Set.of(DB_PASSWORD, NEO4J_PASSWORD);
-    private static final Set<String> URL_NAMES = Set.of(DATABASE_URL, MONGODB_URL, NEO4J_URI);
-    private static final Pattern URL_PASSWORD = Pattern.compile("(//[^/:@]*:)[^@/]*@");
-    private static final Pattern QUERY_PASSWORD = Pattern.compile("(?i)(password=)[^&;]*");
+    /**
+     * Prefixes of settings Dal reads from the environment besides those the providers on the class path
+     * declare: the common ones and the prefixed copies (a dual-write secondary's, a named store's).
+     */
+    private static final List<String> SETTING_PREFIXES = List.of(DATA_STORAGE_TYPE, "DB_", "MIGRATION_", "DAL_");
+    private static final Setting<Integer> MAX_CONNECTIONS = Setting.wholeNumber(DB_MAX_CONNECTIONS, 20, 1, 10_000);
+    private static final Setting<Duration> IDLE_TIMEOUT = Setting.duration(DB_IDLE_TIMEOUT, Duration.ofSeconds(300));
+    private static final Setting<Duration> CONNECTION_TIMEOUT = Setting.duration(DB_CONNECTION_TIMEOUT,
+            Duration.ofSeconds(30));
+    private static final Setting<Duration> MAX_LIFETIME = Setting.duration(DB_MAX_LIFETIME, Duration.ofMinutes(30));
 
     private final Map<String, String> settings;
     private final String storageType;
-    private final Path dataDir;
-    private final List<String> dbHosts;
-    private final Integer dbPort;
     private final int maxConnections;
     private final Duration idleTimeout;
     private final Duration connectionTimeout;
@@ -176,13 +165,10 @@ public final class DalConfig {
         this.settings = Map.copyOf(settings);
         this.clock = Objects.requireNonNull(clock, "clock");
         this.storageType = text(DATA_STORAGE_TYPE).map(s -> s.toLowerCase(Locale.ROOT)).orElse("file");
-        this.dataDir = text(DATA_DIR).map(DalConfig::path).orElse(Paths.get("data"));
-        this.dbHosts = text(DB_HOST).map(DalConfig::hosts).orElse(List.of());
-        this.dbPort = text(DB_PORT).map(v -> intIn(DB_PORT, v, 1, 65_535)).orElse(null);
-        this.maxConnections = text(DB_MAX_CONNECTIONS).map(v -> intIn(DB_MAX_CONNECTIONS, v, 1, 10_000)).orElse(20);
-        this.idleTimeout = duration(DB_IDLE_TIMEOUT, Duration.ofSeconds(300));
-        this.connectionTimeout = duration(DB_CONNECTION_TIMEOUT, Duration.ofSeconds(30));
-        this.maxLifetime = duration(DB_MAX_LIFETIME, Duration.ofMinutes(30));
+        this.maxConnections = MAX_CONNECTIONS.read(this.settings);
+        this.idleTimeout = IDLE_TIMEOUT.read(this.settings);
+        this.connectionTimeout = CONNECTION_TIMEOUT.read(this.settings);
+        this.maxLifetime = MAX_LIFETIME.read(this.settings);
         this.migrationBatchSize = text(MIGRATION_BATCH_SIZE)
                 .map(v -> intIn(MIGRATION_BATCH_SIZE, v, 1, 100_000)).orElse(1000);
         this.dualWriteEnabled = text(MIGRATION_ENABLE_DUAL_WRITE).map(v -> bool(MIGRATION_ENABLE_DUAL_WRITE, v))
@@ -251,7 +237,7 @@ public final class DalConfig {
     }
 
     private static void keepIfDal(Map<String, String> into, String name, String value) {
-        if (SETTING_PREFIXES.stream().anyMatch(name::startsWith)) {
+        if (SETTING_PREFIXES.stream().anyMatch(name::startsWith) || DeclaredSettings.isDeclared(name)) {
             into.put(name, value);
         }
     }
@@ -261,41 +247,6 @@ public final class DalConfig {
     /** @return the store type as configured, lower case; {@code "file"} by default */
     public String storageType() {
         return storageType;
-    }
-
-    /** @return the file store's root directory */
-    public Path dataDir() {
-        return dataDir;
-    }
-
-    /** @return the database hosts in order; empty when none is configured */
-    public List<String> dbHosts() {
-        return dbHosts;
-    }
-
-    /** @return the database port, if configured */
-    public Optional<Integer> dbPort() {
-        return Optional.ofNullable(dbPort);
-    }
-
-    /** @return the database name, if configured */
-    public Optional<String> dbName() {
-        return text(DB_NAME);
-    }
-
-    /** @return the database user, if configured */
-    public Optional<String> dbUser() {
-        return text(DB_USER);
-    }
-
-    /** @return the database password, if configured; never log it */
-    public Optional<String> dbPassword() {
-        return raw(DB_PASSWORD);
-    }
-
-    /** @return the database URL, if configured; it may hold credentials, never log it */
-    public Optional<String> databaseUrl() {
-        return text(DATABASE_URL);
     }
 
     /** @return the connection pool size */
@@ -316,31 +267,6 @@ public final class DalConfig {
     /** @return the longest a pooled connection lives */
     public Duration maxLifetime() {
         return maxLifetime;
-    }
-
-    /** @return the MongoDB connection string, if configured; never log it */
-    public Optional<String> mongodbUrl() {
-        return text(MONGODB_URL);
-    }
-
-    /** @return the MongoDB database name, if configured */
-    public Optional<String> mongodbDatabase() {
-        return text(MONGODB_DATABASE);
-    }
-
-    /** @return the Neo4j URI, if configured */
-    public Optional<String> neo4jUri() {
-        return text(NEO4J_URI);
-    }
-
-    /** @return the Neo4j user, if configured */
-    public Optional<String> neo4jUser() {
-        return text(NEO4J_USER);
-    }
-
-    /** @return the Neo4j password, if configured; never log it */
-    public Optional<String> neo4jPassword() {
-        return raw(NEO4J_PASSWORD);
     }
 
     /** @return records per batch in copy and migration work */
@@ -461,7 +387,7 @@ public final class DalConfig {
      * @throws ConfigurationException when the value is not {@code true}/{@code false}
      */
     public boolean autoMigrate(boolean backendDefault) {
-        return flag(DB_AUTO_MIGRATE, backendDefault);
+        return Setting.flag(DB_AUTO_MIGRATE, backendDefault).read(settings);
     }
 
     /** @return the clock Dal reads for timestamps and expiry; tests may supply their own */
@@ -470,7 +396,7 @@ public final class DalConfig {
     }
 
     /**
-     * A raw setting, for backend-specific options.
+     * A raw setting, as given.
      *
      * @param name the setting's name, e.g. {@code "DB_AUTO_MIGRATE"}
      * @return its trimmed value, if set and not blank
@@ -480,15 +406,14 @@ public final class DalConfig {
     }
 
     /**
-     * A boolean backend setting.
+     * A provider's view of this configuration: the settings it declares, read by their declarations,
+     * and the common ones.
      *
-     * @param name the setting's name
-     * @param defaultValue the value when it is not set
-     * @return the setting's value
-     * @throws ConfigurationException when the value is not {@code true}/{@code false}
+     * @param provider the provider whose store is opened
+     * @return the view
      */
-    public boolean flag(String name, boolean defaultValue) {
-        return text(name).map(v -> bool(name, v)).orElse(defaultValue);
+    public SettingsView view(DataAccessProvider provider) {
+        return SettingsView.of(this, provider.settings());
     }
 
     /** @return every setting as given, for building derived configurations; holds secrets, never log it */
@@ -505,7 +430,10 @@ public final class DalConfig {
     }
 
     /**
-     * Masks a setting's value for display.
+     * Masks a setting's value for display: a secret that a provider on the class path declares, or
+     * whose name holds {@code PASSWORD}, {@code SECRET} or {@code TOKEN}, is masked whole; a URL a provider
+     * declares, or whose name ends with {@code _URL} or {@code _URI}, has its password masked. A
+     * declaration also applies under a prefix (a dual-write secondary's {@code MIGRATION_SECONDARY_X}).
      *
      * @param name the setting's name
      * @param value its value
@@ -516,12 +444,13 @@ public final class DalConfig {
             return null;
         }
         String upper = name.toUpperCase(Locale.ROOT);
-        if (SECRET_NAMES.contains(name) || upper.contains("PASSWORD") || upper.contains("SECRET")
+        Setting.Shown declared = DeclaredSettings.shown(upper).orElse(Setting.Shown.AS_IS);
+        if (declared == Setting.Shown.MASKED || upper.contains("PASSWORD") || upper.contains("SECRET")
                 || upper.contains("TOKEN")) {
-            return "****";
+            return Setting.Shown.MASKED.display(value);
         }
-        if (URL_NAMES.contains(name) || upper.endsWith("_URL") || upper.endsWith("_URI")) {
-            return QUERY_PASSWORD.matcher(URL_PASSWORD.matcher(value).replaceAll("$1****@")).replaceAll("$1****");
+        if (declared == Setting.Shown.CREDENTIALS_MASKED || upper.endsWith("_URL") || upper.endsWith("_URI")) {
+            return Setting.Shown.CREDENTIALS_MASKED.display(value);
         }
         return value;
     }
@@ -536,16 +465,8 @@ public final class DalConfig {
         return raw(name).map(String::trim).filter(v -> !v.isEmpty());
     }
 
-    private static Path path(String value) {
-        return path(DATA_DIR, value);
-    }
-
     private static Path path(String name, String value) {
-        try {
-            return Paths.get(value);
-        } catch (RuntimeException e) {
-            throw new ConfigurationException(name + " is not a valid path: " + value);
-        }
+        return Setting.path(name, null).read(Map.of(name, value));
     }
 
     private String oneOf(String name, String defaultValue, String... allowed) {
@@ -573,64 +494,16 @@ public final class DalConfig {
                 + value + "'");
     }
 
-    private static List<String> hosts(String value) {
-        List<String> hosts = Arrays.stream(value.split(",")).map(String::trim).filter(h -> !h.isEmpty()).toList();
-        if (hosts.isEmpty()) {
-            throw new ConfigurationException(DB_HOST + " must name at least one host");
-        }
-        return hosts;
-    }
-
     private static int intIn(String name, String value, int min, int max) {
-        try {
-            int parsed = Integer.parseInt(value);
-            if (parsed >= min && parsed <= max) {
-                return parsed;
-            }
-        } catch (NumberFormatException e) {
-            // reported below, with the rule
-        }
-        throw new ConfigurationException(name + " must be a whole number from " + min + " to " + max
-                + ", got '" + value + "'");
+        return Setting.wholeNumber(name, min, min, max).read(Map.of(name, value));
     }
 
     private static boolean bool(String name, String value) {
-        switch (value.toLowerCase(Locale.ROOT)) {
-            case "true", "1", "yes", "on":
-                return true;
-            case "false", "0", "no", "off":
-                return false;
-            default:
-                throw new ConfigurationException(name + " must be true or false, got '" + value + "'");
-        }
-    }
-
-    private Duration duration(String name, Duration defaultValue) {
-        Optional<String> value = text(name);
-        if (value.isEmpty()) {
-            return defaultValue;
-        }
-        String v = value.get();
-        try {
-            Duration parsed = v.chars().allMatch(Character::isDigit)
-                    ? Duration.ofSeconds(Long.parseLong(v))
-                    : Duration.parse(v);
-            if (!parsed.isNegative()) {
-                return parsed;
-            }
-        } catch (NumberFormatException | DateTimeParseException e) {
-            // reported below, with the rule
-        }
-        throw new ConfigurationException(name + " must be a whole number of seconds or an ISO-8601 duration"
-                + " such as PT30S, got '" + v + "'");
+        return Setting.flag(name, false).read(Map.of(name, value));
     }
 
     private Duration positiveDuration(String name, Duration defaultValue) {
-        Duration value = duration(name, defaultValue);
-        if (value.isZero()) {
-            throw new ConfigurationException(name + " must be longer than zero");
-        }
-        return value;
+        return Setting.positiveDuration(name, defaultValue).read(settings);
     }
 
     /** Builds a {@link DalConfig}; {@link #build()} checks every value. */
@@ -668,11 +541,6 @@ public final class DalConfig {
         /** @param type the store type @return this builder */
         public Builder storageType(String type) {
             return setting(DATA_STORAGE_TYPE, type);
-        }
-
-        /** @param dir the file store's root @return this builder */
-        public Builder dataDir(Path dir) {
-            return setting(DATA_DIR, dir == null ? null : dir.toString());
         }
 
         /** @param value the clock for timestamps and expiry @return this builder */

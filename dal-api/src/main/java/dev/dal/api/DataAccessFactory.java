@@ -5,12 +5,12 @@ import dev.dal.api.internal.Validator;
 import dev.dal.api.spi.DataAccessProvider;
 import dev.dal.api.spi.DualWriteComposer;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.ServiceLoader;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -33,20 +33,11 @@ import java.util.stream.Collectors;
  */
 public final class DataAccessFactory {
 
-    /** Store types Dal knows, with their aliases and the Maven artifact that provides each. */
-    private static final Map<String, String> KNOWN_ARTIFACTS = new LinkedHashMap<>();
-    private static final Map<String, String> KNOWN_ALIASES = new LinkedHashMap<>();
-
-    static {
-        KNOWN_ARTIFACTS.put("file", "dal-file");
-        KNOWN_ARTIFACTS.put("postgresql", "dal-postgres");
-        KNOWN_ARTIFACTS.put("mongodb", "dal-mongo");
-        KNOWN_ARTIFACTS.put("neo4j", "dal-neo4j");
-        KNOWN_ALIASES.put("json", "file");
-        KNOWN_ALIASES.put("postgres", "postgresql");
-        KNOWN_ALIASES.put("pg", "postgresql");
-        KNOWN_ALIASES.put("mongo", "mongodb");
-    }
+    /** How a store type reaches the class path, for the message that reports a missing one. */
+    private static final String PACKAGING = "each backend is its own jar whose provider is registered in"
+            + " META-INF/services/" + DataAccessProvider.class.getName() + " (Dal's own backends are the artifacts"
+            + " dev.dal:dal-<backend>, e.g. dev.dal:dal-postgres for postgresql); add the backend's jar to the"
+            + " class path";
 
     private DataAccessFactory() {
     }
@@ -183,8 +174,8 @@ public final class DataAccessFactory {
      *
      * @param storageType a type such as {@code "file"} or {@code "pg"}, any case
      * @return the provider
-     * @throws ConfigurationException listing the known types when none matches, or naming the
-     *     Maven artifact to add when the type is known but its module is missing
+     * @throws ConfigurationException when no provider on the class path has that name or alias: the
+     *     message lists the types found and says how backends are packaged
      */
     public static DataAccessProvider provider(String storageType) {
         String wanted = storageType == null ? "file" : storageType.trim().toLowerCase(Locale.ROOT);
@@ -194,15 +185,9 @@ public final class DataAccessFactory {
                 return candidate;
             }
         }
-        String canonical = KNOWN_ALIASES.getOrDefault(wanted, wanted);
-        String artifact = KNOWN_ARTIFACTS.get(canonical);
-        if (artifact != null) {
-            throw new ConfigurationException(DalConfig.DATA_STORAGE_TYPE + "=" + storageType + " needs the "
-                    + canonical + " backend, which is not on the class path; add the Maven dependency dev.dal:"
-                    + artifact);
-        }
         throw new ConfigurationException(DalConfig.DATA_STORAGE_TYPE + "=" + storageType
-                + " is not a known store type; known types: " + knownTypes(available));
+                + " names no store type on the class path; types found: " + foundTypes(available) + "; "
+                + PACKAGING);
     }
 
     /** @return the providers found on the class path */
@@ -212,16 +197,13 @@ public final class DataAccessFactory {
         return found;
     }
 
-    private static String knownTypes(List<DataAccessProvider> available) {
-        Map<String, List<String>> names = new LinkedHashMap<>();
-        KNOWN_ARTIFACTS.keySet().forEach(type -> names.put(type, new ArrayList<>()));
-        KNOWN_ALIASES.forEach((alias, type) -> names.get(type).add(alias));
-        for (DataAccessProvider p : available) {
-            List<String> aliases = names.computeIfAbsent(p.name(), k -> new ArrayList<>());
-            p.aliases().stream().filter(a -> !aliases.contains(a)).sorted().forEach(aliases::add);
+    private static String foundTypes(List<DataAccessProvider> available) {
+        if (available.isEmpty()) {
+            return "none";
         }
-        return names.entrySet().stream()
-                .map(e -> e.getValue().isEmpty() ? e.getKey() : e.getKey() + " (" + String.join(", ", e.getValue()) + ")")
+        return available.stream().sorted(Comparator.comparing(DataAccessProvider::name))
+                .map(p -> p.aliases().isEmpty() ? p.name()
+                        : p.name() + " (" + String.join(", ", new TreeSet<>(p.aliases())) + ")")
                 .collect(Collectors.joining(", "));
     }
 }

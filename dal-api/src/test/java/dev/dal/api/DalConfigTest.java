@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,13 +27,6 @@ class DalConfigTest {
         DalConfig config = DalConfig.fromMap(Map.of());
 
         assertThat(config.storageType()).isEqualTo("file");
-        assertThat(config.dataDir()).isEqualTo(Paths.get("data"));
-        assertThat(config.dbHosts()).isEmpty();
-        assertThat(config.dbPort()).isEmpty();
-        assertThat(config.dbName()).isEmpty();
-        assertThat(config.dbUser()).isEmpty();
-        assertThat(config.dbPassword()).isEmpty();
-        assertThat(config.databaseUrl()).isEmpty();
         assertThat(config.maxConnections()).isEqualTo(20);
         assertThat(config.idleTimeout()).isEqualTo(Duration.ofSeconds(300));
         assertThat(config.connectionTimeout()).isEqualTo(Duration.ofSeconds(30));
@@ -50,40 +42,31 @@ class DalConfigTest {
         DalConfig config = DalConfig.builder().build();
 
         assertThat(config.storageType()).isEqualTo("file");
-        assertThat(config.dataDir()).isEqualTo(Paths.get("data"));
         assertThat(config.maxConnections()).isEqualTo(20);
         assertThat(config.settings()).isEmpty();
     }
 
     @Test
     void blankValuesCountAsUnset() {
-        DalConfig config = DalConfig.fromMap(Map.of(DalConfig.DB_PORT, "  ", DalConfig.DATA_STORAGE_TYPE, "",
+        DalConfig config = DalConfig.fromMap(Map.of("DB_PORT", "  ", DalConfig.DATA_STORAGE_TYPE, "",
                 DalConfig.DB_MAX_CONNECTIONS, " "));
 
-        assertThat(config.dbPort()).isEmpty();
+        assertThat(config.setting("DB_PORT")).isEmpty();
         assertThat(config.storageType()).isEqualTo("file");
         assertThat(config.maxConnections()).isEqualTo(20);
     }
 
     @Test
-    void fromMapParsesEveryTypedSetting() {
+    void fromMapParsesEveryCommonSettingAndKeepsTheBackendsOnesAsGiven() {
         Map<String, String> settings = new HashMap<>();
         settings.put(DalConfig.DATA_STORAGE_TYPE, "  PostgreSQL ");
-        settings.put(DalConfig.DATA_DIR, "/var/lib/dal");
-        settings.put(DalConfig.DB_HOST, "db1");
-        settings.put(DalConfig.DB_PORT, "5433");
-        settings.put(DalConfig.DB_NAME, "chat");
-        settings.put(DalConfig.DB_USER, "app");
-        settings.put(DalConfig.DB_PASSWORD, "pw");
+        settings.put("DATA_DIR", "/var/lib/dal");
+        settings.put("DB_PORT", "5433");
+        settings.put("NEO4J_PASSWORD", "npw");
         settings.put(DalConfig.DB_MAX_CONNECTIONS, "50");
         settings.put(DalConfig.DB_IDLE_TIMEOUT, "60");
         settings.put(DalConfig.DB_CONNECTION_TIMEOUT, "PT2.5S");
         settings.put(DalConfig.DB_MAX_LIFETIME, "PT1H");
-        settings.put(DalConfig.MONGODB_URL, "mongodb://h/db");
-        settings.put(DalConfig.MONGODB_DATABASE, "chatdb");
-        settings.put(DalConfig.NEO4J_URI, "bolt://h:7687");
-        settings.put(DalConfig.NEO4J_USER, "neo4j");
-        settings.put(DalConfig.NEO4J_PASSWORD, "npw");
         settings.put(DalConfig.MIGRATION_BATCH_SIZE, "250");
         settings.put(DalConfig.MIGRATION_ENABLE_DUAL_WRITE, "TRUE");
         settings.put(DalConfig.DAL_MAX_CONTENT_LENGTH, "5000");
@@ -93,28 +76,20 @@ class DalConfigTest {
         DalConfig config = DalConfig.fromMap(settings);
 
         assertThat(config.storageType()).isEqualTo("postgresql");
-        assertThat(config.dataDir()).isEqualTo(Paths.get("/var/lib/dal"));
-        assertThat(config.dbHosts()).containsExactly("db1");
-        assertThat(config.dbPort()).contains(5433);
-        assertThat(config.dbName()).contains("chat");
-        assertThat(config.dbUser()).contains("app");
-        assertThat(config.dbPassword()).contains("pw");
+        assertThat(config.setting("DATA_DIR")).contains("/var/lib/dal");
+        assertThat(config.setting("DB_PORT")).contains("5433");
+        assertThat(config.settings()).containsEntry("NEO4J_PASSWORD", "npw");
         assertThat(config.maxConnections()).isEqualTo(50);
         assertThat(config.idleTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.connectionTimeout()).isEqualTo(Duration.ofMillis(2500));
         assertThat(config.maxLifetime()).isEqualTo(Duration.ofHours(1));
-        assertThat(config.mongodbUrl()).contains("mongodb://h/db");
-        assertThat(config.mongodbDatabase()).contains("chatdb");
-        assertThat(config.neo4jUri()).contains("bolt://h:7687");
-        assertThat(config.neo4jUser()).contains("neo4j");
-        assertThat(config.neo4jPassword()).contains("npw");
         assertThat(config.migrationBatchSize()).isEqualTo(250);
         assertThat(config.dualWriteEnabled()).isTrue();
         assertThat(config.maxContentLength()).isEqualTo(5000);
         assertThat(config.maxJsonDepth()).isEqualTo(8);
         assertThat(config.setting("DB_AUTO_MIGRATE")).contains("yes");
-        assertThat(config.flag("DB_AUTO_MIGRATE", false)).isTrue();
-        assertThat(config.flag("DB_NOT_SET", true)).isTrue();
+        assertThat(config.autoMigrate(false)).isTrue();
+        assertThat(DalConfig.fromMap(Map.of()).autoMigrate(true)).as("the backend's default").isTrue();
     }
 
     @Test
@@ -122,42 +97,33 @@ class DalConfigTest {
         Clock clock = Clock.fixed(Instant.parse("2024-01-02T03:04:05Z"), ZoneOffset.UTC);
         DalConfig config = DalConfig.builder()
                 .storageType("MONGO")
-                .dataDir(Path.of("/tmp/dal-data"))
-                .setting(DalConfig.DB_PORT, "27018")
-                .setting(DalConfig.DB_NAME, "x")
-                .setting(DalConfig.DB_NAME, null)
+                .setting(DalConfig.DB_MAX_CONNECTIONS, "7")
+                .setting("DB_NAME", "x")
+                .setting("DB_NAME", null)
                 .clock(clock)
                 .build();
 
         assertThat(config.storageType()).isEqualTo("mongo");
-        assertThat(config.dataDir()).isEqualTo(Path.of("/tmp/dal-data"));
-        assertThat(config.dbPort()).contains(27018);
-        assertThat(config.dbName()).isEmpty();
-        assertThat(config.settings()).doesNotContainKey(DalConfig.DB_NAME);
+        assertThat(config.maxConnections()).isEqualTo(7);
+        assertThat(config.setting("DB_NAME")).isEmpty();
+        assertThat(config.settings()).doesNotContainKey("DB_NAME");
         assertThat(config.clock()).isSameAs(clock);
 
-        DalConfig copy = config.toBuilder().setting(DalConfig.DB_PORT, "1").build();
+        DalConfig copy = config.toBuilder().setting(DalConfig.DB_MAX_CONNECTIONS, "1").build();
         assertThat(copy.storageType()).isEqualTo("mongo");
-        assertThat(copy.dbPort()).contains(1);
+        assertThat(copy.maxConnections()).isEqualTo(1);
         assertThat(copy.clock()).isSameAs(clock);
-        assertThat(config.dbPort()).as("the original is immutable").contains(27018);
+        assertThat(config.maxConnections()).as("the original is immutable").isEqualTo(7);
     }
 
     @Test
     void settingsMapIsACopyAndUnmodifiable() {
-        Map<String, String> source = new HashMap<>(Map.of(DalConfig.DB_PORT, "5432"));
+        Map<String, String> source = new HashMap<>(Map.of(DalConfig.DB_MAX_CONNECTIONS, "5"));
         DalConfig config = DalConfig.fromMap(source);
-        source.put(DalConfig.DB_PORT, "1");
+        source.put(DalConfig.DB_MAX_CONNECTIONS, "1");
 
-        assertThat(config.dbPort()).contains(5432);
+        assertThat(config.maxConnections()).isEqualTo(5);
         assertThatThrownBy(() -> config.settings().put("DB_X", "y")).isInstanceOf(UnsupportedOperationException.class);
-    }
-
-    @Test
-    void dbHostIsACommaSeparatedList() {
-        DalConfig config = DalConfig.fromMap(Map.of(DalConfig.DB_HOST, " primary.db , replica1.db,replica2.db ,"));
-
-        assertThat(config.dbHosts()).containsExactly("primary.db", "replica1.db", "replica2.db");
     }
 
     @ParameterizedTest
@@ -184,11 +150,6 @@ class DalConfigTest {
 
     @ParameterizedTest
     @CsvSource({
-        "DB_PORT, abc",
-        "DB_PORT, 70000",
-        "DB_PORT, 0",
-        "DB_PORT, -1",
-        "DB_PORT, 54.32",
         "DB_MAX_CONNECTIONS, 0",
         "DB_MAX_CONNECTIONS, many",
         "DB_IDLE_TIMEOUT, -5",
@@ -199,8 +160,6 @@ class DalConfigTest {
         "DB_MAX_LIFETIME, 1.5",
         "MIGRATION_BATCH_SIZE, 0",
         "MIGRATION_ENABLE_DUAL_WRITE, maybe",
-        "DB_HOST, ' , '",
-        "DB_HOST, ','",
         "DAL_MAX_CONTENT_LENGTH, 0",
         "DAL_MAX_JSON_DEPTH, deep",
     })
@@ -217,7 +176,7 @@ class DalConfigTest {
     void malformedFlagFailsNamingTheVariable() {
         DalConfig config = DalConfig.fromMap(Map.of("DB_AUTO_MIGRATE", "sometimes"));
 
-        assertThatThrownBy(() -> config.flag("DB_AUTO_MIGRATE", false))
+        assertThatThrownBy(() -> config.autoMigrate(false))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("DB_AUTO_MIGRATE");
     }
@@ -225,12 +184,12 @@ class DalConfigTest {
     @Test
     void toStringMasksPasswordsAndUrlCredentials() {
         Map<String, String> settings = new HashMap<>();
-        settings.put(DalConfig.DB_USER, "app");
-        settings.put(DalConfig.DB_PASSWORD, "dbSecret1");
-        settings.put(DalConfig.NEO4J_PASSWORD, "neoSecret2");
-        settings.put(DalConfig.DATABASE_URL, "postgresql://u:urlSecret3@h:5432/db");
-        settings.put(DalConfig.MONGODB_URL, "mongodb+srv://admin:mongoSecret4@cluster0.example.net/chat?retryWrites=true");
-        settings.put(DalConfig.NEO4J_URI, "neo4j://neo:neoUriSecret5@graph:7687");
+        settings.put("DB_USER", "app");
+        settings.put("DB_PASSWORD", "dbSecret1");
+        settings.put("NEO4J_PASSWORD", "neoSecret2");
+        settings.put("DATABASE_URL", "postgresql://u:urlSecret3@h:5432/db");
+        settings.put("MONGODB_URL", "mongodb+srv://admin:mongoSecret4@cluster0.example.net/chat?retryWrites=true");
+        settings.put("NEO4J_URI", "neo4j://neo:neoUriSecret5@graph:7687");
 
         String shown = DalConfig.fromMap(settings).toString();
 
@@ -246,14 +205,14 @@ class DalConfigTest {
         "postgresql://h/db?password=qSecret6",
     })
     void toStringMasksPasswordQueryParameters(String url) {
-        String shown = DalConfig.fromMap(Map.of(DalConfig.DATABASE_URL, url)).toString();
+        String shown = DalConfig.fromMap(Map.of("DATABASE_URL", url)).toString();
 
         assertThat(shown).doesNotContain("qSecret6").containsIgnoringCase("password=****");
     }
 
     @Test
     void toStringKeepsUrlsWithoutCredentialsReadable() {
-        String shown = DalConfig.fromMap(Map.of(DalConfig.MONGODB_URL, "mongodb://h1:27017,h2:27017/chat")).toString();
+        String shown = DalConfig.fromMap(Map.of("MONGODB_URL", "mongodb://h1:27017,h2:27017/chat")).toString();
 
         assertThat(shown).contains("mongodb://h1:27017,h2:27017/chat");
     }
@@ -268,7 +227,7 @@ class DalConfigTest {
 
     @Test
     void configurationErrorsDoNotEchoSecrets() {
-        Map<String, String> settings = Map.of(DalConfig.DB_PASSWORD, "pwSecret7", DalConfig.DB_PORT, "nope");
+        Map<String, String> settings = Map.of("DB_PASSWORD", "pwSecret7", DalConfig.DB_MAX_CONNECTIONS, "nope");
 
         assertThatThrownBy(() -> DalConfig.fromMap(settings)).hasMessageNotContaining("pwSecret7");
     }
@@ -285,7 +244,7 @@ class DalConfigTest {
             assertThat(config.setting(key)).contains("from-property");
             assertThat(config.settings()).doesNotContainKey(foreign);
             assertThat(config.settings().keySet()).allSatisfy(name -> assertThat(name)
-                    .matches("(DATA_|DB_|DATABASE_|MONGODB_|NEO4J_|MIGRATION_|DAL_).*"));
+                    .matches("(DATA_STORAGE_TYPE|DB_|MIGRATION_|DAL_).*"));
         } finally {
             System.clearProperty(key);
             System.clearProperty(foreign);
@@ -294,17 +253,17 @@ class DalConfigTest {
 
     @Test
     void fromEnvironmentFailsOnAMalformedProperty() {
-        String previous = System.getProperty(DalConfig.DB_PORT);
-        System.setProperty(DalConfig.DB_PORT, "not-a-port");
+        String previous = System.getProperty(DalConfig.DB_MAX_CONNECTIONS);
+        System.setProperty(DalConfig.DB_MAX_CONNECTIONS, "not-a-number");
         try {
             assertThatThrownBy(DalConfig::fromEnvironment)
                     .isInstanceOf(ConfigurationException.class)
-                    .hasMessageContaining(DalConfig.DB_PORT);
+                    .hasMessageContaining(DalConfig.DB_MAX_CONNECTIONS);
         } finally {
             if (previous == null) {
-                System.clearProperty(DalConfig.DB_PORT);
+                System.clearProperty(DalConfig.DB_MAX_CONNECTIONS);
             } else {
-                System.setProperty(DalConfig.DB_PORT, previous);
+                System.setProperty(DalConfig.DB_MAX_CONNECTIONS, previous);
             }
         }
     }
@@ -341,7 +300,7 @@ class DalConfigTest {
         DalConfig secondary = config.secondaryConfig().orElseThrow();
 
         assertThat(secondary.storageType()).isEqualTo("postgresql");
-        assertThat(secondary.databaseUrl()).contains("postgresql://app:pw@db/chat");
+        assertThat(secondary.setting("DATABASE_URL")).contains("postgresql://app:pw@db/chat");
         assertThat(secondary.maxJsonDepth()).isEqualTo(8);
         assertThat(secondary.settings()).doesNotContainKeys("DATA_DIR", "TIMEOUT", "FAILURE");
         assertThat(config.migrationSecondaryTimeout()).isEqualTo(Duration.ofSeconds(5));
@@ -367,9 +326,9 @@ class DalConfigTest {
     @Test
     void malformedPrefixedSecondarySettingsNameThePrefix() {
         DalConfig config = DalConfig.fromMap(Map.of("MIGRATION_SECONDARY_STORAGE_TYPE", "postgresql",
-                "MIGRATION_SECONDARY_DB_PORT", "none"));
+                "MIGRATION_SECONDARY_DB_MAX_CONNECTIONS", "none"));
 
         assertThatThrownBy(config::secondaryConfig).isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("MIGRATION_SECONDARY_").hasMessageContaining("DB_PORT");
+                .hasMessageContaining("MIGRATION_SECONDARY_").hasMessageContaining("DB_MAX_CONNECTIONS");
     }
 }

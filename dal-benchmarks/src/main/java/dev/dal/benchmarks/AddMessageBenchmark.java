@@ -154,7 +154,7 @@ public final class AddMessageBenchmark {
     }
 
     static DataAccess open(Path dir) {
-        return DataAccessFactory.create(DalConfig.builder().storageType("file").dataDir(dir).build());
+        return DataAccessFactory.create(DalConfig.builder().storageType("file").setting("DATA_DIR", dir.toString()).build());
     }
 
     /** Fills a store's one session with {@code count} messages through the bulk upsert. */

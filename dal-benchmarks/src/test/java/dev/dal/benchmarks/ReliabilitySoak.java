@@ -209,7 +209,7 @@ public final class ReliabilitySoak {
     private int run(Path work, Path logFile) throws IOException, SQLException, InterruptedException {
         PostgresTestServer server = PostgresTestServer.get();
         Map<String, String> base = server.settings();
-        String databaseUrl = base.get(DalConfig.DATABASE_URL);
+        String databaseUrl = base.get("DATABASE_URL");
         URI url = URI.create(databaseUrl.startsWith("jdbc:") ? databaseUrl.substring("jdbc:".length()) : databaseUrl);
         InetAddress host = InetAddress.getByName(url.getHost());
         if (!host.isLoopbackAddress()) {
@@ -228,7 +228,7 @@ public final class ReliabilitySoak {
         try (FaultProxy proxy = FaultProxy.to(new InetSocketAddress(host, url.getPort()))) {
             Map<String, String> storeSettings = new HashMap<>(base);
             storeSettings.putAll(settings.store);
-            storeSettings.put(DalConfig.DATABASE_URL, "jdbc:postgresql://127.0.0.1:" + proxy.port() + url.getPath());
+            storeSettings.put("DATABASE_URL", "jdbc:postgresql://127.0.0.1:" + proxy.port() + url.getPath());
             DataAccess store = DataAccessFactory.create(DalConfig.builder().settings(storeSettings).build());
             System.out.printf(Locale.ROOT, "Dal reliability soak: java %s, %d cores, load average %s; %s%n",
                     Runtime.version(), Runtime.getRuntime().availableProcessors(), loadAverage(), postmaster.describe());

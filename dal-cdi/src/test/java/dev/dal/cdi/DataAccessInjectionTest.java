@@ -37,7 +37,7 @@ class DataAccessInjectionTest {
     }
 
     private DalConfig.Builder fileStores() {
-        return DalConfig.builder().storageType("file").dataDir(dir.resolve("main"))
+        return DalConfig.builder().storageType("file").setting("DATA_DIR", (dir.resolve("main")).toString())
                 .setting("DAL_STORE_ARCHIVE_DATA_STORAGE_TYPE", "file")
                 .setting("DAL_STORE_ARCHIVE_DATA_DIR", dir.resolve("archive").toString());
     }
@@ -95,7 +95,7 @@ class DataAccessInjectionTest {
     void withoutADalConfigBeanTheEnvironmentConfiguresTheStore() {
         Path envDir = dir.resolve("from-env");
         System.setProperty(DalConfig.DATA_STORAGE_TYPE, "file");
-        System.setProperty(DalConfig.DATA_DIR, envDir.toString());
+        System.setProperty("DATA_DIR", envDir.toString());
         DataAccess store;
         User user;
         try (WeldContainer container = boot(null)) {
@@ -105,7 +105,7 @@ class DataAccessInjectionTest {
             store = behindProxy(injected);
         } finally {
             System.clearProperty(DalConfig.DATA_STORAGE_TYPE);
-            System.clearProperty(DalConfig.DATA_DIR);
+            System.clearProperty("DATA_DIR");
         }
         assertThat(envDir.resolve("users/" + user.id() + ".json")).exists();
         assertClosed(store, user.id());
@@ -142,13 +142,13 @@ class DataAccessInjectionTest {
 
     @Test
     void aMalformedNamedStoreSettingFailsAtInjectionNamingIt() {
-        DalConfig config = fileStores().setting("DAL_STORE_AUDIT_LOG_DATA_STORAGE_TYPE", "postgresql")
-                .setting("DAL_STORE_AUDIT_LOG_DB_PORT", "five").build();
+        DalConfig config = fileStores().setting("DAL_STORE_AUDIT_LOG_DATA_STORAGE_TYPE", "file")
+                .setting("DAL_STORE_AUDIT_LOG_DB_MAX_CONNECTIONS", "five").build();
         try (WeldContainer container = boot(config, NeedsAudit.class)) {
             assertThatThrownBy(() -> container.select(NeedsAudit.class).get())
                     .isInstanceOf(ConfigurationException.class)
                     .hasMessageContaining("settings prefixed DAL_STORE_AUDIT_LOG_")
-                    .hasMessageContaining("DB_PORT must be a whole number from 1 to 65535, got 'five'");
+                    .hasMessageContaining("DB_MAX_CONNECTIONS must be a whole number from 1 to 10000, got 'five'");
         }
     }
 
@@ -159,7 +159,7 @@ class DataAccessInjectionTest {
             DataAccess store = container.select(DataAccess.class).get();
             assertThatThrownBy(() -> store.getUser(UUID.randomUUID()))
                     .isInstanceOf(ConfigurationException.class)
-                    .hasMessageContaining("DATA_STORAGE_TYPE=cassandra is not a known store type; known types: file");
+                    .hasMessageContaining("DATA_STORAGE_TYPE=cassandra names no store type on the class path; types found: file");
         }
     }
 

@@ -18,7 +18,7 @@ class ChatDemoTest {
 
     @Test
     void demoWritesAConversationThatGrowsOnEachRun() {
-        DalConfig config = DalConfig.builder().dataDir(dir).build();
+        DalConfig config = DalConfig.builder().setting("DATA_DIR", dir.toString()).build();
         String first = runDemo(config);
         String second = runDemo(config);
 

@@ -6,17 +6,23 @@ import dev.dal.api.DataAccess;
 import dev.dal.api.UnavailableException;
 import dev.dal.api.spi.DataAccessProvider;
 import dev.dal.api.spi.SchemaMigrator;
+import dev.dal.api.spi.Setting;
+import dev.dal.file.internal.FileSettings;
 import dev.dal.file.internal.FileStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * The file store, Dal's embedded default ({@code DATA_STORAGE_TYPE=file}, alias {@code json}).
  * Keeps everything under {@code DATA_DIR} (default {@code ./data}) as JSON and NDJSON files; safe
  * for many threads and for several processes sharing one directory; every acknowledged write is
- * on disk, and {@code inTransaction} is all-or-nothing even across a crash.
+ * on disk, and {@code inTransaction} is all-or-nothing even across a crash. Its store URI is
+ * {@code file:PATH}.
  */
 public final class FileStoreProvider implements DataAccessProvider {
 
@@ -35,16 +41,38 @@ public final class FileStoreProvider implements DataAccessProvider {
         return Set.of("json", "files");
     }
 
+    /** Declares {@code DATA_DIR} (default {@code ./data}). */
+    @Override
+    public List<Setting<?>> settings() {
+        return FileSettings.declared();
+    }
+
+    @Override
+    public Optional<Map<String, String>> settingsForUri(String uri, Map<String, String> environment) {
+        return FileSettings.forUri(uri);
+    }
+
+    @Override
+    public List<String> uriForms() {
+        return List.of("file:PATH");
+    }
+
+    @Override
+    public String location(DalConfig config) {
+        return "file:" + FileSettings.from(config.view(this)).dataDir();
+    }
+
     @Override
     public DataAccess create(DalConfig config) {
-        Path dir = config.dataDir();
+        Path dir = FileSettings.from(config.view(this)).dataDir();
+        String name = FileSettings.DATA_DIR.name();
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new ConfigurationException(DalConfig.DATA_DIR + " must name a directory, but " + dir + " is a file");
+            throw new ConfigurationException(name + " must name a directory, but " + dir + " is a file");
         }
         try {
             return FileStore.open(dir, config.clock(), config.queryTimeout(), config.healthTimeout());
         } catch (IOException e) {
-            throw new UnavailableException("The file store at " + DalConfig.DATA_DIR + "=" + dir
+            throw new UnavailableException("The file store at " + name + "=" + dir
                     + " could not be opened: " + e.getMessage(), e);
         }
     }

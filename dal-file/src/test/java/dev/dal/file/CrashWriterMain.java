@@ -82,7 +82,7 @@ public final class CrashWriterMain {
     }
 
     static DataAccess open(Path dir) {
-        return DataAccessFactory.create(DalConfig.builder().storageType("file").dataDir(dir).build());
+        return DataAccessFactory.create(DalConfig.builder().storageType("file").setting("DATA_DIR", dir.toString()).build());
     }
 
     public static void main(String[] args) {

@@ -36,7 +36,7 @@ class FileStoreLockWaitTest {
     Path temp;
 
     private static DataAccess open(Path dir) {
-        return DataAccessFactory.create(DalConfig.builder().storageType("file").dataDir(dir)
+        return DataAccessFactory.create(DalConfig.builder().storageType("file").setting("DATA_DIR", dir.toString())
                 .setting(DalConfig.DB_QUERY_TIMEOUT, "1").setting(DalConfig.DAL_HEALTH_TIMEOUT, "1").build());
     }
 

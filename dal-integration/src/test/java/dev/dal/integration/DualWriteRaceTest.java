@@ -74,7 +74,7 @@ class DualWriteRaceTest {
     }
 
     private DataAccess fileStore(Path path) {
-        return DataAccessFactory.create(DalConfig.builder().storageType("file").dataDir(path).clock(clock).build());
+        return DataAccessFactory.create(DalConfig.builder().storageType("file").setting("DATA_DIR", path.toString()).clock(clock).build());
     }
 
     private void assertStoresEqual() {

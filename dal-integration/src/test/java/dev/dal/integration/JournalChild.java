@@ -44,10 +44,10 @@ public final class JournalChild {
         System.setProperty("org.slf4j.simpleLogger.log." + IntentLog.class.getName(), "warn");
         String run = args[3];
         Map<String, String> settings = Map.of(
-                DalConfig.DATA_STORAGE_TYPE, "file", DalConfig.DATA_DIR, args[0],
+                DalConfig.DATA_STORAGE_TYPE, "file", "DATA_DIR", args[0],
                 DalConfig.MIGRATION_ENABLE_DUAL_WRITE, "true",
                 DalConfig.MIGRATION_SECONDARY_STORAGE_TYPE, BrokenFileStoreProvider.NAME,
-                DalConfig.MIGRATION_SECONDARY_PREFIX + DalConfig.DATA_DIR, args[1],
+                DalConfig.MIGRATION_SECONDARY_PREFIX + "DATA_DIR", args[1],
                 DalConfig.MIGRATION_SECONDARY_FAILURE, "record",
                 DalConfig.MIGRATION_REPAIR_JOURNAL_DIR, args[2]);
         Random random = new Random(Long.parseLong(run));

@@ -197,10 +197,10 @@ class JournalKillTest {
         }
 
         Map<String, String> settings = Map.of(
-                DalConfig.DATA_STORAGE_TYPE, "file", DalConfig.DATA_DIR, primaryDir.toString(),
+                DalConfig.DATA_STORAGE_TYPE, "file", "DATA_DIR", primaryDir.toString(),
                 DalConfig.MIGRATION_ENABLE_DUAL_WRITE, "true",
                 DalConfig.MIGRATION_SECONDARY_STORAGE_TYPE, "file",
-                DalConfig.MIGRATION_SECONDARY_PREFIX + DalConfig.DATA_DIR, secondaryDir.toString(),
+                DalConfig.MIGRATION_SECONDARY_PREFIX + "DATA_DIR", secondaryDir.toString(),
                 DalConfig.MIGRATION_SECONDARY_FAILURE, "record",
                 DalConfig.MIGRATION_REPAIR_JOURNAL_DIR, journalDir.toString());
         try (DataAccess store = DataAccessFactory.create(DalConfig.fromMap(settings))) {

@@ -81,10 +81,10 @@ class ManyProcessDualWriteTest {
     @EnumSource(Migration.class)
     void writersInSeveralProcessesAndABackfillEndWithEqualStores(Migration migration) throws Exception {
         Map<String, String> primarySettings = Map.of(DalConfig.DATA_STORAGE_TYPE, "file",
-                DalConfig.DATA_DIR, dir.resolve("primary").toString());
+                "DATA_DIR", dir.resolve("primary").toString());
         Map<String, String> secondarySettings = migration.postgres
                 ? PostgresTestServer.get().settingsForDatabase("many_process_" + migration.name().toLowerCase())
-                : Map.of(DalConfig.DATA_STORAGE_TYPE, "file", DalConfig.DATA_DIR, dir.resolve("secondary").toString());
+                : Map.of(DalConfig.DATA_STORAGE_TYPE, "file", "DATA_DIR", dir.resolve("secondary").toString());
         Path settingsFile = dir.resolve("dual-write.properties");
         ManyProcessDualWriteChild.writeSettings(settingsFile, dualWrite(primarySettings, secondarySettings));
 

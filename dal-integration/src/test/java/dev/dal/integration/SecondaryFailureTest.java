@@ -55,7 +55,7 @@ class SecondaryFailureTest {
     }
 
     static DataAccess fileStore(Path path) {
-        return DataAccessFactory.create(DalConfig.builder().storageType("file").dataDir(path).build());
+        return DataAccessFactory.create(DalConfig.builder().storageType("file").setting("DATA_DIR", path.toString()).build());
     }
 
     private DualWriteDataAccess decorator(SecondaryFailurePolicy policy, Duration timeout) {

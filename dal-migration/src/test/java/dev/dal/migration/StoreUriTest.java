@@ -28,26 +28,26 @@ class StoreUriTest {
     void eachSchemeBecomesItsSettings() {
         DalConfig file = StoreUri.parse("file:./tmp/x", ENV).config();
         assertThat(file.storageType()).isEqualTo("file");
-        assertThat(file.dataDir().toString()).isEqualTo("./tmp/x");
-        assertThat(file.databaseUrl()).as("location settings of the environment do not leak in").isEmpty();
+        assertThat(file.setting("DATA_DIR")).contains("./tmp/x");
+        assertThat(file.setting("DATABASE_URL")).as("location settings of the environment do not leak in").isEmpty();
 
         DalConfig pg = StoreUri.parse("postgresql://dal@db:5433/chat", ENV).config();
         assertThat(pg.storageType()).isEqualTo("postgresql");
-        assertThat(pg.databaseUrl()).contains("postgresql://dal@db:5433/chat");
-        assertThat(pg.dbPassword()).contains("envpw");
+        assertThat(pg.setting("DATABASE_URL")).contains("postgresql://dal@db:5433/chat");
+        assertThat(pg.setting("DB_PASSWORD")).contains("envpw");
         assertThat(pg.maxConnections()).isEqualTo(5);
-        assertThat(StoreUri.parse("postgres://dal:urlpw@db/chat", ENV).config().dbPassword()).isEmpty();
+        assertThat(StoreUri.parse("postgres://dal:urlpw@db/chat", ENV).config().setting("DB_PASSWORD")).isEmpty();
 
         DalConfig mongo = StoreUri.parse("mongodb://h:27017/chat", ENV).config();
-        assertThat(mongo.mongodbDatabase()).contains("chat");
-        assertThat(mongo.mongodbUrl()).contains("mongodb://h:27017/chat");
+        assertThat(mongo.setting("MONGODB_DATABASE")).contains("chat");
+        assertThat(mongo.setting("MONGODB_URL")).contains("mongodb://h:27017/chat");
 
         DalConfig neo = StoreUri.parse("bolt://neo:pw1@graph:7687", ENV).config();
         assertThat(neo.storageType()).isEqualTo("neo4j");
-        assertThat(neo.neo4jUri()).contains("bolt://graph:7687");
-        assertThat(neo.neo4jUser()).contains("neo");
-        assertThat(neo.neo4jPassword()).contains("pw1");
-        assertThat(StoreUri.parse("neo4j://graph", ENV).config().neo4jPassword()).contains("neopw");
+        assertThat(neo.setting("NEO4J_URI")).contains("bolt://graph:7687");
+        assertThat(neo.setting("NEO4J_USER")).contains("neo");
+        assertThat(neo.setting("NEO4J_PASSWORD")).contains("pw1");
+        assertThat(StoreUri.parse("neo4j://graph", ENV).config().setting("NEO4J_PASSWORD")).contains("neopw");
         assertThat(StoreUri.parse("neo4j://graph:7687/chat", Map.of("NEO4J_DATABASE", "other")).config()
                 .setting("NEO4J_DATABASE")).as("the path names the database").contains("chat");
         assertThat(StoreUri.parse("neo4j://graph", Map.of("NEO4J_DATABASE", "other")).config()

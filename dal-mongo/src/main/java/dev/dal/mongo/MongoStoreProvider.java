@@ -4,7 +4,12 @@ import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
 import dev.dal.api.spi.DataAccessProvider;
 import dev.dal.api.spi.SchemaMigrator;
+import dev.dal.api.spi.Setting;
+import dev.dal.mongo.internal.MongoSettings;
 import dev.dal.mongo.internal.MongoStores;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -14,7 +19,8 @@ import java.util.Set;
  * by {@code DB_CONNECT_TIMEOUT} and {@code DB_QUERY_TIMEOUT}, failures raised by the shared failure
  * table. Pending schema migrations run when the store opens unless {@code DB_AUTO_MIGRATE=false}.
  * Declares {@link dev.dal.api.Capability#NETWORK}, and {@link dev.dal.api.Capability#TRANSACTIONS}
- * only on replica sets and sharded clusters.
+ * only on replica sets and sharded clusters. Its store URI is
+ * {@code mongodb://[user[:password]@]host[:port]/db} (or {@code mongodb+srv://}).
  */
 public final class MongoStoreProvider implements DataAccessProvider {
 
@@ -31,6 +37,27 @@ public final class MongoStoreProvider implements DataAccessProvider {
     @Override
     public Set<String> aliases() {
         return Set.of("mongo");
+    }
+
+    /** Declares {@code MONGODB_URL} (credentials masked) and {@code MONGODB_DATABASE}. */
+    @Override
+    public List<Setting<?>> settings() {
+        return MongoSettings.declared();
+    }
+
+    @Override
+    public Optional<Map<String, String>> settingsForUri(String uri, Map<String, String> environment) {
+        return MongoSettings.forUri(uri);
+    }
+
+    @Override
+    public List<String> uriForms() {
+        return List.of("mongodb://", "mongodb+srv://");
+    }
+
+    @Override
+    public String location(DalConfig config) {
+        return MongoSettings.location(config);
     }
 
     @Override

@@ -4,19 +4,25 @@ import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
 import dev.dal.api.spi.DataAccessProvider;
 import dev.dal.api.spi.SchemaMigrator;
+import dev.dal.api.spi.Setting;
+import dev.dal.neo4j.internal.Neo4jSettings;
 import dev.dal.neo4j.internal.Neo4jStores;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.neo4j.driver.Driver;
 
 /**
  * The Neo4j store ({@code DATA_STORAGE_TYPE=neo4j}) over the official Java driver. Connects with
- * {@code NEO4J_URI}, {@code NEO4J_USER} and {@code NEO4J_PASSWORD}, pooled with seed 000's defaults
- * (50 connections, 60 s acquisition, 3600 s lifetime), which {@code DB_MAX_CONNECTIONS},
- * {@code DB_CONNECTION_TIMEOUT} and {@code DB_MAX_LIFETIME} override. Every call is bounded by
+ * {@code NEO4J_URI}, {@code NEO4J_USER} and {@code NEO4J_PASSWORD}, pooled by the common pool settings
+ * {@code DB_MAX_CONNECTIONS}, {@code DB_CONNECTION_TIMEOUT} and {@code DB_MAX_LIFETIME}. Every call is bounded by
  * {@code DB_QUERY_TIMEOUT} (server and client side), opening a connection by {@code DB_CONNECT_TIMEOUT},
  * a health check by {@code DAL_HEALTH_TIMEOUT}; retryable failures are retried by {@code DAL_TX_RETRIES}
  * (the driver's own retries are off). Pending schema changes (the legacy-graph normalization,
- * constraints, indexes) are applied when the store opens unless {@code DB_AUTO_MIGRATE=false}.
+ * constraints, indexes) are applied when the store opens unless {@code DB_AUTO_MIGRATE=false}. Its store
+ * URI is {@code neo4j://[user[:password]@]host[:port][/database]} (or {@code bolt://}, {@code neo4j+s://},
+ * {@code bolt+s://}).
  */
 public final class Neo4jStoreProvider implements DataAccessProvider {
     private final Driver driver;
@@ -39,6 +45,31 @@ public final class Neo4jStoreProvider implements DataAccessProvider {
     @Override
     public String name() {
         return "neo4j";
+    }
+
+    /**
+     * Declares {@code NEO4J_URI}, {@code NEO4J_USER}, {@code NEO4J_PASSWORD} (secret), {@code NEO4J_DATABASE},
+     * {@code DB_HOST}, {@code DB_PORT} (7687), {@code DB_NAME}, {@code NEO4J_CONNECTION_TIMEOUT},
+     * {@code NEO4J_ENCRYPTED}, {@code NEO4J_TRUST} and {@code NEO4J_TRUST_CERTIFICATE}.
+     */
+    @Override
+    public List<Setting<?>> settings() {
+        return Neo4jSettings.declared();
+    }
+
+    @Override
+    public Optional<Map<String, String>> settingsForUri(String uri, Map<String, String> environment) {
+        return Neo4jSettings.forUri(uri, environment);
+    }
+
+    @Override
+    public List<String> uriForms() {
+        return List.of("neo4j://", "neo4j+s://", "bolt://", "bolt+s://");
+    }
+
+    @Override
+    public String location(DalConfig config) {
+        return Neo4jSettings.location(config);
     }
 
     @Override

@@ -58,9 +58,9 @@ class Neo4jErrorTranslationTest {
     private static Map<String, String> fastFailing(String uri) {
         Map<String, String> settings = new HashMap<>();
         settings.put("DATA_STORAGE_TYPE", "neo4j");
-        settings.put(DalConfig.NEO4J_URI, uri);
-        settings.put(DalConfig.NEO4J_USER, "neo4j");
-        settings.put(DalConfig.NEO4J_PASSWORD, SECRET);
+        settings.put("NEO4J_URI", uri);
+        settings.put("NEO4J_USER", "neo4j");
+        settings.put("NEO4J_PASSWORD", SECRET);
         settings.put(DalConfig.DB_CONNECT_TIMEOUT, "1");
         settings.put(DalConfig.DB_CONNECTION_TIMEOUT, "2");
         return settings;
@@ -111,13 +111,13 @@ class Neo4jErrorTranslationTest {
     @Test
     void anUnknownDatabaseIsAConfigurationErrorNamingTheSetting() {
         Map<String, String> settings = fastFailing(server.uri());
-        settings.put(Neo4jSettings.NEO4J_DATABASE, "nosuchdatabase");
+        settings.put(Neo4jSettings.NEO4J_DATABASE.name(), "nosuchdatabase");
         Throwable thrown = catchThrowable(() -> open(settings).close());
         URI uri = URI.create(server.uri());
         assertThat(thrown).isInstanceOf(ConfigurationException.class)
                 .hasMessageStartingWith("Could not open the Neo4j store at " + uri.getScheme() + "://" + uri.getHost() + ":"
                         + uri.getPort() + ": ")
-                .hasMessageContaining(Neo4jSettings.NEO4J_DATABASE);
+                .hasMessageContaining(Neo4jSettings.NEO4J_DATABASE.name());
         assertClean(thrown);
     }
 

@@ -45,7 +45,7 @@ final class Neo4jTestStores implements StoreProvider {
         Map<String, String> all = new HashMap<>(server.settings());
         all.putAll(settings);
         if (via != null) {
-            all.put(DalConfig.NEO4J_URI, "bolt://" + via.getHostString() + ":" + via.getPort());
+            all.put("NEO4J_URI", "bolt://" + via.getHostString() + ":" + via.getPort());
         }
         server.clear();
         return DataAccessFactory.create(DalConfig.builder().settings(all).clock(clock).build(), new Neo4jStoreProvider());

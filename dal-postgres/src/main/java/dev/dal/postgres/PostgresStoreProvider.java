@@ -4,8 +4,13 @@ import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
 import dev.dal.api.spi.DataAccessProvider;
 import dev.dal.api.spi.SchemaMigrator;
+import dev.dal.api.spi.Setting;
 import dev.dal.postgres.internal.PgSchemaMigrator;
+import dev.dal.postgres.internal.PgSettings;
 import dev.dal.postgres.internal.PgStores;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -19,7 +24,8 @@ import java.util.Set;
  * wait for the pool, {@code DB_QUERY_TIMEOUT} per statement (the server's {@code statement_timeout}
  * and a socket read timeout just above it), {@code DAL_HEALTH_TIMEOUT} for {@code healthCheck()}.
  * Failures follow dal-api's failure table ({@code StoreFailures}); the store declares
- * {@link dev.dal.api.Capability#NETWORK}.
+ * {@link dev.dal.api.Capability#NETWORK}. Its store URI is
+ * {@code postgresql://user[:password]@host[:port]/db}.
  */
 public final class PostgresStoreProvider implements DataAccessProvider {
 
@@ -36,6 +42,30 @@ public final class PostgresStoreProvider implements DataAccessProvider {
     @Override
     public Set<String> aliases() {
         return Set.of("postgres", "pg");
+    }
+
+    /**
+     * Declares {@code DATABASE_URL} (credentials masked), {@code DB_HOST}, {@code DB_PORT} (5432),
+     * {@code DB_NAME}, {@code DB_USER}, {@code DB_PASSWORD} (secret) and {@code DB_READ_HOSTS}.
+     */
+    @Override
+    public List<Setting<?>> settings() {
+        return PgSettings.declared();
+    }
+
+    @Override
+    public Optional<Map<String, String>> settingsForUri(String uri, Map<String, String> environment) {
+        return PgSettings.forUri(uri, environment);
+    }
+
+    @Override
+    public List<String> uriForms() {
+        return List.of("postgresql://", "postgres://");
+    }
+
+    @Override
+    public String location(DalConfig config) {
+        return PgSettings.location(config);
     }
 
     @Override

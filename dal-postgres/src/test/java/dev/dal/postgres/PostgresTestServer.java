@@ -120,7 +120,7 @@ public final class PostgresTestServer {
     /** Runs SQL directly, as an operator would, for tests that look under the store. */
     public Connection connect() throws SQLException {
         DalConfig config = DalConfig.fromMap(settings());
-        String jdbc = config.databaseUrl().orElseThrow();
+        String jdbc = config.setting("DATABASE_URL").orElseThrow();
         Properties props = new Properties();
         if (user != null) {
             props.setProperty("user", user);

@@ -56,8 +56,8 @@ public final class NamedStoreSettings {
         if (type == null || type.isBlank()) {
             throw new ConfigurationException("@DalStore(\"" + name + "\") is not configured: set " + prefix
                     + DalConfig.DATA_STORAGE_TYPE + " (file, postgresql, mongodb or neo4j) and that store's settings"
-                    + " with the same prefix, e.g. " + prefix + DalConfig.DATA_DIR + " or " + prefix
-                    + DalConfig.DATABASE_URL + " (environment variables, system properties, or the application's"
+                    + " with the same prefix, e.g. " + prefix + "DATA_DIR or " + prefix
+                    + "DATABASE_URL (environment variables, system properties, or the application's"
                     + " DalConfig bean)");
         }
         try {

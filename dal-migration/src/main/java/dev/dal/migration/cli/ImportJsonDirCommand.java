@@ -104,7 +104,7 @@ final class ImportJsonDirCommand implements Callable<Integer> {
         if (!Stores.isFile(target)) {
             return;
         }
-        Path store = real(target.config().dataDir());
+        Path store = real(Stores.fileStoreDir(target));
         Path source = real(dir);
         if (store.startsWith(source) || source.startsWith(store)) {
             throw new ConfigurationException("The target store " + target + " and the directory " + dir

@@ -53,7 +53,7 @@ final class Stores {
         if (!isFile(store)) {
             return;
         }
-        Path dir = store.config().dataDir();
+        Path dir = fileStoreDir(store);
         if (!Files.isDirectory(dir)) {
             throw new ConfigurationException("The " + (role.isEmpty() ? "" : role + " ") + "store " + store
                     + " does not exist: "
@@ -130,6 +130,14 @@ final class Stores {
 
     private static DataAccess open(StoreUri store) {
         return DataAccessFactory.create(store.config());
+    }
+
+    /**
+     * @param store a file store
+     * @return its directory: the file store's {@code DATA_DIR}, default {@code ./data}
+     */
+    static Path fileStoreDir(StoreUri store) {
+        return Path.of(store.config().setting("DATA_DIR").orElse("data"));
     }
 
     static boolean isFile(StoreUri store) {

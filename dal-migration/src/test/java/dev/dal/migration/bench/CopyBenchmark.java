@@ -53,7 +53,7 @@ public final class CopyBenchmark {
     public static void main(String[] args) throws Exception {
         int messages = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         Path dir = Files.createTempDirectory("dal-copy-bench");
-        DalConfig fileConfig = DalConfig.builder().storageType("file").dataDir(dir).build();
+        DalConfig fileConfig = DalConfig.builder().storageType("file").setting("DATA_DIR", dir.toString()).build();
         long t0 = System.nanoTime();
         try (DataAccess source = DataAccessFactory.create(fileConfig)) {
             fill(source, messages);

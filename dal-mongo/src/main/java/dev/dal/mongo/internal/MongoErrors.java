@@ -24,7 +24,6 @@ import com.mongodb.MongoWriteConcernException;
 import com.mongodb.MongoWriteException;
 import com.mongodb.bulk.BulkWriteError;
 import dev.dal.api.ConfigurationException;
-import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccessException;
 import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.UnavailableException;
@@ -68,7 +67,7 @@ final class MongoErrors {
             MongoSchema.MESSAGES_ID, DuplicateKeyException.Key.MESSAGE_ID);
 
     /** What the user setting is called in "check ..." when the server rejects the credentials. */
-    static final String USER_SETTING = "the user in " + DalConfig.MONGODB_URL;
+    static final String USER_SETTING = "the user in " + MongoSettings.MONGODB_URL.name();
 
     private MongoErrors() {
     }

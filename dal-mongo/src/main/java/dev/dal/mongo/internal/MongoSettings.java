@@ -6,7 +6,15 @@ import com.mongodb.MongoClientSettings;
 import com.mongodb.event.ConnectionPoolListener;
 import dev.dal.api.ConfigurationException;
 import dev.dal.api.DalConfig;
+import dev.dal.api.spi.Setting;
+import dev.dal.api.spi.SettingsView;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,31 +31,86 @@ import java.util.concurrent.TimeUnit;
  * @param database the database name
  * @param autoMigrate whether pending schema migrations run when the store opens
  */
-record MongoSettings(ConnectionString connectionString, String database, boolean autoMigrate) {
+public record MongoSettings(ConnectionString connectionString, String database, boolean autoMigrate) {
 
-    /** Setting: apply pending migrations when the store opens (default true for MongoDB). */
-    static final String DB_AUTO_MIGRATE = "DB_AUTO_MIGRATE";
+    /** The connection string, {@code mongodb://} or {@code mongodb+srv://}; may hold credentials (masked). */
+    public static final Setting<Optional<String>> MONGODB_URL = Setting.credentialUrl("MONGODB_URL").locating();
+    /** The database holding Dal's collections, default the one the URL names. */
+    public static final Setting<Optional<String>> MONGODB_DATABASE = Setting.text("MONGODB_DATABASE").locating();
+    /** Whether pending migrations run when the store opens: MongoDB's default for {@code DB_AUTO_MIGRATE}. */
+    public static final boolean AUTO_MIGRATE_BY_DEFAULT = true;
 
-    static MongoSettings from(DalConfig config) {
-        String url = config.mongodbUrl().orElseThrow(() -> new ConfigurationException(
-                "The MongoDB store needs " + DalConfig.MONGODB_URL + " (e.g. mongodb://localhost:27017/chat)"));
+    /** @return the settings the MongoDB store declares */
+    public static List<Setting<?>> declared() {
+        return List.of(MONGODB_URL, MONGODB_DATABASE);
+    }
+
+    /**
+     * @param config the configuration
+     * @return the checked settings
+     * @throws ConfigurationException naming the setting at fault
+     */
+    public static MongoSettings from(DalConfig config) {
+        SettingsView view = SettingsView.of(config, declared());
+        String url = view.get(MONGODB_URL).orElseThrow(() -> new ConfigurationException(
+                "The MongoDB store needs " + MONGODB_URL.name() + " (e.g. mongodb://localhost:27017/chat)"));
         ConnectionString parsed;
         try {
             parsed = new ConnectionString(url);
         } catch (RuntimeException e) {
-            throw new ConfigurationException(DalConfig.MONGODB_URL + " is not a valid MongoDB connection string: "
-                    + DalConfig.redact(DalConfig.MONGODB_URL, url));
+            throw new ConfigurationException(MONGODB_URL.name() + " is not a valid MongoDB connection string: "
+                    + MONGODB_URL.display(url));
         }
-        String database = config.mongodbDatabase().orElse(parsed.getDatabase());
+        String database = view.get(MONGODB_DATABASE).orElse(parsed.getDatabase());
         if (database == null || database.isBlank()) {
-            throw new ConfigurationException("The MongoDB store needs " + DalConfig.MONGODB_DATABASE
-                    + ", or a database name in " + DalConfig.MONGODB_URL);
+            throw new ConfigurationException("The MongoDB store needs " + MONGODB_DATABASE.name()
+                    + ", or a database name in " + MONGODB_URL.name());
         }
         if (!database.matches("[^/\\\\. \"$*<>:|?\\x00]{1,63}")) {
-            throw new ConfigurationException(DalConfig.MONGODB_DATABASE
+            throw new ConfigurationException(MONGODB_DATABASE.name()
                     + " must be 1 to 63 characters without / \\ . space \" $ * < > : | ?, got '" + database + "'");
         }
-        return new MongoSettings(parsed, database, config.flag(DB_AUTO_MIGRATE, true));
+        return new MongoSettings(parsed, database, config.autoMigrate(AUTO_MIGRATE_BY_DEFAULT));
+    }
+
+    /**
+     * The settings a {@code mongodb://[user[:password]@]host[:port]/db} URI (or {@code mongodb+srv://})
+     * names: the whole URI as {@code MONGODB_URL} and its path as {@code MONGODB_DATABASE}.
+     *
+     * @param uri the URI
+     * @return the settings, or empty when the scheme is not MongoDB's
+     * @throws ConfigurationException when the URI is malformed or names no database; the message never
+     *     shows the password
+     */
+    public static Optional<Map<String, String>> forUri(String uri) {
+        String lower = uri.toLowerCase(Locale.ROOT);
+        if (!lower.startsWith("mongodb:") && !lower.startsWith("mongodb+srv:")) {
+            return Optional.empty();
+        }
+        String shown = MONGODB_URL.display(uri);
+        URI parsed;
+        try {
+            parsed = new URI(uri);
+        } catch (URISyntaxException e) {
+            throw new ConfigurationException("Store " + shown + " is not a valid URI: " + e.getReason());
+        }
+        if (parsed.getHost() == null) {
+            throw new ConfigurationException("Store " + shown + " names no host");
+        }
+        String path = parsed.getPath() == null ? "" : parsed.getPath().replaceFirst("^/", "");
+        if (path.isBlank()) {
+            throw new ConfigurationException("Store " + shown
+                    + ": a MongoDB URI must name the database, e.g. mongodb://host:27017/chat");
+        }
+        return Optional.of(Map.of(MONGODB_URL.name(), uri, MONGODB_DATABASE.name(), path));
+    }
+
+    /**
+     * @param config the configuration
+     * @return where the store is, with any password masked
+     */
+    public static String location(DalConfig config) {
+        return SettingsView.of(config, declared()).get(MONGODB_URL).map(MONGODB_URL::display).orElse("mongodb");
     }
 
     /**
@@ -160,7 +223,7 @@ record MongoSettings(ConnectionString connectionString, String database, boolean
 
     @Override
     public String toString() {
-        return "MongoSettings[" + DalConfig.redact(DalConfig.MONGODB_URL, connectionString.getConnectionString())
+        return "MongoSettings[" + MONGODB_URL.display(connectionString.getConnectionString())
                 + ", database=" + database + ", autoMigrate=" + autoMigrate + "]";
     }
 }

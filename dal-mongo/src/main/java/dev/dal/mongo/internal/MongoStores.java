@@ -26,7 +26,7 @@ public final class MongoStores {
             if (!current) {
                 if (!settings.autoMigrate()) {
                     throw new ConfigurationException("The MongoDB schema of database " + settings.database()
-                            + " is not current; run `dal schema migrate` or set " + MongoSettings.DB_AUTO_MIGRATE + "=true");
+                            + " is not current; run `dal schema migrate` or set " + DalConfig.DB_AUTO_MIGRATE + "=true");
                 }
                 migrator.migrate();
             }

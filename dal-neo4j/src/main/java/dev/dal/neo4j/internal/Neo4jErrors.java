@@ -1,7 +1,6 @@
 package dev.dal.neo4j.internal;
 
 import dev.dal.api.ConfigurationException;
-import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccessException;
 import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.TransientDataAccessException;
@@ -114,10 +113,10 @@ final class Neo4jErrors {
             return FAILURES.lost(operation, commitSent, true, failure);
         }
         if (failure instanceof AuthenticationException) {
-            return FAILURES.authenticationFailed(DalConfig.NEO4J_USER, failure);
+            return FAILURES.authenticationFailed(Neo4jSettings.NEO4J_USER.name(), failure);
         }
         if (failure instanceof FatalDiscoveryException) {
-            return FAILURES.unknownDatabase(Neo4jSettings.NEO4J_DATABASE, failure);
+            return FAILURES.unknownDatabase(Neo4jSettings.NEO4J_DATABASE.name(), failure);
         }
         if (failure instanceof ServiceUnavailableException) {
             return connectFailed(failure) ? FAILURES.unreachable(operation, failure)
@@ -148,7 +147,7 @@ final class Neo4jErrors {
                     SanitizedCause.of(failure, code));
         }
         if (failure instanceof SecurityException) {
-            return FAILURES.authenticationFailed(DalConfig.NEO4J_USER, failure);
+            return FAILURES.authenticationFailed(Neo4jSettings.NEO4J_USER.name(), failure);
         }
         if (failure instanceof ClientException && CONSTRAINT_FAILED.equals(code)) {
             return new DuplicateKeyException(duplicateKey(failure.getMessage()), SanitizedCause.of(failure, code));
@@ -252,7 +251,7 @@ final class Neo4jErrors {
             java.net.URI parsed = new java.net.URI(uri);
             return parsed.getScheme() + "://" + parsed.getHost() + (parsed.getPort() < 0 ? "" : ":" + parsed.getPort());
         } catch (java.net.URISyntaxException e) {
-            return "the configured " + DalConfig.NEO4J_URI;
+            return "the configured " + Neo4jSettings.NEO4J_URI.name();
         }
     }
 

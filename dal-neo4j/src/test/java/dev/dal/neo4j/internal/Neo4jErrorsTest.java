@@ -94,9 +94,9 @@ class Neo4jErrorsTest {
         assertThat(translate(new TransientException("Neo.TransientError.Cluster.NotALeader", VALUE), false))
                 .isInstanceOf(TransientDataAccessException.class).hasMessageContaining("Neo.TransientError.Cluster.NotALeader");
         assertThat(translate(new AuthenticationException("Neo.ClientError.Security.Unauthorized", VALUE), false))
-                .isInstanceOf(ConfigurationException.class).hasMessageContaining(DalConfig.NEO4J_USER);
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("NEO4J_USER");
         assertThat(translate(new FatalDiscoveryException("Neo.ClientError.Database.DatabaseNotFound", VALUE), false))
-                .isInstanceOf(ConfigurationException.class).hasMessageContaining(Neo4jSettings.NEO4J_DATABASE);
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining(Neo4jSettings.NEO4J_DATABASE.name());
         assertThat(translate(new ClientException("Unable to acquire connection from the pool within configured maximum time"),
                 false)).isInstanceOf(UnavailableException.class).hasMessageContaining(DalConfig.DB_MAX_CONNECTIONS);
         assertThat(translate(new ClientException("Neo.ClientError.Schema.ConstraintValidationFailed",

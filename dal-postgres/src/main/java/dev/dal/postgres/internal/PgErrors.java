@@ -1,6 +1,5 @@
 package dev.dal.postgres.internal;
 
-import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccessException;
 import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.NotFoundException;
@@ -158,9 +157,9 @@ final class PgErrors {
                         : FAILURES.lost(operation, false, true, sanitized(sql, state));
             case "28P01":
             case "28000":
-                return FAILURES.authenticationFailed(DalConfig.DB_USER, sanitized(sql, state));
+                return FAILURES.authenticationFailed(PgSettings.DB_USER.name(), sanitized(sql, state));
             case "3D000":
-                return FAILURES.unknownDatabase(DalConfig.DB_NAME, sanitized(sql, state));
+                return FAILURES.unknownDatabase(PgSettings.DB_NAME.name(), sanitized(sql, state));
             case "57P01":
             case "57P02":
             case "57P03":

@@ -2,12 +2,16 @@ package dev.dal.postgres.internal;
 
 import dev.dal.api.ConfigurationException;
 import dev.dal.api.DalConfig;
+import dev.dal.api.spi.Setting;
+import dev.dal.api.spi.SettingsView;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -25,43 +29,69 @@ import java.util.stream.Collectors;
  * @param password the password, or {@code null}; never logged
  * @param readJdbcUrl the URL of the read replicas, or {@code null} when reads go to the primary
  */
-record PgSettings(String jdbcUrl, String user, String password, String readJdbcUrl) {
+public record PgSettings(String jdbcUrl, String user, String password, String readJdbcUrl) {
 
-    /** Setting: run the Liquibase changelog when the store opens (default false). */
-    static final String DB_AUTO_MIGRATE = "DB_AUTO_MIGRATE";
-    /** Setting: replica hosts for reads outside transactions (optional). */
-    static final String DB_READ_HOSTS = "DB_READ_HOSTS";
+    /** A full database URL; may hold credentials (shown with the password masked). */
+    public static final Setting<Optional<String>> DATABASE_URL = Setting.credentialUrl("DATABASE_URL").locating();
+    /** Database host, or a comma-separated list for failover, default {@code localhost}. */
+    public static final Setting<List<String>> DB_HOST = Setting.list("DB_HOST", "host").locating();
+    /** Database port, default 5432. */
+    public static final Setting<Optional<Integer>> DB_PORT = Setting.optionalWholeNumber("DB_PORT", 1, 65_535)
+            .locating();
+    /** Database name. */
+    public static final Setting<Optional<String>> DB_NAME = Setting.text("DB_NAME").locating();
+    /** Database user. */
+    public static final Setting<Optional<String>> DB_USER = Setting.text("DB_USER").locating();
+    /** Database password (secret). */
+    public static final Setting<Optional<String>> DB_PASSWORD = Setting.secret("DB_PASSWORD").locating();
+    /** Replica hosts for reads outside transactions, comma-separated (optional). */
+    public static final Setting<List<String>> DB_READ_HOSTS = Setting.list("DB_READ_HOSTS", "host").locating();
+    /** Whether the Liquibase changelog runs when the store opens: PostgreSQL's default for {@code DB_AUTO_MIGRATE}. */
+    public static final boolean AUTO_MIGRATE_BY_DEFAULT = false;
 
-    static PgSettings from(DalConfig config) {
-        PgSettings primary = primary(config);
-        Optional<String> readHosts = config.setting(DB_READ_HOSTS);
+    private static final int DEFAULT_PORT = 5432;
+
+    /** @return the settings the PostgreSQL store declares */
+    public static List<Setting<?>> declared() {
+        return List.of(DATABASE_URL, DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD, DB_READ_HOSTS);
+    }
+
+    /**
+     * @param config the configuration
+     * @return the checked settings
+     * @throws ConfigurationException naming the setting at fault
+     */
+    public static PgSettings from(DalConfig config) {
+        return from(SettingsView.of(config, declared()));
+    }
+
+    static PgSettings from(SettingsView view) {
+        PgSettings primary = primary(view);
+        List<String> readHosts = view.get(DB_READ_HOSTS);
         if (readHosts.isEmpty()) {
             return primary;
         }
-        int port = config.dbPort().orElse(5432);
-        String hosts = java.util.Arrays.stream(readHosts.get().split(",")).map(String::trim).filter(h -> !h.isEmpty())
-                .map(h -> h.contains(":") ? h : h + ":" + port).collect(Collectors.joining(","));
-        if (hosts.isEmpty()) {
-            throw new ConfigurationException(DB_READ_HOSTS + " must name at least one host");
-        }
+        int port = view.get(DB_PORT).orElse(DEFAULT_PORT);
+        String hosts = readHosts.stream().map(h -> h.contains(":") ? h : h + ":" + port)
+                .collect(Collectors.joining(","));
         String path = primary.jdbcUrl().replaceFirst("^jdbc:postgresql://[^/]*", "");
         String database = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
         return new PgSettings(primary.jdbcUrl(), primary.user(), primary.password(), "jdbc:postgresql://" + hosts
                 + database + "?targetServerType=preferSecondary&loadBalanceHosts=true");
     }
 
-    private static PgSettings primary(DalConfig config) {
-        Optional<String> url = config.databaseUrl();
-        String user = config.dbUser().orElse(null);
-        String password = config.dbPassword().orElse(null);
+    private static PgSettings primary(SettingsView view) {
+        Optional<String> url = view.get(DATABASE_URL);
+        String user = view.get(DB_USER).orElse(null);
+        String password = view.get(DB_PASSWORD).orElse(null);
         if (url.isPresent()) {
             return fromUrl(url.get(), user, password);
         }
-        String db = config.dbName().orElseThrow(() -> new ConfigurationException(
-                "The PostgreSQL store needs " + DalConfig.DATABASE_URL + " or " + DalConfig.DB_NAME + " (with "
-                        + DalConfig.DB_HOST + ", default localhost)"));
-        List<String> hosts = config.dbHosts().isEmpty() ? List.of("localhost") : config.dbHosts();
-        int port = config.dbPort().orElse(5432);
+        String db = view.get(DB_NAME).orElseThrow(() -> new ConfigurationException(
+                "The PostgreSQL store needs " + DATABASE_URL.name() + " or " + DB_NAME.name() + " (with "
+                        + DB_HOST.name() + ", default localhost)"));
+        List<String> hosts = view.get(DB_HOST).isEmpty() ? List.of("localhost") : view.get(DB_HOST);
+        int port = view.get(DB_PORT).orElse(DEFAULT_PORT);
         String hostList = hosts.stream().map(h -> h.contains(":") ? h : h + ":" + port).collect(Collectors.joining(","));
         String jdbc = "jdbc:postgresql://" + hostList + "/" + db + (hosts.size() > 1 ? "?targetServerType=primary" : "");
         return new PgSettings(jdbc, user, password, null);
@@ -72,7 +102,7 @@ record PgSettings(String jdbcUrl, String user, String password, String readJdbcU
             return new PgSettings(url, user, password, null);
         }
         if (!url.startsWith("postgresql://") && !url.startsWith("postgres://")) {
-            throw new ConfigurationException(DalConfig.DATABASE_URL
+            throw new ConfigurationException(DATABASE_URL.name()
                     + " must start with jdbc:postgresql:, postgresql:// or postgres://");
         }
         try {
@@ -89,9 +119,56 @@ record PgSettings(String jdbcUrl, String user, String password, String readJdbcU
             String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
             return new PgSettings("jdbc:postgresql://" + hosts + uri.getRawPath() + query, user, password, null);
         } catch (URISyntaxException | RuntimeException e) {
-            throw new ConfigurationException(DalConfig.DATABASE_URL + " is not a valid PostgreSQL URL: "
-                    + DalConfig.redact(DalConfig.DATABASE_URL, url));
+            throw new ConfigurationException(DATABASE_URL.name() + " is not a valid PostgreSQL URL: "
+                    + DATABASE_URL.display(url));
         }
+    }
+
+    /**
+     * The settings a {@code postgresql://user[:password]@host[:port]/db} URI (or {@code postgres://})
+     * names: {@code DATABASE_URL}, {@code DB_PASSWORD} from the environment when the URI has none, and
+     * {@code DB_AUTO_MIGRATE=true} unless the environment says otherwise, as an application opening the
+     * store would want.
+     *
+     * @param uri the URI
+     * @param environment the environment's settings
+     * @return the settings, or empty when the scheme is not PostgreSQL's
+     * @throws ConfigurationException when the URI is malformed; the message never shows the password
+     */
+    public static Optional<Map<String, String>> forUri(String uri, Map<String, String> environment) {
+        String lower = uri.toLowerCase(java.util.Locale.ROOT);
+        if (!lower.startsWith("postgresql:") && !lower.startsWith("postgres:")) {
+            return Optional.empty();
+        }
+        String shown = DATABASE_URL.display(uri);
+        URI parsed;
+        try {
+            parsed = new URI(uri);
+        } catch (URISyntaxException e) {
+            throw new ConfigurationException("Store " + shown + " is not a valid URI: " + e.getReason());
+        }
+        if (parsed.getHost() == null) {
+            throw new ConfigurationException("Store " + shown + " names no host");
+        }
+        Map<String, String> settings = new TreeMap<>();
+        settings.put(DATABASE_URL.name(), uri);
+        String info = parsed.getRawUserInfo();
+        String password = environment.get(DB_PASSWORD.name());
+        if ((info == null || !info.contains(":")) && password != null && !password.isEmpty()) {
+            settings.put(DB_PASSWORD.name(), password);
+        }
+        settings.put(DalConfig.DB_AUTO_MIGRATE, environment.getOrDefault(DalConfig.DB_AUTO_MIGRATE, "true"));
+        return Optional.of(settings);
+    }
+
+    /**
+     * @param config the configuration
+     * @return where the store is, with any password masked
+     */
+    public static String location(DalConfig config) {
+        SettingsView view = SettingsView.of(config, declared());
+        return view.get(DATABASE_URL).map(DATABASE_URL::display).orElse("postgresql://"
+                + String.join(",", view.get(DB_HOST)) + "/" + view.get(DB_NAME).orElse(""));
     }
 
     private static String decode(String part) {
@@ -100,7 +177,7 @@ record PgSettings(String jdbcUrl, String user, String password, String readJdbcU
 
     @Override
     public String toString() {
-        return "PgSettings[" + DalConfig.redact(DalConfig.DATABASE_URL, jdbcUrl) + ", user=" + user
+        return "PgSettings[" + DATABASE_URL.display(jdbcUrl) + ", user=" + user
                 + (readJdbcUrl == null ? "" : ", reads=" + readJdbcUrl) + "]";
     }
 }

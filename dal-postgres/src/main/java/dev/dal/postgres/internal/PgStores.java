@@ -31,7 +31,7 @@ public final class PgStores {
         PgSettings settings = PgSettings.from(config);
         PgDatabase db = new PgDatabase(config, settings);
         try {
-            if (config.autoMigrate(false)) {
+            if (config.autoMigrate(PgSettings.AUTO_MIGRATE_BY_DEFAULT)) {
                 new PgSchema(db).migrate();
                 return new PgStore(db, config.clock(), PgSchemaCheck.passed());
             }

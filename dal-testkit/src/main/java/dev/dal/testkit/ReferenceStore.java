@@ -47,16 +47,17 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * A small, obviously correct in-memory store: the kit's own reference backend. Writes and transactions
- * hold the write side of a read-write lock; reads take the read side, so readers overlap each other and
- * interleave with a writer between its calls (a racy write is then visible to the concurrency contract).
- * A transaction copies the state and restores it on failure. {@link PlantedBug}s can be switched on for
- * the kit's own planted-bug test.
+ * A small, obviously correct in-memory store: the kit's own reference backend, and an in-memory
+ * {@link DataAccess} for tests and examples. It passes the whole kit; its data lives in a {@link State}
+ * that several handles may share, and is gone when the JVM ends. Writes and transactions hold the write
+ * side of a read-write lock; reads take the read side, so readers overlap each other and interleave with
+ * a writer between its calls. A transaction copies the state and restores it on failure. Every lock wait
+ * is bounded by the given wait. The kit's own self-test can switch on one planted bug at a time.
  */
-final class ReferenceStore implements DataAccess, BulkAccess {
+public final class ReferenceStore implements DataAccess, BulkAccess {
 
-    /** Everything the store holds; shared by handles of the same store. */
-    static final class State {
+    /** Everything one store holds; the handles of the same store share it. Safe for many threads. */
+    public static final class State {
         final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
         final Map<UUID, Long> highWater = new HashMap<>();
         Map<UUID, User> users = new HashMap<>();
@@ -67,6 +68,11 @@ final class ReferenceStore implements DataAccess, BulkAccess {
         Map<String, Tombstone> sessionTombstones = new HashMap<>();
         TreeMap<MemoryKey, Long> memoryTombstones = new TreeMap<>();
         int txDepth;
+
+        /** Creates an empty store's state. */
+        public State() {
+            // empty
+        }
 
         State copy() {
             State copy = new State();
@@ -122,13 +128,35 @@ final class ReferenceStore implements DataAccess, BulkAccess {
     private final Set<Capability> capabilities;
     private final java.time.Duration lockWait;
     private final PlantedBug bug;
+    private final String storageType;
+
+    /**
+     * Opens a handle on a store.
+     *
+     * @param storageType the type its health checks report, e.g. {@code "memory"}
+     * @param state the store's data, shared with its other handles
+     * @param clock the clock for timestamps and expiry
+     * @param capabilities what the store declares; {@link Capability#TRANSACTIONS} turns
+     *     {@link #inTransaction} on, the others only change what the kit expects
+     * @param lockWait the longest a call waits for the store's lock
+     */
+    public ReferenceStore(String storageType, State state, Clock clock, Set<Capability> capabilities,
+            java.time.Duration lockWait) {
+        this(storageType, state, clock, capabilities, lockWait, null);
+    }
 
     ReferenceStore(State state, Clock clock, Set<Capability> capabilities, java.time.Duration lockWait) {
-        this(state, clock, capabilities, lockWait, null);
+        this("reference", state, clock, capabilities, lockWait, null);
     }
 
     ReferenceStore(State state, Clock clock, Set<Capability> capabilities, java.time.Duration lockWait,
             PlantedBug bug) {
+        this("reference", state, clock, capabilities, lockWait, bug);
+    }
+
+    private ReferenceStore(String storageType, State state, Clock clock, Set<Capability> capabilities,
+            java.time.Duration lockWait, PlantedBug bug) {
+        this.storageType = Objects.requireNonNull(storageType, "storageType");
         this.bug = bug;
         this.state = state;
         this.clock = clock;
@@ -580,7 +608,7 @@ final class ReferenceStore implements DataAccess, BulkAccess {
         Map<String, Object> details = has(PlantedBug.HEALTH_LEAKS_SECRET)
                 ? Map.of("users", users, "url", "postgresql://dal:hunter2@db.internal:5432/dal")
                 : Map.of("users", users);
-        return new HealthStatus(HealthStatus.Status.UP, "reference", Duration.ZERO, details, null, Instant.now());
+        return new HealthStatus(HealthStatus.Status.UP, storageType, Duration.ZERO, details, null, Instant.now());
     }
 
     @Override
