@@ -12,6 +12,7 @@ import dev.dal.api.Role;
 import dev.dal.api.User;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.Tombstone;
+import dev.dal.file.internal.CrashSimulation;
 import dev.dal.testkit.ChildJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,14 +36,29 @@ import org.junit.jupiter.api.io.TempDir;
  * session's version moved exactly once per call that added its messages.
  *
  * <p>Every sixth round kills its writer while it opens the store, right after a round whose
- * crash nobody recovered: so recovery itself is interrupted too. Reproduce a failure with the
- * seed it names: {@code -Ddal.crash.seed=…}; {@code -Ddal.crash.kills=…} sets the number of
- * kills of running writers (at least 50).
+ * crash nobody recovered; when that crash left a unit to roll back, the kill comes just after the
+ * writer reports that recovery started, so recovery itself is interrupted too, and the test
+ * counts the kills that landed in it (the writer had not opened the store, the journal is still
+ * there) and requires at least one.
+ *
+ * <p>SIGKILL keeps what the operating system has not yet written, so it cannot show a missing
+ * {@code force}. Every sixth round therefore simulates a power loss instead: the writer runs with
+ * {@link CrashSimulation}, which drops every write not yet forced at a chosen durable step and halts
+ * the JVM; when that leaves a unit to roll back, a second writer crashes the same way a few steps
+ * into its recovery. The same checks follow. Reproduce a failure with the seed it names:
+ * {@code -Ddal.crash.seed=…}; {@code -Ddal.crash.kills=…} sets the number of kills of running writers
+ * (at least 50).
  */
 class CrashSafetyTest {
     private static final long SEED = Long.getLong("dal.crash.seed", 20_261_121L);
     private static final int KILLS = Math.max(50, Integer.getInteger("dal.crash.kills", 50));
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    /** Simulated crashes land within this many durable steps of a writer's start (a write takes about a dozen). */
+    private static final int CRASH_STEPS = 1500;
+    /** A crash in recovery is aimed within this many steps of its start; rolling back a unit takes at least two. */
+    private static final int RECOVERY_CRASH_STEPS = 6;
+    /** Added to the round to tag the writes of the writer that crashes during recovery. */
+    private static final int SECOND_WRITER_TAG = 1_000_000;
 
     @TempDir
     Path temp;
@@ -54,70 +70,143 @@ class CrashSafetyTest {
         }
     }
 
+    /** Counts of what the rounds did. */
+    private static final class Tally {
+        int killsRunning;
+        int killsOpening;
+        int killsInRecovery;
+        int journalsLeft;
+        int crashes;
+        int crashesLeavingAUnit;
+        int crashesInRecovery;
+    }
+
     @Test
     void killedWritersLoseNoAcknowledgedWriteAndLeaveNothingHalfDone() throws Exception {
         Path dir = temp.resolve("store");
-        Path childLog = temp.resolve("writers-stderr.log");
         Random random = new Random(SEED);
         List<Ack> acks = new ArrayList<>();
-        int killsRunning = 0;
-        int killsOpening = 0;
-        int journalsLeft = 0;
+        Tally tally = new Tally();
         int round = 0;
         long started = System.nanoTime();
-        while (killsRunning < KILLS) {
+        while (tally.killsRunning < KILLS) {
             round++;
-            boolean killWhileOpening = round % 6 == 0;
-            boolean verify = round % 6 != 5;
             String context = "seed " + SEED + ", round " + round;
-            int delay = killWhileOpening ? random.nextInt(400) : 20 + random.nextInt(281);
-            List<String> lines;
-            List<String> args = new ArrayList<>(List.of(dir.toString(), Integer.toString(round),
-                    Long.toString(random.nextLong())));
-            if (!killWhileOpening) {
-                args.add(temp.resolve("scratch-" + round).toString());
-            }
-            try (ChildJvm child = ChildJvm.start(CrashWriterMain.class, childLog, args.toArray(String[]::new))) {
-                String first = child.awaitLine(killWhileOpening ? "OPENING" : "READY", START_TIMEOUT);
-                if (first.equals(ChildJvm.EOF)) {
-                    fail("%s: the writer ended by itself before it was killed; its stderr:%n%s", context,
-                            child.stderrTail());
-                }
-                Thread.sleep(delay);
-                if (!child.isAlive()) {
-                    fail("%s: the writer died by itself; its stderr:%n%s", context, child.stderrTail());
-                }
-                child.kill();
-                lines = child.lines();
-            }
-            if (killWhileOpening) {
-                killsOpening++;
+            if (round % 6 == 3) {
+                simulatedCrashes(dir, round, random, acks, tally, context);
             } else {
-                killsRunning++;
-                journalsLeft += Files.exists(dir.resolve("journal.ndjson")) ? 1 : 0;
+                boolean killWhileOpening = round % 6 == 0;
+                acks.addAll(parse(killedWriter(dir, round, random, killWhileOpening, tally, context), round, context));
             }
-            acks.addAll(parse(lines, round, context));
-            if (verify) {
-                try (DataAccess store = CrashWriterMain.open(dir)) {
-                    check(store, acks, context);
-                    Message written = store.addMessage(CrashWriterMain.MAIN_CHATS.get(0),
-                            NewMessage.user(CrashWriterMain.content("w", round, 0, 0)));
-                    acks.add(new Ack("W", CrashWriterMain.MAIN_CHATS.get(0), written.sequenceNumber(), round, 0));
-                }
+            if (round % 6 != 5) {
+                verify(dir, acks, round, context);
             }
         }
         try (DataAccess store = CrashWriterMain.open(dir)) {
             check(store, acks, "seed " + SEED + ", final");
         }
-        System.out.printf("CrashSafetyTest: seed %d, %d rounds, %d writers killed while writing, %d while opening, "
-                        + "%d of those left an unfinished unit to roll back, %d acknowledged writes checked "
+        System.out.printf("CrashSafetyTest: seed %d, %d rounds, %d writers killed while writing, %d while opening "
+                        + "(%d of those during recovery), %d kills while writing left an unfinished unit to roll back; "
+                        + "%d simulated power losses dropping unforced writes, %d of them left a unit, "
+                        + "%d more landed during its recovery; %d acknowledged writes checked "
                         + "(%d transactions, %d purges), %.1f s%n",
-                SEED, round, killsRunning, killsOpening, journalsLeft, acks.size(),
+                SEED, round, tally.killsRunning, tally.killsOpening, tally.killsInRecovery, tally.journalsLeft,
+                tally.crashes, tally.crashesLeavingAUnit, tally.crashesInRecovery, acks.size(),
                 acks.stream().filter(a -> a.kind().equals("T")).count(),
                 acks.stream().filter(a -> a.kind().equals("D")).count(),
                 (System.nanoTime() - started) / 1e9);
         assertThat(acks).as("seed %d: the writers acknowledged writes", SEED).hasSizeGreaterThan(KILLS);
-        assertThat(journalsLeft).as("seed %d: some kills hit a unit of work in progress", SEED).isPositive();
+        assertThat(tally.journalsLeft).as("seed %d: some kills hit a unit of work in progress", SEED).isPositive();
+        assertThat(tally.killsInRecovery).as("seed %d: some kills landed while recovery ran", SEED).isPositive();
+        assertThat(tally.crashesLeavingAUnit).as("seed %d: some simulated crashes hit a unit of work", SEED)
+                .isPositive();
+        assertThat(tally.crashesInRecovery).as("seed %d: some simulated crashes landed while recovery ran", SEED)
+                .isPositive();
+    }
+
+    /** Runs a writer and SIGKILLs it, while it writes or while it opens the store; @return its output */
+    private List<String> killedWriter(Path dir, int round, Random random, boolean killWhileOpening, Tally tally,
+            String context) throws Exception {
+        boolean journal = Files.exists(dir.resolve(CrashWriterMain.JOURNAL));
+        int delay = killWhileOpening ? (journal ? random.nextInt(3) : random.nextInt(400)) : 20 + random.nextInt(281);
+        List<String> args = new ArrayList<>(List.of(dir.toString(), Integer.toString(round),
+                Long.toString(random.nextLong()), "0"));
+        if (!killWhileOpening) {
+            args.add(temp.resolve("scratch-" + round).toString());
+        }
+        List<String> lines;
+        try (ChildJvm child = ChildJvm.start(CrashWriterMain.class, temp.resolve("writers-stderr.log"),
+                args.toArray(String[]::new))) {
+            String awaited = !killWhileOpening ? "READY" : journal ? "RECOVERING" : "OPENING";
+            String first = child.awaitLine(awaited, START_TIMEOUT);
+            if (first.equals(ChildJvm.EOF)) {
+                fail("%s: the writer ended by itself before it was killed; its stderr:%n%s", context,
+                        child.stderrTail());
+            }
+            Thread.sleep(delay);
+            if (!child.isAlive()) {
+                fail("%s: the writer died by itself; its stderr:%n%s", context, child.stderrTail());
+            }
+            child.kill();
+            lines = child.lines();
+        }
+        boolean journalAfter = Files.exists(dir.resolve(CrashWriterMain.JOURNAL));
+        if (killWhileOpening) {
+            tally.killsOpening++;
+            if (lines.contains("RECOVERING") && !lines.contains("OPENED") && journalAfter) {
+                tally.killsInRecovery++;
+            }
+        } else {
+            tally.killsRunning++;
+            tally.journalsLeft += journalAfter ? 1 : 0;
+        }
+        return lines;
+    }
+
+    /**
+     * Runs a writer that loses its unforced writes at a random durable step; when that leaves a unit
+     * to roll back, runs another that does the same early in its recovery.
+     */
+    private void simulatedCrashes(Path dir, int round, Random random, List<Ack> acks, Tally tally, String context)
+            throws Exception {
+        List<String> lines = crashedWriter(dir, round, random, 1 + random.nextInt(CRASH_STEPS), context);
+        acks.addAll(parse(lines, round, context));
+        tally.crashes++;
+        if (!Files.exists(dir.resolve(CrashWriterMain.JOURNAL))) {
+            return;
+        }
+        tally.crashesLeavingAUnit++;
+        String again = context + ", crash during recovery";
+        // Its own tag: a writer that finished recovery before its crash writes messages of its own.
+        int tag = SECOND_WRITER_TAG + round;
+        List<String> recovering = crashedWriter(dir, tag, random, 1 + random.nextInt(RECOVERY_CRASH_STEPS), again);
+        assertThat(recovering).as("%s: the writer started recovery", again).contains("RECOVERING");
+        if (!recovering.contains("OPENED") && Files.exists(dir.resolve(CrashWriterMain.JOURNAL))) {
+            tally.crashesInRecovery++;
+        }
+        acks.addAll(parse(recovering, tag, again));
+    }
+
+    private List<String> crashedWriter(Path dir, int tag, Random random, int step, String context)
+            throws Exception {
+        String what = context + ", simulated crash at durable step " + step;
+        try (ChildJvm child = ChildJvm.start(CrashWriterMain.class, temp.resolve("writers-stderr.log"),
+                dir.toString(), Integer.toString(tag), Long.toString(random.nextLong()), Integer.toString(step))) {
+            int exit = child.awaitExit(START_TIMEOUT);
+            assertThat(exit).as("%s: the writer's exit code (%d: halted by the crash simulation); its stderr:%n%s",
+                    what, CrashSimulation.CRASH_EXIT, child.stderrTail()).isEqualTo(CrashSimulation.CRASH_EXIT);
+            return child.lines();
+        }
+    }
+
+    /** Opens the store (recovering it), checks every acknowledged write, and adds one more of its own. */
+    private static void verify(Path dir, List<Ack> acks, int round, String context) {
+        try (DataAccess store = CrashWriterMain.open(dir)) {
+            check(store, acks, context);
+            Message written = store.addMessage(CrashWriterMain.MAIN_CHATS.get(0),
+                    NewMessage.user(CrashWriterMain.content("w", round, 0, 0)));
+            acks.add(new Ack("W", CrashWriterMain.MAIN_CHATS.get(0), written.sequenceNumber(), round, 0));
+        }
     }
 
     private static List<Ack> parse(List<String> lines, int round, String context) {
@@ -125,7 +214,7 @@ class CrashSafetyTest {
         for (String line : lines) {
             String[] f = line.split(" ");
             switch (f[0]) {
-                case "OPENING", "READY" -> {
+                case "OPENING", "RECOVERING", "OPENED", "READY" -> {
                     // progress
                 }
                 case "S", "P" -> acks.add(new Ack(f[0], f[1], Long.parseLong(f[2]), round, Integer.parseInt(f[3])));

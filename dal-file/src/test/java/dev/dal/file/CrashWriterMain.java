@@ -12,8 +12,10 @@ import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
 import dev.dal.api.User;
+import dev.dal.file.internal.CrashSimulation;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,14 +32,21 @@ import java.util.Random;
  *       {@code D- <chatId>} is printed <em>before</em> that call, so the verifier knows it may have happened</li>
  * </ul>
  * Contents are derived from the round tag and the operation number ({@link #content}), so the
- * verifier can tell what every stored message must say. Arguments: data dir, round tag, seed, and
- * optionally a scratch directory to warm up in first.
+ * verifier can tell what every stored message must say. Before those it prints {@code OPENING}, then
+ * {@code RECOVERING} just before its store starts rolling back a unit a dead writer left (only when
+ * the journal was there), {@code OPENED} once the store is open and {@code READY} before it writes.
+ *
+ * <p>Arguments: data dir, round tag, seed, the durable step at which {@link CrashSimulation} drops every
+ * unforced write and halts the JVM ({@code 0}: never, the test kills it), and optionally a scratch
+ * directory to warm up in first.
  */
 public final class CrashWriterMain {
     /** The long-lived sessions every round appends to. */
     static final List<String> MAIN_CHATS = List.of("main-0", "main-1", "main-2");
     static final String MEMORY_TYPE = "context";
     static final String MEMORY_KEY = "tx";
+    /** The file an unfinished unit of work leaves in the data directory. */
+    static final String JOURNAL = "journal.ndjson";
 
     private CrashWriterMain() {
     }
@@ -90,15 +99,24 @@ public final class CrashWriterMain {
         int tag = Integer.parseInt(args[1]);
         Random random = new Random(Long.parseLong(args[2]));
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+        long crashAtStep = Long.parseLong(args[3]);
         exitWhenOrphaned();
         emit(out, "OPENING");
-        if (args.length > 3) {
+        if (args.length > 4) {
             // Warm up (class loading, JIT) on a scratch store, so the kill window is spent writing.
-            try (DataAccess scratch = open(Path.of(args[3]))) {
+            try (DataAccess scratch = open(Path.of(args[4]))) {
                 writeLoop(scratch, -1, new Random(0), null, 12);
             }
         }
+        // Opening the store takes its lock, and the first thing done under it is recovery, if a journal is there.
+        boolean journal = Files.exists(dir.resolve(JOURNAL));
+        CrashSimulation.install(crashAtStep == 0 ? Long.MAX_VALUE : crashAtStep, () -> {
+            if (journal) {
+                emit(out, "RECOVERING");
+            }
+        });
         DataAccess store = open(dir);
+        emit(out, "OPENED");
         writeLoop(store, tag, random, out, Integer.MAX_VALUE);
     }
 

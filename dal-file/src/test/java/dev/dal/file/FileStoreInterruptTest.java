@@ -9,6 +9,8 @@ import dev.dal.api.Message;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,6 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * thread of the process.
  */
 class FileStoreInterruptTest {
+    private static final int WRITES = 200;
+
     @TempDir
     Path temp;
 
@@ -36,7 +40,9 @@ class FileStoreInterruptTest {
                 }
             });
             caller.start();
-            caller.join();
+            caller.join(TimeUnit.SECONDS.toMillis(30));
+            assertThat(caller.isAlive()).as("the interrupted call returned").isFalse();
+            assertThat(seen.get()).as("an interrupt before the call is deferred until the write is done").isNull();
 
             long before = store.getMessageCount("c");
             store.addMessage("c", NewMessage.user("later, from another thread"));
@@ -52,7 +58,7 @@ class FileStoreInterruptTest {
             List<String> acknowledged = new ArrayList<>();
             List<String> failures = new ArrayList<>();
             Thread writer = new Thread(() -> {
-                for (int i = 0; i < 200; i++) {
+                for (int i = 0; i < WRITES; i++) {
                     try {
                         Message m = store.addMessages("c", List.of(NewMessage.user("u" + i), NewMessage.assistant("a" + i)))
                                 .get(0);
@@ -64,13 +70,21 @@ class FileStoreInterruptTest {
                 }
             });
             writer.start();
-            while (writer.isAlive()) {
-                Thread.sleep(0, 200_000);
+            Random random = new Random(19);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (writer.isAlive() && System.nanoTime() - deadline < 0) {
+                // Mostly a storm of interrupts, now and then a pause long enough for a write to finish.
+                long pause = random.nextInt(4) == 0 ? 2_000_000 + random.nextInt(8_000_000) : 200_000;
+                Thread.sleep(pause / 1_000_000, (int) (pause % 1_000_000));
                 writer.interrupt();
             }
-            writer.join();
-            System.out.printf("FileStoreInterruptTest: %d of 200 interrupted writes failed%s%n", failures.size(),
-                    failures.isEmpty() ? "" : ", e.g. " + failures.get(0));
+            writer.join(TimeUnit.SECONDS.toMillis(60));
+            assertThat(writer.isAlive()).as("the interrupted writer finished").isFalse();
+            assertThat(acknowledged.size() + failures.size()).as("every write returned or failed").isEqualTo(WRITES);
+            assertThat(failures).as("interrupts landed during writes and failed some of them").isNotEmpty()
+                    .allSatisfy(message -> assertThat(message).as("a failed write names the interrupt")
+                            .contains("interrupted"));
+            assertThat(acknowledged).as("writes between the interrupts went through").isNotEmpty();
 
             store.addMessage("c", NewMessage.user("afterwards"));
             StoreAudit audit = StoreAudit.of(store, "after interrupted writes");
@@ -79,14 +93,20 @@ class FileStoreInterruptTest {
                 String[] f = ack.split(" ");
                 assertThat(history.get(Integer.parseInt(f[0]) - 1).content()).isEqualTo(f[1]);
             }
-            for (int i = 0; i < history.size() - 1; i++) {
+            for (int i = 0; i < history.size() - 1; i += 2) {
                 String content = history.get(i).content();
-                if (content.startsWith("u")) {
-                    assertThat(history.get(i + 1).content()).as("pair %s whole", content)
-                            .isEqualTo("a" + content.substring(1));
-                }
+                assertThat(content).as("#%d: a pair's user message, each pair once, in order", i + 1)
+                        .matches("u\\d+");
+                assertThat(history.get(i + 1).content()).as("pair %s whole", content)
+                        .isEqualTo("a" + content.substring(1));
             }
+            assertThat(history.stream().map(Message::content).filter(c -> c.startsWith("u")).distinct().count())
+                    .as("no pair stored twice").isEqualTo((history.size() - 1) / 2);
+            // A write that failed after its commit point (the journal deleted) stays whole.
+            assertThat(history).as("the acknowledged pairs, whole failed ones at most, and the last write")
+                    .hasSizeBetween(2 * acknowledged.size() + 1, 2 * WRITES + 1);
             assertThat(history.get(history.size() - 1).content()).isEqualTo("afterwards");
+            assertThat(history.size() % 2).as("pairs and one single").isEqualTo(1);
         }
     }
 }

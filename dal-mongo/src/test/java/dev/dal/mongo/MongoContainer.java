@@ -2,6 +2,7 @@ package dev.dal.mongo;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,13 +20,19 @@ final class MongoContainer {
     private MongoContainer() {
     }
 
-    /** @return a connection string to a started replica set, or {@code null} when there is no Docker engine */
-    static String startIfDockerRuns() {
+    /**
+     * @param whyNot told why, when no replica set was started
+     * @return a connection string to a started replica set, or {@code null} when there is no Docker engine
+     *     or the container did not start
+     */
+    static String startIfDockerRuns(Consumer<String> whyNot) {
         if (!dockerMayRun()) {
+            whyNot.accept("no Docker engine: no DOCKER_HOST, no Docker socket");
             return null;
         }
         try {
             if (!org.testcontainers.DockerClientFactory.instance().isDockerAvailable()) {
+                whyNot.accept("Testcontainers found no Docker engine that answers");
                 return null;
             }
             @SuppressWarnings("resource") // stopped by Testcontainers' reaper when the JVM ends
@@ -36,10 +43,13 @@ final class MongoContainer {
             return container.getConnectionString() + "/?directConnection=true";
         } catch (LinkageError e) {
             LOG.warn("Docker is there but Testcontainers is not on this test class path; using the in-process server");
+            whyNot.accept("Docker is there but Testcontainers is not on this test class path");
             return null;
         } catch (RuntimeException e) {
             LOG.warn("Docker is there but the MongoDB container did not start ({}); using the in-process server",
                     e.getClass().getSimpleName());
+            whyNot.accept("Docker is there but the MongoDB container (" + IMAGE + ") did not start: "
+                    + e.getClass().getSimpleName());
             return null;
         }
     }

@@ -8,11 +8,13 @@ import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.MongoVersion;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import dev.dal.api.DalConfig;
+import dev.dal.testkit.TestRunNotices;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.bson.BsonDocument;
 
 /**
@@ -54,9 +56,16 @@ public final class MongoTestServer {
             if (external != null && !external.isBlank()) {
                 instance = new MongoTestServer(external.trim(), "external", null);
             } else {
-                String container = MongoContainer.startIfDockerRuns();
-                instance = container != null ? new MongoTestServer(container, "testcontainers-replica-set", null)
-                        : startInProcess();
+                AtomicReference<String> whyNot = new AtomicReference<>("no reason given");
+                String container = MongoContainer.startIfDockerRuns(whyNot::set);
+                if (container != null) {
+                    instance = new MongoTestServer(container, "testcontainers-replica-set", null);
+                } else {
+                    instance = startInProcess();
+                    TestRunNotices.add("MongoDB tests ran on the in-process mongo-java-server, not a replica set ("
+                            + whyNot.get() + "): it has no transactions, so the transaction tests did not run;"
+                            + " run with Docker or " + EXTERNAL + " to run them");
+                }
             }
         }
         return instance;

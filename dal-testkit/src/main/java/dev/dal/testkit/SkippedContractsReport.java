@@ -22,8 +22,9 @@ import org.junit.platform.launcher.TestPlan;
  * </pre>
  *
  * A skipped contract test is one disabled by an {@link OptOut} or aborted by an assumption (a missing
- * {@link Requires capability}, or a clause that does not apply to the store). The lines go to standard
- * output, which build logs keep.
+ * {@link Requires capability}, or a clause that does not apply to the store). The {@link TestRunNotices}
+ * that fixtures added (a test server that fell back to a weaker one) follow, one line each. The lines
+ * go to standard output, which build logs keep.
  */
 public final class SkippedContractsReport implements TestExecutionListener {
 
@@ -74,6 +75,7 @@ public final class SkippedContractsReport implements TestExecutionListener {
         PrintStream out = System.out;
         new TreeMap<>(skipped).forEach((testClass, reasons) -> new TreeMap<>(reasons).forEach((reason, count) ->
                 out.println("dal-kit: " + testClass + " skipped " + count.get() + " contract test(s): " + reason)));
+        TestRunNotices.drain().forEach(notice -> out.println("dal-kit: NOTICE: " + notice));
         out.flush();
         skipped.clear();
     }

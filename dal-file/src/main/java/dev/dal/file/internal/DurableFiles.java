@@ -68,13 +68,16 @@ final class DurableFiles {
     /** Replaces a file's content atomically: a reader or a crash sees the old bytes or the new, never a mix. */
     static void replace(Path file, byte[] content) throws IOException {
         Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        CrashSimulation.beforeChange(temp);
         try (FileChannel channel = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE,
                 StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), FILE_ATTRS)) {
             writeFully(channel, ByteBuffer.wrap(content), 0);
-            channel.force(true);
+            force(channel, temp, true);
         }
+        CrashSimulation.beforeNameChange();
         try {
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            CrashSimulation.moved(temp, file);
         } catch (AtomicMoveNotSupportedException e) {
             throw new IOException("The file system under the data directory cannot rename atomically", e);
         }
@@ -83,7 +86,9 @@ final class DurableFiles {
 
     /** Deletes a file if present and makes the removal durable. @return whether it existed */
     static boolean delete(Path file) throws IOException {
+        CrashSimulation.beforeNameChange();
         boolean existed = Files.deleteIfExists(file);
+        CrashSimulation.deleted(file);
         if (existed) {
             syncDirectory(file.getParent());
         }
@@ -98,10 +103,11 @@ final class DurableFiles {
     static long writeAt(Path file, long position, ByteBuffer bytes) throws IOException {
         boolean created = !Files.exists(file);
         long before;
+        CrashSimulation.beforeChange(file);
         try (FileChannel channel = FileChannel.open(file, APPEND, FILE_ATTRS)) {
             before = channel.size();
             writeFully(channel, bytes, position);
-            channel.force(false);
+            force(channel, file, false);
         }
         if (created) {
             syncDirectory(file.getParent());
@@ -111,9 +117,10 @@ final class DurableFiles {
 
     /** Cuts a file back to a length and forces it; a missing file is left missing. */
     static void truncate(Path file, long length) throws IOException {
+        CrashSimulation.beforeChange(file);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
             channel.truncate(length);
-            channel.force(true);
+            force(channel, file, true);
         } catch (NoSuchFileException e) {
             // nothing to cut back
         }
@@ -147,10 +154,22 @@ final class DurableFiles {
         }
     }
 
+    /**
+     * Forces a file's written bytes (and its metadata when asked) to disk. Every force of a file's
+     * content goes through here, so a crash simulation knows which writes are durable.
+     */
+    static void force(FileChannel channel, Path file, boolean metaData) throws IOException {
+        CrashSimulation.beforeForce();
+        channel.force(metaData);
+        CrashSimulation.forced(file);
+    }
+
     /** Renames atomically and makes both directories durable. */
     static void move(Path from, Path to) throws IOException {
         createDirectories(to.getParent());
+        CrashSimulation.beforeNameChange();
         Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        CrashSimulation.moved(from, to);
         syncDirectory(from.getParent());
         syncDirectory(to.getParent());
     }
@@ -160,12 +179,14 @@ final class DurableFiles {
         if (!Files.exists(root)) {
             return;
         }
+        CrashSimulation.beforeNameChange();
         if (Files.isDirectory(root)) {
             for (Path child : list(root)) {
                 deleteTree(child);
             }
         }
         Files.deleteIfExists(root);
+        CrashSimulation.deleted(root);
     }
 
     /** @return the directory's entries sorted by name; empty when it does not exist */

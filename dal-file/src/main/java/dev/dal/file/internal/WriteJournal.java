@@ -99,6 +99,7 @@ final class WriteJournal {
             return;
         }
         boolean created = channel == null;
+        CrashSimulation.beforeChange(file);
         if (created) {
             channel = DurableFiles.openReadWrite(file);
             channel.truncate(0);
@@ -110,7 +111,7 @@ final class WriteJournal {
         pending.clear();
         DurableFiles.writeFully(channel, ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8)),
                 channel.size());
-        channel.force(false);
+        DurableFiles.force(channel, file, false);
         if (created) {
             DurableFiles.syncDirectory(root);
         }

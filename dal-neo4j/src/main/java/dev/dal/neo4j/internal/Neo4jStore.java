@@ -103,6 +103,21 @@ public final class Neo4jStore implements DataAccess {
         }
     }
 
+    /**
+     * Inside {@link #inTransaction}, a node a read returns is write-locked until the transaction ends
+     * (Neo4j takes a node's write lock when a property is set; setting and removing a marker leaves the
+     * node as it was): a transaction that reads a record and writes what it computed from it never
+     * loses a concurrent transaction's update of it, which READ COMMITTED alone would. A second reader
+     * waits, then returns the committed value, since the node is returned after the lock. Outside a
+     * transaction reads lock nothing.
+     *
+     * @param variable the Cypher variable of the returned node
+     * @return the clause to put before {@code RETURN}, or nothing outside a transaction
+     */
+    private String lockInTransaction(String variable) {
+        return scope != null ? " SET " + variable + "._lock = true REMOVE " + variable + "._lock" : "";
+    }
+
     private static Map<String, Object> params(Object... pairs) {
         Map<String, Object> map = new HashMap<>();
         for (int i = 0; i < pairs.length; i += 2) {
@@ -138,13 +153,15 @@ public final class Neo4jStore implements DataAccess {
 
     @Override
     public Optional<User> getUser(UUID id) {
-        return read("getUser", tx -> tx.run("MATCH (u:User {id: $id}) RETURN u", params("id", id.toString()))
+        return read("getUser", tx -> tx.run("MATCH (u:User {id: $id})" + lockInTransaction("u") + " RETURN u",
+                        params("id", id.toString()))
                 .list(r -> Neo4jRecords.user(r.get("u").asNode())).stream().findFirst());
     }
 
     @Override
     public Optional<User> getUserByExternalId(String externalId) {
-        return read("getUserByExternalId", tx -> tx.run("MATCH (u:User {external_id: $externalId}) RETURN u",
+        return read("getUserByExternalId", tx -> tx.run("MATCH (u:User {external_id: $externalId})"
+                        + lockInTransaction("u") + " RETURN u",
                 params("externalId", externalId)).list(r -> Neo4jRecords.user(r.get("u").asNode())).stream().findFirst());
     }
 
@@ -268,7 +285,8 @@ public final class Neo4jStore implements DataAccess {
 
     @Override
     public Optional<ChatSession> getChatSession(String chatId) {
-        return read("getChatSession", tx -> sessionByChatId(tx, chatId, SESSION_BY_CHAT_ID));
+        return read("getChatSession", tx -> sessionByChatId(tx, chatId, scope != null ? LOCK_SESSION
+                : SESSION_BY_CHAT_ID));
     }
 
     private static Optional<ChatSession> sessionByChatId(TransactionContext tx, String chatId, String cypher) {
@@ -539,7 +557,7 @@ public final class Neo4jStore implements DataAccess {
     @Override
     public Optional<MemoryEntry> getUserMemory(UUID userId, String memoryType, String key) {
         return read("getUserMemory", tx -> tx.run("MATCH (m:Memory {user_id: $userId, memory_type: $type, key: $key}) "
-                        + "WHERE " + VISIBLE + " RETURN m", params("userId", userId.toString(), "type", memoryType,
+                        + "WHERE " + VISIBLE + lockInTransaction("m") + " RETURN m", params("userId", userId.toString(), "type", memoryType,
                         "key", key, "now", Neo4jRecords.time(now())))
                 .list(r -> Neo4jRecords.memory(r.get("m").asNode())).stream().findFirst());
     }
@@ -547,7 +565,7 @@ public final class Neo4jStore implements DataAccess {
     @Override
     public List<MemoryEntry> getUserMemory(UUID userId, String memoryType) {
         return read("getUserMemory", tx -> tx.run("MATCH (m:Memory {user_id: $userId, memory_type: $type}) "
-                        + "WHERE m.key IS NOT NULL AND " + VISIBLE + " RETURN m ORDER BY m.key",
+                        + "WHERE m.key IS NOT NULL AND " + VISIBLE + lockInTransaction("m") + " RETURN m ORDER BY m.key",
                 params("userId", userId.toString(), "type", memoryType, "now", Neo4jRecords.time(now())))
                 .list(r -> Neo4jRecords.memory(r.get("m").asNode())));
     }
