@@ -112,7 +112,10 @@ public final class JsonDirMapping {
         }
     }
 
-    /** @param section {@code sessions} or {@code users} @return its directory's name, empty when the layout has none */
+    /**
+     * @param section {@code sessions} or {@code users}
+     * @return its directory's name, empty when the layout has none
+     */
     public Optional<String> directory(String section) {
         return Optional.ofNullable(directories.get(section));
     }

@@ -63,7 +63,10 @@ final class MongoJson {
         throw new DataAccessException("A JSON value of kind " + node.getNodeType() + " cannot be stored exactly");
     }
 
-    /** @param node a JSON object @return the document, keys encoded */
+    /**
+     * @param node a JSON object
+     * @return the document, keys encoded
+     */
     static BsonDocument toDocument(JsonNode node) {
         BsonDocument doc = new BsonDocument();
         if (node != null) {
@@ -111,7 +114,10 @@ final class MongoJson {
         }
     }
 
-    /** @param doc a stored document @return the JSON object, keys decoded */
+    /**
+     * @param doc a stored document
+     * @return the JSON object, keys decoded
+     */
     static ObjectNode toObject(BsonDocument doc) {
         ObjectNode object = NODES.objectNode();
         for (Map.Entry<String, BsonValue> field : doc.entrySet()) {
