@@ -10,8 +10,8 @@ import org.neo4j.driver.Driver;
 
 /**
  * The Neo4j store ({@code DATA_STORAGE_TYPE=neo4j}) over the official Java driver. Connects with
- * {@code NEO4J_URI}, {@code NEO4J_USER} and {@code NEO4J_PASSWORD}, pooled with seed 000's defaults
- * (50 connections, 60 s acquisition, 3600 s lifetime), which {@code DB_MAX_CONNECTIONS},
+ * {@code NEO4J_URI}, {@code NEO4J_USER} and {@code NEO4J_PASSWORD}, pooled with the defaults of the
+ * legacy graph store it replaces (50 connections, 60 s acquisition, 3600 s lifetime), which {@code DB_MAX_CONNECTIONS},
  * {@code DB_CONNECTION_TIMEOUT} and {@code DB_MAX_LIFETIME} override. Every call is bounded by
  * {@code DB_QUERY_TIMEOUT} (server and client side), opening a connection by {@code DB_CONNECT_TIMEOUT},
  * a health check by {@code DAL_HEALTH_TIMEOUT}; retryable failures are retried by {@code DAL_TX_RETRIES}

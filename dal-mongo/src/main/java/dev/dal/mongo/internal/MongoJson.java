@@ -103,7 +103,7 @@ final class MongoJson {
                 return NODES.numberNode(value.asDouble().getValue());
             case DECIMAL128:
                 return JsonValues.canonical(NODES.numberNode(value.asDecimal128().getValue().bigDecimalValue()));
-            // Written by other tools (seed 003's own scripts store dates and object ids in documents).
+            // Written by other tools (the legacy chat system's own scripts store dates and object ids in documents).
             case DATE_TIME:
                 return NODES.textNode(Instant.ofEpochMilli(value.asDateTime().getValue()).toString());
             case OBJECT_ID:

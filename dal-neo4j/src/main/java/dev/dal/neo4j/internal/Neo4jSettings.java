@@ -15,7 +15,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Where and how the Neo4j store connects. The pool defaults are seed 000's; the common {@code DB_*}
+ * Where and how the Neo4j store connects. The pool defaults are those of the legacy graph store Dal
+ * replaces; the common {@code DB_*}
  * settings override them when they are set:
  *
  * <ul>
@@ -62,7 +63,7 @@ public record Neo4jSettings(
 
     /** Setting: database name. */
     public static final String NEO4J_DATABASE = "NEO4J_DATABASE";
-    /** Setting: connect timeout, overriding {@code DB_CONNECT_TIMEOUT} (seed 000's name). */
+    /** Setting: connect timeout, overriding {@code DB_CONNECT_TIMEOUT} (the name legacy Neo4j deployments use). */
     public static final String NEO4J_CONNECTION_TIMEOUT = "NEO4J_CONNECTION_TIMEOUT";
     /** Setting: encrypt a plain-scheme connection. */
     public static final String NEO4J_ENCRYPTED = "NEO4J_ENCRYPTED";
@@ -75,7 +76,7 @@ public record Neo4jSettings(
 
     private static final Set<String> SCHEMES = Set.of("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc");
 
-    /** Certificate trust strategies, named as in seed 000. */
+    /** Certificate trust strategies, named as the Neo4j driver's trust settings are. */
     public enum Trust {
         /** The JVM's trusted CAs. */
         TRUST_SYSTEM_CA_SIGNED_CERTIFICATES,
