@@ -104,31 +104,46 @@ public record ChatSessionUpdate(
             return this;
         }
 
-        /** @param value new owner, {@code null} detaches @return this builder */
+        /**
+         * @param value new owner, {@code null} detaches
+         * @return this builder
+         */
         public Builder userId(UUID value) {
             userId = Change.to(value);
             return this;
         }
 
-        /** @param value new title, {@code null} clears @return this builder */
+        /**
+         * @param value new title, {@code null} clears
+         * @return this builder
+         */
         public Builder title(String value) {
             title = Change.to(value);
             return this;
         }
 
-        /** @param value new profile @return this builder */
+        /**
+         * @param value new profile
+         * @return this builder
+         */
         public Builder profile(String value) {
             profile = Change.to(value);
             return this;
         }
 
-        /** @param value replacement metadata object @return this builder */
+        /**
+         * @param value replacement metadata object
+         * @return this builder
+         */
         public Builder metadata(JsonNode value) {
             metadata = Change.to(value);
             return this;
         }
 
-        /** @param value new status @return this builder */
+        /**
+         * @param value new status
+         * @return this builder
+         */
         public Builder status(SessionStatus value) {
             status = Change.to(value);
             return this;

@@ -538,12 +538,18 @@ public final class DalConfig {
             return this;
         }
 
-        /** @param type the store type @return this builder */
+        /**
+         * @param type the store type
+         * @return this builder
+         */
         public Builder storageType(String type) {
             return setting(DATA_STORAGE_TYPE, type);
         }
 
-        /** @param value the clock for timestamps and expiry @return this builder */
+        /**
+         * @param value the clock for timestamps and expiry
+         * @return this builder
+         */
         public Builder clock(Clock value) {
             this.clock = Objects.requireNonNull(value, "clock");
             return this;

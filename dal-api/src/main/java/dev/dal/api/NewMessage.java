@@ -41,12 +41,18 @@ public record NewMessage(Role role, String content, JsonNode metadata, Integer t
         return new NewMessage(role, content, null, null, false);
     }
 
-    /** @param content the text @return a message from the user */
+    /**
+     * @param content the text
+     * @return a message from the user
+     */
     public static NewMessage user(String content) {
         return of(Role.USER, content);
     }
 
-    /** @param content the text @return a reply from the assistant */
+    /**
+     * @param content the text
+     * @return a reply from the assistant
+     */
     public static NewMessage assistant(String content) {
         return of(Role.ASSISTANT, content);
     }

@@ -103,37 +103,55 @@ public record NewUser(
             return this;
         }
 
-        /** @param value the external id @return this builder */
+        /**
+         * @param value the external id
+         * @return this builder
+         */
         public Builder externalId(String value) {
             this.externalId = value;
             return this;
         }
 
-        /** @param value the e-mail address @return this builder */
+        /**
+         * @param value the e-mail address
+         * @return this builder
+         */
         public Builder email(String value) {
             this.email = value;
             return this;
         }
 
-        /** @param value the display name @return this builder */
+        /**
+         * @param value the display name
+         * @return this builder
+         */
         public Builder name(String value) {
             this.name = value;
             return this;
         }
 
-        /** @param value a JSON object @return this builder */
+        /**
+         * @param value a JSON object
+         * @return this builder
+         */
         public Builder profile(JsonNode value) {
             this.profile = value;
             return this;
         }
 
-        /** @param value a JSON object @return this builder */
+        /**
+         * @param value a JSON object
+         * @return this builder
+         */
         public Builder preferences(JsonNode value) {
             this.preferences = value;
             return this;
         }
 
-        /** @param value the initial status @return this builder */
+        /**
+         * @param value the initial status
+         * @return this builder
+         */
         public Builder status(UserStatus value) {
             this.status = value;
             return this;

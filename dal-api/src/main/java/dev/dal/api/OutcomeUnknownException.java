@@ -7,7 +7,7 @@ package dev.dal.api;
  *
  * <p>Retrying blindly could store a chat turn twice, so this is not {@link Retryable}. The safe
  * retry repeats the same call with the same caller-chosen ids ({@link NewMessage#withId},
- * {@link NewUser#withId}, {@link NewChatSession#withId}): a write whose ids are already stored with
+ * {@link NewUser.Builder#id}, {@link NewChatSession#withId}): a write whose ids are already stored with
  * the same content returns the stored records instead of adding them again, so the retry leaves
  * exactly one copy whichever way the first attempt went. Memory writes are idempotent by key and
  * may simply be repeated.

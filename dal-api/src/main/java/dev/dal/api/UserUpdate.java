@@ -114,43 +114,64 @@ public record UserUpdate(
             return this;
         }
 
-        /** @param value new external id, {@code null} clears @return this builder */
+        /**
+         * @param value new external id, {@code null} clears
+         * @return this builder
+         */
         public Builder externalId(String value) {
             externalId = Change.to(value);
             return this;
         }
 
-        /** @param value new e-mail, {@code null} clears @return this builder */
+        /**
+         * @param value new e-mail, {@code null} clears
+         * @return this builder
+         */
         public Builder email(String value) {
             email = Change.to(value);
             return this;
         }
 
-        /** @param value new name, {@code null} clears @return this builder */
+        /**
+         * @param value new name, {@code null} clears
+         * @return this builder
+         */
         public Builder name(String value) {
             name = Change.to(value);
             return this;
         }
 
-        /** @param value replacement profile object @return this builder */
+        /**
+         * @param value replacement profile object
+         * @return this builder
+         */
         public Builder profile(JsonNode value) {
             profile = Change.to(value);
             return this;
         }
 
-        /** @param value replacement preferences object @return this builder */
+        /**
+         * @param value replacement preferences object
+         * @return this builder
+         */
         public Builder preferences(JsonNode value) {
             preferences = Change.to(value);
             return this;
         }
 
-        /** @param value new status @return this builder */
+        /**
+         * @param value new status
+         * @return this builder
+         */
         public Builder status(UserStatus value) {
             status = Change.to(value);
             return this;
         }
 
-        /** @param value new last-activity time, {@code null} clears @return this builder */
+        /**
+         * @param value new last-activity time, {@code null} clears
+         * @return this builder
+         */
         public Builder lastActiveAt(Instant value) {
             lastActiveAt = Change.to(value);
             return this;

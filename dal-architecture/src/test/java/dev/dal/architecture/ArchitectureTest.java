@@ -21,7 +21,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The module boundaries of DESIGN.md ("Modules"), checked on production classes only. Every rule must
+ * The module boundaries (the API names no driver, no backend depends on another, the migration tool
+ * reaches the backends at run time only), checked on production classes only. Every rule must
  * match classes ({@code allowEmptyShould(false)}): a rule naming a package that does not exist, or one
  * that was renamed, fails instead of passing on nothing. A module added later gets its rules here.
  */

@@ -61,7 +61,7 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 
 /**
- * The reliability soak (issue 11, item 9): many concurrent chat clients on one PostgreSQL store, with a
+ * The reliability soak: many concurrent chat clients on one PostgreSQL store, with a
  * {@code kill -9} of the server and a network stall in the middle, then a ledger check of every
  * acknowledged write. Run by hand (see the module's README), never in CI.
  *

@@ -112,7 +112,10 @@ public record DualWriteSettings(ReadFrom readFrom, SecondaryFailurePolicy failur
                 DEFAULT_MISMATCHES_KEPT);
     }
 
-    /** @param value where reads come from @return a copy with it */
+    /**
+     * @param value where reads come from
+     * @return a copy with it
+     */
     public DualWriteSettings withReadFrom(ReadFrom value) {
         return new DualWriteSettings(value, failurePolicy, compareSampleRate, secondaryTimeout, journalDir,
                 mismatchesKept, kinds, compareIgnore, journalLockWait);
@@ -128,25 +131,37 @@ public record DualWriteSettings(ReadFrom readFrom, SecondaryFailurePolicy failur
                 kinds, compareIgnore, journalLockWait);
     }
 
-    /** @param rate fraction of reads compared @return a copy with it */
+    /**
+     * @param rate fraction of reads compared
+     * @return a copy with it
+     */
     public DualWriteSettings withCompareSampleRate(double rate) {
         return new DualWriteSettings(readFrom, failurePolicy, rate, secondaryTimeout, journalDir, mismatchesKept,
                 kinds, compareIgnore, journalLockWait);
     }
 
-    /** @param timeout longest a caller waits for the secondary @return a copy with it */
+    /**
+     * @param timeout longest a caller waits for the secondary
+     * @return a copy with it
+     */
     public DualWriteSettings withSecondaryTimeout(Duration timeout) {
         return new DualWriteSettings(readFrom, failurePolicy, compareSampleRate, timeout, journalDir, mismatchesKept,
                 kinds, compareIgnore, journalLockWait);
     }
 
-    /** @param value the kinds dual-write moves @return a copy with them */
+    /**
+     * @param value the kinds dual-write moves
+     * @return a copy with them
+     */
     public DualWriteSettings withKinds(Set<DualWriteKind> value) {
         return new DualWriteSettings(readFrom, failurePolicy, compareSampleRate, secondaryTimeout, journalDir,
                 mismatchesKept, value, compareIgnore, journalLockWait);
     }
 
-    /** @param pointers JSON pointers of fields compare mode ignores @return a copy with them */
+    /**
+     * @param pointers JSON pointers of fields compare mode ignores
+     * @return a copy with them
+     */
     public DualWriteSettings withCompareIgnore(List<String> pointers) {
         return new DualWriteSettings(readFrom, failurePolicy, compareSampleRate, secondaryTimeout, journalDir,
                 mismatchesKept, kinds, pointers, journalLockWait);

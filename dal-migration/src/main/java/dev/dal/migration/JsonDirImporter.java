@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * Imports a directory of legacy JSON files — one file per chat, one per user with their memory —
- * into any store, laid out as a {@link JsonDirMapping} says (seed 004's layout by default):
+ * into any store, laid out as a {@link JsonDirMapping} says (by default the layout the legacy PHP chat
+ * application's file store used):
  * <pre>
  * data/chat_sessions/c-1.json   {"chat_id": "c-1", "user_id": "u-1", "title": "Trip", "profile": "travel",
  *                                "created_at": "2024-01-02 10:00:00", "metadata": {...},
@@ -69,7 +70,7 @@ public final class JsonDirImporter {
     /**
      * Reads and checks the whole input; writes nothing.
      *
-     * @param dir the input directory (e.g. seed 004's {@code data/})
+     * @param dir the input directory (e.g. the legacy application's {@code data/})
      * @return the checked input, to write with {@link LegacyImport#writeTo}
      * @throws ValidationException naming the file, document and field when a file is malformed
      */
@@ -80,7 +81,7 @@ public final class JsonDirImporter {
     /**
      * Imports: {@link #read}, then {@link LegacyImport#writeTo}.
      *
-     * @param dir the input directory (e.g. seed 004's {@code data/})
+     * @param dir the input directory (e.g. the legacy application's {@code data/})
      * @param store where to import
      * @return counts, skips, unused parts of the input and warnings
      * @throws ValidationException naming the file, document and field when a file is malformed;

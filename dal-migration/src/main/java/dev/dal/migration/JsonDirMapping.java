@@ -11,7 +11,7 @@ import java.util.Set;
 
 /**
  * The layout of a directory of legacy JSON files for {@link JsonDirImporter}. The built-in layout is
- * seed 004's ({@link #seed004()}); a mapping file (JSON; every entry optional, anything left out
+ * the one the legacy PHP chat application's file store wrote ({@link #seed004()}); a mapping file (JSON; every entry optional, anything left out
  * keeps the built-in name) describes another:
  * <pre>
  * {
@@ -52,7 +52,7 @@ public final class JsonDirMapping {
     }
 
     /**
-     * Seed 004's layout: {@code chat_sessions/<chat_id>.json} holds a session (fields {@code chat_id},
+     * The legacy PHP chat application's layout: {@code chat_sessions/<chat_id>.json} holds a session (fields {@code chat_id},
      * {@code user_id}, {@code title}, {@code profile}, {@code metadata}, {@code created_at},
      * {@code updated_at}) and its {@code messages} ({@code role}, {@code content}, {@code timestamp},
      * {@code metadata}, {@code token_count}, {@code abuse_flagged}); {@code memory/<user_id>.json} holds
@@ -68,7 +68,7 @@ public final class JsonDirMapping {
 
     /**
      * @param file a mapping file
-     * @return the layout it describes, seed 004's names where it says nothing
+     * @return the layout it describes, the built-in names where it says nothing
      * @throws ValidationException naming the entry when the file is malformed or names an unknown entry
      */
     public static JsonDirMapping load(Path file) {
@@ -112,7 +112,10 @@ public final class JsonDirMapping {
         }
     }
 
-    /** @param section {@code sessions} or {@code users} @return its directory's name, empty when the layout has none */
+    /**
+     * @param section {@code sessions} or {@code users}
+     * @return its directory's name, empty when the layout has none
+     */
     public Optional<String> directory(String section) {
         return Optional.ofNullable(directories.get(section));
     }

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Imports a legacy TinyDB chat file (seed 002, ChatCore) into any store. TinyDB keeps
+ * Imports a legacy TinyDB chat file (ChatCore's, by default) into any store. TinyDB keeps
  * {@code {"<table>": {"<doc id>": {...}}}}; ChatCore's tables and fields are
  * <ul>
  * <li>{@code users}: {@code username}, {@code email}, {@code name}, {@code role}, {@code created_at},

@@ -67,7 +67,10 @@ public final class TinyDbMapping {
         return mapping;
     }
 
-    /** @param logical {@code users}, {@code conversations} or {@code messages} @return the file's table name */
+    /**
+     * @param logical {@code users}, {@code conversations} or {@code messages}
+     * @return the file's table name
+     */
     public String table(String logical) {
         return tables.getOrDefault(logical, logical);
     }
@@ -81,12 +84,18 @@ public final class TinyDbMapping {
         return fields.getOrDefault(table, Map.of()).getOrDefault(logical, logical);
     }
 
-    /** @param role the file's role name @return Dal's role name (the same, in lower case, when not mapped) */
+    /**
+     * @param role the file's role name
+     * @return Dal's role name (the same, in lower case, when not mapped)
+     */
     public String role(String role) {
         return common.role(role);
     }
 
-    /** @param field a field name of the file @return whether it holds a secret that is never copied */
+    /**
+     * @param field a field name of the file
+     * @return whether it holds a secret that is never copied
+     */
     public boolean isSecret(String field) {
         return common.secrets().isSecret(field);
     }

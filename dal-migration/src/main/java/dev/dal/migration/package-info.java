@@ -5,7 +5,7 @@
  * {@link dev.dal.migration.StoreRepairer} copies the differences, {@link dev.dal.migration.Archive}
  * exports and imports NDJSON archives, {@link dev.dal.migration.TinyDbImporter} imports legacy
  * TinyDB chat files and {@link dev.dal.migration.JsonDirImporter} legacy directories of JSON files
- * (seed 004's {@code data/}), both reporting in an {@link dev.dal.migration.ImportReport}.
+ * (the legacy PHP chat application's {@code data/}), both reporting in an {@link dev.dal.migration.ImportReport}.
  * Everything works through {@link dev.dal.api.bulk.BulkAccess}, so it works for every backend.
  */
 package dev.dal.migration;

@@ -17,7 +17,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Seed 002's TinyDB import: ChatCore's layout, embedded messages, a mapping file, idempotence. */
+/** The TinyDB import: ChatCore's layout, embedded messages, a mapping file, idempotence. */
 class TinyDbImporterTest {
     private static final String CHATCORE = """
             {

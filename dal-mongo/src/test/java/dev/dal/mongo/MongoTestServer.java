@@ -185,7 +185,10 @@ public final class MongoTestServer {
         return admin;
     }
 
-    /** @param database a database name @return that database, for looking under the store */
+    /**
+     * @param database a database name
+     * @return that database, for looking under the store
+     */
     public MongoDatabase database(String database) {
         return client().getDatabase(database);
     }

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.neo4j.driver.Record;
 
 /**
- * Seed 000's normalization of legacy graphs (schema change 001): {@code HAS_SESSION} becomes
+ * The normalization of legacy graphs (schema change 001): {@code HAS_SESSION} becomes
  * {@code HAS_CHAT_SESSION}, {@code message_id} becomes {@code id}, {@code timestamp} becomes
  * {@code created_at}, with every node and relationship accounted for, and idempotent.
  */

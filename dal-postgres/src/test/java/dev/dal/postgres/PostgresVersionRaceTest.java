@@ -69,7 +69,11 @@ class PostgresVersionRaceTest {
         }
     }
 
-    /** Runs both at once; @return the failures, as text */
+    /**
+     * Runs both at once.
+     *
+     * @return the failures, as text
+     */
     private static List<String> race(Callable<?> a, Callable<?> b) throws Exception {
         CyclicBarrier start = new CyclicBarrier(2);
         List<Future<?>> runs = new ArrayList<>();

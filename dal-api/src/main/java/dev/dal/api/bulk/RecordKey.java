@@ -39,12 +39,18 @@ public record RecordKey(Kind kind, UUID userId, String chatId, String memoryType
         }
     }
 
-    /** @param id the user's id @return the user's key */
+    /**
+     * @param id the user's id
+     * @return the user's key
+     */
     public static RecordKey user(UUID id) {
         return new RecordKey(Kind.USER, id, null, null, null);
     }
 
-    /** @param chatId the session's chat id @return the session's key */
+    /**
+     * @param chatId the session's chat id
+     * @return the session's key
+     */
     public static RecordKey session(String chatId) {
         return new RecordKey(Kind.SESSION, null, chatId, null, null);
     }

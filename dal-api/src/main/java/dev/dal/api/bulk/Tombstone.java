@@ -28,7 +28,11 @@ public record Tombstone(RecordKey key, UUID sessionId, long version) {
         }
     }
 
-    /** @param id the user @param version the version plus one @return the user's tombstone */
+    /**
+     * @param id the user
+     * @param version the version plus one
+     * @return the user's tombstone
+     */
     public static Tombstone ofUser(UUID id, long version) {
         return new Tombstone(RecordKey.user(id), null, version);
     }

@@ -9,8 +9,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The input rules every store shares (DESIGN.md, "Rules every backend keeps"). Each check throws
- * {@link ValidationException} naming the field and the rule; none of them touches a store.
+ * The input rules every store shares, checked before any store is called so that every backend
+ * accepts and refuses exactly the same values: id lengths, text lengths, no NUL characters, JSON
+ * depth and size. Each check throws {@link ValidationException} naming the field and the rule; none
+ * of them touches a store.
  */
 public final class Validator {
     /** Longest id-like string: chat ids, external ids, memory keys. */

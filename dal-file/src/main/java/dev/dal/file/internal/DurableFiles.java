@@ -84,7 +84,11 @@ final class DurableFiles {
         syncDirectory(file.getParent());
     }
 
-    /** Deletes a file if present and makes the removal durable. @return whether it existed */
+    /**
+     * Deletes a file if present and makes the removal durable.
+     *
+     * @return whether it existed
+     */
     static boolean delete(Path file) throws IOException {
         CrashSimulation.beforeNameChange();
         boolean existed = Files.deleteIfExists(file);

@@ -372,7 +372,11 @@ public final class FileStore implements DataAccess {
         return deleteMemory(userId, memoryType, null);
     }
 
-    /** Deletes matching entries, leaving a tombstone for each; @return how many of them were visible (unexpired) */
+    /**
+     * Deletes matching entries, leaving a tombstone for each.
+     *
+     * @return how many of them were visible (unexpired)
+     */
     private int deleteMemory(UUID userId, String memoryType, String key) {
         return unit.write("deleteUserMemory", () -> {
             Instant now = now();

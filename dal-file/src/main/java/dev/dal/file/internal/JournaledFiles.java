@@ -58,7 +58,11 @@ final class JournaledFiles {
         return DurableFiles.delete(file);
     }
 
-    /** Appends bytes; @return the offset they were written at */
+    /**
+     * Appends bytes.
+     *
+     * @return the offset they were written at
+     */
     long append(Path file, byte[] bytes) throws IOException {
         requireUnit();
         journal.recordLength(file);

@@ -16,7 +16,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** Imports a directory of legacy JSON files (seed 004's layout, or another through a mapping). */
+/**
+ * Imports a directory of legacy JSON files (the legacy PHP chat application's layout, or another
+ * through a mapping).
+ */
 @Command(name = "import-json-dir", description = {"Import a directory of legacy JSON files: seed 004's layout"
         + " by default, another through --mapping. Every file is checked first (a malformed one is named by path,"
         + " document and field, and nothing is written); idempotent; messages deduplicated, order and timestamps"

@@ -15,7 +15,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** Imports a legacy TinyDB chat file (seed 002). */
+/** Imports a legacy TinyDB chat file (ChatCore's layout, or another through a mapping). */
 @Command(name = "import-tinydb", description = {"Import a legacy TinyDB chat file (ChatCore's layout, or another"
         + " through --mapping, e.g. TinyDB's embedded style: {\"tables\": {\"conversations\": \"_default\"},"
         + " \"fields\": {\"conversations\": {\"conversation_id\": \"$docId\"}}}). Idempotent; a malformed file"

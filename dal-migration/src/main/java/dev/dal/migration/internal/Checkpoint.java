@@ -41,7 +41,10 @@ public record Checkpoint(String key, int kindIndex, String cursor, Map<RecordKin
         written = copy;
     }
 
-    /** @param key the copy's key @return the state before anything was copied */
+    /**
+     * @param key the copy's key
+     * @return the state before anything was copied
+     */
     public static Checkpoint start(String key) {
         return new Checkpoint(key, 0, null, null);
     }

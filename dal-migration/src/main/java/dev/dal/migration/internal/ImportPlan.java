@@ -94,7 +94,11 @@ public final class ImportPlan {
     public record Memory(String owner, String type, String key, JsonNode value, Instant createdAt, Instant updatedAt) {
     }
 
-    /** @param source a table or file @param document a document @param reason why it is not imported */
+    /**
+     * @param source a table or file
+     * @param document a document
+     * @param reason why it is not imported
+     */
     public void skip(String source, String document, String reason) {
         skipped.add(new ImportReport.Skip(source, document, reason));
     }

@@ -40,10 +40,22 @@ public abstract class KindAccess {
         };
     }
 
-    /** Scans a batch. @param bulk the store @param cursor the cursor @param size the batch size @return the batch */
+    /**
+     * Scans a batch.
+     *
+     * @param bulk the store
+     * @param cursor the cursor
+     * @param size the batch size
+     * @return the batch
+     */
     public abstract ScanBatch<?> scan(BulkAccess bulk, String cursor, int size);
 
-    /** Upserts records of this kind. @param bulk the store @param records the records */
+    /**
+     * Upserts records of this kind.
+     *
+     * @param bulk the store
+     * @param records the records
+     */
     public abstract void upsert(BulkAccess bulk, List<Object> records);
 
     /**
@@ -61,7 +73,10 @@ public abstract class KindAccess {
      */
     public abstract int compare(Object a, Object b);
 
-    /** @param record a record @return how reports name it, e.g. a user's id or {@code sessionId#3} */
+    /**
+     * @param record a record
+     * @return how reports name it, e.g. a user's id or {@code sessionId#3}
+     */
     public abstract String id(Object record);
 
     /**

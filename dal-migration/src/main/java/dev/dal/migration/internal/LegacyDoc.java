@@ -82,7 +82,10 @@ public final class LegacyDoc {
         return document;
     }
 
-    /** @param field a field name (see the class) @return its value, or {@code null} when absent */
+    /**
+     * @param field a field name (see the class)
+     * @return its value, or {@code null} when absent
+     */
     public JsonNode get(String field) {
         if (DOC_ID.equals(field) || "$key".equals(field)) {
             return key == null ? null : TextNode.valueOf(key);
@@ -91,7 +94,10 @@ public final class LegacyDoc {
         return v == null || v.isMissingNode() || v.isNull() ? null : v;
     }
 
-    /** @return the field's text, empty when absent @throws ValidationException when it is not a string */
+    /**
+     * @return the field's text, empty when absent
+     * @throws ValidationException when it is not a string
+     */
     public Optional<String> text(String field) {
         JsonNode v = get(field);
         if (v == null) {
@@ -115,7 +121,10 @@ public final class LegacyDoc {
         return Optional.of(v.asText()).filter(s -> !s.isBlank());
     }
 
-    /** @return the field's instant, empty when absent @throws ValidationException when unreadable */
+    /**
+     * @return the field's instant, empty when absent
+     * @throws ValidationException when unreadable
+     */
     public Optional<Instant> time(String field, LegacyTime format) {
         try {
             return format.parse(get(field));
@@ -124,7 +133,10 @@ public final class LegacyDoc {
         }
     }
 
-    /** @return the field's object, empty when absent @throws ValidationException when not an object */
+    /**
+     * @return the field's object, empty when absent
+     * @throws ValidationException when not an object
+     */
     public Optional<ObjectNode> object(String field) {
         JsonNode v = get(field);
         if (v == null) {
@@ -136,7 +148,10 @@ public final class LegacyDoc {
         return Optional.of((ObjectNode) v);
     }
 
-    /** @return the field's list, empty when absent @throws ValidationException when not a list */
+    /**
+     * @return the field's list, empty when absent
+     * @throws ValidationException when not a list
+     */
     public Optional<ArrayNode> list(String field, String what) {
         JsonNode v = get(field);
         if (v == null) {
@@ -148,7 +163,10 @@ public final class LegacyDoc {
         return Optional.of((ArrayNode) v);
     }
 
-    /** @return the field's whole number, empty when absent @throws ValidationException otherwise */
+    /**
+     * @return the field's whole number, empty when absent
+     * @throws ValidationException otherwise
+     */
     public Optional<Integer> integer(String field) {
         JsonNode v = get(field);
         if (v == null) {
@@ -160,7 +178,10 @@ public final class LegacyDoc {
         return Optional.of(v.asInt());
     }
 
-    /** @return the field's boolean, empty when absent @throws ValidationException otherwise */
+    /**
+     * @return the field's boolean, empty when absent
+     * @throws ValidationException otherwise
+     */
     public Optional<Boolean> bool(String field) {
         JsonNode v = get(field);
         if (v == null) {

@@ -20,7 +20,7 @@ import java.util.Set;
 /**
  * Reading a legacy input's files: only ever opened for reading (an import never changes its
  * source), parsed as JSON with errors that name the file and the line, and checked for the
- * permissions legacy stores left behind (seed 004 wrote its files 0777).
+ * permissions legacy stores left behind (the legacy PHP file store wrote its files world-readable, 0777).
  */
 public final class LegacyFiles {
     private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");

@@ -81,7 +81,10 @@ public final class MappingCommon {
         }
     }
 
-    /** @return the object at {@code name}, an empty one when absent @throws ValidationException otherwise */
+    /**
+     * @return the object at {@code name}, an empty one when absent
+     * @throws ValidationException otherwise
+     */
     public static JsonNode objectAt(JsonNode parent, String name) {
         JsonNode v = parent.path(name);
         if (v.isMissingNode()) {
@@ -93,7 +96,10 @@ public final class MappingCommon {
         return v;
     }
 
-    /** @return the node's text @throws ValidationException naming {@code where} when not a non-blank string */
+    /**
+     * @return the node's text
+     * @throws ValidationException naming {@code where} when not a non-blank string
+     */
     public static String text(JsonNode node, String where) {
         if (!node.isTextual() || node.asText().isBlank()) {
             throw new ValidationException("mapping." + where, "must be a non-blank string");
@@ -101,7 +107,10 @@ public final class MappingCommon {
         return node.asText();
     }
 
-    /** @param role the input's role name @return Dal's role name (the same, in lower case, when not mapped) */
+    /**
+     * @param role the input's role name
+     * @return Dal's role name (the same, in lower case, when not mapped)
+     */
     public String role(String role) {
         String lower = role.toLowerCase(Locale.ROOT).trim();
         return roles.getOrDefault(lower, lower);

@@ -24,7 +24,10 @@ public final class Secrets {
         this.extra = extra.stream().map(s -> s.toLowerCase(Locale.ROOT)).collect(java.util.stream.Collectors.toSet());
     }
 
-    /** @param field a field name @return whether its value is never copied */
+    /**
+     * @param field a field name
+     * @return whether its value is never copied
+     */
     public boolean isSecret(String field) {
         String lower = field.toLowerCase(Locale.ROOT);
         return extra.contains(lower) || PARTS.stream().anyMatch(lower::contains);

@@ -20,13 +20,13 @@ import org.bson.BsonString;
 import org.bson.BsonValue;
 
 /**
- * Dal's records as MongoDB documents and back. Field names follow seed 003 ({@code snake_case},
- * {@code id} beside {@code _id}); ids are canonical UUID strings, so {@code _id} order is the order
+ * Dal's records as MongoDB documents and back. Field names follow the legacy MongoDB chat system's
+ * ({@code snake_case}, {@code id} beside {@code _id}); ids are canonical UUID strings, so {@code _id} order is the order
  * bulk scans promise; instants are BSON dates (milliseconds); every document carries
  * {@code _schema_version}.
  */
 final class MongoDocuments {
-    /** The shape of the documents this code writes (seed 003 writes {@code "1.0.0"} too). */
+    /** The shape of the documents this code writes (the legacy MongoDB chat system writes {@code "1.0.0"} too). */
     static final String SCHEMA_VERSION = "1.0.0";
 
     static final String ID = "_id";

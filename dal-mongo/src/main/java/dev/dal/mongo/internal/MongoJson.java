@@ -63,7 +63,10 @@ final class MongoJson {
         throw new DataAccessException("A JSON value of kind " + node.getNodeType() + " cannot be stored exactly");
     }
 
-    /** @param node a JSON object @return the document, keys encoded */
+    /**
+     * @param node a JSON object
+     * @return the document, keys encoded
+     */
     static BsonDocument toDocument(JsonNode node) {
         BsonDocument doc = new BsonDocument();
         if (node != null) {
@@ -100,7 +103,7 @@ final class MongoJson {
                 return NODES.numberNode(value.asDouble().getValue());
             case DECIMAL128:
                 return JsonValues.canonical(NODES.numberNode(value.asDecimal128().getValue().bigDecimalValue()));
-            // Written by other tools (seed 003's own scripts store dates and object ids in documents).
+            // Written by other tools (the legacy chat system's own scripts store dates and object ids in documents).
             case DATE_TIME:
                 return NODES.textNode(Instant.ofEpochMilli(value.asDateTime().getValue()).toString());
             case OBJECT_ID:
@@ -111,7 +114,10 @@ final class MongoJson {
         }
     }
 
-    /** @param doc a stored document @return the JSON object, keys decoded */
+    /**
+     * @param doc a stored document
+     * @return the JSON object, keys decoded
+     */
     static ObjectNode toObject(BsonDocument doc) {
         ObjectNode object = NODES.objectNode();
         for (Map.Entry<String, BsonValue> field : doc.entrySet()) {

@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs {@link MongoSchema#MIGRATIONS}: {@code migration_history} records each one's status
- * ({@code applied}, {@code rolled_back}, {@code failed}), checksum and times, as seed 003's
- * {@code --status} and {@code --rollback} expect. Changes run under a lock document in
+ * ({@code applied}, {@code rolled_back}, {@code failed}), checksum and times, as the legacy MongoDB
+ * chat system's migration runner reads them for its {@code --status} and {@code --rollback}. Changes run under a lock document in
  * {@code migration_lock}, taken by an insert on a fixed {@code _id} (the unique index makes it
  * atomic) and stolen only once its expiry has passed, so a crashed runner cannot block forever.
  */

@@ -17,7 +17,8 @@ import org.bson.BsonInt64;
 import org.bson.BsonValue;
 
 /**
- * The MongoDB schema as versioned migrations: collections named as in seed 003 where they overlap
+ * The MongoDB schema as versioned migrations: collections named as in the legacy MongoDB chat system
+ * where they overlap
  * ({@code chat_sessions}, {@code chat_messages}) and in the same style for the rest ({@code users},
  * {@code user_memory}), with their indexes. Each migration's checksum is a SHA-256 of its
  * definition, so a migration changed after it was applied is noticed.
@@ -76,7 +77,7 @@ final class MongoSchema {
      * One versioned change.
      *
      * @param version ordered id, e.g. {@code "001"}
-     * @param name a short name, as seed 003 records it in {@code migration_history}
+     * @param name a short name, as the legacy chat system's migrations record it in {@code migration_history}
      * @param description one line
      * @param collections collections it creates (its rollback drops them, with their data)
      * @param indexes indexes it creates (its rollback drops them)

@@ -15,7 +15,7 @@ import org.neo4j.driver.Value;
 import org.neo4j.driver.summary.ResultSummary;
 
 /**
- * Seed 000's health check: one read transaction asks the server for its version and routing table;
+ * The health check: one read transaction asks the server for its version and routing table;
  * the answer carries the latency, the server's address and agent, the routing table and the pool
  * figures ({@code poolUtilizationPercent} when the store owns its driver). Never credentials.
  *

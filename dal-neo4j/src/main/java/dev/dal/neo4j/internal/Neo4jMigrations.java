@@ -34,7 +34,10 @@ final class Neo4jMigrations {
                 + " ELSE null END").replace("{v}", v);
     }
 
-    /** Seed 000's normalization: {@code HAS_SESSION} becomes {@code HAS_CHAT_SESSION}, parallel edges merged. */
+    /**
+     * Legacy graphs named the user-to-session edge both {@code HAS_SESSION} and {@code HAS_CHAT_SESSION}:
+     * {@code HAS_SESSION} becomes {@code HAS_CHAT_SESSION}, parallel edges merged.
+     */
     static final String NORMALIZE_RELATIONSHIPS = """
             MATCH (a)-[r:HAS_SESSION]->(b)
             CALL (a, r, b) {

@@ -21,7 +21,7 @@ import org.neo4j.driver.types.MapAccessor;
 
 /**
  * The graph model's property names and the mapping between Dal's records and node properties.
- * Names are snake_case throughout (seed 000's standard). Times are Neo4j {@code DATETIME} values
+ * Names are snake_case throughout (the naming legacy graphs are normalized to). Times are Neo4j {@code DATETIME} values
  * in UTC with millisecond precision; JSON values are stored as JSON text (a property cannot hold a
  * map); ids are the UUIDs' canonical strings, so string order is id order. A {@code null} field
  * is an absent property. Users, sessions and memory entries carry their {@code version}; a deleted one

@@ -376,7 +376,7 @@ public final class Neo4jStore implements DataAccess {
     }
 
     /**
-     * Seed 000's {@code get_user_cases_with_sessions}: one statement for the page of sessions and
+     * A user's sessions without one query per session: one statement for the page of sessions and
      * each one's newest message, found by an index seek on (session, sequence number): numbers are
      * gap-free, so the newest message is the one numbered {@code message_count}.
      */

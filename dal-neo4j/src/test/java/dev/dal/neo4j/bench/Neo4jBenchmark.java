@@ -23,7 +23,7 @@ import java.util.Map;
 import org.neo4j.driver.Session;
 
 /**
- * Two of seed 000's claims, measured against the raw driver doing the same work in the same run:
+ * Two claims of the legacy graph store Dal replaces, measured against the raw driver doing the same work in the same run:
  * bulk upsert of messages with {@code UNWIND} batches vs one statement per message (each its own
  * transaction, and, stricter, 1000 statements to a transaction), and the
  * one-query session overview vs the N+1 loop. Not a test: run it by hand (see the module README).

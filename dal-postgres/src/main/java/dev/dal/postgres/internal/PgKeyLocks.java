@@ -53,7 +53,10 @@ final class PgKeyLocks {
             return this;
         }
 
-        /** @param space the kind @return this request, with every bucket of the kind */
+        /**
+         * @param space the kind
+         * @return this request, with every bucket of the kind
+         */
         Request all(Space space) {
             for (int bucket = 0; bucket < BUCKETS; bucket++) {
                 locks.add(((long) space.ordinal() << 32) | bucket);
@@ -61,7 +64,11 @@ final class PgKeyLocks {
             return this;
         }
 
-        /** @param space the kind @param key one key @return this request */
+        /**
+         * @param space the kind
+         * @param key one key
+         * @return this request
+         */
         Request add(Space space, Object key) {
             return add(space, java.util.Collections.singletonList(key));
         }

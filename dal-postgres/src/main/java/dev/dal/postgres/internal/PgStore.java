@@ -541,7 +541,11 @@ public final class PgStore implements DataAccess {
             + "version) SELECT user_id, memory_type, key, version + 1 FROM d ON CONFLICT (user_id, memory_type, key) "
             + "DO UPDATE SET version = EXCLUDED.version WHERE memory_tombstones.version < EXCLUDED.version)";
 
-    /** Deletes matching entries, leaving their tombstones; @return how many of them were visible (unexpired) */
+    /**
+     * Deletes matching entries, leaving their tombstones.
+     *
+     * @return how many of them were visible (unexpired)
+     */
     private int deleteMemory(String keyClause, UUID userId, String memoryType, String key) {
         return write("deleteUserMemory", h -> {
             PgKeyLocks.request().add(PgKeyLocks.Space.MEMORY, userId).exclusive(h);

@@ -1,6 +1,7 @@
 --liquibase formatted sql
 
--- The seed 004 schema (../shared/seeds/004), kept to its table, column and index names. Where Dal's
+-- The schema the legacy PHP chat application planned for PostgreSQL (users, chat_sessions, messages,
+-- user_memory), kept to its table, column and index names, so its tools and queries still apply. Where Dal's
 -- rules need more, it adds only constraints: NOT NULL on what Dal always sets, a UNIQUE
 -- (chat_session_id, sequence_number), and code-point ("C") order for memory types and keys so
 -- every store lists them alike. Liquibase records applied changesets in databasechangelog (with
