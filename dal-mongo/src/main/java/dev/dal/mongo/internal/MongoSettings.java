@@ -6,10 +6,10 @@ import com.mongodb.MongoClientSettings;
 import com.mongodb.event.ConnectionPoolListener;
 import dev.dal.api.ConfigurationException;
 import dev.dal.api.DalConfig;
+import dev.dal.api.spi.ServerUris;
 import dev.dal.api.spi.Setting;
 import dev.dal.api.spi.SettingsView;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -88,15 +88,7 @@ public record MongoSettings(ConnectionString connectionString, String database, 
             return Optional.empty();
         }
         String shown = MONGODB_URL.display(uri);
-        URI parsed;
-        try {
-            parsed = new URI(uri);
-        } catch (URISyntaxException e) {
-            throw new ConfigurationException("Store " + shown + " is not a valid URI: " + e.getReason());
-        }
-        if (parsed.getHost() == null) {
-            throw new ConfigurationException("Store " + shown + " names no host");
-        }
+        URI parsed = ServerUris.parse(uri, shown);
         String path = parsed.getPath() == null ? "" : parsed.getPath().replaceFirst("^/", "");
         if (path.isBlank()) {
             throw new ConfigurationException("Store " + shown

@@ -2,6 +2,7 @@ package dev.dal.neo4j.internal;
 
 import dev.dal.api.ConfigurationException;
 import dev.dal.api.DalConfig;
+import dev.dal.api.spi.ServerUris;
 import dev.dal.api.spi.Setting;
 import dev.dal.api.spi.SettingsView;
 import java.net.URI;
@@ -223,15 +224,7 @@ public record Neo4jSettings(
             return Optional.empty();
         }
         String shown = NEO4J_URI.display(uri);
-        URI parsed;
-        try {
-            parsed = new URI(uri);
-        } catch (URISyntaxException e) {
-            throw new ConfigurationException("Store " + shown + " is not a valid URI: " + e.getReason());
-        }
-        if (parsed.getHost() == null) {
-            throw new ConfigurationException("Store " + shown + " names no host");
-        }
+        URI parsed = ServerUris.parse(uri, shown);
         Map<String, String> settings = new java.util.TreeMap<>();
         settings.put(NEO4J_URI.name(), parsed.getScheme() + "://" + parsed.getHost()
                 + (parsed.getPort() < 0 ? "" : ":" + parsed.getPort()));

@@ -2,6 +2,7 @@ package dev.dal.postgres.internal;
 
 import dev.dal.api.ConfigurationException;
 import dev.dal.api.DalConfig;
+import dev.dal.api.spi.ServerUris;
 import dev.dal.api.spi.Setting;
 import dev.dal.api.spi.SettingsView;
 import java.net.URI;
@@ -141,15 +142,7 @@ public record PgSettings(String jdbcUrl, String user, String password, String re
             return Optional.empty();
         }
         String shown = DATABASE_URL.display(uri);
-        URI parsed;
-        try {
-            parsed = new URI(uri);
-        } catch (URISyntaxException e) {
-            throw new ConfigurationException("Store " + shown + " is not a valid URI: " + e.getReason());
-        }
-        if (parsed.getHost() == null) {
-            throw new ConfigurationException("Store " + shown + " names no host");
-        }
+        URI parsed = ServerUris.parse(uri, shown);
         Map<String, String> settings = new TreeMap<>();
         settings.put(DATABASE_URL.name(), uri);
         String info = parsed.getRawUserInfo();
