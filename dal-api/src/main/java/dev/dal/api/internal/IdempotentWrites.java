@@ -40,10 +40,11 @@ final class IdempotentWrites {
         Map<UUID, Message> found = new HashMap<>();
         Map<UUID, NewMessage> wanted = new HashMap<>();
         messages.forEach(m -> wanted.put(m.id(), m));
-        long count = store.getMessageCount(chatId);
-        long before = count + 1;
-        while (before > 1 && found.size() < wanted.size()) {
-            List<Message> page = store.getChatHistory(chatId, HistoryQuery.before(before, PAGE));
+        // The newest page first, without asking for the count: one read for the usual retry, whose
+        // messages are the newest, and so one call less to spend the caller's time on under a fault.
+        HistoryQuery query = HistoryQuery.latest(PAGE);
+        while (found.size() < wanted.size()) {
+            List<Message> page = store.getChatHistory(chatId, query);
             if (page.isEmpty()) {
                 break;
             }
@@ -52,7 +53,11 @@ final class IdempotentWrites {
                     found.put(stored.id(), stored);
                 }
             }
-            before = page.get(0).sequenceNumber();
+            long oldest = page.get(0).sequenceNumber();
+            if (oldest <= 1) {
+                break;
+            }
+            query = HistoryQuery.before(oldest, PAGE);
         }
         if (found.isEmpty()) {
             return Optional.empty();
