@@ -128,13 +128,13 @@ public final class MongoStore implements DataAccess {
         this.retry = retry;
         this.ops = new MongoOps(session, MongoOps.serverLimit(connection.queryTimeout()));
         var db = connection.database();
-        this.users = db.getCollection(MongoSchema.USERS, BsonDocument.class);
-        this.sessions = db.getCollection(MongoSchema.SESSIONS, BsonDocument.class);
-        this.messages = db.getCollection(MongoSchema.MESSAGES, BsonDocument.class);
-        this.memory = db.getCollection(MongoSchema.MEMORY, BsonDocument.class);
-        this.userTombstones = db.getCollection(MongoSchema.USER_TOMBSTONES, BsonDocument.class);
-        this.sessionTombstones = db.getCollection(MongoSchema.SESSION_TOMBSTONES, BsonDocument.class);
-        this.memoryTombstones = db.getCollection(MongoSchema.MEMORY_TOMBSTONES, BsonDocument.class);
+        this.users = db.getCollection(MongoMigrations.USERS, BsonDocument.class);
+        this.sessions = db.getCollection(MongoMigrations.SESSIONS, BsonDocument.class);
+        this.messages = db.getCollection(MongoMigrations.MESSAGES, BsonDocument.class);
+        this.memory = db.getCollection(MongoMigrations.MEMORY, BsonDocument.class);
+        this.userTombstones = db.getCollection(MongoMigrations.USER_TOMBSTONES, BsonDocument.class);
+        this.sessionTombstones = db.getCollection(MongoMigrations.SESSION_TOMBSTONES, BsonDocument.class);
+        this.memoryTombstones = db.getCollection(MongoMigrations.MEMORY_TOMBSTONES, BsonDocument.class);
         this.capabilities = connection.transactions()
                 ? Collections.unmodifiableSet(EnumSet.of(Capability.TRANSACTIONS, Capability.MULTI_PROCESS,
                         Capability.NETWORK))
@@ -530,7 +530,7 @@ public final class MongoStore implements DataAccess {
                 Aggregates.sort(SESSION_ORDER),
                 Aggregates.skip(offset),
                 Aggregates.limit(limit),
-                new BsonDocument("$lookup", new BsonDocument("from", new BsonString(MongoSchema.MESSAGES))
+                new BsonDocument("$lookup", new BsonDocument("from", new BsonString(MongoMigrations.MESSAGES))
                         .append("let", new BsonDocument("sid", new BsonString("$" + ID)))
                         .append("pipeline", new org.bson.BsonArray(List.of(
                                 new BsonDocument("$match", new BsonDocument("$expr", new BsonDocument("$eq",
