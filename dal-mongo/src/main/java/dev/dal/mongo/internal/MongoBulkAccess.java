@@ -718,7 +718,7 @@ final class MongoBulkAccess implements BulkAccess {
         Map<String, Tombstone> users = byKind.getOrDefault(RecordKey.Kind.USER, Map.of());
         for (Map.Entry<String, BsonDocument> older : newerTombstones(s, USERS, users).entrySet()) {
             BsonString id = new BsonString(older.getKey());
-            s.detachSessions(id);
+            s.writes().detachSessions(id);
             s.ops().deleteMany(s.memory, eq(MongoDocuments.USER_ID, id));
             s.ops().deleteOne(s.users, and(eq(MongoDocuments.ID, id),
                     lt(MongoDocuments.VERSION, new BsonInt64(users.get(older.getKey()).version()))));
@@ -772,12 +772,12 @@ final class MongoBulkAccess implements BulkAccess {
             }
             BsonDocument set = t.sessionId() == null ? new BsonDocument()
                     : new BsonDocument(MongoDocuments.SESSION_ID, MongoDocuments.id(t.sessionId()));
-            raises.add(s.tombstoneRaise(kind.tombstoneFilter(key), t.version(), set));
+            raises.add(s.writes().tombstoneRaise(kind.tombstoneFilter(key), t.version(), set));
             if (stored != null) {
                 older.put(key, stored);
             }
         });
-        s.raiseTombstones(kind.tombstones(s), raises);
+        s.writes().raiseTombstones(kind.tombstones(s), raises);
         return older;
     }
 }

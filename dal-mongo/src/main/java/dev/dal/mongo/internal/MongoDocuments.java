@@ -1,5 +1,12 @@
 package dev.dal.mongo.internal;
 
+import static com.mongodb.client.model.Filters.and;
+import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Filters.gt;
+import static com.mongodb.client.model.Filters.or;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Projections;
 import dev.dal.api.ChatSession;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
@@ -18,6 +25,7 @@ import org.bson.BsonInt64;
 import org.bson.BsonNull;
 import org.bson.BsonString;
 import org.bson.BsonValue;
+import org.bson.conversions.Bson;
 
 /**
  * Dal's records as MongoDB documents and back. Field names follow the legacy MongoDB chat system's
@@ -183,6 +191,37 @@ final class MongoDocuments {
 
     static Tombstone toMemoryTombstone(BsonDocument d) {
         return Tombstone.ofMemory(uuid(d, USER_ID), string(d, MEMORY_TYPE), string(d, KEY), version(d));
+    }
+
+    // ---- filters, exists ----
+
+    /**
+     * @param ops the operations to read with (in the running transaction, if any)
+     * @param users the users collection
+     * @param id the user's id
+     * @return whether a user with the id is stored
+     */
+    static boolean userExists(MongoOps ops, MongoCollection<BsonDocument> users, UUID id) {
+        return ops.find(users, eq(ID, id.toString())).projection(Projections.include(ID)).first() != null;
+    }
+
+    /**
+     * @param now the instant to compare with
+     * @return the filter for memory entries without an expiry or expiring after {@code now}
+     */
+    static Bson visibleAt(Instant now) {
+        return or(eq(EXPIRES_AT, BsonNull.VALUE), gt(EXPIRES_AT, date(now)));
+    }
+
+    /**
+     * @param userId the owner
+     * @param memoryType the entry's type
+     * @param key the entry's key
+     * @return the filter for the one memory entry with that key (or its tombstone)
+     */
+    static Bson memoryFilter(UUID userId, String memoryType, String key) {
+        return and(eq(USER_ID, userId.toString()), eq(MEMORY_TYPE, new BsonString(memoryType)),
+                eq(KEY, new BsonString(key)));
     }
 
     // ---- values ----

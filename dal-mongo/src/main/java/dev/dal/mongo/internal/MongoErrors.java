@@ -58,13 +58,13 @@ final class MongoErrors {
 
     /** Unique indexes by name, in words a caller understands. */
     private static final Map<String, DuplicateKeyException.Key> UNIQUE = Map.of(
-            MongoSchema.USERS_EXTERNAL_ID, DuplicateKeyException.Key.EXTERNAL_ID,
-            MongoSchema.SESSIONS_CHAT_ID, DuplicateKeyException.Key.CHAT_ID,
-            MongoSchema.MESSAGES_SEQUENCE, DuplicateKeyException.Key.MESSAGE_SEQUENCE_NUMBER,
-            MongoSchema.MEMORY_KEY, DuplicateKeyException.Key.MEMORY_KEY,
-            MongoSchema.USERS_ID, DuplicateKeyException.Key.USER_ID,
-            MongoSchema.SESSIONS_ID, DuplicateKeyException.Key.SESSION_ID,
-            MongoSchema.MESSAGES_ID, DuplicateKeyException.Key.MESSAGE_ID);
+            MongoMigrations.USERS_EXTERNAL_ID, DuplicateKeyException.Key.EXTERNAL_ID,
+            MongoMigrations.SESSIONS_CHAT_ID, DuplicateKeyException.Key.CHAT_ID,
+            MongoMigrations.MESSAGES_SEQUENCE, DuplicateKeyException.Key.MESSAGE_SEQUENCE_NUMBER,
+            MongoMigrations.MEMORY_KEY, DuplicateKeyException.Key.MEMORY_KEY,
+            MongoMigrations.USERS_ID, DuplicateKeyException.Key.USER_ID,
+            MongoMigrations.SESSIONS_ID, DuplicateKeyException.Key.SESSION_ID,
+            MongoMigrations.MESSAGES_ID, DuplicateKeyException.Key.MESSAGE_ID);
 
     /** What the user setting is called in "check ..." when the server rejects the credentials. */
     static final String USER_SETTING = "the user in " + MongoSettings.MONGODB_URL.name();

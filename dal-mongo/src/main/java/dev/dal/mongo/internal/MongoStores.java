@@ -21,7 +21,7 @@ public final class MongoStores {
         MongoSettings settings = MongoSettings.from(config);
         MongoConnection connection = connect(config, settings);
         try {
-            MongoMigrator migrator = new MongoMigrator(connection, false);
+            MongoSchemaMigrator migrator = new MongoSchemaMigrator(connection, false);
             boolean current = guarded("open", migrator::isCurrent);
             if (!current) {
                 if (!settings.autoMigrate()) {
@@ -44,7 +44,7 @@ public final class MongoStores {
      */
     public static SchemaMigrator migrator(DalConfig config) {
         MongoSettings settings = MongoSettings.from(config);
-        return new MongoMigrator(connect(config, settings), true);
+        return new MongoSchemaMigrator(connect(config, settings), true);
     }
 
     private static MongoConnection connect(DalConfig config, MongoSettings settings) {

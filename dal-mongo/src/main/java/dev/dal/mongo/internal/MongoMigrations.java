@@ -23,7 +23,7 @@ import org.bson.BsonValue;
  * {@code user_memory}), with their indexes. Each migration's checksum is a SHA-256 of its
  * definition, so a migration changed after it was applied is noticed.
  */
-final class MongoSchema {
+final class MongoMigrations {
     static final String USERS = "users";
     static final String SESSIONS = "chat_sessions";
     static final String MESSAGES = "chat_messages";
@@ -193,7 +193,7 @@ final class MongoSchema {
                     "drops the TTL index on user_memory.expires_at: purgeExpiredMemory removes expired entries, with tombstones",
                     List.of(), List.of(), List.of(), List.of(MEMORY_TTL_INDEX)));
 
-    private MongoSchema() {
+    private MongoMigrations() {
     }
 
     private static IndexSpec unique(String collection, String name, BsonDocument keys) {

@@ -9,7 +9,7 @@ import dev.dal.api.DataAccessException;
 import dev.dal.api.ValidationException;
 import dev.dal.api.spi.SchemaChange;
 import dev.dal.api.spi.SchemaMigrator;
-import dev.dal.mongo.internal.MongoSchema.Migration;
+import dev.dal.mongo.internal.MongoMigrations.Migration;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,14 +27,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs {@link MongoSchema#MIGRATIONS}: {@code migration_history} records each one's status
+ * Runs {@link MongoMigrations#MIGRATIONS}: {@code migration_history} records each one's status
  * ({@code applied}, {@code rolled_back}, {@code failed}), checksum and times, as the legacy MongoDB
  * chat system's migration runner reads them for its {@code --status} and {@code --rollback}. Changes run under a lock document in
  * {@code migration_lock}, taken by an insert on a fixed {@code _id} (the unique index makes it
  * atomic) and stolen only once its expiry has passed, so a crashed runner cannot block forever.
  */
-public final class MongoMigrator implements SchemaMigrator {
-    private static final Logger LOG = LoggerFactory.getLogger(MongoMigrator.class);
+public final class MongoSchemaMigrator implements SchemaMigrator {
+    private static final Logger LOG = LoggerFactory.getLogger(MongoSchemaMigrator.class);
     private static final String LOCK_ID = "schema";
     private static final Duration LOCK_LEASE = Duration.ofMinutes(5);
     private static final Duration DEFAULT_LOCK_WAIT = Duration.ofSeconds(60);
@@ -46,11 +46,11 @@ public final class MongoMigrator implements SchemaMigrator {
     private final boolean ownsConnection;
     private final Duration lockWait;
 
-    MongoMigrator(MongoConnection connection, boolean ownsConnection) {
+    MongoSchemaMigrator(MongoConnection connection, boolean ownsConnection) {
         this(connection, ownsConnection, DEFAULT_LOCK_WAIT);
     }
 
-    MongoMigrator(MongoConnection connection, boolean ownsConnection, Duration lockWait) {
+    MongoSchemaMigrator(MongoConnection connection, boolean ownsConnection, Duration lockWait) {
         this.connection = connection;
         this.ownsConnection = ownsConnection;
         this.lockWait = lockWait;
@@ -61,7 +61,7 @@ public final class MongoMigrator implements SchemaMigrator {
     }
 
     private MongoCollection<BsonDocument> history() {
-        return db().getCollection(MongoSchema.HISTORY, BsonDocument.class);
+        return db().getCollection(MongoMigrations.HISTORY, BsonDocument.class);
     }
 
     @Override
@@ -69,7 +69,7 @@ public final class MongoMigrator implements SchemaMigrator {
         return guarded("schema status", () -> {
             Map<String, BsonDocument> recorded = recorded();
             List<SchemaChange> changes = new ArrayList<>();
-            for (Migration m : MongoSchema.MIGRATIONS) {
+            for (Migration m : MongoMigrations.MIGRATIONS) {
                 BsonDocument record = recorded.get(m.version());
                 boolean applied = record != null && APPLIED.equals(string(record, "status"));
                 changes.add(new SchemaChange(m.version(), m.description(), applied,
@@ -83,7 +83,7 @@ public final class MongoMigrator implements SchemaMigrator {
     /** @return whether every migration is applied with the checksum the code has (no lock taken) */
     boolean isCurrent() {
         Map<String, BsonDocument> recorded = recorded();
-        return MongoSchema.MIGRATIONS.stream().allMatch(m -> {
+        return MongoMigrations.MIGRATIONS.stream().allMatch(m -> {
             BsonDocument r = recorded.get(m.version());
             return r != null && APPLIED.equals(string(r, "status")) && m.checksum().equals(string(r, "checksum"));
         });
@@ -95,7 +95,7 @@ public final class MongoMigrator implements SchemaMigrator {
             Map<String, BsonDocument> recorded = recorded();
             checkChecksums(recorded);
             List<SchemaChange> done = new ArrayList<>();
-            for (Migration m : MongoSchema.MIGRATIONS) {
+            for (Migration m : MongoMigrations.MIGRATIONS) {
                 BsonDocument record = recorded.get(m.version());
                 if (record != null && APPLIED.equals(string(record, "status"))) {
                     continue;
@@ -118,14 +118,14 @@ public final class MongoMigrator implements SchemaMigrator {
 
     @Override
     public List<SchemaChange> rollback(String toVersion) {
-        if (toVersion != null && MongoSchema.MIGRATIONS.stream().noneMatch(m -> m.version().equals(toVersion))) {
+        if (toVersion != null && MongoMigrations.MIGRATIONS.stream().noneMatch(m -> m.version().equals(toVersion))) {
             throw new ValidationException("toVersion", "names no known change (known: "
-                    + MongoSchema.MIGRATIONS.stream().map(Migration::version).toList() + ")");
+                    + MongoMigrations.MIGRATIONS.stream().map(Migration::version).toList() + ")");
         }
         return guarded("schema rollback", () -> withLock(() -> {
             Map<String, BsonDocument> recorded = recorded();
             checkChecksums(recorded);
-            List<Migration> applied = MongoSchema.MIGRATIONS.stream()
+            List<Migration> applied = MongoMigrations.MIGRATIONS.stream()
                     .filter(m -> recorded.containsKey(m.version()) && APPLIED.equals(string(recorded.get(m.version()), "status")))
                     .toList();
             List<SchemaChange> undone = new ArrayList<>();
@@ -147,7 +147,7 @@ public final class MongoMigrator implements SchemaMigrator {
     }
 
     private void checkChecksums(Map<String, BsonDocument> recorded) {
-        for (Migration m : MongoSchema.MIGRATIONS) {
+        for (Migration m : MongoMigrations.MIGRATIONS) {
             BsonDocument r = recorded.get(m.version());
             if (r != null && APPLIED.equals(string(r, "status")) && !m.checksum().equals(string(r, "checksum"))) {
                 throw new DataAccessException("MongoDB migration " + m.version() + " (" + m.name()
@@ -186,7 +186,7 @@ public final class MongoMigrator implements SchemaMigrator {
     // ---- the lock ----
 
     private <T> T withLock(java.util.function.Supplier<T> work) {
-        MongoCollection<BsonDocument> locks = db().getCollection(MongoSchema.LOCK, BsonDocument.class);
+        MongoCollection<BsonDocument> locks = db().getCollection(MongoMigrations.LOCK, BsonDocument.class);
         String owner = UUID.randomUUID().toString();
         long deadline = System.nanoTime() + lockWait.toNanos();
         while (true) {
@@ -205,7 +205,7 @@ public final class MongoMigrator implements SchemaMigrator {
             // Held: take it over only when its holder's lease has run out.
             locks.deleteOne(Filters.and(Filters.eq("_id", LOCK_ID), Filters.lt("expires_at", new BsonDateTime(now.toEpochMilli()))));
             if (System.nanoTime() > deadline) {
-                throw new DataAccessException("The MongoDB migration lock (" + MongoSchema.LOCK + "." + LOCK_ID
+                throw new DataAccessException("The MongoDB migration lock (" + MongoMigrations.LOCK + "." + LOCK_ID
                         + ") is held by another runner; try again later, or delete that document once no runner is left");
             }
             sleep();

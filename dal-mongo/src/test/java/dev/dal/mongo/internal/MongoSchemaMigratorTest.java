@@ -29,7 +29,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The versioned schema: collections and indexes, migration_history, rollback, checksums and the lock. */
-class MongoMigratorTest {
+class MongoSchemaMigratorTest {
     private static final MongoTestServer SERVER = MongoTestServer.get();
     private static final String DATABASE = "dal_schema";
     private final DalConfig config = DalConfig.fromMap(SERVER.settingsForDatabase(DATABASE));
@@ -229,7 +229,7 @@ class MongoMigratorTest {
         MongoSettings settings = MongoSettings.from(config);
         MongoConnection connection = new MongoConnection(config, settings);
         connection.connect();
-        try (MongoMigrator migrator = new MongoMigrator(connection, true, Duration.ofMillis(400))) {
+        try (MongoSchemaMigrator migrator = new MongoSchemaMigrator(connection, true, Duration.ofMillis(400))) {
             Throwable held = catchThrowable(migrator::migrate);
             assertThat(held).isInstanceOf(DataAccessException.class).hasMessageContaining("lock");
             assertThat(migrator.status()).noneMatch(SchemaChange::applied);

@@ -1,0 +1,176 @@
+package dev.dal.mongo.internal;
+
+import static com.mongodb.client.model.Filters.and;
+import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Filters.gte;
+import static com.mongodb.client.model.Filters.lte;
+import static dev.dal.mongo.internal.MongoDocuments.*;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Aggregates;
+import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.Sorts;
+import dev.dal.api.ChatSession;
+import dev.dal.api.HistoryQuery;
+import dev.dal.api.MemoryEntry;
+import dev.dal.api.Message;
+import dev.dal.api.SessionOverview;
+import dev.dal.api.User;
+import dev.dal.api.spi.CodePointOrder;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.bson.BsonDocument;
+import org.bson.BsonInt32;
+import org.bson.BsonString;
+import org.bson.conversions.Bson;
+
+/**
+ * Every MongoDB read of the store, run in the store's transaction when it has one: a listing with
+ * last messages is one aggregation, a history reads the session and then its messages, and memory
+ * entries past their expiry are not returned.
+ */
+final class MongoReads {
+    private final MongoStore store;
+    private final MongoOps ops;
+    private final MongoCollection<BsonDocument> users;
+    private final MongoCollection<BsonDocument> sessions;
+    private final MongoCollection<BsonDocument> messages;
+    private final MongoCollection<BsonDocument> memory;
+
+    /** @param store the store whose collections, session and clock the reads use */
+    MongoReads(MongoStore store) {
+        this.store = store;
+        this.ops = store.ops();
+        this.users = store.users;
+        this.sessions = store.sessions;
+        this.messages = store.messages;
+        this.memory = store.memory;
+    }
+
+    private Instant now() {
+        return store.clockNow();
+    }
+
+    private <T> T call(String operation, Supplier<T> work) {
+        return store.call(operation, work);
+    }
+
+    // ---- users and sessions ----
+
+    Optional<User> getUser(UUID id) {
+        return call("getUser", () -> Optional.ofNullable(ops.find(users, eq(ID, id.toString())).first())
+                .map(MongoDocuments::toUser));
+    }
+
+    Optional<User> getUserByExternalId(String externalId) {
+        return call("getUserByExternalId", () -> Optional.ofNullable(
+                ops.find(users, eq(EXTERNAL_ID, new BsonString(externalId))).first()).map(MongoDocuments::toUser));
+    }
+
+    Optional<ChatSession> getChatSession(String chatId) {
+        return call("getChatSession", () -> Optional.ofNullable(ops.find(sessions, eq(CHAT_ID, new BsonString(chatId)))
+                .first()).map(MongoDocuments::toSession));
+    }
+
+    private static final Bson SESSION_ORDER = Sorts.orderBy(Sorts.descending(LAST_ACTIVITY_AT), Sorts.descending(ID));
+
+    List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
+        return call("listUserSessions", () -> ops.find(sessions, eq(USER_ID, userId.toString())).sort(SESSION_ORDER)
+                .skip(offset).limit(limit).map(MongoDocuments::toSession).into(new ArrayList<>()));
+    }
+
+    private static final String LAST = "_last";
+
+    List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
+        // One aggregation: the page of sessions, each joined to its newest message by a sub-pipeline.
+        List<Bson> pipeline = List.of(
+                Aggregates.match(eq(USER_ID, userId.toString())),
+                Aggregates.sort(SESSION_ORDER),
+                Aggregates.skip(offset),
+                Aggregates.limit(limit),
+                new BsonDocument("$lookup", new BsonDocument("from", new BsonString(MongoMigrations.MESSAGES))
+                        .append("let", new BsonDocument("sid", new BsonString("$" + ID)))
+                        .append("pipeline", new org.bson.BsonArray(List.of(
+                                new BsonDocument("$match", new BsonDocument("$expr", new BsonDocument("$eq",
+                                        new org.bson.BsonArray(List.of(new BsonString("$" + SESSION_ID),
+                                                new BsonString("$$sid")))))),
+                                new BsonDocument("$sort", new BsonDocument(SEQUENCE_NUMBER, new BsonInt32(-1))),
+                                new BsonDocument("$limit", new BsonInt32(1)))))
+                        .append("as", new BsonString(LAST))));
+        return call("listUserSessionsWithLastMessage", () -> {
+            List<SessionOverview> page = new ArrayList<>();
+            for (BsonDocument d : ops.aggregate(sessions, pipeline)) {
+                var last = d.getArray(LAST, new org.bson.BsonArray());
+                page.add(new SessionOverview(toSession(d), last.isEmpty() ? null : toMessage(last.get(0).asDocument())));
+            }
+            return page;
+        });
+    }
+
+    // ---- messages ----
+
+    private BsonDocument sessionKey(String chatId) {
+        return ops.find(sessions, eq(CHAT_ID, new BsonString(chatId)))
+                .projection(Projections.include(ID, MESSAGE_COUNT)).first();
+    }
+
+    List<Message> getChatHistory(String chatId, int limit, int offset) {
+        return call("getChatHistory", () -> {
+            BsonDocument session = sessionKey(chatId);
+            if (session == null) {
+                return List.of();
+            }
+            return ops.find(messages, eq(SESSION_ID, session.get(ID))).sort(Sorts.ascending(SEQUENCE_NUMBER))
+                    .skip(offset).limit(limit).map(MongoDocuments::toMessage).into(new ArrayList<>());
+        });
+    }
+
+    List<Message> getChatHistory(String chatId, HistoryQuery query) {
+        return call("getChatHistory", () -> {
+            BsonDocument session = sessionKey(chatId);
+            if (session == null) {
+                return List.of();
+            }
+            long[] window = query.window(session.get(MESSAGE_COUNT).asNumber().longValue());
+            if (window[0] > window[1]) {
+                return List.of();
+            }
+            return ops.find(messages, and(eq(SESSION_ID, session.get(ID)), gte(SEQUENCE_NUMBER, window[0]),
+                            lte(SEQUENCE_NUMBER, window[1])))
+                    .sort(Sorts.ascending(SEQUENCE_NUMBER)).map(MongoDocuments::toMessage).into(new ArrayList<>());
+        });
+    }
+
+    long getMessageCount(String chatId) {
+        return call("getMessageCount", () -> {
+            BsonDocument session = sessionKey(chatId);
+            return session == null ? 0L : session.get(MESSAGE_COUNT).asNumber().longValue();
+        });
+    }
+
+    // ---- memory ----
+
+    Optional<MemoryEntry> getUserMemory(UUID userId, String memoryType, String key) {
+        Instant now = now();
+        return call("getUserMemory", () -> Optional.ofNullable(
+                ops.find(memory, and(memoryFilter(userId, memoryType, key), visibleAt(now))).first())
+                .map(MongoDocuments::toMemory));
+    }
+
+    List<MemoryEntry> getUserMemory(UUID userId, String memoryType) {
+        Instant now = now();
+        return call("getUserMemory", () -> {
+            List<MemoryEntry> entries = ops.find(memory, and(eq(USER_ID, userId.toString()),
+                            eq(MEMORY_TYPE, new BsonString(memoryType)), visibleAt(now)))
+                    .sort(Sorts.ascending(KEY)).map(MongoDocuments::toMemory).into(new ArrayList<>());
+            // The server orders strings by UTF-8 bytes, i.e. by code point; this also holds servers that do not.
+            entries.sort((a, b) -> CodePointOrder.compare(a.key(), b.key()));
+            return entries;
+        });
+    }
+
+}
