@@ -8,7 +8,6 @@ import dev.dal.api.DataAccess;
 import dev.dal.api.JsonValues;
 import dev.dal.api.ValidationException;
 import dev.dal.api.bulk.ScanBatch;
-import dev.dal.api.spi.ScanBatches;
 import dev.dal.migration.internal.KindAccess;
 import dev.dal.migration.internal.PrivateFiles;
 import dev.dal.migration.internal.RecordCodec;
@@ -107,10 +106,8 @@ public final class Archive {
         writer.write(JsonValues.write(header) + "\n");
         Map<RecordKind, Long> counts = new EnumMap<>(RecordKind.class);
         for (RecordKind kind : RecordKind.values()) {
-            KindAccess access = KindAccess.of(kind);
             long n = 0;
-            for (ScanBatch<?> batch : ScanBatches.<Object>of((c, size) -> access.scan(store.bulk(), c, size),
-                    batchSize)) {
+            for (ScanBatch<?> batch : KindAccess.of(kind).batches(store.bulk(), null, batchSize)) {
                 for (Object record : batch.items()) {
                     ObjectNode line = MAPPER.createObjectNode();
                     line.put("kind", kind.wireName());
@@ -242,9 +239,13 @@ public final class Archive {
 
     private static void flush(DataAccess store, RecordKind kind, List<Object> pending) {
         if (kind != null && !pending.isEmpty()) {
-            KindAccess.of(kind).upsert(store.bulk(), new ArrayList<>(pending));
+            upsert(KindAccess.of(kind), store, pending);
             pending.clear();
         }
+    }
+
+    private static <T> void upsert(KindAccess<T> access, DataAccess store, List<?> records) {
+        access.upsert(store.bulk(), access.typed(records));
     }
 
     private static JsonNode parse(String line, long lineNo) {

@@ -54,7 +54,7 @@ public final class StoreRepairer {
         RecordKind[] current = {RecordKind.USERS};
         Runnable flush = () -> {
             if (!pending.isEmpty()) {
-                KindAccess.of(current[0]).overwrite(target.bulk(), new ArrayList<>(pending));
+                overwrite(KindAccess.of(current[0]), pending);
                 copied.merge(current[0], (long) pending.size(), Long::sum);
                 pending.clear();
             }
@@ -74,5 +74,9 @@ public final class StoreRepairer {
             copied.putIfAbsent(kind, 0L);
         }
         return new Result(found, copied);
+    }
+
+    private <T> void overwrite(KindAccess<T> access, List<?> records) {
+        access.overwrite(target.bulk(), access.typed(records));
     }
 }

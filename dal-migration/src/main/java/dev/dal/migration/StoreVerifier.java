@@ -73,9 +73,9 @@ public final class StoreVerifier {
         return new VerifyReport(counts, listed, truncated[0]);
     }
 
-    private KindCounts compare(KindAccess access, Sink sink) {
-        ScanIterator left = new ScanIterator(access, source.bulk(), batchSize);
-        ScanIterator right = new ScanIterator(access, target.bulk(), batchSize);
+    private <T> KindCounts compare(KindAccess<T> access, Sink sink) {
+        ScanIterator<T> left = new ScanIterator<>(access, source.bulk(), batchSize);
+        ScanIterator<T> right = new ScanIterator<>(access, target.bulk(), batchSize);
         long inSource = 0;
         long inTarget = 0;
         long matching = 0;
@@ -83,8 +83,8 @@ public final class StoreVerifier {
         long extra = 0;
         long differing = 0;
         while (true) {
-            Object a = left.peek();
-            Object b = right.peek();
+            T a = left.peek();
+            T b = right.peek();
             if (a == null && b == null) {
                 break;
             }
