@@ -115,7 +115,7 @@ public final class StoreCopier {
         if (resumed) {
             LOG.info("Resuming the copy at {} after {} records", kindName(state.kindIndex()), state.total());
         }
-        RecordKind[] kinds = RecordKind.values();
+        RecordType[] kinds = RecordType.values();
         for (int k = state.kindIndex(); k < kinds.length; k++) {
             String from = state.kindIndex() == k ? state.cursor() : null;
             state = copyKind(KindAccess.of(kinds[k]), from, state);
@@ -158,9 +158,9 @@ public final class StoreCopier {
      * @param batchSize records per scan
      * @return the number of records of each kind
      */
-    public static java.util.Map<RecordKind, Long> count(DataAccess store, int batchSize) {
-        java.util.Map<RecordKind, Long> counts = new java.util.EnumMap<>(RecordKind.class);
-        for (RecordKind kind : RecordKind.values()) {
+    public static java.util.Map<RecordType, Long> count(DataAccess store, int batchSize) {
+        java.util.Map<RecordType, Long> counts = new java.util.EnumMap<>(RecordType.class);
+        for (RecordType kind : RecordType.values()) {
             long n = 0;
             for (ScanBatch<?> batch : KindAccess.of(kind).batches(store.bulk(), null, batchSize)) {
                 n += batch.items().size();
@@ -171,6 +171,6 @@ public final class StoreCopier {
     }
 
     private static String kindName(int index) {
-        return index < RecordKind.values().length ? RecordKind.values()[index].wireName() : "the end";
+        return index < RecordType.values().length ? RecordType.values()[index].wireName() : "the end";
     }
 }

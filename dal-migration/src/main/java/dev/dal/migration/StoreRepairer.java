@@ -37,7 +37,7 @@ public final class StoreRepairer {
      * @param found what verification found before the repair
      * @param copied records written per kind
      */
-    public record Result(VerifyReport found, Map<RecordKind, Long> copied) {
+    public record Result(VerifyReport found, Map<RecordType, Long> copied) {
         /** Copies the map. */
         public Result {
             copied = Map.copyOf(copied);
@@ -49,9 +49,9 @@ public final class StoreRepairer {
      * @return what was found and what was copied
      */
     public Result repair(Consumer<Difference> listener) {
-        Map<RecordKind, Long> copied = new EnumMap<>(RecordKind.class);
+        Map<RecordType, Long> copied = new EnumMap<>(RecordType.class);
         List<Object> pending = new ArrayList<>();
-        RecordKind[] current = {RecordKind.USERS};
+        RecordType[] current = {RecordType.USERS};
         Runnable flush = () -> {
             if (!pending.isEmpty()) {
                 overwrite(KindAccess.of(current[0]), pending);
@@ -70,7 +70,7 @@ public final class StoreRepairer {
                 }
             }
         }, kind -> flush.run());
-        for (RecordKind kind : RecordKind.values()) {
+        for (RecordType kind : RecordType.values()) {
             copied.putIfAbsent(kind, 0L);
         }
         return new Result(found, copied);

@@ -2,8 +2,8 @@ package dev.dal.migration;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dal.api.DataAccess;
+import dev.dal.migration.internal.CanonicalJson;
 import dev.dal.migration.internal.KindAccess;
-import dev.dal.migration.internal.RecordCodec;
 import dev.dal.migration.internal.ScanIterator;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -54,8 +54,8 @@ public final class StoreVerifier {
         void found(Difference difference, Object sourceRecord);
     }
 
-    VerifyReport verify(Sink sink, Consumer<RecordKind> kindDone) {
-        Map<RecordKind, KindCounts> counts = new EnumMap<>(RecordKind.class);
+    VerifyReport verify(Sink sink, Consumer<RecordType> kindDone) {
+        Map<RecordType, KindCounts> counts = new EnumMap<>(RecordType.class);
         List<Difference> listed = new ArrayList<>();
         boolean[] truncated = {false};
         Sink collecting = (difference, record) -> {
@@ -66,7 +66,7 @@ public final class StoreVerifier {
             }
             sink.found(difference, record);
         };
-        for (RecordKind kind : RecordKind.values()) {
+        for (RecordType kind : RecordType.values()) {
             counts.put(kind, compare(KindAccess.of(kind), collecting));
             kindDone.accept(kind);
         }
@@ -94,28 +94,28 @@ public final class StoreVerifier {
                 inSource++;
                 missing++;
                 sink.found(new Difference(access.kind(), Difference.Type.MISSING, access.id(a), List.of(),
-                        RecordCodec.hash(RecordCodec.toTree(a)), null), a);
+                        CanonicalJson.hash(CanonicalJson.toTree(a)), null), a);
             } else if (order > 0) {
                 right.next();
                 inTarget++;
                 extra++;
                 sink.found(new Difference(access.kind(), Difference.Type.EXTRA, access.id(b), List.of(), null,
-                        RecordCodec.hash(RecordCodec.toTree(b))), null);
+                        CanonicalJson.hash(CanonicalJson.toTree(b))), null);
             } else {
                 left.next();
                 right.next();
                 inSource++;
                 inTarget++;
-                ObjectNode x = RecordCodec.toTree(a);
-                ObjectNode y = RecordCodec.toTree(b);
-                String hx = RecordCodec.hash(x);
-                String hy = RecordCodec.hash(y);
+                ObjectNode x = CanonicalJson.toTree(a);
+                ObjectNode y = CanonicalJson.toTree(b);
+                String hx = CanonicalJson.hash(x);
+                String hy = CanonicalJson.hash(y);
                 if (hx.equals(hy)) {
                     matching++;
                 } else {
                     differing++;
                     sink.found(new Difference(access.kind(), Difference.Type.DIFFERENT, access.id(a),
-                            RecordCodec.differingFields(x, y), hx, hy), a);
+                            CanonicalJson.differingFields(x, y), hx, hy), a);
                 }
             }
         }

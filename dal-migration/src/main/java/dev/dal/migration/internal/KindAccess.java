@@ -9,7 +9,7 @@ import dev.dal.api.bulk.ScanBatch;
 import dev.dal.api.spi.CodePointOrder;
 import dev.dal.api.spi.ScanBatches;
 import dev.dal.migration.Partition;
-import dev.dal.migration.RecordKind;
+import dev.dal.migration.RecordType;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -26,12 +26,12 @@ import java.util.function.Function;
  */
 public final class KindAccess<T> {
     /** Users, in scan order by id; every partition copies them all. */
-    public static final KindAccess<User> USERS = new KindAccess<>(RecordKind.USERS, User.class,
+    public static final KindAccess<User> USERS = new KindAccess<>(RecordType.USERS, User.class,
             BulkAccess::scanUsers, BulkAccess::upsertUsers, BulkAccess::overwriteUsers,
             Comparator.comparing(u -> u.id().toString()), u -> u.id().toString(), u -> null);
 
     /** Sessions, in scan order by id; owned by the partition of their id. */
-    public static final KindAccess<ChatSession> SESSIONS = new KindAccess<>(RecordKind.SESSIONS, ChatSession.class,
+    public static final KindAccess<ChatSession> SESSIONS = new KindAccess<>(RecordType.SESSIONS, ChatSession.class,
             BulkAccess::scanSessions, BulkAccess::upsertSessions, BulkAccess::overwriteSessions,
             Comparator.comparing(s -> s.id().toString()), s -> s.id().toString(), ChatSession::id);
 
@@ -39,7 +39,7 @@ public final class KindAccess<T> {
      * Messages, in scan order by session id and sequence number; owned by the partition of their session.
      * They carry no version, so overwriting them is upserting them.
      */
-    public static final KindAccess<Message> MESSAGES = new KindAccess<>(RecordKind.MESSAGES, Message.class,
+    public static final KindAccess<Message> MESSAGES = new KindAccess<>(RecordType.MESSAGES, Message.class,
             BulkAccess::scanMessages, BulkAccess::upsertMessages, BulkAccess::upsertMessages,
             Comparator.<Message, String>comparing(m -> m.sessionId().toString())
                     .thenComparingLong(Message::sequenceNumber),
@@ -49,7 +49,7 @@ public final class KindAccess<T> {
      * Memory entries, in scan order by user id, then type and key in code point order; owned by the partition
      * of their user.
      */
-    public static final KindAccess<MemoryEntry> MEMORY = new KindAccess<>(RecordKind.MEMORY, MemoryEntry.class,
+    public static final KindAccess<MemoryEntry> MEMORY = new KindAccess<>(RecordType.MEMORY, MemoryEntry.class,
             BulkAccess::scanMemory, BulkAccess::upsertMemory, BulkAccess::overwriteMemory,
             Comparator.<MemoryEntry, String>comparing(e -> e.userId().toString())
                     .thenComparing(MemoryEntry::memoryType, CodePointOrder.COMPARATOR)
@@ -66,7 +66,7 @@ public final class KindAccess<T> {
         ScanBatch<T> batch(BulkAccess bulk, String cursor, int size);
     }
 
-    private final RecordKind kind;
+    private final RecordType kind;
     private final Class<T> type;
     private final Scan<T> scan;
     private final BiConsumer<BulkAccess, List<T>> upsert;
@@ -75,7 +75,7 @@ public final class KindAccess<T> {
     private final Function<T, String> id;
     private final Function<T, UUID> partitionKey;
 
-    private KindAccess(RecordKind kind, Class<T> type, Scan<T> scan, BiConsumer<BulkAccess, List<T>> upsert,
+    private KindAccess(RecordType kind, Class<T> type, Scan<T> scan, BiConsumer<BulkAccess, List<T>> upsert,
             BiConsumer<BulkAccess, List<T>> overwrite, Comparator<T> order, Function<T, String> id,
             Function<T, UUID> partitionKey) {
         this.kind = kind;
@@ -92,7 +92,7 @@ public final class KindAccess<T> {
      * @param kind a kind
      * @return its access
      */
-    public static KindAccess<?> of(RecordKind kind) {
+    public static KindAccess<?> of(RecordType kind) {
         return switch (Objects.requireNonNull(kind, "kind")) {
             case USERS -> USERS;
             case SESSIONS -> SESSIONS;
@@ -102,7 +102,7 @@ public final class KindAccess<T> {
     }
 
     /** @return the kind */
-    public RecordKind kind() {
+    public RecordType kind() {
         return kind;
     }
 
