@@ -56,21 +56,33 @@ public final class StoreVerifier {
 
     VerifyReport verify(Sink sink, Consumer<RecordType> kindDone) {
         Map<RecordType, KindCounts> counts = new EnumMap<>(RecordType.class);
-        List<Difference> listed = new ArrayList<>();
-        boolean[] truncated = {false};
-        Sink collecting = (difference, record) -> {
+        Listing listing = new Listing(sink);
+        for (RecordType kind : RecordType.values()) {
+            counts.put(kind, compare(KindAccess.of(kind), listing));
+            kindDone.accept(kind);
+        }
+        return new VerifyReport(counts, listing.listed, listing.truncated);
+    }
+
+    /** Lists differences up to the retention limit, notes whether more were found, and passes each on. */
+    private final class Listing implements Sink {
+        private final Sink next;
+        private final List<Difference> listed = new ArrayList<>();
+        private boolean truncated;
+
+        Listing(Sink next) {
+            this.next = next;
+        }
+
+        @Override
+        public void found(Difference difference, Object sourceRecord) {
             if (listed.size() < retain) {
                 listed.add(difference);
             } else {
-                truncated[0] = true;
+                truncated = true;
             }
-            sink.found(difference, record);
-        };
-        for (RecordType kind : RecordType.values()) {
-            counts.put(kind, compare(KindAccess.of(kind), collecting));
-            kindDone.accept(kind);
+            next.found(difference, sourceRecord);
         }
-        return new VerifyReport(counts, listed, truncated[0]);
     }
 
     private <T> KindCounts compare(KindAccess<T> access, Sink sink) {
