@@ -8,10 +8,9 @@ import dev.dal.api.DataAccess;
 import dev.dal.api.JsonValues;
 import dev.dal.api.ValidationException;
 import dev.dal.api.bulk.ScanBatch;
-import dev.dal.api.spi.ScanBatches;
+import dev.dal.migration.internal.CanonicalJson;
 import dev.dal.migration.internal.KindAccess;
 import dev.dal.migration.internal.PrivateFiles;
-import dev.dal.migration.internal.RecordCodec;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -73,10 +72,10 @@ public final class Archive {
      * @param batchSize records per scan
      * @return records written per kind
      */
-    public static Map<RecordKind, Long> export(DataAccess store, Path file, String sourceName, int batchSize) {
+    public static Map<RecordType, Long> export(DataAccess store, Path file, String sourceName, int batchSize) {
         Path tmp = file.resolveSibling(file.getFileName() + ".partial");
         try {
-            Map<RecordKind, Long> counts;
+            Map<RecordType, Long> counts;
             try (OutputStream out = open(PrivateFiles.newOutputStream(tmp), file)) {
                 counts = export(store, out, sourceName, batchSize);
             }
@@ -97,7 +96,7 @@ public final class Archive {
      * @return records written per kind
      * @throws IOException when the stream fails
      */
-    public static Map<RecordKind, Long> export(DataAccess store, OutputStream out, String sourceName, int batchSize)
+    public static Map<RecordType, Long> export(DataAccess store, OutputStream out, String sourceName, int batchSize)
             throws IOException {
         Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
         MessageDigest digest = sha256();
@@ -105,16 +104,14 @@ public final class Archive {
         header.put("format", FORMAT).put("version", VERSION).put("createdAt", Instant.now().toString())
                 .put("source", sourceName);
         writer.write(JsonValues.write(header) + "\n");
-        Map<RecordKind, Long> counts = new EnumMap<>(RecordKind.class);
-        for (RecordKind kind : RecordKind.values()) {
-            KindAccess access = KindAccess.of(kind);
+        Map<RecordType, Long> counts = new EnumMap<>(RecordType.class);
+        for (RecordType kind : RecordType.values()) {
             long n = 0;
-            for (ScanBatch<?> batch : ScanBatches.<Object>of((c, size) -> access.scan(store.bulk(), c, size),
-                    batchSize)) {
+            for (ScanBatch<?> batch : KindAccess.of(kind).batches(store.bulk(), null, batchSize)) {
                 for (Object record : batch.items()) {
                     ObjectNode line = MAPPER.createObjectNode();
                     line.put("kind", kind.wireName());
-                    line.set("record", RecordCodec.toTree(record));
+                    line.set("record", CanonicalJson.toTree(record));
                     String text = JsonValues.write(line) + "\n";
                     digest.update(text.getBytes(StandardCharsets.UTF_8));
                     writer.write(text);
@@ -141,7 +138,7 @@ public final class Archive {
      * @return records per kind
      * @throws ValidationException naming the line when the archive is malformed
      */
-    public static Map<RecordKind, Long> check(Path file) {
+    public static Map<RecordType, Long> check(Path file) {
         return read(file, null, 1);
     }
 
@@ -156,19 +153,19 @@ public final class Archive {
      * @return records written per kind
      * @throws ValidationException naming the line when the archive is malformed
      */
-    public static Map<RecordKind, Long> importInto(Path file, DataAccess store, int batchSize) {
+    public static Map<RecordType, Long> importInto(Path file, DataAccess store, int batchSize) {
         read(file, null, batchSize);
         return read(file, store, batchSize);
     }
 
-    private static Map<RecordKind, Long> read(Path file, DataAccess store, int batchSize) {
-        Map<RecordKind, Long> counts = new EnumMap<>(RecordKind.class);
-        for (RecordKind kind : RecordKind.values()) {
+    private static Map<RecordType, Long> read(Path file, DataAccess store, int batchSize) {
+        Map<RecordType, Long> counts = new EnumMap<>(RecordType.class);
+        for (RecordType kind : RecordType.values()) {
             counts.put(kind, 0L);
         }
         MessageDigest digest = sha256();
         List<Object> pending = new ArrayList<>();
-        RecordKind pendingKind = null;
+        RecordType pendingKind = null;
         int lastKind = 0;
         try (BufferedReader in = new BufferedReader(new InputStreamReader(openIn(file), StandardCharsets.UTF_8),
                 1 << 16)) {
@@ -192,20 +189,20 @@ public final class Archive {
                     continue;
                 }
                 digest.update((line + "\n").getBytes(StandardCharsets.UTF_8));
-                RecordKind kind;
+                RecordType kind;
                 try {
-                    kind = RecordKind.fromWireName(node.path("kind").asText());
+                    kind = RecordType.fromWireName(node.path("kind").asText());
                 } catch (IllegalArgumentException e) {
                     throw new ValidationException("archive", "line " + lineNo + " has no known kind");
                 }
                 if (kind.ordinal() < lastKind) {
                     throw new ValidationException("archive", "line " + lineNo + ": " + kind.wireName()
-                            + " must come before " + RecordKind.values()[lastKind].wireName());
+                            + " must come before " + RecordType.values()[lastKind].wireName());
                 }
                 lastKind = kind.ordinal();
                 Object record;
                 try {
-                    record = RecordCodec.fromTree(kind, node.path("record"));
+                    record = CanonicalJson.fromTree(kind, node.path("record"));
                 } catch (ValidationException e) {
                     throw new ValidationException("archive", "line " + lineNo + ": " + e.getMessage());
                 }
@@ -221,7 +218,7 @@ public final class Archive {
             if (trailer == null) {
                 throw new ValidationException("archive", "has no end line: it is truncated");
             }
-            for (RecordKind kind : RecordKind.values()) {
+            for (RecordType kind : RecordType.values()) {
                 long expected = trailer.path("counts").path(kind.wireName()).asLong(-1);
                 if (expected != counts.get(kind)) {
                     throw new ValidationException("archive", "end line counts " + expected + " " + kind.wireName()
@@ -240,11 +237,15 @@ public final class Archive {
         }
     }
 
-    private static void flush(DataAccess store, RecordKind kind, List<Object> pending) {
+    private static void flush(DataAccess store, RecordType kind, List<Object> pending) {
         if (kind != null && !pending.isEmpty()) {
-            KindAccess.of(kind).upsert(store.bulk(), new ArrayList<>(pending));
+            upsert(KindAccess.of(kind), store, pending);
             pending.clear();
         }
+    }
+
+    private static <T> void upsert(KindAccess<T> access, DataAccess store, List<?> records) {
+        access.upsert(store.bulk(), access.typed(records));
     }
 
     private static JsonNode parse(String line, long lineNo) {

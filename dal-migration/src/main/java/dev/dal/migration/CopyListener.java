@@ -15,5 +15,5 @@ public interface CopyListener {
      * @param written records of the batch written to the target (fewer with a partition)
      * @param totalWritten records written so far, all kinds, this run and the runs it resumes
      */
-    void batchDone(RecordKind kind, int scanned, int written, long totalWritten);
+    void batchDone(RecordType kind, int scanned, int written, long totalWritten);
 }

@@ -10,7 +10,7 @@ import java.util.Map;
  * @param resumed whether the copy continued from a checkpoint
  * @param elapsed how long this run took
  */
-public record CopyResult(Map<RecordKind, Long> written, boolean resumed, Duration elapsed) {
+public record CopyResult(Map<RecordType, Long> written, boolean resumed, Duration elapsed) {
 
     /** Copies the map. */
     public CopyResult {

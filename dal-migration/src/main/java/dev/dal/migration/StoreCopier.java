@@ -4,7 +4,6 @@ import dev.dal.api.DataAccess;
 import dev.dal.api.ValidationException;
 import dev.dal.api.bulk.BulkAccess;
 import dev.dal.api.bulk.ScanBatch;
-import dev.dal.api.spi.ScanBatches;
 import dev.dal.migration.internal.Checkpoint;
 import dev.dal.migration.internal.KindAccess;
 import java.io.IOException;
@@ -116,27 +115,10 @@ public final class StoreCopier {
         if (resumed) {
             LOG.info("Resuming the copy at {} after {} records", kindName(state.kindIndex()), state.total());
         }
-        RecordKind[] kinds = RecordKind.values();
+        RecordType[] kinds = RecordType.values();
         for (int k = state.kindIndex(); k < kinds.length; k++) {
-            KindAccess access = KindAccess.of(kinds[k]);
             String from = state.kindIndex() == k ? state.cursor() : null;
-            for (ScanBatch<?> batch : ScanBatches.<Object>from((c, n) -> access.scan(source.bulk(), c, n), from,
-                    batchSize)) {
-                List<Object> owned = new ArrayList<>(batch.items().size());
-                for (Object record : batch.items()) {
-                    if (access.owned(record, partition)) {
-                        owned.add(record);
-                    }
-                }
-                if (!owned.isEmpty()) {
-                    access.upsert(target.bulk(), owned);
-                }
-                state = state.after(kinds[k], owned.size(), batch.nextCursor());
-                if (checkpointFile != null) {
-                    state.save(checkpointFile);
-                }
-                listener.batchDone(kinds[k], batch.items().size(), owned.size(), state.total());
-            }
+            state = copyKind(KindAccess.of(kinds[k]), from, state);
         }
         if (checkpointFile != null) {
             try {
@@ -148,6 +130,27 @@ public final class StoreCopier {
         return new CopyResult(state.written(), resumed, Duration.ofNanos(System.nanoTime() - started));
     }
 
+    /** Copies one kind from a cursor to the end of its scan, saving the position after each batch. */
+    private <T> Checkpoint copyKind(KindAccess<T> access, String from, Checkpoint state) {
+        for (ScanBatch<? extends T> batch : access.batches(source.bulk(), from, batchSize)) {
+            List<T> owned = new ArrayList<>(batch.items().size());
+            for (T record : batch.items()) {
+                if (access.owned(record, partition)) {
+                    owned.add(record);
+                }
+            }
+            if (!owned.isEmpty()) {
+                access.upsert(target.bulk(), owned);
+            }
+            state = state.after(access.kind(), owned.size(), batch.nextCursor());
+            if (checkpointFile != null) {
+                state.save(checkpointFile);
+            }
+            listener.batchDone(access.kind(), batch.items().size(), owned.size(), state.total());
+        }
+        return state;
+    }
+
     /**
      * Counts a store's records by scanning it (for progress totals; costs one full read).
      *
@@ -155,13 +158,11 @@ public final class StoreCopier {
      * @param batchSize records per scan
      * @return the number of records of each kind
      */
-    public static java.util.Map<RecordKind, Long> count(DataAccess store, int batchSize) {
-        java.util.Map<RecordKind, Long> counts = new java.util.EnumMap<>(RecordKind.class);
-        for (RecordKind kind : RecordKind.values()) {
-            KindAccess access = KindAccess.of(kind);
+    public static java.util.Map<RecordType, Long> count(DataAccess store, int batchSize) {
+        java.util.Map<RecordType, Long> counts = new java.util.EnumMap<>(RecordType.class);
+        for (RecordType kind : RecordType.values()) {
             long n = 0;
-            for (ScanBatch<?> batch : ScanBatches.<Object>of((c, size) -> access.scan(store.bulk(), c, size),
-                    batchSize)) {
+            for (ScanBatch<?> batch : KindAccess.of(kind).batches(store.bulk(), null, batchSize)) {
                 n += batch.items().size();
             }
             counts.put(kind, n);
@@ -170,6 +171,6 @@ public final class StoreCopier {
     }
 
     private static String kindName(int index) {
-        return index < RecordKind.values().length ? RecordKind.values()[index].wireName() : "the end";
+        return index < RecordType.values().length ? RecordType.values()[index].wireName() : "the end";
     }
 }

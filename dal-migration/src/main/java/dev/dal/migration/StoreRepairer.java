@@ -37,7 +37,7 @@ public final class StoreRepairer {
      * @param found what verification found before the repair
      * @param copied records written per kind
      */
-    public record Result(VerifyReport found, Map<RecordKind, Long> copied) {
+    public record Result(VerifyReport found, Map<RecordType, Long> copied) {
         /** Copies the map. */
         public Result {
             copied = Map.copyOf(copied);
@@ -49,30 +49,50 @@ public final class StoreRepairer {
      * @return what was found and what was copied
      */
     public Result repair(Consumer<Difference> listener) {
-        Map<RecordKind, Long> copied = new EnumMap<>(RecordKind.class);
-        List<Object> pending = new ArrayList<>();
-        RecordKind[] current = {RecordKind.USERS};
-        Runnable flush = () -> {
-            if (!pending.isEmpty()) {
-                KindAccess.of(current[0]).overwrite(target.bulk(), new ArrayList<>(pending));
-                copied.merge(current[0], (long) pending.size(), Long::sum);
-                pending.clear();
-            }
-        };
+        Pending pending = new Pending();
         StoreVerifier verifier = new StoreVerifier(source, target, batchSize, 10_000);
         VerifyReport found = verifier.verify((difference, sourceRecord) -> {
             listener.accept(difference);
             if (sourceRecord != null) {
-                current[0] = difference.kind();
-                pending.add(sourceRecord);
-                if (pending.size() >= batchSize) {
-                    flush.run();
-                }
+                pending.add(difference.kind(), sourceRecord);
             }
-        }, kind -> flush.run());
-        for (RecordKind kind : RecordKind.values()) {
-            copied.putIfAbsent(kind, 0L);
+        }, kind -> pending.flush());
+        return new Result(found, pending.copied);
+    }
+
+    /**
+     * The source records waiting to be written, at most a batch, all of one type: the verifier reports the
+     * types one after the other and the repair flushes at the end of each.
+     */
+    private final class Pending {
+        private final Map<RecordType, Long> copied = new EnumMap<>(RecordType.class);
+        private final List<Object> records = new ArrayList<>();
+        private RecordType type = RecordType.USERS;
+
+        Pending() {
+            for (RecordType each : RecordType.values()) {
+                copied.put(each, 0L);
+            }
         }
-        return new Result(found, copied);
+
+        void add(RecordType of, Object record) {
+            type = of;
+            records.add(record);
+            if (records.size() >= batchSize) {
+                flush();
+            }
+        }
+
+        void flush() {
+            if (!records.isEmpty()) {
+                overwrite(KindAccess.of(type), records);
+                copied.merge(type, (long) records.size(), Long::sum);
+                records.clear();
+            }
+        }
+
+        private <T> void overwrite(KindAccess<T> access, List<?> sourceRecords) {
+            access.overwrite(target.bulk(), access.typed(sourceRecords));
+        }
     }
 }

@@ -2,8 +2,8 @@ package dev.dal.migration;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dal.api.DataAccess;
+import dev.dal.migration.internal.CanonicalJson;
 import dev.dal.migration.internal.KindAccess;
-import dev.dal.migration.internal.RecordCodec;
 import dev.dal.migration.internal.ScanIterator;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -54,28 +54,40 @@ public final class StoreVerifier {
         void found(Difference difference, Object sourceRecord);
     }
 
-    VerifyReport verify(Sink sink, Consumer<RecordKind> kindDone) {
-        Map<RecordKind, KindCounts> counts = new EnumMap<>(RecordKind.class);
-        List<Difference> listed = new ArrayList<>();
-        boolean[] truncated = {false};
-        Sink collecting = (difference, record) -> {
+    VerifyReport verify(Sink sink, Consumer<RecordType> kindDone) {
+        Map<RecordType, KindCounts> counts = new EnumMap<>(RecordType.class);
+        Listing listing = new Listing(sink);
+        for (RecordType kind : RecordType.values()) {
+            counts.put(kind, compare(KindAccess.of(kind), listing));
+            kindDone.accept(kind);
+        }
+        return new VerifyReport(counts, listing.listed, listing.truncated);
+    }
+
+    /** Lists differences up to the retention limit, notes whether more were found, and passes each on. */
+    private final class Listing implements Sink {
+        private final Sink next;
+        private final List<Difference> listed = new ArrayList<>();
+        private boolean truncated;
+
+        Listing(Sink next) {
+            this.next = next;
+        }
+
+        @Override
+        public void found(Difference difference, Object sourceRecord) {
             if (listed.size() < retain) {
                 listed.add(difference);
             } else {
-                truncated[0] = true;
+                truncated = true;
             }
-            sink.found(difference, record);
-        };
-        for (RecordKind kind : RecordKind.values()) {
-            counts.put(kind, compare(KindAccess.of(kind), collecting));
-            kindDone.accept(kind);
+            next.found(difference, sourceRecord);
         }
-        return new VerifyReport(counts, listed, truncated[0]);
     }
 
-    private KindCounts compare(KindAccess access, Sink sink) {
-        ScanIterator left = new ScanIterator(access, source.bulk(), batchSize);
-        ScanIterator right = new ScanIterator(access, target.bulk(), batchSize);
+    private <T> KindCounts compare(KindAccess<T> access, Sink sink) {
+        ScanIterator<T> left = new ScanIterator<>(access, source.bulk(), batchSize);
+        ScanIterator<T> right = new ScanIterator<>(access, target.bulk(), batchSize);
         long inSource = 0;
         long inTarget = 0;
         long matching = 0;
@@ -83,8 +95,8 @@ public final class StoreVerifier {
         long extra = 0;
         long differing = 0;
         while (true) {
-            Object a = left.peek();
-            Object b = right.peek();
+            T a = left.peek();
+            T b = right.peek();
             if (a == null && b == null) {
                 break;
             }
@@ -94,28 +106,28 @@ public final class StoreVerifier {
                 inSource++;
                 missing++;
                 sink.found(new Difference(access.kind(), Difference.Type.MISSING, access.id(a), List.of(),
-                        RecordCodec.hash(RecordCodec.toTree(a)), null), a);
+                        CanonicalJson.hash(CanonicalJson.toTree(a)), null), a);
             } else if (order > 0) {
                 right.next();
                 inTarget++;
                 extra++;
                 sink.found(new Difference(access.kind(), Difference.Type.EXTRA, access.id(b), List.of(), null,
-                        RecordCodec.hash(RecordCodec.toTree(b))), null);
+                        CanonicalJson.hash(CanonicalJson.toTree(b))), null);
             } else {
                 left.next();
                 right.next();
                 inSource++;
                 inTarget++;
-                ObjectNode x = RecordCodec.toTree(a);
-                ObjectNode y = RecordCodec.toTree(b);
-                String hx = RecordCodec.hash(x);
-                String hy = RecordCodec.hash(y);
+                ObjectNode x = CanonicalJson.toTree(a);
+                ObjectNode y = CanonicalJson.toTree(b);
+                String hx = CanonicalJson.hash(x);
+                String hy = CanonicalJson.hash(y);
                 if (hx.equals(hy)) {
                     matching++;
                 } else {
                     differing++;
                     sink.found(new Difference(access.kind(), Difference.Type.DIFFERENT, access.id(a),
-                            RecordCodec.differingFields(x, y), hx, hy), a);
+                            CanonicalJson.differingFields(x, y), hx, hy), a);
                 }
             }
         }

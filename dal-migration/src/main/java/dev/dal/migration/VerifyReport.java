@@ -11,7 +11,7 @@ import java.util.Map;
  *     them reached the listener)
  * @param truncated whether more differences were found than are listed
  */
-public record VerifyReport(Map<RecordKind, KindCounts> counts, List<Difference> differences, boolean truncated) {
+public record VerifyReport(Map<RecordType, KindCounts> counts, List<Difference> differences, boolean truncated) {
 
     /** Copies the collections. */
     public VerifyReport {

@@ -26,8 +26,8 @@ class ArchiveTest {
         Path archive = dir.resolve("backup.ndjson.gz");
         try (DataAccess src = Backends.open(source); DataAccess dst = Backends.open(restored)) {
             SampleData.fill(src, 4, 2, 6);
-            Map<RecordKind, Long> out = Archive.export(src, archive, source, 5);
-            assertThat(out).containsEntry(RecordKind.MESSAGES, 48L).containsEntry(RecordKind.USERS, 4L);
+            Map<RecordType, Long> out = Archive.export(src, archive, source, 5);
+            assertThat(out).containsEntry(RecordType.MESSAGES, 48L).containsEntry(RecordType.USERS, 4L);
             assertThat(Archive.importInto(archive, dst, 7)).isEqualTo(out);
             assertThat(Archive.importInto(archive, dst, 7)).as("a second import").isEqualTo(out);
             VerifyReport report = new StoreVerifier(src, dst, 100, 100).verify();
@@ -44,9 +44,9 @@ class ArchiveTest {
         Path second = dir.resolve("mongo.ndjson");
         try (DataAccess src = Backends.open(neo4j); DataAccess dst = Backends.open(mongo)) {
             SampleData.fill(src, 3, 2, 20);
-            Map<RecordKind, Long> out = Archive.export(src, first, neo4j, 7);
-            assertThat(out).containsEntry(RecordKind.USERS, 3L).containsEntry(RecordKind.SESSIONS, 6L)
-                    .containsEntry(RecordKind.MESSAGES, 120L).containsEntry(RecordKind.MEMORY, 12L);
+            Map<RecordType, Long> out = Archive.export(src, first, neo4j, 7);
+            assertThat(out).containsEntry(RecordType.USERS, 3L).containsEntry(RecordType.SESSIONS, 6L)
+                    .containsEntry(RecordType.MESSAGES, 120L).containsEntry(RecordType.MEMORY, 12L);
             assertThat(Archive.importInto(first, dst, 9)).isEqualTo(out);
             assertThat(new StoreVerifier(src, dst, 50, 100).verify().differences()).isEmpty();
 

@@ -39,12 +39,12 @@ class CopyVerifyTest {
         try (DataAccess src = Backends.open(source); DataAccess dst = Backends.open(target)) {
             SampleData.fill(src, 7, 3, 9);
             CopyResult first = new StoreCopier(src, dst, 16, Partition.ALL, null, null, null).copy();
-            assertThat(first.written()).containsEntry(RecordKind.USERS, 7L).containsEntry(RecordKind.SESSIONS, 21L)
-                    .containsEntry(RecordKind.MESSAGES, 189L).containsEntry(RecordKind.MEMORY, 28L);
+            assertThat(first.written()).containsEntry(RecordType.USERS, 7L).containsEntry(RecordType.SESSIONS, 21L)
+                    .containsEntry(RecordType.MESSAGES, 189L).containsEntry(RecordType.MEMORY, 28L);
             VerifyReport report = new StoreVerifier(src, dst, 10, 100).verify();
             assertThat(report.differences()).isEmpty();
             assertThat(report.equal()).isTrue();
-            assertThat(report.counts().get(RecordKind.MESSAGES)).isEqualTo(new KindCounts(189, 189, 189, 0, 0, 0));
+            assertThat(report.counts().get(RecordType.MESSAGES)).isEqualTo(new KindCounts(189, 189, 189, 0, 0, 0));
 
             // Equal to the source, and to what was written: hostile keys and Unicode arrive as they were.
             assertThat(dst.bulk().scanUsers(null, 100).items()).allSatisfy(u ->
@@ -71,7 +71,7 @@ class CopyVerifyTest {
             long written = 0;
             for (int i = 0; i < 3; i++) {
                 CopyResult part = new StoreCopier(src, dst, 7, new Partition(i, 3), null, null, null).copy();
-                assertThat(part.written().get(RecordKind.USERS)).as("users go to every partition").isEqualTo(6);
+                assertThat(part.written().get(RecordType.USERS)).as("users go to every partition").isEqualTo(6);
                 written += part.total() - 6;
             }
             assertThat(written).as("sessions, messages and memory, each once").isEqualTo(24 + 120 + 24);
@@ -105,13 +105,13 @@ class CopyVerifyTest {
                     "missing sessions " + deleted.id(),
                     "different messages " + changed.id() + " (session " + changed.sessionId() + " #"
                             + changed.sequenceNumber() + ") fields content");
-            assertThat(report.counts().get(RecordKind.MESSAGES).missing()).as("the deleted session's messages")
+            assertThat(report.counts().get(RecordType.MESSAGES).missing()).as("the deleted session's messages")
                     .isEqualTo(4);
-            assertThat(report.counts().get(RecordKind.MESSAGES).differing()).isEqualTo(1);
+            assertThat(report.counts().get(RecordType.MESSAGES).differing()).isEqualTo(1);
 
             StoreRepairer.Result repaired = new StoreRepairer(src, dst, 2).repair(d -> { });
-            assertThat(repaired.copied()).containsEntry(RecordKind.SESSIONS, 1L).containsEntry(RecordKind.MESSAGES, 5L)
-                    .containsEntry(RecordKind.USERS, 0L);
+            assertThat(repaired.copied()).containsEntry(RecordType.SESSIONS, 1L).containsEntry(RecordType.MESSAGES, 5L)
+                    .containsEntry(RecordType.USERS, 0L);
             VerifyReport after = new StoreVerifier(src, dst, 100, 100).verify();
             assertThat(after.differences()).extracting(Difference::toString)
                     .containsExactly("extra users " + added.id());

@@ -136,7 +136,7 @@ class KillResumeTest {
         try (DataAccess src = Backends.open(source); DataAccess dst = Backends.open(target)) {
             VerifyReport report = new StoreVerifier(src, dst, 500, 100).verify();
             assertThat(report.differences()).isEmpty();
-            assertThat(report.counts().get(RecordKind.MESSAGES).target()).isEqualTo(3000);
+            assertThat(report.counts().get(RecordType.MESSAGES).target()).isEqualTo(3000);
         }
         String db = target.substring(target.lastIndexOf('/') + 1);
         try (Connection c = java.sql.DriverManager.getConnection(

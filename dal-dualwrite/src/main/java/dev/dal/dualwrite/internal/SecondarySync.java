@@ -12,6 +12,8 @@ import dev.dal.api.User;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
 import dev.dal.api.bulk.Tombstone;
+import dev.dal.api.spi.CodePointOrder;
+import dev.dal.api.spi.ScanBatches;
 import dev.dal.dualwrite.RecordKind;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -335,16 +337,13 @@ public final class SecondarySync {
 
     /** The bulk interface names sessions by id and reads name them by chat id: scan for the one wanted. */
     private Optional<String> chatIdOf(UUID sessionId) {
-        String cursor = null;
-        do {
-            var batch = primary.bulk().scanSessions(cursor, 1000);
+        for (ScanBatch<? extends ChatSession> batch : ScanBatches.of(primary.bulk()::scanSessions, 1000)) {
             for (ChatSession s : batch.items()) {
                 if (s.id().equals(sessionId)) {
                     return Optional.of(s.chatId());
                 }
             }
-            cursor = batch.nextCursor();
-        } while (cursor != null);
+        }
         return Optional.empty();
     }
 
@@ -419,16 +418,14 @@ public final class SecondarySync {
     private static List<MemoryEntry> memoryScanned(DataAccess store, UUID userId, String type, String key) {
         String user = userId.toString();
         List<MemoryEntry> found = new ArrayList<>();
-        String cursor = null;
-        do {
-            ScanBatch<MemoryEntry> batch = store.bulk().scanMemory(cursor, 1000);
+        for (ScanBatch<? extends MemoryEntry> batch : ScanBatches.of(store.bulk()::scanMemory, 1000)) {
             for (MemoryEntry e : batch.items()) {
-                int order = compareCodePoints(e.userId().toString(), user);
+                int order = CodePointOrder.compare(e.userId().toString(), user);
                 if (order == 0) {
-                    order = compareCodePoints(e.memoryType(), type);
+                    order = CodePointOrder.compare(e.memoryType(), type);
                 }
                 if (order == 0 && key != null) {
-                    order = compareCodePoints(e.key(), key);
+                    order = CodePointOrder.compare(e.key(), key);
                 }
                 if (order == 0) {
                     found.add(e);
@@ -436,24 +433,8 @@ public final class SecondarySync {
                     return found;
                 }
             }
-            cursor = batch.nextCursor();
-        } while (cursor != null);
-        return found;
-    }
-
-    private static int compareCodePoints(String a, String b) {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-            int ca = a.codePointAt(i);
-            int cb = b.codePointAt(j);
-            if (ca != cb) {
-                return Integer.compare(ca, cb);
-            }
-            i += Character.charCount(ca);
-            j += Character.charCount(cb);
         }
-        return Boolean.compare(i < a.length(), j < b.length());
+        return found;
     }
 
     /** @param entries one user's entries */

@@ -11,8 +11,8 @@ import dev.dal.api.bulk.BulkAccess;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
 import dev.dal.api.bulk.Tombstone;
+import dev.dal.api.spi.ForwardingBulkAccess;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,9 +21,10 @@ import java.util.UUID;
 /**
  * The bulk interface of a dual-write store: upserts go to the primary, then the same exact batch to the
  * secondary (record by record, re-reading the primary and bringing missing parents along, when the secondary
- * refuses the batch); scans of each kind come from whichever store answers that kind's reads.
+ * refuses the batch); scans of each kind come from whichever store answers that kind's reads. Tombstones are
+ * looked up where deletions happen first: the primary.
  */
-public final class StepRecordingBulkAccess implements BulkAccess {
+public final class StepRecordingBulkAccess extends ForwardingBulkAccess {
     private final Function<DualWriteKind, BulkAccess> scans;
     private final BulkAccess writes;
     private final ReplicationSink sink;
@@ -38,6 +39,12 @@ public final class StepRecordingBulkAccess implements BulkAccess {
         this.scans = scans;
         this.writes = writes;
         this.sink = sink;
+    }
+
+    /** @return the primary's bulk interface, which answers tombstone look-ups */
+    @Override
+    protected BulkAccess delegate() {
+        return writes;
     }
 
     @Override
@@ -119,12 +126,6 @@ public final class StepRecordingBulkAccess implements BulkAccess {
         sink.intend(steps);
         writes.overwriteMemory(entries);
         sink.oweExact(steps, b -> b.overwriteMemory(entries));
-    }
-
-    /** Deletions are looked up where they happen first: the primary. */
-    @Override
-    public List<Tombstone> findTombstones(Collection<RecordKey> keys) {
-        return writes.findTombstones(keys);
     }
 
     @Override

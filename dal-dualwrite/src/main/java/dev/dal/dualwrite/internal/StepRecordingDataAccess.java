@@ -1,35 +1,31 @@
 package dev.dal.dualwrite.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.dal.api.Capability;
 import dev.dal.api.ChatSession;
 import dev.dal.api.ChatSessionUpdate;
 import dev.dal.api.DataAccess;
 import dev.dal.api.DeleteMode;
-import dev.dal.api.HealthStatus;
-import dev.dal.api.HistoryQuery;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
-import dev.dal.api.SessionOverview;
 import dev.dal.api.TransactionWork;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
 import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.spi.ForwardingDataAccess;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 
 /**
  * Writes to the primary (or a transaction of it) and tells a sink which {@link Step}s the secondary now owes:
  * the decorator's sink replicates them at once, a transaction's sink collects them until the commit. Reads go
- * to the same primary handle, so work inside a transaction sees its own writes.
+ * to the same primary handle, so work inside a transaction sees its own writes; so do health checks, and
+ * {@link #close()} closes that handle.
  */
-public final class StepRecordingDataAccess implements DataAccess {
+public final class StepRecordingDataAccess extends ForwardingDataAccess {
     private final DataAccess target;
     private final ReplicationSink sink;
 
@@ -40,6 +36,11 @@ public final class StepRecordingDataAccess implements DataAccess {
     public StepRecordingDataAccess(DataAccess target, ReplicationSink sink) {
         this.target = target;
         this.sink = sink;
+    }
+
+    @Override
+    protected DataAccess delegate() {
+        return target;
     }
 
     private <T> T wrote(T result, Step... steps) {
@@ -55,16 +56,6 @@ public final class StepRecordingDataAccess implements DataAccess {
         sink.intend(List.of(Step.user(withId.id(), "createUser")));
         User created = target.createUser(withId);
         return wrote(created, Step.user(created.id(), "createUser"));
-    }
-
-    @Override
-    public Optional<User> getUser(UUID id) {
-        return target.getUser(id);
-    }
-
-    @Override
-    public Optional<User> getUserByExternalId(String externalId) {
-        return target.getUserByExternalId(externalId);
     }
 
     @Override
@@ -88,11 +79,6 @@ public final class StepRecordingDataAccess implements DataAccess {
     }
 
     @Override
-    public Optional<ChatSession> getChatSession(String chatId) {
-        return target.getChatSession(chatId);
-    }
-
-    @Override
     public ChatSession updateChatSession(String chatId, ChatSessionUpdate update) {
         sink.intend(List.of(Step.session(chatId, "updateChatSession")));
         return wrote(target.updateChatSession(chatId, update), Step.session(chatId, "updateChatSession"));
@@ -103,16 +89,6 @@ public final class StepRecordingDataAccess implements DataAccess {
         sink.intend(List.of(Step.session(chatId, "deleteChatSession")));
         boolean deleted = target.deleteChatSession(chatId);
         return deleted ? wrote(true, Step.session(chatId, "deleteChatSession")) : false;
-    }
-
-    @Override
-    public List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
-        return target.listUserSessions(userId, limit, offset);
-    }
-
-    @Override
-    public List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
-        return target.listUserSessionsWithLastMessage(userId, limit, offset);
     }
 
     @Override
@@ -130,35 +106,10 @@ public final class StepRecordingDataAccess implements DataAccess {
     }
 
     @Override
-    public List<Message> getChatHistory(String chatId, int limit, int offset) {
-        return target.getChatHistory(chatId, limit, offset);
-    }
-
-    @Override
-    public List<Message> getChatHistory(String chatId, HistoryQuery query) {
-        return target.getChatHistory(chatId, query);
-    }
-
-    @Override
-    public long getMessageCount(String chatId) {
-        return target.getMessageCount(chatId);
-    }
-
-    @Override
     public MemoryEntry setUserMemory(UUID userId, String memoryType, String key, JsonNode value, Instant expiresAt) {
         sink.intend(List.of(Step.memory(userId, memoryType, key, null, "setUserMemory")));
         MemoryEntry stored = target.setUserMemory(userId, memoryType, key, value, expiresAt);
         return wrote(stored, Step.memory(userId, memoryType, key, stored, "setUserMemory"));
-    }
-
-    @Override
-    public Optional<MemoryEntry> getUserMemory(UUID userId, String memoryType, String key) {
-        return target.getUserMemory(userId, memoryType, key);
-    }
-
-    @Override
-    public List<MemoryEntry> getUserMemory(UUID userId, String memoryType) {
-        return target.getUserMemory(userId, memoryType);
     }
 
     @Override
@@ -188,26 +139,10 @@ public final class StepRecordingDataAccess implements DataAccess {
         return target.inTransaction(inner -> work.run(inner == target ? this : new StepRecordingDataAccess(inner, sink)));
     }
 
-    @Override
-    public HealthStatus healthCheck() {
-        return target.healthCheck();
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return target.capabilities();
-    }
-
     /** Bulk upserts are recorded like any other write; scans read the same handle. */
     @Override
     public BulkAccess bulk() {
         BulkAccess own = target.bulk();
         return new StepRecordingBulkAccess(kind -> own, own, sink);
-    }
-
-    /** Closes the handle it wraps. */
-    @Override
-    public void close() {
-        target.close();
     }
 }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dal.api.DataAccess;
 import dev.dal.migration.CopyResult;
 import dev.dal.migration.Partition;
-import dev.dal.migration.RecordKind;
+import dev.dal.migration.RecordType;
 import dev.dal.migration.StoreCopier;
 import dev.dal.migration.StoreUri;
 import java.nio.file.Path;
@@ -64,7 +64,7 @@ final class CopyCommand implements Callable<Integer> {
             if (terminal) {
                 // A counting pass costs one read of the source; it buys the bar its total and ETA.
                 expected = StoreCopier.count(src, size).entrySet().stream()
-                        .filter(e -> e.getKey() == RecordKind.USERS || slice.count() == 1)
+                        .filter(e -> e.getKey() == RecordType.USERS || slice.count() == 1)
                         .mapToLong(java.util.Map.Entry::getValue).sum();
             }
             Progress progress = new Progress(terminal ? System.err : null, expected, 0);
@@ -76,7 +76,7 @@ final class CopyCommand implements Callable<Integer> {
             ObjectNode counts = json.putObject("written");
             StringBuilder text = new StringBuilder("Copied " + source + " -> " + target
                     + (slice.count() > 1 ? " partition " + slice : "") + (result.resumed() ? " (resumed)" : "") + ":");
-            for (RecordKind kind : RecordKind.values()) {
+            for (RecordType kind : RecordType.values()) {
                 counts.put(kind.wireName(), result.written().get(kind));
                 text.append(" ").append(result.written().get(kind)).append(" ").append(kind.wireName());
             }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dal.api.DataAccess;
 import dev.dal.migration.Archive;
-import dev.dal.migration.RecordKind;
+import dev.dal.migration.RecordType;
 import dev.dal.migration.StoreUri;
 import java.nio.file.Path;
 import java.util.Map;
@@ -35,7 +35,7 @@ final class ExportCommand implements Callable<Integer> {
     public Integer call() {
         StoreUri source = CommonOptions.store(from);
         try (DataAccess store = Stores.openForReading(source, "source", "export")) {
-            Map<RecordKind, Long> counts = Archive.export(store, out, source.redacted(), CommonOptions.batchSize(batch));
+            Map<RecordType, Long> counts = Archive.export(store, out, source.redacted(), CommonOptions.batchSize(batch));
             common.print(ImportCommand.countsJson(JsonNodeFactory.instance.objectNode().put("from", source.redacted())
                     .put("out", out.toString()), counts), "Exported " + source + " to " + out + ": "
                     + ImportCommand.countsText(counts));

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dal.api.DataAccess;
 import dev.dal.migration.Archive;
-import dev.dal.migration.RecordKind;
+import dev.dal.migration.RecordType;
 import dev.dal.migration.StoreUri;
 import java.nio.file.Path;
 import java.util.Map;
@@ -41,22 +41,22 @@ final class ImportCommand implements Callable<Integer> {
         StoreUri target = CommonOptions.store(to);
         Archive.check(in); // before the target is set up (a new database gets its schema): a bad archive changes nothing
         try (DataAccess store = Stores.openForWriting(target, migrate)) {
-            Map<RecordKind, Long> counts = Archive.importInto(in, store, CommonOptions.batchSize(batch));
+            Map<RecordType, Long> counts = Archive.importInto(in, store, CommonOptions.batchSize(batch));
             common.print(countsJson(JsonNodeFactory.instance.objectNode().put("to", target.redacted())
                     .put("in", in.toString()), counts), "Imported " + in + " into " + target + ": " + countsText(counts));
         }
         return DalCli.OK;
     }
 
-    static ObjectNode countsJson(ObjectNode into, Map<RecordKind, Long> counts) {
+    static ObjectNode countsJson(ObjectNode into, Map<RecordType, Long> counts) {
         ObjectNode node = into.putObject("counts");
         counts.forEach((kind, n) -> node.put(kind.wireName(), n));
         return into;
     }
 
-    static String countsText(Map<RecordKind, Long> counts) {
+    static String countsText(Map<RecordType, Long> counts) {
         StringBuilder text = new StringBuilder();
-        for (RecordKind kind : RecordKind.values()) {
+        for (RecordType kind : RecordType.values()) {
             text.append(text.length() == 0 ? "" : ", ").append(counts.get(kind)).append(" ").append(kind.wireName());
         }
         return text.toString();

@@ -1,7 +1,7 @@
 package dev.dal.migration.cli;
 
 import dev.dal.migration.CopyListener;
-import dev.dal.migration.RecordKind;
+import dev.dal.migration.RecordType;
 import java.io.PrintStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +34,7 @@ final class Progress implements CopyListener {
     }
 
     @Override
-    public void batchDone(RecordKind kind, int scanned, int written, long totalWritten) {
+    public void batchDone(RecordType kind, int scanned, int written, long totalWritten) {
         if (first) {
             base = totalWritten - written;
             first = false;

@@ -2,7 +2,7 @@ package dev.dal.migration.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dal.api.DataAccess;
-import dev.dal.migration.RecordKind;
+import dev.dal.migration.RecordType;
 import dev.dal.migration.StoreRepairer;
 import dev.dal.migration.StoreUri;
 import java.util.concurrent.Callable;
@@ -48,7 +48,7 @@ final class RepairCommand implements Callable<Integer> {
             ObjectNode json = VerifyCommand.summary(source, target, result.found());
             ObjectNode copied = json.putObject("copied");
             StringBuilder text = new StringBuilder("Repaired " + target + " from " + source + ": copied");
-            for (RecordKind kind : RecordKind.values()) {
+            for (RecordType kind : RecordType.values()) {
                 copied.put(kind.wireName(), result.copied().get(kind));
                 text.append(" ").append(result.copied().get(kind)).append(" ").append(kind.wireName());
             }

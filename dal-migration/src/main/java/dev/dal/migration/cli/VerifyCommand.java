@@ -7,7 +7,7 @@ import dev.dal.api.DataAccess;
 import dev.dal.api.JsonValues;
 import dev.dal.migration.Difference;
 import dev.dal.migration.KindCounts;
-import dev.dal.migration.RecordKind;
+import dev.dal.migration.RecordType;
 import dev.dal.migration.StoreUri;
 import dev.dal.migration.StoreVerifier;
 import dev.dal.migration.VerifyReport;
@@ -80,7 +80,7 @@ final class VerifyCommand implements Callable<Integer> {
             }
             StringBuilder text = new StringBuilder(result.equal() ? "Equal: " : "DIFFERENT: ");
             text.append(source).append(" vs ").append(target);
-            for (RecordKind kind : RecordKind.values()) {
+            for (RecordType kind : RecordType.values()) {
                 KindCounts c = result.counts().get(kind);
                 text.append(String.format("%n  %-9s source %,d  target %,d  matching %,d  missing %,d  extra %,d"
                         + "  differing %,d", kind.wireName(), c.source(), c.target(), c.matching(), c.missing(),
@@ -107,7 +107,7 @@ final class VerifyCommand implements Callable<Integer> {
         ObjectNode json = JsonNodeFactory.instance.objectNode().put("from", source.redacted())
                 .put("to", target.redacted()).put("equal", result.equal());
         ObjectNode counts = json.putObject("counts");
-        for (RecordKind kind : RecordKind.values()) {
+        for (RecordType kind : RecordType.values()) {
             KindCounts c = result.counts().get(kind);
             counts.putObject(kind.wireName()).put("source", c.source()).put("target", c.target())
                     .put("matching", c.matching()).put("missing", c.missing()).put("extra", c.extra())

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dal.api.ConfigurationException;
 import dev.dal.api.JsonValues;
-import dev.dal.migration.RecordKind;
+import dev.dal.migration.RecordType;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -25,17 +25,17 @@ import java.util.Map;
  * the new state, never a torn one.
  *
  * @param key what the checkpoint belongs to (source, target, partition), checked on load
- * @param kindIndex the kind in progress ({@link RecordKind#ordinal()}); 4 when the copy is complete
+ * @param kindIndex the kind in progress ({@link RecordType#ordinal()}); 4 when the copy is complete
  * @param cursor where the next batch of that kind starts, {@code null} for its beginning
  * @param written records written per kind
  */
-public record Checkpoint(String key, int kindIndex, String cursor, Map<RecordKind, Long> written) {
+public record Checkpoint(String key, int kindIndex, String cursor, Map<RecordType, Long> written) {
     private static final ObjectMapper MAPPER = JsonValues.newMapper();
 
     /** Copies the counts. */
     public Checkpoint {
-        EnumMap<RecordKind, Long> copy = new EnumMap<>(RecordKind.class);
-        for (RecordKind kind : RecordKind.values()) {
+        EnumMap<RecordType, Long> copy = new EnumMap<>(RecordType.class);
+        for (RecordType kind : RecordType.values()) {
             copy.put(kind, written == null ? 0L : written.getOrDefault(kind, 0L));
         }
         written = copy;
@@ -60,8 +60,8 @@ public record Checkpoint(String key, int kindIndex, String cursor, Map<RecordKin
      * @param next the scan's next cursor, {@code null} when the kind is done
      * @return the state after the batch
      */
-    public Checkpoint after(RecordKind kind, long count, String next) {
-        Map<RecordKind, Long> counts = new EnumMap<>(written);
+    public Checkpoint after(RecordType kind, long count, String next) {
+        Map<RecordType, Long> counts = new EnumMap<>(written);
         counts.merge(kind, count, Long::sum);
         return next == null ? new Checkpoint(key, kind.ordinal() + 1, null, counts)
                 : new Checkpoint(key, kind.ordinal(), next, counts);
@@ -83,8 +83,8 @@ public record Checkpoint(String key, int kindIndex, String cursor, Map<RecordKin
                 throw new ConfigurationException("The checkpoint " + file + " belongs to another copy ("
                         + node.path("key").asText() + "); delete it or choose another --checkpoint-dir");
             }
-            Map<RecordKind, Long> counts = new EnumMap<>(RecordKind.class);
-            for (RecordKind kind : RecordKind.values()) {
+            Map<RecordType, Long> counts = new EnumMap<>(RecordType.class);
+            for (RecordType kind : RecordType.values()) {
                 counts.put(kind, node.path("written").path(kind.wireName()).asLong(0));
             }
             JsonNode cursor = node.path("cursor");
@@ -104,7 +104,7 @@ public record Checkpoint(String key, int kindIndex, String cursor, Map<RecordKin
         ObjectNode node = MAPPER.createObjectNode();
         node.put("key", key);
         node.put("kindIndex", kindIndex);
-        node.put("kind", kindIndex < RecordKind.values().length ? RecordKind.values()[kindIndex].wireName() : "done");
+        node.put("kind", kindIndex < RecordType.values().length ? RecordType.values()[kindIndex].wireName() : "done");
         node.put("cursor", cursor);
         ObjectNode counts = node.putObject("written");
         written.forEach((kind, count) -> counts.put(kind.wireName(), count));

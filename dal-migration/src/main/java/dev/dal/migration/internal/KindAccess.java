@@ -7,32 +7,93 @@ import dev.dal.api.User;
 import dev.dal.api.bulk.BulkAccess;
 import dev.dal.api.bulk.ScanBatch;
 import dev.dal.api.spi.CodePointOrder;
+import dev.dal.api.spi.ScanBatches;
 import dev.dal.migration.Partition;
-import dev.dal.migration.RecordKind;
+import dev.dal.migration.RecordType;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * What the tools need of one kind of record: scan, upsert, the scan-order key, the id to report,
- * and which partition owns it. Records travel as {@code Object} so one engine handles all kinds.
+ * and which partition owns it. One constant per kind, typed by its record.
+ *
+ * @param <T> the record type of the kind
  */
-public abstract class KindAccess {
-    private final RecordKind kind;
+public final class KindAccess<T> {
+    /** Users, in scan order by id; every partition copies them all. */
+    public static final KindAccess<User> USERS = new KindAccess<>(RecordType.USERS, User.class,
+            BulkAccess::scanUsers, BulkAccess::upsertUsers, BulkAccess::overwriteUsers,
+            Comparator.comparing(u -> u.id().toString()), u -> u.id().toString(), u -> null);
 
-    private KindAccess(RecordKind kind) {
-        this.kind = kind;
+    /** Sessions, in scan order by id; owned by the partition of their id. */
+    public static final KindAccess<ChatSession> SESSIONS = new KindAccess<>(RecordType.SESSIONS, ChatSession.class,
+            BulkAccess::scanSessions, BulkAccess::upsertSessions, BulkAccess::overwriteSessions,
+            Comparator.comparing(s -> s.id().toString()), s -> s.id().toString(), ChatSession::id);
+
+    /**
+     * Messages, in scan order by session id and sequence number; owned by the partition of their session.
+     * They carry no version, so overwriting them is upserting them.
+     */
+    public static final KindAccess<Message> MESSAGES = new KindAccess<>(RecordType.MESSAGES, Message.class,
+            BulkAccess::scanMessages, BulkAccess::upsertMessages, BulkAccess::upsertMessages,
+            Comparator.<Message, String>comparing(m -> m.sessionId().toString())
+                    .thenComparingLong(Message::sequenceNumber),
+            m -> m.id() + " (session " + m.sessionId() + " #" + m.sequenceNumber() + ")", Message::sessionId);
+
+    /**
+     * Memory entries, in scan order by user id, then type and key in code point order; owned by the partition
+     * of their user.
+     */
+    public static final KindAccess<MemoryEntry> MEMORY = new KindAccess<>(RecordType.MEMORY, MemoryEntry.class,
+            BulkAccess::scanMemory, BulkAccess::upsertMemory, BulkAccess::overwriteMemory,
+            Comparator.<MemoryEntry, String>comparing(e -> e.userId().toString())
+                    .thenComparing(MemoryEntry::memoryType, CodePointOrder.COMPARATOR)
+                    .thenComparing(MemoryEntry::key, CodePointOrder.COMPARATOR),
+            e -> e.userId() + "/" + e.memoryType() + "/" + e.key(), MemoryEntry::userId);
+
+    /**
+     * One scan call of a kind on a store.
+     *
+     * @param <T> the record type
+     */
+    @FunctionalInterface
+    private interface Scan<T> {
+        ScanBatch<T> batch(BulkAccess bulk, String cursor, int size);
     }
 
-    /** @return the kind */
-    public RecordKind kind() {
-        return kind;
+    private final RecordType kind;
+    private final Class<T> type;
+    private final Scan<T> scan;
+    private final BiConsumer<BulkAccess, List<T>> upsert;
+    private final BiConsumer<BulkAccess, List<T>> overwrite;
+    private final Comparator<T> order;
+    private final Function<T, String> id;
+    private final Function<T, UUID> partitionKey;
+
+    private KindAccess(RecordType kind, Class<T> type, Scan<T> scan, BiConsumer<BulkAccess, List<T>> upsert,
+            BiConsumer<BulkAccess, List<T>> overwrite, Comparator<T> order, Function<T, String> id,
+            Function<T, UUID> partitionKey) {
+        this.kind = kind;
+        this.type = type;
+        this.scan = scan;
+        this.upsert = upsert;
+        this.overwrite = overwrite;
+        this.order = order;
+        this.id = id;
+        this.partitionKey = partitionKey;
     }
 
     /**
      * @param kind a kind
      * @return its access
      */
-    public static KindAccess of(RecordKind kind) {
-        return switch (kind) {
+    public static KindAccess<?> of(RecordType kind) {
+        return switch (Objects.requireNonNull(kind, "kind")) {
             case USERS -> USERS;
             case SESSIONS -> SESSIONS;
             case MESSAGES -> MESSAGES;
@@ -40,15 +101,32 @@ public abstract class KindAccess {
         };
     }
 
+    /** @return the kind */
+    public RecordType kind() {
+        return kind;
+    }
+
     /**
-     * Scans a batch.
+     * Scans one batch.
      *
      * @param bulk the store
-     * @param cursor the cursor
-     * @param size the batch size
+     * @param cursor {@code null} for the first batch, else the previous batch's next cursor
+     * @param size records per batch
      * @return the batch
      */
-    public abstract ScanBatch<?> scan(BulkAccess bulk, String cursor, int size);
+    public ScanBatch<T> scan(BulkAccess bulk, String cursor, int size) {
+        return scan.batch(bulk, cursor, size);
+    }
+
+    /**
+     * @param bulk the store
+     * @param cursor where to resume, {@code null} for the beginning
+     * @param size records per batch
+     * @return the kind's batches from the cursor to the end of the scan
+     */
+    public ScanBatches<T> batches(BulkAccess bulk, String cursor, int size) {
+        return ScanBatches.from((c, n) -> scan(bulk, c, n), cursor, size);
+    }
 
     /**
      * Upserts records of this kind.
@@ -56,7 +134,9 @@ public abstract class KindAccess {
      * @param bulk the store
      * @param records the records
      */
-    public abstract void upsert(BulkAccess bulk, List<Object> records);
+    public void upsert(BulkAccess bulk, List<T> records) {
+        upsert.accept(bulk, records);
+    }
 
     /**
      * Writes records whatever version the store holds (messages carry none: the same as {@link #upsert}).
@@ -64,170 +144,50 @@ public abstract class KindAccess {
      * @param bulk the target
      * @param records records of this kind
      */
-    public abstract void overwrite(BulkAccess bulk, List<Object> records);
+    public void overwrite(BulkAccess bulk, List<T> records) {
+        overwrite.accept(bulk, records);
+    }
 
     /**
      * @param a a record
      * @param b another of the same kind
      * @return their order in the scan (negative when {@code a} comes first)
      */
-    public abstract int compare(Object a, Object b);
+    public int compare(T a, T b) {
+        return order.compare(a, b);
+    }
 
     /**
      * @param record a record
      * @return how reports name it, e.g. a user's id or {@code sessionId#3}
      */
-    public abstract String id(Object record);
+    public String id(T record) {
+        return id.apply(record);
+    }
 
     /**
      * @param record a record
      * @param partition a partition
-     * @return whether the partition copies it
+     * @return whether the partition copies it (every partition copies users)
      */
-    public abstract boolean owned(Object record, Partition partition);
-
-    @SuppressWarnings("unchecked")
-    private static <T> List<T> cast(List<Object> records) {
-        return (List<T>) (List<?>) records;
+    public boolean owned(T record, Partition partition) {
+        UUID key = partitionKey.apply(record);
+        return key == null || partition.owns(key);
     }
 
-    private static final KindAccess USERS = new KindAccess(RecordKind.USERS) {
-        @Override
-        public ScanBatch<?> scan(BulkAccess bulk, String cursor, int size) {
-            return bulk.scanUsers(cursor, size);
+    /**
+     * Checks records whose type was not known where they were collected, such as records read from an archive
+     * line by line.
+     *
+     * @param records records that must all be of this kind
+     * @return the same records, in a new list of this kind's type
+     * @throws ClassCastException when a record is of another kind
+     */
+    public List<T> typed(List<?> records) {
+        List<T> typed = new ArrayList<>(records.size());
+        for (Object record : records) {
+            typed.add(type.cast(record));
         }
-
-        @Override
-        public void upsert(BulkAccess bulk, List<Object> records) {
-            bulk.upsertUsers(cast(records));
-        }
-
-        @Override
-        public void overwrite(BulkAccess bulk, List<Object> records) {
-            bulk.overwriteUsers(cast(records));
-        }
-
-        @Override
-        public int compare(Object a, Object b) {
-            return ((User) a).id().toString().compareTo(((User) b).id().toString());
-        }
-
-        @Override
-        public String id(Object record) {
-            return ((User) record).id().toString();
-        }
-
-        @Override
-        public boolean owned(Object record, Partition partition) {
-            return true;
-        }
-    };
-
-    private static final KindAccess SESSIONS = new KindAccess(RecordKind.SESSIONS) {
-        @Override
-        public ScanBatch<?> scan(BulkAccess bulk, String cursor, int size) {
-            return bulk.scanSessions(cursor, size);
-        }
-
-        @Override
-        public void upsert(BulkAccess bulk, List<Object> records) {
-            bulk.upsertSessions(cast(records));
-        }
-
-        @Override
-        public void overwrite(BulkAccess bulk, List<Object> records) {
-            bulk.overwriteSessions(cast(records));
-        }
-
-        @Override
-        public int compare(Object a, Object b) {
-            return ((ChatSession) a).id().toString().compareTo(((ChatSession) b).id().toString());
-        }
-
-        @Override
-        public String id(Object record) {
-            return ((ChatSession) record).id().toString();
-        }
-
-        @Override
-        public boolean owned(Object record, Partition partition) {
-            return partition.owns(((ChatSession) record).id());
-        }
-    };
-
-    private static final KindAccess MESSAGES = new KindAccess(RecordKind.MESSAGES) {
-        @Override
-        public ScanBatch<?> scan(BulkAccess bulk, String cursor, int size) {
-            return bulk.scanMessages(cursor, size);
-        }
-
-        @Override
-        public void upsert(BulkAccess bulk, List<Object> records) {
-            bulk.upsertMessages(cast(records));
-        }
-
-        @Override
-        public void overwrite(BulkAccess bulk, List<Object> records) {
-            bulk.upsertMessages(cast(records));
-        }
-
-        @Override
-        public int compare(Object a, Object b) {
-            Message x = (Message) a;
-            Message y = (Message) b;
-            int bySession = x.sessionId().toString().compareTo(y.sessionId().toString());
-            return bySession != 0 ? bySession : Long.compare(x.sequenceNumber(), y.sequenceNumber());
-        }
-
-        @Override
-        public String id(Object record) {
-            Message m = (Message) record;
-            return m.id() + " (session " + m.sessionId() + " #" + m.sequenceNumber() + ")";
-        }
-
-        @Override
-        public boolean owned(Object record, Partition partition) {
-            return partition.owns(((Message) record).sessionId());
-        }
-    };
-
-    private static final KindAccess MEMORY = new KindAccess(RecordKind.MEMORY) {
-        @Override
-        public ScanBatch<?> scan(BulkAccess bulk, String cursor, int size) {
-            return bulk.scanMemory(cursor, size);
-        }
-
-        @Override
-        public void upsert(BulkAccess bulk, List<Object> records) {
-            bulk.upsertMemory(cast(records));
-        }
-
-        @Override
-        public void overwrite(BulkAccess bulk, List<Object> records) {
-            bulk.overwriteMemory(cast(records));
-        }
-
-        @Override
-        public int compare(Object a, Object b) {
-            MemoryEntry x = (MemoryEntry) a;
-            MemoryEntry y = (MemoryEntry) b;
-            int byUser = x.userId().toString().compareTo(y.userId().toString());
-            if (byUser != 0) {
-                return byUser;
-            }
-            int byType = CodePointOrder.compare(x.memoryType(), y.memoryType());
-            return byType != 0 ? byType : CodePointOrder.compare(x.key(), y.key());
-        }
-
-        @Override
-        public String id(Object record) {
-            MemoryEntry e = (MemoryEntry) record;
-            return e.userId() + "/" + e.memoryType() + "/" + e.key();
-        }
-
-        @Override
-        public boolean owned(Object record, Partition partition) {
-            return partition.owns(((MemoryEntry) record).userId());
-        }
-    };
+        return typed;
+    }
 }

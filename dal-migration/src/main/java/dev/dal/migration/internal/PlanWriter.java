@@ -11,7 +11,6 @@ import dev.dal.api.User;
 import dev.dal.api.UserStatus;
 import dev.dal.api.spi.Ids;
 import dev.dal.migration.ImportReport;
-import dev.dal.migration.RecordKind;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -99,7 +98,7 @@ public final class PlanWriter {
         plan.sessions.values().stream().map(ImportPlan.Session::owner).filter(Objects::nonNull).forEach(wanted::add);
         plan.memory.forEach(m -> wanted.add(m.owner()));
         Map<String, UUID> ids = new LinkedHashMap<>();
-        List<Object> created = new ArrayList<>();
+        List<User> created = new ArrayList<>();
         for (String externalId : wanted) {
             Optional<User> existing = store.getUserByExternalId(externalId);
             if (existing.isPresent()) {
@@ -111,7 +110,7 @@ public final class PlanWriter {
             ids.put(externalId, user.id());
             created.add(user);
         }
-        upsert(store, RecordKind.USERS, created);
+        upsert(store, KindAccess.USERS, created);
         usersImported += created.size();
         return ids;
     }
@@ -151,7 +150,7 @@ public final class PlanWriter {
                 lastSequence = Math.max(lastSequence, m.sequenceNumber());
             }
         }
-        List<Object> created = new ArrayList<>();
+        List<Message> created = new ArrayList<>();
         for (ImportPlan.Message p : planned) {
             Instant at = firstNonNull(p.at(), session.createdAt());
             if (!seen.add(messageHash(session.chatId(), p.role(), p.content(), at))) {
@@ -166,12 +165,12 @@ public final class PlanWriter {
             // The session first, with the counters its messages will give it: a parent before its children.
             store.bulk().upsertSessions(List.of(session.withMessages(lastSequence, lastAt)));
         }
-        upsert(store, RecordKind.MESSAGES, created);
+        upsert(store, KindAccess.MESSAGES, created);
         messagesImported += created.size();
     }
 
     private void writeMemory(ImportPlan plan, Map<String, UUID> userIds, DataAccess store) {
-        List<Object> created = new ArrayList<>();
+        List<MemoryEntry> created = new ArrayList<>();
         Set<String> planned = new HashSet<>();
         for (ImportPlan.Memory m : plan.memory) {
             UUID userId = userIds.get(m.owner());
@@ -182,7 +181,7 @@ public final class PlanWriter {
             }
             created.add(new MemoryEntry(userId, m.type(), m.key(), m.value(), m.createdAt(), m.updatedAt(), null));
         }
-        upsert(store, RecordKind.MEMORY, created);
+        upsert(store, KindAccess.MEMORY, created);
         memoryImported += created.size();
     }
 
@@ -199,10 +198,10 @@ public final class PlanWriter {
         }
     }
 
-    private void upsert(DataAccess store, RecordKind kind, List<Object> records) {
+    private <T> void upsert(DataAccess store, KindAccess<T> kind, List<T> records) {
         for (int i = 0; i < records.size(); i += batchSize) {
-            List<Object> slice = records.subList(i, Math.min(records.size(), i + batchSize));
-            KindAccess.of(kind).upsert(store.bulk(), new ArrayList<>(slice));
+            List<T> slice = records.subList(i, Math.min(records.size(), i + batchSize));
+            kind.upsert(store.bulk(), new ArrayList<>(slice));
         }
     }
 

@@ -4,10 +4,14 @@ import dev.dal.api.bulk.BulkAccess;
 import dev.dal.api.spi.ScanBatches;
 import java.util.List;
 
-/** Walks one kind of a store in scan order, one batch in memory at a time. */
-public final class ScanIterator {
-    private final ScanBatches<Object> batches;
-    private List<?> items = List.of();
+/**
+ * Walks one kind of a store in scan order, one batch in memory at a time.
+ *
+ * @param <T> the kind's record type
+ */
+public final class ScanIterator<T> {
+    private final ScanBatches<T> batches;
+    private List<? extends T> items = List.of();
     private int position;
 
     /**
@@ -15,12 +19,12 @@ public final class ScanIterator {
      * @param bulk the store
      * @param batchSize records per scan
      */
-    public ScanIterator(KindAccess access, BulkAccess bulk, int batchSize) {
-        this.batches = ScanBatches.of((cursor, size) -> access.scan(bulk, cursor, size), batchSize);
+    public ScanIterator(KindAccess<T> access, BulkAccess bulk, int batchSize) {
+        this.batches = access.batches(bulk, null, batchSize);
     }
 
     /** @return the next record without consuming it, or {@code null} at the end */
-    public Object peek() {
+    public T peek() {
         while (position >= items.size()) {
             if (!batches.hasNext()) {
                 return null;
@@ -32,8 +36,8 @@ public final class ScanIterator {
     }
 
     /** @return the next record, consumed, or {@code null} at the end */
-    public Object next() {
-        Object record = peek();
+    public T next() {
+        T record = peek();
         if (record != null) {
             position++;
         }

@@ -2,8 +2,11 @@ package dev.dal.migration;
 
 import java.util.Locale;
 
-/** The four kinds of record a store holds, in the order they are copied (parents first). */
-public enum RecordKind {
+/**
+ * The four types of record a store holds, in the order they are copied (parents first): what the migration
+ * tools copy, verify, export and count by. Archives, reports and checkpoints name them by {@link #wireName()}.
+ */
+public enum RecordType {
     /** {@link dev.dal.api.User} records. */
     USERS,
     /** {@link dev.dal.api.ChatSession} records. */
@@ -23,7 +26,7 @@ public enum RecordKind {
      * @return the kind
      * @throws IllegalArgumentException when the name is not a kind
      */
-    public static RecordKind fromWireName(String name) {
+    public static RecordType fromWireName(String name) {
         return valueOf(name.toUpperCase(Locale.ROOT));
     }
 }

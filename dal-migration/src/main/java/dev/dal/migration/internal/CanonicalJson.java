@@ -11,7 +11,7 @@ import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.User;
 import dev.dal.api.ValidationException;
-import dev.dal.migration.RecordKind;
+import dev.dal.migration.RecordType;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -26,10 +26,10 @@ import java.util.Map;
  * UTC with milliseconds, numbers in {@link JsonValues}' canonical form. Two stores holding the same
  * record produce the same text, so its SHA-256 identifies the content.
  */
-public final class RecordCodec {
+public final class CanonicalJson {
     private static final ObjectMapper MAPPER = JsonValues.newMapper();
 
-    private RecordCodec() {
+    private CanonicalJson() {
     }
 
     /**
@@ -47,8 +47,8 @@ public final class RecordCodec {
      * @return the record
      * @throws ValidationException naming the field when the tree does not make a record
      */
-    public static Object fromTree(RecordKind kind, JsonNode tree) {
-        if (kind != RecordKind.MESSAGES && tree instanceof ObjectNode object && !object.has("version")) {
+    public static Object fromTree(RecordType kind, JsonNode tree) {
+        if (kind != RecordType.MESSAGES && tree instanceof ObjectNode object && !object.has("version")) {
             tree = object.deepCopy().put("version", 1L);
         }
         Class<?> type = switch (kind) {
