@@ -53,6 +53,12 @@ import org.neo4j.driver.net.ServerAddress;
 final class Neo4jDatabase implements AutoCloseable {
     /** How long after DB_QUERY_TIMEOUT the client gives up, so a live server's own timeout (definite) can win. */
     static final Duration GRACE = Duration.ofMillis(250);
+    /**
+     * The least time a commit is given to answer, past the call's deadline when that is closer: a commit
+     * sent just before the deadline would otherwise come back as an unknown outcome, costing the caller a
+     * read and a retry, though it usually lands a moment later.
+     */
+    static final Duration COMMIT_ALLOWANCE = Duration.ofMillis(250);
 
     private final Neo4jSettings settings;
     private final Driver driver;
@@ -268,7 +274,7 @@ final class Neo4jDatabase implements AutoCloseable {
         boolean committed = false;
         try {
             T result = work.execute(new Context(begun.tx()));
-            if (deadline.fired()) {
+            if (!deadline.reserve(COMMIT_ALLOWANCE)) {
                 // Out of time before the commit: roll back rather than send a commit whose answer would be lost.
                 throw new Expired();
             }

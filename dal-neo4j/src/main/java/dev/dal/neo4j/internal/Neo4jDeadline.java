@@ -33,6 +33,8 @@ final class Neo4jDeadline implements AutoCloseable {
     private static final String PROBE = "RETURN 1";
 
     private final Thread thread = Thread.currentThread();
+    private ScheduledExecutorService timer;
+    private long dueNanos;
     private ScheduledFuture<?> task;
     private boolean done;
     private boolean fired;
@@ -51,14 +53,41 @@ final class Neo4jDeadline implements AutoCloseable {
      */
     static Neo4jDeadline arm(ScheduledExecutorService timer, Duration after) {
         Neo4jDeadline deadline = new Neo4jDeadline();
-        deadline.task = timer.scheduleWithFixedDelay(deadline::fire, Math.max(1, after.toMillis()), REPEAT_MILLIS,
-                TimeUnit.MILLISECONDS);
+        deadline.timer = timer;
+        deadline.dueNanos = System.nanoTime() + after.toNanos();
+        deadline.task = deadline.schedule(after.toNanos());
         return deadline;
     }
 
+    /**
+     * Reserves time for the next step (a commit): when the deadline has not passed, it moves later if less
+     * than {@code least} is left, so the step has that long; checked and moved at once, so a deadline cannot
+     * pass in between.
+     *
+     * @param least the time the next step is given at least
+     * @return whether the deadline had not passed; when it had, nothing changes
+     */
+    synchronized boolean reserve(Duration least) {
+        if (fired) {
+            return false;
+        }
+        long now = System.nanoTime();
+        if (!done && dueNanos - now < least.toNanos()) {
+            task.cancel(false);
+            dueNanos = now + least.toNanos();
+            task = schedule(least.toNanos());
+        }
+        return true;
+    }
+
+    private ScheduledFuture<?> schedule(long afterNanos) {
+        return timer.scheduleWithFixedDelay(this::fire, Math.max(1, afterNanos),
+                TimeUnit.MILLISECONDS.toNanos(REPEAT_MILLIS), TimeUnit.NANOSECONDS);
+    }
+
     private synchronized void fire() {
-        if (done) {
-            return;
+        if (done || System.nanoTime() < dueNanos) {
+            return; // disarmed, or moved later by reserve while this run waited for the lock
         }
         fired = true;
         thread.interrupt();
