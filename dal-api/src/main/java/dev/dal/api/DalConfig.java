@@ -4,17 +4,17 @@ import dev.dal.api.spi.DataAccessProvider;
 import dev.dal.api.spi.DeclaredSettings;
 import dev.dal.api.spi.Setting;
 import dev.dal.api.spi.SettingsView;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Dal's configuration: which store to use and how to reach it. Immutable and checked when built;
@@ -29,7 +29,9 @@ import java.util.TreeMap;
  * {@code DB_CONNECT_TIMEOUT}, {@code DAL_HEALTH_TIMEOUT}); transaction retries and value logging
  * ({@code DAL_TX_RETRIES}, {@code DAL_LOG_VALUES}); the connection pool ({@code DB_MAX_CONNECTIONS},
  * {@code DB_IDLE_TIMEOUT}, {@code DB_CONNECTION_TIMEOUT}, {@code DB_MAX_LIFETIME}); schema changes at
- * open ({@code DB_AUTO_MIGRATE}); and dual-write ({@code MIGRATION_*}). A backend's own settings (where
+ * open ({@code DB_AUTO_MIGRATE}); and whether to dual-write, to which secondary
+ * ({@code MIGRATION_ENABLE_DUAL_WRITE}, {@code MIGRATION_SECONDARY_*}). The dual-write decorator's own
+ * settings are declared by its {@link dev.dal.api.spi.DualWriteComposer#settings() composer}. A backend's own settings (where
  * its store is, its credentials, its options) are declared by its
  * {@link dev.dal.api.spi.DataAccessProvider#settings() provider}, which reads them through
  * {@link #view(DataAccessProvider)}; they are kept here as given and checked when the store opens.
@@ -64,30 +66,6 @@ public final class DalConfig {
     public static final String MIGRATION_SECONDARY_PREFIX = "MIGRATION_SECONDARY_";
     /** The dual-write secondary's store type; required when {@link #MIGRATION_ENABLE_DUAL_WRITE} is true. */
     public static final String MIGRATION_SECONDARY_STORAGE_TYPE = "MIGRATION_SECONDARY_STORAGE_TYPE";
-    /** Where dual-write reads come from: {@code primary} (default), {@code secondary} or {@code compare}. */
-    public static final String MIGRATION_READ_FROM = "MIGRATION_READ_FROM";
-    /**
-     * What a failed secondary write does: {@code fail} (default: the caller gets an error saying the primary
-     * committed) or {@code record} (the call succeeds and the divergence goes to the repair journal).
-     */
-    public static final String MIGRATION_SECONDARY_FAILURE = "MIGRATION_SECONDARY_FAILURE";
-    /** Fraction of reads compared in {@code compare} mode, from 0 to 1, default 1. */
-    public static final String MIGRATION_COMPARE_SAMPLE_RATE = "MIGRATION_COMPARE_SAMPLE_RATE";
-    /** Longest a caller waits for the secondary, in seconds or ISO-8601 (e.g. {@code PT0.5S}), default 2 s. */
-    public static final String MIGRATION_SECONDARY_TIMEOUT = "MIGRATION_SECONDARY_TIMEOUT";
-    /**
-     * Which kinds of record dual-write moves: a comma-separated list of {@code users}, {@code sessions}
-     * (with their messages), {@code memory}; default all. A pilot of one kind (e.g. {@code memory})
-     * replicates, compares, journals and repairs only that kind.
-     */
-    public static final String MIGRATION_DUAL_WRITE_KINDS = "MIGRATION_DUAL_WRITE_KINDS";
-    /**
-     * Fields compare mode ignores: comma-separated JSON pointers into a read's answer, e.g.
-     * {@code /updatedAt,/metadata/trace}; {@code *} matches any one segment. Default none.
-     */
-    public static final String MIGRATION_COMPARE_IGNORE = "MIGRATION_COMPARE_IGNORE";
-    /** Directory of the dual-write repair journal; required with {@code MIGRATION_SECONDARY_FAILURE=record}. */
-    public static final String MIGRATION_REPAIR_JOURNAL_DIR = "MIGRATION_REPAIR_JOURNAL_DIR";
     /** Longest message content accepted, in characters, default 100000. */
     public static final String DAL_MAX_CONTENT_LENGTH = "DAL_MAX_CONTENT_LENGTH";
     /** Deepest JSON nesting accepted, default 32. */
@@ -154,11 +132,6 @@ public final class DalConfig {
     private final Duration healthTimeout;
     private final int txRetries;
     private final boolean logValues;
-    private final String readFrom;
-    private final String secondaryFailure;
-    private final double compareSampleRate;
-    private final Duration secondaryTimeout;
-    private final Path repairJournalDir;
     private final Clock clock;
 
     private DalConfig(Map<String, String> settings, Clock clock) {
@@ -183,12 +156,6 @@ public final class DalConfig {
         this.healthTimeout = positiveDuration(DAL_HEALTH_TIMEOUT, Duration.ofSeconds(2));
         this.txRetries = text(DAL_TX_RETRIES).map(v -> intIn(DAL_TX_RETRIES, v, 0, 100)).orElse(3);
         this.logValues = text(DAL_LOG_VALUES).map(v -> bool(DAL_LOG_VALUES, v)).orElse(false);
-        this.readFrom = oneOf(MIGRATION_READ_FROM, "primary", "primary", "secondary", "compare");
-        this.secondaryFailure = oneOf(MIGRATION_SECONDARY_FAILURE, "fail", "fail", "record");
-        this.compareSampleRate = text(MIGRATION_COMPARE_SAMPLE_RATE).map(DalConfig::rate).orElse(1.0);
-        this.secondaryTimeout = positiveDuration(MIGRATION_SECONDARY_TIMEOUT, Duration.ofSeconds(2));
-        this.repairJournalDir = text(MIGRATION_REPAIR_JOURNAL_DIR).map(v -> path(MIGRATION_REPAIR_JOURNAL_DIR, v))
-                .orElse(null);
     }
 
     /** Checks the settings dual-write needs, when the factory is about to build the decorator. */
@@ -197,10 +164,6 @@ public final class DalConfig {
             throw new ConfigurationException(MIGRATION_ENABLE_DUAL_WRITE + "=true needs "
                     + MIGRATION_SECONDARY_STORAGE_TYPE + " (the store written second), with that store's settings"
                     + " prefixed by " + MIGRATION_SECONDARY_PREFIX);
-        }
-        if (secondaryFailure.equals("record") && repairJournalDir == null) {
-            throw new ConfigurationException(MIGRATION_SECONDARY_FAILURE + "=record needs "
-                    + MIGRATION_REPAIR_JOURNAL_DIR + " (the directory of the durable repair journal)");
         }
     }
 
@@ -279,36 +242,12 @@ public final class DalConfig {
         return dualWriteEnabled;
     }
 
-    /** @return where dual-write reads come from: {@code primary}, {@code secondary} or {@code compare} */
-    public String migrationReadFrom() {
-        return readFrom;
-    }
-
-    /** @return what a failed secondary write does: {@code fail} or {@code record} */
-    public String migrationSecondaryFailure() {
-        return secondaryFailure;
-    }
-
-    /** @return the fraction of reads compared in {@code compare} mode, 0 to 1 */
-    public double migrationCompareSampleRate() {
-        return compareSampleRate;
-    }
-
-    /** @return the longest a caller waits for the dual-write secondary */
-    public Duration migrationSecondaryTimeout() {
-        return secondaryTimeout;
-    }
-
-    /** @return the repair journal's directory, if configured */
-    public Optional<Path> migrationRepairJournalDir() {
-        return Optional.ofNullable(repairJournalDir);
-    }
-
     /**
      * The dual-write secondary's own configuration, by the rule of {@link #MIGRATION_SECONDARY_PREFIX}:
      * each {@code MIGRATION_SECONDARY_X} setting becomes {@code X} ({@code MIGRATION_SECONDARY_STORAGE_TYPE}
-     * becomes {@code DATA_STORAGE_TYPE}); {@link #MIGRATION_SECONDARY_FAILURE} and
-     * {@link #MIGRATION_SECONDARY_TIMEOUT} are the decorator's own and are not passed on. The primary's
+     * becomes {@code DATA_STORAGE_TYPE}); settings the dual-write decorator declares under the same prefix
+     * (its {@code MIGRATION_SECONDARY_FAILURE} and {@code MIGRATION_SECONDARY_TIMEOUT}) are its own and are not
+     * passed on. The primary's
      * {@code DAL_*} limits and clock carry over unless the prefixed settings override them.
      *
      * @return the secondary's configuration, or empty when {@link #MIGRATION_SECONDARY_STORAGE_TYPE} is not set
@@ -324,9 +263,10 @@ public final class DalConfig {
                 derived.put(name, value);
             }
         });
+        Set<String> decoratorOwn = DeclaredSettings.ofDualWrite().stream().map(Setting::name)
+                .collect(Collectors.toSet());
         settings.forEach((name, value) -> {
-            if (name.startsWith(MIGRATION_SECONDARY_PREFIX) && !name.equals(MIGRATION_SECONDARY_FAILURE)
-                    && !name.equals(MIGRATION_SECONDARY_TIMEOUT)) {
+            if (name.startsWith(MIGRATION_SECONDARY_PREFIX) && !decoratorOwn.contains(name)) {
                 String own = name.substring(MIGRATION_SECONDARY_PREFIX.length());
                 derived.put(own.equals("STORAGE_TYPE") ? DATA_STORAGE_TYPE : own, value);
             }
@@ -463,35 +403,6 @@ public final class DalConfig {
 
     private Optional<String> text(String name) {
         return raw(name).map(String::trim).filter(v -> !v.isEmpty());
-    }
-
-    private static Path path(String name, String value) {
-        return Setting.path(name, null).read(Map.of(name, value));
-    }
-
-    private String oneOf(String name, String defaultValue, String... allowed) {
-        Optional<String> value = text(name).map(v -> v.toLowerCase(Locale.ROOT));
-        if (value.isEmpty()) {
-            return defaultValue;
-        }
-        if (Arrays.asList(allowed).contains(value.get())) {
-            return value.get();
-        }
-        throw new ConfigurationException(name + " must be one of " + String.join(", ", allowed) + ", got '"
-                + text(name).orElseThrow() + "'");
-    }
-
-    private static double rate(String value) {
-        try {
-            double parsed = Double.parseDouble(value);
-            if (parsed >= 0 && parsed <= 1) {
-                return parsed;
-            }
-        } catch (NumberFormatException e) {
-            // reported below, with the rule
-        }
-        throw new ConfigurationException(MIGRATION_COMPARE_SAMPLE_RATE + " must be a number from 0 to 1, got '"
-                + value + "'");
     }
 
     private static int intIn(String name, String value, int min, int max) {

@@ -26,10 +26,9 @@ import java.util.stream.Collectors;
  * {@link DualWriteComposer} that the module {@code dev.dal:dal-dualwrite} puts on the class path: the primary from
  * {@code DATA_STORAGE_TYPE} and its settings, the secondary from {@code MIGRATION_SECONDARY_STORAGE_TYPE} and
  * the settings prefixed {@code MIGRATION_SECONDARY_} (e.g. {@code MIGRATION_SECONDARY_DATABASE_URL} is the
- * secondary's {@code DATABASE_URL}; see {@link DalConfig#secondaryConfig()}). Reads, failure policy,
- * sampling, timeout and journal come from {@code MIGRATION_READ_FROM}, {@code MIGRATION_SECONDARY_FAILURE},
- * {@code MIGRATION_COMPARE_SAMPLE_RATE}, {@code MIGRATION_SECONDARY_TIMEOUT} and
- * {@code MIGRATION_REPAIR_JOURNAL_DIR}. The cut-over swaps the two stores' settings; no code changes.
+ * secondary's {@code DATABASE_URL}; see {@link DalConfig#secondaryConfig()}). How the decorator reads, fails
+ * over and journals is set by the settings its {@link DualWriteComposer#settings() composer} declares
+ * (for example {@code MIGRATION_READ_FROM}), checked before either store opens. The cut-over swaps the two stores' settings; no code changes.
  */
 public final class DataAccessFactory {
 

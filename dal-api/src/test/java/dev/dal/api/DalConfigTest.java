@@ -294,33 +294,15 @@ class DalConfigTest {
     void theSecondaryIsConfiguredByThePrefixedSettingsAndInheritsOnlyTheLimits() {
         DalConfig config = DalConfig.fromMap(Map.of("DATA_STORAGE_TYPE", "file", "DATA_DIR", "/old",
                 "DAL_MAX_JSON_DEPTH", "8", "MIGRATION_SECONDARY_STORAGE_TYPE", "postgresql",
-                "MIGRATION_SECONDARY_DATABASE_URL", "postgresql://app:pw@db/chat", "MIGRATION_SECONDARY_TIMEOUT", "5",
-                "MIGRATION_SECONDARY_FAILURE", "record", "MIGRATION_REPAIR_JOURNAL_DIR", "/journal"));
+                "MIGRATION_SECONDARY_DATABASE_URL", "postgresql://app:pw@db/chat"));
 
         DalConfig secondary = config.secondaryConfig().orElseThrow();
 
         assertThat(secondary.storageType()).isEqualTo("postgresql");
         assertThat(secondary.setting("DATABASE_URL")).contains("postgresql://app:pw@db/chat");
         assertThat(secondary.maxJsonDepth()).isEqualTo(8);
-        assertThat(secondary.settings()).doesNotContainKeys("DATA_DIR", "TIMEOUT", "FAILURE");
-        assertThat(config.migrationSecondaryTimeout()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(config.migrationSecondaryFailure()).isEqualTo("record");
+        assertThat(secondary.settings()).doesNotContainKeys("DATA_DIR");
         assertThat(config.toString()).doesNotContain("pw@");
-    }
-
-    @ParameterizedTest
-    @CsvSource({
-        "MIGRATION_READ_FROM, both",
-        "MIGRATION_SECONDARY_FAILURE, ignore",
-        "MIGRATION_COMPARE_SAMPLE_RATE, 1.5",
-        "MIGRATION_COMPARE_SAMPLE_RATE, half",
-        "MIGRATION_SECONDARY_TIMEOUT, 0",
-        "MIGRATION_SECONDARY_TIMEOUT, soon",
-    })
-    void malformedDualWriteSettingsFailNamingTheVariable(String name, String value) {
-        assertThatThrownBy(() -> DalConfig.fromMap(Map.of(name, value)))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining(name);
     }
 
     @Test

@@ -137,18 +137,6 @@ class DataAccessFactoryTest {
     }
 
     @Test
-    void recordPolicyWithoutAJournalFailsNamingTheVariable() {
-        StubProvider provider = new StubProvider(AcceptingStore::new);
-        DalConfig config = DalConfig.fromMap(Map.of(DalConfig.MIGRATION_ENABLE_DUAL_WRITE, "true",
-                DalConfig.MIGRATION_SECONDARY_STORAGE_TYPE, "stub", DalConfig.MIGRATION_SECONDARY_FAILURE, "record"));
-
-        assertThatThrownBy(() -> DataAccessFactory.create(config, provider, provider))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining(DalConfig.MIGRATION_REPAIR_JOURNAL_DIR);
-        assertThat(provider.created).isZero();
-    }
-
-    @Test
     void dualWriteWithoutASecondaryTypeFailsNamingTheVariable() {
         StubProvider provider = new StubProvider(AcceptingStore::new);
         DalConfig config = DalConfig.fromMap(Map.of(DalConfig.MIGRATION_ENABLE_DUAL_WRITE, "true"));

@@ -11,6 +11,7 @@ import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
+import dev.dal.dualwrite.DualWriteSettings;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -185,10 +186,10 @@ public final class DualWriteBenchmark {
                 name.equals(DalConfig.DATA_STORAGE_TYPE) ? DalConfig.MIGRATION_SECONDARY_STORAGE_TYPE
                         : DalConfig.MIGRATION_SECONDARY_PREFIX + name, value));
         settings.put(DalConfig.MIGRATION_ENABLE_DUAL_WRITE, "true");
-        settings.put(DalConfig.MIGRATION_SECONDARY_FAILURE, "fail");
-        settings.put(DalConfig.MIGRATION_SECONDARY_TIMEOUT, "PT30S");
+        settings.put(DualWriteSettings.SECONDARY_FAILURE.name(), "fail");
+        settings.put(DualWriteSettings.SECONDARY_TIMEOUT.name(), "PT30S");
         if (journal) {
-            settings.put(DalConfig.MIGRATION_REPAIR_JOURNAL_DIR, base.resolve(tag + "journal-" + secondaryType).toString());
+            settings.put(DualWriteSettings.REPAIR_JOURNAL_DIR.name(), base.resolve(tag + "journal-" + secondaryType).toString());
         }
         return over(open(settings), null, false);
     }

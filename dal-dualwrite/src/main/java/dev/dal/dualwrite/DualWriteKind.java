@@ -1,7 +1,6 @@
 package dev.dal.dualwrite;
 
 import dev.dal.api.ConfigurationException;
-import dev.dal.api.DalConfig;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Locale;
@@ -46,14 +45,14 @@ public enum DualWriteKind {
             try {
                 kinds.add(valueOf(name.toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
-                throw new ConfigurationException(DalConfig.MIGRATION_DUAL_WRITE_KINDS + " must list kinds among "
+                throw new ConfigurationException(DualWriteSettings.DUAL_WRITE_KINDS.name() + " must list kinds among "
                         + Arrays.stream(values()).map(k -> k.name().toLowerCase(Locale.ROOT))
                                 .collect(Collectors.joining(", "))
                         + " (or 'all'), got '" + name + "'");
             }
         }
         if (kinds.isEmpty()) {
-            throw new ConfigurationException(DalConfig.MIGRATION_DUAL_WRITE_KINDS + " must name at least one kind");
+            throw new ConfigurationException(DualWriteSettings.DUAL_WRITE_KINDS.name() + " must name at least one kind");
         }
         return kinds;
     }

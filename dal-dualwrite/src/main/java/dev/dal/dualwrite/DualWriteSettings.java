@@ -2,6 +2,8 @@ package dev.dal.dualwrite;
 
 import dev.dal.api.ConfigurationException;
 import dev.dal.api.DalConfig;
+import dev.dal.api.spi.Setting;
+import dev.dal.api.spi.SettingsView;
 import dev.dal.dualwrite.internal.CompareRules;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,28 +50,68 @@ public record DualWriteSettings(ReadFrom readFrom, SecondaryFailurePolicy failur
     /** How many recent mismatches are kept by default. */
     public static final int DEFAULT_MISMATCHES_KEPT = 100;
 
+    /** Where dual-write reads come from: {@code primary} (default), {@code secondary} or {@code compare}. */
+    public static final Setting<ReadFrom> READ_FROM =
+            Setting.of("MIGRATION_READ_FROM", "primary", ReadFrom::parse, ReadFrom.PRIMARY);
+    /**
+     * What a failed secondary write does: {@code fail} (default: the caller gets an error saying the primary
+     * committed) or {@code record} (the call succeeds and the divergence goes to the repair journal).
+     */
+    public static final Setting<SecondaryFailurePolicy> SECONDARY_FAILURE = Setting.of(
+            "MIGRATION_SECONDARY_FAILURE", "fail", SecondaryFailurePolicy::parse, SecondaryFailurePolicy.FAIL);
+    /** Fraction of reads compared in {@code compare} mode, from 0 to 1, default 1. */
+    public static final Setting<Double> COMPARE_SAMPLE_RATE =
+            Setting.of("MIGRATION_COMPARE_SAMPLE_RATE", "1", DualWriteSettings::rate, 1.0);
+    /** Longest a caller waits for the secondary, in seconds or ISO-8601 (e.g. {@code PT0.5S}), default 2 s. */
+    public static final Setting<Duration> SECONDARY_TIMEOUT =
+            Setting.positiveDuration("MIGRATION_SECONDARY_TIMEOUT", Duration.ofSeconds(2));
+    /**
+     * Which kinds of record dual-write moves: a comma-separated list of {@code users}, {@code sessions}
+     * (with their messages), {@code memory}; default all. A pilot of one kind (e.g. {@code memory})
+     * replicates, compares, journals and repairs only that kind.
+     */
+    public static final Setting<Set<DualWriteKind>> DUAL_WRITE_KINDS =
+            Setting.of("MIGRATION_DUAL_WRITE_KINDS", "all", DualWriteKind::parse, DualWriteKind.all());
+    /**
+     * Fields compare mode ignores: comma-separated JSON pointers into a read's answer, e.g.
+     * {@code /updatedAt,/metadata/trace}; {@code *} matches any one segment. Default none.
+     */
+    public static final Setting<List<String>> COMPARE_IGNORE = Setting.list("MIGRATION_COMPARE_IGNORE", "JSON pointer");
+    /**
+     * Directory of the dual-write repair journal, no default (read as {@code null} when not set); required with
+     * {@code MIGRATION_SECONDARY_FAILURE=record}.
+     */
+    public static final Setting<Path> REPAIR_JOURNAL_DIR = Setting.path("MIGRATION_REPAIR_JOURNAL_DIR", null);
+
+    /**
+     * The settings the decorator declares. They share the secondary's prefix in part
+     * ({@code MIGRATION_SECONDARY_FAILURE}, {@code MIGRATION_SECONDARY_TIMEOUT}) but are the decorator's own.
+     */
+    public static final List<Setting<?>> DECLARED = List.of(READ_FROM, SECONDARY_FAILURE, COMPARE_SAMPLE_RATE,
+            SECONDARY_TIMEOUT, DUAL_WRITE_KINDS, COMPARE_IGNORE, REPAIR_JOURNAL_DIR);
+
     /** Checks each value; messages name the setting. */
     public DualWriteSettings {
         Objects.requireNonNull(readFrom, "readFrom");
         Objects.requireNonNull(failurePolicy, "failurePolicy");
         Objects.requireNonNull(secondaryTimeout, "secondaryTimeout");
         if (!(compareSampleRate >= 0 && compareSampleRate <= 1)) {
-            throw new ConfigurationException(DalConfig.MIGRATION_COMPARE_SAMPLE_RATE + " must be from 0 to 1, got "
+            throw new ConfigurationException(COMPARE_SAMPLE_RATE.name() + " must be from 0 to 1, got "
                     + compareSampleRate);
         }
         if (secondaryTimeout.isNegative() || secondaryTimeout.isZero()) {
-            throw new ConfigurationException(DalConfig.MIGRATION_SECONDARY_TIMEOUT + " must be longer than zero");
+            throw new ConfigurationException(SECONDARY_TIMEOUT.name() + " must be longer than zero");
         }
         if (failurePolicy == SecondaryFailurePolicy.RECORD && journalDir == null) {
-            throw new ConfigurationException(DalConfig.MIGRATION_SECONDARY_FAILURE + "=record needs "
-                    + DalConfig.MIGRATION_REPAIR_JOURNAL_DIR);
+            throw new ConfigurationException(SECONDARY_FAILURE.name() + "=record needs "
+                    + REPAIR_JOURNAL_DIR.name());
         }
         if (mismatchesKept < 0) {
             throw new ConfigurationException("mismatchesKept must be 0 or more");
         }
         Objects.requireNonNull(kinds, "kinds");
         if (kinds.isEmpty()) {
-            throw new ConfigurationException(DalConfig.MIGRATION_DUAL_WRITE_KINDS + " must name at least one kind");
+            throw new ConfigurationException(DUAL_WRITE_KINDS.name() + " must name at least one kind");
         }
         kinds = java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(kinds));
         compareIgnore = List.copyOf(compareIgnore);
@@ -96,14 +138,23 @@ public record DualWriteSettings(ReadFrom readFrom, SecondaryFailurePolicy failur
      * @throws ConfigurationException naming the setting that is missing or malformed
      */
     public static DualWriteSettings from(DalConfig config) {
-        return new DualWriteSettings(ReadFrom.parse(config.migrationReadFrom()),
-                SecondaryFailurePolicy.parse(config.migrationSecondaryFailure()), config.migrationCompareSampleRate(),
-                config.migrationSecondaryTimeout(), config.migrationRepairJournalDir().orElse(null),
-                DEFAULT_MISMATCHES_KEPT,
-                DualWriteKind.parse(config.setting(DalConfig.MIGRATION_DUAL_WRITE_KINDS).orElse(null)),
-                config.setting(DalConfig.MIGRATION_COMPARE_IGNORE).map(v -> java.util.Arrays.stream(v.split(","))
-                        .map(String::trim).filter(p -> !p.isEmpty()).toList()).orElse(List.of()),
-                config.queryTimeout());
+        SettingsView view = SettingsView.of(config, DECLARED);
+        return new DualWriteSettings(view.get(READ_FROM), view.get(SECONDARY_FAILURE), view.get(COMPARE_SAMPLE_RATE),
+                view.get(SECONDARY_TIMEOUT), view.get(REPAIR_JOURNAL_DIR), DEFAULT_MISMATCHES_KEPT,
+                view.get(DUAL_WRITE_KINDS), view.get(COMPARE_IGNORE), config.queryTimeout());
+    }
+
+    private static double rate(String value) {
+        try {
+            double parsed = Double.parseDouble(value);
+            if (parsed >= 0 && parsed <= 1) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below, with the rule
+        }
+        throw new ConfigurationException(COMPARE_SAMPLE_RATE.name() + " must be a number from 0 to 1, got '"
+                + value + "'");
     }
 
     /** @return the defaults: read the primary, fail on a secondary failure, compare every read, 2 s, no journal */

@@ -1,7 +1,6 @@
 package dev.dal.dualwrite;
 
 import dev.dal.api.ConfigurationException;
-import dev.dal.api.DalConfig;
 import java.util.Locale;
 
 /** Where {@link DualWriteDataAccess} answers reads from ({@code MIGRATION_READ_FROM}). */
@@ -25,7 +24,7 @@ public enum ReadFrom {
         try {
             return valueOf(value.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException | NullPointerException e) {
-            throw new ConfigurationException(DalConfig.MIGRATION_READ_FROM
+            throw new ConfigurationException(DualWriteSettings.READ_FROM.name()
                     + " must be one of primary, secondary, compare, got '" + value + "'");
         }
     }

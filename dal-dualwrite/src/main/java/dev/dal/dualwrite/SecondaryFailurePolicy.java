@@ -1,7 +1,6 @@
 package dev.dal.dualwrite;
 
 import dev.dal.api.ConfigurationException;
-import dev.dal.api.DalConfig;
 import java.util.Locale;
 
 /** What {@link DualWriteDataAccess} does when the secondary write fails or times out ({@code MIGRATION_SECONDARY_FAILURE}). */
@@ -24,7 +23,7 @@ public enum SecondaryFailurePolicy {
         try {
             return valueOf(value.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException | NullPointerException e) {
-            throw new ConfigurationException(DalConfig.MIGRATION_SECONDARY_FAILURE
+            throw new ConfigurationException(DualWriteSettings.SECONDARY_FAILURE.name()
                     + " must be one of fail, record, got '" + value + "'");
         }
     }

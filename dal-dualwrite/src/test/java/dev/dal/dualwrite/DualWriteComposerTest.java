@@ -12,9 +12,13 @@ import dev.dal.api.NewUser;
 import dev.dal.api.User;
 import dev.dal.api.ValidationException;
 import dev.dal.api.spi.DataAccessProvider;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The factory finds this module's decorator on the class path and builds it from the configuration. */
 class DualWriteComposerTest {
@@ -66,15 +70,62 @@ class DualWriteComposerTest {
         assertThat(config.toString()).doesNotContain("s3cret");
     }
 
-    @Test
-    void malformedDualWriteSettingsFailBeforeEitherStoreOpens() {
+    @ParameterizedTest
+    @CsvSource({
+        "MIGRATION_DUAL_WRITE_KINDS, widgets",
+        "MIGRATION_READ_FROM, both",
+        "MIGRATION_SECONDARY_FAILURE, ignore",
+        "MIGRATION_COMPARE_SAMPLE_RATE, 1.5",
+        "MIGRATION_COMPARE_SAMPLE_RATE, half",
+        "MIGRATION_SECONDARY_TIMEOUT, 0",
+        "MIGRATION_SECONDARY_TIMEOUT, soon",
+        "MIGRATION_COMPARE_IGNORE, updatedAt",
+    })
+    void malformedDualWriteSettingsFailNamingTheSettingBeforeEitherStoreOpens(String name, String value) {
         OneStoreProvider provider = new OneStoreProvider();
-        DalConfig config = dualWrite(Map.of(DalConfig.MIGRATION_DUAL_WRITE_KINDS, "widgets"));
+        DalConfig config = dualWrite(Map.of(name, value));
 
         assertThatThrownBy(() -> DataAccessFactory.create(config, provider, provider))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining(DalConfig.MIGRATION_DUAL_WRITE_KINDS);
+                .hasMessageContaining(name);
         assertThat(provider.created).isZero();
+    }
+
+    @Test
+    void recordPolicyWithoutAJournalFailsNamingTheJournalSettingBeforeEitherStoreOpens() {
+        OneStoreProvider provider = new OneStoreProvider();
+        DalConfig config = dualWrite(Map.of(DualWriteSettings.SECONDARY_FAILURE.name(), "record"));
+
+        assertThatThrownBy(() -> DataAccessFactory.create(config, provider, provider))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining(DualWriteSettings.REPAIR_JOURNAL_DIR.name());
+        assertThat(provider.created).isZero();
+    }
+
+    @Test
+    void theDecoratorsOwnSettingsUnderTheSecondaryPrefixStayOutOfTheSecondarysConfiguration() {
+        DalConfig config = dualWrite(Map.of("MIGRATION_SECONDARY_DATA_DIR", "/new",
+                "MIGRATION_SECONDARY_TIMEOUT", "5", "MIGRATION_SECONDARY_FAILURE", "record",
+                "MIGRATION_REPAIR_JOURNAL_DIR", "/journal"));
+
+        DalConfig secondary = config.secondaryConfig().orElseThrow();
+        DualWriteSettings settings = DualWriteSettings.from(config);
+
+        assertThat(secondary.setting("DATA_DIR")).contains("/new");
+        assertThat(secondary.settings()).doesNotContainKeys("TIMEOUT", "FAILURE");
+        assertThat(settings.secondaryTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(settings.failurePolicy()).isEqualTo(SecondaryFailurePolicy.RECORD);
+        assertThat(settings.journalDir()).isEqualTo(Path.of("/journal"));
+    }
+
+    @Test
+    void unsetSettingsReadAsTheDocumentedDefaults() {
+        DualWriteSettings settings = DualWriteSettings.from(dualWrite(Map.of()));
+
+        assertThat(settings).isEqualTo(DualWriteSettings.defaults().withKinds(DualWriteKind.all()));
+        for (var setting : DualWriteSettings.DECLARED) {
+            assertThat(setting.name()).startsWith("MIGRATION_");
+        }
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.dal.dualwrite.DualWriteCounters;
 import dev.dal.dualwrite.DualWriteDataAccess;
 import dev.dal.postgres.PostgresTestServer;
 import dev.dal.testkit.StoreProvider;
+import dev.dal.dualwrite.DualWriteSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -87,10 +88,10 @@ final class DualWriteStores implements StoreProvider {
         secondary.emptyStore(base.resolve("secondary-" + n))
                 .forEach((name, value) -> settings.put(secondaryName(name), value));
         settings.put(DalConfig.MIGRATION_ENABLE_DUAL_WRITE, "true");
-        settings.put(DalConfig.MIGRATION_READ_FROM, readFrom);
-        settings.put(DalConfig.MIGRATION_SECONDARY_FAILURE, "fail");
-        settings.put(DalConfig.MIGRATION_SECONDARY_TIMEOUT, "PT30S");
-        settings.put(DalConfig.MIGRATION_REPAIR_JOURNAL_DIR, base.resolve("journal-" + n).toString());
+        settings.put(DualWriteSettings.READ_FROM.name(), readFrom);
+        settings.put(DualWriteSettings.SECONDARY_FAILURE.name(), "fail");
+        settings.put(DualWriteSettings.SECONDARY_TIMEOUT.name(), "PT30S");
+        settings.put(DualWriteSettings.REPAIR_JOURNAL_DIR.name(), base.resolve("journal-" + n).toString());
         settings.putAll(extra);
         current = DalConfig.builder().settings(settings).clock(clock).build();
         lastOpened = DataAccessFactory.create(current);

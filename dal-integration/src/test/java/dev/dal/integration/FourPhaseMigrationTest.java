@@ -17,6 +17,7 @@ import dev.dal.dualwrite.DualWriteCounters;
 import dev.dal.dualwrite.DualWriteDataAccess;
 import dev.dal.dualwrite.RecordKind;
 import dev.dal.postgres.PostgresTestServer;
+import dev.dal.dualwrite.DualWriteSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,10 +67,10 @@ class FourPhaseMigrationTest {
         secondary.forEach((name, value) -> settings.put(name.equals(DalConfig.DATA_STORAGE_TYPE)
                 ? DalConfig.MIGRATION_SECONDARY_STORAGE_TYPE : DalConfig.MIGRATION_SECONDARY_PREFIX + name, value));
         settings.put(DalConfig.MIGRATION_ENABLE_DUAL_WRITE, "true");
-        settings.put(DalConfig.MIGRATION_READ_FROM, readFrom);
-        settings.put(DalConfig.MIGRATION_SECONDARY_FAILURE, "fail");
-        settings.put(DalConfig.MIGRATION_SECONDARY_TIMEOUT, "PT30S");
-        settings.put(DalConfig.MIGRATION_REPAIR_JOURNAL_DIR, dir.resolve("journal").toString());
+        settings.put(DualWriteSettings.READ_FROM.name(), readFrom);
+        settings.put(DualWriteSettings.SECONDARY_FAILURE.name(), "fail");
+        settings.put(DualWriteSettings.SECONDARY_TIMEOUT.name(), "PT30S");
+        settings.put(DualWriteSettings.REPAIR_JOURNAL_DIR.name(), dir.resolve("journal").toString());
         return settings;
     }
 

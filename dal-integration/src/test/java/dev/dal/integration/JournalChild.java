@@ -16,6 +16,7 @@ import dev.dal.api.NewUser;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
 import dev.dal.dualwrite.internal.IntentLog;
+import dev.dal.dualwrite.DualWriteSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,8 +49,8 @@ public final class JournalChild {
                 DalConfig.MIGRATION_ENABLE_DUAL_WRITE, "true",
                 DalConfig.MIGRATION_SECONDARY_STORAGE_TYPE, BrokenFileStoreProvider.NAME,
                 DalConfig.MIGRATION_SECONDARY_PREFIX + "DATA_DIR", args[1],
-                DalConfig.MIGRATION_SECONDARY_FAILURE, "record",
-                DalConfig.MIGRATION_REPAIR_JOURNAL_DIR, args[2]);
+                DualWriteSettings.SECONDARY_FAILURE.name(), "record",
+                DualWriteSettings.REPAIR_JOURNAL_DIR.name(), args[2]);
         Random random = new Random(Long.parseLong(run));
         List<User> users = new ArrayList<>();
         List<String> chats = new ArrayList<>();

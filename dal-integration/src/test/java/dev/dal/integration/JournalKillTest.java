@@ -18,6 +18,7 @@ import dev.dal.dualwrite.RepairResult;
 import dev.dal.dualwrite.internal.IntentLog;
 import dev.dal.dualwrite.internal.RepairJournal;
 import dev.dal.testkit.ChildJvm;
+import dev.dal.dualwrite.DualWriteSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -201,8 +202,8 @@ class JournalKillTest {
                 DalConfig.MIGRATION_ENABLE_DUAL_WRITE, "true",
                 DalConfig.MIGRATION_SECONDARY_STORAGE_TYPE, "file",
                 DalConfig.MIGRATION_SECONDARY_PREFIX + "DATA_DIR", secondaryDir.toString(),
-                DalConfig.MIGRATION_SECONDARY_FAILURE, "record",
-                DalConfig.MIGRATION_REPAIR_JOURNAL_DIR, journalDir.toString());
+                DualWriteSettings.SECONDARY_FAILURE.name(), "record",
+                DualWriteSettings.REPAIR_JOURNAL_DIR.name(), journalDir.toString());
         try (DataAccess store = DataAccessFactory.create(DalConfig.fromMap(settings))) {
             DualWriteDataAccess dual = DualWriteDataAccess.find(store).orElseThrow();
             try (var left = Files.list(intents)) {

@@ -18,6 +18,7 @@ import dev.dal.migration.Partition;
 import dev.dal.migration.StoreCopier;
 import dev.dal.postgres.PostgresTestServer;
 import dev.dal.testkit.ChildJvm;
+import dev.dal.dualwrite.DualWriteSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -153,11 +154,11 @@ class ManyProcessDualWriteTest {
                 ? DalConfig.MIGRATION_SECONDARY_STORAGE_TYPE : DalConfig.MIGRATION_SECONDARY_PREFIX + k, v));
         settings.put(DalConfig.MIGRATION_ENABLE_DUAL_WRITE, "true");
         // fail: a secondary write that fails reaches the writer as an error (and is journaled too)
-        settings.put(DalConfig.MIGRATION_SECONDARY_FAILURE, "fail");
+        settings.put(DualWriteSettings.SECONDARY_FAILURE.name(), "fail");
         // as long as a store call may wait for a lock (DB_QUERY_TIMEOUT's default): locking is measured here,
         // not how fast two cores shared with other builds fsync
-        settings.put(DalConfig.MIGRATION_SECONDARY_TIMEOUT, "30");
-        settings.put(DalConfig.MIGRATION_REPAIR_JOURNAL_DIR, dir.resolve("journal").toString());
+        settings.put(DualWriteSettings.SECONDARY_TIMEOUT.name(), "30");
+        settings.put(DualWriteSettings.REPAIR_JOURNAL_DIR.name(), dir.resolve("journal").toString());
         return settings;
     }
 

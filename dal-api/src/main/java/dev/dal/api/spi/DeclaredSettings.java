@@ -7,11 +7,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The settings the providers on the class path declare, read once. Configuration uses them to show
+ * The settings the providers and the dual-write decorator on the class path declare, read once. Configuration uses them to show
  * values safely (a secret any provider declares is masked, also under a prefix such as a dual-write
  * secondary's) and to know which environment variables are Dal's.
  */
@@ -23,6 +24,7 @@ public final class DeclaredSettings {
 
     /** Loaded on first use; a provider that cannot be loaded is skipped with a warning. */
     private static final class Holder {
+        static final List<Setting<?>> DUAL_WRITE = loadDualWrite();
         static final List<Setting<?>> ALL = load();
 
         private static List<Setting<?>> load() {
@@ -34,13 +36,33 @@ public final class DeclaredSettings {
             } catch (ServiceConfigurationError | RuntimeException e) {
                 LOG.warn("A store provider's settings could not be read; its secrets are masked by name only", e);
             }
+            found.addAll(DUAL_WRITE);
+            return Collections.unmodifiableList(found);
+        }
+
+        private static List<Setting<?>> loadDualWrite() {
+            List<Setting<?>> found = new ArrayList<>();
+            try {
+                ServiceLoader.load(DualWriteComposer.class, DeclaredSettings.class.getClassLoader())
+                        .forEach(composer -> found.addAll(composer.settings()));
+            } catch (ServiceConfigurationError | RuntimeException e) {
+                LOG.warn("The dual-write decorator's settings could not be read", e);
+            }
             return Collections.unmodifiableList(found);
         }
     }
 
-    /** @return every setting the providers on the class path declare; a name two providers share appears twice */
+    /**
+     * @return every setting the providers and the dual-write decorator on the class path declare; a name two
+     *     of them share appears twice
+     */
     public static List<Setting<?>> onClassPath() {
         return Holder.ALL;
+    }
+
+    /** @return the settings the dual-write decorator on the class path declares; none without one */
+    public static List<Setting<?>> ofDualWrite() {
+        return Holder.DUAL_WRITE;
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.dal.api.spi;
 
 import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
+import java.util.List;
 
 /**
  * Builds the dual-write store out of the two stores the factory opened. The dual-write module
@@ -15,6 +16,17 @@ import dev.dal.api.DataAccess;
  * stores when {@link #compose} throws.
  */
 public interface DualWriteComposer {
+
+    /**
+     * The settings the decorator itself reads (names, defaults, parsing). Configuration uses them to
+     * show values safely and to keep them out of the secondary's own settings when a name carries the
+     * secondary's prefix ({@code MIGRATION_SECONDARY_}). None by default.
+     *
+     * @return the declared settings
+     */
+    default List<Setting<?>> settings() {
+        return List.of();
+    }
 
     /**
      * Checks the dual-write settings before any store is opened; does nothing by default.

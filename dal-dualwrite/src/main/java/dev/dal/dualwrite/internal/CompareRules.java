@@ -1,8 +1,8 @@
 package dev.dal.dualwrite.internal;
 
 import dev.dal.api.ConfigurationException;
-import dev.dal.api.DalConfig;
 import dev.dal.dualwrite.FieldDifference;
+import dev.dal.dualwrite.DualWriteSettings;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,7 +33,7 @@ public final class CompareRules {
         List<String[]> rules = new ArrayList<>();
         for (String pointer : pointers) {
             if (!pointer.startsWith("/") || pointer.length() < 2) {
-                throw new ConfigurationException(DalConfig.MIGRATION_COMPARE_IGNORE
+                throw new ConfigurationException(DualWriteSettings.COMPARE_IGNORE.name()
                         + " must list JSON pointers such as /updatedAt, got '" + pointer + "'");
             }
             rules.add(pointer.substring(1).split("/", -1));

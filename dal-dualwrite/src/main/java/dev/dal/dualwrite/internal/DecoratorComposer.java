@@ -3,14 +3,21 @@ package dev.dal.dualwrite.internal;
 import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
 import dev.dal.api.spi.DualWriteComposer;
+import dev.dal.api.spi.Setting;
 import dev.dal.dualwrite.DualWriteDataAccess;
 import dev.dal.dualwrite.DualWriteSettings;
+import java.util.List;
 
 /** The {@link DualWriteComposer} the factory finds: a {@link DualWriteDataAccess} with the configured settings. */
 public final class DecoratorComposer implements DualWriteComposer {
 
     /** Called by {@link java.util.ServiceLoader}. */
     public DecoratorComposer() {
+    }
+
+    @Override
+    public List<Setting<?>> settings() {
+        return DualWriteSettings.DECLARED;
     }
 
     @Override
