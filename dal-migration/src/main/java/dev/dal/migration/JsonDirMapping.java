@@ -11,7 +11,7 @@ import java.util.Set;
 
 /**
  * The layout of a directory of legacy JSON files for {@link JsonDirImporter}. The built-in layout is
- * the one the legacy PHP chat application's file store wrote ({@link #seed004()}); a mapping file (JSON; every entry optional, anything left out
+ * the one the legacy PHP chat application's file store wrote ({@link #builtIn()}); a mapping file (JSON; every entry optional, anything left out
  * keeps the built-in name) describes another:
  * <pre>
  * {
@@ -62,7 +62,7 @@ public final class JsonDirMapping {
      *
      * @return the built-in layout
      */
-    public static JsonDirMapping seed004() {
+    public static JsonDirMapping builtIn() {
         return new JsonDirMapping();
     }
 

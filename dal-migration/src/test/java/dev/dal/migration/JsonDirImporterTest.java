@@ -65,7 +65,7 @@ public class JsonDirImporterTest {
     void seed004sLayoutImportsOnceAndTheSecondRunAddsNothing() throws IOException {
         Path data = seed004(dir);
         Map<String, String> before = snapshot(data);
-        JsonDirImporter importer = new JsonDirImporter(JsonDirMapping.seed004(), 2, 100_000);
+        JsonDirImporter importer = new JsonDirImporter(JsonDirMapping.builtIn(), 2, 100_000);
         try (DataAccess store = Backends.open(Backends.FILE.freshStore())) {
             ImportReport first = importer.importDirectory(data, store);
             assertThat(first.usersImported()).isEqualTo(1);
@@ -143,7 +143,7 @@ public class JsonDirImporterTest {
                 {"messages": [{"role": "user", "content": "ok"}, {"role": "user", "content": "x", "timestamp": "soon"}]}
                 """);
         try (DataAccess store = Backends.open(Backends.FILE.freshStore())) {
-            JsonDirImporter importer = new JsonDirImporter(JsonDirMapping.seed004(), 100, 100_000);
+            JsonDirImporter importer = new JsonDirImporter(JsonDirMapping.builtIn(), 100, 100_000);
             assertThatThrownBy(() -> importer.importDirectory(data, store)).isInstanceOf(ValidationException.class)
                     .hasMessageContaining("file chat_sessions/c-3.json, document messages[1], field 'timestamp'")
                     .hasMessageContaining("nothing was imported");
@@ -209,7 +209,7 @@ public class JsonDirImporterTest {
         write(data.resolve("memory/u.json"), "{\"memory\": {\"context\": {\"deep\": [[[[1]]]], \"three\": [[[1]]], \"flat\": 1}}}");
         DalConfig limits = DalConfig.fromMap(Map.of(DalConfig.DAL_MAX_JSON_DEPTH, "3"));
         try (DataAccess store = Backends.open(Backends.FILE.freshStore())) {
-            ImportReport report = new JsonDirImporter(JsonDirMapping.seed004(), 100, limits).importDirectory(data, store);
+            ImportReport report = new JsonDirImporter(JsonDirMapping.builtIn(), 100, limits).importDirectory(data, store);
             assertThat(report.skipped()).containsExactly(
                     new ImportReport.Skip("chat_sessions/long.json", "messages[0]", "content holds a NUL character"),
                     new ImportReport.Skip("chat_sessions/long.json", "messages[1]", "metadata nests JSON deeper than 3 levels"),
@@ -228,7 +228,7 @@ public class JsonDirImporterTest {
         write(data.resolve("chat_sessions/c.json"), "{\"messages\": [{\"role\": \"narrator\", \"content\": \"x\"}]}");
         write(data.resolve("conversations/a.json"), "{}");
         try (DataAccess store = Backends.open(Backends.FILE.freshStore())) {
-            ImportReport report = new JsonDirImporter(JsonDirMapping.seed004(), 100, 100_000).importDirectory(data, store);
+            ImportReport report = new JsonDirImporter(JsonDirMapping.builtIn(), 100, 100_000).importDirectory(data, store);
             // The session itself is imported (it has no usable message), so something was used.
             assertThat(report.sessionsImported()).isEqualTo(1);
             assertThat(report.leftEverythingBehind()).isFalse();
@@ -236,7 +236,7 @@ public class JsonDirImporterTest {
         Files.delete(data.resolve("chat_sessions/c.json"));
         write(data.resolve("chat_sessions/" + "x".repeat(250) + ".json"), "{\"chat_id\": \"" + "y".repeat(300) + "\"}");
         try (DataAccess store = Backends.open(Backends.FILE.freshStore())) {
-            ImportReport report = new JsonDirImporter(JsonDirMapping.seed004(), 100, 100_000).importDirectory(data, store);
+            ImportReport report = new JsonDirImporter(JsonDirMapping.builtIn(), 100, 100_000).importDirectory(data, store);
             assertThat(report.skipped()).extracting(ImportReport.Skip::reason).containsExactly("chat id longer than 255 characters");
             assertThat(report.unused()).containsExactly(new ImportReport.Unused("directory", "conversations", 1));
             assertThat(report.leftEverythingBehind()).isTrue();

@@ -20,8 +20,8 @@ import picocli.CommandLine.Parameters;
  * Imports a directory of legacy JSON files (the legacy PHP chat application's layout, or another
  * through a mapping).
  */
-@Command(name = "import-json-dir", description = {"Import a directory of legacy JSON files: seed 004's layout"
-        + " by default, another through --mapping. Every file is checked first (a malformed one is named by path,"
+@Command(name = "import-json-dir", description = {"Import a directory of legacy JSON files: the built-in layout"
+        + " (chat_sessions/ and memory/) by default, another through --mapping. Every file is checked first (a malformed one is named by path,"
         + " document and field, and nothing is written); idempotent; messages deduplicated, order and timestamps"
         + " kept; secrets never copied; the directory is only read. The report names every skipped document, every"
         + " directory and file not used (with its file count) and every world-readable file. Exit status 1 when"
@@ -29,7 +29,7 @@ import picocli.CommandLine.Parameters;
     "The target is migrated when it has no schema yet; one with an older schema is refused (exit status 3)"
             + " unless --migrate is given. A file: target inside the directory (or holding it) is refused.",
     "",
-    "Seed 004's layout (built in):",
+    "The built-in layout:",
     "  DIR/chat_sessions/<chat_id>.json   a session and its messages:",
     "    {\"chat_id\": \"c-1\", \"user_id\": \"u-1\", \"title\": \"Trip\", \"profile\": \"general\",",
     "     \"metadata\": {}, \"created_at\": \"2024-01-02 10:00:00\", \"updated_at\": ...,",
@@ -57,7 +57,7 @@ final class ImportJsonDirCommand implements Callable<Integer> {
     @Option(names = "--to", paramLabel = "STORE", description = "Store URI; default: the environment's store.")
     String to;
 
-    @Option(names = "--mapping", paramLabel = "FILE", description = "The directory's layout (JSON); default: seed 004's.")
+    @Option(names = "--mapping", paramLabel = "FILE", description = "The directory's layout (JSON); default: the built-in layout.")
     Path mapping;
 
     @Option(names = "--migrate", description = "Bring the target's schema up to date when it is older than"
@@ -68,14 +68,14 @@ final class ImportJsonDirCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "N", description = "Records per write (default MIGRATION_BATCH_SIZE).")
     Integer batch;
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "The directory, e.g. seed 004's data/.")
+    @Parameters(index = "0", paramLabel = "DIR", description = "The directory, e.g. the legacy application's data/.")
     Path dir;
 
     @Override
     public Integer call() {
         StoreUri target = CommonOptions.store(to);
         refuseOverlap(target);
-        JsonDirMapping layout = mapping == null ? JsonDirMapping.seed004() : JsonDirMapping.load(mapping);
+        JsonDirMapping layout = mapping == null ? JsonDirMapping.builtIn() : JsonDirMapping.load(mapping);
         JsonDirImporter importer = new JsonDirImporter(layout, CommonOptions.batchSize(batch),
                 target.config());
         // Read and checked before the target is set up: a bad file changes nothing, not even a new schema.
