@@ -1,5 +1,6 @@
 package dev.dal.migration.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -19,6 +20,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,38 +48,21 @@ final class VerifyCommand implements Callable<Integer> {
     Path report;
 
     @Override
-    @SuppressWarnings("try") // the report is closed early so it can be renamed into place
     public Integer call() throws IOException {
         StoreUri source = CommonOptions.store(from);
         StoreUri target = CommonOptions.store(to);
         try (DataAccess src = Stores.openForReading(source, "source", "verify");
                 DataAccess dst = Stores.openForReading(target, "target", "verify");
-                BufferedWriter differences = report == null ? null : new BufferedWriter(
-                        new OutputStreamWriter(PrivateFiles.newOutputStream(
-                                report.resolveSibling(report.getFileName() + ".partial")), StandardCharsets.UTF_8))) {
-            boolean[] firstDifference = {true};
-            if (differences != null) {
-                differences.write("{\"from\":" + quote(source.redacted()) + ",\"to\":" + quote(target.redacted())
-                        + ",\"differences\":[\n");
-            }
+                DifferenceFile file = report == null ? null : new DifferenceFile(report, source, target)) {
             VerifyReport result = new StoreVerifier(src, dst, CommonOptions.batchSize(batch), 1000).verify(d -> {
                 if (!common.json) {
                     common.out.println("  " + d);
                 }
-                if (differences != null) {
-                    try {
-                        differences.write((firstDifference[0] ? "" : ",\n") + JsonValues.write(difference(d)));
-                        firstDifference[0] = false;
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
+                if (file != null) {
+                    file.add(difference(d));
                 }
             });
             ObjectNode json = summary(source, target, result);
-            if (differences != null) {
-                differences.write("\n],\"counts\":" + JsonValues.write(json.get("counts")) + ",\"equal\":"
-                        + result.equal() + "}\n");
-            }
             StringBuilder text = new StringBuilder(result.equal() ? "Equal: " : "DIFFERENT: ");
             text.append(source).append(" vs ").append(target);
             for (RecordType kind : RecordType.values()) {
@@ -94,12 +79,50 @@ final class VerifyCommand implements Callable<Integer> {
                 json.put("truncated", result.truncated());
                 common.print(json, "");
             }
-            if (differences != null) {
-                differences.close();
-                Files.move(report.resolveSibling(report.getFileName() + ".partial"), report,
-                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            if (file != null) {
+                file.complete(json.get("counts"), result.equal());
             }
             return result.equal() ? DalCli.OK : DalCli.DIFFERENT;
+        }
+    }
+
+    /**
+     * The {@code --report} file: every difference as it is found, written to {@code FILE.partial} (0600) and
+     * renamed into place only once the verify completed, so a {@code FILE} that exists is a whole report.
+     */
+    private static final class DifferenceFile implements AutoCloseable {
+        private final Path target;
+        private final Path partial;
+        private final BufferedWriter out;
+        private boolean first = true;
+
+        DifferenceFile(Path target, StoreUri from, StoreUri to) throws IOException {
+            this.target = target;
+            this.partial = target.resolveSibling(target.getFileName() + ".partial");
+            this.out = new BufferedWriter(new OutputStreamWriter(PrivateFiles.newOutputStream(partial),
+                    StandardCharsets.UTF_8));
+            out.write("{\"from\":" + quote(from.redacted()) + ",\"to\":" + quote(to.redacted())
+                    + ",\"differences\":[\n");
+        }
+
+        void add(ObjectNode difference) {
+            try {
+                out.write((first ? "" : ",\n") + JsonValues.write(difference));
+                first = false;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        void complete(JsonNode counts, boolean equal) throws IOException {
+            out.write("\n],\"counts\":" + JsonValues.write(counts) + ",\"equal\":" + equal + "}\n");
+            out.close();
+            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.close(); // a second close after complete() does nothing
         }
     }
 
