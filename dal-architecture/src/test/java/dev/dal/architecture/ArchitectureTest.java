@@ -51,7 +51,7 @@ class ArchitectureTest {
     static final ArchRule apiNamesNoDriverOrBackend = noClasses().that().resideInAPackage("dev.dal.api..")
             .should().dependOnClassesThat().resideInAnyPackage(concat(DRIVERS, "dev.dal.file..", "dev.dal.postgres..",
                     "dev.dal.mongo..", "dev.dal.neo4j..", "dev.dal.migration..", "dev.dal.testkit.."))
-            .because("dal-api depends on Jackson only and never names a driver type (DESIGN.md, Modules)");
+            .because("dal-api depends on Jackson only and never names a driver type");
 
     @ArchTest
     static final ArchRule apiDependsOnJavaJacksonAndSlf4jOnly = classes().that().resideInAPackage("dev.dal.api..")
@@ -113,7 +113,7 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule migrationNamesNoBackend = noClasses().that().resideInAPackage("dev.dal.migration..")
             .should().dependOnClassesThat().resideInAnyPackage(concat(DRIVERS, BACKEND_PACKAGES))
-            .because("dal-migration depends on the backends at run time only (DESIGN.md, Modules)");
+            .because("dal-migration depends on the backends at run time only");
 
     // ---- 2. no backend depends on another ----
 
@@ -151,7 +151,7 @@ class ArchitectureTest {
                 .toArray(String[]::new);
         return noClasses().that().resideInAPackage(backend + "..")
                 .should().dependOnClassesThat().resideInAnyPackage(others)
-                .because("no backend module depends on another backend module (DESIGN.md, Modules)")
+                .because("no backend module depends on another backend module")
                 .allowEmptyShould(false);
     }
 

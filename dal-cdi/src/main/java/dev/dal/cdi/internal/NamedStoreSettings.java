@@ -2,11 +2,14 @@ package dev.dal.cdi.internal;
 
 import dev.dal.api.ConfigurationException;
 import dev.dal.api.DalConfig;
+import dev.dal.api.DataAccessFactory;
+import dev.dal.api.spi.DataAccessProvider;
 import dev.dal.cdi.DalStore;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The prefix rule of {@link DalStore}: a named store's configuration is the base configuration's settings
@@ -55,7 +58,7 @@ public final class NamedStoreSettings {
         String type = derived.get(DalConfig.DATA_STORAGE_TYPE);
         if (type == null || type.isBlank()) {
             throw new ConfigurationException("@DalStore(\"" + name + "\") is not configured: set " + prefix
-                    + DalConfig.DATA_STORAGE_TYPE + " (file, postgresql, mongodb or neo4j) and that store's settings"
+                    + DalConfig.DATA_STORAGE_TYPE + " (" + storeTypesOnClassPath() + ") and that store's settings"
                     + " with the same prefix, e.g. " + prefix + "DATA_DIR or " + prefix
                     + "DATABASE_URL (environment variables, system properties, or the application's"
                     + " DalConfig bean)");
@@ -66,5 +69,12 @@ public final class NamedStoreSettings {
             throw new ConfigurationException("@DalStore(\"" + name + "\") (settings prefixed " + prefix + "): "
                     + e.getMessage());
         }
+    }
+
+    /** The store types a name can be configured with: the providers on the class path, or a hint when none is. */
+    private static String storeTypesOnClassPath() {
+        String names = DataAccessFactory.providers().stream().map(DataAccessProvider::name).sorted()
+                .collect(Collectors.joining(", "));
+        return names.isEmpty() ? "no store module is on the class path" : names + ": the store types on the class path";
     }
 }

@@ -59,8 +59,8 @@ class NamedStoreSettingsTest {
     void aMissingStoreTypeNamesTheSettingsExpected() {
         DalConfig base = DalConfig.builder().setting("DAL_STORE_ARCHIVE_DATA_DIR", "/var/archive").build();
         assertThatThrownBy(() -> NamedStoreSettings.of(base, "archive")).isInstanceOf(ConfigurationException.class)
-                .hasMessage("@DalStore(\"archive\") is not configured: set DAL_STORE_ARCHIVE_DATA_STORAGE_TYPE (file,"
-                        + " postgresql, mongodb or neo4j) and that store's settings with the same prefix, e.g."
+                .hasMessage("@DalStore(\"archive\") is not configured: set DAL_STORE_ARCHIVE_DATA_STORAGE_TYPE (file:"
+                        + " the store types on the class path) and that store's settings with the same prefix, e.g."
                         + " DAL_STORE_ARCHIVE_DATA_DIR or DAL_STORE_ARCHIVE_DATABASE_URL (environment variables,"
                         + " system properties, or the application's DalConfig bean)");
     }
