@@ -23,8 +23,10 @@ import org.neo4j.driver.Result;
 import org.neo4j.driver.TransactionContext;
 
 /**
- * The exact-record upserts, one {@code UNWIND $rows} statement per chunk of rows: {@code MERGE} on
- * the record's key, then the whole property set replaced, so replaying a batch changes nothing.
+ * The statements of {@link Neo4jBulkAccess}: the exact-record upserts and replicated deletions that
+ * copy, verify and repair use, and the tombstone lookups. One {@code UNWIND $rows} statement per chunk
+ * of rows: {@code MERGE} on the record's key, then the whole property set replaced, so replaying a
+ * batch changes nothing.
  * Parents are checked first and a missing one raises {@link NotFoundException} before anything is
  * written (a parent that is missing because it was deleted, with a tombstone, is not an error: its
  * children are skipped). Labels and relationship types are constants; every value is a parameter.
@@ -41,7 +43,7 @@ import org.neo4j.driver.TransactionContext;
  * commits. Duplicate keys in one batch are reduced to the newest version first, so the statement sees
  * each key once.
  */
-final class Neo4jWrites {
+final class Neo4jBulkWrites {
     /** Rows per statement: large enough to amortize the round trip, small enough for the server's memory. */
     static final int CHUNK = 5_000;
 
@@ -264,7 +266,7 @@ final class Neo4jWrites {
             WHERE k.key IS NULL OR t.key = k.key
             RETURN DISTINCT t.user_id AS user_id, t.memory_type AS memory_type, t.key AS key, t.version AS version""";
 
-    private Neo4jWrites() {
+    private Neo4jBulkWrites() {
     }
 
     /**
