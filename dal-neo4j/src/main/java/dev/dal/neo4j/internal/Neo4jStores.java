@@ -33,7 +33,7 @@ public final class Neo4jStores {
         Neo4jSettings settings = Neo4jSettings.from(config, driver != null);
         Neo4jDatabase db = driver == null ? new Neo4jDatabase(settings) : new Neo4jDatabase(settings, driver, false);
         try {
-            Neo4jSchema schema = new Neo4jSchema(db, false);
+            Neo4jSchemaMigrator schema = new Neo4jSchemaMigrator(db, false);
             List<String> pending;
             try {
                 pending = schema.pending();
@@ -70,7 +70,7 @@ public final class Neo4jStores {
      */
     public static SchemaMigrator migrator(DalConfig config, org.neo4j.driver.Driver driver) {
         Neo4jSettings settings = Neo4jSettings.from(config, driver != null);
-        return driver == null ? new Neo4jSchema(new Neo4jDatabase(settings), true)
-                : new Neo4jSchema(new Neo4jDatabase(settings, driver, false), false);
+        return driver == null ? new Neo4jSchemaMigrator(new Neo4jDatabase(settings), true)
+                : new Neo4jSchemaMigrator(new Neo4jDatabase(settings, driver, false), false);
     }
 }

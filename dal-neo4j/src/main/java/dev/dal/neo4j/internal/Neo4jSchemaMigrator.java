@@ -18,14 +18,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Neo4j store's versioned schema ({@link Neo4jMigrations}), recorded in the graph: one
+ * The Neo4j store's {@link SchemaMigrator}: reports, applies and rolls back the versioned schema
+ * changes of {@link Neo4jMigrations}, recorded in the graph: one
  * {@code (:DalSchemaMigration {version, description, checksum, applied_at})} node per applied
  * change, and a {@code (:DalSchemaLock {name: 'schema'})} node held while anything changes (a lock
  * older than {@link #STALE_LOCK} is taken over: its holder died). Refuses to run when a recorded
  * checksum differs from the change that ships with the code.
  */
-public final class Neo4jSchema implements SchemaMigrator {
-    private static final Logger LOG = LoggerFactory.getLogger(Neo4jSchema.class);
+public final class Neo4jSchemaMigrator implements SchemaMigrator {
+    private static final Logger LOG = LoggerFactory.getLogger(Neo4jSchemaMigrator.class);
     static final Duration STALE_LOCK = Duration.ofMinutes(10);
     static final Duration LOCK_WAIT = Duration.ofSeconds(60);
 
@@ -49,11 +50,11 @@ public final class Neo4jSchema implements SchemaMigrator {
     private final Duration lockWait;
     private final String holder = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID();
 
-    Neo4jSchema(Neo4jDatabase db, boolean ownsDatabase) {
+    Neo4jSchemaMigrator(Neo4jDatabase db, boolean ownsDatabase) {
         this(db, ownsDatabase, Neo4jMigrations.ALL, LOCK_WAIT);
     }
 
-    Neo4jSchema(Neo4jDatabase db, boolean ownsDatabase, List<Neo4jMigration> migrations, Duration lockWait) {
+    Neo4jSchemaMigrator(Neo4jDatabase db, boolean ownsDatabase, List<Neo4jMigration> migrations, Duration lockWait) {
         this.db = db;
         this.ownsDatabase = ownsDatabase;
         this.migrations = List.copyOf(migrations);
@@ -73,7 +74,7 @@ public final class Neo4jSchema implements SchemaMigrator {
 
     /** The applied changes; driver errors pass untranslated, so the caller can name what it was doing. */
     private Map<String, Applied> appliedUntranslated() {
-        return db.read(Neo4jSchema::appliedIn);
+        return db.read(Neo4jSchemaMigrator::appliedIn);
     }
 
     private static Map<String, Applied> appliedIn(org.neo4j.driver.TransactionContext tx) {
@@ -116,7 +117,7 @@ public final class Neo4jSchema implements SchemaMigrator {
      * @throws dev.dal.api.DataAccessException translated by the failure table, named as the open
      */
     List<String> pending() {
-        Map<String, Applied> applied = db.call("opening the store", false, Neo4jSchema::appliedIn);
+        Map<String, Applied> applied = db.call("opening the store", false, Neo4jSchemaMigrator::appliedIn);
         return migrations.stream().map(Neo4jMigration::version).filter(v -> !applied.containsKey(v)).toList();
     }
 
