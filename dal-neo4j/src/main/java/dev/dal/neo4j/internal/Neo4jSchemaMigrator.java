@@ -44,19 +44,19 @@ public final class Neo4jSchemaMigrator implements SchemaMigrator {
             }
             RETURN l.holder = $holder AS acquired, l.holder AS holder""";
 
-    private final Neo4jDatabase db;
-    private final boolean ownsDatabase;
+    private final Neo4jConnection connection;
+    private final boolean ownsConnection;
     private final List<Neo4jMigration> migrations;
     private final Duration lockWait;
     private final String holder = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID();
 
-    Neo4jSchemaMigrator(Neo4jDatabase db, boolean ownsDatabase) {
-        this(db, ownsDatabase, Neo4jMigrations.ALL, LOCK_WAIT);
+    Neo4jSchemaMigrator(Neo4jConnection connection, boolean ownsConnection) {
+        this(connection, ownsConnection, Neo4jMigrations.ALL, LOCK_WAIT);
     }
 
-    Neo4jSchemaMigrator(Neo4jDatabase db, boolean ownsDatabase, List<Neo4jMigration> migrations, Duration lockWait) {
-        this.db = db;
-        this.ownsDatabase = ownsDatabase;
+    Neo4jSchemaMigrator(Neo4jConnection connection, boolean ownsConnection, List<Neo4jMigration> migrations, Duration lockWait) {
+        this.connection = connection;
+        this.ownsConnection = ownsConnection;
         this.migrations = List.copyOf(migrations);
         this.lockWait = lockWait;
     }
@@ -74,7 +74,7 @@ public final class Neo4jSchemaMigrator implements SchemaMigrator {
 
     /** The applied changes; driver errors pass untranslated, so the caller can name what it was doing. */
     private Map<String, Applied> appliedUntranslated() {
-        return db.read(Neo4jSchemaMigrator::appliedIn);
+        return connection.read(Neo4jSchemaMigrator::appliedIn);
     }
 
     private static Map<String, Applied> appliedIn(org.neo4j.driver.TransactionContext tx) {
@@ -117,7 +117,7 @@ public final class Neo4jSchemaMigrator implements SchemaMigrator {
      * @throws dev.dal.api.DataAccessException translated by the failure table, named as the open
      */
     List<String> pending() {
-        Map<String, Applied> applied = db.call("opening the store", false, Neo4jSchemaMigrator::appliedIn);
+        Map<String, Applied> applied = connection.call("opening the store", false, Neo4jSchemaMigrator::appliedIn);
         return migrations.stream().map(Neo4jMigration::version).filter(v -> !applied.containsKey(v)).toList();
     }
 
@@ -133,10 +133,10 @@ public final class Neo4jSchemaMigrator implements SchemaMigrator {
                 }
                 long start = System.nanoTime();
                 for (String statement : m.up()) {
-                    db.autoCommit(statement, Map.of());
+                    connection.autoCommit(statement, Map.of());
                 }
                 Instant at = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-                db.write(tx -> tx.run("MERGE (m:DalSchemaMigration {version: $version}) SET m.description = $description, "
+                connection.write(tx -> tx.run("MERGE (m:DalSchemaMigration {version: $version}) SET m.description = $description, "
                         + "m.checksum = $checksum, m.applied_at = $at", Map.of("version", m.version(),
                         "description", m.description(), "checksum", m.checksum(), "at", Neo4jRecords.time(at))).consume());
                 LOG.info("Applied Neo4j schema change {} ({}) in {} ms", m.version(), m.description(),
@@ -176,9 +176,9 @@ public final class Neo4jSchemaMigrator implements SchemaMigrator {
                     continue;
                 }
                 for (String statement : m.down()) {
-                    db.autoCommit(statement, Map.of());
+                    connection.autoCommit(statement, Map.of());
                 }
-                db.write(tx -> tx.run("MATCH (m:DalSchemaMigration {version: $version}) DELETE m",
+                connection.write(tx -> tx.run("MATCH (m:DalSchemaMigration {version: $version}) DELETE m",
                         Map.of("version", m.version())).consume());
                 LOG.info("Rolled back Neo4j schema change {} ({})", m.version(), m.description());
                 undone.add(new SchemaChange(m.version(), m.description(), false, null, m.checksum()));
@@ -199,13 +199,13 @@ public final class Neo4jSchemaMigrator implements SchemaMigrator {
     private <T> T locked(java.util.function.Supplier<T> work) {
         try {
             for (String statement : BOOTSTRAP) {
-                db.autoCommit(statement, Map.of());
+                connection.autoCommit(statement, Map.of());
             }
             acquire();
             try {
                 return work.get();
             } finally {
-                db.write(tx -> tx.run("MATCH (l:DalSchemaLock {name: 'schema', holder: $holder}) DELETE l",
+                connection.write(tx -> tx.run("MATCH (l:DalSchemaLock {name: 'schema', holder: $holder}) DELETE l",
                         Map.of("holder", holder)).consume());
             }
         } catch (RuntimeException e) {
@@ -217,7 +217,7 @@ public final class Neo4jSchemaMigrator implements SchemaMigrator {
         long deadline = System.nanoTime() + lockWait.toNanos();
         while (true) {
             Instant now = Instant.now();
-            Record r = db.write(tx -> tx.run(ACQUIRE, Map.of("holder", holder, "now", Neo4jRecords.time(now),
+            Record r = connection.write(tx -> tx.run(ACQUIRE, Map.of("holder", holder, "now", Neo4jRecords.time(now),
                     "stale", Neo4jRecords.time(now.minus(STALE_LOCK)))).single());
             if (r.get("acquired").asBoolean()) {
                 return;
@@ -238,8 +238,8 @@ public final class Neo4jSchemaMigrator implements SchemaMigrator {
 
     @Override
     public void close() {
-        if (ownsDatabase) {
-            db.close();
+        if (ownsConnection) {
+            connection.close();
         }
     }
 }

@@ -52,18 +52,18 @@ public final class Neo4jStore implements DataAccess {
     static final String STORAGE_TYPE = "neo4j";
     private static final String SESSION_ORDER = "coalesce(s.last_message_at, s.created_at) DESC, s.id DESC";
 
-    private final Neo4jDatabase db;
+    private final Neo4jConnection connection;
     private final Clock clock;
     private final TxScope scope;
     private final Neo4jBulkAccess bulk;
     private final Neo4jHealth health;
 
-    Neo4jStore(Neo4jDatabase db, Clock clock, TxScope scope) {
-        this.db = db;
+    Neo4jStore(Neo4jConnection connection, Clock clock, TxScope scope) {
+        this.connection = connection;
         this.clock = clock;
         this.scope = scope;
         this.bulk = new Neo4jBulkAccess(this);
-        this.health = new Neo4jHealth(db);
+        this.health = new Neo4jHealth(connection);
     }
 
     /** The transaction a bound store runs in. */
@@ -82,7 +82,7 @@ public final class Neo4jStore implements DataAccess {
     /** Runs read work in the running transaction, or in a bounded, retried read transaction of its own. */
     <T> T read(String operation, TransactionCallback<T> work) {
         if (scope == null) {
-            return db.call(operation, false, work);
+            return connection.call(operation, false, work);
         }
         try {
             return work.execute(scope.tx);
@@ -94,7 +94,7 @@ public final class Neo4jStore implements DataAccess {
     /** Runs write work in the running transaction, or in a bounded, retried write transaction of its own. */
     <T> T write(String operation, TransactionCallback<T> work) {
         if (scope == null) {
-            return db.call(operation, true, work);
+            return connection.call(operation, true, work);
         }
         try {
             return work.execute(scope.tx);
@@ -627,16 +627,16 @@ public final class Neo4jStore implements DataAccess {
             return work.run(this);
         }
         try {
-            return db.call("inTransaction", true, tx -> {
+            return connection.call("inTransaction", true, tx -> {
                 try {
-                    return work.run(new Neo4jStore(db, clock, new TxScope(tx)));
+                    return work.run(new Neo4jStore(connection, clock, new TxScope(tx)));
                 } catch (DataAccessException e) {
                     throw e; // Dal's own (translated) failures: retried when retryable
                 } catch (RuntimeException e) {
-                    throw new Neo4jDatabase.Carried(e);
+                    throw new Neo4jConnection.Carried(e);
                 }
             });
-        } catch (Neo4jDatabase.Carried carried) {
+        } catch (Neo4jConnection.Carried carried) {
             throw carried.failure();
         }
     }
@@ -664,7 +664,7 @@ public final class Neo4jStore implements DataAccess {
     @Override
     public void close() {
         if (scope == null) {
-            db.close();
+            connection.close();
         }
     }
 

@@ -34,7 +34,7 @@ class Neo4jSchemaMigratorTest {
     void freshServer() {
         SERVER.dropSchema();
         DalConfig config = SERVER.config(Clock.systemUTC());
-        schema = new Neo4jSchemaMigrator(new Neo4jDatabase(Neo4jSettings.from(config, true), SERVER.driver(), false), false,
+        schema = new Neo4jSchemaMigrator(new Neo4jConnection(Neo4jSettings.from(config, true), SERVER.driver(), false), false,
                 Neo4jMigrations.ALL, Duration.ofMillis(600));
     }
 
