@@ -65,7 +65,7 @@ final class Neo4jBulkAccess implements BulkAccess {
     public ScanBatch<ChatSession> scanSessions(String cursor, int batchSize) {
         UUID after = ScanCursors.afterSession(cursor);
         List<ChatSession> sessions = store.read("scanSessions", tx -> tx.run(SCAN_SESSIONS,
-                Map.of("after", after == null ? "" : after.toString(), "n", batchSize)).list(Neo4jStore::session));
+                Map.of("after", after == null ? "" : after.toString(), "n", batchSize)).list(Neo4jRecords::session));
         return ScanCursors.batch(sessions, batchSize, ScanCursors::ofSession);
     }
 
