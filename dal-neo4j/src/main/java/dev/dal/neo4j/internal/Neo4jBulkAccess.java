@@ -17,7 +17,7 @@ import java.util.UUID;
 
 /**
  * Bulk scan and upsert for Neo4j: keyset scans in id order over the uniqueness constraints'
- * indexes (no {@code SKIP}), and {@code UNWIND $rows} upserts ({@link Neo4jWrites}), conditional on the
+ * indexes (no {@code SKIP}), and {@code UNWIND $rows} upserts ({@link Neo4jBulkWrites}), conditional on the
  * records' versions and their keys' tombstones. Each upsert batch is one transaction. Scans match the
  * record labels only, so they never see a tombstone.
  */
@@ -65,7 +65,7 @@ final class Neo4jBulkAccess implements BulkAccess {
     public ScanBatch<ChatSession> scanSessions(String cursor, int batchSize) {
         UUID after = ScanCursors.afterSession(cursor);
         List<ChatSession> sessions = store.read("scanSessions", tx -> tx.run(SCAN_SESSIONS,
-                Map.of("after", after == null ? "" : after.toString(), "n", batchSize)).list(Neo4jStore::session));
+                Map.of("after", after == null ? "" : after.toString(), "n", batchSize)).list(Neo4jRecords::session));
         return ScanCursors.batch(sessions, batchSize, ScanCursors::ofSession);
     }
 
@@ -96,7 +96,7 @@ final class Neo4jBulkAccess implements BulkAccess {
     @Override
     public void upsertUsers(List<User> users) {
         store.write("upsertUsers", tx -> {
-            Neo4jWrites.upsertUsers(tx, users, false);
+            Neo4jBulkWrites.upsertUsers(tx, users, false);
             return null;
         });
     }
@@ -104,7 +104,7 @@ final class Neo4jBulkAccess implements BulkAccess {
     @Override
     public void upsertSessions(List<ChatSession> sessions) {
         store.write("upsertSessions", tx -> {
-            Neo4jWrites.upsertSessions(tx, sessions, false);
+            Neo4jBulkWrites.upsertSessions(tx, sessions, false);
             return null;
         });
     }
@@ -112,7 +112,7 @@ final class Neo4jBulkAccess implements BulkAccess {
     @Override
     public void upsertMessages(List<Message> messages) {
         store.write("upsertMessages", tx -> {
-            Neo4jWrites.upsertMessages(tx, messages);
+            Neo4jBulkWrites.upsertMessages(tx, messages);
             return null;
         });
     }
@@ -120,7 +120,7 @@ final class Neo4jBulkAccess implements BulkAccess {
     @Override
     public void upsertMemory(List<MemoryEntry> entries) {
         store.write("upsertMemory", tx -> {
-            Neo4jWrites.upsertMemory(tx, entries, false);
+            Neo4jBulkWrites.upsertMemory(tx, entries, false);
             return null;
         });
     }
@@ -128,7 +128,7 @@ final class Neo4jBulkAccess implements BulkAccess {
     @Override
     public void overwriteUsers(List<User> users) {
         store.write("overwriteUsers", tx -> {
-            Neo4jWrites.upsertUsers(tx, users, true);
+            Neo4jBulkWrites.upsertUsers(tx, users, true);
             return null;
         });
     }
@@ -136,7 +136,7 @@ final class Neo4jBulkAccess implements BulkAccess {
     @Override
     public void overwriteSessions(List<ChatSession> sessions) {
         store.write("overwriteSessions", tx -> {
-            Neo4jWrites.upsertSessions(tx, sessions, true);
+            Neo4jBulkWrites.upsertSessions(tx, sessions, true);
             return null;
         });
     }
@@ -144,20 +144,20 @@ final class Neo4jBulkAccess implements BulkAccess {
     @Override
     public void overwriteMemory(List<MemoryEntry> entries) {
         store.write("overwriteMemory", tx -> {
-            Neo4jWrites.upsertMemory(tx, entries, true);
+            Neo4jBulkWrites.upsertMemory(tx, entries, true);
             return null;
         });
     }
 
     @Override
     public List<Tombstone> findTombstones(Collection<RecordKey> keys) {
-        return store.read("findTombstones", tx -> Neo4jWrites.findTombstones(tx, keys));
+        return store.read("findTombstones", tx -> Neo4jBulkWrites.findTombstones(tx, keys));
     }
 
     @Override
     public void upsertTombstones(List<Tombstone> tombstones) {
         store.write("upsertTombstones", tx -> {
-            Neo4jWrites.upsertTombstones(tx, tombstones);
+            Neo4jBulkWrites.upsertTombstones(tx, tombstones);
             return null;
         });
     }

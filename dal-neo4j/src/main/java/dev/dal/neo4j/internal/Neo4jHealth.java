@@ -31,17 +31,17 @@ final class Neo4jHealth {
             CALL dbms.routing.getRoutingTable({}) YIELD ttl, servers
             RETURN version, edition, ttl, servers""";
 
-    private final Neo4jDatabase db;
+    private final Neo4jConnection connection;
 
-    Neo4jHealth(Neo4jDatabase db) {
-        this.db = db;
+    Neo4jHealth(Neo4jConnection connection) {
+        this.connection = connection;
     }
 
     HealthStatus check() {
         long start = System.nanoTime();
-        Duration timeout = db.settings().healthTimeout();
+        Duration timeout = connection.settings().healthTimeout();
         try {
-            Map<String, Object> details = db.probe(tx -> {
+            Map<String, Object> details = connection.probe(tx -> {
                 var result = tx.run(PROBE);
                 Record record = result.single();
                 return details(record, result.consume());
@@ -59,7 +59,7 @@ final class Neo4jHealth {
 
     CompletionStage<HealthStatus> checkAsync() {
         try {
-            return CompletableFuture.supplyAsync(this::check, db.probes());
+            return CompletableFuture.supplyAsync(this::check, connection.probes());
         } catch (java.util.concurrent.RejectedExecutionException e) {
             return CompletableFuture.completedFuture(down(System.nanoTime(), "The Neo4j store is closed"));
         }
@@ -73,8 +73,8 @@ final class Neo4jHealth {
         details.put("serverAgent", summary.server().agent());
         details.put("protocolVersion", summary.server().protocolVersion());
         details.put("database", summary.database().name());
-        if (db.settings().uri() != null) {
-            details.put("routingDriver", db.settings().uri().startsWith("neo4j"));
+        if (connection.settings().uri() != null) {
+            details.put("routingDriver", connection.settings().uri().startsWith("neo4j"));
         }
         details.put("routingTtlSeconds", record.get("ttl").asLong(0));
         Map<String, List<String>> routing = new LinkedHashMap<>();
@@ -87,8 +87,8 @@ final class Neo4jHealth {
 
     private HealthStatus answered(long start, Map<String, Object> details) {
         Map<String, Object> all = new LinkedHashMap<>(details);
-        all.putAll(db.poolFigures());
-        if (db.poolSaturated()) {
+        all.putAll(connection.poolFigures());
+        if (connection.poolSaturated()) {
             return new HealthStatus(HealthStatus.Status.DEGRADED, Neo4jStore.STORAGE_TYPE,
                     Duration.ofNanos(System.nanoTime() - start), all, "Every pooled Neo4j connection is in use (raise "
                     + DalConfig.DB_MAX_CONNECTIONS + ")", Instant.now());
@@ -99,6 +99,6 @@ final class Neo4jHealth {
 
     private HealthStatus down(long start, String message) {
         return new HealthStatus(HealthStatus.Status.DOWN, Neo4jStore.STORAGE_TYPE, Duration.ofNanos(System.nanoTime() - start),
-                db.poolFigures(), message, Instant.now());
+                connection.poolFigures(), message, Instant.now());
     }
 }

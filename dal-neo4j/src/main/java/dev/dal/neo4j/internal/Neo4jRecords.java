@@ -16,6 +16,7 @@ import java.time.ZonedDateTime;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import org.neo4j.driver.Record;
 import org.neo4j.driver.Value;
 import org.neo4j.driver.types.MapAccessor;
 
@@ -108,6 +109,20 @@ final class Neo4jRecords {
         return instant == null ? null : instant.atZone(ZoneOffset.UTC);
     }
 
+    /**
+     * The parameters of a statement.
+     *
+     * @param pairs names and values, alternating; a value may be {@code null}
+     * @return a mutable map of the pairs
+     */
+    static Map<String, Object> params(Object... pairs) {
+        Map<String, Object> map = new HashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            map.put((String) pairs[i], pairs[i + 1]);
+        }
+        return map;
+    }
+
     // ---- properties to records ----
 
     static User user(MapAccessor n) {
@@ -122,6 +137,11 @@ final class Neo4jRecords {
                 text(n.get("title")), text(n.get("profile")), object(n.get("metadata"), "session.metadata"),
                 SessionStatus.fromWireName(n.get("status").asString("active")), instant(n.get("created_at")),
                 updatedAt(n), instant(n.get("last_message_at")), n.get("message_count").asLong(0), version(n));
+    }
+
+    /** @return the session a statement returned as {@code s}, owned by the user it returned as {@code user_id} */
+    static ChatSession session(Record r) {
+        return session(r.get("s").asNode(), r.get("user_id"));
     }
 
     static Message message(MapAccessor n) {

@@ -31,9 +31,9 @@ public final class Neo4jStores {
      */
     public static DataAccess open(DalConfig config, org.neo4j.driver.Driver driver) {
         Neo4jSettings settings = Neo4jSettings.from(config, driver != null);
-        Neo4jDatabase db = driver == null ? new Neo4jDatabase(settings) : new Neo4jDatabase(settings, driver, false);
+        Neo4jConnection connection = driver == null ? new Neo4jConnection(settings) : new Neo4jConnection(settings, driver, false);
         try {
-            Neo4jSchema schema = new Neo4jSchema(db, false);
+            Neo4jSchemaMigrator schema = new Neo4jSchemaMigrator(connection, false);
             List<String> pending;
             try {
                 pending = schema.pending();
@@ -48,9 +48,9 @@ public final class Neo4jStores {
                 }
                 schema.migrate();
             }
-            return new Neo4jStore(db, config.clock(), null);
+            return new Neo4jStore(connection, config.clock(), null);
         } catch (RuntimeException e) {
-            db.close();
+            connection.close();
             throw e;
         }
     }
@@ -70,7 +70,7 @@ public final class Neo4jStores {
      */
     public static SchemaMigrator migrator(DalConfig config, org.neo4j.driver.Driver driver) {
         Neo4jSettings settings = Neo4jSettings.from(config, driver != null);
-        return driver == null ? new Neo4jSchema(new Neo4jDatabase(settings), true)
-                : new Neo4jSchema(new Neo4jDatabase(settings, driver, false), false);
+        return driver == null ? new Neo4jSchemaMigrator(new Neo4jConnection(settings), true)
+                : new Neo4jSchemaMigrator(new Neo4jConnection(settings, driver, false), false);
     }
 }

@@ -1,451 +1,389 @@
 package dev.dal.neo4j.internal;
 
+import static dev.dal.neo4j.internal.Neo4jRecords.params;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.dal.api.ChatSession;
-import dev.dal.api.DuplicateKeyException;
+import dev.dal.api.ChatSessionUpdate;
+import dev.dal.api.ConcurrencyConflictException;
+import dev.dal.api.DeleteMode;
+import dev.dal.api.JsonValues;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.NewChatSession;
+import dev.dal.api.NewMessage;
+import dev.dal.api.NewUser;
 import dev.dal.api.NotFoundException;
+import dev.dal.api.Timestamps;
 import dev.dal.api.User;
-import dev.dal.api.bulk.RecordKey;
-import dev.dal.api.bulk.Tombstone;
-import java.util.Collection;
+import dev.dal.api.UserUpdate;
+import dev.dal.api.spi.Ids;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Objects;
 import java.util.UUID;
-import java.util.function.Function;
-import java.util.function.ToLongFunction;
-import org.neo4j.driver.Result;
+import org.neo4j.driver.Record;
 import org.neo4j.driver.TransactionContext;
 
 /**
- * The exact-record upserts, one {@code UNWIND $rows} statement per chunk of rows: {@code MERGE} on
- * the record's key, then the whole property set replaced, so replaying a batch changes nothing.
- * Parents are checked first and a missing one raises {@link NotFoundException} before anything is
- * written (a parent that is missing because it was deleted, with a tombstone, is not an error: its
- * children are skipped). Labels and relationship types are constants; every value is a parameter.
- *
- * <p><b>Versions.</b> Users, sessions and memory entries are conditional in the same statement: a row
- * applies only when its version is greater than the stored record's and than its key's tombstone. Each
- * row merges its key first (two writers of an absent key serialize on its unique index entry), and the
- * condition is part of the {@code SET} expression itself, which reads the stored version: Cypher takes
- * the node's write lock before it evaluates such a direct dependency, so the comparison and the write
- * are atomic. Nothing is deleted in that statement (a delete there makes the planner add {@code Eager}
- * barriers, which it does not for these statements); a second statement per chunk, {@code CLEAR_*},
- * removes the tombstones of keys that now hold a newer record and the keys merged only to be compared
- * (a placeholder, {@code version = 0}, that did not apply because of a newer tombstone), so neither
- * commits. Duplicate keys in one batch are reduced to the newest version first, so the statement sees
- * each key once.
+ * Every Neo4j write the store's {@link dev.dal.api.DataAccess} makes: creations, updates,
+ * deletions with their cascades and tombstones, message appends, memory entries set, deleted and
+ * purged. Each runs through {@link Neo4jStore#write}, in the store's transaction when it has one,
+ * and is safe to run again: ids are chosen before the first attempt and records are {@code MERGE}d
+ * on them; sequence numbers are assigned inside the write transaction, under the session node's
+ * lock. Labels and property names are constants; every value is a parameter.
  */
 final class Neo4jWrites {
-    /** Rows per statement: large enough to amortize the round trip, small enough for the server's memory. */
-    static final int CHUNK = 5_000;
+    private final Neo4jStore store;
 
-    static final String UPSERT_USERS = """
-            UNWIND $rows AS row
-            MERGE (u:User {id: row.id})
-            ON CREATE SET u.version = 0
-            WITH row, u
-            OPTIONAL MATCH (t:UserTombstone {id: row.id})
-            SET u += CASE WHEN $overwrite
-                OR (coalesce(u.version, 1) < row.version AND (t IS NULL OR t.version < row.version))
-              THEN row ELSE {} END""";
+    /** @param store the store whose transaction and clock the writes use */
+    Neo4jWrites(Neo4jStore store) {
+        this.store = store;
+    }
+
+    // ---- users ----
 
     /**
-     * After {@link #UPSERT_USERS}, under the locks it took: clears the tombstone of a key that now holds a newer
-     * (or overwritten) record, deletes a placeholder that did not apply, and returns the rows whose node is
-     * gone although they should have applied: a concurrent deletion removed the node while the upsert waited
-     * on its lock (the {@code SET} on a deleted node does nothing). The caller then fails the attempt as a
-     * conflict, and the retry merges the key afresh against the deletion's tombstone.
+     * Merged on the id first, so the id's index entry is locked before the tombstone is read (a replicated
+     * deletion of the same id merges the same entry); a user created under a tombstoned id continues above
+     * the tombstone's version and clears it. A replay of a committed attempt matches and changes nothing.
      */
-    static final String CLEAR_USERS = """
-            UNWIND $rows AS row
-            OPTIONAL MATCH (t:UserTombstone {id: row.id})
-            OPTIONAL MATCH (u:User {id: row.id})
-            FOREACH (x IN CASE WHEN t IS NOT NULL AND (u.version > t.version OR ($overwrite AND u.version > 0))
-              THEN [t] ELSE [] END | DELETE x)
-            FOREACH (x IN CASE WHEN u.version = 0 THEN [u] ELSE [] END | DETACH DELETE x)
-            WITH row, u, t WHERE u IS NULL AND ($overwrite OR t IS NULL OR t.version < row.version)
-            RETURN row.id AS lost""";
+    private static final String CREATE_USER = """
+            MERGE (u:User {id: $props.id})
+            ON CREATE SET u = $props, u.version = 0
+            WITH u
+            OPTIONAL MATCH (t:UserTombstone {id: $props.id})
+            SET u.version = CASE WHEN u.version = 0 THEN coalesce(t.version, 0) + 1 ELSE u.version END
+            FOREACH (x IN CASE WHEN t IS NULL THEN [] ELSE [t] END | DELETE x)
+            RETURN u.version AS version""";
 
+    User createUser(NewUser newUser) {
+        User user = newUser.toUser(Ids.newId(), store.now());
+        Map<String, Object> props = Neo4jRecords.userProps(user);
+        long version = store.write("createUser", tx -> tx.run(CREATE_USER, params("props", props)).single()
+                .get("version").asLong());
+        return user.withVersion(version);
+    }
+
+    /** Matches and write-locks a node, so a read-modify-write sees no concurrent change. */
+    private static final String LOCK_USER = "MATCH (u:User {id: $id}) SET u._lock = true REMOVE u._lock RETURN u";
 
     /**
-     * Sessions are keyed by chat id. A session of a user that is absent (deleted: the parent check let it
-     * through) is skipped. The owner changes only with an applied row (the session now at the row's version).
-     * A row never applies over a live session with another id under its chat id (or over a node merged by this
-     * statement, {@code version = 0}, which has no id yet): such a row that would otherwise apply (newer, or
-     * an overwrite) is returned, and the caller fails the call with {@link DuplicateKeyException}, so the
-     * transaction rolls back; an older one is skipped silently like any older row.
+     * The version moves in the statement that writes the change, and an expected version is a condition of
+     * that statement (the node is write-locked by {@link #LOCK_USER} already): no updated node, a conflict.
      */
-    static final String UPSERT_SESSIONS = """
-            UNWIND $rows AS row
-            WITH row WHERE row.user_id IS NULL OR EXISTS { MATCH (:User {id: row.user_id}) }
-            MERGE (s:ChatSession {chat_id: row.props.chat_id})
-            ON CREATE SET s.version = 0
-            WITH row, s
-            OPTIONAL MATCH (t:ChatSessionTombstone {chat_id: row.props.chat_id})
-            WITH row, s, t, coalesce(s.version, 1) = 0 OR s.id = row.props.id AS same
-            SET s += CASE WHEN same AND ($overwrite OR (coalesce(s.version, 1) < row.props.version
-                AND (t IS NULL OR t.version < row.props.version))) THEN row.props ELSE {} END
-            WITH s, row, same
-            CALL (s, row) {
-              WITH s, row WHERE s.id = row.props.id AND s.version = row.props.version
-              OPTIONAL MATCH (old:User)-[r:HAS_CHAT_SESSION]->(s)
-              WHERE row.user_id IS NULL OR old.id <> row.user_id
-              DELETE r
+    private static final String UPDATE_USER = """
+            MATCH (u:User {id: $id})
+            WHERE $expected IS NULL OR coalesce(u.version, 1) = $expected
+            WITH u, coalesce(u.version, 1) AS v
+            SET u = $props, u.version = v + 1
+            RETURN u.version AS version""";
+
+    User updateUser(UUID id, UserUpdate update) {
+        Instant now = store.now();
+        return store.write("updateUser", tx -> {
+            User current = tx.run(LOCK_USER, params("id", id.toString())).list(r -> Neo4jRecords.user(r.get("u").asNode()))
+                    .stream().findFirst().orElseThrow(() -> NotFoundException.of("user", id));
+            User updated = update.applyTo(current, now);
+            List<Record> written = tx.run(UPDATE_USER, params("id", id.toString(), "expected", update.expectedVersion(),
+                    "props", Neo4jRecords.userProps(updated))).list();
+            if (written.isEmpty()) {
+                throw conflict("user");
             }
-            WITH s, row, same
-            CALL (s, row) {
-              WITH s, row WHERE s.id = row.props.id AND s.version = row.props.version
-              MATCH (u:User {id: row.user_id})
-              MERGE (u)-[:HAS_CHAT_SESSION]->(s)
-            }
-            WITH s, row, same
-            WHERE NOT same AND ($overwrite OR coalesce(s.version, 1) < row.props.version)
-            RETURN row.props.chat_id AS duplicate""";
+            return updated.withVersion(written.get(0).get("version").asLong());
+        });
+    }
 
-    /** As {@link #CLEAR_USERS}; a row of an absent owner was skipped, not lost. */
-    static final String CLEAR_SESSIONS = """
-            UNWIND $rows AS row
-            OPTIONAL MATCH (t:ChatSessionTombstone {chat_id: row.props.chat_id})
-            OPTIONAL MATCH (s:ChatSession {chat_id: row.props.chat_id})
-            FOREACH (x IN CASE WHEN t IS NOT NULL AND (s.version > t.version OR ($overwrite AND s.version > 0))
-              THEN [t] ELSE [] END | DELETE x)
-            FOREACH (x IN CASE WHEN s.version = 0 THEN [s] ELSE [] END | DETACH DELETE x)
-            WITH row, s, t WHERE s IS NULL AND ($overwrite OR t IS NULL OR t.version < row.props.version)
-              AND (row.user_id IS NULL OR EXISTS { MATCH (:User {id: row.user_id}) })
-            RETURN row.props.chat_id AS lost""";
-
+    private static ConcurrencyConflictException conflict(String kind) {
+        return new ConcurrencyConflictException("The " + kind + " was changed since the expected version was read;"
+                + " read it again and retry", null);
+    }
 
     /**
-     * Messages grouped by session: each session is looked up once per statement, every property is
-     * named (a whole-map {@code SET m = row} makes the planner assume a conflict with every read and
-     * add {@code Eager} barriers), and every lookup is a uniqueness-constraint seek. A message that
-     * moves between sessions has lost its old relationship to {@link #DETACH_MOVED} first.
+     * Deletes the user and their memory, and purges or detaches their sessions (a detached session moves one
+     * version); leaves one tombstone at the user's version plus one (their memory needs none: it names the user),
+     * and with {@code PURGE} one per purged session, so late messages of those sessions are skipped.
      */
-    static final String UPSERT_MESSAGES = """
-            UNWIND $groups AS g
-            MATCH (s:ChatSession {id: g.session_id})
-            UNWIND g.rows AS row
-            MERGE (m:Message {id: row.id})
-            SET m.session_id = g.session_id, m.sequence_number = row.sequence_number, m.role = row.role,
-                m.content = row.content, m.metadata = row.metadata, m.token_count = row.token_count,
-                m.abuse_flagged = row.abuse_flagged, m.created_at = row.created_at
-            MERGE (s)-[:HAS_MESSAGE]->(m)""";
-
-    /**
-     * Set-wise: drops the relationships of messages that now belong to another session (usually
-     * none). The hint pins the plan to one id seek per row: on young statistics the planner
-     * otherwise scans the whole id index for every row, or starts from the sessions (measured: 9 to
-     * 30 s instead of 50 ms for 5000 rows).
-     */
-    static final String DETACH_MOVED = """
-            UNWIND $rows AS row
-            MATCH (m:Message {id: row.id})
-            USING INDEX SEEK m:Message(id)
-            MATCH (old:ChatSession)-[r:HAS_MESSAGE]->(m)
-            WHERE old.id <> row.session_id
-            DELETE r""";
-
-    /** Entries of a user that is absent (deleted: the parent check let them through) are skipped by the match. */
-    static final String UPSERT_MEMORY = """
-            UNWIND $rows AS row
-            MATCH (u:User {id: row.user_id})
-            MERGE (m:Memory {user_id: row.user_id, memory_type: row.memory_type, key: row.key})
-            ON CREATE SET m.version = 0
-            WITH row, u, m
-            OPTIONAL MATCH (t:MemoryTombstone {user_id: row.user_id, memory_type: row.memory_type, key: row.key})
-            SET m += CASE WHEN $overwrite
-                OR (coalesce(m.version, 1) < row.version AND (t IS NULL OR t.version < row.version))
-              THEN row ELSE {} END
-            MERGE (u)-[:HAS_MEMORY]->(m)""";
-
-    /** As {@link #CLEAR_USERS}; an entry of an absent user was skipped, not lost. */
-    static final String CLEAR_MEMORY = """
-            UNWIND $rows AS row
-            OPTIONAL MATCH (t:MemoryTombstone {user_id: row.user_id, memory_type: row.memory_type, key: row.key})
-            OPTIONAL MATCH (m:Memory {user_id: row.user_id, memory_type: row.memory_type, key: row.key})
-            FOREACH (x IN CASE WHEN t IS NOT NULL AND (m.version > t.version OR ($overwrite AND m.version > 0))
-              THEN [t] ELSE [] END | DELETE x)
-            FOREACH (x IN CASE WHEN m.version = 0 THEN [m] ELSE [] END | DETACH DELETE x)
-            WITH row, m, t WHERE m IS NULL AND ($overwrite OR t IS NULL OR t.version < row.version)
-              AND EXISTS { MATCH (:User {id: row.user_id}) }
-            RETURN row.user_id AS lost""";
-
-
-    /** Users that are missing and were never deleted (a deleted one has a tombstone). */
-    private static final String MISSING_USERS = """
-            UNWIND $ids AS id
-            OPTIONAL MATCH (u:User {id: id})
-            WITH id, u WHERE u IS NULL AND NOT EXISTS { MATCH (:UserTombstone {id: id}) }
-            RETURN id LIMIT 1""";
-
-    /** Sessions that are missing and were never deleted (a deleted one's tombstone names its id). */
-    private static final String MISSING_SESSIONS = """
-            UNWIND $ids AS id
-            OPTIONAL MATCH (s:ChatSession {id: id})
-            WITH id, s WHERE s IS NULL AND NOT EXISTS { MATCH (:ChatSessionTombstone {session_id: id}) }
-            RETURN id LIMIT 1""";
-
-    // ---- replicated deletions: the same merge-and-lock as the upserts, then the delete DataAccess does ----
-
-    static final String TOMBSTONE_USERS = """
-            UNWIND $rows AS row
-            MERGE (u:User {id: row.id})
-            ON CREATE SET u.version = 0
+    private static final String DELETE_USER = """
+            MATCH (u:User {id: $id})
             SET u._lock = true REMOVE u._lock
-            WITH row, u
-            OPTIONAL MATCH (t:UserTombstone {id: row.id})
-            WITH row, u, coalesce(u.version, 1) < row.version AND (t IS NULL OR t.version < row.version) AS apply
-            FOREACH (x IN CASE WHEN u.version = 0 AND NOT apply THEN [u] ELSE [] END | DELETE x)
-            WITH row, u WHERE apply
+            WITH u
             CALL (u) {
               MATCH (u)-[:HAS_MEMORY]->(m:Memory)
               DETACH DELETE m
             }
             CALL (u) {
+              MATCH (u)-[:HAS_CHAT_SESSION]->(s:ChatSession)
+              WHERE $purge
+              CALL (s) {
+                MATCH (s)-[:HAS_MESSAGE]->(msg:Message)
+                DETACH DELETE msg
+              }
+              WITH s, s.chat_id AS chatId, s.id AS sid, coalesce(s.version, 1) + 1 AS v
+              DETACH DELETE s
+              MERGE (t:ChatSessionTombstone {chat_id: chatId})
+              SET t.session_id = CASE WHEN t.version >= v THEN t.session_id ELSE sid END,
+                  t.version = CASE WHEN t.version >= v THEN t.version ELSE v END
+            }
+            CALL (u) {
               MATCH (u)-[r:HAS_CHAT_SESSION]->(s:ChatSession)
+              WHERE NOT $purge
               SET s.version = coalesce(s.version, 1) + 1
               DELETE r
             }
+            WITH u, u.id AS id, coalesce(u.version, 1) + 1 AS v
             DETACH DELETE u
-            MERGE (t:UserTombstone {id: row.id})
-            SET t.version = row.version""";
+            MERGE (t:UserTombstone {id: id})
+            SET t.version = CASE WHEN t.version >= v THEN t.version ELSE v END
+            RETURN count(*) AS deleted""";
 
-    static final String TOMBSTONE_SESSIONS = """
-            UNWIND $rows AS row
-            MERGE (s:ChatSession {chat_id: row.chat_id})
-            ON CREATE SET s.version = 0
+    boolean deleteUser(UUID id, DeleteMode mode) {
+        return store.write("deleteUser", tx -> tx.run(DELETE_USER, params("id", id.toString(), "purge", mode == DeleteMode.PURGE))
+                .single().get("deleted").asLong() > 0);
+    }
+
+    // ---- sessions ----
+
+    /** A chat id used again continues above its tombstone's version and clears it. */
+    private static final String CREATE_SESSION = """
+            OPTIONAL MATCH (u:User {id: $userId})
+            WITH u WHERE $userId IS NULL OR u IS NOT NULL
+            MERGE (s:ChatSession {id: $props.id})
+            ON CREATE SET s = $props, s.version = 0
+            WITH u, s
+            OPTIONAL MATCH (t:ChatSessionTombstone {chat_id: $props.chat_id})
+            SET s.version = CASE WHEN s.version = 0 THEN coalesce(t.version, 0) + 1 ELSE s.version END
+            FOREACH (x IN CASE WHEN t IS NULL THEN [] ELSE [t] END | DELETE x)
+            WITH u, s
+            CALL (u, s) {
+              WITH u, s WHERE u IS NOT NULL
+              MERGE (u)-[:HAS_CHAT_SESSION]->(s)
+            }
+            RETURN s.version AS version""";
+
+    ChatSession createChatSession(NewChatSession newSession) {
+        ChatSession session = newSession.toSession(Ids.newId(), store.now());
+        Map<String, Object> p = params("props", Neo4jRecords.sessionProps(session),
+                "userId", session.userId() == null ? null : session.userId().toString());
+        long version = store.write("createChatSession", tx -> {
+            List<Record> created = tx.run(CREATE_SESSION, p).list();
+            if (created.isEmpty()) {
+                throw NotFoundException.of("user", session.userId());
+            }
+            return created.get(0).get("version").asLong();
+        });
+        return session.withVersion(version);
+    }
+
+    private static final String UPDATE_SESSION = """
+            MATCH (s:ChatSession {id: $props.id})
+            WHERE $expected IS NULL OR coalesce(s.version, 1) = $expected
+            WITH s, coalesce(s.version, 1) AS v
+            SET s = $props, s.version = v + 1
+            WITH s
+            CALL (s) {
+              OPTIONAL MATCH (old:User)-[r:HAS_CHAT_SESSION]->(s)
+              WHERE $userId IS NULL OR old.id <> $userId
+              DELETE r
+            }
+            WITH s
+            CALL (s) {
+              MATCH (u:User {id: $userId})
+              MERGE (u)-[:HAS_CHAT_SESSION]->(s)
+            }
+            RETURN s.version AS version""";
+
+    ChatSession updateChatSession(String chatId, ChatSessionUpdate update) {
+        Instant now = store.now();
+        return store.write("updateChatSession", tx -> {
+            ChatSession current = Neo4jReads.sessionByChatId(tx, chatId, true)
+                    .orElseThrow(() -> NotFoundException.of("chat session", chatId));
+            ChatSession updated = update.applyTo(current, now);
+            String userId = updated.userId() == null ? null : updated.userId().toString();
+            if (userId != null && !Objects.equals(updated.userId(), current.userId())
+                    && !tx.run("MATCH (u:User {id: $id}) RETURN u.id", params("id", userId)).hasNext()) {
+                throw NotFoundException.of("user", userId);
+            }
+            List<Record> written = tx.run(UPDATE_SESSION, params("props", Neo4jRecords.sessionProps(updated),
+                    "userId", userId, "expected", update.expectedVersion())).list();
+            if (written.isEmpty()) {
+                throw conflict("chat session");
+            }
+            return updated.withVersion(written.get(0).get("version").asLong());
+        });
+    }
+
+    /** Deletes the session with its messages; leaves a tombstone keyed by chat id, naming the session's id. */
+    private static final String DELETE_SESSION = """
+            MATCH (s:ChatSession {chat_id: $chatId})
             SET s._lock = true REMOVE s._lock
-            WITH row, s
-            OPTIONAL MATCH (t:ChatSessionTombstone {chat_id: row.chat_id})
-            WITH row, s, coalesce(s.version, 1) < row.version AND (t IS NULL OR t.version < row.version) AS apply
-            FOREACH (x IN CASE WHEN s.version = 0 AND NOT apply THEN [s] ELSE [] END | DELETE x)
-            WITH row, s WHERE apply
+            WITH s
             CALL (s) {
               MATCH (s)-[:HAS_MESSAGE]->(m:Message)
               DETACH DELETE m
             }
+            WITH s, s.id AS sid, coalesce(s.version, 1) + 1 AS v
             DETACH DELETE s
-            MERGE (t:ChatSessionTombstone {chat_id: row.chat_id})
-            SET t.session_id = row.session_id, t.version = row.version""";
+            MERGE (t:ChatSessionTombstone {chat_id: $chatId})
+            SET t.session_id = sid, t.version = CASE WHEN t.version >= v THEN t.version ELSE v END
+            RETURN count(*) AS deleted""";
 
-    static final String TOMBSTONE_MEMORY = """
-            UNWIND $rows AS row
-            MERGE (m:Memory {user_id: row.user_id, memory_type: row.memory_type, key: row.key})
-            ON CREATE SET m.version = 0
+    boolean deleteChatSession(String chatId) {
+        return store.write("deleteChatSession", tx -> tx.run(DELETE_SESSION, params("chatId", chatId)).single()
+                .get("deleted").asLong() > 0);
+    }
+
+    // ---- messages ----
+
+    /**
+     * Numbers the messages under the session node's write lock, taken explicitly before the count is
+     * read (an increment that reads first lets concurrent writers deadlock on the lock upgrade).
+     * Skipped when the first id already exists: that is a replay of a transaction that committed, so
+     * the relationship can be created rather than merged (a merge would scan the session's messages).
+     */
+    private static final String ADD_MESSAGES = """
+            MATCH (s:ChatSession {chat_id: $chatId})
+            WHERE NOT EXISTS { MATCH (:Message {id: $firstId}) }
+            SET s._lock = true REMOVE s._lock
+            WITH s
+            SET s.message_count = coalesce(s.message_count, 0) + size($rows), s.last_message_at = $now,
+                s.version = coalesce(s.version, 1) + 1
+            WITH s, s.message_count - size($rows) AS base
+            UNWIND range(0, size($rows) - 1) AS i
+            WITH s, base, i, $rows[i] AS row
+            MERGE (m:Message {id: row.id})
+            ON CREATE SET m += row, m.session_id = s.id, m.sequence_number = base + i + 1, m.created_at = $now
+            CREATE (s)-[:HAS_MESSAGE]->(m)
+            WITH s, base, count(m) AS added
+            RETURN s.id AS session_id, base""";
+
+    Message addMessage(String chatId, NewMessage message) {
+        return addMessages(chatId, List.of(message)).get(0);
+    }
+
+    List<Message> addMessages(String chatId, List<NewMessage> newMessages) {
+        Instant now = store.now();
+        List<UUID> ids = new ArrayList<>(newMessages.size());
+        List<Map<String, Object>> rows = new ArrayList<>(newMessages.size());
+        for (NewMessage m : newMessages) {
+            UUID id = m.id() != null ? m.id() : Ids.newId();
+            ids.add(id);
+            Map<String, Object> row = new HashMap<>();
+            row.put("id", id.toString());
+            row.put("role", m.role().wireName());
+            row.put("content", m.content());
+            row.put("metadata", JsonValues.write(JsonValues.canonicalObject(m.metadata(), "message.metadata")));
+            row.put("token_count", m.tokenCount() == null ? null : m.tokenCount().longValue());
+            row.put("abuse_flagged", m.abuseFlagged());
+            rows.add(row);
+        }
+        return store.write("addMessages", tx -> {
+            List<Record> added = tx.run(ADD_MESSAGES, params("chatId", chatId, "firstId", ids.get(0).toString(),
+                    "rows", rows, "now", Neo4jRecords.time(now))).list();
+            if (added.isEmpty()) {
+                return replayed(tx, chatId, ids);
+            }
+            UUID sessionId = UUID.fromString(added.get(0).get("session_id").asString());
+            long next = added.get(0).get("base").asLong() + 1;
+            List<Message> messages = new ArrayList<>(newMessages.size());
+            for (int i = 0; i < newMessages.size(); i++) {
+                messages.add(newMessages.get(i).toMessage(ids.get(i), sessionId, next++, now));
+            }
+            return List.copyOf(messages);
+        });
+    }
+
+    /** The messages a committed earlier attempt stored, or {@link NotFoundException} when the session is missing. */
+    private static List<Message> replayed(TransactionContext tx, String chatId, List<UUID> ids) {
+        List<Message> stored = tx.run("MATCH (m:Message) WHERE m.id IN $ids RETURN m ORDER BY m.sequence_number",
+                params("ids", ids.stream().map(UUID::toString).toList())).list(r -> Neo4jRecords.message(r.get("m").asNode()));
+        if (stored.isEmpty()) {
+            throw NotFoundException.of("chat session", chatId);
+        }
+        return List.copyOf(stored);
+    }
+
+    // ---- memory ----
+
+    /**
+     * An expired entry counts as absent, so setting it again starts a new creation time; its version still
+     * moves on. A key set again after it was deleted continues above its tombstone and clears it. The key's
+     * index entry is locked by the merge before the tombstone is read, and only a key just created reads its
+     * tombstone. An existing entry is write-locked before anything of it is read (reading first let
+     * concurrent overwrites of one key deadlock on the lock upgrade, as for {@link #ADD_MESSAGES}).
+     */
+    private static final String SET_MEMORY = """
+            MATCH (u:User {id: $userId})
+            MERGE (m:Memory {user_id: $userId, memory_type: $type, key: $key})
+            ON CREATE SET m.created_at = $now, m.version = 0
+            ON MATCH SET m._lock = true
+            WITH u, m
+            SET m.created_at = CASE WHEN m.expires_at IS NOT NULL AND m.expires_at <= $now THEN $now ELSE m.created_at END
+            REMOVE m._lock
+            WITH u, m
+            CALL (m) {
+              WITH m WHERE m.version = 0
+              OPTIONAL MATCH (t:MemoryTombstone {user_id: $userId, memory_type: $type, key: $key})
+              SET m.version = coalesce(t.version, 0)
+              FOREACH (x IN CASE WHEN t IS NULL THEN [] ELSE [t] END | DELETE x)
+            }
+            SET m.version = coalesce(m.version, 1) + 1, m.value = $value, m.updated_at = $now, m.expires_at = $expires
+            MERGE (u)-[:HAS_MEMORY]->(m)
+            RETURN m.created_at AS created_at, m.version AS version""";
+
+    MemoryEntry setUserMemory(UUID userId, String memoryType, String key, JsonNode value, Instant expiresAt) {
+        Instant now = store.now();
+        Instant expires = Timestamps.truncate(expiresAt);
+        JsonNode canonical = JsonValues.canonical(value);
+        Map<String, Object> p = params("userId", userId.toString(), "type", memoryType, "key", key,
+                "value", JsonValues.write(canonical), "now", Neo4jRecords.time(now), "expires", Neo4jRecords.time(expires));
+        Record stored = store.write("setUserMemory", tx -> tx.run(SET_MEMORY, p).list().stream().findFirst()
+                .orElseThrow(() -> NotFoundException.of("user", userId)));
+        return new MemoryEntry(userId, memoryType, key, canonical, Neo4jRecords.instant(stored.get("created_at")), now,
+                expires, stored.get("version").asLong());
+    }
+
+    /** Every deleted key, expired or not, leaves a tombstone at its version plus one. */
+    private static final String DELETE_MEMORY = """
+            MATCH (m:Memory {user_id: $userId, memory_type: $type})
+            WHERE $key IS NULL OR m.key = $key
             SET m._lock = true REMOVE m._lock
-            WITH row, m
-            OPTIONAL MATCH (t:MemoryTombstone {user_id: row.user_id, memory_type: row.memory_type, key: row.key})
-            WITH row, m, coalesce(m.version, 1) < row.version AND (t IS NULL OR t.version < row.version) AS apply
-            FOREACH (x IN CASE WHEN m.version = 0 OR apply THEN [m] ELSE [] END | DETACH DELETE x)
-            WITH row WHERE apply
-            MERGE (t:MemoryTombstone {user_id: row.user_id, memory_type: row.memory_type, key: row.key})
-            SET t.version = row.version""";
+            WITH m, m.key AS key, coalesce(m.version, 1) + 1 AS v,
+              CASE WHEN (m.expires_at IS NULL OR m.expires_at > $now) THEN 1 ELSE 0 END AS visible
+            DETACH DELETE m
+            MERGE (t:MemoryTombstone {user_id: $userId, memory_type: $type, key: key})
+            SET t.version = CASE WHEN t.version >= v THEN t.version ELSE v END
+            RETURN sum(visible) AS visible""";
 
-    static final String FIND_USER_TOMBSTONES = """
-            UNWIND $ids AS id
-            MATCH (t:UserTombstone {id: id})
-            RETURN t.id AS id, t.version AS version""";
+    /** One tombstone per purged key. */
+    private static final String PURGE_MEMORY = """
+            MATCH (m:Memory) WHERE m.expires_at <= $now
+            SET m._lock = true REMOVE m._lock
+            WITH m, m.user_id AS userId, m.memory_type AS type, m.key AS key, coalesce(m.version, 1) + 1 AS v
+            DETACH DELETE m
+            MERGE (t:MemoryTombstone {user_id: userId, memory_type: type, key: key})
+            SET t.version = CASE WHEN t.version >= v THEN t.version ELSE v END
+            RETURN count(*) AS purged""";
 
-    static final String FIND_SESSION_TOMBSTONES = """
-            UNWIND $chatIds AS chatId
-            MATCH (t:ChatSessionTombstone {chat_id: chatId})
-            RETURN t.chat_id AS chat_id, t.session_id AS session_id, t.version AS version""";
-
-    /** A key without {@code key} names the whole type. */
-    static final String FIND_MEMORY_TOMBSTONES = """
-            UNWIND $keys AS k
-            MATCH (t:MemoryTombstone {user_id: k.user_id, memory_type: k.memory_type})
-            WHERE k.key IS NULL OR t.key = k.key
-            RETURN DISTINCT t.user_id AS user_id, t.memory_type AS memory_type, t.key AS key, t.version AS version""";
-
-    private Neo4jWrites() {
+    boolean deleteUserMemory(UUID userId, String memoryType, String key) {
+        return deleteMemory(userId, memoryType, key) > 0;
     }
 
-    /**
-     * @param overwrite whether the rows apply whatever version the store holds ({@code overwrite*}: repair) or
-     *     only over an older one ({@code upsert*})
-     */
-    static void upsertUsers(TransactionContext tx, List<User> users, boolean overwrite) {
-        chunked(newest(users, User::id, User::version), chunk -> {
-            tx.run(UPSERT_USERS, Map.of("rows", rows(chunk, Neo4jRecords::userProps), "overwrite", overwrite)).consume();
-            // The key and version only: the second statement needs no more, and the whole row would travel twice.
-            List<Map<String, Object>> keys = rows(chunk, u -> Map.of("id", u.id().toString(), "version", u.version()));
-            failIfLost(tx.run(CLEAR_USERS, Map.of("rows", keys, "overwrite", overwrite)),
-                    overwrite ? "overwriteUsers" : "upsertUsers");
-        });
+    int deleteUserMemory(UUID userId, String memoryType) {
+        return deleteMemory(userId, memoryType, null);
     }
 
-    /** @param overwrite as for {@link #upsertUsers} */
-    static void upsertSessions(TransactionContext tx, List<ChatSession> sessions, boolean overwrite) {
-        requireAll(tx, MISSING_USERS, "user", sessions.stream().filter(s -> s.userId() != null)
-                .map(s -> s.userId().toString()).toList());
-        chunked(newest(sessions, ChatSession::chatId, ChatSession::version), chunk -> {
-            List<Map<String, Object>> rows = rows(chunk, s -> {
-                Map<String, Object> row = new HashMap<>();
-                row.put("props", Neo4jRecords.sessionProps(s));
-                row.put("user_id", s.userId() == null ? null : s.userId().toString());
-                return row;
-            });
-            if (tx.run(UPSERT_SESSIONS, Map.of("rows", rows, "overwrite", overwrite)).hasNext()) {
-                // Thrown inside the transaction: it rolls back, whatever other rows applied.
-                throw new DuplicateKeyException(DuplicateKeyException.Key.CHAT_ID);
-            }
-            List<Map<String, Object>> keys = rows(chunk, s -> {
-                Map<String, Object> key = new HashMap<>();
-                key.put("props", Map.of("chat_id", s.chatId(), "id", s.id().toString(), "version", s.version()));
-                key.put("user_id", s.userId() == null ? null : s.userId().toString());
-                return key;
-            });
-            failIfLost(tx.run(CLEAR_SESSIONS, Map.of("rows", keys, "overwrite", overwrite)),
-                    overwrite ? "overwriteSessions" : "upsertSessions");
-        });
+    private int deleteMemory(UUID userId, String memoryType, String key) {
+        Map<String, Object> p = params("userId", userId.toString(), "type", memoryType, "key", key,
+                "now", Neo4jRecords.time(store.now()));
+        return store.write("deleteUserMemory", tx -> tx.run(DELETE_MEMORY, p).single().get("visible").asInt());
     }
 
-    static void upsertMessages(TransactionContext tx, List<Message> messages) {
-        requireAll(tx, MISSING_SESSIONS, "chat session", messages.stream().map(m -> m.sessionId().toString()).toList());
-        // The last occurrence of an id wins, as if the batch ran row by row; grouping then cannot reorder a move.
-        Map<UUID, Message> last = new LinkedHashMap<>();
-        for (Message m : messages) {
-            last.remove(m.id());
-            last.put(m.id(), m);
-        }
-        List<Message> distinct = new ArrayList<>(last.values());
-        for (int from = 0; from < distinct.size(); from += CHUNK) {
-            List<Message> chunk = distinct.subList(from, Math.min(distinct.size(), from + CHUNK));
-            List<Map<String, Object>> keys = new ArrayList<>(chunk.size());
-            Map<String, List<Map<String, Object>>> bySession = new LinkedHashMap<>();
-            for (Message m : chunk) {
-                String sessionId = m.sessionId().toString();
-                keys.add(Map.of("id", m.id().toString(), "session_id", sessionId));
-                bySession.computeIfAbsent(sessionId, k -> new ArrayList<>()).add(Neo4jRecords.messageProps(m));
-            }
-            List<Map<String, Object>> groups = new ArrayList<>(bySession.size());
-            bySession.forEach((sessionId, rows) -> groups.add(Map.of("session_id", sessionId, "rows", rows)));
-            tx.run(DETACH_MOVED, Map.of("rows", keys)).consume();
-            tx.run(UPSERT_MESSAGES, Map.of("groups", groups)).consume();
-        }
-    }
-
-    /** @param overwrite as for {@link #upsertUsers} */
-    static void upsertMemory(TransactionContext tx, List<MemoryEntry> entries, boolean overwrite) {
-        requireAll(tx, MISSING_USERS, "user", entries.stream().map(e -> e.userId().toString()).toList());
-        chunked(newest(entries, e -> List.of(e.userId(), e.memoryType(), e.key()), MemoryEntry::version), chunk -> {
-            List<Map<String, Object>> rows = rows(chunk, Neo4jRecords::memoryProps);
-            tx.run(UPSERT_MEMORY, Map.of("rows", rows, "overwrite", overwrite)).consume();
-            List<Map<String, Object>> keys = rows(chunk, e -> Map.of("user_id", e.userId().toString(),
-                    "memory_type", e.memoryType(), "key", e.key(), "version", e.version()));
-            failIfLost(tx.run(CLEAR_MEMORY, Map.of("rows", keys, "overwrite", overwrite)),
-                    overwrite ? "overwriteMemory" : "upsertMemory");
-        });
-    }
-
-    static void upsertTombstones(TransactionContext tx, List<Tombstone> tombstones) {
-        List<Tombstone> distinct = newest(tombstones, Tombstone::key, Tombstone::version);
-        run(tx, TOMBSTONE_USERS, ofKind(distinct, RecordKey.Kind.USER), t -> Map.of("id", t.key().userId().toString(),
-                "version", t.version()));
-        run(tx, TOMBSTONE_SESSIONS, ofKind(distinct, RecordKey.Kind.SESSION), t -> Map.of("chat_id", t.key().chatId(),
-                "session_id", t.sessionId().toString(), "version", t.version()));
-        run(tx, TOMBSTONE_MEMORY, ofKind(distinct, RecordKey.Kind.MEMORY), t -> Map.of("user_id",
-                t.key().userId().toString(), "memory_type", t.key().memoryType(), "key", t.key().key(),
-                "version", t.version()));
-    }
-
-    static List<Tombstone> findTombstones(TransactionContext tx, Collection<RecordKey> keys) {
-        Set<String> users = new LinkedHashSet<>();
-        Set<String> chatIds = new LinkedHashSet<>();
-        Set<Map<String, Object>> memory = new LinkedHashSet<>();
-        for (RecordKey key : keys) {
-            switch (key.kind()) {
-                case USER -> users.add(key.userId().toString());
-                case SESSION -> chatIds.add(key.chatId());
-                case MEMORY -> {
-                    Map<String, Object> k = new HashMap<>();
-                    k.put("user_id", key.userId().toString());
-                    k.put("memory_type", key.memoryType());
-                    k.put("key", key.key());
-                    memory.add(k);
-                }
-            }
-        }
-        Set<Tombstone> found = new LinkedHashSet<>();
-        if (!users.isEmpty()) {
-            tx.run(FIND_USER_TOMBSTONES, Map.of("ids", List.copyOf(users))).forEachRemaining(r -> found.add(
-                    Tombstone.ofUser(UUID.fromString(r.get("id").asString()), r.get("version").asLong())));
-        }
-        if (!chatIds.isEmpty()) {
-            tx.run(FIND_SESSION_TOMBSTONES, Map.of("chatIds", List.copyOf(chatIds))).forEachRemaining(r -> found.add(
-                    Tombstone.ofSession(r.get("chat_id").asString(), UUID.fromString(r.get("session_id").asString()),
-                            r.get("version").asLong())));
-        }
-        if (!memory.isEmpty()) {
-            tx.run(FIND_MEMORY_TOMBSTONES, Map.of("keys", List.copyOf(memory))).forEachRemaining(r -> found.add(
-                    Tombstone.ofMemory(UUID.fromString(r.get("user_id").asString()), r.get("memory_type").asString(),
-                            r.get("key").asString(), r.get("version").asLong())));
-        }
-        return List.copyOf(found);
-    }
-
-    /**
-     * A row that should have applied but whose node a concurrent deletion removed while this call waited on its
-     * lock: the attempt fails as a conflict (retryable; thrown inside the transaction, so it rolls back), and
-     * Dal's retry runs the call again against the deletion's tombstone.
-     */
-    private static void failIfLost(Result lost, String operation) {
-        if (lost.hasNext()) {
-            throw Neo4jErrors.FAILURES.conflict(operation, null);
-        }
-    }
-
-    private static List<Tombstone> ofKind(List<Tombstone> tombstones, RecordKey.Kind kind) {
-        return tombstones.stream().filter(t -> t.key().kind() == kind).toList();
-    }
-
-    /**
-     * One record per key, the newest version (the later one of equal versions), in first-seen order: what
-     * applying the batch row by row would leave, so the statement never sees one key twice.
-     */
-    private static <T> List<T> newest(List<T> records, Function<T, Object> keyOf, ToLongFunction<T> versionOf) {
-        Map<Object, T> byKey = new LinkedHashMap<>();
-        for (T record : records) {
-            byKey.merge(keyOf.apply(record), record, (held, next) ->
-                    versionOf.applyAsLong(next) >= versionOf.applyAsLong(held) ? next : held);
-        }
-        return byKey.size() == records.size() ? records : new ArrayList<>(byKey.values());
-    }
-
-    private static <T> void run(TransactionContext tx, String cypher, List<T> records,
-            Function<T, Map<String, Object>> toRow) {
-        chunked(records, chunk -> tx.run(cypher, Map.of("rows", rows(chunk, toRow))).consume());
-    }
-
-    private static <T> void chunked(List<T> records, java.util.function.Consumer<List<T>> work) {
-        for (int from = 0; from < records.size(); from += CHUNK) {
-            work.accept(records.subList(from, Math.min(records.size(), from + CHUNK)));
-        }
-    }
-
-    private static <T> List<Map<String, Object>> rows(List<T> chunk, Function<T, Map<String, Object>> toRow) {
-        List<Map<String, Object>> rows = new ArrayList<>(chunk.size());
-        for (T record : chunk) {
-            rows.add(toRow.apply(record));
-        }
-        return rows;
-    }
-
-    private static void requireAll(TransactionContext tx, String cypher, String kind, List<String> ids) {
-        if (ids.isEmpty()) {
-            return;
-        }
-        Set<String> distinct = new LinkedHashSet<>(ids);
-        var missing = tx.run(cypher, Map.of("ids", new ArrayList<>(distinct))).list();
-        if (!missing.isEmpty()) {
-            throw NotFoundException.of(kind, missing.get(0).get("id").asString());
-        }
+    int purgeExpiredMemory() {
+        Map<String, Object> p = params("now", Neo4jRecords.time(store.now()));
+        return store.write("purgeExpiredMemory", tx -> tx.run(PURGE_MEMORY, p).single().get("purged").asInt());
     }
 }

@@ -18,14 +18,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Neo4j store's versioned schema ({@link Neo4jMigrations}), recorded in the graph: one
+ * The Neo4j store's {@link SchemaMigrator}: reports, applies and rolls back the versioned schema
+ * changes of {@link Neo4jMigrations}, recorded in the graph: one
  * {@code (:DalSchemaMigration {version, description, checksum, applied_at})} node per applied
  * change, and a {@code (:DalSchemaLock {name: 'schema'})} node held while anything changes (a lock
  * older than {@link #STALE_LOCK} is taken over: its holder died). Refuses to run when a recorded
  * checksum differs from the change that ships with the code.
  */
-public final class Neo4jSchema implements SchemaMigrator {
-    private static final Logger LOG = LoggerFactory.getLogger(Neo4jSchema.class);
+public final class Neo4jSchemaMigrator implements SchemaMigrator {
+    private static final Logger LOG = LoggerFactory.getLogger(Neo4jSchemaMigrator.class);
     static final Duration STALE_LOCK = Duration.ofMinutes(10);
     static final Duration LOCK_WAIT = Duration.ofSeconds(60);
 
@@ -43,19 +44,19 @@ public final class Neo4jSchema implements SchemaMigrator {
             }
             RETURN l.holder = $holder AS acquired, l.holder AS holder""";
 
-    private final Neo4jDatabase db;
-    private final boolean ownsDatabase;
+    private final Neo4jConnection connection;
+    private final boolean ownsConnection;
     private final List<Neo4jMigration> migrations;
     private final Duration lockWait;
     private final String holder = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID();
 
-    Neo4jSchema(Neo4jDatabase db, boolean ownsDatabase) {
-        this(db, ownsDatabase, Neo4jMigrations.ALL, LOCK_WAIT);
+    Neo4jSchemaMigrator(Neo4jConnection connection, boolean ownsConnection) {
+        this(connection, ownsConnection, Neo4jMigrations.ALL, LOCK_WAIT);
     }
 
-    Neo4jSchema(Neo4jDatabase db, boolean ownsDatabase, List<Neo4jMigration> migrations, Duration lockWait) {
-        this.db = db;
-        this.ownsDatabase = ownsDatabase;
+    Neo4jSchemaMigrator(Neo4jConnection connection, boolean ownsConnection, List<Neo4jMigration> migrations, Duration lockWait) {
+        this.connection = connection;
+        this.ownsConnection = ownsConnection;
         this.migrations = List.copyOf(migrations);
         this.lockWait = lockWait;
     }
@@ -73,7 +74,7 @@ public final class Neo4jSchema implements SchemaMigrator {
 
     /** The applied changes; driver errors pass untranslated, so the caller can name what it was doing. */
     private Map<String, Applied> appliedUntranslated() {
-        return db.read(Neo4jSchema::appliedIn);
+        return connection.read(Neo4jSchemaMigrator::appliedIn);
     }
 
     private static Map<String, Applied> appliedIn(org.neo4j.driver.TransactionContext tx) {
@@ -116,7 +117,7 @@ public final class Neo4jSchema implements SchemaMigrator {
      * @throws dev.dal.api.DataAccessException translated by the failure table, named as the open
      */
     List<String> pending() {
-        Map<String, Applied> applied = db.call("opening the store", false, Neo4jSchema::appliedIn);
+        Map<String, Applied> applied = connection.call("opening the store", false, Neo4jSchemaMigrator::appliedIn);
         return migrations.stream().map(Neo4jMigration::version).filter(v -> !applied.containsKey(v)).toList();
     }
 
@@ -132,10 +133,10 @@ public final class Neo4jSchema implements SchemaMigrator {
                 }
                 long start = System.nanoTime();
                 for (String statement : m.up()) {
-                    db.autoCommit(statement, Map.of());
+                    connection.autoCommit(statement, Map.of());
                 }
                 Instant at = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-                db.write(tx -> tx.run("MERGE (m:DalSchemaMigration {version: $version}) SET m.description = $description, "
+                connection.write(tx -> tx.run("MERGE (m:DalSchemaMigration {version: $version}) SET m.description = $description, "
                         + "m.checksum = $checksum, m.applied_at = $at", Map.of("version", m.version(),
                         "description", m.description(), "checksum", m.checksum(), "at", Neo4jRecords.time(at))).consume());
                 LOG.info("Applied Neo4j schema change {} ({}) in {} ms", m.version(), m.description(),
@@ -175,9 +176,9 @@ public final class Neo4jSchema implements SchemaMigrator {
                     continue;
                 }
                 for (String statement : m.down()) {
-                    db.autoCommit(statement, Map.of());
+                    connection.autoCommit(statement, Map.of());
                 }
-                db.write(tx -> tx.run("MATCH (m:DalSchemaMigration {version: $version}) DELETE m",
+                connection.write(tx -> tx.run("MATCH (m:DalSchemaMigration {version: $version}) DELETE m",
                         Map.of("version", m.version())).consume());
                 LOG.info("Rolled back Neo4j schema change {} ({})", m.version(), m.description());
                 undone.add(new SchemaChange(m.version(), m.description(), false, null, m.checksum()));
@@ -198,13 +199,13 @@ public final class Neo4jSchema implements SchemaMigrator {
     private <T> T locked(java.util.function.Supplier<T> work) {
         try {
             for (String statement : BOOTSTRAP) {
-                db.autoCommit(statement, Map.of());
+                connection.autoCommit(statement, Map.of());
             }
             acquire();
             try {
                 return work.get();
             } finally {
-                db.write(tx -> tx.run("MATCH (l:DalSchemaLock {name: 'schema', holder: $holder}) DELETE l",
+                connection.write(tx -> tx.run("MATCH (l:DalSchemaLock {name: 'schema', holder: $holder}) DELETE l",
                         Map.of("holder", holder)).consume());
             }
         } catch (RuntimeException e) {
@@ -216,7 +217,7 @@ public final class Neo4jSchema implements SchemaMigrator {
         long deadline = System.nanoTime() + lockWait.toNanos();
         while (true) {
             Instant now = Instant.now();
-            Record r = db.write(tx -> tx.run(ACQUIRE, Map.of("holder", holder, "now", Neo4jRecords.time(now),
+            Record r = connection.write(tx -> tx.run(ACQUIRE, Map.of("holder", holder, "now", Neo4jRecords.time(now),
                     "stale", Neo4jRecords.time(now.minus(STALE_LOCK)))).single());
             if (r.get("acquired").asBoolean()) {
                 return;
@@ -237,8 +238,8 @@ public final class Neo4jSchema implements SchemaMigrator {
 
     @Override
     public void close() {
-        if (ownsDatabase) {
-            db.close();
+        if (ownsConnection) {
+            connection.close();
         }
     }
 }

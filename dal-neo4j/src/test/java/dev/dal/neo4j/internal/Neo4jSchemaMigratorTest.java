@@ -26,15 +26,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The versioned schema: status, migrate, rollback, checksums, the lock, and what opening a store does with it. */
-class Neo4jSchemaTest {
+class Neo4jSchemaMigratorTest {
     private static final Neo4jTestServer SERVER = Neo4jTestServer.get();
-    private Neo4jSchema schema;
+    private Neo4jSchemaMigrator schema;
 
     @BeforeEach
     void freshServer() {
         SERVER.dropSchema();
         DalConfig config = SERVER.config(Clock.systemUTC());
-        schema = new Neo4jSchema(new Neo4jDatabase(Neo4jSettings.from(config, true), SERVER.driver(), false), false,
+        schema = new Neo4jSchemaMigrator(new Neo4jConnection(Neo4jSettings.from(config, true), SERVER.driver(), false), false,
                 Neo4jMigrations.ALL, Duration.ofMillis(600));
     }
 

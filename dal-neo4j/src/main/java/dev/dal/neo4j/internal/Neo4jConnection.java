@@ -36,12 +36,12 @@ import org.neo4j.driver.Value;
 import org.neo4j.driver.net.ServerAddress;
 
 /**
- * The driver, configured from {@link Neo4jSettings}, and bounded calls on it. Every session shares
- * one bookmark manager, so a read always sees the writes this store committed before it, also on a
- * cluster.
+ * The store's handle on the server: the driver, configured from {@link Neo4jSettings}, and bounded
+ * calls on it. Every session shares one bookmark manager, so a read always sees the writes this
+ * store committed before it, also on a cluster.
  *
  * <p>Calls run in explicit transactions (begin, work, commit), never the driver's transaction
- * functions, so no driver retry runs, also on an application's driver; a driver this database
+ * functions, so no driver retry runs, also on an application's driver; a driver this connection
  * creates has its retry time at 0 besides. {@link TransactionRetry} (DAL_TX_RETRIES) is the only
  * retry. Every attempt is bounded by {@code DB_QUERY_TIMEOUT} twice: the server's
  * transaction timeout ({@link TransactionConfig#withTimeout}) and, since a stalled network never
@@ -50,7 +50,7 @@ import org.neo4j.driver.net.ServerAddress;
  * wait is bounded by {@code DB_CONNECTION_TIMEOUT} and opening a connection by
  * {@code DB_CONNECT_TIMEOUT}.
  */
-final class Neo4jDatabase implements AutoCloseable {
+final class Neo4jConnection implements AutoCloseable {
     /** How long after DB_QUERY_TIMEOUT the client gives up, so a live server's own timeout (definite) can win. */
     static final Duration GRACE = Duration.ofMillis(250);
     /**
@@ -72,8 +72,8 @@ final class Neo4jDatabase implements AutoCloseable {
     private final ExecutorService begins;
     private Driver healthDriver;
 
-    /** @param settings where to connect; the database creates and owns its driver */
-    Neo4jDatabase(Neo4jSettings settings) {
+    /** @param settings where to connect; the connection creates and owns its driver */
+    Neo4jConnection(Neo4jSettings settings) {
         this(settings, driver(settings, config(settings).build()), true);
     }
 
@@ -87,7 +87,7 @@ final class Neo4jDatabase implements AutoCloseable {
      * @param driver the driver to use
      * @param ownsDriver whether {@link #close()} closes the driver
      */
-    Neo4jDatabase(Neo4jSettings settings, Driver driver, boolean ownsDriver) {
+    Neo4jConnection(Neo4jSettings settings, Driver driver, boolean ownsDriver) {
         this.settings = settings;
         this.driver = driver;
         this.ownsDriver = ownsDriver;
@@ -143,7 +143,7 @@ final class Neo4jDatabase implements AutoCloseable {
         }
         if (s.hosts().size() > 1) {
             // Every DB_HOST seeds routing discovery, so a cluster is found while any one of them answers.
-            Set<ServerAddress> seeds = s.hosts().stream().map(Neo4jDatabase::address).collect(Collectors.toSet());
+            Set<ServerAddress> seeds = s.hosts().stream().map(Neo4jConnection::address).collect(Collectors.toSet());
             config.withResolver(address -> seeds);
         }
         return config;
@@ -182,7 +182,7 @@ final class Neo4jDatabase implements AutoCloseable {
     /**
      * Runs schema read work in a read transaction function, bounded by DB_QUERY_TIMEOUT; driver errors
      * pass untranslated (the schema names what it was doing). The driver's retry applies (none on a
-     * driver this database created).
+     * driver this connection created).
      */
     <T> T read(TransactionCallback<T> work) {
         Neo4jDeadline deadline = Neo4jDeadline.arm(timer, settings.queryTimeout().plus(GRACE));
@@ -514,7 +514,7 @@ final class Neo4jDatabase implements AutoCloseable {
         return figures;
     }
 
-    /** @return whether every connection of a pool this database owns is in use; {@code false} when unknown */
+    /** @return whether every pooled connection is in use, when this handle owns the driver; {@code false} otherwise or when unknown */
     boolean poolSaturated() {
         if (!ownsDriver) {
             return false;
