@@ -21,11 +21,11 @@ import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.NotFoundException;
 import dev.dal.api.User;
-import dev.dal.api.bulk.BulkAccess;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
 import dev.dal.api.bulk.Tombstone;
 import dev.dal.api.spi.ScanCursors;
+import dev.dal.api.spi.VersionedBulkAccess;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -51,7 +51,7 @@ import org.bson.conversions.Bson;
  * by key with one unordered {@code bulkWrite} of upserting replaces. Referenced records are checked
  * with one query per batch before anything is written.
  */
-final class MongoBulkAccess implements BulkAccess {
+final class MongoBulkAccess extends VersionedBulkAccess {
     private final MongoStore store;
     private final int batchSize;
 
@@ -344,44 +344,23 @@ final class MongoBulkAccess implements BulkAccess {
     };
 
     @Override
-    public void upsertUsers(List<User> users) {
+    protected void putUsers(List<User> users, VersionRule rule) {
         for (List<User> chunk : chunks(users)) {
-            upsertVersioned("upsertUsers", chunk, USERS, false);
+            upsertVersioned(rule.operation("Users"), chunk, USERS, rule.overwrites());
         }
     }
 
     @Override
-    public void upsertSessions(List<ChatSession> sessions) {
+    protected void putSessions(List<ChatSession> sessions, VersionRule rule) {
         for (List<ChatSession> chunk : chunks(sessions)) {
-            upsertVersioned("upsertSessions", chunk, SESSIONS, false);
+            upsertVersioned(rule.operation("Sessions"), chunk, SESSIONS, rule.overwrites());
         }
     }
 
     @Override
-    public void upsertMemory(List<MemoryEntry> entries) {
+    protected void putMemory(List<MemoryEntry> entries, VersionRule rule) {
         for (List<MemoryEntry> chunk : chunks(entries)) {
-            upsertVersioned("upsertMemory", chunk, MEMORY, false);
-        }
-    }
-
-    @Override
-    public void overwriteUsers(List<User> users) {
-        for (List<User> chunk : chunks(users)) {
-            upsertVersioned("overwriteUsers", chunk, USERS, true);
-        }
-    }
-
-    @Override
-    public void overwriteSessions(List<ChatSession> sessions) {
-        for (List<ChatSession> chunk : chunks(sessions)) {
-            upsertVersioned("overwriteSessions", chunk, SESSIONS, true);
-        }
-    }
-
-    @Override
-    public void overwriteMemory(List<MemoryEntry> entries) {
-        for (List<MemoryEntry> chunk : chunks(entries)) {
-            upsertVersioned("overwriteMemory", chunk, MEMORY, true);
+            upsertVersioned(rule.operation("Memory"), chunk, MEMORY, rule.overwrites());
         }
     }
 

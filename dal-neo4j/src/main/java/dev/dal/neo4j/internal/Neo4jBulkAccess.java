@@ -4,11 +4,11 @@ import dev.dal.api.ChatSession;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.User;
-import dev.dal.api.bulk.BulkAccess;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
 import dev.dal.api.bulk.Tombstone;
 import dev.dal.api.spi.ScanCursors;
+import dev.dal.api.spi.VersionedBulkAccess;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -21,7 +21,7 @@ import java.util.UUID;
  * records' versions and their keys' tombstones. Each upsert batch is one transaction. Scans match the
  * record labels only, so they never see a tombstone.
  */
-final class Neo4jBulkAccess implements BulkAccess {
+final class Neo4jBulkAccess extends VersionedBulkAccess {
     private static final String SCAN_USERS = "MATCH (u:User) WHERE u.id > $after RETURN u ORDER BY u.id LIMIT $n";
 
     private static final String SCAN_SESSIONS = """
@@ -94,22 +94,6 @@ final class Neo4jBulkAccess implements BulkAccess {
     }
 
     @Override
-    public void upsertUsers(List<User> users) {
-        store.write("upsertUsers", tx -> {
-            Neo4jBulkWrites.upsertUsers(tx, users, false);
-            return null;
-        });
-    }
-
-    @Override
-    public void upsertSessions(List<ChatSession> sessions) {
-        store.write("upsertSessions", tx -> {
-            Neo4jBulkWrites.upsertSessions(tx, sessions, false);
-            return null;
-        });
-    }
-
-    @Override
     public void upsertMessages(List<Message> messages) {
         store.write("upsertMessages", tx -> {
             Neo4jBulkWrites.upsertMessages(tx, messages);
@@ -118,33 +102,25 @@ final class Neo4jBulkAccess implements BulkAccess {
     }
 
     @Override
-    public void upsertMemory(List<MemoryEntry> entries) {
-        store.write("upsertMemory", tx -> {
-            Neo4jBulkWrites.upsertMemory(tx, entries, false);
+    protected void putUsers(List<User> users, VersionRule rule) {
+        store.write(rule.operation("Users"), tx -> {
+            Neo4jBulkWrites.upsertUsers(tx, users, rule.overwrites());
             return null;
         });
     }
 
     @Override
-    public void overwriteUsers(List<User> users) {
-        store.write("overwriteUsers", tx -> {
-            Neo4jBulkWrites.upsertUsers(tx, users, true);
+    protected void putSessions(List<ChatSession> sessions, VersionRule rule) {
+        store.write(rule.operation("Sessions"), tx -> {
+            Neo4jBulkWrites.upsertSessions(tx, sessions, rule.overwrites());
             return null;
         });
     }
 
     @Override
-    public void overwriteSessions(List<ChatSession> sessions) {
-        store.write("overwriteSessions", tx -> {
-            Neo4jBulkWrites.upsertSessions(tx, sessions, true);
-            return null;
-        });
-    }
-
-    @Override
-    public void overwriteMemory(List<MemoryEntry> entries) {
-        store.write("overwriteMemory", tx -> {
-            Neo4jBulkWrites.upsertMemory(tx, entries, true);
+    protected void putMemory(List<MemoryEntry> entries, VersionRule rule) {
+        store.write(rule.operation("Memory"), tx -> {
+            Neo4jBulkWrites.upsertMemory(tx, entries, rule.overwrites());
             return null;
         });
     }
