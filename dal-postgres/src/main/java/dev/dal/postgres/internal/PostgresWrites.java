@@ -17,8 +17,8 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * Creations and updates set the version in their own statement: a creation continues above a tombstone it
  * removes, an update adds one ({@code version = version + 1}).
  */
-final class PgWrites {
-    private PgWrites() {
+final class PostgresWrites {
+    private PostgresWrites() {
     }
 
     private static final String USER_VALUES = "(:id, :clerkId, :email, :name, CAST(:profile AS jsonb), "
@@ -26,10 +26,10 @@ final class PgWrites {
 
     private static <T extends org.jdbi.v3.core.statement.SqlStatement<T>> T bindUser(T statement, User u) {
         return statement.bind("id", u.id()).bind("clerkId", u.externalId()).bind("email", u.email())
-                .bind("name", u.name()).bind("profile", PgJson.writeStored(u.profile()))
-                .bind("preferences", PgJson.writeStored(u.preferences())).bind("status", u.status().wireName())
-                .bind("createdAt", PgRows.bindable(u.createdAt())).bind("updatedAt", PgRows.bindable(u.updatedAt()))
-                .bind("lastActiveAt", PgRows.bindable(u.lastActiveAt()));
+                .bind("name", u.name()).bind("profile", PostgresJson.writeStored(u.profile()))
+                .bind("preferences", PostgresJson.writeStored(u.preferences())).bind("status", u.status().wireName())
+                .bind("createdAt", PostgresRows.bindable(u.createdAt())).bind("updatedAt", PostgresRows.bindable(u.updatedAt()))
+                .bind("lastActiveAt", PostgresRows.bindable(u.lastActiveAt()));
     }
 
     /**
@@ -86,10 +86,10 @@ final class PgWrites {
 
     private static <T extends org.jdbi.v3.core.statement.SqlStatement<T>> T bindSession(T statement, ChatSession s) {
         return statement.bind("id", s.id()).bind("chatId", s.chatId()).bind("userId", s.userId())
-                .bind("title", s.title()).bind("profile", s.profile()).bind("metadata", PgJson.writeStored(s.metadata()))
-                .bind("status", s.status().wireName()).bind("createdAt", PgRows.bindable(s.createdAt()))
-                .bind("updatedAt", PgRows.bindable(s.updatedAt()))
-                .bind("lastMessageAt", PgRows.bindable(s.lastMessageAt())).bind("messageCount", s.messageCount());
+                .bind("title", s.title()).bind("profile", s.profile()).bind("metadata", PostgresJson.writeStored(s.metadata()))
+                .bind("status", s.status().wireName()).bind("createdAt", PostgresRows.bindable(s.createdAt()))
+                .bind("updatedAt", PostgresRows.bindable(s.updatedAt()))
+                .bind("lastMessageAt", PostgresRows.bindable(s.lastMessageAt())).bind("messageCount", s.messageCount());
     }
 
     /**
@@ -116,8 +116,8 @@ final class PgWrites {
                         + "profile = :profile, metadata = CAST(:metadata AS jsonb), status = :status, "
                         + "updated_at = :updatedAt, version = version + 1 WHERE id = :id RETURNING version")
                 .bind("id", s.id()).bind("userId", s.userId()).bind("title", s.title()).bind("profile", s.profile())
-                .bind("metadata", PgJson.writeStored(s.metadata())).bind("status", s.status().wireName())
-                .bind("updatedAt", PgRows.bindable(s.updatedAt())).mapTo(Long.class).one();
+                .bind("metadata", PostgresJson.writeStored(s.metadata())).bind("status", s.status().wireName())
+                .bind("updatedAt", PostgresRows.bindable(s.updatedAt())).mapTo(Long.class).one();
     }
 
     /**
@@ -163,19 +163,19 @@ final class PgWrites {
                 ps.setLong(3, m.sequenceNumber());
                 ps.setString(4, m.role().wireName());
                 ps.setString(5, m.content());
-                ps.setString(6, PgJson.writeStored(m.metadata()));
+                ps.setString(6, PostgresJson.writeStored(m.metadata()));
                 if (m.tokenCount() == null) {
                     ps.setNull(7, Types.INTEGER);
                 } else {
                     ps.setInt(7, m.tokenCount());
                 }
                 ps.setBoolean(8, m.abuseFlagged());
-                ps.setObject(9, PgRows.bindable(m.createdAt()));
+                ps.setObject(9, PostgresRows.bindable(m.createdAt()));
                 ps.addBatch();
             }
             return sum(ps.executeBatch());
         } catch (SQLException e) {
-            throw PgErrors.carry(e);
+            throw PostgresErrors.carry(e);
         }
     }
 
@@ -197,8 +197,8 @@ final class PgWrites {
                 + (overwrite ? "" : " WHERE user_memory.version < EXCLUDED.version"));
         for (MemoryEntry e : entries) {
             batch.bind("userId", e.userId()).bind("type", e.memoryType()).bind("key", e.key())
-                    .bind("value", PgJson.writeStored(e.value())).bind("createdAt", PgRows.bindable(e.createdAt()))
-                    .bind("updatedAt", PgRows.bindable(e.updatedAt())).bind("expiresAt", PgRows.bindable(e.expiresAt()))
+                    .bind("value", PostgresJson.writeStored(e.value())).bind("createdAt", PostgresRows.bindable(e.createdAt()))
+                    .bind("updatedAt", PostgresRows.bindable(e.updatedAt())).bind("expiresAt", PostgresRows.bindable(e.expiresAt()))
                     .bind("version", e.version()).add();
         }
         return sum(batch.execute());

@@ -19,15 +19,15 @@ import java.util.concurrent.TimeoutException;
  * its own and the caller waits at most {@code DAL_HEALTH_TIMEOUT} for it; callers that arrive while
  * a probe is under way share its answer instead of starting another.
  */
-final class PgHealthProbe implements AutoCloseable {
-    private final PgConnector connector;
+final class PostgresHealthProbe implements AutoCloseable {
+    private final PostgresConnector connector;
     private final Duration timeout;
     private final ExecutorService thread;
     private volatile Connection connection;
     private volatile boolean closed;
     private Future<String> inFlight;
 
-    PgHealthProbe(PgConnector connector, Duration timeout) {
+    PostgresHealthProbe(PostgresConnector connector, Duration timeout) {
         this.connector = connector;
         this.timeout = timeout;
         this.thread = Executors.newSingleThreadExecutor(r -> {

@@ -19,7 +19,7 @@ import java.util.UUID;
  * Reads records from result sets; column names are those of the changelog, optionally prefixed. Users,
  * sessions and memory entries are read with the version the store holds.
  */
-final class PgRows {
+final class PostgresRows {
     static final String USER_COLUMNS = "id, clerk_id, email, name, profile::text AS profile, "
             + "preferences::text AS preferences, status, created_at, updated_at, last_active_at, version";
     static final String SESSION_COLUMNS = "id, chat_id, user_id, title, profile, metadata::text AS metadata, status, "
@@ -29,7 +29,7 @@ final class PgRows {
     static final String MEMORY_COLUMNS = "user_id, memory_type, key, value::text AS value, created_at, updated_at, "
             + "expires_at, version";
 
-    private PgRows() {
+    private PostgresRows() {
     }
 
     static OffsetDateTime bindable(Instant instant) {
@@ -42,7 +42,7 @@ final class PgRows {
     }
 
     private static ObjectNode object(ResultSet rs, String column) throws SQLException {
-        return (ObjectNode) PgJson.read(rs.getString(column));
+        return (ObjectNode) PostgresJson.read(rs.getString(column));
     }
 
     static User user(ResultSet rs) throws SQLException {
@@ -78,7 +78,7 @@ final class PgRows {
 
     static MemoryEntry memory(ResultSet rs) throws SQLException {
         return new MemoryEntry(rs.getObject("user_id", UUID.class), rs.getString("memory_type"), rs.getString("key"),
-                PgJson.read(rs.getString("value")), instant(rs, "created_at"), instant(rs, "updated_at"),
+                PostgresJson.read(rs.getString("value")), instant(rs, "created_at"), instant(rs, "updated_at"),
                 instant(rs, "expires_at"), rs.getLong("version"));
     }
 }

@@ -44,8 +44,8 @@ import org.jdbi.v3.core.Handle;
  * when it writes more than one row, its own transaction; inside {@link #inTransaction} every call
  * runs on the transaction's connection. Every value is bound as a parameter.
  */
-public final class PgStore implements DataAccess {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PgStore.class);
+public final class PostgresStore implements DataAccess {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PostgresStore.class);
     private static final String SESSION_ORDER = "COALESCE(last_message_at, created_at) DESC, id DESC";
 
     /** Work on a connection. */
@@ -54,12 +54,12 @@ public final class PgStore implements DataAccess {
         T run(Handle handle);
     }
 
-    private final PgDatabase db;
+    private final PostgresDatabase db;
     private final Clock clock;
     private final Handle bound;
-    private final PgBulkAccess bulk;
-    private final PgSchemaCheck schema;
-    private final PgHealthProbe probe;
+    private final PostgresBulkAccess bulk;
+    private final PostgresSchemaCheck schema;
+    private final PostgresHealthProbe probe;
     private final TransactionRetry retry;
     private final Duration queryTimeout;
     /** A call whose connection broke sooner than this tries once more, still within its deadline. */
@@ -70,23 +70,23 @@ public final class PgStore implements DataAccess {
      * @param clock the clock for timestamps and expiry
      * @param schema the schema check, passed or still to run on the first connection
      */
-    PgStore(PgDatabase db, Clock clock, PgSchemaCheck schema) {
+    PostgresStore(PostgresDatabase db, Clock clock, PostgresSchemaCheck schema) {
         this.db = db;
         this.clock = clock;
         this.bound = null;
         this.schema = schema;
         DalConfig config = db.config();
-        this.probe = new PgHealthProbe(new PgConnector(db.settings().jdbcUrl(), db.settings().user(),
+        this.probe = new PostgresHealthProbe(new PostgresConnector(db.settings().jdbcUrl(), db.settings().user(),
                 db.settings().password(), config.healthTimeout(), config.healthTimeout(), config.healthTimeout(),
                 "dal-health", config.logValues(), false), config.healthTimeout());
         this.retry = TransactionRetry.from(config);
         this.queryTimeout = config.queryTimeout();
         this.retryBudgetNanos = Math.min(Duration.ofMillis(500).toNanos(), config.queryTimeout().toNanos() / 4);
-        this.bulk = new PgBulkAccess(this);
+        this.bulk = new PostgresBulkAccess(this);
     }
 
     /** A store bound to one transaction's connection. */
-    private PgStore(PgStore parent, Handle bound) {
+    private PostgresStore(PostgresStore parent, Handle bound) {
         this.db = parent.db;
         this.clock = parent.clock;
         this.bound = bound;
@@ -95,7 +95,7 @@ public final class PgStore implements DataAccess {
         this.retry = parent.retry;
         this.queryTimeout = parent.queryTimeout;
         this.retryBudgetNanos = parent.retryBudgetNanos;
-        this.bulk = new PgBulkAccess(this);
+        this.bulk = new PostgresBulkAccess(this);
     }
 
     private Instant now() {
@@ -108,7 +108,7 @@ public final class PgStore implements DataAccess {
             try {
                 return work.run(bound);
             } catch (RuntimeException e) {
-                throw PgErrors.translate(operation, db.explain(e), false, queryTimeout);
+                throw PostgresErrors.translate(operation, db.explain(e), false, queryTimeout);
             }
         }
         long start = System.nanoTime();
@@ -118,15 +118,15 @@ public final class PgStore implements DataAccess {
                 h = open(db.readJdbi());
                 return work.run(h);
             } catch (RuntimeException e) {
-                if (PgErrors.isBrokenConnection(e)) {
+                if (PostgresErrors.isBrokenConnection(e)) {
                     db.evictPooled();
                     if (attempt == 1 && System.nanoTime() - start < retryBudgetNanos) {
                         LOG.debug("{}: the pooled connection was broken ({}, {} ms); once more on a fresh one",
-                                operation, PgErrors.stateOf(e), (System.nanoTime() - start) / 1_000_000);
+                                operation, PostgresErrors.stateOf(e), (System.nanoTime() - start) / 1_000_000);
                         continue; // a pooled connection a reset or the server broke: a fresh one, once
                     }
                 }
-                throw PgErrors.translate(operation, db.explain(e), false, queryTimeout);
+                throw PostgresErrors.translate(operation, db.explain(e), false, queryTimeout);
             } finally {
                 closeQuietly(h);
             }
@@ -144,7 +144,7 @@ public final class PgStore implements DataAccess {
                 return work.run(bound);
             } catch (RuntimeException e) {
                 // Nothing commits before the enclosing transaction's COMMIT.
-                throw PgErrors.translate(operation, db.explain(e), false, queryTimeout);
+                throw PostgresErrors.translate(operation, db.explain(e), false, queryTimeout);
             }
         }
         long start = System.nanoTime();
@@ -152,16 +152,16 @@ public final class PgStore implements DataAccess {
             return transaction(operation, work, false);
         } catch (BrokenBeforeCommit broken) {
             if (System.nanoTime() - start >= retryBudgetNanos) {
-                throw PgErrors.translate(operation, broken.getCause(), false, queryTimeout);
+                throw PostgresErrors.translate(operation, broken.getCause(), false, queryTimeout);
             }
             LOG.debug("{}: the connection broke before the COMMIT ({}); once more on a fresh one", operation,
-                    PgErrors.stateOf(broken.getCause()));
+                    PostgresErrors.stateOf(broken.getCause()));
             // The connection broke before the COMMIT was sent, so the server rolled everything back:
             // running the write once more on a fresh connection stores it once.
             try {
                 return transaction(operation, work, false);
             } catch (BrokenBeforeCommit again) {
-                throw PgErrors.translate(operation, again.getCause(), false, queryTimeout);
+                throw PostgresErrors.translate(operation, again.getCause(), false, queryTimeout);
             }
         }
     }
@@ -192,16 +192,16 @@ public final class PgStore implements DataAccess {
             return result;
         } catch (RuntimeException e) {
             rollbackQuietly(h);
-            if (PgErrors.isBrokenConnection(e)) {
+            if (PostgresErrors.isBrokenConnection(e)) {
                 db.evictPooled();
             }
-            if (callerWork && !committing && !PgErrors.isDriverFailure(e)) {
+            if (callerWork && !committing && !PostgresErrors.isDriverFailure(e)) {
                 throw e;
             }
-            if (!callerWork && !committing && PgErrors.isBrokenConnection(e)) {
+            if (!callerWork && !committing && PostgresErrors.isBrokenConnection(e)) {
                 throw new BrokenBeforeCommit(e);
             }
-            throw PgErrors.translate(operation, db.explain(e), committing, queryTimeout);
+            throw PostgresErrors.translate(operation, db.explain(e), committing, queryTimeout);
         } finally {
             closeQuietly(h);
         }
@@ -215,7 +215,7 @@ public final class PgStore implements DataAccess {
                 schema.ensure(h.getConnection());
             } catch (SQLException e) {
                 closeQuietly(h);
-                throw PgErrors.carry(e);
+                throw PostgresErrors.carry(e);
             } catch (RuntimeException e) {
                 closeQuietly(h);
                 throw e;
@@ -261,38 +261,38 @@ public final class PgStore implements DataAccess {
     public User createUser(NewUser newUser) {
         User user = newUser.toUser(Ids.newId(), now());
         // A caller-chosen id deleted before continues above its tombstone, removed in the same statement.
-        return user.withVersion(write("createUser", h -> PgWrites.createUser(h, user)));
+        return user.withVersion(write("createUser", h -> PostgresWrites.createUser(h, user)));
     }
 
     @Override
     public Optional<User> getUser(UUID id) {
-        return read("getUser", h -> h.createQuery("SELECT " + PgRows.USER_COLUMNS + " FROM users WHERE id = :id" + lockInTransaction())
-                .bind("id", id).map((rs, ctx) -> PgRows.user(rs)).findOne());
+        return read("getUser", h -> h.createQuery("SELECT " + PostgresRows.USER_COLUMNS + " FROM users WHERE id = :id" + lockInTransaction())
+                .bind("id", id).map((rs, ctx) -> PostgresRows.user(rs)).findOne());
     }
 
     @Override
     public Optional<User> getUserByExternalId(String externalId) {
-        return read("getUserByExternalId", h -> h.createQuery("SELECT " + PgRows.USER_COLUMNS
+        return read("getUserByExternalId", h -> h.createQuery("SELECT " + PostgresRows.USER_COLUMNS
                         + " FROM users WHERE clerk_id = :clerkId" + lockInTransaction())
-                .bind("clerkId", externalId).map((rs, ctx) -> PgRows.user(rs)).findOne());
+                .bind("clerkId", externalId).map((rs, ctx) -> PostgresRows.user(rs)).findOne());
     }
 
     @Override
     public User updateUser(UUID id, UserUpdate update) {
         return write("updateUser", h -> {
-            User current = h.createQuery("SELECT " + PgRows.USER_COLUMNS + " FROM users WHERE id = :id FOR UPDATE")
-                    .bind("id", id).map((rs, ctx) -> PgRows.user(rs)).findOne()
+            User current = h.createQuery("SELECT " + PostgresRows.USER_COLUMNS + " FROM users WHERE id = :id FOR UPDATE")
+                    .bind("id", id).map((rs, ctx) -> PostgresRows.user(rs)).findOne()
                     .orElseThrow(() -> NotFoundException.of("user", id));
             // Under the row lock: the expected version checked here is the one the UPDATE moves on.
             User updated = update.applyTo(current, now());
-            return updated.withVersion(PgWrites.updateUser(h, updated));
+            return updated.withVersion(PostgresWrites.updateUser(h, updated));
         });
     }
 
     @Override
     public boolean deleteUser(UUID id, DeleteMode mode) {
         return write("deleteUser", h -> {
-            PgKeyLocks.request().add(PgKeyLocks.Space.USERS, id).exclusive(h);
+            PostgresKeyLocks.request().add(PostgresKeyLocks.Space.USERS, id).exclusive(h);
             // Locked first: no session joins the user between the sessions' detaching and the deletion.
             Optional<Long> version = h.createQuery("SELECT version FROM users WHERE id = :id FOR UPDATE")
                     .bind("id", id).mapTo(Long.class).findOne();
@@ -305,7 +305,7 @@ public final class PgStore implements DataAccess {
                 // it is simply not deleted.
                 List<String> chatIds = h.createQuery("SELECT chat_id FROM chat_sessions WHERE user_id = :id")
                         .bind("id", id).mapTo(String.class).list();
-                PgKeyLocks.request().add(PgKeyLocks.Space.SESSIONS, chatIds).exclusive(h);
+                PostgresKeyLocks.request().add(PostgresKeyLocks.Space.SESSIONS, chatIds).exclusive(h);
                 h.createUpdate("WITH d AS (DELETE FROM chat_sessions WHERE user_id = :id RETURNING chat_id, id, version) "
                         + "INSERT INTO session_tombstones (chat_id, session_id, version) SELECT chat_id, id, version + 1 "
                         + "FROM d ON CONFLICT (chat_id) DO UPDATE SET session_id = EXCLUDED.session_id, "
@@ -331,7 +331,7 @@ public final class PgStore implements DataAccess {
     public ChatSession createChatSession(NewChatSession newSession) {
         ChatSession session = newSession.toSession(Ids.newId(), now());
         // A chat id deleted before continues above its tombstone, removed in the same statement.
-        return session.withVersion(write("createChatSession", h -> PgWrites.createSession(h, session)));
+        return session.withVersion(write("createChatSession", h -> PostgresWrites.createSession(h, session)));
     }
 
     @Override
@@ -340,9 +340,9 @@ public final class PgStore implements DataAccess {
     }
 
     private static Optional<ChatSession> sessionByChatId(Handle h, String chatId, boolean forUpdate) {
-        return h.createQuery("SELECT " + PgRows.SESSION_COLUMNS + " FROM chat_sessions WHERE chat_id = :chatId"
+        return h.createQuery("SELECT " + PostgresRows.SESSION_COLUMNS + " FROM chat_sessions WHERE chat_id = :chatId"
                         + (forUpdate ? " FOR NO KEY UPDATE" : ""))
-                .bind("chatId", chatId).map((rs, ctx) -> PgRows.session(rs)).findOne();
+                .bind("chatId", chatId).map((rs, ctx) -> PostgresRows.session(rs)).findOne();
     }
 
     @Override
@@ -352,7 +352,7 @@ public final class PgStore implements DataAccess {
                     .orElseThrow(() -> NotFoundException.of("chat session", chatId));
             // Under the row lock: the expected version checked here is the one the UPDATE moves on.
             ChatSession updated = update.applyTo(current, now());
-            return updated.withVersion(PgWrites.updateSession(h, updated));
+            return updated.withVersion(PostgresWrites.updateSession(h, updated));
         });
     }
 
@@ -360,7 +360,7 @@ public final class PgStore implements DataAccess {
     public boolean deleteChatSession(String chatId) {
         // Messages go by ON DELETE CASCADE; the tombstone keeps the session's id, which they name.
         return write("deleteChatSession", h -> {
-            PgKeyLocks.request().add(PgKeyLocks.Space.SESSIONS, chatId).exclusive(h);
+            PostgresKeyLocks.request().add(PostgresKeyLocks.Space.SESSIONS, chatId).exclusive(h);
             return h.createQuery("WITH d AS (DELETE FROM chat_sessions WHERE chat_id = :chatId "
                         + "RETURNING chat_id, id, version), t AS (INSERT INTO session_tombstones (chat_id, session_id, version) "
                         + "SELECT chat_id, id, version + 1 FROM d ON CONFLICT (chat_id) DO UPDATE SET "
@@ -372,11 +372,11 @@ public final class PgStore implements DataAccess {
 
     @Override
     public List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
-        return read("listUserSessions", h -> h.createQuery("SELECT " + PgRows.SESSION_COLUMNS
+        return read("listUserSessions", h -> h.createQuery("SELECT " + PostgresRows.SESSION_COLUMNS
                         + " FROM chat_sessions WHERE user_id = :userId ORDER BY " + SESSION_ORDER
                         + " LIMIT :limit OFFSET :offset")
                 .bind("userId", userId).bind("limit", limit).bind("offset", offset)
-                .map((rs, ctx) -> PgRows.session(rs)).list());
+                .map((rs, ctx) -> PostgresRows.session(rs)).list());
     }
 
     /** One statement: the page of sessions, each joined LATERAL to its newest message. */
@@ -398,9 +398,9 @@ public final class PgStore implements DataAccess {
         return read("listUserSessionsWithLastMessage", h -> h.createQuery(OVERVIEW)
                 .bind("userId", userId).bind("limit", limit).bind("offset", offset)
                 .map((rs, ctx) -> {
-                    ChatSession session = PgRows.session(rs, "s_");
+                    ChatSession session = PostgresRows.session(rs, "s_");
                     rs.getObject("m_id");
-                    Message last = rs.wasNull() ? null : PgRows.message(rs, "m_");
+                    Message last = rs.wasNull() ? null : PostgresRows.message(rs, "m_");
                     return new SessionOverview(session, last);
                 }).list());
     }
@@ -420,7 +420,7 @@ public final class PgStore implements DataAccess {
             long[] counter = new long[1];
             UUID sessionId = h.createQuery("UPDATE chat_sessions SET message_count = message_count + :n, "
                             + "last_message_at = :now, version = version + 1 WHERE chat_id = :chatId RETURNING id, message_count")
-                    .bind("n", newMessages.size()).bind("now", PgRows.bindable(now)).bind("chatId", chatId)
+                    .bind("n", newMessages.size()).bind("now", PostgresRows.bindable(now)).bind("chatId", chatId)
                     .map((rs, ctx) -> {
                         counter[0] = rs.getLong(2);
                         return rs.getObject(1, UUID.class);
@@ -431,18 +431,18 @@ public final class PgStore implements DataAccess {
             for (NewMessage m : newMessages) {
                 messages.add(m.toMessage(Ids.newId(), sessionId, next++, now));
             }
-            PgWrites.upsertMessages(h, messages, false);
+            PostgresWrites.upsertMessages(h, messages, false);
             return List.copyOf(messages);
         });
     }
 
     @Override
     public List<Message> getChatHistory(String chatId, int limit, int offset) {
-        return read("getChatHistory", h -> h.createQuery("SELECT " + prefixed("m.", PgRows.MESSAGE_COLUMNS)
+        return read("getChatHistory", h -> h.createQuery("SELECT " + prefixed("m.", PostgresRows.MESSAGE_COLUMNS)
                         + " FROM messages m JOIN chat_sessions s ON s.id = m.chat_session_id WHERE s.chat_id = :chatId"
                         + " ORDER BY m.sequence_number LIMIT :limit OFFSET :offset")
                 .bind("chatId", chatId).bind("limit", limit).bind("offset", offset)
-                .map((rs, ctx) -> PgRows.message(rs)).list());
+                .map((rs, ctx) -> PostgresRows.message(rs)).list());
     }
 
     @Override
@@ -456,10 +456,10 @@ public final class PgStore implements DataAccess {
             if (window[0] > window[1]) {
                 return List.of();
             }
-            return h.createQuery("SELECT " + PgRows.MESSAGE_COLUMNS + " FROM messages WHERE chat_session_id = :id"
+            return h.createQuery("SELECT " + PostgresRows.MESSAGE_COLUMNS + " FROM messages WHERE chat_session_id = :id"
                             + " AND sequence_number BETWEEN :first AND :last ORDER BY sequence_number")
                     .bind("id", session.get().id()).bind("first", window[0]).bind("last", window[1])
-                    .map((rs, ctx) -> PgRows.message(rs)).list();
+                    .map((rs, ctx) -> PostgresRows.message(rs)).list();
         });
     }
 
@@ -498,8 +498,8 @@ public final class PgStore implements DataAccess {
                             + "THEN EXCLUDED.created_at ELSE user_memory.created_at END, version = user_memory.version + 1 "
                             + "RETURNING created_at, version")
                     .bind("userId", userId).bind("type", memoryType).bind("key", key)
-                    .bind("value", PgJson.write(value)).bind("now", PgRows.bindable(now))
-                    .bind("expires", PgRows.bindable(expires))
+                    .bind("value", PostgresJson.write(value)).bind("now", PostgresRows.bindable(now))
+                    .bind("expires", PostgresRows.bindable(expires))
                     .map((rs, ctx) -> {
                         version[0] = rs.getLong(2);
                         return rs.getObject(1, java.time.OffsetDateTime.class).toInstant();
@@ -510,20 +510,20 @@ public final class PgStore implements DataAccess {
 
     @Override
     public Optional<MemoryEntry> getUserMemory(UUID userId, String memoryType, String key) {
-        return read("getUserMemory", h -> h.createQuery("SELECT " + PgRows.MEMORY_COLUMNS + " FROM user_memory "
+        return read("getUserMemory", h -> h.createQuery("SELECT " + PostgresRows.MEMORY_COLUMNS + " FROM user_memory "
                         + "WHERE user_id = :userId AND memory_type = :type AND key = :key "
                         + "AND (expires_at IS NULL OR expires_at > :now)" + lockInTransaction())
-                .bind("userId", userId).bind("type", memoryType).bind("key", key).bind("now", PgRows.bindable(now()))
-                .map((rs, ctx) -> PgRows.memory(rs)).findOne());
+                .bind("userId", userId).bind("type", memoryType).bind("key", key).bind("now", PostgresRows.bindable(now()))
+                .map((rs, ctx) -> PostgresRows.memory(rs)).findOne());
     }
 
     @Override
     public List<MemoryEntry> getUserMemory(UUID userId, String memoryType) {
-        return read("getUserMemory", h -> h.createQuery("SELECT " + PgRows.MEMORY_COLUMNS + " FROM user_memory "
+        return read("getUserMemory", h -> h.createQuery("SELECT " + PostgresRows.MEMORY_COLUMNS + " FROM user_memory "
                         + "WHERE user_id = :userId AND memory_type = :type AND (expires_at IS NULL OR expires_at > :now) "
                         + "ORDER BY key" + lockInTransaction())
-                .bind("userId", userId).bind("type", memoryType).bind("now", PgRows.bindable(now()))
-                .map((rs, ctx) -> PgRows.memory(rs)).list());
+                .bind("userId", userId).bind("type", memoryType).bind("now", PostgresRows.bindable(now()))
+                .map((rs, ctx) -> PostgresRows.memory(rs)).list());
     }
 
     @Override
@@ -548,13 +548,13 @@ public final class PgStore implements DataAccess {
      */
     private int deleteMemory(String keyClause, UUID userId, String memoryType, String key) {
         return write("deleteUserMemory", h -> {
-            PgKeyLocks.request().add(PgKeyLocks.Space.MEMORY, userId).exclusive(h);
+            PostgresKeyLocks.request().add(PostgresKeyLocks.Space.MEMORY, userId).exclusive(h);
             // One tombstone per deleted key, expired ones included (they were stored).
             var delete = h.createQuery("WITH d AS (DELETE FROM user_memory WHERE user_id = :userId AND memory_type = :type "
                             + keyClause + " RETURNING user_id, memory_type, key, version, "
                             + "(expires_at IS NULL OR expires_at > :now) AS visible), " + MEMORY_TOMBSTONES
                             + " SELECT count(*) FILTER (WHERE visible) FROM d")
-                    .bind("userId", userId).bind("type", memoryType).bind("now", PgRows.bindable(now()));
+                    .bind("userId", userId).bind("type", memoryType).bind("now", PostgresRows.bindable(now()));
             if (key != null) {
                 delete.bind("key", key);
             }
@@ -566,11 +566,11 @@ public final class PgStore implements DataAccess {
     public int purgeExpiredMemory() {
         return write("purgeExpiredMemory", h -> {
             // Any user's keys may go: every memory bucket, for as long as the purge takes.
-            PgKeyLocks.request().all(PgKeyLocks.Space.MEMORY).exclusive(h);
+            PostgresKeyLocks.request().all(PostgresKeyLocks.Space.MEMORY).exclusive(h);
             return h.createQuery("WITH d AS (DELETE FROM user_memory WHERE expires_at <= :now "
                             + "RETURNING user_id, memory_type, key, version), " + MEMORY_TOMBSTONES
                             + " SELECT count(*) FROM d")
-                    .bind("now", PgRows.bindable(now())).mapTo(Integer.class).one();
+                    .bind("now", PostgresRows.bindable(now())).mapTo(Integer.class).one();
         });
     }
 
@@ -592,7 +592,7 @@ public final class PgStore implements DataAccess {
         if (bound != null) {
             return work.run(this);
         }
-        return retry.run(() -> transaction("inTransaction", h -> work.run(new PgStore(this, h)), true));
+        return retry.run(() -> transaction("inTransaction", h -> work.run(new PostgresStore(this, h)), true));
     }
 
     /**
@@ -623,7 +623,7 @@ public final class PgStore implements DataAccess {
         } catch (SQLException | RuntimeException e) {
             details.putAll(db.poolFigures());
             return new HealthStatus(HealthStatus.Status.DOWN, "postgresql", Duration.ofNanos(System.nanoTime() - start),
-                    details, PgErrors.connecting("healthCheck", e).getMessage(), Instant.now());
+                    details, PostgresErrors.connecting("healthCheck", e).getMessage(), Instant.now());
         }
     }
 
@@ -647,6 +647,6 @@ public final class PgStore implements DataAccess {
 
     @Override
     public String toString() {
-        return "PgStore";
+        return "PostgresStore";
     }
 }
