@@ -17,7 +17,7 @@ import java.util.List;
  * is not repeated.
  */
 final class PostgresSchemaCheck {
-    private static final List<String> EXPECTED = PostgresSchema.expectedChangeSets();
+    private static final List<String> EXPECTED = PostgresLiquibase.expectedChangeSets();
     private static final String UNDEFINED_TABLE = "42P01";
 
     private volatile boolean current;

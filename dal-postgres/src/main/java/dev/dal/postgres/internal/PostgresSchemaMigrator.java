@@ -15,19 +15,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The PostgreSQL store's {@link SchemaMigrator}: the Liquibase changelog through {@link PostgresSchema},
+ * The PostgreSQL store's {@link SchemaMigrator}: the Liquibase changelog through {@link PostgresLiquibase},
  * on a small pool of its own. Status shows the checksum Liquibase recorded for applied changesets
  * and the one it computes for pending ones; migrate verifies recorded checksums and holds
  * Liquibase's lock (and an advisory lock) while it runs; rollback undoes changesets newest first.
  * Versions are changeset ids such as {@code 004-user-memory}.
  */
 public final class PostgresSchemaMigrator implements SchemaMigrator {
-    private final PostgresDatabase db;
-    private final PostgresSchema schema;
+    private final PostgresConnection db;
+    private final PostgresLiquibase schema;
 
-    private PostgresSchemaMigrator(PostgresDatabase db) {
+    private PostgresSchemaMigrator(PostgresConnection db) {
         this.db = db;
-        this.schema = new PostgresSchema(db);
+        this.schema = new PostgresLiquibase(db);
     }
 
     /**
@@ -36,14 +36,14 @@ public final class PostgresSchemaMigrator implements SchemaMigrator {
      */
     public static PostgresSchemaMigrator open(DalConfig config) {
         DalConfig small = config.toBuilder().setting(DalConfig.DB_MAX_CONNECTIONS, "3").build();
-        return new PostgresSchemaMigrator(new PostgresDatabase(small, PostgresSettings.from(small)));
+        return new PostgresSchemaMigrator(new PostgresConnection(small, PostgresSettings.from(small)));
     }
 
     @Override
     public List<SchemaChange> status() {
         Map<String, Applied> applied = applied();
         List<SchemaChange> all = new ArrayList<>();
-        for (PostgresSchema.ChangeSetInfo info : schema.changeSets()) {
+        for (PostgresLiquibase.ChangeSetInfo info : schema.changeSets()) {
             Applied done = applied.get(info.author() + ":" + info.id());
             all.add(done == null
                     ? new SchemaChange(info.id(), info.description(), false, null, info.checksum())

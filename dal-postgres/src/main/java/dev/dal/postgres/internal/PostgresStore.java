@@ -54,7 +54,7 @@ public final class PostgresStore implements DataAccess {
         T run(Handle handle);
     }
 
-    private final PostgresDatabase db;
+    private final PostgresConnection db;
     private final Clock clock;
     private final Handle bound;
     private final PostgresBulkAccess bulk;
@@ -70,7 +70,7 @@ public final class PostgresStore implements DataAccess {
      * @param clock the clock for timestamps and expiry
      * @param schema the schema check, passed or still to run on the first connection
      */
-    PostgresStore(PostgresDatabase db, Clock clock, PostgresSchemaCheck schema) {
+    PostgresStore(PostgresConnection db, Clock clock, PostgresSchemaCheck schema) {
         this.db = db;
         this.clock = clock;
         this.bound = null;

@@ -29,10 +29,10 @@ public final class PostgresStores {
      */
     public static DataAccess open(DalConfig config) {
         PostgresSettings settings = PostgresSettings.from(config);
-        PostgresDatabase db = new PostgresDatabase(config, settings);
+        PostgresConnection db = new PostgresConnection(config, settings);
         try {
             if (config.autoMigrate(PostgresSettings.AUTO_MIGRATE_BY_DEFAULT)) {
-                new PostgresSchema(db).migrate();
+                new PostgresLiquibase(db).migrate();
                 return new PostgresStore(db, config.clock(), PostgresSchemaCheck.passed());
             }
             return new PostgresStore(db, config.clock(), checkAtOpen(db, config, settings));
@@ -43,9 +43,9 @@ public final class PostgresStores {
     }
 
     /** Runs the schema check over a connection of its own, bounded by the store's deadlines. */
-    private static PostgresSchemaCheck checkAtOpen(PostgresDatabase db, DalConfig config, PostgresSettings settings) {
+    private static PostgresSchemaCheck checkAtOpen(PostgresConnection db, DalConfig config, PostgresSettings settings) {
         PostgresSchemaCheck check = PostgresSchemaCheck.pending();
-        PostgresConnector connector = PostgresDatabase.connector(config, settings.jdbcUrl(), settings, "dal-open");
+        PostgresConnector connector = PostgresConnection.connector(config, settings.jdbcUrl(), settings, "dal-open");
         try (Connection c = connector.getConnection()) {
             check.ensure(c);
         } catch (SQLException e) {

@@ -15,7 +15,8 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementExceptions;
 
 /**
- * The connection pool and the Jdbi on top of it, with every wait bounded:
+ * The store's handle on PostgreSQL: the connection pool (and the replicas' pool, when configured) and
+ * the Jdbi on top of it, through which every call runs, with every wait bounded:
  * <ul>
  *   <li>opening a connection: {@code DB_CONNECT_TIMEOUT} (TCP connect and login);</li>
  *   <li>waiting for a pooled connection: {@code DB_CONNECTION_TIMEOUT};</li>
@@ -27,7 +28,7 @@ import org.jdbi.v3.core.statement.StatementExceptions;
  * Hikari evicts a connection that failed with a connection error (SQLSTATE class 08, 57P01–57P03), so
  * a broken connection is never handed out again.
  */
-final class PostgresDatabase implements AutoCloseable {
+final class PostgresConnection implements AutoCloseable {
     /** How long after {@code DB_QUERY_TIMEOUT} the client gives up on a silent socket. */
     static final Duration SOCKET_MARGIN = Duration.ofMillis(500);
     /** How long one slice of a caller's wait for the pool lasts. */
@@ -42,7 +43,7 @@ final class PostgresDatabase implements AutoCloseable {
     private final PostgresConnector connector;
     private final PostgresConnector readConnector;
 
-    PostgresDatabase(DalConfig config, PostgresSettings settings) {
+    PostgresConnection(DalConfig config, PostgresSettings settings) {
         this.config = config;
         this.settings = settings;
         PostgresDriverLogging.apply(config.logValues());
