@@ -24,16 +24,13 @@ import dev.dal.api.spi.Ids;
 import dev.dal.api.spi.TransactionRetry;
 import dev.dal.api.DalConfig;
 import java.sql.SQLException;
-import java.util.concurrent.TimeoutException;
 import org.jdbi.v3.core.Jdbi;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -59,7 +56,7 @@ public final class PostgresStore implements DataAccess {
     private final Handle bound;
     private final PostgresBulkAccess bulk;
     private final PostgresSchemaCheck schema;
-    private final PostgresHealthProbe probe;
+    private final PostgresHealth health;
     private final TransactionRetry retry;
     private final Duration queryTimeout;
     /** A call whose connection broke sooner than this tries once more, still within its deadline. */
@@ -76,9 +73,7 @@ public final class PostgresStore implements DataAccess {
         this.bound = null;
         this.schema = schema;
         DalConfig config = db.config();
-        this.probe = new PostgresHealthProbe(new PostgresConnector(db.settings().jdbcUrl(), db.settings().user(),
-                db.settings().password(), config.healthTimeout(), config.healthTimeout(), config.healthTimeout(),
-                "dal-health", config.logValues(), false), config.healthTimeout());
+        this.health = new PostgresHealth(db);
         this.retry = TransactionRetry.from(config);
         this.queryTimeout = config.queryTimeout();
         this.retryBudgetNanos = Math.min(Duration.ofMillis(500).toNanos(), config.queryTimeout().toNanos() / 4);
@@ -91,7 +86,7 @@ public final class PostgresStore implements DataAccess {
         this.clock = parent.clock;
         this.bound = bound;
         this.schema = parent.schema;
-        this.probe = parent.probe;
+        this.health = parent.health;
         this.retry = parent.retry;
         this.queryTimeout = parent.queryTimeout;
         this.retryBudgetNanos = parent.retryBudgetNanos;
@@ -604,27 +599,7 @@ public final class PostgresStore implements DataAccess {
      */
     @Override
     public HealthStatus healthCheck() {
-        long start = System.nanoTime();
-        Map<String, Object> details = new LinkedHashMap<>();
-        try {
-            String version = probe.probe();
-            details.put("serverVersion", version);
-            details.putAll(db.poolFigures());
-            boolean saturated = db.saturated();
-            return new HealthStatus(saturated ? HealthStatus.Status.DEGRADED : HealthStatus.Status.UP, "postgresql",
-                    Duration.ofNanos(System.nanoTime() - start), details,
-                    saturated ? "Every pooled connection is busy and callers are waiting for one (raise "
-                            + DalConfig.DB_MAX_CONNECTIONS + ")" : null, Instant.now());
-        } catch (TimeoutException e) {
-            details.putAll(db.poolFigures());
-            return new HealthStatus(HealthStatus.Status.DOWN, "postgresql", Duration.ofNanos(System.nanoTime() - start),
-                    details, "PostgreSQL did not answer the health probe within " + DalConfig.DAL_HEALTH_TIMEOUT + " ("
-                            + db.config().healthTimeout().toMillis() + " ms)", Instant.now());
-        } catch (SQLException | RuntimeException e) {
-            details.putAll(db.poolFigures());
-            return new HealthStatus(HealthStatus.Status.DOWN, "postgresql", Duration.ofNanos(System.nanoTime() - start),
-                    details, PostgresErrors.connecting("healthCheck", e).getMessage(), Instant.now());
-        }
+        return health.check();
     }
 
     @Override
@@ -640,7 +615,7 @@ public final class PostgresStore implements DataAccess {
     @Override
     public void close() {
         if (bound == null) {
-            probe.close();
+            health.close();
             db.close();
         }
     }
