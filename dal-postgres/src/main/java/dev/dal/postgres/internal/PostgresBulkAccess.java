@@ -109,7 +109,7 @@ final class PostgresBulkAccess implements BulkAccess {
                     }
                 }
             }
-            PostgresWrites.upsertUsers(h, apply, overwrite);
+            PostgresBulkWrites.upsertUsers(h, apply, overwrite);
             PostgresTombstones.clearUsers(h, cleared, clearedAt, overwrite);
             return null;
         }));
@@ -148,7 +148,7 @@ final class PostgresBulkAccess implements BulkAccess {
                 }
             }
             refuseSessionsUnderOtherIds(h, apply, overwrite);
-            PostgresWrites.upsertSessions(h, apply, overwrite);
+            PostgresBulkWrites.upsertSessions(h, apply, overwrite);
             PostgresTombstones.clearSessions(h, cleared, clearedAt, overwrite);
             return null;
         }));
@@ -212,7 +212,7 @@ final class PostgresBulkAccess implements BulkAccess {
             Set<UUID> deleted = PostgresTombstones.deletedSessions(h, sessionIds);
             List<Message> apply = deleted.isEmpty() ? messages
                     : messages.stream().filter(m -> !deleted.contains(m.sessionId())).toList();
-            return apply.isEmpty() ? 0 : PostgresWrites.upsertMessages(h, apply, true);
+            return apply.isEmpty() ? 0 : PostgresBulkWrites.upsertMessages(h, apply);
         });
     }
 
@@ -248,7 +248,7 @@ final class PostgresBulkAccess implements BulkAccess {
                     }
                 }
             }
-            PostgresWrites.upsertMemory(h, apply, overwrite);
+            PostgresBulkWrites.upsertMemory(h, apply, overwrite);
             PostgresTombstones.clearMemory(h, cleared, clearedAt, overwrite);
             return null;
         });

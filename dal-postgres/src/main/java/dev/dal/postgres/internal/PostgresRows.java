@@ -8,16 +8,20 @@ import dev.dal.api.Role;
 import dev.dal.api.SessionStatus;
 import dev.dal.api.User;
 import dev.dal.api.UserStatus;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.UUID;
+import org.jdbi.v3.core.statement.SqlStatement;
 
 /**
- * Reads records from result sets; column names are those of the changelog, optionally prefixed. Users,
- * sessions and memory entries are read with the version the store holds.
+ * Maps records to and from rows: reads them from result sets (column names are those of the changelog,
+ * optionally prefixed; users, sessions and memory entries with the version the store holds) and binds
+ * their values to statements.
  */
 final class PostgresRows {
     static final String USER_COLUMNS = "id, clerk_id, email, name, profile::text AS profile, "
@@ -30,6 +34,59 @@ final class PostgresRows {
             + "expires_at, version";
 
     private PostgresRows() {
+    }
+
+    /** The user's values but its version, bound by {@link #bindUser}: an INSERT adds its version after them. */
+    static final String USER_VALUES = "(:id, :clerkId, :email, :name, CAST(:profile AS jsonb), "
+            + "CAST(:preferences AS jsonb), :status, :createdAt, :updatedAt, CAST(:lastActiveAt AS timestamptz)";
+
+    /** Binds a user's values but its version to the names {@link #USER_VALUES} uses. */
+    static <T extends SqlStatement<T>> T bindUser(T statement, User u) {
+        return statement.bind("id", u.id()).bind("clerkId", u.externalId()).bind("email", u.email())
+                .bind("name", u.name()).bind("profile", PostgresJson.writeStored(u.profile()))
+                .bind("preferences", PostgresJson.writeStored(u.preferences())).bind("status", u.status().wireName())
+                .bind("createdAt", bindable(u.createdAt())).bind("updatedAt", bindable(u.updatedAt()))
+                .bind("lastActiveAt", bindable(u.lastActiveAt()));
+    }
+
+    /** The session's values but its version, bound by {@link #bindSession}: an INSERT adds its version after them. */
+    static final String SESSION_VALUES = "(:id, :chatId, CAST(:userId AS uuid), :title, :profile, "
+            + "CAST(:metadata AS jsonb), :status, :createdAt, :updatedAt, CAST(:lastMessageAt AS timestamptz), "
+            + ":messageCount";
+
+    /** Binds a session's values but its version to the names {@link #SESSION_VALUES} uses. */
+    static <T extends SqlStatement<T>> T bindSession(T statement, ChatSession s) {
+        return statement.bind("id", s.id()).bind("chatId", s.chatId()).bind("userId", s.userId())
+                .bind("title", s.title()).bind("profile", s.profile()).bind("metadata", PostgresJson.writeStored(s.metadata()))
+                .bind("status", s.status().wireName()).bind("createdAt", bindable(s.createdAt()))
+                .bind("updatedAt", bindable(s.updatedAt()))
+                .bind("lastMessageAt", bindable(s.lastMessageAt())).bind("messageCount", s.messageCount());
+    }
+
+    /**
+     * The INSERT of a message's row, with positional parameters bound by {@link #bindMessage}. Messages are
+     * the hot path (every chat turn, every bulk copy), so they skip Jdbi's by-name binding and go straight to
+     * a {@code PreparedStatement} on the handle's connection.
+     */
+    static final String MESSAGE_INSERT = "INSERT INTO messages (id, chat_session_id, sequence_number, role, content, "
+            + "metadata, token_count, abuse_flagged, created_at) VALUES (?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?)";
+
+    /** Binds a message's values to {@link #MESSAGE_INSERT}'s parameters and adds them to the statement's batch. */
+    static void addMessage(PreparedStatement ps, Message m) throws SQLException {
+        ps.setObject(1, m.id());
+        ps.setObject(2, m.sessionId());
+        ps.setLong(3, m.sequenceNumber());
+        ps.setString(4, m.role().wireName());
+        ps.setString(5, m.content());
+        ps.setString(6, PostgresJson.writeStored(m.metadata()));
+        if (m.tokenCount() == null) {
+            ps.setNull(7, Types.INTEGER);
+        } else {
+            ps.setInt(7, m.tokenCount());
+        }
+        ps.setBoolean(8, m.abuseFlagged());
+        ps.setObject(9, bindable(m.createdAt()));
+        ps.addBatch();
     }
 
     static OffsetDateTime bindable(Instant instant) {

@@ -426,7 +426,7 @@ public final class PostgresStore implements DataAccess {
             for (NewMessage m : newMessages) {
                 messages.add(m.toMessage(Ids.newId(), sessionId, next++, now));
             }
-            PostgresWrites.upsertMessages(h, messages, false);
+            PostgresWrites.insertMessages(h, messages);
             return List.copyOf(messages);
         });
     }
