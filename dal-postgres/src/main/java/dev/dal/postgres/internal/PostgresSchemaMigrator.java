@@ -23,11 +23,11 @@ import java.util.Map;
  */
 public final class PostgresSchemaMigrator implements SchemaMigrator {
     private final PostgresConnection db;
-    private final PostgresLiquibase schema;
+    private final PostgresLiquibase liquibase;
 
     private PostgresSchemaMigrator(PostgresConnection db) {
         this.db = db;
-        this.schema = new PostgresLiquibase(db);
+        this.liquibase = new PostgresLiquibase(db);
     }
 
     /**
@@ -43,7 +43,7 @@ public final class PostgresSchemaMigrator implements SchemaMigrator {
     public List<SchemaChange> status() {
         Map<String, Applied> applied = applied();
         List<SchemaChange> all = new ArrayList<>();
-        for (PostgresLiquibase.ChangeSetInfo info : schema.changeSets()) {
+        for (PostgresLiquibase.ChangeSetInfo info : liquibase.changeSets()) {
             Applied done = applied.get(info.author() + ":" + info.id());
             all.add(done == null
                     ? new SchemaChange(info.id(), info.description(), false, null, info.checksum())
@@ -55,7 +55,7 @@ public final class PostgresSchemaMigrator implements SchemaMigrator {
     @Override
     public List<SchemaChange> migrate() {
         List<SchemaChange> before = status();
-        schema.migrate();
+        liquibase.migrate();
         return newlyChanged(before, status(), true);
     }
 
@@ -83,7 +83,7 @@ public final class PostgresSchemaMigrator implements SchemaMigrator {
         if (count == 0) {
             return List.of();
         }
-        schema.rollback(count);
+        liquibase.rollback(count);
         List<SchemaChange> undone = new ArrayList<>(newlyChanged(before, status(), false));
         java.util.Collections.reverse(undone);
         return List.copyOf(undone);
