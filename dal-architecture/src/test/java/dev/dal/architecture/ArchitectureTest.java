@@ -222,14 +222,14 @@ class ArchitectureTest {
     /**
      * Classes whose job is the console or JUL, each named with its reason: the kit's {@code LogCapture}
      * captures stdout, stderr and JUL to prove no user value is logged; the kit's {@code SkippedContractsReport}
-     * prints the skipped-contracts summary into the build log; {@code PgDriverLogging} quiets the PostgreSQL
-     * driver's own JUL logger, and {@code PgConnector} implements {@code java.sql.Driver.getParentLogger()}.
+     * prints the skipped-contracts summary into the build log; {@code PostgresDriverLogging} quiets the PostgreSQL
+     * driver's own JUL logger, and {@code PostgresConnector} implements {@code java.sql.Driver.getParentLogger()}.
      */
     private static final DescribedPredicate<JavaClass> EXEMPT_FROM_THE_LOGGING_RULES = JavaClass.Predicates
             .belongToAnyOf(dev.dal.testkit.LogCapture.class, dev.dal.testkit.SkippedContractsReport.class)
             .or(JavaClass.Predicates.resideInAPackage("dev.dal.postgres.internal")
-                    .and(JavaClass.Predicates.simpleNameStartingWith("PgDriverLogging")
-                            .or(JavaClass.Predicates.simpleNameStartingWith("PgConnector"))))
+                    .and(JavaClass.Predicates.simpleNameStartingWith("PostgresDriverLogging")
+                            .or(JavaClass.Predicates.simpleNameStartingWith("PostgresConnector"))))
             .as("the named console/JUL exemptions");
 
     private static JavaClasses libraries(JavaClasses classes) {

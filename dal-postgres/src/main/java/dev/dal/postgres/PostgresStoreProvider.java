@@ -5,9 +5,9 @@ import dev.dal.api.DataAccess;
 import dev.dal.api.spi.DataAccessProvider;
 import dev.dal.api.spi.SchemaMigrator;
 import dev.dal.api.spi.Setting;
-import dev.dal.postgres.internal.PgSchemaMigrator;
-import dev.dal.postgres.internal.PgSettings;
-import dev.dal.postgres.internal.PgStores;
+import dev.dal.postgres.internal.PostgresSchemaMigrator;
+import dev.dal.postgres.internal.PostgresSettings;
+import dev.dal.postgres.internal.PostgresStores;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,12 +50,12 @@ public final class PostgresStoreProvider implements DataAccessProvider {
      */
     @Override
     public List<Setting<?>> settings() {
-        return PgSettings.declared();
+        return PostgresSettings.declared();
     }
 
     @Override
     public Optional<Map<String, String>> settingsForUri(String uri, Map<String, String> environment) {
-        return PgSettings.forUri(uri, environment);
+        return PostgresSettings.forUri(uri, environment);
     }
 
     @Override
@@ -65,12 +65,12 @@ public final class PostgresStoreProvider implements DataAccessProvider {
 
     @Override
     public String location(DalConfig config) {
-        return PgSettings.location(config);
+        return PostgresSettings.location(config);
     }
 
     @Override
     public DataAccess create(DalConfig config) {
-        return PgStores.open(config);
+        return PostgresStores.open(config);
     }
 
     /**
@@ -79,6 +79,6 @@ public final class PostgresStoreProvider implements DataAccessProvider {
      */
     @Override
     public SchemaMigrator schemaMigrator(DalConfig config) {
-        return PgSchemaMigrator.open(config);
+        return PostgresSchemaMigrator.open(config);
     }
 }

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
 import dev.dal.api.DataAccessException;
-import dev.dal.postgres.internal.PgSchema;
-import dev.dal.postgres.internal.PgSchema.ChangeSetStatus;
+import dev.dal.postgres.internal.PostgresLiquibase;
+import dev.dal.postgres.internal.PostgresLiquibase.ChangeSetStatus;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -109,14 +109,14 @@ class PostgresSchemaTest {
     private static PostgresTarget target;
     private static String database;
     private static DataSource dataSource;
-    private static PgSchema schema;
+    private static PostgresLiquibase schema;
 
     @BeforeAll
     static void createDatabase() throws SQLException {
         target = PostgresTarget.get();
         database = target.createDatabase("dal_schema_test");
         dataSource = target.dataSource(database);
-        schema = new PgSchema(dataSource);
+        schema = new PostgresLiquibase(dataSource);
         schema.migrate();
     }
 
@@ -410,7 +410,7 @@ class PostgresSchemaTest {
         int instances = 3;
         ExecutorService pool = Executors.newFixedThreadPool(instances);
         try {
-            PgSchema freshSchema = new PgSchema(target.dataSource(fresh));
+            PostgresLiquibase freshSchema = new PostgresLiquibase(target.dataSource(fresh));
             assertThat(freshSchema.status()).as("status before any migration").noneMatch(ChangeSetStatus::applied)
                     .hasSize(5);
             CyclicBarrier start = new CyclicBarrier(instances);

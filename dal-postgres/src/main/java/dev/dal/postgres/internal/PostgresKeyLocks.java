@@ -15,7 +15,7 @@ import org.jdbi.v3.core.Handle;
  * of the transaction; a statement after the locks sees every deletion or upsert that held them before.
  * Users and memory hash by user id (a whole-type deletion names no key), sessions by chat id.
  */
-final class PgKeyLocks {
+final class PostgresKeyLocks {
     /** Buckets per kind: a batch takes at most this many locks per kind, well inside the server's lock table. */
     static final int BUCKETS = 64;
 
@@ -102,12 +102,12 @@ final class PgKeyLocks {
                 ps.setArray(2, ps.getConnection().createArrayOf("int4", buckets));
                 ps.executeQuery().close();
             } catch (SQLException e) {
-                throw PgErrors.carry(e);
+                throw PostgresErrors.carry(e);
             }
         }
     }
 
-    private PgKeyLocks() {
+    private PostgresKeyLocks() {
     }
 
     /** @return a new, empty request */

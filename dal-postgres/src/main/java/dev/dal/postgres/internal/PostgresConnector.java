@@ -22,7 +22,7 @@ import javax.sql.DataSource;
  * <p>Unless values may be logged, pgjdbc is told not to put the server's DETAIL (which quotes the
  * values behind a constraint violation) or a failed batch entry's statement into its messages.
  */
-final class PgConnector implements DataSource {
+final class PostgresConnector implements DataSource {
     private final Driver driver = new org.postgresql.Driver();
     private final String url;
     private final Properties properties;
@@ -58,7 +58,7 @@ final class PgConnector implements DataSource {
      * @param persistent whether a failure to reach the server is retried for a while before it is
      *     reported (a pool's connector), or reported at once (the open check, the health probe)
      */
-    PgConnector(String url, String user, String password, Duration connectTimeout, Duration networkTimeout,
+    PostgresConnector(String url, String user, String password, Duration connectTimeout, Duration networkTimeout,
             Duration statementTimeout, String applicationName, boolean logValues, boolean persistent) {
         this.url = url;
         this.persistent = persistent;
@@ -207,6 +207,6 @@ final class PgConnector implements DataSource {
 
     @Override
     public String toString() {
-        return "PgConnector";
+        return "PostgresConnector";
     }
 }

@@ -9,14 +9,14 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** How configuration becomes a JDBC URL and credentials. */
-class PgSettingsTest {
-    private static PgSettings settings(Map<String, String> values) {
-        return PgSettings.from(DalConfig.fromMap(values));
+class PostgresSettingsTest {
+    private static PostgresSettings settings(Map<String, String> values) {
+        return PostgresSettings.from(DalConfig.fromMap(values));
     }
 
     @Test
     void singleHostUsesPortAndName() {
-        PgSettings s = settings(Map.of("DB_HOST", "db1", "DB_PORT", "6543", "DB_NAME", "chat", "DB_USER", "app",
+        PostgresSettings s = settings(Map.of("DB_HOST", "db1", "DB_PORT", "6543", "DB_NAME", "chat", "DB_USER", "app",
                 "DB_PASSWORD", "pw"));
         assertThat(s.jdbcUrl()).isEqualTo("jdbc:postgresql://db1:6543/chat");
         assertThat(s.user()).isEqualTo("app");
@@ -26,13 +26,13 @@ class PgSettingsTest {
 
     @Test
     void severalHostsFailOverToThePrimary() {
-        PgSettings s = settings(Map.of("DB_HOST", "a, b:5433", "DB_NAME", "chat"));
+        PostgresSettings s = settings(Map.of("DB_HOST", "a, b:5433", "DB_NAME", "chat"));
         assertThat(s.jdbcUrl()).isEqualTo("jdbc:postgresql://a:5432,b:5433/chat?targetServerType=primary");
     }
 
     @Test
     void databaseUrlCredentialsAreTakenOutOfTheUrl() {
-        PgSettings s = settings(Map.of("DATABASE_URL", "postgresql://app:s%40cret@h1:5432,h2:5432/chat?sslmode=require"));
+        PostgresSettings s = settings(Map.of("DATABASE_URL", "postgresql://app:s%40cret@h1:5432,h2:5432/chat?sslmode=require"));
         assertThat(s.jdbcUrl()).isEqualTo("jdbc:postgresql://h1:5432,h2:5432/chat?sslmode=require").doesNotContain("cret");
         assertThat(s.user()).isEqualTo("app");
         assertThat(s.password()).isEqualTo("s@cret");
@@ -41,7 +41,7 @@ class PgSettingsTest {
 
     @Test
     void dbUserAndPasswordWinOverTheUrl() {
-        PgSettings s = settings(Map.of("DATABASE_URL", "postgres://app:one@h/chat", "DB_USER", "other",
+        PostgresSettings s = settings(Map.of("DATABASE_URL", "postgres://app:one@h/chat", "DB_USER", "other",
                 "DB_PASSWORD", "two"));
         assertThat(s.user()).isEqualTo("other");
         assertThat(s.password()).isEqualTo("two");
@@ -49,7 +49,7 @@ class PgSettingsTest {
 
     @Test
     void readHostsGetTheirOwnUrlOnTheSameDatabase() {
-        PgSettings s = settings(Map.of("DB_HOST", "primary", "DB_NAME", "chat", "DB_READ_HOSTS", "r1, r2:6000"));
+        PostgresSettings s = settings(Map.of("DB_HOST", "primary", "DB_NAME", "chat", "DB_READ_HOSTS", "r1, r2:6000"));
         assertThat(s.readJdbcUrl()).isEqualTo(
                 "jdbc:postgresql://r1:5432,r2:6000/chat?targetServerType=preferSecondary&loadBalanceHosts=true");
     }

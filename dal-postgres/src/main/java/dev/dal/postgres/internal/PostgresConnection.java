@@ -15,7 +15,8 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementExceptions;
 
 /**
- * The connection pool and the Jdbi on top of it, with every wait bounded:
+ * The store's handle on PostgreSQL: the connection pool (and the replicas' pool, when configured) and
+ * the Jdbi on top of it, through which every call runs, with every wait bounded:
  * <ul>
  *   <li>opening a connection: {@code DB_CONNECT_TIMEOUT} (TCP connect and login);</li>
  *   <li>waiting for a pooled connection: {@code DB_CONNECTION_TIMEOUT};</li>
@@ -27,7 +28,7 @@ import org.jdbi.v3.core.statement.StatementExceptions;
  * Hikari evicts a connection that failed with a connection error (SQLSTATE class 08, 57P01–57P03), so
  * a broken connection is never handed out again.
  */
-final class PgDatabase implements AutoCloseable {
+final class PostgresConnection implements AutoCloseable {
     /** How long after {@code DB_QUERY_TIMEOUT} the client gives up on a silent socket. */
     static final Duration SOCKET_MARGIN = Duration.ofMillis(500);
     /** How long one slice of a caller's wait for the pool lasts. */
@@ -37,15 +38,15 @@ final class PgDatabase implements AutoCloseable {
     private final Jdbi jdbi;
     private final HikariDataSource readPool;
     private final Jdbi readJdbi;
-    private final PgSettings settings;
+    private final PostgresSettings settings;
     private final DalConfig config;
-    private final PgConnector connector;
-    private final PgConnector readConnector;
+    private final PostgresConnector connector;
+    private final PostgresConnector readConnector;
 
-    PgDatabase(DalConfig config, PgSettings settings) {
+    PostgresConnection(DalConfig config, PostgresSettings settings) {
         this.config = config;
         this.settings = settings;
-        PgDriverLogging.apply(config.logValues());
+        PostgresDriverLogging.apply(config.logValues());
         this.connector = connector(config, settings.jdbcUrl(), settings, "dal", true);
         this.pool = pool(config, connector, "dal-postgres", false);
         this.jdbi = jdbi(pool, connector, config);
@@ -55,7 +56,7 @@ final class PgDatabase implements AutoCloseable {
         this.readJdbi = readPool == null ? jdbi : jdbi(readPool, readConnector, config);
     }
 
-    private static Jdbi jdbi(HikariDataSource source, PgConnector connector, DalConfig config) {
+    private static Jdbi jdbi(HikariDataSource source, PostgresConnector connector, DalConfig config) {
         long fastFail = fastFailMillis(source, config);
         Jdbi jdbi = Jdbi.create(() -> borrow(source, connector, fastFail));
         if (!config.logValues()) {
@@ -66,13 +67,13 @@ final class PgDatabase implements AutoCloseable {
     }
 
     /** @return a connector for the store's own connections, with the store's deadlines */
-    static PgConnector connector(DalConfig config, String url, PgSettings settings, String applicationName) {
+    static PostgresConnector connector(DalConfig config, String url, PostgresSettings settings, String applicationName) {
         return connector(config, url, settings, applicationName, false);
     }
 
-    private static PgConnector connector(DalConfig config, String url, PgSettings settings, String applicationName,
+    private static PostgresConnector connector(DalConfig config, String url, PostgresSettings settings, String applicationName,
             boolean persistent) {
-        return new PgConnector(url, settings.user(), settings.password(), config.connectTimeout(),
+        return new PostgresConnector(url, settings.user(), settings.password(), config.connectTimeout(),
                 config.queryTimeout().plus(SOCKET_MARGIN), config.queryTimeout(), applicationName, config.logValues(),
                 persistent);
     }
@@ -84,7 +85,7 @@ final class PgDatabase implements AutoCloseable {
      * most {@code DB_CONNECT_TIMEOUT} for the pool instead of the whole {@code DB_CONNECTION_TIMEOUT}:
      * the pool keeps trying in the background, and callers learn of the outage in connect time.
      */
-    private static Connection borrow(HikariDataSource source, PgConnector connector, long fastFailMillis)
+    private static Connection borrow(HikariDataSource source, PostgresConnector connector, long fastFailMillis)
             throws SQLException {
         if (!(source.getHikariPoolMXBean() instanceof HikariPool hikari)) {
             return source.getConnection();
@@ -131,7 +132,7 @@ final class PgDatabase implements AutoCloseable {
         }
     }
 
-    private static HikariDataSource pool(DalConfig config, PgConnector connector, String name, boolean readOnly) {
+    private static HikariDataSource pool(DalConfig config, PostgresConnector connector, String name, boolean readOnly) {
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName(name);
         hikari.setReadOnly(readOnly);
@@ -172,7 +173,7 @@ final class PgDatabase implements AutoCloseable {
         return pool;
     }
 
-    PgSettings settings() {
+    PostgresSettings settings() {
         return settings;
     }
 

@@ -46,8 +46,8 @@ import org.slf4j.LoggerFactory;
  * DETAIL quotes them, Jdbi's rendering lists bound arguments), and once in a while credentials.
  * Log lines carry the operation, the SQLSTATE and a {@link SanitizedCause} (class names and stack).
  */
-final class PgErrors {
-    private static final Logger LOG = LoggerFactory.getLogger(PgErrors.class);
+final class PostgresErrors {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresErrors.class);
 
     /** The failure table, in PostgreSQL's words. */
     static final StoreFailures FAILURES = StoreFailures.of("PostgreSQL");
@@ -71,7 +71,7 @@ final class PgErrors {
             "user_memory_user_id_fkey", "user",
             "messages_chat_session_id_fkey", "chat session");
 
-    private PgErrors() {
+    private PostgresErrors() {
     }
 
     /**
@@ -157,9 +157,9 @@ final class PgErrors {
                         : FAILURES.lost(operation, false, true, sanitized(sql, state));
             case "28P01":
             case "28000":
-                return FAILURES.authenticationFailed(PgSettings.DB_USER.name(), sanitized(sql, state));
+                return FAILURES.authenticationFailed(PostgresSettings.DB_USER.name(), sanitized(sql, state));
             case "3D000":
-                return FAILURES.unknownDatabase(PgSettings.DB_NAME.name(), sanitized(sql, state));
+                return FAILURES.unknownDatabase(PostgresSettings.DB_NAME.name(), sanitized(sql, state));
             case "57P01":
             case "57P02":
             case "57P03":

@@ -10,11 +10,11 @@ import java.util.logging.Logger;
  * whatever the root logger's level, so turning on "log everything" for an application does not
  * turn on its users' data.
  */
-final class PgDriverLogging {
+final class PostgresDriverLogging {
     /** Held strongly: java.util.logging forgets the level of a logger nobody references. */
     private static final Logger DRIVER = Logger.getLogger("org.postgresql");
 
-    private PgDriverLogging() {
+    private PostgresDriverLogging() {
     }
 
     /** @param logValues whether the operator allowed values in logs */

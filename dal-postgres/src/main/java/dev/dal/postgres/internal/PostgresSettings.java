@@ -30,7 +30,7 @@ import java.util.stream.Collectors;
  * @param password the password, or {@code null}; never logged
  * @param readJdbcUrl the URL of the read replicas, or {@code null} when reads go to the primary
  */
-public record PgSettings(String jdbcUrl, String user, String password, String readJdbcUrl) {
+public record PostgresSettings(String jdbcUrl, String user, String password, String readJdbcUrl) {
 
     /** A full database URL; may hold credentials (shown with the password masked). */
     public static final Setting<Optional<String>> DATABASE_URL = Setting.credentialUrl("DATABASE_URL").locating();
@@ -62,12 +62,12 @@ public record PgSettings(String jdbcUrl, String user, String password, String re
      * @return the checked settings
      * @throws ConfigurationException naming the setting at fault
      */
-    public static PgSettings from(DalConfig config) {
+    public static PostgresSettings from(DalConfig config) {
         return from(SettingsView.of(config, declared()));
     }
 
-    static PgSettings from(SettingsView view) {
-        PgSettings primary = primary(view);
+    static PostgresSettings from(SettingsView view) {
+        PostgresSettings primary = primary(view);
         List<String> readHosts = view.get(DB_READ_HOSTS);
         if (readHosts.isEmpty()) {
             return primary;
@@ -77,11 +77,11 @@ public record PgSettings(String jdbcUrl, String user, String password, String re
                 .collect(Collectors.joining(","));
         String path = primary.jdbcUrl().replaceFirst("^jdbc:postgresql://[^/]*", "");
         String database = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
-        return new PgSettings(primary.jdbcUrl(), primary.user(), primary.password(), "jdbc:postgresql://" + hosts
+        return new PostgresSettings(primary.jdbcUrl(), primary.user(), primary.password(), "jdbc:postgresql://" + hosts
                 + database + "?targetServerType=preferSecondary&loadBalanceHosts=true");
     }
 
-    private static PgSettings primary(SettingsView view) {
+    private static PostgresSettings primary(SettingsView view) {
         Optional<String> url = view.get(DATABASE_URL);
         String user = view.get(DB_USER).orElse(null);
         String password = view.get(DB_PASSWORD).orElse(null);
@@ -95,12 +95,12 @@ public record PgSettings(String jdbcUrl, String user, String password, String re
         int port = view.get(DB_PORT).orElse(DEFAULT_PORT);
         String hostList = hosts.stream().map(h -> h.contains(":") ? h : h + ":" + port).collect(Collectors.joining(","));
         String jdbc = "jdbc:postgresql://" + hostList + "/" + db + (hosts.size() > 1 ? "?targetServerType=primary" : "");
-        return new PgSettings(jdbc, user, password, null);
+        return new PostgresSettings(jdbc, user, password, null);
     }
 
-    private static PgSettings fromUrl(String url, String user, String password) {
+    private static PostgresSettings fromUrl(String url, String user, String password) {
         if (url.startsWith("jdbc:postgresql:")) {
-            return new PgSettings(url, user, password, null);
+            return new PostgresSettings(url, user, password, null);
         }
         if (!url.startsWith("postgresql://") && !url.startsWith("postgres://")) {
             throw new ConfigurationException(DATABASE_URL.name()
@@ -118,7 +118,7 @@ public record PgSettings(String jdbcUrl, String user, String password, String re
             }
             String hosts = authority.substring(authority.lastIndexOf('@') + 1);
             String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
-            return new PgSettings("jdbc:postgresql://" + hosts + uri.getRawPath() + query, user, password, null);
+            return new PostgresSettings("jdbc:postgresql://" + hosts + uri.getRawPath() + query, user, password, null);
         } catch (URISyntaxException | RuntimeException e) {
             throw new ConfigurationException(DATABASE_URL.name() + " is not a valid PostgreSQL URL: "
                     + DATABASE_URL.display(url));
@@ -170,7 +170,7 @@ public record PgSettings(String jdbcUrl, String user, String password, String re
 
     @Override
     public String toString() {
-        return "PgSettings[" + DATABASE_URL.display(jdbcUrl) + ", user=" + user
+        return "PostgresSettings[" + DATABASE_URL.display(jdbcUrl) + ", user=" + user
                 + (readJdbcUrl == null ? "" : ", reads=" + readJdbcUrl) + "]";
     }
 }

@@ -15,35 +15,35 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The PostgreSQL store's {@link SchemaMigrator}: the Liquibase changelog through {@link PgSchema},
+ * The PostgreSQL store's {@link SchemaMigrator}: the Liquibase changelog through {@link PostgresLiquibase},
  * on a small pool of its own. Status shows the checksum Liquibase recorded for applied changesets
  * and the one it computes for pending ones; migrate verifies recorded checksums and holds
  * Liquibase's lock (and an advisory lock) while it runs; rollback undoes changesets newest first.
  * Versions are changeset ids such as {@code 004-user-memory}.
  */
-public final class PgSchemaMigrator implements SchemaMigrator {
-    private final PgDatabase db;
-    private final PgSchema schema;
+public final class PostgresSchemaMigrator implements SchemaMigrator {
+    private final PostgresConnection db;
+    private final PostgresLiquibase liquibase;
 
-    private PgSchemaMigrator(PgDatabase db) {
+    private PostgresSchemaMigrator(PostgresConnection db) {
         this.db = db;
-        this.schema = new PgSchema(db);
+        this.liquibase = new PostgresLiquibase(db);
     }
 
     /**
      * @param config the configuration naming the database
      * @return a migrator on its own pool of at most three connections
      */
-    public static PgSchemaMigrator open(DalConfig config) {
+    public static PostgresSchemaMigrator open(DalConfig config) {
         DalConfig small = config.toBuilder().setting(DalConfig.DB_MAX_CONNECTIONS, "3").build();
-        return new PgSchemaMigrator(new PgDatabase(small, PgSettings.from(small)));
+        return new PostgresSchemaMigrator(new PostgresConnection(small, PostgresSettings.from(small)));
     }
 
     @Override
     public List<SchemaChange> status() {
         Map<String, Applied> applied = applied();
         List<SchemaChange> all = new ArrayList<>();
-        for (PgSchema.ChangeSetInfo info : schema.changeSets()) {
+        for (PostgresLiquibase.ChangeSetInfo info : liquibase.changeSets()) {
             Applied done = applied.get(info.author() + ":" + info.id());
             all.add(done == null
                     ? new SchemaChange(info.id(), info.description(), false, null, info.checksum())
@@ -55,7 +55,7 @@ public final class PgSchemaMigrator implements SchemaMigrator {
     @Override
     public List<SchemaChange> migrate() {
         List<SchemaChange> before = status();
-        schema.migrate();
+        liquibase.migrate();
         return newlyChanged(before, status(), true);
     }
 
@@ -83,7 +83,7 @@ public final class PgSchemaMigrator implements SchemaMigrator {
         if (count == 0) {
             return List.of();
         }
-        schema.rollback(count);
+        liquibase.rollback(count);
         List<SchemaChange> undone = new ArrayList<>(newlyChanged(before, status(), false));
         java.util.Collections.reverse(undone);
         return List.copyOf(undone);
@@ -120,7 +120,7 @@ public final class PgSchemaMigrator implements SchemaMigrator {
                 }
             }
         } catch (SQLException e) {
-            throw PgErrors.translate("schema status", db.explain(e));
+            throw PostgresErrors.translate("schema status", db.explain(e));
         }
         return applied;
     }

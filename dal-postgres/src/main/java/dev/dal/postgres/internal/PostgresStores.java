@@ -10,10 +10,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Opens PostgreSQL stores: pool, migration or schema check, store. */
-public final class PgStores {
-    private static final Logger LOG = LoggerFactory.getLogger(PgStores.class);
+public final class PostgresStores {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresStores.class);
 
-    private PgStores() {
+    private PostgresStores() {
     }
 
     /**
@@ -28,14 +28,14 @@ public final class PgStores {
      * @return an open store
      */
     public static DataAccess open(DalConfig config) {
-        PgSettings settings = PgSettings.from(config);
-        PgDatabase db = new PgDatabase(config, settings);
+        PostgresSettings settings = PostgresSettings.from(config);
+        PostgresConnection db = new PostgresConnection(config, settings);
         try {
-            if (config.autoMigrate(PgSettings.AUTO_MIGRATE_BY_DEFAULT)) {
-                new PgSchema(db).migrate();
-                return new PgStore(db, config.clock(), PgSchemaCheck.passed());
+            if (config.autoMigrate(PostgresSettings.AUTO_MIGRATE_BY_DEFAULT)) {
+                new PostgresLiquibase(db).migrate();
+                return new PostgresStore(db, config.clock(), PostgresSchemaCheck.passed());
             }
-            return new PgStore(db, config.clock(), checkAtOpen(db, config, settings));
+            return new PostgresStore(db, config.clock(), checkAtOpen(db, config, settings));
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -43,13 +43,13 @@ public final class PgStores {
     }
 
     /** Runs the schema check over a connection of its own, bounded by the store's deadlines. */
-    private static PgSchemaCheck checkAtOpen(PgDatabase db, DalConfig config, PgSettings settings) {
-        PgSchemaCheck check = PgSchemaCheck.pending();
-        PgConnector connector = PgDatabase.connector(config, settings.jdbcUrl(), settings, "dal-open");
+    private static PostgresSchemaCheck checkAtOpen(PostgresConnection db, DalConfig config, PostgresSettings settings) {
+        PostgresSchemaCheck check = PostgresSchemaCheck.pending();
+        PostgresConnector connector = PostgresConnection.connector(config, settings.jdbcUrl(), settings, "dal-open");
         try (Connection c = connector.getConnection()) {
             check.ensure(c);
         } catch (SQLException e) {
-            DataAccessException failure = PgErrors.connecting("open", e);
+            DataAccessException failure = PostgresErrors.connecting("open", e);
             if (failure instanceof ConfigurationException) {
                 throw failure;
             }

@@ -16,10 +16,10 @@ import java.util.Map;
  * plain decimal notation with at least one fractional digit ({@code 1000000000000000000.0}), which
  * {@code numeric} keeps, and which reads back as the same double. Integers stay integers.
  */
-final class PgJson {
+final class PostgresJson {
     private static final JsonFactory FACTORY = new JsonFactory();
 
-    private PgJson() {
+    private PostgresJson() {
     }
 
     static String write(JsonNode node) {

@@ -28,28 +28,28 @@ import java.util.function.Function;
  * and a child of a deleted parent, is left out; the tombstones of the records applied go in one more
  * statement. Each upsert batch is one transaction.
  */
-final class PgBulkAccess implements BulkAccess {
-    private final PgStore store;
+final class PostgresBulkAccess implements BulkAccess {
+    private final PostgresStore store;
 
-    PgBulkAccess(PgStore store) {
+    PostgresBulkAccess(PostgresStore store) {
         this.store = store;
     }
 
     @Override
     public ScanBatch<User> scanUsers(String cursor, int batchSize) {
         UUID after = ScanCursors.afterUser(cursor);
-        List<User> users = store.read("scanUsers", h -> h.createQuery("SELECT " + PgRows.USER_COLUMNS + " FROM users"
+        List<User> users = store.read("scanUsers", h -> h.createQuery("SELECT " + PostgresRows.USER_COLUMNS + " FROM users"
                         + (after == null ? "" : " WHERE id > :after") + " ORDER BY id LIMIT :n")
-                .bind("after", after).bind("n", batchSize).map((rs, ctx) -> PgRows.user(rs)).list());
+                .bind("after", after).bind("n", batchSize).map((rs, ctx) -> PostgresRows.user(rs)).list());
         return ScanCursors.batch(users, batchSize, ScanCursors::ofUser);
     }
 
     @Override
     public ScanBatch<ChatSession> scanSessions(String cursor, int batchSize) {
         UUID after = ScanCursors.afterSession(cursor);
-        List<ChatSession> sessions = store.read("scanSessions", h -> h.createQuery("SELECT " + PgRows.SESSION_COLUMNS
+        List<ChatSession> sessions = store.read("scanSessions", h -> h.createQuery("SELECT " + PostgresRows.SESSION_COLUMNS
                         + " FROM chat_sessions" + (after == null ? "" : " WHERE id > :after") + " ORDER BY id LIMIT :n")
-                .bind("after", after).bind("n", batchSize).map((rs, ctx) -> PgRows.session(rs)).list());
+                .bind("after", after).bind("n", batchSize).map((rs, ctx) -> PostgresRows.session(rs)).list());
         return ScanCursors.batch(sessions, batchSize, ScanCursors::ofSession);
     }
 
@@ -58,10 +58,10 @@ final class PgBulkAccess implements BulkAccess {
         ScanCursors.MessagePosition after = ScanCursors.afterMessage(cursor);
         UUID session = after == null ? null : after.sessionId();
         long seq = after == null ? 0 : after.sequenceNumber();
-        List<Message> messages = store.read("scanMessages", h -> h.createQuery("SELECT " + PgRows.MESSAGE_COLUMNS
+        List<Message> messages = store.read("scanMessages", h -> h.createQuery("SELECT " + PostgresRows.MESSAGE_COLUMNS
                         + " FROM messages" + (session == null ? "" : " WHERE (chat_session_id, sequence_number) > (:sid, :seq)")
                         + " ORDER BY chat_session_id, sequence_number LIMIT :n")
-                .bind("sid", session).bind("seq", seq).bind("n", batchSize).map((rs, ctx) -> PgRows.message(rs)).list());
+                .bind("sid", session).bind("seq", seq).bind("n", batchSize).map((rs, ctx) -> PostgresRows.message(rs)).list());
         return ScanCursors.batch(messages, batchSize, ScanCursors::ofMessage);
     }
 
@@ -69,13 +69,13 @@ final class PgBulkAccess implements BulkAccess {
     public ScanBatch<MemoryEntry> scanMemory(String cursor, int batchSize) {
         ScanCursors.MemoryPosition after = ScanCursors.afterMemory(cursor);
         List<MemoryEntry> entries = store.read("scanMemory", h -> {
-            var query = h.createQuery("SELECT " + PgRows.MEMORY_COLUMNS + " FROM user_memory"
+            var query = h.createQuery("SELECT " + PostgresRows.MEMORY_COLUMNS + " FROM user_memory"
                     + (after == null ? "" : " WHERE (user_id, memory_type, key) > (:u, :t, :k)")
                     + " ORDER BY user_id, memory_type, key LIMIT :n").bind("n", batchSize);
             if (after != null) {
                 query.bind("u", after.userId()).bind("t", after.memoryType()).bind("k", after.key());
             }
-            return query.map((rs, ctx) -> PgRows.memory(rs)).list();
+            return query.map((rs, ctx) -> PostgresRows.memory(rs)).list();
         });
         return ScanCursors.batch(entries, batchSize, ScanCursors::ofMemory);
     }
@@ -93,9 +93,9 @@ final class PgBulkAccess implements BulkAccess {
     /** @param overwrite apply whatever version the store holds, live or tombstoned (a repair) */
     private void putUsers(String operation, List<User> users, boolean overwrite) {
         onceMoreIfRaced(() -> store.write(operation, h -> {
-            List<User> latest = PgTombstones.latestPerKey(users, User::id, User::version);
-            PgKeyLocks.request().add(PgKeyLocks.Space.USERS, ids(latest, User::id)).shared(h);
-            Map<UUID, Long> tombstones = PgTombstones.userVersions(h, ids(latest, User::id));
+            List<User> latest = PostgresTombstones.latestPerKey(users, User::id, User::version);
+            PostgresKeyLocks.request().add(PostgresKeyLocks.Space.USERS, ids(latest, User::id)).shared(h);
+            Map<UUID, Long> tombstones = PostgresTombstones.userVersions(h, ids(latest, User::id));
             List<User> apply = new ArrayList<>(latest.size());
             List<UUID> cleared = new ArrayList<>();
             List<Long> clearedAt = new ArrayList<>();
@@ -109,8 +109,8 @@ final class PgBulkAccess implements BulkAccess {
                     }
                 }
             }
-            PgWrites.upsertUsers(h, apply, overwrite);
-            PgTombstones.clearUsers(h, cleared, clearedAt, overwrite);
+            PostgresBulkWrites.upsertUsers(h, apply, overwrite);
+            PostgresTombstones.clearUsers(h, cleared, clearedAt, overwrite);
             return null;
         }));
     }
@@ -128,11 +128,11 @@ final class PgBulkAccess implements BulkAccess {
     /** @param overwrite apply whatever version the store holds, live or tombstoned (a repair) */
     private void putSessions(String operation, List<ChatSession> sessions, boolean overwrite) {
         onceMoreIfRaced(() -> store.write(operation, h -> {
-            List<ChatSession> latest = PgTombstones.latestPerKey(sessions, ChatSession::chatId, ChatSession::version);
-            PgKeyLocks.request().add(PgKeyLocks.Space.USERS, ids(latest, ChatSession::userId))
-                    .add(PgKeyLocks.Space.SESSIONS, ids(latest, ChatSession::chatId)).shared(h);
-            Map<String, Long> tombstones = PgTombstones.sessionVersions(h, ids(latest, ChatSession::chatId));
-            Set<UUID> deletedUsers = PgTombstones.deletedUsers(h, ids(latest, ChatSession::userId));
+            List<ChatSession> latest = PostgresTombstones.latestPerKey(sessions, ChatSession::chatId, ChatSession::version);
+            PostgresKeyLocks.request().add(PostgresKeyLocks.Space.USERS, ids(latest, ChatSession::userId))
+                    .add(PostgresKeyLocks.Space.SESSIONS, ids(latest, ChatSession::chatId)).shared(h);
+            Map<String, Long> tombstones = PostgresTombstones.sessionVersions(h, ids(latest, ChatSession::chatId));
+            Set<UUID> deletedUsers = PostgresTombstones.deletedUsers(h, ids(latest, ChatSession::userId));
             List<ChatSession> apply = new ArrayList<>(latest.size());
             List<String> cleared = new ArrayList<>();
             List<Long> clearedAt = new ArrayList<>();
@@ -148,8 +148,8 @@ final class PgBulkAccess implements BulkAccess {
                 }
             }
             refuseSessionsUnderOtherIds(h, apply, overwrite);
-            PgWrites.upsertSessions(h, apply, overwrite);
-            PgTombstones.clearSessions(h, cleared, clearedAt, overwrite);
+            PostgresBulkWrites.upsertSessions(h, apply, overwrite);
+            PostgresTombstones.clearSessions(h, cleared, clearedAt, overwrite);
             return null;
         }));
     }
@@ -177,7 +177,7 @@ final class PgBulkAccess implements BulkAccess {
                 }
             }
         } catch (java.sql.SQLException e) {
-            throw PgErrors.carry(e);
+            throw PostgresErrors.carry(e);
         }
     }
 
@@ -207,12 +207,12 @@ final class PgBulkAccess implements BulkAccess {
             Set<UUID> sessionIds = ids(messages, Message::sessionId);
             // The session keys' locks, shared: a deletion of the session (which takes its key's lock exclusive)
             // either commits before the check below, which then sees its tombstone, or waits for this batch.
-            PgKeyLocks.request().add(PgKeyLocks.Space.SESSIONS, PgTombstones.chatIdsOfSessions(h, sessionIds))
+            PostgresKeyLocks.request().add(PostgresKeyLocks.Space.SESSIONS, PostgresTombstones.chatIdsOfSessions(h, sessionIds))
                     .shared(h);
-            Set<UUID> deleted = PgTombstones.deletedSessions(h, sessionIds);
+            Set<UUID> deleted = PostgresTombstones.deletedSessions(h, sessionIds);
             List<Message> apply = deleted.isEmpty() ? messages
                     : messages.stream().filter(m -> !deleted.contains(m.sessionId())).toList();
-            return apply.isEmpty() ? 0 : PgWrites.upsertMessages(h, apply, true);
+            return apply.isEmpty() ? 0 : PostgresBulkWrites.upsertMessages(h, apply);
         });
     }
 
@@ -229,14 +229,14 @@ final class PgBulkAccess implements BulkAccess {
     /** @param overwrite apply whatever version the store holds, live or tombstoned (a repair) */
     private void putMemory(String operation, List<MemoryEntry> entries, boolean overwrite) {
         store.write(operation, h -> {
-            List<MemoryEntry> latest = PgTombstones.latestPerKey(entries, PgBulkAccess::key, MemoryEntry::version);
+            List<MemoryEntry> latest = PostgresTombstones.latestPerKey(entries, PostgresBulkAccess::key, MemoryEntry::version);
             Set<UUID> users = ids(latest, MemoryEntry::userId);
-            PgKeyLocks.request().add(PgKeyLocks.Space.USERS, users).add(PgKeyLocks.Space.MEMORY, users).shared(h);
-            Map<PgTombstones.MemoryKey, Long> tombstones = PgTombstones.memoryVersions(h,
-                    ids(latest, PgBulkAccess::key));
-            Set<UUID> deletedUsers = PgTombstones.deletedUsers(h, users);
+            PostgresKeyLocks.request().add(PostgresKeyLocks.Space.USERS, users).add(PostgresKeyLocks.Space.MEMORY, users).shared(h);
+            Map<PostgresTombstones.MemoryKey, Long> tombstones = PostgresTombstones.memoryVersions(h,
+                    ids(latest, PostgresBulkAccess::key));
+            Set<UUID> deletedUsers = PostgresTombstones.deletedUsers(h, users);
             List<MemoryEntry> apply = new ArrayList<>(latest.size());
-            List<PgTombstones.MemoryKey> cleared = new ArrayList<>();
+            List<PostgresTombstones.MemoryKey> cleared = new ArrayList<>();
             List<Long> clearedAt = new ArrayList<>();
             for (MemoryEntry e : latest) {
                 Long deleted = tombstones.get(key(e));
@@ -248,14 +248,14 @@ final class PgBulkAccess implements BulkAccess {
                     }
                 }
             }
-            PgWrites.upsertMemory(h, apply, overwrite);
-            PgTombstones.clearMemory(h, cleared, clearedAt, overwrite);
+            PostgresBulkWrites.upsertMemory(h, apply, overwrite);
+            PostgresTombstones.clearMemory(h, cleared, clearedAt, overwrite);
             return null;
         });
     }
 
-    private static PgTombstones.MemoryKey key(MemoryEntry e) {
-        return new PgTombstones.MemoryKey(e.userId(), e.memoryType(), e.key());
+    private static PostgresTombstones.MemoryKey key(MemoryEntry e) {
+        return new PostgresTombstones.MemoryKey(e.userId(), e.memoryType(), e.key());
     }
 
     /** @return the distinct non-null keys of the records */
@@ -272,13 +272,13 @@ final class PgBulkAccess implements BulkAccess {
 
     @Override
     public List<Tombstone> findTombstones(Collection<RecordKey> keys) {
-        return store.read("findTombstones", h -> PgTombstones.find(h, keys));
+        return store.read("findTombstones", h -> PostgresTombstones.find(h, keys));
     }
 
     @Override
     public void upsertTombstones(List<Tombstone> tombstones) {
         store.write("upsertTombstones", h -> {
-            PgTombstones.upsert(h, tombstones);
+            PostgresTombstones.upsert(h, tombstones);
             return null;
         });
     }

@@ -27,8 +27,8 @@ import org.jdbi.v3.core.Handle;
  * whole batch as arrays ({@code unnest}, {@code = ANY}), one statement per check, never one per record.
  * Values are always bound.
  */
-final class PgTombstones {
-    private PgTombstones() {
+final class PostgresTombstones {
+    private PostgresTombstones() {
     }
 
     /** A memory entry's key. */
@@ -60,7 +60,7 @@ final class PgTombstones {
             }
             return out;
         } catch (SQLException e) {
-            throw PgErrors.carry(e);
+            throw PostgresErrors.carry(e);
         }
     }
 
@@ -69,7 +69,7 @@ final class PgTombstones {
             binder.bind(ps);
             return ps.executeUpdate();
         } catch (SQLException e) {
-            throw PgErrors.carry(e);
+            throw PostgresErrors.carry(e);
         }
     }
 
@@ -297,20 +297,20 @@ final class PgTombstones {
         List<Tombstone> users = new ArrayList<>();
         List<Tombstone> sessions = new ArrayList<>();
         List<Tombstone> memory = new ArrayList<>();
-        PgKeyLocks.Request locks = PgKeyLocks.request();
+        PostgresKeyLocks.Request locks = PostgresKeyLocks.request();
         for (Tombstone t : latestPerKey(tombstones, Tombstone::key, Tombstone::version)) {
             switch (t.key().kind()) {
                 case USER -> {
                     users.add(t);
-                    locks.add(PgKeyLocks.Space.USERS, t.key().userId());
+                    locks.add(PostgresKeyLocks.Space.USERS, t.key().userId());
                 }
                 case SESSION -> {
                     sessions.add(t);
-                    locks.add(PgKeyLocks.Space.SESSIONS, t.key().chatId());
+                    locks.add(PostgresKeyLocks.Space.SESSIONS, t.key().chatId());
                 }
                 case MEMORY -> {
                     memory.add(t);
-                    locks.add(PgKeyLocks.Space.MEMORY, t.key().userId());
+                    locks.add(PostgresKeyLocks.Space.MEMORY, t.key().userId());
                 }
             }
         }

@@ -16,22 +16,22 @@ import java.util.List;
  * the server cannot be reached then, it runs on the first connection a call gets, once it passed it
  * is not repeated.
  */
-final class PgSchemaCheck {
-    private static final List<String> EXPECTED = PgSchema.expectedChangeSets();
+final class PostgresSchemaCheck {
+    private static final List<String> EXPECTED = PostgresLiquibase.expectedChangeSets();
     private static final String UNDEFINED_TABLE = "42P01";
 
     private volatile boolean current;
 
     /** @return a check that has already passed (the store just migrated the schema) */
-    static PgSchemaCheck passed() {
-        PgSchemaCheck check = new PgSchemaCheck();
+    static PostgresSchemaCheck passed() {
+        PostgresSchemaCheck check = new PostgresSchemaCheck();
         check.current = true;
         return check;
     }
 
     /** @return a check still to run */
-    static PgSchemaCheck pending() {
-        return new PgSchemaCheck();
+    static PostgresSchemaCheck pending() {
+        return new PostgresSchemaCheck();
     }
 
     /** @return whether the check has passed */
@@ -52,7 +52,7 @@ final class PgSchemaCheck {
         }
         String missing = missing(connection);
         if (missing != null) {
-            throw PgErrors.FAILURES.schemaNotCurrent(missing);
+            throw PostgresErrors.FAILURES.schemaNotCurrent(missing);
         }
         current = true;
     }

@@ -34,11 +34,11 @@ import liquibase.resource.ClassLoaderResourceAccessor;
 import liquibase.ui.LoggerUIService;
 
 /**
- * The PostgreSQL schema, managed by Liquibase: {@link #migrate()} applies the changelog
+ * The Liquibase runner for the PostgreSQL schema: {@link #migrate()} applies the changelog
  * (checksums verified, runs serialized by Liquibase's lock table), {@link #status()} lists applied
  * and pending changesets, {@link #rollback(int)} undoes the newest ones.
  */
-public final class PgSchema {
+public final class PostgresLiquibase {
     /** The changelog, on the class path. */
     public static final String CHANGELOG = "dev/dal/postgres/db/changelog.sql";
     private static final Pattern CHANGESET = Pattern.compile("^--changeset (\\S+):(\\S+)", Pattern.MULTILINE);
@@ -47,16 +47,16 @@ public final class PgSchema {
     private static final long SCHEMA_LOCK = 0x64616c5f736368L;
 
     private final DataSource dataSource;
-    private final PgDatabase db;
+    private final PostgresConnection db;
 
     /** @param dataSource where the schema lives */
-    public PgSchema(DataSource dataSource) {
+    public PostgresLiquibase(DataSource dataSource) {
         this.dataSource = dataSource;
         this.db = null;
     }
 
     /** @param db the store's pools: connections borrowed as the store borrows them, failures explained alike */
-    PgSchema(PgDatabase db) {
+    PostgresLiquibase(PostgresConnection db) {
         this.dataSource = db.dataSource();
         this.db = db;
     }
@@ -86,7 +86,7 @@ public final class PgSchema {
 
     /** @return every changeset of the changelog, in order, with its computed checksum */
     public List<ChangeSetInfo> changeSets() {
-        ClassLoaderResourceAccessor resources = new ClassLoaderResourceAccessor(PgSchema.class.getClassLoader());
+        ClassLoaderResourceAccessor resources = new ClassLoaderResourceAccessor(PostgresLiquibase.class.getClassLoader());
         List<ChangeSetInfo> all = new ArrayList<>();
         try {
             Scope.child(Map.of(Scope.Attr.resourceAccessor.name(), resources, Scope.Attr.ui.name(),
@@ -145,7 +145,7 @@ public final class PgSchema {
                 }
             }
         } catch (SQLException e) {
-            throw PgErrors.translate("schema status", explain(e));
+            throw PostgresErrors.translate("schema status", explain(e));
         }
         List<ChangeSetStatus> all = new ArrayList<>();
         Matcher m = CHANGESET.matcher(changelogText());
@@ -166,7 +166,7 @@ public final class PgSchema {
     }
 
     private static String changelogText() {
-        try (InputStream in = PgSchema.class.getClassLoader().getResourceAsStream(CHANGELOG)) {
+        try (InputStream in = PostgresLiquibase.class.getClassLoader().getResourceAsStream(CHANGELOG)) {
             if (in == null) {
                 throw new DataAccessException("The changelog " + CHANGELOG + " is missing from the class path");
             }
@@ -184,7 +184,7 @@ public final class PgSchema {
     private void run(String operation, LiquibaseWork work) {
         // Liquibase's console output goes to its logger; no usage data leaves the machine.
         Map<String, Object> scope = Map.of(
-                Scope.Attr.resourceAccessor.name(), new ClassLoaderResourceAccessor(PgSchema.class.getClassLoader()),
+                Scope.Attr.resourceAccessor.name(), new ClassLoaderResourceAccessor(PostgresLiquibase.class.getClassLoader()),
                 Scope.Attr.ui.name(), new LoggerUIService(),
                 "liquibase.analytics.enabled", false);
         try (Connection connection = connection()) {
@@ -223,7 +223,7 @@ public final class PgSchema {
             throw e;
         } catch (Exception e) {
             if (hasSqlCause(e)) {
-                throw PgErrors.translate("schema " + operation, explain(e));
+                throw PostgresErrors.translate("schema " + operation, explain(e));
             }
             // Liquibase's own refusals (a changed checksum, a held lock) say what to do; pass their words on.
             Throwable root = e;

@@ -1,0 +1,146 @@
+package dev.dal.postgres.internal;
+
+import dev.dal.api.DalConfig;
+import dev.dal.api.HealthStatus;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The PostgreSQL store's health check. It probes over a connection of its own, outside the pool, so a
+ * health check never queues behind application calls. The connection is opened on first use with
+ * connect and read timeouts of {@code DAL_HEALTH_TIMEOUT}, reused, and reopened after it broke. The
+ * probe runs on a thread of its own and the caller waits at most {@code DAL_HEALTH_TIMEOUT} for it;
+ * callers that arrive while a probe is under way share its answer instead of starting another.
+ */
+final class PostgresHealth implements AutoCloseable {
+    private final PostgresConnection db;
+    private final PostgresConnector connector;
+    private final Duration timeout;
+    private final ExecutorService thread;
+    private volatile Connection connection;
+    private volatile boolean closed;
+    private Future<String> inFlight;
+
+    /** @param db the store's pools, whose settings the probe connects with and whose figures it reports */
+    PostgresHealth(PostgresConnection db) {
+        this.db = db;
+        DalConfig config = db.config();
+        this.timeout = config.healthTimeout();
+        this.connector = new PostgresConnector(db.settings().jdbcUrl(), db.settings().user(),
+                db.settings().password(), timeout, timeout, timeout, "dal-health", config.logValues(), false);
+        this.thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "dal-postgres-health");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Probes the server within {@code DAL_HEALTH_TIMEOUT}: DOWN when the server did not answer in time
+     * or failed, DEGRADED when it answered but every pooled connection is busy and callers are waiting,
+     * else UP. Details: the server's version and the pools' figures.
+     *
+     * @return the store's health
+     */
+    HealthStatus check() {
+        long start = System.nanoTime();
+        Map<String, Object> details = new LinkedHashMap<>();
+        try {
+            String version = probe();
+            details.put("serverVersion", version);
+            details.putAll(db.poolFigures());
+            boolean saturated = db.saturated();
+            return new HealthStatus(saturated ? HealthStatus.Status.DEGRADED : HealthStatus.Status.UP, "postgresql",
+                    Duration.ofNanos(System.nanoTime() - start), details,
+                    saturated ? "Every pooled connection is busy and callers are waiting for one (raise "
+                            + DalConfig.DB_MAX_CONNECTIONS + ")" : null, Instant.now());
+        } catch (TimeoutException e) {
+            details.putAll(db.poolFigures());
+            return new HealthStatus(HealthStatus.Status.DOWN, "postgresql", Duration.ofNanos(System.nanoTime() - start),
+                    details, "PostgreSQL did not answer the health probe within " + DalConfig.DAL_HEALTH_TIMEOUT + " ("
+                            + timeout.toMillis() + " ms)", Instant.now());
+        } catch (SQLException | RuntimeException e) {
+            details.putAll(db.poolFigures());
+            return new HealthStatus(HealthStatus.Status.DOWN, "postgresql", Duration.ofNanos(System.nanoTime() - start),
+                    details, PostgresErrors.connecting("healthCheck", e).getMessage(), Instant.now());
+        }
+    }
+
+    /**
+     * @return the server's version
+     * @throws SQLException when the server answered with an error or the connection failed
+     * @throws TimeoutException when no answer came within the health timeout
+     */
+    private String probe() throws SQLException, TimeoutException {
+        Future<String> probe;
+        synchronized (this) {
+            if (inFlight == null || inFlight.isDone()) {
+                inFlight = thread.submit(this::probeOnce);
+            }
+            probe = inFlight;
+        }
+        try {
+            return probe.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TimeoutException("interrupted");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SQLException sql) {
+                throw sql;
+            }
+            throw new SQLException("health probe failed", "08006", e.getCause());
+        }
+    }
+
+    private String probeOnce() throws SQLException {
+        Connection c = connection;
+        try {
+            if (c == null || c.isClosed()) {
+                c = connector.getConnection();
+                connection = c;
+                if (closed) {
+                    throw new SQLException("the store is closed", "08003");
+                }
+            }
+            try (Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT current_setting('server_version')")) {
+                rs.next();
+                return rs.getString(1);
+            }
+        } catch (SQLException | RuntimeException e) {
+            closeQuietly(c);
+            connection = null;
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException | RuntimeException ignored) {
+                // broken already; nothing to release
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        thread.shutdownNow();
+        closeQuietly(connection);
+        connection = null;
+    }
+}

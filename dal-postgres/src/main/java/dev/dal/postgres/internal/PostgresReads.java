@@ -1,0 +1,161 @@
+package dev.dal.postgres.internal;
+
+import dev.dal.api.ChatSession;
+import dev.dal.api.HistoryQuery;
+import dev.dal.api.MemoryEntry;
+import dev.dal.api.Message;
+import dev.dal.api.SessionOverview;
+import dev.dal.api.User;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Every read the PostgreSQL store's {@code DataAccess} makes, each one statement run through
+ * {@link PostgresStore#read}: on the running transaction's connection, or a pooled one (a replica's
+ * when configured). A listing with last messages is one statement; memory entries past their expiry are
+ * not returned.
+ *
+ * <p>Inside a transaction a user, session or memory entry read is locked until the transaction ends
+ * ({@code FOR NO KEY UPDATE}, which still lets other transactions insert its children): a transaction that
+ * reads a record and writes what it computed from it never loses a concurrent transaction's update of it
+ * (READ COMMITTED alone would). A second reader waits, then reads the committed value. Outside a
+ * transaction reads lock nothing.
+ */
+final class PostgresReads {
+    private static final String SESSION_ORDER = "COALESCE(last_message_at, created_at) DESC, id DESC";
+
+    /** One statement: the page of sessions, each joined LATERAL to its newest message. */
+    private static final String OVERVIEW = "SELECT s.id AS s_id, s.chat_id AS s_chat_id, s.user_id AS s_user_id, "
+            + "s.title AS s_title, s.profile AS s_profile, s.metadata::text AS s_metadata, s.status AS s_status, "
+            + "s.created_at AS s_created_at, s.updated_at AS s_updated_at, s.last_message_at AS s_last_message_at, "
+            + "s.message_count AS s_message_count, s.version AS s_version, m.id AS m_id, m.chat_session_id AS m_chat_session_id, "
+            + "m.sequence_number AS m_sequence_number, m.role AS m_role, m.content AS m_content, "
+            + "m.metadata::text AS m_metadata, m.token_count AS m_token_count, m.abuse_flagged AS m_abuse_flagged, "
+            + "m.created_at AS m_created_at "
+            + "FROM (SELECT * FROM chat_sessions WHERE user_id = :userId ORDER BY " + SESSION_ORDER
+            + " LIMIT :limit OFFSET :offset) s "
+            + "LEFT JOIN LATERAL (SELECT * FROM messages WHERE chat_session_id = s.id "
+            + "ORDER BY sequence_number DESC LIMIT 1) m ON TRUE "
+            + "ORDER BY COALESCE(s.last_message_at, s.created_at) DESC, s.id DESC";
+
+    private final PostgresStore store;
+
+    /** @param store the store whose connection, transaction and clock the reads use */
+    PostgresReads(PostgresStore store) {
+        this.store = store;
+    }
+
+    /** @return the row lock a read takes: inside a transaction, until it ends; outside, none */
+    private String lockInTransaction() {
+        return store.inTransaction() ? " FOR NO KEY UPDATE" : "";
+    }
+
+    // ---- users ----
+
+    Optional<User> getUser(UUID id) {
+        return store.read("getUser", h -> h.createQuery("SELECT " + PostgresRows.USER_COLUMNS + " FROM users WHERE id = :id" + lockInTransaction())
+                .bind("id", id).map((rs, ctx) -> PostgresRows.user(rs)).findOne());
+    }
+
+    Optional<User> getUserByExternalId(String externalId) {
+        return store.read("getUserByExternalId", h -> h.createQuery("SELECT " + PostgresRows.USER_COLUMNS
+                        + " FROM users WHERE clerk_id = :clerkId" + lockInTransaction())
+                .bind("clerkId", externalId).map((rs, ctx) -> PostgresRows.user(rs)).findOne());
+    }
+
+    // ---- sessions ----
+
+    Optional<ChatSession> getChatSession(String chatId) {
+        return store.read("getChatSession", h -> sessionByChatId(h, chatId, store.inTransaction()));
+    }
+
+    /**
+     * @param forUpdate whether to lock the session's row until the transaction ends
+     * @return the session under the chat id, if one is stored
+     */
+    static Optional<ChatSession> sessionByChatId(Handle h, String chatId, boolean forUpdate) {
+        return h.createQuery("SELECT " + PostgresRows.SESSION_COLUMNS + " FROM chat_sessions WHERE chat_id = :chatId"
+                        + (forUpdate ? " FOR NO KEY UPDATE" : ""))
+                .bind("chatId", chatId).map((rs, ctx) -> PostgresRows.session(rs)).findOne();
+    }
+
+    List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
+        return store.read("listUserSessions", h -> h.createQuery("SELECT " + PostgresRows.SESSION_COLUMNS
+                        + " FROM chat_sessions WHERE user_id = :userId ORDER BY " + SESSION_ORDER
+                        + " LIMIT :limit OFFSET :offset")
+                .bind("userId", userId).bind("limit", limit).bind("offset", offset)
+                .map((rs, ctx) -> PostgresRows.session(rs)).list());
+    }
+
+    List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
+        return store.read("listUserSessionsWithLastMessage", h -> h.createQuery(OVERVIEW)
+                .bind("userId", userId).bind("limit", limit).bind("offset", offset)
+                .map((rs, ctx) -> {
+                    ChatSession session = PostgresRows.session(rs, "s_");
+                    rs.getObject("m_id");
+                    Message last = rs.wasNull() ? null : PostgresRows.message(rs, "m_");
+                    return new SessionOverview(session, last);
+                }).list());
+    }
+
+    // ---- messages ----
+
+    List<Message> getChatHistory(String chatId, int limit, int offset) {
+        return store.read("getChatHistory", h -> h.createQuery("SELECT " + prefixed("m.", PostgresRows.MESSAGE_COLUMNS)
+                        + " FROM messages m JOIN chat_sessions s ON s.id = m.chat_session_id WHERE s.chat_id = :chatId"
+                        + " ORDER BY m.sequence_number LIMIT :limit OFFSET :offset")
+                .bind("chatId", chatId).bind("limit", limit).bind("offset", offset)
+                .map((rs, ctx) -> PostgresRows.message(rs)).list());
+    }
+
+    List<Message> getChatHistory(String chatId, HistoryQuery query) {
+        return store.read("getChatHistory", h -> {
+            Optional<ChatSession> session = sessionByChatId(h, chatId, false);
+            if (session.isEmpty()) {
+                return List.of();
+            }
+            long[] window = query.window(session.get().messageCount());
+            if (window[0] > window[1]) {
+                return List.of();
+            }
+            return h.createQuery("SELECT " + PostgresRows.MESSAGE_COLUMNS + " FROM messages WHERE chat_session_id = :id"
+                            + " AND sequence_number BETWEEN :first AND :last ORDER BY sequence_number")
+                    .bind("id", session.get().id()).bind("first", window[0]).bind("last", window[1])
+                    .map((rs, ctx) -> PostgresRows.message(rs)).list();
+        });
+    }
+
+    private static String prefixed(String prefix, String columns) {
+        StringBuilder out = new StringBuilder();
+        for (String column : columns.split(", ")) {
+            out.append(out.length() == 0 ? "" : ", ").append(prefix).append(column);
+        }
+        return out.toString();
+    }
+
+    long getMessageCount(String chatId) {
+        return store.read("getMessageCount", h -> h.createQuery("SELECT message_count FROM chat_sessions WHERE chat_id = :chatId")
+                .bind("chatId", chatId).mapTo(Long.class).findOne().orElse(0L));
+    }
+
+    // ---- memory ----
+
+    Optional<MemoryEntry> getUserMemory(UUID userId, String memoryType, String key) {
+        return store.read("getUserMemory", h -> h.createQuery("SELECT " + PostgresRows.MEMORY_COLUMNS + " FROM user_memory "
+                        + "WHERE user_id = :userId AND memory_type = :type AND key = :key "
+                        + "AND (expires_at IS NULL OR expires_at > :now)" + lockInTransaction())
+                .bind("userId", userId).bind("type", memoryType).bind("key", key)
+                .bind("now", PostgresRows.bindable(store.now()))
+                .map((rs, ctx) -> PostgresRows.memory(rs)).findOne());
+    }
+
+    List<MemoryEntry> getUserMemory(UUID userId, String memoryType) {
+        return store.read("getUserMemory", h -> h.createQuery("SELECT " + PostgresRows.MEMORY_COLUMNS + " FROM user_memory "
+                        + "WHERE user_id = :userId AND memory_type = :type AND (expires_at IS NULL OR expires_at > :now) "
+                        + "ORDER BY key" + lockInTransaction())
+                .bind("userId", userId).bind("type", memoryType).bind("now", PostgresRows.bindable(store.now()))
+                .map((rs, ctx) -> PostgresRows.memory(rs)).list());
+    }
+}

@@ -1,0 +1,427 @@
+package dev.dal.postgres.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.dal.api.Capability;
+import dev.dal.api.ChatSession;
+import dev.dal.api.ChatSessionUpdate;
+import dev.dal.api.DataAccess;
+import dev.dal.api.DeleteMode;
+import dev.dal.api.HealthStatus;
+import dev.dal.api.HistoryQuery;
+import dev.dal.api.MemoryEntry;
+import dev.dal.api.Message;
+import dev.dal.api.NewChatSession;
+import dev.dal.api.NewMessage;
+import dev.dal.api.NewUser;
+import dev.dal.api.SessionOverview;
+import dev.dal.api.Timestamps;
+import dev.dal.api.TransactionWork;
+import dev.dal.api.User;
+import dev.dal.api.UserUpdate;
+import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.spi.TransactionRetry;
+import dev.dal.api.DalConfig;
+import java.sql.SQLException;
+import org.jdbi.v3.core.Jdbi;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * The PostgreSQL {@link DataAccess}: it runs each call and hands the work to {@link PostgresReads} or
+ * {@link PostgresWrites} (bulk work to {@link PostgresBulkAccess}, the health check to
+ * {@link PostgresHealth}). Outside a transaction each call takes a pooled connection and, when it writes
+ * more than one row, its own transaction, bounded by the store's deadlines and tried once more on a fresh
+ * connection when a pooled one broke before anything could be stored; inside
+ * {@link #inTransaction(TransactionWork)} every call runs on the transaction's connection. Failures are
+ * translated by {@link PostgresErrors}. Every value is bound as a parameter.
+ */
+public final class PostgresStore implements DataAccess {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PostgresStore.class);
+
+    /** Work on a connection. */
+    @FunctionalInterface
+    interface SqlWork<T> {
+        T run(Handle handle);
+    }
+
+    private final PostgresConnection db;
+    private final Clock clock;
+    private final Handle bound;
+    private final PostgresBulkAccess bulk;
+    private final PostgresReads reads;
+    private final PostgresWrites writes;
+    private final PostgresSchemaCheck schema;
+    private final PostgresHealth health;
+    private final TransactionRetry retry;
+    private final Duration queryTimeout;
+    /** A call whose connection broke sooner than this tries once more, still within its deadline. */
+    private final long retryBudgetNanos;
+
+    /**
+     * @param db the pools
+     * @param clock the clock for timestamps and expiry
+     * @param schema the schema check, passed or still to run on the first connection
+     */
+    PostgresStore(PostgresConnection db, Clock clock, PostgresSchemaCheck schema) {
+        this.db = db;
+        this.clock = clock;
+        this.bound = null;
+        this.schema = schema;
+        DalConfig config = db.config();
+        this.health = new PostgresHealth(db);
+        this.retry = TransactionRetry.from(config);
+        this.queryTimeout = config.queryTimeout();
+        this.retryBudgetNanos = Math.min(Duration.ofMillis(500).toNanos(), config.queryTimeout().toNanos() / 4);
+        this.bulk = new PostgresBulkAccess(this);
+        this.reads = new PostgresReads(this);
+        this.writes = new PostgresWrites(this);
+    }
+
+    /** A store bound to one transaction's connection. */
+    private PostgresStore(PostgresStore parent, Handle bound) {
+        this.db = parent.db;
+        this.clock = parent.clock;
+        this.bound = bound;
+        this.schema = parent.schema;
+        this.health = parent.health;
+        this.retry = parent.retry;
+        this.queryTimeout = parent.queryTimeout;
+        this.retryBudgetNanos = parent.retryBudgetNanos;
+        this.bulk = new PostgresBulkAccess(this);
+        this.reads = new PostgresReads(this);
+        this.writes = new PostgresWrites(this);
+    }
+
+    /** @return now, by the store's clock, truncated as every stored timestamp is */
+    Instant now() {
+        return Timestamps.now(clock);
+    }
+
+    /** Runs read work on the transaction's connection, or a pooled one. */
+    <T> T read(String operation, SqlWork<T> work) {
+        if (bound != null) {
+            try {
+                return work.run(bound);
+            } catch (RuntimeException e) {
+                throw PostgresErrors.translate(operation, db.explain(e), false, queryTimeout);
+            }
+        }
+        long start = System.nanoTime();
+        for (int attempt = 1;; attempt++) {
+            Handle h = null;
+            try {
+                h = open(db.readJdbi());
+                return work.run(h);
+            } catch (RuntimeException e) {
+                if (PostgresErrors.isBrokenConnection(e)) {
+                    db.evictPooled();
+                    if (attempt == 1 && System.nanoTime() - start < retryBudgetNanos) {
+                        LOG.debug("{}: the pooled connection was broken ({}, {} ms); once more on a fresh one",
+                                operation, PostgresErrors.stateOf(e), (System.nanoTime() - start) / 1_000_000);
+                        continue; // a pooled connection a reset or the server broke: a fresh one, once
+                    }
+                }
+                throw PostgresErrors.translate(operation, db.explain(e), false, queryTimeout);
+            } finally {
+                closeQuietly(h);
+            }
+        }
+    }
+
+    /**
+     * Runs write work in the running transaction, or in a transaction of its own. A connection lost
+     * before the COMMIT was sent left nothing behind (the server rolls back); one lost while the
+     * COMMIT was under way leaves the outcome unknown.
+     */
+    <T> T write(String operation, SqlWork<T> work) {
+        if (bound != null) {
+            try {
+                return work.run(bound);
+            } catch (RuntimeException e) {
+                // Nothing commits before the enclosing transaction's COMMIT.
+                throw PostgresErrors.translate(operation, db.explain(e), false, queryTimeout);
+            }
+        }
+        long start = System.nanoTime();
+        try {
+            return transaction(operation, work, false);
+        } catch (BrokenBeforeCommit broken) {
+            if (System.nanoTime() - start >= retryBudgetNanos) {
+                throw PostgresErrors.translate(operation, broken.getCause(), false, queryTimeout);
+            }
+            LOG.debug("{}: the connection broke before the COMMIT ({}); once more on a fresh one", operation,
+                    PostgresErrors.stateOf(broken.getCause()));
+            // The connection broke before the COMMIT was sent, so the server rolled everything back:
+            // running the write once more on a fresh connection stores it once.
+            try {
+                return transaction(operation, work, false);
+            } catch (BrokenBeforeCommit again) {
+                throw PostgresErrors.translate(operation, again.getCause(), false, queryTimeout);
+            }
+        }
+    }
+
+    /** A write's connection broke before its COMMIT was sent; carries the failure to {@link #write}. */
+    private static final class BrokenBeforeCommit extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BrokenBeforeCommit(RuntimeException cause) {
+            super(null, cause, false, false);
+        }
+    }
+
+    /**
+     * One transaction on a pooled connection: begin, the work, commit; rolled back on failure.
+     *
+     * @param callerWork whether the work is the caller's: its own exceptions then pass unchanged
+     */
+    private <T> T transaction(String operation, SqlWork<T> work, boolean callerWork) {
+        Handle h = null;
+        boolean committing = false;
+        try {
+            h = open(db.jdbi());
+            h.begin();
+            T result = work.run(h);
+            committing = true;
+            h.commit();
+            return result;
+        } catch (RuntimeException e) {
+            rollbackQuietly(h);
+            if (PostgresErrors.isBrokenConnection(e)) {
+                db.evictPooled();
+            }
+            if (callerWork && !committing && !PostgresErrors.isDriverFailure(e)) {
+                throw e;
+            }
+            if (!callerWork && !committing && PostgresErrors.isBrokenConnection(e)) {
+                throw new BrokenBeforeCommit(e);
+            }
+            throw PostgresErrors.translate(operation, db.explain(e), committing, queryTimeout);
+        } finally {
+            closeQuietly(h);
+        }
+    }
+
+    /** @return a pooled handle, after the schema check when it has not passed yet */
+    private Handle open(Jdbi jdbi) {
+        Handle h = jdbi.open();
+        if (!schema.isCurrent()) {
+            try {
+                schema.ensure(h.getConnection());
+            } catch (SQLException e) {
+                closeQuietly(h);
+                throw PostgresErrors.carry(e);
+            } catch (RuntimeException e) {
+                closeQuietly(h);
+                throw e;
+            }
+        }
+        return h;
+    }
+
+    private static void rollbackQuietly(Handle h) {
+        if (h != null) {
+            try {
+                h.rollback();
+            } catch (RuntimeException ignored) {
+                // The connection is broken or the transaction is gone: the server rolls back on its own.
+            }
+        }
+    }
+
+    private static void closeQuietly(Handle h) {
+        if (h != null) {
+            try {
+                h.close();
+            } catch (RuntimeException ignored) {
+                // A broken connection fails to close cleanly; the pool evicts it either way.
+            }
+        }
+    }
+
+    /** @return whether this store runs in a transaction: bound to its connection, its reads lock what they read */
+    boolean inTransaction() {
+        return bound != null;
+    }
+
+    // ---- users ----
+
+    @Override
+    public User createUser(NewUser newUser) {
+        return writes.createUser(newUser);
+    }
+
+    @Override
+    public Optional<User> getUser(UUID id) {
+        return reads.getUser(id);
+    }
+
+    @Override
+    public Optional<User> getUserByExternalId(String externalId) {
+        return reads.getUserByExternalId(externalId);
+    }
+
+    @Override
+    public User updateUser(UUID id, UserUpdate update) {
+        return writes.updateUser(id, update);
+    }
+
+    @Override
+    public boolean deleteUser(UUID id, DeleteMode mode) {
+        return writes.deleteUser(id, mode);
+    }
+
+    // ---- sessions ----
+
+    @Override
+    public ChatSession createChatSession(NewChatSession newSession) {
+        return writes.createChatSession(newSession);
+    }
+
+    @Override
+    public Optional<ChatSession> getChatSession(String chatId) {
+        return reads.getChatSession(chatId);
+    }
+
+    @Override
+    public ChatSession updateChatSession(String chatId, ChatSessionUpdate update) {
+        return writes.updateChatSession(chatId, update);
+    }
+
+    @Override
+    public boolean deleteChatSession(String chatId) {
+        return writes.deleteChatSession(chatId);
+    }
+
+    @Override
+    public List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
+        return reads.listUserSessions(userId, limit, offset);
+    }
+
+    @Override
+    public List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
+        return reads.listUserSessionsWithLastMessage(userId, limit, offset);
+    }
+
+    // ---- messages ----
+
+    @Override
+    public Message addMessage(String chatId, NewMessage message) {
+        return writes.addMessage(chatId, message);
+    }
+
+    @Override
+    public List<Message> addMessages(String chatId, List<NewMessage> newMessages) {
+        return writes.addMessages(chatId, newMessages);
+    }
+
+    @Override
+    public List<Message> getChatHistory(String chatId, int limit, int offset) {
+        return reads.getChatHistory(chatId, limit, offset);
+    }
+
+    @Override
+    public List<Message> getChatHistory(String chatId, HistoryQuery query) {
+        return reads.getChatHistory(chatId, query);
+    }
+
+    @Override
+    public long getMessageCount(String chatId) {
+        return reads.getMessageCount(chatId);
+    }
+
+    // ---- memory ----
+
+    @Override
+    public MemoryEntry setUserMemory(UUID userId, String memoryType, String key, JsonNode value, Instant expiresAt) {
+        return writes.setUserMemory(userId, memoryType, key, value, expiresAt);
+    }
+
+    @Override
+    public Optional<MemoryEntry> getUserMemory(UUID userId, String memoryType, String key) {
+        return reads.getUserMemory(userId, memoryType, key);
+    }
+
+    @Override
+    public List<MemoryEntry> getUserMemory(UUID userId, String memoryType) {
+        return reads.getUserMemory(userId, memoryType);
+    }
+
+    @Override
+    public boolean deleteUserMemory(UUID userId, String memoryType, String key) {
+        return writes.deleteUserMemory(userId, memoryType, key);
+    }
+
+    @Override
+    public int deleteUserMemory(UUID userId, String memoryType) {
+        return writes.deleteUserMemory(userId, memoryType);
+    }
+
+    @Override
+    public int purgeExpiredMemory() {
+        return writes.purgeExpiredMemory();
+    }
+
+    // ---- transactions, health, lifecycle ----
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Users, sessions and memory entries read inside the work are locked until it ends
+     * ({@code FOR NO KEY UPDATE}), so read-modify-write work loses no concurrent update.
+     *
+     * <p>Each attempt runs on one pooled connection in one PostgreSQL transaction; a retryable failure
+     * (deadlock, serialization failure, lost connection before the COMMIT, statement timeout) runs the
+     * whole work again by {@link TransactionRetry} ({@code DAL_TX_RETRIES}). A connection lost while the
+     * COMMIT was under way raises {@link dev.dal.api.OutcomeUnknownException} and is not retried.
+     */
+    @Override
+    public <T> T inTransaction(TransactionWork<T> work) {
+        if (bound != null) {
+            return work.run(this);
+        }
+        return retry.run(() -> transaction("inTransaction", h -> work.run(new PostgresStore(this, h)), true));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Probes over a connection of its own (never the pool's), answering within
+     * {@code DAL_HEALTH_TIMEOUT}: DOWN when the server did not answer in time or failed, DEGRADED when
+     * it answered but every pooled connection is busy and callers are waiting, else UP.
+     */
+    @Override
+    public HealthStatus healthCheck() {
+        return health.check();
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.of(Capability.TRANSACTIONS, Capability.MULTI_PROCESS, Capability.NETWORK);
+    }
+
+    @Override
+    public BulkAccess bulk() {
+        return bulk;
+    }
+
+    @Override
+    public void close() {
+        if (bound == null) {
+            health.close();
+            db.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PostgresStore";
+    }
+}
