@@ -5,11 +5,11 @@ import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.User;
-import dev.dal.api.bulk.BulkAccess;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
 import dev.dal.api.bulk.Tombstone;
 import dev.dal.api.spi.ScanCursors;
+import dev.dal.api.spi.VersionedBulkAccess;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -28,7 +28,7 @@ import java.util.function.Function;
  * and a child of a deleted parent, is left out; the tombstones of the records applied go in one more
  * statement. Each upsert batch is one transaction.
  */
-final class PostgresBulkAccess implements BulkAccess {
+final class PostgresBulkAccess extends VersionedBulkAccess {
     private final PostgresStore store;
 
     PostgresBulkAccess(PostgresStore store) {
@@ -81,17 +81,9 @@ final class PostgresBulkAccess implements BulkAccess {
     }
 
     @Override
-    public void upsertUsers(List<User> users) {
-        putUsers("upsertUsers", users, false);
-    }
-
-    @Override
-    public void overwriteUsers(List<User> users) {
-        putUsers("overwriteUsers", users, true);
-    }
-
-    /** @param overwrite apply whatever version the store holds, live or tombstoned (a repair) */
-    private void putUsers(String operation, List<User> users, boolean overwrite) {
+    protected void putUsers(List<User> users, VersionRule rule) {
+        String operation = rule.operation("Users");
+        boolean overwrite = rule.overwrites();
         onceMoreIfRaced(() -> store.write(operation, h -> {
             List<User> latest = PostgresTombstones.latestPerKey(users, User::id, User::version);
             PostgresKeyLocks.request().add(PostgresKeyLocks.Space.USERS, ids(latest, User::id)).shared(h);
@@ -116,17 +108,9 @@ final class PostgresBulkAccess implements BulkAccess {
     }
 
     @Override
-    public void upsertSessions(List<ChatSession> sessions) {
-        putSessions("upsertSessions", sessions, false);
-    }
-
-    @Override
-    public void overwriteSessions(List<ChatSession> sessions) {
-        putSessions("overwriteSessions", sessions, true);
-    }
-
-    /** @param overwrite apply whatever version the store holds, live or tombstoned (a repair) */
-    private void putSessions(String operation, List<ChatSession> sessions, boolean overwrite) {
+    protected void putSessions(List<ChatSession> sessions, VersionRule rule) {
+        String operation = rule.operation("Sessions");
+        boolean overwrite = rule.overwrites();
         onceMoreIfRaced(() -> store.write(operation, h -> {
             List<ChatSession> latest = PostgresTombstones.latestPerKey(sessions, ChatSession::chatId, ChatSession::version);
             PostgresKeyLocks.request().add(PostgresKeyLocks.Space.USERS, ids(latest, ChatSession::userId))
@@ -217,17 +201,9 @@ final class PostgresBulkAccess implements BulkAccess {
     }
 
     @Override
-    public void upsertMemory(List<MemoryEntry> entries) {
-        putMemory("upsertMemory", entries, false);
-    }
-
-    @Override
-    public void overwriteMemory(List<MemoryEntry> entries) {
-        putMemory("overwriteMemory", entries, true);
-    }
-
-    /** @param overwrite apply whatever version the store holds, live or tombstoned (a repair) */
-    private void putMemory(String operation, List<MemoryEntry> entries, boolean overwrite) {
+    protected void putMemory(List<MemoryEntry> entries, VersionRule rule) {
+        String operation = rule.operation("Memory");
+        boolean overwrite = rule.overwrites();
         store.write(operation, h -> {
             List<MemoryEntry> latest = PostgresTombstones.latestPerKey(entries, PostgresBulkAccess::key, MemoryEntry::version);
             Set<UUID> users = ids(latest, MemoryEntry::userId);
