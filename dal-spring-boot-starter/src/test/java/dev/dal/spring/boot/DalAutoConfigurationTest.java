@@ -30,6 +30,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.annotation.ImportCandidates;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.util.TestPropertyValues;
 
 /** The store bean: opened from Dal's settings and the dal.* properties, the application's own beans winning. */
 class DalAutoConfigurationTest {
@@ -101,6 +102,15 @@ class DalAutoConfigurationTest {
         } finally {
             System.clearProperty("DAL_MAX_JSON_DEPTH");
         }
+    }
+
+    @Test
+    void springsRelaxedBindingMakesDalDataDirInTheEnvironmentTheDataDirProperty() throws IOException {
+        Path chosen = Files.createDirectory(dir.resolve("from-environment"));
+        runner.withInitializer(context -> TestPropertyValues.of("DAL_DATA_DIR=" + chosen)
+                .applyTo(context.getEnvironment(), TestPropertyValues.Type.SYSTEM_ENVIRONMENT, "test-environment"))
+                .run(context -> assertThat(context.getBean(DalConfig.class).setting("DATA_DIR"))
+                        .contains(chosen.toString()));
     }
 
     @Test
