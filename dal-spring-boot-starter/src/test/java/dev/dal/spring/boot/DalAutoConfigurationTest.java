@@ -29,8 +29,10 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.annotation.ImportCandidates;
 import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.util.TestPropertyValues;
+import org.springframework.core.io.support.SpringFactoriesLoader;
 
 /** The store bean: opened from Dal's settings and the dal.* properties, the application's own beans winning. */
 class DalAutoConfigurationTest {
@@ -153,6 +155,10 @@ class DalAutoConfigurationTest {
                     Throwable failure = context.getStartupFailure();
                     ConfigurationException cause = rootConfigurationException(failure);
                     assertThat(cause.getMessage()).contains("DAL_MAX_JSON_DEPTH").contains("deep");
+                    // Spring Boot's own analyzers need constructor arguments; only ours matters here.
+                    List<FailureAnalyzer> analyzers = SpringFactoriesLoader.forDefaultResourceLocation()
+                            .load(FailureAnalyzer.class, (type, name, error) -> { });
+                    assertThat(analyzers).hasAtLeastOneElementOfType(DalConfigurationFailureAnalyzer.class);
                     FailureAnalysis analysis = new DalConfigurationFailureAnalyzer().analyze(failure);
                     assertThat(analysis.getDescription()).contains("DAL_MAX_JSON_DEPTH");
                     assertThat(analysis.getAction()).contains("dal.settings.<NAME>");
@@ -181,7 +187,8 @@ class DalAutoConfigurationTest {
 
     @Test
     void theAutoConfigurationsAreRegisteredForSpringBootToFind() {
-        List<String> found = ImportCandidates.load(AutoConfiguration.class, getClass().getClassLoader()).getCandidates();
+        List<String> found = ImportCandidates.load(AutoConfiguration.class, getClass().getClassLoader())
+                .getCandidates();
         assertThat(found).contains(DalAutoConfiguration.class.getName(), DalHealthAutoConfiguration.class.getName(),
                 DalMetricsAutoConfiguration.class.getName());
     }

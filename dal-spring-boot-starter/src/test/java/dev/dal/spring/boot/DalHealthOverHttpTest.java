@@ -20,7 +20,8 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /** A web application on the file store: /actuator/health, read over HTTP, shows the dal component UP. */
-@SpringBootTest(classes = DalHealthOverHttpTest.Application.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@SpringBootTest(classes = DalHealthOverHttpTest.Application.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"dal.storage-type=file", "management.endpoint.health.show-details=always"})
 @DirtiesContext
 class DalHealthOverHttpTest {

@@ -77,9 +77,10 @@ class DalMetricsAutoConfigurationTest {
 
     @Test
     void withoutAMeterRegistryBeanOrWithoutMicrometerNothingIsBound() {
-        runner.withPropertyValues("dal.data-dir=" + dir)
-                .run(context -> assertThat(context).hasSingleBean(DataAccess.class).doesNotHaveBean(MeterBindings.class));
+        runner.withPropertyValues("dal.data-dir=" + dir).run(context -> assertThat(context)
+                .hasSingleBean(DataAccess.class).doesNotHaveBean(MeterBindings.class));
         runner.withPropertyValues("dal.data-dir=" + dir).withClassLoader(new FilteredClassLoader(MeterRegistry.class))
-                .run(context -> assertThat(context).hasSingleBean(DataAccess.class).doesNotHaveBean(MeterBindings.class));
+                .run(context -> assertThat(context).hasSingleBean(DataAccess.class)
+                        .doesNotHaveBean(MeterBindings.class));
     }
 }
