@@ -15,6 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -49,6 +52,26 @@ class DalMetricsAutoConfigurationTest {
                 });
         assertThat(Metrics.globalRegistry.getRegistries()).doesNotContain(registry);
         assertThat(registry.find("dal.dualwrite.writes").meters()).isEmpty();
+    }
+
+    @Test
+    void withSpringBootsOwnRegistryTheDualWriteMetersAreThereThroughSpringBootsGlobalRegistration() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+                        CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+                        DalAutoConfiguration.class, DalMetricsAutoConfiguration.class))
+                .withPropertyValues("dal.data-dir=" + dir.resolve("primary"),
+                        "dal.settings.MIGRATION_ENABLE_DUAL_WRITE=true",
+                        "dal.settings.MIGRATION_SECONDARY_STORAGE_TYPE=file",
+                        "dal.settings.MIGRATION_SECONDARY_DATA_DIR=" + dir.resolve("secondary"))
+                .run(context -> {
+                    assertThat(context).hasNotFailed().hasSingleBean(MeterBindings.class);
+                    MeterRegistry registry = context.getBean(MeterRegistry.class);
+                    assertThat(Metrics.globalRegistry.getRegistries()).contains(registry);
+                    context.getBean(DataAccess.class).createUser(NewUser.withExternalId("clerk_boot_registry"));
+                    assertThat(registry.find("dal.dualwrite.writes").tag("primary", "file").functionCounters())
+                            .anySatisfy(writes -> assertThat(writes.count()).isEqualTo(1.0));
+                });
     }
 
     @Test
