@@ -200,9 +200,23 @@ public final class DalConfig {
     }
 
     private static void keepIfDal(Map<String, String> into, String name, String value) {
-        if (SETTING_PREFIXES.stream().anyMatch(name::startsWith) || DeclaredSettings.isDeclared(name)) {
+        if (isDalSetting(name)) {
             into.put(name, value);
         }
+    }
+
+    /**
+     * Whether an environment variable or system property of this name is one {@link #fromEnvironment()} keeps:
+     * one of the common prefixes ({@code DATA_STORAGE_TYPE}, {@code DB_}, {@code MIGRATION_}, {@code DAL_}) or
+     * a name a provider or the dual-write decorator on the class path declares. For integrations that gather
+     * settings from sources of their own and must keep the same ones.
+     *
+     * @param name a variable's or property's name
+     * @return whether Dal reads it
+     */
+    public static boolean isDalSetting(String name) {
+        Objects.requireNonNull(name, "name");
+        return SETTING_PREFIXES.stream().anyMatch(name::startsWith) || DeclaredSettings.isDeclared(name);
     }
 
     // ---- typed values ----

@@ -1,9 +1,7 @@
 package dev.dal.spring.boot.internal;
 
 import dev.dal.api.DalConfig;
-import dev.dal.api.spi.DeclaredSettings;
 import dev.dal.spring.boot.DalProperties;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -17,10 +15,6 @@ import java.util.TreeMap;
 public final class SpringDalSettings {
     /** The file store's directory setting. */
     public static final String DATA_DIR = "DATA_DIR";
-
-    /** The prefixes {@link DalConfig#fromEnvironment()} keeps, besides the settings the providers declare. */
-    private static final List<String> ENVIRONMENT_PREFIXES = List.of(DalConfig.DATA_STORAGE_TYPE, "DB_",
-            "MIGRATION_", "DAL_");
 
     private SpringDalSettings() {
     }
@@ -72,10 +66,9 @@ public final class SpringDalSettings {
         return key.trim().toUpperCase(Locale.ROOT).replace('-', '_').replace('.', '_');
     }
 
-    /** The same filter as {@link DalConfig#fromEnvironment()}: Dal's prefixes, or a name a provider declares. */
+    /** The same filter as {@link DalConfig#fromEnvironment()}. */
     private static void keepIfDal(Map<String, String> into, String name, String value) {
-        if (value != null && (ENVIRONMENT_PREFIXES.stream().anyMatch(name::startsWith)
-                || DeclaredSettings.isDeclared(name))) {
+        if (value != null && DalConfig.isDalSetting(name)) {
             into.put(name, value);
         }
     }
