@@ -62,7 +62,25 @@ public record ChatSession(
     /** The profile a session gets when the caller names none. */
     public static final String DEFAULT_PROFILE = "general";
 
-    /** Copies the metadata and truncates timestamps, so a record is a value. */
+    /**
+     * Copies the metadata and truncates timestamps, so a record is a value.
+     *
+     * @param id Dal-assigned id, the same in every store
+     * @param chatId the caller's key for the conversation; unique
+     * @param userId the owning user, or {@code null} (never owned, or the owner was deleted)
+     * @param title may be {@code null}
+     * @param profile the assistant profile, e.g. {@code "general"}; never {@code null}
+     * @param metadata a JSON object, never {@code null}
+     * @param status never {@code null}
+     * @param createdAt creation time (milliseconds)
+     * @param updatedAt last change to the session's own fields (milliseconds)
+     * @param lastMessageAt creation time of the newest message, or {@code null} when there is none
+     * @param messageCount number of messages added to the session
+     * @param version 1 when created, one more after every change the store makes to the session (its own
+     *     fields, and its counters when messages are added); set by the store atomically with the change.
+     *     Bulk upserts apply a session only over an older version, and
+     *     {@link ChatSessionUpdate.Builder#expectingVersion} turns it into an optimistic lock.
+     */
     public ChatSession {
         if (version < 1) {
             throw new IllegalArgumentException("version must be 1 or more");

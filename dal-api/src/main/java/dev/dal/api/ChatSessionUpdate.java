@@ -38,7 +38,17 @@ public record ChatSessionUpdate(
         this(userId, title, profile, metadata, status, null);
     }
 
-    /** Treats a {@code null} change as {@link Change#keep()}. */
+    /**
+     * Treats a {@code null} change as {@link Change#keep()}.
+     *
+     * @param userId new owner ({@code null} detaches; a given id must exist)
+     * @param title new title ({@code null} clears it)
+     * @param profile new profile ({@code null} resets to the default)
+     * @param metadata replacement metadata object ({@code null} means empty)
+     * @param status new status (must not be {@code null} when set)
+     * @param expectedVersion the version the caller read, or {@code null} to update whatever is stored; a stored
+     *     session at another version refuses the update with {@link ConcurrencyConflictException}
+     */
     public ChatSessionUpdate {
         userId = Change.orKeep(userId);
         title = Change.orKeep(title);

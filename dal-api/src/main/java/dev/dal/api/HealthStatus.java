@@ -29,7 +29,16 @@ public record HealthStatus(
         DOWN
     }
 
-    /** Copies the details map. */
+    /**
+     * Copies the details map.
+     *
+     * @param status whether the store answered
+     * @param storageType the store's type, e.g. {@code "file"}
+     * @param latency how long the probe took
+     * @param details store figures (pool active/idle/waiting/max, server version, …); never secrets
+     * @param error why the store is down, or {@code null}; never a secret or a stack trace
+     * @param checkedAt when the probe ran
+     */
     public HealthStatus {
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(storageType, "storageType");

@@ -39,7 +39,20 @@ public record MemoryEntry(
         this(userId, memoryType, key, value, createdAt, updatedAt, expiresAt, 1);
     }
 
-    /** Copies the value and truncates timestamps, so a record is a value. */
+    /**
+     * Copies the value and truncates timestamps, so a record is a value.
+     *
+     * @param userId the user it belongs to
+     * @param memoryType a grouping such as {@code "profile"}, {@code "preferences"}, {@code "context"}
+     * @param key the name within the type
+     * @param value any JSON value, including JSON {@code null}
+     * @param createdAt when the key was first set (milliseconds)
+     * @param updatedAt when the value was last set (milliseconds)
+     * @param expiresAt when it stops being visible, or {@code null} for never
+     * @param version 1 when the key is first set, one more every time it is set again; a key set again after
+     *     it was deleted continues above the deleted entry's version. Set by the store atomically with the
+     *     change; bulk upserts apply an entry only over an older version.
+     */
     public MemoryEntry {
         if (version < 1) {
             throw new IllegalArgumentException("version must be 1 or more");

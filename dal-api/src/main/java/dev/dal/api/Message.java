@@ -29,7 +29,19 @@ public record Message(
         boolean abuseFlagged,
         Instant createdAt) {
 
-    /** Copies the metadata and truncates the timestamp, so a record is a value. */
+    /**
+     * Copies the metadata and truncates the timestamp, so a record is a value.
+     *
+     * @param id Dal-assigned id, the same in every store
+     * @param sessionId the {@link ChatSession#id()} of its conversation
+     * @param sequenceNumber its place in the conversation: 1 for the first, then 2, 3, … with no gaps
+     * @param role who wrote it
+     * @param content the text, never {@code null}
+     * @param metadata a JSON object, never {@code null}
+     * @param tokenCount tokens the model counted, or {@code null}
+     * @param abuseFlagged whether moderation flagged it
+     * @param createdAt when it was added (milliseconds)
+     */
     public Message {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(sessionId, "sessionId");

@@ -35,7 +35,17 @@ public record NewUser(
         this(externalId, email, name, profile, preferences, status, null);
     }
 
-    /** Normalizes defaults: empty objects, {@code ACTIVE}. */
+    /**
+     * Normalizes defaults: empty objects, {@code ACTIVE}.
+     *
+     * @param externalId the identity provider's id, unique when present; may be {@code null}
+     * @param email may be {@code null}
+     * @param name may be {@code null}
+     * @param profile a JSON object; {@code null} means empty
+     * @param preferences a JSON object; {@code null} means empty
+     * @param status {@code null} means {@link UserStatus#ACTIVE}
+     * @param id the caller's id for the user, or {@code null} for one Dal assigns
+     */
     public NewUser {
         status = status == null ? UserStatus.ACTIVE : status;
     }

@@ -12,7 +12,12 @@ import java.util.Optional;
  */
 public record SessionOverview(ChatSession session, Message lastMessage) {
 
-    /** Checks the session is present. */
+    /**
+     * Checks the session is present.
+     *
+     * @param session the session
+     * @param lastMessage its newest message, or {@code null} when it has none
+     */
     public SessionOverview {
         Objects.requireNonNull(session, "session");
     }

@@ -4,6 +4,7 @@ package dev.dal.api;
 public class UnsupportedCapabilityException extends DataAccessException {
     private static final long serialVersionUID = 1L;
 
+    /** The capability the store lacks, as named by the store that threw. */
     private final Capability capability;
 
     /**

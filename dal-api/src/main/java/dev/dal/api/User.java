@@ -54,7 +54,23 @@ public record User(
         this(id, externalId, email, name, profile, preferences, status, createdAt, updatedAt, lastActiveAt, 1);
     }
 
-    /** Copies the JSON objects and truncates timestamps, so a record is a value. */
+    /**
+     * Copies the JSON objects and truncates timestamps, so a record is a value.
+     *
+     * @param id Dal-assigned id, the same in every store
+     * @param externalId the identity provider's id (legacy {@code clerk_id}); unique when present, may be {@code null}
+     * @param email may be {@code null}
+     * @param name may be {@code null}
+     * @param profile a JSON object, never {@code null}
+     * @param preferences a JSON object, never {@code null}
+     * @param status never {@code null}
+     * @param createdAt when the user was created (milliseconds)
+     * @param updatedAt when the user was last changed (milliseconds)
+     * @param lastActiveAt when the application last saw the user, may be {@code null}
+     * @param version 1 when created, one more after every change the store makes to the user; set by the
+     *     store atomically with the change. Bulk upserts apply a user only over an older version, and
+     *     {@link UserUpdate.Builder#expectingVersion} turns it into an optimistic lock.
+     */
     public User {
         if (version < 1) {
             throw new IllegalArgumentException("version must be 1 or more");

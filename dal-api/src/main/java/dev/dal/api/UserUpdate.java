@@ -43,7 +43,19 @@ public record UserUpdate(
         this(externalId, email, name, profile, preferences, status, lastActiveAt, null);
     }
 
-    /** Treats a {@code null} change as {@link Change#keep()}. */
+    /**
+     * Treats a {@code null} change as {@link Change#keep()}.
+     *
+     * @param externalId new external id ({@code null} clears it)
+     * @param email new e-mail ({@code null} clears it)
+     * @param name new name ({@code null} clears it)
+     * @param profile replacement profile object ({@code null} means empty)
+     * @param preferences replacement preferences object ({@code null} means empty)
+     * @param status new status (must not be {@code null} when set)
+     * @param lastActiveAt new last-activity time ({@code null} clears it)
+     * @param expectedVersion the version the caller read, or {@code null} to update whatever is stored; a stored
+     *     user at another version refuses the update with {@link ConcurrencyConflictException} (optimistic locking)
+     */
     public UserUpdate {
         externalId = Change.orKeep(externalId);
         email = Change.orKeep(email);

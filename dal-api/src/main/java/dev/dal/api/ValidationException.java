@@ -9,7 +9,9 @@ import java.util.Objects;
 public class ValidationException extends DataAccessException {
     private static final long serialVersionUID = 1L;
 
+    /** The rejected parameter or record field, e.g. {@code "message.content"}; never {@code null}. */
     private final String field;
+    /** What the value must be, in words; never {@code null}. */
     private final String rule;
 
     /**

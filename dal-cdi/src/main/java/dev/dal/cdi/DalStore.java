@@ -52,6 +52,7 @@ public @interface DalStore {
     final class Literal extends AnnotationLiteral<DalStore> implements DalStore {
         private static final long serialVersionUID = 1L;
 
+        /** The store's name, as {@link DalStore#value()} returns it. */
         private final String value;
 
         private Literal(String value) {

@@ -90,7 +90,22 @@ public record DualWriteSettings(ReadFrom readFrom, SecondaryFailurePolicy failur
     public static final List<Setting<?>> DECLARED = List.of(READ_FROM, SECONDARY_FAILURE, COMPARE_SAMPLE_RATE,
             SECONDARY_TIMEOUT, DUAL_WRITE_KINDS, COMPARE_IGNORE, REPAIR_JOURNAL_DIR);
 
-    /** Checks each value; messages name the setting. */
+    /**
+     * Checks each value; messages name the setting.
+     *
+     * @param readFrom where reads come from ({@code MIGRATION_READ_FROM})
+     * @param failurePolicy what a failed secondary write does ({@code MIGRATION_SECONDARY_FAILURE})
+     * @param compareSampleRate fraction of reads compared in {@link ReadFrom#COMPARE} mode, 0 to 1
+     *     ({@code MIGRATION_COMPARE_SAMPLE_RATE})
+     * @param secondaryTimeout longest a caller waits for the secondary ({@code MIGRATION_SECONDARY_TIMEOUT})
+     * @param journalDir the repair journal's directory, or {@code null} for none ({@code MIGRATION_REPAIR_JOURNAL_DIR});
+     *     required by {@link SecondaryFailurePolicy#RECORD}
+     * @param mismatchesKept how many recent mismatches {@link DualWriteDataAccess#recentMismatches()} keeps
+     * @param kinds which kinds of record are moved ({@code MIGRATION_DUAL_WRITE_KINDS}); all by default
+     * @param compareIgnore JSON pointers of fields compare mode ignores ({@code MIGRATION_COMPARE_IGNORE})
+     * @param journalLockWait the longest one journal append or removal waits for the journal's lock
+     *     ({@code DB_QUERY_TIMEOUT})
+     */
     public DualWriteSettings {
         Objects.requireNonNull(readFrom, "readFrom");
         Objects.requireNonNull(failurePolicy, "failurePolicy");

@@ -10,7 +10,12 @@ import java.util.List;
  */
 public record RepairResult(int replayed, List<RepairEntry> remaining) {
 
-    /** Copies the list. */
+    /**
+     * Copies the list.
+     *
+     * @param replayed journal entries replayed successfully and removed from the journal
+     * @param remaining entries whose replay failed again; they stay in the journal for the next repair
+     */
     public RepairResult {
         remaining = List.copyOf(remaining);
     }

@@ -12,7 +12,13 @@ import java.util.Map;
  */
 public record CopyResult(Map<RecordType, Long> written, boolean resumed, Duration elapsed) {
 
-    /** Copies the map. */
+    /**
+     * Copies the map.
+     *
+     * @param written records written per kind, including those of the runs this one resumed
+     * @param resumed whether the copy continued from a checkpoint
+     * @param elapsed how long this run took
+     */
     public CopyResult {
         written = Map.copyOf(written);
     }

@@ -27,7 +27,17 @@ public record Difference(RecordType kind, Type type, String id, List<String> fie
         DIFFERENT
     }
 
-    /** Copies the field list. */
+    /**
+     * Copies the field list.
+     *
+     * @param kind the record's kind
+     * @param type how it differs
+     * @param id how the record is named (a user's or session's id; a message's id with its session
+     *     and sequence number; a memory entry's user/type/key)
+     * @param fields the fields whose values differ ({@link Type#DIFFERENT} only; else empty)
+     * @param sourceHash SHA-256 of the source record's canonical JSON, or {@code null} when it has none
+     * @param targetHash SHA-256 of the target record's canonical JSON, or {@code null} when it has none
+     */
     public Difference {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(type, "type");

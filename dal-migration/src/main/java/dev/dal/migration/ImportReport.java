@@ -23,7 +23,23 @@ public record ImportReport(long usersImported, long usersMerged, long sessionsIm
         long messagesImported, long messagesDeduplicated, long memoryImported, long memoryKept, List<Skip> skipped,
         List<Unused> unused, List<Warning> warnings) {
 
-    /** Copies the lists. */
+    /**
+     * Copies the lists.
+     *
+     * @param usersImported users created (from the input's users, or from the owners its conversations name)
+     * @param usersMerged user documents that became an existing user (another spelling of a name in
+     *     the input, or a user already in the store)
+     * @param sessionsImported conversations created
+     * @param sessionsMerged conversations already in the store (their new messages are still added)
+     * @param messagesImported messages created
+     * @param messagesDeduplicated messages not written because the same (conversation, role, content,
+     *     timestamp) came earlier in the input or is already in the store
+     * @param memoryImported memory entries created
+     * @param memoryKept memory entries not written because the user already has that (type, key) in the store
+     * @param skipped documents not imported, each with its reason
+     * @param unused tables, directories and files of the input the import did not read, with their document counts
+     * @param warnings things about the input its owner should fix, e.g. world-readable files
+     */
     public ImportReport {
         skipped = List.copyOf(skipped);
         unused = List.copyOf(unused);

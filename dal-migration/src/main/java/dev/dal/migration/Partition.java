@@ -18,7 +18,12 @@ public record Partition(int index, int count) {
     /** The whole store in one partition. */
     public static final Partition ALL = new Partition(0, 1);
 
-    /** Checks the range. */
+    /**
+     * Checks the range.
+     *
+     * @param index 0-based, below {@code count}
+     * @param count how many partitions, at least 1
+     */
     public Partition {
         if (count < 1 || index < 0 || index >= count) {
             throw new ValidationException("partition", "must be I/N with 0 <= I < N, got " + index + "/" + count);

@@ -38,7 +38,12 @@ public final class StoreRepairer {
      * @param copied records written per kind
      */
     public record Result(VerifyReport found, Map<RecordType, Long> copied) {
-        /** Copies the map. */
+        /**
+         * Copies the map.
+         *
+         * @param found what verification found before the repair
+         * @param copied records written per kind
+         */
         public Result {
             copied = Map.copyOf(copied);
         }

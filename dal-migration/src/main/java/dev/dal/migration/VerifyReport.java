@@ -13,7 +13,14 @@ import java.util.Map;
  */
 public record VerifyReport(Map<RecordType, KindCounts> counts, List<Difference> differences, boolean truncated) {
 
-    /** Copies the collections. */
+    /**
+     * Copies the collections.
+     *
+     * @param counts figures per kind
+     * @param differences the differences found, at most {@code StoreVerifier}'s retention limit (all of
+     *     them reached the listener)
+     * @param truncated whether more differences were found than are listed
+     */
     public VerifyReport {
         counts = Map.copyOf(counts);
         differences = List.copyOf(differences);

@@ -46,6 +46,7 @@ public interface BulkContract extends ConformanceTest {
             UUID.fromString("0190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b"),
             UUID.fromString("a0000000-0000-7000-8000-00000000000a"));
 
+    /** The instant the exact test records' timestamps are built from, already at millisecond precision. */
     Instant T0 = Instant.parse("2023-04-05T06:07:08.009Z");
 
     private static User exactUser(UUID id, String externalId) {
@@ -101,6 +102,11 @@ public interface BulkContract extends ConformanceTest {
         store.bulk().upsertMemory(contents.memory());
     }
 
+    /**
+     * Every scan of an empty store returns an empty batch with no next cursor.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void scansOfAnEmptyStoreAreEmptyAndFinal(DataAccess store) {
         BulkAccess bulk = store.bulk();
@@ -113,6 +119,11 @@ public interface BulkContract extends ConformanceTest {
         }
     }
 
+    /**
+     * A user scan returns users in the order of their ids' canonical strings.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void scanUsersIsOrderedByCanonicalIdString(DataAccess store) {
         List<User> users = new ArrayList<>();
@@ -129,6 +140,11 @@ public interface BulkContract extends ConformanceTest {
         assertThat(scanned).extracting(u -> u.id().toString()).isSorted();
     }
 
+    /**
+     * A session scan returns sessions in the order of their ids' canonical strings.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void scanSessionsIsOrderedByCanonicalIdString(DataAccess store) {
         List<ChatSession> sessions = new ArrayList<>();
@@ -144,6 +160,11 @@ public interface BulkContract extends ConformanceTest {
         assertThat(scanned).extracting(s -> s.id().toString()).isSorted();
     }
 
+    /**
+     * A message scan returns messages ordered by session id string, then by sequence number.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void scanMessagesIsOrderedBySessionIdThenSequenceNumber(DataAccess store) {
         List<ChatSession> sessions = new ArrayList<>();
@@ -166,6 +187,11 @@ public interface BulkContract extends ConformanceTest {
         assertThat(scanned).isEqualTo(messages);
     }
 
+    /**
+     * A memory scan returns entries ordered by user id string, then memory type, then key.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void scanMemoryIsOrderedByUserTypeAndKey(DataAccess store) {
         List<User> users = List.of(exactUser(TRICKY_IDS.get(0), "m0"), exactUser(TRICKY_IDS.get(1), "m1"),
@@ -188,6 +214,12 @@ public interface BulkContract extends ConformanceTest {
         assertThat(scanned).isEqualTo(entries);
     }
 
+    /**
+     * Scanning users and sessions in batches of any size visits every record exactly once.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void smallBatchesVisitEveryUserAndSessionExactlyOnce(DataAccess store, MutableClock clock) {
         populate(store, clock);
@@ -203,6 +235,12 @@ public interface BulkContract extends ConformanceTest {
         assertThat(all.sessions()).hasSize(12);
     }
 
+    /**
+     * Scanning messages and memory entries in batches of any size visits every record exactly once.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void smallBatchesVisitEveryMessageAndMemoryEntryExactlyOnce(DataAccess store, MutableClock clock) {
         populate(store, clock);
@@ -218,6 +256,12 @@ public interface BulkContract extends ConformanceTest {
         assertThat(all.memory()).hasSize(4 * 4);
     }
 
+    /**
+     * A scan returns records equal to those the ordinary read operations return.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void scannedRecordsEqualTheRecordsTheApiReads(DataAccess store, MutableClock clock) {
         populate(store, clock);
@@ -231,6 +275,11 @@ public interface BulkContract extends ConformanceTest {
         }
     }
 
+    /**
+     * A saved cursor resumes a scan after its last record, including records added since.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void aSavedCursorResumesAfterNewRecordsWereAdded(DataAccess store) {
         List<User> first = new ArrayList<>();
@@ -303,16 +352,31 @@ public interface BulkContract extends ConformanceTest {
         assertThat(scan.apply(own, 10).items()).as("the rest of the scan").hasSize(1);
     }
 
+    /**
+     * A user scan rejects any cursor that no user scan returned.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void scanUsersRejectsACursorNoUserScanReturned(DataAccess store) {
         assertScanByIdRejectsForeignCursors(store, 0, store.bulk()::scanUsers);
     }
 
+    /**
+     * A session scan rejects any cursor that no session scan returned.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void scanSessionsRejectsACursorNoSessionScanReturned(DataAccess store) {
         assertScanByIdRejectsForeignCursors(store, 1, store.bulk()::scanSessions);
     }
 
+    /**
+     * A message scan rejects any cursor that no message scan returned, and resumes from one that did.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void scanMessagesRejectsACursorNoMessageScanReturned(DataAccess store) {
         List<String> real = realCursors(store);
@@ -328,6 +392,11 @@ public interface BulkContract extends ConformanceTest {
         assertThat(store.bulk().scanMessages(message, 10).items()).as("the rest of the scan").hasSize(1);
     }
 
+    /**
+     * A memory scan rejects any cursor that no memory scan returned, and resumes from one that did.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void scanMemoryRejectsACursorNoMemoryScanReturned(DataAccess store) {
         List<String> real = realCursors(store);
@@ -347,6 +416,11 @@ public interface BulkContract extends ConformanceTest {
         assertThat(store.bulk().scanMemory(memory, 10).items()).as("the rest of the scan").hasSize(1);
     }
 
+    /**
+     * An upserted user is stored exactly as given and found by id and by external id.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void upsertUsersStoresExactRecords(DataAccess store) {
         User user = exactUser(Ids.newId(), "exact");
@@ -358,6 +432,11 @@ public interface BulkContract extends ConformanceTest {
         assertThat(snapshot(store).users()).containsExactly(user);
     }
 
+    /**
+     * Upserted sessions are stored exactly as given, their message counters included.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void upsertSessionsStoresExactRecordsWithTheirCounters(DataAccess store) {
         User user = exactUser(Ids.newId(), "owner");
@@ -372,6 +451,11 @@ public interface BulkContract extends ConformanceTest {
         assertThat(store.listUserSessions(user.id(), 10, 0)).containsExactly(session);
     }
 
+    /**
+     * Upserted messages are stored exactly as given and make up the session's history.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void upsertMessagesStoresExactRecords(DataAccess store) {
         ChatSession session = exactSession(Ids.newId(), "msgs", null, 5, T0.plusSeconds(5));
@@ -388,6 +472,12 @@ public interface BulkContract extends ConformanceTest {
         assertThat(snapshot(store).messages()).isEqualTo(messages);
     }
 
+    /**
+     * Upserted memory entries are stored exactly as given, expired ones too, which reads then hide.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void upsertMemoryStoresExactRecordsIncludingExpiredOnes(DataAccess store, MutableClock clock) {
         User user = exactUser(Ids.newId(), "mem");
@@ -404,6 +494,12 @@ public interface BulkContract extends ConformanceTest {
         assertThat(snapshot(store).memory()).containsExactly(expired, forever, live);
     }
 
+    /**
+     * Upserting the same records twice leaves the store as upserting them once.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void upsertingTwiceEqualsUpsertingOnce(DataAccess store, MutableClock clock) {
         populate(store, clock);
@@ -415,6 +511,11 @@ public interface BulkContract extends ConformanceTest {
         assertThat(snapshot(store)).isEqualTo(all);
     }
 
+    /**
+     * Concurrent upserts of the same new records all succeed and store each record once.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void concurrentUpsertsOfTheSameNewRecordsAllSucceed(DataAccess store) {
         // a backfill and live replications bring the same new records at once
@@ -444,6 +545,12 @@ public interface BulkContract extends ConformanceTest {
         assertThat(stored.messages()).containsExactlyInAnyOrderElementsOf(messages);
     }
 
+    /**
+     * Upserting everything a store holds into an empty store reproduces it.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void copyingEverythingOutAndBackInReproducesTheStore(DataAccess store, MutableClock clock) {
         populate(store, clock);
@@ -468,6 +575,12 @@ public interface BulkContract extends ConformanceTest {
         }
     }
 
+    /**
+     * Copying scan batch by scan batch into an empty store reproduces the store.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void copyingBatchByBatchReproducesTheStore(DataAccess store, MutableClock clock) {
         populate(store, clock);
@@ -502,6 +615,11 @@ public interface BulkContract extends ConformanceTest {
         return batches;
     }
 
+    /**
+     * An upsert at a newer version replaces every field of a stored record.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void upsertReplacesChangedRecordsAtANewerVersion(DataAccess store) {
         User user = exactUser(Ids.newId(), "v1");
@@ -534,6 +652,12 @@ public interface BulkContract extends ConformanceTest {
         assertThat(snapshot(store).memory()).containsExactly(entry2);
     }
 
+    /**
+     * Adding a message after an upsert continues the session's sequence and counters.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void addMessageAfterAnUpsertContinuesTheSequence(DataAccess store, MutableClock clock) {
         ChatSession session = exactSession(Ids.newId(), "continue", null, 3, T0.plusSeconds(3));
@@ -550,6 +674,11 @@ public interface BulkContract extends ConformanceTest {
         assertThat(read.lastMessageAt()).isEqualTo(now(clock));
     }
 
+    /**
+     * Upserted sessions are listed by their last activity, newest first.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void upsertedSessionsAreListedByTheirLastActivity(DataAccess store) {
         User user = exactUser(Ids.newId(), "lister");
@@ -564,6 +693,11 @@ public interface BulkContract extends ConformanceTest {
         assertThat(store.listUserSessionsWithLastMessage(user.id(), 10, 0).get(2).lastMessage()).isNull();
     }
 
+    /**
+     * Upserting a message of an unknown session throws NotFoundException and changes nothing.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void upsertingAMessageForAnUnknownSessionThrowsNotFound(DataAccess store) {
         Fixtures.seed(store);
@@ -575,6 +709,11 @@ public interface BulkContract extends ConformanceTest {
         assertThat(snapshot(store)).isEqualTo(before);
     }
 
+    /**
+     * Upserting a session or memory entry of an unknown user throws NotFoundException and changes nothing.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void upsertingASessionOrMemoryForAnUnknownUserThrowsNotFound(DataAccess store) {
         Fixtures.seed(store);
@@ -588,6 +727,11 @@ public interface BulkContract extends ConformanceTest {
         assertThat(snapshot(store)).isEqualTo(before);
     }
 
+    /**
+     * Upserting a user with another user's external id throws DuplicateKeyException and changes nothing.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void upsertingAUserWithAnotherUsersExternalIdThrowsDuplicateKey(DataAccess store) {
         User owner = store.createUser(NewUser.withExternalId("claimed"));

@@ -22,6 +22,11 @@ import org.junit.jupiter.api.Test;
 /** What a store declares about itself: capabilities, and health. */
 public interface CapabilityContract extends ConformanceTest {
 
+    /**
+     * A store declares a non-null set of capabilities, without null elements, that stays the same once data is written.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void capabilitiesAreDeclaredAndStable(DataAccess store) {
         Set<Capability> first = store.capabilities();
@@ -31,6 +36,11 @@ public interface CapabilityContract extends ConformanceTest {
         assertThat(store.capabilities()).isEqualTo(first);
     }
 
+    /**
+     * A store declaring transactions runs transaction work, returns its result and keeps its writes.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     @Requires(Capability.TRANSACTIONS)
     default void aStoreDeclaringTransactionsRunsTransactionWork(DataAccess store) {
@@ -43,6 +53,13 @@ public interface CapabilityContract extends ConformanceTest {
         assertThat(store.getUserByExternalId("declared")).isPresent();
     }
 
+    /**
+     * A second handle on the same store sees the first handle's writes, and the first sees the second's.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     * @param provider the backend's provider, for stores this test opens itself
+     */
     @Test
     @Requires(Capability.MULTI_PROCESS)
     default void aSecondHandleSeesTheFirstHandlesWrites(DataAccess store, MutableClock clock, StoreProvider provider) {
@@ -62,6 +79,11 @@ public interface CapabilityContract extends ConformanceTest {
         }
     }
 
+    /**
+     * A health check of an open store is UP, names its storage type, reports a plausible latency and no error.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void healthCheckIsUpWithStorageTypeAndLatency(DataAccess store) {
         Instant before = Instant.now().minusSeconds(1);
@@ -78,6 +100,12 @@ public interface CapabilityContract extends ConformanceTest {
         assertThat(health.checkedAt()).isNotNull().isAfter(before);
     }
 
+    /**
+     * The asynchronous health check gives the same answer as the synchronous one.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @throws Exception when waiting for work on another thread fails or is interrupted
+     */
     @Test
     default void asyncHealthCheckAgreesWithTheSyncOne(DataAccess store) throws Exception {
         HealthStatus sync = store.healthCheck();
@@ -90,6 +118,11 @@ public interface CapabilityContract extends ConformanceTest {
         assertThat(async.error()).isNull();
     }
 
+    /**
+     * Health details are not empty and hold no password, secret or URL with credentials.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void healthDetailsHoldNoSecrets(DataAccess store) {
         HealthStatus health = store.healthCheck();
@@ -101,6 +134,11 @@ public interface CapabilityContract extends ConformanceTest {
         }
     }
 
+    /**
+     * A health check writes nothing to the store.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void healthCheckWritesNothing(DataAccess store) {
         Fixtures.seed(store);
@@ -112,6 +150,11 @@ public interface CapabilityContract extends ConformanceTest {
         assertThat(snapshot(store)).isEqualTo(before);
     }
 
+    /**
+     * The health check's storage type is trimmed lower case and stays the same once data is written.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void healthStorageTypeIsStable(DataAccess store) {
         String type = store.healthCheck().storageType();

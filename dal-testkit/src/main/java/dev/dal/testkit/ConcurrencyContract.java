@@ -39,6 +39,12 @@ public interface ConcurrencyContract extends ConformanceTest {
     /** Messages each thread adds. */
     int PER_THREAD = 25;
 
+    /**
+     * Messages added one at a time from many threads get distinct, gap-free sequence numbers, and the session counts
+     * them all.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void concurrentAddMessageGetsDistinctGapFreeNumbers(DataAccess store) {
         ChatSession session = Fixtures.session(store);
@@ -66,6 +72,12 @@ public interface ConcurrencyContract extends ConformanceTest {
                 .isEqualTo(all);
     }
 
+    /**
+     * Each batch of messages added from many threads gets consecutive sequence numbers, and all batches together leave
+     * no gap.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void concurrentAddMessagesKeepsEachBatchConsecutive(DataAccess store) {
         ChatSession session = Fixtures.session(store);
@@ -92,6 +104,11 @@ public interface ConcurrencyContract extends ConformanceTest {
         assertThat(store.getChatSession(session.chatId()).orElseThrow().messageCount()).isEqualTo(THREADS * 15L);
     }
 
+    /**
+     * Writers on different sessions do not interfere: each session's history is numbered 1 to n with no gap.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void concurrentWritersOnDifferentSessionsDoNotInterfere(DataAccess store) {
         List<ChatSession> sessions = new ArrayList<>();
@@ -117,6 +134,12 @@ public interface ConcurrencyContract extends ConformanceTest {
         }
     }
 
+    /**
+     * Of many concurrent creations of users with one external id, exactly one succeeds; the others throw
+     * DuplicateKeyException.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void concurrentCreatesOfOneExternalIdHaveExactlyOneWinner(DataAccess store) {
         List<Callable<String>> tasks = new ArrayList<>();
@@ -137,6 +160,11 @@ public interface ConcurrencyContract extends ConformanceTest {
         assertThat(store.getUserByExternalId("contested")).isPresent();
     }
 
+    /**
+     * Of many concurrent creations of sessions with one chat id, exactly one succeeds and is the one stored.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void concurrentCreatesOfOneChatIdHaveExactlyOneWinner(DataAccess store) {
         List<Callable<String>> tasks = new ArrayList<>();
@@ -158,6 +186,11 @@ public interface ConcurrencyContract extends ConformanceTest {
                 .satisfies(s -> assertThat(s.id().toString()).isEqualTo(winners.get(0)));
     }
 
+    /**
+     * Concurrent memory writes to different keys all land.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void concurrentMemoryWritesToDifferentKeysAllLand(DataAccess store) {
         User user = Fixtures.user(store);
@@ -177,6 +210,11 @@ public interface ConcurrencyContract extends ConformanceTest {
         assertThat(store.getUserMemory(user.id(), "context")).hasSize(THREADS * 10);
     }
 
+    /**
+     * Concurrent overwrites of one memory key leave one of the written values, one entry, and the first creation time.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void concurrentOverwritesOfOneMemoryKeyLeaveOneOfTheValues(DataAccess store) {
         User user = Fixtures.user(store);
@@ -200,6 +238,13 @@ public interface ConcurrencyContract extends ConformanceTest {
         assertThat(snapshot(store).memory()).hasSize(1);
     }
 
+    /**
+     * Reads during concurrent writes see a gap-free history and a message count that never goes backwards or below the
+     * history.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @throws Exception when waiting for work on another thread fails or is interrupted
+     */
     @Test
     default void concurrentReadsDuringWritesSeeConsistentCounts(DataAccess store) throws Exception {
         ChatSession session = Fixtures.session(store);
@@ -258,6 +303,12 @@ public interface ConcurrencyContract extends ConformanceTest {
                 + " overlapped the writer").isNotEmpty();
     }
 
+    /**
+     * Concurrent read-modify-write transactions lose no update; a conflict may only end one with a retryable error that
+     * did not commit.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     @Requires(Capability.TRANSACTIONS)
     default void concurrentReadModifyWriteTransactionsLoseNoUpdate(DataAccess store) {

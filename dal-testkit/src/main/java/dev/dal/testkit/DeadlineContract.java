@@ -27,6 +27,14 @@ import org.junit.jupiter.api.Test;
  */
 public interface DeadlineContract extends ConformanceTest {
 
+    /**
+     * A write waiting for a lock a transaction holds ends within the query timeout plus a second, failing retryably if
+     * at all, and the store serves afterwards.
+     *
+     * @param provider the backend's provider, for stores this test opens itself
+     * @param clock the store's clock, which the test moves by hand
+     * @throws Exception when waiting for work on another thread fails or is interrupted
+     */
     @Test
     @Requires(Capability.TRANSACTIONS)
     default void aWriteWaitingForALockHeldByATransactionEndsWithinTheQueryTimeout(StoreProvider provider,
@@ -78,6 +86,11 @@ public interface DeadlineContract extends ConformanceTest {
         }
     }
 
+    /**
+     * Health answers within its timeout and reports the call figures every store shares, with no password.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void healthAnswersWithinTheHealthTimeoutWithTheCallFigures(DataAccess store) {
         Fixtures.seed(store);
@@ -93,6 +106,11 @@ public interface DeadlineContract extends ConformanceTest {
         assertThat(health.details().toString()).doesNotContain("password");
     }
 
+    /**
+     * No user value written or refused reaches a log line.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void noUserValueReachesTheLogs(DataAccess store) {
         String canary = "canary-" + UUID.randomUUID();

@@ -30,6 +30,11 @@ import org.junit.jupiter.api.Test;
 /** Errors: only {@link DataAccessException}s cross the API, named by meaning, with no driver in sight. */
 public interface ErrorContract extends ConformanceTest {
 
+    /**
+     * Reads of unknown records are empty and deletes of unknown records return false.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void unknownRecordsGiveEmptyReadsAndFalseDeletes(DataAccess store) {
         Fixtures.seed(store);
@@ -47,6 +52,11 @@ public interface ErrorContract extends ConformanceTest {
         assertThat(store.deleteUserMemory(nobody, "context", "k")).isFalse();
     }
 
+    /**
+     * Writes that refer to an unknown user or session throw NotFoundException.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void writesThatReferToUnknownRecordsThrowNotFound(DataAccess store) {
         Fixtures.seed(store);
@@ -61,6 +71,11 @@ public interface ErrorContract extends ConformanceTest {
         assertFails(NotFoundException.class, () -> store.setUserMemory(nobody, "context", "k", F.textNode("v")));
     }
 
+    /**
+     * Duplicate-key errors are not marked retryable.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void duplicateKeyErrorsAreNotMarkedRetryable(DataAccess store) {
         store.createUser(NewUser.withExternalId("dup"));
@@ -75,6 +90,11 @@ public interface ErrorContract extends ConformanceTest {
         assertThat(session).isNotInstanceOf(Retryable.class);
     }
 
+    /**
+     * Every failure crosses the API as a DataAccessException that names no driver type.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void errorMessagesNameNoDriverTypes(DataAccess store) {
         store.createUser(NewUser.withExternalId("taken"));
@@ -100,6 +120,11 @@ public interface ErrorContract extends ConformanceTest {
         });
     }
 
+    /**
+     * The store stays usable after every kind of error.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void theStoreStaysUsableAfterEveryKindOfError(DataAccess store) {
         store.createUser(NewUser.withExternalId("taken"));
@@ -117,6 +142,11 @@ public interface ErrorContract extends ConformanceTest {
         assertThat(store.healthCheck().status()).isEqualTo(HealthStatus.Status.UP);
     }
 
+    /**
+     * A closed store rejects every read with UnavailableException.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void aClosedStoreRejectsReadsWithUnavailable(DataAccess store) {
         User user = Fixtures.user(store);
@@ -131,6 +161,11 @@ public interface ErrorContract extends ConformanceTest {
         assertFails(UnavailableException.class, () -> store.getUserMemory(user.id(), "t"));
     }
 
+    /**
+     * A closed store rejects every write with UnavailableException.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void aClosedStoreRejectsWritesWithUnavailable(DataAccess store) {
         User user = Fixtures.user(store);
@@ -146,6 +181,11 @@ public interface ErrorContract extends ConformanceTest {
         assertFails(UnavailableException.class, store::purgeExpiredMemory);
     }
 
+    /**
+     * A closed store rejects bulk access, scans, upserts and transactions with UnavailableException.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void aClosedStoreRejectsBulkAccessAndTransactionsWithUnavailable(DataAccess store) {
         Fixtures.user(store);
@@ -158,6 +198,11 @@ public interface ErrorContract extends ConformanceTest {
         assertFails(UnavailableException.class, () -> store.inTransaction(tx -> tx.getUser(UUID.randomUUID())));
     }
 
+    /**
+     * Closing a store twice does not throw, and the store stays closed.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void closeIsIdempotent(DataAccess store) {
         Fixtures.user(store);
@@ -168,6 +213,11 @@ public interface ErrorContract extends ConformanceTest {
         assertFails(UnavailableException.class, () -> store.getUserByExternalId("x"));
     }
 
+    /**
+     * After close, the health check reports DOWN with an error, synchronously and asynchronously, without throwing.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void healthCheckReportsDownAfterCloseWithoutThrowing(DataAccess store) {
         store.close();

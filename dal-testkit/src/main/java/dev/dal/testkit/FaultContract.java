@@ -136,6 +136,12 @@ public interface FaultContract extends ConformanceTest {
         }
     }
 
+    /**
+     * A stall during a read ends within the query timeout plus a second with TransientDataAccessException.
+     *
+     * @param provider the backend's provider, for stores this test opens itself
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     @Requires(Capability.NETWORK)
     default void aStallDuringAReadEndsWithinTheQueryTimeoutAsTransient(StoreProvider provider, MutableClock clock) {
@@ -152,6 +158,13 @@ public interface FaultContract extends ConformanceTest {
         }
     }
 
+    /**
+     * A stall during a write ends in time as transient or outcome unknown, and its retry with the same ids stores the
+     * messages once.
+     *
+     * @param provider the backend's provider, for stores this test opens itself
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     @Requires(Capability.NETWORK)
     default void aStallDuringAWriteEndsWithinTheQueryTimeoutAndTheRetryStoresOnce(StoreProvider provider,
@@ -177,6 +190,14 @@ public interface FaultContract extends ConformanceTest {
         }
     }
 
+    /**
+     * Writes during repeated connection resets, retried with the same ids, land exactly once, and each failure is of a
+     * kind the failure table names.
+     *
+     * @param provider the backend's provider, for stores this test opens itself
+     * @param clock the store's clock, which the test moves by hand
+     * @throws Exception when waiting for work on another thread fails or is interrupted
+     */
     @Test
     @Requires(Capability.NETWORK)
     default void writesDuringResetsLandOnceWhenRetriedWithTheSameIds(StoreProvider provider, MutableClock clock)
@@ -256,6 +277,13 @@ public interface FaultContract extends ConformanceTest {
         }
     }
 
+    /**
+     * A refusing server gives UnavailableException within the connect timeout, and the store serves again once it
+     * accepts.
+     *
+     * @param provider the backend's provider, for stores this test opens itself
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     @Requires(Capability.NETWORK)
     default void aRefusingServerGivesUnavailableWithinTheConnectTimeout(StoreProvider provider, MutableClock clock) {
@@ -280,6 +308,12 @@ public interface FaultContract extends ConformanceTest {
         }
     }
 
+    /**
+     * The same store serves again within the recovery time after a stall or a reset ends.
+     *
+     * @param provider the backend's provider, for stores this test opens itself
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     @Requires(Capability.NETWORK)
     default void theSameStoreServesAgainAfterAStallOrAReset(StoreProvider provider, MutableClock clock) {
@@ -295,6 +329,12 @@ public interface FaultContract extends ConformanceTest {
         }
     }
 
+    /**
+     * During a stall, health reports DOWN with an error within its timeout, and UP again once the stall ends.
+     *
+     * @param provider the backend's provider, for stores this test opens itself
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     @Requires(Capability.NETWORK)
     default void healthIsDownWithinTheHealthTimeoutDuringAStall(StoreProvider provider, MutableClock clock) {
@@ -322,6 +362,12 @@ public interface FaultContract extends ConformanceTest {
         }
     }
 
+    /**
+     * No user value reaches a log line while the network stalls, resets or refuses.
+     *
+     * @param provider the backend's provider, for stores this test opens itself
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     @Requires(Capability.NETWORK)
     default void noUserValueReachesTheLogsWhileTheNetworkFails(StoreProvider provider, MutableClock clock) {

@@ -28,6 +28,11 @@ public interface HistoryContract extends ConformanceTest {
         return LongStream.rangeClosed(first, last).boxed().toList();
     }
 
+    /**
+     * An offset page holds at most the limit's messages from the offset on, in ascending sequence order.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void getChatHistoryReturnsAnAscendingPageFromTheOffset(DataAccess store) {
         String chat = conversation(store, 10);
@@ -38,6 +43,11 @@ public interface HistoryContract extends ConformanceTest {
                 .containsExactly("m4", "m5", "m6", "m7");
     }
 
+    /**
+     * History reads back exactly the messages that were added.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void getChatHistoryReadsBackTheAddedRecords(DataAccess store) {
         ChatSession session = Fixtures.session(store);
@@ -47,6 +57,11 @@ public interface HistoryContract extends ConformanceTest {
         assertThat(store.getChatHistory(session.chatId(), HistoryQuery.after(0, 100))).isEqualTo(added);
     }
 
+    /**
+     * Consecutive offset pages concatenate to the whole conversation, each message once.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void getChatHistoryOffsetPagesConcatenateToTheWholeConversation(DataAccess store) {
         String chat = conversation(store, 23);
@@ -59,6 +74,11 @@ public interface HistoryContract extends ConformanceTest {
         assertThat(seqs(paged)).isEqualTo(range(1, 23));
     }
 
+    /**
+     * The last offset page is partial, and a page beyond the end is empty.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void getChatHistoryLastPageIsPartialAndBeyondTheEndIsEmpty(DataAccess store) {
         String chat = conversation(store, 7);
@@ -68,6 +88,11 @@ public interface HistoryContract extends ConformanceTest {
         assertThat(store.getChatHistory(chat, 5, 1000)).isEmpty();
     }
 
+    /**
+     * Every query on a session without messages returns an empty page.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void historyOfAnEmptySessionIsEmptyForEveryQuery(DataAccess store) {
         String chat = Fixtures.session(store).chatId();
@@ -78,6 +103,11 @@ public interface HistoryContract extends ConformanceTest {
         assertThat(store.getChatHistory(chat, HistoryQuery.before(5, 10))).isEmpty();
     }
 
+    /**
+     * Keyset queries on an unknown chat id return an empty page rather than an error.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void keysetQueriesOnAnUnknownChatIdAreEmpty(DataAccess store) {
         conversation(store, 3);
@@ -87,6 +117,11 @@ public interface HistoryContract extends ConformanceTest {
         assertThat(store.getChatHistory("no-such-chat", HistoryQuery.before(3, 10))).isEmpty();
     }
 
+    /**
+     * A latest page holds the newest messages, oldest first.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void latestReturnsTheNewestMessagesOldestFirst(DataAccess store) {
         String chat = conversation(store, 10);
@@ -95,6 +130,11 @@ public interface HistoryContract extends ConformanceTest {
         assertThat(seqs(store.getChatHistory(chat, HistoryQuery.latest(1)))).containsExactly(10L);
     }
 
+    /**
+     * A latest page larger than the conversation returns all of it.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void latestLargerThanTheConversationReturnsAllOfIt(DataAccess store) {
         String chat = conversation(store, 4);
@@ -103,6 +143,11 @@ public interface HistoryContract extends ConformanceTest {
         assertThat(seqs(store.getChatHistory(chat, HistoryQuery.latest(4)))).isEqualTo(range(1, 4));
     }
 
+    /**
+     * A page after sequence number 0 starts at the first message.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void afterZeroStartsAtTheFirstMessage(DataAccess store) {
         String chat = conversation(store, 6);
@@ -110,6 +155,11 @@ public interface HistoryContract extends ConformanceTest {
         assertThat(seqs(store.getChatHistory(chat, HistoryQuery.after(0, 3)))).isEqualTo(range(1, 3));
     }
 
+    /**
+     * An after page starts just past its cursor, which it does not include.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void afterCursorIsExclusive(DataAccess store) {
         String chat = conversation(store, 10);
@@ -118,6 +168,11 @@ public interface HistoryContract extends ConformanceTest {
         assertThat(seqs(store.getChatHistory(chat, HistoryQuery.after(8, 5)))).isEqualTo(range(9, 10));
     }
 
+    /**
+     * A page after the last message, or after a cursor beyond it, is empty.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void afterTheLastMessageIsEmpty(DataAccess store) {
         String chat = conversation(store, 5);
@@ -126,6 +181,11 @@ public interface HistoryContract extends ConformanceTest {
         assertThat(store.getChatHistory(chat, HistoryQuery.after(500, 10))).isEmpty();
     }
 
+    /**
+     * After pages, each resuming at the previous page's last message, walk forward through the whole conversation once.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void afterPagesWalkForwardThroughTheWholeConversation(DataAccess store) {
         String chat = conversation(store, 17);
@@ -143,6 +203,11 @@ public interface HistoryContract extends ConformanceTest {
         assertThat(seqs(walked)).isEqualTo(range(1, 17));
     }
 
+    /**
+     * A before page ends just short of its cursor and lists its messages in ascending order.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void beforeCursorIsExclusiveAndPageIsAscending(DataAccess store) {
         String chat = conversation(store, 10);
@@ -151,6 +216,11 @@ public interface HistoryContract extends ConformanceTest {
         assertThat(seqs(store.getChatHistory(chat, HistoryQuery.before(11, 2)))).isEqualTo(range(9, 10));
     }
 
+    /**
+     * A before page near the start of the conversation returns only the messages that exist.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void beforeNearTheStartReturnsAPartialPage(DataAccess store) {
         String chat = conversation(store, 10);
@@ -158,6 +228,11 @@ public interface HistoryContract extends ConformanceTest {
         assertThat(seqs(store.getChatHistory(chat, HistoryQuery.before(3, 10)))).isEqualTo(range(1, 2));
     }
 
+    /**
+     * A page before the first message, or before sequence number 0, is empty.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void beforeTheFirstMessageIsEmpty(DataAccess store) {
         String chat = conversation(store, 5);
@@ -166,6 +241,11 @@ public interface HistoryContract extends ConformanceTest {
         assertThat(store.getChatHistory(chat, HistoryQuery.before(0, 10))).isEmpty();
     }
 
+    /**
+     * A before page whose cursor lies beyond the end returns the newest messages.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void beforeACursorBeyondTheEndReturnsTheNewestMessages(DataAccess store) {
         String chat = conversation(store, 10);
@@ -173,6 +253,11 @@ public interface HistoryContract extends ConformanceTest {
         assertThat(seqs(store.getChatHistory(chat, HistoryQuery.before(100, 3)))).isEqualTo(range(8, 10));
     }
 
+    /**
+     * Before pages, starting from the latest page, walk backward through the whole conversation once.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void beforePagesWalkBackwardFromLatestThroughTheWholeConversation(DataAccess store) {
         String chat = conversation(store, 18);
@@ -189,6 +274,11 @@ public interface HistoryContract extends ConformanceTest {
         assertThat(walked).isEqualTo(range(1, 18));
     }
 
+    /**
+     * A keyset page equals the offset page of the same messages.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void keysetPagesEqualTheOffsetPagesOfTheSameMessages(DataAccess store) {
         String chat = conversation(store, 12);
@@ -198,6 +288,11 @@ public interface HistoryContract extends ConformanceTest {
         assertThat(store.getChatHistory(chat, HistoryQuery.latest(5))).isEqualTo(store.getChatHistory(chat, 5, 7));
     }
 
+    /**
+     * Every kind of page returns up to the maximum page size and no more.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void theMaximumPageSizeIsHonoured(DataAccess store) {
         ChatSession session = Fixtures.session(store);
@@ -212,6 +307,11 @@ public interface HistoryContract extends ConformanceTest {
         assertThat(seqs(store.getChatHistory(chat, HistoryQuery.MAX_LIMIT, 1000))).isEqualTo(range(1001, 1005));
     }
 
+    /**
+     * A session's history holds only its own messages.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void historyIsPerSession(DataAccess store) {
         String first = conversation(store, 3);

@@ -102,36 +102,71 @@ public interface HostileInputContract extends ConformanceTest {
                 .containsExactlyInAnyOrderElementsOf(keys);
     }
 
+    /**
+     * SQL injection payloads used as chat ids are stored and read back as plain, distinct keys.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void sqlInjectionChatIdsAreStoredAsPlainKeys(DataAccess store) {
         assertDistinctChatIds(store, SQL);
     }
 
+    /**
+     * Cypher injection payloads used as chat ids are stored and read back as plain, distinct keys.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void cypherInjectionChatIdsAreStoredAsPlainKeys(DataAccess store) {
         assertDistinctChatIds(store, CYPHER);
     }
 
+    /**
+     * MongoDB operator strings used as chat ids are stored and read back as plain, distinct keys.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void mongoOperatorChatIdsAreStoredAsPlainKeys(DataAccess store) {
         assertDistinctChatIds(store, MONGO);
     }
 
+    /**
+     * Path-like chat ids, such as {@code ../x}, are distinct keys.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void pathLikeChatIdsAreDistinctKeys(DataAccess store) {
         assertDistinctChatIds(store, PATHS);
     }
 
+    /**
+     * Hostile strings used as external ids are stored and read back as plain, distinct keys.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void hostileExternalIdsAreStoredAsPlainKeys(DataAccess store) {
         assertDistinctExternalIds(store, all());
     }
 
+    /**
+     * Hostile strings used as memory keys are stored and read back as plain, distinct keys.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void hostileMemoryKeysAreStoredAsPlainKeys(DataAccess store) {
         assertDistinctMemoryKeys(store, all());
     }
 
+    /**
+     * Hostile strings used as memory types are plain, distinct types, and a delete by one removes only that type.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void hostileMemoryTypesAreStoredAsPlainKeys(DataAccess store) {
         User user = Fixtures.user(store);
@@ -148,6 +183,11 @@ public interface HostileInputContract extends ConformanceTest {
         assertThat(snapshot(store).memory()).hasSize(types.size() - 1);
     }
 
+    /**
+     * Wildcard and pattern strings used as lookup keys match only a record with exactly that key.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void wildcardLookupsMatchOnlyThemselves(DataAccess store) {
         store.createChatSession(NewChatSession.of("abc"));
@@ -162,6 +202,11 @@ public interface HostileInputContract extends ConformanceTest {
         assertThat(store.getChatSession("abc")).isPresent();
     }
 
+    /**
+     * Operator and injection strings used as lookup keys match no other record and delete nothing.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void operatorStringsDoNotMatchOtherRecords(DataAccess store) {
         ChatSession session = store.createChatSession(NewChatSession.of("real-chat"));
@@ -183,6 +228,11 @@ public interface HostileInputContract extends ConformanceTest {
         assertThat(store.getUserMemory(user.id(), "context", "real-key")).isPresent();
     }
 
+    /**
+     * Injection payloads in message content, names and e-mail addresses are stored and read back unchanged.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void injectionStringsInContentAndTitlesRoundTrip(DataAccess store) {
         ChatSession session = Fixtures.session(store);
@@ -197,6 +247,11 @@ public interface HostileInputContract extends ConformanceTest {
         assertThat(store.getUser(user.id())).contains(user);
     }
 
+    /**
+     * MongoDB operator objects inside JSON values are stored and read back as data, and change no other record.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void mongoOperatorObjectsInJsonAreStoredAsData(DataAccess store) {
         ObjectNode payload = (ObjectNode) json("""
@@ -218,6 +273,11 @@ public interface HostileInputContract extends ConformanceTest {
         assertThat(store.getUser(other.id()).orElseThrow().profile()).isEqualTo(json("{\"admin\":false}"));
     }
 
+    /**
+     * JSON keys with dollar signs and dots round-trip at every depth in every JSON field.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void dollarPrefixedAndDottedKeysRoundTripAtEveryDepth(DataAccess store) {
         JsonNode value = json("""
@@ -236,6 +296,11 @@ public interface HostileInputContract extends ConformanceTest {
         assertThat(store.getChatSession("dotted").orElseThrow().metadata()).isEqualTo(value);
     }
 
+    /**
+     * Ids that differ only by letter case are distinct chat ids, external ids and memory keys.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void idsDifferingOnlyByCaseAreDistinct(DataAccess store) {
         List<String> ids = List.of("Chat", "chat", "CHAT", "cHaT", "stra\u00dfe", "STRASSE", "strasse", "\u0130i",
@@ -245,6 +310,11 @@ public interface HostileInputContract extends ConformanceTest {
         assertDistinctMemoryKeys(store, ids);
     }
 
+    /**
+     * Unicode ids are distinct from their normalization and look-alike variants.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void unicodeIdsAreDistinctFromTheirNormalizationVariants(DataAccess store) {
         List<String> ids = List.of("caf\u00e9", "cafe\u0301", "\u212b", "\u00c5", "A\u030a", "\ufb01", "fi",
@@ -255,6 +325,11 @@ public interface HostileInputContract extends ConformanceTest {
         assertDistinctMemoryKeys(store, ids);
     }
 
+    /**
+     * Ids at the maximum length of 255 code points, surrogate pairs included, are accepted and stay distinct.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void idsAtTheMaximumLengthAreAccepted(DataAccess store) {
         String ascii = "k".repeat(255);
@@ -271,6 +346,11 @@ public interface HostileInputContract extends ConformanceTest {
         assertThat(store.getUserMemory(user.id(), type, ascii)).isPresent();
     }
 
+    /**
+     * Text fields at their maximum length are accepted and read back unchanged.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void maximumLengthTextFieldsAreAccepted(DataAccess store) {
         String text = "\u00e9".repeat(255);
@@ -285,6 +365,11 @@ public interface HostileInputContract extends ConformanceTest {
         assertThat(session.profile()).isEqualTo(profile);
     }
 
+    /**
+     * Deleting one hostile chat id leaves its look-alikes alone.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void deletingOneHostileKeyLeavesItsLookAlikesAlone(DataAccess store) {
         List<String> ids = List.of("../x", "..%2fx", "x", "./x", "X", "x/", "%", "*");
@@ -300,6 +385,11 @@ public interface HostileInputContract extends ConformanceTest {
                 .collect(Collectors.toList()));
     }
 
+    /**
+     * Very large hostile strings inside JSON values round-trip unchanged.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void hugeHostileStringsInJsonRoundTrip(DataAccess store) {
         String hostile = "\"'\\`${}[]<>;--/*".repeat(10_000);

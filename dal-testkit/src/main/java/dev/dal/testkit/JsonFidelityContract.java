@@ -97,6 +97,12 @@ public interface JsonFidelityContract extends ConformanceTest {
         return array;
     }
 
+    /**
+     * Text from the Basic Multilingual Plane, right-to-left scripts and direction marks included, round-trips in every
+     * JSON field.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void basicMultilingualPlaneTextRoundTrips(DataAccess store) {
         assertRoundTripsEverywhere(store, array(F.textNode("caf\u00e9 na\u00efve \u00c5ngstr\u00f6m"),
@@ -106,6 +112,11 @@ public interface JsonFidelityContract extends ConformanceTest {
                 F.textNode("\u0391\u03b8\u03ae\u03bd\u03b1 \u041c\u043e\u0441\u043a\u0432\u0430")));
     }
 
+    /**
+     * Text outside the Basic Multilingual Plane, such as emoji sequences and flags, round-trips in every JSON field.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void supplementaryPlaneTextRoundTrips(DataAccess store) {
         assertRoundTripsEverywhere(store, array(F.textNode("\ud83d\ude00\ud83d\udca9\ud83d\ude80"),
@@ -115,6 +126,11 @@ public interface JsonFidelityContract extends ConformanceTest {
                 F.textNode("\ud835\udd38\ud835\udd39 math \ud840\udc00 cjk ext b \ud800\udf48 gothic")));
     }
 
+    /**
+     * Combining marks, ligatures and compatibility characters come back as written, not normalized.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void combiningMarksAreNotNormalized(DataAccess store) {
         assertRoundTripsEverywhere(store, array(F.textNode("e\u0301"), F.textNode("\u00e9"),
@@ -122,6 +138,11 @@ public interface JsonFidelityContract extends ConformanceTest {
                 F.textNode("\ufb01 ligature"), F.textNode("\u212b angstrom sign")));
     }
 
+    /**
+     * Control characters, separators, noncharacters and escape-like text round-trip in every JSON field.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void escapedAndControlCharactersRoundTrip(DataAccess store) {
         StringBuilder controls = new StringBuilder();
@@ -134,6 +155,11 @@ public interface JsonFidelityContract extends ConformanceTest {
                 F.textNode("</script><!-- -->"), F.textNode("\\u0000 is text here")));
     }
 
+    /**
+     * Quotes and backslashes round-trip in every JSON field.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void quotesAndBackslashesRoundTrip(DataAccess store) {
         assertRoundTripsEverywhere(store, array(F.textNode("\"double\" 'single' `back`"),
@@ -141,6 +167,11 @@ public interface JsonFidelityContract extends ConformanceTest {
                 F.textNode("end with backslash\\"), F.textNode("{\"not\":\"an object\"}")));
     }
 
+    /**
+     * Unusual object keys, the empty key and prototype names included, round-trip in every JSON field.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void unusualObjectKeysRoundTrip(DataAccess store) {
         ObjectNode keys = F.objectNode();
@@ -151,11 +182,21 @@ public interface JsonFidelityContract extends ConformanceTest {
         assertRoundTripsEverywhere(store, keys);
     }
 
+    /**
+     * Empty strings, as keys and as values, round-trip in every JSON field.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void emptyStringsRoundTrip(DataAccess store) {
         assertRoundTripsEverywhere(store, object("{\"\":\"\",\"a\":\"\",\"b\":[\"\"]}"));
     }
 
+    /**
+     * The extreme long values, and longs beyond double precision, round-trip in every JSON field.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void longExtremesRoundTrip(DataAccess store) {
         assertRoundTripsEverywhere(store, array(F.numberNode(Long.MIN_VALUE), F.numberNode(Long.MAX_VALUE),
@@ -163,6 +204,11 @@ public interface JsonFidelityContract extends ConformanceTest {
                 F.numberNode(-9_007_199_254_740_993L)));
     }
 
+    /**
+     * A long beyond double precision comes back as that exact integer.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void longsBeyondDoublePrecisionStayExact(DataAccess store) {
         User user = Fixtures.user(store);
@@ -175,6 +221,11 @@ public interface JsonFidelityContract extends ConformanceTest {
         assertThat(read.longValue()).isEqualTo(beyond);
     }
 
+    /**
+     * Integers at and just beyond the int boundaries round-trip in every JSON field.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void intBoundariesRoundTrip(DataAccess store) {
         assertRoundTripsEverywhere(store, array(F.numberNode(0), F.numberNode(-1), F.numberNode(1),
@@ -182,6 +233,11 @@ public interface JsonFidelityContract extends ConformanceTest {
                 F.numberNode(Integer.MAX_VALUE + 1L), F.numberNode(Integer.MIN_VALUE - 1L)));
     }
 
+    /**
+     * Integers stay integers and integral doubles stay doubles.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void integersStayIntegersAndIntegralDoublesStayDoubles(DataAccess store) {
         User user = Fixtures.user(store);
@@ -197,6 +253,11 @@ public interface JsonFidelityContract extends ConformanceTest {
                 F.numberNode(1e20), F.numberNode(1)));
     }
 
+    /**
+     * Common doubles, such as {@code 0.1 + 0.2}, round-trip to the exact same value.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void commonDoublesRoundTripExactly(DataAccess store) {
         assertRoundTripsEverywhere(store, array(F.numberNode(0.1), F.numberNode(0.2), F.numberNode(0.1 + 0.2),
@@ -204,6 +265,11 @@ public interface JsonFidelityContract extends ConformanceTest {
                 F.numberNode(1.0 / 3.0), F.numberNode(123456.789)));
     }
 
+    /**
+     * Extreme doubles, the largest, the smallest and subnormal ones, round-trip to the exact same value.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void extremeDoublesRoundTripExactly(DataAccess store) {
         assertRoundTripsEverywhere(store, array(F.numberNode(1e300), F.numberNode(-1e300), F.numberNode(1e-300),
@@ -211,6 +277,11 @@ public interface JsonFidelityContract extends ConformanceTest {
                 F.numberNode(Double.MIN_NORMAL), F.numberNode(4.9e-324), F.numberNode(2.2250738585072014E-308)));
     }
 
+    /**
+     * Negative zero comes back as zero, as Dal's canonical form writes it, in every JSON field.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void negativeZeroComesBackAsZero(DataAccess store) {
         // SQL numeric (and so jsonb) has no negative zero; Dal's canonical form folds it into 0.0 everywhere.
@@ -218,11 +289,21 @@ public interface JsonFidelityContract extends ConformanceTest {
         assertRoundTripsEverywhere(store, array(F.numberNode(-0.0), F.numberNode(0.0)));
     }
 
+    /**
+     * Booleans and nulls round-trip in objects and arrays.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void booleansAndNullRoundTrip(DataAccess store) {
         assertRoundTripsEverywhere(store, object("{\"t\":true,\"f\":false,\"n\":null,\"a\":[true,false,null]}"));
     }
 
+    /**
+     * Strings that look like numbers, booleans, null, JSON or dates stay strings.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void scalarStringsThatLookLikeOtherTypesStayStrings(DataAccess store) {
         assertRoundTripsEverywhere(store, array(F.textNode("123"), F.textNode("1e5"), F.textNode("-0"),
@@ -230,6 +311,11 @@ public interface JsonFidelityContract extends ConformanceTest {
                 F.textNode("{}"), F.textNode("2024-01-01T00:00:00Z"), F.textNode("0x1F"), F.textNode("00123")));
     }
 
+    /**
+     * JSON nested up to the configured depth limit round-trips in every JSON field.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void nestingUpToTheDepthLimitRoundTrips(DataAccess store) {
         int limit = DalConfig.builder().build().maxJsonDepth();
@@ -249,6 +335,11 @@ public interface JsonFidelityContract extends ConformanceTest {
         assertThat(store.getChatHistory("deep", 1, 0).get(0).metadata()).isEqualTo(deepest);
     }
 
+    /**
+     * Empty objects and arrays, alone and nested, round-trip in every JSON field.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void emptyContainersRoundTrip(DataAccess store) {
         assertRoundTripsEverywhere(store, object("{\"o\":{},\"a\":[],\"aa\":[[]],\"ao\":[{}],\"oo\":{\"x\":{}}}"));
@@ -256,6 +347,11 @@ public interface JsonFidelityContract extends ConformanceTest {
         assertRoundTripsEverywhere(store, F.arrayNode());
     }
 
+    /**
+     * Empty objects as a user's profile and preferences come back as empty objects.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void emptyObjectsInObjectFieldsRoundTrip(DataAccess store) {
         User user = store.createUser(NewUser.builder().profile(F.objectNode()).preferences(F.objectNode()).build());
@@ -264,6 +360,11 @@ public interface JsonFidelityContract extends ConformanceTest {
         assertThat(store.getUser(user.id()).orElseThrow().preferences()).isEqualTo(F.objectNode());
     }
 
+    /**
+     * An array of ten thousand mixed values round-trips in every JSON field.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void bigArraysRoundTrip(DataAccess store) {
         ArrayNode big = F.arrayNode();
@@ -279,6 +380,11 @@ public interface JsonFidelityContract extends ConformanceTest {
         assertRoundTripsEverywhere(store, big);
     }
 
+    /**
+     * An object with two thousand keys round-trips in every JSON field.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void objectsWithManyKeysRoundTrip(DataAccess store) {
         ObjectNode wide = F.objectNode();
@@ -288,17 +394,32 @@ public interface JsonFidelityContract extends ConformanceTest {
         assertRoundTripsEverywhere(store, wide);
     }
 
+    /**
+     * A string of several hundred thousand characters round-trips in every JSON field.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void longStringsRoundTrip(DataAccess store) {
         String chunk = "0123456789\"\\\u00e9\u4e2d\ud83d\ude00";
         assertRoundTripsEverywhere(store, F.textNode(chunk.repeat(20_000)));
     }
 
+    /**
+     * Mixed arrays keep their order and their nulls.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void mixedArraysKeepOrderAndNulls(DataAccess store) {
         assertRoundTripsEverywhere(store, json("[null,1,\"a\",[],{},null,[null],{\"n\":null},2.5,false]"));
     }
 
+    /**
+     * Number nodes of other Java types come back in canonical form.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void nonCanonicalNumberNodesComeBackCanonical(DataAccess store) {
         User user = Fixtures.user(store);
@@ -319,6 +440,11 @@ public interface JsonFidelityContract extends ConformanceTest {
                 .isEqualTo(F.numberNode(0.5));
     }
 
+    /**
+     * JSON parsed from text round-trips in every JSON field.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void parsedJsonTextRoundTrips(DataAccess store) {
         assertRoundTripsEverywhere(store, json("""
@@ -328,6 +454,11 @@ public interface JsonFidelityContract extends ConformanceTest {
                 """));
     }
 
+    /**
+     * Changing the caller's JSON tree, or a returned record's, after a write does not change what is stored.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void changingTheCallersTreeAfterWritingDoesNotChangeWhatIsStored(DataAccess store) {
         ObjectNode mutable = object("{\"a\":1,\"list\":[1,2]}");

@@ -25,6 +25,12 @@ public interface MemoryContract extends ConformanceTest {
         return entries.stream().map(MemoryEntry::key).toList();
     }
 
+    /**
+     * Setting a memory key returns the stored entry, created and updated at the store clock's time, with no expiry.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void setUserMemoryReturnsTheStoredEntry(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
@@ -35,6 +41,11 @@ public interface MemoryContract extends ConformanceTest {
                 now(clock), now(clock), null));
     }
 
+    /**
+     * Reading a memory key returns the entry as stored.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void getUserMemoryReadsBackTheStoredEntry(DataAccess store) {
         User user = Fixtures.user(store);
@@ -43,6 +54,11 @@ public interface MemoryContract extends ConformanceTest {
         assertThat(store.getUserMemory(user.id(), "context", "project")).contains(entry);
     }
 
+    /**
+     * Reading an unknown key, type or user's memory is empty.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void getUnknownMemoryKeyIsEmpty(DataAccess store) {
         User user = Fixtures.user(store);
@@ -53,6 +69,12 @@ public interface MemoryContract extends ConformanceTest {
         assertThat(store.getUserMemory(UUID.randomUUID(), "context", "a")).isEmpty();
     }
 
+    /**
+     * Overwriting a key replaces its value, keeps its creation time and moves its update time.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void overwriteReplacesTheValueKeepsCreatedAtAndMovesUpdatedAt(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
@@ -68,6 +90,12 @@ public interface MemoryContract extends ConformanceTest {
         assertThat(store.getUserMemory(user.id(), "profile")).containsExactly(second);
     }
 
+    /**
+     * Overwriting a key without an expiry removes its earlier expiry.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void overwriteReplacesTheExpiry(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
@@ -80,6 +108,12 @@ public interface MemoryContract extends ConformanceTest {
         assertThat(store.getUserMemory(user.id(), "context", "k")).contains(forever);
     }
 
+    /**
+     * Overwriting a key can add an expiry, after which the entry is hidden.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void overwriteCanAddAnExpiry(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
@@ -94,6 +128,12 @@ public interface MemoryContract extends ConformanceTest {
         assertThat(store.getUserMemory(user.id(), "context", "k")).isEmpty();
     }
 
+    /**
+     * Setting an expired key again starts a new entry, created at the time it is set.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void settingAnExpiredKeyAgainStartsANewEntry(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
@@ -107,6 +147,11 @@ public interface MemoryContract extends ConformanceTest {
         assertThat(store.getUserMemory(user.id(), "context", "k")).contains(fresh);
     }
 
+    /**
+     * The same key under different memory types names separate entries.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void sameKeyInDifferentTypesIsSeparate(DataAccess store) {
         User user = Fixtures.user(store);
@@ -117,6 +162,11 @@ public interface MemoryContract extends ConformanceTest {
         assertThat(store.getUserMemory(user.id(), "context", "name")).contains(b);
     }
 
+    /**
+     * The same type and key for different users names separate entries.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void sameKeyForDifferentUsersIsSeparate(DataAccess store) {
         User first = Fixtures.user(store);
@@ -128,6 +178,11 @@ public interface MemoryContract extends ConformanceTest {
         assertThat(store.getUserMemory(second.id(), "profile")).containsExactly(b);
     }
 
+    /**
+     * Listing a memory type returns its entries ordered by key.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void listByTypeIsOrderedByKey(DataAccess store) {
         User user = Fixtures.user(store);
@@ -141,6 +196,11 @@ public interface MemoryContract extends ConformanceTest {
         assertThat(listed).allSatisfy(e -> assertThat(e.value()).isEqualTo(F.textNode(e.key())));
     }
 
+    /**
+     * Listing a memory type orders keys by binary string order, upper case before lower case.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void listByTypeOrdersKeysByBinaryStringOrder(DataAccess store) {
         User user = Fixtures.user(store);
@@ -152,6 +212,11 @@ public interface MemoryContract extends ConformanceTest {
         assertThat(keys(store.getUserMemory(user.id(), "context"))).isEqualTo(keys.stream().sorted().toList());
     }
 
+    /**
+     * Listing a memory type excludes other types, including look-alike prefixes, and other users.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void listByTypeExcludesOtherTypesAndUsers(DataAccess store) {
         User user = Fixtures.user(store);
@@ -164,6 +229,11 @@ public interface MemoryContract extends ConformanceTest {
         assertThat(store.getUserMemory(user.id(), "pref")).containsExactly(mine);
     }
 
+    /**
+     * Listing the memory of an unknown user or type is empty.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void listOfAnUnknownUserOrTypeIsEmpty(DataAccess store) {
         User user = Fixtures.user(store);
@@ -173,6 +243,11 @@ public interface MemoryContract extends ConformanceTest {
         assertThat(store.getUserMemory(UUID.randomUUID(), "context")).isEmpty();
     }
 
+    /**
+     * Deleting one key returns true, then false, and leaves the other keys alone.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void deleteOneReturnsTrueThenFalseAndLeavesOtherKeys(DataAccess store) {
         User user = Fixtures.user(store);
@@ -188,6 +263,11 @@ public interface MemoryContract extends ConformanceTest {
         assertThat(store.getUserMemory(user.id(), "profile")).containsExactly(otherType);
     }
 
+    /**
+     * Deleting unknown memory reports that nothing was deleted and changes nothing.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void deleteOfUnknownEntriesReportsNothingDeleted(DataAccess store) {
         Fixtures.seed(store);
@@ -199,6 +279,11 @@ public interface MemoryContract extends ConformanceTest {
         assertThat(snapshot(store)).isEqualTo(before);
     }
 
+    /**
+     * Deleting a memory type returns the number of entries deleted and leaves other types and users alone.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void deleteTypeReturnsTheCountAndLeavesOtherTypes(DataAccess store) {
         User user = Fixtures.user(store);
@@ -216,6 +301,11 @@ public interface MemoryContract extends ConformanceTest {
         assertThat(snapshot(store).memory()).containsExactlyInAnyOrder(kept, othersKept);
     }
 
+    /**
+     * Setting memory of an unknown user throws NotFoundException and writes nothing.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void setUserMemoryForAnUnknownUserThrowsNotFoundAndWritesNothing(DataAccess store) {
         Fixtures.seed(store);
@@ -227,6 +317,12 @@ public interface MemoryContract extends ConformanceTest {
         assertThat(snapshot(store)).isEqualTo(before);
     }
 
+    /**
+     * An entry is visible until just before its expiry.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void entryIsVisibleUntilJustBeforeItsExpiry(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
@@ -239,6 +335,12 @@ public interface MemoryContract extends ConformanceTest {
         assertThat(store.getUserMemory(user.id(), "context")).containsExactly(entry);
     }
 
+    /**
+     * An entry is invisible from exactly its expiry on.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void entryIsInvisibleExactlyAtItsExpiry(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
@@ -251,6 +353,12 @@ public interface MemoryContract extends ConformanceTest {
         assertThat(store.getUserMemory(user.id(), "context")).isEmpty();
     }
 
+    /**
+     * An entry is invisible after its expiry, while entries that have not expired stay visible.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void entryIsInvisibleAfterItsExpiry(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
@@ -264,6 +372,12 @@ public interface MemoryContract extends ConformanceTest {
         assertThat(store.getUserMemory(user.id(), "context")).containsExactly(lasting);
     }
 
+    /**
+     * An entry set with an expiry already passed is never visible.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void entryWithAnExpiryAlreadyPassedIsNeverVisible(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
@@ -274,6 +388,12 @@ public interface MemoryContract extends ConformanceTest {
         assertThat(store.getUserMemory(user.id(), "context")).isEmpty();
     }
 
+    /**
+     * An expiry is stored truncated to milliseconds.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void expiryIsStoredTruncatedToMilliseconds(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
@@ -286,6 +406,12 @@ public interface MemoryContract extends ConformanceTest {
                 .isEqualTo(now(clock).plusSeconds(60));
     }
 
+    /**
+     * Bulk scans still see expired entries until they are purged.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void scansSeeExpiredEntriesUntilPurged(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
@@ -297,6 +423,12 @@ public interface MemoryContract extends ConformanceTest {
         assertThat(snapshot(store).memory()).containsExactly(expiring);
     }
 
+    /**
+     * Purging removes only expired entries, of every user and type, and returns how many it removed.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void purgeExpiredMemoryRemovesOnlyExpiredEntriesAndCountsThem(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
@@ -314,6 +446,12 @@ public interface MemoryContract extends ConformanceTest {
         assertThat(store.purgeExpiredMemory()).isZero();
     }
 
+    /**
+     * Purging with nothing expired removes nothing.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void purgeWithNothingExpiredRemovesNothing(DataAccess store, MutableClock clock) {
         Fixtures.Seed seed = Fixtures.seed(store);
@@ -325,6 +463,12 @@ public interface MemoryContract extends ConformanceTest {
         assertThat(snapshot(store)).isEqualTo(before);
     }
 
+    /**
+     * Purging removes entries exactly at their expiry and keeps those expiring later.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void purgeRemovesEntriesExactlyAtTheirExpiry(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
@@ -339,6 +483,11 @@ public interface MemoryContract extends ConformanceTest {
         assertThat(snapshot(store).memory()).containsExactly(justAfter);
     }
 
+    /**
+     * A value given as Java {@code null} is stored as JSON null.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void valueMayBeJsonNullGivenAsJavaNull(DataAccess store) {
         User user = Fixtures.user(store);
@@ -350,6 +499,11 @@ public interface MemoryContract extends ConformanceTest {
                 .hasValueSatisfying(e -> assertThat(e.value()).isEqualTo(F.nullNode()));
     }
 
+    /**
+     * A value may be an explicit JSON null.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void valueMayBeAnExplicitJsonNull(DataAccess store) {
         User user = Fixtures.user(store);
@@ -359,6 +513,11 @@ public interface MemoryContract extends ConformanceTest {
         assertThat(store.getUserMemory(user.id(), "context", "null").orElseThrow().value()).isEqualTo(F.nullNode());
     }
 
+    /**
+     * A value may be any JSON scalar.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void valueMayBeAnyScalar(DataAccess store) {
         User user = Fixtures.user(store);
@@ -372,6 +531,11 @@ public interface MemoryContract extends ConformanceTest {
         assertThat(store.getUserMemory(user.id(), "scalars")).extracting(MemoryEntry::value).isEqualTo(scalars);
     }
 
+    /**
+     * A value may be an array, including an empty one.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void valueMayBeAnArray(DataAccess store) {
         User user = Fixtures.user(store);
@@ -384,6 +548,11 @@ public interface MemoryContract extends ConformanceTest {
         assertThat(store.getUserMemory(user.id(), "context", "empty").orElseThrow().value()).isEqualTo(F.arrayNode());
     }
 
+    /**
+     * An overwrite may change the kind of JSON value, and the key still holds one entry.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void overwriteMayChangeTheKindOfValue(DataAccess store) {
         User user = Fixtures.user(store);

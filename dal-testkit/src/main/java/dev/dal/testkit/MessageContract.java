@@ -25,6 +25,11 @@ import org.junit.jupiter.api.Test;
 /** Messages: sequence numbers, counters, atomic batches, counts; unknown sessions. */
 public interface MessageContract extends ConformanceTest {
 
+    /**
+     * Messages added to a session are numbered from 1 and belong to that session.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void addMessageAssignsSequenceNumbersFromOne(DataAccess store) {
         ChatSession session = Fixtures.session(store);
@@ -35,6 +40,13 @@ public interface MessageContract extends ConformanceTest {
         assertThat(messages).allSatisfy(m -> assertThat(m.sessionId()).isEqualTo(session.id()));
     }
 
+    /**
+     * An added message keeps every field given, gets a time-ordered UUID version 7 id and the clock's time, and reads
+     * back equal.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void addMessageRoundTripsEveryField(DataAccess store, MutableClock clock) {
         ChatSession session = Fixtures.session(store);
@@ -56,6 +68,11 @@ public interface MessageContract extends ConformanceTest {
         assertThat(store.getChatHistory(session.chatId(), 10, 0)).containsExactly(message);
     }
 
+    /**
+     * A message added without metadata, token count or flag gets an empty object, {@code null} and {@code false}.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void addMessageAppliesDefaults(DataAccess store) {
         ChatSession session = Fixtures.session(store);
@@ -68,6 +85,11 @@ public interface MessageContract extends ConformanceTest {
         assertThat(store.getChatHistory(session.chatId(), 10, 0)).containsExactly(message);
     }
 
+    /**
+     * A message may have every role.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void addMessageAcceptsEveryRole(DataAccess store) {
         ChatSession session = Fixtures.session(store);
@@ -80,6 +102,11 @@ public interface MessageContract extends ConformanceTest {
                 .containsExactly(Role.values());
     }
 
+    /**
+     * A message may have empty content.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void addMessageAcceptsEmptyContent(DataAccess store) {
         ChatSession session = Fixtures.session(store);
@@ -90,6 +117,11 @@ public interface MessageContract extends ConformanceTest {
         assertThat(store.getChatHistory(session.chatId(), 10, 0)).containsExactly(message);
     }
 
+    /**
+     * Content of the default maximum length is accepted and read back unchanged.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void addMessageAcceptsContentOfTheDefaultMaximumLength(DataAccess store) {
         ChatSession session = Fixtures.session(store);
@@ -105,6 +137,12 @@ public interface MessageContract extends ConformanceTest {
         assertThat(store.getChatHistory(session.chatId(), 1, 0).get(0).content()).isEqualTo(content.toString());
     }
 
+    /**
+     * Content length is counted in code points, so the maximum holds as many emoji as letters, and one more is
+     * rejected.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void contentLengthIsCountedInCodePoints(DataAccess store) {
         ChatSession session = Fixtures.session(store);
@@ -119,6 +157,12 @@ public interface MessageContract extends ConformanceTest {
                 () -> store.addMessage(session.chatId(), NewMessage.user(emoji + "\ud83d\ude00")));
     }
 
+    /**
+     * Adding a message moves the session's message count and last message time.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void addMessageMovesMessageCountAndLastMessageAt(DataAccess store, MutableClock clock) {
         ChatSession session = Fixtures.session(store);
@@ -134,6 +178,12 @@ public interface MessageContract extends ConformanceTest {
         assertThat(read.lastActivityAt()).isEqualTo(now(clock));
     }
 
+    /**
+     * Adding a message changes none of the session's own fields.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void addMessageDoesNotChangeTheSessionsOwnFields(DataAccess store, MutableClock clock) {
         ChatSession session = store.createChatSession(
@@ -145,6 +195,11 @@ public interface MessageContract extends ConformanceTest {
         assertThat(store.getChatSession("own-fields")).contains(session.withMessages(1, message.createdAt()));
     }
 
+    /**
+     * Adding a message to an unknown chat id throws NotFoundException and writes nothing.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void addMessageOnUnknownChatIdThrowsNotFound(DataAccess store) {
         Fixtures.seed(store);
@@ -155,6 +210,11 @@ public interface MessageContract extends ConformanceTest {
         assertThat(snapshot(store)).isEqualTo(before);
     }
 
+    /**
+     * A batch of messages gets consecutive sequence numbers after the existing ones, in the order given.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void addMessagesAssignsConsecutiveNumbersAfterExistingOnes(DataAccess store) {
         ChatSession session = Fixtures.session(store);
@@ -168,6 +228,12 @@ public interface MessageContract extends ConformanceTest {
         assertThat(store.addMessage(session.chatId(), NewMessage.user("next")).sequenceNumber()).isEqualTo(6);
     }
 
+    /**
+     * A batch of messages is stored at one time, with its metadata, and moves the session's counters.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void addMessagesStoresAllAtOneTimeAndMovesCounters(DataAccess store, MutableClock clock) {
         ChatSession session = Fixtures.session(store);
@@ -184,6 +250,11 @@ public interface MessageContract extends ConformanceTest {
         assertThat(read.lastMessageAt()).isEqualTo(now(clock));
     }
 
+    /**
+     * A batch with an invalid later message is rejected, naming that message, and writes nothing.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void addMessagesWithAnInvalidLaterElementWritesNothing(DataAccess store) {
         Fixtures.Seed seed = Fixtures.seed(store);
@@ -195,6 +266,11 @@ public interface MessageContract extends ConformanceTest {
         assertThat(store.getMessageCount(seed.session().chatId())).isEqualTo(3);
     }
 
+    /**
+     * A batch on an unknown chat id throws NotFoundException and writes nothing.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void addMessagesOnUnknownChatIdThrowsNotFoundAndWritesNothing(DataAccess store) {
         Fixtures.seed(store);
@@ -206,6 +282,11 @@ public interface MessageContract extends ConformanceTest {
         assertThat(snapshot(store)).isEqualTo(before);
     }
 
+    /**
+     * A large batch of messages is accepted and numbered without gaps.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void addMessagesAcceptsALargeBatch(DataAccess store) {
         ChatSession session = Fixtures.session(store);
@@ -218,6 +299,11 @@ public interface MessageContract extends ConformanceTest {
         assertThat(store.getChatSession(session.chatId()).orElseThrow().messageCount()).isEqualTo(2500);
     }
 
+    /**
+     * Each session numbers its messages on its own.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void sequenceNumbersAreIndependentPerSession(DataAccess store) {
         ChatSession a = Fixtures.session(store);
@@ -233,6 +319,11 @@ public interface MessageContract extends ConformanceTest {
         assertThat(store.getMessageCount(b.chatId())).isEqualTo(1);
     }
 
+    /**
+     * The message count counts the session's messages, whether added alone or in batches.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void getMessageCountCountsTheSessionsMessages(DataAccess store) {
         ChatSession session = Fixtures.session(store);
@@ -245,6 +336,11 @@ public interface MessageContract extends ConformanceTest {
         assertThat(store.getChatSession(session.chatId()).orElseThrow().messageCount()).isEqualTo(6);
     }
 
+    /**
+     * Reads of an unknown chat id are empty or zero.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void readsOfAnUnknownChatIdAreEmpty(DataAccess store) {
         Fixtures.seed(store);
@@ -254,6 +350,11 @@ public interface MessageContract extends ConformanceTest {
         assertThat(store.getChatSession("no-such-chat")).isEmpty();
     }
 
+    /**
+     * Message ids are distinct, time-ordered UUID version 7 ids.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void messageIdsAreDistinctAndTimeOrdered(DataAccess store) {
         ChatSession session = Fixtures.session(store);
@@ -265,6 +366,11 @@ public interface MessageContract extends ConformanceTest {
         assertThat(messages).allSatisfy(m -> assertThat(m.id().version()).isEqualTo(7));
     }
 
+    /**
+     * Message content round-trips exactly, whitespace, line breaks and control characters included.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void messageContentRoundTripsExactly(DataAccess store) {
         ChatSession session = Fixtures.session(store);
@@ -283,6 +389,11 @@ public interface MessageContract extends ConformanceTest {
         assertThat(added).extracting(Message::content).isEqualTo(contents);
     }
 
+    /**
+     * A token count of {@code null}, zero or the largest int round-trips.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void tokenCountNullZeroAndLargeRoundTrip(DataAccess store) {
         ChatSession session = Fixtures.session(store);
@@ -295,6 +406,12 @@ public interface MessageContract extends ConformanceTest {
                 .containsExactly(null, 0, Integer.MAX_VALUE);
     }
 
+    /**
+     * Each message keeps the time it was added.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void messagesKeepTheTimeTheyWereAdded(DataAccess store, MutableClock clock) {
         ChatSession session = Fixtures.session(store);

@@ -43,6 +43,13 @@ public interface PersistenceContract extends ConformanceTest {
         }
     }
 
+    /**
+     * Every record, tricky JSON, keys and timestamps included, reads back exactly through a handle opened afterwards.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     * @param provider the backend's provider, for stores this test opens itself
+     */
     @Test
     default void everyRecordReadsBackExactlyAfterReopening(DataAccess store, MutableClock clock,
             StoreProvider provider) {
@@ -74,6 +81,13 @@ public interface PersistenceContract extends ConformanceTest {
         });
     }
 
+    /**
+     * Unique keys and message counters still hold through a handle opened afterwards.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     * @param provider the backend's provider, for stores this test opens itself
+     */
     @Test
     default void countersAndUniqueKeysHoldAfterReopening(DataAccess store, MutableClock clock, StoreProvider provider) {
         store.createUser(NewUser.withExternalId("taken"));
@@ -90,6 +104,13 @@ public interface PersistenceContract extends ConformanceTest {
         });
     }
 
+    /**
+     * Deletions and memory expiry still hold through a handle opened afterwards.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     * @param provider the backend's provider, for stores this test opens itself
+     */
     @Test
     default void deletionsAndExpiryHoldAfterReopening(DataAccess store, MutableClock clock, StoreProvider provider) {
         User user = Fixtures.user(store);

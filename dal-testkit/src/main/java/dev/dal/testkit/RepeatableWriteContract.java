@@ -31,6 +31,11 @@ public interface RepeatableWriteContract extends ConformanceTest {
                         .withId(UUID.randomUUID()));
     }
 
+    /**
+     * Messages given caller-chosen ids are stored under those ids.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void messagesAreStoredUnderTheCallersIds(DataAccess store) {
         ChatSession session = Fixtures.session(store);
@@ -42,6 +47,11 @@ public interface RepeatableWriteContract extends ConformanceTest {
         assertThat(store.getChatHistory(session.chatId(), HistoryQuery.latest(10))).isEqualTo(stored);
     }
 
+    /**
+     * A turn repeated with the same ids and content is stored once and the repeat returns the stored messages.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void aTurnRepeatedWithTheSameIdsIsStoredOnce(DataAccess store) {
         ChatSession session = Fixtures.session(store);
@@ -57,6 +67,11 @@ public interface RepeatableWriteContract extends ConformanceTest {
                 first.get(0), first.get(1));
     }
 
+    /**
+     * A repeat finds its already stored message even behind many later ones.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void aRepeatFindsItsMessagesBehindLaterOnes(DataAccess store) {
         ChatSession session = Fixtures.session(store);
@@ -68,6 +83,11 @@ public interface RepeatableWriteContract extends ConformanceTest {
         assertThat(store.getMessageCount(session.chatId())).isEqualTo(451);
     }
 
+    /**
+     * Repeating an id with other content, or with more messages, throws DuplicateKeyException and adds nothing.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void theSameIdWithOtherContentIsADuplicateKeyAndAddsNothing(DataAccess store) {
         ChatSession session = Fixtures.session(store);
@@ -83,6 +103,11 @@ public interface RepeatableWriteContract extends ConformanceTest {
         assertThat(snapshot(store)).isEqualTo(before);
     }
 
+    /**
+     * Ids must be given for every message of one call or for none, and must differ from each other.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void idsMustBeGivenForEveryMessageOfACallOrForNone(DataAccess store) {
         ChatSession session = Fixtures.session(store);
@@ -94,6 +119,12 @@ public interface RepeatableWriteContract extends ConformanceTest {
                 List.of(NewMessage.user("a").withId(same), NewMessage.assistant("b").withId(same))));
     }
 
+    /**
+     * A user created twice with the same id and fields is stored once; the same id with other fields is a duplicate
+     * key.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void aUserCreatedTwiceWithTheSameIdIsStoredOnce(DataAccess store) {
         NewUser request = NewUser.builder().id(UUID.randomUUID()).externalId(Fixtures.unique("ext"))
@@ -109,6 +140,12 @@ public interface RepeatableWriteContract extends ConformanceTest {
                 .externalId(request.externalId()).email("other@example.com").build()));
     }
 
+    /**
+     * A session created twice with the same id and fields is stored once; the same id or chat id with other fields is a
+     * duplicate key.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void aSessionCreatedTwiceWithTheSameIdIsStoredOnce(DataAccess store) {
         User owner = Fixtures.user(store);

@@ -42,6 +42,13 @@ public interface SessionContract extends ConformanceTest {
         return sessions.stream().map(ChatSession::id).toList();
     }
 
+    /**
+     * A session created with only a chat id gets a UUID version 7 id, no owner or title, the default profile, empty
+     * metadata, ACTIVE status, no messages and the clock's time.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void createChatSessionAppliesDefaults(DataAccess store, MutableClock clock) {
         ChatSession session = store.createChatSession(NewChatSession.of("defaults"));
@@ -60,6 +67,11 @@ public interface SessionContract extends ConformanceTest {
         assertThat(session.updatedAt()).isEqualTo(now(clock));
     }
 
+    /**
+     * A created session keeps every field given and reads back equal.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void createChatSessionRoundTripsEveryField(DataAccess store) {
         User user = Fixtures.user(store);
@@ -74,6 +86,11 @@ public interface SessionContract extends ConformanceTest {
         assertThat(store.getChatSession("full")).contains(session);
     }
 
+    /**
+     * Reading a session by chat id returns the record as created.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void getChatSessionReadsBackTheCreatedRecord(DataAccess store) {
         ChatSession session = store.createChatSession(new NewChatSession("read", null, "t", null, null));
@@ -81,6 +98,11 @@ public interface SessionContract extends ConformanceTest {
         assertThat(store.getChatSession("read")).contains(session);
     }
 
+    /**
+     * Reading an unknown chat id is empty.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void getUnknownChatSessionIsEmpty(DataAccess store) {
         Fixtures.session(store);
@@ -88,6 +110,11 @@ public interface SessionContract extends ConformanceTest {
         assertThat(store.getChatSession("no-such-chat")).isEmpty();
     }
 
+    /**
+     * Creating a session with a chat id already in use throws DuplicateKeyException and keeps the original.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void duplicateChatIdThrowsDuplicateKeyAndKeepsTheOriginal(DataAccess store) {
         User user = Fixtures.user(store);
@@ -101,6 +128,11 @@ public interface SessionContract extends ConformanceTest {
         assertThat(store.getChatSession("dup")).contains(original);
     }
 
+    /**
+     * Creating a session for an unknown user throws NotFoundException and writes nothing.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void createChatSessionForUnknownUserThrowsNotFoundAndWritesNothing(DataAccess store) {
         Fixtures.user(store);
@@ -113,6 +145,11 @@ public interface SessionContract extends ConformanceTest {
         assertThat(store.getChatSession("orphan")).isEmpty();
     }
 
+    /**
+     * An update sets the title, and a {@code null} title clears it.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void updateTitleSetsAndNullClears(DataAccess store) {
         ChatSession session = store.createChatSession(new NewChatSession("titled", null, "Old", null, null));
@@ -126,6 +163,11 @@ public interface SessionContract extends ConformanceTest {
         assertThat(store.getChatSession("titled")).contains(cleared);
     }
 
+    /**
+     * An update sets the profile, and a {@code null} profile resets it to the default.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void updateProfileSetsAndNullResetsToDefault(DataAccess store) {
         store.createChatSession(NewChatSession.of("profiled"));
@@ -139,6 +181,11 @@ public interface SessionContract extends ConformanceTest {
         assertThat(store.getChatSession("profiled")).contains(reset);
     }
 
+    /**
+     * An update replaces the whole metadata object, and {@code null} empties it.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void updateMetadataReplacesTheWholeObjectAndNullEmptiesIt(DataAccess store) {
         store.createChatSession(new NewChatSession("meta", null, null, null, object("{\"a\":1,\"b\":2}")));
@@ -152,6 +199,11 @@ public interface SessionContract extends ConformanceTest {
         assertThat(store.getChatSession("meta")).contains(emptied);
     }
 
+    /**
+     * An update archives a session and reactivates it.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void updateStatusArchivesAndReactivates(DataAccess store) {
         store.createChatSession(NewChatSession.of("status"));
@@ -163,6 +215,11 @@ public interface SessionContract extends ConformanceTest {
                 .status()).isEqualTo(SessionStatus.ACTIVE);
     }
 
+    /**
+     * An update moves a session between users, and a {@code null} owner detaches it.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void updateUserIdMovesTheSessionBetweenUsersAndNullDetaches(DataAccess store) {
         User first = Fixtures.user(store);
@@ -180,6 +237,11 @@ public interface SessionContract extends ConformanceTest {
         assertThat(store.getChatSession("moving")).contains(detached);
     }
 
+    /**
+     * An update of one field keeps every other field.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void updateSessionOfOneFieldKeepsTheOthers(DataAccess store) {
         User user = Fixtures.user(store);
@@ -192,6 +254,12 @@ public interface SessionContract extends ConformanceTest {
                 object("{\"m\":true}"), SessionStatus.ACTIVE, session.createdAt(), updated.updatedAt(), null, 0, 2));
     }
 
+    /**
+     * An update moves the update time to the clock and keeps the creation time and the message counters.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void updateMovesUpdatedAtAndKeepsCreatedAtAndMessageCounters(DataAccess store, MutableClock clock) {
         ChatSession session = Fixtures.session(store);
@@ -208,6 +276,11 @@ public interface SessionContract extends ConformanceTest {
         assertThat(store.getChatSession(session.chatId())).contains(updated);
     }
 
+    /**
+     * Updating an unknown chat id throws NotFoundException and changes nothing.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void updateUnknownChatSessionThrowsNotFound(DataAccess store) {
         Fixtures.session(store);
@@ -219,6 +292,11 @@ public interface SessionContract extends ConformanceTest {
         assertThat(snapshot(store)).isEqualTo(before);
     }
 
+    /**
+     * Updating a session to an unknown owner throws NotFoundException and changes nothing, not even the other fields.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void updateToUnknownUserThrowsNotFoundAndChangesNothing(DataAccess store) {
         User user = Fixtures.user(store);
@@ -232,6 +310,11 @@ public interface SessionContract extends ConformanceTest {
         assertThat(store.getChatSession("owned")).contains(session);
     }
 
+    /**
+     * Deleting a session returns true, then false, and false for a chat id that never existed.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void deleteChatSessionReturnsTrueThenFalse(DataAccess store) {
         store.createChatSession(NewChatSession.of("bye"));
@@ -242,6 +325,11 @@ public interface SessionContract extends ConformanceTest {
         assertThat(store.deleteChatSession("never-was")).isFalse();
     }
 
+    /**
+     * Deleting a session deletes its own messages and no others.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void deleteChatSessionDeletesItsMessagesOnly(DataAccess store) {
         ChatSession doomed = Fixtures.session(store);
@@ -256,6 +344,12 @@ public interface SessionContract extends ConformanceTest {
         assertThat(snapshot(store).messages()).isEqualTo(keptMessages);
     }
 
+    /**
+     * A chat id may be used again after its session is deleted; the new session has a new id and starts again at
+     * sequence number 1.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void chatIdCanBeReusedAfterDeleteAndStartsAgainAtSequenceOne(DataAccess store) {
         ChatSession first = store.createChatSession(NewChatSession.of("again"));
@@ -272,6 +366,11 @@ public interface SessionContract extends ConformanceTest {
         assertThat(store.getChatHistory("again", 10, 0)).containsExactly(message);
     }
 
+    /**
+     * A session read reports its current message count and last message time.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void getChatSessionReportsTheCurrentMessageCount(DataAccess store) {
         ChatSession session = Fixtures.session(store);
@@ -283,6 +382,12 @@ public interface SessionContract extends ConformanceTest {
         assertThat(read.lastMessageAt()).isEqualTo(messages.get(4).createdAt());
     }
 
+    /**
+     * A user's sessions are listed by last activity, newest first.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void listUserSessionsOrdersByLastActivityNewestFirst(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
@@ -295,6 +400,11 @@ public interface SessionContract extends ConformanceTest {
         assertThat(listed).isSortedAccordingTo(Fixtures.listingOrder());
     }
 
+    /**
+     * Sessions with the same last activity are listed by id, newest first.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void listUserSessionsBreaksTiesByIdNewestFirst(DataAccess store) {
         User user = Fixtures.user(store);
@@ -311,6 +421,12 @@ public interface SessionContract extends ConformanceTest {
         assertThat(listed.get(0).id()).isEqualTo(sessions.get(4).id());
     }
 
+    /**
+     * A listing returns the sessions' current records.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void listUserSessionsReturnsCurrentRecords(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
@@ -324,6 +440,12 @@ public interface SessionContract extends ConformanceTest {
                 store.getChatSession(sessions.get(0).chatId()).orElseThrow());
     }
 
+    /**
+     * Listing pages by limit and offset concatenate to the whole listing.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void listUserSessionsPagesByLimitAndOffset(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
@@ -340,6 +462,12 @@ public interface SessionContract extends ConformanceTest {
         assertThat(store.listUserSessions(user.id(), 2, 3)).isEqualTo(all.subList(3, 5));
     }
 
+    /**
+     * The last listing page is partial, and a page beyond the end is empty.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void listUserSessionsLastPageIsPartialAndBeyondIsEmpty(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
@@ -352,6 +480,11 @@ public interface SessionContract extends ConformanceTest {
         assertThat(store.listUserSessions(user.id(), 1, 4)).containsExactly(all.get(4));
     }
 
+    /**
+     * A listing holds only that user's sessions.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void listUserSessionsReturnsOnlyThatUsersSessions(DataAccess store) {
         User user = Fixtures.user(store);
@@ -363,6 +496,11 @@ public interface SessionContract extends ConformanceTest {
         assertThat(ids(store.listUserSessions(user.id(), 10, 0))).containsExactly(mine.id());
     }
 
+    /**
+     * Listings of an unknown user are empty.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void listUserSessionsOfUnknownUserIsEmpty(DataAccess store) {
         Fixtures.session(store, Fixtures.user(store).id());
@@ -371,6 +509,12 @@ public interface SessionContract extends ConformanceTest {
         assertThat(store.listUserSessionsWithLastMessage(UUID.randomUUID(), 10, 0)).isEmpty();
     }
 
+    /**
+     * Updating a session's own fields does not change its position in the listing.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void updatingASessionDoesNotChangeItsListPosition(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
@@ -382,6 +526,12 @@ public interface SessionContract extends ConformanceTest {
         assertThat(ids(store.listUserSessions(user.id(), 10, 0))).isEqualTo(before);
     }
 
+    /**
+     * Adding a message moves its session to the front of the listing.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void addingAMessageMovesTheSessionToTheFront(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
@@ -393,6 +543,12 @@ public interface SessionContract extends ConformanceTest {
                 .containsExactly(sessions.get(1).id());
     }
 
+    /**
+     * The listing with last messages returns the same sessions, page by page, as the plain listing.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void listWithLastMessageReturnsTheSamePageAsListUserSessions(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
@@ -409,6 +565,12 @@ public interface SessionContract extends ConformanceTest {
         }
     }
 
+    /**
+     * The listing with last messages carries each session's newest message.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void listWithLastMessageCarriesEachSessionsNewestMessage(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
@@ -429,6 +591,11 @@ public interface SessionContract extends ConformanceTest {
                 .isEqualTo(store.getChatHistory(sessions.get(0).chatId(), HistoryQuery.latest(1)).get(0));
     }
 
+    /**
+     * In the listing with last messages, a session without messages has no last message.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void listWithLastMessageHasNoMessageForAnEmptySession(DataAccess store) {
         User user = Fixtures.user(store);
@@ -442,6 +609,12 @@ public interface SessionContract extends ConformanceTest {
         assertThat(listed.get(0).findLastMessage()).isEmpty();
     }
 
+    /**
+     * A session's creation and update times follow the store's clock.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void sessionTimestampsFollowTheClock(DataAccess store, MutableClock clock) {
         Instant created = now(clock);

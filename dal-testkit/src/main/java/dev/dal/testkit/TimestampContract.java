@@ -29,6 +29,12 @@ public interface TimestampContract extends ConformanceTest {
             Instant.parse("2000-02-29T12:34:56.789Z"), Instant.parse("2038-01-19T03:14:07.999Z"),
             Instant.parse("2262-04-11T23:47:16.854Z"), Instant.parse("9999-12-31T23:59:59.999Z"));
 
+    /**
+     * Every creation and update time a write sets is the store clock's instant truncated to milliseconds.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void everyCreationTimeIsTheClockTruncatedToMillis(DataAccess store, MutableClock clock) {
         assertThat(clock.instant().getNano() % 1_000_000).as("the kit's clock has sub-millisecond digits")
@@ -45,6 +51,12 @@ public interface TimestampContract extends ConformanceTest {
         assertThat(store.getChatSession(session.chatId()).orElseThrow().lastMessageAt()).isEqualTo(expected);
     }
 
+    /**
+     * Stored timestamps read back exactly as the writes returned them.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void storedTimestampsReadBackExactly(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
@@ -58,6 +70,12 @@ public interface TimestampContract extends ConformanceTest {
         assertThat(store.getUserMemory(user.id(), "t", "k")).contains(entry);
     }
 
+    /**
+     * Timestamps come from the store's clock, not the system clock.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void timestampsComeFromTheStoresClockNotTheSystemClock(DataAccess store, MutableClock clock) {
         clock.set(Instant.parse("2001-02-03T04:05:06.789123456Z"));
@@ -74,6 +92,12 @@ public interface TimestampContract extends ConformanceTest {
         assertThat(store.getChatHistory(session.chatId(), 1, 0).get(0).createdAt()).isEqualTo(expected);
     }
 
+    /**
+     * Update, message and memory times follow the store's clock as it moves.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void updateTimesFollowTheClock(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
@@ -92,6 +116,12 @@ public interface TimestampContract extends ConformanceTest {
         assertThat(store.getChatSession(session.chatId()).orElseThrow().lastMessageAt()).isEqualTo(later);
     }
 
+    /**
+     * Instants the caller gives are stored truncated to milliseconds.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void givenInstantsAreStoredTruncatedToMillis(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
@@ -107,6 +137,11 @@ public interface TimestampContract extends ConformanceTest {
         assertThat(store.getUserMemory(user.id(), "t", "k").orElseThrow().expiresAt()).isEqualTo(truncated);
     }
 
+    /**
+     * Edge instants, far past and far future included, round-trip as a user's last activity time.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void edgeInstantsRoundTripAsLastActiveAt(DataAccess store) {
         User user = Fixtures.user(store);
@@ -117,6 +152,12 @@ public interface TimestampContract extends ConformanceTest {
         }
     }
 
+    /**
+     * Edge instants round-trip as memory expiry times.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void edgeInstantsRoundTripAsMemoryExpiry(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
@@ -130,6 +171,12 @@ public interface TimestampContract extends ConformanceTest {
                 .containsExactlyInAnyOrderElementsOf(EDGE_INSTANTS);
     }
 
+    /**
+     * Edge instants round-trip as the creation times of users and messages.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void edgeInstantsRoundTripAsCreationTimes(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
@@ -148,6 +195,12 @@ public interface TimestampContract extends ConformanceTest {
         assertThat(snapshot(store).users()).extracting(User::createdAt).containsAll(EDGE_INSTANTS);
     }
 
+    /**
+     * Timestamps do not depend on the JVM's default time zone, neither when written nor when read.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void timestampsDoNotDependOnTheJvmDefaultTimeZone(DataAccess store, MutableClock clock) {
         TimeZone original = TimeZone.getDefault();
@@ -167,6 +220,12 @@ public interface TimestampContract extends ConformanceTest {
         assertThat(store.getUser(user.id()).orElseThrow().createdAt()).isEqualTo(expected);
     }
 
+    /**
+     * Memory expiry is compared at millisecond precision: an entry is expired from its truncated expiry on.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void expiryIsComparedAtMillisecondPrecision(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);

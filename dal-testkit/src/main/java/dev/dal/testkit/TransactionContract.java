@@ -44,6 +44,11 @@ public interface TransactionContract extends ConformanceTest {
         }
     }
 
+    /**
+     * {@code inTransaction} returns the work's result, and what it wrote is committed.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     @Requires(Capability.TRANSACTIONS)
     default void inTransactionReturnsTheWorksResult(DataAccess store) {
@@ -52,6 +57,11 @@ public interface TransactionContract extends ConformanceTest {
         assertThat(store.getUser(user.id())).contains(user);
     }
 
+    /**
+     * {@code inTransaction} commits every kind of write together.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     @Requires(Capability.TRANSACTIONS)
     default void inTransactionCommitsEveryKindOfWrite(DataAccess store) {
@@ -70,6 +80,11 @@ public interface TransactionContract extends ConformanceTest {
         assertThat(store.getUserMemory(user.id(), "context", "k")).isPresent();
     }
 
+    /**
+     * {@code useTransaction} commits its writes.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     @Requires(Capability.TRANSACTIONS)
     default void useTransactionCommits(DataAccess store) {
@@ -82,6 +97,11 @@ public interface TransactionContract extends ConformanceTest {
         assertThat(store.getChatSession("use-tx-chat")).isPresent();
     }
 
+    /**
+     * An exception thrown inside a transaction rolls back every kind of write.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     @Requires(Capability.TRANSACTIONS)
     default void anExceptionInsideRollsBackEveryKindOfWrite(DataAccess store) {
@@ -104,6 +124,11 @@ public interface TransactionContract extends ConformanceTest {
         assertThat(store.getMessageCount(seed.session().chatId())).isEqualTo(3);
     }
 
+    /**
+     * The very exception instance the work threw reaches the caller.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     @Requires(Capability.TRANSACTIONS)
     default void theSameExceptionInstanceReachesTheCaller(DataAccess store) {
@@ -117,6 +142,12 @@ public interface TransactionContract extends ConformanceTest {
         assertThat(thrown).isSameAs(boom);
     }
 
+    /**
+     * A rollback also undoes updates and deletes.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     @Requires(Capability.TRANSACTIONS)
     default void aRollbackUndoesUpdatesAndDeletes(DataAccess store, MutableClock clock) {
@@ -139,6 +170,11 @@ public interface TransactionContract extends ConformanceTest {
         assertThat(store.getUserByExternalId("seed-user")).contains(seed.user());
     }
 
+    /**
+     * A store error inside a transaction rolls back the earlier writes and reaches the caller.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     @Requires(Capability.TRANSACTIONS)
     default void aStoreErrorInsideRollsBackEarlierWritesAndReachesTheCaller(DataAccess store) {
@@ -154,6 +190,11 @@ public interface TransactionContract extends ConformanceTest {
         assertThat(snapshot(store)).isEqualTo(before);
     }
 
+    /**
+     * A validation error inside a transaction rolls back the earlier writes.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     @Requires(Capability.TRANSACTIONS)
     default void aValidationErrorInsideRollsBackEarlierWrites(DataAccess store) {
@@ -169,6 +210,11 @@ public interface TransactionContract extends ConformanceTest {
         assertThat(snapshot(store)).isEqualTo(before);
     }
 
+    /**
+     * Reads inside a transaction see the transaction's own writes.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     @Requires(Capability.TRANSACTIONS)
     default void readsInsideSeeTheTransactionsOwnWrites(DataAccess store) {
@@ -188,6 +234,11 @@ public interface TransactionContract extends ConformanceTest {
         assertThat(store.getUserByExternalId("own")).isPresent();
     }
 
+    /**
+     * A nested {@code inTransaction} joins the outer transaction and rolls back with it.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     @Requires(Capability.TRANSACTIONS)
     default void nestedInTransactionJoinsTheOuterTransaction(DataAccess store) {
@@ -205,6 +256,11 @@ public interface TransactionContract extends ConformanceTest {
         assertThat(snapshot(store)).isEqualTo(before);
     }
 
+    /**
+     * A nested {@code inTransaction} commits with the outer transaction.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     @Requires(Capability.TRANSACTIONS)
     default void nestedInTransactionCommitsWithTheOuterTransaction(DataAccess store) {
@@ -217,6 +273,11 @@ public interface TransactionContract extends ConformanceTest {
         assertThat(store.getUserByExternalId("inner")).isPresent();
     }
 
+    /**
+     * After a rollback, sequence numbers continue without a gap.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     @Requires(Capability.TRANSACTIONS)
     default void sequenceNumbersContinueWithoutGapsAfterARollback(DataAccess store) {
@@ -240,6 +301,12 @@ public interface TransactionContract extends ConformanceTest {
         assertThat(read.lastMessageAt()).isEqualTo(next.createdAt());
     }
 
+    /**
+     * A rollback restores the session's message counters.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     @Requires(Capability.TRANSACTIONS)
     default void aRollbackRestoresMessageCountersOfTheSession(DataAccess store, MutableClock clock) {
@@ -260,6 +327,12 @@ public interface TransactionContract extends ConformanceTest {
         assertThat(store.getMessageCount(session.chatId())).isEqualTo(2);
     }
 
+    /**
+     * Uncommitted writes are invisible to other threads; a read that waits for the commit sees the committed state.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @throws Exception when waiting for work on another thread fails or is interrupted
+     */
     @Test
     @Requires(Capability.TRANSACTIONS)
     default void uncommittedWritesAreInvisibleToOtherThreads(DataAccess store) throws Exception {
@@ -296,6 +369,12 @@ public interface TransactionContract extends ConformanceTest {
         }
     }
 
+    /**
+     * A store without the transactions capability throws UnsupportedCapabilityException from {@code inTransaction} and
+     * runs nothing.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void inTransactionWithoutTheCapabilityThrowsUnsupportedCapabilityAndRunsNothing(DataAccess store) {
         Assumptions.assumeFalse(store.capabilities().contains(Capability.TRANSACTIONS),

@@ -36,6 +36,12 @@ public interface UserContract extends ConformanceTest {
                 .status(UserStatus.DISABLED).build();
     }
 
+    /**
+     * A created user gets an id, and its creation and update times are the clock's time.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void createUserReturnsIdAndClockTimestamps(DataAccess store, MutableClock clock) {
         User user = store.createUser(NewUser.withExternalId("u1"));
@@ -45,6 +51,11 @@ public interface UserContract extends ConformanceTest {
         assertThat(user.updatedAt()).isEqualTo(now(clock));
     }
 
+    /**
+     * A created user keeps every field given and reads back equal.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void createUserRoundTripsEveryField(DataAccess store) {
         User created = store.createUser(fullUser("ada"));
@@ -58,6 +69,12 @@ public interface UserContract extends ConformanceTest {
         assertThat(store.getUser(created.id())).contains(created);
     }
 
+    /**
+     * A user created with no fields gets no external id, e-mail or name, ACTIVE status, empty profile and preferences,
+     * and no last activity.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void createUserAppliesDefaults(DataAccess store) {
         User user = store.createUser(NewUser.builder().build());
@@ -72,6 +89,11 @@ public interface UserContract extends ConformanceTest {
         assertThat(store.getUser(user.id())).contains(user);
     }
 
+    /**
+     * Reading a user by id returns the record as created.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void getUserReadsBackTheCreatedRecord(DataAccess store) {
         User user = store.createUser(fullUser("read-back"));
@@ -79,6 +101,11 @@ public interface UserContract extends ConformanceTest {
         assertThat(store.getUser(user.id())).contains(user);
     }
 
+    /**
+     * Reading a user by external id returns that user's record as created.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void getUserByExternalIdReadsBackTheCreatedRecord(DataAccess store) {
         User user = store.createUser(fullUser("by-external"));
@@ -87,6 +114,11 @@ public interface UserContract extends ConformanceTest {
         assertThat(store.getUserByExternalId("by-external")).contains(user);
     }
 
+    /**
+     * Reading an unknown user id is empty.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void getUnknownUserIsEmpty(DataAccess store) {
         Fixtures.user(store);
@@ -94,6 +126,11 @@ public interface UserContract extends ConformanceTest {
         assertThat(store.getUser(UUID.randomUUID())).isEmpty();
     }
 
+    /**
+     * Reading an unknown external id is empty.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void getUnknownExternalIdIsEmpty(DataAccess store) {
         Fixtures.user(store);
@@ -101,6 +138,11 @@ public interface UserContract extends ConformanceTest {
         assertThat(store.getUserByExternalId("nobody")).isEmpty();
     }
 
+    /**
+     * User ids are distinct, time-ordered UUID version 7 ids.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void userIdsAreTimeOrderedVersion7Uuids(DataAccess store) {
         List<User> users = new ArrayList<>();
@@ -112,6 +154,11 @@ public interface UserContract extends ConformanceTest {
         assertThat(users).extracting(u -> u.id().toString()).isSorted().doesNotHaveDuplicates();
     }
 
+    /**
+     * Users without an external id do not collide with each other.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void usersWithoutExternalIdDoNotCollide(DataAccess store) {
         User first = store.createUser(NewUser.builder().name("a").build());
@@ -122,6 +169,11 @@ public interface UserContract extends ConformanceTest {
         assertThat(store.getUser(second.id())).contains(second);
     }
 
+    /**
+     * Creating a user with an external id already in use throws DuplicateKeyException and writes nothing.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void duplicateExternalIdOnCreateThrowsDuplicateKeyAndWritesNothing(DataAccess store) {
         User original = store.createUser(NewUser.withExternalId("taken"));
@@ -133,6 +185,12 @@ public interface UserContract extends ConformanceTest {
         assertThat(store.getUserByExternalId("taken")).contains(original);
     }
 
+    /**
+     * An empty update keeps every field, moves the update time and raises the version by one.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void emptyUpdateKeepsEveryFieldAndMovesUpdatedAt(DataAccess store, MutableClock clock) {
         User user = store.createUser(fullUser("keep"));
@@ -146,6 +204,12 @@ public interface UserContract extends ConformanceTest {
         assertThat(store.getUser(user.id())).contains(updated);
     }
 
+    /**
+     * An update moves the update time to the clock and keeps the creation time.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void updateUserMovesUpdatedAtToClockAndKeepsCreatedAt(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
@@ -158,6 +222,12 @@ public interface UserContract extends ConformanceTest {
         assertThat(updated.updatedAt()).isEqualTo(now(clock)).isAfter(created);
     }
 
+    /**
+     * An update returns exactly what is then stored.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void updateUserReturnsWhatIsStored(DataAccess store, MutableClock clock) {
         User user = store.createUser(fullUser("returned"));
@@ -170,6 +240,11 @@ public interface UserContract extends ConformanceTest {
         assertThat(store.getUserByExternalId("returned")).contains(updated);
     }
 
+    /**
+     * Changing the external id moves the lookup to the new value.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void updateExternalIdMovesLookupToTheNewValue(DataAccess store) {
         User user = store.createUser(fullUser("old-ext"));
@@ -181,6 +256,11 @@ public interface UserContract extends ConformanceTest {
         assertThat(store.getUserByExternalId("old-ext")).isEmpty();
     }
 
+    /**
+     * Clearing the external id removes the lookup and frees the value for another user.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void updateExternalIdToNullClearsIt(DataAccess store) {
         User user = store.createUser(fullUser("to-clear"));
@@ -193,6 +273,11 @@ public interface UserContract extends ConformanceTest {
         assertThat(store.createUser(NewUser.withExternalId("to-clear")).externalId()).isEqualTo("to-clear");
     }
 
+    /**
+     * An update sets the e-mail and name, and {@code null} clears them.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void updateEmailAndNameSetsAndNullClears(DataAccess store) {
         User user = store.createUser(fullUser("text"));
@@ -207,6 +292,11 @@ public interface UserContract extends ConformanceTest {
         assertThat(store.getUser(user.id())).contains(cleared);
     }
 
+    /**
+     * An update replaces the whole profile object, and {@code null} empties it, leaving the preferences alone.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void updateProfileReplacesTheWholeObjectAndNullEmptiesIt(DataAccess store) {
         User user = store.createUser(fullUser("profile"));
@@ -220,6 +310,11 @@ public interface UserContract extends ConformanceTest {
         assertThat(store.getUser(user.id())).contains(emptied);
     }
 
+    /**
+     * An update replaces the whole preferences object, and {@code null} empties it, leaving the profile alone.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void updatePreferencesReplacesTheWholeObjectAndNullEmptiesIt(DataAccess store) {
         User user = store.createUser(fullUser("prefs"));
@@ -234,6 +329,11 @@ public interface UserContract extends ConformanceTest {
         assertThat(store.getUser(user.id())).contains(emptied);
     }
 
+    /**
+     * An update stores each user status.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void updateStatusStoresEachValue(DataAccess store) {
         User user = Fixtures.user(store);
@@ -245,6 +345,11 @@ public interface UserContract extends ConformanceTest {
         }
     }
 
+    /**
+     * An update sets the last activity time truncated to milliseconds, and {@code null} clears it.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void updateLastActiveAtSetsTruncatedAndNullClears(DataAccess store) {
         User user = Fixtures.user(store);
@@ -259,6 +364,11 @@ public interface UserContract extends ConformanceTest {
         assertThat(store.getUser(user.id())).contains(cleared);
     }
 
+    /**
+     * An update of one field keeps every other field.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void updateUserOfOneFieldKeepsTheOthers(DataAccess store) {
         User user = store.createUser(fullUser("one-field"));
@@ -270,6 +380,12 @@ public interface UserContract extends ConformanceTest {
                 user.lastActiveAt(), user.version() + 1));
     }
 
+    /**
+     * Changing the external id to another user's throws DuplicateKeyException and changes nothing.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void updateExternalIdToAnotherUsersThrowsDuplicateKeyAndChangesNothing(DataAccess store,
             MutableClock clock) {
@@ -285,6 +401,11 @@ public interface UserContract extends ConformanceTest {
         assertThat(store.getUser(second.id())).contains(second);
     }
 
+    /**
+     * Setting the external id to its own value succeeds.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void updateExternalIdToItsOwnValueSucceeds(DataAccess store) {
         User user = store.createUser(NewUser.withExternalId("mine"));
@@ -295,6 +416,11 @@ public interface UserContract extends ConformanceTest {
         assertThat(store.getUserByExternalId("mine")).contains(updated);
     }
 
+    /**
+     * Updating an unknown user throws NotFoundException and writes nothing.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void updateUnknownUserThrowsNotFoundAndWritesNothing(DataAccess store) {
         Fixtures.user(store);
@@ -306,6 +432,11 @@ public interface UserContract extends ConformanceTest {
         assertThat(snapshot(store)).isEqualTo(before);
     }
 
+    /**
+     * Deleting a user returns true, then false, and false for a user that never existed.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void deleteUserReturnsTrueThenFalse(DataAccess store) {
         User user = Fixtures.user(store);
@@ -315,6 +446,11 @@ public interface UserContract extends ConformanceTest {
         assertThat(store.deleteUser(UUID.randomUUID(), DeleteMode.PURGE)).isFalse();
     }
 
+    /**
+     * A deleted user is gone by id and by external id, and other users stay.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void deletedUserIsGoneByIdAndByExternalId(DataAccess store) {
         User user = store.createUser(NewUser.withExternalId("gone"));
@@ -327,6 +463,11 @@ public interface UserContract extends ConformanceTest {
         assertThat(store.getUser(other.id())).contains(other);
     }
 
+    /**
+     * An external id may be used again after its user is deleted, by a user with a new id.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void externalIdCanBeReusedAfterDelete(DataAccess store) {
         User user = store.createUser(NewUser.withExternalId("recycled"));
@@ -338,6 +479,11 @@ public interface UserContract extends ConformanceTest {
         assertThat(store.getUserByExternalId("recycled")).contains(again);
     }
 
+    /**
+     * Deleting a user with KEEP_SESSIONS detaches the user's sessions and keeps their messages.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void deleteUserKeepSessionsDetachesSessionsAndKeepsMessages(DataAccess store) {
         User user = Fixtures.user(store);
@@ -354,6 +500,11 @@ public interface UserContract extends ConformanceTest {
         assertThat(store.listUserSessions(user.id(), 10, 0)).isEmpty();
     }
 
+    /**
+     * Deleting a user in the default mode keeps the user's sessions, detached, with their messages.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void deleteUserDefaultModeKeepsSessions(DataAccess store) {
         User user = Fixtures.user(store);
@@ -369,6 +520,11 @@ public interface UserContract extends ConformanceTest {
         assertThat(store.getMessageCount(session.chatId())).isEqualTo(2);
     }
 
+    /**
+     * Deleting a user deletes that user's memory and no one else's.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void deleteUserDeletesTheirMemoryAndNoOneElses(DataAccess store) {
         User user = Fixtures.user(store);
@@ -385,6 +541,11 @@ public interface UserContract extends ConformanceTest {
         assertThat(store.getUserMemory(other.id(), "context", "a")).isPresent();
     }
 
+    /**
+     * Deleting a user with PURGE removes the user's sessions and their messages.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void deleteUserPurgeRemovesTheirSessionsAndMessages(DataAccess store) {
         User user = Fixtures.user(store);
@@ -405,6 +566,11 @@ public interface UserContract extends ConformanceTest {
         assertThat(after.users()).isEmpty();
     }
 
+    /**
+     * Deleting a user with PURGE leaves other users' sessions and unowned sessions alone.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void deleteUserPurgeLeavesOtherUsersSessionsAlone(DataAccess store) {
         User user = Fixtures.user(store);
@@ -424,6 +590,11 @@ public interface UserContract extends ConformanceTest {
                 .containsExactlyInAnyOrder(theirs.id(), unowned.id());
     }
 
+    /**
+     * Sessions of a deleted user can be given to another user.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void deletedUserSessionsCanBeReassignedToAnotherUser(DataAccess store) {
         User user = Fixtures.user(store);

@@ -53,6 +53,11 @@ public interface ValidationContract extends ConformanceTest {
 
     // ---- ids and keys: required, not blank, at most 255 characters ----
 
+    /**
+     * A {@code null} chat id is rejected when creating a session, reading one or adding a message.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void nullChatIdIsRejected(DataAccess store) {
         seed(store);
@@ -61,6 +66,11 @@ public interface ValidationContract extends ConformanceTest {
         assertRejected(store, "chatId", () -> store.addMessage(null, NewMessage.user("x")));
     }
 
+    /**
+     * A blank chat id is rejected wherever a chat id is given.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void blankChatIdIsRejected(DataAccess store) {
         seed(store);
@@ -70,6 +80,11 @@ public interface ValidationContract extends ConformanceTest {
         assertRejected(store, "chatId", () -> store.deleteChatSession(""));
     }
 
+    /**
+     * A chat id longer than 255 characters is rejected wherever a chat id is given.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void chatIdLongerThan255IsRejected(DataAccess store) {
         seed(store);
@@ -78,6 +93,11 @@ public interface ValidationContract extends ConformanceTest {
         assertRejected(store, "chatId", () -> store.updateChatSession(chars(300), ChatSessionUpdate.builder().build()));
     }
 
+    /**
+     * Length limits count code points, not UTF-16 units.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void lengthLimitsCountCodePointsNotUtf16Units(DataAccess store) {
         User user = seed(store).user();
@@ -89,6 +109,11 @@ public interface ValidationContract extends ConformanceTest {
                 () -> store.setUserMemory(user.id(), "\ud83d\udcac".repeat(101), "k", F.nullNode()));
     }
 
+    /**
+     * An external id longer than 255 characters is rejected on create, update and lookup.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void externalIdLongerThan255IsRejected(DataAccess store) {
         User user = seed(store).user();
@@ -98,6 +123,11 @@ public interface ValidationContract extends ConformanceTest {
         assertRejected(store, "externalId", () -> store.getUserByExternalId(chars(256)));
     }
 
+    /**
+     * A blank external id is rejected on create and update.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void blankExternalIdIsRejectedOnCreateAndUpdate(DataAccess store) {
         User user = seed(store).user();
@@ -107,6 +137,11 @@ public interface ValidationContract extends ConformanceTest {
                 () -> store.updateUser(user.id(), UserUpdate.builder().externalId("  ").build()));
     }
 
+    /**
+     * A lookup by a {@code null} or blank external id is rejected.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void nullOrBlankExternalIdLookupIsRejected(DataAccess store) {
         seed(store);
@@ -114,6 +149,11 @@ public interface ValidationContract extends ConformanceTest {
         assertRejected(store, "externalId", () -> store.getUserByExternalId(" "));
     }
 
+    /**
+     * A memory key that is {@code null}, blank or longer than 255 characters is rejected on set, read and delete.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void memoryKeyNullBlankOrLongerThan255IsRejected(DataAccess store) {
         UUID user = seed(store).user().id();
@@ -124,6 +164,11 @@ public interface ValidationContract extends ConformanceTest {
         assertRejected(store, "key", () -> store.deleteUserMemory(user, "context", " "));
     }
 
+    /**
+     * A memory type that is {@code null}, blank or longer than 100 characters is rejected on set, read and delete.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void memoryTypeNullBlankOrLongerThan100IsRejected(DataAccess store) {
         UUID user = seed(store).user().id();
@@ -134,6 +179,11 @@ public interface ValidationContract extends ConformanceTest {
         assertRejected(store, "memoryType", () -> store.deleteUserMemory(user, ""));
     }
 
+    /**
+     * An e-mail, name or title longer than 255 characters is rejected on create and update.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void emailNameAndTitleLongerThan255AreRejected(DataAccess store) {
         User user = seed(store).user();
@@ -149,6 +199,11 @@ public interface ValidationContract extends ConformanceTest {
                 () -> store.updateChatSession("seed-chat", ChatSessionUpdate.builder().title(chars(256)).build()));
     }
 
+    /**
+     * A session profile longer than 50 characters, or blank, is rejected on create and update.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void sessionProfileLongerThan50OrBlankIsRejected(DataAccess store) {
         seed(store);
@@ -162,6 +217,11 @@ public interface ValidationContract extends ConformanceTest {
 
     // ---- NUL characters, in every string field ----
 
+    /**
+     * A NUL character in a user's text fields is rejected on create, update and lookup.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void nulInUserFieldsIsRejected(DataAccess store) {
         User user = seed(store).user();
@@ -177,6 +237,11 @@ public interface ValidationContract extends ConformanceTest {
         assertRejected(store, "externalId", () -> store.getUserByExternalId(NUL));
     }
 
+    /**
+     * A NUL character in a session's text fields is rejected on create, update and lookup.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void nulInSessionFieldsIsRejected(DataAccess store) {
         seed(store);
@@ -192,6 +257,11 @@ public interface ValidationContract extends ConformanceTest {
         assertRejected(store, "chatId", () -> store.getChatSession(NUL));
     }
 
+    /**
+     * A NUL character in message content or in the chat id of a message is rejected.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void nulInMessageContentIsRejected(DataAccess store) {
         seed(store);
@@ -200,6 +270,11 @@ public interface ValidationContract extends ConformanceTest {
         assertRejected(store, "chatId", () -> store.addMessage(NUL, NewMessage.user("x")));
     }
 
+    /**
+     * A NUL character in a memory type or key is rejected.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void nulInMemoryTypeAndKeyIsRejected(DataAccess store) {
         UUID user = seed(store).user().id();
@@ -208,6 +283,11 @@ public interface ValidationContract extends ConformanceTest {
         assertRejected(store, "key", () -> store.getUserMemory(user, "context", NUL));
     }
 
+    /**
+     * A NUL character inside a JSON key, at any depth, is rejected in every JSON field.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void nulInsideJsonKeysIsRejected(DataAccess store) {
         User user = seed(store).user();
@@ -225,6 +305,11 @@ public interface ValidationContract extends ConformanceTest {
         assertRejected(store, "value", () -> store.setUserMemory(user.id(), "context", "k", deepBadKey));
     }
 
+    /**
+     * A NUL character inside a JSON string value is rejected in every JSON field.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void nulInsideJsonStringValuesIsRejected(DataAccess store) {
         User user = seed(store).user();
@@ -242,6 +327,11 @@ public interface ValidationContract extends ConformanceTest {
 
     // ---- unpaired surrogates ----
 
+    /**
+     * Unpaired UTF-16 surrogates in text fields are rejected.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void unpairedSurrogatesInStringsAreRejected(DataAccess store) {
         User user = seed(store).user();
@@ -253,6 +343,11 @@ public interface ValidationContract extends ConformanceTest {
         assertRejected(store, "key", () -> store.setUserMemory(user.id(), "context", LONE_HIGH, F.textNode("v")));
     }
 
+    /**
+     * Unpaired UTF-16 surrogates inside JSON keys and values are rejected.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void unpairedSurrogatesInJsonAreRejected(DataAccess store) {
         User user = seed(store).user();
@@ -265,6 +360,11 @@ public interface ValidationContract extends ConformanceTest {
 
     // ---- content length ----
 
+    /**
+     * Message content longer than the default limit is rejected, alone and in a batch.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void contentLongerThanTheDefaultLimitIsRejected(DataAccess store) {
         seed(store);
@@ -275,6 +375,11 @@ public interface ValidationContract extends ConformanceTest {
                 List.of(NewMessage.user("fine"), NewMessage.user(chars(max + 1)))));
     }
 
+    /**
+     * A {@code null} message, content or role is rejected.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void nullContentOrRoleIsRejected(DataAccess store) {
         seed(store);
@@ -283,6 +388,11 @@ public interface ValidationContract extends ConformanceTest {
         assertRejected(store, "message", () -> store.addMessage("seed-chat", null));
     }
 
+    /**
+     * A negative token count is rejected, alone and in a batch.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void negativeTokenCountIsRejected(DataAccess store) {
         seed(store);
@@ -294,6 +404,12 @@ public interface ValidationContract extends ConformanceTest {
 
     // ---- JSON shape ----
 
+    /**
+     * JSON larger than the byte limit, counted in encoded bytes, is rejected in every JSON field, while JSON within it
+     * is stored.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void jsonLargerThanTheByteLimitIsRejected(DataAccess store) {
         User user = seed(store).user();
@@ -312,6 +428,11 @@ public interface ValidationContract extends ConformanceTest {
         assertThat(store.setUserMemory(user.id(), "context", "k", fits).value()).isEqualTo(fits);
     }
 
+    /**
+     * JSON nested deeper than the depth limit is rejected in every JSON field.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void jsonDeeperThanTheLimitIsRejected(DataAccess store) {
         User user = seed(store).user();
@@ -328,6 +449,11 @@ public interface ValidationContract extends ConformanceTest {
                 () -> store.setUserMemory(user.id(), "context", "k", Fixtures.nested(limit + 1)));
     }
 
+    /**
+     * JSON that is not an object where an object is required is rejected.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void nonObjectJsonWhereAnObjectIsRequiredIsRejected(DataAccess store) {
         User user = seed(store).user();
@@ -345,6 +471,11 @@ public interface ValidationContract extends ConformanceTest {
                 () -> store.addMessage("seed-chat", NewMessage.user("x").withMetadata(F.textNode("{}"))));
     }
 
+    /**
+     * NaN and infinite numbers in JSON are rejected.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void nonFiniteNumbersAreRejected(DataAccess store) {
         User user = seed(store).user();
@@ -360,6 +491,11 @@ public interface ValidationContract extends ConformanceTest {
         assertRejected(store, "value", () -> store.setUserMemory(user.id(), "context", "k", F.numberNode(Float.NaN)));
     }
 
+    /**
+     * Integers beyond 64 bits in JSON are rejected.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void integersBeyond64BitsAreRejected(DataAccess store) {
         User user = seed(store).user();
@@ -373,6 +509,11 @@ public interface ValidationContract extends ConformanceTest {
                 F.numberNode(BigInteger.valueOf(Long.MIN_VALUE).subtract(BigInteger.ONE))));
     }
 
+    /**
+     * Decimals that are not exact doubles, or out of double range, are rejected.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void decimalsThatAreNotExactDoublesAreRejected(DataAccess store) {
         User user = seed(store).user();
@@ -382,6 +523,11 @@ public interface ValidationContract extends ConformanceTest {
                 F.numberNode(new BigDecimal("1e400"))));
     }
 
+    /**
+     * JSON nodes that are not plain JSON, such as binary or POJO nodes, are rejected.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void nonPlainJsonNodesAreRejected(DataAccess store) {
         User user = seed(store).user();
@@ -394,6 +540,11 @@ public interface ValidationContract extends ConformanceTest {
 
     // ---- paging ----
 
+    /**
+     * A history limit outside 1 to 1000 is rejected, for offset pages and for keyset queries.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void historyLimitOutsideOneToThousandIsRejected(DataAccess store) {
         seed(store);
@@ -404,6 +555,11 @@ public interface ValidationContract extends ConformanceTest {
         assertRejected(store, "query.limit", () -> store.getChatHistory("seed-chat", HistoryQuery.after(0, 1001)));
     }
 
+    /**
+     * A negative history offset or cursor is rejected.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void negativeHistoryOffsetOrCursorIsRejected(DataAccess store) {
         seed(store);
@@ -412,6 +568,11 @@ public interface ValidationContract extends ConformanceTest {
         assertRejected(store, "query.cursor", () -> store.getChatHistory("seed-chat", HistoryQuery.before(-7, 10)));
     }
 
+    /**
+     * A {@code null} history query, or one without a direction, is rejected.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void incompleteHistoryQueryIsRejected(DataAccess store) {
         seed(store);
@@ -419,6 +580,11 @@ public interface ValidationContract extends ConformanceTest {
         assertRejected(store, "query.direction", () -> store.getChatHistory("seed-chat", new HistoryQuery(null, 0, 10)));
     }
 
+    /**
+     * A session listing's limit must be 1 to 1000, its offset not negative and its user given.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void sessionListingLimitAndOffsetAreChecked(DataAccess store) {
         UUID user = seed(store).user().id();
@@ -432,6 +598,11 @@ public interface ValidationContract extends ConformanceTest {
 
     // ---- null arguments ----
 
+    /**
+     * {@code null} arguments of the user operations are rejected.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void nullUserArgumentsAreRejected(DataAccess store) {
         User user = seed(store).user();
@@ -443,6 +614,11 @@ public interface ValidationContract extends ConformanceTest {
         assertRejected(store, "mode", () -> store.deleteUser(user.id(), null));
     }
 
+    /**
+     * A {@code null} status in a user or session update is rejected.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void nullStatusInAnUpdateIsRejected(DataAccess store) {
         User user = seed(store).user();
@@ -452,6 +628,11 @@ public interface ValidationContract extends ConformanceTest {
                 () -> store.updateChatSession("seed-chat", ChatSessionUpdate.builder().status(null).build()));
     }
 
+    /**
+     * {@code null} arguments of the session operations are rejected.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void nullSessionArgumentsAreRejected(DataAccess store) {
         seed(store);
@@ -461,6 +642,11 @@ public interface ValidationContract extends ConformanceTest {
         assertRejected(store, "chatId", () -> store.getMessageCount(null));
     }
 
+    /**
+     * A {@code null} user id in the memory operations is rejected.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void nullMemoryArgumentsAreRejected(DataAccess store) {
         seed(store);
@@ -471,6 +657,11 @@ public interface ValidationContract extends ConformanceTest {
         assertRejected(store, "userId", () -> store.deleteUserMemory(null, "context"));
     }
 
+    /**
+     * A message batch must be non-null, non-empty, without {@code null} elements and within the batch limit.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void addMessagesBatchShapeIsChecked(DataAccess store) {
         seed(store);
@@ -487,6 +678,11 @@ public interface ValidationContract extends ConformanceTest {
         assertRejected(store, "messages", () -> store.addMessages("seed-chat", tooMany));
     }
 
+    /**
+     * {@code null} transaction work is rejected.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void nullTransactionWorkIsRejected(DataAccess store) {
         seed(store);
@@ -495,6 +691,11 @@ public interface ValidationContract extends ConformanceTest {
 
     // ---- bulk records are validated like any other input ----
 
+    /**
+     * A bulk scan's batch size must be from 1 to the maximum batch size.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void bulkScanBatchSizeIsChecked(DataAccess store) {
         seed(store);
@@ -504,6 +705,11 @@ public interface ValidationContract extends ConformanceTest {
         assertRejected(store, "batchSize", () -> store.bulk().scanMemory(null, 0));
     }
 
+    /**
+     * A bulk upsert of a {@code null} list is rejected.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void bulkUpsertOfNullListsIsRejected(DataAccess store) {
         seed(store);
@@ -513,6 +719,11 @@ public interface ValidationContract extends ConformanceTest {
         assertRejected(store, "memory", () -> store.bulk().upsertMemory(null));
     }
 
+    /**
+     * A bulk upsert of a record that breaks a rule is rejected, naming the field.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void bulkUpsertOfInvalidRecordsIsRejected(DataAccess store) {
         Fixtures.Seed seed = seed(store);
@@ -539,6 +750,11 @@ public interface ValidationContract extends ConformanceTest {
         assertRejected(store, "memory.value", () -> store.bulk().upsertMemory(List.of(nanMemory)));
     }
 
+    /**
+     * A bulk batch with one invalid record is rejected and writes none of the batch.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void aBulkBatchWithOneInvalidRecordWritesNothing(DataAccess store) {
         seed(store);

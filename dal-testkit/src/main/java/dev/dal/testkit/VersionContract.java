@@ -36,6 +36,11 @@ import org.junit.jupiter.api.Test;
  */
 public interface VersionContract extends ConformanceTest {
 
+    /**
+     * Records start at version 1 and every change adds one.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void recordsStartAtVersionOneAndEveryChangeAddsOne(DataAccess store) {
         User user = store.createUser(NewUser.withExternalId(Fixtures.unique("v")));
@@ -55,6 +60,11 @@ public interface VersionContract extends ConformanceTest {
         assertThat(store.getUserMemory(user.id(), "context", "k").orElseThrow()).isEqualTo(again);
     }
 
+    /**
+     * Adding messages moves the session's version once per call, however many messages the call adds.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void addingMessagesMovesTheSessionsVersionOncePerCall(DataAccess store) {
         ChatSession session = Fixtures.session(store);
@@ -67,6 +77,11 @@ public interface VersionContract extends ConformanceTest {
         assertThat(after.version()).isEqualTo(3);
     }
 
+    /**
+     * Deleting a user moves the version of every session it leaves behind.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void deletingAUserMovesTheVersionOfTheSessionsItLeavesBehind(DataAccess store) {
         User user = Fixtures.user(store);
@@ -79,6 +94,12 @@ public interface VersionContract extends ConformanceTest {
         assertThat(detached.version()).isEqualTo(session.version() + 1);
     }
 
+    /**
+     * An expected version makes an update an optimistic lock: a stale one throws a retryable
+     * ConcurrencyConflictException and changes nothing.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void anExpectedVersionMakesAnUpdateAnOptimisticLock(DataAccess store) {
         User user = Fixtures.user(store);
@@ -98,6 +119,11 @@ public interface VersionContract extends ConformanceTest {
                 .expectingVersion(session.version()).build()).version()).isEqualTo(session.version() + 1);
     }
 
+    /**
+     * Of concurrent updates expecting the same version, exactly one goes through.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void concurrentUpdatesExpectingTheSameVersionLetExactlyOneThrough(DataAccess store) {
         User user = Fixtures.user(store);
@@ -120,6 +146,11 @@ public interface VersionContract extends ConformanceTest {
         assertThat(store.getUser(user.id()).orElseThrow().version()).isEqualTo(2);
     }
 
+    /**
+     * Bulk upserts apply only versions newer than the stored one.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void bulkUpsertsApplyOnlyNewerVersions(DataAccess store) {
         User user = store.createUser(NewUser.builder().externalId(Fixtures.unique("bulk")).name("v1").build());
@@ -147,6 +178,12 @@ public interface VersionContract extends ConformanceTest {
                 .isEqualTo(v4);
     }
 
+    /**
+     * A late upsert of an older version never brings a deleted record back, and a key set again continues above the
+     * deleted version.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void aLateOlderUpsertNeverBringsADeletedRecordBack(DataAccess store) {
         User owner = Fixtures.user(store);
@@ -176,6 +213,11 @@ public interface VersionContract extends ConformanceTest {
         assertThat(store.getUserMemory(owner.id(), "context", "k").orElseThrow()).isEqualTo(setAgain);
     }
 
+    /**
+     * Concurrent changes without an expected version each add one to the version.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void concurrentChangesWithoutAnExpectedVersionEachAddOne(DataAccess store) {
         User user = Fixtures.user(store);
@@ -199,6 +241,12 @@ public interface VersionContract extends ConformanceTest {
         assertThat(store.getChatSession(session.chatId()).orElseThrow().version()).isEqualTo(7);
     }
 
+    /**
+     * Setting an expired memory key again continues its version.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void settingAnExpiredKeyAgainContinuesItsVersion(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
@@ -210,6 +258,12 @@ public interface VersionContract extends ConformanceTest {
         assertThat(fresh.version()).isEqualTo(2);
     }
 
+    /**
+     * Every deletion, purges and expiry included, leaves a tombstone at the deleted version plus one.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock, which the test moves by hand
+     */
     @Test
     default void everyDeletionLeavesATombstoneAtTheDeletedVersionPlusOne(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
@@ -245,6 +299,11 @@ public interface VersionContract extends ConformanceTest {
                         Tombstone.ofMemory(user.id(), "brief", "x", 2));
     }
 
+    /**
+     * A record created again under a deleted key continues above the tombstone's version, and the tombstone goes.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void aRecordCreatedAgainUnderADeletedKeyContinuesAboveTheTombstone(DataAccess store) {
         User owner = Fixtures.user(store);
@@ -269,6 +328,11 @@ public interface VersionContract extends ConformanceTest {
                 RecordKey.memory(owner.id(), "context", "k")))).as("live again: no tombstones").isEmpty();
     }
 
+    /**
+     * Replicated tombstones delete older records and skip newer ones, and never lower a newer tombstone.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void replicatedTombstonesDeleteOlderRecordsAndSkipNewerOnes(DataAccess store) {
         User user = Fixtures.user(store);
@@ -303,6 +367,11 @@ public interface VersionContract extends ConformanceTest {
         assertThat(store.bulk().findTombstones(List.of(RecordKey.memory(user.id(), "context", "k")))).isEmpty();
     }
 
+    /**
+     * A tombstone for a record never seen keeps its late creation, and that of its children, out.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void aTombstoneForARecordNeverSeenKeepsItsLateCreationOut(DataAccess store) {
         User user = Fixtures.user(store);
@@ -334,6 +403,11 @@ public interface VersionContract extends ConformanceTest {
                 dev.dal.api.SessionStatus.ACTIVE, now, now, null, 0, 1))));
     }
 
+    /**
+     * Overwrites replace whatever version the store holds, and bring deleted records back to life.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void overwritesReplaceWhateverVersionTheStoreHolds(DataAccess store) {
         User user = Fixtures.user(store);
@@ -361,6 +435,11 @@ public interface VersionContract extends ConformanceTest {
                 RecordKey.memoryType(user.id(), "context")))).as("overwritten: live again").isEmpty();
     }
 
+    /**
+     * A session under a chat id another live session holds is a duplicate key, whatever its version.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void aNewerSessionUnderAChatIdAnotherLiveSessionHoldsIsADuplicateKey(DataAccess store) {
         ChatSession held = Fixtures.session(store);
@@ -375,6 +454,11 @@ public interface VersionContract extends ConformanceTest {
         assertThat(snapshot(store)).as("the held session and its messages stay").isEqualTo(before);
     }
 
+    /**
+     * An expected version below 1 is rejected.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void anExpectedVersionBelowOneIsRejected(DataAccess store) {
         User user = Fixtures.user(store);
@@ -386,6 +470,11 @@ public interface VersionContract extends ConformanceTest {
                 ChatSessionUpdate.builder().title("x").expectingVersion(-1).build()));
     }
 
+    /**
+     * The tombstone calls validate their input.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
     @Test
     default void tombstoneCallsValidateTheirInput(DataAccess store) {
         Fixtures.assertRejected(store, "keys", () -> store.bulk().findTombstones(null));

@@ -26,7 +26,15 @@ public record RecordKey(Kind kind, UUID userId, String chatId, String memoryType
         MEMORY
     }
 
-    /** Checks that exactly the parts of the kind are set. */
+    /**
+     * Checks that exactly the parts of the kind are set.
+     *
+     * @param kind what the key names
+     * @param userId the user's id (users and memory), {@code null} for sessions
+     * @param chatId the session's chat id (sessions only)
+     * @param memoryType the memory type (memory only)
+     * @param key the memory key (memory only; {@code null} for a whole type)
+     */
     public RecordKey {
         Objects.requireNonNull(kind, "kind");
         boolean valid = switch (kind) {

@@ -13,7 +13,13 @@ import java.util.Objects;
  */
 public record ScanBatch<T>(List<T> items, String nextCursor) {
 
-    /** Copies the list. */
+    /**
+     * Copies the list.
+     *
+     * @param items the records, in scan order
+     * @param nextCursor where the next batch starts, or {@code null} when nothing follows; a plain
+     *     string that may be saved as a checkpoint (a non-null cursor may lead to an empty batch)
+     */
     public ScanBatch {
         items = List.copyOf(Objects.requireNonNull(items, "items"));
     }

@@ -14,7 +14,13 @@ import java.util.UUID;
  */
 public record Tombstone(RecordKey key, UUID sessionId, long version) {
 
-    /** Checks the parts. */
+    /**
+     * Checks the parts.
+     *
+     * @param key the deleted record's key (never a whole memory type)
+     * @param sessionId for a session, the id the deleted session had (its messages name it); else {@code null}
+     * @param version the deleted record's version plus one
+     */
     public Tombstone {
         Objects.requireNonNull(key, "key");
         if (key.isWholeType()) {

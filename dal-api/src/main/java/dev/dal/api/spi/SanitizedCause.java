@@ -11,6 +11,7 @@ public final class SanitizedCause extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private static final int MAX_DEPTH = 8;
 
+    /** The fully qualified class name of the driver exception this copy stands for. */
     private final String originalClass;
 
     private SanitizedCause(String originalClass, String code, SanitizedCause cause) {

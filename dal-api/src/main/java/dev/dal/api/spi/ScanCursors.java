@@ -46,7 +46,12 @@ public final class ScanCursors {
      * @param sequenceNumber the last message's sequence number, 1 or more
      */
     public record MessagePosition(UUID sessionId, long sequenceNumber) {
-        /** Checks the parts. */
+        /**
+         * Checks the parts.
+         *
+         * @param sessionId the last message's session
+         * @param sequenceNumber the last message's sequence number, 1 or more
+         */
         public MessagePosition {
             Objects.requireNonNull(sessionId, "sessionId");
         }
@@ -60,7 +65,13 @@ public final class ScanCursors {
      * @param key the last entry's key
      */
     public record MemoryPosition(UUID userId, String memoryType, String key) {
-        /** Checks the parts. */
+        /**
+         * Checks the parts.
+         *
+         * @param userId the last entry's user
+         * @param memoryType the last entry's type
+         * @param key the last entry's key
+         */
         public MemoryPosition {
             Objects.requireNonNull(userId, "userId");
             Objects.requireNonNull(memoryType, "memoryType");

@@ -22,24 +22,62 @@ import java.util.UUID;
  */
 public record Step(RecordKind kind, List<String> keys, String operation, List<Message> messages, MemoryEntry written) {
 
-    /** Copies the lists. */
+    /**
+     * Copies the lists.
+     *
+     * @param kind what the keys name
+     * @param keys the key parts, as in {@link RecordKind}
+     * @param operation the {@code DataAccess} operation that wrote it
+     * @param messages messages the primary stored, for {@link RecordKind#MESSAGES}; empty otherwise
+     * @param written the memory entry the primary stored, for {@link RecordKind#MEMORY}; may be {@code null}
+     */
     public Step {
         keys = List.copyOf(keys);
         messages = List.copyOf(messages);
     }
 
+    /**
+     * A user to upsert from the primary, or delete from the secondary when the primary no longer has it.
+     *
+     * @param id the user's id
+     * @param operation the {@code DataAccess} operation that wrote it, as the repair journal names it
+     * @return the step, keyed by {@code [id]}
+     */
     public static Step user(UUID id, String operation) {
         return new Step(RecordKind.USER, List.of(id.toString()), operation, List.of(), null);
     }
 
+    /**
+     * A user deletion, replayed on the secondary as the same {@code deleteUser}.
+     *
+     * @param id the deleted user's id
+     * @param mode how the primary deleted the user; the secondary deletes the same way
+     * @param operation the {@code DataAccess} operation that wrote it, as the repair journal names it
+     * @return the step, keyed by {@code [id, mode]}
+     */
     public static Step userDeletion(UUID id, DeleteMode mode, String operation) {
         return new Step(RecordKind.USER_DELETION, List.of(id.toString(), mode.name()), operation, List.of(), null);
     }
 
+    /**
+     * A session to upsert from the primary with its counters, or delete with its messages when gone.
+     *
+     * @param chatId the session's chat id
+     * @param operation the {@code DataAccess} operation that wrote it, as the repair journal names it
+     * @return the step, keyed by {@code [chatId]}
+     */
     public static Step session(String chatId, String operation) {
         return new Step(RecordKind.SESSION, List.of(chatId), operation, List.of(), null);
     }
 
+    /**
+     * Messages the primary stored in a session, carried so the secondary needs no re-read of them.
+     *
+     * @param chatId the session's chat id
+     * @param stored the messages the primary returned, in sequence order; at least one
+     * @param operation the {@code DataAccess} operation that wrote it, as the repair journal names it
+     * @return the step, keyed by {@code [chatId, firstSequenceNumber, lastSequenceNumber]}
+     */
     public static Step messages(String chatId, List<Message> stored, String operation) {
         long first = stored.get(0).sequenceNumber();
         long last = stored.get(stored.size() - 1).sequenceNumber();
@@ -47,10 +85,25 @@ public record Step(RecordKind kind, List<String> keys, String operation, List<Me
                 stored, null);
     }
 
+    /**
+     * The end of a session's history: every message the primary holds after the secondary's last one.
+     *
+     * @param chatId the session's chat id
+     * @param operation the {@code DataAccess} operation that wrote it, as the repair journal names it
+     * @return the step, keyed by {@code [chatId]}
+     */
     public static Step sessionTail(String chatId, String operation) {
         return new Step(RecordKind.SESSION_TAIL, List.of(chatId), operation, List.of(), null);
     }
 
+    /**
+     * Messages written through the bulk interface, named by session id because no chat id came with them.
+     *
+     * @param sessionId the id of the messages' session
+     * @param stored the messages the primary stored, in any order; at least one
+     * @param operation the {@code DataAccess} operation that wrote it, as the repair journal names it
+     * @return the step, keyed by {@code [sessionId, lowestSequenceNumber, highestSequenceNumber]}
+     */
     public static Step messagesBySessionId(UUID sessionId, List<Message> stored, String operation) {
         long first = stored.stream().mapToLong(Message::sequenceNumber).min().orElseThrow();
         long last = stored.stream().mapToLong(Message::sequenceNumber).max().orElseThrow();
@@ -58,19 +111,46 @@ public record Step(RecordKind kind, List<String> keys, String operation, List<Me
                 List.of(sessionId.toString(), Long.toString(first), Long.toString(last)), operation, stored, null);
     }
 
+    /**
+     * One memory entry, with the entry the primary stored when the write returned it.
+     *
+     * @param userId the entry's user
+     * @param type the entry's memory type
+     * @param key the entry's key within the type
+     * @param written the entry the primary stored, or {@code null} when the secondary must re-read the primary
+     * @param operation the {@code DataAccess} operation that wrote it, as the repair journal names it
+     * @return the step, keyed by {@code [userId, memoryType, key]}
+     */
     public static Step memory(UUID userId, String type, String key, MemoryEntry written, String operation) {
         return new Step(RecordKind.MEMORY, List.of(userId.toString(), type, key), operation, List.of(), written);
     }
 
+    /**
+     * All memory of one type of a user: the secondary's is replaced by the primary's.
+     *
+     * @param userId the user
+     * @param type the memory type
+     * @param operation the {@code DataAccess} operation that wrote it, as the repair journal names it
+     * @return the step, keyed by {@code [userId, memoryType]}
+     */
     public static Step memoryType(UUID userId, String type, String operation) {
         return new Step(RecordKind.MEMORY_TYPE, List.of(userId.toString(), type), operation, List.of(), null);
     }
 
+    /**
+     * A purge of expired memory, replayed as {@code purgeExpiredMemory} on the secondary.
+     *
+     * @param operation the {@code DataAccess} operation that wrote it, as the repair journal names it
+     * @return the step, keyed by {@code []}
+     */
     public static Step expiredMemory(String operation) {
         return new Step(RecordKind.EXPIRED_MEMORY, List.of(), operation, List.of(), null);
     }
 
-    /** @return a step replaying a journal entry (no records attached: it re-reads the primary) */
+    /**
+     * @param entry the journal entry to replay
+     * @return a step replaying a journal entry (no records attached: it re-reads the primary)
+     */
     public static Step of(RepairEntry entry) {
         return new Step(entry.kind(), entry.keys(), entry.operation(), List.of(), null);
     }

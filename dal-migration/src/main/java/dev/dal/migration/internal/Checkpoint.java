@@ -32,7 +32,14 @@ import java.util.Map;
 public record Checkpoint(String key, int kindIndex, String cursor, Map<RecordType, Long> written) {
     private static final ObjectMapper MAPPER = JsonValues.newMapper();
 
-    /** Copies the counts. */
+    /**
+     * Copies the counts.
+     *
+     * @param key what the checkpoint belongs to (source, target, partition), checked on load
+     * @param kindIndex the kind in progress ({@link RecordType#ordinal()}); 4 when the copy is complete
+     * @param cursor where the next batch of that kind starts, {@code null} for its beginning
+     * @param written records written per kind
+     */
     public Checkpoint {
         EnumMap<RecordType, Long> copy = new EnumMap<>(RecordType.class);
         for (RecordType kind : RecordType.values()) {

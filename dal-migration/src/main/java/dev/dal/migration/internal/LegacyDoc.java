@@ -95,6 +95,7 @@ public final class LegacyDoc {
     }
 
     /**
+     * @param field a field name (see the class): the document's own field, {@code $docId}, or a JSON Pointer
      * @return the field's text, empty when absent
      * @throws ValidationException when it is not a string
      */
@@ -109,7 +110,10 @@ public final class LegacyDoc {
         return Optional.of(v.asText());
     }
 
-    /** @return the field as text, from a string or a whole number (ids), empty when absent or blank */
+    /**
+     * @param field a field name (see the class); a string or a whole number such as a numeric id
+     * @return the field as text, from a string or a whole number (ids), empty when absent or blank
+     */
     public Optional<String> scalar(String field) {
         JsonNode v = get(field);
         if (v == null) {
@@ -122,6 +126,8 @@ public final class LegacyDoc {
     }
 
     /**
+     * @param field a field name (see the class)
+     * @param format how the legacy store wrote its timestamps
      * @return the field's instant, empty when absent
      * @throws ValidationException when unreadable
      */
@@ -134,6 +140,7 @@ public final class LegacyDoc {
     }
 
     /**
+     * @param field a field name (see the class)
      * @return the field's object, empty when absent
      * @throws ValidationException when not an object
      */
@@ -149,6 +156,8 @@ public final class LegacyDoc {
     }
 
     /**
+     * @param field a field name (see the class)
+     * @param what what the list holds, in the plural, for the error message, e.g. {@code messages}
      * @return the field's list, empty when absent
      * @throws ValidationException when not a list
      */
@@ -164,6 +173,7 @@ public final class LegacyDoc {
     }
 
     /**
+     * @param field a field name (see the class); its value must be from 0 to {@link Integer#MAX_VALUE}
      * @return the field's whole number, empty when absent
      * @throws ValidationException otherwise
      */
@@ -179,6 +189,7 @@ public final class LegacyDoc {
     }
 
     /**
+     * @param field a field name (see the class)
      * @return the field's boolean, empty when absent
      * @throws ValidationException otherwise
      */

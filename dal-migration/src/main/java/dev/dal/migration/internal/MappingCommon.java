@@ -82,6 +82,8 @@ public final class MappingCommon {
     }
 
     /**
+     * @param parent the mapping object that holds the section
+     * @param name the section's field name; errors name it as {@code mapping.<name>}
      * @return the object at {@code name}, an empty one when absent
      * @throws ValidationException otherwise
      */
@@ -97,6 +99,8 @@ public final class MappingCommon {
     }
 
     /**
+     * @param node the mapping value to read
+     * @param where the setting's path within the mapping; errors name it as {@code mapping.<where>}
      * @return the node's text
      * @throws ValidationException naming {@code where} when not a non-blank string
      */

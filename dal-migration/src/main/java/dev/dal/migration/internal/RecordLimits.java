@@ -69,7 +69,10 @@ public final class RecordLimits {
         return unclean(text).map(problem -> what + " " + problem);
     }
 
-    /** @return why the text cannot be stored in every backend (NUL, unpaired surrogate), or empty */
+    /**
+     * @param text the text to check, never {@code null}
+     * @return why the text cannot be stored in every backend (NUL, unpaired surrogate), or empty
+     */
     public static Optional<String> unclean(String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
