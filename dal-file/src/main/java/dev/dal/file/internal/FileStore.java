@@ -67,7 +67,7 @@ public final class FileStore implements DataAccess {
         this.lock = lock;
         this.healthWait = healthWait;
         this.unit = new UnitOfWork(lock, lockWait);
-        this.records = new RecordFiles(new StoreLayout(root), new RecordCodec(), unit.files());
+        this.records = new RecordFiles(new StoreLayout(root), new FileRecords(), unit.files());
         this.bulk = new FileBulkAccess(unit, records);
     }
 

@@ -30,9 +30,9 @@ final class MessageLog {
 
     private final Path log;
     private final Path index;
-    private final RecordCodec codec;
+    private final FileRecords codec;
 
-    MessageLog(StoreLayout layout, UUID sessionId, RecordCodec codec) {
+    MessageLog(StoreLayout layout, UUID sessionId, FileRecords codec) {
         this.log = layout.messageLog(sessionId);
         this.index = layout.messageIndex(sessionId);
         this.codec = codec;

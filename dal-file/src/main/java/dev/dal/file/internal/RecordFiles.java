@@ -29,10 +29,10 @@ import java.util.UUID;
  */
 final class RecordFiles {
     private final StoreLayout layout;
-    private final RecordCodec codec;
+    private final FileRecords codec;
     private final JournaledFiles files;
 
-    RecordFiles(StoreLayout layout, RecordCodec codec, JournaledFiles files) {
+    RecordFiles(StoreLayout layout, FileRecords codec, JournaledFiles files) {
         this.layout = layout;
         this.codec = codec;
         this.files = files;

@@ -16,7 +16,7 @@ import java.io.IOException;
  * {@code version}; one written by a Dal that kept no versions has none and reads as version 1, so a directory
  * an older Dal wrote opens as it is (the file store's whole migration: nothing on disk has to change).
  */
-final class RecordCodec {
+final class FileRecords {
     static final String VERSION = "version";
 
     private final ObjectMapper mapper = JsonValues.newMapper().disable(SerializationFeature.INDENT_OUTPUT);
