@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dal.api.ChatSession;
-import dev.dal.api.DataAccessException;
 import dev.dal.api.JsonValues;
 import dev.dal.api.User;
 import dev.dal.file.internal.StoredIndexes.UserMemory;
@@ -42,7 +41,7 @@ final class FileRecords {
             }
             return mapper.readValue(json, type);
         } catch (IOException | IllegalArgumentException e) {
-            throw new DataAccessException("The file store holds an unreadable " + what + " record", e);
+            throw FileErrors.unreadable(what, e);
         }
     }
 

@@ -463,7 +463,7 @@ public final class FileStore implements DataAccess {
         try {
             lock.release();
         } catch (IOException e) {
-            throw UnitOfWork.ioFailure("close", e);
+            throw FileErrors.io("close", e);
         }
     }
 
