@@ -1,17 +1,12 @@
 package dev.dal.file;
 
-import dev.dal.api.ConfigurationException;
 import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
-import dev.dal.api.UnavailableException;
 import dev.dal.api.spi.DataAccessProvider;
 import dev.dal.api.spi.SchemaMigrator;
 import dev.dal.api.spi.Setting;
 import dev.dal.file.internal.FileSettings;
-import dev.dal.file.internal.FileStore;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.dal.file.internal.FileStores;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,17 +59,7 @@ public final class FileStoreProvider implements DataAccessProvider {
 
     @Override
     public DataAccess create(DalConfig config) {
-        Path dir = FileSettings.from(config.view(this)).dataDir();
-        String name = FileSettings.DATA_DIR.name();
-        if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new ConfigurationException(name + " must name a directory, but " + dir + " is a file");
-        }
-        try {
-            return FileStore.open(dir, config.clock(), config.queryTimeout(), config.healthTimeout());
-        } catch (IOException e) {
-            throw new UnavailableException("The file store at " + name + "=" + dir
-                    + " could not be opened: " + e.getMessage(), e);
-        }
+        return FileStores.open(config, FileSettings.from(config.view(this)));
     }
 
     /**

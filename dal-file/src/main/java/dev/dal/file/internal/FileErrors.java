@@ -6,6 +6,7 @@ import dev.dal.api.UnavailableException;
 import dev.dal.api.spi.StoreFailures;
 import java.io.IOException;
 import java.nio.channels.ClosedByInterruptException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -60,6 +61,16 @@ final class FileErrors {
      */
     static DataAccessException unreadable(String what, Exception cause) {
         return new DataAccessException("The file store holds an unreadable " + what + " record", cause);
+    }
+
+    /**
+     * @param dir the data directory
+     * @param e why it could not be created or locked
+     * @return the failure of opening the store, naming {@code DATA_DIR}
+     */
+    static UnavailableException openFailed(Path dir, IOException e) {
+        return new UnavailableException("The file store at " + FileSettings.DATA_DIR.name() + "=" + dir
+                + " could not be opened: " + e.getMessage(), e);
     }
 
     /** @return the failure of a call on a closed store */
