@@ -63,11 +63,13 @@ public final class FileStoreProvider implements DataAccessProvider {
     }
 
     /**
-     * The file store keeps no versioned schema: its layout is fixed by the code that reads it. Record versions
-     * need no migration either: a record written before versions existed has none and reads as version 1.
+     * The file store's schema is the version of its on-disk layout, recorded in a marker file in
+     * {@code DATA_DIR}: version 1 is the only one so far, and a directory without the marker holds it
+     * (it opens as it is; {@code migrate} records the marker). Record versions need no migration
+     * either: a record written before versions existed has none and reads as version 1.
      */
     @Override
     public SchemaMigrator schemaMigrator(DalConfig config) {
-        return SchemaMigrator.none();
+        return FileStores.migrator(config, FileSettings.from(config.view(this)));
     }
 }

@@ -1,5 +1,6 @@
 package dev.dal.file.internal;
 
+import dev.dal.api.ConfigurationException;
 import dev.dal.api.DataAccessException;
 import dev.dal.api.TransientDataAccessException;
 import dev.dal.api.UnavailableException;
@@ -14,7 +15,8 @@ import java.util.Objects;
  * The file store's translation of I/O and lock failures into Dal's exceptions, in one place: an
  * {@link IOException} of a call becomes a {@link DataAccessException} naming the operation, a lock
  * not free in time the failure table's {@link StoreFailures#lockTimeout}, a record that cannot be
- * parsed a {@link DataAccessException} naming its type. Messages name the operation and the kind of
+ * parsed a {@link DataAccessException} naming its type, a directory a newer Dal laid out a
+ * {@link ConfigurationException}. Messages name the operation and the kind of
  * record, never a record's content.
  */
 final class FileErrors {
@@ -71,6 +73,20 @@ final class FileErrors {
     static UnavailableException openFailed(Path dir, IOException e) {
         return new UnavailableException("The file store at " + FileSettings.DATA_DIR.name() + "=" + dir
                 + " could not be opened: " + e.getMessage(), e);
+    }
+
+    /**
+     * The data directory holds a layout this code does not know: a newer Dal changed it. Reading it as
+     * an older layout could lose what the newer one keeps, so the store refuses to open it.
+     *
+     * @param found the layout version the directory's marker names
+     * @param known the newest layout version this code knows
+     * @return a {@link ConfigurationException} saying which Dal to open the store with
+     */
+    static ConfigurationException layoutTooNew(int found, int known) {
+        return new ConfigurationException("The file store's data directory (" + FileSettings.DATA_DIR.name()
+                + ") holds layout version " + found + ", newer than this version of Dal knows (up to " + known
+                + "): a newer Dal wrote it; open it with that Dal or a later one");
     }
 
     /** @return the failure of a call on a closed store */

@@ -3,13 +3,17 @@ package dev.dal.file.internal;
 import dev.dal.api.ConfigurationException;
 import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
+import dev.dal.api.spi.SchemaMigrator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 
-/** Opens file stores: the data directory (created if needed), its lock, recovery of a crashed writer. */
+/**
+ * Opens file stores and their schema migrators: the data directory (created if needed), its lock,
+ * recovery of a crashed writer, and the check that the directory holds a layout this code knows.
+ */
 public final class FileStores {
     private FileStores() {
     }
@@ -23,6 +27,7 @@ public final class FileStores {
      * @throws ConfigurationException when {@code DATA_DIR} names a file
      * @throws dev.dal.api.UnavailableException when the directory cannot be created or locked
      * @throws dev.dal.api.TransientDataAccessException when the lock was not free within {@code DB_QUERY_TIMEOUT}
+     * @throws ConfigurationException when the directory holds a layout newer than this code knows
      */
     public static DataAccess open(DalConfig config, FileSettings settings) {
         Path dir = settings.dataDir();
@@ -49,6 +54,7 @@ public final class FileStores {
      * @return the open store
      * @throws IOException when the directory cannot be created or locked
      * @throws dev.dal.api.TransientDataAccessException when the lock was not free within {@code lockWait}
+     * @throws ConfigurationException when the directory holds a layout newer than this code knows
      */
     public static FileStore open(Path dataDir, Clock clock, Duration lockWait, Duration healthWait)
             throws IOException {
@@ -57,12 +63,24 @@ public final class FileStores {
         StoreLock lock = StoreLock.forDirectory(root);
         try {
             UnitOfWork unit = new UnitOfWork(lock, lockWait);
-            // Taking the lock once recovers whatever a crashed writer left behind.
-            unit.read("open", () -> null);
+            // Taking the lock once recovers whatever a crashed writer left behind; then the layout is checked.
+            unit.read("open", () -> FileSchemaMigrator.marker(new StoreLayout(root), new FileRecords()));
             return new FileStore(root, clock, lock, unit, healthWait);
         } catch (RuntimeException e) {
             lock.release();
             throw e;
         }
+    }
+
+    /**
+     * The migrator of the store in {@code DATA_DIR}. It opens nothing until called, and neither
+     * creates nor locks the directory to report status.
+     *
+     * @param config the configuration, for its clock and {@code DB_QUERY_TIMEOUT}
+     * @param settings the file store's settings of that configuration
+     * @return the migrator of the directory's layout version
+     */
+    public static SchemaMigrator migrator(DalConfig config, FileSettings settings) {
+        return new FileSchemaMigrator(settings.dataDir(), config.clock(), config.queryTimeout());
     }
 }
