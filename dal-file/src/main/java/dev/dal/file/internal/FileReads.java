@@ -27,14 +27,14 @@ final class FileReads {
             .comparing(ChatSession::lastActivityAt).reversed()
             .thenComparing(s -> s.id().toString(), Comparator.reverseOrder());
 
-    private final RecordFiles records;
+    private final RecordDirectory records;
     private final Clock clock;
 
     /**
      * @param records the record files
      * @param clock the clock that decides which memory entries have expired
      */
-    FileReads(RecordFiles records, Clock clock) {
+    FileReads(RecordDirectory records, Clock clock) {
         this.records = records;
         this.clock = clock;
     }

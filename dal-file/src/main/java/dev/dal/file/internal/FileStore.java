@@ -57,7 +57,7 @@ public final class FileStore implements DataAccess {
         this.root = root;
         this.lock = lock;
         this.unit = unit;
-        RecordFiles records = new RecordFiles(new StoreLayout(root), new FileRecords(), unit.files());
+        RecordDirectory records = new RecordDirectory(new StoreLayout(root), new FileRecords(), unit.files());
         this.reads = new FileReads(records, clock);
         this.writes = new FileWrites(records, clock);
         this.bulk = new FileBulkAccess(unit, records);

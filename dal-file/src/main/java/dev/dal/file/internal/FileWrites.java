@@ -32,14 +32,14 @@ import java.util.UUID;
  * read here and written back one higher cannot race another writer, and a failure undoes all of it.
  */
 final class FileWrites {
-    private final RecordFiles records;
+    private final RecordDirectory records;
     private final Clock clock;
 
     /**
      * @param records the record files, written through the unit of work's journal
      * @param clock the clock for timestamps and expiry
      */
-    FileWrites(RecordFiles records, Clock clock) {
+    FileWrites(RecordDirectory records, Clock clock) {
         this.records = records;
         this.clock = clock;
     }
@@ -52,7 +52,7 @@ final class FileWrites {
 
     User createUser(NewUser newUser) throws IOException {
         if (newUser.externalId() != null && records.userIdByExternalId(newUser.externalId()).isPresent()) {
-            throw RecordFiles.duplicateExternalId();
+            throw RecordDirectory.duplicateExternalId();
         }
         User user = newUser.toUser(Ids.newId(), now());
         if (records.user(user.id()).isPresent()) {
@@ -190,7 +190,7 @@ final class FileWrites {
     int purgeExpiredMemory() throws IOException {
         Instant now = now();
         int removed = 0;
-        for (UUID userId : RecordFiles.idsIn(records.layout().memoryDir())) {
+        for (UUID userId : RecordDirectory.idsIn(records.layout().memoryDir())) {
             List<MemoryEntry> entries = records.memoryOf(userId);
             if (entries.stream().noneMatch(e -> e.isExpiredAt(now))) {
                 continue;
