@@ -27,26 +27,12 @@ import java.util.UUID;
  * The store directory's record files: reads and (journaled) writes of the records, their indexes and the
  * tombstones deletions leave. Callers hold the store lock, so a version read here and written back one higher
  * cannot race another writer.
+ *
+ * @param layout where each record lives under the store root
+ * @param mapping the records' JSON form
+ * @param files the journaled writes of the running unit of work
  */
-final class RecordDirectory {
-    private final StoreLayout layout;
-    private final FileRecords mapping;
-    private final JournaledFiles files;
-
-    RecordDirectory(StoreLayout layout, FileRecords mapping, JournaledFiles files) {
-        this.layout = layout;
-        this.mapping = mapping;
-        this.files = files;
-    }
-
-    StoreLayout layout() {
-        return layout;
-    }
-
-    JournaledFiles files() {
-        return files;
-    }
-
+record RecordDirectory(StoreLayout layout, FileRecords mapping, JournaledFiles files) {
     MessageLog messages(UUID sessionId) {
         return new MessageLog(layout, sessionId, mapping);
     }
