@@ -1,17 +1,12 @@
 package dev.dal.file;
 
-import dev.dal.api.ConfigurationException;
 import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
-import dev.dal.api.UnavailableException;
 import dev.dal.api.spi.DataAccessProvider;
 import dev.dal.api.spi.SchemaMigrator;
 import dev.dal.api.spi.Setting;
 import dev.dal.file.internal.FileSettings;
-import dev.dal.file.internal.FileStore;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.dal.file.internal.FileStores;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,25 +59,17 @@ public final class FileStoreProvider implements DataAccessProvider {
 
     @Override
     public DataAccess create(DalConfig config) {
-        Path dir = FileSettings.from(config.view(this)).dataDir();
-        String name = FileSettings.DATA_DIR.name();
-        if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new ConfigurationException(name + " must name a directory, but " + dir + " is a file");
-        }
-        try {
-            return FileStore.open(dir, config.clock(), config.queryTimeout(), config.healthTimeout());
-        } catch (IOException e) {
-            throw new UnavailableException("The file store at " + name + "=" + dir
-                    + " could not be opened: " + e.getMessage(), e);
-        }
+        return FileStores.open(config, FileSettings.from(config.view(this)));
     }
 
     /**
-     * The file store keeps no versioned schema: its layout is fixed by the code that reads it. Record versions
-     * need no migration either: a record written before versions existed has none and reads as version 1.
+     * The file store's schema is the version of its on-disk layout, recorded in a marker file in
+     * {@code DATA_DIR}: version 1 is the only one so far, and a directory without the marker holds it
+     * (it opens as it is; {@code migrate} records the marker). Record versions need no migration
+     * either: a record written before versions existed has none and reads as version 1.
      */
     @Override
     public SchemaMigrator schemaMigrator(DalConfig config) {
-        return SchemaMigrator.none();
+        return FileStores.migrator(config, FileSettings.from(config.view(this)));
     }
 }

@@ -38,9 +38,9 @@ import java.util.UUID;
  */
 final class FileBulkAccess implements BulkAccess {
     private final UnitOfWork unit;
-    private final RecordFiles records;
+    private final RecordDirectory records;
 
-    FileBulkAccess(UnitOfWork unit, RecordFiles records) {
+    FileBulkAccess(UnitOfWork unit, RecordDirectory records) {
         this.unit = unit;
         this.records = records;
     }
@@ -71,7 +71,7 @@ final class FileBulkAccess implements BulkAccess {
         List<T> items = new ArrayList<>();
         String last = null;
         boolean more = false;
-        for (UUID id : RecordFiles.idsIn(dir)) {
+        for (UUID id : RecordDirectory.idsIn(dir)) {
             // Canonical id strings are ASCII: UTF-16 order is their code point order.
             String key = id.toString();
             if (cursor != null && key.compareTo(cursor) <= 0) {
@@ -97,7 +97,7 @@ final class FileBulkAccess implements BulkAccess {
             String startSession = position == null ? null : position.sessionId().toString();
             long after = position == null ? 0 : position.sequenceNumber();
             List<Message> items = new ArrayList<>();
-            for (UUID sessionId : RecordFiles.idsIn(records.layout().sessionsDir())) {
+            for (UUID sessionId : RecordDirectory.idsIn(records.layout().sessionsDir())) {
                 String key = sessionId.toString();
                 int order = startSession == null ? 1 : key.compareTo(startSession);
                 if (order < 0) {
@@ -125,7 +125,7 @@ final class FileBulkAccess implements BulkAccess {
         return unit.read("scanMemory", () -> {
             MemoryKey after = MemoryKey.after(ScanCursors.afterMemory(cursor));
             List<MemoryEntry> items = new ArrayList<>();
-            for (UUID userId : RecordFiles.idsIn(records.layout().memoryDir())) {
+            for (UUID userId : RecordDirectory.idsIn(records.layout().memoryDir())) {
                 if (after != null && userId.toString().compareTo(after.userId()) < 0) {
                     continue;
                 }

@@ -30,12 +30,12 @@ final class MessageLog {
 
     private final Path log;
     private final Path index;
-    private final RecordCodec codec;
+    private final FileRecords mapping;
 
-    MessageLog(StoreLayout layout, UUID sessionId, RecordCodec codec) {
+    MessageLog(StoreLayout layout, UUID sessionId, FileRecords mapping) {
         this.log = layout.messageLog(sessionId);
         this.index = layout.messageIndex(sessionId);
-        this.codec = codec;
+        this.mapping = mapping;
     }
 
     /** Appends messages whose slots are free, in one write to each file. */
@@ -138,7 +138,7 @@ final class MessageLog {
                 if (crc(line, 0, line.length) != crc) {
                     throw new DataAccessException("A message line in the file store fails its checksum");
                 }
-                out.add(codec.read(line, Message.class, "message"));
+                out.add(mapping.read(line, Message.class, "message"));
             }
             return out;
         } catch (NoSuchFileException e) {
@@ -153,7 +153,7 @@ final class MessageLog {
     }
 
     private byte[] line(Message m) throws IOException {
-        byte[] json = codec.write(m);
+        byte[] json = mapping.write(m);
         byte[] line = new byte[json.length + 1];
         System.arraycopy(json, 0, line, 0, json.length);
         line[json.length] = '\n';

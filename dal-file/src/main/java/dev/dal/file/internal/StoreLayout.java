@@ -29,6 +29,11 @@ final class StoreLayout {
         return root;
     }
 
+    /** The marker that records the directory's layout version ({@link FileMigrations}). */
+    Path layoutVersion() {
+        return root.resolve("layout-version.json");
+    }
+
     Path usersDir() {
         return root.resolve(USERS);
     }

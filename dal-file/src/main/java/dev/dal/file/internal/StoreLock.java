@@ -48,7 +48,6 @@ final class StoreLock {
     /** How long a process that saw another one waiting stays off the lock after releasing it. */
     static final long YIELD = TimeUnit.MILLISECONDS.toNanos(3);
     private static final Map<Path, StoreLock> OPEN = new HashMap<>();
-    private static final StoreFailures FAILURES = StoreFailures.of("The file store");
 
     private final Path root;
     private final ReentrantLock threads = new ReentrantLock(true);
@@ -106,12 +105,11 @@ final class StoreLock {
         long deadline = System.nanoTime() + limit.toNanos();
         try {
             if (!threads.tryLock(limit.toNanos(), TimeUnit.NANOSECONDS)) {
-                throw FAILURES.lockTimeout(operation, limit, null);
+                throw FileErrors.lockTimeout(operation, limit);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new DataAccessException("The calling thread was interrupted while waiting for the file store's"
-                    + " lock during " + operation + "; nothing was written");
+            throw FileErrors.interruptedWaiting(operation);
         }
         if (threads.getHoldCount() > 1) {
             return;
@@ -139,7 +137,7 @@ final class StoreLock {
                     announceWaiting();
                     LockSupport.parkNanos(Math.min(yieldUntil - now, deadline - now));
                     if (System.nanoTime() - deadline >= 0) {
-                        throw FAILURES.lockTimeout(operation, limit, null);
+                        throw FileErrors.lockTimeout(operation, limit);
                     }
                     continue;
                 }
@@ -152,7 +150,7 @@ final class StoreLock {
                 announceWaiting();
                 now = System.nanoTime();
                 if (now - deadline >= 0) {
-                    throw FAILURES.lockTimeout(operation, limit, null);
+                    throw FileErrors.lockTimeout(operation, limit);
                 }
                 LockSupport.parkNanos(Math.min(pause, deadline - now));
                 pause = Math.min(pause * 2, LONGEST_PAUSE_NANOS);

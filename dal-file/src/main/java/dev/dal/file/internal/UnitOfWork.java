@@ -1,7 +1,5 @@
 package dev.dal.file.internal;
 
-import dev.dal.api.DataAccessException;
-import dev.dal.api.UnavailableException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -79,7 +77,7 @@ final class UnitOfWork {
         try {
             return work.run();
         } catch (IOException e) {
-            throw ioFailure(operation, e);
+            throw FileErrors.io(operation, e);
         } finally {
             lock.unlock();
         }
@@ -103,7 +101,7 @@ final class UnitOfWork {
             journal.commit();
             return result;
         } catch (IOException e) {
-            throw ioFailure(operation, e);
+            throw FileErrors.io(operation, e);
         } finally {
             lock.unlock();
         }
@@ -111,12 +109,12 @@ final class UnitOfWork {
 
     private void acquire(String operation, Duration wait) {
         if (closed) {
-            throw new UnavailableException("The file store is closed");
+            throw FileErrors.closed();
         }
         try {
             lock.lock(operation, wait);
         } catch (UncheckedIOException e) {
-            throw ioFailure("lock", e.getCause());
+            throw FileErrors.io("lock", e.getCause());
         }
     }
 
@@ -134,12 +132,5 @@ final class UnitOfWork {
                 Thread.currentThread().interrupt();
             }
         }
-    }
-
-    static DataAccessException ioFailure(String operation, IOException e) {
-        String detail = e instanceof java.nio.channels.ClosedByInterruptException
-                ? "the calling thread was interrupted during the write; the store rolls back whatever did not commit"
-                : java.util.Objects.toString(e.getMessage(), e.getClass().getSimpleName());
-        return new DataAccessException("File store I/O failure during " + operation + ": " + detail, e);
     }
 }

@@ -9,7 +9,7 @@ import java.util.UUID;
 
 /**
  * One user's memory entries and memory tombstones as read under the store lock, changed in memory and written
- * back at most once each ({@link RecordFiles#flush}), so a batch touching many keys of a user costs one write
+ * back at most once each ({@link RecordDirectory#flush}), so a batch touching many keys of a user costs one write
  * per file. A key is live (an entry, expired or not) or deleted (a tombstone), never both.
  */
 final class UserMemoryState {

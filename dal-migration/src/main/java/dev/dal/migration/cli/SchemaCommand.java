@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
 
 /** The store's own schema migrations: status, migrate, rollback. */
 @Command(name = "schema", description = "Show, apply or roll back the store's schema migrations"
-        + " (Liquibase for PostgreSQL, the MongoDB and Neo4j runners).")
+        + " (Liquibase for PostgreSQL, the MongoDB and Neo4j runners, the file store's layout version).")
 final class SchemaCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;

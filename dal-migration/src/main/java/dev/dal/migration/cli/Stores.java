@@ -149,6 +149,8 @@ final class Stores {
 
     private static Schema schema(StoreUri store) {
         if (isFile(store)) {
+            // A file store opens any directory of layout version 1, marker recorded or not, and refuses a newer
+            // one itself: there is nothing to migrate first, and its pending marker must not refuse a read.
             return new Schema(List.of(), List.of());
         }
         try (SchemaMigrator migrator = migrator(store)) {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dal.api.ChatSession;
-import dev.dal.api.DataAccessException;
 import dev.dal.api.JsonValues;
 import dev.dal.api.User;
 import dev.dal.file.internal.StoredIndexes.UserMemory;
@@ -16,7 +15,7 @@ import java.io.IOException;
  * {@code version}; one written by a Dal that kept no versions has none and reads as version 1, so a directory
  * an older Dal wrote opens as it is (the file store's whole migration: nothing on disk has to change).
  */
-final class RecordCodec {
+final class FileRecords {
     static final String VERSION = "version";
 
     private final ObjectMapper mapper = JsonValues.newMapper().disable(SerializationFeature.INDENT_OUTPUT);
@@ -42,7 +41,7 @@ final class RecordCodec {
             }
             return mapper.readValue(json, type);
         } catch (IOException | IllegalArgumentException e) {
-            throw new DataAccessException("The file store holds an unreadable " + what + " record", e);
+            throw FileErrors.unreadable(what, e);
         }
     }
 

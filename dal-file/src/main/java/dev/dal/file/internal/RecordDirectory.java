@@ -24,35 +24,22 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Reads and (journaled) writes of the record files, their indexes and the tombstones deletions leave. Callers
- * hold the store lock, so a version read here and written back one higher cannot race another writer.
+ * The store directory's record files: reads and (journaled) writes of the records, their indexes and the
+ * tombstones deletions leave. Callers hold the store lock, so a version read here and written back one higher
+ * cannot race another writer.
+ *
+ * @param layout where each record lives under the store root
+ * @param mapping the records' JSON form
+ * @param files the journaled writes of the running unit of work
  */
-final class RecordFiles {
-    private final StoreLayout layout;
-    private final RecordCodec codec;
-    private final JournaledFiles files;
-
-    RecordFiles(StoreLayout layout, RecordCodec codec, JournaledFiles files) {
-        this.layout = layout;
-        this.codec = codec;
-        this.files = files;
-    }
-
-    StoreLayout layout() {
-        return layout;
-    }
-
-    JournaledFiles files() {
-        return files;
-    }
-
+record RecordDirectory(StoreLayout layout, FileRecords mapping, JournaledFiles files) {
     MessageLog messages(UUID sessionId) {
-        return new MessageLog(layout, sessionId, codec);
+        return new MessageLog(layout, sessionId, mapping);
     }
 
     private <T> Optional<T> read(Path path, Class<T> type, String what) throws IOException {
         byte[] bytes = DurableFiles.readOrNull(path);
-        return bytes == null ? Optional.empty() : Optional.of(codec.read(bytes, type, what));
+        return bytes == null ? Optional.empty() : Optional.of(mapping.read(bytes, type, what));
     }
 
     // ---- users ----
@@ -62,7 +49,7 @@ final class RecordFiles {
     }
 
     void putUser(User user) throws IOException {
-        files.replace(layout.user(user.id()), codec.write(user));
+        files.replace(layout.user(user.id()), mapping.write(user));
     }
 
     /**
@@ -105,7 +92,7 @@ final class RecordFiles {
     void putUserTombstone(UUID id, long version) throws IOException {
         Optional<Long> stored = userTombstone(id);
         if (stored.isEmpty() || stored.get() < version) {
-            files.replace(layout.userTombstone(id), codec.write(new UserTombstone(id, version)));
+            files.replace(layout.userTombstone(id), mapping.write(new UserTombstone(id, version)));
         }
     }
 
@@ -128,7 +115,7 @@ final class RecordFiles {
     }
 
     void putExternalId(String externalId, UUID userId) throws IOException {
-        files.replace(layout.externalIdIndex(externalId), codec.write(new ExternalIdEntry(externalId, userId)));
+        files.replace(layout.externalIdIndex(externalId), mapping.write(new ExternalIdEntry(externalId, userId)));
     }
 
     void deleteExternalId(String externalId) throws IOException {
@@ -183,7 +170,7 @@ final class RecordFiles {
 
     void putSession(ChatSession session) throws IOException {
         files.createDirectory(layout.sessionDir(session.id()));
-        files.replace(layout.session(session.id()), codec.write(session));
+        files.replace(layout.session(session.id()), mapping.write(session));
     }
 
     /** Journals at once everything adding messages to a session changes: its log, index and record. */
@@ -193,7 +180,7 @@ final class RecordFiles {
     }
 
     void putChatId(String chatId, UUID sessionId) throws IOException {
-        files.replace(layout.chatIdIndex(chatId), codec.write(new ChatIdEntry(chatId, sessionId)));
+        files.replace(layout.chatIdIndex(chatId), mapping.write(new ChatIdEntry(chatId, sessionId)));
     }
 
     /** Deletes a session's directory (record and messages) and its chat id index entry. */
@@ -223,7 +210,7 @@ final class RecordFiles {
     void putSessionTombstone(String chatId, UUID sessionId, long version) throws IOException {
         Optional<ChatIdTombstone> stored = sessionTombstone(chatId);
         if (stored.isEmpty() || stored.get().version() < version) {
-            files.replace(layout.chatIdTombstone(chatId), codec.write(new ChatIdTombstone(chatId, sessionId, version)));
+            files.replace(layout.chatIdTombstone(chatId), mapping.write(new ChatIdTombstone(chatId, sessionId, version)));
         }
         markSessionDeleted(sessionId);
     }
@@ -237,7 +224,7 @@ final class RecordFiles {
     void markSessionDeleted(UUID sessionId) throws IOException {
         Path mark = layout.deletedSession(sessionId);
         if (DurableFiles.sizeOrMissing(mark) < 0) {
-            files.replace(mark, codec.write(new DeletedSession(sessionId)));
+            files.replace(mark, mapping.write(new DeletedSession(sessionId)));
         }
     }
 
@@ -279,7 +266,7 @@ final class RecordFiles {
         if (ids.isEmpty()) {
             files.delete(layout.userSessions(userId));
         } else {
-            files.replace(layout.userSessions(userId), codec.write(new UserSessions(ids)));
+            files.replace(layout.userSessions(userId), mapping.write(new UserSessions(ids)));
         }
     }
 
@@ -300,7 +287,7 @@ final class RecordFiles {
         }
         List<MemoryEntry> sorted = new ArrayList<>(entries);
         sorted.sort(MemoryOrder.BY_TYPE_AND_KEY);
-        files.replace(layout.memory(userId), codec.write(new UserMemory(sorted)));
+        files.replace(layout.memory(userId), mapping.write(new UserMemory(sorted)));
     }
 
     /** @return a user's memory tombstones, sorted by type and key */
@@ -316,7 +303,7 @@ final class RecordFiles {
         }
         List<MemoryTombstone> sorted = new ArrayList<>(tombstones);
         sorted.sort(MemoryOrder.TOMBSTONES_BY_TYPE_AND_KEY);
-        files.replace(layout.memoryTombstones(userId), codec.write(new UserMemoryTombstones(sorted)));
+        files.replace(layout.memoryTombstones(userId), mapping.write(new UserMemoryTombstones(sorted)));
     }
 
     /** @return a user's memory and memory tombstones, read once, to change and write back once */

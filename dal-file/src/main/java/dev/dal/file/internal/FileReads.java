@@ -1,0 +1,124 @@
+package dev.dal.file.internal;
+
+import dev.dal.api.ChatSession;
+import dev.dal.api.HistoryQuery;
+import dev.dal.api.MemoryEntry;
+import dev.dal.api.Message;
+import dev.dal.api.SessionOverview;
+import dev.dal.api.Timestamps;
+import dev.dal.api.User;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Every read the file store's {@code DataAccess} makes: users, sessions and their pages, chat
+ * history, message counts and memory. Each method runs while the caller holds the store lock and
+ * reads straight from disk, since another process may have written since the last call; expired
+ * memory is never returned.
+ */
+final class FileReads {
+    private static final Comparator<ChatSession> MOST_RECENT_FIRST = Comparator
+            .comparing(ChatSession::lastActivityAt).reversed()
+            .thenComparing(s -> s.id().toString(), Comparator.reverseOrder());
+
+    private final RecordDirectory records;
+    private final Clock clock;
+
+    /**
+     * @param records the record files
+     * @param clock the clock that decides which memory entries have expired
+     */
+    FileReads(RecordDirectory records, Clock clock) {
+        this.records = records;
+        this.clock = clock;
+    }
+
+    // ---- users ----
+
+    Optional<User> user(UUID id) throws IOException {
+        return records.user(id);
+    }
+
+    Optional<User> userByExternalId(String externalId) throws IOException {
+        Optional<UUID> id = records.userIdByExternalId(externalId);
+        return id.isEmpty() ? Optional.empty() : records.user(id.get());
+    }
+
+    // ---- sessions ----
+
+    Optional<ChatSession> chatSession(String chatId) throws IOException {
+        return records.sessionByChatId(chatId);
+    }
+
+    /** One page of a user's sessions, the most recently active first. */
+    List<ChatSession> userSessions(UUID userId, int limit, int offset) throws IOException {
+        List<ChatSession> sessions = new ArrayList<>();
+        for (UUID id : records.sessionIdsOf(userId)) {
+            records.session(id).ifPresent(sessions::add);
+        }
+        sessions.sort(MOST_RECENT_FIRST);
+        if (offset >= sessions.size()) {
+            return List.of();
+        }
+        return List.copyOf(sessions.subList(offset, Math.min(sessions.size(), offset + limit)));
+    }
+
+    /** The same page as {@link #userSessions}, each session with its last message. */
+    List<SessionOverview> userSessionsWithLastMessage(UUID userId, int limit, int offset) throws IOException {
+        List<SessionOverview> page = new ArrayList<>();
+        for (ChatSession session : userSessions(userId, limit, offset)) {
+            Message last = session.messageCount() == 0 ? null
+                    : records.messages(session.id()).read(session.messageCount()).orElse(null);
+            page.add(new SessionOverview(session, last));
+        }
+        return page;
+    }
+
+    // ---- messages ----
+
+    List<Message> chatHistory(String chatId, int limit, int offset) throws IOException {
+        Optional<ChatSession> session = records.sessionByChatId(chatId);
+        if (session.isEmpty()) {
+            return List.of();
+        }
+        long last = Math.min(session.get().messageCount(), (long) offset + limit);
+        return records.messages(session.get().id()).readRange((long) offset + 1, last);
+    }
+
+    List<Message> chatHistory(String chatId, HistoryQuery query) throws IOException {
+        Optional<ChatSession> session = records.sessionByChatId(chatId);
+        if (session.isEmpty()) {
+            return List.of();
+        }
+        long[] window = query.window(session.get().messageCount());
+        return records.messages(session.get().id()).readRange(window[0], window[1]);
+    }
+
+    long messageCount(String chatId) throws IOException {
+        return records.sessionByChatId(chatId).map(ChatSession::messageCount).orElse(0L);
+    }
+
+    // ---- memory ----
+
+    Optional<MemoryEntry> memory(UUID userId, String memoryType, String key) throws IOException {
+        Instant now = Timestamps.now(clock);
+        return records.memoryOf(userId).stream()
+                .filter(e -> e.memoryType().equals(memoryType) && e.key().equals(key))
+                .findFirst()
+                .filter(e -> !e.isExpiredAt(now));
+    }
+
+    List<MemoryEntry> memory(UUID userId, String memoryType) throws IOException {
+        Instant now = Timestamps.now(clock);
+        return records.memoryOf(userId).stream()
+                .filter(e -> e.memoryType().equals(memoryType) && !e.isExpiredAt(now))
+                .sorted(MemoryOrder.BY_TYPE_AND_KEY)
+                .toList();
+    }
+}
