@@ -39,7 +39,7 @@ public interface SchemaMigrator extends AutoCloseable {
     void close();
 
     /**
-     * A migrator for stores that have no versioned schema (the file store).
+     * A migrator for stores that have no versioned schema (an in-memory store, for example).
      *
      * @return a migrator whose status is empty and whose migrate and rollback do nothing
      */

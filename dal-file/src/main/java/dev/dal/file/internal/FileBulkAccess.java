@@ -7,12 +7,12 @@ import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.NotFoundException;
 import dev.dal.api.User;
-import dev.dal.api.bulk.BulkAccess;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
 import dev.dal.api.bulk.Tombstone;
 import dev.dal.api.spi.CodePointOrder;
 import dev.dal.api.spi.ScanCursors;
+import dev.dal.api.spi.VersionedBulkAccess;
 import dev.dal.file.internal.StoredIndexes.ChatIdTombstone;
 import dev.dal.file.internal.StoredIndexes.MemoryTombstone;
 import java.io.IOException;
@@ -36,7 +36,7 @@ import java.util.UUID;
  * applied only over an older version of their key (live or tombstoned); tombstones live under
  * {@code tombstones/}, written by the same journaled, atomic replace as the records.
  */
-final class FileBulkAccess implements BulkAccess {
+final class FileBulkAccess extends VersionedBulkAccess {
     private final UnitOfWork unit;
     private final RecordDirectory records;
 
@@ -170,21 +170,14 @@ final class FileBulkAccess implements BulkAccess {
     // Versions decide: a user, session or memory entry is applied only over an older version of its key, live or
     // deleted. Each batch is one unit under the store lock, so the versions compared are the ones it replaces.
 
-    @Override
-    public void upsertUsers(List<User> users) {
-        putUsers("upsertUsers", users, false);
-    }
-
-    @Override
-    public void overwriteUsers(List<User> users) {
-        putUsers("overwriteUsers", users, true);
-    }
-
     /**
-     * Stores users, each only over an older version of its id (live or tombstoned) unless {@code overwrite}; a
+     * Stores users, each only over an older version of its id (live or tombstoned) unless the rule overwrites; a
      * stored user clears its id's tombstone.
      */
-    private void putUsers(String operation, List<User> users, boolean overwrite) {
+    @Override
+    protected void putUsers(List<User> users, VersionRule rule) {
+        String operation = rule.operation("Users");
+        boolean overwrite = rule.overwrites();
         unit.write(operation, () -> {
             for (User user : users) {
                 Optional<User> existing = records.user(user.id());
@@ -214,22 +207,15 @@ final class FileBulkAccess implements BulkAccess {
         throw NotFoundException.of("user", userId);
     }
 
-    @Override
-    public void upsertSessions(List<ChatSession> sessions) {
-        putSessions("upsertSessions", sessions, false);
-    }
-
-    @Override
-    public void overwriteSessions(List<ChatSession> sessions) {
-        putSessions("overwriteSessions", sessions, true);
-    }
-
     /**
      * Stores sessions, each only over an older version of its chat id (live or tombstoned) unless
      * {@code overwrite}; a stored session clears its chat id's tombstone. A live session under the chat id with
      * another id is a duplicate key either way (the batch, one unit, is then undone).
      */
-    private void putSessions(String operation, List<ChatSession> sessions, boolean overwrite) {
+    @Override
+    protected void putSessions(List<ChatSession> sessions, VersionRule rule) {
+        String operation = rule.operation("Sessions");
+        boolean overwrite = rule.overwrites();
         unit.write(operation, () -> {
             for (ChatSession session : sessions) {
                 if (ownerDeleted(session.userId())) {
@@ -280,21 +266,14 @@ final class FileBulkAccess implements BulkAccess {
         });
     }
 
-    @Override
-    public void upsertMemory(List<MemoryEntry> entries) {
-        putMemory("upsertMemory", entries, false);
-    }
-
-    @Override
-    public void overwriteMemory(List<MemoryEntry> entries) {
-        putMemory("overwriteMemory", entries, true);
-    }
-
     /**
      * Stores memory entries, each only over an older version of its key (live or tombstoned) unless
      * {@code overwrite}; a stored entry clears its key's tombstone. One read and one write per user and file.
      */
-    private void putMemory(String operation, List<MemoryEntry> entries, boolean overwrite) {
+    @Override
+    protected void putMemory(List<MemoryEntry> entries, VersionRule rule) {
+        String operation = rule.operation("Memory");
+        boolean overwrite = rule.overwrites();
         Map<UUID, List<MemoryEntry>> byUser = new LinkedHashMap<>();
         entries.forEach(e -> byUser.computeIfAbsent(e.userId(), k -> new ArrayList<>()).add(e));
         unit.write(operation, () -> {
