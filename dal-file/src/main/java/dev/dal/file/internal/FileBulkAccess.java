@@ -209,7 +209,7 @@ final class FileBulkAccess extends VersionedBulkAccess {
 
     /**
      * Stores sessions, each only over an older version of its chat id (live or tombstoned) unless
-     * {@code overwrite}; a stored session clears its chat id's tombstone. A live session under the chat id with
+     * the rule overwrites; a stored session clears its chat id's tombstone. A live session under the chat id with
      * another id is a duplicate key either way (the batch, one unit, is then undone).
      */
     @Override
@@ -268,7 +268,7 @@ final class FileBulkAccess extends VersionedBulkAccess {
 
     /**
      * Stores memory entries, each only over an older version of its key (live or tombstoned) unless
-     * {@code overwrite}; a stored entry clears its key's tombstone. One read and one write per user and file.
+     * the rule overwrites; a stored entry clears its key's tombstone. One read and one write per user and file.
      */
     @Override
     protected void putMemory(List<MemoryEntry> entries, VersionRule rule) {
