@@ -16,6 +16,7 @@ import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.SessionOverview;
 import dev.dal.api.User;
+import dev.dal.api.spi.StoreReads;
 import dev.dal.api.spi.CodePointOrder;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,7 +34,7 @@ import org.bson.conversions.Bson;
  * last messages is one aggregation, a history reads the session and then its messages, and memory
  * entries past their expiry are not returned.
  */
-final class MongoReads {
+final class MongoReads implements StoreReads {
     private final MongoStore store;
     private final MongoOps ops;
     private final MongoCollection<BsonDocument> users;
@@ -61,31 +62,36 @@ final class MongoReads {
 
     // ---- users and sessions ----
 
-    Optional<User> getUser(UUID id) {
+    @Override
+    public Optional<User> getUser(UUID id) {
         return call("getUser", () -> Optional.ofNullable(ops.find(users, eq(ID, id.toString())).first())
                 .map(MongoDocuments::toUser));
     }
 
-    Optional<User> getUserByExternalId(String externalId) {
+    @Override
+    public Optional<User> getUserByExternalId(String externalId) {
         return call("getUserByExternalId", () -> Optional.ofNullable(
                 ops.find(users, eq(EXTERNAL_ID, new BsonString(externalId))).first()).map(MongoDocuments::toUser));
     }
 
-    Optional<ChatSession> getChatSession(String chatId) {
+    @Override
+    public Optional<ChatSession> getChatSession(String chatId) {
         return call("getChatSession", () -> Optional.ofNullable(ops.find(sessions, eq(CHAT_ID, new BsonString(chatId)))
                 .first()).map(MongoDocuments::toSession));
     }
 
     private static final Bson SESSION_ORDER = Sorts.orderBy(Sorts.descending(LAST_ACTIVITY_AT), Sorts.descending(ID));
 
-    List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
+    @Override
+    public List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
         return call("listUserSessions", () -> ops.find(sessions, eq(USER_ID, userId.toString())).sort(SESSION_ORDER)
                 .skip(offset).limit(limit).map(MongoDocuments::toSession).into(new ArrayList<>()));
     }
 
     private static final String LAST = "_last";
 
-    List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
+    @Override
+    public List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
         // One aggregation: the page of sessions, each joined to its newest message by a sub-pipeline.
         List<Bson> pipeline = List.of(
                 Aggregates.match(eq(USER_ID, userId.toString())),
@@ -118,7 +124,8 @@ final class MongoReads {
                 .projection(Projections.include(ID, MESSAGE_COUNT)).first();
     }
 
-    List<Message> getChatHistory(String chatId, int limit, int offset) {
+    @Override
+    public List<Message> getChatHistory(String chatId, int limit, int offset) {
         return call("getChatHistory", () -> {
             BsonDocument session = sessionKey(chatId);
             if (session == null) {
@@ -129,7 +136,8 @@ final class MongoReads {
         });
     }
 
-    List<Message> getChatHistory(String chatId, HistoryQuery query) {
+    @Override
+    public List<Message> getChatHistory(String chatId, HistoryQuery query) {
         return call("getChatHistory", () -> {
             BsonDocument session = sessionKey(chatId);
             if (session == null) {
@@ -145,7 +153,8 @@ final class MongoReads {
         });
     }
 
-    long getMessageCount(String chatId) {
+    @Override
+    public long getMessageCount(String chatId) {
         return call("getMessageCount", () -> {
             BsonDocument session = sessionKey(chatId);
             return session == null ? 0L : session.get(MESSAGE_COUNT).asNumber().longValue();
@@ -154,14 +163,16 @@ final class MongoReads {
 
     // ---- memory ----
 
-    Optional<MemoryEntry> getUserMemory(UUID userId, String memoryType, String key) {
+    @Override
+    public Optional<MemoryEntry> getUserMemory(UUID userId, String memoryType, String key) {
         Instant now = now();
         return call("getUserMemory", () -> Optional.ofNullable(
                 ops.find(memory, and(memoryFilter(userId, memoryType, key), visibleAt(now))).first())
                 .map(MongoDocuments::toMemory));
     }
 
-    List<MemoryEntry> getUserMemory(UUID userId, String memoryType) {
+    @Override
+    public List<MemoryEntry> getUserMemory(UUID userId, String memoryType) {
         Instant now = now();
         return call("getUserMemory", () -> {
             List<MemoryEntry> entries = ops.find(memory, and(eq(USER_ID, userId.toString()),

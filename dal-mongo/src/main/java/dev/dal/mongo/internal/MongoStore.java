@@ -28,6 +28,8 @@ import dev.dal.api.UnsupportedCapabilityException;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
 import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.spi.SplitDataAccess;
+import dev.dal.api.spi.StoreReads;
 import dev.dal.api.spi.TransactionRetry;
 import java.time.Clock;
 import java.time.Instant;
@@ -53,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * standalone server it runs as single-document atomic steps in a safe order (see the module README
  * for exactly what holds there).
  */
-public final class MongoStore implements DataAccess {
+public final class MongoStore extends SplitDataAccess {
     private static final Logger LOG = LoggerFactory.getLogger(MongoStore.class);
     private static final TransactionOptions TRANSACTION = TransactionOptions.builder()
             .readConcern(ReadConcern.SNAPSHOT).writeConcern(WriteConcern.MAJORITY)
@@ -122,11 +124,6 @@ public final class MongoStore implements DataAccess {
         return bulk;
     }
 
-    /** @return the writes, on this store's session */
-    MongoWrites writes() {
-        return writes;
-    }
-
     boolean inTransaction() {
         return ops.session() != null;
     }
@@ -180,122 +177,15 @@ public final class MongoStore implements DataAccess {
         return runTransaction(operation, work);
     }
 
-    // ---- users ----
-
     @Override
-    public User createUser(NewUser newUser) {
-        return writes.createUser(newUser);
+    protected StoreReads reads() {
+        return reads;
     }
 
+    /** @return the writes, on this store's session */
     @Override
-    public Optional<User> getUser(UUID id) {
-        return reads.getUser(id);
-    }
-
-    @Override
-    public Optional<User> getUserByExternalId(String externalId) {
-        return reads.getUserByExternalId(externalId);
-    }
-
-    @Override
-    public User updateUser(UUID id, UserUpdate update) {
-        return writes.updateUser(id, update);
-    }
-
-    @Override
-    public boolean deleteUser(UUID id, DeleteMode mode) {
-        return writes.deleteUser(id, mode);
-    }
-
-    // ---- sessions ----
-
-    @Override
-    public ChatSession createChatSession(NewChatSession newSession) {
-        return writes.createChatSession(newSession);
-    }
-
-    @Override
-    public Optional<ChatSession> getChatSession(String chatId) {
-        return reads.getChatSession(chatId);
-    }
-
-    @Override
-    public ChatSession updateChatSession(String chatId, ChatSessionUpdate update) {
-        return writes.updateChatSession(chatId, update);
-    }
-
-    @Override
-    public boolean deleteChatSession(String chatId) {
-        return writes.deleteChatSession(chatId);
-    }
-
-    @Override
-    public List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
-        return reads.listUserSessions(userId, limit, offset);
-    }
-
-    @Override
-    public List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
-        return reads.listUserSessionsWithLastMessage(userId, limit, offset);
-    }
-
-    // ---- messages ----
-
-    @Override
-    public Message addMessage(String chatId, NewMessage message) {
-        return writes.addMessage(chatId, message);
-    }
-
-    @Override
-    public List<Message> addMessages(String chatId, List<NewMessage> newMessages) {
-        return writes.addMessages(chatId, newMessages);
-    }
-
-    @Override
-    public List<Message> getChatHistory(String chatId, int limit, int offset) {
-        return reads.getChatHistory(chatId, limit, offset);
-    }
-
-    @Override
-    public List<Message> getChatHistory(String chatId, HistoryQuery query) {
-        return reads.getChatHistory(chatId, query);
-    }
-
-    @Override
-    public long getMessageCount(String chatId) {
-        return reads.getMessageCount(chatId);
-    }
-
-    // ---- memory ----
-
-    @Override
-    public MemoryEntry setUserMemory(UUID userId, String memoryType, String key, JsonNode value, Instant expiresAt) {
-        return writes.setUserMemory(userId, memoryType, key, value, expiresAt);
-    }
-
-    @Override
-    public Optional<MemoryEntry> getUserMemory(UUID userId, String memoryType, String key) {
-        return reads.getUserMemory(userId, memoryType, key);
-    }
-
-    @Override
-    public List<MemoryEntry> getUserMemory(UUID userId, String memoryType) {
-        return reads.getUserMemory(userId, memoryType);
-    }
-
-    @Override
-    public boolean deleteUserMemory(UUID userId, String memoryType, String key) {
-        return writes.deleteUserMemory(userId, memoryType, key);
-    }
-
-    @Override
-    public int deleteUserMemory(UUID userId, String memoryType) {
-        return writes.deleteUserMemory(userId, memoryType);
-    }
-
-    @Override
-    public int purgeExpiredMemory() {
-        return writes.purgeExpiredMemory();
+    protected MongoWrites writes() {
+        return writes;
     }
 
     // ---- transactions, health, lifecycle ----

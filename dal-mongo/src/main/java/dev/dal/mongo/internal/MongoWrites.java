@@ -32,6 +32,7 @@ import dev.dal.api.NotFoundException;
 import dev.dal.api.Timestamps;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
+import dev.dal.api.spi.StoreWrites;
 import dev.dal.api.spi.Ids;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * {@link MongoStore#atomically}; each lambda there works on the writes of the store it is given,
  * which runs in that store's transaction when there is one.
  */
-final class MongoWrites {
+final class MongoWrites implements StoreWrites {
     private static final Logger LOG = LoggerFactory.getLogger(MongoWrites.class);
 
     private final MongoStore store;
@@ -103,7 +104,8 @@ final class MongoWrites {
 
     // ---- users ----
 
-    User createUser(NewUser newUser) {
+    @Override
+    public User createUser(NewUser newUser) {
         User user = newUser.toUser(Ids.newId(), now());
         if (newUser.id() == null) {
             // A fresh id was never deleted: no tombstone to continue from.
@@ -123,7 +125,8 @@ final class MongoWrites {
         });
     }
 
-    User updateUser(UUID id, UserUpdate update) {
+    @Override
+    public User updateUser(UUID id, UserUpdate update) {
         BsonDocument set = new BsonDocument();
         BsonDocument unset = new BsonDocument();
         if (update.externalId().isSet()) {
@@ -225,7 +228,8 @@ final class MongoWrites {
                 null);
     }
 
-    boolean deleteUser(UUID id, DeleteMode mode) {
+    @Override
+    public boolean deleteUser(UUID id, DeleteMode mode) {
         BsonString userId = MongoDocuments.id(id);
         // Dependants first, the user last: a failure half-way leaves the user in place, and deleting again finishes.
         return atomically("deleteUser", s -> {
@@ -295,7 +299,8 @@ final class MongoWrites {
 
     // ---- sessions ----
 
-    ChatSession createChatSession(NewChatSession newSession) {
+    @Override
+    public ChatSession createChatSession(NewChatSession newSession) {
         ChatSession session = newSession.toSession(Ids.newId(), now());
         Bson key = eq(ID, new BsonString(session.chatId()));
         return atomically("createChatSession", s -> {
@@ -311,7 +316,8 @@ final class MongoWrites {
         });
     }
 
-    ChatSession updateChatSession(String chatId, ChatSessionUpdate update) {
+    @Override
+    public ChatSession updateChatSession(String chatId, ChatSessionUpdate update) {
         BsonDocument set = new BsonDocument();
         UUID newOwner = update.userId().isSet() ? update.userId().value().orElse(null) : null;
         if (update.userId().isSet()) {
@@ -353,7 +359,8 @@ final class MongoWrites {
         });
     }
 
-    boolean deleteChatSession(String chatId) {
+    @Override
+    public boolean deleteChatSession(String chatId) {
         // The tombstone first, then the session (once it is gone no message can be added to it), then its messages.
         Bson key = eq(CHAT_ID, new BsonString(chatId));
         return atomically("deleteChatSession", s -> {
@@ -379,11 +386,9 @@ final class MongoWrites {
     /** On the session: which batch of caller-chosen ids reserved the newest sequence numbers. */
     static final String LAST_APPEND = "last_append_op";
 
-    Message addMessage(String chatId, NewMessage message) {
-        return addMessages(chatId, List.of(message)).get(0);
-    }
 
-    List<Message> addMessages(String chatId, List<NewMessage> newMessages) {
+    @Override
+    public List<Message> addMessages(String chatId, List<NewMessage> newMessages) {
         if (inTransaction() || connection.transactions()) {
             return atomically("addMessages", s -> s.append(chatId, newMessages, false));
         }
@@ -517,7 +522,8 @@ final class MongoWrites {
 
     // ---- memory ----
 
-    MemoryEntry setUserMemory(UUID userId, String memoryType, String key, JsonNode value, Instant expiresAt) {
+    @Override
+    public MemoryEntry setUserMemory(UUID userId, String memoryType, String key, JsonNode value, Instant expiresAt) {
         Instant now = now();
         Instant expires = Timestamps.truncate(expiresAt);
         MemoryEntry fresh = new MemoryEntry(userId, memoryType, key, value, now, now, expires);
@@ -566,7 +572,8 @@ final class MongoWrites {
         });
     }
 
-    boolean deleteUserMemory(UUID userId, String memoryType, String key) {
+    @Override
+    public boolean deleteUserMemory(UUID userId, String memoryType, String key) {
         Instant now = now();
         Bson filter = memoryFilter(userId, memoryType, key);
         // The tombstone first, then the entry (an expired one too): a failure in between loses no deletion.
@@ -592,7 +599,8 @@ final class MongoWrites {
         return expires == null || expires.isNull() || expires.asDateTime().getValue() > now.toEpochMilli();
     }
 
-    int deleteUserMemory(UUID userId, String memoryType) {
+    @Override
+    public int deleteUserMemory(UUID userId, String memoryType) {
         Instant now = now();
         Bson filter = and(eq(USER_ID, userId.toString()), eq(MEMORY_TYPE, new BsonString(memoryType)));
         return atomically("deleteUserMemory", s -> {
@@ -609,7 +617,8 @@ final class MongoWrites {
         });
     }
 
-    int purgeExpiredMemory() {
+    @Override
+    public int purgeExpiredMemory() {
         Instant now = now();
         Bson expired = lte(EXPIRES_AT, date(now));
         int purged = 0;

@@ -8,6 +8,7 @@ import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.SessionOverview;
 import dev.dal.api.User;
+import dev.dal.api.spi.StoreReads;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -20,7 +21,7 @@ import org.neo4j.driver.TransactionContext;
  * returned). Each runs through {@link Neo4jStore#read}, in the store's transaction when it has one.
  * Labels and property names are constants; every value is a parameter.
  */
-final class Neo4jReads {
+final class Neo4jReads implements StoreReads {
     private static final String SESSION_ORDER = "coalesce(s.last_message_at, s.created_at) DESC, s.id DESC";
 
     private final Neo4jStore store;
@@ -47,13 +48,15 @@ final class Neo4jReads {
 
     // ---- users ----
 
-    Optional<User> getUser(UUID id) {
+    @Override
+    public Optional<User> getUser(UUID id) {
         return store.read("getUser", tx -> tx.run("MATCH (u:User {id: $id})" + lockInTransaction("u") + " RETURN u",
                         params("id", id.toString()))
                 .list(r -> Neo4jRecords.user(r.get("u").asNode())).stream().findFirst());
     }
 
-    Optional<User> getUserByExternalId(String externalId) {
+    @Override
+    public Optional<User> getUserByExternalId(String externalId) {
         return store.read("getUserByExternalId", tx -> tx.run("MATCH (u:User {external_id: $externalId})"
                         + lockInTransaction("u") + " RETURN u",
                 params("externalId", externalId)).list(r -> Neo4jRecords.user(r.get("u").asNode())).stream().findFirst());
@@ -73,7 +76,8 @@ final class Neo4jReads {
             OPTIONAL MATCH (u:User)-[:HAS_CHAT_SESSION]->(s)
             RETURN s, u.id AS user_id""";
 
-    Optional<ChatSession> getChatSession(String chatId) {
+    @Override
+    public Optional<ChatSession> getChatSession(String chatId) {
         return store.read("getChatSession", tx -> sessionByChatId(tx, chatId, store.runsInTransaction()));
     }
 
@@ -96,7 +100,8 @@ final class Neo4jReads {
             RETURN s, u.id AS user_id
             ORDER BY\s""" + SESSION_ORDER + " SKIP $offset LIMIT $limit";
 
-    List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
+    @Override
+    public List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
         return store.read("listUserSessions", tx -> tx.run(LIST_SESSIONS, params("userId", userId.toString(),
                 "offset", offset, "limit", limit)).list(Neo4jRecords::session));
     }
@@ -117,7 +122,8 @@ final class Neo4jReads {
             }
             RETURN s, u.id AS user_id, m""";
 
-    List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
+    @Override
+    public List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
         return store.read("listUserSessionsWithLastMessage", tx -> tx.run(OVERVIEW, params("userId", userId.toString(),
                 "offset", offset, "limit", limit)).list(r -> new SessionOverview(Neo4jRecords.session(r),
                 r.get("m").isNull() ? null : Neo4jRecords.message(r.get("m").asNode()))));
@@ -131,7 +137,8 @@ final class Neo4jReads {
             WHERE m.session_id = s.id AND m.sequence_number >= 0
             RETURN m ORDER BY m.sequence_number SKIP $offset LIMIT $limit""";
 
-    List<Message> getChatHistory(String chatId, int limit, int offset) {
+    @Override
+    public List<Message> getChatHistory(String chatId, int limit, int offset) {
         return store.read("getChatHistory", tx -> tx.run(HISTORY_PAGE, params("chatId", chatId, "offset", offset,
                 "limit", limit)).list(r -> Neo4jRecords.message(r.get("m").asNode())));
     }
@@ -141,7 +148,8 @@ final class Neo4jReads {
             WHERE m.session_id = $sessionId AND m.sequence_number >= $first AND m.sequence_number <= $last
             RETURN m ORDER BY m.sequence_number""";
 
-    List<Message> getChatHistory(String chatId, HistoryQuery query) {
+    @Override
+    public List<Message> getChatHistory(String chatId, HistoryQuery query) {
         return store.read("getChatHistory", tx -> {
             List<Record> session = tx.run("MATCH (s:ChatSession {chat_id: $chatId}) RETURN s.id AS id, "
                     + "coalesce(s.message_count, 0) AS count", params("chatId", chatId)).list();
@@ -157,7 +165,8 @@ final class Neo4jReads {
         });
     }
 
-    long getMessageCount(String chatId) {
+    @Override
+    public long getMessageCount(String chatId) {
         return store.read("getMessageCount", tx -> tx.run("MATCH (s:ChatSession {chat_id: $chatId}) "
                 + "RETURN coalesce(s.message_count, 0) AS count", params("chatId", chatId))
                 .list(r -> r.get("count").asLong()).stream().findFirst().orElse(0L));
@@ -167,14 +176,16 @@ final class Neo4jReads {
 
     private static final String VISIBLE = "(m.expires_at IS NULL OR m.expires_at > $now)";
 
-    Optional<MemoryEntry> getUserMemory(UUID userId, String memoryType, String key) {
+    @Override
+    public Optional<MemoryEntry> getUserMemory(UUID userId, String memoryType, String key) {
         return store.read("getUserMemory", tx -> tx.run("MATCH (m:Memory {user_id: $userId, memory_type: $type, key: $key}) "
                         + "WHERE " + VISIBLE + lockInTransaction("m") + " RETURN m", params("userId", userId.toString(), "type", memoryType,
                         "key", key, "now", Neo4jRecords.time(store.now())))
                 .list(r -> Neo4jRecords.memory(r.get("m").asNode())).stream().findFirst());
     }
 
-    List<MemoryEntry> getUserMemory(UUID userId, String memoryType) {
+    @Override
+    public List<MemoryEntry> getUserMemory(UUID userId, String memoryType) {
         return store.read("getUserMemory", tx -> tx.run("MATCH (m:Memory {user_id: $userId, memory_type: $type}) "
                         + "WHERE m.key IS NOT NULL AND " + VISIBLE + lockInTransaction("m") + " RETURN m ORDER BY m.key",
                 params("userId", userId.toString(), "type", memoryType, "now", Neo4jRecords.time(store.now())))

@@ -17,6 +17,7 @@ import dev.dal.api.NotFoundException;
 import dev.dal.api.Timestamps;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
+import dev.dal.api.spi.StoreWrites;
 import dev.dal.api.spi.Ids;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,7 +37,7 @@ import org.neo4j.driver.TransactionContext;
  * on them; sequence numbers are assigned inside the write transaction, under the session node's
  * lock. Labels and property names are constants; every value is a parameter.
  */
-final class Neo4jWrites {
+final class Neo4jWrites implements StoreWrites {
     private final Neo4jStore store;
 
     /** @param store the store whose transaction and clock the writes use */
@@ -60,7 +61,8 @@ final class Neo4jWrites {
             FOREACH (x IN CASE WHEN t IS NULL THEN [] ELSE [t] END | DELETE x)
             RETURN u.version AS version""";
 
-    User createUser(NewUser newUser) {
+    @Override
+    public User createUser(NewUser newUser) {
         User user = newUser.toUser(Ids.newId(), store.now());
         Map<String, Object> props = Neo4jRecords.userProps(user);
         long version = store.write("createUser", tx -> tx.run(CREATE_USER, params("props", props)).single()
@@ -82,7 +84,8 @@ final class Neo4jWrites {
             SET u = $props, u.version = v + 1
             RETURN u.version AS version""";
 
-    User updateUser(UUID id, UserUpdate update) {
+    @Override
+    public User updateUser(UUID id, UserUpdate update) {
         Instant now = store.now();
         return store.write("updateUser", tx -> {
             User current = tx.run(LOCK_USER, params("id", id.toString())).list(r -> Neo4jRecords.user(r.get("u").asNode()))
@@ -140,7 +143,8 @@ final class Neo4jWrites {
             SET t.version = CASE WHEN t.version >= v THEN t.version ELSE v END
             RETURN count(*) AS deleted""";
 
-    boolean deleteUser(UUID id, DeleteMode mode) {
+    @Override
+    public boolean deleteUser(UUID id, DeleteMode mode) {
         return store.write("deleteUser", tx -> tx.run(DELETE_USER, params("id", id.toString(), "purge", mode == DeleteMode.PURGE))
                 .single().get("deleted").asLong() > 0);
     }
@@ -164,7 +168,8 @@ final class Neo4jWrites {
             }
             RETURN s.version AS version""";
 
-    ChatSession createChatSession(NewChatSession newSession) {
+    @Override
+    public ChatSession createChatSession(NewChatSession newSession) {
         ChatSession session = newSession.toSession(Ids.newId(), store.now());
         Map<String, Object> p = params("props", Neo4jRecords.sessionProps(session),
                 "userId", session.userId() == null ? null : session.userId().toString());
@@ -196,7 +201,8 @@ final class Neo4jWrites {
             }
             RETURN s.version AS version""";
 
-    ChatSession updateChatSession(String chatId, ChatSessionUpdate update) {
+    @Override
+    public ChatSession updateChatSession(String chatId, ChatSessionUpdate update) {
         Instant now = store.now();
         return store.write("updateChatSession", tx -> {
             ChatSession current = Neo4jReads.sessionByChatId(tx, chatId, true)
@@ -231,7 +237,8 @@ final class Neo4jWrites {
             SET t.session_id = sid, t.version = CASE WHEN t.version >= v THEN t.version ELSE v END
             RETURN count(*) AS deleted""";
 
-    boolean deleteChatSession(String chatId) {
+    @Override
+    public boolean deleteChatSession(String chatId) {
         return store.write("deleteChatSession", tx -> tx.run(DELETE_SESSION, params("chatId", chatId)).single()
                 .get("deleted").asLong() > 0);
     }
@@ -260,11 +267,9 @@ final class Neo4jWrites {
             WITH s, base, count(m) AS added
             RETURN s.id AS session_id, base""";
 
-    Message addMessage(String chatId, NewMessage message) {
-        return addMessages(chatId, List.of(message)).get(0);
-    }
 
-    List<Message> addMessages(String chatId, List<NewMessage> newMessages) {
+    @Override
+    public List<Message> addMessages(String chatId, List<NewMessage> newMessages) {
         Instant now = store.now();
         List<UUID> ids = new ArrayList<>(newMessages.size());
         List<Map<String, Object>> rows = new ArrayList<>(newMessages.size());
@@ -334,7 +339,8 @@ final class Neo4jWrites {
             MERGE (u)-[:HAS_MEMORY]->(m)
             RETURN m.created_at AS created_at, m.version AS version""";
 
-    MemoryEntry setUserMemory(UUID userId, String memoryType, String key, JsonNode value, Instant expiresAt) {
+    @Override
+    public MemoryEntry setUserMemory(UUID userId, String memoryType, String key, JsonNode value, Instant expiresAt) {
         Instant now = store.now();
         Instant expires = Timestamps.truncate(expiresAt);
         JsonNode canonical = JsonValues.canonical(value);
@@ -368,11 +374,13 @@ final class Neo4jWrites {
             SET t.version = CASE WHEN t.version >= v THEN t.version ELSE v END
             RETURN count(*) AS purged""";
 
-    boolean deleteUserMemory(UUID userId, String memoryType, String key) {
+    @Override
+    public boolean deleteUserMemory(UUID userId, String memoryType, String key) {
         return deleteMemory(userId, memoryType, key) > 0;
     }
 
-    int deleteUserMemory(UUID userId, String memoryType) {
+    @Override
+    public int deleteUserMemory(UUID userId, String memoryType) {
         return deleteMemory(userId, memoryType, null);
     }
 
@@ -382,7 +390,8 @@ final class Neo4jWrites {
         return store.write("deleteUserMemory", tx -> tx.run(DELETE_MEMORY, p).single().get("visible").asInt());
     }
 
-    int purgeExpiredMemory() {
+    @Override
+    public int purgeExpiredMemory() {
         Map<String, Object> p = params("now", Neo4jRecords.time(store.now()));
         return store.write("purgeExpiredMemory", tx -> tx.run(PURGE_MEMORY, p).single().get("purged").asInt());
     }

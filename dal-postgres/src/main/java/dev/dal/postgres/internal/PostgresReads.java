@@ -6,6 +6,7 @@ import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.SessionOverview;
 import dev.dal.api.User;
+import dev.dal.api.spi.StoreReads;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -23,7 +24,7 @@ import org.jdbi.v3.core.Handle;
  * (READ COMMITTED alone would). A second reader waits, then reads the committed value. Outside a
  * transaction reads lock nothing.
  */
-final class PostgresReads {
+final class PostgresReads implements StoreReads {
     private static final String SESSION_ORDER = "COALESCE(last_message_at, created_at) DESC, id DESC";
 
     /** One statement: the page of sessions, each joined LATERAL to its newest message. */
@@ -54,12 +55,14 @@ final class PostgresReads {
 
     // ---- users ----
 
-    Optional<User> getUser(UUID id) {
+    @Override
+    public Optional<User> getUser(UUID id) {
         return store.read("getUser", h -> h.createQuery("SELECT " + PostgresRows.USER_COLUMNS + " FROM users WHERE id = :id" + lockInTransaction())
                 .bind("id", id).map((rs, ctx) -> PostgresRows.user(rs)).findOne());
     }
 
-    Optional<User> getUserByExternalId(String externalId) {
+    @Override
+    public Optional<User> getUserByExternalId(String externalId) {
         return store.read("getUserByExternalId", h -> h.createQuery("SELECT " + PostgresRows.USER_COLUMNS
                         + " FROM users WHERE clerk_id = :clerkId" + lockInTransaction())
                 .bind("clerkId", externalId).map((rs, ctx) -> PostgresRows.user(rs)).findOne());
@@ -67,7 +70,8 @@ final class PostgresReads {
 
     // ---- sessions ----
 
-    Optional<ChatSession> getChatSession(String chatId) {
+    @Override
+    public Optional<ChatSession> getChatSession(String chatId) {
         return store.read("getChatSession", h -> sessionByChatId(h, chatId, store.inTransaction()));
     }
 
@@ -81,7 +85,8 @@ final class PostgresReads {
                 .bind("chatId", chatId).map((rs, ctx) -> PostgresRows.session(rs)).findOne();
     }
 
-    List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
+    @Override
+    public List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
         return store.read("listUserSessions", h -> h.createQuery("SELECT " + PostgresRows.SESSION_COLUMNS
                         + " FROM chat_sessions WHERE user_id = :userId ORDER BY " + SESSION_ORDER
                         + " LIMIT :limit OFFSET :offset")
@@ -89,7 +94,8 @@ final class PostgresReads {
                 .map((rs, ctx) -> PostgresRows.session(rs)).list());
     }
 
-    List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
+    @Override
+    public List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
         return store.read("listUserSessionsWithLastMessage", h -> h.createQuery(OVERVIEW)
                 .bind("userId", userId).bind("limit", limit).bind("offset", offset)
                 .map((rs, ctx) -> {
@@ -102,7 +108,8 @@ final class PostgresReads {
 
     // ---- messages ----
 
-    List<Message> getChatHistory(String chatId, int limit, int offset) {
+    @Override
+    public List<Message> getChatHistory(String chatId, int limit, int offset) {
         return store.read("getChatHistory", h -> h.createQuery("SELECT " + prefixed("m.", PostgresRows.MESSAGE_COLUMNS)
                         + " FROM messages m JOIN chat_sessions s ON s.id = m.chat_session_id WHERE s.chat_id = :chatId"
                         + " ORDER BY m.sequence_number LIMIT :limit OFFSET :offset")
@@ -110,7 +117,8 @@ final class PostgresReads {
                 .map((rs, ctx) -> PostgresRows.message(rs)).list());
     }
 
-    List<Message> getChatHistory(String chatId, HistoryQuery query) {
+    @Override
+    public List<Message> getChatHistory(String chatId, HistoryQuery query) {
         return store.read("getChatHistory", h -> {
             Optional<ChatSession> session = sessionByChatId(h, chatId, false);
             if (session.isEmpty()) {
@@ -135,14 +143,16 @@ final class PostgresReads {
         return out.toString();
     }
 
-    long getMessageCount(String chatId) {
+    @Override
+    public long getMessageCount(String chatId) {
         return store.read("getMessageCount", h -> h.createQuery("SELECT message_count FROM chat_sessions WHERE chat_id = :chatId")
                 .bind("chatId", chatId).mapTo(Long.class).findOne().orElse(0L));
     }
 
     // ---- memory ----
 
-    Optional<MemoryEntry> getUserMemory(UUID userId, String memoryType, String key) {
+    @Override
+    public Optional<MemoryEntry> getUserMemory(UUID userId, String memoryType, String key) {
         return store.read("getUserMemory", h -> h.createQuery("SELECT " + PostgresRows.MEMORY_COLUMNS + " FROM user_memory "
                         + "WHERE user_id = :userId AND memory_type = :type AND key = :key "
                         + "AND (expires_at IS NULL OR expires_at > :now)" + lockInTransaction())
@@ -151,7 +161,8 @@ final class PostgresReads {
                 .map((rs, ctx) -> PostgresRows.memory(rs)).findOne());
     }
 
-    List<MemoryEntry> getUserMemory(UUID userId, String memoryType) {
+    @Override
+    public List<MemoryEntry> getUserMemory(UUID userId, String memoryType) {
         return store.read("getUserMemory", h -> h.createQuery("SELECT " + PostgresRows.MEMORY_COLUMNS + " FROM user_memory "
                         + "WHERE user_id = :userId AND memory_type = :type AND (expires_at IS NULL OR expires_at > :now) "
                         + "ORDER BY key" + lockInTransaction())

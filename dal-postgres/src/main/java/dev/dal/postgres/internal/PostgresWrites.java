@@ -13,6 +13,7 @@ import dev.dal.api.NotFoundException;
 import dev.dal.api.Timestamps;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
+import dev.dal.api.spi.StoreWrites;
 import dev.dal.api.spi.Ids;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -31,7 +32,7 @@ import org.jdbi.v3.core.Handle;
  * plus one) in the statement that deletes. Messages are appended under the sequence numbers one UPDATE of
  * their session reserves; deletions take their keys' advisory locks ({@link PostgresKeyLocks}) exclusive.
  */
-final class PostgresWrites {
+final class PostgresWrites implements StoreWrites {
     private final PostgresStore store;
 
     /** @param store the store whose connection, transaction and clock the writes use */
@@ -41,13 +42,15 @@ final class PostgresWrites {
 
     // ---- users ----
 
-    User createUser(NewUser newUser) {
+    @Override
+    public User createUser(NewUser newUser) {
         User user = newUser.toUser(Ids.newId(), store.now());
         // A caller-chosen id deleted before continues above its tombstone, removed in the same statement.
         return user.withVersion(store.write("createUser", h -> insertUser(h, user)));
     }
 
-    User updateUser(UUID id, UserUpdate update) {
+    @Override
+    public User updateUser(UUID id, UserUpdate update) {
         return store.write("updateUser", h -> {
             User current = h.createQuery("SELECT " + PostgresRows.USER_COLUMNS + " FROM users WHERE id = :id FOR UPDATE")
                     .bind("id", id).map((rs, ctx) -> PostgresRows.user(rs)).findOne()
@@ -58,7 +61,8 @@ final class PostgresWrites {
         });
     }
 
-    boolean deleteUser(UUID id, DeleteMode mode) {
+    @Override
+    public boolean deleteUser(UUID id, DeleteMode mode) {
         return store.write("deleteUser", h -> {
             PostgresKeyLocks.request().add(PostgresKeyLocks.Space.USERS, id).exclusive(h);
             // Locked first: no session joins the user between the sessions' detaching and the deletion.
@@ -95,13 +99,15 @@ final class PostgresWrites {
 
     // ---- sessions ----
 
-    ChatSession createChatSession(NewChatSession newSession) {
+    @Override
+    public ChatSession createChatSession(NewChatSession newSession) {
         ChatSession session = newSession.toSession(Ids.newId(), store.now());
         // A chat id deleted before continues above its tombstone, removed in the same statement.
         return session.withVersion(store.write("createChatSession", h -> insertSession(h, session)));
     }
 
-    ChatSession updateChatSession(String chatId, ChatSessionUpdate update) {
+    @Override
+    public ChatSession updateChatSession(String chatId, ChatSessionUpdate update) {
         return store.write("updateChatSession", h -> {
             ChatSession current = PostgresReads.sessionByChatId(h, chatId, true)
                     .orElseThrow(() -> NotFoundException.of("chat session", chatId));
@@ -111,7 +117,8 @@ final class PostgresWrites {
         });
     }
 
-    boolean deleteChatSession(String chatId) {
+    @Override
+    public boolean deleteChatSession(String chatId) {
         // Messages go by ON DELETE CASCADE; the tombstone keeps the session's id, which they name.
         return store.write("deleteChatSession", h -> {
             PostgresKeyLocks.request().add(PostgresKeyLocks.Space.SESSIONS, chatId).exclusive(h);
@@ -126,11 +133,9 @@ final class PostgresWrites {
 
     // ---- messages ----
 
-    Message addMessage(String chatId, NewMessage message) {
-        return addMessages(chatId, List.of(message)).get(0);
-    }
 
-    List<Message> addMessages(String chatId, List<NewMessage> newMessages) {
+    @Override
+    public List<Message> addMessages(String chatId, List<NewMessage> newMessages) {
         return store.write("addMessages", h -> {
             Instant now = store.now();
             // The row lock this UPDATE takes orders concurrent writers: numbers are distinct and gap-free.
@@ -155,7 +160,8 @@ final class PostgresWrites {
 
     // ---- memory ----
 
-    MemoryEntry setUserMemory(UUID userId, String memoryType, String key, JsonNode value, Instant expiresAt) {
+    @Override
+    public MemoryEntry setUserMemory(UUID userId, String memoryType, String key, JsonNode value, Instant expiresAt) {
         Instant now = store.now();
         Instant expires = Timestamps.truncate(expiresAt);
         return store.write("setUserMemory", h -> {
@@ -183,11 +189,13 @@ final class PostgresWrites {
         });
     }
 
-    boolean deleteUserMemory(UUID userId, String memoryType, String key) {
+    @Override
+    public boolean deleteUserMemory(UUID userId, String memoryType, String key) {
         return deleteMemory("AND key = :key", userId, memoryType, key) > 0;
     }
 
-    int deleteUserMemory(UUID userId, String memoryType) {
+    @Override
+    public int deleteUserMemory(UUID userId, String memoryType) {
         return deleteMemory("", userId, memoryType, null);
     }
 
@@ -217,7 +225,8 @@ final class PostgresWrites {
         });
     }
 
-    int purgeExpiredMemory() {
+    @Override
+    public int purgeExpiredMemory() {
         return store.write("purgeExpiredMemory", h -> {
             // Any user's keys may go: every memory bucket, for as long as the purge takes.
             PostgresKeyLocks.request().all(PostgresKeyLocks.Space.MEMORY).exclusive(h);
