@@ -158,13 +158,18 @@ public final class ManyProcessDualWriteChild {
                 out.println("M " + m.id() + " " + chatId + " " + m.sequenceNumber() + " " + m.content());
             }
         } else if (dice < 47) {
+            // Announced before the call: a writer killed after the store took it but before the ack line still
+            // leaves the value in the ledger as one it may have written.
+            out.println("TU " + user.id() + " n:" + tag);
             User renamed = store.updateUser(user.id(), UserUpdate.builder().name("n:" + tag).build());
             out.println("U " + renamed.id() + " " + renamed.name());
         } else if (dice < 54) {
+            out.println("TS " + chatId + " t:" + tag);
             ChatSession retitled = store.updateChatSession(chatId, ChatSessionUpdate.builder().title("t:" + tag).build());
             out.println("S " + retitled.chatId() + " " + retitled.title());
         } else if (dice < 66) {
             String key = "k" + random.nextInt(MEMORY_KEYS);
+            out.println("TK " + user.id() + " " + key + " v:" + tag);
             MemoryEntry e = store.setUserMemory(user.id(), "context", key, TextNode.valueOf("v:" + tag));
             out.println("K " + e.userId() + " " + e.key() + " " + e.value().asText());
         } else if (dice < 72) {

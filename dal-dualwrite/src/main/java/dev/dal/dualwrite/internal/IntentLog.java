@@ -100,8 +100,9 @@ public final class IntentLog implements AutoCloseable {
             FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
             return new IntentLog(dir, file, lockFile, lockChannel, alive, out);
         } catch (IOException e) {
+            // An I/O message names a path of the configuration and the system's reason, never a user value.
             throw new DataAccessException("The dual-write intent log in " + dir + " cannot be opened ("
-                    + e.getClass().getSimpleName() + ")");
+                    + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
         }
     }
 
