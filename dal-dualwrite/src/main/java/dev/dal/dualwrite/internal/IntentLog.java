@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -87,14 +88,19 @@ public final class IntentLog implements AutoCloseable {
         String token = UUID.randomUUID().toString();
         try {
             PrivateFiles.createDirectory(dir);
+            // The lock file is locked under a name adoptDead does not look at and only then renamed into place
+            // (the lock stays with the file): another process looking for dead logs can never find it unlocked,
+            // take it for a dead process's and remove it under this live log.
             Path lockFile = dir.resolve(token + ".lock");
-            PrivateFiles.createFile(lockFile);
-            FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            Path fresh = dir.resolve(token + ".lock.new");
+            PrivateFiles.createFile(fresh);
+            FileChannel lockChannel = FileChannel.open(fresh, StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileLock alive = lockChannel.tryLock();
             if (alive == null) {
                 lockChannel.close();
                 throw new IOException("a fresh intent lock is held by someone else");
             }
+            Files.move(fresh, lockFile, StandardCopyOption.ATOMIC_MOVE);
             Path file = dir.resolve(token + ".ndjson");
             PrivateFiles.createFile(file);
             FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);

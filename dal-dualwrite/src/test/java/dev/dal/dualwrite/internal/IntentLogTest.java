@@ -75,4 +75,38 @@ class IntentLogTest {
             assertThat(IntentLog.adoptDead(dir, journal)).isZero();
         }
     }
+
+    @Test
+    void aLogBeingOpenedIsNeverTakenForADeadOneByAProcessLookingForThem() throws Exception {
+        List<IntentLog> logs = new ArrayList<>();
+        ExecutorService adopter = Executors.newSingleThreadExecutor();
+        try (RepairJournal journal = RepairJournal.open(dir)) {
+            java.util.concurrent.atomic.AtomicBoolean opening = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Future<Integer> adopted = adopter.submit(() -> {
+                int total = 0;
+                while (opening.get()) {
+                    total += IntentLog.adoptDead(dir, journal);
+                }
+                return total;
+            });
+            try {
+                for (int i = 0; i < 2000; i++) {
+                    logs.add(IntentLog.open(dir));
+                }
+                for (IntentLog log : logs) {
+                    log.record(List.of(Step.user(UUID.randomUUID(), "updateUser")));
+                }
+            } finally {
+                opening.set(false);
+            }
+            assertThat(adopted.get(60, TimeUnit.SECONDS)).as("intents adopted from live logs").isZero();
+            assertThat(intentFiles(dir)).as("every live log keeps its file").isEqualTo(2000);
+            assertThat(journal.readAll()).isEmpty();
+        } finally {
+            adopter.shutdownNow();
+            for (IntentLog log : logs) {
+                log.close();
+            }
+        }
+    }
 }
