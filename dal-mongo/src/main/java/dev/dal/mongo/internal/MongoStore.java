@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * standalone server it runs as single-document atomic steps in a safe order (see the module README
  * for exactly what holds there).
  */
-public final class MongoStore implements DataAccess {
+public final class MongoStore implements DataAccess, dev.dal.api.spi.PooledStore {
     private static final Logger LOG = LoggerFactory.getLogger(MongoStore.class);
     private static final TransactionOptions TRANSACTION = TransactionOptions.builder()
             .readConcern(ReadConcern.SNAPSHOT).writeConcern(WriteConcern.MAJORITY)
@@ -366,6 +366,11 @@ public final class MongoStore implements DataAccess {
      * no answer came in time or the store is closed, DEGRADED when every pooled connection is in
      * use, else UP.
      */
+    @Override
+    public dev.dal.api.spi.PoolFigures poolFigures() {
+        return connection.poolReading();
+    }
+
     @Override
     public HealthStatus healthCheck() {
         return health.check(closed.get());

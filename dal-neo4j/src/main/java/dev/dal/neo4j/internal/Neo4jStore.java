@@ -40,7 +40,7 @@ import org.neo4j.driver.TransactionContext;
  * ids are chosen before the first attempt and records are {@code MERGE}d on them;
  * sequence numbers are assigned inside the write transaction, under the session node's lock.
  */
-public final class Neo4jStore implements DataAccess {
+public final class Neo4jStore implements DataAccess, dev.dal.api.spi.PooledStore {
     static final String STORAGE_TYPE = "neo4j";
 
     private final Neo4jConnection connection;
@@ -247,6 +247,11 @@ public final class Neo4jStore implements DataAccess {
         } catch (Neo4jConnection.Carried carried) {
             throw carried.failure();
         }
+    }
+
+    @Override
+    public dev.dal.api.spi.PoolFigures poolFigures() {
+        return connection.poolReading();
     }
 
     @Override

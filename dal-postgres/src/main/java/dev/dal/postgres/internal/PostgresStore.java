@@ -42,7 +42,7 @@ import org.jdbi.v3.core.Handle;
  * {@link #inTransaction(TransactionWork)} every call runs on the transaction's connection. Failures are
  * translated by {@link PostgresErrors}. Every value is bound as a parameter.
  */
-public final class PostgresStore implements DataAccess {
+public final class PostgresStore implements DataAccess, dev.dal.api.spi.PooledStore {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PostgresStore.class);
 
     /** Work on a connection. */
@@ -397,6 +397,11 @@ public final class PostgresStore implements DataAccess {
      * {@code DAL_HEALTH_TIMEOUT}: DOWN when the server did not answer in time or failed, DEGRADED when
      * it answered but every pooled connection is busy and callers are waiting, else UP.
      */
+    @Override
+    public dev.dal.api.spi.PoolFigures poolFigures() {
+        return db.poolReading();
+    }
+
     @Override
     public HealthStatus healthCheck() {
         return health.check();
