@@ -44,8 +44,7 @@ public interface MetricsContract extends ConformanceTest {
         DalMetrics.Binding binding = DalMetrics.bindTo(registry);
         try {
             User user = store.createUser(NewUser.withExternalId("metered"));
-            store.getUser(user.id());
-            catchThrowable(() -> store.updateUser(UUID.randomUUID(), UserUpdate.builder().name("x").build()));
+            readOneAndUpdateNobody(store, user);
             if (store.capabilities().contains(Capability.TRANSACTIONS)) {
                 store.inTransaction(tx -> tx.getUser(user.id()));
             }
@@ -80,10 +79,7 @@ public interface MetricsContract extends ConformanceTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         DalMetrics.Binding binding = DalMetrics.bindTo(registry);
         try {
-            User user = store.createUser(NewUser.withExternalId("timed"));
-            store.getUser(user.id());
-            Throwable missing = catchThrowable(
-                    () -> store.updateUser(UUID.randomUUID(), UserUpdate.builder().name("x").build()));
+            Throwable missing = readOneAndUpdateNobody(store, store.createUser(NewUser.withExternalId("timed")));
             String storeType = store.healthCheck().storageType();
 
             assertThat(missing).isInstanceOf(NotFoundException.class);
@@ -167,6 +163,12 @@ public interface MetricsContract extends ConformanceTest {
                     .contains("WARN").containsPattern("took \\d+ ms"));
             assertThat(logs.text()).as("captured log output").doesNotContain(canary);
         }
+    }
+
+    /** One read that succeeds, one update that fails with {@link NotFoundException}; returns what it threw. */
+    private static Throwable readOneAndUpdateNobody(DataAccess store, User user) {
+        store.getUser(user.id());
+        return catchThrowable(() -> store.updateUser(UUID.randomUUID(), UserUpdate.builder().name("x").build()));
     }
 
     private static void sleep(long millis) {
