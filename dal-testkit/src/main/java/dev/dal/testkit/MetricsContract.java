@@ -85,8 +85,9 @@ public interface MetricsContract extends ConformanceTest {
             assertThat(missing).isInstanceOf(NotFoundException.class);
             assertThat(registry.get(DalMetrics.CALLS).tags(DalMetrics.STORE, storeType, DalMetrics.OPERATION,
                     "updateUser", DalMetrics.OUTCOME, "NotFoundException").timer().count()).isEqualTo(1);
+            // At least the caller's read: a decorator over the store (dual-write) may read the same user itself.
             assertThat(registry.get(DalMetrics.CALLS).tags(DalMetrics.STORE, storeType, DalMetrics.OPERATION,
-                    "getUser", DalMetrics.OUTCOME, "success").timer().count()).isEqualTo(1);
+                    "getUser", DalMetrics.OUTCOME, "success").timer().count()).isGreaterThanOrEqualTo(1);
             assertThat(registry.find(DalMetrics.CALLS).tag(DalMetrics.OPERATION, "updateUser")
                     .tag(DalMetrics.OUTCOME, "success").timer()).isNull();
         } finally {
