@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class MeterRegistries {
     private static final CompositeMeterRegistry DAL = new CompositeMeterRegistry();
     private static final List<MeterRegistry> BOUND = new ArrayList<>();
+    /** What {@link #publishing()} reads without the lock: replaced, never changed in place. */
+    private static volatile List<MeterRegistry> boundView = List.of();
 
     static {
         DAL.add(Metrics.globalRegistry);
@@ -29,6 +31,11 @@ public final class MeterRegistries {
         return DAL;
     }
 
+    /** @return whether any registry receives Dal's meters: one is bound, or the global registry holds one */
+    static boolean publishing() {
+        return !boundView.isEmpty() || !Metrics.globalRegistry.getRegistries().isEmpty();
+    }
+
     /**
      * @param registry a registry to publish to instead of the global one
      * @return what ends the binding, once
@@ -39,6 +46,7 @@ public final class MeterRegistries {
             DAL.remove(Metrics.globalRegistry);
         }
         BOUND.add(registry);
+        boundView = List.copyOf(BOUND);
         DAL.add(registry);
         AtomicBoolean open = new AtomicBoolean(true);
         return () -> {
@@ -50,6 +58,7 @@ public final class MeterRegistries {
 
     private static synchronized void unbind(MeterRegistry registry) {
         BOUND.remove(registry);
+        boundView = List.copyOf(BOUND);
         if (!BOUND.contains(registry)) {
             DAL.remove(registry);
         }

@@ -91,6 +91,10 @@ public final class MicrometerStoreObserver implements StoreObserver {
 
         @Override
         public void called(String operation, String outcome, Duration elapsed) {
+            if (!MeterRegistries.publishing()) {
+                // Nothing would receive the time; skip the look-ups on the caller's thread.
+                return;
+            }
             timers.computeIfAbsent(operation, o -> new ConcurrentHashMap<>())
                     .computeIfAbsent(outcome, o -> Timer.builder(DalMetrics.CALLS)
                             .description("calls that reached the store, by operation and outcome")
