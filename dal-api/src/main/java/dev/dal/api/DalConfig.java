@@ -27,7 +27,8 @@ import java.util.stream.Collectors;
  * <p>It holds the <em>common</em> settings, those every store or every network store reads: the store
  * type; the validation limits ({@code DAL_MAX_*}); the deadlines ({@code DB_QUERY_TIMEOUT},
  * {@code DB_CONNECT_TIMEOUT}, {@code DAL_HEALTH_TIMEOUT}); transaction retries and value logging
- * ({@code DAL_TX_RETRIES}, {@code DAL_LOG_VALUES}); the connection pool ({@code DB_MAX_CONNECTIONS},
+ * ({@code DAL_TX_RETRIES}, {@code DAL_LOG_VALUES}); the slow-call log ({@code DAL_SLOW_CALL_THRESHOLD});
+ * the connection pool ({@code DB_MAX_CONNECTIONS},
  * {@code DB_IDLE_TIMEOUT}, {@code DB_CONNECTION_TIMEOUT}, {@code DB_MAX_LIFETIME}); schema changes at
  * open ({@code DB_AUTO_MIGRATE}); and whether to dual-write, to which secondary
  * ({@code MIGRATION_ENABLE_DUAL_WRITE}, {@code MIGRATION_SECONDARY_*}). The dual-write decorator's own
@@ -94,6 +95,11 @@ public final class DalConfig {
      */
     public static final String DAL_TX_RETRIES = "DAL_TX_RETRIES";
     /**
+     * Calls that take longer than this, in seconds or ISO-8601 (e.g. {@code PT0.25S}), default 1 s, are
+     * logged at WARN with the operation, the store type and the time taken, never a value.
+     */
+    public static final String DAL_SLOW_CALL_THRESHOLD = "DAL_SLOW_CALL_THRESHOLD";
+    /**
      * Whether log lines may carry user values (message text, metadata, profiles, memory values, bound
      * statement parameters), default false. Meant for debugging against test data only.
      */
@@ -115,6 +121,8 @@ public final class DalConfig {
     private static final Setting<Duration> CONNECTION_TIMEOUT = Setting.duration(DB_CONNECTION_TIMEOUT,
             Duration.ofSeconds(30));
     private static final Setting<Duration> MAX_LIFETIME = Setting.duration(DB_MAX_LIFETIME, Duration.ofMinutes(30));
+    private static final Setting<Duration> SLOW_CALL_THRESHOLD = Setting.positiveDuration(DAL_SLOW_CALL_THRESHOLD,
+            Duration.ofSeconds(1));
 
     private final Map<String, String> settings;
     private final String storageType;
@@ -131,6 +139,7 @@ public final class DalConfig {
     private final Duration connectTimeout;
     private final Duration healthTimeout;
     private final int txRetries;
+    private final Duration slowCallThreshold;
     private final boolean logValues;
     private final Clock clock;
 
@@ -155,6 +164,7 @@ public final class DalConfig {
         this.connectTimeout = positiveDuration(DB_CONNECT_TIMEOUT, Duration.ofSeconds(5));
         this.healthTimeout = positiveDuration(DAL_HEALTH_TIMEOUT, Duration.ofSeconds(2));
         this.txRetries = text(DAL_TX_RETRIES).map(v -> intIn(DAL_TX_RETRIES, v, 0, 100)).orElse(3);
+        this.slowCallThreshold = SLOW_CALL_THRESHOLD.read(this.settings);
         this.logValues = text(DAL_LOG_VALUES).map(v -> bool(DAL_LOG_VALUES, v)).orElse(false);
     }
 
@@ -316,6 +326,11 @@ public final class DalConfig {
     /** @return the longest opening one connection may take ({@link #DB_CONNECT_TIMEOUT}) */
     public Duration connectTimeout() {
         return connectTimeout;
+    }
+
+    /** @return the time above which a call is logged as slow ({@link #DAL_SLOW_CALL_THRESHOLD}) */
+    public Duration slowCallThreshold() {
+        return slowCallThreshold;
     }
 
     /** @return the longest a health check takes before it reports {@code DOWN} ({@link #DAL_HEALTH_TIMEOUT}) */

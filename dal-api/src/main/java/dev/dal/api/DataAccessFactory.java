@@ -1,5 +1,6 @@
 package dev.dal.api;
 
+import dev.dal.api.internal.CallObserver;
 import dev.dal.api.internal.ValidatingDataAccess;
 import dev.dal.api.internal.Validator;
 import dev.dal.api.spi.DataAccessProvider;
@@ -29,6 +30,11 @@ import java.util.stream.Collectors;
  * secondary's {@code DATABASE_URL}; see {@link DalConfig#secondaryConfig()}). How the decorator reads, fails
  * over and journals is set by the settings its {@link DualWriteComposer#settings() composer} declares
  * (for example {@code MIGRATION_READ_FROM}), checked before either store opens. The cut-over swaps the two stores' settings; no code changes.
+ *
+ * <p><b>Observation.</b> Every store the factory opens reports each call's time and outcome, and each
+ * transaction's end, to the {@link dev.dal.api.spi.StoreObserver}s on the class path (the module
+ * {@code dev.dal:dal-metrics} turns them into Micrometer meters), and logs at WARN each call slower than
+ * {@code DAL_SLOW_CALL_THRESHOLD}. A dual-write store is observed through its two stores, each under its own type.
  */
 public final class DataAccessFactory {
 
@@ -165,7 +171,8 @@ public final class DataAccessFactory {
         } catch (RuntimeException e) {
             throw new ConfigurationException("The " + provider.name() + " store could not be opened", e);
         }
-        return new ValidatingDataAccess(store, provider.name(), new Validator(config), config.healthTimeout());
+        return new ValidatingDataAccess(store, provider.name(), new Validator(config), config.healthTimeout(),
+                CallObserver.open(provider.name(), store, config));
     }
 
     /**

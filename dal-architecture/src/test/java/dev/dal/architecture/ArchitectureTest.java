@@ -37,7 +37,7 @@ class ArchitectureTest {
         "com.mongodb..", "org.bson..", "org.neo4j.."};
 
     /** Library modules: they report through exceptions and SLF4J, never the console or JUL. */
-    private static final String[] LIBRARY_PACKAGES = {"dev.dal.api..", "dev.dal.dualwrite..", "dev.dal.file..",
+    private static final String[] LIBRARY_PACKAGES = {"dev.dal.api..", "dev.dal.dualwrite..", "dev.dal.metrics..", "dev.dal.file..",
         "dev.dal.postgres..",
         "dev.dal.mongo..", "dev.dal.neo4j..", "dev.dal.cdi..", "dev.dal.testkit..", "dev.dal.migration",
         "dev.dal.migration.internal.."};
@@ -80,7 +80,9 @@ class ArchitectureTest {
      */
     @ArchTest
     static final ArchRule onlyTheMeterBindingNamesMicrometer = noClasses().that().resideInAPackage("dev.dal..")
+            .and().resideOutsideOfPackage("dev.dal.metrics..")
             .and().haveSimpleNameNotContaining("Micrometer")
+            .and().doNotHaveSimpleName("MetricsContract")
             .should().dependOnClassesThat().resideInAPackage("io.micrometer..")
             .because("Dal must load without Micrometer on the class path");
 
@@ -90,6 +92,13 @@ class ArchitectureTest {
             .should().onlyHaveDependentClassesThat(JavaClass.Predicates.simpleNameStartingWith("MeterBinding")
                     .or(JavaClass.Predicates.simpleNameStartingWith("MicrometerMeters")))
             .because("MeterBinding checks that Micrometer is on the class path before it touches MicrometerMeters");
+
+    /** dal-metrics turns the API's store events into meters and reaches no backend. */
+    @ArchTest
+    static final ArchRule metricsDependsOnTheSpiAndMicrometerOnly = classes().that().resideInAPackage("dev.dal.metrics..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "io.micrometer..", "dev.dal.api.spi..",
+                    "dev.dal.metrics..")
+            .because("dal-metrics observes every store through the StoreObserver SPI alone");
 
     // ---- 1b. the CDI producer and the migration tool reach stores only through the API ----
 

@@ -15,5 +15,5 @@ package dev.dal.testkit;
 public interface DataAccessConformance extends UserContract, SessionContract, MessageContract, HistoryContract,
         MemoryContract, TransactionContract, ConcurrencyContract, JsonFidelityContract, TimestampContract,
         ValidationContract, ErrorContract, BulkContract, HostileInputContract, PersistenceContract, CapabilityContract, RepeatableWriteContract, DeadlineContract,
-        FaultContract, VersionContract {
+        FaultContract, VersionContract, MetricsContract {
 }

@@ -43,7 +43,8 @@ import java.util.function.Supplier;
  * {@link dev.dal.api.DataAccessException} (see {@link ErrorGuard}). It also keeps the rules that
  * are the same on every store: writes with caller-chosen ids are safe to repeat
  * ({@link IdempotentWrites}), a health check answers within its deadline, and health reports the
- * mean call latency of the last minute.
+ * mean call latency of the last minute. Each call that passed validation, and each transaction's end, is
+ * reported to its {@link CallObserver}.
  */
 public final class ValidatingDataAccess implements DataAccess {
     /** Runs health probes so that a caller's wait is bounded even when a probe is not. */
@@ -63,21 +64,36 @@ public final class ValidatingDataAccess implements DataAccess {
     private final Duration healthTimeout;
     private final CallLatency latency;
     private final boolean inTransaction;
+    private final CallObserver observer;
     /** The probe still running, shared by callers so a hung store holds one probe thread, not one per call. */
     private final AtomicReference<CompletableFuture<HealthStatus>> probe = new AtomicReference<>();
 
     /**
+     * A store whose calls are not observed (the stores inside are, as for a dual-write store).
+     *
      * @param store the backend's store
      * @param storageType its type, for messages
      * @param validator the rules
      * @param healthTimeout the longest {@link #healthCheck()} waits for the store's answer
      */
     public ValidatingDataAccess(DataAccess store, String storageType, Validator validator, Duration healthTimeout) {
-        this(store, storageType, validator, new AtomicBoolean(), healthTimeout, new CallLatency(), false);
+        this(store, storageType, validator, healthTimeout, CallObserver.silent());
+    }
+
+    /**
+     * @param store the backend's store
+     * @param storageType its type, for messages
+     * @param validator the rules
+     * @param healthTimeout the longest {@link #healthCheck()} waits for the store's answer
+     * @param observer where each call's time and outcome and each transaction's end are reported
+     */
+    public ValidatingDataAccess(DataAccess store, String storageType, Validator validator, Duration healthTimeout,
+            CallObserver observer) {
+        this(store, storageType, validator, new AtomicBoolean(), healthTimeout, new CallLatency(), false, observer);
     }
 
     private ValidatingDataAccess(DataAccess store, String storageType, Validator validator, AtomicBoolean closed,
-            Duration healthTimeout, CallLatency latency, boolean inTransaction) {
+            Duration healthTimeout, CallLatency latency, boolean inTransaction, CallObserver observer) {
         this.store = store;
         this.storageType = storageType;
         this.v = validator;
@@ -88,6 +104,7 @@ public final class ValidatingDataAccess implements DataAccess {
         this.healthTimeout = healthTimeout;
         this.latency = latency;
         this.inTransaction = inTransaction;
+        this.observer = observer;
     }
 
     /** @return the backend store behind the validation (for decorators and tests) */
@@ -105,7 +122,12 @@ public final class ValidatingDataAccess implements DataAccess {
         ensureOpen();
         long start = System.nanoTime();
         try {
-            return guard.call(operation, work);
+            T result = guard.call(operation, work);
+            observer.called(operation, start, null);
+            return result;
+        } catch (RuntimeException e) {
+            observer.called(operation, start, e);
+            throw e;
         } finally {
             latency.record(start);
         }
@@ -326,8 +348,27 @@ public final class ValidatingDataAccess implements DataAccess {
     public <T> T inTransaction(TransactionWork<T> work) {
         v.required("work", work);
         ensureOpen();
-        return guard.transaction(store, work, tx -> tx == store ? this
-                : new ValidatingDataAccess(tx, storageType, v, closed, healthTimeout, latency, true));
+        long start = System.nanoTime();
+        int[] attempts = {0};
+        try {
+            T result = guard.transaction(store, work, tx -> {
+                attempts[0]++;
+                return tx == store ? this
+                        : new ValidatingDataAccess(tx, storageType, v, closed, healthTimeout, latency, true, observer);
+            });
+            observer.called("inTransaction", start, null);
+            if (!inTransaction) {
+                observer.transactionEnded(attempts[0], true);
+            }
+            return result;
+        } catch (RuntimeException e) {
+            observer.called("inTransaction", start, e);
+            if (!inTransaction) {
+                // A nested call joins the outer transaction, which alone commits or rolls back.
+                observer.transactionEnded(attempts[0], false);
+            }
+            throw e;
+        }
     }
 
     @Override
@@ -400,10 +441,14 @@ public final class ValidatingDataAccess implements DataAccess {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            guard.call("close", () -> {
-                store.close();
-                return null;
-            });
+            try {
+                guard.call("close", () -> {
+                    store.close();
+                    return null;
+                });
+            } finally {
+                observer.closed();
+            }
         }
     }
 

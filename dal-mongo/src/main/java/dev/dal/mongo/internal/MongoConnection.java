@@ -116,6 +116,13 @@ final class MongoConnection implements AutoCloseable {
         return pool;
     }
 
+    /** @return the store's pool as the driver's pool listener counts it (the health client's pool apart) */
+    dev.dal.api.spi.PoolFigures poolReading() {
+        int inUse = Math.max(0, pool.checkedOut.get());
+        int idle = Math.max(0, pool.open.get() - inUse);
+        return new dev.dal.api.spi.PoolFigures(inUse, idle, Math.max(0, pool.waiting.get()), maxPoolSize);
+    }
+
     Map<String, Object> poolFigures() {
         Map<String, Object> figures = new LinkedHashMap<>();
         int inUse = Math.max(0, pool.checkedOut.get());

@@ -28,6 +28,7 @@ import dev.dal.api.UnsupportedCapabilityException;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
 import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.spi.PooledStore;
 import dev.dal.api.spi.SplitDataAccess;
 import dev.dal.api.spi.StoreReads;
 import dev.dal.api.spi.TransactionRetry;
@@ -55,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * standalone server it runs as single-document atomic steps in a safe order (see the module README
  * for exactly what holds there).
  */
-public final class MongoStore extends SplitDataAccess {
+public final class MongoStore extends SplitDataAccess implements PooledStore {
     private static final Logger LOG = LoggerFactory.getLogger(MongoStore.class);
     private static final TransactionOptions TRANSACTION = TransactionOptions.builder()
             .readConcern(ReadConcern.SNAPSHOT).writeConcern(WriteConcern.MAJORITY)
@@ -256,6 +257,11 @@ public final class MongoStore extends SplitDataAccess {
      * no answer came in time or the store is closed, DEGRADED when every pooled connection is in
      * use, else UP.
      */
+    @Override
+    public dev.dal.api.spi.PoolFigures poolFigures() {
+        return connection.poolReading();
+    }
+
     @Override
     public HealthStatus healthCheck() {
         return health.check(closed.get());

@@ -490,8 +490,11 @@ final class Neo4jConnection implements AutoCloseable {
     }
 
     /** @return connection pool figures for health; never credentials */
-    Map<String, Object> poolFigures() {
-        Map<String, Object> figures = new LinkedHashMap<>();
+    /**
+     * @return the driver's pools summed over its servers, from the driver's metrics (zeros when it keeps
+     *     none); the maximum only when this handle owns the driver, else {@code -1}
+     */
+    dev.dal.api.spi.PoolFigures poolReading() {
         int inUse = 0;
         int idle = 0;
         int acquiring = 0;
@@ -502,11 +505,18 @@ final class Neo4jConnection implements AutoCloseable {
                 acquiring += pool.acquiring();
             }
         } catch (RuntimeException e) {
-            // metrics are a nicety; health still answers without them
+            // metrics are a nicety; health and meters still answer without them
         }
+        return new dev.dal.api.spi.PoolFigures(inUse, idle, acquiring, ownsDriver ? settings.maxPoolSize() : -1);
+    }
+
+    Map<String, Object> poolFigures() {
+        Map<String, Object> figures = new LinkedHashMap<>();
+        dev.dal.api.spi.PoolFigures reading = poolReading();
+        int inUse = reading.active();
         figures.put("poolActive", inUse);
-        figures.put("poolIdle", idle);
-        figures.put("poolWaiting", acquiring);
+        figures.put("poolIdle", reading.idle());
+        figures.put("poolWaiting", reading.pending());
         if (ownsDriver) {
             figures.put("poolMax", settings.maxPoolSize());
             figures.put("poolUtilizationPercent", settings.maxPoolSize() == 0 ? 0 : inUse * 100 / settings.maxPoolSize());

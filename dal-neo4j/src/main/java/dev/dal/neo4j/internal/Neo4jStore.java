@@ -20,6 +20,7 @@ import dev.dal.api.TransactionWork;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
 import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.spi.PooledStore;
 import dev.dal.api.spi.SplitDataAccess;
 import dev.dal.api.spi.StoreReads;
 import dev.dal.api.spi.StoreWrites;
@@ -43,7 +44,7 @@ import org.neo4j.driver.TransactionContext;
  * ids are chosen before the first attempt and records are {@code MERGE}d on them;
  * sequence numbers are assigned inside the write transaction, under the session node's lock.
  */
-public final class Neo4jStore extends SplitDataAccess {
+public final class Neo4jStore extends SplitDataAccess implements PooledStore {
     static final String STORAGE_TYPE = "neo4j";
 
     private final Neo4jConnection connection;
@@ -142,6 +143,11 @@ public final class Neo4jStore extends SplitDataAccess {
         } catch (Neo4jConnection.Carried carried) {
             throw carried.failure();
         }
+    }
+
+    @Override
+    public dev.dal.api.spi.PoolFigures poolFigures() {
+        return connection.poolReading();
     }
 
     @Override

@@ -219,6 +219,14 @@ final class PostgresConnection implements AutoCloseable {
         return figures;
     }
 
+    /** @return the write pool's figures as HikariCP reports them (zeros before the pool has started) */
+    dev.dal.api.spi.PoolFigures poolReading() {
+        HikariPoolMXBean bean = pool.getHikariPoolMXBean();
+        return bean == null ? new dev.dal.api.spi.PoolFigures(0, 0, 0, pool.getMaximumPoolSize())
+                : new dev.dal.api.spi.PoolFigures(bean.getActiveConnections(), bean.getIdleConnections(),
+                        bean.getThreadsAwaitingConnection(), pool.getMaximumPoolSize());
+    }
+
     private static void putFigures(Map<String, Object> figures, String prefix, HikariDataSource source) {
         HikariPoolMXBean bean = source.getHikariPoolMXBean();
         if (bean != null) {

@@ -19,6 +19,7 @@ import dev.dal.api.TransactionWork;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
 import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.spi.PooledStore;
 import dev.dal.api.spi.SplitDataAccess;
 import dev.dal.api.spi.StoreReads;
 import dev.dal.api.spi.StoreWrites;
@@ -45,7 +46,7 @@ import org.jdbi.v3.core.Handle;
  * {@link #inTransaction(TransactionWork)} every call runs on the transaction's connection. Failures are
  * translated by {@link PostgresErrors}. Every value is bound as a parameter.
  */
-public final class PostgresStore extends SplitDataAccess {
+public final class PostgresStore extends SplitDataAccess implements PooledStore {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PostgresStore.class);
 
     /** Work on a connection. */
@@ -292,6 +293,11 @@ public final class PostgresStore extends SplitDataAccess {
      * {@code DAL_HEALTH_TIMEOUT}: DOWN when the server did not answer in time or failed, DEGRADED when
      * it answered but every pooled connection is busy and callers are waiting, else UP.
      */
+    @Override
+    public dev.dal.api.spi.PoolFigures poolFigures() {
+        return db.poolReading();
+    }
+
     @Override
     public HealthStatus healthCheck() {
         return health.check();
