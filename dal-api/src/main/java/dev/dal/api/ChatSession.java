@@ -53,9 +53,30 @@ public record ChatSession(
      * @param lastMessageAt newest message's time, may be {@code null}
      * @param messageCount messages added
      */
-    public ChatSession(UUID id, String chatId, UUID userId, String title, String profile, ObjectNode metadata,
-            SessionStatus status, Instant createdAt, Instant updatedAt, Instant lastMessageAt, long messageCount) {
-        this(id, chatId, userId, title, profile, metadata, status, createdAt, updatedAt, lastMessageAt, messageCount,
+    public ChatSession(
+            UUID id,
+            String chatId,
+            UUID userId,
+            String title,
+            String profile,
+            ObjectNode metadata,
+            SessionStatus status,
+            Instant createdAt,
+            Instant updatedAt,
+            Instant lastMessageAt,
+            long messageCount) {
+        this(
+                id,
+                chatId,
+                userId,
+                title,
+                profile,
+                metadata,
+                status,
+                createdAt,
+                updatedAt,
+                lastMessageAt,
+                messageCount,
                 1);
     }
 
@@ -102,8 +123,19 @@ public record ChatSession(
      * @return this session at another version
      */
     public ChatSession withVersion(long newVersion) {
-        return new ChatSession(id, chatId, userId, title, profile, metadata, status, createdAt, updatedAt,
-                lastMessageAt, messageCount, newVersion);
+        return new ChatSession(
+                id,
+                chatId,
+                userId,
+                title,
+                profile,
+                metadata,
+                status,
+                createdAt,
+                updatedAt,
+                lastMessageAt,
+                messageCount,
+                newVersion);
     }
 
     /** @return a copy of the metadata; changing it does not change this record */
@@ -129,8 +161,19 @@ public record ChatSession(
      *     added)
      */
     public ChatSession withMessages(long count, Instant lastMessage) {
-        return new ChatSession(id, chatId, userId, title, profile, metadata, status, createdAt, updatedAt,
-                lastMessage, count, version + 1);
+        return new ChatSession(
+                id,
+                chatId,
+                userId,
+                title,
+                profile,
+                metadata,
+                status,
+                createdAt,
+                updatedAt,
+                lastMessage,
+                count,
+                version + 1);
     }
 
     /**
@@ -138,7 +181,18 @@ public record ChatSession(
      * @return a copy owned by another user, one version later (used when a user is deleted)
      */
     public ChatSession withUserId(UUID newUserId) {
-        return new ChatSession(id, chatId, newUserId, title, profile, metadata, status, createdAt, updatedAt,
-                lastMessageAt, messageCount, version + 1);
+        return new ChatSession(
+                id,
+                chatId,
+                newUserId,
+                title,
+                profile,
+                metadata,
+                status,
+                createdAt,
+                updatedAt,
+                lastMessageAt,
+                messageCount,
+                version + 1);
     }
 }

@@ -33,8 +33,12 @@ public record ChatSessionUpdate(
      * @param metadata replacement metadata object
      * @param status new status
      */
-    public ChatSessionUpdate(Change<UUID> userId, Change<String> title, Change<String> profile,
-            Change<JsonNode> metadata, Change<SessionStatus> status) {
+    public ChatSessionUpdate(
+            Change<UUID> userId,
+            Change<String> title,
+            Change<String> profile,
+            Change<JsonNode> metadata,
+            Change<SessionStatus> status) {
         this(userId, title, profile, metadata, status, null);
     }
 
@@ -72,8 +76,10 @@ public record ChatSessionUpdate(
      */
     public ChatSession applyTo(ChatSession current, Instant now) {
         if (expectedVersion != null && expectedVersion != current.version()) {
-            throw new ConcurrencyConflictException("The chat session was changed since version " + expectedVersion
-                    + " was read (it is at version " + current.version() + "); read it again and retry", null);
+            throw new ConcurrencyConflictException(
+                    "The chat session was changed since version " + expectedVersion + " was read (it is at version "
+                            + current.version() + "); read it again and retry",
+                    null);
         }
         return new ChatSession(
                 current.id(),
@@ -99,8 +105,7 @@ public record ChatSessionUpdate(
         private Change<SessionStatus> status = Change.keep();
         private Long expectedVersion;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * Optimistic locking: the update applies only while the stored session is still at this version

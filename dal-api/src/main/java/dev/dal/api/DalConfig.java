@@ -116,13 +116,14 @@ public final class DalConfig {
      * declare: the common ones and the prefixed copies (a dual-write secondary's, a named store's).
      */
     private static final List<String> SETTING_PREFIXES = List.of(DATA_STORAGE_TYPE, "DB_", "MIGRATION_", "DAL_");
+
     private static final Setting<Integer> MAX_CONNECTIONS = Setting.wholeNumber(DB_MAX_CONNECTIONS, 20, 1, 10_000);
     private static final Setting<Duration> IDLE_TIMEOUT = Setting.duration(DB_IDLE_TIMEOUT, Duration.ofSeconds(300));
-    private static final Setting<Duration> CONNECTION_TIMEOUT = Setting.duration(DB_CONNECTION_TIMEOUT,
-            Duration.ofSeconds(30));
+    private static final Setting<Duration> CONNECTION_TIMEOUT =
+            Setting.duration(DB_CONNECTION_TIMEOUT, Duration.ofSeconds(30));
     private static final Setting<Duration> MAX_LIFETIME = Setting.duration(DB_MAX_LIFETIME, Duration.ofMinutes(30));
-    private static final Setting<Duration> SLOW_CALL_THRESHOLD = Setting.positiveDuration(DAL_SLOW_CALL_THRESHOLD,
-            Duration.ofSeconds(1));
+    private static final Setting<Duration> SLOW_CALL_THRESHOLD =
+            Setting.positiveDuration(DAL_SLOW_CALL_THRESHOLD, Duration.ofSeconds(1));
 
     private final Map<String, String> settings;
     private final String storageType;
@@ -146,24 +147,32 @@ public final class DalConfig {
     private DalConfig(Map<String, String> settings, Clock clock) {
         this.settings = Map.copyOf(settings);
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.storageType = text(DATA_STORAGE_TYPE).map(s -> s.toLowerCase(Locale.ROOT)).orElse("file");
+        this.storageType =
+                text(DATA_STORAGE_TYPE).map(s -> s.toLowerCase(Locale.ROOT)).orElse("file");
         this.maxConnections = MAX_CONNECTIONS.read(this.settings);
         this.idleTimeout = IDLE_TIMEOUT.read(this.settings);
         this.connectionTimeout = CONNECTION_TIMEOUT.read(this.settings);
         this.maxLifetime = MAX_LIFETIME.read(this.settings);
         this.migrationBatchSize = text(MIGRATION_BATCH_SIZE)
-                .map(v -> intIn(MIGRATION_BATCH_SIZE, v, 1, 100_000)).orElse(1000);
-        this.dualWriteEnabled = text(MIGRATION_ENABLE_DUAL_WRITE).map(v -> bool(MIGRATION_ENABLE_DUAL_WRITE, v))
+                .map(v -> intIn(MIGRATION_BATCH_SIZE, v, 1, 100_000))
+                .orElse(1000);
+        this.dualWriteEnabled = text(MIGRATION_ENABLE_DUAL_WRITE)
+                .map(v -> bool(MIGRATION_ENABLE_DUAL_WRITE, v))
                 .orElse(false);
         this.maxContentLength = text(DAL_MAX_CONTENT_LENGTH)
-                .map(v -> intIn(DAL_MAX_CONTENT_LENGTH, v, 1, 100_000_000)).orElse(100_000);
-        this.maxJsonDepth = text(DAL_MAX_JSON_DEPTH).map(v -> intIn(DAL_MAX_JSON_DEPTH, v, 1, 1000)).orElse(32);
+                .map(v -> intIn(DAL_MAX_CONTENT_LENGTH, v, 1, 100_000_000))
+                .orElse(100_000);
+        this.maxJsonDepth = text(DAL_MAX_JSON_DEPTH)
+                .map(v -> intIn(DAL_MAX_JSON_DEPTH, v, 1, 1000))
+                .orElse(32);
         this.maxJsonBytes = text(DAL_MAX_JSON_BYTES)
-                .map(v -> intIn(DAL_MAX_JSON_BYTES, v, 16, 512 * 1024 * 1024)).orElse(1024 * 1024);
+                .map(v -> intIn(DAL_MAX_JSON_BYTES, v, 16, 512 * 1024 * 1024))
+                .orElse(1024 * 1024);
         this.queryTimeout = positiveDuration(DB_QUERY_TIMEOUT, Duration.ofSeconds(30));
         this.connectTimeout = positiveDuration(DB_CONNECT_TIMEOUT, Duration.ofSeconds(5));
         this.healthTimeout = positiveDuration(DAL_HEALTH_TIMEOUT, Duration.ofSeconds(2));
-        this.txRetries = text(DAL_TX_RETRIES).map(v -> intIn(DAL_TX_RETRIES, v, 0, 100)).orElse(3);
+        this.txRetries =
+                text(DAL_TX_RETRIES).map(v -> intIn(DAL_TX_RETRIES, v, 0, 100)).orElse(3);
         this.slowCallThreshold = SLOW_CALL_THRESHOLD.read(this.settings);
         this.logValues = text(DAL_LOG_VALUES).map(v -> bool(DAL_LOG_VALUES, v)).orElse(false);
     }
@@ -287,8 +296,8 @@ public final class DalConfig {
                 derived.put(name, value);
             }
         });
-        Set<String> decoratorOwn = DeclaredSettings.ofDualWrite().stream().map(Setting::name)
-                .collect(Collectors.toSet());
+        Set<String> decoratorOwn =
+                DeclaredSettings.ofDualWrite().stream().map(Setting::name).collect(Collectors.toSet());
         settings.forEach((name, value) -> {
             if (name.startsWith(MIGRATION_SECONDARY_PREFIX) && !decoratorOwn.contains(name)) {
                 String own = name.substring(MIGRATION_SECONDARY_PREFIX.length());
@@ -414,7 +423,9 @@ public final class DalConfig {
         }
         String upper = name.toUpperCase(Locale.ROOT);
         Setting.Shown declared = DeclaredSettings.shown(upper).orElse(Setting.Shown.AS_IS);
-        if (declared == Setting.Shown.MASKED || upper.contains("PASSWORD") || upper.contains("SECRET")
+        if (declared == Setting.Shown.MASKED
+                || upper.contains("PASSWORD")
+                || upper.contains("SECRET")
                 || upper.contains("TOKEN")) {
             return Setting.Shown.MASKED.display(value);
         }
@@ -451,8 +462,7 @@ public final class DalConfig {
         private final Map<String, String> settings = new TreeMap<>();
         private Clock clock = Clock.systemUTC();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * @param name a setting's name, as in the environment

@@ -44,8 +44,7 @@ public final class DataAccessFactory {
             + " dev.dal:dal-<backend>, e.g. dev.dal:dal-postgres for postgresql); add the backend's jar to the"
             + " class path";
 
-    private DataAccessFactory() {
-    }
+    private DataAccessFactory() {}
 
     /**
      * Opens the store named by the environment ({@link DalConfig#fromEnvironment()}).
@@ -108,8 +107,8 @@ public final class DataAccessFactory {
         Objects.requireNonNull(primary, "primary");
         Objects.requireNonNull(secondary, "secondary");
         if (!config.dualWriteEnabled()) {
-            throw new ConfigurationException("Two stores were given but " + DalConfig.MIGRATION_ENABLE_DUAL_WRITE
-                    + " is not true");
+            throw new ConfigurationException(
+                    "Two stores were given but " + DalConfig.MIGRATION_ENABLE_DUAL_WRITE + " is not true");
         }
         config.checkDualWrite();
         DalConfig secondaryConfig = config.secondaryConfig().orElseThrow();
@@ -148,7 +147,8 @@ public final class DataAccessFactory {
 
     private static DualWriteComposer composer() {
         List<DualWriteComposer> found = new ArrayList<>();
-        ServiceLoader.load(DualWriteComposer.class, DataAccessFactory.class.getClassLoader()).forEach(found::add);
+        ServiceLoader.load(DualWriteComposer.class, DataAccessFactory.class.getClassLoader())
+                .forEach(found::add);
         if (found.isEmpty()) {
             throw new ConfigurationException(DalConfig.MIGRATION_ENABLE_DUAL_WRITE + "=true needs the dual-write"
                     + " decorator, which is not on the class path; add the Maven dependency dev.dal:dal-dualwrite");
@@ -171,7 +171,11 @@ public final class DataAccessFactory {
         } catch (RuntimeException e) {
             throw new ConfigurationException("The " + provider.name() + " store could not be opened", e);
         }
-        return new ValidatingDataAccess(store, provider.name(), new Validator(config), config.healthTimeout(),
+        return new ValidatingDataAccess(
+                store,
+                provider.name(),
+                new Validator(config),
+                config.healthTimeout(),
                 CallObserver.open(provider.name(), store, config));
     }
 
@@ -199,7 +203,8 @@ public final class DataAccessFactory {
     /** @return the providers found on the class path */
     public static List<DataAccessProvider> providers() {
         List<DataAccessProvider> found = new ArrayList<>();
-        ServiceLoader.load(DataAccessProvider.class, DataAccessFactory.class.getClassLoader()).forEach(found::add);
+        ServiceLoader.load(DataAccessProvider.class, DataAccessFactory.class.getClassLoader())
+                .forEach(found::add);
         return found;
     }
 
@@ -207,8 +212,10 @@ public final class DataAccessFactory {
         if (available.isEmpty()) {
             return "none";
         }
-        return available.stream().sorted(Comparator.comparing(DataAccessProvider::name))
-                .map(p -> p.aliases().isEmpty() ? p.name()
+        return available.stream()
+                .sorted(Comparator.comparing(DataAccessProvider::name))
+                .map(p -> p.aliases().isEmpty()
+                        ? p.name()
                         : p.name() + " (" + String.join(", ", new TreeSet<>(p.aliases())) + ")")
                 .collect(Collectors.joining(", "));
     }

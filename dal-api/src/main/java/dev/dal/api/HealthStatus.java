@@ -16,7 +16,11 @@ import java.util.Objects;
  * @param checkedAt when the probe ran
  */
 public record HealthStatus(
-        Status status, String storageType, Duration latency, Map<String, Object> details, String error,
+        Status status,
+        String storageType,
+        Duration latency,
+        Map<String, Object> details,
+        String error,
         Instant checkedAt) {
 
     /** Health states. */

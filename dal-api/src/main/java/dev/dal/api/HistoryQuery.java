@@ -61,9 +61,10 @@ public record HistoryQuery(Direction direction, long cursor, int limit) {
     public long[] window(long messageCount) {
         return switch (direction) {
             case LATEST -> new long[] {Math.max(1, messageCount - limit + 1), messageCount};
-            case AFTER -> cursor >= messageCount
-                    ? new long[] {1, 0}
-                    : new long[] {cursor + 1, Math.min(messageCount, cursor + limit)};
+            case AFTER ->
+                cursor >= messageCount
+                        ? new long[] {1, 0}
+                        : new long[] {cursor + 1, Math.min(messageCount, cursor + limit)};
             case BEFORE -> {
                 long last = Math.min(messageCount, cursor - 1);
                 yield new long[] {Math.max(1, last - limit + 1), last};

@@ -27,8 +27,7 @@ public final class JsonValues {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final ObjectMapper MAPPER = newMapper();
 
-    private JsonValues() {
-    }
+    private JsonValues() {}
 
     /**
      * A mapper configured the way Dal stores records: ISO-8601 instants, unknown properties
@@ -61,8 +60,9 @@ public final class JsonValues {
         try {
             return canonical(MAPPER.readTree(json));
         } catch (JsonProcessingException e) {
-            throw new DataAccessException("Stored JSON could not be parsed at line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+            throw new DataAccessException(
+                    "Stored JSON could not be parsed at line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr());
         }
     }
 

@@ -20,8 +20,14 @@ import java.util.UUID;
  *     change; bulk upserts apply an entry only over an older version.
  */
 public record MemoryEntry(
-        UUID userId, String memoryType, String key, JsonNode value, Instant createdAt, Instant updatedAt,
-        Instant expiresAt, long version) {
+        UUID userId,
+        String memoryType,
+        String key,
+        JsonNode value,
+        Instant createdAt,
+        Instant updatedAt,
+        Instant expiresAt,
+        long version) {
 
     /**
      * An entry at version 1, as first set.
@@ -34,8 +40,14 @@ public record MemoryEntry(
      * @param updatedAt when the value was last set
      * @param expiresAt may be {@code null}
      */
-    public MemoryEntry(UUID userId, String memoryType, String key, JsonNode value, Instant createdAt,
-            Instant updatedAt, Instant expiresAt) {
+    public MemoryEntry(
+            UUID userId,
+            String memoryType,
+            String key,
+            JsonNode value,
+            Instant createdAt,
+            Instant updatedAt,
+            Instant expiresAt) {
         this(userId, memoryType, key, value, createdAt, updatedAt, expiresAt, 1);
     }
 

@@ -65,8 +65,10 @@ public record NewChatSession(String chatId, UUID userId, String title, String pr
      * @return whether it holds exactly what this request asks to create (times and counters aside)
      */
     public boolean sameContentAs(ChatSession stored) {
-        return java.util.Objects.equals(id, stored.id()) && chatId.equals(stored.chatId())
-                && java.util.Objects.equals(userId, stored.userId()) && java.util.Objects.equals(title, stored.title())
+        return java.util.Objects.equals(id, stored.id())
+                && chatId.equals(stored.chatId())
+                && java.util.Objects.equals(userId, stored.userId())
+                && java.util.Objects.equals(title, stored.title())
                 && (profile == null ? ChatSession.DEFAULT_PROFILE : profile).equals(stored.profile())
                 && JsonValues.canonicalObject(metadata, "session.metadata").equals(stored.metadata());
     }
@@ -79,7 +81,17 @@ public record NewChatSession(String chatId, UUID userId, String title, String pr
      * @return the record to store, with no messages
      */
     public ChatSession toSession(UUID assignedId, Instant now) {
-        return new ChatSession(id == null ? assignedId : id, chatId, userId, title, profile,
-                JsonValues.canonicalObject(metadata, "session.metadata"), SessionStatus.ACTIVE, now, now, null, 0);
+        return new ChatSession(
+                id == null ? assignedId : id,
+                chatId,
+                userId,
+                title,
+                profile,
+                JsonValues.canonicalObject(metadata, "session.metadata"),
+                SessionStatus.ACTIVE,
+                now,
+                now,
+                null,
+                0);
     }
 }

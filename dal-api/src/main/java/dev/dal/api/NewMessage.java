@@ -16,8 +16,8 @@ import java.util.UUID;
  * @param abuseFlagged whether moderation flagged it
  * @param id the caller's id for the message, or {@code null} for one Dal assigns
  */
-public record NewMessage(Role role, String content, JsonNode metadata, Integer tokenCount, boolean abuseFlagged,
-        UUID id) {
+public record NewMessage(
+        Role role, String content, JsonNode metadata, Integer tokenCount, boolean abuseFlagged, UUID id) {
 
     /**
      * A message whose id Dal assigns.
@@ -84,9 +84,11 @@ public record NewMessage(Role role, String content, JsonNode metadata, Integer t
      * @return whether it holds exactly what this request asks to store (id, sequence number and time aside)
      */
     public boolean sameContentAs(Message stored) {
-        return role == stored.role() && content.equals(stored.content())
+        return role == stored.role()
+                && content.equals(stored.content())
                 && JsonValues.canonicalObject(metadata, "message.metadata").equals(stored.metadata())
-                && java.util.Objects.equals(tokenCount, stored.tokenCount()) && abuseFlagged == stored.abuseFlagged();
+                && java.util.Objects.equals(tokenCount, stored.tokenCount())
+                && abuseFlagged == stored.abuseFlagged();
     }
 
     /**
@@ -100,9 +102,17 @@ public record NewMessage(Role role, String content, JsonNode metadata, Integer t
      */
     public Message toMessage(UUID assignedId, UUID sessionId, long sequenceNumber, Instant now) {
         // The record's constructor makes the canonical copy; copying here too would double the work.
-        ObjectNode object = metadata instanceof ObjectNode given ? given
-                : JsonValues.canonicalObject(metadata, "message.metadata");
-        return new Message(id == null ? assignedId : id, sessionId, sequenceNumber, role, content, object, tokenCount,
-                abuseFlagged, now);
+        ObjectNode object =
+                metadata instanceof ObjectNode given ? given : JsonValues.canonicalObject(metadata, "message.metadata");
+        return new Message(
+                id == null ? assignedId : id,
+                sessionId,
+                sequenceNumber,
+                role,
+                content,
+                object,
+                tokenCount,
+                abuseFlagged,
+                now);
     }
 }

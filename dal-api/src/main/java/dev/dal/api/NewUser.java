@@ -17,7 +17,12 @@ import java.util.UUID;
  * @param id the caller's id for the user, or {@code null} for one Dal assigns
  */
 public record NewUser(
-        String externalId, String email, String name, JsonNode profile, JsonNode preferences, UserStatus status,
+        String externalId,
+        String email,
+        String name,
+        JsonNode profile,
+        JsonNode preferences,
+        UserStatus status,
         UUID id) {
 
     /**
@@ -30,8 +35,8 @@ public record NewUser(
      * @param preferences a JSON object; {@code null} means empty
      * @param status {@code null} means {@link UserStatus#ACTIVE}
      */
-    public NewUser(String externalId, String email, String name, JsonNode profile, JsonNode preferences,
-            UserStatus status) {
+    public NewUser(
+            String externalId, String email, String name, JsonNode profile, JsonNode preferences, UserStatus status) {
         this(externalId, email, name, profile, preferences, status, null);
     }
 
@@ -71,8 +76,17 @@ public record NewUser(
      * @return the record to store
      */
     public User toUser(UUID assignedId, Instant now) {
-        return new User(id == null ? assignedId : id, externalId, email, name, JsonValues.canonicalObject(profile, "user.profile"),
-                JsonValues.canonicalObject(preferences, "user.preferences"), status, now, now, null);
+        return new User(
+                id == null ? assignedId : id,
+                externalId,
+                email,
+                name,
+                JsonValues.canonicalObject(profile, "user.profile"),
+                JsonValues.canonicalObject(preferences, "user.preferences"),
+                status,
+                now,
+                now,
+                null);
     }
 
     /**
@@ -80,7 +94,8 @@ public record NewUser(
      * @return whether it holds exactly what this request asks to create (id and times aside)
      */
     public boolean sameContentAs(User stored) {
-        return java.util.Objects.equals(externalId, stored.externalId()) && java.util.Objects.equals(email, stored.email())
+        return java.util.Objects.equals(externalId, stored.externalId())
+                && java.util.Objects.equals(email, stored.email())
                 && java.util.Objects.equals(name, stored.name())
                 && JsonValues.canonicalObject(profile, "user.profile").equals(stored.profile())
                 && JsonValues.canonicalObject(preferences, "user.preferences").equals(stored.preferences())
@@ -97,8 +112,7 @@ public record NewUser(
         private UserStatus status;
         private UUID id;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * The caller's own id, which makes {@link DataAccess#createUser} safe to repeat: when a user

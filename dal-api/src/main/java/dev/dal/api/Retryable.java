@@ -5,5 +5,4 @@ package dev.dal.api;
  * (a serialization failure, a deadlock victim). Other errors will fail
  * the same way every time and must not be retried.
  */
-public interface Retryable {
-}
+public interface Retryable {}

@@ -6,8 +6,7 @@ import java.time.temporal.ChronoUnit;
 
 /** Dal's rule for time: {@link Instant}s in UTC, truncated to milliseconds before they are stored. */
 public final class Timestamps {
-    private Timestamps() {
-    }
+    private Timestamps() {}
 
     /**
      * @param clock the clock to read

@@ -49,8 +49,17 @@ public record User(
      * @param updatedAt last change
      * @param lastActiveAt may be {@code null}
      */
-    public User(UUID id, String externalId, String email, String name, ObjectNode profile, ObjectNode preferences,
-            UserStatus status, Instant createdAt, Instant updatedAt, Instant lastActiveAt) {
+    public User(
+            UUID id,
+            String externalId,
+            String email,
+            String name,
+            ObjectNode profile,
+            ObjectNode preferences,
+            UserStatus status,
+            Instant createdAt,
+            Instant updatedAt,
+            Instant lastActiveAt) {
         this(id, externalId, email, name, profile, preferences, status, createdAt, updatedAt, lastActiveAt, 1);
     }
 
@@ -91,7 +100,17 @@ public record User(
      * @return this user at another version (for stores that keep the version beside the record)
      */
     public User withVersion(long newVersion) {
-        return new User(id, externalId, email, name, profile, preferences, status, createdAt, updatedAt, lastActiveAt,
+        return new User(
+                id,
+                externalId,
+                email,
+                name,
+                profile,
+                preferences,
+                status,
+                createdAt,
+                updatedAt,
+                lastActiveAt,
                 newVersion);
     }
 

@@ -38,8 +38,14 @@ public record UserUpdate(
      * @param status new status
      * @param lastActiveAt new last-activity time
      */
-    public UserUpdate(Change<String> externalId, Change<String> email, Change<String> name, Change<JsonNode> profile,
-            Change<JsonNode> preferences, Change<UserStatus> status, Change<Instant> lastActiveAt) {
+    public UserUpdate(
+            Change<String> externalId,
+            Change<String> email,
+            Change<String> name,
+            Change<JsonNode> profile,
+            Change<JsonNode> preferences,
+            Change<UserStatus> status,
+            Change<Instant> lastActiveAt) {
         this(externalId, email, name, profile, preferences, status, lastActiveAt, null);
     }
 
@@ -82,8 +88,10 @@ public record UserUpdate(
      */
     public User applyTo(User current, Instant now) {
         if (expectedVersion != null && expectedVersion != current.version()) {
-            throw new ConcurrencyConflictException("The user was changed since version " + expectedVersion
-                    + " was read (it is at version " + current.version() + "); read it again and retry", null);
+            throw new ConcurrencyConflictException(
+                    "The user was changed since version " + expectedVersion + " was read (it is at version "
+                            + current.version() + "); read it again and retry",
+                    null);
         }
         return new User(
                 current.id(),
@@ -110,8 +118,7 @@ public record UserUpdate(
         private Change<Instant> lastActiveAt = Change.keep();
         private Long expectedVersion;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * Optimistic locking (what {@code @Version} does in JPA and Spring Data): the update applies only
@@ -191,8 +198,7 @@ public record UserUpdate(
 
         /** @return the update */
         public UserUpdate build() {
-            return new UserUpdate(externalId, email, name, profile, preferences, status, lastActiveAt,
-                    expectedVersion);
+            return new UserUpdate(externalId, email, name, profile, preferences, status, lastActiveAt, expectedVersion);
         }
     }
 }

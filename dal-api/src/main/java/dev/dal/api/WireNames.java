@@ -6,8 +6,7 @@ import java.util.stream.Collectors;
 
 /** Parses the lower-case names under which Dal's enums are stored. */
 final class WireNames {
-    private WireNames() {
-    }
+    private WireNames() {}
 
     static <E extends Enum<E>> E parse(Class<E> type, String value, String field) {
         if (value != null) {
@@ -17,8 +16,11 @@ final class WireNames {
                 }
             }
         }
-        throw new ValidationException(field, "must be one of " + Arrays.stream(type.getEnumConstants())
-                .map(e -> e.name().toLowerCase(Locale.ROOT))
-                .collect(Collectors.joining(", ")));
+        throw new ValidationException(
+                field,
+                "must be one of "
+                        + Arrays.stream(type.getEnumConstants())
+                                .map(e -> e.name().toLowerCase(Locale.ROOT))
+                                .collect(Collectors.joining(", ")));
     }
 }

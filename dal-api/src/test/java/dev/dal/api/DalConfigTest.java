@@ -48,8 +48,8 @@ class DalConfigTest {
 
     @Test
     void blankValuesCountAsUnset() {
-        DalConfig config = DalConfig.fromMap(Map.of("DB_PORT", "  ", DalConfig.DATA_STORAGE_TYPE, "",
-                DalConfig.DB_MAX_CONNECTIONS, " "));
+        DalConfig config = DalConfig.fromMap(
+                Map.of("DB_PORT", "  ", DalConfig.DATA_STORAGE_TYPE, "", DalConfig.DB_MAX_CONNECTIONS, " "));
 
         assertThat(config.setting("DB_PORT")).isEmpty();
         assertThat(config.storageType()).isEqualTo("file");
@@ -89,7 +89,9 @@ class DalConfigTest {
         assertThat(config.maxJsonDepth()).isEqualTo(8);
         assertThat(config.setting("DB_AUTO_MIGRATE")).contains("yes");
         assertThat(config.autoMigrate(false)).isTrue();
-        assertThat(DalConfig.fromMap(Map.of()).autoMigrate(true)).as("the backend's default").isTrue();
+        assertThat(DalConfig.fromMap(Map.of()).autoMigrate(true))
+                .as("the backend's default")
+                .isTrue();
     }
 
     @Test
@@ -109,7 +111,8 @@ class DalConfigTest {
         assertThat(config.settings()).doesNotContainKey("DB_NAME");
         assertThat(config.clock()).isSameAs(clock);
 
-        DalConfig copy = config.toBuilder().setting(DalConfig.DB_MAX_CONNECTIONS, "1").build();
+        DalConfig copy =
+                config.toBuilder().setting(DalConfig.DB_MAX_CONNECTIONS, "1").build();
         assertThat(copy.storageType()).isEqualTo("mongo");
         assertThat(copy.maxConnections()).isEqualTo(1);
         assertThat(copy.clock()).isSameAs(clock);
@@ -127,8 +130,8 @@ class DalConfigTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"300, 300000", "0, 0", "PT30S, 30000", "PT0.25S, 250", "PT5M, 300000", "P1D, 86400000",
-            "' 45 ', 45000"})
+    @CsvSource({"300, 300000", "0, 0", "PT30S, 30000", "PT0.25S, 250", "PT5M, 300000", "P1D, 86400000", "' 45 ', 45000"
+    })
     void durationsAreSecondsOrIso8601(String value, long expectedMillis) {
         DalConfig config = DalConfig.fromMap(Map.of(DalConfig.DB_IDLE_TIMEOUT, value));
 
@@ -138,13 +141,16 @@ class DalConfigTest {
     @ParameterizedTest
     @ValueSource(strings = {"true", "TRUE", "1", "yes", "on"})
     void dualWriteAcceptsTrueSpellings(String value) {
-        assertThat(DalConfig.fromMap(Map.of(DalConfig.MIGRATION_ENABLE_DUAL_WRITE, value)).dualWriteEnabled()).isTrue();
+        assertThat(DalConfig.fromMap(Map.of(DalConfig.MIGRATION_ENABLE_DUAL_WRITE, value))
+                        .dualWriteEnabled())
+                .isTrue();
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"false", "False", "0", "no", "off"})
     void dualWriteAcceptsFalseSpellings(String value) {
-        assertThat(DalConfig.fromMap(Map.of(DalConfig.MIGRATION_ENABLE_DUAL_WRITE, value)).dualWriteEnabled())
+        assertThat(DalConfig.fromMap(Map.of(DalConfig.MIGRATION_ENABLE_DUAL_WRITE, value))
+                        .dualWriteEnabled())
                 .isFalse();
     }
 
@@ -194,16 +200,22 @@ class DalConfigTest {
         String shown = DalConfig.fromMap(settings).toString();
 
         assertThat(shown).doesNotContain("dbSecret1", "neoSecret2", "urlSecret3", "mongoSecret4", "neoUriSecret5");
-        assertThat(shown).contains("DB_USER=app", "DB_PASSWORD=****", "NEO4J_PASSWORD=****",
-                "postgresql://u:****@h:5432/db", "mongodb+srv://admin:****@cluster0.example.net/chat?retryWrites=true");
+        assertThat(shown)
+                .contains(
+                        "DB_USER=app",
+                        "DB_PASSWORD=****",
+                        "NEO4J_PASSWORD=****",
+                        "postgresql://u:****@h:5432/db",
+                        "mongodb+srv://admin:****@cluster0.example.net/chat?retryWrites=true");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "jdbc:postgresql://h:5432/db?user=u&password=qSecret6&ssl=true",
-        "jdbc:postgresql://h:5432/db?PASSWORD=qSecret6",
-        "postgresql://h/db?password=qSecret6",
-    })
+    @ValueSource(
+            strings = {
+                "jdbc:postgresql://h:5432/db?user=u&password=qSecret6&ssl=true",
+                "jdbc:postgresql://h:5432/db?PASSWORD=qSecret6",
+                "postgresql://h/db?password=qSecret6",
+            })
     void toStringMasksPasswordQueryParameters(String url) {
         String shown = DalConfig.fromMap(Map.of("DATABASE_URL", url)).toString();
 
@@ -212,7 +224,8 @@ class DalConfigTest {
 
     @Test
     void toStringKeepsUrlsWithoutCredentialsReadable() {
-        String shown = DalConfig.fromMap(Map.of("MONGODB_URL", "mongodb://h1:27017,h2:27017/chat")).toString();
+        String shown = DalConfig.fromMap(Map.of("MONGODB_URL", "mongodb://h1:27017,h2:27017/chat"))
+                .toString();
 
         assertThat(shown).contains("mongodb://h1:27017,h2:27017/chat");
     }
@@ -243,8 +256,8 @@ class DalConfigTest {
 
             assertThat(config.setting(key)).contains("from-property");
             assertThat(config.settings()).doesNotContainKey(foreign);
-            assertThat(config.settings().keySet()).allSatisfy(name -> assertThat(name)
-                    .matches("(DATA_STORAGE_TYPE|DB_|MIGRATION_|DAL_).*"));
+            assertThat(config.settings().keySet())
+                    .allSatisfy(name -> assertThat(name).matches("(DATA_STORAGE_TYPE|DB_|MIGRATION_|DAL_).*"));
         } finally {
             System.clearProperty(key);
             System.clearProperty(foreign);
@@ -276,8 +289,13 @@ class DalConfigTest {
     void systemPropertyWinsOverEnvironmentVariable() throws IOException, InterruptedException {
         String key = "DAL_TEST_" + UUID.randomUUID().toString().replace('-', '_');
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-                "-D" + key + "=from-property", EnvironmentProbe.class.getName(), key));
+        ProcessBuilder builder = new ProcessBuilder(List.of(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-D" + key + "=from-property",
+                EnvironmentProbe.class.getName(),
+                key));
         builder.environment().put(key, "from-environment");
         builder.environment().put(key + "_ENV_ONLY", "env-only");
         builder.redirectErrorStream(true);
@@ -292,9 +310,17 @@ class DalConfigTest {
 
     @Test
     void theSecondaryIsConfiguredByThePrefixedSettingsAndInheritsOnlyTheLimits() {
-        DalConfig config = DalConfig.fromMap(Map.of("DATA_STORAGE_TYPE", "file", "DATA_DIR", "/old",
-                "DAL_MAX_JSON_DEPTH", "8", "MIGRATION_SECONDARY_STORAGE_TYPE", "postgresql",
-                "MIGRATION_SECONDARY_DATABASE_URL", "postgresql://app:pw@db/chat"));
+        DalConfig config = DalConfig.fromMap(Map.of(
+                "DATA_STORAGE_TYPE",
+                "file",
+                "DATA_DIR",
+                "/old",
+                "DAL_MAX_JSON_DEPTH",
+                "8",
+                "MIGRATION_SECONDARY_STORAGE_TYPE",
+                "postgresql",
+                "MIGRATION_SECONDARY_DATABASE_URL",
+                "postgresql://app:pw@db/chat"));
 
         DalConfig secondary = config.secondaryConfig().orElseThrow();
 
@@ -307,10 +333,12 @@ class DalConfigTest {
 
     @Test
     void malformedPrefixedSecondarySettingsNameThePrefix() {
-        DalConfig config = DalConfig.fromMap(Map.of("MIGRATION_SECONDARY_STORAGE_TYPE", "postgresql",
-                "MIGRATION_SECONDARY_DB_MAX_CONNECTIONS", "none"));
+        DalConfig config = DalConfig.fromMap(Map.of(
+                "MIGRATION_SECONDARY_STORAGE_TYPE", "postgresql", "MIGRATION_SECONDARY_DB_MAX_CONNECTIONS", "none"));
 
-        assertThatThrownBy(config::secondaryConfig).isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("MIGRATION_SECONDARY_").hasMessageContaining("DB_MAX_CONNECTIONS");
+        assertThatThrownBy(config::secondaryConfig)
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("MIGRATION_SECONDARY_")
+                .hasMessageContaining("DB_MAX_CONNECTIONS");
     }
 }

@@ -73,7 +73,8 @@ class DataAccessFactoryTest {
     void aTypeNoProviderHasListsTheTypesFoundAndHowBackendsArePackaged() {
         Throwable error = catchThrowable(() -> DataAccessFactory.provider("cassandra"));
 
-        assertThat(error).isInstanceOf(ConfigurationException.class)
+        assertThat(error)
+                .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining(DalConfig.DATA_STORAGE_TYPE + "=cassandra")
                 .hasMessageContaining("types found: none")
                 .hasMessageContaining("META-INF/services/dev.dal.api.spi.DataAccessProvider")
@@ -83,7 +84,8 @@ class DataAccessFactoryTest {
     @ParameterizedTest
     @ValueSource(strings = {"pg", "postgresql", " PG ", "mongo", "neo4j", "file", "Cassandra"})
     void aTypeWhoseBackendIsMissingFailsTheSameWayWhenOpened(String type) {
-        assertThatThrownBy(() -> DataAccessFactory.create(DalConfig.builder().storageType(type).build()))
+        assertThatThrownBy(() -> DataAccessFactory.create(
+                        DalConfig.builder().storageType(type).build()))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining(DalConfig.DATA_STORAGE_TYPE)
                 .hasMessageContaining("dev.dal:dal-<backend>");
@@ -101,7 +103,8 @@ class DataAccessFactoryTest {
         try {
             assertThatThrownBy(DataAccessFactory::create)
                     .isInstanceOf(ConfigurationException.class)
-                    .hasMessageContaining(DalConfig.DATA_STORAGE_TYPE + "=mongo").hasMessageContaining("dev.dal:dal-");
+                    .hasMessageContaining(DalConfig.DATA_STORAGE_TYPE + "=mongo")
+                    .hasMessageContaining("dev.dal:dal-");
         } finally {
             if (previous == null) {
                 System.clearProperty(DalConfig.DATA_STORAGE_TYPE);
@@ -114,8 +117,8 @@ class DataAccessFactoryTest {
     @Test
     void dualWriteWithoutTheDualWriteModuleFailsNamingTheSettingAndTheArtifact() {
         StubProvider provider = new StubProvider(AcceptingStore::new);
-        DalConfig config = DalConfig.fromMap(Map.of(DalConfig.MIGRATION_ENABLE_DUAL_WRITE, "true",
-                DalConfig.MIGRATION_SECONDARY_STORAGE_TYPE, "stub"));
+        DalConfig config = DalConfig.fromMap(Map.of(
+                DalConfig.MIGRATION_ENABLE_DUAL_WRITE, "true", DalConfig.MIGRATION_SECONDARY_STORAGE_TYPE, "stub"));
 
         assertThatThrownBy(() -> DataAccessFactory.create(config, provider, provider))
                 .isInstanceOf(ConfigurationException.class)
@@ -213,7 +216,8 @@ class DataAccessFactoryTest {
 
         Throwable error = catchThrowable(() -> store.addMessage("chat-1", NewMessage.user("hi")));
 
-        assertThat(error).isExactlyInstanceOf(DataAccessException.class)
+        assertThat(error)
+                .isExactlyInstanceOf(DataAccessException.class)
                 .hasMessageContaining("stub")
                 .hasMessageContaining("addMessage");
         assertThat(error.getMessage()).doesNotContain("PSQLException", "password", "org.postgresql");
@@ -229,7 +233,8 @@ class DataAccessFactoryTest {
             }
         });
 
-        assertThatThrownBy(() -> store.addMessage("chat-1", NewMessage.user("hi"))).isSameAs(notFound);
+        assertThatThrownBy(() -> store.addMessage("chat-1", NewMessage.user("hi")))
+                .isSameAs(notFound);
     }
 
     @Test
@@ -257,8 +262,9 @@ class DataAccessFactoryTest {
         IllegalArgumentException mine = new IllegalArgumentException("the caller's own failure");
 
         assertThatThrownBy(() -> store.inTransaction(tx -> {
-            throw mine;
-        })).isSameAs(mine);
+                    throw mine;
+                }))
+                .isSameAs(mine);
         assertThat(stub.calls).containsExactly("inTransaction");
     }
 
@@ -267,7 +273,8 @@ class DataAccessFactoryTest {
         AcceptingStore stub = new AcceptingStore();
         DataAccess store = open(stub);
 
-        Throwable error = catchThrowable(() -> store.inTransaction(tx -> tx.addMessage("c", NewMessage.user("\uD800"))));
+        Throwable error =
+                catchThrowable(() -> store.inTransaction(tx -> tx.addMessage("c", NewMessage.user("\uD800"))));
 
         assertThat(error).isInstanceOf(ValidationException.class);
         assertThat(((ValidationException) error).field()).isEqualTo("message.content");

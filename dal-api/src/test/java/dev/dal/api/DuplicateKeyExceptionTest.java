@@ -13,18 +13,22 @@ class DuplicateKeyExceptionTest {
         DuplicateKeyException e = new DuplicateKeyException(DuplicateKeyException.Key.CHAT_ID);
 
         assertThat(e.key()).isEqualTo(DuplicateKeyException.Key.CHAT_ID);
-        assertThat(e).hasMessage("A chat session with this chatId already exists").hasNoCause();
+        assertThat(e)
+                .hasMessage("A chat session with this chatId already exists")
+                .hasNoCause();
     }
 
     @Test
     void everyKeyHasItsOwnText() {
         assertThat(Arrays.stream(DuplicateKeyException.Key.values()).map(DuplicateKeyException.Key::text))
-                .doesNotHaveDuplicates().allSatisfy(text -> assertThat(text).isNotBlank());
+                .doesNotHaveDuplicates()
+                .allSatisfy(text -> assertThat(text).isNotBlank());
     }
 
     @Test
     void aKeyIsRequired() {
-        assertThatThrownBy(() -> new DuplicateKeyException(null)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> new DuplicateKeyException(null))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessage("key");
     }
 }

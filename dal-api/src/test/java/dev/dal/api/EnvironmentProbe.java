@@ -5,8 +5,7 @@ package dev.dal.api;
  * reads for the key given as argument and for the same key with {@code _ENV_ONLY} appended.
  */
 final class EnvironmentProbe {
-    private EnvironmentProbe() {
-    }
+    private EnvironmentProbe() {}
 
     public static void main(String[] args) {
         DalConfig config = DalConfig.fromEnvironment();

@@ -39,8 +39,10 @@ class JsonValuesTest {
     void integerBoundariesPickTheSmallestExactNode() {
         assertThat(JsonValues.canonical(LongNode.valueOf(Integer.MAX_VALUE))).isInstanceOf(IntNode.class);
         assertThat(JsonValues.canonical(LongNode.valueOf(Integer.MIN_VALUE))).isInstanceOf(IntNode.class);
-        assertThat(JsonValues.canonical(LongNode.valueOf(Integer.MAX_VALUE + 1L))).isInstanceOf(LongNode.class);
-        assertThat(JsonValues.canonical(LongNode.valueOf(Integer.MIN_VALUE - 1L))).isInstanceOf(LongNode.class);
+        assertThat(JsonValues.canonical(LongNode.valueOf(Integer.MAX_VALUE + 1L)))
+                .isInstanceOf(LongNode.class);
+        assertThat(JsonValues.canonical(LongNode.valueOf(Integer.MIN_VALUE - 1L)))
+                .isInstanceOf(LongNode.class);
         assertThat(JsonValues.canonical(BigIntegerNode.valueOf(BigInteger.valueOf(Long.MAX_VALUE))))
                 .isEqualTo(LongNode.valueOf(Long.MAX_VALUE));
         assertThat(JsonValues.canonical(BigIntegerNode.valueOf(BigInteger.valueOf(Long.MIN_VALUE))))
@@ -48,19 +50,24 @@ class JsonValuesTest {
         assertThat(JsonValues.parse("9223372036854775807")).isEqualTo(LongNode.valueOf(Long.MAX_VALUE));
 
         BigInteger tooBig = BigInteger.ONE.shiftLeft(64);
-        assertThat(JsonValues.canonical(BigIntegerNode.valueOf(tooBig))).as("left for validation to reject")
+        assertThat(JsonValues.canonical(BigIntegerNode.valueOf(tooBig)))
+                .as("left for validation to reject")
                 .isEqualTo(BigIntegerNode.valueOf(tooBig));
     }
 
     @Test
     void floatsAndExactDecimalsBecomeDoubles() {
-        assertThat(JsonValues.canonical(FloatNode.valueOf(1.5f))).isInstanceOf(DoubleNode.class)
+        assertThat(JsonValues.canonical(FloatNode.valueOf(1.5f)))
+                .isInstanceOf(DoubleNode.class)
                 .isEqualTo(DoubleNode.valueOf(1.5));
         assertThat(JsonValues.canonical(FloatNode.valueOf(0.1f))).isEqualTo(DoubleNode.valueOf(0.1f));
-        assertThat(JsonValues.canonical(DecimalNode.valueOf(new BigDecimal("0.5")))).isInstanceOf(DoubleNode.class)
+        assertThat(JsonValues.canonical(DecimalNode.valueOf(new BigDecimal("0.5"))))
+                .isInstanceOf(DoubleNode.class)
                 .isEqualTo(JsonValues.parse("0.5"));
-        assertThat(JsonValues.canonical(DecimalNode.valueOf(new BigDecimal("-12.25")))).isEqualTo(DoubleNode.valueOf(-12.25));
-        assertThat(JsonValues.canonical(DecimalNode.valueOf(new BigDecimal("0.1")))).as("inexact: left for validation")
+        assertThat(JsonValues.canonical(DecimalNode.valueOf(new BigDecimal("-12.25"))))
+                .isEqualTo(DoubleNode.valueOf(-12.25));
+        assertThat(JsonValues.canonical(DecimalNode.valueOf(new BigDecimal("0.1"))))
+                .as("inexact: left for validation")
                 .isInstanceOf(DecimalNode.class);
     }
 
@@ -98,8 +105,8 @@ class JsonValuesTest {
 
     @Test
     void parseFailureDoesNotEchoTheText() {
-        DataAccessException e = catchThrowableOfType(DataAccessException.class,
-                () -> JsonValues.parse("{\"token\": hunter2secret}"));
+        DataAccessException e =
+                catchThrowableOfType(DataAccessException.class, () -> JsonValues.parse("{\"token\": hunter2secret}"));
 
         assertThat(e).isNotNull();
         assertThat(e.getMessage()).doesNotContain("hunter2secret").contains("line 1");
@@ -124,10 +131,13 @@ class JsonValuesTest {
     void canonicalObjectRequiresAnObject() {
         assertThat(JsonValues.canonicalObject(null, "f")).isEmpty();
         assertThat(JsonValues.canonicalObject(NODES.nullNode(), "f")).isEmpty();
-        assertThat(JsonValues.canonicalObject(JsonValues.parse("{\"a\":1}"), "f").get("a").intValue()).isEqualTo(1);
+        assertThat(JsonValues.canonicalObject(JsonValues.parse("{\"a\":1}"), "f")
+                        .get("a")
+                        .intValue())
+                .isEqualTo(1);
 
-        ValidationException e = catchThrowableOfType(ValidationException.class,
-                () -> JsonValues.canonicalObject(NODES.arrayNode(), "user.profile"));
+        ValidationException e = catchThrowableOfType(
+                ValidationException.class, () -> JsonValues.canonicalObject(NODES.arrayNode(), "user.profile"));
         assertThat(e.field()).isEqualTo("user.profile");
         assertThat(e.rule()).contains("JSON object");
     }
@@ -148,9 +158,17 @@ class JsonValuesTest {
         assertThat(mapper.writeValueAsString(Instant.parse("2024-01-02T03:04:05.678Z")))
                 .isEqualTo("\"2024-01-02T03:04:05.678Z\"");
 
-        User user = new User(java.util.UUID.randomUUID(), "ext", "a@b.c", null,
-                (ObjectNode) JsonValues.parse("{\"n\":1}"), null, UserStatus.DISABLED,
-                Instant.parse("2024-01-02T03:04:05.678Z"), Instant.parse("2024-01-02T03:04:06Z"), null);
+        User user = new User(
+                java.util.UUID.randomUUID(),
+                "ext",
+                "a@b.c",
+                null,
+                (ObjectNode) JsonValues.parse("{\"n\":1}"),
+                null,
+                UserStatus.DISABLED,
+                Instant.parse("2024-01-02T03:04:05.678Z"),
+                Instant.parse("2024-01-02T03:04:06Z"),
+                null);
         String json = mapper.writeValueAsString(user);
         ObjectNode withExtra = (ObjectNode) mapper.readTree(json);
         withExtra.put("addedByANewerWriter", 1);

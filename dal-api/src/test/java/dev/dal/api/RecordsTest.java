@@ -57,15 +57,16 @@ class RecordsTest {
     void userTruncatesTimestampsAndCanonicalizesJson() {
         ObjectNode profile = NODES.objectNode();
         profile.set("n", LongNode.valueOf(3));
-        User user = new User(ID, null, null, null, profile, null, UserStatus.ACTIVE, NANOS, MILLIS.plusNanos(999_999),
-                NANOS);
+        User user = new User(
+                ID, null, null, null, profile, null, UserStatus.ACTIVE, NANOS, MILLIS.plusNanos(999_999), NANOS);
 
         assertThat(user.createdAt()).isEqualTo(MILLIS);
         assertThat(user.updatedAt()).isEqualTo(MILLIS);
         assertThat(user.lastActiveAt()).isEqualTo(MILLIS);
         assertThat(user.profile().get("n")).isEqualTo(IntNode.valueOf(3));
-        assertThat(user).isEqualTo(new User(ID, null, null, null, object("n", 3), null, UserStatus.ACTIVE, MILLIS,
-                MILLIS, MILLIS));
+        assertThat(user)
+                .isEqualTo(new User(
+                        ID, null, null, null, object("n", 3), null, UserStatus.ACTIVE, MILLIS, MILLIS, MILLIS));
     }
 
     @Test
@@ -80,7 +81,11 @@ class RecordsTest {
 
     @Test
     void newUserBuildsAStoredUser() {
-        User user = NewUser.builder().externalId("clerk").profile(object("a", 1)).build().toUser(ID, NANOS);
+        User user = NewUser.builder()
+                .externalId("clerk")
+                .profile(object("a", 1))
+                .build()
+                .toUser(ID, NANOS);
 
         assertThat(user.status()).isEqualTo(UserStatus.ACTIVE);
         assertThat(user.createdAt()).isEqualTo(MILLIS);
@@ -95,8 +100,8 @@ class RecordsTest {
     @Test
     void sessionCopiesMetadataBothWays() {
         ObjectNode metadata = object("k", 1);
-        ChatSession session = new ChatSession(ID, "chat", null, null, null, metadata, SessionStatus.ACTIVE, NANOS, NANOS,
-                null, 0);
+        ChatSession session =
+                new ChatSession(ID, "chat", null, null, null, metadata, SessionStatus.ACTIVE, NANOS, NANOS, null, 0);
 
         metadata.put("k", 2);
         session.metadata().put("k", 3);
@@ -106,8 +111,8 @@ class RecordsTest {
 
     @Test
     void sessionDefaultsTruncatesAndOrdersByActivity() {
-        ChatSession session = new ChatSession(ID, "chat", null, null, null, null, SessionStatus.ACTIVE, NANOS, NANOS,
-                null, 0);
+        ChatSession session =
+                new ChatSession(ID, "chat", null, null, null, null, SessionStatus.ACTIVE, NANOS, NANOS, null, 0);
 
         assertThat(session.profile()).isEqualTo(ChatSession.DEFAULT_PROFILE).isEqualTo("general");
         assertThat(session.metadata()).isEmpty();
@@ -130,8 +135,19 @@ class RecordsTest {
     void newChatSessionBuildsAnEmptyActiveSession() {
         ChatSession session = new NewChatSession("chat", OTHER, "T", "coder", object("m", 1)).toSession(ID, NANOS);
 
-        assertThat(session).isEqualTo(new ChatSession(ID, "chat", OTHER, "T", "coder", object("m", 1),
-                SessionStatus.ACTIVE, MILLIS, MILLIS, null, 0));
+        assertThat(session)
+                .isEqualTo(new ChatSession(
+                        ID,
+                        "chat",
+                        OTHER,
+                        "T",
+                        "coder",
+                        object("m", 1),
+                        SessionStatus.ACTIVE,
+                        MILLIS,
+                        MILLIS,
+                        null,
+                        0));
     }
 
     // ---- Message ----
@@ -146,17 +162,19 @@ class RecordsTest {
 
         assertThat(message.metadata()).isEqualTo(object("model", 1));
         assertThat(message.createdAt()).isEqualTo(MILLIS);
-        assertThat(new Message(ID, OTHER, 1, Role.USER, "hi", null, null, false, NANOS).metadata()).isEmpty();
+        assertThat(new Message(ID, OTHER, 1, Role.USER, "hi", null, null, false, NANOS).metadata())
+                .isEmpty();
     }
 
     @Test
     void newMessageBuildsAStoredMessage() {
-        Message message = new NewMessage(Role.ASSISTANT, "reply", object("m", 1), 12, true)
-                .toMessage(ID, OTHER, 7, NANOS);
+        Message message =
+                new NewMessage(Role.ASSISTANT, "reply", object("m", 1), 12, true).toMessage(ID, OTHER, 7, NANOS);
 
-        assertThat(message).isEqualTo(new Message(ID, OTHER, 7, Role.ASSISTANT, "reply", object("m", 1), 12, true,
-                MILLIS));
-        assertThatThrownBy(() -> NewMessage.user("x").withMetadata(NODES.arrayNode()).toMessage(ID, OTHER, 1, NANOS))
+        assertThat(message)
+                .isEqualTo(new Message(ID, OTHER, 7, Role.ASSISTANT, "reply", object("m", 1), 12, true, MILLIS));
+        assertThatThrownBy(() ->
+                        NewMessage.user("x").withMetadata(NODES.arrayNode()).toMessage(ID, OTHER, 1, NANOS))
                 .isInstanceOf(ValidationException.class);
     }
 
@@ -195,7 +213,8 @@ class RecordsTest {
         assertThat(entry.isExpiredAt(MILLIS.plusSeconds(60).minusMillis(1))).isFalse();
         assertThat(entry.isExpiredAt(MILLIS.plusSeconds(60))).isTrue();
         assertThat(entry.isExpiredAt(MILLIS.plusSeconds(61))).isTrue();
-        assertThat(new MemoryEntry(ID, "c", "k", null, NANOS, NANOS, null).isExpiredAt(Instant.MAX)).isFalse();
+        assertThat(new MemoryEntry(ID, "c", "k", null, NANOS, NANOS, null).isExpiredAt(Instant.MAX))
+                .isFalse();
     }
 
     // ---- Timestamps ----
@@ -204,6 +223,7 @@ class RecordsTest {
     void timestampsTruncateToMillis() {
         assertThat(Timestamps.truncate(NANOS)).isEqualTo(MILLIS);
         assertThat(Timestamps.truncate(null)).isNull();
-        assertThat(Timestamps.now(java.time.Clock.fixed(NANOS, java.time.ZoneOffset.UTC))).isEqualTo(MILLIS);
+        assertThat(Timestamps.now(java.time.Clock.fixed(NANOS, java.time.ZoneOffset.UTC)))
+                .isEqualTo(MILLIS);
     }
 }

@@ -218,8 +218,7 @@ public abstract class UnsupportedDataAccess implements DataAccess {
         }
 
         @Override
-        public List<dev.dal.api.bulk.Tombstone> findTombstones(
-                java.util.Collection<dev.dal.api.bulk.RecordKey> keys) {
+        public List<dev.dal.api.bulk.Tombstone> findTombstones(java.util.Collection<dev.dal.api.bulk.RecordKey> keys) {
             throw new UnsupportedOperationException();
         }
 

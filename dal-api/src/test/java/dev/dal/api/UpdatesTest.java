@@ -25,13 +25,32 @@ class UpdatesTest {
     }
 
     private static User user() {
-        return new User(ID, "ext", "a@b.c", "Ann", object("p", "1"), object("q", "2"), UserStatus.ACTIVE, CREATED,
-                UPDATED, ACTIVE);
+        return new User(
+                ID,
+                "ext",
+                "a@b.c",
+                "Ann",
+                object("p", "1"),
+                object("q", "2"),
+                UserStatus.ACTIVE,
+                CREATED,
+                UPDATED,
+                ACTIVE);
     }
 
     private static ChatSession session() {
-        return new ChatSession(ID, "chat", OWNER, "Title", "coder", object("m", "1"), SessionStatus.ACTIVE, CREATED,
-                UPDATED, ACTIVE, 9);
+        return new ChatSession(
+                ID,
+                "chat",
+                OWNER,
+                "Title",
+                "coder",
+                object("m", "1"),
+                SessionStatus.ACTIVE,
+                CREATED,
+                UPDATED,
+                ACTIVE,
+                9);
     }
 
     // ---- Change ----
@@ -53,8 +72,18 @@ class UpdatesTest {
     void emptyUserUpdateKeepsEverythingButUpdatedAtAndMovesTheVersion() {
         User updated = UserUpdate.builder().build().applyTo(user(), NOW);
 
-        User expected = new User(ID, "ext", "a@b.c", "Ann", object("p", "1"), object("q", "2"), UserStatus.ACTIVE,
-                CREATED, NOW_MILLIS, ACTIVE, 2);
+        User expected = new User(
+                ID,
+                "ext",
+                "a@b.c",
+                "Ann",
+                object("p", "1"),
+                object("q", "2"),
+                UserStatus.ACTIVE,
+                CREATED,
+                NOW_MILLIS,
+                ACTIVE,
+                2);
         assertThat(updated).isEqualTo(expected);
         assertThat(updated.updatedAt()).isEqualTo(NOW_MILLIS);
         assertThat(updated.createdAt()).isEqualTo(CREATED);
@@ -66,8 +95,15 @@ class UpdatesTest {
         profile.set("n", LongNode.valueOf(1));
         Instant lastActive = Instant.parse("2024-02-01T09:00:00Z");
 
-        User updated = UserUpdate.builder().externalId("ext2").email("new@b.c").name("Bea").profile(profile)
-                .status(UserStatus.DISABLED).lastActiveAt(lastActive).build().applyTo(user(), NOW);
+        User updated = UserUpdate.builder()
+                .externalId("ext2")
+                .email("new@b.c")
+                .name("Bea")
+                .profile(profile)
+                .status(UserStatus.DISABLED)
+                .lastActiveAt(lastActive)
+                .build()
+                .applyTo(user(), NOW);
 
         assertThat(updated.id()).isEqualTo(ID);
         assertThat(updated.externalId()).isEqualTo("ext2");
@@ -83,8 +119,15 @@ class UpdatesTest {
 
     @Test
     void userUpdateSetToNullClears() {
-        User updated = UserUpdate.builder().externalId(null).email(null).name(null).profile(null).preferences(null)
-                .lastActiveAt(null).build().applyTo(user(), NOW);
+        User updated = UserUpdate.builder()
+                .externalId(null)
+                .email(null)
+                .name(null)
+                .profile(null)
+                .preferences(null)
+                .lastActiveAt(null)
+                .build()
+                .applyTo(user(), NOW);
 
         assertThat(updated.externalId()).isNull();
         assertThat(updated.email()).isNull();
@@ -120,16 +163,34 @@ class UpdatesTest {
     void emptySessionUpdateKeepsEverythingButUpdatedAtAndMovesTheVersion() {
         ChatSession updated = ChatSessionUpdate.builder().build().applyTo(session(), NOW);
 
-        assertThat(updated).isEqualTo(new ChatSession(ID, "chat", OWNER, "Title", "coder", object("m", "1"),
-                SessionStatus.ACTIVE, CREATED, NOW_MILLIS, ACTIVE, 9, 2));
+        assertThat(updated)
+                .isEqualTo(new ChatSession(
+                        ID,
+                        "chat",
+                        OWNER,
+                        "Title",
+                        "coder",
+                        object("m", "1"),
+                        SessionStatus.ACTIVE,
+                        CREATED,
+                        NOW_MILLIS,
+                        ACTIVE,
+                        9,
+                        2));
     }
 
     @Test
     void sessionUpdateSetsGivenFieldsAndLeavesCountersAlone() {
         UUID newOwner = UUID.fromString("0190a8e4-7a3b-7c00-8000-00000000000c");
 
-        ChatSession updated = ChatSessionUpdate.builder().userId(newOwner).title("New").profile("general")
-                .metadata(object("m", "2")).status(SessionStatus.ARCHIVED).build().applyTo(session(), NOW);
+        ChatSession updated = ChatSessionUpdate.builder()
+                .userId(newOwner)
+                .title("New")
+                .profile("general")
+                .metadata(object("m", "2"))
+                .status(SessionStatus.ARCHIVED)
+                .build()
+                .applyTo(session(), NOW);
 
         assertThat(updated.id()).isEqualTo(ID);
         assertThat(updated.chatId()).isEqualTo("chat");
@@ -146,7 +207,12 @@ class UpdatesTest {
 
     @Test
     void sessionUpdateSetToNullClearsDetachesOrResets() {
-        ChatSession updated = ChatSessionUpdate.builder().userId(null).title(null).profile(null).metadata(null).build()
+        ChatSession updated = ChatSessionUpdate.builder()
+                .userId(null)
+                .title(null)
+                .profile(null)
+                .metadata(null)
+                .build()
                 .applyTo(session(), NOW);
 
         assertThat(updated.userId()).isNull();
@@ -160,8 +226,12 @@ class UpdatesTest {
 
     @Test
     void anExpectedVersionThatMatchesApplies() {
-        User updated = UserUpdate.builder().name("B").expectingVersion(1).build().applyTo(user(), NOW);
-        ChatSession session = ChatSessionUpdate.builder().title("T").expectingVersion(1).build()
+        User updated =
+                UserUpdate.builder().name("B").expectingVersion(1).build().applyTo(user(), NOW);
+        ChatSession session = ChatSessionUpdate.builder()
+                .title("T")
+                .expectingVersion(1)
+                .build()
                 .applyTo(session(), NOW);
 
         assertThat(updated.version()).isEqualTo(2);
@@ -170,10 +240,16 @@ class UpdatesTest {
 
     @Test
     void anExpectedVersionThatDiffersIsAConflictNamingBothVersions() {
-        assertThatThrownBy(() -> UserUpdate.builder().name("B").expectingVersion(3).build().applyTo(user(), NOW))
-                .isInstanceOf(ConcurrencyConflictException.class).hasMessageContaining("version 3")
+        assertThatThrownBy(() -> UserUpdate.builder()
+                        .name("B")
+                        .expectingVersion(3)
+                        .build()
+                        .applyTo(user(), NOW))
+                .isInstanceOf(ConcurrencyConflictException.class)
+                .hasMessageContaining("version 3")
                 .hasMessageContaining("at version 1");
-        assertThatThrownBy(() -> ChatSessionUpdate.builder().expectingVersion(0).build().applyTo(session(), NOW))
+        assertThatThrownBy(() ->
+                        ChatSessionUpdate.builder().expectingVersion(0).build().applyTo(session(), NOW))
                 .isInstanceOf(ConcurrencyConflictException.class);
     }
 }

@@ -33,7 +33,8 @@ class WireNamesTest {
     @ParameterizedTest
     @EnumSource(UserStatus.class)
     void userStatusRoundTrips(UserStatus status) {
-        assertThat(UserStatus.fromWireName(status.wireName().toUpperCase(java.util.Locale.ROOT))).isEqualTo(status);
+        assertThat(UserStatus.fromWireName(status.wireName().toUpperCase(java.util.Locale.ROOT)))
+                .isEqualTo(status);
     }
 
     @ParameterizedTest
@@ -54,10 +55,10 @@ class WireNamesTest {
 
     @Test
     void unknownStatusesNameTheirFields() {
-        ValidationException user = catchThrowableOfType(ValidationException.class,
-                () -> UserStatus.fromWireName("banned"));
-        ValidationException session = catchThrowableOfType(ValidationException.class,
-                () -> SessionStatus.fromWireName("closed"));
+        ValidationException user =
+                catchThrowableOfType(ValidationException.class, () -> UserStatus.fromWireName("banned"));
+        ValidationException session =
+                catchThrowableOfType(ValidationException.class, () -> SessionStatus.fromWireName("closed"));
 
         assertThat(user.field()).isEqualTo("userStatus");
         assertThat(user.rule()).contains("active", "disabled", "deleted");

@@ -31,12 +31,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 class BackendRoomsTest {
 
     /** Each backend's base package and the prefix its classes carry. */
-    private static final Map<String, String> BACKENDS = Map.of("dev.dal.file", "File", "dev.dal.postgres",
-            "Postgres", "dev.dal.mongo", "Mongo", "dev.dal.neo4j", "Neo4j");
+    private static final Map<String, String> BACKENDS = Map.of(
+            "dev.dal.file", "File", "dev.dal.postgres", "Postgres", "dev.dal.mongo", "Mongo", "dev.dal.neo4j", "Neo4j");
 
     /** The rooms every backend's internal package holds, by the word after the prefix. */
-    private static final List<String> ROOMS = List.of("Store", "Writes", "Reads", "BulkAccess", "Errors", "Settings",
-            "SchemaMigrator", "Health", "Stores");
+    private static final List<String> ROOMS = List.of(
+            "Store", "Writes", "Reads", "BulkAccess", "Errors", "Settings", "SchemaMigrator", "Health", "Stores");
 
     /** The mapping room takes the word of the store's native form. */
     private static final List<String> MAPPING_WORDS = List.of("Rows", "Documents", "Records");
@@ -45,12 +45,14 @@ class BackendRoomsTest {
 
     @BeforeAll
     static void importProductionClasses() {
-        production = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        production = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages(BACKENDS.keySet());
     }
 
     static Stream<Arguments> backends() {
-        return BACKENDS.entrySet().stream().sorted(Map.Entry.comparingByKey())
+        return BACKENDS.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
                 .map(e -> Arguments.of(e.getKey(), e.getValue()));
     }
 
@@ -63,7 +65,8 @@ class BackendRoomsTest {
                 missing.add(prefix + room);
             }
         }
-        if (MAPPING_WORDS.stream().noneMatch(w -> find(base + ".internal." + prefix + w).isPresent())) {
+        if (MAPPING_WORDS.stream()
+                .noneMatch(w -> find(base + ".internal." + prefix + w).isPresent())) {
             missing.add(prefix + String.join("|", MAPPING_WORDS));
         }
         if (find(base + "." + prefix + "StoreProvider").isEmpty()) {
@@ -76,24 +79,36 @@ class BackendRoomsTest {
     @MethodSource("backends")
     void eachRoomIsWhatItsNameSays(String base, String prefix) {
         assertThat(find(base + ".internal." + prefix + "Store").orElseThrow().isAssignableTo(DataAccess.class))
-                .as(prefix + "Store is the DataAccess").isTrue();
-        assertThat(find(base + ".internal." + prefix + "BulkAccess").orElseThrow().isAssignableTo(BulkAccess.class))
-                .as(prefix + "BulkAccess is the BulkAccess").isTrue();
-        assertThat(find(base + ".internal." + prefix + "SchemaMigrator").orElseThrow()
-                .isAssignableTo(SchemaMigrator.class)).as(prefix + "SchemaMigrator is the SchemaMigrator").isTrue();
-        assertThat(find(base + "." + prefix + "StoreProvider").orElseThrow()
-                .isAssignableTo(DataAccessProvider.class)).as(prefix + "StoreProvider is the provider").isTrue();
+                .as(prefix + "Store is the DataAccess")
+                .isTrue();
+        assertThat(find(base + ".internal." + prefix + "BulkAccess")
+                        .orElseThrow()
+                        .isAssignableTo(BulkAccess.class))
+                .as(prefix + "BulkAccess is the BulkAccess")
+                .isTrue();
+        assertThat(find(base + ".internal." + prefix + "SchemaMigrator")
+                        .orElseThrow()
+                        .isAssignableTo(SchemaMigrator.class))
+                .as(prefix + "SchemaMigrator is the SchemaMigrator")
+                .isTrue();
+        assertThat(find(base + "." + prefix + "StoreProvider").orElseThrow().isAssignableTo(DataAccessProvider.class))
+                .as(prefix + "StoreProvider is the provider")
+                .isTrue();
     }
 
     @ParameterizedTest(name = "{1}")
     @MethodSource("backends")
     void noClassCarriesAnotherBackendsPrefix(String base, String prefix) {
-        List<String> foreign = production.stream().filter(c -> c.getPackageName().startsWith(base))
+        List<String> foreign = production.stream()
+                .filter(c -> c.getPackageName().startsWith(base))
                 .map(JavaClass::getSimpleName)
-                .filter(name -> BACKENDS.values().stream().filter(p -> !p.equals(prefix))
+                .filter(name -> BACKENDS.values().stream()
+                        .filter(p -> !p.equals(prefix))
                         .anyMatch(other -> name.startsWith(other) && !name.startsWith(prefix)))
                 .toList();
-        assertThat(foreign).as("classes of %s named after another backend", base).isEmpty();
+        assertThat(foreign)
+                .as("classes of %s named after another backend", base)
+                .isEmpty();
     }
 
     private static Optional<JavaClass> find(String name) {

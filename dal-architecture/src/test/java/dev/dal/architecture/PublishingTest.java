@@ -70,7 +70,8 @@ class PublishingTest {
             }
         }
         assertThat(missing).as("modules without dal.module.name").isEmpty();
-        assertThat(names.values()).allMatch(n -> n.matches("dev\\.dal(\\.[a-z][a-z0-9]*)+"))
+        assertThat(names.values())
+                .allMatch(n -> n.matches("dev\\.dal(\\.[a-z][a-z0-9]*)+"))
                 .doesNotHaveDuplicates();
 
         // Built by a reactor `verify`, the modules this one depends on are on its class path as jars: each
@@ -80,7 +81,8 @@ class PublishingTest {
             if (jar.matches() && names.containsKey(jar.group(1))) {
                 try (InputStream in = url.openStream()) {
                     assertThat(new Manifest(in).getMainAttributes().getValue("Automatic-Module-Name"))
-                            .as(url.toString()).isEqualTo(names.get(jar.group(1)));
+                            .as(url.toString())
+                            .isEqualTo(names.get(jar.group(1)));
                 }
             }
         }
@@ -91,6 +93,16 @@ class PublishingTest {
         assertThat(Files.readString(ROOT.resolve("LICENSE"))).contains("Apache License", "Version 2.0");
         assertThat(Files.readString(ROOT.resolve("NOTICE"))).contains("Dal");
         assertThat(Files.readString(ROOT.resolve("pom.xml"))).contains("<name>Apache-2.0</name>");
+    }
+
+    @Test
+    void theBomDeclaresTheFormatterAtTheParentsVersion() throws IOException {
+        Matcher parent = Pattern.compile("<spotless.version>([^<]+)</spotless.version>")
+                .matcher(Files.readString(ROOT.resolve("pom.xml")));
+        assertThat(parent.find()).as("spotless.version in the parent").isTrue();
+        assertThat(pom("dal-bom"))
+                .contains("<artifactId>spotless-maven-plugin</artifactId>\n        <version>" + parent.group(1)
+                        + "</version>");
     }
 
     private static Set<String> modules() throws IOException {

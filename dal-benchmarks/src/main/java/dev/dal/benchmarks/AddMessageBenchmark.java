@@ -45,8 +45,7 @@ public final class AddMessageBenchmark {
     private static final String CHAT = "bench";
     private static final String FILLER = "The quick brown fox jumps over the lazy dog; Grüße, 你好, 👋. ";
 
-    private AddMessageBenchmark() {
-    }
+    private AddMessageBenchmark() {}
 
     public static void main(String[] args) throws IOException {
         if (args.length == 3 && args[0].equals("--reopen")) {
@@ -61,14 +60,26 @@ public final class AddMessageBenchmark {
         int writes = Integer.parseInt(env.getOrDefault("DAL_BENCH_WRITES", "5000"));
         int rounds = Integer.parseInt(env.getOrDefault("DAL_BENCH_ROUNDS", "10"));
         boolean keep = Boolean.parseBoolean(env.getOrDefault("DAL_BENCH_KEEP", "false"));
-        Path base = env.containsKey("DAL_BENCH_DIR") ? Path.of(env.get("DAL_BENCH_DIR"))
+        Path base = env.containsKey("DAL_BENCH_DIR")
+                ? Path.of(env.get("DAL_BENCH_DIR"))
                 : Files.createTempDirectory("dal-bench-");
         Files.createDirectories(base);
 
-        System.out.printf(Locale.ROOT, "Dal addMessage benchmark: java %s, %d cores, %s; data in %s%n",
-                Runtime.version(), Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"), base);
-        System.out.printf(Locale.ROOT, "stores of %,d and %,d messages; %,d warm-up and %,d timed writes each, in %d rounds%n%n",
-                small, large, warmup, writes, rounds);
+        System.out.printf(
+                Locale.ROOT,
+                "Dal addMessage benchmark: java %s, %d cores, %s; data in %s%n",
+                Runtime.version(),
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("os.name"),
+                base);
+        System.out.printf(
+                Locale.ROOT,
+                "stores of %,d and %,d messages; %,d warm-up and %,d timed writes each, in %d rounds%n%n",
+                small,
+                large,
+                warmup,
+                writes,
+                rounds);
         try {
             run(base, small, large, warmup, writes, rounds);
         } finally {
@@ -84,8 +95,9 @@ public final class AddMessageBenchmark {
         Path rawFile = base.resolve("raw").resolve("raw.ndjson");
         Files.createDirectories(rawFile.getParent());
 
-        try (DataAccess smallStore = open(smallDir); DataAccess largeStore = open(largeDir);
-             FileChannel raw = FileChannel.open(rawFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+        try (DataAccess smallStore = open(smallDir);
+                DataAccess largeStore = open(largeDir);
+                FileChannel raw = FileChannel.open(rawFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             populate(smallStore, small, "small");
             populate(largeStore, large, "large");
             settle();
@@ -115,10 +127,17 @@ public final class AddMessageBenchmark {
             System.out.println(s.row(String.format(Locale.ROOT, "Dal, %,9d stored", small)));
             System.out.println(l.row(String.format(Locale.ROOT, "Dal, %,9d stored", large)));
             System.out.println(w.row("raw append + fsync"));
-            System.out.printf(Locale.ROOT, "%nlarge / small: mean %.2f×, p50 %.2f×, p99 %.2f×  (the goal: at most 2×)%n",
-                    l.mean / s.mean, l.p50 / s.p50, l.p99 / s.p99);
-            System.out.printf(Locale.ROOT, "Dal / raw:     mean %.1f× (small store), %.1f× (large store)%n",
-                    s.mean / w.mean, l.mean / w.mean);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%nlarge / small: mean %.2f×, p50 %.2f×, p99 %.2f×  (the goal: at most 2×)%n",
+                    l.mean / s.mean,
+                    l.p50 / s.p50,
+                    l.p99 / s.p99);
+            System.out.printf(
+                    Locale.ROOT,
+                    "Dal / raw:     mean %.1f× (small store), %.1f× (large store)%n",
+                    s.mean / w.mean,
+                    l.mean / w.mean);
         }
         System.out.printf(Locale.ROOT, "%nlarge store on disk: %,d MB%n", sizeOf(largeDir) / (1024 * 1024));
         reopen(largeDir, large + warmup + writes);
@@ -141,20 +160,33 @@ public final class AddMessageBenchmark {
     private static void reopenInNewJvm(Path dir, long expected) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         long start = System.nanoTime();
-        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                AddMessageBenchmark.class.getName(), "--reopen", dir.toString(), Long.toString(expected))
-                .inheritIO().start();
+        Process child = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        AddMessageBenchmark.class.getName(),
+                        "--reopen",
+                        dir.toString(),
+                        Long.toString(expected))
+                .inheritIO()
+                .start();
         try {
             int exit = child.waitFor();
-            System.out.printf(Locale.ROOT, "  (that new JVM ran for %.0f ms in all, exit code %d)%n",
-                    (System.nanoTime() - start) / 1e6, exit);
+            System.out.printf(
+                    Locale.ROOT,
+                    "  (that new JVM ran for %.0f ms in all, exit code %d)%n",
+                    (System.nanoTime() - start) / 1e6,
+                    exit);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
     static DataAccess open(Path dir) {
-        return DataAccessFactory.create(DalConfig.builder().storageType("file").setting("DATA_DIR", dir.toString()).build());
+        return DataAccessFactory.create(DalConfig.builder()
+                .storageType("file")
+                .setting("DATA_DIR", dir.toString())
+                .build());
     }
 
     /** Fills a store's one session with {@code count} messages through the bulk upsert. */
@@ -177,7 +209,11 @@ public final class AddMessageBenchmark {
         if (store.getMessageCount(CHAT) != count) {
             throw new IllegalStateException("populating the " + name + " store went wrong");
         }
-        System.out.printf(Locale.ROOT, "populated the %s store: %,d messages in %.1f s%n", name, count,
+        System.out.printf(
+                Locale.ROOT,
+                "populated the %s store: %,d messages in %.1f s%n",
+                name,
+                count,
                 (System.nanoTime() - start) / 1e9);
     }
 
@@ -197,8 +233,10 @@ public final class AddMessageBenchmark {
     /** The floor: one line of about the same size appended and fsynced, by hand. */
     private static void timeRaw(FileChannel raw, long[] into, int from, int count) throws IOException {
         for (int i = from; i < from + count; i++) {
-            byte[] line = ("{\"id\":\"" + Ids.newId() + "\",\"sequenceNumber\":" + i + ",\"role\":\"user\",\"content\":\""
-                    + text(i) + "\",\"createdAt\":\"" + Instant.now() + "\"}\n").getBytes(StandardCharsets.UTF_8);
+            byte[] line = ("{\"id\":\"" + Ids.newId() + "\",\"sequenceNumber\":" + i
+                            + ",\"role\":\"user\",\"content\":\"" + text(i) + "\",\"createdAt\":\"" + Instant.now()
+                            + "\"}\n")
+                    .getBytes(StandardCharsets.UTF_8);
             long start = System.nanoTime();
             ByteBuffer buffer = ByteBuffer.wrap(line);
             long at = raw.size();
@@ -212,7 +250,9 @@ public final class AddMessageBenchmark {
 
     private static void check(DataAccess store, long expected) {
         List<Message> latest = store.getChatHistory(CHAT, HistoryQuery.latest(1));
-        if (store.getMessageCount(CHAT) != expected || latest.size() != 1 || latest.get(0).sequenceNumber() != expected) {
+        if (store.getMessageCount(CHAT) != expected
+                || latest.size() != 1
+                || latest.get(0).sequenceNumber() != expected) {
             throw new IllegalStateException("expected " + expected + " messages, found " + store.getMessageCount(CHAT));
         }
     }
@@ -228,26 +268,38 @@ public final class AddMessageBenchmark {
             long t3 = System.nanoTime();
             List<Message> offset = store.getChatHistory(CHAT, 50, (int) (expected - 50));
             long t4 = System.nanoTime();
-            if (latest.size() != 50 || middle.size() != 50 || offset.size() != 50
-                    || latest.get(49).sequenceNumber() != expected || !latest.equals(offset)) {
+            if (latest.size() != 50
+                    || middle.size() != 50
+                    || offset.size() != 50
+                    || latest.get(49).sequenceNumber() != expected
+                    || !latest.equals(offset)) {
                 throw new IllegalStateException("pages of the large store are wrong");
             }
-            System.out.printf(Locale.ROOT, "reopening the %,d-message store: %.1f ms; first page of 50 (latest): %.1f ms; "
+            System.out.printf(
+                    Locale.ROOT,
+                    "reopening the %,d-message store: %.1f ms; first page of 50 (latest): %.1f ms; "
                             + "page of 50 after #%,d: %.1f ms; page of 50 by offset %,d: %.1f ms%n",
-                    expected, (t1 - t0) / 1e6, (t2 - t1) / 1e6, expected / 2, (t3 - t2) / 1e6, expected - 50,
+                    expected,
+                    (t1 - t0) / 1e6,
+                    (t2 - t1) / 1e6,
+                    expected / 2,
+                    (t3 - t2) / 1e6,
+                    expected - 50,
                     (t4 - t3) / 1e6);
         }
     }
 
     private static long sizeOf(Path dir) throws IOException {
         try (Stream<Path> walk = Files.walk(dir)) {
-            return walk.filter(Files::isRegularFile).mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }).sum();
+            return walk.filter(Files::isRegularFile)
+                    .mapToLong(p -> {
+                        try {
+                            return Files.size(p);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    })
+                    .sum();
         }
     }
 
@@ -267,8 +319,12 @@ public final class AddMessageBenchmark {
         static Stats of(long[] ns) {
             long[] sorted = ns.clone();
             Arrays.sort(sorted);
-            return new Stats(Arrays.stream(sorted).average().orElse(0) / 1e3, at(sorted, 0.50), at(sorted, 0.90),
-                    at(sorted, 0.99), sorted[sorted.length - 1] / 1e3);
+            return new Stats(
+                    Arrays.stream(sorted).average().orElse(0) / 1e3,
+                    at(sorted, 0.50),
+                    at(sorted, 0.90),
+                    at(sorted, 0.99),
+                    sorted[sorted.length - 1] / 1e3);
         }
 
         private static double at(long[] sorted, double q) {

@@ -71,10 +71,18 @@ public final class DualWriteBenchmark {
         LIQUIBASE_LOG.setLevel(java.util.logging.Level.WARNING);
         DualWriteBenchmark bench = new DualWriteBenchmark(System.getenv());
         try {
-            System.out.printf(Locale.ROOT, "Dal dual-write benchmark: java %s, %d cores; %d warm-up + %d timed writes"
-                    + " per variant and kind, %d rounds%n", System.getProperty("java.version"),
-                    Runtime.getRuntime().availableProcessors(), bench.warmup, bench.writes, bench.rounds);
-            for (String pair : System.getenv().getOrDefault("DAL_BENCH_DW_PAIRS", "file,postgresql").split(",")) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "Dal dual-write benchmark: java %s, %d cores; %d warm-up + %d timed writes"
+                            + " per variant and kind, %d rounds%n",
+                    System.getProperty("java.version"),
+                    Runtime.getRuntime().availableProcessors(),
+                    bench.warmup,
+                    bench.writes,
+                    bench.rounds);
+            for (String pair : System.getenv()
+                    .getOrDefault("DAL_BENCH_DW_PAIRS", "file,postgresql")
+                    .split(",")) {
                 bench.run(pair.trim());
             }
         } finally {
@@ -94,17 +102,25 @@ public final class DualWriteBenchmark {
 
     private void run(String secondaryType) throws SQLException {
         System.out.printf(Locale.ROOT, "%nfile -> %s%n", secondaryType);
-        List<String> names = List.of("primary alone", "decorator", "by hand", "by hand + session",
-                "decorator + intent journal");
-        List<Variant> variants = List.of(alone(), decorator(secondaryType, false), byHand(secondaryType, false),
-                byHand(secondaryType, true), decorator(secondaryType, true));
+        List<String> names =
+                List.of("primary alone", "decorator", "by hand", "by hand + session", "decorator + intent journal");
+        List<Variant> variants = List.of(
+                alone(),
+                decorator(secondaryType, false),
+                byHand(secondaryType, false),
+                byHand(secondaryType, true),
+                decorator(secondaryType, true));
         try {
             table("addMessage", names, variants, v -> v.addMessage(NewMessage.user(CONTENT + System.nanoTime())));
             List<Integer> userKinds = List.of(0, 1, 2, 4);
-            table("updateUser", userKinds.stream().map(names::get).toList(),
-                    userKinds.stream().map(variants::get).toList(), v -> v.updateUser(UserUpdate.builder()
-                    .name("name " + System.nanoTime()).profile(JsonNodeFactory.instance.objectNode().put("n", 1))
-                    .build()));
+            table(
+                    "updateUser",
+                    userKinds.stream().map(names::get).toList(),
+                    userKinds.stream().map(variants::get).toList(),
+                    v -> v.updateUser(UserUpdate.builder()
+                            .name("name " + System.nanoTime())
+                            .profile(JsonNodeFactory.instance.objectNode().put("n", 1))
+                            .build()));
         } finally {
             variants.forEach(Variant::close);
         }
@@ -131,27 +147,38 @@ public final class DualWriteBenchmark {
             }
             at += count;
         }
-        System.out.printf(Locale.ROOT, "%-28s %9s %9s %9s %9s%n", kind + ", µs per write", "mean", "p50", "p99",
-                "mean/alone");
+        System.out.printf(
+                Locale.ROOT, "%-28s %9s %9s %9s %9s%n", kind + ", µs per write", "mean", "p50", "p99", "mean/alone");
         double aloneMean = Arrays.stream(ns[0]).average().orElse(1);
         for (int v = 0; v < variants.size(); v++) {
             long[] sorted = ns[v].clone();
             Arrays.sort(sorted);
             double mean = Arrays.stream(sorted).average().orElse(0);
-            System.out.printf(Locale.ROOT, "%-28s %9.0f %9.0f %9.0f %8.2fx%n", names.get(v), mean / 1e3,
-                    at(sorted, 0.50) / 1e3, at(sorted, 0.99) / 1e3, mean / aloneMean);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-28s %9.0f %9.0f %9.0f %8.2fx%n",
+                    names.get(v),
+                    mean / 1e3,
+                    at(sorted, 0.50) / 1e3,
+                    at(sorted, 0.99) / 1e3,
+                    mean / aloneMean);
         }
         double decorator = Arrays.stream(ns[1]).average().orElse(0);
         int withJournal = names.indexOf("decorator + intent journal");
         if (withJournal > 0) {
-            System.out.printf(Locale.ROOT, "decorator + intent journal / decorator (mean): %.2fx%n",
+            System.out.printf(
+                    Locale.ROOT,
+                    "decorator + intent journal / decorator (mean): %.2fx%n",
                     Arrays.stream(ns[withJournal]).average().orElse(0) / decorator);
         }
         for (int v = 2; v < variants.size(); v++) {
             if (!names.get(v).startsWith("by hand")) {
                 continue;
             }
-            System.out.printf(Locale.ROOT, "decorator / %s (mean): %.2fx%n", names.get(v),
+            System.out.printf(
+                    Locale.ROOT,
+                    "decorator / %s (mean): %.2fx%n",
+                    names.get(v),
                     decorator / Arrays.stream(ns[v]).average().orElse(1));
         }
     }
@@ -163,7 +190,8 @@ public final class DualWriteBenchmark {
     // ---- the variants ----
 
     private Map<String, String> fileStore(String name) {
-        return Map.of("DATA_STORAGE_TYPE", "file", "DATA_DIR", base.resolve(name).toString());
+        return Map.of(
+                "DATA_STORAGE_TYPE", "file", "DATA_DIR", base.resolve(name).toString());
     }
 
     private Map<String, String> store(String type, String name) throws SQLException {
@@ -182,14 +210,19 @@ public final class DualWriteBenchmark {
     private Variant decorator(String secondaryType, boolean journal) throws SQLException {
         String tag = journal ? "dual-journal-" : "dual-";
         Map<String, String> settings = new TreeMap<>(fileStore(tag + "primary-" + secondaryType));
-        store(secondaryType, tag.replace('-', '_') + "secondary_" + secondaryType).forEach((name, value) -> settings.put(
-                name.equals(DalConfig.DATA_STORAGE_TYPE) ? DalConfig.MIGRATION_SECONDARY_STORAGE_TYPE
-                        : DalConfig.MIGRATION_SECONDARY_PREFIX + name, value));
+        store(secondaryType, tag.replace('-', '_') + "secondary_" + secondaryType)
+                .forEach((name, value) -> settings.put(
+                        name.equals(DalConfig.DATA_STORAGE_TYPE)
+                                ? DalConfig.MIGRATION_SECONDARY_STORAGE_TYPE
+                                : DalConfig.MIGRATION_SECONDARY_PREFIX + name,
+                        value));
         settings.put(DalConfig.MIGRATION_ENABLE_DUAL_WRITE, "true");
         settings.put(DualWriteSettings.SECONDARY_FAILURE.name(), "fail");
         settings.put(DualWriteSettings.SECONDARY_TIMEOUT.name(), "PT30S");
         if (journal) {
-            settings.put(DualWriteSettings.REPAIR_JOURNAL_DIR.name(), base.resolve(tag + "journal-" + secondaryType).toString());
+            settings.put(
+                    DualWriteSettings.REPAIR_JOURNAL_DIR.name(),
+                    base.resolve(tag + "journal-" + secondaryType).toString());
         }
         return over(open(settings), null, false);
     }
@@ -214,7 +247,10 @@ public final class DualWriteBenchmark {
                 if (secondary != null) {
                     secondary.bulk().upsertMessages(List.of(stored));
                     if (withSession) {
-                        secondary.bulk().upsertSessions(List.of(primary.getChatSession(session.chatId()).orElseThrow()));
+                        secondary
+                                .bulk()
+                                .upsertSessions(List.of(
+                                        primary.getChatSession(session.chatId()).orElseThrow()));
                     }
                 }
                 return stored;
@@ -255,7 +291,10 @@ public final class DualWriteBenchmark {
                     }
                 }));
                 postgresUrl = "jdbc:postgresql://localhost:" + pg.getPort() + "/";
-                System.out.printf(Locale.ROOT, "started embedded PostgreSQL on port %d in %.1f s%n", pg.getPort(),
+                System.out.printf(
+                        Locale.ROOT,
+                        "started embedded PostgreSQL on port %d in %.1f s%n",
+                        pg.getPort(),
                         (System.nanoTime() - start) / 1e9);
             } catch (IOException e) {
                 throw new UncheckedIOException("Could not start the embedded PostgreSQL server", e);
@@ -265,8 +304,15 @@ public final class DualWriteBenchmark {
                 Statement st = c.createStatement()) {
             st.execute("CREATE DATABASE " + database); // a fixed name from this class, never user input
         }
-        return Map.of("DATA_STORAGE_TYPE", "postgresql", "DATABASE_URL", postgresUrl + database, "DB_USER", "postgres",
-                "DB_AUTO_MIGRATE", "true");
+        return Map.of(
+                "DATA_STORAGE_TYPE",
+                "postgresql",
+                "DATABASE_URL",
+                postgresUrl + database,
+                "DB_USER",
+                "postgres",
+                "DB_AUTO_MIGRATE",
+                "true");
     }
 
     private void deleteFiles() throws IOException {

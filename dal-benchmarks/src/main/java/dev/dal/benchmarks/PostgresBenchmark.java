@@ -81,13 +81,15 @@ public final class PostgresBenchmark {
     private static final ObjectMapper RAW_JSON = new ObjectMapper();
     /** Held, so that its level sticks (java.util.logging keeps loggers weakly). */
     private static final java.util.logging.Logger LIQUIBASE_LOG = java.util.logging.Logger.getLogger("liquibase");
+
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     private static final String RAW_COUNTER = "UPDATE chat_sessions SET message_count = message_count + ?, "
             + "last_message_at = ? WHERE chat_id = ? RETURNING id, message_count";
-    private static final String RAW_INSERT = "INSERT INTO messages (id, chat_session_id, sequence_number, role, content, "
-            + "metadata, token_count, abuse_flagged, created_at) VALUES (?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?)";
+    private static final String RAW_INSERT =
+            "INSERT INTO messages (id, chat_session_id, sequence_number, role, content, "
+                    + "metadata, token_count, abuse_flagged, created_at) VALUES (?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?)";
     private static final String RAW_UPSERT = RAW_INSERT + " ON CONFLICT (id) DO UPDATE SET "
             + "chat_session_id = EXCLUDED.chat_session_id, sequence_number = EXCLUDED.sequence_number, "
             + "role = EXCLUDED.role, content = EXCLUDED.content, metadata = EXCLUDED.metadata, "
@@ -134,15 +136,27 @@ public final class PostgresBenchmark {
     }
 
     private void run(Server server) throws SQLException {
-        try (DataAccess store = DataAccessFactory.create(DalConfig.builder().settings(server.dalSettings()).build());
-             Connection raw = server.connect()) {
+        try (DataAccess store = DataAccessFactory.create(
+                        DalConfig.builder().settings(server.dalSettings()).build());
+                Connection raw = server.connect()) {
             raw.setAutoCommit(false);
-            System.out.printf(Locale.ROOT, "Dal PostgreSQL benchmark: java %s, %d cores, %s; server: %s%n",
-                    Runtime.version(), Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
+            System.out.printf(
+                    Locale.ROOT,
+                    "Dal PostgreSQL benchmark: java %s, %d cores, %s; server: %s%n",
+                    Runtime.version(),
+                    Runtime.getRuntime().availableProcessors(),
+                    System.getProperty("os.name"),
                     describe(raw));
-            System.out.printf(Locale.ROOT, "batches of %,d messages: %d warm-up and %d timed per side; overview of %d "
+            System.out.printf(
+                    Locale.ROOT,
+                    "batches of %,d messages: %d warm-up and %d timed per side; overview of %d "
                             + "sessions: %d warm-up and %d timed calls per side%n%n",
-                    batchSize, warmup, batches, sessions, callWarmup, calls);
+                    batchSize,
+                    warmup,
+                    batches,
+                    sessions,
+                    callWarmup,
+                    calls);
             try {
                 Result a = addMessages(store, raw);
                 Result b = bulkUpsert(store, raw);
@@ -162,7 +176,10 @@ public final class PostgresBenchmark {
             for (String setting : List.of("server_version", "synchronous_commit", "fsync", "shared_buffers")) {
                 try (ResultSet rs = st.executeQuery("SHOW " + setting)) {
                     rs.next();
-                    out.append(out.length() == 0 ? "" : ", ").append(setting).append('=').append(rs.getString(1));
+                    out.append(out.length() == 0 ? "" : ", ")
+                            .append(setting)
+                            .append('=')
+                            .append(rs.getString(1));
                 }
             }
         }
@@ -220,8 +237,17 @@ public final class PostgresBenchmark {
             }
             try (PreparedStatement insert = c.prepareStatement(RAW_INSERT)) {
                 for (NewMessage m : input) {
-                    bindRow(insert, Ids.newId(), sessionId, next++, m.role(), m.content(), m.metadata(), m.tokenCount(),
-                            m.abuseFlagged(), now);
+                    bindRow(
+                            insert,
+                            Ids.newId(),
+                            sessionId,
+                            next++,
+                            m.role(),
+                            m.content(),
+                            m.metadata(),
+                            m.tokenCount(),
+                            m.abuseFlagged(),
+                            now);
                     insert.addBatch();
                 }
                 insert.executeBatch();
@@ -259,7 +285,8 @@ public final class PostgresBenchmark {
         for (ChatSession s : List.of(dalSession, rawSession)) {
             long rows = countRows(raw, s.id());
             if (rows != expected) {
-                throw new IllegalStateException("expected " + expected + " upserted rows in " + s.chatId() + ", found " + rows);
+                throw new IllegalStateException(
+                        "expected " + expected + " upserted rows in " + s.chatId() + ", found " + rows);
             }
         }
         return new Result(dal, rawTimes);
@@ -268,8 +295,17 @@ public final class PostgresBenchmark {
     private static void rawUpsert(Connection c, List<Message> rows) throws SQLException {
         try (PreparedStatement upsert = c.prepareStatement(RAW_UPSERT)) {
             for (Message m : rows) {
-                bindRow(upsert, m.id(), m.sessionId(), m.sequenceNumber(), m.role(), m.content(), m.metadata(),
-                        m.tokenCount(), m.abuseFlagged(), m.createdAt().atOffset(ZoneOffset.UTC));
+                bindRow(
+                        upsert,
+                        m.id(),
+                        m.sessionId(),
+                        m.sequenceNumber(),
+                        m.role(),
+                        m.content(),
+                        m.metadata(),
+                        m.tokenCount(),
+                        m.abuseFlagged(),
+                        m.createdAt().atOffset(ZoneOffset.UTC));
                 upsert.addBatch();
             }
             upsert.executeBatch();
@@ -280,8 +316,18 @@ public final class PostgresBenchmark {
         }
     }
 
-    private static void bindRow(PreparedStatement st, UUID id, UUID sessionId, long seq, Role role, String content,
-            JsonNode metadata, Integer tokenCount, boolean abuseFlagged, OffsetDateTime createdAt) throws SQLException {
+    private static void bindRow(
+            PreparedStatement st,
+            UUID id,
+            UUID sessionId,
+            long seq,
+            Role role,
+            String content,
+            JsonNode metadata,
+            Integer tokenCount,
+            boolean abuseFlagged,
+            OffsetDateTime createdAt)
+            throws SQLException {
         st.setObject(1, id);
         st.setObject(2, sessionId);
         st.setInt(3, Math.toIntExact(seq));
@@ -322,13 +368,17 @@ public final class PostgresBenchmark {
         analyze(raw);
         check(store.listUserSessionsWithLastMessage(user.id(), sessions, 0), nPlusOne(store, user.id(), sessions));
 
-        Timings[] times = {new Timings(callWarmup, calls), new Timings(callWarmup, calls), new Timings(callWarmup, calls)};
+        Timings[] times = {
+            new Timings(callWarmup, calls), new Timings(callWarmup, calls), new Timings(callWarmup, calls)
+        };
         for (int i = 0; i < callWarmup + calls; i++) {
             int[] sides = i % 2 == 0 ? new int[] {0, 1, 2} : new int[] {2, 1, 0};
             for (int side : sides) {
                 long[] start = Timings.start();
                 int found = switch (side) {
-                    case 0 -> store.listUserSessionsWithLastMessage(user.id(), sessions, 0).size();
+                    case 0 ->
+                        store.listUserSessionsWithLastMessage(user.id(), sessions, 0)
+                                .size();
                     case 1 -> nPlusOne(store, user.id(), sessions).size();
                     default -> rawOverview(raw, user.id(), sessions);
                 };
@@ -411,8 +461,16 @@ public final class PostgresBenchmark {
         List<Message> out = new ArrayList<>(batchSize);
         for (int i = 0; i < batchSize; i++) {
             long n = (long) batch * batchSize + i;
-            out.add(new Message(Ids.newId(), sessionId, n + 1, n % 2 == 0 ? Role.USER : Role.ASSISTANT, text(n),
-                    metadata(n), 20 + (int) (n % 50), false, base.plusMillis(i)));
+            out.add(new Message(
+                    Ids.newId(),
+                    sessionId,
+                    n + 1,
+                    n % 2 == 0 ? Role.USER : Role.ASSISTANT,
+                    text(n),
+                    metadata(n),
+                    20 + (int) (n % 50),
+                    false,
+                    base.plusMillis(i)));
         }
         return out;
     }
@@ -456,7 +514,7 @@ public final class PostgresBenchmark {
     /** On a server that is not ours: deletes this run's sessions (messages go by cascade) and user. */
     private void cleanUp(Connection c) throws SQLException {
         try (PreparedStatement sessions = c.prepareStatement("DELETE FROM chat_sessions WHERE chat_id LIKE ?");
-             PreparedStatement users = c.prepareStatement("DELETE FROM users WHERE clerk_id LIKE ?")) {
+                PreparedStatement users = c.prepareStatement("DELETE FROM users WHERE clerk_id LIKE ?")) {
             sessions.setString(1, tag + "-%");
             sessions.executeUpdate();
             users.setString(1, tag + "-%");
@@ -468,38 +526,66 @@ public final class PostgresBenchmark {
     // ---- report ----
 
     private void report(Result a, Result b, Overview c) {
-        System.out.printf(Locale.ROOT, "%-48s %8s %8s %8s %11s %11s %8s %8s%n", "writes, ms per batch of " + String.format(
-                Locale.ROOT, "%,d", batchSize), "mean", "p50", "p90", "msg/s mean", "msg/s p50", "CPU ms", "alloc MB");
+        System.out.printf(
+                Locale.ROOT,
+                "%-48s %8s %8s %8s %11s %11s %8s %8s%n",
+                "writes, ms per batch of " + String.format(Locale.ROOT, "%,d", batchSize),
+                "mean",
+                "p50",
+                "p90",
+                "msg/s mean",
+                "msg/s p50",
+                "CPU ms",
+                "alloc MB");
         System.out.println(a.dal.row("(a) Dal addMessages", batchSize));
         System.out.println(a.raw.row("(a) raw pgjdbc UPDATE…RETURNING + INSERT batch", batchSize));
         System.out.println(b.dal.row("(b) Dal bulk().upsertMessages", batchSize));
         System.out.println(b.raw.row("(b) raw pgjdbc INSERT … ON CONFLICT batch", batchSize));
-        System.out.println("  (CPU ms, alloc MB: means per batch for the calling thread, driver included; the rest of the");
+        System.out.println(
+                "  (CPU ms, alloc MB: means per batch for the calling thread, driver included; the rest of the");
         System.out.println("   wall time is the server's work, GC and the wait for them, on the same cores)");
         System.out.println();
-        System.out.printf(Locale.ROOT, "%-48s %8s %8s %8s%n", "overview of " + sessions + " sessions, ms per call",
-                "mean", "p50", "p90");
+        System.out.printf(
+                Locale.ROOT,
+                "%-48s %8s %8s %8s%n",
+                "overview of " + sessions + " sessions, ms per call",
+                "mean",
+                "p50",
+                "p90");
         System.out.println(c.overview.readRow("(c) Dal listUserSessionsWithLastMessage"));
         System.out.println(c.nPlusOne.readRow("(c) N+1 via Dal (listUserSessions + latest(1))"));
         System.out.println(c.raw.readRow("(c) raw pgjdbc, same LATERAL query"));
         System.out.println();
-        ratio("(a) addMessages, Dal / raw throughput", a.raw.wall().mean / a.dal.wall().mean,
-                a.raw.wall().p50 / a.dal.wall().p50, 0.85);
-        ratio("(b) bulk upsert, Dal / raw throughput", b.raw.wall().mean / b.dal.wall().mean,
-                b.raw.wall().p50 / b.dal.wall().p50, 0.85);
+        ratio(
+                "(a) addMessages, Dal / raw throughput",
+                a.raw.wall().mean / a.dal.wall().mean,
+                a.raw.wall().p50 / a.dal.wall().p50,
+                0.85);
+        ratio(
+                "(b) bulk upsert, Dal / raw throughput",
+                b.raw.wall().mean / b.dal.wall().mean,
+                b.raw.wall().p50 / b.dal.wall().p50,
+                0.85);
         ratio("(c) overview speed-up over N+1", c.nPlusOne.mean / c.overview.mean, c.nPlusOne.p50 / c.overview.p50, 10);
-        System.out.printf(Locale.ROOT, "    (overview, raw / Dal time: mean %.2f×, p50 %.2f×)%n",
-                c.raw.mean / c.overview.mean, c.raw.p50 / c.overview.p50);
+        System.out.printf(
+                Locale.ROOT,
+                "    (overview, raw / Dal time: mean %.2f×, p50 %.2f×)%n",
+                c.raw.mean / c.overview.mean,
+                c.raw.p50 / c.overview.p50);
     }
 
     private static void ratio(String label, double mean, double p50, double target) {
-        System.out.printf(Locale.ROOT, "%-40s mean %6.2f×, p50 %6.2f×  (target ≥ %s×: %s)%n", label, mean, p50,
+        System.out.printf(
+                Locale.ROOT,
+                "%-40s mean %6.2f×, p50 %6.2f×  (target ≥ %s×: %s)%n",
+                label,
+                mean,
+                p50,
                 target < 1 ? String.format(Locale.ROOT, "%.2f", target) : String.format(Locale.ROOT, "%.0f", target),
                 Math.min(mean, p50) >= target ? "met" : "MISSED");
     }
 
-    private record Result(Timings dal, Timings raw) {
-    }
+    private record Result(Timings dal, Timings raw) {}
 
     /** Wall and calling-thread CPU time of each call; the warm-up's are dropped. */
     private static final class Timings {
@@ -516,7 +602,9 @@ public final class PostgresBenchmark {
         }
 
         static long[] start() {
-            return new long[] {THREADS.getCurrentThreadAllocatedBytes(), THREADS.getCurrentThreadCpuTime(), System.nanoTime()};
+            return new long[] {
+                THREADS.getCurrentThreadAllocatedBytes(), THREADS.getCurrentThreadCpuTime(), System.nanoTime()
+            };
         }
 
         void stop(int round, long[] start) {
@@ -536,14 +624,21 @@ public final class PostgresBenchmark {
 
         String row(String label, int batch) {
             Stats w = wall();
-            return String.format(Locale.ROOT, "%-48s %8.2f %8.2f %8.2f %,11.0f %,11.0f %8.2f %8.2f", label, w.mean,
-                    w.p50, w.p90, batch / (w.mean / 1e3), batch / (w.p50 / 1e3), Stats.of(cpu).mean,
+            return String.format(
+                    Locale.ROOT,
+                    "%-48s %8.2f %8.2f %8.2f %,11.0f %,11.0f %8.2f %8.2f",
+                    label,
+                    w.mean,
+                    w.p50,
+                    w.p90,
+                    batch / (w.mean / 1e3),
+                    batch / (w.p50 / 1e3),
+                    Stats.of(cpu).mean,
                     Arrays.stream(allocated).average().orElse(0) / (1024 * 1024));
         }
     }
 
-    private record Overview(Stats overview, Stats nPlusOne, Stats raw) {
-    }
+    private record Overview(Stats overview, Stats nPlusOne, Stats raw) {}
 
     /** Mean and percentiles of one series, in milliseconds. */
     private record Stats(double mean, double p50, double p90) {
@@ -592,12 +687,17 @@ public final class PostgresBenchmark {
             if (uri.getRawUserInfo() != null) {
                 String[] info = uri.getRawUserInfo().split(":", 2);
                 user = user != null ? user : URLDecoder.decode(info[0], StandardCharsets.UTF_8);
-                password = password != null || info.length < 2 ? password
+                password = password != null || info.length < 2
+                        ? password
                         : URLDecoder.decode(info[1], StandardCharsets.UTF_8);
             }
             String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
-            return new Server("jdbc:postgresql://" + uri.getHost() + ":" + (uri.getPort() < 0 ? 5432 : uri.getPort())
-                    + uri.getRawPath() + query, user, password, true);
+            return new Server(
+                    "jdbc:postgresql://" + uri.getHost() + ":" + (uri.getPort() < 0 ? 5432 : uri.getPort())
+                            + uri.getRawPath() + query,
+                    user,
+                    password,
+                    true);
         }
 
         private static Server embedded() {
@@ -611,7 +711,10 @@ public final class PostgresBenchmark {
                         // the JVM is ending; the server's directory is temporary
                     }
                 }));
-                System.out.printf(Locale.ROOT, "started embedded PostgreSQL on port %d in %.1f s%n", pg.getPort(),
+                System.out.printf(
+                        Locale.ROOT,
+                        "started embedded PostgreSQL on port %d in %.1f s%n",
+                        pg.getPort(),
                         (System.nanoTime() - start) / 1e9);
                 return new Server("jdbc:postgresql://localhost:" + pg.getPort() + "/postgres", "postgres", null, false);
             } catch (IOException e) {
@@ -620,8 +723,8 @@ public final class PostgresBenchmark {
         }
 
         Map<String, String> dalSettings() {
-            Map<String, String> settings = new HashMap<>(Map.of("DATA_STORAGE_TYPE", "postgresql",
-                    "DATABASE_URL", jdbcUrl, "DB_AUTO_MIGRATE", "true"));
+            Map<String, String> settings = new HashMap<>(
+                    Map.of("DATA_STORAGE_TYPE", "postgresql", "DATABASE_URL", jdbcUrl, "DB_AUTO_MIGRATE", "true"));
             if (user != null) {
                 settings.put("DB_USER", user);
             }

@@ -89,11 +89,15 @@ public final class ReliabilitySoak {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     /** Held, so that its level sticks (java.util.logging keeps loggers weakly). */
     private static final java.util.logging.Logger LIQUIBASE_LOG = java.util.logging.Logger.getLogger("liquibase");
+
     private static final java.util.logging.Logger JUL_ROOT = java.util.logging.Logger.getLogger("");
 
     /** What a client calls. */
     enum Op {
-        ADD("addMessages"), HISTORY("getChatHistory"), OVERVIEW("overview"), SET_MEMORY("setUserMemory"),
+        ADD("addMessages"),
+        HISTORY("getChatHistory"),
+        OVERVIEW("overview"),
+        SET_MEMORY("setUserMemory"),
         GET_MEMORY("getUserMemory");
 
         final String label;
@@ -105,7 +109,10 @@ public final class ReliabilitySoak {
 
     /** Where in the timeline a call ended. */
     enum Phase {
-        WARMUP("warm-up"), STEADY("steady"), AFTER_KILL("after kill"), STALL("during stall"),
+        WARMUP("warm-up"),
+        STEADY("steady"),
+        AFTER_KILL("after kill"),
+        STALL("during stall"),
         AFTER_STALL("after stall");
 
         final String label;
@@ -144,7 +151,8 @@ public final class ReliabilitySoak {
         }
         System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
         LIQUIBASE_LOG.setLevel(Level.WARNING);
-        if (System.getenv("DAL_TEST_POSTGRES_URL") != null && !System.getenv("DAL_TEST_POSTGRES_URL").isBlank()) {
+        if (System.getenv("DAL_TEST_POSTGRES_URL") != null
+                && !System.getenv("DAL_TEST_POSTGRES_URL").isBlank()) {
             System.err.println("The soak kills and restarts its own embedded server: unset DAL_TEST_POSTGRES_URL.");
             System.exit(2);
         }
@@ -166,9 +174,21 @@ public final class ReliabilitySoak {
     // ---- settings ----
 
     /** The run's settings, from environment variables. */
-    record Settings(int clients, int seconds, int warmupSeconds, int killAt, int downSeconds, int stallAt,
-            int stallSeconds, int thinkMs, int maxCalls, int sessions, int memoryKeys, long seed,
-            String synchronousCommit, Map<String, String> store) {
+    record Settings(
+            int clients,
+            int seconds,
+            int warmupSeconds,
+            int killAt,
+            int downSeconds,
+            int stallAt,
+            int stallSeconds,
+            int thinkMs,
+            int maxCalls,
+            int sessions,
+            int memoryKeys,
+            long seed,
+            String synchronousCommit,
+            Map<String, String> store) {
 
         static Settings from(Map<String, String> env) {
             Map<String, String> store = new LinkedHashMap<>();
@@ -183,15 +203,29 @@ public final class ReliabilitySoak {
                     store.put(name, given.trim());
                 }
             }
-            Settings s = new Settings(intOf(env, "DAL_SOAK_CLIENTS", 100), intOf(env, "DAL_SOAK_SECONDS", 60),
-                    intOf(env, "DAL_SOAK_WARMUP", 5), intOf(env, "DAL_SOAK_KILL_AT", 15), intOf(env, "DAL_SOAK_DOWN", 3),
-                    intOf(env, "DAL_SOAK_STALL_AT", 32), intOf(env, "DAL_SOAK_STALL", 20),
-                    intOf(env, "DAL_SOAK_THINK_MS", 200), intOf(env, "DAL_SOAK_MAX_CALLS", 100_000),
-                    intOf(env, "DAL_SOAK_SESSIONS", 3), intOf(env, "DAL_SOAK_MEMORY_KEYS", 5),
+            Settings s = new Settings(
+                    intOf(env, "DAL_SOAK_CLIENTS", 100),
+                    intOf(env, "DAL_SOAK_SECONDS", 60),
+                    intOf(env, "DAL_SOAK_WARMUP", 5),
+                    intOf(env, "DAL_SOAK_KILL_AT", 15),
+                    intOf(env, "DAL_SOAK_DOWN", 3),
+                    intOf(env, "DAL_SOAK_STALL_AT", 32),
+                    intOf(env, "DAL_SOAK_STALL", 20),
+                    intOf(env, "DAL_SOAK_THINK_MS", 200),
+                    intOf(env, "DAL_SOAK_MAX_CALLS", 100_000),
+                    intOf(env, "DAL_SOAK_SESSIONS", 3),
+                    intOf(env, "DAL_SOAK_MEMORY_KEYS", 5),
                     Long.parseLong(env.getOrDefault("DAL_SOAK_SEED", "4")),
-                    env.getOrDefault("DAL_SOAK_SYNCHRONOUS_COMMIT", "on").trim(), Map.copyOf(store));
-            if (s.clients < 1 || s.clients > 1000 || s.seconds < 1 || s.seconds > 3600 || s.killAt >= s.stallAt
-                    || s.stallAt + s.stallSeconds > s.seconds || s.sessions < 1 || s.memoryKeys < 1) {
+                    env.getOrDefault("DAL_SOAK_SYNCHRONOUS_COMMIT", "on").trim(),
+                    Map.copyOf(store));
+            if (s.clients < 1
+                    || s.clients > 1000
+                    || s.seconds < 1
+                    || s.seconds > 3600
+                    || s.killAt >= s.stallAt
+                    || s.stallAt + s.stallSeconds > s.seconds
+                    || s.sessions < 1
+                    || s.memoryKeys < 1) {
                 throw new IllegalArgumentException("Settings out of range: 1..1000 clients, at most 3600 s, "
                         + "DAL_SOAK_KILL_AT < DAL_SOAK_STALL_AT, the stall ending before DAL_SOAK_SECONDS: " + s);
             }
@@ -229,14 +263,29 @@ public final class ReliabilitySoak {
             Map<String, String> storeSettings = new HashMap<>(base);
             storeSettings.putAll(settings.store);
             storeSettings.put("DATABASE_URL", "jdbc:postgresql://127.0.0.1:" + proxy.port() + url.getPath());
-            DataAccess store = DataAccessFactory.create(DalConfig.builder().settings(storeSettings).build());
-            System.out.printf(Locale.ROOT, "Dal reliability soak: java %s, %d cores, load average %s; %s%n",
-                    Runtime.version(), Runtime.getRuntime().availableProcessors(), loadAverage(), postmaster.describe());
-            System.out.printf(Locale.ROOT, "%d clients, %d s (+%d s warm-up), think 0-%d ms; kill -9 at %d s (down %d s),"
-                            + " stall at %d s for %d s; store settings %s%n", settings.clients, settings.seconds,
-                    settings.warmupSeconds, settings.thinkMs, settings.killAt, settings.downSeconds, settings.stallAt,
-                    settings.stallSeconds, new TreeMap<>(settings.store) + ", synchronous_commit "
-                            + settings.synchronousCommit + " for the database");
+            DataAccess store = DataAccessFactory.create(
+                    DalConfig.builder().settings(storeSettings).build());
+            System.out.printf(
+                    Locale.ROOT,
+                    "Dal reliability soak: java %s, %d cores, load average %s; %s%n",
+                    Runtime.version(),
+                    Runtime.getRuntime().availableProcessors(),
+                    loadAverage(),
+                    postmaster.describe());
+            System.out.printf(
+                    Locale.ROOT,
+                    "%d clients, %d s (+%d s warm-up), think 0-%d ms; kill -9 at %d s (down %d s),"
+                            + " stall at %d s for %d s; store settings %s%n",
+                    settings.clients,
+                    settings.seconds,
+                    settings.warmupSeconds,
+                    settings.thinkMs,
+                    settings.killAt,
+                    settings.downSeconds,
+                    settings.stallAt,
+                    settings.stallSeconds,
+                    new TreeMap<>(settings.store) + ", synchronous_commit " + settings.synchronousCommit
+                            + " for the database");
             setUp(store);
 
             long now = System.nanoTime();
@@ -298,10 +347,11 @@ public final class ReliabilitySoak {
             return;
         }
         if (!value.matches("on|off|local|remote_write|remote_apply") || !database.matches("[a-z][a-z0-9_]*")) {
-            throw new IllegalArgumentException("DAL_SOAK_SYNCHRONOUS_COMMIT must be on, off, local, remote_write, "
-                    + "remote_apply or keep");
+            throw new IllegalArgumentException(
+                    "DAL_SOAK_SYNCHRONOUS_COMMIT must be on, off, local, remote_write, " + "remote_apply or keep");
         }
-        try (Connection c = server.connect(); Statement st = c.createStatement()) {
+        try (Connection c = server.connect();
+                Statement st = c.createStatement()) {
             st.execute("ALTER DATABASE " + database + " SET synchronous_commit = " + value);
         }
     }
@@ -310,13 +360,17 @@ public final class ReliabilitySoak {
         for (int i = 0; i < settings.clients; i++) {
             UUID userId = Ids.newId();
             String tag = canary.substring(canary.length() - 6);
-            retry(() -> store.createUser(NewUser.builder().id(userId).externalId("soak-" + tag + "-" + userId)
-                    .name("Soak client").build()));
+            retry(() -> store.createUser(NewUser.builder()
+                    .id(userId)
+                    .externalId("soak-" + tag + "-" + userId)
+                    .name("Soak client")
+                    .build()));
             List<String> chats = new ArrayList<>();
             for (int s = 0; s < settings.sessions; s++) {
                 String chatId = "soak-" + tag + "-" + userId + "-" + s;
                 UUID sessionId = Ids.newId();
-                retry(() -> store.createChatSession(NewChatSession.of(chatId, userId).withId(sessionId)));
+                retry(() -> store.createChatSession(
+                        NewChatSession.of(chatId, userId).withId(sessionId)));
                 chats.add(chatId);
             }
             clients.add(new Client(i, userId, chats, new SplittableRandom(settings.seed * 1_000_003L + i)));
@@ -448,7 +502,8 @@ public final class ReliabilitySoak {
         static Postmaster of(PostgresTestServer server, Path work) throws SQLException, IOException {
             String dir;
             String version;
-            try (Connection c = server.connect(); Statement st = c.createStatement()) {
+            try (Connection c = server.connect();
+                    Statement st = c.createStatement()) {
                 dir = single(st, "SHOW data_directory");
                 version = single(st, "SHOW server_version") + ", fsync=" + single(st, "SHOW fsync")
                         + ", wal_writer_delay=" + single(st, "SHOW wal_writer_delay")
@@ -457,11 +512,15 @@ public final class ReliabilitySoak {
             }
             Path data = Path.of(dir);
             long pid = readPid(data);
-            ProcessHandle process = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException(
-                    "The server's postmaster (pid " + pid + ") is not a process on this machine"));
-            Path binary = Path.of(process.info().command().orElseThrow(() -> new IllegalStateException(
-                    "Cannot read the command of the postmaster (pid " + pid + ")")));
-            String options = Files.readString(data.resolve("postmaster.opts"), StandardCharsets.UTF_8).trim();
+            ProcessHandle process = ProcessHandle.of(pid)
+                    .orElseThrow(() -> new IllegalStateException(
+                            "The server's postmaster (pid " + pid + ") is not a process on this machine"));
+            Path binary = Path.of(process.info()
+                    .command()
+                    .orElseThrow(() ->
+                            new IllegalStateException("Cannot read the command of the postmaster (pid " + pid + ")")));
+            String options = Files.readString(data.resolve("postmaster.opts"), StandardCharsets.UTF_8)
+                    .trim();
             return new Postmaster(data, binary.resolveSibling("pg_ctl"), work.resolve("pg_ctl.log"), version, options);
         }
 
@@ -473,7 +532,9 @@ public final class ReliabilitySoak {
         }
 
         private static long readPid(Path data) throws IOException {
-            return Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid"), StandardCharsets.UTF_8).get(0).trim());
+            return Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid"), StandardCharsets.UTF_8)
+                    .get(0)
+                    .trim());
         }
 
         String describe() {
@@ -483,7 +544,9 @@ public final class ReliabilitySoak {
         /** @return the postmaster's pid, checked to be the server of this data directory */
         long pid() throws IOException {
             long pid = readPid(dataDirectory);
-            List<String> arguments = ProcessHandle.of(pid).flatMap(p -> p.info().arguments()).map(List::of)
+            List<String> arguments = ProcessHandle.of(pid)
+                    .flatMap(p -> p.info().arguments())
+                    .map(List::of)
                     .orElse(List.of());
             if (!arguments.contains(dataDirectory.toString())) {
                 throw new IllegalStateException("pid " + pid + " is not the postmaster of " + dataDirectory);
@@ -493,13 +556,16 @@ public final class ReliabilitySoak {
 
         /** {@code kill -9} of the postmaster; waits (at most 10 s) until it is gone. */
         void kill(long pid) throws IOException, InterruptedException {
-            Process kill = new ProcessBuilder("kill", "-9", Long.toString(pid)).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            Process kill = new ProcessBuilder("kill", "-9", Long.toString(pid))
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start();
             if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
                 throw new IllegalStateException("kill -9 " + pid + " failed");
             }
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && !zombie(pid)
+            while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
+                    && !zombie(pid)
                     && System.nanoTime() < until) {
                 Thread.sleep(10);
             }
@@ -530,8 +596,10 @@ public final class ReliabilitySoak {
             }
             command.addAll(List.of(pgCtl.toString(), "-D", dataDirectory.toString(), "-w", "-t", "30", "restart"));
             for (int attempt = 1; ; attempt++) {
-                Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+                Process p = new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                        .start();
                 if (!p.waitFor(40, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
                     throw new IllegalStateException("pg_ctl restart did not return within 40 s; see " + log);
@@ -612,11 +680,15 @@ public final class ReliabilitySoak {
         private int addTurn(DataAccess store) throws InterruptedException {
             int chat = random.nextInt(chats.size());
             int n = ++turnCounter;
-            Turn turn = new Turn(chat, Ids.newId(), Ids.newId(),
+            Turn turn = new Turn(
+                    chat,
+                    Ids.newId(),
+                    Ids.newId(),
                     "Client " + index + " turn " + n + " asks: how do I keep my data safe? " + canary,
                     "Answer " + n + " for client " + index + ": back it up, and test the restore. " + canary);
             turns.add(turn);
-            List<NewMessage> batch = List.of(NewMessage.user(turn.question).withId(turn.questionId),
+            List<NewMessage> batch = List.of(
+                    NewMessage.user(turn.question).withId(turn.questionId),
                     NewMessage.assistant(turn.answer).withId(turn.answerId));
             long started = System.nanoTime();
             for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -704,15 +776,18 @@ public final class ReliabilitySoak {
             long n = ++memoryCounter;
             MemoryWrite write = new MemoryWrite(key, n);
             memoryWrites.add(write);
-            ObjectNode value = NODES.objectNode().put("client", index).put("n", n).put("note", canary);
+            ObjectNode value =
+                    NODES.objectNode().put("client", index).put("n", n).put("note", canary);
             long start = System.nanoTime();
             try {
                 store.setUserMemory(userId, MEMORY_TYPE, "k" + key, value);
                 log.add(Op.SET_MEMORY, start, System.nanoTime(), 0);
                 write.acknowledged = true;
                 lastAckedMemory[key] = n;
-            } catch (TransientDataAccessException | UnavailableException | ConcurrencyConflictException
-                     | ValidationException e) {
+            } catch (TransientDataAccessException
+                    | UnavailableException
+                    | ConcurrencyConflictException
+                    | ValidationException e) {
                 log.add(Op.SET_MEMORY, start, System.nanoTime(), errors.id(e));
             } catch (RuntimeException e) {
                 log.add(Op.SET_MEMORY, start, System.nanoTime(), errors.id(e));
@@ -760,7 +835,9 @@ public final class ReliabilitySoak {
 
         void acknowledge(List<Message> stored, Client client) {
             acknowledged = true;
-            if (stored.size() != 2 || !stored.get(0).id().equals(questionId) || !stored.get(1).id().equals(answerId)) {
+            if (stored.size() != 2
+                    || !stored.get(0).id().equals(questionId)
+                    || !stored.get(1).id().equals(answerId)) {
                 client.anomaly("addMessages returned other records than asked for");
                 return;
             }
@@ -844,8 +921,7 @@ public final class ReliabilitySoak {
         }
     }
 
-    record HealthSample(long start, long end, String status) {
-    }
+    record HealthSample(long start, long end, String status) {}
 
     /** Counts java.util.logging records (pgjdbc logs there) and those that carry the canary. */
     final class JulCounter extends Handler {
@@ -889,11 +965,19 @@ public final class ReliabilitySoak {
 
     private void report() {
         Timeline t = timeline;
-        System.out.printf(Locale.ROOT, "%nTimeline (s from the start of the measured run): kill -9 at %.2f, postmaster gone "
+        System.out.printf(
+                Locale.ROOT,
+                "%nTimeline (s from the start of the measured run): kill -9 at %.2f, postmaster gone "
                         + "at %.2f, server accepting again at %.2f (%d pg_ctl attempt(s)); stall %.2f-%.2f; end %.2f; "
                         + "last client done at %.2f%n",
-                t.seconds(t.killedAt), t.seconds(t.deadAt), t.seconds(t.backAt), t.restartAttempts, t.seconds(t.stallAt),
-                t.seconds(t.stallEndAt), t.seconds(t.deadline), t.seconds(t.endedAt));
+                t.seconds(t.killedAt),
+                t.seconds(t.deadAt),
+                t.seconds(t.backAt),
+                t.restartAttempts,
+                t.seconds(t.stallAt),
+                t.seconds(t.stallEndAt),
+                t.seconds(t.deadline),
+                t.seconds(t.endedAt));
 
         Map<Phase, Map<Op, List<Long>>> ok = new EnumMap<>(Phase.class);
         Map<Phase, long[]> callsPerPhase = new EnumMap<>(Phase.class);
@@ -923,45 +1007,79 @@ public final class ReliabilitySoak {
             }
         }
 
-        System.out.printf(Locale.ROOT, "%n| phase | span (s) | calls ok | calls failed | ok calls/s |%n|---|---:|---:|---:|---:|%n");
+        System.out.printf(
+                Locale.ROOT,
+                "%n| phase | span (s) | calls ok | calls failed | ok calls/s |%n|---|---:|---:|---:|---:|%n");
         for (Phase p : Phase.values()) {
             double span = phaseSpan(p);
             long[] n = callsPerPhase.get(p);
-            System.out.printf(Locale.ROOT, "| %s | %.1f | %,d | %,d | %,.0f |%n", p.label, span, n[0], n[1],
+            System.out.printf(
+                    Locale.ROOT,
+                    "| %s | %.1f | %,d | %,d | %,.0f |%n",
+                    p.label,
+                    span,
+                    n[0],
+                    n[1],
                     span > 0 ? n[0] / span : 0);
         }
 
-        System.out.printf(Locale.ROOT, "%nLatency of successful calls, ms:%n%n| operation | phase | calls | p50 | p95 | p99 | max |%n"
-                + "|---|---|---:|---:|---:|---:|---:|%n");
+        System.out.printf(
+                Locale.ROOT,
+                "%nLatency of successful calls, ms:%n%n| operation | phase | calls | p50 | p95 | p99 | max |%n"
+                        + "|---|---|---:|---:|---:|---:|---:|%n");
         for (Op o : Op.values()) {
             for (Phase p : Phase.values()) {
                 if (p == Phase.WARMUP) {
                     continue;
                 }
-                long[] sorted = ok.get(p).get(o).stream().mapToLong(Long::longValue).sorted().toArray();
+                long[] sorted = ok.get(p).get(o).stream()
+                        .mapToLong(Long::longValue)
+                        .sorted()
+                        .toArray();
                 if (sorted.length == 0) {
                     System.out.printf(Locale.ROOT, "| %s | %s | 0 | | | | |%n", o.label, p.label);
                     continue;
                 }
-                System.out.printf(Locale.ROOT, "| %s | %s | %,d | %.1f | %.1f | %.1f | %.1f |%n", o.label, p.label,
-                        sorted.length, ms(pct(sorted, 50)), ms(pct(sorted, 95)), ms(pct(sorted, 99)),
+                System.out.printf(
+                        Locale.ROOT,
+                        "| %s | %s | %,d | %.1f | %.1f | %.1f | %.1f |%n",
+                        o.label,
+                        p.label,
+                        sorted.length,
+                        ms(pct(sorted, 50)),
+                        ms(pct(sorted, 95)),
+                        ms(pct(sorted, 99)),
                         ms(sorted[sorted.length - 1]));
             }
         }
-        long[] steadyAll = ok.get(Phase.STEADY).values().stream().flatMap(List::stream).mapToLong(Long::longValue)
-                .sorted().toArray();
+        long[] steadyAll = ok.get(Phase.STEADY).values().stream()
+                .flatMap(List::stream)
+                .mapToLong(Long::longValue)
+                .sorted()
+                .toArray();
         boolean held = steadyAll.length > 0 && ms(pct(steadyAll, 95)) < 100;
         for (Op o : Op.values()) {
-            long[] s = ok.get(Phase.STEADY).get(o).stream().mapToLong(Long::longValue).sorted().toArray();
+            long[] s = ok.get(Phase.STEADY).get(o).stream()
+                    .mapToLong(Long::longValue)
+                    .sorted()
+                    .toArray();
             held &= s.length > 0 && ms(pct(s, 95)) < 100;
         }
-        System.out.printf(Locale.ROOT, "%nSteady phase, all operations: p50 %.1f ms, p95 %.1f ms, p99 %.1f ms over %,d calls."
+        System.out.printf(
+                Locale.ROOT,
+                "%nSteady phase, all operations: p50 %.1f ms, p95 %.1f ms, p99 %.1f ms over %,d calls."
                         + " Seed 004's target (p95 < 100 ms, every operation, %d concurrent users): %s%n",
-                ms(pct(steadyAll, 50)), ms(pct(steadyAll, 95)), ms(pct(steadyAll, 99)), steadyAll.length,
-                settings.clients, held ? "HELD" : "MISSED");
+                ms(pct(steadyAll, 50)),
+                ms(pct(steadyAll, 95)),
+                ms(pct(steadyAll, 99)),
+                steadyAll.length,
+                settings.clients,
+                held ? "HELD" : "MISSED");
 
-        System.out.printf(Locale.ROOT, "%nErrors by exception type (cause) and phase:%n%n| exception | warm-up | steady | after kill "
-                + "| during stall | after stall | by operation |%n|---|---:|---:|---:|---:|---:|---|%n");
+        System.out.printf(
+                Locale.ROOT,
+                "%nErrors by exception type (cause) and phase:%n%n| exception | warm-up | steady | after kill "
+                        + "| during stall | after stall | by operation |%n|---|---:|---:|---:|---:|---:|---|%n");
         if (errorsByType.isEmpty()) {
             System.out.println("| none | | | | | | |");
         }
@@ -971,14 +1089,26 @@ public final class ReliabilitySoak {
             StringBuilder ops = new StringBuilder();
             for (Op o : Op.values()) {
                 if (byOp[o.ordinal()] > 0) {
-                    ops.append(ops.length() == 0 ? "" : ", ").append(o.label).append(' ').append(byOp[o.ordinal()]);
+                    ops.append(ops.length() == 0 ? "" : ", ")
+                            .append(o.label)
+                            .append(' ')
+                            .append(byOp[o.ordinal()]);
                 }
             }
-            System.out.printf(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %s |%n", errors.name(e.getKey()), v[0], v[1],
-                    v[2], v[3], v[4], ops);
+            System.out.printf(
+                    Locale.ROOT,
+                    "| %s | %d | %d | %d | %d | %d | %s |%n",
+                    errors.name(e.getKey()),
+                    v[0],
+                    v[1],
+                    v[2],
+                    v[3],
+                    v[4],
+                    ops);
         }
         for (Integer id : errorsByType.keySet()) {
-            System.out.printf(Locale.ROOT, "  first %s: %s%n", errors.name(id), errors.firstMessage.get(errors.name(id)));
+            System.out.printf(
+                    Locale.ROOT, "  first %s: %s%n", errors.name(id), errors.firstMessage.get(errors.name(id)));
         }
 
         recovery("kill -9", t.killedAt, t.backAt, t.stallAt, "server accepted connections again");
@@ -991,8 +1121,13 @@ public final class ReliabilitySoak {
     private double phaseSpan(Phase p) {
         Timeline t = timeline;
         long warmStart = t.t0 - TimeUnit.SECONDS.toNanos(settings.warmupSeconds);
-        long[][] spans = {{warmStart, t.t0}, {t.t0, t.killedAt}, {t.killedAt, t.stallAt}, {t.stallAt, t.stallEndAt},
-            {t.stallEndAt, Math.min(t.endedAt, t.deadline)}};
+        long[][] spans = {
+            {warmStart, t.t0},
+            {t.t0, t.killedAt},
+            {t.killedAt, t.stallAt},
+            {t.stallAt, t.stallEndAt},
+            {t.stallEndAt, Math.min(t.endedAt, t.deadline)}
+        };
         long[] s = spans[p.ordinal()];
         return s[1] == Long.MAX_VALUE || s[0] == Long.MAX_VALUE ? 0 : (s[1] - s[0]) / 1e9;
     }
@@ -1020,16 +1155,28 @@ public final class ReliabilitySoak {
         long overall = Arrays.stream(first).min().orElse(Long.MAX_VALUE);
         StringBuilder perOp = new StringBuilder();
         for (Op o : Op.values()) {
-            perOp.append(perOp.length() == 0 ? "" : ", ").append(o.label).append(' ')
-                    .append(first[o.ordinal()] == Long.MAX_VALUE ? "never" : String.format(Locale.ROOT, "%.2f",
-                            (first[o.ordinal()] - from) / 1e9));
+            perOp.append(perOp.length() == 0 ? "" : ", ")
+                    .append(o.label)
+                    .append(' ')
+                    .append(
+                            first[o.ordinal()] == Long.MAX_VALUE
+                                    ? "never"
+                                    : String.format(Locale.ROOT, "%.2f", (first[o.ordinal()] - from) / 1e9));
         }
-        System.out.printf(Locale.ROOT, "%nRecovery after the %s: first success %s s after the %s (%s s after the fault "
-                        + "began), by operation: %s. Calls started after the %s that still failed: %d%s%n", fault,
-                overall == Long.MAX_VALUE ? "never" : String.format(Locale.ROOT, "%.2f", (overall - from) / 1e9), fromLabel,
-                overall == Long.MAX_VALUE ? "never" : String.format(Locale.ROOT, "%.2f", (overall - began) / 1e9), perOp,
-                fromLabel, failures, failures == 0 ? "" : String.format(Locale.ROOT, ", the last ending %.2f s after it",
-                        (lastFailure - from) / 1e9));
+        System.out.printf(
+                Locale.ROOT,
+                "%nRecovery after the %s: first success %s s after the %s (%s s after the fault "
+                        + "began), by operation: %s. Calls started after the %s that still failed: %d%s%n",
+                fault,
+                overall == Long.MAX_VALUE ? "never" : String.format(Locale.ROOT, "%.2f", (overall - from) / 1e9),
+                fromLabel,
+                overall == Long.MAX_VALUE ? "never" : String.format(Locale.ROOT, "%.2f", (overall - began) / 1e9),
+                perOp,
+                fromLabel,
+                failures,
+                failures == 0
+                        ? ""
+                        : String.format(Locale.ROOT, ", the last ending %.2f s after it", (lastFailure - from) / 1e9));
     }
 
     /** How long calls in flight during the stall took, against DB_QUERY_TIMEOUT. */
@@ -1066,12 +1213,24 @@ public final class ReliabilitySoak {
         }
         StringBuilder histogram = new StringBuilder();
         for (int b = 0; b < buckets.length; b++) {
-            histogram.append(b == 0 ? "" : ", ").append(b < bounds.length ? String.format(Locale.ROOT, "<= %.0f s", bounds[b])
-                    : String.format(Locale.ROOT, "> %.0f s", bounds[bounds.length - 1])).append(": ").append(buckets[b]);
+            histogram
+                    .append(b == 0 ? "" : ", ")
+                    .append(
+                            b < bounds.length
+                                    ? String.format(Locale.ROOT, "<= %.0f s", bounds[b])
+                                    : String.format(Locale.ROOT, "> %.0f s", bounds[bounds.length - 1]))
+                    .append(": ")
+                    .append(buckets[b]);
         }
-        System.out.printf(Locale.ROOT, "During the stall: %,d calls in flight (%s); the longest took %.2f s; %d took longer "
+        System.out.printf(
+                Locale.ROOT,
+                "During the stall: %,d calls in flight (%s); the longest took %.2f s; %d took longer "
                         + "than DB_QUERY_TIMEOUT + 1 s (%.0f s); the first failure ended %s s after the stall began%n",
-                inFlight, histogram, max / 1e9, over, limit,
+                inFlight,
+                histogram,
+                max / 1e9,
+                over,
+                limit,
                 firstFailure == Long.MAX_VALUE ? "never" : String.format(Locale.ROOT, "%.2f", firstFailure / 1e9));
     }
 
@@ -1107,9 +1266,17 @@ public final class ReliabilitySoak {
             }
             c.anomalies.forEach((k, v) -> anomalies.merge(k, v, Integer::sum));
         }
-        System.out.printf(Locale.ROOT, "%nTurns: %,d attempted, %,d acknowledged (%,d after a retry, %,d of them after an "
+        System.out.printf(
+                Locale.ROOT,
+                "%nTurns: %,d attempted, %,d acknowledged (%,d after a retry, %,d of them after an "
                         + "OutcomeUnknownException), %,d not acknowledged; memory writes: %,d, %,d acknowledged%n",
-                turns, acked, ackedAfterRetry, ackedAfterUnknown, givenUp, memoryWrites, memoryAcked);
+                turns,
+                acked,
+                ackedAfterRetry,
+                ackedAfterUnknown,
+                givenUp,
+                memoryWrites,
+                memoryAcked);
         System.out.println("Read-your-writes and consistency checks during the run: "
                 + (anomalies.isEmpty() ? "no anomaly" : anomalies));
     }
@@ -1125,7 +1292,8 @@ public final class ReliabilitySoak {
         System.out.printf(Locale.ROOT, "%nhealthCheck every 0.5 s: ");
         for (Phase p : Phase.values()) {
             if (byPhase.containsKey(p)) {
-                System.out.printf(Locale.ROOT, "%s %s (slowest %.2f s); ", p.label, byPhase.get(p), slowest.get(p) / 1e9);
+                System.out.printf(
+                        Locale.ROOT, "%s %s (slowest %.2f s); ", p.label, byPhase.get(p), slowest.get(p) / 1e9);
             }
         }
         System.out.println();
@@ -1145,7 +1313,9 @@ public final class ReliabilitySoak {
 
     private static String loadAverage() {
         try {
-            String[] parts = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.UTF_8).trim().split("\\s+");
+            String[] parts = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.UTF_8)
+                    .trim()
+                    .split("\\s+");
             return parts[0] + " " + parts[1] + " " + parts[2];
         } catch (IOException | RuntimeException e) {
             return "unknown";
@@ -1180,7 +1350,8 @@ public final class ReliabilitySoak {
         long sessions = 0;
         long messages = 0;
         long ackedMessages = 0;
-        try (DataAccess store = DataAccessFactory.create(DalConfig.builder().settings(direct).build())) {
+        try (DataAccess store =
+                DataAccessFactory.create(DalConfig.builder().settings(direct).build())) {
             Set<UUID> seen = new HashSet<>();
             for (Client c : clients) {
                 for (int chat = 0; chat < c.chats.size(); chat++) {
@@ -1222,8 +1393,10 @@ public final class ReliabilitySoak {
                             ackedMessages += 2;
                             if (q == null || a == null) {
                                 ledger.violation("acknowledged message lost");
-                            } else if (q.sequenceNumber() != t.questionSequence || a.sequenceNumber() != t.answerSequence
-                                    || !q.content().equals(t.question) || !a.content().equals(t.answer)) {
+                            } else if (q.sequenceNumber() != t.questionSequence
+                                    || a.sequenceNumber() != t.answerSequence
+                                    || !q.content().equals(t.question)
+                                    || !a.content().equals(t.answer)) {
                                 ledger.violation("acknowledged message stored with other number or content");
                             }
                         } else if ((q == null) != (a == null)) {
@@ -1246,10 +1419,18 @@ public final class ReliabilitySoak {
             }
         }
         rawChecks(server, ledger);
-        System.out.printf(Locale.ROOT, "%nLedger check (%,d sessions, %,d messages stored, %,d acknowledged messages, "
-                + "memory of %d clients): %s%n", sessions, messages, ackedMessages, clients.size(),
-                ledger.ok() ? "OK, no acknowledged write lost, no duplicate id or sequence number, every messageCount "
-                        + "equal to its history" : "VIOLATIONS " + ledger.violations);
+        System.out.printf(
+                Locale.ROOT,
+                "%nLedger check (%,d sessions, %,d messages stored, %,d acknowledged messages, "
+                        + "memory of %d clients): %s%n",
+                sessions,
+                messages,
+                ackedMessages,
+                clients.size(),
+                ledger.ok()
+                        ? "OK, no acknowledged write lost, no duplicate id or sequence number, every messageCount "
+                                + "equal to its history"
+                        : "VIOLATIONS " + ledger.violations);
         if (!ledger.notes.isEmpty()) {
             System.out.println("  notes: " + ledger.notes);
         }
@@ -1290,8 +1471,10 @@ public final class ReliabilitySoak {
             if (w == null || w.key != key) {
                 ledger.violation("memory value that no client wrote");
             } else if (n < acked) {
-                ledger.violation(w.maybeWritten ? "acknowledged memory write overwritten by an older unknown-outcome write"
-                        : "acknowledged memory write lost");
+                ledger.violation(
+                        w.maybeWritten
+                                ? "acknowledged memory write overwritten by an older unknown-outcome write"
+                                : "acknowledged memory write lost");
             } else if (!w.acknowledged && !w.maybeWritten) {
                 ledger.violation("memory stored although the write failed with a not-written exception");
             }
@@ -1300,17 +1483,28 @@ public final class ReliabilitySoak {
 
     /** The same checks in SQL, under the API: duplicates the unique constraints should make impossible. */
     private static void rawChecks(PostgresTestServer server, Ledger ledger) throws SQLException {
-        try (Connection c = server.connect(); Statement st = c.createStatement()) {
+        try (Connection c = server.connect();
+                Statement st = c.createStatement()) {
             String[][] checks = {
-                {"SELECT count(*) FROM (SELECT 1 FROM messages GROUP BY chat_session_id, sequence_number "
-                        + "HAVING count(*) > 1) d", "SQL: duplicate (session, sequence number)"},
-                {"SELECT count(*) FROM (SELECT 1 FROM messages GROUP BY id HAVING count(*) > 1) d",
-                    "SQL: duplicate message id"},
-                {"SELECT count(*) FROM chat_sessions s WHERE s.message_count <> (SELECT count(*) FROM messages m "
-                        + "WHERE m.chat_session_id = s.id)", "SQL: message_count differs from the rows"},
-                {"SELECT count(*) FROM chat_sessions s WHERE s.message_count <> COALESCE((SELECT max(sequence_number) "
-                        + "FROM messages m WHERE m.chat_session_id = s.id), 0)", "SQL: message_count differs from the "
-                        + "highest sequence number"},
+                {
+                    "SELECT count(*) FROM (SELECT 1 FROM messages GROUP BY chat_session_id, sequence_number "
+                            + "HAVING count(*) > 1) d",
+                    "SQL: duplicate (session, sequence number)"
+                },
+                {
+                    "SELECT count(*) FROM (SELECT 1 FROM messages GROUP BY id HAVING count(*) > 1) d",
+                    "SQL: duplicate message id"
+                },
+                {
+                    "SELECT count(*) FROM chat_sessions s WHERE s.message_count <> (SELECT count(*) FROM messages m "
+                            + "WHERE m.chat_session_id = s.id)",
+                    "SQL: message_count differs from the rows"
+                },
+                {
+                    "SELECT count(*) FROM chat_sessions s WHERE s.message_count <> COALESCE((SELECT max(sequence_number) "
+                            + "FROM messages m WHERE m.chat_session_id = s.id), 0)",
+                    "SQL: message_count differs from the " + "highest sequence number"
+                },
             };
             for (String[] check : checks) {
                 try (ResultSet rs = st.executeQuery(check[0])) {
@@ -1350,9 +1544,17 @@ public final class ReliabilitySoak {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        System.out.printf(Locale.ROOT, "%nLog output (SLF4J, %s): %,d lines, %,d at WARN or ERROR %s; lines carrying the "
+        System.out.printf(
+                Locale.ROOT,
+                "%nLog output (SLF4J, %s): %,d lines, %,d at WARN or ERROR %s; lines carrying the "
                         + "canary (a user value): %d. java.util.logging records at WARNING or above: %d %s, with the canary: %d%n",
-                logFile, lines, warn, byLogger, withCanary, jul.records.get(), new TreeMap<>(jul.byLogger),
+                logFile,
+                lines,
+                warn,
+                byLogger,
+                withCanary,
+                jul.records.get(),
+                new TreeMap<>(jul.byLogger),
                 jul.withCanary.get());
     }
 }

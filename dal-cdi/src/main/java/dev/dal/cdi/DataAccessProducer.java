@@ -76,7 +76,9 @@ public class DataAccessProducer {
     public DataAccess dataAccess() {
         DalConfig current = config();
         DataAccess store = DataAccessFactory.create(current);
-        LOG.info("Dal: opened the {} store for injection{}", current.storageType(),
+        LOG.info(
+                "Dal: opened the {} store for injection{}",
+                current.storageType(),
                 current.dualWriteEnabled() ? " (dual-write)" : "");
         return store;
     }
@@ -110,8 +112,8 @@ public class DataAccessProducer {
      *
      * @param event the application context's shutdown
      */
-    void closeNamedStores(@Observes(notifyObserver = Reception.IF_EXISTS) @BeforeDestroyed(ApplicationScoped.class)
-            Object event) {
+    void closeNamedStores(
+            @Observes(notifyObserver = Reception.IF_EXISTS) @BeforeDestroyed(ApplicationScoped.class) Object event) {
         named.close();
     }
 
@@ -121,8 +123,8 @@ public class DataAccessProducer {
                 return store.value();
             }
         }
-        throw new ConfigurationException("A named Dal store was requested without @DalStore(\"name\") at "
-                + injectionPoint.getMember());
+        throw new ConfigurationException(
+                "A named Dal store was requested without @DalStore(\"name\") at " + injectionPoint.getMember());
     }
 
     /** The configuration, resolved once per container: the application's bean, else the environment. */

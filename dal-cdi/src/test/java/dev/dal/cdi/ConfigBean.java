@@ -18,7 +18,9 @@ final class ConfigBean implements Extension {
     }
 
     void addConfig(@Observes AfterBeanDiscovery event) {
-        event.addBean().types(DalConfig.class, Object.class).scope(Singleton.class)
+        event.addBean()
+                .types(DalConfig.class, Object.class)
+                .scope(Singleton.class)
                 .createWith(context -> config);
     }
 }

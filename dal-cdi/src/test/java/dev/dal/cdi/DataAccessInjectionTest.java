@@ -28,7 +28,10 @@ class DataAccessInjectionTest {
 
     /** A container with discovery off: the producer, the application's beans, and its DalConfig bean. */
     private static WeldContainer boot(DalConfig config, Class<?>... beans) {
-        Weld weld = new Weld().disableDiscovery().addBeanClass(DataAccessProducer.class).addBeanClasses(beans)
+        Weld weld = new Weld()
+                .disableDiscovery()
+                .addBeanClass(DataAccessProducer.class)
+                .addBeanClasses(beans)
                 .property("org.jboss.weld.se.shutdownHook", false);
         if (config != null) {
             weld.addExtension(new ConfigBean(config));
@@ -37,7 +40,9 @@ class DataAccessInjectionTest {
     }
 
     private DalConfig.Builder fileStores() {
-        return DalConfig.builder().storageType("file").setting("DATA_DIR", (dir.resolve("main")).toString())
+        return DalConfig.builder()
+                .storageType("file")
+                .setting("DATA_DIR", (dir.resolve("main")).toString())
                 .setting("DAL_STORE_ARCHIVE_DATA_STORAGE_TYPE", "file")
                 .setting("DAL_STORE_ARCHIVE_DATA_DIR", dir.resolve("archive").toString());
     }
@@ -66,8 +71,12 @@ class DataAccessInjectionTest {
             assertThat(stores.store.healthCheck().isUp()).isTrue();
 
             archived = stores.archive.createUser(NewUser.withExternalId("bob"));
-            assertThat(stores.archiveAgain).as("one store per name per container").isSameAs(stores.archive);
-            assertThat(stores.archive.getUser(kept.id())).as("the archive is another store").isEmpty();
+            assertThat(stores.archiveAgain)
+                    .as("one store per name per container")
+                    .isSameAs(stores.archive);
+            assertThat(stores.archive.getUser(kept.id()))
+                    .as("the archive is another store")
+                    .isEmpty();
             assertThat(stores.store.getUser(archived.id())).isEmpty();
             assertThat(dir.resolve("main/users/" + kept.id() + ".json")).exists();
             assertThat(dir.resolve("archive/users/" + archived.id() + ".json")).exists();
@@ -84,10 +93,15 @@ class DataAccessInjectionTest {
     void programmaticLookupWithTheLiteralGetsTheSameNamedStore() {
         try (WeldContainer container = boot(fileStores().build(), Stores.class)) {
             DataAccess injected = container.select(Stores.class).get().archive;
-            DataAccess looked = container.select(DataAccess.class, DalStore.Literal.of("archive")).get();
+            DataAccess looked = container
+                    .select(DataAccess.class, DalStore.Literal.of("archive"))
+                    .get();
             assertThat(looked).isSameAs(injected);
-            assertThat(container.select(DataAccess.class, DalStore.Literal.of("ARCHIVE")).get())
-                    .as("names differing only in case share their settings, hence their store").isSameAs(injected);
+            assertThat(container
+                            .select(DataAccess.class, DalStore.Literal.of("ARCHIVE"))
+                            .get())
+                    .as("names differing only in case share their settings, hence their store")
+                    .isSameAs(injected);
         }
     }
 
@@ -113,9 +127,12 @@ class DataAccessInjectionTest {
 
     @Test
     void dualWriteIsIncludedWhenConfiguredAndBothStoresCloseOnShutdown() {
-        DalConfig config = fileStores().setting(DalConfig.MIGRATION_ENABLE_DUAL_WRITE, "true")
+        DalConfig config = fileStores()
+                .setting(DalConfig.MIGRATION_ENABLE_DUAL_WRITE, "true")
                 .setting(DalConfig.MIGRATION_SECONDARY_STORAGE_TYPE, "file")
-                .setting("MIGRATION_SECONDARY_DATA_DIR", dir.resolve("secondary").toString()).build();
+                .setting(
+                        "MIGRATION_SECONDARY_DATA_DIR", dir.resolve("secondary").toString())
+                .build();
         DualWriteDataAccess dual;
         User user;
         try (WeldContainer container = boot(config)) {
@@ -142,8 +159,10 @@ class DataAccessInjectionTest {
 
     @Test
     void aMalformedNamedStoreSettingFailsAtInjectionNamingIt() {
-        DalConfig config = fileStores().setting("DAL_STORE_AUDIT_LOG_DATA_STORAGE_TYPE", "file")
-                .setting("DAL_STORE_AUDIT_LOG_DB_MAX_CONNECTIONS", "five").build();
+        DalConfig config = fileStores()
+                .setting("DAL_STORE_AUDIT_LOG_DATA_STORAGE_TYPE", "file")
+                .setting("DAL_STORE_AUDIT_LOG_DB_MAX_CONNECTIONS", "five")
+                .build();
         try (WeldContainer container = boot(config, NeedsAudit.class)) {
             assertThatThrownBy(() -> container.select(NeedsAudit.class).get())
                     .isInstanceOf(ConfigurationException.class)
@@ -159,19 +178,27 @@ class DataAccessInjectionTest {
             DataAccess store = container.select(DataAccess.class).get();
             assertThatThrownBy(() -> store.getUser(UUID.randomUUID()))
                     .isInstanceOf(ConfigurationException.class)
-                    .hasMessageContaining("DATA_STORAGE_TYPE=cassandra names no store type on the class path; types found: file");
+                    .hasMessageContaining(
+                            "DATA_STORAGE_TYPE=cassandra names no store type on the class path; types found: file");
         }
     }
 
     @Test
     void beanDiscoveryFindsTheProducerThroughBeansXml() throws Exception {
-        Path beansXml = Path.of(DataAccessProducer.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+        Path beansXml = Path.of(DataAccessProducer.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .toURI())
                 .resolve("META-INF/beans.xml");
         assertThat(Files.readString(beansXml)).contains("bean-discovery-mode=\"annotated\"");
-        Weld weld = new Weld().addBeanClass(Stores.class).addExtension(new ConfigBean(fileStores().build()))
+        Weld weld = new Weld()
+                .addBeanClass(Stores.class)
+                .addExtension(new ConfigBean(fileStores().build()))
                 .property("org.jboss.weld.se.shutdownHook", false);
         try (WeldContainer container = weld.initialize()) {
-            assertThat(container.select(DataAccessProducer.class).isResolvable()).isTrue();
+            assertThat(container.select(DataAccessProducer.class).isResolvable())
+                    .isTrue();
             Stores stores = container.select(Stores.class).get();
             User user = stores.store.createUser(NewUser.withExternalId("erin"));
             assertThat(stores.store.getUser(user.id())).contains(user);

@@ -17,8 +17,8 @@ package dev.dal.dualwrite;
  * @param readRaces compared reads whose answers differed at first but agreed when read again (a read that
  *     raced an in-flight replication), published as {@code dal.dualwrite.reads.races}
  */
-public record DualWriteCounters(long writes, long secondaryFailures, long journalSize, long readsCompared,
-        long mismatches, long readRaces) {
+public record DualWriteCounters(
+        long writes, long secondaryFailures, long journalSize, long readsCompared, long mismatches, long readRaces) {
 
     /**
      * Counters with no races.
@@ -29,8 +29,8 @@ public record DualWriteCounters(long writes, long secondaryFailures, long journa
      * @param readsCompared reads compared
      * @param mismatches confirmed mismatches
      */
-    public DualWriteCounters(long writes, long secondaryFailures, long journalSize, long readsCompared,
-            long mismatches) {
+    public DualWriteCounters(
+            long writes, long secondaryFailures, long journalSize, long readsCompared, long mismatches) {
         this(writes, secondaryFailures, journalSize, readsCompared, mismatches, 0);
     }
 }

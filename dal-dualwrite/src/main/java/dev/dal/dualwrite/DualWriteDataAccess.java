@@ -160,9 +160,11 @@ public final class DualWriteDataAccess implements DataAccess {
     /** This process's intents, with the journal; {@code null} without one. */
     private final IntentLog intents;
     /** Tickets of the intents the calling thread's write recorded, resolved when the write ends. */
-    private final ThreadLocal<java.util.ArrayDeque<long[]>> tickets = ThreadLocal.withInitial(java.util.ArrayDeque::new);
+    private final ThreadLocal<java.util.ArrayDeque<long[]>> tickets =
+            ThreadLocal.withInitial(java.util.ArrayDeque::new);
     /** Set when the calling thread's replication failed and the divergence could not be journaled either. */
     private final ThreadLocal<Boolean> untracked = ThreadLocal.withInitial(() -> false);
+
     private final ReplicationSink sink;
     private final StepRecordingDataAccess writer;
     private final LongAdder writes = new LongAdder();
@@ -176,6 +178,7 @@ public final class DualWriteDataAccess implements DataAccess {
     private final ArrayDeque<Mismatch> recent = new ArrayDeque<>();
     /** Held here because Micrometer holds a meter's source only weakly: the meters live as long as the decorator. */
     private final java.util.function.Supplier<DualWriteCounters> meterSource = this::counters;
+
     private final Runnable unbindMeters;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -188,8 +191,13 @@ public final class DualWriteDataAccess implements DataAccess {
      * @param clock the clock both stores use
      * @throws DataAccessException when the repair journal cannot be opened
      */
-    public DualWriteDataAccess(String primaryType, DataAccess primary, String secondaryType, DataAccess secondary,
-            DualWriteSettings settings, Clock clock) {
+    public DualWriteDataAccess(
+            String primaryType,
+            DataAccess primary,
+            String secondaryType,
+            DataAccess secondary,
+            DualWriteSettings settings,
+            Clock clock) {
         this.primary = Objects.requireNonNull(primary, "primary");
         this.secondary = Objects.requireNonNull(secondary, "secondary");
         this.primaryType = Objects.requireNonNull(primaryType, "primaryType");
@@ -197,15 +205,16 @@ public final class DualWriteDataAccess implements DataAccess {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.sync = new SecondarySync(primary, secondary, clock);
-        this.journal = settings.journalDir() == null ? null : RepairJournal.open(settings.journalDir(),
-                settings.journalLockWait());
+        this.journal = settings.journalDir() == null
+                ? null
+                : RepairJournal.open(settings.journalDir(), settings.journalLockWait());
         this.intents = journal == null ? null : IntentLog.open(settings.journalDir());
         this.calls = new SecondaryCalls(settings.secondaryTimeout());
         this.sink = new Replicate();
         this.writer = new StepRecordingDataAccess(primary, sink);
         this.compareRules = settings.compareRules();
-        this.mismatchLog = new MismatchLog(LOG, primaryType, secondaryType, MISMATCH_LINES_PER_MINUTE,
-                Duration.ofMinutes(1));
+        this.mismatchLog =
+                new MismatchLog(LOG, primaryType, secondaryType, MISMATCH_LINES_PER_MINUTE, Duration.ofMinutes(1));
         java.util.ServiceLoader.load(MismatchListener.class, DualWriteDataAccess.class.getClassLoader())
                 .forEach(listeners::add);
         this.unbindMeters = MeterBinding.bind(meterSource, primaryType, secondaryType);
@@ -225,7 +234,9 @@ public final class DualWriteDataAccess implements DataAccess {
         if (intents == null) {
             return;
         }
-        List<Step> moved = steps.stream().filter(s -> settings.moves(DualWriteKind.of(s.kind()))).toList();
+        List<Step> moved = steps.stream()
+                .filter(s -> settings.moves(DualWriteKind.of(s.kind())))
+                .toList();
         if (!moved.isEmpty()) {
             tickets.get().push(intents.record(moved));
         }
@@ -300,8 +311,13 @@ public final class DualWriteDataAccess implements DataAccess {
 
     /** @return the counters now */
     public DualWriteCounters counters() {
-        return new DualWriteCounters(writes.sum(), failures.sum(), journal == null ? 0 : journal.size(),
-                compared.sum(), mismatches.sum(), races.sum());
+        return new DualWriteCounters(
+                writes.sum(),
+                failures.sum(),
+                journal == null ? 0 : journal.size(),
+                compared.sum(),
+                mismatches.sum(),
+                races.sum());
     }
 
     /** @return the most recent mismatches, oldest first (at most {@link DualWriteSettings#mismatchesKept()}) */
@@ -357,8 +373,10 @@ public final class DualWriteDataAccess implements DataAccess {
         List<RepairEntry> replayed = new ArrayList<>(entries);
         failedAgain.forEach(replayed::remove);
         journal.remove(replayed);
-        LOG.info("Dual-write repair: {} journal entries replayed, {} failed again and remain",
-                entries.size() - failedAgain.size(), failedAgain.size());
+        LOG.info(
+                "Dual-write repair: {} journal entries replayed, {} failed again and remain",
+                entries.size() - failedAgain.size(),
+                failedAgain.size());
         return new RepairResult(entries.size() - failedAgain.size(), failedAgain);
     }
 
@@ -398,7 +416,9 @@ public final class DualWriteDataAccess implements DataAccess {
     }
 
     private void replicate(List<Step> all, Consumer<BulkAccess> allExact) {
-        List<Step> steps = all.stream().filter(s -> settings.moves(DualWriteKind.of(s.kind()))).toList();
+        List<Step> steps = all.stream()
+                .filter(s -> settings.moves(DualWriteKind.of(s.kind())))
+                .toList();
         if (steps.isEmpty()) {
             return;
         }
@@ -436,28 +456,38 @@ public final class DualWriteDataAccess implements DataAccess {
         String operation = owed.get(0).operation();
         String reason = reason(f);
         Instant now = clock.instant();
-        List<RepairEntry> entries = owed.stream().map(s -> s.toEntry(now, reason)).toList();
+        List<RepairEntry> entries =
+                owed.stream().map(s -> s.toEntry(now, reason)).toList();
         boolean journaled = false;
         if (journal != null) {
             try {
                 journal.append(entries);
                 journaled = true;
             } catch (DataAccessException e) {
-                LOG.error("Dual-write: the repair journal could not record {} divergence(s): {}", entries.size(),
+                LOG.error(
+                        "Dual-write: the repair journal could not record {} divergence(s): {}",
+                        entries.size(),
                         e.getMessage());
             }
         }
-        LOG.warn("Dual-write: the primary ({}) committed {}; the secondary ({}) did not: {}; {} record(s){}",
-                primaryType, operation, secondaryType, reason, entries.size(),
+        LOG.warn(
+                "Dual-write: the primary ({}) committed {}; the secondary ({}) did not: {}; {} record(s){}",
+                primaryType,
+                operation,
+                secondaryType,
+                reason,
+                entries.size(),
                 journaled ? ", recorded in the repair journal" : "");
         if (!journaled) {
             untracked.set(true);
         }
         if (settings.failurePolicy() == SecondaryFailurePolicy.FAIL || !journaled) {
-            throw new SecondaryWriteException("The primary (" + primaryType + ") store committed " + operation
-                    + "; the secondary (" + secondaryType + ") store did not: " + reason
-                    + (journaled ? "; the divergence is in the repair journal" : "")
-                    + ". Do not retry the write: the primary holds it", entries);
+            throw new SecondaryWriteException(
+                    "The primary (" + primaryType + ") store committed " + operation
+                            + "; the secondary (" + secondaryType + ") store did not: " + reason
+                            + (journaled ? "; the divergence is in the repair journal" : "")
+                            + ". Do not retry the write: the primary holds it",
+                    entries);
         }
     }
 
@@ -467,7 +497,9 @@ public final class DualWriteDataAccess implements DataAccess {
             return f.getMessage() + " (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")";
         }
         // Anything else may carry driver text; its type is enough.
-        return cause == null ? f.getMessage() : f.getMessage() + " (" + cause.getClass().getSimpleName() + ")";
+        return cause == null
+                ? f.getMessage()
+                : f.getMessage() + " (" + cause.getClass().getSimpleName() + ")";
     }
 
     // ---- reads ----
@@ -514,8 +546,8 @@ public final class DualWriteDataAccess implements DataAccess {
     private <T> void recheck(String operation, List<String> ids, Function<DataAccess, T> call) {
         try {
             Thread.sleep(RECHECK_DELAY.toMillis());
-            List<FieldDifference> differences = compareRules.keep(
-                    RecordDiff.between(call.apply(primary), call.apply(secondary)));
+            List<FieldDifference> differences =
+                    compareRules.keep(RecordDiff.between(call.apply(primary), call.apply(secondary)));
             if (differences.isEmpty()) {
                 races.increment();
                 return;
@@ -534,7 +566,9 @@ public final class DualWriteDataAccess implements DataAccess {
                 try {
                     listener.onMismatch(mismatch);
                 } catch (RuntimeException e) {
-                    LOG.warn("Dual-write compare: mismatch listener {} failed ({})", listener.getClass().getName(),
+                    LOG.warn(
+                            "Dual-write compare: mismatch listener {} failed ({})",
+                            listener.getClass().getName(),
                             e.getClass().getSimpleName());
                 }
             }
@@ -543,7 +577,10 @@ public final class DualWriteDataAccess implements DataAccess {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            LOG.debug("Dual-write compare: could not read {} again ({})", operation, e.getClass().getSimpleName());
+            LOG.debug(
+                    "Dual-write compare: could not read {} again ({})",
+                    operation,
+                    e.getClass().getSimpleName());
         }
     }
 
@@ -569,7 +606,8 @@ public final class DualWriteDataAccess implements DataAccess {
 
     @Override
     public Optional<User> getUserByExternalId(String externalId) {
-        return read("getUserByExternalId", DualWriteKind.USERS, ids(externalId), s -> s.getUserByExternalId(externalId));
+        return read(
+                "getUserByExternalId", DualWriteKind.USERS, ids(externalId), s -> s.getUserByExternalId(externalId));
     }
 
     @Override
@@ -604,12 +642,19 @@ public final class DualWriteDataAccess implements DataAccess {
 
     @Override
     public List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
-        return read("listUserSessions", DualWriteKind.SESSIONS, ids(userId, limit, offset), s -> s.listUserSessions(userId, limit, offset));
+        return read(
+                "listUserSessions",
+                DualWriteKind.SESSIONS,
+                ids(userId, limit, offset),
+                s -> s.listUserSessions(userId, limit, offset));
     }
 
     @Override
     public List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
-        return read("listUserSessionsWithLastMessage", DualWriteKind.SESSIONS, ids(userId, limit, offset),
+        return read(
+                "listUserSessionsWithLastMessage",
+                DualWriteKind.SESSIONS,
+                ids(userId, limit, offset),
                 s -> s.listUserSessionsWithLastMessage(userId, limit, offset));
     }
 
@@ -625,7 +670,11 @@ public final class DualWriteDataAccess implements DataAccess {
 
     @Override
     public List<Message> getChatHistory(String chatId, int limit, int offset) {
-        return read("getChatHistory", DualWriteKind.SESSIONS, ids(chatId, limit, offset), s -> s.getChatHistory(chatId, limit, offset));
+        return read(
+                "getChatHistory",
+                DualWriteKind.SESSIONS,
+                ids(chatId, limit, offset),
+                s -> s.getChatHistory(chatId, limit, offset));
     }
 
     @Override
@@ -645,12 +694,20 @@ public final class DualWriteDataAccess implements DataAccess {
 
     @Override
     public Optional<MemoryEntry> getUserMemory(UUID userId, String memoryType, String key) {
-        return read("getUserMemory", DualWriteKind.MEMORY, ids(userId, memoryType, key), s -> s.getUserMemory(userId, memoryType, key));
+        return read(
+                "getUserMemory",
+                DualWriteKind.MEMORY,
+                ids(userId, memoryType, key),
+                s -> s.getUserMemory(userId, memoryType, key));
     }
 
     @Override
     public List<MemoryEntry> getUserMemory(UUID userId, String memoryType) {
-        return read("getUserMemory", DualWriteKind.MEMORY, ids(userId, memoryType), s -> s.getUserMemory(userId, memoryType));
+        return read(
+                "getUserMemory",
+                DualWriteKind.MEMORY,
+                ids(userId, memoryType),
+                s -> s.getUserMemory(userId, memoryType));
     }
 
     @Override
@@ -710,21 +767,26 @@ public final class DualWriteDataAccess implements DataAccess {
         DataAccess serving = secondaryAnswers ? secondary : primary;
         HealthStatus main = serving.healthCheck();
         HealthStatus other = otherHealth(secondaryAnswers);
-        HealthStatus.Status status = main.status() == HealthStatus.Status.UP && !other.isUp()
-                ? HealthStatus.Status.DEGRADED : main.status();
+        HealthStatus.Status status =
+                main.status() == HealthStatus.Status.UP && !other.isUp() ? HealthStatus.Status.DEGRADED : main.status();
         Map<String, Object> details = new LinkedHashMap<>(main.details());
         DualWriteCounters c = counters();
         details.put("dualWrite.primary", primaryType);
         details.put("dualWrite.secondary", secondaryType);
         details.put("dualWrite.readFrom", settings.readFrom().name().toLowerCase(java.util.Locale.ROOT));
-        details.put(secondaryAnswers ? "dualWrite.primaryStatus" : "dualWrite.secondaryStatus", other.status().name());
+        details.put(
+                secondaryAnswers ? "dualWrite.primaryStatus" : "dualWrite.secondaryStatus",
+                other.status().name());
         details.put("dualWrite.writes", c.writes());
         details.put("dualWrite.secondaryFailures", c.secondaryFailures());
         details.put("dualWrite.journalSize", c.journalSize());
         details.put("dualWrite.mismatches", c.mismatches());
-        String error = main.error() != null ? main.error()
-                : status == HealthStatus.Status.DEGRADED ? (secondaryAnswers ? "primary " : "secondary ") + "is "
-                        + other.status().name().toLowerCase(java.util.Locale.ROOT) : null;
+        String error = main.error() != null
+                ? main.error()
+                : status == HealthStatus.Status.DEGRADED
+                        ? (secondaryAnswers ? "primary " : "secondary ") + "is "
+                                + other.status().name().toLowerCase(java.util.Locale.ROOT)
+                        : null;
         return new HealthStatus(status, main.storageType(), main.latency(), details, error, main.checkedAt());
     }
 
@@ -733,8 +795,13 @@ public final class DualWriteDataAccess implements DataAccess {
         try {
             return calls.call(store::healthCheck);
         } catch (SecondaryCalls.Failure f) {
-            return new HealthStatus(HealthStatus.Status.DOWN, primaryIsOther ? primaryType : secondaryType,
-                    Duration.ZERO, Map.of(), "no answer", clock.instant());
+            return new HealthStatus(
+                    HealthStatus.Status.DOWN,
+                    primaryIsOther ? primaryType : secondaryType,
+                    Duration.ZERO,
+                    Map.of(),
+                    "no answer",
+                    clock.instant());
         }
     }
 
@@ -755,8 +822,10 @@ public final class DualWriteDataAccess implements DataAccess {
     public BulkAccess bulk() {
         BulkAccess fromPrimary = primary.bulk();
         BulkAccess fromSecondary = secondary.bulk();
-        BulkAccess recording = new StepRecordingBulkAccess(kind -> settings.readFrom() == ReadFrom.SECONDARY
-                && settings.moves(kind) ? fromSecondary : fromPrimary, fromPrimary, sink);
+        BulkAccess recording = new StepRecordingBulkAccess(
+                kind -> settings.readFrom() == ReadFrom.SECONDARY && settings.moves(kind) ? fromSecondary : fromPrimary,
+                fromPrimary,
+                sink);
         return new BulkAccess() {
             @Override
             public dev.dal.api.bulk.ScanBatch<User> scanUsers(String cursor, int batchSize) {

@@ -46,13 +46,15 @@ public enum DualWriteKind {
                 kinds.add(valueOf(name.toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
                 throw new ConfigurationException(DualWriteSettings.DUAL_WRITE_KINDS.name() + " must list kinds among "
-                        + Arrays.stream(values()).map(k -> k.name().toLowerCase(Locale.ROOT))
+                        + Arrays.stream(values())
+                                .map(k -> k.name().toLowerCase(Locale.ROOT))
                                 .collect(Collectors.joining(", "))
                         + " (or 'all'), got '" + name + "'");
             }
         }
         if (kinds.isEmpty()) {
-            throw new ConfigurationException(DualWriteSettings.DUAL_WRITE_KINDS.name() + " must name at least one kind");
+            throw new ConfigurationException(
+                    DualWriteSettings.DUAL_WRITE_KINDS.name() + " must name at least one kind");
         }
         return kinds;
     }

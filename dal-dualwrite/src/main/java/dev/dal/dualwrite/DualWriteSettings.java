@@ -27,9 +27,16 @@ import java.util.Set;
  * @param journalLockWait the longest one journal append or removal waits for the journal's lock
  *     ({@code DB_QUERY_TIMEOUT})
  */
-public record DualWriteSettings(ReadFrom readFrom, SecondaryFailurePolicy failurePolicy, double compareSampleRate,
-        Duration secondaryTimeout, Path journalDir, int mismatchesKept, Set<DualWriteKind> kinds,
-        List<String> compareIgnore, Duration journalLockWait) {
+public record DualWriteSettings(
+        ReadFrom readFrom,
+        SecondaryFailurePolicy failurePolicy,
+        double compareSampleRate,
+        Duration secondaryTimeout,
+        Path journalDir,
+        int mismatchesKept,
+        Set<DualWriteKind> kinds,
+        List<String> compareIgnore,
+        Duration journalLockWait) {
 
     /**
      * Settings that move every kind and ignore no field.
@@ -41,10 +48,23 @@ public record DualWriteSettings(ReadFrom readFrom, SecondaryFailurePolicy failur
      * @param journalDir the repair journal's directory, or {@code null}
      * @param mismatchesKept how many recent mismatches are kept
      */
-    public DualWriteSettings(ReadFrom readFrom, SecondaryFailurePolicy failurePolicy, double compareSampleRate,
-            Duration secondaryTimeout, Path journalDir, int mismatchesKept) {
-        this(readFrom, failurePolicy, compareSampleRate, secondaryTimeout, journalDir, mismatchesKept,
-                DualWriteKind.all(), List.of(), Duration.ofSeconds(30));
+    public DualWriteSettings(
+            ReadFrom readFrom,
+            SecondaryFailurePolicy failurePolicy,
+            double compareSampleRate,
+            Duration secondaryTimeout,
+            Path journalDir,
+            int mismatchesKept) {
+        this(
+                readFrom,
+                failurePolicy,
+                compareSampleRate,
+                secondaryTimeout,
+                journalDir,
+                mismatchesKept,
+                DualWriteKind.all(),
+                List.of(),
+                Duration.ofSeconds(30));
     }
 
     /** How many recent mismatches are kept by default. */
@@ -87,8 +107,14 @@ public record DualWriteSettings(ReadFrom readFrom, SecondaryFailurePolicy failur
      * The settings the decorator declares. They share the secondary's prefix in part
      * ({@code MIGRATION_SECONDARY_FAILURE}, {@code MIGRATION_SECONDARY_TIMEOUT}) but are the decorator's own.
      */
-    public static final List<Setting<?>> DECLARED = List.of(READ_FROM, SECONDARY_FAILURE, COMPARE_SAMPLE_RATE,
-            SECONDARY_TIMEOUT, DUAL_WRITE_KINDS, COMPARE_IGNORE, REPAIR_JOURNAL_DIR);
+    public static final List<Setting<?>> DECLARED = List.of(
+            READ_FROM,
+            SECONDARY_FAILURE,
+            COMPARE_SAMPLE_RATE,
+            SECONDARY_TIMEOUT,
+            DUAL_WRITE_KINDS,
+            COMPARE_IGNORE,
+            REPAIR_JOURNAL_DIR);
 
     /**
      * Checks each value; messages name the setting.
@@ -111,15 +137,14 @@ public record DualWriteSettings(ReadFrom readFrom, SecondaryFailurePolicy failur
         Objects.requireNonNull(failurePolicy, "failurePolicy");
         Objects.requireNonNull(secondaryTimeout, "secondaryTimeout");
         if (!(compareSampleRate >= 0 && compareSampleRate <= 1)) {
-            throw new ConfigurationException(COMPARE_SAMPLE_RATE.name() + " must be from 0 to 1, got "
-                    + compareSampleRate);
+            throw new ConfigurationException(
+                    COMPARE_SAMPLE_RATE.name() + " must be from 0 to 1, got " + compareSampleRate);
         }
         if (secondaryTimeout.isNegative() || secondaryTimeout.isZero()) {
             throw new ConfigurationException(SECONDARY_TIMEOUT.name() + " must be longer than zero");
         }
         if (failurePolicy == SecondaryFailurePolicy.RECORD && journalDir == null) {
-            throw new ConfigurationException(SECONDARY_FAILURE.name() + "=record needs "
-                    + REPAIR_JOURNAL_DIR.name());
+            throw new ConfigurationException(SECONDARY_FAILURE.name() + "=record needs " + REPAIR_JOURNAL_DIR.name());
         }
         if (mismatchesKept < 0) {
             throw new ConfigurationException("mismatchesKept must be 0 or more");
@@ -154,9 +179,16 @@ public record DualWriteSettings(ReadFrom readFrom, SecondaryFailurePolicy failur
      */
     public static DualWriteSettings from(DalConfig config) {
         SettingsView view = SettingsView.of(config, DECLARED);
-        return new DualWriteSettings(view.get(READ_FROM), view.get(SECONDARY_FAILURE), view.get(COMPARE_SAMPLE_RATE),
-                view.get(SECONDARY_TIMEOUT), view.get(REPAIR_JOURNAL_DIR), DEFAULT_MISMATCHES_KEPT,
-                view.get(DUAL_WRITE_KINDS), view.get(COMPARE_IGNORE), config.queryTimeout());
+        return new DualWriteSettings(
+                view.get(READ_FROM),
+                view.get(SECONDARY_FAILURE),
+                view.get(COMPARE_SAMPLE_RATE),
+                view.get(SECONDARY_TIMEOUT),
+                view.get(REPAIR_JOURNAL_DIR),
+                DEFAULT_MISMATCHES_KEPT,
+                view.get(DUAL_WRITE_KINDS),
+                view.get(COMPARE_IGNORE),
+                config.queryTimeout());
     }
 
     private static double rate(String value) {
@@ -168,13 +200,18 @@ public record DualWriteSettings(ReadFrom readFrom, SecondaryFailurePolicy failur
         } catch (NumberFormatException e) {
             // reported below, with the rule
         }
-        throw new ConfigurationException(COMPARE_SAMPLE_RATE.name() + " must be a number from 0 to 1, got '"
-                + value + "'");
+        throw new ConfigurationException(
+                COMPARE_SAMPLE_RATE.name() + " must be a number from 0 to 1, got '" + value + "'");
     }
 
     /** @return the defaults: read the primary, fail on a secondary failure, compare every read, 2 s, no journal */
     public static DualWriteSettings defaults() {
-        return new DualWriteSettings(ReadFrom.PRIMARY, SecondaryFailurePolicy.FAIL, 1.0, Duration.ofSeconds(2), null,
+        return new DualWriteSettings(
+                ReadFrom.PRIMARY,
+                SecondaryFailurePolicy.FAIL,
+                1.0,
+                Duration.ofSeconds(2),
+                null,
                 DEFAULT_MISMATCHES_KEPT);
     }
 
@@ -183,8 +220,16 @@ public record DualWriteSettings(ReadFrom readFrom, SecondaryFailurePolicy failur
      * @return a copy with it
      */
     public DualWriteSettings withReadFrom(ReadFrom value) {
-        return new DualWriteSettings(value, failurePolicy, compareSampleRate, secondaryTimeout, journalDir,
-                mismatchesKept, kinds, compareIgnore, journalLockWait);
+        return new DualWriteSettings(
+                value,
+                failurePolicy,
+                compareSampleRate,
+                secondaryTimeout,
+                journalDir,
+                mismatchesKept,
+                kinds,
+                compareIgnore,
+                journalLockWait);
     }
 
     /**
@@ -193,8 +238,16 @@ public record DualWriteSettings(ReadFrom readFrom, SecondaryFailurePolicy failur
      * @return a copy with them
      */
     public DualWriteSettings withFailurePolicy(SecondaryFailurePolicy policy, Path journal) {
-        return new DualWriteSettings(readFrom, policy, compareSampleRate, secondaryTimeout, journal, mismatchesKept,
-                kinds, compareIgnore, journalLockWait);
+        return new DualWriteSettings(
+                readFrom,
+                policy,
+                compareSampleRate,
+                secondaryTimeout,
+                journal,
+                mismatchesKept,
+                kinds,
+                compareIgnore,
+                journalLockWait);
     }
 
     /**
@@ -202,8 +255,16 @@ public record DualWriteSettings(ReadFrom readFrom, SecondaryFailurePolicy failur
      * @return a copy with it
      */
     public DualWriteSettings withCompareSampleRate(double rate) {
-        return new DualWriteSettings(readFrom, failurePolicy, rate, secondaryTimeout, journalDir, mismatchesKept,
-                kinds, compareIgnore, journalLockWait);
+        return new DualWriteSettings(
+                readFrom,
+                failurePolicy,
+                rate,
+                secondaryTimeout,
+                journalDir,
+                mismatchesKept,
+                kinds,
+                compareIgnore,
+                journalLockWait);
     }
 
     /**
@@ -211,8 +272,16 @@ public record DualWriteSettings(ReadFrom readFrom, SecondaryFailurePolicy failur
      * @return a copy with it
      */
     public DualWriteSettings withSecondaryTimeout(Duration timeout) {
-        return new DualWriteSettings(readFrom, failurePolicy, compareSampleRate, timeout, journalDir, mismatchesKept,
-                kinds, compareIgnore, journalLockWait);
+        return new DualWriteSettings(
+                readFrom,
+                failurePolicy,
+                compareSampleRate,
+                timeout,
+                journalDir,
+                mismatchesKept,
+                kinds,
+                compareIgnore,
+                journalLockWait);
     }
 
     /**
@@ -220,8 +289,16 @@ public record DualWriteSettings(ReadFrom readFrom, SecondaryFailurePolicy failur
      * @return a copy with them
      */
     public DualWriteSettings withKinds(Set<DualWriteKind> value) {
-        return new DualWriteSettings(readFrom, failurePolicy, compareSampleRate, secondaryTimeout, journalDir,
-                mismatchesKept, value, compareIgnore, journalLockWait);
+        return new DualWriteSettings(
+                readFrom,
+                failurePolicy,
+                compareSampleRate,
+                secondaryTimeout,
+                journalDir,
+                mismatchesKept,
+                value,
+                compareIgnore,
+                journalLockWait);
     }
 
     /**
@@ -229,7 +306,15 @@ public record DualWriteSettings(ReadFrom readFrom, SecondaryFailurePolicy failur
      * @return a copy with them
      */
     public DualWriteSettings withCompareIgnore(List<String> pointers) {
-        return new DualWriteSettings(readFrom, failurePolicy, compareSampleRate, secondaryTimeout, journalDir,
-                mismatchesKept, kinds, pointers, journalLockWait);
+        return new DualWriteSettings(
+                readFrom,
+                failurePolicy,
+                compareSampleRate,
+                secondaryTimeout,
+                journalDir,
+                mismatchesKept,
+                kinds,
+                pointers,
+                journalLockWait);
     }
 }

@@ -9,5 +9,4 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param primary the primary's value, or {@code null} when the primary has no such field
  * @param secondary the secondary's value, or {@code null} when the secondary has no such field
  */
-public record FieldDifference(String path, JsonNode primary, JsonNode secondary) {
-}
+public record FieldDifference(String path, JsonNode primary, JsonNode secondary) {}

@@ -23,8 +23,8 @@ public enum SecondaryFailurePolicy {
         try {
             return valueOf(value.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException | NullPointerException e) {
-            throw new ConfigurationException(DualWriteSettings.SECONDARY_FAILURE.name()
-                    + " must be one of fail, record, got '" + value + "'");
+            throw new ConfigurationException(
+                    DualWriteSettings.SECONDARY_FAILURE.name() + " must be one of fail, record, got '" + value + "'");
         }
     }
 }

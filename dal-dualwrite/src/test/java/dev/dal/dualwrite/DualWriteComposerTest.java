@@ -104,9 +104,15 @@ class DualWriteComposerTest {
 
     @Test
     void theDecoratorsOwnSettingsUnderTheSecondaryPrefixStayOutOfTheSecondarysConfiguration() {
-        DalConfig config = dualWrite(Map.of("MIGRATION_SECONDARY_DATA_DIR", "/new",
-                "MIGRATION_SECONDARY_TIMEOUT", "5", "MIGRATION_SECONDARY_FAILURE", "record",
-                "MIGRATION_REPAIR_JOURNAL_DIR", "/journal"));
+        DalConfig config = dualWrite(Map.of(
+                "MIGRATION_SECONDARY_DATA_DIR",
+                "/new",
+                "MIGRATION_SECONDARY_TIMEOUT",
+                "5",
+                "MIGRATION_SECONDARY_FAILURE",
+                "record",
+                "MIGRATION_REPAIR_JOURNAL_DIR",
+                "/journal"));
 
         DalConfig secondary = config.secondaryConfig().orElseThrow();
         DualWriteSettings settings = DualWriteSettings.from(config);

@@ -18,8 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Arguments: the two journal directories, the process name, threads, appends per thread.
  */
 public final class JournalAppenderMain {
-    private JournalAppenderMain() {
-    }
+    private JournalAppenderMain() {}
 
     public static void main(String[] args) throws Exception {
         String name = args[2];
@@ -27,26 +26,34 @@ public final class JournalAppenderMain {
         int appends = Integer.parseInt(args[4]);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         AtomicBoolean failed = new AtomicBoolean();
-        try (RepairJournal a = RepairJournal.open(Path.of(args[0])); RepairJournal b = RepairJournal.open(Path.of(args[1]))) {
+        try (RepairJournal a = RepairJournal.open(Path.of(args[0]));
+                RepairJournal b = RepairJournal.open(Path.of(args[1]))) {
             List<RepairJournal> journals = List.of(a, b);
             List<Thread> workers = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 String worker = name + "-t" + t;
                 int first = t;
-                Thread thread = new Thread(() -> {
-                    for (int i = 0; i < appends; i++) {
-                        int which = (first + i) % 2;
-                        String key = worker + ":" + i;
-                        try {
-                            journals.get(which).append(List.of(new RepairEntry(RecordKind.USER, List.of(key),
-                                    "createUser", Instant.parse("2026-12-01T10:00:00Z"), "test")));
-                            out.println("A " + which + " " + key);
-                        } catch (RuntimeException e) {
-                            failed.set(true);
-                            out.println("ERR " + key + " " + e);
-                        }
-                    }
-                }, worker);
+                Thread thread = new Thread(
+                        () -> {
+                            for (int i = 0; i < appends; i++) {
+                                int which = (first + i) % 2;
+                                String key = worker + ":" + i;
+                                try {
+                                    journals.get(which)
+                                            .append(List.of(new RepairEntry(
+                                                    RecordKind.USER,
+                                                    List.of(key),
+                                                    "createUser",
+                                                    Instant.parse("2026-12-01T10:00:00Z"),
+                                                    "test")));
+                                    out.println("A " + which + " " + key);
+                                } catch (RuntimeException e) {
+                                    failed.set(true);
+                                    out.println("ERR " + key + " " + e);
+                                }
+                            }
+                        },
+                        worker);
                 workers.add(thread);
                 thread.start();
             }

@@ -40,17 +40,27 @@ final class MemoryUserStore extends UnsupportedDataAccess {
     static long[] exerciseDualWrite(String journalDir) {
         MemoryUserStore primary = new MemoryUserStore();
         MemoryUserStore secondary = new MemoryUserStore();
-        DualWriteSettings settings = DualWriteSettings.defaults().withReadFrom(ReadFrom.COMPARE)
+        DualWriteSettings settings = DualWriteSettings.defaults()
+                .withReadFrom(ReadFrom.COMPARE)
                 .withFailurePolicy(SecondaryFailurePolicy.RECORD, java.nio.file.Path.of(journalDir));
-        DualWriteDataAccess dual = new DualWriteDataAccess("memory", primary, "memory", secondary, settings,
-                java.time.Clock.systemUTC());
+        DualWriteDataAccess dual =
+                new DualWriteDataAccess("memory", primary, "memory", secondary, settings, java.time.Clock.systemUTC());
         try {
             User kept = dual.createUser(NewUser.withExternalId("kept"));
             secondary.failing = true;
             dual.createUser(NewUser.withExternalId("lost"));
             dual.getUser(kept.id());
-            secondary.put(new User(kept.id(), kept.externalId(), kept.email(), "changed behind its back",
-                    kept.profile(), kept.preferences(), kept.status(), kept.createdAt(), kept.updatedAt(), null));
+            secondary.put(new User(
+                    kept.id(),
+                    kept.externalId(),
+                    kept.email(),
+                    "changed behind its back",
+                    kept.profile(),
+                    kept.preferences(),
+                    kept.status(),
+                    kept.createdAt(),
+                    kept.updatedAt(),
+                    null));
             dual.getUser(kept.id());
             DualWriteCounters c = awaitRecheck(dual, 1);
             return new long[] {c.writes(), c.secondaryFailures(), c.journalSize(), c.readsCompared(), c.mismatches()};
@@ -93,7 +103,6 @@ final class MemoryUserStore extends UnsupportedDataAccess {
         }
     }
 
-
     @Override
     public User createUser(NewUser user) {
         open();
@@ -111,33 +120,20 @@ final class MemoryUserStore extends UnsupportedDataAccess {
     @Override
     public Optional<User> getUserByExternalId(String externalId) {
         open();
-        return users.values().stream().filter(u -> externalId.equals(u.externalId())).findFirst();
+        return users.values().stream()
+                .filter(u -> externalId.equals(u.externalId()))
+                .findFirst();
     }
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
     @Override
     public HealthStatus healthCheck() {
-        return new HealthStatus(closed ? HealthStatus.Status.DOWN : HealthStatus.Status.UP, "memory", Duration.ZERO,
-                Map.of(), closed ? "closed" : null, Instant.now());
+        return new HealthStatus(
+                closed ? HealthStatus.Status.DOWN : HealthStatus.Status.UP,
+                "memory",
+                Duration.ZERO,
+                Map.of(),
+                closed ? "closed" : null,
+                Instant.now());
     }
 
     @Override
@@ -158,9 +154,6 @@ final class MemoryUserStore extends UnsupportedDataAccess {
     /** Upserts users (or fails, when told to); the rest is not needed. */
     private final class Bulk extends UnsupportedBulkAccess {
 
-
-
-
         @Override
         public void upsertUsers(List<User> batch) {
             open();
@@ -169,8 +162,5 @@ final class MemoryUserStore extends UnsupportedDataAccess {
             }
             batch.forEach(MemoryUserStore.this::put);
         }
-
-
-
     }
 }

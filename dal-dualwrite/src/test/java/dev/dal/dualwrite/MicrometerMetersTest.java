@@ -30,9 +30,14 @@ import org.junit.jupiter.api.io.TempDir;
  * close; and nothing at all, without failing, when Micrometer is absent.
  */
 class MicrometerMetersTest {
-    private static final String[] NAMES = {"dal.dualwrite.writes", "dal.dualwrite.secondary.failures",
-        "dal.dualwrite.journal.size", "dal.dualwrite.reads.compared", "dal.dualwrite.mismatches",
-        "dal.dualwrite.reads.races"};
+    private static final String[] NAMES = {
+        "dal.dualwrite.writes",
+        "dal.dualwrite.secondary.failures",
+        "dal.dualwrite.journal.size",
+        "dal.dualwrite.reads.compared",
+        "dal.dualwrite.mismatches",
+        "dal.dualwrite.reads.races"
+    };
     /** Store types no other test uses, so only this test's decorators carry these tags. */
     private static final Tags TAGS = Tags.of("primary", "meters-primary", "secondary", "meters-secondary");
 
@@ -53,26 +58,45 @@ class MicrometerMetersTest {
     }
 
     private DualWriteDataAccess decorator(MemoryUserStore primary, MemoryUserStore secondary) {
-        DualWriteSettings settings = DualWriteSettings.defaults().withReadFrom(ReadFrom.COMPARE)
+        DualWriteSettings settings = DualWriteSettings.defaults()
+                .withReadFrom(ReadFrom.COMPARE)
                 .withFailurePolicy(SecondaryFailurePolicy.RECORD, journal);
-        return new DualWriteDataAccess("meters-primary", primary, "meters-secondary", secondary, settings,
-                Clock.systemUTC());
+        return new DualWriteDataAccess(
+                "meters-primary", primary, "meters-secondary", secondary, settings, Clock.systemUTC());
     }
 
     /** Checks the counters, and that every meter shows the same figure. */
-    private void assertCountersAndMeters(DualWriteDataAccess dual, long writes, long failures, long journalSize,
-            long compared, long mismatches) {
+    private void assertCountersAndMeters(
+            DualWriteDataAccess dual, long writes, long failures, long journalSize, long compared, long mismatches) {
         assertThat(MemoryUserStore.awaitRecheck(dual, mismatches))
                 .isEqualTo(new DualWriteCounters(writes, failures, journalSize, compared, mismatches));
-        assertThat(registry.get("dal.dualwrite.writes").tags(TAGS).functionCounter().count()).isEqualTo(writes);
-        assertThat(registry.get("dal.dualwrite.secondary.failures").tags(TAGS).functionCounter().count())
+        assertThat(registry.get("dal.dualwrite.writes")
+                        .tags(TAGS)
+                        .functionCounter()
+                        .count())
+                .isEqualTo(writes);
+        assertThat(registry.get("dal.dualwrite.secondary.failures")
+                        .tags(TAGS)
+                        .functionCounter()
+                        .count())
                 .isEqualTo(failures);
-        assertThat(registry.get("dal.dualwrite.journal.size").tags(TAGS).gauge().value()).isEqualTo(journalSize);
-        assertThat(registry.get("dal.dualwrite.reads.compared").tags(TAGS).functionCounter().count())
+        assertThat(registry.get("dal.dualwrite.journal.size").tags(TAGS).gauge().value())
+                .isEqualTo(journalSize);
+        assertThat(registry.get("dal.dualwrite.reads.compared")
+                        .tags(TAGS)
+                        .functionCounter()
+                        .count())
                 .isEqualTo(compared);
-        assertThat(registry.get("dal.dualwrite.mismatches").tags(TAGS).functionCounter().count())
+        assertThat(registry.get("dal.dualwrite.mismatches")
+                        .tags(TAGS)
+                        .functionCounter()
+                        .count())
                 .isEqualTo(mismatches);
-        assertThat(registry.get("dal.dualwrite.reads.races").tags(TAGS).functionCounter().count()).isZero();
+        assertThat(registry.get("dal.dualwrite.reads.races")
+                        .tags(TAGS)
+                        .functionCounter()
+                        .count())
+                .isZero();
     }
 
     private List<Meter> ourMeters() {
@@ -112,8 +136,17 @@ class MicrometerMetersTest {
             assertThat(dual.getUser(kept.id())).contains(kept);
             assertCountersAndMeters(dual, 3, 1, 1, 1, 0);
 
-            secondary.put(new User(kept.id(), kept.externalId(), kept.email(), "changed behind its back",
-                    kept.profile(), kept.preferences(), kept.status(), kept.createdAt(), kept.updatedAt(), null));
+            secondary.put(new User(
+                    kept.id(),
+                    kept.externalId(),
+                    kept.email(),
+                    "changed behind its back",
+                    kept.profile(),
+                    kept.preferences(),
+                    kept.status(),
+                    kept.createdAt(),
+                    kept.updatedAt(),
+                    null));
             assertThat(dual.getUser(kept.id())).as("the primary's answer").contains(kept);
             assertCountersAndMeters(dual, 3, 1, 1, 2, 1);
 
@@ -143,7 +176,8 @@ class MicrometerMetersTest {
     /** The figures of one meter name across every live decorator of this test's store pair. */
     private List<Double> writesMeters() {
         return registry.find("dal.dualwrite.writes").tags(TAGS).functionCounters().stream()
-                .map(c -> c.count()).toList();
+                .map(c -> c.count())
+                .toList();
     }
 
     /**
@@ -153,16 +187,28 @@ class MicrometerMetersTest {
     @Test
     void twoDecoratorsOnTheSameStorePairKeepTheirOwnMetersAndClosingOneLeavesTheOther() {
         DualWriteSettings settings = DualWriteSettings.defaults();
-        DualWriteDataAccess first = new DualWriteDataAccess("meters-primary", new MemoryUserStore(), "meters-secondary",
-                new MemoryUserStore(), settings, Clock.systemUTC());
-        DualWriteDataAccess second = new DualWriteDataAccess("meters-primary", new MemoryUserStore(),
-                "meters-secondary", new MemoryUserStore(), settings, Clock.systemUTC());
+        DualWriteDataAccess first = new DualWriteDataAccess(
+                "meters-primary",
+                new MemoryUserStore(),
+                "meters-secondary",
+                new MemoryUserStore(),
+                settings,
+                Clock.systemUTC());
+        DualWriteDataAccess second = new DualWriteDataAccess(
+                "meters-primary",
+                new MemoryUserStore(),
+                "meters-secondary",
+                new MemoryUserStore(),
+                settings,
+                Clock.systemUTC());
         try {
             first.createUser(NewUser.withExternalId("one"));
             first.createUser(NewUser.withExternalId("two"));
             second.createUser(NewUser.withExternalId("three"));
             assertThat(ourMeters()).hasSize(2 * NAMES.length);
-            assertThat(ourMeters()).extracting(m -> m.getId().getTag("instance")).doesNotContainNull();
+            assertThat(ourMeters())
+                    .extracting(m -> m.getId().getTag("instance"))
+                    .doesNotContainNull();
             assertThat(writesMeters()).containsExactlyInAnyOrder(2.0, 1.0);
 
             first.close();
@@ -182,22 +228,28 @@ class MicrometerMetersTest {
         assertThat(ourMeters()).hasSize(NAMES.length);
         dual.close();
         assertThat(ourMeters()).isEmpty();
-        assertThat(Metrics.globalRegistry.getMeters()).noneMatch(m -> "meters-primary".equals(m.getId().getTag("primary")));
+        assertThat(Metrics.globalRegistry.getMeters())
+                .noneMatch(m -> "meters-primary".equals(m.getId().getTag("primary")));
     }
 
     @Test
     void withoutMicrometerTheBindingRegistersNothingAndTheDecoratorStillCounts() throws Exception {
-        URL[] dalClasses = Stream.of(MeterBinding.class, MemoryUserStore.class, DataAccess.class,
-                        UnsupportedDataAccess.class)
-                .map(c -> c.getProtectionDomain().getCodeSource().getLocation()).distinct().toArray(URL[]::new);
-        try (URLClassLoader loader = new URLClassLoader(dalClasses,
-                new HidingMicrometerAndDal(MicrometerMetersTest.class.getClassLoader()))) {
+        URL[] dalClasses = Stream.of(
+                        MeterBinding.class, MemoryUserStore.class, DataAccess.class, UnsupportedDataAccess.class)
+                .map(c -> c.getProtectionDomain().getCodeSource().getLocation())
+                .distinct()
+                .toArray(URL[]::new);
+        try (URLClassLoader loader = new URLClassLoader(
+                dalClasses, new HidingMicrometerAndDal(MicrometerMetersTest.class.getClassLoader()))) {
             assertThatThrownBy(() -> Class.forName(Metrics.class.getName(), false, loader))
                     .isInstanceOf(ClassNotFoundException.class);
 
             Class<?> binding = Class.forName(MeterBinding.class.getName(), true, loader);
-            assertThat(binding.getClassLoader()).as("dal-dualwrite loaded afresh, blind to Micrometer").isSameAs(loader);
-            assertThat((Boolean) binding.getMethod("micrometerPresent").invoke(null)).isFalse();
+            assertThat(binding.getClassLoader())
+                    .as("dal-dualwrite loaded afresh, blind to Micrometer")
+                    .isSameAs(loader);
+            assertThat((Boolean) binding.getMethod("micrometerPresent").invoke(null))
+                    .isFalse();
             Supplier<Object> untouched = () -> {
                 throw new AssertionError("without Micrometer nothing reads the counters");
             };
@@ -209,11 +261,13 @@ class MicrometerMetersTest {
                     .getDeclaredMethod("exerciseDualWrite", String.class);
             exercise.setAccessible(true);
             long[] counters = (long[]) exercise.invoke(null, journal.toString());
-            assertThat(counters).as("writes, failures, journal size, compared, mismatches")
+            assertThat(counters)
+                    .as("writes, failures, journal size, compared, mismatches")
                     .containsExactly(2, 1, 1, 2, 1);
         }
-        assertThat(Metrics.globalRegistry.getMeters()).noneMatch(m -> m.getId().getName().startsWith("dal.")
-                && "memory".equals(m.getId().getTag("primary")));
+        assertThat(Metrics.globalRegistry.getMeters())
+                .noneMatch(m -> m.getId().getName().startsWith("dal.")
+                        && "memory".equals(m.getId().getTag("primary")));
     }
 
     /**

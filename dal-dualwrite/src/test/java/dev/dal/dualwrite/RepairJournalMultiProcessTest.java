@@ -36,35 +36,49 @@ class RepairJournalMultiProcessTest {
     Path temp;
 
     private static RepairEntry entry(String key) {
-        return new RepairEntry(RecordKind.USER, List.of(key), "createUser", Instant.parse("2026-12-01T10:00:00Z"),
-                "test");
+        return new RepairEntry(
+                RecordKind.USER, List.of(key), "createUser", Instant.parse("2026-12-01T10:00:00Z"), "test");
     }
 
     @Test
     void threadsOfSeveralProcessesAppendingToTwoJournalsLoseNothingAndNeverSeeAFalseDeadlock() throws Exception {
         List<Path> dirs = List.of(temp.resolve("journal-a"), temp.resolve("journal-b"));
-        String java = ProcessHandle.current().info().command()
+        String java = ProcessHandle.current()
+                .info()
+                .command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<Process> children = new ArrayList<>();
         try {
             for (int p = 0; p < PROCESSES; p++) {
-                children.add(new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m",
-                        "-cp", System.getProperty("java.class.path"), JournalAppenderMain.class.getName(),
-                        dirs.get(0).toString(), dirs.get(1).toString(), "p" + p, Integer.toString(THREADS),
-                        Integer.toString(APPENDS))
-                        .redirectError(ProcessBuilder.Redirect.appendTo(temp.resolve("p" + p + ".err").toFile()))
+                children.add(new ProcessBuilder(
+                                java,
+                                "-XX:TieredStopAtLevel=1",
+                                "-XX:+UseSerialGC",
+                                "-Xmx128m",
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                JournalAppenderMain.class.getName(),
+                                dirs.get(0).toString(),
+                                dirs.get(1).toString(),
+                                "p" + p,
+                                Integer.toString(THREADS),
+                                Integer.toString(APPENDS))
+                        .redirectError(ProcessBuilder.Redirect.appendTo(
+                                temp.resolve("p" + p + ".err").toFile()))
                         .start());
             }
             List<Set<String>> acked = List.of(new HashSet<>(), new HashSet<>());
             List<String> errors = new ArrayList<>();
             for (Process child : children) {
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                        StandardCharsets.UTF_8))) {
+                try (BufferedReader in =
+                        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
                     String line;
                     while ((line = in.readLine()) != null) {
                         String[] f = line.split(" ");
                         if (f[0].equals("A")) {
-                            assertThat(acked.get(Integer.parseInt(f[1])).add(f[2])).as(line).isTrue();
+                            assertThat(acked.get(Integer.parseInt(f[1])).add(f[2]))
+                                    .as(line)
+                                    .isTrue();
                         } else if (f[0].equals("ERR")) {
                             errors.add(line);
                         }
@@ -76,8 +90,11 @@ class RepairJournalMultiProcessTest {
             assertThat(acked.get(0).size() + acked.get(1).size()).isEqualTo(PROCESSES * THREADS * APPENDS);
             for (int j = 0; j < dirs.size(); j++) {
                 try (RepairJournal journal = RepairJournal.open(dirs.get(j))) {
-                    List<String> keys = journal.readAll().stream().map(e -> e.keys().get(0)).toList();
-                    assertThat(keys).as("journal %d: every acknowledged append, once", j).doesNotHaveDuplicates()
+                    List<String> keys =
+                            journal.readAll().stream().map(e -> e.keys().get(0)).toList();
+                    assertThat(keys)
+                            .as("journal %d: every acknowledged append, once", j)
+                            .doesNotHaveDuplicates()
                             .containsExactlyInAnyOrderElementsOf(acked.get(j));
                 }
             }
@@ -90,15 +107,18 @@ class RepairJournalMultiProcessTest {
     void aLockHeldByAnotherHandleEndsTheAppendWithinTheLockWaitAndWritesNothing() throws Exception {
         Duration wait = Duration.ofSeconds(1);
         try (RepairJournal journal = RepairJournal.open(temp, wait);
-                FileChannel other = FileChannel.open(temp.resolve(RepairJournal.FILE_NAME + ".lock"),
-                        StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                FileChannel other = FileChannel.open(
+                        temp.resolve(RepairJournal.FILE_NAME + ".lock"),
+                        StandardOpenOption.READ,
+                        StandardOpenOption.WRITE)) {
             journal.append(List.of(entry("before")));
             try (FileLock held = other.lock()) {
                 assertThat(held.isValid()).isTrue();
                 long start = System.nanoTime();
                 Throwable thrown = catchThrowable(() -> journal.append(List.of(entry("while locked"))));
                 Duration took = Duration.ofNanos(System.nanoTime() - start);
-                assertThat(thrown).isInstanceOf(TransientDataAccessException.class)
+                assertThat(thrown)
+                        .isInstanceOf(TransientDataAccessException.class)
                         .hasMessageContaining(DalConfig.DB_QUERY_TIMEOUT);
                 assertThat(took).isGreaterThanOrEqualTo(wait.minusMillis(50)).isLessThan(wait.plusSeconds(1));
 

@@ -18,13 +18,20 @@ class RepairJournalTest {
     Path dir;
 
     private static RepairEntry entry(String id) {
-        return new RepairEntry(RecordKind.USER, List.of(id), "createUser", Instant.parse("2026-11-21T10:00:00Z"),
+        return new RepairEntry(
+                RecordKind.USER,
+                List.of(id),
+                "createUser",
+                Instant.parse("2026-11-21T10:00:00Z"),
                 "the secondary failed");
     }
 
     private void tearTheLastLine() throws Exception {
-        Files.writeString(dir.resolve(RepairJournal.FILE_NAME), "{\"kind\":\"USER\",\"keys\":[\"torn",
-                StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        Files.writeString(
+                dir.resolve(RepairJournal.FILE_NAME),
+                "{\"kind\":\"USER\",\"keys\":[\"torn",
+                StandardCharsets.UTF_8,
+                StandardOpenOption.APPEND);
     }
 
     @Test
@@ -63,14 +70,15 @@ class RepairJournalTest {
      */
     @Test
     void twoRepairsReadingTheSameEntriesKeepEverythingTheyDidNotReplay() {
-        try (RepairJournal first = RepairJournal.open(dir); RepairJournal second = RepairJournal.open(dir)) {
+        try (RepairJournal first = RepairJournal.open(dir);
+                RepairJournal second = RepairJournal.open(dir)) {
             first.append(List.of(entry("a"), entry("b"), entry("c")));
             List<RepairEntry> seenByFirst = first.readAll();
             List<RepairEntry> seenBySecond = second.readAll();
             second.append(List.of(entry("appended meanwhile")));
 
-            first.remove(seenByFirst.subList(0, 2));          // c failed again for the first repair
-            second.remove(seenBySecond);                      // the second replayed all three
+            first.remove(seenByFirst.subList(0, 2)); // c failed again for the first repair
+            second.remove(seenBySecond); // the second replayed all three
             first.append(List.of(entry("later")));
 
             assertThat(first.readAll()).containsExactly(entry("appended meanwhile"), entry("later"));

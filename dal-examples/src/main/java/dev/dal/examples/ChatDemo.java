@@ -26,8 +26,7 @@ public final class ChatDemo {
     private static final String EXTERNAL_ID = "demo-user";
     private static final String CHAT_ID = "demo-chat";
 
-    private ChatDemo() {
-    }
+    private ChatDemo() {}
 
     /**
      * @param args ignored
@@ -45,23 +44,29 @@ public final class ChatDemo {
     public static void run(DalConfig config, PrintStream out) {
         try (DataAccess store = DataAccessFactory.create(config)) {
             HealthStatus health = store.healthCheck();
-            out.printf("Store: %s, %s in %d µs%n", health.storageType(), health.status(),
-                    health.latency().toNanos() / 1000);
+            out.printf(
+                    "Store: %s, %s in %d µs%n",
+                    health.storageType(), health.status(), health.latency().toNanos() / 1000);
 
-            User user = store.getUserByExternalId(EXTERNAL_ID).orElseGet(() -> store.createUser(NewUser.builder()
-                    .externalId(EXTERNAL_ID).name("Demo User")
-                    .preferences(JsonNodeFactory.instance.objectNode().put("language", "en")).build()));
+            User user = store.getUserByExternalId(EXTERNAL_ID)
+                    .orElseGet(() -> store.createUser(NewUser.builder()
+                            .externalId(EXTERNAL_ID)
+                            .name("Demo User")
+                            .preferences(JsonNodeFactory.instance.objectNode().put("language", "en"))
+                            .build()));
             ChatSession session = store.getChatSession(CHAT_ID)
-                    .orElseGet(() -> store.createChatSession(new NewChatSession(CHAT_ID, user.id(), "Demo chat", null, null)));
+                    .orElseGet(() ->
+                            store.createChatSession(new NewChatSession(CHAT_ID, user.id(), "Demo chat", null, null)));
 
             String time = LocalTime.now(ZoneOffset.UTC).withNano(0).toString();
-            store.addMessages(CHAT_ID, List.of(
-                    NewMessage.user("What time is it?"),
-                    NewMessage.assistant("It is " + time + " UTC.")));
+            store.addMessages(
+                    CHAT_ID,
+                    List.of(NewMessage.user("What time is it?"), NewMessage.assistant("It is " + time + " UTC.")));
             store.setUserMemory(user.id(), "context", "last_question_at", JsonNodeFactory.instance.textNode(time));
 
-            out.printf("Session %s (%s) has %d messages; the latest:%n", session.chatId(), session.id(),
-                    store.getMessageCount(CHAT_ID));
+            out.printf(
+                    "Session %s (%s) has %d messages; the latest:%n",
+                    session.chatId(), session.id(), store.getMessageCount(CHAT_ID));
             for (Message m : store.getChatHistory(CHAT_ID, HistoryQuery.latest(6))) {
                 out.printf("  #%d %-9s %s%n", m.sequenceNumber(), m.role().wireName(), m.content());
             }

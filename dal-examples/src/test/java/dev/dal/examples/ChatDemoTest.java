@@ -18,11 +18,15 @@ class ChatDemoTest {
 
     @Test
     void demoWritesAConversationThatGrowsOnEachRun() {
-        DalConfig config = DalConfig.builder().setting("DATA_DIR", dir.toString()).build();
+        DalConfig config =
+                DalConfig.builder().setting("DATA_DIR", dir.toString()).build();
         String first = runDemo(config);
         String second = runDemo(config);
 
-        assertThat(first).contains("Store: file, UP").contains("has 2 messages").contains("#1 user      What time is it?");
+        assertThat(first)
+                .contains("Store: file, UP")
+                .contains("has 2 messages")
+                .contains("#1 user      What time is it?");
         assertThat(second).contains("has 4 messages").contains("#4 assistant It is ");
         try (DataAccess store = DataAccessFactory.create(config)) {
             assertThat(store.getMessageCount("demo-chat")).isEqualTo(4);

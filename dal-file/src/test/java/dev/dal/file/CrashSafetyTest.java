@@ -105,43 +105,60 @@ class CrashSafetyTest {
         try (DataAccess store = CrashWriterMain.open(dir)) {
             check(store, acks, "seed " + SEED + ", final");
         }
-        System.out.printf("CrashSafetyTest: seed %d, %d rounds, %d writers killed while writing, %d while opening "
+        System.out.printf(
+                "CrashSafetyTest: seed %d, %d rounds, %d writers killed while writing, %d while opening "
                         + "(%d of those during recovery), %d kills while writing left an unfinished unit to roll back; "
                         + "%d simulated power losses dropping unforced writes, %d of them left a unit, "
                         + "%d more landed during its recovery; %d acknowledged writes checked "
                         + "(%d transactions, %d purges), %.1f s%n",
-                SEED, round, tally.killsRunning, tally.killsOpening, tally.killsInRecovery, tally.journalsLeft,
-                tally.crashes, tally.crashesLeavingAUnit, tally.crashesInRecovery, acks.size(),
+                SEED,
+                round,
+                tally.killsRunning,
+                tally.killsOpening,
+                tally.killsInRecovery,
+                tally.journalsLeft,
+                tally.crashes,
+                tally.crashesLeavingAUnit,
+                tally.crashesInRecovery,
+                acks.size(),
                 acks.stream().filter(a -> a.kind().equals("T")).count(),
                 acks.stream().filter(a -> a.kind().equals("D")).count(),
                 (System.nanoTime() - started) / 1e9);
         assertThat(acks).as("seed %d: the writers acknowledged writes", SEED).hasSizeGreaterThan(KILLS);
-        assertThat(tally.journalsLeft).as("seed %d: some kills hit a unit of work in progress", SEED).isPositive();
-        assertThat(tally.killsInRecovery).as("seed %d: some kills landed while recovery ran", SEED).isPositive();
-        assertThat(tally.crashesLeavingAUnit).as("seed %d: some simulated crashes hit a unit of work", SEED)
+        assertThat(tally.journalsLeft)
+                .as("seed %d: some kills hit a unit of work in progress", SEED)
                 .isPositive();
-        assertThat(tally.crashesInRecovery).as("seed %d: some simulated crashes landed while recovery ran", SEED)
+        assertThat(tally.killsInRecovery)
+                .as("seed %d: some kills landed while recovery ran", SEED)
+                .isPositive();
+        assertThat(tally.crashesLeavingAUnit)
+                .as("seed %d: some simulated crashes hit a unit of work", SEED)
+                .isPositive();
+        assertThat(tally.crashesInRecovery)
+                .as("seed %d: some simulated crashes landed while recovery ran", SEED)
                 .isPositive();
     }
 
     /** Runs a writer and SIGKILLs it, while it writes or while it opens the store; @return its output */
-    private List<String> killedWriter(Path dir, int round, Random random, boolean killWhileOpening, Tally tally,
-            String context) throws Exception {
+    private List<String> killedWriter(
+            Path dir, int round, Random random, boolean killWhileOpening, Tally tally, String context)
+            throws Exception {
         boolean journal = Files.exists(dir.resolve(CrashWriterMain.JOURNAL));
         int delay = killWhileOpening ? (journal ? random.nextInt(3) : random.nextInt(400)) : 20 + random.nextInt(281);
-        List<String> args = new ArrayList<>(List.of(dir.toString(), Integer.toString(round),
-                Long.toString(random.nextLong()), "0"));
+        List<String> args = new ArrayList<>(
+                List.of(dir.toString(), Integer.toString(round), Long.toString(random.nextLong()), "0"));
         if (!killWhileOpening) {
             args.add(temp.resolve("scratch-" + round).toString());
         }
         List<String> lines;
-        try (ChildJvm child = ChildJvm.start(CrashWriterMain.class, temp.resolve("writers-stderr.log"),
-                args.toArray(String[]::new))) {
+        try (ChildJvm child = ChildJvm.start(
+                CrashWriterMain.class, temp.resolve("writers-stderr.log"), args.toArray(String[]::new))) {
             String awaited = !killWhileOpening ? "READY" : journal ? "RECOVERING" : "OPENING";
             String first = child.awaitLine(awaited, START_TIMEOUT);
             if (first.equals(ChildJvm.EOF)) {
-                fail("%s: the writer ended by itself before it was killed; its stderr:%n%s", context,
-                        child.stderrTail());
+                fail(
+                        "%s: the writer ended by itself before it was killed; its stderr:%n%s",
+                        context, child.stderrTail());
             }
             Thread.sleep(delay);
             if (!child.isAlive()) {
@@ -187,14 +204,21 @@ class CrashSafetyTest {
         acks.addAll(parse(recovering, tag, again));
     }
 
-    private List<String> crashedWriter(Path dir, int tag, Random random, int step, String context)
-            throws Exception {
+    private List<String> crashedWriter(Path dir, int tag, Random random, int step, String context) throws Exception {
         String what = context + ", simulated crash at durable step " + step;
-        try (ChildJvm child = ChildJvm.start(CrashWriterMain.class, temp.resolve("writers-stderr.log"),
-                dir.toString(), Integer.toString(tag), Long.toString(random.nextLong()), Integer.toString(step))) {
+        try (ChildJvm child = ChildJvm.start(
+                CrashWriterMain.class,
+                temp.resolve("writers-stderr.log"),
+                dir.toString(),
+                Integer.toString(tag),
+                Long.toString(random.nextLong()),
+                Integer.toString(step))) {
             int exit = child.awaitExit(START_TIMEOUT);
-            assertThat(exit).as("%s: the writer's exit code (%d: halted by the crash simulation); its stderr:%n%s",
-                    what, CrashSimulation.CRASH_EXIT, child.stderrTail()).isEqualTo(CrashSimulation.CRASH_EXIT);
+            assertThat(exit)
+                    .as(
+                            "%s: the writer's exit code (%d: halted by the crash simulation); its stderr:%n%s",
+                            what, CrashSimulation.CRASH_EXIT, child.stderrTail())
+                    .isEqualTo(CrashSimulation.CRASH_EXIT);
             return child.lines();
         }
     }
@@ -203,8 +227,8 @@ class CrashSafetyTest {
     private static void verify(Path dir, List<Ack> acks, int round, String context) {
         try (DataAccess store = CrashWriterMain.open(dir)) {
             check(store, acks, context);
-            Message written = store.addMessage(CrashWriterMain.MAIN_CHATS.get(0),
-                    NewMessage.user(CrashWriterMain.content("w", round, 0, 0)));
+            Message written = store.addMessage(
+                    CrashWriterMain.MAIN_CHATS.get(0), NewMessage.user(CrashWriterMain.content("w", round, 0, 0)));
             acks.add(new Ack("W", CrashWriterMain.MAIN_CHATS.get(0), written.sequenceNumber(), round, 0));
         }
     }
@@ -235,7 +259,9 @@ class CrashSafetyTest {
             ChatSession session = audit.sessions.get(chatId);
             for (Message m : history) {
                 String key = String.join(":", key(m));
-                assertThat(keys.add(key)).as("%s: message %s stored twice", context, key).isTrue();
+                assertThat(keys.add(key))
+                        .as("%s: message %s stored twice", context, key)
+                        .isTrue();
             }
             if (CrashWriterMain.MAIN_CHATS.contains(chatId)) {
                 checkMainChat(session, history, context);
@@ -252,7 +278,8 @@ class CrashSafetyTest {
             assertThat(audit.sessions.get(chatId))
                     .as("%s: a transaction's user without its session (%s)", context, chatId)
                     .isNotNull()
-                    .extracting(ChatSession::userId).isEqualTo(user.id());
+                    .extracting(ChatSession::userId)
+                    .isEqualTo(user.id());
         }
         Set<String> mayBeDeleted = new HashSet<>();
         acks.stream().filter(a -> a.kind().equals("D-")).forEach(a -> mayBeDeleted.add(a.chatId()));
@@ -272,7 +299,9 @@ class CrashSafetyTest {
                 }
                 case "D" -> {
                     assertThat(audit.sessions).as(what).doesNotContainKey(ack.chatId());
-                    assertThat(store.getUserByExternalId(CrashWriterMain.txExternalId(ack.chatId()))).as(what).isEmpty();
+                    assertThat(store.getUserByExternalId(CrashWriterMain.txExternalId(ack.chatId())))
+                            .as(what)
+                            .isEmpty();
                     UUID userId = UUID.fromString(ack.userId());
                     assertThat(store.bulk().findTombstones(List.of(RecordKey.user(userId))))
                             .as(what + ": the deleted user's tombstone, above its version 1")
@@ -286,11 +315,12 @@ class CrashSafetyTest {
         }
     }
 
-    private static void expectMessage(StoreAudit audit, String chatId, long seq, String kind, Ack ack, int part,
-            String what) {
+    private static void expectMessage(
+            StoreAudit audit, String chatId, long seq, String kind, Ack ack, int part, String what) {
         List<Message> history = audit.histories.get(chatId);
         assertThat(history).as(what).isNotNull().hasSizeGreaterThanOrEqualTo((int) seq);
-        assertThat(history.get((int) seq - 1).content()).as(what)
+        assertThat(history.get((int) seq - 1).content())
+                .as(what)
                 .isEqualTo(CrashWriterMain.content(kind, ack.tag(), ack.op(), part));
     }
 
@@ -300,29 +330,40 @@ class CrashSafetyTest {
      */
     private static void checkMainChat(ChatSession session, List<Message> history, String context) {
         String chatId = session.chatId();
-        long calls = history.stream().map(m -> key(m)[0]).filter(k -> !k.equals("pa")).count();
-        assertThat(session.version()).as("%s: %s's version is 1 + the %d calls that added its messages", context,
-                chatId, calls).isEqualTo(1 + calls);
+        long calls = history.stream()
+                .map(m -> key(m)[0])
+                .filter(k -> !k.equals("pa"))
+                .count();
+        assertThat(session.version())
+                .as("%s: %s's version is 1 + the %d calls that added its messages", context, chatId, calls)
+                .isEqualTo(1 + calls);
         for (int i = 0; i < history.size(); i++) {
             Message m = history.get(i);
             String what = context + ": " + chatId + " #" + m.sequenceNumber();
             String[] key = key(m);
-            assertThat(m.content()).as(what + " content intact")
-                    .isEqualTo(CrashWriterMain.content(key[0], Integer.parseInt(key[1]), Integer.parseInt(key[2]),
-                            Integer.parseInt(key[3])));
+            assertThat(m.content())
+                    .as(what + " content intact")
+                    .isEqualTo(CrashWriterMain.content(
+                            key[0], Integer.parseInt(key[1]), Integer.parseInt(key[2]), Integer.parseInt(key[3])));
             switch (key[0]) {
                 case "s", "w" -> assertThat(m.role()).as(what).isEqualTo(Role.USER);
                 case "pu" -> {
                     assertThat(m.role()).as(what).isEqualTo(Role.USER);
-                    assertThat(i + 1).as(what + ": a pair's user message without its reply").isLessThan(history.size());
+                    assertThat(i + 1)
+                            .as(what + ": a pair's user message without its reply")
+                            .isLessThan(history.size());
                     String[] next = key(history.get(i + 1));
-                    assertThat(next).as(what + ": a pair's user message followed by its reply")
+                    assertThat(next)
+                            .as(what + ": a pair's user message followed by its reply")
                             .containsExactly("pa", key[1], key[2], "1");
                 }
                 case "pa" -> {
                     assertThat(m.role()).as(what).isEqualTo(Role.ASSISTANT);
-                    assertThat(i).as(what + ": a pair's reply without its user message").isPositive();
-                    assertThat(key(history.get(i - 1))).as(what + ": a reply preceded by its user message")
+                    assertThat(i)
+                            .as(what + ": a pair's reply without its user message")
+                            .isPositive();
+                    assertThat(key(history.get(i - 1)))
+                            .as(what + ": a reply preceded by its user message")
                             .containsExactly("pu", key[1], key[2], "0");
                 }
                 default -> fail("%s: unexpected message %s", what, m.content());
@@ -331,8 +372,8 @@ class CrashSafetyTest {
     }
 
     /** A transaction's session exists only with its user, all its messages and its memory entry. */
-    private static void checkTransaction(DataAccess store, StoreAudit audit, ChatSession session,
-            List<Message> history, String context) {
+    private static void checkTransaction(
+            DataAccess store, StoreAudit audit, ChatSession session, List<Message> history, String context) {
         String chatId = session.chatId();
         String what = context + ": transaction " + chatId;
         String[] parts = chatId.split(":");
@@ -343,18 +384,28 @@ class CrashSafetyTest {
         User user = audit.users.get(session.userId());
         assertThat(user).as(what + " has its user").isNotNull();
         assertThat(user.externalId()).as(what).isEqualTo(CrashWriterMain.txExternalId(chatId));
-        assertThat(history.stream().map(Message::content).toList()).as(what + " has all its messages")
+        assertThat(history.stream().map(Message::content).toList())
+                .as(what + " has all its messages")
                 .isEqualTo(java.util.stream.IntStream.range(0, messages)
-                        .mapToObj(i -> CrashWriterMain.content("t", tag, op, i)).toList());
+                        .mapToObj(i -> CrashWriterMain.content("t", tag, op, i))
+                        .toList());
         assertThat(store.getUserMemory(user.id(), CrashWriterMain.MEMORY_TYPE, CrashWriterMain.MEMORY_KEY)
-                .map(MemoryEntry::value)).as(what + " has its memory entry")
+                        .map(MemoryEntry::value))
+                .as(what + " has its memory entry")
                 .contains(CrashWriterMain.txMemory(chatId, messages));
-        assertThat(audit.memory.stream().filter(e -> e.userId().equals(user.id())).count())
-                .as(what + ": one memory entry").isEqualTo(1);
+        assertThat(audit.memory.stream()
+                        .filter(e -> e.userId().equals(user.id()))
+                        .count())
+                .as(what + ": one memory entry")
+                .isEqualTo(1);
         assertThat(user.version()).as(what + ": the user's version").isEqualTo(1);
-        assertThat(audit.memory.stream().filter(e -> e.userId().equals(user.id())).map(MemoryEntry::version))
-                .as(what + ": the memory entry's version").containsExactly(1L);
-        assertThat(session.version()).as(what + ": the session's version moved once per call that added messages")
+        assertThat(audit.memory.stream()
+                        .filter(e -> e.userId().equals(user.id()))
+                        .map(MemoryEntry::version))
+                .as(what + ": the memory entry's version")
+                .containsExactly(1L);
+        assertThat(session.version())
+                .as(what + ": the session's version moved once per call that added messages")
                 .isEqualTo(1 + CrashWriterMain.txMessageCalls(messages));
     }
 

@@ -43,13 +43,13 @@ import java.util.Random;
 public final class CrashWriterMain {
     /** The long-lived sessions every round appends to. */
     static final List<String> MAIN_CHATS = List.of("main-0", "main-1", "main-2");
+
     static final String MEMORY_TYPE = "context";
     static final String MEMORY_KEY = "tx";
     /** The file an unfinished unit of work leaves in the data directory. */
     static final String JOURNAL = "journal.ndjson";
 
-    private CrashWriterMain() {
-    }
+    private CrashWriterMain() {}
 
     /**
      * @param kind {@code s} single, {@code pu}/{@code pa} pair user/assistant, {@code t} transaction, {@code w} written by the verifier
@@ -91,7 +91,10 @@ public final class CrashWriterMain {
     }
 
     static DataAccess open(Path dir) {
-        return DataAccessFactory.create(DalConfig.builder().storageType("file").setting("DATA_DIR", dir.toString()).build());
+        return DataAccessFactory.create(DalConfig.builder()
+                .storageType("file")
+                .setting("DATA_DIR", dir.toString())
+                .build());
     }
 
     public static void main(String[] args) {
@@ -141,8 +144,11 @@ public final class CrashWriterMain {
                 Message m = store.addMessage(chatId, NewMessage.user(content("s", tag, op, 0)));
                 emit(out, "S " + chatId + " " + m.sequenceNumber() + " " + op);
             } else if (kind < 8) {
-                List<Message> pair = store.addMessages(chatId, List.of(
-                        NewMessage.user(content("pu", tag, op, 0)), NewMessage.assistant(content("pa", tag, op, 1))));
+                List<Message> pair = store.addMessages(
+                        chatId,
+                        List.of(
+                                NewMessage.user(content("pu", tag, op, 0)),
+                                NewMessage.assistant(content("pa", tag, op, 1))));
                 emit(out, "P " + chatId + " " + pair.get(0).sequenceNumber() + " " + op);
             } else {
                 int messages = 1 + random.nextInt(4);
@@ -154,8 +160,11 @@ public final class CrashWriterMain {
                     int part = 0;
                     while (part < messages) { // as txMessageCalls counts
                         if (messages - part >= 2 && part % 2 == 1) {
-                            tx.addMessages(txChat, List.of(NewMessage.user(content("t", tag, txOp, part)),
-                                    NewMessage.assistant(content("t", tag, txOp, part + 1))));
+                            tx.addMessages(
+                                    txChat,
+                                    List.of(
+                                            NewMessage.user(content("t", tag, txOp, part)),
+                                            NewMessage.assistant(content("t", tag, txOp, part + 1))));
                             part += 2;
                         } else {
                             tx.addMessage(txChat, NewMessage.user(content("t", tag, txOp, part)));
@@ -172,26 +181,30 @@ public final class CrashWriterMain {
 
     /** Ends this JVM when the test's JVM is gone (standard input closes) or after a minute at most. */
     static void exitWhenOrphaned() {
-        Thread watcher = new Thread(() -> {
-            try {
-                while (System.in.read() >= 0) {
-                    // input is not used
-                }
-            } catch (java.io.IOException e) {
-                // treated as closed
-            }
-            Runtime.getRuntime().halt(3);
-        }, "orphan-watch");
+        Thread watcher = new Thread(
+                () -> {
+                    try {
+                        while (System.in.read() >= 0) {
+                            // input is not used
+                        }
+                    } catch (java.io.IOException e) {
+                        // treated as closed
+                    }
+                    Runtime.getRuntime().halt(3);
+                },
+                "orphan-watch");
         watcher.setDaemon(true);
         watcher.start();
-        Thread timeout = new Thread(() -> {
-            try {
-                Thread.sleep(60_000);
-            } catch (InterruptedException e) {
-                return;
-            }
-            Runtime.getRuntime().halt(4);
-        }, "time-limit");
+        Thread timeout = new Thread(
+                () -> {
+                    try {
+                        Thread.sleep(60_000);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    Runtime.getRuntime().halt(4);
+                },
+                "time-limit");
         timeout.setDaemon(true);
         timeout.start();
     }

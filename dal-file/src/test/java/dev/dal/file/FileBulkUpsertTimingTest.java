@@ -46,13 +46,24 @@ class FileBulkUpsertTimingTest {
             }
         }
         for (int s = 0; s < 1000; s++) {
-            ChatSession session = new ChatSession(Ids.newId(), "chat-" + s, users.get(s).id(), null, null, null,
-                    SessionStatus.ACTIVE, t, t, s < 10 ? t : null, s < 10 ? 200 : 0, 5);
+            ChatSession session = new ChatSession(
+                    Ids.newId(),
+                    "chat-" + s,
+                    users.get(s).id(),
+                    null,
+                    null,
+                    null,
+                    SessionStatus.ACTIVE,
+                    t,
+                    t,
+                    s < 10 ? t : null,
+                    s < 10 ? 200 : 0,
+                    5);
             sessions.add(session);
             if (s < 10) {
                 for (int n = 1; n <= 200; n++) {
-                    messages.add(new Message(Ids.newId(), session.id(), n, Role.USER, "message " + n, null, null,
-                            false, t));
+                    messages.add(
+                            new Message(Ids.newId(), session.id(), n, Role.USER, "message " + n, null, null, false, t));
                 }
             }
         }

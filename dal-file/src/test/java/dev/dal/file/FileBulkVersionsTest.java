@@ -46,8 +46,19 @@ class FileBulkVersionsTest {
     }
 
     private static ChatSession session(UUID id, String chatId, UUID userId, long count, long version) {
-        return new ChatSession(id, chatId, userId, "v" + version, null, null, SessionStatus.ACTIVE, T, T,
-                count == 0 ? null : T, count, version);
+        return new ChatSession(
+                id,
+                chatId,
+                userId,
+                "v" + version,
+                null,
+                null,
+                SessionStatus.ACTIVE,
+                T,
+                T,
+                count == 0 ? null : T,
+                count,
+                version);
     }
 
     private static List<Message> messages(UUID sessionId, int count) {
@@ -88,8 +99,11 @@ class FileBulkVersionsTest {
 
             assertThat(store.getChatSession("c")).contains(session(second, "c", null, 0, 4));
             assertThat(store.getChatHistory("c", 10, 0)).isEmpty();
-            assertThat(store.bulk().scanMessages(null, 100).items()).as("the deleted session's messages").isEmpty();
-            assertThat(store.bulk().findTombstones(List.of(RecordKey.session("c")))).isEmpty();
+            assertThat(store.bulk().scanMessages(null, 100).items())
+                    .as("the deleted session's messages")
+                    .isEmpty();
+            assertThat(store.bulk().findTombstones(List.of(RecordKey.session("c"))))
+                    .isEmpty();
         }
     }
 
@@ -100,8 +114,10 @@ class FileBulkVersionsTest {
             store.bulk().upsertUsers(List.of(user(owner, 5)));
             store.bulk().upsertSessions(List.of(session(Ids.newId(), "c", owner, 0, 6)));
             store.bulk().upsertMemory(List.of(memory(owner, "k", 4)));
-            store.bulk().upsertTombstones(List.of(Tombstone.ofMemory(owner, "context", "gone", 9),
-                    Tombstone.ofSession("deleted", Ids.newId(), 7)));
+            store.bulk()
+                    .upsertTombstones(List.of(
+                            Tombstone.ofMemory(owner, "context", "gone", 9),
+                            Tombstone.ofSession("deleted", Ids.newId(), 7)));
             UUID sessionAgain = Ids.newId();
 
             store.bulk().overwriteUsers(List.of(user(owner, 2)));
@@ -112,10 +128,15 @@ class FileBulkVersionsTest {
             assertThat(store.getChatSession("deleted")).contains(session(sessionAgain, "deleted", owner, 0, 1));
             assertThat(store.bulk().scanMemory(null, 100).items())
                     .containsExactly(memory(owner, "gone", 1), memory(owner, "k", 1));
-            assertThat(store.bulk().findTombstones(List.of(RecordKey.session("deleted"),
-                    RecordKey.memoryType(owner, "context")))).isEmpty();
+            assertThat(store.bulk()
+                            .findTombstones(
+                                    List.of(RecordKey.session("deleted"), RecordKey.memoryType(owner, "context"))))
+                    .isEmpty();
             // Versions go on from what the overwrite stored.
-            assertThat(store.updateUser(owner, dev.dal.api.UserUpdate.builder().name("n").build()).version())
+            assertThat(store.updateUser(
+                                    owner,
+                                    dev.dal.api.UserUpdate.builder().name("n").build())
+                            .version())
                     .isEqualTo(3);
         }
     }
@@ -126,8 +147,8 @@ class FileBulkVersionsTest {
             UUID a = Ids.newId();
             UUID b = Ids.newId();
             store.bulk().upsertUsers(List.of(user(a, 2), user(a, 5), user(a, 3), user(b, 1)));
-            store.bulk().upsertMemory(List.of(memory(a, "k", 3), memory(a, "k", 2), memory(a, "j", 1),
-                    memory(a, "j", 4)));
+            store.bulk()
+                    .upsertMemory(List.of(memory(a, "k", 3), memory(a, "k", 2), memory(a, "j", 1), memory(a, "j", 4)));
 
             assertThat(store.getUser(a)).contains(user(a, 5));
             assertThat(store.bulk().scanMemory(null, 100).items())
@@ -144,28 +165,37 @@ class FileBulkVersionsTest {
                 store.setUserMemory(owner.id(), "context", key, IntNode.valueOf(1));
             }
 
-            store.bulk().upsertTombstones(List.of(Tombstone.ofMemory(owner.id(), "context", "a", 2),
-                    Tombstone.ofMemory(owner.id(), "context", "b", 7), Tombstone.ofUser(owner.id(), 2),
-                    Tombstone.ofMemory(owner.id(), "context", "b", 5)));
+            store.bulk()
+                    .upsertTombstones(List.of(
+                            Tombstone.ofMemory(owner.id(), "context", "a", 2),
+                            Tombstone.ofMemory(owner.id(), "context", "b", 7),
+                            Tombstone.ofUser(owner.id(), 2),
+                            Tombstone.ofMemory(owner.id(), "context", "b", 5)));
 
             assertThat(store.getUser(owner.id())).isEmpty();
             assertThat(store.getUserByExternalId("owner")).isEmpty();
-            assertThat(store.getChatSession("kept")).as("detached, one version later")
+            assertThat(store.getChatSession("kept"))
+                    .as("detached, one version later")
                     .contains(kept.withUserId(null));
             assertThat(store.bulk().scanMemory(null, 100).items()).isEmpty();
-            assertThat(store.bulk().findTombstones(List.of(RecordKey.user(owner.id()),
-                    RecordKey.memoryType(owner.id(), "context")))).containsExactlyInAnyOrder(
-                            Tombstone.ofUser(owner.id(), 2), Tombstone.ofMemory(owner.id(), "context", "a", 2),
+            assertThat(store.bulk()
+                            .findTombstones(
+                                    List.of(RecordKey.user(owner.id()), RecordKey.memoryType(owner.id(), "context"))))
+                    .containsExactlyInAnyOrder(
+                            Tombstone.ofUser(owner.id(), 2),
+                            Tombstone.ofMemory(owner.id(), "context", "a", 2),
                             Tombstone.ofMemory(owner.id(), "context", "b", 7));
 
             // A newer user brings the user back; its memory applies again above the memory tombstones.
             store.bulk().upsertUsers(List.of(user(owner.id(), 3)));
-            store.bulk().upsertMemory(List.of(memory(owner.id(), "b", 7), memory(owner.id(), "b", 8),
-                    memory(owner.id(), "c", 1)));
+            store.bulk()
+                    .upsertMemory(List.of(
+                            memory(owner.id(), "b", 7), memory(owner.id(), "b", 8), memory(owner.id(), "c", 1)));
             assertThat(store.bulk().scanMemory(null, 100).items())
                     .containsExactly(memory(owner.id(), "b", 8), memory(owner.id(), "c", 1));
-            assertThat(store.bulk().findTombstones(List.of(RecordKey.user(owner.id()),
-                    RecordKey.memoryType(owner.id(), "context"))))
+            assertThat(store.bulk()
+                            .findTombstones(
+                                    List.of(RecordKey.user(owner.id()), RecordKey.memoryType(owner.id(), "context"))))
                     .containsExactly(Tombstone.ofMemory(owner.id(), "context", "a", 2));
         }
     }
@@ -192,15 +222,44 @@ class FileBulkVersionsTest {
     void aFailedBatchLeavesRecordsAndTombstonesAsTheyWere() {
         try (DataAccess store = open()) {
             UUID deleted = Ids.newId();
-            store.bulk().upsertTombstones(List.of(Tombstone.ofUser(deleted, 3), Tombstone.ofSession("c", Ids.newId(), 2)));
-            List<Tombstone> before = store.bulk().findTombstones(List.of(RecordKey.user(deleted), RecordKey.session("c")));
+            store.bulk()
+                    .upsertTombstones(List.of(Tombstone.ofUser(deleted, 3), Tombstone.ofSession("c", Ids.newId(), 2)));
+            List<Tombstone> before =
+                    store.bulk().findTombstones(List.of(RecordKey.user(deleted), RecordKey.session("c")));
 
-            assertThatThrownBy(() -> store.bulk().upsertUsers(List.of(user(deleted, 4),
-                    new User(Ids.newId(), "taken", null, null, null, null, UserStatus.ACTIVE, T, T, null, 1),
-                    new User(Ids.newId(), "taken", null, null, null, null, UserStatus.ACTIVE, T, T, null, 1))))
+            assertThatThrownBy(() -> store.bulk()
+                            .upsertUsers(List.of(
+                                    user(deleted, 4),
+                                    new User(
+                                            Ids.newId(),
+                                            "taken",
+                                            null,
+                                            null,
+                                            null,
+                                            null,
+                                            UserStatus.ACTIVE,
+                                            T,
+                                            T,
+                                            null,
+                                            1),
+                                    new User(
+                                            Ids.newId(),
+                                            "taken",
+                                            null,
+                                            null,
+                                            null,
+                                            null,
+                                            UserStatus.ACTIVE,
+                                            T,
+                                            T,
+                                            null,
+                                            1))))
                     .isInstanceOf(DuplicateKeyException.class);
-            assertThatThrownBy(() -> store.bulk().upsertSessions(List.of(session(Ids.newId(), "c", null, 0, 3),
-                    session(Ids.newId(), "d", UUID.randomUUID(), 0, 1)))).isInstanceOf(NotFoundException.class);
+            assertThatThrownBy(() -> store.bulk()
+                            .upsertSessions(List.of(
+                                    session(Ids.newId(), "c", null, 0, 3),
+                                    session(Ids.newId(), "d", UUID.randomUUID(), 0, 1))))
+                    .isInstanceOf(NotFoundException.class);
 
             assertThat(store.bulk().findTombstones(List.of(RecordKey.user(deleted), RecordKey.session("c"))))
                     .containsExactlyInAnyOrderElementsOf(before);

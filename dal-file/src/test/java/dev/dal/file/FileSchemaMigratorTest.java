@@ -39,7 +39,11 @@ class FileSchemaMigratorTest {
     Path temp;
 
     private static DalConfig config(Path dir) {
-        return DalConfig.builder().storageType("file").setting("DATA_DIR", dir.toString()).clock(CLOCK).build();
+        return DalConfig.builder()
+                .storageType("file")
+                .setting("DATA_DIR", dir.toString())
+                .clock(CLOCK)
+                .build();
     }
 
     private static SchemaMigrator migrator(Path dir) {
@@ -47,7 +51,9 @@ class FileSchemaMigratorTest {
     }
 
     private static List<String> versions(List<SchemaChange> changes) {
-        return changes.stream().map(c -> c.version() + (c.applied() ? " applied" : " pending")).toList();
+        return changes.stream()
+                .map(c -> c.version() + (c.applied() ? " applied" : " pending"))
+                .toList();
     }
 
     @Test
@@ -77,7 +83,8 @@ class FileSchemaMigratorTest {
         Path marker = dir.resolve(MARKER);
         assertThat(marker).isRegularFile();
         if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(marker))).isEqualTo("rw-------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(marker)))
+                    .isEqualTo("rw-------");
         }
     }
 
@@ -104,10 +111,13 @@ class FileSchemaMigratorTest {
         try (SchemaMigrator migrator = migrator(dir)) {
             assertThat(migrator.rollback(null)).as("nothing recorded to undo").isEmpty();
             migrator.migrate();
-            assertThatThrownBy(() -> migrator.rollback(null)).isInstanceOf(ValidationException.class)
-                    .hasMessageContaining("layout version 1").hasMessageContaining("cannot be rolled back");
+            assertThatThrownBy(() -> migrator.rollback(null))
+                    .isInstanceOf(ValidationException.class)
+                    .hasMessageContaining("layout version 1")
+                    .hasMessageContaining("cannot be rolled back");
             assertThat(migrator.rollback("1")).as("version 1 stays applied").isEmpty();
-            assertThatThrownBy(() -> migrator.rollback("7")).isInstanceOf(ValidationException.class)
+            assertThatThrownBy(() -> migrator.rollback("7"))
+                    .isInstanceOf(ValidationException.class)
                     .hasMessageContaining("names no known file store layout version (known: [1])");
             assertThat(versions(migrator.status())).containsExactly("1 applied");
         }
@@ -118,11 +128,14 @@ class FileSchemaMigratorTest {
     void aDirectoryANewerDalLaidOutIsRefused() throws IOException {
         Path dir = Files.createDirectories(temp.resolve("newer"));
         Files.writeString(dir.resolve(MARKER), "{\"version\":2,\"appliedAt\":\"2027-01-01T00:00:00.000Z\"}");
-        assertThatThrownBy(() -> TempFileStores.open(dir, CLOCK)).isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("layout version 2").hasMessageContaining("newer than this version of Dal knows")
+        assertThatThrownBy(() -> TempFileStores.open(dir, CLOCK))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("layout version 2")
+                .hasMessageContaining("newer than this version of Dal knows")
                 .hasMessageContaining("DATA_DIR");
         try (SchemaMigrator migrator = migrator(dir)) {
-            assertThatThrownBy(migrator::status).isInstanceOf(ConfigurationException.class)
+            assertThatThrownBy(migrator::status)
+                    .isInstanceOf(ConfigurationException.class)
                     .hasMessageContaining("layout version 2");
             assertThatThrownBy(migrator::migrate).isInstanceOf(ConfigurationException.class);
         }
@@ -137,10 +150,13 @@ class FileSchemaMigratorTest {
     void anUnreadableMarkerFailsTheOpenWithoutShowingItsContent() throws IOException {
         Path dir = Files.createDirectories(temp.resolve("broken"));
         Files.write(dir.resolve(MARKER), "secret-not-json".getBytes(StandardCharsets.UTF_8));
-        assertThatThrownBy(() -> TempFileStores.open(dir, CLOCK)).isInstanceOf(DataAccessException.class)
-                .hasMessageContaining("unreadable layout version record").hasMessageNotContaining("secret");
+        assertThatThrownBy(() -> TempFileStores.open(dir, CLOCK))
+                .isInstanceOf(DataAccessException.class)
+                .hasMessageContaining("unreadable layout version record")
+                .hasMessageNotContaining("secret");
         Files.writeString(dir.resolve(MARKER), "{\"version\":0}");
-        assertThatThrownBy(() -> TempFileStores.open(dir, CLOCK)).isInstanceOf(DataAccessException.class)
+        assertThatThrownBy(() -> TempFileStores.open(dir, CLOCK))
+                .isInstanceOf(DataAccessException.class)
                 .hasMessageContaining("unreadable layout version record");
     }
 }

@@ -45,7 +45,8 @@ class FileStoreDiskLayoutTest {
             store.addMessage("chat-1", NewMessage.user("hello"));
             store.setUserMemory(user.id(), "profile", "k", com.fasterxml.jackson.databind.node.TextNode.valueOf("v"));
             // deletions leave tombstone files, which must be as private
-            store.setUserMemory(user.id(), "profile", "gone", com.fasterxml.jackson.databind.node.TextNode.valueOf("v"));
+            store.setUserMemory(
+                    user.id(), "profile", "gone", com.fasterxml.jackson.databind.node.TextNode.valueOf("v"));
             store.deleteUserMemory(user.id(), "profile", "gone");
             store.createChatSession(NewChatSession.of("chat-2"));
             store.deleteChatSession("chat-2");
@@ -67,15 +68,25 @@ class FileStoreDiskLayoutTest {
     @Test
     void callerKeysNeverBecomeFileNames() throws IOException {
         Path root = temp.resolve("store");
-        List<String> hostile = List.of("../escape", "..%2f..%2fescape", "/etc/passwd", "a/b/c", "C:\\x", "x".repeat(255),
-                ".", "..", "con", "NUL");
+        List<String> hostile = List.of(
+                "../escape",
+                "..%2f..%2fescape",
+                "/etc/passwd",
+                "a/b/c",
+                "C:\\x",
+                "x".repeat(255),
+                ".",
+                "..",
+                "con",
+                "NUL");
         try (DataAccess store = open(root)) {
             for (String id : hostile) {
                 store.createUser(NewUser.withExternalId(id));
                 ChatSession s = store.createChatSession(NewChatSession.of(id));
                 store.addMessage(id, NewMessage.user(id));
-                assertThat(store.getChatSession(id)).contains(s.withMessages(1,
-                        store.getChatSession(id).get().lastMessageAt()));
+                assertThat(store.getChatSession(id))
+                        .contains(
+                                s.withMessages(1, store.getChatSession(id).get().lastMessageAt()));
                 assertThat(store.getUserByExternalId(id)).isPresent();
             }
             // Deleted, they leave tombstones, named the same way.

@@ -3,9 +3,9 @@ package dev.dal.file;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dal.api.DataAccess;
+import dev.dal.api.Message;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
-import dev.dal.api.Message;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,11 +42,14 @@ class FileStoreInterruptTest {
             caller.start();
             caller.join(TimeUnit.SECONDS.toMillis(30));
             assertThat(caller.isAlive()).as("the interrupted call returned").isFalse();
-            assertThat(seen.get()).as("an interrupt before the call is deferred until the write is done").isNull();
+            assertThat(seen.get())
+                    .as("an interrupt before the call is deferred until the write is done")
+                    .isNull();
 
             long before = store.getMessageCount("c");
             store.addMessage("c", NewMessage.user("later, from another thread"));
-            assertThat(store.getMessageCount("c")).as("the interrupted call failed with %s", seen.get())
+            assertThat(store.getMessageCount("c"))
+                    .as("the interrupted call failed with %s", seen.get())
                     .isEqualTo(before + 1);
         }
     }
@@ -60,7 +63,8 @@ class FileStoreInterruptTest {
             Thread writer = new Thread(() -> {
                 for (int i = 0; i < WRITES; i++) {
                     try {
-                        Message m = store.addMessages("c", List.of(NewMessage.user("u" + i), NewMessage.assistant("a" + i)))
+                        Message m = store.addMessages(
+                                        "c", List.of(NewMessage.user("u" + i), NewMessage.assistant("a" + i)))
                                 .get(0);
                         acknowledged.add(m.sequenceNumber() + " u" + i);
                     } catch (RuntimeException e) {
@@ -80,11 +84,18 @@ class FileStoreInterruptTest {
             }
             writer.join(TimeUnit.SECONDS.toMillis(60));
             assertThat(writer.isAlive()).as("the interrupted writer finished").isFalse();
-            assertThat(acknowledged.size() + failures.size()).as("every write returned or failed").isEqualTo(WRITES);
-            assertThat(failures).as("interrupts landed during writes and failed some of them").isNotEmpty()
-                    .allSatisfy(message -> assertThat(message).as("a failed write names the interrupt")
+            assertThat(acknowledged.size() + failures.size())
+                    .as("every write returned or failed")
+                    .isEqualTo(WRITES);
+            assertThat(failures)
+                    .as("interrupts landed during writes and failed some of them")
+                    .isNotEmpty()
+                    .allSatisfy(message -> assertThat(message)
+                            .as("a failed write names the interrupt")
                             .contains("interrupted"));
-            assertThat(acknowledged).as("writes between the interrupts went through").isNotEmpty();
+            assertThat(acknowledged)
+                    .as("writes between the interrupts went through")
+                    .isNotEmpty();
 
             store.addMessage("c", NewMessage.user("afterwards"));
             StoreAudit audit = StoreAudit.of(store, "after interrupted writes");
@@ -95,15 +106,23 @@ class FileStoreInterruptTest {
             }
             for (int i = 0; i < history.size() - 1; i += 2) {
                 String content = history.get(i).content();
-                assertThat(content).as("#%d: a pair's user message, each pair once, in order", i + 1)
+                assertThat(content)
+                        .as("#%d: a pair's user message, each pair once, in order", i + 1)
                         .matches("u\\d+");
-                assertThat(history.get(i + 1).content()).as("pair %s whole", content)
+                assertThat(history.get(i + 1).content())
+                        .as("pair %s whole", content)
                         .isEqualTo("a" + content.substring(1));
             }
-            assertThat(history.stream().map(Message::content).filter(c -> c.startsWith("u")).distinct().count())
-                    .as("no pair stored twice").isEqualTo((history.size() - 1) / 2);
+            assertThat(history.stream()
+                            .map(Message::content)
+                            .filter(c -> c.startsWith("u"))
+                            .distinct()
+                            .count())
+                    .as("no pair stored twice")
+                    .isEqualTo((history.size() - 1) / 2);
             // A write that failed after its commit point (the journal deleted) stays whole.
-            assertThat(history).as("the acknowledged pairs, whole failed ones at most, and the last write")
+            assertThat(history)
+                    .as("the acknowledged pairs, whole failed ones at most, and the last write")
                     .hasSizeBetween(2 * acknowledged.size() + 1, 2 * WRITES + 1);
             assertThat(history.get(history.size() - 1).content()).isEqualTo("afterwards");
             assertThat(history.size() % 2).as("pairs and one single").isEqualTo(1);

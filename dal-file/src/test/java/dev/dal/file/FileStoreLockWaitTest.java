@@ -36,16 +36,24 @@ class FileStoreLockWaitTest {
     Path temp;
 
     private static DataAccess open(Path dir) {
-        return DataAccessFactory.create(DalConfig.builder().storageType("file").setting("DATA_DIR", dir.toString())
-                .setting(DalConfig.DB_QUERY_TIMEOUT, "1").setting(DalConfig.DAL_HEALTH_TIMEOUT, "1").build());
+        return DataAccessFactory.create(DalConfig.builder()
+                .storageType("file")
+                .setting("DATA_DIR", dir.toString())
+                .setting(DalConfig.DB_QUERY_TIMEOUT, "1")
+                .setting(DalConfig.DAL_HEALTH_TIMEOUT, "1")
+                .build());
     }
 
     private static void assertTimedOut(Throwable thrown, long elapsedNanos) {
-        assertThat(thrown).isInstanceOf(TransientDataAccessException.class)
+        assertThat(thrown)
+                .isInstanceOf(TransientDataAccessException.class)
                 .isNotInstanceOf(OutcomeUnknownException.class)
-                .hasMessageContaining(DalConfig.DB_QUERY_TIMEOUT).hasMessageContaining("nothing was written");
-        assertThat(Duration.ofNanos(elapsedNanos)).as("how long the write waited")
-                .isGreaterThanOrEqualTo(LIMIT.minusMillis(50)).isLessThan(LIMIT.plusSeconds(1));
+                .hasMessageContaining(DalConfig.DB_QUERY_TIMEOUT)
+                .hasMessageContaining("nothing was written");
+        assertThat(Duration.ofNanos(elapsedNanos))
+                .as("how long the write waited")
+                .isGreaterThanOrEqualTo(LIMIT.minusMillis(50))
+                .isLessThan(LIMIT.plusSeconds(1));
     }
 
     @Test
@@ -55,7 +63,8 @@ class FileStoreLockWaitTest {
             store.createChatSession(NewChatSession.of("c"));
             store.addMessage("c", NewMessage.user("before"));
             try (ChildJvm holder = ChildJvm.start(LockHolderMain.class, temp.resolve("holder.log"), dir.toString())) {
-                assertThat(holder.awaitLine("LOCKED", Duration.ofSeconds(60))).as(holder.stderrTail())
+                assertThat(holder.awaitLine("LOCKED", Duration.ofSeconds(60)))
+                        .as(holder.stderrTail())
                         .isEqualTo("LOCKED true");
 
                 long start = System.nanoTime();
@@ -77,9 +86,12 @@ class FileStoreLockWaitTest {
             }
             // The same store serves again, and the timed-out writes left nothing behind.
             assertThat(store.getMessageCount("c")).isEqualTo(1);
-            assertThat(store.getChatHistory("c", 10, 0)).extracting(m -> m.content()).containsExactly("before");
+            assertThat(store.getChatHistory("c", 10, 0))
+                    .extracting(m -> m.content())
+                    .containsExactly("before");
             assertThat(store.getUserByExternalId("while-locked")).isEmpty();
-            assertThat(store.addMessage("c", NewMessage.user("after")).sequenceNumber()).isEqualTo(2);
+            assertThat(store.addMessage("c", NewMessage.user("after")).sequenceNumber())
+                    .isEqualTo(2);
             assertThat(store.healthCheck().status()).isEqualTo(HealthStatus.Status.UP);
         }
     }
@@ -88,7 +100,8 @@ class FileStoreLockWaitTest {
     void aTransactionOfAnotherThreadEndsTheWaitingWriteWithinTheDeadline() throws Exception {
         Path dir = temp.resolve("store");
         ExecutorService pool = Executors.newSingleThreadExecutor();
-        try (DataAccess store = open(dir); DataAccess second = open(dir)) {
+        try (DataAccess store = open(dir);
+                DataAccess second = open(dir)) {
             store.createChatSession(NewChatSession.of("c"));
             CountDownLatch inside = new CountDownLatch(1);
             CountDownLatch finish = new CountDownLatch(1);
@@ -112,7 +125,8 @@ class FileStoreLockWaitTest {
 
             finish.countDown();
             assertThat(transaction.get(30, TimeUnit.SECONDS)).isEqualTo(1);
-            assertThat(second.getChatHistory("c", 10, 0)).extracting(m -> m.content())
+            assertThat(second.getChatHistory("c", 10, 0))
+                    .extracting(m -> m.content())
                     .containsExactly("in the transaction");
         } finally {
             pool.shutdownNow();

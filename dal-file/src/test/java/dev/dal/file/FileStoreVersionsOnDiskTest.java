@@ -54,7 +54,8 @@ class FileStoreVersionsOnDiskTest {
     private static void rewriteAsOldLayout(Path root) throws IOException {
         List<Path> records = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(root)) {
-            walk.filter(Files::isRegularFile).filter(p -> p.getFileName().toString().endsWith(".json"))
+            walk.filter(Files::isRegularFile)
+                    .filter(p -> p.getFileName().toString().endsWith(".json"))
                     .filter(p -> {
                         String dir = root.relativize(p).getName(0).toString();
                         return dir.equals("users") || dir.equals("sessions") || dir.equals("memory");
@@ -75,7 +76,8 @@ class FileStoreVersionsOnDiskTest {
         }
         assertThat(stripped).as("versions removed from the records").isGreaterThanOrEqualTo(5);
         try (Stream<Path> walk = Files.walk(root.resolve("tombstones"))) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            walk.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         }
     }
 
@@ -97,29 +99,56 @@ class FileStoreVersionsOnDiskTest {
             store.deleteUserMemory(other.id(), "context", "gone");
         }
         rewriteAsOldLayout(root);
-        assertThat(Files.readString(root.resolve("users").resolve(user.id() + ".json"))).doesNotContain("version");
+        assertThat(Files.readString(root.resolve("users").resolve(user.id() + ".json")))
+                .doesNotContain("version");
 
         try (DataAccess store = open(root)) {
             List<Long> versions = new ArrayList<>();
             scanAll(store).forEach(v -> versions.add(v));
-            assertThat(versions).as("every scanned user, session and memory entry").hasSize(2 + 2 + 2).containsOnly(1L);
+            assertThat(versions)
+                    .as("every scanned user, session and memory entry")
+                    .hasSize(2 + 2 + 2)
+                    .containsOnly(1L);
             assertThat(store.getUser(user.id()).orElseThrow().version()).isEqualTo(1);
-            assertThat(store.getUserByExternalId("old-1").orElseThrow().version()).isEqualTo(1);
+            assertThat(store.getUserByExternalId("old-1").orElseThrow().version())
+                    .isEqualTo(1);
             assertThat(store.getChatSession("old-chat").orElseThrow().version()).isEqualTo(1);
-            assertThat(store.getUserMemory(user.id(), "context").stream().map(MemoryEntry::version)).containsOnly(1L);
-            assertThat(store.bulk().findTombstones(List.of(RecordKey.memoryType(other.id(), "context")))).isEmpty();
+            assertThat(store.getUserMemory(user.id(), "context").stream().map(MemoryEntry::version))
+                    .containsOnly(1L);
+            assertThat(store.bulk().findTombstones(List.of(RecordKey.memoryType(other.id(), "context"))))
+                    .isEmpty();
 
             // Changes go on from version 1, optimistic locking included.
-            assertThat(store.updateUser(user.id(), UserUpdate.builder().name("n").expectingVersion(1).build()).version())
+            assertThat(store.updateUser(
+                                    user.id(),
+                                    UserUpdate.builder()
+                                            .name("n")
+                                            .expectingVersion(1)
+                                            .build())
+                            .version())
                     .isEqualTo(2);
             store.addMessage("old-chat", NewMessage.user("hello"));
             assertThat(store.getChatSession("old-chat").orElseThrow().version()).isEqualTo(2);
-            assertThat(store.setUserMemory(user.id(), "context", "a", TextNode.valueOf("x")).version()).isEqualTo(2);
+            assertThat(store.setUserMemory(user.id(), "context", "a", TextNode.valueOf("x"))
+                            .version())
+                    .isEqualTo(2);
 
             // A bulk upsert compares with the version 1 it read: an equal one is skipped, a newer one applied.
             ChatSession unversioned = store.getChatSession("other-chat").orElseThrow();
-            store.bulk().upsertSessions(List.of(new ChatSession(unversioned.id(), "other-chat", other.id(), "equal",
-                    null, null, unversioned.status(), unversioned.createdAt(), unversioned.updatedAt(), null, 0, 1)));
+            store.bulk()
+                    .upsertSessions(List.of(new ChatSession(
+                            unversioned.id(),
+                            "other-chat",
+                            other.id(),
+                            "equal",
+                            null,
+                            null,
+                            unversioned.status(),
+                            unversioned.createdAt(),
+                            unversioned.updatedAt(),
+                            null,
+                            0,
+                            1)));
             assertThat(store.getChatSession("other-chat").orElseThrow().title()).isNull();
             store.bulk().upsertSessions(List.of(unversioned.withVersion(2)));
             assertThat(store.getChatSession("other-chat")).contains(unversioned.withVersion(2));
@@ -128,12 +157,17 @@ class FileStoreVersionsOnDiskTest {
             assertThat(store.deleteUser(other.id(), DeleteMode.KEEP_SESSIONS)).isTrue();
             assertThat(store.bulk().findTombstones(List.of(RecordKey.user(other.id()))))
                     .containsExactly(Tombstone.ofUser(other.id(), 2));
-            assertThat(store.getChatSession("other-chat").orElseThrow().version()).as("detached").isEqualTo(3);
+            assertThat(store.getChatSession("other-chat").orElseThrow().version())
+                    .as("detached")
+                    .isEqualTo(3);
         }
         assertThat(Files.readString(root.resolve("users").resolve(user.id() + ".json")))
-                .as("a record written again carries its version").contains("\"version\":2");
+                .as("a record written again carries its version")
+                .contains("\"version\":2");
         try (DataAccess store = open(root)) {
-            assertThat(store.getUser(user.id()).orElseThrow().version()).as("after reopening").isEqualTo(2);
+            assertThat(store.getUser(user.id()).orElseThrow().version())
+                    .as("after reopening")
+                    .isEqualTo(2);
             assertThat(store.getChatSession("old-chat").orElseThrow().version()).isEqualTo(2);
             assertThat(session.version()).isEqualTo(1);
         }
@@ -148,7 +182,8 @@ class FileStoreVersionsOnDiskTest {
         sessions.items().forEach(s -> versions.add(s.version()));
         ScanBatch<MemoryEntry> memory = store.bulk().scanMemory(null, 100);
         memory.items().forEach(m -> versions.add(m.version()));
-        assertThat(List.of(users.hasMore(), sessions.hasMore(), memory.hasMore())).containsOnly(false);
+        assertThat(List.of(users.hasMore(), sessions.hasMore(), memory.hasMore()))
+                .containsOnly(false);
         return versions;
     }
 
@@ -166,9 +201,14 @@ class FileStoreVersionsOnDiskTest {
             store.deleteUserMemory(user.id(), "../type", "/key");
             store.deleteChatSession(hostileChat);
             store.deleteUser(user.id());
-            assertThat(store.bulk().findTombstones(List.of(RecordKey.user(user.id()), RecordKey.session(hostileChat),
-                    RecordKey.memory(user.id(), "../type", "/key")))).containsExactlyInAnyOrder(
-                            Tombstone.ofUser(user.id(), 2), Tombstone.ofSession(hostileChat, session.id(), 3),
+            assertThat(store.bulk()
+                            .findTombstones(List.of(
+                                    RecordKey.user(user.id()),
+                                    RecordKey.session(hostileChat),
+                                    RecordKey.memory(user.id(), "../type", "/key"))))
+                    .containsExactlyInAnyOrder(
+                            Tombstone.ofUser(user.id(), 2),
+                            Tombstone.ofSession(hostileChat, session.id(), 3),
                             Tombstone.ofMemory(user.id(), "../type", "/key", 2));
         }
         Path tombstones = root.resolve("tombstones");
@@ -181,13 +221,14 @@ class FileStoreVersionsOnDiskTest {
         assertThat(paths).hasSizeGreaterThanOrEqualTo(1 + 4 + 4);
         for (Path p : paths) {
             String expected = Files.isDirectory(p) ? "rwx------" : "rw-------";
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p))).as(p.toString())
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p)))
+                    .as(p.toString())
                     .isEqualTo(expected);
-            assertThat(p.getFileName().toString()).as(p.toString())
-                    .matches("[0-9a-f\\-]+(\\.json)?|[a-z\\-]+");
+            assertThat(p.getFileName().toString()).as(p.toString()).matches("[0-9a-f\\-]+(\\.json)?|[a-z\\-]+");
         }
         try (Stream<Path> walk = Files.walk(temp)) {
-            assertThat(walk.filter(p -> !p.startsWith(root) && !p.equals(temp))).as("nothing outside the root")
+            assertThat(walk.filter(p -> !p.startsWith(root) && !p.equals(temp)))
+                    .as("nothing outside the root")
                     .isEmpty();
         }
     }
@@ -200,27 +241,38 @@ class FileStoreVersionsOnDiskTest {
             store.setUserMemory(user.id(), "context", "k", TextNode.valueOf("v"));
             store.setUserMemory(user.id(), "context", "deleted", TextNode.valueOf("v"));
             store.deleteUserMemory(user.id(), "context", "deleted");
-            List<RecordKey> keys = List.of(RecordKey.user(user.id()), RecordKey.session("tx-chat"),
+            List<RecordKey> keys = List.of(
+                    RecordKey.user(user.id()),
+                    RecordKey.session("tx-chat"),
                     RecordKey.memoryType(user.id(), "context"));
             List<Tombstone> before = store.bulk().findTombstones(keys);
             assertThat(before).containsExactly(Tombstone.ofMemory(user.id(), "context", "deleted", 2));
 
             assertThatThrownBy(() -> store.useTransaction(tx -> {
-                tx.deleteChatSession("tx-chat");
-                tx.deleteUserMemory(user.id(), "context", "k");
-                tx.setUserMemory(user.id(), "context", "deleted", TextNode.valueOf("again"));
-                tx.deleteUser(user.id(), DeleteMode.PURGE);
-                assertThat(tx.bulk().findTombstones(keys)).as("inside the transaction").hasSize(3);
-                throw new IllegalStateException("roll back");
-            })).hasMessageContaining("roll back");
+                        tx.deleteChatSession("tx-chat");
+                        tx.deleteUserMemory(user.id(), "context", "k");
+                        tx.setUserMemory(user.id(), "context", "deleted", TextNode.valueOf("again"));
+                        tx.deleteUser(user.id(), DeleteMode.PURGE);
+                        assertThat(tx.bulk().findTombstones(keys))
+                                .as("inside the transaction")
+                                .hasSize(3);
+                        throw new IllegalStateException("roll back");
+                    }))
+                    .hasMessageContaining("roll back");
 
-            assertThat(store.bulk().findTombstones(keys)).as("tombstones rolled back").isEqualTo(before);
+            assertThat(store.bulk().findTombstones(keys))
+                    .as("tombstones rolled back")
+                    .isEqualTo(before);
             assertThat(store.getUser(user.id())).contains(user);
             assertThat(store.getChatSession("tx-chat")).contains(session);
-            assertThat(store.getUserMemory(user.id(), "context", "k").orElseThrow().version()).isEqualTo(1);
+            assertThat(store.getUserMemory(user.id(), "context", "k")
+                            .orElseThrow()
+                            .version())
+                    .isEqualTo(1);
             assertThat(store.getUserMemory(user.id(), "context", "deleted")).isEmpty();
 
-            store.updateChatSession("tx-chat", ChatSessionUpdate.builder().title("t").build());
+            store.updateChatSession(
+                    "tx-chat", ChatSessionUpdate.builder().title("t").build());
             assertThat(store.getChatSession("tx-chat").orElseThrow().version()).isEqualTo(2);
         }
     }

@@ -15,13 +15,12 @@ import java.nio.file.StandardOpenOption;
  * {@code RELEASED} and exits. Argument: the data directory.
  */
 public final class LockHolderMain {
-    private LockHolderMain() {
-    }
+    private LockHolderMain() {}
 
     public static void main(String[] args) throws Exception {
         Path lockFile = Path.of(args[0]).resolve("store.lock");
-        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                StandardOpenOption.CREATE);
+        try (FileChannel channel = FileChannel.open(
+                        lockFile, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
                 FileLock lock = channel.lock()) {
             System.out.println("LOCKED " + lock.isValid());
             System.out.flush();

@@ -37,6 +37,7 @@ class MultiProcessWriteTest {
     private static final int THREADS = 4;
     /** Writer threads in all processes together. */
     static final int WORKERS = PROCESSES * THREADS;
+
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(3);
 
     @TempDir
@@ -47,23 +48,29 @@ class MultiProcessWriteTest {
         List<ChildJvm> children = new ArrayList<>();
         try {
             for (int p = 0; p < PROCESSES; p++) {
-                List<String> args = new ArrayList<>(List.of(dir.toString(), "p" + p, mode,
-                        Integer.toString(THREADS), Integer.toString(ops)));
+                List<String> args = new ArrayList<>(
+                        List.of(dir.toString(), "p" + p, mode, Integer.toString(THREADS), Integer.toString(ops)));
                 args.addAll(List.of(extra));
-                children.add(ChildJvm.start(MultiWriterMain.class, temp.resolve("p" + p + "-stderr.log"),
-                        args.toArray(String[]::new)));
+                children.add(ChildJvm.start(
+                        MultiWriterMain.class, temp.resolve("p" + p + "-stderr.log"), args.toArray(String[]::new)));
             }
             for (ChildJvm child : children) {
-                assertThat(child.awaitLine("READY", Duration.ofSeconds(60))).as(child.stderrTail()).isEqualTo("READY");
+                assertThat(child.awaitLine("READY", Duration.ofSeconds(60)))
+                        .as(child.stderrTail())
+                        .isEqualTo("READY");
             }
             children.forEach(child -> child.send("GO"));
             List<List<String>> outputs = new ArrayList<>();
             for (ChildJvm child : children) {
                 int exit = child.awaitExit(RUN_TIMEOUT);
                 List<String> lines = child.lines();
-                assertThat(lines).as("writer output; stderr:%n%s", child.stderrTail())
-                        .noneMatch(l -> l.startsWith("ERR")).endsWith("DONE");
-                assertThat(exit).as("writer exit code; stderr:%n%s", child.stderrTail()).isZero();
+                assertThat(lines)
+                        .as("writer output; stderr:%n%s", child.stderrTail())
+                        .noneMatch(l -> l.startsWith("ERR"))
+                        .endsWith("DONE");
+                assertThat(exit)
+                        .as("writer exit code; stderr:%n%s", child.stderrTail())
+                        .isZero();
                 outputs.add(lines);
             }
             return outputs;
@@ -101,8 +108,14 @@ class MultiProcessWriteTest {
                         messageAcks += 2;
                         calls.merge(f[1], 1, Integer::sum);
                     }
-                    case "U" -> assertThat(ackedUsers.put(UUID.fromString(f[1]), f[2])).as(line).isNull();
-                    case "X" -> contested.computeIfAbsent(Integer.parseInt(f[1]), k -> new ArrayList<>()).add(f[2]);
+                    case "U" ->
+                        assertThat(ackedUsers.put(UUID.fromString(f[1]), f[2]))
+                                .as(line)
+                                .isNull();
+                    case "X" ->
+                        contested
+                                .computeIfAbsent(Integer.parseInt(f[1]), k -> new ArrayList<>())
+                                .add(f[2]);
                     default -> assertThat(f[0]).as(line).isIn("READY", "DONE");
                 }
             }
@@ -116,21 +129,31 @@ class MultiProcessWriteTest {
             for (String chatId : MultiWriterMain.SHARED_CHATS) {
                 List<Message> history = audit.histories.get(chatId);
                 Map<Long, String> expected = acked.getOrDefault(chatId, Map.of());
-                assertThat(audit.sessions.get(chatId).messageCount()).as(chatId + " messageCount")
+                assertThat(audit.sessions.get(chatId).messageCount())
+                        .as(chatId + " messageCount")
                         .isEqualTo(expected.size());
                 Map<Long, String> stored = new HashMap<>();
                 history.forEach(m -> stored.put(m.sequenceNumber(), m.content()));
-                assertThat(stored).as(chatId + ": every acknowledged message, at its number, once").isEqualTo(expected);
-                assertThat(history.stream().map(Message::content).distinct().count()).as(chatId + " distinct contents")
+                assertThat(stored)
+                        .as(chatId + ": every acknowledged message, at its number, once")
+                        .isEqualTo(expected);
+                assertThat(history.stream().map(Message::content).distinct().count())
+                        .as(chatId + " distinct contents")
                         .isEqualTo(history.size());
                 total += history.size();
                 long switches = 0;
                 for (int i = 1; i < history.size(); i++) {
-                    switches += history.get(i).content().charAt(1) != history.get(i - 1).content().charAt(1) ? 1 : 0;
+                    switches += history.get(i).content().charAt(1)
+                                    != history.get(i - 1).content().charAt(1)
+                            ? 1
+                            : 0;
                 }
-                System.out.printf("MultiProcessWriteTest: %s holds %d messages; the writing process changed %d times%n",
+                System.out.printf(
+                        "MultiProcessWriteTest: %s holds %d messages; the writing process changed %d times%n",
                         chatId, history.size(), switches);
-                assertThat(switches).as(chatId + ": the processes' writes interleaved").isPositive();
+                assertThat(switches)
+                        .as(chatId + ": the processes' writes interleaved")
+                        .isPositive();
             }
             assertThat(total).isEqualTo(messageAcks);
             for (String chatId : MultiWriterMain.SHARED_CHATS) {
@@ -140,26 +163,39 @@ class MultiProcessWriteTest {
             }
 
             List<User> created = audit.users.values().stream()
-                    .filter(u -> u.externalId() != null && u.externalId().startsWith("user:")).toList();
+                    .filter(u -> u.externalId() != null && u.externalId().startsWith("user:"))
+                    .toList();
             assertThat(created).as("users created").hasSize(PROCESSES * THREADS * ((ops + 4) / 5));
             Map<UUID, String> stored = new HashMap<>();
             created.forEach(u -> stored.put(u.id(), u.externalId()));
-            assertThat(stored).as("every acknowledged user, once, with its external id").isEqualTo(ackedUsers);
+            assertThat(stored)
+                    .as("every acknowledged user, once, with its external id")
+                    .isEqualTo(ackedUsers);
             for (Map.Entry<UUID, String> user : ackedUsers.entrySet()) {
-                assertThat(store.getUserMemory(user.getKey(), "profile", "owner").map(e -> e.value().asText()))
-                        .as("memory of %s", user.getValue()).contains(user.getValue());
-                assertThat(store.getUserMemory(user.getKey(), "profile", "owner").map(MemoryEntry::version))
-                        .as("memory version of %s", user.getValue()).contains(1L);
+                assertThat(store.getUserMemory(user.getKey(), "profile", "owner")
+                                .map(e -> e.value().asText()))
+                        .as("memory of %s", user.getValue())
+                        .contains(user.getValue());
+                assertThat(store.getUserMemory(user.getKey(), "profile", "owner")
+                                .map(MemoryEntry::version))
+                        .as("memory version of %s", user.getValue())
+                        .contains(1L);
             }
-            assertThat(created.stream().map(User::version)).as("created users' versions").containsOnly(1L);
+            assertThat(created.stream().map(User::version))
+                    .as("created users' versions")
+                    .containsOnly(1L);
 
             assertThat(contested.keySet()).hasSize(MultiWriterMain.CONTESTED);
             for (Map.Entry<Integer, List<String>> c : contested.entrySet()) {
-                List<String> winners = c.getValue().stream().filter(v -> !v.equals("DUP")).toList();
-                assertThat(c.getValue()).as("attempts at contested-%d", c.getKey()).hasSize(PROCESSES * THREADS);
+                List<String> winners =
+                        c.getValue().stream().filter(v -> !v.equals("DUP")).toList();
+                assertThat(c.getValue())
+                        .as("attempts at contested-%d", c.getKey())
+                        .hasSize(PROCESSES * THREADS);
                 assertThat(winners).as("winners of contested-%d", c.getKey()).hasSize(1);
                 assertThat(store.getUserByExternalId("contested-" + c.getKey()).map(u -> u.id().toString()))
-                        .as("holder of contested-%d", c.getKey()).contains(winners.get(0));
+                        .as("holder of contested-%d", c.getKey())
+                        .contains(winners.get(0));
             }
             assertThat(audit.users).hasSize(created.size() + MultiWriterMain.CONTESTED);
         }
@@ -177,17 +213,24 @@ class MultiProcessWriteTest {
 
         int total = PROCESSES * THREADS * increments;
         List<Long> written = new ArrayList<>();
-        outputs.forEach(lines -> lines.stream().filter(l -> l.startsWith("C "))
+        outputs.forEach(lines -> lines.stream()
+                .filter(l -> l.startsWith("C "))
                 .forEach(l -> written.add(Long.parseLong(l.substring(2)))));
         Set<Long> distinct = new HashSet<>(written);
         assertThat(written).as("increments acknowledged").hasSize(total);
-        assertThat(distinct).as("each increment read the value the previous one wrote")
-                .isEqualTo(new HashSet<>(LongStream.rangeClosed(1, total).boxed().toList()));
+        assertThat(distinct)
+                .as("each increment read the value the previous one wrote")
+                .isEqualTo(
+                        new HashSet<>(LongStream.rangeClosed(1, total).boxed().toList()));
         try (DataAccess store = CrashWriterMain.open(dir)) {
             assertThat(store.getUserMemory(counterUser, MultiWriterMain.COUNTER_TYPE, MultiWriterMain.COUNTER_KEY)
-                    .map(MemoryEntry::value).map(v -> v.asLong())).as("final counter").contains((long) total);
+                            .map(MemoryEntry::value)
+                            .map(v -> v.asLong()))
+                    .as("final counter")
+                    .contains((long) total);
             assertThat(store.getUserMemory(counterUser, MultiWriterMain.COUNTER_TYPE, MultiWriterMain.COUNTER_KEY)
-                    .map(MemoryEntry::version)).as("one version per increment, the first one creating it")
+                            .map(MemoryEntry::version))
+                    .as("one version per increment, the first one creating it")
                     .contains((long) total);
         }
     }
@@ -219,11 +262,14 @@ class MultiProcessWriteTest {
                 }
             }
         }
-        System.out.printf("MultiProcessWriteTest: %d optimistic updates, %d refused as stale and retried%n",
+        System.out.printf(
+                "MultiProcessWriteTest: %d optimistic updates, %d refused as stale and retried%n",
                 versions.size(), conflicts);
         assertThat(versions).as("updates acknowledged").hasSize(total);
-        assertThat(new HashSet<>(versions)).as("each at its own version, 2 to %d", total + 1)
-                .isEqualTo(new HashSet<>(LongStream.rangeClosed(2, total + 1).boxed().toList()));
+        assertThat(new HashSet<>(versions))
+                .as("each at its own version, 2 to %d", total + 1)
+                .isEqualTo(new HashSet<>(
+                        LongStream.rangeClosed(2, total + 1).boxed().toList()));
         assertThat(conflicts).as("writers did collide").isPositive();
         try (DataAccess store = CrashWriterMain.open(dir)) {
             assertThat(store.getUser(user).orElseThrow().version()).isEqualTo(total + 1);
@@ -256,8 +302,7 @@ class MultiProcessWriteTest {
                 if (line.startsWith("R ")) {
                     String[] f = line.split(" ");
                     acknowledged++;
-                    highest.merge(f[1] + " " + f[2], f,
-                            (a, b) -> Long.parseLong(a[3]) >= Long.parseLong(b[3]) ? a : b);
+                    highest.merge(f[1] + " " + f[2], f, (a, b) -> Long.parseLong(a[3]) >= Long.parseLong(b[3]) ? a : b);
                 }
             }
         }
@@ -276,16 +321,21 @@ class MultiProcessWriteTest {
                 };
                 Optional<Long> live = switch (f[1]) {
                     case "user" -> store.getUser(MultiWriterMain.raceUser(key)).map(User::version);
-                    case "session" -> store.getChatSession(MultiWriterMain.raceChat(key)).map(ChatSession::version);
-                    default -> store.getUserMemory(owner, MultiWriterMain.RACE_TYPE, "k" + key)
-                            .map(MemoryEntry::version);
+                    case "session" ->
+                        store.getChatSession(MultiWriterMain.raceChat(key)).map(ChatSession::version);
+                    default ->
+                        store.getUserMemory(owner, MultiWriterMain.RACE_TYPE, "k" + key)
+                                .map(MemoryEntry::version);
                 };
                 List<Tombstone> tombstones = store.bulk().findTombstones(List.of(recordKey));
                 String what = context + ": " + f[1] + " " + key + ", highest offered " + version + " "
                         + (deleted ? "tombstone" : "record");
                 if (deleted) {
                     assertThat(live).as(what + ": not live").isEmpty();
-                    assertThat(tombstones).as(what).extracting(Tombstone::version).containsExactly(version);
+                    assertThat(tombstones)
+                            .as(what)
+                            .extracting(Tombstone::version)
+                            .containsExactly(version);
                 } else {
                     assertThat(live).as(what).contains(version);
                     assertThat(tombstones).as(what + ": no tombstone").isEmpty();
@@ -308,7 +358,8 @@ class MultiProcessWriteTest {
             }
         }
         int ops = 60;
-        List<List<String>> outputs = runAll(dirs.get(0), "two-stores", ops, dirs.get(1).toString());
+        List<List<String>> outputs =
+                runAll(dirs.get(0), "two-stores", ops, dirs.get(1).toString());
 
         Map<String, Map<Long, String>> acked = new HashMap<>();
         int acks = 0;
@@ -326,18 +377,24 @@ class MultiProcessWriteTest {
             try (DataAccess store = CrashWriterMain.open(dirs.get(i))) {
                 StoreAudit audit = StoreAudit.of(store, "store " + i + " after the writers");
                 Map<Long, String> stored = new HashMap<>();
-                audit.histories.get(MultiWriterMain.SHARED_CHATS.get(0))
+                audit.histories
+                        .get(MultiWriterMain.SHARED_CHATS.get(0))
                         .forEach(m -> stored.put(m.sequenceNumber(), m.content()));
-                assertThat(stored).as("store %d: every acknowledged message, at its number, once", i)
+                assertThat(stored)
+                        .as("store %d: every acknowledged message, at its number, once", i)
                         .isEqualTo(acked.getOrDefault(Integer.toString(i), Map.of()));
-                assertThat(stored.keySet()).as("store %d: numbers 1..n", i)
-                        .isEqualTo(new HashSet<>(LongStream.rangeClosed(1, stored.size()).boxed().toList()));
+                assertThat(stored.keySet())
+                        .as("store %d: numbers 1..n", i)
+                        .isEqualTo(new HashSet<>(
+                                LongStream.rangeClosed(1, stored.size()).boxed().toList()));
             }
         }
     }
 
     private static void putOnce(Map<String, Map<Long, String>> acked, String chatId, long seq, String content) {
         String before = acked.computeIfAbsent(chatId, k -> new HashMap<>()).put(seq, content);
-        assertThat(before).as("%s #%d acknowledged to two writes: %s and %s", chatId, seq, before, content).isNull();
+        assertThat(before)
+                .as("%s #%d acknowledged to two writes: %s and %s", chatId, seq, before, content)
+                .isNull();
     }
 }

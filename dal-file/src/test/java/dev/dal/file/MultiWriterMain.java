@@ -65,8 +65,7 @@ public final class MultiWriterMain {
     static final String RACE_TYPE = "race";
     static final Instant RACE_TIME = Instant.parse("2026-01-01T00:00:00Z");
 
-    private MultiWriterMain() {
-    }
+    private MultiWriterMain() {}
 
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
@@ -92,19 +91,28 @@ public final class MultiWriterMain {
                     case "counter" -> () -> increments(store, UUID.fromString(args[5]), ops, out);
                     case "optimistic" -> () -> optimistic(store, UUID.fromString(args[5]), worker, ops, out);
                     case "two-stores" -> () -> twoStores(List.of(store, other), worker, ops, out);
-                    case "race" -> () -> race(store, UUID.fromString(args[5]), Long.parseLong(args[6]) + workerIndex,
-                            workerIndex, MultiProcessWriteTest.WORKERS, ops, out);
+                    case "race" ->
+                        () -> race(
+                                store,
+                                UUID.fromString(args[5]),
+                                Long.parseLong(args[6]) + workerIndex,
+                                workerIndex,
+                                MultiProcessWriteTest.WORKERS,
+                                ops,
+                                out);
                     default -> throw new IllegalArgumentException(mode);
                 };
-                Thread thread = new Thread(() -> {
-                    try {
-                        body.run();
-                    } catch (RuntimeException | Error e) {
-                        failed.set(true);
-                        out.println("ERR " + worker + " " + e);
-                        e.printStackTrace();
-                    }
-                }, worker);
+                Thread thread = new Thread(
+                        () -> {
+                            try {
+                                body.run();
+                            } catch (RuntimeException | Error e) {
+                                failed.set(true);
+                                out.println("ERR " + worker + " " + e);
+                                e.printStackTrace();
+                            }
+                        },
+                        worker);
                 workers.add(thread);
                 thread.start();
             }
@@ -124,10 +132,10 @@ public final class MultiWriterMain {
             String chatId = SHARED_CHATS.get(i % SHARED_CHATS.size());
             String content = worker + ":" + i;
             if (i % 4 == 3) {
-                List<Message> pair = store.addMessages(chatId, List.of(NewMessage.user(content + ":u"),
-                        NewMessage.assistant(content + ":a")));
-                out.println("P " + chatId + " " + pair.get(0).sequenceNumber() + " " + pair.get(0).content() + " "
-                        + pair.get(1).content());
+                List<Message> pair = store.addMessages(
+                        chatId, List.of(NewMessage.user(content + ":u"), NewMessage.assistant(content + ":a")));
+                out.println("P " + chatId + " " + pair.get(0).sequenceNumber() + " "
+                        + pair.get(0).content() + " " + pair.get(1).content());
             } else {
                 Message m = store.addMessage(chatId, NewMessage.user(content));
                 out.println("M " + chatId + " " + m.sequenceNumber() + " " + m.content());
@@ -175,8 +183,8 @@ public final class MultiWriterMain {
      * versions unique across all writers and shuffled, so whatever the interleaving the store must end up holding,
      * for each key, exactly what the highest version offered was (live or deleted).
      */
-    private static void race(DataAccess store, UUID owner, long seed, int worker, int workers, int ops,
-            PrintStream out) {
+    private static void race(
+            DataAccess store, UUID owner, long seed, int worker, int workers, int ops, PrintStream out) {
         Random random = new Random(seed);
         List<Integer> slots = new ArrayList<>(IntStream.range(0, ops).boxed().toList());
         Collections.shuffle(slots, random);
@@ -190,27 +198,58 @@ public final class MultiWriterMain {
                     if (tombstone) {
                         store.bulk().upsertTombstones(List.of(Tombstone.ofUser(raceUser(key), version)));
                     } else {
-                        store.bulk().upsertUsers(List.of(new User(raceUser(key), null, null, "v" + version, null,
-                                null, UserStatus.ACTIVE, RACE_TIME, RACE_TIME, null, version)));
+                        store.bulk()
+                                .upsertUsers(List.of(new User(
+                                        raceUser(key),
+                                        null,
+                                        null,
+                                        "v" + version,
+                                        null,
+                                        null,
+                                        UserStatus.ACTIVE,
+                                        RACE_TIME,
+                                        RACE_TIME,
+                                        null,
+                                        version)));
                     }
                 }
                 case "session" -> {
                     if (tombstone) {
-                        store.bulk().upsertTombstones(List.of(Tombstone.ofSession(raceChat(key), raceSession(key),
-                                version)));
+                        store.bulk()
+                                .upsertTombstones(
+                                        List.of(Tombstone.ofSession(raceChat(key), raceSession(key), version)));
                     } else {
-                        store.bulk().upsertSessions(List.of(new ChatSession(raceSession(key), raceChat(key), null,
-                                "v" + version, null, null, SessionStatus.ACTIVE, RACE_TIME, RACE_TIME, null, 0,
-                                version)));
+                        store.bulk()
+                                .upsertSessions(List.of(new ChatSession(
+                                        raceSession(key),
+                                        raceChat(key),
+                                        null,
+                                        "v" + version,
+                                        null,
+                                        null,
+                                        SessionStatus.ACTIVE,
+                                        RACE_TIME,
+                                        RACE_TIME,
+                                        null,
+                                        0,
+                                        version)));
                     }
                 }
                 default -> {
                     if (tombstone) {
-                        store.bulk().upsertTombstones(List.of(Tombstone.ofMemory(owner, RACE_TYPE, "k" + key,
-                                version)));
+                        store.bulk()
+                                .upsertTombstones(List.of(Tombstone.ofMemory(owner, RACE_TYPE, "k" + key, version)));
                     } else {
-                        store.bulk().upsertMemory(List.of(new MemoryEntry(owner, RACE_TYPE, "k" + key,
-                                LongNode.valueOf(version), RACE_TIME, RACE_TIME, null, version)));
+                        store.bulk()
+                                .upsertMemory(List.of(new MemoryEntry(
+                                        owner,
+                                        RACE_TYPE,
+                                        "k" + key,
+                                        LongNode.valueOf(version),
+                                        RACE_TIME,
+                                        RACE_TIME,
+                                        null,
+                                        version)));
                     }
                 }
             }
@@ -227,8 +266,12 @@ public final class MultiWriterMain {
                 }
                 long read = store.getUser(user).orElseThrow().version();
                 try {
-                    User updated = store.updateUser(user, UserUpdate.builder().name(worker + ":" + i)
-                            .expectingVersion(read).build());
+                    User updated = store.updateUser(
+                            user,
+                            UserUpdate.builder()
+                                    .name(worker + ":" + i)
+                                    .expectingVersion(read)
+                                    .build());
                     out.println("O " + updated.version() + " " + conflicts);
                     break;
                 } catch (ConcurrencyConflictException e) {
@@ -242,7 +285,8 @@ public final class MultiWriterMain {
         for (int i = 0; i < ops; i++) {
             long written = store.inTransaction(tx -> {
                 long current = tx.getUserMemory(counterUser, COUNTER_TYPE, COUNTER_KEY)
-                        .map(e -> e.value().asLong()).orElse(0L);
+                        .map(e -> e.value().asLong())
+                        .orElse(0L);
                 tx.setUserMemory(counterUser, COUNTER_TYPE, COUNTER_KEY, LongNode.valueOf(current + 1));
                 return current + 1;
             });

@@ -36,8 +36,7 @@ final class StoreAudit {
     final Map<UUID, User> users = new LinkedHashMap<>();
     final List<MemoryEntry> memory = new ArrayList<>();
 
-    private StoreAudit() {
-    }
+    private StoreAudit() {}
 
     /**
      * @param store the store to read
@@ -63,7 +62,8 @@ final class StoreAudit {
         for (String cursor = null; ; ) {
             ScanBatch<ChatSession> batch = store.bulk().scanSessions(cursor, 1000);
             for (ChatSession s : batch.items()) {
-                assertThat(sessions.put(s.chatId(), s)).as("%s: chat id %s held by two sessions", context, s.chatId())
+                assertThat(sessions.put(s.chatId(), s))
+                        .as("%s: chat id %s held by two sessions", context, s.chatId())
                         .isNull();
                 byId.put(s.id(), s);
             }
@@ -76,7 +76,9 @@ final class StoreAudit {
         for (String cursor = null; ; ) {
             ScanBatch<Message> batch = store.bulk().scanMessages(cursor, 10_000);
             for (Message m : batch.items()) {
-                assertThat(byId).as("%s: message %s names no session", context, m).containsKey(m.sessionId());
+                assertThat(byId)
+                        .as("%s: message %s names no session", context, m)
+                        .containsKey(m.sessionId());
                 scanned.computeIfAbsent(m.sessionId(), k -> new ArrayList<>()).add(m);
             }
             if (!batch.hasMore()) {
@@ -99,49 +101,70 @@ final class StoreAudit {
             long count = session.messageCount();
             List<Message> fromScan = scanned.getOrDefault(session.id(), List.of());
             List<Long> numbers = fromScan.stream().map(Message::sequenceNumber).toList();
-            assertThat(numbers).as("%s: sequence numbers in the scan (messageCount %d)", what, count)
+            assertThat(numbers)
+                    .as("%s: sequence numbers in the scan (messageCount %d)", what, count)
                     .isEqualTo(range(count));
             List<Message> history = history(store, session.chatId());
-            assertThat(history).as("%s: history through the API equals the scan", what).isEqualTo(fromScan);
-            assertThat(store.getMessageCount(session.chatId())).as("%s: getMessageCount", what).isEqualTo(count);
-            assertThat(store.getChatSession(session.chatId())).as("%s: getChatSession", what).contains(session);
+            assertThat(history)
+                    .as("%s: history through the API equals the scan", what)
+                    .isEqualTo(fromScan);
+            assertThat(store.getMessageCount(session.chatId()))
+                    .as("%s: getMessageCount", what)
+                    .isEqualTo(count);
+            assertThat(store.getChatSession(session.chatId()))
+                    .as("%s: getChatSession", what)
+                    .contains(session);
             if (count > 0) {
-                assertThat(session.lastMessageAt()).as("%s: lastMessageAt is the last message's time", what)
+                assertThat(session.lastMessageAt())
+                        .as("%s: lastMessageAt is the last message's time", what)
                         .isEqualTo(history.get(history.size() - 1).createdAt());
             } else {
-                assertThat(session.lastMessageAt()).as("%s: lastMessageAt without messages", what).isNull();
+                assertThat(session.lastMessageAt())
+                        .as("%s: lastMessageAt without messages", what)
+                        .isNull();
             }
             for (Message m : history) {
-                assertThat(messageIds.add(m.id())).as("%s: message id %s stored twice", what, m.id()).isTrue();
+                assertThat(messageIds.add(m.id()))
+                        .as("%s: message id %s stored twice", what, m.id())
+                        .isTrue();
             }
             histories.put(session.chatId(), history);
             if (session.userId() != null) {
                 assertThat(users).as("%s: owner exists", what).containsKey(session.userId());
                 assertThat(store.listUserSessions(session.userId(), HistoryQuery.MAX_LIMIT, 0))
-                        .as("%s: the owner lists it", what).contains(session);
+                        .as("%s: the owner lists it", what)
+                        .contains(session);
             }
         }
-        assertThat(scanned.keySet()).as("%s: messages only of known sessions", context)
+        assertThat(scanned.keySet())
+                .as("%s: messages only of known sessions", context)
                 .isSubsetOf(byId.keySet());
         Set<String> externalIds = new HashSet<>();
         for (User user : users.values()) {
             if (user.externalId() != null) {
                 assertThat(externalIds.add(user.externalId()))
-                        .as("%s: external id %s held by two users", context, user.externalId()).isTrue();
+                        .as("%s: external id %s held by two users", context, user.externalId())
+                        .isTrue();
                 assertThat(store.getUserByExternalId(user.externalId()))
-                        .as("%s: external id index of %s", context, user.externalId()).contains(user);
+                        .as("%s: external id index of %s", context, user.externalId())
+                        .contains(user);
             }
-            assertThat(store.getUser(user.id())).as("%s: getUser %s", context, user.id()).contains(user);
+            assertThat(store.getUser(user.id()))
+                    .as("%s: getUser %s", context, user.id())
+                    .contains(user);
         }
         for (MemoryEntry entry : memory) {
-            assertThat(users).as("%s: memory %s belongs to an existing user", context, entry)
+            assertThat(users)
+                    .as("%s: memory %s belongs to an existing user", context, entry)
                     .containsKey(entry.userId());
         }
         List<RecordKey> live = new ArrayList<>();
         users.keySet().forEach(id -> live.add(RecordKey.user(id)));
         sessions.keySet().forEach(chatId -> live.add(RecordKey.session(chatId)));
         memory.forEach(e -> live.add(RecordKey.memory(e.userId(), e.memoryType(), e.key())));
-        assertThat(store.bulk().findTombstones(live)).as("%s: tombstones of live records", context).isEmpty();
+        assertThat(store.bulk().findTombstones(live))
+                .as("%s: tombstones of live records", context)
+                .isEmpty();
     }
 
     /** @return the whole history of a session through the API, in keyset pages */

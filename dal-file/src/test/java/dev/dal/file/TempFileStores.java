@@ -52,8 +52,12 @@ final class TempFileStores implements StoreProvider {
     }
 
     static DataAccess open(Path dir, Clock clock, Map<String, String> settings) {
-        return DataAccessFactory.create(DalConfig.builder().settings(settings).storageType("file").setting("DATA_DIR", dir.toString())
-                .clock(clock).build());
+        return DataAccessFactory.create(DalConfig.builder()
+                .settings(settings)
+                .storageType("file")
+                .setting("DATA_DIR", dir.toString())
+                .clock(clock)
+                .build());
     }
 
     @Override

@@ -23,32 +23,45 @@ class CompareModeTest {
 
     private DataAccess open(String sampleRate) {
         return DataAccessFactory.create(DalConfig.fromMap(Map.of(
-                "DATA_STORAGE_TYPE", "file", "DATA_DIR", dir.resolve("old").toString(),
-                "MIGRATION_ENABLE_DUAL_WRITE", "true",
-                "MIGRATION_SECONDARY_STORAGE_TYPE", "file",
-                "MIGRATION_SECONDARY_DATA_DIR", dir.resolve("new").toString(),
-                "MIGRATION_READ_FROM", "compare",
-                "MIGRATION_COMPARE_SAMPLE_RATE", sampleRate)));
+                "DATA_STORAGE_TYPE",
+                "file",
+                "DATA_DIR",
+                dir.resolve("old").toString(),
+                "MIGRATION_ENABLE_DUAL_WRITE",
+                "true",
+                "MIGRATION_SECONDARY_STORAGE_TYPE",
+                "file",
+                "MIGRATION_SECONDARY_DATA_DIR",
+                dir.resolve("new").toString(),
+                "MIGRATION_READ_FROM",
+                "compare",
+                "MIGRATION_COMPARE_SAMPLE_RATE",
+                sampleRate)));
     }
 
     @Test
     void aRecordChangedOnTheSecondaryIsReportedFieldByFieldAndThePrimaryAnswers() {
         try (DataAccess store = open("1")) {
             DualWriteDataAccess dual = DualWriteDataAccess.find(store).orElseThrow();
-            User user = store.createUser(NewUser.builder().externalId("x").name("Ada").build());
+            User user = store.createUser(
+                    NewUser.builder().externalId("x").name("Ada").build());
             assertThat(store.getUser(user.id())).contains(user);
             assertThat(dual.counters().mismatches()).isZero();
 
-            dual.secondary().updateUser(user.id(), UserUpdate.builder().name("Eve").build());
+            dual.secondary()
+                    .updateUser(user.id(), UserUpdate.builder().name("Eve").build());
 
             assertThat(store.getUser(user.id())).contains(user);
             assertThat(dual.counters().readsCompared()).isEqualTo(2);
-            assertThat(DualWritePilotAndCompareTest.awaitRechecks(dual, 1).mismatches()).isEqualTo(1);
+            assertThat(DualWritePilotAndCompareTest.awaitRechecks(dual, 1).mismatches())
+                    .isEqualTo(1);
             Mismatch mismatch = dual.recentMismatches().get(0);
             assertThat(mismatch.operation()).isEqualTo("getUser");
             assertThat(mismatch.ids()).containsExactly(user.id().toString());
             assertThat(mismatch.differences()).extracting(FieldDifference::path).contains("/name", "/updatedAt");
-            FieldDifference name = mismatch.differences().stream().filter(d -> d.path().equals("/name")).findFirst()
+            FieldDifference name = mismatch.differences().stream()
+                    .filter(d -> d.path().equals("/name"))
+                    .findFirst()
                     .orElseThrow();
             assertThat(name.primary().asText()).isEqualTo("Ada");
             assertThat(name.secondary().asText()).isEqualTo("Eve");
@@ -60,7 +73,8 @@ class CompareModeTest {
         try (DataAccess store = open("0")) {
             DualWriteDataAccess dual = DualWriteDataAccess.find(store).orElseThrow();
             User user = store.createUser(NewUser.withExternalId("x"));
-            dual.secondary().updateUser(user.id(), UserUpdate.builder().name("changed").build());
+            dual.secondary()
+                    .updateUser(user.id(), UserUpdate.builder().name("changed").build());
 
             store.getUser(user.id());
 

@@ -35,10 +35,16 @@ class DualWritePilotAndCompareTest {
 
     private DataAccess open(Map<String, String> extra) {
         Map<String, String> settings = new TreeMap<>(Map.of(
-                "DATA_STORAGE_TYPE", "file", "DATA_DIR", dir.resolve("old").toString(),
-                "MIGRATION_ENABLE_DUAL_WRITE", "true",
-                "MIGRATION_SECONDARY_STORAGE_TYPE", "file",
-                "MIGRATION_SECONDARY_DATA_DIR", dir.resolve("new").toString()));
+                "DATA_STORAGE_TYPE",
+                "file",
+                "DATA_DIR",
+                dir.resolve("old").toString(),
+                "MIGRATION_ENABLE_DUAL_WRITE",
+                "true",
+                "MIGRATION_SECONDARY_STORAGE_TYPE",
+                "file",
+                "MIGRATION_SECONDARY_DATA_DIR",
+                dir.resolve("new").toString()));
         settings.putAll(extra);
         return DataAccessFactory.create(DalConfig.fromMap(settings));
     }
@@ -72,8 +78,8 @@ class DualWritePilotAndCompareTest {
 
     @Test
     void aMemoryPilotMovesOnlyMemoryAndTheUsersItNeeds() {
-        try (DataAccess store = open(Map.of("MIGRATION_DUAL_WRITE_KINDS", "memory",
-                "MIGRATION_READ_FROM", "secondary"))) {
+        try (DataAccess store =
+                open(Map.of("MIGRATION_DUAL_WRITE_KINDS", "memory", "MIGRATION_READ_FROM", "secondary"))) {
             DualWriteDataAccess dual = DualWriteDataAccess.find(store).orElseThrow();
             User withMemory = store.createUser(NewUser.withExternalId("with-memory"));
             User without = store.createUser(NewUser.withExternalId("without"));
@@ -83,15 +89,18 @@ class DualWritePilotAndCompareTest {
 
             DataAccess secondary = dual.secondary();
             assertThat(all(secondary.bulk()::scanMemory)).hasSize(1);
-            assertThat(all(secondary.bulk()::scanUsers)).extracting(User::id)
-                    .as("only the user the memory entry needs").containsExactly(withMemory.id());
+            assertThat(all(secondary.bulk()::scanUsers))
+                    .extracting(User::id)
+                    .as("only the user the memory entry needs")
+                    .containsExactly(withMemory.id());
             assertThat(all(secondary.bulk()::scanSessions)).isEmpty();
             assertThat(all(secondary.bulk()::scanMessages)).isEmpty();
             // Reads of kinds the pilot does not move never touch the secondary, even with reads from it.
             assertThat(store.getUser(without.id())).isPresent();
             assertThat(store.getChatHistory("chat-1", 10, 0)).hasSize(2);
             assertThat(all(store.bulk()::scanSessions)).hasSize(1);
-            assertThat(store.getUserMemory(withMemory.id(), "preferences", "tone")).isPresent();
+            assertThat(store.getUserMemory(withMemory.id(), "preferences", "tone"))
+                    .isPresent();
         }
     }
 
@@ -99,10 +108,12 @@ class DualWritePilotAndCompareTest {
     void aDifferenceGoneWhenReadAgainIsARaceNotAMismatch() {
         try (DataAccess store = open(Map.of("MIGRATION_READ_FROM", "compare"))) {
             DualWriteDataAccess dual = DualWriteDataAccess.find(store).orElseThrow();
-            User user = store.createUser(NewUser.builder().externalId("racer").name("Ada").build());
+            User user = store.createUser(
+                    NewUser.builder().externalId("racer").name("Ada").build());
             // A write the primary holds and the secondary not yet (its replication still in flight): versions
             // then let the resync land, as the replication would.
-            dual.primary().updateUser(user.id(), UserUpdate.builder().name("newer").build());
+            dual.primary()
+                    .updateUser(user.id(), UserUpdate.builder().name("newer").build());
 
             store.getUser(user.id());
             dual.resync(RecordKind.USER, List.of(user.id().toString())); // the replication "lands" meanwhile
@@ -117,25 +128,41 @@ class DualWritePilotAndCompareTest {
     @Test
     void ignoredFieldsAreNotDifferencesAndListenersHearOfTheRest() {
         List<Mismatch> heard = new CopyOnWriteArrayList<>();
-        try (DataAccess store = open(Map.of("MIGRATION_READ_FROM", "compare",
-                "MIGRATION_COMPARE_IGNORE", "/updatedAt, /version, /profile/seen"))) {
+        try (DataAccess store = open(Map.of(
+                "MIGRATION_READ_FROM", "compare", "MIGRATION_COMPARE_IGNORE", "/updatedAt, /version, /profile/seen"))) {
             DualWriteDataAccess dual = DualWriteDataAccess.find(store).orElseThrow();
             dual.addMismatchListener(heard::add);
-            User user = store.createUser(NewUser.builder().externalId("ignored").name("Ada")
-                    .profile(JsonNodeFactory.instance.objectNode().put("seen", 1).put("plan", "free")).build());
-            dual.secondary().updateUser(user.id(), UserUpdate.builder()
-                    .profile(JsonNodeFactory.instance.objectNode().put("seen", 2).put("plan", "free")).build());
+            User user = store.createUser(NewUser.builder()
+                    .externalId("ignored")
+                    .name("Ada")
+                    .profile(
+                            JsonNodeFactory.instance.objectNode().put("seen", 1).put("plan", "free"))
+                    .build());
+            dual.secondary()
+                    .updateUser(
+                            user.id(),
+                            UserUpdate.builder()
+                                    .profile(JsonNodeFactory.instance
+                                            .objectNode()
+                                            .put("seen", 2)
+                                            .put("plan", "free"))
+                                    .build());
 
             store.getUser(user.id());
             store.listUserSessions(user.id(), 10, 0);
-            assertThat(awaitRechecks(dual, 1).mismatches()).as("only ignored fields differ").isZero();
+            assertThat(awaitRechecks(dual, 1).mismatches())
+                    .as("only ignored fields differ")
+                    .isZero();
 
-            dual.secondary().updateUser(user.id(), UserUpdate.builder().name("Eve").build());
+            dual.secondary()
+                    .updateUser(user.id(), UserUpdate.builder().name("Eve").build());
             store.getUser(user.id());
 
             assertThat(awaitRechecks(dual, 1).mismatches()).isEqualTo(1);
             assertThat(heard).hasSize(1);
-            assertThat(heard.get(0).differences()).extracting(d -> d.path()).as("/updatedAt, /version and /profile/seen ignored")
+            assertThat(heard.get(0).differences())
+                    .extracting(d -> d.path())
+                    .as("/updatedAt, /version and /profile/seen ignored")
                     .containsExactly("/name");
         }
     }

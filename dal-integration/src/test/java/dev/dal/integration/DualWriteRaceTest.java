@@ -67,18 +67,24 @@ class DualWriteRaceTest {
     private DualWriteDataAccess open(SecondaryFailurePolicy policy) {
         primary = fileStore(dir.resolve("primary"));
         secondary = new GatedStore(fileStore(dir.resolve("secondary")));
-        DualWriteSettings settings = DualWriteSettings.defaults().withSecondaryTimeout(Duration.ofSeconds(30))
+        DualWriteSettings settings = DualWriteSettings.defaults()
+                .withSecondaryTimeout(Duration.ofSeconds(30))
                 .withFailurePolicy(policy, dir.resolve("journal"));
         dual = new DualWriteDataAccess("file", primary, "file", secondary.proxy, settings, clock);
         return dual;
     }
 
     private DataAccess fileStore(Path path) {
-        return DataAccessFactory.create(DalConfig.builder().storageType("file").setting("DATA_DIR", path.toString()).clock(clock).build());
+        return DataAccessFactory.create(DalConfig.builder()
+                .storageType("file")
+                .setting("DATA_DIR", path.toString())
+                .clock(clock)
+                .build());
     }
 
     private void assertStoresEqual() {
-        assertThat(StoreSnapshot.of(secondary.proxy).differencesFrom(StoreSnapshot.of(primary))).isEmpty();
+        assertThat(StoreSnapshot.of(secondary.proxy).differencesFrom(StoreSnapshot.of(primary)))
+                .isEmpty();
     }
 
     /**
@@ -127,15 +133,20 @@ class DualWriteRaceTest {
         ChatSession session = dual.createChatSession(NewChatSession.of("chat-2", user.id()));
 
         Gate copyingSession = secondary.stopNext("upsertSessions");
-        Future<ChatSession> update = threads.submit(() ->
-                dual.updateChatSession(session.chatId(), ChatSessionUpdate.builder().title("renamed").build()));
+        Future<ChatSession> update = threads.submit(() -> dual.updateChatSession(
+                session.chatId(), ChatSessionUpdate.builder().title("renamed").build()));
         copyingSession.awaitReached();
         assertThat(dual.deleteUser(user.id(), DeleteMode.KEEP_SESSIONS)).isTrue();
         copyingSession.release();
 
         assertThat(update.get(30, TimeUnit.SECONDS).title()).isEqualTo("renamed");
         assertThat(dual.counters().secondaryFailures()).isZero();
-        assertThat(secondary.proxy.getChatSession(session.chatId()).orElseThrow().userId()).isNull();
+        assertThat(secondary
+                        .proxy
+                        .getChatSession(session.chatId())
+                        .orElseThrow()
+                        .userId())
+                .isNull();
         assertStoresEqual();
     }
 
@@ -146,8 +157,8 @@ class DualWriteRaceTest {
         User user = dual.createUser(NewUser.withExternalId("forgetting"));
 
         Gate copyingMemory = secondary.stopNext("upsertMemory");
-        Future<?> write = threads.submit(() ->
-                dual.setUserMemory(user.id(), "prefs", "lang", JsonNodeFactory.instance.textNode("de"), null));
+        Future<?> write = threads.submit(
+                () -> dual.setUserMemory(user.id(), "prefs", "lang", JsonNodeFactory.instance.textNode("de"), null));
         copyingMemory.awaitReached();
         assertThat(dual.deleteUser(user.id(), DeleteMode.PURGE)).isTrue();
         copyingMemory.release();
@@ -163,9 +174,17 @@ class DualWriteRaceTest {
     void resyncKeepsExpiredButUnpurgedMemoryOnTheSecondary() {
         open(SecondaryFailurePolicy.FAIL);
         User user = dual.createUser(NewUser.withExternalId("expiring"));
-        dual.setUserMemory(user.id(), "session", "token", JsonNodeFactory.instance.textNode("t1"),
+        dual.setUserMemory(
+                user.id(),
+                "session",
+                "token",
+                JsonNodeFactory.instance.textNode("t1"),
                 clock.instant().plus(Duration.ofHours(1)));
-        dual.setUserMemory(user.id(), "session", "other", JsonNodeFactory.instance.textNode("t2"),
+        dual.setUserMemory(
+                user.id(),
+                "session",
+                "other",
+                JsonNodeFactory.instance.textNode("t2"),
                 clock.instant().plus(Duration.ofHours(1)));
         clock.advance(Duration.ofHours(2));
 
@@ -182,7 +201,11 @@ class DualWriteRaceTest {
         open(SecondaryFailurePolicy.RECORD);
         User user = dual.createUser(NewUser.withExternalId("expiring"));
         secondary.failNext("upsertMemory");
-        dual.setUserMemory(user.id(), "session", "token", JsonNodeFactory.instance.textNode("t1"),
+        dual.setUserMemory(
+                user.id(),
+                "session",
+                "token",
+                JsonNodeFactory.instance.textNode("t1"),
                 clock.instant().plus(Duration.ofHours(1)));
         assertThat(dual.pendingRepairs()).hasSize(1);
         clock.advance(Duration.ofHours(2));
@@ -200,7 +223,9 @@ class DualWriteRaceTest {
                     && LockSupport.getBlocker(thread) instanceof AbstractQueuedSynchronizer) {
                 return;
             }
-            assertThat(System.nanoTime()).as("the second replication neither finished nor waited").isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("the second replication neither finished nor waited")
+                    .isLessThan(deadline);
             Thread.sleep(1);
         }
     }
@@ -211,7 +236,9 @@ class DualWriteRaceTest {
         private final CountDownLatch released = new CountDownLatch(1);
 
         void awaitReached() throws InterruptedException {
-            assertThat(reached.await(30, TimeUnit.SECONDS)).as("the gated upsert was reached").isTrue();
+            assertThat(reached.await(30, TimeUnit.SECONDS))
+                    .as("the gated upsert was reached")
+                    .isTrue();
         }
 
         void release() {
@@ -236,8 +263,8 @@ class DualWriteRaceTest {
         private volatile Gate gate;
 
         GatedStore(DataAccess store) {
-            proxy = (DataAccess) Proxy.newProxyInstance(DataAccess.class.getClassLoader(),
-                    new Class<?>[] {DataAccess.class}, (p, method, args) -> {
+            proxy = (DataAccess) Proxy.newProxyInstance(
+                    DataAccess.class.getClassLoader(), new Class<?>[] {DataAccess.class}, (p, method, args) -> {
                         Object result = invoke(store, method, args);
                         return method.getName().equals("bulk") ? gated((BulkAccess) result) : result;
                     });
@@ -254,8 +281,8 @@ class DualWriteRaceTest {
         }
 
         private BulkAccess gated(BulkAccess bulk) {
-            return (BulkAccess) Proxy.newProxyInstance(BulkAccess.class.getClassLoader(),
-                    new Class<?>[] {BulkAccess.class}, (p, method, args) -> {
+            return (BulkAccess) Proxy.newProxyInstance(
+                    BulkAccess.class.getClassLoader(), new Class<?>[] {BulkAccess.class}, (p, method, args) -> {
                         if (stopMethod.compareAndSet(method.getName(), null)) {
                             gate.pass();
                         }

@@ -5,9 +5,9 @@ import dev.dal.api.DataAccess;
 import dev.dal.api.DataAccessFactory;
 import dev.dal.dualwrite.DualWriteCounters;
 import dev.dal.dualwrite.DualWriteDataAccess;
+import dev.dal.dualwrite.DualWriteSettings;
 import dev.dal.postgres.PostgresTestServer;
 import dev.dal.testkit.StoreProvider;
-import dev.dal.dualwrite.DualWriteSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -35,7 +35,8 @@ final class DualWriteStores implements StoreProvider {
 
     /** One end of a pair: a store type and the settings that reach an empty instance of it. */
     enum End {
-        FILE, POSTGRESQL;
+        FILE,
+        POSTGRESQL;
 
         Map<String, String> emptyStore(Path dir) {
             if (this == FILE) {
@@ -85,13 +86,16 @@ final class DualWriteStores implements StoreProvider {
         int n = counter++;
         Map<String, String> settings = new TreeMap<>();
         settings.putAll(primary.emptyStore(base.resolve("primary-" + n)));
-        secondary.emptyStore(base.resolve("secondary-" + n))
+        secondary
+                .emptyStore(base.resolve("secondary-" + n))
                 .forEach((name, value) -> settings.put(secondaryName(name), value));
         settings.put(DalConfig.MIGRATION_ENABLE_DUAL_WRITE, "true");
         settings.put(DualWriteSettings.READ_FROM.name(), readFrom);
         settings.put(DualWriteSettings.SECONDARY_FAILURE.name(), "fail");
         settings.put(DualWriteSettings.SECONDARY_TIMEOUT.name(), "PT30S");
-        settings.put(DualWriteSettings.REPAIR_JOURNAL_DIR.name(), base.resolve("journal-" + n).toString());
+        settings.put(
+                DualWriteSettings.REPAIR_JOURNAL_DIR.name(),
+                base.resolve("journal-" + n).toString());
         settings.putAll(extra);
         current = DalConfig.builder().settings(settings).clock(clock).build();
         lastOpened = DataAccessFactory.create(current);
@@ -103,7 +107,8 @@ final class DualWriteStores implements StoreProvider {
     }
 
     private static String secondaryName(String name) {
-        return name.equals(DalConfig.DATA_STORAGE_TYPE) ? DalConfig.MIGRATION_SECONDARY_STORAGE_TYPE
+        return name.equals(DalConfig.DATA_STORAGE_TYPE)
+                ? DalConfig.MIGRATION_SECONDARY_STORAGE_TYPE
                 : DalConfig.MIGRATION_SECONDARY_PREFIX + name;
     }
 
@@ -119,9 +124,12 @@ final class DualWriteStores implements StoreProvider {
         }
         // Compared reads are not held to zero mismatches: the kit's concurrency tests read while other threads'
         // replications are in flight (Scientist's noise). The stores' final equality is what must hold.
-        DualWriteCounters counters = DualWriteDataAccess.find(lastOpened).orElseThrow().counters();
+        DualWriteCounters counters =
+                DualWriteDataAccess.find(lastOpened).orElseThrow().counters();
         comparedReads += counters.readsCompared();
-        DalConfig alone = current.toBuilder().setting(DalConfig.MIGRATION_ENABLE_DUAL_WRITE, "false").build();
+        DalConfig alone = current.toBuilder()
+                .setting(DalConfig.MIGRATION_ENABLE_DUAL_WRITE, "false")
+                .build();
         try (DataAccess p = DataAccessFactory.create(alone);
                 DataAccess s = DataAccessFactory.create(alone.secondaryConfig().orElseThrow())) {
             List<String> differences = StoreSnapshot.of(p).differencesFrom(StoreSnapshot.of(s));
@@ -146,8 +154,8 @@ final class DualWriteStores implements StoreProvider {
             problems.add("compare mode compared no read");
         }
         if (!problems.isEmpty()) {
-            throw new AssertionError(problems.size() + " problem(s) with the dual-write stores:\n"
-                    + String.join("\n", problems));
+            throw new AssertionError(
+                    problems.size() + " problem(s) with the dual-write stores:\n" + String.join("\n", problems));
         }
     }
 }

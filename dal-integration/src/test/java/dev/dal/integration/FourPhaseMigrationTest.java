@@ -15,9 +15,9 @@ import dev.dal.api.User;
 import dev.dal.api.bulk.ScanBatch;
 import dev.dal.dualwrite.DualWriteCounters;
 import dev.dal.dualwrite.DualWriteDataAccess;
+import dev.dal.dualwrite.DualWriteSettings;
 import dev.dal.dualwrite.RecordKind;
 import dev.dal.postgres.PostgresTestServer;
-import dev.dal.dualwrite.DualWriteSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,11 +50,16 @@ class FourPhaseMigrationTest {
     Path dir;
 
     private final Ledger ledger = new Ledger();
-    private final List<Writers.Owned> owners = IntStream.range(0, WRITERS).mapToObj(Writers.Owned::new).toList();
+    private final List<Writers.Owned> owners =
+            IntStream.range(0, WRITERS).mapToObj(Writers.Owned::new).toList();
     private final List<String> shared = new ArrayList<>();
 
     private Map<String, String> fileStore() {
-        return Map.of("DATA_STORAGE_TYPE", "file", "DATA_DIR", dir.resolve("file-store").toString());
+        return Map.of(
+                "DATA_STORAGE_TYPE",
+                "file",
+                "DATA_DIR",
+                dir.resolve("file-store").toString());
     }
 
     private static Map<String, String> postgres() {
@@ -64,13 +69,18 @@ class FourPhaseMigrationTest {
     /** The primary's settings as they are, the secondary's under {@code MIGRATION_SECONDARY_}. */
     private Map<String, String> dualWrite(Map<String, String> primary, Map<String, String> secondary, String readFrom) {
         Map<String, String> settings = new TreeMap<>(primary);
-        secondary.forEach((name, value) -> settings.put(name.equals(DalConfig.DATA_STORAGE_TYPE)
-                ? DalConfig.MIGRATION_SECONDARY_STORAGE_TYPE : DalConfig.MIGRATION_SECONDARY_PREFIX + name, value));
+        secondary.forEach((name, value) -> settings.put(
+                name.equals(DalConfig.DATA_STORAGE_TYPE)
+                        ? DalConfig.MIGRATION_SECONDARY_STORAGE_TYPE
+                        : DalConfig.MIGRATION_SECONDARY_PREFIX + name,
+                value));
         settings.put(DalConfig.MIGRATION_ENABLE_DUAL_WRITE, "true");
         settings.put(DualWriteSettings.READ_FROM.name(), readFrom);
         settings.put(DualWriteSettings.SECONDARY_FAILURE.name(), "fail");
         settings.put(DualWriteSettings.SECONDARY_TIMEOUT.name(), "PT30S");
-        settings.put(DualWriteSettings.REPAIR_JOURNAL_DIR.name(), dir.resolve("journal").toString());
+        settings.put(
+                DualWriteSettings.REPAIR_JOURNAL_DIR.name(),
+                dir.resolve("journal").toString());
         return settings;
     }
 
@@ -108,14 +118,15 @@ class FourPhaseMigrationTest {
                 shared.add(session.chatId());
             }
         }
-        phase(file, store -> { }, store -> { });
+        phase(file, store -> {}, store -> {});
         int preExisting = ledger.size();
 
         // Phase 1: dual-write, reads from the file store. PostgreSQL gets what is written from now on.
-        phase(dualWrite(file, pg, "primary"), store -> { }, store -> {
+        phase(dualWrite(file, pg, "primary"), store -> {}, store -> {
             DualWriteDataAccess dual = DualWriteDataAccess.find(store).orElseThrow();
             assertThat(dual.counters().writes()).isPositive();
-            assertThat(StoreSnapshot.of(dual.secondary()).size()).isLessThan(StoreSnapshot.of(dual.primary()).size());
+            assertThat(StoreSnapshot.of(dual.secondary()).size())
+                    .isLessThan(StoreSnapshot.of(dual.primary()).size());
         });
 
         // Phase 2: backfill while the writers go on; then the stores are equal.
@@ -126,32 +137,38 @@ class FourPhaseMigrationTest {
         });
 
         // Phase 3: compare reads; once writers are quiet, a read of every record finds no mismatch.
-        phase(dualWrite(file, pg, "compare"), store -> { }, store -> {
+        phase(dualWrite(file, pg, "compare"), store -> {}, store -> {
             DualWriteDataAccess dual = DualWriteDataAccess.find(store).orElseThrow();
             DualWriteCounters before = dual.counters();
             int reads = readEverything(store, StoreSnapshot.of(dual.primary()));
             DualWriteCounters after = dual.counters();
             assertThat(after.readsCompared() - before.readsCompared()).isEqualTo(reads);
-            assertThat(after.mismatches() - before.mismatches()).as("mismatches once quiet: %s",
-                    dual.recentMismatches()).isZero();
+            assertThat(after.mismatches() - before.mismatches())
+                    .as("mismatches once quiet: %s", dual.recentMismatches())
+                    .isZero();
         });
         // ... then reads from PostgreSQL (the writers read back each update from it). Cut-over step 1 and 2:
         // writes paused (the phase's writers stopped), the journal replayed.
-        phase(dualWrite(file, pg, "secondary"), store -> { }, store -> {
+        phase(dualWrite(file, pg, "secondary"), store -> {}, store -> {
             DualWriteDataAccess dual = DualWriteDataAccess.find(store).orElseThrow();
             assertThat(dual.repair().remaining()).isEmpty();
             assertStoresEqual(dual);
         });
 
         // Phase 4: swap roles by configuration (PostgreSQL the source of truth), then stop writing the file store.
-        try (DataAccess oldStore = open(file); DataAccess newStore = open(pg)) {
-            assertThat(StoreSnapshot.of(newStore).differencesFrom(StoreSnapshot.of(oldStore))).as("at the swap")
+        try (DataAccess oldStore = open(file);
+                DataAccess newStore = open(pg)) {
+            assertThat(StoreSnapshot.of(newStore).differencesFrom(StoreSnapshot.of(oldStore)))
+                    .as("at the swap")
                     .isEmpty();
         }
-        phase(dualWrite(pg, file, "primary"), store -> { }, store -> {
+        phase(dualWrite(pg, file, "primary"), store -> {}, store -> {
             assertStoresEqual(DualWriteDataAccess.find(store).orElseThrow());
         });
-        phase(pg, store -> { }, store -> assertThat(DualWriteDataAccess.find(store)).isEmpty());
+        phase(
+                pg,
+                store -> {},
+                store -> assertThat(DualWriteDataAccess.find(store)).isEmpty());
 
         try (DataAccess store = open(pg)) {
             StoreSnapshot end = StoreSnapshot.of(store);
@@ -175,8 +192,9 @@ class FourPhaseMigrationTest {
                 dual.resync(RecordKind.MESSAGES, List.of(s.chatId(), "1", Long.toString(s.messageCount())));
             }
         });
-        scan((c, n) -> primary.bulk().scanMemory(c, n), m -> dual.resync(RecordKind.MEMORY,
-                List.of(m.userId().toString(), m.memoryType(), m.key())));
+        scan(
+                (c, n) -> primary.bulk().scanMemory(c, n),
+                m -> dual.resync(RecordKind.MEMORY, List.of(m.userId().toString(), m.memoryType(), m.key())));
     }
 
     private static <T> void scan(java.util.function.BiFunction<String, Integer, ScanBatch<T>> scan, Consumer<T> each) {

@@ -15,8 +15,8 @@ import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
-import dev.dal.dualwrite.internal.IntentLog;
 import dev.dal.dualwrite.DualWriteSettings;
+import dev.dal.dualwrite.internal.IntentLog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,8 +36,7 @@ import java.util.Random;
 public final class JournalChild {
     private static final ObjectMapper JSON = JsonValues.newMapper();
 
-    private JournalChild() {
-    }
+    private JournalChild() {}
 
     public static void main(String[] args) {
         // The test reads how many dead processes' intents this child adopted from this warning (the dual-write
@@ -45,12 +44,20 @@ public final class JournalChild {
         System.setProperty("org.slf4j.simpleLogger.log." + IntentLog.class.getName(), "warn");
         String run = args[3];
         Map<String, String> settings = Map.of(
-                DalConfig.DATA_STORAGE_TYPE, "file", "DATA_DIR", args[0],
-                DalConfig.MIGRATION_ENABLE_DUAL_WRITE, "true",
-                DalConfig.MIGRATION_SECONDARY_STORAGE_TYPE, BrokenFileStoreProvider.NAME,
-                DalConfig.MIGRATION_SECONDARY_PREFIX + "DATA_DIR", args[1],
-                DualWriteSettings.SECONDARY_FAILURE.name(), "record",
-                DualWriteSettings.REPAIR_JOURNAL_DIR.name(), args[2]);
+                DalConfig.DATA_STORAGE_TYPE,
+                "file",
+                "DATA_DIR",
+                args[0],
+                DalConfig.MIGRATION_ENABLE_DUAL_WRITE,
+                "true",
+                DalConfig.MIGRATION_SECONDARY_STORAGE_TYPE,
+                BrokenFileStoreProvider.NAME,
+                DalConfig.MIGRATION_SECONDARY_PREFIX + "DATA_DIR",
+                args[1],
+                DualWriteSettings.SECONDARY_FAILURE.name(),
+                "record",
+                DualWriteSettings.REPAIR_JOURNAL_DIR.name(),
+                args[2]);
         Random random = new Random(Long.parseLong(run));
         List<User> users = new ArrayList<>();
         List<String> chats = new ArrayList<>();
@@ -74,7 +81,10 @@ public final class JournalChild {
                     User user = users.get(random.nextInt(users.size()));
                     String name = "name " + n;
                     say("begin user:" + user.externalId() + "\tupdateUser\t" + user.id() + "\t" + name);
-                    ack("user", store.updateUser(user.id(), UserUpdate.builder().name(name).build()));
+                    ack(
+                            "user",
+                            store.updateUser(
+                                    user.id(), UserUpdate.builder().name(name).build()));
                 } else if (dice < 70) {
                     String chatId = chats.get(random.nextInt(chats.size()));
                     String content = "message " + n + " of run " + run;
@@ -84,9 +94,10 @@ public final class JournalChild {
                 } else {
                     User user = users.get(random.nextInt(users.size()));
                     String key = "k" + random.nextInt(3);
-                    say("begin user:" + user.externalId() + "\tsetMemory\t" + user.id() + "\tcontext\t" + key + "\t" + n);
-                    MemoryEntry e = store.setUserMemory(user.id(), "context", key,
-                            JsonNodeFactory.instance.numberNode(n));
+                    say("begin user:" + user.externalId() + "\tsetMemory\t" + user.id() + "\tcontext\t" + key + "\t"
+                            + n);
+                    MemoryEntry e =
+                            store.setUserMemory(user.id(), "context", key, JsonNodeFactory.instance.numberNode(n));
                     ack("memory", e);
                 }
             }

@@ -14,11 +14,11 @@ import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.User;
 import dev.dal.dualwrite.DualWriteDataAccess;
+import dev.dal.dualwrite.DualWriteSettings;
 import dev.dal.dualwrite.RepairResult;
 import dev.dal.dualwrite.internal.IntentLog;
 import dev.dal.dualwrite.internal.RepairJournal;
 import dev.dal.testkit.ChildJvm;
-import dev.dal.dualwrite.DualWriteSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -71,6 +71,7 @@ class JournalKillTest {
     private static final int TEAR_INTENTS_AFTER = 2;
     /** What a decorator logs (at WARN, to the child's stderr) when it adopts dead processes' intents. */
     private static final String ADOPTED_LOG = "a process stopped with ";
+
     private static final ObjectMapper JSON = JsonValues.newMapper();
 
     @TempDir
@@ -105,17 +106,25 @@ class JournalKillTest {
         long openInDead = 0;
         for (int run = 0; run < KILLS; run++) {
             long logFrom = Files.exists(childLog) ? Files.size(childLog) : 0;
-            try (ChildJvm child = ChildJvm.start(JournalChild.class, childLog, primaryDir.toString(),
-                    secondaryDir.toString(), journalDir.toString(), Integer.toString(run))) {
+            try (ChildJvm child = ChildJvm.start(
+                    JournalChild.class,
+                    childLog,
+                    primaryDir.toString(),
+                    secondaryDir.toString(),
+                    journalDir.toString(),
+                    Integer.toString(run))) {
                 int acks = 20 + random.nextInt(60);
                 for (int i = 0; i < acks; i++) {
-                    assertThat(child.awaitLine("ack ", Duration.ofSeconds(60))).as(child.stderrTail())
+                    assertThat(child.awaitLine("ack ", Duration.ofSeconds(60)))
+                            .as(child.stderrTail())
                             .isNotEqualTo(ChildJvm.EOF);
                 }
-                assertThat(child.isAlive()).as("child %d still writing when killed: %s", run, child.stderrTail())
+                assertThat(child.isAlive())
+                        .as("child %d still writing when killed: %s", run, child.stderrTail())
                         .isTrue();
                 child.kill();
-                assertThat(child.awaitExit(Duration.ofSeconds(5))).as("exit status of child %d, SIGKILLed", run)
+                assertThat(child.awaitExit(Duration.ofSeconds(5)))
+                        .as("exit status of child %d, SIGKILLed", run)
                         .isEqualTo(128 + 9);
                 String lastBegin = null;
                 String[] pending = null;
@@ -140,13 +149,17 @@ class JournalKillTest {
             // This child adopted the intents the one before it left: exactly those (it says how many, since the
             // repair it starts then may trim them from the journal at once), and removed their file.
             if (deadIntents != null) {
-                assertThat(deadIntents).as("the intent file of child %d, adopted by child %d", run - 1, run)
+                assertThat(deadIntents)
+                        .as("the intent file of child %d, adopted by child %d", run - 1, run)
                         .doesNotExist();
                 if (openInDead > 0) {
-                    assertThat(log).as("child %d adopting the %d open intents of child %d", run, openInDead, run - 1)
+                    assertThat(log)
+                            .as("child %d adopting the %d open intents of child %d", run, openInDead, run - 1)
                             .contains(ADOPTED_LOG + openInDead + " write(s)");
                 } else {
-                    assertThat(log).as("child %d, with no intents to adopt", run).doesNotContain(ADOPTED_LOG);
+                    assertThat(log)
+                            .as("child %d, with no intents to adopt", run)
+                            .doesNotContain(ADOPTED_LOG);
                 }
                 intentTearHandled |= deadIntentsTorn;
             }
@@ -157,8 +170,11 @@ class JournalKillTest {
             }
 
             try (var left = Files.list(intents)) {
-                List<Path> files = left.filter(p -> p.toString().endsWith(".ndjson")).toList();
-                assertThat(files).as("intent files killed child %d left behind", run).hasSize(1);
+                List<Path> files =
+                        left.filter(p -> p.toString().endsWith(".ndjson")).toList();
+                assertThat(files)
+                        .as("intent files killed child %d left behind", run)
+                        .hasSize(1);
                 deadIntents = files.get(0);
             }
             deadIntentsTorn = endsTorn(deadIntents);
@@ -184,10 +200,13 @@ class JournalKillTest {
                 // without the repair one starts then (its trim would drop the torn line before it can be seen):
                 // the adoption is the first append after the torn line, or the next child's first entry is.
                 try (RepairJournal journal = RepairJournal.open(journalDir)) {
-                    assertThat(IntentLog.adoptDead(journalDir, journal)).as("intents of child %d adopted", run)
+                    assertThat(IntentLog.adoptDead(journalDir, journal))
+                            .as("intents of child %d adopted", run)
                             .isEqualTo(openInDead);
                 }
-                assertThat(deadIntents).as("the adopted intent file of child %d", run).doesNotExist();
+                assertThat(deadIntents)
+                        .as("the adopted intent file of child %d", run)
+                        .doesNotExist();
                 intentTearHandled |= deadIntentsTorn;
                 if (openInDead > 0) {
                     assertTornLineEndedBeforeTheNextEntry(journalFile, journalTear);
@@ -198,37 +217,63 @@ class JournalKillTest {
         }
 
         Map<String, String> settings = Map.of(
-                DalConfig.DATA_STORAGE_TYPE, "file", "DATA_DIR", primaryDir.toString(),
-                DalConfig.MIGRATION_ENABLE_DUAL_WRITE, "true",
-                DalConfig.MIGRATION_SECONDARY_STORAGE_TYPE, "file",
-                DalConfig.MIGRATION_SECONDARY_PREFIX + "DATA_DIR", secondaryDir.toString(),
-                DualWriteSettings.SECONDARY_FAILURE.name(), "record",
-                DualWriteSettings.REPAIR_JOURNAL_DIR.name(), journalDir.toString());
+                DalConfig.DATA_STORAGE_TYPE,
+                "file",
+                "DATA_DIR",
+                primaryDir.toString(),
+                DalConfig.MIGRATION_ENABLE_DUAL_WRITE,
+                "true",
+                DalConfig.MIGRATION_SECONDARY_STORAGE_TYPE,
+                "file",
+                DalConfig.MIGRATION_SECONDARY_PREFIX + "DATA_DIR",
+                secondaryDir.toString(),
+                DualWriteSettings.SECONDARY_FAILURE.name(),
+                "record",
+                DualWriteSettings.REPAIR_JOURNAL_DIR.name(),
+                journalDir.toString());
         try (DataAccess store = DataAccessFactory.create(DalConfig.fromMap(settings))) {
             DualWriteDataAccess dual = DualWriteDataAccess.find(store).orElseThrow();
             try (var left = Files.list(intents)) {
                 assertThat(left.filter(p -> p.toString().endsWith(".ndjson")).count())
-                        .as("only the new decorator's own intent file, the dead ones adopted").isEqualTo(1);
+                        .as("only the new decorator's own intent file, the dead ones adopted")
+                        .isEqualTo(1);
             }
-            assertThat(deadIntents).as("the last killed child's intent file, adopted").doesNotExist();
+            assertThat(deadIntents)
+                    .as("the last killed child's intent file, adopted")
+                    .doesNotExist();
             intentTearHandled |= deadIntentsTorn;
-            assertThat(journalTearHandled).as("a torn last line of the repair journal (%d left by a kill itself) was"
-                    + " followed by entries of their own", naturallyTornJournal).isTrue();
-            assertThat(intentTearHandled).as("a dead child's intent file ending in a torn line (%d left by a kill"
-                    + " itself) was adopted", naturallyTornIntents).isTrue();
+            assertThat(journalTearHandled)
+                    .as(
+                            "a torn last line of the repair journal (%d left by a kill itself) was"
+                                    + " followed by entries of their own",
+                            naturallyTornJournal)
+                    .isTrue();
+            assertThat(intentTearHandled)
+                    .as(
+                            "a dead child's intent file ending in a torn line (%d left by a kill"
+                                    + " itself) was adopted",
+                            naturallyTornIntents)
+                    .isTrue();
 
             RepairResult result = dual.repair();
 
             assertThat(result.remaining()).isEmpty();
             assertThat(dual.pendingRepairs()).isEmpty();
-            assertThat(Files.readAllLines(journalFile, StandardCharsets.UTF_8)).as("the journal after repair()")
-                    .allSatisfy(line -> assertThat(readable(line)).as("readable: %s", line).isTrue());
+            assertThat(Files.readAllLines(journalFile, StandardCharsets.UTF_8))
+                    .as("the journal after repair()")
+                    .allSatisfy(line ->
+                            assertThat(readable(line)).as("readable: %s", line).isTrue());
             StoreSnapshot primary = StoreSnapshot.of(dual.primary());
             StoreSnapshot secondary = StoreSnapshot.of(dual.secondary());
             assertThat(acknowledged).as("acknowledged writes").isPositive();
-            assertThat(inFlight).as("each child was killed inside a write").hasSize(KILLS).doesNotContainNull();
+            assertThat(inFlight)
+                    .as("each child was killed inside a write")
+                    .hasSize(KILLS)
+                    .doesNotContainNull();
             assertHoldsTheAcknowledgedState(secondary);
-            assertThat(differingScopes(primary, secondary)).as("records that differ after repair() alone").isEmpty();
+            assertThat(differingScopes(primary, secondary))
+                    .as("records that differ after repair() alone")
+                    .isEmpty();
             assertThat(secondary.differencesFrom(primary)).isEmpty();
         }
     }
@@ -271,17 +316,27 @@ class JournalKillTest {
             User got = storedUsers.remove(acked.id());
             assertThat(got).as("acknowledged user %s", acked).isNotNull();
             if (!got.equals(acked)) {
-                String[] w = take(unexplained, op -> op[0].equals("updateUser") && op[1].equals(acked.id().toString()));
-                assertThat(w).as("user %s is not its last acknowledged state %s, and no update of it was in flight",
-                        got, acked).isNotNull();
-                assertThat(got.name()).as("name of %s after its update in flight", got).isEqualTo(w[2]);
-                assertThat(sameButNameAndUpdatedAt(got, acked)).as("%s, but for the update in flight, is %s", got, acked)
+                String[] w = take(
+                        unexplained,
+                        op -> op[0].equals("updateUser")
+                                && op[1].equals(acked.id().toString()));
+                assertThat(w)
+                        .as(
+                                "user %s is not its last acknowledged state %s, and no update of it was in flight",
+                                got, acked)
+                        .isNotNull();
+                assertThat(got.name())
+                        .as("name of %s after its update in flight", got)
+                        .isEqualTo(w[2]);
+                assertThat(sameButNameAndUpdatedAt(got, acked))
+                        .as("%s, but for the update in flight, is %s", got, acked)
                         .isTrue();
             }
         }
         for (User extra : storedUsers.values()) {
             assertThat(take(unexplained, op -> op[0].equals("createUser") && op[1].equals(extra.externalId())))
-                    .as("user %s was never acknowledged nor in flight", extra).isNotNull();
+                    .as("user %s was never acknowledged nor in flight", extra)
+                    .isNotNull();
         }
 
         Map<String, ChatSession> storedSessions = byKey(store.sessions(), ChatSession::chatId);
@@ -291,26 +346,38 @@ class JournalKillTest {
             assertThat(ownFields(got)).as("session %s", acked.chatId()).isEqualTo(ownFields(acked));
         }
         for (ChatSession extra : storedSessions.values()) {
-            assertThat(take(unexplained, op -> op[0].equals("createSession") && op[1].equals(extra.chatId())
-                    && op[2].equals(String.valueOf(extra.userId()))))
-                    .as("session %s was never acknowledged nor in flight", extra).isNotNull();
+            assertThat(take(
+                            unexplained,
+                            op -> op[0].equals("createSession")
+                                    && op[1].equals(extra.chatId())
+                                    && op[2].equals(String.valueOf(extra.userId()))))
+                    .as("session %s was never acknowledged nor in flight", extra)
+                    .isNotNull();
         }
 
-        Map<UUID, String> chatIds = store.sessions().stream()
-                .collect(Collectors.toMap(ChatSession::id, ChatSession::chatId));
+        Map<UUID, String> chatIds =
+                store.sessions().stream().collect(Collectors.toMap(ChatSession::id, ChatSession::chatId));
         Map<UUID, Message> storedMessages = byKey(store.messages(), Message::id);
         for (Message acked : messages.values()) {
-            assertThat(storedMessages.remove(acked.id())).as("acknowledged message %s", acked.id()).isEqualTo(acked);
+            assertThat(storedMessages.remove(acked.id()))
+                    .as("acknowledged message %s", acked.id())
+                    .isEqualTo(acked);
         }
         for (Message extra : storedMessages.values()) {
-            assertThat(take(unexplained, op -> op[0].equals("addMessage") && op[1].equals(chatIds.get(extra.sessionId()))
-                    && op[2].equals(extra.content())))
-                    .as("message %s was never acknowledged nor in flight", extra).isNotNull();
+            assertThat(take(
+                            unexplained,
+                            op -> op[0].equals("addMessage")
+                                    && op[1].equals(chatIds.get(extra.sessionId()))
+                                    && op[2].equals(extra.content())))
+                    .as("message %s was never acknowledged nor in flight", extra)
+                    .isNotNull();
         }
-        Map<UUID, Long> counts = store.messages().stream()
-                .collect(Collectors.groupingBy(Message::sessionId, Collectors.counting()));
+        Map<UUID, Long> counts =
+                store.messages().stream().collect(Collectors.groupingBy(Message::sessionId, Collectors.counting()));
         for (ChatSession s : store.sessions()) {
-            assertThat(s.messageCount()).as("messageCount of %s", s.chatId()).isEqualTo(counts.getOrDefault(s.id(), 0L));
+            assertThat(s.messageCount())
+                    .as("messageCount of %s", s.chatId())
+                    .isEqualTo(counts.getOrDefault(s.id(), 0L));
         }
 
         Map<List<String>, MemoryEntry> storedMemory = byKey(store.memory(), JournalKillTest::key);
@@ -318,18 +385,29 @@ class JournalKillTest {
             MemoryEntry got = storedMemory.remove(key(acked));
             assertThat(got).as("acknowledged memory %s", acked).isNotNull();
             if (!got.equals(acked)) {
-                String[] w = take(unexplained, op -> op[0].equals("setMemory")
-                        && List.of(op[1], op[2], op[3]).equals(key(acked)));
-                assertThat(w).as("memory %s is not its last acknowledged value %s, and no write of it was in flight",
-                        got, acked).isNotNull();
-                assertThat(got.value()).as("value of %s after its write in flight", key(got))
+                String[] w = take(
+                        unexplained,
+                        op -> op[0].equals("setMemory")
+                                && List.of(op[1], op[2], op[3]).equals(key(acked)));
+                assertThat(w)
+                        .as(
+                                "memory %s is not its last acknowledged value %s, and no write of it was in flight",
+                                got, acked)
+                        .isNotNull();
+                assertThat(got.value())
+                        .as("value of %s after its write in flight", key(got))
                         .isEqualTo(JsonNodeFactory.instance.numberNode(Long.parseLong(w[4])));
             }
         }
         for (MemoryEntry extra : storedMemory.values()) {
-            assertThat(take(unexplained, op -> op[0].equals("setMemory") && List.of(op[1], op[2], op[3]).equals(key(extra))
-                    && extra.value().equals(JsonNodeFactory.instance.numberNode(Long.parseLong(op[4])))))
-                    .as("memory %s was never acknowledged nor in flight", extra).isNotNull();
+            assertThat(take(
+                            unexplained,
+                            op -> op[0].equals("setMemory")
+                                    && List.of(op[1], op[2], op[3]).equals(key(extra))
+                                    && extra.value()
+                                            .equals(JsonNodeFactory.instance.numberNode(Long.parseLong(op[4])))))
+                    .as("memory %s was never acknowledged nor in flight", extra)
+                    .isNotNull();
         }
     }
 
@@ -346,15 +424,31 @@ class JournalKillTest {
     }
 
     private static boolean sameButNameAndUpdatedAt(User a, User b) {
-        return Arrays.asList(a.id(), a.externalId(), a.email(), a.profile(), a.preferences(), a.status(), a.createdAt(),
-                a.lastActiveAt()).equals(Arrays.asList(b.id(), b.externalId(), b.email(), b.profile(), b.preferences(),
-                b.status(), b.createdAt(), b.lastActiveAt())) && !a.updatedAt().isBefore(b.updatedAt());
+        return Arrays.asList(
+                                a.id(),
+                                a.externalId(),
+                                a.email(),
+                                a.profile(),
+                                a.preferences(),
+                                a.status(),
+                                a.createdAt(),
+                                a.lastActiveAt())
+                        .equals(Arrays.asList(
+                                b.id(),
+                                b.externalId(),
+                                b.email(),
+                                b.profile(),
+                                b.preferences(),
+                                b.status(),
+                                b.createdAt(),
+                                b.lastActiveAt()))
+                && !a.updatedAt().isBefore(b.updatedAt());
     }
 
     /** What a session's own writes set; its counters and times move with the messages added to it. */
     private static List<Object> ownFields(ChatSession s) {
-        return Arrays.asList(s.id(), s.chatId(), s.userId(), s.title(), s.profile(), s.metadata(), s.status(),
-                s.createdAt());
+        return Arrays.asList(
+                s.id(), s.chatId(), s.userId(), s.title(), s.profile(), s.metadata(), s.status(), s.createdAt());
     }
 
     private static List<String> key(MemoryEntry e) {
@@ -363,7 +457,9 @@ class JournalKillTest {
 
     private static <K, V> Map<K, V> byKey(List<V> records, Function<V, K> key) {
         Map<K, V> out = new HashMap<>();
-        records.forEach(r -> assertThat(out.put(key.apply(r), r)).as("one record for key %s", key.apply(r)).isNull());
+        records.forEach(r -> assertThat(out.put(key.apply(r), r))
+                .as("one record for key %s", key.apply(r))
+                .isNull());
         return out;
     }
 
@@ -393,10 +489,14 @@ class JournalKillTest {
     private static void assertTornLineEndedBeforeTheNextEntry(Path journal, String torn) throws IOException {
         List<String> lines = Files.readAllLines(journal, StandardCharsets.UTF_8);
         int at = lines.lastIndexOf(torn);
-        assertThat(at).as("the torn line %s, alone on its line, in the journal %s", torn, lines).isNotNegative();
+        assertThat(at)
+                .as("the torn line %s, alone on its line, in the journal %s", torn, lines)
+                .isNotNegative();
         assertThat(readable(torn)).as("the torn line is unreadable").isFalse();
         assertThat(lines.size()).as("entries appended after the torn line").isGreaterThan(at + 1);
-        assertThat(readable(lines.get(at + 1))).as("the entry after the torn line: %s", lines.get(at + 1)).isTrue();
+        assertThat(readable(lines.get(at + 1)))
+                .as("the entry after the torn line: %s", lines.get(at + 1))
+                .isTrue();
     }
 
     private static boolean readable(String line) {
@@ -433,27 +533,34 @@ class JournalKillTest {
     /** @return the text of a file from a byte offset on */
     private static String readFrom(Path file, long offset) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
-        return new String(bytes, (int) Math.min(offset, bytes.length), (int) Math.max(0, bytes.length - offset),
+        return new String(
+                bytes,
+                (int) Math.min(offset, bytes.length),
+                (int) Math.max(0, bytes.length - offset),
                 StandardCharsets.UTF_8);
     }
 
     /** Each record that is not the same in both stores, named by its scope: {@code user:<externalId>}, {@code chat:<chatId>}. */
     private static Set<String> differingScopes(StoreSnapshot primary, StoreSnapshot secondary) {
-        Map<UUID, String> externalIds = primary.users().stream()
-                .collect(Collectors.toMap(User::id, u -> "user:" + u.externalId()));
-        Map<UUID, String> chatIds = primary.sessions().stream()
-                .collect(Collectors.toMap(ChatSession::id, s -> "chat:" + s.chatId()));
+        Map<UUID, String> externalIds =
+                primary.users().stream().collect(Collectors.toMap(User::id, u -> "user:" + u.externalId()));
+        Map<UUID, String> chatIds =
+                primary.sessions().stream().collect(Collectors.toMap(ChatSession::id, s -> "chat:" + s.chatId()));
         Set<String> scopes = new HashSet<>();
         differing(primary.users(), secondary.users(), User::id, u -> externalIds.get(u.id()), scopes);
-        differing(primary.memory(), secondary.memory(), m -> List.of(m.userId(), m.memoryType(), m.key()),
-                m -> externalIds.get(m.userId()), scopes);
+        differing(
+                primary.memory(),
+                secondary.memory(),
+                m -> List.of(m.userId(), m.memoryType(), m.key()),
+                m -> externalIds.get(m.userId()),
+                scopes);
         differing(primary.sessions(), secondary.sessions(), ChatSession::id, s -> chatIds.get(s.id()), scopes);
         differing(primary.messages(), secondary.messages(), Message::id, m -> chatIds.get(m.sessionId()), scopes);
         return scopes;
     }
 
-    private static <T, K> void differing(List<T> primary, List<T> secondary, Function<T, K> key,
-            Function<T, String> scope, Set<String> out) {
+    private static <T, K> void differing(
+            List<T> primary, List<T> secondary, Function<T, K> key, Function<T, String> scope, Set<String> out) {
         Map<K, T> other = secondary.stream().collect(Collectors.toMap(key, Function.identity()));
         for (T record : primary) {
             if (!record.equals(other.remove(key.apply(record)))) {

@@ -79,14 +79,15 @@ final class Ledger {
         assertThat(byKey(store.users(), User::id)).as("users").isEqualTo(users);
         assertThat(byKey(store.messages(), Message::id)).as("messages").isEqualTo(messages);
         assertThat(byKey(store.memory(), Ledger::key)).as("memory").isEqualTo(memory);
-        Map<String, List<Object>> storedSessions = store.sessions().stream()
-                .collect(Collectors.toMap(ChatSession::chatId, Ledger::ownFields));
-        Map<String, List<Object>> acknowledgedSessions = sessions.values().stream()
-                .collect(Collectors.toMap(ChatSession::chatId, Ledger::ownFields));
-        assertThat(storedSessions).as("sessions (id, chatId, userId, title, profile, metadata, status, createdAt)")
+        Map<String, List<Object>> storedSessions =
+                store.sessions().stream().collect(Collectors.toMap(ChatSession::chatId, Ledger::ownFields));
+        Map<String, List<Object>> acknowledgedSessions =
+                sessions.values().stream().collect(Collectors.toMap(ChatSession::chatId, Ledger::ownFields));
+        assertThat(storedSessions)
+                .as("sessions (id, chatId, userId, title, profile, metadata, status, createdAt)")
                 .isEqualTo(acknowledgedSessions);
-        Map<UUID, Long> counts = messages.values().stream()
-                .collect(Collectors.groupingBy(Message::sessionId, Collectors.counting()));
+        Map<UUID, Long> counts =
+                messages.values().stream().collect(Collectors.groupingBy(Message::sessionId, Collectors.counting()));
         for (ChatSession s : store.sessions()) {
             assertThat(s.messageCount()).as("messageCount of " + s.chatId()).isEqualTo(counts.getOrDefault(s.id(), 0L));
         }
@@ -94,8 +95,8 @@ final class Ledger {
 
     /** What a session's own writes set, not what messages added to it move. */
     private static List<Object> ownFields(ChatSession s) {
-        return java.util.Arrays.asList(s.id(), s.chatId(), s.userId(), s.title(), s.profile(), s.metadata(), s.status(),
-                s.createdAt());
+        return java.util.Arrays.asList(
+                s.id(), s.chatId(), s.userId(), s.title(), s.profile(), s.metadata(), s.status(), s.createdAt());
     }
 
     private static <K, V> Map<K, V> byKey(List<V> records, Function<V, K> key) {

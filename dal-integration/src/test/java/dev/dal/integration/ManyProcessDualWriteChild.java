@@ -121,18 +121,20 @@ public final class ManyProcessDualWriteChild {
             for (int t = 0; t < threads; t++) {
                 String worker = name + "t" + t;
                 Random random = new Random(worker.hashCode());
-                Thread thread = new Thread(() -> {
-                    for (int n = 0; System.nanoTime() - end < 0; n++) {
-                        try {
-                            child.step(worker + "-" + n, random);
-                            operations.incrementAndGet();
-                        } catch (RuntimeException | Error e) {
-                            failed.set(true);
-                            out.println("ERR " + worker + " " + e);
-                            e.printStackTrace();
-                        }
-                    }
-                }, worker);
+                Thread thread = new Thread(
+                        () -> {
+                            for (int n = 0; System.nanoTime() - end < 0; n++) {
+                                try {
+                                    child.step(worker + "-" + n, random);
+                                    operations.incrementAndGet();
+                                } catch (RuntimeException | Error e) {
+                                    failed.set(true);
+                                    out.println("ERR " + worker + " " + e);
+                                    e.printStackTrace();
+                                }
+                            }
+                        },
+                        worker);
                 workers.add(thread);
                 thread.start();
             }
@@ -153,19 +155,21 @@ public final class ManyProcessDualWriteChild {
             Message m = store.addMessage(chatId, NewMessage.user("m:" + tag));
             out.println("M " + m.id() + " " + chatId + " " + m.sequenceNumber() + " " + m.content());
         } else if (dice < 37) {
-            for (Message m : store.addMessages(chatId, List.of(NewMessage.user("q:" + tag),
-                    NewMessage.assistant("a:" + tag)))) {
+            for (Message m :
+                    store.addMessages(chatId, List.of(NewMessage.user("q:" + tag), NewMessage.assistant("a:" + tag)))) {
                 out.println("M " + m.id() + " " + chatId + " " + m.sequenceNumber() + " " + m.content());
             }
         } else if (dice < 47) {
             // Announced before the call: a writer killed after the store took it but before the ack line still
             // leaves the value in the ledger as one it may have written.
             out.println("TU " + user.id() + " n:" + tag);
-            User renamed = store.updateUser(user.id(), UserUpdate.builder().name("n:" + tag).build());
+            User renamed = store.updateUser(
+                    user.id(), UserUpdate.builder().name("n:" + tag).build());
             out.println("U " + renamed.id() + " " + renamed.name());
         } else if (dice < 54) {
             out.println("TS " + chatId + " t:" + tag);
-            ChatSession retitled = store.updateChatSession(chatId, ChatSessionUpdate.builder().title("t:" + tag).build());
+            ChatSession retitled = store.updateChatSession(
+                    chatId, ChatSessionUpdate.builder().title("t:" + tag).build());
             out.println("S " + retitled.chatId() + " " + retitled.title());
         } else if (dice < 66) {
             String key = "k" + random.nextInt(MEMORY_KEYS);
@@ -195,7 +199,8 @@ public final class ManyProcessDualWriteChild {
                 }
             }
         } else if (dice < 87) {
-            User own = store.createUser(NewUser.builder().externalId("own-" + tag).name("o:" + tag).build());
+            User own = store.createUser(
+                    NewUser.builder().externalId("own-" + tag).name("o:" + tag).build());
             ownUsers.add(own);
             expectingDeletion(() -> {
                 store.setUserMemory(own.id(), "context", "k", TextNode.valueOf("o:" + tag));
@@ -204,8 +209,8 @@ public final class ManyProcessDualWriteChild {
             });
         } else if (dice < 89) {
             User own = take(ownUsers, random);
-            if (own != null && store.deleteUser(own.id(), random.nextBoolean() ? DeleteMode.PURGE
-                    : DeleteMode.KEEP_SESSIONS)) {
+            if (own != null
+                    && store.deleteUser(own.id(), random.nextBoolean() ? DeleteMode.PURGE : DeleteMode.KEEP_SESSIONS)) {
                 deletions.incrementAndGet();
             }
         } else if (dice < 95) {

@@ -13,12 +13,12 @@ import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
 import dev.dal.api.User;
 import dev.dal.dualwrite.DualWriteDataAccess;
+import dev.dal.dualwrite.DualWriteSettings;
 import dev.dal.dualwrite.RepairResult;
 import dev.dal.migration.Partition;
 import dev.dal.migration.StoreCopier;
 import dev.dal.postgres.PostgresTestServer;
 import dev.dal.testkit.ChildJvm;
-import dev.dal.dualwrite.DualWriteSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,18 +81,28 @@ class ManyProcessDualWriteTest {
     @ParameterizedTest
     @EnumSource(Migration.class)
     void writersInSeveralProcessesAndABackfillEndWithEqualStores(Migration migration) throws Exception {
-        Map<String, String> primarySettings = Map.of(DalConfig.DATA_STORAGE_TYPE, "file",
-                "DATA_DIR", dir.resolve("primary").toString());
+        Map<String, String> primarySettings = Map.of(
+                DalConfig.DATA_STORAGE_TYPE,
+                "file",
+                "DATA_DIR",
+                dir.resolve("primary").toString());
         Map<String, String> secondarySettings = migration.postgres
-                ? PostgresTestServer.get().settingsForDatabase("many_process_" + migration.name().toLowerCase())
-                : Map.of(DalConfig.DATA_STORAGE_TYPE, "file", "DATA_DIR", dir.resolve("secondary").toString());
+                ? PostgresTestServer.get()
+                        .settingsForDatabase("many_process_" + migration.name().toLowerCase())
+                : Map.of(
+                        DalConfig.DATA_STORAGE_TYPE,
+                        "file",
+                        "DATA_DIR",
+                        dir.resolve("secondary").toString());
         Path settingsFile = dir.resolve("dual-write.properties");
         ManyProcessDualWriteChild.writeSettings(settingsFile, dualWrite(primarySettings, secondarySettings));
 
         Ledger ledger = new Ledger();
         try (DataAccess primary = DataAccessFactory.create(DalConfig.fromMap(primarySettings));
                 DataAccess secondary = DataAccessFactory.create(DalConfig.fromMap(secondarySettings))) {
-            assertThat(StoreSnapshot.of(secondary).size()).as("the secondary starts empty").isZero();
+            assertThat(StoreSnapshot.of(secondary).size())
+                    .as("the secondary starts empty")
+                    .isZero();
             setUp(primary, ledger);
 
             AtomicBoolean writing = new AtomicBoolean(true);
@@ -118,59 +128,81 @@ class ManyProcessDualWriteTest {
             }
             long operations = ledger.read(lines);
             StoreSnapshot before = StoreSnapshot.of(primary);
-            System.out.printf("ManyProcessDualWriteTest %s: %d processes x %d threads, %d s: %d calls (%d deletions),"
-                    + " %d messages acknowledged, %d records on the primary, %d backfill passes%n", migration,
-                    PROCESSES, THREADS, SECONDS, operations, ledger.deletions, ledger.messages.size(), before.size(),
+            System.out.printf(
+                    "ManyProcessDualWriteTest %s: %d processes x %d threads, %d s: %d calls (%d deletions),"
+                            + " %d messages acknowledged, %d records on the primary, %d backfill passes%n",
+                    migration,
+                    PROCESSES,
+                    THREADS,
+                    SECONDS,
+                    operations,
+                    ledger.deletions,
+                    ledger.messages.size(),
+                    before.size(),
                     passes.get());
             assertThat(passes.get()).as("complete backfill passes").isGreaterThanOrEqualTo(2);
             assertThat(ledger.deletions).as("deletions raced the backfill").isPositive();
 
             if (migration.kills) {
-                try (DataAccess dual = DataAccessFactory.create(DalConfig.fromMap(
-                        ManyProcessDualWriteChild.readSettings(settingsFile)))) {
-                    RepairResult repaired = DualWriteDataAccess.find(dual).orElseThrow().repair();
-                    System.out.printf("ManyProcessDualWriteTest %s: repair() replayed %d entries, %d remain%n",
+                try (DataAccess dual = DataAccessFactory.create(
+                        DalConfig.fromMap(ManyProcessDualWriteChild.readSettings(settingsFile)))) {
+                    RepairResult repaired =
+                            DualWriteDataAccess.find(dual).orElseThrow().repair();
+                    System.out.printf(
+                            "ManyProcessDualWriteTest %s: repair() replayed %d entries, %d remain%n",
                             migration, repaired.replayed(), repaired.remaining().size());
-                    assertThat(repaired.remaining()).as("entries repair() could not replay").isEmpty();
+                    assertThat(repaired.remaining())
+                            .as("entries repair() could not replay")
+                            .isEmpty();
                 }
             } else {
-                try (DataAccess dual = DataAccessFactory.create(DalConfig.fromMap(
-                        ManyProcessDualWriteChild.readSettings(settingsFile)))) {
+                try (DataAccess dual = DataAccessFactory.create(
+                        DalConfig.fromMap(ManyProcessDualWriteChild.readSettings(settingsFile)))) {
                     assertThat(DualWriteDataAccess.find(dual).orElseThrow().pendingRepairs())
-                            .as("journaled divergences").isEmpty();
+                            .as("journaled divergences")
+                            .isEmpty();
                 }
             }
 
             StoreSnapshot onPrimary = StoreSnapshot.of(primary);
             ledger.check(onPrimary);
             assertThat(StoreSnapshot.of(secondary).differencesFrom(onPrimary))
-                    .as("the secondary against the primary, record for record").isEmpty();
+                    .as("the secondary against the primary, record for record")
+                    .isEmpty();
         }
     }
 
     private Map<String, String> dualWrite(Map<String, String> primary, Map<String, String> secondary) {
         Map<String, String> settings = new HashMap<>(primary);
-        secondary.forEach((k, v) -> settings.put(k.equals(DalConfig.DATA_STORAGE_TYPE)
-                ? DalConfig.MIGRATION_SECONDARY_STORAGE_TYPE : DalConfig.MIGRATION_SECONDARY_PREFIX + k, v));
+        secondary.forEach((k, v) -> settings.put(
+                k.equals(DalConfig.DATA_STORAGE_TYPE)
+                        ? DalConfig.MIGRATION_SECONDARY_STORAGE_TYPE
+                        : DalConfig.MIGRATION_SECONDARY_PREFIX + k,
+                v));
         settings.put(DalConfig.MIGRATION_ENABLE_DUAL_WRITE, "true");
         // fail: a secondary write that fails reaches the writer as an error (and is journaled too)
         settings.put(DualWriteSettings.SECONDARY_FAILURE.name(), "fail");
         // as long as a store call may wait for a lock (DB_QUERY_TIMEOUT's default): locking is measured here,
         // not how fast two cores shared with other builds fsync
         settings.put(DualWriteSettings.SECONDARY_TIMEOUT.name(), "30");
-        settings.put(DualWriteSettings.REPAIR_JOURNAL_DIR.name(), dir.resolve("journal").toString());
+        settings.put(
+                DualWriteSettings.REPAIR_JOURNAL_DIR.name(),
+                dir.resolve("journal").toString());
         return settings;
     }
 
     /** The shared records, on the primary only, each with one acknowledged state in the ledger. */
     private static void setUp(DataAccess primary, Ledger ledger) {
         for (int u = 0; u < ManyProcessDualWriteChild.USERS; u++) {
-            User user = primary.createUser(NewUser.builder().externalId(ManyProcessDualWriteChild.externalId(u))
-                    .name("initial").build());
+            User user = primary.createUser(NewUser.builder()
+                    .externalId(ManyProcessDualWriteChild.externalId(u))
+                    .name("initial")
+                    .build());
             ledger.names.computeIfAbsent(user.id(), k -> new HashSet<>()).add("initial");
             for (int k = 0; k < ManyProcessDualWriteChild.MEMORY_KEYS; k++) {
                 primary.setUserMemory(user.id(), "context", "k" + k, TextNode.valueOf("initial"));
-                ledger.values.computeIfAbsent(List.of(user.id().toString(), "k" + k), x -> new HashSet<>())
+                ledger.values
+                        .computeIfAbsent(List.of(user.id().toString(), "k" + k), x -> new HashSet<>())
                         .add("initial");
             }
             if (u < ManyProcessDualWriteChild.SESSIONS) {
@@ -179,8 +211,9 @@ class ManyProcessDualWriteTest {
                 ledger.titles.computeIfAbsent(chatId, k -> new HashSet<>()).add("null");
                 for (int m = 0; m < 20; m++) {
                     Message stored = primary.addMessage(chatId, NewMessage.user("before:" + m));
-                    ledger.messages.put(stored.id(), new String[] {"M", stored.id().toString(), chatId,
-                            Long.toString(stored.sequenceNumber()), stored.content()});
+                    ledger.messages.put(stored.id(), new String[] {
+                        "M", stored.id().toString(), chatId, Long.toString(stored.sequenceNumber()), stored.content()
+                    });
                 }
             }
         }
@@ -194,7 +227,9 @@ class ManyProcessDualWriteTest {
                 running.add(start(settingsFile, "p" + p, SECONDS));
             }
             for (ChildJvm child : running) {
-                assertThat(child.awaitLine("READY", Duration.ofSeconds(60))).as(child.stderrTail()).isEqualTo("READY");
+                assertThat(child.awaitLine("READY", Duration.ofSeconds(60)))
+                        .as(child.stderrTail())
+                        .isEqualTo("READY");
             }
             running.forEach(child -> child.send("GO"));
             long started = System.nanoTime();
@@ -207,7 +242,8 @@ class ManyProcessDualWriteTest {
                     killed.add(victim);
                     int left = (int) Math.max(3, SECONDS - (System.nanoTime() - started) / 1_000_000_000L);
                     ChildJvm replacement = start(settingsFile, "r" + k, left);
-                    assertThat(replacement.awaitLine("READY", Duration.ofSeconds(60))).as(replacement.stderrTail())
+                    assertThat(replacement.awaitLine("READY", Duration.ofSeconds(60)))
+                            .as(replacement.stderrTail())
                             .isEqualTo("READY");
                     replacement.send("GO");
                     running.add(replacement);
@@ -217,10 +253,13 @@ class ManyProcessDualWriteTest {
             for (ChildJvm child : running) {
                 int exit = child.awaitExit(Duration.ofSeconds(SECONDS + 120));
                 List<String> lines = child.lines();
-                assertThat(lines).as("writer output; stderr:%n%s", child.stderrTail())
+                assertThat(lines)
+                        .as("writer output; stderr:%n%s", child.stderrTail())
                         .noneMatch(l -> l.startsWith("ERR"));
                 assertThat(lines.get(lines.size() - 1)).startsWith("DONE");
-                assertThat(exit).as("writer exit code; stderr:%n%s", child.stderrTail()).isZero();
+                assertThat(exit)
+                        .as("writer exit code; stderr:%n%s", child.stderrTail())
+                        .isZero();
                 all.addAll(lines);
             }
             for (ChildJvm child : killed) {
@@ -231,7 +270,9 @@ class ManyProcessDualWriteTest {
                 if (!lines.isEmpty() && lines.get(lines.size() - 1).startsWith("M ")) {
                     lines.remove(lines.size() - 1);
                 }
-                all.addAll(lines.stream().filter(ManyProcessDualWriteTest::wellFormed).toList());
+                all.addAll(lines.stream()
+                        .filter(ManyProcessDualWriteTest::wellFormed)
+                        .toList());
             }
             return all;
         } finally {
@@ -256,8 +297,13 @@ class ManyProcessDualWriteTest {
     }
 
     private ChildJvm start(Path settingsFile, String name, int seconds) throws Exception {
-        return ChildJvm.start(ManyProcessDualWriteChild.class, dir.resolve(name + "-stderr.log"),
-                settingsFile.toString(), name, Integer.toString(THREADS), Integer.toString(seconds));
+        return ChildJvm.start(
+                ManyProcessDualWriteChild.class,
+                dir.resolve(name + "-stderr.log"),
+                settingsFile.toString(),
+                name,
+                Integer.toString(THREADS),
+                Integer.toString(seconds));
     }
 
     /** What the writers acknowledged on the shared records. */
@@ -277,8 +323,10 @@ class ManyProcessDualWriteTest {
                 }
                 String[] f = line.split(" ");
                 switch (f[0]) {
-                    case "M" -> assertThat(messages.put(UUID.fromString(f[1]), f))
-                            .as("message acknowledged twice: " + line).isNull();
+                    case "M" ->
+                        assertThat(messages.put(UUID.fromString(f[1]), f))
+                                .as("message acknowledged twice: " + line)
+                                .isNull();
                     // an announced value ("T…", written before the call) or an acknowledged one: what the
                     // record may hold; a value no writer wrote is still caught
                     case "U", "TU" -> names.get(UUID.fromString(f[1])).add(f[2]);
@@ -297,26 +345,38 @@ class ManyProcessDualWriteTest {
         /** Every acknowledged message on the primary at its number; the shared records in an acknowledged state. */
         void check(StoreSnapshot primary) {
             Map<UUID, Message> stored = primary.messages().stream().collect(Collectors.toMap(Message::id, m -> m));
-            Map<UUID, String> chatIdOf = primary.sessions().stream()
-                    .collect(Collectors.toMap(ChatSession::id, ChatSession::chatId));
+            Map<UUID, String> chatIdOf =
+                    primary.sessions().stream().collect(Collectors.toMap(ChatSession::id, ChatSession::chatId));
             for (String[] f : messages.values()) {
                 Message m = stored.get(UUID.fromString(f[1]));
                 assertThat(m).as("acknowledged message %s on the primary", f[1]).isNotNull();
                 assertThat(List.of(chatIdOf.get(m.sessionId()), Long.toString(m.sequenceNumber()), m.content()))
-                        .as("message %s", f[1]).isEqualTo(List.of(f[2], f[3], f[4]));
+                        .as("message %s", f[1])
+                        .isEqualTo(List.of(f[2], f[3], f[4]));
             }
             for (ChatSession s : primary.sessions()) {
-                List<Long> numbers = primary.messages().stream().filter(m -> m.sessionId().equals(s.id()))
-                        .map(Message::sequenceNumber).sorted().toList();
-                assertThat(numbers).as("%s numbered 1..messageCount", s.chatId())
-                        .isEqualTo(LongStream.rangeClosed(1, s.messageCount()).boxed().toList());
+                List<Long> numbers = primary.messages().stream()
+                        .filter(m -> m.sessionId().equals(s.id()))
+                        .map(Message::sequenceNumber)
+                        .sorted()
+                        .toList();
+                assertThat(numbers)
+                        .as("%s numbered 1..messageCount", s.chatId())
+                        .isEqualTo(LongStream.rangeClosed(1, s.messageCount())
+                                .boxed()
+                                .toList());
             }
-            primary.users().stream().filter(u -> names.containsKey(u.id()))
-                    .forEach(u -> assertThat(names.get(u.id())).as("name of %s", u.externalId()).contains(u.name()));
-            primary.sessions().stream().filter(s -> titles.containsKey(s.chatId()))
+            primary.users().stream()
+                    .filter(u -> names.containsKey(u.id()))
+                    .forEach(u -> assertThat(names.get(u.id()))
+                            .as("name of %s", u.externalId())
+                            .contains(u.name()));
+            primary.sessions().stream()
+                    .filter(s -> titles.containsKey(s.chatId()))
                     .forEach(s -> assertThat(titles.get(s.chatId())).contains(String.valueOf(s.title())));
-            primary.memory().stream().filter(e -> e.memoryType().equals("context")
-                    && values.containsKey(List.of(e.userId().toString(), e.key())))
+            primary.memory().stream()
+                    .filter(e -> e.memoryType().equals("context")
+                            && values.containsKey(List.of(e.userId().toString(), e.key())))
                     .forEach(e -> assertThat(values.get(List.of(e.userId().toString(), e.key())))
                             .contains(e.value().asText()));
             assertThat(primary.users().stream().filter(u -> names.containsKey(u.id())))

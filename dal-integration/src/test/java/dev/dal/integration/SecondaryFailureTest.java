@@ -55,18 +55,23 @@ class SecondaryFailureTest {
     }
 
     static DataAccess fileStore(Path path) {
-        return DataAccessFactory.create(DalConfig.builder().storageType("file").setting("DATA_DIR", path.toString()).build());
+        return DataAccessFactory.create(DalConfig.builder()
+                .storageType("file")
+                .setting("DATA_DIR", path.toString())
+                .build());
     }
 
     private DualWriteDataAccess decorator(SecondaryFailurePolicy policy, Duration timeout) {
-        DualWriteSettings settings = DualWriteSettings.defaults().withSecondaryTimeout(timeout)
+        DualWriteSettings settings = DualWriteSettings.defaults()
+                .withSecondaryTimeout(timeout)
                 .withFailurePolicy(policy, policy == SecondaryFailurePolicy.RECORD ? dir.resolve("journal") : null);
         dual = new DualWriteDataAccess("file", primary, "file", secondary, settings, Clock.systemUTC());
         return dual;
     }
 
     private void assertStoresEqual() {
-        assertThat(StoreSnapshot.of(secondary).differencesFrom(StoreSnapshot.of(primary))).isEmpty();
+        assertThat(StoreSnapshot.of(secondary).differencesFrom(StoreSnapshot.of(primary)))
+                .isEmpty();
     }
 
     @Test
@@ -81,7 +86,8 @@ class SecondaryFailureTest {
                 .hasMessageContaining("primary (file) store committed createUser")
                 .hasMessageContaining("secondary (file) store did not")
                 .satisfies(e -> assertThat(((SecondaryWriteException) e).divergences())
-                        .extracting(RepairEntry::kind).containsExactly(RecordKind.USER));
+                        .extracting(RepairEntry::kind)
+                        .containsExactly(RecordKind.USER));
 
         assertThat(primary.getUserByExternalId("third")).isPresent();
         assertThat(secondary.getUserByExternalId("third")).isEmpty();
@@ -97,25 +103,31 @@ class SecondaryFailureTest {
         store.createChatSession(NewChatSession.of("chat", user.id()));
         secondary.failWrite(1);
 
-        User renamed = store.updateUser(user.id(), UserUpdate.builder().name("renamed").build());
+        User renamed =
+                store.updateUser(user.id(), UserUpdate.builder().name("renamed").build());
         secondary.failFromWrite(1);
         store.addMessages("chat", List.of(NewMessage.user("q"), NewMessage.assistant("a")));
         store.setUserMemory(user.id(), "context", "k", JsonNodeFactory.instance.textNode("v"));
 
         assertThat(primary.getUser(user.id())).contains(renamed);
-        assertThat(store.pendingRepairs()).extracting(RepairEntry::kind, RepairEntry::keys, RepairEntry::operation)
+        assertThat(store.pendingRepairs())
+                .extracting(RepairEntry::kind, RepairEntry::keys, RepairEntry::operation)
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple(RecordKind.USER, List.of(user.id().toString()), "updateUser"),
-                        org.assertj.core.groups.Tuple.tuple(RecordKind.MESSAGES, List.of("chat", "1", "2"), "addMessages"),
-                        org.assertj.core.groups.Tuple.tuple(RecordKind.MEMORY,
-                                List.of(user.id().toString(), "context", "k"), "setUserMemory"));
+                        org.assertj.core.groups.Tuple.tuple(
+                                RecordKind.USER, List.of(user.id().toString()), "updateUser"),
+                        org.assertj.core.groups.Tuple.tuple(
+                                RecordKind.MESSAGES, List.of("chat", "1", "2"), "addMessages"),
+                        org.assertj.core.groups.Tuple.tuple(
+                                RecordKind.MEMORY, List.of(user.id().toString(), "context", "k"), "setUserMemory"));
         assertThat(store.counters().journalSize()).isEqualTo(3);
         assertThat(store.counters().secondaryFailures()).isEqualTo(3);
         Path journal = store.journalFile().orElseThrow();
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(journal))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(journal)))
+                .isEqualTo("rw-------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(journal.getParent())))
                 .isEqualTo("rwx------");
-        assertThat(StoreSnapshot.of(secondary).differencesFrom(StoreSnapshot.of(primary))).isNotEmpty();
+        assertThat(StoreSnapshot.of(secondary).differencesFrom(StoreSnapshot.of(primary)))
+                .isNotEmpty();
 
         secondary.heal();
         assertThat(store.repair().replayed()).isEqualTo(3);
@@ -182,8 +194,8 @@ class SecondaryFailureTest {
         });
 
         assertThat(secondary.getUserByExternalId("rolled-back")).isEmpty();
-        assertThat(secondary.getUserByExternalId("committed")).hasValueSatisfying(u -> assertThat(u.name())
-                .isEqualTo("n"));
+        assertThat(secondary.getUserByExternalId("committed"))
+                .hasValueSatisfying(u -> assertThat(u.name()).isEqualTo("n"));
         assertStoresEqual();
     }
 }

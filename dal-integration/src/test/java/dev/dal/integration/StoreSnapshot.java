@@ -17,8 +17,11 @@ import java.util.function.BiFunction;
 record StoreSnapshot(List<User> users, List<ChatSession> sessions, List<Message> messages, List<MemoryEntry> memory) {
 
     static StoreSnapshot of(DataAccess store) {
-        return new StoreSnapshot(all(store.bulk()::scanUsers), all(store.bulk()::scanSessions),
-                all(store.bulk()::scanMessages), all(store.bulk()::scanMemory));
+        return new StoreSnapshot(
+                all(store.bulk()::scanUsers),
+                all(store.bulk()::scanSessions),
+                all(store.bulk()::scanMessages),
+                all(store.bulk()::scanMemory));
     }
 
     private static <T> List<T> all(BiFunction<String, Integer, ScanBatch<T>> scan) {

@@ -103,32 +103,38 @@ final class Writers {
     private void step(Owned o) {
         int dice = o.random.nextInt(100);
         if (o.users.size() < 3 || dice < 8) {
-            User user = store.createUser(NewUser.builder().externalId("w" + o.writer + "-" + o.serial++)
-                    .name("writer " + o.writer).build());
+            User user = store.createUser(NewUser.builder()
+                    .externalId("w" + o.writer + "-" + o.serial++)
+                    .name("writer " + o.writer)
+                    .build());
             ledger.user(user);
             o.users.add(user.id());
         } else if (dice < 16) {
             UUID id = pick(o, o.users);
-            User updated = store.updateUser(id, UserUpdate.builder().name("renamed " + o.serial++).build());
+            User updated = store.updateUser(
+                    id, UserUpdate.builder().name("renamed " + o.serial++).build());
             ledger.user(updated);
             check(store.getUser(id).orElseThrow().equals(updated), "read back user " + id);
         } else if (dice < 19) {
             deleteUser(o, pick(o, o.users));
         } else if (dice < 28 || o.sessions.isEmpty()) {
-            ChatSession session = store.createChatSession(NewChatSession.of("c" + o.writer + "-" + o.serial++,
-                    pick(o, o.users)));
+            ChatSession session =
+                    store.createChatSession(NewChatSession.of("c" + o.writer + "-" + o.serial++, pick(o, o.users)));
             ledger.session(session);
             o.sessions.add(session);
         } else if (dice < 32) {
             ChatSession session = pick(o, o.sessions);
             String title = "title " + o.serial++;
-            ChatSession updated = store.updateChatSession(session.chatId(), ChatSessionUpdate.builder().title(title)
-                    .build());
-            check(updated.id().equals(session.id()) && title.equals(updated.title()), "updated session "
-                    + session.chatId());
+            ChatSession updated = store.updateChatSession(
+                    session.chatId(), ChatSessionUpdate.builder().title(title).build());
+            check(
+                    updated.id().equals(session.id()) && title.equals(updated.title()),
+                    "updated session " + session.chatId());
             ledger.session(updated);
-            check(title.equals(store.getChatSession(session.chatId()).orElseThrow().title()), "read back session "
-                    + session.chatId());
+            check(
+                    title.equals(
+                            store.getChatSession(session.chatId()).orElseThrow().title()),
+                    "read back session " + session.chatId());
         } else if (dice < 35) {
             ChatSession session = pick(o, o.sessions);
             check(store.deleteChatSession(session.chatId()), "deleted session " + session.chatId());
@@ -142,8 +148,11 @@ final class Writers {
         } else if (dice < 93) {
             UUID user = pick(o, o.users);
             String key = "k" + o.random.nextInt(4);
-            MemoryEntry entry = store.setUserMemory(user, "context", key, NODES.objectNode().put("n", o.serial++)
-                    .put("text", "Grüße 👋"));
+            MemoryEntry entry = store.setUserMemory(
+                    user,
+                    "context",
+                    key,
+                    NODES.objectNode().put("n", o.serial++).put("text", "Grüße 👋"));
             ledger.memory(entry);
             o.memory.add(new String[] {user.toString(), key});
             check(store.getUserMemory(user, "context", key).orElseThrow().equals(entry), "read back memory");
@@ -155,9 +164,11 @@ final class Writers {
     }
 
     private void message(Owned o, String chatId) {
-        Message stored = store.addMessage(chatId, o.random.nextBoolean()
-                ? NewMessage.user("question " + o.serial++ + " from writer " + o.writer)
-                : NewMessage.assistant("answer " + o.serial++ + " — 你好"));
+        Message stored = store.addMessage(
+                chatId,
+                o.random.nextBoolean()
+                        ? NewMessage.user("question " + o.serial++ + " from writer " + o.writer)
+                        : NewMessage.assistant("answer " + o.serial++ + " — 你好"));
         ledger.message(stored);
     }
 
@@ -167,7 +178,8 @@ final class Writers {
         ledger.userDeleted(id);
         o.users.remove(id);
         o.memory.removeIf(m -> m[0].equals(id.toString()));
-        List<ChatSession> theirs = o.sessions.stream().filter(s -> id.equals(s.userId())).toList();
+        List<ChatSession> theirs =
+                o.sessions.stream().filter(s -> id.equals(s.userId())).toList();
         if (mode == DeleteMode.PURGE) {
             theirs.forEach(s -> ledger.sessionDeleted(s.chatId()));
             o.sessions.removeAll(theirs);

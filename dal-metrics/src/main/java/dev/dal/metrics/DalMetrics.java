@@ -40,8 +40,7 @@ public final class DalMetrics {
     /** Tag: {@code success}, or the simple class name of the exception the caller got. */
     public static final String OUTCOME = "outcome";
 
-    private DalMetrics() {
-    }
+    private DalMetrics() {}
 
     /**
      * Publishes Dal's meters to a registry until the returned binding closes; while any binding is

@@ -57,10 +57,10 @@ public final class Archive {
     public static final int VERSION = 2;
     /** The oldest version this code reads. */
     private static final int OLDEST_READ = 1;
+
     private static final ObjectMapper MAPPER = JsonValues.newMapper();
 
-    private Archive() {
-    }
+    private Archive() {}
 
     /**
      * Exports a store to a file (gzip when the name ends in {@code .gz}); the file appears only
@@ -101,7 +101,9 @@ public final class Archive {
         Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
         MessageDigest digest = sha256();
         ObjectNode header = MAPPER.createObjectNode();
-        header.put("format", FORMAT).put("version", VERSION).put("createdAt", Instant.now().toString())
+        header.put("format", FORMAT)
+                .put("version", VERSION)
+                .put("createdAt", Instant.now().toString())
                 .put("source", sourceName);
         writer.write(JsonValues.write(header) + "\n");
         Map<RecordType, Long> counts = new EnumMap<>(RecordType.class);
@@ -167,15 +169,16 @@ public final class Archive {
         List<Object> pending = new ArrayList<>();
         RecordType pendingKind = null;
         int lastKind = 0;
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(openIn(file), StandardCharsets.UTF_8),
-                1 << 16)) {
+        try (BufferedReader in =
+                new BufferedReader(new InputStreamReader(openIn(file), StandardCharsets.UTF_8), 1 << 16)) {
             String line = in.readLine();
             long lineNo = 1;
             JsonNode header = parse(line, lineNo);
             int version = header.path("version").asInt();
             if (!FORMAT.equals(header.path("format").asText()) || version < OLDEST_READ || version > VERSION) {
-                throw new ValidationException("archive", "line 1 must be a " + FORMAT + " header of version "
-                        + OLDEST_READ + " to " + VERSION);
+                throw new ValidationException(
+                        "archive",
+                        "line 1 must be a " + FORMAT + " header of version " + OLDEST_READ + " to " + VERSION);
             }
             JsonNode trailer = null;
             while ((line = in.readLine()) != null) {
@@ -196,8 +199,10 @@ public final class Archive {
                     throw new ValidationException("archive", "line " + lineNo + " has no known kind");
                 }
                 if (kind.ordinal() < lastKind) {
-                    throw new ValidationException("archive", "line " + lineNo + ": " + kind.wireName()
-                            + " must come before " + RecordType.values()[lastKind].wireName());
+                    throw new ValidationException(
+                            "archive",
+                            "line " + lineNo + ": " + kind.wireName() + " must come before "
+                                    + RecordType.values()[lastKind].wireName());
                 }
                 lastKind = kind.ordinal();
                 Object record;
@@ -221,11 +226,15 @@ public final class Archive {
             for (RecordType kind : RecordType.values()) {
                 long expected = trailer.path("counts").path(kind.wireName()).asLong(-1);
                 if (expected != counts.get(kind)) {
-                    throw new ValidationException("archive", "end line counts " + expected + " " + kind.wireName()
-                            + " but the archive holds " + counts.get(kind));
+                    throw new ValidationException(
+                            "archive",
+                            "end line counts " + expected + " " + kind.wireName() + " but the archive holds "
+                                    + counts.get(kind));
                 }
             }
-            if (!HexFormat.of().formatHex(digest.digest()).equals(trailer.path("sha256").asText())) {
+            if (!HexFormat.of()
+                    .formatHex(digest.digest())
+                    .equals(trailer.path("sha256").asText())) {
                 throw new ValidationException("archive", "checksum does not match its records: it was changed");
             }
             if (store != null) {

@@ -5,7 +5,7 @@ package dev.dal.migration;
 public interface CopyListener {
 
     /** A listener that ignores everything. */
-    CopyListener NONE = (kind, scanned, written, totalWritten) -> { };
+    CopyListener NONE = (kind, scanned, written, totalWritten) -> {};
 
     /**
      * Called after each batch is written and checkpointed.

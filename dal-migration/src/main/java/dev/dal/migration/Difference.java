@@ -14,8 +14,8 @@ import java.util.Objects;
  * @param sourceHash SHA-256 of the source record's canonical JSON, or {@code null} when it has none
  * @param targetHash SHA-256 of the target record's canonical JSON, or {@code null} when it has none
  */
-public record Difference(RecordType kind, Type type, String id, List<String> fields, String sourceHash,
-        String targetHash) {
+public record Difference(
+        RecordType kind, Type type, String id, List<String> fields, String sourceHash, String targetHash) {
 
     /** How a record differs. */
     public enum Type {

@@ -19,9 +19,18 @@ import java.util.List;
  * @param unused tables, directories and files of the input the import did not read, with their document counts
  * @param warnings things about the input its owner should fix, e.g. world-readable files
  */
-public record ImportReport(long usersImported, long usersMerged, long sessionsImported, long sessionsMerged,
-        long messagesImported, long messagesDeduplicated, long memoryImported, long memoryKept, List<Skip> skipped,
-        List<Unused> unused, List<Warning> warnings) {
+public record ImportReport(
+        long usersImported,
+        long usersMerged,
+        long sessionsImported,
+        long sessionsMerged,
+        long messagesImported,
+        long messagesDeduplicated,
+        long memoryImported,
+        long memoryKept,
+        List<Skip> skipped,
+        List<Unused> unused,
+        List<Warning> warnings) {
 
     /**
      * Copies the lists.
@@ -50,8 +59,15 @@ public record ImportReport(long usersImported, long usersMerged, long sessionsIm
      * @return whether no document of the input was used: nothing imported, merged or deduplicated
      */
     public boolean usedNothing() {
-        return usersImported + usersMerged + sessionsImported + sessionsMerged + messagesImported
-                + messagesDeduplicated + memoryImported + memoryKept == 0;
+        return usersImported
+                        + usersMerged
+                        + sessionsImported
+                        + sessionsMerged
+                        + messagesImported
+                        + messagesDeduplicated
+                        + memoryImported
+                        + memoryKept
+                == 0;
     }
 
     /**
@@ -69,8 +85,7 @@ public record ImportReport(long usersImported, long usersMerged, long sessionsIm
      * @param document the document's id (with a list index for embedded messages)
      * @param reason why
      */
-    public record Skip(String source, String document, String reason) {
-    }
+    public record Skip(String source, String document, String reason) {}
 
     /**
      * Part of the input the import did not read.
@@ -79,8 +94,7 @@ public record ImportReport(long usersImported, long usersMerged, long sessionsIm
      * @param name the table's name, or the path relative to the input directory
      * @param documents the table's documents, the directory's files, or 1 for a file
      */
-    public record Unused(String kind, String name, long documents) {
-    }
+    public record Unused(String kind, String name, long documents) {}
 
     /**
      * Something about the input its owner should fix; the import went on.
@@ -88,6 +102,5 @@ public record ImportReport(long usersImported, long usersMerged, long sessionsIm
      * @param path the file or directory
      * @param problem what is wrong, e.g. {@code world-readable (rwxrwxrwx)}
      */
-    public record Warning(String path, String problem) {
-    }
+    public record Warning(String path, String problem) {}
 }

@@ -34,22 +34,31 @@ import java.util.Set;
 public final class JsonDirMapping {
     /** The logical sections of the layout. */
     static final String SESSIONS = "sessions";
+
     static final String MESSAGES = "messages";
     static final String USERS = "users";
 
     private static final Map<String, Set<String>> FIELDS = Map.of(
             SESSIONS, Set.of("chat_id", "user_id", "title", "profile", "metadata", "created_at", "updated_at"),
             MESSAGES, Set.of("role", "content", "timestamp", "metadata", "token_count", "abuse_flagged"),
-            USERS, Set.of("user_id", "email", "name", "profile", "preferences", "memory", "created_at", "updated_at",
-                    "last_active_at"));
+            USERS,
+                    Set.of(
+                            "user_id",
+                            "email",
+                            "name",
+                            "profile",
+                            "preferences",
+                            "memory",
+                            "created_at",
+                            "updated_at",
+                            "last_active_at"));
 
     private final Map<String, String> directories = new HashMap<>(Map.of(SESSIONS, "chat_sessions", USERS, "memory"));
     private final Map<String, Map<String, String>> fields = new HashMap<>();
     private String messagesField = "messages";
     private final MappingCommon common = new MappingCommon();
 
-    private JsonDirMapping() {
-    }
+    private JsonDirMapping() {}
 
     /**
      * The legacy PHP chat application's layout: {@code chat_sessions/<chat_id>.json} holds a session (fields {@code chat_id},
@@ -83,7 +92,8 @@ public final class JsonDirMapping {
 
     private void loadSection(String section, JsonNode node) {
         for (String entry : (Iterable<String>) node::fieldNames) {
-            boolean known = entry.equals("fields") || (entry.equals("directory") && !section.equals(MESSAGES))
+            boolean known = entry.equals("fields")
+                    || (entry.equals("directory") && !section.equals(MESSAGES))
                     || (entry.equals("messages") && section.equals(SESSIONS));
             if (!known) {
                 throw new ValidationException("mapping." + section + "." + entry, "is not an entry of this mapping");
@@ -93,7 +103,8 @@ public final class JsonDirMapping {
             JsonNode dir = node.get("directory");
             String name = dir.isNull() ? null : MappingCommon.text(dir, section + ".directory");
             if (name != null && (name.contains("/") || name.contains("\\") || name.equals(".") || name.equals(".."))) {
-                throw new ValidationException("mapping." + section + ".directory",
+                throw new ValidationException(
+                        "mapping." + section + ".directory",
                         "must name a directory directly inside the input directory");
             }
             directories.put(section, name);
@@ -104,8 +115,10 @@ public final class JsonDirMapping {
         JsonNode names = MappingCommon.objectAt(node, "fields");
         for (Map.Entry<String, JsonNode> e : names.properties()) {
             if (!FIELDS.get(section).contains(e.getKey())) {
-                throw new ValidationException("mapping." + section + ".fields." + e.getKey(),
-                        "is not a field of " + section + " (known: " + new java.util.TreeSet<>(FIELDS.get(section)) + ")");
+                throw new ValidationException(
+                        "mapping." + section + ".fields." + e.getKey(),
+                        "is not a field of " + section + " (known: " + new java.util.TreeSet<>(FIELDS.get(section))
+                                + ")");
             }
             fields.computeIfAbsent(section, k -> new HashMap<>())
                     .put(e.getKey(), MappingCommon.text(e.getValue(), section + ".fields." + e.getKey()));

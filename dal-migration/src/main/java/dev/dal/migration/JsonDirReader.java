@@ -42,15 +42,27 @@ final class JsonDirReader {
         this.limits = limits;
         this.common = mapping.common();
         String m = JsonDirMapping.MESSAGES;
-        this.messages = new MessageReader(new MessageReader.Fields(mapping.field(m, "role"), mapping.field(m, "content"),
-                mapping.field(m, "timestamp"), mapping.field(m, "metadata"), mapping.field(m, "token_count"),
-                mapping.field(m, "abuse_flagged"), Set.of()), common::role, common.time(), common.secrets(), limits);
+        this.messages = new MessageReader(
+                new MessageReader.Fields(
+                        mapping.field(m, "role"),
+                        mapping.field(m, "content"),
+                        mapping.field(m, "timestamp"),
+                        mapping.field(m, "metadata"),
+                        mapping.field(m, "token_count"),
+                        mapping.field(m, "abuse_flagged"),
+                        Set.of()),
+                common::role,
+                common.time(),
+                common.secrets(),
+                limits);
     }
 
     ImportPlan read(Path dir) {
         if (!Files.isDirectory(dir)) {
-            throw new ValidationException(SOURCE, (Files.exists(dir) ? dir + " is not a directory" : "no directory " + dir)
-                    + "; nothing was imported");
+            throw new ValidationException(
+                    SOURCE,
+                    (Files.exists(dir) ? dir + " is not a directory" : "no directory " + dir)
+                            + "; nothing was imported");
         }
         root = dir;
         warnIfExposed(dir);
@@ -106,10 +118,20 @@ final class JsonDirReader {
             plan.skip(path, doc.document(), "chat id " + chatId + " appears in two files; the first is kept");
             return;
         }
-        ObjectNode metadata = doc.object(f(S, "metadata")).map(o -> (ObjectNode) common.secrets().strip(o))
+        ObjectNode metadata = doc.object(f(S, "metadata"))
+                .map(o -> (ObjectNode) common.secrets().strip(o))
                 .orElse(JsonValues.emptyObject());
-        ObjectNode legacy = doc.legacy(Set.of(f(S, "chat_id"), f(S, "user_id"), f(S, "title"), f(S, "profile"),
-                f(S, "metadata"), f(S, "created_at"), f(S, "updated_at"), mapping.messagesField()), common.secrets());
+        ObjectNode legacy = doc.legacy(
+                Set.of(
+                        f(S, "chat_id"),
+                        f(S, "user_id"),
+                        f(S, "title"),
+                        f(S, "profile"),
+                        f(S, "metadata"),
+                        f(S, "created_at"),
+                        f(S, "updated_at"),
+                        mapping.messagesField()),
+                common.secrets());
         String title = RecordLimits.fit(doc, f(S, "title"), RecordLimits.MAX_TEXT, legacy);
         String profile = RecordLimits.fit(doc, f(S, "profile"), RecordLimits.MAX_PROFILE, legacy);
         if (profile != null && profile.isBlank()) {
@@ -124,9 +146,17 @@ final class JsonDirReader {
             plan.skip(path, doc.document(), unstorable.get());
             return;
         }
-        ImportPlan.Session session = new ImportPlan.Session(chatId, owner(doc, path), title, profile,
-                time(doc, f(S, "created_at")), time(doc, f(S, "updated_at")), metadata, new ArrayList<>());
-        Optional<ArrayNode> list = bare ? Optional.of((ArrayNode) file.node()) : doc.list(mapping.messagesField(), "messages");
+        ImportPlan.Session session = new ImportPlan.Session(
+                chatId,
+                owner(doc, path),
+                title,
+                profile,
+                time(doc, f(S, "created_at")),
+                time(doc, f(S, "updated_at")),
+                metadata,
+                new ArrayList<>());
+        Optional<ArrayNode> list =
+                bare ? Optional.of((ArrayNode) file.node()) : doc.list(mapping.messagesField(), "messages");
         for (int i = 0; list.isPresent() && i < list.get().size(); i++) {
             messages.read(doc.child(list.get().get(i), mapping.messagesField() + "[" + i + "]"), plan)
                     .ifPresent(session.messages()::add);
@@ -136,15 +166,23 @@ final class JsonDirReader {
 
     /** A session file that is a bare list of messages: a session with no fields, keyed by the file's name. */
     private LegacyDoc asSession(LegacyDoc file) {
-        return new LegacyDoc(JsonNodeFactory.instance.objectNode(), SOURCE, file.origin(), file.place(), file.document(),
+        return new LegacyDoc(
+                JsonNodeFactory.instance.objectNode(),
+                SOURCE,
+                file.origin(),
+                file.place(),
+                file.document(),
                 file.document());
     }
 
     private String owner(LegacyDoc doc, String path) {
         Optional<String> owner = doc.scalar(f(S, "user_id"));
         if (owner.isPresent() && keyProblem("user id", owner.get()).isPresent()) {
-            plan.warnings.add(new ImportReport.Warning(path, "the owner's user id is unusable ("
-                    + keyProblem("user id", owner.get()).get() + "); the session is imported without an owner"));
+            plan.warnings.add(new ImportReport.Warning(
+                    path,
+                    "the owner's user id is unusable ("
+                            + keyProblem("user id", owner.get()).get()
+                            + "); the session is imported without an owner"));
             return null;
         }
         return owner.orElse(null);
@@ -164,12 +202,23 @@ final class JsonDirReader {
             plan.skip(path, doc.document(), "user id " + userId + " appears in two files; the first is kept");
             return;
         }
-        ObjectNode profile = doc.object(f(U, "profile")).map(o -> (ObjectNode) common.secrets().strip(o))
+        ObjectNode profile = doc.object(f(U, "profile"))
+                .map(o -> (ObjectNode) common.secrets().strip(o))
                 .orElse(JsonValues.emptyObject());
-        ObjectNode preferences = doc.object(f(U, "preferences")).map(o -> (ObjectNode) common.secrets().strip(o))
+        ObjectNode preferences = doc.object(f(U, "preferences"))
+                .map(o -> (ObjectNode) common.secrets().strip(o))
                 .orElse(JsonValues.emptyObject());
-        ObjectNode legacy = doc.legacy(Set.of(f(U, "user_id"), f(U, "email"), f(U, "name"), f(U, "profile"),
-                f(U, "preferences"), f(U, "memory"), f(U, "created_at"), f(U, "updated_at"), f(U, "last_active_at")),
+        ObjectNode legacy = doc.legacy(
+                Set.of(
+                        f(U, "user_id"),
+                        f(U, "email"),
+                        f(U, "name"),
+                        f(U, "profile"),
+                        f(U, "preferences"),
+                        f(U, "memory"),
+                        f(U, "created_at"),
+                        f(U, "updated_at"),
+                        f(U, "last_active_at")),
                 common.secrets());
         String email = RecordLimits.fit(doc, f(U, "email"), RecordLimits.MAX_TEXT, legacy);
         String name = RecordLimits.fit(doc, f(U, "name"), RecordLimits.MAX_TEXT, legacy);
@@ -183,8 +232,17 @@ final class JsonDirReader {
         }
         Instant created = time(doc, f(U, "created_at"));
         Instant updated = time(doc, f(U, "updated_at"));
-        plan.users.put(userId, new ImportPlan.User(userId, name, email, created, updated, time(doc, f(U, "last_active_at")),
-                profile, preferences));
+        plan.users.put(
+                userId,
+                new ImportPlan.User(
+                        userId,
+                        name,
+                        email,
+                        created,
+                        updated,
+                        time(doc, f(U, "last_active_at")),
+                        profile,
+                        preferences));
         readMemory(doc, path, userId, firstNonNull(updated, created, modified(path)));
     }
 
@@ -199,13 +257,15 @@ final class JsonDirReader {
             if (!type.getValue().isObject()) {
                 throw doc.malformed(where, "must be a JSON object of memory entries by key");
             }
-            Optional<String> typeProblem = RecordLimits.text("memory type", type.getKey(), RecordLimits.MAX_MEMORY_TYPE);
+            Optional<String> typeProblem =
+                    RecordLimits.text("memory type", type.getKey(), RecordLimits.MAX_MEMORY_TYPE);
             for (Map.Entry<String, JsonNode> entry : type.getValue().properties()) {
                 JsonNode value = common.secrets().strip(entry.getValue());
                 Optional<String> problem = typeProblem
                         .or(() -> RecordLimits.text("memory key", entry.getKey(), RecordLimits.MAX_TEXT))
                         .or(() -> common.secrets().isSecret(entry.getKey())
-                                ? Optional.of("memory key names a secret, which is never copied") : Optional.empty())
+                                ? Optional.of("memory key names a secret, which is never copied")
+                                : Optional.empty())
                         .or(() -> limits.json("value", value));
                 if (problem.isPresent()) {
                     plan.skip(path, where + "." + entry.getKey(), problem.get());
@@ -222,11 +282,13 @@ final class JsonDirReader {
 
     private void unused(Path entry) {
         boolean dir = Files.isDirectory(entry);
-        plan.unused.add(new ImportReport.Unused(dir ? "directory" : "file", relative(entry), dir ? countFiles(entry) : 1));
+        plan.unused.add(
+                new ImportReport.Unused(dir ? "directory" : "file", relative(entry), dir ? countFiles(entry) : 1));
     }
 
     private void warnIfExposed(Path path) {
-        LegacyFiles.exposure(path, path.equals(root) ? root.toString() : relative(path)).ifPresent(plan.warnings::add);
+        LegacyFiles.exposure(path, path.equals(root) ? root.toString() : relative(path))
+                .ifPresent(plan.warnings::add);
     }
 
     private Instant time(LegacyDoc doc, String field) {
@@ -253,8 +315,10 @@ final class JsonDirReader {
         try (Stream<Path> entries = Files.list(dir)) {
             return entries.sorted().toList();
         } catch (IOException e) {
-            throw new ValidationException(SOURCE, "directory " + dir + " could not be listed ("
-                    + e.getClass().getSimpleName() + "); nothing was imported");
+            throw new ValidationException(
+                    SOURCE,
+                    "directory " + dir + " could not be listed (" + e.getClass().getSimpleName()
+                            + "); nothing was imported");
         }
     }
 

@@ -58,11 +58,17 @@ public final class StoreCopier {
      * @param listener hears about each batch; may be {@code null}
      * @throws ValidationException when the batch size is out of range
      */
-    public StoreCopier(DataAccess source, DataAccess target, int batchSize, Partition partition, Path checkpointFile,
-            String checkpointKey, CopyListener listener) {
+    public StoreCopier(
+            DataAccess source,
+            DataAccess target,
+            int batchSize,
+            Partition partition,
+            Path checkpointFile,
+            String checkpointKey,
+            CopyListener listener) {
         if (batchSize < 1 || batchSize > BulkAccess.MAX_BATCH_SIZE) {
-            throw new ValidationException("batchSize", "must be from 1 to " + BulkAccess.MAX_BATCH_SIZE + ", got "
-                    + batchSize);
+            throw new ValidationException(
+                    "batchSize", "must be from 1 to " + BulkAccess.MAX_BATCH_SIZE + ", got " + batchSize);
         }
         this.source = Objects.requireNonNull(source, "source");
         this.target = Objects.requireNonNull(target, "target");
@@ -109,7 +115,8 @@ public final class StoreCopier {
      */
     public CopyResult copy() {
         long started = System.nanoTime();
-        Checkpoint state = checkpointFile == null ? Checkpoint.start(checkpointKey)
+        Checkpoint state = checkpointFile == null
+                ? Checkpoint.start(checkpointKey)
                 : Checkpoint.load(checkpointFile, checkpointKey);
         boolean resumed = state.kindIndex() > 0 || state.cursor() != null;
         if (resumed) {

@@ -56,12 +56,14 @@ public final class StoreRepairer {
     public Result repair(Consumer<Difference> listener) {
         Pending pending = new Pending();
         StoreVerifier verifier = new StoreVerifier(source, target, batchSize, 10_000);
-        VerifyReport found = verifier.verify((difference, sourceRecord) -> {
-            listener.accept(difference);
-            if (sourceRecord != null) {
-                pending.add(difference.kind(), sourceRecord);
-            }
-        }, kind -> pending.flush());
+        VerifyReport found = verifier.verify(
+                (difference, sourceRecord) -> {
+                    listener.accept(difference);
+                    if (sourceRecord != null) {
+                        pending.add(difference.kind(), sourceRecord);
+                    }
+                },
+                kind -> pending.flush());
         return new Result(found, pending.copied);
     }
 

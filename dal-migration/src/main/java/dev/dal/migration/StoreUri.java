@@ -62,16 +62,21 @@ public final class StoreUri {
             Optional<Map<String, String>> named = provider.settingsForUri(trimmed, env);
             if (named.isPresent()) {
                 Map<String, String> settings = new TreeMap<>(env);
-                settings.keySet().removeIf(name -> name.equals(DalConfig.DATA_STORAGE_TYPE)
-                        || providers.stream().flatMap(p -> p.settings().stream())
-                                .anyMatch(s -> s.isLocating() && s.name().equals(name)));
+                settings.keySet()
+                        .removeIf(name -> name.equals(DalConfig.DATA_STORAGE_TYPE)
+                                || providers.stream()
+                                        .flatMap(p -> p.settings().stream())
+                                        .anyMatch(
+                                                s -> s.isLocating() && s.name().equals(name)));
                 settings.putAll(named.get());
                 settings.put(DalConfig.DATA_STORAGE_TYPE, provider.name());
                 return new StoreUri(shown, DalConfig.fromMap(settings));
             }
         }
-        List<String> known = providers.stream().sorted(Comparator.comparing(DataAccessProvider::name))
-                .flatMap(p -> p.uriForms().stream()).toList();
+        List<String> known = providers.stream()
+                .sorted(Comparator.comparing(DataAccessProvider::name))
+                .flatMap(p -> p.uriForms().stream())
+                .toList();
         throw new ConfigurationException("Store '" + shown + "' has no known scheme; known: "
                 + (known.isEmpty() ? "none (no backend on the class path)" : String.join(", ", known)));
     }
@@ -130,5 +135,4 @@ public final class StoreUri {
     public static String redact(String uri) {
         return DalConfig.redact("STORE_URI", uri);
     }
-
 }

@@ -38,7 +38,7 @@ public final class StoreVerifier {
 
     /** @return the report, listing up to the retention limit of differences */
     public VerifyReport verify() {
-        return verify(d -> { });
+        return verify(d -> {});
     }
 
     /**
@@ -46,7 +46,7 @@ public final class StoreVerifier {
      * @return the report
      */
     public VerifyReport verify(Consumer<Difference> listener) {
-        return verify((difference, sourceRecord) -> listener.accept(difference), kind -> { });
+        return verify((difference, sourceRecord) -> listener.accept(difference), kind -> {});
     }
 
     /** Hears differences with the source record (for repair). */
@@ -105,14 +105,28 @@ public final class StoreVerifier {
                 left.next();
                 inSource++;
                 missing++;
-                sink.found(new Difference(access.kind(), Difference.Type.MISSING, access.id(a), List.of(),
-                        CanonicalJson.hash(CanonicalJson.toTree(a)), null), a);
+                sink.found(
+                        new Difference(
+                                access.kind(),
+                                Difference.Type.MISSING,
+                                access.id(a),
+                                List.of(),
+                                CanonicalJson.hash(CanonicalJson.toTree(a)),
+                                null),
+                        a);
             } else if (order > 0) {
                 right.next();
                 inTarget++;
                 extra++;
-                sink.found(new Difference(access.kind(), Difference.Type.EXTRA, access.id(b), List.of(), null,
-                        CanonicalJson.hash(CanonicalJson.toTree(b))), null);
+                sink.found(
+                        new Difference(
+                                access.kind(),
+                                Difference.Type.EXTRA,
+                                access.id(b),
+                                List.of(),
+                                null,
+                                CanonicalJson.hash(CanonicalJson.toTree(b))),
+                        null);
             } else {
                 left.next();
                 right.next();
@@ -126,8 +140,15 @@ public final class StoreVerifier {
                     matching++;
                 } else {
                     differing++;
-                    sink.found(new Difference(access.kind(), Difference.Type.DIFFERENT, access.id(a),
-                            CanonicalJson.differingFields(x, y), hx, hy), a);
+                    sink.found(
+                            new Difference(
+                                    access.kind(),
+                                    Difference.Type.DIFFERENT,
+                                    access.id(a),
+                                    CanonicalJson.differingFields(x, y),
+                                    hx,
+                                    hy),
+                            a);
                 }
             }
         }

@@ -37,8 +37,7 @@ public final class TinyDbMapping {
     private final Map<String, Map<String, String>> fields = new HashMap<>();
     private final MappingCommon common = new MappingCommon();
 
-    private TinyDbMapping() {
-    }
+    private TinyDbMapping() {}
 
     /** @return ChatCore's layout */
     public static TinyDbMapping defaults() {
@@ -53,14 +52,19 @@ public final class TinyDbMapping {
     public static TinyDbMapping load(Path file) {
         JsonNode root = MappingCommon.readMappingFile(file, Set.of("tables", "fields"));
         TinyDbMapping mapping = new TinyDbMapping();
-        for (Map.Entry<String, JsonNode> e : MappingCommon.objectAt(root, "tables").properties()) {
+        for (Map.Entry<String, JsonNode> e :
+                MappingCommon.objectAt(root, "tables").properties()) {
             mapping.tables.put(e.getKey(), MappingCommon.text(e.getValue(), "tables." + e.getKey()));
         }
-        for (Map.Entry<String, JsonNode> table : MappingCommon.objectAt(root, "fields").properties()) {
+        for (Map.Entry<String, JsonNode> table :
+                MappingCommon.objectAt(root, "fields").properties()) {
             JsonNode names = MappingCommon.objectAt(MappingCommon.objectAt(root, "fields"), table.getKey());
             for (Map.Entry<String, JsonNode> e : names.properties()) {
-                mapping.fields.computeIfAbsent(table.getKey(), k -> new HashMap<>())
-                        .put(e.getKey(), MappingCommon.text(e.getValue(), "fields." + table.getKey() + "." + e.getKey()));
+                mapping.fields
+                        .computeIfAbsent(table.getKey(), k -> new HashMap<>())
+                        .put(
+                                e.getKey(),
+                                MappingCommon.text(e.getValue(), "fields." + table.getKey() + "." + e.getKey()));
             }
         }
         mapping.common.load(root);

@@ -64,8 +64,14 @@ final class TinyDbReader {
                 continue;
             }
             ObjectNode profile = JsonValues.emptyObject();
-            ObjectNode legacy = doc.legacy(Set.of(f("users", "username"), f("users", "email"), f("users", "name"),
-                    f("users", "created_at"), f("users", "updated_at")), common.secrets());
+            ObjectNode legacy = doc.legacy(
+                    Set.of(
+                            f("users", "username"),
+                            f("users", "email"),
+                            f("users", "name"),
+                            f("users", "created_at"),
+                            f("users", "updated_at")),
+                    common.secrets());
             String name = RecordLimits.fit(doc, f("users", "name"), RecordLimits.MAX_TEXT, legacy);
             String email = RecordLimits.fit(doc, f("users", "email"), RecordLimits.MAX_TEXT, legacy);
             if (!legacy.isEmpty()) {
@@ -76,8 +82,17 @@ final class TinyDbReader {
                 plan.skip(table, doc.document(), unstorable.get());
                 continue;
             }
-            plan.users.put(folded, new ImportPlan.User(folded, name != null ? name : username.get().trim(), email,
-                    time(doc, "users", "created_at"), time(doc, "users", "updated_at"), null, profile, null));
+            plan.users.put(
+                    folded,
+                    new ImportPlan.User(
+                            folded,
+                            name != null ? name : username.get().trim(),
+                            email,
+                            time(doc, "users", "created_at"),
+                            time(doc, "users", "updated_at"),
+                            null,
+                            profile,
+                            null));
         }
     }
 
@@ -93,13 +108,22 @@ final class TinyDbReader {
                 continue;
             }
             if (plan.sessions.containsKey(chatId.get())) {
-                plan.skip(table, doc.document(), "conversation id " + chatId.get() + " appears twice; the first document is kept");
+                plan.skip(
+                        table,
+                        doc.document(),
+                        "conversation id " + chatId.get() + " appears twice; the first document is kept");
                 continue;
             }
             ObjectNode metadata = JsonValues.emptyObject();
-            ObjectNode legacy = doc.legacy(Set.of(f("conversations", "conversation_id"), f("conversations", "username"),
-                    f("conversations", "title"), f("conversations", "created_at"), f("conversations", "updated_at"),
-                    embedded), common.secrets());
+            ObjectNode legacy = doc.legacy(
+                    Set.of(
+                            f("conversations", "conversation_id"),
+                            f("conversations", "username"),
+                            f("conversations", "title"),
+                            f("conversations", "created_at"),
+                            f("conversations", "updated_at"),
+                            embedded),
+                    common.secrets());
             String title = RecordLimits.fit(doc, f("conversations", "title"), RecordLimits.MAX_TEXT, legacy);
             if (!legacy.isEmpty()) {
                 metadata.set("legacy", legacy);
@@ -109,8 +133,14 @@ final class TinyDbReader {
                 plan.skip(table, doc.document(), unstorable.get());
                 continue;
             }
-            ImportPlan.Session session = new ImportPlan.Session(chatId.get(), owner(doc), title, null,
-                    time(doc, "conversations", "created_at"), time(doc, "conversations", "updated_at"), metadata,
+            ImportPlan.Session session = new ImportPlan.Session(
+                    chatId.get(),
+                    owner(doc),
+                    title,
+                    null,
+                    time(doc, "conversations", "created_at"),
+                    time(doc, "conversations", "updated_at"),
+                    metadata,
                     new ArrayList<>());
             embeddedMessages(doc, embedded, messages).forEach(session.messages()::add);
             plan.sessions.put(session.chatId(), session);
@@ -125,7 +155,8 @@ final class TinyDbReader {
         MessageReader messages = messageReader(Set.of(chatField, embedded));
         for (LegacyDoc doc : documents(root, table)) {
             Optional<String> chatId = doc.scalar(chatField);
-            List<ImportPlan.Message> found = doc.get(embedded) != null ? embeddedMessages(doc, embedded, messages)
+            List<ImportPlan.Message> found = doc.get(embedded) != null
+                    ? embeddedMessages(doc, embedded, messages)
                     : messages.read(doc, plan).stream().toList();
             if (found.isEmpty()) {
                 continue;
@@ -154,18 +185,34 @@ final class TinyDbReader {
     }
 
     private MessageReader messageReader(Set<String> alsoRead) {
-        return new MessageReader(new MessageReader.Fields(f("messages", "role"), f("messages", "content"),
-                f("messages", "timestamp"), null, null, null, alsoRead), common::role, common.time(), common.secrets(),
+        return new MessageReader(
+                new MessageReader.Fields(
+                        f("messages", "role"),
+                        f("messages", "content"),
+                        f("messages", "timestamp"),
+                        null,
+                        null,
+                        null,
+                        alsoRead),
+                common::role,
+                common.time(),
+                common.secrets(),
                 limits);
     }
 
     /** @return the conversation's case-folded username, or {@code null} (none, or one no store can key by) */
     private String owner(LegacyDoc doc) {
-        Optional<String> owner = doc.text(f("conversations", "username")).filter(s -> !s.isBlank()).map(TinyDbReader::fold);
-        if (owner.isPresent() && RecordLimits.text("username", owner.get(), RecordLimits.MAX_TEXT).isPresent()) {
-            plan.warnings.add(new ImportReport.Warning(mapping.table("conversations") + " " + doc.document(),
-                    "the username is unusable (" + RecordLimits.text("username", owner.get(), RecordLimits.MAX_TEXT).get()
-                            + "); the conversation is imported without an owner"));
+        Optional<String> owner = doc.text(f("conversations", "username"))
+                .filter(s -> !s.isBlank())
+                .map(TinyDbReader::fold);
+        if (owner.isPresent()
+                && RecordLimits.text("username", owner.get(), RecordLimits.MAX_TEXT)
+                        .isPresent()) {
+            plan.warnings.add(new ImportReport.Warning(
+                    mapping.table("conversations") + " " + doc.document(),
+                    "the username is unusable ("
+                            + RecordLimits.text("username", owner.get(), RecordLimits.MAX_TEXT)
+                                    .get() + "); the conversation is imported without an owner"));
             return null;
         }
         return owner.orElse(null);
@@ -175,13 +222,15 @@ final class TinyDbReader {
         Set<String> used = Set.of(mapping.table("users"), mapping.table("conversations"), mapping.table("messages"));
         for (Map.Entry<String, JsonNode> table : root.properties()) {
             if (!used.contains(table.getKey())) {
-                plan.unused.add(new ImportReport.Unused("table", table.getKey(), table.getValue().size()));
+                plan.unused.add(new ImportReport.Unused(
+                        "table", table.getKey(), table.getValue().size()));
             }
         }
     }
 
     private static Optional<String> chatIdProblem(Optional<String> chatId) {
-        return chatId.isEmpty() ? Optional.of("no conversation id")
+        return chatId.isEmpty()
+                ? Optional.of("no conversation id")
                 : RecordLimits.text("conversation id", chatId.get(), RecordLimits.MAX_TEXT);
     }
 
@@ -192,8 +241,8 @@ final class TinyDbReader {
             return List.of();
         }
         if (!docs.isObject()) {
-            throw new ValidationException(SOURCE, "table '" + table + "' must be an object of documents by id;"
-                    + " nothing was imported");
+            throw new ValidationException(
+                    SOURCE, "table '" + table + "' must be an object of documents by id;" + " nothing was imported");
         }
         List<Map.Entry<String, JsonNode>> entries = new ArrayList<>(docs.properties());
         entries.sort(Comparator.comparing((Map.Entry<String, JsonNode> e) -> numeric(e.getKey()))

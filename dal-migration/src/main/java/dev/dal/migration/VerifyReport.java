@@ -33,6 +33,8 @@ public record VerifyReport(Map<RecordType, KindCounts> counts, List<Difference> 
 
     /** @return the number of differences, all kinds */
     public long differenceCount() {
-        return counts.values().stream().mapToLong(c -> c.missing() + c.extra() + c.differing()).sum();
+        return counts.values().stream()
+                .mapToLong(c -> c.missing() + c.extra() + c.differing())
+                .sum();
     }
 }

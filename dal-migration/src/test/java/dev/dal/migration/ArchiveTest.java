@@ -24,12 +24,15 @@ class ArchiveTest {
         String source = Backends.FILE.freshStore();
         String restored = Backends.POSTGRES.freshStore();
         Path archive = dir.resolve("backup.ndjson.gz");
-        try (DataAccess src = Backends.open(source); DataAccess dst = Backends.open(restored)) {
+        try (DataAccess src = Backends.open(source);
+                DataAccess dst = Backends.open(restored)) {
             SampleData.fill(src, 4, 2, 6);
             Map<RecordType, Long> out = Archive.export(src, archive, source, 5);
             assertThat(out).containsEntry(RecordType.MESSAGES, 48L).containsEntry(RecordType.USERS, 4L);
             assertThat(Archive.importInto(archive, dst, 7)).isEqualTo(out);
-            assertThat(Archive.importInto(archive, dst, 7)).as("a second import").isEqualTo(out);
+            assertThat(Archive.importInto(archive, dst, 7))
+                    .as("a second import")
+                    .isEqualTo(out);
             VerifyReport report = new StoreVerifier(src, dst, 100, 100).verify();
             assertThat(report.differences()).isEmpty();
             assertThat(report.equal()).isTrue();
@@ -42,13 +45,18 @@ class ArchiveTest {
         String mongo = Backends.MONGODB.freshStore();
         Path first = dir.resolve("neo4j.ndjson.gz");
         Path second = dir.resolve("mongo.ndjson");
-        try (DataAccess src = Backends.open(neo4j); DataAccess dst = Backends.open(mongo)) {
+        try (DataAccess src = Backends.open(neo4j);
+                DataAccess dst = Backends.open(mongo)) {
             SampleData.fill(src, 3, 2, 20);
             Map<RecordType, Long> out = Archive.export(src, first, neo4j, 7);
-            assertThat(out).containsEntry(RecordType.USERS, 3L).containsEntry(RecordType.SESSIONS, 6L)
-                    .containsEntry(RecordType.MESSAGES, 120L).containsEntry(RecordType.MEMORY, 12L);
+            assertThat(out)
+                    .containsEntry(RecordType.USERS, 3L)
+                    .containsEntry(RecordType.SESSIONS, 6L)
+                    .containsEntry(RecordType.MESSAGES, 120L)
+                    .containsEntry(RecordType.MEMORY, 12L);
             assertThat(Archive.importInto(first, dst, 9)).isEqualTo(out);
-            assertThat(new StoreVerifier(src, dst, 50, 100).verify().differences()).isEmpty();
+            assertThat(new StoreVerifier(src, dst, 50, 100).verify().differences())
+                    .isEmpty();
 
             // MongoDB's export holds the very records Neo4j's did, hostile keys included.
             assertThat(Archive.export(dst, second, mongo, 11)).isEqualTo(out);
@@ -82,21 +90,29 @@ class ArchiveTest {
         }
         List<String> lines = Files.readAllLines(archive, StandardCharsets.UTF_8);
         assertThat(lines.get(0)).startsWith("{\"format\":\"dal-archive\",\"version\":2");
-        assertThat(lines.get(lines.size() - 1)).startsWith("{\"end\":true,\"counts\":{\"users\":2,\"sessions\":2,"
-                + "\"messages\":6,\"memory\":8}");
+        assertThat(lines.get(lines.size() - 1))
+                .startsWith("{\"end\":true,\"counts\":{\"users\":2,\"sessions\":2," + "\"messages\":6,\"memory\":8}");
 
         Path truncated = dir.resolve("truncated.ndjson");
         Files.write(truncated, lines.subList(0, lines.size() - 2), StandardCharsets.UTF_8);
         Path changed = dir.resolve("changed.ndjson");
-        Files.write(changed, lines.stream().map(l -> l.replace("message 2 of", "message 9 of")).toList(),
+        Files.write(
+                changed,
+                lines.stream()
+                        .map(l -> l.replace("message 2 of", "message 9 of"))
+                        .toList(),
                 StandardCharsets.UTF_8);
         String target = Backends.FILE.freshStore();
         try (DataAccess dst = Backends.open(target)) {
-            assertThatThrownBy(() -> Archive.importInto(truncated, dst, 10)).isInstanceOf(ValidationException.class)
+            assertThatThrownBy(() -> Archive.importInto(truncated, dst, 10))
+                    .isInstanceOf(ValidationException.class)
                     .hasMessageContaining("truncated");
-            assertThatThrownBy(() -> Archive.importInto(changed, dst, 10)).isInstanceOf(ValidationException.class)
+            assertThatThrownBy(() -> Archive.importInto(changed, dst, 10))
+                    .isInstanceOf(ValidationException.class)
                     .hasMessageContaining("checksum");
-            assertThat(dst.bulk().scanUsers(null, 10).items()).as("nothing written").isEmpty();
+            assertThat(dst.bulk().scanUsers(null, 10).items())
+                    .as("nothing written")
+                    .isEmpty();
         }
     }
 
@@ -110,12 +126,15 @@ class ArchiveTest {
         }
         List<String> lines = Files.readAllLines(archive, StandardCharsets.UTF_8);
         List<String> records = lines.subList(1, lines.size() - 1).stream()
-                .map(l -> l.replaceAll(",\"version\":[0-9]+", "")).toList();
+                .map(l -> l.replaceAll(",\"version\":[0-9]+", ""))
+                .toList();
         assertThat(String.join("\n", records)).doesNotContain("\"version\"");
         java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
         records.forEach(r -> sha.update((r + "\n").getBytes(StandardCharsets.UTF_8)));
-        String trailer = lines.get(lines.size() - 1).replaceAll("\"sha256\":\"[0-9a-f]+\"",
-                "\"sha256\":\"" + java.util.HexFormat.of().formatHex(sha.digest()) + "\"");
+        String trailer = lines.get(lines.size() - 1)
+                .replaceAll(
+                        "\"sha256\":\"[0-9a-f]+\"",
+                        "\"sha256\":\"" + java.util.HexFormat.of().formatHex(sha.digest()) + "\"");
         List<String> old = new java.util.ArrayList<>();
         old.add(lines.get(0).replace("\"version\":2", "\"version\":1"));
         old.addAll(records);
@@ -125,11 +144,14 @@ class ArchiveTest {
 
         try (DataAccess dst = Backends.open(Backends.FILE.freshStore())) {
             Archive.importInto(v1, dst, 10);
-            assertThat(dst.bulk().scanUsers(null, 100).items()).hasSize(2)
+            assertThat(dst.bulk().scanUsers(null, 100).items())
+                    .hasSize(2)
                     .allSatisfy(u -> assertThat(u.version()).isEqualTo(1));
-            assertThat(dst.bulk().scanSessions(null, 100).items()).isNotEmpty()
+            assertThat(dst.bulk().scanSessions(null, 100).items())
+                    .isNotEmpty()
                     .allSatisfy(c -> assertThat(c.version()).isEqualTo(1));
-            assertThat(dst.bulk().scanMemory(null, 100).items()).isNotEmpty()
+            assertThat(dst.bulk().scanMemory(null, 100).items())
+                    .isNotEmpty()
                     .allSatisfy(m -> assertThat(m.version()).isEqualTo(1));
         }
     }

@@ -24,8 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Backends {
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
-    private Backends() {
-    }
+    private Backends() {}
 
     /** One backend: a name and a way to name a fresh, empty store of it. */
     public interface Backend {
@@ -153,8 +152,8 @@ public final class Backends {
     static String neo4jUri(Map<String, String> settings) {
         URI uri = URI.create(settings.get("NEO4J_URI"));
         String user = settings.get("NEO4J_USER");
-        String credentials = user == null ? "" : encode(user) + ":" + encode(settings.getOrDefault("NEO4J_PASSWORD", ""))
-                + "@";
+        String credentials =
+                user == null ? "" : encode(user) + ":" + encode(settings.getOrDefault("NEO4J_PASSWORD", "")) + "@";
         return uri.getScheme() + "://" + credentials + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
     }
 

@@ -36,21 +36,27 @@ class CopyVerifyTest {
     void copyThenVerifyEqualAndASecondCopyChangesNothing(Backends.Backend from, Backends.Backend to) {
         String source = from.freshStore();
         String target = from == to ? to.secondStore() : to.freshStore();
-        try (DataAccess src = Backends.open(source); DataAccess dst = Backends.open(target)) {
+        try (DataAccess src = Backends.open(source);
+                DataAccess dst = Backends.open(target)) {
             SampleData.fill(src, 7, 3, 9);
             CopyResult first = new StoreCopier(src, dst, 16, Partition.ALL, null, null, null).copy();
-            assertThat(first.written()).containsEntry(RecordType.USERS, 7L).containsEntry(RecordType.SESSIONS, 21L)
-                    .containsEntry(RecordType.MESSAGES, 189L).containsEntry(RecordType.MEMORY, 28L);
+            assertThat(first.written())
+                    .containsEntry(RecordType.USERS, 7L)
+                    .containsEntry(RecordType.SESSIONS, 21L)
+                    .containsEntry(RecordType.MESSAGES, 189L)
+                    .containsEntry(RecordType.MEMORY, 28L);
             VerifyReport report = new StoreVerifier(src, dst, 10, 100).verify();
             assertThat(report.differences()).isEmpty();
             assertThat(report.equal()).isTrue();
             assertThat(report.counts().get(RecordType.MESSAGES)).isEqualTo(new KindCounts(189, 189, 189, 0, 0, 0));
 
             // Equal to the source, and to what was written: hostile keys and Unicode arrive as they were.
-            assertThat(dst.bulk().scanUsers(null, 100).items()).allSatisfy(u ->
-                    assertThat(u.profile().get("hostile")).isEqualTo(SampleData.hostile()));
-            assertThat(dst.bulk().scanMemory(null, 100).items()).filteredOn(e -> e.memoryType().equals("$where"))
-                    .hasSize(7).allSatisfy(e -> {
+            assertThat(dst.bulk().scanUsers(null, 100).items())
+                    .allSatisfy(u -> assertThat(u.profile().get("hostile")).isEqualTo(SampleData.hostile()));
+            assertThat(dst.bulk().scanMemory(null, 100).items())
+                    .filteredOn(e -> e.memoryType().equals("$where"))
+                    .hasSize(7)
+                    .allSatisfy(e -> {
                         assertThat(e.key()).isEqualTo("a.b $ne 😀");
                         assertThat(e.value()).isEqualTo(SampleData.hostile());
                     });
@@ -66,12 +72,15 @@ class CopyVerifyTest {
     void partitionsTogetherCopyEverythingOnce() {
         String source = Backends.FILE.freshStore();
         String target = Backends.POSTGRES.freshStore();
-        try (DataAccess src = Backends.open(source); DataAccess dst = Backends.open(target)) {
+        try (DataAccess src = Backends.open(source);
+                DataAccess dst = Backends.open(target)) {
             SampleData.fill(src, 6, 4, 5);
             long written = 0;
             for (int i = 0; i < 3; i++) {
                 CopyResult part = new StoreCopier(src, dst, 7, new Partition(i, 3), null, null, null).copy();
-                assertThat(part.written().get(RecordType.USERS)).as("users go to every partition").isEqualTo(6);
+                assertThat(part.written().get(RecordType.USERS))
+                        .as("users go to every partition")
+                        .isEqualTo(6);
                 written += part.total() - 6;
             }
             assertThat(written).as("sessions, messages and memory, each once").isEqualTo(24 + 120 + 24);
@@ -83,37 +92,54 @@ class CopyVerifyTest {
     void verifyNamesAChangedADeletedAndAnAddedRecordAndRepairFixesThem() {
         String source = Backends.FILE.freshStore();
         String target = Backends.POSTGRES.freshStore();
-        try (DataAccess src = Backends.open(source); DataAccess dst = Backends.open(target)) {
+        try (DataAccess src = Backends.open(source);
+                DataAccess dst = Backends.open(target)) {
             SampleData.fill(src, 3, 2, 4);
             new StoreCopier(src, dst, 100, Partition.ALL, null, null, null).copy();
 
             ScanBatch<Message> messages = dst.bulk().scanMessages(null, 5);
             Message changed = messages.items().get(2);
-            dst.bulk().upsertMessages(List.of(new Message(changed.id(), changed.sessionId(), changed.sequenceNumber(),
-                    changed.role(), "tampered", changed.metadata(), changed.tokenCount(), changed.abuseFlagged(),
-                    changed.createdAt())));
+            dst.bulk()
+                    .upsertMessages(List.of(new Message(
+                            changed.id(),
+                            changed.sessionId(),
+                            changed.sequenceNumber(),
+                            changed.role(),
+                            "tampered",
+                            changed.metadata(),
+                            changed.tokenCount(),
+                            changed.abuseFlagged(),
+                            changed.createdAt())));
             String deletedChat = "chat-2-1";
             assertThat(dst.deleteChatSession(deletedChat)).isTrue();
-            var added = dst.createUser(NewUser.builder().externalId("intruder")
-                    .profile(JsonNodeFactory.instance.objectNode()).build());
+            var added = dst.createUser(NewUser.builder()
+                    .externalId("intruder")
+                    .profile(JsonNodeFactory.instance.objectNode())
+                    .build());
 
             VerifyReport report = new StoreVerifier(src, dst, 3, 100).verify();
             assertThat(report.equal()).isFalse();
             var deleted = src.getChatSession(deletedChat).orElseThrow();
-            assertThat(report.differences()).extracting(Difference::toString).contains(
-                    "extra users " + added.id(),
-                    "missing sessions " + deleted.id(),
-                    "different messages " + changed.id() + " (session " + changed.sessionId() + " #"
-                            + changed.sequenceNumber() + ") fields content");
-            assertThat(report.counts().get(RecordType.MESSAGES).missing()).as("the deleted session's messages")
+            assertThat(report.differences())
+                    .extracting(Difference::toString)
+                    .contains(
+                            "extra users " + added.id(),
+                            "missing sessions " + deleted.id(),
+                            "different messages " + changed.id() + " (session " + changed.sessionId() + " #"
+                                    + changed.sequenceNumber() + ") fields content");
+            assertThat(report.counts().get(RecordType.MESSAGES).missing())
+                    .as("the deleted session's messages")
                     .isEqualTo(4);
             assertThat(report.counts().get(RecordType.MESSAGES).differing()).isEqualTo(1);
 
-            StoreRepairer.Result repaired = new StoreRepairer(src, dst, 2).repair(d -> { });
-            assertThat(repaired.copied()).containsEntry(RecordType.SESSIONS, 1L).containsEntry(RecordType.MESSAGES, 5L)
+            StoreRepairer.Result repaired = new StoreRepairer(src, dst, 2).repair(d -> {});
+            assertThat(repaired.copied())
+                    .containsEntry(RecordType.SESSIONS, 1L)
+                    .containsEntry(RecordType.MESSAGES, 5L)
                     .containsEntry(RecordType.USERS, 0L);
             VerifyReport after = new StoreVerifier(src, dst, 100, 100).verify();
-            assertThat(after.differences()).extracting(Difference::toString)
+            assertThat(after.differences())
+                    .extracting(Difference::toString)
                     .containsExactly("extra users " + added.id());
         }
     }

@@ -57,7 +57,8 @@ public class JsonDirImporterTest {
         write(data.resolve("generated_pages/a.html"), "<p>a</p>");
         write(data.resolve("generated_pages/b/c.html"), "<p>c</p>");
         write(data.resolve("index.json"), "{}");
-        Files.setPosixFilePermissions(data.resolve("chat_sessions/c-2.json"), PosixFilePermissions.fromString("rwxrwxrwx"));
+        Files.setPosixFilePermissions(
+                data.resolve("chat_sessions/c-2.json"), PosixFilePermissions.fromString("rwxrwxrwx"));
         return data;
     }
 
@@ -73,14 +74,21 @@ public class JsonDirImporterTest {
             assertThat(first.messagesImported()).isEqualTo(5);
             assertThat(first.messagesDeduplicated()).isEqualTo(1);
             assertThat(first.memoryImported()).isEqualTo(2);
-            assertThat(first.skipped()).containsExactly(
-                    new ImportReport.Skip("chat_sessions/c-1.json", "messages[4]", "unknown role 'wizard'"),
-                    new ImportReport.Skip("memory/user_A1.json", "memory.context.api_token",
-                            "memory key names a secret, which is never copied"));
-            assertThat(first.unused()).containsExactly(new ImportReport.Unused("file", "chat_sessions/c-1.json.bak", 1),
-                    new ImportReport.Unused("directory", "generated_pages", 2), new ImportReport.Unused("file", "index.json", 1));
-            assertThat(first.warnings()).contains(new ImportReport.Warning("chat_sessions/c-2.json",
-                    "world-readable and world-writable (rwxrwxrwx)"));
+            assertThat(first.skipped())
+                    .containsExactly(
+                            new ImportReport.Skip("chat_sessions/c-1.json", "messages[4]", "unknown role 'wizard'"),
+                            new ImportReport.Skip(
+                                    "memory/user_A1.json",
+                                    "memory.context.api_token",
+                                    "memory key names a secret, which is never copied"));
+            assertThat(first.unused())
+                    .containsExactly(
+                            new ImportReport.Unused("file", "chat_sessions/c-1.json.bak", 1),
+                            new ImportReport.Unused("directory", "generated_pages", 2),
+                            new ImportReport.Unused("file", "index.json", 1));
+            assertThat(first.warnings())
+                    .contains(new ImportReport.Warning(
+                            "chat_sessions/c-2.json", "world-readable and world-writable (rwxrwxrwx)"));
             assertThat(first.leftEverythingBehind()).isFalse();
 
             User ann = store.getUserByExternalId("user_A1").orElseThrow();
@@ -89,10 +97,16 @@ public class JsonDirImporterTest {
             assertThat(ann.profile().path("city").asText()).isEqualTo("Porto");
             assertThat(ann.preferences().path("tone").asText()).isEqualTo("short");
             assertThat(ann.profile().toString()).doesNotContain("password").doesNotContain("refresh_token");
-            MemoryEntry trip = store.getUserMemory(ann.id(), "context", "last_trip").orElseThrow();
+            MemoryEntry trip =
+                    store.getUserMemory(ann.id(), "context", "last_trip").orElseThrow();
             assertThat(trip.value().asText()).isEqualTo("Lisbon");
             assertThat(trip.updatedAt()).isEqualTo(Instant.parse("2024-01-01T00:00:00Z"));
-            assertThat(store.getUserMemory(ann.id(), "facts", "pets").orElseThrow().value().get(0).asText()).isEqualTo("cat");
+            assertThat(store.getUserMemory(ann.id(), "facts", "pets")
+                            .orElseThrow()
+                            .value()
+                            .get(0)
+                            .asText())
+                    .isEqualTo("cat");
             assertThat(store.getUserMemory(ann.id(), "context", "api_token")).isEmpty();
 
             ChatSession c1 = store.getChatSession("c-1").orElseThrow();
@@ -107,15 +121,21 @@ public class JsonDirImporterTest {
             assertThat(c1.messageCount()).isEqualTo(3);
             var history = store.getChatHistory("c-1", HistoryQuery.after(0, 10));
             assertThat(history).extracting(Message::content).containsExactly("Be brief", "Where to?", "Lisbon.");
-            assertThat(history).extracting(Message::createdAt).containsExactly(Instant.parse("2024-01-02T10:00:00Z"),
-                    Instant.ofEpochSecond(1704189601), Instant.ofEpochMilli(1704189602000L));
+            assertThat(history)
+                    .extracting(Message::createdAt)
+                    .containsExactly(
+                            Instant.parse("2024-01-02T10:00:00Z"),
+                            Instant.ofEpochSecond(1704189601),
+                            Instant.ofEpochMilli(1704189602000L));
             assertThat(history.get(1).tokenCount()).isEqualTo(3);
             assertThat(history.get(2).metadata().path("model").asText()).isEqualTo("m1");
-            assertThat(history.get(2).metadata().path("legacy").path("ip").asText()).isEqualTo("10.0.0.1");
+            assertThat(history.get(2).metadata().path("legacy").path("ip").asText())
+                    .isEqualTo("10.0.0.1");
             ChatSession c2 = store.getChatSession("c-2").orElseThrow();
             assertThat(c2.userId()).isNull();
             assertThat(c2.createdAt()).as("the first message's time").isEqualTo(Instant.parse("2024-02-01T08:00:00Z"));
-            assertThat(store.getChatHistory("c-2", HistoryQuery.after(0, 10))).extracting(m -> m.role().wireName())
+            assertThat(store.getChatHistory("c-2", HistoryQuery.after(0, 10)))
+                    .extracting(m -> m.role().wireName())
                     .containsExactly("user", "assistant");
 
             ImportReport second = importer.importDirectory(data, store);
@@ -144,15 +164,18 @@ public class JsonDirImporterTest {
                 """);
         try (DataAccess store = Backends.open(Backends.FILE.freshStore())) {
             JsonDirImporter importer = new JsonDirImporter(JsonDirMapping.builtIn(), 100, 100_000);
-            assertThatThrownBy(() -> importer.importDirectory(data, store)).isInstanceOf(ValidationException.class)
+            assertThatThrownBy(() -> importer.importDirectory(data, store))
+                    .isInstanceOf(ValidationException.class)
                     .hasMessageContaining("file chat_sessions/c-3.json, document messages[1], field 'timestamp'")
                     .hasMessageContaining("nothing was imported");
             write(data.resolve("chat_sessions/c-3.json"), "{\"messages\": [");
-            assertThatThrownBy(() -> importer.importDirectory(data, store)).isInstanceOf(ValidationException.class)
+            assertThatThrownBy(() -> importer.importDirectory(data, store))
+                    .isInstanceOf(ValidationException.class)
                     .hasMessageContaining("file chat_sessions/c-3.json is not JSON (line");
             write(data.resolve("chat_sessions/c-3.json"), "{}");
             write(data.resolve("memory/u-2.json"), "{\"profile\": \"admin\"}");
-            assertThatThrownBy(() -> importer.importDirectory(data, store)).isInstanceOf(ValidationException.class)
+            assertThatThrownBy(() -> importer.importDirectory(data, store))
+                    .isInstanceOf(ValidationException.class)
                     .hasMessageContaining("file memory/u-2.json, document u-2, field 'profile': must be a JSON object");
             assertThat(store.bulk().scanUsers(null, 10).items()).isEmpty();
             assertThat(store.bulk().scanSessions(null, 10).items()).isEmpty();
@@ -181,41 +204,60 @@ public class JsonDirImporterTest {
             ImportReport report = importer.importDirectory(data, store);
             assertThat(report.sessionsImported()).isEqualTo(2);
             assertThat(report.usersImported()).as("the owner, from the chat").isEqualTo(1);
-            assertThat(store.getChatHistory("bare", HistoryQuery.after(0, 10))).extracting(Message::content)
+            assertThat(store.getChatHistory("bare", HistoryQuery.after(0, 10)))
+                    .extracting(Message::content)
                     .containsExactly("alone");
             assertThat(store.getChatSession("trip").orElseThrow().metadata().has("legacy"))
-                    .as("history is read through its pointer").isFalse();
+                    .as("history is read through its pointer")
+                    .isFalse();
             assertThat(report.unused()).containsExactly(new ImportReport.Unused("directory", "memory", 1));
             Message hi = store.getChatHistory("trip", HistoryQuery.after(0, 10)).get(0);
             assertThat(hi.role().wireName()).isEqualTo("assistant");
             assertThat(hi.createdAt()).isEqualTo(Instant.parse("2024-01-02T09:00:00Z"));
-            assertThat(hi.metadata().has("legacy")).as("meta is read through its pointer").isFalse();
+            assertThat(hi.metadata().has("legacy"))
+                    .as("meta is read through its pointer")
+                    .isFalse();
             assertThat(store.getChatSession("trip").orElseThrow().userId())
                     .isEqualTo(store.getUserByExternalId("u-9").orElseThrow().id());
             assertThat(importer.importDirectory(data, store).messagesImported()).isZero();
         }
         Files.writeString(mapping, "{\"sessions\": {\"fields\": {\"chatid\": \"id\"}}}");
-        assertThatThrownBy(() -> JsonDirMapping.load(mapping)).isInstanceOf(ValidationException.class)
-                .hasMessageContaining("mapping.sessions.fields.chatid").hasMessageContaining("known: [chat_id");
+        assertThatThrownBy(() -> JsonDirMapping.load(mapping))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageContaining("mapping.sessions.fields.chatid")
+                .hasMessageContaining("known: [chat_id");
     }
 
     @Test
     void recordsTheStoreWouldRefuseAreSkippedWithTheirReasonAndTheRestIsImported() throws IOException {
         Path data = dir.resolve("limits");
-        write(data.resolve("chat_sessions/long.json"), "{\"title\": \"" + "t".repeat(300) + "\", \"messages\": ["
-                + "{\"role\": \"user\", \"content\": \"a\\u0000b\"},"
-                + "{\"role\": \"user\", \"content\": \"ok\", \"metadata\": {\"a\": {\"b\": {\"c\": {\"d\": 1}}}}},"
-                + "{\"role\": \"user\", \"content\": \"fine\"}]}");
-        write(data.resolve("memory/u.json"), "{\"memory\": {\"context\": {\"deep\": [[[[1]]]], \"three\": [[[1]]], \"flat\": 1}}}");
+        write(
+                data.resolve("chat_sessions/long.json"),
+                "{\"title\": \"" + "t".repeat(300) + "\", \"messages\": ["
+                        + "{\"role\": \"user\", \"content\": \"a\\u0000b\"},"
+                        + "{\"role\": \"user\", \"content\": \"ok\", \"metadata\": {\"a\": {\"b\": {\"c\": {\"d\": 1}}}}},"
+                        + "{\"role\": \"user\", \"content\": \"fine\"}]}");
+        write(
+                data.resolve("memory/u.json"),
+                "{\"memory\": {\"context\": {\"deep\": [[[[1]]]], \"three\": [[[1]]], \"flat\": 1}}}");
         DalConfig limits = DalConfig.fromMap(Map.of(DalConfig.DAL_MAX_JSON_DEPTH, "3"));
         try (DataAccess store = Backends.open(Backends.FILE.freshStore())) {
-            ImportReport report = new JsonDirImporter(JsonDirMapping.builtIn(), 100, limits).importDirectory(data, store);
-            assertThat(report.skipped()).containsExactly(
-                    new ImportReport.Skip("chat_sessions/long.json", "messages[0]", "content holds a NUL character"),
-                    new ImportReport.Skip("chat_sessions/long.json", "messages[1]", "metadata nests JSON deeper than 3 levels"),
-                    new ImportReport.Skip("memory/u.json", "memory.context.deep", "value nests JSON deeper than 3 levels"));
+            ImportReport report =
+                    new JsonDirImporter(JsonDirMapping.builtIn(), 100, limits).importDirectory(data, store);
+            assertThat(report.skipped())
+                    .containsExactly(
+                            new ImportReport.Skip(
+                                    "chat_sessions/long.json", "messages[0]", "content holds a NUL character"),
+                            new ImportReport.Skip(
+                                    "chat_sessions/long.json",
+                                    "messages[1]",
+                                    "metadata nests JSON deeper than 3 levels"),
+                            new ImportReport.Skip(
+                                    "memory/u.json", "memory.context.deep", "value nests JSON deeper than 3 levels"));
             assertThat(report.messagesImported()).isEqualTo(1);
-            assertThat(report.memoryImported()).as("three levels are allowed, four are not").isEqualTo(2);
+            assertThat(report.memoryImported())
+                    .as("three levels are allowed, four are not")
+                    .isEqualTo(2);
             ChatSession chat = store.getChatSession("long").orElseThrow();
             assertThat(chat.title()).as("too long for a title").isNull();
             assertThat(chat.metadata().path("legacy").path("title").asText()).hasSize(300);
@@ -228,7 +270,8 @@ public class JsonDirImporterTest {
         write(data.resolve("chat_sessions/c.json"), "{\"messages\": [{\"role\": \"narrator\", \"content\": \"x\"}]}");
         write(data.resolve("conversations/a.json"), "{}");
         try (DataAccess store = Backends.open(Backends.FILE.freshStore())) {
-            ImportReport report = new JsonDirImporter(JsonDirMapping.builtIn(), 100, 100_000).importDirectory(data, store);
+            ImportReport report =
+                    new JsonDirImporter(JsonDirMapping.builtIn(), 100, 100_000).importDirectory(data, store);
             // The session itself is imported (it has no usable message), so something was used.
             assertThat(report.sessionsImported()).isEqualTo(1);
             assertThat(report.leftEverythingBehind()).isFalse();
@@ -236,8 +279,11 @@ public class JsonDirImporterTest {
         Files.delete(data.resolve("chat_sessions/c.json"));
         write(data.resolve("chat_sessions/" + "x".repeat(250) + ".json"), "{\"chat_id\": \"" + "y".repeat(300) + "\"}");
         try (DataAccess store = Backends.open(Backends.FILE.freshStore())) {
-            ImportReport report = new JsonDirImporter(JsonDirMapping.builtIn(), 100, 100_000).importDirectory(data, store);
-            assertThat(report.skipped()).extracting(ImportReport.Skip::reason).containsExactly("chat id longer than 255 characters");
+            ImportReport report =
+                    new JsonDirImporter(JsonDirMapping.builtIn(), 100, 100_000).importDirectory(data, store);
+            assertThat(report.skipped())
+                    .extracting(ImportReport.Skip::reason)
+                    .containsExactly("chat id longer than 255 characters");
             assertThat(report.unused()).containsExactly(new ImportReport.Unused("directory", "conversations", 1));
             assertThat(report.leftEverythingBehind()).isTrue();
         }
@@ -253,9 +299,13 @@ public class JsonDirImporterTest {
         Map<String, String> all = new TreeMap<>();
         try (Stream<Path> paths = Files.walk(root)) {
             for (Path p : paths.toList()) {
-                String content = Files.isRegularFile(p) ? Files.readString(p) : "<dir " + Files.list(p).count() + ">";
-                all.put(root.relativize(p).toString(), content + " " + Files.getLastModifiedTime(p).toMillis() + " "
-                        + PosixFilePermissions.toString(Files.getPosixFilePermissions(p)));
+                String content = Files.isRegularFile(p)
+                        ? Files.readString(p)
+                        : "<dir " + Files.list(p).count() + ">";
+                all.put(
+                        root.relativize(p).toString(),
+                        content + " " + Files.getLastModifiedTime(p).toMillis() + " "
+                                + PosixFilePermissions.toString(Files.getPosixFilePermissions(p)));
             }
         }
         return all;

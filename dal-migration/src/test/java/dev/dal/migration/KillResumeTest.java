@@ -49,14 +49,31 @@ class KillResumeTest {
         long total;
         try (DataAccess src = Backends.open(source)) {
             SampleData.fill(src, 20, 5, 30); // 20 users, 100 sessions, 3000 messages, 80 memory entries
-            total = StoreCopier.count(src, 500).values().stream().mapToLong(Long::longValue).sum();
+            total = StoreCopier.count(src, 500).values().stream()
+                    .mapToLong(Long::longValue)
+                    .sum();
         }
-        String key = StoreCopier.checkpointKey(StoreUri.parse(source, Map.of()).redacted(),
-                StoreUri.parse(target, Map.of()).redacted(), Partition.ALL);
+        String key = StoreCopier.checkpointKey(
+                StoreUri.parse(source, Map.of()).redacted(),
+                StoreUri.parse(target, Map.of()).redacted(),
+                Partition.ALL);
         Path checkpointFile = StoreCopier.checkpointFile(checkpoints, key);
-        List<String> command = List.of(javaBinary(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp",
-                System.getProperty("java.class.path"), DalCli.class.getName(), "copy", "--from", source, "--to", target,
-                "--batch", "10", "--checkpoint-dir", checkpoints.toString());
+        List<String> command = List.of(
+                javaBinary(),
+                "-Xmx256m",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                DalCli.class.getName(),
+                "copy",
+                "--from",
+                source,
+                "--to",
+                target,
+                "--batch",
+                "10",
+                "--checkpoint-dir",
+                checkpoints.toString());
         Random random = new Random(42);
         int killedMidCopy = 0;
         int finishedBeforeTheKill = 0;
@@ -68,11 +85,15 @@ class KillResumeTest {
         for (int i = 0; killedMidCopy < KILLS && i < 2 * KILLS; i++) {
             Path log = checkpoints.resolve("child-" + i + ".log");
             long totalBefore = checkpointTotal(checkpointFile, key);
-            Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process child = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             // Kill at a random moment after this run has written at least one batch of its own.
             String before = checkpointText();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (child.isAlive() && java.util.Objects.equals(before, checkpointText())
+            while (child.isAlive()
+                    && java.util.Objects.equals(before, checkpointText())
                     && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
@@ -82,39 +103,55 @@ class KillResumeTest {
             }
             boolean aliveAtKill = child.isAlive();
             child.destroyForcibly(); // SIGKILL on POSIX
-            assertThat(child.waitFor(30, TimeUnit.SECONDS)).as("run %d ends after SIGKILL", i).isTrue();
+            assertThat(child.waitFor(30, TimeUnit.SECONDS))
+                    .as("run %d ends after SIGKILL", i)
+                    .isTrue();
             int status = child.exitValue();
             String position = checkpointText();
-            String what = String.format("run %d: exit status %d, alive at the kill %s, progressed %s, checkpoint %s, "
-                    + "log:%n%s", i, status, aliveAtKill, progressed, position, Files.readString(log));
+            String what = String.format(
+                    "run %d: exit status %d, alive at the kill %s, progressed %s, checkpoint %s, " + "log:%n%s",
+                    i, status, aliveAtKill, progressed, position, Files.readString(log));
             boolean killedByUs = aliveAtKill && status == KILLED_BY_SIGKILL;
             if (killedByUs && position != null) {
-                assertThat(progressed).as("a run killed before it wrote a batch of its own (hung?): %s", what)
+                assertThat(progressed)
+                        .as("a run killed before it wrote a batch of its own (hung?): %s", what)
                         .isTrue();
                 long totalAfter = checkpointTotal(checkpointFile, key);
-                assertThat(totalAfter).as("records counted by the checkpoint after run %d, which resumed at %d: %s",
-                        i, totalBefore, what).isGreaterThan(totalBefore);
+                assertThat(totalAfter)
+                        .as(
+                                "records counted by the checkpoint after run %d, which resumed at %d: %s",
+                                i, totalBefore, what)
+                        .isGreaterThan(totalBefore);
                 killedMidCopy++;
                 positions.add(position);
                 generations.get(generations.size() - 1).add(totalAfter);
             } else {
                 // The copy finished: the run exited by itself, or the kill caught it on its way out, after the
                 // checkpoint was deleted. Anything else (a crash, an exit with the copy unfinished) fails.
-                assertThat(status == 0 || killedByUs).as("a run that ended by itself must have finished: %s", what)
+                assertThat(status == 0 || killedByUs)
+                        .as("a run that ended by itself must have finished: %s", what)
                         .isTrue();
-                assertThat(position).as("a finished copy deletes its checkpoint: %s", what).isNull();
+                assertThat(position)
+                        .as("a finished copy deletes its checkpoint: %s", what)
+                        .isNull();
                 finishedBeforeTheKill++;
                 generations.add(new ArrayList<>());
             }
         }
-        assertThat(killedMidCopy).as("kills that interrupted the copy, at positions %s (%d runs finished first)",
-                positions, finishedBeforeTheKill).isEqualTo(KILLS);
+        assertThat(killedMidCopy)
+                .as(
+                        "kills that interrupted the copy, at positions %s (%d runs finished first)",
+                        positions, finishedBeforeTheKill)
+                .isEqualTo(KILLS);
         // Between two finished copies, each killed run resumed where the last one stopped and got further.
         for (List<Long> generation : generations) {
-            assertThat(generation).as("records counted at each kill of one copy, resumed run after run: %s",
-                    generations).isSorted().doesNotHaveDuplicates();
+            assertThat(generation)
+                    .as("records counted at each kill of one copy, resumed run after run: %s", generations)
+                    .isSorted()
+                    .doesNotHaveDuplicates();
         }
-        assertThat(positions.stream().distinct().count()).as("distinct positions killed at: %s", positions)
+        assertThat(positions.stream().distinct().count())
+                .as("distinct positions killed at: %s", positions)
                 .isGreaterThanOrEqualTo(KILLS / 2);
 
         // The last resume, in this JVM, counting what it writes itself.
@@ -122,32 +159,45 @@ class KillResumeTest {
         long counted = checkpointTotal(checkpointFile, key);
         AtomicLong writtenNow = new AtomicLong();
         CopyResult result;
-        try (DataAccess src = Backends.open(source); DataAccess dst = Backends.open(target)) {
-            result = new StoreCopier(src, dst, 10, Partition.ALL, checkpointFile, key,
-                    (kind, scanned, written, totalWritten) -> writtenNow.addAndGet(written)).copy();
+        try (DataAccess src = Backends.open(source);
+                DataAccess dst = Backends.open(target)) {
+            result = new StoreCopier(
+                            src,
+                            dst,
+                            10,
+                            Partition.ALL,
+                            checkpointFile,
+                            key,
+                            (kind, scanned, written, totalWritten) -> writtenNow.addAndGet(written))
+                    .copy();
         }
         assertThat(result.resumed()).as("the last run resumed").isTrue();
         assertThat(checkpointFile).as("a finished copy's checkpoint").doesNotExist();
-        assertThat(writtenNow.get()).as("records the resumed run wrote, of %d, the checkpoint having counted %d",
-                total, counted).isLessThan(total).isEqualTo(total - counted);
+        assertThat(writtenNow.get())
+                .as("records the resumed run wrote, of %d, the checkpoint having counted %d", total, counted)
+                .isLessThan(total)
+                .isEqualTo(total - counted);
         assertThat(result.written().values().stream().mapToLong(Long::longValue).sum())
-                .as("records written by all runs of the copy, as its checkpoint counted them").isEqualTo(total);
+                .as("records written by all runs of the copy, as its checkpoint counted them")
+                .isEqualTo(total);
 
-        try (DataAccess src = Backends.open(source); DataAccess dst = Backends.open(target)) {
+        try (DataAccess src = Backends.open(source);
+                DataAccess dst = Backends.open(target)) {
             VerifyReport report = new StoreVerifier(src, dst, 500, 100).verify();
             assertThat(report.differences()).isEmpty();
             assertThat(report.counts().get(RecordType.MESSAGES).target()).isEqualTo(3000);
         }
         String db = target.substring(target.lastIndexOf('/') + 1);
         try (Connection c = java.sql.DriverManager.getConnection(
-                PostgresTestServer.get().settingsForDatabase(db).get("DATABASE_URL"), "postgres", null);
+                        PostgresTestServer.get().settingsForDatabase(db).get("DATABASE_URL"), "postgres", null);
                 Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("SELECT count(*), count(DISTINCT id), "
                         + "count(DISTINCT (chat_session_id, sequence_number)), count(DISTINCT (chat_session_id, content)) "
                         + "FROM messages")) {
             rs.next();
             assertThat(List.of(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)))
-                    .as("rows, ids, (session, seq), (session, content)").containsOnly(3000L);
+                    .as("rows, ids, (session, seq), (session, content)")
+                    .containsOnly(3000L);
         }
     }
 
@@ -159,7 +209,9 @@ class KillResumeTest {
     private String checkpointText() throws Exception {
         try (var files = Files.list(checkpoints)) {
             Path file = files.filter(p -> p.getFileName().toString().startsWith("copy-")
-                    && p.getFileName().toString().endsWith(".json")).findFirst().orElse(null);
+                            && p.getFileName().toString().endsWith(".json"))
+                    .findFirst()
+                    .orElse(null);
             if (file == null) {
                 return null;
             }
@@ -169,7 +221,9 @@ class KillResumeTest {
     }
 
     private static String javaBinary() {
-        return ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + File.separator + "bin"
-                + File.separator + "java");
+        return ProcessHandle.current()
+                .info()
+                .command()
+                .orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
     }
 }

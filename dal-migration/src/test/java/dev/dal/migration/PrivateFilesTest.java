@@ -27,7 +27,8 @@ class PrivateFilesTest {
             Archive.export(src, archive, source, 10);
         }
 
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(archive))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(archive)))
+                .isEqualTo("rw-------");
     }
 
     @Test
@@ -36,7 +37,8 @@ class PrivateFilesTest {
 
         Checkpoint.start("a->b").save(file);
 
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .isEqualTo("rw-------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())))
                 .isEqualTo("rwx------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("made"))))

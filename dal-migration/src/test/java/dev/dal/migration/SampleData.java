@@ -20,8 +20,7 @@ import java.util.UUID;
 final class SampleData {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
-    private SampleData() {
-    }
+    private SampleData() {}
 
     /** Fills a store: per user 4 memory entries (one expired, one expiring in a century), the sessions, their messages. */
     static void fill(DataAccess store, int users, int sessionsPerUser, int messagesPerSession) {
@@ -31,31 +30,54 @@ final class SampleData {
         List<Message> messages = new ArrayList<>();
         List<MemoryEntry> memory = new ArrayList<>();
         for (int u = 0; u < users; u++) {
-            ObjectNode profile = JSON.objectNode().put("plan", u % 2 == 0 ? "free" : "pro").put("big", 1L << 40);
+            ObjectNode profile =
+                    JSON.objectNode().put("plan", u % 2 == 0 ? "free" : "pro").put("big", 1L << 40);
             profile.putArray("tags").add("ü-" + u).add(1.5).addNull();
             profile.set("hostile", hostile());
-            User user = new User(Ids.newId(), "ext-" + u, "u" + u + "@example.org", "Ünïcode 用户 " + u, profile,
-                    JSON.objectNode().put("lang", "en"), u == 1 ? UserStatus.DISABLED : UserStatus.ACTIVE,
-                    base.plusSeconds(u), base.plusSeconds(u + 1), u % 3 == 0 ? null : base.plusSeconds(u + 2));
+            User user = new User(
+                    Ids.newId(),
+                    "ext-" + u,
+                    "u" + u + "@example.org",
+                    "Ünïcode 用户 " + u,
+                    profile,
+                    JSON.objectNode().put("lang", "en"),
+                    u == 1 ? UserStatus.DISABLED : UserStatus.ACTIVE,
+                    base.plusSeconds(u),
+                    base.plusSeconds(u + 1),
+                    u % 3 == 0 ? null : base.plusSeconds(u + 2));
             us.add(user);
             memory.add(new MemoryEntry(user.id(), "profile", "name", JSON.textNode("N" + u), base, base, null));
-            memory.add(new MemoryEntry(user.id(), "context", "expired", JSON.numberNode(u), base, base,
-                    base.plusSeconds(1)));
-            memory.add(new MemoryEntry(user.id(), "context", "Zebra", JSON.objectNode().put("nested", true), base, base,
-                    null));
-            memory.add(new MemoryEntry(user.id(), "$where", "a.b $ne 😀", hostile(), base, base,
-                    base.plusSeconds(86_400L * 365 * 100)));
+            memory.add(new MemoryEntry(
+                    user.id(), "context", "expired", JSON.numberNode(u), base, base, base.plusSeconds(1)));
+            memory.add(new MemoryEntry(
+                    user.id(), "context", "Zebra", JSON.objectNode().put("nested", true), base, base, null));
+            memory.add(new MemoryEntry(
+                    user.id(), "$where", "a.b $ne 😀", hostile(), base, base, base.plusSeconds(86_400L * 365 * 100)));
             for (int s = 0; s < sessionsPerUser; s++) {
                 UUID sid = Ids.newId();
                 Instant last = messagesPerSession == 0 ? null : base.plusSeconds(100L * s + messagesPerSession);
-                sessions.add(new ChatSession(sid, "chat-" + u + "-" + s, s == 0 && u == 0 ? null : user.id(),
-                        "Title " + s, s % 2 == 0 ? "general" : "sql", JSON.objectNode().put("k", s),
-                        s % 3 == 2 ? SessionStatus.ARCHIVED : SessionStatus.ACTIVE, base, base.plusSeconds(5), last,
+                sessions.add(new ChatSession(
+                        sid,
+                        "chat-" + u + "-" + s,
+                        s == 0 && u == 0 ? null : user.id(),
+                        "Title " + s,
+                        s % 2 == 0 ? "general" : "sql",
+                        JSON.objectNode().put("k", s),
+                        s % 3 == 2 ? SessionStatus.ARCHIVED : SessionStatus.ACTIVE,
+                        base,
+                        base.plusSeconds(5),
+                        last,
                         messagesPerSession));
                 for (int m = 1; m <= messagesPerSession; m++) {
-                    messages.add(new Message(Ids.newId(), sid, m, m % 2 == 1 ? Role.USER : Role.ASSISTANT,
+                    messages.add(new Message(
+                            Ids.newId(),
+                            sid,
+                            m,
+                            m % 2 == 1 ? Role.USER : Role.ASSISTANT,
                             "message " + m + " of " + sid + (m == 3 ? " \uD83D\uDE00 emoji" : ""),
-                            m == 5 ? hostile() : JSON.objectNode().put("m", m), m % 4 == 0 ? m * 10 : null, m == 7,
+                            m == 5 ? hostile() : JSON.objectNode().put("m", m),
+                            m % 4 == 0 ? m * 10 : null,
+                            m == 7,
                             base.plusSeconds(100L * s + m)));
                     if (messages.size() >= 1000) {
                         flush(store, us, sessions, messages, memory);
@@ -77,12 +99,21 @@ final class SampleData {
         node.put("", "empty key");
         node.put("%24ne", "looks escaped");
         node.put("ключ 😀", "Grüße, 世界");
-        node.putObject("$gt").put("x.y", "$in").putArray("$or").add("$nin").addObject().put(".", 0);
+        node.putObject("$gt")
+                .put("x.y", "$in")
+                .putArray("$or")
+                .add("$nin")
+                .addObject()
+                .put(".", 0);
         return node;
     }
 
     /** Writes in dependency order; keeps users and sessions (already written) out of later flushes. */
-    private static void flush(DataAccess store, List<User> users, List<ChatSession> sessions, List<Message> messages,
+    private static void flush(
+            DataAccess store,
+            List<User> users,
+            List<ChatSession> sessions,
+            List<Message> messages,
             List<MemoryEntry> memory) {
         if (!users.isEmpty()) {
             store.bulk().upsertUsers(users);

@@ -21,6 +21,7 @@ import org.neo4j.harness.Neo4jBuilders;
 public final class SecondNeo4j {
     /** The password of user {@code neo4j}; test-only. */
     public static final String PASSWORD = "second-s3cret";
+
     private static SecondNeo4j instance;
 
     private final Neo4j neo4j;
@@ -36,8 +37,10 @@ public final class SecondNeo4j {
                 .withConfig(GraphDatabaseInternalSettings.netty_server_shutdown_quiet_period, 0)
                 .build();
         // The initial user must change its password on first login; set it once, as an operator would.
-        neo4j.databaseManagementService().database("system").executeTransactionally(
-                "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED", Map.of("password", PASSWORD));
+        neo4j.databaseManagementService()
+                .database("system")
+                .executeTransactionally(
+                        "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED", Map.of("password", PASSWORD));
         driver = GraphDatabase.driver(neo4j.boltURI(), AuthTokens.basic("neo4j", PASSWORD));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             driver.close();
@@ -61,7 +64,8 @@ public final class SecondNeo4j {
     /** Empties the graph; schema and migration records stay. */
     void clear() {
         try (Session session = driver.session()) {
-            session.run("MATCH (n) WHERE NOT n:DalSchemaMigration AND NOT n:DalSchemaLock DETACH DELETE n").consume();
+            session.run("MATCH (n) WHERE NOT n:DalSchemaMigration AND NOT n:DalSchemaLock DETACH DELETE n")
+                    .consume();
         }
     }
 }

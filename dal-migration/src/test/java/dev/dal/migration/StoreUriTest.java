@@ -21,22 +21,34 @@ import org.junit.jupiter.api.Test;
  * Neo4j URIs open the test fixtures' real servers.
  */
 class StoreUriTest {
-    private static final Map<String, String> ENV = Map.of("DB_PASSWORD", "envpw", "NEO4J_PASSWORD", "neopw",
-            "DB_MAX_CONNECTIONS", "5", "DATABASE_URL", "postgresql://elsewhere/db", "DATA_DIR", "/elsewhere");
+    private static final Map<String, String> ENV = Map.of(
+            "DB_PASSWORD",
+            "envpw",
+            "NEO4J_PASSWORD",
+            "neopw",
+            "DB_MAX_CONNECTIONS",
+            "5",
+            "DATABASE_URL",
+            "postgresql://elsewhere/db",
+            "DATA_DIR",
+            "/elsewhere");
 
     @Test
     void eachSchemeBecomesItsSettings() {
         DalConfig file = StoreUri.parse("file:./tmp/x", ENV).config();
         assertThat(file.storageType()).isEqualTo("file");
         assertThat(file.setting("DATA_DIR")).contains("./tmp/x");
-        assertThat(file.setting("DATABASE_URL")).as("location settings of the environment do not leak in").isEmpty();
+        assertThat(file.setting("DATABASE_URL"))
+                .as("location settings of the environment do not leak in")
+                .isEmpty();
 
         DalConfig pg = StoreUri.parse("postgresql://dal@db:5433/chat", ENV).config();
         assertThat(pg.storageType()).isEqualTo("postgresql");
         assertThat(pg.setting("DATABASE_URL")).contains("postgresql://dal@db:5433/chat");
         assertThat(pg.setting("DB_PASSWORD")).contains("envpw");
         assertThat(pg.maxConnections()).isEqualTo(5);
-        assertThat(StoreUri.parse("postgres://dal:urlpw@db/chat", ENV).config().setting("DB_PASSWORD")).isEmpty();
+        assertThat(StoreUri.parse("postgres://dal:urlpw@db/chat", ENV).config().setting("DB_PASSWORD"))
+                .isEmpty();
 
         DalConfig mongo = StoreUri.parse("mongodb://h:27017/chat", ENV).config();
         assertThat(mongo.setting("MONGODB_DATABASE")).contains("chat");
@@ -47,11 +59,18 @@ class StoreUriTest {
         assertThat(neo.setting("NEO4J_URI")).contains("bolt://graph:7687");
         assertThat(neo.setting("NEO4J_USER")).contains("neo");
         assertThat(neo.setting("NEO4J_PASSWORD")).contains("pw1");
-        assertThat(StoreUri.parse("neo4j://graph", ENV).config().setting("NEO4J_PASSWORD")).contains("neopw");
-        assertThat(StoreUri.parse("neo4j://graph:7687/chat", Map.of("NEO4J_DATABASE", "other")).config()
-                .setting("NEO4J_DATABASE")).as("the path names the database").contains("chat");
-        assertThat(StoreUri.parse("neo4j://graph", Map.of("NEO4J_DATABASE", "other")).config()
-                .setting("NEO4J_DATABASE")).as("a location setting of the environment").isEmpty();
+        assertThat(StoreUri.parse("neo4j://graph", ENV).config().setting("NEO4J_PASSWORD"))
+                .contains("neopw");
+        assertThat(StoreUri.parse("neo4j://graph:7687/chat", Map.of("NEO4J_DATABASE", "other"))
+                        .config()
+                        .setting("NEO4J_DATABASE"))
+                .as("the path names the database")
+                .contains("chat");
+        assertThat(StoreUri.parse("neo4j://graph", Map.of("NEO4J_DATABASE", "other"))
+                        .config()
+                        .setting("NEO4J_DATABASE"))
+                .as("a location setting of the environment")
+                .isEmpty();
     }
 
     @Test
@@ -60,7 +79,8 @@ class StoreUriTest {
         assertThat(pg.toString()).isEqualTo("postgresql://dal:****@db/chat");
         assertThat(pg.config().toString()).doesNotContain("s3cret");
         assertThatThrownBy(() -> StoreUri.parse("redis://u:s3cret@x/1", Map.of()))
-                .isInstanceOf(ConfigurationException.class).hasMessageContaining("known: file:PATH")
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("known: file:PATH")
                 .hasMessageNotContaining("s3cret");
         assertThatThrownBy(() -> StoreUri.parse("mongodb://h:1", Map.of())).hasMessageContaining("name the database");
     }
@@ -75,7 +95,9 @@ class StoreUriTest {
             assertThat(store.healthCheck().storageType()).isEqualTo("mongodb");
             store.createUser(NewUser.builder().externalId("via-uri").build());
         }
-        assertThat(server.database(db).getCollection("users").countDocuments()).as("in database " + db).isEqualTo(1);
+        assertThat(server.database(db).getCollection("users").countDocuments())
+                .as("in database " + db)
+                .isEqualTo(1);
         DalConfig fixture = DalConfig.fromMap(server.settingsForDatabase(db));
         try (DataAccess store = DataAccessFactory.create(fixture)) {
             assertThat(store.getUserByExternalId("via-uri")).isPresent();
@@ -97,8 +119,12 @@ class StoreUriTest {
         try (DataAccess store = Backends.open(routed)) {
             assertThat(store.getUserByExternalId("via-bolt")).contains(written);
         }
-        assertThat(Neo4jTestServer.get().run("MATCH (u:User {external_id: 'via-bolt'}) RETURN count(u) AS n", Map.of())
-                .get(0).get("n").asLong()).isEqualTo(1);
+        assertThat(Neo4jTestServer.get()
+                        .run("MATCH (u:User {external_id: 'via-bolt'}) RETURN count(u) AS n", Map.of())
+                        .get(0)
+                        .get("n")
+                        .asLong())
+                .isEqualTo(1);
     }
 
     @Test
@@ -117,11 +143,16 @@ class StoreUriTest {
             assertThat(store.healthCheck().status()).isEqualTo(HealthStatus.Status.UP);
         }
         assertThatThrownBy(() -> DataAccessFactory.create(
-                StoreUri.parse("bolt://neo4j:wrong-" + password + "@" + host, Map.of()).config()).close())
-                .isInstanceOf(ConfigurationException.class).hasMessageMatching("(?s).*(refused|rejected) the credentials.*")
+                                StoreUri.parse("bolt://neo4j:wrong-" + password + "@" + host, Map.of())
+                                        .config())
+                        .close())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageMatching("(?s).*(refused|rejected) the credentials.*")
                 .hasMessageNotContaining(password)
                 // The failure table keeps a cause only as a SanitizedCause: class name and stack, no driver message.
-                .satisfies(e -> assertThat(e.getCause() == null || e.getCause() instanceof dev.dal.api.spi.SanitizedCause)
-                        .as("cause %s", e.getCause()).isTrue());
+                .satisfies(
+                        e -> assertThat(e.getCause() == null || e.getCause() instanceof dev.dal.api.spi.SanitizedCause)
+                                .as("cause %s", e.getCause())
+                                .isTrue());
     }
 }

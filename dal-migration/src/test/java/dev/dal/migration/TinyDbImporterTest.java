@@ -80,15 +80,20 @@ class TinyDbImporterTest {
         assertThat(first.sessionsImported()).isEqualTo(2);
         assertThat(first.messagesImported()).isEqualTo(5);
         assertThat(first.messagesDeduplicated()).isEqualTo(2);
-        assertThat(first.skipped()).extracting(ImportReport.Skip::reason).containsExactlyInAnyOrder(
-                "no username", "unknown role 'wizard'", "conversation c-404 is neither in the input nor in the store");
+        assertThat(first.skipped())
+                .extracting(ImportReport.Skip::reason)
+                .containsExactlyInAnyOrder(
+                        "no username",
+                        "unknown role 'wizard'",
+                        "conversation c-404 is neither in the input nor in the store");
 
         User admin = store.getUserByExternalId("admin").orElseThrow();
         assertThat(admin.email()).isEqualTo("admin@example.org");
         assertThat(admin.createdAt()).isEqualTo(Instant.parse("2024-01-02T03:04:05.678Z"));
         assertThat(admin.profile().path("legacy").path("role").asText()).isEqualTo("admin");
         assertThat(admin.profile().toString()).doesNotContain("password").doesNotContain("secret");
-        assertThat(store.getUserByExternalId("user2").orElseThrow().profile().toString()).doesNotContain("abc");
+        assertThat(store.getUserByExternalId("user2").orElseThrow().profile().toString())
+                .doesNotContain("abc");
 
         ChatSession c1 = store.getChatSession("c-1").orElseThrow();
         assertThat(c1.userId()).isEqualTo(admin.id());
@@ -97,8 +102,10 @@ class TinyDbImporterTest {
         assertThat(c1.metadata().path("legacy").path("pinned").asBoolean()).isTrue();
         List<Message> history = store.getChatHistory("c-1", HistoryQuery.after(0, 10));
         assertThat(history).extracting(Message::content).containsExactly("Be nice", "Hi there", "Hello! 😀");
-        assertThat(history.get(2).metadata().path("legacy").path("model").asText()).isEqualTo("gpt-4");
-        assertThat(store.getChatHistory("c-2", HistoryQuery.after(0, 10))).extracting(Message::content)
+        assertThat(history.get(2).metadata().path("legacy").path("model").asText())
+                .isEqualTo("gpt-4");
+        assertThat(store.getChatHistory("c-2", HistoryQuery.after(0, 10)))
+                .extracting(Message::content)
                 .containsExactly("first", "second");
 
         ImportReport second = importer.importFile(file, store);
@@ -112,8 +119,10 @@ class TinyDbImporterTest {
         assertThat(store.getMessageCount("c-1")).isEqualTo(3);
         assertThat(store.bulk().scanUsers(null, 100).items()).hasSize(2);
         LegacyImport input = importer.read(file);
-        assertThat(input.writeTo(store).skipped()).as("one checked input written twice: the same report")
-                .isEqualTo(input.writeTo(store).skipped()).isEqualTo(first.skipped());
+        assertThat(input.writeTo(store).skipped())
+                .as("one checked input written twice: the same report")
+                .isEqualTo(input.writeTo(store).skipped())
+                .isEqualTo(first.skipped());
         assertThat(store.bulk().scanMessages(null, 100).items()).hasSize(5);
     }
 
@@ -134,8 +143,10 @@ class TinyDbImporterTest {
             assertThat(report.usersImported()).isEqualTo(1);
             ChatSession chat = store.getChatSession("7").orElseThrow();
             assertThat(chat.title()).isEqualTo("Trip");
-            assertThat(chat.userId()).isEqualTo(store.getUserByExternalId("alice").orElseThrow().id());
-            assertThat(store.getChatHistory("7", HistoryQuery.after(0, 10))).extracting(m -> m.role().wireName())
+            assertThat(chat.userId())
+                    .isEqualTo(store.getUserByExternalId("alice").orElseThrow().id());
+            assertThat(store.getChatHistory("7", HistoryQuery.after(0, 10)))
+                    .extracting(m -> m.role().wireName())
                     .containsExactly("user", "assistant");
         }
     }
@@ -167,10 +178,15 @@ class TinyDbImporterTest {
         try (DataAccess store = Backends.open(Backends.FILE.freshStore())) {
             ImportReport unmapped = new TinyDbImporter(TinyDbMapping.defaults(), 100, 100_000).importFile(file, store);
             assertThat(unmapped.usedNothing()).isTrue();
-            assertThat(unmapped.leftEverythingBehind()).as("the command exits 1").isTrue();
-            assertThat(unmapped.unused()).containsExactly(new ImportReport.Unused("table", "_default", 3),
-                    new ImportReport.Unused("table", "sessions", 2), new ImportReport.Unused("table", "refresh_tokens", 1),
-                    new ImportReport.Unused("table", "documents", 0));
+            assertThat(unmapped.leftEverythingBehind())
+                    .as("the command exits 1")
+                    .isTrue();
+            assertThat(unmapped.unused())
+                    .containsExactly(
+                            new ImportReport.Unused("table", "_default", 3),
+                            new ImportReport.Unused("table", "sessions", 2),
+                            new ImportReport.Unused("table", "refresh_tokens", 1),
+                            new ImportReport.Unused("table", "documents", 0));
 
             Path mapping = dir.resolve("embedded-mapping.json");
             Files.writeString(mapping, """
@@ -183,21 +199,28 @@ class TinyDbImporterTest {
             assertThat(first.sessionsImported()).isEqualTo(3);
             assertThat(first.messagesImported()).isEqualTo(3);
             assertThat(first.messagesDeduplicated()).isEqualTo(1);
-            assertThat(first.skipped()).containsExactly(new ImportReport.Skip("_default", "2[2]", "unknown role 'robot'"));
-            assertThat(first.unused()).extracting(ImportReport.Unused::name)
+            assertThat(first.skipped())
+                    .containsExactly(new ImportReport.Skip("_default", "2[2]", "unknown role 'robot'"));
+            assertThat(first.unused())
+                    .extracting(ImportReport.Unused::name)
                     .containsExactly("sessions", "refresh_tokens", "documents");
             assertThat(first.leftEverythingBehind()).isFalse();
-            assertThat(first.warnings()).containsExactly(new ImportReport.Warning(file.toString(), "world-readable (rw-r--r--)"));
+            assertThat(first.warnings())
+                    .containsExactly(new ImportReport.Warning(file.toString(), "world-readable (rw-r--r--)"));
             Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
 
             User ann = store.getUserByExternalId("ann").orElseThrow();
             assertThat(store.getChatSession("1").orElseThrow().userId()).isEqualTo(ann.id());
             assertThat(store.getChatSession("2").orElseThrow().userId()).isEqualTo(ann.id());
-            assertThat(store.getChatSession("10").orElseThrow().metadata().toString()).doesNotContain("sk-hidden");
-            assertThat(store.getChatHistory("1", HistoryQuery.after(0, 10))).extracting(Message::content, Message::createdAt)
-                    .containsExactly(org.assertj.core.groups.Tuple.tuple("Where to?", Instant.parse("2024-05-01T09:00:01Z")),
+            assertThat(store.getChatSession("10").orElseThrow().metadata().toString())
+                    .doesNotContain("sk-hidden");
+            assertThat(store.getChatHistory("1", HistoryQuery.after(0, 10)))
+                    .extracting(Message::content, Message::createdAt)
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple("Where to?", Instant.parse("2024-05-01T09:00:01Z")),
                             org.assertj.core.groups.Tuple.tuple("Lisbon.", Instant.parse("2024-05-01T09:00:02Z")));
-            assertThat(store.getChatHistory("2", HistoryQuery.after(0, 10))).extracting(Message::createdAt)
+            assertThat(store.getChatHistory("2", HistoryQuery.after(0, 10)))
+                    .extracting(Message::createdAt)
                     .containsExactly(Instant.ofEpochSecond(1714554000));
 
             ImportReport second = importer.importFile(file, store);
@@ -226,7 +249,8 @@ class TinyDbImporterTest {
         try (DataAccess store = Backends.open(Backends.FILE.freshStore())) {
             ImportReport report = new TinyDbImporter(TinyDbMapping.load(mapping), 100, 100_000).importFile(file, store);
             assertThat(report.messagesImported()).isEqualTo(2);
-            assertThat(store.getChatHistory("c-1", HistoryQuery.after(0, 10))).extracting(Message::content)
+            assertThat(store.getChatHistory("c-1", HistoryQuery.after(0, 10)))
+                    .extracting(Message::content)
                     .containsExactly("one", "two");
             assertThat(store.getChatSession("c-1").orElseThrow().userId())
                     .isEqualTo(store.getUserByExternalId("eve").orElseThrow().id());
@@ -237,14 +261,17 @@ class TinyDbImporterTest {
     void aMappingFileWithAnUnknownEntryIsRefused() throws IOException {
         Path mapping = dir.resolve("typo.json");
         Files.writeString(mapping, "{\"table\": {\"conversations\": \"_default\"}}");
-        assertThatThrownBy(() -> TinyDbMapping.load(mapping)).isInstanceOf(ValidationException.class)
-                .hasMessageContaining("mapping.table").hasMessageContaining("is not an entry");
+        assertThatThrownBy(() -> TinyDbMapping.load(mapping))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageContaining("mapping.table")
+                .hasMessageContaining("is not an entry");
     }
 
     @Test
     void aMalformedFileNamesTheTableAndDocumentAndImportsNothing() throws IOException {
         Path file = dir.resolve("bad.json");
-        Files.writeString(file, CHATCORE.replace("\"timestamp\": \"2024-01-02T10:00:02\"", "\"timestamp\": \"yesterday\""));
+        Files.writeString(
+                file, CHATCORE.replace("\"timestamp\": \"2024-01-02T10:00:02\"", "\"timestamp\": \"yesterday\""));
         try (DataAccess store = Backends.open(Backends.FILE.freshStore())) {
             assertThatThrownBy(() -> new TinyDbImporter(TinyDbMapping.defaults(), 100, 100_000).importFile(file, store))
                     .isInstanceOf(ValidationException.class)
@@ -255,8 +282,10 @@ class TinyDbImporterTest {
         Path notJson = dir.resolve("broken.json");
         Files.writeString(notJson, "{\"users\": {\"1\": ");
         try (DataAccess store = Backends.open(Backends.FILE.freshStore())) {
-            assertThatThrownBy(() -> new TinyDbImporter(TinyDbMapping.defaults(), 100, 100_000).importFile(notJson, store))
-                    .isInstanceOf(ValidationException.class).hasMessageContaining("is not JSON");
+            assertThatThrownBy(
+                            () -> new TinyDbImporter(TinyDbMapping.defaults(), 100, 100_000).importFile(notJson, store))
+                    .isInstanceOf(ValidationException.class)
+                    .hasMessageContaining("is not JSON");
         }
     }
 }

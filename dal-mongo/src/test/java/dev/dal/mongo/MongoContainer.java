@@ -17,8 +17,7 @@ final class MongoContainer {
     /** The server image; override with {@code -Ddal.test.mongo.image=mongo:8.0}. */
     private static final String IMAGE = System.getProperty("dal.test.mongo.image", "mongo:7.0");
 
-    private MongoContainer() {
-    }
+    private MongoContainer() {}
 
     /**
      * @param whyNot told why, when no replica set was started
@@ -46,7 +45,8 @@ final class MongoContainer {
             whyNot.accept("Docker is there but Testcontainers is not on this test class path");
             return null;
         } catch (RuntimeException e) {
-            LOG.warn("Docker is there but the MongoDB container did not start ({}); using the in-process server",
+            LOG.warn(
+                    "Docker is there but the MongoDB container did not start ({}); using the in-process server",
                     e.getClass().getSimpleName());
             whyNot.accept("Docker is there but the MongoDB container (" + IMAGE + ") did not start: "
                     + e.getClass().getSimpleName());
@@ -60,7 +60,8 @@ final class MongoContainer {
             return true;
         }
         String home = System.getProperty("user.home", "");
-        return Files.exists(Path.of("/var/run/docker.sock")) || Files.exists(Path.of(home, ".docker", "run", "docker.sock"))
+        return Files.exists(Path.of("/var/run/docker.sock"))
+                || Files.exists(Path.of(home, ".docker", "run", "docker.sock"))
                 || Files.exists(Path.of(home, ".testcontainers.properties"));
     }
 }

@@ -22,8 +22,8 @@ import dev.dal.api.OutcomeUnknownException;
 import dev.dal.api.Retryable;
 import dev.dal.api.UnavailableException;
 import dev.dal.api.User;
-import dev.dal.api.spi.SanitizedCause;
 import dev.dal.api.UserUpdate;
+import dev.dal.api.spi.SanitizedCause;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -56,7 +56,8 @@ class MongoErrorTranslationTest {
     @BeforeAll
     static void open() {
         SERVER.drop(DATABASE);
-        store = DataAccessFactory.create(DalConfig.fromMap(SERVER.settingsForDatabase(DATABASE)), new MongoStoreProvider());
+        store = DataAccessFactory.create(
+                DalConfig.fromMap(SERVER.settingsForDatabase(DATABASE)), new MongoStoreProvider());
     }
 
     @AfterAll
@@ -76,11 +77,14 @@ class MongoErrorTranslationTest {
         User other = store.createUser(NewUser.withExternalId(unique("other")));
 
         Throwable onCreate = catchThrowable(() -> store.createUser(NewUser.withExternalId(taken)));
-        assertThat(onCreate).isInstanceOf(DuplicateKeyException.class).isNotInstanceOf(Retryable.class)
+        assertThat(onCreate)
+                .isInstanceOf(DuplicateKeyException.class)
+                .isNotInstanceOf(Retryable.class)
                 .hasMessageContaining("externalId");
         assertNoDriverLeak(onCreate);
 
-        Throwable onUpdate = catchThrowable(() -> store.updateUser(other.id(), UserUpdate.builder().externalId(taken).build()));
+        Throwable onUpdate = catchThrowable(() -> store.updateUser(
+                other.id(), UserUpdate.builder().externalId(taken).build()));
         assertThat(onUpdate).isInstanceOf(DuplicateKeyException.class).hasMessageContaining("externalId");
         assertNoDriverLeak(onUpdate);
         assertThat(store.getUser(other.id())).contains(other);
@@ -105,19 +109,22 @@ class MongoErrorTranslationTest {
         ChatSession before = store.getChatSession(chatId).orElseThrow();
         // Another writer (an operator, a buggy importer) already put a message at number 4.
         var messages = SERVER.database(DATABASE).getCollection("chat_messages", BsonDocument.class);
-        BsonDocument planted = new BsonDocument("_id", new BsonString("planted")).append("id", new BsonString("planted"))
-                .append("session_id", new BsonString(session.id().toString())).append("sequence_number", new BsonInt64(4))
+        BsonDocument planted = new BsonDocument("_id", new BsonString("planted"))
+                .append("id", new BsonString("planted"))
+                .append("session_id", new BsonString(session.id().toString()))
+                .append("sequence_number", new BsonInt64(4))
                 .append("created_at", new BsonDateTime(Instant.now().toEpochMilli()));
         messages.insertOne(planted);
 
-        Throwable thrown = catchThrowable(() -> store.addMessages(chatId,
-                List.of(NewMessage.user("q2"), NewMessage.assistant("a2"))));
+        Throwable thrown = catchThrowable(
+                () -> store.addMessages(chatId, List.of(NewMessage.user("q2"), NewMessage.assistant("a2"))));
 
         assertThat(thrown).isInstanceOf(DuplicateKeyException.class).hasMessageContaining("sequence number");
         assertNoDriverLeak(thrown);
         // Neither message of the pair stayed, and the counters are back where they were; the version moved on
         // twice (the reservation, then its undo) and never goes back to one a reader may have seen.
-        assertThat(messages.countDocuments(new BsonDocument("session_id", new BsonString(session.id().toString()))))
+        assertThat(messages.countDocuments(new BsonDocument(
+                        "session_id", new BsonString(session.id().toString()))))
                 .isEqualTo(3);
         assertThat(store.getChatSession(chatId)).contains(before.withVersion(before.version() + 2));
         messages.deleteOne(new BsonDocument("_id", new BsonString("planted")));
@@ -134,13 +141,16 @@ class MongoErrorTranslationTest {
         settings.put("MONGODB_URL", "mongodb://dal:" + SECRET + "@127.0.0.1:" + port + "/chat");
         settings.put("DB_CONNECT_TIMEOUT", "PT0.5S");
 
-        Throwable thrown = assertTimeoutPreemptively(Duration.ofSeconds(15),
-                () -> catchThrowable(() -> DataAccessFactory.create(DalConfig.fromMap(settings), new MongoStoreProvider())));
+        Throwable thrown = assertTimeoutPreemptively(
+                Duration.ofSeconds(15),
+                () -> catchThrowable(
+                        () -> DataAccessFactory.create(DalConfig.fromMap(settings), new MongoStoreProvider())));
         assertThat(thrown).isInstanceOf(UnavailableException.class);
         assertNoDriverLeak(thrown);
         assertNoSecret(thrown);
 
-        Throwable migrator = assertTimeoutPreemptively(Duration.ofSeconds(15),
+        Throwable migrator = assertTimeoutPreemptively(
+                Duration.ofSeconds(15),
                 () -> catchThrowable(() -> new MongoStoreProvider().schemaMigrator(DalConfig.fromMap(settings))));
         assertThat(migrator).isInstanceOf(UnavailableException.class);
         assertNoSecret(migrator);
@@ -160,22 +170,26 @@ class MongoErrorTranslationTest {
             assertThat(doomed.getUser(user.id())).contains(user);
             replacement.shutdownNow();
 
-            Throwable thrown = assertTimeoutPreemptively(Duration.ofSeconds(15),
+            Throwable thrown = assertTimeoutPreemptively(
+                    Duration.ofSeconds(15),
                     () -> catchThrowable(() -> doomed.createUser(NewUser.withExternalId("after"))));
             assertThat(thrown).isInstanceOf(DataAccessException.class);
             if (!(thrown instanceof UnavailableException)) {
                 // The first call may see its pooled connection die with its insert sent: then the
                 // insert's outcome is unknown (it may have been stored before the server went away).
                 assertThat(thrown).isInstanceOfAny(Retryable.class, OutcomeUnknownException.class);
-                thrown = assertTimeoutPreemptively(Duration.ofSeconds(15),
-                        () -> catchThrowable(() -> doomed.getUser(user.id())));
+                thrown = assertTimeoutPreemptively(
+                        Duration.ofSeconds(15), () -> catchThrowable(() -> doomed.getUser(user.id())));
             }
             assertThat(thrown).isInstanceOf(UnavailableException.class);
             assertNoDriverLeak(thrown);
 
             HealthStatus health = assertTimeoutPreemptively(Duration.ofSeconds(15), doomed::healthCheck);
             assertThat(health.status()).isEqualTo(HealthStatus.Status.DOWN);
-            assertThat(health.error()).isNotBlank().doesNotContain("com.mongodb").doesNotContain("Exception");
+            assertThat(health.error())
+                    .isNotBlank()
+                    .doesNotContain("com.mongodb")
+                    .doesNotContain("Exception");
         } finally {
             replacement.shutdownNow();
         }
@@ -183,18 +197,20 @@ class MongoErrorTranslationTest {
 
     @Test
     void missingOrMalformedSettingsNameTheVariable() {
-        Throwable missing = catchThrowable(() -> DataAccessFactory.create(DalConfig.fromMap(Map.of(
-                "DATA_STORAGE_TYPE", "mongodb")), new MongoStoreProvider()));
+        Throwable missing = catchThrowable(() -> DataAccessFactory.create(
+                DalConfig.fromMap(Map.of("DATA_STORAGE_TYPE", "mongodb")), new MongoStoreProvider()));
         assertThat(missing).isInstanceOf(ConfigurationException.class).hasMessageContaining("MONGODB_URL");
 
-        Throwable malformed = catchThrowable(() -> DataAccessFactory.create(DalConfig.fromMap(Map.of(
-                "DATA_STORAGE_TYPE", "mongodb", "MONGODB_URL", "mongodb://dal:" + SECRET + "@host:notaport/x")),
+        Throwable malformed = catchThrowable(() -> DataAccessFactory.create(
+                DalConfig.fromMap(Map.of(
+                        "DATA_STORAGE_TYPE", "mongodb", "MONGODB_URL", "mongodb://dal:" + SECRET + "@host:notaport/x")),
                 new MongoStoreProvider()));
         assertThat(malformed).isInstanceOf(ConfigurationException.class).hasMessageContaining("MONGODB_URL");
         assertNoSecret(malformed);
 
-        Throwable noDatabase = catchThrowable(() -> DataAccessFactory.create(DalConfig.fromMap(Map.of(
-                "DATA_STORAGE_TYPE", "mongodb", "MONGODB_URL", "mongodb://127.0.0.1:1")), new MongoStoreProvider()));
+        Throwable noDatabase = catchThrowable(() -> DataAccessFactory.create(
+                DalConfig.fromMap(Map.of("DATA_STORAGE_TYPE", "mongodb", "MONGODB_URL", "mongodb://127.0.0.1:1")),
+                new MongoStoreProvider()));
         assertThat(noDatabase).isInstanceOf(ConfigurationException.class).hasMessageContaining("MONGODB_DATABASE");
 
         assertThat(DataAccessFactory.provider("mongo")).isInstanceOf(MongoStoreProvider.class);
@@ -232,12 +248,18 @@ class MongoErrorTranslationTest {
             assertThat(t.getSuppressed()).isEmpty();
             if (t instanceof SanitizedCause sanitized) {
                 // A driver exception's stand-in: its class name (and a code), never its message.
-                assertThat(t.getMessage()).startsWith(sanitized.originalClass()).doesNotContain("E11000")
-                        .doesNotContain("dup key").doesNotContain(":");
+                assertThat(t.getMessage())
+                        .startsWith(sanitized.originalClass())
+                        .doesNotContain("E11000")
+                        .doesNotContain("dup key")
+                        .doesNotContain(":");
                 continue;
             }
-            assertThat(String.valueOf(t.getMessage())).doesNotContain("com.mongodb").doesNotContain("E11000")
-                    .doesNotContain("Exception").doesNotContain("dup key");
+            assertThat(String.valueOf(t.getMessage()))
+                    .doesNotContain("com.mongodb")
+                    .doesNotContain("E11000")
+                    .doesNotContain("Exception")
+                    .doesNotContain("dup key");
         }
     }
 

@@ -90,29 +90,36 @@ class MongoFaultTest {
             List<CompletableFuture<Void>> workers = new ArrayList<>();
             for (int i = 0; i < threads; i++) {
                 int kind = i;
-                workers.add(CompletableFuture.runAsync(() -> {
-                    started.countDown();
-                    for (int n = 0; !stop.get(); n++) {
-                        long start = millisSince(t0);
-                        String outcome = "ok";
-                        try {
-                            switch ((kind + n) % 4) {
-                                case 0 -> store.getUser(user.id());
-                                case 1 -> store.addMessage(session.chatId(), NewMessage.user("turn " + n));
-                                case 2 -> store.getChatHistory(session.chatId(), 5, 0);
-                                default -> store.setUserMemory(user.id(), "facts", "k" + kind,
-                                        com.fasterxml.jackson.databind.node.IntNode.valueOf(n), null);
+                workers.add(CompletableFuture.runAsync(
+                        () -> {
+                            started.countDown();
+                            for (int n = 0; !stop.get(); n++) {
+                                long start = millisSince(t0);
+                                String outcome = "ok";
+                                try {
+                                    switch ((kind + n) % 4) {
+                                        case 0 -> store.getUser(user.id());
+                                        case 1 -> store.addMessage(session.chatId(), NewMessage.user("turn " + n));
+                                        case 2 -> store.getChatHistory(session.chatId(), 5, 0);
+                                        default ->
+                                            store.setUserMemory(
+                                                    user.id(),
+                                                    "facts",
+                                                    "k" + kind,
+                                                    com.fasterxml.jackson.databind.node.IntNode.valueOf(n),
+                                                    null);
+                                    }
+                                } catch (DataAccessException e) {
+                                    outcome = e.getClass().getSimpleName();
+                                }
+                                calls.add(new Call(start, millisSince(t0), outcome));
                             }
-                        } catch (DataAccessException e) {
-                            outcome = e.getClass().getSimpleName();
-                        }
-                        calls.add(new Call(start, millisSince(t0), outcome));
-                    }
-                }, runnable -> {
-                    Thread t = new Thread(runnable, "stall-worker-" + kind);
-                    t.setDaemon(true);
-                    t.start();
-                }));
+                        },
+                        runnable -> {
+                            Thread t = new Thread(runnable, "stall-worker-" + kind);
+                            t.setDaemon(true);
+                            t.start();
+                        }));
             }
             assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
             Thread.sleep(1000);
@@ -134,22 +141,28 @@ class MongoFaultTest {
             synchronized (calls) {
                 snapshot = new ArrayList<>(calls);
             }
-            List<Call> during = snapshot.stream().filter(c -> c.endMs() > stallAt && c.startMs() < healAt).toList();
+            List<Call> during = snapshot.stream()
+                    .filter(c -> c.endMs() > stallAt && c.startMs() < healAt)
+                    .toList();
             Map<String, Integer> outcomes = new TreeMap<>();
             during.forEach(c -> outcomes.merge(c.outcome(), 1, Integer::sum));
             long longest = during.stream().mapToLong(Call::millis).max().orElse(0);
             long recovered = firstSuccessAfter(snapshot, healAt);
-            System.out.printf("stall 15 s, DB_QUERY_TIMEOUT=2: %d calls overlapped the stall, longest %d ms,"
-                    + " outcomes %s; first success %d ms after the heal%n", during.size(), longest, outcomes,
-                    recovered < 0 ? -1 : recovered - healAt);
+            System.out.printf(
+                    "stall 15 s, DB_QUERY_TIMEOUT=2: %d calls overlapped the stall, longest %d ms,"
+                            + " outcomes %s; first success %d ms after the heal%n",
+                    during.size(), longest, outcomes, recovered < 0 ? -1 : recovered - healAt);
 
             // The stall did bite: calls failed during it, with the table's exceptions only.
             assertThat(during).isNotEmpty();
-            assertThat(outcomes.keySet()).isSubsetOf("ok", "TransientDataAccessException", "OutcomeUnknownException",
-                    "UnavailableException");
-            assertThat(during.stream().filter(c -> !c.outcome().equals("ok")).count()).isGreaterThanOrEqualTo(threads);
+            assertThat(outcomes.keySet())
+                    .isSubsetOf(
+                            "ok", "TransientDataAccessException", "OutcomeUnknownException", "UnavailableException");
+            assertThat(during.stream().filter(c -> !c.outcome().equals("ok")).count())
+                    .isGreaterThanOrEqualTo(threads);
             // Every call in flight during the stall ended within DB_QUERY_TIMEOUT + 1 s.
-            assertThat(during).allSatisfy(c -> assertThat(c.millis()).as("call %s", c).isLessThanOrEqualTo(3000));
+            assertThat(during)
+                    .allSatisfy(c -> assertThat(c.millis()).as("call %s", c).isLessThanOrEqualTo(3000));
             // The same store serves again within 5 s of the stall's end, without being reopened.
             assertThat(recovered).isGreaterThanOrEqualTo(healAt);
             assertThat(recovered - healAt).isLessThanOrEqualTo(5000);
@@ -160,8 +173,11 @@ class MongoFaultTest {
     /** @return when the first call that started after {@code fromMs} succeeded, or -1 */
     private static long firstSuccessAfter(List<Call> calls, long fromMs) {
         synchronized (calls) {
-            return calls.stream().filter(c -> c.startMs() >= fromMs && c.outcome().equals("ok"))
-                    .mapToLong(Call::endMs).min().orElse(-1);
+            return calls.stream()
+                    .filter(c -> c.startMs() >= fromMs && c.outcome().equals("ok"))
+                    .mapToLong(Call::endMs)
+                    .min()
+                    .orElse(-1);
         }
     }
 
@@ -171,8 +187,10 @@ class MongoFaultTest {
         settings.put("MONGODB_URL", "mongodb://127.0.0.1:" + unusedPort());
         settings.put("DB_CONNECT_TIMEOUT", "1");
         long start = System.nanoTime();
-        Throwable thrown = assertTimeoutPreemptively(Duration.ofSeconds(10),
-                () -> catchThrowable(() -> DataAccessFactory.create(DalConfig.fromMap(settings), new MongoStoreProvider())));
+        Throwable thrown = assertTimeoutPreemptively(
+                Duration.ofSeconds(10),
+                () -> catchThrowable(
+                        () -> DataAccessFactory.create(DalConfig.fromMap(settings), new MongoStoreProvider())));
         long took = millisSince(start);
         System.out.printf("refused port, DB_CONNECT_TIMEOUT=1: UnavailableException after %d ms%n", took);
         assertThat(thrown).isExactlyInstanceOf(UnavailableException.class).hasMessageContaining("DB_CONNECT_TIMEOUT");
@@ -198,7 +216,8 @@ class MongoFaultTest {
 
             proxy.heal();
             long healed = System.nanoTime();
-            assertThat(awaitSuccess(() -> store.getUser(user.id()).isPresent(), 5000)).isTrue();
+            assertThat(awaitSuccess(() -> store.getUser(user.id()).isPresent(), 5000))
+                    .isTrue();
             System.out.printf("refused then healed: served again after %d ms%n", millisSince(healed));
         }
     }
@@ -210,7 +229,8 @@ class MongoFaultTest {
 
             // Stalled, the request stays in the proxy; closing the proxy then drops it and breaks the link.
             proxy.stall();
-            CompletableFuture<Throwable> read = CompletableFuture.supplyAsync(() -> catchThrowable(() -> store.getUser(user.id())));
+            CompletableFuture<Throwable> read =
+                    CompletableFuture.supplyAsync(() -> catchThrowable(() -> store.getUser(user.id())));
             Thread.sleep(500); // sequencing only: let the read reach the stalled link
             proxy.refuse();
             Throwable onRead = read.get(10, TimeUnit.SECONDS);
@@ -220,20 +240,24 @@ class MongoFaultTest {
             MongoErrorTranslationTest.assertNoDriverLeak(onRead);
 
             proxy.heal();
-            assertThat(awaitSuccess(() -> store.getUser(user.id()).isPresent(), 5000)).isTrue();
+            assertThat(awaitSuccess(() -> store.getUser(user.id()).isPresent(), 5000))
+                    .isTrue();
             proxy.stall();
             // No caller-chosen id, so the call's first command is the insert (with an id, the
             // repeated-write check of dal-api reads first).
-            CompletableFuture<Throwable> write = CompletableFuture.supplyAsync(() -> catchThrowable(
-                    () -> store.createUser(NewUser.withExternalId("broken-w-" + UUID.randomUUID()))));
+            CompletableFuture<Throwable> write = CompletableFuture.supplyAsync(() ->
+                    catchThrowable(() -> store.createUser(NewUser.withExternalId("broken-w-" + UUID.randomUUID()))));
             Thread.sleep(500);
             proxy.refuse();
             Throwable onWrite = write.get(5, TimeUnit.SECONDS);
-            assertThat(onWrite).isExactlyInstanceOf(OutcomeUnknownException.class).hasMessageContaining("createUser")
+            assertThat(onWrite)
+                    .isExactlyInstanceOf(OutcomeUnknownException.class)
+                    .hasMessageContaining("createUser")
                     .hasMessageContaining("same ids");
             MongoErrorTranslationTest.assertNoDriverLeak(onWrite);
             proxy.heal();
-            assertThat(awaitSuccess(() -> store.getUser(user.id()).isPresent(), 5000)).isTrue();
+            assertThat(awaitSuccess(() -> store.getUser(user.id()).isPresent(), 5000))
+                    .isTrue();
         }
     }
 
@@ -245,8 +269,11 @@ class MongoFaultTest {
             for (int round = 0; round < 5; round++) {
                 proxy.stall();
                 UUID id = UUID.randomUUID();
-                CompletableFuture<Throwable> write = CompletableFuture.supplyAsync(() -> catchThrowable(
-                        () -> store.createUser(NewUser.builder().id(id).externalId("reset-w-" + id).build())));
+                CompletableFuture<Throwable> write =
+                        CompletableFuture.supplyAsync(() -> catchThrowable(() -> store.createUser(NewUser.builder()
+                                .id(id)
+                                .externalId("reset-w-" + id)
+                                .build())));
                 Thread.sleep(200);
                 proxy.reset();
                 Throwable thrown = write.get(10, TimeUnit.SECONDS);
@@ -254,11 +281,14 @@ class MongoFaultTest {
                 proxy.heal();
                 if (thrown == null) {
                     // Acknowledged: it is there (read again once the other pooled connections' breaks are seen).
-                    assertThat(awaitSuccess(() -> store.getUser(id).isPresent(), 5000)).isTrue();
+                    assertThat(awaitSuccess(() -> store.getUser(id).isPresent(), 5000))
+                            .isTrue();
                 } else {
-                    assertThat(thrown).isInstanceOfAny(OutcomeUnknownException.class, TransientDataAccessException.class);
+                    assertThat(thrown)
+                            .isInstanceOfAny(OutcomeUnknownException.class, TransientDataAccessException.class);
                 }
-                assertThat(awaitSuccess(() -> store.getUser(user.id()).isPresent(), 5000)).isTrue();
+                assertThat(awaitSuccess(() -> store.getUser(user.id()).isPresent(), 5000))
+                        .isTrue();
             }
             System.out.printf("writes during a reset: %s%n", outcomes);
         }
@@ -275,7 +305,8 @@ class MongoFaultTest {
                 UUID answer = UUID.randomUUID();
                 ids.add(question);
                 ids.add(answer);
-                List<NewMessage> turn = List.of(NewMessage.user("q" + round).withId(question),
+                List<NewMessage> turn = List.of(
+                        NewMessage.user("q" + round).withId(question),
                         NewMessage.assistant("a" + round).withId(answer));
                 proxy.stall();
                 CompletableFuture<Throwable> write = CompletableFuture.supplyAsync(
@@ -285,14 +316,18 @@ class MongoFaultTest {
                 Throwable thrown = write.get(10, TimeUnit.SECONDS);
                 outcomes.merge(thrown == null ? "ok" : thrown.getClass().getSimpleName(), 1, Integer::sum);
                 if (thrown != null) {
-                    assertThat(thrown).isInstanceOfAny(OutcomeUnknownException.class, TransientDataAccessException.class);
+                    assertThat(thrown)
+                            .isInstanceOfAny(OutcomeUnknownException.class, TransientDataAccessException.class);
                 }
                 proxy.heal();
                 // The recipe: on an unknown outcome, repeat the call with the same ids.
-                assertThat(awaitSuccess(() -> store.addMessages(session.chatId(), turn).size() == 2, 5000)).isTrue();
+                assertThat(awaitSuccess(
+                                () -> store.addMessages(session.chatId(), turn).size() == 2, 5000))
+                        .isTrue();
             }
             var history = store.getChatHistory(session.chatId(), 100, 0);
-            System.out.printf("lost answers retried with the same ids: first attempts %s, %d messages stored%n",
+            System.out.printf(
+                    "lost answers retried with the same ids: first attempts %s, %d messages stored%n",
                     outcomes, history.size());
             assertThat(history).extracting(dev.dal.api.Message::id).containsExactlyInAnyOrderElementsOf(ids);
         }
@@ -304,14 +339,20 @@ class MongoFaultTest {
             User user = store.createUser(NewUser.withExternalId("stall-w-" + UUID.randomUUID()));
             proxy.stall();
             long start = System.nanoTime();
-            Throwable thrown = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> catchThrowable(
-                    () -> store.updateUser(user.id(), dev.dal.api.UserUpdate.builder().name("n").build())));
+            Throwable thrown = assertTimeoutPreemptively(
+                    Duration.ofSeconds(10),
+                    () -> catchThrowable(() -> store.updateUser(
+                            user.id(),
+                            dev.dal.api.UserUpdate.builder().name("n").build())));
             long took = millisSince(start);
-            assertThat(thrown).isExactlyInstanceOf(OutcomeUnknownException.class).hasMessageContaining("DB_QUERY_TIMEOUT");
+            assertThat(thrown)
+                    .isExactlyInstanceOf(OutcomeUnknownException.class)
+                    .hasMessageContaining("DB_QUERY_TIMEOUT");
             assertThat(took).isLessThanOrEqualTo(2000);
             long readStart = System.nanoTime();
             Throwable onRead = catchThrowable(() -> store.getUser(user.id()));
-            assertThat(onRead).isInstanceOfAny(TransientDataAccessException.class, UnavailableException.class)
+            assertThat(onRead)
+                    .isInstanceOfAny(TransientDataAccessException.class, UnavailableException.class)
                     .isNotInstanceOf(OutcomeUnknownException.class);
             assertThat(millisSince(readStart)).isLessThanOrEqualTo(2000);
             proxy.heal();
@@ -320,16 +361,19 @@ class MongoFaultTest {
 
     @Test
     void noFreePooledConnectionIsPoolExhaustedNamingTheSetting() throws Exception {
-        try (DataAccess store = openViaProxy(Map.of("DB_MAX_CONNECTIONS", "1", "DB_CONNECTION_TIMEOUT", "PT0.5S",
-                "DB_QUERY_TIMEOUT", "5"))) {
+        try (DataAccess store = openViaProxy(
+                Map.of("DB_MAX_CONNECTIONS", "1", "DB_CONNECTION_TIMEOUT", "PT0.5S", "DB_QUERY_TIMEOUT", "5"))) {
             User user = store.createUser(NewUser.withExternalId("pool-" + UUID.randomUUID()));
             proxy.stall();
-            CompletableFuture<Throwable> holder = CompletableFuture.supplyAsync(() -> catchThrowable(() -> store.getUser(user.id())));
+            CompletableFuture<Throwable> holder =
+                    CompletableFuture.supplyAsync(() -> catchThrowable(() -> store.getUser(user.id())));
             Thread.sleep(300); // the holder has the only connection, waiting on the stalled link
             long start = System.nanoTime();
             Throwable waiter = catchThrowable(() -> store.getUser(user.id()));
             long took = millisSince(start);
-            assertThat(waiter).isExactlyInstanceOf(UnavailableException.class).hasMessageContaining("DB_MAX_CONNECTIONS")
+            assertThat(waiter)
+                    .isExactlyInstanceOf(UnavailableException.class)
+                    .hasMessageContaining("DB_MAX_CONNECTIONS")
                     .hasMessageContaining("DB_CONNECTION_TIMEOUT");
             assertThat(took).isLessThanOrEqualTo(1500);
             proxy.heal();
@@ -361,14 +405,16 @@ class MongoFaultTest {
             assertThat(during.error()).contains("DAL_HEALTH_TIMEOUT");
             assertThat(took).isLessThanOrEqualTo(2000);
             proxy.heal();
-            assertThat(awaitSuccess(() -> store.healthCheck().status() == HealthStatus.Status.UP, 5000)).isTrue();
+            assertThat(awaitSuccess(() -> store.healthCheck().status() == HealthStatus.Status.UP, 5000))
+                    .isTrue();
             for (CompletableFuture<Throwable> f : hanging) {
                 f.get(10, TimeUnit.SECONDS);
             }
         }
     }
 
-    private static boolean awaitSuccess(java.util.function.BooleanSupplier probe, long withinMs) throws InterruptedException {
+    private static boolean awaitSuccess(java.util.function.BooleanSupplier probe, long withinMs)
+            throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(withinMs);
         while (System.nanoTime() < deadline) {
             try {

@@ -40,13 +40,41 @@ class MongoKeySafetyTest {
     private static DataAccess store;
 
     /** Keys that would act as operators, paths or escapes if stored as they are. */
-    static final List<String> CORPUS = List.of("$ne", "$gt", "$where", "$set", "$", "$$", "a.b", ".", "..", ".a",
-            "a.", "$a.b", "a$", "%", "%24", "%2E", "%25", "%%", "%2", "a%b", "", " ", "_id", "$id", "$ref", "$db",
-            "\u00e9.\u00e8", "\uD83D\uDE00.$", "key");
+    static final List<String> CORPUS = List.of(
+            "$ne",
+            "$gt",
+            "$where",
+            "$set",
+            "$",
+            "$$",
+            "a.b",
+            ".",
+            "..",
+            ".a",
+            "a.",
+            "$a.b",
+            "a$",
+            "%",
+            "%24",
+            "%2E",
+            "%25",
+            "%%",
+            "%2",
+            "a%b",
+            "",
+            " ",
+            "_id",
+            "$id",
+            "$ref",
+            "$db",
+            "\u00e9.\u00e8",
+            "\uD83D\uDE00.$",
+            "key");
 
     @BeforeAll
     static void open() {
-        store = DataAccessFactory.create(DalConfig.fromMap(SERVER.settingsForDatabase(DATABASE)), new MongoStoreProvider());
+        store = DataAccessFactory.create(
+                DalConfig.fromMap(SERVER.settingsForDatabase(DATABASE)), new MongoStoreProvider());
     }
 
     @AfterAll
@@ -78,11 +106,16 @@ class MongoKeySafetyTest {
     @Test
     void dollarAndDotKeysRoundTripExactlyEverywhereUserMapsAreStored() {
         ObjectNode hostile = hostileObject();
-        User user = store.createUser(NewUser.builder().externalId("u").profile(hostile).preferences(hostile).build());
+        User user = store.createUser(NewUser.builder()
+                .externalId("u")
+                .profile(hostile)
+                .preferences(hostile)
+                .build());
         ChatSession session = store.createChatSession(new NewChatSession("c", user.id(), null, null, hostile));
         Message message = store.addMessage("c", NewMessage.user("hi").withMetadata(hostile));
         MemoryEntry entry = store.setUserMemory(user.id(), "context", "k", hostile);
-        MemoryEntry arrayEntry = store.setUserMemory(user.id(), "context", "arr", F.arrayNode().add(hostile));
+        MemoryEntry arrayEntry =
+                store.setUserMemory(user.id(), "context", "arr", F.arrayNode().add(hostile));
 
         assertThat(store.getUser(user.id()).orElseThrow().profile()).isEqualTo(hostile);
         assertThat(store.getUser(user.id()).orElseThrow().preferences()).isEqualTo(hostile);
@@ -90,10 +123,14 @@ class MongoKeySafetyTest {
         assertThat(store.getChatHistory("c", 10, 0)).containsExactly(message);
         assertThat(message.metadata()).isEqualTo(hostile);
         assertThat(store.getUserMemory(user.id(), "context", "k")).contains(entry);
-        assertThat(store.getUserMemory(user.id(), "context", "arr").orElseThrow().value())
+        assertThat(store.getUserMemory(user.id(), "context", "arr")
+                        .orElseThrow()
+                        .value())
                 .isEqualTo(F.arrayNode().add(hostile));
-        assertThat(store.bulk().scanUsers(null, 10).items()).containsExactly(store.getUser(user.id()).orElseThrow());
-        assertThat(store.bulk().scanSessions(null, 10).items()).containsExactly(store.getChatSession("c").orElseThrow());
+        assertThat(store.bulk().scanUsers(null, 10).items())
+                .containsExactly(store.getUser(user.id()).orElseThrow());
+        assertThat(store.bulk().scanSessions(null, 10).items())
+                .containsExactly(store.getChatSession("c").orElseThrow());
         assertThat(session.metadata()).isEqualTo(hostile);
         assertThat(arrayEntry.value()).isEqualTo(F.arrayNode().add(hostile));
     }
@@ -109,11 +146,15 @@ class MongoKeySafetyTest {
         MongoDatabase db = SERVER.database(DATABASE);
         List<String> names = new ArrayList<>();
         for (String collection : List.of("users", "chat_sessions", "chat_messages", "user_memory")) {
-            for (BsonDocument doc : db.getCollection(collection, BsonDocument.class).find()) {
+            for (BsonDocument doc :
+                    db.getCollection(collection, BsonDocument.class).find()) {
                 collectFieldNames(doc, names);
             }
         }
-        assertThat(names).isNotEmpty().noneMatch(n -> n.startsWith("$")).noneMatch(n -> n.contains("."))
+        assertThat(names)
+                .isNotEmpty()
+                .noneMatch(n -> n.startsWith("$"))
+                .noneMatch(n -> n.contains("."))
                 .noneMatch(String::isEmpty);
         // Encoded, not dropped: the operator-shaped keys are there in their stored form.
         assertThat(names).contains("%24ne", "a%2Eb", "%25", "%");
@@ -135,15 +176,19 @@ class MongoKeySafetyTest {
     @Test
     void aStoredNotEqualsNullMatchesNothingItShouldNot() {
         JsonNode ne = JsonValues.parse("{\"$ne\": null}");
-        User owner = store.createUser(NewUser.builder().externalId("owner").profile(ne).build());
+        User owner = store.createUser(
+                NewUser.builder().externalId("owner").profile(ne).build());
         User other = store.createUser(NewUser.builder().externalId("other").build());
         store.setUserMemory(owner.id(), "t", "k", ne);
         store.setUserMemory(other.id(), "t", "k", F.textNode("theirs"));
 
-        // The operator document is data: it reads back, and lookups with operator-looking strings match only themselves.
+        // The operator document is data: it reads back, and lookups with operator-looking strings match only
+        // themselves.
         assertThat(store.getUser(owner.id()).orElseThrow().profile()).isEqualTo(ne);
-        assertThat(store.getUserMemory(owner.id(), "t", "k").orElseThrow().value()).isEqualTo(ne);
-        assertThat(store.getUserMemory(other.id(), "t", "k").orElseThrow().value()).isEqualTo(F.textNode("theirs"));
+        assertThat(store.getUserMemory(owner.id(), "t", "k").orElseThrow().value())
+                .isEqualTo(ne);
+        assertThat(store.getUserMemory(other.id(), "t", "k").orElseThrow().value())
+                .isEqualTo(F.textNode("theirs"));
         assertThat(store.getUserByExternalId("{\"$ne\": null}")).isEmpty();
         assertThat(store.getUserMemory(owner.id(), "{\"$ne\": null}")).isEmpty();
         assertThat(store.getUserMemory(owner.id(), "t", "{\"$ne\": null}")).isEmpty();
@@ -151,13 +196,17 @@ class MongoKeySafetyTest {
         // Under the store: no document holds a field that a query would treat as an operator.
         MongoDatabase db = SERVER.database(DATABASE);
         BsonDocument stored = db.getCollection("users", BsonDocument.class)
-                .find(new BsonDocument("_id", new org.bson.BsonString(owner.id().toString()))).first();
+                .find(new BsonDocument("_id", new org.bson.BsonString(owner.id().toString())))
+                .first();
         assertThat(stored.getDocument("profile").keySet()).containsExactly("%24ne");
         // And a query against the stored profile matches the encoded key only, never acting as $ne.
         assertThat(db.getCollection("users", BsonDocument.class)
-                .countDocuments(BsonDocument.parse("{\"profile.%24ne\": {\"$exists\": true}}"))).isEqualTo(1);
+                        .countDocuments(BsonDocument.parse("{\"profile.%24ne\": {\"$exists\": true}}")))
+                .isEqualTo(1);
         assertThat(db.getCollection("users", BsonDocument.class)
-                .countDocuments(BsonDocument.parse("{\"profile\": {\"$ne\": null}, \"external_id\": \"other\"}")))
-                .as("other's profile is {} and not null, whatever owner stored").isEqualTo(1);
+                        .countDocuments(
+                                BsonDocument.parse("{\"profile\": {\"$ne\": null}, \"external_id\": \"other\"}")))
+                .as("other's profile is {} and not null, whatever owner stored")
+                .isEqualTo(1);
     }
 }

@@ -28,8 +28,7 @@ import java.util.function.Supplier;
  * <p>Arguments: the canary, {@code DAL_LOG_VALUES} (true/false), the server's host and port.
  */
 public final class MongoLogCanaryChild {
-    private MongoLogCanaryChild() {
-    }
+    private MongoLogCanaryChild() {}
 
     /**
      * @param args canary, logValues, host, port
@@ -64,13 +63,23 @@ public final class MongoLogCanaryChild {
 
     private static void run(DataAccess store, FaultProxy proxy, String canary) throws InterruptedException {
         String externalId = "canary-" + UUID.randomUUID();
-        User user = store.createUser(NewUser.builder().externalId(externalId).profile(object("bio", canary))
-                .preferences(object("p", canary)).build());
+        User user = store.createUser(NewUser.builder()
+                .externalId(externalId)
+                .profile(object("bio", canary))
+                .preferences(object("p", canary))
+                .build());
         String chatId = "canary-chat-" + UUID.randomUUID();
         ChatSession session = store.createChatSession(NewChatSession.of(chatId, user.id()));
-        store.updateChatSession(chatId, dev.dal.api.ChatSessionUpdate.builder().metadata(object("m", canary)).build());
-        store.addMessages(chatId, List.of(NewMessage.user(canary).withMetadata(object("meta", canary)),
-                NewMessage.assistant("re: " + canary)));
+        store.updateChatSession(
+                chatId,
+                dev.dal.api.ChatSessionUpdate.builder()
+                        .metadata(object("m", canary))
+                        .build());
+        store.addMessages(
+                chatId,
+                List.of(
+                        NewMessage.user(canary).withMetadata(object("meta", canary)),
+                        NewMessage.assistant("re: " + canary)));
         store.setUserMemory(user.id(), "facts", "k", JsonNodeFactory.instance.textNode(canary), null);
         store.getChatHistory(chatId, 10, 0);
         store.listUserSessionsWithLastMessage(user.id(), 10, 0);
@@ -79,7 +88,10 @@ public final class MongoLogCanaryChild {
         store.bulk().scanMessages(null, 100);
 
         // Constraint violations carrying the canary.
-        attempt(() -> store.createUser(NewUser.builder().externalId(externalId).profile(object("bio", canary)).build()));
+        attempt(() -> store.createUser(NewUser.builder()
+                .externalId(externalId)
+                .profile(object("bio", canary))
+                .build()));
         attempt(() -> store.createChatSession(NewChatSession.of(chatId, user.id())));
 
         // Network faults while the canary is on the wire.
@@ -96,7 +108,11 @@ public final class MongoLogCanaryChild {
             }
             Thread.sleep(100);
         }
-        store.updateUser(user.id(), dev.dal.api.UserUpdate.builder().profile(object("bio", canary + "2")).build());
+        store.updateUser(
+                user.id(),
+                dev.dal.api.UserUpdate.builder()
+                        .profile(object("bio", canary + "2"))
+                        .build());
         store.deleteChatSession(session.chatId());
         store.deleteUser(user.id(), dev.dal.api.DeleteMode.PURGE);
     }
@@ -104,7 +120,8 @@ public final class MongoLogCanaryChild {
     private static boolean attempt(Supplier<?> call) {
         try {
             Object result = call.get();
-            System.err.println("call returned " + (result == null ? "null" : result.getClass().getSimpleName()));
+            System.err.println("call returned "
+                    + (result == null ? "null" : result.getClass().getSimpleName()));
             return true;
         } catch (RuntimeException e) {
             e.printStackTrace();

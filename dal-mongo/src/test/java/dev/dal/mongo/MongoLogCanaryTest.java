@@ -25,8 +25,13 @@ class MongoLogCanaryTest {
         Path stderr = dir.resolve("child-" + logValues + ".log");
         var address = SERVER.address();
         String out;
-        try (ChildJvm child = ChildJvm.start(MongoLogCanaryChild.class, stderr, canary, String.valueOf(logValues),
-                address.getHostString(), String.valueOf(address.getPort()))) {
+        try (ChildJvm child = ChildJvm.start(
+                MongoLogCanaryChild.class,
+                stderr,
+                canary,
+                String.valueOf(logValues),
+                address.getHostString(),
+                String.valueOf(address.getPort()))) {
             String done = child.awaitLine("DONE", Duration.ofSeconds(120));
             assertThat(done).as("the child's stderr: %s", child.stderrTail()).isEqualTo("DONE");
             out = String.join("\n", child.lines());
@@ -41,7 +46,9 @@ class MongoLogCanaryTest {
         // The driver's command logging was on (so the absence below means something) ...
         assertThat(silent).contains("org.mongodb.driver.protocol.command").contains("Command \"insert\"");
         // ... faults and violations happened ...
-        assertThat(silent).contains("OutcomeUnknownException").contains("DuplicateKeyException")
+        assertThat(silent)
+                .contains("OutcomeUnknownException")
+                .contains("DuplicateKeyException")
                 .contains("UnavailableException");
         // ... and no value was printed, by the driver, by Dal or in an exception.
         assertThat(silent).doesNotContain(canary);

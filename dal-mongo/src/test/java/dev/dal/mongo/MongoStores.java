@@ -39,6 +39,7 @@ final class MongoStores implements StoreProvider {
             all.put("MONGODB_URL", server.uriVia(via));
         }
         server.truncate();
-        return DataAccessFactory.create(DalConfig.builder().settings(all).clock(clock).build(), new MongoStoreProvider());
+        return DataAccessFactory.create(
+                DalConfig.builder().settings(all).clock(clock).build(), new MongoStoreProvider());
     }
 }

@@ -36,6 +36,7 @@ public final class MongoTestServer {
     public static final String EXTERNAL = "DAL_TEST_MONGO_URI";
     /** The database {@link #settings()} uses. */
     public static final String DEFAULT_DATABASE = "dal_test";
+
     private static MongoTestServer instance;
 
     private final String uri;
@@ -121,8 +122,10 @@ public final class MongoTestServer {
         ConnectionString cs = new ConnectionString(uri);
         String host = cs.getHosts().get(0);
         int colon = host.lastIndexOf(':');
-        return colon < 0 || host.endsWith("]") ? new InetSocketAddress(host, 27017)
-                : new InetSocketAddress(host.substring(0, colon).replace("[", "").replace("]", ""),
+        return colon < 0 || host.endsWith("]")
+                ? new InetSocketAddress(host, 27017)
+                : new InetSocketAddress(
+                        host.substring(0, colon).replace("[", "").replace("]", ""),
                         Integer.parseInt(host.substring(colon + 1)));
     }
 
@@ -196,8 +199,14 @@ public final class MongoTestServer {
     /** Deletes every document of Dal's collections in a database, keeping collections and indexes. */
     public void truncate(String database) {
         MongoDatabase db = database(database);
-        for (String collection : List.of("users", "chat_sessions", "chat_messages", "user_memory", "user_tombstones",
-                "chat_session_tombstones", "user_memory_tombstones")) {
+        for (String collection : List.of(
+                "users",
+                "chat_sessions",
+                "chat_messages",
+                "user_memory",
+                "user_tombstones",
+                "chat_session_tombstones",
+                "user_memory_tombstones")) {
             db.getCollection(collection, BsonDocument.class).deleteMany(new BsonDocument());
         }
     }

@@ -66,8 +66,18 @@ class MongoVersionTest {
 
     private static User userAt(UUID id, String externalId, long version) {
         Instant now = now();
-        return new User(id, externalId, null, "v" + version, F.objectNode(), F.objectNode(), UserStatus.ACTIVE, now,
-                now, null, version);
+        return new User(
+                id,
+                externalId,
+                null,
+                "v" + version,
+                F.objectNode(),
+                F.objectNode(),
+                UserStatus.ACTIVE,
+                now,
+                now,
+                null,
+                version);
     }
 
     private static void race(int threads, List<Runnable> work) throws Exception {
@@ -107,21 +117,42 @@ class MongoVersionTest {
             work.add(() -> {
                 for (long v : mine) {
                     store.bulk().upsertUsers(List.of(userAt(userId, "race-" + userId, v)));
-                    store.bulk().upsertSessions(List.of(new ChatSession(base.id(), base.chatId(), owner.id(), "v" + v,
-                            base.profile(), F.objectNode(), SessionStatus.ACTIVE, base.createdAt(), base.updatedAt(),
-                            null, 0, v)));
-                    store.bulk().upsertMemory(List.of(new MemoryEntry(owner.id(), "race", "k", F.numberNode(v),
-                            base.createdAt(), base.createdAt(), null, v)));
+                    store.bulk()
+                            .upsertSessions(List.of(new ChatSession(
+                                    base.id(),
+                                    base.chatId(),
+                                    owner.id(),
+                                    "v" + v,
+                                    base.profile(),
+                                    F.objectNode(),
+                                    SessionStatus.ACTIVE,
+                                    base.createdAt(),
+                                    base.updatedAt(),
+                                    null,
+                                    0,
+                                    v)));
+                    store.bulk()
+                            .upsertMemory(List.of(new MemoryEntry(
+                                    owner.id(),
+                                    "race",
+                                    "k",
+                                    F.numberNode(v),
+                                    base.createdAt(),
+                                    base.createdAt(),
+                                    null,
+                                    v)));
                 }
             });
         }
 
         race(6, work);
 
-        assertThat(store.getUser(userId).orElseThrow()).extracting(User::name, User::version)
+        assertThat(store.getUser(userId).orElseThrow())
+                .extracting(User::name, User::version)
                 .containsExactly("v24", 24L);
-        assertThat(store.getChatSession(base.chatId()).orElseThrow()).extracting(ChatSession::title,
-                ChatSession::version).containsExactly("v24", 24L);
+        assertThat(store.getChatSession(base.chatId()).orElseThrow())
+                .extracting(ChatSession::title, ChatSession::version)
+                .containsExactly("v24", 24L);
         MemoryEntry memory = store.getUserMemory(owner.id(), "race", "k").orElseThrow();
         assertThat(memory.value().asLong()).isEqualTo(24);
         assertThat(memory.version()).isEqualTo(24);
@@ -134,7 +165,8 @@ class MongoVersionTest {
         store.bulk().upsertUsers(List.of(userAt(id, externalId, 3)));
 
         store.bulk().upsertUsers(List.of(userAt(id, externalId, 2)));
-        Throwable taken = catchThrowable(() -> store.bulk().upsertUsers(List.of(userAt(UUID.randomUUID(), externalId, 9))));
+        Throwable taken =
+                catchThrowable(() -> store.bulk().upsertUsers(List.of(userAt(UUID.randomUUID(), externalId, 9))));
 
         assertThat(store.getUser(id).orElseThrow().version()).isEqualTo(3);
         assertThat(taken).isInstanceOf(DuplicateKeyException.class).hasMessageContaining("externalId");
@@ -154,7 +186,11 @@ class MongoVersionTest {
 
         assertThat(purged).isEqualTo(10);
         List<Tombstone> tombstones = store.bulk().findTombstones(List.of(RecordKey.memoryType(user.id(), "brief")));
-        assertThat(tombstones).hasSize(10).allSatisfy(t -> assertThat(t.version()).isEqualTo(2));
-        assertThat(store.getUserMemory(user.id(), "brief")).extracting(MemoryEntry::key).containsExactly("stays");
+        assertThat(tombstones)
+                .hasSize(10)
+                .allSatisfy(t -> assertThat(t.version()).isEqualTo(2));
+        assertThat(store.getUserMemory(user.id(), "brief"))
+                .extracting(MemoryEntry::key)
+                .containsExactly("stays");
     }
 }

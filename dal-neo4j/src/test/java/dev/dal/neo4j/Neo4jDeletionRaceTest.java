@@ -68,15 +68,19 @@ class Neo4jDeletionRaceTest {
                 User owner = store.createUser(NewUser.builder().name("owner").build());
                 User user = store.createUser(NewUser.builder().name("v1").build());
                 ChatSession session = store.createChatSession(NewChatSession.of("race-" + round, owner.id()));
-                MemoryEntry memory = store.setUserMemory(user.id(), "context", "k", JsonNodeFactory.instance.numberNode(1));
+                MemoryEntry memory =
+                        store.setUserMemory(user.id(), "context", "k", JsonNodeFactory.instance.numberNode(1));
                 MemoryEntry lateMemory = memory.withVersion(2);
 
                 User newerUser = user.withVersion(3);
                 ChatSession newerSession = session.withVersion(3);
                 ExecutorService pool = Executors.newFixedThreadPool(3);
-                try (Session raw = server.driver().session(); Transaction deletion = raw.beginTransaction()) {
-                    deletion.run(DELETE_USER, Map.of("id", user.id().toString(), "version", 2L)).consume();
-                    deletion.run(DELETE_SESSION, Map.of("chatId", session.chatId(), "version", 2L)).consume();
+                try (Session raw = server.driver().session();
+                        Transaction deletion = raw.beginTransaction()) {
+                    deletion.run(DELETE_USER, Map.of("id", user.id().toString(), "version", 2L))
+                            .consume();
+                    deletion.run(DELETE_SESSION, Map.of("chatId", session.chatId(), "version", 2L))
+                            .consume();
                     List<Future<Throwable>> upserts = List.of(
                             pool.submit(() -> outcome(() -> store.bulk().upsertUsers(List.of(newerUser)))),
                             pool.submit(() -> outcome(() -> store.bulk().upsertSessions(List.of(newerSession)))),
@@ -87,7 +91,8 @@ class Neo4jDeletionRaceTest {
                     for (Future<Throwable> upsert : upserts) {
                         Throwable failure = upsert.get(60, TimeUnit.SECONDS);
                         if (failure != null) {
-                            assertThat(failure).as("a failure the caller may retry, never an untranslated one")
+                            assertThat(failure)
+                                    .as("a failure the caller may retry, never an untranslated one")
                                     .isInstanceOf(Retryable.class);
                             failed = true;
                         }
@@ -98,13 +103,19 @@ class Neo4jDeletionRaceTest {
                 } finally {
                     pool.shutdownNow();
                 }
-                assertThat(store.getUser(user.id())).as("newer than the tombstone: applied").contains(newerUser);
+                assertThat(store.getUser(user.id()))
+                        .as("newer than the tombstone: applied")
+                        .contains(newerUser);
                 assertThat(store.getChatSession(session.chatId())).contains(newerSession);
                 // Skipped when its retry ran while the user was absent and tombstoned, applied once the newer user was
                 // back: either is a correct order of the three calls, anything else is not.
-                store.getUserMemory(user.id(), "context", "k").ifPresent(e -> assertThat(e).isEqualTo(lateMemory));
-                assertThat(store.bulk().findTombstones(List.of(RecordKey.user(user.id()),
-                        RecordKey.session(session.chatId())))).as("no tombstone under a live record").isEmpty();
+                store.getUserMemory(user.id(), "context", "k")
+                        .ifPresent(e -> assertThat(e).isEqualTo(lateMemory));
+                assertThat(store.bulk()
+                                .findTombstones(
+                                        List.of(RecordKey.user(user.id()), RecordKey.session(session.chatId()))))
+                        .as("no tombstone under a live record")
+                        .isEmpty();
             }
         }
     }
@@ -120,12 +131,26 @@ class Neo4jDeletionRaceTest {
             for (int round = 0; round < 3; round++) {
                 User owner = store.createUser(NewUser.builder().name("owner").build());
                 ChatSession template = store.createChatSession(NewChatSession.of("template-" + round, owner.id()));
-                ChatSession late = new ChatSession(java.util.UUID.randomUUID(), "late-" + round, owner.id(), null, null,
-                        template.metadata(), template.status(), template.createdAt(), template.updatedAt(), null, 0, 1);
+                ChatSession late = new ChatSession(
+                        java.util.UUID.randomUUID(),
+                        "late-" + round,
+                        owner.id(),
+                        null,
+                        null,
+                        template.metadata(),
+                        template.status(),
+                        template.createdAt(),
+                        template.updatedAt(),
+                        null,
+                        0,
+                        1);
                 ExecutorService pool = Executors.newSingleThreadExecutor();
-                try (Session raw = server.driver().session(); Transaction deletion = raw.beginTransaction()) {
-                    deletion.run(DELETE_USER, Map.of("id", owner.id().toString(), "version", 2L)).consume();
-                    Future<Throwable> upsert = pool.submit(() -> outcome(() -> store.bulk().upsertSessions(List.of(late))));
+                try (Session raw = server.driver().session();
+                        Transaction deletion = raw.beginTransaction()) {
+                    deletion.run(DELETE_USER, Map.of("id", owner.id().toString(), "version", 2L))
+                            .consume();
+                    Future<Throwable> upsert =
+                            pool.submit(() -> outcome(() -> store.bulk().upsertSessions(List.of(late))));
                     Thread.sleep(700); // the upsert now waits on the owner's lock to link the session
                     deletion.commit();
                     Throwable failure = upsert.get(60, TimeUnit.SECONDS);
@@ -135,7 +160,9 @@ class Neo4jDeletionRaceTest {
                 } finally {
                     pool.shutdownNow();
                 }
-                assertThat(store.getChatSession(late.chatId())).as("no session without its deleted owner").isEmpty();
+                assertThat(store.getChatSession(late.chatId()))
+                        .as("no session without its deleted owner")
+                        .isEmpty();
             }
         }
     }

@@ -3,6 +3,7 @@ package dev.dal.neo4j;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.dal.api.ChatSession;
 import dev.dal.api.ConcurrencyConflictException;
 import dev.dal.api.ConfigurationException;
 import dev.dal.api.DalConfig;
@@ -12,7 +13,6 @@ import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.HealthStatus;
 import dev.dal.api.JsonValues;
 import dev.dal.api.Message;
-import dev.dal.api.ChatSession;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewUser;
 import dev.dal.api.Retryable;
@@ -22,8 +22,8 @@ import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
 import dev.dal.api.spi.SanitizedCause;
 import dev.dal.neo4j.internal.Neo4jSettings;
-import java.io.IOException;
 import dev.dal.testkit.FaultProxy;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -67,8 +67,8 @@ class Neo4jErrorTranslationTest {
     }
 
     private static DataAccess open(Map<String, String> settings) {
-        return DataAccessFactory.create(DalConfig.builder().settings(settings).clock(Clock.systemUTC()).build(),
-                new Neo4jStoreProvider());
+        return DataAccessFactory.create(
+                DalConfig.builder().settings(settings).clock(Clock.systemUTC()).build(), new Neo4jStoreProvider());
     }
 
     private static int closedPort() throws IOException {
@@ -87,9 +87,14 @@ class Neo4jErrorTranslationTest {
 
     private static void assertClean(String message) {
         String text = String.valueOf(message);
-        assertThat(text.toLowerCase(Locale.ROOT)).doesNotContain(SECRET.toLowerCase(Locale.ROOT))
-                .doesNotContain("org.neo4j").doesNotContain("serviceunavailable").doesNotContain("neo.clienterror")
-                .doesNotContain("unable to connect").doesNotContain("connection refused:").doesNotContain("already exists with label");
+        assertThat(text.toLowerCase(Locale.ROOT))
+                .doesNotContain(SECRET.toLowerCase(Locale.ROOT))
+                .doesNotContain("org.neo4j")
+                .doesNotContain("serviceunavailable")
+                .doesNotContain("neo.clienterror")
+                .doesNotContain("unable to connect")
+                .doesNotContain("connection refused:")
+                .doesNotContain("already exists with label");
     }
 
     @Test
@@ -99,11 +104,13 @@ class Neo4jErrorTranslationTest {
             String uri = scheme + "://localhost:" + port;
             long start = System.nanoTime();
             Throwable thrown = catchThrowable(() -> open(fastFailing(uri)).close());
-            assertThat(thrown).isInstanceOf(UnavailableException.class)
+            assertThat(thrown)
+                    .isInstanceOf(UnavailableException.class)
                     .hasMessageStartingWith("Could not open the Neo4j store at " + uri + ": unavailable")
                     .hasMessageNotContaining("schema status");
             assertClean(thrown);
-            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("ms to give up (DB_CONNECT_TIMEOUT 1 s)")
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+                    .as("ms to give up (DB_CONNECT_TIMEOUT 1 s)")
                     .isLessThan(2000);
         }
     }
@@ -114,9 +121,10 @@ class Neo4jErrorTranslationTest {
         settings.put(Neo4jSettings.NEO4J_DATABASE.name(), "nosuchdatabase");
         Throwable thrown = catchThrowable(() -> open(settings).close());
         URI uri = URI.create(server.uri());
-        assertThat(thrown).isInstanceOf(ConfigurationException.class)
-                .hasMessageStartingWith("Could not open the Neo4j store at " + uri.getScheme() + "://" + uri.getHost() + ":"
-                        + uri.getPort() + ": ")
+        assertThat(thrown)
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("Could not open the Neo4j store at " + uri.getScheme() + "://" + uri.getHost()
+                        + ":" + uri.getPort() + ": ")
                 .hasMessageContaining(Neo4jSettings.NEO4J_DATABASE.name());
         assertClean(thrown);
     }
@@ -128,14 +136,16 @@ class Neo4jErrorTranslationTest {
                 DataAccess store = open(fastFailing("bolt://127.0.0.1:" + proxy.port()))) {
             User user = store.createUser(NewUser.withExternalId("error-" + UUID.randomUUID()));
             assertThat(store.healthCheck().status()).isEqualTo(HealthStatus.Status.UP);
-            assertThat(store.healthCheckAsync().toCompletableFuture().get(10, TimeUnit.SECONDS).status())
+            assertThat(store.healthCheckAsync()
+                            .toCompletableFuture()
+                            .get(10, TimeUnit.SECONDS)
+                            .status())
                     .isEqualTo(HealthStatus.Status.UP);
 
             proxy.refuse();
 
             Throwable thrown = catchThrowable(() -> store.getUser(user.id()));
-            assertThat(thrown).isInstanceOf(UnavailableException.class)
-                    .hasMessageContaining("getUser");
+            assertThat(thrown).isInstanceOf(UnavailableException.class).hasMessageContaining("getUser");
             assertClean(thrown);
 
             HealthStatus sync = store.healthCheck();
@@ -153,29 +163,35 @@ class Neo4jErrorTranslationTest {
 
     @Test
     void constraintViolationsAreDuplicateKeysNamedByFieldWithoutTheServersText() {
-        try (DataAccess store = DataAccessFactory.create(server.config(Clock.systemUTC()), server.sharedDriverProvider())) {
+        try (DataAccess store =
+                DataAccessFactory.create(server.config(Clock.systemUTC()), server.sharedDriverProvider())) {
             String externalId = "dup-" + UUID.randomUUID();
             User first = store.createUser(NewUser.withExternalId(externalId));
             Throwable user = catchThrowable(() -> store.createUser(NewUser.withExternalId(externalId)));
-            assertThat(user).isInstanceOf(DuplicateKeyException.class).isNotInstanceOf(Retryable.class)
-                    .hasMessageContaining("externalId").hasMessageNotContaining(externalId);
+            assertThat(user)
+                    .isInstanceOf(DuplicateKeyException.class)
+                    .isNotInstanceOf(Retryable.class)
+                    .hasMessageContaining("externalId")
+                    .hasMessageNotContaining(externalId);
             assertClean(user);
             assertThat(store.getUserByExternalId(externalId)).contains(first);
 
             String chatId = "dup-chat-" + UUID.randomUUID();
             ChatSession session = store.createChatSession(NewChatSession.of(chatId));
             Throwable chat = catchThrowable(() -> store.createChatSession(NewChatSession.of(chatId)));
-            assertThat(chat).isInstanceOf(DuplicateKeyException.class).hasMessageContaining("chatId")
+            assertThat(chat)
+                    .isInstanceOf(DuplicateKeyException.class)
+                    .hasMessageContaining("chatId")
                     .hasMessageNotContaining(chatId);
             assertClean(chat);
 
             // The bulk path: a second message id at a taken sequence number breaks the composite constraint.
             Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-            Message one = new Message(UUID.randomUUID(), session.id(), 1, Role.USER, "one", JsonValues.emptyObject(), null,
-                    false, now);
+            Message one = new Message(
+                    UUID.randomUUID(), session.id(), 1, Role.USER, "one", JsonValues.emptyObject(), null, false, now);
             store.bulk().upsertMessages(List.of(one));
-            Message clash = new Message(UUID.randomUUID(), session.id(), 1, Role.USER, "clash", JsonValues.emptyObject(),
-                    null, false, now);
+            Message clash = new Message(
+                    UUID.randomUUID(), session.id(), 1, Role.USER, "clash", JsonValues.emptyObject(), null, false, now);
             Throwable bulk = catchThrowable(() -> store.bulk().upsertMessages(List.of(clash)));
             assertThat(bulk).isInstanceOf(DuplicateKeyException.class).hasMessageContaining("sequence number");
             assertClean(bulk);
@@ -194,8 +210,12 @@ class Neo4jErrorTranslationTest {
         for (int retries : new int[] {0, 1}) {
             Map<String, String> settings = new HashMap<>(server.settings());
             settings.put(DalConfig.DAL_TX_RETRIES, String.valueOf(retries));
-            try (DataAccess store = DataAccessFactory.create(DalConfig.builder().settings(settings).clock(Clock.systemUTC())
-                    .build(), new Neo4jStoreProvider())) {
+            try (DataAccess store = DataAccessFactory.create(
+                    DalConfig.builder()
+                            .settings(settings)
+                            .clock(Clock.systemUTC())
+                            .build(),
+                    new Neo4jStoreProvider())) {
                 User a = store.createUser(NewUser.withExternalId("lock-a-" + UUID.randomUUID()));
                 User b = store.createUser(NewUser.withExternalId("lock-b-" + UUID.randomUUID()));
                 CyclicBarrier bothLocked = new CyclicBarrier(2);
@@ -207,7 +227,9 @@ class Neo4jErrorTranslationTest {
                         AtomicInteger mine = new AtomicInteger();
                         sides.add(pool.submit(() -> store.useTransaction(tx -> {
                             runs.incrementAndGet();
-                            tx.updateUser(order[0].id(), UserUpdate.builder().name("first").build());
+                            tx.updateUser(
+                                    order[0].id(),
+                                    UserUpdate.builder().name("first").build());
                             if (mine.getAndIncrement() == 0) {
                                 try {
                                     bothLocked.await(10, TimeUnit.SECONDS);
@@ -215,7 +237,9 @@ class Neo4jErrorTranslationTest {
                                     throw new IllegalStateException("the other side never took its first lock", e);
                                 }
                             }
-                            tx.updateUser(order[1].id(), UserUpdate.builder().name("second").build());
+                            tx.updateUser(
+                                    order[1].id(),
+                                    UserUpdate.builder().name("second").build());
                         })));
                     }
                     List<Throwable> failures = new ArrayList<>();
@@ -228,10 +252,13 @@ class Neo4jErrorTranslationTest {
                     }
                     if (retries == 0) {
                         assertThat(failures).as("the deadlock's victim").hasSize(1);
-                        assertThat(failures.get(0)).isInstanceOf(ConcurrencyConflictException.class)
+                        assertThat(failures.get(0))
+                                .isInstanceOf(ConcurrencyConflictException.class)
                                 .isInstanceOf(Retryable.class);
                         assertClean(failures.get(0));
-                        assertThat(runs).as("work runs: once each, no driver retry").hasValue(2);
+                        assertThat(runs)
+                                .as("work runs: once each, no driver retry")
+                                .hasValue(2);
                     } else {
                         assertThat(failures).as("failures with one retry").isEmpty();
                         assertThat(runs).as("work runs: the victim's twice").hasValue(3);

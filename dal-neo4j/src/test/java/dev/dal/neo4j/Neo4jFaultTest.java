@@ -53,8 +53,8 @@ class Neo4jFaultTest {
     @Test
     void aFifteenSecondStallEndsEveryCallWithinThreeSecondsAndTheStoreServesAfterIt() throws Exception {
         try (FaultProxy proxy = FaultProxy.to(stores.serverAddress().orElseThrow());
-                DataAccess store = stores.openEmpty(Clock.systemUTC(), Map.of(DalConfig.DB_QUERY_TIMEOUT, "2"),
-                        proxy.address())) {
+                DataAccess store =
+                        stores.openEmpty(Clock.systemUTC(), Map.of(DalConfig.DB_QUERY_TIMEOUT, "2"), proxy.address())) {
             User user = store.createUser(NewUser.withExternalId("stall-" + UUID.randomUUID()));
             ChatSession session = store.createChatSession(NewChatSession.of("stall-" + UUID.randomUUID(), user.id()));
             ConcurrentLinkedQueue<Call> calls = new ConcurrentLinkedQueue<>();
@@ -62,23 +62,28 @@ class Neo4jFaultTest {
             List<Thread> clients = new ArrayList<>();
             for (int t = 0; t < 6; t++) {
                 int client = t;
-                Thread thread = new Thread(() -> {
-                    for (int i = 0; !stop.get(); i++) {
-                        String op = (i + client) % 3 == 0 ? "addMessage" : (i + client) % 3 == 1 ? "getChatHistory" : "getUser";
-                        long start = System.nanoTime();
-                        Throwable failure = null;
-                        try {
-                            switch (op) {
-                                case "addMessage" -> store.addMessage(session.chatId(), NewMessage.of(Role.USER, "turn"));
-                                case "getChatHistory" -> store.getChatHistory(session.chatId(), 5, 0);
-                                default -> store.getUser(user.id());
+                Thread thread = new Thread(
+                        () -> {
+                            for (int i = 0; !stop.get(); i++) {
+                                String op = (i + client) % 3 == 0
+                                        ? "addMessage"
+                                        : (i + client) % 3 == 1 ? "getChatHistory" : "getUser";
+                                long start = System.nanoTime();
+                                Throwable failure = null;
+                                try {
+                                    switch (op) {
+                                        case "addMessage" ->
+                                            store.addMessage(session.chatId(), NewMessage.of(Role.USER, "turn"));
+                                        case "getChatHistory" -> store.getChatHistory(session.chatId(), 5, 0);
+                                        default -> store.getUser(user.id());
+                                    }
+                                } catch (RuntimeException e) {
+                                    failure = e;
+                                }
+                                calls.add(new Call(op, start, System.nanoTime(), failure));
                             }
-                        } catch (RuntimeException e) {
-                            failure = e;
-                        }
-                        calls.add(new Call(op, start, System.nanoTime(), failure));
-                    }
-                }, "stall-client-" + t);
+                        },
+                        "stall-client-" + t);
                 clients.add(thread);
                 thread.start();
             }
@@ -88,7 +93,8 @@ class Neo4jFaultTest {
             TimeUnit.SECONDS.sleep(8); // the fault's length, not an assertion
             if (Boolean.getBoolean("dal.test.dump")) {
                 Thread.getAllStackTraces().forEach((thread, stack) -> {
-                    if (thread.getName().startsWith("stall-client") || thread.getName().startsWith("dal-neo4j")) {
+                    if (thread.getName().startsWith("stall-client")
+                            || thread.getName().startsWith("dal-neo4j")) {
                         System.out.println("DUMP " + thread.getName() + " " + thread.getState());
                         for (StackTraceElement e : stack) {
                             System.out.println("DUMP    at " + e);
@@ -106,22 +112,41 @@ class Neo4jFaultTest {
                 assertThat(thread.isAlive()).as("%s ended", thread.getName()).isFalse();
             }
 
-            List<Call> duringStall = calls.stream().filter(c -> c.endNanos() > stallStart && c.startNanos() < healed).toList();
+            List<Call> duringStall = calls.stream()
+                    .filter(c -> c.endNanos() > stallStart && c.startNanos() < healed)
+                    .toList();
             assertThat(duringStall).as("calls during the stall").isNotEmpty();
             long longest = calls.stream().mapToLong(Call::millis).max().orElseThrow();
-            System.out.printf("stall: %d calls during the stall, %d failed, longest call %d ms%n", duringStall.size(),
-                    duringStall.stream().filter(c -> c.failure() != null).count(), longest);
-            assertThat(calls).allSatisfy(c -> assertThat(c.millis()).as("%s took (ms)", c.op()).isLessThanOrEqualTo(3000));
-            assertThat(duringStall.stream().filter(c -> c.failure() != null)).as("calls the stall failed").isNotEmpty()
-                    .allSatisfy(c -> assertThat(c.failure()).isInstanceOfAny(TransientDataAccessException.class,
-                            OutcomeUnknownException.class, UnavailableException.class));
-            long firstSuccessAfterHeal = calls.stream().filter(c -> c.failure() == null && c.startNanos() >= healed)
-                    .mapToLong(Call::endNanos).min().orElseThrow(() -> new AssertionError("no call succeeded after the stall"));
+            System.out.printf(
+                    "stall: %d calls during the stall, %d failed, longest call %d ms%n",
+                    duringStall.size(),
+                    duringStall.stream().filter(c -> c.failure() != null).count(),
+                    longest);
+            assertThat(calls)
+                    .allSatisfy(c ->
+                            assertThat(c.millis()).as("%s took (ms)", c.op()).isLessThanOrEqualTo(3000));
+            assertThat(duringStall.stream().filter(c -> c.failure() != null))
+                    .as("calls the stall failed")
+                    .isNotEmpty()
+                    .allSatisfy(c -> assertThat(c.failure())
+                            .isInstanceOfAny(
+                                    TransientDataAccessException.class,
+                                    OutcomeUnknownException.class,
+                                    UnavailableException.class));
+            long firstSuccessAfterHeal = calls.stream()
+                    .filter(c -> c.failure() == null && c.startNanos() >= healed)
+                    .mapToLong(Call::endNanos)
+                    .min()
+                    .orElseThrow(() -> new AssertionError("no call succeeded after the stall"));
             long recoveryMillis = TimeUnit.NANOSECONDS.toMillis(firstSuccessAfterHeal - healed);
             System.out.printf("stall: first success %d ms after the stall ended%n", recoveryMillis);
-            assertThat(recoveryMillis).as("ms until the same store served again").isLessThan(5000);
+            assertThat(recoveryMillis)
+                    .as("ms until the same store served again")
+                    .isLessThan(5000);
             assertThat(calls.stream().filter(c -> c.startNanos() >= healed + TimeUnit.SECONDS.toNanos(5)))
-                    .as("calls from 5 s after the stall").isNotEmpty().allSatisfy(c -> assertThat(c.failure()).isNull());
+                    .as("calls from 5 s after the stall")
+                    .isNotEmpty()
+                    .allSatisfy(c -> assertThat(c.failure()).isNull());
         }
     }
 
@@ -136,11 +161,16 @@ class Neo4jFaultTest {
             for (int port : new int[] {closed, silent.getLocalPort()}) {
                 Neo4jTestServer.get().clear(); // openEmpty clears the real server first: not part of what is timed
                 long start = System.nanoTime();
-                Throwable thrown = catchThrowable(() -> stores.openEmpty(Clock.systemUTC(),
-                        Map.of(DalConfig.DB_CONNECT_TIMEOUT, "1"), new InetSocketAddress("127.0.0.1", port)).close());
+                Throwable thrown = catchThrowable(() -> stores.openEmpty(
+                                Clock.systemUTC(),
+                                Map.of(DalConfig.DB_CONNECT_TIMEOUT, "1"),
+                                new InetSocketAddress("127.0.0.1", port))
+                        .close());
                 long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
                 System.out.printf("open on port %s: %d ms%n", port == closed ? "refused" : "silent", millis);
-                assertThat(thrown).isInstanceOf(UnavailableException.class).hasMessageContaining(DalConfig.DB_CONNECT_TIMEOUT);
+                assertThat(thrown)
+                        .isInstanceOf(UnavailableException.class)
+                        .hasMessageContaining(DalConfig.DB_CONNECT_TIMEOUT);
                 assertThat(millis).as("ms to fail the open").isLessThan(2000);
             }
         }
@@ -148,8 +178,13 @@ class Neo4jFaultTest {
 
     @Test
     void aRefusingServerIsUnavailableWithinTwoSecondsAndTheSameStoreServesAfterItHeals() throws Exception {
-        Map<String, String> settings = Map.of(DalConfig.DB_CONNECT_TIMEOUT, "1", DalConfig.DB_QUERY_TIMEOUT, "1",
-                DalConfig.DB_CONNECTION_TIMEOUT, "1");
+        Map<String, String> settings = Map.of(
+                DalConfig.DB_CONNECT_TIMEOUT,
+                "1",
+                DalConfig.DB_QUERY_TIMEOUT,
+                "1",
+                DalConfig.DB_CONNECTION_TIMEOUT,
+                "1");
         try (FaultProxy proxy = FaultProxy.to(stores.serverAddress().orElseThrow());
                 DataAccess store = stores.openEmpty(Clock.systemUTC(), settings, proxy.address())) {
             User user = store.createUser(NewUser.withExternalId("refuse-" + UUID.randomUUID()));
@@ -168,11 +203,14 @@ class Neo4jFaultTest {
                     assertThat(store.getUser(user.id())).contains(user);
                     break;
                 } catch (UnavailableException | TransientDataAccessException e) {
-                    assertThat(System.nanoTime() - healed).as("still failing after 5 s").isLessThan(TimeUnit.SECONDS.toNanos(5));
+                    assertThat(System.nanoTime() - healed)
+                            .as("still failing after 5 s")
+                            .isLessThan(TimeUnit.SECONDS.toNanos(5));
                     TimeUnit.MILLISECONDS.sleep(50);
                 }
             }
-            System.out.printf("refuse: served again %d ms after healing%n",
+            System.out.printf(
+                    "refuse: served again %d ms after healing%n",
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - healed));
         }
     }
@@ -186,23 +224,27 @@ class Neo4jFaultTest {
             User user = store.createUser(NewUser.withExternalId("pool-" + UUID.randomUUID()));
             CountDownLatch holding = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
-            Thread holder = new Thread(() -> store.inTransaction(tx -> {
-                tx.getUser(user.id());
-                holding.countDown();
-                try {
-                    release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return null;
-            }), "pool-holder");
+            Thread holder = new Thread(
+                    () -> store.inTransaction(tx -> {
+                        tx.getUser(user.id());
+                        holding.countDown();
+                        try {
+                            release.await(10, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        return null;
+                    }),
+                    "pool-holder");
             holder.start();
             try {
                 assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
                 long start = System.nanoTime();
                 Throwable thrown = catchThrowable(() -> store.getUser(user.id()));
                 long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-                assertThat(thrown).isInstanceOf(UnavailableException.class).hasMessageContaining(DalConfig.DB_MAX_CONNECTIONS)
+                assertThat(thrown)
+                        .isInstanceOf(UnavailableException.class)
+                        .hasMessageContaining(DalConfig.DB_MAX_CONNECTIONS)
                         .hasMessageContaining(DalConfig.DB_CONNECTION_TIMEOUT);
                 assertThat(millis).as("ms waiting for the pool").isBetween(900L, 2500L);
 
@@ -230,29 +272,33 @@ class Neo4jFaultTest {
     void aServerThatNeverAnswersTheLoginFailsTheCallWithinTheQueryTimeout() throws Exception {
         List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (ServerSocket mute = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            Thread acceptor = new Thread(() -> {
-                while (!mute.isClosed()) {
-                    try {
-                        java.net.Socket client = mute.accept();
-                        held.add(client);
-                        client.getInputStream().readNBytes(20); // magic and four proposed versions
-                        client.getOutputStream().write(new byte[] {0, 0, 0, 5}); // Bolt 5.0, then silence
-                        client.getOutputStream().flush();
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            }, "mute-bolt-server");
+            Thread acceptor = new Thread(
+                    () -> {
+                        while (!mute.isClosed()) {
+                            try {
+                                java.net.Socket client = mute.accept();
+                                held.add(client);
+                                client.getInputStream().readNBytes(20); // magic and four proposed versions
+                                client.getOutputStream().write(new byte[] {0, 0, 0, 5}); // Bolt 5.0, then silence
+                                client.getOutputStream().flush();
+                            } catch (IOException e) {
+                                return;
+                            }
+                        }
+                    },
+                    "mute-bolt-server");
             acceptor.setDaemon(true);
             acceptor.start();
             Map<String, String> settings = Map.of(DalConfig.DB_QUERY_TIMEOUT, "1", DalConfig.DB_CONNECT_TIMEOUT, "1");
             Neo4jTestServer.get().clear(); // openEmpty clears the real server first: not part of what is timed
             long start = System.nanoTime();
-            Throwable thrown = catchThrowable(() -> stores.openEmpty(Clock.systemUTC(), settings,
-                    new InetSocketAddress("127.0.0.1", mute.getLocalPort())).close());
+            Throwable thrown = catchThrowable(() -> stores.openEmpty(
+                            Clock.systemUTC(), settings, new InetSocketAddress("127.0.0.1", mute.getLocalPort()))
+                    .close());
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            System.out.printf("open on a server that never answers the login: %d ms (%s)%n", millis,
-                    thrown == null ? null : thrown.getClass().getSimpleName());
+            System.out.printf(
+                    "open on a server that never answers the login: %d ms (%s)%n",
+                    millis, thrown == null ? null : thrown.getClass().getSimpleName());
             assertThat(held).as("the driver connected").isNotEmpty();
             assertThat(thrown).isInstanceOfAny(TransientDataAccessException.class, UnavailableException.class);
             assertThat(millis).as("ms to fail the open").isLessThan(2000);

@@ -38,7 +38,8 @@ class Neo4jLegacyNormalizationTest {
     void legacyGraph() {
         SERVER.dropSchema();
         // Users and sessions: HAS_SESSION (legacy), HAS_CHAT_SESSION (standard), both in parallel, one with properties.
-        SERVER.run("""
+        SERVER.run(
+                """
                 CREATE (alice:User {id: $alice, external_id: 'alice', status: 'active', profile: '{}', preferences: '{}',
                         timestamp: '2023-01-02T03:04:05.678Z'})
                 CREATE (bob:User {id: $bob, external_id: 'bob', status: 'active', profile: '{}', preferences: '{}',
@@ -69,8 +70,26 @@ class Neo4jLegacyNormalizationTest {
                         role: 'user', content: 'both names, different values', metadata: '{}', abuse_flagged: false,
                         timestamp: 1672628647.5, created_at: datetime('2023-01-02T03:04:09Z')})
                 CREATE (:Other {timestamp: 5, message_id: 'not a message'})
-                """, Map.of("alice", alice.toString(), "bob", bob.toString(), "s1", s1.toString(), "s2", s2.toString(),
-                "s3", s3.toString(), "s4", s4.toString(), "m1", M1, "m2", M2, "m3", M3));
+                """,
+                Map.of(
+                        "alice",
+                        alice.toString(),
+                        "bob",
+                        bob.toString(),
+                        "s1",
+                        s1.toString(),
+                        "s2",
+                        s2.toString(),
+                        "s3",
+                        s3.toString(),
+                        "s4",
+                        s4.toString(),
+                        "m1",
+                        M1,
+                        "m2",
+                        M2,
+                        "m3",
+                        M3));
     }
 
     private static final String M1 = UUID.randomUUID().toString();
@@ -87,8 +106,10 @@ class Neo4jLegacyNormalizationTest {
 
     private static Map<String, Long> labelCounts() {
         Map<String, Long> counts = new TreeMap<>();
-        for (Record r : SERVER.run("MATCH (n) WHERE NOT n:DalSchemaMigration AND NOT n:DalSchemaLock "
-                + "RETURN labels(n)[0] AS label, count(*) AS n", Map.of())) {
+        for (Record r : SERVER.run(
+                "MATCH (n) WHERE NOT n:DalSchemaMigration AND NOT n:DalSchemaLock "
+                        + "RETURN labels(n)[0] AS label, count(*) AS n",
+                Map.of())) {
             counts.put(r.get("label").asString(), r.get("n").asLong());
         }
         return counts;
@@ -100,68 +121,113 @@ class Neo4jLegacyNormalizationTest {
                 MATCH (n) WHERE NOT n:DalSchemaMigration AND NOT n:DalSchemaLock
                 OPTIONAL MATCH (n)-[r]->(m)
                 RETURN labels(n) AS labels, properties(n) AS props, type(r) AS type, properties(r) AS rprops,
-                       coalesce(m.id, m.chat_id) AS target""", Map.of())
-                .stream().map(r -> r.get("labels").asList() + " " + new TreeMap<>(r.get("props").asMap()) + " "
-                        + (r.get("type").isNull() ? "" : r.get("type").asString() + new TreeMap<>(r.get("rprops").asMap())
-                        + "->" + r.get("target").asString("")))
-                .sorted().toList();
+                       coalesce(m.id, m.chat_id) AS target""", Map.of()).stream()
+                .map(r -> r.get("labels").asList() + " "
+                        + new TreeMap<>(r.get("props").asMap()) + " "
+                        + (r.get("type").isNull()
+                                ? ""
+                                : r.get("type").asString()
+                                        + new TreeMap<>(r.get("rprops").asMap()) + "->"
+                                        + r.get("target").asString("")))
+                .sorted()
+                .toList();
     }
 
     @Test
     void normalizationAccountsForEveryNodeAndRelationship() {
         Map<String, Long> labelsBefore = labelCounts();
         long messageEdgesBefore = count("MATCH ()-[r:HAS_MESSAGE]->() RETURN count(r)");
-        long pairsBefore = count("MATCH (u:User)-[:HAS_SESSION|HAS_CHAT_SESSION]->(s:ChatSession) "
-                + "RETURN count(DISTINCT [u, s])");
+        long pairsBefore = count(
+                "MATCH (u:User)-[:HAS_SESSION|HAS_CHAT_SESSION]->(s:ChatSession) " + "RETURN count(DISTINCT [u, s])");
 
         try (SchemaMigrator migrator = migrator()) {
-            assertThat(migrator.migrate()).extracting(SchemaChange::version).containsExactly("001", "002", "003", "004");
+            assertThat(migrator.migrate())
+                    .extracting(SchemaChange::version)
+                    .containsExactly("001", "002", "003", "004");
         }
 
         assertThat(labelCounts()).as("no node lost or created").isEqualTo(labelsBefore);
         assertThat(count("MATCH ()-[r:HAS_MESSAGE]->() RETURN count(r)")).isEqualTo(messageEdgesBefore);
         assertThat(count("MATCH ()-[r:HAS_SESSION]->() RETURN count(r)")).isZero();
         assertThat(count("MATCH ()-[r:HAS_CHAT_SESSION]->() RETURN count(r)"))
-                .as("one HAS_CHAT_SESSION per user and session that had either").isEqualTo(pairsBefore).isEqualTo(4);
+                .as("one HAS_CHAT_SESSION per user and session that had either")
+                .isEqualTo(pairsBefore)
+                .isEqualTo(4);
         assertThat(count("MATCH (u)-[r:HAS_CHAT_SESSION]->(u2) WITH u, u2, count(r) AS n WHERE n > 1 RETURN count(*)"))
                 .isZero();
-        Record standard = SERVER.run("MATCH (:User)-[r:HAS_CHAT_SESSION]->(:ChatSession {chat_id: 'both-3'}) "
-                + "RETURN properties(r) AS p", Map.of()).get(0);
-        assertThat(standard.get("p").asMap()).as("the standard relationship's own value wins").containsEntry("since", "standard");
-        Record carried = SERVER.run("MATCH (:User)-[r:HAS_CHAT_SESSION]->(:ChatSession {chat_id: 'props-4'}) "
-                + "RETURN properties(r) AS p", Map.of()).get(0);
-        assertThat(carried.get("p").asMap()).as("legacy relationship properties carried over")
-                .containsEntry("since", "legacy").containsEntry("channel", "web");
+        Record standard = SERVER.run(
+                        "MATCH (:User)-[r:HAS_CHAT_SESSION]->(:ChatSession {chat_id: 'both-3'}) "
+                                + "RETURN properties(r) AS p",
+                        Map.of())
+                .get(0);
+        assertThat(standard.get("p").asMap())
+                .as("the standard relationship's own value wins")
+                .containsEntry("since", "standard");
+        Record carried = SERVER.run(
+                        "MATCH (:User)-[r:HAS_CHAT_SESSION]->(:ChatSession {chat_id: 'props-4'}) "
+                                + "RETURN properties(r) AS p",
+                        Map.of())
+                .get(0);
+        assertThat(carried.get("p").asMap())
+                .as("legacy relationship properties carried over")
+                .containsEntry("since", "legacy")
+                .containsEntry("channel", "web");
 
         assertThat(count("MATCH (n) WHERE (n:User OR n:ChatSession OR n:Message) AND "
-                + "(n.message_id IS NOT NULL OR n.timestamp IS NOT NULL) RETURN count(n)")).isZero();
+                        + "(n.message_id IS NOT NULL OR n.timestamp IS NOT NULL) RETURN count(n)"))
+                .isZero();
         assertThat(count("MATCH (n) WHERE (n:User OR n:ChatSession OR n:Message) AND "
-                + "NOT valueType(n.created_at) STARTS WITH 'ZONED DATETIME' RETURN count(n)")).isZero();
-        Record other = SERVER.run("MATCH (o:Other) RETURN o.timestamp AS t, o.message_id AS m", Map.of()).get(0);
-        assertThat(other.get("t").asLong()).as("other labels are not Dal's to change").isEqualTo(5);
+                        + "NOT valueType(n.created_at) STARTS WITH 'ZONED DATETIME' RETURN count(n)"))
+                .isZero();
+        Record other = SERVER.run("MATCH (o:Other) RETURN o.timestamp AS t, o.message_id AS m", Map.of())
+                .get(0);
+        assertThat(other.get("t").asLong())
+                .as("other labels are not Dal's to change")
+                .isEqualTo(5);
         assertThat(other.get("m").asString()).isEqualTo("not a message");
 
-        Record m3 = SERVER.run("MATCH (m:Message {id: $id}) RETURN m.legacy_message_id AS lid, m.legacy_timestamp AS lts",
-                Map.of("id", M3)).get(0);
-        assertThat(m3.get("lid").asString()).as("a differing legacy id is kept aside").isEqualTo("old-3");
-        assertThat(m3.get("lts").asDouble()).as("a differing legacy time is kept aside").isEqualTo(1672628647.5);
-        assertThat(SERVER.run("MATCH (m:Message {id: $id}) RETURN m.legacy_message_id AS lid, m.legacy_timestamp AS lts",
-                Map.of("id", M2)).get(0).get("lid").isNull()).as("an equal legacy id is simply dropped").isTrue();
+        Record m3 = SERVER.run(
+                        "MATCH (m:Message {id: $id}) RETURN m.legacy_message_id AS lid, m.legacy_timestamp AS lts",
+                        Map.of("id", M3))
+                .get(0);
+        assertThat(m3.get("lid").asString())
+                .as("a differing legacy id is kept aside")
+                .isEqualTo("old-3");
+        assertThat(m3.get("lts").asDouble())
+                .as("a differing legacy time is kept aside")
+                .isEqualTo(1672628647.5);
+        assertThat(SERVER.run(
+                                "MATCH (m:Message {id: $id}) RETURN m.legacy_message_id AS lid, m.legacy_timestamp AS lts",
+                                Map.of("id", M2))
+                        .get(0)
+                        .get("lid")
+                        .isNull())
+                .as("an equal legacy id is simply dropped")
+                .isTrue();
 
-        try (DataAccess store = DataAccessFactory.create(SERVER.config(Clock.systemUTC()), SERVER.sharedDriverProvider())) {
+        try (DataAccess store =
+                DataAccessFactory.create(SERVER.config(Clock.systemUTC()), SERVER.sharedDriverProvider())) {
             List<Message> history = store.getChatHistory("legacy-1", 10, 0);
             assertThat(history).extracting(m -> m.id().toString()).containsExactly(M1, M2, M3);
-            assertThat(history).extracting(Message::createdAt).containsExactly(
-                    Instant.parse("2023-01-02T03:04:05.678Z"), Instant.parse("2023-01-02T03:04:06.123Z"),
-                    Instant.parse("2023-01-02T03:04:09Z"));
-            assertThat(store.getUser(alice).orElseThrow().createdAt()).isEqualTo(Instant.parse("2023-01-02T03:04:05.678Z"));
+            assertThat(history)
+                    .extracting(Message::createdAt)
+                    .containsExactly(
+                            Instant.parse("2023-01-02T03:04:05.678Z"),
+                            Instant.parse("2023-01-02T03:04:06.123Z"),
+                            Instant.parse("2023-01-02T03:04:09Z"));
+            assertThat(store.getUser(alice).orElseThrow().createdAt())
+                    .isEqualTo(Instant.parse("2023-01-02T03:04:05.678Z"));
             assertThat(store.getChatSession("legacy-1").orElseThrow().createdAt())
-                    .as("epoch seconds").isEqualTo(Instant.parse("2023-01-02T03:04:05Z"));
+                    .as("epoch seconds")
+                    .isEqualTo(Instant.parse("2023-01-02T03:04:05Z"));
             assertThat(store.getChatSession("both-3").orElseThrow().createdAt())
-                    .as("a local date-time string is UTC").isEqualTo(Instant.parse("2023-04-01T10:00:00Z"));
-            assertThat(store.listUserSessions(alice, 10, 0)).extracting(ChatSession::chatId)
+                    .as("a local date-time string is UTC")
+                    .isEqualTo(Instant.parse("2023-04-01T10:00:00Z"));
+            assertThat(store.listUserSessions(alice, 10, 0))
+                    .extracting(ChatSession::chatId)
                     .containsExactlyInAnyOrder("legacy-1", "standard-2");
-            assertThat(store.listUserSessions(bob, 10, 0)).extracting(ChatSession::chatId)
+            assertThat(store.listUserSessions(bob, 10, 0))
+                    .extracting(ChatSession::chatId)
                     .containsExactlyInAnyOrder("both-3", "props-4");
             assertThat(store.getChatSession("both-3").orElseThrow().userId()).isEqualTo(bob);
         }
@@ -177,7 +243,9 @@ class Neo4jLegacyNormalizationTest {
             migrator.rollback(null);
             migrator.rollback(null);
             migrator.rollback(null);
-            assertThat(migrator.rollback(null)).extracting(SchemaChange::version).containsExactly("001");
+            assertThat(migrator.rollback(null))
+                    .extracting(SchemaChange::version)
+                    .containsExactly("001");
             assertThat(migrator.status()).noneMatch(SchemaChange::applied);
             assertThat(migrator.migrate()).hasSize(4);
 
@@ -189,11 +257,17 @@ class Neo4jLegacyNormalizationTest {
     void legacyWritesArrivingAfterTheMigrationAreNormalizedByRunningItAgain() {
         try (SchemaMigrator migrator = migrator()) {
             migrator.migrate();
-            SERVER.run("MATCH (u:User {id: $bob}), (s:ChatSession {chat_id: 'standard-2'}) CREATE (u)-[:HAS_SESSION]->(s) "
-                    + "CREATE (s)-[:HAS_MESSAGE]->(:Message {message_id: $id, session_id: s.id, sequence_number: 1, "
-                    + "role: 'user', content: 'late', metadata: '{}', timestamp: $at})",
-                    Map.of("bob", bob.toString(), "id", UUID.randomUUID().toString(),
-                            "at", ZonedDateTime.parse("2024-06-01T12:00:00Z")));
+            SERVER.run(
+                    "MATCH (u:User {id: $bob}), (s:ChatSession {chat_id: 'standard-2'}) CREATE (u)-[:HAS_SESSION]->(s) "
+                            + "CREATE (s)-[:HAS_MESSAGE]->(:Message {message_id: $id, session_id: s.id, sequence_number: 1, "
+                            + "role: 'user', content: 'late', metadata: '{}', timestamp: $at})",
+                    Map.of(
+                            "bob",
+                            bob.toString(),
+                            "id",
+                            UUID.randomUUID().toString(),
+                            "at",
+                            ZonedDateTime.parse("2024-06-01T12:00:00Z")));
             migrator.rollback(null);
             migrator.rollback(null);
             migrator.rollback(null);
@@ -205,6 +279,7 @@ class Neo4jLegacyNormalizationTest {
         assertThat(count("MATCH (m:Message) WHERE m.message_id IS NOT NULL OR m.timestamp IS NOT NULL RETURN count(m)"))
                 .isZero();
         assertThat(count("MATCH (m:Message {content: 'late'}) WHERE m.id IS NOT NULL AND m.created_at = "
-                + "datetime('2024-06-01T12:00:00Z') RETURN count(m)")).isEqualTo(1);
+                        + "datetime('2024-06-01T12:00:00Z') RETURN count(m)"))
+                .isEqualTo(1);
     }
 }

@@ -43,26 +43,41 @@ class Neo4jLockingReadTest {
                     return false;
                 }
             }));
-            assertThat(locked.await(20, TimeUnit.SECONDS)).as("the first transaction read the node").isTrue();
+            assertThat(locked.await(20, TimeUnit.SECONDS))
+                    .as("the first transaction read the node")
+                    .isTrue();
 
             long started = System.nanoTime();
             Optional<MemoryEntry> outside = store.getUserMemory(user.id(), "context", "counter");
             long outsideMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-            assertThat(outside).as("a read outside a transaction, while another holds the node").isPresent();
-            assertThat(outsideMillis).as("a read outside a transaction does not wait for the node's lock")
+            assertThat(outside)
+                    .as("a read outside a transaction, while another holds the node")
+                    .isPresent();
+            assertThat(outsideMillis)
+                    .as("a read outside a transaction does not wait for the node's lock")
                     .isLessThan(2_000);
 
             Future<Integer> second = pool.submit(() -> store.inTransaction(tx -> {
-                int value = tx.getUserMemory(user.id(), "context", "counter").orElseThrow().value().intValue();
+                int value = tx.getUserMemory(user.id(), "context", "counter")
+                        .orElseThrow()
+                        .value()
+                        .intValue();
                 tx.setUserMemory(user.id(), "context", "counter", F.numberNode(value + 1));
                 return value;
             }));
             Thread.sleep(500);
-            assertThat(second.isDone()).as("a read in a second transaction waits for the first one's lock").isFalse();
+            assertThat(second.isDone())
+                    .as("a read in a second transaction waits for the first one's lock")
+                    .isFalse();
             release.countDown();
             assertThat(holder.get(20, TimeUnit.SECONDS)).isTrue();
-            assertThat(second.get(20, TimeUnit.SECONDS)).as("the value the second transaction read").isEqualTo(1);
-            assertThat(store.getUserMemory(user.id(), "context", "counter").orElseThrow().value().intValue())
+            assertThat(second.get(20, TimeUnit.SECONDS))
+                    .as("the value the second transaction read")
+                    .isEqualTo(1);
+            assertThat(store.getUserMemory(user.id(), "context", "counter")
+                            .orElseThrow()
+                            .value()
+                            .intValue())
                     .isEqualTo(2);
         } finally {
             pool.shutdownNow();
@@ -87,13 +102,16 @@ class Neo4jLockingReadTest {
             for (int round = 0; round < micros.length; round++) {
                 long started = System.nanoTime();
                 for (int i = 0; i < 200; i++) {
-                    assertThat(store.getUserMemory(user.id(), "context", "counter")).isPresent();
+                    assertThat(store.getUserMemory(user.id(), "context", "counter"))
+                            .isPresent();
                 }
                 micros[round] = (System.nanoTime() - started) / 1e3 / 200;
             }
             Arrays.sort(micros);
-            System.out.printf("Neo4jLockingReadTest: getUserMemory outside a transaction, median of 5 rounds of"
-                    + " 200: %.0f µs per call (rounds %.0f-%.0f µs)%n", micros[2], micros[0], micros[4]);
+            System.out.printf(
+                    "Neo4jLockingReadTest: getUserMemory outside a transaction, median of 5 rounds of"
+                            + " 200: %.0f µs per call (rounds %.0f-%.0f µs)%n",
+                    micros[2], micros[0], micros[4]);
         }
     }
 }

@@ -43,8 +43,14 @@ public final class Neo4jTestServer {
         this.uri = uri;
         this.user = user;
         this.password = password;
-        this.driver = GraphDatabase.driver(uri, user == null ? AuthTokens.none() : AuthTokens.basic(user, password),
-                Config.builder().withDriverMetrics().withLogging(Logging.slf4j()).withMaxConnectionPoolSize(32).build());
+        this.driver = GraphDatabase.driver(
+                uri,
+                user == null ? AuthTokens.none() : AuthTokens.basic(user, password),
+                Config.builder()
+                        .withDriverMetrics()
+                        .withLogging(Logging.slf4j())
+                        .withMaxConnectionPoolSize(32)
+                        .build());
     }
 
     /** @return the server of this JVM, started on first use */
@@ -52,7 +58,8 @@ public final class Neo4jTestServer {
         if (instance == null) {
             String external = System.getenv(EXTERNAL_URI);
             if (external != null && !external.isBlank()) {
-                instance = new Neo4jTestServer(external, System.getenv(EXTERNAL_USER), System.getenv(EXTERNAL_PASSWORD));
+                instance =
+                        new Neo4jTestServer(external, System.getenv(EXTERNAL_USER), System.getenv(EXTERNAL_PASSWORD));
             } else {
                 instance = startEmbedded();
             }
@@ -104,8 +111,10 @@ public final class Neo4jTestServer {
 
     /** Deletes every node and relationship except the schema migration records: records and tombstones alike. */
     public void clear() {
-        run("MATCH (n) WHERE NOT n:DalSchemaMigration AND NOT n:DalSchemaLock "
-                + "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS", Map.of());
+        run(
+                "MATCH (n) WHERE NOT n:DalSchemaMigration AND NOT n:DalSchemaLock "
+                        + "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS",
+                Map.of());
     }
 
     /** Drops Dal's constraints, indexes and migration records, as on a server Dal never touched, and clears the graph. */

@@ -48,6 +48,7 @@ final class Neo4jTestStores implements StoreProvider {
             all.put("NEO4J_URI", "bolt://" + via.getHostString() + ":" + via.getPort());
         }
         server.clear();
-        return DataAccessFactory.create(DalConfig.builder().settings(all).clock(clock).build(), new Neo4jStoreProvider());
+        return DataAccessFactory.create(
+                DalConfig.builder().settings(all).clock(clock).build(), new Neo4jStoreProvider());
     }
 }

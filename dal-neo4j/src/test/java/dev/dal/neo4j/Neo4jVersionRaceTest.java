@@ -43,11 +43,29 @@ class Neo4jVersionRaceTest {
                     List<Long> mine = versions.subList(w * VERSIONS / WRITERS, (w + 1) * VERSIONS / WRITERS);
                     done.add(pool.submit(() -> {
                         for (long v : mine) {
-                            store.bulk().upsertUsers(List.of(new User(user.id(), null, null, "v" + v, user.profile(),
-                                    user.preferences(), user.status(), user.createdAt(), user.updatedAt(), null, v)));
-                            store.bulk().upsertMemory(List.of(new MemoryEntry(user.id(), "context", "k",
-                                    JsonNodeFactory.instance.numberNode(v), memory.createdAt(), memory.updatedAt(), null,
-                                    v)));
+                            store.bulk()
+                                    .upsertUsers(List.of(new User(
+                                            user.id(),
+                                            null,
+                                            null,
+                                            "v" + v,
+                                            user.profile(),
+                                            user.preferences(),
+                                            user.status(),
+                                            user.createdAt(),
+                                            user.updatedAt(),
+                                            null,
+                                            v)));
+                            store.bulk()
+                                    .upsertMemory(List.of(new MemoryEntry(
+                                            user.id(),
+                                            "context",
+                                            "k",
+                                            JsonNodeFactory.instance.numberNode(v),
+                                            memory.createdAt(),
+                                            memory.updatedAt(),
+                                            null,
+                                            v)));
                         }
                         return null;
                     }));

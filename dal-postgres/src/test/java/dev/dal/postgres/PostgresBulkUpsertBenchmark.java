@@ -43,15 +43,42 @@ class PostgresBulkUpsertBenchmark {
             List<Message> m = new ArrayList<>();
             List<MemoryEntry> e = new ArrayList<>();
             for (int i = 0; i < users; i++) {
-                User user = new User(Ids.newId(), "bench-" + i, "u" + i + "@example.org", "User " + i,
-                        F.objectNode().put("i", i), F.objectNode(), UserStatus.ACTIVE, now, now, null);
+                User user = new User(
+                        Ids.newId(),
+                        "bench-" + i,
+                        "u" + i + "@example.org",
+                        "User " + i,
+                        F.objectNode().put("i", i),
+                        F.objectNode(),
+                        UserStatus.ACTIVE,
+                        now,
+                        now,
+                        null);
                 u.add(user);
-                ChatSession session = new ChatSession(Ids.newId(), "bench-chat-" + i, user.id(), "t", null,
-                        F.objectNode(), SessionStatus.ACTIVE, now, now, now, 5);
+                ChatSession session = new ChatSession(
+                        Ids.newId(),
+                        "bench-chat-" + i,
+                        user.id(),
+                        "t",
+                        null,
+                        F.objectNode(),
+                        SessionStatus.ACTIVE,
+                        now,
+                        now,
+                        now,
+                        5);
                 s.add(session);
                 for (int n = 1; n <= 5; n++) {
-                    m.add(new Message(Ids.newId(), session.id(), n, Role.USER, "message " + n + " of " + i,
-                            F.objectNode(), null, false, now));
+                    m.add(new Message(
+                            Ids.newId(),
+                            session.id(),
+                            n,
+                            Role.USER,
+                            "message " + n + " of " + i,
+                            F.objectNode(),
+                            null,
+                            false,
+                            now));
                 }
                 e.add(new MemoryEntry(user.id(), "context", "a", F.numberNode(i), now, now, null));
                 e.add(new MemoryEntry(user.id(), "context", "b", F.textNode("v" + i), now, now, null));
@@ -61,8 +88,13 @@ class PostgresBulkUpsertBenchmark {
                 long sessions0 = time(s, store.bulk()::upsertSessions);
                 long messages0 = time(m, store.bulk()::upsertMessages);
                 long memory0 = time(e, store.bulk()::upsertMemory);
-                System.out.printf("bulk %s/%s: users %,d/s  sessions %,d/s  messages %,d/s  memory %,d/s%n", name, pass,
-                        rate(u.size(), users0), rate(s.size(), sessions0), rate(m.size(), messages0),
+                System.out.printf(
+                        "bulk %s/%s: users %,d/s  sessions %,d/s  messages %,d/s  memory %,d/s%n",
+                        name,
+                        pass,
+                        rate(u.size(), users0),
+                        rate(s.size(), sessions0),
+                        rate(m.size(), messages0),
                         rate(e.size(), memory0));
             }
         } finally {

@@ -39,21 +39,34 @@ class PostgresCommitAndOpenFaultTest {
     void aStallDuringTheCommitIsAnUnknownOutcomeAndTheRetryWithTheSameIdStoresOnce() throws Exception {
         try (FaultProxy proxy = proxy()) {
             Map<String, String> settings = target.settingsWith(Map.of(
-                    "DATABASE_URL", PostgresTarget.urlVia(target.server().settings().get("DATABASE_URL"), proxy.address()),
-                    "DB_QUERY_TIMEOUT", "1", "DB_CONNECT_TIMEOUT", "1", "DB_CONNECTION_TIMEOUT", "1"));
+                    "DATABASE_URL",
+                    PostgresTarget.urlVia(target.server().settings().get("DATABASE_URL"), proxy.address()),
+                    "DB_QUERY_TIMEOUT",
+                    "1",
+                    "DB_CONNECT_TIMEOUT",
+                    "1",
+                    "DB_CONNECTION_TIMEOUT",
+                    "1"));
             try (DataAccess store = PostgresTarget.open(settings)) {
-                NewUser newUser = NewUser.builder().id(UUID.randomUUID()).externalId("commit-" + UUID.randomUUID())
-                        .name("committed?").build();
+                NewUser newUser = NewUser.builder()
+                        .id(UUID.randomUUID())
+                        .externalId("commit-" + UUID.randomUUID())
+                        .name("committed?")
+                        .build();
                 long start = System.nanoTime();
-                Throwable thrown = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> catchThrowable(
-                        () -> store.inTransaction(tx -> {
+                Throwable thrown = assertTimeoutPreemptively(
+                        Duration.ofSeconds(10),
+                        () -> catchThrowable(() -> store.inTransaction(tx -> {
                             User created = tx.createUser(newUser);
                             proxy.stall(); // the COMMIT that follows goes into a silent network
                             return created;
                         })));
                 Duration took = Duration.ofNanos(System.nanoTime() - start);
-                assertThat(thrown).as("a COMMIT whose answer never came").isInstanceOf(OutcomeUnknownException.class)
-                        .isNotInstanceOf(Retryable.class).hasMessageContaining("inTransaction")
+                assertThat(thrown)
+                        .as("a COMMIT whose answer never came")
+                        .isInstanceOf(OutcomeUnknownException.class)
+                        .isNotInstanceOf(Retryable.class)
+                        .hasMessageContaining("inTransaction")
                         .hasMessageContaining("same ids");
                 assertNoDriverLeak(thrown);
                 assertThat(took).as("DB_QUERY_TIMEOUT plus 1 s").isLessThan(Duration.ofSeconds(2));
@@ -69,7 +82,9 @@ class PostgresCommitAndOpenFaultTest {
                         Thread.sleep(100);
                     }
                 }
-                assertThat(stored).as("the retry succeeded within 5 s of the stall's end").isNotNull();
+                assertThat(stored)
+                        .as("the retry succeeded within 5 s of the stall's end")
+                        .isNotNull();
                 assertThat(stored.id()).isEqualTo(newUser.id());
                 try (Connection c = target.server().connect();
                         PreparedStatement count = c.prepareStatement("SELECT count(*) FROM users WHERE id = ?")) {
@@ -87,8 +102,12 @@ class PostgresCommitAndOpenFaultTest {
     void afterALongRefusalTheSameStoreServesAgainWithinASecond() throws Exception {
         try (FaultProxy proxy = proxy()) {
             Map<String, String> settings = target.settingsWith(Map.of(
-                    "DATABASE_URL", PostgresTarget.urlVia(target.server().settings().get("DATABASE_URL"), proxy.address()),
-                    "DB_CONNECT_TIMEOUT", "1", "DB_CONNECTION_TIMEOUT", "5"));
+                    "DATABASE_URL",
+                    PostgresTarget.urlVia(target.server().settings().get("DATABASE_URL"), proxy.address()),
+                    "DB_CONNECT_TIMEOUT",
+                    "1",
+                    "DB_CONNECTION_TIMEOUT",
+                    "5"));
             try (DataAccess store = PostgresTarget.open(settings)) {
                 User user = store.createUser(NewUser.withExternalId("refusal-" + UUID.randomUUID()));
                 proxy.refuse();
@@ -98,9 +117,12 @@ class PostgresCommitAndOpenFaultTest {
                     long start = System.nanoTime();
                     Throwable thrown = catchThrowable(() -> store.getUser(user.id()));
                     Duration took = Duration.ofNanos(System.nanoTime() - start);
-                    assertThat(thrown).isInstanceOfAny(dev.dal.api.UnavailableException.class,
-                            dev.dal.api.TransientDataAccessException.class);
-                    assertThat(took).as("a call while the server refuses: DB_CONNECT_TIMEOUT plus 1 s")
+                    assertThat(thrown)
+                            .isInstanceOfAny(
+                                    dev.dal.api.UnavailableException.class,
+                                    dev.dal.api.TransientDataAccessException.class);
+                    assertThat(took)
+                            .as("a call while the server refuses: DB_CONNECT_TIMEOUT plus 1 s")
                             .isLessThan(Duration.ofSeconds(2));
                     calls++;
                     Thread.sleep(200);
@@ -108,7 +130,8 @@ class PostgresCommitAndOpenFaultTest {
                 proxy.heal();
                 long healed = System.nanoTime();
                 Duration recovered = null;
-                while (recovered == null && System.nanoTime() - healed < Duration.ofSeconds(10).toNanos()) {
+                while (recovered == null
+                        && System.nanoTime() - healed < Duration.ofSeconds(10).toNanos()) {
                     try {
                         assertThat(store.getUser(user.id())).isPresent();
                         recovered = Duration.ofNanos(System.nanoTime() - healed);
@@ -116,10 +139,13 @@ class PostgresCommitAndOpenFaultTest {
                         Thread.sleep(20);
                     }
                 }
-                System.out.printf("refusal: %d calls failed in time; served again %d ms after it ended%n", calls,
-                        recovered == null ? -1 : recovered.toMillis());
+                System.out.printf(
+                        "refusal: %d calls failed in time; served again %d ms after it ended%n",
+                        calls, recovered == null ? -1 : recovered.toMillis());
                 // Hikari alone sleeps up to 5 s between failed attempts by then; the connector retries every 200 ms.
-                assertThat(recovered).as("time to serve again after a 12 s refusal").isNotNull()
+                assertThat(recovered)
+                        .as("time to serve again after a 12 s refusal")
+                        .isNotNull()
                         .isLessThan(Duration.ofSeconds(1));
             }
         }
@@ -134,19 +160,24 @@ class PostgresCommitAndOpenFaultTest {
             settings.put("DB_CONNECT_TIMEOUT", "1");
             settings.put("DB_CONNECTION_TIMEOUT", "2");
             proxy.refuse();
-            try (DataAccess store = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> PostgresTarget.open(settings))) {
+            try (DataAccess store =
+                    assertTimeoutPreemptively(Duration.ofSeconds(5), () -> PostgresTarget.open(settings))) {
                 proxy.heal();
                 Throwable thrown = null;
                 long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
                 while (System.nanoTime() < deadline) {
-                    thrown = catchThrowable(() -> store.createUser(NewUser.withExternalId("late-" + UUID.randomUUID())));
+                    thrown =
+                            catchThrowable(() -> store.createUser(NewUser.withExternalId("late-" + UUID.randomUUID())));
                     if (thrown instanceof ConfigurationException) {
                         break;
                     }
                     Thread.sleep(100);
                 }
-                assertThat(thrown).as("the first call that reached the server").isInstanceOf(ConfigurationException.class)
-                        .hasMessageContaining("DB_AUTO_MIGRATE").hasMessageContaining("no schema");
+                assertThat(thrown)
+                        .as("the first call that reached the server")
+                        .isInstanceOf(ConfigurationException.class)
+                        .hasMessageContaining("DB_AUTO_MIGRATE")
+                        .hasMessageContaining("no schema");
                 assertNoDriverLeak(thrown);
             }
         } finally {

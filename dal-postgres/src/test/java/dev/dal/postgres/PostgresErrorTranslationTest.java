@@ -9,16 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.dal.api.ChatSession;
 import dev.dal.api.ChatSessionUpdate;
-import dev.dal.api.DataAccess;
 import dev.dal.api.ConcurrencyConflictException;
+import dev.dal.api.DataAccess;
 import dev.dal.api.DataAccessException;
-import dev.dal.api.OutcomeUnknownException;
 import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.HealthStatus;
 import dev.dal.api.Message;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewUser;
 import dev.dal.api.NotFoundException;
+import dev.dal.api.OutcomeUnknownException;
 import dev.dal.api.Retryable;
 import dev.dal.api.Role;
 import dev.dal.api.TransientDataAccessException;
@@ -88,17 +88,19 @@ class PostgresErrorTranslationTest {
         String externalId = unique("dup");
         User first = store.createUser(NewUser.withExternalId(externalId));
 
-        Throwable thrown = catchThrowable(() -> store.createUser(NewUser.builder().externalId(externalId)
-                .name("second").build()));
-        assertThat(thrown).isInstanceOf(DuplicateKeyException.class).isNotInstanceOf(Retryable.class)
+        Throwable thrown = catchThrowable(() -> store.createUser(
+                NewUser.builder().externalId(externalId).name("second").build()));
+        assertThat(thrown)
+                .isInstanceOf(DuplicateKeyException.class)
+                .isNotInstanceOf(Retryable.class)
                 .hasMessageContaining("externalId");
         assertNoDriverLeak(thrown);
         assertThat(store.getUserByExternalId(externalId)).contains(first);
 
         // The same key taken by an update.
         User other = store.createUser(NewUser.withExternalId(unique("dup-other")));
-        Throwable onUpdate = catchThrowable(() -> store.updateUser(other.id(),
-                UserUpdate.builder().externalId(externalId).build()));
+        Throwable onUpdate = catchThrowable(() -> store.updateUser(
+                other.id(), UserUpdate.builder().externalId(externalId).build()));
         assertThat(onUpdate).isInstanceOf(DuplicateKeyException.class).isNotInstanceOf(Retryable.class);
         assertNoDriverLeak(onUpdate);
         assertThat(store.getUser(other.id())).contains(other);
@@ -109,7 +111,9 @@ class PostgresErrorTranslationTest {
         String chatId = unique("chat");
         ChatSession first = store.createChatSession(NewChatSession.of(chatId));
         Throwable thrown = catchThrowable(() -> store.createChatSession(NewChatSession.of(chatId)));
-        assertThat(thrown).isInstanceOf(DuplicateKeyException.class).isNotInstanceOf(Retryable.class)
+        assertThat(thrown)
+                .isInstanceOf(DuplicateKeyException.class)
+                .isNotInstanceOf(Retryable.class)
                 .hasMessageContaining("chatId");
         assertNoDriverLeak(thrown);
         assertThat(store.getChatSession(chatId)).contains(first);
@@ -125,21 +129,21 @@ class PostgresErrorTranslationTest {
         assertNoDriverLeak(session);
         assertThat(store.getChatSession(chatId)).isEmpty();
 
-        Throwable memory = catchThrowable(() -> store.setUserMemory(nobody, "preferences", "theme",
-                JsonNodeFactory.instance.textNode("dark")));
+        Throwable memory = catchThrowable(
+                () -> store.setUserMemory(nobody, "preferences", "theme", JsonNodeFactory.instance.textNode("dark")));
         assertThat(memory).isInstanceOf(NotFoundException.class).hasMessageContaining("user");
         assertNoDriverLeak(memory);
 
         ChatSession existing = store.createChatSession(NewChatSession.of(chatId));
-        Throwable reassign = catchThrowable(() -> store.updateChatSession(chatId,
-                ChatSessionUpdate.builder().userId(nobody).build()));
+        Throwable reassign = catchThrowable(() -> store.updateChatSession(
+                chatId, ChatSessionUpdate.builder().userId(nobody).build()));
         assertThat(reassign).isInstanceOf(NotFoundException.class);
         assertNoDriverLeak(reassign);
         assertThat(store.getChatSession(chatId)).contains(existing);
 
         // The bulk path reaches the same constraint through a batch (the server's error is the next exception).
-        Message orphan = new Message(UUID.randomUUID(), UUID.randomUUID(), 1, Role.USER, "hello", null, null, false,
-                Instant.now());
+        Message orphan = new Message(
+                UUID.randomUUID(), UUID.randomUUID(), 1, Role.USER, "hello", null, null, false, Instant.now());
         Throwable bulk = catchThrowable(() -> store.bulk().upsertMessages(List.of(orphan)));
         assertThat(bulk).isInstanceOf(NotFoundException.class).hasMessageContaining("chat session");
         assertNoDriverLeak(bulk);
@@ -163,13 +167,16 @@ class PostgresErrorTranslationTest {
                     winners.add(f.get(30, TimeUnit.SECONDS));
                 } catch (ExecutionException e) {
                     // Allowed only when the retries ran out: then it must say "retry me".
-                    assertThat(e.getCause()).isInstanceOf(ConcurrencyConflictException.class)
-                            .isInstanceOf(Retryable.class).hasMessageContaining("deadlock");
+                    assertThat(e.getCause())
+                            .isInstanceOf(ConcurrencyConflictException.class)
+                            .isInstanceOf(Retryable.class)
+                            .hasMessageContaining("deadlock");
                     assertNoDriverLeak(e.getCause());
                 }
             }
             assertThat(winners).as("transactions that committed").isNotEmpty();
-            assertThat(attempts.get()).as("attempts: two first tries plus at least one retry of the victim")
+            assertThat(attempts.get())
+                    .as("attempts: two first tries plus at least one retry of the victim")
                     .isGreaterThanOrEqualTo(3);
             // Each transaction wrote both rows, so whichever committed last left both with its name.
             String nameA = store.getUser(a.id()).orElseThrow().name();
@@ -183,8 +190,8 @@ class PostgresErrorTranslationTest {
         }
     }
 
-    private static String lockInOrder(User first, User second, String name, CountDownLatch bothHoldOneRow,
-            AtomicInteger attempts) {
+    private static String lockInOrder(
+            User first, User second, String name, CountDownLatch bothHoldOneRow, AtomicInteger attempts) {
         return store.inTransaction(tx -> {
             attempts.incrementAndGet();
             tx.updateUser(first.id(), UserUpdate.builder().name(name).build());
@@ -208,13 +215,14 @@ class PostgresErrorTranslationTest {
     void connectionsKilledByAnAdministratorAreReplaced() throws Exception {
         String application = "dal_kill_" + UUID.randomUUID().toString().substring(0, 8);
         Map<String, String> settings = target.settingsWith(Map.of(
-                "DATABASE_URL", target.databaseUrlWith("ApplicationName=" + application),
-                "DB_MAX_CONNECTIONS", "2"));
+                "DATABASE_URL", target.databaseUrlWith("ApplicationName=" + application), "DB_MAX_CONNECTIONS", "2"));
         try (DataAccess killed = PostgresTarget.open(settings)) {
             User user = killed.createUser(NewUser.withExternalId(unique("killed")));
             assertThat(killed.getUser(user.id())).contains(user);
 
-            assertThat(terminateBackends(application)).as("backends of the store terminated").isPositive();
+            assertThat(terminateBackends(application))
+                    .as("backends of the store terminated")
+                    .isPositive();
 
             // The very next call may get a dead pooled connection: it either works (Hikari validated
             // and replaced it) or fails as a retryable TransientDataAccessException (a read: nothing was
@@ -229,13 +237,18 @@ class PostgresErrorTranslationTest {
                     failures.add(e);
                 }
             }
-            assertThat(recovered).as("the store answers again after %s", failures).isTrue();
+            assertThat(recovered)
+                    .as("the store answers again after %s", failures)
+                    .isTrue();
             assertThat(failures).hasSizeLessThanOrEqualTo(2).allSatisfy(f -> {
-                assertThat(f).isInstanceOf(TransientDataAccessException.class).isInstanceOf(Retryable.class)
+                assertThat(f)
+                        .isInstanceOf(TransientDataAccessException.class)
+                        .isInstanceOf(Retryable.class)
                         .isNotInstanceOf(OutcomeUnknownException.class);
                 assertNoDriverLeak(f);
             });
-            assertThat(killed.createUser(NewUser.withExternalId(unique("after-kill")))).isNotNull();
+            assertThat(killed.createUser(NewUser.withExternalId(unique("after-kill"))))
+                    .isNotNull();
             assertThat(killed.healthCheck().status()).isEqualTo(HealthStatus.Status.UP);
         }
     }
@@ -244,8 +257,12 @@ class PostgresErrorTranslationTest {
     void aTransactionWhoseConnectionIsKilledFailsCleanlyAndTheNextOneWorks() throws Exception {
         String application = "dal_kill_tx_" + UUID.randomUUID().toString().substring(0, 8);
         Map<String, String> settings = target.settingsWith(Map.of(
-                "DATABASE_URL", target.databaseUrlWith("ApplicationName=" + application),
-                "DB_MAX_CONNECTIONS", "1", "DAL_TX_RETRIES", "0"));
+                "DATABASE_URL",
+                target.databaseUrlWith("ApplicationName=" + application),
+                "DB_MAX_CONNECTIONS",
+                "1",
+                "DAL_TX_RETRIES",
+                "0"));
         Throwable failure;
         try (DataAccess killed = PostgresTarget.open(settings)) {
             User user = killed.createUser(NewUser.withExternalId(unique("killed-tx")));
@@ -257,7 +274,9 @@ class PostgresErrorTranslationTest {
                     t.updateUser(user.id(), UserUpdate.builder().name("lost").build());
                     inside.countDown();
                     awaitOrFail(terminated);
-                    return t.updateUser(user.id(), UserUpdate.builder().email("lost@example.com").build());
+                    return t.updateUser(
+                            user.id(),
+                            UserUpdate.builder().email("lost@example.com").build());
                 }));
                 assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
                 assertThat(terminateBackends(application)).isPositive();
@@ -265,8 +284,10 @@ class PostgresErrorTranslationTest {
                 Throwable thrown = catchThrowable(() -> tx.get(30, TimeUnit.SECONDS));
                 assertThat(thrown).isInstanceOf(ExecutionException.class);
                 // Lost before its COMMIT was sent: the server rolled it back, so the outcome is known.
-                assertThat(thrown.getCause()).as("what inTransaction throws when its connection is killed")
-                        .isInstanceOf(TransientDataAccessException.class).isInstanceOf(Retryable.class)
+                assertThat(thrown.getCause())
+                        .as("what inTransaction throws when its connection is killed")
+                        .isInstanceOf(TransientDataAccessException.class)
+                        .isInstanceOf(Retryable.class)
                         .isNotInstanceOf(OutcomeUnknownException.class);
                 failure = thrown.getCause();
             } finally {
@@ -286,8 +307,7 @@ class PostgresErrorTranslationTest {
     void aTransactionWhoseConnectionIsKilledRunsAgainAndCommitsOnce() throws Exception {
         String application = "dal_kill_retry_" + UUID.randomUUID().toString().substring(0, 8);
         Map<String, String> settings = target.settingsWith(Map.of(
-                "DATABASE_URL", target.databaseUrlWith("ApplicationName=" + application),
-                "DB_MAX_CONNECTIONS", "1"));
+                "DATABASE_URL", target.databaseUrlWith("ApplicationName=" + application), "DB_MAX_CONNECTIONS", "1"));
         try (DataAccess killed = PostgresTarget.open(settings)) {
             User user = killed.createUser(NewUser.withExternalId(unique("killed-retry")));
             AtomicInteger attempts = new AtomicInteger();
@@ -297,10 +317,13 @@ class PostgresErrorTranslationTest {
             try {
                 Future<User> tx = thread.submit(() -> killed.inTransaction(t -> {
                     attempts.incrementAndGet();
-                    User named = t.updateUser(user.id(), UserUpdate.builder().name("again").build());
+                    User named = t.updateUser(
+                            user.id(), UserUpdate.builder().name("again").build());
                     inside.countDown();
                     awaitOrFail(terminated);
-                    return t.updateUser(named.id(), UserUpdate.builder().email("again@example.com").build());
+                    return t.updateUser(
+                            named.id(),
+                            UserUpdate.builder().email("again@example.com").build());
                 }));
                 assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
                 assertThat(terminateBackends(application)).isPositive();
@@ -310,7 +333,9 @@ class PostgresErrorTranslationTest {
             } finally {
                 thread.shutdownNow();
             }
-            assertThat(attempts.get()).as("the killed attempt and the one that committed").isEqualTo(2);
+            assertThat(attempts.get())
+                    .as("the killed attempt and the one that committed")
+                    .isEqualTo(2);
             User after = killed.getUser(user.id()).orElseThrow();
             assertThat(after.name()).isEqualTo("again");
             assertThat(after.email()).isEqualTo("again@example.com");
@@ -329,18 +354,27 @@ class PostgresErrorTranslationTest {
                 lock.executeQuery().close();
             }
             try {
-                Throwable thrown = assertTimeoutPreemptively(Duration.ofSeconds(5),
-                        () -> catchThrowable(() -> timed.updateUser(user.id(), UserUpdate.builder().name("x").build())));
+                Throwable thrown = assertTimeoutPreemptively(
+                        Duration.ofSeconds(5),
+                        () -> catchThrowable(() -> timed.updateUser(
+                                user.id(), UserUpdate.builder().name("x").build())));
                 // The server cancelled the waiting statement: nothing was written, retrying may help.
-                assertThat(thrown).isInstanceOf(TransientDataAccessException.class).isInstanceOf(Retryable.class)
-                        .isNotInstanceOf(OutcomeUnknownException.class).hasMessageContaining("updateUser")
-                        .hasMessageContaining("DB_QUERY_TIMEOUT").hasMessageContaining("300 ms");
+                assertThat(thrown)
+                        .isInstanceOf(TransientDataAccessException.class)
+                        .isInstanceOf(Retryable.class)
+                        .isNotInstanceOf(OutcomeUnknownException.class)
+                        .hasMessageContaining("updateUser")
+                        .hasMessageContaining("DB_QUERY_TIMEOUT")
+                        .hasMessageContaining("300 ms");
                 assertThat(thrown.getCause()).hasMessageContaining("57014");
                 assertNoDriverLeak(thrown);
             } finally {
                 locker.rollback();
             }
-            assertThat(timed.updateUser(user.id(), UserUpdate.builder().name("x").build()).name()).isEqualTo("x");
+            assertThat(timed.updateUser(
+                                    user.id(), UserUpdate.builder().name("x").build())
+                            .name())
+                    .isEqualTo("x");
         }
     }
 
@@ -349,12 +383,25 @@ class PostgresErrorTranslationTest {
     static Stream<Arguments> unreachableSettingsWithAPassword() {
         int port = PostgresTarget.unusedPort();
         return Stream.of(
-                Arguments.of("DATABASE_URL with credentials", Map.of(
-                        "DATABASE_URL", "postgresql://postgres:" + SECRET + "@localhost:" + port + "/postgres")),
-                Arguments.of("DB_PASSWORD", Map.of("DB_HOST", "127.0.0.1:" + port, "DB_NAME", "postgres",
-                        "DB_USER", "postgres", "DB_PASSWORD", SECRET)),
-                Arguments.of("password in a jdbc URL's query", Map.of("DATABASE_URL",
-                        "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres&password=" + SECRET)));
+                Arguments.of(
+                        "DATABASE_URL with credentials",
+                        Map.of("DATABASE_URL", "postgresql://postgres:" + SECRET + "@localhost:" + port + "/postgres")),
+                Arguments.of(
+                        "DB_PASSWORD",
+                        Map.of(
+                                "DB_HOST",
+                                "127.0.0.1:" + port,
+                                "DB_NAME",
+                                "postgres",
+                                "DB_USER",
+                                "postgres",
+                                "DB_PASSWORD",
+                                SECRET)),
+                Arguments.of(
+                        "password in a jdbc URL's query",
+                        Map.of(
+                                "DATABASE_URL",
+                                "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres&password=" + SECRET)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -372,7 +419,8 @@ class PostgresErrorTranslationTest {
             assertNoSecret(health.toString(), SECRET);
             assertThat(health.error()).doesNotContain("org.postgresql").doesNotContain("PSQLException");
 
-            Throwable thrown = assertTimeoutPreemptively(Duration.ofSeconds(10),
+            Throwable thrown = assertTimeoutPreemptively(
+                    Duration.ofSeconds(10),
                     () -> catchThrowable(() -> unreachable.createUser(NewUser.withExternalId(unique("secret")))));
             assertThat(thrown).isInstanceOf(UnavailableException.class).hasMessageContaining("cannot be reached");
             assertNoDriverLeak(thrown);
@@ -383,10 +431,14 @@ class PostgresErrorTranslationTest {
 
         // Migrating on open fails at once, the same way.
         settings.put("DB_AUTO_MIGRATE", "true");
-        Throwable onOpen = assertTimeoutPreemptively(Duration.ofSeconds(10),
+        Throwable onOpen = assertTimeoutPreemptively(
+                Duration.ofSeconds(10),
                 () -> catchThrowable(() -> PostgresTarget.open(settings).close()));
-        assertThat(onOpen).isInstanceOf(UnavailableException.class).as("refused, not a busy pool")
-                .hasMessageContaining("cannot be reached").hasMessageNotContaining("DB_MAX_CONNECTIONS");
+        assertThat(onOpen)
+                .isInstanceOf(UnavailableException.class)
+                .as("refused, not a busy pool")
+                .hasMessageContaining("cannot be reached")
+                .hasMessageNotContaining("DB_MAX_CONNECTIONS");
         assertNoDriverLeak(onOpen);
         for (Throwable t = onOpen; t != null; t = t.getCause()) {
             assertNoSecret(t.toString(), SECRET);
@@ -398,8 +450,9 @@ class PostgresErrorTranslationTest {
     /** @return how many server processes of the application were terminated */
     private static int terminateBackends(String application) throws SQLException {
         try (Connection admin = target.server().connect();
-                PreparedStatement kill = admin.prepareStatement("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))"
-                        + " FROM pg_stat_activity WHERE application_name = ?")) {
+                PreparedStatement kill =
+                        admin.prepareStatement("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))"
+                                + " FROM pg_stat_activity WHERE application_name = ?")) {
             kill.setString(1, application);
             try (ResultSet rs = kill.executeQuery()) {
                 rs.next();

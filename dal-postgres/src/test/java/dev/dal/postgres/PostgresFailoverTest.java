@@ -26,12 +26,13 @@ class PostgresFailoverTest {
     @Test
     void aDeadFirstHostIsSkipped() {
         int dead = PostgresTarget.unusedPort();
-        Map<String, String> settings = target.hostSettings("127.0.0.1:" + dead + "," + target.host() + ":"
-                + target.port());
+        Map<String, String> settings =
+                target.hostSettings("127.0.0.1:" + dead + "," + target.host() + ":" + target.port());
         settings.put("DB_AUTO_MIGRATE", "true");
         settings.put("DB_CONNECTION_TIMEOUT", "10");
         assertThat(settings).doesNotContainKey("DATABASE_URL");
-        try (DataAccess store = assertTimeoutPreemptively(Duration.ofSeconds(15), () -> PostgresTarget.open(settings))) {
+        try (DataAccess store =
+                assertTimeoutPreemptively(Duration.ofSeconds(15), () -> PostgresTarget.open(settings))) {
             User user = store.createUser(NewUser.withExternalId("failover-" + UUID.randomUUID()));
             assertThat(store.getUser(user.id())).contains(user);
             assertThat(store.getUserByExternalId(user.externalId())).contains(user);
@@ -55,24 +56,29 @@ class PostgresFailoverTest {
 
     @Test
     void onlyDeadHostsMeanDownAndUnavailableWithinSeconds() {
-        Map<String, String> settings = target.hostSettings("127.0.0.1:" + PostgresTarget.unusedPort() + ",127.0.0.1:"
-                + PostgresTarget.unusedPort());
+        Map<String, String> settings = target.hostSettings(
+                "127.0.0.1:" + PostgresTarget.unusedPort() + ",127.0.0.1:" + PostgresTarget.unusedPort());
         settings.put("DB_CONNECTION_TIMEOUT", "1");
         // The store opens lazily: no server is needed to open it.
         try (DataAccess store = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> PostgresTarget.open(settings))) {
             HealthStatus health = assertTimeoutPreemptively(Duration.ofSeconds(5), store::healthCheck);
             assertThat(health.status()).isEqualTo(HealthStatus.Status.DOWN);
             assertThat(health.storageType()).isEqualTo("postgresql");
-            assertThat(health.error()).isNotBlank().doesNotContain("org.postgresql").doesNotContain("PSQLException");
+            assertThat(health.error())
+                    .isNotBlank()
+                    .doesNotContain("org.postgresql")
+                    .doesNotContain("PSQLException");
             assertThat(health.details()).containsEntry("poolMax", 20);
 
-            Throwable write = assertTimeoutPreemptively(Duration.ofSeconds(5),
-                    () -> catchThrowable(() -> store.createUser(NewUser.withExternalId("nowhere-" + UUID.randomUUID()))));
+            Throwable write = assertTimeoutPreemptively(
+                    Duration.ofSeconds(5),
+                    () -> catchThrowable(
+                            () -> store.createUser(NewUser.withExternalId("nowhere-" + UUID.randomUUID()))));
             assertThat(write).isInstanceOf(UnavailableException.class);
             assertNoDriverLeak(write);
 
-            Throwable read = assertTimeoutPreemptively(Duration.ofSeconds(5),
-                    () -> catchThrowable(() -> store.getUser(UUID.randomUUID())));
+            Throwable read = assertTimeoutPreemptively(
+                    Duration.ofSeconds(5), () -> catchThrowable(() -> store.getUser(UUID.randomUUID())));
             assertThat(read).isInstanceOf(UnavailableException.class);
             assertNoDriverLeak(read);
         }
@@ -83,7 +89,8 @@ class PostgresFailoverTest {
         Map<String, String> settings = target.hostSettings("127.0.0.1:" + PostgresTarget.unusedPort());
         settings.put("DB_CONNECTION_TIMEOUT", "1");
         settings.put("DB_AUTO_MIGRATE", "true");
-        Throwable thrown = assertTimeoutPreemptively(Duration.ofSeconds(5),
+        Throwable thrown = assertTimeoutPreemptively(
+                Duration.ofSeconds(5),
                 () -> catchThrowable(() -> PostgresTarget.open(settings).close()));
         assertThat(thrown).isInstanceOf(UnavailableException.class).hasMessageContaining("migrate");
         assertNoDriverLeak(thrown);

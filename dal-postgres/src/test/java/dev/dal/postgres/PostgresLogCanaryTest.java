@@ -82,12 +82,10 @@ class PostgresLogCanaryTest {
             }
 
             @Override
-            public void flush() {
-            }
+            public void flush() {}
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
         julCapture.setLevel(Level.ALL);
         Logger.getLogger("").addHandler(julCapture);
@@ -150,28 +148,38 @@ class PostgresLogCanaryTest {
             settings.put("DB_AUTO_MIGRATE", "true");
             settings.put("DAL_TX_RETRIES", "0");
             settings.put("DB_MAX_CONNECTIONS", "2");
-            settings.put("DATABASE_URL", "jdbc:postgresql://127.0.0.1:" + target.port() + "/" + database
-                    + "?ApplicationName=" + application);
+            settings.put(
+                    "DATABASE_URL",
+                    "jdbc:postgresql://127.0.0.1:" + target.port() + "/" + database + "?ApplicationName="
+                            + application);
             try (DataAccess store = PostgresTarget.open(settings)) {
-                User user = store.createUser(NewUser.builder().externalId("canary-user-" + UUID.randomUUID())
-                        .profile(canaryObject()).build());
-                ChatSession session = store.createChatSession(NewChatSession.of("canary-" + UUID.randomUUID(), user.id()));
+                User user = store.createUser(NewUser.builder()
+                        .externalId("canary-user-" + UUID.randomUUID())
+                        .profile(canaryObject())
+                        .build());
+                ChatSession session =
+                        store.createChatSession(NewChatSession.of("canary-" + UUID.randomUUID(), user.id()));
                 Message stored = firstMessage(store, session);
 
                 // 1. A failing batch insert: messages of a session that does not exist (bulk path, a JDBC batch).
-                Throwable batch = catchThrowable(() -> store.bulk().upsertMessages(List.of(
-                        orphan(), orphan(), orphan())));
+                Throwable batch =
+                        catchThrowable(() -> store.bulk().upsertMessages(List.of(orphan(), orphan(), orphan())));
                 assertThat(batch).isInstanceOf(DataAccessException.class);
 
                 // 2. Duplicate keys: the same message id again, and a user whose externalId is taken.
-                Throwable duplicate = catchThrowable(() -> store.addMessages(session.chatId(),
-                        List.of(NewMessage.user(CANARY + " again").withMetadata(canaryObject()).withId(stored.id()))));
+                Throwable duplicate = catchThrowable(() -> store.addMessages(
+                        session.chatId(),
+                        List.of(NewMessage.user(CANARY + " again")
+                                .withMetadata(canaryObject())
+                                .withId(stored.id()))));
                 assertThat(duplicate).isInstanceOf(DataAccessException.class);
                 Throwable duplicateUser = catchThrowable(() -> store.createUser(NewUser.builder()
-                        .externalId(user.externalId()).profile(canaryObject()).build()));
+                        .externalId(user.externalId())
+                        .profile(canaryObject())
+                        .build()));
                 assertThat(duplicateUser).isInstanceOf(DataAccessException.class);
-                Throwable orphanMemory = catchThrowable(() -> store.setUserMemory(UUID.randomUUID(), "facts", "k",
-                        JsonNodeFactory.instance.textNode(CANARY)));
+                Throwable orphanMemory = catchThrowable(() -> store.setUserMemory(
+                        UUID.randomUUID(), "facts", "k", JsonNodeFactory.instance.textNode(CANARY)));
                 assertThat(orphanMemory).isInstanceOf(DataAccessException.class);
 
                 // 3. The connection dropped by the server in the middle of a transaction, then a batch on it.
@@ -185,18 +193,20 @@ class PostgresLogCanaryTest {
                 assertThat(store.getChatHistory(session.chatId(), 10, 0)).isNotEmpty();
 
                 // 4. Missing tables.
-                try (Connection admin = target.dataSource(database).getConnection(); Statement st = admin.createStatement()) {
+                try (Connection admin = target.dataSource(database).getConnection();
+                        Statement st = admin.createStatement()) {
                     st.execute("DROP TABLE user_memory");
                     st.execute("DROP TABLE messages");
                 }
-                Throwable noMemory = catchThrowable(() -> store.setUserMemory(user.id(), "facts", "k",
-                        JsonNodeFactory.instance.textNode(CANARY)));
+                Throwable noMemory = catchThrowable(
+                        () -> store.setUserMemory(user.id(), "facts", "k", JsonNodeFactory.instance.textNode(CANARY)));
                 assertThat(noMemory).isInstanceOf(DataAccessException.class);
-                Throwable noMessages = catchThrowable(() -> store.addMessages(session.chatId(),
-                        List.of(NewMessage.user(CANARY).withMetadata(canaryObject()))));
+                Throwable noMessages = catchThrowable(() -> store.addMessages(
+                        session.chatId(), List.of(NewMessage.user(CANARY).withMetadata(canaryObject()))));
                 assertThat(noMessages).isInstanceOf(DataAccessException.class);
 
-                for (Throwable t : List.of(batch, duplicate, duplicateUser, orphanMemory, dropped, noMemory, noMessages)) {
+                for (Throwable t :
+                        List.of(batch, duplicate, duplicateUser, orphanMemory, dropped, noMemory, noMessages)) {
                     for (Throwable c = t; c != null; c = c.getCause()) {
                         assertThat(String.valueOf(c.getMessage())).doesNotContain(CANARY);
                     }
@@ -209,7 +219,9 @@ class PostgresLogCanaryTest {
         String logs = captured();
         // The capture saw the failures (so an empty capture cannot pass this test) ...
         assertThat(logs).as("Hikari's line for the dropped connection").contains("marked as broken");
-        assertThat(logs).as("Dal's line for the missing table").contains("Untranslated PostgreSQL failure")
+        assertThat(logs)
+                .as("Dal's line for the missing table")
+                .contains("Untranslated PostgreSQL failure")
                 .contains("42P01");
         // ... and none of them carried the canary.
         assertThat(logs).doesNotContain(CANARY);
@@ -224,14 +236,15 @@ class PostgresLogCanaryTest {
     }
 
     private static Message message(UUID sessionId, long sequence) {
-        return new Message(UUID.randomUUID(), sessionId, sequence, Role.USER, CANARY, canaryObject(), null,
-                false, Instant.now());
+        return new Message(
+                UUID.randomUUID(), sessionId, sequence, Role.USER, CANARY, canaryObject(), null, false, Instant.now());
     }
 
     private void terminateBackends(String application) {
         try (Connection admin = target.server().connect();
-                PreparedStatement kill = admin.prepareStatement("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))"
-                        + " FROM pg_stat_activity WHERE application_name = ?")) {
+                PreparedStatement kill =
+                        admin.prepareStatement("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))"
+                                + " FROM pg_stat_activity WHERE application_name = ?")) {
             kill.setString(1, application);
             try (ResultSet rs = kill.executeQuery()) {
                 rs.next();

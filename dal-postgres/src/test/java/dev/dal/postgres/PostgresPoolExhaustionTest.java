@@ -32,8 +32,8 @@ class PostgresPoolExhaustionTest {
 
     @Test
     void aThirdCallerFailsFastWhileBothConnectionsAreHeld() throws Exception {
-        Map<String, String> settings = target.settingsWith(Map.of("DB_MAX_CONNECTIONS", "2",
-                "DB_CONNECTION_TIMEOUT", "1"));
+        Map<String, String> settings =
+                target.settingsWith(Map.of("DB_MAX_CONNECTIONS", "2", "DB_CONNECTION_TIMEOUT", "1"));
         ExecutorService holders = Executors.newFixedThreadPool(3);
         CountDownLatch held = new CountDownLatch(2);
         CountDownLatch release = new CountDownLatch(1);
@@ -58,11 +58,15 @@ class PostgresPoolExhaustionTest {
                 })));
             }
             try {
-                assertThat(held.await(10, TimeUnit.SECONDS)).as("both connections taken").isTrue();
+                assertThat(held.await(10, TimeUnit.SECONDS))
+                        .as("both connections taken")
+                        .isTrue();
 
                 // Every connection busy but nobody waiting: the probe has its own connection, so UP.
                 HealthStatus busy = assertTimeoutPreemptively(Duration.ofSeconds(5), store::healthCheck);
-                assertThat(busy.details()).containsEntry("poolMax", 2).containsEntry("poolActive", 2)
+                assertThat(busy.details())
+                        .containsEntry("poolMax", 2)
+                        .containsEntry("poolActive", 2)
                         .containsEntry("poolUtilizationPercent", 100);
                 assertThat(busy.status()).isEqualTo(HealthStatus.Status.UP);
 
@@ -76,32 +80,43 @@ class PostgresPoolExhaustionTest {
                     }
                 }
                 assertThat(health).isNotNull();
-                assertThat(health.details()).as("a caller was waiting while the probe ran").containsKey("poolWaiting");
-                assertThat(((Number) health.details().get("poolWaiting")).intValue()).isPositive();
+                assertThat(health.details())
+                        .as("a caller was waiting while the probe ran")
+                        .containsKey("poolWaiting");
+                assertThat(((Number) health.details().get("poolWaiting")).intValue())
+                        .isPositive();
                 assertThat(health.status()).as("a saturated pool").isEqualTo(HealthStatus.Status.DEGRADED);
                 assertThat(health.error()).contains("DB_MAX_CONNECTIONS");
-                assertThat(health.latency()).as("the probe did not queue behind the pool")
+                assertThat(health.latency())
+                        .as("the probe did not queue behind the pool")
                         .isLessThan(Duration.ofMillis(500));
                 assertThat(waiter.get(5, TimeUnit.SECONDS)).isInstanceOf(UnavailableException.class);
 
                 long start = System.nanoTime();
-                Throwable read = assertTimeoutPreemptively(Duration.ofSeconds(5),
-                        () -> catchThrowable(() -> store.getUser(user.id())));
+                Throwable read = assertTimeoutPreemptively(
+                        Duration.ofSeconds(5), () -> catchThrowable(() -> store.getUser(user.id())));
                 Duration waited = Duration.ofNanos(System.nanoTime() - start);
-                assertThat(read).isInstanceOf(UnavailableException.class)
-                        .hasMessageContaining("DB_CONNECTION_TIMEOUT").hasMessageContaining("DB_MAX_CONNECTIONS");
+                assertThat(read)
+                        .isInstanceOf(UnavailableException.class)
+                        .hasMessageContaining("DB_CONNECTION_TIMEOUT")
+                        .hasMessageContaining("DB_MAX_CONNECTIONS");
                 assertNoDriverLeak(read);
-                assertThat(waited).as("waited DB_CONNECTION_TIMEOUT before giving up")
+                assertThat(waited)
+                        .as("waited DB_CONNECTION_TIMEOUT before giving up")
                         .isGreaterThanOrEqualTo(Duration.ofMillis(800));
 
-                Throwable transaction = assertTimeoutPreemptively(Duration.ofSeconds(5),
+                Throwable transaction = assertTimeoutPreemptively(
+                        Duration.ofSeconds(5),
                         () -> catchThrowable(() -> store.inTransaction(tx -> tx.getUser(user.id()))));
-                assertThat(transaction).isInstanceOf(UnavailableException.class)
+                assertThat(transaction)
+                        .isInstanceOf(UnavailableException.class)
                         .hasMessageContaining("DB_MAX_CONNECTIONS");
                 assertNoDriverLeak(transaction);
 
-                Throwable write = assertTimeoutPreemptively(Duration.ofSeconds(5),
-                        () -> catchThrowable(() -> store.createUser(NewUser.withExternalId("pool-x-" + UUID.randomUUID()))));
+                Throwable write = assertTimeoutPreemptively(
+                        Duration.ofSeconds(5),
+                        () -> catchThrowable(
+                                () -> store.createUser(NewUser.withExternalId("pool-x-" + UUID.randomUUID()))));
                 assertThat(write).isInstanceOf(UnavailableException.class);
                 assertNoDriverLeak(write);
             } finally {
@@ -112,7 +127,8 @@ class PostgresPoolExhaustionTest {
             }
 
             assertThat(store.getUser(user.id())).contains(user);
-            assertThat(store.createUser(NewUser.withExternalId("pool-after-" + UUID.randomUUID()))).isNotNull();
+            assertThat(store.createUser(NewUser.withExternalId("pool-after-" + UUID.randomUUID())))
+                    .isNotNull();
             HealthStatus after = store.healthCheck();
             assertThat(after.status()).isEqualTo(HealthStatus.Status.UP);
             assertThat(after.details()).containsEntry("poolMax", 2);

@@ -32,10 +32,21 @@ class PostgresRestartTest {
         int port = PostgresTarget.unusedPort();
         EmbeddedPostgres server = start(data, port);
         try {
-            Map<String, String> settings = Map.of("DATA_STORAGE_TYPE", "postgresql",
-                    "DATABASE_URL", "jdbc:postgresql://127.0.0.1:" + port + "/postgres", "DB_USER", "postgres",
-                    "DB_AUTO_MIGRATE", "true", "DB_CONNECT_TIMEOUT", "1", "DB_CONNECTION_TIMEOUT", "5",
-                    "DAL_HEALTH_TIMEOUT", "1");
+            Map<String, String> settings = Map.of(
+                    "DATA_STORAGE_TYPE",
+                    "postgresql",
+                    "DATABASE_URL",
+                    "jdbc:postgresql://127.0.0.1:" + port + "/postgres",
+                    "DB_USER",
+                    "postgres",
+                    "DB_AUTO_MIGRATE",
+                    "true",
+                    "DB_CONNECT_TIMEOUT",
+                    "1",
+                    "DB_CONNECTION_TIMEOUT",
+                    "5",
+                    "DAL_HEALTH_TIMEOUT",
+                    "1");
             try (DataAccess store = PostgresTarget.open(settings)) {
                 User user = store.createUser(NewUser.withExternalId("restart"));
 
@@ -44,7 +55,8 @@ class PostgresRestartTest {
                     long start = System.nanoTime();
                     Throwable thrown = catchThrowable(() -> store.getUser(user.id()));
                     assertThat(thrown).isInstanceOfAny(UnavailableException.class, TransientDataAccessException.class);
-                    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("a call while the server is down")
+                    assertThat(Duration.ofNanos(System.nanoTime() - start))
+                            .as("a call while the server is down")
                             .isLessThan(Duration.ofSeconds(2));
                 }
                 assertThat(store.healthCheck().status()).isEqualTo(HealthStatus.Status.DOWN);
@@ -53,7 +65,8 @@ class PostgresRestartTest {
                 server = start(data, port);
                 long ready = awaitAccepting(port);
                 Duration recovered = null;
-                while (recovered == null && System.nanoTime() - ready < Duration.ofSeconds(10).toNanos()) {
+                while (recovered == null
+                        && System.nanoTime() - ready < Duration.ofSeconds(10).toNanos()) {
                     try {
                         assertThat(store.getUser(user.id())).contains(user);
                         recovered = Duration.ofNanos(System.nanoTime() - ready);
@@ -61,9 +74,12 @@ class PostgresRestartTest {
                         Thread.sleep(20);
                     }
                 }
-                System.out.printf("restart: served again %d ms after the server accepted connections%n",
+                System.out.printf(
+                        "restart: served again %d ms after the server accepted connections%n",
                         recovered == null ? -1 : recovered.toMillis());
-                assertThat(recovered).as("time to serve after the restart").isNotNull()
+                assertThat(recovered)
+                        .as("time to serve after the restart")
+                        .isNotNull()
                         .isLessThan(Duration.ofSeconds(1));
                 assertThat(store.healthCheck().status()).isEqualTo(HealthStatus.Status.UP);
             }
@@ -73,7 +89,11 @@ class PostgresRestartTest {
     }
 
     private static EmbeddedPostgres start(Path data, int port) throws Exception {
-        return EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false).setPort(port).start();
+        return EmbeddedPostgres.builder()
+                .setDataDirectory(data)
+                .setCleanDataDirectory(false)
+                .setPort(port)
+                .start();
     }
 
     /** @return when a plain connection first succeeded (System.nanoTime) */
@@ -84,7 +104,8 @@ class PostgresRestartTest {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
             try {
-                DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", props).close();
+                DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", props)
+                        .close();
                 return System.nanoTime();
             } catch (SQLException e) {
                 Thread.sleep(10);

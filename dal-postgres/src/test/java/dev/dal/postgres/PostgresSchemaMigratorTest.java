@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /** The SPI's schema migrator over the Liquibase changelog, on a database of its own. */
 class PostgresSchemaMigratorTest {
-    private static final List<String> VERSIONS = List.of("001-users", "002-chat-sessions", "003-messages",
-            "004-user-memory", "005-record-versions");
+    private static final List<String> VERSIONS =
+            List.of("001-users", "002-chat-sessions", "003-messages", "004-user-memory", "005-record-versions");
 
     private static DalConfig freshDatabase(String name) {
         Map<String, String> settings = new HashMap<>(PostgresTestServer.get().settingsForDatabase(name));
@@ -48,24 +48,33 @@ class PostgresSchemaMigratorTest {
             List<SchemaChange> now = migrator.status();
             assertThat(now).allMatch(SchemaChange::applied).allMatch(c -> c.appliedAt() != null);
             for (int i = 0; i < now.size(); i++) {
-                assertThat(now.get(i).checksum()).as("recorded checksum equals computed")
+                assertThat(now.get(i).checksum())
+                        .as("recorded checksum equals computed")
                         .isEqualTo(pending.get(i).checksum());
             }
             assertThat(migrator.migrate()).as("second migrate").isEmpty();
 
-            assertThat(migrator.rollback("004-user-memory")).extracting(SchemaChange::version)
+            assertThat(migrator.rollback("004-user-memory"))
+                    .extracting(SchemaChange::version)
                     .containsExactly("005-record-versions");
-            assertThat(migrator.status()).extracting(SchemaChange::applied)
+            assertThat(migrator.status())
+                    .extracting(SchemaChange::applied)
                     .containsExactly(true, true, true, true, false);
             assertThat(migrator.migrate()).extracting(SchemaChange::version).containsExactly("005-record-versions");
-            assertThat(migrator.rollback("002-chat-sessions")).extracting(SchemaChange::version)
+            assertThat(migrator.rollback("002-chat-sessions"))
+                    .extracting(SchemaChange::version)
                     .containsExactly("005-record-versions", "004-user-memory", "003-messages");
-            assertThat(migrator.status()).extracting(SchemaChange::applied)
+            assertThat(migrator.status())
+                    .extracting(SchemaChange::applied)
                     .containsExactly(true, true, false, false, false);
-            assertThat(migrator.rollback(null)).extracting(SchemaChange::version).containsExactly("002-chat-sessions");
-            assertThatThrownBy(() -> migrator.rollback("999-nothing")).isInstanceOf(ValidationException.class)
+            assertThat(migrator.rollback(null))
+                    .extracting(SchemaChange::version)
+                    .containsExactly("002-chat-sessions");
+            assertThatThrownBy(() -> migrator.rollback("999-nothing"))
+                    .isInstanceOf(ValidationException.class)
                     .hasMessageContaining("toVersion");
-            assertThat(migrator.migrate()).extracting(SchemaChange::version)
+            assertThat(migrator.migrate())
+                    .extracting(SchemaChange::version)
                     .containsExactly("002-chat-sessions", "003-messages", "004-user-memory", "005-record-versions");
         }
     }
@@ -77,10 +86,12 @@ class PostgresSchemaMigratorTest {
             migrator.migrate();
             migrator.rollback("003-messages");
             Map<String, String> settings = PostgresTestServer.get().settingsForDatabase("dal_migrator_checksum_test");
-            try (Connection c = connect(settings); Statement st = c.createStatement()) {
+            try (Connection c = connect(settings);
+                    Statement st = c.createStatement()) {
                 st.execute("UPDATE databasechangelog SET md5sum = '9:00000000000000000000000000000000' "
                         + "WHERE id = '001-users'");
-                assertThatThrownBy(migrator::migrate).isInstanceOf(DataAccessException.class)
+                assertThatThrownBy(migrator::migrate)
+                        .isInstanceOf(DataAccessException.class)
                         .hasMessageContaining("001-users");
                 assertThat(migrator.status().get(3).applied()).as("nothing ran").isFalse();
                 try (var rs = st.executeQuery("SELECT count(*) FROM databasechangeloglock WHERE locked")) {
@@ -89,7 +100,8 @@ class PostgresSchemaMigratorTest {
                 }
                 st.execute("UPDATE databasechangelog SET md5sum = NULL WHERE id = '001-users'");
             }
-            assertThat(migrator.migrate()).extracting(SchemaChange::version)
+            assertThat(migrator.migrate())
+                    .extracting(SchemaChange::version)
                     .containsExactly("004-user-memory", "005-record-versions");
         }
     }

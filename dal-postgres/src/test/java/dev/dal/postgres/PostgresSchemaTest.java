@@ -51,32 +51,149 @@ class PostgresSchemaTest {
 
     /** Seed 004's columns and types, table by table, in the seed's order. */
     private static final Map<String, Map<String, String>> SEED_COLUMNS = Map.of(
-            "users", ordered("id", UUID, "clerk_id", V255, "email", V255, "name", V255, "profile", JSONB,
-                    "preferences", JSONB, "created_at", TSTZ, "updated_at", TSTZ, "last_active_at", TSTZ, "status", V50),
-            "chat_sessions", ordered("id", UUID, "chat_id", V255, "user_id", UUID, "title", V255, "profile", V50,
-                    "metadata", JSONB, "created_at", TSTZ, "updated_at", TSTZ, "last_message_at", TSTZ,
-                    "message_count", INT, "status", V50),
-            "messages", ordered("id", UUID, "chat_session_id", UUID, "role", V50, "content", "text", "metadata", JSONB,
-                    "created_at", TSTZ, "sequence_number", INT, "token_count", INT, "abuse_flagged", "boolean"),
-            "user_memory", ordered("id", UUID, "user_id", UUID, "memory_type", "character varying(100)", "key", V255,
-                    "value", JSONB, "created_at", TSTZ, "updated_at", TSTZ, "expires_at", TSTZ));
+            "users",
+                    ordered(
+                            "id",
+                            UUID,
+                            "clerk_id",
+                            V255,
+                            "email",
+                            V255,
+                            "name",
+                            V255,
+                            "profile",
+                            JSONB,
+                            "preferences",
+                            JSONB,
+                            "created_at",
+                            TSTZ,
+                            "updated_at",
+                            TSTZ,
+                            "last_active_at",
+                            TSTZ,
+                            "status",
+                            V50),
+            "chat_sessions",
+                    ordered(
+                            "id",
+                            UUID,
+                            "chat_id",
+                            V255,
+                            "user_id",
+                            UUID,
+                            "title",
+                            V255,
+                            "profile",
+                            V50,
+                            "metadata",
+                            JSONB,
+                            "created_at",
+                            TSTZ,
+                            "updated_at",
+                            TSTZ,
+                            "last_message_at",
+                            TSTZ,
+                            "message_count",
+                            INT,
+                            "status",
+                            V50),
+            "messages",
+                    ordered(
+                            "id",
+                            UUID,
+                            "chat_session_id",
+                            UUID,
+                            "role",
+                            V50,
+                            "content",
+                            "text",
+                            "metadata",
+                            JSONB,
+                            "created_at",
+                            TSTZ,
+                            "sequence_number",
+                            INT,
+                            "token_count",
+                            INT,
+                            "abuse_flagged",
+                            "boolean"),
+            "user_memory",
+                    ordered(
+                            "id",
+                            UUID,
+                            "user_id",
+                            UUID,
+                            "memory_type",
+                            "character varying(100)",
+                            "key",
+                            V255,
+                            "value",
+                            JSONB,
+                            "created_at",
+                            TSTZ,
+                            "updated_at",
+                            TSTZ,
+                            "expires_at",
+                            TSTZ));
 
     /** Seed 004's column defaults, as PostgreSQL prints them. */
     private static final Map<String, String> SEED_DEFAULTS = ordered(
-            "users.id", "gen_random_uuid()", "users.profile", "'{}'::jsonb", "users.preferences", "'{}'::jsonb",
-            "users.created_at", "now()", "users.updated_at", "now()", "users.status", "'active'::character varying",
-            "chat_sessions.id", "gen_random_uuid()", "chat_sessions.profile", "'general'::character varying",
-            "chat_sessions.metadata", "'{}'::jsonb", "chat_sessions.created_at", "now()",
-            "chat_sessions.updated_at", "now()", "chat_sessions.message_count", "0",
-            "chat_sessions.status", "'active'::character varying",
-            "messages.id", "gen_random_uuid()", "messages.metadata", "'{}'::jsonb", "messages.created_at", "now()",
-            "messages.abuse_flagged", "false",
-            "user_memory.id", "gen_random_uuid()", "user_memory.created_at", "now()", "user_memory.updated_at", "now()");
+            "users.id",
+            "gen_random_uuid()",
+            "users.profile",
+            "'{}'::jsonb",
+            "users.preferences",
+            "'{}'::jsonb",
+            "users.created_at",
+            "now()",
+            "users.updated_at",
+            "now()",
+            "users.status",
+            "'active'::character varying",
+            "chat_sessions.id",
+            "gen_random_uuid()",
+            "chat_sessions.profile",
+            "'general'::character varying",
+            "chat_sessions.metadata",
+            "'{}'::jsonb",
+            "chat_sessions.created_at",
+            "now()",
+            "chat_sessions.updated_at",
+            "now()",
+            "chat_sessions.message_count",
+            "0",
+            "chat_sessions.status",
+            "'active'::character varying",
+            "messages.id",
+            "gen_random_uuid()",
+            "messages.metadata",
+            "'{}'::jsonb",
+            "messages.created_at",
+            "now()",
+            "messages.abuse_flagged",
+            "false",
+            "user_memory.id",
+            "gen_random_uuid()",
+            "user_memory.created_at",
+            "now()",
+            "user_memory.updated_at",
+            "now()");
 
     /** Columns seed 004 declares NOT NULL (the changelog may add more, never fewer). */
-    private static final List<String> SEED_NOT_NULL = List.of("users.id", "chat_sessions.id", "chat_sessions.chat_id",
-            "messages.id", "messages.chat_session_id", "messages.role", "messages.content", "messages.sequence_number",
-            "user_memory.id", "user_memory.user_id", "user_memory.memory_type", "user_memory.key", "user_memory.value");
+    private static final List<String> SEED_NOT_NULL = List.of(
+            "users.id",
+            "chat_sessions.id",
+            "chat_sessions.chat_id",
+            "messages.id",
+            "messages.chat_session_id",
+            "messages.role",
+            "messages.content",
+            "messages.sequence_number",
+            "user_memory.id",
+            "user_memory.user_id",
+            "user_memory.memory_type",
+            "user_memory.key",
+            "user_memory.value");
 
     /** Every seed 004 index (core tables and the composite ones): name to "table(columns)". */
     private static final Map<String, String> SEED_INDEXES = ordered(
@@ -100,10 +217,10 @@ class PostgresSchemaTest {
             "idx_user_memory_expires", "user_memory(expires_at)",
             "idx_user_memory_lookup", "user_memory(user_id, memory_type, key)");
 
-    private static final List<String> CHANGESETS = List.of("001-users", "002-chat-sessions", "003-messages",
-            "004-user-memory", "005-record-versions");
-    private static final List<String> TOMBSTONE_TABLES = List.of("user_tombstones", "session_tombstones",
-            "memory_tombstones");
+    private static final List<String> CHANGESETS =
+            List.of("001-users", "002-chat-sessions", "003-messages", "004-user-memory", "005-record-versions");
+    private static final List<String> TOMBSTONE_TABLES =
+            List.of("user_tombstones", "session_tombstones", "memory_tombstones");
     private static final Pattern INDEX_COLUMNS = Pattern.compile("USING (\\w+) \\((.*)\\)");
 
     private static PostgresTarget target;
@@ -130,9 +247,11 @@ class PostgresSchemaTest {
     @Test
     void tablesAndColumnsMatchSeed004() throws SQLException {
         Map<String, Map<String, String>> actual = new TreeMap<>();
-        query("SELECT table_name, column_name, data_type, character_maximum_length FROM information_schema.columns "
-                + "WHERE table_schema = 'public' AND table_name IN ('users', 'chat_sessions', 'messages', 'user_memory') "
-                + "ORDER BY table_name, ordinal_position", rs -> {
+        query(
+                "SELECT table_name, column_name, data_type, character_maximum_length FROM information_schema.columns "
+                        + "WHERE table_schema = 'public' AND table_name IN ('users', 'chat_sessions', 'messages', 'user_memory') "
+                        + "ORDER BY table_name, ordinal_position",
+                rs -> {
                     String type = rs.getString(3);
                     int length = rs.getInt(4);
                     if (!rs.wasNull()) {
@@ -140,13 +259,15 @@ class PostgresSchemaTest {
                     }
                     // 005-record-versions adds a version column; checked on its own below.
                     if (!"version".equals(rs.getString(2))) {
-                        actual.computeIfAbsent(rs.getString(1), k -> new LinkedHashMap<>()).put(rs.getString(2), type);
+                        actual.computeIfAbsent(rs.getString(1), k -> new LinkedHashMap<>())
+                                .put(rs.getString(2), type);
                     }
                 });
         assertThat(actual.keySet()).containsExactlyInAnyOrderElementsOf(TABLES);
         SoftAssertions soft = new SoftAssertions();
         for (String table : TABLES) {
-            soft.assertThat(actual.get(table)).as("columns of %s (name -> type)", table)
+            soft.assertThat(actual.get(table))
+                    .as("columns of %s (name -> type)", table)
                     .containsExactlyEntriesOf(SEED_COLUMNS.get(table));
         }
         soft.assertAll();
@@ -156,8 +277,9 @@ class PostgresSchemaTest {
     void defaultsAndNotNullMatchSeed004() throws SQLException {
         Map<String, String> defaults = new TreeMap<>();
         Set<String> notNull = new TreeSet<>();
-        query("SELECT table_name, column_name, column_default, is_nullable FROM information_schema.columns "
-                + "WHERE table_schema = 'public' AND table_name IN ('users', 'chat_sessions', 'messages', 'user_memory')",
+        query(
+                "SELECT table_name, column_name, column_default, is_nullable FROM information_schema.columns "
+                        + "WHERE table_schema = 'public' AND table_name IN ('users', 'chat_sessions', 'messages', 'user_memory')",
                 rs -> {
                     String column = rs.getString(1) + "." + rs.getString(2);
                     if (rs.getString(3) != null) {
@@ -174,31 +296,39 @@ class PostgresSchemaTest {
     @Test
     void primaryAndUniqueKeysMatchSeed004() throws SQLException {
         List<String> keys = new ArrayList<>();
-        query("SELECT c.contype, c.conrelid::regclass::text, "
-                + "(SELECT string_agg(a.attname, ', ' ORDER BY k.ord) FROM unnest(c.conkey) WITH ORDINALITY k(attnum, ord) "
-                + " JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum) "
-                + "FROM pg_constraint c WHERE c.connamespace = 'public'::regnamespace AND c.contype IN ('p', 'u') "
-                + "AND c.conrelid::regclass::text IN ('users', 'chat_sessions', 'messages', 'user_memory')",
+        query(
+                "SELECT c.contype, c.conrelid::regclass::text, "
+                        + "(SELECT string_agg(a.attname, ', ' ORDER BY k.ord) FROM unnest(c.conkey) WITH ORDINALITY k(attnum, ord) "
+                        + " JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum) "
+                        + "FROM pg_constraint c WHERE c.connamespace = 'public'::regnamespace AND c.contype IN ('p', 'u') "
+                        + "AND c.conrelid::regclass::text IN ('users', 'chat_sessions', 'messages', 'user_memory')",
                 rs -> keys.add(("p".equals(rs.getString(1)) ? "PRIMARY KEY " : "UNIQUE ") + rs.getString(2) + "("
                         + rs.getString(3) + ")"));
-        assertThat(keys).containsExactlyInAnyOrder(
-                "PRIMARY KEY users(id)", "PRIMARY KEY chat_sessions(id)", "PRIMARY KEY messages(id)",
-                "PRIMARY KEY user_memory(id)", "UNIQUE users(clerk_id)", "UNIQUE chat_sessions(chat_id)",
-                "UNIQUE user_memory(user_id, memory_type, key)");
+        assertThat(keys)
+                .containsExactlyInAnyOrder(
+                        "PRIMARY KEY users(id)",
+                        "PRIMARY KEY chat_sessions(id)",
+                        "PRIMARY KEY messages(id)",
+                        "PRIMARY KEY user_memory(id)",
+                        "UNIQUE users(clerk_id)",
+                        "UNIQUE chat_sessions(chat_id)",
+                        "UNIQUE user_memory(user_id, memory_type, key)");
     }
 
     @Test
     void foreignKeysHaveSeed004DeleteRules() throws SQLException {
         List<String> fromCatalog = new ArrayList<>();
-        query("SELECT c.conrelid::regclass::text, "
-                + "(SELECT string_agg(a.attname, ', ' ORDER BY k.ord) FROM unnest(c.conkey) WITH ORDINALITY k(attnum, ord) "
-                + " JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum), "
-                + "c.confrelid::regclass::text, "
-                + "(SELECT string_agg(a.attname, ', ' ORDER BY k.ord) FROM unnest(c.confkey) WITH ORDINALITY k(attnum, ord) "
-                + " JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.attnum), c.confdeltype "
-                + "FROM pg_constraint c WHERE c.connamespace = 'public'::regnamespace AND c.contype = 'f'",
+        query(
+                "SELECT c.conrelid::regclass::text, "
+                        + "(SELECT string_agg(a.attname, ', ' ORDER BY k.ord) FROM unnest(c.conkey) WITH ORDINALITY k(attnum, ord) "
+                        + " JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum), "
+                        + "c.confrelid::regclass::text, "
+                        + "(SELECT string_agg(a.attname, ', ' ORDER BY k.ord) FROM unnest(c.confkey) WITH ORDINALITY k(attnum, ord) "
+                        + " JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.attnum), c.confdeltype "
+                        + "FROM pg_constraint c WHERE c.connamespace = 'public'::regnamespace AND c.contype = 'f'",
                 rs -> fromCatalog.add(rs.getString(1) + "(" + rs.getString(2) + ") -> " + rs.getString(3) + "("
-                        + rs.getString(4) + ") ON DELETE " + switch (rs.getString(5)) {
+                        + rs.getString(4) + ") ON DELETE "
+                        + switch (rs.getString(5)) {
                             case "n" -> "SET NULL";
                             case "c" -> "CASCADE";
                             case "a" -> "NO ACTION";
@@ -206,19 +336,25 @@ class PostgresSchemaTest {
                             case "d" -> "SET DEFAULT";
                             default -> "?" + rs.getString(5);
                         }));
-        assertThat(fromCatalog).containsExactlyInAnyOrder(
-                "chat_sessions(user_id) -> users(id) ON DELETE SET NULL",
-                "messages(chat_session_id) -> chat_sessions(id) ON DELETE CASCADE",
-                "user_memory(user_id) -> users(id) ON DELETE CASCADE");
+        assertThat(fromCatalog)
+                .containsExactlyInAnyOrder(
+                        "chat_sessions(user_id) -> users(id) ON DELETE SET NULL",
+                        "messages(chat_session_id) -> chat_sessions(id) ON DELETE CASCADE",
+                        "user_memory(user_id) -> users(id) ON DELETE CASCADE");
 
         // The standard view says the same.
         Map<String, String> rules = new TreeMap<>();
-        query("SELECT kcu.table_name || '.' || kcu.column_name, rc.delete_rule "
-                + "FROM information_schema.referential_constraints rc JOIN information_schema.key_column_usage kcu "
-                + "ON kcu.constraint_name = rc.constraint_name AND kcu.constraint_schema = rc.constraint_schema "
-                + "WHERE rc.constraint_schema = 'public'", rs -> rules.put(rs.getString(1), rs.getString(2)));
-        assertThat(rules).containsOnly(entry("chat_sessions.user_id", "SET NULL"),
-                entry("messages.chat_session_id", "CASCADE"), entry("user_memory.user_id", "CASCADE"));
+        query(
+                "SELECT kcu.table_name || '.' || kcu.column_name, rc.delete_rule "
+                        + "FROM information_schema.referential_constraints rc JOIN information_schema.key_column_usage kcu "
+                        + "ON kcu.constraint_name = rc.constraint_name AND kcu.constraint_schema = rc.constraint_schema "
+                        + "WHERE rc.constraint_schema = 'public'",
+                rs -> rules.put(rs.getString(1), rs.getString(2)));
+        assertThat(rules)
+                .containsOnly(
+                        entry("chat_sessions.user_id", "SET NULL"),
+                        entry("messages.chat_session_id", "CASCADE"),
+                        entry("user_memory.user_id", "CASCADE"));
     }
 
     @Test
@@ -244,56 +380,100 @@ class PostgresSchemaTest {
     @Test
     void recordVersionsAndTombstoneTablesExist() throws SQLException {
         Map<String, String> versions = new TreeMap<>();
-        query("SELECT table_name, data_type, is_nullable, column_default FROM information_schema.columns "
-                + "WHERE table_schema = 'public' AND column_name = 'version' AND table_name IN "
-                + "('users', 'chat_sessions', 'messages', 'user_memory')",
+        query(
+                "SELECT table_name, data_type, is_nullable, column_default FROM information_schema.columns "
+                        + "WHERE table_schema = 'public' AND column_name = 'version' AND table_name IN "
+                        + "('users', 'chat_sessions', 'messages', 'user_memory')",
                 rs -> versions.put(rs.getString(1), rs.getString(2) + " " + rs.getString(3) + " " + rs.getString(4)));
-        assertThat(versions).containsOnly(entry("chat_sessions", "bigint NO 1"), entry("user_memory", "bigint NO 1"),
-                entry("users", "bigint NO 1"));
+        assertThat(versions)
+                .containsOnly(
+                        entry("chat_sessions", "bigint NO 1"),
+                        entry("user_memory", "bigint NO 1"),
+                        entry("users", "bigint NO 1"));
 
         Map<String, Map<String, String>> columns = new TreeMap<>();
-        query("SELECT table_name, column_name, data_type, is_nullable, collation_name FROM information_schema.columns "
-                + "WHERE table_schema = 'public' AND table_name IN ('user_tombstones', 'session_tombstones', "
-                + "'memory_tombstones') ORDER BY table_name, ordinal_position",
-                rs -> columns.computeIfAbsent(rs.getString(1), k -> new LinkedHashMap<>()).put(rs.getString(2),
-                        rs.getString(3) + " " + rs.getString(4) + (rs.getString(5) == null ? "" : " " + rs.getString(5))));
-        assertThat(columns).containsOnly(
-                entry("user_tombstones", PostgresSchemaTest.<String>ordered("id", "uuid NO", "version", "bigint NO")),
-                entry("session_tombstones", PostgresSchemaTest.<String>ordered("chat_id", "character varying NO", "session_id", "uuid NO",
-                        "version", "bigint NO")),
-                entry("memory_tombstones", PostgresSchemaTest.<String>ordered("user_id", "uuid NO", "memory_type", "character varying NO C",
-                        "key", "character varying NO C", "version", "bigint NO")));
+        query(
+                "SELECT table_name, column_name, data_type, is_nullable, collation_name FROM information_schema.columns "
+                        + "WHERE table_schema = 'public' AND table_name IN ('user_tombstones', 'session_tombstones', "
+                        + "'memory_tombstones') ORDER BY table_name, ordinal_position",
+                rs -> columns.computeIfAbsent(rs.getString(1), k -> new LinkedHashMap<>())
+                        .put(
+                                rs.getString(2),
+                                rs.getString(3) + " " + rs.getString(4)
+                                        + (rs.getString(5) == null ? "" : " " + rs.getString(5))));
+        assertThat(columns)
+                .containsOnly(
+                        entry(
+                                "user_tombstones",
+                                PostgresSchemaTest.<String>ordered("id", "uuid NO", "version", "bigint NO")),
+                        entry(
+                                "session_tombstones",
+                                PostgresSchemaTest.<String>ordered(
+                                        "chat_id",
+                                        "character varying NO",
+                                        "session_id",
+                                        "uuid NO",
+                                        "version",
+                                        "bigint NO")),
+                        entry(
+                                "memory_tombstones",
+                                PostgresSchemaTest.<String>ordered(
+                                        "user_id",
+                                        "uuid NO",
+                                        "memory_type",
+                                        "character varying NO C",
+                                        "key",
+                                        "character varying NO C",
+                                        "version",
+                                        "bigint NO")));
 
         List<String> keys = new ArrayList<>();
-        query("SELECT c.conrelid::regclass::text, (SELECT string_agg(a.attname, ', ' ORDER BY k.ord) "
-                + "FROM unnest(c.conkey) WITH ORDINALITY k(attnum, ord) JOIN pg_attribute a ON a.attrelid = c.conrelid "
-                + "AND a.attnum = k.attnum) FROM pg_constraint c WHERE c.connamespace = 'public'::regnamespace "
-                + "AND c.contype = 'p' AND c.conrelid::regclass::text LIKE '%_tombstones'",
+        query(
+                "SELECT c.conrelid::regclass::text, (SELECT string_agg(a.attname, ', ' ORDER BY k.ord) "
+                        + "FROM unnest(c.conkey) WITH ORDINALITY k(attnum, ord) JOIN pg_attribute a ON a.attrelid = c.conrelid "
+                        + "AND a.attnum = k.attnum) FROM pg_constraint c WHERE c.connamespace = 'public'::regnamespace "
+                        + "AND c.contype = 'p' AND c.conrelid::regclass::text LIKE '%_tombstones'",
                 rs -> keys.add(rs.getString(1) + "(" + rs.getString(2) + ")"));
-        assertThat(keys).containsExactlyInAnyOrder("user_tombstones(id)", "session_tombstones(chat_id)",
-                "memory_tombstones(user_id, memory_type, key)");
-        query("SELECT indexdef FROM pg_indexes WHERE indexname = 'idx_session_tombstones_session_id'",
+        assertThat(keys)
+                .containsExactlyInAnyOrder(
+                        "user_tombstones(id)",
+                        "session_tombstones(chat_id)",
+                        "memory_tombstones(user_id, memory_type, key)");
+        query(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'idx_session_tombstones_session_id'",
                 rs -> assertThat(rs.getString(1)).contains("session_tombstones USING btree (session_id)"));
     }
 
     @Test
     void statusListsFiveAppliedChangesetsWithChecksums() throws SQLException {
-        assertThat(schema.status()).containsExactly(
-                new ChangeSetStatus("001-users", "dal", true),
-                new ChangeSetStatus("002-chat-sessions", "dal", true),
-                new ChangeSetStatus("003-messages", "dal", true),
-                new ChangeSetStatus("004-user-memory", "dal", true),
-                new ChangeSetStatus("005-record-versions", "dal", true));
+        assertThat(schema.status())
+                .containsExactly(
+                        new ChangeSetStatus("001-users", "dal", true),
+                        new ChangeSetStatus("002-chat-sessions", "dal", true),
+                        new ChangeSetStatus("003-messages", "dal", true),
+                        new ChangeSetStatus("004-user-memory", "dal", true),
+                        new ChangeSetStatus("005-record-versions", "dal", true));
         List<String> recorded = new ArrayList<>();
         query("SELECT id, author, md5sum, exectype FROM databasechangelog ORDER BY orderexecuted", rs -> {
-            assertThat(rs.getString(3)).as("checksum of %s", rs.getString(1)).isNotNull().matches("\\d+:[0-9a-f]{32}");
+            assertThat(rs.getString(3))
+                    .as("checksum of %s", rs.getString(1))
+                    .isNotNull()
+                    .matches("\\d+:[0-9a-f]{32}");
             assertThat(rs.getString(4)).as("exectype of %s", rs.getString(1)).isEqualTo("EXECUTED");
             recorded.add(rs.getString(2) + ":" + rs.getString(1));
         });
-        assertThat(recorded).containsExactly("dal:001-users", "dal:002-chat-sessions", "dal:003-messages",
-                "dal:004-user-memory", "dal:005-record-versions");
-        query("SELECT count(*) FROM databasechangeloglock WHERE locked", rs -> assertThat(rs.getInt(1))
-                .as("Liquibase's lock is released after migrate").isZero());
+        assertThat(recorded)
+                .containsExactly(
+                        "dal:001-users",
+                        "dal:002-chat-sessions",
+                        "dal:003-messages",
+                        "dal:004-user-memory",
+                        "dal:005-record-versions");
+        query(
+                "SELECT count(*) FROM databasechangeloglock WHERE locked",
+                rs -> assertThat(rs.getInt(1))
+                        .as("Liquibase's lock is released after migrate")
+                        .isZero());
     }
 
     @Test
@@ -313,13 +493,16 @@ class PostgresSchemaTest {
     void rollingRecordVersionsBackAndForthKeepsTheRecordsAtVersionOne() throws SQLException {
         try {
             schema.rollback(1);
-            assertThat(schema.status()).extracting(ChangeSetStatus::applied)
+            assertThat(schema.status())
+                    .extracting(ChangeSetStatus::applied)
                     .containsExactly(true, true, true, true, false);
             for (String table : TOMBSTONE_TABLES) {
                 assertThat(tableExists(table)).as("%s after rollback(1)", table).isFalse();
             }
-            query("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public' "
-                    + "AND column_name = 'version'", rs -> assertThat(rs.getInt(1)).as("version columns").isZero());
+            query(
+                    "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public' "
+                            + "AND column_name = 'version'",
+                    rs -> assertThat(rs.getInt(1)).as("version columns").isZero());
             // Records written by the previous version of Dal, without versions.
             execute("INSERT INTO users (id, clerk_id) VALUES ('00000000-0000-0000-0000-0000000000a1', 'old-user')");
             execute("INSERT INTO chat_sessions (id, chat_id, user_id) VALUES ('00000000-0000-0000-0000-0000000000b1', "
@@ -328,9 +511,11 @@ class PostgresSchemaTest {
                     + "('00000000-0000-0000-0000-0000000000a1', 'context', 'k', '1')");
 
             schema.migrate();
-            query("SELECT (SELECT version FROM users WHERE clerk_id = 'old-user'), "
-                    + "(SELECT version FROM chat_sessions WHERE chat_id = 'old-chat'), "
-                    + "(SELECT version FROM user_memory WHERE key = 'k')", rs -> {
+            query(
+                    "SELECT (SELECT version FROM users WHERE clerk_id = 'old-user'), "
+                            + "(SELECT version FROM chat_sessions WHERE chat_id = 'old-chat'), "
+                            + "(SELECT version FROM user_memory WHERE key = 'k')",
+                    rs -> {
                         assertThat(rs.getLong(1)).as("user").isEqualTo(1);
                         assertThat(rs.getLong(2)).as("session").isEqualTo(1);
                         assertThat(rs.getLong(3)).as("memory").isEqualTo(1);
@@ -339,8 +524,11 @@ class PostgresSchemaTest {
 
             schema.rollback(1);
             assertThat(tableExists("user_tombstones")).isFalse();
-            query("SELECT count(*) FROM users WHERE clerk_id = 'old-user'",
-                    rs -> assertThat(rs.getInt(1)).as("records survive the rollback").isEqualTo(1));
+            query(
+                    "SELECT count(*) FROM users WHERE clerk_id = 'old-user'",
+                    rs -> assertThat(rs.getInt(1))
+                            .as("records survive the rollback")
+                            .isEqualTo(1));
         } finally {
             schema.migrate();
             execute("DELETE FROM users WHERE clerk_id = 'old-user'");
@@ -356,27 +544,38 @@ class PostgresSchemaTest {
         List<String> before = checksums();
         try {
             schema.rollback(2);
-            assertThat(tableExists("user_memory")).as("user_memory after rollback(2)").isFalse();
-            assertThat(tableExists("memory_tombstones")).as("memory_tombstones after rollback(2)").isFalse();
+            assertThat(tableExists("user_memory"))
+                    .as("user_memory after rollback(2)")
+                    .isFalse();
+            assertThat(tableExists("memory_tombstones"))
+                    .as("memory_tombstones after rollback(2)")
+                    .isFalse();
             assertThat(tableExists("messages")).as("messages after rollback(2)").isTrue();
-            assertThat(schema.status()).containsExactly(
-                    new ChangeSetStatus("001-users", "dal", true),
-                    new ChangeSetStatus("002-chat-sessions", "dal", true),
-                    new ChangeSetStatus("003-messages", "dal", true),
-                    new ChangeSetStatus("004-user-memory", "dal", false),
-                    new ChangeSetStatus("005-record-versions", "dal", false));
-            query("SELECT count(*) FROM databasechangelog", rs -> assertThat(rs.getInt(1)).isEqualTo(3));
+            assertThat(schema.status())
+                    .containsExactly(
+                            new ChangeSetStatus("001-users", "dal", true),
+                            new ChangeSetStatus("002-chat-sessions", "dal", true),
+                            new ChangeSetStatus("003-messages", "dal", true),
+                            new ChangeSetStatus("004-user-memory", "dal", false),
+                            new ChangeSetStatus("005-record-versions", "dal", false));
+            query(
+                    "SELECT count(*) FROM databasechangelog",
+                    rs -> assertThat(rs.getInt(1)).isEqualTo(3));
         } finally {
             schema.migrate();
         }
-        assertThat(tableExists("user_memory")).as("user_memory after migrating again").isTrue();
+        assertThat(tableExists("user_memory"))
+                .as("user_memory after migrating again")
+                .isTrue();
         assertThat(schema.status()).extracting(ChangeSetStatus::id).containsExactlyElementsOf(CHANGESETS);
         assertThat(schema.status()).allMatch(ChangeSetStatus::applied);
         assertThat(checksums()).as("checksums after re-applying").isEqualTo(before);
         // Restored with its constraints and indexes, not only the table.
-        query("SELECT count(*) FROM pg_indexes WHERE tablename = 'user_memory' AND indexname LIKE 'idx_user_memory_%'",
+        query(
+                "SELECT count(*) FROM pg_indexes WHERE tablename = 'user_memory' AND indexname LIKE 'idx_user_memory_%'",
                 rs -> assertThat(rs.getInt(1)).isEqualTo(4));
-        query("SELECT confdeltype FROM pg_constraint WHERE conrelid = 'user_memory'::regclass AND contype = 'f'",
+        query(
+                "SELECT confdeltype FROM pg_constraint WHERE conrelid = 'user_memory'::regclass AND contype = 'f'",
                 rs -> assertThat(rs.getString(1)).isEqualTo("c"));
     }
 
@@ -388,7 +587,8 @@ class PostgresSchemaTest {
         try {
             List<String> before = changelogRows();
             // The refusal names the changeset whose checksum changed, so an operator knows where to look.
-            assertThatThrownBy(schema::migrate).isInstanceOf(DataAccessException.class)
+            assertThatThrownBy(schema::migrate)
+                    .isInstanceOf(DataAccessException.class)
                     .hasMessageContaining("002-chat-sessions")
                     .satisfies(PostgresTarget::assertNoDriverLeak);
             assertThat(changelogRows()).as("nothing ran").isEqualTo(before);
@@ -411,7 +611,9 @@ class PostgresSchemaTest {
         ExecutorService pool = Executors.newFixedThreadPool(instances);
         try {
             PostgresLiquibase freshSchema = new PostgresLiquibase(target.dataSource(fresh));
-            assertThat(freshSchema.status()).as("status before any migration").noneMatch(ChangeSetStatus::applied)
+            assertThat(freshSchema.status())
+                    .as("status before any migration")
+                    .noneMatch(ChangeSetStatus::applied)
                     .hasSize(5);
             CyclicBarrier start = new CyclicBarrier(instances);
             List<Future<Void>> runs = new ArrayList<>();
@@ -436,7 +638,8 @@ class PostgresSchemaTest {
             }
             assertThat(failures).as("migrations that failed while another ran").isEmpty();
             assertThat(freshSchema.status()).allMatch(ChangeSetStatus::applied);
-            try (Connection c = target.dataSource(fresh).getConnection(); Statement st = c.createStatement();
+            try (Connection c = target.dataSource(fresh).getConnection();
+                    Statement st = c.createStatement();
                     ResultSet rs = st.executeQuery("SELECT count(*), count(DISTINCT id) FROM databasechangelog")) {
                 rs.next();
                 assertThat(rs.getInt(1)).as("changesets recorded once each").isEqualTo(5);
@@ -457,7 +660,8 @@ class PostgresSchemaTest {
     }
 
     private static void query(String sql, RowCheck check) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
+        try (Connection c = dataSource.getConnection();
+                Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery(sql)) {
             boolean any = false;
             while (rs.next()) {
@@ -469,7 +673,8 @@ class PostgresSchemaTest {
     }
 
     private static void execute(String sql) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = dataSource.getConnection();
+                Statement st = c.createStatement()) {
             st.execute(sql);
         }
     }
@@ -489,7 +694,8 @@ class PostgresSchemaTest {
 
     private static List<String> changelogRows() throws SQLException {
         List<String> rows = new ArrayList<>();
-        query("SELECT id, author, md5sum, orderexecuted, dateexecuted FROM databasechangelog ORDER BY orderexecuted",
+        query(
+                "SELECT id, author, md5sum, orderexecuted, dateexecuted FROM databasechangelog ORDER BY orderexecuted",
                 rs -> rows.add(rs.getString(1) + "|" + rs.getString(2) + "|" + rs.getString(3) + "|" + rs.getInt(4)
                         + "|" + rs.getTimestamp(5)));
         return rows;

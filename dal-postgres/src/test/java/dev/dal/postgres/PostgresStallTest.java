@@ -51,12 +51,22 @@ class PostgresStallTest {
         PostgresTarget target = PostgresTarget.get();
         try (FaultProxy proxy = FaultProxy.to(new java.net.InetSocketAddress(target.host(), target.port()))) {
             Map<String, String> settings = target.settingsWith(Map.of(
-                    "DATABASE_URL", PostgresTarget.urlVia(target.server().settings().get("DATABASE_URL"), proxy.address()),
-                    "DB_QUERY_TIMEOUT", "2", "DB_CONNECT_TIMEOUT", "2", "DB_CONNECTION_TIMEOUT", "2",
-                    "DAL_HEALTH_TIMEOUT", "1", "DB_MAX_CONNECTIONS", "8"));
+                    "DATABASE_URL",
+                    PostgresTarget.urlVia(target.server().settings().get("DATABASE_URL"), proxy.address()),
+                    "DB_QUERY_TIMEOUT",
+                    "2",
+                    "DB_CONNECT_TIMEOUT",
+                    "2",
+                    "DB_CONNECTION_TIMEOUT",
+                    "2",
+                    "DAL_HEALTH_TIMEOUT",
+                    "1",
+                    "DB_MAX_CONNECTIONS",
+                    "8"));
             try (DataAccess store = PostgresTarget.open(settings)) {
                 User user = store.createUser(NewUser.withExternalId("stall-" + UUID.randomUUID()));
-                ChatSession session = store.createChatSession(NewChatSession.of("stall-" + UUID.randomUUID(), user.id()));
+                ChatSession session =
+                        store.createChatSession(NewChatSession.of("stall-" + UUID.randomUUID(), user.id()));
 
                 ConcurrentLinkedQueue<Call> calls = new ConcurrentLinkedQueue<>();
                 AtomicBoolean running = new AtomicBoolean(true);
@@ -71,7 +81,9 @@ class PostgresStallTest {
                             Throwable failure = null;
                             try {
                                 if (writer) {
-                                    store.addMessage(session.chatId(), NewMessage.user("turn").withId(UUID.randomUUID()));
+                                    store.addMessage(
+                                            session.chatId(),
+                                            NewMessage.user("turn").withId(UUID.randomUUID()));
                                 } else {
                                     store.getChatHistory(session.chatId(), 20, 0);
                                 }
@@ -91,7 +103,8 @@ class PostgresStallTest {
                         Thread.sleep(3_000);
                         long healthStart = System.nanoTime();
                         during = store.healthCheck();
-                        assertThat(Duration.ofNanos(System.nanoTime() - healthStart)).as("health during the stall")
+                        assertThat(Duration.ofNanos(System.nanoTime() - healthStart))
+                                .as("health during the stall")
                                 .isLessThan(Duration.ofMillis(1_900));
                         long left = stallStart + STALL.toNanos() - System.nanoTime();
                         if (left > 0) {
@@ -108,14 +121,17 @@ class PostgresStallTest {
                     while (Duration.ofNanos(System.nanoTime() - healed).compareTo(Duration.ofSeconds(10)) < 0) {
                         try {
                             store.getChatHistory(session.chatId(), 1, 0);
-                            store.addMessage(session.chatId(), NewMessage.user("after").withId(UUID.randomUUID()));
+                            store.addMessage(
+                                    session.chatId(), NewMessage.user("after").withId(UUID.randomUUID()));
                             recovered = Duration.ofNanos(System.nanoTime() - healed);
                             break;
                         } catch (DataAccessException e) {
                             Thread.sleep(50);
                         }
                     }
-                    assertThat(recovered).as("the store served again within 5 s after the stall").isNotNull()
+                    assertThat(recovered)
+                            .as("the store served again within 5 s after the stall")
+                            .isNotNull()
                             .isLessThan(Duration.ofSeconds(5));
                     Thread.sleep(500);
                     running.set(false);
@@ -125,33 +141,59 @@ class PostgresStallTest {
 
                     long stallEnd = stallStart + STALL.toNanos();
                     List<Call> inFlight = calls.stream()
-                            .filter(c -> c.startNanos() < stallStart && c.endNanos() > stallStart).toList();
+                            .filter(c -> c.startNanos() < stallStart && c.endNanos() > stallStart)
+                            .toList();
                     List<Call> startedDuring = calls.stream()
                             .filter(c -> c.startNanos() >= stallStart && c.startNanos() < stallEnd - BOUND.toNanos())
                             .toList();
                     Duration worstInFlight = inFlight.stream()
-                            .map(c -> Duration.ofNanos(c.endNanos() - stallStart)).max(Duration::compareTo)
+                            .map(c -> Duration.ofNanos(c.endNanos() - stallStart))
+                            .max(Duration::compareTo)
                             .orElse(Duration.ZERO);
-                    Duration worstDuring = startedDuring.stream().map(Call::took).max(Duration::compareTo)
+                    Duration worstDuring = startedDuring.stream()
+                            .map(Call::took)
+                            .max(Duration::compareTo)
                             .orElse(Duration.ZERO);
-                    System.out.printf("stall: %d calls in flight (worst end %d ms after the stall began), %d started"
-                            + " during it (worst %d ms), recovered %d ms after it ended%n", inFlight.size(),
-                            worstInFlight.toMillis(), startedDuring.size(), worstDuring.toMillis(), recovered.toMillis());
+                    System.out.printf(
+                            "stall: %d calls in flight (worst end %d ms after the stall began), %d started"
+                                    + " during it (worst %d ms), recovered %d ms after it ended%n",
+                            inFlight.size(),
+                            worstInFlight.toMillis(),
+                            startedDuring.size(),
+                            worstDuring.toMillis(),
+                            recovered.toMillis());
 
-                    calls.stream().filter(c -> c.took().compareTo(Duration.ofMillis(2_600)) > 0).forEach(c -> {
-                        StringBuilder chain = new StringBuilder();
-                        for (Throwable t = c.failure(); t != null; t = t.getCause()) {
-                            chain.append(" <- ").append(t.getClass().getSimpleName()).append(": ").append(t.getMessage());
-                        }
-                        System.out.printf("slow %s: %d ms, started %d ms after the stall began%s%n", c.kind(),
-                                c.took().toMillis(), TimeUnit.NANOSECONDS.toMillis(c.startNanos() - stallStart), chain);
-                    });
-                    assertThat(inFlight).as("calls in flight when the stall began").isNotEmpty();
-                    assertThat(worstInFlight).as("calls in flight ended within 3 s of the stall").isLessThanOrEqualTo(BOUND);
-                    assertThat(startedDuring).as("calls started during the stall").isNotEmpty();
-                    assertThat(worstDuring).as("each call started during the stall ended within 3 s")
+                    calls.stream()
+                            .filter(c -> c.took().compareTo(Duration.ofMillis(2_600)) > 0)
+                            .forEach(c -> {
+                                StringBuilder chain = new StringBuilder();
+                                for (Throwable t = c.failure(); t != null; t = t.getCause()) {
+                                    chain.append(" <- ")
+                                            .append(t.getClass().getSimpleName())
+                                            .append(": ")
+                                            .append(t.getMessage());
+                                }
+                                System.out.printf(
+                                        "slow %s: %d ms, started %d ms after the stall began%s%n",
+                                        c.kind(),
+                                        c.took().toMillis(),
+                                        TimeUnit.NANOSECONDS.toMillis(c.startNanos() - stallStart),
+                                        chain);
+                            });
+                    assertThat(inFlight)
+                            .as("calls in flight when the stall began")
+                            .isNotEmpty();
+                    assertThat(worstInFlight)
+                            .as("calls in flight ended within 3 s of the stall")
                             .isLessThanOrEqualTo(BOUND);
-                    assertThat(inFlight).as("calls in flight that the stall cut off")
+                    assertThat(startedDuring)
+                            .as("calls started during the stall")
+                            .isNotEmpty();
+                    assertThat(worstDuring)
+                            .as("each call started during the stall ended within 3 s")
+                            .isLessThanOrEqualTo(BOUND);
+                    assertThat(inFlight)
+                            .as("calls in flight that the stall cut off")
                             .anyMatch(c -> c.failure() != null);
                     for (Call c : calls) {
                         if (c.failure() == null) {
@@ -159,13 +201,17 @@ class PostgresStallTest {
                         }
                         assertNoDriverLeak(c.failure());
                         if (c.kind().equals("read")) {
-                            assertThat(c.failure()).as("a read during the stall")
+                            assertThat(c.failure())
+                                    .as("a read during the stall")
                                     .isInstanceOfAny(TransientDataAccessException.class, UnavailableException.class)
                                     .isNotInstanceOf(OutcomeUnknownException.class);
                         } else {
-                            assertThat(c.failure()).as("a write during the stall").isInstanceOfAny(
-                                    TransientDataAccessException.class, OutcomeUnknownException.class,
-                                    UnavailableException.class);
+                            assertThat(c.failure())
+                                    .as("a write during the stall")
+                                    .isInstanceOfAny(
+                                            TransientDataAccessException.class,
+                                            OutcomeUnknownException.class,
+                                            UnavailableException.class);
                         }
                     }
                 } finally {

@@ -39,8 +39,8 @@ final class PostgresStores implements StoreProvider {
             all.put("DATABASE_URL", PostgresTarget.urlVia(all.get("DATABASE_URL"), via));
         }
         all.putAll(settings);
-        DataAccess store = DataAccessFactory.create(DalConfig.builder().settings(all).clock(clock).build(),
-                new PostgresStoreProvider());
+        DataAccess store = DataAccessFactory.create(
+                DalConfig.builder().settings(all).clock(clock).build(), new PostgresStoreProvider());
         server.truncate();
         return store;
     }

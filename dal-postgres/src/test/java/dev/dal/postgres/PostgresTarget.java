@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
 import dev.dal.api.DataAccessFactory;
+import dev.dal.api.spi.SanitizedCause;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -18,7 +19,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
-import dev.dal.api.spi.SanitizedCause;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
@@ -44,7 +44,8 @@ final class PostgresTarget {
         this.port = uri.getPort() < 0 ? 5432 : uri.getPort();
         String path = uri.getPath() == null ? "" : uri.getPath();
         this.database = path.startsWith("/") && path.length() > 1 ? path.substring(1) : "postgres";
-        String[] info = uri.getUserInfo() == null ? new String[0] : uri.getUserInfo().split(":", 2);
+        String[] info =
+                uri.getUserInfo() == null ? new String[0] : uri.getUserInfo().split(":", 2);
         this.user = settings.containsKey("DB_USER") ? settings.get("DB_USER") : info.length > 0 ? info[0] : null;
         this.password = info.length > 1 ? info[1] : null;
     }
@@ -121,15 +122,18 @@ final class PostgresTarget {
 
     /** @return the name of a new, empty database on the server */
     String createDatabase(String prefix) throws SQLException {
-        String name = prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        try (Connection c = server.connect(); Statement st = c.createStatement()) {
+        String name =
+                prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        try (Connection c = server.connect();
+                Statement st = c.createStatement()) {
             st.execute("CREATE DATABASE " + name);
         }
         return name;
     }
 
     void dropDatabase(String name) throws SQLException {
-        try (Connection c = server.connect(); Statement st = c.createStatement()) {
+        try (Connection c = server.connect();
+                Statement st = c.createStatement()) {
             st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
         }
     }
@@ -159,19 +163,31 @@ final class PostgresTarget {
     static void assertNoDriverLeak(Throwable thrown) {
         for (Throwable t = thrown; t != null; t = t.getCause()) {
             String type = t.getClass().getName();
-            assertThat(t.getSuppressed()).as("suppressed exceptions of %s", type).isEmpty();
+            assertThat(t.getSuppressed())
+                    .as("suppressed exceptions of %s", type)
+                    .isEmpty();
             if (t instanceof SanitizedCause sanitized) {
-                assertThat(t.getMessage()).as("message of a sanitized cause")
+                assertThat(t.getMessage())
+                        .as("message of a sanitized cause")
                         .matches(Pattern.quote(sanitized.originalClass()) + "( \\(SQLSTATE [0-9A-Z]{5}\\))?");
                 continue;
             }
-            assertThat(type).as("exception type in the chain of %s", thrown)
-                    .doesNotStartWith("org.postgresql").doesNotStartWith("com.zaxxer")
-                    .doesNotStartWith("org.jdbi").doesNotStartWith("liquibase").doesNotStartWith("java.sql");
+            assertThat(type)
+                    .as("exception type in the chain of %s", thrown)
+                    .doesNotStartWith("org.postgresql")
+                    .doesNotStartWith("com.zaxxer")
+                    .doesNotStartWith("org.jdbi")
+                    .doesNotStartWith("liquibase")
+                    .doesNotStartWith("java.sql");
             String message = String.valueOf(t.getMessage());
-            assertThat(message).as("message of %s", type)
-                    .doesNotContain("org.postgresql").doesNotContain("PSQLException").doesNotContain("com.zaxxer")
-                    .doesNotContain("HikariPool").doesNotContain("ERROR:").doesNotContain("FATAL:");
+            assertThat(message)
+                    .as("message of %s", type)
+                    .doesNotContain("org.postgresql")
+                    .doesNotContain("PSQLException")
+                    .doesNotContain("com.zaxxer")
+                    .doesNotContain("HikariPool")
+                    .doesNotContain("ERROR:")
+                    .doesNotContain("FATAL:");
         }
     }
 

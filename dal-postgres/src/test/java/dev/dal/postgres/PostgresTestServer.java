@@ -65,10 +65,26 @@ public final class PostgresTestServer {
     /** @return settings that reach this server, migrating the schema on open */
     public Map<String, String> settings() {
         return user == null
-                ? Map.of("DATA_STORAGE_TYPE", "postgresql", "DATABASE_URL", databaseUrl, "DB_AUTO_MIGRATE", "true",
-                        "DB_MAX_CONNECTIONS", "12")
-                : Map.of("DATA_STORAGE_TYPE", "postgresql", "DATABASE_URL", databaseUrl, "DB_USER", user,
-                        "DB_AUTO_MIGRATE", "true", "DB_MAX_CONNECTIONS", "12");
+                ? Map.of(
+                        "DATA_STORAGE_TYPE",
+                        "postgresql",
+                        "DATABASE_URL",
+                        databaseUrl,
+                        "DB_AUTO_MIGRATE",
+                        "true",
+                        "DB_MAX_CONNECTIONS",
+                        "12")
+                : Map.of(
+                        "DATA_STORAGE_TYPE",
+                        "postgresql",
+                        "DATABASE_URL",
+                        databaseUrl,
+                        "DB_USER",
+                        user,
+                        "DB_AUTO_MIGRATE",
+                        "true",
+                        "DB_MAX_CONNECTIONS",
+                        "12");
     }
 
     /**
@@ -90,7 +106,8 @@ public final class PostgresTestServer {
         if (!database.matches("[a-z][a-z0-9_]*")) {
             throw new IllegalArgumentException("database must match [a-z][a-z0-9_]*: " + database);
         }
-        try (Connection c = connect(); Statement st = c.createStatement()) {
+        try (Connection c = connect();
+                Statement st = c.createStatement()) {
             try (var rs = st.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + database + "'")) {
                 if (!rs.next()) {
                     st.execute("CREATE DATABASE " + database);
@@ -110,8 +127,10 @@ public final class PostgresTestServer {
 
     /** Deletes every row of Dal's tables in the default database, tombstones included. */
     public void truncate() {
-        try (Connection c = connect(); Statement st = c.createStatement()) {
-            st.execute("TRUNCATE users, chat_sessions, messages, user_memory, user_tombstones, session_tombstones, memory_tombstones");
+        try (Connection c = connect();
+                Statement st = c.createStatement()) {
+            st.execute(
+                    "TRUNCATE users, chat_sessions, messages, user_memory, user_tombstones, session_tombstones, memory_tombstones");
         } catch (SQLException e) {
             throw new IllegalStateException("Could not empty the test database", e);
         }
@@ -129,14 +148,16 @@ public final class PostgresTestServer {
             return DriverManager.getConnection(jdbc, props);
         }
         java.net.URI uri = java.net.URI.create(jdbc);
-        String[] info = uri.getUserInfo() == null ? new String[0] : uri.getUserInfo().split(":", 2);
+        String[] info =
+                uri.getUserInfo() == null ? new String[0] : uri.getUserInfo().split(":", 2);
         if (info.length > 0) {
             props.setProperty("user", info[0]);
         }
         if (info.length > 1) {
             props.setProperty("password", info[1]);
         }
-        return DriverManager.getConnection("jdbc:postgresql://" + uri.getHost() + ":" + (uri.getPort() < 0 ? 5432
-                : uri.getPort()) + uri.getPath(), props);
+        return DriverManager.getConnection(
+                "jdbc:postgresql://" + uri.getHost() + ":" + (uri.getPort() < 0 ? 5432 : uri.getPort()) + uri.getPath(),
+                props);
     }
 }

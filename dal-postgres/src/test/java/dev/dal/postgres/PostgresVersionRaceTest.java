@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.dal.api.ChatSession;
-import dev.dal.api.DeleteMode;
 import dev.dal.api.DataAccess;
+import dev.dal.api.DeleteMode;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.NewChatSession;
@@ -131,7 +131,8 @@ class PostgresVersionRaceTest {
             memory += store.getUserMemory(owner.id(), "context", entry.key()).isPresent() ? 1 : 0;
         }
         assertThat(failures).as("failed calls").isEmpty();
-        assertThat(List.of(users, sessions, memory)).as("users, sessions, memory entries brought back")
+        assertThat(List.of(users, sessions, memory))
+                .as("users, sessions, memory entries brought back")
                 .containsOnly(0);
     }
 
@@ -141,15 +142,27 @@ class PostgresVersionRaceTest {
         int back = 0;
         for (int i = 0; i < ROUNDS; i++) {
             Instant now = now();
-            User user = new User(Ids.newId(), null, null, "late", F.objectNode(), F.objectNode(), UserStatus.ACTIVE,
-                    now, now, null, 3);
-            failures.addAll(race(() -> {
-                store.bulk().upsertTombstones(List.of(Tombstone.ofUser(user.id(), 5)));
-                return null;
-            }, () -> {
-                store.bulk().upsertUsers(List.of(user));
-                return null;
-            }));
+            User user = new User(
+                    Ids.newId(),
+                    null,
+                    null,
+                    "late",
+                    F.objectNode(),
+                    F.objectNode(),
+                    UserStatus.ACTIVE,
+                    now,
+                    now,
+                    null,
+                    3);
+            failures.addAll(race(
+                    () -> {
+                        store.bulk().upsertTombstones(List.of(Tombstone.ofUser(user.id(), 5)));
+                        return null;
+                    },
+                    () -> {
+                        store.bulk().upsertUsers(List.of(user));
+                        return null;
+                    }));
             back += store.getUser(user.id()).isPresent() ? 1 : 0;
             assertThat(store.bulk().findTombstones(List.of(RecordKey.user(user.id()))))
                     .containsExactly(Tombstone.ofUser(user.id(), 5));
@@ -164,15 +177,27 @@ class PostgresVersionRaceTest {
         for (int i = 0; i < ROUNDS; i++) {
             User owner = store.createUser(NewUser.withExternalId("race-parent-" + i));
             Instant now = now();
-            ChatSession session = new ChatSession(Ids.newId(), "race-child-" + i, owner.id(), null, null,
-                    F.objectNode(), SessionStatus.ACTIVE, now, now, null, 0, 1);
+            ChatSession session = new ChatSession(
+                    Ids.newId(),
+                    "race-child-" + i,
+                    owner.id(),
+                    null,
+                    null,
+                    F.objectNode(),
+                    SessionStatus.ACTIVE,
+                    now,
+                    now,
+                    null,
+                    0,
+                    1);
             MemoryEntry entry = new MemoryEntry(owner.id(), "context", "k", F.numberNode(1), now, now, null, 1);
             failures.addAll(race(() -> store.deleteUser(owner.id()), () -> {
                 store.bulk().upsertSessions(List.of(session));
                 store.bulk().upsertMemory(List.of(entry));
                 return null;
             }));
-            store.getChatSession(session.chatId()).ifPresent(s -> assertThat(s.userId()).isNull());
+            store.getChatSession(session.chatId())
+                    .ifPresent(s -> assertThat(s.userId()).isNull());
             assertThat(store.getUserMemory(owner.id(), "context", "k")).isEmpty();
         }
         assertThat(failures).as("failed calls").isEmpty();
@@ -191,12 +216,15 @@ class PostgresVersionRaceTest {
             Instant now = now();
             List<Message> messages = new ArrayList<>();
             for (int n = 1; n <= 20; n++) {
-                messages.add(new Message(Ids.newId(), session.id(), n, Role.USER, "m" + n, F.objectNode(), null,
-                        false, now));
+                messages.add(new Message(
+                        Ids.newId(), session.id(), n, Role.USER, "m" + n, F.objectNode(), null, false, now));
             }
             boolean purge = i % 2 == 1;
-            failures.addAll(race(() -> purge ? store.deleteUser(owner.id(), DeleteMode.PURGE)
-                    : store.deleteChatSession(session.chatId()), () -> {
+            failures.addAll(race(
+                    () -> purge
+                            ? store.deleteUser(owner.id(), DeleteMode.PURGE)
+                            : store.deleteChatSession(session.chatId()),
+                    () -> {
                         store.bulk().upsertMessages(messages);
                         return null;
                     }));
@@ -207,6 +235,8 @@ class PostgresVersionRaceTest {
             store.bulk().upsertMessages(messages);
         }
         assertThat(failures).as("failed calls").isEmpty();
-        assertThat(store.bulk().scanMessages(null, 10).items()).as("messages of deleted sessions").isEmpty();
+        assertThat(store.bulk().scanMessages(null, 10).items())
+                .as("messages of deleted sessions")
+                .isEmpty();
     }
 }

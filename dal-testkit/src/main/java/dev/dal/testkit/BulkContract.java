@@ -11,7 +11,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dal.api.ChatSession;
 import dev.dal.api.DataAccess;
-import dev.dal.api.DeleteMode;
 import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
@@ -39,7 +38,8 @@ import org.junit.jupiter.api.Test;
 public interface BulkContract extends ConformanceTest {
 
     /** Ids whose canonical-string order differs from {@link UUID#compareTo}'s signed order. */
-    List<UUID> TRICKY_IDS = List.of(UUID.fromString("ffffffff-ffff-7fff-bfff-ffffffffffff"),
+    List<UUID> TRICKY_IDS = List.of(
+            UUID.fromString("ffffffff-ffff-7fff-bfff-ffffffffffff"),
             UUID.fromString("00000000-0000-7000-8000-000000000001"),
             UUID.fromString("80000000-0000-7000-8000-000000000000"),
             UUID.fromString("7fffffff-ffff-7fff-bfff-ffffffffffff"),
@@ -50,19 +50,45 @@ public interface BulkContract extends ConformanceTest {
     Instant T0 = Instant.parse("2023-04-05T06:07:08.009Z");
 
     private static User exactUser(UUID id, String externalId) {
-        return new User(id, externalId, externalId + "@example.org", "Name " + externalId,
-                object("{\"imported\":true}"), object("{\"theme\":\"dark\"}"), UserStatus.DISABLED,
-                T0, T0.plusSeconds(60), T0.plusSeconds(120));
+        return new User(
+                id,
+                externalId,
+                externalId + "@example.org",
+                "Name " + externalId,
+                object("{\"imported\":true}"),
+                object("{\"theme\":\"dark\"}"),
+                UserStatus.DISABLED,
+                T0,
+                T0.plusSeconds(60),
+                T0.plusSeconds(120));
     }
 
     private static ChatSession exactSession(UUID id, String chatId, UUID userId, long count, Instant lastMessageAt) {
-        return new ChatSession(id, chatId, userId, "Title " + chatId, "coding", object("{\"src\":\"import\"}"),
-                SessionStatus.ARCHIVED, T0, T0.plusSeconds(5), lastMessageAt, count);
+        return new ChatSession(
+                id,
+                chatId,
+                userId,
+                "Title " + chatId,
+                "coding",
+                object("{\"src\":\"import\"}"),
+                SessionStatus.ARCHIVED,
+                T0,
+                T0.plusSeconds(5),
+                lastMessageAt,
+                count);
     }
 
     private static Message exactMessage(UUID sessionId, long seq) {
-        return new Message(Ids.newId(), sessionId, seq, seq % 2 == 1 ? Role.USER : Role.ASSISTANT, "msg " + seq,
-                object("{\"seq\":" + seq + "}"), (int) seq * 10, seq % 5 == 0, T0.plusSeconds(seq));
+        return new Message(
+                Ids.newId(),
+                sessionId,
+                seq,
+                seq % 2 == 1 ? Role.USER : Role.ASSISTANT,
+                "msg " + seq,
+                object("{\"seq\":" + seq + "}"),
+                (int) seq * 10,
+                seq % 5 == 0,
+                T0.plusSeconds(seq));
     }
 
     private static MemoryEntry exactMemory(UUID userId, String type, String key, Instant expiresAt) {
@@ -81,7 +107,8 @@ public interface BulkContract extends ConformanceTest {
             for (String key : List.of("b", "a", "c")) {
                 store.setUserMemory(user.id(), u % 2 == 0 ? "context" : "profile", key, F.numberNode(u));
             }
-            store.setUserMemory(user.id(), "short", "lived", F.textNode("x"), now(clock).plusMillis(1));
+            store.setUserMemory(
+                    user.id(), "short", "lived", F.textNode("x"), now(clock).plusMillis(1));
         }
         clock.advance(Duration.ofSeconds(1));
     }
@@ -111,8 +138,11 @@ public interface BulkContract extends ConformanceTest {
     default void scansOfAnEmptyStoreAreEmptyAndFinal(DataAccess store) {
         BulkAccess bulk = store.bulk();
 
-        for (ScanBatch<?> batch : List.of(bulk.scanUsers(null, 10), bulk.scanSessions(null, 10),
-                bulk.scanMessages(null, 10), bulk.scanMemory(null, 10))) {
+        for (ScanBatch<?> batch : List.of(
+                bulk.scanUsers(null, 10),
+                bulk.scanSessions(null, 10),
+                bulk.scanMessages(null, 10),
+                bulk.scanMemory(null, 10))) {
             assertThat(batch.items()).isEmpty();
             assertThat(batch.nextCursor()).isNull();
             assertThat(batch.hasMore()).isFalse();
@@ -194,7 +224,9 @@ public interface BulkContract extends ConformanceTest {
      */
     @Test
     default void scanMemoryIsOrderedByUserTypeAndKey(DataAccess store) {
-        List<User> users = List.of(exactUser(TRICKY_IDS.get(0), "m0"), exactUser(TRICKY_IDS.get(1), "m1"),
+        List<User> users = List.of(
+                exactUser(TRICKY_IDS.get(0), "m0"),
+                exactUser(TRICKY_IDS.get(1), "m1"),
                 exactUser(TRICKY_IDS.get(2), "m2"));
         store.bulk().upsertUsers(users);
         List<MemoryEntry> entries = new ArrayList<>();
@@ -210,7 +242,8 @@ public interface BulkContract extends ConformanceTest {
         List<MemoryEntry> scanned = scanAll(store.bulk()::scanMemory, 6);
 
         entries.sort(Comparator.comparing((MemoryEntry m) -> m.userId().toString())
-                .thenComparing(MemoryEntry::memoryType).thenComparing(MemoryEntry::key));
+                .thenComparing(MemoryEntry::memoryType)
+                .thenComparing(MemoryEntry::key));
         assertThat(scanned).isEqualTo(entries);
     }
 
@@ -226,9 +259,11 @@ public interface BulkContract extends ConformanceTest {
         Fixtures.Snapshot all = snapshot(store);
 
         for (int batchSize : new int[] {1, 2, 3, 5}) {
-            assertThat(scanAll(store.bulk()::scanUsers, batchSize)).as("users in batches of %s", batchSize)
+            assertThat(scanAll(store.bulk()::scanUsers, batchSize))
+                    .as("users in batches of %s", batchSize)
                     .isEqualTo(all.users());
-            assertThat(scanAll(store.bulk()::scanSessions, batchSize)).as("sessions in batches of %s", batchSize)
+            assertThat(scanAll(store.bulk()::scanSessions, batchSize))
+                    .as("sessions in batches of %s", batchSize)
                     .isEqualTo(all.sessions());
         }
         assertThat(all.users()).hasSize(4);
@@ -247,10 +282,14 @@ public interface BulkContract extends ConformanceTest {
         Fixtures.Snapshot all = snapshot(store);
 
         for (int batchSize : new int[] {1, 2, 4, 7}) {
-            assertThat(scanAll(store.bulk()::scanMessages, batchSize)).as("messages in batches of %s", batchSize)
-                    .isEqualTo(all.messages()).doesNotHaveDuplicates();
-            assertThat(scanAll(store.bulk()::scanMemory, batchSize)).as("memory in batches of %s", batchSize)
-                    .isEqualTo(all.memory()).doesNotHaveDuplicates();
+            assertThat(scanAll(store.bulk()::scanMessages, batchSize))
+                    .as("messages in batches of %s", batchSize)
+                    .isEqualTo(all.messages())
+                    .doesNotHaveDuplicates();
+            assertThat(scanAll(store.bulk()::scanMemory, batchSize))
+                    .as("memory in batches of %s", batchSize)
+                    .isEqualTo(all.memory())
+                    .doesNotHaveDuplicates();
         }
         assertThat(all.messages()).hasSize(4 * (4 + 5 + 6));
         assertThat(all.memory()).hasSize(4 * 4);
@@ -267,10 +306,13 @@ public interface BulkContract extends ConformanceTest {
         populate(store, clock);
         Fixtures.Snapshot all = snapshot(store);
 
-        assertThat(all.users()).allSatisfy(u -> assertThat(store.getUser(u.id())).contains(u));
-        assertThat(all.sessions()).allSatisfy(s -> assertThat(store.getChatSession(s.chatId())).contains(s));
+        assertThat(all.users())
+                .allSatisfy(u -> assertThat(store.getUser(u.id())).contains(u));
+        assertThat(all.sessions())
+                .allSatisfy(s -> assertThat(store.getChatSession(s.chatId())).contains(s));
         for (ChatSession session : all.sessions()) {
-            assertThat(all.messages()).filteredOn(m -> m.sessionId().equals(session.id()))
+            assertThat(all.messages())
+                    .filteredOn(m -> m.sessionId().equals(session.id()))
                     .isEqualTo(store.getChatHistory(session.chatId(), 1000, 0));
         }
     }
@@ -312,19 +354,39 @@ public interface BulkContract extends ConformanceTest {
         store.setUserMemory(user.id(), "notes", "k", object("{}"));
         store.setUserMemory(user.id(), "notes", "l", object("{}"));
         BulkAccess bulk = store.bulk();
-        List<String> cursors = List.of(bulk.scanUsers(null, 1).nextCursor(), bulk.scanSessions(null, 1).nextCursor(),
-                bulk.scanMessages(null, 1).nextCursor(), bulk.scanMemory(null, 1).nextCursor());
+        List<String> cursors = List.of(
+                bulk.scanUsers(null, 1).nextCursor(),
+                bulk.scanSessions(null, 1).nextCursor(),
+                bulk.scanMessages(null, 1).nextCursor(),
+                bulk.scanMemory(null, 1).nextCursor());
         assertThat(cursors).as("cursors of full batches").doesNotContainNull();
         return cursors;
     }
 
     /** Cursors no scan returns: empty, JSON null, text, and ids that are not in canonical form. */
     private static List<String> foreignCursors(String realCursor) {
-        return List.of("", " ", "null", "undefined", "[]", "{}", "0", "-1", "cursor", "\0",
-                realCursor.substring(0, realCursor.length() - 1), realCursor + " ", " " + realCursor,
-                realCursor + "x", realCursor.toUpperCase(java.util.Locale.ROOT), realCursor + realCursor,
-                "ffffffff-ffff-7fff-bfff-fffffffffffff", "{ffffffff-ffff-7fff-bfff-ffffffffffff}",
-                "FFFFFFFF-FFFF-7FFF-BFFF-FFFFFFFFFFFF", "1-1-1-1-1", "00000000000070008000000000000001");
+        return List.of(
+                "",
+                " ",
+                "null",
+                "undefined",
+                "[]",
+                "{}",
+                "0",
+                "-1",
+                "cursor",
+                "\0",
+                realCursor.substring(0, realCursor.length() - 1),
+                realCursor + " ",
+                " " + realCursor,
+                realCursor + "x",
+                realCursor.toUpperCase(java.util.Locale.ROOT),
+                realCursor + realCursor,
+                "ffffffff-ffff-7fff-bfff-fffffffffffff",
+                "{ffffffff-ffff-7fff-bfff-ffffffffffff}",
+                "FFFFFFFF-FFFF-7FFF-BFFF-FFFFFFFFFFFF",
+                "1-1-1-1-1",
+                "00000000000070008000000000000001");
     }
 
     /** Each cursor is a {@link dev.dal.api.ValidationException} on {@code cursor}, naming neither a driver nor the cursor. */
@@ -332,7 +394,9 @@ public interface BulkContract extends ConformanceTest {
         for (String cursor : cursors) {
             Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> scan.accept(cursor));
             assertThat(thrown).as("scan from cursor '%s'", cursor).isInstanceOf(dev.dal.api.ValidationException.class);
-            assertThat(((dev.dal.api.ValidationException) thrown).field()).as("field of '%s'", cursor).isEqualTo("cursor");
+            assertThat(((dev.dal.api.ValidationException) thrown).field())
+                    .as("field of '%s'", cursor)
+                    .isEqualTo("cursor");
             Fixtures.assertNoDriverNames(thrown);
             if (cursor.strip().length() > 8) {
                 assertThat(thrown.getMessage()).as("message for '%s'", cursor).doesNotContain(cursor.strip());
@@ -341,8 +405,8 @@ public interface BulkContract extends ConformanceTest {
     }
 
     /** A scan by id (users, sessions) refuses every foreign cursor, and resumes from its own. */
-    private static void assertScanByIdRejectsForeignCursors(DataAccess store, int kind,
-            BiFunction<String, Integer, ScanBatch<?>> scan) {
+    private static void assertScanByIdRejectsForeignCursors(
+            DataAccess store, int kind, BiFunction<String, Integer, ScanBatch<?>> scan) {
         List<String> real = realCursors(store);
         String own = real.get(kind);
         List<String> cursors = new ArrayList<>(foreignCursors(own));
@@ -383,13 +447,31 @@ public interface BulkContract extends ConformanceTest {
         String message = real.get(2);
         String session = message.substring(0, message.indexOf('/'));
         List<String> cursors = new ArrayList<>(foreignCursors(message));
-        cursors.addAll(List.of(real.get(0), real.get(1), real.get(3), session, session + "/", "/1", session + "/x",
-                session + "/0", session + "/-1", session + "/+1", session + "/01", session + "/1.0", session + "/1/1",
-                session + "/ 1", session + "/9223372036854775808", session.toUpperCase(java.util.Locale.ROOT) + "/1",
-                "null/1", session + "/null", session + "\\1"));
+        cursors.addAll(List.of(
+                real.get(0),
+                real.get(1),
+                real.get(3),
+                session,
+                session + "/",
+                "/1",
+                session + "/x",
+                session + "/0",
+                session + "/-1",
+                session + "/+1",
+                session + "/01",
+                session + "/1.0",
+                session + "/1/1",
+                session + "/ 1",
+                session + "/9223372036854775808",
+                session.toUpperCase(java.util.Locale.ROOT) + "/1",
+                "null/1",
+                session + "/null",
+                session + "\\1"));
 
         assertForeign(cursors, c -> store.bulk().scanMessages(c, 10));
-        assertThat(store.bulk().scanMessages(message, 10).items()).as("the rest of the scan").hasSize(1);
+        assertThat(store.bulk().scanMessages(message, 10).items())
+                .as("the rest of the scan")
+                .hasSize(1);
     }
 
     /**
@@ -403,17 +485,31 @@ public interface BulkContract extends ConformanceTest {
         String memory = real.get(3);
         String user = real.get(0);
         List<String> cursors = new ArrayList<>(foreignCursors(memory));
-        cursors.addAll(List.of(real.get(0), real.get(1), real.get(2), "[null,null,null]", "[null]", "[\"" + user + "\"]",
-                "[\"" + user + "\",\"notes\"]", "[\"" + user + "\",\"notes\",\"k\",\"k\"]",
-                "[\"" + user + "\",\"notes\",null]", "[null,\"notes\",\"k\"]", "[\"" + user + "\",1,\"k\"]",
+        cursors.addAll(List.of(
+                real.get(0),
+                real.get(1),
+                real.get(2),
+                "[null,null,null]",
+                "[null]",
+                "[\"" + user + "\"]",
+                "[\"" + user + "\",\"notes\"]",
+                "[\"" + user + "\",\"notes\",\"k\",\"k\"]",
+                "[\"" + user + "\",\"notes\",null]",
+                "[null,\"notes\",\"k\"]",
+                "[\"" + user + "\",1,\"k\"]",
                 "[\"" + user.toUpperCase(java.util.Locale.ROOT) + "\",\"notes\",\"k\"]",
-                "[\"" + user + "\",\"\",\"k\"]", "[\"" + user + "\",\"notes\",\"k\\u0000\"]",
-                "[\"" + user + "\",\"notes\",\"\\ud800\"]", "[\"" + user + "\", \"notes\", \"k\"]",
+                "[\"" + user + "\",\"\",\"k\"]",
+                "[\"" + user + "\",\"notes\",\"k\\u0000\"]",
+                "[\"" + user + "\",\"notes\",\"\\ud800\"]",
+                "[\"" + user + "\", \"notes\", \"k\"]",
                 "{\"userId\":\"" + user + "\",\"memoryType\":\"notes\",\"key\":\"k\"}",
-                "[\"not-a-uuid\",\"notes\",\"k\"]", memory.substring(0, memory.length() - 2)));
+                "[\"not-a-uuid\",\"notes\",\"k\"]",
+                memory.substring(0, memory.length() - 2)));
 
         assertForeign(cursors, c -> store.bulk().scanMemory(c, 10));
-        assertThat(store.bulk().scanMemory(memory, 10).items()).as("the rest of the scan").hasSize(1);
+        assertThat(store.bulk().scanMemory(memory, 10).items())
+                .as("the rest of the scan")
+                .hasSize(1);
     }
 
     /**
@@ -524,8 +620,8 @@ public interface BulkContract extends ConformanceTest {
         List<Message> messages = new ArrayList<>();
         for (int round = 0; round < 25; round++) {
             User user = exactUser(Ids.newId(), Fixtures.unique("raced"));
-            ChatSession session = exactSession(Ids.newId(), Fixtures.unique("raced-chat"), user.id(), 2,
-                    T0.plusSeconds(2));
+            ChatSession session =
+                    exactSession(Ids.newId(), Fixtures.unique("raced-chat"), user.id(), 2, T0.plusSeconds(2));
             List<Message> pair = List.of(exactMessage(session.id(), 1), exactMessage(session.id(), 2));
             Callable<Void> upsert = () -> {
                 store.bulk().upsertUsers(List.of(user));
@@ -602,8 +698,7 @@ public interface BulkContract extends ConformanceTest {
         }
     }
 
-    private static <T> List<List<T>> batches(BiFunction<String, Integer, ScanBatch<T>> scan,
-            int size) {
+    private static <T> List<List<T>> batches(BiFunction<String, Integer, ScanBatch<T>> scan, int size) {
         List<List<T>> batches = new ArrayList<>();
         String cursor = null;
         do {
@@ -631,14 +726,42 @@ public interface BulkContract extends ConformanceTest {
         store.bulk().upsertMessages(List.of(message));
         store.bulk().upsertMemory(List.of(entry));
 
-        User user2 = new User(user.id(), "v2", null, "Renamed", object("{\"v\":2}"), null, UserStatus.ACTIVE,
-                user.createdAt(), T0.plusSeconds(999), null, 2);
-        ChatSession session2 = new ChatSession(session.id(), "replace", null, null, "general", null,
-                SessionStatus.ACTIVE, session.createdAt(), T0.plusSeconds(999), T0.plusSeconds(1), 1, 2);
-        Message message2 = new Message(message.id(), session.id(), 1, Role.SYSTEM, "edited", null, null, true,
-                message.createdAt());
-        MemoryEntry entry2 = new MemoryEntry(user.id(), "context", "k", F.arrayNode().add(2), entry.createdAt(),
-                T0.plusSeconds(999), T0.plus(Duration.ofDays(36_500)), 2);
+        User user2 = new User(
+                user.id(),
+                "v2",
+                null,
+                "Renamed",
+                object("{\"v\":2}"),
+                null,
+                UserStatus.ACTIVE,
+                user.createdAt(),
+                T0.plusSeconds(999),
+                null,
+                2);
+        ChatSession session2 = new ChatSession(
+                session.id(),
+                "replace",
+                null,
+                null,
+                "general",
+                null,
+                SessionStatus.ACTIVE,
+                session.createdAt(),
+                T0.plusSeconds(999),
+                T0.plusSeconds(1),
+                1,
+                2);
+        Message message2 = new Message(
+                message.id(), session.id(), 1, Role.SYSTEM, "edited", null, null, true, message.createdAt());
+        MemoryEntry entry2 = new MemoryEntry(
+                user.id(),
+                "context",
+                "k",
+                F.arrayNode().add(2),
+                entry.createdAt(),
+                T0.plusSeconds(999),
+                T0.plus(Duration.ofDays(36_500)),
+                2);
         store.bulk().upsertUsers(List.of(user2));
         store.bulk().upsertSessions(List.of(session2));
         store.bulk().upsertMessages(List.of(message2));
@@ -662,8 +785,9 @@ public interface BulkContract extends ConformanceTest {
     default void addMessageAfterAnUpsertContinuesTheSequence(DataAccess store, MutableClock clock) {
         ChatSession session = exactSession(Ids.newId(), "continue", null, 3, T0.plusSeconds(3));
         store.bulk().upsertSessions(List.of(session));
-        store.bulk().upsertMessages(List.of(exactMessage(session.id(), 1), exactMessage(session.id(), 2),
-                exactMessage(session.id(), 3)));
+        store.bulk()
+                .upsertMessages(List.of(
+                        exactMessage(session.id(), 1), exactMessage(session.id(), 2), exactMessage(session.id(), 3)));
 
         Message next = store.addMessage("continue", NewMessage.user("after import"));
 
@@ -690,7 +814,10 @@ public interface BulkContract extends ConformanceTest {
         store.bulk().upsertMessages(List.of(exactMessage(recent.id(), 1), exactMessage(middle.id(), 1)));
 
         assertThat(store.listUserSessions(user.id(), 10, 0)).containsExactly(recent, middle, old);
-        assertThat(store.listUserSessionsWithLastMessage(user.id(), 10, 0).get(2).lastMessage()).isNull();
+        assertThat(store.listUserSessionsWithLastMessage(user.id(), 10, 0)
+                        .get(2)
+                        .lastMessage())
+                .isNull();
     }
 
     /**
@@ -703,7 +830,8 @@ public interface BulkContract extends ConformanceTest {
         Fixtures.seed(store);
         var before = snapshot(store);
 
-        assertFails(NotFoundException.class,
+        assertFails(
+                NotFoundException.class,
                 () -> store.bulk().upsertMessages(List.of(exactMessage(UUID.randomUUID(), 1))));
 
         assertThat(snapshot(store)).isEqualTo(before);
@@ -719,10 +847,13 @@ public interface BulkContract extends ConformanceTest {
         Fixtures.seed(store);
         var before = snapshot(store);
 
-        assertFails(NotFoundException.class, () -> store.bulk().upsertSessions(
-                List.of(exactSession(Ids.newId(), "orphan", UUID.randomUUID(), 0, null))));
-        assertFails(NotFoundException.class, () -> store.bulk().upsertMemory(
-                List.of(exactMemory(UUID.randomUUID(), "context", "k", null))));
+        assertFails(
+                NotFoundException.class,
+                () -> store.bulk()
+                        .upsertSessions(List.of(exactSession(Ids.newId(), "orphan", UUID.randomUUID(), 0, null))));
+        assertFails(
+                NotFoundException.class,
+                () -> store.bulk().upsertMemory(List.of(exactMemory(UUID.randomUUID(), "context", "k", null))));
 
         assertThat(snapshot(store)).isEqualTo(before);
     }
@@ -737,7 +868,8 @@ public interface BulkContract extends ConformanceTest {
         User owner = store.createUser(NewUser.withExternalId("claimed"));
         var before = snapshot(store);
 
-        assertFails(DuplicateKeyException.class,
+        assertFails(
+                DuplicateKeyException.class,
                 () -> store.bulk().upsertUsers(List.of(exactUser(Ids.newId(), "claimed"))));
 
         assertThat(snapshot(store)).isEqualTo(before);

@@ -72,7 +72,8 @@ public interface CapabilityContract extends ConformanceTest {
             assertThat(second.getUser(user.id())).contains(user);
             assertThat(second.getMessageCount("shared-chat")).isEqualTo(1);
             second.addMessage("shared-chat", NewMessage.assistant("from the second handle"));
-            assertThat(store.getChatHistory("shared-chat", 10, 0)).extracting(m -> m.sequenceNumber())
+            assertThat(store.getChatHistory("shared-chat", 10, 0))
+                    .extracting(m -> m.sequenceNumber())
                     .containsExactly(1L, 2L);
         } finally {
             second.close();
@@ -127,7 +128,9 @@ public interface CapabilityContract extends ConformanceTest {
     default void healthDetailsHoldNoSecrets(DataAccess store) {
         HealthStatus health = store.healthCheck();
 
-        assertThat(health.details()).as("health details (an empty map would check nothing)").isNotEmpty();
+        assertThat(health.details())
+                .as("health details (an empty map would check nothing)")
+                .isNotEmpty();
         for (Map.Entry<String, Object> detail : health.details().entrySet()) {
             assertThat(detail.getKey().toLowerCase(Locale.ROOT)).doesNotContain("password", "secret");
             assertThat(String.valueOf(detail.getValue())).doesNotContainPattern("//[^/@\\s]*:[^/@\\s]+@");

@@ -61,14 +61,16 @@ public interface ConcurrencyContract extends ConformanceTest {
             });
         }
 
-        List<Long> all = concurrently(tasks).stream().flatMap(List::stream).sorted().toList();
+        List<Long> all =
+                concurrently(tasks).stream().flatMap(List::stream).sorted().toList();
 
         int total = THREADS * PER_THREAD;
         assertThat(all).isEqualTo(LongStream.rangeClosed(1, total).boxed().toList());
         assertThat(store.getMessageCount(session.chatId())).isEqualTo(total);
         ChatSession read = store.getChatSession(session.chatId()).orElseThrow();
         assertThat(read.messageCount()).isEqualTo(total);
-        assertThat(store.getChatHistory(session.chatId(), 1000, 0)).extracting(Message::sequenceNumber)
+        assertThat(store.getChatHistory(session.chatId(), 1000, 0))
+                .extracting(Message::sequenceNumber)
                 .isEqualTo(all);
     }
 
@@ -86,22 +88,29 @@ public interface ConcurrencyContract extends ConformanceTest {
             tasks.add(() -> {
                 List<List<Message>> batches = new ArrayList<>();
                 for (int i = 0; i < 5; i++) {
-                    batches.add(store.addMessages(session.chatId(),
+                    batches.add(store.addMessages(
+                            session.chatId(),
                             List.of(NewMessage.user("q"), NewMessage.assistant("a"), NewMessage.user("q2"))));
                 }
                 return batches;
             });
         }
 
-        List<List<Message>> batches = concurrently(tasks).stream().flatMap(List::stream).toList();
+        List<List<Message>> batches =
+                concurrently(tasks).stream().flatMap(List::stream).toList();
 
         assertThat(batches).hasSize(THREADS * 5).allSatisfy(batch -> {
             long first = batch.get(0).sequenceNumber();
             assertThat(batch).extracting(Message::sequenceNumber).containsExactly(first, first + 1, first + 2);
         });
-        assertThat(batches.stream().flatMap(List::stream).map(Message::sequenceNumber).sorted().toList())
+        assertThat(batches.stream()
+                        .flatMap(List::stream)
+                        .map(Message::sequenceNumber)
+                        .sorted()
+                        .toList())
                 .isEqualTo(LongStream.rangeClosed(1, THREADS * 15L).boxed().toList());
-        assertThat(store.getChatSession(session.chatId()).orElseThrow().messageCount()).isEqualTo(THREADS * 15L);
+        assertThat(store.getChatSession(session.chatId()).orElseThrow().messageCount())
+                .isEqualTo(THREADS * 15L);
     }
 
     /**
@@ -128,9 +137,11 @@ public interface ConcurrencyContract extends ConformanceTest {
         concurrently(tasks);
 
         for (ChatSession session : sessions) {
-            assertThat(store.getChatHistory(session.chatId(), 1000, 0)).extracting(Message::sequenceNumber)
+            assertThat(store.getChatHistory(session.chatId(), 1000, 0))
+                    .extracting(Message::sequenceNumber)
                     .isEqualTo(LongStream.rangeClosed(1, PER_THREAD).boxed().toList());
-            assertThat(store.getChatSession(session.chatId()).orElseThrow().messageCount()).isEqualTo(PER_THREAD);
+            assertThat(store.getChatSession(session.chatId()).orElseThrow().messageCount())
+                    .isEqualTo(PER_THREAD);
         }
     }
 
@@ -146,7 +157,9 @@ public interface ConcurrencyContract extends ConformanceTest {
         for (int t = 0; t < THREADS; t++) {
             tasks.add(() -> {
                 try {
-                    return store.createUser(NewUser.withExternalId("contested")).id().toString();
+                    return store.createUser(NewUser.withExternalId("contested"))
+                            .id()
+                            .toString();
                 } catch (DuplicateKeyException e) {
                     return "duplicate";
                 }
@@ -171,7 +184,9 @@ public interface ConcurrencyContract extends ConformanceTest {
         for (int t = 0; t < THREADS; t++) {
             tasks.add(() -> {
                 try {
-                    return store.createChatSession(NewChatSession.of("contested")).id().toString();
+                    return store.createChatSession(NewChatSession.of("contested"))
+                            .id()
+                            .toString();
                 } catch (DuplicateKeyException e) {
                     return "duplicate";
                 }
@@ -180,9 +195,11 @@ public interface ConcurrencyContract extends ConformanceTest {
 
         List<String> results = concurrently(tasks);
 
-        List<String> winners = results.stream().filter(r -> !r.equals("duplicate")).toList();
+        List<String> winners =
+                results.stream().filter(r -> !r.equals("duplicate")).toList();
         assertThat(winners).hasSize(1);
-        assertThat(snapshot(store).sessions()).singleElement()
+        assertThat(snapshot(store).sessions())
+                .singleElement()
                 .satisfies(s -> assertThat(s.id().toString()).isEqualTo(winners.get(0)));
     }
 
@@ -256,7 +273,9 @@ public interface ConcurrencyContract extends ConformanceTest {
         List<Callable<Boolean>> tasks = new ArrayList<>();
         tasks.add(() -> {
             try {
-                assertThat(readersStarted.await(30, TimeUnit.SECONDS)).as("every reader started").isTrue();
+                assertThat(readersStarted.await(30, TimeUnit.SECONDS))
+                        .as("every reader started")
+                        .isTrue();
                 for (int i = 1; i <= writes; i++) {
                     store.addMessage(session.chatId(), NewMessage.user("w" + i));
                     if (i % 10 == 0 && i < writes) {
@@ -284,8 +303,11 @@ public interface ConcurrencyContract extends ConformanceTest {
                         readersStarted.countDown();
                         first = false;
                     }
-                    assertThat(history).extracting(Message::sequenceNumber)
-                            .isEqualTo(LongStream.rangeClosed(1, history.size()).boxed().toList());
+                    assertThat(history)
+                            .extracting(Message::sequenceNumber)
+                            .isEqualTo(LongStream.rangeClosed(1, history.size())
+                                    .boxed()
+                                    .toList());
                     assertThat(count).isGreaterThanOrEqualTo(history.size()).isGreaterThanOrEqualTo(previous);
                     if (count > 0 && count < writes) {
                         countsSeenMidway.add(count);
@@ -299,8 +321,10 @@ public interface ConcurrencyContract extends ConformanceTest {
 
         assertThat(concurrently(tasks)).containsOnly(true);
         assertThat(store.getMessageCount(session.chatId())).isEqualTo(writes);
-        assertThat(countsSeenMidway).as("message counts the readers saw while the writer was writing: the readers"
-                + " overlapped the writer").isNotEmpty();
+        assertThat(countsSeenMidway)
+                .as("message counts the readers saw while the writer was writing: the readers"
+                        + " overlapped the writer")
+                .isNotEmpty();
     }
 
     /**
@@ -323,8 +347,10 @@ public interface ConcurrencyContract extends ConformanceTest {
                     for (int attempt = 0; ; attempt++) {
                         try {
                             store.useTransaction(tx -> {
-                                int value = tx.getUserMemory(user.id(), "context", "counter").orElseThrow()
-                                        .value().intValue();
+                                int value = tx.getUserMemory(user.id(), "context", "counter")
+                                        .orElseThrow()
+                                        .value()
+                                        .intValue();
                                 Thread.yield();
                                 tx.setUserMemory(user.id(), "context", "counter", F.numberNode(value + 1));
                             });
@@ -343,7 +369,11 @@ public interface ConcurrencyContract extends ConformanceTest {
 
         assertThat(concurrently(tasks)).containsOnly(true);
         assertThat(committed.get()).isEqualTo(THREADS * perThread);
-        assertThat(store.getUserMemory(user.id(), "context", "counter").orElseThrow().value().intValue())
-                .as("the counter after %d committed increments", committed.get()).isEqualTo(committed.get());
+        assertThat(store.getUserMemory(user.id(), "context", "counter")
+                        .orElseThrow()
+                        .value()
+                        .intValue())
+                .as("the counter after %d committed increments", committed.get())
+                .isEqualTo(committed.get());
     }
 }

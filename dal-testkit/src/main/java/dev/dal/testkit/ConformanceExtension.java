@@ -26,8 +26,13 @@ import org.opentest4j.TestAbortedException;
  * test, skips tests whose capability the store lacks (with the reason), and fails the class when
  * no conformance test ran at all.
  */
-public final class ConformanceExtension implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback,
-        AfterAllCallback, ExecutionCondition, ParameterResolver {
+public final class ConformanceExtension
+        implements BeforeAllCallback,
+                BeforeEachCallback,
+                AfterEachCallback,
+                AfterAllCallback,
+                ExecutionCondition,
+                ParameterResolver {
 
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(ConformanceExtension.class);
     private static final String PROVIDER = "provider";
@@ -42,8 +47,8 @@ public final class ConformanceExtension implements BeforeAllCallback, BeforeEach
             boolean exists = Arrays.stream(testClass.getMethods())
                     .anyMatch(m -> m.getName().equals(optOut.test()) && m.isAnnotationPresent(Test.class));
             if (!exists) {
-                throw new ExtensionConfigurationException("@OptOut names a test that does not exist in the kit: "
-                        + optOut.test());
+                throw new ExtensionConfigurationException(
+                        "@OptOut names a test that does not exist in the kit: " + optOut.test());
             }
             if (optOut.reason().isBlank()) {
                 throw new ExtensionConfigurationException("@OptOut of " + optOut.test() + " must give a reason");
@@ -70,7 +75,8 @@ public final class ConformanceExtension implements BeforeAllCallback, BeforeEach
     public void beforeEach(ExtensionContext context) {
         ConformanceTest test = (ConformanceTest) context.getRequiredTestInstance();
         ExtensionContext classContext = context.getParent().orElseThrow();
-        StoreProvider provider = classContext.getStore(NS)
+        StoreProvider provider = classContext
+                .getStore(NS)
                 .getOrComputeIfAbsent(PROVIDER, k -> new ClosingProvider(test.storeProvider()), ClosingProvider.class)
                 .provider();
         MutableClock clock = MutableClock.startingNow();
@@ -93,7 +99,9 @@ public final class ConformanceExtension implements BeforeAllCallback, BeforeEach
         if (store != null) {
             store.close();
         }
-        boolean aborted = context.getExecutionException().filter(TestAbortedException.class::isInstance).isPresent();
+        boolean aborted = context.getExecutionException()
+                .filter(TestAbortedException.class::isInstance)
+                .isPresent();
         if (!aborted) {
             executed(context.getParent().orElseThrow()).incrementAndGet();
         }
@@ -102,7 +110,8 @@ public final class ConformanceExtension implements BeforeAllCallback, BeforeEach
     @Override
     public void afterAll(ExtensionContext context) {
         if (executed(context).get() == 0) {
-            throw new AssertionError("No conformance test ran for " + context.getRequiredTestClass().getName()
+            throw new AssertionError("No conformance test ran for "
+                    + context.getRequiredTestClass().getName()
                     + ": a backend run that executes nothing proves nothing");
         }
     }
@@ -126,7 +135,11 @@ public final class ConformanceExtension implements BeforeAllCallback, BeforeEach
         if (type == MutableClock.class) {
             return context.getStore(NS).get(CLOCK, MutableClock.class);
         }
-        return context.getParent().orElseThrow().getStore(NS).get(PROVIDER, ClosingProvider.class).provider();
+        return context.getParent()
+                .orElseThrow()
+                .getStore(NS)
+                .get(PROVIDER, ClosingProvider.class)
+                .provider();
     }
 
     /** Closes the provider when the test class is done. */

@@ -12,8 +12,24 @@ package dev.dal.testkit;
  * Tests a backend cannot pass are skipped with {@link OptOut} on that class, each with a reason;
  * tests that need a {@link dev.dal.api.Capability} the store does not declare are skipped by the kit.
  */
-public interface DataAccessConformance extends UserContract, SessionContract, MessageContract, HistoryContract,
-        MemoryContract, TransactionContract, ConcurrencyContract, JsonFidelityContract, TimestampContract,
-        ValidationContract, ErrorContract, BulkContract, HostileInputContract, PersistenceContract, CapabilityContract, RepeatableWriteContract, DeadlineContract,
-        FaultContract, VersionContract, MetricsContract {
-}
+public interface DataAccessConformance
+        extends UserContract,
+                SessionContract,
+                MessageContract,
+                HistoryContract,
+                MemoryContract,
+                TransactionContract,
+                ConcurrencyContract,
+                JsonFidelityContract,
+                TimestampContract,
+                ValidationContract,
+                ErrorContract,
+                BulkContract,
+                HostileInputContract,
+                PersistenceContract,
+                CapabilityContract,
+                RepeatableWriteContract,
+                DeadlineContract,
+                FaultContract,
+                VersionContract,
+                MetricsContract {}

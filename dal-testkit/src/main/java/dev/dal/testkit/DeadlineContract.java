@@ -37,8 +37,8 @@ public interface DeadlineContract extends ConformanceTest {
      */
     @Test
     @Requires(Capability.TRANSACTIONS)
-    default void aWriteWaitingForALockHeldByATransactionEndsWithinTheQueryTimeout(StoreProvider provider,
-            MutableClock clock) throws Exception {
+    default void aWriteWaitingForALockHeldByATransactionEndsWithinTheQueryTimeout(
+            StoreProvider provider, MutableClock clock) throws Exception {
         try (DataAccess store = provider.openEmpty(clock, Map.of(DalConfig.DB_QUERY_TIMEOUT, "1"), null)) {
             User user = Fixtures.user(store);
             CountDownLatch holding = new CountDownLatch(1);
@@ -50,11 +50,13 @@ public interface DeadlineContract extends ConformanceTest {
                     holding.countDown();
                     await(release);
                 }));
-                assertThat(holding.await(30, TimeUnit.SECONDS)).as("the holding transaction started").isTrue();
+                assertThat(holding.await(30, TimeUnit.SECONDS))
+                        .as("the holding transaction started")
+                        .isTrue();
 
                 long start = System.nanoTime();
-                Throwable waited = org.assertj.core.api.Assertions.catchThrowable(
-                        () -> store.updateUser(user.id(), UserUpdate.builder().name("waiter").build()));
+                Throwable waited = org.assertj.core.api.Assertions.catchThrowable(() -> store.updateUser(
+                        user.id(), UserUpdate.builder().name("waiter").build()));
                 Duration took = Duration.ofNanos(System.nanoTime() - start);
                 release.countDown();
 
@@ -69,7 +71,8 @@ public interface DeadlineContract extends ConformanceTest {
                     // A store may end the holder instead (a transaction older than the deadline); either is bounded.
                     assertThat(e.getCause()).isInstanceOf(Retryable.class);
                 }
-                User after = store.updateUser(user.id(), UserUpdate.builder().name("after").build());
+                User after = store.updateUser(
+                        user.id(), UserUpdate.builder().name("after").build());
                 assertThat(after.name()).isEqualTo("after");
             } finally {
                 release.countDown();

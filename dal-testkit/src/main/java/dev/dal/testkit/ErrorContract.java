@@ -62,10 +62,14 @@ public interface ErrorContract extends ConformanceTest {
         Fixtures.seed(store);
         UUID nobody = UUID.randomUUID();
 
-        assertFails(NotFoundException.class, () -> store.updateUser(nobody, UserUpdate.builder().name("x").build()));
+        assertFails(
+                NotFoundException.class,
+                () -> store.updateUser(nobody, UserUpdate.builder().name("x").build()));
         assertFails(NotFoundException.class, () -> store.createChatSession(NewChatSession.of("c", nobody)));
-        assertFails(NotFoundException.class,
-                () -> store.updateChatSession("nothing", ChatSessionUpdate.builder().title("t").build()));
+        assertFails(
+                NotFoundException.class,
+                () -> store.updateChatSession(
+                        "nothing", ChatSessionUpdate.builder().title("t").build()));
         assertFails(NotFoundException.class, () -> store.addMessage("nothing", NewMessage.user("x")));
         assertFails(NotFoundException.class, () -> store.addMessages("nothing", List.of(NewMessage.user("x"))));
         assertFails(NotFoundException.class, () -> store.setUserMemory(nobody, "context", "k", F.textNode("v")));
@@ -81,10 +85,10 @@ public interface ErrorContract extends ConformanceTest {
         store.createUser(NewUser.withExternalId("dup"));
         store.createChatSession(NewChatSession.of("dup"));
 
-        DuplicateKeyException user = assertFails(DuplicateKeyException.class,
-                () -> store.createUser(NewUser.withExternalId("dup")));
-        DuplicateKeyException session = assertFails(DuplicateKeyException.class,
-                () -> store.createChatSession(NewChatSession.of("dup")));
+        DuplicateKeyException user =
+                assertFails(DuplicateKeyException.class, () -> store.createUser(NewUser.withExternalId("dup")));
+        DuplicateKeyException session =
+                assertFails(DuplicateKeyException.class, () -> store.createChatSession(NewChatSession.of("dup")));
 
         assertThat(user).isNotInstanceOf(Retryable.class);
         assertThat(session).isNotInstanceOf(Retryable.class);
@@ -107,7 +111,8 @@ public interface ErrorContract extends ConformanceTest {
                 () -> store.addMessage("missing", NewMessage.user("x")),
                 () -> store.createChatSession(NewChatSession.of("c", UUID.randomUUID())),
                 () -> store.setUserMemory(UUID.randomUUID(), "t", "k", F.nullNode()),
-                () -> store.updateUser(user.id(), UserUpdate.builder().externalId("taken").build()));
+                () -> store.updateUser(
+                        user.id(), UserUpdate.builder().externalId("taken").build()));
         List<Throwable> thrown = new ArrayList<>();
 
         for (ThrowingCallable call : failing) {
@@ -137,7 +142,8 @@ public interface ErrorContract extends ConformanceTest {
         catchThrowable(() -> store.createChatSession(NewChatSession.of("x", UUID.randomUUID())));
 
         User user = store.createUser(NewUser.withExternalId("after-errors"));
-        assertThat(store.addMessage("chat", NewMessage.user("still works")).sequenceNumber()).isEqualTo(1);
+        assertThat(store.addMessage("chat", NewMessage.user("still works")).sequenceNumber())
+                .isEqualTo(1);
         assertThat(store.getUser(user.id())).contains(user);
         assertThat(store.healthCheck().status()).isEqualTo(HealthStatus.Status.UP);
     }
@@ -173,7 +179,9 @@ public interface ErrorContract extends ConformanceTest {
         store.close();
 
         assertFails(UnavailableException.class, () -> store.createUser(NewUser.withExternalId("late")));
-        assertFails(UnavailableException.class, () -> store.updateUser(user.id(), UserUpdate.builder().build()));
+        assertFails(
+                UnavailableException.class,
+                () -> store.updateUser(user.id(), UserUpdate.builder().build()));
         assertFails(UnavailableException.class, () -> store.deleteUser(user.id()));
         assertFails(UnavailableException.class, () -> store.createChatSession(NewChatSession.of("late")));
         assertFails(UnavailableException.class, () -> store.addMessage("chat", NewMessage.user("late")));

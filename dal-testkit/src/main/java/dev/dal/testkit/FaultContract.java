@@ -48,8 +48,15 @@ import org.junit.jupiter.api.Test;
 public interface FaultContract extends ConformanceTest {
 
     /** Every deadline at one second. */
-    Map<String, String> SHORT_DEADLINES = Map.of(DalConfig.DB_QUERY_TIMEOUT, "1", DalConfig.DB_CONNECT_TIMEOUT, "1",
-            DalConfig.DB_CONNECTION_TIMEOUT, "1", DalConfig.DAL_HEALTH_TIMEOUT, "1");
+    Map<String, String> SHORT_DEADLINES = Map.of(
+            DalConfig.DB_QUERY_TIMEOUT,
+            "1",
+            DalConfig.DB_CONNECT_TIMEOUT,
+            "1",
+            DalConfig.DB_CONNECTION_TIMEOUT,
+            "1",
+            DalConfig.DAL_HEALTH_TIMEOUT,
+            "1");
     /** What a call may take under a fault: the one-second deadline plus one second. */
     Duration WITHIN = Duration.ofSeconds(2);
     /** How soon the same store must serve again after a fault ends. */
@@ -69,8 +76,9 @@ public interface FaultContract extends ConformanceTest {
     }
 
     private static Faulty behindProxy(StoreProvider provider, MutableClock clock) {
-        InetSocketAddress server = provider.serverAddress().orElseThrow(() -> new AssertionError(
-                provider.getClass().getName() + " declares NETWORK but serverAddress() is empty"));
+        InetSocketAddress server = provider.serverAddress()
+                .orElseThrow(() -> new AssertionError(
+                        provider.getClass().getName() + " declares NETWORK but serverAddress() is empty"));
         FaultProxy proxy = FaultProxy.to(server);
         try {
             return new Faulty(proxy, provider.openEmpty(clock, SHORT_DEADLINES, proxy.address()));
@@ -81,8 +89,7 @@ public interface FaultContract extends ConformanceTest {
     }
 
     /** What a call did: its failure (or {@code null}) and how long it took; a hung call fails the test. */
-    record Ended(Throwable failure, Duration took) {
-    }
+    record Ended(Throwable failure, Duration took) {}
 
     private static Ended timed(Callable<?> call) {
         ExecutorService runner = Executors.newSingleThreadExecutor();
@@ -95,8 +102,8 @@ public interface FaultContract extends ConformanceTest {
             } catch (java.util.concurrent.ExecutionException e) {
                 return new Ended(e.getCause(), Duration.ofNanos(System.nanoTime() - start));
             } catch (java.util.concurrent.TimeoutException e) {
-                throw new AssertionError("the call did not end within " + WITHIN.plusSeconds(20).toSeconds()
-                        + " s: it is not bounded by the deadlines");
+                throw new AssertionError("the call did not end within "
+                        + WITHIN.plusSeconds(20).toSeconds() + " s: it is not bounded by the deadlines");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -123,8 +130,10 @@ public interface FaultContract extends ConformanceTest {
             }
             sleep(100);
         }
-        throw new AssertionError("the store did not serve again within " + RECOVERY.toSeconds()
-                + " s after the fault ended; last failure: " + last, last);
+        throw new AssertionError(
+                "the store did not serve again within " + RECOVERY.toSeconds()
+                        + " s after the fault ended; last failure: " + last,
+                last);
     }
 
     private static void sleep(long millis) {
@@ -146,7 +155,8 @@ public interface FaultContract extends ConformanceTest {
     @Requires(Capability.NETWORK)
     default void aStallDuringAReadEndsWithinTheQueryTimeoutAsTransient(StoreProvider provider, MutableClock clock) {
         try (Faulty f = behindProxy(provider, clock)) {
-            ChatSession session = Fixtures.session(f.store(), Fixtures.user(f.store()).id());
+            ChatSession session =
+                    Fixtures.session(f.store(), Fixtures.user(f.store()).id());
             Fixtures.messages(f.store(), session.chatId(), 4);
             f.proxy().stall();
 
@@ -167,26 +177,30 @@ public interface FaultContract extends ConformanceTest {
      */
     @Test
     @Requires(Capability.NETWORK)
-    default void aStallDuringAWriteEndsWithinTheQueryTimeoutAndTheRetryStoresOnce(StoreProvider provider,
-            MutableClock clock) {
+    default void aStallDuringAWriteEndsWithinTheQueryTimeoutAndTheRetryStoresOnce(
+            StoreProvider provider, MutableClock clock) {
         try (Faulty f = behindProxy(provider, clock)) {
             User user = Fixtures.user(f.store());
             ChatSession session = Fixtures.session(f.store(), user.id());
-            List<NewMessage> turn = List.of(NewMessage.user("q").withId(UUID.randomUUID()),
+            List<NewMessage> turn = List.of(
+                    NewMessage.user("q").withId(UUID.randomUUID()),
                     NewMessage.assistant("a").withId(UUID.randomUUID()));
             f.proxy().stall();
 
             Ended write = timed(() -> f.store().addMessages(session.chatId(), turn));
 
             assertEndedInTime(write);
-            assertThat(write.failure()).isInstanceOfAny(TransientDataAccessException.class,
-                    OutcomeUnknownException.class);
+            assertThat(write.failure())
+                    .isInstanceOfAny(TransientDataAccessException.class, OutcomeUnknownException.class);
             assertNoDriverNames(write.failure());
             f.proxy().heal();
             assertServesAgain(f.store(), user.id());
             List<Message> stored = f.store().addMessages(session.chatId(), turn);
-            assertThat(stored).extracting(Message::id).containsExactly(turn.get(0).id(), turn.get(1).id());
-            assertThat(f.store().getChatHistory(session.chatId(), HistoryQuery.latest(10))).isEqualTo(stored);
+            assertThat(stored)
+                    .extracting(Message::id)
+                    .containsExactly(turn.get(0).id(), turn.get(1).id());
+            assertThat(f.store().getChatHistory(session.chatId(), HistoryQuery.latest(10)))
+                    .isEqualTo(stored);
         }
     }
 
@@ -229,9 +243,10 @@ public interface FaultContract extends ConformanceTest {
                     results.add(pool.submit(() -> {
                         List<UUID> acknowledged = new ArrayList<>();
                         for (int t = 0; t < turnsEach; t++) {
-                            List<NewMessage> turn = List.of(NewMessage.user("q" + t).withId(UUID.randomUUID()),
+                            List<NewMessage> turn = List.of(
+                                    NewMessage.user("q" + t).withId(UUID.randomUUID()),
                                     NewMessage.assistant("a" + t).withId(UUID.randomUUID()));
-                            for (int attempt = 1;; attempt++) {
+                            for (int attempt = 1; ; attempt++) {
                                 Ended ended = timed(() -> f.store().addMessages(session.chatId(), turn));
                                 if (ended.failure() == null) {
                                     turn.forEach(m -> acknowledged.add(m.id()));
@@ -239,8 +254,8 @@ public interface FaultContract extends ConformanceTest {
                                 }
                                 failures.add(ended.failure());
                                 if (!(ended.failure() instanceof OutcomeUnknownException
-                                        || ended.failure() instanceof TransientDataAccessException
-                                        || ended.failure() instanceof UnavailableException)
+                                                || ended.failure() instanceof TransientDataAccessException
+                                                || ended.failure() instanceof UnavailableException)
                                         || ended.took().compareTo(WITHIN) > 0) {
                                     wrongKinds.add(ended.failure());
                                 }
@@ -258,12 +273,16 @@ public interface FaultContract extends ConformanceTest {
                 writing.set(false);
                 assertThat(resetter.get(10, TimeUnit.SECONDS)).as("resets made").isPositive();
                 f.proxy().heal();
-                assertThat(wrongKinds).as("failures that were not Transient, OutcomeUnknown or Unavailable within "
-                        + WITHIN.toSeconds() + " s").isEmpty();
+                assertThat(wrongKinds)
+                        .as("failures that were not Transient, OutcomeUnknown or Unavailable within "
+                                + WITHIN.toSeconds() + " s")
+                        .isEmpty();
                 for (int w = 0; w < writers; w++) {
                     String chatId = sessions.get(w).chatId();
                     List<Message> history = f.store().getChatHistory(chatId, HistoryQuery.latest(1000));
-                    assertThat(history).extracting(Message::id).as("each acknowledged message exactly once, in order")
+                    assertThat(history)
+                            .extracting(Message::id)
+                            .as("each acknowledged message exactly once, in order")
                             .containsExactlyElementsOf(acknowledged.get(w));
                     for (int i = 0; i < history.size(); i++) {
                         assertThat(history.get(i).sequenceNumber()).isEqualTo(i + 1);
@@ -297,8 +316,8 @@ public interface FaultContract extends ConformanceTest {
             for (int call = 1; call <= 3 && !(seen instanceof UnavailableException); call++) {
                 Ended read = timed(() -> f.store().getUser(user.id()));
                 assertEndedInTime(read);
-                assertThat(read.failure()).isInstanceOfAny(UnavailableException.class,
-                        TransientDataAccessException.class);
+                assertThat(read.failure())
+                        .isInstanceOfAny(UnavailableException.class, TransientDataAccessException.class);
                 assertNoDriverNames(read.failure());
                 seen = read.failure();
             }
@@ -372,7 +391,8 @@ public interface FaultContract extends ConformanceTest {
     @Requires(Capability.NETWORK)
     default void noUserValueReachesTheLogsWhileTheNetworkFails(StoreProvider provider, MutableClock clock) {
         String canary = "canary-" + UUID.randomUUID();
-        try (LogCapture logs = LogCapture.start(); Faulty f = behindProxy(provider, clock)) {
+        try (LogCapture logs = LogCapture.start();
+                Faulty f = behindProxy(provider, clock)) {
             User user = LoggedValues.writeEverywhere(f.store(), canary);
             String chatId = f.store().listUserSessions(user.id(), 1, 0).get(0).chatId();
             f.proxy().stall();
@@ -393,17 +413,28 @@ public interface FaultContract extends ConformanceTest {
 
     /** Stores and fails with a canary value in every field that holds user data. */
     final class LoggedValues {
-        private LoggedValues() {
-        }
+        private LoggedValues() {}
 
         static User writeEverywhere(DataAccess store, String canary) {
-            User user = store.createUser(NewUser.builder().externalId(Fixtures.unique("ext")).email(canary + "@example.com")
-                    .name(canary).profile(F.objectNode().put("bio", canary))
-                    .preferences(F.objectNode().put("tone", canary)).build());
-            ChatSession session = store.createChatSession(new NewChatSession(Fixtures.unique("chat"), user.id(), canary,
-                    null, F.objectNode().put("topic", canary)));
-            store.addMessages(session.chatId(), List.of(NewMessage.user(canary),
-                    NewMessage.assistant(canary).withMetadata(F.objectNode().put("note", canary))));
+            User user = store.createUser(NewUser.builder()
+                    .externalId(Fixtures.unique("ext"))
+                    .email(canary + "@example.com")
+                    .name(canary)
+                    .profile(F.objectNode().put("bio", canary))
+                    .preferences(F.objectNode().put("tone", canary))
+                    .build());
+            ChatSession session = store.createChatSession(new NewChatSession(
+                    Fixtures.unique("chat"),
+                    user.id(),
+                    canary,
+                    null,
+                    F.objectNode().put("topic", canary)));
+            store.addMessages(
+                    session.chatId(),
+                    List.of(
+                            NewMessage.user(canary),
+                            NewMessage.assistant(canary)
+                                    .withMetadata(F.objectNode().put("note", canary))));
             store.setUserMemory(user.id(), "profile", "fact", F.textNode(canary));
             return user;
         }
@@ -411,23 +442,32 @@ public interface FaultContract extends ConformanceTest {
         static void failEverywhere(DataAccess store, User user, String chatId, String canary) {
             Set<Class<?>> seen = new HashSet<>();
             Runnable[] failing = {
-                () -> store.createUser(NewUser.builder().externalId(user.externalId()).email(canary + "@x.org").build()),
+                () -> store.createUser(NewUser.builder()
+                        .externalId(user.externalId())
+                        .email(canary + "@x.org")
+                        .build()),
                 () -> store.createChatSession(new NewChatSession(chatId, user.id(), canary, null, null)),
                 () -> store.addMessage("missing-" + UUID.randomUUID(), NewMessage.user(canary)),
                 () -> store.setUserMemory(UUID.randomUUID(), "profile", "k", F.textNode(canary)),
-                () -> store.addMessages(chatId, List.of(NewMessage.user(canary).withId(user.id()),
-                        NewMessage.user(canary).withId(user.id()))),
+                () -> store.addMessages(
+                        chatId,
+                        List.of(
+                                NewMessage.user(canary).withId(user.id()),
+                                NewMessage.user(canary).withId(user.id()))),
             };
             for (Runnable call : failing) {
                 try {
                     call.run();
                 } catch (RuntimeException e) {
                     seen.add(e.getClass());
-                    assertThat(String.valueOf(e.getMessage())).as("exception message").doesNotContain(canary);
+                    assertThat(String.valueOf(e.getMessage()))
+                            .as("exception message")
+                            .doesNotContain(canary);
                 }
             }
             assertThat(seen).as("the failing calls failed").isNotEmpty().doesNotContain(RuntimeException.class);
-            assertThat(seen.stream().anyMatch(DuplicateKeyException.class::isAssignableFrom)).isTrue();
+            assertThat(seen.stream().anyMatch(DuplicateKeyException.class::isAssignableFrom))
+                    .isTrue();
         }
     }
 }

@@ -49,23 +49,32 @@ final class Fixtures {
     static final String LONE_LOW = "a\ude00b";
 
     /** Package names of drivers whose types or messages must never cross the API. */
-    static final List<String> DRIVER_NAMES = List.of("org.postgresql", "com.mongodb", "org.mongodb", "org.bson",
-            "org.neo4j", "java.sql.", "SQLException", "PSQLException", "org.jdbi", "com.zaxxer", "liquibase",
-            "com.fasterxml.jackson.core.JsonParseException", "java.io.IOException", "NullPointerException");
+    static final List<String> DRIVER_NAMES = List.of(
+            "org.postgresql",
+            "com.mongodb",
+            "org.mongodb",
+            "org.bson",
+            "org.neo4j",
+            "java.sql.",
+            "SQLException",
+            "PSQLException",
+            "org.jdbi",
+            "com.zaxxer",
+            "liquibase",
+            "com.fasterxml.jackson.core.JsonParseException",
+            "java.io.IOException",
+            "NullPointerException");
 
     private static final AtomicInteger COUNTER = new AtomicInteger();
     private static final int SCAN_BATCH = 500;
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     /** Everything a store holds, as its bulk scans see it. */
-    record Snapshot(List<User> users, List<ChatSession> sessions, List<Message> messages, List<MemoryEntry> memory) {
-    }
+    record Snapshot(List<User> users, List<ChatSession> sessions, List<Message> messages, List<MemoryEntry> memory) {}
 
     /** A user with a session, three messages and two memory entries, so "nothing changed" means something. */
-    record Seed(User user, ChatSession session, List<Message> messages) {
-    }
+    record Seed(User user, ChatSession session, List<Message> messages) {}
 
     static String unique(String prefix) {
         return prefix + "-" + COUNTER.incrementAndGet();
@@ -119,8 +128,12 @@ final class Fixtures {
     }
 
     static Seed seed(DataAccess store) {
-        User user = store.createUser(NewUser.builder().externalId("seed-user").email("seed@example.org")
-                .name("Seed").profile(object("{\"plan\":\"pro\"}")).build());
+        User user = store.createUser(NewUser.builder()
+                .externalId("seed-user")
+                .email("seed@example.org")
+                .name("Seed")
+                .profile(object("{\"plan\":\"pro\"}"))
+                .build());
         ChatSession session = store.createChatSession(
                 new NewChatSession("seed-chat", user.id(), "Seed chat", "coding", object("{\"k\":1}")));
         List<Message> messages = messages(store, session.chatId(), 3);
@@ -147,7 +160,9 @@ final class Fixtures {
             assertThat(batch.items()).as("scan batch size").hasSizeLessThanOrEqualTo(batchSize);
             all.addAll(batch.items());
             cursor = batch.nextCursor();
-            assertThat(cursor == null || seenCursors.add(cursor)).as("scan cursor %s repeats", cursor).isTrue();
+            assertThat(cursor == null || seenCursors.add(cursor))
+                    .as("scan cursor %s repeats", cursor)
+                    .isTrue();
             assertThat(seenCursors.size()).as("scan batches").isLessThan(1_000_000);
         } while (cursor != null);
         return all;
@@ -159,7 +174,8 @@ final class Fixtures {
         Throwable thrown = catchThrowable(call);
         assertThat(thrown).as("expected a ValidationException for %s", field).isInstanceOf(ValidationException.class);
         ValidationException e = (ValidationException) thrown;
-        assertThat(namesField(e.field(), field)).as("field() was '%s', expected it to name '%s'", e.field(), field)
+        assertThat(namesField(e.field(), field))
+                .as("field() was '%s', expected it to name '%s'", e.field(), field)
                 .isTrue();
         assertThat(e.rule()).as("rule()").isNotBlank();
         assertThat(e.getMessage()).contains(e.rule());
@@ -218,8 +234,10 @@ final class Fixtures {
     }
 
     static Comparator<ChatSession> listingOrder() {
-        return Comparator.comparing(ChatSession::lastActivityAt).reversed()
-                .thenComparing(Comparator.comparing((ChatSession s) -> s.id().toString()).reversed());
+        return Comparator.comparing(ChatSession::lastActivityAt)
+                .reversed()
+                .thenComparing(Comparator.comparing((ChatSession s) -> s.id().toString())
+                        .reversed());
     }
 
     /** Runs each task on its own thread, all released at once; returns their results in task order. */

@@ -39,7 +39,8 @@ public interface HistoryContract extends ConformanceTest {
 
         assertThat(seqs(store.getChatHistory(chat, 4, 0))).isEqualTo(range(1, 4));
         assertThat(seqs(store.getChatHistory(chat, 4, 3))).isEqualTo(range(4, 7));
-        assertThat(store.getChatHistory(chat, 4, 3)).extracting(Message::content)
+        assertThat(store.getChatHistory(chat, 4, 3))
+                .extracting(Message::content)
                 .containsExactly("m4", "m5", "m6", "m7");
     }
 
@@ -54,7 +55,8 @@ public interface HistoryContract extends ConformanceTest {
         List<Message> added = Fixtures.messages(store, session.chatId(), 6);
 
         assertThat(store.getChatHistory(session.chatId(), 100, 0)).isEqualTo(added);
-        assertThat(store.getChatHistory(session.chatId(), HistoryQuery.after(0, 100))).isEqualTo(added);
+        assertThat(store.getChatHistory(session.chatId(), HistoryQuery.after(0, 100)))
+                .isEqualTo(added);
     }
 
     /**
@@ -112,9 +114,12 @@ public interface HistoryContract extends ConformanceTest {
     default void keysetQueriesOnAnUnknownChatIdAreEmpty(DataAccess store) {
         conversation(store, 3);
 
-        assertThat(store.getChatHistory("no-such-chat", HistoryQuery.latest(10))).isEmpty();
-        assertThat(store.getChatHistory("no-such-chat", HistoryQuery.after(0, 10))).isEmpty();
-        assertThat(store.getChatHistory("no-such-chat", HistoryQuery.before(3, 10))).isEmpty();
+        assertThat(store.getChatHistory("no-such-chat", HistoryQuery.latest(10)))
+                .isEmpty();
+        assertThat(store.getChatHistory("no-such-chat", HistoryQuery.after(0, 10)))
+                .isEmpty();
+        assertThat(store.getChatHistory("no-such-chat", HistoryQuery.before(3, 10)))
+                .isEmpty();
     }
 
     /**
@@ -250,7 +255,8 @@ public interface HistoryContract extends ConformanceTest {
     default void beforeACursorBeyondTheEndReturnsTheNewestMessages(DataAccess store) {
         String chat = conversation(store, 10);
 
-        assertThat(seqs(store.getChatHistory(chat, HistoryQuery.before(100, 3)))).isEqualTo(range(8, 10));
+        assertThat(seqs(store.getChatHistory(chat, HistoryQuery.before(100, 3))))
+                .isEqualTo(range(8, 10));
     }
 
     /**
@@ -304,7 +310,8 @@ public interface HistoryContract extends ConformanceTest {
                 .isEqualTo(range(6, 1005));
         assertThat(seqs(store.getChatHistory(chat, HistoryQuery.after(2, HistoryQuery.MAX_LIMIT))))
                 .isEqualTo(range(3, 1002));
-        assertThat(seqs(store.getChatHistory(chat, HistoryQuery.MAX_LIMIT, 1000))).isEqualTo(range(1001, 1005));
+        assertThat(seqs(store.getChatHistory(chat, HistoryQuery.MAX_LIMIT, 1000)))
+                .isEqualTo(range(1001, 1005));
     }
 
     /**
@@ -319,8 +326,10 @@ public interface HistoryContract extends ConformanceTest {
         List<Message> others = Fixtures.messages(store, other.chatId(), 2);
 
         assertThat(store.getChatHistory(other.chatId(), 10, 0)).isEqualTo(others);
-        assertThat(store.getChatHistory(other.chatId(), HistoryQuery.latest(10))).isEqualTo(others);
-        assertThat(store.getChatHistory(first, 10, 0)).hasSize(3)
+        assertThat(store.getChatHistory(other.chatId(), HistoryQuery.latest(10)))
+                .isEqualTo(others);
+        assertThat(store.getChatHistory(first, 10, 0))
+                .hasSize(3)
                 .allSatisfy(m -> assertThat(m.sessionId()).isNotEqualTo(other.id()));
     }
 }

@@ -31,22 +31,80 @@ import org.junit.jupiter.api.Test;
 public interface HostileInputContract extends ConformanceTest {
 
     /** SQL injection attempts. */
-    List<String> SQL = List.of("'; DROP TABLE chat_sessions; --", "a' OR '1'='1", "\" OR \"\"=\"",
-            "1; SELECT pg_sleep(10)", "' UNION SELECT * FROM users --", "Robert'); DROP TABLE students;--",
-            "%", "_", "%%", "a%", "\\", "\\'", "''", "$$dollar$$", "E'\\x00'", "/* comment */", "--");
+    List<String> SQL = List.of(
+            "'; DROP TABLE chat_sessions; --",
+            "a' OR '1'='1",
+            "\" OR \"\"=\"",
+            "1; SELECT pg_sleep(10)",
+            "' UNION SELECT * FROM users --",
+            "Robert'); DROP TABLE students;--",
+            "%",
+            "_",
+            "%%",
+            "a%",
+            "\\",
+            "\\'",
+            "''",
+            "$$dollar$$",
+            "E'\\x00'",
+            "/* comment */",
+            "--");
 
     /** Cypher injection attempts. */
-    List<String> CYPHER = List.of("') MATCH (n) DETACH DELETE n //", "x'}) RETURN 1 //", "`backtick`",
-            "$param", "{x}", "\\u0027", "n.name", ":Label", "}]->(m) //", "1 OR 1=1 WITH true AS ignored");
+    List<String> CYPHER = List.of(
+            "') MATCH (n) DETACH DELETE n //",
+            "x'}) RETURN 1 //",
+            "`backtick`",
+            "$param",
+            "{x}",
+            "\\u0027",
+            "n.name",
+            ":Label",
+            "}]->(m) //",
+            "1 OR 1=1 WITH true AS ignored");
 
     /** MongoDB operator payloads, as strings. */
-    List<String> MONGO = List.of("{\"$ne\": null}", "{\"$gt\": \"\"}", "{\"$regex\": \".*\"}", "$where", "$ne",
-            "this.a == this.a", "'; return true; var x='", "[$ne]", "a.b", "$");
+    List<String> MONGO = List.of(
+            "{\"$ne\": null}",
+            "{\"$gt\": \"\"}",
+            "{\"$regex\": \".*\"}",
+            "$where",
+            "$ne",
+            "this.a == this.a",
+            "'; return true; var x='",
+            "[$ne]",
+            "a.b",
+            "$");
 
     /** Keys that look like file paths or device names. */
-    List<String> PATHS = List.of("../x", "..%2f..%2fetc", "/etc/passwd", "C:\\x", "x/../y", "./x", "x/", "..",
-            ".", "...", "CON", "nul", "aux.txt", "x:y", "*", "?", "a|b", "~root", "%00", "..\\..\\windows",
-            "file:///etc/passwd", " x", "x ", "x\ty", "x\ny", ".hidden", "-rf");
+    List<String> PATHS = List.of(
+            "../x",
+            "..%2f..%2fetc",
+            "/etc/passwd",
+            "C:\\x",
+            "x/../y",
+            "./x",
+            "x/",
+            "..",
+            ".",
+            "...",
+            "CON",
+            "nul",
+            "aux.txt",
+            "x:y",
+            "*",
+            "?",
+            "a|b",
+            "~root",
+            "%00",
+            "..\\..\\windows",
+            "file:///etc/passwd",
+            " x",
+            "x ",
+            "x\ty",
+            "x\ny",
+            ".hidden",
+            "-rf");
 
     private static List<String> all() {
         List<String> all = new ArrayList<>();
@@ -65,15 +123,16 @@ public interface HostileInputContract extends ConformanceTest {
             store.addMessage(chatId, NewMessage.user(chatId));
         }
         for (String chatId : chatIds) {
-            assertThat(store.getChatSession(chatId)).as("session %s", chatId)
-                    .hasValueSatisfying(s -> {
-                        assertThat(s.id()).isEqualTo(created.get(chatId).id());
-                        assertThat(s.chatId()).isEqualTo(chatId);
-                        assertThat(s.title()).isEqualTo(chatId);
-                        assertThat(s.messageCount()).isEqualTo(1);
-                    });
-            assertThat(store.getChatHistory(chatId, 10, 0)).as("history of %s", chatId)
-                    .extracting(Message::content).containsExactly(chatId);
+            assertThat(store.getChatSession(chatId)).as("session %s", chatId).hasValueSatisfying(s -> {
+                assertThat(s.id()).isEqualTo(created.get(chatId).id());
+                assertThat(s.chatId()).isEqualTo(chatId);
+                assertThat(s.title()).isEqualTo(chatId);
+                assertThat(s.messageCount()).isEqualTo(1);
+            });
+            assertThat(store.getChatHistory(chatId, 10, 0))
+                    .as("history of %s", chatId)
+                    .extracting(Message::content)
+                    .containsExactly(chatId);
         }
         assertThat(snapshot(store).sessions()).hasSize(chatIds.size());
     }
@@ -81,10 +140,17 @@ public interface HostileInputContract extends ConformanceTest {
     private static void assertDistinctExternalIds(DataAccess store, List<String> externalIds) {
         Map<String, User> created = new LinkedHashMap<>();
         for (String externalId : externalIds) {
-            created.put(externalId, store.createUser(NewUser.builder().externalId(externalId).name(externalId).build()));
+            created.put(
+                    externalId,
+                    store.createUser(NewUser.builder()
+                            .externalId(externalId)
+                            .name(externalId)
+                            .build()));
         }
         for (String externalId : externalIds) {
-            assertThat(store.getUserByExternalId(externalId)).as("user %s", externalId).contains(created.get(externalId));
+            assertThat(store.getUserByExternalId(externalId))
+                    .as("user %s", externalId)
+                    .contains(created.get(externalId));
         }
         assertThat(snapshot(store).users()).hasSize(externalIds.size());
     }
@@ -95,10 +161,12 @@ public interface HostileInputContract extends ConformanceTest {
             store.setUserMemory(user.id(), "hostile", key, F.textNode(key));
         }
         for (String key : keys) {
-            assertThat(store.getUserMemory(user.id(), "hostile", key)).as("memory %s", key)
+            assertThat(store.getUserMemory(user.id(), "hostile", key))
+                    .as("memory %s", key)
                     .hasValueSatisfying(e -> assertThat(e.value()).isEqualTo(F.textNode(key)));
         }
-        assertThat(store.getUserMemory(user.id(), "hostile")).extracting(MemoryEntry::key)
+        assertThat(store.getUserMemory(user.id(), "hostile"))
+                .extracting(MemoryEntry::key)
                 .containsExactlyInAnyOrderElementsOf(keys);
     }
 
@@ -175,7 +243,9 @@ public interface HostileInputContract extends ConformanceTest {
             store.setUserMemory(user.id(), type, "k", F.textNode(type));
         }
         for (String type : types) {
-            assertThat(store.getUserMemory(user.id(), type)).as("type %s", type).singleElement()
+            assertThat(store.getUserMemory(user.id(), type))
+                    .as("type %s", type)
+                    .singleElement()
                     .satisfies(e -> assertThat(e.value()).isEqualTo(F.textNode(type)));
         }
         assertThat(store.deleteUserMemory(user.id(), "%")).isEqualTo(1);
@@ -195,7 +265,9 @@ public interface HostileInputContract extends ConformanceTest {
 
         for (String pattern : List.of("%", "a%", "ab_", "_bc", ".*", "a.*", "^abc$", "abc*", "[a]bc", "ABC", "abc ")) {
             assertThat(store.getChatSession(pattern)).as("chat id %s", pattern).isEmpty();
-            assertThat(store.getUserByExternalId(pattern)).as("external id %s", pattern).isEmpty();
+            assertThat(store.getUserByExternalId(pattern))
+                    .as("external id %s", pattern)
+                    .isEmpty();
             assertThat(store.getMessageCount(pattern)).isZero();
             assertThat(store.deleteChatSession(pattern)).isFalse();
         }
@@ -216,13 +288,17 @@ public interface HostileInputContract extends ConformanceTest {
         for (String payload : MONGO) {
             assertThat(store.getChatSession(payload)).as(payload).isEmpty();
             assertThat(store.getUserByExternalId(payload)).as(payload).isEmpty();
-            assertThat(store.getUserMemory(user.id(), "context", payload)).as(payload).isEmpty();
+            assertThat(store.getUserMemory(user.id(), "context", payload))
+                    .as(payload)
+                    .isEmpty();
             assertThat(store.getUserMemory(user.id(), payload)).as(payload).isEmpty();
             assertThat(store.getChatHistory(payload, 10, 0)).as(payload).isEmpty();
         }
         for (String payload : Stream.concat(SQL.stream(), CYPHER.stream()).toList()) {
             assertThat(store.getChatSession(payload)).as(payload).isEmpty();
-            assertThat(store.deleteUserMemory(user.id(), "context", payload)).as(payload).isFalse();
+            assertThat(store.deleteUserMemory(user.id(), "context", payload))
+                    .as(payload)
+                    .isFalse();
         }
         assertThat(store.getChatSession("real-chat")).contains(session);
         assertThat(store.getUserMemory(user.id(), "context", "real-key")).isPresent();
@@ -241,9 +317,12 @@ public interface HostileInputContract extends ConformanceTest {
         for (String payload : payloads) {
             store.addMessage(session.chatId(), NewMessage.user(payload));
         }
-        User user = store.createUser(NewUser.builder().name(SQL.get(0)).email(CYPHER.get(0)).build());
+        User user = store.createUser(
+                NewUser.builder().name(SQL.get(0)).email(CYPHER.get(0)).build());
 
-        assertThat(store.getChatHistory(session.chatId(), 1000, 0)).extracting(Message::content).isEqualTo(payloads);
+        assertThat(store.getChatHistory(session.chatId(), 1000, 0))
+                .extracting(Message::content)
+                .isEqualTo(payloads);
         assertThat(store.getUser(user.id())).contains(user);
     }
 
@@ -259,17 +338,20 @@ public interface HostileInputContract extends ConformanceTest {
                  "$or": [{"a": 1}, {"$expr": {"$eq": [1, 1]}}], "$regex": ".*", "$$ROOT": 1,
                  "filter": {"$in": ["a", "b"]}, "$": "dollar"}
                 """);
-        User user = store.createUser(NewUser.builder().profile(payload).preferences(payload).build());
+        User user = store.createUser(
+                NewUser.builder().profile(payload).preferences(payload).build());
         store.createChatSession(new NewChatSession("mongo", user.id(), null, null, payload));
         store.addMessage("mongo", NewMessage.user("m").withMetadata(payload));
         store.setUserMemory(user.id(), "context", "k", payload);
-        User other = store.createUser(NewUser.builder().profile(json("{\"admin\":false}")).build());
+        User other = store.createUser(
+                NewUser.builder().profile(json("{\"admin\":false}")).build());
 
         assertThat(store.getUser(user.id()).orElseThrow().profile()).isEqualTo(payload);
         assertThat(store.getUser(user.id()).orElseThrow().preferences()).isEqualTo(payload);
         assertThat(store.getChatSession("mongo").orElseThrow().metadata()).isEqualTo(payload);
         assertThat(store.getChatHistory("mongo", 1, 0).get(0).metadata()).isEqualTo(payload);
-        assertThat(store.getUserMemory(user.id(), "context", "k").orElseThrow().value()).isEqualTo(payload);
+        assertThat(store.getUserMemory(user.id(), "context", "k").orElseThrow().value())
+                .isEqualTo(payload);
         assertThat(store.getUser(other.id()).orElseThrow().profile()).isEqualTo(json("{\"admin\":false}"));
     }
 
@@ -292,7 +374,10 @@ public interface HostileInputContract extends ConformanceTest {
         User read = store.getUser(user.id()).orElseThrow();
         assertThat(read.profile()).isEqualTo(value);
         assertThat(read.preferences()).isEqualTo(value);
-        assertThat(store.getUserMemory(user.id(), "context", "dotted").orElseThrow().value()).isEqualTo(value);
+        assertThat(store.getUserMemory(user.id(), "context", "dotted")
+                        .orElseThrow()
+                        .value())
+                .isEqualTo(value);
         assertThat(store.getChatSession("dotted").orElseThrow().metadata()).isEqualTo(value);
     }
 
@@ -303,8 +388,8 @@ public interface HostileInputContract extends ConformanceTest {
      */
     @Test
     default void idsDifferingOnlyByCaseAreDistinct(DataAccess store) {
-        List<String> ids = List.of("Chat", "chat", "CHAT", "cHaT", "stra\u00dfe", "STRASSE", "strasse", "\u0130i",
-                "\u0131I");
+        List<String> ids =
+                List.of("Chat", "chat", "CHAT", "cHaT", "stra\u00dfe", "STRASSE", "strasse", "\u0130i", "\u0131I");
         assertDistinctChatIds(store, ids);
         assertDistinctExternalIds(store, ids);
         assertDistinctMemoryKeys(store, ids);
@@ -317,9 +402,22 @@ public interface HostileInputContract extends ConformanceTest {
      */
     @Test
     default void unicodeIdsAreDistinctFromTheirNormalizationVariants(DataAccess store) {
-        List<String> ids = List.of("caf\u00e9", "cafe\u0301", "\u212b", "\u00c5", "A\u030a", "\ufb01", "fi",
-                "\uff41", "a", "\ud83d\udc68\u200d\ud83d\udcbb", "\ud83d\udc68\ud83d\udcbb", "\u4e2d\u6587",
-                "\u05e9\u05dc\u05d5\u05dd", "x\u200by", "xy");
+        List<String> ids = List.of(
+                "caf\u00e9",
+                "cafe\u0301",
+                "\u212b",
+                "\u00c5",
+                "A\u030a",
+                "\ufb01",
+                "fi",
+                "\uff41",
+                "a",
+                "\ud83d\udc68\u200d\ud83d\udcbb",
+                "\ud83d\udc68\ud83d\udcbb",
+                "\u4e2d\u6587",
+                "\u05e9\u05dc\u05d5\u05dd",
+                "x\u200by",
+                "xy");
         assertDistinctChatIds(store, ids);
         assertDistinctExternalIds(store, ids);
         assertDistinctMemoryKeys(store, ids);
@@ -380,9 +478,15 @@ public interface HostileInputContract extends ConformanceTest {
         assertThat(store.deleteChatSession("../x")).isTrue();
         assertThat(store.deleteChatSession("%")).isTrue();
 
-        List<String> remaining = snapshot(store).sessions().stream().map(ChatSession::chatId).sorted().toList();
-        assertThat(remaining).isEqualTo(ids.stream().filter(id -> !id.equals("../x") && !id.equals("%")).sorted()
-                .collect(Collectors.toList()));
+        List<String> remaining = snapshot(store).sessions().stream()
+                .map(ChatSession::chatId)
+                .sorted()
+                .toList();
+        assertThat(remaining)
+                .isEqualTo(ids.stream()
+                        .filter(id -> !id.equals("../x") && !id.equals("%"))
+                        .sorted()
+                        .collect(Collectors.toList()));
     }
 
     /**
@@ -400,6 +504,9 @@ public interface HostileInputContract extends ConformanceTest {
         store.setUserMemory(user.id(), "context", "huge", value);
 
         assertThat(store.getUser(user.id()).orElseThrow().profile()).isEqualTo(value);
-        assertThat(store.getUserMemory(user.id(), "context", "huge").orElseThrow().value()).isEqualTo(value);
+        assertThat(store.getUserMemory(user.id(), "context", "huge")
+                        .orElseThrow()
+                        .value())
+                .isEqualTo(value);
     }
 }

@@ -45,48 +45,78 @@ public interface JsonFidelityContract extends ConformanceTest {
         ObjectNode expectedWrapped = F.objectNode();
         expectedWrapped.set("v", expected);
 
-        User user = store.createUser(NewUser.builder().externalId(Fixtures.unique("json"))
-                .profile(wrapped).preferences(wrapped).build());
+        User user = store.createUser(NewUser.builder()
+                .externalId(Fixtures.unique("json"))
+                .profile(wrapped)
+                .preferences(wrapped)
+                .build());
         assertThat(user.profile()).as("user.profile as returned").isEqualTo(expectedWrapped);
         User readUser = store.getUser(user.id()).orElseThrow();
         assertThat(readUser.profile()).as("user.profile as read").isEqualTo(expectedWrapped);
         assertThat(readUser.preferences()).as("user.preferences as read").isEqualTo(expectedWrapped);
-        User updated = store.updateUser(user.id(), UserUpdate.builder().preferences(wrapped).build());
+        User updated = store.updateUser(
+                user.id(), UserUpdate.builder().preferences(wrapped).build());
         assertThat(updated.preferences()).as("user.preferences after update").isEqualTo(expectedWrapped);
-        assertThat(store.getUser(user.id()).orElseThrow().preferences()).as("updated preferences as read")
+        assertThat(store.getUser(user.id()).orElseThrow().preferences())
+                .as("updated preferences as read")
                 .isEqualTo(expectedWrapped);
 
         String chatId = Fixtures.unique("json-chat");
         store.createChatSession(new NewChatSession(chatId, user.id(), null, null, wrapped));
-        assertThat(store.getChatSession(chatId).orElseThrow().metadata()).as("session.metadata as read")
+        assertThat(store.getChatSession(chatId).orElseThrow().metadata())
+                .as("session.metadata as read")
                 .isEqualTo(expectedWrapped);
-        store.updateChatSession(chatId, ChatSessionUpdate.builder().metadata(wrapped).build());
-        assertThat(store.getChatSession(chatId).orElseThrow().metadata()).as("session.metadata after update")
+        store.updateChatSession(
+                chatId, ChatSessionUpdate.builder().metadata(wrapped).build());
+        assertThat(store.getChatSession(chatId).orElseThrow().metadata())
+                .as("session.metadata after update")
                 .isEqualTo(expectedWrapped);
 
         Message message = store.addMessage(chatId, NewMessage.user("json").withMetadata(wrapped));
         assertThat(message.metadata()).as("message.metadata as returned").isEqualTo(expectedWrapped);
-        assertThat(store.getChatHistory(chatId, 10, 0).get(0).metadata()).as("message.metadata as read")
+        assertThat(store.getChatHistory(chatId, 10, 0).get(0).metadata())
+                .as("message.metadata as read")
                 .isEqualTo(expectedWrapped);
-        assertThat(store.listUserSessionsWithLastMessage(user.id(), 10, 0).get(0).lastMessage().metadata())
-                .as("message.metadata in a session overview").isEqualTo(expectedWrapped);
+        assertThat(store.listUserSessionsWithLastMessage(user.id(), 10, 0)
+                        .get(0)
+                        .lastMessage()
+                        .metadata())
+                .as("message.metadata in a session overview")
+                .isEqualTo(expectedWrapped);
 
         MemoryEntry entry = store.setUserMemory(user.id(), "json", "value", value);
         assertThat(entry.value()).as("memory value as returned").isEqualTo(expected);
         assertThat(store.getUserMemory(user.id(), "json", "value").orElseThrow().value())
-                .as("memory value as read").isEqualTo(expected);
-        assertThat(store.getUserMemory(user.id(), "json")).extracting(MemoryEntry::value)
-                .as("memory value as listed").containsExactly(expected);
+                .as("memory value as read")
+                .isEqualTo(expected);
+        assertThat(store.getUserMemory(user.id(), "json"))
+                .extracting(MemoryEntry::value)
+                .as("memory value as listed")
+                .containsExactly(expected);
 
         Fixtures.Snapshot scanned = snapshot(store);
-        assertThat(scanned.users()).filteredOn(u -> u.id().equals(user.id())).singleElement()
-                .satisfies(u -> assertThat(u.profile()).as("user.profile as scanned").isEqualTo(expectedWrapped));
-        assertThat(scanned.sessions()).filteredOn(s -> s.chatId().equals(chatId)).singleElement()
-                .satisfies(s -> assertThat(s.metadata()).as("session.metadata as scanned").isEqualTo(expectedWrapped));
-        assertThat(scanned.messages()).filteredOn(m -> m.id().equals(message.id())).singleElement()
-                .satisfies(m -> assertThat(m.metadata()).as("message.metadata as scanned").isEqualTo(expectedWrapped));
-        assertThat(scanned.memory()).filteredOn(m -> m.userId().equals(user.id())).singleElement()
-                .satisfies(m -> assertThat(m.value()).as("memory value as scanned").isEqualTo(expected));
+        assertThat(scanned.users())
+                .filteredOn(u -> u.id().equals(user.id()))
+                .singleElement()
+                .satisfies(u ->
+                        assertThat(u.profile()).as("user.profile as scanned").isEqualTo(expectedWrapped));
+        assertThat(scanned.sessions())
+                .filteredOn(s -> s.chatId().equals(chatId))
+                .singleElement()
+                .satisfies(s -> assertThat(s.metadata())
+                        .as("session.metadata as scanned")
+                        .isEqualTo(expectedWrapped));
+        assertThat(scanned.messages())
+                .filteredOn(m -> m.id().equals(message.id()))
+                .singleElement()
+                .satisfies(m -> assertThat(m.metadata())
+                        .as("message.metadata as scanned")
+                        .isEqualTo(expectedWrapped));
+        assertThat(scanned.memory())
+                .filteredOn(m -> m.userId().equals(user.id()))
+                .singleElement()
+                .satisfies(
+                        m -> assertThat(m.value()).as("memory value as scanned").isEqualTo(expected));
     }
 
     private static ArrayNode array(JsonNode... values) {
@@ -105,11 +135,15 @@ public interface JsonFidelityContract extends ConformanceTest {
      */
     @Test
     default void basicMultilingualPlaneTextRoundTrips(DataAccess store) {
-        assertRoundTripsEverywhere(store, array(F.textNode("caf\u00e9 na\u00efve \u00c5ngstr\u00f6m"),
-                F.textNode("\u4e2d\u6587 \u65e5\u672c\u8a9e \ud55c\uad6d\uc5b4"),
-                F.textNode("\u05e2\u05d1\u05e8\u05d9\u05ea \u0627\u0644\u0639\u0631\u0628\u064a\u0629 \u200f\u200e"),
-                F.textNode("\u0928\u092e\u0938\u094d\u0924\u0947 \u0e2a\u0e27\u0e31\u0e2a\u0e14\u0e35"),
-                F.textNode("\u0391\u03b8\u03ae\u03bd\u03b1 \u041c\u043e\u0441\u043a\u0432\u0430")));
+        assertRoundTripsEverywhere(
+                store,
+                array(
+                        F.textNode("caf\u00e9 na\u00efve \u00c5ngstr\u00f6m"),
+                        F.textNode("\u4e2d\u6587 \u65e5\u672c\u8a9e \ud55c\uad6d\uc5b4"),
+                        F.textNode(
+                                "\u05e2\u05d1\u05e8\u05d9\u05ea \u0627\u0644\u0639\u0631\u0628\u064a\u0629 \u200f\u200e"),
+                        F.textNode("\u0928\u092e\u0938\u094d\u0924\u0947 \u0e2a\u0e27\u0e31\u0e2a\u0e14\u0e35"),
+                        F.textNode("\u0391\u03b8\u03ae\u03bd\u03b1 \u041c\u043e\u0441\u043a\u0432\u0430")));
     }
 
     /**
@@ -119,11 +153,14 @@ public interface JsonFidelityContract extends ConformanceTest {
      */
     @Test
     default void supplementaryPlaneTextRoundTrips(DataAccess store) {
-        assertRoundTripsEverywhere(store, array(F.textNode("\ud83d\ude00\ud83d\udca9\ud83d\ude80"),
-                F.textNode("\ud83d\udc68\u200d\ud83d\udc69\u200d\ud83d\udc67\u200d\ud83d\udc66 family"),
-                F.textNode("\ud83c\uddeb\ud83c\uddf7 \ud83c\uddef\ud83c\uddf5 flags"),
-                F.textNode("\ud83d\udc4d\ud83c\udffe skin tone"),
-                F.textNode("\ud835\udd38\ud835\udd39 math \ud840\udc00 cjk ext b \ud800\udf48 gothic")));
+        assertRoundTripsEverywhere(
+                store,
+                array(
+                        F.textNode("\ud83d\ude00\ud83d\udca9\ud83d\ude80"),
+                        F.textNode("\ud83d\udc68\u200d\ud83d\udc69\u200d\ud83d\udc67\u200d\ud83d\udc66 family"),
+                        F.textNode("\ud83c\uddeb\ud83c\uddf7 \ud83c\uddef\ud83c\uddf5 flags"),
+                        F.textNode("\ud83d\udc4d\ud83c\udffe skin tone"),
+                        F.textNode("\ud835\udd38\ud835\udd39 math \ud840\udc00 cjk ext b \ud800\udf48 gothic")));
     }
 
     /**
@@ -133,9 +170,15 @@ public interface JsonFidelityContract extends ConformanceTest {
      */
     @Test
     default void combiningMarksAreNotNormalized(DataAccess store) {
-        assertRoundTripsEverywhere(store, array(F.textNode("e\u0301"), F.textNode("\u00e9"),
-                F.textNode("a\u0300\u0301\u0302\u0303\u0304"), F.textNode("\u1100\u1161\u11a8"),
-                F.textNode("\ufb01 ligature"), F.textNode("\u212b angstrom sign")));
+        assertRoundTripsEverywhere(
+                store,
+                array(
+                        F.textNode("e\u0301"),
+                        F.textNode("\u00e9"),
+                        F.textNode("a\u0300\u0301\u0302\u0303\u0304"),
+                        F.textNode("\u1100\u1161\u11a8"),
+                        F.textNode("\ufb01 ligature"),
+                        F.textNode("\u212b angstrom sign")));
     }
 
     /**
@@ -149,10 +192,16 @@ public interface JsonFidelityContract extends ConformanceTest {
         for (char c = 1; c < 0x20; c++) {
             controls.append(c);
         }
-        assertRoundTripsEverywhere(store, array(F.textNode(controls.toString()),
-                F.textNode("line\nbreak\r\nand\ttab \b \f"), F.textNode("\u007f\u0080\u009f"),
-                F.textNode("\u2028\u2029 separators"), F.textNode("\ufeffbom and \ufffe\uffff nonchars"),
-                F.textNode("</script><!-- -->"), F.textNode("\\u0000 is text here")));
+        assertRoundTripsEverywhere(
+                store,
+                array(
+                        F.textNode(controls.toString()),
+                        F.textNode("line\nbreak\r\nand\ttab \b \f"),
+                        F.textNode("\u007f\u0080\u009f"),
+                        F.textNode("\u2028\u2029 separators"),
+                        F.textNode("\ufeffbom and \ufffe\uffff nonchars"),
+                        F.textNode("</script><!-- -->"),
+                        F.textNode("\\u0000 is text here")));
     }
 
     /**
@@ -162,9 +211,15 @@ public interface JsonFidelityContract extends ConformanceTest {
      */
     @Test
     default void quotesAndBackslashesRoundTrip(DataAccess store) {
-        assertRoundTripsEverywhere(store, array(F.textNode("\"double\" 'single' `back`"),
-                F.textNode("\\"), F.textNode("\\\\server\\share"), F.textNode("\\\""),
-                F.textNode("end with backslash\\"), F.textNode("{\"not\":\"an object\"}")));
+        assertRoundTripsEverywhere(
+                store,
+                array(
+                        F.textNode("\"double\" 'single' `back`"),
+                        F.textNode("\\"),
+                        F.textNode("\\\\server\\share"),
+                        F.textNode("\\\""),
+                        F.textNode("end with backslash\\"),
+                        F.textNode("{\"not\":\"an object\"}")));
     }
 
     /**
@@ -175,8 +230,24 @@ public interface JsonFidelityContract extends ConformanceTest {
     @Test
     default void unusualObjectKeysRoundTrip(DataAccess store) {
         ObjectNode keys = F.objectNode();
-        for (String key : List.of("", " ", "with space", "\u00e9", "\ud83d\udd11", "a\"b", "a\\b", "line\nbreak",
-                "A", "a", "1", "-1", "true", "null", "__proto__", "constructor", "toString")) {
+        for (String key : List.of(
+                "",
+                " ",
+                "with space",
+                "\u00e9",
+                "\ud83d\udd11",
+                "a\"b",
+                "a\\b",
+                "line\nbreak",
+                "A",
+                "a",
+                "1",
+                "-1",
+                "true",
+                "null",
+                "__proto__",
+                "constructor",
+                "toString")) {
             keys.put(key, key);
         }
         assertRoundTripsEverywhere(store, keys);
@@ -199,9 +270,15 @@ public interface JsonFidelityContract extends ConformanceTest {
      */
     @Test
     default void longExtremesRoundTrip(DataAccess store) {
-        assertRoundTripsEverywhere(store, array(F.numberNode(Long.MIN_VALUE), F.numberNode(Long.MAX_VALUE),
-                F.numberNode(Long.MIN_VALUE + 1), F.numberNode(Long.MAX_VALUE - 1), F.numberNode(9_007_199_254_740_993L),
-                F.numberNode(-9_007_199_254_740_993L)));
+        assertRoundTripsEverywhere(
+                store,
+                array(
+                        F.numberNode(Long.MIN_VALUE),
+                        F.numberNode(Long.MAX_VALUE),
+                        F.numberNode(Long.MIN_VALUE + 1),
+                        F.numberNode(Long.MAX_VALUE - 1),
+                        F.numberNode(9_007_199_254_740_993L),
+                        F.numberNode(-9_007_199_254_740_993L)));
     }
 
     /**
@@ -216,7 +293,8 @@ public interface JsonFidelityContract extends ConformanceTest {
 
         store.setUserMemory(user.id(), "json", "big", F.numberNode(beyond));
 
-        JsonNode read = store.getUserMemory(user.id(), "json", "big").orElseThrow().value();
+        JsonNode read =
+                store.getUserMemory(user.id(), "json", "big").orElseThrow().value();
         assertThat(read.isIntegralNumber()).isTrue();
         assertThat(read.longValue()).isEqualTo(beyond);
     }
@@ -228,9 +306,16 @@ public interface JsonFidelityContract extends ConformanceTest {
      */
     @Test
     default void intBoundariesRoundTrip(DataAccess store) {
-        assertRoundTripsEverywhere(store, array(F.numberNode(0), F.numberNode(-1), F.numberNode(1),
-                F.numberNode(Integer.MIN_VALUE), F.numberNode(Integer.MAX_VALUE),
-                F.numberNode(Integer.MAX_VALUE + 1L), F.numberNode(Integer.MIN_VALUE - 1L)));
+        assertRoundTripsEverywhere(
+                store,
+                array(
+                        F.numberNode(0),
+                        F.numberNode(-1),
+                        F.numberNode(1),
+                        F.numberNode(Integer.MIN_VALUE),
+                        F.numberNode(Integer.MAX_VALUE),
+                        F.numberNode(Integer.MAX_VALUE + 1L),
+                        F.numberNode(Integer.MIN_VALUE - 1L)));
     }
 
     /**
@@ -245,12 +330,24 @@ public interface JsonFidelityContract extends ConformanceTest {
         store.setUserMemory(user.id(), "json", "double", F.numberNode(1.0));
         store.setUserMemory(user.id(), "json", "bigDouble", F.numberNode(1e20));
 
-        assertThat(store.getUserMemory(user.id(), "json", "int").orElseThrow().value().isIntegralNumber()).isTrue();
-        assertThat(store.getUserMemory(user.id(), "json", "double").orElseThrow().value())
-                .isEqualTo(F.numberNode(1.0)).isNotEqualTo(F.numberNode(1));
-        assertThat(store.getUserMemory(user.id(), "json", "bigDouble").orElseThrow().value().isDouble()).isTrue();
-        assertRoundTripsEverywhere(store, array(F.numberNode(1.0), F.numberNode(-2.0), F.numberNode(0.0),
-                F.numberNode(1e20), F.numberNode(1)));
+        assertThat(store.getUserMemory(user.id(), "json", "int")
+                        .orElseThrow()
+                        .value()
+                        .isIntegralNumber())
+                .isTrue();
+        assertThat(store.getUserMemory(user.id(), "json", "double")
+                        .orElseThrow()
+                        .value())
+                .isEqualTo(F.numberNode(1.0))
+                .isNotEqualTo(F.numberNode(1));
+        assertThat(store.getUserMemory(user.id(), "json", "bigDouble")
+                        .orElseThrow()
+                        .value()
+                        .isDouble())
+                .isTrue();
+        assertRoundTripsEverywhere(
+                store,
+                array(F.numberNode(1.0), F.numberNode(-2.0), F.numberNode(0.0), F.numberNode(1e20), F.numberNode(1)));
     }
 
     /**
@@ -260,9 +357,18 @@ public interface JsonFidelityContract extends ConformanceTest {
      */
     @Test
     default void commonDoublesRoundTripExactly(DataAccess store) {
-        assertRoundTripsEverywhere(store, array(F.numberNode(0.1), F.numberNode(0.2), F.numberNode(0.1 + 0.2),
-                F.numberNode(1.5), F.numberNode(-2.75), F.numberNode(Math.PI), F.numberNode(Math.E),
-                F.numberNode(1.0 / 3.0), F.numberNode(123456.789)));
+        assertRoundTripsEverywhere(
+                store,
+                array(
+                        F.numberNode(0.1),
+                        F.numberNode(0.2),
+                        F.numberNode(0.1 + 0.2),
+                        F.numberNode(1.5),
+                        F.numberNode(-2.75),
+                        F.numberNode(Math.PI),
+                        F.numberNode(Math.E),
+                        F.numberNode(1.0 / 3.0),
+                        F.numberNode(123456.789)));
     }
 
     /**
@@ -272,9 +378,18 @@ public interface JsonFidelityContract extends ConformanceTest {
      */
     @Test
     default void extremeDoublesRoundTripExactly(DataAccess store) {
-        assertRoundTripsEverywhere(store, array(F.numberNode(1e300), F.numberNode(-1e300), F.numberNode(1e-300),
-                F.numberNode(Double.MAX_VALUE), F.numberNode(-Double.MAX_VALUE), F.numberNode(Double.MIN_VALUE),
-                F.numberNode(Double.MIN_NORMAL), F.numberNode(4.9e-324), F.numberNode(2.2250738585072014E-308)));
+        assertRoundTripsEverywhere(
+                store,
+                array(
+                        F.numberNode(1e300),
+                        F.numberNode(-1e300),
+                        F.numberNode(1e-300),
+                        F.numberNode(Double.MAX_VALUE),
+                        F.numberNode(-Double.MAX_VALUE),
+                        F.numberNode(Double.MIN_VALUE),
+                        F.numberNode(Double.MIN_NORMAL),
+                        F.numberNode(4.9e-324),
+                        F.numberNode(2.2250738585072014E-308)));
     }
 
     /**
@@ -306,9 +421,21 @@ public interface JsonFidelityContract extends ConformanceTest {
      */
     @Test
     default void scalarStringsThatLookLikeOtherTypesStayStrings(DataAccess store) {
-        assertRoundTripsEverywhere(store, array(F.textNode("123"), F.textNode("1e5"), F.textNode("-0"),
-                F.textNode("true"), F.textNode("false"), F.textNode("null"), F.textNode("NaN"), F.textNode("[]"),
-                F.textNode("{}"), F.textNode("2024-01-01T00:00:00Z"), F.textNode("0x1F"), F.textNode("00123")));
+        assertRoundTripsEverywhere(
+                store,
+                array(
+                        F.textNode("123"),
+                        F.textNode("1e5"),
+                        F.textNode("-0"),
+                        F.textNode("true"),
+                        F.textNode("false"),
+                        F.textNode("null"),
+                        F.textNode("NaN"),
+                        F.textNode("[]"),
+                        F.textNode("{}"),
+                        F.textNode("2024-01-01T00:00:00Z"),
+                        F.textNode("0x1F"),
+                        F.textNode("00123")));
     }
 
     /**
@@ -322,7 +449,8 @@ public interface JsonFidelityContract extends ConformanceTest {
         User user = Fixtures.user(store);
         ObjectNode deepest = Fixtures.nestedObject(limit);
 
-        User updated = store.updateUser(user.id(), UserUpdate.builder().profile(deepest).build());
+        User updated = store.updateUser(
+                user.id(), UserUpdate.builder().profile(deepest).build());
         MemoryEntry entry = store.setUserMemory(user.id(), "json", "deep", Fixtures.nested(limit));
         store.createChatSession(new NewChatSession("deep", null, null, null, deepest));
         store.addMessage("deep", NewMessage.user("deep").withMetadata(deepest));
@@ -354,7 +482,10 @@ public interface JsonFidelityContract extends ConformanceTest {
      */
     @Test
     default void emptyObjectsInObjectFieldsRoundTrip(DataAccess store) {
-        User user = store.createUser(NewUser.builder().profile(F.objectNode()).preferences(F.objectNode()).build());
+        User user = store.createUser(NewUser.builder()
+                .profile(F.objectNode())
+                .preferences(F.objectNode())
+                .build());
 
         assertThat(store.getUser(user.id()).orElseThrow().profile()).isEqualTo(F.objectNode());
         assertThat(store.getUser(user.id()).orElseThrow().preferences()).isEqualTo(F.objectNode());
@@ -433,10 +564,18 @@ public interface JsonFidelityContract extends ConformanceTest {
 
         inputs.forEach((key, value) -> store.setUserMemory(user.id(), "numbers", key, value));
 
-        inputs.forEach((key, value) -> assertThat(store.getUserMemory(user.id(), "numbers", key).orElseThrow().value())
-                .as(key).isEqualTo(JsonValues.canonical(value)));
-        assertThat(store.getUserMemory(user.id(), "numbers", "long").orElseThrow().value()).isEqualTo(F.numberNode(5));
-        assertThat(store.getUserMemory(user.id(), "numbers", "decimal").orElseThrow().value())
+        inputs.forEach((key, value) -> assertThat(store.getUserMemory(user.id(), "numbers", key)
+                        .orElseThrow()
+                        .value())
+                .as(key)
+                .isEqualTo(JsonValues.canonical(value)));
+        assertThat(store.getUserMemory(user.id(), "numbers", "long")
+                        .orElseThrow()
+                        .value())
+                .isEqualTo(F.numberNode(5));
+        assertThat(store.getUserMemory(user.id(), "numbers", "decimal")
+                        .orElseThrow()
+                        .value())
                 .isEqualTo(F.numberNode(0.5));
     }
 
@@ -472,7 +611,9 @@ public interface JsonFidelityContract extends ConformanceTest {
 
         ObjectNode original = object("{\"a\":1,\"list\":[1,2]}");
         assertThat(store.getUser(user.id()).orElseThrow().profile()).isEqualTo(original);
-        assertThat(store.getChatSession(session.chatId()).orElseThrow().metadata()).isEqualTo(original);
-        assertThat(store.getUserMemory(user.id(), "json", "k").orElseThrow().value()).isEqualTo(original);
+        assertThat(store.getChatSession(session.chatId()).orElseThrow().metadata())
+                .isEqualTo(original);
+        assertThat(store.getUserMemory(user.id(), "json", "k").orElseThrow().value())
+                .isEqualTo(original);
     }
 }

@@ -37,8 +37,9 @@ public interface MemoryContract extends ConformanceTest {
 
         MemoryEntry entry = store.setUserMemory(user.id(), "preferences", "language", F.textNode("fr"));
 
-        assertThat(entry).isEqualTo(new MemoryEntry(user.id(), "preferences", "language", F.textNode("fr"),
-                now(clock), now(clock), null));
+        assertThat(entry)
+                .isEqualTo(new MemoryEntry(
+                        user.id(), "preferences", "language", F.textNode("fr"), now(clock), now(clock), null));
     }
 
     /**
@@ -49,7 +50,8 @@ public interface MemoryContract extends ConformanceTest {
     @Test
     default void getUserMemoryReadsBackTheStoredEntry(DataAccess store) {
         User user = Fixtures.user(store);
-        MemoryEntry entry = store.setUserMemory(user.id(), "context", "project", json("{\"name\":\"dal\",\"v\":[1,2]}"));
+        MemoryEntry entry =
+                store.setUserMemory(user.id(), "context", "project", json("{\"name\":\"dal\",\"v\":[1,2]}"));
 
         assertThat(store.getUserMemory(user.id(), "context", "project")).contains(entry);
     }
@@ -99,7 +101,8 @@ public interface MemoryContract extends ConformanceTest {
     @Test
     default void overwriteReplacesTheExpiry(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
-        store.setUserMemory(user.id(), "context", "k", F.numberNode(1), now(clock).plusSeconds(60));
+        store.setUserMemory(
+                user.id(), "context", "k", F.numberNode(1), now(clock).plusSeconds(60));
 
         MemoryEntry forever = store.setUserMemory(user.id(), "context", "k", F.numberNode(2));
         clock.advance(Duration.ofMinutes(5));
@@ -137,7 +140,8 @@ public interface MemoryContract extends ConformanceTest {
     @Test
     default void settingAnExpiredKeyAgainStartsANewEntry(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
-        store.setUserMemory(user.id(), "context", "k", F.textNode("old"), now(clock).plusSeconds(10));
+        store.setUserMemory(
+                user.id(), "context", "k", F.textNode("old"), now(clock).plusSeconds(10));
         clock.advance(Duration.ofSeconds(20));
 
         MemoryEntry fresh = store.setUserMemory(user.id(), "context", "k", F.textNode("new"));
@@ -209,7 +213,8 @@ public interface MemoryContract extends ConformanceTest {
             store.setUserMemory(user.id(), "context", key, F.booleanNode(true));
         }
 
-        assertThat(keys(store.getUserMemory(user.id(), "context"))).isEqualTo(keys.stream().sorted().toList());
+        assertThat(keys(store.getUserMemory(user.id(), "context")))
+                .isEqualTo(keys.stream().sorted().toList());
     }
 
     /**
@@ -273,7 +278,8 @@ public interface MemoryContract extends ConformanceTest {
         Fixtures.seed(store);
         var before = snapshot(store);
 
-        assertThat(store.deleteUserMemory(UUID.randomUUID(), "context", "topic")).isFalse();
+        assertThat(store.deleteUserMemory(UUID.randomUUID(), "context", "topic"))
+                .isFalse();
         assertThat(store.deleteUserMemory(UUID.randomUUID(), "context")).isZero();
 
         assertThat(snapshot(store)).isEqualTo(before);
@@ -311,8 +317,8 @@ public interface MemoryContract extends ConformanceTest {
         Fixtures.seed(store);
         var before = snapshot(store);
 
-        assertFails(NotFoundException.class,
-                () -> store.setUserMemory(UUID.randomUUID(), "context", "k", F.textNode("v")));
+        assertFails(
+                NotFoundException.class, () -> store.setUserMemory(UUID.randomUUID(), "context", "k", F.textNode("v")));
 
         assertThat(snapshot(store)).isEqualTo(before);
     }
@@ -362,9 +368,10 @@ public interface MemoryContract extends ConformanceTest {
     @Test
     default void entryIsInvisibleAfterItsExpiry(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
-        store.setUserMemory(user.id(), "context", "k", F.textNode("v"), now(clock).plusSeconds(10));
-        MemoryEntry lasting = store.setUserMemory(user.id(), "context", "z", F.textNode("w"),
-                now(clock).plus(Duration.ofDays(1)));
+        store.setUserMemory(
+                user.id(), "context", "k", F.textNode("v"), now(clock).plusSeconds(10));
+        MemoryEntry lasting = store.setUserMemory(
+                user.id(), "context", "z", F.textNode("w"), now(clock).plus(Duration.ofDays(1)));
 
         clock.advance(Duration.ofHours(1));
 
@@ -382,7 +389,8 @@ public interface MemoryContract extends ConformanceTest {
     default void entryWithAnExpiryAlreadyPassedIsNeverVisible(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
 
-        store.setUserMemory(user.id(), "context", "stale", F.textNode("v"), now(clock).minusSeconds(1));
+        store.setUserMemory(
+                user.id(), "context", "stale", F.textNode("v"), now(clock).minusSeconds(1));
 
         assertThat(store.getUserMemory(user.id(), "context", "stale")).isEmpty();
         assertThat(store.getUserMemory(user.id(), "context")).isEmpty();
@@ -415,8 +423,8 @@ public interface MemoryContract extends ConformanceTest {
     @Test
     default void scansSeeExpiredEntriesUntilPurged(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
-        MemoryEntry expiring = store.setUserMemory(user.id(), "context", "k", F.textNode("v"),
-                now(clock).plusSeconds(1));
+        MemoryEntry expiring = store.setUserMemory(
+                user.id(), "context", "k", F.textNode("v"), now(clock).plusSeconds(1));
         clock.advance(Duration.ofSeconds(5));
 
         assertThat(store.getUserMemory(user.id(), "context", "k")).isEmpty();
@@ -433,10 +441,14 @@ public interface MemoryContract extends ConformanceTest {
     default void purgeExpiredMemoryRemovesOnlyExpiredEntriesAndCountsThem(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
         User other = Fixtures.user(store);
-        store.setUserMemory(user.id(), "context", "a", F.textNode("a"), now(clock).plusSeconds(1));
-        store.setUserMemory(user.id(), "profile", "b", F.textNode("b"), now(clock).plusSeconds(2));
-        store.setUserMemory(other.id(), "context", "c", F.textNode("c"), now(clock).plusSeconds(3));
-        MemoryEntry later = store.setUserMemory(user.id(), "context", "d", F.textNode("d"), now(clock).plusSeconds(60));
+        store.setUserMemory(
+                user.id(), "context", "a", F.textNode("a"), now(clock).plusSeconds(1));
+        store.setUserMemory(
+                user.id(), "profile", "b", F.textNode("b"), now(clock).plusSeconds(2));
+        store.setUserMemory(
+                other.id(), "context", "c", F.textNode("c"), now(clock).plusSeconds(3));
+        MemoryEntry later = store.setUserMemory(
+                user.id(), "context", "d", F.textNode("d"), now(clock).plusSeconds(60));
         MemoryEntry never = store.setUserMemory(other.id(), "context", "e", F.textNode("e"));
         clock.advance(Duration.ofSeconds(10));
 
@@ -455,7 +467,8 @@ public interface MemoryContract extends ConformanceTest {
     @Test
     default void purgeWithNothingExpiredRemovesNothing(DataAccess store, MutableClock clock) {
         Fixtures.Seed seed = Fixtures.seed(store);
-        store.setUserMemory(seed.user().id(), "context", "soon", F.textNode("x"), now(clock).plusSeconds(5));
+        store.setUserMemory(
+                seed.user().id(), "context", "soon", F.textNode("x"), now(clock).plusSeconds(5));
         var before = snapshot(store);
 
         assertThat(store.purgeExpiredMemory()).isZero();
@@ -474,8 +487,8 @@ public interface MemoryContract extends ConformanceTest {
         User user = Fixtures.user(store);
         Instant expiry = now(clock).plusSeconds(5);
         store.setUserMemory(user.id(), "context", "edge", F.textNode("x"), expiry);
-        MemoryEntry justAfter = store.setUserMemory(user.id(), "context", "after", F.textNode("y"),
-                expiry.plusMillis(1));
+        MemoryEntry justAfter =
+                store.setUserMemory(user.id(), "context", "after", F.textNode("y"), expiry.plusMillis(1));
 
         clock.set(expiry);
 
@@ -510,7 +523,10 @@ public interface MemoryContract extends ConformanceTest {
 
         store.setUserMemory(user.id(), "context", "null", F.nullNode());
 
-        assertThat(store.getUserMemory(user.id(), "context", "null").orElseThrow().value()).isEqualTo(F.nullNode());
+        assertThat(store.getUserMemory(user.id(), "context", "null")
+                        .orElseThrow()
+                        .value())
+                .isEqualTo(F.nullNode());
     }
 
     /**
@@ -521,14 +537,22 @@ public interface MemoryContract extends ConformanceTest {
     @Test
     default void valueMayBeAnyScalar(DataAccess store) {
         User user = Fixtures.user(store);
-        List<JsonNode> scalars = List.of(F.textNode("text"), F.textNode(""), F.numberNode(42),
-                F.numberNode(Long.MAX_VALUE), F.numberNode(2.5), F.booleanNode(true), F.booleanNode(false));
+        List<JsonNode> scalars = List.of(
+                F.textNode("text"),
+                F.textNode(""),
+                F.numberNode(42),
+                F.numberNode(Long.MAX_VALUE),
+                F.numberNode(2.5),
+                F.booleanNode(true),
+                F.booleanNode(false));
 
         for (int i = 0; i < scalars.size(); i++) {
             store.setUserMemory(user.id(), "scalars", "k" + i, scalars.get(i));
         }
 
-        assertThat(store.getUserMemory(user.id(), "scalars")).extracting(MemoryEntry::value).isEqualTo(scalars);
+        assertThat(store.getUserMemory(user.id(), "scalars"))
+                .extracting(MemoryEntry::value)
+                .isEqualTo(scalars);
     }
 
     /**
@@ -544,8 +568,14 @@ public interface MemoryContract extends ConformanceTest {
         store.setUserMemory(user.id(), "context", "list", array);
         store.setUserMemory(user.id(), "context", "empty", F.arrayNode());
 
-        assertThat(store.getUserMemory(user.id(), "context", "list").orElseThrow().value()).isEqualTo(array);
-        assertThat(store.getUserMemory(user.id(), "context", "empty").orElseThrow().value()).isEqualTo(F.arrayNode());
+        assertThat(store.getUserMemory(user.id(), "context", "list")
+                        .orElseThrow()
+                        .value())
+                .isEqualTo(array);
+        assertThat(store.getUserMemory(user.id(), "context", "empty")
+                        .orElseThrow()
+                        .value())
+                .isEqualTo(F.arrayNode());
     }
 
     /**

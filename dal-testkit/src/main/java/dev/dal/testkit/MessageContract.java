@@ -50,8 +50,12 @@ public interface MessageContract extends ConformanceTest {
     @Test
     default void addMessageRoundTripsEveryField(DataAccess store, MutableClock clock) {
         ChatSession session = Fixtures.session(store);
-        NewMessage input = new NewMessage(Role.ASSISTANT, "Hello, Ada.\nHow can I help?",
-                object("{\"model\":\"m-1\",\"latencyMs\":42,\"tools\":[\"search\"]}"), 17, true);
+        NewMessage input = new NewMessage(
+                Role.ASSISTANT,
+                "Hello, Ada.\nHow can I help?",
+                object("{\"model\":\"m-1\",\"latencyMs\":42,\"tools\":[\"search\"]}"),
+                17,
+                true);
 
         Message message = store.addMessage(session.chatId(), input);
 
@@ -98,7 +102,8 @@ public interface MessageContract extends ConformanceTest {
             store.addMessage(session.chatId(), NewMessage.of(role, "from " + role.wireName()));
         }
 
-        assertThat(store.getChatHistory(session.chatId(), 10, 0)).extracting(Message::role)
+        assertThat(store.getChatHistory(session.chatId(), 10, 0))
+                .extracting(Message::role)
                 .containsExactly(Role.values());
     }
 
@@ -134,7 +139,8 @@ public interface MessageContract extends ConformanceTest {
         Message message = store.addMessage(session.chatId(), NewMessage.user(content.toString()));
 
         assertThat(message.content()).hasSize(max);
-        assertThat(store.getChatHistory(session.chatId(), 1, 0).get(0).content()).isEqualTo(content.toString());
+        assertThat(store.getChatHistory(session.chatId(), 1, 0).get(0).content())
+                .isEqualTo(content.toString());
     }
 
     /**
@@ -152,8 +158,11 @@ public interface MessageContract extends ConformanceTest {
         Message message = store.addMessage(session.chatId(), NewMessage.user(emoji));
 
         assertThat(message.content()).hasSize(2 * max);
-        assertThat(store.getChatHistory(session.chatId(), 1, 0).get(0).content()).isEqualTo(emoji);
-        Fixtures.assertRejected(store, "message.content",
+        assertThat(store.getChatHistory(session.chatId(), 1, 0).get(0).content())
+                .isEqualTo(emoji);
+        Fixtures.assertRejected(
+                store,
+                "message.content",
                 () -> store.addMessage(session.chatId(), NewMessage.user(emoji + "\ud83d\ude00")));
     }
 
@@ -220,12 +229,14 @@ public interface MessageContract extends ConformanceTest {
         ChatSession session = Fixtures.session(store);
         Fixtures.messages(store, session.chatId(), 2);
 
-        List<Message> added = store.addMessages(session.chatId(),
+        List<Message> added = store.addMessages(
+                session.chatId(),
                 List.of(NewMessage.user("q"), NewMessage.assistant("a"), NewMessage.of(Role.TOOL, "t")));
 
         assertThat(added).extracting(Message::sequenceNumber).containsExactly(3L, 4L, 5L);
         assertThat(added).extracting(Message::content).containsExactly("q", "a", "t");
-        assertThat(store.addMessage(session.chatId(), NewMessage.user("next")).sequenceNumber()).isEqualTo(6);
+        assertThat(store.addMessage(session.chatId(), NewMessage.user("next")).sequenceNumber())
+                .isEqualTo(6);
     }
 
     /**
@@ -239,7 +250,8 @@ public interface MessageContract extends ConformanceTest {
         ChatSession session = Fixtures.session(store);
         clock.advance(Duration.ofSeconds(2));
 
-        List<Message> added = store.addMessages(session.chatId(),
+        List<Message> added = store.addMessages(
+                session.chatId(),
                 List.of(NewMessage.user("q").withMetadata(object("{\"n\":1}")), NewMessage.assistant("a")));
 
         assertThat(added).extracting(Message::createdAt).containsOnly(now(clock));
@@ -258,10 +270,13 @@ public interface MessageContract extends ConformanceTest {
     @Test
     default void addMessagesWithAnInvalidLaterElementWritesNothing(DataAccess store) {
         Fixtures.Seed seed = Fixtures.seed(store);
-        List<NewMessage> batch = List.of(NewMessage.user("fine"), NewMessage.assistant("fine too"),
-                NewMessage.user("bad\u0000content"));
+        List<NewMessage> batch =
+                List.of(NewMessage.user("fine"), NewMessage.assistant("fine too"), NewMessage.user("bad\u0000content"));
 
-        Fixtures.assertRejected(store, "messages[2].content", () -> store.addMessages(seed.session().chatId(), batch));
+        Fixtures.assertRejected(
+                store,
+                "messages[2].content",
+                () -> store.addMessages(seed.session().chatId(), batch));
 
         assertThat(store.getMessageCount(seed.session().chatId())).isEqualTo(3);
     }
@@ -276,7 +291,8 @@ public interface MessageContract extends ConformanceTest {
         Fixtures.seed(store);
         var before = snapshot(store);
 
-        assertFails(NotFoundException.class,
+        assertFails(
+                NotFoundException.class,
                 () -> store.addMessages("no-such-chat", List.of(NewMessage.user("a"), NewMessage.assistant("b"))));
 
         assertThat(snapshot(store)).isEqualTo(before);
@@ -293,10 +309,12 @@ public interface MessageContract extends ConformanceTest {
 
         List<Message> added = Fixtures.manyMessages(store, session.chatId(), 2500);
 
-        assertThat(added).extracting(Message::sequenceNumber)
+        assertThat(added)
+                .extracting(Message::sequenceNumber)
                 .isEqualTo(LongStream.rangeClosed(1, 2500).boxed().toList());
         assertThat(store.getMessageCount(session.chatId())).isEqualTo(2500);
-        assertThat(store.getChatSession(session.chatId()).orElseThrow().messageCount()).isEqualTo(2500);
+        assertThat(store.getChatSession(session.chatId()).orElseThrow().messageCount())
+                .isEqualTo(2500);
     }
 
     /**
@@ -333,7 +351,8 @@ public interface MessageContract extends ConformanceTest {
         store.addMessages(session.chatId(), List.of(NewMessage.user("x"), NewMessage.user("y")));
 
         assertThat(store.getMessageCount(session.chatId())).isEqualTo(6);
-        assertThat(store.getChatSession(session.chatId()).orElseThrow().messageCount()).isEqualTo(6);
+        assertThat(store.getChatSession(session.chatId()).orElseThrow().messageCount())
+                .isEqualTo(6);
     }
 
     /**
@@ -362,7 +381,10 @@ public interface MessageContract extends ConformanceTest {
         List<Message> messages = new ArrayList<>(Fixtures.messages(store, session.chatId(), 10));
         messages.addAll(store.addMessages(session.chatId(), List.of(NewMessage.user("a"), NewMessage.user("b"))));
 
-        assertThat(messages).extracting(m -> m.id().toString()).doesNotHaveDuplicates().isSorted();
+        assertThat(messages)
+                .extracting(m -> m.id().toString())
+                .doesNotHaveDuplicates()
+                .isSorted();
         assertThat(messages).allSatisfy(m -> assertThat(m.id().version()).isEqualTo(7));
     }
 
@@ -374,10 +396,18 @@ public interface MessageContract extends ConformanceTest {
     @Test
     default void messageContentRoundTripsExactly(DataAccess store) {
         ChatSession session = Fixtures.session(store);
-        List<String> contents = List.of("  leading and trailing spaces  ", "\r\nwindows\r\nlines\r\n", "\ttabs\t",
-                "tr\u00e8s \u00e9l\u00e9gant", "\u4f60\u597d\uff0c\u4e16\u754c", "\u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627",
-                "emoji \ud83d\udc4b\ud83c\udffd \ud83d\udc68\u200d\ud83d\udc69\u200d\ud83d\udc67", "e\u0301 vs \u00e9",
-                "quotes \" ' ` and backslash \\ and \\\\", "{\"looks\":\"like json\"}", "\u2028\u2029\u0085\u00a0\ufeff",
+        List<String> contents = List.of(
+                "  leading and trailing spaces  ",
+                "\r\nwindows\r\nlines\r\n",
+                "\ttabs\t",
+                "tr\u00e8s \u00e9l\u00e9gant",
+                "\u4f60\u597d\uff0c\u4e16\u754c",
+                "\u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627",
+                "emoji \ud83d\udc4b\ud83c\udffd \ud83d\udc68\u200d\ud83d\udc69\u200d\ud83d\udc67",
+                "e\u0301 vs \u00e9",
+                "quotes \" ' ` and backslash \\ and \\\\",
+                "{\"looks\":\"like json\"}",
+                "\u2028\u2029\u0085\u00a0\ufeff",
                 "control \u0001\u0002\u001f\u007f");
 
         List<Message> added = new ArrayList<>();
@@ -385,7 +415,9 @@ public interface MessageContract extends ConformanceTest {
             added.add(store.addMessage(session.chatId(), NewMessage.user(content)));
         }
 
-        assertThat(store.getChatHistory(session.chatId(), 100, 0)).extracting(Message::content).isEqualTo(contents);
+        assertThat(store.getChatHistory(session.chatId(), 100, 0))
+                .extracting(Message::content)
+                .isEqualTo(contents);
         assertThat(added).extracting(Message::content).isEqualTo(contents);
     }
 
@@ -402,7 +434,8 @@ public interface MessageContract extends ConformanceTest {
         store.addMessage(session.chatId(), new NewMessage(Role.USER, "b", null, 0, false));
         store.addMessage(session.chatId(), new NewMessage(Role.USER, "c", null, Integer.MAX_VALUE, false));
 
-        assertThat(store.getChatHistory(session.chatId(), 10, 0)).extracting(Message::tokenCount)
+        assertThat(store.getChatHistory(session.chatId(), 10, 0))
+                .extracting(Message::tokenCount)
                 .containsExactly(null, 0, Integer.MAX_VALUE);
     }
 
@@ -422,6 +455,8 @@ public interface MessageContract extends ConformanceTest {
             store.addMessage(session.chatId(), NewMessage.user("t" + i));
         }
 
-        assertThat(store.getChatHistory(session.chatId(), 10, 0)).extracting(Message::createdAt).isEqualTo(times);
+        assertThat(store.getChatHistory(session.chatId(), 10, 0))
+                .extracting(Message::createdAt)
+                .isEqualTo(times);
     }
 }

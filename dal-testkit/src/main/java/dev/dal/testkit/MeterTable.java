@@ -25,11 +25,9 @@ final class MeterTable {
      * @param tags the tag keys, exactly
      * @param networkOnly whether only stores with a network (and a connection pool) have it
      */
-    record Row(String name, String type, Set<String> tags, boolean networkOnly) {
-    }
+    record Row(String name, String type, Set<String> tags, boolean networkOnly) {}
 
-    private MeterTable() {
-    }
+    private MeterTable() {}
 
     static List<Row> read() {
         String text;
@@ -48,9 +46,13 @@ final class MeterTable {
             }
             String[] cells = line.split("\\|");
             // cells[0] is empty: the line starts with the separator.
-            Set<String> tags = Arrays.stream(cells[3].split(",")).map(t -> t.replace("`", "").trim())
+            Set<String> tags = Arrays.stream(cells[3].split(","))
+                    .map(t -> t.replace("`", "").trim())
                     .collect(Collectors.toSet());
-            rows.add(new Row(cells[1].replace("`", "").trim(), cells[2].trim(), tags,
+            rows.add(new Row(
+                    cells[1].replace("`", "").trim(),
+                    cells[2].trim(),
+                    tags,
                     cells[4].trim().equals("network")));
         }
         return rows;

@@ -58,28 +58,42 @@ public interface MetricsContract extends ConformanceTest {
             String storeType = store.healthCheck().storageType();
 
             List<MeterTable.Row> rows = MeterTable.read();
-            assertThat(rows).extracting(MeterTable.Row::name).contains(DalMetrics.CALLS, DalMetrics.COMMITS,
-                    DalMetrics.ROLLBACKS, DalMetrics.RETRIES, DalMetrics.POOL_ACTIVE);
+            assertThat(rows)
+                    .extracting(MeterTable.Row::name)
+                    .contains(
+                            DalMetrics.CALLS,
+                            DalMetrics.COMMITS,
+                            DalMetrics.ROLLBACKS,
+                            DalMetrics.RETRIES,
+                            DalMetrics.POOL_ACTIVE);
             for (MeterTable.Row row : rows) {
                 if (row.networkOnly() && !store.capabilities().contains(Capability.NETWORK)) {
                     continue;
                 }
-                List<Meter> meters = List.copyOf(registry.find(row.name()).tag(DalMetrics.STORE, storeType).meters());
-                assertThat(meters).as("meters named %s for the %s store", row.name(), storeType).isNotEmpty();
+                List<Meter> meters = List.copyOf(registry.find(row.name())
+                        .tag(DalMetrics.STORE, storeType)
+                        .meters());
+                assertThat(meters)
+                        .as("meters named %s for the %s store", row.name(), storeType)
+                        .isNotEmpty();
                 for (Meter meter : meters) {
-                    assertThat(meter.getId().getType().name().toLowerCase(Locale.ROOT)).as(row.name())
+                    assertThat(meter.getId().getType().name().toLowerCase(Locale.ROOT))
+                            .as(row.name())
                             .isEqualTo(row.type());
                     assertThat(tagKeys(meter)).as("tags of %s", row.name()).isEqualTo(row.tags());
                 }
                 if (row.type().equals("timer")) {
-                    assertThat(meters).as("%s timers that recorded this test's calls", row.name())
+                    assertThat(meters)
+                            .as("%s timers that recorded this test's calls", row.name())
                             .anySatisfy(m -> assertThat(((Timer) m).count()).isPositive());
                 }
             }
             Set<String> listed = rows.stream().map(MeterTable.Row::name).collect(Collectors.toSet());
-            assertThat(registry.getMeters()).extracting(m -> m.getId().getName())
+            assertThat(registry.getMeters())
+                    .extracting(m -> m.getId().getName())
                     .filteredOn(name -> name.startsWith("dal.") && !name.startsWith("dal.dualwrite."))
-                    .as("meters missing from the README table").allMatch(listed::contains);
+                    .as("meters missing from the README table")
+                    .allMatch(listed::contains);
         } finally {
             binding.close();
         }
@@ -99,16 +113,42 @@ public interface MetricsContract extends ConformanceTest {
             String storeType = store.healthCheck().storageType();
 
             assertThat(missing).isInstanceOf(NotFoundException.class);
-            assertThat(registry.get(DalMetrics.CALLS).tags(DalMetrics.STORE, storeType, DalMetrics.OPERATION,
-                    "updateUser", DalMetrics.OUTCOME, "NotFoundException").timer().count()).isEqualTo(1);
+            assertThat(registry.get(DalMetrics.CALLS)
+                            .tags(
+                                    DalMetrics.STORE,
+                                    storeType,
+                                    DalMetrics.OPERATION,
+                                    "updateUser",
+                                    DalMetrics.OUTCOME,
+                                    "NotFoundException")
+                            .timer()
+                            .count())
+                    .isEqualTo(1);
             // At least the caller's read: a decorator over the store (dual-write) may read the same user itself.
-            assertThat(registry.get(DalMetrics.CALLS).tags(DalMetrics.STORE, storeType, DalMetrics.OPERATION,
-                    "getUser", DalMetrics.OUTCOME, "success").timer().count()).isGreaterThanOrEqualTo(1);
+            assertThat(registry.get(DalMetrics.CALLS)
+                            .tags(
+                                    DalMetrics.STORE,
+                                    storeType,
+                                    DalMetrics.OPERATION,
+                                    "getUser",
+                                    DalMetrics.OUTCOME,
+                                    "success")
+                            .timer()
+                            .count())
+                    .isGreaterThanOrEqualTo(1);
             // Binding a registry hands it every meter already registered, so absence reads as a zero count.
             Timer succeeded = registry.find(DalMetrics.CALLS)
-                    .tags(DalMetrics.STORE, storeType, DalMetrics.OPERATION, "updateUser", DalMetrics.OUTCOME, "success")
+                    .tags(
+                            DalMetrics.STORE,
+                            storeType,
+                            DalMetrics.OPERATION,
+                            "updateUser",
+                            DalMetrics.OUTCOME,
+                            "success")
                     .timer();
-            assertThat(succeeded == null ? 0 : succeeded.count()).as("updateUser calls timed as a success").isZero();
+            assertThat(succeeded == null ? 0 : succeeded.count())
+                    .as("updateUser calls timed as a success")
+                    .isZero();
         } finally {
             binding.close();
         }
@@ -144,7 +184,8 @@ public interface MetricsContract extends ConformanceTest {
             assertThat(attempts.get()).isBetween(1, 2);
             if (store.capabilities().contains(Capability.NETWORK)) {
                 // Network stores run inTransaction under TransactionRetry, so the retry itself is counted here.
-                assertThat(attempts.get()).as("attempts of a network store's work after one retryable failure")
+                assertThat(attempts.get())
+                        .as("attempts of a network store's work after one retryable failure")
                         .isEqualTo(2);
             }
             assertThat(retried == null).isEqualTo(attempts.get() == 2);
@@ -165,12 +206,13 @@ public interface MetricsContract extends ConformanceTest {
      */
     @Test
     default void aSlowCallIsLoggedWithItsOperationAndNoValue(StoreProvider provider, MutableClock clock) {
-        Assumptions.assumeTrue(LoggerFactory.getLogger("dev.dal.api.internal.CallObserver").isWarnEnabled(),
+        Assumptions.assumeTrue(
+                LoggerFactory.getLogger("dev.dal.api.internal.CallObserver").isWarnEnabled(),
                 "the slow-call log is checked where an SLF4J backend writes WARN lines to the console");
         String canary = "slow-canary-" + UUID.randomUUID();
         try (LogCapture logs = LogCapture.start();
-                DataAccess slow = provider.openEmpty(clock, Map.of(DalConfig.DAL_SLOW_CALL_THRESHOLD, "PT0.001S"),
-                        null)) {
+                DataAccess slow =
+                        provider.openEmpty(clock, Map.of(DalConfig.DAL_SLOW_CALL_THRESHOLD, "PT0.001S"), null)) {
             User user = slow.createUser(NewUser.withExternalId(canary));
             slow.createChatSession(NewChatSession.of(canary, user.id()));
             String operation;
@@ -189,10 +231,16 @@ public interface MetricsContract extends ConformanceTest {
             slow.getChatHistory(canary, 100, 0);
             String storeType = slow.healthCheck().storageType();
 
-            List<String> lines = Arrays.stream(logs.text().split("\n")).filter(l -> l.contains("Slow call")).toList();
-            assertThat(lines).as("slow-call lines").anySatisfy(l -> assertThat(l).contains(operation)
-                    .contains("the " + storeType + " store")
-                    .contains("WARN").containsPattern("took \\d+ ms"));
+            List<String> lines = Arrays.stream(logs.text().split("\n"))
+                    .filter(l -> l.contains("Slow call"))
+                    .toList();
+            assertThat(lines)
+                    .as("slow-call lines")
+                    .anySatisfy(l -> assertThat(l)
+                            .contains(operation)
+                            .contains("the " + storeType + " store")
+                            .contains("WARN")
+                            .containsPattern("took \\d+ ms"));
             assertThat(logs.text()).as("captured log output").doesNotContain(canary);
         }
     }
@@ -200,7 +248,8 @@ public interface MetricsContract extends ConformanceTest {
     /** One read that succeeds, one update that fails with {@link NotFoundException}; returns what it threw. */
     private static Throwable readOneAndUpdateNobody(DataAccess store, User user) {
         store.getUser(user.id());
-        return catchThrowable(() -> store.updateUser(UUID.randomUUID(), UserUpdate.builder().name("x").build()));
+        return catchThrowable(() -> store.updateUser(
+                UUID.randomUUID(), UserUpdate.builder().name("x").build()));
     }
 
     private static void sleep(long millis) {

@@ -51,32 +51,46 @@ public interface PersistenceContract extends ConformanceTest {
      * @param provider the backend's provider, for stores this test opens itself
      */
     @Test
-    default void everyRecordReadsBackExactlyAfterReopening(DataAccess store, MutableClock clock,
-            StoreProvider provider) {
+    default void everyRecordReadsBackExactlyAfterReopening(
+            DataAccess store, MutableClock clock, StoreProvider provider) {
         ObjectNode tricky = (ObjectNode) json("""
                 {"neg0": -0.0, "min": -9223372036854775808, "max": 9223372036854775807, "big": 1e300,
                  "tenth": 0.1, "one": 1.0, "text": "\\u00e9\\ud83d\\ude00\\u05e9 \\"q\\" \\\\ \\u0001\\u2028",
                  "$op": {"a.b": [null, true, {}, []]}}
                 """);
-        User user = store.createUser(NewUser.builder().externalId("../x' OR 1=1").email("e@example.org")
-                .profile(tricky).preferences(tricky).build());
-        store.updateUser(user.id(), UserUpdate.builder().lastActiveAt(Instant.parse("1969-12-31T23:59:59.999Z")).build());
-        ChatSession session = store.createChatSession(new NewChatSession("{\"$ne\": null}", user.id(), "t", "p", tricky));
-        store.addMessages(session.chatId(), List.of(NewMessage.user("q").withMetadata(tricky), NewMessage.assistant("a")));
+        User user = store.createUser(NewUser.builder()
+                .externalId("../x' OR 1=1")
+                .email("e@example.org")
+                .profile(tricky)
+                .preferences(tricky)
+                .build());
+        store.updateUser(
+                user.id(),
+                UserUpdate.builder()
+                        .lastActiveAt(Instant.parse("1969-12-31T23:59:59.999Z"))
+                        .build());
+        ChatSession session =
+                store.createChatSession(new NewChatSession("{\"$ne\": null}", user.id(), "t", "p", tricky));
+        store.addMessages(
+                session.chatId(), List.of(NewMessage.user("q").withMetadata(tricky), NewMessage.assistant("a")));
         store.createChatSession(NewChatSession.of("unowned"));
         store.setUserMemory(user.id(), "context", "k", tricky);
         store.setUserMemory(user.id(), "context", "scalar", F.numberNode(Long.MIN_VALUE));
-        store.setUserMemory(user.id(), "context", "expiring", F.nullNode(), now(clock).plusSeconds(30));
-        store.setUserMemory(user.id(), "context", "expired", F.textNode("x"), now(clock).plusMillis(1));
+        store.setUserMemory(
+                user.id(), "context", "expiring", F.nullNode(), now(clock).plusSeconds(30));
+        store.setUserMemory(
+                user.id(), "context", "expired", F.textNode("x"), now(clock).plusMillis(1));
         clock.advance(Duration.ofSeconds(1));
         Fixtures.Snapshot before = snapshot(store);
         List<Message> history = store.getChatHistory(session.chatId(), 10, 0);
 
         afterReopen(store, provider, clock, reopened -> {
             assertThat(snapshot(reopened)).isEqualTo(before);
-            assertThat(reopened.getUserByExternalId("../x' OR 1=1")).contains(before.users().get(0));
+            assertThat(reopened.getUserByExternalId("../x' OR 1=1"))
+                    .contains(before.users().get(0));
             assertThat(reopened.getChatHistory(session.chatId(), 10, 0)).isEqualTo(history);
-            assertThat(reopened.getUserMemory(user.id(), "context")).extracting(e -> e.key())
+            assertThat(reopened.getUserMemory(user.id(), "context"))
+                    .extracting(e -> e.key())
                     .containsExactly("expiring", "k", "scalar");
         });
     }
@@ -120,7 +134,8 @@ public interface PersistenceContract extends ConformanceTest {
         store.deleteChatSession("deleted");
         store.setUserMemory(gone.id(), "context", "k", F.textNode("v"));
         store.deleteUser(gone.id());
-        store.setUserMemory(user.id(), "context", "short", F.textNode("v"), now(clock).plusSeconds(5));
+        store.setUserMemory(
+                user.id(), "context", "short", F.textNode("v"), now(clock).plusSeconds(5));
 
         clock.advance(Duration.ofSeconds(10));
         afterReopen(store, provider, clock, reopened -> {

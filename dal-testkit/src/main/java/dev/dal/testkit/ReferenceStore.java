@@ -23,8 +23,8 @@ import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
 import dev.dal.api.bulk.BulkAccess;
 import dev.dal.api.bulk.RecordKey;
-import dev.dal.api.bulk.Tombstone;
 import dev.dal.api.bulk.ScanBatch;
+import dev.dal.api.bulk.Tombstone;
 import dev.dal.api.spi.Ids;
 import dev.dal.api.spi.ScanCursors;
 import java.time.Clock;
@@ -118,8 +118,10 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
         }
 
         private int compareTo0(MemoryKey o) {
-            return Comparator.comparing(MemoryKey::userId).thenComparing(MemoryKey::type)
-                    .thenComparing(MemoryKey::key).compare(this, o);
+            return Comparator.comparing(MemoryKey::userId)
+                    .thenComparing(MemoryKey::type)
+                    .thenComparing(MemoryKey::key)
+                    .compare(this, o);
         }
     }
 
@@ -140,8 +142,8 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
      *     {@link #inTransaction} on, the others only change what the kit expects
      * @param lockWait the longest a call waits for the store's lock
      */
-    public ReferenceStore(String storageType, State state, Clock clock, Set<Capability> capabilities,
-            java.time.Duration lockWait) {
+    public ReferenceStore(
+            String storageType, State state, Clock clock, Set<Capability> capabilities, java.time.Duration lockWait) {
         this(storageType, state, clock, capabilities, lockWait, null);
     }
 
@@ -149,13 +151,18 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
         this("reference", state, clock, capabilities, lockWait, null);
     }
 
-    ReferenceStore(State state, Clock clock, Set<Capability> capabilities, java.time.Duration lockWait,
-            PlantedBug bug) {
+    ReferenceStore(
+            State state, Clock clock, Set<Capability> capabilities, java.time.Duration lockWait, PlantedBug bug) {
         this("reference", state, clock, capabilities, lockWait, bug);
     }
 
-    private ReferenceStore(String storageType, State state, Clock clock, Set<Capability> capabilities,
-            java.time.Duration lockWait, PlantedBug bug) {
+    private ReferenceStore(
+            String storageType,
+            State state,
+            Clock clock,
+            Set<Capability> capabilities,
+            java.time.Duration lockWait,
+            PlantedBug bug) {
         this.storageType = Objects.requireNonNull(storageType, "storageType");
         this.bug = bug;
         this.state = state;
@@ -218,8 +225,9 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
         if (has(PlantedBug.UPDATE_SKIPS_EXTERNAL_ID_CHECK) && self != null && state.users.containsKey(self)) {
             return;
         }
-        if (externalId != null && state.users.values().stream()
-                .anyMatch(u -> externalId.equals(u.externalId()) && !u.id().equals(self))) {
+        if (externalId != null
+                && state.users.values().stream()
+                        .anyMatch(u -> externalId.equals(u.externalId()) && !u.id().equals(self))) {
             throw new DuplicateKeyException(DuplicateKeyException.Key.EXTERNAL_ID);
         }
     }
@@ -254,7 +262,9 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
 
     @Override
     public Optional<User> getUserByExternalId(String externalId) {
-        return read(() -> state.users.values().stream().filter(u -> externalId.equals(u.externalId())).findFirst());
+        return read(() -> state.users.values().stream()
+                .filter(u -> externalId.equals(u.externalId()))
+                .findFirst());
     }
 
     @Override
@@ -264,8 +274,11 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
             if (current == null) {
                 throw NotFoundException.of("user", id);
             }
-            User updated = update.applyTo(current, has(PlantedBug.UPDATE_KEEPS_UPDATED_AT) ? current.updatedAt()
-                    : has(PlantedBug.UPDATE_USES_SYSTEM_CLOCK) ? Timestamps.now(Clock.systemUTC()) : now());
+            User updated = update.applyTo(
+                    current,
+                    has(PlantedBug.UPDATE_KEEPS_UPDATED_AT)
+                            ? current.updatedAt()
+                            : has(PlantedBug.UPDATE_USES_SYSTEM_CLOCK) ? Timestamps.now(Clock.systemUTC()) : now());
             checkExternalId(updated.externalId(), id);
             state.users.put(id, updated);
             return updated;
@@ -288,7 +301,8 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
                     if (mode == DeleteMode.PURGE || has(PlantedBug.KEEP_MODE_PURGES_SESSIONS)) {
                         state.sessions.remove(session.id());
                         state.messages.remove(session.id());
-                        state.sessionTombstones.put(session.chatId(),
+                        state.sessionTombstones.put(
+                                session.chatId(),
                                 Tombstone.ofSession(session.chatId(), session.id(), session.version() + 1));
                     } else {
                         state.sessions.put(session.id(), session.withUserId(null));
@@ -302,7 +316,9 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
     // ---- sessions ----
 
     private Optional<ChatSession> byChatId(String chatId) {
-        return state.sessions.values().stream().filter(s -> s.chatId().equals(chatId)).findFirst();
+        return state.sessions.values().stream()
+                .filter(s -> s.chatId().equals(chatId))
+                .findFirst();
     }
 
     private ChatSession requireSession(String chatId) {
@@ -357,23 +373,31 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
 
     @Override
     public boolean deleteChatSession(String chatId) {
-        return locked(() -> byChatId(chatId).map(s -> {
-            state.sessions.remove(s.id());
-            state.sessionTombstones.put(chatId, Tombstone.ofSession(chatId, s.id(), s.version() + 1));
-            if (!has(PlantedBug.DELETE_ORPHANS_MESSAGES)) {
-                state.messages.remove(s.id());
-            }
-            return true;
-        }).orElse(false));
+        return locked(() -> byChatId(chatId)
+                .map(s -> {
+                    state.sessions.remove(s.id());
+                    state.sessionTombstones.put(chatId, Tombstone.ofSession(chatId, s.id(), s.version() + 1));
+                    if (!has(PlantedBug.DELETE_ORPHANS_MESSAGES)) {
+                        state.messages.remove(s.id());
+                    }
+                    return true;
+                })
+                .orElse(false));
     }
 
     private List<ChatSession> page(UUID userId, int limit, int offset) {
-        return state.sessions.values().stream().filter(s -> userId.equals(s.userId()))
-                .sorted(Comparator.comparing(ChatSession::lastActivityAt).reversed()
-                        .thenComparing(has(PlantedBug.WRONG_SORT_TIE_BREAK)
-                                ? Comparator.comparing((ChatSession s) -> s.id().toString())
-                                : Comparator.comparing((ChatSession s) -> s.id().toString()).reversed()))
-                .skip(offset).limit(limit).toList();
+        return state.sessions.values().stream()
+                .filter(s -> userId.equals(s.userId()))
+                .sorted(Comparator.comparing(ChatSession::lastActivityAt)
+                        .reversed()
+                        .thenComparing(
+                                has(PlantedBug.WRONG_SORT_TIE_BREAK)
+                                        ? Comparator.comparing((ChatSession s) -> s.id().toString())
+                                        : Comparator.comparing((ChatSession s) -> s.id().toString())
+                                                .reversed()))
+                .skip(offset)
+                .limit(limit)
+                .toList();
     }
 
     @Override
@@ -383,12 +407,18 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
 
     @Override
     public List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
-        return read(() -> page(userId, limit, offset).stream().map(s -> {
-            TreeMap<Long, Message> history = state.messages.get(s.id());
-            return new SessionOverview(s, history == null || history.isEmpty() ? null
-                    : has(PlantedBug.OVERVIEW_CARRIES_FIRST_MESSAGE) ? history.firstEntry().getValue()
-                    : history.lastEntry().getValue());
-        }).toList());
+        return read(() -> page(userId, limit, offset).stream()
+                .map(s -> {
+                    TreeMap<Long, Message> history = state.messages.get(s.id());
+                    return new SessionOverview(
+                            s,
+                            history == null || history.isEmpty()
+                                    ? null
+                                    : has(PlantedBug.OVERVIEW_CARRIES_FIRST_MESSAGE)
+                                            ? history.firstEntry().getValue()
+                                            : history.lastEntry().getValue());
+                })
+                .toList());
     }
 
     // ---- messages ----
@@ -444,14 +474,18 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
     }
 
     private List<Message> history(String chatId) {
-        return byChatId(chatId).map(s -> state.messages.getOrDefault(s.id(), new TreeMap<>()))
-                .map(h -> List.copyOf(h.values())).orElse(List.of());
+        return byChatId(chatId)
+                .map(s -> state.messages.getOrDefault(s.id(), new TreeMap<>()))
+                .map(h -> List.copyOf(h.values()))
+                .orElse(List.of());
     }
 
     @Override
     public List<Message> getChatHistory(String chatId, int limit, int offset) {
-        return read(() -> history(chatId).stream().skip(has(PlantedBug.HISTORY_IGNORES_OFFSET) ? 0 : offset)
-                .limit(limit).toList());
+        return read(() -> history(chatId).stream()
+                .skip(has(PlantedBug.HISTORY_IGNORES_OFFSET) ? 0 : offset)
+                .limit(limit)
+                .toList());
     }
 
     @Override
@@ -460,9 +494,16 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
             List<Message> all = history(chatId);
             List<Message> window = switch (query.direction()) {
                 case LATEST -> all;
-                case AFTER -> all.stream().filter(m -> has(PlantedBug.HISTORY_AFTER_INCLUSIVE)
-                        ? m.sequenceNumber() >= query.cursor() : m.sequenceNumber() > query.cursor()).toList();
-                case BEFORE -> all.stream().filter(m -> m.sequenceNumber() < query.cursor()).toList();
+                case AFTER ->
+                    all.stream()
+                            .filter(m -> has(PlantedBug.HISTORY_AFTER_INCLUSIVE)
+                                    ? m.sequenceNumber() >= query.cursor()
+                                    : m.sequenceNumber() > query.cursor())
+                            .toList();
+                case BEFORE ->
+                    all.stream()
+                            .filter(m -> m.sequenceNumber() < query.cursor())
+                            .toList();
             };
             if (query.direction() == HistoryQuery.Direction.AFTER) {
                 return window.stream().limit(query.limit()).toList();
@@ -487,8 +528,11 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
             Instant now = now();
             MemoryKey k = MemoryKey.of(userId, memoryType, key);
             MemoryEntry existing = state.memory.get(k);
-            Instant created = existing != null && !existing.isExpiredAt(now)
-                    && !has(PlantedBug.MEMORY_OVERWRITE_RESETS_CREATED_AT) ? existing.createdAt() : now;
+            Instant created = existing != null
+                            && !existing.isExpiredAt(now)
+                            && !has(PlantedBug.MEMORY_OVERWRITE_RESETS_CREATED_AT)
+                    ? existing.createdAt()
+                    : now;
             Long tombstone = state.memoryTombstones.remove(k);
             long version = existing != null ? existing.version() + 1 : tombstone != null ? tombstone + 1 : 1;
             MemoryEntry entry = new MemoryEntry(userId, memoryType, key, value, created, now, expiresAt, version);
@@ -507,20 +551,24 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
     public List<MemoryEntry> getUserMemory(UUID userId, String memoryType) {
         return read(() -> state.memory.values().stream()
                 .filter(e -> e.userId().equals(userId) && e.memoryType().equals(memoryType))
-                .filter(e -> has(PlantedBug.EXPIRED_MEMORY_LISTED) || !e.isExpiredAt(now())).toList());
+                .filter(e -> has(PlantedBug.EXPIRED_MEMORY_LISTED) || !e.isExpiredAt(now()))
+                .toList());
     }
 
     @Override
     public boolean deleteUserMemory(UUID userId, String memoryType, String key) {
-        return locked(() -> removeMemory(e -> e.userId().equals(userId) && e.memoryType().equals(memoryType)
-                && e.key().equals(key)) > 0);
+        return locked(() -> removeMemory(e -> e.userId().equals(userId)
+                        && e.memoryType().equals(memoryType)
+                        && e.key().equals(key))
+                > 0);
     }
 
     @Override
     public int deleteUserMemory(UUID userId, String memoryType) {
         return locked(() -> {
             return removeMemory(e -> e.userId().equals(userId)
-                    && (has(PlantedBug.DELETE_TYPE_DELETES_ALL_TYPES) || e.memoryType().equals(memoryType)));
+                    && (has(PlantedBug.DELETE_TYPE_DELETES_ALL_TYPES)
+                            || e.memoryType().equals(memoryType)));
         });
     }
 
@@ -622,8 +670,7 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 
     // ---- bulk ----
 
@@ -632,14 +679,20 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
      * @param from the key of the record the scan resumes after, {@code null} for the first batch
      * @param cursorOf the cursor of a record
      */
-    private <T> ScanBatch<T> scan(List<T> sorted, Function<T, String> key, String from, Function<T, String> cursorOf,
-            int batchSize) {
-        List<T> after = from == null ? sorted
-                : sorted.stream().filter(item -> key.apply(item).compareTo(from) > 0
-                        || has(PlantedBug.SCAN_CURSOR_REPEATS) && key.apply(item).equals(from)).toList();
+    private <T> ScanBatch<T> scan(
+            List<T> sorted, Function<T, String> key, String from, Function<T, String> cursorOf, int batchSize) {
+        List<T> after = from == null
+                ? sorted
+                : sorted.stream()
+                        .filter(item -> key.apply(item).compareTo(from) > 0
+                                || has(PlantedBug.SCAN_CURSOR_REPEATS)
+                                        && key.apply(item).equals(from))
+                        .toList();
         List<T> items = after.subList(0, Math.min(batchSize, after.size()));
-        String next = after.size() > batchSize ? cursorOf.apply(has(PlantedBug.SCAN_CURSOR_SKIPS)
-                ? after.get(items.size()) : items.get(items.size() - 1)) : null;
+        String next = after.size() > batchSize
+                ? cursorOf.apply(
+                        has(PlantedBug.SCAN_CURSOR_SKIPS) ? after.get(items.size()) : items.get(items.size() - 1))
+                : null;
         return new ScanBatch<>(items, next);
     }
 
@@ -654,36 +707,51 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
     @Override
     public ScanBatch<User> scanUsers(String cursor, int batchSize) {
         UUID from = ScanCursors.afterUser(cursor);
-        return read(() -> scan(state.users.values().stream().sorted(Comparator.comparing(u -> u.id().toString()))
-                .toList(), u -> u.id().toString(), from == null ? null : from.toString(), ScanCursors::ofUser,
+        return read(() -> scan(
+                state.users.values().stream()
+                        .sorted(Comparator.comparing(u -> u.id().toString()))
+                        .toList(),
+                u -> u.id().toString(),
+                from == null ? null : from.toString(),
+                ScanCursors::ofUser,
                 batchSize));
     }
 
     @Override
     public ScanBatch<ChatSession> scanSessions(String cursor, int batchSize) {
         UUID from = ScanCursors.afterSession(cursor);
-        return read(() -> scan(state.sessions.values().stream()
-                .sorted(Comparator.comparing(s -> s.id().toString())).toList(), s -> s.id().toString(),
-                from == null ? null : from.toString(), ScanCursors::ofSession, batchSize));
+        return read(() -> scan(
+                state.sessions.values().stream()
+                        .sorted(Comparator.comparing(s -> s.id().toString()))
+                        .toList(),
+                s -> s.id().toString(),
+                from == null ? null : from.toString(),
+                ScanCursors::ofSession,
+                batchSize));
     }
 
     @Override
     public ScanBatch<Message> scanMessages(String cursor, int batchSize) {
         ScanCursors.MessagePosition from = ScanCursors.afterMessage(cursor);
-        return read(() -> scan(state.messages.values().stream().flatMap(h -> h.values().stream())
-                .sorted(Comparator.comparing(ReferenceStore::messageKey)).toList(), ReferenceStore::messageKey,
-                from == null ? null : messageKey(from.sessionId(), from.sequenceNumber()), ScanCursors::ofMessage,
+        return read(() -> scan(
+                state.messages.values().stream()
+                        .flatMap(h -> h.values().stream())
+                        .sorted(Comparator.comparing(ReferenceStore::messageKey))
+                        .toList(),
+                ReferenceStore::messageKey,
+                from == null ? null : messageKey(from.sessionId(), from.sequenceNumber()),
+                ScanCursors::ofMessage,
                 batchSize));
     }
 
     @Override
     public ScanBatch<MemoryEntry> scanMemory(String cursor, int batchSize) {
         ScanCursors.MemoryPosition position = ScanCursors.afterMemory(cursor);
-        MemoryKey from = position == null ? null
-                : MemoryKey.of(position.userId(), position.memoryType(), position.key());
+        MemoryKey from =
+                position == null ? null : MemoryKey.of(position.userId(), position.memoryType(), position.key());
         return read(() -> {
-            List<MemoryEntry> after = new ArrayList<>((from == null ? state.memory : state.memory.tailMap(from, false))
-                    .values());
+            List<MemoryEntry> after =
+                    new ArrayList<>((from == null ? state.memory : state.memory.tailMap(from, false)).values());
             List<MemoryEntry> items = after.subList(0, Math.min(batchSize, after.size()));
             String next = after.size() > batchSize ? ScanCursors.ofMemory(items.get(items.size() - 1)) : null;
             return new ScanBatch<>(items, next);
@@ -743,8 +811,9 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
                     throw new DuplicateKeyException(DuplicateKeyException.Key.CHAT_ID);
                 });
                 state.sessionTombstones.remove(session.chatId());
-                state.sessions.put(session.id(), has(PlantedBug.UPSERT_SESSION_DROPS_COUNTERS)
-                        ? session.withMessages(0, null) : session);
+                state.sessions.put(
+                        session.id(),
+                        has(PlantedBug.UPSERT_SESSION_DROPS_COUNTERS) ? session.withMessages(0, null) : session);
             }
             return null;
         });
@@ -762,7 +831,8 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
                     throw NotFoundException.of("chat session", message.sessionId());
                 }
                 state.messages.values().forEach(h -> h.values().removeIf(m -> m.id().equals(message.id())));
-                state.messages.computeIfAbsent(message.sessionId(), k -> new TreeMap<>())
+                state.messages
+                        .computeIfAbsent(message.sessionId(), k -> new TreeMap<>())
                         .put(message.sequenceNumber(), message);
                 if (has(PlantedBug.BULK_UPSERT_MOVES_COUNTERS)) {
                     ChatSession owner = state.sessions.get(message.sessionId());
@@ -826,12 +896,14 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
                             found.add(t);
                         }
                     }
-                    case MEMORY -> state.memoryTombstones.forEach((k, v) -> {
-                        if (k.userId().equals(key.userId().toString()) && k.type().equals(key.memoryType())
-                                && (key.isWholeType() || k.key().equals(key.key()))) {
-                            found.add(Tombstone.ofMemory(key.userId(), k.type(), k.key(), v));
-                        }
-                    });
+                    case MEMORY ->
+                        state.memoryTombstones.forEach((k, v) -> {
+                            if (k.userId().equals(key.userId().toString())
+                                    && k.type().equals(key.memoryType())
+                                    && (key.isWholeType() || k.key().equals(key.key()))) {
+                                found.add(Tombstone.ofMemory(key.userId(), k.type(), k.key(), v));
+                            }
+                        });
                 }
             }
             return found;
@@ -846,8 +918,8 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
                 switch (key.kind()) {
                     case USER -> {
                         User live = state.users.get(key.userId());
-                        long stored = live != null ? live.version()
-                                : state.userTombstones.getOrDefault(key.userId(), 0L);
+                        long stored =
+                                live != null ? live.version() : state.userTombstones.getOrDefault(key.userId(), 0L);
                         if (t.version() > stored) {
                             if (live != null) {
                                 deleteUser(key.userId(), DeleteMode.KEEP_SESSIONS);

@@ -26,8 +26,10 @@ import org.junit.jupiter.api.Test;
 public interface RepeatableWriteContract extends ConformanceTest {
 
     private static List<NewMessage> turn(String question) {
-        return List.of(NewMessage.user(question).withId(UUID.randomUUID()),
-                NewMessage.assistant("answer to " + question).withMetadata(F.objectNode().put("model", "m1"))
+        return List.of(
+                NewMessage.user(question).withId(UUID.randomUUID()),
+                NewMessage.assistant("answer to " + question)
+                        .withMetadata(F.objectNode().put("model", "m1"))
                         .withId(UUID.randomUUID()));
     }
 
@@ -43,8 +45,11 @@ public interface RepeatableWriteContract extends ConformanceTest {
 
         List<Message> stored = store.addMessages(session.chatId(), turn);
 
-        assertThat(stored).extracting(Message::id).containsExactly(turn.get(0).id(), turn.get(1).id());
-        assertThat(store.getChatHistory(session.chatId(), HistoryQuery.latest(10))).isEqualTo(stored);
+        assertThat(stored)
+                .extracting(Message::id)
+                .containsExactly(turn.get(0).id(), turn.get(1).id());
+        assertThat(store.getChatHistory(session.chatId(), HistoryQuery.latest(10)))
+                .isEqualTo(stored);
     }
 
     /**
@@ -63,8 +68,9 @@ public interface RepeatableWriteContract extends ConformanceTest {
 
         assertThat(again).isEqualTo(first);
         assertThat(store.getMessageCount(session.chatId())).isEqualTo(3);
-        assertThat(store.getChatHistory(session.chatId(), HistoryQuery.latest(10))).hasSize(3).endsWith(
-                first.get(0), first.get(1));
+        assertThat(store.getChatHistory(session.chatId(), HistoryQuery.latest(10)))
+                .hasSize(3)
+                .endsWith(first.get(0), first.get(1));
     }
 
     /**
@@ -95,10 +101,19 @@ public interface RepeatableWriteContract extends ConformanceTest {
         store.addMessages(session.chatId(), turn);
         var before = snapshot(store);
 
-        assertFails(DuplicateKeyException.class, () -> store.addMessages(session.chatId(),
-                List.of(turn.get(0), NewMessage.assistant("a different answer").withId(turn.get(1).id()))));
-        assertFails(DuplicateKeyException.class, () -> store.addMessages(session.chatId(),
-                List.of(turn.get(0), NewMessage.assistant("more").withId(UUID.randomUUID()))));
+        assertFails(
+                DuplicateKeyException.class,
+                () -> store.addMessages(
+                        session.chatId(),
+                        List.of(
+                                turn.get(0),
+                                NewMessage.assistant("a different answer")
+                                        .withId(turn.get(1).id()))));
+        assertFails(
+                DuplicateKeyException.class,
+                () -> store.addMessages(
+                        session.chatId(),
+                        List.of(turn.get(0), NewMessage.assistant("more").withId(UUID.randomUUID()))));
 
         assertThat(snapshot(store)).isEqualTo(before);
     }
@@ -112,11 +127,21 @@ public interface RepeatableWriteContract extends ConformanceTest {
     default void idsMustBeGivenForEveryMessageOfACallOrForNone(DataAccess store) {
         ChatSession session = Fixtures.session(store);
 
-        assertRejected(store, "messages[1].id", () -> store.addMessages(session.chatId(),
-                List.of(NewMessage.user("a").withId(UUID.randomUUID()), NewMessage.assistant("b"))));
+        assertRejected(
+                store,
+                "messages[1].id",
+                () -> store.addMessages(
+                        session.chatId(),
+                        List.of(NewMessage.user("a").withId(UUID.randomUUID()), NewMessage.assistant("b"))));
         UUID same = UUID.randomUUID();
-        assertRejected(store, "messages[1].id", () -> store.addMessages(session.chatId(),
-                List.of(NewMessage.user("a").withId(same), NewMessage.assistant("b").withId(same))));
+        assertRejected(
+                store,
+                "messages[1].id",
+                () -> store.addMessages(
+                        session.chatId(),
+                        List.of(
+                                NewMessage.user("a").withId(same),
+                                NewMessage.assistant("b").withId(same))));
     }
 
     /**
@@ -127,8 +152,12 @@ public interface RepeatableWriteContract extends ConformanceTest {
      */
     @Test
     default void aUserCreatedTwiceWithTheSameIdIsStoredOnce(DataAccess store) {
-        NewUser request = NewUser.builder().id(UUID.randomUUID()).externalId(Fixtures.unique("ext"))
-                .email("a@example.com").profile(F.objectNode().put("plan", "pro")).build();
+        NewUser request = NewUser.builder()
+                .id(UUID.randomUUID())
+                .externalId(Fixtures.unique("ext"))
+                .email("a@example.com")
+                .profile(F.objectNode().put("plan", "pro"))
+                .build();
 
         User first = store.createUser(request);
         User again = store.createUser(request);
@@ -136,8 +165,13 @@ public interface RepeatableWriteContract extends ConformanceTest {
         assertThat(first.id()).isEqualTo(request.id());
         assertThat(again).isEqualTo(first);
         assertThat(snapshot(store).users()).containsExactly(first);
-        assertFails(DuplicateKeyException.class, () -> store.createUser(NewUser.builder().id(request.id())
-                .externalId(request.externalId()).email("other@example.com").build()));
+        assertFails(
+                DuplicateKeyException.class,
+                () -> store.createUser(NewUser.builder()
+                        .id(request.id())
+                        .externalId(request.externalId())
+                        .email("other@example.com")
+                        .build()));
     }
 
     /**
@@ -149,8 +183,13 @@ public interface RepeatableWriteContract extends ConformanceTest {
     @Test
     default void aSessionCreatedTwiceWithTheSameIdIsStoredOnce(DataAccess store) {
         User owner = Fixtures.user(store);
-        NewChatSession request = new NewChatSession(Fixtures.unique("chat"), owner.id(), "title", null,
-                F.objectNode().put("k", "v")).withId(UUID.randomUUID());
+        NewChatSession request = new NewChatSession(
+                        Fixtures.unique("chat"),
+                        owner.id(),
+                        "title",
+                        null,
+                        F.objectNode().put("k", "v"))
+                .withId(UUID.randomUUID());
 
         ChatSession first = store.createChatSession(request);
         ChatSession again = store.createChatSession(request);
@@ -158,10 +197,18 @@ public interface RepeatableWriteContract extends ConformanceTest {
         assertThat(first.id()).isEqualTo(request.id());
         assertThat(again).isEqualTo(first);
         assertThat(snapshot(store).sessions()).containsExactly(first);
-        assertFails(DuplicateKeyException.class, () -> store.createChatSession(
-                NewChatSession.of(request.chatId()).withId(request.id())));
-        assertFails(DuplicateKeyException.class, () -> store.createChatSession(
-                new NewChatSession(request.chatId(), owner.id(), "title", null, F.objectNode().put("k", "v"))
+        assertFails(
+                DuplicateKeyException.class,
+                () -> store.createChatSession(
+                        NewChatSession.of(request.chatId()).withId(request.id())));
+        assertFails(
+                DuplicateKeyException.class,
+                () -> store.createChatSession(new NewChatSession(
+                                request.chatId(),
+                                owner.id(),
+                                "title",
+                                null,
+                                F.objectNode().put("k", "v"))
                         .withId(UUID.randomUUID())));
     }
 }

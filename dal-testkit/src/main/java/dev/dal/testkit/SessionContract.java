@@ -76,8 +76,12 @@ public interface SessionContract extends ConformanceTest {
     default void createChatSessionRoundTripsEveryField(DataAccess store) {
         User user = Fixtures.user(store);
 
-        ChatSession session = store.createChatSession(new NewChatSession("full", user.id(), "Trip planning",
-                "travel", object("{\"source\":\"web\",\"ab\":[1,2],\"nested\":{\"x\":null}}")));
+        ChatSession session = store.createChatSession(new NewChatSession(
+                "full",
+                user.id(),
+                "Trip planning",
+                "travel",
+                object("{\"source\":\"web\",\"ab\":[1,2],\"nested\":{\"x\":null}}")));
 
         assertThat(session.userId()).isEqualTo(user.id());
         assertThat(session.title()).isEqualTo("Trip planning");
@@ -121,7 +125,8 @@ public interface SessionContract extends ConformanceTest {
         ChatSession original = store.createChatSession(NewChatSession.of("dup"));
         var before = snapshot(store);
 
-        assertFails(DuplicateKeyException.class,
+        assertFails(
+                DuplicateKeyException.class,
                 () -> store.createChatSession(new NewChatSession("dup", user.id(), "other", "x", null)));
 
         assertThat(snapshot(store)).isEqualTo(before);
@@ -138,8 +143,8 @@ public interface SessionContract extends ConformanceTest {
         Fixtures.user(store);
         var before = snapshot(store);
 
-        assertFails(NotFoundException.class,
-                () -> store.createChatSession(NewChatSession.of("orphan", UUID.randomUUID())));
+        assertFails(
+                NotFoundException.class, () -> store.createChatSession(NewChatSession.of("orphan", UUID.randomUUID())));
 
         assertThat(snapshot(store)).isEqualTo(before);
         assertThat(store.getChatSession("orphan")).isEmpty();
@@ -154,9 +159,13 @@ public interface SessionContract extends ConformanceTest {
     default void updateTitleSetsAndNullClears(DataAccess store) {
         ChatSession session = store.createChatSession(new NewChatSession("titled", null, "Old", null, null));
 
-        assertThat(store.updateChatSession("titled", ChatSessionUpdate.builder().title("New").build()).title())
+        assertThat(store.updateChatSession(
+                                "titled",
+                                ChatSessionUpdate.builder().title("New").build())
+                        .title())
                 .isEqualTo("New");
-        ChatSession cleared = store.updateChatSession("titled", ChatSessionUpdate.builder().title(null).build());
+        ChatSession cleared = store.updateChatSession(
+                "titled", ChatSessionUpdate.builder().title(null).build());
 
         assertThat(cleared.title()).isNull();
         assertThat(cleared.id()).isEqualTo(session.id());
@@ -172,10 +181,14 @@ public interface SessionContract extends ConformanceTest {
     default void updateProfileSetsAndNullResetsToDefault(DataAccess store) {
         store.createChatSession(NewChatSession.of("profiled"));
 
-        assertThat(store.updateChatSession("profiled", ChatSessionUpdate.builder().profile("coding").build())
-                .profile()).isEqualTo("coding");
+        assertThat(store.updateChatSession(
+                                "profiled",
+                                ChatSessionUpdate.builder().profile("coding").build())
+                        .profile())
+                .isEqualTo("coding");
         assertThat(store.getChatSession("profiled").orElseThrow().profile()).isEqualTo("coding");
-        ChatSession reset = store.updateChatSession("profiled", ChatSessionUpdate.builder().profile(null).build());
+        ChatSession reset = store.updateChatSession(
+                "profiled", ChatSessionUpdate.builder().profile(null).build());
 
         assertThat(reset.profile()).isEqualTo(ChatSession.DEFAULT_PROFILE);
         assertThat(store.getChatSession("profiled")).contains(reset);
@@ -190,11 +203,13 @@ public interface SessionContract extends ConformanceTest {
     default void updateMetadataReplacesTheWholeObjectAndNullEmptiesIt(DataAccess store) {
         store.createChatSession(new NewChatSession("meta", null, null, null, object("{\"a\":1,\"b\":2}")));
 
-        ChatSession replaced = store.updateChatSession("meta",
+        ChatSession replaced = store.updateChatSession(
+                "meta",
                 ChatSessionUpdate.builder().metadata(object("{\"c\":3}")).build());
         assertThat(replaced.metadata()).isEqualTo(object("{\"c\":3}"));
 
-        ChatSession emptied = store.updateChatSession("meta", ChatSessionUpdate.builder().metadata(null).build());
+        ChatSession emptied = store.updateChatSession(
+                "meta", ChatSessionUpdate.builder().metadata(null).build());
         assertThat(emptied.metadata()).isEqualTo(JsonValues.emptyObject());
         assertThat(store.getChatSession("meta")).contains(emptied);
     }
@@ -208,11 +223,21 @@ public interface SessionContract extends ConformanceTest {
     default void updateStatusArchivesAndReactivates(DataAccess store) {
         store.createChatSession(NewChatSession.of("status"));
 
-        assertThat(store.updateChatSession("status", ChatSessionUpdate.builder().status(SessionStatus.ARCHIVED).build())
-                .status()).isEqualTo(SessionStatus.ARCHIVED);
+        assertThat(store.updateChatSession(
+                                "status",
+                                ChatSessionUpdate.builder()
+                                        .status(SessionStatus.ARCHIVED)
+                                        .build())
+                        .status())
+                .isEqualTo(SessionStatus.ARCHIVED);
         assertThat(store.getChatSession("status").orElseThrow().status()).isEqualTo(SessionStatus.ARCHIVED);
-        assertThat(store.updateChatSession("status", ChatSessionUpdate.builder().status(SessionStatus.ACTIVE).build())
-                .status()).isEqualTo(SessionStatus.ACTIVE);
+        assertThat(store.updateChatSession(
+                                "status",
+                                ChatSessionUpdate.builder()
+                                        .status(SessionStatus.ACTIVE)
+                                        .build())
+                        .status())
+                .isEqualTo(SessionStatus.ACTIVE);
     }
 
     /**
@@ -226,12 +251,14 @@ public interface SessionContract extends ConformanceTest {
         User second = Fixtures.user(store);
         ChatSession session = store.createChatSession(NewChatSession.of("moving", first.id()));
 
-        ChatSession moved = store.updateChatSession("moving", ChatSessionUpdate.builder().userId(second.id()).build());
+        ChatSession moved = store.updateChatSession(
+                "moving", ChatSessionUpdate.builder().userId(second.id()).build());
         assertThat(moved.userId()).isEqualTo(second.id());
         assertThat(store.listUserSessions(first.id(), 10, 0)).isEmpty();
         assertThat(ids(store.listUserSessions(second.id(), 10, 0))).containsExactly(session.id());
 
-        ChatSession detached = store.updateChatSession("moving", ChatSessionUpdate.builder().userId(null).build());
+        ChatSession detached = store.updateChatSession(
+                "moving", ChatSessionUpdate.builder().userId(null).build());
         assertThat(detached.userId()).isNull();
         assertThat(store.listUserSessions(second.id(), 10, 0)).isEmpty();
         assertThat(store.getChatSession("moving")).contains(detached);
@@ -248,10 +275,23 @@ public interface SessionContract extends ConformanceTest {
         ChatSession session = store.createChatSession(
                 new NewChatSession("keep-others", user.id(), "Title", "coding", object("{\"m\":true}")));
 
-        ChatSession updated = store.updateChatSession("keep-others", ChatSessionUpdate.builder().title("T2").build());
+        ChatSession updated = store.updateChatSession(
+                "keep-others", ChatSessionUpdate.builder().title("T2").build());
 
-        assertThat(updated).isEqualTo(new ChatSession(session.id(), "keep-others", user.id(), "T2", "coding",
-                object("{\"m\":true}"), SessionStatus.ACTIVE, session.createdAt(), updated.updatedAt(), null, 0, 2));
+        assertThat(updated)
+                .isEqualTo(new ChatSession(
+                        session.id(),
+                        "keep-others",
+                        user.id(),
+                        "T2",
+                        "coding",
+                        object("{\"m\":true}"),
+                        SessionStatus.ACTIVE,
+                        session.createdAt(),
+                        updated.updatedAt(),
+                        null,
+                        0,
+                        2));
     }
 
     /**
@@ -267,7 +307,8 @@ public interface SessionContract extends ConformanceTest {
         List<Message> messages = Fixtures.messages(store, session.chatId(), 2);
         clock.advance(Duration.ofSeconds(10));
 
-        ChatSession updated = store.updateChatSession(session.chatId(), ChatSessionUpdate.builder().title("x").build());
+        ChatSession updated = store.updateChatSession(
+                session.chatId(), ChatSessionUpdate.builder().title("x").build());
 
         assertThat(updated.createdAt()).isEqualTo(session.createdAt());
         assertThat(updated.updatedAt()).isEqualTo(now(clock));
@@ -286,8 +327,10 @@ public interface SessionContract extends ConformanceTest {
         Fixtures.session(store);
         var before = snapshot(store);
 
-        assertFails(NotFoundException.class,
-                () -> store.updateChatSession("missing", ChatSessionUpdate.builder().title("t").build()));
+        assertFails(
+                NotFoundException.class,
+                () -> store.updateChatSession(
+                        "missing", ChatSessionUpdate.builder().title("t").build()));
 
         assertThat(snapshot(store)).isEqualTo(before);
     }
@@ -303,8 +346,14 @@ public interface SessionContract extends ConformanceTest {
         ChatSession session = store.createChatSession(NewChatSession.of("owned", user.id()));
         var before = snapshot(store);
 
-        assertFails(NotFoundException.class, () -> store.updateChatSession("owned",
-                ChatSessionUpdate.builder().userId(UUID.randomUUID()).title("changed").build()));
+        assertFails(
+                NotFoundException.class,
+                () -> store.updateChatSession(
+                        "owned",
+                        ChatSessionUpdate.builder()
+                                .userId(UUID.randomUUID())
+                                .title("changed")
+                                .build()));
 
         assertThat(snapshot(store)).isEqualTo(before);
         assertThat(store.getChatSession("owned")).contains(session);
@@ -396,7 +445,11 @@ public interface SessionContract extends ConformanceTest {
 
         List<ChatSession> listed = store.listUserSessions(user.id(), 10, 0);
 
-        assertThat(ids(listed)).containsExactly(sessions.get(0).id(), sessions.get(2).id(), sessions.get(1).id());
+        assertThat(ids(listed))
+                .containsExactly(
+                        sessions.get(0).id(),
+                        sessions.get(2).id(),
+                        sessions.get(1).id());
         assertThat(listed).isSortedAccordingTo(Fixtures.listingOrder());
     }
 
@@ -432,12 +485,16 @@ public interface SessionContract extends ConformanceTest {
         User user = Fixtures.user(store);
         List<ChatSession> sessions = sessionsOf(store, user.id(), 2, clock);
         Fixtures.messages(store, sessions.get(1).chatId(), 2);
-        store.updateChatSession(sessions.get(0).chatId(), ChatSessionUpdate.builder().title("renamed").build());
+        store.updateChatSession(
+                sessions.get(0).chatId(),
+                ChatSessionUpdate.builder().title("renamed").build());
 
         List<ChatSession> listed = store.listUserSessions(user.id(), 10, 0);
 
-        assertThat(listed).containsExactly(store.getChatSession(sessions.get(1).chatId()).orElseThrow(),
-                store.getChatSession(sessions.get(0).chatId()).orElseThrow());
+        assertThat(listed)
+                .containsExactly(
+                        store.getChatSession(sessions.get(1).chatId()).orElseThrow(),
+                        store.getChatSession(sessions.get(0).chatId()).orElseThrow());
     }
 
     /**
@@ -506,7 +563,8 @@ public interface SessionContract extends ConformanceTest {
         Fixtures.session(store, Fixtures.user(store).id());
 
         assertThat(store.listUserSessions(UUID.randomUUID(), 10, 0)).isEmpty();
-        assertThat(store.listUserSessionsWithLastMessage(UUID.randomUUID(), 10, 0)).isEmpty();
+        assertThat(store.listUserSessionsWithLastMessage(UUID.randomUUID(), 10, 0))
+                .isEmpty();
     }
 
     /**
@@ -521,7 +579,9 @@ public interface SessionContract extends ConformanceTest {
         List<ChatSession> sessions = sessionsOf(store, user.id(), 3, clock);
         List<UUID> before = ids(store.listUserSessions(user.id(), 10, 0));
 
-        store.updateChatSession(sessions.get(0).chatId(), ChatSessionUpdate.builder().title("touched").build());
+        store.updateChatSession(
+                sessions.get(0).chatId(),
+                ChatSessionUpdate.builder().title("touched").build());
 
         assertThat(ids(store.listUserSessions(user.id(), 10, 0))).isEqualTo(before);
     }
@@ -539,7 +599,8 @@ public interface SessionContract extends ConformanceTest {
 
         store.addMessage(sessions.get(1).chatId(), NewMessage.user("bump"));
 
-        assertThat(store.listUserSessions(user.id(), 1, 0)).extracting(ChatSession::id)
+        assertThat(store.listUserSessions(user.id(), 1, 0))
+                .extracting(ChatSession::id)
                 .containsExactly(sessions.get(1).id());
     }
 
@@ -560,7 +621,9 @@ public interface SessionContract extends ConformanceTest {
         for (int[] page : new int[][] {{10, 0}, {2, 0}, {2, 2}, {4, 3}, {3, 6}}) {
             List<ChatSession> plain = store.listUserSessions(user.id(), page[0], page[1]);
             List<SessionOverview> rich = store.listUserSessionsWithLastMessage(user.id(), page[0], page[1]);
-            assertThat(rich).extracting(SessionOverview::session).as("page %s/%s", page[0], page[1])
+            assertThat(rich)
+                    .extracting(SessionOverview::session)
+                    .as("page %s/%s", page[0], page[1])
                     .isEqualTo(plain);
         }
     }
@@ -577,8 +640,8 @@ public interface SessionContract extends ConformanceTest {
         List<ChatSession> sessions = sessionsOf(store, user.id(), 3, clock);
         List<Message> first = Fixtures.messages(store, sessions.get(0).chatId(), 4);
         clock.advance(Duration.ofSeconds(1));
-        List<Message> second = store.addMessages(sessions.get(1).chatId(),
-                List.of(NewMessage.user("q"), NewMessage.assistant("a")));
+        List<Message> second =
+                store.addMessages(sessions.get(1).chatId(), List.of(NewMessage.user("q"), NewMessage.assistant("a")));
 
         List<SessionOverview> listed = store.listUserSessionsWithLastMessage(user.id(), 10, 0);
 
@@ -588,7 +651,8 @@ public interface SessionContract extends ConformanceTest {
         assertThat(listed.get(1).session().id()).isEqualTo(sessions.get(0).id());
         assertThat(listed.get(1).lastMessage()).isEqualTo(first.get(3));
         assertThat(listed.get(1).lastMessage())
-                .isEqualTo(store.getChatHistory(sessions.get(0).chatId(), HistoryQuery.latest(1)).get(0));
+                .isEqualTo(store.getChatHistory(sessions.get(0).chatId(), HistoryQuery.latest(1))
+                        .get(0));
     }
 
     /**
@@ -621,7 +685,8 @@ public interface SessionContract extends ConformanceTest {
         ChatSession session = Fixtures.session(store);
         clock.advance(Duration.ofMillis(1500));
 
-        ChatSession updated = store.updateChatSession(session.chatId(),
+        ChatSession updated = store.updateChatSession(
+                session.chatId(),
                 ChatSessionUpdate.builder().status(SessionStatus.ARCHIVED).build());
 
         assertThat(session.createdAt()).isEqualTo(created);

@@ -34,8 +34,7 @@ public final class SkippedContractsReport implements TestExecutionListener {
     private final Map<String, Map<String, AtomicInteger>> skipped = new ConcurrentHashMap<>();
 
     /** Creates the listener; the JUnit Platform does so through the service loader. */
-    public SkippedContractsReport() {
-    }
+    public SkippedContractsReport() {}
 
     @Override
     public void executionSkipped(TestIdentifier test, String reason) {
@@ -45,24 +44,34 @@ public final class SkippedContractsReport implements TestExecutionListener {
     @Override
     public void executionFinished(TestIdentifier test, TestExecutionResult result) {
         if (result.getStatus() == TestExecutionResult.Status.ABORTED) {
-            record(test, result.getThrowable().map(Throwable::getMessage)
-                    .map(m -> m.startsWith(ASSUMPTION) ? m.substring(ASSUMPTION.length()) : m).orElse("aborted"));
+            record(
+                    test,
+                    result.getThrowable()
+                            .map(Throwable::getMessage)
+                            .map(m -> m.startsWith(ASSUMPTION) ? m.substring(ASSUMPTION.length()) : m)
+                            .orElse("aborted"));
         }
     }
 
     private void record(TestIdentifier test, String reason) {
-        contractClass(test).ifPresent(name -> skipped.computeIfAbsent(name, k -> new ConcurrentHashMap<>())
-                .computeIfAbsent(reason == null || reason.isBlank() ? "no reason given" : reason,
-                        k -> new AtomicInteger()).incrementAndGet());
+        contractClass(test)
+                .ifPresent(name -> skipped.computeIfAbsent(name, k -> new ConcurrentHashMap<>())
+                        .computeIfAbsent(
+                                reason == null || reason.isBlank() ? "no reason given" : reason,
+                                k -> new AtomicInteger())
+                        .incrementAndGet());
     }
 
     /** The simple name of the test's class, when the test is a method of a conformance class. */
     private static Optional<String> contractClass(TestIdentifier test) {
-        return test.getSource().filter(MethodSource.class::isInstance).map(MethodSource.class::cast)
+        return test.getSource()
+                .filter(MethodSource.class::isInstance)
+                .map(MethodSource.class::cast)
                 .flatMap(source -> {
                     try {
                         Class<?> type = source.getJavaClass();
-                        return ConformanceTest.class.isAssignableFrom(type) ? Optional.of(type.getSimpleName())
+                        return ConformanceTest.class.isAssignableFrom(type)
+                                ? Optional.of(type.getSimpleName())
                                 : Optional.empty();
                     } catch (RuntimeException e) {
                         return Optional.empty();
@@ -73,8 +82,10 @@ public final class SkippedContractsReport implements TestExecutionListener {
     @Override
     public void testPlanExecutionFinished(TestPlan plan) {
         PrintStream out = System.out;
-        new TreeMap<>(skipped).forEach((testClass, reasons) -> new TreeMap<>(reasons).forEach((reason, count) ->
-                out.println("dal-kit: " + testClass + " skipped " + count.get() + " contract test(s): " + reason)));
+        new TreeMap<>(skipped)
+                .forEach((testClass, reasons) -> new TreeMap<>(reasons)
+                        .forEach((reason, count) -> out.println(
+                                "dal-kit: " + testClass + " skipped " + count.get() + " contract test(s): " + reason)));
         TestRunNotices.drain().forEach(notice -> out.println("dal-kit: NOTICE: " + notice));
         out.flush();
         skipped.clear();

@@ -66,6 +66,5 @@ public interface StoreProvider extends AutoCloseable {
 
     /** Releases whatever the provider started (servers, directories). The default does nothing. */
     @Override
-    default void close() {
-    }
+    default void close() {}
 }

@@ -20,8 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class TestRunNotices {
     private static final Set<String> NOTICES = ConcurrentHashMap.newKeySet();
 
-    private TestRunNotices() {
-    }
+    private TestRunNotices() {}
 
     /**
      * Adds a notice for the end of this test JVM's output; the same text twice is printed once.

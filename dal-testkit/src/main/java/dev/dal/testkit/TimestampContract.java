@@ -24,10 +24,14 @@ import org.junit.jupiter.api.Test;
 public interface TimestampContract extends ConformanceTest {
 
     /** Instants at the edges of what every store can hold, with millisecond precision. */
-    List<Instant> EDGE_INSTANTS = List.of(Instant.parse("1970-01-01T00:00:00Z"),
-            Instant.parse("1969-12-31T23:59:59.999Z"), Instant.parse("1900-01-01T00:00:00.001Z"),
-            Instant.parse("2000-02-29T12:34:56.789Z"), Instant.parse("2038-01-19T03:14:07.999Z"),
-            Instant.parse("2262-04-11T23:47:16.854Z"), Instant.parse("9999-12-31T23:59:59.999Z"));
+    List<Instant> EDGE_INSTANTS = List.of(
+            Instant.parse("1970-01-01T00:00:00Z"),
+            Instant.parse("1969-12-31T23:59:59.999Z"),
+            Instant.parse("1900-01-01T00:00:00.001Z"),
+            Instant.parse("2000-02-29T12:34:56.789Z"),
+            Instant.parse("2038-01-19T03:14:07.999Z"),
+            Instant.parse("2262-04-11T23:47:16.854Z"),
+            Instant.parse("9999-12-31T23:59:59.999Z"));
 
     /**
      * Every creation and update time a write sets is the store clock's instant truncated to milliseconds.
@@ -37,7 +41,8 @@ public interface TimestampContract extends ConformanceTest {
      */
     @Test
     default void everyCreationTimeIsTheClockTruncatedToMillis(DataAccess store, MutableClock clock) {
-        assertThat(clock.instant().getNano() % 1_000_000).as("the kit's clock has sub-millisecond digits")
+        assertThat(clock.instant().getNano() % 1_000_000)
+                .as("the kit's clock has sub-millisecond digits")
                 .isNotZero();
         Instant expected = now(clock);
 
@@ -46,9 +51,17 @@ public interface TimestampContract extends ConformanceTest {
         Message message = store.addMessage(session.chatId(), NewMessage.user("t"));
         MemoryEntry entry = store.setUserMemory(user.id(), "t", "k", F.numberNode(1));
 
-        assertThat(List.of(user.createdAt(), user.updatedAt(), session.createdAt(), session.updatedAt(),
-                message.createdAt(), entry.createdAt(), entry.updatedAt())).containsOnly(expected);
-        assertThat(store.getChatSession(session.chatId()).orElseThrow().lastMessageAt()).isEqualTo(expected);
+        assertThat(List.of(
+                        user.createdAt(),
+                        user.updatedAt(),
+                        session.createdAt(),
+                        session.updatedAt(),
+                        message.createdAt(),
+                        entry.createdAt(),
+                        entry.updatedAt()))
+                .containsOnly(expected);
+        assertThat(store.getChatSession(session.chatId()).orElseThrow().lastMessageAt())
+                .isEqualTo(expected);
     }
 
     /**
@@ -62,7 +75,8 @@ public interface TimestampContract extends ConformanceTest {
         User user = Fixtures.user(store);
         ChatSession session = Fixtures.session(store, user.id());
         Message message = store.addMessage(session.chatId(), NewMessage.user("t"));
-        MemoryEntry entry = store.setUserMemory(user.id(), "t", "k", F.numberNode(1), clock.instant().plusSeconds(60));
+        MemoryEntry entry = store.setUserMemory(
+                user.id(), "t", "k", F.numberNode(1), clock.instant().plusSeconds(60));
 
         assertThat(store.getUser(user.id())).contains(user);
         assertThat(store.getChatSession(session.chatId())).contains(session.withMessages(1, message.createdAt()));
@@ -89,7 +103,8 @@ public interface TimestampContract extends ConformanceTest {
         assertThat(List.of(user.createdAt(), session.createdAt(), message.createdAt(), entry.createdAt()))
                 .containsOnly(expected);
         assertThat(store.getUser(user.id()).orElseThrow().createdAt()).isEqualTo(expected);
-        assertThat(store.getChatHistory(session.chatId(), 1, 0).get(0).createdAt()).isEqualTo(expected);
+        assertThat(store.getChatHistory(session.chatId(), 1, 0).get(0).createdAt())
+                .isEqualTo(expected);
     }
 
     /**
@@ -106,14 +121,16 @@ public interface TimestampContract extends ConformanceTest {
         clock.advance(Duration.ofDays(3).plusMillis(7).plusNanos(999_999));
         Instant later = now(clock);
 
-        User updated = store.updateUser(user.id(), UserUpdate.builder().name("n").build());
+        User updated =
+                store.updateUser(user.id(), UserUpdate.builder().name("n").build());
         Message message = store.addMessage(session.chatId(), NewMessage.user("later"));
         MemoryEntry entry = store.setUserMemory(user.id(), "t", "k", F.numberNode(2));
 
         assertThat(updated.updatedAt()).isEqualTo(later);
         assertThat(message.createdAt()).isEqualTo(later);
         assertThat(entry.updatedAt()).isEqualTo(later);
-        assertThat(store.getChatSession(session.chatId()).orElseThrow().lastMessageAt()).isEqualTo(later);
+        assertThat(store.getChatSession(session.chatId()).orElseThrow().lastMessageAt())
+                .isEqualTo(later);
     }
 
     /**
@@ -127,14 +144,16 @@ public interface TimestampContract extends ConformanceTest {
         User user = Fixtures.user(store);
         Instant precise = Instant.parse("2030-06-15T10:20:30.123999999Z");
 
-        User updated = store.updateUser(user.id(), UserUpdate.builder().lastActiveAt(precise).build());
+        User updated = store.updateUser(
+                user.id(), UserUpdate.builder().lastActiveAt(precise).build());
         MemoryEntry entry = store.setUserMemory(user.id(), "t", "k", F.numberNode(1), precise);
 
         Instant truncated = Instant.parse("2030-06-15T10:20:30.123Z");
         assertThat(updated.lastActiveAt()).isEqualTo(truncated);
         assertThat(store.getUser(user.id()).orElseThrow().lastActiveAt()).isEqualTo(truncated);
         assertThat(entry.expiresAt()).isEqualTo(truncated);
-        assertThat(store.getUserMemory(user.id(), "t", "k").orElseThrow().expiresAt()).isEqualTo(truncated);
+        assertThat(store.getUserMemory(user.id(), "t", "k").orElseThrow().expiresAt())
+                .isEqualTo(truncated);
     }
 
     /**
@@ -147,8 +166,11 @@ public interface TimestampContract extends ConformanceTest {
         User user = Fixtures.user(store);
 
         for (Instant instant : EDGE_INSTANTS) {
-            store.updateUser(user.id(), UserUpdate.builder().lastActiveAt(instant).build());
-            assertThat(store.getUser(user.id()).orElseThrow().lastActiveAt()).as("lastActiveAt").isEqualTo(instant);
+            store.updateUser(
+                    user.id(), UserUpdate.builder().lastActiveAt(instant).build());
+            assertThat(store.getUser(user.id()).orElseThrow().lastActiveAt())
+                    .as("lastActiveAt")
+                    .isEqualTo(instant);
         }
     }
 
@@ -167,7 +189,8 @@ public interface TimestampContract extends ConformanceTest {
             store.setUserMemory(user.id(), "edges", instant.toString(), F.textNode("x"), instant);
         }
 
-        assertThat(store.getUserMemory(user.id(), "edges")).extracting(MemoryEntry::expiresAt)
+        assertThat(store.getUserMemory(user.id(), "edges"))
+                .extracting(MemoryEntry::expiresAt)
                 .containsExactlyInAnyOrderElementsOf(EDGE_INSTANTS);
     }
 
@@ -186,7 +209,9 @@ public interface TimestampContract extends ConformanceTest {
         for (Instant instant : EDGE_INSTANTS) {
             clock.set(instant);
             messages.add(store.addMessage(session.chatId(), NewMessage.user(instant.toString())));
-            assertThat(store.createUser(NewUser.builder().name(instant.toString()).build()).createdAt())
+            assertThat(store.createUser(
+                                    NewUser.builder().name(instant.toString()).build())
+                            .createdAt())
                     .isEqualTo(instant);
         }
 
@@ -209,7 +234,11 @@ public interface TimestampContract extends ConformanceTest {
         try {
             TimeZone.setDefault(TimeZone.getTimeZone("Asia/Kathmandu"));
             user = Fixtures.user(store);
-            store.updateUser(user.id(), UserUpdate.builder().lastActiveAt(Instant.parse("2020-03-29T01:30:00Z")).build());
+            store.updateUser(
+                    user.id(),
+                    UserUpdate.builder()
+                            .lastActiveAt(Instant.parse("2020-03-29T01:30:00Z"))
+                            .build());
             TimeZone.setDefault(TimeZone.getTimeZone("America/St_Johns"));
             User read = store.getUser(user.id()).orElseThrow();
             assertThat(read.createdAt()).isEqualTo(expected);
@@ -234,7 +263,9 @@ public interface TimestampContract extends ConformanceTest {
 
         clock.set(expiryMillis.plusNanos(500_000));
 
-        assertThat(store.getUserMemory(user.id(), "t", "k")).as("expired at its truncated expiry").isEmpty();
+        assertThat(store.getUserMemory(user.id(), "t", "k"))
+                .as("expired at its truncated expiry")
+                .isEmpty();
         assertThat(store.purgeExpiredMemory()).isEqualTo(1);
     }
 }

@@ -75,7 +75,8 @@ public interface TransactionContract extends ConformanceTest {
 
         User user = (User) written.get(0);
         assertThat(store.getUser(user.id())).contains(user);
-        assertThat(store.getChatSession("tx-chat")).hasValueSatisfying(s -> assertThat(s.messageCount()).isEqualTo(1));
+        assertThat(store.getChatSession("tx-chat"))
+                .hasValueSatisfying(s -> assertThat(s.messageCount()).isEqualTo(1));
         assertThat(store.getChatHistory("tx-chat", 10, 0)).containsExactly((Message) written.get(2));
         assertThat(store.getUserMemory(user.id(), "context", "k")).isPresent();
     }
@@ -157,7 +158,9 @@ public interface TransactionContract extends ConformanceTest {
         clock.advance(Duration.ofSeconds(1));
 
         Throwable thrown = catchThrowable(() -> store.useTransaction(tx -> {
-            tx.updateUser(seed.user().id(), UserUpdate.builder().name("changed").externalId("changed").build());
+            tx.updateUser(
+                    seed.user().id(),
+                    UserUpdate.builder().name("changed").externalId("changed").build());
             tx.setUserMemory(seed.user().id(), "preferences", "language", F.textNode("de"));
             tx.deleteUserMemory(seed.user().id(), "context");
             tx.deleteChatSession(other.chatId());
@@ -290,11 +293,14 @@ public interface TransactionContract extends ConformanceTest {
             tx.addMessages(session.chatId(), List.of(NewMessage.user("4"), NewMessage.user("5")));
             throw boom;
         }));
-        assertThat(thrown).as("the transaction ended by the kit's own exception, after its writes").isSameAs(boom);
+        assertThat(thrown)
+                .as("the transaction ended by the kit's own exception, after its writes")
+                .isSameAs(boom);
         Message next = store.addMessage(session.chatId(), NewMessage.user("third"));
 
         assertThat(next.sequenceNumber()).isEqualTo(3);
-        assertThat(store.getChatHistory(session.chatId(), 10, 0)).extracting(Message::sequenceNumber)
+        assertThat(store.getChatHistory(session.chatId(), 10, 0))
+                .extracting(Message::sequenceNumber)
                 .containsExactly(1L, 2L, 3L);
         ChatSession read = store.getChatSession(session.chatId()).orElseThrow();
         assertThat(read.messageCount()).isEqualTo(3);
@@ -321,7 +327,9 @@ public interface TransactionContract extends ConformanceTest {
             throw boom;
         }));
 
-        assertThat(thrown).as("the transaction ended by the kit's own exception, after its write").isSameAs(boom);
+        assertThat(thrown)
+                .as("the transaction ended by the kit's own exception, after its write")
+                .isSameAs(boom);
 
         assertThat(store.getChatSession(session.chatId())).contains(before);
         assertThat(store.getMessageCount(session.chatId())).isEqualTo(2);
@@ -357,10 +365,13 @@ public interface TransactionContract extends ConformanceTest {
             });
 
             if (answeredBeforeCommit.get()) {
-                assertThat(seenBeforeCommit[0]).as("a read from another thread during the transaction").isEmpty();
+                assertThat(seenBeforeCommit[0])
+                        .as("a read from another thread during the transaction")
+                        .isEmpty();
             } else {
                 // It waited for the transaction, so it must answer now, and with the committed state.
-                assertThat(outside.get().get(10, TimeUnit.SECONDS)).as("the outside read that waited for the commit")
+                assertThat(outside.get().get(10, TimeUnit.SECONDS))
+                        .as("the outside read that waited for the commit")
                         .isPresent();
             }
             assertThat(store.getUser(created[0])).isPresent();
@@ -377,7 +388,8 @@ public interface TransactionContract extends ConformanceTest {
      */
     @Test
     default void inTransactionWithoutTheCapabilityThrowsUnsupportedCapabilityAndRunsNothing(DataAccess store) {
-        Assumptions.assumeFalse(store.capabilities().contains(Capability.TRANSACTIONS),
+        Assumptions.assumeFalse(
+                store.capabilities().contains(Capability.TRANSACTIONS),
                 "the store declares TRANSACTIONS; the rest of this contract covers it");
         AtomicBoolean ran = new AtomicBoolean();
 

@@ -30,10 +30,14 @@ import org.junit.jupiter.api.Test;
 public interface UserContract extends ConformanceTest {
 
     private static NewUser fullUser(String externalId) {
-        return NewUser.builder().externalId(externalId).email("ada@example.org").name("Ada Lovelace")
+        return NewUser.builder()
+                .externalId(externalId)
+                .email("ada@example.org")
+                .name("Ada Lovelace")
                 .profile(object("{\"bio\":\"analyst\",\"tags\":[\"math\",\"poetry\"],\"age\":36}"))
                 .preferences(object("{\"theme\":\"dark\",\"notify\":{\"email\":false}}"))
-                .status(UserStatus.DISABLED).build();
+                .status(UserStatus.DISABLED)
+                .build();
     }
 
     /**
@@ -63,7 +67,8 @@ public interface UserContract extends ConformanceTest {
         assertThat(created.externalId()).isEqualTo("ada");
         assertThat(created.email()).isEqualTo("ada@example.org");
         assertThat(created.name()).isEqualTo("Ada Lovelace");
-        assertThat(created.profile()).isEqualTo(object("{\"bio\":\"analyst\",\"tags\":[\"math\",\"poetry\"],\"age\":36}"));
+        assertThat(created.profile())
+                .isEqualTo(object("{\"bio\":\"analyst\",\"tags\":[\"math\",\"poetry\"],\"age\":36}"));
         assertThat(created.preferences()).isEqualTo(object("{\"theme\":\"dark\",\"notify\":{\"email\":false}}"));
         assertThat(created.status()).isEqualTo(UserStatus.DISABLED);
         assertThat(store.getUser(created.id())).contains(created);
@@ -198,9 +203,19 @@ public interface UserContract extends ConformanceTest {
 
         User updated = store.updateUser(user.id(), UserUpdate.builder().build());
 
-        assertThat(updated).isEqualTo(new User(user.id(), user.externalId(), user.email(), user.name(),
-                user.profile(), user.preferences(), user.status(), user.createdAt(), now(clock), user.lastActiveAt(),
-                user.version() + 1));
+        assertThat(updated)
+                .isEqualTo(new User(
+                        user.id(),
+                        user.externalId(),
+                        user.email(),
+                        user.name(),
+                        user.profile(),
+                        user.preferences(),
+                        user.status(),
+                        user.createdAt(),
+                        now(clock),
+                        user.lastActiveAt(),
+                        user.version() + 1));
         assertThat(store.getUser(user.id())).contains(updated);
     }
 
@@ -216,7 +231,8 @@ public interface UserContract extends ConformanceTest {
         Instant created = now(clock);
         clock.advance(Duration.ofMinutes(3).plusNanos(987_654));
 
-        User updated = store.updateUser(user.id(), UserUpdate.builder().name("renamed").build());
+        User updated =
+                store.updateUser(user.id(), UserUpdate.builder().name("renamed").build());
 
         assertThat(updated.createdAt()).isEqualTo(created);
         assertThat(updated.updatedAt()).isEqualTo(now(clock)).isAfter(created);
@@ -233,8 +249,13 @@ public interface UserContract extends ConformanceTest {
         User user = store.createUser(fullUser("returned"));
         clock.advance(Duration.ofSeconds(1));
 
-        User updated = store.updateUser(user.id(), UserUpdate.builder().email("new@example.org")
-                .profile(object("{\"x\":[1,2]}")).lastActiveAt(clock.instant()).build());
+        User updated = store.updateUser(
+                user.id(),
+                UserUpdate.builder()
+                        .email("new@example.org")
+                        .profile(object("{\"x\":[1,2]}"))
+                        .lastActiveAt(clock.instant())
+                        .build());
 
         assertThat(store.getUser(user.id())).contains(updated);
         assertThat(store.getUserByExternalId("returned")).contains(updated);
@@ -249,7 +270,8 @@ public interface UserContract extends ConformanceTest {
     default void updateExternalIdMovesLookupToTheNewValue(DataAccess store) {
         User user = store.createUser(fullUser("old-ext"));
 
-        User updated = store.updateUser(user.id(), UserUpdate.builder().externalId("new-ext").build());
+        User updated = store.updateUser(
+                user.id(), UserUpdate.builder().externalId("new-ext").build());
 
         assertThat(updated.externalId()).isEqualTo("new-ext");
         assertThat(store.getUserByExternalId("new-ext")).contains(updated);
@@ -265,12 +287,14 @@ public interface UserContract extends ConformanceTest {
     default void updateExternalIdToNullClearsIt(DataAccess store) {
         User user = store.createUser(fullUser("to-clear"));
 
-        User updated = store.updateUser(user.id(), UserUpdate.builder().externalId(null).build());
+        User updated = store.updateUser(
+                user.id(), UserUpdate.builder().externalId(null).build());
 
         assertThat(updated.externalId()).isNull();
         assertThat(store.getUserByExternalId("to-clear")).isEmpty();
         assertThat(store.getUser(user.id())).contains(updated);
-        assertThat(store.createUser(NewUser.withExternalId("to-clear")).externalId()).isEqualTo("to-clear");
+        assertThat(store.createUser(NewUser.withExternalId("to-clear")).externalId())
+                .isEqualTo("to-clear");
     }
 
     /**
@@ -282,11 +306,13 @@ public interface UserContract extends ConformanceTest {
     default void updateEmailAndNameSetsAndNullClears(DataAccess store) {
         User user = store.createUser(fullUser("text"));
 
-        User changed = store.updateUser(user.id(), UserUpdate.builder().email("b@example.org").name("B").build());
+        User changed = store.updateUser(
+                user.id(), UserUpdate.builder().email("b@example.org").name("B").build());
         assertThat(changed.email()).isEqualTo("b@example.org");
         assertThat(changed.name()).isEqualTo("B");
 
-        User cleared = store.updateUser(user.id(), UserUpdate.builder().email(null).name(null).build());
+        User cleared = store.updateUser(
+                user.id(), UserUpdate.builder().email(null).name(null).build());
         assertThat(cleared.email()).isNull();
         assertThat(cleared.name()).isNull();
         assertThat(store.getUser(user.id())).contains(cleared);
@@ -301,11 +327,14 @@ public interface UserContract extends ConformanceTest {
     default void updateProfileReplacesTheWholeObjectAndNullEmptiesIt(DataAccess store) {
         User user = store.createUser(fullUser("profile"));
 
-        User replaced = store.updateUser(user.id(), UserUpdate.builder().profile(object("{\"only\":true}")).build());
+        User replaced = store.updateUser(
+                user.id(),
+                UserUpdate.builder().profile(object("{\"only\":true}")).build());
         assertThat(replaced.profile()).isEqualTo(object("{\"only\":true}"));
         assertThat(replaced.preferences()).isEqualTo(user.preferences());
 
-        User emptied = store.updateUser(user.id(), UserUpdate.builder().profile(null).build());
+        User emptied =
+                store.updateUser(user.id(), UserUpdate.builder().profile(null).build());
         assertThat(emptied.profile()).isEqualTo(JsonValues.emptyObject());
         assertThat(store.getUser(user.id())).contains(emptied);
     }
@@ -319,12 +348,16 @@ public interface UserContract extends ConformanceTest {
     default void updatePreferencesReplacesTheWholeObjectAndNullEmptiesIt(DataAccess store) {
         User user = store.createUser(fullUser("prefs"));
 
-        User replaced = store.updateUser(user.id(),
-                UserUpdate.builder().preferences(object("{\"theme\":\"light\"}")).build());
+        User replaced = store.updateUser(
+                user.id(),
+                UserUpdate.builder()
+                        .preferences(object("{\"theme\":\"light\"}"))
+                        .build());
         assertThat(replaced.preferences()).isEqualTo(object("{\"theme\":\"light\"}"));
         assertThat(replaced.profile()).isEqualTo(user.profile());
 
-        User emptied = store.updateUser(user.id(), UserUpdate.builder().preferences(null).build());
+        User emptied = store.updateUser(
+                user.id(), UserUpdate.builder().preferences(null).build());
         assertThat(emptied.preferences()).isEqualTo(JsonValues.emptyObject());
         assertThat(store.getUser(user.id())).contains(emptied);
     }
@@ -339,7 +372,8 @@ public interface UserContract extends ConformanceTest {
         User user = Fixtures.user(store);
 
         for (UserStatus status : List.of(UserStatus.DISABLED, UserStatus.DELETED, UserStatus.ACTIVE)) {
-            User updated = store.updateUser(user.id(), UserUpdate.builder().status(status).build());
+            User updated = store.updateUser(
+                    user.id(), UserUpdate.builder().status(status).build());
             assertThat(updated.status()).isEqualTo(status);
             assertThat(store.getUser(user.id()).orElseThrow().status()).isEqualTo(status);
         }
@@ -355,11 +389,13 @@ public interface UserContract extends ConformanceTest {
         User user = Fixtures.user(store);
         Instant seen = Instant.parse("2024-05-06T07:08:09.123456789Z");
 
-        User set = store.updateUser(user.id(), UserUpdate.builder().lastActiveAt(seen).build());
+        User set = store.updateUser(
+                user.id(), UserUpdate.builder().lastActiveAt(seen).build());
         assertThat(set.lastActiveAt()).isEqualTo(Instant.parse("2024-05-06T07:08:09.123Z"));
         assertThat(store.getUser(user.id())).contains(set);
 
-        User cleared = store.updateUser(user.id(), UserUpdate.builder().lastActiveAt(null).build());
+        User cleared = store.updateUser(
+                user.id(), UserUpdate.builder().lastActiveAt(null).build());
         assertThat(cleared.lastActiveAt()).isNull();
         assertThat(store.getUser(user.id())).contains(cleared);
     }
@@ -373,11 +409,22 @@ public interface UserContract extends ConformanceTest {
     default void updateUserOfOneFieldKeepsTheOthers(DataAccess store) {
         User user = store.createUser(fullUser("one-field"));
 
-        User updated = store.updateUser(user.id(), UserUpdate.builder().name("Only Name").build());
+        User updated = store.updateUser(
+                user.id(), UserUpdate.builder().name("Only Name").build());
 
-        assertThat(updated).isEqualTo(new User(user.id(), user.externalId(), user.email(), "Only Name",
-                user.profile(), user.preferences(), user.status(), user.createdAt(), updated.updatedAt(),
-                user.lastActiveAt(), user.version() + 1));
+        assertThat(updated)
+                .isEqualTo(new User(
+                        user.id(),
+                        user.externalId(),
+                        user.email(),
+                        "Only Name",
+                        user.profile(),
+                        user.preferences(),
+                        user.status(),
+                        user.createdAt(),
+                        updated.updatedAt(),
+                        user.lastActiveAt(),
+                        user.version() + 1));
     }
 
     /**
@@ -387,15 +434,18 @@ public interface UserContract extends ConformanceTest {
      * @param clock the store's clock, which the test moves by hand
      */
     @Test
-    default void updateExternalIdToAnotherUsersThrowsDuplicateKeyAndChangesNothing(DataAccess store,
-            MutableClock clock) {
+    default void updateExternalIdToAnotherUsersThrowsDuplicateKeyAndChangesNothing(
+            DataAccess store, MutableClock clock) {
         store.createUser(NewUser.withExternalId("first"));
         User second = store.createUser(NewUser.withExternalId("second"));
         var before = snapshot(store);
         clock.advance(Duration.ofSeconds(1));
 
-        assertFails(DuplicateKeyException.class, () -> store.updateUser(second.id(),
-                UserUpdate.builder().externalId("first").name("changed").build()));
+        assertFails(
+                DuplicateKeyException.class,
+                () -> store.updateUser(
+                        second.id(),
+                        UserUpdate.builder().externalId("first").name("changed").build()));
 
         assertThat(snapshot(store)).isEqualTo(before);
         assertThat(store.getUser(second.id())).contains(second);
@@ -410,7 +460,8 @@ public interface UserContract extends ConformanceTest {
     default void updateExternalIdToItsOwnValueSucceeds(DataAccess store) {
         User user = store.createUser(NewUser.withExternalId("mine"));
 
-        User updated = store.updateUser(user.id(), UserUpdate.builder().externalId("mine").name("n").build());
+        User updated = store.updateUser(
+                user.id(), UserUpdate.builder().externalId("mine").name("n").build());
 
         assertThat(updated.externalId()).isEqualTo("mine");
         assertThat(store.getUserByExternalId("mine")).contains(updated);
@@ -426,8 +477,10 @@ public interface UserContract extends ConformanceTest {
         Fixtures.user(store);
         var before = snapshot(store);
 
-        assertFails(NotFoundException.class,
-                () -> store.updateUser(UUID.randomUUID(), UserUpdate.builder().name("ghost").build()));
+        assertFails(
+                NotFoundException.class,
+                () -> store.updateUser(
+                        UUID.randomUUID(), UserUpdate.builder().name("ghost").build()));
 
         assertThat(snapshot(store)).isEqualTo(before);
     }
@@ -586,7 +639,8 @@ public interface UserContract extends ConformanceTest {
         assertThat(store.getChatHistory(theirs.chatId(), 10, 0)).isEqualTo(theirMessages);
         assertThat(store.getChatHistory(unowned.chatId(), 10, 0)).isEqualTo(unownedMessages);
         assertThat(store.getUser(other.id())).isPresent();
-        assertThat(snapshot(store).sessions()).extracting(ChatSession::id)
+        assertThat(snapshot(store).sessions())
+                .extracting(ChatSession::id)
                 .containsExactlyInAnyOrder(theirs.id(), unowned.id());
     }
 
@@ -602,10 +656,12 @@ public interface UserContract extends ConformanceTest {
         ChatSession session = store.createChatSession(NewChatSession.of("inherit", user.id()));
         store.deleteUser(user.id());
 
-        ChatSession moved = store.updateChatSession("inherit",
-                ChatSessionUpdate.builder().userId(heir.id()).build());
+        ChatSession moved = store.updateChatSession(
+                "inherit", ChatSessionUpdate.builder().userId(heir.id()).build());
 
         assertThat(moved.userId()).isEqualTo(heir.id());
-        assertThat(store.listUserSessions(heir.id(), 10, 0)).extracting(ChatSession::id).containsExactly(session.id());
+        assertThat(store.listUserSessions(heir.id(), 10, 0))
+                .extracting(ChatSession::id)
+                .containsExactly(session.id());
     }
 }

@@ -90,7 +90,11 @@ public interface ValidationContract extends ConformanceTest {
         seed(store);
         assertRejected(store, "session.chatId", () -> store.createChatSession(NewChatSession.of(chars(256))));
         assertRejected(store, "chatId", () -> store.getChatHistory(chars(256), 10, 0));
-        assertRejected(store, "chatId", () -> store.updateChatSession(chars(300), ChatSessionUpdate.builder().build()));
+        assertRejected(
+                store,
+                "chatId",
+                () -> store.updateChatSession(
+                        chars(300), ChatSessionUpdate.builder().build()));
     }
 
     /**
@@ -105,7 +109,9 @@ public interface ValidationContract extends ConformanceTest {
         assertRejected(store, "session.chatId", () -> store.createChatSession(NewChatSession.of(emoji256)));
         assertRejected(store, "user.externalId", () -> store.createUser(NewUser.withExternalId(emoji256)));
         assertRejected(store, "key", () -> store.setUserMemory(user.id(), "context", emoji256, F.nullNode()));
-        assertRejected(store, "memoryType",
+        assertRejected(
+                store,
+                "memoryType",
                 () -> store.setUserMemory(user.id(), "\ud83d\udcac".repeat(101), "k", F.nullNode()));
     }
 
@@ -118,8 +124,11 @@ public interface ValidationContract extends ConformanceTest {
     default void externalIdLongerThan255IsRejected(DataAccess store) {
         User user = seed(store).user();
         assertRejected(store, "user.externalId", () -> store.createUser(NewUser.withExternalId(chars(256))));
-        assertRejected(store, "update.externalId",
-                () -> store.updateUser(user.id(), UserUpdate.builder().externalId(chars(256)).build()));
+        assertRejected(
+                store,
+                "update.externalId",
+                () -> store.updateUser(
+                        user.id(), UserUpdate.builder().externalId(chars(256)).build()));
         assertRejected(store, "externalId", () -> store.getUserByExternalId(chars(256)));
     }
 
@@ -133,8 +142,11 @@ public interface ValidationContract extends ConformanceTest {
         User user = seed(store).user();
         assertRejected(store, "user.externalId", () -> store.createUser(NewUser.withExternalId("")));
         assertRejected(store, "user.externalId", () -> store.createUser(NewUser.withExternalId(" \t")));
-        assertRejected(store, "update.externalId",
-                () -> store.updateUser(user.id(), UserUpdate.builder().externalId("  ").build()));
+        assertRejected(
+                store,
+                "update.externalId",
+                () -> store.updateUser(
+                        user.id(), UserUpdate.builder().externalId("  ").build()));
     }
 
     /**
@@ -187,16 +199,34 @@ public interface ValidationContract extends ConformanceTest {
     @Test
     default void emailNameAndTitleLongerThan255AreRejected(DataAccess store) {
         User user = seed(store).user();
-        assertRejected(store, "user.email", () -> store.createUser(NewUser.builder().email(chars(256)).build()));
-        assertRejected(store, "user.name", () -> store.createUser(NewUser.builder().name(chars(256)).build()));
-        assertRejected(store, "update.name",
-                () -> store.updateUser(user.id(), UserUpdate.builder().name(chars(256)).build()));
-        assertRejected(store, "update.email",
-                () -> store.updateUser(user.id(), UserUpdate.builder().email(chars(256)).build()));
-        assertRejected(store, "session.title",
+        assertRejected(
+                store,
+                "user.email",
+                () -> store.createUser(NewUser.builder().email(chars(256)).build()));
+        assertRejected(
+                store,
+                "user.name",
+                () -> store.createUser(NewUser.builder().name(chars(256)).build()));
+        assertRejected(
+                store,
+                "update.name",
+                () -> store.updateUser(
+                        user.id(), UserUpdate.builder().name(chars(256)).build()));
+        assertRejected(
+                store,
+                "update.email",
+                () -> store.updateUser(
+                        user.id(), UserUpdate.builder().email(chars(256)).build()));
+        assertRejected(
+                store,
+                "session.title",
                 () -> store.createChatSession(new NewChatSession("t", null, chars(256), null, null)));
-        assertRejected(store, "update.title",
-                () -> store.updateChatSession("seed-chat", ChatSessionUpdate.builder().title(chars(256)).build()));
+        assertRejected(
+                store,
+                "update.title",
+                () -> store.updateChatSession(
+                        "seed-chat",
+                        ChatSessionUpdate.builder().title(chars(256)).build()));
     }
 
     /**
@@ -207,12 +237,20 @@ public interface ValidationContract extends ConformanceTest {
     @Test
     default void sessionProfileLongerThan50OrBlankIsRejected(DataAccess store) {
         seed(store);
-        assertRejected(store, "session.profile",
+        assertRejected(
+                store,
+                "session.profile",
                 () -> store.createChatSession(new NewChatSession("p", null, null, chars(51), null)));
-        assertRejected(store, "session.profile",
+        assertRejected(
+                store,
+                "session.profile",
                 () -> store.createChatSession(new NewChatSession("p", null, null, " ", null)));
-        assertRejected(store, "update.profile",
-                () -> store.updateChatSession("seed-chat", ChatSessionUpdate.builder().profile(chars(51)).build()));
+        assertRejected(
+                store,
+                "update.profile",
+                () -> store.updateChatSession(
+                        "seed-chat",
+                        ChatSessionUpdate.builder().profile(chars(51)).build()));
     }
 
     // ---- NUL characters, in every string field ----
@@ -226,13 +264,27 @@ public interface ValidationContract extends ConformanceTest {
     default void nulInUserFieldsIsRejected(DataAccess store) {
         User user = seed(store).user();
         assertRejected(store, "user.externalId", () -> store.createUser(NewUser.withExternalId(NUL)));
-        assertRejected(store, "user.email", () -> store.createUser(NewUser.builder().email(NUL).build()));
-        assertRejected(store, "user.name", () -> store.createUser(NewUser.builder().name(NUL).build()));
-        assertRejected(store, "update.externalId",
-                () -> store.updateUser(user.id(), UserUpdate.builder().externalId(NUL).build()));
-        assertRejected(store, "update.email",
-                () -> store.updateUser(user.id(), UserUpdate.builder().email(NUL).build()));
-        assertRejected(store, "update.name",
+        assertRejected(
+                store,
+                "user.email",
+                () -> store.createUser(NewUser.builder().email(NUL).build()));
+        assertRejected(
+                store,
+                "user.name",
+                () -> store.createUser(NewUser.builder().name(NUL).build()));
+        assertRejected(
+                store,
+                "update.externalId",
+                () -> store.updateUser(
+                        user.id(), UserUpdate.builder().externalId(NUL).build()));
+        assertRejected(
+                store,
+                "update.email",
+                () -> store.updateUser(
+                        user.id(), UserUpdate.builder().email(NUL).build()));
+        assertRejected(
+                store,
+                "update.name",
                 () -> store.updateUser(user.id(), UserUpdate.builder().name(NUL).build()));
         assertRejected(store, "externalId", () -> store.getUserByExternalId(NUL));
     }
@@ -246,14 +298,22 @@ public interface ValidationContract extends ConformanceTest {
     default void nulInSessionFieldsIsRejected(DataAccess store) {
         seed(store);
         assertRejected(store, "session.chatId", () -> store.createChatSession(NewChatSession.of(NUL)));
-        assertRejected(store, "session.title",
-                () -> store.createChatSession(new NewChatSession("c", null, NUL, null, null)));
-        assertRejected(store, "session.profile",
+        assertRejected(
+                store, "session.title", () -> store.createChatSession(new NewChatSession("c", null, NUL, null, null)));
+        assertRejected(
+                store,
+                "session.profile",
                 () -> store.createChatSession(new NewChatSession("c", null, null, NUL, null)));
-        assertRejected(store, "update.title",
-                () -> store.updateChatSession("seed-chat", ChatSessionUpdate.builder().title(NUL).build()));
-        assertRejected(store, "update.profile",
-                () -> store.updateChatSession("seed-chat", ChatSessionUpdate.builder().profile(NUL).build()));
+        assertRejected(
+                store,
+                "update.title",
+                () -> store.updateChatSession(
+                        "seed-chat", ChatSessionUpdate.builder().title(NUL).build()));
+        assertRejected(
+                store,
+                "update.profile",
+                () -> store.updateChatSession(
+                        "seed-chat", ChatSessionUpdate.builder().profile(NUL).build()));
         assertRejected(store, "chatId", () -> store.getChatSession(NUL));
     }
 
@@ -295,12 +355,21 @@ public interface ValidationContract extends ConformanceTest {
         badKey.put(NUL, 1);
         ObjectNode deepBadKey = F.objectNode();
         deepBadKey.set("outer", badKey);
-        assertRejected(store, "user.profile", () -> store.createUser(NewUser.builder().profile(badKey).build()));
-        assertRejected(store, "user.preferences",
+        assertRejected(
+                store,
+                "user.profile",
+                () -> store.createUser(NewUser.builder().profile(badKey).build()));
+        assertRejected(
+                store,
+                "user.preferences",
                 () -> store.createUser(NewUser.builder().preferences(deepBadKey).build()));
-        assertRejected(store, "session.metadata",
+        assertRejected(
+                store,
+                "session.metadata",
                 () -> store.createChatSession(new NewChatSession("c", null, null, null, deepBadKey)));
-        assertRejected(store, "message.metadata",
+        assertRejected(
+                store,
+                "message.metadata",
                 () -> store.addMessage("seed-chat", NewMessage.user("x").withMetadata(badKey)));
         assertRejected(store, "value", () -> store.setUserMemory(user.id(), "context", "k", deepBadKey));
     }
@@ -315,12 +384,24 @@ public interface ValidationContract extends ConformanceTest {
         User user = seed(store).user();
         ObjectNode badValue = F.objectNode();
         badValue.putArray("list").add("ok").add(NUL);
-        assertRejected(store, "user.profile", () -> store.createUser(NewUser.builder().profile(badValue).build()));
-        assertRejected(store, "update.profile",
-                () -> store.updateUser(user.id(), UserUpdate.builder().profile(badValue).build()));
-        assertRejected(store, "update.metadata",
-                () -> store.updateChatSession("seed-chat", ChatSessionUpdate.builder().metadata(badValue).build()));
-        assertRejected(store, "message.metadata",
+        assertRejected(
+                store,
+                "user.profile",
+                () -> store.createUser(NewUser.builder().profile(badValue).build()));
+        assertRejected(
+                store,
+                "update.profile",
+                () -> store.updateUser(
+                        user.id(), UserUpdate.builder().profile(badValue).build()));
+        assertRejected(
+                store,
+                "update.metadata",
+                () -> store.updateChatSession(
+                        "seed-chat",
+                        ChatSessionUpdate.builder().metadata(badValue).build()));
+        assertRejected(
+                store,
+                "message.metadata",
                 () -> store.addMessage("seed-chat", NewMessage.user("x").withMetadata(badValue)));
         assertRejected(store, "value", () -> store.setUserMemory(user.id(), "context", "k", F.textNode(NUL)));
     }
@@ -339,7 +420,10 @@ public interface ValidationContract extends ConformanceTest {
         assertRejected(store, "message.content", () -> store.addMessage("seed-chat", NewMessage.user(LONE_LOW)));
         assertRejected(store, "message.content", () -> store.addMessage("seed-chat", NewMessage.user("end\ud83d")));
         assertRejected(store, "session.chatId", () -> store.createChatSession(NewChatSession.of(LONE_LOW)));
-        assertRejected(store, "user.name", () -> store.createUser(NewUser.builder().name(LONE_HIGH).build()));
+        assertRejected(
+                store,
+                "user.name",
+                () -> store.createUser(NewUser.builder().name(LONE_HIGH).build()));
         assertRejected(store, "key", () -> store.setUserMemory(user.id(), "context", LONE_HIGH, F.textNode("v")));
     }
 
@@ -353,9 +437,15 @@ public interface ValidationContract extends ConformanceTest {
         User user = seed(store).user();
         ObjectNode badKey = F.objectNode();
         badKey.put(LONE_LOW, 1);
-        assertRejected(store, "user.profile", () -> store.createUser(NewUser.builder().profile(badKey).build()));
-        assertRejected(store, "value",
-                () -> store.setUserMemory(user.id(), "context", "k", F.arrayNode().add(LONE_HIGH)));
+        assertRejected(
+                store,
+                "user.profile",
+                () -> store.createUser(NewUser.builder().profile(badKey).build()));
+        assertRejected(
+                store,
+                "value",
+                () -> store.setUserMemory(
+                        user.id(), "context", "k", F.arrayNode().add(LONE_HIGH)));
     }
 
     // ---- content length ----
@@ -369,10 +459,12 @@ public interface ValidationContract extends ConformanceTest {
     default void contentLongerThanTheDefaultLimitIsRejected(DataAccess store) {
         seed(store);
         int max = DalConfig.builder().build().maxContentLength();
-        assertRejected(store, "message.content",
-                () -> store.addMessage("seed-chat", NewMessage.user(chars(max + 1))));
-        assertRejected(store, "messages[1].content", () -> store.addMessages("seed-chat",
-                List.of(NewMessage.user("fine"), NewMessage.user(chars(max + 1)))));
+        assertRejected(store, "message.content", () -> store.addMessage("seed-chat", NewMessage.user(chars(max + 1))));
+        assertRejected(
+                store,
+                "messages[1].content",
+                () -> store.addMessages(
+                        "seed-chat", List.of(NewMessage.user("fine"), NewMessage.user(chars(max + 1)))));
     }
 
     /**
@@ -396,10 +488,15 @@ public interface ValidationContract extends ConformanceTest {
     @Test
     default void negativeTokenCountIsRejected(DataAccess store) {
         seed(store);
-        assertRejected(store, "message.tokenCount",
+        assertRejected(
+                store,
+                "message.tokenCount",
                 () -> store.addMessage("seed-chat", new NewMessage(Role.USER, "x", null, -1, false)));
-        assertRejected(store, "messages[0].tokenCount", () -> store.addMessages("seed-chat",
-                List.of(new NewMessage(Role.USER, "x", null, Integer.MIN_VALUE, false))));
+        assertRejected(
+                store,
+                "messages[0].tokenCount",
+                () -> store.addMessages(
+                        "seed-chat", List.of(new NewMessage(Role.USER, "x", null, Integer.MIN_VALUE, false))));
     }
 
     // ---- JSON shape ----
@@ -416,15 +513,27 @@ public interface ValidationContract extends ConformanceTest {
         int limit = DalConfig.builder().build().maxJsonBytes();
         ObjectNode tooBig = Fixtures.F.objectNode().put("blob", "é".repeat(limit / 2));
         ObjectNode fits = Fixtures.F.objectNode().put("blob", "e".repeat(limit / 2));
-        assertRejected(store, "user.profile", () -> store.createUser(NewUser.builder().profile(tooBig).build()));
-        assertRejected(store, "update.preferences",
-                () -> store.updateUser(user.id(), UserUpdate.builder().preferences(tooBig).build()));
-        assertRejected(store, "session.metadata",
+        assertRejected(
+                store,
+                "user.profile",
+                () -> store.createUser(NewUser.builder().profile(tooBig).build()));
+        assertRejected(
+                store,
+                "update.preferences",
+                () -> store.updateUser(
+                        user.id(), UserUpdate.builder().preferences(tooBig).build()));
+        assertRejected(
+                store,
+                "session.metadata",
                 () -> store.createChatSession(new NewChatSession("big", null, null, null, tooBig)));
-        assertRejected(store, "message.metadata",
+        assertRejected(
+                store,
+                "message.metadata",
                 () -> store.addMessage("seed-chat", NewMessage.user("x").withMetadata(tooBig)));
-        assertRejected(store, "value", () -> store.setUserMemory(user.id(), "context", "k",
-                Fixtures.F.textNode("\u0001".repeat(limit / 5))));
+        assertRejected(
+                store,
+                "value",
+                () -> store.setUserMemory(user.id(), "context", "k", Fixtures.F.textNode("\u0001".repeat(limit / 5))));
         assertThat(store.setUserMemory(user.id(), "context", "k", fits).value()).isEqualTo(fits);
     }
 
@@ -438,15 +547,25 @@ public interface ValidationContract extends ConformanceTest {
         User user = seed(store).user();
         int limit = DalConfig.builder().build().maxJsonDepth();
         ObjectNode tooDeep = Fixtures.nestedObject(limit + 1);
-        assertRejected(store, "user.profile", () -> store.createUser(NewUser.builder().profile(tooDeep).build()));
-        assertRejected(store, "update.preferences",
-                () -> store.updateUser(user.id(), UserUpdate.builder().preferences(tooDeep).build()));
-        assertRejected(store, "session.metadata",
+        assertRejected(
+                store,
+                "user.profile",
+                () -> store.createUser(NewUser.builder().profile(tooDeep).build()));
+        assertRejected(
+                store,
+                "update.preferences",
+                () -> store.updateUser(
+                        user.id(), UserUpdate.builder().preferences(tooDeep).build()));
+        assertRejected(
+                store,
+                "session.metadata",
                 () -> store.createChatSession(new NewChatSession("deep", null, null, null, tooDeep)));
-        assertRejected(store, "message.metadata",
+        assertRejected(
+                store,
+                "message.metadata",
                 () -> store.addMessage("seed-chat", NewMessage.user("x").withMetadata(tooDeep)));
-        assertRejected(store, "value",
-                () -> store.setUserMemory(user.id(), "context", "k", Fixtures.nested(limit + 1)));
+        assertRejected(
+                store, "value", () -> store.setUserMemory(user.id(), "context", "k", Fixtures.nested(limit + 1)));
     }
 
     /**
@@ -457,17 +576,34 @@ public interface ValidationContract extends ConformanceTest {
     @Test
     default void nonObjectJsonWhereAnObjectIsRequiredIsRejected(DataAccess store) {
         User user = seed(store).user();
-        assertRejected(store, "user.profile",
-                () -> store.createUser(NewUser.builder().profile(F.arrayNode().add(1)).build()));
-        assertRejected(store, "user.preferences",
-                () -> store.createUser(NewUser.builder().preferences(F.textNode("dark")).build()));
-        assertRejected(store, "update.profile",
-                () -> store.updateUser(user.id(), UserUpdate.builder().profile(F.numberNode(1)).build()));
-        assertRejected(store, "session.metadata",
+        assertRejected(
+                store,
+                "user.profile",
+                () -> store.createUser(
+                        NewUser.builder().profile(F.arrayNode().add(1)).build()));
+        assertRejected(
+                store,
+                "user.preferences",
+                () -> store.createUser(
+                        NewUser.builder().preferences(F.textNode("dark")).build()));
+        assertRejected(
+                store,
+                "update.profile",
+                () -> store.updateUser(
+                        user.id(), UserUpdate.builder().profile(F.numberNode(1)).build()));
+        assertRejected(
+                store,
+                "session.metadata",
                 () -> store.createChatSession(new NewChatSession("c", null, null, null, F.booleanNode(true))));
-        assertRejected(store, "update.metadata",
-                () -> store.updateChatSession("seed-chat", ChatSessionUpdate.builder().metadata(F.arrayNode()).build()));
-        assertRejected(store, "message.metadata",
+        assertRejected(
+                store,
+                "update.metadata",
+                () -> store.updateChatSession(
+                        "seed-chat",
+                        ChatSessionUpdate.builder().metadata(F.arrayNode()).build()));
+        assertRejected(
+                store,
+                "message.metadata",
                 () -> store.addMessage("seed-chat", NewMessage.user("x").withMetadata(F.textNode("{}"))));
     }
 
@@ -483,10 +619,17 @@ public interface ValidationContract extends ConformanceTest {
         nan.put("n", Double.NaN);
         ObjectNode infinite = F.objectNode();
         infinite.put("i", Double.POSITIVE_INFINITY);
-        assertRejected(store, "user.profile", () -> store.createUser(NewUser.builder().profile(nan).build()));
-        assertRejected(store, "message.metadata",
+        assertRejected(
+                store,
+                "user.profile",
+                () -> store.createUser(NewUser.builder().profile(nan).build()));
+        assertRejected(
+                store,
+                "message.metadata",
                 () -> store.addMessage("seed-chat", NewMessage.user("x").withMetadata(infinite)));
-        assertRejected(store, "value",
+        assertRejected(
+                store,
+                "value",
                 () -> store.setUserMemory(user.id(), "context", "k", F.numberNode(Double.NEGATIVE_INFINITY)));
         assertRejected(store, "value", () -> store.setUserMemory(user.id(), "context", "k", F.numberNode(Float.NaN)));
     }
@@ -502,11 +645,19 @@ public interface ValidationContract extends ConformanceTest {
         BigInteger huge = BigInteger.valueOf(Long.MAX_VALUE).add(BigInteger.ONE);
         ObjectNode big = F.objectNode();
         big.put("big", huge);
-        assertRejected(store, "session.metadata",
+        assertRejected(
+                store,
+                "session.metadata",
                 () -> store.createChatSession(new NewChatSession("c", null, null, null, big)));
         assertRejected(store, "value", () -> store.setUserMemory(user.id(), "context", "k", F.numberNode(huge)));
-        assertRejected(store, "value", () -> store.setUserMemory(user.id(), "context", "k",
-                F.numberNode(BigInteger.valueOf(Long.MIN_VALUE).subtract(BigInteger.ONE))));
+        assertRejected(
+                store,
+                "value",
+                () -> store.setUserMemory(
+                        user.id(),
+                        "context",
+                        "k",
+                        F.numberNode(BigInteger.valueOf(Long.MIN_VALUE).subtract(BigInteger.ONE))));
     }
 
     /**
@@ -517,10 +668,14 @@ public interface ValidationContract extends ConformanceTest {
     @Test
     default void decimalsThatAreNotExactDoublesAreRejected(DataAccess store) {
         User user = seed(store).user();
-        assertRejected(store, "value",
+        assertRejected(
+                store,
+                "value",
                 () -> store.setUserMemory(user.id(), "context", "k", F.numberNode(new BigDecimal("0.1"))));
-        assertRejected(store, "value", () -> store.setUserMemory(user.id(), "context", "k",
-                F.numberNode(new BigDecimal("1e400"))));
+        assertRejected(
+                store,
+                "value",
+                () -> store.setUserMemory(user.id(), "context", "k", F.numberNode(new BigDecimal("1e400"))));
     }
 
     /**
@@ -533,8 +688,13 @@ public interface ValidationContract extends ConformanceTest {
         User user = seed(store).user();
         ObjectNode binary = F.objectNode();
         binary.set("b", F.binaryNode(new byte[] {1, 2, 3}));
-        assertRejected(store, "user.profile", () -> store.createUser(NewUser.builder().profile(binary).build()));
-        assertRejected(store, "value",
+        assertRejected(
+                store,
+                "user.profile",
+                () -> store.createUser(NewUser.builder().profile(binary).build()));
+        assertRejected(
+                store,
+                "value",
                 () -> store.setUserMemory(user.id(), "context", "k", F.pojoNode(new StringBuilder("x"))));
     }
 
@@ -577,7 +737,8 @@ public interface ValidationContract extends ConformanceTest {
     default void incompleteHistoryQueryIsRejected(DataAccess store) {
         seed(store);
         assertRejected(store, "query", () -> store.getChatHistory("seed-chat", (HistoryQuery) null));
-        assertRejected(store, "query.direction", () -> store.getChatHistory("seed-chat", new HistoryQuery(null, 0, 10)));
+        assertRejected(
+                store, "query.direction", () -> store.getChatHistory("seed-chat", new HistoryQuery(null, 0, 10)));
     }
 
     /**
@@ -608,7 +769,10 @@ public interface ValidationContract extends ConformanceTest {
         User user = seed(store).user();
         assertRejected(store, "user", () -> store.createUser(null));
         assertRejected(store, "id", () -> store.getUser(null));
-        assertRejected(store, "id", () -> store.updateUser(null, UserUpdate.builder().name("x").build()));
+        assertRejected(
+                store,
+                "id",
+                () -> store.updateUser(null, UserUpdate.builder().name("x").build()));
         assertRejected(store, "update", () -> store.updateUser(user.id(), null));
         assertRejected(store, "id", () -> store.deleteUser(null));
         assertRejected(store, "mode", () -> store.deleteUser(user.id(), null));
@@ -622,10 +786,16 @@ public interface ValidationContract extends ConformanceTest {
     @Test
     default void nullStatusInAnUpdateIsRejected(DataAccess store) {
         User user = seed(store).user();
-        assertRejected(store, "update.status",
-                () -> store.updateUser(user.id(), UserUpdate.builder().status(null).build()));
-        assertRejected(store, "update.status",
-                () -> store.updateChatSession("seed-chat", ChatSessionUpdate.builder().status(null).build()));
+        assertRejected(
+                store,
+                "update.status",
+                () -> store.updateUser(
+                        user.id(), UserUpdate.builder().status(null).build()));
+        assertRejected(
+                store,
+                "update.status",
+                () -> store.updateChatSession(
+                        "seed-chat", ChatSessionUpdate.builder().status(null).build()));
     }
 
     /**
@@ -730,10 +900,10 @@ public interface ValidationContract extends ConformanceTest {
         Instant t = Instant.parse("2024-01-01T00:00:00Z");
         User badUser = new User(Ids.newId(), null, null, NUL, null, null, UserStatus.ACTIVE, t, t, null);
         var session = seed.session();
-        var badSession = new ChatSession(Ids.newId(), chars(256), null, null, null, null,
-                SessionStatus.ACTIVE, t, t, null, 0);
-        var negativeCount = new ChatSession(Ids.newId(), "neg", null, null, null, null,
-                SessionStatus.ACTIVE, t, t, null, -1);
+        var badSession =
+                new ChatSession(Ids.newId(), chars(256), null, null, null, null, SessionStatus.ACTIVE, t, t, null, 0);
+        var negativeCount =
+                new ChatSession(Ids.newId(), "neg", null, null, null, null, SessionStatus.ACTIVE, t, t, null, -1);
         Message zeroSeq = new Message(Ids.newId(), session.id(), 0, Role.USER, "x", null, null, false, t);
         Message nulContent = new Message(Ids.newId(), session.id(), 9, Role.USER, NUL, null, null, false, t);
         var badMemory = new MemoryEntry(seed.user().id(), "context", "", F.textNode("v"), t, t, null);

@@ -15,11 +15,10 @@ import dev.dal.api.Message;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
+import dev.dal.api.NotFoundException;
 import dev.dal.api.Retryable;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
-import dev.dal.api.NotFoundException;
-import dev.dal.api.ValidationException;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.Tombstone;
 import java.time.Duration;
@@ -48,8 +47,10 @@ public interface VersionContract extends ConformanceTest {
         MemoryEntry memory = store.setUserMemory(user.id(), "context", "k", F.textNode("one"));
         assertThat(List.of(user.version(), session.version(), memory.version())).containsOnly(1L);
 
-        User renamed = store.updateUser(user.id(), UserUpdate.builder().name("renamed").build());
-        ChatSession titled = store.updateChatSession(session.chatId(), ChatSessionUpdate.builder().title("t").build());
+        User renamed =
+                store.updateUser(user.id(), UserUpdate.builder().name("renamed").build());
+        ChatSession titled = store.updateChatSession(
+                session.chatId(), ChatSessionUpdate.builder().title("t").build());
         MemoryEntry again = store.setUserMemory(user.id(), "context", "k", F.textNode("two"));
 
         assertThat(renamed.version()).isEqualTo(2);
@@ -104,19 +105,36 @@ public interface VersionContract extends ConformanceTest {
     default void anExpectedVersionMakesAnUpdateAnOptimisticLock(DataAccess store) {
         User user = Fixtures.user(store);
         ChatSession session = Fixtures.session(store, user.id());
-        User moved = store.updateUser(user.id(), UserUpdate.builder().name("first").expectingVersion(1).build());
+        User moved = store.updateUser(
+                user.id(),
+                UserUpdate.builder().name("first").expectingVersion(1).build());
         assertThat(moved.version()).isEqualTo(2);
         var before = snapshot(store);
 
-        ConcurrencyConflictException stale = assertFails(ConcurrencyConflictException.class,
-                () -> store.updateUser(user.id(), UserUpdate.builder().name("second").expectingVersion(1).build()));
-        assertFails(ConcurrencyConflictException.class, () -> store.updateChatSession(session.chatId(),
-                ChatSessionUpdate.builder().title("x").expectingVersion(7).build()));
+        ConcurrencyConflictException stale = assertFails(
+                ConcurrencyConflictException.class,
+                () -> store.updateUser(
+                        user.id(),
+                        UserUpdate.builder().name("second").expectingVersion(1).build()));
+        assertFails(
+                ConcurrencyConflictException.class,
+                () -> store.updateChatSession(
+                        session.chatId(),
+                        ChatSessionUpdate.builder()
+                                .title("x")
+                                .expectingVersion(7)
+                                .build()));
 
         assertThat(stale).isInstanceOf(Retryable.class);
         assertThat(snapshot(store)).isEqualTo(before);
-        assertThat(store.updateChatSession(session.chatId(), ChatSessionUpdate.builder().title("x")
-                .expectingVersion(session.version()).build()).version()).isEqualTo(session.version() + 1);
+        assertThat(store.updateChatSession(
+                                session.chatId(),
+                                ChatSessionUpdate.builder()
+                                        .title("x")
+                                        .expectingVersion(session.version())
+                                        .build())
+                        .version())
+                .isEqualTo(session.version() + 1);
     }
 
     /**
@@ -132,7 +150,9 @@ public interface VersionContract extends ConformanceTest {
             String name = "racer-" + i;
             racers.add(() -> {
                 try {
-                    store.updateUser(user.id(), UserUpdate.builder().name(name).expectingVersion(1).build());
+                    store.updateUser(
+                            user.id(),
+                            UserUpdate.builder().name(name).expectingVersion(1).build());
                     return true;
                 } catch (ConcurrencyConflictException e) {
                     return false;
@@ -153,11 +173,13 @@ public interface VersionContract extends ConformanceTest {
      */
     @Test
     default void bulkUpsertsApplyOnlyNewerVersions(DataAccess store) {
-        User user = store.createUser(NewUser.builder().externalId(Fixtures.unique("bulk")).name("v1").build());
+        User user = store.createUser(
+                NewUser.builder().externalId(Fixtures.unique("bulk")).name("v1").build());
         User v3 = store.updateUser(user.id(), UserUpdate.builder().name("v2").build());
         v3 = store.updateUser(user.id(), UserUpdate.builder().name("v3").build());
         ChatSession session = Fixtures.session(store, user.id());
-        ChatSession session2 = store.updateChatSession(session.chatId(), ChatSessionUpdate.builder().title("new").build());
+        ChatSession session2 = store.updateChatSession(
+                session.chatId(), ChatSessionUpdate.builder().title("new").build());
         MemoryEntry m2 = store.setUserMemory(user.id(), "context", "k", F.textNode("new"));
         m2 = store.setUserMemory(user.id(), "context", "k", F.textNode("newer"));
 
@@ -165,16 +187,32 @@ public interface VersionContract extends ConformanceTest {
         store.bulk().upsertSessions(List.of(session));
         store.bulk().upsertMemory(List.of(m2.withVersion(1)));
 
-        assertThat(store.getUser(user.id()).orElseThrow()).as("older user skipped").isEqualTo(v3);
-        assertThat(store.getChatSession(session.chatId()).orElseThrow()).as("older session skipped").isEqualTo(session2);
-        assertThat(store.getUserMemory(user.id(), "context", "k").orElseThrow()).as("older memory skipped")
+        assertThat(store.getUser(user.id()).orElseThrow())
+                .as("older user skipped")
+                .isEqualTo(v3);
+        assertThat(store.getChatSession(session.chatId()).orElseThrow())
+                .as("older session skipped")
+                .isEqualTo(session2);
+        assertThat(store.getUserMemory(user.id(), "context", "k").orElseThrow())
+                .as("older memory skipped")
                 .isEqualTo(m2);
 
-        User v4 = new User(v3.id(), v3.externalId(), v3.email(), "from the other store", v3.profile(),
-                v3.preferences(), v3.status(), v3.createdAt(), v3.updatedAt(), v3.lastActiveAt(), 4);
+        User v4 = new User(
+                v3.id(),
+                v3.externalId(),
+                v3.email(),
+                "from the other store",
+                v3.profile(),
+                v3.preferences(),
+                v3.status(),
+                v3.createdAt(),
+                v3.updatedAt(),
+                v3.lastActiveAt(),
+                4);
         store.bulk().upsertUsers(List.of(v4));
         store.bulk().upsertUsers(List.of(v3));
-        assertThat(store.getUser(user.id()).orElseThrow()).as("newer applied, then an older one skipped")
+        assertThat(store.getUser(user.id()).orElseThrow())
+                .as("newer applied, then an older one skipped")
                 .isEqualTo(v4);
     }
 
@@ -207,10 +245,12 @@ public interface VersionContract extends ConformanceTest {
         assertThat(store.getUserMemory(owner.id(), "context", "k")).isEmpty();
 
         MemoryEntry setAgain = store.setUserMemory(owner.id(), "context", "k", F.textNode("again"));
-        assertThat(setAgain.version()).as("a key set again continues above the deleted version")
+        assertThat(setAgain.version())
+                .as("a key set again continues above the deleted version")
                 .isGreaterThan(memory.version());
         store.bulk().upsertMemory(List.of(memory));
-        assertThat(store.getUserMemory(owner.id(), "context", "k").orElseThrow()).isEqualTo(setAgain);
+        assertThat(store.getUserMemory(owner.id(), "context", "k").orElseThrow())
+                .isEqualTo(setAgain);
     }
 
     /**
@@ -227,7 +267,8 @@ public interface VersionContract extends ConformanceTest {
         for (int i = 0; i < 6; i++) {
             int n = i;
             writers.add(() -> {
-                store.updateUser(user.id(), UserUpdate.builder().name("writer-" + n).build());
+                store.updateUser(
+                        user.id(), UserUpdate.builder().name("writer-" + n).build());
                 store.setUserMemory(user.id(), "context", "k", F.numberNode(n));
                 store.addMessage(session.chatId(), NewMessage.user("m" + n));
                 return null;
@@ -237,8 +278,10 @@ public interface VersionContract extends ConformanceTest {
         Fixtures.concurrently(writers);
 
         assertThat(store.getUser(user.id()).orElseThrow().version()).isEqualTo(7);
-        assertThat(store.getUserMemory(user.id(), "context", "k").orElseThrow().version()).isEqualTo(7);
-        assertThat(store.getChatSession(session.chatId()).orElseThrow().version()).isEqualTo(7);
+        assertThat(store.getUserMemory(user.id(), "context", "k").orElseThrow().version())
+                .isEqualTo(7);
+        assertThat(store.getChatSession(session.chatId()).orElseThrow().version())
+                .isEqualTo(7);
     }
 
     /**
@@ -250,7 +293,8 @@ public interface VersionContract extends ConformanceTest {
     @Test
     default void settingAnExpiredKeyAgainContinuesItsVersion(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
-        store.setUserMemory(user.id(), "context", "k", F.textNode("old"), clock.instant().plusSeconds(10));
+        store.setUserMemory(
+                user.id(), "context", "k", F.textNode("old"), clock.instant().plusSeconds(10));
         clock.advance(Duration.ofSeconds(20));
 
         MemoryEntry fresh = store.setUserMemory(user.id(), "context", "k", F.textNode("new"));
@@ -267,14 +311,16 @@ public interface VersionContract extends ConformanceTest {
     @Test
     default void everyDeletionLeavesATombstoneAtTheDeletedVersionPlusOne(DataAccess store, MutableClock clock) {
         User user = Fixtures.user(store);
-        User gone = store.updateUser(Fixtures.user(store).id(), UserUpdate.builder().name("two").build());
+        User gone = store.updateUser(
+                Fixtures.user(store).id(), UserUpdate.builder().name("two").build());
         ChatSession session = Fixtures.session(store, user.id());
         store.addMessage(session.chatId(), NewMessage.user("one"));
         store.setUserMemory(user.id(), "context", "k", F.numberNode(1));
         store.setUserMemory(user.id(), "context", "k", F.numberNode(2));
         store.setUserMemory(user.id(), "facts", "a", F.numberNode(1));
         store.setUserMemory(user.id(), "facts", "b", F.numberNode(1));
-        store.setUserMemory(user.id(), "brief", "x", F.numberNode(1), clock.instant().plusSeconds(5));
+        store.setUserMemory(
+                user.id(), "brief", "x", F.numberNode(1), clock.instant().plusSeconds(5));
         clock.advance(Duration.ofSeconds(10));
 
         ChatSession purged = Fixtures.session(store, gone.id());
@@ -284,11 +330,17 @@ public interface VersionContract extends ConformanceTest {
         store.deleteUserMemory(user.id(), "facts");
         assertThat(store.purgeExpiredMemory()).isEqualTo(1);
 
-        assertThat(store.bulk().findTombstones(List.of(RecordKey.user(gone.id()), RecordKey.session(session.chatId()),
-                RecordKey.memory(user.id(), "context", "k"), RecordKey.memoryType(user.id(), "facts"),
-                RecordKey.memory(user.id(), "brief", "x"), RecordKey.user(user.id()),
-                RecordKey.memory(user.id(), "context", "never"), RecordKey.session("never"),
-                RecordKey.session(purged.chatId()))))
+        assertThat(store.bulk()
+                        .findTombstones(List.of(
+                                RecordKey.user(gone.id()),
+                                RecordKey.session(session.chatId()),
+                                RecordKey.memory(user.id(), "context", "k"),
+                                RecordKey.memoryType(user.id(), "facts"),
+                                RecordKey.memory(user.id(), "brief", "x"),
+                                RecordKey.user(user.id()),
+                                RecordKey.memory(user.id(), "context", "never"),
+                                RecordKey.session("never"),
+                                RecordKey.session(purged.chatId()))))
                 .containsExactlyInAnyOrder(
                         Tombstone.ofUser(gone.id(), 3),
                         Tombstone.ofSession(purged.chatId(), purged.id(), 2),
@@ -319,13 +371,22 @@ public interface VersionContract extends ConformanceTest {
         store.deleteChatSession(chatId);
         store.deleteUserMemory(owner.id(), "context", "k");
 
-        assertThat(store.createUser(NewUser.builder().id(reused).name("again").build()).version()).isEqualTo(4);
+        assertThat(store.createUser(NewUser.builder().id(reused).name("again").build())
+                        .version())
+                .isEqualTo(4);
         ChatSession sessionAgain = store.createChatSession(NewChatSession.of(chatId, owner.id()));
         assertThat(sessionAgain.version()).as("created, one message, deleted").isEqualTo(4);
         assertThat(sessionAgain.id()).isNotEqualTo(session.id());
-        assertThat(store.setUserMemory(owner.id(), "context", "k", F.numberNode(2)).version()).isEqualTo(3);
-        assertThat(store.bulk().findTombstones(List.of(RecordKey.user(reused), RecordKey.session(chatId),
-                RecordKey.memory(owner.id(), "context", "k")))).as("live again: no tombstones").isEmpty();
+        assertThat(store.setUserMemory(owner.id(), "context", "k", F.numberNode(2))
+                        .version())
+                .isEqualTo(3);
+        assertThat(store.bulk()
+                        .findTombstones(List.of(
+                                RecordKey.user(reused),
+                                RecordKey.session(chatId),
+                                RecordKey.memory(owner.id(), "context", "k"))))
+                .as("live again: no tombstones")
+                .isEmpty();
     }
 
     /**
@@ -336,35 +397,53 @@ public interface VersionContract extends ConformanceTest {
     @Test
     default void replicatedTombstonesDeleteOlderRecordsAndSkipNewerOnes(DataAccess store) {
         User user = Fixtures.user(store);
-        User newer = store.updateUser(Fixtures.user(store).id(), UserUpdate.builder().name("v2").build());
+        User newer = store.updateUser(
+                Fixtures.user(store).id(), UserUpdate.builder().name("v2").build());
         ChatSession session = Fixtures.session(store, user.id());
         Fixtures.messages(store, session.chatId(), 2);
         MemoryEntry memory = store.setUserMemory(user.id(), "context", "k", F.numberNode(1));
 
-        store.bulk().upsertTombstones(List.of(Tombstone.ofUser(newer.id(), 2),
-                Tombstone.ofSession(session.chatId(), session.id(), 9),
-                Tombstone.ofMemory(user.id(), "context", "k", 4)));
+        store.bulk()
+                .upsertTombstones(List.of(
+                        Tombstone.ofUser(newer.id(), 2),
+                        Tombstone.ofSession(session.chatId(), session.id(), 9),
+                        Tombstone.ofMemory(user.id(), "context", "k", 4)));
 
-        assertThat(store.getUser(newer.id())).as("a tombstone at the live version is skipped").contains(newer);
+        assertThat(store.getUser(newer.id()))
+                .as("a tombstone at the live version is skipped")
+                .contains(newer);
         assertThat(store.getChatSession(session.chatId())).isEmpty();
-        assertThat(Fixtures.snapshot(store).messages()).as("the session's messages go with it").isEmpty();
+        assertThat(Fixtures.snapshot(store).messages())
+                .as("the session's messages go with it")
+                .isEmpty();
         assertThat(store.getUserMemory(user.id(), "context", "k")).isEmpty();
-        assertThat(store.bulk().findTombstones(List.of(RecordKey.user(newer.id()), RecordKey.session(session.chatId()),
-                RecordKey.memory(user.id(), "context", "k")))).containsExactlyInAnyOrder(
+        assertThat(store.bulk()
+                        .findTombstones(List.of(
+                                RecordKey.user(newer.id()),
+                                RecordKey.session(session.chatId()),
+                                RecordKey.memory(user.id(), "context", "k"))))
+                .containsExactlyInAnyOrder(
                         Tombstone.ofSession(session.chatId(), session.id(), 9),
                         Tombstone.ofMemory(user.id(), "context", "k", 4));
 
-        store.bulk().upsertTombstones(List.of(Tombstone.ofMemory(user.id(), "context", "k", 3),
-                Tombstone.ofSession(session.chatId(), session.id(), 9)));
+        store.bulk()
+                .upsertTombstones(List.of(
+                        Tombstone.ofMemory(user.id(), "context", "k", 3),
+                        Tombstone.ofSession(session.chatId(), session.id(), 9)));
         assertThat(store.bulk().findTombstones(List.of(RecordKey.memory(user.id(), "context", "k"))))
-                .as("an older tombstone does not lower a newer one").containsExactly(
-                        Tombstone.ofMemory(user.id(), "context", "k", 4));
+                .as("an older tombstone does not lower a newer one")
+                .containsExactly(Tombstone.ofMemory(user.id(), "context", "k", 4));
 
         store.bulk().upsertMemory(List.of(memory.withVersion(4)));
-        assertThat(store.getUserMemory(user.id(), "context", "k")).as("equal to the tombstone: skipped").isEmpty();
+        assertThat(store.getUserMemory(user.id(), "context", "k"))
+                .as("equal to the tombstone: skipped")
+                .isEmpty();
         store.bulk().upsertMemory(List.of(memory.withVersion(5)));
-        assertThat(store.getUserMemory(user.id(), "context", "k")).as("newer: applied").contains(memory.withVersion(5));
-        assertThat(store.bulk().findTombstones(List.of(RecordKey.memory(user.id(), "context", "k")))).isEmpty();
+        assertThat(store.getUserMemory(user.id(), "context", "k"))
+                .as("newer: applied")
+                .contains(memory.withVersion(5));
+        assertThat(store.bulk().findTombstones(List.of(RecordKey.memory(user.id(), "context", "k"))))
+                .isEmpty();
     }
 
     /**
@@ -379,28 +458,77 @@ public interface VersionContract extends ConformanceTest {
         UUID deletedUserId = UUID.randomUUID();
         String chatId = Fixtures.unique("late");
         var now = store.getUser(user.id()).orElseThrow().createdAt();
-        ChatSession late = new ChatSession(sessionId, chatId, user.id(), null, null, F.objectNode(),
-                dev.dal.api.SessionStatus.ACTIVE, now, now, null, 0, 1);
-        Message lateMessage = new Message(UUID.randomUUID(), sessionId, 1, dev.dal.api.Role.USER, "late",
-                F.objectNode(), null, false, now);
-        User lateUser = new User(deletedUserId, null, null, "late", F.objectNode(), F.objectNode(),
-                dev.dal.api.UserStatus.ACTIVE, now, now, null, 1);
-        ChatSession orphan = new ChatSession(UUID.randomUUID(), Fixtures.unique("orphan"), deletedUserId, null, null,
-                F.objectNode(), dev.dal.api.SessionStatus.ACTIVE, now, now, null, 0, 1);
+        ChatSession late = new ChatSession(
+                sessionId,
+                chatId,
+                user.id(),
+                null,
+                null,
+                F.objectNode(),
+                dev.dal.api.SessionStatus.ACTIVE,
+                now,
+                now,
+                null,
+                0,
+                1);
+        Message lateMessage = new Message(
+                UUID.randomUUID(), sessionId, 1, dev.dal.api.Role.USER, "late", F.objectNode(), null, false, now);
+        User lateUser = new User(
+                deletedUserId,
+                null,
+                null,
+                "late",
+                F.objectNode(),
+                F.objectNode(),
+                dev.dal.api.UserStatus.ACTIVE,
+                now,
+                now,
+                null,
+                1);
+        ChatSession orphan = new ChatSession(
+                UUID.randomUUID(),
+                Fixtures.unique("orphan"),
+                deletedUserId,
+                null,
+                null,
+                F.objectNode(),
+                dev.dal.api.SessionStatus.ACTIVE,
+                now,
+                now,
+                null,
+                0,
+                1);
         var before = snapshot(store);
 
-        store.bulk().upsertTombstones(List.of(Tombstone.ofSession(chatId, sessionId, 2),
-                Tombstone.ofUser(deletedUserId, 2)));
+        store.bulk()
+                .upsertTombstones(
+                        List.of(Tombstone.ofSession(chatId, sessionId, 2), Tombstone.ofUser(deletedUserId, 2)));
         store.bulk().upsertUsers(List.of(lateUser));
         store.bulk().upsertSessions(List.of(late, orphan));
         store.bulk().upsertMessages(List.of(lateMessage));
-        store.bulk().upsertMemory(List.of(new MemoryEntry(deletedUserId, "context", "k", F.numberNode(1), now, now,
-                null, 1)));
+        store.bulk()
+                .upsertMemory(
+                        List.of(new MemoryEntry(deletedUserId, "context", "k", F.numberNode(1), now, now, null, 1)));
 
-        assertThat(snapshot(store)).as("children of tombstoned parents are skipped, not refused").isEqualTo(before);
-        assertFails(NotFoundException.class, () -> store.bulk().upsertSessions(List.of(new ChatSession(
-                UUID.randomUUID(), Fixtures.unique("nobody"), UUID.randomUUID(), null, null, F.objectNode(),
-                dev.dal.api.SessionStatus.ACTIVE, now, now, null, 0, 1))));
+        assertThat(snapshot(store))
+                .as("children of tombstoned parents are skipped, not refused")
+                .isEqualTo(before);
+        assertFails(
+                NotFoundException.class,
+                () -> store.bulk()
+                        .upsertSessions(List.of(new ChatSession(
+                                UUID.randomUUID(),
+                                Fixtures.unique("nobody"),
+                                UUID.randomUUID(),
+                                null,
+                                null,
+                                F.objectNode(),
+                                dev.dal.api.SessionStatus.ACTIVE,
+                                now,
+                                now,
+                                null,
+                                0,
+                                1))));
     }
 
     /**
@@ -412,7 +540,9 @@ public interface VersionContract extends ConformanceTest {
     default void overwritesReplaceWhateverVersionTheStoreHolds(DataAccess store) {
         User user = Fixtures.user(store);
         User older = store.getUser(user.id()).orElseThrow();
-        store.updateUser(user.id(), UserUpdate.builder().name("changed behind the repair's back").build());
+        store.updateUser(
+                user.id(),
+                UserUpdate.builder().name("changed behind the repair's back").build());
         ChatSession session = Fixtures.session(store, user.id());
         List<Message> messages = Fixtures.messages(store, session.chatId(), 2);
         ChatSession withMessages = store.getChatSession(session.chatId()).orElseThrow();
@@ -431,8 +561,11 @@ public interface VersionContract extends ConformanceTest {
         assertThat(store.getChatSession(session.chatId())).contains(withMessages);
         assertThat(store.getChatHistory(session.chatId(), 10, 0)).isEqualTo(messages);
         assertThat(store.getUserMemory(user.id(), "context")).containsExactlyInAnyOrder(memory, gone);
-        assertThat(store.bulk().findTombstones(List.of(RecordKey.session(session.chatId()),
-                RecordKey.memoryType(user.id(), "context")))).as("overwritten: live again").isEmpty();
+        assertThat(store.bulk()
+                        .findTombstones(List.of(
+                                RecordKey.session(session.chatId()), RecordKey.memoryType(user.id(), "context"))))
+                .as("overwritten: live again")
+                .isEmpty();
     }
 
     /**
@@ -443,8 +576,18 @@ public interface VersionContract extends ConformanceTest {
     @Test
     default void aNewerSessionUnderAChatIdAnotherLiveSessionHoldsIsADuplicateKey(DataAccess store) {
         ChatSession held = Fixtures.session(store);
-        ChatSession other = new ChatSession(UUID.randomUUID(), held.chatId(), held.userId(), "other", null,
-                F.objectNode(), dev.dal.api.SessionStatus.ACTIVE, held.createdAt(), held.updatedAt(), null, 0,
+        ChatSession other = new ChatSession(
+                UUID.randomUUID(),
+                held.chatId(),
+                held.userId(),
+                "other",
+                null,
+                F.objectNode(),
+                dev.dal.api.SessionStatus.ACTIVE,
+                held.createdAt(),
+                held.updatedAt(),
+                null,
+                0,
                 held.version() + 5);
         var before = snapshot(store);
 
@@ -464,10 +607,21 @@ public interface VersionContract extends ConformanceTest {
         User user = Fixtures.user(store);
         ChatSession session = Fixtures.session(store, user.id());
 
-        Fixtures.assertRejected(store, "update.expectedVersion",
-                () -> store.updateUser(user.id(), UserUpdate.builder().name("x").expectingVersion(0).build()));
-        Fixtures.assertRejected(store, "update.expectedVersion", () -> store.updateChatSession(session.chatId(),
-                ChatSessionUpdate.builder().title("x").expectingVersion(-1).build()));
+        Fixtures.assertRejected(
+                store,
+                "update.expectedVersion",
+                () -> store.updateUser(
+                        user.id(),
+                        UserUpdate.builder().name("x").expectingVersion(0).build()));
+        Fixtures.assertRejected(
+                store,
+                "update.expectedVersion",
+                () -> store.updateChatSession(
+                        session.chatId(),
+                        ChatSessionUpdate.builder()
+                                .title("x")
+                                .expectingVersion(-1)
+                                .build()));
     }
 
     /**
@@ -479,9 +633,13 @@ public interface VersionContract extends ConformanceTest {
     default void tombstoneCallsValidateTheirInput(DataAccess store) {
         Fixtures.assertRejected(store, "keys", () -> store.bulk().findTombstones(null));
         Fixtures.assertRejected(store, "tombstones", () -> store.bulk().upsertTombstones(null));
-        Fixtures.assertRejected(store, "memoryType",
+        Fixtures.assertRejected(
+                store,
+                "memoryType",
                 () -> store.bulk().findTombstones(List.of(RecordKey.memoryType(UUID.randomUUID(), ""))));
-        Fixtures.assertRejected(store, "key.chatId", () -> store.bulk().upsertTombstones(
-                List.of(Tombstone.ofSession("", UUID.randomUUID(), 2))));
+        Fixtures.assertRejected(
+                store,
+                "key.chatId",
+                () -> store.bulk().upsertTombstones(List.of(Tombstone.ofSession("", UUID.randomUUID(), 2))));
     }
 }

@@ -39,8 +39,8 @@ class PlantedBugsTest {
     static {
         CATCHERS.put(PlantedBug.RACY_SEQUENCE_NUMBER, List.of("concurrentAddMessageGetsDistinctGapFreeNumbers"));
         CATCHERS.put(PlantedBug.GAP_AFTER_ROLLBACK, List.of("sequenceNumbersContinueWithoutGapsAfterARollback"));
-        CATCHERS.put(PlantedBug.LOST_UPDATE_IN_TRANSACTIONS,
-                List.of("concurrentReadModifyWriteTransactionsLoseNoUpdate"));
+        CATCHERS.put(
+                PlantedBug.LOST_UPDATE_IN_TRANSACTIONS, List.of("concurrentReadModifyWriteTransactionsLoseNoUpdate"));
         CATCHERS.put(PlantedBug.NON_ATOMIC_ADD_MESSAGES, List.of("concurrentAddMessagesKeepsEachBatchConsecutive"));
         CATCHERS.put(PlantedBug.EXPIRED_MEMORY_VISIBLE, List.of("entryIsInvisibleAfterItsExpiry"));
         CATCHERS.put(PlantedBug.EXPIRED_MEMORY_LISTED, List.of("entryIsInvisibleAfterItsExpiry"));
@@ -51,34 +51,51 @@ class PlantedBugsTest {
         CATCHERS.put(PlantedBug.UPDATE_KEEPS_UPDATED_AT, List.of("updateUserMovesUpdatedAtToClockAndKeepsCreatedAt"));
         CATCHERS.put(PlantedBug.UPDATE_USES_SYSTEM_CLOCK, List.of("updateUserMovesUpdatedAtToClockAndKeepsCreatedAt"));
         CATCHERS.put(PlantedBug.DELETE_ORPHANS_MESSAGES, List.of("deleteChatSessionDeletesItsMessagesOnly"));
-        CATCHERS.put(PlantedBug.TRANSACTION_VISIBLE_BEFORE_COMMIT, List.of("uncommittedWritesAreInvisibleToOtherThreads"));
+        CATCHERS.put(
+                PlantedBug.TRANSACTION_VISIBLE_BEFORE_COMMIT, List.of("uncommittedWritesAreInvisibleToOtherThreads"));
         CATCHERS.put(PlantedBug.BULK_UPSERT_MOVES_COUNTERS, List.of("upsertMessagesStoresExactRecords"));
         CATCHERS.put(PlantedBug.HEALTH_LEAKS_SECRET, List.of("healthDetailsHoldNoSecrets"));
-        CATCHERS.put(PlantedBug.LOCK_WAIT_UNBOUNDED,
+        CATCHERS.put(
+                PlantedBug.LOCK_WAIT_UNBOUNDED,
                 List.of("aWriteWaitingForALockHeldByATransactionEndsWithinTheQueryTimeout"));
-        CATCHERS.put(PlantedBug.RACY_EXTERNAL_ID_CHECK, List.of("concurrentCreatesOfOneExternalIdHaveExactlyOneWinner"));
+        CATCHERS.put(
+                PlantedBug.RACY_EXTERNAL_ID_CHECK, List.of("concurrentCreatesOfOneExternalIdHaveExactlyOneWinner"));
         CATCHERS.put(PlantedBug.RACY_CHAT_ID_CHECK, List.of("concurrentCreatesOfOneChatIdHaveExactlyOneWinner"));
-        CATCHERS.put(PlantedBug.UPDATE_SKIPS_EXTERNAL_ID_CHECK,
+        CATCHERS.put(
+                PlantedBug.UPDATE_SKIPS_EXTERNAL_ID_CHECK,
                 List.of("updateExternalIdToAnotherUsersThrowsDuplicateKeyAndChangesNothing"));
-        CATCHERS.put(PlantedBug.MEMORY_OVERWRITE_RESETS_CREATED_AT,
+        CATCHERS.put(
+                PlantedBug.MEMORY_OVERWRITE_RESETS_CREATED_AT,
                 List.of("overwriteReplacesTheValueKeepsCreatedAtAndMovesUpdatedAt"));
         CATCHERS.put(PlantedBug.DELETE_USER_KEEPS_MEMORY, List.of("deleteUserDeletesTheirMemoryAndNoOneElses"));
-        CATCHERS.put(PlantedBug.KEEP_MODE_PURGES_SESSIONS, List.of("deleteUserKeepSessionsDetachesSessionsAndKeepsMessages"));
-        CATCHERS.put(PlantedBug.OVERVIEW_CARRIES_FIRST_MESSAGE, List.of("listWithLastMessageCarriesEachSessionsNewestMessage"));
+        CATCHERS.put(
+                PlantedBug.KEEP_MODE_PURGES_SESSIONS,
+                List.of("deleteUserKeepSessionsDetachesSessionsAndKeepsMessages"));
+        CATCHERS.put(
+                PlantedBug.OVERVIEW_CARRIES_FIRST_MESSAGE,
+                List.of("listWithLastMessageCarriesEachSessionsNewestMessage"));
         CATCHERS.put(PlantedBug.ROLLBACK_KEEPS_MEMORY, List.of("anExceptionInsideRollsBackEveryKindOfWrite"));
         CATCHERS.put(PlantedBug.HISTORY_IGNORES_OFFSET, List.of("getChatHistoryReturnsAnAscendingPageFromTheOffset"));
-        CATCHERS.put(PlantedBug.PURGE_REMOVES_LIVE_MEMORY,
+        CATCHERS.put(
+                PlantedBug.PURGE_REMOVES_LIVE_MEMORY,
                 List.of("purgeExpiredMemoryRemovesOnlyExpiredEntriesAndCountsThem"));
         CATCHERS.put(PlantedBug.DELETE_TYPE_DELETES_ALL_TYPES, List.of("deleteTypeReturnsTheCountAndLeavesOtherTypes"));
-        CATCHERS.put(PlantedBug.UPSERT_SESSION_DROPS_COUNTERS,
-                List.of("upsertSessionsStoresExactRecordsWithTheirCounters"));
-        CATCHERS.put(PlantedBug.TRANSACTION_FAILS_EARLY, List.of("sequenceNumbersContinueWithoutGapsAfterARollback",
-                "aRollbackRestoresMessageCountersOfTheSession"));
+        CATCHERS.put(
+                PlantedBug.UPSERT_SESSION_DROPS_COUNTERS, List.of("upsertSessionsStoresExactRecordsWithTheirCounters"));
+        CATCHERS.put(
+                PlantedBug.TRANSACTION_FAILS_EARLY,
+                List.of(
+                        "sequenceNumbersContinueWithoutGapsAfterARollback",
+                        "aRollbackRestoresMessageCountersOfTheSession"));
         CATCHERS.put(PlantedBug.MEMORY_KEYS_CASE_INSENSITIVE, List.of("listByTypeOrdersKeysByBinaryStringOrder"));
     }
 
-    private static final Set<PlantedBug> RACY = Set.of(PlantedBug.RACY_SEQUENCE_NUMBER, PlantedBug.LOST_UPDATE_IN_TRANSACTIONS,
-            PlantedBug.NON_ATOMIC_ADD_MESSAGES, PlantedBug.RACY_EXTERNAL_ID_CHECK, PlantedBug.RACY_CHAT_ID_CHECK);
+    private static final Set<PlantedBug> RACY = Set.of(
+            PlantedBug.RACY_SEQUENCE_NUMBER,
+            PlantedBug.LOST_UPDATE_IN_TRANSACTIONS,
+            PlantedBug.NON_ATOMIC_ADD_MESSAGES,
+            PlantedBug.RACY_EXTERNAL_ID_CHECK,
+            PlantedBug.RACY_CHAT_ID_CHECK);
 
     private static final Set<PlantedBug> KILLED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -90,16 +107,20 @@ class PlantedBugsTest {
 
     @TestFactory
     Stream<DynamicTest> everyPlantedBugFailsANamedContractTest() {
-        return Arrays.stream(PlantedBug.values()).map(bug -> DynamicTest.dynamicTest(bug.name(), () -> {
-            Set<String> failed = new TreeSet<>();
-            int attempts = RACY.contains(bug) ? RACE_ATTEMPTS : 1;
-            for (int attempt = 0; attempt < attempts && failed.isEmpty(); attempt++) {
-                failed.addAll(failingTests(bug, CATCHERS.get(bug)));
-            }
-            assertThat(failed).as("contract tests that failed with %s planted (expected one of %s)", bug,
-                    CATCHERS.get(bug)).isNotEmpty();
-            KILLED.add(bug);
-        }));
+        return Arrays.stream(PlantedBug.values())
+                .map(bug -> DynamicTest.dynamicTest(bug.name(), () -> {
+                    Set<String> failed = new TreeSet<>();
+                    int attempts = RACY.contains(bug) ? RACE_ATTEMPTS : 1;
+                    for (int attempt = 0; attempt < attempts && failed.isEmpty(); attempt++) {
+                        failed.addAll(failingTests(bug, CATCHERS.get(bug)));
+                    }
+                    assertThat(failed)
+                            .as(
+                                    "contract tests that failed with %s planted (expected one of %s)",
+                                    bug, CATCHERS.get(bug))
+                            .isNotEmpty();
+                    KILLED.add(bug);
+                }));
     }
 
     @AfterAll
@@ -112,13 +133,16 @@ class PlantedBugsTest {
         PlantedStoreKit.bug = bug;
         ReferenceStore.foldKeys = bug == PlantedBug.MEMORY_KEYS_CASE_INSENSITIVE;
         try {
-            MethodSelector[] selectors = tests.stream().map(PlantedBugsTest::kitMethod)
-                    .map(m -> selectMethod(PlantedStoreKit.class, m)).toArray(MethodSelector[]::new);
-            return EngineTestKit.engine("junit-jupiter").selectors(selectors).execute().testEvents()
-                    .finished().stream()
+            MethodSelector[] selectors = tests.stream()
+                    .map(PlantedBugsTest::kitMethod)
+                    .map(m -> selectMethod(PlantedStoreKit.class, m))
+                    .toArray(MethodSelector[]::new);
+            return EngineTestKit.engine("junit-jupiter").selectors(selectors).execute().testEvents().finished().stream()
                     .filter(e -> e.getPayload(TestExecutionResult.class)
-                            .map(r -> r.getStatus() == TestExecutionResult.Status.FAILED).orElse(false))
-                    .map(PlantedBugsTest::methodName).collect(Collectors.toCollection(TreeSet::new));
+                            .map(r -> r.getStatus() == TestExecutionResult.Status.FAILED)
+                            .orElse(false))
+                    .map(PlantedBugsTest::methodName)
+                    .collect(Collectors.toCollection(TreeSet::new));
         } finally {
             PlantedStoreKit.bug = null;
             ReferenceStore.foldKeys = false;
@@ -126,12 +150,17 @@ class PlantedBugsTest {
     }
 
     private static Method kitMethod(String name) {
-        return Arrays.stream(PlantedStoreKit.class.getMethods()).filter(m -> m.getName().equals(name)).findFirst()
+        return Arrays.stream(PlantedStoreKit.class.getMethods())
+                .filter(m -> m.getName().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no kit test named " + name));
     }
 
     private static String methodName(Event event) {
-        return event.getTestDescriptor().getSource().filter(MethodSource.class::isInstance)
-                .map(s -> ((MethodSource) s).getMethodName()).orElse(event.getTestDescriptor().getDisplayName());
+        return event.getTestDescriptor()
+                .getSource()
+                .filter(MethodSource.class::isInstance)
+                .map(s -> ((MethodSource) s).getMethodName())
+                .orElse(event.getTestDescriptor().getDisplayName());
     }
 }

@@ -32,10 +32,12 @@ class ReadmeListsEveryContractTestTest {
         int total = 0;
         for (Class<?> contract : DataAccessConformance.class.getInterfaces()) {
             List<Method> tests = Arrays.stream(contract.getDeclaredMethods())
-                    .filter(m -> m.isAnnotationPresent(Test.class)).toList();
+                    .filter(m -> m.isAnnotationPresent(Test.class))
+                    .toList();
             total += tests.size();
             String name = contract.getSimpleName();
-            assertThat(cases).as("table row of %s", name)
+            assertThat(cases)
+                    .as("table row of %s", name)
                     .contains("| [`" + name + "`](#" + name.toLowerCase() + ") | " + tests.size() + " |");
             int at = cases.indexOf("\n### " + name + "\n");
             assertThat(at).as("section of %s", name).isNotNegative();
@@ -48,9 +50,12 @@ class ReadmeListsEveryContractTestTest {
                     listed.add(m.group(1) + needs(m.group(3)));
                 }
             }
-            Set<String> expected = tests.stream().map(m -> m.getName() + needs(m.getAnnotation(Requires.class)))
+            Set<String> expected = tests.stream()
+                    .map(m -> m.getName() + needs(m.getAnnotation(Requires.class)))
                     .collect(Collectors.toCollection(TreeSet::new));
-            assertThat(listed).as("tests listed under %s (name, then what they need)", name).isEqualTo(expected);
+            assertThat(listed)
+                    .as("tests listed under %s (name, then what they need)", name)
+                    .isEqualTo(expected);
         }
         assertThat(cases).contains("| **total** | **" + total + "** |");
     }
@@ -68,6 +73,7 @@ class ReadmeListsEveryContractTestTest {
         if (listed == null) {
             return "";
         }
-        return " " + Arrays.stream(listed.split(", ")).map(s -> s.replace("`", "")).toList();
+        return " "
+                + Arrays.stream(listed.split(", ")).map(s -> s.replace("`", "")).toList();
     }
 }

@@ -7,8 +7,8 @@ import dev.dal.api.DataAccessFactory;
 import dev.dal.api.spi.DataAccessProvider;
 import java.net.InetSocketAddress;
 import java.time.Clock;
-import java.util.Map;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
 
 /** Runs the whole kit against the reference store, so the kit itself is known to be passable. */
@@ -56,7 +56,8 @@ class ReferenceStoreConformanceTest implements DataAccessConformance {
         @Override
         public DataAccess openEmpty(Clock clock, Map<String, String> settings, InetSocketAddress via) {
             last = new ReferenceStore.State();
-            return open(last, DalConfig.builder().settings(settings).clock(clock).build());
+            return open(
+                    last, DalConfig.builder().settings(settings).clock(clock).build());
         }
 
         @Override

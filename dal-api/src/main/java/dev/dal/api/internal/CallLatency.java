@@ -12,6 +12,7 @@ final class CallLatency {
 
     /** Per bucket: the second it holds, its call count, its total nanoseconds. */
     private final AtomicLongArray seconds = new AtomicLongArray(SECONDS);
+
     private final AtomicLongArray counts = new AtomicLongArray(SECONDS);
     private final AtomicLongArray nanos = new AtomicLongArray(SECONDS);
 

@@ -25,6 +25,7 @@ public final class CallObserver {
     private final String storeType;
     /** Calls longer than this are logged; {@code null} for none. */
     private final Duration slowCall;
+
     private final List<StoreEvents> events;
 
     private CallObserver(String storeType, Duration slowCall, List<StoreEvents> events) {
@@ -46,8 +47,11 @@ public final class CallObserver {
             try {
                 found.add(observer.opened(storeType, pool));
             } catch (RuntimeException e) {
-                LOG.warn("The store observer {} failed for a {} store; its metrics are missing",
-                        observer.getClass().getName(), storeType, e);
+                LOG.warn(
+                        "The store observer {} failed for a {} store; its metrics are missing",
+                        observer.getClass().getName(),
+                        storeType,
+                        e);
             }
         }
         return new CallObserver(storeType, config.slowCallThreshold(), found);
@@ -62,8 +66,14 @@ public final class CallObserver {
         Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
         String outcome = failure == null ? SUCCESS : failure.getClass().getSimpleName();
         if (slowCall != null && elapsed.compareTo(slowCall) > 0) {
-            LOG.warn("Slow call: {} on the {} store took {} ms ({}; {} is {} ms)", operation, storeType,
-                    elapsed.toMillis(), outcome, DalConfig.DAL_SLOW_CALL_THRESHOLD, slowCall.toMillis());
+            LOG.warn(
+                    "Slow call: {} on the {} store took {} ms ({}; {} is {} ms)",
+                    operation,
+                    storeType,
+                    elapsed.toMillis(),
+                    outcome,
+                    DalConfig.DAL_SLOW_CALL_THRESHOLD,
+                    slowCall.toMillis());
         }
         each(e -> e.called(operation, outcome, elapsed));
     }

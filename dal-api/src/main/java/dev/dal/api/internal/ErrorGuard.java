@@ -64,7 +64,10 @@ final class ErrorGuard {
     private DataAccessException untranslated(String operation, RuntimeException failure) {
         SanitizedCause cause = SanitizedCause.of(failure);
         LOG.warn("Untranslated failure in the {} store during {} (messages removed)", storageType, operation, cause);
-        return new DataAccessException("Unexpected failure in the " + storageType + " store during " + operation
-                + "; the backend did not translate it (" + failure.getClass().getSimpleName() + ")", cause);
+        return new DataAccessException(
+                "Unexpected failure in the " + storageType + " store during " + operation
+                        + "; the backend did not translate it ("
+                        + failure.getClass().getSimpleName() + ")",
+                cause);
     }
 }

@@ -29,8 +29,7 @@ import java.util.UUID;
 final class IdempotentWrites {
     private static final int PAGE = 200;
 
-    private IdempotentWrites() {
-    }
+    private IdempotentWrites() {}
 
     /**
      * @return the stored copies in request order, or empty when none of the ids is stored
@@ -65,8 +64,11 @@ final class IdempotentWrites {
         List<Message> inOrder = new ArrayList<>(messages.size());
         for (NewMessage m : messages) {
             Message stored = found.get(m.id());
-            if (stored == null || !m.sameContentAs(stored)
-                    || (!inOrder.isEmpty() && stored.sequenceNumber() != inOrder.get(inOrder.size() - 1).sequenceNumber() + 1)) {
+            if (stored == null
+                    || !m.sameContentAs(stored)
+                    || (!inOrder.isEmpty()
+                            && stored.sequenceNumber()
+                                    != inOrder.get(inOrder.size() - 1).sequenceNumber() + 1)) {
                 // The id is stored with other content, or without the call's other messages beside it.
                 throw new DuplicateKeyException(DuplicateKeyException.Key.MESSAGE_ID);
             }

@@ -30,7 +30,8 @@ final class ValidatingBulkAccess implements BulkAccess {
     private void checkScan(int batchSize) {
         ensureOpen.run();
         if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
-            throw new ValidationException("batchSize", "must be from 1 to " + MAX_BATCH_SIZE + " (was " + batchSize + ")");
+            throw new ValidationException(
+                    "batchSize", "must be from 1 to " + MAX_BATCH_SIZE + " (was " + batchSize + ")");
         }
     }
 
@@ -40,8 +41,8 @@ final class ValidatingBulkAccess implements BulkAccess {
             throw new ValidationException(field, "is required");
         }
         if (items.size() > MAX_BATCH_SIZE) {
-            throw new ValidationException(field, "must hold at most " + MAX_BATCH_SIZE + " records (was "
-                    + items.size() + ")");
+            throw new ValidationException(
+                    field, "must hold at most " + MAX_BATCH_SIZE + " records (was " + items.size() + ")");
         }
         items.forEach(rule);
         return !items.isEmpty();
@@ -113,8 +114,8 @@ final class ValidatingBulkAccess implements BulkAccess {
             throw new ValidationException("keys", "is required");
         }
         if (keys.size() > MAX_BATCH_SIZE) {
-            throw new ValidationException("keys", "must hold at most " + MAX_BATCH_SIZE + " keys (was "
-                    + keys.size() + ")");
+            throw new ValidationException(
+                    "keys", "must hold at most " + MAX_BATCH_SIZE + " keys (was " + keys.size() + ")");
         }
         keys.forEach(records::recordKey);
         if (keys.isEmpty()) {

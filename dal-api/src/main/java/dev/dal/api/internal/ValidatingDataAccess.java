@@ -87,13 +87,20 @@ public final class ValidatingDataAccess implements DataAccess {
      * @param healthTimeout the longest {@link #healthCheck()} waits for the store's answer
      * @param observer where each call's time and outcome and each transaction's end are reported
      */
-    public ValidatingDataAccess(DataAccess store, String storageType, Validator validator, Duration healthTimeout,
-            CallObserver observer) {
+    public ValidatingDataAccess(
+            DataAccess store, String storageType, Validator validator, Duration healthTimeout, CallObserver observer) {
         this(store, storageType, validator, new AtomicBoolean(), healthTimeout, new CallLatency(), false, observer);
     }
 
-    private ValidatingDataAccess(DataAccess store, String storageType, Validator validator, AtomicBoolean closed,
-            Duration healthTimeout, CallLatency latency, boolean inTransaction, CallObserver observer) {
+    private ValidatingDataAccess(
+            DataAccess store,
+            String storageType,
+            Validator validator,
+            AtomicBoolean closed,
+            Duration healthTimeout,
+            CallLatency latency,
+            boolean inTransaction,
+            CallObserver observer) {
         this.store = store;
         this.storageType = storageType;
         this.v = validator;
@@ -160,8 +167,8 @@ public final class ValidatingDataAccess implements DataAccess {
     public User createUser(NewUser user) {
         records.newUser(user);
         if (user.id() != null) {
-            return repeatable("createUser", () -> IdempotentWrites.storedUser(store, user),
-                    () -> store.createUser(user));
+            return repeatable(
+                    "createUser", () -> IdempotentWrites.storedUser(store, user), () -> store.createUser(user));
         }
         return call("createUser", () -> store.createUser(user));
     }
@@ -196,7 +203,9 @@ public final class ValidatingDataAccess implements DataAccess {
     public ChatSession createChatSession(NewChatSession session) {
         records.newSession(session);
         if (session.id() != null) {
-            return repeatable("createChatSession", () -> IdempotentWrites.storedSession(store, session),
+            return repeatable(
+                    "createChatSession",
+                    () -> IdempotentWrites.storedSession(store, session),
                     () -> store.createChatSession(session));
         }
         return call("createChatSession", () -> store.createChatSession(session));
@@ -230,8 +239,8 @@ public final class ValidatingDataAccess implements DataAccess {
     @Override
     public List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
         checkUserPage(userId, limit, offset);
-        return call("listUserSessionsWithLastMessage",
-                () -> store.listUserSessionsWithLastMessage(userId, limit, offset));
+        return call(
+                "listUserSessionsWithLastMessage", () -> store.listUserSessionsWithLastMessage(userId, limit, offset));
     }
 
     private void checkUserPage(UUID userId, int limit, int offset) {
@@ -245,8 +254,10 @@ public final class ValidatingDataAccess implements DataAccess {
         v.key("chatId", chatId);
         records.newMessage("message", message);
         if (message.id() != null) {
-            return repeatable("addMessage",
-                    () -> IdempotentWrites.storedMessages(store, chatId, List.of(message)).map(m -> m.get(0)),
+            return repeatable(
+                    "addMessage",
+                    () -> IdempotentWrites.storedMessages(store, chatId, List.of(message))
+                            .map(m -> m.get(0)),
                     () -> store.addMessage(chatId, message));
         }
         return call("addMessage", () -> store.addMessage(chatId, message));
@@ -265,15 +276,17 @@ public final class ValidatingDataAccess implements DataAccess {
         for (int i = 0; i < copy.size(); i++) {
             UUID id = copy.get(i).id();
             if ((id != null) != withIds) {
-                throw new dev.dal.api.ValidationException("messages[" + i + "].id",
-                        "must be given for every message of the call or for none");
+                throw new dev.dal.api.ValidationException(
+                        "messages[" + i + "].id", "must be given for every message of the call or for none");
             }
             if (id != null && !ids.add(id)) {
                 throw new dev.dal.api.ValidationException("messages[" + i + "].id", "must not repeat within the call");
             }
         }
         if (withIds) {
-            return repeatable("addMessages", () -> IdempotentWrites.storedMessages(store, chatId, copy),
+            return repeatable(
+                    "addMessages",
+                    () -> IdempotentWrites.storedMessages(store, chatId, copy),
                     () -> store.addMessages(chatId, copy));
         }
         return call("addMessages", () -> store.addMessages(chatId, copy));
@@ -353,7 +366,8 @@ public final class ValidatingDataAccess implements DataAccess {
         try {
             T result = guard.transaction(store, work, tx -> {
                 attempts[0]++;
-                return tx == store ? this
+                return tx == store
+                        ? this
                         : new ValidatingDataAccess(tx, storageType, v, closed, healthTimeout, latency, true, observer);
             });
             observer.called("inTransaction", start, null);
@@ -377,13 +391,14 @@ public final class ValidatingDataAccess implements DataAccess {
             return down(Duration.ZERO, "store is closed");
         }
         long start = System.nanoTime();
-        CompletableFuture<HealthStatus> running = probe.updateAndGet(p -> p != null && !p.isDone() ? p
-                : CompletableFuture.supplyAsync(store::healthCheck, HEALTH_PROBES));
+        CompletableFuture<HealthStatus> running = probe.updateAndGet(
+                p -> p != null && !p.isDone() ? p : CompletableFuture.supplyAsync(store::healthCheck, HEALTH_PROBES));
         try {
             return withLatency(running.get(healthTimeout.toNanos(), TimeUnit.NANOSECONDS));
         } catch (TimeoutException e) {
-            return down(Duration.ofNanos(System.nanoTime() - start), "no answer within DAL_HEALTH_TIMEOUT ("
-                    + healthTimeout.toMillis() + " ms)");
+            return down(
+                    Duration.ofNanos(System.nanoTime() - start),
+                    "no answer within DAL_HEALTH_TIMEOUT (" + healthTimeout.toMillis() + " ms)");
         } catch (ExecutionException e) {
             return down(Duration.ofNanos(System.nanoTime() - start), "health check failed");
         } catch (InterruptedException e) {
@@ -393,8 +408,8 @@ public final class ValidatingDataAccess implements DataAccess {
     }
 
     private HealthStatus down(Duration waited, String why) {
-        return withLatency(new HealthStatus(HealthStatus.Status.DOWN, storageType, waited, Map.of(), why,
-                Instant.now()));
+        return withLatency(
+                new HealthStatus(HealthStatus.Status.DOWN, storageType, waited, Map.of(), why, Instant.now()));
     }
 
     /** Adds the figures every store reports the same way: calls and their mean latency over the last minute. */
@@ -403,8 +418,8 @@ public final class ValidatingDataAccess implements DataAccess {
         Map<String, Object> details = new java.util.LinkedHashMap<>(status.details());
         details.put("callsLastMinute", (long) lastMinute[0]);
         details.put("meanCallLatencyMs", Math.round(lastMinute[1] * 1000) / 1000.0);
-        return new HealthStatus(status.status(), status.storageType(), status.latency(), details, status.error(),
-                status.checkedAt());
+        return new HealthStatus(
+                status.status(), status.storageType(), status.latency(), details, status.error(), status.checkedAt());
     }
 
     @Override
@@ -421,10 +436,11 @@ public final class ValidatingDataAccess implements DataAccess {
         return stage.toCompletableFuture()
                 .orTimeout(healthTimeout.toNanos(), TimeUnit.NANOSECONDS)
                 .thenApply(this::withLatency)
-                .exceptionally(e -> down(healthTimeout, e instanceof TimeoutException
-                        || e.getCause() instanceof TimeoutException
-                        ? "no answer within DAL_HEALTH_TIMEOUT (" + healthTimeout.toMillis() + " ms)"
-                        : "health check failed"));
+                .exceptionally(e -> down(
+                        healthTimeout,
+                        e instanceof TimeoutException || e.getCause() instanceof TimeoutException
+                                ? "no answer within DAL_HEALTH_TIMEOUT (" + healthTimeout.toMillis() + " ms)"
+                                : "health check failed"));
     }
 
     @Override

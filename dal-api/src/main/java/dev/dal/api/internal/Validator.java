@@ -87,8 +87,10 @@ public final class Validator {
         }
         // Characters are code points, as SQL VARCHAR(n) counts them: 255 emoji are 255 characters.
         if (value.length() > maxLength && value.codePointCount(0, value.length()) > maxLength) {
-            throw new ValidationException(field, "must be at most " + maxLength + " characters (was "
-                    + value.codePointCount(0, value.length()) + ")");
+            throw new ValidationException(
+                    field,
+                    "must be at most " + maxLength + " characters (was " + value.codePointCount(0, value.length())
+                            + ")");
         }
         return cleanText(field, value);
     }
@@ -181,8 +183,10 @@ public final class Validator {
                 throw new ValidationException(field + e.field(), e.rule());
             }
             if (bytes > maxJsonBytes) {
-                throw new ValidationException(field, "must not exceed " + maxJsonBytes
-                        + " bytes as UTF-8 JSON text (DAL_MAX_JSON_BYTES); was at least " + bytes);
+                throw new ValidationException(
+                        field,
+                        "must not exceed " + maxJsonBytes
+                                + " bytes as UTF-8 JSON text (DAL_MAX_JSON_BYTES); was at least " + bytes);
             }
         }
         return node;
@@ -286,7 +290,8 @@ public final class Validator {
      */
     public int limit(String field, int limit) {
         if (limit < 1 || limit > HistoryQuery.MAX_LIMIT) {
-            throw new ValidationException(field, "must be from 1 to " + HistoryQuery.MAX_LIMIT + " (was " + limit + ")");
+            throw new ValidationException(
+                    field, "must be from 1 to " + HistoryQuery.MAX_LIMIT + " (was " + limit + ")");
         }
         return limit;
     }
@@ -317,7 +322,8 @@ public final class Validator {
             throw new ValidationException(field, "must not be empty");
         }
         if (list.size() > MAX_BATCH) {
-            throw new ValidationException(field, "must hold at most " + MAX_BATCH + " records (was " + list.size() + ")");
+            throw new ValidationException(
+                    field, "must hold at most " + MAX_BATCH + " records (was " + list.size() + ")");
         }
         for (int i = 0; i < list.size(); i++) {
             required(field + "[" + i + "]", list.get(i));

@@ -11,8 +11,7 @@ public final class CodePointOrder {
     /** Compares strings by {@link #compare}. */
     public static final Comparator<String> COMPARATOR = CodePointOrder::compare;
 
-    private CodePointOrder() {
-    }
+    private CodePointOrder() {}
 
     /**
      * Compares two strings code point by code point; a string that is a prefix of the other sorts first.

@@ -19,8 +19,7 @@ import org.slf4j.LoggerFactory;
 public final class DeclaredSettings {
     private static final Logger LOG = LoggerFactory.getLogger(DeclaredSettings.class);
 
-    private DeclaredSettings() {
-    }
+    private DeclaredSettings() {}
 
     /** Loaded on first use; a provider that cannot be loaded is skipped with a warning. */
     private static final class Holder {

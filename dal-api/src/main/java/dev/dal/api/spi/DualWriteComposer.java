@@ -34,8 +34,7 @@ public interface DualWriteComposer {
      * @param config the primary's configuration, which holds the {@code MIGRATION_*} settings
      * @throws dev.dal.api.ConfigurationException naming the setting that is missing or malformed
      */
-    default void checkSettings(DalConfig config) {
-    }
+    default void checkSettings(DalConfig config) {}
 
     /**
      * Builds one store that writes to both.
@@ -48,6 +47,6 @@ public interface DualWriteComposer {
      * @return the composed store; closing it closes both stores
      * @throws dev.dal.api.ConfigurationException naming the setting that is missing or malformed
      */
-    DataAccess compose(DalConfig config, String primaryType, DataAccess primary, String secondaryType,
-            DataAccess secondary);
+    DataAccess compose(
+            DalConfig config, String primaryType, DataAccess primary, String secondaryType, DataAccess secondary);
 }

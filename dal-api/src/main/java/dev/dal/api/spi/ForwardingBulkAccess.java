@@ -18,8 +18,7 @@ import java.util.List;
 public abstract class ForwardingBulkAccess implements BulkAccess {
 
     /** For subclasses. */
-    protected ForwardingBulkAccess() {
-    }
+    protected ForwardingBulkAccess() {}
 
     /** @return the bulk access every call is handed to; the same one on every call */
     protected abstract BulkAccess delegate();

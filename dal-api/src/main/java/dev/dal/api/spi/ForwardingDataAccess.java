@@ -37,8 +37,7 @@ import java.util.concurrent.CompletionStage;
 public abstract class ForwardingDataAccess implements DataAccess {
 
     /** For subclasses. */
-    protected ForwardingDataAccess() {
-    }
+    protected ForwardingDataAccess() {}
 
     /** @return the store every call is handed to; the same one on every call */
     protected abstract DataAccess delegate();

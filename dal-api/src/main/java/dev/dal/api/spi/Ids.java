@@ -15,8 +15,7 @@ public final class Ids {
     private static long lastMillis;
     private static int counter;
 
-    private Ids() {
-    }
+    private Ids() {}
 
     /** @return a new, unique, time-ordered id */
     public static synchronized UUID newId() {

@@ -9,5 +9,4 @@ package dev.dal.api.spi;
  * @param max the most connections the pool opens, or {@code -1} when the store does not know it (a
  *     driver the application owns)
  */
-public record PoolFigures(int active, int idle, int pending, int max) {
-}
+public record PoolFigures(int active, int idle, int pending, int max) {}

@@ -43,8 +43,8 @@ public final class SanitizedCause extends RuntimeException {
         if (failure instanceof SanitizedCause already) {
             return already;
         }
-        SanitizedCause cause = depth < MAX_DEPTH && failure.getCause() != failure
-                ? copy(failure.getCause(), null, depth + 1) : null;
+        SanitizedCause cause =
+                depth < MAX_DEPTH && failure.getCause() != failure ? copy(failure.getCause(), null, depth + 1) : null;
         SanitizedCause copy = new SanitizedCause(failure.getClass().getName(), code, cause);
         copy.setStackTrace(failure.getStackTrace());
         return copy;

@@ -36,8 +36,7 @@ public final class ScanCursors {
     private static final ObjectMapper JSON = JsonValues.newMapper();
     private static final char MESSAGE_SEPARATOR = '/';
 
-    private ScanCursors() {
-    }
+    private ScanCursors() {}
 
     /**
      * Where a scan of messages resumes: after this message.
@@ -172,8 +171,12 @@ public final class ScanCursors {
         } catch (JsonProcessingException e) {
             throw foreign();
         }
-        if (parts == null || !parts.isArray() || parts.size() != 3 || !parts.get(0).isTextual()
-                || !parts.get(1).isTextual() || !parts.get(2).isTextual()) {
+        if (parts == null
+                || !parts.isArray()
+                || parts.size() != 3
+                || !parts.get(0).isTextual()
+                || !parts.get(1).isTextual()
+                || !parts.get(2).isTextual()) {
             throw foreign();
         }
         String type = parts.get(1).textValue();

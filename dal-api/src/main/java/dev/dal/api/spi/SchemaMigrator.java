@@ -61,8 +61,7 @@ public interface SchemaMigrator extends AutoCloseable {
             }
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
     }
 }

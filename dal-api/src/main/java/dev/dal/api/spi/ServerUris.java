@@ -7,8 +7,7 @@ import java.util.Objects;
 
 /** Parsing of the server URIs that network backends accept as their store URI. */
 public final class ServerUris {
-    private ServerUris() {
-    }
+    private ServerUris() {}
 
     /**
      * Parses a store URI that must name a server host.

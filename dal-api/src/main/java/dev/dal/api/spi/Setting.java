@@ -60,8 +60,8 @@ public final class Setting<T> {
     private final Function<String, T> parse;
     private final T defaultValue;
 
-    private Setting(String name, String defaultText, Shown shown, boolean locating, Function<String, T> parse,
-            T defaultValue) {
+    private Setting(
+            String name, String defaultText, Shown shown, boolean locating, Function<String, T> parse, T defaultValue) {
         this.name = requireName(name);
         this.defaultText = defaultText;
         this.shown = Objects.requireNonNull(shown, "shown");
@@ -110,8 +110,13 @@ public final class Setting<T> {
      * @return the setting
      */
     public static Setting<Integer> wholeNumber(String name, int defaultValue, int min, int max) {
-        return new Setting<>(name, String.valueOf(defaultValue), Shown.AS_IS, false,
-                v -> parseWholeNumber(name, v, min, max), defaultValue);
+        return new Setting<>(
+                name,
+                String.valueOf(defaultValue),
+                Shown.AS_IS,
+                false,
+                v -> parseWholeNumber(name, v, min, max),
+                defaultValue);
     }
 
     /**
@@ -123,7 +128,12 @@ public final class Setting<T> {
      * @return the setting, empty when not set
      */
     public static Setting<Optional<Integer>> optionalWholeNumber(String name, int min, int max) {
-        return new Setting<>(name, null, Shown.AS_IS, false, v -> Optional.of(parseWholeNumber(name, v, min, max)),
+        return new Setting<>(
+                name,
+                null,
+                Shown.AS_IS,
+                false,
+                v -> Optional.of(parseWholeNumber(name, v, min, max)),
                 Optional.empty());
     }
 
@@ -136,13 +146,22 @@ public final class Setting<T> {
      */
     public static Setting<List<String>> list(String name, String item) {
         Objects.requireNonNull(item, "item");
-        return new Setting<>(name, null, Shown.AS_IS, false, v -> {
-            List<String> items = Arrays.stream(v.split(",")).map(String::trim).filter(i -> !i.isEmpty()).toList();
-            if (items.isEmpty()) {
-                throw new ConfigurationException(name + " must name at least one " + item);
-            }
-            return items;
-        }, List.of());
+        return new Setting<>(
+                name,
+                null,
+                Shown.AS_IS,
+                false,
+                v -> {
+                    List<String> items = Arrays.stream(v.split(","))
+                            .map(String::trim)
+                            .filter(i -> !i.isEmpty())
+                            .toList();
+                    if (items.isEmpty()) {
+                        throw new ConfigurationException(name + " must name at least one " + item);
+                    }
+                    return items;
+                },
+                List.of());
     }
 
     /**
@@ -154,8 +173,8 @@ public final class Setting<T> {
      * @return the setting
      */
     public static Setting<Boolean> flag(String name, boolean defaultValue) {
-        return new Setting<>(name, String.valueOf(defaultValue), Shown.AS_IS, false, v -> parseFlag(name, v),
-                defaultValue);
+        return new Setting<>(
+                name, String.valueOf(defaultValue), Shown.AS_IS, false, v -> parseFlag(name, v), defaultValue);
     }
 
     /**
@@ -167,8 +186,8 @@ public final class Setting<T> {
      */
     public static Setting<Duration> duration(String name, Duration defaultValue) {
         Objects.requireNonNull(defaultValue, "defaultValue");
-        return new Setting<>(name, seconds(defaultValue), Shown.AS_IS, false, v -> parseDuration(name, v),
-                defaultValue);
+        return new Setting<>(
+                name, seconds(defaultValue), Shown.AS_IS, false, v -> parseDuration(name, v), defaultValue);
     }
 
     /**
@@ -180,13 +199,19 @@ public final class Setting<T> {
      */
     public static Setting<Duration> positiveDuration(String name, Duration defaultValue) {
         Objects.requireNonNull(defaultValue, "defaultValue");
-        return new Setting<>(name, seconds(defaultValue), Shown.AS_IS, false, v -> {
-            Duration parsed = parseDuration(name, v);
-            if (parsed.isZero()) {
-                throw new ConfigurationException(name + " must be longer than zero");
-            }
-            return parsed;
-        }, defaultValue);
+        return new Setting<>(
+                name,
+                seconds(defaultValue),
+                Shown.AS_IS,
+                false,
+                v -> {
+                    Duration parsed = parseDuration(name, v);
+                    if (parsed.isZero()) {
+                        throw new ConfigurationException(name + " must be longer than zero");
+                    }
+                    return parsed;
+                },
+                defaultValue);
     }
 
     /**
@@ -197,8 +222,13 @@ public final class Setting<T> {
      * @return the setting
      */
     public static Setting<Path> path(String name, Path defaultValue) {
-        return new Setting<>(name, defaultValue == null ? null : defaultValue.toString(), Shown.AS_IS, false,
-                v -> parsePath(name, v), defaultValue);
+        return new Setting<>(
+                name,
+                defaultValue == null ? null : defaultValue.toString(),
+                Shown.AS_IS,
+                false,
+                v -> parsePath(name, v),
+                defaultValue);
     }
 
     /**
@@ -299,8 +329,8 @@ public final class Setting<T> {
     private static String requireName(String name) {
         Objects.requireNonNull(name, "name");
         if (!name.matches("[A-Z][A-Z0-9_]*")) {
-            throw new IllegalArgumentException("A setting's name is upper case letters, digits and underscores,"
-                    + " starting with a letter");
+            throw new IllegalArgumentException(
+                    "A setting's name is upper case letters, digits and underscores," + " starting with a letter");
         }
         return name;
     }
@@ -314,8 +344,8 @@ public final class Setting<T> {
         } catch (NumberFormatException e) {
             // reported below, with the rule
         }
-        throw new ConfigurationException(name + " must be a whole number from " + min + " to " + max
-                + ", got '" + value + "'");
+        throw new ConfigurationException(
+                name + " must be a whole number from " + min + " to " + max + ", got '" + value + "'");
     }
 
     private static boolean parseFlag(String name, String value) {

@@ -27,8 +27,7 @@ import java.util.UUID;
 public abstract class SplitDataAccess implements DataAccess {
 
     /** For subclasses. */
-    protected SplitDataAccess() {
-    }
+    protected SplitDataAccess() {}
 
     /** @return where this store's reads go; the same object on every call */
     protected abstract StoreReads reads();

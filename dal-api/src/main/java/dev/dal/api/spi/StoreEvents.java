@@ -11,8 +11,7 @@ import java.time.Duration;
 public interface StoreEvents {
 
     /** Events that go nowhere. */
-    StoreEvents NONE = new StoreEvents() {
-    };
+    StoreEvents NONE = new StoreEvents() {};
 
     /**
      * A call reached the store (after validation) and ended.
@@ -22,25 +21,20 @@ public interface StoreEvents {
      *     {@code NotFoundException}
      * @param elapsed how long the call took
      */
-    default void called(String operation, String outcome, Duration elapsed) {
-    }
+    default void called(String operation, String outcome, Duration elapsed) {}
 
     /** An outermost transaction committed. */
-    default void committed() {
-    }
+    default void committed() {}
 
     /**
      * An attempt of an outermost transaction ended without a commit: the work or the store failed,
      * whether a retry followed or not.
      */
-    default void rolledBack() {
-    }
+    default void rolledBack() {}
 
     /** A transaction ran its work again after a retryable failure ({@code DAL_TX_RETRIES}). */
-    default void retried() {
-    }
+    default void retried() {}
 
     /** The store closed; no events follow. */
-    default void closed() {
-    }
+    default void closed() {}
 }

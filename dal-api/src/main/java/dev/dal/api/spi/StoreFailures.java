@@ -56,9 +56,10 @@ public final class StoreFailures {
      * @return an {@link UnavailableException}
      */
     public UnavailableException unreachable(String operation, Throwable cause) {
-        return new UnavailableException(store + " cannot be reached during " + operation
-                + " (connection refused, unreachable or not accepted within " + DalConfig.DB_CONNECT_TIMEOUT
-                + "); check the address settings (DB_HOST and DB_PORT or DATABASE_URL, MONGODB_URL, NEO4J_URI)",
+        return new UnavailableException(
+                store + " cannot be reached during " + operation
+                        + " (connection refused, unreachable or not accepted within " + DalConfig.DB_CONNECT_TIMEOUT
+                        + "); check the address settings (DB_HOST and DB_PORT or DATABASE_URL, MONGODB_URL, NEO4J_URI)",
                 SanitizedCause.of(cause));
     }
 
@@ -77,11 +78,13 @@ public final class StoreFailures {
                 ? store + " did not answer within " + DalConfig.DB_QUERY_TIMEOUT + " during " + operation
                 : "The connection to " + store + " broke during " + operation;
         if (writeSent) {
-            return new OutcomeUnknownException(what + "; the write may or may not have been stored"
-                    + " (retry with the same ids to store it exactly once)", SanitizedCause.of(cause));
+            return new OutcomeUnknownException(
+                    what + "; the write may or may not have been stored"
+                            + " (retry with the same ids to store it exactly once)",
+                    SanitizedCause.of(cause));
         }
-        return new TransientDataAccessException(what + "; nothing was written, retrying may succeed",
-                SanitizedCause.of(cause));
+        return new TransientDataAccessException(
+                what + "; nothing was written, retrying may succeed", SanitizedCause.of(cause));
     }
 
     /**
@@ -93,9 +96,12 @@ public final class StoreFailures {
      * @return a {@link TransientDataAccessException}
      */
     public TransientDataAccessException lockTimeout(String operation, Duration limit, Throwable cause) {
-        return new TransientDataAccessException(store + " could not take a lock within " + DalConfig.DB_QUERY_TIMEOUT
-                + " (" + limit.toMillis() + " ms) during " + operation + "; another writer holds it; nothing was"
-                + " written, retrying may succeed", SanitizedCause.of(cause));
+        return new TransientDataAccessException(
+                store + " could not take a lock within " + DalConfig.DB_QUERY_TIMEOUT
+                        + " (" + limit.toMillis() + " ms) during " + operation
+                        + "; another writer holds it; nothing was"
+                        + " written, retrying may succeed",
+                SanitizedCause.of(cause));
     }
 
     /**
@@ -106,8 +112,9 @@ public final class StoreFailures {
      * @return a {@link ConfigurationException}
      */
     public ConfigurationException authenticationFailed(String userSetting, Throwable cause) {
-        return new ConfigurationException(store + " rejected the credentials: check " + userSetting
-                + " and its password setting", SanitizedCause.of(cause));
+        return new ConfigurationException(
+                store + " rejected the credentials: check " + userSetting + " and its password setting",
+                SanitizedCause.of(cause));
     }
 
     /**
@@ -118,8 +125,8 @@ public final class StoreFailures {
      * @return a {@link ConfigurationException}
      */
     public ConfigurationException unknownDatabase(String databaseSetting, Throwable cause) {
-        return new ConfigurationException(store + " has no such database: check " + databaseSetting,
-                SanitizedCause.of(cause));
+        return new ConfigurationException(
+                store + " has no such database: check " + databaseSetting, SanitizedCause.of(cause));
     }
 
     /**
@@ -130,8 +137,9 @@ public final class StoreFailures {
      * @return a {@link TransientDataAccessException}
      */
     public TransientDataAccessException serverNotReady(String operation, Throwable cause) {
-        return new TransientDataAccessException(store + " is starting up or shutting down during " + operation
-                + "; retrying may succeed", SanitizedCause.of(cause));
+        return new TransientDataAccessException(
+                store + " is starting up or shutting down during " + operation + "; retrying may succeed",
+                SanitizedCause.of(cause));
     }
 
     /**
@@ -142,8 +150,10 @@ public final class StoreFailures {
      * @return a {@link ConcurrencyConflictException}
      */
     public ConcurrencyConflictException conflict(String operation, Throwable cause) {
-        return new ConcurrencyConflictException("A concurrent write to " + store + " conflicted with " + operation
-                + " (deadlock or serialization failure); retry the whole unit of work", SanitizedCause.of(cause));
+        return new ConcurrencyConflictException(
+                "A concurrent write to " + store + " conflicted with " + operation
+                        + " (deadlock or serialization failure); retry the whole unit of work",
+                SanitizedCause.of(cause));
     }
 
     /**
@@ -154,9 +164,11 @@ public final class StoreFailures {
      * @return an {@link UnavailableException}
      */
     public UnavailableException poolExhausted(String operation, Throwable cause) {
-        return new UnavailableException("No " + store + " connection became free within "
-                + DalConfig.DB_CONNECTION_TIMEOUT + " for " + operation + "; every connection is busy (raise "
-                + DalConfig.DB_MAX_CONNECTIONS + ") or the server is unreachable", SanitizedCause.of(cause));
+        return new UnavailableException(
+                "No " + store + " connection became free within "
+                        + DalConfig.DB_CONNECTION_TIMEOUT + " for " + operation + "; every connection is busy (raise "
+                        + DalConfig.DB_MAX_CONNECTIONS + ") or the server is unreachable",
+                SanitizedCause.of(cause));
     }
 
     /**
@@ -179,7 +191,8 @@ public final class StoreFailures {
      * @return a {@link DataAccessException}
      */
     public DataAccessException unexpected(String operation, String code, Throwable cause) {
-        return new DataAccessException(store + " failed during " + operation
-                + (code == null ? "" : " (" + code + ")"), SanitizedCause.of(cause, code));
+        return new DataAccessException(
+                store + " failed during " + operation + (code == null ? "" : " (" + code + ")"),
+                SanitizedCause.of(cause, code));
     }
 }

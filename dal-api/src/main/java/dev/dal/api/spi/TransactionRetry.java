@@ -57,7 +57,7 @@ public final class TransactionRetry {
      * @return what the successful attempt returned
      */
     public <T> T run(Supplier<T> attempt) {
-        for (int retry = 0;; retry++) {
+        for (int retry = 0; ; retry++) {
             try {
                 return attempt.get();
             } catch (RuntimeException e) {

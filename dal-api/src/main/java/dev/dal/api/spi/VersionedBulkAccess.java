@@ -44,8 +44,7 @@ public abstract class VersionedBulkAccess implements BulkAccess {
     }
 
     /** For subclasses. */
-    protected VersionedBulkAccess() {
-    }
+    protected VersionedBulkAccess() {}
 
     /**
      * Writes users by id under {@code rule}; named {@code rule.operation("Users")} in errors.

@@ -34,18 +34,21 @@ class ValidatingDataAccessTest {
     void aHungHealthProbeIsReportedDownWithinTheHealthTimeoutAndHoldsOneThread() throws Exception {
         CountDownLatch never = new CountDownLatch(1);
         AtomicInteger probes = new AtomicInteger();
-        DataAccess store = wrap(new dev.dal.api.UnsupportedDataAccess() {
-            @Override
-            public HealthStatus healthCheck() {
-                probes.incrementAndGet();
-                try {
-                    never.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return new HealthStatus(HealthStatus.Status.UP, "stub", Duration.ZERO, Map.of(), null, Instant.now());
-            }
-        }, Duration.ofMillis(200));
+        DataAccess store = wrap(
+                new dev.dal.api.UnsupportedDataAccess() {
+                    @Override
+                    public HealthStatus healthCheck() {
+                        probes.incrementAndGet();
+                        try {
+                            never.await(30, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        return new HealthStatus(
+                                HealthStatus.Status.UP, "stub", Duration.ZERO, Map.of(), null, Instant.now());
+                    }
+                },
+                Duration.ofMillis(200));
         try {
             long start = System.nanoTime();
             HealthStatus first = store.healthCheck();
@@ -56,7 +59,9 @@ class ValidatingDataAccessTest {
             assertThat(first.error()).contains("DAL_HEALTH_TIMEOUT");
             assertThat(second.status()).isEqualTo(HealthStatus.Status.DOWN);
             assertThat(took).isLessThan(Duration.ofSeconds(2));
-            assertThat(probes).as("a second check waits on the probe still running").hasValue(1);
+            assertThat(probes)
+                    .as("a second check waits on the probe still running")
+                    .hasValue(1);
             HealthStatus async = store.healthCheckAsync().toCompletableFuture().get(5, TimeUnit.SECONDS);
             assertThat(async.status()).isEqualTo(HealthStatus.Status.DOWN);
         } finally {
@@ -66,25 +71,34 @@ class ValidatingDataAccessTest {
 
     @Test
     void healthCarriesTheCallFiguresOfTheLastMinute() {
-        DataAccess store = wrap(new dev.dal.api.UnsupportedDataAccess() {
-            @Override
-            public Optional<User> getUser(UUID id) {
-                return Optional.empty();
-            }
+        DataAccess store = wrap(
+                new dev.dal.api.UnsupportedDataAccess() {
+                    @Override
+                    public Optional<User> getUser(UUID id) {
+                        return Optional.empty();
+                    }
 
-            @Override
-            public HealthStatus healthCheck() {
-                return new HealthStatus(HealthStatus.Status.UP, "stub", Duration.ZERO, Map.of("poolMax", 3), null,
-                        Instant.now());
-            }
-        }, Duration.ofSeconds(1));
+                    @Override
+                    public HealthStatus healthCheck() {
+                        return new HealthStatus(
+                                HealthStatus.Status.UP,
+                                "stub",
+                                Duration.ZERO,
+                                Map.of("poolMax", 3),
+                                null,
+                                Instant.now());
+                    }
+                },
+                Duration.ofSeconds(1));
         for (int i = 0; i < 5; i++) {
             store.getUser(UUID.randomUUID());
         }
 
         HealthStatus health = store.healthCheck();
 
-        assertThat(health.details()).containsEntry("poolMax", 3).containsEntry("callsLastMinute", 5L)
+        assertThat(health.details())
+                .containsEntry("poolMax", 3)
+                .containsEntry("callsLastMinute", 5L)
                 .containsKey("meanCallLatencyMs");
     }
 
@@ -92,25 +106,29 @@ class ValidatingDataAccessTest {
     void aCreateRepeatedWithTheSameIdReturnsTheStoredUserAndOtherContentIsADuplicate() {
         AtomicReference<User> stored = new AtomicReference<>();
         AtomicInteger writes = new AtomicInteger();
-        DataAccess store = wrap(new dev.dal.api.UnsupportedDataAccess() {
-            @Override
-            public User createUser(NewUser user) {
-                writes.incrementAndGet();
-                User created = user.toUser(UUID.randomUUID(), Instant.parse("2026-01-01T00:00:00Z"));
-                stored.set(created);
-                return created;
-            }
+        DataAccess store = wrap(
+                new dev.dal.api.UnsupportedDataAccess() {
+                    @Override
+                    public User createUser(NewUser user) {
+                        writes.incrementAndGet();
+                        User created = user.toUser(UUID.randomUUID(), Instant.parse("2026-01-01T00:00:00Z"));
+                        stored.set(created);
+                        return created;
+                    }
 
-            @Override
-            public Optional<User> getUser(UUID id) {
-                return Optional.ofNullable(stored.get()).filter(u -> u.id().equals(id));
-            }
-        }, Duration.ofSeconds(1));
-        NewUser request = NewUser.builder().id(UUID.randomUUID()).externalId("ext-1").build();
+                    @Override
+                    public Optional<User> getUser(UUID id) {
+                        return Optional.ofNullable(stored.get()).filter(u -> u.id().equals(id));
+                    }
+                },
+                Duration.ofSeconds(1));
+        NewUser request =
+                NewUser.builder().id(UUID.randomUUID()).externalId("ext-1").build();
 
         User first = store.createUser(request);
         User again = store.createUser(request);
-        Throwable other = catchThrowable(() -> store.createUser(NewUser.builder().id(request.id()).name("x").build()));
+        Throwable other = catchThrowable(() ->
+                store.createUser(NewUser.builder().id(request.id()).name("x").build()));
 
         assertThat(first.id()).isEqualTo(request.id());
         assertThat(again).isEqualTo(first);
@@ -120,17 +138,22 @@ class ValidatingDataAccessTest {
 
     @Test
     void anUntranslatedFailureKeepsAMessageFreeCause() {
-        DataAccess store = wrap(new dev.dal.api.UnsupportedDataAccess() {
-            @Override
-            public Optional<User> getUser(UUID id) {
-                throw new IllegalStateException("SELECT * FROM users WHERE email = 'me@example.com'");
-            }
-        }, Duration.ofSeconds(1));
+        DataAccess store = wrap(
+                new dev.dal.api.UnsupportedDataAccess() {
+                    @Override
+                    public Optional<User> getUser(UUID id) {
+                        throw new IllegalStateException("SELECT * FROM users WHERE email = 'me@example.com'");
+                    }
+                },
+                Duration.ofSeconds(1));
 
         Throwable error = catchThrowable(() -> store.getUser(UUID.randomUUID()));
 
-        assertThat(error).isExactlyInstanceOf(DataAccessException.class).hasMessageContaining("getUser")
-                .hasMessageContaining("IllegalStateException").hasCauseInstanceOf(SanitizedCause.class);
+        assertThat(error)
+                .isExactlyInstanceOf(DataAccessException.class)
+                .hasMessageContaining("getUser")
+                .hasMessageContaining("IllegalStateException")
+                .hasCauseInstanceOf(SanitizedCause.class);
         assertThat(error.getCause().getMessage()).doesNotContain("me@example.com");
         assertThat(error.getCause().getStackTrace()).isNotEmpty();
     }

@@ -57,7 +57,8 @@ class ValidatorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"\uD83D", "a\uD83D", "\uD83Db", "\uDE00", "a\uDE00b", "\uDE00\uD83D", "\uD83D\uD83D\uDE00x"})
+    @ValueSource(
+            strings = {"\uD83D", "a\uD83D", "\uD83Db", "\uDE00", "a\uDE00b", "\uDE00\uD83D", "\uD83D\uD83D\uDE00x"})
     void unpairedSurrogatesAreRejected(String text) {
         assertRejected(() -> v.cleanText("message.content", text), "message.content", "unpaired surrogate");
     }
@@ -77,7 +78,9 @@ class ValidatorTest {
                 .hasSize(255);
 
         assertRejected(() -> v.key("chatId", "k".repeat(256)), "chatId", "at most 255");
-        assertRejected(() -> v.optionalText("user.name", "n".repeat(256), Validator.MAX_TEXT_LENGTH), "user.name",
+        assertRejected(
+                () -> v.optionalText("user.name", "n".repeat(256), Validator.MAX_TEXT_LENGTH),
+                "user.name",
                 "at most 255");
     }
 
@@ -162,7 +165,8 @@ class ValidatorTest {
         assertAccepted(JsonValues.parse("{\"a\":{\"b\":1}}"), n -> shallow.json("value", n));
         assertAccepted(JsonValues.parse("[[1, 2], [3]]"), n -> shallow.json("value", n));
         assertAccepted(NODES.textNode("scalars have no depth"), n -> shallow.json("value", n));
-        assertRejected(() -> shallow.json("value", JsonValues.parse("{\"a\":{\"b\":{}}}")), "value.a.b", "deeper than 2");
+        assertRejected(
+                () -> shallow.json("value", JsonValues.parse("{\"a\":{\"b\":{}}}")), "value.a.b", "deeper than 2");
         assertRejected(() -> shallow.json("value", JsonValues.parse("[[[]]]")), "value[0][0]", "deeper than 2");
     }
 
@@ -176,8 +180,10 @@ class ValidatorTest {
         assertAccepted(JsonValues.parse(exact), n -> small.json("value", n));
         assertAccepted(NODES.textNode("x".repeat(30)), n -> small.json("value", n));
         assertRejected(() -> small.json("value", NODES.textNode("x".repeat(31))), "value", "32 bytes");
-        assertRejected(() -> small.jsonObject("metadata", JsonValues.parse("{\"a\":[1,2,3,4,5,6,7,8,9,10,11,12]}")),
-                "metadata", "DAL_MAX_JSON_BYTES");
+        assertRejected(
+                () -> small.jsonObject("metadata", JsonValues.parse("{\"a\":[1,2,3,4,5,6,7,8,9,10,11,12]}")),
+                "metadata",
+                "DAL_MAX_JSON_BYTES");
         assertThat(DalConfig.builder().build().maxJsonBytes()).isEqualTo(1024 * 1024);
     }
 
@@ -200,9 +206,13 @@ class ValidatorTest {
 
         BigInteger twoTo63 = BigInteger.ONE.shiftLeft(63);
         assertRejected(() -> v.json("value", BigIntegerNode.valueOf(twoTo63)), "value", "64 bits");
-        assertRejected(() -> v.json("value", BigIntegerNode.valueOf(twoTo63.negate().subtract(BigInteger.ONE))), "value",
+        assertRejected(
+                () -> v.json("value", BigIntegerNode.valueOf(twoTo63.negate().subtract(BigInteger.ONE))),
+                "value",
                 "64 bits");
-        assertRejected(() -> v.json("value", JsonValues.parse("{\"n\": 123456789012345678901234567890}")), "value.n",
+        assertRejected(
+                () -> v.json("value", JsonValues.parse("{\"n\": 123456789012345678901234567890}")),
+                "value.n",
                 "64 bits");
     }
 
@@ -211,9 +221,10 @@ class ValidatorTest {
         assertAccepted(DecimalNode.valueOf(new BigDecimal("0.5")), n -> v.json("value", n));
         assertAccepted(DecimalNode.valueOf(new BigDecimal("-1024.25")), n -> v.json("value", n));
 
-        assertRejected(() -> v.json("value", DecimalNode.valueOf(new BigDecimal("0.1"))), "value", "exactly representable");
-        assertRejected(() -> v.json("value", DecimalNode.valueOf(new BigDecimal("1E+400"))), "value",
-                "exactly representable");
+        assertRejected(
+                () -> v.json("value", DecimalNode.valueOf(new BigDecimal("0.1"))), "value", "exactly representable");
+        assertRejected(
+                () -> v.json("value", DecimalNode.valueOf(new BigDecimal("1E+400"))), "value", "exactly representable");
     }
 
     @Test
@@ -261,15 +272,16 @@ class ValidatorTest {
         assertRejected(() -> v.jsonObject("message.metadata", NODES.arrayNode()), "message.metadata", "JSON object");
         assertRejected(() -> v.jsonObject("message.metadata", NODES.textNode("{}")), "message.metadata", "JSON object");
         assertRejected(() -> v.jsonObject("message.metadata", NODES.numberNode(1)), "message.metadata", "JSON object");
-        assertRejected(() -> v.jsonObject("message.metadata", NODES.booleanNode(true)), "message.metadata",
-                "JSON object");
+        assertRejected(
+                () -> v.jsonObject("message.metadata", NODES.booleanNode(true)), "message.metadata", "JSON object");
     }
 
     @Test
     void absentMetadataMeansEmpty() {
         assertThat(v.jsonObject("message.metadata", null)).isNull();
         assertThat(v.jsonObject("message.metadata", NODES.nullNode()).isNull()).isTrue();
-        assertThat(v.jsonObject("message.metadata", NODES.missingNode()).isMissingNode()).isTrue();
+        assertThat(v.jsonObject("message.metadata", NODES.missingNode()).isMissingNode())
+                .isTrue();
         assertThat(v.jsonObject("message.metadata", NODES.objectNode())).isEmpty();
     }
 
@@ -294,11 +306,14 @@ class ValidatorTest {
     @Test
     void batchesAreNonEmptyBoundedAndHoldNoNulls() {
         assertThat(v.batch("messages", List.of("a"))).hasSize(1);
-        assertThat(v.batch("messages", Collections.nCopies(Validator.MAX_BATCH, "a"))).hasSize(10_000);
+        assertThat(v.batch("messages", Collections.nCopies(Validator.MAX_BATCH, "a")))
+                .hasSize(10_000);
 
         assertRejected(() -> v.batch("messages", null), "messages", "required");
         assertRejected(() -> v.batch("messages", List.of()), "messages", "empty");
-        assertRejected(() -> v.batch("messages", Collections.nCopies(Validator.MAX_BATCH + 1, "a")), "messages",
+        assertRejected(
+                () -> v.batch("messages", Collections.nCopies(Validator.MAX_BATCH + 1, "a")),
+                "messages",
                 "at most 10000");
         List<String> withNull = new ArrayList<>(Arrays.asList("a", null));
         assertRejected(() -> v.batch("messages", withNull), "messages[1]", "required");

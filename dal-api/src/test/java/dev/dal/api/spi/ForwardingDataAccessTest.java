@@ -59,7 +59,8 @@ class ForwardingDataAccessTest {
         };
 
         for (Method m : DataAccess.class.getMethods()) {
-            if (Modifier.isStatic(m.getModifiers()) || m.isDefault() && !m.getName().equals("healthCheckAsync")) {
+            if (Modifier.isStatic(m.getModifiers())
+                    || m.isDefault() && !m.getName().equals("healthCheckAsync")) {
                 continue;
             }
             calls.clear();

@@ -36,9 +36,12 @@ class IdsTest {
             UUID previous = ids[i - 1];
             UUID current = ids[i];
             assertThat(Long.compareUnsigned(current.getMostSignificantBits(), previous.getMostSignificantBits()))
-                    .as("msb of id %d must exceed its predecessor's", i).isPositive();
+                    .as("msb of id %d must exceed its predecessor's", i)
+                    .isPositive();
             assertThat(current.compareTo(previous)).as("UUID order at %d", i).isPositive();
-            assertThat(current.toString().compareTo(previous.toString())).as("string order at %d", i).isPositive();
+            assertThat(current.toString().compareTo(previous.toString()))
+                    .as("string order at %d", i)
+                    .isPositive();
         }
     }
 

@@ -41,10 +41,12 @@ class ScanBatchesTest {
     @Test
     void readsNothingBeforeItIsAskedAndNothingAfterTheEnd() {
         int[] calls = {0};
-        ScanBatches<Integer> batches = ScanBatches.of((c, n) -> {
-            calls[0]++;
-            return NUMBERS.batch(c, n);
-        }, 10);
+        ScanBatches<Integer> batches = ScanBatches.of(
+                (c, n) -> {
+                    calls[0]++;
+                    return NUMBERS.batch(c, n);
+                },
+                10);
 
         assertThat(calls[0]).isZero();
         assertThat(batches.next().items()).hasSize(5);

@@ -47,31 +47,57 @@ class ScanCursorsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "null", "0190A1B2-C3D4-7E5F-9A0B-1C2D3E4F5A6B", "0190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b/1",
-        "190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b", "1-1-1-1-1", "[\"0190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b\",\"t\",\"k\"]"})
+    @ValueSource(
+            strings = {
+                "",
+                "null",
+                "0190A1B2-C3D4-7E5F-9A0B-1C2D3E4F5A6B",
+                "0190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b/1",
+                "190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b",
+                "1-1-1-1-1",
+                "[\"0190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b\",\"t\",\"k\"]"
+            })
     void aUserCursorIsACanonicalIdOnly(String cursor) {
-        assertThatThrownBy(() -> ScanCursors.afterUser(cursor)).isInstanceOf(ValidationException.class)
-                .extracting(e -> ((ValidationException) e).field()).isEqualTo("cursor");
+        assertThatThrownBy(() -> ScanCursors.afterUser(cursor))
+                .isInstanceOf(ValidationException.class)
+                .extracting(e -> ((ValidationException) e).field())
+                .isEqualTo("cursor");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "null", "0190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b", "0190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b/",
-        "0190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b/0", "0190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b/+1",
-        "0190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b/01", "0190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b/1/2", "null/1"})
+    @ValueSource(
+            strings = {
+                "",
+                "null",
+                "0190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b",
+                "0190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b/",
+                "0190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b/0",
+                "0190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b/+1",
+                "0190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b/01",
+                "0190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b/1/2",
+                "null/1"
+            })
     void aMessageCursorIsACanonicalIdAndADecimalSequenceNumber(String cursor) {
         assertThatThrownBy(() -> ScanCursors.afterMessage(cursor)).isInstanceOf(ValidationException.class);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "null", "[]", "[null,null,null]", "[\"0190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b\",\"t\"]",
-        "[\"0190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b\",\"t\",\"k\",\"x\"]",
-        "[\"0190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b\", \"t\", \"k\"]",
-        "[\"0190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b\",\"t\",\"k\"] ",
-        "[\"0190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b\",\"t\",\"k\"][]",
-        "[\"0190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b\",\"\\u0074\",\"k\"]",
-        "[\"0190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b\",\"t\",\"k\\u0000\"]",
-        "[\"0190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b\",\"t\",\"\\ud800\"]",
-        "[\"0190A1B2-C3D4-7E5F-9A0B-1C2D3E4F5A6B\",\"t\",\"k\"]"})
+    @ValueSource(
+            strings = {
+                "",
+                "null",
+                "[]",
+                "[null,null,null]",
+                "[\"0190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b\",\"t\"]",
+                "[\"0190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b\",\"t\",\"k\",\"x\"]",
+                "[\"0190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b\", \"t\", \"k\"]",
+                "[\"0190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b\",\"t\",\"k\"] ",
+                "[\"0190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b\",\"t\",\"k\"][]",
+                "[\"0190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b\",\"\\u0074\",\"k\"]",
+                "[\"0190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b\",\"t\",\"k\\u0000\"]",
+                "[\"0190a1b2-c3d4-7e5f-9a0b-1c2d3e4f5a6b\",\"t\",\"\\ud800\"]",
+                "[\"0190A1B2-C3D4-7E5F-9A0B-1C2D3E4F5A6B\",\"t\",\"k\"]"
+            })
     void aMemoryCursorIsExactlyTheEncodedArray(String cursor) {
         assertThatThrownBy(() -> ScanCursors.afterMemory(cursor)).isInstanceOf(ValidationException.class);
     }

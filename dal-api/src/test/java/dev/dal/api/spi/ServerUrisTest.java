@@ -10,21 +10,25 @@ class ServerUrisTest {
 
     @Test
     void aServerUriParsesWithItsHost() {
-        assertThat(ServerUris.parse("postgresql://dal:pw@db.example.org:5433/chat", "shown").getHost())
+        assertThat(ServerUris.parse("postgresql://dal:pw@db.example.org:5433/chat", "shown")
+                        .getHost())
                 .isEqualTo("db.example.org");
     }
 
     @Test
     void aMalformedUriIsAConfigurationErrorThatShowsOnlyTheMaskedForm() {
-        assertThatThrownBy(() -> ServerUris.parse("mongodb://dal:s3cret@db host/chat", "mongodb://dal:***@db host/chat"))
+        assertThatThrownBy(
+                        () -> ServerUris.parse("mongodb://dal:s3cret@db host/chat", "mongodb://dal:***@db host/chat"))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("mongodb://dal:***@db host/chat").hasMessageContaining("not a valid URI")
+                .hasMessageContaining("mongodb://dal:***@db host/chat")
+                .hasMessageContaining("not a valid URI")
                 .hasMessageNotContaining("s3cret");
     }
 
     @Test
     void aUriWithoutAHostIsAConfigurationError() {
         assertThatThrownBy(() -> ServerUris.parse("neo4j:///chat", "neo4j:///chat"))
-                .isInstanceOf(ConfigurationException.class).hasMessageContaining("names no host");
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("names no host");
     }
 }

@@ -25,9 +25,11 @@ class SettingTest {
     void absentAndBlankValuesGiveTheDefault() {
         assertThat(PORT.read(Map.of())).isEmpty();
         assertThat(PORT.read(Map.of("X_PORT", "  "))).isEmpty();
-        assertThat(Setting.path("X_DIR", Path.of("data")).read(Map.of("X_DIR", ""))).isEqualTo(Path.of("data"));
+        assertThat(Setting.path("X_DIR", Path.of("data")).read(Map.of("X_DIR", "")))
+                .isEqualTo(Path.of("data"));
         assertThat(Setting.flag("X_ON", true).read(Map.of())).isTrue();
-        assertThat(Setting.duration("X_WAIT", Duration.ofSeconds(3)).defaultText()).contains("3 s");
+        assertThat(Setting.duration("X_WAIT", Duration.ofSeconds(3)).defaultText())
+                .contains("3 s");
     }
 
     @Test
@@ -41,14 +43,16 @@ class SettingTest {
     @ParameterizedTest
     @ValueSource(strings = {"abc", "70000", "0", "-1", "54.32"})
     void aMalformedNumberFailsNamingTheSettingAndTheRule(String value) {
-        assertThatThrownBy(() -> PORT.read(Map.of("X_PORT", value))).isInstanceOf(ConfigurationException.class)
+        assertThatThrownBy(() -> PORT.read(Map.of("X_PORT", value)))
+                .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("X_PORT must be a whole number from 1 to 65535");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {" , ", ","})
     void aListWithNoItemFails(String value) {
-        assertThatThrownBy(() -> HOSTS.read(Map.of("X_HOST", value))).isInstanceOf(ConfigurationException.class)
+        assertThatThrownBy(() -> HOSTS.read(Map.of("X_HOST", value)))
+                .isInstanceOf(ConfigurationException.class)
                 .hasMessage("X_HOST must name at least one host");
     }
 
@@ -56,10 +60,14 @@ class SettingTest {
     void secretsAreMaskedAndUrlsLoseTheirPasswords() {
         assertThat(PASSWORD.secret()).isTrue();
         assertThat(PASSWORD.display("s3cret")).isEqualTo("****");
-        assertThat(URL.display("postgresql://u:s3cret@h/db?password=s3cret")).doesNotContain("s3cret")
+        assertThat(URL.display("postgresql://u:s3cret@h/db?password=s3cret"))
+                .doesNotContain("s3cret")
                 .startsWith("postgresql://u:****@h/db");
         assertThat(URL.display("mongodb://h1,h2/chat")).isEqualTo("mongodb://h1,h2/chat");
-        assertThat(PASSWORD.toString()).contains("X_PASSWORD").contains("secret").doesNotContain("s3cret");
+        assertThat(PASSWORD.toString())
+                .contains("X_PASSWORD")
+                .contains("secret")
+                .doesNotContain("s3cret");
     }
 
     @Test
@@ -83,8 +91,10 @@ class SettingTest {
         assertThat(view.get(PORT)).contains(80);
         assertThat(view.isSet(PORT)).isTrue();
         assertThat(view.common()).isSameAs(config);
-        assertThatThrownBy(() -> view.get(HOSTS)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("X_HOST").hasMessageContaining("not declared");
+        assertThatThrownBy(() -> view.get(HOSTS))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("X_HOST")
+                .hasMessageContaining("not declared");
     }
 
     @Test
@@ -92,6 +102,7 @@ class SettingTest {
         DalConfig config = DalConfig.fromMap(Map.of("X_PORT", "nope"));
 
         assertThatThrownBy(() -> SettingsView.of(config, List.of(PORT)).get(PORT))
-                .isInstanceOf(ConfigurationException.class).hasMessageContaining("X_PORT");
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("X_PORT");
     }
 }

@@ -38,9 +38,10 @@ class TransactionRetryTest {
         TransactionRetry retry = TransactionRetry.from(DalConfig.fromMap(Map.of(DalConfig.DAL_TX_RETRIES, "2")));
 
         assertThatThrownBy(() -> retry.run(() -> {
-            attempts.incrementAndGet();
-            throw failure;
-        })).isSameAs(failure);
+                    attempts.incrementAndGet();
+                    throw failure;
+                }))
+                .isSameAs(failure);
         assertThat(attempts).hasValue(3);
     }
 
@@ -50,17 +51,20 @@ class TransactionRetryTest {
         TransactionRetry retry = TransactionRetry.of(5);
 
         assertThatThrownBy(() -> retry.run(() -> {
-            attempts.incrementAndGet();
-            throw new DuplicateKeyException(DuplicateKeyException.Key.UNKNOWN);
-        })).isInstanceOf(DuplicateKeyException.class);
+                    attempts.incrementAndGet();
+                    throw new DuplicateKeyException(DuplicateKeyException.Key.UNKNOWN);
+                }))
+                .isInstanceOf(DuplicateKeyException.class);
         assertThatThrownBy(() -> retry.run(() -> {
-            attempts.incrementAndGet();
-            throw new OutcomeUnknownException("commit answer lost", null);
-        })).isInstanceOf(OutcomeUnknownException.class);
+                    attempts.incrementAndGet();
+                    throw new OutcomeUnknownException("commit answer lost", null);
+                }))
+                .isInstanceOf(OutcomeUnknownException.class);
         assertThatThrownBy(() -> retry.run(() -> {
-            attempts.incrementAndGet();
-            throw new IllegalStateException("the caller's own bug");
-        })).isInstanceOf(IllegalStateException.class);
+                    attempts.incrementAndGet();
+                    throw new IllegalStateException("the caller's own bug");
+                }))
+                .isInstanceOf(IllegalStateException.class);
         assertThat(attempts).hasValue(3);
     }
 
@@ -68,10 +72,11 @@ class TransactionRetryTest {
     void zeroRetriesRunsOnce() {
         AtomicInteger attempts = new AtomicInteger();
         assertThatThrownBy(() -> TransactionRetry.from(DalConfig.fromMap(Map.of(DalConfig.DAL_TX_RETRIES, "0")))
-                .run(() -> {
-                    attempts.incrementAndGet();
-                    throw new ConcurrencyConflictException("conflict", null);
-                })).isInstanceOf(ConcurrencyConflictException.class);
+                        .run(() -> {
+                            attempts.incrementAndGet();
+                            throw new ConcurrencyConflictException("conflict", null);
+                        }))
+                .isInstanceOf(ConcurrencyConflictException.class);
         assertThat(attempts).hasValue(1);
     }
 }

@@ -19,8 +19,7 @@ import java.util.stream.Collectors;
 public final class NamedStoreSettings {
     private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_-]*");
 
-    private NamedStoreSettings() {
-    }
+    private NamedStoreSettings() {}
 
     /**
      * @param name a store's name, e.g. {@code "archive"}
@@ -66,14 +65,16 @@ public final class NamedStoreSettings {
         try {
             return DalConfig.builder().settings(derived).clock(base.clock()).build();
         } catch (ConfigurationException e) {
-            throw new ConfigurationException("@DalStore(\"" + name + "\") (settings prefixed " + prefix + "): "
-                    + e.getMessage());
+            throw new ConfigurationException(
+                    "@DalStore(\"" + name + "\") (settings prefixed " + prefix + "): " + e.getMessage());
         }
     }
 
     /** The store types a name can be configured with: the providers on the class path, or a hint when none is. */
     private static String storeTypesOnClassPath() {
-        String names = DataAccessFactory.providers().stream().map(DataAccessProvider::name).sorted()
+        String names = DataAccessFactory.providers().stream()
+                .map(DataAccessProvider::name)
+                .sorted()
                 .collect(Collectors.joining(", "));
         return names.isEmpty() ? "no store module is on the class path" : names + ": the store types on the class path";
     }

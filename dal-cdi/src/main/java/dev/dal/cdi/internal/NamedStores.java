@@ -21,6 +21,7 @@ public final class NamedStores implements AutoCloseable {
     private final Supplier<DalConfig> base;
     /** Keyed by settings prefix: names that differ only in case or '-'/'_' share one store. */
     private final Map<String, DataAccess> open = new ConcurrentHashMap<>();
+
     private volatile boolean closed;
 
     /** @param base the configuration the named stores' prefixed settings are read from */
@@ -38,8 +39,8 @@ public final class NamedStores implements AutoCloseable {
         String key = NamedStoreSettings.prefix(name);
         DataAccess store = open.computeIfAbsent(key, k -> {
             if (closed) {
-                throw new IllegalStateException("The container is shutting down: @DalStore(\"" + name
-                        + "\") cannot be opened");
+                throw new IllegalStateException(
+                        "The container is shutting down: @DalStore(\"" + name + "\") cannot be opened");
             }
             DalConfig config = NamedStoreSettings.of(base.get(), name);
             DataAccess created = DataAccessFactory.create(config);
@@ -63,7 +64,10 @@ public final class NamedStores implements AutoCloseable {
                 store.close();
             } catch (RuntimeException e) {
                 // The type only: a driver's message may carry connection details.
-                LOG.warn("Dal: the store with settings {}* did not close cleanly ({})", key, e.getClass().getName());
+                LOG.warn(
+                        "Dal: the store with settings {}* did not close cleanly ({})",
+                        key,
+                        e.getClass().getName());
             }
         }
     }

@@ -21,7 +21,8 @@ class NamedStoreSettingsTest {
     @Test
     void aNameBreakingTheRuleIsRefusedWithTheRule() {
         for (String bad : new String[] {"", "2nd", "a b", "x.y", "ä"}) {
-            assertThatThrownBy(() -> NamedStoreSettings.prefix(bad)).isInstanceOf(ConfigurationException.class)
+            assertThatThrownBy(() -> NamedStoreSettings.prefix(bad))
+                    .isInstanceOf(ConfigurationException.class)
                     .hasMessageContaining("starts with a letter and holds letters, digits, '_' and '-'");
         }
         assertThatThrownBy(() -> NamedStoreSettings.prefix(null)).isInstanceOf(ConfigurationException.class);
@@ -30,7 +31,8 @@ class NamedStoreSettingsTest {
     @Test
     void prefixedSettingsBecomeTheStoresOwnAndOnlyLimitsAndClockCarryOver() {
         Clock clock = Clock.fixed(Instant.parse("2025-01-02T03:04:05Z"), ZoneOffset.UTC);
-        DalConfig base = DalConfig.builder().clock(clock)
+        DalConfig base = DalConfig.builder()
+                .clock(clock)
                 .setting(DalConfig.DATA_STORAGE_TYPE, "postgresql")
                 .setting("DATABASE_URL", "jdbc:postgresql://main/db")
                 .setting("DB_PASSWORD", "main-secret")
@@ -51,14 +53,18 @@ class NamedStoreSettingsTest {
         assertThat(archive.clock()).isSameAs(clock);
         assertThat(archive.setting("DATABASE_URL")).isEmpty();
         assertThat(archive.setting("DB_PASSWORD")).isEmpty();
-        assertThat(archive.settings()).doesNotContainKeys("DAL_STORE_OTHER_DATA_DIR", "DATA_DIR_OTHER")
+        assertThat(archive.settings())
+                .doesNotContainKeys("DAL_STORE_OTHER_DATA_DIR", "DATA_DIR_OTHER")
                 .containsOnlyKeys("DATA_STORAGE_TYPE", "DATA_DIR", "DAL_MAX_JSON_DEPTH", "DAL_MAX_CONTENT_LENGTH");
     }
 
     @Test
     void aMissingStoreTypeNamesTheSettingsExpected() {
-        DalConfig base = DalConfig.builder().setting("DAL_STORE_ARCHIVE_DATA_DIR", "/var/archive").build();
-        assertThatThrownBy(() -> NamedStoreSettings.of(base, "archive")).isInstanceOf(ConfigurationException.class)
+        DalConfig base = DalConfig.builder()
+                .setting("DAL_STORE_ARCHIVE_DATA_DIR", "/var/archive")
+                .build();
+        assertThatThrownBy(() -> NamedStoreSettings.of(base, "archive"))
+                .isInstanceOf(ConfigurationException.class)
                 .hasMessage("@DalStore(\"archive\") is not configured: set DAL_STORE_ARCHIVE_DATA_STORAGE_TYPE (file:"
                         + " the store types on the class path) and that store's settings with the same prefix, e.g."
                         + " DAL_STORE_ARCHIVE_DATA_DIR or DAL_STORE_ARCHIVE_DATABASE_URL (environment variables,"
@@ -67,12 +73,16 @@ class NamedStoreSettingsTest {
 
     @Test
     void aMalformedPrefixedSettingIsNamedWithItsPrefixAndNoSecretShows() {
-        DalConfig base = DalConfig.builder().setting("DAL_STORE_ARCHIVE_DATA_STORAGE_TYPE", "postgresql")
+        DalConfig base = DalConfig.builder()
+                .setting("DAL_STORE_ARCHIVE_DATA_STORAGE_TYPE", "postgresql")
                 .setting("DAL_STORE_ARCHIVE_DB_PASSWORD", "hunter2")
-                .setting("DAL_STORE_ARCHIVE_DB_MAX_CONNECTIONS", "0").build();
-        assertThatThrownBy(() -> NamedStoreSettings.of(base, "archive")).isInstanceOf(ConfigurationException.class)
+                .setting("DAL_STORE_ARCHIVE_DB_MAX_CONNECTIONS", "0")
+                .build();
+        assertThatThrownBy(() -> NamedStoreSettings.of(base, "archive"))
+                .isInstanceOf(ConfigurationException.class)
                 .hasMessage("@DalStore(\"archive\") (settings prefixed DAL_STORE_ARCHIVE_): DB_MAX_CONNECTIONS must be"
                         + " a whole number from 1 to 10000, got '0'")
-                .message().doesNotContain("hunter2");
+                .message()
+                .doesNotContain("hunter2");
     }
 }

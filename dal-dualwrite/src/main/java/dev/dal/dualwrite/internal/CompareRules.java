@@ -1,8 +1,8 @@
 package dev.dal.dualwrite.internal;
 
 import dev.dal.api.ConfigurationException;
-import dev.dal.dualwrite.FieldDifference;
 import dev.dal.dualwrite.DualWriteSettings;
+import dev.dal.dualwrite.FieldDifference;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -53,9 +53,11 @@ public final class CompareRules {
     }
 
     private boolean ignores(String path) {
-        String[] segments = path.length() <= 1 ? new String[0] : path.substring(1).split("/", -1);
+        String[] segments =
+                path.length() <= 1 ? new String[0] : path.substring(1).split("/", -1);
         for (String[] rule : ignored) {
-            if (matches(rule, segments, 0) || segments.length > 0 && isIndex(segments[0]) && matches(rule, segments, 1)) {
+            if (matches(rule, segments, 0)
+                    || segments.length > 0 && isIndex(segments[0]) && matches(rule, segments, 1)) {
                 return true;
             }
         }

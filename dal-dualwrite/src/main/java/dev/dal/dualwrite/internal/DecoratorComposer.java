@@ -12,8 +12,7 @@ import java.util.List;
 public final class DecoratorComposer implements DualWriteComposer {
 
     /** Called by {@link java.util.ServiceLoader}. */
-    public DecoratorComposer() {
-    }
+    public DecoratorComposer() {}
 
     @Override
     public List<Setting<?>> settings() {
@@ -26,9 +25,9 @@ public final class DecoratorComposer implements DualWriteComposer {
     }
 
     @Override
-    public DataAccess compose(DalConfig config, String primaryType, DataAccess primary, String secondaryType,
-            DataAccess secondary) {
-        return new DualWriteDataAccess(primaryType, primary, secondaryType, secondary, DualWriteSettings.from(config),
-                config.clock());
+    public DataAccess compose(
+            DalConfig config, String primaryType, DataAccess primary, String secondaryType, DataAccess secondary) {
+        return new DualWriteDataAccess(
+                primaryType, primary, secondaryType, secondary, DualWriteSettings.from(config), config.clock());
     }
 }

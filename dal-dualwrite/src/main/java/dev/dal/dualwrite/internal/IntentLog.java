@@ -47,6 +47,7 @@ import org.slf4j.LoggerFactory;
 public final class IntentLog implements AutoCloseable {
     /** The directory, inside the journal directory, that holds every process's intents. */
     public static final String DIRECTORY = "intents";
+
     private static final Logger LOG = LoggerFactory.getLogger(IntentLog.class);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final int COMPACT_AFTER = 20_000;
@@ -59,6 +60,7 @@ public final class IntentLog implements AutoCloseable {
     private FileChannel out;
     /** Open intents by ticket, as lines, for compaction. Guarded by this. */
     private final Map<Long, String> open = new LinkedHashMap<>();
+
     private final StringBuilder pending = new StringBuilder();
     private long nextTicket;
     private long queuedUpTo;
@@ -152,7 +154,8 @@ public final class IntentLog implements AutoCloseable {
                     wait();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new DataAccessException("Interrupted while recording a dual-write intent; nothing was written");
+                    throw new DataAccessException(
+                            "Interrupted while recording a dual-write intent; nothing was written");
                 }
             }
             if (durableUpTo >= ticket) {
@@ -216,7 +219,10 @@ public final class IntentLog implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             // The intents stay open: a later adoption replays them, which is harmless.
-            LOG.warn("Dual-write: could not mark {} intent(s) resolved ({})", tickets.length, e.getClass().getSimpleName());
+            LOG.warn(
+                    "Dual-write: could not mark {} intent(s) resolved ({})",
+                    tickets.length,
+                    e.getClass().getSimpleName());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -263,7 +269,10 @@ public final class IntentLog implements AutoCloseable {
         try (FileChannel f = FileChannel.open(next, StandardOpenOption.WRITE)) {
             f.force(true);
         }
-        Files.move(next, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        Files.move(
+                next,
+                file,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         out.close();
         out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
@@ -295,7 +304,9 @@ public final class IntentLog implements AutoCloseable {
                 adopted += adoptIfDead(dir, lockFile, journal);
             }
         } catch (IOException e) {
-            LOG.warn("Dual-write: could not look for intents of stopped processes in {} ({})", dir,
+            LOG.warn(
+                    "Dual-write: could not look for intents of stopped processes in {} ({})",
+                    dir,
                     e.getClass().getSimpleName());
         }
         return adopted;
@@ -323,8 +334,10 @@ public final class IntentLog implements AutoCloseable {
                 Files.deleteIfExists(dir.resolve(file.getFileName() + ".next"));
                 Files.deleteIfExists(lockFile);
                 if (!owed.isEmpty()) {
-                    LOG.warn("Dual-write: a process stopped with {} write(s) not yet replicated; they are in the repair"
-                            + " journal now", owed.size());
+                    LOG.warn(
+                            "Dual-write: a process stopped with {} write(s) not yet replicated; they are in the repair"
+                                    + " journal now",
+                            owed.size());
                 }
                 return owed.size();
             } finally {
@@ -351,9 +364,14 @@ public final class IntentLog implements AutoCloseable {
                 } else {
                     List<String> keys = new ArrayList<>();
                     node.get("keys").forEach(k -> keys.add(k.asText()));
-                    open.put(node.get("n").asLong(), new RepairEntry(RecordKind.valueOf(node.get("kind").asText()), keys,
-                            node.get("operation").asText(), Instant.parse(node.get("at").asText()),
-                            "the writing process stopped before the secondary was brought up to date"));
+                    open.put(
+                            node.get("n").asLong(),
+                            new RepairEntry(
+                                    RecordKind.valueOf(node.get("kind").asText()),
+                                    keys,
+                                    node.get("operation").asText(),
+                                    Instant.parse(node.get("at").asText()),
+                                    "the writing process stopped before the secondary was brought up to date"));
                 }
             } catch (RuntimeException e) {
                 // a line torn by the kill: its write never reached the primary, since the intent was not yet durable

@@ -11,8 +11,7 @@ import java.util.function.Supplier;
 public final class MeterBinding {
     private static final String REGISTRY = "io.micrometer.core.instrument.MeterRegistry";
 
-    private MeterBinding() {
-    }
+    private MeterBinding() {}
 
     /** @return whether Micrometer can be loaded by this module's class loader */
     public static boolean micrometerPresent() {
@@ -34,7 +33,7 @@ public final class MeterBinding {
      */
     public static Runnable bind(Supplier<DualWriteCounters> counters, String primary, String secondary) {
         if (!micrometerPresent()) {
-            return () -> { };
+            return () -> {};
         }
         return MicrometerMeters.register(counters, primary, secondary);
     }

@@ -43,8 +43,12 @@ public final class MismatchLog {
         rollWindow();
         if (linesInWindow < linesPerWindow) {
             linesInWindow++;
-            log.warn("Dual-write compare: {} {} differs between the primary ({}) and the secondary ({}) in {}",
-                    mismatch.operation(), mismatch.ids(), primaryType, secondaryType,
+            log.warn(
+                    "Dual-write compare: {} {} differs between the primary ({}) and the secondary ({}) in {}",
+                    mismatch.operation(),
+                    mismatch.ids(),
+                    primaryType,
+                    secondaryType,
                     mismatch.differences().stream().map(FieldDifference::path).toList());
         } else {
             suppressed.merge(mismatch.operation(), 1L, Long::sum);
@@ -64,8 +68,11 @@ public final class MismatchLog {
     public synchronized void flush() {
         if (!suppressed.isEmpty()) {
             long total = suppressed.values().stream().mapToLong(Long::longValue).sum();
-            log.warn("Dual-write compare: {} more mismatch(es) not logged one by one in the last {} s, by operation {}",
-                    total, Duration.ofNanos(windowNanos).toSeconds(), suppressed);
+            log.warn(
+                    "Dual-write compare: {} more mismatch(es) not logged one by one in the last {} s, by operation {}",
+                    total,
+                    Duration.ofNanos(windowNanos).toSeconds(),
+                    suppressed);
             suppressed.clear();
         }
     }

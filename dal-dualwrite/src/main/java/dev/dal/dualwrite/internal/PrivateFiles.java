@@ -8,15 +8,15 @@ import java.nio.file.attribute.PosixFilePermissions;
 
 /** Creates the journal's files owner-only ({@code 0600} in {@code 0700}), and keeps one that already exists. */
 final class PrivateFiles {
-    private PrivateFiles() {
-    }
+    private PrivateFiles() {}
 
     static void createDirectory(Path dir) throws IOException {
         if (Files.isDirectory(dir)) {
             return;
         }
         try {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.createDirectories(
+                    dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         } catch (UnsupportedOperationException e) {
             Files.createDirectories(dir);
         }

@@ -15,8 +15,7 @@ import java.util.Set;
 public final class RecordDiff {
     private static final ObjectMapper MAPPER = JsonValues.newMapper();
 
-    private RecordDiff() {
-    }
+    private RecordDiff() {}
 
     /**
      * @param primary the primary's answer (a record, a list, an optional, a number)

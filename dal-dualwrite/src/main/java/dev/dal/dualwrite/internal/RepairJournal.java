@@ -55,11 +55,13 @@ import org.slf4j.LoggerFactory;
 public final class RepairJournal implements AutoCloseable {
     /** The journal's file name inside its directory. */
     public static final String FILE_NAME = "dual-write-repair.ndjson";
+
     private static final Logger LOG = LoggerFactory.getLogger(RepairJournal.class);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     /** The longest a call waits for the journal's lock unless told otherwise: {@code DB_QUERY_TIMEOUT}'s default. */
     public static final Duration DEFAULT_LOCK_WAIT = Duration.ofSeconds(30);
+
     private static final long FIRST_PAUSE_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
     private static final long LONGEST_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     private static final StoreFailures FAILURES = StoreFailures.of("The dual-write repair journal");
@@ -374,7 +376,9 @@ public final class RepairJournal implements AutoCloseable {
 
     private List<String> lines() {
         try {
-            return Files.readAllLines(file, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
+            return Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+                    .filter(l -> !l.isBlank())
+                    .toList();
         } catch (IOException e) {
             throw new DataAccessException("The dual-write repair journal " + file + " could not be read ("
                     + e.getClass().getSimpleName() + ")");
@@ -387,7 +391,10 @@ public final class RepairJournal implements AutoCloseable {
             List<String> keys = new ArrayList<>();
             node.get("keys").forEach(k -> keys.add(k.asText()));
             JsonNode reason = node.get("reason");
-            return new RepairEntry(RecordKind.valueOf(node.get("kind").asText()), keys, node.get("operation").asText(),
+            return new RepairEntry(
+                    RecordKind.valueOf(node.get("kind").asText()),
+                    keys,
+                    node.get("operation").asText(),
                     Instant.parse(node.get("recordedAt").asText()),
                     reason == null || reason.isNull() ? null : reason.asText());
         } catch (RuntimeException e) {

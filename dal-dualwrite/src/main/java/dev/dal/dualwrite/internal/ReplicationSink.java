@@ -13,8 +13,7 @@ public interface ReplicationSink {
      *
      * @param steps what the coming write may change
      */
-    default void intend(List<Step> steps) {
-    }
+    default void intend(List<Step> steps) {}
 
     /** @param steps what the secondary owes, in the order written */
     void owe(List<Step> steps);

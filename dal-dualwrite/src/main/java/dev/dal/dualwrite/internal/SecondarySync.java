@@ -88,14 +88,18 @@ public final class SecondarySync {
         try {
             switch (step.kind()) {
                 case USER -> syncUser(UUID.fromString(step.keys().get(0)));
-                case USER_DELETION -> detached = deleteUser(UUID.fromString(step.keys().get(0)),
-                        DeleteMode.valueOf(step.keys().get(1)));
+                case USER_DELETION ->
+                    detached = deleteUser(
+                            UUID.fromString(step.keys().get(0)),
+                            DeleteMode.valueOf(step.keys().get(1)));
                 case SESSION -> syncSession(step.keys().get(0));
                 case MESSAGES -> syncMessages(step);
                 case SESSION_TAIL -> syncSessionTail(step.keys().get(0));
                 case MESSAGES_BY_SESSION_ID -> syncMessagesBySessionId(step);
                 case MEMORY -> syncMemory(step, replay);
-                case MEMORY_TYPE -> syncMemoryType(UUID.fromString(step.keys().get(0)), step.keys().get(1), replay);
+                case MEMORY_TYPE ->
+                    syncMemoryType(
+                            UUID.fromString(step.keys().get(0)), step.keys().get(1), replay);
                 case EXPIRED_MEMORY -> secondary.purgeExpiredMemory();
             }
         } finally {
@@ -106,7 +110,8 @@ public final class SecondarySync {
         for (String chatId : detached) {
             resyncSessionSoon(chatId, step.operation());
         }
-        if (EnumSet.of(RecordKind.SESSION, RecordKind.SESSION_TAIL, RecordKind.MESSAGES).contains(step.kind())) {
+        if (EnumSet.of(RecordKind.SESSION, RecordKind.SESSION_TAIL, RecordKind.MESSAGES)
+                .contains(step.kind())) {
             String chatId = step.keys().get(0);
             if (sessionsToResync.contains(chatId)) {
                 resyncSessionSoon(chatId, step.operation());
@@ -184,8 +189,8 @@ public final class SecondarySync {
             secondary.bulk().upsertUsers(List.of(user));
         } catch (DuplicateKeyException e) {
             // The secondary still gives this external id to another user: bring that one up to date first.
-            Optional<User> holder = user.externalId() == null ? Optional.empty()
-                    : secondary.getUserByExternalId(user.externalId());
+            Optional<User> holder =
+                    user.externalId() == null ? Optional.empty() : secondary.getUserByExternalId(user.externalId());
             if (holder.isEmpty() || holder.get().id().equals(user.id())) {
                 throw e;
             }
@@ -260,9 +265,13 @@ public final class SecondarySync {
         }
         UUID sessionId = session.get().id();
         List<Message> stored = step.messages().isEmpty()
-                ? primaryMessages(chatId, Long.parseLong(step.keys().get(1)), Long.parseLong(step.keys().get(2)))
+                ? primaryMessages(
+                        chatId,
+                        Long.parseLong(step.keys().get(1)),
+                        Long.parseLong(step.keys().get(2)))
                 : step.messages();
-        List<Message> current = stored.stream().filter(m -> m.sessionId().equals(sessionId)).toList();
+        List<Message> current =
+                stored.stream().filter(m -> m.sessionId().equals(sessionId)).toList();
         if (!current.isEmpty()) {
             upsertMessagesOf(chatId, sessionId, current);
         }
@@ -300,7 +309,8 @@ public final class SecondarySync {
         long after = newest.isEmpty() ? 0 : newest.get(0).sequenceNumber();
         while (true) {
             List<Message> page = primary.getChatHistory(chatId, dev.dal.api.HistoryQuery.after(after, 1000)).stream()
-                    .filter(m -> m.sessionId().equals(sessionId)).toList();
+                    .filter(m -> m.sessionId().equals(sessionId))
+                    .toList();
             if (page.isEmpty()) {
                 return;
             }
@@ -323,8 +333,12 @@ public final class SecondarySync {
         if (chatId.isEmpty()) {
             return; // the session is gone from the primary; its deletion reached (or will reach) the secondary
         }
-        Step byChatId = new Step(RecordKind.MESSAGES,
-                List.of(chatId.get(), step.keys().get(1), step.keys().get(2)), step.operation(), step.messages(), null);
+        Step byChatId = new Step(
+                RecordKind.MESSAGES,
+                List.of(chatId.get(), step.keys().get(1), step.keys().get(2)),
+                step.operation(),
+                step.messages(),
+                null);
         // The session's own lock too (session ids -> sessions), so this copy of the session is ordered with the rest.
         ReentrantLock lock = sessionLocks.forKey(byChatId.lockKey());
         lock.lock();
@@ -385,8 +399,8 @@ public final class SecondarySync {
 
     private void syncMemoryType(UUID userId, String type, boolean replay) {
         // Live, the primary has just deleted the whole type (expired entries too): visible entries are all there is.
-        List<MemoryEntry> current = replay ? primaryMemoryScanned(userId, type, null)
-                : primary.getUserMemory(userId, type);
+        List<MemoryEntry> current =
+                replay ? primaryMemoryScanned(userId, type, null) : primary.getUserMemory(userId, type);
         if (current.isEmpty()) {
             secondary.deleteUserMemory(userId, type);
         } else {

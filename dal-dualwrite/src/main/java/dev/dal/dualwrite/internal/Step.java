@@ -81,8 +81,12 @@ public record Step(RecordKind kind, List<String> keys, String operation, List<Me
     public static Step messages(String chatId, List<Message> stored, String operation) {
         long first = stored.get(0).sequenceNumber();
         long last = stored.get(stored.size() - 1).sequenceNumber();
-        return new Step(RecordKind.MESSAGES, List.of(chatId, Long.toString(first), Long.toString(last)), operation,
-                stored, null);
+        return new Step(
+                RecordKind.MESSAGES,
+                List.of(chatId, Long.toString(first), Long.toString(last)),
+                operation,
+                stored,
+                null);
     }
 
     /**
@@ -107,8 +111,12 @@ public record Step(RecordKind kind, List<String> keys, String operation, List<Me
     public static Step messagesBySessionId(UUID sessionId, List<Message> stored, String operation) {
         long first = stored.stream().mapToLong(Message::sequenceNumber).min().orElseThrow();
         long last = stored.stream().mapToLong(Message::sequenceNumber).max().orElseThrow();
-        return new Step(RecordKind.MESSAGES_BY_SESSION_ID,
-                List.of(sessionId.toString(), Long.toString(first), Long.toString(last)), operation, stored, null);
+        return new Step(
+                RecordKind.MESSAGES_BY_SESSION_ID,
+                List.of(sessionId.toString(), Long.toString(first), Long.toString(last)),
+                operation,
+                stored,
+                null);
     }
 
     /**
@@ -186,7 +194,8 @@ public record Step(RecordKind kind, List<String> keys, String operation, List<Me
         List<Step> out = new java.util.ArrayList<>();
         java.util.Set<Step> seen = new java.util.HashSet<>();
         for (Step step : steps) {
-            if (step.kind() == RecordKind.MESSAGES || step.kind() == RecordKind.MESSAGES_BY_SESSION_ID
+            if (step.kind() == RecordKind.MESSAGES
+                    || step.kind() == RecordKind.MESSAGES_BY_SESSION_ID
                     || seen.add(new Step(step.kind(), step.keys(), "", List.of(), null))) {
                 out.add(step);
             }

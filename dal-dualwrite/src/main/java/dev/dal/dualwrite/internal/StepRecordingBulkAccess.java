@@ -1,8 +1,5 @@
 package dev.dal.dualwrite.internal;
 
-import dev.dal.dualwrite.DualWriteKind;
-import java.util.function.Function;
-
 import dev.dal.api.ChatSession;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
@@ -12,11 +9,13 @@ import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
 import dev.dal.api.bulk.Tombstone;
 import dev.dal.api.spi.ForwardingBulkAccess;
+import dev.dal.dualwrite.DualWriteKind;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * The bulk interface of a dual-write store: upserts go to the primary, then the same exact batch to the
@@ -34,8 +33,7 @@ public final class StepRecordingBulkAccess extends ForwardingBulkAccess {
      * @param writes the primary's bulk interface
      * @param sink receives the steps of each upsert
      */
-    public StepRecordingBulkAccess(Function<DualWriteKind, BulkAccess> scans, BulkAccess writes,
-            ReplicationSink sink) {
+    public StepRecordingBulkAccess(Function<DualWriteKind, BulkAccess> scans, BulkAccess writes, ReplicationSink sink) {
         this.scans = scans;
         this.writes = writes;
         this.sink = sink;
@@ -69,7 +67,8 @@ public final class StepRecordingBulkAccess extends ForwardingBulkAccess {
 
     @Override
     public void upsertUsers(List<User> users) {
-        List<Step> steps = users.stream().map(u -> Step.user(u.id(), "upsertUsers")).toList();
+        List<Step> steps =
+                users.stream().map(u -> Step.user(u.id(), "upsertUsers")).toList();
         sink.intend(steps);
         writes.upsertUsers(users);
         sink.oweExact(steps, b -> b.upsertUsers(users));
@@ -77,7 +76,9 @@ public final class StepRecordingBulkAccess extends ForwardingBulkAccess {
 
     @Override
     public void upsertSessions(List<ChatSession> sessions) {
-        List<Step> steps = sessions.stream().map(s -> Step.session(s.chatId(), "upsertSessions")).toList();
+        List<Step> steps = sessions.stream()
+                .map(s -> Step.session(s.chatId(), "upsertSessions"))
+                .toList();
         sink.intend(steps);
         writes.upsertSessions(sessions);
         sink.oweExact(steps, b -> b.upsertSessions(sessions));
@@ -86,9 +87,11 @@ public final class StepRecordingBulkAccess extends ForwardingBulkAccess {
     @Override
     public void upsertMessages(List<Message> messages) {
         Map<UUID, List<Message>> bySession = new LinkedHashMap<>();
-        messages.forEach(m -> bySession.computeIfAbsent(m.sessionId(), k -> new ArrayList<>()).add(m));
+        messages.forEach(m ->
+                bySession.computeIfAbsent(m.sessionId(), k -> new ArrayList<>()).add(m));
         List<Step> steps = bySession.entrySet().stream()
-                .map(e -> Step.messagesBySessionId(e.getKey(), e.getValue(), "upsertMessages")).toList();
+                .map(e -> Step.messagesBySessionId(e.getKey(), e.getValue(), "upsertMessages"))
+                .toList();
         sink.intend(steps);
         writes.upsertMessages(messages);
         sink.oweExact(steps, b -> b.upsertMessages(messages));
@@ -97,7 +100,8 @@ public final class StepRecordingBulkAccess extends ForwardingBulkAccess {
     @Override
     public void upsertMemory(List<MemoryEntry> entries) {
         List<Step> steps = entries.stream()
-                .map(e -> Step.memory(e.userId(), e.memoryType(), e.key(), e, "upsertMemory")).toList();
+                .map(e -> Step.memory(e.userId(), e.memoryType(), e.key(), e, "upsertMemory"))
+                .toList();
         sink.intend(steps);
         writes.upsertMemory(entries);
         sink.oweExact(steps, b -> b.upsertMemory(entries));
@@ -105,7 +109,8 @@ public final class StepRecordingBulkAccess extends ForwardingBulkAccess {
 
     @Override
     public void overwriteUsers(List<User> users) {
-        List<Step> steps = users.stream().map(u -> Step.user(u.id(), "overwriteUsers")).toList();
+        List<Step> steps =
+                users.stream().map(u -> Step.user(u.id(), "overwriteUsers")).toList();
         sink.intend(steps);
         writes.overwriteUsers(users);
         sink.oweExact(steps, b -> b.overwriteUsers(users));
@@ -113,7 +118,9 @@ public final class StepRecordingBulkAccess extends ForwardingBulkAccess {
 
     @Override
     public void overwriteSessions(List<ChatSession> sessions) {
-        List<Step> steps = sessions.stream().map(s -> Step.session(s.chatId(), "overwriteSessions")).toList();
+        List<Step> steps = sessions.stream()
+                .map(s -> Step.session(s.chatId(), "overwriteSessions"))
+                .toList();
         sink.intend(steps);
         writes.overwriteSessions(sessions);
         sink.oweExact(steps, b -> b.overwriteSessions(sessions));
@@ -122,7 +129,8 @@ public final class StepRecordingBulkAccess extends ForwardingBulkAccess {
     @Override
     public void overwriteMemory(List<MemoryEntry> entries) {
         List<Step> steps = entries.stream()
-                .map(e -> Step.memory(e.userId(), e.memoryType(), e.key(), e, "overwriteMemory")).toList();
+                .map(e -> Step.memory(e.userId(), e.memoryType(), e.key(), e, "overwriteMemory"))
+                .toList();
         sink.intend(steps);
         writes.overwriteMemory(entries);
         sink.oweExact(steps, b -> b.overwriteMemory(entries));
@@ -130,7 +138,8 @@ public final class StepRecordingBulkAccess extends ForwardingBulkAccess {
 
     @Override
     public void upsertTombstones(List<Tombstone> tombstones) {
-        List<Step> steps = tombstones.stream().map(StepRecordingBulkAccess::stepOf).toList();
+        List<Step> steps =
+                tombstones.stream().map(StepRecordingBulkAccess::stepOf).toList();
         sink.intend(steps);
         writes.upsertTombstones(tombstones);
         sink.oweExact(steps, b -> b.upsertTombstones(tombstones));

@@ -51,8 +51,16 @@ public final class StepRecordingDataAccess extends ForwardingDataAccess {
     @Override
     public User createUser(NewUser user) {
         // The id is chosen here, not by the primary, so the intent can name it before the write.
-        NewUser withId = user.id() != null ? user : new NewUser(user.externalId(), user.email(), user.name(),
-                user.profile(), user.preferences(), user.status(), dev.dal.api.spi.Ids.newId());
+        NewUser withId = user.id() != null
+                ? user
+                : new NewUser(
+                        user.externalId(),
+                        user.email(),
+                        user.name(),
+                        user.profile(),
+                        user.preferences(),
+                        user.status(),
+                        dev.dal.api.spi.Ids.newId());
         sink.intend(List.of(Step.user(withId.id(), "createUser")));
         User created = target.createUser(withId);
         return wrote(created, Step.user(created.id(), "createUser"));
@@ -116,15 +124,16 @@ public final class StepRecordingDataAccess extends ForwardingDataAccess {
     public boolean deleteUserMemory(UUID userId, String memoryType, String key) {
         // Replicated even when nothing visible was deleted: an expired entry may have been removed.
         sink.intend(List.of(Step.memory(userId, memoryType, key, null, "deleteUserMemory")));
-        return wrote(target.deleteUserMemory(userId, memoryType, key),
+        return wrote(
+                target.deleteUserMemory(userId, memoryType, key),
                 Step.memory(userId, memoryType, key, null, "deleteUserMemory"));
     }
 
     @Override
     public int deleteUserMemory(UUID userId, String memoryType) {
         sink.intend(List.of(Step.memoryType(userId, memoryType, "deleteUserMemory")));
-        return wrote(target.deleteUserMemory(userId, memoryType),
-                Step.memoryType(userId, memoryType, "deleteUserMemory"));
+        return wrote(
+                target.deleteUserMemory(userId, memoryType), Step.memoryType(userId, memoryType, "deleteUserMemory"));
     }
 
     @Override
@@ -136,7 +145,8 @@ public final class StepRecordingDataAccess extends ForwardingDataAccess {
     /** Joins the running transaction; writes of the nested work go to the same sink. */
     @Override
     public <T> T inTransaction(TransactionWork<T> work) {
-        return target.inTransaction(inner -> work.run(inner == target ? this : new StepRecordingDataAccess(inner, sink)));
+        return target.inTransaction(
+                inner -> work.run(inner == target ? this : new StepRecordingDataAccess(inner, sink)));
     }
 
     /** Bulk upserts are recorded like any other write; scans read the same handle. */

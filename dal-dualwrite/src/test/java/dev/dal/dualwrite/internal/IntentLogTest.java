@@ -35,15 +35,19 @@ class IntentLogTest {
             long[] done = log.record(List.of(Step.user(resolved, "updateUser")));
             log.record(List.of(Step.user(open, "updateUser"), Step.sessionTail("chat-1", "addMessages")));
             log.resolve(done);
-            assertThat(IntentLog.adoptDead(dir, journal)).as("a live log is not adopted").isZero();
+            assertThat(IntentLog.adoptDead(dir, journal))
+                    .as("a live log is not adopted")
+                    .isZero();
             log.close(); // stops with intents open, as a killed process would leave them
 
             assertThat(IntentLog.adoptDead(dir, journal)).isEqualTo(2);
             assertThat(IntentLog.adoptDead(dir, journal)).as("adopted once").isZero();
 
-            assertThat(journal.readAll()).extracting(RepairEntry::kind, RepairEntry::keys).containsExactly(
-                    org.assertj.core.groups.Tuple.tuple(RecordKind.USER, List.of(open.toString())),
-                    org.assertj.core.groups.Tuple.tuple(RecordKind.SESSION_TAIL, List.of("chat-1")));
+            assertThat(journal.readAll())
+                    .extracting(RepairEntry::kind, RepairEntry::keys)
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple(RecordKind.USER, List.of(open.toString())),
+                            org.assertj.core.groups.Tuple.tuple(RecordKind.SESSION_TAIL, List.of("chat-1")));
             assertThat(intentFiles(dir)).isZero();
         }
     }
@@ -99,7 +103,9 @@ class IntentLogTest {
             } finally {
                 opening.set(false);
             }
-            assertThat(adopted.get(60, TimeUnit.SECONDS)).as("intents adopted from live logs").isZero();
+            assertThat(adopted.get(60, TimeUnit.SECONDS))
+                    .as("intents adopted from live logs")
+                    .isZero();
             assertThat(intentFiles(dir)).as("every live log keeps its file").isEqualTo(2000);
             assertThat(journal.readAll()).isEmpty();
         } finally {

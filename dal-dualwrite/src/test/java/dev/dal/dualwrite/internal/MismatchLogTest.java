@@ -18,10 +18,11 @@ import org.slf4j.helpers.MessageFormatter;
 class MismatchLogTest {
     private final List<String> warnings = new ArrayList<>();
     /** A logger that keeps what is logged at WARN, formatted. */
-    private final Logger logger = (Logger) Proxy.newProxyInstance(Logger.class.getClassLoader(),
-            new Class<?>[] {Logger.class}, (proxy, method, args) -> {
+    private final Logger logger = (Logger) Proxy.newProxyInstance(
+            Logger.class.getClassLoader(), new Class<?>[] {Logger.class}, (proxy, method, args) -> {
                 if (method.getName().equals("warn") && args != null && args[0] instanceof String format) {
-                    Object[] rest = args.length == 2 && args[1] instanceof Object[] array ? array
+                    Object[] rest = args.length == 2 && args[1] instanceof Object[] array
+                            ? array
                             : Arrays.copyOfRange(args, 1, args.length);
                     warnings.add(MessageFormatter.arrayFormat(format, rest).getMessage());
                 }
@@ -29,8 +30,11 @@ class MismatchLogTest {
             });
 
     private static Mismatch mismatch(String operation, String id) {
-        return new Mismatch(operation, List.of(id), List.of(new FieldDifference("/name", TextNode.valueOf("Ada"),
-                TextNode.valueOf("Eve"))), Instant.now());
+        return new Mismatch(
+                operation,
+                List.of(id),
+                List.of(new FieldDifference("/name", TextNode.valueOf("Ada"), TextNode.valueOf("Eve"))),
+                Instant.now());
     }
 
     @Test
@@ -45,10 +49,14 @@ class MismatchLogTest {
         log.mismatch(mismatch("getUser", "id-late"));
 
         assertThat(warnings).hasSize(5);
-        assertThat(warnings.get(3)).contains("7 more mismatch(es) not logged one by one")
-                .contains("getChatSession=4").contains("getUser=3");
+        assertThat(warnings.get(3))
+                .contains("7 more mismatch(es) not logged one by one")
+                .contains("getChatSession=4")
+                .contains("getUser=3");
         assertThat(warnings.get(4)).contains("id-late");
-        assertThat(String.join("\n", warnings)).as("no values, only paths").doesNotContain("Ada", "Eve")
+        assertThat(String.join("\n", warnings))
+                .as("no values, only paths")
+                .doesNotContain("Ada", "Eve")
                 .contains("/name");
     }
 
@@ -69,10 +77,17 @@ class MismatchLogTest {
     @Test
     void ignoreRulesMatchFieldsBelowThemWildcardsAndRecordsOfListAnswers() {
         CompareRules rules = CompareRules.ignoring(List.of("/updatedAt", "/metadata/trace", "/*/lastMessageAt"));
-        List<FieldDifference> found = List.of(diff("/updatedAt"), diff("/metadata/trace/span"), diff("/metadata/other"),
-                diff("/3/updatedAt"), diff("/0/session/lastMessageAt"), diff("/name"), diff("/"));
+        List<FieldDifference> found = List.of(
+                diff("/updatedAt"),
+                diff("/metadata/trace/span"),
+                diff("/metadata/other"),
+                diff("/3/updatedAt"),
+                diff("/0/session/lastMessageAt"),
+                diff("/name"),
+                diff("/"));
 
-        assertThat(rules.keep(found)).extracting(FieldDifference::path)
+        assertThat(rules.keep(found))
+                .extracting(FieldDifference::path)
                 .containsExactly("/metadata/other", "/name", "/");
         assertThat(CompareRules.none().keep(found)).hasSize(found.size());
     }

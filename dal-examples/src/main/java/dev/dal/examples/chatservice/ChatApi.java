@@ -14,8 +14,7 @@ import java.util.UUID;
  * so the wire format does not change when a Dal record gains a field.
  */
 public final class ChatApi {
-    private ChatApi() {
-    }
+    private ChatApi() {}
 
     /**
      * The body of {@code POST /users}.
@@ -24,8 +23,7 @@ public final class ChatApi {
      * @param name a display name, or {@code null}
      * @param email an address, or {@code null}
      */
-    public record NewUserRequest(String externalId, String name, String email) {
-    }
+    public record NewUserRequest(String externalId, String name, String email) {}
 
     /**
      * A stored user.
@@ -50,8 +48,7 @@ public final class ChatApi {
      * @param userId the owner's {@link UserView#id()}, or {@code null} for a chat without an owner
      * @param title a title, or {@code null}
      */
-    public record NewChatRequest(String chatId, UUID userId, String title) {
-    }
+    public record NewChatRequest(String chatId, UUID userId, String title) {}
 
     /**
      * A stored chat.
@@ -65,8 +62,8 @@ public final class ChatApi {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record ChatView(String chatId, UUID userId, String title, long messageCount, Instant createdAt) {
         static ChatView of(ChatSession session) {
-            return new ChatView(session.chatId(), session.userId(), session.title(), session.messageCount(),
-                    session.createdAt());
+            return new ChatView(
+                    session.chatId(), session.userId(), session.title(), session.messageCount(), session.createdAt());
         }
     }
 
@@ -76,8 +73,7 @@ public final class ChatApi {
      * @param role {@code user}, {@code assistant}, {@code system} or {@code tool}
      * @param content the text
      */
-    public record NewMessageRequest(String role, String content) {
-    }
+    public record NewMessageRequest(String role, String content) {}
 
     /**
      * A stored message.
@@ -90,8 +86,8 @@ public final class ChatApi {
      */
     public record MessageView(UUID id, long sequenceNumber, Role role, String content, Instant createdAt) {
         static MessageView of(Message message) {
-            return new MessageView(message.id(), message.sequenceNumber(), message.role(), message.content(),
-                    message.createdAt());
+            return new MessageView(
+                    message.id(), message.sequenceNumber(), message.role(), message.content(), message.createdAt());
         }
     }
 
@@ -105,8 +101,8 @@ public final class ChatApi {
      * @param lastSequenceNumber the last message's number, or {@code null} when the page is empty
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record HistoryPage(String chatId, List<MessageView> messages, Long firstSequenceNumber,
-            Long lastSequenceNumber) {
+    public record HistoryPage(
+            String chatId, List<MessageView> messages, Long firstSequenceNumber, Long lastSequenceNumber) {
         /** Copies the page, so the record is a value. */
         public HistoryPage {
             messages = List.copyOf(messages);
@@ -114,8 +110,12 @@ public final class ChatApi {
 
         static HistoryPage of(String chatId, List<Message> page) {
             List<MessageView> views = page.stream().map(MessageView::of).toList();
-            return views.isEmpty() ? new HistoryPage(chatId, views, null, null)
-                    : new HistoryPage(chatId, views, views.get(0).sequenceNumber(),
+            return views.isEmpty()
+                    ? new HistoryPage(chatId, views, null, null)
+                    : new HistoryPage(
+                            chatId,
+                            views,
+                            views.get(0).sequenceNumber(),
                             views.get(views.size() - 1).sequenceNumber());
         }
     }

@@ -63,7 +63,10 @@ public class ChatController {
     @ResponseStatus(HttpStatus.CREATED)
     public UserView createUser(@RequestBody NewUserRequest request) {
         return UserView.of(store.createUser(NewUser.builder()
-                .externalId(request.externalId()).name(request.name()).email(request.email()).build()));
+                .externalId(request.externalId())
+                .name(request.name())
+                .email(request.email())
+                .build()));
     }
 
     /**
@@ -105,7 +108,7 @@ public class ChatController {
     @PostMapping("/chats/{chatId}/messages")
     @ResponseStatus(HttpStatus.CREATED)
     public MessageView send(@PathVariable("chatId") String chatId, @RequestBody NewMessageRequest request) {
-        Role role = Role.fromWireName(request.role());   // a ValidationException naming "role" when unknown
+        Role role = Role.fromWireName(request.role()); // a ValidationException naming "role" when unknown
         return MessageView.of(store.addMessage(chatId, NewMessage.of(role, request.content())));
     }
 
@@ -119,16 +122,17 @@ public class ChatController {
      * @throws ValidationException when both {@code after} and {@code before} are given
      */
     @GetMapping("/chats/{chatId}/messages")
-    public HistoryPage history(@PathVariable("chatId") String chatId,
+    public HistoryPage history(
+            @PathVariable("chatId") String chatId,
             @RequestParam(name = "limit", defaultValue = "20") int limit,
             @RequestParam(name = "after", required = false) Long after,
             @RequestParam(name = "before", required = false) Long before) {
         if (after != null && before != null) {
             throw new ValidationException("before", "must not be given with after");
         }
-        HistoryQuery query = after != null ? HistoryQuery.after(after, limit)
-                : before != null ? HistoryQuery.before(before, limit)
-                : HistoryQuery.latest(limit);
+        HistoryQuery query = after != null
+                ? HistoryQuery.after(after, limit)
+                : before != null ? HistoryQuery.before(before, limit) : HistoryQuery.latest(limit);
         // An unknown chat has no history rather than an error in Dal; a client asking for one wants to know.
         if (store.getChatSession(chatId).isEmpty()) {
             throw NotFoundException.of("chat", chatId);

@@ -16,8 +16,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 public class ChatServiceApplication {
 
     /** Created by Spring. */
-    public ChatServiceApplication() {
-    }
+    public ChatServiceApplication() {}
 
     /**
      * Starts the service; it runs until the JVM is stopped.

@@ -45,8 +45,7 @@ public class DalErrorHandler {
     private static final Logger LOG = LoggerFactory.getLogger(DalErrorHandler.class);
 
     /** Created by Spring. */
-    public DalErrorHandler() {
-    }
+    public DalErrorHandler() {}
 
     /**
      * The JSON body of every error answer.
@@ -58,8 +57,7 @@ public class DalErrorHandler {
      * @param field the request field or parameter at fault, or {@code null}
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record ErrorBody(int status, String error, String message, String field) {
-    }
+    public record ErrorBody(int status, String error, String message, String field) {}
 
     /**
      * @param e Dal's rejection of a value, before any store was touched
@@ -77,8 +75,10 @@ public class DalErrorHandler {
      */
     @ExceptionHandler(HttpMessageNotReadableException.class)
     public ResponseEntity<ErrorBody> unreadable(HttpMessageNotReadableException e) {
-        String field = e.getCause() instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()
-                ? mapping.getPath().stream().map(JsonMappingException.Reference::getFieldName)
+        String field = e.getCause() instanceof JsonMappingException mapping
+                        && !mapping.getPath().isEmpty()
+                ? mapping.getPath().stream()
+                        .map(JsonMappingException.Reference::getFieldName)
                         .collect(Collectors.joining("."))
                 : "body";
         return badRequest(field, "body".equals(field) ? "body must be a JSON object" : field + " has the wrong type");
@@ -122,11 +122,12 @@ public class DalErrorHandler {
      */
     @ExceptionHandler(DataAccessException.class)
     public ResponseEntity<ErrorBody> failed(DataAccessException e) {
-        boolean passing = e instanceof UnavailableException || e instanceof Retryable
-                || e instanceof OutcomeUnknownException;
+        boolean passing =
+                e instanceof UnavailableException || e instanceof Retryable || e instanceof OutcomeUnknownException;
         if (passing) {
             LOG.warn("A request failed on the store; answered 503", e);
-            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "1")
+            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                    .header(HttpHeaders.RETRY_AFTER, "1")
                     .body(new ErrorBody(503, "unavailable", "The store is unavailable; retry later", null));
         }
         LOG.error("A request failed on the store; answered 500", e);

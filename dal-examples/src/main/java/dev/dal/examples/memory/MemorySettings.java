@@ -21,8 +21,9 @@ public record MemorySettings(String storeName) {
      * Which in-memory store to open, default {@code default}: a letter or digit, then at most 63 letters,
      * digits, {@code -} or {@code _}.
      */
-    public static final Setting<String> MEMORY_STORE_NAME = Setting.of("MEMORY_STORE_NAME", "default",
-            MemorySettings::checkedName, "default").locating();
+    public static final Setting<String> MEMORY_STORE_NAME = Setting.of(
+                    "MEMORY_STORE_NAME", "default", MemorySettings::checkedName, "default")
+            .locating();
 
     private static final String SCHEME = "memory:";
 

@@ -61,8 +61,8 @@ public final class MemoryStoreProvider implements DataAccessProvider {
     public DataAccess create(DalConfig config) {
         String storeName = MemorySettings.from(config.view(this)).storeName();
         ReferenceStore.State state = STORES.computeIfAbsent(storeName, k -> new ReferenceStore.State());
-        return new ReferenceStore(name(), state, config.clock(), EnumSet.of(Capability.TRANSACTIONS),
-                config.queryTimeout());
+        return new ReferenceStore(
+                name(), state, config.clock(), EnumSet.of(Capability.TRANSACTIONS), config.queryTimeout());
     }
 
     /** The in-memory store keeps no schema. */

@@ -29,10 +29,12 @@ class ChatServiceErrorsTest {
                 new ConcurrencyConflictException("serialization failure", null),
                 new OutcomeUnknownException("no answer after the write was sent", null))) {
             ResponseEntity<ErrorBody> answer = handler.failed(e);
-            assertThat(answer.getStatusCode().value()).as(e.getClass().getSimpleName()).isEqualTo(503);
+            assertThat(answer.getStatusCode().value())
+                    .as(e.getClass().getSimpleName())
+                    .isEqualTo(503);
             assertThat(answer.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("1");
-            assertThat(answer.getBody()).isEqualTo(
-                    new ErrorBody(503, "unavailable", "The store is unavailable; retry later", null));
+            assertThat(answer.getBody())
+                    .isEqualTo(new ErrorBody(503, "unavailable", "The store is unavailable; retry later", null));
         }
     }
 

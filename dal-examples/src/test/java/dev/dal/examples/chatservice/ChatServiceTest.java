@@ -23,7 +23,9 @@ import org.springframework.test.context.DynamicPropertySource;
  * The chat service on a random port, on a file store in a temporary directory, driven over HTTP as a client would:
  * a conversation written and read back in order, Dal's errors as 400, 404 and 409 with small bodies, health UP.
  */
-@SpringBootTest(classes = ChatServiceApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@SpringBootTest(
+        classes = ChatServiceApplication.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         // The file store whatever the environment says, so the test reads no outside store.
         properties = "dal.storage-type=file")
 @DirtiesContext
@@ -164,8 +166,10 @@ class ChatServiceTest {
     }
 
     private Answer post(String path, String body) throws Exception {
-        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+        return send(HttpRequest.newBuilder(uri(path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build());
     }
 
     private Answer get(String path) throws Exception {

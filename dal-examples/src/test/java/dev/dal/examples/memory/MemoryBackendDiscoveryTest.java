@@ -28,14 +28,18 @@ class MemoryBackendDiscoveryTest {
             assertThat(store.healthCheck().storageType()).isEqualTo("memory");
         }
         try (DataAccess store = DataAccessFactory.create(config)) {
-            assertThat(store.getUserByExternalId("ada")).as("a store of the same name").contains(written);
+            assertThat(store.getUserByExternalId("ada"))
+                    .as("a store of the same name")
+                    .contains(written);
         }
     }
 
     @Test
     void anUnknownTypeListsTheMemoryBackendAmongTheTypesFound() {
-        assertThatThrownBy(() -> DataAccessFactory.provider("cassandra")).isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("types found: ").hasMessageContaining("memory")
+        assertThatThrownBy(() -> DataAccessFactory.provider("cassandra"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("types found: ")
+                .hasMessageContaining("memory")
                 .hasMessageContaining("file (files, json)");
     }
 
@@ -53,7 +57,8 @@ class MemoryBackendDiscoveryTest {
             }
         }
         DalConfig bad = DalConfig.fromMap(Map.of(DalConfig.DATA_STORAGE_TYPE, "memory", "MEMORY_STORE_NAME", "a/b"));
-        assertThatThrownBy(() -> DataAccessFactory.create(bad)).isInstanceOf(ConfigurationException.class)
+        assertThatThrownBy(() -> DataAccessFactory.create(bad))
+                .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("MEMORY_STORE_NAME");
     }
 

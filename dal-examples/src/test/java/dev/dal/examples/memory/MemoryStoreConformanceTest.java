@@ -35,9 +35,12 @@ class MemoryStoreConformanceTest implements DataAccessConformance {
             }
 
             private DataAccess open(Clock clock, Map<String, String> settings) {
-                return DataAccessFactory.create(DalConfig.builder().settings(settings)
-                        .setting(DalConfig.DATA_STORAGE_TYPE, "memory").setting("MEMORY_STORE_NAME", last)
-                        .clock(clock).build());
+                return DataAccessFactory.create(DalConfig.builder()
+                        .settings(settings)
+                        .setting(DalConfig.DATA_STORAGE_TYPE, "memory")
+                        .setting("MEMORY_STORE_NAME", last)
+                        .clock(clock)
+                        .build());
             }
         };
     }

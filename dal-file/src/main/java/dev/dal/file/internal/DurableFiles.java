@@ -25,17 +25,19 @@ import java.util.Set;
  * rename), and everything is private to the owner (directories 0700, files 0600).
  */
 final class DurableFiles {
-    private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+    private static final boolean POSIX =
+            FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
     private static final FileAttribute<?>[] FILE_ATTRS = POSIX
-            ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
+            ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))
+            }
             : new FileAttribute<?>[0];
     private static final FileAttribute<?>[] DIR_ATTRS = POSIX
-            ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))}
+            ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))
+            }
             : new FileAttribute<?>[0];
     private static final Set<StandardOpenOption> APPEND = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE);
 
-    private DurableFiles() {
-    }
+    private DurableFiles() {}
 
     /** Creates a directory (and missing parents) with mode 0700, and makes the new names durable. */
     static void createDirectories(Path dir) throws IOException {
@@ -69,8 +71,10 @@ final class DurableFiles {
     static void replace(Path file, byte[] content) throws IOException {
         Path temp = file.resolveSibling(file.getFileName() + ".tmp");
         CrashSimulation.beforeChange(temp);
-        try (FileChannel channel = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), FILE_ATTRS)) {
+        try (FileChannel channel = FileChannel.open(
+                temp,
+                Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE),
+                FILE_ATTRS)) {
             writeFully(channel, ByteBuffer.wrap(content), 0);
             force(channel, temp, true);
         }
@@ -218,7 +222,7 @@ final class DurableFiles {
 
     /** Opens (creating, 0600) a file for reading and writing. */
     static FileChannel openReadWrite(Path file) throws IOException {
-        return FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE), FILE_ATTRS);
+        return FileChannel.open(
+                file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE), FILE_ATTRS);
     }
 }

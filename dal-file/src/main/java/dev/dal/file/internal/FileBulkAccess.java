@@ -49,14 +49,17 @@ final class FileBulkAccess extends VersionedBulkAccess {
 
     @Override
     public ScanBatch<User> scanUsers(String cursor, int batchSize) {
-        return unit.read("scanUsers", () -> scanById(records.layout().usersDir(), ScanCursors.afterUser(cursor), batchSize, records::user));
+        return unit.read(
+                "scanUsers",
+                () -> scanById(records.layout().usersDir(), ScanCursors.afterUser(cursor), batchSize, records::user));
     }
 
     @Override
     public ScanBatch<ChatSession> scanSessions(String cursor, int batchSize) {
-        return unit.read("scanSessions",
-                () -> scanById(records.layout().sessionsDir(), ScanCursors.afterSession(cursor), batchSize,
-                        records::session));
+        return unit.read(
+                "scanSessions",
+                () -> scanById(
+                        records.layout().sessionsDir(), ScanCursors.afterSession(cursor), batchSize, records::session));
     }
 
     /** Loads a record by id. */
@@ -65,8 +68,7 @@ final class FileBulkAccess extends VersionedBulkAccess {
     }
 
     /** @param after the id the scan resumes after, {@code null} for the first batch */
-    private static <T> ScanBatch<T> scanById(Path dir, UUID after, int batchSize, Loader<T> loader)
-            throws IOException {
+    private static <T> ScanBatch<T> scanById(Path dir, UUID after, int batchSize, Loader<T> loader) throws IOException {
         String cursor = after == null ? null : after.toString();
         List<T> items = new ArrayList<>();
         String last = null;
@@ -151,7 +153,8 @@ final class FileBulkAccess extends VersionedBulkAccess {
 
         /** @return the scan key of the position, {@code null} for none */
         static MemoryKey after(ScanCursors.MemoryPosition position) {
-            return position == null ? null
+            return position == null
+                    ? null
                     : new MemoryKey(position.userId().toString(), position.memoryType(), position.key());
         }
 
@@ -223,7 +226,8 @@ final class FileBulkAccess extends VersionedBulkAccess {
                 }
                 Optional<ChatSession> holder = records.sessionByChatId(session.chatId());
                 Optional<ChatIdTombstone> tombstone = records.sessionTombstone(session.chatId());
-                long stored = Math.max(holder.map(ChatSession::version).orElse(0L),
+                long stored = Math.max(
+                        holder.map(ChatSession::version).orElse(0L),
                         tombstone.map(ChatIdTombstone::version).orElse(0L));
                 if (!overwrite && session.version() <= stored) {
                     continue;
@@ -233,11 +237,13 @@ final class FileBulkAccess extends VersionedBulkAccess {
                 }
                 Optional<ChatSession> existing = records.session(session.id());
                 if (existing.isPresent() && !existing.get().chatId().equals(session.chatId())) {
-                    records.files().delete(records.layout().chatIdIndex(existing.get().chatId()));
+                    records.files()
+                            .delete(records.layout().chatIdIndex(existing.get().chatId()));
                 }
                 records.putSession(session);
                 records.putChatId(session.chatId(), session.id());
-                records.changeOwner(session.id(), existing.map(ChatSession::userId).orElse(null), session.userId());
+                records.changeOwner(
+                        session.id(), existing.map(ChatSession::userId).orElse(null), session.userId());
                 if (tombstone.isPresent()) {
                     records.deleteSessionTombstone(session.chatId());
                 }
@@ -249,7 +255,8 @@ final class FileBulkAccess extends VersionedBulkAccess {
     @Override
     public void upsertMessages(List<Message> messages) {
         Map<UUID, List<Message>> bySession = new LinkedHashMap<>();
-        messages.forEach(m -> bySession.computeIfAbsent(m.sessionId(), k -> new ArrayList<>()).add(m));
+        messages.forEach(m ->
+                bySession.computeIfAbsent(m.sessionId(), k -> new ArrayList<>()).add(m));
         unit.write("upsertMessages", () -> {
             for (Map.Entry<UUID, List<Message>> group : bySession.entrySet()) {
                 if (records.session(group.getKey()).isEmpty()) {
@@ -275,7 +282,8 @@ final class FileBulkAccess extends VersionedBulkAccess {
         String operation = rule.operation("Memory");
         boolean overwrite = rule.overwrites();
         Map<UUID, List<MemoryEntry>> byUser = new LinkedHashMap<>();
-        entries.forEach(e -> byUser.computeIfAbsent(e.userId(), k -> new ArrayList<>()).add(e));
+        entries.forEach(
+                e -> byUser.computeIfAbsent(e.userId(), k -> new ArrayList<>()).add(e));
         unit.write(operation, () -> {
             for (Map.Entry<UUID, List<MemoryEntry>> group : byUser.entrySet()) {
                 if (ownerDeleted(group.getKey())) {
@@ -302,10 +310,12 @@ final class FileBulkAccess extends VersionedBulkAccess {
             Map<UUID, List<MemoryTombstone>> memory = new HashMap<>();
             for (RecordKey key : keys) {
                 switch (key.kind()) {
-                    case USER -> records.userTombstone(key.userId())
-                            .ifPresent(v -> found.add(Tombstone.ofUser(key.userId(), v)));
-                    case SESSION -> records.sessionTombstone(key.chatId())
-                            .ifPresent(t -> found.add(Tombstone.ofSession(t.chatId(), t.sessionId(), t.version())));
+                    case USER ->
+                        records.userTombstone(key.userId())
+                                .ifPresent(v -> found.add(Tombstone.ofUser(key.userId(), v)));
+                    case SESSION ->
+                        records.sessionTombstone(key.chatId())
+                                .ifPresent(t -> found.add(Tombstone.ofSession(t.chatId(), t.sessionId(), t.version())));
                     case MEMORY -> {
                         List<MemoryTombstone> ofUser = memory.get(key.userId());
                         if (ofUser == null) {
@@ -313,7 +323,8 @@ final class FileBulkAccess extends VersionedBulkAccess {
                             memory.put(key.userId(), ofUser);
                         }
                         for (MemoryTombstone t : ofUser) {
-                            if (t.memoryType().equals(key.memoryType()) && (key.isWholeType() || t.key().equals(key.key()))) {
+                            if (t.memoryType().equals(key.memoryType())
+                                    && (key.isWholeType() || t.key().equals(key.key()))) {
                                 found.add(Tombstone.ofMemory(key.userId(), t.memoryType(), t.key(), t.version()));
                             }
                         }
@@ -328,8 +339,11 @@ final class FileBulkAccess extends VersionedBulkAccess {
     @Override
     public void upsertTombstones(List<Tombstone> tombstones) {
         Map<UUID, List<Tombstone>> memoryByUser = new LinkedHashMap<>();
-        tombstones.stream().filter(t -> t.key().kind() == RecordKey.Kind.MEMORY)
-                .forEach(t -> memoryByUser.computeIfAbsent(t.key().userId(), k -> new ArrayList<>()).add(t));
+        tombstones.stream()
+                .filter(t -> t.key().kind() == RecordKey.Kind.MEMORY)
+                .forEach(t -> memoryByUser
+                        .computeIfAbsent(t.key().userId(), k -> new ArrayList<>())
+                        .add(t));
         unit.write("upsertTombstones", () -> {
             for (Tombstone t : tombstones) {
                 switch (t.key().kind()) {
@@ -338,13 +352,16 @@ final class FileBulkAccess extends VersionedBulkAccess {
                     case MEMORY -> {
                         // grouped per user below: one write per file
                     }
-                    default -> throw new IllegalStateException("unknown kind " + t.key().kind());
+                    default ->
+                        throw new IllegalStateException(
+                                "unknown kind " + t.key().kind());
                 }
             }
             for (Map.Entry<UUID, List<Tombstone>> group : memoryByUser.entrySet()) {
                 UserMemoryState memory = records.memoryState(group.getKey());
                 for (Tombstone t : group.getValue()) {
-                    if (t.version() > memory.storedVersion(t.key().memoryType(), t.key().key())) {
+                    if (t.version()
+                            > memory.storedVersion(t.key().memoryType(), t.key().key())) {
                         memory.delete(t.key().memoryType(), t.key().key(), t.version());
                     }
                 }

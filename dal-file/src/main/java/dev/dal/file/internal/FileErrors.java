@@ -23,8 +23,7 @@ final class FileErrors {
     /** The failure table, naming the store as its messages do. */
     static final StoreFailures FAILURES = StoreFailures.of("The file store");
 
-    private FileErrors() {
-    }
+    private FileErrors() {}
 
     /**
      * @param operation the operation that failed
@@ -71,8 +70,10 @@ final class FileErrors {
      * @return the failure of opening the store, naming {@code DATA_DIR}
      */
     static UnavailableException openFailed(Path dir, IOException e) {
-        return new UnavailableException("The file store at " + FileSettings.DATA_DIR.name() + "=" + dir
-                + " could not be opened: " + e.getMessage(), e);
+        return new UnavailableException(
+                "The file store at " + FileSettings.DATA_DIR.name() + "=" + dir + " could not be opened: "
+                        + e.getMessage(),
+                e);
     }
 
     /**

@@ -28,16 +28,30 @@ record FileHealth(UnitOfWork unit, Path root, Duration lockWait) {
         try {
             boolean writable = unit.read("healthCheck", lockWait, () -> Files.isWritable(root));
             Duration latency = Duration.ofNanos(System.nanoTime() - start);
-            return new HealthStatus(writable ? HealthStatus.Status.UP : HealthStatus.Status.DEGRADED, BACKEND, latency,
-                    Map.of("dataDir", root.toString(), "writable", writable), writable ? null : "data directory is read-only",
+            return new HealthStatus(
+                    writable ? HealthStatus.Status.UP : HealthStatus.Status.DEGRADED,
+                    BACKEND,
+                    latency,
+                    Map.of("dataDir", root.toString(), "writable", writable),
+                    writable ? null : "data directory is read-only",
                     Instant.now());
         } catch (TransientDataAccessException e) {
-            return new HealthStatus(HealthStatus.Status.DOWN, BACKEND, Duration.ofNanos(System.nanoTime() - start),
-                    Map.of("dataDir", root.toString()), "the store lock was not free within "
-                    + DalConfig.DAL_HEALTH_TIMEOUT + " (" + lockWait.toMillis() + " ms)", Instant.now());
+            return new HealthStatus(
+                    HealthStatus.Status.DOWN,
+                    BACKEND,
+                    Duration.ofNanos(System.nanoTime() - start),
+                    Map.of("dataDir", root.toString()),
+                    "the store lock was not free within " + DalConfig.DAL_HEALTH_TIMEOUT + " (" + lockWait.toMillis()
+                            + " ms)",
+                    Instant.now());
         } catch (RuntimeException e) {
-            return new HealthStatus(HealthStatus.Status.DOWN, BACKEND, Duration.ofNanos(System.nanoTime() - start),
-                    Map.of("dataDir", root.toString()), "file store unavailable", Instant.now());
+            return new HealthStatus(
+                    HealthStatus.Status.DOWN,
+                    BACKEND,
+                    Duration.ofNanos(System.nanoTime() - start),
+                    Map.of("dataDir", root.toString()),
+                    "file store unavailable",
+                    Instant.now());
         }
     }
 }

@@ -17,8 +17,7 @@ final class FileMigrations {
     /** Every layout version the code knows, oldest first. */
     static final List<Migration> MIGRATIONS = List.of(LAYOUT_1);
 
-    private FileMigrations() {
-    }
+    private FileMigrations() {}
 
     /** @return the newest layout version the code knows */
     static int latest() {
@@ -52,6 +51,5 @@ final class FileMigrations {
      * @param version the layout version the directory holds
      * @param appliedAt when the marker was written, or {@code null} when not recorded
      */
-    record LayoutMarker(int version, Instant appliedAt) {
-    }
+    record LayoutMarker(int version, Instant appliedAt) {}
 }

@@ -23,8 +23,8 @@ import java.util.UUID;
  * memory is never returned.
  */
 final class FileReads {
-    private static final Comparator<ChatSession> MOST_RECENT_FIRST = Comparator
-            .comparing(ChatSession::lastActivityAt).reversed()
+    private static final Comparator<ChatSession> MOST_RECENT_FIRST = Comparator.comparing(ChatSession::lastActivityAt)
+            .reversed()
             .thenComparing(s -> s.id().toString(), Comparator.reverseOrder());
 
     private final RecordDirectory records;
@@ -73,8 +73,11 @@ final class FileReads {
     List<SessionOverview> userSessionsWithLastMessage(UUID userId, int limit, int offset) throws IOException {
         List<SessionOverview> page = new ArrayList<>();
         for (ChatSession session : userSessions(userId, limit, offset)) {
-            Message last = session.messageCount() == 0 ? null
-                    : records.messages(session.id()).read(session.messageCount()).orElse(null);
+            Message last = session.messageCount() == 0
+                    ? null
+                    : records.messages(session.id())
+                            .read(session.messageCount())
+                            .orElse(null);
             page.add(new SessionOverview(session, last));
         }
         return page;

@@ -47,7 +47,8 @@ final class FileRecords {
 
     /** A record written before versions existed is at version 1. */
     private static void versionOneWhenMissing(JsonNode record) {
-        if (record instanceof ObjectNode object && (!object.has(VERSION) || object.get(VERSION).isNull())) {
+        if (record instanceof ObjectNode object
+                && (!object.has(VERSION) || object.get(VERSION).isNull())) {
             object.put(VERSION, 1L);
         }
     }

@@ -55,8 +55,8 @@ final class FileSchemaMigrator implements SchemaMigrator {
         List<SchemaChange> changes = new ArrayList<>();
         for (Migration m : FileMigrations.MIGRATIONS) {
             boolean applied = marker.isPresent() && marker.get().version() >= m.version();
-            changes.add(new SchemaChange(m.name(), m.description(), applied,
-                    applied ? marker.get().appliedAt() : null, null));
+            changes.add(new SchemaChange(
+                    m.name(), m.description(), applied, applied ? marker.get().appliedAt() : null, null));
         }
         return List.copyOf(changes);
     }
@@ -92,15 +92,21 @@ final class FileSchemaMigrator implements SchemaMigrator {
     @Override
     public List<SchemaChange> rollback(String toVersion) {
         if (toVersion != null && !FileMigrations.isKnown(toVersion)) {
-            throw new ValidationException("toVersion", "names no known file store layout version (known: "
-                    + FileMigrations.MIGRATIONS.stream().map(Migration::name).toList() + ")");
+            throw new ValidationException(
+                    "toVersion",
+                    "names no known file store layout version (known: "
+                            + FileMigrations.MIGRATIONS.stream()
+                                    .map(Migration::name)
+                                    .toList() + ")");
         }
         if (toVersion != null || readMarker("schema rollback").isEmpty()) {
             // Going back to version 1 keeps it applied; without a marker nothing is recorded to undo.
             return List.of();
         }
-        throw new ValidationException("toVersion", "must name a version to keep: file store layout version 1 is"
-                + " the store itself and cannot be rolled back (delete the data directory to remove the store)");
+        throw new ValidationException(
+                "toVersion",
+                "must name a version to keep: file store layout version 1 is"
+                        + " the store itself and cannot be rolled back (delete the data directory to remove the store)");
     }
 
     private Optional<LayoutMarker> readMarker(String operation) {

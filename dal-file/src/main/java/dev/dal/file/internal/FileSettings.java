@@ -19,7 +19,8 @@ import java.util.Optional;
 public record FileSettings(Path dataDir) {
 
     /** The store's root directory, default {@code ./data}. */
-    public static final Setting<Path> DATA_DIR = Setting.path("DATA_DIR", Paths.get("data")).locating();
+    public static final Setting<Path> DATA_DIR =
+            Setting.path("DATA_DIR", Paths.get("data")).locating();
 
     /** @return the settings the file store declares */
     public static List<Setting<?>> declared() {

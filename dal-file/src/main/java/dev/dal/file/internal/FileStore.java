@@ -120,8 +120,8 @@ public final class FileStore implements DataAccess {
 
     @Override
     public List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
-        return unit.read("listUserSessionsWithLastMessage",
-                () -> reads.userSessionsWithLastMessage(userId, limit, offset));
+        return unit.read(
+                "listUserSessionsWithLastMessage", () -> reads.userSessionsWithLastMessage(userId, limit, offset));
     }
 
     // ---- messages ----

@@ -15,8 +15,7 @@ import java.time.Duration;
  * recovery of a crashed writer, and the check that the directory holds a layout this code knows.
  */
 public final class FileStores {
-    private FileStores() {
-    }
+    private FileStores() {}
 
     /**
      * Opens (creating if needed) the store in {@code DATA_DIR}, with the configuration's deadlines.
@@ -32,8 +31,8 @@ public final class FileStores {
     public static DataAccess open(DalConfig config, FileSettings settings) {
         Path dir = settings.dataDir();
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new ConfigurationException(FileSettings.DATA_DIR.name() + " must name a directory, but " + dir
-                    + " is a file");
+            throw new ConfigurationException(
+                    FileSettings.DATA_DIR.name() + " must name a directory, but " + dir + " is a file");
         }
         try {
             return open(dir, config.clock(), config.queryTimeout(), config.healthTimeout());
@@ -56,8 +55,7 @@ public final class FileStores {
      * @throws dev.dal.api.TransientDataAccessException when the lock was not free within {@code lockWait}
      * @throws ConfigurationException when the directory holds a layout newer than this code knows
      */
-    public static FileStore open(Path dataDir, Clock clock, Duration lockWait, Duration healthWait)
-            throws IOException {
+    public static FileStore open(Path dataDir, Clock clock, Duration lockWait, Duration healthWait) throws IOException {
         Path root = dataDir.toAbsolutePath().normalize();
         DurableFiles.createDirectories(root);
         StoreLock lock = StoreLock.forDirectory(root);

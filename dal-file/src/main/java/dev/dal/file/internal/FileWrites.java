@@ -51,7 +51,8 @@ final class FileWrites {
     // ---- users ----
 
     User createUser(NewUser newUser) throws IOException {
-        if (newUser.externalId() != null && records.userIdByExternalId(newUser.externalId()).isPresent()) {
+        if (newUser.externalId() != null
+                && records.userIdByExternalId(newUser.externalId()).isPresent()) {
             throw RecordDirectory.duplicateExternalId();
         }
         User user = newUser.toUser(Ids.newId(), now());
@@ -97,7 +98,8 @@ final class FileWrites {
         records.requireUser(newSession.userId());
         // A chat id used again continues above the deleted session's version.
         Optional<ChatIdTombstone> tombstone = records.sessionTombstone(newSession.chatId());
-        ChatSession session = newSession.toSession(Ids.newId(), now())
+        ChatSession session = newSession
+                .toSession(Ids.newId(), now())
                 .withVersion(tombstone.map(t -> t.version() + 1).orElse(1L));
         records.putSession(session);
         records.putChatId(session.chatId(), session.id());
@@ -109,8 +111,8 @@ final class FileWrites {
     }
 
     ChatSession updateChatSession(String chatId, ChatSessionUpdate update) throws IOException {
-        ChatSession current = records.sessionByChatId(chatId)
-                .orElseThrow(() -> NotFoundException.of("chat session", chatId));
+        ChatSession current =
+                records.sessionByChatId(chatId).orElseThrow(() -> NotFoundException.of("chat session", chatId));
         ChatSession updated = update.applyTo(current, now());
         if (!Objects.equals(current.userId(), updated.userId())) {
             records.requireUser(updated.userId());
@@ -132,8 +134,8 @@ final class FileWrites {
     // ---- messages ----
 
     List<Message> addMessages(String chatId, List<NewMessage> newMessages) throws IOException {
-        ChatSession session = records.sessionByChatId(chatId)
-                .orElseThrow(() -> NotFoundException.of("chat session", chatId));
+        ChatSession session =
+                records.sessionByChatId(chatId).orElseThrow(() -> NotFoundException.of("chat session", chatId));
         Instant now = now();
         long next = session.messageCount() + 1;
         List<Message> messages = new ArrayList<>(newMessages.size());
@@ -154,10 +156,12 @@ final class FileWrites {
         Instant now = now();
         UserMemoryState memory = records.memoryState(userId);
         Optional<MemoryEntry> existing = memory.entry(memoryType, key);
-        Instant createdAt = existing.filter(e -> !e.isExpiredAt(now)).map(MemoryEntry::createdAt).orElse(now);
+        Instant createdAt = existing.filter(e -> !e.isExpiredAt(now))
+                .map(MemoryEntry::createdAt)
+                .orElse(now);
         // Over a stored entry (expired or not) or a deleted key's tombstone, the version goes on from there.
-        MemoryEntry entry = new MemoryEntry(userId, memoryType, key, value, createdAt, now, expiresAt,
-                memory.storedVersion(memoryType, key) + 1);
+        MemoryEntry entry = new MemoryEntry(
+                userId, memoryType, key, value, createdAt, now, expiresAt, memory.storedVersion(memoryType, key) + 1);
         memory.put(entry);
         records.flush(memory);
         return entry;
@@ -177,7 +181,8 @@ final class FileWrites {
         UserMemoryState memory = records.memoryState(userId);
         int visible = 0;
         for (MemoryEntry e : memory.entries()) {
-            boolean matches = e.memoryType().equals(memoryType) && (key == null || e.key().equals(key));
+            boolean matches =
+                    e.memoryType().equals(memoryType) && (key == null || e.key().equals(key));
             if (matches) {
                 visible += e.isExpiredAt(now) ? 0 : 1;
                 memory.delete(e.memoryType(), e.key(), e.version() + 1);

@@ -118,14 +118,14 @@ final class MessageLog {
             return List.of();
         }
         try (FileChannel idx = FileChannel.open(index, StandardOpenOption.READ);
-             FileChannel lines = FileChannel.open(log, StandardOpenOption.READ)) {
+                FileChannel lines = FileChannel.open(log, StandardOpenOption.READ)) {
             long available = idx.size() / SLOT;
             long end = Math.min(last, available);
             if (first > end) {
                 return List.of();
             }
-            ByteBuffer slots = ByteBuffer.wrap(DurableFiles.readAt(idx, (first - 1) * SLOT,
-                    (int) ((end - first + 1) * SLOT)));
+            ByteBuffer slots =
+                    ByteBuffer.wrap(DurableFiles.readAt(idx, (first - 1) * SLOT, (int) ((end - first + 1) * SLOT)));
             List<Message> out = new ArrayList<>((int) (end - first + 1));
             while (slots.hasRemaining()) {
                 long offset = slots.getLong();

@@ -67,7 +67,8 @@ record RecordDirectory(StoreLayout layout, FileRecords mapping, JournaledFiles f
             if (mode == DeleteMode.PURGE) {
                 // Its messages name only the session, so the session leaves a tombstone of its own.
                 deleteSession(session.get());
-                putSessionTombstone(session.get().chatId(), sessionId, session.get().version() + 1);
+                putSessionTombstone(
+                        session.get().chatId(), sessionId, session.get().version() + 1);
             } else {
                 putSession(session.get().withUserId(null));
             }
@@ -175,7 +176,8 @@ record RecordDirectory(StoreLayout layout, FileRecords mapping, JournaledFiles f
 
     /** Journals at once everything adding messages to a session changes: its log, index and record. */
     void prepareMessageAppend(UUID sessionId) throws IOException {
-        files.prepare(List.of(layout.messageLog(sessionId), layout.messageIndex(sessionId)),
+        files.prepare(
+                List.of(layout.messageLog(sessionId), layout.messageIndex(sessionId)),
                 List.of(layout.session(sessionId)));
     }
 
@@ -210,7 +212,8 @@ record RecordDirectory(StoreLayout layout, FileRecords mapping, JournaledFiles f
     void putSessionTombstone(String chatId, UUID sessionId, long version) throws IOException {
         Optional<ChatIdTombstone> stored = sessionTombstone(chatId);
         if (stored.isEmpty() || stored.get().version() < version) {
-            files.replace(layout.chatIdTombstone(chatId), mapping.write(new ChatIdTombstone(chatId, sessionId, version)));
+            files.replace(
+                    layout.chatIdTombstone(chatId), mapping.write(new ChatIdTombstone(chatId, sessionId, version)));
         }
         markSessionDeleted(sessionId);
     }
@@ -231,18 +234,21 @@ record RecordDirectory(StoreLayout layout, FileRecords mapping, JournaledFiles f
     /** @return whether a session with this id was deleted */
     boolean sessionWasDeleted(UUID sessionId) throws IOException {
         return read(layout.deletedSession(sessionId), DeletedSession.class, "deleted session mark")
-                .filter(m -> m.sessionId().equals(sessionId)).isPresent();
+                .filter(m -> m.sessionId().equals(sessionId))
+                .isPresent();
     }
 
     /** @return the version the store holds for a chat id, live or deleted; 0 when it holds none */
     long storedSessionVersion(String chatId, Optional<ChatSession> live) throws IOException {
         long version = live.map(ChatSession::version).orElse(0L);
-        return Math.max(version, sessionTombstone(chatId).map(ChatIdTombstone::version).orElse(0L));
+        return Math.max(
+                version, sessionTombstone(chatId).map(ChatIdTombstone::version).orElse(0L));
     }
 
     List<UUID> sessionIdsOf(UUID userId) throws IOException {
         return read(layout.userSessions(userId), UserSessions.class, "user session list")
-                .map(UserSessions::sessionIds).orElse(List.of());
+                .map(UserSessions::sessionIds)
+                .orElse(List.of());
     }
 
     /** Moves a session from one owner's list to another's; either may be {@code null}. */
@@ -277,7 +283,9 @@ record RecordDirectory(StoreLayout layout, FileRecords mapping, JournaledFiles f
     // ---- memory ----
 
     List<MemoryEntry> memoryOf(UUID userId) throws IOException {
-        return read(layout.memory(userId), UserMemory.class, "user memory").map(UserMemory::entries).orElse(List.of());
+        return read(layout.memory(userId), UserMemory.class, "user memory")
+                .map(UserMemory::entries)
+                .orElse(List.of());
     }
 
     void putMemory(UUID userId, List<MemoryEntry> entries) throws IOException {
@@ -293,7 +301,8 @@ record RecordDirectory(StoreLayout layout, FileRecords mapping, JournaledFiles f
     /** @return a user's memory tombstones, sorted by type and key */
     List<MemoryTombstone> memoryTombstonesOf(UUID userId) throws IOException {
         return read(layout.memoryTombstones(userId), UserMemoryTombstones.class, "user memory tombstones")
-                .map(UserMemoryTombstones::entries).orElse(List.of());
+                .map(UserMemoryTombstones::entries)
+                .orElse(List.of());
     }
 
     void putMemoryTombstones(UUID userId, List<MemoryTombstone> tombstones) throws IOException {

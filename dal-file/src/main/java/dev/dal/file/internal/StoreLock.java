@@ -43,10 +43,12 @@ final class StoreLock {
     private static final long MAIN = 0;
     /** The region a process shares-locks while it polls for {@link #MAIN}. */
     private static final long WAITING = 1;
+
     private static final long FIRST_PAUSE_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
     private static final long LONGEST_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** How long a process that saw another one waiting stays off the lock after releasing it. */
     static final long YIELD = TimeUnit.MILLISECONDS.toNanos(3);
+
     private static final Map<Path, StoreLock> OPEN = new HashMap<>();
 
     private final Path root;
@@ -57,6 +59,7 @@ final class StoreLock {
     private FileLock waitingFlag;
     /** {@link System#nanoTime} before which this process does not try the file lock; guarded by {@link #threads}. */
     private long yieldUntil;
+
     private boolean yielding;
     private int users;
 

@@ -6,16 +6,13 @@ import java.util.UUID;
 
 /** Small JSON documents the file store keeps beside the records: name indexes, per-user lists, tombstones. */
 final class StoredIndexes {
-    private StoredIndexes() {
-    }
+    private StoredIndexes() {}
 
     /** Maps a hashed chat id back to its session; the chat id is kept to rule out hash collisions. */
-    record ChatIdEntry(String chatId, UUID sessionId) {
-    }
+    record ChatIdEntry(String chatId, UUID sessionId) {}
 
     /** Maps a hashed external id back to its user. */
-    record ExternalIdEntry(String externalId, UUID userId) {
-    }
+    record ExternalIdEntry(String externalId, UUID userId) {}
 
     /** The sessions a user owns, so listing them does not scan every session. */
     record UserSessions(List<UUID> sessionIds) {
@@ -25,26 +22,22 @@ final class StoredIndexes {
     }
 
     /** A deleted user: the version its deletion gave it (the deleted version plus one). */
-    record UserTombstone(UUID userId, long version) {
-    }
+    record UserTombstone(UUID userId, long version) {}
 
     /**
      * A deleted chat session, under its hashed chat id: the chat id (kept to rule out hash collisions), the id
      * the deleted session had, and the version its deletion gave it.
      */
-    record ChatIdTombstone(String chatId, UUID sessionId, long version) {
-    }
+    record ChatIdTombstone(String chatId, UUID sessionId, long version) {}
 
     /**
      * Marks a session id as deleted, so that a late bulk upsert of its messages is skipped rather than refused.
      * Session ids are never used again, so the mark outlives the chat id's tombstone.
      */
-    record DeletedSession(UUID sessionId) {
-    }
+    record DeletedSession(UUID sessionId) {}
 
     /** One deleted memory key of a user, and the version its deletion gave it. */
-    record MemoryTombstone(String memoryType, String key, long version) {
-    }
+    record MemoryTombstone(String memoryType, String key, long version) {}
 
     /** All memory tombstones of one user, sorted by type and key. */
     record UserMemoryTombstones(List<MemoryTombstone> entries) {

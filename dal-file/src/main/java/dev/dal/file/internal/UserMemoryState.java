@@ -47,18 +47,23 @@ final class UserMemoryState {
 
     /** @return the stored entry of a key, expired or not */
     Optional<MemoryEntry> entry(String memoryType, String key) {
-        return entries.stream().filter(e -> e.memoryType().equals(memoryType) && e.key().equals(key)).findFirst();
+        return entries.stream()
+                .filter(e -> e.memoryType().equals(memoryType) && e.key().equals(key))
+                .findFirst();
     }
 
     /** @return the tombstone of a key */
     Optional<MemoryTombstone> tombstone(String memoryType, String key) {
-        return tombstones.stream().filter(t -> t.memoryType().equals(memoryType) && t.key().equals(key)).findFirst();
+        return tombstones.stream()
+                .filter(t -> t.memoryType().equals(memoryType) && t.key().equals(key))
+                .findFirst();
     }
 
     /** @return the version held for a key, live or deleted; 0 when none */
     long storedVersion(String memoryType, String key) {
         long live = entry(memoryType, key).map(MemoryEntry::version).orElse(0L);
-        return Math.max(live, tombstone(memoryType, key).map(MemoryTombstone::version).orElse(0L));
+        return Math.max(
+                live, tombstone(memoryType, key).map(MemoryTombstone::version).orElse(0L));
     }
 
     /** Stores an entry, replacing the key's entry and clearing its tombstone. */

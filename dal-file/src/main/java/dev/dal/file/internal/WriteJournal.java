@@ -61,7 +61,12 @@ final class WriteJournal {
         String rel = relative(path);
         if (recorded.add(UndoRecord.FILE + ":" + rel) && !recorded.contains(UndoRecord.LENGTH + ":" + rel)) {
             byte[] original = DurableFiles.readOrNull(path);
-            pending.add(new UndoRecord(UndoRecord.FILE, rel, null, null, null,
+            pending.add(new UndoRecord(
+                    UndoRecord.FILE,
+                    rel,
+                    null,
+                    null,
+                    null,
                     original == null ? null : Base64.getEncoder().encodeToString(original)));
         }
     }
@@ -76,7 +81,12 @@ final class WriteJournal {
 
     /** Records bytes about to be overwritten inside a file. */
     void recordRegion(Path path, long offset, byte[] original) {
-        pending.add(new UndoRecord(UndoRecord.REGION, relative(path), null, offset, null,
+        pending.add(new UndoRecord(
+                UndoRecord.REGION,
+                relative(path),
+                null,
+                offset,
+                null,
                 Base64.getEncoder().encodeToString(original)));
     }
 
@@ -109,8 +119,8 @@ final class WriteJournal {
             lines.append(encode(record)).append('\n');
         }
         pending.clear();
-        DurableFiles.writeFully(channel, ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8)),
-                channel.size());
+        DurableFiles.writeFully(
+                channel, ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8)), channel.size());
         DurableFiles.force(channel, file, false);
         if (created) {
             DurableFiles.syncDirectory(root);
@@ -197,7 +207,10 @@ final class WriteJournal {
             }
             case UndoRecord.REGION -> {
                 if (Files.exists(path)) {
-                    DurableFiles.writeAt(path, r.offset(), ByteBuffer.wrap(Base64.getDecoder().decode(r.data())));
+                    DurableFiles.writeAt(
+                            path,
+                            r.offset(),
+                            ByteBuffer.wrap(Base64.getDecoder().decode(r.data())));
                 }
             }
             case UndoRecord.MKDIR -> DurableFiles.deleteTree(path);

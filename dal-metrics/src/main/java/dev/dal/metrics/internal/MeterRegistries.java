@@ -23,8 +23,7 @@ public final class MeterRegistries {
         DAL.add(Metrics.globalRegistry);
     }
 
-    private MeterRegistries() {
-    }
+    private MeterRegistries() {}
 
     /** @return where Dal's meters are registered */
     static MeterRegistry registry() {

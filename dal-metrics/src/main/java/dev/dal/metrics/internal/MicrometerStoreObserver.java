@@ -26,8 +26,7 @@ public final class MicrometerStoreObserver implements StoreObserver {
     private static final Map<String, List<PooledStore>> POOLS = new ConcurrentHashMap<>();
 
     /** Found by {@link java.util.ServiceLoader}. */
-    public MicrometerStoreObserver() {
-    }
+    public MicrometerStoreObserver() {}
 
     @Override
     public StoreEvents opened(String storeType, Optional<PooledStore> pool) {
@@ -41,18 +40,36 @@ public final class MicrometerStoreObserver implements StoreObserver {
             List<PooledStore> open = new CopyOnWriteArrayList<>();
             gauge(registry, DalMetrics.POOL_ACTIVE, "pooled connections in use", type, open, PoolFigures::active);
             gauge(registry, DalMetrics.POOL_IDLE, "pooled connections open and idle", type, open, PoolFigures::idle);
-            gauge(registry, DalMetrics.POOL_PENDING, "callers waiting for a pooled connection", type, open,
+            gauge(
+                    registry,
+                    DalMetrics.POOL_PENDING,
+                    "callers waiting for a pooled connection",
+                    type,
+                    open,
                     PoolFigures::pending);
-            gauge(registry, DalMetrics.POOL_MAX, "the most connections the pools may open", type, open,
+            gauge(
+                    registry,
+                    DalMetrics.POOL_MAX,
+                    "the most connections the pools may open",
+                    type,
+                    open,
                     PoolFigures::max);
             return open;
         });
     }
 
-    private static void gauge(MeterRegistry registry, String name, String description, String storeType,
-            List<PooledStore> open, ToIntFunction<PoolFigures> figure) {
-        Gauge.builder(name, open, pools -> sum(pools, figure)).description(description)
-                .tag(DalMetrics.STORE, storeType).strongReference(true).register(registry);
+    private static void gauge(
+            MeterRegistry registry,
+            String name,
+            String description,
+            String storeType,
+            List<PooledStore> open,
+            ToIntFunction<PoolFigures> figure) {
+        Gauge.builder(name, open, pools -> sum(pools, figure))
+                .description(description)
+                .tag(DalMetrics.STORE, storeType)
+                .strongReference(true)
+                .register(registry);
     }
 
     private static double sum(List<PooledStore> pools, ToIntFunction<PoolFigures> figure) {
@@ -85,7 +102,9 @@ public final class MicrometerStoreObserver implements StoreObserver {
         }
 
         private Counter counter(String name, String description) {
-            return Counter.builder(name).description(description).tag(DalMetrics.STORE, storeType)
+            return Counter.builder(name)
+                    .description(description)
+                    .tag(DalMetrics.STORE, storeType)
                     .register(registry);
         }
 
@@ -96,11 +115,18 @@ public final class MicrometerStoreObserver implements StoreObserver {
                 return;
             }
             timers.computeIfAbsent(operation, o -> new ConcurrentHashMap<>())
-                    .computeIfAbsent(outcome, o -> Timer.builder(DalMetrics.CALLS)
-                            .description("calls that reached the store, by operation and outcome")
-                            .tags(DalMetrics.STORE, storeType, DalMetrics.OPERATION, operation,
-                                    DalMetrics.OUTCOME, outcome)
-                            .register(registry))
+                    .computeIfAbsent(
+                            outcome,
+                            o -> Timer.builder(DalMetrics.CALLS)
+                                    .description("calls that reached the store, by operation and outcome")
+                                    .tags(
+                                            DalMetrics.STORE,
+                                            storeType,
+                                            DalMetrics.OPERATION,
+                                            operation,
+                                            DalMetrics.OUTCOME,
+                                            outcome)
+                                    .register(registry))
                     .record(elapsed);
         }
 

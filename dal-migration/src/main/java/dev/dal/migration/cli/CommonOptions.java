@@ -17,7 +17,10 @@ final class CommonOptions {
     @Option(names = "--verbose", description = "Show stack traces of errors.")
     boolean verbose;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this command's help and exit.")
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Show this command's help and exit.")
     boolean help;
 
     PrintStream out = System.out;

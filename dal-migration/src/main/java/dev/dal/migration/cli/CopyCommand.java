@@ -15,15 +15,23 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Copies every record from one store to another, resumably. */
-@Command(name = "copy", description = {"Copy every user, session, message and memory entry; resumable from a"
-        + " checkpoint after each batch, idempotent, splittable into partitions.",
-    "The source is only read: its schema is never changed, and a file: source that does not exist is an"
-            + " error (exit status 3), never an empty copy. The target is migrated when it has no schema yet"
-            + " (a new, empty database); a target with an older schema is refused (exit status 3) unless"
-            + " --migrate is given."},
-        footer = {"", "Examples:", "  dal copy --from file:./data --to postgresql://dal@db:5432/chat",
+@Command(
+        name = "copy",
+        description = {
+            "Copy every user, session, message and memory entry; resumable from a"
+                    + " checkpoint after each batch, idempotent, splittable into partitions.",
+            "The source is only read: its schema is never changed, and a file: source that does not exist is an"
+                    + " error (exit status 3), never an empty copy. The target is migrated when it has no schema yet"
+                    + " (a new, empty database); a target with an older schema is refused (exit status 3) unless"
+                    + " --migrate is given."
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  dal copy --from file:./data --to postgresql://dal@db:5432/chat",
             "  dal copy --migrate --from file:./data --to mongodb://db:27017/chat",
-            "  dal copy --partition 1/4 --from file:./data --to neo4j://neo4j@graph:7687"})
+            "  dal copy --partition 1/4 --from file:./data --to neo4j://neo4j@graph:7687"
+        })
 final class CopyCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -34,18 +42,26 @@ final class CopyCommand implements Callable<Integer> {
     @Option(names = "--to", required = true, paramLabel = "STORE", description = "Target store URI.")
     String to;
 
-    @Option(names = "--batch", paramLabel = "N", description = "Records per batch (default MIGRATION_BATCH_SIZE, 1000).")
+    @Option(
+            names = "--batch",
+            paramLabel = "N",
+            description = "Records per batch (default MIGRATION_BATCH_SIZE, 1000).")
     Integer batch;
 
     @Option(names = "--partition", paramLabel = "I/N", description = "Copy only partition I of N (by id hash).")
     String partition;
 
-    @Option(names = "--migrate", description = "Bring the target's schema up to date when it is older than"
-            + " this tool's (without it such a target is refused). A target with no schema at all is migrated"
-            + " either way; the source's schema is never changed.")
+    @Option(
+            names = "--migrate",
+            description = "Bring the target's schema up to date when it is older than"
+                    + " this tool's (without it such a target is refused). A target with no schema at all is migrated"
+                    + " either way; the source's schema is never changed.")
     boolean migrate;
 
-    @Option(names = "--checkpoint-dir", paramLabel = "DIR", defaultValue = ".dal-checkpoints",
+    @Option(
+            names = "--checkpoint-dir",
+            paramLabel = "DIR",
+            defaultValue = ".dal-checkpoints",
             description = "Where checkpoints are kept (default: ${DEFAULT-VALUE}).")
     Path checkpointDir;
 
@@ -65,13 +81,18 @@ final class CopyCommand implements Callable<Integer> {
                 // A counting pass costs one read of the source; it buys the bar its total and ETA.
                 expected = StoreCopier.count(src, size).entrySet().stream()
                         .filter(e -> e.getKey() == RecordType.USERS || slice.count() == 1)
-                        .mapToLong(java.util.Map.Entry::getValue).sum();
+                        .mapToLong(java.util.Map.Entry::getValue)
+                        .sum();
             }
             Progress progress = new Progress(terminal ? System.err : null, expected, 0);
             CopyResult result = new StoreCopier(src, dst, size, slice, checkpoint, key, progress).copy();
             progress.finish();
-            ObjectNode json = JsonNodeFactory.instance.objectNode().put("from", source.redacted())
-                    .put("to", target.redacted()).put("partition", slice.toString()).put("resumed", result.resumed())
+            ObjectNode json = JsonNodeFactory.instance
+                    .objectNode()
+                    .put("from", source.redacted())
+                    .put("to", target.redacted())
+                    .put("partition", slice.toString())
+                    .put("resumed", result.resumed())
                     .put("elapsedMillis", result.elapsed().toMillis());
             ObjectNode counts = json.putObject("written");
             StringBuilder text = new StringBuilder("Copied " + source + " -> " + target

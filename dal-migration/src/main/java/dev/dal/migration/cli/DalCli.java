@@ -17,10 +17,14 @@ import picocli.CommandLine.Command;
  * {@code health}, unreachable included), or a legacy import used nothing of its input; 2 bad
  * usage; 3 bad configuration or input; 4 a store failed or could not be reached.
  */
-@Command(name = "dal", mixinStandardHelpOptions = true, version = "dal 0.1.0",
+@Command(
+        name = "dal",
+        mixinStandardHelpOptions = true,
+        version = "dal 0.1.0",
         description = "Dal's storage tool: demo, health, schema migrations, copy, verify, repair, export/import,"
                 + " legacy imports.",
-        footer = {"",
+        footer = {
+            "",
             "STORE is a URI; a password goes in it or in DB_PASSWORD / NEO4J_PASSWORD",
             "and is never printed:",
             "  file:./data                              the file store in a directory",
@@ -49,10 +53,20 @@ import picocli.CommandLine.Command;
             "  dal copy --from file:./data --to postgresql://dal@db:5432/chat",
             "  dal verify --from file:./data --to mongodb://db:27017/chat",
             "  dal schema status neo4j://neo4j@graph:7687",
-            "  dal COMMAND --help"},
-        subcommands = {DemoCommand.class, HealthCommand.class, SchemaCommand.class, CopyCommand.class,
-            VerifyCommand.class, RepairCommand.class, ExportCommand.class, ImportCommand.class,
-            ImportTinyDbCommand.class, ImportJsonDirCommand.class})
+            "  dal COMMAND --help"
+        },
+        subcommands = {
+            DemoCommand.class,
+            HealthCommand.class,
+            SchemaCommand.class,
+            CopyCommand.class,
+            VerifyCommand.class,
+            RepairCommand.class,
+            ExportCommand.class,
+            ImportCommand.class,
+            ImportTinyDbCommand.class,
+            ImportJsonDirCommand.class
+        })
 public final class DalCli {
     /** Success. */
     public static final int OK = 0;
@@ -66,19 +80,21 @@ public final class DalCli {
     /** Held so the level set in {@link #main} stays (java.util.logging keeps loggers weakly). */
     private static final Logger LIQUIBASE = Logger.getLogger("liquibase");
 
-    private DalCli() {
-    }
+    private DalCli() {}
 
     /** @param args the command line */
     public static void main(String[] args) {
         // The bundled slf4j-simple: drivers' and pools' chatter off, the tool's own progress lines on.
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
+        System.setProperty(
+                "org.slf4j.simpleLogger.defaultLogLevel",
                 System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
-        System.setProperty("org.slf4j.simpleLogger.log.dev.dal.migration",
+        System.setProperty(
+                "org.slf4j.simpleLogger.log.dev.dal.migration",
                 System.getProperty("org.slf4j.simpleLogger.log.dev.dal.migration", "info"));
         // The Neo4j driver logs each retry and routing failure of an unreachable server with a stack
         // trace, at warn and error; the store's own error (one line) says it without the internals.
-        System.setProperty("org.slf4j.simpleLogger.log.org.neo4j",
+        System.setProperty(
+                "org.slf4j.simpleLogger.log.org.neo4j",
                 System.getProperty("org.slf4j.simpleLogger.log.org.neo4j", "off"));
         // Liquibase (PostgreSQL's schema) logs every step through java.util.logging at INFO; keep its warnings.
         LIQUIBASE.setLevel(Level.WARNING);
@@ -94,8 +110,8 @@ public final class DalCli {
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new DalCli());
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
-            boolean verbose = parsed.hasMatchedOption("--verbose") || parsed.subcommands().stream()
-                    .anyMatch(p -> p.hasMatchedOption("--verbose"));
+            boolean verbose = parsed.hasMatchedOption("--verbose")
+                    || parsed.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"));
             PrintWriter err = commandLine.getErr();
             err.println("dal: " + message(e));
             if (verbose) {
@@ -119,8 +135,11 @@ public final class DalCli {
         if (e instanceof StoreFailure && e.getCause() != null) {
             return status(e.getCause());
         }
-        if (e instanceof ConfigurationException || e instanceof ValidationException || e instanceof NotFoundException
-                || e instanceof IllegalArgumentException || e instanceof UncheckedIOException) {
+        if (e instanceof ConfigurationException
+                || e instanceof ValidationException
+                || e instanceof NotFoundException
+                || e instanceof IllegalArgumentException
+                || e instanceof UncheckedIOException) {
             return BAD_INPUT;
         }
         if (e instanceof UnavailableException || e instanceof DataAccessException) {

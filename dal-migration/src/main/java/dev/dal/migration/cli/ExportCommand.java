@@ -1,7 +1,6 @@
 package dev.dal.migration.cli;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dal.api.DataAccess;
 import dev.dal.migration.Archive;
 import dev.dal.migration.RecordType;
@@ -14,10 +13,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Writes a store to an NDJSON archive. */
-@Command(name = "export", description = {"Write every record of a store to a portable NDJSON archive"
-        + " (gzip when FILE ends in .gz).",
-    "Read-only: the store's schema is never changed (one that is missing or older is refused, exit status 3),"
-            + " and a file: store that does not exist is an error, never an empty archive."})
+@Command(
+        name = "export",
+        description = {
+            "Write every record of a store to a portable NDJSON archive" + " (gzip when FILE ends in .gz).",
+            "Read-only: the store's schema is never changed (one that is missing or older is refused, exit status 3),"
+                    + " and a file: store that does not exist is an error, never an empty archive."
+        })
 final class ExportCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -35,12 +37,17 @@ final class ExportCommand implements Callable<Integer> {
     public Integer call() {
         StoreUri source = CommonOptions.store(from);
         try (DataAccess store = Stores.openForReading(source, "source", "export")) {
-            Map<RecordType, Long> counts = Archive.export(store, out, source.redacted(), CommonOptions.batchSize(batch));
-            common.print(ImportCommand.countsJson(JsonNodeFactory.instance.objectNode().put("from", source.redacted())
-                    .put("out", out.toString()), counts), "Exported " + source + " to " + out + ": "
-                    + ImportCommand.countsText(counts));
+            Map<RecordType, Long> counts =
+                    Archive.export(store, out, source.redacted(), CommonOptions.batchSize(batch));
+            common.print(
+                    ImportCommand.countsJson(
+                            JsonNodeFactory.instance
+                                    .objectNode()
+                                    .put("from", source.redacted())
+                                    .put("out", out.toString()),
+                            counts),
+                    "Exported " + source + " to " + out + ": " + ImportCommand.countsText(counts));
         }
         return DalCli.OK;
     }
-
 }

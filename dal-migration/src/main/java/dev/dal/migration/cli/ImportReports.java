@@ -11,8 +11,7 @@ final class ImportReports {
     /** Lines of one list the text form shows; {@code --json} has them all. */
     private static final int SHOWN = 20;
 
-    private ImportReports() {
-    }
+    private ImportReports() {}
 
     /** @return 1 when the input held documents and none was used, else 0 */
     static int status(ImportReport r) {
@@ -25,25 +24,44 @@ final class ImportReports {
         json.putObject("messages").put("imported", r.messagesImported()).put("deduplicated", r.messagesDeduplicated());
         json.putObject("memory").put("imported", r.memoryImported()).put("kept", r.memoryKept());
         ArrayNode skipped = json.putArray("skipped");
-        r.skipped().forEach(s -> skipped.addObject().put("source", s.source()).put("document", s.document())
-                .put("reason", s.reason()));
+        r.skipped()
+                .forEach(s -> skipped.addObject()
+                        .put("source", s.source())
+                        .put("document", s.document())
+                        .put("reason", s.reason()));
         ArrayNode unused = json.putArray("unused");
-        r.unused().forEach(u -> unused.addObject().put("kind", u.kind()).put("name", u.name())
-                .put("documents", u.documents()));
+        r.unused()
+                .forEach(u -> unused.addObject()
+                        .put("kind", u.kind())
+                        .put("name", u.name())
+                        .put("documents", u.documents()));
         ArrayNode warnings = json.putArray("warnings");
         r.warnings().forEach(w -> warnings.addObject().put("path", w.path()).put("problem", w.problem()));
         json.put("leftEverythingBehind", r.leftEverythingBehind());
     }
 
     static String text(String what, String target, ImportReport r) {
-        StringBuilder text = new StringBuilder(String.format("Imported %s into %s:%n  users: %d imported, %d merged"
-                + "%n  conversations: %d imported, %d merged%n  messages: %d imported, %d deduplicated"
-                + "%n  memory: %d imported, %d kept", what, target, r.usersImported(), r.usersMerged(),
-                r.sessionsImported(), r.sessionsMerged(), r.messagesImported(), r.messagesDeduplicated(),
-                r.memoryImported(), r.memoryKept()));
+        StringBuilder text = new StringBuilder(String.format(
+                "Imported %s into %s:%n  users: %d imported, %d merged"
+                        + "%n  conversations: %d imported, %d merged%n  messages: %d imported, %d deduplicated"
+                        + "%n  memory: %d imported, %d kept",
+                what,
+                target,
+                r.usersImported(),
+                r.usersMerged(),
+                r.sessionsImported(),
+                r.sessionsMerged(),
+                r.messagesImported(),
+                r.messagesDeduplicated(),
+                r.memoryImported(),
+                r.memoryKept()));
         list(text, "skipped", r.skipped(), s -> s.source() + " " + s.document() + ": " + s.reason());
-        list(text, "not used", r.unused(), u -> u.kind() + " " + u.name() + " (" + u.documents() + " "
-                + (u.kind().equals("table") ? "documents" : "files") + ")");
+        list(
+                text,
+                "not used",
+                r.unused(),
+                u -> u.kind() + " " + u.name() + " (" + u.documents() + " "
+                        + (u.kind().equals("table") ? "documents" : "files") + ")");
         list(text, "warnings", r.warnings(), w -> w.path() + ": " + w.problem());
         if (r.leftEverythingBehind()) {
             text.append(String.format("%nNothing of the input was imported: check the layout (--mapping).%n"));

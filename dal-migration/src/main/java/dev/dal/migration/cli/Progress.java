@@ -50,9 +50,15 @@ final class Progress implements CopyListener {
             String eta = expected > 0 && rate > 0 ? formatSeconds((expected - totalWritten) / rate) : "?";
             int width = 30;
             int filled = expected > 0 ? (int) Math.min(width, width * totalWritten / expected) : 0;
-            terminal.printf("\r[%s%s] %,d%s records  %s  %,.0f/s  ETA %s   ", "#".repeat(filled),
-                    " ".repeat(width - filled), totalWritten, expected > 0 ? "/" + String.format("%,d", expected) : "",
-                    kind.wireName(), rate, eta);
+            terminal.printf(
+                    "\r[%s%s] %,d%s records  %s  %,.0f/s  ETA %s   ",
+                    "#".repeat(filled),
+                    " ".repeat(width - filled),
+                    totalWritten,
+                    expected > 0 ? "/" + String.format("%,d", expected) : "",
+                    kind.wireName(),
+                    rate,
+                    eta);
             terminal.flush();
         } else if (now - lastShown >= LOG_EVERY_NANOS) {
             lastShown = now;

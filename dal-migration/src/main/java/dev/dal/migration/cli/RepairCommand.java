@@ -11,11 +11,15 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Copies the differences verify finds. */
-@Command(name = "repair", description = {"Copy exactly the records verify finds missing or different in the"
-        + " target; records only in the target are listed, not deleted.",
-    "The source is only read (its schema is never changed; a file: source must exist). The target is"
-            + " migrated when it has no schema yet; one with an older schema is refused (exit status 3) unless"
-            + " --migrate is given."})
+@Command(
+        name = "repair",
+        description = {
+            "Copy exactly the records verify finds missing or different in the"
+                    + " target; records only in the target are listed, not deleted.",
+            "The source is only read (its schema is never changed; a file: source must exist). The target is"
+                    + " migrated when it has no schema yet; one with an older schema is refused (exit status 3) unless"
+                    + " --migrate is given."
+        })
 final class RepairCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -26,9 +30,11 @@ final class RepairCommand implements Callable<Integer> {
     @Option(names = "--to", required = true, paramLabel = "STORE", description = "Store to repair.")
     String to;
 
-    @Option(names = "--migrate", description = "Bring the target's schema up to date when it is older than"
-            + " this tool's (without it such a target is refused). A target with no schema at all is migrated"
-            + " either way; the source's schema is never changed.")
+    @Option(
+            names = "--migrate",
+            description = "Bring the target's schema up to date when it is older than"
+                    + " this tool's (without it such a target is refused). A target with no schema at all is migrated"
+                    + " either way; the source's schema is never changed.")
     boolean migrate;
 
     @Option(names = "--batch", paramLabel = "N", description = "Records per batch (default MIGRATION_BATCH_SIZE).")
@@ -52,7 +58,9 @@ final class RepairCommand implements Callable<Integer> {
                 copied.put(kind.wireName(), result.copied().get(kind));
                 text.append(" ").append(result.copied().get(kind)).append(" ").append(kind.wireName());
             }
-            long extra = result.found().counts().values().stream().mapToLong(c -> c.extra()).sum();
+            long extra = result.found().counts().values().stream()
+                    .mapToLong(c -> c.extra())
+                    .sum();
             if (extra > 0) {
                 text.append("; ").append(extra).append(" record(s) only in the target were left in place");
             }

@@ -31,8 +31,7 @@ import org.slf4j.LoggerFactory;
 final class Stores {
     private static final Logger LOG = LoggerFactory.getLogger(Stores.class);
 
-    private Stores() {
-    }
+    private Stores() {}
 
     /**
      * @param store a store
@@ -57,7 +56,9 @@ final class Stores {
         if (!Files.isDirectory(dir)) {
             throw new ConfigurationException("The " + (role.isEmpty() ? "" : role + " ") + "store " + store
                     + " does not exist: "
-                    + (Files.exists(dir) ? dir + " is not a directory" : "no directory " + dir.toAbsolutePath().normalize()));
+                    + (Files.exists(dir)
+                            ? dir + " is not a directory"
+                            : "no directory " + dir.toAbsolutePath().normalize()));
         }
     }
 
@@ -78,11 +79,12 @@ final class Stores {
         if (!schema.pending().isEmpty()) {
             String how = "; dal " + command + " never changes the schema of a store it reads: run `dal schema migrate "
                     + store + "` first if this is the right store";
-            throw new ConfigurationException(schema.applied().isEmpty()
-                    ? "The " + role + " store " + store + " has no Dal schema (none of " + schema.pending()
-                            + " is applied), so it holds no Dal data" + how
-                    : "The " + role + " store " + store + " has an older Dal schema (applied " + schema.applied()
-                            + ", pending " + schema.pending() + ")" + how);
+            throw new ConfigurationException(
+                    schema.applied().isEmpty()
+                            ? "The " + role + " store " + store + " has no Dal schema (none of " + schema.pending()
+                                    + " is applied), so it holds no Dal data" + how
+                            : "The " + role + " store " + store + " has an older Dal schema (applied "
+                                    + schema.applied() + ", pending " + schema.pending() + ")" + how);
         }
         return naming(role, store, () -> open(readOnly));
     }
@@ -112,7 +114,10 @@ final class Stores {
                         return migrator.migrate();
                     }
                 });
-                LOG.info("Schema of {}: applied {} change(s) {}", store, applied.size(),
+                LOG.info(
+                        "Schema of {}: applied {} change(s) {}",
+                        store,
+                        applied.size(),
                         applied.stream().map(SchemaChange::version).toList());
             }
         }
@@ -165,8 +170,15 @@ final class Stores {
     /** A store's schema: the versions applied and the versions pending, in order. */
     private record Schema(List<String> applied, List<String> pending) {
         static Schema of(List<SchemaChange> changes) {
-            return new Schema(changes.stream().filter(SchemaChange::applied).map(SchemaChange::version).toList(),
-                    changes.stream().filter(c -> !c.applied()).map(SchemaChange::version).toList());
+            return new Schema(
+                    changes.stream()
+                            .filter(SchemaChange::applied)
+                            .map(SchemaChange::version)
+                            .toList(),
+                    changes.stream()
+                            .filter(c -> !c.applied())
+                            .map(SchemaChange::version)
+                            .toList());
         }
     }
 }

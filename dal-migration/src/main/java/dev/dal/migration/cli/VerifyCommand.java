@@ -27,10 +27,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Compares two stores record by record. */
-@Command(name = "verify", description = {"Compare two stores: counts per kind and a content hash per record;"
-        + " names every missing, extra or differing record. Exit status 1 on any difference.",
-    "Read-only on both sides: no schema is changed (a store whose schema is missing or older is refused,"
-            + " exit status 3), and a file: store that does not exist is an error (exit status 3)."})
+@Command(
+        name = "verify",
+        description = {
+            "Compare two stores: counts per kind and a content hash per record;"
+                    + " names every missing, extra or differing record. Exit status 1 on any difference.",
+            "Read-only on both sides: no schema is changed (a store whose schema is missing or older is refused,"
+                    + " exit status 3), and a file: store that does not exist is an error (exit status 3)."
+        })
 final class VerifyCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -67,9 +71,9 @@ final class VerifyCommand implements Callable<Integer> {
             text.append(source).append(" vs ").append(target);
             for (RecordType kind : RecordType.values()) {
                 KindCounts c = result.counts().get(kind);
-                text.append(String.format("%n  %-9s source %,d  target %,d  matching %,d  missing %,d  extra %,d"
-                        + "  differing %,d", kind.wireName(), c.source(), c.target(), c.matching(), c.missing(),
-                        c.extra(), c.differing()));
+                text.append(String.format(
+                        "%n  %-9s source %,d  target %,d  matching %,d  missing %,d  extra %,d" + "  differing %,d",
+                        kind.wireName(), c.source(), c.target(), c.matching(), c.missing(), c.extra(), c.differing()));
             }
             if (!common.json) {
                 common.out.println(text);
@@ -99,10 +103,10 @@ final class VerifyCommand implements Callable<Integer> {
         DifferenceFile(Path target, StoreUri from, StoreUri to) throws IOException {
             this.target = target;
             this.partial = target.resolveSibling(target.getFileName() + ".partial");
-            this.out = new BufferedWriter(new OutputStreamWriter(PrivateFiles.newOutputStream(partial),
-                    StandardCharsets.UTF_8));
-            out.write("{\"from\":" + quote(from.redacted()) + ",\"to\":" + quote(to.redacted())
-                    + ",\"differences\":[\n");
+            this.out = new BufferedWriter(
+                    new OutputStreamWriter(PrivateFiles.newOutputStream(partial), StandardCharsets.UTF_8));
+            out.write(
+                    "{\"from\":" + quote(from.redacted()) + ",\"to\":" + quote(to.redacted()) + ",\"differences\":[\n");
         }
 
         void add(ObjectNode difference) {
@@ -127,21 +131,31 @@ final class VerifyCommand implements Callable<Integer> {
     }
 
     static ObjectNode summary(StoreUri source, StoreUri target, VerifyReport result) {
-        ObjectNode json = JsonNodeFactory.instance.objectNode().put("from", source.redacted())
-                .put("to", target.redacted()).put("equal", result.equal());
+        ObjectNode json = JsonNodeFactory.instance
+                .objectNode()
+                .put("from", source.redacted())
+                .put("to", target.redacted())
+                .put("equal", result.equal());
         ObjectNode counts = json.putObject("counts");
         for (RecordType kind : RecordType.values()) {
             KindCounts c = result.counts().get(kind);
-            counts.putObject(kind.wireName()).put("source", c.source()).put("target", c.target())
-                    .put("matching", c.matching()).put("missing", c.missing()).put("extra", c.extra())
+            counts.putObject(kind.wireName())
+                    .put("source", c.source())
+                    .put("target", c.target())
+                    .put("matching", c.matching())
+                    .put("missing", c.missing())
+                    .put("extra", c.extra())
                     .put("differing", c.differing());
         }
         return json;
     }
 
     static ObjectNode difference(Difference d) {
-        ObjectNode node = JsonNodeFactory.instance.objectNode().put("kind", d.kind().wireName())
-                .put("type", d.type().name().toLowerCase(java.util.Locale.ROOT)).put("id", d.id());
+        ObjectNode node = JsonNodeFactory.instance
+                .objectNode()
+                .put("kind", d.kind().wireName())
+                .put("type", d.type().name().toLowerCase(java.util.Locale.ROOT))
+                .put("id", d.id());
         ArrayNode fields = node.putArray("fields");
         d.fields().forEach(fields::add);
         node.put("sourceHash", d.sourceHash()).put("targetHash", d.targetHash());

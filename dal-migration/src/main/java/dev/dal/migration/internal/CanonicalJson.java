@@ -29,8 +29,7 @@ import java.util.Map;
 public final class CanonicalJson {
     private static final ObjectMapper MAPPER = JsonValues.newMapper();
 
-    private CanonicalJson() {
-    }
+    private CanonicalJson() {}
 
     /**
      * @param record a user, session, message or memory entry

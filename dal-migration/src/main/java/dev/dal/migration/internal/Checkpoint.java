@@ -70,7 +70,8 @@ public record Checkpoint(String key, int kindIndex, String cursor, Map<RecordTyp
     public Checkpoint after(RecordType kind, long count, String next) {
         Map<RecordType, Long> counts = new EnumMap<>(written);
         counts.merge(kind, count, Long::sum);
-        return next == null ? new Checkpoint(key, kind.ordinal() + 1, null, counts)
+        return next == null
+                ? new Checkpoint(key, kind.ordinal() + 1, null, counts)
                 : new Checkpoint(key, kind.ordinal(), next, counts);
     }
 
@@ -95,8 +96,8 @@ public record Checkpoint(String key, int kindIndex, String cursor, Map<RecordTyp
                 counts.put(kind, node.path("written").path(kind.wireName()).asLong(0));
             }
             JsonNode cursor = node.path("cursor");
-            return new Checkpoint(key, node.path("kindIndex").asInt(), cursor.isTextual() ? cursor.asText() : null,
-                    counts);
+            return new Checkpoint(
+                    key, node.path("kindIndex").asInt(), cursor.isTextual() ? cursor.asText() : null, counts);
         } catch (IOException e) {
             throw new ConfigurationException("The checkpoint " + file + " could not be read: " + e.getMessage());
         }

@@ -45,9 +45,15 @@ public final class ImportPlan {
      * @param profile never {@code null}
      * @param preferences never {@code null}
      */
-    public record User(String externalId, String name, String email, Instant createdAt, Instant updatedAt,
-            Instant lastActiveAt, ObjectNode profile, ObjectNode preferences) {
-    }
+    public record User(
+            String externalId,
+            String name,
+            String email,
+            Instant createdAt,
+            Instant updatedAt,
+            Instant lastActiveAt,
+            ObjectNode profile,
+            ObjectNode preferences) {}
 
     /**
      * A conversation as found in the input.
@@ -61,9 +67,15 @@ public final class ImportPlan {
      * @param metadata never {@code null}
      * @param messages in order
      */
-    public record Session(String chatId, String owner, String title, String profile, Instant createdAt,
-            Instant updatedAt, ObjectNode metadata, List<Message> messages) {
-    }
+    public record Session(
+            String chatId,
+            String owner,
+            String title,
+            String profile,
+            Instant createdAt,
+            Instant updatedAt,
+            ObjectNode metadata,
+            List<Message> messages) {}
 
     /**
      * A message as found in the input, before its sequence number is known.
@@ -77,9 +89,15 @@ public final class ImportPlan {
      * @param tokenCount may be {@code null}
      * @param abuseFlagged whether moderation flagged it
      */
-    public record Message(String source, String document, Role role, String content, Instant at, ObjectNode metadata,
-            Integer tokenCount, boolean abuseFlagged) {
-    }
+    public record Message(
+            String source,
+            String document,
+            Role role,
+            String content,
+            Instant at,
+            ObjectNode metadata,
+            Integer tokenCount,
+            boolean abuseFlagged) {}
 
     /**
      * A memory entry as found in the input.
@@ -91,8 +109,7 @@ public final class ImportPlan {
      * @param createdAt never {@code null}
      * @param updatedAt never {@code null}
      */
-    public record Memory(String owner, String type, String key, JsonNode value, Instant createdAt, Instant updatedAt) {
-    }
+    public record Memory(String owner, String type, String key, JsonNode value, Instant createdAt, Instant updatedAt) {}
 
     /**
      * @param source a table or file

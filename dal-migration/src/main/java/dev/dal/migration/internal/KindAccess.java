@@ -26,35 +26,57 @@ import java.util.function.Function;
  */
 public final class KindAccess<T> {
     /** Users, in scan order by id; every partition copies them all. */
-    public static final KindAccess<User> USERS = new KindAccess<>(RecordType.USERS, User.class,
-            BulkAccess::scanUsers, BulkAccess::upsertUsers, BulkAccess::overwriteUsers,
-            Comparator.comparing(u -> u.id().toString()), u -> u.id().toString(), u -> null);
+    public static final KindAccess<User> USERS = new KindAccess<>(
+            RecordType.USERS,
+            User.class,
+            BulkAccess::scanUsers,
+            BulkAccess::upsertUsers,
+            BulkAccess::overwriteUsers,
+            Comparator.comparing(u -> u.id().toString()),
+            u -> u.id().toString(),
+            u -> null);
 
     /** Sessions, in scan order by id; owned by the partition of their id. */
-    public static final KindAccess<ChatSession> SESSIONS = new KindAccess<>(RecordType.SESSIONS, ChatSession.class,
-            BulkAccess::scanSessions, BulkAccess::upsertSessions, BulkAccess::overwriteSessions,
-            Comparator.comparing(s -> s.id().toString()), s -> s.id().toString(), ChatSession::id);
+    public static final KindAccess<ChatSession> SESSIONS = new KindAccess<>(
+            RecordType.SESSIONS,
+            ChatSession.class,
+            BulkAccess::scanSessions,
+            BulkAccess::upsertSessions,
+            BulkAccess::overwriteSessions,
+            Comparator.comparing(s -> s.id().toString()),
+            s -> s.id().toString(),
+            ChatSession::id);
 
     /**
      * Messages, in scan order by session id and sequence number; owned by the partition of their session.
      * They carry no version, so overwriting them is upserting them.
      */
-    public static final KindAccess<Message> MESSAGES = new KindAccess<>(RecordType.MESSAGES, Message.class,
-            BulkAccess::scanMessages, BulkAccess::upsertMessages, BulkAccess::upsertMessages,
+    public static final KindAccess<Message> MESSAGES = new KindAccess<>(
+            RecordType.MESSAGES,
+            Message.class,
+            BulkAccess::scanMessages,
+            BulkAccess::upsertMessages,
+            BulkAccess::upsertMessages,
             Comparator.<Message, String>comparing(m -> m.sessionId().toString())
                     .thenComparingLong(Message::sequenceNumber),
-            m -> m.id() + " (session " + m.sessionId() + " #" + m.sequenceNumber() + ")", Message::sessionId);
+            m -> m.id() + " (session " + m.sessionId() + " #" + m.sequenceNumber() + ")",
+            Message::sessionId);
 
     /**
      * Memory entries, in scan order by user id, then type and key in code point order; owned by the partition
      * of their user.
      */
-    public static final KindAccess<MemoryEntry> MEMORY = new KindAccess<>(RecordType.MEMORY, MemoryEntry.class,
-            BulkAccess::scanMemory, BulkAccess::upsertMemory, BulkAccess::overwriteMemory,
+    public static final KindAccess<MemoryEntry> MEMORY = new KindAccess<>(
+            RecordType.MEMORY,
+            MemoryEntry.class,
+            BulkAccess::scanMemory,
+            BulkAccess::upsertMemory,
+            BulkAccess::overwriteMemory,
             Comparator.<MemoryEntry, String>comparing(e -> e.userId().toString())
                     .thenComparing(MemoryEntry::memoryType, CodePointOrder.COMPARATOR)
                     .thenComparing(MemoryEntry::key, CodePointOrder.COMPARATOR),
-            e -> e.userId() + "/" + e.memoryType() + "/" + e.key(), MemoryEntry::userId);
+            e -> e.userId() + "/" + e.memoryType() + "/" + e.key(),
+            MemoryEntry::userId);
 
     /**
      * One scan call of a kind on a store.
@@ -75,8 +97,14 @@ public final class KindAccess<T> {
     private final Function<T, String> id;
     private final Function<T, UUID> partitionKey;
 
-    private KindAccess(RecordType kind, Class<T> type, Scan<T> scan, BiConsumer<BulkAccess, List<T>> upsert,
-            BiConsumer<BulkAccess, List<T>> overwrite, Comparator<T> order, Function<T, String> id,
+    private KindAccess(
+            RecordType kind,
+            Class<T> type,
+            Scan<T> scan,
+            BiConsumer<BulkAccess, List<T>> upsert,
+            BiConsumer<BulkAccess, List<T>> overwrite,
+            Comparator<T> order,
+            Function<T, String> id,
             Function<T, UUID> partitionKey) {
         this.kind = kind;
         this.type = type;

@@ -213,8 +213,8 @@ public final class LegacyDoc {
         ObjectNode legacy = JsonValues.emptyObject();
         for (Map.Entry<String, JsonNode> field : node.properties()) {
             String name = field.getKey();
-            boolean read = mapped.contains(name) || mapped.stream().anyMatch(m -> m.startsWith("/" + name + "/")
-                    || m.equals("/" + name));
+            boolean read = mapped.contains(name)
+                    || mapped.stream().anyMatch(m -> m.startsWith("/" + name + "/") || m.equals("/" + name));
             if (!read && !secrets.isSecret(name)) {
                 legacy.set(name, secrets.strip(field.getValue()));
             }
@@ -228,7 +228,9 @@ public final class LegacyDoc {
      * @return an exception naming the place, document and field
      */
     public ValidationException malformed(String field, String rule) {
-        return new ValidationException(source, place + ", document " + document
-                + (field == null ? "" : ", field '" + field + "'") + ": " + rule + "; nothing was imported");
+        return new ValidationException(
+                source,
+                place + ", document " + document + (field == null ? "" : ", field '" + field + "'") + ": " + rule
+                        + "; nothing was imported");
     }
 }

@@ -23,10 +23,10 @@ import java.util.Set;
  * permissions legacy stores left behind (the legacy PHP file store wrote its files world-readable, 0777).
  */
 public final class LegacyFiles {
-    private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+    private static final boolean POSIX =
+            FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
-    private LegacyFiles() {
-    }
+    private LegacyFiles() {}
 
     /**
      * @param file a JSON file
@@ -43,11 +43,13 @@ public final class LegacyFiles {
             }
             return root;
         } catch (JsonProcessingException e) {
-            throw new ValidationException(source, name + " is not JSON (line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + "); nothing was imported");
+            throw new ValidationException(
+                    source,
+                    name + " is not JSON (line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr() + "); nothing was imported");
         } catch (IOException e) {
-            throw new ValidationException(source, name + " could not be read (" + e.getClass().getSimpleName()
-                    + "); nothing was imported");
+            throw new ValidationException(
+                    source, name + " could not be read (" + e.getClass().getSimpleName() + "); nothing was imported");
         }
     }
 
@@ -66,7 +68,9 @@ public final class LegacyFiles {
             boolean read = perms.contains(PosixFilePermission.OTHERS_READ);
             boolean write = perms.contains(PosixFilePermission.OTHERS_WRITE);
             if (read || write) {
-                String problem = read && write ? "world-readable and world-writable" : read ? "world-readable" : "world-writable";
+                String problem = read && write
+                        ? "world-readable and world-writable"
+                        : read ? "world-readable" : "world-writable";
                 return Optional.of(new ImportReport.Warning(name, problem + " (" + text + ")"));
             }
             return Optional.empty();

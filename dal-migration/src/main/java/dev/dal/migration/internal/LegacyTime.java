@@ -60,8 +60,10 @@ public final class LegacyTime {
                 try {
                     yield new LegacyTime(format, DateTimeFormatter.ofPattern(format, Locale.ROOT), z);
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("is not auto, iso, epoch-seconds, epoch-millis or a"
-                            + " date-time pattern: " + e.getMessage(), e);
+                    throw new IllegalArgumentException(
+                            "is not auto, iso, epoch-seconds, epoch-millis or a" + " date-time pattern: "
+                                    + e.getMessage(),
+                            e);
                 }
             }
         };
@@ -73,7 +75,10 @@ public final class LegacyTime {
      * @throws IllegalArgumentException with the rule the value broke
      */
     public Optional<Instant> parse(JsonNode value) {
-        if (value == null || value.isNull() || value.isMissingNode() || (value.isTextual() && value.asText().isBlank())) {
+        if (value == null
+                || value.isNull()
+                || value.isMissingNode()
+                || (value.isTextual() && value.asText().isBlank())) {
             return Optional.empty();
         }
         if (value.isNumber() && acceptsNumbers()) {
@@ -83,7 +88,10 @@ public final class LegacyTime {
             throw new IllegalArgumentException("must be a timestamp (" + describe() + ")");
         }
         try {
-            return Optional.of(pattern != null ? patterned(value.asText().trim()) : iso(value.asText().trim()));
+            return Optional.of(
+                    pattern != null
+                            ? patterned(value.asText().trim())
+                            : iso(value.asText().trim()));
         } catch (DateTimeException e) {
             throw new IllegalArgumentException("is not a timestamp (" + describe() + "): '" + value.asText() + "'", e);
         }
@@ -98,7 +106,8 @@ public final class LegacyTime {
             case "epoch-seconds" -> Instant.ofEpochMilli(Math.round(n * 1000));
             case "epoch-millis" -> Instant.ofEpochMilli((long) n);
             // Seconds (Python's time.time(), PHP's time()) or, when implausibly large for seconds, milliseconds.
-            default -> n > LARGEST_SECONDS ? Instant.ofEpochMilli((long) n) : Instant.ofEpochMilli(Math.round(n * 1000));
+            default ->
+                n > LARGEST_SECONDS ? Instant.ofEpochMilli((long) n) : Instant.ofEpochMilli(Math.round(n * 1000));
         };
     }
 

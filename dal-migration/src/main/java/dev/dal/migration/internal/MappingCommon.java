@@ -42,16 +42,21 @@ public final class MappingCommon {
         try {
             root = JsonValues.newMapper().readTree(Files.readString(file));
         } catch (IOException e) {
-            throw new ValidationException("mapping", "file " + file + " could not be read as JSON: "
-                    + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+            throw new ValidationException(
+                    "mapping",
+                    "file " + file + " could not be read as JSON: "
+                            + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
         }
         if (root == null || !root.isObject()) {
             throw new ValidationException("mapping", "must be a JSON object");
         }
         for (String name : (Iterable<String>) root::fieldNames) {
-            if (!known.contains(name) && !Set.of("roles", "secrets", "timestamps").contains(name)) {
-                throw new ValidationException("mapping." + name, "is not an entry of this mapping (known: "
-                        + new java.util.TreeSet<>(known) + ", roles, secrets, timestamps)");
+            if (!known.contains(name)
+                    && !Set.of("roles", "secrets", "timestamps").contains(name)) {
+                throw new ValidationException(
+                        "mapping." + name,
+                        "is not an entry of this mapping (known: " + new java.util.TreeSet<>(known)
+                                + ", roles, secrets, timestamps)");
             }
         }
         return root;

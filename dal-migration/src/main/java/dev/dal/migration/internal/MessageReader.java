@@ -30,9 +30,14 @@ public final class MessageReader {
      * @param abuseFlagged the abuse flag field, or {@code null}
      * @param alsoRead further fields the importer reads itself (kept out of {@code legacy})
      */
-    public record Fields(String role, String content, String timestamp, String metadata, String tokenCount,
-            String abuseFlagged, Set<String> alsoRead) {
-    }
+    public record Fields(
+            String role,
+            String content,
+            String timestamp,
+            String metadata,
+            String tokenCount,
+            String abuseFlagged,
+            Set<String> alsoRead) {}
 
     private final Fields fields;
     private final UnaryOperator<String> roles;
@@ -47,8 +52,8 @@ public final class MessageReader {
      * @param secrets which fields are never copied
      * @param limits what the store accepts
      */
-    public MessageReader(Fields fields, UnaryOperator<String> roles, LegacyTime time, Secrets secrets,
-            RecordLimits limits) {
+    public MessageReader(
+            Fields fields, UnaryOperator<String> roles, LegacyTime time, Secrets secrets, RecordLimits limits) {
         this.fields = fields;
         this.roles = roles;
         this.time = time;
@@ -66,8 +71,10 @@ public final class MessageReader {
         Optional<String> roleName = doc.text(fields.role());
         Optional<String> content = doc.text(fields.content());
         Instant at = doc.time(fields.timestamp(), time).orElse(null);
-        ObjectNode metadata = optional(fields.metadata()).flatMap(doc::object)
-                .map(o -> (ObjectNode) secrets.strip(o)).orElse(JsonValues.emptyObject());
+        ObjectNode metadata = optional(fields.metadata())
+                .flatMap(doc::object)
+                .map(o -> (ObjectNode) secrets.strip(o))
+                .orElse(JsonValues.emptyObject());
         Integer tokens = optional(fields.tokenCount()).flatMap(doc::integer).orElse(null);
         boolean flagged = optional(fields.abuseFlagged()).flatMap(doc::bool).orElse(false);
         ObjectNode legacy = doc.legacy(read(), secrets);
@@ -79,8 +86,15 @@ public final class MessageReader {
             plan.skip(doc.origin(), doc.document(), problem.get());
             return Optional.empty();
         }
-        return Optional.of(new ImportPlan.Message(doc.origin(), doc.document(),
-                Role.fromWireName(roles.apply(roleName.get())), content.get(), at, metadata, tokens, flagged));
+        return Optional.of(new ImportPlan.Message(
+                doc.origin(),
+                doc.document(),
+                Role.fromWireName(roles.apply(roleName.get())),
+                content.get(),
+                at,
+                metadata,
+                tokens,
+                flagged));
     }
 
     private Optional<String> problem(Optional<String> roleName, Optional<String> content) {

@@ -74,8 +74,18 @@ public final class PlanWriter {
         }
         writeMemory(plan, userIds, store);
         usersMerged += plan.usersMergedInInput;
-        return new ImportReport(usersImported, usersMerged, sessionsImported, sessionsMerged, messagesImported,
-                messagesDeduplicated, memoryImported, memoryKept, skipped, plan.unused, plan.warnings);
+        return new ImportReport(
+                usersImported,
+                usersMerged,
+                sessionsImported,
+                sessionsMerged,
+                messagesImported,
+                messagesDeduplicated,
+                memoryImported,
+                memoryKept,
+                skipped,
+                plan.unused,
+                plan.warnings);
     }
 
     private Set<String> resolveOrphans(ImportPlan plan, DataAccess store, List<ImportReport.Skip> skipped) {
@@ -86,8 +96,10 @@ public final class PlanWriter {
                 continue;
             }
             for (ImportPlan.Message m : e.getValue()) {
-                skipped.add(new ImportReport.Skip(m.source(), m.document(), "conversation " + e.getKey()
-                        + " is neither in the input nor in the store"));
+                skipped.add(new ImportReport.Skip(
+                        m.source(),
+                        m.document(),
+                        "conversation " + e.getKey() + " is neither in the input nor in the store"));
             }
         }
         return found;
@@ -95,7 +107,10 @@ public final class PlanWriter {
 
     private Map<String, UUID> writeUsers(ImportPlan plan, DataAccess store) {
         Set<String> wanted = new LinkedHashSet<>(plan.users.keySet());
-        plan.sessions.values().stream().map(ImportPlan.Session::owner).filter(Objects::nonNull).forEach(wanted::add);
+        plan.sessions.values().stream()
+                .map(ImportPlan.Session::owner)
+                .filter(Objects::nonNull)
+                .forEach(wanted::add);
         plan.memory.forEach(m -> wanted.add(m.owner()));
         Map<String, UUID> ids = new LinkedHashMap<>();
         List<User> created = new ArrayList<>();
@@ -120,27 +135,52 @@ public final class PlanWriter {
             return new User(Ids.newId(), externalId, null, externalId, null, null, UserStatus.ACTIVE, now, now, null);
         }
         Instant created = firstNonNull(u.createdAt(), u.updatedAt(), now);
-        return new User(Ids.newId(), externalId, u.email(), u.name() == null ? externalId : u.name(), u.profile(),
-                u.preferences(), UserStatus.ACTIVE, created, firstNonNull(u.updatedAt(), created), u.lastActiveAt());
+        return new User(
+                Ids.newId(),
+                externalId,
+                u.email(),
+                u.name() == null ? externalId : u.name(),
+                u.profile(),
+                u.preferences(),
+                UserStatus.ACTIVE,
+                created,
+                firstNonNull(u.updatedAt(), created),
+                u.lastActiveAt());
     }
 
-    private void writeSession(ImportPlan.Session s, Optional<ChatSession> existing, Map<String, UUID> userIds,
-            DataAccess store) {
+    private void writeSession(
+            ImportPlan.Session s, Optional<ChatSession> existing, Map<String, UUID> userIds, DataAccess store) {
         if (existing.isPresent()) {
             sessionsMerged++;
             appendMessages(existing.get(), true, s.messages(), store);
             return;
         }
-        Instant created = firstNonNull(s.createdAt(), s.updatedAt(), s.messages().stream().map(ImportPlan.Message::at)
-                .filter(Objects::nonNull).min(Comparator.naturalOrder()).orElse(now));
-        ChatSession session = new ChatSession(Ids.newId(), s.chatId(), s.owner() == null ? null : userIds.get(s.owner()),
-                s.title(), s.profile(), s.metadata(), SessionStatus.ACTIVE, created, firstNonNull(s.updatedAt(), created),
-                null, 0);
+        Instant created = firstNonNull(
+                s.createdAt(),
+                s.updatedAt(),
+                s.messages().stream()
+                        .map(ImportPlan.Message::at)
+                        .filter(Objects::nonNull)
+                        .min(Comparator.naturalOrder())
+                        .orElse(now));
+        ChatSession session = new ChatSession(
+                Ids.newId(),
+                s.chatId(),
+                s.owner() == null ? null : userIds.get(s.owner()),
+                s.title(),
+                s.profile(),
+                s.metadata(),
+                SessionStatus.ACTIVE,
+                created,
+                firstNonNull(s.updatedAt(), created),
+                null,
+                0);
         sessionsImported++;
         appendMessages(session, false, s.messages(), store);
     }
 
-    private void appendMessages(ChatSession session, boolean stored, List<ImportPlan.Message> planned, DataAccess store) {
+    private void appendMessages(
+            ChatSession session, boolean stored, List<ImportPlan.Message> planned, DataAccess store) {
         Set<String> seen = new HashSet<>();
         long lastSequence = 0;
         Instant lastAt = session.lastMessageAt();
@@ -157,8 +197,16 @@ public final class PlanWriter {
                 messagesDeduplicated++;
                 continue;
             }
-            created.add(new Message(Ids.newId(), session.id(), ++lastSequence, p.role(), p.content(), p.metadata(),
-                    p.tokenCount(), p.abuseFlagged(), at));
+            created.add(new Message(
+                    Ids.newId(),
+                    session.id(),
+                    ++lastSequence,
+                    p.role(),
+                    p.content(),
+                    p.metadata(),
+                    p.tokenCount(),
+                    p.abuseFlagged(),
+                    at));
             lastAt = lastAt == null || at.isAfter(lastAt) ? at : lastAt;
         }
         if (!stored || !created.isEmpty()) {

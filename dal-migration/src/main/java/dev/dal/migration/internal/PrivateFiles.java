@@ -19,12 +19,12 @@ import java.util.Set;
  * new directories 0700. On a file system without POSIX permissions the platform default applies.
  */
 public final class PrivateFiles {
-    private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+    private static final boolean POSIX =
+            FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
     private static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
     private static final Set<PosixFilePermission> DIRECTORY = PosixFilePermissions.fromString("rwx------");
 
-    private PrivateFiles() {
-    }
+    private PrivateFiles() {}
 
     /**
      * Creates a directory and its missing parents, each new one owner-only.
@@ -50,9 +50,17 @@ public final class PrivateFiles {
      */
     public static FileChannel openForWrite(Path file) throws IOException {
         FileChannel channel = POSIX
-                ? FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                        StandardOpenOption.TRUNCATE_EXISTING), fileAttribute())
-                : FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                ? FileChannel.open(
+                        file,
+                        Set.of(
+                                StandardOpenOption.CREATE,
+                                StandardOpenOption.WRITE,
+                                StandardOpenOption.TRUNCATE_EXISTING),
+                        fileAttribute())
+                : FileChannel.open(
+                        file,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE,
                         StandardOpenOption.TRUNCATE_EXISTING);
         if (POSIX) {
             Files.setPosixFilePermissions(file, FILE);

@@ -99,7 +99,9 @@ public final class RecordLimits {
             return problem.map(p -> what + " " + p);
         }
         int bytes = JsonValues.write(value).getBytes(StandardCharsets.UTF_8).length;
-        return bytes > maxJsonBytes ? Optional.of(what + " larger than " + maxJsonBytes + " bytes of JSON") : Optional.empty();
+        return bytes > maxJsonBytes
+                ? Optional.of(what + " larger than " + maxJsonBytes + " bytes of JSON")
+                : Optional.empty();
     }
 
     private Optional<String> tree(JsonNode node, int depth) {
@@ -108,7 +110,8 @@ public final class RecordLimits {
         }
         if (node.isObject()) {
             for (Map.Entry<String, JsonNode> child : node.properties()) {
-                Optional<String> problem = unclean(child.getKey()).map(p -> "has a key that " + p)
+                Optional<String> problem = unclean(child.getKey())
+                        .map(p -> "has a key that " + p)
                         .or(() -> tree(child.getValue(), depth + 1));
                 if (problem.isPresent()) {
                     return problem;
@@ -157,7 +160,8 @@ public final class RecordLimits {
      */
     public static String fit(LegacyDoc doc, String field, int max, ObjectNode legacy) {
         Optional<String> text = doc.text(field);
-        if (text.isPresent() && (text.get().length() > max || unclean(text.get()).isPresent())) {
+        if (text.isPresent()
+                && (text.get().length() > max || unclean(text.get()).isPresent())) {
             if (unclean(text.get()).isEmpty()) {
                 legacy.put(field.startsWith("/") ? field.substring(1).replace('/', '.') : field, text.get());
             }

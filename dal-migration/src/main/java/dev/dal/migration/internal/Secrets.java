@@ -14,8 +14,8 @@ import java.util.Set;
  */
 public final class Secrets {
     /** Parts of a field name that make it a secret, in lower case. */
-    public static final List<String> PARTS = List.of("password", "passwd", "token", "secret", "salt", "jti",
-            "api_key", "apikey");
+    public static final List<String> PARTS =
+            List.of("password", "passwd", "token", "secret", "salt", "jti", "api_key", "apikey");
 
     private final Set<String> extra;
 

@@ -46,18 +46,21 @@ import org.postgresql.copy.CopyIn;
 public final class CopyBenchmark {
     private static final int BATCH = 1000;
 
-    private CopyBenchmark() {
-    }
+    private CopyBenchmark() {}
 
     /** @param args the number of messages (default 1000000) */
     public static void main(String[] args) throws Exception {
         int messages = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         Path dir = Files.createTempDirectory("dal-copy-bench");
-        DalConfig fileConfig = DalConfig.builder().storageType("file").setting("DATA_DIR", dir.toString()).build();
+        DalConfig fileConfig = DalConfig.builder()
+                .storageType("file")
+                .setting("DATA_DIR", dir.toString())
+                .build();
         long t0 = System.nanoTime();
         try (DataAccess source = DataAccessFactory.create(fileConfig)) {
             fill(source, messages);
-            System.out.printf("filled the file store with %,d messages in %.1f s%n", messages, (System.nanoTime() - t0) / 1e9);
+            System.out.printf(
+                    "filled the file store with %,d messages in %.1f s%n", messages, (System.nanoTime() - t0) / 1e9);
 
             long pid = ProcessHandle.current().pid();
             Map<String, String> dalDb = PostgresTestServer.get().settingsForDatabase("bench_dal_" + pid);
@@ -82,14 +85,19 @@ public final class CopyBenchmark {
 
             double dalRate = result.total() / copySeconds;
             double rawRate = rawRows / rawSeconds;
-            System.out.printf("dal copy : %,d records in %.1f s = %,.0f records/s%n", result.total(), copySeconds, dalRate);
+            System.out.printf(
+                    "dal copy : %,d records in %.1f s = %,.0f records/s%n", result.total(), copySeconds, dalRate);
             System.out.printf("raw COPY : %,d records in %.1f s = %,.0f records/s%n", rawRows, rawSeconds, rawRate);
             System.out.printf("ratio    : %.2f x raw COPY (target >= 0.5)%n", dalRate / rawRate);
-            System.out.printf("heap     : peak used %,d MB, peak live after GC %,d MB (max heap %,d MB)%n",
-                    sampler.peakUsed >> 20, sampler.peakLive >> 20, Runtime.getRuntime().maxMemory() >> 20);
+            System.out.printf(
+                    "heap     : peak used %,d MB, peak live after GC %,d MB (max heap %,d MB)%n",
+                    sampler.peakUsed >> 20,
+                    sampler.peakLive >> 20,
+                    Runtime.getRuntime().maxMemory() >> 20);
         } finally {
             try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             }
         }
         // Exit here, while exec:java's class loader is still open, so the embedded server's shutdown
@@ -104,19 +112,47 @@ public final class CopyBenchmark {
         List<Message> messages = new ArrayList<>(BATCH);
         int written = 0;
         while (written < messageCount) {
-            User user = new User(Ids.newId(), "bench-" + written, "u@example.org", "Bench", null, null,
-                    UserStatus.ACTIVE, base, base, null);
+            User user = new User(
+                    Ids.newId(),
+                    "bench-" + written,
+                    "u@example.org",
+                    "Bench",
+                    null,
+                    null,
+                    UserStatus.ACTIVE,
+                    base,
+                    base,
+                    null);
             store.bulk().upsertUsers(List.of(user));
-            store.bulk().upsertMemory(List.of(new MemoryEntry(user.id(), "context", "k",
-                    JsonNodeFactory.instance.textNode("v"), base, base, null)));
+            store.bulk()
+                    .upsertMemory(List.of(new MemoryEntry(
+                            user.id(), "context", "k", JsonNodeFactory.instance.textNode("v"), base, base, null)));
             for (int s = 0; s < sessionsPerUser && written < messageCount; s++) {
                 int n = Math.min(perSession, messageCount - written);
                 UUID sid = Ids.newId();
-                store.bulk().upsertSessions(List.of(new ChatSession(sid, "bench-" + sid, user.id(), "t", null, null,
-                        SessionStatus.ACTIVE, base, base, base.plusSeconds(n), n)));
+                store.bulk()
+                        .upsertSessions(List.of(new ChatSession(
+                                sid,
+                                "bench-" + sid,
+                                user.id(),
+                                "t",
+                                null,
+                                null,
+                                SessionStatus.ACTIVE,
+                                base,
+                                base,
+                                base.plusSeconds(n),
+                                n)));
                 for (int m = 1; m <= n; m++) {
-                    messages.add(new Message(Ids.newId(), sid, m, m % 2 == 1 ? Role.USER : Role.ASSISTANT,
-                            "message number " + m + " with some ordinary chat text in it", null, null, false,
+                    messages.add(new Message(
+                            Ids.newId(),
+                            sid,
+                            m,
+                            m % 2 == 1 ? Role.USER : Role.ASSISTANT,
+                            "message number " + m + " with some ordinary chat text in it",
+                            null,
+                            null,
+                            false,
                             base.plusSeconds(m)));
                     if (messages.size() == BATCH) {
                         store.bulk().upsertMessages(messages);
@@ -134,33 +170,76 @@ public final class CopyBenchmark {
     /** The baseline: the same rows, read through the same scans, streamed by one COPY per table. */
     private static long rawCopy(DataAccess source, Map<String, String> settings) throws Exception {
         long rows = 0;
-        try (Connection c = DriverManager.getConnection(settings.get("DATABASE_URL"),
-                settings.getOrDefault("DB_USER", "postgres"), null)) {
+        try (Connection c = DriverManager.getConnection(
+                settings.get("DATABASE_URL"), settings.getOrDefault("DB_USER", "postgres"), null)) {
             PGConnection pg = c.unwrap(PGConnection.class);
-            rows += copy(pg, "users(id, clerk_id, email, name, profile, preferences, created_at, updated_at, "
-                    + "last_active_at, status)", cursor -> source.bulk().scanUsers(cursor, BATCH), (User u) -> csv(u.id(),
-                    u.externalId(), u.email(), u.name(), JsonValues.write(u.profile()), JsonValues.write(u.preferences()),
-                    u.createdAt(), u.updatedAt(), u.lastActiveAt(), u.status().wireName()));
-            rows += copy(pg, "chat_sessions(id, chat_id, user_id, title, profile, metadata, created_at, updated_at, "
-                    + "last_message_at, message_count, status)", cursor -> source.bulk().scanSessions(cursor, BATCH),
-                    (ChatSession s) -> csv(s.id(), s.chatId(), s.userId(), s.title(), s.profile(),
-                            JsonValues.write(s.metadata()), s.createdAt(), s.updatedAt(), s.lastMessageAt(),
-                            s.messageCount(), s.status().wireName()));
-            rows += copy(pg, "messages(id, chat_session_id, role, content, metadata, created_at, sequence_number, "
-                    + "token_count, abuse_flagged)", cursor -> source.bulk().scanMessages(cursor, BATCH),
-                    (Message m) -> csv(m.id(), m.sessionId(), m.role().wireName(), m.content(),
-                            JsonValues.write(m.metadata()), m.createdAt(), m.sequenceNumber(), m.tokenCount(),
+            rows += copy(
+                    pg,
+                    "users(id, clerk_id, email, name, profile, preferences, created_at, updated_at, "
+                            + "last_active_at, status)",
+                    cursor -> source.bulk().scanUsers(cursor, BATCH),
+                    (User u) -> csv(
+                            u.id(),
+                            u.externalId(),
+                            u.email(),
+                            u.name(),
+                            JsonValues.write(u.profile()),
+                            JsonValues.write(u.preferences()),
+                            u.createdAt(),
+                            u.updatedAt(),
+                            u.lastActiveAt(),
+                            u.status().wireName()));
+            rows += copy(
+                    pg,
+                    "chat_sessions(id, chat_id, user_id, title, profile, metadata, created_at, updated_at, "
+                            + "last_message_at, message_count, status)",
+                    cursor -> source.bulk().scanSessions(cursor, BATCH),
+                    (ChatSession s) -> csv(
+                            s.id(),
+                            s.chatId(),
+                            s.userId(),
+                            s.title(),
+                            s.profile(),
+                            JsonValues.write(s.metadata()),
+                            s.createdAt(),
+                            s.updatedAt(),
+                            s.lastMessageAt(),
+                            s.messageCount(),
+                            s.status().wireName()));
+            rows += copy(
+                    pg,
+                    "messages(id, chat_session_id, role, content, metadata, created_at, sequence_number, "
+                            + "token_count, abuse_flagged)",
+                    cursor -> source.bulk().scanMessages(cursor, BATCH),
+                    (Message m) -> csv(
+                            m.id(),
+                            m.sessionId(),
+                            m.role().wireName(),
+                            m.content(),
+                            JsonValues.write(m.metadata()),
+                            m.createdAt(),
+                            m.sequenceNumber(),
+                            m.tokenCount(),
                             m.abuseFlagged()));
-            rows += copy(pg, "user_memory(user_id, memory_type, key, value, created_at, updated_at, expires_at)",
-                    cursor -> source.bulk().scanMemory(cursor, BATCH), (MemoryEntry e) -> csv(e.userId(),
-                            e.memoryType(), e.key(), JsonValues.write(e.value()), e.createdAt(), e.updatedAt(),
+            rows += copy(
+                    pg,
+                    "user_memory(user_id, memory_type, key, value, created_at, updated_at, expires_at)",
+                    cursor -> source.bulk().scanMemory(cursor, BATCH),
+                    (MemoryEntry e) -> csv(
+                            e.userId(),
+                            e.memoryType(),
+                            e.key(),
+                            JsonValues.write(e.value()),
+                            e.createdAt(),
+                            e.updatedAt(),
                             e.expiresAt()));
         }
         return rows;
     }
 
-    private static <T> long copy(PGConnection pg, String table, Function<String, ScanBatch<T>> scan,
-            Function<T, String> row) throws Exception {
+    private static <T> long copy(
+            PGConnection pg, String table, Function<String, ScanBatch<T>> scan, Function<T, String> row)
+            throws Exception {
         CopyIn in = pg.getCopyAPI().copyIn("COPY " + table + " FROM STDIN (FORMAT csv)");
         long rows = 0;
         String cursor = null;
@@ -186,7 +265,9 @@ public final class CopyBenchmark {
                 line.append(',');
             }
             if (values[i] != null) {
-                line.append('"').append(values[i].toString().replace("\"", "\"\"")).append('"');
+                line.append('"')
+                        .append(values[i].toString().replace("\"", "\"\""))
+                        .append('"');
             }
         }
         return line.append('\n').toString();
@@ -213,10 +294,13 @@ public final class CopyBenchmark {
         @Override
         public void run() {
             while (running) {
-                peakUsed = Math.max(peakUsed, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+                peakUsed = Math.max(
+                        peakUsed,
+                        ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
                 long live = 0;
                 for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-                    if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null
+                    if (pool.getType() == MemoryType.HEAP
+                            && pool.getCollectionUsage() != null
                             && pool.getName().matches("(?i).*(old|tenured).*")) {
                         live += pool.getCollectionUsage().getUsed();
                     }

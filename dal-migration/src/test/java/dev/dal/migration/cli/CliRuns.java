@@ -13,12 +13,10 @@ import java.util.concurrent.TimeUnit;
 
 /** Runs the {@code dal} command line in this JVM or, through {@code main}, in a JVM of its own. */
 final class CliRuns {
-    private CliRuns() {
-    }
+    private CliRuns() {}
 
     /** One run: exit status, standard output, standard error, and the wall-clock time it took. */
-    record Run(int status, String out, String err, long millis) {
-    }
+    record Run(int status, String out, String err, long millis) {}
 
     /** Runs the command in this JVM, capturing its output. */
     static synchronized Run run(String... args) {
@@ -31,7 +29,10 @@ final class CliRuns {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
             int status = DalCli.run(args);
-            return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8),
+            return new Run(
+                    status,
+                    out.toString(StandardCharsets.UTF_8),
+                    err.toString(StandardCharsets.UTF_8),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         } finally {
             System.setOut(oldOut);
@@ -55,14 +56,19 @@ final class CliRuns {
         Path out = Files.createTempFile(dir, "out", ".txt");
         Path err = Files.createTempFile(dir, "err", ".txt");
         long start = System.nanoTime();
-        Process child = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process child = new ProcessBuilder(command)
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
         assertThat(child.waitFor(120, TimeUnit.SECONDS)).as("exits").isTrue();
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         return new Run(child.exitValue(), Files.readString(out), Files.readString(err), millis);
     }
 
     private static String javaBinary() {
-        return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString());
+        return ProcessHandle.current()
+                .info()
+                .command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 }

@@ -49,10 +49,12 @@ class DalCliFaultsTest {
     @Test
     void healthOnARefusedPortIsDownWithinTheBoundOnEveryNetworkedBackend() throws Exception {
         int port = refusedPort();
-        for (String uri : List.of("postgresql://dal:s3cret@127.0.0.1:" + port + "/nowhere",
-                "mongodb://dal:s3cret@127.0.0.1:" + port + "/chat", "neo4j://neo4j:s3cret@127.0.0.1:" + port)) {
-            Run r = CliRuns.runMain(dir, List.of(), "health", "--json", "--connect-timeout", "1", "--health-timeout", "2",
-                    uri);
+        for (String uri : List.of(
+                "postgresql://dal:s3cret@127.0.0.1:" + port + "/nowhere",
+                "mongodb://dal:s3cret@127.0.0.1:" + port + "/chat",
+                "neo4j://neo4j:s3cret@127.0.0.1:" + port)) {
+            Run r = CliRuns.runMain(
+                    dir, List.of(), "health", "--json", "--connect-timeout", "1", "--health-timeout", "2", uri);
             assertDownWithinTheBound(uri, r);
         }
     }
@@ -61,14 +63,17 @@ class DalCliFaultsTest {
     @Test
     void healthTakesItsBoundFromTheEnvironment() throws Exception {
         String uri = "postgresql://dal:s3cret@127.0.0.1:" + refusedPort() + "/nowhere";
-        Run r = CliRuns.runMain(dir, List.of("-DDB_CONNECT_TIMEOUT=1", "-DDAL_HEALTH_TIMEOUT=2"), "health", "--json",
-                uri);
+        Run r = CliRuns.runMain(
+                dir, List.of("-DDB_CONNECT_TIMEOUT=1", "-DDAL_HEALTH_TIMEOUT=2"), "health", "--json", uri);
         assertDownWithinTheBound(uri, r);
         Run text = CliRuns.runMain(dir, List.of("-DDB_CONNECT_TIMEOUT=1", "-DDAL_HEALTH_TIMEOUT=2"), "health", uri);
         assertThat(text.status()).isEqualTo(DalCli.DIFFERENT);
-        assertThat(text.out()).as("the line a person reads")
-                .startsWith("postgresql://dal:****@127.0.0.1:").contains(": DOWN, not reachable (postgresql, ")
-                .doesNotContainIgnoringCase("migrat").doesNotContain("s3cret");
+        assertThat(text.out())
+                .as("the line a person reads")
+                .startsWith("postgresql://dal:****@127.0.0.1:")
+                .contains(": DOWN, not reachable (postgresql, ")
+                .doesNotContainIgnoringCase("migrat")
+                .doesNotContain("s3cret");
     }
 
     private static void assertDownWithinTheBound(String uri, Run r) throws Exception {
@@ -76,15 +81,19 @@ class DalCliFaultsTest {
         JsonNode result = JsonValues.newMapper().readTree(r.out());
         assertThat(result.get("status").asText()).as(uri).isEqualTo("DOWN");
         assertThat(result.get("reachable").asBoolean()).as(uri).isFalse();
-        assertThat(result.get("elapsedMillis").asLong()).as(uri + " answered within the bound")
+        assertThat(result.get("elapsedMillis").asLong())
+                .as(uri + " answered within the bound")
                 .isLessThanOrEqualTo(BOUND_MILLIS + SLACK_MILLIS);
         // The store's own reason (refused, unreachable, unavailable), or a deadline's when it had none
         // by then: DAL_HEALTH_TIMEOUT's in dal-api, or the command's own bound.
-        assertThat(result.get("error").asText()).as(uri)
+        assertThat(result.get("error").asText())
+                .as(uri)
                 .containsPattern("(?i)unreachable|unavailable|refused|no answer within")
                 .doesNotContainIgnoringCase("migrat");
         assertThat(r.out() + r.err()).as(uri).doesNotContain("s3cret").doesNotContain("\tat ");
-        assertThat(r.millis()).as(uri + ": the whole process, JVM start included, ends promptly").isLessThan(20_000);
+        assertThat(r.millis())
+                .as(uri + ": the whole process, JVM start included, ends promptly")
+                .isLessThan(20_000);
     }
 
     @Test
@@ -100,8 +109,10 @@ class DalCliFaultsTest {
 
         Run verifyInto = run("verify", "--from", file, "--to", pg);
         assertThat(verifyInto.status()).as(verifyInto.err()).isEqualTo(DalCli.BAD_INPUT);
-        assertThat(verifyInto.err()).contains("The target store " + pg + " has no Dal schema")
-                .contains("`dal schema migrate " + pg + "`").doesNotContain("\tat ");
+        assertThat(verifyInto.err())
+                .contains("The target store " + pg + " has no Dal schema")
+                .contains("`dal schema migrate " + pg + "`")
+                .doesNotContain("\tat ");
         assertUnmigrated(settings, "verify --to");
 
         Run verifyFrom = run("verify", "--from", pg, "--to", file);
@@ -115,7 +126,13 @@ class DalCliFaultsTest {
         assertThat(archive).doesNotExist();
         assertUnmigrated(settings, "export");
 
-        Run copy = run("copy", "--from", pg, "--to", "file:" + dir.resolve("b"), "--checkpoint-dir",
+        Run copy = run(
+                "copy",
+                "--from",
+                pg,
+                "--to",
+                "file:" + dir.resolve("b"),
+                "--checkpoint-dir",
                 dir.resolve("cp").toString());
         assertThat(copy.status()).as(copy.err()).isEqualTo(DalCli.BAD_INPUT);
         assertThat(copy.err()).contains("dal copy never changes the schema of a store it reads");
@@ -130,7 +147,15 @@ class DalCliFaultsTest {
         assertThat(run("demo", file).status()).isZero();
         assertThat(changelogRows(settings)).as("no schema before").isEqualTo(-1);
 
-        Run copy = run("copy", "--json", "--from", file, "--to", pg, "--checkpoint-dir", dir.resolve("cp").toString());
+        Run copy = run(
+                "copy",
+                "--json",
+                "--from",
+                file,
+                "--to",
+                pg,
+                "--checkpoint-dir",
+                dir.resolve("cp").toString());
         assertThat(copy.status()).as(copy.err()).isZero();
         assertThat(copy.out()).contains("\"written\":{\"users\":1,\"sessions\":1,\"messages\":2,\"memory\":0}");
         assertThat(copy.err()).contains("Schema of " + pg + ": applied 5 change(s)");
@@ -149,12 +174,23 @@ class DalCliFaultsTest {
         String file = "file:" + dir.resolve("a");
         assertThat(run("demo", file).status()).isZero();
         Path archive = dir.resolve("a.ndjson");
-        assertThat(run("export", "--from", file, "--out", archive.toString()).status()).isZero();
+        assertThat(run("export", "--from", file, "--out", archive.toString()).status())
+                .isZero();
 
-        Run copy = run("copy", "--from", file, "--to", pg, "--checkpoint-dir", dir.resolve("cp").toString());
+        Run copy = run(
+                "copy",
+                "--from",
+                file,
+                "--to",
+                pg,
+                "--checkpoint-dir",
+                dir.resolve("cp").toString());
         assertThat(copy.status()).as(copy.err()).isEqualTo(DalCli.BAD_INPUT);
-        assertThat(copy.err()).contains("The target store " + pg + " has an older Dal schema").contains("--migrate")
-                .contains("`dal schema migrate " + pg + "`").doesNotContain("\tat ");
+        assertThat(copy.err())
+                .contains("The target store " + pg + " has an older Dal schema")
+                .contains("--migrate")
+                .contains("`dal schema migrate " + pg + "`")
+                .doesNotContain("\tat ");
         Run importing = run("import", "--to", pg, "--in", archive.toString());
         assertThat(importing.status()).as(importing.err()).isEqualTo(DalCli.BAD_INPUT);
         assertThat(importing.err()).contains("--migrate");
@@ -164,12 +200,21 @@ class DalCliFaultsTest {
         Run badImport = run("import", "--to", Backends.postgresUri(empty), "--in", bad.toString());
         assertThat(badImport.status()).as(badImport.err()).isEqualTo(DalCli.BAD_INPUT);
         assertThat(badImport.err()).contains("checksum");
-        assertThat(changelogRows(empty)).as("a bad archive does not set up an empty target").isEqualTo(-1);
+        assertThat(changelogRows(empty))
+                .as("a bad archive does not set up an empty target")
+                .isEqualTo(-1);
         Run repair = run("repair", "--from", file, "--to", pg);
         assertThat(repair.status()).as(repair.err()).isEqualTo(DalCli.BAD_INPUT);
         assertThat(changelogRows(settings)).as("still the older schema").isEqualTo(4);
 
-        Run migrated = run("copy", "--migrate", "--from", file, "--to", pg, "--checkpoint-dir",
+        Run migrated = run(
+                "copy",
+                "--migrate",
+                "--from",
+                file,
+                "--to",
+                pg,
+                "--checkpoint-dir",
                 dir.resolve("cp").toString());
         assertThat(migrated.status()).as(migrated.err()).isZero();
         assertThat(changelogRows(settings)).isEqualTo(5);
@@ -182,9 +227,12 @@ class DalCliFaultsTest {
         String mongo = Backends.mongoUri(MongoTestServer.get().uri(), Backends.uniqueName());
         Run health = run("health", mongo);
         assertThat(health.status()).as(health.out() + health.err()).isEqualTo(DalCli.BAD_INPUT);
-        assertThat(health.err()).contains("not current").contains("dal schema migrate")
+        assertThat(health.err())
+                .contains("not current")
+                .contains("dal schema migrate")
                 .contains("dal health never changes a schema");
-        Run export = run("export", "--from", mongo, "--out", dir.resolve("m.ndjson").toString());
+        Run export =
+                run("export", "--from", mongo, "--out", dir.resolve("m.ndjson").toString());
         assertThat(export.status()).as(export.err()).isEqualTo(DalCli.BAD_INPUT);
         assertThat(export.err()).contains("has no Dal schema");
         Run status = run("schema", "status", "--json", mongo);
@@ -196,10 +244,19 @@ class DalCliFaultsTest {
     void aFileSourceThatDoesNotExistIsAnErrorNeverAnEmptyCopy() throws Exception {
         assertThat(Path.of("/no/such/dir")).as("precondition").doesNotExist();
         Path target = dir.resolve("target");
-        Run copy = run("copy", "--from", "file:/no/such/dir", "--to", "file:" + target, "--checkpoint-dir",
+        Run copy = run(
+                "copy",
+                "--from",
+                "file:/no/such/dir",
+                "--to",
+                "file:" + target,
+                "--checkpoint-dir",
                 dir.resolve("cp").toString());
         assertThat(copy.status()).as(copy.out() + copy.err()).isEqualTo(DalCli.BAD_INPUT);
-        assertThat(copy.err()).contains("/no/such/dir").contains("does not exist").doesNotContain("\tat ");
+        assertThat(copy.err())
+                .contains("/no/such/dir")
+                .contains("does not exist")
+                .doesNotContain("\tat ");
         assertThat(copy.out()).doesNotContain("Copied");
         assertThat(target).as("nothing was opened for writing").doesNotExist();
 
@@ -209,7 +266,12 @@ class DalCliFaultsTest {
         Run verify = run("verify", "--from", "file:" + missing, "--to", existing);
         assertThat(verify.status()).as(verify.err()).isEqualTo(DalCli.BAD_INPUT);
         assertThat(verify.err()).contains(missing.toString());
-        Run export = run("export", "--from", "file:" + missing, "--out", dir.resolve("x.ndjson").toString());
+        Run export = run(
+                "export",
+                "--from",
+                "file:" + missing,
+                "--out",
+                dir.resolve("x.ndjson").toString());
         assertThat(export.status()).as(export.err()).isEqualTo(DalCli.BAD_INPUT);
         assertThat(dir.resolve("x.ndjson")).doesNotExist();
         Run health = run("health", "file:" + missing);
@@ -218,7 +280,9 @@ class DalCliFaultsTest {
     }
 
     private static void assertUnmigrated(Map<String, String> settings, String after) throws Exception {
-        assertThat(changelogRows(settings)).as("databasechangelog after " + after).isEqualTo(-1);
+        assertThat(changelogRows(settings))
+                .as("databasechangelog after " + after)
+                .isEqualTo(-1);
         assertThat(hasTable(settings, "users")).as("users table after " + after).isFalse();
     }
 
@@ -227,7 +291,8 @@ class DalCliFaultsTest {
         if (!hasTable(settings, "databasechangelog")) {
             return -1;
         }
-        try (Connection c = connect(settings); Statement st = c.createStatement();
+        try (Connection c = connect(settings);
+                Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("SELECT count(*) FROM databasechangelog")) {
             rs.next();
             return rs.getInt(1);
@@ -235,7 +300,8 @@ class DalCliFaultsTest {
     }
 
     private static boolean hasTable(Map<String, String> settings, String table) throws Exception {
-        try (Connection c = connect(settings); Statement st = c.createStatement();
+        try (Connection c = connect(settings);
+                Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("SELECT to_regclass('" + table + "') IS NOT NULL")) {
             rs.next();
             return rs.getBoolean(1);
@@ -243,8 +309,8 @@ class DalCliFaultsTest {
     }
 
     private static Connection connect(Map<String, String> settings) throws Exception {
-        return DriverManager.getConnection(settings.get("DATABASE_URL"), settings.getOrDefault("DB_USER", "postgres"),
-                null);
+        return DriverManager.getConnection(
+                settings.get("DATABASE_URL"), settings.getOrDefault("DB_USER", "postgres"), null);
     }
 
     /** @return a loopback port nothing listens on (bound, then released), so a connection is refused */

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** The command line: exit statuses, JSON output, errors without stack traces or passwords. */
 class DalCliTest {
     /** Short waits for the child JVMs (the pool wait, Neo4j's transaction retries). */
-    private static final List<String> MAIN_PROPERTIES = List.of("-DDB_CONNECTION_TIMEOUT=1",
-            "-DNEO4J_MAX_TRANSACTION_RETRY_TIME=1");
+    private static final List<String> MAIN_PROPERTIES =
+            List.of("-DDB_CONNECTION_TIMEOUT=1", "-DNEO4J_MAX_TRANSACTION_RETRY_TIME=1");
 
     @TempDir
     Path dir;
@@ -35,8 +35,18 @@ class DalCliTest {
         assertThat(run("health", "--json", a).out()).contains("\"status\":\"UP\"");
 
         Files.createDirectories(dir.resolve("b"));
-        assertThat(run("verify", "--from", a, "--to", b).status()).as("b is empty").isEqualTo(DalCli.DIFFERENT);
-        Run copy = run("copy", "--json", "--from", a, "--to", b, "--checkpoint-dir", dir.resolve("cp").toString());
+        assertThat(run("verify", "--from", a, "--to", b).status())
+                .as("b is empty")
+                .isEqualTo(DalCli.DIFFERENT);
+        Run copy = run(
+                "copy",
+                "--json",
+                "--from",
+                a,
+                "--to",
+                b,
+                "--checkpoint-dir",
+                dir.resolve("cp").toString());
         assertThat(copy.status()).as(copy.err()).isZero();
         assertThat(copy.out()).contains("\"written\":{\"users\":1,\"sessions\":1,\"messages\":2,\"memory\":0}");
         Path report = dir.resolve("report.json");
@@ -46,9 +56,11 @@ class DalCliTest {
         assertThat(report).content().contains("\"differences\":[");
 
         Path archive = dir.resolve("a.ndjson.gz");
-        assertThat(run("export", "--from", a, "--out", archive.toString()).status()).isZero();
+        assertThat(run("export", "--from", a, "--out", archive.toString()).status())
+                .isZero();
         String c = "file:" + dir.resolve("c");
-        assertThat(run("import", "--to", c, "--in", archive.toString()).status()).isZero();
+        assertThat(run("import", "--to", c, "--in", archive.toString()).status())
+                .isZero();
         assertThat(run("verify", "--from", a, "--to", c).status()).isZero();
         // The file store's schema is its layout version: a directory without the marker holds version 1 (it
         // opened above), dal schema migrate records it, and version 1 cannot be rolled back.
@@ -59,25 +71,38 @@ class DalCliTest {
         Run rollback = run("schema", "rollback", a);
         assertThat(rollback.status()).isEqualTo(DalCli.BAD_INPUT);
         assertThat(rollback.err()).contains("cannot be rolled back").doesNotContain("\tat ");
-        assertThat(run("verify", "--from", a, "--to", c).status()).as("a migrated store reads as before").isZero();
+        assertThat(run("verify", "--from", a, "--to", c).status())
+                .as("a migrated store reads as before")
+                .isZero();
     }
 
     @Test
     void errorsAreShortClearAndNeverShowAPassword() throws Exception {
         Run unknown = run("health", "ftp://host/x");
         assertThat(unknown.status()).isEqualTo(DalCli.BAD_INPUT);
-        assertThat(unknown.err()).contains("known: ").contains("file:PATH").contains("postgresql://").doesNotContain("\tat ");
+        assertThat(unknown.err())
+                .contains("known: ")
+                .contains("file:PATH")
+                .contains("postgresql://")
+                .doesNotContain("\tat ");
 
         Run down;
         System.setProperty("DB_CONNECTION_TIMEOUT", "1"); // the environment's setting; keeps the wait short
         try {
-            down = run("copy", "--from", "postgresql://dal:s3cret@127.0.0.1:1/nowhere", "--to",
-                    "file:" + dir.resolve("x"), "--checkpoint-dir", dir.toString());
+            down = run(
+                    "copy",
+                    "--from",
+                    "postgresql://dal:s3cret@127.0.0.1:1/nowhere",
+                    "--to",
+                    "file:" + dir.resolve("x"),
+                    "--checkpoint-dir",
+                    dir.toString());
         } finally {
             System.clearProperty("DB_CONNECTION_TIMEOUT");
         }
         assertThat(down.status()).isEqualTo(DalCli.STORE_FAILED);
-        assertThat(down.err()).as("names which of the two stores failed")
+        assertThat(down.err())
+                .as("names which of the two stores failed")
                 .startsWith("dal: source store postgresql://dal:****@127.0.0.1:1/nowhere: PostgreSQL ")
                 .containsPattern("PostgreSQL (cannot be reached|is unavailable|is unreachable)");
         assertThat(down.out() + down.err()).doesNotContain("s3cret").doesNotContain("\tat ");
@@ -99,25 +124,26 @@ class DalCliTest {
         assertThat(migrate.err()).as("Liquibase's INFO chatter stays off").isEmpty();
         String file = "file:" + dir.resolve("src");
         assertThat(run("demo", file).status()).isZero();
-        Run copy = CliRuns.runMain(dir, MAIN_PROPERTIES, "copy", "--from", file, "--to", pg, "--checkpoint-dir",
-                dir.toString());
+        Run copy = CliRuns.runMain(
+                dir, MAIN_PROPERTIES, "copy", "--from", file, "--to", pg, "--checkpoint-dir", dir.toString());
         assertThat(copy.status()).as(copy.err()).isZero();
-        assertThat(copy.err().lines().filter(l -> !l.contains("INFO dev.dal.migration"))).as("only the tool's own log lines")
+        assertThat(copy.err().lines().filter(l -> !l.contains("INFO dev.dal.migration")))
+                .as("only the tool's own log lines")
                 .isEmpty();
     }
 
     @Test
     void schemaStatusMigrateAndRollbackOnMongoDb() throws Exception {
         String mongo = Backends.mongoUri(MongoTestServer.get().uri(), Backends.uniqueName());
-        assertThat(changes(run("schema", "status", "--json", mongo))).containsExactly("001 pending", "002 pending",
-                "003 pending", "004 pending");
+        assertThat(changes(run("schema", "status", "--json", mongo)))
+                .containsExactly("001 pending", "002 pending", "003 pending", "004 pending");
         assertThat(run("schema", "migrate", mongo).out()).contains("applied 4 change(s)");
-        assertThat(changes(run("schema", "status", "--json", mongo))).containsExactly("001 applied", "002 applied",
-                "003 applied", "004 applied");
+        assertThat(changes(run("schema", "status", "--json", mongo)))
+                .containsExactly("001 applied", "002 applied", "003 applied", "004 applied");
         Run rollback = run("schema", "rollback", mongo);
         assertThat(rollback.out()).contains("rolled back 1 change(s)").contains("pending  004");
-        assertThat(changes(run("schema", "status", "--json", mongo))).containsExactly("001 applied", "002 applied",
-                "003 applied", "004 pending");
+        assertThat(changes(run("schema", "status", "--json", mongo)))
+                .containsExactly("001 applied", "002 applied", "003 applied", "004 pending");
         assertThat(run("schema", "migrate", mongo).out()).contains("applied 1 change(s)");
         assertThat(run("schema", "migrate", mongo).out()).contains("schema already current");
         assertThat(run("health", "--json", mongo).out()).contains("\"status\":\"UP\"");
@@ -132,13 +158,13 @@ class DalCliTest {
             runs.add(run("schema", "migrate", neo4j));
             assertThat(runs.get(0).status()).as(runs.get(0).err()).isZero();
             runs.add(run("schema", "status", "--json", neo4j));
-            assertThat(changes(runs.get(1))).containsExactly("001 applied", "002 applied", "003 applied",
-                    "004 applied");
+            assertThat(changes(runs.get(1)))
+                    .containsExactly("001 applied", "002 applied", "003 applied", "004 applied");
             runs.add(run("schema", "rollback", "--to", "001", neo4j));
             assertThat(runs.get(2).out()).contains("rolled back 3 change(s)");
             runs.add(run("schema", "status", "--json", neo4j));
-            assertThat(changes(runs.get(3))).containsExactly("001 applied", "002 pending", "003 pending",
-                    "004 pending");
+            assertThat(changes(runs.get(3)))
+                    .containsExactly("001 applied", "002 pending", "003 pending", "004 pending");
             runs.add(run("schema", "migrate", "--json", neo4j));
             assertThat(changes(runs.get(4))).containsExactly("002 applied", "003 applied", "004 applied");
             runs.add(run("schema", "rollback", "--to", "999", neo4j));

@@ -23,14 +23,18 @@ class ImportJsonDirCliTest {
         String store = "file:" + dir.resolve("store");
         Run first = run("import-json-dir", "--to", store, data.toString());
         assertThat(first.status()).as(first.err()).isZero();
-        assertThat(first.out()).contains("messages: 5 imported, 1 deduplicated").contains("memory: 2 imported, 0 kept")
+        assertThat(first.out())
+                .contains("messages: 5 imported, 1 deduplicated")
+                .contains("memory: 2 imported, 0 kept")
                 .contains("chat_sessions/c-1.json messages[4]: unknown role 'wizard'")
                 .contains("directory generated_pages (2 files)")
                 .contains("chat_sessions/c-2.json: world-readable and world-writable (rwxrwxrwx)")
-                .doesNotContain("Lisbon").doesNotContain("t0k");
+                .doesNotContain("Lisbon")
+                .doesNotContain("t0k");
         Run second = run("import-json-dir", "--json", "--to", store, data.toString());
         assertThat(second.status()).as("already there is not nothing").isZero();
-        assertThat(second.out()).contains("\"messages\":{\"imported\":0,\"deduplicated\":6}")
+        assertThat(second.out())
+                .contains("\"messages\":{\"imported\":0,\"deduplicated\":6}")
                 .contains("{\"kind\":\"file\",\"name\":\"index.json\",\"documents\":1}");
         assertThat(JsonDirImporterTest.snapshot(data)).isEqualTo(before);
     }
@@ -38,10 +42,13 @@ class ImportJsonDirCliTest {
     @Test
     void exitsOneWhenNothingOfTheInputWasImported() throws Exception {
         Path tiny = dir.resolve("embedded.json");
-        Files.writeString(tiny, "{\"_default\": {\"1\": {\"username\": \"ann\", \"messages\": []}}, \"documents\": {}}");
+        Files.writeString(
+                tiny, "{\"_default\": {\"1\": {\"username\": \"ann\", \"messages\": []}}, \"documents\": {}}");
         Run unmapped = run("import-tinydb", "--to", "file:" + dir.resolve("t"), tiny.toString());
         assertThat(unmapped.status()).isEqualTo(DalCli.DIFFERENT);
-        assertThat(unmapped.out()).contains("table _default (1 documents)").contains("Nothing of the input was imported");
+        assertThat(unmapped.out())
+                .contains("table _default (1 documents)")
+                .contains("Nothing of the input was imported");
 
         Path data = dir.resolve("legacy");
         Files.createDirectories(data.resolve("chat_history"));
@@ -59,7 +66,9 @@ class ImportJsonDirCliTest {
         assertThat(overlap.err()).contains("overlap").contains("never writes into its source");
         Path link = Files.createSymbolicLink(dir.resolve("link"), data);
         Run throughLink = run("import-json-dir", "--to", "file:" + link.resolve("dal"), data.toString());
-        assertThat(throughLink.status()).as("another name of the same directory").isEqualTo(DalCli.BAD_INPUT);
+        assertThat(throughLink.status())
+                .as("another name of the same directory")
+                .isEqualTo(DalCli.BAD_INPUT);
         assertThat(data.resolve("dal")).doesNotExist();
 
         Files.writeString(data.resolve("chat_sessions/c-1.json"), "{\"title\": 7}");
@@ -73,7 +82,9 @@ class ImportJsonDirCliTest {
     @Test
     void theHelpDescribesSeed004sLayout() {
         Run help = run("import-json-dir", "--help");
-        assertThat(help.out()).contains("DIR/chat_sessions/<chat_id>.json").contains("DIR/memory/<user_id>.json")
+        assertThat(help.out())
+                .contains("DIR/chat_sessions/<chat_id>.json")
+                .contains("DIR/memory/<user_id>.json")
                 .contains("Mapping file");
     }
 }

@@ -70,9 +70,15 @@ final class MongoBulkAccess extends VersionedBulkAccess {
     public ScanBatch<User> scanUsers(String cursor, int size) {
         UUID after = ScanCursors.afterUser(cursor);
         Bson filter = after == null ? new BsonDocument() : gt(MongoDocuments.ID, after.toString());
-        List<User> users = store.call("scanUsers", () -> store.ops().find(store.users, filter)
-                .sort(Sorts.ascending(MongoDocuments.ID)).limit(size).batchSize(size)
-                .map(MongoDocuments::toUser).into(new ArrayList<>()));
+        List<User> users = store.call(
+                "scanUsers",
+                () -> store.ops()
+                        .find(store.users, filter)
+                        .sort(Sorts.ascending(MongoDocuments.ID))
+                        .limit(size)
+                        .batchSize(size)
+                        .map(MongoDocuments::toUser)
+                        .into(new ArrayList<>()));
         return ScanCursors.batch(users, size, ScanCursors::ofUser);
     }
 
@@ -80,9 +86,15 @@ final class MongoBulkAccess extends VersionedBulkAccess {
     public ScanBatch<ChatSession> scanSessions(String cursor, int size) {
         UUID after = ScanCursors.afterSession(cursor);
         Bson filter = after == null ? new BsonDocument() : gt(MongoDocuments.ID, after.toString());
-        List<ChatSession> sessions = store.call("scanSessions", () -> store.ops().find(store.sessions, filter)
-                .sort(Sorts.ascending(MongoDocuments.ID)).limit(size).batchSize(size)
-                .map(MongoDocuments::toSession).into(new ArrayList<>()));
+        List<ChatSession> sessions = store.call(
+                "scanSessions",
+                () -> store.ops()
+                        .find(store.sessions, filter)
+                        .sort(Sorts.ascending(MongoDocuments.ID))
+                        .limit(size)
+                        .batchSize(size)
+                        .map(MongoDocuments::toSession)
+                        .into(new ArrayList<>()));
         return ScanCursors.batch(sessions, size, ScanCursors::ofSession);
     }
 
@@ -92,13 +104,22 @@ final class MongoBulkAccess extends VersionedBulkAccess {
         Bson filter = new BsonDocument();
         if (after != null) {
             String session = after.sessionId().toString();
-            filter = or(gt(MongoDocuments.SESSION_ID, session), and(eq(MongoDocuments.SESSION_ID, session),
-                    gt(MongoDocuments.SEQUENCE_NUMBER, new BsonInt64(after.sequenceNumber()))));
+            filter = or(
+                    gt(MongoDocuments.SESSION_ID, session),
+                    and(
+                            eq(MongoDocuments.SESSION_ID, session),
+                            gt(MongoDocuments.SEQUENCE_NUMBER, new BsonInt64(after.sequenceNumber()))));
         }
         Bson where = filter;
-        List<Message> messages = store.call("scanMessages", () -> store.ops().find(store.messages, where)
-                .sort(Sorts.ascending(MongoDocuments.SESSION_ID, MongoDocuments.SEQUENCE_NUMBER)).limit(size)
-                .batchSize(size).map(MongoDocuments::toMessage).into(new ArrayList<>()));
+        List<Message> messages = store.call(
+                "scanMessages",
+                () -> store.ops()
+                        .find(store.messages, where)
+                        .sort(Sorts.ascending(MongoDocuments.SESSION_ID, MongoDocuments.SEQUENCE_NUMBER))
+                        .limit(size)
+                        .batchSize(size)
+                        .map(MongoDocuments::toMessage)
+                        .into(new ArrayList<>()));
         return ScanCursors.batch(messages, size, ScanCursors::ofMessage);
     }
 
@@ -109,15 +130,24 @@ final class MongoBulkAccess extends VersionedBulkAccess {
         if (after != null) {
             String user = after.userId().toString();
             BsonString type = new BsonString(after.memoryType());
-            filter = or(gt(MongoDocuments.USER_ID, user),
+            filter = or(
+                    gt(MongoDocuments.USER_ID, user),
                     and(eq(MongoDocuments.USER_ID, user), gt(MongoDocuments.MEMORY_TYPE, type)),
-                    and(eq(MongoDocuments.USER_ID, user), eq(MongoDocuments.MEMORY_TYPE, type),
+                    and(
+                            eq(MongoDocuments.USER_ID, user),
+                            eq(MongoDocuments.MEMORY_TYPE, type),
                             gt(MongoDocuments.KEY, new BsonString(after.key()))));
         }
         Bson where = filter;
-        List<MemoryEntry> entries = store.call("scanMemory", () -> store.ops().find(store.memory, where)
-                .sort(Sorts.ascending(MongoDocuments.USER_ID, MongoDocuments.MEMORY_TYPE, MongoDocuments.KEY))
-                .limit(size).batchSize(size).map(MongoDocuments::toMemory).into(new ArrayList<>()));
+        List<MemoryEntry> entries = store.call(
+                "scanMemory",
+                () -> store.ops()
+                        .find(store.memory, where)
+                        .sort(Sorts.ascending(MongoDocuments.USER_ID, MongoDocuments.MEMORY_TYPE, MongoDocuments.KEY))
+                        .limit(size)
+                        .batchSize(size)
+                        .map(MongoDocuments::toMemory)
+                        .into(new ArrayList<>()));
         return ScanCursors.batch(entries, size, ScanCursors::ofMemory);
     }
 
@@ -156,7 +186,6 @@ final class MongoBulkAccess extends VersionedBulkAccess {
 
         /** @return the filter of the record's tombstone */
         Bson tombstoneFilter(String key);
-
     }
 
     private static String memoryKeyOf(UUID userId, String type, String key) {
@@ -171,25 +200,31 @@ final class MongoBulkAccess extends VersionedBulkAccess {
         Map<String, List<String>> byType = new LinkedHashMap<>();
         for (String k : keys) {
             String[] parts = splitMemoryKey(k);
-            byType.computeIfAbsent(parts[0] + "\0" + parts[1], x -> new ArrayList<>()).add(parts[2]);
+            byType.computeIfAbsent(parts[0] + "\0" + parts[1], x -> new ArrayList<>())
+                    .add(parts[2]);
         }
         List<Bson> clauses = new ArrayList<>(byType.size());
         byType.forEach((userAndType, names) -> {
             String[] parts = userAndType.split("\0", 2);
-            clauses.add(and(eq(MongoDocuments.USER_ID, parts[0]), eq(MongoDocuments.MEMORY_TYPE, new BsonString(parts[1])),
+            clauses.add(and(
+                    eq(MongoDocuments.USER_ID, parts[0]),
+                    eq(MongoDocuments.MEMORY_TYPE, new BsonString(parts[1])),
                     in(MongoDocuments.KEY, names)));
         });
         return clauses.size() == 1 ? clauses.get(0) : or(clauses);
     }
 
     private static String memoryKeyOf(BsonDocument d) {
-        return d.getString(MongoDocuments.USER_ID).getValue() + "\0" + d.getString(MongoDocuments.MEMORY_TYPE).getValue()
-                + "\0" + d.getString(MongoDocuments.KEY).getValue();
+        return d.getString(MongoDocuments.USER_ID).getValue() + "\0"
+                + d.getString(MongoDocuments.MEMORY_TYPE).getValue() + "\0"
+                + d.getString(MongoDocuments.KEY).getValue();
     }
 
     private static Bson memoryFilter(String key) {
         String[] parts = splitMemoryKey(key);
-        return and(eq(MongoDocuments.USER_ID, parts[0]), eq(MongoDocuments.MEMORY_TYPE, new BsonString(parts[1])),
+        return and(
+                eq(MongoDocuments.USER_ID, parts[0]),
+                eq(MongoDocuments.MEMORY_TYPE, new BsonString(parts[1])),
                 eq(MongoDocuments.KEY, new BsonString(parts[2])));
     }
 
@@ -368,10 +403,17 @@ final class MongoBulkAccess extends VersionedBulkAccess {
     public void upsertMessages(List<Message> messages) {
         store.call("upsertMessages", () -> {
             for (List<Message> chunk : chunks(messages)) {
-                Set<String> deleted = missingParents(store, store.sessions, chunk.stream().map(Message::sessionId),
-                        "chat session", store.sessionTombstones, MongoDocuments.SESSION_ID);
-                List<BsonDocument> docs = chunk.stream().filter(m -> !deleted.contains(m.sessionId().toString()))
-                        .map(MongoDocuments::message).toList();
+                Set<String> deleted = missingParents(
+                        store,
+                        store.sessions,
+                        chunk.stream().map(Message::sessionId),
+                        "chat session",
+                        store.sessionTombstones,
+                        MongoDocuments.SESSION_ID);
+                List<BsonDocument> docs = chunk.stream()
+                        .filter(m -> !deleted.contains(m.sessionId().toString()))
+                        .map(MongoDocuments::message)
+                        .toList();
                 upsertById(store.messages, docs);
             }
             return null;
@@ -425,8 +467,8 @@ final class MongoBulkAccess extends VersionedBulkAccess {
     }
 
     private <T> Plan<T> plan(MongoStore s, List<T> chunk, Versioned<T> kind, boolean overwrite) {
-        Set<String> deletedParents = missingParents(s, s.users, chunk.stream().map(kind::parent), "user",
-                s.userTombstones, MongoDocuments.ID);
+        Set<String> deletedParents = missingParents(
+                s, s.users, chunk.stream().map(kind::parent), "user", s.userTombstones, MongoDocuments.ID);
         // One record per key: the newest of the batch.
         Map<String, T> newest = new LinkedHashMap<>();
         for (T record : chunk) {
@@ -439,14 +481,21 @@ final class MongoBulkAccess extends VersionedBulkAccess {
         Map<String, Long> deleted = new HashMap<>();
         Map<String, BsonDocument> live = new HashMap<>();
         if (!newest.isEmpty()) {
-            s.ops().find(kind.tombstones(s), kind.tombstoneLookup(newest.keySet()))
+            s.ops()
+                    .find(kind.tombstones(s), kind.tombstoneLookup(newest.keySet()))
                     .forEach(d -> deleted.put(kind.tombstoneKey(d), MongoDocuments.version(d)));
             if (s.inTransaction()) {
                 // In a transaction a failed insert aborts it: the stored versions decide here, read in its snapshot.
                 // Outside one the insert's duplicate keys and the replace's version filter decide, with no read.
-                s.ops().find(kind.live(s), kind.liveLookup(newest.keySet()))
-                        .projection(Projections.include(MongoDocuments.ID, MongoDocuments.CHAT_ID, MongoDocuments.USER_ID,
-                                MongoDocuments.MEMORY_TYPE, MongoDocuments.KEY, MongoDocuments.VERSION))
+                s.ops()
+                        .find(kind.live(s), kind.liveLookup(newest.keySet()))
+                        .projection(Projections.include(
+                                MongoDocuments.ID,
+                                MongoDocuments.CHAT_ID,
+                                MongoDocuments.USER_ID,
+                                MongoDocuments.MEMORY_TYPE,
+                                MongoDocuments.KEY,
+                                MongoDocuments.VERSION))
                         .forEach(d -> live.put(kind.liveKey(d), d));
             }
         }
@@ -460,8 +509,11 @@ final class MongoBulkAccess extends VersionedBulkAccess {
             }
             // A session newer than another session under its chat id goes to the insert too, and fails there:
             // the chat id is taken (DuplicateKeyException), as it is for createChatSession.
-            boolean sameRecord = stored != null && (!(record instanceof ChatSession session)
-                    || session.id().toString().equals(stored.getString(MongoDocuments.ID).getValue()));
+            boolean sameRecord = stored != null
+                    && (!(record instanceof ChatSession session)
+                            || session.id()
+                                    .toString()
+                                    .equals(stored.getString(MongoDocuments.ID).getValue()));
             (sameRecord ? plan.replaces() : plan.inserts()).add(record);
             if (tombstone > 0) {
                 plan.clears().put(key, overwrite ? Long.MAX_VALUE : version);
@@ -489,7 +541,8 @@ final class MongoBulkAccess extends VersionedBulkAccess {
                         if (!MongoErrors.isDuplicateKey(error)) {
                             throw e;
                         }
-                        // Stored meanwhile, or another record holds one of its unique values: the conditional replace decides.
+                        // Stored meanwhile, or another record holds one of its unique values: the conditional replace
+                        // decides.
                         replaces.add(inserts.get(error.getIndex()));
                     }
                 }
@@ -498,10 +551,11 @@ final class MongoBulkAccess extends VersionedBulkAccess {
         if (!replaces.isEmpty()) {
             List<ReplaceOneModel<BsonDocument>> models = new ArrayList<>(replaces.size());
             for (T record : replaces) {
-                Bson filter = plan.overwrite() ? kind.identity(record) : and(kind.identity(record),
-                        lt(MongoDocuments.VERSION, new BsonInt64(kind.version(record))));
-                models.add(new ReplaceOneModel<>(filter, kind.document(record),
-                        new ReplaceOptions().upsert(!tx || plan.overwrite())));
+                Bson filter = plan.overwrite()
+                        ? kind.identity(record)
+                        : and(kind.identity(record), lt(MongoDocuments.VERSION, new BsonInt64(kind.version(record))));
+                models.add(new ReplaceOneModel<>(
+                        filter, kind.document(record), new ReplaceOptions().upsert(!tx || plan.overwrite())));
             }
             try {
                 s.ops().bulkWrite(kind.live(s), models);
@@ -521,8 +575,12 @@ final class MongoBulkAccess extends VersionedBulkAccess {
                 }
                 // The upsert found no older record and tried to insert: skipped when the store holds the key at this
                 // version or newer (one read for all of them); else another record holds one of its unique values.
-                Map<String, Long> stored = storedVersions(s, kind,
-                        collisions.stream().map(c -> kind.key(replaces.get(c.getIndex()))).toList());
+                Map<String, Long> stored = storedVersions(
+                        s,
+                        kind,
+                        collisions.stream()
+                                .map(c -> kind.key(replaces.get(c.getIndex())))
+                                .toList());
                 for (BulkWriteError error : collisions) {
                     T record = replaces.get(error.getIndex());
                     if (stored.getOrDefault(kind.key(record), 0L) < kind.version(record)) {
@@ -532,9 +590,11 @@ final class MongoBulkAccess extends VersionedBulkAccess {
             }
         }
         if (!plan.clears().isEmpty()) {
-            List<DeleteOneModel<BsonDocument>> clears = new ArrayList<>(plan.clears().size());
-            plan.clears().forEach((key, version) -> clears.add(new DeleteOneModel<>(
-                    and(kind.tombstoneFilter(key), lt(MongoDocuments.VERSION, new BsonInt64(version))))));
+            List<DeleteOneModel<BsonDocument>> clears =
+                    new ArrayList<>(plan.clears().size());
+            plan.clears()
+                    .forEach((key, version) -> clears.add(new DeleteOneModel<>(
+                            and(kind.tombstoneFilter(key), lt(MongoDocuments.VERSION, new BsonInt64(version))))));
             s.ops().bulkWrite(kind.tombstones(s), clears);
         }
     }
@@ -542,11 +602,18 @@ final class MongoBulkAccess extends VersionedBulkAccess {
     /** @return the newest version the store holds for each key, live or deleted; absent for none */
     private static <T> Map<String, Long> storedVersions(MongoStore s, Versioned<T> kind, List<String> keys) {
         Map<String, Long> versions = new HashMap<>();
-        s.ops().find(kind.live(s), kind.liveLookup(keys))
-                .projection(Projections.include(MongoDocuments.ID, MongoDocuments.CHAT_ID, MongoDocuments.USER_ID,
-                        MongoDocuments.MEMORY_TYPE, MongoDocuments.KEY, MongoDocuments.VERSION))
+        s.ops()
+                .find(kind.live(s), kind.liveLookup(keys))
+                .projection(Projections.include(
+                        MongoDocuments.ID,
+                        MongoDocuments.CHAT_ID,
+                        MongoDocuments.USER_ID,
+                        MongoDocuments.MEMORY_TYPE,
+                        MongoDocuments.KEY,
+                        MongoDocuments.VERSION))
                 .forEach(d -> versions.merge(kind.liveKey(d), MongoDocuments.version(d), Math::max));
-        s.ops().find(kind.tombstones(s), kind.tombstoneLookup(keys))
+        s.ops()
+                .find(kind.tombstones(s), kind.tombstoneLookup(keys))
                 .forEach(d -> versions.merge(kind.tombstoneKey(d), MongoDocuments.version(d), Math::max));
         return versions;
     }
@@ -568,8 +635,12 @@ final class MongoBulkAccess extends VersionedBulkAccess {
      *     {@code session_id} for sessions)
      * @return the ids of absent parents that were deleted
      */
-    private static Set<String> missingParents(MongoStore s, MongoCollection<BsonDocument> parents,
-            java.util.stream.Stream<UUID> ids, String kind, MongoCollection<BsonDocument> tombstones,
+    private static Set<String> missingParents(
+            MongoStore s,
+            MongoCollection<BsonDocument> parents,
+            java.util.stream.Stream<UUID> ids,
+            String kind,
+            MongoCollection<BsonDocument> tombstones,
             String tombstoneField) {
         Set<String> wanted = new LinkedHashSet<>();
         ids.filter(java.util.Objects::nonNull).forEach(id -> wanted.add(id.toString()));
@@ -577,13 +648,17 @@ final class MongoBulkAccess extends VersionedBulkAccess {
             return Set.of();
         }
         Set<String> missing = new LinkedHashSet<>(wanted);
-        s.ops().find(parents, in(MongoDocuments.ID, wanted)).projection(Projections.include(MongoDocuments.ID))
+        s.ops()
+                .find(parents, in(MongoDocuments.ID, wanted))
+                .projection(Projections.include(MongoDocuments.ID))
                 .forEach(d -> missing.remove(d.getString(MongoDocuments.ID).getValue()));
         if (missing.isEmpty()) {
             return Set.of();
         }
         Set<String> deleted = new HashSet<>();
-        s.ops().find(tombstones, in(tombstoneField, missing)).projection(Projections.include(tombstoneField))
+        s.ops()
+                .find(tombstones, in(tombstoneField, missing))
+                .projection(Projections.include(tombstoneField))
                 .forEach(d -> deleted.add(d.getString(tombstoneField).getValue()));
         for (String id : missing) {
             if (!deleted.contains(id)) {
@@ -602,7 +677,8 @@ final class MongoBulkAccess extends VersionedBulkAccess {
      * record holds one of its unique values) is then replaced by key, upserting. A record that
      * still collides there collides with another record, and that error is the caller's.
      */
-    private void upsert(MongoCollection<BsonDocument> collection, List<BsonDocument> docs, Function<BsonDocument, Bson> key) {
+    private void upsert(
+            MongoCollection<BsonDocument> collection, List<BsonDocument> docs, Function<BsonDocument, Bson> key) {
         if (docs.isEmpty()) {
             return;
         }
@@ -610,20 +686,21 @@ final class MongoBulkAccess extends VersionedBulkAccess {
         if (store.ops().session() != null) {
             // In a transaction a failed insert aborts everything: replace straight away.
             existing.addAll(docs);
-        } else try {
-            store.ops().insertMany(collection, docs, false);
-            return;
-        } catch (MongoBulkWriteException e) {
-            for (BulkWriteError error : e.getWriteErrors()) {
-                if (!MongoErrors.isDuplicateKey(error)) {
+        } else
+            try {
+                store.ops().insertMany(collection, docs, false);
+                return;
+            } catch (MongoBulkWriteException e) {
+                for (BulkWriteError error : e.getWriteErrors()) {
+                    if (!MongoErrors.isDuplicateKey(error)) {
+                        throw e;
+                    }
+                    existing.add(docs.get(error.getIndex()));
+                }
+                if (e.getWriteConcernError() != null) {
                     throw e;
                 }
-                existing.add(docs.get(error.getIndex()));
             }
-            if (e.getWriteConcernError() != null) {
-                throw e;
-            }
-        }
         List<ReplaceOneModel<BsonDocument>> replaces = new ArrayList<>(existing.size());
         for (BsonDocument doc : existing) {
             replaces.add(new ReplaceOneModel<>(key.apply(doc), doc, new ReplaceOptions().upsert(true)));
@@ -642,24 +719,32 @@ final class MongoBulkAccess extends VersionedBulkAccess {
             switch (key.kind()) {
                 case USER -> users.add(key.userId().toString());
                 case SESSION -> chats.add(key.chatId());
-                case MEMORY -> memory.add(key.isWholeType()
-                        ? and(eq(MongoDocuments.USER_ID, key.userId().toString()),
-                                eq(MongoDocuments.MEMORY_TYPE, new BsonString(key.memoryType())))
-                        : memoryFilter(memoryKeyOf(key.userId(), key.memoryType(), key.key())));
+                case MEMORY ->
+                    memory.add(
+                            key.isWholeType()
+                                    ? and(
+                                            eq(
+                                                    MongoDocuments.USER_ID,
+                                                    key.userId().toString()),
+                                            eq(MongoDocuments.MEMORY_TYPE, new BsonString(key.memoryType())))
+                                    : memoryFilter(memoryKeyOf(key.userId(), key.memoryType(), key.key())));
             }
         }
         return store.call("findTombstones", () -> {
             Set<Tombstone> found = new LinkedHashSet<>();
             for (List<String> ids : chunks(users)) {
-                store.ops().find(store.userTombstones, in(MongoDocuments.ID, ids))
+                store.ops()
+                        .find(store.userTombstones, in(MongoDocuments.ID, ids))
                         .forEach(d -> found.add(MongoDocuments.toUserTombstone(d)));
             }
             for (List<String> ids : chunks(chats)) {
-                store.ops().find(store.sessionTombstones, in(MongoDocuments.ID, ids))
+                store.ops()
+                        .find(store.sessionTombstones, in(MongoDocuments.ID, ids))
                         .forEach(d -> found.add(MongoDocuments.toSessionTombstone(d)));
             }
             for (List<Bson> clauses : chunks(memory)) {
-                store.ops().find(store.memoryTombstones, clauses.size() == 1 ? clauses.get(0) : or(clauses))
+                store.ops()
+                        .find(store.memoryTombstones, clauses.size() == 1 ? clauses.get(0) : or(clauses))
                         .forEach(d -> found.add(MongoDocuments.toMemoryTombstone(d)));
             }
             return List.copyOf(found);
@@ -695,25 +780,44 @@ final class MongoBulkAccess extends VersionedBulkAccess {
                     .merge(key, t, (a, b) -> b.version() >= a.version() ? b : a);
         }
         Map<String, Tombstone> users = byKind.getOrDefault(RecordKey.Kind.USER, Map.of());
-        for (Map.Entry<String, BsonDocument> older : newerTombstones(s, USERS, users).entrySet()) {
+        for (Map.Entry<String, BsonDocument> older :
+                newerTombstones(s, USERS, users).entrySet()) {
             BsonString id = new BsonString(older.getKey());
             s.writes().detachSessions(id);
             s.ops().deleteMany(s.memory, eq(MongoDocuments.USER_ID, id));
-            s.ops().deleteOne(s.users, and(eq(MongoDocuments.ID, id),
-                    lt(MongoDocuments.VERSION, new BsonInt64(users.get(older.getKey()).version()))));
+            s.ops()
+                    .deleteOne(
+                            s.users,
+                            and(
+                                    eq(MongoDocuments.ID, id),
+                                    lt(
+                                            MongoDocuments.VERSION,
+                                            new BsonInt64(
+                                                    users.get(older.getKey()).version()))));
         }
         Map<String, Tombstone> sessions = byKind.getOrDefault(RecordKey.Kind.SESSION, Map.of());
-        for (Map.Entry<String, BsonDocument> older : newerTombstones(s, SESSIONS, sessions).entrySet()) {
+        for (Map.Entry<String, BsonDocument> older :
+                newerTombstones(s, SESSIONS, sessions).entrySet()) {
             BsonValue id = older.getValue().get(MongoDocuments.ID);
-            if (s.ops().deleteOne(s.sessions, and(eq(MongoDocuments.ID, id), lt(MongoDocuments.VERSION,
-                    new BsonInt64(sessions.get(older.getKey()).version())))).getDeletedCount() > 0) {
+            if (s.ops()
+                            .deleteOne(
+                                    s.sessions,
+                                    and(
+                                            eq(MongoDocuments.ID, id),
+                                            lt(
+                                                    MongoDocuments.VERSION,
+                                                    new BsonInt64(sessions.get(older.getKey())
+                                                            .version()))))
+                            .getDeletedCount()
+                    > 0) {
                 s.ops().deleteMany(s.messages, eq(MongoDocuments.SESSION_ID, id));
             }
         }
         Map<String, Tombstone> memory = byKind.getOrDefault(RecordKey.Kind.MEMORY, Map.of());
         List<DeleteOneModel<BsonDocument>> entries = new ArrayList<>();
         for (String key : newerTombstones(s, MEMORY, memory).keySet()) {
-            entries.add(new DeleteOneModel<>(and(memoryFilter(key),
+            entries.add(new DeleteOneModel<>(and(
+                    memoryFilter(key),
                     lt(MongoDocuments.VERSION, new BsonInt64(memory.get(key).version())))));
         }
         if (!entries.isEmpty()) {
@@ -726,20 +830,31 @@ final class MongoBulkAccess extends VersionedBulkAccess {
      *
      * @return the live records (key to stored document) those tombstones delete: older than the tombstone
      */
-    private static <T> Map<String, BsonDocument> newerTombstones(MongoStore s, Versioned<T> kind,
-            Map<String, Tombstone> tombstones) {
+    private static <T> Map<String, BsonDocument> newerTombstones(
+            MongoStore s, Versioned<T> kind, Map<String, Tombstone> tombstones) {
         if (tombstones.isEmpty()) {
             return Map.of();
         }
         Map<String, Long> deleted = new HashMap<>();
-        s.ops().find(kind.tombstones(s), kind.tombstoneLookup(tombstones.keySet()))
-                .projection(Projections.include(MongoDocuments.ID, MongoDocuments.USER_ID, MongoDocuments.MEMORY_TYPE,
-                        MongoDocuments.KEY, MongoDocuments.VERSION))
+        s.ops()
+                .find(kind.tombstones(s), kind.tombstoneLookup(tombstones.keySet()))
+                .projection(Projections.include(
+                        MongoDocuments.ID,
+                        MongoDocuments.USER_ID,
+                        MongoDocuments.MEMORY_TYPE,
+                        MongoDocuments.KEY,
+                        MongoDocuments.VERSION))
                 .forEach(d -> deleted.put(kind.tombstoneKey(d), MongoDocuments.version(d)));
         Map<String, BsonDocument> live = new HashMap<>();
-        s.ops().find(kind.live(s), kind.liveLookup(tombstones.keySet()))
-                .projection(Projections.include(MongoDocuments.ID, MongoDocuments.CHAT_ID, MongoDocuments.USER_ID,
-                        MongoDocuments.MEMORY_TYPE, MongoDocuments.KEY, MongoDocuments.VERSION))
+        s.ops()
+                .find(kind.live(s), kind.liveLookup(tombstones.keySet()))
+                .projection(Projections.include(
+                        MongoDocuments.ID,
+                        MongoDocuments.CHAT_ID,
+                        MongoDocuments.USER_ID,
+                        MongoDocuments.MEMORY_TYPE,
+                        MongoDocuments.KEY,
+                        MongoDocuments.VERSION))
                 .forEach(d -> live.put(kind.liveKey(d), d));
         List<WriteModel<BsonDocument>> raises = new ArrayList<>();
         Map<String, BsonDocument> older = new LinkedHashMap<>();
@@ -749,7 +864,8 @@ final class MongoBulkAccess extends VersionedBulkAccess {
                     || (stored != null && t.version() <= MongoDocuments.version(stored))) {
                 return;
             }
-            BsonDocument set = t.sessionId() == null ? new BsonDocument()
+            BsonDocument set = t.sessionId() == null
+                    ? new BsonDocument()
                     : new BsonDocument(MongoDocuments.SESSION_ID, MongoDocuments.id(t.sessionId()));
             raises.add(s.writes().tombstoneRaise(kind.tombstoneFilter(key), t.version(), set));
             if (stored != null) {

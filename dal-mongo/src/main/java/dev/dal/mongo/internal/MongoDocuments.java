@@ -56,6 +56,7 @@ final class MongoDocuments {
     static final String LAST_MESSAGE_AT = "last_message_at";
     /** {@code last_message_at}, or {@code created_at} while there is none: what listings sort by. */
     static final String LAST_ACTIVITY_AT = "last_activity_at";
+
     static final String MESSAGE_COUNT = "message_count";
     static final String SESSION_ID = "session_id";
     static final String SEQUENCE_NUMBER = "sequence_number";
@@ -72,8 +73,7 @@ final class MongoDocuments {
     /** On a tombstone: when the deletion happened (informational). */
     static final String DELETED_AT = "deleted_at";
 
-    private MongoDocuments() {
-    }
+    private MongoDocuments() {}
 
     // ---- users ----
 
@@ -96,15 +96,25 @@ final class MongoDocuments {
     }
 
     static User toUser(BsonDocument d) {
-        return new User(uuid(d, ID), string(d, EXTERNAL_ID), string(d, EMAIL), string(d, NAME),
-                object(d, PROFILE), object(d, PREFERENCES), UserStatus.fromWireName(string(d, STATUS)),
-                instant(d, CREATED_AT), instant(d, UPDATED_AT), instant(d, LAST_ACTIVE_AT), version(d));
+        return new User(
+                uuid(d, ID),
+                string(d, EXTERNAL_ID),
+                string(d, EMAIL),
+                string(d, NAME),
+                object(d, PROFILE),
+                object(d, PREFERENCES),
+                UserStatus.fromWireName(string(d, STATUS)),
+                instant(d, CREATED_AT),
+                instant(d, UPDATED_AT),
+                instant(d, LAST_ACTIVE_AT),
+                version(d));
     }
 
     // ---- sessions ----
 
     static BsonDocument session(ChatSession s) {
-        return new BsonDocument(ID, id(s.id())).append(PLAIN_ID, id(s.id()))
+        return new BsonDocument(ID, id(s.id()))
+                .append(PLAIN_ID, id(s.id()))
                 .append(CHAT_ID, new BsonString(s.chatId()))
                 .append(USER_ID, s.userId() == null ? BsonNull.VALUE : id(s.userId()))
                 .append(TITLE, text(s.title()))
@@ -121,16 +131,26 @@ final class MongoDocuments {
     }
 
     static ChatSession toSession(BsonDocument d) {
-        return new ChatSession(uuid(d, ID), string(d, CHAT_ID), uuid(d, USER_ID), string(d, TITLE),
-                string(d, PROFILE), object(d, METADATA), SessionStatus.fromWireName(string(d, STATUS)),
-                instant(d, CREATED_AT), instant(d, UPDATED_AT), instant(d, LAST_MESSAGE_AT), number(d, MESSAGE_COUNT),
+        return new ChatSession(
+                uuid(d, ID),
+                string(d, CHAT_ID),
+                uuid(d, USER_ID),
+                string(d, TITLE),
+                string(d, PROFILE),
+                object(d, METADATA),
+                SessionStatus.fromWireName(string(d, STATUS)),
+                instant(d, CREATED_AT),
+                instant(d, UPDATED_AT),
+                instant(d, LAST_MESSAGE_AT),
+                number(d, MESSAGE_COUNT),
                 version(d));
     }
 
     // ---- messages ----
 
     static BsonDocument message(Message m) {
-        return new BsonDocument(ID, id(m.id())).append(PLAIN_ID, id(m.id()))
+        return new BsonDocument(ID, id(m.id()))
+                .append(PLAIN_ID, id(m.id()))
                 .append(SESSION_ID, id(m.sessionId()))
                 .append(SEQUENCE_NUMBER, new BsonInt64(m.sequenceNumber()))
                 .append(ROLE, new BsonString(m.role().wireName()))
@@ -144,10 +164,18 @@ final class MongoDocuments {
 
     static Message toMessage(BsonDocument d) {
         BsonValue tokens = d.get(TOKEN_COUNT);
-        return new Message(uuid(d, ID), uuid(d, SESSION_ID), number(d, SEQUENCE_NUMBER),
-                Role.fromWireName(string(d, ROLE)), string(d, CONTENT), object(d, METADATA),
-                tokens == null || tokens.isNull() ? null : (int) tokens.asNumber().longValue(),
-                d.getBoolean(ABUSE_FLAGGED, BsonBoolean.FALSE).getValue(), instant(d, CREATED_AT));
+        return new Message(
+                uuid(d, ID),
+                uuid(d, SESSION_ID),
+                number(d, SEQUENCE_NUMBER),
+                Role.fromWireName(string(d, ROLE)),
+                string(d, CONTENT),
+                object(d, METADATA),
+                tokens == null || tokens.isNull()
+                        ? null
+                        : (int) tokens.asNumber().longValue(),
+                d.getBoolean(ABUSE_FLAGGED, BsonBoolean.FALSE).getValue(),
+                instant(d, CREATED_AT));
     }
 
     // ---- memory ----
@@ -164,21 +192,31 @@ final class MongoDocuments {
     }
 
     static BsonDocument memoryKey(UUID userId, String memoryType, String key) {
-        return new BsonDocument(USER_ID, id(userId)).append(MEMORY_TYPE, new BsonString(memoryType))
+        return new BsonDocument(USER_ID, id(userId))
+                .append(MEMORY_TYPE, new BsonString(memoryType))
                 .append(KEY, new BsonString(key));
     }
 
     static MemoryEntry toMemory(BsonDocument d) {
-        return new MemoryEntry(uuid(d, USER_ID), string(d, MEMORY_TYPE), string(d, KEY), MongoJson.toJson(d.get(VALUE)),
-                instant(d, CREATED_AT), instant(d, UPDATED_AT), instant(d, EXPIRES_AT), version(d));
+        return new MemoryEntry(
+                uuid(d, USER_ID),
+                string(d, MEMORY_TYPE),
+                string(d, KEY),
+                MongoJson.toJson(d.get(VALUE)),
+                instant(d, CREATED_AT),
+                instant(d, UPDATED_AT),
+                instant(d, EXPIRES_AT),
+                version(d));
     }
 
     // ---- tombstones ----
 
     /** @return a user's tombstone: {@code _id} the user id, the version the deletion gave it */
     static BsonDocument userTombstone(UUID userId, long version, Instant deletedAt) {
-        return new BsonDocument(ID, id(userId)).append(VERSION, new BsonInt64(version))
-                .append(DELETED_AT, date(deletedAt)).append(SCHEMA_VERSION_FIELD, new BsonString(SCHEMA_VERSION));
+        return new BsonDocument(ID, id(userId))
+                .append(VERSION, new BsonInt64(version))
+                .append(DELETED_AT, date(deletedAt))
+                .append(SCHEMA_VERSION_FIELD, new BsonString(SCHEMA_VERSION));
     }
 
     static Tombstone toUserTombstone(BsonDocument d) {
@@ -202,7 +240,10 @@ final class MongoDocuments {
      * @return whether a user with the id is stored
      */
     static boolean userExists(MongoOps ops, MongoCollection<BsonDocument> users, UUID id) {
-        return ops.find(users, eq(ID, id.toString())).projection(Projections.include(ID)).first() != null;
+        return ops.find(users, eq(ID, id.toString()))
+                        .projection(Projections.include(ID))
+                        .first()
+                != null;
     }
 
     /**
@@ -220,7 +261,9 @@ final class MongoDocuments {
      * @return the filter for the one memory entry with that key (or its tombstone)
      */
     static Bson memoryFilter(UUID userId, String memoryType, String key) {
-        return and(eq(USER_ID, userId.toString()), eq(MEMORY_TYPE, new BsonString(memoryType)),
+        return and(
+                eq(USER_ID, userId.toString()),
+                eq(MEMORY_TYPE, new BsonString(memoryType)),
                 eq(KEY, new BsonString(key)));
     }
 
@@ -250,7 +293,9 @@ final class MongoDocuments {
 
     private static Instant instant(BsonDocument d, String field) {
         BsonValue v = d.get(field);
-        return v == null || v.isNull() ? null : Instant.ofEpochMilli(v.asDateTime().getValue());
+        return v == null || v.isNull()
+                ? null
+                : Instant.ofEpochMilli(v.asDateTime().getValue());
     }
 
     /** @return the document's version; one written before versions existed is at version 1 */

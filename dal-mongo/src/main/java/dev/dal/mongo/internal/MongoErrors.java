@@ -12,8 +12,8 @@ import com.mongodb.MongoNotPrimaryException;
 import com.mongodb.MongoOperationTimeoutException;
 import com.mongodb.MongoSecurityException;
 import com.mongodb.MongoServerUnavailableException;
-import com.mongodb.MongoSocketException;
 import com.mongodb.MongoSocketClosedException;
+import com.mongodb.MongoSocketException;
 import com.mongodb.MongoSocketOpenException;
 import com.mongodb.MongoSocketReadException;
 import com.mongodb.MongoSocketReadTimeoutException;
@@ -54,6 +54,7 @@ final class MongoErrors {
     private static final int MAX_TIME_EXPIRED = 50;
     /** Server codes of a node starting up, shutting down, stepping down or not primary. */
     private static final Set<Integer> NOT_READY = Set.of(91, 189, 10107, 11600, 11602, 13435, 13436, 10058);
+
     private static final Pattern INDEX = Pattern.compile("index: (\\S+) dup key");
 
     /** Unique indexes by name, in words a caller understands. */
@@ -69,8 +70,7 @@ final class MongoErrors {
     /** What the user setting is called in "check ..." when the server rejects the credentials. */
     static final String USER_SETTING = "the user in " + MongoSettings.MONGODB_URL.name();
 
-    private MongoErrors() {
-    }
+    private MongoErrors() {}
 
     /**
      * What the failed call had done when it failed.
@@ -121,12 +121,14 @@ final class MongoErrors {
             return new DuplicateKeyException(key(index), SanitizedCause.of(e, "code " + code + ", index " + index));
         }
         if (e instanceof MongoIncompatibleDriverException) {
-            return new ConfigurationException("The MongoDB server is too old for this driver: Dal needs MongoDB 4.2 or later");
+            return new ConfigurationException(
+                    "The MongoDB server is too old for this driver: Dal needs MongoDB 4.2 or later");
         }
         if (e instanceof MongoSecurityException security) {
             // The driver wraps a network failure during the authentication handshake in this too.
             MongoSocketException network = socketCause(security);
-            return network != null ? network(operation, network, context)
+            return network != null
+                    ? network(operation, network, context)
                     : FAILURES.authenticationFailed(USER_SETTING, e);
         }
         if (context.use().poolTimeouts() > 0 || isPoolWait(e)) {
@@ -147,7 +149,8 @@ final class MongoErrors {
             // The server was marked unknown while this call waited for a connection; nothing was sent.
             return FAILURES.lost(operation, false, false, e);
         }
-        if (e instanceof MongoNotPrimaryException || e instanceof MongoNodeIsRecoveringException
+        if (e instanceof MongoNotPrimaryException
+                || e instanceof MongoNodeIsRecoveringException
                 || NOT_READY.contains(code)) {
             return FAILURES.serverNotReady(operation, e);
         }
@@ -180,7 +183,8 @@ final class MongoErrors {
         if (e instanceof MongoSocketOpenException) {
             return FAILURES.unreachable(operation, e);
         }
-        boolean timedOut = e instanceof MongoSocketReadTimeoutException || e instanceof MongoSocketWriteTimeoutException;
+        boolean timedOut =
+                e instanceof MongoSocketReadTimeoutException || e instanceof MongoSocketWriteTimeoutException;
         return FAILURES.lost(operation, writeSent(context, e), timedOut, e);
     }
 
@@ -206,9 +210,12 @@ final class MongoErrors {
      *     nothing that may have been stored: running it again cannot store anything twice
      */
     static boolean brokeBeforeAnythingWasStored(Throwable e, Context context) {
-        boolean broke = e instanceof MongoSocketReadException || e instanceof MongoSocketWriteException
+        boolean broke = e instanceof MongoSocketReadException
+                || e instanceof MongoSocketWriteException
                 || e instanceof MongoSocketClosedException;
-        return broke && context.use().checkouts() >= 1 && context.use().poolTimeouts() == 0
+        return broke
+                && context.use().checkouts() >= 1
+                && context.use().poolTimeouts() == 0
                 && !writeSent(context, (MongoException) e);
     }
 
@@ -217,7 +224,8 @@ final class MongoErrors {
      * @return whether the network or the server's reachability failed (rather than the server answering no)
      */
     static boolean isNetworkFailure(Throwable e) {
-        return e instanceof MongoSocketException || e instanceof MongoTimeoutException
+        return e instanceof MongoSocketException
+                || e instanceof MongoTimeoutException
                 || e instanceof MongoConnectionPoolClearedException
                 || (e instanceof MongoSecurityException security && socketCause(security) != null);
     }
@@ -227,9 +235,11 @@ final class MongoErrors {
      * @return whether a deadline passed: a socket read, server selection or the pool wait
      */
     static boolean isTimeout(Throwable e) {
-        return e instanceof MongoSocketReadTimeoutException || e instanceof MongoTimeoutException
+        return e instanceof MongoSocketReadTimeoutException
+                || e instanceof MongoTimeoutException
                 || e instanceof MongoSocketWriteTimeoutException
-                || (e instanceof MongoSecurityException security && socketCause(security) instanceof MongoSocketReadTimeoutException);
+                || (e instanceof MongoSecurityException security
+                        && socketCause(security) instanceof MongoSocketReadTimeoutException);
     }
 
     private static MongoSocketException socketCause(Throwable e) {
@@ -257,8 +267,11 @@ final class MongoErrors {
     private static DataAccessException unexpected(String operation, String code, Throwable e) {
         DataAccessException failure = FAILURES.unexpected(operation, code, e);
         // The cause is sanitized: class names and frames, no driver message.
-        LOG.warn("MongoDB failure no rule of the failure table covers, during {}{}", operation,
-                code == null ? "" : " (" + code + ")", failure.getCause());
+        LOG.warn(
+                "MongoDB failure no rule of the failure table covers, during {}{}",
+                operation,
+                code == null ? "" : " (" + code + ")",
+                failure.getCause());
         return failure;
     }
 
@@ -291,7 +304,8 @@ final class MongoErrors {
 
     /** @return the key a unique index enforces; {@link DuplicateKeyException.Key#UNKNOWN} for another or none */
     private static DuplicateKeyException.Key key(String index) {
-        return index == null ? DuplicateKeyException.Key.UNKNOWN
+        return index == null
+                ? DuplicateKeyException.Key.UNKNOWN
                 : UNIQUE.getOrDefault(index, DuplicateKeyException.Key.UNKNOWN);
     }
 

@@ -1,7 +1,7 @@
 package dev.dal.mongo.internal;
 
-import dev.dal.api.HealthStatus;
 import dev.dal.api.DalConfig;
+import dev.dal.api.HealthStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -40,8 +40,13 @@ final class MongoHealth {
         details.put("topology", connection.topology());
         details.put("transactions", connection.transactions());
         if (closed) {
-            return new HealthStatus(HealthStatus.Status.DOWN, "mongodb", Duration.ofNanos(System.nanoTime() - start),
-                    details, "The MongoDB store is closed", Instant.now());
+            return new HealthStatus(
+                    HealthStatus.Status.DOWN,
+                    "mongodb",
+                    Duration.ofNanos(System.nanoTime() - start),
+                    details,
+                    "The MongoDB store is closed",
+                    Instant.now());
         }
         Duration limit = connection.healthTimeout();
         String error;
@@ -52,10 +57,16 @@ final class MongoHealth {
                 details.put("database", connection.database().getName());
                 details.putAll(connection.poolFigures());
                 boolean saturated = connection.poolSaturated();
-                return new HealthStatus(saturated ? HealthStatus.Status.DEGRADED : HealthStatus.Status.UP, "mongodb",
-                        Duration.ofNanos(System.nanoTime() - start), details, saturated
-                                ? "Every pooled MongoDB connection is in use (raise "
-                                        + DalConfig.DB_MAX_CONNECTIONS + ")" : null, Instant.now());
+                return new HealthStatus(
+                        saturated ? HealthStatus.Status.DEGRADED : HealthStatus.Status.UP,
+                        "mongodb",
+                        Duration.ofNanos(System.nanoTime() - start),
+                        details,
+                        saturated
+                                ? "Every pooled MongoDB connection is in use (raise " + DalConfig.DB_MAX_CONNECTIONS
+                                        + ")"
+                                : null,
+                        Instant.now());
             } catch (TimeoutException e) {
                 probe.cancel(true);
                 error = "MongoDB did not answer the health probe within " + DalConfig.DAL_HEALTH_TIMEOUT + " ("
@@ -73,8 +84,13 @@ final class MongoHealth {
             error = "The MongoDB store is closed";
         }
         details.putAll(connection.poolFigures());
-        return new HealthStatus(HealthStatus.Status.DOWN, "mongodb", Duration.ofNanos(System.nanoTime() - start),
-                details, error, Instant.now());
+        return new HealthStatus(
+                HealthStatus.Status.DOWN,
+                "mongodb",
+                Duration.ofNanos(System.nanoTime() - start),
+                details,
+                error,
+                Instant.now());
     }
 
     /** @return the server's version, after a ping; on the health client */
@@ -87,5 +103,4 @@ final class MongoHealth {
         }
         return serverVersion;
     }
-
 }

@@ -26,8 +26,7 @@ import org.bson.BsonValue;
 final class MongoJson {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    private MongoJson() {
-    }
+    private MongoJson() {}
 
     static BsonValue toBson(JsonNode node) {
         if (node == null || node.isNull() || node.isMissingNode()) {
@@ -102,15 +101,17 @@ final class MongoJson {
             case DOUBLE:
                 return NODES.numberNode(value.asDouble().getValue());
             case DECIMAL128:
-                return JsonValues.canonical(NODES.numberNode(value.asDecimal128().getValue().bigDecimalValue()));
+                return JsonValues.canonical(
+                        NODES.numberNode(value.asDecimal128().getValue().bigDecimalValue()));
             // Written by other tools (the legacy chat system's own scripts store dates and object ids in documents).
             case DATE_TIME:
-                return NODES.textNode(Instant.ofEpochMilli(value.asDateTime().getValue()).toString());
+                return NODES.textNode(
+                        Instant.ofEpochMilli(value.asDateTime().getValue()).toString());
             case OBJECT_ID:
                 return NODES.textNode(value.asObjectId().getValue().toHexString());
             default:
-                throw new DataAccessException("A stored JSON value holds BSON type " + value.getBsonType()
-                        + ", which Dal does not read");
+                throw new DataAccessException(
+                        "A stored JSON value holds BSON type " + value.getBsonType() + ", which Dal does not read");
         }
     }
 

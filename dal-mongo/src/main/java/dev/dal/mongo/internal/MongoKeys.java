@@ -8,8 +8,7 @@ package dev.dal.mongo.internal;
  * otherwise). Decoding reverses it exactly; keys without these characters are stored unchanged.
  */
 final class MongoKeys {
-    private MongoKeys() {
-    }
+    private MongoKeys() {}
 
     static String encode(String key) {
         if (key.isEmpty()) {

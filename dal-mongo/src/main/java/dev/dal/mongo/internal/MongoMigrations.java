@@ -2,8 +2,8 @@ package dev.dal.mongo.internal;
 
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.Updates;
 import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Updates;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -61,15 +61,16 @@ final class MongoMigrations {
     }
 
     /** One index of a migration. */
-    record IndexSpec(String collection, String name, BsonDocument keys, boolean unique, boolean sparse, Long ttlSeconds) {
+    record IndexSpec(
+            String collection, String name, BsonDocument keys, boolean unique, boolean sparse, Long ttlSeconds) {
         IndexOptions options() {
             IndexOptions options = new IndexOptions().name(name).unique(unique).sparse(sparse);
             return ttlSeconds == null ? options : options.expireAfter(ttlSeconds, TimeUnit.SECONDS);
         }
 
         String describe() {
-            return collection + ":" + name + ":" + keys.toJson() + ":unique=" + unique + ":sparse=" + sparse
-                    + ":ttl=" + ttlSeconds;
+            return collection + ":" + name + ":" + keys.toJson() + ":unique=" + unique + ":sparse=" + sparse + ":ttl="
+                    + ttlSeconds;
         }
     }
 
@@ -84,8 +85,14 @@ final class MongoMigrations {
      * @param defaults fields it sets on existing documents that lack them (its rollback removes them)
      * @param drops indexes an earlier migration created that it drops (its rollback creates them again)
      */
-    record Migration(String version, String name, String description, List<String> collections,
-            List<IndexSpec> indexes, List<FieldDefault> defaults, List<IndexSpec> drops) {
+    record Migration(
+            String version,
+            String name,
+            String description,
+            List<String> collections,
+            List<IndexSpec> indexes,
+            List<FieldDefault> defaults,
+            List<IndexSpec> drops) {
 
         Migration(String version, String name, String description, List<String> collections, List<IndexSpec> indexes) {
             this(version, name, description, collections, indexes, List.of(), List.of());
@@ -99,7 +106,8 @@ final class MongoMigrations {
             defaults.forEach(d -> text.append("|default:").append(d.describe()));
             drops.forEach(i -> text.append("|drop:").append(i.describe()));
             try {
-                byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
+                byte[] digest = MessageDigest.getInstance("SHA-256")
+                        .digest(text.toString().getBytes(StandardCharsets.UTF_8));
                 return HexFormat.of().formatHex(digest);
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
@@ -117,8 +125,8 @@ final class MongoMigrations {
                 db.getCollection(index.collection()).createIndex(index.keys(), index.options());
             }
             for (FieldDefault d : defaults) {
-                db.getCollection(d.collection(), BsonDocument.class).updateMany(Filters.exists(d.field(), false),
-                        Updates.set(d.field(), d.value()));
+                db.getCollection(d.collection(), BsonDocument.class)
+                        .updateMany(Filters.exists(d.field(), false), Updates.set(d.field(), d.value()));
             }
             for (IndexSpec index : drops) {
                 dropIndexIfPresent(db, index);
@@ -132,8 +140,8 @@ final class MongoMigrations {
             }
             for (int i = defaults.size() - 1; i >= 0; i--) {
                 FieldDefault d = defaults.get(i);
-                db.getCollection(d.collection(), BsonDocument.class).updateMany(Filters.exists(d.field(), true),
-                        Updates.unset(d.field()));
+                db.getCollection(d.collection(), BsonDocument.class)
+                        .updateMany(Filters.exists(d.field(), true), Updates.unset(d.field()));
             }
             for (int i = indexes.size() - 1; i >= 0; i--) {
                 IndexSpec index = indexes.get(i);
@@ -147,20 +155,28 @@ final class MongoMigrations {
         }
 
         private static void dropIndexIfPresent(MongoDatabase db, IndexSpec index) {
-            boolean present = db.getCollection(index.collection()).listIndexes(BsonDocument.class).into(new ArrayList<>())
-                    .stream().anyMatch(i -> index.name().equals(i.getString("name").getValue()));
+            boolean present =
+                    db
+                            .getCollection(index.collection())
+                            .listIndexes(BsonDocument.class)
+                            .into(new ArrayList<>())
+                            .stream()
+                            .anyMatch(
+                                    i -> index.name().equals(i.getString("name").getValue()));
             if (present) {
                 db.getCollection(index.collection()).dropIndex(index.name());
             }
         }
     }
 
-    private static final IndexSpec MEMORY_TTL_INDEX = new IndexSpec(MEMORY, MEMORY_TTL, keys("expires_at", 1), false,
-            false, 0L);
+    private static final IndexSpec MEMORY_TTL_INDEX =
+            new IndexSpec(MEMORY, MEMORY_TTL, keys("expires_at", 1), false, false, 0L);
 
     /** Every migration, in the order they apply. Never edit one that shipped: add the next. */
     static final List<Migration> MIGRATIONS = List.of(
-            new Migration("001", "create_chat_collections",
+            new Migration(
+                    "001",
+                    "create_chat_collections",
                     "users, chat_sessions, chat_messages and user_memory with their unique and query indexes",
                     List.of(USERS, SESSIONS, MESSAGES, MEMORY),
                     List.of(
@@ -168,20 +184,30 @@ final class MongoMigrations {
                             new IndexSpec(USERS, USERS_EXTERNAL_ID, keys("external_id", 1), true, true, null),
                             unique(SESSIONS, SESSIONS_ID, keys("id", 1)),
                             unique(SESSIONS, SESSIONS_CHAT_ID, keys("chat_id", 1)),
-                            plain(SESSIONS, SESSIONS_USER_ACTIVITY, keys("user_id", 1, "last_activity_at", -1, "_id", -1)),
+                            plain(
+                                    SESSIONS,
+                                    SESSIONS_USER_ACTIVITY,
+                                    keys("user_id", 1, "last_activity_at", -1, "_id", -1)),
                             unique(MESSAGES, MESSAGES_ID, keys("id", 1)),
                             unique(MESSAGES, MESSAGES_SEQUENCE, keys("session_id", 1, "sequence_number", 1)),
                             unique(MEMORY, MEMORY_KEY, keys("user_id", 1, "memory_type", 1, "key", 1)))),
-            new Migration("002", "memory_expiry_ttl",
+            new Migration(
+                    "002",
+                    "memory_expiry_ttl",
                     "TTL index on user_memory.expires_at: the server removes expired entries about once a minute",
                     List.of(),
                     List.of(MEMORY_TTL_INDEX)),
-            new Migration("003", "record_versions_and_tombstones",
+            new Migration(
+                    "003",
+                    "record_versions_and_tombstones",
                     "version 1 on existing users, sessions and memory entries; tombstone collections for deletions",
                     List.of(USER_TOMBSTONES, SESSION_TOMBSTONES, MEMORY_TOMBSTONES),
                     List.of(
                             plain(SESSION_TOMBSTONES, SESSION_TOMBSTONES_SESSION_ID, keys("session_id", 1)),
-                            unique(MEMORY_TOMBSTONES, MEMORY_TOMBSTONES_KEY, keys("user_id", 1, "memory_type", 1, "key", 1))),
+                            unique(
+                                    MEMORY_TOMBSTONES,
+                                    MEMORY_TOMBSTONES_KEY,
+                                    keys("user_id", 1, "memory_type", 1, "key", 1))),
                     List.of(
                             new FieldDefault(USERS, MongoDocuments.VERSION, new BsonInt64(1)),
                             new FieldDefault(SESSIONS, MongoDocuments.VERSION, new BsonInt64(1)),
@@ -189,12 +215,16 @@ final class MongoMigrations {
                     List.of()),
             // The server's TTL monitor deletes expired entries without a tombstone: a key set again would start
             // over at version 1 below what other stores hold, and its replication would be skipped there.
-            new Migration("004", "memory_expiry_without_ttl",
+            new Migration(
+                    "004",
+                    "memory_expiry_without_ttl",
                     "drops the TTL index on user_memory.expires_at: purgeExpiredMemory removes expired entries, with tombstones",
-                    List.of(), List.of(), List.of(), List.of(MEMORY_TTL_INDEX)));
+                    List.of(),
+                    List.of(),
+                    List.of(),
+                    List.of(MEMORY_TTL_INDEX)));
 
-    private MongoMigrations() {
-    }
+    private MongoMigrations() {}
 
     private static IndexSpec unique(String collection, String name, BsonDocument keys) {
         return new IndexSpec(collection, name, keys, true, false, null);

@@ -84,10 +84,11 @@ record MongoOps(ClientSession session, long maxTimeMs) {
         return session == null ? c.updateMany(filter, update) : c.updateMany(session, filter, update);
     }
 
-    BsonDocument findOneAndUpdate(MongoCollection<BsonDocument> c, Bson filter, Bson update,
-            FindOneAndUpdateOptions options) {
+    BsonDocument findOneAndUpdate(
+            MongoCollection<BsonDocument> c, Bson filter, Bson update, FindOneAndUpdateOptions options) {
         options.maxTime(maxTimeMs, TimeUnit.MILLISECONDS);
-        return session == null ? c.findOneAndUpdate(filter, update, options)
+        return session == null
+                ? c.findOneAndUpdate(filter, update, options)
                 : c.findOneAndUpdate(session, filter, update, options);
     }
 

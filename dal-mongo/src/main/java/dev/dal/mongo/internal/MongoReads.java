@@ -16,8 +16,8 @@ import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.SessionOverview;
 import dev.dal.api.User;
-import dev.dal.api.spi.StoreReads;
 import dev.dal.api.spi.CodePointOrder;
+import dev.dal.api.spi.StoreReads;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,28 +64,42 @@ final class MongoReads implements StoreReads {
 
     @Override
     public Optional<User> getUser(UUID id) {
-        return call("getUser", () -> Optional.ofNullable(ops.find(users, eq(ID, id.toString())).first())
-                .map(MongoDocuments::toUser));
+        return call(
+                "getUser",
+                () -> Optional.ofNullable(ops.find(users, eq(ID, id.toString())).first())
+                        .map(MongoDocuments::toUser));
     }
 
     @Override
     public Optional<User> getUserByExternalId(String externalId) {
-        return call("getUserByExternalId", () -> Optional.ofNullable(
-                ops.find(users, eq(EXTERNAL_ID, new BsonString(externalId))).first()).map(MongoDocuments::toUser));
+        return call(
+                "getUserByExternalId",
+                () -> Optional.ofNullable(ops.find(users, eq(EXTERNAL_ID, new BsonString(externalId)))
+                                .first())
+                        .map(MongoDocuments::toUser));
     }
 
     @Override
     public Optional<ChatSession> getChatSession(String chatId) {
-        return call("getChatSession", () -> Optional.ofNullable(ops.find(sessions, eq(CHAT_ID, new BsonString(chatId)))
-                .first()).map(MongoDocuments::toSession));
+        return call(
+                "getChatSession",
+                () -> Optional.ofNullable(ops.find(sessions, eq(CHAT_ID, new BsonString(chatId)))
+                                .first())
+                        .map(MongoDocuments::toSession));
     }
 
     private static final Bson SESSION_ORDER = Sorts.orderBy(Sorts.descending(LAST_ACTIVITY_AT), Sorts.descending(ID));
 
     @Override
     public List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
-        return call("listUserSessions", () -> ops.find(sessions, eq(USER_ID, userId.toString())).sort(SESSION_ORDER)
-                .skip(offset).limit(limit).map(MongoDocuments::toSession).into(new ArrayList<>()));
+        return call(
+                "listUserSessions",
+                () -> ops.find(sessions, eq(USER_ID, userId.toString()))
+                        .sort(SESSION_ORDER)
+                        .skip(offset)
+                        .limit(limit)
+                        .map(MongoDocuments::toSession)
+                        .into(new ArrayList<>()));
     }
 
     private static final String LAST = "_last";
@@ -98,20 +112,33 @@ final class MongoReads implements StoreReads {
                 Aggregates.sort(SESSION_ORDER),
                 Aggregates.skip(offset),
                 Aggregates.limit(limit),
-                new BsonDocument("$lookup", new BsonDocument("from", new BsonString(MongoMigrations.MESSAGES))
-                        .append("let", new BsonDocument("sid", new BsonString("$" + ID)))
-                        .append("pipeline", new org.bson.BsonArray(List.of(
-                                new BsonDocument("$match", new BsonDocument("$expr", new BsonDocument("$eq",
-                                        new org.bson.BsonArray(List.of(new BsonString("$" + SESSION_ID),
-                                                new BsonString("$$sid")))))),
-                                new BsonDocument("$sort", new BsonDocument(SEQUENCE_NUMBER, new BsonInt32(-1))),
-                                new BsonDocument("$limit", new BsonInt32(1)))))
-                        .append("as", new BsonString(LAST))));
+                new BsonDocument(
+                        "$lookup",
+                        new BsonDocument("from", new BsonString(MongoMigrations.MESSAGES))
+                                .append("let", new BsonDocument("sid", new BsonString("$" + ID)))
+                                .append(
+                                        "pipeline",
+                                        new org.bson.BsonArray(List.of(
+                                                new BsonDocument(
+                                                        "$match",
+                                                        new BsonDocument(
+                                                                "$expr",
+                                                                new BsonDocument(
+                                                                        "$eq",
+                                                                        new org.bson.BsonArray(List.of(
+                                                                                new BsonString("$" + SESSION_ID),
+                                                                                new BsonString("$$sid")))))),
+                                                new BsonDocument(
+                                                        "$sort", new BsonDocument(SEQUENCE_NUMBER, new BsonInt32(-1))),
+                                                new BsonDocument("$limit", new BsonInt32(1)))))
+                                .append("as", new BsonString(LAST))));
         return call("listUserSessionsWithLastMessage", () -> {
             List<SessionOverview> page = new ArrayList<>();
             for (BsonDocument d : ops.aggregate(sessions, pipeline)) {
                 var last = d.getArray(LAST, new org.bson.BsonArray());
-                page.add(new SessionOverview(toSession(d), last.isEmpty() ? null : toMessage(last.get(0).asDocument())));
+                page.add(new SessionOverview(
+                        toSession(d),
+                        last.isEmpty() ? null : toMessage(last.get(0).asDocument())));
             }
             return page;
         });
@@ -121,7 +148,8 @@ final class MongoReads implements StoreReads {
 
     private BsonDocument sessionKey(String chatId) {
         return ops.find(sessions, eq(CHAT_ID, new BsonString(chatId)))
-                .projection(Projections.include(ID, MESSAGE_COUNT)).first();
+                .projection(Projections.include(ID, MESSAGE_COUNT))
+                .first();
     }
 
     @Override
@@ -131,8 +159,12 @@ final class MongoReads implements StoreReads {
             if (session == null) {
                 return List.of();
             }
-            return ops.find(messages, eq(SESSION_ID, session.get(ID))).sort(Sorts.ascending(SEQUENCE_NUMBER))
-                    .skip(offset).limit(limit).map(MongoDocuments::toMessage).into(new ArrayList<>());
+            return ops.find(messages, eq(SESSION_ID, session.get(ID)))
+                    .sort(Sorts.ascending(SEQUENCE_NUMBER))
+                    .skip(offset)
+                    .limit(limit)
+                    .map(MongoDocuments::toMessage)
+                    .into(new ArrayList<>());
         });
     }
 
@@ -147,9 +179,15 @@ final class MongoReads implements StoreReads {
             if (window[0] > window[1]) {
                 return List.of();
             }
-            return ops.find(messages, and(eq(SESSION_ID, session.get(ID)), gte(SEQUENCE_NUMBER, window[0]),
-                            lte(SEQUENCE_NUMBER, window[1])))
-                    .sort(Sorts.ascending(SEQUENCE_NUMBER)).map(MongoDocuments::toMessage).into(new ArrayList<>());
+            return ops.find(
+                            messages,
+                            and(
+                                    eq(SESSION_ID, session.get(ID)),
+                                    gte(SEQUENCE_NUMBER, window[0]),
+                                    lte(SEQUENCE_NUMBER, window[1])))
+                    .sort(Sorts.ascending(SEQUENCE_NUMBER))
+                    .map(MongoDocuments::toMessage)
+                    .into(new ArrayList<>());
         });
     }
 
@@ -166,22 +204,29 @@ final class MongoReads implements StoreReads {
     @Override
     public Optional<MemoryEntry> getUserMemory(UUID userId, String memoryType, String key) {
         Instant now = now();
-        return call("getUserMemory", () -> Optional.ofNullable(
-                ops.find(memory, and(memoryFilter(userId, memoryType, key), visibleAt(now))).first())
-                .map(MongoDocuments::toMemory));
+        return call(
+                "getUserMemory",
+                () -> Optional.ofNullable(ops.find(memory, and(memoryFilter(userId, memoryType, key), visibleAt(now)))
+                                .first())
+                        .map(MongoDocuments::toMemory));
     }
 
     @Override
     public List<MemoryEntry> getUserMemory(UUID userId, String memoryType) {
         Instant now = now();
         return call("getUserMemory", () -> {
-            List<MemoryEntry> entries = ops.find(memory, and(eq(USER_ID, userId.toString()),
-                            eq(MEMORY_TYPE, new BsonString(memoryType)), visibleAt(now)))
-                    .sort(Sorts.ascending(KEY)).map(MongoDocuments::toMemory).into(new ArrayList<>());
+            List<MemoryEntry> entries = ops.find(
+                            memory,
+                            and(
+                                    eq(USER_ID, userId.toString()),
+                                    eq(MEMORY_TYPE, new BsonString(memoryType)),
+                                    visibleAt(now)))
+                    .sort(Sorts.ascending(KEY))
+                    .map(MongoDocuments::toMemory)
+                    .into(new ArrayList<>());
             // The server orders strings by UTF-8 bytes, i.e. by code point; this also holds servers that do not.
             entries.sort((a, b) -> CodePointOrder.compare(a.key(), b.key()));
             return entries;
         });
     }
-
 }

@@ -72,7 +72,10 @@ public final class MongoSchemaMigrator implements SchemaMigrator {
             for (Migration m : MongoMigrations.MIGRATIONS) {
                 BsonDocument record = recorded.get(m.version());
                 boolean applied = record != null && APPLIED.equals(string(record, "status"));
-                changes.add(new SchemaChange(m.version(), m.description(), applied,
+                changes.add(new SchemaChange(
+                        m.version(),
+                        m.description(),
+                        applied,
                         applied ? instant(record.get("applied_at")) : null,
                         applied ? string(record, "checksum") : m.checksum()));
             }
@@ -85,71 +88,90 @@ public final class MongoSchemaMigrator implements SchemaMigrator {
         Map<String, BsonDocument> recorded = recorded();
         return MongoMigrations.MIGRATIONS.stream().allMatch(m -> {
             BsonDocument r = recorded.get(m.version());
-            return r != null && APPLIED.equals(string(r, "status")) && m.checksum().equals(string(r, "checksum"));
+            return r != null
+                    && APPLIED.equals(string(r, "status"))
+                    && m.checksum().equals(string(r, "checksum"));
         });
     }
 
     @Override
     public List<SchemaChange> migrate() {
-        return guarded("schema migrate", () -> withLock(() -> {
-            Map<String, BsonDocument> recorded = recorded();
-            checkChecksums(recorded);
-            List<SchemaChange> done = new ArrayList<>();
-            for (Migration m : MongoMigrations.MIGRATIONS) {
-                BsonDocument record = recorded.get(m.version());
-                if (record != null && APPLIED.equals(string(record, "status"))) {
-                    continue;
-                }
-                Instant started = Instant.now();
-                try {
-                    m.apply(db());
-                } catch (RuntimeException e) {
-                    write(m, FAILED, started, null);
-                    throw e;
-                }
-                write(m, APPLIED, started, null);
-                LOG.info("Applied MongoDB migration {} ({})", m.version(), m.name());
-                done.add(new SchemaChange(m.version(), m.description(), true, started.truncatedTo(
-                        java.time.temporal.ChronoUnit.MILLIS), m.checksum()));
-            }
-            return done;
-        }));
+        return guarded(
+                "schema migrate",
+                () -> withLock(() -> {
+                    Map<String, BsonDocument> recorded = recorded();
+                    checkChecksums(recorded);
+                    List<SchemaChange> done = new ArrayList<>();
+                    for (Migration m : MongoMigrations.MIGRATIONS) {
+                        BsonDocument record = recorded.get(m.version());
+                        if (record != null && APPLIED.equals(string(record, "status"))) {
+                            continue;
+                        }
+                        Instant started = Instant.now();
+                        try {
+                            m.apply(db());
+                        } catch (RuntimeException e) {
+                            write(m, FAILED, started, null);
+                            throw e;
+                        }
+                        write(m, APPLIED, started, null);
+                        LOG.info("Applied MongoDB migration {} ({})", m.version(), m.name());
+                        done.add(new SchemaChange(
+                                m.version(),
+                                m.description(),
+                                true,
+                                started.truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
+                                m.checksum()));
+                    }
+                    return done;
+                }));
     }
 
     @Override
     public List<SchemaChange> rollback(String toVersion) {
-        if (toVersion != null && MongoMigrations.MIGRATIONS.stream().noneMatch(m -> m.version().equals(toVersion))) {
-            throw new ValidationException("toVersion", "names no known change (known: "
-                    + MongoMigrations.MIGRATIONS.stream().map(Migration::version).toList() + ")");
+        if (toVersion != null
+                && MongoMigrations.MIGRATIONS.stream()
+                        .noneMatch(m -> m.version().equals(toVersion))) {
+            throw new ValidationException(
+                    "toVersion",
+                    "names no known change (known: "
+                            + MongoMigrations.MIGRATIONS.stream()
+                                    .map(Migration::version)
+                                    .toList() + ")");
         }
-        return guarded("schema rollback", () -> withLock(() -> {
-            Map<String, BsonDocument> recorded = recorded();
-            checkChecksums(recorded);
-            List<Migration> applied = MongoMigrations.MIGRATIONS.stream()
-                    .filter(m -> recorded.containsKey(m.version()) && APPLIED.equals(string(recorded.get(m.version()), "status")))
-                    .toList();
-            List<SchemaChange> undone = new ArrayList<>();
-            for (int i = applied.size() - 1; i >= 0; i--) {
-                Migration m = applied.get(i);
-                if (toVersion != null && m.version().compareTo(toVersion) <= 0) {
-                    break;
-                }
-                m.rollback(db());
-                write(m, ROLLED_BACK, instant(recorded.get(m.version()).get("applied_at")), Instant.now());
-                LOG.info("Rolled back MongoDB migration {} ({})", m.version(), m.name());
-                undone.add(new SchemaChange(m.version(), m.description(), false, null, m.checksum()));
-                if (toVersion == null) {
-                    break;
-                }
-            }
-            return undone;
-        }));
+        return guarded(
+                "schema rollback",
+                () -> withLock(() -> {
+                    Map<String, BsonDocument> recorded = recorded();
+                    checkChecksums(recorded);
+                    List<Migration> applied = MongoMigrations.MIGRATIONS.stream()
+                            .filter(m -> recorded.containsKey(m.version())
+                                    && APPLIED.equals(string(recorded.get(m.version()), "status")))
+                            .toList();
+                    List<SchemaChange> undone = new ArrayList<>();
+                    for (int i = applied.size() - 1; i >= 0; i--) {
+                        Migration m = applied.get(i);
+                        if (toVersion != null && m.version().compareTo(toVersion) <= 0) {
+                            break;
+                        }
+                        m.rollback(db());
+                        write(m, ROLLED_BACK, instant(recorded.get(m.version()).get("applied_at")), Instant.now());
+                        LOG.info("Rolled back MongoDB migration {} ({})", m.version(), m.name());
+                        undone.add(new SchemaChange(m.version(), m.description(), false, null, m.checksum()));
+                        if (toVersion == null) {
+                            break;
+                        }
+                    }
+                    return undone;
+                }));
     }
 
     private void checkChecksums(Map<String, BsonDocument> recorded) {
         for (Migration m : MongoMigrations.MIGRATIONS) {
             BsonDocument r = recorded.get(m.version());
-            if (r != null && APPLIED.equals(string(r, "status")) && !m.checksum().equals(string(r, "checksum"))) {
+            if (r != null
+                    && APPLIED.equals(string(r, "status"))
+                    && !m.checksum().equals(string(r, "checksum"))) {
                 throw new DataAccessException("MongoDB migration " + m.version() + " (" + m.name()
                         + ") was applied with checksum " + string(r, "checksum") + " but the code now has "
                         + m.checksum() + "; a shipped migration must not change: restore it, or roll it back with the"
@@ -177,8 +199,9 @@ public final class MongoSchemaMigrator implements SchemaMigrator {
                 .append("checksum", new BsonString(m.checksum()))
                 .append("status", new BsonString(status))
                 .append("applied_at", appliedAt == null ? BsonNull.VALUE : new BsonDateTime(appliedAt.toEpochMilli()))
-                .append("rolled_back_at", rolledBackAt == null ? BsonNull.VALUE
-                        : new BsonDateTime(rolledBackAt.toEpochMilli()))
+                .append(
+                        "rolled_back_at",
+                        rolledBackAt == null ? BsonNull.VALUE : new BsonDateTime(rolledBackAt.toEpochMilli()))
                 .append(MongoDocuments.SCHEMA_VERSION_FIELD, new BsonString(MongoDocuments.SCHEMA_VERSION));
         history().replaceOne(Filters.eq("_id", m.version()), record, new ReplaceOptions().upsert(true));
     }
@@ -192,9 +215,12 @@ public final class MongoSchemaMigrator implements SchemaMigrator {
         while (true) {
             Instant now = Instant.now();
             try {
-                locks.insertOne(new BsonDocument("_id", new BsonString(LOCK_ID)).append("owner", new BsonString(owner))
+                locks.insertOne(new BsonDocument("_id", new BsonString(LOCK_ID))
+                        .append("owner", new BsonString(owner))
                         .append("acquired_at", new BsonDateTime(now.toEpochMilli()))
-                        .append("expires_at", new BsonDateTime(now.plus(LOCK_LEASE).toEpochMilli()))
+                        .append(
+                                "expires_at",
+                                new BsonDateTime(now.plus(LOCK_LEASE).toEpochMilli()))
                         .append("pid", new BsonInt64(ProcessHandle.current().pid())));
                 break;
             } catch (MongoException e) {
@@ -203,10 +229,12 @@ public final class MongoSchemaMigrator implements SchemaMigrator {
                 }
             }
             // Held: take it over only when its holder's lease has run out.
-            locks.deleteOne(Filters.and(Filters.eq("_id", LOCK_ID), Filters.lt("expires_at", new BsonDateTime(now.toEpochMilli()))));
+            locks.deleteOne(Filters.and(
+                    Filters.eq("_id", LOCK_ID), Filters.lt("expires_at", new BsonDateTime(now.toEpochMilli()))));
             if (System.nanoTime() > deadline) {
-                throw new DataAccessException("The MongoDB migration lock (" + MongoMigrations.LOCK + "." + LOCK_ID
-                        + ") is held by another runner; try again later, or delete that document once no runner is left");
+                throw new DataAccessException(
+                        "The MongoDB migration lock (" + MongoMigrations.LOCK + "." + LOCK_ID
+                                + ") is held by another runner; try again later, or delete that document once no runner is left");
             }
             sleep();
         }

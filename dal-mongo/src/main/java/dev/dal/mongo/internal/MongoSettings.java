@@ -34,9 +34,11 @@ import java.util.concurrent.TimeUnit;
 public record MongoSettings(ConnectionString connectionString, String database, boolean autoMigrate) {
 
     /** The connection string, {@code mongodb://} or {@code mongodb+srv://}; may hold credentials (masked). */
-    public static final Setting<Optional<String>> MONGODB_URL = Setting.credentialUrl("MONGODB_URL").locating();
+    public static final Setting<Optional<String>> MONGODB_URL =
+            Setting.credentialUrl("MONGODB_URL").locating();
     /** The database holding Dal's collections, default the one the URL names. */
-    public static final Setting<Optional<String>> MONGODB_DATABASE = Setting.text("MONGODB_DATABASE").locating();
+    public static final Setting<Optional<String>> MONGODB_DATABASE =
+            Setting.text("MONGODB_DATABASE").locating();
     /** Whether pending migrations run when the store opens: MongoDB's default for {@code DB_AUTO_MIGRATE}. */
     public static final boolean AUTO_MIGRATE_BY_DEFAULT = true;
 
@@ -52,14 +54,15 @@ public record MongoSettings(ConnectionString connectionString, String database, 
      */
     public static MongoSettings from(DalConfig config) {
         SettingsView view = SettingsView.of(config, declared());
-        String url = view.get(MONGODB_URL).orElseThrow(() -> new ConfigurationException(
-                "The MongoDB store needs " + MONGODB_URL.name() + " (e.g. mongodb://localhost:27017/chat)"));
+        String url = view.get(MONGODB_URL)
+                .orElseThrow(() -> new ConfigurationException(
+                        "The MongoDB store needs " + MONGODB_URL.name() + " (e.g. mongodb://localhost:27017/chat)"));
         ConnectionString parsed;
         try {
             parsed = new ConnectionString(url);
         } catch (RuntimeException e) {
-            throw new ConfigurationException(MONGODB_URL.name() + " is not a valid MongoDB connection string: "
-                    + MONGODB_URL.display(url));
+            throw new ConfigurationException(
+                    MONGODB_URL.name() + " is not a valid MongoDB connection string: " + MONGODB_URL.display(url));
         }
         String database = view.get(MONGODB_DATABASE).orElse(parsed.getDatabase());
         if (database == null || database.isBlank()) {
@@ -91,8 +94,8 @@ public record MongoSettings(ConnectionString connectionString, String database, 
         URI parsed = ServerUris.parse(uri, shown);
         String path = parsed.getPath() == null ? "" : parsed.getPath().replaceFirst("^/", "");
         if (path.isBlank()) {
-            throw new ConfigurationException("Store " + shown
-                    + ": a MongoDB URI must name the database, e.g. mongodb://host:27017/chat");
+            throw new ConfigurationException(
+                    "Store " + shown + ": a MongoDB URI must name the database, e.g. mongodb://host:27017/chat");
         }
         return Optional.of(Map.of(MONGODB_URL.name(), uri, MONGODB_DATABASE.name(), path));
     }
@@ -102,7 +105,10 @@ public record MongoSettings(ConnectionString connectionString, String database, 
      * @return where the store is, with any password masked
      */
     public static String location(DalConfig config) {
-        return SettingsView.of(config, declared()).get(MONGODB_URL).map(MONGODB_URL::display).orElse("mongodb");
+        return SettingsView.of(config, declared())
+                .get(MONGODB_URL)
+                .map(MONGODB_URL::display)
+                .orElse("mongodb");
     }
 
     /**
@@ -137,7 +143,8 @@ public record MongoSettings(ConnectionString connectionString, String database, 
         boolean setPoolWait = config.setting(DalConfig.DB_CONNECTION_TIMEOUT).isPresent();
         return base(config)
                 .applyToConnectionPoolSettings(pool -> {
-                    if (config.setting(DalConfig.DB_MAX_CONNECTIONS).isPresent() || cs.getMaxConnectionPoolSize() == null) {
+                    if (config.setting(DalConfig.DB_MAX_CONNECTIONS).isPresent()
+                            || cs.getMaxConnectionPoolSize() == null) {
                         pool.maxSize(config.maxConnections());
                     }
                     if (cs.getMaxConnecting() == null) {
@@ -149,10 +156,12 @@ public record MongoSettings(ConnectionString connectionString, String database, 
                     if (setPoolWait || cs.getMaxWaitTime() == null) {
                         pool.maxWaitTime(poolWaitMs, TimeUnit.MILLISECONDS);
                     }
-                    if (config.setting(DalConfig.DB_IDLE_TIMEOUT).isPresent() || cs.getMaxConnectionIdleTime() == null) {
+                    if (config.setting(DalConfig.DB_IDLE_TIMEOUT).isPresent()
+                            || cs.getMaxConnectionIdleTime() == null) {
                         pool.maxConnectionIdleTime(config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS);
                     }
-                    if (config.setting(DalConfig.DB_MAX_LIFETIME).isPresent() || cs.getMaxConnectionLifeTime() == null) {
+                    if (config.setting(DalConfig.DB_MAX_LIFETIME).isPresent()
+                            || cs.getMaxConnectionLifeTime() == null) {
                         pool.maxConnectionLifeTime(config.maxLifetime().toMillis(), TimeUnit.MILLISECONDS);
                     }
                     pool.addConnectionPoolListener(poolListener);
@@ -183,9 +192,11 @@ public record MongoSettings(ConnectionString connectionString, String database, 
     MongoClientSettings healthSettings(DalConfig config) {
         int healthMs = millis(config.healthTimeout());
         return base(config)
-                .applicationName((connectionString.getApplicationName() != null
-                        ? connectionString.getApplicationName() : "dal") + "-health")
-                .applyToConnectionPoolSettings(pool -> pool.minSize(0).maxSize(2)
+                .applicationName(
+                        (connectionString.getApplicationName() != null ? connectionString.getApplicationName() : "dal")
+                                + "-health")
+                .applyToConnectionPoolSettings(pool -> pool.minSize(0)
+                        .maxSize(2)
                         .maxWaitTime(healthMs, TimeUnit.MILLISECONDS)
                         .maxConnectionIdleTime(config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
                 .applyToSocketSettings(socket -> socket.connectTimeout(healthMs, TimeUnit.MILLISECONDS)
@@ -215,7 +226,7 @@ public record MongoSettings(ConnectionString connectionString, String database, 
 
     @Override
     public String toString() {
-        return "MongoSettings[" + MONGODB_URL.display(connectionString.getConnectionString())
-                + ", database=" + database + ", autoMigrate=" + autoMigrate + "]";
+        return "MongoSettings[" + MONGODB_URL.display(connectionString.getConnectionString()) + ", database=" + database
+                + ", autoMigrate=" + autoMigrate + "]";
     }
 }

@@ -1,6 +1,5 @@
 package dev.dal.mongo.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.MongoException;
 import com.mongodb.ReadConcern;
 import com.mongodb.ReadPreference;
@@ -9,24 +8,12 @@ import com.mongodb.WriteConcern;
 import com.mongodb.client.ClientSession;
 import com.mongodb.client.MongoCollection;
 import dev.dal.api.Capability;
-import dev.dal.api.ChatSession;
-import dev.dal.api.ChatSessionUpdate;
 import dev.dal.api.DataAccess;
-import dev.dal.api.DeleteMode;
 import dev.dal.api.HealthStatus;
-import dev.dal.api.HistoryQuery;
-import dev.dal.api.MemoryEntry;
-import dev.dal.api.Message;
-import dev.dal.api.NewChatSession;
-import dev.dal.api.NewMessage;
-import dev.dal.api.NewUser;
-import dev.dal.api.SessionOverview;
 import dev.dal.api.Timestamps;
 import dev.dal.api.TransactionWork;
 import dev.dal.api.UnavailableException;
 import dev.dal.api.UnsupportedCapabilityException;
-import dev.dal.api.User;
-import dev.dal.api.UserUpdate;
 import dev.dal.api.bulk.BulkAccess;
 import dev.dal.api.spi.PooledStore;
 import dev.dal.api.spi.SplitDataAccess;
@@ -36,10 +23,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.EnumSet;
-import java.util.List;
-import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -59,8 +43,10 @@ import org.slf4j.LoggerFactory;
 public final class MongoStore extends SplitDataAccess implements PooledStore {
     private static final Logger LOG = LoggerFactory.getLogger(MongoStore.class);
     private static final TransactionOptions TRANSACTION = TransactionOptions.builder()
-            .readConcern(ReadConcern.SNAPSHOT).writeConcern(WriteConcern.MAJORITY)
-            .readPreference(ReadPreference.primary()).build();
+            .readConcern(ReadConcern.SNAPSHOT)
+            .writeConcern(WriteConcern.MAJORITY)
+            .readPreference(ReadPreference.primary())
+            .build();
 
     private final MongoConnection connection;
     private final Clock clock;
@@ -84,8 +70,14 @@ public final class MongoStore extends SplitDataAccess implements PooledStore {
         this(connection, clock, new AtomicBoolean(), null, batchSize, retry, new MongoHealth(connection));
     }
 
-    private MongoStore(MongoConnection connection, Clock clock, AtomicBoolean closed, ClientSession session,
-            int batchSize, TransactionRetry retry, MongoHealth health) {
+    private MongoStore(
+            MongoConnection connection,
+            Clock clock,
+            AtomicBoolean closed,
+            ClientSession session,
+            int batchSize,
+            TransactionRetry retry,
+            MongoHealth health) {
         this.connection = connection;
         this.clock = clock;
         this.closed = closed;
@@ -100,8 +92,8 @@ public final class MongoStore extends SplitDataAccess implements PooledStore {
         this.sessionTombstones = db.getCollection(MongoMigrations.SESSION_TOMBSTONES, BsonDocument.class);
         this.memoryTombstones = db.getCollection(MongoMigrations.MEMORY_TOMBSTONES, BsonDocument.class);
         this.capabilities = connection.transactions()
-                ? Collections.unmodifiableSet(EnumSet.of(Capability.TRANSACTIONS, Capability.MULTI_PROCESS,
-                        Capability.NETWORK))
+                ? Collections.unmodifiableSet(
+                        EnumSet.of(Capability.TRANSACTIONS, Capability.MULTI_PROCESS, Capability.NETWORK))
                 : Collections.unmodifiableSet(EnumSet.of(Capability.MULTI_PROCESS, Capability.NETWORK));
         this.bulk = new MongoBulkAccess(this, batchSize);
         this.health = health;
@@ -143,7 +135,7 @@ public final class MongoStore extends SplitDataAccess implements PooledStore {
             throw new UnavailableException("The MongoDB store is closed (" + operation + ")");
         }
         boolean write = !inTransaction() && !isRead(operation);
-        for (int attempt = 1;; attempt++) {
+        for (int attempt = 1; ; attempt++) {
             MongoConnection.Mark mark = connection.pool().mark();
             try {
                 return work.get();
@@ -200,8 +192,10 @@ public final class MongoStore extends SplitDataAccess implements PooledStore {
             return work.run(this);
         }
         if (!connection.transactions()) {
-            throw new UnsupportedCapabilityException(Capability.TRANSACTIONS, "this MongoDB server is "
-                    + connection.topology() + "; MongoDB has transactions only on replica sets and sharded clusters");
+            throw new UnsupportedCapabilityException(
+                    Capability.TRANSACTIONS,
+                    "this MongoDB server is " + connection.topology()
+                            + "; MongoDB has transactions only on replica sets and sharded clusters");
         }
         return runTransaction("inTransaction", work::run);
     }
@@ -224,7 +218,8 @@ public final class MongoStore extends SplitDataAccess implements PooledStore {
             session.startTransaction(TRANSACTION);
             T result;
             try {
-                result = work.apply(new MongoStore(connection, clock, closed, session, bulk.batchSize(), retry, health));
+                result =
+                        work.apply(new MongoStore(connection, clock, closed, session, bulk.batchSize(), retry, health));
             } catch (RuntimeException e) {
                 abortQuietly(session);
                 throw e instanceof MongoException ? MongoErrors.translate(operation, e) : e;
@@ -234,7 +229,9 @@ public final class MongoStore extends SplitDataAccess implements PooledStore {
                 session.commitTransaction();
             } catch (RuntimeException e) {
                 // The commit is the transaction's one write: once sent, it may have been applied.
-                throw MongoErrors.translate(operation + " commit", e,
+                throw MongoErrors.translate(
+                        operation + " commit",
+                        e,
                         new MongoErrors.Context(true, connection.pool().since(mark), connection.queryTimeout()));
             }
             return result;
@@ -247,7 +244,8 @@ public final class MongoStore extends SplitDataAccess implements PooledStore {
                 session.abortTransaction();
             }
         } catch (RuntimeException e) {
-            LOG.debug("Aborting a failed transaction failed too ({}); the server drops it when it times out",
+            LOG.debug(
+                    "Aborting a failed transaction failed too ({}); the server drops it when it times out",
                     e.getClass().getName());
         }
     }

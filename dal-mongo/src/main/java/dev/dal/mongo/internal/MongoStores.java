@@ -7,8 +7,7 @@ import dev.dal.api.spi.SchemaMigrator;
 
 /** Opens MongoDB stores and migrators: client, topology, schema check or migration, store. */
 public final class MongoStores {
-    private MongoStores() {
-    }
+    private MongoStores() {}
 
     /**
      * Opens a store. Pending migrations run first unless {@code DB_AUTO_MIGRATE=false}; then a schema
@@ -26,11 +25,15 @@ public final class MongoStores {
             if (!current) {
                 if (!settings.autoMigrate()) {
                     throw new ConfigurationException("The MongoDB schema of database " + settings.database()
-                            + " is not current; run `dal schema migrate` or set " + DalConfig.DB_AUTO_MIGRATE + "=true");
+                            + " is not current; run `dal schema migrate` or set " + DalConfig.DB_AUTO_MIGRATE
+                            + "=true");
                 }
                 migrator.migrate();
             }
-            return new MongoStore(connection, config.clock(), config.migrationBatchSize(),
+            return new MongoStore(
+                    connection,
+                    config.clock(),
+                    config.migrationBatchSize(),
                     dev.dal.api.spi.TransactionRetry.from(config));
         } catch (RuntimeException e) {
             connection.close();

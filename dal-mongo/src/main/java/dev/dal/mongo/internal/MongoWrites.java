@@ -10,14 +10,14 @@ import static dev.dal.mongo.internal.MongoDocuments.*;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.MongoException;
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.DeleteOneModel;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.ReturnDocument;
-import com.mongodb.client.model.DeleteOneModel;
 import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.UpdateOptions;
-import com.mongodb.client.model.WriteModel;
 import com.mongodb.client.model.Updates;
+import com.mongodb.client.model.WriteModel;
 import dev.dal.api.ChatSession;
 import dev.dal.api.ChatSessionUpdate;
 import dev.dal.api.ConcurrencyConflictException;
@@ -32,8 +32,8 @@ import dev.dal.api.NotFoundException;
 import dev.dal.api.Timestamps;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
-import dev.dal.api.spi.StoreWrites;
 import dev.dal.api.spi.Ids;
+import dev.dal.api.spi.StoreWrites;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -144,18 +144,25 @@ final class MongoWrites implements StoreWrites {
             set.append(NAME, text(update.name().value().orElse(null)));
         }
         if (update.profile().isSet()) {
-            set.append(PROFILE, MongoJson.toDocument(
-                    JsonValues.canonicalObject(update.profile().value().orElse(null), "user.profile")));
+            set.append(
+                    PROFILE,
+                    MongoJson.toDocument(
+                            JsonValues.canonicalObject(update.profile().value().orElse(null), "user.profile")));
         }
         if (update.preferences().isSet()) {
-            set.append(PREFERENCES, MongoJson.toDocument(
-                    JsonValues.canonicalObject(update.preferences().value().orElse(null), "user.preferences")));
+            set.append(
+                    PREFERENCES,
+                    MongoJson.toDocument(JsonValues.canonicalObject(
+                            update.preferences().value().orElse(null), "user.preferences")));
         }
         if (update.status().isSet()) {
-            set.append(STATUS, new BsonString(update.status().value().orElseThrow().wireName()));
+            set.append(
+                    STATUS, new BsonString(update.status().value().orElseThrow().wireName()));
         }
         if (update.lastActiveAt().isSet()) {
-            set.append(LAST_ACTIVE_AT, date(Timestamps.truncate(update.lastActiveAt().value().orElse(null))));
+            set.append(
+                    LAST_ACTIVE_AT,
+                    date(Timestamps.truncate(update.lastActiveAt().value().orElse(null))));
         }
         set.append(UPDATED_AT, date(now()));
         BsonDocument change = new BsonDocument("$set", set).append("$inc", ONE_VERSION);
@@ -166,11 +173,14 @@ final class MongoWrites implements StoreWrites {
         Long expected = update.expectedVersion();
         Bson filter = expected == null ? key : and(key, eq(VERSION, expected));
         return call("updateUser", () -> {
-            BsonDocument after = ops.findOneAndUpdate(users, filter, change,
-                    new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER));
+            BsonDocument after = ops.findOneAndUpdate(
+                    users, filter, change, new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER));
             if (after == null) {
-                BsonDocument current = expected == null ? null : ops.find(users, key)
-                        .projection(Projections.include(VERSION)).first();
+                BsonDocument current = expected == null
+                        ? null
+                        : ops.find(users, key)
+                                .projection(Projections.include(VERSION))
+                                .first();
                 if (current == null) {
                     throw NotFoundException.of("user", id);
                 }
@@ -184,13 +194,17 @@ final class MongoWrites implements StoreWrites {
     static final BsonDocument ONE_VERSION = new BsonDocument(VERSION, new BsonInt64(1));
 
     private static ConcurrencyConflictException staleVersion(String kind, long expected, long stored) {
-        return new ConcurrencyConflictException("The " + kind + " was changed since version " + expected
-                + " was read (it is at version " + stored + "); read it again and retry", null);
+        return new ConcurrencyConflictException(
+                "The " + kind + " was changed since version " + expected + " was read (it is at version " + stored
+                        + "); read it again and retry",
+                null);
     }
 
     /** @return the version a tombstone holds for the key, 0 when there is none */
     long tombstoneVersion(MongoCollection<BsonDocument> tombstones, Bson key) {
-        BsonDocument d = ops.find(tombstones, key).projection(Projections.include(VERSION)).first();
+        BsonDocument d = ops.find(tombstones, key)
+                .projection(Projections.include(VERSION))
+                .first();
         return d == null ? 0 : version(d);
     }
 
@@ -207,7 +221,7 @@ final class MongoWrites implements StoreWrites {
      */
     void raiseTombstone(MongoCollection<BsonDocument> tombstones, Bson key, long version, BsonDocument set) {
         var raise = tombstoneRaise(key, version, set);
-        for (int attempt = 1;; attempt++) {
+        for (int attempt = 1; ; attempt++) {
             try {
                 ops.updateOne(tombstones, raise.getFilter(), raise.getUpdate(), raise.getOptions());
                 return;
@@ -224,8 +238,8 @@ final class MongoWrites implements StoreWrites {
     private static final int DELETE_ATTEMPTS = 5;
 
     private static ConcurrencyConflictException keptChanging(String kind) {
-        return new ConcurrencyConflictException("The " + kind + " kept changing while it was being deleted; retry",
-                null);
+        return new ConcurrencyConflictException(
+                "The " + kind + " kept changing while it was being deleted; retry", null);
     }
 
     @Override
@@ -242,7 +256,9 @@ final class MongoWrites implements StoreWrites {
             // The tombstone before the user: a failure in between leaves both, never a deletion without its trace.
             Bson key = eq(ID, userId);
             for (int attempt = 1; attempt <= DELETE_ATTEMPTS; attempt++) {
-                BsonDocument live = s.ops.find(s.users, key).projection(Projections.include(VERSION)).first();
+                BsonDocument live = s.ops.find(s.users, key)
+                        .projection(Projections.include(VERSION))
+                        .first();
                 if (live == null) {
                     return false;
                 }
@@ -264,7 +280,8 @@ final class MongoWrites implements StoreWrites {
     private void purgeSessions(BsonString userId) {
         for (int stalls = 0; stalls < DELETE_ATTEMPTS; ) {
             List<BsonDocument> owned = ops.find(sessions, eq(USER_ID, userId))
-                    .projection(Projections.include(ID, CHAT_ID, VERSION)).into(new ArrayList<>());
+                    .projection(Projections.include(ID, CHAT_ID, VERSION))
+                    .into(new ArrayList<>());
             if (owned.isEmpty()) {
                 return;
             }
@@ -273,7 +290,8 @@ final class MongoWrites implements StoreWrites {
             List<BsonValue> ids = new ArrayList<>(owned.size());
             for (BsonDocument d : owned) {
                 long version = version(d);
-                tombstones.add(tombstoneRaise(eq(ID, d.get(CHAT_ID)), version + 1, new BsonDocument(SESSION_ID, d.get(ID))));
+                tombstones.add(
+                        tombstoneRaise(eq(ID, d.get(CHAT_ID)), version + 1, new BsonDocument(SESSION_ID, d.get(ID))));
                 deletes.add(new DeleteOneModel<>(and(eq(ID, d.get(ID)), eq(VERSION, version))));
                 ids.add(d.get(ID));
             }
@@ -281,7 +299,9 @@ final class MongoWrites implements StoreWrites {
             int deleted = ops.bulkWrite(sessions, deletes).getDeletedCount();
             List<BsonValue> gone = new ArrayList<>(ids);
             if (deleted < ids.size()) {
-                ops.find(sessions, in(ID, ids)).projection(Projections.include(ID)).forEach(d -> gone.remove(d.get(ID)));
+                ops.find(sessions, in(ID, ids))
+                        .projection(Projections.include(ID))
+                        .forEach(d -> gone.remove(d.get(ID)));
             }
             if (!gone.isEmpty()) {
                 ops.deleteMany(messages, in(SESSION_ID, gone));
@@ -293,7 +313,9 @@ final class MongoWrites implements StoreWrites {
 
     /** Leaves the user's sessions without a user, each one version later. */
     void detachSessions(BsonString userId) {
-        ops.updateMany(sessions, eq(USER_ID, userId),
+        ops.updateMany(
+                sessions,
+                eq(USER_ID, userId),
                 Updates.combine(Updates.set(USER_ID, BsonNull.VALUE), Updates.inc(VERSION, 1L)));
     }
 
@@ -330,11 +352,14 @@ final class MongoWrites implements StoreWrites {
             set.append(PROFILE, new BsonString(update.profile().value().orElse(ChatSession.DEFAULT_PROFILE)));
         }
         if (update.metadata().isSet()) {
-            set.append(METADATA, MongoJson.toDocument(
-                    JsonValues.canonicalObject(update.metadata().value().orElse(null), "session.metadata")));
+            set.append(
+                    METADATA,
+                    MongoJson.toDocument(
+                            JsonValues.canonicalObject(update.metadata().value().orElse(null), "session.metadata")));
         }
         if (update.status().isSet()) {
-            set.append(STATUS, new BsonString(update.status().value().orElseThrow().wireName()));
+            set.append(
+                    STATUS, new BsonString(update.status().value().orElseThrow().wireName()));
         }
         set.append(UPDATED_AT, date(now()));
         Bson key = eq(CHAT_ID, new BsonString(chatId));
@@ -344,12 +369,17 @@ final class MongoWrites implements StoreWrites {
             if (newOwner != null && !userExists(s.ops, s.users, newOwner)) {
                 throw NotFoundException.of("user", newOwner);
             }
-            BsonDocument after = s.ops.findOneAndUpdate(s.sessions, filter,
+            BsonDocument after = s.ops.findOneAndUpdate(
+                    s.sessions,
+                    filter,
                     new BsonDocument("$set", set).append("$inc", ONE_VERSION),
                     new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER));
             if (after == null) {
-                BsonDocument current = expected == null ? null : s.ops.find(s.sessions, key)
-                        .projection(Projections.include(VERSION)).first();
+                BsonDocument current = expected == null
+                        ? null
+                        : s.ops.find(s.sessions, key)
+                                .projection(Projections.include(VERSION))
+                                .first();
                 if (current == null) {
                     throw NotFoundException.of("chat session", chatId);
                 }
@@ -365,14 +395,21 @@ final class MongoWrites implements StoreWrites {
         Bson key = eq(CHAT_ID, new BsonString(chatId));
         return atomically("deleteChatSession", s -> {
             for (int attempt = 1; attempt <= DELETE_ATTEMPTS; attempt++) {
-                BsonDocument live = s.ops.find(s.sessions, key).projection(Projections.include(ID, VERSION)).first();
+                BsonDocument live = s.ops.find(s.sessions, key)
+                        .projection(Projections.include(ID, VERSION))
+                        .first();
                 if (live == null) {
                     return false;
                 }
                 long version = version(live);
-                s.raiseTombstone(s.sessionTombstones, eq(ID, new BsonString(chatId)), version + 1,
+                s.raiseTombstone(
+                        s.sessionTombstones,
+                        eq(ID, new BsonString(chatId)),
+                        version + 1,
                         new BsonDocument(SESSION_ID, live.get(ID)));
-                if (s.ops.deleteOne(s.sessions, and(eq(ID, live.get(ID)), eq(VERSION, version))).getDeletedCount() > 0) {
+                if (s.ops.deleteOne(s.sessions, and(eq(ID, live.get(ID)), eq(VERSION, version)))
+                                .getDeletedCount()
+                        > 0) {
                     s.ops.deleteMany(s.messages, eq(SESSION_ID, live.get(ID)));
                     return true;
                 }
@@ -385,7 +422,6 @@ final class MongoWrites implements StoreWrites {
 
     /** On the session: which batch of caller-chosen ids reserved the newest sequence numbers. */
     static final String LAST_APPEND = "last_append_op";
-
 
     @Override
     public List<Message> addMessages(String chatId, List<NewMessage> newMessages) {
@@ -401,21 +437,26 @@ final class MongoWrites implements StoreWrites {
      * a failed insert is undone as far as it can be: the inserted messages are deleted and the
      * counters put back unless another writer has moved them since.
      */
-
     private List<Message> append(String chatId, List<NewMessage> newMessages, boolean compensate) {
         Instant now = now();
         int n = newMessages.size();
         String op = appendOp(newMessages);
         Bson session = eq(CHAT_ID, new BsonString(chatId));
-        Bson reserve = Updates.combine(Updates.inc(MESSAGE_COUNT, (long) n), Updates.inc(VERSION, 1L),
+        Bson reserve = Updates.combine(
+                Updates.inc(MESSAGE_COUNT, (long) n),
+                Updates.inc(VERSION, 1L),
                 Updates.set(LAST_MESSAGE_AT, date(now)),
                 Updates.set(LAST_ACTIVITY_AT, date(now)),
                 op == null ? Updates.unset(LAST_APPEND) : Updates.set(LAST_APPEND, new BsonString(op)));
         BsonDocument before = null;
         long previous = -1;
         for (int attempt = 1; attempt <= 3 && previous < 0; attempt++) {
-            before = ops.findOneAndUpdate(sessions, reservable(op, session), reserve,
-                    new FindOneAndUpdateOptions().returnDocument(ReturnDocument.BEFORE)
+            before = ops.findOneAndUpdate(
+                    sessions,
+                    reservable(op, session),
+                    reserve,
+                    new FindOneAndUpdateOptions()
+                            .returnDocument(ReturnDocument.BEFORE)
                             .projection(Projections.include(ID, MESSAGE_COUNT, LAST_MESSAGE_AT, LAST_ACTIVITY_AT)));
             if (before != null) {
                 previous = before.get(MESSAGE_COUNT).asNumber().longValue();
@@ -427,7 +468,8 @@ final class MongoWrites implements StoreWrites {
             // This batch's ids reserved the newest numbers already (a repeat after a lost answer):
             // reuse them, so the repeat leaves no gap. Unless another writer appended meanwhile.
             BsonDocument current = ops.find(sessions, session)
-                    .projection(Projections.include(ID, MESSAGE_COUNT, LAST_APPEND)).first();
+                    .projection(Projections.include(ID, MESSAGE_COUNT, LAST_APPEND))
+                    .first();
             if (current == null) {
                 throw NotFoundException.of("chat session", chatId);
             }
@@ -438,8 +480,10 @@ final class MongoWrites implements StoreWrites {
             }
         }
         if (previous < 0) {
-            throw new dev.dal.api.ConcurrencyConflictException("Other writers kept appending to chat session while"
-                    + " addMessages tried to reserve sequence numbers; retry", null);
+            throw new dev.dal.api.ConcurrencyConflictException(
+                    "Other writers kept appending to chat session while"
+                            + " addMessages tried to reserve sequence numbers; retry",
+                    null);
         }
         UUID sessionId = UUID.fromString(before.getString(ID).getValue());
         List<Message> added = new ArrayList<>(n);
@@ -480,23 +524,32 @@ final class MongoWrites implements StoreWrites {
                 op.append(m.id());
             }
         }
-        return op.append(':').append(newMessages.size()).append(':')
-                .append(newMessages.get(newMessages.size() - 1).id()).toString();
+        return op.append(':')
+                .append(newMessages.size())
+                .append(':')
+                .append(newMessages.get(newMessages.size() - 1).id())
+                .toString();
     }
 
     private void undoAppend(BsonDocument before, long reservedTop, List<Message> added) {
-        for (int attempt = 1;; attempt++) {
+        for (int attempt = 1; ; attempt++) {
             try {
                 undoAppendOnce(before, reservedTop, added);
                 return;
             } catch (RuntimeException undo) {
                 // Another pooled connection broken by the same fault: once more on a fresh one.
-                if (attempt == 1 && MongoErrors.brokeBeforeAnythingWasStored(undo,
-                        new MongoErrors.Context(false, new MongoConnection.Mark(1, 0), connection.queryTimeout()))) {
+                if (attempt == 1
+                        && MongoErrors.brokeBeforeAnythingWasStored(
+                                undo,
+                                new MongoErrors.Context(
+                                        false, new MongoConnection.Mark(1, 0), connection.queryTimeout()))) {
                     continue;
                 }
-                LOG.warn("Could not undo a failed addMessages ({}); sequence numbers {}..{} may stay unused",
-                        undo.getClass().getName(), reservedTop - added.size() + 1, reservedTop);
+                LOG.warn(
+                        "Could not undo a failed addMessages ({}); sequence numbers {}..{} may stay unused",
+                        undo.getClass().getName(),
+                        reservedTop - added.size() + 1,
+                        reservedTop);
                 return;
             }
         }
@@ -504,18 +557,27 @@ final class MongoWrites implements StoreWrites {
 
     private void undoAppendOnce(BsonDocument before, long reservedTop, List<Message> added) {
         {
-            List<BsonValue> ids = added.stream().map(m -> (BsonValue) MongoDocuments.id(m.id())).toList();
+            List<BsonValue> ids = added.stream()
+                    .map(m -> (BsonValue) MongoDocuments.id(m.id()))
+                    .toList();
             messages.deleteMany(in(ID, ids));
-            long restored = sessions.updateOne(and(eq(ID, before.get(ID)), eq(MESSAGE_COUNT, reservedTop)),
-                    // The undo is a change of its own: the version moves on again, never back to one that was seen.
-                    Updates.combine(Updates.set(MESSAGE_COUNT, before.get(MESSAGE_COUNT)), Updates.unset(LAST_APPEND),
-                            Updates.inc(VERSION, 1L),
-                            Updates.set(LAST_MESSAGE_AT, before.get(LAST_MESSAGE_AT, BsonNull.VALUE)),
-                            Updates.set(LAST_ACTIVITY_AT, before.get(LAST_ACTIVITY_AT, BsonNull.VALUE))))
+            long restored = sessions.updateOne(
+                            and(eq(ID, before.get(ID)), eq(MESSAGE_COUNT, reservedTop)),
+                            // The undo is a change of its own: the version moves on again, never back to one that was
+                            // seen.
+                            Updates.combine(
+                                    Updates.set(MESSAGE_COUNT, before.get(MESSAGE_COUNT)),
+                                    Updates.unset(LAST_APPEND),
+                                    Updates.inc(VERSION, 1L),
+                                    Updates.set(LAST_MESSAGE_AT, before.get(LAST_MESSAGE_AT, BsonNull.VALUE)),
+                                    Updates.set(LAST_ACTIVITY_AT, before.get(LAST_ACTIVITY_AT, BsonNull.VALUE))))
                     .getModifiedCount();
             if (restored == 0) {
-                LOG.warn("addMessages failed after other writers appended to the same session: sequence numbers {}..{}"
-                        + " stay unused", reservedTop - added.size() + 1, reservedTop);
+                LOG.warn(
+                        "addMessages failed after other writers appended to the same session: sequence numbers {}..{}"
+                                + " stay unused",
+                        reservedTop - added.size() + 1,
+                        reservedTop);
             }
         }
     }
@@ -535,20 +597,39 @@ final class MongoWrites implements StoreWrites {
             }
             for (int attempt = 1; ; attempt++) {
                 // A visible entry keeps its creation time; an expired one starts again; both move one version on.
-                BsonDocument live = s.ops.findOneAndUpdate(s.memory, and(filter, visibleAt(now)),
-                        Updates.combine(Updates.set(VALUE, stored), Updates.set(UPDATED_AT, date(now)),
-                                Updates.set(EXPIRES_AT, date(expires)), Updates.inc(VERSION, 1L)),
-                        new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)
+                BsonDocument live = s.ops.findOneAndUpdate(
+                        s.memory,
+                        and(filter, visibleAt(now)),
+                        Updates.combine(
+                                Updates.set(VALUE, stored),
+                                Updates.set(UPDATED_AT, date(now)),
+                                Updates.set(EXPIRES_AT, date(expires)),
+                                Updates.inc(VERSION, 1L)),
+                        new FindOneAndUpdateOptions()
+                                .returnDocument(ReturnDocument.AFTER)
                                 .projection(Projections.include(CREATED_AT, VERSION)));
                 if (live != null) {
-                    return new MemoryEntry(userId, memoryType, key, fresh.value(),
-                            Instant.ofEpochMilli(live.getDateTime(CREATED_AT).getValue()), now, expires, version(live));
+                    return new MemoryEntry(
+                            userId,
+                            memoryType,
+                            key,
+                            fresh.value(),
+                            Instant.ofEpochMilli(live.getDateTime(CREATED_AT).getValue()),
+                            now,
+                            expires,
+                            version(live));
                 }
-                BsonDocument expired = s.ops.findOneAndUpdate(s.memory, and(filter, lte(EXPIRES_AT, date(now))),
-                        Updates.combine(Updates.set(VALUE, stored), Updates.set(CREATED_AT, date(now)),
-                                Updates.set(UPDATED_AT, date(now)), Updates.set(EXPIRES_AT, date(expires)),
+                BsonDocument expired = s.ops.findOneAndUpdate(
+                        s.memory,
+                        and(filter, lte(EXPIRES_AT, date(now))),
+                        Updates.combine(
+                                Updates.set(VALUE, stored),
+                                Updates.set(CREATED_AT, date(now)),
+                                Updates.set(UPDATED_AT, date(now)),
+                                Updates.set(EXPIRES_AT, date(expires)),
                                 Updates.inc(VERSION, 1L)),
-                        new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)
+                        new FindOneAndUpdateOptions()
+                                .returnDocument(ReturnDocument.AFTER)
                                 .projection(Projections.include(VERSION)));
                 if (expired != null) {
                     return fresh.withVersion(version(expired));
@@ -579,7 +660,8 @@ final class MongoWrites implements StoreWrites {
         // The tombstone first, then the entry (an expired one too): a failure in between loses no deletion.
         return atomically("deleteUserMemory", s -> {
             for (int attempt = 1; attempt <= DELETE_ATTEMPTS; attempt++) {
-                BsonDocument live = s.ops.find(s.memory, filter).projection(Projections.include(VERSION, EXPIRES_AT))
+                BsonDocument live = s.ops.find(s.memory, filter)
+                        .projection(Projections.include(VERSION, EXPIRES_AT))
                         .first();
                 if (live == null) {
                     return false;
@@ -624,7 +706,9 @@ final class MongoWrites implements StoreWrites {
         int purged = 0;
         // In pages, each all-or-nothing where the server has transactions, so a large purge is no single huge one.
         for (int stalls = 0; stalls < DELETE_ATTEMPTS; ) {
-            MemoryPage page = atomically("purgeExpiredMemory", s -> s.deleteMemoryPage(expired, now, store.bulkAccess().batchSize()));
+            MemoryPage page = atomically(
+                    "purgeExpiredMemory",
+                    s -> s.deleteMemoryPage(expired, now, store.bulkAccess().batchSize()));
             if (page.found() == 0) {
                 return purged;
             }
@@ -639,8 +723,7 @@ final class MongoWrites implements StoreWrites {
      * @param deleted of those, how many were deleted (the others changed meanwhile)
      * @param visible of the deleted, how many were not expired
      */
-    record MemoryPage(int found, int deleted, int visible) {
-    }
+    record MemoryPage(int found, int deleted, int visible) {}
 
     /**
      * Deletes entries the filter matches, each with a tombstone at its version plus one: the tombstones
@@ -652,7 +735,8 @@ final class MongoWrites implements StoreWrites {
     MemoryPage deleteMemoryPage(Bson filter, Instant now, int limit) {
         List<BsonDocument> found = ops.find(memory, filter)
                 .projection(Projections.include(ID, USER_ID, MEMORY_TYPE, KEY, VERSION, EXPIRES_AT))
-                .limit(limit).into(new ArrayList<>());
+                .limit(limit)
+                .into(new ArrayList<>());
         if (found.isEmpty()) {
             return new MemoryPage(0, 0, 0);
         }
@@ -662,43 +746,53 @@ final class MongoWrites implements StoreWrites {
         for (BsonDocument d : found) {
             long version = version(d);
             tombstones.add(tombstoneRaise(memoryKey(d), version + 1, new BsonDocument()));
-            (visible(d, now) ? visibleDeletes : otherDeletes).add(
-                    new DeleteOneModel<>(and(eq(ID, d.get(ID)), eq(VERSION, version))));
+            (visible(d, now) ? visibleDeletes : otherDeletes)
+                    .add(new DeleteOneModel<>(and(eq(ID, d.get(ID)), eq(VERSION, version))));
         }
         raiseTombstones(memoryTombstones, tombstones);
-        int visible = visibleDeletes.isEmpty() ? 0 : ops.bulkWrite(memory, visibleDeletes).getDeletedCount();
-        int other = otherDeletes.isEmpty() ? 0 : ops.bulkWrite(memory, otherDeletes).getDeletedCount();
+        int visible = visibleDeletes.isEmpty()
+                ? 0
+                : ops.bulkWrite(memory, visibleDeletes).getDeletedCount();
+        int other =
+                otherDeletes.isEmpty() ? 0 : ops.bulkWrite(memory, otherDeletes).getDeletedCount();
         return new MemoryPage(found.size(), visible + other, visible);
     }
 
     private static BsonDocument memoryKey(BsonDocument entry) {
-        return new BsonDocument(USER_ID, entry.get(USER_ID)).append(MEMORY_TYPE, entry.get(MEMORY_TYPE))
+        return new BsonDocument(USER_ID, entry.get(USER_ID))
+                .append(MEMORY_TYPE, entry.get(MEMORY_TYPE))
                 .append(KEY, entry.get(KEY));
     }
 
     /** @return the upsert that raises (never lowers) the tombstone of a key to {@code version} */
     UpdateOneModel<BsonDocument> tombstoneRaise(Bson key, long version, BsonDocument set) {
         BsonDocument change = new BsonDocument("$max", new BsonDocument(VERSION, new BsonInt64(version)))
-                .append("$set", set.clone().append(DELETED_AT, date(now()))
-                        .append(SCHEMA_VERSION_FIELD, new BsonString(SCHEMA_VERSION)));
+                .append(
+                        "$set",
+                        set.clone()
+                                .append(DELETED_AT, date(now()))
+                                .append(SCHEMA_VERSION_FIELD, new BsonString(SCHEMA_VERSION)));
         return new UpdateOneModel<>(key, change, new UpdateOptions().upsert(true));
     }
 
     /** Runs tombstone raises as one unordered {@code bulkWrite}; those that lost an insert race run once more. */
-    void raiseTombstones(MongoCollection<BsonDocument> tombstones,
-            List<? extends WriteModel<BsonDocument>> raises) {
+    void raiseTombstones(MongoCollection<BsonDocument> tombstones, List<? extends WriteModel<BsonDocument>> raises) {
         if (raises.isEmpty()) {
             return;
         }
         try {
             ops.bulkWrite(tombstones, raises);
         } catch (com.mongodb.MongoBulkWriteException e) {
-            if (inTransaction() || e.getWriteConcernError() != null
+            if (inTransaction()
+                    || e.getWriteConcernError() != null
                     || !e.getWriteErrors().stream().allMatch(MongoErrors::isDuplicateKey)) {
                 throw e;
             }
-            ops.bulkWrite(tombstones, e.getWriteErrors().stream().map(w -> raises.get(w.getIndex())).toList());
+            ops.bulkWrite(
+                    tombstones,
+                    e.getWriteErrors().stream()
+                            .map(w -> raises.get(w.getIndex()))
+                            .toList());
         }
     }
-
 }

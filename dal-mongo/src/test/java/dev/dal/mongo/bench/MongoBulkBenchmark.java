@@ -41,8 +41,7 @@ public final class MongoBulkBenchmark {
     private static final int BATCH = 1_000;
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 5);
 
-    private MongoBulkBenchmark() {
-    }
+    private MongoBulkBenchmark() {}
 
     /** @param args none */
     public static void main(String[] args) {
@@ -54,7 +53,8 @@ public final class MongoBulkBenchmark {
     }
 
     private static void run(MongoTestServer server) {
-        System.out.printf("server: %s (%s), %d messages in batches of %d, %d rounds after a warm-up%n",
+        System.out.printf(
+                "server: %s (%s), %d messages in batches of %d, %d rounds after a warm-up%n",
                 server.kind(), server.uri().replaceAll("//[^@/]*@", "//****@"), MESSAGES, BATCH, ROUNDS);
         runRound(server, MESSAGES / 10, false);
         double[] dal = new double[ROUNDS];
@@ -63,14 +63,16 @@ public final class MongoBulkBenchmark {
             double[] result = runRound(server, MESSAGES, round % 2 == 1);
             dal[round] = result[0];
             raw[round] = result[1];
-            System.out.printf("round %d: dal upsert %,.0f msg/s, raw insertMany %,.0f msg/s, ratio %.2f%n",
+            System.out.printf(
+                    "round %d: dal upsert %,.0f msg/s, raw insertMany %,.0f msg/s, ratio %.2f%n",
                     round + 1, dal[round], raw[round], dal[round] / raw[round]);
         }
         server.drop("dal_bench_dal");
         server.drop("dal_bench_raw");
         double dalMedian = median(dal);
         double rawMedian = median(raw);
-        System.out.printf("median: dal upsert %,.0f msg/s, raw insertMany %,.0f msg/s, ratio %.2f (target >= 0.85)%n",
+        System.out.printf(
+                "median: dal upsert %,.0f msg/s, raw insertMany %,.0f msg/s, ratio %.2f (target >= 0.85)%n",
                 dalMedian, rawMedian, dalMedian / rawMedian);
     }
 
@@ -98,14 +100,25 @@ public final class MongoBulkBenchmark {
         for (int s = 0; s < SESSIONS; s++) {
             sessions.add(store.createChatSession(NewChatSession.of("bench-" + s)));
         }
-        ObjectNode metadata = JsonNodeFactory.instance.objectNode().put("model", "gpt").put("latency_ms", 123)
+        ObjectNode metadata = JsonNodeFactory.instance
+                .objectNode()
+                .put("model", "gpt")
+                .put("latency_ms", 123)
                 .put("score", 0.75);
         Instant now = Instant.now();
         List<Message> messages = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             ChatSession session = sessions.get(i % SESSIONS);
-            messages.add(new Message(Ids.newId(), session.id(), i / SESSIONS + 1, i % 2 == 0 ? Role.USER : Role.ASSISTANT,
-                    "message number " + i + " with some ordinary text in it", metadata, 42, false, now));
+            messages.add(new Message(
+                    Ids.newId(),
+                    session.id(),
+                    i / SESSIONS + 1,
+                    i % 2 == 0 ? Role.USER : Role.ASSISTANT,
+                    "message number " + i + " with some ordinary text in it",
+                    metadata,
+                    42,
+                    false,
+                    now));
         }
         return messages;
     }
@@ -124,8 +137,8 @@ public final class MongoBulkBenchmark {
     private static double rawSide(MongoTestServer server, int count) {
         try (DataAccess store = freshStore(server, "dal_bench_raw")) {
             List<Message> messages = messages(store, count);
-            MongoCollection<BsonDocument> collection = server.database("dal_bench_raw")
-                    .getCollection("chat_messages", BsonDocument.class);
+            MongoCollection<BsonDocument> collection =
+                    server.database("dal_bench_raw").getCollection("chat_messages", BsonDocument.class);
             long start = System.nanoTime();
             for (int from = 0; from < count; from += BATCH) {
                 List<BsonDocument> docs = new ArrayList<>(BATCH);
@@ -141,12 +154,18 @@ public final class MongoBulkBenchmark {
     /** The document Dal writes for a message, built by hand as an application on the raw driver would. */
     private static BsonDocument document(Message m) {
         BsonDocument metadata = new BsonDocument();
-        m.metadata().properties().forEach(e -> metadata.append(e.getKey(), e.getValue().isInt()
-                ? new BsonInt32(e.getValue().intValue())
-                : e.getValue().isDouble() ? new org.bson.BsonDouble(e.getValue().doubleValue())
-                : new BsonString(e.getValue().asText())));
+        m.metadata()
+                .properties()
+                .forEach(e -> metadata.append(
+                        e.getKey(),
+                        e.getValue().isInt()
+                                ? new BsonInt32(e.getValue().intValue())
+                                : e.getValue().isDouble()
+                                        ? new org.bson.BsonDouble(e.getValue().doubleValue())
+                                        : new BsonString(e.getValue().asText())));
         String id = m.id().toString();
-        return new BsonDocument("_id", new BsonString(id)).append("id", new BsonString(id))
+        return new BsonDocument("_id", new BsonString(id))
+                .append("id", new BsonString(id))
                 .append("session_id", new BsonString(m.sessionId().toString()))
                 .append("sequence_number", new BsonInt64(m.sequenceNumber()))
                 .append("role", new BsonString(m.role().wireName()))

@@ -42,8 +42,7 @@ public final class MongoVersionedBulkBenchmark {
      */
     private static final boolean REPLACE = Boolean.parseBoolean(System.getProperty("bench.replace", "true"));
 
-    private MongoVersionedBulkBenchmark() {
-    }
+    private MongoVersionedBulkBenchmark() {}
 
     /** @param args none */
     public static void main(String[] args) {
@@ -56,8 +55,9 @@ public final class MongoVersionedBulkBenchmark {
 
     private static void run(MongoTestServer server) {
         int count = USERS * KEYS;
-        System.out.printf("server: %s, %d memory entries in batches of %d, %d rounds after a warm-up%n", server.kind(),
-                count, BATCH, ROUNDS);
+        System.out.printf(
+                "server: %s, %d memory entries in batches of %d, %d rounds after a warm-up%n",
+                server.kind(), count, BATCH, ROUNDS);
         round(server, false);
         double[][] all = new double[4][ROUNDS];
         for (int r = 0; r < ROUNDS; r++) {
@@ -65,15 +65,17 @@ public final class MongoVersionedBulkBenchmark {
             for (int i = 0; i < 4; i++) {
                 all[i][r] = result[i];
             }
-            System.out.printf("round %d: dal insert %,.0f/s, raw insertMany %,.0f/s (ratio %.2f); dal newer %,.0f/s;"
-                    + " dal same version (skipped) %,.0f/s%n", r + 1, result[0], result[1], result[0] / result[1],
-                    result[2], result[3]);
+            System.out.printf(
+                    "round %d: dal insert %,.0f/s, raw insertMany %,.0f/s (ratio %.2f); dal newer %,.0f/s;"
+                            + " dal same version (skipped) %,.0f/s%n",
+                    r + 1, result[0], result[1], result[0] / result[1], result[2], result[3]);
         }
         server.drop("dal_vbench_dal");
         server.drop("dal_vbench_raw");
-        System.out.printf("median: dal insert %,.0f/s, raw insertMany %,.0f/s, ratio %.2f; dal newer %,.0f/s;"
-                + " dal skipped %,.0f/s%n", median(all[0]), median(all[1]), median(all[0]) / median(all[1]),
-                median(all[2]), median(all[3]));
+        System.out.printf(
+                "median: dal insert %,.0f/s, raw insertMany %,.0f/s, ratio %.2f; dal newer %,.0f/s;"
+                        + " dal skipped %,.0f/s%n",
+                median(all[0]), median(all[1]), median(all[0]) / median(all[1]), median(all[2]), median(all[3]));
     }
 
     /** @return {dal insert/s, raw insertMany/s, dal newer-version replace/s, dal same-version skip/s} */
@@ -86,8 +88,10 @@ public final class MongoVersionedBulkBenchmark {
             List<MemoryEntry> entries = entries(store, 1);
             result[0] = timed(store, entries);
             if (REPLACE) {
-                result[2] = timed(store, entries.stream().map(e -> e.withVersion(2)).toList());
-                result[3] = timed(store, entries.stream().map(e -> e.withVersion(2)).toList());
+                result[2] =
+                        timed(store, entries.stream().map(e -> e.withVersion(2)).toList());
+                result[3] =
+                        timed(store, entries.stream().map(e -> e.withVersion(2)).toList());
             }
         }
         if (!rawFirst) {
@@ -107,8 +111,8 @@ public final class MongoVersionedBulkBenchmark {
     private static double rawSide(MongoTestServer server) {
         try (DataAccess store = fresh(server, "dal_vbench_raw")) {
             List<MemoryEntry> entries = entries(store, 1);
-            MongoCollection<BsonDocument> collection = server.database("dal_vbench_raw")
-                    .getCollection("user_memory", BsonDocument.class);
+            MongoCollection<BsonDocument> collection =
+                    server.database("dal_vbench_raw").getCollection("user_memory", BsonDocument.class);
             long start = System.nanoTime();
             for (int from = 0; from < entries.size(); from += BATCH) {
                 List<BsonDocument> docs = new ArrayList<>(BATCH);
@@ -123,7 +127,8 @@ public final class MongoVersionedBulkBenchmark {
 
     private static DataAccess fresh(MongoTestServer server, String database) {
         server.drop(database);
-        return DataAccessFactory.create(DalConfig.fromMap(server.settingsForDatabase(database)), new MongoStoreProvider());
+        return DataAccessFactory.create(
+                DalConfig.fromMap(server.settingsForDatabase(database)), new MongoStoreProvider());
     }
 
     private static List<MemoryEntry> entries(DataAccess store, long version) {
@@ -132,8 +137,15 @@ public final class MongoVersionedBulkBenchmark {
         for (int u = 0; u < USERS; u++) {
             User user = store.createUser(NewUser.builder().name("bench").build());
             for (int k = 0; k < KEYS; k++) {
-                entries.add(new MemoryEntry(user.id(), "context", "key-" + k, JsonNodeFactory.instance.numberNode(k),
-                        now, now, null, version));
+                entries.add(new MemoryEntry(
+                        user.id(),
+                        "context",
+                        "key-" + k,
+                        JsonNodeFactory.instance.numberNode(k),
+                        now,
+                        now,
+                        null,
+                        version));
             }
         }
         return entries;
@@ -142,11 +154,13 @@ public final class MongoVersionedBulkBenchmark {
     /** The document Dal writes for a memory entry, built by hand as an application on the raw driver would. */
     private static BsonDocument document(MemoryEntry e) {
         return new BsonDocument("user_id", new BsonString(e.userId().toString()))
-                .append("memory_type", new BsonString(e.memoryType())).append("key", new BsonString(e.key()))
+                .append("memory_type", new BsonString(e.memoryType()))
+                .append("key", new BsonString(e.key()))
                 .append("value", new BsonInt64(e.value().asLong()))
                 .append("created_at", new BsonDateTime(e.createdAt().toEpochMilli()))
                 .append("updated_at", new BsonDateTime(e.updatedAt().toEpochMilli()))
-                .append("expires_at", BsonNull.VALUE).append("version", new BsonInt64(e.version()))
+                .append("expires_at", BsonNull.VALUE)
+                .append("version", new BsonInt64(e.version()))
                 .append("_schema_version", new BsonString("1.0.0"));
     }
 

@@ -44,7 +44,8 @@ class MongoErrorsTest {
             new MongoErrors.Context(false, new MongoConnection.Mark(1, 0), LIMIT);
 
     private static MongoCommandException command(int code, String name, String... labels) {
-        BsonDocument reply = new BsonDocument("ok", new BsonInt32(0)).append("code", new BsonInt32(code))
+        BsonDocument reply = new BsonDocument("ok", new BsonInt32(0))
+                .append("code", new BsonInt32(code))
                 .append("codeName", new BsonString(name))
                 .append("errmsg", new BsonString("value " + SECRET + " in the server's text"));
         if (labels.length > 0) {
@@ -71,15 +72,19 @@ class MongoErrorsTest {
     @Test
     void refusedAndNoServerInTimeAreUnavailable() {
         assertThat(translate(new MongoSocketOpenException("refused", SERVER), WRITE_BEFORE_CONNECTING))
-                .isExactlyInstanceOf(UnavailableException.class).hasMessageContaining("DB_CONNECT_TIMEOUT");
-        assertThat(translate(new MongoTimeoutException("Timed out while waiting for a server " + SECRET), READ_ON_THE_WIRE))
-                .isExactlyInstanceOf(UnavailableException.class).hasMessageContaining("DB_CONNECT_TIMEOUT");
+                .isExactlyInstanceOf(UnavailableException.class)
+                .hasMessageContaining("DB_CONNECT_TIMEOUT");
+        assertThat(translate(
+                        new MongoTimeoutException("Timed out while waiting for a server " + SECRET), READ_ON_THE_WIRE))
+                .isExactlyInstanceOf(UnavailableException.class)
+                .hasMessageContaining("DB_CONNECT_TIMEOUT");
     }
 
     @Test
     void aLostConnectionIsTransientBeforeAWriteWasSentAndOutcomeUnknownAfter() {
         var broke = new MongoSocketReadException("Exception receiving message " + SECRET, SERVER);
-        assertThat(translate(broke, READ_ON_THE_WIRE)).isExactlyInstanceOf(TransientDataAccessException.class)
+        assertThat(translate(broke, READ_ON_THE_WIRE))
+                .isExactlyInstanceOf(TransientDataAccessException.class)
                 .hasMessageContaining("broke");
         assertThat(translate(broke, WRITE_ON_THE_WIRE)).isExactlyInstanceOf(OutcomeUnknownException.class);
         // Failing while connecting (the handshake), nothing of the write was sent.
@@ -92,30 +97,44 @@ class MongoErrorsTest {
                 .isExactlyInstanceOf(OutcomeUnknownException.class);
 
         var timedOut = new MongoSocketReadTimeoutException("Timeout", SERVER, new SocketTimeoutException());
-        assertThat(translate(timedOut, READ_ON_THE_WIRE)).isExactlyInstanceOf(TransientDataAccessException.class)
+        assertThat(translate(timedOut, READ_ON_THE_WIRE))
+                .isExactlyInstanceOf(TransientDataAccessException.class)
                 .hasMessageContaining("DB_QUERY_TIMEOUT");
-        assertThat(translate(timedOut, WRITE_ON_THE_WIRE)).isExactlyInstanceOf(OutcomeUnknownException.class)
+        assertThat(translate(timedOut, WRITE_ON_THE_WIRE))
+                .isExactlyInstanceOf(OutcomeUnknownException.class)
                 .hasMessageContaining("DB_QUERY_TIMEOUT");
     }
 
     @Test
     void rejectedCredentialsAreConfigurationNamingTheSettingButANetworkFailureDuringTheHandshakeIsNot() {
         MongoCredential credential = MongoCredential.createCredential("dal", "admin", SECRET.toCharArray());
-        assertThat(translate(new MongoSecurityException(credential, "Exception authenticating " + credential,
-                command(18, "AuthenticationFailed")), READ_ON_THE_WIRE))
-                .isExactlyInstanceOf(ConfigurationException.class).hasMessageContaining("MONGODB_URL");
-        assertThat(translate(new MongoSecurityException(credential, "Exception authenticating",
-                new MongoSocketReadTimeoutException("Timeout", SERVER, new SocketTimeoutException())), READ_ON_THE_WIRE))
+        assertThat(translate(
+                        new MongoSecurityException(
+                                credential,
+                                "Exception authenticating " + credential,
+                                command(18, "AuthenticationFailed")),
+                        READ_ON_THE_WIRE))
+                .isExactlyInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("MONGODB_URL");
+        assertThat(translate(
+                        new MongoSecurityException(
+                                credential,
+                                "Exception authenticating",
+                                new MongoSocketReadTimeoutException("Timeout", SERVER, new SocketTimeoutException())),
+                        READ_ON_THE_WIRE))
                 .isExactlyInstanceOf(TransientDataAccessException.class);
     }
 
     @Test
     void aNodeStartingStoppingOrNotPrimaryIsTransient() {
-        BsonDocument shuttingDown = new BsonDocument("ok", new BsonInt32(0)).append("code", new BsonInt32(91))
+        BsonDocument shuttingDown = new BsonDocument("ok", new BsonInt32(0))
+                .append("code", new BsonInt32(91))
                 .append("errmsg", new BsonString("shutdown in progress"));
         assertThat(translate(new MongoNodeIsRecoveringException(shuttingDown, SERVER), WRITE_ON_THE_WIRE))
-                .isExactlyInstanceOf(TransientDataAccessException.class).hasMessageContaining("starting up or shutting down");
-        BsonDocument notPrimary = new BsonDocument("ok", new BsonInt32(0)).append("code", new BsonInt32(10107))
+                .isExactlyInstanceOf(TransientDataAccessException.class)
+                .hasMessageContaining("starting up or shutting down");
+        BsonDocument notPrimary = new BsonDocument("ok", new BsonInt32(0))
+                .append("code", new BsonInt32(10107))
                 .append("errmsg", new BsonString("not primary"));
         assertThat(translate(new MongoNotPrimaryException(notPrimary, SERVER), WRITE_ON_THE_WIRE))
                 .isExactlyInstanceOf(TransientDataAccessException.class);
@@ -126,8 +145,10 @@ class MongoErrorsTest {
     @Test
     void writeConflictsAndAbortedTransactionsAreConflictsTheRetryPolicyReruns() {
         assertThat(translate(command(112, "WriteConflict", MongoErrors.TRANSIENT_TRANSACTION_ERROR), READ_ON_THE_WIRE))
-                .isExactlyInstanceOf(ConcurrencyConflictException.class).isInstanceOf(dev.dal.api.Retryable.class);
-        assertThat(translate(command(251, "NoSuchTransaction", MongoErrors.TRANSIENT_TRANSACTION_ERROR), READ_ON_THE_WIRE))
+                .isExactlyInstanceOf(ConcurrencyConflictException.class)
+                .isInstanceOf(dev.dal.api.Retryable.class);
+        assertThat(translate(
+                        command(251, "NoSuchTransaction", MongoErrors.TRANSIENT_TRANSACTION_ERROR), READ_ON_THE_WIRE))
                 .isExactlyInstanceOf(ConcurrencyConflictException.class);
         assertThat(translate(command(50, "MaxTimeMSExpired", MongoErrors.UNKNOWN_COMMIT_RESULT), WRITE_ON_THE_WIRE))
                 .isExactlyInstanceOf(OutcomeUnknownException.class);
@@ -137,20 +158,26 @@ class MongoErrorsTest {
     void aWriteTheServerEndedAtItsTimeLimitWaitingForALockStoredNothing() {
         // The server's MaxTimeMSExpired: it answered, so the outcome is known.
         assertThat(translate(command(50, "MaxTimeMSExpired"), WRITE_ON_THE_WIRE))
-                .isExactlyInstanceOf(TransientDataAccessException.class).hasMessageContaining("lock")
-                .hasMessageContaining("DB_QUERY_TIMEOUT").hasMessageContaining("nothing was");
+                .isExactlyInstanceOf(TransientDataAccessException.class)
+                .hasMessageContaining("lock")
+                .hasMessageContaining("DB_QUERY_TIMEOUT")
+                .hasMessageContaining("nothing was");
         assertThat(translate(command(50, "MaxTimeMSExpired"), READ_ON_THE_WIRE))
                 .isExactlyInstanceOf(TransientDataAccessException.class);
         // After an earlier step of the same call wrote, the call's outcome is partly unknown.
-        assertThat(translate(command(50, "MaxTimeMSExpired"), new MongoErrors.Context(true,
-                new MongoConnection.Mark(2, 0), LIMIT))).isExactlyInstanceOf(OutcomeUnknownException.class);
+        assertThat(translate(
+                        command(50, "MaxTimeMSExpired"),
+                        new MongoErrors.Context(true, new MongoConnection.Mark(2, 0), LIMIT)))
+                .isExactlyInstanceOf(OutcomeUnknownException.class);
     }
 
     @Test
     void aPoolThatHadNoFreeConnectionInTimeIsPoolExhausted() {
-        assertThat(translate(new MongoTimeoutException("Timed out while waiting for a connection"),
-                new MongoErrors.Context(false, new MongoConnection.Mark(0, 1), LIMIT)))
-                .isExactlyInstanceOf(UnavailableException.class).hasMessageContaining("DB_MAX_CONNECTIONS")
+        assertThat(translate(
+                        new MongoTimeoutException("Timed out while waiting for a connection"),
+                        new MongoErrors.Context(false, new MongoConnection.Mark(0, 1), LIMIT)))
+                .isExactlyInstanceOf(UnavailableException.class)
+                .hasMessageContaining("DB_MAX_CONNECTIONS")
                 .hasMessageContaining("DB_CONNECTION_TIMEOUT");
     }
 
@@ -159,6 +186,7 @@ class MongoErrorsTest {
         DataAccessException other = translate(command(2, "BadValue"), READ_ON_THE_WIRE);
         assertThat(other).isExactlyInstanceOf(DataAccessException.class).hasMessageContaining("code 2");
         assertThat(other.getCause()).isInstanceOf(SanitizedCause.class);
-        assertThat(((SanitizedCause) other.getCause()).originalClass()).isEqualTo(MongoCommandException.class.getName());
+        assertThat(((SanitizedCause) other.getCause()).originalClass())
+                .isEqualTo(MongoCommandException.class.getName());
     }
 }

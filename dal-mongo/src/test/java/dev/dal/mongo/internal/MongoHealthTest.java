@@ -43,7 +43,9 @@ class MongoHealthTest {
             }
             HealthStatus saturated = store.healthCheck();
             assertThat(saturated.status()).isEqualTo(HealthStatus.Status.DEGRADED);
-            assertThat(saturated.details()).containsEntry("poolUtilizationPercent", 100).containsEntry("poolInUse", 3);
+            assertThat(saturated.details())
+                    .containsEntry("poolUtilizationPercent", 100)
+                    .containsEntry("poolInUse", 3);
             assertThat(saturated.error()).contains("DB_MAX_CONNECTIONS");
 
             pool.connectionCheckedIn(new ConnectionCheckedInEvent(held[0], 9));

@@ -8,8 +8,24 @@ import org.junit.jupiter.params.provider.ValueSource;
 class MongoKeysTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "%", "%%", "%24", "%2E", "%25", "$", "$ne", "a.b", "..", "$a.b%c", "%2", "a%", "plain",
-            "\uD83D\uDE00$.%"})
+    @ValueSource(
+            strings = {
+                "",
+                "%",
+                "%%",
+                "%24",
+                "%2E",
+                "%25",
+                "$",
+                "$ne",
+                "a.b",
+                "..",
+                "$a.b%c",
+                "%2",
+                "a%",
+                "plain",
+                "\uD83D\uDE00$.%"
+            })
     void encodingIsReversibleAndLeavesNoDollarOrDot(String key) {
         String stored = MongoKeys.encode(key);
         assertThat(MongoKeys.decode(stored)).isEqualTo(key);

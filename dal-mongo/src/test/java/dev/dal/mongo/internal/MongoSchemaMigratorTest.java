@@ -50,7 +50,8 @@ class MongoSchemaMigratorTest {
 
     private List<String> indexNames(String collection) {
         List<String> names = new ArrayList<>();
-        db().getCollection(collection, BsonDocument.class).listIndexes(BsonDocument.class)
+        db().getCollection(collection, BsonDocument.class)
+                .listIndexes(BsonDocument.class)
                 .forEach(i -> names.add(i.getString("name").getValue()));
         return names;
     }
@@ -62,10 +63,11 @@ class MongoSchemaMigratorTest {
         assertThat(db().listCollectionNames().into(new ArrayList<>()))
                 .contains("users", "chat_sessions", "chat_messages", "user_memory", "migration_history");
         assertThat(indexNames("users")).contains("users_id", "users_external_id");
-        assertThat(indexNames("chat_sessions")).contains("chat_sessions_id", "chat_sessions_chat_id",
-                "chat_sessions_user_activity");
+        assertThat(indexNames("chat_sessions"))
+                .contains("chat_sessions_id", "chat_sessions_chat_id", "chat_sessions_user_activity");
         assertThat(indexNames("chat_messages")).contains("chat_messages_id", "chat_messages_session_sequence");
-        assertThat(indexNames("user_memory")).contains("user_memory_user_type_key")
+        assertThat(indexNames("user_memory"))
+                .contains("user_memory_user_type_key")
                 .as("004 dropped the TTL index: the server would delete expired entries without tombstones")
                 .doesNotContain("user_memory_expires_at_ttl");
         assertThat(db().listCollectionNames().into(new ArrayList<>()))
@@ -73,9 +75,12 @@ class MongoSchemaMigratorTest {
         assertThat(indexNames("chat_session_tombstones")).contains("chat_session_tombstones_session_id");
         assertThat(indexNames("user_memory_tombstones")).contains("user_memory_tombstones_user_type_key");
 
-        List<BsonDocument> history = db().getCollection("migration_history", BsonDocument.class).find()
+        List<BsonDocument> history = db().getCollection("migration_history", BsonDocument.class)
+                .find()
                 .into(new ArrayList<>());
-        assertThat(history).extracting(d -> d.getString("_id").getValue()).containsExactlyInAnyOrder("001", "002", "003", "004");
+        assertThat(history)
+                .extracting(d -> d.getString("_id").getValue())
+                .containsExactlyInAnyOrder("001", "002", "003", "004");
         assertThat(history).allSatisfy(d -> {
             assertThat(d.getString("status").getValue()).isEqualTo("applied");
             assertThat(d.getString("checksum").getValue()).hasSize(64);
@@ -94,20 +99,26 @@ class MongoSchemaMigratorTest {
         }
         for (String collection : List.of("users", "chat_sessions", "chat_messages", "user_memory")) {
             assertThat(db().getCollection(collection, BsonDocument.class).find().into(new ArrayList<>()))
-                    .isNotEmpty().allSatisfy(d -> assertThat(d.getString("_schema_version").getValue()).isEqualTo("1.0.0"));
+                    .isNotEmpty()
+                    .allSatisfy(d -> assertThat(d.getString("_schema_version").getValue())
+                            .isEqualTo("1.0.0"));
         }
     }
 
     @Test
     void statusMigrateAndRollbackWalkTheVersions() {
         try (SchemaMigrator migrator = migrator()) {
-            assertThat(migrator.status()).extracting(SchemaChange::version, SchemaChange::applied)
-                    .containsExactly(org.assertj.core.groups.Tuple.tuple("001", false),
+            assertThat(migrator.status())
+                    .extracting(SchemaChange::version, SchemaChange::applied)
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple("001", false),
                             org.assertj.core.groups.Tuple.tuple("002", false),
                             org.assertj.core.groups.Tuple.tuple("003", false),
                             org.assertj.core.groups.Tuple.tuple("004", false));
 
-            assertThat(migrator.migrate()).extracting(SchemaChange::version).containsExactly("001", "002", "003", "004");
+            assertThat(migrator.migrate())
+                    .extracting(SchemaChange::version)
+                    .containsExactly("001", "002", "003", "004");
             assertThat(migrator.migrate()).as("already current").isEmpty();
             assertThat(migrator.status()).allSatisfy(c -> {
                 assertThat(c.applied()).isTrue();
@@ -115,23 +126,40 @@ class MongoSchemaMigratorTest {
                 assertThat(c.checksum()).hasSize(64);
             });
 
-            assertThat(migrator.rollback(null)).extracting(SchemaChange::version).containsExactly("004");
-            BsonDocument ttl = db().getCollection("user_memory").listIndexes(BsonDocument.class).into(new ArrayList<>())
-                    .stream().filter(i -> i.getString("name").getValue().equals("user_memory_expires_at_ttl")).findFirst()
-                    .orElseThrow();
-            assertThat(ttl.get("expireAfterSeconds").asNumber().longValue()).as("004's rollback restores it").isZero();
-            assertThat(migrator.rollback(null)).extracting(SchemaChange::version).containsExactly("003");
-            assertThat(migrator.rollback(null)).extracting(SchemaChange::version).containsExactly("002");
+            assertThat(migrator.rollback(null))
+                    .extracting(SchemaChange::version)
+                    .containsExactly("004");
+            BsonDocument ttl =
+                    db().getCollection("user_memory").listIndexes(BsonDocument.class).into(new ArrayList<>()).stream()
+                            .filter(i -> i.getString("name").getValue().equals("user_memory_expires_at_ttl"))
+                            .findFirst()
+                            .orElseThrow();
+            assertThat(ttl.get("expireAfterSeconds").asNumber().longValue())
+                    .as("004's rollback restores it")
+                    .isZero();
+            assertThat(migrator.rollback(null))
+                    .extracting(SchemaChange::version)
+                    .containsExactly("003");
+            assertThat(migrator.rollback(null))
+                    .extracting(SchemaChange::version)
+                    .containsExactly("002");
             assertThat(indexNames("user_memory")).doesNotContain("user_memory_expires_at_ttl");
             assertThat(db().getCollection("migration_history", BsonDocument.class)
-                    .find(new BsonDocument("_id", new BsonString("002"))).first().getString("status").getValue())
+                            .find(new BsonDocument("_id", new BsonString("002")))
+                            .first()
+                            .getString("status")
+                            .getValue())
                     .isEqualTo("rolled_back");
             assertThat(migrator.status()).extracting(SchemaChange::applied).containsExactly(true, false, false, false);
 
             assertThat(migrator.migrate()).extracting(SchemaChange::version).containsExactly("002", "003", "004");
-            assertThat(migrator.rollback("001")).extracting(SchemaChange::version).containsExactly("004", "003", "002");
+            assertThat(migrator.rollback("001"))
+                    .extracting(SchemaChange::version)
+                    .containsExactly("004", "003", "002");
             assertThat(migrator.rollback("001")).isEmpty();
-            assertThat(migrator.rollback(null)).extracting(SchemaChange::version).containsExactly("001");
+            assertThat(migrator.rollback(null))
+                    .extracting(SchemaChange::version)
+                    .containsExactly("001");
             assertThat(db().listCollectionNames().into(new ArrayList<>())).doesNotContain("users", "chat_messages");
             assertThat(migrator.rollback(null)).isEmpty();
 
@@ -156,31 +184,53 @@ class MongoSchemaMigratorTest {
                 store.deleteUserMemory(user.id(), "t", "gone");
             }
 
-            assertThat(migrator.rollback("002")).extracting(SchemaChange::version).containsExactly("004", "003");
+            assertThat(migrator.rollback("002"))
+                    .extracting(SchemaChange::version)
+                    .containsExactly("004", "003");
             for (String collection : List.of("users", "chat_sessions", "user_memory")) {
-                assertThat(db().getCollection(collection, BsonDocument.class).find().into(new ArrayList<>()))
-                        .isNotEmpty().allSatisfy(d -> assertThat(d.containsKey("version")).isFalse());
+                assertThat(db().getCollection(collection, BsonDocument.class)
+                                .find()
+                                .into(new ArrayList<>()))
+                        .isNotEmpty()
+                        .allSatisfy(d -> assertThat(d.containsKey("version")).isFalse());
             }
             assertThat(db().listCollectionNames().into(new ArrayList<>()))
                     .doesNotContain("user_tombstones", "chat_session_tombstones", "user_memory_tombstones");
             assertThat(catchThrowable(() -> DataAccessFactory.create(manual, new MongoStoreProvider())))
-                    .as("the schema is not current without 003").isInstanceOf(ConfigurationException.class);
+                    .as("the schema is not current without 003")
+                    .isInstanceOf(ConfigurationException.class);
             // A document written with a version before 003 runs again keeps it: only missing versions become 1.
-            db().getCollection("user_memory", BsonDocument.class).updateOne(new BsonDocument("key", new BsonString("k")),
-                    new BsonDocument("$set", new BsonDocument("version", new org.bson.BsonInt64(5))));
+            db().getCollection("user_memory", BsonDocument.class)
+                    .updateOne(
+                            new BsonDocument("key", new BsonString("k")),
+                            new BsonDocument("$set", new BsonDocument("version", new org.bson.BsonInt64(5))));
 
             assertThat(migrator.migrate()).extracting(SchemaChange::version).containsExactly("003", "004");
-            assertThat(db().getCollection("users", BsonDocument.class).find().first().get("version"))
+            assertThat(db().getCollection("users", BsonDocument.class)
+                            .find()
+                            .first()
+                            .get("version"))
                     .isEqualTo(new org.bson.BsonInt64(1));
             assertThat(indexNames("user_memory_tombstones")).contains("user_memory_tombstones_user_type_key");
             try (DataAccess store = DataAccessFactory.create(manual, new MongoStoreProvider())) {
                 assertThat(store.getUser(user.id()).orElseThrow().version()).isEqualTo(1);
-                assertThat(store.getChatSession("old-chat").orElseThrow().version()).isEqualTo(1);
-                assertThat(store.getUserMemory(user.id(), "t", "k").orElseThrow().version()).isEqualTo(5);
-                assertThat(store.updateUser(user.id(), dev.dal.api.UserUpdate.builder().name("n").build()).version())
+                assertThat(store.getChatSession("old-chat").orElseThrow().version())
+                        .isEqualTo(1);
+                assertThat(store.getUserMemory(user.id(), "t", "k")
+                                .orElseThrow()
+                                .version())
+                        .isEqualTo(5);
+                assertThat(store.updateUser(
+                                        user.id(),
+                                        dev.dal.api.UserUpdate.builder()
+                                                .name("n")
+                                                .build())
+                                .version())
                         .isEqualTo(2);
-                assertThat(store.bulk().findTombstones(List.of(dev.dal.api.bulk.RecordKey.memory(user.id(), "t", "gone"))))
-                        .as("the rollback dropped the tombstones").isEmpty();
+                assertThat(store.bulk()
+                                .findTombstones(List.of(dev.dal.api.bulk.RecordKey.memory(user.id(), "t", "gone"))))
+                        .as("the rollback dropped the tombstones")
+                        .isEmpty();
                 store.deleteUser(user.id());
                 assertThat(store.bulk().findTombstones(List.of(dev.dal.api.bulk.RecordKey.user(user.id()))))
                         .containsExactly(dev.dal.api.bulk.Tombstone.ofUser(user.id(), 3));
@@ -192,31 +242,37 @@ class MongoSchemaMigratorTest {
     void aStoreOpenedWithoutAutoMigrateRefusesAnOldSchemaNamingTheSetting() {
         Map<String, String> settings = new HashMap<>(config.settings());
         settings.put("DB_AUTO_MIGRATE", "false");
-        Throwable thrown = catchThrowable(() -> DataAccessFactory.create(DalConfig.fromMap(settings),
-                new MongoStoreProvider()));
+        Throwable thrown =
+                catchThrowable(() -> DataAccessFactory.create(DalConfig.fromMap(settings), new MongoStoreProvider()));
         assertThat(thrown).isInstanceOf(ConfigurationException.class).hasMessageContaining("DB_AUTO_MIGRATE");
 
         try (SchemaMigrator migrator = migrator()) {
             migrator.migrate();
         }
-        DataAccessFactory.create(DalConfig.fromMap(settings), new MongoStoreProvider()).close();
+        DataAccessFactory.create(DalConfig.fromMap(settings), new MongoStoreProvider())
+                .close();
     }
 
     @Test
     void aChangedChecksumIsRefused() {
         try (SchemaMigrator migrator = migrator()) {
             migrator.migrate();
-            db().getCollection("migration_history", BsonDocument.class).updateOne(
-                    new BsonDocument("_id", new BsonString("001")),
-                    new BsonDocument("$set", new BsonDocument("checksum", new BsonString("0".repeat(64)))));
+            db().getCollection("migration_history", BsonDocument.class)
+                    .updateOne(
+                            new BsonDocument("_id", new BsonString("001")),
+                            new BsonDocument("$set", new BsonDocument("checksum", new BsonString("0".repeat(64)))));
 
             Throwable thrown = catchThrowable(migrator::migrate);
-            assertThat(thrown).isInstanceOf(DataAccessException.class).hasMessageContaining("checksum")
+            assertThat(thrown)
+                    .isInstanceOf(DataAccessException.class)
+                    .hasMessageContaining("checksum")
                     .hasMessageContaining("001");
-            assertThat(catchThrowable(() -> migrator.rollback(null))).isInstanceOf(DataAccessException.class)
+            assertThat(catchThrowable(() -> migrator.rollback(null)))
+                    .isInstanceOf(DataAccessException.class)
                     .hasMessageContaining("checksum");
             assertThat(catchThrowable(() -> DataAccessFactory.create(config, new MongoStoreProvider())))
-                    .isInstanceOf(DataAccessException.class).hasMessageContaining("checksum");
+                    .isInstanceOf(DataAccessException.class)
+                    .hasMessageContaining("checksum");
         }
     }
 
@@ -224,7 +280,8 @@ class MongoSchemaMigratorTest {
     void aHeldLockStopsASecondRunnerAndAnExpiredOneIsTakenOver() {
         var locks = db().getCollection("migration_lock", BsonDocument.class);
         Instant now = Instant.now();
-        locks.insertOne(new BsonDocument("_id", new BsonString("schema")).append("owner", new BsonString("other"))
+        locks.insertOne(new BsonDocument("_id", new BsonString("schema"))
+                .append("owner", new BsonString("other"))
                 .append("expires_at", new BsonDateTime(now.plusSeconds(300).toEpochMilli())));
         MongoSettings settings = MongoSettings.from(config);
         MongoConnection connection = new MongoConnection(config, settings);
@@ -234,8 +291,13 @@ class MongoSchemaMigratorTest {
             assertThat(held).isInstanceOf(DataAccessException.class).hasMessageContaining("lock");
             assertThat(migrator.status()).noneMatch(SchemaChange::applied);
 
-            locks.updateOne(new BsonDocument("_id", new BsonString("schema")), new BsonDocument("$set",
-                    new BsonDocument("expires_at", new BsonDateTime(now.minusSeconds(1).toEpochMilli()))));
+            locks.updateOne(
+                    new BsonDocument("_id", new BsonString("schema")),
+                    new BsonDocument(
+                            "$set",
+                            new BsonDocument(
+                                    "expires_at",
+                                    new BsonDateTime(now.minusSeconds(1).toEpochMilli()))));
             assertThat(migrator.migrate()).hasSize(4);
             assertThat(locks.countDocuments()).as("released after the run").isZero();
         }

@@ -55,17 +55,20 @@ final class Neo4jBulkAccess extends VersionedBulkAccess {
     @Override
     public ScanBatch<User> scanUsers(String cursor, int batchSize) {
         UUID after = ScanCursors.afterUser(cursor);
-        List<User> users = store.read("scanUsers", tx -> tx.run(SCAN_USERS,
-                Map.of("after", after == null ? "" : after.toString(), "n", batchSize))
-                .list(r -> Neo4jRecords.user(r.get("u").asNode())));
+        List<User> users = store.read(
+                "scanUsers",
+                tx -> tx.run(SCAN_USERS, Map.of("after", after == null ? "" : after.toString(), "n", batchSize))
+                        .list(r -> Neo4jRecords.user(r.get("u").asNode())));
         return ScanCursors.batch(users, batchSize, ScanCursors::ofUser);
     }
 
     @Override
     public ScanBatch<ChatSession> scanSessions(String cursor, int batchSize) {
         UUID after = ScanCursors.afterSession(cursor);
-        List<ChatSession> sessions = store.read("scanSessions", tx -> tx.run(SCAN_SESSIONS,
-                Map.of("after", after == null ? "" : after.toString(), "n", batchSize)).list(Neo4jRecords::session));
+        List<ChatSession> sessions = store.read(
+                "scanSessions",
+                tx -> tx.run(SCAN_SESSIONS, Map.of("after", after == null ? "" : after.toString(), "n", batchSize))
+                        .list(Neo4jRecords::session));
         return ScanCursors.batch(sessions, batchSize, ScanCursors::ofSession);
     }
 
@@ -75,8 +78,10 @@ final class Neo4jBulkAccess extends VersionedBulkAccess {
         // Before the first session id: "" and no message of it.
         String session = after == null ? "" : after.sessionId().toString();
         long seq = after == null ? Long.MAX_VALUE : after.sequenceNumber();
-        List<Message> messages = store.read("scanMessages", tx -> tx.run(SCAN_MESSAGES,
-                Map.of("sid", session, "seq", seq, "n", batchSize)).list(r -> Neo4jRecords.message(r.get("m").asNode())));
+        List<Message> messages = store.read(
+                "scanMessages",
+                tx -> tx.run(SCAN_MESSAGES, Map.of("sid", session, "seq", seq, "n", batchSize))
+                        .list(r -> Neo4jRecords.message(r.get("m").asNode())));
         return ScanCursors.batch(messages, batchSize, ScanCursors::ofMessage);
     }
 
@@ -88,8 +93,10 @@ final class Neo4jBulkAccess extends VersionedBulkAccess {
         p.put("t", after == null ? "" : after.memoryType());
         p.put("k", after == null ? "" : after.key());
         p.put("n", batchSize);
-        List<MemoryEntry> entries = store.read("scanMemory", tx -> tx.run(SCAN_MEMORY, p)
-                .list(r -> Neo4jRecords.memory(r.get("m").asNode())));
+        List<MemoryEntry> entries = store.read(
+                "scanMemory",
+                tx -> tx.run(SCAN_MEMORY, p)
+                        .list(r -> Neo4jRecords.memory(r.get("m").asNode())));
         return ScanCursors.batch(entries, batchSize, ScanCursors::ofMemory);
     }
 

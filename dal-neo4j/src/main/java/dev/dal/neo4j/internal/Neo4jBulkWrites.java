@@ -8,8 +8,8 @@ import dev.dal.api.NotFoundException;
 import dev.dal.api.User;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.Tombstone;
-import java.util.Collection;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -74,7 +74,6 @@ final class Neo4jBulkWrites {
             WITH row, u, t WHERE u IS NULL AND ($overwrite OR t IS NULL OR t.version < row.version)
             RETURN row.id AS lost""";
 
-
     /**
      * Sessions are keyed by chat id. A session of a user that is absent (deleted: the parent check let it
      * through) is skipped. The owner changes only with an applied row (the session now at the row's version).
@@ -121,7 +120,6 @@ final class Neo4jBulkWrites {
             WITH row, s, t WHERE s IS NULL AND ($overwrite OR t IS NULL OR t.version < row.props.version)
               AND (row.user_id IS NULL OR EXISTS { MATCH (:User {id: row.user_id}) })
             RETURN row.props.chat_id AS lost""";
-
 
     /**
      * Messages grouped by session: each session is looked up once per statement, every property is
@@ -177,7 +175,6 @@ final class Neo4jBulkWrites {
             WITH row, m, t WHERE m IS NULL AND ($overwrite OR t IS NULL OR t.version < row.version)
               AND EXISTS { MATCH (:User {id: row.user_id}) }
             RETURN row.user_id AS lost""";
-
 
     /** Users that are missing and were never deleted (a deleted one has a tombstone). */
     private static final String MISSING_USERS = """
@@ -266,8 +263,7 @@ final class Neo4jBulkWrites {
             WHERE k.key IS NULL OR t.key = k.key
             RETURN DISTINCT t.user_id AS user_id, t.memory_type AS memory_type, t.key AS key, t.version AS version""";
 
-    private Neo4jBulkWrites() {
-    }
+    private Neo4jBulkWrites() {}
 
     /**
      * @param overwrite whether the rows apply whatever version the store holds ({@code overwrite*}: repair) or
@@ -275,18 +271,26 @@ final class Neo4jBulkWrites {
      */
     static void upsertUsers(TransactionContext tx, List<User> users, boolean overwrite) {
         chunked(newest(users, User::id, User::version), chunk -> {
-            tx.run(UPSERT_USERS, Map.of("rows", rows(chunk, Neo4jRecords::userProps), "overwrite", overwrite)).consume();
+            tx.run(UPSERT_USERS, Map.of("rows", rows(chunk, Neo4jRecords::userProps), "overwrite", overwrite))
+                    .consume();
             // The key and version only: the second statement needs no more, and the whole row would travel twice.
             List<Map<String, Object>> keys = rows(chunk, u -> Map.of("id", u.id().toString(), "version", u.version()));
-            failIfLost(tx.run(CLEAR_USERS, Map.of("rows", keys, "overwrite", overwrite)),
+            failIfLost(
+                    tx.run(CLEAR_USERS, Map.of("rows", keys, "overwrite", overwrite)),
                     overwrite ? "overwriteUsers" : "upsertUsers");
         });
     }
 
     /** @param overwrite as for {@link #upsertUsers} */
     static void upsertSessions(TransactionContext tx, List<ChatSession> sessions, boolean overwrite) {
-        requireAll(tx, MISSING_USERS, "user", sessions.stream().filter(s -> s.userId() != null)
-                .map(s -> s.userId().toString()).toList());
+        requireAll(
+                tx,
+                MISSING_USERS,
+                "user",
+                sessions.stream()
+                        .filter(s -> s.userId() != null)
+                        .map(s -> s.userId().toString())
+                        .toList());
         chunked(newest(sessions, ChatSession::chatId, ChatSession::version), chunk -> {
             List<Map<String, Object>> rows = rows(chunk, s -> {
                 Map<String, Object> row = new HashMap<>();
@@ -294,7 +298,8 @@ final class Neo4jBulkWrites {
                 row.put("user_id", s.userId() == null ? null : s.userId().toString());
                 return row;
             });
-            if (tx.run(UPSERT_SESSIONS, Map.of("rows", rows, "overwrite", overwrite)).hasNext()) {
+            if (tx.run(UPSERT_SESSIONS, Map.of("rows", rows, "overwrite", overwrite))
+                    .hasNext()) {
                 // Thrown inside the transaction: it rolls back, whatever other rows applied.
                 throw new DuplicateKeyException(DuplicateKeyException.Key.CHAT_ID);
             }
@@ -304,13 +309,18 @@ final class Neo4jBulkWrites {
                 key.put("user_id", s.userId() == null ? null : s.userId().toString());
                 return key;
             });
-            failIfLost(tx.run(CLEAR_SESSIONS, Map.of("rows", keys, "overwrite", overwrite)),
+            failIfLost(
+                    tx.run(CLEAR_SESSIONS, Map.of("rows", keys, "overwrite", overwrite)),
                     overwrite ? "overwriteSessions" : "upsertSessions");
         });
     }
 
     static void upsertMessages(TransactionContext tx, List<Message> messages) {
-        requireAll(tx, MISSING_SESSIONS, "chat session", messages.stream().map(m -> m.sessionId().toString()).toList());
+        requireAll(
+                tx,
+                MISSING_SESSIONS,
+                "chat session",
+                messages.stream().map(m -> m.sessionId().toString()).toList());
         // The last occurrence of an id wins, as if the batch ran row by row; grouping then cannot reorder a move.
         Map<UUID, Message> last = new LinkedHashMap<>();
         for (Message m : messages) {
@@ -336,26 +346,57 @@ final class Neo4jBulkWrites {
 
     /** @param overwrite as for {@link #upsertUsers} */
     static void upsertMemory(TransactionContext tx, List<MemoryEntry> entries, boolean overwrite) {
-        requireAll(tx, MISSING_USERS, "user", entries.stream().map(e -> e.userId().toString()).toList());
+        requireAll(
+                tx,
+                MISSING_USERS,
+                "user",
+                entries.stream().map(e -> e.userId().toString()).toList());
         chunked(newest(entries, e -> List.of(e.userId(), e.memoryType(), e.key()), MemoryEntry::version), chunk -> {
             List<Map<String, Object>> rows = rows(chunk, Neo4jRecords::memoryProps);
             tx.run(UPSERT_MEMORY, Map.of("rows", rows, "overwrite", overwrite)).consume();
-            List<Map<String, Object>> keys = rows(chunk, e -> Map.of("user_id", e.userId().toString(),
-                    "memory_type", e.memoryType(), "key", e.key(), "version", e.version()));
-            failIfLost(tx.run(CLEAR_MEMORY, Map.of("rows", keys, "overwrite", overwrite)),
+            List<Map<String, Object>> keys = rows(
+                    chunk,
+                    e -> Map.of(
+                            "user_id",
+                            e.userId().toString(),
+                            "memory_type",
+                            e.memoryType(),
+                            "key",
+                            e.key(),
+                            "version",
+                            e.version()));
+            failIfLost(
+                    tx.run(CLEAR_MEMORY, Map.of("rows", keys, "overwrite", overwrite)),
                     overwrite ? "overwriteMemory" : "upsertMemory");
         });
     }
 
     static void upsertTombstones(TransactionContext tx, List<Tombstone> tombstones) {
         List<Tombstone> distinct = newest(tombstones, Tombstone::key, Tombstone::version);
-        run(tx, TOMBSTONE_USERS, ofKind(distinct, RecordKey.Kind.USER), t -> Map.of("id", t.key().userId().toString(),
-                "version", t.version()));
-        run(tx, TOMBSTONE_SESSIONS, ofKind(distinct, RecordKey.Kind.SESSION), t -> Map.of("chat_id", t.key().chatId(),
-                "session_id", t.sessionId().toString(), "version", t.version()));
-        run(tx, TOMBSTONE_MEMORY, ofKind(distinct, RecordKey.Kind.MEMORY), t -> Map.of("user_id",
-                t.key().userId().toString(), "memory_type", t.key().memoryType(), "key", t.key().key(),
-                "version", t.version()));
+        run(
+                tx,
+                TOMBSTONE_USERS,
+                ofKind(distinct, RecordKey.Kind.USER),
+                t -> Map.of("id", t.key().userId().toString(), "version", t.version()));
+        run(
+                tx,
+                TOMBSTONE_SESSIONS,
+                ofKind(distinct, RecordKey.Kind.SESSION),
+                t -> Map.of(
+                        "chat_id", t.key().chatId(), "session_id", t.sessionId().toString(), "version", t.version()));
+        run(
+                tx,
+                TOMBSTONE_MEMORY,
+                ofKind(distinct, RecordKey.Kind.MEMORY),
+                t -> Map.of(
+                        "user_id",
+                        t.key().userId().toString(),
+                        "memory_type",
+                        t.key().memoryType(),
+                        "key",
+                        t.key().key(),
+                        "version",
+                        t.version()));
     }
 
     static List<Tombstone> findTombstones(TransactionContext tx, Collection<RecordKey> keys) {
@@ -377,18 +418,25 @@ final class Neo4jBulkWrites {
         }
         Set<Tombstone> found = new LinkedHashSet<>();
         if (!users.isEmpty()) {
-            tx.run(FIND_USER_TOMBSTONES, Map.of("ids", List.copyOf(users))).forEachRemaining(r -> found.add(
-                    Tombstone.ofUser(UUID.fromString(r.get("id").asString()), r.get("version").asLong())));
+            tx.run(FIND_USER_TOMBSTONES, Map.of("ids", List.copyOf(users)))
+                    .forEachRemaining(r -> found.add(Tombstone.ofUser(
+                            UUID.fromString(r.get("id").asString()),
+                            r.get("version").asLong())));
         }
         if (!chatIds.isEmpty()) {
-            tx.run(FIND_SESSION_TOMBSTONES, Map.of("chatIds", List.copyOf(chatIds))).forEachRemaining(r -> found.add(
-                    Tombstone.ofSession(r.get("chat_id").asString(), UUID.fromString(r.get("session_id").asString()),
+            tx.run(FIND_SESSION_TOMBSTONES, Map.of("chatIds", List.copyOf(chatIds)))
+                    .forEachRemaining(r -> found.add(Tombstone.ofSession(
+                            r.get("chat_id").asString(),
+                            UUID.fromString(r.get("session_id").asString()),
                             r.get("version").asLong())));
         }
         if (!memory.isEmpty()) {
-            tx.run(FIND_MEMORY_TOMBSTONES, Map.of("keys", List.copyOf(memory))).forEachRemaining(r -> found.add(
-                    Tombstone.ofMemory(UUID.fromString(r.get("user_id").asString()), r.get("memory_type").asString(),
-                            r.get("key").asString(), r.get("version").asLong())));
+            tx.run(FIND_MEMORY_TOMBSTONES, Map.of("keys", List.copyOf(memory)))
+                    .forEachRemaining(r -> found.add(Tombstone.ofMemory(
+                            UUID.fromString(r.get("user_id").asString()),
+                            r.get("memory_type").asString(),
+                            r.get("key").asString(),
+                            r.get("version").asLong())));
         }
         return List.copyOf(found);
     }
@@ -415,15 +463,19 @@ final class Neo4jBulkWrites {
     private static <T> List<T> newest(List<T> records, Function<T, Object> keyOf, ToLongFunction<T> versionOf) {
         Map<Object, T> byKey = new LinkedHashMap<>();
         for (T record : records) {
-            byKey.merge(keyOf.apply(record), record, (held, next) ->
-                    versionOf.applyAsLong(next) >= versionOf.applyAsLong(held) ? next : held);
+            byKey.merge(
+                    keyOf.apply(record),
+                    record,
+                    (held, next) -> versionOf.applyAsLong(next) >= versionOf.applyAsLong(held) ? next : held);
         }
         return byKey.size() == records.size() ? records : new ArrayList<>(byKey.values());
     }
 
-    private static <T> void run(TransactionContext tx, String cypher, List<T> records,
-            Function<T, Map<String, Object>> toRow) {
-        chunked(records, chunk -> tx.run(cypher, Map.of("rows", rows(chunk, toRow))).consume());
+    private static <T> void run(
+            TransactionContext tx, String cypher, List<T> records, Function<T, Map<String, Object>> toRow) {
+        chunked(
+                records,
+                chunk -> tx.run(cypher, Map.of("rows", rows(chunk, toRow))).consume());
     }
 
     private static <T> void chunked(List<T> records, java.util.function.Consumer<List<T>> work) {

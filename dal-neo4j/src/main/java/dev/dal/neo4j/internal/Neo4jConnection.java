@@ -24,12 +24,12 @@ import org.neo4j.driver.Config;
 import org.neo4j.driver.ConnectionPoolMetrics;
 import org.neo4j.driver.Driver;
 import org.neo4j.driver.GraphDatabase;
-import org.neo4j.driver.Session;
-import org.neo4j.driver.SessionConfig;
-import org.neo4j.driver.TransactionCallback;
 import org.neo4j.driver.Query;
 import org.neo4j.driver.Result;
+import org.neo4j.driver.Session;
+import org.neo4j.driver.SessionConfig;
 import org.neo4j.driver.Transaction;
+import org.neo4j.driver.TransactionCallback;
 import org.neo4j.driver.TransactionConfig;
 import org.neo4j.driver.TransactionContext;
 import org.neo4j.driver.Value;
@@ -78,8 +78,8 @@ final class Neo4jConnection implements AutoCloseable {
     }
 
     private static Driver driver(Neo4jSettings s, Config config) {
-        return GraphDatabase.driver(s.uri(), s.user() == null ? AuthTokens.none() : AuthTokens.basic(s.user(), s.password()),
-                config);
+        return GraphDatabase.driver(
+                s.uri(), s.user() == null ? AuthTokens.none() : AuthTokens.basic(s.user(), s.password()), config);
     }
 
     /**
@@ -91,14 +91,16 @@ final class Neo4jConnection implements AutoCloseable {
         this.settings = settings;
         this.driver = driver;
         this.ownsDriver = ownsDriver;
-        BookmarkManager bookmarks = BookmarkManagers.defaultManager(BookmarkManagerConfig.builder().build());
+        BookmarkManager bookmarks =
+                BookmarkManagers.defaultManager(BookmarkManagerConfig.builder().build());
         SessionConfig.Builder session = SessionConfig.builder().withBookmarkManager(bookmarks);
         if (settings.database() != null) {
             session.withDatabase(settings.database());
         }
         this.sessionConfig = session.build();
         this.readSessionConfig = session.withDefaultAccessMode(AccessMode.READ).build();
-        this.txConfig = TransactionConfig.builder().withTimeout(settings.queryTimeout()).build();
+        this.txConfig =
+                TransactionConfig.builder().withTimeout(settings.queryTimeout()).build();
         this.retry = TransactionRetry.of(settings.txRetries());
         this.timer = new ScheduledThreadPoolExecutor(1, daemon("dal-neo4j-deadline"));
         this.timer.setRemoveOnCancelPolicy(true);
@@ -118,12 +120,15 @@ final class Neo4jConnection implements AutoCloseable {
         Config.ConfigBuilder config = Config.builder()
                 .withMaxConnectionPoolSize(s.maxPoolSize())
                 // The pool wait is part of a call too: never longer than the call (DB_QUERY_TIMEOUT).
-                .withConnectionAcquisitionTimeout(Math.min(s.acquisitionTimeout().toMillis(), s.queryTimeout().toMillis()),
+                .withConnectionAcquisitionTimeout(
+                        Math.min(
+                                s.acquisitionTimeout().toMillis(),
+                                s.queryTimeout().toMillis()),
                         TimeUnit.MILLISECONDS)
                 .withMaxConnectionLifetime(s.maxLifetime().toMillis(), TimeUnit.MILLISECONDS)
                 // Opening a connection (TCP, TLS, Bolt handshake) is one part of a call: never longer than the call.
-                .withConnectionTimeout(Math.min(s.connectTimeout().toMillis(), s.queryTimeout().toMillis()),
-                        TimeUnit.MILLISECONDS)
+                .withConnectionTimeout(
+                        Math.min(s.connectTimeout().toMillis(), s.queryTimeout().toMillis()), TimeUnit.MILLISECONDS)
                 // Dal's TransactionRetry is the only retry; the driver's would run inside our deadline.
                 .withMaxTransactionRetryTime(0, TimeUnit.MILLISECONDS)
                 .withLogging(new Neo4jLogging(s.logValues()))
@@ -131,19 +136,24 @@ final class Neo4jConnection implements AutoCloseable {
                 .withUserAgent("dal-neo4j");
         if (!s.uri().contains("+s")) {
             if (s.encrypted()) {
-                config.withEncryption().withTrustStrategy(switch (s.trust()) {
-                    case TRUST_ALL_CERTIFICATES -> Config.TrustStrategy.trustAllCertificates();
-                    case TRUST_CUSTOM_CA_SIGNED_CERTIFICATES ->
-                            Config.TrustStrategy.trustCustomCertificateSignedBy(s.trustCertificate().toFile());
-                    case TRUST_SYSTEM_CA_SIGNED_CERTIFICATES -> Config.TrustStrategy.trustSystemCertificates();
-                });
+                config.withEncryption()
+                        .withTrustStrategy(
+                                switch (s.trust()) {
+                                    case TRUST_ALL_CERTIFICATES -> Config.TrustStrategy.trustAllCertificates();
+                                    case TRUST_CUSTOM_CA_SIGNED_CERTIFICATES ->
+                                        Config.TrustStrategy.trustCustomCertificateSignedBy(
+                                                s.trustCertificate().toFile());
+                                    case TRUST_SYSTEM_CA_SIGNED_CERTIFICATES ->
+                                        Config.TrustStrategy.trustSystemCertificates();
+                                });
             } else {
                 config.withoutEncryption();
             }
         }
         if (s.hosts().size() > 1) {
             // Every DB_HOST seeds routing discovery, so a cluster is found while any one of them answers.
-            Set<ServerAddress> seeds = s.hosts().stream().map(Neo4jConnection::address).collect(Collectors.toSet());
+            Set<ServerAddress> seeds =
+                    s.hosts().stream().map(Neo4jConnection::address).collect(Collectors.toSet());
             config.withResolver(address -> seeds);
         }
         return config;
@@ -160,12 +170,15 @@ final class Neo4jConnection implements AutoCloseable {
         }
         if (healthDriver == null) {
             long limit = settings.healthTimeout().toMillis();
-            healthDriver = driver(settings, config(settings)
-                    .withMaxConnectionPoolSize(1)
-                    .withConnectionAcquisitionTimeout(limit, TimeUnit.MILLISECONDS)
-                    .withConnectionTimeout(Math.min(limit, settings.connectTimeout().toMillis()), TimeUnit.MILLISECONDS)
-                    .withUserAgent("dal-neo4j-health")
-                    .build());
+            healthDriver = driver(
+                    settings,
+                    config(settings)
+                            .withMaxConnectionPoolSize(1)
+                            .withConnectionAcquisitionTimeout(limit, TimeUnit.MILLISECONDS)
+                            .withConnectionTimeout(
+                                    Math.min(limit, settings.connectTimeout().toMillis()), TimeUnit.MILLISECONDS)
+                            .withUserAgent("dal-neo4j-health")
+                            .build());
         }
         return healthDriver;
     }
@@ -185,7 +198,8 @@ final class Neo4jConnection implements AutoCloseable {
      * driver this connection created).
      */
     <T> T read(TransactionCallback<T> work) {
-        Neo4jDeadline deadline = Neo4jDeadline.arm(timer, settings.queryTimeout().plus(GRACE));
+        Neo4jDeadline deadline =
+                Neo4jDeadline.arm(timer, settings.queryTimeout().plus(GRACE));
         try (Session session = driver.session(sessionConfig)) {
             return session.executeRead(work, txConfig);
         } finally {
@@ -247,7 +261,8 @@ final class Neo4jConnection implements AutoCloseable {
             if (deadline.fired()) {
                 throw new Spent(Neo4jErrors.FAILURES.lost(operation, commitSent, true, e));
             }
-            DataAccessException translated = Neo4jErrors.translate(operation, e, commitSent, false, settings.queryTimeout());
+            DataAccessException translated =
+                    Neo4jErrors.translate(operation, e, commitSent, false, settings.queryTimeout());
             if (Neo4jErrors.spentDeadline(e)) {
                 throw new Spent(translated);
             }
@@ -266,10 +281,17 @@ final class Neo4jConnection implements AutoCloseable {
      *
      * @param handOff whether to get the connection and begin on a thread of its own (see {@link #begin})
      */
-    private <T> T once(Driver on, boolean write, TransactionConfig config, TransactionCallback<T> work,
-            Neo4jDeadline deadline, boolean[] commitSent, boolean handOff) {
-        Begun begun = handOff ? begin(on, write, config) : Begun.on(on.session(write ? sessionConfig : readSessionConfig),
-                config);
+    private <T> T once(
+            Driver on,
+            boolean write,
+            TransactionConfig config,
+            TransactionCallback<T> work,
+            Neo4jDeadline deadline,
+            boolean[] commitSent,
+            boolean handOff) {
+        Begun begun = handOff
+                ? begin(on, write, config)
+                : Begun.on(on.session(write ? sessionConfig : readSessionConfig), config);
         deadline.watch(begun.tx(), begins);
         boolean committed = false;
         try {
@@ -319,8 +341,8 @@ final class Neo4jConnection implements AutoCloseable {
         Beginning beginning = new Beginning();
         Future<Begun> started;
         try {
-            started = begins.submit(() -> beginning.offer(Begun.on(on.session(write ? sessionConfig : readSessionConfig),
-                    config)));
+            started = begins.submit(
+                    () -> beginning.offer(Begun.on(on.session(write ? sessionConfig : readSessionConfig), config)));
         } catch (java.util.concurrent.RejectedExecutionException e) {
             throw new dev.dal.api.UnavailableException("The Neo4j store is closed");
         }
@@ -457,8 +479,14 @@ final class Neo4jConnection implements AutoCloseable {
         Future<T> result = probes.submit(() -> {
             Neo4jDeadline deadline = Neo4jDeadline.arm(timer, timeout);
             try {
-                return once(probeDriver, false, TransactionConfig.builder().withTimeout(timeout).build(), work, deadline,
-                        new boolean[1], false);
+                return once(
+                        probeDriver,
+                        false,
+                        TransactionConfig.builder().withTimeout(timeout).build(),
+                        work,
+                        deadline,
+                        new boolean[1],
+                        false);
             } finally {
                 deadline.close();
             }
@@ -519,7 +547,8 @@ final class Neo4jConnection implements AutoCloseable {
         figures.put("poolWaiting", reading.pending());
         if (ownsDriver) {
             figures.put("poolMax", settings.maxPoolSize());
-            figures.put("poolUtilizationPercent", settings.maxPoolSize() == 0 ? 0 : inUse * 100 / settings.maxPoolSize());
+            figures.put(
+                    "poolUtilizationPercent", settings.maxPoolSize() == 0 ? 0 : inUse * 100 / settings.maxPoolSize());
         }
         return figures;
     }

@@ -43,8 +43,7 @@ final class Neo4jDeadline implements AutoCloseable {
     private boolean terminating;
     private Thread terminator;
 
-    private Neo4jDeadline() {
-    }
+    private Neo4jDeadline() {}
 
     /**
      * @param timer the timer thread
@@ -81,8 +80,11 @@ final class Neo4jDeadline implements AutoCloseable {
     }
 
     private ScheduledFuture<?> schedule(long afterNanos) {
-        return timer.scheduleWithFixedDelay(this::fire, Math.max(1, afterNanos),
-                TimeUnit.MILLISECONDS.toNanos(REPEAT_MILLIS), TimeUnit.NANOSECONDS);
+        return timer.scheduleWithFixedDelay(
+                this::fire,
+                Math.max(1, afterNanos),
+                TimeUnit.MILLISECONDS.toNanos(REPEAT_MILLIS),
+                TimeUnit.NANOSECONDS);
     }
 
     private synchronized void fire() {

@@ -65,17 +65,16 @@ final class Neo4jErrors {
      * of two writers, retryable, not a fault of the call. Dal's statements never use an entity they deleted
      * themselves.
      */
-    private static final Set<String> CONCURRENTLY_DELETED = Set.of(
-            "Neo.ClientError.Statement.EntityNotFound",
-            "Neo.TransientError.Transaction.Outdated");
+    private static final Set<String> CONCURRENTLY_DELETED =
+            Set.of("Neo.ClientError.Statement.EntityNotFound", "Neo.TransientError.Transaction.Outdated");
+
     private static final Set<String> NOT_READY = Set.of(
             "Neo.TransientError.Database.DatabaseUnavailable",
             "Neo.TransientError.General.DatabaseUnavailable",
             "Neo.ClientError.Database.DatabaseUnavailable",
             "Neo.TransientError.Database.DatabaseStarting");
 
-    private Neo4jErrors() {
-    }
+    private Neo4jErrors() {}
 
     /**
      * Translates a failure of a call that wrote nothing that could have committed.
@@ -97,7 +96,11 @@ final class Neo4jErrors {
      * @param queryTimeout the bound, for lock-wait messages; may be {@code null}
      * @return Dal's exception
      */
-    static DataAccessException translate(String operation, Throwable failure, boolean commitSent, boolean timedOut,
+    static DataAccessException translate(
+            String operation,
+            Throwable failure,
+            boolean commitSent,
+            boolean timedOut,
             java.time.Duration queryTimeout) {
         if (failure instanceof DataAccessException dal) {
             return dal;
@@ -119,7 +122,8 @@ final class Neo4jErrors {
             return FAILURES.unknownDatabase(Neo4jSettings.NEO4J_DATABASE.name(), failure);
         }
         if (failure instanceof ServiceUnavailableException) {
-            return connectFailed(failure) ? FAILURES.unreachable(operation, failure)
+            return connectFailed(failure)
+                    ? FAILURES.unreachable(operation, failure)
                     : FAILURES.lost(operation, commitSent, false, failure);
         }
         if (failure instanceof SessionExpiredException) {
@@ -129,7 +133,8 @@ final class Neo4jErrors {
             return FAILURES.lost(operation, false, true, failure); // the server rolled it back: definite
         }
         if (code != null && LOCK_TIMED_OUT.contains(code)) {
-            return FAILURES.lockTimeout(operation, queryTimeout == null ? java.time.Duration.ZERO : queryTimeout, failure);
+            return FAILURES.lockTimeout(
+                    operation, queryTimeout == null ? java.time.Duration.ZERO : queryTimeout, failure);
         }
         if (DEADLOCK.equals(code) || (code != null && CONCURRENTLY_DELETED.contains(code))) {
             return FAILURES.conflict(operation, failure);
@@ -142,8 +147,9 @@ final class Neo4jErrors {
         }
         if (failure instanceof TransientException) {
             // Transient by the server's own word (e.g. a replaced leader, a stale routing table): nothing committed.
-            return new TransientDataAccessException("Neo4j reported a transient failure during " + operation
-                    + (code == null ? "" : " (" + code + ")") + "; nothing was written, retrying may succeed",
+            return new TransientDataAccessException(
+                    "Neo4j reported a transient failure during " + operation + (code == null ? "" : " (" + code + ")")
+                            + "; nothing was written, retrying may succeed",
                     SanitizedCause.of(failure, code));
         }
         if (failure instanceof SecurityException) {
@@ -186,16 +192,18 @@ final class Neo4jErrors {
     static boolean connectFailed(Throwable failure) {
         int depth = 0;
         for (Throwable t = failure; t != null && depth < 10; t = t.getCause(), depth++) {
-            if (t instanceof java.net.ConnectException || t instanceof java.net.UnknownHostException
+            if (t instanceof java.net.ConnectException
+                    || t instanceof java.net.UnknownHostException
                     || t instanceof java.net.NoRouteToHostException
                     || t.getClass().getName().endsWith("ConnectionInitialisationTimeoutException")
                     || t.getClass().getName().endsWith("ConnectTimeoutException")) {
                 return true;
             }
             String message = t.getMessage();
-            if (message != null && (message.startsWith("Unable to connect to")
-                    || message.startsWith("Could not perform discovery")
-                    || message.startsWith("Unable to establish connection"))) {
+            if (message != null
+                    && (message.startsWith("Unable to connect to")
+                            || message.startsWith("Could not perform discovery")
+                            || message.startsWith("Unable to establish connection"))) {
                 return true;
             }
             for (Throwable suppressed : t.getSuppressed()) {
@@ -228,15 +236,17 @@ final class Neo4jErrors {
      * @return Dal's exception, with the sanitized cause of the translation
      */
     static DataAccessException openFailure(String uri, Throwable failure) {
-        String target = uri == null ? "the Neo4j store (on the application's driver)" : "the Neo4j store at " + hostOnly(uri);
+        String target =
+                uri == null ? "the Neo4j store (on the application's driver)" : "the Neo4j store at " + hostOnly(uri);
         DataAccessException translated = translate("opening the store", failure);
         if (translated instanceof ConfigurationException) {
-            return new ConfigurationException("Could not open " + target + ": " + lowerFirst(translated.getMessage()),
-                    translated.getCause());
+            return new ConfigurationException(
+                    "Could not open " + target + ": " + lowerFirst(translated.getMessage()), translated.getCause());
         }
         if (translated instanceof UnavailableException) {
-            return new UnavailableException("Could not open " + target + ": unavailable; "
-                    + lowerFirst(translated.getMessage()), translated.getCause());
+            return new UnavailableException(
+                    "Could not open " + target + ": unavailable; " + lowerFirst(translated.getMessage()),
+                    translated.getCause());
         }
         return translated;
     }

@@ -41,15 +41,19 @@ final class Neo4jHealth {
         long start = System.nanoTime();
         Duration timeout = connection.settings().healthTimeout();
         try {
-            Map<String, Object> details = connection.probe(tx -> {
-                var result = tx.run(PROBE);
-                Record record = result.single();
-                return details(record, result.consume());
-            }, timeout);
+            Map<String, Object> details = connection.probe(
+                    tx -> {
+                        var result = tx.run(PROBE);
+                        Record record = result.single();
+                        return details(record, result.consume());
+                    },
+                    timeout);
             return answered(start, details);
         } catch (TimeoutException e) {
-            return down(start, "Neo4j did not answer the health check within " + DalConfig.DAL_HEALTH_TIMEOUT + " ("
-                    + timeout.toMillis() + " ms)");
+            return down(
+                    start,
+                    "Neo4j did not answer the health check within " + DalConfig.DAL_HEALTH_TIMEOUT + " ("
+                            + timeout.toMillis() + " ms)");
         } catch (java.util.concurrent.RejectedExecutionException e) {
             return down(start, "The Neo4j store is closed");
         } catch (RuntimeException e) {
@@ -89,16 +93,30 @@ final class Neo4jHealth {
         Map<String, Object> all = new LinkedHashMap<>(details);
         all.putAll(connection.poolFigures());
         if (connection.poolSaturated()) {
-            return new HealthStatus(HealthStatus.Status.DEGRADED, Neo4jStore.STORAGE_TYPE,
-                    Duration.ofNanos(System.nanoTime() - start), all, "Every pooled Neo4j connection is in use (raise "
-                    + DalConfig.DB_MAX_CONNECTIONS + ")", Instant.now());
+            return new HealthStatus(
+                    HealthStatus.Status.DEGRADED,
+                    Neo4jStore.STORAGE_TYPE,
+                    Duration.ofNanos(System.nanoTime() - start),
+                    all,
+                    "Every pooled Neo4j connection is in use (raise " + DalConfig.DB_MAX_CONNECTIONS + ")",
+                    Instant.now());
         }
-        return new HealthStatus(HealthStatus.Status.UP, Neo4jStore.STORAGE_TYPE, Duration.ofNanos(System.nanoTime() - start),
-                all, null, Instant.now());
+        return new HealthStatus(
+                HealthStatus.Status.UP,
+                Neo4jStore.STORAGE_TYPE,
+                Duration.ofNanos(System.nanoTime() - start),
+                all,
+                null,
+                Instant.now());
     }
 
     private HealthStatus down(long start, String message) {
-        return new HealthStatus(HealthStatus.Status.DOWN, Neo4jStore.STORAGE_TYPE, Duration.ofNanos(System.nanoTime() - start),
-                connection.poolFigures(), message, Instant.now());
+        return new HealthStatus(
+                HealthStatus.Status.DOWN,
+                Neo4jStore.STORAGE_TYPE,
+                Duration.ofNanos(System.nanoTime() - start),
+                connection.poolFigures(),
+                message,
+                Instant.now());
     }
 }

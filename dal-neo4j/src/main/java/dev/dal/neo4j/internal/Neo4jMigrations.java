@@ -7,8 +7,7 @@ import java.util.List;
  * names are the graph model's (see {@link Neo4jRecords}); statements hold no user values.
  */
 final class Neo4jMigrations {
-    private Neo4jMigrations() {
-    }
+    private Neo4jMigrations() {}
 
     private static <T> List<T> reversed(List<T> list) {
         List<T> copy = new java.util.ArrayList<>(list);
@@ -23,15 +22,16 @@ final class Neo4jMigrations {
      */
     private static String asDateTime(String v) {
         return ("CASE"
-                + " WHEN valueType({v}) STARTS WITH 'ZONED DATETIME' THEN datetime.truncate('millisecond', {v})"
-                + " WHEN valueType({v}) STARTS WITH 'LOCAL DATETIME' THEN datetime.truncate('millisecond',"
-                + " datetime({datetime: {v}, timezone: 'UTC'}))"
-                + " WHEN valueType({v}) STARTS WITH 'DATE' THEN datetime({date: {v}, timezone: 'UTC'})"
-                + " WHEN valueType({v}) STARTS WITH 'STRING' THEN datetime.truncate('millisecond', datetime({v}))"
-                + " WHEN valueType({v}) STARTS WITH 'INTEGER' THEN datetime({epochMillis:"
-                + " CASE WHEN abs({v}) < 100000000000 THEN {v} * 1000 ELSE {v} END})"
-                + " WHEN valueType({v}) STARTS WITH 'FLOAT' THEN datetime({epochMillis: toInteger(round({v} * 1000))})"
-                + " ELSE null END").replace("{v}", v);
+                        + " WHEN valueType({v}) STARTS WITH 'ZONED DATETIME' THEN datetime.truncate('millisecond', {v})"
+                        + " WHEN valueType({v}) STARTS WITH 'LOCAL DATETIME' THEN datetime.truncate('millisecond',"
+                        + " datetime({datetime: {v}, timezone: 'UTC'}))"
+                        + " WHEN valueType({v}) STARTS WITH 'DATE' THEN datetime({date: {v}, timezone: 'UTC'})"
+                        + " WHEN valueType({v}) STARTS WITH 'STRING' THEN datetime.truncate('millisecond', datetime({v}))"
+                        + " WHEN valueType({v}) STARTS WITH 'INTEGER' THEN datetime({epochMillis:"
+                        + " CASE WHEN abs({v}) < 100000000000 THEN {v} * 1000 ELSE {v} END})"
+                        + " WHEN valueType({v}) STARTS WITH 'FLOAT' THEN datetime({epochMillis: toInteger(round({v} * 1000))})"
+                        + " ELSE null END")
+                .replace("{v}", v);
     }
 
     /**
@@ -116,12 +116,14 @@ final class Neo4jMigrations {
     private static final List<String[]> TOMBSTONE_CONSTRAINTS = List.of(
             new String[] {"dal_user_tombstone_id", "(n:UserTombstone) REQUIRE n.id IS UNIQUE"},
             new String[] {"dal_session_tombstone_chat_id", "(n:ChatSessionTombstone) REQUIRE n.chat_id IS UNIQUE"},
-            new String[] {"dal_memory_tombstone_key",
-                "(n:MemoryTombstone) REQUIRE (n.user_id, n.memory_type, n.key) IS UNIQUE"});
+            new String[] {
+                "dal_memory_tombstone_key", "(n:MemoryTombstone) REQUIRE (n.user_id, n.memory_type, n.key) IS UNIQUE"
+            });
 
     /** A bulk upsert of messages skips those of a deleted session, found by the session id its tombstone keeps. */
-    private static final String[] SESSION_TOMBSTONE_INDEX =
-            {"dal_session_tombstone_session_id", "(n:ChatSessionTombstone) ON (n.session_id)"};
+    private static final String[] SESSION_TOMBSTONE_INDEX = {
+        "dal_session_tombstone_session_id", "(n:ChatSessionTombstone) ON (n.session_id)"
+    };
 
     private static List<String> versionsUp() {
         List<String> up = new java.util.ArrayList<>();
@@ -143,19 +145,38 @@ final class Neo4jMigrations {
 
     /** Every change, in order. */
     static final List<Neo4jMigration> ALL = List.of(
-            new Neo4jMigration("001", "Normalize legacy graphs (seed 000): HAS_SESSION, message_id, timestamp",
-                    List.of(NORMALIZE_RELATIONSHIPS, NORMALIZE_MESSAGE_IDS, NORMALIZE_TIMESTAMPS,
+            new Neo4jMigration(
+                    "001",
+                    "Normalize legacy graphs (seed 000): HAS_SESSION, message_id, timestamp",
+                    List.of(
+                            NORMALIZE_RELATIONSHIPS,
+                            NORMALIZE_MESSAGE_IDS,
+                            NORMALIZE_TIMESTAMPS,
                             NORMALIZE_CREATED_AT_TYPES),
                     // The legacy shape cannot be told back from the standard one; undoing leaves the data standard.
                     List.of()),
-            new Neo4jMigration("002", "Uniqueness constraints on ids, chat ids, (session, sequence) and (user, type, key)",
-                    CONSTRAINTS.stream().map(c -> "CREATE CONSTRAINT " + c[0] + " IF NOT EXISTS FOR " + c[1]).toList(),
-                    reversed(CONSTRAINTS).stream().map(c -> "DROP CONSTRAINT " + c[0] + " IF EXISTS").toList()),
-            new Neo4jMigration("003", "Indexes for memory expiry, message time and session activity",
+            new Neo4jMigration(
+                    "002",
+                    "Uniqueness constraints on ids, chat ids, (session, sequence) and (user, type, key)",
+                    CONSTRAINTS.stream()
+                            .map(c -> "CREATE CONSTRAINT " + c[0] + " IF NOT EXISTS FOR " + c[1])
+                            .toList(),
+                    reversed(CONSTRAINTS).stream()
+                            .map(c -> "DROP CONSTRAINT " + c[0] + " IF EXISTS")
+                            .toList()),
+            new Neo4jMigration(
+                    "003",
+                    "Indexes for memory expiry, message time and session activity",
                     java.util.stream.Stream.concat(
-                            INDEXES.stream().map(i -> "CREATE INDEX " + i[0] + " IF NOT EXISTS FOR " + i[1]),
-                            java.util.stream.Stream.of("CALL db.awaitIndexes(300)")).toList(),
-                    reversed(INDEXES).stream().map(i -> "DROP INDEX " + i[0] + " IF EXISTS").toList()),
-            new Neo4jMigration("004", "Record versions (1 on existing users, sessions and memory) and tombstones of deletions",
-                    versionsUp(), versionsDown()));
+                                    INDEXES.stream().map(i -> "CREATE INDEX " + i[0] + " IF NOT EXISTS FOR " + i[1]),
+                                    java.util.stream.Stream.of("CALL db.awaitIndexes(300)"))
+                            .toList(),
+                    reversed(INDEXES).stream()
+                            .map(i -> "DROP INDEX " + i[0] + " IF EXISTS")
+                            .toList()),
+            new Neo4jMigration(
+                    "004",
+                    "Record versions (1 on existing users, sessions and memory) and tombstones of deletions",
+                    versionsUp(),
+                    versionsDown()));
 }

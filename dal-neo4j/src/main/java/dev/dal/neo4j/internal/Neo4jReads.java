@@ -50,16 +50,28 @@ final class Neo4jReads implements StoreReads {
 
     @Override
     public Optional<User> getUser(UUID id) {
-        return store.read("getUser", tx -> tx.run("MATCH (u:User {id: $id})" + lockInTransaction("u") + " RETURN u",
-                        params("id", id.toString()))
-                .list(r -> Neo4jRecords.user(r.get("u").asNode())).stream().findFirst());
+        return store.read(
+                "getUser",
+                tx -> tx
+                        .run(
+                                "MATCH (u:User {id: $id})" + lockInTransaction("u") + " RETURN u",
+                                params("id", id.toString()))
+                        .list(r -> Neo4jRecords.user(r.get("u").asNode()))
+                        .stream()
+                        .findFirst());
     }
 
     @Override
     public Optional<User> getUserByExternalId(String externalId) {
-        return store.read("getUserByExternalId", tx -> tx.run("MATCH (u:User {external_id: $externalId})"
-                        + lockInTransaction("u") + " RETURN u",
-                params("externalId", externalId)).list(r -> Neo4jRecords.user(r.get("u").asNode())).stream().findFirst());
+        return store.read(
+                "getUserByExternalId",
+                tx -> tx
+                        .run(
+                                "MATCH (u:User {external_id: $externalId})" + lockInTransaction("u") + " RETURN u",
+                                params("externalId", externalId))
+                        .list(r -> Neo4jRecords.user(r.get("u").asNode()))
+                        .stream()
+                        .findFirst());
     }
 
     // ---- sessions ----
@@ -91,8 +103,11 @@ final class Neo4jReads implements StoreReads {
      * @return the session, or empty when there is none
      */
     static Optional<ChatSession> sessionByChatId(TransactionContext tx, String chatId, boolean lock) {
-        return tx.run(lock ? LOCK_SESSION : SESSION_BY_CHAT_ID, params("chatId", chatId)).list(Neo4jRecords::session)
-                .stream().findFirst();
+        return tx
+                .run(lock ? LOCK_SESSION : SESSION_BY_CHAT_ID, params("chatId", chatId))
+                .list(Neo4jRecords::session)
+                .stream()
+                .findFirst();
     }
 
     private static final String LIST_SESSIONS = """
@@ -102,8 +117,10 @@ final class Neo4jReads implements StoreReads {
 
     @Override
     public List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
-        return store.read("listUserSessions", tx -> tx.run(LIST_SESSIONS, params("userId", userId.toString(),
-                "offset", offset, "limit", limit)).list(Neo4jRecords::session));
+        return store.read(
+                "listUserSessions",
+                tx -> tx.run(LIST_SESSIONS, params("userId", userId.toString(), "offset", offset, "limit", limit))
+                        .list(Neo4jRecords::session));
     }
 
     /**
@@ -124,9 +141,14 @@ final class Neo4jReads implements StoreReads {
 
     @Override
     public List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
-        return store.read("listUserSessionsWithLastMessage", tx -> tx.run(OVERVIEW, params("userId", userId.toString(),
-                "offset", offset, "limit", limit)).list(r -> new SessionOverview(Neo4jRecords.session(r),
-                r.get("m").isNull() ? null : Neo4jRecords.message(r.get("m").asNode()))));
+        return store.read(
+                "listUserSessionsWithLastMessage",
+                tx -> tx.run(OVERVIEW, params("userId", userId.toString(), "offset", offset, "limit", limit))
+                        .list(r -> new SessionOverview(
+                                Neo4jRecords.session(r),
+                                r.get("m").isNull()
+                                        ? null
+                                        : Neo4jRecords.message(r.get("m").asNode()))));
     }
 
     // ---- messages ----
@@ -139,8 +161,10 @@ final class Neo4jReads implements StoreReads {
 
     @Override
     public List<Message> getChatHistory(String chatId, int limit, int offset) {
-        return store.read("getChatHistory", tx -> tx.run(HISTORY_PAGE, params("chatId", chatId, "offset", offset,
-                "limit", limit)).list(r -> Neo4jRecords.message(r.get("m").asNode())));
+        return store.read(
+                "getChatHistory",
+                tx -> tx.run(HISTORY_PAGE, params("chatId", chatId, "offset", offset, "limit", limit))
+                        .list(r -> Neo4jRecords.message(r.get("m").asNode())));
     }
 
     private static final String HISTORY_WINDOW = """
@@ -151,8 +175,11 @@ final class Neo4jReads implements StoreReads {
     @Override
     public List<Message> getChatHistory(String chatId, HistoryQuery query) {
         return store.read("getChatHistory", tx -> {
-            List<Record> session = tx.run("MATCH (s:ChatSession {chat_id: $chatId}) RETURN s.id AS id, "
-                    + "coalesce(s.message_count, 0) AS count", params("chatId", chatId)).list();
+            List<Record> session = tx.run(
+                            "MATCH (s:ChatSession {chat_id: $chatId}) RETURN s.id AS id, "
+                                    + "coalesce(s.message_count, 0) AS count",
+                            params("chatId", chatId))
+                    .list();
             if (session.isEmpty()) {
                 return List.of();
             }
@@ -160,16 +187,32 @@ final class Neo4jReads implements StoreReads {
             if (window[0] > window[1]) {
                 return List.of();
             }
-            return tx.run(HISTORY_WINDOW, params("sessionId", session.get(0).get("id").asString(),
-                    "first", window[0], "last", window[1])).list(r -> Neo4jRecords.message(r.get("m").asNode()));
+            return tx.run(
+                            HISTORY_WINDOW,
+                            params(
+                                    "sessionId",
+                                    session.get(0).get("id").asString(),
+                                    "first",
+                                    window[0],
+                                    "last",
+                                    window[1]))
+                    .list(r -> Neo4jRecords.message(r.get("m").asNode()));
         });
     }
 
     @Override
     public long getMessageCount(String chatId) {
-        return store.read("getMessageCount", tx -> tx.run("MATCH (s:ChatSession {chat_id: $chatId}) "
-                + "RETURN coalesce(s.message_count, 0) AS count", params("chatId", chatId))
-                .list(r -> r.get("count").asLong()).stream().findFirst().orElse(0L));
+        return store.read(
+                "getMessageCount",
+                tx -> tx
+                        .run(
+                                "MATCH (s:ChatSession {chat_id: $chatId}) "
+                                        + "RETURN coalesce(s.message_count, 0) AS count",
+                                params("chatId", chatId))
+                        .list(r -> r.get("count").asLong())
+                        .stream()
+                        .findFirst()
+                        .orElse(0L));
     }
 
     // ---- memory ----
@@ -178,17 +221,41 @@ final class Neo4jReads implements StoreReads {
 
     @Override
     public Optional<MemoryEntry> getUserMemory(UUID userId, String memoryType, String key) {
-        return store.read("getUserMemory", tx -> tx.run("MATCH (m:Memory {user_id: $userId, memory_type: $type, key: $key}) "
-                        + "WHERE " + VISIBLE + lockInTransaction("m") + " RETURN m", params("userId", userId.toString(), "type", memoryType,
-                        "key", key, "now", Neo4jRecords.time(store.now())))
-                .list(r -> Neo4jRecords.memory(r.get("m").asNode())).stream().findFirst());
+        return store.read(
+                "getUserMemory",
+                tx -> tx
+                        .run(
+                                "MATCH (m:Memory {user_id: $userId, memory_type: $type, key: $key}) " + "WHERE "
+                                        + VISIBLE + lockInTransaction("m") + " RETURN m",
+                                params(
+                                        "userId",
+                                        userId.toString(),
+                                        "type",
+                                        memoryType,
+                                        "key",
+                                        key,
+                                        "now",
+                                        Neo4jRecords.time(store.now())))
+                        .list(r -> Neo4jRecords.memory(r.get("m").asNode()))
+                        .stream()
+                        .findFirst());
     }
 
     @Override
     public List<MemoryEntry> getUserMemory(UUID userId, String memoryType) {
-        return store.read("getUserMemory", tx -> tx.run("MATCH (m:Memory {user_id: $userId, memory_type: $type}) "
-                        + "WHERE m.key IS NOT NULL AND " + VISIBLE + lockInTransaction("m") + " RETURN m ORDER BY m.key",
-                params("userId", userId.toString(), "type", memoryType, "now", Neo4jRecords.time(store.now())))
-                .list(r -> Neo4jRecords.memory(r.get("m").asNode())));
+        return store.read(
+                "getUserMemory",
+                tx -> tx.run(
+                                "MATCH (m:Memory {user_id: $userId, memory_type: $type}) "
+                                        + "WHERE m.key IS NOT NULL AND " + VISIBLE + lockInTransaction("m")
+                                        + " RETURN m ORDER BY m.key",
+                                params(
+                                        "userId",
+                                        userId.toString(),
+                                        "type",
+                                        memoryType,
+                                        "now",
+                                        Neo4jRecords.time(store.now())))
+                        .list(r -> Neo4jRecords.memory(r.get("m").asNode())));
     }
 }

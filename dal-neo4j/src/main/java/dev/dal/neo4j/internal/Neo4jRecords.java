@@ -1,5 +1,7 @@
 package dev.dal.neo4j.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dal.api.ChatSession;
 import dev.dal.api.JsonValues;
 import dev.dal.api.MemoryEntry;
@@ -8,8 +10,6 @@ import dev.dal.api.Role;
 import dev.dal.api.SessionStatus;
 import dev.dal.api.User;
 import dev.dal.api.UserStatus;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -30,8 +30,7 @@ import org.neo4j.driver.types.MapAccessor;
  * holding its key and the deleted version plus one.
  */
 final class Neo4jRecords {
-    private Neo4jRecords() {
-    }
+    private Neo4jRecords() {}
 
     /** Label of a deleted user's tombstone: {@code id}, {@code version}. */
     static final String USER_TOMBSTONE = "UserTombstone";
@@ -126,17 +125,34 @@ final class Neo4jRecords {
     // ---- properties to records ----
 
     static User user(MapAccessor n) {
-        return new User(uuid(n.get("id")), text(n.get("external_id")), text(n.get("email")), text(n.get("name")),
-                object(n.get("profile"), "user.profile"), object(n.get("preferences"), "user.preferences"),
-                UserStatus.fromWireName(n.get("status").asString("active")), instant(n.get("created_at")),
-                updatedAt(n), instant(n.get("last_active_at")), version(n));
+        return new User(
+                uuid(n.get("id")),
+                text(n.get("external_id")),
+                text(n.get("email")),
+                text(n.get("name")),
+                object(n.get("profile"), "user.profile"),
+                object(n.get("preferences"), "user.preferences"),
+                UserStatus.fromWireName(n.get("status").asString("active")),
+                instant(n.get("created_at")),
+                updatedAt(n),
+                instant(n.get("last_active_at")),
+                version(n));
     }
 
     static ChatSession session(MapAccessor n, Value userId) {
-        return new ChatSession(uuid(n.get("id")), n.get("chat_id").asString(), userId.isNull() ? null : uuid(userId),
-                text(n.get("title")), text(n.get("profile")), object(n.get("metadata"), "session.metadata"),
-                SessionStatus.fromWireName(n.get("status").asString("active")), instant(n.get("created_at")),
-                updatedAt(n), instant(n.get("last_message_at")), n.get("message_count").asLong(0), version(n));
+        return new ChatSession(
+                uuid(n.get("id")),
+                n.get("chat_id").asString(),
+                userId.isNull() ? null : uuid(userId),
+                text(n.get("title")),
+                text(n.get("profile")),
+                object(n.get("metadata"), "session.metadata"),
+                SessionStatus.fromWireName(n.get("status").asString("active")),
+                instant(n.get("created_at")),
+                updatedAt(n),
+                instant(n.get("last_message_at")),
+                n.get("message_count").asLong(0),
+                version(n));
     }
 
     /** @return the session a statement returned as {@code s}, owned by the user it returned as {@code user_id} */
@@ -146,17 +162,30 @@ final class Neo4jRecords {
 
     static Message message(MapAccessor n) {
         Value tokens = n.get("token_count");
-        return new Message(uuid(n.get("id")), uuid(n.get("session_id")), n.get("sequence_number").asLong(),
-                Role.fromWireName(n.get("role").asString()), n.get("content").asString(""),
-                object(n.get("metadata"), "message.metadata"), tokens.isNull() ? null : tokens.asInt(),
-                n.get("abuse_flagged").asBoolean(false), instant(n.get("created_at")));
+        return new Message(
+                uuid(n.get("id")),
+                uuid(n.get("session_id")),
+                n.get("sequence_number").asLong(),
+                Role.fromWireName(n.get("role").asString()),
+                n.get("content").asString(""),
+                object(n.get("metadata"), "message.metadata"),
+                tokens.isNull() ? null : tokens.asInt(),
+                n.get("abuse_flagged").asBoolean(false),
+                instant(n.get("created_at")));
     }
 
     static MemoryEntry memory(MapAccessor n) {
         Value value = n.get("value");
         JsonNode json = value.isNull() ? null : JsonValues.parse(value.asString());
-        return new MemoryEntry(uuid(n.get("user_id")), n.get("memory_type").asString(), n.get("key").asString(), json,
-                instant(n.get("created_at")), instant(n.get("updated_at")), instant(n.get("expires_at")), version(n));
+        return new MemoryEntry(
+                uuid(n.get("user_id")),
+                n.get("memory_type").asString(),
+                n.get("key").asString(),
+                json,
+                instant(n.get("created_at")),
+                instant(n.get("updated_at")),
+                instant(n.get("expires_at")),
+                version(n));
     }
 
     /** A node written before versions (schema change 004 gives every node one) is at version 1. */
@@ -183,6 +212,8 @@ final class Neo4jRecords {
     }
 
     private static ObjectNode object(Value v, String field) {
-        return v.isNull() ? JsonValues.emptyObject() : JsonValues.canonicalObject(JsonValues.parse(v.asString()), field);
+        return v.isNull()
+                ? JsonValues.emptyObject()
+                : JsonValues.canonicalObject(JsonValues.parse(v.asString()), field);
     }
 }

@@ -54,15 +54,15 @@ public final class Neo4jSchemaMigrator implements SchemaMigrator {
         this(connection, ownsConnection, Neo4jMigrations.ALL, LOCK_WAIT);
     }
 
-    Neo4jSchemaMigrator(Neo4jConnection connection, boolean ownsConnection, List<Neo4jMigration> migrations, Duration lockWait) {
+    Neo4jSchemaMigrator(
+            Neo4jConnection connection, boolean ownsConnection, List<Neo4jMigration> migrations, Duration lockWait) {
         this.connection = connection;
         this.ownsConnection = ownsConnection;
         this.migrations = List.copyOf(migrations);
         this.lockWait = lockWait;
     }
 
-    private record Applied(String checksum, Instant appliedAt) {
-    }
+    private record Applied(String checksum, Instant appliedAt) {}
 
     private Map<String, Applied> applied() {
         try {
@@ -80,9 +80,11 @@ public final class Neo4jSchemaMigrator implements SchemaMigrator {
     private static Map<String, Applied> appliedIn(org.neo4j.driver.TransactionContext tx) {
         Map<String, Applied> found = new HashMap<>();
         for (Record r : tx.run("MATCH (m:DalSchemaMigration) RETURN m.version AS version, m.checksum AS checksum, "
-                + "m.applied_at AS applied_at").list()) {
-            found.put(r.get("version").asString(), new Applied(r.get("checksum").asString(null),
-                    Neo4jRecords.instant(r.get("applied_at"))));
+                        + "m.applied_at AS applied_at")
+                .list()) {
+            found.put(
+                    r.get("version").asString(),
+                    new Applied(r.get("checksum").asString(null), Neo4jRecords.instant(r.get("applied_at"))));
         }
         return found;
     }
@@ -93,7 +95,11 @@ public final class Neo4jSchemaMigrator implements SchemaMigrator {
         List<SchemaChange> changes = new ArrayList<>();
         for (Neo4jMigration m : migrations) {
             Applied a = applied.get(m.version());
-            changes.add(new SchemaChange(m.version(), m.description(), a != null, a == null ? null : a.appliedAt(),
+            changes.add(new SchemaChange(
+                    m.version(),
+                    m.description(),
+                    a != null,
+                    a == null ? null : a.appliedAt(),
                     a == null ? m.checksum() : a.checksum()));
         }
         return List.copyOf(changes);
@@ -118,7 +124,10 @@ public final class Neo4jSchemaMigrator implements SchemaMigrator {
      */
     List<String> pending() {
         Map<String, Applied> applied = connection.call("opening the store", false, Neo4jSchemaMigrator::appliedIn);
-        return migrations.stream().map(Neo4jMigration::version).filter(v -> !applied.containsKey(v)).toList();
+        return migrations.stream()
+                .map(Neo4jMigration::version)
+                .filter(v -> !applied.containsKey(v))
+                .toList();
     }
 
     @Override
@@ -136,10 +145,23 @@ public final class Neo4jSchemaMigrator implements SchemaMigrator {
                     connection.autoCommit(statement, Map.of());
                 }
                 Instant at = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-                connection.write(tx -> tx.run("MERGE (m:DalSchemaMigration {version: $version}) SET m.description = $description, "
-                        + "m.checksum = $checksum, m.applied_at = $at", Map.of("version", m.version(),
-                        "description", m.description(), "checksum", m.checksum(), "at", Neo4jRecords.time(at))).consume());
-                LOG.info("Applied Neo4j schema change {} ({}) in {} ms", m.version(), m.description(),
+                connection.write(tx -> tx.run(
+                                "MERGE (m:DalSchemaMigration {version: $version}) SET m.description = $description, "
+                                        + "m.checksum = $checksum, m.applied_at = $at",
+                                Map.of(
+                                        "version",
+                                        m.version(),
+                                        "description",
+                                        m.description(),
+                                        "checksum",
+                                        m.checksum(),
+                                        "at",
+                                        Neo4jRecords.time(at)))
+                        .consume());
+                LOG.info(
+                        "Applied Neo4j schema change {} ({}) in {} ms",
+                        m.version(),
+                        m.description(),
                         (System.nanoTime() - start) / 1_000_000);
                 done.add(new SchemaChange(m.version(), m.description(), true, at, m.checksum()));
             }
@@ -161,8 +183,10 @@ public final class Neo4jSchemaMigrator implements SchemaMigrator {
     @Override
     public List<SchemaChange> rollback(String toVersion) {
         if (toVersion != null && migrations.stream().noneMatch(m -> m.version().equals(toVersion))) {
-            throw new ValidationException("toVersion", "names no known Neo4j schema change (known: "
-                    + migrations.stream().map(Neo4jMigration::version).toList() + ")");
+            throw new ValidationException(
+                    "toVersion",
+                    "names no known Neo4j schema change (known: "
+                            + migrations.stream().map(Neo4jMigration::version).toList() + ")");
         }
         return locked(() -> {
             Map<String, Applied> applied = applied();
@@ -178,8 +202,10 @@ public final class Neo4jSchemaMigrator implements SchemaMigrator {
                 for (String statement : m.down()) {
                     connection.autoCommit(statement, Map.of());
                 }
-                connection.write(tx -> tx.run("MATCH (m:DalSchemaMigration {version: $version}) DELETE m",
-                        Map.of("version", m.version())).consume());
+                connection.write(tx -> tx.run(
+                                "MATCH (m:DalSchemaMigration {version: $version}) DELETE m",
+                                Map.of("version", m.version()))
+                        .consume());
                 LOG.info("Rolled back Neo4j schema change {} ({})", m.version(), m.description());
                 undone.add(new SchemaChange(m.version(), m.description(), false, null, m.checksum()));
                 if (toVersion == null) {
@@ -205,8 +231,10 @@ public final class Neo4jSchemaMigrator implements SchemaMigrator {
             try {
                 return work.get();
             } finally {
-                connection.write(tx -> tx.run("MATCH (l:DalSchemaLock {name: 'schema', holder: $holder}) DELETE l",
-                        Map.of("holder", holder)).consume());
+                connection.write(tx -> tx.run(
+                                "MATCH (l:DalSchemaLock {name: 'schema', holder: $holder}) DELETE l",
+                                Map.of("holder", holder))
+                        .consume());
             }
         } catch (RuntimeException e) {
             throw Neo4jErrors.translate("schema migration", e);
@@ -217,15 +245,25 @@ public final class Neo4jSchemaMigrator implements SchemaMigrator {
         long deadline = System.nanoTime() + lockWait.toNanos();
         while (true) {
             Instant now = Instant.now();
-            Record r = connection.write(tx -> tx.run(ACQUIRE, Map.of("holder", holder, "now", Neo4jRecords.time(now),
-                    "stale", Neo4jRecords.time(now.minus(STALE_LOCK)))).single());
+            Record r = connection.write(tx -> tx.run(
+                            ACQUIRE,
+                            Map.of(
+                                    "holder",
+                                    holder,
+                                    "now",
+                                    Neo4jRecords.time(now),
+                                    "stale",
+                                    Neo4jRecords.time(now.minus(STALE_LOCK))))
+                    .single());
             if (r.get("acquired").asBoolean()) {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new ConcurrencyConflictException("The Neo4j schema migration lock is held by "
-                        + r.get("holder").asString() + "; another migration is running (a lock older than "
-                        + STALE_LOCK.toMinutes() + " minutes is taken over)", null);
+                throw new ConcurrencyConflictException(
+                        "The Neo4j schema migration lock is held by "
+                                + r.get("holder").asString() + "; another migration is running (a lock older than "
+                                + STALE_LOCK.toMinutes() + " minutes is taken over)",
+                        null);
             }
             try {
                 Thread.sleep(250);

@@ -57,34 +57,59 @@ import java.util.Set;
  * @param autoMigrate whether pending migrations are applied when the store opens
  */
 public record Neo4jSettings(
-        String uri, List<String> hosts, String user, String password, String database, int maxPoolSize,
-        Duration acquisitionTimeout, Duration maxLifetime, Duration connectTimeout, Duration queryTimeout,
-        Duration healthTimeout, int txRetries, boolean logValues, boolean encrypted, Trust trust, Path trustCertificate, boolean autoMigrate) {
+        String uri,
+        List<String> hosts,
+        String user,
+        String password,
+        String database,
+        int maxPoolSize,
+        Duration acquisitionTimeout,
+        Duration maxLifetime,
+        Duration connectTimeout,
+        Duration queryTimeout,
+        Duration healthTimeout,
+        int txRetries,
+        boolean logValues,
+        boolean encrypted,
+        Trust trust,
+        Path trustCertificate,
+        boolean autoMigrate) {
 
     /** The server URI: {@code bolt://}, {@code neo4j://} or their {@code +s}/{@code +ssc} forms, no credentials. */
-    public static final Setting<Optional<String>> NEO4J_URI = Setting.credentialUrl("NEO4J_URI").locating();
+    public static final Setting<Optional<String>> NEO4J_URI =
+            Setting.credentialUrl("NEO4J_URI").locating();
     /** The user; with {@link #NEO4J_PASSWORD} or neither. */
-    public static final Setting<Optional<String>> NEO4J_USER = Setting.text("NEO4J_USER").locating();
+    public static final Setting<Optional<String>> NEO4J_USER =
+            Setting.text("NEO4J_USER").locating();
     /** The password (secret); no default. */
-    public static final Setting<Optional<String>> NEO4J_PASSWORD = Setting.secret("NEO4J_PASSWORD").locating();
+    public static final Setting<Optional<String>> NEO4J_PASSWORD =
+            Setting.secret("NEO4J_PASSWORD").locating();
     /** Database name, default {@link #DB_NAME}, else the server's default database. */
-    public static final Setting<Optional<String>> NEO4J_DATABASE = Setting.text("NEO4J_DATABASE").locating();
+    public static final Setting<Optional<String>> NEO4J_DATABASE =
+            Setting.text("NEO4J_DATABASE").locating();
     /** Hosts when {@link #NEO4J_URI} is absent: the first is connected to, all are used for routing discovery. */
-    public static final Setting<List<String>> DB_HOST = Setting.list("DB_HOST", "host").locating();
+    public static final Setting<List<String>> DB_HOST =
+            Setting.list("DB_HOST", "host").locating();
     /** Port of the {@link #DB_HOST} hosts that name none, default 7687. */
-    public static final Setting<Optional<Integer>> DB_PORT = Setting.optionalWholeNumber("DB_PORT", 1, 65_535)
-            .locating();
+    public static final Setting<Optional<Integer>> DB_PORT =
+            Setting.optionalWholeNumber("DB_PORT", 1, 65_535).locating();
     /** Database name when {@link #NEO4J_DATABASE} is absent. */
-    public static final Setting<Optional<String>> DB_NAME = Setting.text("DB_NAME").locating();
+    public static final Setting<Optional<String>> DB_NAME =
+            Setting.text("DB_NAME").locating();
     /** Connect timeout, overriding {@code DB_CONNECT_TIMEOUT} when set (the driver's own name for it). */
-    public static final Setting<Optional<Duration>> NEO4J_CONNECTION_TIMEOUT = Setting.of("NEO4J_CONNECTION_TIMEOUT",
-            null, v -> Optional.of(Setting.duration("NEO4J_CONNECTION_TIMEOUT", Duration.ZERO)
-                    .read(Map.of("NEO4J_CONNECTION_TIMEOUT", v))), Optional.empty());
+    public static final Setting<Optional<Duration>> NEO4J_CONNECTION_TIMEOUT = Setting.of(
+            "NEO4J_CONNECTION_TIMEOUT",
+            null,
+            v -> Optional.of(Setting.duration("NEO4J_CONNECTION_TIMEOUT", Duration.ZERO)
+                    .read(Map.of("NEO4J_CONNECTION_TIMEOUT", v))),
+            Optional.empty());
     /** Encrypt a plain-scheme connection, default false. */
     public static final Setting<Boolean> NEO4J_ENCRYPTED = Setting.flag("NEO4J_ENCRYPTED", false);
     /** Certificate trust strategy, default {@link Trust#TRUST_SYSTEM_CA_SIGNED_CERTIFICATES}. */
-    public static final Setting<Trust> NEO4J_TRUST = Setting.of("NEO4J_TRUST",
-            Trust.TRUST_SYSTEM_CA_SIGNED_CERTIFICATES.name(), Neo4jSettings::trust,
+    public static final Setting<Trust> NEO4J_TRUST = Setting.of(
+            "NEO4J_TRUST",
+            Trust.TRUST_SYSTEM_CA_SIGNED_CERTIFICATES.name(),
+            Neo4jSettings::trust,
             Trust.TRUST_SYSTEM_CA_SIGNED_CERTIFICATES);
     /** CA certificate file (PEM) for {@link Trust#TRUST_CUSTOM_CA_SIGNED_CERTIFICATES}. */
     public static final Setting<Path> NEO4J_TRUST_CERTIFICATE = Setting.path("NEO4J_TRUST_CERTIFICATE", null);
@@ -107,8 +132,18 @@ public record Neo4jSettings(
 
     /** @return the settings the Neo4j store declares */
     public static List<Setting<?>> declared() {
-        return List.of(NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE, DB_HOST, DB_PORT, DB_NAME,
-                NEO4J_CONNECTION_TIMEOUT, NEO4J_ENCRYPTED, NEO4J_TRUST, NEO4J_TRUST_CERTIFICATE);
+        return List.of(
+                NEO4J_URI,
+                NEO4J_USER,
+                NEO4J_PASSWORD,
+                NEO4J_DATABASE,
+                DB_HOST,
+                DB_PORT,
+                DB_NAME,
+                NEO4J_CONNECTION_TIMEOUT,
+                NEO4J_ENCRYPTED,
+                NEO4J_TRUST,
+                NEO4J_TRUST_CERTIFICATE);
     }
 
     /**
@@ -139,11 +174,13 @@ public record Neo4jSettings(
             uri = null;
         } else if (!dbHosts.isEmpty()) {
             int port = view.get(DB_PORT).orElse(DEFAULT_PORT);
-            hosts = dbHosts.stream().map(h -> h.contains(":") ? h : h + ":" + port).toList();
+            hosts = dbHosts.stream()
+                    .map(h -> h.contains(":") ? h : h + ":" + port)
+                    .toList();
             uri = checkedUri("neo4j://" + hosts.get(0));
         } else {
-            throw new ConfigurationException("The Neo4j store needs " + NEO4J_URI.name()
-                    + " (e.g. neo4j://host:7687) or " + DB_HOST.name());
+            throw new ConfigurationException(
+                    "The Neo4j store needs " + NEO4J_URI.name() + " (e.g. neo4j://host:7687) or " + DB_HOST.name());
         }
         String user = view.get(NEO4J_USER).orElse(null);
         String password = view.get(NEO4J_PASSWORD).orElse(null);
@@ -166,7 +203,8 @@ public record Neo4jSettings(
         boolean encrypted = view.get(NEO4J_ENCRYPTED);
         Trust trust = view.get(NEO4J_TRUST);
         Path certificate = view.get(NEO4J_TRUST_CERTIFICATE);
-        if (trust == Trust.TRUST_CUSTOM_CA_SIGNED_CERTIFICATES && (certificate == null || !Files.isReadable(certificate))) {
+        if (trust == Trust.TRUST_CUSTOM_CA_SIGNED_CERTIFICATES
+                && (certificate == null || !Files.isReadable(certificate))) {
             throw new ConfigurationException(NEO4J_TRUST.name() + "=" + trust + " needs "
                     + NEO4J_TRUST_CERTIFICATE.name() + ", a readable PEM file");
         }
@@ -174,8 +212,24 @@ public record Neo4jSettings(
             throw new ConfigurationException(NEO4J_ENCRYPTED.name() + " applies to bolt:// and neo4j:// URIs only;"
                     + " the +s and +ssc schemes of " + NEO4J_URI.name() + " choose encryption themselves");
         }
-        return new Neo4jSettings(uri, hosts, user, password, database, pool, acquisition, lifetime, connect,
-                config.queryTimeout(), config.healthTimeout(), config.txRetries(), config.logValues(), encrypted, trust, certificate, config.autoMigrate(AUTO_MIGRATE_BY_DEFAULT));
+        return new Neo4jSettings(
+                uri,
+                hosts,
+                user,
+                password,
+                database,
+                pool,
+                acquisition,
+                lifetime,
+                connect,
+                config.queryTimeout(),
+                config.healthTimeout(),
+                config.txRetries(),
+                config.logValues(),
+                encrypted,
+                trust,
+                certificate,
+                config.autoMigrate(AUTO_MIGRATE_BY_DEFAULT));
     }
 
     private static String checkedUri(String value) {
@@ -226,8 +280,9 @@ public record Neo4jSettings(
         String shown = NEO4J_URI.display(uri);
         URI parsed = ServerUris.parse(uri, shown);
         Map<String, String> settings = new java.util.TreeMap<>();
-        settings.put(NEO4J_URI.name(), parsed.getScheme() + "://" + parsed.getHost()
-                + (parsed.getPort() < 0 ? "" : ":" + parsed.getPort()));
+        settings.put(
+                NEO4J_URI.name(),
+                parsed.getScheme() + "://" + parsed.getHost() + (parsed.getPort() < 0 ? "" : ":" + parsed.getPort()));
         String info = parsed.getRawUserInfo();
         String user = info == null ? null : decode(info.split(":", 2)[0]);
         String password = info == null || !info.contains(":") ? null : decode(info.substring(info.indexOf(':') + 1));
@@ -245,11 +300,14 @@ public record Neo4jSettings(
      * @return where the store is (its URI holds no credentials)
      */
     public static String location(DalConfig config) {
-        return SettingsView.of(config, declared()).get(NEO4J_URI).map(NEO4J_URI::display).orElse("neo4j");
+        return SettingsView.of(config, declared())
+                .get(NEO4J_URI)
+                .map(NEO4J_URI::display)
+                .orElse("neo4j");
     }
 
-    private static void putOr(Map<String, String> settings, String name, String fromUri,
-            Map<String, String> environment) {
+    private static void putOr(
+            Map<String, String> settings, String name, String fromUri, Map<String, String> environment) {
         String value = fromUri != null && !fromUri.isEmpty() ? fromUri : environment.get(name);
         if (value != null && !value.isEmpty()) {
             settings.put(name, value);
@@ -265,6 +323,7 @@ public record Neo4jSettings(
     public String toString() {
         return "Neo4jSettings[" + uri + ", user=" + user + ", database=" + database + ", pool=" + maxPoolSize
                 + ", acquisitionTimeout=" + acquisitionTimeout + ", maxLifetime=" + maxLifetime + ", connectTimeout="
-                + connectTimeout + ", queryTimeout=" + queryTimeout + ", encrypted=" + encrypted + ", trust=" + trust + "]";
+                + connectTimeout + ", queryTimeout=" + queryTimeout + ", encrypted=" + encrypted + ", trust=" + trust
+                + "]";
     }
 }

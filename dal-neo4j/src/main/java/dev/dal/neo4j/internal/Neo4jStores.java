@@ -8,8 +8,7 @@ import java.util.List;
 
 /** Opens Neo4j stores and their schema migrators. */
 public final class Neo4jStores {
-    private Neo4jStores() {
-    }
+    private Neo4jStores() {}
 
     /**
      * Opens a store; with {@code DB_AUTO_MIGRATE} (default true) pending schema changes are applied
@@ -31,7 +30,8 @@ public final class Neo4jStores {
      */
     public static DataAccess open(DalConfig config, org.neo4j.driver.Driver driver) {
         Neo4jSettings settings = Neo4jSettings.from(config, driver != null);
-        Neo4jConnection connection = driver == null ? new Neo4jConnection(settings) : new Neo4jConnection(settings, driver, false);
+        Neo4jConnection connection =
+                driver == null ? new Neo4jConnection(settings) : new Neo4jConnection(settings, driver, false);
         try {
             Neo4jSchemaMigrator schema = new Neo4jSchemaMigrator(connection, false);
             List<String> pending;
@@ -43,8 +43,9 @@ public final class Neo4jStores {
             }
             if (!pending.isEmpty()) {
                 if (!settings.autoMigrate()) {
-                    throw Neo4jErrors.FAILURES.schemaNotCurrent((pending.size() == schema.migrationCount()
-                            ? "no schema: " : "") + "changes " + pending + " not applied");
+                    throw Neo4jErrors.FAILURES.schemaNotCurrent(
+                            (pending.size() == schema.migrationCount() ? "no schema: " : "") + "changes " + pending
+                                    + " not applied");
                 }
                 schema.migrate();
             }
@@ -70,7 +71,8 @@ public final class Neo4jStores {
      */
     public static SchemaMigrator migrator(DalConfig config, org.neo4j.driver.Driver driver) {
         Neo4jSettings settings = Neo4jSettings.from(config, driver != null);
-        return driver == null ? new Neo4jSchemaMigrator(new Neo4jConnection(settings), true)
+        return driver == null
+                ? new Neo4jSchemaMigrator(new Neo4jConnection(settings), true)
                 : new Neo4jSchemaMigrator(new Neo4jConnection(settings, driver, false), false);
     }
 }

@@ -17,8 +17,8 @@ import dev.dal.api.NotFoundException;
 import dev.dal.api.Timestamps;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
-import dev.dal.api.spi.StoreWrites;
 import dev.dal.api.spi.Ids;
+import dev.dal.api.spi.StoreWrites;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -65,8 +65,12 @@ final class Neo4jWrites implements StoreWrites {
     public User createUser(NewUser newUser) {
         User user = newUser.toUser(Ids.newId(), store.now());
         Map<String, Object> props = Neo4jRecords.userProps(user);
-        long version = store.write("createUser", tx -> tx.run(CREATE_USER, params("props", props)).single()
-                .get("version").asLong());
+        long version = store.write(
+                "createUser",
+                tx -> tx.run(CREATE_USER, params("props", props))
+                        .single()
+                        .get("version")
+                        .asLong());
         return user.withVersion(version);
     }
 
@@ -88,11 +92,23 @@ final class Neo4jWrites implements StoreWrites {
     public User updateUser(UUID id, UserUpdate update) {
         Instant now = store.now();
         return store.write("updateUser", tx -> {
-            User current = tx.run(LOCK_USER, params("id", id.toString())).list(r -> Neo4jRecords.user(r.get("u").asNode()))
-                    .stream().findFirst().orElseThrow(() -> NotFoundException.of("user", id));
+            User current = tx
+                    .run(LOCK_USER, params("id", id.toString()))
+                    .list(r -> Neo4jRecords.user(r.get("u").asNode()))
+                    .stream()
+                    .findFirst()
+                    .orElseThrow(() -> NotFoundException.of("user", id));
             User updated = update.applyTo(current, now);
-            List<Record> written = tx.run(UPDATE_USER, params("id", id.toString(), "expected", update.expectedVersion(),
-                    "props", Neo4jRecords.userProps(updated))).list();
+            List<Record> written = tx.run(
+                            UPDATE_USER,
+                            params(
+                                    "id",
+                                    id.toString(),
+                                    "expected",
+                                    update.expectedVersion(),
+                                    "props",
+                                    Neo4jRecords.userProps(updated)))
+                    .list();
             if (written.isEmpty()) {
                 throw conflict("user");
             }
@@ -101,8 +117,8 @@ final class Neo4jWrites implements StoreWrites {
     }
 
     private static ConcurrencyConflictException conflict(String kind) {
-        return new ConcurrencyConflictException("The " + kind + " was changed since the expected version was read;"
-                + " read it again and retry", null);
+        return new ConcurrencyConflictException(
+                "The " + kind + " was changed since the expected version was read;" + " read it again and retry", null);
     }
 
     /**
@@ -145,8 +161,13 @@ final class Neo4jWrites implements StoreWrites {
 
     @Override
     public boolean deleteUser(UUID id, DeleteMode mode) {
-        return store.write("deleteUser", tx -> tx.run(DELETE_USER, params("id", id.toString(), "purge", mode == DeleteMode.PURGE))
-                .single().get("deleted").asLong() > 0);
+        return store.write(
+                "deleteUser",
+                tx -> tx.run(DELETE_USER, params("id", id.toString(), "purge", mode == DeleteMode.PURGE))
+                                .single()
+                                .get("deleted")
+                                .asLong()
+                        > 0);
     }
 
     // ---- sessions ----
@@ -171,8 +192,11 @@ final class Neo4jWrites implements StoreWrites {
     @Override
     public ChatSession createChatSession(NewChatSession newSession) {
         ChatSession session = newSession.toSession(Ids.newId(), store.now());
-        Map<String, Object> p = params("props", Neo4jRecords.sessionProps(session),
-                "userId", session.userId() == null ? null : session.userId().toString());
+        Map<String, Object> p = params(
+                "props",
+                Neo4jRecords.sessionProps(session),
+                "userId",
+                session.userId() == null ? null : session.userId().toString());
         long version = store.write("createChatSession", tx -> {
             List<Record> created = tx.run(CREATE_SESSION, p).list();
             if (created.isEmpty()) {
@@ -209,12 +233,22 @@ final class Neo4jWrites implements StoreWrites {
                     .orElseThrow(() -> NotFoundException.of("chat session", chatId));
             ChatSession updated = update.applyTo(current, now);
             String userId = updated.userId() == null ? null : updated.userId().toString();
-            if (userId != null && !Objects.equals(updated.userId(), current.userId())
-                    && !tx.run("MATCH (u:User {id: $id}) RETURN u.id", params("id", userId)).hasNext()) {
+            if (userId != null
+                    && !Objects.equals(updated.userId(), current.userId())
+                    && !tx.run("MATCH (u:User {id: $id}) RETURN u.id", params("id", userId))
+                            .hasNext()) {
                 throw NotFoundException.of("user", userId);
             }
-            List<Record> written = tx.run(UPDATE_SESSION, params("props", Neo4jRecords.sessionProps(updated),
-                    "userId", userId, "expected", update.expectedVersion())).list();
+            List<Record> written = tx.run(
+                            UPDATE_SESSION,
+                            params(
+                                    "props",
+                                    Neo4jRecords.sessionProps(updated),
+                                    "userId",
+                                    userId,
+                                    "expected",
+                                    update.expectedVersion()))
+                    .list();
             if (written.isEmpty()) {
                 throw conflict("chat session");
             }
@@ -239,8 +273,13 @@ final class Neo4jWrites implements StoreWrites {
 
     @Override
     public boolean deleteChatSession(String chatId) {
-        return store.write("deleteChatSession", tx -> tx.run(DELETE_SESSION, params("chatId", chatId)).single()
-                .get("deleted").asLong() > 0);
+        return store.write(
+                "deleteChatSession",
+                tx -> tx.run(DELETE_SESSION, params("chatId", chatId))
+                                .single()
+                                .get("deleted")
+                                .asLong()
+                        > 0);
     }
 
     // ---- messages ----
@@ -267,7 +306,6 @@ final class Neo4jWrites implements StoreWrites {
             WITH s, base, count(m) AS added
             RETURN s.id AS session_id, base""";
 
-
     @Override
     public List<Message> addMessages(String chatId, List<NewMessage> newMessages) {
         Instant now = store.now();
@@ -281,13 +319,25 @@ final class Neo4jWrites implements StoreWrites {
             row.put("role", m.role().wireName());
             row.put("content", m.content());
             row.put("metadata", JsonValues.write(JsonValues.canonicalObject(m.metadata(), "message.metadata")));
-            row.put("token_count", m.tokenCount() == null ? null : m.tokenCount().longValue());
+            row.put(
+                    "token_count",
+                    m.tokenCount() == null ? null : m.tokenCount().longValue());
             row.put("abuse_flagged", m.abuseFlagged());
             rows.add(row);
         }
         return store.write("addMessages", tx -> {
-            List<Record> added = tx.run(ADD_MESSAGES, params("chatId", chatId, "firstId", ids.get(0).toString(),
-                    "rows", rows, "now", Neo4jRecords.time(now))).list();
+            List<Record> added = tx.run(
+                            ADD_MESSAGES,
+                            params(
+                                    "chatId",
+                                    chatId,
+                                    "firstId",
+                                    ids.get(0).toString(),
+                                    "rows",
+                                    rows,
+                                    "now",
+                                    Neo4jRecords.time(now)))
+                    .list();
             if (added.isEmpty()) {
                 return replayed(tx, chatId, ids);
             }
@@ -303,8 +353,10 @@ final class Neo4jWrites implements StoreWrites {
 
     /** The messages a committed earlier attempt stored, or {@link NotFoundException} when the session is missing. */
     private static List<Message> replayed(TransactionContext tx, String chatId, List<UUID> ids) {
-        List<Message> stored = tx.run("MATCH (m:Message) WHERE m.id IN $ids RETURN m ORDER BY m.sequence_number",
-                params("ids", ids.stream().map(UUID::toString).toList())).list(r -> Neo4jRecords.message(r.get("m").asNode()));
+        List<Message> stored = tx.run(
+                        "MATCH (m:Message) WHERE m.id IN $ids RETURN m ORDER BY m.sequence_number",
+                        params("ids", ids.stream().map(UUID::toString).toList()))
+                .list(r -> Neo4jRecords.message(r.get("m").asNode()));
         if (stored.isEmpty()) {
             throw NotFoundException.of("chat session", chatId);
         }
@@ -344,12 +396,33 @@ final class Neo4jWrites implements StoreWrites {
         Instant now = store.now();
         Instant expires = Timestamps.truncate(expiresAt);
         JsonNode canonical = JsonValues.canonical(value);
-        Map<String, Object> p = params("userId", userId.toString(), "type", memoryType, "key", key,
-                "value", JsonValues.write(canonical), "now", Neo4jRecords.time(now), "expires", Neo4jRecords.time(expires));
-        Record stored = store.write("setUserMemory", tx -> tx.run(SET_MEMORY, p).list().stream().findFirst()
-                .orElseThrow(() -> NotFoundException.of("user", userId)));
-        return new MemoryEntry(userId, memoryType, key, canonical, Neo4jRecords.instant(stored.get("created_at")), now,
-                expires, stored.get("version").asLong());
+        Map<String, Object> p = params(
+                "userId",
+                userId.toString(),
+                "type",
+                memoryType,
+                "key",
+                key,
+                "value",
+                JsonValues.write(canonical),
+                "now",
+                Neo4jRecords.time(now),
+                "expires",
+                Neo4jRecords.time(expires));
+        Record stored = store.write(
+                "setUserMemory",
+                tx -> tx.run(SET_MEMORY, p).list().stream()
+                        .findFirst()
+                        .orElseThrow(() -> NotFoundException.of("user", userId)));
+        return new MemoryEntry(
+                userId,
+                memoryType,
+                key,
+                canonical,
+                Neo4jRecords.instant(stored.get("created_at")),
+                now,
+                expires,
+                stored.get("version").asLong());
     }
 
     /** Every deleted key, expired or not, leaves a tombstone at its version plus one. */
@@ -385,14 +458,18 @@ final class Neo4jWrites implements StoreWrites {
     }
 
     private int deleteMemory(UUID userId, String memoryType, String key) {
-        Map<String, Object> p = params("userId", userId.toString(), "type", memoryType, "key", key,
-                "now", Neo4jRecords.time(store.now()));
-        return store.write("deleteUserMemory", tx -> tx.run(DELETE_MEMORY, p).single().get("visible").asInt());
+        Map<String, Object> p = params(
+                "userId", userId.toString(), "type", memoryType, "key", key, "now", Neo4jRecords.time(store.now()));
+        return store.write(
+                "deleteUserMemory",
+                tx -> tx.run(DELETE_MEMORY, p).single().get("visible").asInt());
     }
 
     @Override
     public int purgeExpiredMemory() {
         Map<String, Object> p = params("now", Neo4jRecords.time(store.now()));
-        return store.write("purgeExpiredMemory", tx -> tx.run(PURGE_MEMORY, p).single().get("purged").asInt());
+        return store.write(
+                "purgeExpiredMemory",
+                tx -> tx.run(PURGE_MEMORY, p).single().get("purged").asInt());
     }
 }

@@ -36,8 +36,7 @@ public final class Neo4jBenchmark {
     private static final String ONE_MESSAGE = "MATCH (s:ChatSession {id: $sid}) MERGE (m:Message {id: $props.id}) "
             + "SET m = $props MERGE (s)-[:HAS_MESSAGE]->(m)";
 
-    private Neo4jBenchmark() {
-    }
+    private Neo4jBenchmark() {}
 
     /**
      * @param args none
@@ -46,7 +45,8 @@ public final class Neo4jBenchmark {
         int total = Integer.getInteger("bench.messages", 100_000);
         Neo4jTestServer server = Neo4jTestServer.get();
         server.clear();
-        try (DataAccess store = DataAccessFactory.create(server.config(Clock.systemUTC()), server.sharedDriverProvider())) {
+        try (DataAccess store =
+                DataAccessFactory.create(server.config(Clock.systemUTC()), server.sharedDriverProvider())) {
             bulkUpsert(server, store, total);
             server.clear();
             overview(server, store);
@@ -90,13 +90,19 @@ public final class Neo4jBenchmark {
         double strict = seconds(start);
 
         int timed = viaDal.size();
-        long stored = server.run("MATCH (m:Message) RETURN count(m) AS n", Map.of()).get(0).get("n").asLong();
+        long stored = server.run("MATCH (m:Message) RETURN count(m) AS n", Map.of())
+                .get(0)
+                .get("n")
+                .asLong();
         System.out.printf("bulk upsert of %d messages into %d sessions (%d stored in all)%n", timed, SESSIONS, stored);
-        System.out.printf("  Dal bulk().upsertMessages, %d a call (UNWIND): %.2f s, %.0f msg/s%n", DAL_CALL, unwind,
-                timed / unwind);
-        System.out.printf("  raw driver, one statement per message, one transaction each: %.2f s, %.0f msg/s: %.1fx%n",
+        System.out.printf(
+                "  Dal bulk().upsertMessages, %d a call (UNWIND): %.2f s, %.0f msg/s%n",
+                DAL_CALL, unwind, timed / unwind);
+        System.out.printf(
+                "  raw driver, one statement per message, one transaction each: %.2f s, %.0f msg/s: %.1fx%n",
                 naive, timed / naive, naive / unwind);
-        System.out.printf("  raw driver, one statement per message, 1000 statements a transaction: %.2f s, %.0f msg/s: %.1fx%n",
+        System.out.printf(
+                "  raw driver, one statement per message, 1000 statements a transaction: %.2f s, %.0f msg/s: %.1fx%n",
                 strict, timed / strict, strict / unwind);
     }
 
@@ -134,8 +140,16 @@ public final class Neo4jBenchmark {
         int perSession = total / sessions.size();
         for (ChatSession s : sessions) {
             for (int i = 1; i <= perSession; i++) {
-                messages.add(new Message(Ids.newId(), s.id(), i, i % 2 == 0 ? Role.ASSISTANT : Role.USER,
-                        "message " + i + " of a benchmark conversation", JsonValues.emptyObject(), 12, false, now));
+                messages.add(new Message(
+                        Ids.newId(),
+                        s.id(),
+                        i,
+                        i % 2 == 0 ? Role.ASSISTANT : Role.USER,
+                        "message " + i + " of a benchmark conversation",
+                        JsonValues.emptyObject(),
+                        12,
+                        false,
+                        now));
             }
         }
         return messages;
@@ -180,8 +194,9 @@ public final class Neo4jBenchmark {
             start = System.nanoTime();
             int loops = 0;
             try (Session session = server.driver().session()) {
-                List<String> ids = session.executeRead(tx -> tx.run(sessions, Map.of("uid", user.id().toString()))
-                        .list(r -> r.get("id").asString()));
+                List<String> ids = session.executeRead(
+                        tx -> tx.run(sessions, Map.of("uid", user.id().toString()))
+                                .list(r -> r.get("id").asString()));
                 for (String id : ids) {
                     session.executeRead(tx -> tx.run(last, Map.of("sid", id)).list());
                     loops++;
@@ -198,8 +213,10 @@ public final class Neo4jBenchmark {
         }
         double a = median(oneQuery);
         double b = median(nPlusOne);
-        System.out.printf("overview of %d sessions (20 messages each), median of %d: one query (Dal) %.1f ms, "
-                + "N+1 loop (raw driver) %.1f ms: %.1fx%n", SESSIONS, rounds, a * 1000, b * 1000, b / a);
+        System.out.printf(
+                "overview of %d sessions (20 messages each), median of %d: one query (Dal) %.1f ms, "
+                        + "N+1 loop (raw driver) %.1f ms: %.1fx%n",
+                SESSIONS, rounds, a * 1000, b * 1000, b / a);
     }
 
     private static double seconds(long start) {

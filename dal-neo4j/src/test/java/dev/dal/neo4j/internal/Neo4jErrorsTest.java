@@ -44,36 +44,53 @@ class Neo4jErrorsTest {
 
     @Test
     void aConnectThatFailsIsUnavailableAndABrokenConnectionIsLost() {
-        ServiceUnavailableException refused = new ServiceUnavailableException("Unable to connect to " + VALUE,
-                new ConnectException(VALUE));
-        assertThat(translate(refused, true)).isInstanceOf(UnavailableException.class).isNotInstanceOf(Retryable.class)
+        ServiceUnavailableException refused =
+                new ServiceUnavailableException("Unable to connect to " + VALUE, new ConnectException(VALUE));
+        assertThat(translate(refused, true))
+                .isInstanceOf(UnavailableException.class)
+                .isNotInstanceOf(Retryable.class)
                 .hasMessageContaining(DalConfig.DB_CONNECT_TIMEOUT);
 
-        ServiceUnavailableException broken = new ServiceUnavailableException("Connection to the database terminated " + VALUE);
+        ServiceUnavailableException broken =
+                new ServiceUnavailableException("Connection to the database terminated " + VALUE);
         assertThat(translate(broken, false)).isInstanceOf(TransientDataAccessException.class);
         assertThat(translate(broken, true)).isInstanceOf(OutcomeUnknownException.class);
-        assertThat(translate(new SessionExpiredException(VALUE), false)).isInstanceOf(TransientDataAccessException.class);
+        assertThat(translate(new SessionExpiredException(VALUE), false))
+                .isInstanceOf(TransientDataAccessException.class);
         assertThat(translate(new SessionExpiredException(VALUE), true)).isInstanceOf(OutcomeUnknownException.class);
     }
 
     @Test
     @SuppressWarnings("deprecation") // the driver's own constructor, as it raises the exception
     void timeoutsAreLostWithTheDeadlineNamedAndDefiniteWhenTheServerEndedTheTransaction() {
-        DataAccessException clientBound = Neo4jErrors.translate("op", new ServiceUnavailableException(VALUE), true, true, LIMIT);
-        assertThat(clientBound).isInstanceOf(OutcomeUnknownException.class).hasMessageContaining(DalConfig.DB_QUERY_TIMEOUT);
+        DataAccessException clientBound =
+                Neo4jErrors.translate("op", new ServiceUnavailableException(VALUE), true, true, LIMIT);
+        assertThat(clientBound)
+                .isInstanceOf(OutcomeUnknownException.class)
+                .hasMessageContaining(DalConfig.DB_QUERY_TIMEOUT);
         assertThat(Neo4jErrors.translate("op", new ServiceUnavailableException(VALUE), false, true, LIMIT))
-                .isInstanceOf(TransientDataAccessException.class).hasMessageContaining(DalConfig.DB_QUERY_TIMEOUT);
-        assertThat(translate(new ConnectionReadTimeoutException(VALUE), false)).isInstanceOf(TransientDataAccessException.class);
+                .isInstanceOf(TransientDataAccessException.class)
+                .hasMessageContaining(DalConfig.DB_QUERY_TIMEOUT);
+        assertThat(translate(new ConnectionReadTimeoutException(VALUE), false))
+                .isInstanceOf(TransientDataAccessException.class);
 
-        for (String code : new String[] {"Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
-                "Neo.TransientError.Transaction.TransactionTimedOut"}) {
+        for (String code : new String[] {
+            "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
+            "Neo.TransientError.Transaction.TransactionTimedOut"
+        }) {
             TransientException serverTimeout = new TransientException(code, VALUE);
-            assertThat(translate(serverTimeout, true)).as(code).isInstanceOf(TransientDataAccessException.class)
-                    .isNotInstanceOf(OutcomeUnknownException.class).hasMessageContaining(DalConfig.DB_QUERY_TIMEOUT);
+            assertThat(translate(serverTimeout, true))
+                    .as(code)
+                    .isInstanceOf(TransientDataAccessException.class)
+                    .isNotInstanceOf(OutcomeUnknownException.class)
+                    .hasMessageContaining(DalConfig.DB_QUERY_TIMEOUT);
             assertThat(Neo4jErrors.spentDeadline(serverTimeout)).isTrue();
         }
-        TransientException lockWait = new TransientException("Neo.TransientError.Transaction.LockAcquisitionTimeout", VALUE);
-        assertThat(translate(lockWait, false)).isInstanceOf(TransientDataAccessException.class).hasMessageContaining("lock")
+        TransientException lockWait =
+                new TransientException("Neo.TransientError.Transaction.LockAcquisitionTimeout", VALUE);
+        assertThat(translate(lockWait, false))
+                .isInstanceOf(TransientDataAccessException.class)
+                .hasMessageContaining("lock")
                 .hasMessageContaining("2000 ms");
         assertThat(Neo4jErrors.spentDeadline(lockWait)).isTrue();
     }
@@ -82,33 +99,53 @@ class Neo4jErrorsTest {
     @SuppressWarnings("deprecation") // the driver's own constructor, as it raises the exception
     void serverCodesMapToTheirMeaning() {
         assertThat(translate(new TransientException("Neo.TransientError.Transaction.DeadlockDetected", VALUE), false))
-                .isInstanceOf(ConcurrencyConflictException.class).isInstanceOf(Retryable.class);
+                .isInstanceOf(ConcurrencyConflictException.class)
+                .isInstanceOf(Retryable.class);
         // A node the statement had found, deleted by a concurrent transaction (a replicated deletion) before it
         // could lock it: the two writers conflicted, the caller may retry.
-        assertThat(translate(new ClientException("Neo.ClientError.Statement.EntityNotFound", "Node with id 7 " + VALUE), false))
-                .isInstanceOf(ConcurrencyConflictException.class).isInstanceOf(Retryable.class);
+        assertThat(translate(
+                        new ClientException("Neo.ClientError.Statement.EntityNotFound", "Node with id 7 " + VALUE),
+                        false))
+                .isInstanceOf(ConcurrencyConflictException.class)
+                .isInstanceOf(Retryable.class);
         assertThat(translate(new TransientException("Neo.TransientError.Transaction.Outdated", VALUE), false))
-                .isInstanceOf(ConcurrencyConflictException.class).isInstanceOf(Retryable.class);
+                .isInstanceOf(ConcurrencyConflictException.class)
+                .isInstanceOf(Retryable.class);
         assertThat(translate(new TransientException("Neo.TransientError.Database.DatabaseUnavailable", VALUE), false))
-                .isInstanceOf(TransientDataAccessException.class).hasMessageContaining("starting up or shutting down");
+                .isInstanceOf(TransientDataAccessException.class)
+                .hasMessageContaining("starting up or shutting down");
         assertThat(translate(new TransientException("Neo.TransientError.Cluster.NotALeader", VALUE), false))
-                .isInstanceOf(TransientDataAccessException.class).hasMessageContaining("Neo.TransientError.Cluster.NotALeader");
+                .isInstanceOf(TransientDataAccessException.class)
+                .hasMessageContaining("Neo.TransientError.Cluster.NotALeader");
         assertThat(translate(new AuthenticationException("Neo.ClientError.Security.Unauthorized", VALUE), false))
-                .isInstanceOf(ConfigurationException.class).hasMessageContaining("NEO4J_USER");
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("NEO4J_USER");
         assertThat(translate(new FatalDiscoveryException("Neo.ClientError.Database.DatabaseNotFound", VALUE), false))
-                .isInstanceOf(ConfigurationException.class).hasMessageContaining(Neo4jSettings.NEO4J_DATABASE.name());
-        assertThat(translate(new ClientException("Unable to acquire connection from the pool within configured maximum time"),
-                false)).isInstanceOf(UnavailableException.class).hasMessageContaining(DalConfig.DB_MAX_CONNECTIONS);
-        assertThat(translate(new ClientException("Neo.ClientError.Schema.ConstraintValidationFailed",
-                "Node(1) already exists with label `User` and property `external_id` = '" + VALUE + "'"), false))
-                .isInstanceOf(DuplicateKeyException.class).hasMessageContaining("externalId");
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining(Neo4jSettings.NEO4J_DATABASE.name());
+        assertThat(translate(
+                        new ClientException(
+                                "Unable to acquire connection from the pool within configured maximum time"),
+                        false))
+                .isInstanceOf(UnavailableException.class)
+                .hasMessageContaining(DalConfig.DB_MAX_CONNECTIONS);
+        assertThat(translate(
+                        new ClientException(
+                                "Neo.ClientError.Schema.ConstraintValidationFailed",
+                                "Node(1) already exists with label `User` and property `external_id` = '" + VALUE
+                                        + "'"),
+                        false))
+                .isInstanceOf(DuplicateKeyException.class)
+                .hasMessageContaining("externalId");
     }
 
     @Test
     void anythingElseIsUnexpectedWithItsCodeAndASanitizedCause() {
-        DataAccessException unexpected = translate(new ClientException("Neo.ClientError.Statement.SyntaxError", VALUE), false);
+        DataAccessException unexpected =
+                translate(new ClientException("Neo.ClientError.Statement.SyntaxError", VALUE), false);
         assertThat(unexpected.getClass()).isEqualTo(DataAccessException.class);
-        assertThat(unexpected).hasMessageContaining("Neo.ClientError.Statement.SyntaxError")
+        assertThat(unexpected)
+                .hasMessageContaining("Neo.ClientError.Statement.SyntaxError")
                 .hasCauseInstanceOf(SanitizedCause.class);
         assertThat(((SanitizedCause) unexpected.getCause()).originalClass()).isEqualTo(ClientException.class.getName());
     }

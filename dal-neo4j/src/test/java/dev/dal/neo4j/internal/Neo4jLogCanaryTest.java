@@ -53,8 +53,13 @@ class Neo4jLogCanaryTest {
         public Logger getLog(String name) {
             return new Logger() {
                 private void add(String level, String message, Object[] params, Throwable cause) {
-                    StringBuilder line = new StringBuilder(level).append(' ').append(name).append(' ').append(message)
-                            .append(' ').append(Arrays.deepToString(params));
+                    StringBuilder line = new StringBuilder(level)
+                            .append(' ')
+                            .append(name)
+                            .append(' ')
+                            .append(message)
+                            .append(' ')
+                            .append(Arrays.deepToString(params));
                     for (Object p : params == null ? new Object[0] : params) {
                         if (p instanceof Throwable t) {
                             chain(line, t);
@@ -120,18 +125,29 @@ class Neo4jLogCanaryTest {
 
     /** Writes the canary everywhere a user value goes, and breaks a constraint with it. */
     private static void writeCanary(boolean logValues, Recorder recorder, String canary) {
-        Config config = Config.builder().withLogging(new Neo4jLogging(logValues, recorder)).withMaxConnectionPoolSize(4)
-                .withMaxTransactionRetryTime(0, java.util.concurrent.TimeUnit.MILLISECONDS).build();
+        Config config = Config.builder()
+                .withLogging(new Neo4jLogging(logValues, recorder))
+                .withMaxConnectionPoolSize(4)
+                .withMaxTransactionRetryTime(0, java.util.concurrent.TimeUnit.MILLISECONDS)
+                .build();
         Map<String, String> settings = new HashMap<>(SERVER.settings());
         settings.put(DalConfig.DAL_LOG_VALUES, String.valueOf(logValues));
         try (Driver driver = GraphDatabase.driver(SERVER.uri(), AuthTokens.none(), config);
-                DataAccess store = DataAccessFactory.create(DalConfig.builder().settings(settings).clock(Clock.systemUTC())
-                        .build(), new Neo4jStoreProvider(driver))) {
-            User user = store.createUser(NewUser.builder().externalId("canary-" + UUID.randomUUID())
-                    .profile(JsonValues.parse("{\"bio\":\"" + canary + "\"}")).build());
+                DataAccess store = DataAccessFactory.create(
+                        DalConfig.builder()
+                                .settings(settings)
+                                .clock(Clock.systemUTC())
+                                .build(),
+                        new Neo4jStoreProvider(driver))) {
+            User user = store.createUser(NewUser.builder()
+                    .externalId("canary-" + UUID.randomUUID())
+                    .profile(JsonValues.parse("{\"bio\":\"" + canary + "\"}"))
+                    .build());
             ChatSession session = store.createChatSession(NewChatSession.of("canary-" + UUID.randomUUID(), user.id()));
-            store.addMessage(session.chatId(), NewMessage.of(Role.USER, "say " + canary)
-                    .withMetadata(JsonValues.parse("{\"note\":\"" + canary + "\"}")));
+            store.addMessage(
+                    session.chatId(),
+                    NewMessage.of(Role.USER, "say " + canary)
+                            .withMetadata(JsonValues.parse("{\"note\":\"" + canary + "\"}")));
             store.setUserMemory(user.id(), "facts", "k", JsonValues.parse("\"" + canary + "\""), null);
             assertThat(store.getChatHistory(session.chatId(), 10, 0)).hasSize(1);
             store.createUser(NewUser.withExternalId(canary));
@@ -155,12 +171,10 @@ class Neo4jLogCanaryTest {
             }
 
             @Override
-            public void flush() {
-            }
+            public void flush() {}
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
         java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
         root.addHandler(handler);

@@ -34,8 +34,11 @@ class Neo4jSchemaMigratorTest {
     void freshServer() {
         SERVER.dropSchema();
         DalConfig config = SERVER.config(Clock.systemUTC());
-        schema = new Neo4jSchemaMigrator(new Neo4jConnection(Neo4jSettings.from(config, true), SERVER.driver(), false), false,
-                Neo4jMigrations.ALL, Duration.ofMillis(600));
+        schema = new Neo4jSchemaMigrator(
+                new Neo4jConnection(Neo4jSettings.from(config, true), SERVER.driver(), false),
+                false,
+                Neo4jMigrations.ALL,
+                Duration.ofMillis(600));
     }
 
     @AfterEach
@@ -52,8 +55,14 @@ class Neo4jSchemaMigratorTest {
     }
 
     private static List<String> names(String show) {
-        return SERVER.run(show + " YIELD name WHERE name STARTS WITH 'dal_' AND NOT name STARTS WITH 'dal_schema' "
-                + "RETURN name ORDER BY name", Map.of()).stream().map(r -> r.get("name").asString()).toList();
+        return SERVER
+                .run(
+                        show + " YIELD name WHERE name STARTS WITH 'dal_' AND NOT name STARTS WITH 'dal_schema' "
+                                + "RETURN name ORDER BY name",
+                        Map.of())
+                .stream()
+                .map(r -> r.get("name").asString())
+                .toList();
     }
 
     @Test
@@ -71,14 +80,31 @@ class Neo4jSchemaMigratorTest {
         List<SchemaChange> applied = schema.migrate();
 
         assertThat(applied).extracting(SchemaChange::version).containsExactly("001", "002", "003", "004");
-        assertThat(schema.status()).allMatch(SchemaChange::applied).allSatisfy(c -> assertThat(c.appliedAt()).isNotNull());
+        assertThat(schema.status())
+                .allMatch(SchemaChange::applied)
+                .allSatisfy(c -> assertThat(c.appliedAt()).isNotNull());
         assertThat(schema.migrate()).as("nothing pending").isEmpty();
-        assertThat(names("SHOW CONSTRAINTS")).containsExactly("dal_memory_key", "dal_memory_tombstone_key",
-                "dal_message_id", "dal_message_sequence", "dal_session_chat_id", "dal_session_id",
-                "dal_session_tombstone_chat_id", "dal_user_external_id", "dal_user_id", "dal_user_tombstone_id");
-        assertThat(names("SHOW INDEXES")).contains("dal_memory_expires_at", "dal_message_created_at",
-                "dal_session_last_message_at", "dal_session_tombstone_session_id");
-        assertThat(SERVER.run("MATCH (l:DalSchemaLock) RETURN l", Map.of())).as("the lock is released").isEmpty();
+        assertThat(names("SHOW CONSTRAINTS"))
+                .containsExactly(
+                        "dal_memory_key",
+                        "dal_memory_tombstone_key",
+                        "dal_message_id",
+                        "dal_message_sequence",
+                        "dal_session_chat_id",
+                        "dal_session_id",
+                        "dal_session_tombstone_chat_id",
+                        "dal_user_external_id",
+                        "dal_user_id",
+                        "dal_user_tombstone_id");
+        assertThat(names("SHOW INDEXES"))
+                .contains(
+                        "dal_memory_expires_at",
+                        "dal_message_created_at",
+                        "dal_session_last_message_at",
+                        "dal_session_tombstone_session_id");
+        assertThat(SERVER.run("MATCH (l:DalSchemaLock) RETURN l", Map.of()))
+                .as("the lock is released")
+                .isEmpty();
     }
 
     @Test
@@ -86,7 +112,8 @@ class Neo4jSchemaMigratorTest {
         schema.migrate();
 
         assertThat(schema.rollback(null)).extracting(SchemaChange::version).containsExactly("004");
-        assertThat(names("SHOW INDEXES")).doesNotContain("dal_session_tombstone_session_id")
+        assertThat(names("SHOW INDEXES"))
+                .doesNotContain("dal_session_tombstone_session_id")
                 .contains("dal_memory_expires_at");
         assertThat(schema.rollback(null)).extracting(SchemaChange::version).containsExactly("003");
         assertThat(names("SHOW INDEXES")).doesNotContain("dal_memory_expires_at");
@@ -113,27 +140,48 @@ class Neo4jSchemaMigratorTest {
 
         assertThat(schema.migrate()).extracting(SchemaChange::version).containsExactly("004");
 
-        assertThat(SERVER.run("MATCH (n) WHERE n:User OR n:ChatSession OR n:Memory RETURN n.version AS v ORDER BY v",
-                Map.of())).extracting(r -> r.get("v").asLong()).containsExactly(1L, 1L, 1L, 5L);
-        assertThat(SERVER.run("MATCH (m:Message) RETURN m.version AS v", Map.of()).get(0).get("v").isNull())
-                .as("messages carry no version").isTrue();
-        SERVER.run("CREATE (:UserTombstone {id: 'gone', version: 2}) CREATE (:ChatSessionTombstone {chat_id: 'c0', "
-                + "session_id: 's0', version: 2}) CREATE (:MemoryTombstone {user_id: 'u1', memory_type: 't', key: 'x', "
-                + "version: 2})", Map.of());
+        assertThat(SERVER.run(
+                        "MATCH (n) WHERE n:User OR n:ChatSession OR n:Memory RETURN n.version AS v ORDER BY v",
+                        Map.of()))
+                .extracting(r -> r.get("v").asLong())
+                .containsExactly(1L, 1L, 1L, 5L);
+        assertThat(SERVER.run("MATCH (m:Message) RETURN m.version AS v", Map.of())
+                        .get(0)
+                        .get("v")
+                        .isNull())
+                .as("messages carry no version")
+                .isTrue();
+        SERVER.run(
+                "CREATE (:UserTombstone {id: 'gone', version: 2}) CREATE (:ChatSessionTombstone {chat_id: 'c0', "
+                        + "session_id: 's0', version: 2}) CREATE (:MemoryTombstone {user_id: 'u1', memory_type: 't', key: 'x', "
+                        + "version: 2})",
+                Map.of());
         assertThat(catchThrowable(() -> SERVER.run("CREATE (:UserTombstone {id: 'gone', version: 3})", Map.of())))
-                .as("one tombstone per key").isNotNull();
+                .as("one tombstone per key")
+                .isNotNull();
 
         assertThat(schema.rollback(null)).extracting(SchemaChange::version).containsExactly("004");
 
-        assertThat(SERVER.run("MATCH (n) WHERE (n:User OR n:ChatSession OR n:Memory) AND n.version IS NOT NULL "
-                + "RETURN n", Map.of())).isEmpty();
-        assertThat(SERVER.run("MATCH (n) WHERE n:UserTombstone OR n:ChatSessionTombstone OR n:MemoryTombstone "
-                + "RETURN n", Map.of())).isEmpty();
-        assertThat(names("SHOW CONSTRAINTS")).doesNotContain("dal_user_tombstone_id", "dal_session_tombstone_chat_id",
-                "dal_memory_tombstone_key").contains("dal_user_id");
+        assertThat(SERVER.run(
+                        "MATCH (n) WHERE (n:User OR n:ChatSession OR n:Memory) AND n.version IS NOT NULL " + "RETURN n",
+                        Map.of()))
+                .isEmpty();
+        assertThat(SERVER.run(
+                        "MATCH (n) WHERE n:UserTombstone OR n:ChatSessionTombstone OR n:MemoryTombstone " + "RETURN n",
+                        Map.of()))
+                .isEmpty();
+        assertThat(names("SHOW CONSTRAINTS"))
+                .doesNotContain("dal_user_tombstone_id", "dal_session_tombstone_chat_id", "dal_memory_tombstone_key")
+                .contains("dal_user_id");
         assertThat(names("SHOW INDEXES")).doesNotContain("dal_session_tombstone_session_id");
-        assertThat(SERVER.run("MATCH (n) WHERE n:User OR n:ChatSession OR n:Memory OR n:Message RETURN count(n) AS n",
-                Map.of()).get(0).get("n").asLong()).as("the records themselves stay").isEqualTo(5);
+        assertThat(SERVER.run(
+                                "MATCH (n) WHERE n:User OR n:ChatSession OR n:Memory OR n:Message RETURN count(n) AS n",
+                                Map.of())
+                        .get(0)
+                        .get("n")
+                        .asLong())
+                .as("the records themselves stay")
+                .isEqualTo(5);
     }
 
     @Test
@@ -150,14 +198,19 @@ class Neo4jSchemaMigratorTest {
 
         Throwable thrown = catchThrowable(() -> schema.migrate());
 
-        assertThat(thrown).isInstanceOf(DataAccessException.class).hasMessageContaining("002").hasMessageContaining("checksum");
-        SERVER.run("MATCH (m:DalSchemaMigration {version: '002'}) SET m.checksum = $c",
+        assertThat(thrown)
+                .isInstanceOf(DataAccessException.class)
+                .hasMessageContaining("002")
+                .hasMessageContaining("checksum");
+        SERVER.run(
+                "MATCH (m:DalSchemaMigration {version: '002'}) SET m.checksum = $c",
                 Map.of("c", Neo4jMigrations.ALL.get(1).checksum()));
     }
 
     @Test
     void aLockHeldByAnotherMigrationMakesMigrateWaitThenGiveUp() {
-        SERVER.run("CREATE (:DalSchemaLock {name: 'schema', holder: 'other-host/42', acquired_at: datetime()})", Map.of());
+        SERVER.run(
+                "CREATE (:DalSchemaLock {name: 'schema', holder: 'other-host/42', acquired_at: datetime()})", Map.of());
 
         Throwable thrown = catchThrowable(() -> schema.migrate());
 
@@ -167,7 +220,8 @@ class Neo4jSchemaMigratorTest {
 
     @Test
     void aStaleLockIsTakenOver() {
-        SERVER.run("CREATE (:DalSchemaLock {name: 'schema', holder: 'dead-host/1', acquired_at: $at})",
+        SERVER.run(
+                "CREATE (:DalSchemaLock {name: 'schema', holder: 'dead-host/1', acquired_at: $at})",
                 Map.of("at", ZonedDateTime.now().minusHours(1)));
 
         assertThat(schema.migrate()).hasSize(4);
@@ -176,10 +230,12 @@ class Neo4jSchemaMigratorTest {
 
     @Test
     void openingAStoreAppliesPendingChangesByDefault() {
-        try (DataAccess store = DataAccessFactory.create(SERVER.config(Clock.systemUTC()), SERVER.sharedDriverProvider())) {
+        try (DataAccess store =
+                DataAccessFactory.create(SERVER.config(Clock.systemUTC()), SERVER.sharedDriverProvider())) {
             store.createChatSession(NewChatSession.of("unique"));
             assertThat(catchThrowable(() -> store.createChatSession(NewChatSession.of("unique"))))
-                    .as("the constraints are in place").isInstanceOf(DuplicateKeyException.class);
+                    .as("the constraints are in place")
+                    .isInstanceOf(DuplicateKeyException.class);
         }
         assertThat(schema.status()).allMatch(SchemaChange::applied);
     }
@@ -189,12 +245,16 @@ class Neo4jSchemaMigratorTest {
         Map<String, String> settings = new HashMap<>(SERVER.settings());
         settings.put("DB_AUTO_MIGRATE", "false");
 
-        Throwable thrown = catchThrowable(() -> DataAccessFactory.create(DalConfig.fromMap(settings),
-                SERVER.sharedDriverProvider()));
+        Throwable thrown = catchThrowable(
+                () -> DataAccessFactory.create(DalConfig.fromMap(settings), SERVER.sharedDriverProvider()));
 
-        assertThat(thrown).isInstanceOf(ConfigurationException.class).hasMessageContaining("DB_AUTO_MIGRATE")
-                .hasMessageContaining("dal schema migrate").hasMessageContaining("001");
+        assertThat(thrown)
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("DB_AUTO_MIGRATE")
+                .hasMessageContaining("dal schema migrate")
+                .hasMessageContaining("001");
         schema.migrate();
-        DataAccessFactory.create(DalConfig.fromMap(settings), SERVER.sharedDriverProvider()).close();
+        DataAccessFactory.create(DalConfig.fromMap(settings), SERVER.sharedDriverProvider())
+                .close();
     }
 }

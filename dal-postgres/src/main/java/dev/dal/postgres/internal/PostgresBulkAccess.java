@@ -38,18 +38,28 @@ final class PostgresBulkAccess extends VersionedBulkAccess {
     @Override
     public ScanBatch<User> scanUsers(String cursor, int batchSize) {
         UUID after = ScanCursors.afterUser(cursor);
-        List<User> users = store.read("scanUsers", h -> h.createQuery("SELECT " + PostgresRows.USER_COLUMNS + " FROM users"
-                        + (after == null ? "" : " WHERE id > :after") + " ORDER BY id LIMIT :n")
-                .bind("after", after).bind("n", batchSize).map((rs, ctx) -> PostgresRows.user(rs)).list());
+        List<User> users = store.read(
+                "scanUsers",
+                h -> h.createQuery("SELECT " + PostgresRows.USER_COLUMNS + " FROM users"
+                                + (after == null ? "" : " WHERE id > :after") + " ORDER BY id LIMIT :n")
+                        .bind("after", after)
+                        .bind("n", batchSize)
+                        .map((rs, ctx) -> PostgresRows.user(rs))
+                        .list());
         return ScanCursors.batch(users, batchSize, ScanCursors::ofUser);
     }
 
     @Override
     public ScanBatch<ChatSession> scanSessions(String cursor, int batchSize) {
         UUID after = ScanCursors.afterSession(cursor);
-        List<ChatSession> sessions = store.read("scanSessions", h -> h.createQuery("SELECT " + PostgresRows.SESSION_COLUMNS
-                        + " FROM chat_sessions" + (after == null ? "" : " WHERE id > :after") + " ORDER BY id LIMIT :n")
-                .bind("after", after).bind("n", batchSize).map((rs, ctx) -> PostgresRows.session(rs)).list());
+        List<ChatSession> sessions = store.read(
+                "scanSessions",
+                h -> h.createQuery("SELECT " + PostgresRows.SESSION_COLUMNS + " FROM chat_sessions"
+                                + (after == null ? "" : " WHERE id > :after") + " ORDER BY id LIMIT :n")
+                        .bind("after", after)
+                        .bind("n", batchSize)
+                        .map((rs, ctx) -> PostgresRows.session(rs))
+                        .list());
         return ScanCursors.batch(sessions, batchSize, ScanCursors::ofSession);
     }
 
@@ -58,10 +68,17 @@ final class PostgresBulkAccess extends VersionedBulkAccess {
         ScanCursors.MessagePosition after = ScanCursors.afterMessage(cursor);
         UUID session = after == null ? null : after.sessionId();
         long seq = after == null ? 0 : after.sequenceNumber();
-        List<Message> messages = store.read("scanMessages", h -> h.createQuery("SELECT " + PostgresRows.MESSAGE_COLUMNS
-                        + " FROM messages" + (session == null ? "" : " WHERE (chat_session_id, sequence_number) > (:sid, :seq)")
-                        + " ORDER BY chat_session_id, sequence_number LIMIT :n")
-                .bind("sid", session).bind("seq", seq).bind("n", batchSize).map((rs, ctx) -> PostgresRows.message(rs)).list());
+        List<Message> messages = store.read(
+                "scanMessages",
+                h -> h.createQuery("SELECT " + PostgresRows.MESSAGE_COLUMNS
+                                + " FROM messages"
+                                + (session == null ? "" : " WHERE (chat_session_id, sequence_number) > (:sid, :seq)")
+                                + " ORDER BY chat_session_id, sequence_number LIMIT :n")
+                        .bind("sid", session)
+                        .bind("seq", seq)
+                        .bind("n", batchSize)
+                        .map((rs, ctx) -> PostgresRows.message(rs))
+                        .list());
         return ScanCursors.batch(messages, batchSize, ScanCursors::ofMessage);
     }
 
@@ -70,8 +87,9 @@ final class PostgresBulkAccess extends VersionedBulkAccess {
         ScanCursors.MemoryPosition after = ScanCursors.afterMemory(cursor);
         List<MemoryEntry> entries = store.read("scanMemory", h -> {
             var query = h.createQuery("SELECT " + PostgresRows.MEMORY_COLUMNS + " FROM user_memory"
-                    + (after == null ? "" : " WHERE (user_id, memory_type, key) > (:u, :t, :k)")
-                    + " ORDER BY user_id, memory_type, key LIMIT :n").bind("n", batchSize);
+                            + (after == null ? "" : " WHERE (user_id, memory_type, key) > (:u, :t, :k)")
+                            + " ORDER BY user_id, memory_type, key LIMIT :n")
+                    .bind("n", batchSize);
             if (after != null) {
                 query.bind("u", after.userId()).bind("t", after.memoryType()).bind("k", after.key());
             }
@@ -86,7 +104,9 @@ final class PostgresBulkAccess extends VersionedBulkAccess {
         boolean overwrite = rule.overwrites();
         onceMoreIfRaced(() -> store.write(operation, h -> {
             List<User> latest = PostgresTombstones.latestPerKey(users, User::id, User::version);
-            PostgresKeyLocks.request().add(PostgresKeyLocks.Space.USERS, ids(latest, User::id)).shared(h);
+            PostgresKeyLocks.request()
+                    .add(PostgresKeyLocks.Space.USERS, ids(latest, User::id))
+                    .shared(h);
             Map<UUID, Long> tombstones = PostgresTombstones.userVersions(h, ids(latest, User::id));
             List<User> apply = new ArrayList<>(latest.size());
             List<UUID> cleared = new ArrayList<>();
@@ -112,9 +132,12 @@ final class PostgresBulkAccess extends VersionedBulkAccess {
         String operation = rule.operation("Sessions");
         boolean overwrite = rule.overwrites();
         onceMoreIfRaced(() -> store.write(operation, h -> {
-            List<ChatSession> latest = PostgresTombstones.latestPerKey(sessions, ChatSession::chatId, ChatSession::version);
-            PostgresKeyLocks.request().add(PostgresKeyLocks.Space.USERS, ids(latest, ChatSession::userId))
-                    .add(PostgresKeyLocks.Space.SESSIONS, ids(latest, ChatSession::chatId)).shared(h);
+            List<ChatSession> latest =
+                    PostgresTombstones.latestPerKey(sessions, ChatSession::chatId, ChatSession::version);
+            PostgresKeyLocks.request()
+                    .add(PostgresKeyLocks.Space.USERS, ids(latest, ChatSession::userId))
+                    .add(PostgresKeyLocks.Space.SESSIONS, ids(latest, ChatSession::chatId))
+                    .shared(h);
             Map<String, Long> tombstones = PostgresTombstones.sessionVersions(h, ids(latest, ChatSession::chatId));
             Set<UUID> deletedUsers = PostgresTombstones.deletedUsers(h, ids(latest, ChatSession::userId));
             List<ChatSession> apply = new ArrayList<>(latest.size());
@@ -143,17 +166,33 @@ final class PostgresBulkAccess extends VersionedBulkAccess {
      * creation under a taken chat id is (an older one is skipped like any older version, unless overwriting).
      * The batch's transaction rolls back, so nothing of it is applied.
      */
-    private static void refuseSessionsUnderOtherIds(org.jdbi.v3.core.Handle h, List<ChatSession> sessions,
-            boolean overwrite) {
+    private static void refuseSessionsUnderOtherIds(
+            org.jdbi.v3.core.Handle h, List<ChatSession> sessions, boolean overwrite) {
         if (sessions.isEmpty()) {
             return;
         }
-        try (java.sql.PreparedStatement ps = h.getConnection().prepareStatement("SELECT 1 FROM chat_sessions s "
-                + "JOIN unnest(?, ?, ?) AS v(chat_id, id, version) ON s.chat_id = v.chat_id "
-                + "WHERE s.id <> v.id AND (? OR s.version < v.version) LIMIT 1")) {
-            ps.setArray(1, ps.getConnection().createArrayOf("text", sessions.stream().map(ChatSession::chatId).toArray()));
-            ps.setArray(2, ps.getConnection().createArrayOf("uuid", sessions.stream().map(ChatSession::id).toArray()));
-            ps.setArray(3, ps.getConnection().createArrayOf("int8", sessions.stream().map(ChatSession::version).toArray()));
+        try (java.sql.PreparedStatement ps = h.getConnection()
+                .prepareStatement("SELECT 1 FROM chat_sessions s "
+                        + "JOIN unnest(?, ?, ?) AS v(chat_id, id, version) ON s.chat_id = v.chat_id "
+                        + "WHERE s.id <> v.id AND (? OR s.version < v.version) LIMIT 1")) {
+            ps.setArray(
+                    1,
+                    ps.getConnection()
+                            .createArrayOf(
+                                    "text",
+                                    sessions.stream().map(ChatSession::chatId).toArray()));
+            ps.setArray(
+                    2,
+                    ps.getConnection()
+                            .createArrayOf(
+                                    "uuid",
+                                    sessions.stream().map(ChatSession::id).toArray()));
+            ps.setArray(
+                    3,
+                    ps.getConnection()
+                            .createArrayOf(
+                                    "int8",
+                                    sessions.stream().map(ChatSession::version).toArray()));
             ps.setBoolean(4, overwrite);
             try (java.sql.ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
@@ -191,11 +230,15 @@ final class PostgresBulkAccess extends VersionedBulkAccess {
             Set<UUID> sessionIds = ids(messages, Message::sessionId);
             // The session keys' locks, shared: a deletion of the session (which takes its key's lock exclusive)
             // either commits before the check below, which then sees its tombstone, or waits for this batch.
-            PostgresKeyLocks.request().add(PostgresKeyLocks.Space.SESSIONS, PostgresTombstones.chatIdsOfSessions(h, sessionIds))
+            PostgresKeyLocks.request()
+                    .add(PostgresKeyLocks.Space.SESSIONS, PostgresTombstones.chatIdsOfSessions(h, sessionIds))
                     .shared(h);
             Set<UUID> deleted = PostgresTombstones.deletedSessions(h, sessionIds);
-            List<Message> apply = deleted.isEmpty() ? messages
-                    : messages.stream().filter(m -> !deleted.contains(m.sessionId())).toList();
+            List<Message> apply = deleted.isEmpty()
+                    ? messages
+                    : messages.stream()
+                            .filter(m -> !deleted.contains(m.sessionId()))
+                            .toList();
             return apply.isEmpty() ? 0 : PostgresBulkWrites.upsertMessages(h, apply);
         });
     }
@@ -205,11 +248,15 @@ final class PostgresBulkAccess extends VersionedBulkAccess {
         String operation = rule.operation("Memory");
         boolean overwrite = rule.overwrites();
         store.write(operation, h -> {
-            List<MemoryEntry> latest = PostgresTombstones.latestPerKey(entries, PostgresBulkAccess::key, MemoryEntry::version);
+            List<MemoryEntry> latest =
+                    PostgresTombstones.latestPerKey(entries, PostgresBulkAccess::key, MemoryEntry::version);
             Set<UUID> users = ids(latest, MemoryEntry::userId);
-            PostgresKeyLocks.request().add(PostgresKeyLocks.Space.USERS, users).add(PostgresKeyLocks.Space.MEMORY, users).shared(h);
-            Map<PostgresTombstones.MemoryKey, Long> tombstones = PostgresTombstones.memoryVersions(h,
-                    ids(latest, PostgresBulkAccess::key));
+            PostgresKeyLocks.request()
+                    .add(PostgresKeyLocks.Space.USERS, users)
+                    .add(PostgresKeyLocks.Space.MEMORY, users)
+                    .shared(h);
+            Map<PostgresTombstones.MemoryKey, Long> tombstones =
+                    PostgresTombstones.memoryVersions(h, ids(latest, PostgresBulkAccess::key));
             Set<UUID> deletedUsers = PostgresTombstones.deletedUsers(h, users);
             List<MemoryEntry> apply = new ArrayList<>(latest.size());
             List<PostgresTombstones.MemoryKey> cleared = new ArrayList<>();

@@ -16,8 +16,7 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * writes it; checking and clearing tombstones is the caller's.
  */
 final class PostgresBulkWrites {
-    private PostgresBulkWrites() {
-    }
+    private PostgresBulkWrites() {}
 
     /**
      * Bulk upsert: inserts, or replaces the stored user only when the given version is newer, in the
@@ -29,13 +28,15 @@ final class PostgresBulkWrites {
         if (users.isEmpty()) {
             return 0;
         }
-        PreparedBatch batch = h.prepareBatch("INSERT INTO users (id, clerk_id, email, name, profile, preferences, status, "
-                + "created_at, updated_at, last_active_at, version) VALUES " + PostgresRows.USER_VALUES + ", :version)"
-                + " ON CONFLICT (id) DO UPDATE SET clerk_id = EXCLUDED.clerk_id, email = EXCLUDED.email, "
-                + "name = EXCLUDED.name, profile = EXCLUDED.profile, preferences = EXCLUDED.preferences, "
-                + "status = EXCLUDED.status, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at, "
-                + "last_active_at = EXCLUDED.last_active_at, version = EXCLUDED.version"
-                + (overwrite ? "" : " WHERE users.version < EXCLUDED.version"));
+        PreparedBatch batch =
+                h.prepareBatch("INSERT INTO users (id, clerk_id, email, name, profile, preferences, status, "
+                        + "created_at, updated_at, last_active_at, version) VALUES " + PostgresRows.USER_VALUES
+                        + ", :version)"
+                        + " ON CONFLICT (id) DO UPDATE SET clerk_id = EXCLUDED.clerk_id, email = EXCLUDED.email, "
+                        + "name = EXCLUDED.name, profile = EXCLUDED.profile, preferences = EXCLUDED.preferences, "
+                        + "status = EXCLUDED.status, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at, "
+                        + "last_active_at = EXCLUDED.last_active_at, version = EXCLUDED.version"
+                        + (overwrite ? "" : " WHERE users.version < EXCLUDED.version"));
         for (User u : users) {
             PostgresRows.bindUser(batch, u).bind("version", u.version()).add();
         }
@@ -53,14 +54,16 @@ final class PostgresBulkWrites {
         if (sessions.isEmpty()) {
             return 0;
         }
-        PreparedBatch batch = h.prepareBatch("INSERT INTO chat_sessions (id, chat_id, user_id, title, profile, metadata, "
-                + "status, created_at, updated_at, last_message_at, message_count, version) VALUES " + PostgresRows.SESSION_VALUES
-                + ", :version) ON CONFLICT (chat_id) DO UPDATE SET user_id = EXCLUDED.user_id, "
-                + "title = EXCLUDED.title, profile = EXCLUDED.profile, metadata = EXCLUDED.metadata, "
-                + "status = EXCLUDED.status, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at, "
-                + "last_message_at = EXCLUDED.last_message_at, message_count = EXCLUDED.message_count, "
-                + "version = EXCLUDED.version WHERE chat_sessions.id = EXCLUDED.id"
-                + (overwrite ? "" : " AND chat_sessions.version < EXCLUDED.version"));
+        PreparedBatch batch =
+                h.prepareBatch("INSERT INTO chat_sessions (id, chat_id, user_id, title, profile, metadata, "
+                        + "status, created_at, updated_at, last_message_at, message_count, version) VALUES "
+                        + PostgresRows.SESSION_VALUES
+                        + ", :version) ON CONFLICT (chat_id) DO UPDATE SET user_id = EXCLUDED.user_id, "
+                        + "title = EXCLUDED.title, profile = EXCLUDED.profile, metadata = EXCLUDED.metadata, "
+                        + "status = EXCLUDED.status, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at, "
+                        + "last_message_at = EXCLUDED.last_message_at, message_count = EXCLUDED.message_count, "
+                        + "version = EXCLUDED.version WHERE chat_sessions.id = EXCLUDED.id"
+                        + (overwrite ? "" : " AND chat_sessions.version < EXCLUDED.version"));
         for (ChatSession s : sessions) {
             PostgresRows.bindSession(batch, s).bind("version", s.version()).add();
         }
@@ -69,11 +72,12 @@ final class PostgresBulkWrites {
 
     /** Bulk upsert by id: inserts, or replaces the stored message (messages have no versions). */
     static int upsertMessages(Handle h, List<Message> messages) {
-        try (PreparedStatement ps = h.getConnection().prepareStatement(PostgresRows.MESSAGE_INSERT
-                + " ON CONFLICT (id) DO UPDATE SET chat_session_id = EXCLUDED.chat_session_id, "
-                + "sequence_number = EXCLUDED.sequence_number, role = EXCLUDED.role, content = EXCLUDED.content, "
-                + "metadata = EXCLUDED.metadata, token_count = EXCLUDED.token_count, "
-                + "abuse_flagged = EXCLUDED.abuse_flagged, created_at = EXCLUDED.created_at")) {
+        try (PreparedStatement ps = h.getConnection()
+                .prepareStatement(PostgresRows.MESSAGE_INSERT
+                        + " ON CONFLICT (id) DO UPDATE SET chat_session_id = EXCLUDED.chat_session_id, "
+                        + "sequence_number = EXCLUDED.sequence_number, role = EXCLUDED.role, content = EXCLUDED.content, "
+                        + "metadata = EXCLUDED.metadata, token_count = EXCLUDED.token_count, "
+                        + "abuse_flagged = EXCLUDED.abuse_flagged, created_at = EXCLUDED.created_at")) {
             for (Message m : messages) {
                 PostgresRows.addMessage(ps, m);
             }
@@ -100,10 +104,15 @@ final class PostgresBulkWrites {
                 + "updated_at = EXCLUDED.updated_at, expires_at = EXCLUDED.expires_at, version = EXCLUDED.version"
                 + (overwrite ? "" : " WHERE user_memory.version < EXCLUDED.version"));
         for (MemoryEntry e : entries) {
-            batch.bind("userId", e.userId()).bind("type", e.memoryType()).bind("key", e.key())
-                    .bind("value", PostgresJson.writeStored(e.value())).bind("createdAt", PostgresRows.bindable(e.createdAt()))
-                    .bind("updatedAt", PostgresRows.bindable(e.updatedAt())).bind("expiresAt", PostgresRows.bindable(e.expiresAt()))
-                    .bind("version", e.version()).add();
+            batch.bind("userId", e.userId())
+                    .bind("type", e.memoryType())
+                    .bind("key", e.key())
+                    .bind("value", PostgresJson.writeStored(e.value()))
+                    .bind("createdAt", PostgresRows.bindable(e.createdAt()))
+                    .bind("updatedAt", PostgresRows.bindable(e.updatedAt()))
+                    .bind("expiresAt", PostgresRows.bindable(e.expiresAt()))
+                    .bind("version", e.version())
+                    .add();
         }
         return sum(batch.execute());
     }

@@ -4,13 +4,13 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import com.zaxxer.hikari.pool.HikariPool;
+import dev.dal.api.DalConfig;
 import java.sql.Connection;
 import java.sql.SQLException;
-import dev.dal.api.DalConfig;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementExceptions;
 
@@ -50,7 +50,8 @@ final class PostgresConnection implements AutoCloseable {
         this.connector = connector(config, settings.jdbcUrl(), settings, "dal", true);
         this.pool = pool(config, connector, "dal-postgres", false);
         this.jdbi = jdbi(pool, connector, config);
-        this.readConnector = settings.readJdbcUrl() == null ? null
+        this.readConnector = settings.readJdbcUrl() == null
+                ? null
                 : connector(config, settings.readJdbcUrl(), settings, "dal-read", true);
         this.readPool = readConnector == null ? null : pool(config, readConnector, "dal-postgres-read", true);
         this.readJdbi = readPool == null ? jdbi : jdbi(readPool, readConnector, config);
@@ -67,14 +68,22 @@ final class PostgresConnection implements AutoCloseable {
     }
 
     /** @return a connector for the store's own connections, with the store's deadlines */
-    static PostgresConnector connector(DalConfig config, String url, PostgresSettings settings, String applicationName) {
+    static PostgresConnector connector(
+            DalConfig config, String url, PostgresSettings settings, String applicationName) {
         return connector(config, url, settings, applicationName, false);
     }
 
-    private static PostgresConnector connector(DalConfig config, String url, PostgresSettings settings, String applicationName,
-            boolean persistent) {
-        return new PostgresConnector(url, settings.user(), settings.password(), config.connectTimeout(),
-                config.queryTimeout().plus(SOCKET_MARGIN), config.queryTimeout(), applicationName, config.logValues(),
+    private static PostgresConnector connector(
+            DalConfig config, String url, PostgresSettings settings, String applicationName, boolean persistent) {
+        return new PostgresConnector(
+                url,
+                settings.user(),
+                settings.password(),
+                config.connectTimeout(),
+                config.queryTimeout().plus(SOCKET_MARGIN),
+                config.queryTimeout(),
+                applicationName,
+                config.logValues(),
                 persistent);
     }
 
@@ -121,7 +130,9 @@ final class PostgresConnection implements AutoCloseable {
     }
 
     private static long fastFailMillis(HikariDataSource source, DalConfig config) {
-        return Math.max(250, Math.min(source.getConnectionTimeout(), config.connectTimeout().toMillis()));
+        return Math.max(
+                250,
+                Math.min(source.getConnectionTimeout(), config.connectTimeout().toMillis()));
     }
 
     /** The server could not be reached when the store opened: callers need not wait for the pool. */
@@ -146,8 +157,11 @@ final class PostgresConnection implements AutoCloseable {
         hikari.setMaxLifetime(maxLifetime);
         // The check of an idle connection before it is handed out: short, so a dead one costs little
         // of the caller's DB_CONNECTION_TIMEOUT (Hikari wants it below the connection timeout).
-        hikari.setValidationTimeout(Math.max(250, Math.min(1_000, Math.min(connectionTimeout / 4,
-                config.connectTimeout().toMillis()))));
+        hikari.setValidationTimeout(Math.max(
+                250,
+                Math.min(
+                        1_000,
+                        Math.min(connectionTimeout / 4, config.connectTimeout().toMillis()))));
         // Said, not detected: Hikari detects the default once, on its first connection, and if that
         // connection breaks during the detection it keeps "-1" and fails every later connection.
         hikari.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
@@ -203,7 +217,8 @@ final class PostgresConnection implements AutoCloseable {
     /** @return whether every connection of the primary pool is busy and callers are waiting for one */
     boolean saturated() {
         HikariPoolMXBean bean = pool.getHikariPoolMXBean();
-        return bean != null && bean.getActiveConnections() >= pool.getMaximumPoolSize()
+        return bean != null
+                && bean.getActiveConnections() >= pool.getMaximumPoolSize()
                 && bean.getThreadsAwaitingConnection() > 0;
     }
 
@@ -215,16 +230,21 @@ final class PostgresConnection implements AutoCloseable {
         }
         HikariPoolMXBean bean = pool.getHikariPoolMXBean();
         int active = bean == null ? 0 : bean.getActiveConnections();
-        figures.put("poolUtilizationPercent", (int) Math.round(100.0 * active / Math.max(1, pool.getMaximumPoolSize())));
+        figures.put(
+                "poolUtilizationPercent", (int) Math.round(100.0 * active / Math.max(1, pool.getMaximumPoolSize())));
         return figures;
     }
 
     /** @return the write pool's figures as HikariCP reports them (zeros before the pool has started) */
     dev.dal.api.spi.PoolFigures poolReading() {
         HikariPoolMXBean bean = pool.getHikariPoolMXBean();
-        return bean == null ? new dev.dal.api.spi.PoolFigures(0, 0, 0, pool.getMaximumPoolSize())
-                : new dev.dal.api.spi.PoolFigures(bean.getActiveConnections(), bean.getIdleConnections(),
-                        bean.getThreadsAwaitingConnection(), pool.getMaximumPoolSize());
+        return bean == null
+                ? new dev.dal.api.spi.PoolFigures(0, 0, 0, pool.getMaximumPoolSize())
+                : new dev.dal.api.spi.PoolFigures(
+                        bean.getActiveConnections(),
+                        bean.getIdleConnections(),
+                        bean.getThreadsAwaitingConnection(),
+                        pool.getMaximumPoolSize());
     }
 
     private static void putFigures(Map<String, Object> figures, String prefix, HikariDataSource source) {
@@ -249,7 +269,8 @@ final class PostgresConnection implements AutoCloseable {
             return failure;
         }
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLTransientConnectionException && !(t instanceof org.postgresql.util.PSQLException)) {
+            if (t instanceof java.sql.SQLTransientConnectionException
+                    && !(t instanceof org.postgresql.util.PSQLException)) {
                 return hasSql(t.getCause()) ? failure : connect;
             }
         }

@@ -31,8 +31,8 @@ final class PostgresConnector implements DataSource {
      * Failures to connect that a long wait for the pool does not cure: refused, timed out, the server
      * starting up (57P03), credentials, database.
      */
-    private static final java.util.Set<String> CONNECT_FAILURES = java.util.Set.of("08001", "08004", "57P03", "28P01",
-            "28000", "3D000");
+    private static final java.util.Set<String> CONNECT_FAILURES =
+            java.util.Set.of("08001", "08004", "57P03", "28P01", "28000", "3D000");
     /** Failures a pool's connector retries by itself for a while: refused, unroutable, timed out, starting up. */
     private static final java.util.Set<String> UNREACHABLE = java.util.Set.of("08001", "08004", "57P03");
     /** How long a pool's connector keeps trying before it reports the failure to the pool. */
@@ -44,7 +44,8 @@ final class PostgresConnector implements DataSource {
     private volatile boolean closed;
     private volatile SQLException lastFailure;
     /** When the latest attempts began to fail as unreachable (System.nanoTime), or 0 while connecting works. */
-    private final java.util.concurrent.atomic.AtomicLong unreachableSince = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong unreachableSince =
+            new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param url the JDBC URL, without credentials
@@ -58,8 +59,16 @@ final class PostgresConnector implements DataSource {
      * @param persistent whether a failure to reach the server is retried for a while before it is
      *     reported (a pool's connector), or reported at once (the open check, the health probe)
      */
-    PostgresConnector(String url, String user, String password, Duration connectTimeout, Duration networkTimeout,
-            Duration statementTimeout, String applicationName, boolean logValues, boolean persistent) {
+    PostgresConnector(
+            String url,
+            String user,
+            String password,
+            Duration connectTimeout,
+            Duration networkTimeout,
+            Duration statementTimeout,
+            String applicationName,
+            boolean logValues,
+            boolean persistent) {
         this.url = url;
         this.persistent = persistent;
         this.networkTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, networkTimeout.toMillis()));

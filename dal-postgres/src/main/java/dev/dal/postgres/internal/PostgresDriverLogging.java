@@ -14,8 +14,7 @@ final class PostgresDriverLogging {
     /** Held strongly: java.util.logging forgets the level of a logger nobody references. */
     private static final Logger DRIVER = Logger.getLogger("org.postgresql");
 
-    private PostgresDriverLogging() {
-    }
+    private PostgresDriverLogging() {}
 
     /** @param logValues whether the operator allowed values in logs */
     static synchronized void apply(boolean logValues) {

@@ -54,6 +54,7 @@ final class PostgresErrors {
 
     /** Operation and SQLSTATE pairs already logged at WARN; bounded so a flood cannot grow it. */
     private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
+
     private static final int MAX_WARNED = 512;
 
     /** Unique constraints by name, in words a caller understands. */
@@ -71,8 +72,7 @@ final class PostgresErrors {
             "user_memory_user_id_fkey", "user",
             "messages_chat_session_id_fkey", "chat session");
 
-    private PostgresErrors() {
-    }
+    private PostgresErrors() {}
 
     /**
      * Translates a failure of a read, or of a write before its COMMIT was sent.
@@ -93,8 +93,8 @@ final class PostgresErrors {
      * @param queryTimeout the store's {@code DB_QUERY_TIMEOUT}, which lock-wait messages name
      * @return Dal's exception
      */
-    static DataAccessException translate(String operation, Throwable failure, boolean writeSent,
-            Duration queryTimeout) {
+    static DataAccessException translate(
+            String operation, Throwable failure, boolean writeSent, Duration queryTimeout) {
         return classify(operation, failure, writeSent, false, queryTimeout);
     }
 
@@ -109,8 +109,8 @@ final class PostgresErrors {
         return classify(operation, failure, false, true, null);
     }
 
-    private static DataAccessException classify(String operation, Throwable failure, boolean writeSent,
-            boolean connecting, Duration queryTimeout) {
+    private static DataAccessException classify(
+            String operation, Throwable failure, boolean writeSent, boolean connecting, Duration queryTimeout) {
         if (failure instanceof DataAccessException dal) {
             return dal;
         }
@@ -128,7 +128,8 @@ final class PostgresErrors {
         boolean timedOut = hasCause(failure, SocketTimeoutException.class);
         if (state == null) {
             if (timedOut) {
-                return connecting ? FAILURES.unreachable(operation, failure)
+                return connecting
+                        ? FAILURES.unreachable(operation, failure)
                         : FAILURES.lost(operation, writeSent, true, failure);
             }
             return unexpected(operation, null, failure instanceof SqlCarrier ? failure.getCause() : failure);
@@ -136,12 +137,12 @@ final class PostgresErrors {
         switch (state) {
             case "23505": {
                 String constraint = String.valueOf(constraintOf(sql));
-                return new DuplicateKeyException(UNIQUE.getOrDefault(constraint, DuplicateKeyException.Key.UNKNOWN),
-                        sanitized(sql, state));
+                return new DuplicateKeyException(
+                        UNIQUE.getOrDefault(constraint, DuplicateKeyException.Key.UNKNOWN), sanitized(sql, state));
             }
             case "23503":
-                return new NotFoundException("The referenced " + FOREIGN.getOrDefault(String.valueOf(constraintOf(sql)),
-                        "record") + " does not exist");
+                return new NotFoundException("The referenced "
+                        + FOREIGN.getOrDefault(String.valueOf(constraintOf(sql)), "record") + " does not exist");
             case "22001":
                 return new ValidationException(operation, "a value is longer than its column allows");
             case "22003":
@@ -213,13 +214,16 @@ final class PostgresErrors {
      */
     static boolean isBrokenConnection(Throwable failure) {
         SQLException sql = findSql(failure);
-        if (sql == null || sql instanceof SQLTransientConnectionException && !(sql instanceof PSQLException)
+        if (sql == null
+                || sql instanceof SQLTransientConnectionException && !(sql instanceof PSQLException)
                 || hasCause(failure, SocketTimeoutException.class)) {
             return false;
         }
         String state = sql.getSQLState();
-        return state != null && (state.startsWith("08") && !state.equals("08001") && !state.equals("08004")
-                || state.equals("57P01") || state.equals("57P02"));
+        return state != null
+                && (state.startsWith("08") && !state.equals("08001") && !state.equals("08004")
+                        || state.equals("57P01")
+                        || state.equals("57P02"));
     }
 
     /**
@@ -231,12 +235,16 @@ final class PostgresErrors {
     }
 
     private static DataAccessException unexpected(String operation, String state, Throwable failure) {
-        DataAccessException translated = FAILURES.unexpected(operation, state == null ? null : "SQLSTATE " + state,
-                failure);
+        DataAccessException translated =
+                FAILURES.unexpected(operation, state == null ? null : "SQLSTATE " + state, failure);
         String key = operation + "/" + state;
         if (WARNED.size() < MAX_WARNED && WARNED.add(key)) {
-            LOG.warn("Untranslated PostgreSQL failure during {} (SQLSTATE {}); later ones of this kind are logged at"
-                    + " DEBUG", operation, state, translated.getCause());
+            LOG.warn(
+                    "Untranslated PostgreSQL failure during {} (SQLSTATE {}); later ones of this kind are logged at"
+                            + " DEBUG",
+                    operation,
+                    state,
+                    translated.getCause());
         } else {
             LOG.debug("Untranslated PostgreSQL failure during {} (SQLSTATE {})", operation, state);
         }

@@ -38,8 +38,16 @@ final class PostgresHealth implements AutoCloseable {
         this.db = db;
         DalConfig config = db.config();
         this.timeout = config.healthTimeout();
-        this.connector = new PostgresConnector(db.settings().jdbcUrl(), db.settings().user(),
-                db.settings().password(), timeout, timeout, timeout, "dal-health", config.logValues(), false);
+        this.connector = new PostgresConnector(
+                db.settings().jdbcUrl(),
+                db.settings().user(),
+                db.settings().password(),
+                timeout,
+                timeout,
+                timeout,
+                "dal-health",
+                config.logValues(),
+                false);
         this.thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "dal-postgres-health");
             t.setDaemon(true);
@@ -62,19 +70,35 @@ final class PostgresHealth implements AutoCloseable {
             details.put("serverVersion", version);
             details.putAll(db.poolFigures());
             boolean saturated = db.saturated();
-            return new HealthStatus(saturated ? HealthStatus.Status.DEGRADED : HealthStatus.Status.UP, "postgresql",
-                    Duration.ofNanos(System.nanoTime() - start), details,
-                    saturated ? "Every pooled connection is busy and callers are waiting for one (raise "
-                            + DalConfig.DB_MAX_CONNECTIONS + ")" : null, Instant.now());
+            return new HealthStatus(
+                    saturated ? HealthStatus.Status.DEGRADED : HealthStatus.Status.UP,
+                    "postgresql",
+                    Duration.ofNanos(System.nanoTime() - start),
+                    details,
+                    saturated
+                            ? "Every pooled connection is busy and callers are waiting for one (raise "
+                                    + DalConfig.DB_MAX_CONNECTIONS + ")"
+                            : null,
+                    Instant.now());
         } catch (TimeoutException e) {
             details.putAll(db.poolFigures());
-            return new HealthStatus(HealthStatus.Status.DOWN, "postgresql", Duration.ofNanos(System.nanoTime() - start),
-                    details, "PostgreSQL did not answer the health probe within " + DalConfig.DAL_HEALTH_TIMEOUT + " ("
-                            + timeout.toMillis() + " ms)", Instant.now());
+            return new HealthStatus(
+                    HealthStatus.Status.DOWN,
+                    "postgresql",
+                    Duration.ofNanos(System.nanoTime() - start),
+                    details,
+                    "PostgreSQL did not answer the health probe within " + DalConfig.DAL_HEALTH_TIMEOUT + " ("
+                            + timeout.toMillis() + " ms)",
+                    Instant.now());
         } catch (SQLException | RuntimeException e) {
             details.putAll(db.poolFigures());
-            return new HealthStatus(HealthStatus.Status.DOWN, "postgresql", Duration.ofNanos(System.nanoTime() - start),
-                    details, PostgresErrors.connecting("healthCheck", e).getMessage(), Instant.now());
+            return new HealthStatus(
+                    HealthStatus.Status.DOWN,
+                    "postgresql",
+                    Duration.ofNanos(System.nanoTime() - start),
+                    details,
+                    PostgresErrors.connecting("healthCheck", e).getMessage(),
+                    Instant.now());
         }
     }
 

@@ -19,8 +19,7 @@ import java.util.Map;
 final class PostgresJson {
     private static final JsonFactory FACTORY = new JsonFactory();
 
-    private PostgresJson() {
-    }
+    private PostgresJson() {}
 
     static String write(JsonNode node) {
         return writeStored(JsonValues.canonical(node));

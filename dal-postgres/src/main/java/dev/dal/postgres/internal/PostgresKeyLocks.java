@@ -96,8 +96,9 @@ final class PostgresKeyLocks {
                 i++;
             }
             // Taken in the array's order (sorted), so two statements never wait on each other's buckets in a circle.
-            try (PreparedStatement ps = h.getConnection().prepareStatement("SELECT count(" + function + "(k.space, "
-                    + "k.bucket)) FROM unnest(?::int4[], ?::int4[]) AS k(space, bucket)")) {
+            try (PreparedStatement ps = h.getConnection()
+                    .prepareStatement("SELECT count(" + function + "(k.space, "
+                            + "k.bucket)) FROM unnest(?::int4[], ?::int4[]) AS k(space, bucket)")) {
                 ps.setArray(1, ps.getConnection().createArrayOf("int4", spaces));
                 ps.setArray(2, ps.getConnection().createArrayOf("int4", buckets));
                 ps.executeQuery().close();
@@ -107,8 +108,7 @@ final class PostgresKeyLocks {
         }
     }
 
-    private PostgresKeyLocks() {
-    }
+    private PostgresKeyLocks() {}
 
     /** @return a new, empty request */
     static Request request() {

@@ -19,9 +19,8 @@ import liquibase.Scope;
 import liquibase.changelog.ChangeLogHistoryServiceFactory;
 import liquibase.changelog.ChangeLogParameters;
 import liquibase.changelog.ChangeSet;
-import liquibase.changelog.FastCheckService;
 import liquibase.changelog.DatabaseChangeLog;
-import liquibase.parser.ChangeLogParserFactory;
+import liquibase.changelog.FastCheckService;
 import liquibase.command.CommandScope;
 import liquibase.command.core.RollbackCountCommandStep;
 import liquibase.command.core.UpdateCommandStep;
@@ -30,6 +29,7 @@ import liquibase.command.core.helpers.DbUrlConnectionArgumentsCommandStep;
 import liquibase.database.Database;
 import liquibase.database.DatabaseFactory;
 import liquibase.database.jvm.JdbcConnection;
+import liquibase.parser.ChangeLogParserFactory;
 import liquibase.resource.ClassLoaderResourceAccessor;
 import liquibase.ui.LoggerUIService;
 
@@ -41,6 +41,7 @@ import liquibase.ui.LoggerUIService;
 public final class PostgresLiquibase {
     /** The changelog, on the class path. */
     public static final String CHANGELOG = "dev/dal/postgres/db/changelog.sql";
+
     private static final Pattern CHANGESET = Pattern.compile("^--changeset (\\S+):(\\S+)", Pattern.MULTILINE);
 
     /** Advisory lock key serializing schema work, including Liquibase creating its own tables. */
@@ -70,8 +71,7 @@ public final class PostgresLiquibase {
     }
 
     /** One changeset and whether it is applied. */
-    public record ChangeSetStatus(String id, String author, boolean applied) {
-    }
+    public record ChangeSetStatus(String id, String author, boolean applied) {}
 
     /**
      * One changeset as the changelog ships it.
@@ -81,21 +81,33 @@ public final class PostgresLiquibase {
      * @param description its first statement's first line
      * @param checksum the checksum Liquibase computes for it (the one it records when applying it)
      */
-    public record ChangeSetInfo(String id, String author, String description, String checksum) {
-    }
+    public record ChangeSetInfo(String id, String author, String description, String checksum) {}
 
     /** @return every changeset of the changelog, in order, with its computed checksum */
     public List<ChangeSetInfo> changeSets() {
-        ClassLoaderResourceAccessor resources = new ClassLoaderResourceAccessor(PostgresLiquibase.class.getClassLoader());
+        ClassLoaderResourceAccessor resources =
+                new ClassLoaderResourceAccessor(PostgresLiquibase.class.getClassLoader());
         List<ChangeSetInfo> all = new ArrayList<>();
         try {
-            Scope.child(Map.of(Scope.Attr.resourceAccessor.name(), resources, Scope.Attr.ui.name(),
-                    new LoggerUIService(), "liquibase.analytics.enabled", false), () -> {
-                        DatabaseChangeLog log = ChangeLogParserFactory.getInstance().getParser(CHANGELOG, resources)
+            Scope.child(
+                    Map.of(
+                            Scope.Attr.resourceAccessor.name(),
+                            resources,
+                            Scope.Attr.ui.name(),
+                            new LoggerUIService(),
+                            "liquibase.analytics.enabled",
+                            false),
+                    () -> {
+                        DatabaseChangeLog log = ChangeLogParserFactory.getInstance()
+                                .getParser(CHANGELOG, resources)
                                 .parse(CHANGELOG, new ChangeLogParameters(), resources);
                         for (ChangeSet set : log.getChangeSets()) {
-                            all.add(new ChangeSetInfo(set.getId(), set.getAuthor(), describe(set),
-                                    set.generateCheckSum(ChecksumVersion.latest()).toString()));
+                            all.add(new ChangeSetInfo(
+                                    set.getId(),
+                                    set.getAuthor(),
+                                    describe(set),
+                                    set.generateCheckSum(ChecksumVersion.latest())
+                                            .toString()));
                         }
                     });
         } catch (Exception e) {
@@ -106,34 +118,41 @@ public final class PostgresLiquibase {
 
     private static String describe(ChangeSet set) {
         Matcher m = Pattern.compile("--changeset " + Pattern.quote(set.getAuthor() + ":" + set.getId())
-                + "\\s*\\n(?:\\s*--[^\\n]*\\n)*\\s*([^\\n]+)").matcher(changelogText());
+                        + "\\s*\\n(?:\\s*--[^\\n]*\\n)*\\s*([^\\n]+)")
+                .matcher(changelogText());
         return m.find() ? m.group(1).replaceAll("\\s*\\($", "").trim() : set.getId();
     }
 
     /** Applies every pending changeset. */
     public void migrate() {
-        run("migrate", database -> new CommandScope(UpdateCommandStep.COMMAND_NAME)
-                .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
-                .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, CHANGELOG)
-                // The summary goes to the log only: a library writes nothing to the application's stdout.
-                .addArgumentValue(liquibase.command.core.helpers.ShowSummaryArgument.SHOW_SUMMARY_OUTPUT,
-                        liquibase.UpdateSummaryOutputEnum.LOG)
-                .execute());
+        run(
+                "migrate",
+                database -> new CommandScope(UpdateCommandStep.COMMAND_NAME)
+                        .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
+                        .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, CHANGELOG)
+                        // The summary goes to the log only: a library writes nothing to the application's stdout.
+                        .addArgumentValue(
+                                liquibase.command.core.helpers.ShowSummaryArgument.SHOW_SUMMARY_OUTPUT,
+                                liquibase.UpdateSummaryOutputEnum.LOG)
+                        .execute());
     }
 
     /** @param count how many of the newest applied changesets to undo */
     public void rollback(int count) {
-        run("rollback", database -> new CommandScope(RollbackCountCommandStep.COMMAND_NAME)
-                .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
-                .addArgumentValue(DatabaseChangelogCommandStep.CHANGELOG_FILE_ARG, CHANGELOG)
-                .addArgumentValue(RollbackCountCommandStep.COUNT_ARG, count)
-                .execute());
+        run(
+                "rollback",
+                database -> new CommandScope(RollbackCountCommandStep.COMMAND_NAME)
+                        .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
+                        .addArgumentValue(DatabaseChangelogCommandStep.CHANGELOG_FILE_ARG, CHANGELOG)
+                        .addArgumentValue(RollbackCountCommandStep.COUNT_ARG, count)
+                        .execute());
     }
 
     /** @return every changeset of the changelog, in order, with whether it is applied */
     public List<ChangeSetStatus> status() {
         List<String> applied = new ArrayList<>();
-        try (Connection c = connection(); Statement st = c.createStatement()) {
+        try (Connection c = connection();
+                Statement st = c.createStatement()) {
             try (ResultSet exists = st.executeQuery("SELECT to_regclass('databasechangelog') IS NOT NULL")) {
                 exists.next();
                 if (exists.getBoolean(1)) {
@@ -184,9 +203,12 @@ public final class PostgresLiquibase {
     private void run(String operation, LiquibaseWork work) {
         // Liquibase's console output goes to its logger; no usage data leaves the machine.
         Map<String, Object> scope = Map.of(
-                Scope.Attr.resourceAccessor.name(), new ClassLoaderResourceAccessor(PostgresLiquibase.class.getClassLoader()),
-                Scope.Attr.ui.name(), new LoggerUIService(),
-                "liquibase.analytics.enabled", false);
+                Scope.Attr.resourceAccessor.name(),
+                new ClassLoaderResourceAccessor(PostgresLiquibase.class.getClassLoader()),
+                Scope.Attr.ui.name(),
+                new LoggerUIService(),
+                "liquibase.analytics.enabled",
+                false);
         try (Connection connection = connection()) {
             // Waiting for another instance's migration is bounded by DB_QUERY_TIMEOUT like any statement.
             try (Statement st = connection.createStatement()) {
@@ -200,12 +222,14 @@ public final class PostgresLiquibase {
                     st.execute("SET statement_timeout = 0");
                 }
                 connection.setNetworkTimeout(Runnable::run, 0);
-                Database database = DatabaseFactory.getInstance()
-                        .findCorrectDatabaseImplementation(new JdbcConnection(connection));
+                Database database =
+                        DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(connection));
                 // Liquibase caches "up to date" per database URL and changelog across runs; after a
                 // rollback by count that cache is stale and an update would skip everything. Ask afresh.
                 Scope.getCurrentScope().getSingleton(FastCheckService.class).clearCache();
-                Scope.getCurrentScope().getSingleton(ChangeLogHistoryServiceFactory.class).getChangeLogService(database)
+                Scope.getCurrentScope()
+                        .getSingleton(ChangeLogHistoryServiceFactory.class)
+                        .getChangeLogService(database)
                         .reset();
                 Scope.child(scope, () -> work.run(database));
             } finally {

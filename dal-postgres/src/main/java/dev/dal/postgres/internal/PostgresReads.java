@@ -57,15 +57,24 @@ final class PostgresReads implements StoreReads {
 
     @Override
     public Optional<User> getUser(UUID id) {
-        return store.read("getUser", h -> h.createQuery("SELECT " + PostgresRows.USER_COLUMNS + " FROM users WHERE id = :id" + lockInTransaction())
-                .bind("id", id).map((rs, ctx) -> PostgresRows.user(rs)).findOne());
+        return store.read(
+                "getUser",
+                h -> h.createQuery("SELECT " + PostgresRows.USER_COLUMNS + " FROM users WHERE id = :id"
+                                + lockInTransaction())
+                        .bind("id", id)
+                        .map((rs, ctx) -> PostgresRows.user(rs))
+                        .findOne());
     }
 
     @Override
     public Optional<User> getUserByExternalId(String externalId) {
-        return store.read("getUserByExternalId", h -> h.createQuery("SELECT " + PostgresRows.USER_COLUMNS
-                        + " FROM users WHERE clerk_id = :clerkId" + lockInTransaction())
-                .bind("clerkId", externalId).map((rs, ctx) -> PostgresRows.user(rs)).findOne());
+        return store.read(
+                "getUserByExternalId",
+                h -> h.createQuery("SELECT " + PostgresRows.USER_COLUMNS + " FROM users WHERE clerk_id = :clerkId"
+                                + lockInTransaction())
+                        .bind("clerkId", externalId)
+                        .map((rs, ctx) -> PostgresRows.user(rs))
+                        .findOne());
     }
 
     // ---- sessions ----
@@ -82,39 +91,56 @@ final class PostgresReads implements StoreReads {
     static Optional<ChatSession> sessionByChatId(Handle h, String chatId, boolean forUpdate) {
         return h.createQuery("SELECT " + PostgresRows.SESSION_COLUMNS + " FROM chat_sessions WHERE chat_id = :chatId"
                         + (forUpdate ? " FOR NO KEY UPDATE" : ""))
-                .bind("chatId", chatId).map((rs, ctx) -> PostgresRows.session(rs)).findOne();
+                .bind("chatId", chatId)
+                .map((rs, ctx) -> PostgresRows.session(rs))
+                .findOne();
     }
 
     @Override
     public List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
-        return store.read("listUserSessions", h -> h.createQuery("SELECT " + PostgresRows.SESSION_COLUMNS
-                        + " FROM chat_sessions WHERE user_id = :userId ORDER BY " + SESSION_ORDER
-                        + " LIMIT :limit OFFSET :offset")
-                .bind("userId", userId).bind("limit", limit).bind("offset", offset)
-                .map((rs, ctx) -> PostgresRows.session(rs)).list());
+        return store.read(
+                "listUserSessions",
+                h -> h.createQuery("SELECT " + PostgresRows.SESSION_COLUMNS
+                                + " FROM chat_sessions WHERE user_id = :userId ORDER BY " + SESSION_ORDER
+                                + " LIMIT :limit OFFSET :offset")
+                        .bind("userId", userId)
+                        .bind("limit", limit)
+                        .bind("offset", offset)
+                        .map((rs, ctx) -> PostgresRows.session(rs))
+                        .list());
     }
 
     @Override
     public List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
-        return store.read("listUserSessionsWithLastMessage", h -> h.createQuery(OVERVIEW)
-                .bind("userId", userId).bind("limit", limit).bind("offset", offset)
-                .map((rs, ctx) -> {
-                    ChatSession session = PostgresRows.session(rs, "s_");
-                    rs.getObject("m_id");
-                    Message last = rs.wasNull() ? null : PostgresRows.message(rs, "m_");
-                    return new SessionOverview(session, last);
-                }).list());
+        return store.read(
+                "listUserSessionsWithLastMessage",
+                h -> h.createQuery(OVERVIEW)
+                        .bind("userId", userId)
+                        .bind("limit", limit)
+                        .bind("offset", offset)
+                        .map((rs, ctx) -> {
+                            ChatSession session = PostgresRows.session(rs, "s_");
+                            rs.getObject("m_id");
+                            Message last = rs.wasNull() ? null : PostgresRows.message(rs, "m_");
+                            return new SessionOverview(session, last);
+                        })
+                        .list());
     }
 
     // ---- messages ----
 
     @Override
     public List<Message> getChatHistory(String chatId, int limit, int offset) {
-        return store.read("getChatHistory", h -> h.createQuery("SELECT " + prefixed("m.", PostgresRows.MESSAGE_COLUMNS)
-                        + " FROM messages m JOIN chat_sessions s ON s.id = m.chat_session_id WHERE s.chat_id = :chatId"
-                        + " ORDER BY m.sequence_number LIMIT :limit OFFSET :offset")
-                .bind("chatId", chatId).bind("limit", limit).bind("offset", offset)
-                .map((rs, ctx) -> PostgresRows.message(rs)).list());
+        return store.read(
+                "getChatHistory",
+                h -> h.createQuery("SELECT " + prefixed("m.", PostgresRows.MESSAGE_COLUMNS)
+                                + " FROM messages m JOIN chat_sessions s ON s.id = m.chat_session_id WHERE s.chat_id = :chatId"
+                                + " ORDER BY m.sequence_number LIMIT :limit OFFSET :offset")
+                        .bind("chatId", chatId)
+                        .bind("limit", limit)
+                        .bind("offset", offset)
+                        .map((rs, ctx) -> PostgresRows.message(rs))
+                        .list());
     }
 
     @Override
@@ -130,8 +156,11 @@ final class PostgresReads implements StoreReads {
             }
             return h.createQuery("SELECT " + PostgresRows.MESSAGE_COLUMNS + " FROM messages WHERE chat_session_id = :id"
                             + " AND sequence_number BETWEEN :first AND :last ORDER BY sequence_number")
-                    .bind("id", session.get().id()).bind("first", window[0]).bind("last", window[1])
-                    .map((rs, ctx) -> PostgresRows.message(rs)).list();
+                    .bind("id", session.get().id())
+                    .bind("first", window[0])
+                    .bind("last", window[1])
+                    .map((rs, ctx) -> PostgresRows.message(rs))
+                    .list();
         });
     }
 
@@ -145,28 +174,43 @@ final class PostgresReads implements StoreReads {
 
     @Override
     public long getMessageCount(String chatId) {
-        return store.read("getMessageCount", h -> h.createQuery("SELECT message_count FROM chat_sessions WHERE chat_id = :chatId")
-                .bind("chatId", chatId).mapTo(Long.class).findOne().orElse(0L));
+        return store.read(
+                "getMessageCount",
+                h -> h.createQuery("SELECT message_count FROM chat_sessions WHERE chat_id = :chatId")
+                        .bind("chatId", chatId)
+                        .mapTo(Long.class)
+                        .findOne()
+                        .orElse(0L));
     }
 
     // ---- memory ----
 
     @Override
     public Optional<MemoryEntry> getUserMemory(UUID userId, String memoryType, String key) {
-        return store.read("getUserMemory", h -> h.createQuery("SELECT " + PostgresRows.MEMORY_COLUMNS + " FROM user_memory "
-                        + "WHERE user_id = :userId AND memory_type = :type AND key = :key "
-                        + "AND (expires_at IS NULL OR expires_at > :now)" + lockInTransaction())
-                .bind("userId", userId).bind("type", memoryType).bind("key", key)
-                .bind("now", PostgresRows.bindable(store.now()))
-                .map((rs, ctx) -> PostgresRows.memory(rs)).findOne());
+        return store.read(
+                "getUserMemory",
+                h -> h.createQuery("SELECT " + PostgresRows.MEMORY_COLUMNS + " FROM user_memory "
+                                + "WHERE user_id = :userId AND memory_type = :type AND key = :key "
+                                + "AND (expires_at IS NULL OR expires_at > :now)" + lockInTransaction())
+                        .bind("userId", userId)
+                        .bind("type", memoryType)
+                        .bind("key", key)
+                        .bind("now", PostgresRows.bindable(store.now()))
+                        .map((rs, ctx) -> PostgresRows.memory(rs))
+                        .findOne());
     }
 
     @Override
     public List<MemoryEntry> getUserMemory(UUID userId, String memoryType) {
-        return store.read("getUserMemory", h -> h.createQuery("SELECT " + PostgresRows.MEMORY_COLUMNS + " FROM user_memory "
-                        + "WHERE user_id = :userId AND memory_type = :type AND (expires_at IS NULL OR expires_at > :now) "
-                        + "ORDER BY key" + lockInTransaction())
-                .bind("userId", userId).bind("type", memoryType).bind("now", PostgresRows.bindable(store.now()))
-                .map((rs, ctx) -> PostgresRows.memory(rs)).list());
+        return store.read(
+                "getUserMemory",
+                h -> h.createQuery("SELECT " + PostgresRows.MEMORY_COLUMNS + " FROM user_memory "
+                                + "WHERE user_id = :userId AND memory_type = :type AND (expires_at IS NULL OR expires_at > :now) "
+                                + "ORDER BY key" + lockInTransaction())
+                        .bind("userId", userId)
+                        .bind("type", memoryType)
+                        .bind("now", PostgresRows.bindable(store.now()))
+                        .map((rs, ctx) -> PostgresRows.memory(rs))
+                        .list());
     }
 }

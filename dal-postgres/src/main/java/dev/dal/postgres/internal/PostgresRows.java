@@ -30,11 +30,10 @@ final class PostgresRows {
             + "created_at, updated_at, last_message_at, message_count, version";
     static final String MESSAGE_COLUMNS = "id, chat_session_id, sequence_number, role, content, "
             + "metadata::text AS metadata, token_count, abuse_flagged, created_at";
-    static final String MEMORY_COLUMNS = "user_id, memory_type, key, value::text AS value, created_at, updated_at, "
-            + "expires_at, version";
+    static final String MEMORY_COLUMNS =
+            "user_id, memory_type, key, value::text AS value, created_at, updated_at, " + "expires_at, version";
 
-    private PostgresRows() {
-    }
+    private PostgresRows() {}
 
     /** The user's values but its version, bound by {@link #bindUser}: an INSERT adds its version after them. */
     static final String USER_VALUES = "(:id, :clerkId, :email, :name, CAST(:profile AS jsonb), "
@@ -42,10 +41,16 @@ final class PostgresRows {
 
     /** Binds a user's values but its version to the names {@link #USER_VALUES} uses. */
     static <T extends SqlStatement<T>> T bindUser(T statement, User u) {
-        return statement.bind("id", u.id()).bind("clerkId", u.externalId()).bind("email", u.email())
-                .bind("name", u.name()).bind("profile", PostgresJson.writeStored(u.profile()))
-                .bind("preferences", PostgresJson.writeStored(u.preferences())).bind("status", u.status().wireName())
-                .bind("createdAt", bindable(u.createdAt())).bind("updatedAt", bindable(u.updatedAt()))
+        return statement
+                .bind("id", u.id())
+                .bind("clerkId", u.externalId())
+                .bind("email", u.email())
+                .bind("name", u.name())
+                .bind("profile", PostgresJson.writeStored(u.profile()))
+                .bind("preferences", PostgresJson.writeStored(u.preferences()))
+                .bind("status", u.status().wireName())
+                .bind("createdAt", bindable(u.createdAt()))
+                .bind("updatedAt", bindable(u.updatedAt()))
                 .bind("lastActiveAt", bindable(u.lastActiveAt()));
     }
 
@@ -56,11 +61,18 @@ final class PostgresRows {
 
     /** Binds a session's values but its version to the names {@link #SESSION_VALUES} uses. */
     static <T extends SqlStatement<T>> T bindSession(T statement, ChatSession s) {
-        return statement.bind("id", s.id()).bind("chatId", s.chatId()).bind("userId", s.userId())
-                .bind("title", s.title()).bind("profile", s.profile()).bind("metadata", PostgresJson.writeStored(s.metadata()))
-                .bind("status", s.status().wireName()).bind("createdAt", bindable(s.createdAt()))
+        return statement
+                .bind("id", s.id())
+                .bind("chatId", s.chatId())
+                .bind("userId", s.userId())
+                .bind("title", s.title())
+                .bind("profile", s.profile())
+                .bind("metadata", PostgresJson.writeStored(s.metadata()))
+                .bind("status", s.status().wireName())
+                .bind("createdAt", bindable(s.createdAt()))
                 .bind("updatedAt", bindable(s.updatedAt()))
-                .bind("lastMessageAt", bindable(s.lastMessageAt())).bind("messageCount", s.messageCount());
+                .bind("lastMessageAt", bindable(s.lastMessageAt()))
+                .bind("messageCount", s.messageCount());
     }
 
     /**
@@ -103,10 +115,18 @@ final class PostgresRows {
     }
 
     static User user(ResultSet rs) throws SQLException {
-        return new User(rs.getObject("id", UUID.class), rs.getString("clerk_id"), rs.getString("email"),
-                rs.getString("name"), object(rs, "profile"), object(rs, "preferences"),
-                UserStatus.fromWireName(rs.getString("status")), instant(rs, "created_at"), instant(rs, "updated_at"),
-                instant(rs, "last_active_at"), rs.getLong("version"));
+        return new User(
+                rs.getObject("id", UUID.class),
+                rs.getString("clerk_id"),
+                rs.getString("email"),
+                rs.getString("name"),
+                object(rs, "profile"),
+                object(rs, "preferences"),
+                UserStatus.fromWireName(rs.getString("status")),
+                instant(rs, "created_at"),
+                instant(rs, "updated_at"),
+                instant(rs, "last_active_at"),
+                rs.getLong("version"));
     }
 
     static ChatSession session(ResultSet rs) throws SQLException {
@@ -114,11 +134,19 @@ final class PostgresRows {
     }
 
     static ChatSession session(ResultSet rs, String p) throws SQLException {
-        return new ChatSession(rs.getObject(p + "id", UUID.class), rs.getString(p + "chat_id"),
-                rs.getObject(p + "user_id", UUID.class), rs.getString(p + "title"), rs.getString(p + "profile"),
-                object(rs, p + "metadata"), SessionStatus.fromWireName(rs.getString(p + "status")),
-                instant(rs, p + "created_at"), instant(rs, p + "updated_at"), instant(rs, p + "last_message_at"),
-                rs.getLong(p + "message_count"), rs.getLong(p + "version"));
+        return new ChatSession(
+                rs.getObject(p + "id", UUID.class),
+                rs.getString(p + "chat_id"),
+                rs.getObject(p + "user_id", UUID.class),
+                rs.getString(p + "title"),
+                rs.getString(p + "profile"),
+                object(rs, p + "metadata"),
+                SessionStatus.fromWireName(rs.getString(p + "status")),
+                instant(rs, p + "created_at"),
+                instant(rs, p + "updated_at"),
+                instant(rs, p + "last_message_at"),
+                rs.getLong(p + "message_count"),
+                rs.getLong(p + "version"));
     }
 
     static Message message(ResultSet rs) throws SQLException {
@@ -128,14 +156,27 @@ final class PostgresRows {
     static Message message(ResultSet rs, String p) throws SQLException {
         int tokens = rs.getInt(p + "token_count");
         Integer tokenCount = rs.wasNull() ? null : tokens;
-        return new Message(rs.getObject(p + "id", UUID.class), rs.getObject(p + "chat_session_id", UUID.class),
-                rs.getLong(p + "sequence_number"), Role.fromWireName(rs.getString(p + "role")), rs.getString(p + "content"),
-                object(rs, p + "metadata"), tokenCount, rs.getBoolean(p + "abuse_flagged"), instant(rs, p + "created_at"));
+        return new Message(
+                rs.getObject(p + "id", UUID.class),
+                rs.getObject(p + "chat_session_id", UUID.class),
+                rs.getLong(p + "sequence_number"),
+                Role.fromWireName(rs.getString(p + "role")),
+                rs.getString(p + "content"),
+                object(rs, p + "metadata"),
+                tokenCount,
+                rs.getBoolean(p + "abuse_flagged"),
+                instant(rs, p + "created_at"));
     }
 
     static MemoryEntry memory(ResultSet rs) throws SQLException {
-        return new MemoryEntry(rs.getObject("user_id", UUID.class), rs.getString("memory_type"), rs.getString("key"),
-                PostgresJson.read(rs.getString("value")), instant(rs, "created_at"), instant(rs, "updated_at"),
-                instant(rs, "expires_at"), rs.getLong("version"));
+        return new MemoryEntry(
+                rs.getObject("user_id", UUID.class),
+                rs.getString("memory_type"),
+                rs.getString("key"),
+                PostgresJson.read(rs.getString("value")),
+                instant(rs, "created_at"),
+                instant(rs, "updated_at"),
+                instant(rs, "expires_at"),
+                rs.getLong("version"));
     }
 }

@@ -35,7 +35,8 @@ public final class PostgresSchemaMigrator implements SchemaMigrator {
      * @return a migrator on its own pool of at most three connections
      */
     public static PostgresSchemaMigrator open(DalConfig config) {
-        DalConfig small = config.toBuilder().setting(DalConfig.DB_MAX_CONNECTIONS, "3").build();
+        DalConfig small =
+                config.toBuilder().setting(DalConfig.DB_MAX_CONNECTIONS, "3").build();
         return new PostgresSchemaMigrator(new PostgresConnection(small, PostgresSettings.from(small)));
     }
 
@@ -45,9 +46,10 @@ public final class PostgresSchemaMigrator implements SchemaMigrator {
         List<SchemaChange> all = new ArrayList<>();
         for (PostgresLiquibase.ChangeSetInfo info : liquibase.changeSets()) {
             Applied done = applied.get(info.author() + ":" + info.id());
-            all.add(done == null
-                    ? new SchemaChange(info.id(), info.description(), false, null, info.checksum())
-                    : new SchemaChange(info.id(), info.description(), true, done.at(), done.checksum()));
+            all.add(
+                    done == null
+                            ? new SchemaChange(info.id(), info.description(), false, null, info.checksum())
+                            : new SchemaChange(info.id(), info.description(), true, done.at(), done.checksum()));
         }
         return List.copyOf(all);
     }
@@ -62,7 +64,8 @@ public final class PostgresSchemaMigrator implements SchemaMigrator {
     @Override
     public List<SchemaChange> rollback(String toVersion) {
         List<SchemaChange> before = status();
-        List<SchemaChange> appliedNow = before.stream().filter(SchemaChange::applied).toList();
+        List<SchemaChange> appliedNow =
+                before.stream().filter(SchemaChange::applied).toList();
         int count;
         if (toVersion == null) {
             count = appliedNow.isEmpty() ? 0 : 1;
@@ -74,11 +77,14 @@ public final class PostgresSchemaMigrator implements SchemaMigrator {
                 }
             }
             if (index < 0) {
-                throw new ValidationException("toVersion", "must name a changeset of the changelog, one of "
-                        + before.stream().map(SchemaChange::version).toList());
+                throw new ValidationException(
+                        "toVersion",
+                        "must name a changeset of the changelog, one of "
+                                + before.stream().map(SchemaChange::version).toList());
             }
             int keep = index;
-            count = (int) appliedNow.stream().filter(c -> before.indexOf(c) > keep).count();
+            count = (int)
+                    appliedNow.stream().filter(c -> before.indexOf(c) > keep).count();
         }
         if (count == 0) {
             return List.of();
@@ -89,8 +95,8 @@ public final class PostgresSchemaMigrator implements SchemaMigrator {
         return List.copyOf(undone);
     }
 
-    private static List<SchemaChange> newlyChanged(List<SchemaChange> before, List<SchemaChange> after,
-            boolean nowApplied) {
+    private static List<SchemaChange> newlyChanged(
+            List<SchemaChange> before, List<SchemaChange> after, boolean nowApplied) {
         List<SchemaChange> changed = new ArrayList<>();
         for (int i = 0; i < after.size(); i++) {
             if (before.get(i).applied() != nowApplied && after.get(i).applied() == nowApplied) {
@@ -100,20 +106,20 @@ public final class PostgresSchemaMigrator implements SchemaMigrator {
         return List.copyOf(changed);
     }
 
-    private record Applied(Instant at, String checksum) {
-    }
+    private record Applied(Instant at, String checksum) {}
 
     private Map<String, Applied> applied() {
         Map<String, Applied> applied = new HashMap<>();
-        try (Connection c = db.connection(); Statement st = c.createStatement()) {
+        try (Connection c = db.connection();
+                Statement st = c.createStatement()) {
             try (ResultSet exists = st.executeQuery("SELECT to_regclass('databasechangelog') IS NOT NULL")) {
                 exists.next();
                 if (!exists.getBoolean(1)) {
                     return applied;
                 }
             }
-            try (ResultSet rs = st.executeQuery(
-                    "SELECT author || ':' || id, dateexecuted, md5sum FROM databasechangelog")) {
+            try (ResultSet rs =
+                    st.executeQuery("SELECT author || ':' || id, dateexecuted, md5sum FROM databasechangelog")) {
                 while (rs.next()) {
                     java.sql.Timestamp at = rs.getTimestamp(2);
                     applied.put(rs.getString(1), new Applied(at == null ? null : at.toInstant(), rs.getString(3)));

@@ -33,20 +33,26 @@ import java.util.stream.Collectors;
 public record PostgresSettings(String jdbcUrl, String user, String password, String readJdbcUrl) {
 
     /** A full database URL; may hold credentials (shown with the password masked). */
-    public static final Setting<Optional<String>> DATABASE_URL = Setting.credentialUrl("DATABASE_URL").locating();
+    public static final Setting<Optional<String>> DATABASE_URL =
+            Setting.credentialUrl("DATABASE_URL").locating();
     /** Database host, or a comma-separated list for failover, default {@code localhost}. */
-    public static final Setting<List<String>> DB_HOST = Setting.list("DB_HOST", "host").locating();
+    public static final Setting<List<String>> DB_HOST =
+            Setting.list("DB_HOST", "host").locating();
     /** Database port, default 5432. */
-    public static final Setting<Optional<Integer>> DB_PORT = Setting.optionalWholeNumber("DB_PORT", 1, 65_535)
-            .locating();
+    public static final Setting<Optional<Integer>> DB_PORT =
+            Setting.optionalWholeNumber("DB_PORT", 1, 65_535).locating();
     /** Database name. */
-    public static final Setting<Optional<String>> DB_NAME = Setting.text("DB_NAME").locating();
+    public static final Setting<Optional<String>> DB_NAME =
+            Setting.text("DB_NAME").locating();
     /** Database user. */
-    public static final Setting<Optional<String>> DB_USER = Setting.text("DB_USER").locating();
+    public static final Setting<Optional<String>> DB_USER =
+            Setting.text("DB_USER").locating();
     /** Database password (secret). */
-    public static final Setting<Optional<String>> DB_PASSWORD = Setting.secret("DB_PASSWORD").locating();
+    public static final Setting<Optional<String>> DB_PASSWORD =
+            Setting.secret("DB_PASSWORD").locating();
     /** Replica hosts for reads outside transactions, comma-separated (optional). */
-    public static final Setting<List<String>> DB_READ_HOSTS = Setting.list("DB_READ_HOSTS", "host").locating();
+    public static final Setting<List<String>> DB_READ_HOSTS =
+            Setting.list("DB_READ_HOSTS", "host").locating();
     /** Whether the Liquibase changelog runs when the store opens: PostgreSQL's default for {@code DB_AUTO_MIGRATE}. */
     public static final boolean AUTO_MIGRATE_BY_DEFAULT = false;
 
@@ -73,12 +79,16 @@ public record PostgresSettings(String jdbcUrl, String user, String password, Str
             return primary;
         }
         int port = view.get(DB_PORT).orElse(DEFAULT_PORT);
-        String hosts = readHosts.stream().map(h -> h.contains(":") ? h : h + ":" + port)
+        String hosts = readHosts.stream()
+                .map(h -> h.contains(":") ? h : h + ":" + port)
                 .collect(Collectors.joining(","));
         String path = primary.jdbcUrl().replaceFirst("^jdbc:postgresql://[^/]*", "");
         String database = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
-        return new PostgresSettings(primary.jdbcUrl(), primary.user(), primary.password(), "jdbc:postgresql://" + hosts
-                + database + "?targetServerType=preferSecondary&loadBalanceHosts=true");
+        return new PostgresSettings(
+                primary.jdbcUrl(),
+                primary.user(),
+                primary.password(),
+                "jdbc:postgresql://" + hosts + database + "?targetServerType=preferSecondary&loadBalanceHosts=true");
     }
 
     private static PostgresSettings primary(SettingsView view) {
@@ -88,13 +98,15 @@ public record PostgresSettings(String jdbcUrl, String user, String password, Str
         if (url.isPresent()) {
             return fromUrl(url.get(), user, password);
         }
-        String db = view.get(DB_NAME).orElseThrow(() -> new ConfigurationException(
-                "The PostgreSQL store needs " + DATABASE_URL.name() + " or " + DB_NAME.name() + " (with "
-                        + DB_HOST.name() + ", default localhost)"));
+        String db = view.get(DB_NAME)
+                .orElseThrow(() -> new ConfigurationException("The PostgreSQL store needs " + DATABASE_URL.name()
+                        + " or " + DB_NAME.name() + " (with " + DB_HOST.name() + ", default localhost)"));
         List<String> hosts = view.get(DB_HOST).isEmpty() ? List.of("localhost") : view.get(DB_HOST);
         int port = view.get(DB_PORT).orElse(DEFAULT_PORT);
-        String hostList = hosts.stream().map(h -> h.contains(":") ? h : h + ":" + port).collect(Collectors.joining(","));
-        String jdbc = "jdbc:postgresql://" + hostList + "/" + db + (hosts.size() > 1 ? "?targetServerType=primary" : "");
+        String hostList =
+                hosts.stream().map(h -> h.contains(":") ? h : h + ":" + port).collect(Collectors.joining(","));
+        String jdbc =
+                "jdbc:postgresql://" + hostList + "/" + db + (hosts.size() > 1 ? "?targetServerType=primary" : "");
         return new PostgresSettings(jdbc, user, password, null);
     }
 
@@ -103,8 +115,8 @@ public record PostgresSettings(String jdbcUrl, String user, String password, Str
             return new PostgresSettings(url, user, password, null);
         }
         if (!url.startsWith("postgresql://") && !url.startsWith("postgres://")) {
-            throw new ConfigurationException(DATABASE_URL.name()
-                    + " must start with jdbc:postgresql:, postgresql:// or postgres://");
+            throw new ConfigurationException(
+                    DATABASE_URL.name() + " must start with jdbc:postgresql:, postgresql:// or postgres://");
         }
         try {
             URI uri = new URI(url);
@@ -120,8 +132,8 @@ public record PostgresSettings(String jdbcUrl, String user, String password, Str
             String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
             return new PostgresSettings("jdbc:postgresql://" + hosts + uri.getRawPath() + query, user, password, null);
         } catch (URISyntaxException | RuntimeException e) {
-            throw new ConfigurationException(DATABASE_URL.name() + " is not a valid PostgreSQL URL: "
-                    + DATABASE_URL.display(url));
+            throw new ConfigurationException(
+                    DATABASE_URL.name() + " is not a valid PostgreSQL URL: " + DATABASE_URL.display(url));
         }
     }
 
@@ -160,8 +172,10 @@ public record PostgresSettings(String jdbcUrl, String user, String password, Str
      */
     public static String location(DalConfig config) {
         SettingsView view = SettingsView.of(config, declared());
-        return view.get(DATABASE_URL).map(DATABASE_URL::display).orElse("postgresql://"
-                + String.join(",", view.get(DB_HOST)) + "/" + view.get(DB_NAME).orElse(""));
+        return view.get(DATABASE_URL)
+                .map(DATABASE_URL::display)
+                .orElse("postgresql://" + String.join(",", view.get(DB_HOST)) + "/"
+                        + view.get(DB_NAME).orElse(""));
     }
 
     private static String decode(String part) {

@@ -1,41 +1,25 @@
 package dev.dal.postgres.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.dal.api.Capability;
-import dev.dal.api.ChatSession;
-import dev.dal.api.ChatSessionUpdate;
+import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
-import dev.dal.api.DeleteMode;
 import dev.dal.api.HealthStatus;
-import dev.dal.api.HistoryQuery;
-import dev.dal.api.MemoryEntry;
-import dev.dal.api.Message;
-import dev.dal.api.NewChatSession;
-import dev.dal.api.NewMessage;
-import dev.dal.api.NewUser;
-import dev.dal.api.SessionOverview;
 import dev.dal.api.Timestamps;
 import dev.dal.api.TransactionWork;
-import dev.dal.api.User;
-import dev.dal.api.UserUpdate;
 import dev.dal.api.bulk.BulkAccess;
 import dev.dal.api.spi.PooledStore;
 import dev.dal.api.spi.SplitDataAccess;
 import dev.dal.api.spi.StoreReads;
 import dev.dal.api.spi.StoreWrites;
 import dev.dal.api.spi.TransactionRetry;
-import dev.dal.api.DalConfig;
 import java.sql.SQLException;
-import org.jdbi.v3.core.Jdbi;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
-import java.util.List;
-import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
 
 /**
  * The PostgreSQL {@link DataAccess}: it runs each call and hands the work to {@link PostgresReads} or
@@ -82,7 +66,8 @@ public final class PostgresStore extends SplitDataAccess implements PooledStore 
         this.health = new PostgresHealth(db);
         this.retry = TransactionRetry.from(config);
         this.queryTimeout = config.queryTimeout();
-        this.retryBudgetNanos = Math.min(Duration.ofMillis(500).toNanos(), config.queryTimeout().toNanos() / 4);
+        this.retryBudgetNanos =
+                Math.min(Duration.ofMillis(500).toNanos(), config.queryTimeout().toNanos() / 4);
         this.bulk = new PostgresBulkAccess(this);
         this.reads = new PostgresReads(this);
         this.writes = new PostgresWrites(this);
@@ -118,7 +103,7 @@ public final class PostgresStore extends SplitDataAccess implements PooledStore 
             }
         }
         long start = System.nanoTime();
-        for (int attempt = 1;; attempt++) {
+        for (int attempt = 1; ; attempt++) {
             Handle h = null;
             try {
                 h = open(db.readJdbi());
@@ -127,8 +112,11 @@ public final class PostgresStore extends SplitDataAccess implements PooledStore 
                 if (PostgresErrors.isBrokenConnection(e)) {
                     db.evictPooled();
                     if (attempt == 1 && System.nanoTime() - start < retryBudgetNanos) {
-                        LOG.debug("{}: the pooled connection was broken ({}, {} ms); once more on a fresh one",
-                                operation, PostgresErrors.stateOf(e), (System.nanoTime() - start) / 1_000_000);
+                        LOG.debug(
+                                "{}: the pooled connection was broken ({}, {} ms); once more on a fresh one",
+                                operation,
+                                PostgresErrors.stateOf(e),
+                                (System.nanoTime() - start) / 1_000_000);
                         continue; // a pooled connection a reset or the server broke: a fresh one, once
                     }
                 }
@@ -160,7 +148,9 @@ public final class PostgresStore extends SplitDataAccess implements PooledStore 
             if (System.nanoTime() - start >= retryBudgetNanos) {
                 throw PostgresErrors.translate(operation, broken.getCause(), false, queryTimeout);
             }
-            LOG.debug("{}: the connection broke before the COMMIT ({}); once more on a fresh one", operation,
+            LOG.debug(
+                    "{}: the connection broke before the COMMIT ({}); once more on a fresh one",
+                    operation,
                     PostgresErrors.stateOf(broken.getCause()));
             // The connection broke before the COMMIT was sent, so the server rolled everything back:
             // running the write once more on a fresh connection stores it once.

@@ -13,8 +13,7 @@ import org.slf4j.LoggerFactory;
 public final class PostgresStores {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresStores.class);
 
-    private PostgresStores() {
-    }
+    private PostgresStores() {}
 
     /**
      * Opens a store. With {@code DB_AUTO_MIGRATE=true} pending changesets are applied first; otherwise
@@ -56,8 +55,10 @@ public final class PostgresStores {
             if (failure instanceof dev.dal.api.UnavailableException) {
                 db.markUnreachable();
             }
-            LOG.info("PostgreSQL could not be reached when the store opened ({}); the schema is checked on the"
-                    + " first connection", failure.getClass().getSimpleName());
+            LOG.info(
+                    "PostgreSQL could not be reached when the store opened ({}); the schema is checked on the"
+                            + " first connection",
+                    failure.getClass().getSimpleName());
         }
         return check;
     }

@@ -28,12 +28,10 @@ import org.jdbi.v3.core.Handle;
  * Values are always bound.
  */
 final class PostgresTombstones {
-    private PostgresTombstones() {
-    }
+    private PostgresTombstones() {}
 
     /** A memory entry's key. */
-    record MemoryKey(UUID userId, String memoryType, String key) {
-    }
+    record MemoryKey(UUID userId, String memoryType, String key) {}
 
     /** Binds a statement's parameters. */
     @FunctionalInterface
@@ -92,7 +90,9 @@ final class PostgresTombstones {
     static <T, K> List<T> latestPerKey(List<T> records, Function<T, K> keyOf, ToLongFunction<T> versionOf) {
         Map<K, T> latest = new LinkedHashMap<>();
         for (T record : records) {
-            latest.merge(keyOf.apply(record), record,
+            latest.merge(
+                    keyOf.apply(record),
+                    record,
                     (a, b) -> versionOf.applyAsLong(b) >= versionOf.applyAsLong(a) ? b : a);
         }
         return latest.size() == records.size() ? records : List.copyOf(latest.values());
@@ -106,7 +106,9 @@ final class PostgresTombstones {
         if (ids.isEmpty()) {
             return out;
         }
-        query(h, "SELECT id, version FROM user_tombstones WHERE id = ANY (?)",
+        query(
+                h,
+                "SELECT id, version FROM user_tombstones WHERE id = ANY (?)",
                 ps -> ps.setArray(1, uuids(ps.getConnection(), ids)),
                 rs -> out.put(rs.getObject(1, UUID.class), rs.getLong(2)));
         return out;
@@ -118,7 +120,9 @@ final class PostgresTombstones {
         if (chatIds.isEmpty()) {
             return out;
         }
-        query(h, "SELECT chat_id, version FROM session_tombstones WHERE chat_id = ANY (?)",
+        query(
+                h,
+                "SELECT chat_id, version FROM session_tombstones WHERE chat_id = ANY (?)",
                 ps -> ps.setArray(1, texts(ps.getConnection(), chatIds)),
                 rs -> out.put(rs.getString(1), rs.getLong(2)));
         return out;
@@ -138,7 +142,9 @@ final class PostgresTombstones {
             types.add(k.memoryType());
             names.add(k.key());
         }
-        query(h, "SELECT t.user_id, t.memory_type, t.key, t.version FROM memory_tombstones t "
+        query(
+                h,
+                "SELECT t.user_id, t.memory_type, t.key, t.version FROM memory_tombstones t "
                         + "JOIN unnest(?, ?, ?) AS k(user_id, memory_type, key) "
                         + "ON t.user_id = k.user_id AND t.memory_type = k.memory_type AND t.key = k.key",
                 ps -> {
@@ -146,8 +152,8 @@ final class PostgresTombstones {
                     ps.setArray(2, texts(ps.getConnection(), types));
                     ps.setArray(3, texts(ps.getConnection(), names));
                 },
-                rs -> out.put(new MemoryKey(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3)),
-                        rs.getLong(4)));
+                rs -> out.put(
+                        new MemoryKey(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3)), rs.getLong(4)));
         return out;
     }
 
@@ -157,9 +163,12 @@ final class PostgresTombstones {
         if (ids.isEmpty()) {
             return out;
         }
-        query(h, "SELECT t.id FROM user_tombstones t WHERE t.id = ANY (?) "
+        query(
+                h,
+                "SELECT t.id FROM user_tombstones t WHERE t.id = ANY (?) "
                         + "AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = t.id)",
-                ps -> ps.setArray(1, uuids(ps.getConnection(), ids)), rs -> out.add(rs.getObject(1, UUID.class)));
+                ps -> ps.setArray(1, uuids(ps.getConnection(), ids)),
+                rs -> out.add(rs.getObject(1, UUID.class)));
         return out;
     }
 
@@ -169,7 +178,9 @@ final class PostgresTombstones {
         if (sessionIds.isEmpty()) {
             return out;
         }
-        query(h, "SELECT DISTINCT t.session_id FROM session_tombstones t WHERE t.session_id = ANY (?) "
+        query(
+                h,
+                "SELECT DISTINCT t.session_id FROM session_tombstones t WHERE t.session_id = ANY (?) "
                         + "AND NOT EXISTS (SELECT 1 FROM chat_sessions s WHERE s.id = t.session_id)",
                 ps -> ps.setArray(1, uuids(ps.getConnection(), sessionIds)),
                 rs -> out.add(rs.getObject(1, UUID.class)));
@@ -185,8 +196,11 @@ final class PostgresTombstones {
         if (ids.isEmpty()) {
             return;
         }
-        update(h, "DELETE FROM user_tombstones t USING unnest(?, ?) AS v(id, version) "
-                + "WHERE t.id = v.id AND (? OR t.version < v.version)", ps -> {
+        update(
+                h,
+                "DELETE FROM user_tombstones t USING unnest(?, ?) AS v(id, version) "
+                        + "WHERE t.id = v.id AND (? OR t.version < v.version)",
+                ps -> {
                     ps.setArray(1, uuids(ps.getConnection(), ids));
                     ps.setArray(2, longs(ps.getConnection(), versions));
                     ps.setBoolean(3, whatever);
@@ -202,8 +216,11 @@ final class PostgresTombstones {
         if (chatIds.isEmpty()) {
             return;
         }
-        update(h, "DELETE FROM session_tombstones t USING unnest(?, ?) AS v(chat_id, version) "
-                + "WHERE t.chat_id = v.chat_id AND (? OR t.version < v.version)", ps -> {
+        update(
+                h,
+                "DELETE FROM session_tombstones t USING unnest(?, ?) AS v(chat_id, version) "
+                        + "WHERE t.chat_id = v.chat_id AND (? OR t.version < v.version)",
+                ps -> {
                     ps.setArray(1, texts(ps.getConnection(), chatIds));
                     ps.setArray(2, longs(ps.getConnection(), versions));
                     ps.setBoolean(3, whatever);
@@ -219,12 +236,27 @@ final class PostgresTombstones {
         if (keys.isEmpty()) {
             return;
         }
-        update(h, "DELETE FROM memory_tombstones t USING unnest(?, ?, ?, ?) AS v(user_id, memory_type, key, version) "
-                + "WHERE t.user_id = v.user_id AND t.memory_type = v.memory_type AND t.key = v.key "
-                + "AND (? OR t.version < v.version)", ps -> {
-                    ps.setArray(1, uuids(ps.getConnection(), keys.stream().map(MemoryKey::userId).toList()));
-                    ps.setArray(2, texts(ps.getConnection(), keys.stream().map(MemoryKey::memoryType).toList()));
-                    ps.setArray(3, texts(ps.getConnection(), keys.stream().map(MemoryKey::key).toList()));
+        update(
+                h,
+                "DELETE FROM memory_tombstones t USING unnest(?, ?, ?, ?) AS v(user_id, memory_type, key, version) "
+                        + "WHERE t.user_id = v.user_id AND t.memory_type = v.memory_type AND t.key = v.key "
+                        + "AND (? OR t.version < v.version)",
+                ps -> {
+                    ps.setArray(
+                            1,
+                            uuids(
+                                    ps.getConnection(),
+                                    keys.stream().map(MemoryKey::userId).toList()));
+                    ps.setArray(
+                            2,
+                            texts(
+                                    ps.getConnection(),
+                                    keys.stream().map(MemoryKey::memoryType).toList()));
+                    ps.setArray(
+                            3,
+                            texts(
+                                    ps.getConnection(),
+                                    keys.stream().map(MemoryKey::key).toList()));
                     ps.setArray(4, longs(ps.getConnection(), versions));
                     ps.setBoolean(5, whatever);
                 });
@@ -239,7 +271,9 @@ final class PostgresTombstones {
         if (sessionIds.isEmpty()) {
             return out;
         }
-        query(h, "SELECT chat_id FROM chat_sessions WHERE id = ANY (?) "
+        query(
+                h,
+                "SELECT chat_id FROM chat_sessions WHERE id = ANY (?) "
                         + "UNION SELECT chat_id FROM session_tombstones WHERE session_id = ANY (?)",
                 ps -> {
                     ps.setArray(1, uuids(ps.getConnection(), sessionIds));
@@ -261,28 +295,43 @@ final class PostgresTombstones {
             switch (k.kind()) {
                 case USER -> users.add(k.userId());
                 case SESSION -> chats.add(k.chatId());
-                case MEMORY -> (k.isWholeType() ? types : memory).add(new MemoryKey(k.userId(), k.memoryType(), k.key()));
+                case MEMORY ->
+                    (k.isWholeType() ? types : memory).add(new MemoryKey(k.userId(), k.memoryType(), k.key()));
             }
         }
         Set<Tombstone> found = new LinkedHashSet<>();
         userVersions(h, users).forEach((id, version) -> found.add(Tombstone.ofUser(id, version)));
         if (!chats.isEmpty()) {
-            found.addAll(query(h, "SELECT chat_id, session_id, version FROM session_tombstones WHERE chat_id = ANY (?)",
+            found.addAll(query(
+                    h,
+                    "SELECT chat_id, session_id, version FROM session_tombstones WHERE chat_id = ANY (?)",
                     ps -> ps.setArray(1, texts(ps.getConnection(), chats)),
                     rs -> Tombstone.ofSession(rs.getString(1), rs.getObject(2, UUID.class), rs.getLong(3))));
         }
-        memoryVersions(h, memory).forEach((k, version) ->
-                found.add(Tombstone.ofMemory(k.userId(), k.memoryType(), k.key(), version)));
+        memoryVersions(h, memory)
+                .forEach((k, version) -> found.add(Tombstone.ofMemory(k.userId(), k.memoryType(), k.key(), version)));
         if (!types.isEmpty()) {
-            found.addAll(query(h, "SELECT t.user_id, t.memory_type, t.key, t.version FROM memory_tombstones t "
+            found.addAll(query(
+                    h,
+                    "SELECT t.user_id, t.memory_type, t.key, t.version FROM memory_tombstones t "
                             + "JOIN unnest(?, ?) AS k(user_id, memory_type) "
                             + "ON t.user_id = k.user_id AND t.memory_type = k.memory_type",
                     ps -> {
-                        ps.setArray(1, uuids(ps.getConnection(), types.stream().map(MemoryKey::userId).toList()));
-                        ps.setArray(2, texts(ps.getConnection(), types.stream().map(MemoryKey::memoryType).toList()));
+                        ps.setArray(
+                                1,
+                                uuids(
+                                        ps.getConnection(),
+                                        types.stream().map(MemoryKey::userId).toList()));
+                        ps.setArray(
+                                2,
+                                texts(
+                                        ps.getConnection(),
+                                        types.stream()
+                                                .map(MemoryKey::memoryType)
+                                                .toList()));
                     },
-                    rs -> Tombstone.ofMemory(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
-                            rs.getLong(4))));
+                    rs -> Tombstone.ofMemory(
+                            rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getLong(4))));
         }
         return List.copyOf(found);
     }
@@ -330,7 +379,9 @@ final class PostgresTombstones {
         List<UUID> ids = tombstones.stream().map(t -> t.key().userId()).toList();
         List<Long> versions = tombstones.stream().map(Tombstone::version).toList();
         // Locked first, so no session can join a user between its sessions' detaching and its deletion.
-        List<UUID> doomed = query(h, "SELECT u.id FROM users u JOIN unnest(?, ?) AS t(id, version) ON u.id = t.id "
+        List<UUID> doomed = query(
+                h,
+                "SELECT u.id FROM users u JOIN unnest(?, ?) AS t(id, version) ON u.id = t.id "
                         + "WHERE u.version < t.version ORDER BY u.id FOR UPDATE OF u",
                 ps -> {
                     ps.setArray(1, uuids(ps.getConnection(), ids));
@@ -338,14 +389,19 @@ final class PostgresTombstones {
                 },
                 rs -> rs.getObject(1, UUID.class));
         if (!doomed.isEmpty()) {
-            update(h, "UPDATE chat_sessions SET user_id = NULL, version = version + 1 WHERE user_id = ANY (?)",
+            update(
+                    h,
+                    "UPDATE chat_sessions SET user_id = NULL, version = version + 1 WHERE user_id = ANY (?)",
                     ps -> ps.setArray(1, uuids(ps.getConnection(), doomed)));
             update(h, "DELETE FROM users WHERE id = ANY (?)", ps -> ps.setArray(1, uuids(ps.getConnection(), doomed)));
         }
-        update(h, "INSERT INTO user_tombstones (id, version) SELECT t.id, t.version FROM unnest(?, ?) AS t(id, version) "
-                + "WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = t.id) "
-                + "ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version "
-                + "WHERE user_tombstones.version < EXCLUDED.version", ps -> {
+        update(
+                h,
+                "INSERT INTO user_tombstones (id, version) SELECT t.id, t.version FROM unnest(?, ?) AS t(id, version) "
+                        + "WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = t.id) "
+                        + "ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version "
+                        + "WHERE user_tombstones.version < EXCLUDED.version",
+                ps -> {
                     ps.setArray(1, uuids(ps.getConnection(), ids));
                     ps.setArray(2, longs(ps.getConnection(), versions));
                 });
@@ -356,16 +412,22 @@ final class PostgresTombstones {
         List<UUID> sessionIds = tombstones.stream().map(Tombstone::sessionId).toList();
         List<Long> versions = tombstones.stream().map(Tombstone::version).toList();
         // Messages go with their session by ON DELETE CASCADE.
-        update(h, "DELETE FROM chat_sessions s USING unnest(?, ?) AS t(chat_id, version) "
-                + "WHERE s.chat_id = t.chat_id AND s.version < t.version", ps -> {
+        update(
+                h,
+                "DELETE FROM chat_sessions s USING unnest(?, ?) AS t(chat_id, version) "
+                        + "WHERE s.chat_id = t.chat_id AND s.version < t.version",
+                ps -> {
                     ps.setArray(1, texts(ps.getConnection(), chatIds));
                     ps.setArray(2, longs(ps.getConnection(), versions));
                 });
-        update(h, "INSERT INTO session_tombstones (chat_id, session_id, version) SELECT t.chat_id, t.session_id, "
-                + "t.version FROM unnest(?, ?, ?) AS t(chat_id, session_id, version) "
-                + "WHERE NOT EXISTS (SELECT 1 FROM chat_sessions s WHERE s.chat_id = t.chat_id) "
-                + "ON CONFLICT (chat_id) DO UPDATE SET session_id = EXCLUDED.session_id, version = EXCLUDED.version "
-                + "WHERE session_tombstones.version < EXCLUDED.version", ps -> {
+        update(
+                h,
+                "INSERT INTO session_tombstones (chat_id, session_id, version) SELECT t.chat_id, t.session_id, "
+                        + "t.version FROM unnest(?, ?, ?) AS t(chat_id, session_id, version) "
+                        + "WHERE NOT EXISTS (SELECT 1 FROM chat_sessions s WHERE s.chat_id = t.chat_id) "
+                        + "ON CONFLICT (chat_id) DO UPDATE SET session_id = EXCLUDED.session_id, version = EXCLUDED.version "
+                        + "WHERE session_tombstones.version < EXCLUDED.version",
+                ps -> {
                     ps.setArray(1, texts(ps.getConnection(), chatIds));
                     ps.setArray(2, uuids(ps.getConnection(), sessionIds));
                     ps.setArray(3, longs(ps.getConnection(), versions));
@@ -383,14 +445,20 @@ final class PostgresTombstones {
             ps.setArray(3, texts(ps.getConnection(), keys));
             ps.setArray(4, longs(ps.getConnection(), versions));
         };
-        update(h, "DELETE FROM user_memory m USING unnest(?, ?, ?, ?) AS t(user_id, memory_type, key, version) "
-                + "WHERE m.user_id = t.user_id AND m.memory_type = t.memory_type AND m.key = t.key "
-                + "AND m.version < t.version", all);
-        update(h, "INSERT INTO memory_tombstones (user_id, memory_type, key, version) SELECT t.user_id, t.memory_type, "
-                + "t.key, t.version FROM unnest(?, ?, ?, ?) AS t(user_id, memory_type, key, version) "
-                + "WHERE NOT EXISTS (SELECT 1 FROM user_memory m WHERE m.user_id = t.user_id "
-                + "AND m.memory_type = t.memory_type AND m.key = t.key) "
-                + "ON CONFLICT (user_id, memory_type, key) DO UPDATE SET version = EXCLUDED.version "
-                + "WHERE memory_tombstones.version < EXCLUDED.version", all);
+        update(
+                h,
+                "DELETE FROM user_memory m USING unnest(?, ?, ?, ?) AS t(user_id, memory_type, key, version) "
+                        + "WHERE m.user_id = t.user_id AND m.memory_type = t.memory_type AND m.key = t.key "
+                        + "AND m.version < t.version",
+                all);
+        update(
+                h,
+                "INSERT INTO memory_tombstones (user_id, memory_type, key, version) SELECT t.user_id, t.memory_type, "
+                        + "t.key, t.version FROM unnest(?, ?, ?, ?) AS t(user_id, memory_type, key, version) "
+                        + "WHERE NOT EXISTS (SELECT 1 FROM user_memory m WHERE m.user_id = t.user_id "
+                        + "AND m.memory_type = t.memory_type AND m.key = t.key) "
+                        + "ON CONFLICT (user_id, memory_type, key) DO UPDATE SET version = EXCLUDED.version "
+                        + "WHERE memory_tombstones.version < EXCLUDED.version",
+                all);
     }
 }

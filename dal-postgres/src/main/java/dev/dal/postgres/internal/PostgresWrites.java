@@ -13,8 +13,8 @@ import dev.dal.api.NotFoundException;
 import dev.dal.api.Timestamps;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
-import dev.dal.api.spi.StoreWrites;
 import dev.dal.api.spi.Ids;
+import dev.dal.api.spi.StoreWrites;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -52,8 +52,11 @@ final class PostgresWrites implements StoreWrites {
     @Override
     public User updateUser(UUID id, UserUpdate update) {
         return store.write("updateUser", h -> {
-            User current = h.createQuery("SELECT " + PostgresRows.USER_COLUMNS + " FROM users WHERE id = :id FOR UPDATE")
-                    .bind("id", id).map((rs, ctx) -> PostgresRows.user(rs)).findOne()
+            User current = h.createQuery(
+                            "SELECT " + PostgresRows.USER_COLUMNS + " FROM users WHERE id = :id FOR UPDATE")
+                    .bind("id", id)
+                    .map((rs, ctx) -> PostgresRows.user(rs))
+                    .findOne()
                     .orElseThrow(() -> NotFoundException.of("user", id));
             // Under the row lock: the expected version checked here is the one the UPDATE moves on.
             User updated = update.applyTo(current, store.now());
@@ -67,7 +70,9 @@ final class PostgresWrites implements StoreWrites {
             PostgresKeyLocks.request().add(PostgresKeyLocks.Space.USERS, id).exclusive(h);
             // Locked first: no session joins the user between the sessions' detaching and the deletion.
             Optional<Long> version = h.createQuery("SELECT version FROM users WHERE id = :id FOR UPDATE")
-                    .bind("id", id).mapTo(Long.class).findOne();
+                    .bind("id", id)
+                    .mapTo(Long.class)
+                    .findOne();
             if (version.isEmpty()) {
                 return false;
             }
@@ -76,24 +81,34 @@ final class PostgresWrites implements StoreWrites {
                 // lock like any session deletion. No session can join the locked user meanwhile; one that leaves
                 // it is simply not deleted.
                 List<String> chatIds = h.createQuery("SELECT chat_id FROM chat_sessions WHERE user_id = :id")
-                        .bind("id", id).mapTo(String.class).list();
-                PostgresKeyLocks.request().add(PostgresKeyLocks.Space.SESSIONS, chatIds).exclusive(h);
-                h.createUpdate("WITH d AS (DELETE FROM chat_sessions WHERE user_id = :id RETURNING chat_id, id, version) "
-                        + "INSERT INTO session_tombstones (chat_id, session_id, version) SELECT chat_id, id, version + 1 "
-                        + "FROM d ON CONFLICT (chat_id) DO UPDATE SET session_id = EXCLUDED.session_id, "
-                        + "version = EXCLUDED.version WHERE session_tombstones.version < EXCLUDED.version")
-                        .bind("id", id).execute();
+                        .bind("id", id)
+                        .mapTo(String.class)
+                        .list();
+                PostgresKeyLocks.request()
+                        .add(PostgresKeyLocks.Space.SESSIONS, chatIds)
+                        .exclusive(h);
+                h.createUpdate(
+                                "WITH d AS (DELETE FROM chat_sessions WHERE user_id = :id RETURNING chat_id, id, version) "
+                                        + "INSERT INTO session_tombstones (chat_id, session_id, version) SELECT chat_id, id, version + 1 "
+                                        + "FROM d ON CONFLICT (chat_id) DO UPDATE SET session_id = EXCLUDED.session_id, "
+                                        + "version = EXCLUDED.version WHERE session_tombstones.version < EXCLUDED.version")
+                        .bind("id", id)
+                        .execute();
             } else {
                 // Detaching changes each session: one version more (ON DELETE SET NULL would not count it).
                 h.createUpdate("UPDATE chat_sessions SET user_id = NULL, version = version + 1 WHERE user_id = :id")
-                        .bind("id", id).execute();
+                        .bind("id", id)
+                        .execute();
             }
             // Memory goes by ON DELETE CASCADE; the user's tombstone covers it.
             return h.createQuery("WITH d AS (DELETE FROM users WHERE id = :id RETURNING id, version), "
-                            + "t AS (INSERT INTO user_tombstones (id, version) SELECT id, version + 1 FROM d "
-                            + "ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version "
-                            + "WHERE user_tombstones.version < EXCLUDED.version) SELECT count(*) FROM d")
-                    .bind("id", id).mapTo(Long.class).one() > 0;
+                                    + "t AS (INSERT INTO user_tombstones (id, version) SELECT id, version + 1 FROM d "
+                                    + "ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version "
+                                    + "WHERE user_tombstones.version < EXCLUDED.version) SELECT count(*) FROM d")
+                            .bind("id", id)
+                            .mapTo(Long.class)
+                            .one()
+                    > 0;
         });
     }
 
@@ -121,18 +136,22 @@ final class PostgresWrites implements StoreWrites {
     public boolean deleteChatSession(String chatId) {
         // Messages go by ON DELETE CASCADE; the tombstone keeps the session's id, which they name.
         return store.write("deleteChatSession", h -> {
-            PostgresKeyLocks.request().add(PostgresKeyLocks.Space.SESSIONS, chatId).exclusive(h);
+            PostgresKeyLocks.request()
+                    .add(PostgresKeyLocks.Space.SESSIONS, chatId)
+                    .exclusive(h);
             return h.createQuery("WITH d AS (DELETE FROM chat_sessions WHERE chat_id = :chatId "
-                        + "RETURNING chat_id, id, version), t AS (INSERT INTO session_tombstones (chat_id, session_id, version) "
-                        + "SELECT chat_id, id, version + 1 FROM d ON CONFLICT (chat_id) DO UPDATE SET "
-                        + "session_id = EXCLUDED.session_id, version = EXCLUDED.version "
-                        + "WHERE session_tombstones.version < EXCLUDED.version) SELECT count(*) FROM d")
-                .bind("chatId", chatId).mapTo(Long.class).one() > 0;
+                                    + "RETURNING chat_id, id, version), t AS (INSERT INTO session_tombstones (chat_id, session_id, version) "
+                                    + "SELECT chat_id, id, version + 1 FROM d ON CONFLICT (chat_id) DO UPDATE SET "
+                                    + "session_id = EXCLUDED.session_id, version = EXCLUDED.version "
+                                    + "WHERE session_tombstones.version < EXCLUDED.version) SELECT count(*) FROM d")
+                            .bind("chatId", chatId)
+                            .mapTo(Long.class)
+                            .one()
+                    > 0;
         });
     }
 
     // ---- messages ----
-
 
     @Override
     public List<Message> addMessages(String chatId, List<NewMessage> newMessages) {
@@ -140,14 +159,18 @@ final class PostgresWrites implements StoreWrites {
             Instant now = store.now();
             // The row lock this UPDATE takes orders concurrent writers: numbers are distinct and gap-free.
             long[] counter = new long[1];
-            UUID sessionId = h.createQuery("UPDATE chat_sessions SET message_count = message_count + :n, "
-                            + "last_message_at = :now, version = version + 1 WHERE chat_id = :chatId RETURNING id, message_count")
-                    .bind("n", newMessages.size()).bind("now", PostgresRows.bindable(now)).bind("chatId", chatId)
+            UUID sessionId = h.createQuery(
+                            "UPDATE chat_sessions SET message_count = message_count + :n, "
+                                    + "last_message_at = :now, version = version + 1 WHERE chat_id = :chatId RETURNING id, message_count")
+                    .bind("n", newMessages.size())
+                    .bind("now", PostgresRows.bindable(now))
+                    .bind("chatId", chatId)
                     .map((rs, ctx) -> {
                         counter[0] = rs.getLong(2);
                         return rs.getObject(1, UUID.class);
                     })
-                    .findOne().orElseThrow(() -> NotFoundException.of("chat session", chatId));
+                    .findOne()
+                    .orElseThrow(() -> NotFoundException.of("chat session", chatId));
             long next = counter[0] - newMessages.size() + 1;
             List<Message> messages = new ArrayList<>(newMessages.size());
             for (NewMessage m : newMessages) {
@@ -178,13 +201,17 @@ final class PostgresWrites implements StoreWrites {
                             + "WHEN user_memory.expires_at IS NOT NULL AND user_memory.expires_at <= EXCLUDED.updated_at "
                             + "THEN EXCLUDED.created_at ELSE user_memory.created_at END, version = user_memory.version + 1 "
                             + "RETURNING created_at, version")
-                    .bind("userId", userId).bind("type", memoryType).bind("key", key)
-                    .bind("value", PostgresJson.write(value)).bind("now", PostgresRows.bindable(now))
+                    .bind("userId", userId)
+                    .bind("type", memoryType)
+                    .bind("key", key)
+                    .bind("value", PostgresJson.write(value))
+                    .bind("now", PostgresRows.bindable(now))
                     .bind("expires", PostgresRows.bindable(expires))
                     .map((rs, ctx) -> {
                         version[0] = rs.getLong(2);
                         return rs.getObject(1, java.time.OffsetDateTime.class).toInstant();
-                    }).one();
+                    })
+                    .one();
             return new MemoryEntry(userId, memoryType, key, value, createdAt, now, expires, version[0]);
         });
     }
@@ -211,13 +238,18 @@ final class PostgresWrites implements StoreWrites {
      */
     private int deleteMemory(String keyClause, UUID userId, String memoryType, String key) {
         return store.write("deleteUserMemory", h -> {
-            PostgresKeyLocks.request().add(PostgresKeyLocks.Space.MEMORY, userId).exclusive(h);
+            PostgresKeyLocks.request()
+                    .add(PostgresKeyLocks.Space.MEMORY, userId)
+                    .exclusive(h);
             // One tombstone per deleted key, expired ones included (they were stored).
-            var delete = h.createQuery("WITH d AS (DELETE FROM user_memory WHERE user_id = :userId AND memory_type = :type "
-                            + keyClause + " RETURNING user_id, memory_type, key, version, "
-                            + "(expires_at IS NULL OR expires_at > :now) AS visible), " + MEMORY_TOMBSTONES
-                            + " SELECT count(*) FILTER (WHERE visible) FROM d")
-                    .bind("userId", userId).bind("type", memoryType).bind("now", PostgresRows.bindable(store.now()));
+            var delete = h.createQuery(
+                            "WITH d AS (DELETE FROM user_memory WHERE user_id = :userId AND memory_type = :type "
+                                    + keyClause + " RETURNING user_id, memory_type, key, version, "
+                                    + "(expires_at IS NULL OR expires_at > :now) AS visible), " + MEMORY_TOMBSTONES
+                                    + " SELECT count(*) FILTER (WHERE visible) FROM d")
+                    .bind("userId", userId)
+                    .bind("type", memoryType)
+                    .bind("now", PostgresRows.bindable(store.now()));
             if (key != null) {
                 delete.bind("key", key);
             }
@@ -233,7 +265,9 @@ final class PostgresWrites implements StoreWrites {
             return h.createQuery("WITH d AS (DELETE FROM user_memory WHERE expires_at <= :now "
                             + "RETURNING user_id, memory_type, key, version), " + MEMORY_TOMBSTONES
                             + " SELECT count(*) FROM d")
-                    .bind("now", PostgresRows.bindable(store.now())).mapTo(Integer.class).one();
+                    .bind("now", PostgresRows.bindable(store.now()))
+                    .mapTo(Integer.class)
+                    .one();
         });
     }
 
@@ -246,10 +280,15 @@ final class PostgresWrites implements StoreWrites {
      * @return the version stored: 1, or the tombstone's version plus one
      */
     private static long insertUser(Handle h, User u) {
-        return PostgresRows.bindUser(h.createQuery("WITH t AS (DELETE FROM user_tombstones WHERE id = :id RETURNING version) "
-                + "INSERT INTO users (id, clerk_id, email, name, profile, preferences, status, created_at, updated_at, "
-                + "last_active_at, version) VALUES " + PostgresRows.USER_VALUES + ", COALESCE((SELECT version FROM t), 0) + 1) "
-                + "RETURNING version"), u).mapTo(Long.class).one();
+        return PostgresRows.bindUser(
+                        h.createQuery("WITH t AS (DELETE FROM user_tombstones WHERE id = :id RETURNING version) "
+                                + "INSERT INTO users (id, clerk_id, email, name, profile, preferences, status, created_at, updated_at, "
+                                + "last_active_at, version) VALUES " + PostgresRows.USER_VALUES
+                                + ", COALESCE((SELECT version FROM t), 0) + 1) "
+                                + "RETURNING version"),
+                        u)
+                .mapTo(Long.class)
+                .one();
     }
 
     /**
@@ -258,10 +297,14 @@ final class PostgresWrites implements StoreWrites {
      * @return the version stored
      */
     private static long writeUser(Handle h, User u) {
-        return PostgresRows.bindUser(h.createQuery("UPDATE users SET clerk_id = :clerkId, email = :email, name = :name, "
-                + "profile = CAST(:profile AS jsonb), preferences = CAST(:preferences AS jsonb), status = :status, "
-                + "created_at = :createdAt, updated_at = :updatedAt, last_active_at = CAST(:lastActiveAt AS timestamptz), version = version + 1 "
-                + "WHERE id = :id RETURNING version"), u).mapTo(Long.class).one();
+        return PostgresRows.bindUser(
+                        h.createQuery("UPDATE users SET clerk_id = :clerkId, email = :email, name = :name, "
+                                + "profile = CAST(:profile AS jsonb), preferences = CAST(:preferences AS jsonb), status = :status, "
+                                + "created_at = :createdAt, updated_at = :updatedAt, last_active_at = CAST(:lastActiveAt AS timestamptz), version = version + 1 "
+                                + "WHERE id = :id RETURNING version"),
+                        u)
+                .mapTo(Long.class)
+                .one();
     }
 
     /**
@@ -271,10 +314,15 @@ final class PostgresWrites implements StoreWrites {
      * @return the version stored: 1, or the tombstone's version plus one
      */
     private static long insertSession(Handle h, ChatSession s) {
-        return PostgresRows.bindSession(h.createQuery("WITH t AS (DELETE FROM session_tombstones WHERE chat_id = :chatId "
-                + "RETURNING version) INSERT INTO chat_sessions (id, chat_id, user_id, title, profile, metadata, status, "
-                + "created_at, updated_at, last_message_at, message_count, version) VALUES " + PostgresRows.SESSION_VALUES
-                + ", COALESCE((SELECT version FROM t), 0) + 1) RETURNING version"), s).mapTo(Long.class).one();
+        return PostgresRows.bindSession(
+                        h.createQuery("WITH t AS (DELETE FROM session_tombstones WHERE chat_id = :chatId "
+                                + "RETURNING version) INSERT INTO chat_sessions (id, chat_id, user_id, title, profile, metadata, status, "
+                                + "created_at, updated_at, last_message_at, message_count, version) VALUES "
+                                + PostgresRows.SESSION_VALUES
+                                + ", COALESCE((SELECT version FROM t), 0) + 1) RETURNING version"),
+                        s)
+                .mapTo(Long.class)
+                .one();
     }
 
     /**
@@ -287,9 +335,15 @@ final class PostgresWrites implements StoreWrites {
         return h.createQuery("UPDATE chat_sessions SET user_id = CAST(:userId AS uuid), title = :title, "
                         + "profile = :profile, metadata = CAST(:metadata AS jsonb), status = :status, "
                         + "updated_at = :updatedAt, version = version + 1 WHERE id = :id RETURNING version")
-                .bind("id", s.id()).bind("userId", s.userId()).bind("title", s.title()).bind("profile", s.profile())
-                .bind("metadata", PostgresJson.writeStored(s.metadata())).bind("status", s.status().wireName())
-                .bind("updatedAt", PostgresRows.bindable(s.updatedAt())).mapTo(Long.class).one();
+                .bind("id", s.id())
+                .bind("userId", s.userId())
+                .bind("title", s.title())
+                .bind("profile", s.profile())
+                .bind("metadata", PostgresJson.writeStored(s.metadata()))
+                .bind("status", s.status().wireName())
+                .bind("updatedAt", PostgresRows.bindable(s.updatedAt()))
+                .mapTo(Long.class)
+                .one();
     }
 
     /** Inserts new messages, under the sequence numbers the caller reserved. */

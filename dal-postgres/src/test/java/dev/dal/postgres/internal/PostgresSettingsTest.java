@@ -16,8 +16,8 @@ class PostgresSettingsTest {
 
     @Test
     void singleHostUsesPortAndName() {
-        PostgresSettings s = settings(Map.of("DB_HOST", "db1", "DB_PORT", "6543", "DB_NAME", "chat", "DB_USER", "app",
-                "DB_PASSWORD", "pw"));
+        PostgresSettings s = settings(
+                Map.of("DB_HOST", "db1", "DB_PORT", "6543", "DB_NAME", "chat", "DB_USER", "app", "DB_PASSWORD", "pw"));
         assertThat(s.jdbcUrl()).isEqualTo("jdbc:postgresql://db1:6543/chat");
         assertThat(s.user()).isEqualTo("app");
         assertThat(s.password()).isEqualTo("pw");
@@ -32,8 +32,11 @@ class PostgresSettingsTest {
 
     @Test
     void databaseUrlCredentialsAreTakenOutOfTheUrl() {
-        PostgresSettings s = settings(Map.of("DATABASE_URL", "postgresql://app:s%40cret@h1:5432,h2:5432/chat?sslmode=require"));
-        assertThat(s.jdbcUrl()).isEqualTo("jdbc:postgresql://h1:5432,h2:5432/chat?sslmode=require").doesNotContain("cret");
+        PostgresSettings s =
+                settings(Map.of("DATABASE_URL", "postgresql://app:s%40cret@h1:5432,h2:5432/chat?sslmode=require"));
+        assertThat(s.jdbcUrl())
+                .isEqualTo("jdbc:postgresql://h1:5432,h2:5432/chat?sslmode=require")
+                .doesNotContain("cret");
         assertThat(s.user()).isEqualTo("app");
         assertThat(s.password()).isEqualTo("s@cret");
         assertThat(s.toString()).doesNotContain("cret");
@@ -41,8 +44,8 @@ class PostgresSettingsTest {
 
     @Test
     void dbUserAndPasswordWinOverTheUrl() {
-        PostgresSettings s = settings(Map.of("DATABASE_URL", "postgres://app:one@h/chat", "DB_USER", "other",
-                "DB_PASSWORD", "two"));
+        PostgresSettings s =
+                settings(Map.of("DATABASE_URL", "postgres://app:one@h/chat", "DB_USER", "other", "DB_PASSWORD", "two"));
         assertThat(s.user()).isEqualTo("other");
         assertThat(s.password()).isEqualTo("two");
     }
@@ -50,16 +53,19 @@ class PostgresSettingsTest {
     @Test
     void readHostsGetTheirOwnUrlOnTheSameDatabase() {
         PostgresSettings s = settings(Map.of("DB_HOST", "primary", "DB_NAME", "chat", "DB_READ_HOSTS", "r1, r2:6000"));
-        assertThat(s.readJdbcUrl()).isEqualTo(
-                "jdbc:postgresql://r1:5432,r2:6000/chat?targetServerType=preferSecondary&loadBalanceHosts=true");
+        assertThat(s.readJdbcUrl())
+                .isEqualTo(
+                        "jdbc:postgresql://r1:5432,r2:6000/chat?targetServerType=preferSecondary&loadBalanceHosts=true");
     }
 
     @Test
     void missingDatabaseIsAConfigurationErrorNamingTheSettings() {
         assertThatThrownBy(() -> settings(Map.of("DB_HOST", "h")))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("DATABASE_URL").hasMessageContaining("DB_NAME");
+                .hasMessageContaining("DATABASE_URL")
+                .hasMessageContaining("DB_NAME");
         assertThatThrownBy(() -> settings(Map.of("DATABASE_URL", "mysql://x/y")))
-                .isInstanceOf(ConfigurationException.class).hasMessageContaining("DATABASE_URL");
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("DATABASE_URL");
     }
 }

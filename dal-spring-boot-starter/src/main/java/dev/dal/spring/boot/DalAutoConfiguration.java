@@ -33,8 +33,7 @@ public class DalAutoConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(DalAutoConfiguration.class);
 
     /** Created by Spring. */
-    public DalAutoConfiguration() {
-    }
+    public DalAutoConfiguration() {}
 
     /**
      * The configuration the store is opened from, unless the application has its own configuration or store.

@@ -37,31 +37,36 @@ import org.springframework.core.io.support.SpringFactoriesLoader;
 /** The store bean: opened from Dal's settings and the dal.* properties, the application's own beans winning. */
 class DalAutoConfigurationTest {
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(DalAutoConfiguration.class, DalHealthAutoConfiguration.class,
-                    DalMetricsAutoConfiguration.class));
+            .withConfiguration(AutoConfigurations.of(
+                    DalAutoConfiguration.class, DalHealthAutoConfiguration.class, DalMetricsAutoConfiguration.class));
 
     @TempDir
     Path dir;
 
     @Test
     void theStoreIsOpenedOnTheFileStoreThePropertiesName() {
-        runner.withPropertyValues("dal.storage-type=file", "dal.data-dir=" + dir).run(context -> {
-            assertThat(context).hasSingleBean(DataAccess.class).hasSingleBean(DalConfig.class);
-            DataAccess store = context.getBean(DataAccess.class);
-            User user = store.createUser(NewUser.withExternalId("clerk_boot"));
-            store.createChatSession(NewChatSession.of("chat-boot", user.id()));
-            store.addMessages("chat-boot", List.of(NewMessage.user("Hi"), NewMessage.assistant("Hello!")));
-            assertThat(store.getUserByExternalId("clerk_boot")).contains(user);
-            assertThat(store.getMessageCount("chat-boot")).isEqualTo(2);
-            assertThat(store.healthCheck().storageType()).isEqualTo("file");
-            assertThat(filesUnder(dir)).isNotEmpty();
-        });
+        runner.withPropertyValues("dal.storage-type=file", "dal.data-dir=" + dir)
+                .run(context -> {
+                    assertThat(context).hasSingleBean(DataAccess.class).hasSingleBean(DalConfig.class);
+                    DataAccess store = context.getBean(DataAccess.class);
+                    User user = store.createUser(NewUser.withExternalId("clerk_boot"));
+                    store.createChatSession(NewChatSession.of("chat-boot", user.id()));
+                    store.addMessages("chat-boot", List.of(NewMessage.user("Hi"), NewMessage.assistant("Hello!")));
+                    assertThat(store.getUserByExternalId("clerk_boot")).contains(user);
+                    assertThat(store.getMessageCount("chat-boot")).isEqualTo(2);
+                    assertThat(store.healthCheck().storageType()).isEqualTo("file");
+                    assertThat(filesUnder(dir)).isNotEmpty();
+                });
     }
 
     @Test
     void aSettingsKeyInUpperCaseLowerCaseOrBracketsNamesTheDalSetting() {
-        runner.withPropertyValues("dal.data-dir=" + dir, "dal.settings.DAL_MAX_CONTENT_LENGTH=10",
-                "dal.settings.dal-max-json-depth=5", "dal.settings[DAL_TX_RETRIES]=7").run(context -> {
+        runner.withPropertyValues(
+                        "dal.data-dir=" + dir,
+                        "dal.settings.DAL_MAX_CONTENT_LENGTH=10",
+                        "dal.settings.dal-max-json-depth=5",
+                        "dal.settings[DAL_TX_RETRIES]=7")
+                .run(context -> {
                     DalConfig config = context.getBean(DalConfig.class);
                     assertThat(config.maxContentLength()).isEqualTo(10);
                     assertThat(config.maxJsonDepth()).isEqualTo(5);
@@ -100,7 +105,8 @@ class DalAutoConfigurationTest {
         System.setProperty("DAL_MAX_JSON_DEPTH", "deep");
         try {
             runner.withPropertyValues("dal.data-dir=" + dir, "dal.settings.DAL_MAX_JSON_DEPTH=4")
-                    .run(context -> assertThat(context.getBean(DalConfig.class).maxJsonDepth()).isEqualTo(4));
+                    .run(context -> assertThat(context.getBean(DalConfig.class).maxJsonDepth())
+                            .isEqualTo(4));
         } finally {
             System.clearProperty("DAL_MAX_JSON_DEPTH");
         }
@@ -110,7 +116,10 @@ class DalAutoConfigurationTest {
     void springsRelaxedBindingMakesDalDataDirInTheEnvironmentTheDataDirProperty() throws IOException {
         Path chosen = Files.createDirectory(dir.resolve("from-environment"));
         runner.withInitializer(context -> TestPropertyValues.of("DAL_DATA_DIR=" + chosen)
-                .applyTo(context.getEnvironment(), TestPropertyValues.Type.SYSTEM_ENVIRONMENT, "test-environment"))
+                        .applyTo(
+                                context.getEnvironment(),
+                                TestPropertyValues.Type.SYSTEM_ENVIRONMENT,
+                                "test-environment"))
                 .run(context -> assertThat(context.getBean(DalConfig.class).setting("DATA_DIR"))
                         .contains(chosen.toString()));
     }
@@ -119,11 +128,15 @@ class DalAutoConfigurationTest {
     void theApplicationsOwnStoreWinsAndNoConfigurationIsBuilt() throws IOException {
         Path own = Files.createDirectory(dir.resolve("own"));
         Path ignored = Files.createDirectory(dir.resolve("ignored"));
-        DataAccess ownStore = DataAccessFactory.create(DalConfig.builder().setting("DATA_DIR", own.toString()).build());
+        DataAccess ownStore = DataAccessFactory.create(
+                DalConfig.builder().setting("DATA_DIR", own.toString()).build());
         runner.withBean(DataAccess.class, () -> ownStore)
                 .withPropertyValues("dal.data-dir=" + ignored, "dal.settings.DAL_MAX_JSON_DEPTH=not-read")
                 .run(context -> {
-                    assertThat(context).hasNotFailed().hasSingleBean(DataAccess.class).doesNotHaveBean(DalConfig.class);
+                    assertThat(context)
+                            .hasNotFailed()
+                            .hasSingleBean(DataAccess.class)
+                            .doesNotHaveBean(DalConfig.class);
                     assertThat(context.getBean(DataAccess.class)).isSameAs(ownStore);
                     ownStore.createUser(NewUser.withExternalId("clerk_own"));
                 });
@@ -135,9 +148,12 @@ class DalAutoConfigurationTest {
     void theApplicationsOwnConfigurationIsTheOneTheStoreIsOpenedFrom() throws IOException {
         Path own = Files.createDirectory(dir.resolve("own"));
         Path ignored = Files.createDirectory(dir.resolve("ignored"));
-        DalConfig ownConfig = DalConfig.builder().setting("DATA_DIR", own.toString()).setting("DAL_TX_RETRIES", "1")
+        DalConfig ownConfig = DalConfig.builder()
+                .setting("DATA_DIR", own.toString())
+                .setting("DAL_TX_RETRIES", "1")
                 .build();
-        runner.withBean(DalConfig.class, () -> ownConfig).withPropertyValues("dal.data-dir=" + ignored)
+        runner.withBean(DalConfig.class, () -> ownConfig)
+                .withPropertyValues("dal.data-dir=" + ignored)
                 .run(context -> {
                     assertThat(context).hasSingleBean(DalConfig.class);
                     assertThat(context.getBean(DalConfig.class)).isSameAs(ownConfig);
@@ -149,15 +165,17 @@ class DalAutoConfigurationTest {
 
     @Test
     void aMalformedSettingFailsTheStartWithDalsMessageNamingIt() {
-        runner.withPropertyValues("dal.data-dir=" + dir,
-                "dal.settings.DAL_MAX_JSON_DEPTH=deep").run(context -> {
+        runner.withPropertyValues("dal.data-dir=" + dir, "dal.settings.DAL_MAX_JSON_DEPTH=deep")
+                .run(context -> {
                     assertThat(context).hasFailed();
                     Throwable failure = context.getStartupFailure();
                     ConfigurationException cause = rootConfigurationException(failure);
-                    assertThat(cause.getMessage()).contains("DAL_MAX_JSON_DEPTH").contains("deep");
+                    assertThat(cause.getMessage())
+                            .contains("DAL_MAX_JSON_DEPTH")
+                            .contains("deep");
                     // Spring Boot's own analyzers need constructor arguments; only ours matters here.
                     List<FailureAnalyzer> analyzers = SpringFactoriesLoader.forDefaultResourceLocation()
-                            .load(FailureAnalyzer.class, (type, name, error) -> { });
+                            .load(FailureAnalyzer.class, (type, name, error) -> {});
                     assertThat(analyzers).hasAtLeastOneElementOfType(DalConfigurationFailureAnalyzer.class);
                     FailureAnalysis analysis = new DalConfigurationFailureAnalyzer().analyze(failure);
                     assertThat(analysis.getDescription()).contains("DAL_MAX_JSON_DEPTH");
@@ -170,7 +188,8 @@ class DalAutoConfigurationTest {
         runner.withPropertyValues("dal.storage-type=nosuchstore").run(context -> {
             assertThat(context).hasFailed();
             assertThat(rootConfigurationException(context.getStartupFailure()).getMessage())
-                    .contains("DATA_STORAGE_TYPE=nosuchstore").contains("file");
+                    .contains("DATA_STORAGE_TYPE=nosuchstore")
+                    .contains("file");
         });
     }
 
@@ -187,10 +206,14 @@ class DalAutoConfigurationTest {
 
     @Test
     void theAutoConfigurationsAreRegisteredForSpringBootToFind() {
-        List<String> found = ImportCandidates.load(AutoConfiguration.class, getClass().getClassLoader())
+        List<String> found = ImportCandidates.load(
+                        AutoConfiguration.class, getClass().getClassLoader())
                 .getCandidates();
-        assertThat(found).contains(DalAutoConfiguration.class.getName(), DalHealthAutoConfiguration.class.getName(),
-                DalMetricsAutoConfiguration.class.getName());
+        assertThat(found)
+                .contains(
+                        DalAutoConfiguration.class.getName(),
+                        DalHealthAutoConfiguration.class.getName(),
+                        DalMetricsAutoConfiguration.class.getName());
     }
 
     static ConfigurationException rootConfigurationException(Throwable failure) {

@@ -20,11 +20,13 @@ class DalConfigurationMetadataTest {
             assertThat(in).as("META-INF/spring-configuration-metadata.json").isNotNull();
             JsonNode metadata = new ObjectMapper().readTree(in);
             for (JsonNode property : metadata.path("properties")) {
-                described.put(property.path("name").asText(), property.path("description").asText());
+                described.put(
+                        property.path("name").asText(),
+                        property.path("description").asText());
             }
         }
-        assertThat(described).containsOnlyKeys("dal.storage-type", "dal.data-dir", "dal.settings",
-                "dal.health.degraded-status");
+        assertThat(described)
+                .containsOnlyKeys("dal.storage-type", "dal.data-dir", "dal.settings", "dal.health.degraded-status");
         assertThat(described.get("dal.storage-type")).contains("DATA_STORAGE_TYPE");
         assertThat(described.get("dal.data-dir")).contains("DATA_DIR");
         assertThat(described.get("dal.settings")).contains("upper case");

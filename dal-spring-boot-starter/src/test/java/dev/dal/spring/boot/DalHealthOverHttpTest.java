@@ -20,7 +20,8 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /** A web application on the file store: /actuator/health, read over HTTP, shows the dal component UP. */
-@SpringBootTest(classes = DalHealthOverHttpTest.Application.class,
+@SpringBootTest(
+        classes = DalHealthOverHttpTest.Application.class,
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"dal.storage-type=file", "management.endpoint.health.show-details=always"})
 @DirtiesContext
@@ -39,9 +40,12 @@ class DalHealthOverHttpTest {
 
     @Test
     void theHealthEndpointReportsTheStoreUp() throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/health")).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/health"))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         JsonNode body = new ObjectMapper().readTree(response.body());
         assertThat(body.path("status").asText()).isEqualTo("UP");
@@ -54,6 +58,5 @@ class DalHealthOverHttpTest {
     /** The application: nothing but auto-configuration. */
     @SpringBootConfiguration
     @EnableAutoConfiguration
-    static class Application {
-    }
+    static class Application {}
 }

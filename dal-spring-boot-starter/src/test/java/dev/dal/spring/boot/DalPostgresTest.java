@@ -58,6 +58,5 @@ class DalPostgresTest {
     /** The application: nothing but auto-configuration. */
     @SpringBootConfiguration
     @EnableAutoConfiguration
-    static class Application {
-    }
+    static class Application {}
 }

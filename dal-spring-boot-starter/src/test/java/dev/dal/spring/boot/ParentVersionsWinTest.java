@@ -21,7 +21,9 @@ class ParentVersionsWinTest {
         }
         assertThat(com.fasterxml.jackson.databind.cfg.PackageVersion.VERSION.toString())
                 .isEqualTo(parent.getProperty("jackson"));
-        assertThat(io.micrometer.core.instrument.MeterRegistry.class.getPackage().getImplementationVersion())
+        assertThat(io.micrometer.core.instrument.MeterRegistry.class
+                        .getPackage()
+                        .getImplementationVersion())
                 .isEqualTo(parent.getProperty("micrometer"));
         assertThat(io.micrometer.observation.Observation.class.getPackage().getImplementationVersion())
                 .isEqualTo(parent.getProperty("micrometer"));

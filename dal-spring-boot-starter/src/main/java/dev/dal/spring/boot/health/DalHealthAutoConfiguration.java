@@ -30,8 +30,7 @@ public class DalHealthAutoConfiguration {
     private static final Duration GRACE = Duration.ofMillis(500);
 
     /** Created by Spring. */
-    public DalHealthAutoConfiguration() {
-    }
+    public DalHealthAutoConfiguration() {}
 
     /**
      * @param store the application's store
@@ -41,10 +40,11 @@ public class DalHealthAutoConfiguration {
      */
     @Bean
     @ConditionalOnMissingBean(name = "dalHealthIndicator")
-    public DalHealthIndicator dalHealthIndicator(DataAccess store, ObjectProvider<DalConfig> config,
-            DalProperties properties) {
+    public DalHealthIndicator dalHealthIndicator(
+            DataAccess store, ObjectProvider<DalConfig> config, DalProperties properties) {
         DalConfig known = config.getIfUnique();
         Duration timeout = known == null ? DalConfig.builder().build().healthTimeout() : known.healthTimeout();
-        return new DalHealthIndicator(store, timeout.plus(GRACE), properties.getHealth().getDegradedStatus());
+        return new DalHealthIndicator(
+                store, timeout.plus(GRACE), properties.getHealth().getDegradedStatus());
     }
 }

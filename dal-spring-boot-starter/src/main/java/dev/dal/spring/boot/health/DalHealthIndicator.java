@@ -63,15 +63,20 @@ public final class DalHealthIndicator implements HealthIndicator {
         try {
             status = store.healthCheckAsync().toCompletableFuture().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            return Health.down().withDetail("error", "no answer within " + timeout.toMillis() + " ms").build();
+            return Health.down()
+                    .withDetail("error", "no answer within " + timeout.toMillis() + " ms")
+                    .build();
         } catch (ExecutionException e) {
             // The type only: a driver's message may carry connection details.
-            LOG.warn("Dal: the health check failed ({})", e.getCause() == null ? "unknown" : e.getCause().getClass()
-                    .getName());
+            LOG.warn(
+                    "Dal: the health check failed ({})",
+                    e.getCause() == null ? "unknown" : e.getCause().getClass().getName());
             return Health.down().withDetail("error", "health check failed").build();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Health.down().withDetail("error", "interrupted while waiting for the health check").build();
+            return Health.down()
+                    .withDetail("error", "interrupted while waiting for the health check")
+                    .build();
         }
         Health.Builder health = switch (status.status()) {
             case UP -> Health.up();

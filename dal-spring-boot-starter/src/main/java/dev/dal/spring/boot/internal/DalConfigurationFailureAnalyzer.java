@@ -11,14 +11,15 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 public final class DalConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<ConfigurationException> {
 
     /** Created by Spring Boot's failure reporting. */
-    public DalConfigurationFailureAnalyzer() {
-    }
+    public DalConfigurationFailureAnalyzer() {}
 
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, ConfigurationException cause) {
-        return new FailureAnalysis("Dal could not open its store: " + cause.getMessage(),
+        return new FailureAnalysis(
+                "Dal could not open its store: " + cause.getMessage(),
                 "Correct the Dal setting named above. Set it as an environment variable or system property of that"
                         + " name, or as the Spring property dal.settings.<NAME> (dal.storage-type for"
-                        + " DATA_STORAGE_TYPE, dal.data-dir for DATA_DIR); a Spring property wins.", cause);
+                        + " DATA_STORAGE_TYPE, dal.data-dir for DATA_DIR); a Spring property wins.",
+                cause);
     }
 }

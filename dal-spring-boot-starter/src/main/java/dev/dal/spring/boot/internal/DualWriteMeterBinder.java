@@ -16,14 +16,14 @@ public final class DualWriteMeterBinder implements DalMeterBinder {
     private static final String METER_PREFIX = "dal.dualwrite.";
 
     /** Created by the auto-configuration. */
-    public DualWriteMeterBinder() {
-    }
+    public DualWriteMeterBinder() {}
 
     @Override
     public Runnable bind(DataAccess store, MeterRegistry registry) {
-        if (DualWriteDataAccess.find(store).isEmpty() || registry == Metrics.globalRegistry
+        if (DualWriteDataAccess.find(store).isEmpty()
+                || registry == Metrics.globalRegistry
                 || Metrics.globalRegistry.getRegistries().contains(registry)) {
-            return () -> { };
+            return () -> {};
         }
         Metrics.addRegistry(registry);
         return () -> {

@@ -16,8 +16,7 @@ public final class SpringDalSettings {
     /** The file store's directory setting. */
     public static final String DATA_DIR = "DATA_DIR";
 
-    private SpringDalSettings() {
-    }
+    private SpringDalSettings() {}
 
     /**
      * @param properties the application's {@code dal.*} properties
@@ -26,9 +25,11 @@ public final class SpringDalSettings {
      * @return the merged configuration
      * @throws dev.dal.api.ConfigurationException naming the first malformed setting
      */
-    public static DalConfig config(DalProperties properties, Map<String, String> environment,
-            Map<String, String> systemProperties) {
-        return DalConfig.builder().settings(settings(properties, environment, systemProperties)).build();
+    public static DalConfig config(
+            DalProperties properties, Map<String, String> environment, Map<String, String> systemProperties) {
+        return DalConfig.builder()
+                .settings(settings(properties, environment, systemProperties))
+                .build();
     }
 
     /**
@@ -37,8 +38,8 @@ public final class SpringDalSettings {
      * @param systemProperties system properties
      * @return the merged settings by Dal name; holds secrets, never log it
      */
-    public static Map<String, String> settings(DalProperties properties, Map<String, String> environment,
-            Map<String, String> systemProperties) {
+    public static Map<String, String> settings(
+            DalProperties properties, Map<String, String> environment, Map<String, String> systemProperties) {
         Map<String, String> merged = new TreeMap<>();
         environment.forEach((name, value) -> keepIfDal(merged, name, value));
         systemProperties.forEach((name, value) -> keepIfDal(merged, name, value));

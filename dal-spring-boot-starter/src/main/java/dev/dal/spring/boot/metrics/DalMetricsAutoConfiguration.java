@@ -25,18 +25,20 @@ import org.springframework.context.annotation.Configuration;
  * adds the application's registry to it, unless it is there already (Spring Boot adds its own registries when
  * {@code management.metrics.use-global-registry} is true, the default), and removes it again at shutdown.
  */
-@AutoConfiguration(after = DalAutoConfiguration.class, afterName = {
-        "org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration",
-        "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration",
-        "org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration"})
+@AutoConfiguration(
+        after = DalAutoConfiguration.class,
+        afterName = {
+            "org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration",
+            "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration",
+            "org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration"
+        })
 @ConditionalOnClass(MeterRegistry.class)
 @ConditionalOnBean(MeterRegistry.class)
 @ConditionalOnSingleCandidate(DataAccess.class)
 public class DalMetricsAutoConfiguration {
 
     /** Created by Spring. */
-    public DalMetricsAutoConfiguration() {
-    }
+    public DalMetricsAutoConfiguration() {}
 
     /**
      * @param store the application's store
@@ -45,8 +47,8 @@ public class DalMetricsAutoConfiguration {
      * @return the bindings, made when the context has started and undone when it closes
      */
     @Bean
-    public MeterBindings dalMeterBindings(DataAccess store, ObjectProvider<MeterRegistry> registry,
-            ObjectProvider<DalMeterBinder> binders) {
+    public MeterBindings dalMeterBindings(
+            DataAccess store, ObjectProvider<MeterRegistry> registry, ObjectProvider<DalMeterBinder> binders) {
         return new MeterBindings(store, registry::getIfUnique, binders::orderedStream);
     }
 

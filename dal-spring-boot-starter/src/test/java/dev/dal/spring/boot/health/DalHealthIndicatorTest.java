@@ -30,34 +30,50 @@ class DalHealthIndicatorTest {
 
     @Test
     void anUpStoreIsUpWithItsTypeLatencyAndFigures() {
-        Health health = new DalHealthIndicator(answering(status(HealthStatus.Status.UP, null,
-                Map.of("poolActive", 2, "serverVersion", "17.6"))), TIMEOUT, "UP").health();
+        Health health = new DalHealthIndicator(
+                        answering(
+                                status(HealthStatus.Status.UP, null, Map.of("poolActive", 2, "serverVersion", "17.6"))),
+                        TIMEOUT,
+                        "UP")
+                .health();
         assertThat(health.getStatus()).isEqualTo(Status.UP);
-        assertThat(health.getDetails()).containsEntry("storageType", "postgresql").containsEntry("status", "UP")
-                .containsEntry("latencyMs", 12L).containsEntry("poolActive", 2).containsEntry("serverVersion", "17.6")
-                .containsKey("checkedAt").doesNotContainKey("error");
+        assertThat(health.getDetails())
+                .containsEntry("storageType", "postgresql")
+                .containsEntry("status", "UP")
+                .containsEntry("latencyMs", 12L)
+                .containsEntry("poolActive", 2)
+                .containsEntry("serverVersion", "17.6")
+                .containsKey("checkedAt")
+                .doesNotContainKey("error");
     }
 
     @Test
     void aDownStoreIsDownWithItsError() {
-        Health health = new DalHealthIndicator(answering(status(HealthStatus.Status.DOWN, "connection refused",
-                Map.of())), TIMEOUT, "UP").health();
+        Health health = new DalHealthIndicator(
+                        answering(status(HealthStatus.Status.DOWN, "connection refused", Map.of())), TIMEOUT, "UP")
+                .health();
         assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-        assertThat(health.getDetails()).containsEntry("error", "connection refused").containsEntry("status", "DOWN");
+        assertThat(health.getDetails())
+                .containsEntry("error", "connection refused")
+                .containsEntry("status", "DOWN");
     }
 
     @Test
     void aDegradedStoreIsUpByDefaultWithItsOwnStatusInTheDetails() {
-        Health health = new DalHealthIndicator(answering(status(HealthStatus.Status.DEGRADED, null,
-                Map.of("secondary", "DOWN"))), TIMEOUT, "UP").health();
+        Health health = new DalHealthIndicator(
+                        answering(status(HealthStatus.Status.DEGRADED, null, Map.of("secondary", "DOWN"))),
+                        TIMEOUT,
+                        "UP")
+                .health();
         assertThat(health.getStatus()).isEqualTo(Status.UP);
         assertThat(health.getDetails()).containsEntry("status", "DEGRADED").containsEntry("secondary", "DOWN");
     }
 
     @Test
     void aDegradedStoreGetsTheConfiguredStatusCode() {
-        Health health = new DalHealthIndicator(answering(status(HealthStatus.Status.DEGRADED, null, Map.of())),
-                TIMEOUT, "degraded").health();
+        Health health = new DalHealthIndicator(
+                        answering(status(HealthStatus.Status.DEGRADED, null, Map.of())), TIMEOUT, "degraded")
+                .health();
         assertThat(health.getStatus()).isEqualTo(new Status("DEGRADED"));
     }
 
@@ -73,11 +89,25 @@ class DalHealthIndicatorTest {
 
     @Test
     void aFigureThatLooksSecretIsMaskedAndAUrlLosesItsPassword() {
-        Health health = new DalHealthIndicator(answering(status(HealthStatus.Status.UP, null,
-                Map.of("password", "hunter2", "authToken", 12345, "DATABASE_URL", "postgresql://app:hunter3@db/chat"))),
-                TIMEOUT, "UP").health();
-        assertThat(health.getDetails().toString()).doesNotContain("hunter2").doesNotContain("12345")
-                .doesNotContain("hunter3").contains("db/chat");
+        Health health = new DalHealthIndicator(
+                        answering(status(
+                                HealthStatus.Status.UP,
+                                null,
+                                Map.of(
+                                        "password",
+                                        "hunter2",
+                                        "authToken",
+                                        12345,
+                                        "DATABASE_URL",
+                                        "postgresql://app:hunter3@db/chat"))),
+                        TIMEOUT,
+                        "UP")
+                .health();
+        assertThat(health.getDetails().toString())
+                .doesNotContain("hunter2")
+                .doesNotContain("12345")
+                .doesNotContain("hunter3")
+                .contains("db/chat");
     }
 
     @Test
@@ -87,14 +117,17 @@ class DalHealthIndicatorTest {
                 .withPropertyValues("dal.data-dir=" + dir);
         runner.run(context -> {
             assertThat(context).hasBean("dalHealthIndicator");
-            assertThat(context.getBean(HealthIndicator.class).health().getStatus()).isEqualTo(Status.UP);
-            assertThat(context.getBean(HealthIndicator.class).health().getDetails()).containsEntry("storageType",
-                    "file");
+            assertThat(context.getBean(HealthIndicator.class).health().getStatus())
+                    .isEqualTo(Status.UP);
+            assertThat(context.getBean(HealthIndicator.class).health().getDetails())
+                    .containsEntry("storageType", "file");
         });
         runner.withPropertyValues("management.health.dal.enabled=false")
                 .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(DalHealthIndicator.class));
         runner.withClassLoader(new FilteredClassLoader(HealthIndicator.class))
-                .run(context -> assertThat(context).hasNotFailed().hasSingleBean(DataAccess.class)
+                .run(context -> assertThat(context)
+                        .hasNotFailed()
+                        .hasSingleBean(DataAccess.class)
                         .doesNotHaveBean("dalHealthIndicator"));
     }
 
@@ -108,7 +141,9 @@ class DalHealthIndicatorTest {
 
     /** A store that only answers health checks, with the given stage. */
     private static DataAccess store(CompletionStage<HealthStatus> answer) {
-        return (DataAccess) Proxy.newProxyInstance(DataAccess.class.getClassLoader(), new Class<?>[] {DataAccess.class},
+        return (DataAccess) Proxy.newProxyInstance(
+                DataAccess.class.getClassLoader(),
+                new Class<?>[] {DataAccess.class},
                 (proxy, method, args) -> switch (method.getName()) {
                     case "healthCheckAsync" -> answer;
                     case "healthCheck" -> answer.toCompletableFuture().join();

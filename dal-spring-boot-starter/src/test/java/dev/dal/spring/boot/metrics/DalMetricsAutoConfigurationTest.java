@@ -34,7 +34,8 @@ class DalMetricsAutoConfigurationTest {
     void aDualWriteStoresMetersReachTheApplicationsRegistryUntilTheContextCloses() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         runner.withBean(MeterRegistry.class, () -> registry)
-                .withPropertyValues("dal.data-dir=" + dir.resolve("primary"),
+                .withPropertyValues(
+                        "dal.data-dir=" + dir.resolve("primary"),
                         "dal.settings.MIGRATION_ENABLE_DUAL_WRITE=true",
                         "dal.settings.migration-secondary-storage-type=file",
                         "dal.settings.MIGRATION_SECONDARY_DATA_DIR=" + dir.resolve("secondary"))
@@ -43,11 +44,17 @@ class DalMetricsAutoConfigurationTest {
                     DataAccess store = context.getBean(DataAccess.class);
                     store.createUser(NewUser.withExternalId("clerk_meter_1"));
                     store.createUser(NewUser.withExternalId("clerk_meter_2"));
-                    FunctionCounter writes = registry.find("dal.dualwrite.writes").tag("primary", "file")
-                            .tag("secondary", "file").functionCounter();
-                    assertThat(writes).as("dal.dualwrite.writes in the application's registry").isNotNull();
+                    FunctionCounter writes = registry.find("dal.dualwrite.writes")
+                            .tag("primary", "file")
+                            .tag("secondary", "file")
+                            .functionCounter();
+                    assertThat(writes)
+                            .as("dal.dualwrite.writes in the application's registry")
+                            .isNotNull();
                     assertThat(writes.count()).isEqualTo(2.0);
-                    assertThat(registry.find("dal.dualwrite.secondary.failures").functionCounter().count())
+                    assertThat(registry.find("dal.dualwrite.secondary.failures")
+                                    .functionCounter()
+                                    .count())
                             .isZero();
                 });
         assertThat(Metrics.globalRegistry.getRegistries()).doesNotContain(registry);
@@ -57,10 +64,14 @@ class DalMetricsAutoConfigurationTest {
     @Test
     void withSpringBootsOwnRegistryTheDualWriteMetersAreThereThroughSpringBootsGlobalRegistration() {
         new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
-                        CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
-                        DalAutoConfiguration.class, DalMetricsAutoConfiguration.class))
-                .withPropertyValues("dal.data-dir=" + dir.resolve("primary"),
+                .withConfiguration(AutoConfigurations.of(
+                        MetricsAutoConfiguration.class,
+                        CompositeMeterRegistryAutoConfiguration.class,
+                        SimpleMetricsExportAutoConfiguration.class,
+                        DalAutoConfiguration.class,
+                        DalMetricsAutoConfiguration.class))
+                .withPropertyValues(
+                        "dal.data-dir=" + dir.resolve("primary"),
                         "dal.settings.MIGRATION_ENABLE_DUAL_WRITE=true",
                         "dal.settings.MIGRATION_SECONDARY_STORAGE_TYPE=file",
                         "dal.settings.MIGRATION_SECONDARY_DATA_DIR=" + dir.resolve("secondary"))
@@ -69,7 +80,9 @@ class DalMetricsAutoConfigurationTest {
                     MeterRegistry registry = context.getBean(MeterRegistry.class);
                     assertThat(Metrics.globalRegistry.getRegistries()).contains(registry);
                     context.getBean(DataAccess.class).createUser(NewUser.withExternalId("clerk_boot_registry"));
-                    assertThat(registry.find("dal.dualwrite.writes").tag("primary", "file").functionCounters())
+                    assertThat(registry.find("dal.dualwrite.writes")
+                                    .tag("primary", "file")
+                                    .functionCounters())
                             .anySatisfy(writes -> assertThat(writes.count()).isEqualTo(1.0));
                 });
     }
@@ -77,7 +90,8 @@ class DalMetricsAutoConfigurationTest {
     @Test
     void aPlainStoreAddsNothingToTheGlobalRegistry() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        runner.withBean(MeterRegistry.class, () -> registry).withPropertyValues("dal.data-dir=" + dir)
+        runner.withBean(MeterRegistry.class, () -> registry)
+                .withPropertyValues("dal.data-dir=" + dir)
                 .run(context -> {
                     assertThat(context).hasSingleBean(MeterBindings.class);
                     assertThat(Metrics.globalRegistry.getRegistries()).doesNotContain(registry);
@@ -92,7 +106,8 @@ class DalMetricsAutoConfigurationTest {
             calls.add("bound " + (into == registry) + " " + store.healthCheck().storageType());
             return () -> calls.add("unbound, store up: " + store.healthCheck().isUp());
         };
-        runner.withBean(MeterRegistry.class, () -> registry).withBean(DalMeterBinder.class, () -> binder)
+        runner.withBean(MeterRegistry.class, () -> registry)
+                .withBean(DalMeterBinder.class, () -> binder)
                 .withPropertyValues("dal.data-dir=" + dir)
                 .run(context -> assertThat(calls).containsExactly("bound true file"));
         assertThat(calls).containsExactly("bound true file", "unbound, store up: true");
@@ -100,10 +115,12 @@ class DalMetricsAutoConfigurationTest {
 
     @Test
     void withoutAMeterRegistryBeanOrWithoutMicrometerNothingIsBound() {
-        runner.withPropertyValues("dal.data-dir=" + dir).run(context -> assertThat(context)
-                .hasSingleBean(DataAccess.class).doesNotHaveBean(MeterBindings.class));
-        runner.withPropertyValues("dal.data-dir=" + dir).withClassLoader(new FilteredClassLoader(MeterRegistry.class))
-                .run(context -> assertThat(context).hasSingleBean(DataAccess.class)
-                        .doesNotHaveBean(MeterBindings.class));
+        runner.withPropertyValues("dal.data-dir=" + dir)
+                .run(context ->
+                        assertThat(context).hasSingleBean(DataAccess.class).doesNotHaveBean(MeterBindings.class));
+        runner.withPropertyValues("dal.data-dir=" + dir)
+                .withClassLoader(new FilteredClassLoader(MeterRegistry.class))
+                .run(context ->
+                        assertThat(context).hasSingleBean(DataAccess.class).doesNotHaveBean(MeterBindings.class));
     }
 }
