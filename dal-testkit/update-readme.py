@@ -13,7 +13,7 @@ README = 'dal-testkit/README.md'
 
 def contracts():
     conf = open(BASE + 'DataAccessConformance.java').read()
-    m = re.search(r'interface DataAccessConformance extends([^{]*)\{', conf)
+    m = re.search(r'interface DataAccessConformance\s+extends([^{]*)\{', conf)
     return [n.strip() for n in m.group(1).split(',')]
 
 
