@@ -2,6 +2,7 @@ package dev.dal.spring.boot.metrics;
 
 import dev.dal.api.DataAccess;
 import dev.dal.dualwrite.DualWriteDataAccess;
+import dev.dal.metrics.DalMetrics;
 import dev.dal.spring.boot.DalAutoConfiguration;
 import dev.dal.spring.boot.internal.DualWriteMeterBinder;
 import dev.dal.spring.boot.internal.MeterBindings;
@@ -24,6 +25,10 @@ import org.springframework.context.annotation.Configuration;
  * dual-write store registers its meters ({@code dal.dualwrite.*}) in Micrometer's global registry, and the binder
  * adds the application's registry to it, unless it is there already (Spring Boot adds its own registries when
  * {@code management.metrics.use-global-registry} is true, the default), and removes it again at shutdown.
+ *
+ * <p>With {@code dev.dal:dal-metrics} on the class path a binder for the stores' own meters ({@code dal.calls},
+ * {@code dal.transactions.*}, {@code dal.pool.*}) is declared: it binds them to the application's registry with
+ * {@code DalMetrics.bindTo} while the context runs.
  */
 @AutoConfiguration(
         after = DalAutoConfiguration.class,
@@ -50,6 +55,18 @@ public class DalMetricsAutoConfiguration {
     public MeterBindings dalMeterBindings(
             DataAccess store, ObjectProvider<MeterRegistry> registry, ObjectProvider<DalMeterBinder> binders) {
         return new MeterBindings(store, registry::getIfUnique, binders::orderedStream);
+    }
+
+    /** The stores' own meters' binder, when dal-metrics is on the class path. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(DalMetrics.class)
+    static class StoreMeters {
+
+        @Bean
+        @ConditionalOnMissingBean(name = "dalStoreMeterBinder")
+        DalMeterBinder dalStoreMeterBinder() {
+            return (store, registry) -> DalMetrics.bindTo(registry)::close;
+        }
     }
 
     /** The dual-write decorator's binder, when dal-dualwrite is on the class path. */

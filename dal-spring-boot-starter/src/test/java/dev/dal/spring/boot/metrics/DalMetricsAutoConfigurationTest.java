@@ -88,6 +88,25 @@ class DalMetricsAutoConfigurationTest {
     }
 
     @Test
+    void aStoresCallsAreTimedInTheApplicationsRegistryWhileTheContextRuns() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        runner.withBean(MeterRegistry.class, () -> registry)
+                .withPropertyValues("dal.data-dir=" + dir)
+                .run(context -> {
+                    assertThat(context).hasNotFailed().hasBean("dalStoreMeterBinder");
+                    context.getBean(DataAccess.class).createUser(NewUser.withExternalId("clerk_timed"));
+                    assertThat(registry.find("dal.calls")
+                                    .tag("store", "file")
+                                    .tag("operation", "createUser")
+                                    .tag("outcome", "success")
+                                    .timer())
+                            .as("dal.calls for createUser in the application's registry")
+                            .isNotNull()
+                            .satisfies(timer -> assertThat(timer.count()).isEqualTo(1));
+                });
+    }
+
+    @Test
     void aPlainStoreAddsNothingToTheGlobalRegistry() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         runner.withBean(MeterRegistry.class, () -> registry)
