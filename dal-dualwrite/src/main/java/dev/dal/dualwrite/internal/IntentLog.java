@@ -24,7 +24,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +71,13 @@ public final class IntentLog implements AutoCloseable {
     private long linesInFile;
     private boolean closed;
 
+    /**
+     * The lock files of the logs open in this JVM. {@link #adoptDead} must not even open a channel on one: closing
+     * any channel on a file drops every POSIX lock the process holds on it, so the live log would look dead to
+     * every other process, which would adopt its intents and delete its file under it.
+     */
+    private static final Set<Path> LIVE = ConcurrentHashMap.newKeySet();
+
     private IntentLog(Path dir, Path file, Path lockFile, FileChannel lockChannel, FileLock alive, FileChannel out) {
         this.dir = dir;
         this.file = file;
@@ -102,6 +111,7 @@ public final class IntentLog implements AutoCloseable {
                 lockChannel.close();
                 throw new IOException("a fresh intent lock is held by someone else");
             }
+            LIVE.add(lockFile.toAbsolutePath().normalize());
             Files.move(fresh, lockFile, StandardCopyOption.ATOMIC_MOVE);
             Path file = dir.resolve(token + ".ndjson");
             PrivateFiles.createFile(file);
@@ -313,6 +323,9 @@ public final class IntentLog implements AutoCloseable {
     }
 
     private static int adoptIfDead(Path dir, Path lockFile, RepairJournal journal) throws IOException {
+        if (LIVE.contains(lockFile.toAbsolutePath().normalize())) {
+            return 0; // a live log of this JVM: opening its lock file would release its lock
+        }
         String name = lockFile.getFileName().toString();
         Path file = dir.resolve(name.substring(0, name.length() - ".lock".length()) + ".ndjson");
         try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
@@ -410,6 +423,8 @@ public final class IntentLog implements AutoCloseable {
             }
         } catch (IOException e) {
             LOG.debug("Dual-write: closing the intent log: {}", e.getClass().getSimpleName());
+        } finally {
+            LIVE.remove(lockFile.toAbsolutePath().normalize());
         }
     }
 }
