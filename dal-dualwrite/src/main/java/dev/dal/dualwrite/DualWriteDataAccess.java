@@ -72,7 +72,8 @@ import org.slf4j.LoggerFactory;
  * <li>creates and updates of users and sessions replicate the primary's resulting record, re-read from the
  *     primary at replication time; {@code addMessage(s)} replicate the stored messages and the session with
  *     its counters; memory writes replicate the entry;</li>
- * <li>deletes replay on the secondary by key: {@code deleteUser} with the same mode (ids are never reused),
+ * <li>deletes replay on the secondary by key: {@code deleteUser} with the same mode (ids are never reused), or,
+ *     when the primary still holds the user (its deletion never committed there), the primary's user instead;
  *     {@code deleteChatSession} and {@code deleteUserMemory} by syncing the key (absent on the primary means
  *     deleted on the secondary), {@code purgeExpiredMemory} as itself. Each is idempotent when the record is
  *     already absent from the secondary;</li>

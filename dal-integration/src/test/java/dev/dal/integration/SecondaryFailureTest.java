@@ -9,11 +9,14 @@ import dev.dal.api.ChatSession;
 import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
 import dev.dal.api.DataAccessFactory;
+import dev.dal.api.DeleteMode;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
+import dev.dal.api.OutcomeUnknownException;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
+import dev.dal.api.spi.ForwardingDataAccess;
 import dev.dal.dualwrite.DualWriteDataAccess;
 import dev.dal.dualwrite.DualWriteSettings;
 import dev.dal.dualwrite.RecordKind;
@@ -26,6 +29,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -136,6 +140,46 @@ class SecondaryFailureTest {
         assertThat(store.pendingRepairs()).isEmpty();
         assertThat(Files.readString(journal)).isEmpty();
         assertThat(store.repair().replayed()).isZero();
+        assertStoresEqual();
+    }
+
+    @Test
+    void aDeletionThePrimaryNeverCommittedIsRepairedFromThePrimaryNotFromTheIntent() {
+        // The primary's answer to deleteUser is lost before it committed anything (as when the process dies
+        // between recording the intent and the commit): the intent stays open, and repair must not delete.
+        DataAccess answerLost = new ForwardingDataAccess() {
+            @Override
+            protected DataAccess delegate() {
+                return primary;
+            }
+
+            @Override
+            public boolean deleteUser(UUID id, DeleteMode mode) {
+                throw new OutcomeUnknownException("the primary's answer was lost", null);
+            }
+        };
+        DualWriteSettings settings =
+                DualWriteSettings.defaults().withFailurePolicy(SecondaryFailurePolicy.RECORD, dir.resolve("journal"));
+        DualWriteDataAccess first =
+                new DualWriteDataAccess("file", answerLost, "file", secondary, settings, Clock.systemUTC());
+        User user = first.createUser(NewUser.withExternalId("kept"));
+        first.createChatSession(NewChatSession.of("kept-chat", user.id()));
+        first.setUserMemory(user.id(), "context", "k", JsonNodeFactory.instance.textNode("v"));
+        assertThatThrownBy(() -> first.deleteUser(user.id(), DeleteMode.KEEP_SESSIONS))
+                .isInstanceOf(OutcomeUnknownException.class);
+        first.close();
+
+        primary = fileStore(dir.resolve("primary"));
+        secondary = new FlakySecondary(fileStore(dir.resolve("secondary")));
+        dual = new DualWriteDataAccess("file", primary, "file", secondary, settings, Clock.systemUTC());
+        assertThat(dual.pendingRepairs())
+                .extracting(RepairEntry::kind)
+                .as("the open intent, adopted")
+                .containsExactly(RecordKind.USER_DELETION);
+        assertThat(dual.repair().replayed()).isEqualTo(1);
+
+        assertThat(secondary.getUser(user.id())).isPresent();
+        assertThat(secondary.getChatSession("kept-chat").orElseThrow().userId()).isEqualTo(user.id());
         assertStoresEqual();
     }
 

@@ -161,6 +161,13 @@ public final class SecondarySync {
 
     /** @return the chat ids of the sessions the deletion detached on the secondary (KEEP_SESSIONS) */
     private List<String> deleteUser(UUID id, DeleteMode mode) {
+        Optional<User> stillThere = primary.getUser(id);
+        if (stillThere.isPresent()) {
+            // The deletion never committed on the primary (its process stopped, or the primary's answer was lost,
+            // between the intent and the commit): the secondary follows the primary, not the intent.
+            upsertUser(stillThere.get());
+            return List.of();
+        }
         List<String> detached = new ArrayList<>();
         if (mode == DeleteMode.KEEP_SESSIONS) {
             int offset = 0;
