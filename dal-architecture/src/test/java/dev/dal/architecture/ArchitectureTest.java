@@ -48,6 +48,7 @@ class ArchitectureTest {
         "dev.dal.neo4j..",
         "dev.dal.cdi..",
         "dev.dal.testkit..",
+        "dev.dal.test..",
         "dev.dal.migration",
         "dev.dal.migration.internal.."
     };
@@ -92,6 +93,22 @@ class ArchitectureTest {
             .dependOnClassesThat()
             .resideInAPackage("dev.dal.dualwrite..")
             .because("dual-write is a module of its own that dal-api finds through its SPI");
+
+    // ---- 1b. the test fixtures reach servers, not backends ----
+
+    /**
+     * The fixtures know a backend only by its storage type and settings, so each backend's own tests can use its
+     * fixture without a cycle between the two jars.
+     */
+    @ArchTest
+    static final ArchRule testFixturesNameNoBackend = noClasses()
+            .that()
+            .resideInAPackage("dev.dal.test..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    concat(BACKEND_PACKAGES, "dev.dal.testkit..", "dev.dal.dualwrite..", "dev.dal.migration.."))
+            .because("a store reaches its test server through DataAccessFactory and settings only");
 
     // ---- 1a. the dual-write decorator is built on the API alone ----
 
@@ -229,10 +246,12 @@ class ArchitectureTest {
     static final ArchRule testServersStayOutOfMainCode = noClasses()
             .that()
             .resideInAPackage("dev.dal..")
+            .and()
+            .resideOutsideOfPackage("dev.dal.test..")
             .should()
             .dependOnClassesThat()
             .resideInAnyPackage("de.bwaldvogel..", "org.testcontainers..", "org.neo4j.harness..", "io.zonky..")
-            .because("in-process test servers are test dependencies only");
+            .because("in-process test servers are test dependencies only, in the dal-*-test fixtures");
 
     private static ArchRule backendStandsAlone(String backend) {
         String[] others = Arrays.stream(BACKENDS)

@@ -23,7 +23,7 @@ import dev.dal.api.UnavailableException;
 import dev.dal.api.ValidationException;
 import dev.dal.api.spi.Ids;
 import dev.dal.api.spi.SanitizedCause;
-import dev.dal.postgres.PostgresTestServer;
+import dev.dal.test.postgres.PostgresTestServer;
 import dev.dal.testkit.FaultProxy;
 import java.io.IOException;
 import java.io.UncheckedIOException;

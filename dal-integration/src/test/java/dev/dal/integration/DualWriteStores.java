@@ -6,7 +6,7 @@ import dev.dal.api.DataAccessFactory;
 import dev.dal.dualwrite.DualWriteCounters;
 import dev.dal.dualwrite.DualWriteDataAccess;
 import dev.dal.dualwrite.DualWriteSettings;
-import dev.dal.postgres.PostgresTestServer;
+import dev.dal.test.postgres.PostgresTestServer;
 import dev.dal.testkit.StoreProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;

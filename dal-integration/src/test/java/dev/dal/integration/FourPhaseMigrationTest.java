@@ -17,7 +17,7 @@ import dev.dal.dualwrite.DualWriteCounters;
 import dev.dal.dualwrite.DualWriteDataAccess;
 import dev.dal.dualwrite.DualWriteSettings;
 import dev.dal.dualwrite.RecordKind;
-import dev.dal.postgres.PostgresTestServer;
+import dev.dal.test.postgres.PostgresTestServer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -17,7 +17,7 @@ import dev.dal.dualwrite.DualWriteSettings;
 import dev.dal.dualwrite.RepairResult;
 import dev.dal.migration.Partition;
 import dev.dal.migration.StoreCopier;
-import dev.dal.postgres.PostgresTestServer;
+import dev.dal.test.postgres.PostgresTestServer;
 import dev.dal.testkit.ChildJvm;
 import java.nio.file.Path;
 import java.time.Duration;

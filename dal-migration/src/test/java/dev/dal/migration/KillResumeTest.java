@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.dal.api.DataAccess;
 import dev.dal.migration.cli.DalCli;
 import dev.dal.migration.internal.Checkpoint;
-import dev.dal.postgres.PostgresTestServer;
+import dev.dal.test.postgres.PostgresTestServer;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;

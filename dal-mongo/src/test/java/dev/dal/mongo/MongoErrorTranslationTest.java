@@ -24,6 +24,7 @@ import dev.dal.api.UnavailableException;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
 import dev.dal.api.spi.SanitizedCause;
+import dev.dal.test.mongo.MongoTestServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;

@@ -17,6 +17,7 @@ import dev.dal.api.OutcomeUnknownException;
 import dev.dal.api.TransientDataAccessException;
 import dev.dal.api.UnavailableException;
 import dev.dal.api.User;
+import dev.dal.test.mongo.MongoTestServer;
 import dev.dal.testkit.FaultProxy;
 import java.io.IOException;
 import java.io.UncheckedIOException;

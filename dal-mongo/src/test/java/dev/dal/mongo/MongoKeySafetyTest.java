@@ -17,6 +17,7 @@ import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
 import dev.dal.api.User;
+import dev.dal.test.mongo.MongoTestServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -2,6 +2,7 @@ package dev.dal.mongo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dal.test.mongo.MongoTestServer;
 import dev.dal.testkit.ChildJvm;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -3,6 +3,7 @@ package dev.dal.mongo;
 import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
 import dev.dal.api.DataAccessFactory;
+import dev.dal.test.mongo.MongoTestServer;
 import dev.dal.testkit.StoreProvider;
 import java.net.InetSocketAddress;
 import java.time.Clock;

@@ -17,6 +17,7 @@ import dev.dal.api.User;
 import dev.dal.api.UserStatus;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.Tombstone;
+import dev.dal.test.mongo.MongoTestServer;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;

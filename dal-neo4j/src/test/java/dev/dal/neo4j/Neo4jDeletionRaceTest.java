@@ -11,6 +11,7 @@ import dev.dal.api.NewUser;
 import dev.dal.api.Retryable;
 import dev.dal.api.User;
 import dev.dal.api.bulk.RecordKey;
+import dev.dal.test.neo4j.Neo4jTestServer;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;

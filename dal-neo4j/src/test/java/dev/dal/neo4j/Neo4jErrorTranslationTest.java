@@ -22,6 +22,7 @@ import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
 import dev.dal.api.spi.SanitizedCause;
 import dev.dal.neo4j.internal.Neo4jSettings;
+import dev.dal.test.neo4j.Neo4jTestServer;
 import dev.dal.testkit.FaultProxy;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -164,7 +165,7 @@ class Neo4jErrorTranslationTest {
     @Test
     void constraintViolationsAreDuplicateKeysNamedByFieldWithoutTheServersText() {
         try (DataAccess store =
-                DataAccessFactory.create(server.config(Clock.systemUTC()), server.sharedDriverProvider())) {
+                DataAccessFactory.create(server.config(Clock.systemUTC()), new Neo4jStoreProvider(server.driver()))) {
             String externalId = "dup-" + UUID.randomUUID();
             User first = store.createUser(NewUser.withExternalId(externalId));
             Throwable user = catchThrowable(() -> store.createUser(NewUser.withExternalId(externalId)));

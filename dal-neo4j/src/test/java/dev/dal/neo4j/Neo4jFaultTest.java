@@ -15,6 +15,7 @@ import dev.dal.api.Role;
 import dev.dal.api.TransientDataAccessException;
 import dev.dal.api.UnavailableException;
 import dev.dal.api.User;
+import dev.dal.test.neo4j.Neo4jTestServer;
 import dev.dal.testkit.FaultProxy;
 import java.io.IOException;
 import java.net.InetAddress;

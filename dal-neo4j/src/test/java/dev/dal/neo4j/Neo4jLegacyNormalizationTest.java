@@ -8,6 +8,7 @@ import dev.dal.api.DataAccessFactory;
 import dev.dal.api.Message;
 import dev.dal.api.spi.SchemaChange;
 import dev.dal.api.spi.SchemaMigrator;
+import dev.dal.test.neo4j.Neo4jTestServer;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -206,7 +207,7 @@ class Neo4jLegacyNormalizationTest {
                 .isTrue();
 
         try (DataAccess store =
-                DataAccessFactory.create(SERVER.config(Clock.systemUTC()), SERVER.sharedDriverProvider())) {
+                DataAccessFactory.create(SERVER.config(Clock.systemUTC()), new Neo4jStoreProvider(SERVER.driver()))) {
             List<Message> history = store.getChatHistory("legacy-1", 10, 0);
             assertThat(history).extracting(m -> m.id().toString()).containsExactly(M1, M2, M3);
             assertThat(history)

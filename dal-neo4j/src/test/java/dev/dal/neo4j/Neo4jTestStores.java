@@ -3,6 +3,7 @@ package dev.dal.neo4j;
 import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
 import dev.dal.api.DataAccessFactory;
+import dev.dal.test.neo4j.Neo4jTestServer;
 import dev.dal.testkit.StoreProvider;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -24,7 +25,7 @@ final class Neo4jTestStores implements StoreProvider {
 
     @Override
     public DataAccess openEmpty(Clock clock) {
-        DataAccess store = DataAccessFactory.create(server.config(clock), server.sharedDriverProvider());
+        DataAccess store = DataAccessFactory.create(server.config(clock), new Neo4jStoreProvider(server.driver()));
         server.clear();
         return store;
     }

@@ -9,6 +9,7 @@ import dev.dal.api.DataAccessFactory;
 import dev.dal.api.NewUser;
 import dev.dal.api.UnavailableException;
 import dev.dal.api.User;
+import dev.dal.test.postgres.PostgresTestServer;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.util.HashMap;

@@ -9,6 +9,7 @@ import dev.dal.api.DataAccessFactory;
 import dev.dal.api.ValidationException;
 import dev.dal.api.spi.SchemaChange;
 import dev.dal.api.spi.SchemaMigrator;
+import dev.dal.test.postgres.PostgresTestServer;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.HashMap;

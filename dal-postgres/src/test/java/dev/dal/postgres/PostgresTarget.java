@@ -6,6 +6,7 @@ import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
 import dev.dal.api.DataAccessFactory;
 import dev.dal.api.spi.SanitizedCause;
+import dev.dal.test.postgres.PostgresTestServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;

@@ -1,5 +1,6 @@
 package dev.dal.testkit;
 
+import dev.dal.test.TestRunNotices;
 import java.io.PrintStream;
 import java.util.Map;
 import java.util.Optional;

@@ -17,7 +17,7 @@ import dev.dal.api.spi.Ids;
 import dev.dal.migration.CopyResult;
 import dev.dal.migration.Partition;
 import dev.dal.migration.StoreCopier;
-import dev.dal.postgres.PostgresTestServer;
+import dev.dal.test.postgres.PostgresTestServer;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;

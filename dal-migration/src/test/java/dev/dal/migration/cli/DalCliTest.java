@@ -8,7 +8,7 @@ import dev.dal.api.JsonValues;
 import dev.dal.migration.Backends;
 import dev.dal.migration.SecondNeo4j;
 import dev.dal.migration.cli.CliRuns.Run;
-import dev.dal.mongo.MongoTestServer;
+import dev.dal.test.mongo.MongoTestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -13,7 +13,7 @@ import dev.dal.api.NewChatSession;
 import dev.dal.api.Role;
 import dev.dal.api.spi.Ids;
 import dev.dal.mongo.MongoStoreProvider;
-import dev.dal.mongo.MongoTestServer;
+import dev.dal.test.mongo.MongoTestServer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;

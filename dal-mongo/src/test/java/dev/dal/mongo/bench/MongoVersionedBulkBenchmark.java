@@ -10,7 +10,7 @@ import dev.dal.api.MemoryEntry;
 import dev.dal.api.NewUser;
 import dev.dal.api.User;
 import dev.dal.mongo.MongoStoreProvider;
-import dev.dal.mongo.MongoTestServer;
+import dev.dal.test.mongo.MongoTestServer;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;

@@ -11,7 +11,7 @@ import com.mongodb.event.ConnectionCheckedInEvent;
 import com.mongodb.event.ConnectionCheckedOutEvent;
 import dev.dal.api.DalConfig;
 import dev.dal.api.HealthStatus;
-import dev.dal.mongo.MongoTestServer;
+import dev.dal.test.mongo.MongoTestServer;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -14,7 +14,7 @@ import dev.dal.api.ValidationException;
 import dev.dal.api.spi.SchemaChange;
 import dev.dal.api.spi.SchemaMigrator;
 import dev.dal.mongo.MongoStoreProvider;
-import dev.dal.mongo.MongoTestServer;
+import dev.dal.test.mongo.MongoTestServer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -11,7 +11,8 @@ import dev.dal.api.NewUser;
 import dev.dal.api.Role;
 import dev.dal.api.User;
 import dev.dal.api.spi.Ids;
-import dev.dal.neo4j.Neo4jTestServer;
+import dev.dal.neo4j.Neo4jStoreProvider;
+import dev.dal.test.neo4j.Neo4jTestServer;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -46,7 +47,7 @@ public final class Neo4jBenchmark {
         Neo4jTestServer server = Neo4jTestServer.get();
         server.clear();
         try (DataAccess store =
-                DataAccessFactory.create(server.config(Clock.systemUTC()), server.sharedDriverProvider())) {
+                DataAccessFactory.create(server.config(Clock.systemUTC()), new Neo4jStoreProvider(server.driver()))) {
             bulkUpsert(server, store, total);
             server.clear();
             overview(server, store);

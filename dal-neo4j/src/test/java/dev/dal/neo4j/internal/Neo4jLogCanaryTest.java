@@ -15,7 +15,7 @@ import dev.dal.api.NewUser;
 import dev.dal.api.Role;
 import dev.dal.api.User;
 import dev.dal.neo4j.Neo4jStoreProvider;
-import dev.dal.neo4j.Neo4jTestServer;
+import dev.dal.test.neo4j.Neo4jTestServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

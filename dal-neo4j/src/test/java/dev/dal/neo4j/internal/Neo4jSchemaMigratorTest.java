@@ -13,7 +13,8 @@ import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.ValidationException;
 import dev.dal.api.spi.SchemaChange;
-import dev.dal.neo4j.Neo4jTestServer;
+import dev.dal.neo4j.Neo4jStoreProvider;
+import dev.dal.test.neo4j.Neo4jTestServer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -231,7 +232,7 @@ class Neo4jSchemaMigratorTest {
     @Test
     void openingAStoreAppliesPendingChangesByDefault() {
         try (DataAccess store =
-                DataAccessFactory.create(SERVER.config(Clock.systemUTC()), SERVER.sharedDriverProvider())) {
+                DataAccessFactory.create(SERVER.config(Clock.systemUTC()), new Neo4jStoreProvider(SERVER.driver()))) {
             store.createChatSession(NewChatSession.of("unique"));
             assertThat(catchThrowable(() -> store.createChatSession(NewChatSession.of("unique"))))
                     .as("the constraints are in place")
@@ -246,7 +247,7 @@ class Neo4jSchemaMigratorTest {
         settings.put("DB_AUTO_MIGRATE", "false");
 
         Throwable thrown = catchThrowable(
-                () -> DataAccessFactory.create(DalConfig.fromMap(settings), SERVER.sharedDriverProvider()));
+                () -> DataAccessFactory.create(DalConfig.fromMap(settings), new Neo4jStoreProvider(SERVER.driver())));
 
         assertThat(thrown)
                 .isInstanceOf(ConfigurationException.class)
@@ -254,7 +255,7 @@ class Neo4jSchemaMigratorTest {
                 .hasMessageContaining("dal schema migrate")
                 .hasMessageContaining("001");
         schema.migrate();
-        DataAccessFactory.create(DalConfig.fromMap(settings), SERVER.sharedDriverProvider())
+        DataAccessFactory.create(DalConfig.fromMap(settings), new Neo4jStoreProvider(SERVER.driver()))
                 .close();
     }
 }

@@ -1,4 +1,4 @@
-package dev.dal.mongo;
+package dev.dal.test.mongo;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

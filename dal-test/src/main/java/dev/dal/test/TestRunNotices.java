@@ -1,4 +1,4 @@
-package dev.dal.testkit;
+package dev.dal.test;
 
 import java.util.List;
 import java.util.Objects;
@@ -6,16 +6,11 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Facts about a test run that whoever reads the build output must see, such as a test server that
- * fell back to a weaker one, so that tests which did not run are not mistaken for tests that passed.
- * A test fixture adds a notice when it makes such a choice; {@link SkippedContractsReport} prints each
- * notice once, with the skipped contract tests, when the test JVM's tests are done:
+ * Facts about a test run that whoever reads the build output must see, such as a test server that fell back to a
+ * weaker one, so that tests which did not run are not mistaken for tests that passed. A test fixture adds a notice
+ * when it makes such a choice; a report at the end of the run (the conformance kit's prints them) drains them.
  *
- * <pre>
- * dal-kit: NOTICE: MongoDB tests ran on the in-process mongo-java-server …
- * </pre>
- *
- * A notice must not hold secrets: connection strings with passwords, tokens, user data.
+ * <p>A notice must not hold secrets: connection strings with passwords, tokens, user data.
  */
 public final class TestRunNotices {
     private static final Set<String> NOTICES = ConcurrentHashMap.newKeySet();
@@ -32,8 +27,12 @@ public final class TestRunNotices {
         NOTICES.add(Objects.requireNonNull(notice, "notice").replace('\n', ' '));
     }
 
-    /** @return the notices added so far, sorted, and forgets them */
-    static List<String> drain() {
+    /**
+     * Takes the notices added so far, for a report to print.
+     *
+     * @return the notices, sorted; they are forgotten, so each is reported once
+     */
+    public static List<String> drain() {
         List<String> all = NOTICES.stream().sorted().toList();
         NOTICES.removeAll(all);
         return all;

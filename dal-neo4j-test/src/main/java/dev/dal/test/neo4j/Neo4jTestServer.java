@@ -1,4 +1,4 @@
-package dev.dal.neo4j;
+package dev.dal.test.neo4j;
 
 import dev.dal.api.DalConfig;
 import java.time.Clock;
@@ -19,14 +19,13 @@ import org.neo4j.harness.Neo4j;
 import org.neo4j.harness.Neo4jBuilders;
 
 /**
- * The Neo4j server the tests use: a real one, started in this JVM once from {@code neo4j-harness}
- * (Bolt on, HTTP off, Netty's shutdown quiet period 0), or an external server named by
- * {@code DAL_TEST_NEO4J_URI} with {@code DAL_TEST_NEO4J_USER} and {@code DAL_TEST_NEO4J_PASSWORD}.
- * Never skipped: if no server can be had, the tests fail.
+ * A Neo4j server for tests: a real one, started in the test JVM once from {@code neo4j-harness} (Bolt on, HTTP
+ * off, Netty's shutdown quiet period 0), or an external server named by {@code DAL_TEST_NEO4J_URI} with
+ * {@code DAL_TEST_NEO4J_USER} and {@code DAL_TEST_NEO4J_PASSWORD}. Never skipped: if no server can be had, the
+ * tests fail.
  *
- * <p>Neo4j Community has one user database, so stores share it: {@link #clear()} empties the graph
- * between tests (schema and migration records stay). Published in this module's test jar so other
- * modules' tests start the same server the same way.
+ * <p>Neo4j Community has one user database, so stores share it: {@link #clear()} empties the graph between tests
+ * (schema and migration records stay).
  */
 public final class Neo4jTestServer {
     private static final String EXTERNAL_URI = "DAL_TEST_NEO4J_URI";
@@ -53,7 +52,7 @@ public final class Neo4jTestServer {
                         .build());
     }
 
-    /** @return the server of this JVM, started on first use */
+    /** @return the server of this JVM, started (or reached) on first use */
     public static synchronized Neo4jTestServer get() {
         if (instance == null) {
             String external = System.getenv(EXTERNAL_URI);
@@ -146,13 +145,5 @@ public final class Neo4jTestServer {
     /** @return a driver on this server, shared by the tests' stores and raw driver work; do not close it */
     public Driver driver() {
         return driver;
-    }
-
-    /**
-     * @return a provider whose stores share {@link #driver()}: opening and closing one then costs no
-     *     connection set-up and no event-loop shutdown (about 0.25 s per store otherwise)
-     */
-    public Neo4jStoreProvider sharedDriverProvider() {
-        return new Neo4jStoreProvider(driver);
     }
 }
