@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
 import dev.dal.api.DataAccessFactory;
+import dev.dal.api.HealthStatus;
 import dev.dal.api.Message;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
@@ -44,7 +45,12 @@ class PostgresStandbyTest {
     private static final int CONNECT_TIMEOUT_SECONDS = 2;
 
     private static DataAccess open(PostgresPrimaryStandby pair) {
+        return open(pair, Map.of());
+    }
+
+    private static DataAccess open(PostgresPrimaryStandby pair, Map<String, String> more) {
         Map<String, String> settings = new HashMap<>(pair.settings());
+        settings.putAll(more);
         settings.put("DB_QUERY_TIMEOUT", Integer.toString(QUERY_TIMEOUT_SECONDS));
         settings.put("DB_CONNECT_TIMEOUT", Integer.toString(CONNECT_TIMEOUT_SECONDS));
         settings.put("DB_CONNECTION_TIMEOUT", Integer.toString(QUERY_TIMEOUT_SECONDS));
@@ -57,7 +63,11 @@ class PostgresStandbyTest {
                 DataAccess store = open(pair)) {
             User before = store.createUser(NewUser.withExternalId("before-pause"));
             pair.awaitStandbyCaughtUp(Duration.ofSeconds(30));
-            await(Duration.ofSeconds(10), () -> store.getUser(before.id()).isPresent(), "the user on the standby");
+            // A standby may show a commit a moment after the primary's position says it replayed it: wait for it.
+            await(
+                    Duration.ofSeconds(10),
+                    () -> readable(() -> store.getUser(before.id()).isPresent()),
+                    "the user");
 
             // The standby keeps receiving WAL but shows nothing new: a read it serves cannot see the next write.
             pair.pauseReplay();
@@ -78,6 +88,58 @@ class PostgresStandbyTest {
                     () -> store.getUserByExternalId("during-pause").isPresent(),
                     "replay");
         }
+    }
+
+    @Test
+    void healthNamesThePrimaryAndTheStandbysLagAndALaggingStandbyMovesReadsToThePrimary() throws InterruptedException {
+        try (PostgresPrimaryStandby pair = PostgresPrimaryStandby.start(false);
+                DataAccess store = open(pair, Map.of("DB_MAX_REPLICA_LAG", "1"))) {
+            store.createUser(NewUser.withExternalId("warm-up"));
+            pair.awaitStandbyCaughtUp(Duration.ofSeconds(30));
+            await(Duration.ofSeconds(20), () -> store.healthCheck().status() == HealthStatus.Status.UP, "health UP");
+            HealthStatus up = store.healthCheck();
+            assertThat(up.details()).containsEntry("primaryHost", pair.primaryHost());
+            assertThat(replicas(up)).singleElement().satisfies(r -> {
+                assertThat(r).containsEntry("host", pair.standbyHost()).containsEntry("state", "streaming");
+                assertThat((Long) r.get("lagBytes")).isNotNegative();
+                assertThat((Double) r.get("lagSeconds")).isLessThanOrEqualTo(1.0);
+            });
+
+            pair.pauseReplay();
+            try {
+                User during = store.createUser(NewUser.withExternalId("while-lagging"));
+                await(
+                        Duration.ofSeconds(20),
+                        () -> store.healthCheck().status() == HealthStatus.Status.DEGRADED,
+                        "health DEGRADED while the standby's replay is paused");
+                HealthStatus lagging = store.healthCheck();
+                assertThat(lagging.error()).contains(pair.standbyHost()).contains("DB_MAX_REPLICA_LAG");
+                assertThat(replicas(lagging)).singleElement().satisfies(r -> {
+                    assertThat(r).containsEntry("state", "lagging");
+                    assertThat((Long) r.get("lagBytes")).isPositive();
+                    assertThat((Double) r.get("lagSeconds")).isGreaterThan(1.0);
+                });
+                assertThat(store.getUser(during.id()))
+                        .as("a read outside a transaction while the standby lags: served by the primary")
+                        .contains(during);
+            } finally {
+                pair.resumeReplay();
+            }
+            await(Duration.ofSeconds(20), () -> store.healthCheck().status() == HealthStatus.Status.UP, "UP again");
+        }
+    }
+
+    private static boolean readable(java.util.function.BooleanSupplier read) {
+        try {
+            return read.getAsBoolean();
+        } catch (dev.dal.api.DataAccessException e) {
+            return false;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> replicas(HealthStatus health) {
+        return (List<Map<String, Object>>) health.details().get("replicas");
     }
 
     @Test
@@ -118,8 +180,9 @@ class PostgresStandbyTest {
             }
             await(Duration.ofSeconds(30), () -> acknowledged.size() >= 50, "50 writes before the kill");
 
-            killedAt.set(System.nanoTime());
+            long killSent = System.nanoTime();
             pair.killPrimary();
+            killedAt.set(System.nanoTime());
             pair.promoteStandby();
             long promotedAt = System.nanoTime();
             await(Duration.ofSeconds(60), () -> firstWriteAfterKill.get() != 0, "a write after the failover");
@@ -132,14 +195,25 @@ class PostgresStandbyTest {
             writers.shutdown();
 
             System.out.printf(
-                    "PostgresStandbyTest: %d writes acknowledged; the standby promoted %d ms after the kill; first"
-                            + " write begun after the kill acknowledged %d ms after it; %d calls failed meanwhile (%s), the slowest in %d ms%n",
+                    "PostgresStandbyTest: %d writes acknowledged; after SIGKILL the primary was gone in %d ms, the"
+                            + " standby promoted at %d ms, the first write begun after that acknowledged at %d ms;"
+                            + " %d calls failed meanwhile (%s), the slowest in %d ms%n",
                     acknowledged.size(),
-                    TimeUnit.NANOSECONDS.toMillis(promotedAt - killedAt.get()),
-                    TimeUnit.NANOSECONDS.toMillis(firstWriteAfterKill.get() - killedAt.get()),
+                    TimeUnit.NANOSECONDS.toMillis(killedAt.get() - killSent),
+                    TimeUnit.NANOSECONDS.toMillis(promotedAt - killSent),
+                    TimeUnit.NANOSECONDS.toMillis(firstWriteAfterKill.get() - killSent),
                     failures.size(),
                     failures.stream().collect(Collectors.groupingBy(f -> f, Collectors.counting())),
                     slowestFailureMillis.get());
+
+            await(
+                    Duration.ofSeconds(20),
+                    () -> pair.standbyHost()
+                            .equals(store.healthCheck().details().get("primaryHost")),
+                    "health naming the promoted standby as the primary");
+            assertThat(replicas(store.healthCheck()))
+                    .singleElement()
+                    .satisfies(r -> assertThat(r).containsEntry("state", "not a standby"));
 
             Set<UUID> stored = new java.util.HashSet<>();
             for (String chat : chats) {

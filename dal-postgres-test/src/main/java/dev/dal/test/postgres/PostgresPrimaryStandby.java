@@ -3,6 +3,8 @@ package dev.dal.test.postgres;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -24,6 +26,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A PostgreSQL primary with one streaming hot standby, both real servers started in the test JVM from the
@@ -288,9 +291,9 @@ public final class PostgresPrimaryStandby implements AutoCloseable {
 
     /**
      * Kills the primary's postmaster with {@code SIGKILL}, as a crash or an out-of-memory kill would; its backends
-     * exit on noticing, and nothing is flushed or shut down cleanly.
+     * exit on noticing, and nothing is flushed or shut down cleanly. Returns once the primary refuses connections.
      *
-     * @throws IllegalStateException when the primary is not running
+     * @throws IllegalStateException when the primary is not running, or still accepts connections 30 s later
      */
     public void killPrimary() {
         Path pidFile = root.resolve("primary").resolve("postmaster.pid");
@@ -299,14 +302,31 @@ public final class PostgresPrimaryStandby implements AutoCloseable {
             ProcessHandle process =
                     ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("the primary is not running"));
             process.destroyForcibly();
-            process.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
         } catch (IOException e) {
             throw new IllegalStateException("The primary is not running: no postmaster.pid", e);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("The primary did not die within 30 s of SIGKILL", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while killing the primary", e);
+        }
+        // Gone once its port refuses connections: a killed process may linger as a zombie until it is reaped,
+        // but its listening socket closes as it dies.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (listens(primary.getPort())) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("The primary still accepts connections 30 s after SIGKILL");
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while killing the primary", e);
+            }
+        }
+    }
+
+    private static boolean listens(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("localhost", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -42,6 +42,7 @@ final class PostgresConnection implements AutoCloseable {
     private final DalConfig config;
     private final PostgresConnector connector;
     private final PostgresConnector readConnector;
+    private final PostgresReplicas replicas;
 
     PostgresConnection(DalConfig config, PostgresSettings settings) {
         this.config = config;
@@ -55,6 +56,8 @@ final class PostgresConnection implements AutoCloseable {
                 : connector(config, settings.readJdbcUrl(), settings, "dal-read", true);
         this.readPool = readConnector == null ? null : pool(config, readConnector, "dal-postgres-read", true);
         this.readJdbi = readPool == null ? jdbi : jdbi(readPool, readConnector, config);
+        this.replicas =
+                readPool == null ? null : new PostgresReplicas(settings, config.healthTimeout(), config.logValues());
     }
 
     private static Jdbi jdbi(HikariDataSource source, PostgresConnector connector, DalConfig config) {
@@ -178,9 +181,17 @@ final class PostgresConnection implements AutoCloseable {
         return jdbi;
     }
 
-    /** @return the Jdbi for reads outside transactions: the replicas' when configured, else the primary's */
+    /**
+     * @return the Jdbi for reads outside transactions: the replicas' when configured and every one streams
+     *     within {@code DB_MAX_REPLICA_LAG}, else the primary's
+     */
     Jdbi readJdbi() {
-        return readJdbi;
+        return replicas == null || replicas.usable() ? readJdbi : jdbi;
+    }
+
+    /** @return the replicas' watcher, or {@code null} without {@code DB_READ_HOSTS} */
+    PostgresReplicas replicas() {
+        return replicas;
     }
 
     HikariDataSource dataSource() {
@@ -288,6 +299,9 @@ final class PostgresConnection implements AutoCloseable {
 
     @Override
     public void close() {
+        if (replicas != null) {
+            replicas.close();
+        }
         connector.close();
         if (readConnector != null) {
             readConnector.close();

@@ -57,8 +57,12 @@ final class PostgresHealth implements AutoCloseable {
 
     /**
      * Probes the server within {@code DAL_HEALTH_TIMEOUT}: DOWN when the server did not answer in time
-     * or failed, DEGRADED when it answered but every pooled connection is busy and callers are waiting,
-     * else UP. Details: the server's version and the pools' figures.
+     * or failed; DEGRADED when it answered but every pooled connection is busy and callers are waiting,
+     * or a replica of {@code DB_READ_HOSTS} is down, not a standby, or further behind than
+     * {@code DB_MAX_REPLICA_LAG} (reads then go to the primary); else UP. Details: the server's version,
+     * the pools' figures and, with replicas, the host the primary is on ({@code primaryHost}) and each
+     * replica's {@code host}, {@code state} and replay lag ({@code lagBytes}, {@code lagSeconds}) as the
+     * replicas' watcher last found them.
      *
      * @return the store's health
      */
@@ -69,16 +73,34 @@ final class PostgresHealth implements AutoCloseable {
             String version = probe();
             details.put("serverVersion", version);
             details.putAll(db.poolFigures());
-            boolean saturated = db.saturated();
+            java.util.List<String> problems = new java.util.ArrayList<>();
+            if (db.saturated()) {
+                problems.add("Every pooled connection is busy and callers are waiting for one (raise "
+                        + DalConfig.DB_MAX_CONNECTIONS + ")");
+            }
+            PostgresReplicas replicas = db.replicas();
+            if (replicas != null) {
+                details.put("primaryHost", replicas.primaryHost());
+                java.util.List<Map<String, Object>> each = new java.util.ArrayList<>();
+                for (PostgresReplicas.ReplicaState r : replicas.latest()) {
+                    each.add(r.details());
+                    if (!r.usable()) {
+                        problems.add("Replica " + r.host() + " is " + r.state()
+                                + (r.state().equals(PostgresReplicas.ReplicaState.LAGGING)
+                                        ? " (more than " + PostgresSettings.DB_MAX_REPLICA_LAG.name() + " = "
+                                                + replicas.maxLag().toMillis() + " ms)"
+                                        : "")
+                                + "; reads go to the primary");
+                    }
+                }
+                details.put("replicas", each);
+            }
             return new HealthStatus(
-                    saturated ? HealthStatus.Status.DEGRADED : HealthStatus.Status.UP,
+                    problems.isEmpty() ? HealthStatus.Status.UP : HealthStatus.Status.DEGRADED,
                     "postgresql",
                     Duration.ofNanos(System.nanoTime() - start),
                     details,
-                    saturated
-                            ? "Every pooled connection is busy and callers are waiting for one (raise "
-                                    + DalConfig.DB_MAX_CONNECTIONS + ")"
-                            : null,
+                    problems.isEmpty() ? null : String.join("; ", problems),
                     Instant.now());
         } catch (TimeoutException e) {
             details.putAll(db.poolFigures());

@@ -23,14 +23,27 @@ import java.util.stream.Collectors;
  *
  * <p>{@code DB_READ_HOSTS} (comma-separated, optional) names replicas: reads outside a transaction
  * then go to a second pool that prefers them ({@code targetServerType=preferSecondary}, load
- * balanced), and fall back to the primary when none answers. Such reads may lag the primary.
+ * balanced), and falls back to the primary's hosts when none answers. Such reads may lag the primary;
+ * while a replica is down or lags more than {@code DB_MAX_REPLICA_LAG}, they go to the primary.
  *
  * @param jdbcUrl the URL for the driver, without credentials
  * @param user the user, or {@code null}
  * @param password the password, or {@code null}; never logged
- * @param readJdbcUrl the URL of the read replicas, or {@code null} when reads go to the primary
+ * @param readJdbcUrl the URL of the read pool (the replicas, then the primary's hosts), or {@code null}
+ *     when reads go to the primary
+ * @param replicaUrls one URL per replica, for watching each one's state and lag (an unmodifiable list); empty
+ *     without replicas
+ * @param maxReplicaLag how far behind the primary a replica may fall before reads leave the replicas
  */
-public record PostgresSettings(String jdbcUrl, String user, String password, String readJdbcUrl) {
+public record PostgresSettings(
+        String jdbcUrl,
+        String user,
+        String password,
+        String readJdbcUrl,
+        List<String> replicaUrls,
+        java.time.Duration maxReplicaLag) {
+
+    private static final java.time.Duration DEFAULT_MAX_REPLICA_LAG = java.time.Duration.ofSeconds(30);
 
     /** A full database URL; may hold credentials (shown with the password masked). */
     public static final Setting<Optional<String>> DATABASE_URL =
@@ -53,6 +66,9 @@ public record PostgresSettings(String jdbcUrl, String user, String password, Str
     /** Replica hosts for reads outside transactions, comma-separated (optional). */
     public static final Setting<List<String>> DB_READ_HOSTS =
             Setting.list("DB_READ_HOSTS", "host").locating();
+    /** How far behind the primary a replica may fall before reads go to the primary, default 30 s. */
+    public static final Setting<java.time.Duration> DB_MAX_REPLICA_LAG =
+            Setting.positiveDuration("DB_MAX_REPLICA_LAG", DEFAULT_MAX_REPLICA_LAG);
     /** Whether the Liquibase changelog runs when the store opens: PostgreSQL's default for {@code DB_AUTO_MIGRATE}. */
     public static final boolean AUTO_MIGRATE_BY_DEFAULT = false;
 
@@ -60,7 +76,8 @@ public record PostgresSettings(String jdbcUrl, String user, String password, Str
 
     /** @return the settings the PostgreSQL store declares */
     public static List<Setting<?>> declared() {
-        return List.of(DATABASE_URL, DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD, DB_READ_HOSTS);
+        return List.of(
+                DATABASE_URL, DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD, DB_READ_HOSTS, DB_MAX_REPLICA_LAG);
     }
 
     /**
@@ -79,16 +96,21 @@ public record PostgresSettings(String jdbcUrl, String user, String password, Str
             return primary;
         }
         int port = view.get(DB_PORT).orElse(DEFAULT_PORT);
-        String hosts = readHosts.stream()
+        List<String> replicas = readHosts.stream()
                 .map(h -> h.contains(":") ? h : h + ":" + port)
-                .collect(Collectors.joining(","));
+                .toList();
+        String primaryHosts = primary.jdbcUrl().replaceFirst("^jdbc:postgresql://([^/]*).*$", "$1");
         String path = primary.jdbcUrl().replaceFirst("^jdbc:postgresql://[^/]*", "");
         String database = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+        // The primary's hosts last: preferSecondary takes a replica while one answers, else any host.
         return new PostgresSettings(
                 primary.jdbcUrl(),
                 primary.user(),
                 primary.password(),
-                "jdbc:postgresql://" + hosts + database + "?targetServerType=preferSecondary&loadBalanceHosts=true");
+                "jdbc:postgresql://" + String.join(",", replicas) + "," + primaryHosts + database
+                        + "?targetServerType=preferSecondary&loadBalanceHosts=true",
+                replicas.stream().map(r -> "jdbc:postgresql://" + r + database).toList(),
+                view.get(DB_MAX_REPLICA_LAG));
     }
 
     private static PostgresSettings primary(SettingsView view) {
@@ -107,12 +129,12 @@ public record PostgresSettings(String jdbcUrl, String user, String password, Str
                 hosts.stream().map(h -> h.contains(":") ? h : h + ":" + port).collect(Collectors.joining(","));
         String jdbc =
                 "jdbc:postgresql://" + hostList + "/" + db + (hosts.size() > 1 ? "?targetServerType=primary" : "");
-        return new PostgresSettings(jdbc, user, password, null);
+        return new PostgresSettings(jdbc, user, password, null, List.of(), DEFAULT_MAX_REPLICA_LAG);
     }
 
     private static PostgresSettings fromUrl(String url, String user, String password) {
         if (url.startsWith("jdbc:postgresql:")) {
-            return new PostgresSettings(url, user, password, null);
+            return new PostgresSettings(url, user, password, null, List.of(), DEFAULT_MAX_REPLICA_LAG);
         }
         if (!url.startsWith("postgresql://") && !url.startsWith("postgres://")) {
             throw new ConfigurationException(
@@ -130,7 +152,13 @@ public record PostgresSettings(String jdbcUrl, String user, String password, Str
             }
             String hosts = authority.substring(authority.lastIndexOf('@') + 1);
             String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
-            return new PostgresSettings("jdbc:postgresql://" + hosts + uri.getRawPath() + query, user, password, null);
+            return new PostgresSettings(
+                    "jdbc:postgresql://" + hosts + uri.getRawPath() + query,
+                    user,
+                    password,
+                    null,
+                    List.of(),
+                    DEFAULT_MAX_REPLICA_LAG);
         } catch (URISyntaxException | RuntimeException e) {
             throw new ConfigurationException(
                     DATABASE_URL.name() + " is not a valid PostgreSQL URL: " + DATABASE_URL.display(url));

@@ -53,9 +53,15 @@ class PostgresSettingsTest {
     @Test
     void readHostsGetTheirOwnUrlOnTheSameDatabase() {
         PostgresSettings s = settings(Map.of("DB_HOST", "primary", "DB_NAME", "chat", "DB_READ_HOSTS", "r1, r2:6000"));
+        // The primary last: preferSecondary falls back to it when no replica answers.
         assertThat(s.readJdbcUrl())
-                .isEqualTo(
-                        "jdbc:postgresql://r1:5432,r2:6000/chat?targetServerType=preferSecondary&loadBalanceHosts=true");
+                .isEqualTo("jdbc:postgresql://r1:5432,r2:6000,primary:5432/chat"
+                        + "?targetServerType=preferSecondary&loadBalanceHosts=true");
+        assertThat(s.replicaUrls()).containsExactly("jdbc:postgresql://r1:5432/chat", "jdbc:postgresql://r2:6000/chat");
+        assertThat(s.maxReplicaLag()).hasSeconds(30);
+        assertThat(settings(Map.of("DB_NAME", "chat", "DB_READ_HOSTS", "r1", "DB_MAX_REPLICA_LAG", "PT0.5S"))
+                        .maxReplicaLag())
+                .hasMillis(500);
     }
 
     @Test

@@ -1,0 +1,254 @@
+package dev.dal.postgres.internal;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches the replicas {@code DB_READ_HOSTS} names: for each, whether it answers, whether it is a standby, and how
+ * far its replay is behind the primary, in bytes of WAL and in seconds. While every replica answers as a standby
+ * no more than {@code DB_MAX_REPLICA_LAG} behind, reads outside transactions go to the replicas; while one does
+ * not, they go to the primary, so a replica that stopped or fell behind is never read from. A daemon thread checks
+ * every few seconds (a quarter of the allowed lag, between 250 ms and 5 s); the health check checks again.
+ *
+ * <p>Each replica, and the primary (for its WAL position and which host it is on), is reached over a connection of
+ * its own, outside the pools, with {@code DAL_HEALTH_TIMEOUT} as its connect and read timeouts.
+ */
+final class PostgresReplicas implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresReplicas.class);
+
+    /** What one check of one replica found. */
+    record ReplicaState(String host, String state, Long lagBytes, Double lagSeconds) {
+        /** A replica that answers as a standby, within the allowed lag. */
+        static final String STREAMING = "streaming";
+        /** A replica that answers as a standby, further behind than the allowed lag. */
+        static final String LAGGING = "lagging";
+        /** A replica that answers but is not in recovery: promoted, or a primary named as a replica. */
+        static final String NOT_A_STANDBY = "not a standby";
+        /** A replica that did not answer. */
+        static final String DOWN = "down";
+
+        boolean usable() {
+            return STREAMING.equals(state);
+        }
+
+        Map<String, Object> details() {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("host", host);
+            d.put("state", state);
+            if (lagBytes != null) {
+                d.put("lagBytes", lagBytes);
+            }
+            if (lagSeconds != null) {
+                d.put("lagSeconds", lagSeconds);
+            }
+            return d;
+        }
+    }
+
+    private final List<String> hosts;
+    private final List<PostgresConnector> connectors;
+    private final Connection[] connections;
+    private final Duration maxLag;
+    private final ScheduledExecutorService watcher;
+    private final PostgresConnector primary;
+    private Connection primaryConnection;
+    private volatile String primaryHost;
+    private volatile List<ReplicaState> latest;
+    private volatile boolean usable = true;
+
+    /**
+     * Starts watching; the first check runs at once, on the watcher's thread.
+     *
+     * @param settings the store's settings, with at least one replica
+     * @param timeout the connect and read timeout of each check's connections
+     * @param logValues whether driver messages may carry values
+     */
+    PostgresReplicas(PostgresSettings settings, Duration timeout, boolean logValues) {
+        this.maxLag = settings.maxReplicaLag();
+        this.primary = new PostgresConnector(
+                settings.jdbcUrl(),
+                settings.user(),
+                settings.password(),
+                timeout,
+                timeout,
+                timeout,
+                "dal-replica-watch",
+                logValues,
+                false);
+        this.hosts = settings.replicaUrls().stream()
+                .map(u -> u.replaceFirst("^jdbc:postgresql://([^/]*).*$", "$1"))
+                .toList();
+        this.connectors = settings.replicaUrls().stream()
+                .map(u -> new PostgresConnector(
+                        u,
+                        settings.user(),
+                        settings.password(),
+                        timeout,
+                        timeout,
+                        timeout,
+                        "dal-replica-watch",
+                        logValues,
+                        false))
+                .toList();
+        this.connections = new Connection[connectors.size()];
+        this.latest = hosts.stream()
+                .map(h -> new ReplicaState(h, "unknown", null, null))
+                .toList();
+        this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "dal-postgres-replicas");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = Math.max(250, Math.min(5_000, maxLag.toMillis() / 4));
+        watcher.scheduleWithFixedDelay(this::checkQuietly, 0, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** @return whether reads outside transactions may go to the replicas now */
+    boolean usable() {
+        return usable;
+    }
+
+    /** @return the latest check's findings, one per replica, in {@code DB_READ_HOSTS} order */
+    List<ReplicaState> latest() {
+        return latest;
+    }
+
+    /** @return the allowed lag */
+    Duration maxLag() {
+        return maxLag;
+    }
+
+    /** @return the host ({@code host:port} as configured) the latest check found the primary on, or {@code null} */
+    String primaryHost() {
+        return primaryHost;
+    }
+
+    private void checkQuietly() {
+        try {
+            check();
+        } catch (RuntimeException e) {
+            LOG.debug("Checking the replicas failed: {}", e.getClass().getSimpleName());
+        }
+    }
+
+    /**
+     * Checks every replica now.
+     *
+     * @return what each replica's check found
+     */
+    synchronized List<ReplicaState> check() {
+        String primaryLsn = primaryLsn();
+        List<ReplicaState> found = new ArrayList<>();
+        for (int i = 0; i < connectors.size(); i++) {
+            found.add(checkOne(i, primaryLsn));
+        }
+        boolean allUsable = found.stream().allMatch(ReplicaState::usable);
+        if (allUsable != usable) {
+            LOG.warn(
+                    allUsable
+                            ? "PostgreSQL replicas streaming again: reads outside transactions go to them"
+                            : "A PostgreSQL replica is down, not a standby, or lags more than {}: reads go to the"
+                                    + " primary",
+                    maxLag);
+        }
+        usable = allUsable;
+        latest = List.copyOf(found);
+        return latest;
+    }
+
+    private ReplicaState checkOne(int i, String primaryLsn) {
+        String host = hosts.get(i);
+        try {
+            Connection c = connections[i];
+            if (c == null || c.isClosed()) {
+                c = connectors.get(i).getConnection();
+                connections[i] = c;
+            }
+            try (Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text,"
+                            + " CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0"
+                            + " ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())::float8 END")) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    return new ReplicaState(host, ReplicaState.NOT_A_STANDBY, null, null);
+                }
+                String replayed = rs.getString(2);
+                double seconds = rs.getDouble(3);
+                Double lagSeconds = rs.wasNull() ? null : Math.max(0, seconds);
+                Long lagBytes =
+                        primaryLsn == null || replayed == null ? null : Math.max(0, lsn(primaryLsn) - lsn(replayed));
+                boolean lagging = lagSeconds != null && lagSeconds * 1000 > maxLag.toMillis();
+                return new ReplicaState(
+                        host, lagging ? ReplicaState.LAGGING : ReplicaState.STREAMING, lagBytes, lagSeconds);
+            }
+        } catch (SQLException | RuntimeException e) {
+            closeQuietly(connections[i]);
+            connections[i] = null;
+            return new ReplicaState(host, ReplicaState.DOWN, null, null);
+        }
+    }
+
+    /** @return the primary's current WAL position, or {@code null} when it does not answer */
+    private String primaryLsn() {
+        try {
+            Connection c = primaryConnection;
+            if (c == null || c.isClosed()) {
+                c = primary.getConnection();
+                primaryConnection = c;
+            }
+            primaryHost = c.unwrap(org.postgresql.core.BaseConnection.class)
+                    .getQueryExecutor()
+                    .getHostSpec()
+                    .toString();
+            try (Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+                rs.next();
+                return rs.getString(1);
+            }
+        } catch (SQLException | RuntimeException e) {
+            closeQuietly(primaryConnection);
+            primaryConnection = null;
+            primaryHost = null;
+            return null;
+        }
+    }
+
+    /** @return a WAL position ({@code X/Y}, hexadecimal halves) as a byte offset */
+    static long lsn(String text) {
+        int slash = text.indexOf('/');
+        return (Long.parseLong(text.substring(0, slash), 16) << 32) | Long.parseLong(text.substring(slash + 1), 16);
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException | RuntimeException ignored) {
+                // broken already
+            }
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        watcher.shutdownNow();
+        for (int i = 0; i < connections.length; i++) {
+            closeQuietly(connections[i]);
+            connections[i] = null;
+        }
+        closeQuietly(primaryConnection);
+        primaryConnection = null;
+    }
+}
