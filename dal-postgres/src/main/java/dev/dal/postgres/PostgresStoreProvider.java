@@ -46,7 +46,7 @@ public final class PostgresStoreProvider implements DataAccessProvider {
 
     /**
      * Declares {@code DATABASE_URL} (credentials masked), {@code DB_HOST}, {@code DB_PORT} (5432),
-     * {@code DB_NAME}, {@code DB_USER}, {@code DB_PASSWORD} (secret) and {@code DB_READ_HOSTS}.
+     * {@code DB_NAME}, {@code DB_USER}, {@code DB_PASSWORD} (secret), {@code DB_READ_HOSTS} and {@code DB_MAX_REPLICA_LAG}.
      */
     @Override
     public List<Setting<?>> settings() {
