@@ -1,6 +1,5 @@
 package dev.dal.postgres.internal;
 
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -58,12 +57,10 @@ final class PostgresReplicas implements AutoCloseable {
     }
 
     private final List<String> hosts;
-    private final List<PostgresConnector> connectors;
-    private final Connection[] connections;
+    private final List<ProbeConnection> replicas;
     private final Duration maxLag;
     private final ScheduledExecutorService watcher;
-    private final PostgresConnector primary;
-    private Connection primaryConnection;
+    private final ProbeConnection primary;
     private volatile String primaryHost;
     private volatile List<ReplicaState> latest;
     private volatile boolean usable = true;
@@ -77,32 +74,13 @@ final class PostgresReplicas implements AutoCloseable {
      */
     PostgresReplicas(PostgresSettings settings, Duration timeout, boolean logValues) {
         this.maxLag = settings.maxReplicaLag();
-        this.primary = new PostgresConnector(
-                settings.jdbcUrl(),
-                settings.user(),
-                settings.password(),
-                timeout,
-                timeout,
-                timeout,
-                "dal-replica-watch",
-                logValues,
-                false);
+        this.primary = probe(settings.jdbcUrl(), settings, timeout, logValues);
         this.hosts = settings.replicaUrls().stream()
                 .map(u -> u.replaceFirst("^jdbc:postgresql://([^/]*).*$", "$1"))
                 .toList();
-        this.connectors = settings.replicaUrls().stream()
-                .map(u -> new PostgresConnector(
-                        u,
-                        settings.user(),
-                        settings.password(),
-                        timeout,
-                        timeout,
-                        timeout,
-                        "dal-replica-watch",
-                        logValues,
-                        false))
+        this.replicas = settings.replicaUrls().stream()
+                .map(u -> probe(u, settings, timeout, logValues))
                 .toList();
-        this.connections = new Connection[connectors.size()];
         this.latest = hosts.stream()
                 .map(h -> new ReplicaState(h, "unknown", null, null))
                 .toList();
@@ -113,6 +91,19 @@ final class PostgresReplicas implements AutoCloseable {
         });
         long every = Math.max(250, Math.min(5_000, maxLag.toMillis() / 4));
         watcher.scheduleWithFixedDelay(this::checkQuietly, 0, every, TimeUnit.MILLISECONDS);
+    }
+
+    private static ProbeConnection probe(String url, PostgresSettings settings, Duration timeout, boolean logValues) {
+        return new ProbeConnection(new PostgresConnector(
+                url,
+                settings.user(),
+                settings.password(),
+                timeout,
+                timeout,
+                timeout,
+                "dal-replica-watch",
+                logValues,
+                false));
     }
 
     /** @return whether reads outside transactions may go to the replicas now */
@@ -151,8 +142,8 @@ final class PostgresReplicas implements AutoCloseable {
     synchronized List<ReplicaState> check() {
         String primaryLsn = primaryLsn();
         List<ReplicaState> found = new ArrayList<>();
-        for (int i = 0; i < connectors.size(); i++) {
-            found.add(checkOne(i, primaryLsn));
+        for (int i = 0; i < replicas.size(); i++) {
+            found.add(checkOne(hosts.get(i), replicas.get(i), primaryLsn));
         }
         boolean allUsable = found.stream().allMatch(ReplicaState::usable);
         if (allUsable != usable) {
@@ -168,34 +159,29 @@ final class PostgresReplicas implements AutoCloseable {
         return latest;
     }
 
-    private ReplicaState checkOne(int i, String primaryLsn) {
-        String host = hosts.get(i);
+    private ReplicaState checkOne(String host, ProbeConnection replica, String primaryLsn) {
         try {
-            Connection c = connections[i];
-            if (c == null || c.isClosed()) {
-                c = connectors.get(i).getConnection();
-                connections[i] = c;
-            }
-            try (Statement st = c.createStatement();
-                    ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text,"
-                            + " CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0"
-                            + " ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())::float8 END")) {
-                rs.next();
-                if (!rs.getBoolean(1)) {
-                    return new ReplicaState(host, ReplicaState.NOT_A_STANDBY, null, null);
+            return replica.run(c -> {
+                try (Statement st = c.createStatement();
+                        ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text,"
+                                + " CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0"
+                                + " ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())::float8 END")) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        return new ReplicaState(host, ReplicaState.NOT_A_STANDBY, null, null);
+                    }
+                    String replayed = rs.getString(2);
+                    double seconds = rs.getDouble(3);
+                    Double lagSeconds = rs.wasNull() ? null : Math.max(0, seconds);
+                    Long lagBytes = primaryLsn == null || replayed == null
+                            ? null
+                            : Math.max(0, lsn(primaryLsn) - lsn(replayed));
+                    boolean lagging = lagSeconds != null && lagSeconds * 1000 > maxLag.toMillis();
+                    return new ReplicaState(
+                            host, lagging ? ReplicaState.LAGGING : ReplicaState.STREAMING, lagBytes, lagSeconds);
                 }
-                String replayed = rs.getString(2);
-                double seconds = rs.getDouble(3);
-                Double lagSeconds = rs.wasNull() ? null : Math.max(0, seconds);
-                Long lagBytes =
-                        primaryLsn == null || replayed == null ? null : Math.max(0, lsn(primaryLsn) - lsn(replayed));
-                boolean lagging = lagSeconds != null && lagSeconds * 1000 > maxLag.toMillis();
-                return new ReplicaState(
-                        host, lagging ? ReplicaState.LAGGING : ReplicaState.STREAMING, lagBytes, lagSeconds);
-            }
+            });
         } catch (SQLException | RuntimeException e) {
-            closeQuietly(connections[i]);
-            connections[i] = null;
             return new ReplicaState(host, ReplicaState.DOWN, null, null);
         }
     }
@@ -203,23 +189,18 @@ final class PostgresReplicas implements AutoCloseable {
     /** @return the primary's current WAL position, or {@code null} when it does not answer */
     private String primaryLsn() {
         try {
-            Connection c = primaryConnection;
-            if (c == null || c.isClosed()) {
-                c = primary.getConnection();
-                primaryConnection = c;
-            }
-            primaryHost = c.unwrap(org.postgresql.core.BaseConnection.class)
-                    .getQueryExecutor()
-                    .getHostSpec()
-                    .toString();
-            try (Statement st = c.createStatement();
-                    ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
-                rs.next();
-                return rs.getString(1);
-            }
+            return primary.run(c -> {
+                primaryHost = c.unwrap(org.postgresql.core.BaseConnection.class)
+                        .getQueryExecutor()
+                        .getHostSpec()
+                        .toString();
+                try (Statement st = c.createStatement();
+                        ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+                    rs.next();
+                    return rs.getString(1);
+                }
+            });
         } catch (SQLException | RuntimeException e) {
-            closeQuietly(primaryConnection);
-            primaryConnection = null;
             primaryHost = null;
             return null;
         }
@@ -231,24 +212,10 @@ final class PostgresReplicas implements AutoCloseable {
         return (Long.parseLong(text.substring(0, slash), 16) << 32) | Long.parseLong(text.substring(slash + 1), 16);
     }
 
-    private static void closeQuietly(Connection c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException | RuntimeException ignored) {
-                // broken already
-            }
-        }
-    }
-
     @Override
     public synchronized void close() {
         watcher.shutdownNow();
-        for (int i = 0; i < connections.length; i++) {
-            closeQuietly(connections[i]);
-            connections[i] = null;
-        }
-        closeQuietly(primaryConnection);
-        primaryConnection = null;
+        replicas.forEach(ProbeConnection::close);
+        primary.close();
     }
 }
