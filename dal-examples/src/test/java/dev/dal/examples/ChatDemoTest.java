@@ -5,21 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
 import dev.dal.api.DataAccessFactory;
+import dev.dal.test.DalStoreExtension;
+import dev.dal.test.DalTestStore;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+/** The demo as an application's test runs it: on an empty file store the test fixture hands it. */
+@ExtendWith(DalStoreExtension.class)
 class ChatDemoTest {
-    @TempDir
-    Path dir;
-
     @Test
-    void demoWritesAConversationThatGrowsOnEachRun() {
-        DalConfig config =
-                DalConfig.builder().setting("DATA_DIR", dir.toString()).build();
+    void demoWritesAConversationThatGrowsOnEachRun(@DalTestStore("file") DalConfig config) {
         String first = runDemo(config);
         String second = runDemo(config);
 
