@@ -2,12 +2,12 @@ package dev.dal.postgres.internal;
 
 import dev.dal.api.DalConfig;
 import dev.dal.api.HealthStatus;
+import dev.dal.api.spi.HealthReport;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -63,42 +63,24 @@ final class PostgresHealth implements AutoCloseable {
      * @return the store's health
      */
     HealthStatus check() {
-        long start = System.nanoTime();
+        HealthReport report = HealthReport.begin("postgresql", "PostgreSQL");
         Map<String, Object> details = new LinkedHashMap<>();
         try {
             String version = probe();
             details.put("serverVersion", version);
             details.putAll(db.poolFigures());
-            boolean saturated = db.saturated();
-            return new HealthStatus(
-                    saturated ? HealthStatus.Status.DEGRADED : HealthStatus.Status.UP,
-                    "postgresql",
-                    Duration.ofNanos(System.nanoTime() - start),
+            return report.answered(
                     details,
-                    saturated
-                            ? "Every pooled connection is busy and callers are waiting for one (raise "
-                                    + DalConfig.DB_MAX_CONNECTIONS + ")"
-                            : null,
-                    Instant.now());
+                    db.saturated(),
+                    "Every pooled connection is busy and callers are waiting for one (raise "
+                            + DalConfig.DB_MAX_CONNECTIONS + ")");
         } catch (TimeoutException e) {
             details.putAll(db.poolFigures());
-            return new HealthStatus(
-                    HealthStatus.Status.DOWN,
-                    "postgresql",
-                    Duration.ofNanos(System.nanoTime() - start),
-                    details,
-                    "PostgreSQL did not answer the health probe within " + DalConfig.DAL_HEALTH_TIMEOUT + " ("
-                            + timeout.toMillis() + " ms)",
-                    Instant.now());
+            return report.down(details, report.noAnswer(timeout));
         } catch (SQLException | RuntimeException e) {
             details.putAll(db.poolFigures());
-            return new HealthStatus(
-                    HealthStatus.Status.DOWN,
-                    "postgresql",
-                    Duration.ofNanos(System.nanoTime() - start),
-                    details,
-                    PostgresErrors.connecting("healthCheck", e).getMessage(),
-                    Instant.now());
+            return report.down(
+                    details, PostgresErrors.connecting("healthCheck", e).getMessage());
         }
     }
 
