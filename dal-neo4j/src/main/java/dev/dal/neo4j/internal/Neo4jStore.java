@@ -6,15 +6,11 @@ import dev.dal.api.DataAccessException;
 import dev.dal.api.HealthStatus;
 import dev.dal.api.Timestamps;
 import dev.dal.api.TransactionWork;
-import dev.dal.api.bulk.BulkAccess;
-import dev.dal.api.spi.PooledStore;
 import dev.dal.api.spi.SplitDataAccess;
-import dev.dal.api.spi.StoreReads;
-import dev.dal.api.spi.StoreWrites;
+import dev.dal.api.spi.StoreParts;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.EnumSet;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.neo4j.driver.TransactionCallback;
 import org.neo4j.driver.TransactionContext;
@@ -28,25 +24,28 @@ import org.neo4j.driver.TransactionContext;
  * ids are chosen before the first attempt and records are {@code MERGE}d on them;
  * sequence numbers are assigned inside the write transaction, under the session node's lock.
  */
-public final class Neo4jStore extends SplitDataAccess implements PooledStore {
+public final class Neo4jStore extends SplitDataAccess {
     static final String STORAGE_TYPE = "neo4j";
 
     private final Neo4jConnection connection;
     private final Clock clock;
     private final TxScope scope;
-    private final Neo4jBulkAccess bulk;
     private final Neo4jHealth health;
-    private final Neo4jReads reads;
-    private final Neo4jWrites writes;
+    private final StoreParts parts;
 
     Neo4jStore(Neo4jConnection connection, Clock clock, TxScope scope) {
+        super(scope != null);
         this.connection = connection;
         this.clock = clock;
         this.scope = scope;
-        this.bulk = new Neo4jBulkAccess(this);
         this.health = new Neo4jHealth(connection);
-        this.reads = new Neo4jReads(this);
-        this.writes = new Neo4jWrites(this);
+        this.parts = new StoreParts(
+                new Neo4jReads(this),
+                new Neo4jWrites(this),
+                new Neo4jBulkAccess(this),
+                health::check,
+                EnumSet.of(Capability.TRANSACTIONS, Capability.MULTI_PROCESS, Capability.NETWORK),
+                connection::poolReading);
     }
 
     /** The transaction a bound store runs in. */
@@ -93,13 +92,8 @@ public final class Neo4jStore extends SplitDataAccess implements PooledStore {
     }
 
     @Override
-    protected StoreReads reads() {
-        return reads;
-    }
-
-    @Override
-    protected StoreWrites writes() {
-        return writes;
+    protected StoreParts parts() {
+        return parts;
     }
 
     // ---- transactions, health, lifecycle ----
@@ -110,10 +104,7 @@ public final class Neo4jStore extends SplitDataAccess implements PooledStore {
      * as {@code DAL_TX_RETRIES} says. The work's own exceptions reach the caller unchanged.
      */
     @Override
-    public <T> T inTransaction(TransactionWork<T> work) {
-        if (scope != null) {
-            return work.run(this);
-        }
+    protected <T> T newTransaction(TransactionWork<T> work) {
         try {
             return connection.call("inTransaction", true, tx -> {
                 try {
@@ -130,28 +121,8 @@ public final class Neo4jStore extends SplitDataAccess implements PooledStore {
     }
 
     @Override
-    public dev.dal.api.spi.PoolFigures poolFigures() {
-        return connection.poolReading();
-    }
-
-    @Override
-    public HealthStatus healthCheck() {
-        return health.check();
-    }
-
-    @Override
     public CompletionStage<HealthStatus> healthCheckAsync() {
         return health.checkAsync();
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.TRANSACTIONS, Capability.MULTI_PROCESS, Capability.NETWORK);
-    }
-
-    @Override
-    public BulkAccess bulk() {
-        return bulk;
     }
 
     @Override
