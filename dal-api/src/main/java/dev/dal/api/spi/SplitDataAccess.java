@@ -85,12 +85,12 @@ public abstract class SplitDataAccess implements DataAccess, PooledStore {
 
     @Override
     public HealthStatus healthCheck() {
-        return parts().health().get();
+        return parts().server().health().get();
     }
 
     @Override
     public Set<Capability> capabilities() {
-        return parts().capabilities();
+        return parts().server().capabilities();
     }
 
     @Override
@@ -100,7 +100,7 @@ public abstract class SplitDataAccess implements DataAccess, PooledStore {
 
     @Override
     public PoolFigures poolFigures() {
-        return parts().pool().poolFigures();
+        return parts().server().pool().poolFigures();
     }
 
     @Override

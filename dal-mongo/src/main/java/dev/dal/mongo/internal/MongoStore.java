@@ -19,6 +19,7 @@ import dev.dal.api.spi.TransactionRetry;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -89,15 +90,16 @@ public final class MongoStore extends SplitDataAccess {
         this.bulk = new MongoBulkAccess(this, batchSize);
         this.health = health;
         this.writes = new MongoWrites(this);
-        this.parts = new StoreParts(
-                new MongoReads(this),
-                writes,
-                bulk,
-                () -> health.check(closed.get()),
-                connection.transactions()
-                        ? EnumSet.of(Capability.TRANSACTIONS, Capability.MULTI_PROCESS, Capability.NETWORK)
-                        : EnumSet.of(Capability.MULTI_PROCESS, Capability.NETWORK),
-                connection::poolReading);
+        Set<Capability> capabilities = connection.transactions()
+                ? StoreParts.Server.TRANSACTIONAL
+                : EnumSet.of(Capability.MULTI_PROCESS, Capability.NETWORK);
+        var server = new StoreParts.Server(() -> health.check(closed.get()), capabilities, connection::poolReading);
+        this.parts = new StoreParts(new MongoReads(this), writes, bulk, server);
+    }
+
+    @Override
+    protected StoreParts parts() {
+        return parts;
     }
 
     private Instant now() {
@@ -167,11 +169,6 @@ public final class MongoStore extends SplitDataAccess {
             return call(operation, () -> work.apply(this));
         }
         return runTransaction(operation, work);
-    }
-
-    @Override
-    protected StoreParts parts() {
-        return parts;
     }
 
     /** @return the writes, on this store's session */

@@ -1,6 +1,5 @@
 package dev.dal.neo4j.internal;
 
-import dev.dal.api.Capability;
 import dev.dal.api.DataAccess;
 import dev.dal.api.DataAccessException;
 import dev.dal.api.HealthStatus;
@@ -10,8 +9,8 @@ import dev.dal.api.spi.SplitDataAccess;
 import dev.dal.api.spi.StoreParts;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import org.neo4j.driver.TransactionCallback;
 import org.neo4j.driver.TransactionContext;
 
@@ -39,13 +38,13 @@ public final class Neo4jStore extends SplitDataAccess {
         this.clock = clock;
         this.scope = scope;
         this.health = new Neo4jHealth(connection);
-        this.parts = new StoreParts(
-                new Neo4jReads(this),
-                new Neo4jWrites(this),
-                new Neo4jBulkAccess(this),
-                health::check,
-                EnumSet.of(Capability.TRANSACTIONS, Capability.MULTI_PROCESS, Capability.NETWORK),
-                connection::poolReading);
+        var server = new StoreParts.Server(health::check, StoreParts.Server.TRANSACTIONAL, connection::poolReading);
+        this.parts = new StoreParts(new Neo4jReads(this), new Neo4jWrites(this), new Neo4jBulkAccess(this), server);
+    }
+
+    @Override
+    protected StoreParts parts() {
+        return parts;
     }
 
     /** The transaction a bound store runs in. */
@@ -91,9 +90,12 @@ public final class Neo4jStore extends SplitDataAccess {
         }
     }
 
-    @Override
-    protected StoreParts parts() {
-        return parts;
+    /** Runs write work that answers nothing, as {@link #write} does. */
+    void writeOnly(String operation, Consumer<TransactionContext> work) {
+        write(operation, tx -> {
+            work.accept(tx);
+            return null;
+        });
     }
 
     // ---- transactions, health, lifecycle ----

@@ -1,6 +1,5 @@
 package dev.dal.postgres.internal;
 
-import dev.dal.api.Capability;
 import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
 import dev.dal.api.Timestamps;
@@ -12,7 +11,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumSet;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -62,7 +60,7 @@ public final class PostgresStore extends SplitDataAccess {
         this.queryTimeout = config.queryTimeout();
         this.retryBudgetNanos =
                 Math.min(Duration.ofMillis(500).toNanos(), config.queryTimeout().toNanos() / 4);
-        this.parts = ownParts();
+        this.parts = ownParts(new StoreParts.Server(health::check, StoreParts.Server.TRANSACTIONAL, db::poolReading));
     }
 
     /** A store bound to one transaction's connection. */
@@ -76,18 +74,17 @@ public final class PostgresStore extends SplitDataAccess {
         this.retry = parent.retry;
         this.queryTimeout = parent.queryTimeout;
         this.retryBudgetNanos = parent.retryBudgetNanos;
-        this.parts = ownParts();
+        this.parts = ownParts(parent.parts.server());
     }
 
-    /** @return this store's parts: its own reads, writes and bulk access, and the store's health and pools */
-    private StoreParts ownParts() {
-        return new StoreParts(
-                new PostgresReads(this),
-                new PostgresWrites(this),
-                new PostgresBulkAccess(this),
-                health::check,
-                EnumSet.of(Capability.TRANSACTIONS, Capability.MULTI_PROCESS, Capability.NETWORK),
-                db::poolReading);
+    /** @return this store's parts: its own reads, writes and bulk access, and the server side it shares */
+    private StoreParts ownParts(StoreParts.Server server) {
+        return new StoreParts(new PostgresReads(this), new PostgresWrites(this), new PostgresBulkAccess(this), server);
+    }
+
+    @Override
+    protected StoreParts parts() {
+        return parts;
     }
 
     /** @return now, by the store's clock, truncated as every stored timestamp is */
@@ -245,11 +242,6 @@ public final class PostgresStore extends SplitDataAccess {
     /** @return whether this store runs in a transaction: bound to its connection, its reads lock what they read */
     boolean inTransaction() {
         return bound != null;
-    }
-
-    @Override
-    protected StoreParts parts() {
-        return parts;
     }
 
     // ---- transactions, health, lifecycle ----
