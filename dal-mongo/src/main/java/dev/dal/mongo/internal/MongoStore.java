@@ -102,7 +102,8 @@ public final class MongoStore extends SplitDataAccess {
         return parts;
     }
 
-    private Instant now() {
+    /** @return now, by the store's clock, at the precision Dal stores */
+    Instant now() {
         return Timestamps.now(clock);
     }
 
@@ -120,10 +121,6 @@ public final class MongoStore extends SplitDataAccess {
 
     boolean inTransaction() {
         return ops.session() != null;
-    }
-
-    Instant clockNow() {
-        return now();
     }
 
     /**
