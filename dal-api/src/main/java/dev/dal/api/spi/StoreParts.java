@@ -3,6 +3,7 @@ package dev.dal.api.spi;
 import dev.dal.api.Capability;
 import dev.dal.api.HealthStatus;
 import dev.dal.api.bulk.BulkAccess;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
@@ -39,14 +40,14 @@ public record StoreParts(StoreReads reads, StoreWrites writes, BulkAccess bulk, 
      * A store's server side: its health check, what it declares it can do, and its pool's figures.
      *
      * @param health answers {@link dev.dal.api.DataAccess#healthCheck()}, bounded by {@code DAL_HEALTH_TIMEOUT}
-     * @param capabilities what the store declares it can do; copied
+     * @param capabilities what the store declares it can do; copied, in the enum's order
      * @param pool reads the figures of the store's connection pool
      */
     public record Server(Supplier<HealthStatus> health, Set<Capability> capabilities, PooledStore pool) {
 
         /** What a store on a database server with transactions declares: transactions, many processes, network. */
-        public static final Set<Capability> TRANSACTIONAL =
-                Set.copyOf(EnumSet.of(Capability.TRANSACTIONS, Capability.MULTI_PROCESS, Capability.NETWORK));
+        public static final Set<Capability> TRANSACTIONAL = Collections.unmodifiableSet(
+                EnumSet.of(Capability.TRANSACTIONS, Capability.MULTI_PROCESS, Capability.NETWORK));
 
         /**
          * Checks that every part is given and copies the capabilities.
@@ -57,7 +58,9 @@ public record StoreParts(StoreReads reads, StoreWrites writes, BulkAccess bulk, 
          */
         public Server {
             Objects.requireNonNull(health, "health");
-            capabilities = Set.copyOf(capabilities);
+            // An unmodifiable EnumSet: a copy that iterates in the enum's order, as the stores' sets always did.
+            capabilities =
+                    capabilities.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(capabilities));
             Objects.requireNonNull(pool, "pool");
         }
     }
