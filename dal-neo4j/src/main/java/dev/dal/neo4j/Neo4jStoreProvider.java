@@ -1,16 +1,10 @@
 package dev.dal.neo4j;
 
-import dev.dal.api.DalConfig;
-import dev.dal.api.DataAccess;
-import dev.dal.api.spi.DataAccessProvider;
-import dev.dal.api.spi.SchemaMigrator;
-import dev.dal.api.spi.Setting;
+import dev.dal.api.spi.DescribedProvider;
+import dev.dal.api.spi.StoreDescription;
 import dev.dal.neo4j.internal.Neo4jSettings;
 import dev.dal.neo4j.internal.Neo4jStores;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import org.neo4j.driver.Driver;
 
 /**
@@ -23,13 +17,17 @@ import org.neo4j.driver.Driver;
  * constraints, indexes) are applied when the store opens unless {@code DB_AUTO_MIGRATE=false}. Its store
  * URI is {@code neo4j://[user[:password]@]host[:port][/database]} (or {@code bolt://}, {@code neo4j+s://},
  * {@code bolt+s://}).
+ *
+ * <p>Besides the common settings it declares {@code NEO4J_URI}, {@code NEO4J_USER}, {@code NEO4J_PASSWORD}
+ * (secret), {@code NEO4J_DATABASE}, {@code DB_HOST}, {@code DB_PORT} (7687), {@code DB_NAME},
+ * {@code NEO4J_CONNECTION_TIMEOUT}, {@code NEO4J_ENCRYPTED}, {@code NEO4J_TRUST} and
+ * {@code NEO4J_TRUST_CERTIFICATE}.
  */
-public final class Neo4jStoreProvider implements DataAccessProvider {
-    private final Driver driver;
+public final class Neo4jStoreProvider extends DescribedProvider {
 
     /** Creates the provider; {@link java.util.ServiceLoader} calls this. Each store creates its own driver. */
     public Neo4jStoreProvider() {
-        this.driver = null;
+        super(description(null));
     }
 
     /**
@@ -39,46 +37,17 @@ public final class Neo4jStoreProvider implements DataAccessProvider {
      * @param driver the driver to share; the caller closes it
      */
     public Neo4jStoreProvider(Driver driver) {
-        this.driver = Objects.requireNonNull(driver, "driver");
+        super(description(Objects.requireNonNull(driver, "driver")));
     }
 
-    @Override
-    public String name() {
-        return "neo4j";
-    }
-
-    /**
-     * Declares {@code NEO4J_URI}, {@code NEO4J_USER}, {@code NEO4J_PASSWORD} (secret), {@code NEO4J_DATABASE},
-     * {@code DB_HOST}, {@code DB_PORT} (7687), {@code DB_NAME}, {@code NEO4J_CONNECTION_TIMEOUT},
-     * {@code NEO4J_ENCRYPTED}, {@code NEO4J_TRUST} and {@code NEO4J_TRUST_CERTIFICATE}.
-     */
-    @Override
-    public List<Setting<?>> settings() {
-        return Neo4jSettings.declared();
-    }
-
-    @Override
-    public Optional<Map<String, String>> settingsForUri(String uri, Map<String, String> environment) {
-        return Neo4jSettings.forUri(uri, environment);
-    }
-
-    @Override
-    public List<String> uriForms() {
-        return List.of("neo4j://", "neo4j+s://", "bolt://", "bolt+s://");
-    }
-
-    @Override
-    public String location(DalConfig config) {
-        return Neo4jSettings.location(config);
-    }
-
-    @Override
-    public DataAccess create(DalConfig config) {
-        return Neo4jStores.open(config, driver);
-    }
-
-    @Override
-    public SchemaMigrator schemaMigrator(DalConfig config) {
-        return Neo4jStores.migrator(config, driver);
+    /** @param driver the application's driver, or {@code null} for a driver per store */
+    private static StoreDescription description(Driver driver) {
+        return StoreDescription.named("neo4j")
+                .settings(Neo4jSettings.declared())
+                .uris(Neo4jSettings::forUri, "neo4j://", "neo4j+s://", "bolt://", "bolt+s://")
+                .location(Neo4jSettings::location)
+                .opens(config -> Neo4jStores.open(config, driver))
+                .migrates(config -> Neo4jStores.migrator(config, driver))
+                .build();
     }
 }

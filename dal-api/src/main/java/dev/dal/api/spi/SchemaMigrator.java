@@ -39,6 +39,22 @@ public interface SchemaMigrator extends AutoCloseable {
     void close();
 
     /**
+     * Checks the version a {@link #rollback} names, as every migrator does before it changes anything.
+     *
+     * @param toVersion the version asked for, or {@code null}, which always passes
+     * @param known the versions the migrator knows, in the order they apply
+     * @param what what a version names, for the message, e.g. {@code "Neo4j schema change"}
+     * @throws dev.dal.api.ValidationException on {@code toVersion} when it is given and not one of
+     *     {@code known}; the message lists the known versions
+     */
+    static void checkRollbackTarget(String toVersion, List<String> known, String what) {
+        if (toVersion != null && !known.contains(toVersion)) {
+            throw new dev.dal.api.ValidationException(
+                    "toVersion", "names no known " + what + " (known: " + known + ")");
+        }
+    }
+
+    /**
      * A migrator for stores that have no versioned schema (an in-memory store, for example).
      *
      * @return a migrator whose status is empty and whose migrate and rollback do nothing

@@ -1,10 +1,12 @@
 package dev.dal.api.spi;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.dal.api.Capability;
 import dev.dal.api.ChatSession;
 import dev.dal.api.ChatSessionUpdate;
 import dev.dal.api.DataAccess;
 import dev.dal.api.DeleteMode;
+import dev.dal.api.HealthStatus;
 import dev.dal.api.HistoryQuery;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
@@ -12,28 +14,94 @@ import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
 import dev.dal.api.SessionOverview;
+import dev.dal.api.TransactionWork;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
+import dev.dal.api.bulk.BulkAccess;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
- * The base of a backend's {@link DataAccess}: every read goes to {@link #reads()} and every write to
- * {@link #writes()}, so the hand-off of each call is written once for every backend. A subclass adds what only
- * it knows: transactions, health, capabilities, bulk access and closing.
+ * The base of a backend's {@link DataAccess} that talks to its server over a pool of connections: every
+ * read goes to the {@link StoreParts#reads() reads} of its {@link #parts()} and every write to their
+ * {@link StoreParts#writes() writes}, and the health check, the capabilities, the bulk access and the pool's
+ * figures are the parts' too, so the hand-off of each call is written once for every backend. A subclass adds
+ * what only it knows: how a transaction of its own runs, and closing.
  */
-public abstract class SplitDataAccess implements DataAccess {
+public abstract class SplitDataAccess implements DataAccess, PooledStore {
 
-    /** For subclasses. */
-    protected SplitDataAccess() {}
+    private final boolean boundToTransaction;
+
+    /**
+     * For subclasses.
+     *
+     * @param boundToTransaction whether this store is the one a running transaction hands its work: its
+     *     {@link #inTransaction} then runs nested work in that transaction
+     */
+    protected SplitDataAccess(boolean boundToTransaction) {
+        this.boundToTransaction = boundToTransaction;
+    }
+
+    /** @return whether this store runs its calls in a running transaction (see the constructor) */
+    protected final boolean boundToTransaction() {
+        return boundToTransaction;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>On a store bound to a running transaction the work runs in that transaction; otherwise in a
+     * {@link #newTransaction new transaction}.
+     */
+    @Override
+    public <T> T inTransaction(TransactionWork<T> work) {
+        return boundToTransaction ? work.run(this) : newTransaction(work);
+    }
+
+    /**
+     * Runs work in a transaction of its own, handing it a store bound to that transaction.
+     *
+     * @param work the work
+     * @param <T> its result's type
+     * @return the work's result, once committed
+     */
+    protected abstract <T> T newTransaction(TransactionWork<T> work);
+
+    /** @return what this store hands its calls to; the same object on every call */
+    protected abstract StoreParts parts();
 
     /** @return where this store's reads go; the same object on every call */
-    protected abstract StoreReads reads();
+    protected StoreReads reads() {
+        return parts().reads();
+    }
 
     /** @return where this store's writes go; the same object on every call */
-    protected abstract StoreWrites writes();
+    protected StoreWrites writes() {
+        return parts().writes();
+    }
+
+    @Override
+    public HealthStatus healthCheck() {
+        return parts().server().health().get();
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return parts().server().capabilities();
+    }
+
+    @Override
+    public BulkAccess bulk() {
+        return parts().bulk();
+    }
+
+    @Override
+    public PoolFigures poolFigures() {
+        return parts().server().pool().poolFigures();
+    }
 
     @Override
     public User createUser(NewUser newUser) {

@@ -4,8 +4,12 @@ import dev.dal.api.ChatSession;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.User;
 import dev.dal.api.bulk.BulkAccess;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * The base of a backend's {@link BulkAccess}: an upsert and an overwrite of the same kind are one write that
@@ -102,5 +106,28 @@ public abstract class VersionedBulkAccess implements BulkAccess {
     @Override
     public final void overwriteMemory(List<MemoryEntry> entries) {
         putMemory(entries, VersionRule.ALWAYS);
+    }
+
+    /**
+     * Keeps one record per key, the one with the highest version (the later of equal versions), in the order
+     * the keys are first seen: what applying the batch record by record would leave, so a statement that
+     * upserts by key never meets a key twice.
+     *
+     * @param records the batch
+     * @param keyOf a record's key
+     * @param versionOf a record's version
+     * @param <T> the records' type
+     * @param <K> the keys' type
+     * @return the records themselves when no key repeats, else an unmodifiable list of one per key
+     */
+    public static <T, K> List<T> latestPerKey(List<T> records, Function<T, K> keyOf, ToLongFunction<T> versionOf) {
+        Map<K, T> latest = new LinkedHashMap<>();
+        for (T record : records) {
+            latest.merge(
+                    keyOf.apply(record),
+                    record,
+                    (held, next) -> versionOf.applyAsLong(next) >= versionOf.applyAsLong(held) ? next : held);
+        }
+        return latest.size() == records.size() ? records : List.copyOf(latest.values());
     }
 }

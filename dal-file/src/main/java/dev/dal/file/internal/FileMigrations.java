@@ -19,17 +19,14 @@ final class FileMigrations {
 
     private FileMigrations() {}
 
+    /** @return every layout version the code knows, as {@code dal schema rollback --to} names it, oldest first */
+    static List<String> versions() {
+        return MIGRATIONS.stream().map(Migration::name).toList();
+    }
+
     /** @return the newest layout version the code knows */
     static int latest() {
         return MIGRATIONS.get(MIGRATIONS.size() - 1).version();
-    }
-
-    /**
-     * @param version a version as {@code dal schema rollback --to} names it
-     * @return whether it names a known layout version
-     */
-    static boolean isKnown(String version) {
-        return MIGRATIONS.stream().anyMatch(m -> m.name().equals(version));
     }
 
     /**

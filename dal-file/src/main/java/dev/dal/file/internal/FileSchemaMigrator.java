@@ -91,14 +91,7 @@ final class FileSchemaMigrator implements SchemaMigrator {
 
     @Override
     public List<SchemaChange> rollback(String toVersion) {
-        if (toVersion != null && !FileMigrations.isKnown(toVersion)) {
-            throw new ValidationException(
-                    "toVersion",
-                    "names no known file store layout version (known: "
-                            + FileMigrations.MIGRATIONS.stream()
-                                    .map(Migration::name)
-                                    .toList() + ")");
-        }
+        SchemaMigrator.checkRollbackTarget(toVersion, FileMigrations.versions(), "file store layout version");
         if (toVersion != null || readMarker("schema rollback").isEmpty()) {
             // Going back to version 1 keeps it applied; without a marker nothing is recorded to undo.
             return List.of();

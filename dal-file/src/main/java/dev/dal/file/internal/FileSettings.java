@@ -1,6 +1,7 @@
 package dev.dal.file.internal;
 
 import dev.dal.api.ConfigurationException;
+import dev.dal.api.DalConfig;
 import dev.dal.api.spi.Setting;
 import dev.dal.api.spi.SettingsView;
 import java.net.URI;
@@ -34,6 +35,15 @@ public record FileSettings(Path dataDir) {
      */
     public static FileSettings from(SettingsView view) {
         return new FileSettings(view.get(DATA_DIR));
+    }
+
+    /**
+     * @param config the configuration
+     * @return the checked settings
+     * @throws ConfigurationException naming the setting at fault
+     */
+    public static FileSettings from(DalConfig config) {
+        return from(SettingsView.of(config, declared()));
     }
 
     /**

@@ -1,9 +1,8 @@
 package dev.dal.mongo.internal;
 
-import dev.dal.api.DalConfig;
 import dev.dal.api.HealthStatus;
+import dev.dal.api.spi.HealthReport;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -35,18 +34,12 @@ final class MongoHealth {
      * @return the store's health
      */
     HealthStatus check(boolean closed) {
-        long start = System.nanoTime();
+        HealthReport report = HealthReport.begin("mongodb", "MongoDB");
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("topology", connection.topology());
         details.put("transactions", connection.transactions());
         if (closed) {
-            return new HealthStatus(
-                    HealthStatus.Status.DOWN,
-                    "mongodb",
-                    Duration.ofNanos(System.nanoTime() - start),
-                    details,
-                    "The MongoDB store is closed",
-                    Instant.now());
+            return report.down(details, report.closed());
         }
         Duration limit = connection.healthTimeout();
         String error;
@@ -56,41 +49,23 @@ final class MongoHealth {
                 details.put("serverVersion", probe.get(limit.toNanos(), TimeUnit.NANOSECONDS));
                 details.put("database", connection.database().getName());
                 details.putAll(connection.poolFigures());
-                boolean saturated = connection.poolSaturated();
-                return new HealthStatus(
-                        saturated ? HealthStatus.Status.DEGRADED : HealthStatus.Status.UP,
-                        "mongodb",
-                        Duration.ofNanos(System.nanoTime() - start),
-                        details,
-                        saturated
-                                ? "Every pooled MongoDB connection is in use (raise " + DalConfig.DB_MAX_CONNECTIONS
-                                        + ")"
-                                : null,
-                        Instant.now());
+                return report.answered(details, connection.poolSaturated(), report.poolInUse());
             } catch (TimeoutException e) {
                 probe.cancel(true);
-                error = "MongoDB did not answer the health probe within " + DalConfig.DAL_HEALTH_TIMEOUT + " ("
-                        + limit.toMillis() + " ms)";
+                error = report.noAnswer(limit);
             } catch (ExecutionException e) {
                 error = MongoErrors.isTimeout(e.getCause())
-                        ? "MongoDB did not answer the health probe within " + DalConfig.DAL_HEALTH_TIMEOUT + " ("
-                                + limit.toMillis() + " ms)"
+                        ? report.noAnswer(limit)
                         : MongoErrors.translate("healthCheck", e.getCause()).getMessage();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             error = "Interrupted while waiting for the health probe";
         } catch (RejectedExecutionException | IllegalStateException e) {
-            error = "The MongoDB store is closed";
+            error = report.closed();
         }
         details.putAll(connection.poolFigures());
-        return new HealthStatus(
-                HealthStatus.Status.DOWN,
-                "mongodb",
-                Duration.ofNanos(System.nanoTime() - start),
-                details,
-                error,
-                Instant.now());
+        return report.down(details, error);
     }
 
     /** @return the server's version, after a ping; on the health client */

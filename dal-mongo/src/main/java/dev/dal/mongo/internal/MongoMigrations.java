@@ -226,6 +226,11 @@ final class MongoMigrations {
 
     private MongoMigrations() {}
 
+    /** @return every migration's version, in the order they apply */
+    static List<String> versions() {
+        return MIGRATIONS.stream().map(Migration::version).toList();
+    }
+
     private static IndexSpec unique(String collection, String name, BsonDocument keys) {
         return new IndexSpec(collection, name, keys, true, false, null);
     }

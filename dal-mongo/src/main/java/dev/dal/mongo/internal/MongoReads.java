@@ -53,7 +53,7 @@ final class MongoReads implements StoreReads {
     }
 
     private Instant now() {
-        return store.clockNow();
+        return store.now();
     }
 
     private <T> T call(String operation, Supplier<T> work) {

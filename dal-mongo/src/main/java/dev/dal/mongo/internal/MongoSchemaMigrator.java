@@ -6,7 +6,6 @@ import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.ReplaceOptions;
 import dev.dal.api.DataAccessException;
-import dev.dal.api.ValidationException;
 import dev.dal.api.spi.SchemaChange;
 import dev.dal.api.spi.SchemaMigrator;
 import dev.dal.mongo.internal.MongoMigrations.Migration;
@@ -129,16 +128,7 @@ public final class MongoSchemaMigrator implements SchemaMigrator {
 
     @Override
     public List<SchemaChange> rollback(String toVersion) {
-        if (toVersion != null
-                && MongoMigrations.MIGRATIONS.stream()
-                        .noneMatch(m -> m.version().equals(toVersion))) {
-            throw new ValidationException(
-                    "toVersion",
-                    "names no known change (known: "
-                            + MongoMigrations.MIGRATIONS.stream()
-                                    .map(Migration::version)
-                                    .toList() + ")");
-        }
+        SchemaMigrator.checkRollbackTarget(toVersion, MongoMigrations.versions(), "change");
         return guarded(
                 "schema rollback",
                 () -> withLock(() -> {

@@ -9,19 +9,15 @@ import com.mongodb.client.ClientSession;
 import com.mongodb.client.MongoCollection;
 import dev.dal.api.Capability;
 import dev.dal.api.DataAccess;
-import dev.dal.api.HealthStatus;
 import dev.dal.api.Timestamps;
 import dev.dal.api.TransactionWork;
 import dev.dal.api.UnavailableException;
 import dev.dal.api.UnsupportedCapabilityException;
-import dev.dal.api.bulk.BulkAccess;
-import dev.dal.api.spi.PooledStore;
 import dev.dal.api.spi.SplitDataAccess;
-import dev.dal.api.spi.StoreReads;
+import dev.dal.api.spi.StoreParts;
 import dev.dal.api.spi.TransactionRetry;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * standalone server it runs as single-document atomic steps in a safe order (see the module README
  * for exactly what holds there).
  */
-public final class MongoStore extends SplitDataAccess implements PooledStore {
+public final class MongoStore extends SplitDataAccess {
     private static final Logger LOG = LoggerFactory.getLogger(MongoStore.class);
     private static final TransactionOptions TRANSACTION = TransactionOptions.builder()
             .readConcern(ReadConcern.SNAPSHOT)
@@ -53,11 +49,10 @@ public final class MongoStore extends SplitDataAccess implements PooledStore {
     private final AtomicBoolean closed;
     private final MongoOps ops;
     private final MongoBulkAccess bulk;
-    private final Set<Capability> capabilities;
     private final TransactionRetry retry;
     private final MongoHealth health;
-    private final MongoReads reads;
     private final MongoWrites writes;
+    private final StoreParts parts;
     final MongoCollection<BsonDocument> users;
     final MongoCollection<BsonDocument> sessions;
     final MongoCollection<BsonDocument> messages;
@@ -78,6 +73,7 @@ public final class MongoStore extends SplitDataAccess implements PooledStore {
             int batchSize,
             TransactionRetry retry,
             MongoHealth health) {
+        super(session != null);
         this.connection = connection;
         this.clock = clock;
         this.closed = closed;
@@ -91,17 +87,23 @@ public final class MongoStore extends SplitDataAccess implements PooledStore {
         this.userTombstones = db.getCollection(MongoMigrations.USER_TOMBSTONES, BsonDocument.class);
         this.sessionTombstones = db.getCollection(MongoMigrations.SESSION_TOMBSTONES, BsonDocument.class);
         this.memoryTombstones = db.getCollection(MongoMigrations.MEMORY_TOMBSTONES, BsonDocument.class);
-        this.capabilities = connection.transactions()
-                ? Collections.unmodifiableSet(
-                        EnumSet.of(Capability.TRANSACTIONS, Capability.MULTI_PROCESS, Capability.NETWORK))
-                : Collections.unmodifiableSet(EnumSet.of(Capability.MULTI_PROCESS, Capability.NETWORK));
         this.bulk = new MongoBulkAccess(this, batchSize);
         this.health = health;
-        this.reads = new MongoReads(this);
         this.writes = new MongoWrites(this);
+        Set<Capability> capabilities = connection.transactions()
+                ? StoreParts.Server.TRANSACTIONAL
+                : EnumSet.of(Capability.MULTI_PROCESS, Capability.NETWORK);
+        var server = new StoreParts.Server(() -> health.check(closed.get()), capabilities, connection::poolReading);
+        this.parts = new StoreParts(new MongoReads(this), writes, bulk, server);
     }
 
-    private Instant now() {
+    @Override
+    protected StoreParts parts() {
+        return parts;
+    }
+
+    /** @return now, by the store's clock, at the precision Dal stores */
+    Instant now() {
         return Timestamps.now(clock);
     }
 
@@ -119,10 +121,6 @@ public final class MongoStore extends SplitDataAccess implements PooledStore {
 
     boolean inTransaction() {
         return ops.session() != null;
-    }
-
-    Instant clockNow() {
-        return now();
     }
 
     /**
@@ -170,11 +168,6 @@ public final class MongoStore extends SplitDataAccess implements PooledStore {
         return runTransaction(operation, work);
     }
 
-    @Override
-    protected StoreReads reads() {
-        return reads;
-    }
-
     /** @return the writes, on this store's session */
     @Override
     protected MongoWrites writes() {
@@ -183,14 +176,17 @@ public final class MongoStore extends SplitDataAccess implements PooledStore {
 
     // ---- transactions, health, lifecycle ----
 
+    /** A closed store refuses the work, even inside a running transaction. */
     @Override
     public <T> T inTransaction(TransactionWork<T> work) {
         if (closed.get()) {
             throw new UnavailableException("The MongoDB store is closed (inTransaction)");
         }
-        if (inTransaction()) {
-            return work.run(this);
-        }
+        return super.inTransaction(work);
+    }
+
+    @Override
+    protected <T> T newTransaction(TransactionWork<T> work) {
         if (!connection.transactions()) {
             throw new UnsupportedCapabilityException(
                     Capability.TRANSACTIONS,
@@ -248,31 +244,6 @@ public final class MongoStore extends SplitDataAccess implements PooledStore {
                     "Aborting a failed transaction failed too ({}); the server drops it when it times out",
                     e.getClass().getName());
         }
-    }
-
-    /**
-     * Checks the server on a client of its own, bounded by {@code DAL_HEALTH_TIMEOUT}: DOWN when
-     * no answer came in time or the store is closed, DEGRADED when every pooled connection is in
-     * use, else UP.
-     */
-    @Override
-    public dev.dal.api.spi.PoolFigures poolFigures() {
-        return connection.poolReading();
-    }
-
-    @Override
-    public HealthStatus healthCheck() {
-        return health.check(closed.get());
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return capabilities;
-    }
-
-    @Override
-    public BulkAccess bulk() {
-        return bulk;
     }
 
     @Override

@@ -86,7 +86,7 @@ final class MongoWrites implements StoreWrites {
     }
 
     private Instant now() {
-        return store.clockNow();
+        return store.now();
     }
 
     private boolean inTransaction() {

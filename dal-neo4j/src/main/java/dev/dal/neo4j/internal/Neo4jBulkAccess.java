@@ -54,22 +54,25 @@ final class Neo4jBulkAccess extends VersionedBulkAccess {
 
     @Override
     public ScanBatch<User> scanUsers(String cursor, int batchSize) {
-        UUID after = ScanCursors.afterUser(cursor);
+        Map<String, Object> page = afterId(ScanCursors.afterUser(cursor), batchSize);
         List<User> users = store.read(
                 "scanUsers",
-                tx -> tx.run(SCAN_USERS, Map.of("after", after == null ? "" : after.toString(), "n", batchSize))
+                tx -> tx.run(SCAN_USERS, page)
                         .list(r -> Neo4jRecords.user(r.get("u").asNode())));
         return ScanCursors.batch(users, batchSize, ScanCursors::ofUser);
     }
 
     @Override
     public ScanBatch<ChatSession> scanSessions(String cursor, int batchSize) {
-        UUID after = ScanCursors.afterSession(cursor);
-        List<ChatSession> sessions = store.read(
-                "scanSessions",
-                tx -> tx.run(SCAN_SESSIONS, Map.of("after", after == null ? "" : after.toString(), "n", batchSize))
-                        .list(Neo4jRecords::session));
+        Map<String, Object> page = afterId(ScanCursors.afterSession(cursor), batchSize);
+        List<ChatSession> sessions =
+                store.read("scanSessions", tx -> tx.run(SCAN_SESSIONS, page).list(Neo4jRecords::session));
         return ScanCursors.batch(sessions, batchSize, ScanCursors::ofSession);
+    }
+
+    /** @return the parameters of a page of a scan by id: ids are stored as text, and "" sorts before each */
+    private static Map<String, Object> afterId(UUID after, int batchSize) {
+        return Map.of("after", after == null ? "" : after.toString(), "n", batchSize);
     }
 
     @Override
@@ -102,34 +105,23 @@ final class Neo4jBulkAccess extends VersionedBulkAccess {
 
     @Override
     public void upsertMessages(List<Message> messages) {
-        store.write("upsertMessages", tx -> {
-            Neo4jBulkWrites.upsertMessages(tx, messages);
-            return null;
-        });
+        store.writeOnly("upsertMessages", tx -> Neo4jBulkWrites.upsertMessages(tx, messages));
     }
 
     @Override
     protected void putUsers(List<User> users, VersionRule rule) {
-        store.write(rule.operation("Users"), tx -> {
-            Neo4jBulkWrites.upsertUsers(tx, users, rule.overwrites());
-            return null;
-        });
+        store.writeOnly(rule.operation("Users"), tx -> Neo4jBulkWrites.upsertUsers(tx, users, rule.overwrites()));
     }
 
     @Override
     protected void putSessions(List<ChatSession> sessions, VersionRule rule) {
-        store.write(rule.operation("Sessions"), tx -> {
-            Neo4jBulkWrites.upsertSessions(tx, sessions, rule.overwrites());
-            return null;
-        });
+        store.writeOnly(
+                rule.operation("Sessions"), tx -> Neo4jBulkWrites.upsertSessions(tx, sessions, rule.overwrites()));
     }
 
     @Override
     protected void putMemory(List<MemoryEntry> entries, VersionRule rule) {
-        store.write(rule.operation("Memory"), tx -> {
-            Neo4jBulkWrites.upsertMemory(tx, entries, rule.overwrites());
-            return null;
-        });
+        store.writeOnly(rule.operation("Memory"), tx -> Neo4jBulkWrites.upsertMemory(tx, entries, rule.overwrites()));
     }
 
     @Override
@@ -139,9 +131,6 @@ final class Neo4jBulkAccess extends VersionedBulkAccess {
 
     @Override
     public void upsertTombstones(List<Tombstone> tombstones) {
-        store.write("upsertTombstones", tx -> {
-            Neo4jBulkWrites.upsertTombstones(tx, tombstones);
-            return null;
-        });
+        store.writeOnly("upsertTombstones", tx -> Neo4jBulkWrites.upsertTombstones(tx, tombstones));
     }
 }

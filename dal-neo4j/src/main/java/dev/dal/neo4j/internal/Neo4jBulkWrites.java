@@ -1,5 +1,7 @@
 package dev.dal.neo4j.internal;
 
+import static dev.dal.api.spi.VersionedBulkAccess.latestPerKey;
+
 import dev.dal.api.ChatSession;
 import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.MemoryEntry;
@@ -18,7 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
-import java.util.function.ToLongFunction;
 import org.neo4j.driver.Result;
 import org.neo4j.driver.TransactionContext;
 
@@ -270,7 +271,7 @@ final class Neo4jBulkWrites {
      *     only over an older one ({@code upsert*})
      */
     static void upsertUsers(TransactionContext tx, List<User> users, boolean overwrite) {
-        chunked(newest(users, User::id, User::version), chunk -> {
+        chunked(latestPerKey(users, User::id, User::version), chunk -> {
             tx.run(UPSERT_USERS, Map.of("rows", rows(chunk, Neo4jRecords::userProps), "overwrite", overwrite))
                     .consume();
             // The key and version only: the second statement needs no more, and the whole row would travel twice.
@@ -291,7 +292,7 @@ final class Neo4jBulkWrites {
                         .filter(s -> s.userId() != null)
                         .map(s -> s.userId().toString())
                         .toList());
-        chunked(newest(sessions, ChatSession::chatId, ChatSession::version), chunk -> {
+        chunked(latestPerKey(sessions, ChatSession::chatId, ChatSession::version), chunk -> {
             List<Map<String, Object>> rows = rows(chunk, s -> {
                 Map<String, Object> row = new HashMap<>();
                 row.put("props", Neo4jRecords.sessionProps(s));
@@ -351,28 +352,31 @@ final class Neo4jBulkWrites {
                 MISSING_USERS,
                 "user",
                 entries.stream().map(e -> e.userId().toString()).toList());
-        chunked(newest(entries, e -> List.of(e.userId(), e.memoryType(), e.key()), MemoryEntry::version), chunk -> {
-            List<Map<String, Object>> rows = rows(chunk, Neo4jRecords::memoryProps);
-            tx.run(UPSERT_MEMORY, Map.of("rows", rows, "overwrite", overwrite)).consume();
-            List<Map<String, Object>> keys = rows(
-                    chunk,
-                    e -> Map.of(
-                            "user_id",
-                            e.userId().toString(),
-                            "memory_type",
-                            e.memoryType(),
-                            "key",
-                            e.key(),
-                            "version",
-                            e.version()));
-            failIfLost(
-                    tx.run(CLEAR_MEMORY, Map.of("rows", keys, "overwrite", overwrite)),
-                    overwrite ? "overwriteMemory" : "upsertMemory");
-        });
+        chunked(
+                latestPerKey(entries, e -> List.of(e.userId(), e.memoryType(), e.key()), MemoryEntry::version),
+                chunk -> {
+                    List<Map<String, Object>> rows = rows(chunk, Neo4jRecords::memoryProps);
+                    tx.run(UPSERT_MEMORY, Map.of("rows", rows, "overwrite", overwrite))
+                            .consume();
+                    List<Map<String, Object>> keys = rows(
+                            chunk,
+                            e -> Map.of(
+                                    "user_id",
+                                    e.userId().toString(),
+                                    "memory_type",
+                                    e.memoryType(),
+                                    "key",
+                                    e.key(),
+                                    "version",
+                                    e.version()));
+                    failIfLost(
+                            tx.run(CLEAR_MEMORY, Map.of("rows", keys, "overwrite", overwrite)),
+                            overwrite ? "overwriteMemory" : "upsertMemory");
+                });
     }
 
     static void upsertTombstones(TransactionContext tx, List<Tombstone> tombstones) {
-        List<Tombstone> distinct = newest(tombstones, Tombstone::key, Tombstone::version);
+        List<Tombstone> distinct = latestPerKey(tombstones, Tombstone::key, Tombstone::version);
         run(
                 tx,
                 TOMBSTONE_USERS,
@@ -454,21 +458,6 @@ final class Neo4jBulkWrites {
 
     private static List<Tombstone> ofKind(List<Tombstone> tombstones, RecordKey.Kind kind) {
         return tombstones.stream().filter(t -> t.key().kind() == kind).toList();
-    }
-
-    /**
-     * One record per key, the newest version (the later one of equal versions), in first-seen order: what
-     * applying the batch row by row would leave, so the statement never sees one key twice.
-     */
-    private static <T> List<T> newest(List<T> records, Function<T, Object> keyOf, ToLongFunction<T> versionOf) {
-        Map<Object, T> byKey = new LinkedHashMap<>();
-        for (T record : records) {
-            byKey.merge(
-                    keyOf.apply(record),
-                    record,
-                    (held, next) -> versionOf.applyAsLong(next) >= versionOf.applyAsLong(held) ? next : held);
-        }
-        return byKey.size() == records.size() ? records : new ArrayList<>(byKey.values());
     }
 
     private static <T> void run(

@@ -1,9 +1,8 @@
 package dev.dal.neo4j.internal;
 
-import dev.dal.api.DalConfig;
 import dev.dal.api.HealthStatus;
+import dev.dal.api.spi.HealthReport;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +37,7 @@ final class Neo4jHealth {
     }
 
     HealthStatus check() {
-        long start = System.nanoTime();
+        HealthReport report = report();
         Duration timeout = connection.settings().healthTimeout();
         try {
             Map<String, Object> details = connection.probe(
@@ -48,16 +47,15 @@ final class Neo4jHealth {
                         return details(record, result.consume());
                     },
                     timeout);
-            return answered(start, details);
+            Map<String, Object> all = new LinkedHashMap<>(details);
+            all.putAll(connection.poolFigures());
+            return report.answered(all, connection.poolSaturated(), report.poolInUse());
         } catch (TimeoutException e) {
-            return down(
-                    start,
-                    "Neo4j did not answer the health check within " + DalConfig.DAL_HEALTH_TIMEOUT + " ("
-                            + timeout.toMillis() + " ms)");
+            return down(report, report.noAnswer(timeout));
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            return down(start, "The Neo4j store is closed");
+            return down(report, report.closed());
         } catch (RuntimeException e) {
-            return down(start, Neo4jErrors.translate("healthCheck", e).getMessage());
+            return down(report, Neo4jErrors.translate("healthCheck", e).getMessage());
         }
     }
 
@@ -65,8 +63,13 @@ final class Neo4jHealth {
         try {
             return CompletableFuture.supplyAsync(this::check, connection.probes());
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            return CompletableFuture.completedFuture(down(System.nanoTime(), "The Neo4j store is closed"));
+            HealthReport report = report();
+            return CompletableFuture.completedFuture(down(report, report.closed()));
         }
+    }
+
+    private static HealthReport report() {
+        return HealthReport.begin(Neo4jStore.STORAGE_TYPE, "Neo4j");
     }
 
     private Map<String, Object> details(Record record, ResultSummary summary) {
@@ -89,34 +92,7 @@ final class Neo4jHealth {
         return details;
     }
 
-    private HealthStatus answered(long start, Map<String, Object> details) {
-        Map<String, Object> all = new LinkedHashMap<>(details);
-        all.putAll(connection.poolFigures());
-        if (connection.poolSaturated()) {
-            return new HealthStatus(
-                    HealthStatus.Status.DEGRADED,
-                    Neo4jStore.STORAGE_TYPE,
-                    Duration.ofNanos(System.nanoTime() - start),
-                    all,
-                    "Every pooled Neo4j connection is in use (raise " + DalConfig.DB_MAX_CONNECTIONS + ")",
-                    Instant.now());
-        }
-        return new HealthStatus(
-                HealthStatus.Status.UP,
-                Neo4jStore.STORAGE_TYPE,
-                Duration.ofNanos(System.nanoTime() - start),
-                all,
-                null,
-                Instant.now());
-    }
-
-    private HealthStatus down(long start, String message) {
-        return new HealthStatus(
-                HealthStatus.Status.DOWN,
-                Neo4jStore.STORAGE_TYPE,
-                Duration.ofNanos(System.nanoTime() - start),
-                connection.poolFigures(),
-                message,
-                Instant.now());
+    private HealthStatus down(HealthReport report, String message) {
+        return report.down(connection.poolFigures(), message);
     }
 }

@@ -2,7 +2,6 @@ package dev.dal.neo4j.internal;
 
 import dev.dal.api.ConcurrencyConflictException;
 import dev.dal.api.DataAccessException;
-import dev.dal.api.ValidationException;
 import dev.dal.api.spi.SchemaChange;
 import dev.dal.api.spi.SchemaMigrator;
 import java.lang.management.ManagementFactory;
@@ -182,12 +181,8 @@ public final class Neo4jSchemaMigrator implements SchemaMigrator {
 
     @Override
     public List<SchemaChange> rollback(String toVersion) {
-        if (toVersion != null && migrations.stream().noneMatch(m -> m.version().equals(toVersion))) {
-            throw new ValidationException(
-                    "toVersion",
-                    "names no known Neo4j schema change (known: "
-                            + migrations.stream().map(Neo4jMigration::version).toList() + ")");
-        }
+        SchemaMigrator.checkRollbackTarget(
+                toVersion, migrations.stream().map(Neo4jMigration::version).toList(), "Neo4j schema change");
         return locked(() -> {
             Map<String, Applied> applied = applied();
             verifyChecksums(applied);

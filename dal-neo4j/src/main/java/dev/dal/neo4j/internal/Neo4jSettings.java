@@ -2,6 +2,7 @@ package dev.dal.neo4j.internal;
 
 import dev.dal.api.ConfigurationException;
 import dev.dal.api.DalConfig;
+import dev.dal.api.spi.ServerSettings;
 import dev.dal.api.spi.ServerUris;
 import dev.dal.api.spi.Setting;
 import dev.dal.api.spi.SettingsView;
@@ -84,18 +85,11 @@ public record Neo4jSettings(
     /** The password (secret); no default. */
     public static final Setting<Optional<String>> NEO4J_PASSWORD =
             Setting.secret("NEO4J_PASSWORD").locating();
-    /** Database name, default {@link #DB_NAME}, else the server's default database. */
+    /** Database name, default {@code DB_NAME}, else the server's default database. */
     public static final Setting<Optional<String>> NEO4J_DATABASE =
             Setting.text("NEO4J_DATABASE").locating();
     /** Hosts when {@link #NEO4J_URI} is absent: the first is connected to, all are used for routing discovery. */
-    public static final Setting<List<String>> DB_HOST =
-            Setting.list("DB_HOST", "host").locating();
-    /** Port of the {@link #DB_HOST} hosts that name none, default 7687. */
-    public static final Setting<Optional<Integer>> DB_PORT =
-            Setting.optionalWholeNumber("DB_PORT", 1, 65_535).locating();
-    /** Database name when {@link #NEO4J_DATABASE} is absent. */
-    public static final Setting<Optional<String>> DB_NAME =
-            Setting.text("DB_NAME").locating();
+    public static final Setting<List<String>> DB_HOST = ServerSettings.DB_HOST;
     /** Connect timeout, overriding {@code DB_CONNECT_TIMEOUT} when set (the driver's own name for it). */
     public static final Setting<Optional<Duration>> NEO4J_CONNECTION_TIMEOUT = Setting.of(
             "NEO4J_CONNECTION_TIMEOUT",
@@ -138,8 +132,8 @@ public record Neo4jSettings(
                 NEO4J_PASSWORD,
                 NEO4J_DATABASE,
                 DB_HOST,
-                DB_PORT,
-                DB_NAME,
+                ServerSettings.DB_PORT,
+                ServerSettings.DB_NAME,
                 NEO4J_CONNECTION_TIMEOUT,
                 NEO4J_ENCRYPTED,
                 NEO4J_TRUST,
@@ -173,10 +167,7 @@ public record Neo4jSettings(
         } else if (driverGiven) {
             uri = null;
         } else if (!dbHosts.isEmpty()) {
-            int port = view.get(DB_PORT).orElse(DEFAULT_PORT);
-            hosts = dbHosts.stream()
-                    .map(h -> h.contains(":") ? h : h + ":" + port)
-                    .toList();
+            hosts = ServerSettings.withPorts(view, dbHosts, DEFAULT_PORT);
             uri = checkedUri("neo4j://" + hosts.get(0));
         } else {
             throw new ConfigurationException(
@@ -191,7 +182,9 @@ public record Neo4jSettings(
             throw new ConfigurationException(NEO4J_USER.name() + " is set but " + NEO4J_PASSWORD.name()
                     + " is not; there is no default password");
         }
-        String database = view.get(NEO4J_DATABASE).or(() -> view.get(DB_NAME)).orElse(null);
+        String database = view.get(NEO4J_DATABASE)
+                .or(() -> view.get(ServerSettings.DB_NAME))
+                .orElse(null);
         if (database != null && !database.matches("[A-Za-z][A-Za-z0-9.\\-]{0,62}")) {
             throw new ConfigurationException(NEO4J_DATABASE + " must be a Neo4j database name (a letter, then letters, "
                     + "digits, dots or dashes, at most 63), got '" + database + "'");

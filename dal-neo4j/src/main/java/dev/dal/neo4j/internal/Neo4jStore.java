@@ -1,21 +1,16 @@
 package dev.dal.neo4j.internal;
 
-import dev.dal.api.Capability;
 import dev.dal.api.DataAccess;
 import dev.dal.api.DataAccessException;
 import dev.dal.api.HealthStatus;
 import dev.dal.api.Timestamps;
 import dev.dal.api.TransactionWork;
-import dev.dal.api.bulk.BulkAccess;
-import dev.dal.api.spi.PooledStore;
 import dev.dal.api.spi.SplitDataAccess;
-import dev.dal.api.spi.StoreReads;
-import dev.dal.api.spi.StoreWrites;
+import dev.dal.api.spi.StoreParts;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.EnumSet;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import org.neo4j.driver.TransactionCallback;
 import org.neo4j.driver.TransactionContext;
 
@@ -28,25 +23,28 @@ import org.neo4j.driver.TransactionContext;
  * ids are chosen before the first attempt and records are {@code MERGE}d on them;
  * sequence numbers are assigned inside the write transaction, under the session node's lock.
  */
-public final class Neo4jStore extends SplitDataAccess implements PooledStore {
+public final class Neo4jStore extends SplitDataAccess {
     static final String STORAGE_TYPE = "neo4j";
 
     private final Neo4jConnection connection;
     private final Clock clock;
     private final TxScope scope;
-    private final Neo4jBulkAccess bulk;
     private final Neo4jHealth health;
-    private final Neo4jReads reads;
-    private final Neo4jWrites writes;
+    private final StoreParts parts;
 
     Neo4jStore(Neo4jConnection connection, Clock clock, TxScope scope) {
+        super(scope != null);
         this.connection = connection;
         this.clock = clock;
         this.scope = scope;
-        this.bulk = new Neo4jBulkAccess(this);
         this.health = new Neo4jHealth(connection);
-        this.reads = new Neo4jReads(this);
-        this.writes = new Neo4jWrites(this);
+        var server = new StoreParts.Server(health::check, StoreParts.Server.TRANSACTIONAL, connection::poolReading);
+        this.parts = new StoreParts(new Neo4jReads(this), new Neo4jWrites(this), new Neo4jBulkAccess(this), server);
+    }
+
+    @Override
+    protected StoreParts parts() {
+        return parts;
     }
 
     /** The transaction a bound store runs in. */
@@ -92,14 +90,12 @@ public final class Neo4jStore extends SplitDataAccess implements PooledStore {
         }
     }
 
-    @Override
-    protected StoreReads reads() {
-        return reads;
-    }
-
-    @Override
-    protected StoreWrites writes() {
-        return writes;
+    /** Runs write work that answers nothing, as {@link #write} does. */
+    void writeOnly(String operation, Consumer<TransactionContext> work) {
+        write(operation, tx -> {
+            work.accept(tx);
+            return null;
+        });
     }
 
     // ---- transactions, health, lifecycle ----
@@ -110,10 +106,7 @@ public final class Neo4jStore extends SplitDataAccess implements PooledStore {
      * as {@code DAL_TX_RETRIES} says. The work's own exceptions reach the caller unchanged.
      */
     @Override
-    public <T> T inTransaction(TransactionWork<T> work) {
-        if (scope != null) {
-            return work.run(this);
-        }
+    protected <T> T newTransaction(TransactionWork<T> work) {
         try {
             return connection.call("inTransaction", true, tx -> {
                 try {
@@ -130,28 +123,8 @@ public final class Neo4jStore extends SplitDataAccess implements PooledStore {
     }
 
     @Override
-    public dev.dal.api.spi.PoolFigures poolFigures() {
-        return connection.poolReading();
-    }
-
-    @Override
-    public HealthStatus healthCheck() {
-        return health.check();
-    }
-
-    @Override
     public CompletionStage<HealthStatus> healthCheckAsync() {
         return health.checkAsync();
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.TRANSACTIONS, Capability.MULTI_PROCESS, Capability.NETWORK);
-    }
-
-    @Override
-    public BulkAccess bulk() {
-        return bulk;
     }
 
     @Override

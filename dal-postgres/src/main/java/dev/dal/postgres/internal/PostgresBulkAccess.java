@@ -103,7 +103,7 @@ final class PostgresBulkAccess extends VersionedBulkAccess {
         String operation = rule.operation("Users");
         boolean overwrite = rule.overwrites();
         onceMoreIfRaced(() -> store.write(operation, h -> {
-            List<User> latest = PostgresTombstones.latestPerKey(users, User::id, User::version);
+            List<User> latest = latestPerKey(users, User::id, User::version);
             PostgresKeyLocks.request()
                     .add(PostgresKeyLocks.Space.USERS, ids(latest, User::id))
                     .shared(h);
@@ -132,8 +132,7 @@ final class PostgresBulkAccess extends VersionedBulkAccess {
         String operation = rule.operation("Sessions");
         boolean overwrite = rule.overwrites();
         onceMoreIfRaced(() -> store.write(operation, h -> {
-            List<ChatSession> latest =
-                    PostgresTombstones.latestPerKey(sessions, ChatSession::chatId, ChatSession::version);
+            List<ChatSession> latest = latestPerKey(sessions, ChatSession::chatId, ChatSession::version);
             PostgresKeyLocks.request()
                     .add(PostgresKeyLocks.Space.USERS, ids(latest, ChatSession::userId))
                     .add(PostgresKeyLocks.Space.SESSIONS, ids(latest, ChatSession::chatId))
@@ -248,8 +247,7 @@ final class PostgresBulkAccess extends VersionedBulkAccess {
         String operation = rule.operation("Memory");
         boolean overwrite = rule.overwrites();
         store.write(operation, h -> {
-            List<MemoryEntry> latest =
-                    PostgresTombstones.latestPerKey(entries, PostgresBulkAccess::key, MemoryEntry::version);
+            List<MemoryEntry> latest = latestPerKey(entries, PostgresBulkAccess::key, MemoryEntry::version);
             Set<UUID> users = ids(latest, MemoryEntry::userId);
             PostgresKeyLocks.request()
                     .add(PostgresKeyLocks.Space.USERS, users)

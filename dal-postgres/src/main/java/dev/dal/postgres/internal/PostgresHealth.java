@@ -2,13 +2,15 @@ package dev.dal.postgres.internal;
 
 import dev.dal.api.DalConfig;
 import dev.dal.api.HealthStatus;
+import dev.dal.api.spi.HealthReport;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -67,13 +69,13 @@ final class PostgresHealth implements AutoCloseable {
      * @return the store's health
      */
     HealthStatus check() {
-        long start = System.nanoTime();
+        HealthReport report = HealthReport.begin("postgresql", "PostgreSQL");
         Map<String, Object> details = new LinkedHashMap<>();
         try {
             String version = probe();
             details.put("serverVersion", version);
             details.putAll(db.poolFigures());
-            java.util.List<String> problems = new java.util.ArrayList<>();
+            List<String> problems = new ArrayList<>();
             if (db.saturated()) {
                 problems.add("Every pooled connection is busy and callers are waiting for one (raise "
                         + DalConfig.DB_MAX_CONNECTIONS + ")");
@@ -81,7 +83,7 @@ final class PostgresHealth implements AutoCloseable {
             PostgresReplicas replicas = db.replicas();
             if (replicas != null) {
                 details.put("primaryHost", replicas.primaryHost());
-                java.util.List<Map<String, Object>> each = new java.util.ArrayList<>();
+                List<Map<String, Object>> each = new ArrayList<>();
                 for (PostgresReplicas.ReplicaState r : replicas.latest()) {
                     each.add(r.details());
                     if (!r.usable()) {
@@ -95,32 +97,14 @@ final class PostgresHealth implements AutoCloseable {
                 }
                 details.put("replicas", each);
             }
-            return new HealthStatus(
-                    problems.isEmpty() ? HealthStatus.Status.UP : HealthStatus.Status.DEGRADED,
-                    "postgresql",
-                    Duration.ofNanos(System.nanoTime() - start),
-                    details,
-                    problems.isEmpty() ? null : String.join("; ", problems),
-                    Instant.now());
+            return report.answered(details, problems);
         } catch (TimeoutException e) {
             details.putAll(db.poolFigures());
-            return new HealthStatus(
-                    HealthStatus.Status.DOWN,
-                    "postgresql",
-                    Duration.ofNanos(System.nanoTime() - start),
-                    details,
-                    "PostgreSQL did not answer the health probe within " + DalConfig.DAL_HEALTH_TIMEOUT + " ("
-                            + timeout.toMillis() + " ms)",
-                    Instant.now());
+            return report.down(details, report.noAnswer(timeout));
         } catch (SQLException | RuntimeException e) {
             details.putAll(db.poolFigures());
-            return new HealthStatus(
-                    HealthStatus.Status.DOWN,
-                    "postgresql",
-                    Duration.ofNanos(System.nanoTime() - start),
-                    details,
-                    PostgresErrors.connecting("healthCheck", e).getMessage(),
-                    Instant.now());
+            return report.down(
+                    details, PostgresErrors.connecting("healthCheck", e).getMessage());
         }
     }
 

@@ -2,6 +2,7 @@ package dev.dal.postgres.internal;
 
 import dev.dal.api.ConfigurationException;
 import dev.dal.api.DalConfig;
+import dev.dal.api.spi.ServerSettings;
 import dev.dal.api.spi.ServerUris;
 import dev.dal.api.spi.Setting;
 import dev.dal.api.spi.SettingsView;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 
 /**
  * Where the PostgreSQL store connects, from {@code DATABASE_URL} (a {@code jdbc:postgresql:} or
@@ -49,14 +49,9 @@ public record PostgresSettings(
     public static final Setting<Optional<String>> DATABASE_URL =
             Setting.credentialUrl("DATABASE_URL").locating();
     /** Database host, or a comma-separated list for failover, default {@code localhost}. */
-    public static final Setting<List<String>> DB_HOST =
-            Setting.list("DB_HOST", "host").locating();
-    /** Database port, default 5432. */
-    public static final Setting<Optional<Integer>> DB_PORT =
-            Setting.optionalWholeNumber("DB_PORT", 1, 65_535).locating();
+    public static final Setting<List<String>> DB_HOST = ServerSettings.DB_HOST;
     /** Database name. */
-    public static final Setting<Optional<String>> DB_NAME =
-            Setting.text("DB_NAME").locating();
+    public static final Setting<Optional<String>> DB_NAME = ServerSettings.DB_NAME;
     /** Database user. */
     public static final Setting<Optional<String>> DB_USER =
             Setting.text("DB_USER").locating();
@@ -77,7 +72,14 @@ public record PostgresSettings(
     /** @return the settings the PostgreSQL store declares */
     public static List<Setting<?>> declared() {
         return List.of(
-                DATABASE_URL, DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD, DB_READ_HOSTS, DB_MAX_REPLICA_LAG);
+                DATABASE_URL,
+                DB_HOST,
+                ServerSettings.DB_PORT,
+                DB_NAME,
+                DB_USER,
+                DB_PASSWORD,
+                DB_READ_HOSTS,
+                DB_MAX_REPLICA_LAG);
     }
 
     /**
@@ -95,10 +97,7 @@ public record PostgresSettings(
         if (readHosts.isEmpty()) {
             return primary;
         }
-        int port = view.get(DB_PORT).orElse(DEFAULT_PORT);
-        List<String> replicas = readHosts.stream()
-                .map(h -> h.contains(":") ? h : h + ":" + port)
-                .toList();
+        List<String> replicas = ServerSettings.withPorts(view, readHosts, DEFAULT_PORT);
         String primaryHosts = primary.jdbcUrl().replaceFirst("^jdbc:postgresql://([^/]*).*$", "$1");
         String path = primary.jdbcUrl().replaceFirst("^jdbc:postgresql://[^/]*", "");
         String database = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
@@ -124,9 +123,7 @@ public record PostgresSettings(
                 .orElseThrow(() -> new ConfigurationException("The PostgreSQL store needs " + DATABASE_URL.name()
                         + " or " + DB_NAME.name() + " (with " + DB_HOST.name() + ", default localhost)"));
         List<String> hosts = view.get(DB_HOST).isEmpty() ? List.of("localhost") : view.get(DB_HOST);
-        int port = view.get(DB_PORT).orElse(DEFAULT_PORT);
-        String hostList =
-                hosts.stream().map(h -> h.contains(":") ? h : h + ":" + port).collect(Collectors.joining(","));
+        String hostList = String.join(",", ServerSettings.withPorts(view, hosts, DEFAULT_PORT));
         String jdbc =
                 "jdbc:postgresql://" + hostList + "/" + db + (hosts.size() > 1 ? "?targetServerType=primary" : "");
         return new PostgresSettings(jdbc, user, password, null, List.of(), DEFAULT_MAX_REPLICA_LAG);

@@ -1,23 +1,16 @@
 package dev.dal.postgres.internal;
 
-import dev.dal.api.Capability;
 import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
-import dev.dal.api.HealthStatus;
 import dev.dal.api.Timestamps;
 import dev.dal.api.TransactionWork;
-import dev.dal.api.bulk.BulkAccess;
-import dev.dal.api.spi.PooledStore;
 import dev.dal.api.spi.SplitDataAccess;
-import dev.dal.api.spi.StoreReads;
-import dev.dal.api.spi.StoreWrites;
+import dev.dal.api.spi.StoreParts;
 import dev.dal.api.spi.TransactionRetry;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumSet;
-import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -30,7 +23,7 @@ import org.jdbi.v3.core.Jdbi;
  * {@link #inTransaction(TransactionWork)} every call runs on the transaction's connection. Failures are
  * translated by {@link PostgresErrors}. Every value is bound as a parameter.
  */
-public final class PostgresStore extends SplitDataAccess implements PooledStore {
+public final class PostgresStore extends SplitDataAccess {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PostgresStore.class);
 
     /** Work on a connection. */
@@ -42,9 +35,7 @@ public final class PostgresStore extends SplitDataAccess implements PooledStore 
     private final PostgresConnection db;
     private final Clock clock;
     private final Handle bound;
-    private final PostgresBulkAccess bulk;
-    private final PostgresReads reads;
-    private final PostgresWrites writes;
+    private final StoreParts parts;
     private final PostgresSchemaCheck schema;
     private final PostgresHealth health;
     private final TransactionRetry retry;
@@ -58,6 +49,7 @@ public final class PostgresStore extends SplitDataAccess implements PooledStore 
      * @param schema the schema check, passed or still to run on the first connection
      */
     PostgresStore(PostgresConnection db, Clock clock, PostgresSchemaCheck schema) {
+        super(false);
         this.db = db;
         this.clock = clock;
         this.bound = null;
@@ -68,13 +60,12 @@ public final class PostgresStore extends SplitDataAccess implements PooledStore 
         this.queryTimeout = config.queryTimeout();
         this.retryBudgetNanos =
                 Math.min(Duration.ofMillis(500).toNanos(), config.queryTimeout().toNanos() / 4);
-        this.bulk = new PostgresBulkAccess(this);
-        this.reads = new PostgresReads(this);
-        this.writes = new PostgresWrites(this);
+        this.parts = ownParts(new StoreParts.Server(health::check, StoreParts.Server.TRANSACTIONAL, db::poolReading));
     }
 
     /** A store bound to one transaction's connection. */
     private PostgresStore(PostgresStore parent, Handle bound) {
+        super(true);
         this.db = parent.db;
         this.clock = parent.clock;
         this.bound = bound;
@@ -83,9 +74,17 @@ public final class PostgresStore extends SplitDataAccess implements PooledStore 
         this.retry = parent.retry;
         this.queryTimeout = parent.queryTimeout;
         this.retryBudgetNanos = parent.retryBudgetNanos;
-        this.bulk = new PostgresBulkAccess(this);
-        this.reads = new PostgresReads(this);
-        this.writes = new PostgresWrites(this);
+        this.parts = ownParts(parent.parts.server());
+    }
+
+    /** @return this store's parts: its own reads, writes and bulk access, and the server side it shares */
+    private StoreParts ownParts(StoreParts.Server server) {
+        return new StoreParts(new PostgresReads(this), new PostgresWrites(this), new PostgresBulkAccess(this), server);
+    }
+
+    @Override
+    protected StoreParts parts() {
+        return parts;
     }
 
     /** @return now, by the store's clock, truncated as every stored timestamp is */
@@ -245,22 +244,10 @@ public final class PostgresStore extends SplitDataAccess implements PooledStore 
         return bound != null;
     }
 
-    @Override
-    protected StoreReads reads() {
-        return reads;
-    }
-
-    @Override
-    protected StoreWrites writes() {
-        return writes;
-    }
-
     // ---- transactions, health, lifecycle ----
 
     /**
-     * {@inheritDoc}
-     *
-     * <p>Users, sessions and memory entries read inside the work are locked until it ends
+     * Runs the work in a transaction of its own. Users, sessions and memory entries read inside the work are locked until it ends
      * ({@code FOR NO KEY UPDATE}), so read-modify-write work loses no concurrent update.
      *
      * <p>Each attempt runs on one pooled connection in one PostgreSQL transaction; a retryable failure
@@ -269,38 +256,8 @@ public final class PostgresStore extends SplitDataAccess implements PooledStore 
      * COMMIT was under way raises {@link dev.dal.api.OutcomeUnknownException} and is not retried.
      */
     @Override
-    public <T> T inTransaction(TransactionWork<T> work) {
-        if (bound != null) {
-            return work.run(this);
-        }
+    protected <T> T newTransaction(TransactionWork<T> work) {
         return retry.run(() -> transaction("inTransaction", h -> work.run(new PostgresStore(this, h)), true));
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * <p>Probes over a connection of its own (never the pool's), answering within
-     * {@code DAL_HEALTH_TIMEOUT}: DOWN when the server did not answer in time or failed, DEGRADED when
-     * it answered but every pooled connection is busy and callers are waiting, else UP.
-     */
-    @Override
-    public dev.dal.api.spi.PoolFigures poolFigures() {
-        return db.poolReading();
-    }
-
-    @Override
-    public HealthStatus healthCheck() {
-        return health.check();
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.TRANSACTIONS, Capability.MULTI_PROCESS, Capability.NETWORK);
-    }
-
-    @Override
-    public BulkAccess bulk() {
-        return bulk;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.dal.postgres.internal;
 
+import static dev.dal.api.spi.VersionedBulkAccess.latestPerKey;
+
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.Tombstone;
 import java.sql.Array;
@@ -11,14 +13,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Function;
-import java.util.function.ToLongFunction;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -81,21 +80,6 @@ final class PostgresTombstones {
 
     private static Array longs(Connection c, Collection<Long> values) throws SQLException {
         return c.createArrayOf("int8", values.toArray());
-    }
-
-    /**
-     * @return the records with one per key, the highest version kept (the last of equal ones), in first-seen
-     *     order: a statement that upserts by key must not meet a key twice
-     */
-    static <T, K> List<T> latestPerKey(List<T> records, Function<T, K> keyOf, ToLongFunction<T> versionOf) {
-        Map<K, T> latest = new LinkedHashMap<>();
-        for (T record : records) {
-            latest.merge(
-                    keyOf.apply(record),
-                    record,
-                    (a, b) -> versionOf.applyAsLong(b) >= versionOf.applyAsLong(a) ? b : a);
-        }
-        return latest.size() == records.size() ? records : List.copyOf(latest.values());
     }
 
     // ---- the checks a bulk upsert makes ----
