@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dal.api.DataAccess;
 import dev.dal.api.JsonValues;
+import dev.dal.api.ValidationException;
 import dev.dal.migration.Difference;
 import dev.dal.migration.KindCounts;
 import dev.dal.migration.RecordType;
@@ -30,8 +31,10 @@ import picocli.CommandLine.Option;
 @Command(
         name = "verify",
         description = {
-            "Compare two stores: counts per kind and a content hash per record;"
-                    + " names every missing, extra or differing record. Exit status 1 on any difference.",
+            "Compare two stores: counts per kind and a content hash per record; shows the first --max-diffs"
+                    + " missing, extra or differing records and --report FILE lists all of them."
+                    + " Exit status 1 on any difference, and when both stores are empty (nothing was compared)"
+                    + " unless --allow-empty.",
             "Read-only on both sides: no schema is changed (a store whose schema is missing or older is refused,"
                     + " exit status 3), and a file: store that does not exist is an error (exit status 3)."
         })
@@ -48,32 +51,72 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "N", description = "Records per scan (default MIGRATION_BATCH_SIZE).")
     Integer batch;
 
-    @Option(names = "--report", paramLabel = "FILE", description = "Write the full report as JSON to FILE.")
+    @Option(
+            names = "--report",
+            paramLabel = "FILE",
+            description = "Write every difference to FILE as NDJSON: a header line, one line per difference, and a"
+                    + " last line with the counts.")
     Path report;
+
+    @Option(
+            names = "--max-diffs",
+            paramLabel = "N",
+            description = "Differences shown on the terminal (and in --json output), default ${DEFAULT-VALUE}.")
+    int maxDiffs = DEFAULT_MAX_DIFFS;
+
+    @Option(
+            names = "--allow-empty",
+            description = "Succeed when both stores are empty; without it that is exit status 1, since nothing was"
+                    + " compared (a wrong store URI looks just like that).")
+    boolean allowEmpty;
+
+    /** How many differences the terminal shows unless {@code --max-diffs} says otherwise. */
+    static final int DEFAULT_MAX_DIFFS = 100;
 
     @Override
     public Integer call() throws IOException {
+        if (maxDiffs < 0) {
+            throw new ValidationException("--max-diffs", "must be 0 or more");
+        }
         StoreUri source = CommonOptions.store(from);
         StoreUri target = CommonOptions.store(to);
         try (DataAccess src = Stores.openForReading(source, "source", "verify");
                 DataAccess dst = Stores.openForReading(target, "target", "verify");
                 DifferenceFile file = report == null ? null : new DifferenceFile(report, source, target)) {
-            VerifyReport result = new StoreVerifier(src, dst, CommonOptions.batchSize(batch), 1000).verify(d -> {
-                if (!common.json) {
+            long[] shown = {0};
+            VerifyReport result = new StoreVerifier(src, dst, CommonOptions.batchSize(batch), maxDiffs).verify(d -> {
+                if (!common.json && shown[0] < maxDiffs) {
                     common.out.println("  " + d);
+                    shown[0]++;
                 }
                 if (file != null) {
                     file.add(difference(d));
                 }
             });
             ObjectNode json = summary(source, target, result);
-            StringBuilder text = new StringBuilder(result.equal() ? "Equal: " : "DIFFERENT: ");
+            boolean empty = result.counts().values().stream().allMatch(c -> c.source() == 0 && c.target() == 0);
+            json.put("empty", empty);
+            StringBuilder text = new StringBuilder();
+            long notShown = result.differenceCount() - shown[0];
+            if (!common.json && notShown > 0) {
+                text.append(String.format(
+                        "  … and %,d more difference(s) not shown (--max-diffs %d)%s%n",
+                        notShown,
+                        maxDiffs,
+                        file == null ? "; --report FILE lists every one" : "; all are in " + report));
+            }
+            text.append(!result.equal() ? "DIFFERENT: " : empty && !allowEmpty ? "NOTHING COMPARED: " : "Equal: ");
             text.append(source).append(" vs ").append(target);
             for (RecordType kind : RecordType.values()) {
                 KindCounts c = result.counts().get(kind);
                 text.append(String.format(
                         "%n  %-9s source %,d  target %,d  matching %,d  missing %,d  extra %,d" + "  differing %,d",
                         kind.wireName(), c.source(), c.target(), c.matching(), c.missing(), c.extra(), c.differing()));
+            }
+            if (empty) {
+                text.append(String.format(
+                        "%nBoth stores are empty: nothing was compared%s",
+                        allowEmpty ? " (--allow-empty)" : "; exit status 1 (--allow-empty accepts it)"));
             }
             if (!common.json) {
                 common.out.println(text);
@@ -86,42 +129,53 @@ final class VerifyCommand implements Callable<Integer> {
             if (file != null) {
                 file.complete(json.get("counts"), result.equal());
             }
-            return result.equal() ? DalCli.OK : DalCli.DIFFERENT;
+            return result.equal() && (!empty || allowEmpty) ? DalCli.OK : DalCli.DIFFERENT;
         }
     }
 
     /**
-     * The {@code --report} file: every difference as it is found, written to {@code FILE.partial} (0600) and
-     * renamed into place only once the verify completed, so a {@code FILE} that exists is a whole report.
+     * The {@code --report} file, NDJSON: a header line, every difference on a line of its own as it is found, and a
+     * last line with the counts. Written to {@code FILE.partial} (0600) and renamed into place only once the verify
+     * completed, so a {@code FILE} that exists is a whole report; memory stays flat however many differ.
      */
     private static final class DifferenceFile implements AutoCloseable {
         private final Path target;
         private final Path partial;
         private final BufferedWriter out;
-        private boolean first = true;
 
         DifferenceFile(Path target, StoreUri from, StoreUri to) throws IOException {
             this.target = target;
             this.partial = target.resolveSibling(target.getFileName() + ".partial");
             this.out = new BufferedWriter(
                     new OutputStreamWriter(PrivateFiles.newOutputStream(partial), StandardCharsets.UTF_8));
-            out.write(
-                    "{\"from\":" + quote(from.redacted()) + ",\"to\":" + quote(to.redacted()) + ",\"differences\":[\n");
+            line(JsonNodeFactory.instance
+                    .objectNode()
+                    .put("format", "dal-verify-report")
+                    .put("version", 1)
+                    .put("from", from.redacted())
+                    .put("to", to.redacted()));
         }
 
         void add(ObjectNode difference) {
             try {
-                out.write((first ? "" : ",\n") + JsonValues.write(difference));
-                first = false;
+                line(difference);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
 
         void complete(JsonNode counts, boolean equal) throws IOException {
-            out.write("\n],\"counts\":" + JsonValues.write(counts) + ",\"equal\":" + equal + "}\n");
+            ObjectNode end = JsonNodeFactory.instance.objectNode().put("end", true);
+            end.set("counts", counts);
+            end.put("equal", equal);
+            line(end);
             out.close();
             Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+
+        private void line(JsonNode node) throws IOException {
+            out.write(JsonValues.write(node));
+            out.write('\n');
         }
 
         @Override
@@ -160,9 +214,5 @@ final class VerifyCommand implements Callable<Integer> {
         d.fields().forEach(fields::add);
         node.put("sourceHash", d.sourceHash()).put("targetHash", d.targetHash());
         return node;
-    }
-
-    private static String quote(String text) {
-        return JsonValues.write(JsonNodeFactory.instance.textNode(text));
     }
 }

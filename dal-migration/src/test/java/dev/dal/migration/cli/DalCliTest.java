@@ -49,11 +49,16 @@ class DalCliTest {
                 dir.resolve("cp").toString());
         assertThat(copy.status()).as(copy.err()).isZero();
         assertThat(copy.out()).contains("\"written\":{\"users\":1,\"sessions\":1,\"messages\":2,\"memory\":0}");
-        Path report = dir.resolve("report.json");
+        Path report = dir.resolve("report.ndjson");
         Run verify = run("verify", "--json", "--from", a, "--to", b, "--report", report.toString());
         assertThat(verify.status()).isZero();
         assertThat(verify.out()).contains("\"equal\":true");
-        assertThat(report).content().contains("\"differences\":[");
+        assertThat(Files.readAllLines(report))
+                .as("an equal pair's report: the header and the counts")
+                .hasSize(2)
+                .last()
+                .asString()
+                .contains("\"end\":true", "\"equal\":true");
 
         Path archive = dir.resolve("a.ndjson.gz");
         assertThat(run("export", "--from", a, "--out", archive.toString()).status())
@@ -74,6 +79,49 @@ class DalCliTest {
         assertThat(run("verify", "--from", a, "--to", c).status())
                 .as("a migrated store reads as before")
                 .isZero();
+    }
+
+    @Test
+    void verifyShowsTheFirstDifferencesListsEveryOneInTheReportAndRefusesTwoEmptyStores() throws Exception {
+        String a = "file:" + dir.resolve("a");
+        assertThat(run("demo", a).status()).isZero();
+        Files.createDirectories(dir.resolve("empty"));
+        Files.createDirectories(dir.resolve("empty-too"));
+        String empty = "file:" + dir.resolve("empty");
+        Path report = dir.resolve("report.ndjson");
+
+        Run verify = run("verify", "--from", a, "--to", empty, "--max-diffs", "1", "--report", report.toString());
+
+        assertThat(verify.status()).as(verify.err()).isEqualTo(DalCli.DIFFERENT);
+        assertThat(verify.out().lines().filter(l -> l.startsWith("  missing ")))
+                .as("differences shown")
+                .hasSize(1);
+        assertThat(verify.out()).contains("more difference(s) not shown (--max-diffs 1); all are in " + report);
+        List<String> lines = Files.readAllLines(report);
+        JsonNode header = JsonValues.newMapper().readTree(lines.get(0));
+        JsonNode end = JsonValues.newMapper().readTree(lines.get(lines.size() - 1));
+        assertThat(header.path("format").asText()).isEqualTo("dal-verify-report");
+        assertThat(end.path("end").asBoolean()).isTrue();
+        assertThat(end.path("equal").asBoolean()).isFalse();
+        long missing = 0;
+        for (JsonNode kind : end.path("counts")) {
+            missing += kind.path("missing").asLong();
+        }
+        assertThat(missing).as("what the demo wrote").isGreaterThanOrEqualTo(4);
+        assertThat(lines.subList(1, lines.size() - 1))
+                .as("every difference in the report, one per line")
+                .hasSize((int) missing)
+                .allSatisfy(l -> assertThat(l).contains("\"type\":\"missing\""));
+
+        Run bothEmpty = run("verify", "--from", empty, "--to", "file:" + dir.resolve("empty-too"));
+        assertThat(bothEmpty.status()).isEqualTo(DalCli.DIFFERENT);
+        assertThat(bothEmpty.out()).contains("Both stores are empty: nothing was compared");
+        assertThat(run("verify", "--from", empty, "--to", "file:" + dir.resolve("empty-too"), "--allow-empty")
+                        .status())
+                .isZero();
+        assertThat(run("verify", "--from", a, "--to", empty, "--max-diffs", "-1")
+                        .status())
+                .isEqualTo(DalCli.BAD_INPUT);
     }
 
     @Test
