@@ -229,7 +229,10 @@ public final class DalStoreExtension implements BeforeEachCallback, AfterEachCal
         private final Map<String, DataAccess> storesByType = new LinkedHashMap<>();
 
         synchronized Map<String, String> settings(String type) {
-            TestBackend backend = TestBackends.forStorageType(type);
+            return settings(TestBackends.forStorageType(type));
+        }
+
+        private Map<String, String> settings(TestBackend backend) {
             return settingsByType.computeIfAbsent(backend.storageType(), t -> {
                 Map<String, String> all = new HashMap<>(backend.emptyStoreSettings());
                 all.putAll(settings);
@@ -238,15 +241,12 @@ public final class DalStoreExtension implements BeforeEachCallback, AfterEachCal
         }
 
         synchronized DataAccess store(String type) {
-            Map<String, String> reaching = settings(type);
-            String key = TestBackends.forStorageType(type).storageType();
-            DataAccess store = storesByType.get(key);
-            if (store == null) {
-                store = DataAccessFactory.create(
-                        DalConfig.builder().settings(reaching).clock(clock).build());
-                storesByType.put(key, store);
-            }
-            return store;
+            TestBackend backend = TestBackends.forStorageType(type);
+            Map<String, String> reaching = settings(backend);
+            return storesByType.computeIfAbsent(
+                    backend.storageType(),
+                    t -> DataAccessFactory.create(
+                            DalConfig.builder().settings(reaching).clock(clock).build()));
         }
 
         synchronized void close() {
