@@ -82,9 +82,10 @@ final class PostgresHealth implements AutoCloseable {
             }
             PostgresReplicas replicas = db.replicas();
             if (replicas != null) {
-                details.put("primaryHost", replicas.primaryHost());
+                PostgresReplicas.Findings found = replicas.latest();
+                details.put("primaryHost", found.primaryHost());
                 List<Map<String, Object>> each = new ArrayList<>();
-                for (PostgresReplicas.ReplicaState r : replicas.latest()) {
+                for (PostgresReplicas.ReplicaState r : found.replicas()) {
                     each.add(r.details());
                     if (!r.usable()) {
                         problems.add("Replica " + r.host() + " is " + r.state()

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * far its replay is behind the primary, in bytes of WAL and in seconds. While every replica answers as a standby
  * no more than {@code DB_MAX_REPLICA_LAG} behind, reads outside transactions go to the replicas; while one does
  * not, they go to the primary, so a replica that stopped or fell behind is never read from. A daemon thread checks
- * every few seconds (a quarter of the allowed lag, between 250 ms and 5 s); the health check checks again.
+ * every few seconds (a quarter of the allowed lag, between 250 ms and 5 s); the health check reports its latest
+ * findings, the primary and the replicas from the same check.
  *
  * <p>Each replica, and the primary (for its WAL position and which host it is on), is reached over a connection of
  * its own, outside the pools, with {@code DAL_HEALTH_TIMEOUT} as its connect and read timeouts.
@@ -56,14 +57,22 @@ final class PostgresReplicas implements AutoCloseable {
         }
     }
 
+    /**
+     * What one check found.
+     *
+     * @param primaryHost the host ({@code host:port} as configured) the primary answered on, or {@code null}
+     * @param replicas each replica's state, in {@code DB_READ_HOSTS} order
+     * @param usable whether reads outside transactions may go to the replicas
+     */
+    record Findings(String primaryHost, List<ReplicaState> replicas, boolean usable) {}
+
     private final List<String> hosts;
     private final List<ProbeConnection> replicas;
     private final Duration maxLag;
     private final ScheduledExecutorService watcher;
     private final ProbeConnection primary;
-    private volatile String primaryHost;
-    private volatile List<ReplicaState> latest;
-    private volatile boolean usable = true;
+    /** Published whole, so a reader never pairs one check's primary with another check's replicas. */
+    private volatile Findings latest;
 
     /**
      * Starts watching; the first check runs at once, on the watcher's thread.
@@ -81,9 +90,12 @@ final class PostgresReplicas implements AutoCloseable {
         this.replicas = settings.replicaUrls().stream()
                 .map(u -> probe(u, settings, timeout, logValues))
                 .toList();
-        this.latest = hosts.stream()
-                .map(h -> new ReplicaState(h, "unknown", null, null))
-                .toList();
+        this.latest = new Findings(
+                null,
+                hosts.stream()
+                        .map(h -> new ReplicaState(h, "unknown", null, null))
+                        .toList(),
+                true);
         this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "dal-postgres-replicas");
             t.setDaemon(true);
@@ -108,22 +120,17 @@ final class PostgresReplicas implements AutoCloseable {
 
     /** @return whether reads outside transactions may go to the replicas now */
     boolean usable() {
-        return usable;
+        return latest.usable();
     }
 
-    /** @return the latest check's findings, one per replica, in {@code DB_READ_HOSTS} order */
-    List<ReplicaState> latest() {
+    /** @return what the latest check found, the primary and the replicas together */
+    Findings latest() {
         return latest;
     }
 
     /** @return the allowed lag */
     Duration maxLag() {
         return maxLag;
-    }
-
-    /** @return the host ({@code host:port} as configured) the latest check found the primary on, or {@code null} */
-    String primaryHost() {
-        return primaryHost;
     }
 
     private void checkQuietly() {
@@ -139,14 +146,15 @@ final class PostgresReplicas implements AutoCloseable {
      *
      * @return what each replica's check found
      */
-    synchronized List<ReplicaState> check() {
-        String primaryLsn = primaryLsn();
+    synchronized Findings check() {
+        String[] primaryHost = new String[1];
+        String primaryLsn = primaryLsn(primaryHost);
         List<ReplicaState> found = new ArrayList<>();
         for (int i = 0; i < replicas.size(); i++) {
             found.add(checkOne(hosts.get(i), replicas.get(i), primaryLsn));
         }
         boolean allUsable = found.stream().allMatch(ReplicaState::usable);
-        if (allUsable != usable) {
+        if (allUsable != latest.usable()) {
             LOG.warn(
                     allUsable
                             ? "PostgreSQL replicas streaming again: reads outside transactions go to them"
@@ -154,8 +162,7 @@ final class PostgresReplicas implements AutoCloseable {
                                     + " primary",
                     maxLag);
         }
-        usable = allUsable;
-        latest = List.copyOf(found);
+        latest = new Findings(primaryHost[0], List.copyOf(found), allUsable);
         return latest;
     }
 
@@ -186,11 +193,16 @@ final class PostgresReplicas implements AutoCloseable {
         }
     }
 
-    /** @return the primary's current WAL position, or {@code null} when it does not answer */
-    private String primaryLsn() {
+    /**
+     * Asks the primary for its WAL position.
+     *
+     * @param host receives the host ({@code host:port} as configured) the primary answered on
+     * @return the primary's current WAL position, or {@code null} when it does not answer
+     */
+    private String primaryLsn(String[] host) {
         try {
             return primary.run(c -> {
-                primaryHost = c.unwrap(org.postgresql.core.BaseConnection.class)
+                host[0] = c.unwrap(org.postgresql.core.BaseConnection.class)
                         .getQueryExecutor()
                         .getHostSpec()
                         .toString();
@@ -201,7 +213,7 @@ final class PostgresReplicas implements AutoCloseable {
                 }
             });
         } catch (SQLException | RuntimeException e) {
-            primaryHost = null;
+            host[0] = null;
             return null;
         }
     }
