@@ -10,6 +10,7 @@ import dev.dal.api.NewUser;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
 import dev.dal.api.ValidationException;
+import dev.dal.api.spi.RecordTrees;
 
 /** Applies {@link Validator}'s rules to whole requests and records, field by field. */
 public final class RecordValidator {
@@ -123,7 +124,7 @@ public final class RecordValidator {
     public void message(Message message) {
         v.required("message", message);
         v.content("message.content", message.content());
-        v.json("message.metadata", message.metadata());
+        v.json("message.metadata", RecordTrees.metadata(message));
         if (message.sequenceNumber() < 1) {
             throw new ValidationException("message.sequenceNumber", "must be 1 or more");
         }

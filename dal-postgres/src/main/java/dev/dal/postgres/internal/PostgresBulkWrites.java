@@ -78,9 +78,7 @@ final class PostgresBulkWrites {
                         + "sequence_number = EXCLUDED.sequence_number, role = EXCLUDED.role, content = EXCLUDED.content, "
                         + "metadata = EXCLUDED.metadata, token_count = EXCLUDED.token_count, "
                         + "abuse_flagged = EXCLUDED.abuse_flagged, created_at = EXCLUDED.created_at")) {
-            for (Message m : messages) {
-                PostgresRows.addMessage(ps, m);
-            }
+            PostgresRows.addMessages(ps, messages);
             return sum(ps.executeBatch());
         } catch (SQLException e) {
             throw PostgresErrors.carry(e);

@@ -2,10 +2,10 @@ package dev.dal.postgres.internal;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SegmentedStringWriter;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dal.api.JsonValues;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.util.Map;
@@ -35,13 +35,17 @@ final class PostgresJson {
         if (node.isObject() && node.isEmpty()) {
             return "{}"; // most chat messages carry no metadata
         }
-        StringWriter out = new StringWriter();
-        try (JsonGenerator gen = FACTORY.createGenerator(out)) {
-            write(gen, node);
+        // Jackson's own pooled writer, as ObjectMapper.writeValueAsString uses: StringWriter's StringBuffer
+        // synchronizes every append.
+        SegmentedStringWriter out = new SegmentedStringWriter(FACTORY._getBufferRecycler());
+        try {
+            try (JsonGenerator gen = FACTORY.createGenerator(out)) {
+                write(gen, node);
+            }
+            return out.getAndClear();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return out.toString();
     }
 
     static JsonNode read(String text) {
@@ -49,35 +53,45 @@ final class PostgresJson {
     }
 
     private static void write(JsonGenerator gen, JsonNode node) throws IOException {
-        if (node.isObject()) {
-            gen.writeStartObject();
-            for (Map.Entry<String, JsonNode> field : node.properties()) {
-                gen.writeFieldName(field.getKey());
-                write(gen, field.getValue());
+        // One virtual call for the type, not a chain of isX() checks: this walk runs per message in a batch.
+        switch (node.getNodeType()) {
+            case OBJECT -> {
+                gen.writeStartObject();
+                for (Map.Entry<String, JsonNode> field : node.properties()) {
+                    gen.writeFieldName(field.getKey());
+                    write(gen, field.getValue());
+                }
+                gen.writeEndObject();
             }
-            gen.writeEndObject();
-        } else if (node.isArray()) {
-            gen.writeStartArray();
-            for (JsonNode element : node) {
-                write(gen, element);
+            case ARRAY -> {
+                gen.writeStartArray();
+                for (JsonNode element : node) {
+                    write(gen, element);
+                }
+                gen.writeEndArray();
             }
-            gen.writeEndArray();
-        } else if (node.isDouble()) {
-            gen.writeNumber(plainDouble(node.doubleValue()));
-        } else if (node.isIntegralNumber()) {
-            gen.writeNumber(node.longValue());
-        } else if (node.isTextual()) {
-            gen.writeString(node.textValue());
-        } else if (node.isBoolean()) {
-            gen.writeBoolean(node.booleanValue());
-        } else {
-            gen.writeNull();
+            case STRING -> gen.writeString(node.textValue());
+            case NUMBER -> {
+                if (node.isDouble()) {
+                    gen.writeNumber(plainDouble(node.doubleValue()));
+                } else if (node.isIntegralNumber()) {
+                    gen.writeNumber(node.longValue());
+                } else {
+                    gen.writeNull();
+                }
+            }
+            case BOOLEAN -> gen.writeBoolean(node.booleanValue());
+            default -> gen.writeNull();
         }
     }
 
     /** The shortest decimal that reads back as {@code value}, in plain notation, with a fraction. */
     static String plainDouble(double value) {
-        String plain = new BigDecimal(Double.toString(value)).toPlainString();
+        String shortest = Double.toString(value);
+        if (shortest.indexOf('E') < 0) {
+            return shortest; // already plain, with a fraction ("0.7", "12.0"): the usual case, no BigDecimal
+        }
+        String plain = new BigDecimal(shortest).toPlainString();
         return plain.indexOf('.') < 0 ? plain + ".0" : plain;
     }
 }

@@ -8,6 +8,7 @@ import dev.dal.api.Role;
 import dev.dal.api.SessionStatus;
 import dev.dal.api.User;
 import dev.dal.api.UserStatus;
+import dev.dal.api.spi.RecordTrees;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -15,6 +16,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.UUID;
 import org.jdbi.v3.core.statement.SqlStatement;
 
@@ -83,22 +85,34 @@ final class PostgresRows {
     static final String MESSAGE_INSERT = "INSERT INTO messages (id, chat_session_id, sequence_number, role, content, "
             + "metadata, token_count, abuse_flagged, created_at) VALUES (?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?)";
 
-    /** Binds a message's values to {@link #MESSAGE_INSERT}'s parameters and adds them to the statement's batch. */
-    static void addMessage(PreparedStatement ps, Message m) throws SQLException {
-        ps.setObject(1, m.id());
-        ps.setObject(2, m.sessionId());
-        ps.setLong(3, m.sequenceNumber());
-        ps.setString(4, m.role().wireName());
-        ps.setString(5, m.content());
-        ps.setString(6, PostgresJson.writeStored(m.metadata()));
-        if (m.tokenCount() == null) {
-            ps.setNull(7, Types.INTEGER);
-        } else {
-            ps.setInt(7, m.tokenCount());
+    /**
+     * Binds each message's values to {@link #MESSAGE_INSERT}'s parameters and adds them to the statement's batch.
+     * Positional binding on the driver's statement: Jdbi's named binding per row and column cost a quarter of a
+     * 1,000-message batch's client time.
+     */
+    static void addMessages(PreparedStatement ps, List<Message> messages) throws SQLException {
+        Instant lastCreatedAt = null;
+        OffsetDateTime createdAt = null;
+        for (Message m : messages) {
+            if (!m.createdAt().equals(lastCreatedAt)) { // addMessages gives a whole batch one time
+                lastCreatedAt = m.createdAt();
+                createdAt = bindable(lastCreatedAt);
+            }
+            ps.setObject(1, m.id());
+            ps.setObject(2, m.sessionId());
+            ps.setLong(3, m.sequenceNumber());
+            ps.setString(4, m.role().wireName());
+            ps.setString(5, m.content());
+            ps.setString(6, PostgresJson.writeStored(RecordTrees.metadata(m)));
+            if (m.tokenCount() == null) {
+                ps.setNull(7, Types.INTEGER);
+            } else {
+                ps.setInt(7, m.tokenCount());
+            }
+            ps.setBoolean(8, m.abuseFlagged());
+            ps.setObject(9, createdAt);
+            ps.addBatch();
         }
-        ps.setBoolean(8, m.abuseFlagged());
-        ps.setObject(9, bindable(m.createdAt()));
-        ps.addBatch();
     }
 
     static OffsetDateTime bindable(Instant instant) {

@@ -16,6 +16,7 @@ import dev.dal.api.UserUpdate;
 import dev.dal.api.spi.Ids;
 import dev.dal.api.spi.StoreWrites;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -153,24 +154,31 @@ final class PostgresWrites implements StoreWrites {
 
     // ---- messages ----
 
+    private static final String COUNT_MESSAGES = "UPDATE chat_sessions SET message_count = message_count + ?, "
+            + "last_message_at = ?, version = version + 1 WHERE chat_id = ? RETURNING id, message_count";
+
     @Override
     public List<Message> addMessages(String chatId, List<NewMessage> newMessages) {
         return store.write("addMessages", h -> {
             Instant now = store.now();
-            // The row lock this UPDATE takes orders concurrent writers: numbers are distinct and gap-free.
+            // The row lock this UPDATE takes orders concurrent writers: numbers are distinct and gap-free. Plain
+            // JDBC: through Jdbi, binding by name and mapping the one row cost as much as the statement itself.
+            UUID sessionId;
             long[] counter = new long[1];
-            UUID sessionId = h.createQuery(
-                            "UPDATE chat_sessions SET message_count = message_count + :n, "
-                                    + "last_message_at = :now, version = version + 1 WHERE chat_id = :chatId RETURNING id, message_count")
-                    .bind("n", newMessages.size())
-                    .bind("now", PostgresRows.bindable(now))
-                    .bind("chatId", chatId)
-                    .map((rs, ctx) -> {
-                        counter[0] = rs.getLong(2);
-                        return rs.getObject(1, UUID.class);
-                    })
-                    .findOne()
-                    .orElseThrow(() -> NotFoundException.of("chat session", chatId));
+            try (PreparedStatement ps = h.getConnection().prepareStatement(COUNT_MESSAGES)) {
+                ps.setInt(1, newMessages.size());
+                ps.setObject(2, PostgresRows.bindable(now));
+                ps.setString(3, chatId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw NotFoundException.of("chat session", chatId);
+                    }
+                    sessionId = rs.getObject(1, UUID.class);
+                    counter[0] = rs.getLong(2);
+                }
+            } catch (SQLException e) {
+                throw PostgresErrors.carry(e);
+            }
             long next = counter[0] - newMessages.size() + 1;
             List<Message> messages = new ArrayList<>(newMessages.size());
             for (NewMessage m : newMessages) {
@@ -349,9 +357,7 @@ final class PostgresWrites implements StoreWrites {
     /** Inserts new messages, under the sequence numbers the caller reserved. */
     private static void insertMessages(Handle h, List<Message> messages) {
         try (PreparedStatement ps = h.getConnection().prepareStatement(PostgresRows.MESSAGE_INSERT)) {
-            for (Message m : messages) {
-                PostgresRows.addMessage(ps, m);
-            }
+            PostgresRows.addMessages(ps, messages);
             ps.executeBatch();
         } catch (SQLException e) {
             throw PostgresErrors.carry(e);
