@@ -15,6 +15,7 @@ import dev.dal.api.SessionStatus;
 import dev.dal.api.User;
 import dev.dal.api.UserStatus;
 import dev.dal.api.bulk.Tombstone;
+import dev.dal.api.spi.RecordTrees;
 import java.time.Instant;
 import java.util.UUID;
 import org.bson.BsonBoolean;
@@ -155,7 +156,7 @@ final class MongoDocuments {
                 .append(SEQUENCE_NUMBER, new BsonInt64(m.sequenceNumber()))
                 .append(ROLE, new BsonString(m.role().wireName()))
                 .append(CONTENT, new BsonString(m.content()))
-                .append(METADATA, MongoJson.toDocument(m.metadata()))
+                .append(METADATA, MongoJson.toDocument(RecordTrees.metadata(m)))
                 .append(TOKEN_COUNT, m.tokenCount() == null ? BsonNull.VALUE : new BsonInt32(m.tokenCount()))
                 .append(ABUSE_FLAGGED, BsonBoolean.valueOf(m.abuseFlagged()))
                 .append(CREATED_AT, date(m.createdAt()))

@@ -47,6 +47,14 @@ final class MongoJson {
             return BsonBoolean.valueOf(node.booleanValue());
         }
         if (node.isNumber()) {
+            // Records hold canonical trees: int and double nodes are final already, with no copy to make.
+            if (node.isInt()) {
+                return new BsonInt32(node.intValue());
+            }
+            if (node.isDouble()) {
+                double value = node.doubleValue();
+                return new BsonDouble(value == 0.0 ? 0.0 : value);
+            }
             JsonNode canonical = JsonValues.canonical(node);
             if (canonical.isInt()) {
                 return new BsonInt32(canonical.intValue());
