@@ -3,8 +3,6 @@ package dev.dal.benchmarks;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dal.api.ChatSession;
 import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
@@ -21,7 +19,6 @@ import dev.dal.api.spi.Ids;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +34,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -75,15 +71,10 @@ import java.util.UUID;
  * (100), {@code DAL_BENCH_PG_CALL_WARMUP} (50 overview calls per side), {@code DAL_BENCH_PG_CALLS} (200).
  */
 public final class PostgresBenchmark {
-    private static final String FILLER = "The quick brown fox jumps over the lazy dog; Grüße, 你好, 👋. ";
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     /** What a hand-written application would use to turn a JSON tree into text. */
     private static final ObjectMapper RAW_JSON = new ObjectMapper();
     /** Held, so that its level sticks (java.util.logging keeps loggers weakly). */
     private static final java.util.logging.Logger LIQUIBASE_LOG = java.util.logging.Logger.getLogger("liquibase");
-
-    private static final com.sun.management.ThreadMXBean THREADS =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     private static final String RAW_COUNTER = "UPDATE chat_sessions SET message_count = message_count + ?, "
             + "last_message_at = ? WHERE chat_id = ? RETURNING id, message_count";
@@ -197,9 +188,9 @@ public final class PostgresBenchmark {
         Timings dal = new Timings(warmup, batches);
         Timings rawTimes = new Timings(warmup, batches);
         for (int i = 0; i < warmup + batches; i++) {
-            List<NewMessage> dalInput = newMessages(i);
-            List<NewMessage> rawInput = newMessages(i);
-            for (int side : order(i)) {
+            List<NewMessage> dalInput = ChatWorkload.newMessages(i, batchSize);
+            List<NewMessage> rawInput = ChatWorkload.newMessages(i, batchSize);
+            for (int side : ChatWorkload.order(i)) {
                 if (side == 0) {
                     long[] start = Timings.start();
                     store.addMessages(dalChat, dalInput);
@@ -267,9 +258,9 @@ public final class PostgresBenchmark {
         Timings dal = new Timings(warmup, batches);
         Timings rawTimes = new Timings(warmup, batches);
         for (int i = 0; i < warmup + batches; i++) {
-            List<Message> dalInput = records(dalSession.id(), i);
-            List<Message> rawInput = records(rawSession.id(), i);
-            for (int side : order(i)) {
+            List<Message> dalInput = ChatWorkload.records(dalSession.id(), i, batchSize);
+            List<Message> rawInput = ChatWorkload.records(rawSession.id(), i, batchSize);
+            for (int side : ChatWorkload.order(i)) {
                 if (side == 0) {
                     long[] start = Timings.start();
                     store.bulk().upsertMessages(dalInput);
@@ -358,12 +349,7 @@ public final class PostgresBenchmark {
         for (int s = 0; s < sessions; s++) {
             String chatId = tag + "-user-s" + s;
             store.createChatSession(NewChatSession.of(chatId, user.id()));
-            int count = 2 + s % 4;
-            List<NewMessage> messages = new ArrayList<>(count);
-            for (int m = 0; m < count; m++) {
-                messages.add(newMessage(s * 10L + m));
-            }
-            store.addMessages(chatId, messages);
+            store.addMessages(chatId, ChatWorkload.newMessages(s, 2 + s % 4));
         }
         analyze(raw);
         check(store.listUserSessionsWithLastMessage(user.id(), sessions, 0), nPlusOne(store, user.id(), sessions));
@@ -439,56 +425,6 @@ public final class PostgresBenchmark {
     // ---- inputs ----
 
     /** ABBA: Dal first in rounds 0 and 3, raw first in rounds 1 and 2, and so on. */
-    private static int[] order(int round) {
-        return (round % 4 == 0 || round % 4 == 3) ? new int[] {0, 1} : new int[] {1, 0};
-    }
-
-    private List<NewMessage> newMessages(int batch) {
-        List<NewMessage> out = new ArrayList<>(batchSize);
-        for (int i = 0; i < batchSize; i++) {
-            out.add(newMessage((long) batch * batchSize + i));
-        }
-        return out;
-    }
-
-    private static NewMessage newMessage(long n) {
-        Role role = n % 2 == 0 ? Role.USER : Role.ASSISTANT;
-        return new NewMessage(role, text(n), metadata(n), 20 + (int) (n % 50), false);
-    }
-
-    private List<Message> records(UUID sessionId, int batch) {
-        Instant base = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        List<Message> out = new ArrayList<>(batchSize);
-        for (int i = 0; i < batchSize; i++) {
-            long n = (long) batch * batchSize + i;
-            out.add(new Message(
-                    Ids.newId(),
-                    sessionId,
-                    n + 1,
-                    n % 2 == 0 ? Role.USER : Role.ASSISTANT,
-                    text(n),
-                    metadata(n),
-                    20 + (int) (n % 50),
-                    false,
-                    base.plusMillis(i)));
-        }
-        return out;
-    }
-
-    private static String text(long n) {
-        return "message " + n + ": " + FILLER + FILLER;
-    }
-
-    /** A small, typical metadata object: a string, an integer, a double, an array. */
-    private static ObjectNode metadata(long n) {
-        ObjectNode meta = NODES.objectNode();
-        meta.put("source", "bench");
-        meta.put("n", n);
-        meta.put("temperature", 0.7);
-        meta.putArray("tags").add("greeting").add("en");
-        return meta;
-    }
-
     // ---- checks and clean-up ----
 
     private static void checkCount(DataAccess store, String chatId, long expected) {
@@ -558,20 +494,24 @@ public final class PostgresBenchmark {
         System.out.println();
         ratio(
                 "(a) addMessages, Dal / raw throughput",
-                a.raw.wall().mean / a.dal.wall().mean,
-                a.raw.wall().p50 / a.dal.wall().p50,
+                a.raw.wall().mean() / a.dal.wall().mean(),
+                a.raw.wall().p50() / a.dal.wall().p50(),
                 0.85);
         ratio(
                 "(b) bulk upsert, Dal / raw throughput",
-                b.raw.wall().mean / b.dal.wall().mean,
-                b.raw.wall().p50 / b.dal.wall().p50,
+                b.raw.wall().mean() / b.dal.wall().mean(),
+                b.raw.wall().p50() / b.dal.wall().p50(),
                 0.85);
-        ratio("(c) overview speed-up over N+1", c.nPlusOne.mean / c.overview.mean, c.nPlusOne.p50 / c.overview.p50, 10);
+        ratio(
+                "(c) overview speed-up over N+1",
+                c.nPlusOne.mean() / c.overview.mean(),
+                c.nPlusOne.p50() / c.overview.p50(),
+                10);
         System.out.printf(
                 Locale.ROOT,
                 "    (overview, raw / Dal time: mean %.2f×, p50 %.2f×)%n",
-                c.raw.mean / c.overview.mean,
-                c.raw.p50 / c.overview.p50);
+                c.raw.mean() / c.overview.mean(),
+                c.raw.p50() / c.overview.p50());
     }
 
     private static void ratio(String label, double mean, double p50, double target) {
@@ -587,75 +527,7 @@ public final class PostgresBenchmark {
 
     private record Result(Timings dal, Timings raw) {}
 
-    /** Wall and calling-thread CPU time of each call; the warm-up's are dropped. */
-    private static final class Timings {
-        private final int warmup;
-        private final long[] wall;
-        private final long[] cpu;
-        private final long[] allocated;
-
-        Timings(int warmup, int timed) {
-            this.warmup = warmup;
-            this.wall = new long[timed];
-            this.cpu = new long[timed];
-            this.allocated = new long[timed];
-        }
-
-        static long[] start() {
-            return new long[] {
-                THREADS.getCurrentThreadAllocatedBytes(), THREADS.getCurrentThreadCpuTime(), System.nanoTime()
-            };
-        }
-
-        void stop(int round, long[] start) {
-            long now = System.nanoTime();
-            long cpuNow = THREADS.getCurrentThreadCpuTime();
-            long allocatedNow = THREADS.getCurrentThreadAllocatedBytes();
-            if (round >= warmup) {
-                wall[round - warmup] = now - start[2];
-                cpu[round - warmup] = cpuNow - start[1];
-                allocated[round - warmup] = allocatedNow - start[0];
-            }
-        }
-
-        Stats wall() {
-            return Stats.of(wall);
-        }
-
-        String row(String label, int batch) {
-            Stats w = wall();
-            return String.format(
-                    Locale.ROOT,
-                    "%-48s %8.2f %8.2f %8.2f %,11.0f %,11.0f %8.2f %8.2f",
-                    label,
-                    w.mean,
-                    w.p50,
-                    w.p90,
-                    batch / (w.mean / 1e3),
-                    batch / (w.p50 / 1e3),
-                    Stats.of(cpu).mean,
-                    Arrays.stream(allocated).average().orElse(0) / (1024 * 1024));
-        }
-    }
-
     private record Overview(Stats overview, Stats nPlusOne, Stats raw) {}
-
-    /** Mean and percentiles of one series, in milliseconds. */
-    private record Stats(double mean, double p50, double p90) {
-        static Stats of(long[] ns) {
-            long[] sorted = ns.clone();
-            Arrays.sort(sorted);
-            return new Stats(Arrays.stream(sorted).average().orElse(0) / 1e6, at(sorted, 0.50), at(sorted, 0.90));
-        }
-
-        private static double at(long[] sorted, double q) {
-            return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)] / 1e6;
-        }
-
-        String readRow(String label) {
-            return String.format(Locale.ROOT, "%-48s %8.2f %8.2f %8.2f", label, mean, p50, p90);
-        }
-    }
 
     // ---- the server ----
 
