@@ -15,10 +15,13 @@ public enum Role {
     /** Output of a tool call. */
     TOOL;
 
+    /** Computed once: stores write the name of every row, and a lower-casing per call showed in batch profiles. */
+    private final String wireName = name().toLowerCase(Locale.ROOT);
+
     /** @return the name used in storage and JSON, e.g. {@code "user"} */
     @JsonValue
     public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
+        return wireName;
     }
 
     /**
