@@ -106,6 +106,18 @@ public final class RecordValidator {
      * @param message a create request
      */
     public void newMessage(String field, NewMessage message) {
+        newMessage(field, -1, message);
+    }
+
+    /**
+     * Checks one message of a list; the name {@code list[index]} is built only when the message fails, since
+     * {@code addMessages} checks many messages on a hot path.
+     *
+     * @param list the list's field name
+     * @param index the message's place in it, or -1 when {@code list} names the message itself
+     * @param message a create request
+     */
+    public void newMessage(String list, int index, NewMessage message) {
         try {
             v.required("", message);
             v.required(".role", message.role());
@@ -115,8 +127,7 @@ public final class RecordValidator {
                 v.notNegative(".tokenCount", message.tokenCount());
             }
         } catch (ValidationException e) {
-            // Names are built only on failure: addMessages checks many messages on a hot path.
-            throw new ValidationException(field + e.field(), e.rule());
+            throw new ValidationException((index < 0 ? list : list + "[" + index + "]") + e.field(), e.rule());
         }
     }
 

@@ -268,7 +268,7 @@ public final class ValidatingDataAccess implements DataAccess {
         v.key("chatId", chatId);
         v.batch("messages", messages);
         for (int i = 0; i < messages.size(); i++) {
-            records.newMessage("messages[" + i + "]", messages.get(i));
+            records.newMessage("messages", i, messages.get(i));
         }
         List<NewMessage> copy = List.copyOf(messages);
         boolean withIds = copy.get(0).id() != null;
