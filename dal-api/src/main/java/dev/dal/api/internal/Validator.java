@@ -226,7 +226,9 @@ public final class Validator {
             return jsonTextBytes(node.textValue());
         } else if (node.isNumber()) {
             checkNumber("", node);
-            return node.asText().length();
+            return node.isInt() || node.isLong()
+                    ? decimalLength(node.longValue())
+                    : node.asText().length();
         } else if (node.isBoolean()) {
             return node.booleanValue() ? 4 : 5;
         } else if (node.isNull()) {
@@ -275,6 +277,18 @@ public final class Validator {
         } else if (!Double.isFinite(node.doubleValue())) {
             throw new ValidationException(path, "numbers must be finite (no NaN or infinity)");
         }
+    }
+
+    /** @return the length of {@code value} in decimal, as {@code Long.toString} would write it, without the string */
+    static int decimalLength(long value) {
+        if (value == Long.MIN_VALUE) {
+            return 20;
+        }
+        int length = value < 0 ? 2 : 1;
+        for (long rest = Math.abs(value); rest >= 10; rest /= 10) {
+            length++;
+        }
+        return length;
     }
 
     private static String shorten(String key) {
@@ -326,7 +340,9 @@ public final class Validator {
                     field, "must hold at most " + MAX_BATCH + " records (was " + list.size() + ")");
         }
         for (int i = 0; i < list.size(); i++) {
-            required(field + "[" + i + "]", list.get(i));
+            if (list.get(i) == null) { // the name is built only for the element that fails
+                required(field + "[" + i + "]", null);
+            }
         }
         return list;
     }

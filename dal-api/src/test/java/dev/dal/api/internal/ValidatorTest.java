@@ -326,4 +326,27 @@ class ValidatorTest {
         assertThat(returned).as("the accepted value").isSameAs(given);
         assertThat(returned).as("the accepted value, unchanged").isEqualTo(before);
     }
+
+    @org.junit.jupiter.api.Test
+    void theDecimalLengthOfAnIntegerIsTheLengthOfItsText() {
+        for (long value : new long[] {
+            0,
+            7,
+            -7,
+            9,
+            10,
+            -10,
+            99,
+            100,
+            123_456_789,
+            -1_000_000_000_000L,
+            Long.MAX_VALUE,
+            Long.MIN_VALUE,
+            Long.MIN_VALUE + 1
+        }) {
+            assertThat(Validator.decimalLength(value))
+                    .as("%d", value)
+                    .isEqualTo(Long.toString(value).length());
+        }
+    }
 }
