@@ -1,5 +1,6 @@
 package dev.dal.benchmarks.jmh;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.dal.api.Message;
 import dev.dal.mongo.internal.MongoBenchAccess;
 import dev.dal.neo4j.internal.Neo4jBenchAccess;
@@ -39,11 +40,13 @@ public class MappingBenchmark {
     private ResultSet row;
     private BsonDocument document;
     private MapAccessor node;
+    private JsonNode canonicalMetadata;
 
     /** Builds the record and what each driver returns for it. */
     @Setup
     public void setUp() {
         message = BenchData.message(1);
+        canonicalMetadata = message.metadata();
         row = new MessageRow(
                 message.id(),
                 message.sessionId(),
@@ -82,6 +85,16 @@ public class MappingBenchmark {
     @Benchmark
     public Message postgresRowToMessage() throws SQLException {
         return PostgresBenchAccess.message(row);
+    }
+
+    /**
+     * @return {@code PostgresJson.writeStored} of a canonical metadata tree held once: the parameter without the
+     *     accessor's copy; against {@link #postgresMessageMetadataParameter()}, the cost of {@code
+     *     Message.metadata()}'s copy on the write path
+     */
+    @Benchmark
+    public String postgresWriteStoredNoCopy() {
+        return PostgresBenchAccess.writeStoredJson(canonicalMetadata);
     }
 
     /** @return {@code MongoDocuments.message}: the record to the document {@code insertMany} sends */

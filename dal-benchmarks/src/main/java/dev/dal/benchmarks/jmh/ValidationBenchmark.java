@@ -83,6 +83,19 @@ public class ValidationBenchmark {
         return batch;
     }
 
+    /**
+     * @return the batch, after {@code RecordValidator.newMessage} on each message with the field name {@code
+     *     ValidatingDataAccess.addMessages} passes ({@code "messages[" + i + "]"}, built on the happy path too):
+     *     against {@link #newMessageTimes1000()}, the cost of those names
+     */
+    @Benchmark
+    public List<NewMessage> newMessageTimes1000IndexedNames() {
+        for (int i = 0; i < batch.size(); i++) {
+            records.newMessage("messages[" + i + "]", batch.get(i));
+        }
+        return batch;
+    }
+
     /** @return the batch, after {@code Validator.batch}: not empty, not too long, no {@code null} element */
     @Benchmark
     public List<NewMessage> batchShape1000() {
