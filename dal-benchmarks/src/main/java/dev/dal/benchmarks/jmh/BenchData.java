@@ -54,7 +54,7 @@ public final class BenchData {
     }
 
     /**
-     * A larger, profile-like tree (about 2 KB as JSON, four levels deep): names, settings, a list of interests
+     * A larger, profile-like tree (about 1.7 KB as JSON, four levels deep): names, settings, a list of interests
      * and a history of recent topics with scores, the kind of value a user profile or a memory entry holds.
      *
      * @return a new tree

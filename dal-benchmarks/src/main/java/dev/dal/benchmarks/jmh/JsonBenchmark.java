@@ -14,7 +14,7 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * {@link JsonValues}: the canonical copy every record makes of its JSON (a message's metadata, a user's profile),
- * and the text form the stores read and write, for the typical message metadata and a ~2 KB profile-like tree.
+ * and the text form the stores read and write, for the typical message metadata and a ~1.7 KB profile-like tree.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

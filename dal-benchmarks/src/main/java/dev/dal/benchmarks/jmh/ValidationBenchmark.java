@@ -114,14 +114,14 @@ public class ValidationBenchmark {
         return edge.addMessages("bench-chat", batch);
     }
 
-    /** @return the request, after {@code RecordValidator.newUser} (external id, e-mail, name, a ~2 KB profile) */
+    /** @return the request, after {@code RecordValidator.newUser} (external id, e-mail, name, a ~1.7 KB profile) */
     @Benchmark
     public NewUser newUserWithProfile() {
         records.newUser(user);
         return user;
     }
 
-    /** @return what the idle store returns, after the edge validated a ~2 KB memory value */
+    /** @return what the idle store returns, after the edge validated a ~1.7 KB memory value */
     @Benchmark
     public Object edgeSetUserMemoryProfile() {
         return edge.setUserMemory(userId, "profile", "summary", profile, null);
