@@ -47,7 +47,7 @@ import org.neo4j.driver.summary.ResultSummary;
  * "after" are Dal's own, run by Dal's own code ({@code Neo4jBulkWrites.upsertMessages}, reached reflectively) on a
  * transaction that prefixes {@code PROFILE}. Then it times, in interleaved rounds (ABCD, DCBA, …) after a warm-up of
  * each: (A) Dal {@code bulk().upsertMessages}, (B) the new statements run by {@code Neo4jBulkWrites} on one raw
- * transaction, (C) the old statements the same way, (D) one {@code MERGE} statement per message, each its own
+ * explicit transaction per call (statement and commit time printed apart), (C) the old statements the same way, (D) one {@code MERGE} statement per message, each its own
  * transaction (the baseline dal-neo4j's README names). Each variant writes {@code N} new messages into 50 new sessions
  * per round, D fewer ({@code DAL_BENCH_NEO4J_BASELINE_MESSAGES}: its rate does not depend on the count, and 20,000 at
  * ~700 msg/s would take half a minute a round), so ratios are of throughput. The calling thread's CPU time and
@@ -98,6 +98,8 @@ public final class Neo4jBenchmark {
     private final DataAccess store;
     private final Method newUpsert;
     private int sessionsMade;
+    private long statementNanos;
+    private long commitNanos;
 
     private Neo4jBenchmark(Neo4jTestServer server, DataAccess store) throws ReflectiveOperationException {
         this.server = server;
@@ -305,6 +307,8 @@ public final class Neo4jBenchmark {
             System.out.printf(Locale.ROOT, "%nround %d, load %s%n", round + 1, load());
             for (Variant v : order) {
                 List<Message> batch = messages(sessions(sessionCount, "timed"), v.count());
+                statementNanos = 0;
+                commitNanos = 0;
                 long cpu = THREADS.getCurrentThreadCpuTime();
                 long alloc = THREADS.getCurrentThreadAllocatedBytes();
                 long start = System.nanoTime();
@@ -325,6 +329,13 @@ public final class Neo4jBenchmark {
                         f.rate(),
                         f.cpuMs(),
                         f.allocMb());
+                if (commitNanos > 0) {
+                    System.out.printf(
+                            Locale.ROOT,
+                            "    of which in the statements %.2f s, in the commits %.2f s%n",
+                            statementNanos / 1e9,
+                            commitNanos / 1e9);
+                }
             }
         }
         long stored = server.run("MATCH (m:Message) RETURN count(m) AS n", Map.of())
@@ -378,22 +389,33 @@ public final class Neo4jBenchmark {
         }
     }
 
+    /** B and C run on an explicit transaction, so the time in the statements and in the commit can be told apart. */
     private void rawNew(List<Message> batch) {
-        try (Session session = server.driver().session()) {
-            session.executeWrite(tx -> {
-                newUpsert(tx, batch);
-                return null;
-            });
+        explicit(tx -> newUpsert(tx, batch));
+    }
+
+    private void explicit(Consumer<TransactionContext> work) {
+        try (Session session = server.driver().session();
+                Transaction tx = session.beginTransaction()) {
+            TransactionContext context = (TransactionContext) Proxy.newProxyInstance(
+                    TransactionContext.class.getClassLoader(), new Class<?>[] {TransactionContext.class}, (p, m, a) -> {
+                        try {
+                            return m.invoke(tx, a);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            long start = System.nanoTime();
+            work.accept(context);
+            long committing = System.nanoTime();
+            tx.commit();
+            statementNanos += committing - start;
+            commitNanos += System.nanoTime() - committing;
         }
     }
 
     private void rawOld(List<Message> batch) {
-        try (Session session = server.driver().session()) {
-            session.executeWrite(tx -> {
-                oldUpsert(tx, batch);
-                return null;
-            });
-        }
+        explicit(tx -> oldUpsert(tx, batch));
     }
 
     /** The headline baseline, what naive code does: one statement per message, each its own transaction. */
