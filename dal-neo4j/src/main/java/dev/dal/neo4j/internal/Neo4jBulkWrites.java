@@ -13,6 +13,7 @@ import dev.dal.api.bulk.Tombstone;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,8 +21,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.neo4j.driver.Result;
 import org.neo4j.driver.TransactionContext;
+import org.neo4j.driver.exceptions.ClientException;
 
 /**
  * The statements of {@link Neo4jBulkAccess}: the exact-record upserts and replicated deletions that
@@ -123,33 +126,67 @@ final class Neo4jBulkWrites {
             RETURN row.props.chat_id AS lost""";
 
     /**
-     * Messages grouped by session: each session is looked up once per statement, every property is
-     * named (a whole-map {@code SET m = row} makes the planner assume a conflict with every read and
-     * add {@code Eager} barriers), and every lookup is a uniqueness-constraint seek. A message that
-     * moves between sessions has lost its old relationship to {@link #DETACH_MOVED} first.
+     * Read only, set-wise, one id seek per row (the hint, as in {@link #DETACH_MOVED}): the rows of a chunk that must
+     * be merged, with whether each hangs under a session other than its row's (it moved). Those are the ids that
+     * exist, and the new ids whose (session, sequence number) a stored message holds already (merged as before, so
+     * the constraint reports the duplicate as it always did). Every other row is a new id on a free slot: {@link
+     * #CREATE_MESSAGES} creates it, and only a concurrent writer can make that fail. The row's session id travels as
+     * {@code sid}, not {@code session_id}: a map key named like a property the statements write makes the planner
+     * assume a read/set conflict and add an {@code Eager} barrier.
+     */
+    static final String MESSAGES_TO_MERGE = """
+            UNWIND $rows AS row
+            OPTIONAL MATCH (m:Message {id: row.id})
+            USING INDEX SEEK m:Message(id)
+            WITH row, m
+            WHERE m IS NOT NULL OR EXISTS { MATCH (:Message {session_id: row.sid, sequence_number: row.seq}) }
+            RETURN row.id AS id,
+              m IS NOT NULL AND EXISTS { MATCH (old:ChatSession)-[:HAS_MESSAGE]->(m) WHERE old.id <> row.sid } AS moved""";
+
+    /**
+     * Messages whose id is absent and whose slot is free (by {@link #MESSAGES_TO_MERGE} in this transaction), grouped by session: each
+     * session is one index seek, then node and relationship are created, not merged, with every property named in
+     * the pattern ({@code SET m = row} after a {@code CREATE} adds an {@code Eager} and removes every property
+     * first). That is safe: the node is new, so no relationship to it can exist. A concurrent transaction that created the same id meanwhile makes
+     * the unique constraint on {@code Message.id} fail this statement; {@link #upsertMessages} turns that into a
+     * retryable conflict, and the re-run finds the id and merges it.
+     */
+    static final String CREATE_MESSAGES = """
+            UNWIND $groups AS g
+            MATCH (s:ChatSession {id: g.sid})
+            UNWIND g.rows AS row
+            CREATE (s)-[:HAS_MESSAGE]->(:Message {id: row.id, session_id: row.session_id,
+                sequence_number: row.sequence_number, role: row.role, content: row.content, metadata: row.metadata,
+                token_count: row.token_count, abuse_flagged: row.abuse_flagged, created_at: row.created_at})""";
+
+    /**
+     * Messages that exist, grouped by session, as before issue 18: merged on the id (a concurrent deletion may have
+     * removed the node meanwhile), every property named (a whole-map {@code SET m = row} on a merged node makes the
+     * planner assume a conflict with every read and add {@code Eager} barriers), the relationship merged. A message
+     * that moves between sessions has lost its old relationship to {@link #DETACH_MOVED} first.
      */
     static final String UPSERT_MESSAGES = """
             UNWIND $groups AS g
-            MATCH (s:ChatSession {id: g.session_id})
+            MATCH (s:ChatSession {id: g.sid})
             UNWIND g.rows AS row
             MERGE (m:Message {id: row.id})
-            SET m.session_id = g.session_id, m.sequence_number = row.sequence_number, m.role = row.role,
+            SET m.session_id = row.session_id, m.sequence_number = row.sequence_number, m.role = row.role,
                 m.content = row.content, m.metadata = row.metadata, m.token_count = row.token_count,
                 m.abuse_flagged = row.abuse_flagged, m.created_at = row.created_at
             MERGE (s)-[:HAS_MESSAGE]->(m)""";
 
     /**
-     * Set-wise: drops the relationships of messages that now belong to another session (usually
-     * none). The hint pins the plan to one id seek per row: on young statistics the planner
-     * otherwise scans the whole id index for every row, or starts from the sessions (measured: 9 to
-     * 30 s instead of 50 ms for 5000 rows).
+     * Set-wise: drops the relationships of messages that now belong to another session (only the rows {@link
+     * #MESSAGES_TO_MERGE} found moved, so usually the statement does not run). The hint pins the plan to one id
+     * seek per row: on young statistics the planner otherwise scans the whole id index for every row, or starts
+     * from the sessions (measured: 9 to 30 s instead of 50 ms for 5000 rows).
      */
     static final String DETACH_MOVED = """
             UNWIND $rows AS row
             MATCH (m:Message {id: row.id})
             USING INDEX SEEK m:Message(id)
             MATCH (old:ChatSession)-[r:HAS_MESSAGE]->(m)
-            WHERE old.id <> row.session_id
+            WHERE old.id <> row.sid
             DELETE r""";
 
     /** Entries of a user that is absent (deleted: the parent check let them through) are skipped by the match. */
@@ -329,19 +366,83 @@ final class Neo4jBulkWrites {
             last.put(m.id(), m);
         }
         List<Message> distinct = new ArrayList<>(last.values());
+        // Two ids of this call on one slot: every row is merged, so the constraint reports it as it always did.
+        boolean mergeAll = !distinctSlots(distinct);
         for (int from = 0; from < distinct.size(); from += CHUNK) {
             List<Message> chunk = distinct.subList(from, Math.min(distinct.size(), from + CHUNK));
-            List<Map<String, Object>> keys = new ArrayList<>(chunk.size());
-            Map<String, List<Map<String, Object>>> bySession = new LinkedHashMap<>();
+            Map<String, Map<String, Object>> keys = new LinkedHashMap<>();
             for (Message m : chunk) {
-                String sessionId = m.sessionId().toString();
-                keys.add(Map.of("id", m.id().toString(), "session_id", sessionId));
-                bySession.computeIfAbsent(sessionId, k -> new ArrayList<>()).add(Neo4jRecords.messageProps(m));
+                String id = m.id().toString();
+                keys.put(id, Map.of("id", id, "sid", m.sessionId().toString(), "seq", m.sequenceNumber()));
             }
-            List<Map<String, Object>> groups = new ArrayList<>(bySession.size());
-            bySession.forEach((sessionId, rows) -> groups.add(Map.of("session_id", sessionId, "rows", rows)));
-            tx.run(DETACH_MOVED, Map.of("rows", keys)).consume();
-            tx.run(UPSERT_MESSAGES, Map.of("groups", groups)).consume();
+            Set<String> merged = new HashSet<>();
+            List<Map<String, Object>> moved = new ArrayList<>();
+            tx.run(MESSAGES_TO_MERGE, Map.of("rows", new ArrayList<>(keys.values())))
+                    .forEachRemaining(r -> {
+                        String id = r.get("id").asString();
+                        merged.add(id);
+                        if (r.get("moved").asBoolean()) {
+                            moved.add(keys.get(id));
+                        }
+                    });
+            if (!moved.isEmpty()) {
+                tx.run(DETACH_MOVED, Map.of("rows", moved)).consume();
+            }
+            Predicate<Message> merge = mergeAll ? m -> true : m -> merged.contains(m.id().toString());
+            // Merged rows first: a message that leaves a (session, sequence number) frees it before a new one takes it.
+            List<Map<String, Object>> toMerge = bySession(chunk, merge);
+            if (!toMerge.isEmpty()) {
+                tx.run(UPSERT_MESSAGES, Map.of("groups", toMerge)).consume();
+            }
+            List<Map<String, Object>> toCreate = bySession(chunk, merge.negate());
+            if (!toCreate.isEmpty()) {
+                createMessages(tx, toCreate);
+            }
+        }
+    }
+
+    /** @return whether no two messages of the call share a (session, sequence number) */
+    private static boolean distinctSlots(List<Message> messages) {
+        Set<List<Object>> slots = new HashSet<>();
+        for (Message m : messages) {
+            if (!slots.add(List.of(m.sessionId(), m.sequenceNumber()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The messages of a chunk that {@code include} accepts, as {@code [{sid, rows}]} in the chunk's order. */
+    private static List<Map<String, Object>> bySession(List<Message> chunk, Predicate<Message> include) {
+        Map<String, List<Map<String, Object>>> bySession = new LinkedHashMap<>();
+        for (Message m : chunk) {
+            if (include.test(m)) {
+                bySession
+                        .computeIfAbsent(m.sessionId().toString(), k -> new ArrayList<>())
+                        .add(Neo4jRecords.messageProps(m));
+            }
+        }
+        List<Map<String, Object>> groups = new ArrayList<>(bySession.size());
+        bySession.forEach((sessionId, rows) -> groups.add(Map.of("sid", sessionId, "rows", rows)));
+        return groups;
+    }
+
+    /**
+     * {@link #CREATE_MESSAGES}. Its rows are new ids on free slots, checked in this transaction, so a unique
+     * constraint can only fail because a concurrent transaction created one of the ids or took one of the slots
+     * since: a retryable conflict (thrown inside the transaction, which the failed statement has ended: nothing
+     * commits), not a duplicate key. The re-run finds the id or the slot and merges the row, as a {@code MERGE}
+     * would have waited for the other writer; a slot another id holds is then the {@link DuplicateKeyException} it
+     * always was.
+     */
+    private static void createMessages(TransactionContext tx, List<Map<String, Object>> groups) {
+        try {
+            tx.run(CREATE_MESSAGES, Map.of("groups", groups)).consume();
+        } catch (ClientException e) {
+            if (Neo4jErrors.translate("upsertMessages", e) instanceof DuplicateKeyException) {
+                throw Neo4jErrors.FAILURES.conflict("upsertMessages", e);
+            }
+            throw e;
         }
     }
 
