@@ -17,7 +17,7 @@ import java.util.UUID;
  * mixed-script text, a token count, and a small typical metadata object (a string, an integer, a double, an
  * array). Built outside the timed region.
  */
-final class ChatWorkload {
+public final class ChatWorkload {
     private static final String FILLER = "The quick brown fox jumps over the lazy dog; Grüße, 你好, 👋. ";
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -76,11 +76,19 @@ final class ChatWorkload {
         return 20 + (int) (n % 50);
     }
 
-    private static String text(long n) {
+    /**
+     * @param n the message's number
+     * @return its text: about 130 characters, mixed scripts (Latin, German umlauts, Chinese, an emoji outside the BMP)
+     */
+    public static String text(long n) {
         return "message " + n + ": " + FILLER + FILLER;
     }
 
-    private static ObjectNode metadata(long n) {
+    /**
+     * @param n the message's number
+     * @return the typical small metadata object: a string, an integer, a double, an array of two strings
+     */
+    public static ObjectNode metadata(long n) {
         ObjectNode meta = NODES.objectNode();
         meta.put("source", "bench");
         meta.put("n", n);

@@ -462,17 +462,7 @@ public final class PostgresBenchmark {
     // ---- report ----
 
     private void report(Result a, Result b, Overview c) {
-        System.out.printf(
-                Locale.ROOT,
-                "%-48s %8s %8s %8s %11s %11s %8s %8s%n",
-                "writes, ms per batch of " + String.format(Locale.ROOT, "%,d", batchSize),
-                "mean",
-                "p50",
-                "p90",
-                "msg/s mean",
-                "msg/s p50",
-                "CPU ms",
-                "alloc MB");
+        System.out.println(Timings.header(batchSize));
         System.out.println(a.dal.row("(a) Dal addMessages", batchSize));
         System.out.println(a.raw.row("(a) raw pgjdbc UPDATE…RETURNING + INSERT batch", batchSize));
         System.out.println(b.dal.row("(b) Dal bulk().upsertMessages", batchSize));

@@ -41,6 +41,24 @@ final class Timings {
         return Stats.of(wall);
     }
 
+    /**
+     * @param batch records per call
+     * @return the header line above {@link #row} lines
+     */
+    static String header(int batch) {
+        return String.format(
+                Locale.ROOT,
+                "%-48s %8s %8s %8s %11s %11s %8s %8s",
+                "writes, ms per batch of " + String.format(Locale.ROOT, "%,d", batch),
+                "mean",
+                "p50",
+                "p90",
+                "msg/s mean",
+                "msg/s p50",
+                "CPU ms",
+                "alloc MB");
+    }
+
     String row(String label, int batch) {
         Stats w = wall();
         return String.format(

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dal.api.Message;
 import dev.dal.api.NewMessage;
 import dev.dal.api.Role;
+import dev.dal.benchmarks.ChatWorkload;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +28,6 @@ public final class BenchData {
     /** How many messages a batch benchmark handles: the size of one {@code addMessages} call in issue 18. */
     public static final int BATCH = 1_000;
 
-    private static final String FILLER = "The quick brown fox jumps over the lazy dog; Grüße, 你好, 👋. ";
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private BenchData() {}
@@ -37,7 +37,7 @@ public final class BenchData {
      * @return its text: about 130 characters, mixed scripts
      */
     public static String text(long n) {
-        return "message " + n + ": " + FILLER + FILLER;
+        return ChatWorkload.text(n);
     }
 
     /**
@@ -45,12 +45,7 @@ public final class BenchData {
      * @return the typical small metadata object: a string, an integer, a double, an array of two strings
      */
     public static ObjectNode metadata(long n) {
-        ObjectNode meta = NODES.objectNode();
-        meta.put("source", "bench");
-        meta.put("n", n);
-        meta.put("temperature", 0.7);
-        meta.putArray("tags").add("greeting").add("en");
-        return meta;
+        return ChatWorkload.metadata(n);
     }
 
     /**
