@@ -37,6 +37,9 @@ public final class SpringMongoBenchmark {
             MongoWork springWork = new MongoWork(spring.getBean(MongoChatService.class));
             new ChatBench(System.getenv(), true)
                     .run("MongoDB (" + server.kind() + ")", dal, new DalWork(dal), springWork);
+        } finally {
+            // The in-process server's Netty threads are not daemons: without this the JVM never ends.
+            MongoTestServer.shutdown();
         }
     }
 }
