@@ -1,0 +1,45 @@
+package dev.dal.benchmarks.spring;
+
+import dev.dal.api.DalConfig;
+import dev.dal.api.DataAccess;
+import dev.dal.api.DataAccessFactory;
+import dev.dal.benchmarks.spring.mongo.MongoChatConfig;
+import dev.dal.benchmarks.spring.mongo.MongoChatService;
+import dev.dal.benchmarks.spring.mongo.MongoWork;
+import dev.dal.test.mongo.MongoTestServer;
+import java.util.Map;
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
+
+/**
+ * Dal's MongoDB store next to Spring Data MongoDB on the same server ({@link MongoTestServer}: the in-process
+ * mongo-java-server, or {@code DAL_TEST_MONGO_URI}), the same database and collections, in one run. See this
+ * module's README.
+ */
+public final class SpringMongoBenchmark {
+    private SpringMongoBenchmark() {}
+
+    /** @param args none */
+    public static void main(String[] args) {
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
+        MongoTestServer server = MongoTestServer.get();
+        Map<String, String> settings = server.settingsForDatabase("dal_spring_bench");
+        try (DataAccess dal = DataAccessFactory.create(
+                        DalConfig.builder().settings(settings).build());
+                AnnotationConfigApplicationContext spring = new AnnotationConfigApplicationContext()) {
+            spring.registerBean(
+                    MongoChatConfig.MongoTarget.class,
+                    () -> new MongoChatConfig.MongoTarget(
+                            settings.get("MONGODB_URL"), settings.get("MONGODB_DATABASE")));
+            spring.register(MongoChatConfig.class);
+            spring.refresh();
+            MongoWork springWork = new MongoWork(spring.getBean(MongoChatService.class));
+            new ChatBench(System.getenv(), true)
+                    .run("MongoDB (" + server.kind() + ")", dal, new DalWork(dal), springWork);
+        } finally {
+            // The in-process server's Netty threads are not daemons: without this the JVM never ends.
+            MongoTestServer.shutdown();
+        }
+    }
+}

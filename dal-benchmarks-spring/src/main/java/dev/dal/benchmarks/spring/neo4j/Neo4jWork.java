@@ -1,0 +1,63 @@
+package dev.dal.benchmarks.spring.neo4j;
+
+import dev.dal.benchmarks.spring.ChatInput;
+import dev.dal.benchmarks.spring.ChatWork;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** The five operations through the Spring Data Neo4j service. */
+public final class Neo4jWork implements ChatWork<List<ChatInput>> {
+    private final Neo4jChatService service;
+
+    /** @param service the service bean */
+    public Neo4jWork(Neo4jChatService service) {
+        this.service = service;
+    }
+
+    @Override
+    public String name() {
+        return "Spring Data Neo4j";
+    }
+
+    @Override
+    public List<ChatInput> prepare(List<ChatInput> inputs) {
+        return inputs;
+    }
+
+    @Override
+    public List<UUID> append(String chatId, List<ChatInput> input) {
+        return ids(service.append(chatId, input));
+    }
+
+    @Override
+    public List<UUID> latest(String chatId, int limit) {
+        return ids(service.latest(chatId, limit));
+    }
+
+    @Override
+    public List<UUID> pageAfter(String chatId, long after, int limit) {
+        return ids(service.pageAfter(chatId, after, limit));
+    }
+
+    @Override
+    public List<UUID> overview(UUID userId, int limit) {
+        List<Neo4jChatService.Overview> list = service.overview(userId.toString(), limit);
+        List<UUID> out = new ArrayList<>(list.size());
+        for (Neo4jChatService.Overview o : list) {
+            out.add(
+                    o.lastMessage() == null
+                            ? null
+                            : UUID.fromString(o.lastMessage().getId()));
+        }
+        return out;
+    }
+
+    private static List<UUID> ids(List<MessageNode> nodes) {
+        List<UUID> out = new ArrayList<>(nodes.size());
+        for (MessageNode m : nodes) {
+            out.add(UUID.fromString(m.getId()));
+        }
+        return out;
+    }
+}
