@@ -205,7 +205,7 @@ public interface DataAccess extends AutoCloseable {
      * does (a user message and the assistant's reply, for instance). Available on every store.
      *
      * @param chatId the session's key
-     * @param messages one or more messages, in order
+     * @param messages one or more messages, in order; at most 10,000 per call (more is a {@link ValidationException})
      * @return the stored messages, in order
      * @throws NotFoundException when there is no such session
      */
