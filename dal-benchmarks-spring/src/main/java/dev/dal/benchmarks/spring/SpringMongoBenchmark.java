@@ -3,11 +3,12 @@ package dev.dal.benchmarks.spring;
 import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
 import dev.dal.api.DataAccessFactory;
+import dev.dal.benchmarks.spring.mongo.MessageDoc;
 import dev.dal.benchmarks.spring.mongo.MongoChatConfig;
 import dev.dal.benchmarks.spring.mongo.MongoChatService;
-import dev.dal.benchmarks.spring.mongo.MongoWork;
 import dev.dal.test.mongo.MongoTestServer;
 import java.util.Map;
+import java.util.UUID;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 
 /**
@@ -34,7 +35,16 @@ public final class SpringMongoBenchmark {
                             settings.get("MONGODB_URL"), settings.get("MONGODB_DATABASE")));
             spring.register(MongoChatConfig.class);
             spring.refresh();
-            MongoWork springWork = new MongoWork(spring.getBean(MongoChatService.class));
+            MongoChatService service = spring.getBean(MongoChatService.class);
+            SpringWork<MessageDoc> springWork = new SpringWork<>(
+                    "Spring Data MongoDB",
+                    m -> UUID.fromString(m.getId()),
+                    service::append,
+                    service::latest,
+                    service::pageAfter,
+                    (userId, limit) -> service.overview(userId.toString(), limit).stream()
+                            .map(MongoChatService.Overview::lastMessage)
+                            .toList());
             new ChatBench(System.getenv(), true)
                     .run("MongoDB (" + server.kind() + ")", dal, new DalWork(dal), springWork);
         } finally {

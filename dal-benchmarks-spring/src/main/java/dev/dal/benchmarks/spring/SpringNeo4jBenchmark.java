@@ -3,11 +3,12 @@ package dev.dal.benchmarks.spring;
 import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
 import dev.dal.api.DataAccessFactory;
+import dev.dal.benchmarks.spring.neo4j.MessageNode;
 import dev.dal.benchmarks.spring.neo4j.Neo4jChatConfig;
 import dev.dal.benchmarks.spring.neo4j.Neo4jChatService;
-import dev.dal.benchmarks.spring.neo4j.Neo4jWork;
 import dev.dal.test.neo4j.Neo4jTestServer;
 import java.util.Map;
+import java.util.UUID;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 
 /**
@@ -45,7 +46,16 @@ public final class SpringNeo4jBenchmark {
                             settings.get("NEO4J_URI"), settings.get("NEO4J_USER"), settings.get("NEO4J_PASSWORD")));
             spring.register(Neo4jChatConfig.class);
             spring.refresh();
-            Neo4jWork springWork = new Neo4jWork(spring.getBean(Neo4jChatService.class));
+            Neo4jChatService service = spring.getBean(Neo4jChatService.class);
+            SpringWork<MessageNode> springWork = new SpringWork<>(
+                    "Spring Data Neo4j",
+                    m -> UUID.fromString(m.getId()),
+                    service::append,
+                    service::latest,
+                    service::pageAfter,
+                    (userId, limit) -> service.overview(userId.toString(), limit).stream()
+                            .map(Neo4jChatService.Overview::lastMessage)
+                            .toList());
             // Dal's Neo4j store has no bulk SPI series here: operation 5 compares addMessages with saveAll.
             new ChatBench(System.getenv(), false).run("Neo4j " + server.uri(), dal, new DalWork(dal), springWork);
         }

@@ -7,7 +7,7 @@ import dev.dal.api.DataAccess;
 import dev.dal.api.DataAccessFactory;
 import dev.dal.benchmarks.spring.jdbc.JdbcChatConfig;
 import dev.dal.benchmarks.spring.jdbc.JdbcChatService;
-import dev.dal.benchmarks.spring.jdbc.JdbcWork;
+import dev.dal.benchmarks.spring.jdbc.MessageRow;
 import dev.dal.test.postgres.PostgresTestServer;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -59,7 +59,16 @@ public final class SpringPostgresBenchmark {
             spring.registerBean("dataSource", DataSource.class, () -> pool);
             spring.register(JdbcChatConfig.class);
             spring.refresh();
-            JdbcWork springWork = new JdbcWork(spring.getBean(JdbcChatService.class));
+            JdbcChatService service = spring.getBean(JdbcChatService.class);
+            SpringWork<MessageRow> springWork = new SpringWork<>(
+                    "Spring Data JDBC",
+                    MessageRow::getId,
+                    service::append,
+                    service::latest,
+                    service::pageAfter,
+                    (userId, limit) -> service.overview(userId, limit).stream()
+                            .map(JdbcChatService.Overview::lastMessage)
+                            .toList());
             new ChatBench(System.getenv(), true).run("PostgreSQL " + describe(pool), dal, new DalWork(dal), springWork);
         }
     }
