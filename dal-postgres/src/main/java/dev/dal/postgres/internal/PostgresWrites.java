@@ -164,7 +164,7 @@ final class PostgresWrites implements StoreWrites {
             // The row lock this UPDATE takes orders concurrent writers: numbers are distinct and gap-free. Plain
             // JDBC: through Jdbi, binding by name and mapping the one row cost as much as the statement itself.
             UUID sessionId;
-            long[] counter = new long[1];
+            long counter;
             try (PreparedStatement ps = h.getConnection().prepareStatement(COUNT_MESSAGES)) {
                 ps.setInt(1, newMessages.size());
                 ps.setObject(2, PostgresRows.bindable(now));
@@ -174,12 +174,12 @@ final class PostgresWrites implements StoreWrites {
                         throw NotFoundException.of("chat session", chatId);
                     }
                     sessionId = rs.getObject(1, UUID.class);
-                    counter[0] = rs.getLong(2);
+                    counter = rs.getLong(2);
                 }
             } catch (SQLException e) {
                 throw PostgresErrors.carry(e);
             }
-            long next = counter[0] - newMessages.size() + 1;
+            long next = counter - newMessages.size() + 1;
             List<Message> messages = new ArrayList<>(newMessages.size());
             for (NewMessage m : newMessages) {
                 messages.add(m.toMessage(Ids.newId(), sessionId, next++, now));
