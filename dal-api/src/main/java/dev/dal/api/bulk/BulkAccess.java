@@ -71,6 +71,31 @@ public interface BulkAccess {
      */
     ScanBatch<Message> scanMessages(String cursor, int batchSize);
 
+    /** The most ranges one {@link #digestMessages} call takes. */
+    int MAX_DIGEST_RANGES = 1_000;
+
+    /**
+     * Digests the messages of session ranges: per range, how many messages it holds and an order-independent
+     * digest of their content, defined alike for every store (see {@link dev.dal.api.spi.MessageDigests}), so two
+     * stores can be compared range by range without reading the messages, and only ranges whose digests differ
+     * need reading. A store that {@linkplain #digestsMessagesInStore() computes them inside} answers in one
+     * round trip; the default reads the ranges' messages through {@link #scanMessages}.
+     *
+     * @param ranges 1 to {@link #MAX_DIGEST_RANGES} ranges, each digested alone (they may overlap)
+     * @return one digest per range, in the order given
+     */
+    default List<RangeDigest> digestMessages(List<SessionRange> ranges) {
+        return dev.dal.api.spi.MessageDigests.stream(this, ranges);
+    }
+
+    /**
+     * @return whether {@link #digestMessages} is computed inside the store, without reading the messages out of
+     *     it; {@code false} when it streams them
+     */
+    default boolean digestsMessagesInStore() {
+        return false;
+    }
+
     /**
      * @param cursor {@code null} for the first batch, else the previous batch's next cursor
      * @param batchSize 1 to {@link #MAX_BATCH_SIZE}

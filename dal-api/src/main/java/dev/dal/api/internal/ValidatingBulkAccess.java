@@ -6,8 +6,10 @@ import dev.dal.api.Message;
 import dev.dal.api.User;
 import dev.dal.api.ValidationException;
 import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.bulk.RangeDigest;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
+import dev.dal.api.bulk.SessionRange;
 import dev.dal.api.bulk.Tombstone;
 import java.util.Collection;
 import java.util.List;
@@ -70,6 +72,29 @@ final class ValidatingBulkAccess implements BulkAccess {
     public ScanBatch<MemoryEntry> scanMemory(String cursor, int batchSize) {
         checkScan(batchSize);
         return guard.call("scanMemory", () -> bulk.scanMemory(cursor, batchSize));
+    }
+
+    @Override
+    public List<RangeDigest> digestMessages(List<SessionRange> ranges) {
+        ensureOpen.run();
+        if (ranges == null || ranges.isEmpty() || ranges.size() > MAX_DIGEST_RANGES) {
+            throw new ValidationException(
+                    "ranges",
+                    "must hold 1 to " + MAX_DIGEST_RANGES + " ranges (was " + (ranges == null ? 0 : ranges.size())
+                            + ")");
+        }
+        for (int i = 0; i < ranges.size(); i++) {
+            if (ranges.get(i) == null) {
+                throw new ValidationException("ranges[" + i + "]", "is required");
+            }
+        }
+        List<SessionRange> copy = List.copyOf(ranges);
+        return guard.call("digestMessages", () -> bulk.digestMessages(copy));
+    }
+
+    @Override
+    public boolean digestsMessagesInStore() {
+        return bulk.digestsMessagesInStore();
     }
 
     @Override

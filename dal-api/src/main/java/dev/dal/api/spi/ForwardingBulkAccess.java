@@ -5,8 +5,10 @@ import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.User;
 import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.bulk.RangeDigest;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
+import dev.dal.api.bulk.SessionRange;
 import dev.dal.api.bulk.Tombstone;
 import java.util.Collection;
 import java.util.List;
@@ -41,6 +43,16 @@ public abstract class ForwardingBulkAccess implements BulkAccess {
     @Override
     public ScanBatch<MemoryEntry> scanMemory(String cursor, int batchSize) {
         return delegate().scanMemory(cursor, batchSize);
+    }
+
+    @Override
+    public List<RangeDigest> digestMessages(List<SessionRange> ranges) {
+        return delegate().digestMessages(ranges);
+    }
+
+    @Override
+    public boolean digestsMessagesInStore() {
+        return delegate().digestsMessagesInStore();
     }
 
     @Override

@@ -103,6 +103,24 @@ public final class ScanCursors {
     }
 
     /**
+     * A cursor from which a scan of messages starts with the first message of a session, or of the next session
+     * holding any: the position after every message of the id just below it.
+     *
+     * @param sessionId a session id, which need not exist
+     * @return the cursor, {@code null} (the start of the scan) for the lowest id
+     */
+    public static String beforeSession(UUID sessionId) {
+        long high = sessionId.getMostSignificantBits();
+        long low = sessionId.getLeastSignificantBits();
+        if (high == 0 && low == 0) {
+            return null;
+        }
+        UUID below = low != 0 ? new UUID(high, low - 1) : new UUID(high - 1, -1L);
+        // No sequence number reaches Integer.MAX_VALUE (stores keep them as 32-bit integers).
+        return below.toString() + MESSAGE_SEPARATOR + Integer.MAX_VALUE;
+    }
+
+    /**
      * @param entry the last memory entry of a batch
      * @return the cursor that resumes a scan of memory after it
      */

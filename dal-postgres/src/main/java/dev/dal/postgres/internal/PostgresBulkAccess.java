@@ -5,8 +5,10 @@ import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.User;
+import dev.dal.api.bulk.RangeDigest;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
+import dev.dal.api.bulk.SessionRange;
 import dev.dal.api.bulk.Tombstone;
 import dev.dal.api.spi.ScanCursors;
 import dev.dal.api.spi.VersionedBulkAccess;
@@ -80,6 +82,16 @@ final class PostgresBulkAccess extends VersionedBulkAccess {
                         .map((rs, ctx) -> PostgresRows.message(rs))
                         .list());
         return ScanCursors.batch(messages, batchSize, ScanCursors::ofMessage);
+    }
+
+    @Override
+    public List<RangeDigest> digestMessages(List<SessionRange> ranges) {
+        return store.read("digestMessages", h -> PostgresDigests.digest(h, ranges));
+    }
+
+    @Override
+    public boolean digestsMessagesInStore() {
+        return true;
     }
 
     @Override

@@ -7,9 +7,9 @@ import com.fasterxml.jackson.core.util.JsonGeneratorDelegate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dal.api.JsonValues;
+import dev.dal.api.spi.JsonbText;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
 
 /**
  * JSON text for {@code jsonb} columns. {@code jsonb} keeps numbers as SQL {@code numeric}, which
@@ -56,7 +56,7 @@ final class PostgresJson {
     }
 
     /**
-     * Jackson's own tree serialization, with doubles in {@link #plainDouble plain notation}. Validated trees hold
+     * Jackson's own tree serialization, with doubles in {@link JsonbText#plainDouble plain notation}. Validated trees hold
      * only int, long and double numbers, so this is the one number kind that needs a rule of its own.
      */
     private static final class PlainDoubles extends JsonGeneratorDelegate {
@@ -66,17 +66,7 @@ final class PostgresJson {
 
         @Override
         public void writeNumber(double value) throws IOException {
-            delegate.writeNumber(plainDouble(value));
+            delegate.writeNumber(JsonbText.plainDouble(value));
         }
-    }
-
-    /** The shortest decimal that reads back as {@code value}, in plain notation, with a fraction. */
-    static String plainDouble(double value) {
-        String shortest = Double.toString(value);
-        if (shortest.indexOf('E') < 0) {
-            return shortest; // already plain, with a fraction ("0.7", "12.0"): the usual case, no BigDecimal
-        }
-        String plain = new BigDecimal(shortest).toPlainString();
-        return plain.indexOf('.') < 0 ? plain + ".0" : plain;
     }
 }

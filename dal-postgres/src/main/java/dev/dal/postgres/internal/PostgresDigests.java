@@ -1,0 +1,69 @@
+package dev.dal.postgres.internal;
+
+import dev.dal.api.bulk.RangeDigest;
+import dev.dal.api.bulk.SessionRange;
+import dev.dal.api.spi.MessageDigests;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Message range digests computed by PostgreSQL: one statement sums, per range, the MD5 of each message's digest
+ * form, built in SQL exactly as {@link MessageDigests#form} builds it in Java (the jsonb text of the metadata is
+ * PostgreSQL's own), over the {@code (chat_session_id, sequence_number)} index. No message leaves the server.
+ */
+final class PostgresDigests {
+    /** The digest form of a row of {@code messages}, the SQL twin of {@link MessageDigests#form}. */
+    private static final String FORM = "m.id::text || '|' || m.chat_session_id::text || '|' || m.sequence_number::text"
+            + " || '|' || m.role || '|' || floor(extract(epoch FROM m.created_at) * 1000)::bigint::text"
+            + " || '|' || coalesce(m.token_count::text, '') || '|' || CASE WHEN m.abuse_flagged THEN '1' ELSE '0' END"
+            + " || '|' || octet_length(m.content)::text || '|' || m.content || m.metadata::text";
+
+    private static final String PART = "('x' || substr(d.h, %d, 8))::bit(32)::bigint";
+
+    private static final String DIGESTS = "SELECT r.i, count(d.h), "
+            + "coalesce(sum(" + PART.formatted(1) + "), 0), coalesce(sum(" + PART.formatted(9) + "), 0), "
+            + "coalesce(sum(" + PART.formatted(17) + "), 0), coalesce(sum(" + PART.formatted(25) + "), 0), "
+            + "min(d.s COLLATE \"C\"), max(d.s COLLATE \"C\") "
+            + "FROM unnest(?::uuid[], ?::uuid[]) WITH ORDINALITY AS r(lo, hi, i) "
+            + "LEFT JOIN LATERAL (SELECT md5(" + FORM + ") AS h, m.chat_session_id::text AS s FROM messages m "
+            + "WHERE m.chat_session_id BETWEEN r.lo AND r.hi) d ON true "
+            + "GROUP BY r.i ORDER BY r.i";
+
+    private PostgresDigests() {}
+
+    static List<RangeDigest> digest(Handle h, List<SessionRange> ranges) {
+        Object[] firsts = new Object[ranges.size()];
+        Object[] lasts = new Object[ranges.size()];
+        for (int i = 0; i < ranges.size(); i++) {
+            firsts[i] = ranges.get(i).first();
+            lasts[i] = ranges.get(i).last();
+        }
+        List<RangeDigest> out = new ArrayList<>(ranges.size());
+        try (PreparedStatement ps = h.getConnection().prepareStatement(DIGESTS)) {
+            ps.setArray(1, h.getConnection().createArrayOf("uuid", firsts));
+            ps.setArray(2, h.getConnection().createArrayOf("uuid", lasts));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    SessionRange range = ranges.get(rs.getInt(1) - 1);
+                    long[] sums = {rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6)};
+                    String first = rs.getString(7);
+                    String last = rs.getString(8);
+                    out.add(new RangeDigest(
+                            range,
+                            rs.getLong(2),
+                            MessageDigests.hex(sums),
+                            first == null ? null : UUID.fromString(first),
+                            last == null ? null : UUID.fromString(last)));
+                }
+            }
+        } catch (SQLException e) {
+            throw PostgresErrors.carry(e);
+        }
+        return out;
+    }
+}
