@@ -849,6 +849,16 @@ public final class DualWriteDataAccess implements DataAccess {
             }
 
             @Override
+            public List<dev.dal.api.bulk.RangeDigest> digestMessages(List<dev.dal.api.bulk.SessionRange> ranges) {
+                return recording.digestMessages(ranges);
+            }
+
+            @Override
+            public boolean digestsMessagesInStore() {
+                return recording.digestsMessagesInStore();
+            }
+
+            @Override
             public void overwriteUsers(List<User> users) {
                 resolving(() -> {
                     recording.overwriteUsers(users);

@@ -1,8 +1,6 @@
 package dev.dal.migration;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dal.api.DataAccess;
-import dev.dal.migration.internal.CanonicalJson;
 import dev.dal.migration.internal.KindAccess;
 import dev.dal.migration.internal.ScanIterator;
 import java.util.ArrayList;
@@ -16,24 +14,50 @@ import java.util.function.Consumer;
  * Compares two stores record by record: both are scanned in the same keyset order and merged, and
  * each pair of records is compared by the SHA-256 of its canonical JSON (so a change in any field,
  * nested JSON included, is found, not only a change in counts). Memory holds one batch per store.
+ *
+ * <p>In {@link VerifyMode#DIGEST} (the default), messages, by far the most records, are compared by range
+ * digests where both stores compute them inside: equal ranges are counted without being read, and only small
+ * ranges that differ are read and merged as above. The report is the same in both modes.
  */
 public final class StoreVerifier {
     private final DataAccess source;
     private final DataAccess target;
     private final int batchSize;
     private final int retain;
+    private final VerifyMode mode;
+    private final DigestTuning tuning;
 
     /**
+     * A verifier in {@link VerifyMode#DIGEST}.
+     *
      * @param source the reference store
      * @param target the store checked against it
      * @param batchSize records per scan
      * @param retain how many differences the report lists (all of them reach a listener)
      */
     public StoreVerifier(DataAccess source, DataAccess target, int batchSize, int retain) {
+        this(source, target, batchSize, retain, VerifyMode.DIGEST);
+    }
+
+    /**
+     * @param source the reference store
+     * @param target the store checked against it
+     * @param batchSize records per scan
+     * @param retain how many differences the report lists (all of them reach a listener)
+     * @param mode how messages are compared
+     */
+    public StoreVerifier(DataAccess source, DataAccess target, int batchSize, int retain, VerifyMode mode) {
+        this(source, target, batchSize, retain, mode, DigestTuning.DEFAULT);
+    }
+
+    StoreVerifier(
+            DataAccess source, DataAccess target, int batchSize, int retain, VerifyMode mode, DigestTuning tuning) {
+        this.tuning = tuning;
         this.source = Objects.requireNonNull(source, "source");
         this.target = Objects.requireNonNull(target, "target");
         this.batchSize = batchSize;
         this.retain = retain;
+        this.mode = Objects.requireNonNull(mode, "mode");
     }
 
     /** @return the report, listing up to the retention limit of differences */
@@ -57,11 +81,24 @@ public final class StoreVerifier {
     VerifyReport verify(Sink sink, Consumer<RecordType> kindDone) {
         Map<RecordType, KindCounts> counts = new EnumMap<>(RecordType.class);
         Listing listing = new Listing(sink);
+        RangePlan plan = new RangePlan(tuning.chunk());
+        DigestFigures digests = null;
         for (RecordType kind : RecordType.values()) {
-            counts.put(kind, compare(KindAccess.of(kind), listing));
+            if (kind == RecordType.SESSIONS) {
+                counts.put(kind, compare(KindAccess.SESSIONS, listing, s -> plan.add(s.id(), s.messageCount())));
+            } else if (kind == RecordType.MESSAGES
+                    && mode == VerifyMode.DIGEST
+                    && MessageDigestComparison.applies(source.bulk(), target.bulk())) {
+                MessageDigestComparison messages =
+                        new MessageDigestComparison(source.bulk(), target.bulk(), batchSize, tuning);
+                counts.put(kind, messages.compare(plan.finish(), listing));
+                digests = messages.figures();
+            } else {
+                counts.put(kind, compare(KindAccess.of(kind), listing, r -> {}));
+            }
             kindDone.accept(kind);
         }
-        return new VerifyReport(counts, listing.listed, listing.truncated);
+        return new VerifyReport(counts, listing.listed, listing.truncated, digests);
     }
 
     /** Lists differences up to the retention limit, notes whether more were found, and passes each on. */
@@ -85,73 +122,16 @@ public final class StoreVerifier {
         }
     }
 
-    private <T> KindCounts compare(KindAccess<T> access, Sink sink) {
-        ScanIterator<T> left = new ScanIterator<>(access, source.bulk(), batchSize);
-        ScanIterator<T> right = new ScanIterator<>(access, target.bulk(), batchSize);
-        long inSource = 0;
-        long inTarget = 0;
-        long matching = 0;
-        long missing = 0;
-        long extra = 0;
-        long differing = 0;
-        while (true) {
-            T a = left.peek();
-            T b = right.peek();
-            if (a == null && b == null) {
-                break;
-            }
-            int order = a == null ? 1 : b == null ? -1 : access.compare(a, b);
-            if (order < 0) {
-                left.next();
-                inSource++;
-                missing++;
-                sink.found(
-                        new Difference(
-                                access.kind(),
-                                Difference.Type.MISSING,
-                                access.id(a),
-                                List.of(),
-                                CanonicalJson.hash(CanonicalJson.toTree(a)),
-                                null),
-                        a);
-            } else if (order > 0) {
-                right.next();
-                inTarget++;
-                extra++;
-                sink.found(
-                        new Difference(
-                                access.kind(),
-                                Difference.Type.EXTRA,
-                                access.id(b),
-                                List.of(),
-                                null,
-                                CanonicalJson.hash(CanonicalJson.toTree(b))),
-                        null);
-            } else {
-                left.next();
-                right.next();
-                inSource++;
-                inTarget++;
-                ObjectNode x = CanonicalJson.toTree(a);
-                ObjectNode y = CanonicalJson.toTree(b);
-                String hx = CanonicalJson.hash(x);
-                String hy = CanonicalJson.hash(y);
-                if (hx.equals(hy)) {
-                    matching++;
-                } else {
-                    differing++;
-                    sink.found(
-                            new Difference(
-                                    access.kind(),
-                                    Difference.Type.DIFFERENT,
-                                    access.id(a),
-                                    CanonicalJson.differingFields(x, y),
-                                    hx,
-                                    hy),
-                            a);
-                }
-            }
-        }
-        return new KindCounts(inSource, inTarget, matching, missing, extra, differing);
+    private <T> KindCounts compare(KindAccess<T> access, Sink sink, Consumer<? super T> seen) {
+        Tally tally = new Tally();
+        RecordMerge.run(
+                access,
+                new ScanIterator<>(access, source.bulk(), batchSize),
+                new ScanIterator<>(access, target.bulk(), batchSize),
+                r -> true,
+                sink,
+                tally,
+                seen);
+        return tally.counts();
     }
 }

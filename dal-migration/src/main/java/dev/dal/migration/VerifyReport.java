@@ -10,8 +10,11 @@ import java.util.Map;
  * @param differences the differences found, at most {@code StoreVerifier}'s retention limit (all of
  *     them reached the listener)
  * @param truncated whether more differences were found than are listed
+ * @param digests what comparing messages by range digests did, {@code null} when they were compared record by
+ *     record
  */
-public record VerifyReport(Map<RecordType, KindCounts> counts, List<Difference> differences, boolean truncated) {
+public record VerifyReport(
+        Map<RecordType, KindCounts> counts, List<Difference> differences, boolean truncated, DigestFigures digests) {
 
     /**
      * Copies the collections.
@@ -20,6 +23,8 @@ public record VerifyReport(Map<RecordType, KindCounts> counts, List<Difference> 
      * @param differences the differences found, at most {@code StoreVerifier}'s retention limit (all of
      *     them reached the listener)
      * @param truncated whether more differences were found than are listed
+     * @param digests what comparing messages by range digests did, {@code null} when they were compared record by
+     *     record
      */
     public VerifyReport {
         counts = Map.copyOf(counts);

@@ -25,6 +25,7 @@ public interface DataAccessConformance
                 ValidationContract,
                 ErrorContract,
                 BulkContract,
+                DigestContract,
                 HostileInputContract,
                 PersistenceContract,
                 CapabilityContract,

@@ -5,8 +5,10 @@ import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.User;
 import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.bulk.RangeDigest;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
+import dev.dal.api.bulk.SessionRange;
 import dev.dal.api.bulk.Tombstone;
 import dev.dal.api.spi.ForwardingBulkAccess;
 import dev.dal.dualwrite.DualWriteKind;
@@ -58,6 +60,16 @@ public final class StepRecordingBulkAccess extends ForwardingBulkAccess {
     @Override
     public ScanBatch<Message> scanMessages(String cursor, int batchSize) {
         return scans.apply(DualWriteKind.SESSIONS).scanMessages(cursor, batchSize);
+    }
+
+    @Override
+    public List<RangeDigest> digestMessages(List<SessionRange> ranges) {
+        return scans.apply(DualWriteKind.SESSIONS).digestMessages(ranges);
+    }
+
+    @Override
+    public boolean digestsMessagesInStore() {
+        return scans.apply(DualWriteKind.SESSIONS).digestsMessagesInStore();
     }
 
     @Override

@@ -8,10 +8,12 @@ import dev.dal.api.DataAccess;
 import dev.dal.api.JsonValues;
 import dev.dal.api.ValidationException;
 import dev.dal.migration.Difference;
+import dev.dal.migration.DigestFigures;
 import dev.dal.migration.KindCounts;
 import dev.dal.migration.RecordType;
 import dev.dal.migration.StoreUri;
 import dev.dal.migration.StoreVerifier;
+import dev.dal.migration.VerifyMode;
 import dev.dal.migration.VerifyReport;
 import dev.dal.migration.internal.PrivateFiles;
 import java.io.BufferedWriter;
@@ -70,6 +72,14 @@ final class VerifyCommand implements Callable<Integer> {
                     + " compared (a wrong store URI looks just like that).")
     boolean allowEmpty;
 
+    @Option(
+            names = "--mode",
+            paramLabel = "MODE",
+            description = "digest (default): compare messages by range digests both stores compute inside, reading"
+                    + " only ranges that differ (record by record where a store cannot); full: read and compare"
+                    + " every record. Both report the same differences.")
+    String mode = "digest";
+
     /** How many differences the terminal shows unless {@code --max-diffs} says otherwise. */
     static final int DEFAULT_MAX_DIFFS = 100;
 
@@ -78,21 +88,27 @@ final class VerifyCommand implements Callable<Integer> {
         if (maxDiffs < 0) {
             throw new ValidationException("--max-diffs", "must be 0 or more");
         }
+        VerifyMode verifyMode = switch (mode == null ? "" : mode.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "digest" -> VerifyMode.DIGEST;
+            case "full" -> VerifyMode.FULL;
+            default -> throw new ValidationException("--mode", "must be digest or full");
+        };
         StoreUri source = CommonOptions.store(from);
         StoreUri target = CommonOptions.store(to);
         try (DataAccess src = Stores.openForReading(source, "source", "verify");
                 DataAccess dst = Stores.openForReading(target, "target", "verify");
                 DifferenceFile file = report == null ? null : new DifferenceFile(report, source, target)) {
             long[] shown = {0};
-            VerifyReport result = new StoreVerifier(src, dst, CommonOptions.batchSize(batch), maxDiffs).verify(d -> {
-                if (!common.json && shown[0] < maxDiffs) {
-                    common.out.println("  " + d);
-                    shown[0]++;
-                }
-                if (file != null) {
-                    file.add(difference(d));
-                }
-            });
+            VerifyReport result = new StoreVerifier(src, dst, CommonOptions.batchSize(batch), maxDiffs, verifyMode)
+                    .verify(d -> {
+                        if (!common.json && shown[0] < maxDiffs) {
+                            common.out.println("  " + d);
+                            shown[0]++;
+                        }
+                        if (file != null) {
+                            file.add(difference(d));
+                        }
+                    });
             ObjectNode json = summary(source, target, result);
             boolean empty = result.counts().values().stream().allMatch(c -> c.source() == 0 && c.target() == 0);
             json.put("empty", empty);
@@ -113,6 +129,7 @@ final class VerifyCommand implements Callable<Integer> {
                         "%n  %-9s source %,d  target %,d  matching %,d  missing %,d  extra %,d" + "  differing %,d",
                         kind.wireName(), c.source(), c.target(), c.matching(), c.missing(), c.extra(), c.differing()));
             }
+            text.append(method(result.digests()));
             if (empty) {
                 text.append(String.format(
                         "%nBoth stores are empty: nothing was compared%s",
@@ -184,12 +201,29 @@ final class VerifyCommand implements Callable<Integer> {
         }
     }
 
+    private static String method(DigestFigures digests) {
+        if (digests == null) {
+            return String.format("%n  messages compared record by record");
+        }
+        return String.format(
+                "%n  messages compared by range digests: %,d range(s) digested, %,d read record by record"
+                        + " (%,d message(s) read)",
+                digests.rangesDigested(), digests.rangesRead(), digests.messagesRead());
+    }
+
     static ObjectNode summary(StoreUri source, StoreUri target, VerifyReport result) {
         ObjectNode json = JsonNodeFactory.instance
                 .objectNode()
                 .put("from", source.redacted())
                 .put("to", target.redacted())
                 .put("equal", result.equal());
+        DigestFigures digests = result.digests();
+        ObjectNode method = json.putObject("messages").put("method", digests == null ? "records" : "digests");
+        if (digests != null) {
+            method.put("rangesDigested", digests.rangesDigested())
+                    .put("rangesRead", digests.rangesRead())
+                    .put("messagesRead", digests.messagesRead());
+        }
         ObjectNode counts = json.putObject("counts");
         for (RecordType kind : RecordType.values()) {
             KindCounts c = result.counts().get(kind);

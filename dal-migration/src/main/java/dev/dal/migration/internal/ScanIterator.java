@@ -20,7 +20,17 @@ public final class ScanIterator<T> {
      * @param batchSize records per scan
      */
     public ScanIterator(KindAccess<T> access, BulkAccess bulk, int batchSize) {
-        this.batches = access.batches(bulk, null, batchSize);
+        this(access, bulk, null, batchSize);
+    }
+
+    /**
+     * @param access the kind
+     * @param bulk the store
+     * @param cursor where the scan starts, {@code null} for the beginning
+     * @param batchSize records per scan
+     */
+    public ScanIterator(KindAccess<T> access, BulkAccess bulk, String cursor, int batchSize) {
+        this.batches = access.batches(bulk, cursor, batchSize);
     }
 
     /** @return the next record without consuming it, or {@code null} at the end */
