@@ -849,7 +849,7 @@ public final class DualWriteDataAccess implements DataAccess {
             }
 
             @Override
-            public List<dev.dal.api.bulk.RangeDigest> digestMessages(List<dev.dal.api.bulk.SessionRange> ranges) {
+            public List<dev.dal.api.bulk.RangeDigest> digestMessages(List<dev.dal.api.bulk.IdRange> ranges) {
                 return recording.digestMessages(ranges);
             }
 

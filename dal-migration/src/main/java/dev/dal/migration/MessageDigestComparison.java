@@ -2,8 +2,8 @@ package dev.dal.migration;
 
 import dev.dal.api.Message;
 import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.bulk.IdRange;
 import dev.dal.api.bulk.RangeDigest;
-import dev.dal.api.bulk.SessionRange;
 import dev.dal.api.spi.ScanCursors;
 import dev.dal.migration.internal.KindAccess;
 import dev.dal.migration.internal.ScanIterator;
@@ -81,7 +81,7 @@ final class MessageDigestComparison {
             call.add(next);
             estimate += next.estimate();
         }
-        List<SessionRange> ranges = call.stream().map(RangePlan.Planned::range).toList();
+        List<IdRange> ranges = call.stream().map(RangePlan.Planned::range).toList();
         List<RangeDigest> left = source.digestMessages(ranges);
         List<RangeDigest> right = target.digestMessages(ranges);
         rangesDigested += ranges.size();
@@ -101,7 +101,7 @@ final class MessageDigestComparison {
             unreadMatching += left.count() + right.count();
             return List.of();
         }
-        SessionRange span = new SessionRange(
+        IdRange span = new IdRange(
                 lower(left.firstSessionId(), right.firstSessionId()),
                 higher(left.lastSessionId(), right.lastSessionId()));
         long larger = Math.max(left.count(), right.count());
@@ -109,14 +109,14 @@ final class MessageDigestComparison {
             read(span, left.count(), right.count(), sink);
             return List.of();
         }
-        List<SessionRange> parts = span.split(tuning.parts());
+        List<IdRange> parts = span.split(tuning.parts());
         long each = Math.max(1, larger / parts.size());
         return parts.stream().map(p -> new RangePlan.Planned(p, each)).toList();
     }
 
-    private void read(SessionRange span, long inSource, long inTarget, StoreVerifier.Sink sink) {
+    private void read(IdRange span, long inSource, long inTarget, StoreVerifier.Sink sink) {
         rangesRead++;
-        String cursor = ScanCursors.beforeSession(span.first());
+        String cursor = ScanCursors.beforeMessagesOf(span.first());
         // One more than the digest counted, so a range read whole usually takes one scan call per store.
         ScanIterator<Message> left = new ScanIterator<>(KindAccess.MESSAGES, source, cursor, scanSize(inSource));
         ScanIterator<Message> right = new ScanIterator<>(KindAccess.MESSAGES, target, cursor, scanSize(inTarget));
@@ -129,10 +129,10 @@ final class MessageDigestComparison {
 
     /** Either id when the other is {@code null} (that store holds no message there). */
     private static UUID lower(UUID a, UUID b) {
-        return a == null ? b : b == null || SessionRange.compare(a, b) <= 0 ? a : b;
+        return a == null ? b : b == null || IdRange.compare(a, b) <= 0 ? a : b;
     }
 
     private static UUID higher(UUID a, UUID b) {
-        return a == null ? b : b == null || SessionRange.compare(a, b) >= 0 ? a : b;
+        return a == null ? b : b == null || IdRange.compare(a, b) >= 0 ? a : b;
     }
 }

@@ -1,6 +1,6 @@
 package dev.dal.migration;
 
-import dev.dal.api.bulk.SessionRange;
+import dev.dal.api.bulk.IdRange;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -18,11 +18,11 @@ final class RangePlan {
      * @param range the range
      * @param estimate about how many messages it holds
      */
-    record Planned(SessionRange range, long estimate) {}
+    record Planned(IdRange range, long estimate) {}
 
     private final long chunk;
     private final List<Planned> ranges = new ArrayList<>();
-    private UUID start = SessionRange.ALL.first();
+    private UUID start = IdRange.ALL.first();
     private long inRange;
     private UUID pendingId;
     private long pendingCount;
@@ -54,7 +54,7 @@ final class RangePlan {
     List<Planned> finish() {
         flush();
         if (!full) {
-            ranges.add(new Planned(new SessionRange(start, SessionRange.ALL.last()), inRange));
+            ranges.add(new Planned(new IdRange(start, IdRange.ALL.last()), inRange));
         }
         return List.copyOf(ranges);
     }
@@ -65,8 +65,8 @@ final class RangePlan {
         }
         inRange += pendingCount;
         if (inRange >= chunk) {
-            ranges.add(new Planned(new SessionRange(start, pendingId), inRange));
-            if (pendingId.equals(SessionRange.ALL.last())) {
+            ranges.add(new Planned(new IdRange(start, pendingId), inRange));
+            if (pendingId.equals(IdRange.ALL.last())) {
                 full = true;
             } else {
                 start = successor(pendingId);

@@ -12,8 +12,8 @@ import dev.dal.api.NewUser;
 import dev.dal.api.Role;
 import dev.dal.api.User;
 import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.bulk.IdRange;
 import dev.dal.api.bulk.RangeDigest;
-import dev.dal.api.bulk.SessionRange;
 import dev.dal.api.spi.MessageDigests;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,19 +64,19 @@ public interface DigestContract extends ConformanceTest {
         return written;
     }
 
-    private static RangeDigest expected(SessionRange range, List<Message> messages) {
+    private static RangeDigest expected(IdRange range, List<Message> messages) {
         MessageDigests.Accumulator sum = new MessageDigests.Accumulator();
         messages.stream().filter(m -> range.contains(m.sessionId())).forEach(sum::add);
         return sum.digest(range);
     }
 
-    private static List<SessionRange> ranges(List<Message> messages) {
-        List<SessionRange> ranges = new ArrayList<>();
-        ranges.add(SessionRange.ALL);
-        ranges.addAll(SessionRange.ALL.split(16));
+    private static List<IdRange> ranges(List<Message> messages) {
+        List<IdRange> ranges = new ArrayList<>();
+        ranges.add(IdRange.ALL);
+        ranges.addAll(IdRange.ALL.split(16));
         UUID one = messages.get(0).sessionId();
-        ranges.add(new SessionRange(one, one));
-        ranges.add(new SessionRange(new UUID(0, 0), new UUID(0, 0)));
+        ranges.add(new IdRange(one, one));
+        ranges.add(new IdRange(new UUID(0, 0), new UUID(0, 0)));
         return ranges;
     }
 
@@ -89,7 +89,7 @@ public interface DigestContract extends ConformanceTest {
     @Test
     default void rangeDigestsEqualTheDigestsOfTheMessagesAsWritten(DataAccess store) {
         List<Message> written = write(store, 5);
-        List<SessionRange> ranges = ranges(written);
+        List<IdRange> ranges = ranges(written);
 
         List<RangeDigest> digests = store.bulk().digestMessages(ranges);
 
@@ -123,21 +123,21 @@ public interface DigestContract extends ConformanceTest {
                 old.tokenCount(),
                 old.abuseFlagged(),
                 old.createdAt());
-        SessionRange own = new SessionRange(old.sessionId(), old.sessionId());
+        IdRange own = new IdRange(old.sessionId(), old.sessionId());
         UUID otherId = written.stream()
                 .map(Message::sessionId)
                 .filter(id -> !id.equals(old.sessionId()))
                 .findFirst()
                 .orElseThrow();
-        SessionRange other = new SessionRange(otherId, otherId);
-        List<RangeDigest> before = store.bulk().digestMessages(List.of(SessionRange.ALL, own, other));
+        IdRange other = new IdRange(otherId, otherId);
+        List<RangeDigest> before = store.bulk().digestMessages(List.of(IdRange.ALL, own, other));
 
         store.bulk().upsertMessages(List.of(changed));
 
         List<Message> now = new ArrayList<>(written);
         now.set(4, changed);
-        List<RangeDigest> after = store.bulk().digestMessages(List.of(SessionRange.ALL, own, other));
-        assertThat(after.get(0)).isEqualTo(expected(SessionRange.ALL, now));
+        List<RangeDigest> after = store.bulk().digestMessages(List.of(IdRange.ALL, own, other));
+        assertThat(after.get(0)).isEqualTo(expected(IdRange.ALL, now));
         assertThat(after.get(0).sameContent(before.get(0))).as("whole store").isFalse();
         assertThat(after.get(0).count()).isEqualTo(before.get(0).count());
         assertThat(after.get(1).sameContent(before.get(1)))

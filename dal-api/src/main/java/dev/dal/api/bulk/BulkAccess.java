@@ -84,7 +84,7 @@ public interface BulkAccess {
      * @param ranges 1 to {@link #MAX_DIGEST_RANGES} ranges, each digested alone (they may overlap)
      * @return one digest per range, in the order given
      */
-    default List<RangeDigest> digestMessages(List<SessionRange> ranges) {
+    default List<RangeDigest> digestMessages(List<IdRange> ranges) {
         return dev.dal.api.spi.MessageDigests.stream(this, ranges);
     }
 

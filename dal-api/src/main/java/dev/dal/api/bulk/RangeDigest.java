@@ -4,7 +4,7 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * The messages of a {@link SessionRange} in one value: how many there are and an order-independent digest of
+ * The messages of a {@link IdRange} in one value: how many there are and an order-independent digest of
  * their content. Two stores holding the same messages in a range give equal digests, whichever way each
  * computes them; a digest that differs means some message in the range differs, is missing or is extra.
  *
@@ -15,7 +15,7 @@ import java.util.UUID;
  * @param firstSessionId the lowest session id holding a message in the range, {@code null} when it holds none
  * @param lastSessionId the highest, {@code null} when it holds none
  */
-public record RangeDigest(SessionRange range, long count, String digest, UUID firstSessionId, UUID lastSessionId) {
+public record RangeDigest(IdRange range, long count, String digest, UUID firstSessionId, UUID lastSessionId) {
 
     /**
      * Checks the parts.

@@ -6,10 +6,10 @@ import dev.dal.api.Message;
 import dev.dal.api.User;
 import dev.dal.api.ValidationException;
 import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.bulk.IdRange;
 import dev.dal.api.bulk.RangeDigest;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
-import dev.dal.api.bulk.SessionRange;
 import dev.dal.api.bulk.Tombstone;
 import java.util.Collection;
 import java.util.List;
@@ -75,7 +75,7 @@ final class ValidatingBulkAccess implements BulkAccess {
     }
 
     @Override
-    public List<RangeDigest> digestMessages(List<SessionRange> ranges) {
+    public List<RangeDigest> digestMessages(List<IdRange> ranges) {
         ensureOpen.run();
         if (ranges == null || ranges.isEmpty() || ranges.size() > MAX_DIGEST_RANGES) {
             throw new ValidationException(
@@ -88,7 +88,7 @@ final class ValidatingBulkAccess implements BulkAccess {
                 throw new ValidationException("ranges[" + i + "]", "is required");
             }
         }
-        List<SessionRange> copy = List.copyOf(ranges);
+        List<IdRange> copy = List.copyOf(ranges);
         return guard.call("digestMessages", () -> bulk.digestMessages(copy));
     }
 

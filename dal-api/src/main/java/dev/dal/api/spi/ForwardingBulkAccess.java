@@ -5,10 +5,10 @@ import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.User;
 import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.bulk.IdRange;
 import dev.dal.api.bulk.RangeDigest;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
-import dev.dal.api.bulk.SessionRange;
 import dev.dal.api.bulk.Tombstone;
 import java.util.Collection;
 import java.util.List;
@@ -46,7 +46,7 @@ public abstract class ForwardingBulkAccess implements BulkAccess {
     }
 
     @Override
-    public List<RangeDigest> digestMessages(List<SessionRange> ranges) {
+    public List<RangeDigest> digestMessages(List<IdRange> ranges) {
         return delegate().digestMessages(ranges);
     }
 

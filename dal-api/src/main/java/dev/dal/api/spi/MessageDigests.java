@@ -2,9 +2,9 @@ package dev.dal.api.spi;
 
 import dev.dal.api.Message;
 import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.bulk.IdRange;
 import dev.dal.api.bulk.RangeDigest;
 import dev.dal.api.bulk.ScanBatch;
-import dev.dal.api.bulk.SessionRange;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -105,11 +105,11 @@ public final class MessageDigests {
      * @param ranges the ranges, each digested alone
      * @return one digest per range, in the order given
      */
-    public static List<RangeDigest> stream(BulkAccess bulk, List<SessionRange> ranges) {
+    public static List<RangeDigest> stream(BulkAccess bulk, List<IdRange> ranges) {
         List<RangeDigest> out = new ArrayList<>(ranges.size());
-        for (SessionRange range : ranges) {
+        for (IdRange range : ranges) {
             Accumulator sum = new Accumulator();
-            String cursor = ScanCursors.beforeSession(range.first());
+            String cursor = ScanCursors.beforeMessagesOf(range.first());
             read:
             while (true) {
                 ScanBatch<Message> batch = bulk.scanMessages(cursor, STREAM_BATCH);
@@ -160,10 +160,10 @@ public final class MessageDigests {
             for (int i = 0; i < 4; i++) {
                 sums[i] += partSums[i];
             }
-            if (first == null || SessionRange.compare(sessionId, first) < 0) {
+            if (first == null || IdRange.compare(sessionId, first) < 0) {
                 first = sessionId;
             }
-            if (last == null || SessionRange.compare(sessionId, last) > 0) {
+            if (last == null || IdRange.compare(sessionId, last) > 0) {
                 last = sessionId;
             }
         }
@@ -172,7 +172,7 @@ public final class MessageDigests {
          * @param range the range summed
          * @return its digest
          */
-        public RangeDigest digest(SessionRange range) {
+        public RangeDigest digest(IdRange range) {
             return new RangeDigest(range, count, hex(sums), first, last);
         }
     }

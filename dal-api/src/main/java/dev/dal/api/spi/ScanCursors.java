@@ -35,6 +35,8 @@ public final class ScanCursors {
 
     private static final ObjectMapper JSON = JsonValues.newMapper();
     private static final char MESSAGE_SEPARATOR = '/';
+    /** The lowest memory type or key a store holds (no NUL, never empty). */
+    private static final String LOWEST = "\u0001";
 
     private ScanCursors() {}
 
@@ -103,21 +105,51 @@ public final class ScanCursors {
     }
 
     /**
+     * A cursor from which a scan of users or of sessions starts at an id: with the record of that id, or the next
+     * one in scan order.
+     *
+     * @param id an id, which need not exist
+     * @return the cursor, {@code null} (the start of the scan) for the lowest id
+     */
+    public static String beforeId(UUID id) {
+        UUID below = below(id);
+        return below == null ? null : below.toString();
+    }
+
+    /**
      * A cursor from which a scan of messages starts with the first message of a session, or of the next session
      * holding any: the position after every message of the id just below it.
      *
      * @param sessionId a session id, which need not exist
      * @return the cursor, {@code null} (the start of the scan) for the lowest id
      */
-    public static String beforeSession(UUID sessionId) {
-        long high = sessionId.getMostSignificantBits();
-        long low = sessionId.getLeastSignificantBits();
+    public static String beforeMessagesOf(UUID sessionId) {
+        UUID below = below(sessionId);
+        // No sequence number reaches Integer.MAX_VALUE (stores keep them as 32-bit integers).
+        return below == null ? null : below.toString() + MESSAGE_SEPARATOR + Integer.MAX_VALUE;
+    }
+
+    /**
+     * A cursor from which a scan of memory starts with the first entry of a user, or of the next user holding
+     * any. It resumes after an entry of the id just below, so that id's entries of a higher type or key, should
+     * such a user exist, are scanned too: a caller reading one user range skips ids below it.
+     *
+     * @param userId a user id, which need not exist
+     * @return the cursor, {@code null} (the start of the scan) for the lowest id
+     */
+    public static String beforeMemoryOf(UUID userId) {
+        UUID below = below(userId);
+        return below == null ? null : memory(below.toString(), LOWEST, LOWEST);
+    }
+
+    /** @return the id just below, {@code null} for the lowest */
+    private static UUID below(UUID id) {
+        long high = id.getMostSignificantBits();
+        long low = id.getLeastSignificantBits();
         if (high == 0 && low == 0) {
             return null;
         }
-        UUID below = low != 0 ? new UUID(high, low - 1) : new UUID(high - 1, -1L);
-        // No sequence number reaches Integer.MAX_VALUE (stores keep them as 32-bit integers).
-        return below.toString() + MESSAGE_SEPARATOR + Integer.MAX_VALUE;
+        return low != 0 ? new UUID(high, low - 1) : new UUID(high - 1, -1L);
     }
 
     /**

@@ -5,10 +5,10 @@ import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.User;
 import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.bulk.IdRange;
 import dev.dal.api.bulk.RangeDigest;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
-import dev.dal.api.bulk.SessionRange;
 import dev.dal.api.bulk.Tombstone;
 import dev.dal.api.spi.ForwardingBulkAccess;
 import dev.dal.dualwrite.DualWriteKind;
@@ -63,7 +63,7 @@ public final class StepRecordingBulkAccess extends ForwardingBulkAccess {
     }
 
     @Override
-    public List<RangeDigest> digestMessages(List<SessionRange> ranges) {
+    public List<RangeDigest> digestMessages(List<IdRange> ranges) {
         return scans.apply(DualWriteKind.SESSIONS).digestMessages(ranges);
     }
 

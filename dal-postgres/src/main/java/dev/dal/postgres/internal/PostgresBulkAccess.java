@@ -5,10 +5,10 @@ import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.User;
+import dev.dal.api.bulk.IdRange;
 import dev.dal.api.bulk.RangeDigest;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
-import dev.dal.api.bulk.SessionRange;
 import dev.dal.api.bulk.Tombstone;
 import dev.dal.api.spi.ScanCursors;
 import dev.dal.api.spi.VersionedBulkAccess;
@@ -85,7 +85,7 @@ final class PostgresBulkAccess extends VersionedBulkAccess {
     }
 
     @Override
-    public List<RangeDigest> digestMessages(List<SessionRange> ranges) {
+    public List<RangeDigest> digestMessages(List<IdRange> ranges) {
         return store.read("digestMessages", h -> PostgresDigests.digest(h, ranges));
     }
 

@@ -1,7 +1,7 @@
 package dev.dal.postgres.internal;
 
+import dev.dal.api.bulk.IdRange;
 import dev.dal.api.bulk.RangeDigest;
-import dev.dal.api.bulk.SessionRange;
 import dev.dal.api.spi.MessageDigests;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -36,7 +36,7 @@ final class PostgresDigests {
 
     private PostgresDigests() {}
 
-    static List<RangeDigest> digest(Handle h, List<SessionRange> ranges) {
+    static List<RangeDigest> digest(Handle h, List<IdRange> ranges) {
         Object[] firsts = new Object[ranges.size()];
         Object[] lasts = new Object[ranges.size()];
         for (int i = 0; i < ranges.size(); i++) {
@@ -49,7 +49,7 @@ final class PostgresDigests {
             ps.setArray(2, h.getConnection().createArrayOf("uuid", lasts));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    SessionRange range = ranges.get(rs.getInt(1) - 1);
+                    IdRange range = ranges.get(rs.getInt(1) - 1);
                     long[] sums = {rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6)};
                     String first = rs.getString(7);
                     String last = rs.getString(8);

@@ -8,19 +8,19 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * A range of session ids, both ends included, in the order scans use: the canonical (lower-case) string form
- * of the id, which is the unsigned order of its 128 bits. A range of sessions also names those sessions'
- * messages.
+ * A range of record ids (users, sessions), both ends included, in the order scans use: the canonical
+ * (lower-case) string form of the id, which is the unsigned order of its 128 bits. A range of session ids also
+ * names those sessions' messages; a range of user ids, those users' memory.
  *
  * @param first the lowest id in the range
  * @param last the highest id in the range, not below {@code first}
  */
-public record SessionRange(UUID first, UUID last) {
+public record IdRange(UUID first, UUID last) {
     private static final BigInteger ONE = BigInteger.ONE;
     private static final BigInteger MASK_64 = ONE.shiftLeft(64).subtract(ONE);
 
-    /** Every session id. */
-    public static final SessionRange ALL = new SessionRange(new UUID(0L, 0L), new UUID(-1L, -1L));
+    /** Every id. */
+    public static final IdRange ALL = new IdRange(new UUID(0L, 0L), new UUID(-1L, -1L));
 
     /**
      * Checks the order of the ends.
@@ -28,7 +28,7 @@ public record SessionRange(UUID first, UUID last) {
      * @param first the lowest id in the range
      * @param last the highest id in the range, not below {@code first}
      */
-    public SessionRange {
+    public IdRange {
         Objects.requireNonNull(first, "first");
         Objects.requireNonNull(last, "last");
         if (compare(first, last) > 0) {
@@ -47,11 +47,11 @@ public record SessionRange(UUID first, UUID last) {
     }
 
     /**
-     * @param sessionId a session id
+     * @param id an id
      * @return whether the range holds it
      */
-    public boolean contains(UUID sessionId) {
-        return compare(first, sessionId) <= 0 && compare(sessionId, last) <= 0;
+    public boolean contains(UUID id) {
+        return compare(first, id) <= 0 && compare(id, last) <= 0;
     }
 
     /** @return whether the range holds one id only */
@@ -66,19 +66,19 @@ public record SessionRange(UUID first, UUID last) {
      * @param parts how many parts at most, 2 or more (a narrower range gives fewer)
      * @return the parts, first to last
      */
-    public List<SessionRange> split(int parts) {
+    public List<IdRange> split(int parts) {
         if (parts < 2) {
             throw new ValidationException("parts", "must be 2 or more, got " + parts);
         }
         BigInteger low = number(first);
         BigInteger width = number(last).subtract(low).add(ONE);
         BigInteger count = width.min(BigInteger.valueOf(parts));
-        List<SessionRange> out = new ArrayList<>(count.intValue());
+        List<IdRange> out = new ArrayList<>(count.intValue());
         BigInteger start = low;
         for (int i = 1; i <= count.intValue(); i++) {
             BigInteger end =
                     low.add(width.multiply(BigInteger.valueOf(i)).divide(count)).subtract(ONE);
-            out.add(new SessionRange(id(start), id(end)));
+            out.add(new IdRange(id(start), id(end)));
             start = end.add(ONE);
         }
         return out;
