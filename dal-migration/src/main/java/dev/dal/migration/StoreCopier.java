@@ -1,8 +1,11 @@
 package dev.dal.migration;
 
+import dev.dal.api.ChatSession;
 import dev.dal.api.DataAccess;
+import dev.dal.api.User;
 import dev.dal.api.ValidationException;
 import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.bulk.IdRange;
 import dev.dal.api.bulk.ScanBatch;
 import dev.dal.migration.internal.Checkpoint;
 import dev.dal.migration.internal.KindAccess;
@@ -15,9 +18,17 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +45,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Partitions.</b> With {@link Partition} {@code I/N}, this copier writes only the records
  * that partition owns (see {@link Partition}); N processes with the N partitions together copy
- * everything, each with a checkpoint of its own.
+ * everything, each with a checkpoint of its own. Alone, a partition reads the whole source and keeps its
+ * share; {@linkplain #withPlan with a plan} it reads only its id ranges (see {@link PartitionPlan}), and
+ * brings along the users of its sessions that another partition's range holds, read one by one, so that no
+ * session waits for another worker.
  */
 public final class StoreCopier {
     private static final Logger LOG = LoggerFactory.getLogger(StoreCopier.class);
@@ -46,6 +60,14 @@ public final class StoreCopier {
     private final Path checkpointFile;
     private final String checkpointKey;
     private final CopyListener listener;
+    private final PartitionPlan plan;
+    /** Users of other ranges already brought along by this copier (bounded, so a huge store cannot fill it). */
+    private final Set<UUID> broughtUsers = Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<UUID, Boolean> eldest) {
+            return size() > 100_000;
+        }
+    });
 
     /**
      * @param source the store to read
@@ -66,6 +88,18 @@ public final class StoreCopier {
             Path checkpointFile,
             String checkpointKey,
             CopyListener listener) {
+        this(source, target, batchSize, partition, checkpointFile, checkpointKey, listener, null);
+    }
+
+    private StoreCopier(
+            DataAccess source,
+            DataAccess target,
+            int batchSize,
+            Partition partition,
+            Path checkpointFile,
+            String checkpointKey,
+            CopyListener listener,
+            PartitionPlan plan) {
         if (batchSize < 1 || batchSize > BulkAccess.MAX_BATCH_SIZE) {
             throw new ValidationException(
                     "batchSize", "must be from 1 to " + BulkAccess.MAX_BATCH_SIZE + ", got " + batchSize);
@@ -77,6 +111,30 @@ public final class StoreCopier {
         this.checkpointFile = checkpointFile;
         this.checkpointKey = checkpointKey == null ? "copy" : checkpointKey;
         this.listener = listener == null ? CopyListener.NONE : listener;
+        this.plan = plan;
+        if (plan != null && plan.count() != this.partition.count()) {
+            throw new ValidationException(
+                    "partition", "must be one of the plan's " + plan.count() + " partitions, got " + this.partition);
+        }
+    }
+
+    /**
+     * A copier that reads only its partition's id ranges of the plan.
+     *
+     * @param partitionPlan the plan every worker of this copy is given
+     * @return the copier
+     * @throws ValidationException when the partition is not of the plan's count
+     */
+    public StoreCopier withPlan(PartitionPlan partitionPlan) {
+        return new StoreCopier(
+                source,
+                target,
+                batchSize,
+                partition,
+                checkpointFile,
+                checkpointKey,
+                listener,
+                Objects.requireNonNull(partitionPlan, "partitionPlan"));
     }
 
     /**
@@ -137,25 +195,68 @@ public final class StoreCopier {
         return new CopyResult(state.written(), resumed, Duration.ofNanos(System.nanoTime() - started));
     }
 
-    /** Copies one kind from a cursor to the end of its scan, saving the position after each batch. */
+    /** Copies one kind from a cursor to the end of its scan (or of its range), saving the position after each batch. */
     private <T> Checkpoint copyKind(KindAccess<T> access, String from, Checkpoint state) {
-        for (ScanBatch<? extends T> batch : access.batches(source.bulk(), from, batchSize)) {
+        Optional<IdRange> range = plan == null ? Optional.empty() : plan.range(access.kind(), partition.index());
+        if (plan != null && range.isEmpty()) {
+            return state.after(access.kind(), 0, null);
+        }
+        String start = from != null || range.isEmpty()
+                ? from
+                : access.startAt(range.get().first());
+        for (ScanBatch<? extends T> batch : access.batches(source.bulk(), start, batchSize)) {
             List<T> owned = new ArrayList<>(batch.items().size());
+            boolean past = false;
             for (T record : batch.items()) {
-                if (access.owned(record, partition)) {
+                if (range.isPresent()) {
+                    UUID key = access.rangeKey(record);
+                    if (IdRange.compare(key, range.get().last()) > 0) {
+                        past = true;
+                        break;
+                    }
+                    if (range.get().contains(key)) {
+                        owned.add(record);
+                    }
+                } else if (access.owned(record, partition)) {
                     owned.add(record);
                 }
             }
             if (!owned.isEmpty()) {
+                if (range.isPresent() && access.kind() == RecordType.SESSIONS) {
+                    bringUsers(owned);
+                }
                 access.upsert(target.bulk(), owned);
             }
-            state = state.after(access.kind(), owned.size(), batch.nextCursor());
+            state = state.after(access.kind(), owned.size(), past ? null : batch.nextCursor());
             if (checkpointFile != null) {
                 state.save(checkpointFile);
             }
             listener.batchDone(access.kind(), batch.items().size(), owned.size(), state.total());
+            if (past) {
+                break;
+            }
         }
         return state;
+    }
+
+    /** Copies the users of these sessions that another partition's user range holds, unless brought already. */
+    private void bringUsers(List<?> sessions) {
+        IdRange own = plan.users(partition.index()).orElse(null);
+        Set<UUID> wanted = new LinkedHashSet<>();
+        for (Object record : sessions) {
+            UUID user = ((ChatSession) record).userId();
+            if (user != null && (own == null || !own.contains(user)) && !broughtUsers.contains(user)) {
+                wanted.add(user);
+            }
+        }
+        List<User> users = new ArrayList<>(wanted.size());
+        for (UUID id : wanted) {
+            source.getUser(id).ifPresent(users::add);
+        }
+        if (!users.isEmpty()) {
+            KindAccess.USERS.upsert(target.bulk(), users);
+        }
+        broughtUsers.addAll(wanted);
     }
 
     /**
@@ -165,8 +266,8 @@ public final class StoreCopier {
      * @param batchSize records per scan
      * @return the number of records of each kind
      */
-    public static java.util.Map<RecordType, Long> count(DataAccess store, int batchSize) {
-        java.util.Map<RecordType, Long> counts = new java.util.EnumMap<>(RecordType.class);
+    public static Map<RecordType, Long> count(DataAccess store, int batchSize) {
+        Map<RecordType, Long> counts = new EnumMap<>(RecordType.class);
         for (RecordType kind : RecordType.values()) {
             long n = 0;
             for (ScanBatch<?> batch : KindAccess.of(kind).batches(store.bulk(), null, batchSize)) {

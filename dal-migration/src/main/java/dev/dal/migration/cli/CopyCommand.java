@@ -3,8 +3,10 @@ package dev.dal.migration.cli;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dal.api.DataAccess;
+import dev.dal.api.ValidationException;
 import dev.dal.migration.CopyResult;
 import dev.dal.migration.Partition;
+import dev.dal.migration.PartitionPlan;
 import dev.dal.migration.RecordType;
 import dev.dal.migration.StoreCopier;
 import dev.dal.migration.StoreUri;
@@ -48,8 +50,18 @@ final class CopyCommand implements Callable<Integer> {
             description = "Records per batch (default MIGRATION_BATCH_SIZE, 1000).")
     Integer batch;
 
-    @Option(names = "--partition", paramLabel = "I/N", description = "Copy only partition I of N (by id hash).")
+    @Option(
+            names = "--partition",
+            paramLabel = "I/N",
+            description = "Copy only partition I of N: of the --plan's id ranges, reading only them; without a plan,"
+                    + " by id hash, reading the whole source.")
     String partition;
+
+    @Option(
+            names = "--plan",
+            paramLabel = "FILE",
+            description = "The partition plan `dal partition` wrote; the same file for every worker.")
+    Path plan;
 
     @Option(
             names = "--migrate",
@@ -71,13 +83,18 @@ final class CopyCommand implements Callable<Integer> {
         StoreUri target = CommonOptions.store(to);
         Partition slice = partition == null ? Partition.ALL : Partition.parse(partition);
         int size = CommonOptions.batchSize(batch);
-        String key = StoreCopier.checkpointKey(source.redacted(), target.redacted(), slice);
+        PartitionPlan ranges = plan == null ? null : PartitionPlan.load(plan);
+        if (ranges != null && partition == null) {
+            throw new ValidationException("--partition", "is required with --plan");
+        }
+        String key = StoreCopier.checkpointKey(source.redacted(), target.redacted(), slice)
+                + (ranges == null ? "" : " plan " + ranges.fingerprint());
         Path checkpoint = StoreCopier.checkpointFile(checkpointDir, key);
         try (DataAccess src = Stores.openForReading(source, "source", "copy");
                 DataAccess dst = Stores.openForWriting(target, migrate)) {
             boolean terminal = System.console() != null && !common.json;
             long expected = 0;
-            if (terminal) {
+            if (terminal && ranges == null) {
                 // A counting pass costs one read of the source; it buys the bar its total and ETA.
                 expected = StoreCopier.count(src, size).entrySet().stream()
                         .filter(e -> e.getKey() == RecordType.USERS || slice.count() == 1)
@@ -85,7 +102,8 @@ final class CopyCommand implements Callable<Integer> {
                         .sum();
             }
             Progress progress = new Progress(terminal ? System.err : null, expected, 0);
-            CopyResult result = new StoreCopier(src, dst, size, slice, checkpoint, key, progress).copy();
+            StoreCopier copier = new StoreCopier(src, dst, size, slice, checkpoint, key, progress);
+            CopyResult result = (ranges == null ? copier : copier.withPlan(ranges)).copy();
             progress.finish();
             ObjectNode json = JsonNodeFactory.instance
                     .objectNode()

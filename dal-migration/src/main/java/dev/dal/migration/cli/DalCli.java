@@ -59,6 +59,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             HealthCommand.class,
             SchemaCommand.class,
+            PartitionCommand.class,
             CopyCommand.class,
             VerifyCommand.class,
             RepairCommand.class,

@@ -7,14 +7,9 @@ import dev.dal.api.ConfigurationException;
 import dev.dal.api.JsonValues;
 import dev.dal.migration.RecordType;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -117,30 +112,10 @@ public record Checkpoint(String key, int kindIndex, String cursor, Map<RecordTyp
         ObjectNode counts = node.putObject("written");
         written.forEach((kind, count) -> counts.put(kind.wireName(), count));
         byte[] bytes = (JsonValues.write(node) + "\n").getBytes(StandardCharsets.UTF_8);
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
-            PrivateFiles.createDirectories(file.toAbsolutePath().getParent());
-            try (FileChannel ch = PrivateFiles.openForWrite(tmp)) {
-                ch.write(ByteBuffer.wrap(bytes));
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-            forceDirectory(file.toAbsolutePath().getParent());
+            PrivateFiles.replaceDurably(file, bytes);
         } catch (IOException e) {
             throw new ConfigurationException("The checkpoint " + file + " could not be written: " + e.getMessage());
-        }
-    }
-
-    private static void forceDirectory(Path dir) {
-        // Makes the rename itself durable; not every file system lets a directory be opened.
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // best effort
         }
     }
 }

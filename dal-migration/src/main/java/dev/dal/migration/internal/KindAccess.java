@@ -8,6 +8,7 @@ import dev.dal.api.bulk.BulkAccess;
 import dev.dal.api.bulk.ScanBatch;
 import dev.dal.api.spi.CodePointOrder;
 import dev.dal.api.spi.ScanBatches;
+import dev.dal.api.spi.ScanCursors;
 import dev.dal.migration.Partition;
 import dev.dal.migration.RecordType;
 import java.util.ArrayList;
@@ -34,7 +35,9 @@ public final class KindAccess<T> {
             BulkAccess::overwriteUsers,
             Comparator.comparing(u -> u.id().toString()),
             u -> u.id().toString(),
-            u -> null);
+            u -> null,
+            User::id,
+            ScanCursors::beforeId);
 
     /** Sessions, in scan order by id; owned by the partition of their id. */
     public static final KindAccess<ChatSession> SESSIONS = new KindAccess<>(
@@ -45,7 +48,9 @@ public final class KindAccess<T> {
             BulkAccess::overwriteSessions,
             Comparator.comparing(s -> s.id().toString()),
             s -> s.id().toString(),
-            ChatSession::id);
+            ChatSession::id,
+            ChatSession::id,
+            ScanCursors::beforeId);
 
     /**
      * Messages, in scan order by session id and sequence number; owned by the partition of their session.
@@ -60,7 +65,9 @@ public final class KindAccess<T> {
             Comparator.<Message, String>comparing(m -> m.sessionId().toString())
                     .thenComparingLong(Message::sequenceNumber),
             m -> m.id() + " (session " + m.sessionId() + " #" + m.sequenceNumber() + ")",
-            Message::sessionId);
+            Message::sessionId,
+            Message::sessionId,
+            ScanCursors::beforeMessagesOf);
 
     /**
      * Memory entries, in scan order by user id, then type and key in code point order; owned by the partition
@@ -76,7 +83,9 @@ public final class KindAccess<T> {
                     .thenComparing(MemoryEntry::memoryType, CodePointOrder.COMPARATOR)
                     .thenComparing(MemoryEntry::key, CodePointOrder.COMPARATOR),
             e -> e.userId() + "/" + e.memoryType() + "/" + e.key(),
-            MemoryEntry::userId);
+            MemoryEntry::userId,
+            MemoryEntry::userId,
+            ScanCursors::beforeMemoryOf);
 
     /**
      * One scan call of a kind on a store.
@@ -96,6 +105,8 @@ public final class KindAccess<T> {
     private final Comparator<T> order;
     private final Function<T, String> id;
     private final Function<T, UUID> partitionKey;
+    private final Function<T, UUID> rangeKey;
+    private final Function<UUID, String> startAt;
 
     private KindAccess(
             RecordType kind,
@@ -105,7 +116,9 @@ public final class KindAccess<T> {
             BiConsumer<BulkAccess, List<T>> overwrite,
             Comparator<T> order,
             Function<T, String> id,
-            Function<T, UUID> partitionKey) {
+            Function<T, UUID> partitionKey,
+            Function<T, UUID> rangeKey,
+            Function<UUID, String> startAt) {
         this.kind = kind;
         this.type = type;
         this.scan = scan;
@@ -114,6 +127,8 @@ public final class KindAccess<T> {
         this.order = order;
         this.id = id;
         this.partitionKey = partitionKey;
+        this.rangeKey = rangeKey;
+        this.startAt = startAt;
     }
 
     /**
@@ -201,6 +216,23 @@ public final class KindAccess<T> {
     public boolean owned(T record, Partition partition) {
         UUID key = partitionKey.apply(record);
         return key == null || partition.owns(key);
+    }
+
+    /**
+     * @param record a record
+     * @return the id that places it in an id range: its own id for users and sessions, its session's for
+     *     messages, its user's for memory
+     */
+    public UUID rangeKey(T record) {
+        return rangeKey.apply(record);
+    }
+
+    /**
+     * @param first the lowest range key to scan
+     * @return the cursor from which this kind's scan starts at that key
+     */
+    public String startAt(UUID first) {
+        return startAt.apply(first);
     }
 
     /**

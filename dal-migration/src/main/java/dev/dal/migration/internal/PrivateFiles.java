@@ -2,11 +2,14 @@ package dev.dal.migration.internal;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
@@ -77,6 +80,35 @@ public final class PrivateFiles {
      */
     public static OutputStream newOutputStream(Path file) throws IOException {
         return Channels.newOutputStream(openForWrite(file));
+    }
+
+    /**
+     * Replaces a file's content durably and atomically: written to {@code FILE.tmp} (0600), forced to disk, renamed
+     * over the file, and the rename forced, so a kill at any moment leaves the old content or the new, never a torn
+     * file. Missing parent directories are created owner-only.
+     *
+     * @param file the file
+     * @param bytes its new content
+     * @throws IOException when it cannot be written
+     */
+    public static void replaceDurably(Path file, byte[] bytes) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        createDirectories(file.toAbsolutePath().getParent());
+        try (FileChannel ch = openForWrite(tmp)) {
+            ch.write(ByteBuffer.wrap(bytes));
+            ch.force(true);
+        }
+        try {
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+        // Makes the rename itself durable; not every file system lets a directory be opened.
+        try (FileChannel ch = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // best effort
+        }
     }
 
     private static FileAttribute<Set<PosixFilePermission>> fileAttribute() {
