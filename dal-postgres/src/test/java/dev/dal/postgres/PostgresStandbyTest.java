@@ -96,7 +96,16 @@ class PostgresStandbyTest {
                 DataAccess store = open(pair, Map.of("DB_MAX_REPLICA_LAG", "1"))) {
             store.createUser(NewUser.withExternalId("warm-up"));
             pair.awaitStandbyCaughtUp(Duration.ofSeconds(30));
-            await(Duration.ofSeconds(20), () -> store.healthCheck().status() == HealthStatus.Status.UP, "health UP");
+            // The replay lag in seconds is unknown (absent) while the standby has received WAL it has not replayed
+            // and has replayed no transaction since it started; wait until it is known.
+            await(
+                    Duration.ofSeconds(20),
+                    () -> {
+                        HealthStatus health = store.healthCheck();
+                        return health.status() == HealthStatus.Status.UP
+                                && replicas(health).stream().allMatch(r -> r.get("lagSeconds") != null);
+                    },
+                    "health UP with the standby's lag known");
             HealthStatus up = store.healthCheck();
             assertThat(up.details()).containsEntry("primaryHost", pair.primaryHost());
             assertThat(replicas(up)).singleElement().satisfies(r -> {

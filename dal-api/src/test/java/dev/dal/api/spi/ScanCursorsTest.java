@@ -109,4 +109,21 @@ class ScanCursorsTest {
         assertThat(CodePointOrder.compare("a", "ab")).isNegative();
         assertThat(CodePointOrder.compare("ab", "ab")).isZero();
     }
+
+    @Test
+    void cursorsBeforeAnIdResumeJustBelowItAndAreCursorsTheScansAccept() {
+        UUID id = UUID.fromString("0190a1b2-c3d4-7e5f-9a0b-000000000000");
+        UUID below = UUID.fromString("0190a1b2-c3d4-7e5e-ffff-ffffffffffff");
+        assertThat(ScanCursors.beforeId(id)).isEqualTo(below.toString());
+        assertThat(ScanCursors.afterSession(ScanCursors.beforeId(id))).isEqualTo(below);
+        assertThat(ScanCursors.afterMessage(ScanCursors.beforeMessagesOf(id)))
+                .isEqualTo(new ScanCursors.MessagePosition(below, Integer.MAX_VALUE));
+        assertThat(ScanCursors.afterMemory(ScanCursors.beforeMemoryOf(id)))
+                .isEqualTo(new ScanCursors.MemoryPosition(below, "\u0001", "\u0001"));
+        UUID lowest = new UUID(0, 0);
+        assertThat(ScanCursors.beforeId(lowest)).isNull();
+        assertThat(ScanCursors.beforeMessagesOf(lowest)).isNull();
+        assertThat(ScanCursors.beforeMemoryOf(lowest)).isNull();
+        assertThat(ScanCursors.beforeId(new UUID(0, 1))).isEqualTo(lowest.toString());
+    }
 }
