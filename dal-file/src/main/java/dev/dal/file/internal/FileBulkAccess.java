@@ -7,8 +7,10 @@ import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.NotFoundException;
 import dev.dal.api.User;
+import dev.dal.api.bulk.RangeDigest;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
+import dev.dal.api.bulk.SessionRange;
 import dev.dal.api.bulk.Tombstone;
 import dev.dal.api.spi.CodePointOrder;
 import dev.dal.api.spi.ScanCursors;
@@ -120,6 +122,17 @@ final class FileBulkAccess extends VersionedBulkAccess {
             }
             return new ScanBatch<>(items, null);
         });
+    }
+
+    /** Adds up the sessions' digest files ({@link FileDigests}) under the store lock, reading no message. */
+    @Override
+    public List<RangeDigest> digestMessages(List<SessionRange> ranges) {
+        return unit.read("digestMessages", () -> FileDigests.digest(records, ranges));
+    }
+
+    @Override
+    public boolean digestsMessagesInStore() {
+        return true;
     }
 
     @Override

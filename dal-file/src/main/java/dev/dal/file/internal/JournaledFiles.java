@@ -48,6 +48,22 @@ final class JournaledFiles {
         DurableFiles.replace(file, content);
     }
 
+    /**
+     * Rewrites a small file in place: its whole original content (or absence) is journaled, then the new bytes
+     * are written over it and forced, one {@code fsync} where {@link #replace} needs a temp file, a rename and a
+     * directory sync. Only a crash can leave the write torn, and recovery then puts the original back.
+     */
+    void rewrite(Path file, byte[] content) throws IOException {
+        requireUnit();
+        journal.recordFile(file);
+        journal.sync();
+        long size = DurableFiles.sizeOrMissing(file);
+        DurableFiles.writeAt(file, 0, ByteBuffer.wrap(content));
+        if (size > content.length) {
+            DurableFiles.truncate(file, content.length);
+        }
+    }
+
     boolean delete(Path file) throws IOException {
         requireUnit();
         if (!Files.exists(file)) {

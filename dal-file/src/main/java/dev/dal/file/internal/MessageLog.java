@@ -23,23 +23,103 @@ import java.util.zip.CRC32;
  * never rewritten; {@code messages.idx} holds a fixed 16-byte slot per sequence number (offset,
  * length and CRC-32 of the line), so message {@code n} is found at byte {@code (n-1)*16} without
  * reading anything else. Adding a message costs the same however long the session is, and a page
- * of history reads only its own lines. A slot of zeros is empty.
+ * of history reads only its own lines. A slot of zeros is empty. {@code messages.digest} ({@link SessionDigest})
+ * sums the stored messages and is rewritten with every write to them, in the same unit of work.
  */
 final class MessageLog {
     static final int SLOT = 16;
+    /** Messages read at a time when a session without a usable digest file is summed. */
+    private static final int SUM_CHUNK = 1_000;
 
     private final Path log;
     private final Path index;
+    private final Path digestFile;
     private final FileRecords mapping;
 
     MessageLog(StoreLayout layout, UUID sessionId, FileRecords mapping) {
         this.log = layout.messageLog(sessionId);
         this.index = layout.messageIndex(sessionId);
+        this.digestFile = layout.messageDigest(sessionId);
         this.mapping = mapping;
     }
 
-    /** Appends messages whose slots are free, in one write to each file. */
+    /**
+     * Appends new messages (their slots are free, unless a bulk upsert filled them past the session's count: such
+     * a slot's message is replaced), in one write to each file, and updates the session's digest.
+     */
     void append(JournaledFiles files, List<Message> messages) throws IOException {
+        long lowest = messages.stream().mapToLong(Message::sequenceNumber).min().orElseThrow();
+        write(files, messages, lowest <= slotCount() ? storedAt(messages) : Map.of());
+    }
+
+    /**
+     * Stores exact messages (bulk upsert): a free slot gets the message, a slot holding the same
+     * id gets the new version, a slot holding another message's id is a duplicate key. A message equal to the one
+     * stored changes nothing.
+     */
+    void upsert(JournaledFiles files, List<Message> messages) throws IOException {
+        List<Message> changed = new ArrayList<>();
+        Map<Long, Message> stored = storedAt(messages);
+        for (Message m : messages) {
+            Optional<Message> existing = Optional.ofNullable(stored.get(m.sequenceNumber()));
+            if (existing.isPresent() && !existing.get().id().equals(m.id())) {
+                throw new DuplicateKeyException(DuplicateKeyException.Key.MESSAGE_SEQUENCE_NUMBER);
+            }
+            if (existing.isEmpty() || !existing.get().equals(m)) {
+                changed.add(m);
+            }
+        }
+        if (!changed.isEmpty()) {
+            write(files, changed, stored);
+        }
+    }
+
+    /**
+     * Writes messages and the digest that then holds: what is stored now, less each message a slot loses, plus the
+     * new ones.
+     *
+     * @param stored the messages stored at (at least) the slots written, by sequence number
+     */
+    private void write(JournaledFiles files, List<Message> messages, Map<Long, Message> stored) throws IOException {
+        SessionDigest digest = digest();
+        Map<Long, Message> inSlot = new HashMap<>(stored);
+        for (Message m : messages) {
+            Message replaced = inSlot.put(m.sequenceNumber(), m);
+            if (replaced != null) {
+                digest.remove(replaced);
+            }
+            digest.add(m);
+        }
+        long logLength = writeLines(files, messages);
+        files.rewrite(digestFile, digest.encode(logLength));
+    }
+
+    /**
+     * The session's digest: its digest file when that is whole and sums the log as it is, else summed from the
+     * stored messages (a directory an older Dal wrote, or a torn file). Reads only.
+     */
+    SessionDigest digest() throws IOException {
+        byte[] bytes = DurableFiles.readOrNull(digestFile);
+        if (bytes != null) {
+            SessionDigest kept = SessionDigest.decode(bytes, Math.max(0, DurableFiles.sizeOrMissing(log)));
+            if (kept != null) {
+                return kept;
+            }
+        }
+        SessionDigest summed = new SessionDigest();
+        long slots = slotCount();
+        for (long from = 1; from <= slots; from += SUM_CHUNK) {
+            readRange(from, Math.min(slots, from + SUM_CHUNK - 1)).forEach(summed::add);
+        }
+        return summed;
+    }
+
+    /**
+     * Writes messages' lines and slots.
+     *
+     * @return the log's length afterwards
+     */
+    private long writeLines(JournaledFiles files, List<Message> messages) throws IOException {
         ByteArrayOutputStream lines = new ByteArrayOutputStream();
         List<int[]> spans = new ArrayList<>();
         for (Message m : messages) {
@@ -68,27 +148,7 @@ final class MessageLog {
                 files.writeAt(index, (messages.get(i).sequenceNumber() - 1) * SLOT, slot.array());
             }
         }
-    }
-
-    /**
-     * Stores exact messages (bulk upsert): a free slot gets the message, a slot holding the same
-     * id gets the new version, a slot holding another message's id is a duplicate key.
-     */
-    void upsert(JournaledFiles files, List<Message> messages) throws IOException {
-        List<Message> changed = new ArrayList<>();
-        Map<Long, Message> stored = storedAt(messages);
-        for (Message m : messages) {
-            Optional<Message> existing = Optional.ofNullable(stored.get(m.sequenceNumber()));
-            if (existing.isPresent() && !existing.get().id().equals(m.id())) {
-                throw new DuplicateKeyException(DuplicateKeyException.Key.MESSAGE_SEQUENCE_NUMBER);
-            }
-            if (existing.isEmpty() || !existing.get().equals(m)) {
-                changed.add(m);
-            }
-        }
-        if (!changed.isEmpty()) {
-            append(files, changed);
-        }
+        return base + all.length;
     }
 
     /** Reads what is stored at the messages' sequence numbers, in one pass over their range. */

@@ -174,11 +174,11 @@ record RecordDirectory(StoreLayout layout, FileRecords mapping, JournaledFiles f
         files.replace(layout.session(session.id()), mapping.write(session));
     }
 
-    /** Journals at once everything adding messages to a session changes: its log, index and record. */
+    /** Journals at once everything adding messages to a session changes: its log, index, digest and record. */
     void prepareMessageAppend(UUID sessionId) throws IOException {
         files.prepare(
                 List.of(layout.messageLog(sessionId), layout.messageIndex(sessionId)),
-                List.of(layout.session(sessionId)));
+                List.of(layout.messageDigest(sessionId), layout.session(sessionId)));
     }
 
     void putChatId(String chatId, UUID sessionId) throws IOException {

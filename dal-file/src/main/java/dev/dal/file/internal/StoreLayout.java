@@ -78,6 +78,11 @@ final class StoreLayout {
         return sessionDir(sessionId).resolve("messages.idx");
     }
 
+    /** A session's messages summed ({@link SessionDigest}). */
+    Path messageDigest(UUID sessionId) {
+        return sessionDir(sessionId).resolve("messages.digest");
+    }
+
     Path chatIdIndex(String chatId) {
         return root.resolve("chat-ids").resolve(hash(chatId) + ".json");
     }
