@@ -7,8 +7,8 @@ import dev.dal.api.DataAccess;
 import dev.dal.api.HistoryQuery;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
+import dev.dal.api.bulk.IdRange;
 import dev.dal.api.bulk.RangeDigest;
-import dev.dal.api.bulk.SessionRange;
 import dev.dal.api.spi.MessageDigests;
 import dev.dal.file.internal.CrashSimulation;
 import dev.dal.testkit.ChildJvm;
@@ -53,8 +53,7 @@ class FileDigestCrashTest {
             }
             boolean unitLeft = Files.exists(dir.resolve(CrashWriterMain.JOURNAL));
             try (DataAccess store = TempFileStores.open(dir, MutableClock.startingNow())) {
-                List<SessionRange> ranges =
-                        List.of(SessionRange.ALL, SessionRange.ALL.split(2).get(0));
+                List<IdRange> ranges = List.of(IdRange.ALL, IdRange.ALL.split(2).get(0));
                 List<RangeDigest> inStore = store.bulk().digestMessages(ranges);
                 assertThat(inStore)
                         .as("step %d (exit %d): digests after recovery", step, exit)

@@ -7,9 +7,9 @@ import dev.dal.api.DataAccess;
 import dev.dal.api.Message;
 import dev.dal.api.Role;
 import dev.dal.api.SessionStatus;
+import dev.dal.api.bulk.IdRange;
 import dev.dal.api.bulk.RangeDigest;
 import dev.dal.api.bulk.ScanBatch;
-import dev.dal.api.bulk.SessionRange;
 import dev.dal.api.spi.Ids;
 import dev.dal.api.spi.MessageDigests;
 import dev.dal.testkit.MutableClock;
@@ -55,7 +55,7 @@ class FileDigestTimingTest {
                 }
                 System.out.println("FileDigestTimingTest: digest files deleted (old layout)");
             }
-            List<SessionRange> ranges = SessionRange.ALL.split(16);
+            List<IdRange> ranges = IdRange.ALL.split(16);
             for (int round = 1; round <= 3; round++) {
                 long start = System.nanoTime();
                 List<RangeDigest> inStore = store.bulk().digestMessages(ranges);

@@ -15,9 +15,9 @@ import dev.dal.api.NotFoundException;
 import dev.dal.api.Role;
 import dev.dal.api.SessionStatus;
 import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.bulk.IdRange;
 import dev.dal.api.bulk.RangeDigest;
 import dev.dal.api.bulk.ScanBatch;
-import dev.dal.api.bulk.SessionRange;
 import dev.dal.api.spi.Ids;
 import dev.dal.api.spi.MessageDigests;
 import dev.dal.testkit.MutableClock;
@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FileMessageDigestsTest {
     private static final String ZERO = "0".repeat(64);
     /** No Dal id is this low: a range that holds no session. */
-    private static final SessionRange EMPTY = new SessionRange(new UUID(0L, 0L), new UUID(0L, 1L));
+    private static final IdRange EMPTY = new IdRange(new UUID(0L, 0L), new UUID(0L, 1L));
 
     @TempDir
     Path temp;
@@ -80,11 +80,11 @@ class FileMessageDigestsTest {
         return store.getChatSession(chatId).orElseThrow();
     }
 
-    private static List<SessionRange> ranges(UUID one) {
-        List<SessionRange> ranges = new ArrayList<>();
-        ranges.add(SessionRange.ALL);
-        ranges.addAll(SessionRange.ALL.split(16));
-        ranges.add(new SessionRange(one, one));
+    private static List<IdRange> ranges(UUID one) {
+        List<IdRange> ranges = new ArrayList<>();
+        ranges.add(IdRange.ALL);
+        ranges.addAll(IdRange.ALL.split(16));
+        ranges.add(new IdRange(one, one));
         ranges.add(EMPTY);
         return ranges;
     }
@@ -98,7 +98,7 @@ class FileMessageDigestsTest {
     private static List<RangeDigest> check(DataAccess store, UUID one, long total, long ofOne) {
         BulkAccess bulk = store.bulk();
         assertThat(bulk.digestsMessagesInStore()).isTrue();
-        List<SessionRange> ranges = ranges(one);
+        List<IdRange> ranges = ranges(one);
         List<RangeDigest> inStore = bulk.digestMessages(ranges);
         assertThat(inStore)
                 .as("the store's digests equal the streamed ones")
@@ -161,8 +161,8 @@ class FileMessageDigestsTest {
     @Test
     void addedMessagesAreSummedInTheStore() throws IOException {
         try (DataAccess store = open()) {
-            assertThat(store.bulk().digestMessages(List.of(SessionRange.ALL)))
-                    .containsExactly(new RangeDigest(SessionRange.ALL, 0, ZERO, null, null));
+            assertThat(store.bulk().digestMessages(List.of(IdRange.ALL)))
+                    .containsExactly(new RangeDigest(IdRange.ALL, 0, ZERO, null, null));
             ChatSession a = sessionWith(store, "a", 7);
             sessionWith(store, "b", 12);
             sessionWith(store, "c", 1);

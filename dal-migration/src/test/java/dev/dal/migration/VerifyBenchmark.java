@@ -48,7 +48,8 @@ public final class VerifyBenchmark {
                         .build())) {
             long t0 = System.nanoTime();
             SampleData.fill(a, users, 10, 100);
-            System.out.printf("filled PostgreSQL A with %,d messages in %.1f s%n", (long) users * 1_000, secondsSince(t0));
+            System.out.printf(
+                    "filled PostgreSQL A with %,d messages in %.1f s%n", (long) users * 1_000, secondsSince(t0));
             t0 = System.nanoTime();
             new StoreCopier(a, b, BATCH, Partition.ALL, null, null, null).copy();
             System.out.printf("copied A to PostgreSQL B in %.1f s%n", secondsSince(t0));
@@ -57,8 +58,7 @@ public final class VerifyBenchmark {
             System.out.printf("copied A to the file store in %.1f s%n", secondsSince(t0));
             System.out.printf(
                     "digests inside: PostgreSQL %s, file %s%n",
-                    a.bulk().digestsMessagesInStore(),
-                    file.bulk().digestsMessagesInStore());
+                    a.bulk().digestsMessagesInStore(), file.bulk().digestsMessagesInStore());
 
             compare("PostgreSQL A vs PostgreSQL B", a, b);
             compare("file vs PostgreSQL A", file, a);
@@ -87,7 +87,8 @@ public final class VerifyBenchmark {
         List<Double> full = new ArrayList<>();
         for (VerifyMode mode : List.of(VerifyMode.DIGEST, VerifyMode.FULL, VerifyMode.FULL, VerifyMode.DIGEST)) {
             long t0 = System.nanoTime();
-            VerifyReport report = timed(pair + ", " + mode.name().toLowerCase(java.util.Locale.ROOT), source, target, mode);
+            VerifyReport report =
+                    timed(pair + ", " + mode.name().toLowerCase(java.util.Locale.ROOT), source, target, mode);
             if (!report.equal()) {
                 throw new IllegalStateException(pair + " differ: " + report.differences());
             }
@@ -107,7 +108,8 @@ public final class VerifyBenchmark {
                 what,
                 secondsSince(t0),
                 digests == null
-                        ? "read record by record: " + report.counts().get(RecordType.MESSAGES).source() * 2
+                        ? "read record by record: "
+                                + report.counts().get(RecordType.MESSAGES).source() * 2
                         : String.format(
                                 "%,d ranges digested, %,d read, %,d messages read",
                                 digests.rangesDigested(), digests.rangesRead(), digests.messagesRead()));

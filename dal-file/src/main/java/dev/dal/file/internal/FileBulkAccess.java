@@ -7,10 +7,10 @@ import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.NotFoundException;
 import dev.dal.api.User;
+import dev.dal.api.bulk.IdRange;
 import dev.dal.api.bulk.RangeDigest;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
-import dev.dal.api.bulk.SessionRange;
 import dev.dal.api.bulk.Tombstone;
 import dev.dal.api.spi.CodePointOrder;
 import dev.dal.api.spi.ScanCursors;
@@ -126,7 +126,7 @@ final class FileBulkAccess extends VersionedBulkAccess {
 
     /** Adds up the sessions' digest files ({@link FileDigests}) under the store lock, reading no message. */
     @Override
-    public List<RangeDigest> digestMessages(List<SessionRange> ranges) {
+    public List<RangeDigest> digestMessages(List<IdRange> ranges) {
         return unit.read("digestMessages", () -> FileDigests.digest(records, ranges));
     }
 

@@ -1,7 +1,7 @@
 package dev.dal.file.internal;
 
+import dev.dal.api.bulk.IdRange;
 import dev.dal.api.bulk.RangeDigest;
-import dev.dal.api.bulk.SessionRange;
 import dev.dal.api.spi.MessageDigests;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -22,13 +22,13 @@ final class FileDigests {
      * @param ranges the ranges, each digested alone (they may overlap)
      * @return one digest per range, in the order given
      */
-    static List<RangeDigest> digest(RecordDirectory records, List<SessionRange> ranges) throws IOException {
+    static List<RangeDigest> digest(RecordDirectory records, List<IdRange> ranges) throws IOException {
         List<UUID> sessions =
                 new ArrayList<>(RecordDirectory.idsIn(records.layout().sessionsDir()));
-        sessions.sort(SessionRange::compare);
+        sessions.sort(IdRange::compare);
         SessionDigest[] summed = new SessionDigest[sessions.size()];
         List<RangeDigest> out = new ArrayList<>(ranges.size());
-        for (SessionRange range : ranges) {
+        for (IdRange range : ranges) {
             MessageDigests.Accumulator sum = new MessageDigests.Accumulator();
             for (int i = firstIn(sessions, range); i < sessions.size() && range.contains(sessions.get(i)); i++) {
                 if (summed[i] == null) {
@@ -42,8 +42,8 @@ final class FileDigests {
     }
 
     /** @return the position of the first session at or after the range's start */
-    private static int firstIn(List<UUID> sessions, SessionRange range) {
-        int at = Collections.binarySearch(sessions, range.first(), SessionRange::compare);
+    private static int firstIn(List<UUID> sessions, IdRange range) {
+        int at = Collections.binarySearch(sessions, range.first(), IdRange::compare);
         return at >= 0 ? at : -at - 1;
     }
 }
