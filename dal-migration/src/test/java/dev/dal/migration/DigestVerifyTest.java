@@ -25,7 +25,11 @@ class DigestVerifyTest {
     private static final long MESSAGES = (long) USERS * SESSIONS_PER_USER * MESSAGES_PER_SESSION;
 
     static Stream<Arguments> pairs() {
-        return Stream.of(Arguments.of(Backends.POSTGRES, Backends.POSTGRES));
+        return Stream.of(
+                Arguments.of(Backends.POSTGRES, Backends.POSTGRES),
+                Arguments.of(Backends.FILE, Backends.POSTGRES),
+                Arguments.of(Backends.POSTGRES, Backends.FILE),
+                Arguments.of(Backends.FILE, Backends.FILE));
     }
 
     private static VerifyReport verify(DataAccess src, DataAccess dst, VerifyMode mode) {

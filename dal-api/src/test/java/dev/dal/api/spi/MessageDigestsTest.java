@@ -43,7 +43,7 @@ class MessageDigestsTest {
     @Test
     void jsonbTextOrdersKeysByByteLengthThenBytesAndPrintsNumbersAsNumeric() {
         assertThat(JsonbText.of(JsonValues.parse("{\"bb\":1,\"a\":2,\"ä\":3,\"c\":{\"y\":[],\"x\":{}}}")))
-                .isEqualTo("{\"a\": 2, \"c\": {\"x\": {}, \"y\": []}, \"ä\": 3, \"bb\": 1}");
+                .isEqualTo("{\"a\": 2, \"c\": {\"x\": {}, \"y\": []}, \"bb\": 1, \"ä\": 3}"); // ä: 2 bytes, 0xc3 > b
         assertThat(JsonbText.of(JsonValues.parse("[1.0E-7, 1.0E21, 12.0, 0.1, -0.0, 9223372036854775807]")))
                 .isEqualTo("[0.00000010, 1000000000000000000000.0, 12.0, 0.1, 0.0, 9223372036854775807]");
         assertThat(JsonbText.of(JsonValues.parse("\"q\\\" b\\\\ \\u0001 \\u001f \\u007f \\t\\n\\r\\b\\f 🙂\"")))
