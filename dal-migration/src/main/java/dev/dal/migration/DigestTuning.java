@@ -10,7 +10,7 @@ package dev.dal.migration;
 record DigestTuning(long chunk, long leaf, int parts) {
     /**
      * Ranges of 50,000 messages, a digest of which takes a fraction of a second in a server; differing ranges
-     * split in 16 down to 2,000 messages, which two scan calls read.
+     * split in 16 down to 500 messages, which one scan call per store reads.
      */
-    static final DigestTuning DEFAULT = new DigestTuning(50_000, 2_000, 16);
+    static final DigestTuning DEFAULT = new DigestTuning(50_000, 500, 16);
 }

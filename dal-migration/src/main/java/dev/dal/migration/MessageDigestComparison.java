@@ -12,6 +12,10 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Compares the messages of two stores by range digests, both computed inside the stores: ranges whose counts
@@ -49,7 +53,37 @@ final class MessageDigestComparison {
     /** A range still to compare: planned (digests not yet asked) or with both stores' digests. */
     private record Work(RangePlan.Planned planned, RangeDigest left, RangeDigest right) {}
 
+    /** Runs the target's digest calls while the source computes its own. */
+    private final ExecutorService targetCalls = Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "dal-verify-target-digests");
+        thread.setDaemon(true);
+        return thread;
+    });
+
     KindCounts compare(List<RangePlan.Planned> plan, StoreVerifier.Sink sink) {
+        try {
+            return settle(plan, sink);
+        } finally {
+            targetCalls.shutdownNow();
+        }
+    }
+
+    private static List<RangeDigest> joined(CompletableFuture<List<RangeDigest>> call) {
+        try {
+            return call.join();
+        } catch (CompletionException e) {
+            // The target's own exception (a DataAccessException naming the failure), as a direct call throws it.
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
+    }
+
+    private KindCounts settle(List<RangePlan.Planned> plan, StoreVerifier.Sink sink) {
         // Ranges are settled strictly first to last (parts of a split range go first), so differences come in
         // scan order, as the record-by-record comparison finds them.
         Deque<Work> pending = new ArrayDeque<>();
@@ -82,8 +116,11 @@ final class MessageDigestComparison {
             estimate += next.estimate();
         }
         List<IdRange> ranges = call.stream().map(RangePlan.Planned::range).toList();
+        // Both stores digest at once: each call is the store's own work (bounded by its query timeout).
+        CompletableFuture<List<RangeDigest>> fromTarget =
+                CompletableFuture.supplyAsync(() -> target.digestMessages(ranges), targetCalls);
         List<RangeDigest> left = source.digestMessages(ranges);
-        List<RangeDigest> right = target.digestMessages(ranges);
+        List<RangeDigest> right = joined(fromTarget);
         rangesDigested += ranges.size();
         for (int i = ranges.size() - 1; i >= 0; i--) {
             pending.addFirst(new Work(call.get(i), left.get(i), right.get(i)));

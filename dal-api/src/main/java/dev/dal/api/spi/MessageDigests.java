@@ -21,9 +21,9 @@ import java.util.UUID;
  * ({@code 1} or {@code 0}), each followed by {@code |}; then the content's length in UTF-8 bytes, {@code |}, the
  * content; then the metadata as {@link JsonbText}. Every part before the content holds no {@code |}, the
  * content's length is given, and the metadata ends the form, so two different messages never share a form. The
- * hash is read as four unsigned 32-bit integers (big-endian); a range's digest is the sum of each of the four
- * over its messages, which does not depend on the order they are read in (no sum can overflow below 2<sup>31</sup>
- * messages). MD5 serves here as a checksum against accidental differences, not against an adversary who writes
+ * hash is read as four signed (two's complement) 32-bit integers, big-endian; a range's digest is the sum of each
+ * of the four over its messages, which does not depend on the order they are read in (no sum can overflow a
+ * {@code long} below 2<sup>31</sup> messages, and SQL sums 32-bit integers into 64-bit ones). MD5 serves here as a checksum against accidental differences, not against an adversary who writes
  * to both stores.
  */
 public final class MessageDigests {
@@ -70,16 +70,16 @@ public final class MessageDigests {
 
     /**
      * @param message a message
-     * @return its hash as four unsigned 32-bit integers, each in a {@code long}
+     * @return its hash as four signed 32-bit integers, each in a {@code long}
      */
     public static long[] hash(Message message) {
         byte[] md5 = MD5.get().digest(form(message).getBytes(StandardCharsets.UTF_8));
         long[] parts = new long[4];
         for (int i = 0; i < 4; i++) {
-            parts[i] = ((md5[4 * i] & 0xFFL) << 24)
-                    | ((md5[4 * i + 1] & 0xFFL) << 16)
-                    | ((md5[4 * i + 2] & 0xFFL) << 8)
-                    | (md5[4 * i + 3] & 0xFFL);
+            parts[i] = (md5[4 * i] << 24)
+                    | ((md5[4 * i + 1] & 0xFF) << 16)
+                    | ((md5[4 * i + 2] & 0xFF) << 8)
+                    | (md5[4 * i + 3] & 0xFF);
         }
         return parts;
     }

@@ -23,15 +23,16 @@ final class PostgresDigests {
             + " || '|' || coalesce(m.token_count::text, '') || '|' || CASE WHEN m.abuse_flagged THEN '1' ELSE '0' END"
             + " || '|' || octet_length(m.content)::text || '|' || m.content || m.metadata::text";
 
-    private static final String PART = "('x' || substr(d.h, %d, 8))::bit(32)::bigint";
+    /** One 32-bit lane of the hash, signed; PostgreSQL sums int4 into int8, exactly. */
+    private static final String LANE = "coalesce(sum(substring(d.h FROM %d FOR 32)::int), 0)";
 
+    // OFFSET 0 keeps the subquery from being flattened, which would compute the MD5 once per lane.
     private static final String DIGESTS = "SELECT r.i, count(d.h), "
-            + "coalesce(sum(" + PART.formatted(1) + "), 0), coalesce(sum(" + PART.formatted(9) + "), 0), "
-            + "coalesce(sum(" + PART.formatted(17) + "), 0), coalesce(sum(" + PART.formatted(25) + "), 0), "
-            + "min(d.s COLLATE \"C\"), max(d.s COLLATE \"C\") "
+            + LANE.formatted(1) + ", " + LANE.formatted(33) + ", " + LANE.formatted(65) + ", " + LANE.formatted(97)
+            + ", min(d.s COLLATE \"C\"), max(d.s COLLATE \"C\") "
             + "FROM unnest(?::uuid[], ?::uuid[]) WITH ORDINALITY AS r(lo, hi, i) "
-            + "LEFT JOIN LATERAL (SELECT md5(" + FORM + ") AS h, m.chat_session_id::text AS s FROM messages m "
-            + "WHERE m.chat_session_id BETWEEN r.lo AND r.hi) d ON true "
+            + "LEFT JOIN LATERAL (SELECT ('x' || md5(" + FORM + "))::bit(128) AS h, m.chat_session_id::text AS s "
+            + "FROM messages m WHERE m.chat_session_id BETWEEN r.lo AND r.hi OFFSET 0) d ON true "
             + "GROUP BY r.i ORDER BY r.i";
 
     private PostgresDigests() {}
