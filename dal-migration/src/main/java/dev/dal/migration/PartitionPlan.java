@@ -174,9 +174,7 @@ public record PartitionPlan(int count, List<UUID> userStarts, List<UUID> session
         if (next.equals(first)) {
             return Optional.empty();
         }
-        long low = next.getLeastSignificantBits() - 1;
-        long high = next.getMostSignificantBits() - (next.getLeastSignificantBits() == 0 ? 1 : 0);
-        return Optional.of(new IdRange(first, new UUID(high, low)));
+        return Optional.of(new IdRange(first, IdRange.previous(next)));
     }
 
     /** @return a short fingerprint of the ranges, part of each worker's checkpoint key */

@@ -66,19 +66,10 @@ final class RangePlan {
         inRange += pendingCount;
         if (inRange >= chunk) {
             ranges.add(new Planned(new IdRange(start, pendingId), inRange));
-            if (pendingId.equals(IdRange.ALL.last())) {
-                full = true;
-            } else {
-                start = successor(pendingId);
-            }
+            start = IdRange.next(pendingId);
+            full = start == null;
             inRange = 0;
         }
         pendingId = null;
-    }
-
-    private static UUID successor(UUID id) {
-        long low = id.getLeastSignificantBits() + 1;
-        long high = id.getMostSignificantBits() + (low == 0 ? 1 : 0);
-        return new UUID(high, low);
     }
 }

@@ -48,6 +48,30 @@ public record IdRange(UUID first, UUID last) {
 
     /**
      * @param id an id
+     * @return the id right after it in scan order, {@code null} after the highest
+     */
+    public static UUID next(UUID id) {
+        if (id.equals(ALL.last)) {
+            return null;
+        }
+        long low = id.getLeastSignificantBits() + 1;
+        return new UUID(id.getMostSignificantBits() + (low == 0 ? 1 : 0), low);
+    }
+
+    /**
+     * @param id an id
+     * @return the id right before it in scan order, {@code null} before the lowest
+     */
+    public static UUID previous(UUID id) {
+        if (id.equals(ALL.first)) {
+            return null;
+        }
+        long low = id.getLeastSignificantBits();
+        return new UUID(id.getMostSignificantBits() - (low == 0 ? 1 : 0), low - 1);
+    }
+
+    /**
+     * @param id an id
      * @return whether the range holds it
      */
     public boolean contains(UUID id) {

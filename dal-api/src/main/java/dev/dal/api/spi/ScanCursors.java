@@ -9,6 +9,7 @@ import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.User;
 import dev.dal.api.ValidationException;
+import dev.dal.api.bulk.IdRange;
 import dev.dal.api.bulk.ScanBatch;
 import java.util.List;
 import java.util.Objects;
@@ -112,7 +113,7 @@ public final class ScanCursors {
      * @return the cursor, {@code null} (the start of the scan) for the lowest id
      */
     public static String beforeId(UUID id) {
-        UUID below = below(id);
+        UUID below = IdRange.previous(id);
         return below == null ? null : below.toString();
     }
 
@@ -124,7 +125,7 @@ public final class ScanCursors {
      * @return the cursor, {@code null} (the start of the scan) for the lowest id
      */
     public static String beforeMessagesOf(UUID sessionId) {
-        UUID below = below(sessionId);
+        UUID below = IdRange.previous(sessionId);
         // No sequence number reaches Integer.MAX_VALUE (stores keep them as 32-bit integers).
         return below == null ? null : below.toString() + MESSAGE_SEPARATOR + Integer.MAX_VALUE;
     }
@@ -138,18 +139,8 @@ public final class ScanCursors {
      * @return the cursor, {@code null} (the start of the scan) for the lowest id
      */
     public static String beforeMemoryOf(UUID userId) {
-        UUID below = below(userId);
+        UUID below = IdRange.previous(userId);
         return below == null ? null : memory(below.toString(), LOWEST, LOWEST);
-    }
-
-    /** @return the id just below, {@code null} for the lowest */
-    private static UUID below(UUID id) {
-        long high = id.getMostSignificantBits();
-        long low = id.getLeastSignificantBits();
-        if (high == 0 && low == 0) {
-            return null;
-        }
-        return low != 0 ? new UUID(high, low - 1) : new UUID(high - 1, -1L);
     }
 
     /**

@@ -48,4 +48,15 @@ class IdRangeTest {
                 .isInstanceOf(ValidationException.class)
                 .hasMessageContaining("parts");
     }
+
+    @Test
+    void nextAndPreviousStepOneIdCarryingAcrossTheHalvesAndStopAtTheEnds() {
+        assertThat(IdRange.next(LOW)).isEqualTo(HIGH);
+        assertThat(IdRange.previous(HIGH)).isEqualTo(LOW);
+        UUID lowHalfFull = UUID.fromString("00000000-0000-0001-ffff-ffffffffffff");
+        assertThat(IdRange.next(lowHalfFull)).isEqualTo(UUID.fromString("00000000-0000-0002-0000-000000000000"));
+        assertThat(IdRange.previous(IdRange.next(lowHalfFull))).isEqualTo(lowHalfFull);
+        assertThat(IdRange.next(IdRange.ALL.last())).isNull();
+        assertThat(IdRange.previous(IdRange.ALL.first())).isNull();
+    }
 }
