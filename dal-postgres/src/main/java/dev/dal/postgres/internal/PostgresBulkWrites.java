@@ -70,14 +70,33 @@ final class PostgresBulkWrites {
         return sum(batch.execute());
     }
 
-    /** Bulk upsert by id: inserts, or replaces the stored message (messages have no versions). */
+    /** What a message upsert sets when the id is stored already: every column, the message is replaced. */
+    static final String MESSAGE_REPLACE = "chat_session_id = EXCLUDED.chat_session_id, "
+            + "sequence_number = EXCLUDED.sequence_number, role = EXCLUDED.role, content = EXCLUDED.content, "
+            + "metadata = EXCLUDED.metadata, token_count = EXCLUDED.token_count, "
+            + "abuse_flagged = EXCLUDED.abuse_flagged, created_at = EXCLUDED.created_at";
+
+    /**
+     * From this many messages on, an upsert goes through {@code COPY} into a staging table
+     * ({@link PostgresCopyWrites}); below it, the batched INSERT's fewer round trips win.
+     */
+    static final int MESSAGE_COPY_FROM = 200;
+
+    /**
+     * Bulk upsert by id: inserts, or replaces the stored message (messages have no versions). A large batch goes
+     * through {@code COPY}, a small one as a batched INSERT; the two store the same rows.
+     */
     static int upsertMessages(Handle h, List<Message> messages) {
+        if (messages.size() >= MESSAGE_COPY_FROM && PostgresCopyWrites.copyable(messages)) {
+            return PostgresCopyWrites.upsertMessages(h, messages);
+        }
+        return insertMessages(h, messages);
+    }
+
+    /** Bulk upsert by id as a batched INSERT (multi-row statements): inserts, or replaces the stored message. */
+    static int insertMessages(Handle h, List<Message> messages) {
         try (PreparedStatement ps = h.getConnection()
-                .prepareStatement(PostgresRows.MESSAGE_INSERT
-                        + " ON CONFLICT (id) DO UPDATE SET chat_session_id = EXCLUDED.chat_session_id, "
-                        + "sequence_number = EXCLUDED.sequence_number, role = EXCLUDED.role, content = EXCLUDED.content, "
-                        + "metadata = EXCLUDED.metadata, token_count = EXCLUDED.token_count, "
-                        + "abuse_flagged = EXCLUDED.abuse_flagged, created_at = EXCLUDED.created_at")) {
+                .prepareStatement(PostgresRows.MESSAGE_INSERT + " ON CONFLICT (id) DO UPDATE SET " + MESSAGE_REPLACE)) {
             PostgresRows.addMessages(ps, messages);
             return sum(ps.executeBatch());
         } catch (SQLException e) {
