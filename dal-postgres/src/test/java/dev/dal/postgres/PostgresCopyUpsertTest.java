@@ -7,12 +7,17 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dal.api.ChatSession;
 import dev.dal.api.DataAccess;
+import dev.dal.api.DataAccessException;
 import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.Message;
 import dev.dal.api.Role;
 import dev.dal.api.SessionStatus;
 import dev.dal.api.bulk.ScanBatch;
 import dev.dal.api.spi.Ids;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,9 +29,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Large message upserts go through {@code COPY} into a staging table (from 200 messages on): every value
- * arrives exactly as given, and the upsert keeps the row-by-row statement's rules. The store has one pooled
- * connection, so every batch reuses the staging table of the one before.
+ * Large upserts of new messages go by {@code COPY} (from 200 messages on): every value arrives exactly as given,
+ * and a batch with stored messages, found before or during the {@code COPY}, is upserted by the batched INSERT's
+ * rules. The store has one pooled connection, so every batch runs on the connection the one before left.
  */
 class PostgresCopyUpsertTest {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
@@ -116,25 +121,16 @@ class PostgresCopyUpsertTest {
     }
 
     @Test
-    void ofMessagesSharingAnIdInOneBatchTheLastIsStored() {
+    void aStoredMessageTheSampleMissesIsReplacedAllTheSame() {
         UUID session = newSession();
-        List<Message> batch = messages(session, 1, LARGE, "once");
-        Message twice = batch.get(10);
-        Message last = new Message(
-                twice.id(),
-                session,
-                twice.sequenceNumber(),
-                twice.role(),
-                "the last one",
-                F.objectNode(),
-                null,
-                false,
-                BASE);
-        batch.add(last);
+        List<Message> batch = messages(session, 1, LARGE, "new");
+        Message stored = batch.get(10); // not among the ids sampled before COPY goes straight into the table
+        store.bulk().upsertMessages(List.of(stored));
+        Message replacing = new Message(
+                stored.id(), session, stored.sequenceNumber(), Role.SYSTEM, "replaced", F.objectNode(), 3, true, BASE);
+        batch.set(10, replacing);
         store.bulk().upsertMessages(batch);
-        List<Message> expected = new ArrayList<>(batch.subList(0, LARGE));
-        expected.set(10, last);
-        assertThat(stored(session)).containsExactlyElementsOf(expected);
+        assertThat(stored(session)).containsExactlyElementsOf(batch);
     }
 
     @Test
@@ -153,7 +149,7 @@ class PostgresCopyUpsertTest {
     }
 
     @Test
-    void aRolledBackBatchLeavesNothingStagedForTheNext() {
+    void aLargeBatchRolledBackWithItsTransactionLeavesNothing() {
         UUID session = newSession();
         List<Message> rolledBack = messages(session, 1, LARGE, "rolled back");
         assertThatThrownBy(() -> store.inTransaction(tx -> {
@@ -175,6 +171,31 @@ class PostgresCopyUpsertTest {
         List<Message> clash = messages(session, LARGE, LARGE, "clash"); // its first number is taken
         assertThatThrownBy(() -> store.bulk().upsertMessages(clash)).isInstanceOf(DuplicateKeyException.class);
         assertThat(stored(session)).containsExactlyElementsOf(first);
+    }
+
+    @Test
+    void aCopyThatWaitsForATableLockEndsWithinTheQueryTimeout() throws Exception {
+        UUID session = newSession();
+        List<Message> batch = messages(session, 1, LARGE, "waits");
+        Map<String, String> settings = new HashMap<>(target.server().settingsForDatabase(database));
+        settings.put("DB_QUERY_TIMEOUT", "1");
+        try (DataAccess bounded = PostgresTarget.open(settings)) {
+            bounded.healthCheck();
+            try (Connection inDatabase = DriverManager.getConnection(
+                            settings.get("DATABASE_URL"),
+                            settings.getOrDefault("DB_USER", "postgres"),
+                            settings.get("DB_PASSWORD"));
+                    Statement st = inDatabase.createStatement()) {
+                inDatabase.setAutoCommit(false);
+                // the sampled look-up (ACCESS SHARE) passes; COPY's ROW EXCLUSIVE waits for this lock
+                st.execute("LOCK TABLE messages IN SHARE MODE");
+                long start = System.nanoTime();
+                assertThatThrownBy(() -> bounded.bulk().upsertMessages(batch)).isInstanceOf(DataAccessException.class);
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+                inDatabase.rollback();
+            }
+        }
+        assertThat(stored(session)).isEmpty();
     }
 
     private static UUID newSession() {

@@ -77,18 +77,19 @@ final class PostgresBulkWrites {
             + "abuse_flagged = EXCLUDED.abuse_flagged, created_at = EXCLUDED.created_at";
 
     /**
-     * From this many messages on, an upsert goes through {@code COPY} into a staging table
-     * ({@link PostgresCopyWrites}); below it, the batched INSERT's fewer round trips win.
+     * From this many messages on, an upsert of new messages goes by {@code COPY} ({@link PostgresCopyWrites});
+     * below it, the batched INSERT's fewer round trips win (measured, see the README).
      */
     static final int MESSAGE_COPY_FROM = 200;
 
     /**
-     * Bulk upsert by id: inserts, or replaces the stored message (messages have no versions). A large batch goes
-     * through {@code COPY}, a small one as a batched INSERT; the two store the same rows.
+     * Bulk upsert by id: inserts, or replaces the stored message (messages have no versions). A large batch of
+     * new messages goes by {@code COPY}; any other batch, or one {@code COPY} found a stored message in, as a
+     * batched INSERT. The two store the same rows.
      */
     static int upsertMessages(Handle h, List<Message> messages) {
-        if (messages.size() >= MESSAGE_COPY_FROM && PostgresCopyWrites.copyable(messages)) {
-            return PostgresCopyWrites.upsertMessages(h, messages);
+        if (messages.size() >= MESSAGE_COPY_FROM && PostgresCopyWrites.copyNew(h, messages)) {
+            return messages.size();
         }
         return insertMessages(h, messages);
     }
