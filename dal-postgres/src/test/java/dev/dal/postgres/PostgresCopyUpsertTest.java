@@ -98,6 +98,69 @@ class PostgresCopyUpsertTest {
     }
 
     @Test
+    void aLargeBatchOfNewSessionsRoundTripsExactlyWithItsVersions() {
+        List<ChatSession> sessions = new ArrayList<>();
+        for (int i = 0; i < LARGE; i++) {
+            String text = HOSTILE.get(i % HOSTILE.size());
+            UUID id = Ids.newId();
+            ObjectNode metadata = F.objectNode().put("text", text);
+            metadata.putArray("list").add(text).add(i);
+            sessions.add(new ChatSession(
+                    id,
+                    "copy-" + text + "-" + id,
+                    null,
+                    i % 4 == 0 ? null : text,
+                    i % 3 == 0 ? "general" : "p\t\\N\n" + i,
+                    metadata,
+                    i % 2 == 0 ? SessionStatus.ACTIVE : SessionStatus.ARCHIVED,
+                    BASE.plusMillis(i),
+                    BASE.plusMillis(2L * i),
+                    i % 5 == 0 ? null : BASE.plusSeconds(i),
+                    i,
+                    1 + i % 7));
+        }
+        store.bulk().upsertSessions(sessions);
+        List<ChatSession> found = new ArrayList<>();
+        String cursor = null;
+        do {
+            ScanBatch<ChatSession> batch = store.bulk().scanSessions(cursor, 1000);
+            found.addAll(batch.items());
+            cursor = batch.nextCursor();
+        } while (cursor != null);
+        assertThat(found).containsAll(sessions);
+
+        // Stored now: a second large batch goes by the INSERT's version rule, newer versions only.
+        List<ChatSession> again = new ArrayList<>();
+        for (ChatSession s : sessions) {
+            again.add(new ChatSession(
+                    s.id(),
+                    s.chatId(),
+                    null,
+                    "again",
+                    s.profile(),
+                    s.metadata(),
+                    s.status(),
+                    s.createdAt(),
+                    s.updatedAt(),
+                    s.lastMessageAt(),
+                    s.messageCount(),
+                    s.version() % 2 == 0 ? s.version() + 1 : 1));
+        }
+        store.bulk().upsertSessions(again);
+        found.clear();
+        cursor = null;
+        do {
+            ScanBatch<ChatSession> batch = store.bulk().scanSessions(cursor, 1000);
+            found.addAll(batch.items());
+            cursor = batch.nextCursor();
+        } while (cursor != null);
+        for (int i = 0; i < LARGE; i++) {
+            ChatSession expected = sessions.get(i).version() % 2 == 0 ? again.get(i) : sessions.get(i);
+            assertThat(found).contains(expected);
+        }
+    }
+
+    @Test
     void aLargeBatchReplacesStoredMessagesById() {
         UUID session = newSession();
         List<Message> first = messages(session, 1, LARGE, "first");

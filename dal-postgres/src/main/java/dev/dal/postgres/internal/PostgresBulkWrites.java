@@ -43,8 +43,11 @@ final class PostgresBulkWrites {
         return sum(batch.execute());
     }
 
+    /** From this many sessions on, an upsert of new sessions goes by {@code COPY} ({@link PostgresCopyWrites}). */
+    static final int SESSION_COPY_FROM = 200;
+
     /**
-     * Bulk upsert by chat id: inserts, or replaces the stored session only when the given version is newer,
+     * Bulk upsert by chat id (a large batch of new sessions by {@code COPY}): inserts, or replaces the stored session only when the given version is newer,
      * in the same statement; tombstones and refusing a stored session under another id are the caller's (a
      * stored session under another id that slipped past the caller's check is left as it is, never merged).
      *
@@ -53,6 +56,9 @@ final class PostgresBulkWrites {
     static int upsertSessions(Handle h, List<ChatSession> sessions, boolean overwrite) {
         if (sessions.isEmpty()) {
             return 0;
+        }
+        if (sessions.size() >= SESSION_COPY_FROM && PostgresCopyWrites.copyNewSessions(h, sessions)) {
+            return sessions.size();
         }
         PreparedBatch batch =
                 h.prepareBatch("INSERT INTO chat_sessions (id, chat_id, user_id, title, profile, metadata, "
@@ -88,7 +94,7 @@ final class PostgresBulkWrites {
      * batched INSERT. The two store the same rows.
      */
     static int upsertMessages(Handle h, List<Message> messages) {
-        if (messages.size() >= MESSAGE_COPY_FROM && PostgresCopyWrites.copyNew(h, messages)) {
+        if (messages.size() >= MESSAGE_COPY_FROM && PostgresCopyWrites.copyNewMessages(h, messages)) {
             return messages.size();
         }
         return insertMessages(h, messages);

@@ -1,5 +1,6 @@
 package dev.dal.postgres.internal;
 
+import dev.dal.api.ChatSession;
 import dev.dal.api.Message;
 import dev.dal.api.spi.RecordTrees;
 import java.sql.Connection;
@@ -10,35 +11,34 @@ import java.sql.Savepoint;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
 /**
- * The large message upserts of {@link PostgresBulkWrites} whose messages are all new (the common case of a copy
- * into a new store), through {@code COPY} straight into {@code messages}, in {@link PostgresCopyText text
- * format}. Whether they are new is decided twice: a sample of their ids is looked up first (a batch with a
+ * The large message and session upserts of {@link PostgresBulkWrites} whose records are all new (the common case
+ * of a copy into a new store), through {@code COPY} straight into the table, in {@link PostgresCopyText text
+ * format}. Whether they are new is decided twice: a sample of their keys is looked up first (a batch with a
  * stored one goes back to the batched INSERT at once), and the {@code COPY} runs under a savepoint, so a stored
- * id the sample missed, or one a concurrent writer stored meanwhile, fails it on the primary key, rolls back to
- * the savepoint, and the batch goes back to the batched INSERT, whose conflict rule decides as it always did.
- * A batch that repeats an id goes back to it too. What is stored is the same either way.
+ * key the sample missed, or one a concurrent writer stored meanwhile, fails it on a unique index, rolls back to
+ * the savepoint, and the batch goes back to the batched INSERT, whose conflict and version rule decides as it
+ * always did. A batch that repeats a key goes back to it too. What is stored is the same either way: for a new
+ * record, the INSERT's conflict rule has nothing to decide.
  *
  * <p>A staging table ({@code COPY} into a temporary table, then one {@code INSERT … SELECT … ON CONFLICT}) was
- * measured for the batches with stored messages and lost to the batched INSERT at the copy's 1,000-message
+ * measured for the batches of stored messages and lost to the batched INSERT at the copy's 1,000-message
  * batches (see the README), so stored messages keep that statement.
  *
  * <p>Bounds: {@code COPY} is one statement under the server's {@code statement_timeout}, and the reply to its
  * end is read under the connection's network timeout, as every statement's is.
  */
 final class PostgresCopyWrites {
-    private static final String COPY_MESSAGES = "COPY messages (id, chat_session_id, sequence_number, role, content, "
-            + "metadata, token_count, abuse_flagged, created_at) FROM STDIN";
-
     /** Flush the text to the server every this many characters, so a batch's text never piles up whole. */
     private static final int FLUSH_CHARS = 1 << 16;
 
-    /** How many of a batch's ids {@link #anyStored} looks up. */
+    /** How many of a batch's keys the look-up before a {@code COPY} checks. */
     private static final int SAMPLE = 16;
 
     private static final String UNIQUE_VIOLATION = "23505";
@@ -52,23 +52,102 @@ final class PostgresCopyWrites {
      * @param messages a bulk upsert's messages
      * @return whether they were stored; if not, nothing of them was, and the transaction can go on
      */
-    static boolean copyNew(Handle h, List<Message> messages) {
-        if (!copyable(messages)) {
+    static boolean copyNewMessages(Handle h, List<Message> messages) {
+        for (Message m : messages) {
+            if (!PostgresCopyText.writable(m.createdAt())) {
+                return false;
+            }
+        }
+        if (!distinct(messages, Message::id)) {
             return false;
         }
+        return copyNew(
+                h,
+                "SELECT EXISTS (SELECT 1 FROM messages WHERE id = ANY (?))",
+                List.of(new Sample<>("uuid", Message::id)),
+                "COPY messages (id, chat_session_id, sequence_number, role, content, metadata, token_count, "
+                        + "abuse_flagged, created_at) FROM STDIN",
+                messages,
+                (text, m) -> text.plain(m.id())
+                        .plain(m.sessionId())
+                        .number(m.sequenceNumber())
+                        .string(m.role().wireName())
+                        .string(m.content())
+                        .string(PostgresJson.writeStored(RecordTrees.metadata(m)))
+                        .plain(m.tokenCount())
+                        .bool(m.abuseFlagged())
+                        .instant(m.createdAt()));
+    }
+
+    /**
+     * Stores the sessions, with their versions, by {@code COPY} if they are all new (neither their ids nor their
+     * chat ids stored), or stores nothing.
+     *
+     * @param h the running transaction's handle
+     * @param sessions a bulk upsert's sessions
+     * @return whether they were stored; if not, nothing of them was, and the transaction can go on
+     */
+    static boolean copyNewSessions(Handle h, List<ChatSession> sessions) {
+        for (ChatSession s : sessions) {
+            if (!PostgresCopyText.writable(s.createdAt())
+                    || !PostgresCopyText.writable(s.updatedAt())
+                    || !PostgresCopyText.writable(s.lastMessageAt())) {
+                return false;
+            }
+        }
+        if (!distinct(sessions, ChatSession::id) || !distinct(sessions, ChatSession::chatId)) {
+            return false;
+        }
+        return copyNew(
+                h,
+                "SELECT EXISTS (SELECT 1 FROM chat_sessions WHERE chat_id = ANY (?) OR id = ANY (?))",
+                List.of(new Sample<>("text", ChatSession::chatId), new Sample<>("uuid", ChatSession::id)),
+                "COPY chat_sessions (id, chat_id, user_id, title, profile, metadata, status, created_at, updated_at, "
+                        + "last_message_at, message_count, version) FROM STDIN",
+                sessions,
+                (text, s) -> text.plain(s.id())
+                        .string(s.chatId())
+                        .plain(s.userId())
+                        .string(s.title())
+                        .string(s.profile())
+                        .string(PostgresJson.writeStored(s.metadata()))
+                        .string(s.status().wireName())
+                        .instant(s.createdAt())
+                        .instant(s.updatedAt())
+                        .instant(s.lastMessageAt())
+                        .number(s.messageCount())
+                        .number(s.version()));
+    }
+
+    /** One key of a record that the look-up before a {@code COPY} binds as an array of a SQL type. */
+    private record Sample<T>(String sqlType, Function<T, Object> key) {}
+
+    /**
+     * Looks up a sample of the records' keys; when none is stored, streams the records to the {@code COPY} under a
+     * savepoint, and rolls back to it on a unique violation.
+     *
+     * @return whether the records were stored
+     */
+    private static <T> boolean copyNew(
+            Handle h,
+            String lookUp,
+            List<Sample<T>> samples,
+            String copy,
+            List<T> records,
+            BiConsumer<PostgresCopyText, T> row) {
         try {
             Connection c = h.getConnection();
-            if (anyStored(c, messages)) {
+            if (anyStored(c, lookUp, samples, records)) {
                 return false;
             }
             Savepoint before = c.setSavepoint();
             try {
-                copy(c, messages);
+                copy(c, copy, records, row);
             } catch (SQLException e) {
                 if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
                     throw e;
                 }
-                // An id stored after all (or a sequence number taken, which the INSERT reports as it always did).
+                // A key stored after all (or another unique key taken, which the INSERT reports as it always did).
                 c.rollback(before);
                 return false;
             }
@@ -79,50 +158,46 @@ final class PostgresCopyWrites {
         }
     }
 
-    /** @return whether every message has distinct id and a timestamp {@link PostgresCopyText#writable} */
-    private static boolean copyable(List<Message> messages) {
-        Set<UUID> ids = new HashSet<>(messages.size() * 2);
-        for (Message m : messages) {
-            if (!PostgresCopyText.writable(m.createdAt()) || !ids.add(m.id())) {
+    /** @return whether no two records share the key */
+    private static <T, K> boolean distinct(List<T> records, Function<T, K> key) {
+        Set<K> keys = new HashSet<>(records.size() * 2);
+        for (T record : records) {
+            if (!keys.add(key.apply(record))) {
                 return false;
             }
         }
         return true;
     }
 
-    /** @return whether one of a sample of the messages' ids (first, last and evenly between) is stored */
-    private static boolean anyStored(Connection c, List<Message> messages) throws SQLException {
-        int n = messages.size();
-        int samples = Math.min(n, SAMPLE);
-        Object[] ids = new Object[samples];
-        for (int i = 0; i < samples; i++) {
-            ids[i] = messages.get(samples == 1 ? 0 : (int) ((long) i * (n - 1) / (samples - 1)))
-                    .id();
-        }
-        try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM messages WHERE id = ANY (?))")) {
-            ps.setArray(1, c.createArrayOf("uuid", ids));
+    /** @return whether one of a sample of the records' keys (first, last and evenly between) is stored */
+    private static <T> boolean anyStored(Connection c, String lookUp, List<Sample<T>> samples, List<T> records)
+            throws SQLException {
+        int n = records.size();
+        int taken = Math.min(n, SAMPLE);
+        try (PreparedStatement ps = c.prepareStatement(lookUp)) {
+            for (int k = 0; k < samples.size(); k++) {
+                Object[] keys = new Object[taken];
+                for (int i = 0; i < taken; i++) {
+                    T record = records.get(taken == 1 ? 0 : (int) ((long) i * (n - 1) / (taken - 1)));
+                    keys[i] = samples.get(k).key().apply(record);
+                }
+                ps.setArray(k + 1, c.createArrayOf(samples.get(k).sqlType(), keys));
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() && rs.getBoolean(1);
             }
         }
     }
 
-    /** Streams the messages' rows to {@code COPY messages … FROM STDIN}; cancels it if anything fails. */
-    private static void copy(Connection c, List<Message> rows) throws SQLException {
-        CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_MESSAGES);
+    /** Streams the records' rows to a {@code COPY … FROM STDIN}; cancels it if anything fails. */
+    private static <T> void copy(Connection c, String sql, List<T> records, BiConsumer<PostgresCopyText, T> row)
+            throws SQLException {
+        CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
         try {
-            PostgresCopyText text = new PostgresCopyText(Math.min(FLUSH_CHARS, 160 * rows.size()) + 1024);
-            for (Message m : rows) {
-                text.plain(m.id())
-                        .plain(m.sessionId())
-                        .number(m.sequenceNumber())
-                        .string(m.role().wireName())
-                        .string(m.content())
-                        .string(PostgresJson.writeStored(RecordTrees.metadata(m)))
-                        .plain(m.tokenCount())
-                        .bool(m.abuseFlagged())
-                        .instant(m.createdAt())
-                        .endRow();
+            PostgresCopyText text = new PostgresCopyText(Math.min(FLUSH_CHARS, 160 * records.size()) + 1024);
+            for (T record : records) {
+                row.accept(text, record);
+                text.endRow();
                 if (text.length() >= FLUSH_CHARS) {
                     write(in, text);
                 }

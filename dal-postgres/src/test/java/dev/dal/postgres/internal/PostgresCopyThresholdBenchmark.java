@@ -87,7 +87,7 @@ class PostgresCopyThresholdBenchmark {
             long t0 = System.nanoTime();
             h.useTransaction(tx -> PostgresBulkWrites.insertMessages(tx, inserted));
             long t1 = System.nanoTime();
-            h.useTransaction(tx -> PostgresCopyWrites.copyNew(tx, copied));
+            h.useTransaction(tx -> PostgresCopyWrites.copyNewMessages(tx, copied));
             long t2 = System.nanoTime();
             h.useTransaction(tx -> PostgresBulkWrites.insertMessages(tx, inserted));
             long t3 = System.nanoTime();
