@@ -124,9 +124,7 @@ public final class CopyBenchmark {
             System.out.printf("ratio    : median %.2f x raw COPY (target >= 0.8)%n", median(ratios));
             System.out.printf(
                     "heap     : peak used %,d MB, peak live after GC %,d MB (max heap %,d MB), dal copy rounds%n",
-                    peakUsed >> 20,
-                    peakLive >> 20,
-                    Runtime.getRuntime().maxMemory() >> 20);
+                    peakUsed >> 20, peakLive >> 20, Runtime.getRuntime().maxMemory() >> 20);
         } finally {
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder())
@@ -171,7 +169,8 @@ public final class CopyBenchmark {
         long start = System.nanoTime();
         long rows = rawCopy(source, settings);
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new double[] {rows, seconds, (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu) / 1e9};
+        cpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu;
+        return new double[] {rows, seconds, cpu / 1e9};
     }
 
     private static void dropDatabase(String database) throws Exception {

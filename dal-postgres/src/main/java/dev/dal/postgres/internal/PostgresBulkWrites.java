@@ -13,7 +13,8 @@ import org.jdbi.v3.core.statement.PreparedBatch;
 /**
  * The upsert statements of {@link PostgresBulkAccess}. They go as batches (the driver rewrites a batch into
  * multi-row INSERTs) and replace a stored record only at a newer version, decided in the statement that
- * writes it; checking and clearing tombstones is the caller's.
+ * writes it; checking and clearing tombstones is the caller's. Large batches of new messages and sessions go
+ * by {@code COPY} instead ({@link PostgresCopyWrites}), and store the same rows.
  */
 final class PostgresBulkWrites {
     private PostgresBulkWrites() {}
@@ -47,9 +48,10 @@ final class PostgresBulkWrites {
     static final int SESSION_COPY_FROM = 200;
 
     /**
-     * Bulk upsert by chat id (a large batch of new sessions by {@code COPY}): inserts, or replaces the stored session only when the given version is newer,
-     * in the same statement; tombstones and refusing a stored session under another id are the caller's (a
-     * stored session under another id that slipped past the caller's check is left as it is, never merged).
+     * Bulk upsert by chat id (a large batch of new sessions by {@code COPY}): inserts, or replaces the stored
+     * session only when the given version is newer, in the same statement; tombstones and refusing a stored
+     * session under another id are the caller's (a stored session under another id that slipped past the
+     * caller's check is left as it is, never merged).
      *
      * @param overwrite replace the stored session whatever its version (a repair)
      */
