@@ -38,19 +38,28 @@ import org.postgresql.copy.CopyIn;
 /**
  * Copy of N messages (default 1,000,000; 100 per session, 10 sessions per user) from the file store
  * into PostgreSQL with {@link StoreCopier}, next to raw {@code COPY} of the same rows (read through
- * the same scans) into a second fresh database on the same server, in the same run. Reports
- * records/s, the ratio, and the copy's heap: peak used, and peak live (old generation after GC).
+ * the same scans) into a second fresh database on the same server, in the same run: a warm-up round,
+ * then several rounds (default 3), each into two fresh databases, alternating which side goes first.
+ * Both sides open their database and create its schema before the clock starts. Reports each round's
+ * records/s, ratio and load average, their medians, and the copy's heap: peak used, and peak live
+ * (old generation after GC).
  *
- * <p>Run: {@code ./mvnw -q -B -pl dal-migration test-compile exec:java -Dexec.args="1000000"}
+ * <p>Run (see the module README for a class path built without {@code install}): {@code java -Xmx512m -cp …
+ * dev.dal.migration.bench.CopyBenchmark 1000000 3}
  */
 public final class CopyBenchmark {
     private static final int BATCH = 1000;
 
     private CopyBenchmark() {}
 
-    /** @param args the number of messages (default 1000000) */
+    /**
+     * @param args the number of messages (default 1000000), the number of measured rounds (default 3), the number
+     *     of warm-up rounds before them (default 1)
+     */
     public static void main(String[] args) throws Exception {
         int messages = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int warmUps = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         Path dir = Files.createTempDirectory("dal-copy-bench");
         DalConfig fileConfig = DalConfig.builder()
                 .storageType("file")
@@ -63,37 +72,59 @@ public final class CopyBenchmark {
                     "filled the file store with %,d messages in %.1f s%n", messages, (System.nanoTime() - t0) / 1e9);
 
             long pid = ProcessHandle.current().pid();
-            Map<String, String> dalDb = PostgresTestServer.get().settingsForDatabase("bench_dal_" + pid);
-            Map<String, String> rawDb = PostgresTestServer.get().settingsForDatabase("bench_raw_" + pid);
-            try (DataAccess migrated = DataAccessFactory.create(DalConfig.fromMap(rawDb))) {
-                migrated.healthCheck(); // DB_AUTO_MIGRATE creates the schema the raw COPY fills
+            for (int w = 0; w < warmUps; w++) {
+                // Both sides once, not counted: the JIT, the server's caches and the file store's pages warm up.
+                double[] dal = dalCopy(source, "bench_dal_" + pid + "_w");
+                double[] raw = rawCopy(source, "bench_raw_" + pid + "_w");
+                System.out.printf(
+                        "warm-up (load %s): dal copy %.1f s, raw COPY %.1f s, not counted%n", load(), dal[1], raw[1]);
+                dropDatabase("bench_dal_" + pid + "_w");
+                dropDatabase("bench_raw_" + pid + "_w");
             }
-            MemorySampler sampler = new MemorySampler();
-            System.gc();
-            sampler.start();
-            long copyStart = System.nanoTime();
-            CopyResult result;
-            try (DataAccess target = DataAccessFactory.create(DalConfig.fromMap(dalDb))) {
-                result = new StoreCopier(source, target, BATCH, Partition.ALL, null, null, null).copy();
+            peakUsed = 0;
+            peakLive = 0;
+            double[] dalRates = new double[rounds];
+            double[] rawRates = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                // Each round copies into two fresh databases; the order alternates, so neither side always runs
+                // on a warmer JIT, cache or server.
+                String dalName = "bench_dal_" + pid + "_" + r;
+                String rawName = "bench_raw_" + pid + "_" + r;
+                boolean dalFirst = r % 2 == 0;
+                double[] first = dalFirst ? dalCopy(source, dalName) : rawCopy(source, rawName);
+                double[] second = dalFirst ? rawCopy(source, rawName) : dalCopy(source, dalName);
+                double[] dal = dalFirst ? first : second;
+                double[] raw = dalFirst ? second : first;
+                dalRates[r] = dal[0] / dal[1];
+                rawRates[r] = raw[0] / raw[1];
+                System.out.printf(
+                        "round %d (%s first, load %s): dal copy %,.0f records in %.1f s (client thread CPU %.1f s) = "
+                                + "%,.0f records/s; raw COPY %,.0f in %.1f s (CPU %.1f s) = %,.0f records/s; ratio %.2f%n",
+                        r + 1,
+                        dalFirst ? "dal" : "raw",
+                        load(),
+                        dal[0],
+                        dal[1],
+                        dal[2],
+                        dalRates[r],
+                        raw[0],
+                        raw[1],
+                        raw[2],
+                        rawRates[r],
+                        dalRates[r] / rawRates[r]);
+                dropDatabase(dalName);
+                dropDatabase(rawName);
             }
-            double copySeconds = (System.nanoTime() - copyStart) / 1e9;
-            sampler.stop();
-
-            long rawStart = System.nanoTime();
-            long rawRows = rawCopy(source, rawDb);
-            double rawSeconds = (System.nanoTime() - rawStart) / 1e9;
-
-            double dalRate = result.total() / copySeconds;
-            double rawRate = rawRows / rawSeconds;
+            double[] ratios = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                ratios[r] = dalRates[r] / rawRates[r];
+            }
+            System.out.printf("dal copy : median %,.0f records/s over %d rounds%n", median(dalRates), rounds);
+            System.out.printf("raw COPY : median %,.0f records/s over %d rounds%n", median(rawRates), rounds);
+            System.out.printf("ratio    : median %.2f x raw COPY (target >= 0.8)%n", median(ratios));
             System.out.printf(
-                    "dal copy : %,d records in %.1f s = %,.0f records/s%n", result.total(), copySeconds, dalRate);
-            System.out.printf("raw COPY : %,d records in %.1f s = %,.0f records/s%n", rawRows, rawSeconds, rawRate);
-            System.out.printf("ratio    : %.2f x raw COPY (target >= 0.5)%n", dalRate / rawRate);
-            System.out.printf(
-                    "heap     : peak used %,d MB, peak live after GC %,d MB (max heap %,d MB)%n",
-                    sampler.peakUsed >> 20,
-                    sampler.peakLive >> 20,
-                    Runtime.getRuntime().maxMemory() >> 20);
+                    "heap     : peak used %,d MB, peak live after GC %,d MB (max heap %,d MB), dal copy rounds%n",
+                    peakUsed >> 20, peakLive >> 20, Runtime.getRuntime().maxMemory() >> 20);
         } finally {
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder())
@@ -103,6 +134,66 @@ public final class CopyBenchmark {
         // Exit here, while exec:java's class loader is still open, so the embedded server's shutdown
         // hook can run; after Maven closes the loader the hook fails and the server is orphaned.
         System.exit(0);
+    }
+
+    private static long peakUsed;
+    private static long peakLive;
+
+    /** @return records and seconds of {@code dal copy} ({@link StoreCopier}) into a fresh database */
+    private static double[] dalCopy(DataAccess source, String database) throws Exception {
+        Map<String, String> settings = PostgresTestServer.get().settingsForDatabase(database);
+        try (DataAccess target = DataAccessFactory.create(DalConfig.fromMap(settings))) {
+            target.healthCheck(); // opened, schema migrated and the pool filled untimed, as the raw side's schema is
+            MemorySampler sampler = new MemorySampler();
+            System.gc();
+            sampler.start();
+            long cpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+            long start = System.nanoTime();
+            CopyResult result = new StoreCopier(source, target, BATCH, Partition.ALL, null, null, null).copy();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            cpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu;
+            sampler.stop();
+            peakUsed = Math.max(peakUsed, sampler.peakUsed);
+            peakLive = Math.max(peakLive, sampler.peakLive);
+            return new double[] {result.total(), seconds, cpu / 1e9};
+        }
+    }
+
+    /** @return records and seconds of the raw {@code COPY} into a fresh database, its schema made first (untimed) */
+    private static double[] rawCopy(DataAccess source, String database) throws Exception {
+        Map<String, String> settings = PostgresTestServer.get().settingsForDatabase(database);
+        try (DataAccess migrated = DataAccessFactory.create(DalConfig.fromMap(settings))) {
+            migrated.healthCheck(); // DB_AUTO_MIGRATE creates the schema the raw COPY fills
+        }
+        long cpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+        long start = System.nanoTime();
+        long rows = rawCopy(source, settings);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        cpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu;
+        return new double[] {rows, seconds, cpu / 1e9};
+    }
+
+    private static void dropDatabase(String database) throws Exception {
+        try (Connection c = PostgresTestServer.get().connect();
+                java.sql.Statement st = c.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        }
+    }
+
+    private static String load() {
+        try {
+            String[] parts = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return parts[0] + " " + parts[1] + " " + parts[2];
+        } catch (java.io.IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private static void fill(DataAccess store, int messageCount) {
