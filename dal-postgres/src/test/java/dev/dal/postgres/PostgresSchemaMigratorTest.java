@@ -19,8 +19,13 @@ import org.junit.jupiter.api.Test;
 
 /** The SPI's schema migrator over the Liquibase changelog, on a database of its own. */
 class PostgresSchemaMigratorTest {
-    private static final List<String> VERSIONS =
-            List.of("001-users", "002-chat-sessions", "003-messages", "004-user-memory", "005-record-versions");
+    private static final List<String> VERSIONS = List.of(
+            "001-users",
+            "002-chat-sessions",
+            "003-messages",
+            "004-user-memory",
+            "005-record-versions",
+            "006-message-digests");
 
     private static DalConfig freshDatabase(String name) {
         Map<String, String> settings = new HashMap<>(PostgresTestServer.get().settingsForDatabase(name));
@@ -57,17 +62,19 @@ class PostgresSchemaMigratorTest {
 
             assertThat(migrator.rollback("004-user-memory"))
                     .extracting(SchemaChange::version)
-                    .containsExactly("005-record-versions");
+                    .containsExactly("006-message-digests", "005-record-versions");
             assertThat(migrator.status())
                     .extracting(SchemaChange::applied)
-                    .containsExactly(true, true, true, true, false);
-            assertThat(migrator.migrate()).extracting(SchemaChange::version).containsExactly("005-record-versions");
+                    .containsExactly(true, true, true, true, false, false);
+            assertThat(migrator.migrate())
+                    .extracting(SchemaChange::version)
+                    .containsExactly("005-record-versions", "006-message-digests");
             assertThat(migrator.rollback("002-chat-sessions"))
                     .extracting(SchemaChange::version)
-                    .containsExactly("005-record-versions", "004-user-memory", "003-messages");
+                    .containsExactly("006-message-digests", "005-record-versions", "004-user-memory", "003-messages");
             assertThat(migrator.status())
                     .extracting(SchemaChange::applied)
-                    .containsExactly(true, true, false, false, false);
+                    .containsExactly(true, true, false, false, false, false);
             assertThat(migrator.rollback(null))
                     .extracting(SchemaChange::version)
                     .containsExactly("002-chat-sessions");
@@ -76,7 +83,12 @@ class PostgresSchemaMigratorTest {
                     .hasMessageContaining("toVersion");
             assertThat(migrator.migrate())
                     .extracting(SchemaChange::version)
-                    .containsExactly("002-chat-sessions", "003-messages", "004-user-memory", "005-record-versions");
+                    .containsExactly(
+                            "002-chat-sessions",
+                            "003-messages",
+                            "004-user-memory",
+                            "005-record-versions",
+                            "006-message-digests");
         }
     }
 
@@ -103,7 +115,7 @@ class PostgresSchemaMigratorTest {
             }
             assertThat(migrator.migrate())
                     .extracting(SchemaChange::version)
-                    .containsExactly("004-user-memory", "005-record-versions");
+                    .containsExactly("004-user-memory", "005-record-versions", "006-message-digests");
         }
     }
 

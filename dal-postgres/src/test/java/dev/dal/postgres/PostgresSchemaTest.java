@@ -217,8 +217,14 @@ class PostgresSchemaTest {
             "idx_user_memory_expires", "user_memory(expires_at)",
             "idx_user_memory_lookup", "user_memory(user_id, memory_type, key)");
 
-    private static final List<String> CHANGESETS =
-            List.of("001-users", "002-chat-sessions", "003-messages", "004-user-memory", "005-record-versions");
+    private static final List<String> CHANGESETS = List.of(
+            "001-users",
+            "002-chat-sessions",
+            "003-messages",
+            "004-user-memory",
+            "005-record-versions",
+            "006-message-digests");
+    private static final List<String> DIGEST_COLUMNS = List.of("digest_1", "digest_2", "digest_3", "digest_4");
     private static final List<String> TOMBSTONE_TABLES =
             List.of("user_tombstones", "session_tombstones", "memory_tombstones");
     private static final Pattern INDEX_COLUMNS = Pattern.compile("USING (\\w+) \\((.*)\\)");
@@ -257,8 +263,8 @@ class PostgresSchemaTest {
                     if (!rs.wasNull()) {
                         type += "(" + length + ")";
                     }
-                    // 005-record-versions adds a version column; checked on its own below.
-                    if (!"version".equals(rs.getString(2))) {
+                    // 005 adds version columns, 006 the message digest columns; both checked on their own below.
+                    if (!"version".equals(rs.getString(2)) && !DIGEST_COLUMNS.contains(rs.getString(2))) {
                         actual.computeIfAbsent(rs.getString(1), k -> new LinkedHashMap<>())
                                 .put(rs.getString(2), type);
                     }
@@ -445,14 +451,15 @@ class PostgresSchemaTest {
     }
 
     @Test
-    void statusListsFiveAppliedChangesetsWithChecksums() throws SQLException {
+    void statusListsEveryAppliedChangesetWithItsChecksum() throws SQLException {
         assertThat(schema.status())
                 .containsExactly(
                         new ChangeSetStatus("001-users", "dal", true),
                         new ChangeSetStatus("002-chat-sessions", "dal", true),
                         new ChangeSetStatus("003-messages", "dal", true),
                         new ChangeSetStatus("004-user-memory", "dal", true),
-                        new ChangeSetStatus("005-record-versions", "dal", true));
+                        new ChangeSetStatus("005-record-versions", "dal", true),
+                        new ChangeSetStatus("006-message-digests", "dal", true));
         List<String> recorded = new ArrayList<>();
         query("SELECT id, author, md5sum, exectype FROM databasechangelog ORDER BY orderexecuted", rs -> {
             assertThat(rs.getString(3))
@@ -468,7 +475,8 @@ class PostgresSchemaTest {
                         "dal:002-chat-sessions",
                         "dal:003-messages",
                         "dal:004-user-memory",
-                        "dal:005-record-versions");
+                        "dal:005-record-versions",
+                        "dal:006-message-digests");
         query(
                 "SELECT count(*) FROM databasechangeloglock WHERE locked",
                 rs -> assertThat(rs.getInt(1))
@@ -481,7 +489,7 @@ class PostgresSchemaTest {
         List<String> before = changelogRows();
         schema.migrate();
         schema.migrate();
-        assertThat(changelogRows()).hasSize(5).isEqualTo(before);
+        assertThat(changelogRows()).hasSize(CHANGESETS.size()).isEqualTo(before);
         assertThat(schema.status()).allMatch(ChangeSetStatus::applied);
     }
 
@@ -492,12 +500,12 @@ class PostgresSchemaTest {
     @Test
     void rollingRecordVersionsBackAndForthKeepsTheRecordsAtVersionOne() throws SQLException {
         try {
-            schema.rollback(1);
+            schema.rollback(2);
             assertThat(schema.status())
                     .extracting(ChangeSetStatus::applied)
-                    .containsExactly(true, true, true, true, false);
+                    .containsExactly(true, true, true, true, false, false);
             for (String table : TOMBSTONE_TABLES) {
-                assertThat(tableExists(table)).as("%s after rollback(1)", table).isFalse();
+                assertThat(tableExists(table)).as("%s after rollback(2)", table).isFalse();
             }
             query(
                     "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public' "
@@ -522,7 +530,7 @@ class PostgresSchemaTest {
                     });
             execute("INSERT INTO user_tombstones (id, version) VALUES ('00000000-0000-0000-0000-0000000000a2', 3)");
 
-            schema.rollback(1);
+            schema.rollback(2);
             assertThat(tableExists("user_tombstones")).isFalse();
             query(
                     "SELECT count(*) FROM users WHERE clerk_id = 'old-user'",
@@ -539,25 +547,66 @@ class PostgresSchemaTest {
         }
     }
 
+    /**
+     * 006-message-digests: four nullable integer lanes on messages and the trigger that forgets a stale hash; its
+     * rollback removes them and keeps the messages, and migrating again leaves the older rows without a hash.
+     */
     @Test
-    void rollbackTwoDropsUserMemoryAndMigrateRestoresIt() throws SQLException {
+    void messageDigestColumnsComeAndGoWithTheirChangesetKeepingTheMessages() throws SQLException {
+        String digestColumns = "SELECT string_agg(column_name || ' ' || data_type || ' ' || is_nullable, ', ' "
+                + "ORDER BY column_name) FROM information_schema.columns WHERE table_schema = 'public' "
+                + "AND table_name = 'messages' AND column_name LIKE 'digest\\_%'";
+        String trigger = "SELECT count(*) FROM pg_trigger WHERE tgname = 'messages_stale_digest'";
+        assertThat(singleString(digestColumns))
+                .isEqualTo("digest_1 integer YES, digest_2 integer YES, digest_3 integer YES, digest_4 integer YES");
+        assertThat(singleString(trigger)).isEqualTo("1");
+        try {
+            schema.rollback(1);
+            assertThat(singleString(digestColumns))
+                    .as("digest columns after rollback(1)")
+                    .isNull();
+            assertThat(singleString(trigger)).as("trigger after rollback(1)").isEqualTo("0");
+            assertThat(singleString("SELECT count(*) FROM pg_proc WHERE proname = 'dal_forget_stale_message_digest'"))
+                    .as("trigger function after rollback(1)")
+                    .isEqualTo("0");
+            // A message written by the previous version of Dal, without a hash.
+            execute("INSERT INTO users (id, clerk_id) VALUES ('00000000-0000-0000-0000-0000000000c1', 'digest-user')");
+            execute("INSERT INTO chat_sessions (id, chat_id, user_id) VALUES ('00000000-0000-0000-0000-0000000000c2', "
+                    + "'digest-chat', '00000000-0000-0000-0000-0000000000c1')");
+            execute("INSERT INTO messages (chat_session_id, role, content, sequence_number) VALUES "
+                    + "('00000000-0000-0000-0000-0000000000c2', 'user', 'before digests', 1)");
+
+            schema.migrate();
+            assertThat(singleString("SELECT content || ' ' || (digest_1 IS NULL) FROM messages "
+                            + "WHERE chat_session_id = '00000000-0000-0000-0000-0000000000c2'"))
+                    .isEqualTo("before digests true");
+        } finally {
+            schema.migrate();
+            execute("DELETE FROM users WHERE clerk_id = 'digest-user'");
+        }
+        assertThat(schema.status()).allMatch(ChangeSetStatus::applied);
+    }
+
+    @Test
+    void rollbackThreeDropsUserMemoryAndMigrateRestoresIt() throws SQLException {
         List<String> before = checksums();
         try {
-            schema.rollback(2);
+            schema.rollback(3);
             assertThat(tableExists("user_memory"))
-                    .as("user_memory after rollback(2)")
+                    .as("user_memory after rollback(3)")
                     .isFalse();
             assertThat(tableExists("memory_tombstones"))
-                    .as("memory_tombstones after rollback(2)")
+                    .as("memory_tombstones after rollback(3)")
                     .isFalse();
-            assertThat(tableExists("messages")).as("messages after rollback(2)").isTrue();
+            assertThat(tableExists("messages")).as("messages after rollback(3)").isTrue();
             assertThat(schema.status())
                     .containsExactly(
                             new ChangeSetStatus("001-users", "dal", true),
                             new ChangeSetStatus("002-chat-sessions", "dal", true),
                             new ChangeSetStatus("003-messages", "dal", true),
                             new ChangeSetStatus("004-user-memory", "dal", false),
-                            new ChangeSetStatus("005-record-versions", "dal", false));
+                            new ChangeSetStatus("005-record-versions", "dal", false),
+                            new ChangeSetStatus("006-message-digests", "dal", false));
             query(
                     "SELECT count(*) FROM databasechangelog",
                     rs -> assertThat(rs.getInt(1)).isEqualTo(3));
@@ -614,7 +663,7 @@ class PostgresSchemaTest {
             assertThat(freshSchema.status())
                     .as("status before any migration")
                     .noneMatch(ChangeSetStatus::applied)
-                    .hasSize(5);
+                    .hasSize(CHANGESETS.size());
             CyclicBarrier start = new CyclicBarrier(instances);
             List<Future<Void>> runs = new ArrayList<>();
             for (int i = 0; i < instances; i++) {
@@ -642,8 +691,8 @@ class PostgresSchemaTest {
                     Statement st = c.createStatement();
                     ResultSet rs = st.executeQuery("SELECT count(*), count(DISTINCT id) FROM databasechangelog")) {
                 rs.next();
-                assertThat(rs.getInt(1)).as("changesets recorded once each").isEqualTo(5);
-                assertThat(rs.getInt(2)).isEqualTo(5);
+                assertThat(rs.getInt(1)).as("changesets recorded once each").isEqualTo(CHANGESETS.size());
+                assertThat(rs.getInt(2)).isEqualTo(CHANGESETS.size());
             }
         } finally {
             // Dropping with FORCE ends any migration still waiting; then the threads can finish.

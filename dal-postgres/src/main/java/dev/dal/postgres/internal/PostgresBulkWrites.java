@@ -82,7 +82,8 @@ final class PostgresBulkWrites {
     static final String MESSAGE_REPLACE = "chat_session_id = EXCLUDED.chat_session_id, "
             + "sequence_number = EXCLUDED.sequence_number, role = EXCLUDED.role, content = EXCLUDED.content, "
             + "metadata = EXCLUDED.metadata, token_count = EXCLUDED.token_count, "
-            + "abuse_flagged = EXCLUDED.abuse_flagged, created_at = EXCLUDED.created_at";
+            + "abuse_flagged = EXCLUDED.abuse_flagged, created_at = EXCLUDED.created_at, digest_1 = EXCLUDED.digest_1, "
+            + "digest_2 = EXCLUDED.digest_2, digest_3 = EXCLUDED.digest_3, digest_4 = EXCLUDED.digest_4";
 
     /**
      * From this many messages on, an upsert of new messages goes by {@code COPY} ({@link PostgresCopyWrites});

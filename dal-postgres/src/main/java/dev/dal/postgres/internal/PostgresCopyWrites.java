@@ -2,6 +2,7 @@ package dev.dal.postgres.internal;
 
 import dev.dal.api.ChatSession;
 import dev.dal.api.Message;
+import dev.dal.api.spi.MessageDigests;
 import dev.dal.api.spi.RecordTrees;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -66,17 +67,22 @@ final class PostgresCopyWrites {
                 "SELECT EXISTS (SELECT 1 FROM messages WHERE id = ANY (?))",
                 List.of(new Sample<>("uuid", Message::id)),
                 "COPY messages (id, chat_session_id, sequence_number, role, content, metadata, token_count, "
-                        + "abuse_flagged, created_at) FROM STDIN",
+                        + "abuse_flagged, created_at, " + PostgresRows.MESSAGE_DIGEST_COLUMNS + ") FROM STDIN",
                 messages,
-                (text, m) -> text.plain(m.id())
-                        .plain(m.sessionId())
-                        .number(m.sequenceNumber())
-                        .string(m.role().wireName())
-                        .string(m.content())
-                        .string(PostgresJson.writeStored(RecordTrees.metadata(m)))
-                        .plain(m.tokenCount())
-                        .bool(m.abuseFlagged())
-                        .instant(m.createdAt()));
+                (text, m) -> {
+                    text.plain(m.id())
+                            .plain(m.sessionId())
+                            .number(m.sequenceNumber())
+                            .string(m.role().wireName())
+                            .string(m.content())
+                            .string(PostgresJson.writeStored(RecordTrees.metadata(m)))
+                            .plain(m.tokenCount())
+                            .bool(m.abuseFlagged())
+                            .instant(m.createdAt());
+                    for (long lane : MessageDigests.hash(m)) {
+                        text.number(lane);
+                    }
+                });
     }
 
     /**

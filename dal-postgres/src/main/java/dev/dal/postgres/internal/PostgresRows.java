@@ -8,6 +8,7 @@ import dev.dal.api.Role;
 import dev.dal.api.SessionStatus;
 import dev.dal.api.User;
 import dev.dal.api.UserStatus;
+import dev.dal.api.spi.MessageDigests;
 import dev.dal.api.spi.RecordTrees;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -32,6 +33,12 @@ final class PostgresRows {
             + "created_at, updated_at, last_message_at, message_count, version";
     static final String MESSAGE_COLUMNS = "id, chat_session_id, sequence_number, role, content, "
             + "metadata::text AS metadata, token_count, abuse_flagged, created_at";
+    /**
+     * A message's hash ({@link MessageDigests#hash}) as four signed 32-bit lanes, written with the row so that a
+     * range digest sums columns; {@code NULL} in rows written without it, which the digest statement hashes itself.
+     */
+    static final String MESSAGE_DIGEST_COLUMNS = "digest_1, digest_2, digest_3, digest_4";
+
     static final String MEMORY_COLUMNS =
             "user_id, memory_type, key, value::text AS value, created_at, updated_at, " + "expires_at, version";
 
@@ -78,12 +85,13 @@ final class PostgresRows {
     }
 
     /**
-     * The INSERT of a message's row, with positional parameters bound by {@link #bindMessage}. Messages are
+     * The INSERT of a message's row, with positional parameters bound by {@link #addMessages}. Messages are
      * the hot path (every chat turn, every bulk copy), so they skip Jdbi's by-name binding and go straight to
-     * a {@code PreparedStatement} on the handle's connection.
+     * a {@code PreparedStatement} on the handle's connection. The row carries its hash for range digests.
      */
     static final String MESSAGE_INSERT = "INSERT INTO messages (id, chat_session_id, sequence_number, role, content, "
-            + "metadata, token_count, abuse_flagged, created_at) VALUES (?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?)";
+            + "metadata, token_count, abuse_flagged, created_at, " + MESSAGE_DIGEST_COLUMNS
+            + ") VALUES (?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?, ?, ?, ?, ?)";
 
     /**
      * Binds each message's values to {@link #MESSAGE_INSERT}'s parameters and adds them to the statement's batch.
@@ -111,6 +119,10 @@ final class PostgresRows {
             }
             ps.setBoolean(8, m.abuseFlagged());
             ps.setObject(9, createdAt);
+            long[] digest = MessageDigests.hash(m);
+            for (int lane = 0; lane < digest.length; lane++) {
+                ps.setInt(10 + lane, (int) digest[lane]);
+            }
             ps.addBatch();
         }
     }

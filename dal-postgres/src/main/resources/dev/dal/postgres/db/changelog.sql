@@ -118,3 +118,32 @@ CREATE TABLE memory_tombstones (
 --rollback ALTER TABLE user_memory DROP COLUMN version;
 --rollback ALTER TABLE chat_sessions DROP COLUMN version;
 --rollback ALTER TABLE users DROP COLUMN version;
+
+--changeset dal:006-message-digests splitStatements:false
+-- Each message's hash for range digests (dal verify), stored beside it as four signed 32-bit lanes so a range's
+-- digest is a sum of columns, not an MD5 of every row at verify time. Dal writes them with the row. Rows written
+-- before this changeset, or by another writer, hold NULL, and the digest statement hashes those rows itself. An
+-- UPDATE that changes a hashed column but not the lanes (an older Dal, a hand-written statement) sets them NULL,
+-- so a stored hash never describes a row it does not match. Adding nullable columns rewrites no table.
+ALTER TABLE messages ADD COLUMN digest_1 INTEGER, ADD COLUMN digest_2 INTEGER, ADD COLUMN digest_3 INTEGER,
+    ADD COLUMN digest_4 INTEGER;
+CREATE FUNCTION dal_forget_stale_message_digest() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.digest_1 := NULL;
+    NEW.digest_2 := NULL;
+    NEW.digest_3 := NULL;
+    NEW.digest_4 := NULL;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER messages_stale_digest BEFORE UPDATE ON messages FOR EACH ROW
+    WHEN (NEW.digest_1 IS NOT DISTINCT FROM OLD.digest_1 AND NEW.digest_2 IS NOT DISTINCT FROM OLD.digest_2
+        AND NEW.digest_3 IS NOT DISTINCT FROM OLD.digest_3 AND NEW.digest_4 IS NOT DISTINCT FROM OLD.digest_4
+        AND (NEW.id, NEW.chat_session_id, NEW.sequence_number, NEW.role, NEW.content, NEW.metadata::text,
+             NEW.created_at, NEW.token_count, NEW.abuse_flagged)
+            IS DISTINCT FROM (OLD.id, OLD.chat_session_id, OLD.sequence_number, OLD.role, OLD.content,
+             OLD.metadata::text, OLD.created_at, OLD.token_count, OLD.abuse_flagged))
+    EXECUTE FUNCTION dal_forget_stale_message_digest();
+--rollback DROP TRIGGER messages_stale_digest ON messages;
+--rollback DROP FUNCTION dal_forget_stale_message_digest();
+--rollback ALTER TABLE messages DROP COLUMN digest_1, DROP COLUMN digest_2, DROP COLUMN digest_3, DROP COLUMN digest_4;
