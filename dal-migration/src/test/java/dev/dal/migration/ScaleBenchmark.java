@@ -21,20 +21,22 @@ import java.util.function.Supplier;
 /**
  * The migration at scale, by hand: N messages (default 10,000,000; {@link SampleData}'s records, 100 per session,
  * 10 sessions per user) in a file store, then, each step timed with its records/s and peak memory: copy file →
- * PostgreSQL A, PostgreSQL A → MongoDB, PostgreSQL A → PostgreSQL B; verify of equal stores by range digests (A↔B,
+ * PostgreSQL A, one partition of ten of PostgreSQL A → MongoDB (the MongoDB test server, mongo-java-server, holds
+ * its documents on this JVM's heap), PostgreSQL A → PostgreSQL B; verify of equal stores by range digests (A↔B,
  * file↔A) against {@link VerifyMode#FULL} (A↔B); verify by digests with 0.01 % of B's messages changed (it must name
  * exactly those); and partitioned copies of the file store into fresh PostgreSQL databases with 1, 2 and 4 worker
  * processes ({@code dal copy --partition I/N --plan FILE}), each verified equal. Peak memory is the peak resident set
  * of the process doing the step (this JVM, or the largest worker) and, in process, the peak heap in use.
  *
  * <p>Run (no {@code install} needed): build the test class path as for {@link VerifyBenchmark}, then {@code java
- * -Xmx2g -cp dal-migration/target/test-classes:dal-migration/target/classes:$(cat /tmp/mig-cp.txt)
+ * -Xmx6g -cp dal-migration/target/test-classes:dal-migration/target/classes:$(cat /tmp/mig-cp.txt)
  * dev.dal.migration.ScaleBenchmark 10000000}; a second argument lists the worker counts (default {@code 1,2,4};
  * {@code none} skips the partitioned copies). {@code -Ddal.bench.dir=DIR} puts the file store in {@code DIR} (for
  * example a tmpfs, where filling 10M messages takes minutes instead of the hour its fsyncs take on a slow disk).
  */
 public final class ScaleBenchmark {
     private static final int BATCH = 1_000;
+    private static final int MONGO_SHARE = 10;
 
     private ScaleBenchmark() {}
 
@@ -63,6 +65,7 @@ public final class ScaleBenchmark {
             a.healthCheck();
             b.healthCheck();
             m.healthCheck();
+            System.out.printf("filling %s with %,d messages%n", file, (long) Math.max(1, messages / 1_000) * 1_000);
             long records = step("fill the file store", () -> {
                 SampleData.fill(source, Math.max(1, messages / 1_000), 10, 100);
                 return StoreCopier.count(source, BATCH).values().stream()
@@ -70,7 +73,14 @@ public final class ScaleBenchmark {
                         .sum();
             });
             step("copy file -> PostgreSQL A", () -> copy(source, a));
-            step("copy PostgreSQL A -> MongoDB", () -> copy(a, m));
+            // The MongoDB test server keeps its documents on this JVM's heap: a tenth of the store, by partition plan.
+            PartitionPlan tenths = PartitionPlan.compute(a, MONGO_SHARE, BATCH);
+            step(
+                    "copy PostgreSQL A -> MongoDB, 1/" + MONGO_SHARE,
+                    () -> new StoreCopier(a, m, BATCH, new Partition(0, MONGO_SHARE), null, null, null)
+                            .withPlan(tenths)
+                            .copy()
+                            .total());
             step("copy PostgreSQL A -> PostgreSQL B", () -> copy(a, b));
             verify("verify A <-> B, digest", a, b, VerifyMode.DIGEST, null);
             verify("verify A <-> B, full", a, b, VerifyMode.FULL, null);
