@@ -18,7 +18,6 @@ import dev.dal.api.spi.VersionedBulkAccess;
 import dev.dal.file.internal.StoredIndexes.ChatIdTombstone;
 import dev.dal.file.internal.StoredIndexes.MemoryTombstone;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -53,7 +52,11 @@ final class FileBulkAccess extends VersionedBulkAccess {
     public ScanBatch<User> scanUsers(String cursor, int batchSize) {
         return unit.read(
                 "scanUsers",
-                () -> scanById(records.layout().usersDir(), ScanCursors.afterUser(cursor), batchSize, records::user));
+                () -> scanById(
+                        records.idsIn(records.layout().usersDir()),
+                        ScanCursors.afterUser(cursor),
+                        batchSize,
+                        records::user));
     }
 
     @Override
@@ -61,7 +64,10 @@ final class FileBulkAccess extends VersionedBulkAccess {
         return unit.read(
                 "scanSessions",
                 () -> scanById(
-                        records.layout().sessionsDir(), ScanCursors.afterSession(cursor), batchSize, records::session));
+                        records.idsIn(records.layout().sessionsDir()),
+                        ScanCursors.afterSession(cursor),
+                        batchSize,
+                        records::session));
     }
 
     /** Loads a record by id. */
@@ -70,17 +76,15 @@ final class FileBulkAccess extends VersionedBulkAccess {
     }
 
     /** @param after the id the scan resumes after, {@code null} for the first batch */
-    private static <T> ScanBatch<T> scanById(Path dir, UUID after, int batchSize, Loader<T> loader) throws IOException {
-        String cursor = after == null ? null : after.toString();
+    private static <T> ScanBatch<T> scanById(List<UUID> ids, UUID after, int batchSize, Loader<T> loader)
+            throws IOException {
         List<T> items = new ArrayList<>();
         String last = null;
         boolean more = false;
-        for (UUID id : RecordDirectory.idsIn(dir)) {
-            // Canonical id strings are ASCII: UTF-16 order is their code point order.
+        // Canonical id strings are ASCII: UTF-16 order is their code point order.
+        for (int i = DirectoryListings.firstAfter(ids, after == null ? null : after.toString()); i < ids.size(); i++) {
+            UUID id = ids.get(i);
             String key = id.toString();
-            if (cursor != null && key.compareTo(cursor) <= 0) {
-                continue;
-            }
             if (items.size() == batchSize) {
                 more = true;
                 break;
@@ -101,13 +105,18 @@ final class FileBulkAccess extends VersionedBulkAccess {
             String startSession = position == null ? null : position.sessionId().toString();
             long after = position == null ? 0 : position.sequenceNumber();
             List<Message> items = new ArrayList<>();
-            for (UUID sessionId : RecordDirectory.idsIn(records.layout().sessionsDir())) {
-                String key = sessionId.toString();
-                int order = startSession == null ? 1 : key.compareTo(startSession);
-                if (order < 0) {
-                    continue;
-                }
-                long from = order == 0 ? after + 1 : 1;
+            List<UUID> sessions = records.idsIn(records.layout().sessionsDir());
+            // From the cursor's session (its later messages) on: the first id at or after it.
+            int first = startSession == null ? 0 : DirectoryListings.firstAfter(sessions, startSession);
+            if (startSession != null
+                    && first > 0
+                    && sessions.get(first - 1).toString().equals(startSession)) {
+                first--;
+            }
+            for (int i = first; i < sessions.size(); i++) {
+                UUID sessionId = sessions.get(i);
+                boolean cursorSession = sessionId.toString().equals(startSession);
+                long from = cursorSession ? after + 1 : 1;
                 MessageLog log = records.messages(sessionId);
                 long slots = log.slotCount();
                 while (from <= slots && items.size() < batchSize) {
@@ -140,10 +149,13 @@ final class FileBulkAccess extends VersionedBulkAccess {
         return unit.read("scanMemory", () -> {
             MemoryKey after = MemoryKey.after(ScanCursors.afterMemory(cursor));
             List<MemoryEntry> items = new ArrayList<>();
-            for (UUID userId : RecordDirectory.idsIn(records.layout().memoryDir())) {
-                if (after != null && userId.toString().compareTo(after.userId()) < 0) {
-                    continue;
-                }
+            List<UUID> users = records.idsIn(records.layout().memoryDir());
+            int first = after == null ? 0 : DirectoryListings.firstAfter(users, after.userId());
+            if (after != null && first > 0 && users.get(first - 1).toString().equals(after.userId())) {
+                first--; // the cursor's user: its later entries
+            }
+            for (int i = first; i < users.size(); i++) {
+                UUID userId = users.get(i);
                 for (MemoryEntry entry : records.memoryOf(userId)) {
                     if (after != null && MemoryKey.of(entry).compareTo(after) <= 0) {
                         continue;

@@ -23,8 +23,7 @@ final class FileDigests {
      * @return one digest per range, in the order given
      */
     static List<RangeDigest> digest(RecordDirectory records, List<IdRange> ranges) throws IOException {
-        List<UUID> sessions =
-                new ArrayList<>(RecordDirectory.idsIn(records.layout().sessionsDir()));
+        List<UUID> sessions = new ArrayList<>(records.idsIn(records.layout().sessionsDir()));
         sessions.sort(IdRange::compare);
         SessionDigest[] summed = new SessionDigest[sessions.size()];
         List<RangeDigest> out = new ArrayList<>(ranges.size());

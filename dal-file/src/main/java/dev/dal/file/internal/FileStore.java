@@ -57,7 +57,8 @@ public final class FileStore implements DataAccess {
         this.root = root;
         this.lock = lock;
         this.unit = unit;
-        RecordDirectory records = new RecordDirectory(new StoreLayout(root), new FileRecords(), unit.files());
+        RecordDirectory records =
+                new RecordDirectory(new StoreLayout(root), new FileRecords(), unit.files(), new DirectoryListings());
         this.reads = new FileReads(records, clock);
         this.writes = new FileWrites(records, clock);
         this.bulk = new FileBulkAccess(unit, records);

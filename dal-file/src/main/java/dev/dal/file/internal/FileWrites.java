@@ -195,7 +195,7 @@ final class FileWrites {
     int purgeExpiredMemory() throws IOException {
         Instant now = now();
         int removed = 0;
-        for (UUID userId : RecordDirectory.idsIn(records.layout().memoryDir())) {
+        for (UUID userId : records.idsIn(records.layout().memoryDir())) {
             List<MemoryEntry> entries = records.memoryOf(userId);
             if (entries.stream().noneMatch(e -> e.isExpiredAt(now))) {
                 continue;

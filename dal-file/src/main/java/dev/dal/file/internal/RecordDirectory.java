@@ -31,8 +31,9 @@ import java.util.UUID;
  * @param layout where each record lives under the store root
  * @param mapping the records' JSON form
  * @param files the journaled writes of the running unit of work
+ * @param listings the record directories' listings, kept while the directories are unchanged
  */
-record RecordDirectory(StoreLayout layout, FileRecords mapping, JournaledFiles files) {
+record RecordDirectory(StoreLayout layout, FileRecords mapping, JournaledFiles files, DirectoryListings listings) {
     MessageLog messages(UUID sessionId) {
         return new MessageLog(layout, sessionId, mapping);
     }
@@ -330,15 +331,8 @@ record RecordDirectory(StoreLayout layout, FileRecords mapping, JournaledFiles f
         }
     }
 
-    /** @return the UUIDs named by the entries of a directory, in canonical string order */
-    static List<UUID> idsIn(Path dir) throws IOException {
-        List<UUID> ids = new ArrayList<>();
-        for (Path entry : DurableFiles.list(dir)) {
-            UUID id = StoreLayout.idOf(entry);
-            if (id != null) {
-                ids.add(id);
-            }
-        }
-        return ids;
+    /** @return the UUIDs named by the entries of a record directory, in canonical string order, unmodifiable */
+    List<UUID> idsIn(Path dir) throws IOException {
+        return listings.idsIn(dir);
     }
 }
