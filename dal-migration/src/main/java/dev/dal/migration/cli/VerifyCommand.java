@@ -58,8 +58,8 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(
             names = "--report",
             paramLabel = "FILE",
-            description = "Write every difference to FILE as NDJSON: a header line, one line per difference, and a"
-                    + " last line with the counts.")
+            description = "Write every difference to FILE as NDJSON: a header line (with the --since instant when"
+                    + " given), one line per difference, and a last line with the counts.")
     Path report;
 
     @Option(
@@ -112,7 +112,8 @@ final class VerifyCommand implements Callable<Integer> {
         StoreUri target = CommonOptions.store(to);
         try (DataAccess src = Stores.openForReading(source, "source", "verify");
                 DataAccess dst = Stores.openForReading(target, "target", "verify");
-                DifferenceFile file = report == null ? null : new DifferenceFile(report, source, target)) {
+                DifferenceFile file =
+                        report == null ? null : new DifferenceFile(report, source, target, changedSince)) {
             long[] shown = {0};
             StoreVerifier verifier = new StoreVerifier(src, dst, CommonOptions.batchSize(batch), maxDiffs, verifyMode);
             if (changedSince != null) {
@@ -196,17 +197,21 @@ final class VerifyCommand implements Callable<Integer> {
         private final Path partial;
         private final BufferedWriter out;
 
-        DifferenceFile(Path target, StoreUri from, StoreUri to) throws IOException {
+        DifferenceFile(Path target, StoreUri from, StoreUri to, Instant since) throws IOException {
             this.target = target;
             this.partial = target.resolveSibling(target.getFileName() + ".partial");
             this.out = new BufferedWriter(
                     new OutputStreamWriter(PrivateFiles.newOutputStream(partial), StandardCharsets.UTF_8));
-            line(JsonNodeFactory.instance
+            ObjectNode header = JsonNodeFactory.instance
                     .objectNode()
                     .put("format", "dal-verify-report")
                     .put("version", 1)
                     .put("from", from.redacted())
-                    .put("to", to.redacted()));
+                    .put("to", to.redacted());
+            if (since != null) {
+                header.put("since", since.toString());
+            }
+            line(header);
         }
 
         void add(ObjectNode difference) {
