@@ -9,8 +9,9 @@ import dev.dal.migration.internal.ScanIterator;
 
 /**
  * Reads the messages of one session range from both stores and merges them record by record: each scan starts
- * at the range's first session and ends at the first message past its last, so messages outside the range are
- * not read (beyond the one that ends each scan).
+ * at the range's first session and stops at the first message past its last, so messages outside the range are
+ * neither compared nor counted; a scan reads past the range's end only as far as the batch that ends it (sized to
+ * the range's estimate plus one, so usually one message).
  */
 final class MessageRangeRead {
     private MessageRangeRead() {}
