@@ -25,12 +25,12 @@ import java.util.function.Consumer;
  * cut-over check after a dual-write phase: users, sessions and memory entries whose {@code updatedAt} (or
  * {@code createdAt} where there is none) on either side is at or after the instant, and all the messages of
  * the sessions so checked whose {@code updatedAt} or {@code lastMessageAt} is (a message never changes once
- * stored, and adding one moves its session's {@code lastMessageAt}). Messages of other sessions are not compared
- * and not digested: digests cover only the ranges of runs of those sessions, and record by record each run is
- * scanned from its first session (see the bulk scans: a scan stops past a run's last session within one batch).
- * Memory holds the ranges of those runs besides one batch per store. Its limit: a record deleted from one store that changed before the instant in the other is
- * not seen, nor is a change that moves no timestamp (a session left without its owner when the user is
- * deleted); a verify without an instant finds both.
+ * stored, and adding one moves its session's {@code lastMessageAt}). Messages of other sessions are neither
+ * compared nor digested: digests cover only the ranges of runs of those sessions, and record by record each run
+ * is scanned from its first session and stops within one batch past its last. Memory holds those ranges besides
+ * one batch per store. Its limit: a record deleted from one store whose copy in the other last changed before
+ * the instant is not seen, nor is a change that moves no timestamp (a session left without its owner when the
+ * user is deleted); a verify without an instant finds both.
  */
 public final class StoreVerifier {
     private final DataAccess source;
