@@ -1,12 +1,8 @@
 package dev.dal.migration;
 
-import dev.dal.api.Message;
 import dev.dal.api.bulk.BulkAccess;
 import dev.dal.api.bulk.IdRange;
 import dev.dal.api.bulk.RangeDigest;
-import dev.dal.api.spi.ScanCursors;
-import dev.dal.migration.internal.KindAccess;
-import dev.dal.migration.internal.ScanIterator;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -153,15 +149,7 @@ final class MessageDigestComparison {
 
     private void read(IdRange span, long inSource, long inTarget, StoreVerifier.Sink sink) {
         rangesRead++;
-        String cursor = ScanCursors.beforeMessagesOf(span.first());
-        // One more than the digest counted, so a range read whole usually takes one scan call per store.
-        ScanIterator<Message> left = new ScanIterator<>(KindAccess.MESSAGES, source, cursor, scanSize(inSource));
-        ScanIterator<Message> right = new ScanIterator<>(KindAccess.MESSAGES, target, cursor, scanSize(inTarget));
-        RecordMerge.run(KindAccess.MESSAGES, left, right, m -> span.contains(m.sessionId()), sink, tally, m -> {});
-    }
-
-    private int scanSize(long expected) {
-        return (int) Math.max(1, Math.min(Math.min(batchSize, BulkAccess.MAX_BATCH_SIZE), expected + 1));
+        MessageRangeRead.run(source, target, span, inSource, inTarget, batchSize, sink, tally);
     }
 
     /** Either id when the other is {@code null} (that store holds no message there). */

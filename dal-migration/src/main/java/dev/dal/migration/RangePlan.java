@@ -6,10 +6,15 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Cuts the whole session id space into contiguous ranges of about {@link DigestTuning#chunk()} messages each, from the
+ * Cuts the session id space into contiguous ranges of about {@link DigestTuning#chunk()} messages each, from the
  * sessions' message counts as a verify reads them (the larger of the two stores' counts for a session in
  * both). Counts only size the ranges: a range holding more or fewer messages than its sessions claim is still
- * compared exactly, and messages of sessions neither store holds still fall in a range.
+ * compared exactly.
+ *
+ * <p>A {@linkplain #RangePlan(long) whole} plan covers every session id, so messages of sessions neither store
+ * holds still fall in a range. A {@linkplain #selected(long) selected} plan covers only the sessions added to
+ * it: a range spans a run of sessions added one after the other, and a session {@linkplain #gap() passed over}
+ * between them ends the run, so no range holds a session that was passed over.
  */
 final class RangePlan {
     /**
@@ -21,8 +26,13 @@ final class RangePlan {
     record Planned(IdRange range, long estimate) {}
 
     private final long chunk;
+    private final boolean whole;
     private final List<Planned> ranges = new ArrayList<>();
-    private UUID start = IdRange.ALL.first();
+    /** Where the open range starts; {@code null} in a selected plan between runs. */
+    private UUID start;
+    /** The last session in the open range. */
+    private UUID end;
+
     private long inRange;
     private UUID pendingId;
     private long pendingCount;
@@ -30,7 +40,21 @@ final class RangePlan {
 
     /** @param chunk messages a range holds at most, unless one session holds more */
     RangePlan(long chunk) {
+        this(chunk, true);
+    }
+
+    private RangePlan(long chunk, boolean whole) {
         this.chunk = chunk;
+        this.whole = whole;
+        this.start = whole ? IdRange.ALL.first() : null;
+    }
+
+    /**
+     * @param chunk messages a range holds at most, unless one session holds more
+     * @return a plan of the sessions added only
+     */
+    static RangePlan selected(long chunk) {
+        return new RangePlan(chunk, false);
     }
 
     /**
@@ -50,11 +74,21 @@ final class RangePlan {
         pendingCount = messages;
     }
 
-    /** @return the ranges, first to last, which together hold every session id */
+    /** Notes a session passed over, in scan order: in a selected plan, no range spans it. */
+    void gap() {
+        flush();
+        if (!whole) {
+            close();
+        }
+    }
+
+    /** @return the ranges, first to last; in a whole plan they hold every session id together */
     List<Planned> finish() {
         flush();
-        if (!full) {
+        if (whole && !full) {
             ranges.add(new Planned(new IdRange(start, IdRange.ALL.last()), inRange));
+        } else if (!whole) {
+            close();
         }
         return List.copyOf(ranges);
     }
@@ -63,13 +97,26 @@ final class RangePlan {
         if (pendingId == null) {
             return;
         }
+        if (start == null) {
+            start = pendingId;
+        }
+        end = pendingId;
         inRange += pendingCount;
         if (inRange >= chunk) {
             ranges.add(new Planned(new IdRange(start, pendingId), inRange));
-            start = IdRange.next(pendingId);
-            full = start == null;
+            start = whole ? IdRange.next(pendingId) : null;
+            full = whole && start == null;
             inRange = 0;
         }
         pendingId = null;
+    }
+
+    /** Ends the open run of a selected plan. */
+    private void close() {
+        if (start != null) {
+            ranges.add(new Planned(new IdRange(start, end), inRange));
+            start = null;
+            inRange = 0;
+        }
     }
 }

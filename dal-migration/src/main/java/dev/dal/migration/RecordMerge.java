@@ -35,6 +35,60 @@ final class RecordMerge {
             StoreVerifier.Sink sink,
             Tally tally,
             Consumer<? super T> seen) {
+        run(access, left, right, within, Selection.all(), sink, tally, seen);
+    }
+
+    /**
+     * Which records a merge compares: a pair (or a record only one store holds) is compared when either side
+     * is selected; the others are passed over, neither counted nor compared.
+     *
+     * @param <T> the record type
+     */
+    interface Selection<T> {
+        /**
+         * @param record a record of either store
+         * @return whether it, and the record of the same key in the other store, are compared
+         */
+        boolean selects(T record);
+
+        /**
+         * Hears a key passed over, once per key (with the source's record when both stores hold it).
+         *
+         * @param record the record passed over
+         */
+        default void passedOver(T record) {}
+
+        /**
+         * @param <T> the record type
+         * @return the selection of every record
+         */
+        static <T> Selection<T> all() {
+            return record -> true;
+        }
+    }
+
+    /**
+     * Merges two scans until both end or leave the range, comparing only the selected records.
+     *
+     * @param access the kind
+     * @param left the source's scan
+     * @param right the target's scan
+     * @param within whether a record still belongs to what is compared; the first that does not ends that scan
+     * @param selection which records are compared; records passed over reach neither the tally nor the sink
+     * @param sink hears every difference
+     * @param tally receives the figures
+     * @param seen hears every record compared, from either store, in scan order
+     * @param <T> the record type
+     */
+    static <T> void run(
+            KindAccess<T> access,
+            ScanIterator<T> left,
+            ScanIterator<T> right,
+            Predicate<? super T> within,
+            Selection<? super T> selection,
+            StoreVerifier.Sink sink,
+            Tally tally,
+            Consumer<? super T> seen) {
         while (true) {
             T a = next(left, within);
             T b = next(right, within);
@@ -42,7 +96,18 @@ final class RecordMerge {
                 return;
             }
             int order = a == null ? 1 : b == null ? -1 : access.compare(a, b);
-            if (order < 0) {
+            boolean selected = order < 0
+                    ? selection.selects(a)
+                    : order > 0 ? selection.selects(b) : selection.selects(a) || selection.selects(b);
+            if (!selected) {
+                if (order <= 0) {
+                    left.next();
+                }
+                if (order >= 0) {
+                    right.next();
+                }
+                selection.passedOver(order <= 0 ? a : b);
+            } else if (order < 0) {
                 left.next();
                 seen.accept(a);
                 tally.source++;

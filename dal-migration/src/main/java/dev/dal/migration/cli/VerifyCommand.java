@@ -24,6 +24,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,7 +38,7 @@ import picocli.CommandLine.Option;
             "Compare two stores: counts per kind and a content hash per record; shows the first --max-diffs"
                     + " missing, extra or differing records and --report FILE lists all of them."
                     + " Exit status 1 on any difference, and when both stores are empty (nothing was compared)"
-                    + " unless --allow-empty.",
+                    + " unless --allow-empty. --since INSTANT checks only what changed since then.",
             "Read-only on both sides: no schema is changed (a store whose schema is missing or older is refused,"
                     + " exit status 3), and a file: store that does not exist is an error (exit status 3)."
         })
@@ -56,8 +58,8 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(
             names = "--report",
             paramLabel = "FILE",
-            description = "Write every difference to FILE as NDJSON: a header line, one line per difference, and a"
-                    + " last line with the counts.")
+            description = "Write every difference to FILE as NDJSON: a header line (with the --since instant when"
+                    + " given), one line per difference, and a last line with the counts.")
     Path report;
 
     @Option(
@@ -68,8 +70,9 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Option(
             names = "--allow-empty",
-            description = "Succeed when both stores are empty; without it that is exit status 1, since nothing was"
-                    + " compared (a wrong store URI looks just like that).")
+            description = "Succeed when both stores are empty (with --since: when no record changed since"
+                    + " INSTANT); without it that is exit status 1, since nothing was compared (a wrong store URI"
+                    + " looks just like that).")
     boolean allowEmpty;
 
     @Option(
@@ -79,6 +82,17 @@ final class VerifyCommand implements Callable<Integer> {
                     + " only ranges that differ (record by record where a store cannot); full: read and compare"
                     + " every record. Both report the same differences.")
     String mode = "digest";
+
+    @Option(
+            names = "--since",
+            paramLabel = "INSTANT",
+            description = "Check only what changed at or after INSTANT (ISO-8601, e.g. 2026-12-01T10:00:00Z), the"
+                    + " cut-over check after dual-write: users, sessions and memory whose updatedAt is at or after"
+                    + " it on either side, and every message of the sessions whose updatedAt or lastMessageAt is."
+                    + " Records deleted from one store that changed before INSTANT in the other are not seen (a"
+                    + " verify without --since finds them). No record changed since INSTANT is exit status 1, as"
+                    + " nothing was compared, unless --allow-empty.")
+    String since;
 
     /** How many differences the terminal shows unless {@code --max-diffs} says otherwise. */
     static final int DEFAULT_MAX_DIFFS = 100;
@@ -93,23 +107,31 @@ final class VerifyCommand implements Callable<Integer> {
             case "full" -> VerifyMode.FULL;
             default -> throw new ValidationException("--mode", "must be digest or full");
         };
+        Instant changedSince = since == null ? null : instant(since);
         StoreUri source = CommonOptions.store(from);
         StoreUri target = CommonOptions.store(to);
         try (DataAccess src = Stores.openForReading(source, "source", "verify");
                 DataAccess dst = Stores.openForReading(target, "target", "verify");
-                DifferenceFile file = report == null ? null : new DifferenceFile(report, source, target)) {
+                DifferenceFile file =
+                        report == null ? null : new DifferenceFile(report, source, target, changedSince)) {
             long[] shown = {0};
-            VerifyReport result = new StoreVerifier(src, dst, CommonOptions.batchSize(batch), maxDiffs, verifyMode)
-                    .verify(d -> {
-                        if (!common.json && shown[0] < maxDiffs) {
-                            common.out.println("  " + d);
-                            shown[0]++;
-                        }
-                        if (file != null) {
-                            file.add(difference(d));
-                        }
-                    });
+            StoreVerifier verifier = new StoreVerifier(src, dst, CommonOptions.batchSize(batch), maxDiffs, verifyMode);
+            if (changedSince != null) {
+                verifier = verifier.since(changedSince);
+            }
+            VerifyReport result = verifier.verify(d -> {
+                if (!common.json && shown[0] < maxDiffs) {
+                    common.out.println("  " + d);
+                    shown[0]++;
+                }
+                if (file != null) {
+                    file.add(difference(d));
+                }
+            });
             ObjectNode json = summary(source, target, result);
+            if (changedSince != null) {
+                json.put("since", changedSince.toString());
+            }
             boolean empty = result.counts().values().stream().allMatch(c -> c.source() == 0 && c.target() == 0);
             json.put("empty", empty);
             StringBuilder text = new StringBuilder();
@@ -123,6 +145,9 @@ final class VerifyCommand implements Callable<Integer> {
             }
             text.append(!result.equal() ? "DIFFERENT: " : empty && !allowEmpty ? "NOTHING COMPARED: " : "Equal: ");
             text.append(source).append(" vs ").append(target);
+            if (changedSince != null) {
+                text.append(", records changed since ").append(changedSince);
+            }
             for (RecordType kind : RecordType.values()) {
                 KindCounts c = result.counts().get(kind);
                 text.append(String.format(
@@ -132,7 +157,10 @@ final class VerifyCommand implements Callable<Integer> {
             text.append(method(result.digests()));
             if (empty) {
                 text.append(String.format(
-                        "%nBoth stores are empty: nothing was compared%s",
+                        "%n%s: nothing was compared%s",
+                        changedSince == null
+                                ? "Both stores are empty"
+                                : "No record changed since " + changedSince + " in either store",
                         allowEmpty ? " (--allow-empty)" : "; exit status 1 (--allow-empty accepts it)"));
             }
             if (!common.json) {
@@ -150,6 +178,15 @@ final class VerifyCommand implements Callable<Integer> {
         }
     }
 
+    private static Instant instant(String text) {
+        try {
+            return Instant.parse(text.trim());
+        } catch (DateTimeParseException e) {
+            throw new ValidationException(
+                    "--since", "must be an ISO-8601 instant with its offset, e.g. 2026-12-01T10:00:00Z");
+        }
+    }
+
     /**
      * The {@code --report} file, NDJSON: a header line, every difference on a line of its own as it is found, and a
      * last line with the counts. Written to {@code FILE.partial} (0600) and renamed into place only once the verify
@@ -160,17 +197,21 @@ final class VerifyCommand implements Callable<Integer> {
         private final Path partial;
         private final BufferedWriter out;
 
-        DifferenceFile(Path target, StoreUri from, StoreUri to) throws IOException {
+        DifferenceFile(Path target, StoreUri from, StoreUri to, Instant since) throws IOException {
             this.target = target;
             this.partial = target.resolveSibling(target.getFileName() + ".partial");
             this.out = new BufferedWriter(
                     new OutputStreamWriter(PrivateFiles.newOutputStream(partial), StandardCharsets.UTF_8));
-            line(JsonNodeFactory.instance
+            ObjectNode header = JsonNodeFactory.instance
                     .objectNode()
                     .put("format", "dal-verify-report")
                     .put("version", 1)
                     .put("from", from.redacted())
-                    .put("to", to.redacted()));
+                    .put("to", to.redacted());
+            if (since != null) {
+                header.put("since", since.toString());
+            }
+            line(header);
         }
 
         void add(ObjectNode difference) {
