@@ -32,7 +32,8 @@ import java.util.function.Supplier;
  * -Xmx6g -cp dal-migration/target/test-classes:dal-migration/target/classes:$(cat /tmp/mig-cp.txt)
  * dev.dal.migration.ScaleBenchmark 10000000}; a second argument lists the worker counts (default {@code 1,2,4};
  * {@code none} skips the partitioned copies). {@code -Ddal.bench.dir=DIR} puts the file store in {@code DIR} (for
- * example a tmpfs, where filling 10M messages takes minutes instead of the hour its fsyncs take on a slow disk).
+ * example a tmpfs, where filling 10M messages takes minutes instead of the hour its fsyncs take on a slow disk);
+ * {@code -Ddal.bench.source=DIR} reuses the file store an earlier run filled there.
  */
 public final class ScaleBenchmark {
     private static final int BATCH = 1_000;
@@ -54,7 +55,9 @@ public final class ScaleBenchmark {
         // The file store's directory: -Ddal.bench.dir=/dev/shm keeps its fsyncs off a slow disk (the servers stay put).
         Path dir = Files.createTempDirectory(
                 Path.of(System.getProperty("dal.bench.dir", System.getProperty("java.io.tmpdir"))), "dal-scale-bench");
-        String file = "file:" + dir.resolve("data");
+        // -Ddal.bench.source=DIR reuses a file store an earlier run filled (and leaves it in place).
+        String reused = System.getProperty("dal.bench.source");
+        String file = "file:" + (reused == null ? dir.resolve("data") : Path.of(reused));
         String pgA = Backends.postgresUri(PostgresTestServer.get().settingsForDatabase("scale_a_" + pid));
         String pgB = Backends.postgresUri(PostgresTestServer.get().settingsForDatabase("scale_b_" + pid));
         String mongo = Backends.MONGODB.freshStore();
@@ -66,8 +69,10 @@ public final class ScaleBenchmark {
             b.healthCheck();
             m.healthCheck();
             System.out.printf("filling %s with %,d messages%n", file, (long) Math.max(1, messages / 1_000) * 1_000);
-            long records = step("fill the file store", () -> {
-                SampleData.fill(source, Math.max(1, messages / 1_000), 10, 100);
+            long records = step(reused == null ? "fill the file store" : "count the file store's records", () -> {
+                if (reused == null) {
+                    SampleData.fill(source, Math.max(1, messages / 1_000), 10, 100);
+                }
                 return StoreCopier.count(source, BATCH).values().stream()
                         .mapToLong(Long::longValue)
                         .sum();
