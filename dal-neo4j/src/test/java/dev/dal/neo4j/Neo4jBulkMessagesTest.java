@@ -167,4 +167,65 @@ class Neo4jBulkMessagesTest {
                     .isEqualTo(50);
         }
     }
+
+    private long messagesUnder(ChatSession session) {
+        return server.run(
+                        "MATCH (:ChatSession {id: $sid})-[:HAS_MESSAGE]->(m) RETURN count(m) AS n",
+                        Map.of("sid", session.id().toString()))
+                .get(0)
+                .get("n")
+                .asLong();
+    }
+
+    /** A large call of new messages: each one node under its session, with its properties. */
+    @Test
+    void aLargeCallOfNewMessagesCreatesEachUnderItsSession() {
+        try (DataAccess store = new Neo4jTestStores().openEmpty(Clock.systemUTC())) {
+            ChatSession a = store.createChatSession(NewChatSession.of("large-a"));
+            ChatSession b = store.createChatSession(NewChatSession.of("large-b"));
+            List<Message> batch = new ArrayList<>();
+            for (int i = 1; i <= 150; i++) {
+                batch.add(message(a, Ids.newId(), i, "a" + i));
+                batch.add(message(b, Ids.newId(), i, "b" + i));
+            }
+
+            store.bulk().upsertMessages(batch);
+
+            assertThat(messagesUnder(a)).isEqualTo(150);
+            assertThat(messagesUnder(b)).isEqualTo(150);
+            assertThat(stored(batch.get(299).id()))
+                    .containsEntry("session_id", b.id().toString())
+                    .containsEntry("sequence_number", 150L)
+                    .containsEntry("content", "b150");
+        }
+    }
+
+    /**
+     * One stored id among a large call's new ones, where the sample of ids looked up before creating them all does
+     * not look (the second row): the call still merges it (one node, one relationship, the new content) and creates
+     * the others, with Dal's retry and without it.
+     */
+    @Test
+    void aStoredIdTheSampleMissesIsMergedWithAndWithoutRetries() {
+        for (String retries : List.of("3", "0")) {
+            try (DataAccess store =
+                    new Neo4jTestStores().openEmpty(Clock.systemUTC(), Map.of("DAL_TX_RETRIES", retries), null)) {
+                ChatSession a = store.createChatSession(NewChatSession.of("sample-a"));
+                UUID existing = Ids.newId();
+                store.bulk().upsertMessages(List.of(message(a, existing, 2, "old")));
+                List<Message> batch = new ArrayList<>();
+                batch.add(message(a, Ids.newId(), 1, "m1"));
+                batch.add(message(a, existing, 2, "new"));
+                for (int i = 3; i <= 300; i++) {
+                    batch.add(message(a, Ids.newId(), i, "m" + i));
+                }
+
+                store.bulk().upsertMessages(batch);
+
+                assertThat(sessionsOf(existing)).as("retries " + retries).containsExactly(a.id().toString());
+                assertThat(stored(existing)).as("retries " + retries).containsEntry("content", "new");
+                assertThat(messagesUnder(a)).as("retries " + retries).isEqualTo(300);
+            }
+        }
+    }
 }

@@ -1,6 +1,5 @@
 package dev.dal.migration.bench;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.dal.api.ChatSession;
 import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
@@ -8,12 +7,8 @@ import dev.dal.api.DataAccessFactory;
 import dev.dal.api.JsonValues;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
-import dev.dal.api.Role;
-import dev.dal.api.SessionStatus;
 import dev.dal.api.User;
-import dev.dal.api.UserStatus;
 import dev.dal.api.bulk.ScanBatch;
-import dev.dal.api.spi.Ids;
 import dev.dal.migration.CopyResult;
 import dev.dal.migration.Partition;
 import dev.dal.migration.StoreCopier;
@@ -26,11 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.Function;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -48,7 +39,7 @@ import org.postgresql.copy.CopyIn;
  * dev.dal.migration.bench.CopyBenchmark 1000000 3}
  */
 public final class CopyBenchmark {
-    private static final int BATCH = 1000;
+    private static final int BATCH = BenchSupport.BATCH;
 
     private CopyBenchmark() {}
 
@@ -67,7 +58,7 @@ public final class CopyBenchmark {
                 .build();
         long t0 = System.nanoTime();
         try (DataAccess source = DataAccessFactory.create(fileConfig)) {
-            fill(source, messages);
+            BenchSupport.fill(source, messages);
             System.out.printf(
                     "filled the file store with %,d messages in %.1f s%n", messages, (System.nanoTime() - t0) / 1e9);
 
@@ -77,7 +68,8 @@ public final class CopyBenchmark {
                 double[] dal = dalCopy(source, "bench_dal_" + pid + "_w");
                 double[] raw = rawCopy(source, "bench_raw_" + pid + "_w");
                 System.out.printf(
-                        "warm-up (load %s): dal copy %.1f s, raw COPY %.1f s, not counted%n", load(), dal[1], raw[1]);
+                        "warm-up (load %s): dal copy %.1f s, raw COPY %.1f s, not counted%n",
+                        BenchSupport.load(), dal[1], raw[1]);
                 dropDatabase("bench_dal_" + pid + "_w");
                 dropDatabase("bench_raw_" + pid + "_w");
             }
@@ -102,7 +94,7 @@ public final class CopyBenchmark {
                                 + "%,.0f records/s; raw COPY %,.0f in %.1f s (CPU %.1f s) = %,.0f records/s; ratio %.2f%n",
                         r + 1,
                         dalFirst ? "dal" : "raw",
-                        load(),
+                        BenchSupport.load(),
                         dal[0],
                         dal[1],
                         dal[2],
@@ -119,9 +111,11 @@ public final class CopyBenchmark {
             for (int r = 0; r < rounds; r++) {
                 ratios[r] = dalRates[r] / rawRates[r];
             }
-            System.out.printf("dal copy : median %,.0f records/s over %d rounds%n", median(dalRates), rounds);
-            System.out.printf("raw COPY : median %,.0f records/s over %d rounds%n", median(rawRates), rounds);
-            System.out.printf("ratio    : median %.2f x raw COPY (target >= 0.8)%n", median(ratios));
+            System.out.printf(
+                    "dal copy : median %,.0f records/s over %d rounds%n", BenchSupport.median(dalRates), rounds);
+            System.out.printf(
+                    "raw COPY : median %,.0f records/s over %d rounds%n", BenchSupport.median(rawRates), rounds);
+            System.out.printf("ratio    : median %.2f x raw COPY (target >= 0.8)%n", BenchSupport.median(ratios));
             System.out.printf(
                     "heap     : peak used %,d MB, peak live after GC %,d MB (max heap %,d MB), dal copy rounds%n",
                     peakUsed >> 20, peakLive >> 20, Runtime.getRuntime().maxMemory() >> 20);
@@ -177,84 +171,6 @@ public final class CopyBenchmark {
         try (Connection c = PostgresTestServer.get().connect();
                 java.sql.Statement st = c.createStatement()) {
             st.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-        }
-    }
-
-    private static String load() {
-        try {
-            String[] parts = Files.readString(Path.of("/proc/loadavg")).split(" ");
-            return parts[0] + " " + parts[1] + " " + parts[2];
-        } catch (java.io.IOException | RuntimeException e) {
-            return "unknown";
-        }
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        java.util.Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
-
-    private static void fill(DataAccess store, int messageCount) {
-        Instant base = Instant.parse("2024-01-01T00:00:00Z");
-        int perSession = 100;
-        int sessionsPerUser = 10;
-        List<Message> messages = new ArrayList<>(BATCH);
-        int written = 0;
-        while (written < messageCount) {
-            User user = new User(
-                    Ids.newId(),
-                    "bench-" + written,
-                    "u@example.org",
-                    "Bench",
-                    null,
-                    null,
-                    UserStatus.ACTIVE,
-                    base,
-                    base,
-                    null);
-            store.bulk().upsertUsers(List.of(user));
-            store.bulk()
-                    .upsertMemory(List.of(new MemoryEntry(
-                            user.id(), "context", "k", JsonNodeFactory.instance.textNode("v"), base, base, null)));
-            for (int s = 0; s < sessionsPerUser && written < messageCount; s++) {
-                int n = Math.min(perSession, messageCount - written);
-                UUID sid = Ids.newId();
-                store.bulk()
-                        .upsertSessions(List.of(new ChatSession(
-                                sid,
-                                "bench-" + sid,
-                                user.id(),
-                                "t",
-                                null,
-                                null,
-                                SessionStatus.ACTIVE,
-                                base,
-                                base,
-                                base.plusSeconds(n),
-                                n)));
-                for (int m = 1; m <= n; m++) {
-                    messages.add(new Message(
-                            Ids.newId(),
-                            sid,
-                            m,
-                            m % 2 == 1 ? Role.USER : Role.ASSISTANT,
-                            "message number " + m + " with some ordinary chat text in it",
-                            null,
-                            null,
-                            false,
-                            base.plusSeconds(m)));
-                    if (messages.size() == BATCH) {
-                        store.bulk().upsertMessages(messages);
-                        messages.clear();
-                    }
-                }
-                written += n;
-            }
-        }
-        if (!messages.isEmpty()) {
-            store.bulk().upsertMessages(messages);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.dal.neo4j.internal;
 
 import dev.dal.api.ChatSession;
+import dev.dal.api.ConcurrencyConflictException;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.User;
@@ -14,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Bulk scan and upsert for Neo4j: keyset scans in id order over the uniqueness constraints'
@@ -103,9 +105,32 @@ final class Neo4jBulkAccess extends VersionedBulkAccess {
         return ScanCursors.batch(entries, batchSize, ScanCursors::ofMemory);
     }
 
+    /**
+     * Outside a transaction a large call may create its messages without looking each id up ({@link
+     * Neo4jBulkWrites#CREATE_ALL_FROM}). If that attempt fails on a stored id its sample missed (a retryable conflict),
+     * the call runs again with the look-up, whether Dal's retry brings it back (the attempt then does nothing) or
+     * the conflict reaches here: what is stored is what the look-up path alone would store.
+     */
     @Override
     public void upsertMessages(List<Message> messages) {
-        store.writeOnly("upsertMessages", tx -> Neo4jBulkWrites.upsertMessages(tx, messages));
+        if (!store.runsInTransaction() && messages.size() >= Neo4jBulkWrites.CREATE_ALL_FROM) {
+            AtomicBoolean first = new AtomicBoolean(true);
+            try {
+                boolean done = store.write("upsertMessages", tx -> {
+                    if (!first.getAndSet(false)) {
+                        return false;
+                    }
+                    Neo4jBulkWrites.upsertMessages(tx, messages, true);
+                    return true;
+                });
+                if (done) {
+                    return;
+                }
+            } catch (ConcurrencyConflictException e) {
+                // A stored id the sample missed, or a concurrent writer: the look-up below decides, as it always did.
+            }
+        }
+        store.writeOnly("upsertMessages", tx -> Neo4jBulkWrites.upsertMessages(tx, messages, false));
     }
 
     @Override

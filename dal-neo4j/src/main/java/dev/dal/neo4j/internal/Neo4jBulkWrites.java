@@ -160,6 +160,22 @@ final class Neo4jBulkWrites {
                 token_count: row.token_count, abuse_flagged: row.abuse_flagged, created_at: row.created_at})""";
 
     /**
+     * From this many distinct messages on, a call whose sampled ids are all absent creates every message with {@link
+     * #CREATE_MESSAGES}, without {@link #MESSAGES_TO_MERGE}'s look-up of each row (the common case of a copy into a
+     * new store); below it, the look-up costs little.
+     */
+    static final int CREATE_ALL_FROM = 200;
+
+    /** How many of a call's ids {@link #ANY_MESSAGE_STORED} looks up before the call creates them all. */
+    private static final int SAMPLE = 16;
+
+    /** Read only: whether any of the sampled ids is stored (one id seek each). */
+    private static final String ANY_MESSAGE_STORED = """
+            UNWIND $ids AS id
+            MATCH (m:Message {id: id})
+            RETURN id LIMIT 1""";
+
+    /**
      * Messages that exist, grouped by session, as before issue 18: merged on the id (a concurrent deletion may have
      * removed the node meanwhile), every property named (a whole-map {@code SET m = row} on a merged node makes the
      * planner assume a conflict with every read and add {@code Eager} barriers), the relationship merged. A message
@@ -353,7 +369,16 @@ final class Neo4jBulkWrites {
         });
     }
 
-    static void upsertMessages(TransactionContext tx, List<Message> messages) {
+    /**
+     * Upserts messages by id, each under its session.
+     *
+     * @param mayCreateAll whether a call of at least {@link #CREATE_ALL_FROM} distinct ids on distinct slots whose
+     *     sampled ids are all absent may create every message without looking each up. A stored id (or taken slot)
+     *     the sample missed then fails the {@code CREATE} on its unique constraint, as a retryable conflict, and the
+     *     caller must run the call again with {@code false}: only outside {@code inTransaction}, where nothing else
+     *     rides on this transaction
+     */
+    static void upsertMessages(TransactionContext tx, List<Message> messages, boolean mayCreateAll) {
         requireAll(
                 tx,
                 MISSING_SESSIONS,
@@ -368,6 +393,13 @@ final class Neo4jBulkWrites {
         List<Message> distinct = new ArrayList<>(last.values());
         // Two ids of this call on one slot: every row is merged, so the constraint reports it as it always did.
         boolean mergeAll = !distinctSlots(distinct);
+        if (mayCreateAll && !mergeAll && distinct.size() >= CREATE_ALL_FROM && !anyStored(tx, distinct)) {
+            for (int from = 0; from < distinct.size(); from += CHUNK) {
+                createMessages(
+                        tx, bySession(distinct.subList(from, Math.min(distinct.size(), from + CHUNK)), m -> true));
+            }
+            return;
+        }
         for (int from = 0; from < distinct.size(); from += CHUNK) {
             List<Message> chunk = distinct.subList(from, Math.min(distinct.size(), from + CHUNK));
             Map<String, Map<String, Object>> keys = new LinkedHashMap<>();
@@ -399,6 +431,17 @@ final class Neo4jBulkWrites {
                 createMessages(tx, toCreate);
             }
         }
+    }
+
+    /** @return whether any of {@link #SAMPLE} ids spread over the messages is stored */
+    private static boolean anyStored(TransactionContext tx, List<Message> messages) {
+        int step = Math.max(1, messages.size() / SAMPLE);
+        List<String> ids = new ArrayList<>(SAMPLE + 1);
+        for (int i = 0; i < messages.size(); i += step) {
+            ids.add(messages.get(i).id().toString());
+        }
+        ids.add(messages.get(messages.size() - 1).id().toString());
+        return tx.run(ANY_MESSAGE_STORED, Map.of("ids", ids)).hasNext();
     }
 
     /** @return whether no two messages of the call share a (session, sequence number) */
