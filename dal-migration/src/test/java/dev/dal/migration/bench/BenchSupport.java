@@ -11,6 +11,7 @@ import dev.dal.api.User;
 import dev.dal.api.UserStatus;
 import dev.dal.api.bulk.ScanBatch;
 import dev.dal.api.spi.Ids;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -115,6 +116,20 @@ final class BenchSupport {
             cursor = batch.nextCursor();
         } while (cursor != null);
         return records;
+    }
+
+    /**
+     * A new directory for a benchmark's file store: under {@code -Ddal.bench.dir=DIR} when given (a tmpfs keeps the
+     * file store's fsyncs from making the fill the longest part of the run; the test servers stay where they are),
+     * else under the temporary directory.
+     *
+     * @param prefix the directory name's prefix
+     * @return the new, empty directory
+     * @throws IOException when it cannot be created
+     */
+    static Path directory(String prefix) throws IOException {
+        String parent = System.getProperty("dal.bench.dir");
+        return parent == null ? Files.createTempDirectory(prefix) : Files.createTempDirectory(Path.of(parent), prefix);
     }
 
     /** @return the 1, 5 and 15 minute load averages, or {@code unknown} */

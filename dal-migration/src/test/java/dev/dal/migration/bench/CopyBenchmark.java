@@ -51,7 +51,7 @@ public final class CopyBenchmark {
         int messages = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         int warmUps = args.length > 2 ? Integer.parseInt(args[2]) : 1;
-        Path dir = Files.createTempDirectory("dal-copy-bench");
+        Path dir = BenchSupport.directory("dal-copy-bench");
         DalConfig fileConfig = DalConfig.builder()
                 .storageType("file")
                 .setting("DATA_DIR", dir.toString())

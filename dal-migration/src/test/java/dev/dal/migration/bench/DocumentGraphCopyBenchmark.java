@@ -40,7 +40,7 @@ public final class DocumentGraphCopyBenchmark {
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         int warmUps = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         List<String> targets = List.of((args.length > 3 ? args[3] : "mongodb,neo4j").split(","));
-        Path dir = Files.createTempDirectory("dal-docgraph-bench");
+        Path dir = BenchSupport.directory("dal-docgraph-bench");
         DalConfig fileConfig = DalConfig.builder()
                 .storageType("file")
                 .setting("DATA_DIR", dir.toString())
