@@ -98,14 +98,16 @@ public final class PartitionedCopyBenchmark {
         System.exit(0);
     }
 
-    private static void run(List<String> args) throws Exception {
+    /** Runs one {@code dal} command in a child JVM on this class path, failing unless it exits 0. */
+    static void run(List<String> args) throws Exception {
         Process p = start(args);
         if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
             throw new IllegalStateException("dal " + args.get(0) + " failed: exit " + p.exitValue());
         }
     }
 
-    private static Process start(List<String> args) throws Exception {
+    /** Starts one {@code dal} command in a child JVM on this class path, its output on this one's. */
+    static Process start(List<String> args) throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m",

@@ -1,9 +1,6 @@
 package dev.dal.migration;
 
 import dev.dal.api.DataAccess;
-import dev.dal.api.Message;
-import dev.dal.api.bulk.ScanBatch;
-import dev.dal.migration.cli.DalCli;
 import dev.dal.test.postgres.PostgresTestServer;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -90,7 +87,7 @@ public final class ScaleBenchmark {
             verify("verify A <-> B, digest", a, b, VerifyMode.DIGEST, null);
             verify("verify A <-> B, full", a, b, VerifyMode.FULL, null);
             verify("verify file <-> A, digest", source, a, VerifyMode.DIGEST, null);
-            Set<String> planted = plant(b, messages / 10_000);
+            Set<String> planted = VerifyBenchmark.plant(b, messages / 10_000);
             System.out.printf("planted %,d changed messages in B (0.01 %%)%n", planted.size());
             verify("verify A <-> B planted, digest", a, b, VerifyMode.DIGEST, planted);
             System.out.printf("(%,d records in each store)%n", records);
@@ -156,52 +153,19 @@ public final class ScaleBenchmark {
         return result;
     }
 
-    /** Changes the content of {@code count} messages spread evenly over the store; returns how verify names them. */
-    private static Set<String> plant(DataAccess store, int count) {
-        long total = StoreCopier.count(store, BATCH).get(RecordType.MESSAGES);
-        long step = Math.max(1, total / Math.max(1, count));
-        Set<String> planted = new HashSet<>();
-        List<Message> changed = new ArrayList<>();
-        long seen = 0;
-        for (ScanBatch<Message> batch = store.bulk().scanMessages(null, 10_000); ; ) {
-            for (Message m : batch.items()) {
-                if (seen++ % step == step / 2 && planted.size() < count) {
-                    changed.add(new Message(
-                            m.id(),
-                            m.sessionId(),
-                            m.sequenceNumber(),
-                            m.role(),
-                            m.content() + " (changed)",
-                            m.metadata(),
-                            m.tokenCount(),
-                            m.abuseFlagged(),
-                            m.createdAt()));
-                    planted.add(m.id() + " (session " + m.sessionId() + " #" + m.sequenceNumber() + ")");
-                }
-            }
-            if (!batch.hasMore()) {
-                break;
-            }
-            batch = store.bulk().scanMessages(batch.nextCursor(), 10_000);
-        }
-        for (int i = 0; i < changed.size(); i += BATCH) {
-            store.bulk().upsertMessages(changed.subList(i, Math.min(changed.size(), i + BATCH)));
-        }
-        return planted;
-    }
-
     /** @return the wall time of {@code n} worker processes copying the file store into a fresh PostgreSQL database */
     private static double partitioned(String source, Path dir, int n, long pid) throws Exception {
         Path plan = dir.resolve("plan-" + n + ".json");
-        run(List.of("partition", "--from", source, "--count", Integer.toString(n), "--out", plan.toString()));
+        PartitionedCopyBenchmark.run(
+                List.of("partition", "--from", source, "--count", Integer.toString(n), "--out", plan.toString()));
         String target =
                 Backends.postgresUri(PostgresTestServer.get().settingsForDatabase("scale_part_" + n + "_" + pid));
-        run(List.of("schema", "migrate", target));
+        PartitionedCopyBenchmark.run(List.of("schema", "migrate", target));
         long start = System.nanoTime();
         List<Process> running = new ArrayList<>();
         List<MemoryPeak> peaks = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            Process p = start(List.of(
+            Process p = PartitionedCopyBenchmark.start(List.of(
                     "copy",
                     "--from",
                     source,
@@ -241,27 +205,6 @@ public final class ScaleBenchmark {
                         + "verify equal: %s%n",
                 n, seconds, total / seconds, rss >> 20, equal);
         return seconds;
-    }
-
-    private static void run(List<String> args) throws Exception {
-        Process p = start(args);
-        if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            throw new IllegalStateException("dal " + args.get(0) + " failed");
-        }
-    }
-
-    private static Process start(List<String> args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                DalCli.class.getName()));
-        command.addAll(args);
-        return new ProcessBuilder(command)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.INHERIT)
-                .start();
     }
 
     /** Samples a process's resident set (and, for this JVM, its heap in use) every 200 ms until stopped. */

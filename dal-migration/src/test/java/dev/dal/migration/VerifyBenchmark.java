@@ -117,7 +117,7 @@ public final class VerifyBenchmark {
     }
 
     /** Changes the content of {@code count} messages spread evenly over the store; returns how verify names them. */
-    private static Set<String> plant(DataAccess store, int count) {
+    static Set<String> plant(DataAccess store, int count) {
         long total = 0;
         for (ScanBatch<Message> batch = store.bulk().scanMessages(null, 10_000); ; ) {
             total += batch.items().size();
