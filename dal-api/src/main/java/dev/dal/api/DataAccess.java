@@ -165,26 +165,54 @@ public interface DataAccess extends AutoCloseable {
     boolean deleteChatSession(String chatId);
 
     /**
-     * A user's sessions, most recent activity ({@link ChatSession#lastActivityAt()}) first, ties
-     * broken by the id's canonical string form, descending (newest first for Dal's ids).
+     * A user's sessions of every status and profile, most recent activity first; the same as
+     * {@link #listUserSessions(UUID, SessionFilter, int, int)} with {@link SessionFilter#everySession()}.
      *
      * @param userId the user's id
      * @param limit 1 to {@link HistoryQuery#MAX_LIMIT}
      * @param offset sessions to skip, 0 or more
      * @return the page; empty for an unknown user
      */
-    List<ChatSession> listUserSessions(UUID userId, int limit, int offset);
+    default List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
+        return listUserSessions(userId, SessionFilter.everySession(), limit, offset);
+    }
 
     /**
-     * The same page as {@link #listUserSessions}, each session with its newest message, fetched
-     * in one round trip to the store (never one query per session).
+     * A user's sessions that pass a filter, most recent activity ({@link ChatSession#lastActivityAt()})
+     * first, ties broken by the id's canonical string form, descending (newest first for Dal's ids).
+     * The filter is applied by the store in the same query, so the offset counts matching sessions.
+     *
+     * @param userId the user's id
+     * @param filter which sessions to return, e.g. {@link SessionFilter#activeOnly()}
+     * @param limit 1 to {@link HistoryQuery#MAX_LIMIT}
+     * @param offset matching sessions to skip, 0 or more
+     * @return the page; empty for an unknown user
+     */
+    List<ChatSession> listUserSessions(UUID userId, SessionFilter filter, int limit, int offset);
+
+    /**
+     * The same page as {@link #listUserSessions(UUID, int, int)}, each session with its newest message.
      *
      * @param userId the user's id
      * @param limit 1 to {@link HistoryQuery#MAX_LIMIT}
      * @param offset sessions to skip, 0 or more
      * @return the page; empty for an unknown user
      */
-    List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset);
+    default List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
+        return listUserSessionsWithLastMessage(userId, SessionFilter.everySession(), limit, offset);
+    }
+
+    /**
+     * The same page as {@link #listUserSessions(UUID, SessionFilter, int, int)}, each session with its
+     * newest message, fetched in one round trip to the store (never one query per session).
+     *
+     * @param userId the user's id
+     * @param filter which sessions to return
+     * @param limit 1 to {@link HistoryQuery#MAX_LIMIT}
+     * @param offset matching sessions to skip, 0 or more
+     * @return the page; empty for an unknown user
+     */
+    List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, SessionFilter filter, int limit, int offset);
 
     // ---- messages ----
 

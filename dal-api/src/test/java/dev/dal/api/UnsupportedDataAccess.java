@@ -70,12 +70,13 @@ public abstract class UnsupportedDataAccess implements DataAccess {
     }
 
     @Override
-    public List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
+    public List<ChatSession> listUserSessions(UUID userId, SessionFilter filter, int limit, int offset) {
         throw unsupported();
     }
 
     @Override
-    public List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
+    public List<SessionOverview> listUserSessionsWithLastMessage(
+            UUID userId, SessionFilter filter, int limit, int offset) {
         throw unsupported();
     }
 

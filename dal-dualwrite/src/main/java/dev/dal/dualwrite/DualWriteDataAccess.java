@@ -15,6 +15,7 @@ import dev.dal.api.Message;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
+import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
 import dev.dal.api.TransactionWork;
 import dev.dal.api.User;
@@ -642,21 +643,22 @@ public final class DualWriteDataAccess implements DataAccess {
     }
 
     @Override
-    public List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
+    public List<ChatSession> listUserSessions(UUID userId, SessionFilter filter, int limit, int offset) {
         return read(
                 "listUserSessions",
                 DualWriteKind.SESSIONS,
-                ids(userId, limit, offset),
-                s -> s.listUserSessions(userId, limit, offset));
+                ids(userId, filter, limit, offset),
+                s -> s.listUserSessions(userId, filter, limit, offset));
     }
 
     @Override
-    public List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
+    public List<SessionOverview> listUserSessionsWithLastMessage(
+            UUID userId, SessionFilter filter, int limit, int offset) {
         return read(
                 "listUserSessionsWithLastMessage",
                 DualWriteKind.SESSIONS,
-                ids(userId, limit, offset),
-                s -> s.listUserSessionsWithLastMessage(userId, limit, offset));
+                ids(userId, filter, limit, offset),
+                s -> s.listUserSessionsWithLastMessage(userId, filter, limit, offset));
     }
 
     @Override

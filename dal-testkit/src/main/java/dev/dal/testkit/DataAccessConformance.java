@@ -15,6 +15,7 @@ package dev.dal.testkit;
 public interface DataAccessConformance
         extends UserContract,
                 SessionContract,
+                SessionFilterContract,
                 MessageContract,
                 HistoryContract,
                 MemoryContract,

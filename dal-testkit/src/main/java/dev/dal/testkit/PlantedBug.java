@@ -25,6 +25,10 @@ enum PlantedBug {
     HISTORY_AFTER_INCLUSIVE,
     /** Sessions with the same last activity are tie-broken by id ascending instead of newest first. */
     WRONG_SORT_TIE_BREAK,
+    /** A session listing filters the page after limit and offset: pages come back short and the offset counts filtered-out sessions. */
+    SESSION_FILTER_AFTER_PAGE,
+    /** A session listing's profile filter ignores case, so "SQL" lists "sql" sessions. */
+    SESSION_PROFILE_IGNORES_CASE,
     /** updateUser keeps the old updatedAt. */
     UPDATE_KEEPS_UPDATED_AT,
     /** updateUser stamps updatedAt from the system clock, not the store's clock. */

@@ -15,7 +15,9 @@ import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
 import dev.dal.api.NotFoundException;
+import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
+import dev.dal.api.SessionStatus;
 import dev.dal.api.Timestamps;
 import dev.dal.api.TransactionWork;
 import dev.dal.api.UnsupportedCapabilityException;
@@ -385,9 +387,10 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
                 .orElse(false));
     }
 
-    private List<ChatSession> page(UUID userId, int limit, int offset) {
-        return state.sessions.values().stream()
+    private List<ChatSession> page(UUID userId, SessionFilter filter, int limit, int offset) {
+        List<ChatSession> page = state.sessions.values().stream()
                 .filter(s -> userId.equals(s.userId()))
+                .filter(s -> has(PlantedBug.SESSION_FILTER_AFTER_PAGE) || admits(filter, s))
                 .sorted(Comparator.comparing(ChatSession::lastActivityAt)
                         .reversed()
                         .thenComparing(
@@ -398,16 +401,28 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
                 .skip(offset)
                 .limit(limit)
                 .toList();
+        return has(PlantedBug.SESSION_FILTER_AFTER_PAGE)
+                ? page.stream().filter(s -> admits(filter, s)).toList()
+                : page;
+    }
+
+    private boolean admits(SessionFilter filter, ChatSession session) {
+        if (has(PlantedBug.SESSION_PROFILE_IGNORES_CASE) && filter.profile() != null) {
+            return (filter.includeArchived() || session.status() == SessionStatus.ACTIVE)
+                    && filter.profile().equalsIgnoreCase(session.profile());
+        }
+        return filter.admits(session);
     }
 
     @Override
-    public List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
-        return read(() -> page(userId, limit, offset));
+    public List<ChatSession> listUserSessions(UUID userId, SessionFilter filter, int limit, int offset) {
+        return read(() -> page(userId, filter, limit, offset));
     }
 
     @Override
-    public List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
-        return read(() -> page(userId, limit, offset).stream()
+    public List<SessionOverview> listUserSessionsWithLastMessage(
+            UUID userId, SessionFilter filter, int limit, int offset) {
+        return read(() -> page(userId, filter, limit, offset).stream()
                 .map(s -> {
                     TreeMap<Long, Message> history = state.messages.get(s.id());
                     return new SessionOverview(

@@ -48,6 +48,10 @@ class PlantedBugsTest {
         CATCHERS.put(PlantedBug.SCAN_CURSOR_REPEATS, List.of("smallBatchesVisitEveryUserAndSessionExactlyOnce"));
         CATCHERS.put(PlantedBug.HISTORY_AFTER_INCLUSIVE, List.of("afterCursorIsExclusive"));
         CATCHERS.put(PlantedBug.WRONG_SORT_TIE_BREAK, List.of("listUserSessionsBreaksTiesByIdNewestFirst"));
+        CATCHERS.put(
+                PlantedBug.SESSION_FILTER_AFTER_PAGE,
+                List.of("filteredPagesHoldLimitMatchesAndOffsetCountsMatchesOnly", "overviewTakesTheSameFilter"));
+        CATCHERS.put(PlantedBug.SESSION_PROFILE_IGNORES_CASE, List.of("profileFilterKeepsExactlyThatProfile"));
         CATCHERS.put(PlantedBug.UPDATE_KEEPS_UPDATED_AT, List.of("updateUserMovesUpdatedAtToClockAndKeepsCreatedAt"));
         CATCHERS.put(PlantedBug.UPDATE_USES_SYSTEM_CLOCK, List.of("updateUserMovesUpdatedAtToClockAndKeepsCreatedAt"));
         CATCHERS.put(PlantedBug.DELETE_ORPHANS_MESSAGES, List.of("deleteChatSessionDeletesItsMessagesOnly"));

@@ -7,6 +7,7 @@ import dev.dal.api.Message;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
+import dev.dal.api.SessionFilter;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
 import dev.dal.api.ValidationException;
@@ -83,6 +84,14 @@ public final class RecordValidator {
             throw new ValidationException("update.status", "must not be null");
         }
         expectedVersion(update.expectedVersion());
+    }
+
+    /** @param filter a session listing's filter */
+    public void sessionFilter(SessionFilter filter) {
+        v.required("filter", filter);
+        if (filter.profile() != null) {
+            v.key("filter.profile", filter.profile(), Validator.MAX_PROFILE_LENGTH);
+        }
     }
 
     /** @param session an exact record for bulk upsert */

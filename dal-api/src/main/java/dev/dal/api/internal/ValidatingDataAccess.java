@@ -13,6 +13,7 @@ import dev.dal.api.Message;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
+import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
 import dev.dal.api.TransactionWork;
 import dev.dal.api.UnavailableException;
@@ -231,20 +232,23 @@ public final class ValidatingDataAccess implements DataAccess {
     }
 
     @Override
-    public List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
-        checkUserPage(userId, limit, offset);
-        return call("listUserSessions", () -> store.listUserSessions(userId, limit, offset));
+    public List<ChatSession> listUserSessions(UUID userId, SessionFilter filter, int limit, int offset) {
+        checkUserPage(userId, filter, limit, offset);
+        return call("listUserSessions", () -> store.listUserSessions(userId, filter, limit, offset));
     }
 
     @Override
-    public List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
-        checkUserPage(userId, limit, offset);
+    public List<SessionOverview> listUserSessionsWithLastMessage(
+            UUID userId, SessionFilter filter, int limit, int offset) {
+        checkUserPage(userId, filter, limit, offset);
         return call(
-                "listUserSessionsWithLastMessage", () -> store.listUserSessionsWithLastMessage(userId, limit, offset));
+                "listUserSessionsWithLastMessage",
+                () -> store.listUserSessionsWithLastMessage(userId, filter, limit, offset));
     }
 
-    private void checkUserPage(UUID userId, int limit, int offset) {
+    private void checkUserPage(UUID userId, SessionFilter filter, int limit, int offset) {
         v.required("userId", userId);
+        records.sessionFilter(filter);
         v.limit("limit", limit);
         v.notNegative("offset", offset);
     }

@@ -13,6 +13,7 @@ import dev.dal.api.Message;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
+import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
 import dev.dal.api.TransactionWork;
 import dev.dal.api.User;
@@ -88,13 +89,14 @@ public abstract class ForwardingDataAccess implements DataAccess {
     }
 
     @Override
-    public List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
-        return delegate().listUserSessions(userId, limit, offset);
+    public List<ChatSession> listUserSessions(UUID userId, SessionFilter filter, int limit, int offset) {
+        return delegate().listUserSessions(userId, filter, limit, offset);
     }
 
     @Override
-    public List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
-        return delegate().listUserSessionsWithLastMessage(userId, limit, offset);
+    public List<SessionOverview> listUserSessionsWithLastMessage(
+            UUID userId, SessionFilter filter, int limit, int offset) {
+        return delegate().listUserSessionsWithLastMessage(userId, filter, limit, offset);
     }
 
     @Override

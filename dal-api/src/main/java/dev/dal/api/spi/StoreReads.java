@@ -5,6 +5,7 @@ import dev.dal.api.DataAccess;
 import dev.dal.api.HistoryQuery;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
 import dev.dal.api.User;
 import java.util.List;
@@ -43,24 +44,26 @@ public interface StoreReads {
     Optional<ChatSession> getChatSession(String chatId);
 
     /**
-     * As {@link DataAccess#listUserSessions(UUID,int,int)}.
+     * As {@link DataAccess#listUserSessions(UUID,SessionFilter,int,int)}.
      *
      * @param userId the owner's id
+     * @param filter which sessions to return
      * @param limit the most items returned, from 1
-     * @param offset how many items to skip, from 0
+     * @param offset how many matching items to skip, from 0
      * @return a page of the user's sessions
      */
-    List<ChatSession> listUserSessions(UUID userId, int limit, int offset);
+    List<ChatSession> listUserSessions(UUID userId, SessionFilter filter, int limit, int offset);
 
     /**
-     * As {@link DataAccess#listUserSessionsWithLastMessage(UUID,int,int)}.
+     * As {@link DataAccess#listUserSessionsWithLastMessage(UUID,SessionFilter,int,int)}.
      *
      * @param userId the owner's id
+     * @param filter which sessions to return
      * @param limit the most items returned, from 1
-     * @param offset how many items to skip, from 0
+     * @param offset how many matching items to skip, from 0
      * @return a page of the user's sessions, each with its last message
      */
-    List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset);
+    List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, SessionFilter filter, int limit, int offset);
 
     /**
      * As {@link DataAccess#getChatHistory(String,int,int)}.

@@ -4,6 +4,7 @@ import dev.dal.api.ChatSession;
 import dev.dal.api.HistoryQuery;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
 import dev.dal.api.Timestamps;
 import dev.dal.api.User;
@@ -57,10 +58,10 @@ final class FileReads {
     }
 
     /** One page of a user's sessions, the most recently active first. */
-    List<ChatSession> userSessions(UUID userId, int limit, int offset) throws IOException {
+    List<ChatSession> userSessions(UUID userId, SessionFilter filter, int limit, int offset) throws IOException {
         List<ChatSession> sessions = new ArrayList<>();
         for (UUID id : records.sessionIdsOf(userId)) {
-            records.session(id).ifPresent(sessions::add);
+            records.session(id).filter(filter::admits).ifPresent(sessions::add);
         }
         sessions.sort(MOST_RECENT_FIRST);
         if (offset >= sessions.size()) {
@@ -70,9 +71,10 @@ final class FileReads {
     }
 
     /** The same page as {@link #userSessions}, each session with its last message. */
-    List<SessionOverview> userSessionsWithLastMessage(UUID userId, int limit, int offset) throws IOException {
+    List<SessionOverview> userSessionsWithLastMessage(UUID userId, SessionFilter filter, int limit, int offset)
+            throws IOException {
         List<SessionOverview> page = new ArrayList<>();
-        for (ChatSession session : userSessions(userId, limit, offset)) {
+        for (ChatSession session : userSessions(userId, filter, limit, offset)) {
             Message last = session.messageCount() == 0
                     ? null
                     : records.messages(session.id())

@@ -13,6 +13,7 @@ import dev.dal.api.Message;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
+import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
 import dev.dal.api.TransactionWork;
 import dev.dal.api.User;
@@ -115,14 +116,16 @@ public final class FileStore implements DataAccess {
     }
 
     @Override
-    public List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
-        return unit.read("listUserSessions", () -> reads.userSessions(userId, limit, offset));
+    public List<ChatSession> listUserSessions(UUID userId, SessionFilter filter, int limit, int offset) {
+        return unit.read("listUserSessions", () -> reads.userSessions(userId, filter, limit, offset));
     }
 
     @Override
-    public List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
+    public List<SessionOverview> listUserSessionsWithLastMessage(
+            UUID userId, SessionFilter filter, int limit, int offset) {
         return unit.read(
-                "listUserSessionsWithLastMessage", () -> reads.userSessionsWithLastMessage(userId, limit, offset));
+                "listUserSessionsWithLastMessage",
+                () -> reads.userSessionsWithLastMessage(userId, filter, limit, offset));
     }
 
     // ---- messages ----

@@ -14,7 +14,9 @@ import dev.dal.api.ChatSession;
 import dev.dal.api.HistoryQuery;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
+import dev.dal.api.SessionStatus;
 import dev.dal.api.User;
 import dev.dal.api.spi.CodePointOrder;
 import dev.dal.api.spi.StoreReads;
@@ -91,10 +93,10 @@ final class MongoReads implements StoreReads {
     private static final Bson SESSION_ORDER = Sorts.orderBy(Sorts.descending(LAST_ACTIVITY_AT), Sorts.descending(ID));
 
     @Override
-    public List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
+    public List<ChatSession> listUserSessions(UUID userId, SessionFilter filter, int limit, int offset) {
         return call(
                 "listUserSessions",
-                () -> ops.find(sessions, eq(USER_ID, userId.toString()))
+                () -> ops.find(sessions, listingMatch(userId, filter))
                         .sort(SESSION_ORDER)
                         .skip(offset)
                         .limit(limit)
@@ -104,11 +106,25 @@ final class MongoReads implements StoreReads {
 
     private static final String LAST = "_last";
 
+    /** The owner and the filter's conditions, all equalities, so an index of migration 005 serves them in order. */
+    private static Bson listingMatch(UUID userId, SessionFilter filter) {
+        List<Bson> conditions = new ArrayList<>();
+        conditions.add(eq(USER_ID, userId.toString()));
+        if (filter.filtersStatus()) {
+            conditions.add(eq(STATUS, SessionStatus.ACTIVE.wireName()));
+        }
+        if (filter.profile() != null) {
+            conditions.add(eq(PROFILE, filter.profile()));
+        }
+        return conditions.size() == 1 ? conditions.get(0) : and(conditions);
+    }
+
     @Override
-    public List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
+    public List<SessionOverview> listUserSessionsWithLastMessage(
+            UUID userId, SessionFilter filter, int limit, int offset) {
         // One aggregation: the page of sessions, each joined to its newest message by a sub-pipeline.
         List<Bson> pipeline = List.of(
-                Aggregates.match(eq(USER_ID, userId.toString())),
+                Aggregates.match(listingMatch(userId, filter)),
                 Aggregates.sort(SESSION_ORDER),
                 Aggregates.skip(offset),
                 Aggregates.limit(limit),

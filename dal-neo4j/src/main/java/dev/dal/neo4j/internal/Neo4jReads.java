@@ -6,10 +6,13 @@ import dev.dal.api.ChatSession;
 import dev.dal.api.HistoryQuery;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
 import dev.dal.api.User;
 import dev.dal.api.spi.StoreReads;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.neo4j.driver.Record;
@@ -110,17 +113,40 @@ final class Neo4jReads implements StoreReads {
                 .findFirst();
     }
 
-    private static final String LIST_SESSIONS = """
+    /**
+     * The listing filter, one fixed text with parameters. The user's sessions are reached through the
+     * user's relationships, so the filter reads only their sessions. Nodes written without a status or
+     * profile read as active and {@value ChatSession#DEFAULT_PROFILE}, and filter the same way.
+     */
+    private static final String LISTING_FILTER = """
+            WHERE ($activeOnly = false OR coalesce(s.status, 'active') = 'active')
+              AND ($profile IS NULL OR coalesce(s.profile, '""" + ChatSession.DEFAULT_PROFILE + """
+            ') = $profile)
+            """;
+
+    private static final String LIST_SESSIONS =
+            """
             MATCH (u:User {id: $userId})-[:HAS_CHAT_SESSION]->(s:ChatSession)
+            """ + LISTING_FILTER + """
             RETURN s, u.id AS user_id
             ORDER BY\s""" + SESSION_ORDER + " SKIP $offset LIMIT $limit";
 
     @Override
-    public List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
+    public List<ChatSession> listUserSessions(UUID userId, SessionFilter filter, int limit, int offset) {
         return store.read(
                 "listUserSessions",
-                tx -> tx.run(LIST_SESSIONS, params("userId", userId.toString(), "offset", offset, "limit", limit))
+                tx -> tx.run(LIST_SESSIONS, listingParameters(userId, filter, limit, offset))
                         .list(Neo4jRecords::session));
+    }
+
+    private static Map<String, Object> listingParameters(UUID userId, SessionFilter filter, int limit, int offset) {
+        Map<String, Object> parameters = new HashMap<>();
+        parameters.put("userId", userId.toString());
+        parameters.put("activeOnly", filter.filtersStatus());
+        parameters.put("profile", filter.profile());
+        parameters.put("offset", offset);
+        parameters.put("limit", limit);
+        return parameters;
     }
 
     /**
@@ -130,6 +156,7 @@ final class Neo4jReads implements StoreReads {
      */
     static final String OVERVIEW = """
             MATCH (u:User {id: $userId})-[:HAS_CHAT_SESSION]->(s:ChatSession)
+            """ + LISTING_FILTER + """
             WITH u, s
             ORDER BY\s""" + SESSION_ORDER + """
              SKIP $offset LIMIT $limit
@@ -140,10 +167,11 @@ final class Neo4jReads implements StoreReads {
             RETURN s, u.id AS user_id, m""";
 
     @Override
-    public List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
+    public List<SessionOverview> listUserSessionsWithLastMessage(
+            UUID userId, SessionFilter filter, int limit, int offset) {
         return store.read(
                 "listUserSessionsWithLastMessage",
-                tx -> tx.run(OVERVIEW, params("userId", userId.toString(), "offset", offset, "limit", limit))
+                tx -> tx.run(OVERVIEW, listingParameters(userId, filter, limit, offset))
                         .list(r -> new SessionOverview(
                                 Neo4jRecords.session(r),
                                 r.get("m").isNull()

@@ -4,13 +4,16 @@ import dev.dal.api.ChatSession;
 import dev.dal.api.HistoryQuery;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
+import dev.dal.api.SessionStatus;
 import dev.dal.api.User;
 import dev.dal.api.spi.StoreReads;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.Query;
 
 /**
  * Every read the PostgreSQL store's {@code DataAccess} makes, each one statement run through
@@ -28,14 +31,17 @@ final class PostgresReads implements StoreReads {
     private static final String SESSION_ORDER = "COALESCE(last_message_at, created_at) DESC, id DESC";
 
     /** One statement: the page of sessions, each joined LATERAL to its newest message. */
-    private static final String OVERVIEW = "SELECT s.id AS s_id, s.chat_id AS s_chat_id, s.user_id AS s_user_id, "
-            + "s.title AS s_title, s.profile AS s_profile, s.metadata::text AS s_metadata, s.status AS s_status, "
-            + "s.created_at AS s_created_at, s.updated_at AS s_updated_at, s.last_message_at AS s_last_message_at, "
-            + "s.message_count AS s_message_count, s.version AS s_version, m.id AS m_id, m.chat_session_id AS m_chat_session_id, "
-            + "m.sequence_number AS m_sequence_number, m.role AS m_role, m.content AS m_content, "
-            + "m.metadata::text AS m_metadata, m.token_count AS m_token_count, m.abuse_flagged AS m_abuse_flagged, "
-            + "m.created_at AS m_created_at "
-            + "FROM (SELECT * FROM chat_sessions WHERE user_id = :userId ORDER BY " + SESSION_ORDER
+    private static final String OVERVIEW_BEFORE_FILTER =
+            "SELECT s.id AS s_id, s.chat_id AS s_chat_id, s.user_id AS s_user_id, "
+                    + "s.title AS s_title, s.profile AS s_profile, s.metadata::text AS s_metadata, s.status AS s_status, "
+                    + "s.created_at AS s_created_at, s.updated_at AS s_updated_at, s.last_message_at AS s_last_message_at, "
+                    + "s.message_count AS s_message_count, s.version AS s_version, m.id AS m_id, m.chat_session_id AS m_chat_session_id, "
+                    + "m.sequence_number AS m_sequence_number, m.role AS m_role, m.content AS m_content, "
+                    + "m.metadata::text AS m_metadata, m.token_count AS m_token_count, m.abuse_flagged AS m_abuse_flagged, "
+                    + "m.created_at AS m_created_at "
+                    + "FROM (SELECT * FROM chat_sessions WHERE user_id = :userId";
+
+    private static final String OVERVIEW_AFTER_FILTER = " ORDER BY " + SESSION_ORDER
             + " LIMIT :limit OFFSET :offset) s "
             + "LEFT JOIN LATERAL (SELECT * FROM messages WHERE chat_session_id = s.id "
             + "ORDER BY sequence_number DESC LIMIT 1) m ON TRUE "
@@ -97,12 +103,10 @@ final class PostgresReads implements StoreReads {
     }
 
     @Override
-    public List<ChatSession> listUserSessions(UUID userId, int limit, int offset) {
+    public List<ChatSession> listUserSessions(UUID userId, SessionFilter filter, int limit, int offset) {
         return store.read(
                 "listUserSessions",
-                h -> h.createQuery("SELECT " + PostgresRows.SESSION_COLUMNS
-                                + " FROM chat_sessions WHERE user_id = :userId ORDER BY " + SESSION_ORDER
-                                + " LIMIT :limit OFFSET :offset")
+                h -> bindFilter(h.createQuery(listingSql(filter)), filter)
                         .bind("userId", userId)
                         .bind("limit", limit)
                         .bind("offset", offset)
@@ -111,10 +115,11 @@ final class PostgresReads implements StoreReads {
     }
 
     @Override
-    public List<SessionOverview> listUserSessionsWithLastMessage(UUID userId, int limit, int offset) {
+    public List<SessionOverview> listUserSessionsWithLastMessage(
+            UUID userId, SessionFilter filter, int limit, int offset) {
         return store.read(
                 "listUserSessionsWithLastMessage",
-                h -> h.createQuery(OVERVIEW)
+                h -> bindFilter(h.createQuery(overviewSql(filter)), filter)
                         .bind("userId", userId)
                         .bind("limit", limit)
                         .bind("offset", offset)
@@ -125,6 +130,39 @@ final class PostgresReads implements StoreReads {
                             return new SessionOverview(session, last);
                         })
                         .list());
+    }
+
+    /**
+     * The listing statement for a filter. Its conditions are fixed text only (the profile is a bound parameter),
+     * and its order is the order of {@code idx_chat_sessions_user_status_activity} and
+     * {@code idx_chat_sessions_user_profile_activity}, so a filtered page is read from an index in order.
+     *
+     * @param filter the listing's filter
+     * @return the statement, with parameters {@code userId}, {@code limit}, {@code offset} and the filter's
+     */
+    static String listingSql(SessionFilter filter) {
+        return "SELECT " + PostgresRows.SESSION_COLUMNS + " FROM chat_sessions WHERE user_id = :userId"
+                + filterConditions(filter) + " ORDER BY " + SESSION_ORDER + " LIMIT :limit OFFSET :offset";
+    }
+
+    /** @return the overview statement for a filter: the filtered page, each session joined to its newest message */
+    static String overviewSql(SessionFilter filter) {
+        return OVERVIEW_BEFORE_FILTER + filterConditions(filter) + OVERVIEW_AFTER_FILTER;
+    }
+
+    private static String filterConditions(SessionFilter filter) {
+        return (filter.filtersStatus() ? " AND status = :activeStatus" : "")
+                + (filter.profile() != null ? " AND profile = :profile" : "");
+    }
+
+    static Query bindFilter(Query query, SessionFilter filter) {
+        if (filter.filtersStatus()) {
+            query.bind("activeStatus", SessionStatus.ACTIVE.wireName());
+        }
+        if (filter.profile() != null) {
+            query.bind("profile", filter.profile());
+        }
+        return query;
     }
 
     // ---- messages ----
