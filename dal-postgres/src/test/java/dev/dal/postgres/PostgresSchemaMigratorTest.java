@@ -25,7 +25,8 @@ class PostgresSchemaMigratorTest {
             "003-messages",
             "004-user-memory",
             "005-record-versions",
-            "006-message-digests");
+            "006-message-digests",
+            "007-session-listing-filters");
 
     private static DalConfig freshDatabase(String name) {
         Map<String, String> settings = new HashMap<>(PostgresTestServer.get().settingsForDatabase(name));
@@ -62,19 +63,24 @@ class PostgresSchemaMigratorTest {
 
             assertThat(migrator.rollback("004-user-memory"))
                     .extracting(SchemaChange::version)
-                    .containsExactly("006-message-digests", "005-record-versions");
+                    .containsExactly("007-session-listing-filters", "006-message-digests", "005-record-versions");
             assertThat(migrator.status())
                     .extracting(SchemaChange::applied)
-                    .containsExactly(true, true, true, true, false, false);
+                    .containsExactly(true, true, true, true, false, false, false);
             assertThat(migrator.migrate())
                     .extracting(SchemaChange::version)
-                    .containsExactly("005-record-versions", "006-message-digests");
+                    .containsExactly("005-record-versions", "006-message-digests", "007-session-listing-filters");
             assertThat(migrator.rollback("002-chat-sessions"))
                     .extracting(SchemaChange::version)
-                    .containsExactly("006-message-digests", "005-record-versions", "004-user-memory", "003-messages");
+                    .containsExactly(
+                            "007-session-listing-filters",
+                            "006-message-digests",
+                            "005-record-versions",
+                            "004-user-memory",
+                            "003-messages");
             assertThat(migrator.status())
                     .extracting(SchemaChange::applied)
-                    .containsExactly(true, true, false, false, false, false);
+                    .containsExactly(true, true, false, false, false, false, false);
             assertThat(migrator.rollback(null))
                     .extracting(SchemaChange::version)
                     .containsExactly("002-chat-sessions");
@@ -88,7 +94,8 @@ class PostgresSchemaMigratorTest {
                             "003-messages",
                             "004-user-memory",
                             "005-record-versions",
-                            "006-message-digests");
+                            "006-message-digests",
+                            "007-session-listing-filters");
         }
     }
 
@@ -115,7 +122,11 @@ class PostgresSchemaMigratorTest {
             }
             assertThat(migrator.migrate())
                     .extracting(SchemaChange::version)
-                    .containsExactly("004-user-memory", "005-record-versions", "006-message-digests");
+                    .containsExactly(
+                            "004-user-memory",
+                            "005-record-versions",
+                            "006-message-digests",
+                            "007-session-listing-filters");
         }
     }
 

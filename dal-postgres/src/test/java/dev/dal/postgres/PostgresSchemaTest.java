@@ -223,7 +223,8 @@ class PostgresSchemaTest {
             "003-messages",
             "004-user-memory",
             "005-record-versions",
-            "006-message-digests");
+            "006-message-digests",
+            "007-session-listing-filters");
     private static final List<String> DIGEST_COLUMNS = List.of("digest_1", "digest_2", "digest_3", "digest_4");
     private static final List<String> TOMBSTONE_TABLES =
             List.of("user_tombstones", "session_tombstones", "memory_tombstones");
@@ -459,7 +460,8 @@ class PostgresSchemaTest {
                         new ChangeSetStatus("003-messages", "dal", true),
                         new ChangeSetStatus("004-user-memory", "dal", true),
                         new ChangeSetStatus("005-record-versions", "dal", true),
-                        new ChangeSetStatus("006-message-digests", "dal", true));
+                        new ChangeSetStatus("006-message-digests", "dal", true),
+                        new ChangeSetStatus("007-session-listing-filters", "dal", true));
         List<String> recorded = new ArrayList<>();
         query("SELECT id, author, md5sum, exectype FROM databasechangelog ORDER BY orderexecuted", rs -> {
             assertThat(rs.getString(3))
@@ -476,7 +478,8 @@ class PostgresSchemaTest {
                         "dal:003-messages",
                         "dal:004-user-memory",
                         "dal:005-record-versions",
-                        "dal:006-message-digests");
+                        "dal:006-message-digests",
+                        "dal:007-session-listing-filters");
         query(
                 "SELECT count(*) FROM databasechangeloglock WHERE locked",
                 rs -> assertThat(rs.getInt(1))
@@ -500,12 +503,12 @@ class PostgresSchemaTest {
     @Test
     void rollingRecordVersionsBackAndForthKeepsTheRecordsAtVersionOne() throws SQLException {
         try {
-            schema.rollback(2);
+            schema.rollback(3);
             assertThat(schema.status())
                     .extracting(ChangeSetStatus::applied)
-                    .containsExactly(true, true, true, true, false, false);
+                    .containsExactly(true, true, true, true, false, false, false);
             for (String table : TOMBSTONE_TABLES) {
-                assertThat(tableExists(table)).as("%s after rollback(2)", table).isFalse();
+                assertThat(tableExists(table)).as("%s after rollback(3)", table).isFalse();
             }
             query(
                     "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public' "
@@ -530,7 +533,7 @@ class PostgresSchemaTest {
                     });
             execute("INSERT INTO user_tombstones (id, version) VALUES ('00000000-0000-0000-0000-0000000000a2', 3)");
 
-            schema.rollback(2);
+            schema.rollback(3);
             assertThat(tableExists("user_tombstones")).isFalse();
             query(
                     "SELECT count(*) FROM users WHERE clerk_id = 'old-user'",
@@ -561,13 +564,13 @@ class PostgresSchemaTest {
                 .isEqualTo("digest_1 integer YES, digest_2 integer YES, digest_3 integer YES, digest_4 integer YES");
         assertThat(singleString(trigger)).isEqualTo("1");
         try {
-            schema.rollback(1);
+            schema.rollback(2);
             assertThat(singleString(digestColumns))
-                    .as("digest columns after rollback(1)")
+                    .as("digest columns after rollback(2)")
                     .isNull();
-            assertThat(singleString(trigger)).as("trigger after rollback(1)").isEqualTo("0");
+            assertThat(singleString(trigger)).as("trigger after rollback(2)").isEqualTo("0");
             assertThat(singleString("SELECT count(*) FROM pg_proc WHERE proname = 'dal_forget_stale_message_digest'"))
-                    .as("trigger function after rollback(1)")
+                    .as("trigger function after rollback(2)")
                     .isEqualTo("0");
             // A message written by the previous version of Dal, without a hash.
             execute("INSERT INTO users (id, clerk_id) VALUES ('00000000-0000-0000-0000-0000000000c1', 'digest-user')");
@@ -587,18 +590,57 @@ class PostgresSchemaTest {
         assertThat(schema.status()).allMatch(ChangeSetStatus::applied);
     }
 
+    /**
+     * 007-session-listing-filters: the two listing indexes, in listing order; the filtered listing reads them
+     * (no sort of the user's sessions); the rollback drops them and keeps the sessions.
+     */
     @Test
-    void rollbackThreeDropsUserMemoryAndMigrateRestoresIt() throws SQLException {
+    void sessionListingIndexesComeAndGoWithTheirChangeset() throws SQLException {
+        String listingIndexes =
+                "SELECT string_agg(indexname || ' ' || substring(indexdef from 'USING btree \\((.*)\\)'), "
+                        + "'; ' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'chat_sessions' "
+                        + "AND indexname IN ('idx_chat_sessions_user_status_activity', 'idx_chat_sessions_user_profile_activity')";
+        assertThat(singleString(listingIndexes))
+                .isEqualTo(
+                        "idx_chat_sessions_user_profile_activity user_id, profile, COALESCE(last_message_at, created_at)"
+                                + " DESC, id DESC; idx_chat_sessions_user_status_activity user_id, status, "
+                                + "COALESCE(last_message_at, created_at) DESC, id DESC");
+        try {
+            schema.rollback(1);
+            assertThat(singleString(listingIndexes))
+                    .as("listing indexes after rollback(1)")
+                    .isNull();
+            execute("INSERT INTO users (id, clerk_id) VALUES ('00000000-0000-0000-0000-0000000000d1', 'listing-user')");
+            execute("INSERT INTO chat_sessions (id, chat_id, user_id, profile) VALUES "
+                    + "('00000000-0000-0000-0000-0000000000d2', 'listing-chat', "
+                    + "'00000000-0000-0000-0000-0000000000d1', 'sql')");
+
+            schema.migrate();
+            assertThat(singleString(listingIndexes))
+                    .as("listing indexes after migrating again")
+                    .isNotNull();
+            assertThat(singleString("SELECT chat_id || ' ' || status || ' ' || profile FROM chat_sessions "
+                            + "WHERE user_id = '00000000-0000-0000-0000-0000000000d1'"))
+                    .isEqualTo("listing-chat active sql");
+        } finally {
+            schema.migrate();
+            execute("DELETE FROM users WHERE clerk_id = 'listing-user'");
+        }
+        assertThat(schema.status()).allMatch(ChangeSetStatus::applied);
+    }
+
+    @Test
+    void rollbackFourDropsUserMemoryAndMigrateRestoresIt() throws SQLException {
         List<String> before = checksums();
         try {
-            schema.rollback(3);
+            schema.rollback(4);
             assertThat(tableExists("user_memory"))
-                    .as("user_memory after rollback(3)")
+                    .as("user_memory after rollback(4)")
                     .isFalse();
             assertThat(tableExists("memory_tombstones"))
-                    .as("memory_tombstones after rollback(3)")
+                    .as("memory_tombstones after rollback(4)")
                     .isFalse();
-            assertThat(tableExists("messages")).as("messages after rollback(3)").isTrue();
+            assertThat(tableExists("messages")).as("messages after rollback(4)").isTrue();
             assertThat(schema.status())
                     .containsExactly(
                             new ChangeSetStatus("001-users", "dal", true),
@@ -606,7 +648,8 @@ class PostgresSchemaTest {
                             new ChangeSetStatus("003-messages", "dal", true),
                             new ChangeSetStatus("004-user-memory", "dal", false),
                             new ChangeSetStatus("005-record-versions", "dal", false),
-                            new ChangeSetStatus("006-message-digests", "dal", false));
+                            new ChangeSetStatus("006-message-digests", "dal", false),
+                            new ChangeSetStatus("007-session-listing-filters", "dal", false));
             query(
                     "SELECT count(*) FROM databasechangelog",
                     rs -> assertThat(rs.getInt(1)).isEqualTo(3));

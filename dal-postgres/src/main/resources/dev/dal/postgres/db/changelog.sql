@@ -147,3 +147,15 @@ CREATE TRIGGER messages_stale_digest BEFORE UPDATE ON messages FOR EACH ROW
 --rollback DROP TRIGGER messages_stale_digest ON messages;
 --rollback DROP FUNCTION dal_forget_stale_message_digest();
 --rollback ALTER TABLE messages DROP COLUMN digest_1, DROP COLUMN digest_2, DROP COLUMN digest_3, DROP COLUMN digest_4;
+
+--changeset dal:007-session-listing-filters
+-- Session listings filter by status (active only by default) and by profile before the page is cut. Each index
+-- leads with the owner and the filtered column and ends with the listing's order, so a filtered page is read in
+-- order from the index instead of sorting every session the user has. Built inside the changeset's transaction:
+-- chat_sessions takes no writes while they build, which is short for a table of sessions.
+CREATE INDEX idx_chat_sessions_user_status_activity
+    ON chat_sessions(user_id, status, COALESCE(last_message_at, created_at) DESC, id DESC);
+CREATE INDEX idx_chat_sessions_user_profile_activity
+    ON chat_sessions(user_id, profile, COALESCE(last_message_at, created_at) DESC, id DESC);
+--rollback DROP INDEX idx_chat_sessions_user_profile_activity;
+--rollback DROP INDEX idx_chat_sessions_user_status_activity;

@@ -1,0 +1,99 @@
+package dev.dal.postgres.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dal.api.DalConfig;
+import dev.dal.api.DataAccess;
+import dev.dal.api.DataAccessFactory;
+import dev.dal.api.NewChatSession;
+import dev.dal.api.NewUser;
+import dev.dal.api.SessionFilter;
+import dev.dal.api.User;
+import dev.dal.postgres.PostgresStoreProvider;
+import dev.dal.test.postgres.PostgresTestServer;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Filtered session listings are served by the listing indexes in order: the plan of each statement reads the
+ * index made for its filter and sorts nothing. Sequential scans and sorts are priced out so the plan shows which
+ * index can serve the statement; which one the planner picks on a real table also depends on its statistics.
+ */
+class PostgresListingPlanTest {
+    /** A Sort node of a plan, not its "Sort Key" line. */
+    private static final Pattern SORT_NODE = Pattern.compile("^\\s*(->\\s+)?Sort\\s+\\(");
+
+    private static DataAccess store;
+    private static Jdbi jdbi;
+    private static User user;
+
+    @BeforeAll
+    static void open() {
+        Map<String, String> settings = PostgresTestServer.get().settingsForDatabase("dal_listing_plan");
+        store = DataAccessFactory.create(DalConfig.fromMap(settings), new PostgresStoreProvider());
+        user = store.createUser(NewUser.withExternalId("listing-plan-" + System.nanoTime()));
+        for (int i = 0; i < 20; i++) {
+            store.createChatSession(new NewChatSession(
+                    "listing-plan-" + System.nanoTime() + "-" + i, user.id(), null, i % 2 == 0 ? "sql" : null, null));
+        }
+        jdbi = Jdbi.create(
+                settings.get("DATABASE_URL"),
+                settings.getOrDefault("DB_USER", "postgres"),
+                settings.getOrDefault("DB_PASSWORD", ""));
+    }
+
+    @AfterAll
+    static void close() {
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    static List<Object[]> filtersAndIndexes() {
+        return List.of(
+                new Object[] {SessionFilter.activeOnly(), "idx_chat_sessions_user_status_activity"},
+                new Object[] {SessionFilter.everySession().withProfile("sql"), "idx_chat_sessions_user_profile_activity"
+                });
+    }
+
+    private static String plan(Handle h, String sql, SessionFilter filter) {
+        h.execute("SET enable_seqscan = off");
+        h.execute("SET enable_sort = off");
+        h.execute("ANALYZE chat_sessions");
+        return String.join(
+                "\n",
+                PostgresReads.bindFilter(h.createQuery("EXPLAIN " + sql), filter)
+                        .bind("userId", user.id())
+                        .bind("limit", 10)
+                        .bind("offset", 0)
+                        .mapTo(String.class)
+                        .list());
+    }
+
+    @ParameterizedTest
+    @MethodSource("filtersAndIndexes")
+    void theListingReadsItsIndexInOrder(SessionFilter filter, String index) {
+        String plan = jdbi.withHandle(h -> plan(h, PostgresReads.listingSql(filter), filter));
+
+        assertThat(plan).contains("Index Scan using " + index).doesNotContain("Sort");
+    }
+
+    @ParameterizedTest
+    @MethodSource("filtersAndIndexes")
+    void theOverviewReadsTheSameIndexInOrder(SessionFilter filter, String index) {
+        String plan = jdbi.withHandle(h -> plan(h, PostgresReads.overviewSql(filter), filter));
+
+        assertThat(plan).contains("Index Scan using " + index);
+        // The outer ORDER BY re-sorts the page of at most `limit` rows; the inner page must come from the index.
+        assertThat(plan.lines().filter(l -> SORT_NODE.matcher(l).find()).count())
+                .as(plan)
+                .isEqualTo(1);
+    }
+}
