@@ -39,6 +39,8 @@ final class MongoMigrations {
     static final String SESSIONS_ID = "chat_sessions_id";
     static final String SESSIONS_CHAT_ID = "chat_sessions_chat_id";
     static final String SESSIONS_USER_ACTIVITY = "chat_sessions_user_activity";
+    static final String SESSIONS_USER_STATUS_ACTIVITY = "chat_sessions_user_status_activity";
+    static final String SESSIONS_USER_PROFILE_ACTIVITY = "chat_sessions_user_profile_activity";
     static final String MESSAGES_ID = "chat_messages_id";
     static final String MESSAGES_SEQUENCE = "chat_messages_session_sequence";
     static final String MEMORY_KEY = "user_memory_user_type_key";
@@ -222,7 +224,23 @@ final class MongoMigrations {
                     List.of(),
                     List.of(),
                     List.of(),
-                    List.of(MEMORY_TTL_INDEX)));
+                    List.of(MEMORY_TTL_INDEX)),
+            // Listings filter by status (active only by default) and profile before the page is cut; each index
+            // leads with the owner and the filtered field and ends in the listing's order.
+            new Migration(
+                    "005",
+                    "session_listing_filters",
+                    "indexes on chat_sessions for listings filtered by status and by profile, in listing order",
+                    List.of(),
+                    List.of(
+                            plain(
+                                    SESSIONS,
+                                    SESSIONS_USER_STATUS_ACTIVITY,
+                                    keys("user_id", 1, "status", 1, "last_activity_at", -1, "_id", -1)),
+                            plain(
+                                    SESSIONS,
+                                    SESSIONS_USER_PROFILE_ACTIVITY,
+                                    keys("user_id", 1, "profile", 1, "last_activity_at", -1, "_id", -1)))));
 
     private MongoMigrations() {}
 

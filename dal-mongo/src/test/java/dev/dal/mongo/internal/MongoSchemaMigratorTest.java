@@ -80,7 +80,7 @@ class MongoSchemaMigratorTest {
                 .into(new ArrayList<>());
         assertThat(history)
                 .extracting(d -> d.getString("_id").getValue())
-                .containsExactlyInAnyOrder("001", "002", "003", "004");
+                .containsExactlyInAnyOrder("001", "002", "003", "004", "005");
         assertThat(history).allSatisfy(d -> {
             assertThat(d.getString("status").getValue()).isEqualTo("applied");
             assertThat(d.getString("checksum").getValue()).hasSize(64);
@@ -114,11 +114,12 @@ class MongoSchemaMigratorTest {
                             org.assertj.core.groups.Tuple.tuple("001", false),
                             org.assertj.core.groups.Tuple.tuple("002", false),
                             org.assertj.core.groups.Tuple.tuple("003", false),
-                            org.assertj.core.groups.Tuple.tuple("004", false));
+                            org.assertj.core.groups.Tuple.tuple("004", false),
+                            org.assertj.core.groups.Tuple.tuple("005", false));
 
             assertThat(migrator.migrate())
                     .extracting(SchemaChange::version)
-                    .containsExactly("001", "002", "003", "004");
+                    .containsExactly("001", "002", "003", "004", "005");
             assertThat(migrator.migrate()).as("already current").isEmpty();
             assertThat(migrator.status()).allSatisfy(c -> {
                 assertThat(c.applied()).isTrue();
@@ -126,6 +127,15 @@ class MongoSchemaMigratorTest {
                 assertThat(c.checksum()).hasSize(64);
             });
 
+            assertThat(indexNames("chat_sessions"))
+                    .contains("chat_sessions_user_status_activity", "chat_sessions_user_profile_activity");
+            assertThat(migrator.rollback(null))
+                    .extracting(SchemaChange::version)
+                    .containsExactly("005");
+            assertThat(indexNames("chat_sessions"))
+                    .as("005's rollback drops the listing indexes")
+                    .contains("chat_sessions_user_activity")
+                    .doesNotContain("chat_sessions_user_status_activity", "chat_sessions_user_profile_activity");
             assertThat(migrator.rollback(null))
                     .extracting(SchemaChange::version)
                     .containsExactly("004");
@@ -150,12 +160,16 @@ class MongoSchemaMigratorTest {
                             .getString("status")
                             .getValue())
                     .isEqualTo("rolled_back");
-            assertThat(migrator.status()).extracting(SchemaChange::applied).containsExactly(true, false, false, false);
+            assertThat(migrator.status())
+                    .extracting(SchemaChange::applied)
+                    .containsExactly(true, false, false, false, false);
 
-            assertThat(migrator.migrate()).extracting(SchemaChange::version).containsExactly("002", "003", "004");
+            assertThat(migrator.migrate())
+                    .extracting(SchemaChange::version)
+                    .containsExactly("002", "003", "004", "005");
             assertThat(migrator.rollback("001"))
                     .extracting(SchemaChange::version)
-                    .containsExactly("004", "003", "002");
+                    .containsExactly("005", "004", "003", "002");
             assertThat(migrator.rollback("001")).isEmpty();
             assertThat(migrator.rollback(null))
                     .extracting(SchemaChange::version)
@@ -186,7 +200,7 @@ class MongoSchemaMigratorTest {
 
             assertThat(migrator.rollback("002"))
                     .extracting(SchemaChange::version)
-                    .containsExactly("004", "003");
+                    .containsExactly("005", "004", "003");
             for (String collection : List.of("users", "chat_sessions", "user_memory")) {
                 assertThat(db().getCollection(collection, BsonDocument.class)
                                 .find()
@@ -205,7 +219,7 @@ class MongoSchemaMigratorTest {
                             new BsonDocument("key", new BsonString("k")),
                             new BsonDocument("$set", new BsonDocument("version", new org.bson.BsonInt64(5))));
 
-            assertThat(migrator.migrate()).extracting(SchemaChange::version).containsExactly("003", "004");
+            assertThat(migrator.migrate()).extracting(SchemaChange::version).containsExactly("003", "004", "005");
             assertThat(db().getCollection("users", BsonDocument.class)
                             .find()
                             .first()
@@ -298,7 +312,7 @@ class MongoSchemaMigratorTest {
                             new BsonDocument(
                                     "expires_at",
                                     new BsonDateTime(now.minusSeconds(1).toEpochMilli()))));
-            assertThat(migrator.migrate()).hasSize(4);
+            assertThat(migrator.migrate()).hasSize(5);
             assertThat(locks.countDocuments()).as("released after the run").isZero();
         }
     }
