@@ -168,7 +168,7 @@ class DalCliTest {
         String pg = Backends.POSTGRES.freshStore();
         Run migrate = CliRuns.runMain(dir, MAIN_PROPERTIES, "schema", "migrate", pg);
         assertThat(migrate.status()).as(migrate.err()).isZero();
-        assertThat(migrate.out()).contains("applied 6 change(s)");
+        assertThat(migrate.out()).contains("applied 7 change(s)");
         assertThat(migrate.err()).as("Liquibase's INFO chatter stays off").isEmpty();
         String file = "file:" + dir.resolve("src");
         assertThat(run("demo", file).status()).isZero();
@@ -184,14 +184,14 @@ class DalCliTest {
     void schemaStatusMigrateAndRollbackOnMongoDb() throws Exception {
         String mongo = Backends.mongoUri(MongoTestServer.get().uri(), Backends.uniqueName());
         assertThat(changes(run("schema", "status", "--json", mongo)))
-                .containsExactly("001 pending", "002 pending", "003 pending", "004 pending");
-        assertThat(run("schema", "migrate", mongo).out()).contains("applied 4 change(s)");
+                .containsExactly("001 pending", "002 pending", "003 pending", "004 pending", "005 pending");
+        assertThat(run("schema", "migrate", mongo).out()).contains("applied 5 change(s)");
         assertThat(changes(run("schema", "status", "--json", mongo)))
-                .containsExactly("001 applied", "002 applied", "003 applied", "004 applied");
+                .containsExactly("001 applied", "002 applied", "003 applied", "004 applied", "005 applied");
         Run rollback = run("schema", "rollback", mongo);
-        assertThat(rollback.out()).contains("rolled back 1 change(s)").contains("pending  004");
+        assertThat(rollback.out()).contains("rolled back 1 change(s)").contains("pending  005");
         assertThat(changes(run("schema", "status", "--json", mongo)))
-                .containsExactly("001 applied", "002 applied", "003 applied", "004 pending");
+                .containsExactly("001 applied", "002 applied", "003 applied", "004 applied", "005 pending");
         assertThat(run("schema", "migrate", mongo).out()).contains("applied 1 change(s)");
         assertThat(run("schema", "migrate", mongo).out()).contains("schema already current");
         assertThat(run("health", "--json", mongo).out()).contains("\"status\":\"UP\"");
