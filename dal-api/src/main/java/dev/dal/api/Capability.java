@@ -14,6 +14,9 @@ public enum Capability {
      * {@code DB_QUERY_TIMEOUT} and fails by the failure table when the network stalls, resets or refuses.
      */
     NETWORK,
-    /** Full-text search over message content (planned). */
+    /**
+     * {@link DataAccess#searchMessages} answers: the store keeps a full-text index of message content and
+     * reads search text by the shared word rule.
+     */
     FULL_TEXT_SEARCH
 }

@@ -265,6 +265,22 @@ public interface DataAccess extends AutoCloseable {
      */
     long getMessageCount(String chatId);
 
+    /**
+     * Full-text search over message content, in one user's sessions or in one session: the messages whose
+     * content holds every word of the query's text as a whole word, compared without regard to case
+     * (words are runs of Unicode letters and digits; the text is never read as the store's query syntax).
+     * Hits come best first, paged by {@link SearchPage#nextCursor()}.
+     *
+     * @param query the words, the scope, the page size and where the page starts
+     * @return a page of hits; empty when nothing matches or the scope is unknown
+     * @throws UnsupportedCapabilityException when the store does not declare
+     *     {@link Capability#FULL_TEXT_SEARCH}
+     */
+    default SearchPage searchMessages(SearchQuery query) {
+        throw new UnsupportedCapabilityException(
+                Capability.FULL_TEXT_SEARCH, "this store keeps no full-text index of message content");
+    }
+
     // ---- user memory ----
 
     /**

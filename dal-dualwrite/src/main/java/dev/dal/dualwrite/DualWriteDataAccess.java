@@ -15,9 +15,12 @@ import dev.dal.api.Message;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
+import dev.dal.api.SearchPage;
+import dev.dal.api.SearchQuery;
 import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
 import dev.dal.api.TransactionWork;
+import dev.dal.api.UnsupportedCapabilityException;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
 import dev.dal.api.bulk.BulkAccess;
@@ -688,6 +691,22 @@ public final class DualWriteDataAccess implements DataAccess {
     @Override
     public long getMessageCount(String chatId) {
         return read("getMessageCount", DualWriteKind.SESSIONS, ids(chatId), s -> s.getMessageCount(chatId));
+    }
+
+    /**
+     * Searches the store reads come from. Scores and their order are each store's own, so the two stores'
+     * pages are never compared, and a cursor is meant for the store that returned it: a page after a switch of
+     * {@code readFrom} may repeat or skip hits. Declared only when both stores declare
+     * {@link Capability#FULL_TEXT_SEARCH}.
+     */
+    @Override
+    public SearchPage searchMessages(SearchQuery query) {
+        if (!capabilities().contains(Capability.FULL_TEXT_SEARCH)) {
+            throw new UnsupportedCapabilityException(
+                    Capability.FULL_TEXT_SEARCH, "the primary and the secondary do not both declare it");
+        }
+        boolean fromSecondary = settings.moves(DualWriteKind.SESSIONS) && settings.readFrom() == ReadFrom.SECONDARY;
+        return (fromSecondary ? secondary : primary).searchMessages(query);
     }
 
     @Override

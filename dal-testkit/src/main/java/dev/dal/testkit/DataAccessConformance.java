@@ -16,6 +16,7 @@ public interface DataAccessConformance
         extends UserContract,
                 SessionContract,
                 SessionFilterContract,
+                SearchContract,
                 MessageContract,
                 HistoryContract,
                 MemoryContract,

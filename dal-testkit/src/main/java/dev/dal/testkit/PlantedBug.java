@@ -29,6 +29,10 @@ enum PlantedBug {
     SESSION_FILTER_AFTER_PAGE,
     /** A session listing's profile filter ignores case, so "SQL" lists "sql" sessions. */
     SESSION_PROFILE_IGNORES_CASE,
+    /** Search matches a word inside longer words ("cat" finds "concatenate"). */
+    SEARCH_MATCHES_PARTS_OF_WORDS,
+    /** A search page resumes at its cursor inclusively: the last hit of a page is repeated on the next. */
+    SEARCH_CURSOR_REPEATS_LAST_HIT,
     /** updateUser keeps the old updatedAt. */
     UPDATE_KEEPS_UPDATED_AT,
     /** updateUser stamps updatedAt from the system clock, not the store's clock. */

@@ -15,6 +15,9 @@ import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
 import dev.dal.api.NotFoundException;
+import dev.dal.api.SearchHit;
+import dev.dal.api.SearchPage;
+import dev.dal.api.SearchQuery;
 import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
 import dev.dal.api.SessionStatus;
@@ -29,6 +32,8 @@ import dev.dal.api.bulk.ScanBatch;
 import dev.dal.api.bulk.Tombstone;
 import dev.dal.api.spi.Ids;
 import dev.dal.api.spi.ScanCursors;
+import dev.dal.api.spi.SearchCursors;
+import dev.dal.api.spi.SearchWords;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -530,6 +535,54 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
     @Override
     public long getMessageCount(String chatId) {
         return read(() -> byChatId(chatId).map(ChatSession::messageCount).orElse(0L));
+    }
+
+    @Override
+    public SearchPage searchMessages(SearchQuery query) {
+        if (!capabilities.contains(Capability.FULL_TEXT_SEARCH)) {
+            throw new UnsupportedCapabilityException(
+                    Capability.FULL_TEXT_SEARCH, "this reference store was built without");
+        }
+        List<String> words = SearchWords.of(query.text());
+        SearchCursors.Position after = query.cursor() == null ? null : SearchCursors.decode(query.cursor());
+        return read(() -> {
+            List<SearchHit> hits = new ArrayList<>();
+            for (ChatSession session : state.sessions.values()) {
+                boolean inScope = query.chatId() != null
+                        ? query.chatId().equals(session.chatId())
+                        : query.userId().equals(session.userId());
+                TreeMap<Long, Message> history = state.messages.get(session.id());
+                if (!inScope || history == null) {
+                    continue;
+                }
+                for (Message m : history.values()) {
+                    if (has(PlantedBug.SEARCH_MATCHES_PARTS_OF_WORDS)
+                            ? words.stream()
+                                    .allMatch(w -> m.content()
+                                            .toLowerCase(java.util.Locale.ROOT)
+                                            .contains(w))
+                            : SearchWords.allIn(words, m.content())) {
+                        double score = SearchWords.occurrences(words, m.content());
+                        if (after == null
+                                || SearchCursors.isAfter(after, score, m.id())
+                                || (has(PlantedBug.SEARCH_CURSOR_REPEATS_LAST_HIT)
+                                        && m.id().equals(after.messageId()))) {
+                            hits.add(new SearchHit(m, session.chatId(), score));
+                        }
+                    }
+                }
+            }
+            hits.sort(Comparator.comparingDouble(SearchHit::score)
+                    .reversed()
+                    .thenComparing((SearchHit h) -> h.message().id().toString(), Comparator.reverseOrder()));
+            if (hits.size() <= query.limit()) {
+                return new SearchPage(hits, null);
+            }
+            SearchHit last = hits.get(query.limit() - 1);
+            return new SearchPage(
+                    hits.subList(0, query.limit()),
+                    SearchCursors.encode(last.score(), last.message().id()));
+        });
     }
 
     // ---- memory ----

@@ -16,7 +16,8 @@ class ReferenceStoreConformanceTest implements DataAccessConformance {
 
     @Override
     public StoreProvider storeProvider() {
-        return new ReferenceProvider(EnumSet.of(Capability.TRANSACTIONS, Capability.MULTI_PROCESS));
+        return new ReferenceProvider(
+                EnumSet.of(Capability.TRANSACTIONS, Capability.MULTI_PROCESS, Capability.FULL_TEXT_SEARCH));
     }
 
     /** Opens reference stores through the factory, as applications get them. */

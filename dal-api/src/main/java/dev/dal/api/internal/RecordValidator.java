@@ -7,11 +7,14 @@ import dev.dal.api.Message;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
+import dev.dal.api.SearchQuery;
 import dev.dal.api.SessionFilter;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
 import dev.dal.api.ValidationException;
 import dev.dal.api.spi.RecordTrees;
+import dev.dal.api.spi.SearchCursors;
+import dev.dal.api.spi.SearchWords;
 
 /** Applies {@link Validator}'s rules to whole requests and records, field by field. */
 public final class RecordValidator {
@@ -84,6 +87,32 @@ public final class RecordValidator {
             throw new ValidationException("update.status", "must not be null");
         }
         expectedVersion(update.expectedVersion());
+    }
+
+    /** @param query a full-text search */
+    public void searchQuery(SearchQuery query) {
+        v.required("query", query);
+        v.required("query.text", query.text());
+        if (query.text().length() > SearchQuery.MAX_TEXT_LENGTH) {
+            throw new ValidationException(
+                    "query.text", "must be at most " + SearchQuery.MAX_TEXT_LENGTH + " characters");
+        }
+        if (SearchWords.of(query.text()).isEmpty()) {
+            throw new ValidationException("query.text", "must hold at least one word (letters or digits)");
+        }
+        if (query.userId() == null && query.chatId() == null) {
+            throw new ValidationException("query.userId", "one of userId or chatId is required");
+        }
+        if (query.userId() != null && query.chatId() != null) {
+            throw new ValidationException("query.chatId", "must be null when userId is given");
+        }
+        if (query.chatId() != null) {
+            v.key("query.chatId", query.chatId());
+        }
+        v.limit("query.limit", query.limit());
+        if (query.cursor() != null) {
+            SearchCursors.decode(query.cursor());
+        }
     }
 
     /** @param filter a session listing's filter */

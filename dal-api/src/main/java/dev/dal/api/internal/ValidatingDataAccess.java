@@ -13,6 +13,8 @@ import dev.dal.api.Message;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
+import dev.dal.api.SearchPage;
+import dev.dal.api.SearchQuery;
 import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
 import dev.dal.api.TransactionWork;
@@ -318,6 +320,12 @@ public final class ValidatingDataAccess implements DataAccess {
     public long getMessageCount(String chatId) {
         v.key("chatId", chatId);
         return call("getMessageCount", () -> store.getMessageCount(chatId));
+    }
+
+    @Override
+    public SearchPage searchMessages(SearchQuery query) {
+        records.searchQuery(query);
+        return call("searchMessages", () -> store.searchMessages(query));
     }
 
     @Override

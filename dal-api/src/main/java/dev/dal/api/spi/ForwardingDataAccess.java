@@ -13,6 +13,8 @@ import dev.dal.api.Message;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
+import dev.dal.api.SearchPage;
+import dev.dal.api.SearchQuery;
 import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
 import dev.dal.api.TransactionWork;
@@ -122,6 +124,11 @@ public abstract class ForwardingDataAccess implements DataAccess {
     @Override
     public long getMessageCount(String chatId) {
         return delegate().getMessageCount(chatId);
+    }
+
+    @Override
+    public SearchPage searchMessages(SearchQuery query) {
+        return delegate().searchMessages(query);
     }
 
     @Override

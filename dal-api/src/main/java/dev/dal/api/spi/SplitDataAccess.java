@@ -13,6 +13,8 @@ import dev.dal.api.Message;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
+import dev.dal.api.SearchPage;
+import dev.dal.api.SearchQuery;
 import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
 import dev.dal.api.TransactionWork;
@@ -183,6 +185,11 @@ public abstract class SplitDataAccess implements DataAccess, PooledStore {
     @Override
     public long getMessageCount(String chatId) {
         return reads().getMessageCount(chatId);
+    }
+
+    @Override
+    public SearchPage searchMessages(SearchQuery query) {
+        return reads().searchMessages(query);
     }
 
     @Override

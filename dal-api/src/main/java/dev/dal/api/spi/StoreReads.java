@@ -1,12 +1,16 @@
 package dev.dal.api.spi;
 
+import dev.dal.api.Capability;
 import dev.dal.api.ChatSession;
 import dev.dal.api.DataAccess;
 import dev.dal.api.HistoryQuery;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.SearchPage;
+import dev.dal.api.SearchQuery;
 import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
+import dev.dal.api.UnsupportedCapabilityException;
 import dev.dal.api.User;
 import java.util.List;
 import java.util.Optional;
@@ -91,6 +95,18 @@ public interface StoreReads {
      * @return the number of messages in the session
      */
     long getMessageCount(String chatId);
+
+    /**
+     * As {@link DataAccess#searchMessages(SearchQuery)}; the query is valid and its cursor one that
+     * {@link SearchCursors#encode} made. Stores without {@link Capability#FULL_TEXT_SEARCH} keep this default.
+     *
+     * @param query the search
+     * @return a page of hits
+     */
+    default SearchPage searchMessages(SearchQuery query) {
+        throw new UnsupportedCapabilityException(
+                Capability.FULL_TEXT_SEARCH, "this store keeps no full-text index of message content");
+    }
 
     /**
      * As {@link DataAccess#getUserMemory(UUID,String,String)}.
