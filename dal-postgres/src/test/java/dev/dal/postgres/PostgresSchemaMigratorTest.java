@@ -26,7 +26,8 @@ class PostgresSchemaMigratorTest {
             "004-user-memory",
             "005-record-versions",
             "006-message-digests",
-            "007-session-listing-filters");
+            "007-session-listing-filters",
+            "008-message-search");
 
     private static DalConfig freshDatabase(String name) {
         Map<String, String> settings = new HashMap<>(PostgresTestServer.get().settingsForDatabase(name));
@@ -63,16 +64,25 @@ class PostgresSchemaMigratorTest {
 
             assertThat(migrator.rollback("004-user-memory"))
                     .extracting(SchemaChange::version)
-                    .containsExactly("007-session-listing-filters", "006-message-digests", "005-record-versions");
+                    .containsExactly(
+                            "008-message-search",
+                            "007-session-listing-filters",
+                            "006-message-digests",
+                            "005-record-versions");
             assertThat(migrator.status())
                     .extracting(SchemaChange::applied)
-                    .containsExactly(true, true, true, true, false, false, false);
+                    .containsExactly(true, true, true, true, false, false, false, false);
             assertThat(migrator.migrate())
                     .extracting(SchemaChange::version)
-                    .containsExactly("005-record-versions", "006-message-digests", "007-session-listing-filters");
+                    .containsExactly(
+                            "005-record-versions",
+                            "006-message-digests",
+                            "007-session-listing-filters",
+                            "008-message-search");
             assertThat(migrator.rollback("002-chat-sessions"))
                     .extracting(SchemaChange::version)
                     .containsExactly(
+                            "008-message-search",
                             "007-session-listing-filters",
                             "006-message-digests",
                             "005-record-versions",
@@ -80,7 +90,7 @@ class PostgresSchemaMigratorTest {
                             "003-messages");
             assertThat(migrator.status())
                     .extracting(SchemaChange::applied)
-                    .containsExactly(true, true, false, false, false, false, false);
+                    .containsExactly(true, true, false, false, false, false, false, false);
             assertThat(migrator.rollback(null))
                     .extracting(SchemaChange::version)
                     .containsExactly("002-chat-sessions");
@@ -95,7 +105,8 @@ class PostgresSchemaMigratorTest {
                             "004-user-memory",
                             "005-record-versions",
                             "006-message-digests",
-                            "007-session-listing-filters");
+                            "007-session-listing-filters",
+                            "008-message-search");
         }
     }
 
@@ -126,7 +137,8 @@ class PostgresSchemaMigratorTest {
                             "004-user-memory",
                             "005-record-versions",
                             "006-message-digests",
-                            "007-session-listing-filters");
+                            "007-session-listing-filters",
+                            "008-message-search");
         }
     }
 

@@ -224,7 +224,8 @@ class PostgresSchemaTest {
             "004-user-memory",
             "005-record-versions",
             "006-message-digests",
-            "007-session-listing-filters");
+            "007-session-listing-filters",
+            "008-message-search");
     private static final List<String> DIGEST_COLUMNS = List.of("digest_1", "digest_2", "digest_3", "digest_4");
     private static final List<String> TOMBSTONE_TABLES =
             List.of("user_tombstones", "session_tombstones", "memory_tombstones");
@@ -461,7 +462,8 @@ class PostgresSchemaTest {
                         new ChangeSetStatus("004-user-memory", "dal", true),
                         new ChangeSetStatus("005-record-versions", "dal", true),
                         new ChangeSetStatus("006-message-digests", "dal", true),
-                        new ChangeSetStatus("007-session-listing-filters", "dal", true));
+                        new ChangeSetStatus("007-session-listing-filters", "dal", true),
+                        new ChangeSetStatus("008-message-search", "dal", true));
         List<String> recorded = new ArrayList<>();
         query("SELECT id, author, md5sum, exectype FROM databasechangelog ORDER BY orderexecuted", rs -> {
             assertThat(rs.getString(3))
@@ -479,7 +481,8 @@ class PostgresSchemaTest {
                         "dal:004-user-memory",
                         "dal:005-record-versions",
                         "dal:006-message-digests",
-                        "dal:007-session-listing-filters");
+                        "dal:007-session-listing-filters",
+                        "dal:008-message-search");
         query(
                 "SELECT count(*) FROM databasechangeloglock WHERE locked",
                 rs -> assertThat(rs.getInt(1))
@@ -503,12 +506,12 @@ class PostgresSchemaTest {
     @Test
     void rollingRecordVersionsBackAndForthKeepsTheRecordsAtVersionOne() throws SQLException {
         try {
-            schema.rollback(3);
+            schema.rollback(4);
             assertThat(schema.status())
                     .extracting(ChangeSetStatus::applied)
-                    .containsExactly(true, true, true, true, false, false, false);
+                    .containsExactly(true, true, true, true, false, false, false, false);
             for (String table : TOMBSTONE_TABLES) {
-                assertThat(tableExists(table)).as("%s after rollback(3)", table).isFalse();
+                assertThat(tableExists(table)).as("%s after rollback(4)", table).isFalse();
             }
             query(
                     "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public' "
@@ -533,7 +536,7 @@ class PostgresSchemaTest {
                     });
             execute("INSERT INTO user_tombstones (id, version) VALUES ('00000000-0000-0000-0000-0000000000a2', 3)");
 
-            schema.rollback(3);
+            schema.rollback(4);
             assertThat(tableExists("user_tombstones")).isFalse();
             query(
                     "SELECT count(*) FROM users WHERE clerk_id = 'old-user'",
@@ -564,13 +567,13 @@ class PostgresSchemaTest {
                 .isEqualTo("digest_1 integer YES, digest_2 integer YES, digest_3 integer YES, digest_4 integer YES");
         assertThat(singleString(trigger)).isEqualTo("1");
         try {
-            schema.rollback(2);
+            schema.rollback(3);
             assertThat(singleString(digestColumns))
-                    .as("digest columns after rollback(2)")
+                    .as("digest columns after rollback(3)")
                     .isNull();
-            assertThat(singleString(trigger)).as("trigger after rollback(2)").isEqualTo("0");
+            assertThat(singleString(trigger)).as("trigger after rollback(3)").isEqualTo("0");
             assertThat(singleString("SELECT count(*) FROM pg_proc WHERE proname = 'dal_forget_stale_message_digest'"))
-                    .as("trigger function after rollback(2)")
+                    .as("trigger function after rollback(3)")
                     .isEqualTo("0");
             // A message written by the previous version of Dal, without a hash.
             execute("INSERT INTO users (id, clerk_id) VALUES ('00000000-0000-0000-0000-0000000000c1', 'digest-user')");
@@ -606,9 +609,9 @@ class PostgresSchemaTest {
                                 + " DESC, id DESC; idx_chat_sessions_user_status_activity user_id, status, "
                                 + "COALESCE(last_message_at, created_at) DESC, id DESC");
         try {
-            schema.rollback(1);
+            schema.rollback(2);
             assertThat(singleString(listingIndexes))
-                    .as("listing indexes after rollback(1)")
+                    .as("listing indexes after rollback(2)")
                     .isNull();
             execute("INSERT INTO users (id, clerk_id) VALUES ('00000000-0000-0000-0000-0000000000d1', 'listing-user')");
             execute("INSERT INTO chat_sessions (id, chat_id, user_id, profile) VALUES "
@@ -629,18 +632,41 @@ class PostgresSchemaTest {
         assertThat(schema.status()).allMatch(ChangeSetStatus::applied);
     }
 
+    /**
+     * 008-message-search: seed 004's GIN index on the message content's tsvector, with the configuration the
+     * search statement names; its rollback drops it and keeps the messages.
+     */
     @Test
-    void rollbackFourDropsUserMemoryAndMigrateRestoresIt() throws SQLException {
+    void messageSearchIndexComesAndGoesWithItsChangeset() throws SQLException {
+        String index = "SELECT indexdef FROM pg_indexes WHERE indexname = 'idx_messages_content_fts'";
+        assertThat(singleString(index))
+                .isEqualTo("CREATE INDEX idx_messages_content_fts ON public.messages USING gin "
+                        + "(to_tsvector('simple'::regconfig, content))");
+        try {
+            schema.rollback(1);
+            assertThat(singleString("SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_messages_content_fts'"))
+                    .as("search index after rollback(1)")
+                    .isEqualTo("0");
+            assertThat(tableExists("messages")).isTrue();
+        } finally {
+            schema.migrate();
+        }
+        assertThat(singleString(index)).as("search index after migrating again").isNotNull();
+        assertThat(schema.status()).allMatch(ChangeSetStatus::applied);
+    }
+
+    @Test
+    void rollbackFiveDropsUserMemoryAndMigrateRestoresIt() throws SQLException {
         List<String> before = checksums();
         try {
-            schema.rollback(4);
+            schema.rollback(5);
             assertThat(tableExists("user_memory"))
-                    .as("user_memory after rollback(4)")
+                    .as("user_memory after rollback(5)")
                     .isFalse();
             assertThat(tableExists("memory_tombstones"))
-                    .as("memory_tombstones after rollback(4)")
+                    .as("memory_tombstones after rollback(5)")
                     .isFalse();
-            assertThat(tableExists("messages")).as("messages after rollback(4)").isTrue();
+            assertThat(tableExists("messages")).as("messages after rollback(5)").isTrue();
             assertThat(schema.status())
                     .containsExactly(
                             new ChangeSetStatus("001-users", "dal", true),
@@ -649,7 +675,8 @@ class PostgresSchemaTest {
                             new ChangeSetStatus("004-user-memory", "dal", false),
                             new ChangeSetStatus("005-record-versions", "dal", false),
                             new ChangeSetStatus("006-message-digests", "dal", false),
-                            new ChangeSetStatus("007-session-listing-filters", "dal", false));
+                            new ChangeSetStatus("007-session-listing-filters", "dal", false),
+                            new ChangeSetStatus("008-message-search", "dal", false));
             query(
                     "SELECT count(*) FROM databasechangelog",
                     rs -> assertThat(rs.getInt(1)).isEqualTo(3));

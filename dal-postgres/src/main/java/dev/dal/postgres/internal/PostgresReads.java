@@ -4,10 +4,15 @@ import dev.dal.api.ChatSession;
 import dev.dal.api.HistoryQuery;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.SearchHit;
+import dev.dal.api.SearchPage;
+import dev.dal.api.SearchQuery;
 import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
 import dev.dal.api.SessionStatus;
 import dev.dal.api.User;
+import dev.dal.api.spi.SearchCursors;
+import dev.dal.api.spi.SearchWords;
 import dev.dal.api.spi.StoreReads;
 import java.util.List;
 import java.util.Optional;
@@ -130,6 +135,62 @@ final class PostgresReads implements StoreReads {
                             return new SessionOverview(session, last);
                         })
                         .list());
+    }
+
+    /**
+     * The text-search configuration of {@code idx_messages_content_fts}; a query must name the same one for the
+     * planner to use the index.
+     */
+    static final String SEARCH_CONFIG = "'simple'::regconfig";
+
+    private static final String SEARCH_VECTOR = "to_tsvector(" + SEARCH_CONFIG + ", m.content)";
+
+    /**
+     * One statement per page: the matching messages in scope with their session's key and rank, best first,
+     * after the cursor. The tsquery is built by {@code plainto_tsquery} from Dal's own words of the text
+     * (letters and digits only, space-separated), so nothing the caller typed is read as tsquery syntax.
+     */
+    static String searchSql(boolean bySession, boolean afterCursor) {
+        return "SELECT " + prefixed("m.", PostgresRows.MESSAGE_COLUMNS)
+                + ", s.chat_id AS hit_chat_id, r.score AS hit_score"
+                + " FROM messages m JOIN chat_sessions s ON s.id = m.chat_session_id"
+                + " CROSS JOIN plainto_tsquery(" + SEARCH_CONFIG + ", :words) q"
+                + " CROSS JOIN LATERAL (SELECT ts_rank(" + SEARCH_VECTOR + ", q) AS score) r"
+                + " WHERE " + (bySession ? "s.chat_id = :chatId" : "s.user_id = :userId")
+                + " AND " + SEARCH_VECTOR + " @@ q"
+                + (afterCursor ? " AND (r.score < :score OR (r.score = :score AND m.id < :afterId))" : "")
+                + " ORDER BY r.score DESC, m.id DESC LIMIT :limit";
+    }
+
+    @Override
+    public SearchPage searchMessages(SearchQuery query) {
+        SearchCursors.Position after = query.cursor() == null ? null : SearchCursors.decode(query.cursor());
+        boolean bySession = query.chatId() != null;
+        List<SearchHit> hits = store.read("searchMessages", h -> {
+            Query statement = h.createQuery(searchSql(bySession, after != null))
+                    .bind("words", String.join(" ", SearchWords.of(query.text())))
+                    .bind("limit", query.limit() + 1);
+            if (bySession) {
+                statement.bind("chatId", query.chatId());
+            } else {
+                statement.bind("userId", query.userId());
+            }
+            if (after != null) {
+                // ts_rank is a real: the cursor's double came from one, so the cast back is exact.
+                statement.bind("score", (float) after.score()).bind("afterId", after.messageId());
+            }
+            return statement
+                    .map((rs, ctx) -> new SearchHit(
+                            PostgresRows.message(rs), rs.getString("hit_chat_id"), rs.getFloat("hit_score")))
+                    .list();
+        });
+        if (hits.size() <= query.limit()) {
+            return new SearchPage(hits, null);
+        }
+        SearchHit last = hits.get(query.limit() - 1);
+        return new SearchPage(
+                hits.subList(0, query.limit()),
+                SearchCursors.encode(last.score(), last.message().id()));
     }
 
     /**

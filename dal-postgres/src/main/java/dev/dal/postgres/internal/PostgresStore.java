@@ -1,5 +1,6 @@
 package dev.dal.postgres.internal;
 
+import dev.dal.api.Capability;
 import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
 import dev.dal.api.Timestamps;
@@ -11,6 +12,9 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -60,8 +64,12 @@ public final class PostgresStore extends SplitDataAccess {
         this.queryTimeout = config.queryTimeout();
         this.retryBudgetNanos =
                 Math.min(Duration.ofMillis(500).toNanos(), config.queryTimeout().toNanos() / 4);
-        this.parts = ownParts(new StoreParts.Server(health::check, StoreParts.Server.TRANSACTIONAL, db::poolReading));
+        this.parts = ownParts(new StoreParts.Server(health::check, CAPABILITIES, db::poolReading));
     }
+
+    /** A transactional server's capabilities, and full-text search over the {@code idx_messages_content_fts} index. */
+    private static final Set<Capability> CAPABILITIES = Collections.unmodifiableSet(EnumSet.of(
+            Capability.TRANSACTIONS, Capability.MULTI_PROCESS, Capability.NETWORK, Capability.FULL_TEXT_SEARCH));
 
     /** A store bound to one transaction's connection. */
     private PostgresStore(PostgresStore parent, Handle bound) {

@@ -159,3 +159,10 @@ CREATE INDEX idx_chat_sessions_user_profile_activity
     ON chat_sessions(user_id, profile, COALESCE(last_message_at, created_at) DESC, id DESC);
 --rollback DROP INDEX idx_chat_sessions_user_profile_activity;
 --rollback DROP INDEX idx_chat_sessions_user_status_activity;
+
+--changeset dal:008-message-search
+-- Full-text search over message content: seed 004's GIN index on to_tsvector, with the 'simple' configuration
+-- (lower-cased words, no stemming, no stop words), the one Dal's queries name, so every language's words match
+-- whole. Building it reads every message once, inside the changeset's transaction.
+CREATE INDEX idx_messages_content_fts ON messages USING gin (to_tsvector('simple'::regconfig, content));
+--rollback DROP INDEX idx_messages_content_fts;

@@ -2,10 +2,12 @@ package dev.dal.postgres.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dal.api.ChatSession;
 import dev.dal.api.DalConfig;
 import dev.dal.api.DataAccess;
 import dev.dal.api.DataAccessFactory;
 import dev.dal.api.NewChatSession;
+import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
 import dev.dal.api.SessionFilter;
 import dev.dal.api.User;
@@ -20,29 +22,44 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Filtered session listings are served by the listing indexes in order: the plan of each statement reads the
- * index made for its filter and sorts nothing. Sequential scans and sorts are priced out so the plan shows which
- * index can serve the statement; which one the planner picks on a real table also depends on its statistics.
+ * The indexes serve the statements they were made for: a filtered session listing reads the index made for its
+ * filter and sorts nothing; a search reads the full-text index. For listings, sequential scans and sorts are
+ * priced out so the plan shows which index can serve the statement (on a real table the pick also depends on
+ * its statistics); the search plan is the planner's own.
  */
-class PostgresListingPlanTest {
+class PostgresQueryPlanTest {
     /** A Sort node of a plan, not its "Sort Key" line. */
     private static final Pattern SORT_NODE = Pattern.compile("^\\s*(->\\s+)?Sort\\s+\\(");
 
     private static DataAccess store;
     private static Jdbi jdbi;
     private static User user;
+    /** A user with one long conversation and one rare word in it: the case the full-text index is for. */
+    private static User talker;
 
     @BeforeAll
     static void open() {
-        Map<String, String> settings = PostgresTestServer.get().settingsForDatabase("dal_listing_plan");
+        Map<String, String> settings = PostgresTestServer.get().settingsForDatabase("dal_query_plan");
         store = DataAccessFactory.create(DalConfig.fromMap(settings), new PostgresStoreProvider());
         user = store.createUser(NewUser.withExternalId("listing-plan-" + System.nanoTime()));
         for (int i = 0; i < 20; i++) {
-            store.createChatSession(new NewChatSession(
+            ChatSession session = store.createChatSession(new NewChatSession(
                     "listing-plan-" + System.nanoTime() + "-" + i, user.id(), null, i % 2 == 0 ? "sql" : null, null));
         }
+        talker = store.createUser(NewUser.withExternalId("search-plan-" + System.nanoTime()));
+        ChatSession talk = store.createChatSession(
+                new NewChatSession("search-plan-" + System.nanoTime(), talker.id(), null, null, null));
+        for (int batch = 0; batch < 5; batch++) {
+            List<NewMessage> filler = new java.util.ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                filler.add(NewMessage.user("filler words number " + batch + "-" + i));
+            }
+            store.addMessages(talk.chatId(), filler);
+        }
+        store.addMessage(talk.chatId(), NewMessage.user("the one needle"));
         jdbi = Jdbi.create(
                 settings.get("DATABASE_URL"),
                 settings.getOrDefault("DB_USER", "postgres"),
@@ -83,6 +100,27 @@ class PostgresListingPlanTest {
         String plan = jdbi.withHandle(h -> plan(h, PostgresReads.listingSql(filter), filter));
 
         assertThat(plan).contains("Index Scan using " + index).doesNotContain("Sort");
+    }
+
+    /** A rare word in a user's long conversation: the planner, left to its statistics, reads the GIN index. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aSearchReadsTheFullTextIndex(boolean bySession) {
+        String plan = jdbi.withHandle(h -> {
+            h.execute("ANALYZE messages");
+            return String.join(
+                    "\n",
+                    h.createQuery("EXPLAIN " + PostgresReads.searchSql(bySession, true))
+                            .bind("words", "needle")
+                            .bind(bySession ? "chatId" : "userId", bySession ? (Object) "any-chat" : talker.id())
+                            .bind("score", 0.5f)
+                            .bind("afterId", java.util.UUID.randomUUID())
+                            .bind("limit", 11)
+                            .mapTo(String.class)
+                            .list());
+        });
+
+        assertThat(plan).contains("Bitmap Index Scan on idx_messages_content_fts");
     }
 
     @ParameterizedTest
