@@ -109,6 +109,41 @@ public interface SearchContract extends ConformanceTest {
     }
 
     /**
+     * Punctuation inside a run of characters separates words there too: an apostrophe, a dot, an underscore, a
+     * hyphen or an at sign splits the text into words, so each part is found, and the whole is found as its
+     * parts.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     */
+    @Test
+    @Requires(Capability.FULL_TEXT_SEARCH)
+    default void punctuationInsideAWordSeparatesItsParts(DataAccess store) {
+        User user = Fixtures.user(store);
+        sessionWith(
+                store,
+                user.id(),
+                "don't panic",
+                "visit example.com today",
+                "pi is 3.14",
+                "set user_id now",
+                "a well-known fact",
+                "mail bob@example.org");
+
+        assertThat(found(store, user.id(), "don't")).containsExactly("don't panic");
+        assertThat(found(store, user.id(), "don")).containsExactly("don't panic");
+        assertThat(found(store, user.id(), "example.com")).containsExactly("visit example.com today");
+        assertThat(found(store, user.id(), "example"))
+                .containsExactlyInAnyOrder("visit example.com today", "mail bob@example.org");
+        assertThat(found(store, user.id(), "3.14")).containsExactly("pi is 3.14");
+        assertThat(found(store, user.id(), "14")).containsExactly("pi is 3.14");
+        assertThat(found(store, user.id(), "user_id")).containsExactly("set user_id now");
+        assertThat(found(store, user.id(), "id")).containsExactly("set user_id now");
+        assertThat(found(store, user.id(), "well-known")).containsExactly("a well-known fact");
+        assertThat(found(store, user.id(), "known well")).containsExactly("a well-known fact");
+        assertThat(found(store, user.id(), "bob")).containsExactly("mail bob@example.org");
+    }
+
+    /**
      * Every word of the text is required, in any order and anywhere in the content.
      *
      * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards

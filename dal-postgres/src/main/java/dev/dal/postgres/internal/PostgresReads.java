@@ -143,7 +143,13 @@ final class PostgresReads implements StoreReads {
      */
     static final String SEARCH_CONFIG = "'simple'::regconfig";
 
-    private static final String SEARCH_VECTOR = "to_tsvector(" + SEARCH_CONFIG + ", m.content)";
+    /**
+     * The indexed expression: the content with every run of characters that are neither letters, digits nor
+     * common combining marks replaced by a space, so PostgreSQL's parser sees only Dal's words (it would keep
+     * {@code don't}, {@code example.com} or {@code 3.14} as one token), then lower-cased by the configuration.
+     */
+    static final String SEARCH_VECTOR = "to_tsvector(" + SEARCH_CONFIG + ", regexp_replace(m.content, "
+            + "'[^[:alnum:]\\u0300-\\u036f]+', ' ', 'g'))";
 
     /**
      * One statement per page: the matching messages in scope with their session's key and rank, best first,
