@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * The one word rule of full-text search, for stores that index or match in Java and for the checks at
@@ -19,9 +18,17 @@ public final class SearchWords {
      * @return its distinct words, lower-cased, in the order they first appear; empty for {@code null}
      */
     public static List<String> of(String text) {
-        Set<String> words = new LinkedHashSet<>();
+        return new ArrayList<>(new LinkedHashSet<>(every(text)));
+    }
+
+    /**
+     * @param text any text, may be {@code null}
+     * @return every word of it, lower-cased, repeats included, in order (for stores that count occurrences)
+     */
+    public static List<String> every(String text) {
+        List<String> words = new ArrayList<>();
         if (text == null) {
-            return List.of();
+            return words;
         }
         int start = -1;
         for (int i = 0; i < text.length(); ) {
@@ -39,7 +46,7 @@ public final class SearchWords {
         if (start >= 0) {
             words.add(text.substring(start).toLowerCase(Locale.ROOT));
         }
-        return new ArrayList<>(words);
+        return words;
     }
 
     /**
@@ -58,18 +65,10 @@ public final class SearchWords {
      */
     public static int occurrences(List<String> queryWords, String content) {
         int count = 0;
-        StringBuilder word = new StringBuilder();
-        for (int i = 0; i <= content.length(); ) {
-            int cp = i < content.length() ? content.codePointAt(i) : ' ';
-            if (isWordCodePoint(cp)) {
-                word.appendCodePoint(cp);
-            } else if (word.length() > 0) {
-                if (queryWords.contains(word.toString().toLowerCase(Locale.ROOT))) {
-                    count++;
-                }
-                word.setLength(0);
+        for (String word : every(content)) {
+            if (queryWords.contains(word)) {
+                count++;
             }
-            i += i < content.length() ? Character.charCount(cp) : 1;
         }
         return count;
     }

@@ -16,8 +16,12 @@ import dev.dal.api.User;
 import dev.dal.api.UserStatus;
 import dev.dal.api.bulk.Tombstone;
 import dev.dal.api.spi.RecordTrees;
+import dev.dal.api.spi.SearchWords;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import org.bson.BsonArray;
 import org.bson.BsonBoolean;
 import org.bson.BsonDateTime;
 import org.bson.BsonDocument;
@@ -63,6 +67,9 @@ final class MongoDocuments {
     static final String SEQUENCE_NUMBER = "sequence_number";
     static final String ROLE = "role";
     static final String CONTENT = "content";
+    /** A message's words by Dal's search rule ({@link SearchWords#every}), written with it, read by search only. */
+    static final String SEARCH_WORDS = "search_words";
+
     static final String TOKEN_COUNT = "token_count";
     static final String ABUSE_FLAGGED = "abuse_flagged";
     static final String MEMORY_TYPE = "memory_type";
@@ -156,11 +163,24 @@ final class MongoDocuments {
                 .append(SEQUENCE_NUMBER, new BsonInt64(m.sequenceNumber()))
                 .append(ROLE, new BsonString(m.role().wireName()))
                 .append(CONTENT, new BsonString(m.content()))
+                .append(SEARCH_WORDS, searchWords(m.content()))
                 .append(METADATA, MongoJson.toDocument(RecordTrees.metadata(m)))
                 .append(TOKEN_COUNT, m.tokenCount() == null ? BsonNull.VALUE : new BsonInt32(m.tokenCount()))
                 .append(ABUSE_FLAGGED, BsonBoolean.valueOf(m.abuseFlagged()))
                 .append(CREATED_AT, date(m.createdAt()))
                 .append(SCHEMA_VERSION_FIELD, new BsonString(SCHEMA_VERSION));
+    }
+
+    /**
+     * @param content a message's content
+     * @return its words for {@link #SEARCH_WORDS}
+     */
+    static BsonArray searchWords(String content) {
+        List<BsonValue> words = new ArrayList<>();
+        for (String word : SearchWords.every(content)) {
+            words.add(new BsonString(word));
+        }
+        return new BsonArray(words);
     }
 
     static Message toMessage(BsonDocument d) {

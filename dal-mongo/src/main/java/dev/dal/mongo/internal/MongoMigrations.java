@@ -1,8 +1,10 @@
 package dev.dal.mongo.internal;
 
+import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.Updates;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -11,9 +13,11 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.bson.BsonDocument;
 import org.bson.BsonInt32;
 import org.bson.BsonInt64;
+import org.bson.BsonString;
 import org.bson.BsonValue;
 
 /**
@@ -41,6 +45,7 @@ final class MongoMigrations {
     static final String SESSIONS_USER_ACTIVITY = "chat_sessions_user_activity";
     static final String SESSIONS_USER_STATUS_ACTIVITY = "chat_sessions_user_status_activity";
     static final String SESSIONS_USER_PROFILE_ACTIVITY = "chat_sessions_user_profile_activity";
+    static final String MESSAGES_SESSION_SEARCH_WORDS = "chat_messages_session_search_words";
     static final String MESSAGES_ID = "chat_messages_id";
     static final String MESSAGES_SEQUENCE = "chat_messages_session_sequence";
     static final String MEMORY_KEY = "user_memory_user_type_key";
@@ -59,6 +64,43 @@ final class MongoMigrations {
     record FieldDefault(String collection, String field, BsonValue value) {
         String describe() {
             return collection + ":" + field + "=" + value;
+        }
+    }
+
+    /**
+     * A field a migration computes, from each existing document of a collection that lacks it, in batches of
+     * 1,000; its rollback removes the field again. Documents written meanwhile by Dal carry it already.
+     *
+     * @param collection the collection
+     * @param field the field
+     * @param rule names the computation, for the checksum
+     * @param value computes the field from the document
+     */
+    record FieldDerivation(String collection, String field, String rule, Function<BsonDocument, BsonValue> value) {
+        String describe() {
+            return collection + ":" + field + "<-" + rule;
+        }
+
+        void apply(MongoDatabase db) {
+            MongoCollection<BsonDocument> c = db.getCollection(collection, BsonDocument.class);
+            while (true) {
+                List<BsonDocument> batch =
+                        c.find(Filters.exists(field, false)).limit(1000).into(new ArrayList<>());
+                if (batch.isEmpty()) {
+                    return;
+                }
+                List<UpdateOneModel<BsonDocument>> updates = new ArrayList<>(batch.size());
+                for (BsonDocument d : batch) {
+                    updates.add(
+                            new UpdateOneModel<>(Filters.eq("_id", d.get("_id")), Updates.set(field, value.apply(d))));
+                }
+                c.bulkWrite(updates);
+            }
+        }
+
+        void rollback(MongoDatabase db) {
+            db.getCollection(collection, BsonDocument.class)
+                    .updateMany(Filters.exists(field, true), Updates.unset(field));
         }
     }
 
@@ -86,6 +128,8 @@ final class MongoMigrations {
      * @param indexes indexes it creates (its rollback drops them)
      * @param defaults fields it sets on existing documents that lack them (its rollback removes them)
      * @param drops indexes an earlier migration created that it drops (its rollback creates them again)
+     * @param derivations fields it computes on existing documents before its indexes are built (its rollback
+     *     removes them)
      */
     record Migration(
             String version,
@@ -94,10 +138,22 @@ final class MongoMigrations {
             List<String> collections,
             List<IndexSpec> indexes,
             List<FieldDefault> defaults,
-            List<IndexSpec> drops) {
+            List<IndexSpec> drops,
+            List<FieldDerivation> derivations) {
 
         Migration(String version, String name, String description, List<String> collections, List<IndexSpec> indexes) {
-            this(version, name, description, collections, indexes, List.of(), List.of());
+            this(version, name, description, collections, indexes, List.of(), List.of(), List.of());
+        }
+
+        Migration(
+                String version,
+                String name,
+                String description,
+                List<String> collections,
+                List<IndexSpec> indexes,
+                List<FieldDefault> defaults,
+                List<IndexSpec> drops) {
+            this(version, name, description, collections, indexes, defaults, drops, List.of());
         }
 
         String checksum() {
@@ -107,6 +163,7 @@ final class MongoMigrations {
             // Only migrations that have defaults name them: the checksums of 001 and 002 stay what they shipped with.
             defaults.forEach(d -> text.append("|default:").append(d.describe()));
             drops.forEach(i -> text.append("|drop:").append(i.describe()));
+            derivations.forEach(d -> text.append("|derived:").append(d.describe()));
             try {
                 byte[] digest = MessageDigest.getInstance("SHA-256")
                         .digest(text.toString().getBytes(StandardCharsets.UTF_8));
@@ -122,6 +179,9 @@ final class MongoMigrations {
                 if (!existing.contains(collection)) {
                     db.createCollection(collection);
                 }
+            }
+            for (FieldDerivation d : derivations) {
+                d.apply(db);
             }
             for (IndexSpec index : indexes) {
                 db.getCollection(index.collection()).createIndex(index.keys(), index.options());
@@ -139,6 +199,9 @@ final class MongoMigrations {
             for (int i = drops.size() - 1; i >= 0; i--) {
                 IndexSpec index = drops.get(i);
                 db.getCollection(index.collection()).createIndex(index.keys(), index.options());
+            }
+            for (int i = derivations.size() - 1; i >= 0; i--) {
+                derivations.get(i).rollback(db);
             }
             for (int i = defaults.size() - 1; i >= 0; i--) {
                 FieldDefault d = defaults.get(i);
@@ -240,7 +303,23 @@ final class MongoMigrations {
                             plain(
                                     SESSIONS,
                                     SESSIONS_USER_PROFILE_ACTIVITY,
-                                    keys("user_id", 1, "profile", 1, "last_activity_at", -1, "_id", -1)))));
+                                    keys("user_id", 1, "profile", 1, "last_activity_at", -1, "_id", -1)))),
+            // Search reads each message's words as Dal's word rule splits them, kept beside the content; the
+            // server's $text index tokenizes and stems by its own rules, which the search contract does not allow.
+            new Migration(
+                    "006",
+                    "message_search_words",
+                    "search_words on every message (its words, lower-cased, repeats kept) and their index per session",
+                    List.of(),
+                    List.of(plain(MESSAGES, MESSAGES_SESSION_SEARCH_WORDS, keys("session_id", 1, "search_words", 1))),
+                    List.of(),
+                    List.of(),
+                    List.of(new FieldDerivation(
+                            MESSAGES,
+                            MongoDocuments.SEARCH_WORDS,
+                            "SearchWords.every(content)",
+                            d -> MongoDocuments.searchWords(d.getString(MongoDocuments.CONTENT, new BsonString(""))
+                                    .getValue())))));
 
     private MongoMigrations() {}
 

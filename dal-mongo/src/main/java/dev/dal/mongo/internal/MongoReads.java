@@ -8,25 +8,35 @@ import static dev.dal.mongo.internal.MongoDocuments.*;
 
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Aggregates;
+import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
 import dev.dal.api.ChatSession;
 import dev.dal.api.HistoryQuery;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.SearchHit;
+import dev.dal.api.SearchPage;
+import dev.dal.api.SearchQuery;
 import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
 import dev.dal.api.SessionStatus;
 import dev.dal.api.User;
 import dev.dal.api.spi.CodePointOrder;
+import dev.dal.api.spi.SearchCursors;
+import dev.dal.api.spi.SearchWords;
 import dev.dal.api.spi.StoreReads;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
+import org.bson.BsonArray;
 import org.bson.BsonDocument;
+import org.bson.BsonDouble;
 import org.bson.BsonInt32;
 import org.bson.BsonString;
 import org.bson.conversions.Bson;
@@ -212,6 +222,80 @@ final class MongoReads implements StoreReads {
         return call("getMessageCount", () -> {
             BsonDocument session = sessionKey(chatId);
             return session == null ? 0L : session.get(MESSAGE_COUNT).asNumber().longValue();
+        });
+    }
+
+    // ---- search ----
+
+    private static final String SCORE = "_score";
+
+    /**
+     * Two round trips: the sessions in scope (the one session, or the user's), then one aggregation over their
+     * messages holding every word ({@code $all} on {@link MongoDocuments#SEARCH_WORDS}, served by the
+     * (session, words) index), scored by how often the words occur, after the cursor, best first.
+     */
+    @Override
+    public SearchPage searchMessages(SearchQuery query) {
+        List<String> words = SearchWords.of(query.text());
+        SearchCursors.Position after = query.cursor() == null ? null : SearchCursors.decode(query.cursor());
+        return call("searchMessages", () -> {
+            Bson scope = query.chatId() != null
+                    ? eq(CHAT_ID, new BsonString(query.chatId()))
+                    : eq(USER_ID, query.userId().toString());
+            Map<String, String> chatIds = new HashMap<>();
+            for (BsonDocument s : ops.find(sessions, scope).projection(Projections.include(ID, CHAT_ID))) {
+                chatIds.put(s.getString(ID).getValue(), s.getString(CHAT_ID).getValue());
+            }
+            if (chatIds.isEmpty()) {
+                return new SearchPage(List.of(), null);
+            }
+            BsonArray wordValues = new BsonArray();
+            words.forEach(w -> wordValues.add(new BsonString(w)));
+            List<Bson> pipeline = new ArrayList<>();
+            pipeline.add(
+                    Aggregates.match(and(Filters.in(SESSION_ID, chatIds.keySet()), Filters.all(SEARCH_WORDS, words))));
+            pipeline.add(new BsonDocument(
+                    "$addFields",
+                    new BsonDocument(
+                            SCORE,
+                            new BsonDocument(
+                                    "$size",
+                                    new BsonDocument(
+                                            "$filter",
+                                            new BsonDocument("input", new BsonString("$" + SEARCH_WORDS))
+                                                    .append(
+                                                            "cond",
+                                                            new BsonDocument(
+                                                                    "$in",
+                                                                    new BsonArray(List.of(
+                                                                            new BsonString("$$this"),
+                                                                            wordValues)))))))));
+            if (after != null) {
+                BsonDouble score = new BsonDouble(after.score());
+                pipeline.add(Aggregates.match(Filters.or(
+                        Filters.lt(SCORE, score),
+                        and(
+                                eq(SCORE, score),
+                                Filters.lt(PLAIN_ID, after.messageId().toString())))));
+            }
+            pipeline.add(Aggregates.sort(Sorts.orderBy(Sorts.descending(SCORE), Sorts.descending(PLAIN_ID))));
+            pipeline.add(Aggregates.limit(query.limit() + 1));
+            pipeline.add(Aggregates.project(Projections.exclude(SEARCH_WORDS)));
+            List<SearchHit> hits = new ArrayList<>();
+            for (BsonDocument d : ops.aggregate(messages, pipeline)) {
+                Message message = toMessage(d);
+                hits.add(new SearchHit(
+                        message,
+                        chatIds.get(message.sessionId().toString()),
+                        d.get(SCORE).asNumber().doubleValue()));
+            }
+            if (hits.size() <= query.limit()) {
+                return new SearchPage(hits, null);
+            }
+            SearchHit last = hits.get(query.limit() - 1);
+            return new SearchPage(
+                    hits.subList(0, query.limit()),
+                    SearchCursors.encode(last.score(), last.message().id()));
         });
     }
 

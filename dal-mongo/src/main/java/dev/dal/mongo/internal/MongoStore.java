@@ -90,9 +90,11 @@ public final class MongoStore extends SplitDataAccess {
         this.bulk = new MongoBulkAccess(this, batchSize);
         this.health = health;
         this.writes = new MongoWrites(this);
-        Set<Capability> capabilities = connection.transactions()
-                ? StoreParts.Server.TRANSACTIONAL
-                : EnumSet.of(Capability.MULTI_PROCESS, Capability.NETWORK);
+        Set<Capability> capabilities =
+                EnumSet.of(Capability.MULTI_PROCESS, Capability.NETWORK, Capability.FULL_TEXT_SEARCH);
+        if (connection.transactions()) {
+            capabilities.add(Capability.TRANSACTIONS);
+        }
         var server = new StoreParts.Server(() -> health.check(closed.get()), capabilities, connection::poolReading);
         this.parts = new StoreParts(new MongoReads(this), writes, bulk, server);
     }

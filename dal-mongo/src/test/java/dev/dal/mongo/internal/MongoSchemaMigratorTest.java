@@ -80,7 +80,7 @@ class MongoSchemaMigratorTest {
                 .into(new ArrayList<>());
         assertThat(history)
                 .extracting(d -> d.getString("_id").getValue())
-                .containsExactlyInAnyOrder("001", "002", "003", "004", "005");
+                .containsExactlyInAnyOrder("001", "002", "003", "004", "005", "006");
         assertThat(history).allSatisfy(d -> {
             assertThat(d.getString("status").getValue()).isEqualTo("applied");
             assertThat(d.getString("checksum").getValue()).hasSize(64);
@@ -115,11 +115,12 @@ class MongoSchemaMigratorTest {
                             org.assertj.core.groups.Tuple.tuple("002", false),
                             org.assertj.core.groups.Tuple.tuple("003", false),
                             org.assertj.core.groups.Tuple.tuple("004", false),
-                            org.assertj.core.groups.Tuple.tuple("005", false));
+                            org.assertj.core.groups.Tuple.tuple("005", false),
+                            org.assertj.core.groups.Tuple.tuple("006", false));
 
             assertThat(migrator.migrate())
                     .extracting(SchemaChange::version)
-                    .containsExactly("001", "002", "003", "004", "005");
+                    .containsExactly("001", "002", "003", "004", "005", "006");
             assertThat(migrator.migrate()).as("already current").isEmpty();
             assertThat(migrator.status()).allSatisfy(c -> {
                 assertThat(c.applied()).isTrue();
@@ -129,6 +130,13 @@ class MongoSchemaMigratorTest {
 
             assertThat(indexNames("chat_sessions"))
                     .contains("chat_sessions_user_status_activity", "chat_sessions_user_profile_activity");
+            assertThat(indexNames("chat_messages")).contains("chat_messages_session_search_words");
+            assertThat(migrator.rollback(null))
+                    .extracting(SchemaChange::version)
+                    .containsExactly("006");
+            assertThat(indexNames("chat_messages"))
+                    .as("006's rollback drops the search index")
+                    .doesNotContain("chat_messages_session_search_words");
             assertThat(migrator.rollback(null))
                     .extracting(SchemaChange::version)
                     .containsExactly("005");
@@ -162,14 +170,14 @@ class MongoSchemaMigratorTest {
                     .isEqualTo("rolled_back");
             assertThat(migrator.status())
                     .extracting(SchemaChange::applied)
-                    .containsExactly(true, false, false, false, false);
+                    .containsExactly(true, false, false, false, false, false);
 
             assertThat(migrator.migrate())
                     .extracting(SchemaChange::version)
-                    .containsExactly("002", "003", "004", "005");
+                    .containsExactly("002", "003", "004", "005", "006");
             assertThat(migrator.rollback("001"))
                     .extracting(SchemaChange::version)
-                    .containsExactly("005", "004", "003", "002");
+                    .containsExactly("006", "005", "004", "003", "002");
             assertThat(migrator.rollback("001")).isEmpty();
             assertThat(migrator.rollback(null))
                     .extracting(SchemaChange::version)
@@ -200,7 +208,7 @@ class MongoSchemaMigratorTest {
 
             assertThat(migrator.rollback("002"))
                     .extracting(SchemaChange::version)
-                    .containsExactly("005", "004", "003");
+                    .containsExactly("006", "005", "004", "003");
             for (String collection : List.of("users", "chat_sessions", "user_memory")) {
                 assertThat(db().getCollection(collection, BsonDocument.class)
                                 .find()
@@ -219,7 +227,9 @@ class MongoSchemaMigratorTest {
                             new BsonDocument("key", new BsonString("k")),
                             new BsonDocument("$set", new BsonDocument("version", new org.bson.BsonInt64(5))));
 
-            assertThat(migrator.migrate()).extracting(SchemaChange::version).containsExactly("003", "004", "005");
+            assertThat(migrator.migrate())
+                    .extracting(SchemaChange::version)
+                    .containsExactly("003", "004", "005", "006");
             assertThat(db().getCollection("users", BsonDocument.class)
                             .find()
                             .first()
@@ -248,6 +258,40 @@ class MongoSchemaMigratorTest {
                 store.deleteUser(user.id());
                 assertThat(store.bulk().findTombstones(List.of(dev.dal.api.bulk.RecordKey.user(user.id()))))
                         .containsExactly(dev.dal.api.bulk.Tombstone.ofUser(user.id(), 3));
+            }
+        }
+    }
+
+    @Test
+    void migration006GivesMessagesWrittenBeforeItTheirSearchWordsAndItsRollbackTakesThemAway() {
+        Map<String, String> settings = new HashMap<>(config.settings());
+        settings.put("DB_AUTO_MIGRATE", "false");
+        DalConfig manual = DalConfig.fromMap(settings);
+        try (SchemaMigrator migrator = migrator()) {
+            migrator.migrate();
+            dev.dal.api.User user;
+            try (DataAccess store = DataAccessFactory.create(manual, new MongoStoreProvider())) {
+                user = store.createUser(NewUser.withExternalId("searcher"));
+                store.createChatSession(dev.dal.api.NewChatSession.of("search-chat", user.id()));
+                store.addMessage("search-chat", dev.dal.api.NewMessage.user("Don't forget the Grüße"));
+            }
+            assertThat(migrator.rollback("005"))
+                    .extracting(SchemaChange::version)
+                    .containsExactly("006");
+            var messages = db().getCollection("chat_messages", BsonDocument.class);
+            assertThat(messages.find().into(new ArrayList<>()))
+                    .isNotEmpty()
+                    .allSatisfy(d -> assertThat(d.containsKey("search_words")).isFalse());
+
+            assertThat(migrator.migrate()).extracting(SchemaChange::version).containsExactly("006");
+            assertThat(messages.find().first().getArray("search_words").getValues())
+                    .extracting(v -> v.asString().getValue())
+                    .containsExactly("don", "t", "forget", "the", "grüße");
+            try (DataAccess store = DataAccessFactory.create(manual, new MongoStoreProvider())) {
+                assertThat(store.searchMessages(dev.dal.api.SearchQuery.forUser(user.id(), "Grüße DON'T", 10))
+                                .hits())
+                        .extracting(h -> h.message().content())
+                        .containsExactly("Don't forget the Grüße");
             }
         }
     }
@@ -312,7 +356,7 @@ class MongoSchemaMigratorTest {
                             new BsonDocument(
                                     "expires_at",
                                     new BsonDateTime(now.minusSeconds(1).toEpochMilli()))));
-            assertThat(migrator.migrate()).hasSize(5);
+            assertThat(migrator.migrate()).hasSize(6);
             assertThat(locks.countDocuments()).as("released after the run").isZero();
         }
     }
