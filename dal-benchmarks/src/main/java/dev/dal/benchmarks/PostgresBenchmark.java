@@ -161,7 +161,7 @@ public final class PostgresBenchmark {
         }
     }
 
-    private static String describe(Connection c) throws SQLException {
+    static String describe(Connection c) throws SQLException {
         StringBuilder out = new StringBuilder();
         try (Statement st = c.createStatement()) {
             for (String setting : List.of("server_version", "synchronous_commit", "fsync", "shared_buffers")) {
@@ -522,7 +522,7 @@ public final class PostgresBenchmark {
     // ---- the server ----
 
     /** Where the benchmark connects: an embedded server it starts, or an external one. */
-    private static final class Server {
+    static final class Server {
         private final String jdbcUrl;
         private final String user;
         private final String password;
