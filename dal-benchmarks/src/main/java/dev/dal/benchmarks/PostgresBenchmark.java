@@ -111,7 +111,7 @@ public final class PostgresBenchmark {
         this.calls = intSetting(env, "DAL_BENCH_PG_CALLS", 200);
     }
 
-    private static int intSetting(Map<String, String> env, String name, int defaultValue) {
+    static int intSetting(Map<String, String> env, String name, int defaultValue) {
         return Integer.parseInt(env.getOrDefault(name, Integer.toString(defaultValue)));
     }
 

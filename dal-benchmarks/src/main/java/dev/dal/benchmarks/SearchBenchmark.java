@@ -45,16 +45,11 @@ public final class SearchBenchmark {
     private final List<String> chatIds = new ArrayList<>();
 
     private SearchBenchmark(Map<String, String> env) {
-        this.users = intSetting(env, "DAL_BENCH_SEARCH_USERS", 100);
-        this.sessionsPerUser = intSetting(env, "DAL_BENCH_SEARCH_SESSIONS", 100);
-        this.messagesPerSession = intSetting(env, "DAL_BENCH_SEARCH_MESSAGES", 100);
-        this.warmup = intSetting(env, "DAL_BENCH_SEARCH_WARMUP", 50);
-        this.calls = intSetting(env, "DAL_BENCH_SEARCH_CALLS", 200);
-    }
-
-    private static int intSetting(Map<String, String> env, String name, int fallback) {
-        String value = env.get(name);
-        return value == null || value.isBlank() ? fallback : Integer.parseInt(value.trim());
+        this.users = PostgresBenchmark.intSetting(env, "DAL_BENCH_SEARCH_USERS", 100);
+        this.sessionsPerUser = PostgresBenchmark.intSetting(env, "DAL_BENCH_SEARCH_SESSIONS", 100);
+        this.messagesPerSession = PostgresBenchmark.intSetting(env, "DAL_BENCH_SEARCH_MESSAGES", 100);
+        this.warmup = PostgresBenchmark.intSetting(env, "DAL_BENCH_SEARCH_WARMUP", 50);
+        this.calls = PostgresBenchmark.intSetting(env, "DAL_BENCH_SEARCH_CALLS", 200);
     }
 
     /**

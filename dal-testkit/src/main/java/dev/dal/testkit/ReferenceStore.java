@@ -575,13 +575,7 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
             hits.sort(Comparator.comparingDouble(SearchHit::score)
                     .reversed()
                     .thenComparing((SearchHit h) -> h.message().id().toString(), Comparator.reverseOrder()));
-            if (hits.size() <= query.limit()) {
-                return new SearchPage(hits, null);
-            }
-            SearchHit last = hits.get(query.limit() - 1);
-            return new SearchPage(
-                    hits.subList(0, query.limit()),
-                    SearchCursors.encode(last.score(), last.message().id()));
+            return SearchCursors.page(hits, query.limit());
         });
     }
 

@@ -1,8 +1,11 @@
 package dev.dal.api.spi;
 
+import dev.dal.api.SearchHit;
+import dev.dal.api.SearchPage;
 import dev.dal.api.ValidationException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -83,6 +86,23 @@ public final class SearchCursors {
         return byScore < 0
                 || (byScore == 0
                         && messageId.toString().compareTo(position.messageId().toString()) < 0);
+    }
+
+    /**
+     * Cuts a page from the hits a store read: a store asks for {@code limit + 1} hits in search order, and the
+     * one past the limit only tells that another page follows.
+     *
+     * @param hits up to {@code limit + 1} hits, best first
+     * @param limit the query's page size
+     * @return the page, with the cursor of its last hit when more follow
+     */
+    public static SearchPage page(List<SearchHit> hits, int limit) {
+        if (hits.size() <= limit) {
+            return new SearchPage(hits, null);
+        }
+        SearchHit last = hits.get(limit - 1);
+        return new SearchPage(
+                hits.subList(0, limit), encode(last.score(), last.message().id()));
     }
 
     private static ValidationException bad() {

@@ -289,13 +289,7 @@ final class MongoReads implements StoreReads {
                         chatIds.get(message.sessionId().toString()),
                         d.get(SCORE).asNumber().doubleValue()));
             }
-            if (hits.size() <= query.limit()) {
-                return new SearchPage(hits, null);
-            }
-            SearchHit last = hits.get(query.limit() - 1);
-            return new SearchPage(
-                    hits.subList(0, query.limit()),
-                    SearchCursors.encode(last.score(), last.message().id()));
+            return SearchCursors.page(hits, query.limit());
         });
     }
 

@@ -190,13 +190,7 @@ final class PostgresReads implements StoreReads {
                             PostgresRows.message(rs), rs.getString("hit_chat_id"), rs.getFloat("hit_score")))
                     .list();
         });
-        if (hits.size() <= query.limit()) {
-            return new SearchPage(hits, null);
-        }
-        SearchHit last = hits.get(query.limit() - 1);
-        return new SearchPage(
-                hits.subList(0, query.limit()),
-                SearchCursors.encode(last.score(), last.message().id()));
+        return SearchCursors.page(hits, query.limit());
     }
 
     /**
