@@ -156,8 +156,9 @@ final class Neo4jBulkWrites {
             MATCH (s:ChatSession {id: g.sid})
             UNWIND g.rows AS row
             CREATE (s)-[:HAS_MESSAGE]->(:Message {id: row.id, session_id: row.session_id,
-                sequence_number: row.sequence_number, role: row.role, content: row.content, metadata: row.metadata,
-                token_count: row.token_count, abuse_flagged: row.abuse_flagged, created_at: row.created_at})""";
+                sequence_number: row.sequence_number, role: row.role, content: row.content,
+                search_words: row.search_words, metadata: row.metadata, token_count: row.token_count,
+                abuse_flagged: row.abuse_flagged, created_at: row.created_at})""";
 
     /**
      * From this many distinct messages on, a call whose sampled ids are all absent creates every message with {@link
@@ -187,7 +188,8 @@ final class Neo4jBulkWrites {
             UNWIND g.rows AS row
             MERGE (m:Message {id: row.id})
             SET m.session_id = row.session_id, m.sequence_number = row.sequence_number, m.role = row.role,
-                m.content = row.content, m.metadata = row.metadata, m.token_count = row.token_count,
+                m.content = row.content, m.search_words = row.search_words, m.metadata = row.metadata,
+                m.token_count = row.token_count,
                 m.abuse_flagged = row.abuse_flagged, m.created_at = row.created_at
             MERGE (s)-[:HAS_MESSAGE]->(m)""";
 

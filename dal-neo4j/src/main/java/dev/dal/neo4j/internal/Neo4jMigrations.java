@@ -125,6 +125,64 @@ final class Neo4jMigrations {
         "dal_session_tombstone_session_id", "(n:ChatSessionTombstone) ON (n.session_id)"
     };
 
+    /**
+     * The full-text index {@link Neo4jReads#searchMessages} queries: {@code Message.search_words} ({@link
+     * Neo4jRecords#SEARCH_WORDS}, the content's words by the kit's rule, lower-cased, space-separated) split at
+     * whitespace only, so its terms are exactly those words; updated in the writing transaction's commit rather
+     * than eventually, so a committed message is found at once.
+     */
+    static final String MESSAGE_SEARCH_INDEX = "dal_message_search_words";
+
+    /** Characters per block of {@link #SET_SEARCH_WORDS}' scan (see there). */
+    private static final int SEARCH_WORDS_BLOCK = 256;
+
+    /** A word character of the kit's rule, as a Java regex in a Cypher string literal (see {@link #SET_SEARCH_WORDS}). */
+    private static final String WORD_CHARACTER = "[\\\\p{L}\\\\p{Nd}\\\\p{Mn}\\\\p{Mc}]";
+
+    /**
+     * {@code search_words} for every message lacking it, the string {@link Neo4jRecords#searchWords} computes:
+     * each character that is not a letter ({@code \p{L}}, {@code Character.isLetter}), a decimal digit ({@code
+     * \p{Nd}}, {@code Character.isDigit}) or a combining mark ({@code \p{Mn}}, {@code \p{Mc}}) becomes a space,
+     * a run of them one space, then {@code toLower} and {@code trim}. Cypher's {@code =~} is Java's regex, and its
+     * {@code substring} and {@code size} count code points, so a supplementary-plane letter is one character.
+     *
+     * <p>How, since Cypher has no regex replace: the content is cut into blocks of 256 characters (a word may be
+     * cut: the rule looks at one character at a time, so any cut gives the same characters), each block split at
+     * spaces into tokens; a token that is all word characters (most are) is kept whole, any other is rebuilt a
+     * character at a time, and the tokens are joined again with one space. Blocks keep the costs small that grow
+     * with the square of a string's length ({@code substring(c, i, 1)} walks from the start, {@code reduce} copies
+     * what it has built): only the final join of the blocks is quadratic, in blocks. Where two pieces meet, a
+     * space ending one and a space starting the next are kept once. {@code toLower} runs on the whole string after
+     * the separators became spaces, so each word is lower-cased in its own context (a final sigma), as the kit
+     * lower-cases word by word. A content that is not a string (no store writes one) gives the empty string.
+     */
+    static final String SET_SEARCH_WORDS =
+            """
+            MATCH (m:Message) WHERE m.search_words IS NULL
+            CALL (m) {
+              WITH m, CASE WHEN valueType(m.content) STARTS WITH 'STRING' THEN m.content ELSE '' END AS c
+              WITH m, [k IN range(0, size(c) - 1, BLOCK) | substring(c, k, BLOCK)] AS blocks
+              WITH m, [b IN blocks | [tok IN split(b, ' ') |
+                CASE WHEN tok =~ 'WORD*' THEN tok
+                  ELSE reduce(t = '', ch IN [i IN range(0, size(tok) - 1) | substring(tok, i, 1)] |
+                    t + CASE WHEN ch =~ 'WORD' THEN ch WHEN t ENDS WITH ' ' THEN '' ELSE ' ' END) END]] AS tokens
+              WITH m, [ts IN tokens | reduce(t = head(ts), x IN tail(ts) |
+                t + CASE WHEN t ENDS WITH ' ' THEN '' ELSE ' ' END
+                  + CASE WHEN x STARTS WITH ' ' THEN substring(x, 1) ELSE x END)] AS parts
+              SET m.search_words = trim(toLower(reduce(s = '', p IN parts |
+                s + CASE WHEN s ENDS WITH ' ' AND p STARTS WITH ' ' THEN substring(p, 1) ELSE p END)))
+            } IN TRANSACTIONS OF 1000 ROWS""".replace("BLOCK", Integer.toString(SEARCH_WORDS_BLOCK)).replace("WORD", WORD_CHARACTER);
+
+    static final String REMOVE_SEARCH_WORDS = """
+            MATCH (m:Message) WHERE m.search_words IS NOT NULL
+            CALL (m) {
+              REMOVE m.search_words
+            } IN TRANSACTIONS OF 1000 ROWS""";
+
+    private static final String CREATE_MESSAGE_SEARCH_INDEX = "CREATE FULLTEXT INDEX " + MESSAGE_SEARCH_INDEX
+            + " IF NOT EXISTS FOR (n:Message) ON EACH [n.search_words] OPTIONS {indexConfig: {"
+            + "`fulltext.analyzer`: 'whitespace', `fulltext.eventually_consistent`: false}}";
+
     private static List<String> versionsUp() {
         List<String> up = new java.util.ArrayList<>();
         up.add(SET_VERSIONS);
@@ -178,5 +236,10 @@ final class Neo4jMigrations {
                     "004",
                     "Record versions (1 on existing users, sessions and memory) and tombstones of deletions",
                     versionsUp(),
-                    versionsDown()));
+                    versionsDown()),
+            new Neo4jMigration(
+                    "005",
+                    "Search words of every message and their full-text index (search)",
+                    List.of(SET_SEARCH_WORDS, CREATE_MESSAGE_SEARCH_INDEX, "CALL db.awaitIndexes(300)"),
+                    List.of("DROP INDEX " + MESSAGE_SEARCH_INDEX + " IF EXISTS", REMOVE_SEARCH_WORDS)));
 }

@@ -6,10 +6,16 @@ import dev.dal.api.ChatSession;
 import dev.dal.api.HistoryQuery;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.SearchHit;
+import dev.dal.api.SearchPage;
+import dev.dal.api.SearchQuery;
 import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
 import dev.dal.api.User;
+import dev.dal.api.spi.SearchCursors;
+import dev.dal.api.spi.SearchWords;
 import dev.dal.api.spi.StoreReads;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +26,7 @@ import org.neo4j.driver.TransactionContext;
 
 /**
  * Every Neo4j read the store's {@link dev.dal.api.DataAccess} makes: users, sessions with their
- * owners, history pages and windows, message counts, memory entries (past their expiry they are not
+ * owners, history pages and windows, message counts, full-text search, memory entries (past their expiry they are not
  * returned). Each runs through {@link Neo4jStore#read}, in the store's transaction when it has one.
  * Labels and property names are constants; every value is a parameter.
  */
@@ -241,6 +247,103 @@ final class Neo4jReads implements StoreReads {
                         .stream()
                         .findFirst()
                         .orElse(0L));
+    }
+
+    // ---- search ----
+
+    /**
+     * The full-text index's hits after the position, best first. The index answers every message of the
+     * database holding the words; the scope is applied to each hit through its session
+     * ({@code s.id = m.session_id}). The session, or the user, is matched first, so an unknown scope does not
+     * query the index.
+     */
+    private static final String QUERY_INDEX = "CALL db.index.fulltext.queryNodes('"
+            + Neo4jMigrations.MESSAGE_SEARCH_INDEX + "', $query) YIELD node AS m, score\n"
+            + "WHERE ($afterScore IS NULL OR score < $afterScore OR (score = $afterScore AND m.id < $afterId))\n";
+
+    private static final String SEARCH_ORDER = """
+            RETURN m, s.chat_id AS chat_id, score
+            ORDER BY score DESC, m.id DESC
+            LIMIT $limit""";
+
+    private static final String SEARCH_IN_SESSION =
+            "MATCH (s:ChatSession {chat_id: $chatId})\n" + QUERY_INDEX + "  AND m.session_id = s.id\n" + SEARCH_ORDER;
+
+    private static final String SEARCH_FOR_USER = "MATCH (u:User {id: $userId})\n" + QUERY_INDEX
+            + "MATCH (s:ChatSession {id: m.session_id})\n"
+            + "WHERE EXISTS { (u)-[:HAS_CHAT_SESSION]->(s) }\n" + SEARCH_ORDER;
+
+    /** The most candidates one round trip of a search asks for, when mismatches made a page short. */
+    private static final int MAX_SEARCH_BATCH = 10_000;
+
+    /**
+     * Lucene's query for the words: each a required phrase, {@code +"w1" +"w2"}. The words are runs of letters,
+     * digits and marks, so nothing in them is query syntax; quotes and backslashes are escaped all the same.
+     *
+     * @param words the search's words, as {@link SearchWords#of} returns them
+     * @return the query for {@code db.index.fulltext.queryNodes}
+     */
+    static String luceneQuery(List<String> words) {
+        StringBuilder query = new StringBuilder();
+        for (String word : words) {
+            if (query.length() > 0) {
+                query.append(' ');
+            }
+            query.append("+\"")
+                    .append(word.replace("\\", "\\\\").replace("\"", "\\\""))
+                    .append('"');
+        }
+        return query.toString();
+    }
+
+    /**
+     * The index holds each message's words by the kit's rule ({@link Neo4jRecords#SEARCH_WORDS}), split at spaces
+     * only, and the query asks for the same lower-cased words, so a message holds every word exactly when the
+     * index returns it, with one exception: Lucene's whitespace tokenizer cuts a term after 255 characters, so a
+     * longer word is indexed, and queried, as a phrase of its pieces, which also matches those pieces written as
+     * separate consecutive words. For that case alone each candidate is still checked with {@link
+     * SearchWords#allIn} and dropped when it fails; a page left short by a drop asks again after the last candidate
+     * read, so a page holds {@code limit} hits whenever there are that many and the cursor (the last hit's score
+     * and id) resumes exactly where the page ended.
+     */
+    @Override
+    public SearchPage searchMessages(SearchQuery query) {
+        List<String> words = SearchWords.of(query.text());
+        SearchCursors.Position start = query.cursor() == null ? null : SearchCursors.decode(query.cursor());
+        int wanted = query.limit() + 1;
+        Map<String, Object> parameters = new HashMap<>();
+        parameters.put("query", luceneQuery(words));
+        parameters.put("userId", query.userId() == null ? null : query.userId().toString());
+        parameters.put("chatId", query.chatId());
+        String statement = query.chatId() != null ? SEARCH_IN_SESSION : SEARCH_FOR_USER;
+        return store.read("searchMessages", tx -> {
+            List<SearchHit> hits = new ArrayList<>();
+            SearchCursors.Position after = start;
+            int batch = wanted;
+            while (hits.size() < wanted) {
+                parameters.put("afterScore", after == null ? null : after.score());
+                parameters.put(
+                        "afterId", after == null ? null : after.messageId().toString());
+                parameters.put("limit", batch);
+                List<Record> rows = tx.run(statement, parameters).list();
+                for (Record row : rows) {
+                    Message message = Neo4jRecords.message(row.get("m").asNode());
+                    double score = row.get("score").asDouble();
+                    after = new SearchCursors.Position(score, message.id());
+                    if (SearchWords.allIn(words, message.content())) {
+                        hits.add(new SearchHit(message, row.get("chat_id").asString(), score));
+                        if (hits.size() == wanted) {
+                            break;
+                        }
+                    }
+                }
+                if (rows.size() < batch) {
+                    break;
+                }
+                batch = Math.min(batch * 2, Math.max(MAX_SEARCH_BATCH, wanted));
+            }
+            return SearchCursors.page(hits, query.limit());
+        });
     }
 
     // ---- memory ----

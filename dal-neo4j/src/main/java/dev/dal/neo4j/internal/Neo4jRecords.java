@@ -10,10 +10,12 @@ import dev.dal.api.Role;
 import dev.dal.api.SessionStatus;
 import dev.dal.api.User;
 import dev.dal.api.UserStatus;
+import dev.dal.api.spi.SearchWords;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import org.neo4j.driver.Record;
@@ -74,7 +76,18 @@ final class Neo4jRecords {
         return p;
     }
 
-    /** Message properties; {@code session_id} repeats the parent's id for the (session, sequence) constraint. */
+    /**
+     * Derived property of every message node, not a {@link Message} field: the words of its content by the kit's
+     * word rule ({@link #searchWords}), which the full-text index {@link Neo4jMigrations#MESSAGE_SEARCH_INDEX}
+     * holds. Written with the content on every path that creates or replaces a message; never read back into a
+     * record.
+     */
+    static final String SEARCH_WORDS = "search_words";
+
+    /**
+     * Message properties; {@code session_id} repeats the parent's id for the (session, sequence) constraint, and
+     * {@link #SEARCH_WORDS} is derived from the content.
+     */
     static Map<String, Object> messageProps(Message m) {
         Map<String, Object> p = new HashMap<>();
         p.put("id", m.id().toString());
@@ -82,6 +95,7 @@ final class Neo4jRecords {
         p.put("sequence_number", m.sequenceNumber());
         p.put("role", m.role().wireName());
         p.put("content", m.content());
+        p.put(SEARCH_WORDS, searchWords(m.content()));
         p.put("metadata", JsonValues.write(m.metadata()));
         p.put("token_count", m.tokenCount() == null ? null : m.tokenCount().longValue());
         p.put("abuse_flagged", m.abuseFlagged());
@@ -101,6 +115,20 @@ final class Neo4jRecords {
         p.put("expires_at", time(e.expiresAt()));
         p.put("version", e.version());
         return p;
+    }
+
+    /**
+     * The value of {@link #SEARCH_WORDS}: every word of the text by the kit's rule ({@link
+     * dev.dal.api.spi.SearchWords}: a maximal run of Unicode letters, digits and combining marks, lower-cased with
+     * {@link Locale#ROOT}), each occurrence in order (so the index's term frequencies rank a message holding a word
+     * more often higher), joined by single spaces. Its distinct words are {@code SearchWords.of(text)}; schema
+     * change 005 computes the same string in Cypher for messages written before it.
+     *
+     * @param text a message's content, may be {@code null}
+     * @return the words, space-separated; empty when there are none
+     */
+    static String searchWords(String text) {
+        return String.join(" ", SearchWords.every(text));
     }
 
     /** @return the driver value of an instant: a UTC {@code DATETIME}, or {@code null} */

@@ -1,5 +1,6 @@
 package dev.dal.neo4j.internal;
 
+import dev.dal.api.Capability;
 import dev.dal.api.DataAccess;
 import dev.dal.api.DataAccessException;
 import dev.dal.api.HealthStatus;
@@ -9,6 +10,8 @@ import dev.dal.api.spi.SplitDataAccess;
 import dev.dal.api.spi.StoreParts;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import org.neo4j.driver.TransactionCallback;
@@ -26,6 +29,10 @@ import org.neo4j.driver.TransactionContext;
 public final class Neo4jStore extends SplitDataAccess {
     static final String STORAGE_TYPE = "neo4j";
 
+    /** A transactional server store with a full-text index of message content (schema change 005). */
+    private static final Set<Capability> CAPABILITIES = EnumSet.of(
+            Capability.TRANSACTIONS, Capability.MULTI_PROCESS, Capability.NETWORK, Capability.FULL_TEXT_SEARCH);
+
     private final Neo4jConnection connection;
     private final Clock clock;
     private final TxScope scope;
@@ -38,7 +45,7 @@ public final class Neo4jStore extends SplitDataAccess {
         this.clock = clock;
         this.scope = scope;
         this.health = new Neo4jHealth(connection);
-        var server = new StoreParts.Server(health::check, StoreParts.Server.TRANSACTIONAL, connection::poolReading);
+        var server = new StoreParts.Server(health::check, CAPABILITIES, connection::poolReading);
         this.parts = new StoreParts(new Neo4jReads(this), new Neo4jWrites(this), new Neo4jBulkAccess(this), server);
     }
 

@@ -289,6 +289,7 @@ final class Neo4jWrites implements StoreWrites {
      * read (an increment that reads first lets concurrent writers deadlock on the lock upgrade).
      * Skipped when the first id already exists: that is a replay of a transaction that committed, so
      * the relationship can be created rather than merged (a merge would scan the session's messages).
+     * A row holds every property the caller chose, {@link Neo4jRecords#SEARCH_WORDS} included ({@code m += row}).
      */
     private static final String ADD_MESSAGES = """
             MATCH (s:ChatSession {chat_id: $chatId})
@@ -318,6 +319,7 @@ final class Neo4jWrites implements StoreWrites {
             row.put("id", id.toString());
             row.put("role", m.role().wireName());
             row.put("content", m.content());
+            row.put(Neo4jRecords.SEARCH_WORDS, Neo4jRecords.searchWords(m.content()));
             row.put("metadata", JsonValues.write(JsonValues.canonicalObject(m.metadata(), "message.metadata")));
             row.put(
                     "token_count",

@@ -70,7 +70,7 @@ class Neo4jSchemaMigratorTest {
     void aFreshServerHasEveryChangePendingWithItsChecksum() {
         List<SchemaChange> status = schema.status();
 
-        assertThat(status).extracting(SchemaChange::version).containsExactly("001", "002", "003", "004");
+        assertThat(status).extracting(SchemaChange::version).containsExactly("001", "002", "003", "004", "005");
         assertThat(status).noneMatch(SchemaChange::applied);
         assertThat(status).allSatisfy(c -> assertThat(c.checksum()).hasSize(64));
         assertThat(status).extracting(SchemaChange::appliedAt).containsOnlyNulls();
@@ -80,7 +80,7 @@ class Neo4jSchemaMigratorTest {
     void migrateAppliesEveryChangeOnceAndRecordsIt() {
         List<SchemaChange> applied = schema.migrate();
 
-        assertThat(applied).extracting(SchemaChange::version).containsExactly("001", "002", "003", "004");
+        assertThat(applied).extracting(SchemaChange::version).containsExactly("001", "002", "003", "004", "005");
         assertThat(schema.status())
                 .allMatch(SchemaChange::applied)
                 .allSatisfy(c -> assertThat(c.appliedAt()).isNotNull());
@@ -102,7 +102,8 @@ class Neo4jSchemaMigratorTest {
                         "dal_memory_expires_at",
                         "dal_message_created_at",
                         "dal_session_last_message_at",
-                        "dal_session_tombstone_session_id");
+                        "dal_session_tombstone_session_id",
+                        "dal_message_search_words");
         assertThat(SERVER.run("MATCH (l:DalSchemaLock) RETURN l", Map.of()))
                 .as("the lock is released")
                 .isEmpty();
@@ -112,6 +113,10 @@ class Neo4jSchemaMigratorTest {
     void rollbackUndoesTheNewestChangeOrBackToAVersion() {
         schema.migrate();
 
+        assertThat(schema.rollback(null)).extracting(SchemaChange::version).containsExactly("005");
+        assertThat(names("SHOW INDEXES"))
+                .doesNotContain("dal_message_search_words")
+                .contains("dal_session_tombstone_session_id");
         assertThat(schema.rollback(null)).extracting(SchemaChange::version).containsExactly("004");
         assertThat(names("SHOW INDEXES"))
                 .doesNotContain("dal_session_tombstone_session_id")
@@ -120,18 +125,18 @@ class Neo4jSchemaMigratorTest {
         assertThat(names("SHOW INDEXES")).doesNotContain("dal_memory_expires_at");
         assertThat(schema.rollback("001")).extracting(SchemaChange::version).containsExactly("002");
         assertThat(names("SHOW CONSTRAINTS")).isEmpty();
-        assertThat(schema.status()).extracting(SchemaChange::applied).containsExactly(true, false, false, false);
+        assertThat(schema.status()).extracting(SchemaChange::applied).containsExactly(true, false, false, false, false);
         assertThat(schema.rollback("001")).as("already there").isEmpty();
 
-        assertThat(schema.migrate()).extracting(SchemaChange::version).containsExactly("002", "003", "004");
+        assertThat(schema.migrate()).extracting(SchemaChange::version).containsExactly("002", "003", "004", "005");
     }
 
     @Test
     void versionsGiveExistingRecordsVersionOneAndTheirRollbackRemovesVersionsAndTombstones() {
         schema.rollback(null); // nothing applied yet: a no-op
         schema.migrate();
-        schema.rollback(null);
-        assertThat(schema.status()).extracting(SchemaChange::applied).containsExactly(true, true, true, false);
+        schema.rollback("003");
+        assertThat(schema.status()).extracting(SchemaChange::applied).containsExactly(true, true, true, false, false);
         SERVER.run("""
                 CREATE (:User {id: 'u1', status: 'active', profile: '{}', preferences: '{}'})
                 CREATE (:ChatSession {id: 's1', chat_id: 'c1', profile: 'general', metadata: '{}', status: 'active'})
@@ -139,7 +144,7 @@ class Neo4jSchemaMigratorTest {
                 CREATE (:Memory {user_id: 'u1', memory_type: 't', key: 'newer', value: '1', version: 5})
                 CREATE (:Message {id: 'm1', session_id: 's1', sequence_number: 1})""", Map.of());
 
-        assertThat(schema.migrate()).extracting(SchemaChange::version).containsExactly("004");
+        assertThat(schema.migrate()).extracting(SchemaChange::version).containsExactly("004", "005");
 
         assertThat(SERVER.run(
                         "MATCH (n) WHERE n:User OR n:ChatSession OR n:Memory RETURN n.version AS v ORDER BY v",
@@ -161,7 +166,7 @@ class Neo4jSchemaMigratorTest {
                 .as("one tombstone per key")
                 .isNotNull();
 
-        assertThat(schema.rollback(null)).extracting(SchemaChange::version).containsExactly("004");
+        assertThat(schema.rollback("003")).extracting(SchemaChange::version).containsExactly("005", "004");
 
         assertThat(SERVER.run(
                         "MATCH (n) WHERE (n:User OR n:ChatSession OR n:Memory) AND n.version IS NOT NULL " + "RETURN n",
@@ -225,7 +230,7 @@ class Neo4jSchemaMigratorTest {
                 "CREATE (:DalSchemaLock {name: 'schema', holder: 'dead-host/1', acquired_at: $at})",
                 Map.of("at", ZonedDateTime.now().minusHours(1)));
 
-        assertThat(schema.migrate()).hasSize(4);
+        assertThat(schema.migrate()).hasSize(5);
         assertThat(SERVER.run("MATCH (l:DalSchemaLock) RETURN l", Map.of())).isEmpty();
     }
 
