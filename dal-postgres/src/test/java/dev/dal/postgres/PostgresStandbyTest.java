@@ -117,10 +117,19 @@ class PostgresStandbyTest {
             pair.pauseReplay();
             try {
                 User during = store.createUser(NewUser.withExternalId("while-lagging"));
-                await(
-                        Duration.ofSeconds(20),
-                        () -> store.healthCheck().status() == HealthStatus.Status.DEGRADED,
-                        "health DEGRADED while the standby's replay is paused");
+                java.util.concurrent.atomic.AtomicReference<HealthStatus> last =
+                        new java.util.concurrent.atomic.AtomicReference<>();
+                try {
+                    await(
+                            Duration.ofSeconds(20),
+                            () -> {
+                                last.set(store.healthCheck());
+                                return last.get().status() == HealthStatus.Status.DEGRADED;
+                            },
+                            "health DEGRADED while the standby's replay is paused");
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + "; the last health was " + last.get(), e);
+                }
                 HealthStatus lagging = store.healthCheck();
                 assertThat(lagging.error()).contains(pair.standbyHost()).contains("DB_MAX_REPLICA_LAG");
                 assertThat(replicas(lagging)).singleElement().satisfies(r -> {

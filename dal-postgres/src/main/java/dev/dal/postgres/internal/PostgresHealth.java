@@ -83,7 +83,10 @@ final class PostgresHealth implements AutoCloseable {
             PostgresReplicas replicas = db.replicas();
             if (replicas != null) {
                 PostgresReplicas.Findings found = replicas.latest();
-                details.put("primaryHost", found.primaryHost());
+                if (found.primaryHost() != null) {
+                    // Unknown until the watcher's first probe of the primary answers.
+                    details.put("primaryHost", found.primaryHost());
+                }
                 List<Map<String, Object>> each = new ArrayList<>();
                 for (PostgresReplicas.ReplicaState r : found.replicas()) {
                     each.add(r.details());

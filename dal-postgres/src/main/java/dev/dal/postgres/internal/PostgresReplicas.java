@@ -213,6 +213,7 @@ final class PostgresReplicas implements AutoCloseable {
                 }
             });
         } catch (SQLException | RuntimeException e) {
+            LOG.debug("The primary did not answer the replica check: {}", e.toString());
             host[0] = null;
             return null;
         }
