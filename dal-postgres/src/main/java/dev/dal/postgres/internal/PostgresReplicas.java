@@ -213,7 +213,11 @@ final class PostgresReplicas implements AutoCloseable {
                 }
             });
         } catch (SQLException | RuntimeException e) {
-            LOG.debug("The primary did not answer the replica check: {}", e.toString());
+            // The class and state only, as the other probes log: a server message is not this log's to repeat.
+            LOG.debug(
+                    "The primary did not answer the replica check: {} (SQLSTATE {})",
+                    e.getClass().getSimpleName(),
+                    e instanceof SQLException sql ? sql.getSQLState() : null);
             host[0] = null;
             return null;
         }
