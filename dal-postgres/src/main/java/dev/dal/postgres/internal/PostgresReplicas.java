@@ -71,6 +71,8 @@ final class PostgresReplicas implements AutoCloseable {
     private final Duration maxLag;
     private final ScheduledExecutorService watcher;
     private final ProbeConnection primary;
+    /** Per replica, since when it has been behind; guarded by {@code this}. */
+    private final List<BehindSince> behind;
     /** Published whole, so a reader never pairs one check's primary with another check's replicas. */
     private volatile Findings latest;
 
@@ -90,6 +92,7 @@ final class PostgresReplicas implements AutoCloseable {
         this.replicas = settings.replicaUrls().stream()
                 .map(u -> probe(u, settings, timeout, logValues))
                 .toList();
+        this.behind = hosts.stream().map(h -> new BehindSince()).toList();
         this.latest = new Findings(
                 null,
                 hosts.stream()
@@ -151,7 +154,7 @@ final class PostgresReplicas implements AutoCloseable {
         String primaryLsn = primaryLsn(primaryHost);
         List<ReplicaState> found = new ArrayList<>();
         for (int i = 0; i < replicas.size(); i++) {
-            found.add(checkOne(hosts.get(i), replicas.get(i), primaryLsn));
+            found.add(checkOne(hosts.get(i), replicas.get(i), primaryLsn, behind.get(i)));
         }
         boolean allUsable = found.stream().allMatch(ReplicaState::usable);
         if (allUsable != latest.usable()) {
@@ -166,7 +169,7 @@ final class PostgresReplicas implements AutoCloseable {
         return latest;
     }
 
-    private ReplicaState checkOne(String host, ProbeConnection replica, String primaryLsn) {
+    private ReplicaState checkOne(String host, ProbeConnection replica, String primaryLsn, BehindSince behind) {
         try {
             return replica.run(c -> {
                 try (Statement st = c.createStatement();
@@ -175,21 +178,67 @@ final class PostgresReplicas implements AutoCloseable {
                                 + " ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())::float8 END")) {
                     rs.next();
                     if (!rs.getBoolean(1)) {
+                        behind.clear();
                         return new ReplicaState(host, ReplicaState.NOT_A_STANDBY, null, null);
                     }
                     String replayed = rs.getString(2);
                     double seconds = rs.getDouble(3);
-                    Double lagSeconds = rs.wasNull() ? null : Math.max(0, seconds);
+                    Double sinceLastReplayedCommit = rs.wasNull() ? null : Math.max(0, seconds);
                     Long lagBytes = primaryLsn == null || replayed == null
                             ? null
                             : Math.max(0, lsn(primaryLsn) - lsn(replayed));
+                    Double observed = primaryLsn == null || replayed == null
+                            ? null
+                            : behind.observe(lsn(replayed), lsn(primaryLsn), System.nanoTime());
+                    Double lagSeconds = max(sinceLastReplayedCommit, observed);
                     boolean lagging = lagSeconds != null && lagSeconds * 1000 > maxLag.toMillis();
                     return new ReplicaState(
                             host, lagging ? ReplicaState.LAGGING : ReplicaState.STREAMING, lagBytes, lagSeconds);
                 }
             });
         } catch (SQLException | RuntimeException e) {
+            behind.clear();
             return new ReplicaState(host, ReplicaState.DOWN, null, null);
+        }
+    }
+
+    private static Double max(Double a, Double b) {
+        return a == null ? b : b == null ? a : Double.valueOf(Math.max(a, b));
+    }
+
+    /**
+     * The watcher's own measure of a replica's lag, a lower bound that needs no timestamp from the replica: since
+     * the first check that found the replica short of the primary's WAL position of that moment, until it has
+     * replayed past that position. The replica's own measure, the age of the last commit it replayed, is unknown
+     * while it has replayed none since it started, and reads zero while it has replayed all it received, even
+     * when it receives nothing because its link to the primary is down; this one holds in both cases.
+     */
+    static final class BehindSince {
+        private long target = -1;
+        private long sinceNanos;
+
+        /**
+         * Takes one check's positions.
+         *
+         * @param replayed the replica's replay position
+         * @param primary the primary's WAL position in the same check
+         * @param nowNanos {@link System#nanoTime()} of the check
+         * @return for how many seconds at least the replica has been behind
+         */
+        double observe(long replayed, long primary, long nowNanos) {
+            if (replayed >= primary) {
+                target = -1;
+                return 0;
+            }
+            if (target < 0 || replayed >= target) {
+                target = primary;
+                sinceNanos = nowNanos;
+            }
+            return (nowNanos - sinceNanos) / 1e9;
+        }
+
+        void clear() {
+            target = -1;
         }
     }
 
