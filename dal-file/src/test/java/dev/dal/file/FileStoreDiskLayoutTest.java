@@ -101,7 +101,7 @@ class FileStoreDiskLayoutTest {
         assertThat(Files.list(temp).toList()).containsExactly(root);
         for (Path p : everything(root)) {
             String name = p.getFileName().toString();
-            assertThat(name).matches("[0-9a-f\\-]+(\\.json)?|[a-z\\-]+(\\.(json|ndjson|idx|digest|lock))?");
+            assertThat(name).matches("[0-9a-f\\-]+(\\.json)?|[a-z\\-]+(\\.(json|ndjson|idx|digest|lock|base|tail))?");
             assertThat(hostile).doesNotContain(name);
         }
     }

@@ -572,9 +572,7 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
                     }
                 }
             }
-            hits.sort(Comparator.comparingDouble(SearchHit::score)
-                    .reversed()
-                    .thenComparing((SearchHit h) -> h.message().id().toString(), Comparator.reverseOrder()));
+            hits.sort(SearchCursors.SEARCH_ORDER);
             return SearchCursors.page(hits, query.limit());
         });
     }

@@ -5,6 +5,7 @@ import dev.dal.api.SearchPage;
 import dev.dal.api.ValidationException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -18,6 +19,14 @@ import java.util.UUID;
 public final class SearchCursors {
     /** The field a bad cursor is reported on. */
     public static final String FIELD = "query.cursor";
+
+    /**
+     * Search order, for stores that rank in Java: score descending, then message id's canonical string descending.
+     * {@link #isAfter} and {@link #page} assume it.
+     */
+    public static final Comparator<SearchHit> SEARCH_ORDER = Comparator.comparingDouble(SearchHit::score)
+            .reversed()
+            .thenComparing((SearchHit h) -> h.message().id().toString(), Comparator.reverseOrder());
 
     private static final String PREFIX = "s1:";
 

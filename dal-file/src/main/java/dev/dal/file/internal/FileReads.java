@@ -4,10 +4,15 @@ import dev.dal.api.ChatSession;
 import dev.dal.api.HistoryQuery;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.SearchHit;
+import dev.dal.api.SearchPage;
+import dev.dal.api.SearchQuery;
 import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
 import dev.dal.api.Timestamps;
 import dev.dal.api.User;
+import dev.dal.api.spi.SearchCursors;
+import dev.dal.api.spi.SearchWords;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
@@ -103,6 +108,34 @@ final class FileReads {
         }
         long[] window = query.window(session.get().messageCount());
         return records.messages(session.get().id()).readRange(window[0], window[1]);
+    }
+
+    /**
+     * A page of a full-text search: each session in scope answers from its word index, every hit is checked
+     * against its message's content and scored by how often the query's words occur in it.
+     */
+    SearchPage search(SearchQuery query) throws IOException {
+        List<String> words = SearchWords.of(query.text());
+        SearchCursors.Position after = query.cursor() == null ? null : SearchCursors.decode(query.cursor());
+        List<ChatSession> scope = new ArrayList<>();
+        if (query.chatId() != null) {
+            records.sessionByChatId(query.chatId()).ifPresent(scope::add);
+        } else {
+            for (UUID id : records.sessionIdsOf(query.userId())) {
+                records.session(id).ifPresent(scope::add);
+            }
+        }
+        List<SearchHit> hits = new ArrayList<>();
+        for (ChatSession session : scope) {
+            for (Message m : records.messages(session.id()).matching(words)) {
+                double score = SearchWords.occurrences(words, m.content());
+                if (after == null || SearchCursors.isAfter(after, score, m.id())) {
+                    hits.add(new SearchHit(m, session.chatId(), score));
+                }
+            }
+        }
+        hits.sort(SearchCursors.SEARCH_ORDER);
+        return SearchCursors.page(hits, query.limit());
     }
 
     long messageCount(String chatId) throws IOException {

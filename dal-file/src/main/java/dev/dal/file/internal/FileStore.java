@@ -13,6 +13,8 @@ import dev.dal.api.Message;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
+import dev.dal.api.SearchPage;
+import dev.dal.api.SearchQuery;
 import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
 import dev.dal.api.TransactionWork;
@@ -151,6 +153,11 @@ public final class FileStore implements DataAccess {
     }
 
     @Override
+    public SearchPage searchMessages(SearchQuery query) {
+        return unit.read("searchMessages", () -> reads.search(query));
+    }
+
+    @Override
     public long getMessageCount(String chatId) {
         return unit.read("getMessageCount", () -> reads.messageCount(chatId));
     }
@@ -202,7 +209,7 @@ public final class FileStore implements DataAccess {
 
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.TRANSACTIONS, Capability.MULTI_PROCESS);
+        return EnumSet.of(Capability.TRANSACTIONS, Capability.MULTI_PROCESS, Capability.FULL_TEXT_SEARCH);
     }
 
     @Override

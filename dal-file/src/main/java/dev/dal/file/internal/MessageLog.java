@@ -3,6 +3,7 @@ package dev.dal.file.internal;
 import dev.dal.api.DataAccessException;
 import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.Message;
+import dev.dal.api.spi.SearchWords;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,7 +16,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.zip.CRC32;
 
 /**
@@ -24,22 +27,25 @@ import java.util.zip.CRC32;
  * length and CRC-32 of the line), so message {@code n} is found at byte {@code (n-1)*16} without
  * reading anything else. Adding a message costs the same however long the session is, and a page
  * of history reads only its own lines. A slot of zeros is empty. {@code messages.digest} ({@link SessionDigest})
- * sums the stored messages and is rewritten with every write to them, in the same unit of work.
+ * sums the stored messages and is rewritten with every write to them, in the same unit of work, as the session's
+ * word index ({@link SessionWordIndex}) is added to.
  */
 final class MessageLog {
     static final int SLOT = 16;
-    /** Messages read at a time when a session without a usable digest file is summed. */
-    private static final int SUM_CHUNK = 1_000;
+    /** Messages read at a time when every stored message is read (a digest summed, a stale word index). */
+    private static final int READ_CHUNK = 1_000;
 
     private final Path log;
     private final Path index;
     private final Path digestFile;
+    private final SessionWordIndex words;
     private final FileRecords mapping;
 
     MessageLog(StoreLayout layout, UUID sessionId, FileRecords mapping) {
         this.log = layout.messageLog(sessionId);
         this.index = layout.messageIndex(sessionId);
         this.digestFile = layout.messageDigest(sessionId);
+        this.words = new SessionWordIndex(layout, sessionId);
         this.mapping = mapping;
     }
 
@@ -90,8 +96,38 @@ final class MessageLog {
             }
             digest.add(m);
         }
+        long logLengthBefore = Math.max(0, DurableFiles.sizeOrMissing(log));
         long logLength = writeLines(files, messages);
         files.rewrite(digestFile, digest.encode(logLength));
+        words.add(files, messages, logLengthBefore, logLength, this);
+    }
+
+    /**
+     * The stored messages that hold every word, each read once: those the session's word index names, checked
+     * against their content, or, while the index is stale ({@link SessionWordIndex}), every stored message.
+     *
+     * @param queryWords the search's words, at least one
+     * @return the matching messages, in no particular order
+     */
+    List<Message> matching(List<String> queryWords) throws IOException {
+        Set<Long> candidates = words.candidates(queryWords, DurableFiles.sizeOrMissing(log));
+        List<Message> found = new ArrayList<>();
+        Consumer<Message> check = m -> {
+            if (SearchWords.allIn(queryWords, m.content())) {
+                found.add(m);
+            }
+        };
+        if (candidates == null) {
+            forEachStored(check);
+        } else {
+            readEach(candidates).forEach(check);
+        }
+        return found;
+    }
+
+    /** @return every stored message, in order */
+    List<Message> readAll() throws IOException {
+        return readRange(1, slotCount());
     }
 
     /**
@@ -107,11 +143,16 @@ final class MessageLog {
             }
         }
         SessionDigest summed = new SessionDigest();
-        long slots = slotCount();
-        for (long from = 1; from <= slots; from += SUM_CHUNK) {
-            readRange(from, Math.min(slots, from + SUM_CHUNK - 1)).forEach(summed::add);
-        }
+        forEachStored(summed::add);
         return summed;
+    }
+
+    /** Reads every stored message in order, a chunk at a time, so a long session is never held whole. */
+    private void forEachStored(Consumer<Message> action) throws IOException {
+        long slots = slotCount();
+        for (long from = 1; from <= slots; from += READ_CHUNK) {
+            readRange(from, Math.min(slots, from + READ_CHUNK - 1)).forEach(action);
+        }
     }
 
     /**
@@ -188,22 +229,45 @@ final class MessageLog {
                     ByteBuffer.wrap(DurableFiles.readAt(idx, (first - 1) * SLOT, (int) ((end - first + 1) * SLOT)));
             List<Message> out = new ArrayList<>((int) (end - first + 1));
             while (slots.hasRemaining()) {
-                long offset = slots.getLong();
-                int length = slots.getInt();
-                int crc = slots.getInt();
-                if (length == 0) {
-                    continue;
-                }
-                byte[] line = DurableFiles.readAt(lines, offset, length);
-                if (crc(line, 0, line.length) != crc) {
-                    throw new DataAccessException("A message line in the file store fails its checksum");
-                }
-                out.add(mapping.read(line, Message.class, "message"));
+                readLine(lines, slots).ifPresent(out::add);
             }
             return out;
         } catch (NoSuchFileException e) {
             return List.of();
         }
+    }
+
+    /** @return the stored messages at these sequence numbers, each read through its own slot */
+    private List<Message> readEach(Set<Long> sequenceNumbers) throws IOException {
+        List<Message> out = new ArrayList<>(sequenceNumbers.size());
+        try (FileChannel idx = FileChannel.open(index, StandardOpenOption.READ);
+                FileChannel lines = FileChannel.open(log, StandardOpenOption.READ)) {
+            long available = idx.size() / SLOT;
+            for (long n : sequenceNumbers) {
+                if (n >= 1 && n <= available) {
+                    ByteBuffer slot = ByteBuffer.wrap(DurableFiles.readAt(idx, (n - 1) * SLOT, SLOT));
+                    readLine(lines, slot).ifPresent(out::add);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return List.of();
+        }
+        return out;
+    }
+
+    /** Reads the line one slot points at, checking its CRC; an empty slot holds nothing. */
+    private Optional<Message> readLine(FileChannel lines, ByteBuffer slot) throws IOException {
+        long offset = slot.getLong();
+        int length = slot.getInt();
+        int crc = slot.getInt();
+        if (length == 0) {
+            return Optional.empty();
+        }
+        byte[] line = DurableFiles.readAt(lines, offset, length);
+        if (crc(line, 0, line.length) != crc) {
+            throw new DataAccessException("A message line in the file store fails its checksum");
+        }
+        return Optional.of(mapping.read(line, Message.class, "message"));
     }
 
     /** @return how many slots the index has (the highest sequence number ever stored) */

@@ -178,7 +178,7 @@ record RecordDirectory(StoreLayout layout, FileRecords mapping, JournaledFiles f
     /** Journals at once everything adding messages to a session changes: its log, index, digest and record. */
     void prepareMessageAppend(UUID sessionId) throws IOException {
         files.prepare(
-                List.of(layout.messageLog(sessionId), layout.messageIndex(sessionId)),
+                List.of(layout.messageLog(sessionId), layout.messageIndex(sessionId), layout.wordIndexTail(sessionId)),
                 List.of(layout.messageDigest(sessionId), layout.session(sessionId)));
     }
 

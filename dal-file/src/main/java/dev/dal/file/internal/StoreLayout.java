@@ -83,6 +83,16 @@ final class StoreLayout {
         return sessionDir(sessionId).resolve("messages.digest");
     }
 
+    /** The sorted part of a session's word index ({@link SessionWordIndex}). */
+    Path wordIndexBase(UUID sessionId) {
+        return sessionDir(sessionId).resolve("words.base");
+    }
+
+    /** The appended part of a session's word index ({@link SessionWordIndex}). */
+    Path wordIndexTail(UUID sessionId) {
+        return sessionDir(sessionId).resolve("words.tail");
+    }
+
     Path chatIdIndex(String chatId) {
         return root.resolve("chat-ids").resolve(hash(chatId) + ".json");
     }
