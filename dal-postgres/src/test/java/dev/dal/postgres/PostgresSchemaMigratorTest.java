@@ -27,7 +27,8 @@ class PostgresSchemaMigratorTest {
             "005-record-versions",
             "006-message-digests",
             "007-session-listing-filters",
-            "008-message-search");
+            "008-message-search",
+            "009-message-search-config");
 
     private static DalConfig freshDatabase(String name) {
         Map<String, String> settings = new HashMap<>(PostgresTestServer.get().settingsForDatabase(name));
@@ -65,23 +66,26 @@ class PostgresSchemaMigratorTest {
             assertThat(migrator.rollback("004-user-memory"))
                     .extracting(SchemaChange::version)
                     .containsExactly(
+                            "009-message-search-config",
                             "008-message-search",
                             "007-session-listing-filters",
                             "006-message-digests",
                             "005-record-versions");
             assertThat(migrator.status())
                     .extracting(SchemaChange::applied)
-                    .containsExactly(true, true, true, true, false, false, false, false);
+                    .containsExactly(true, true, true, true, false, false, false, false, false);
             assertThat(migrator.migrate())
                     .extracting(SchemaChange::version)
                     .containsExactly(
                             "005-record-versions",
                             "006-message-digests",
                             "007-session-listing-filters",
-                            "008-message-search");
+                            "008-message-search",
+                            "009-message-search-config");
             assertThat(migrator.rollback("002-chat-sessions"))
                     .extracting(SchemaChange::version)
                     .containsExactly(
+                            "009-message-search-config",
                             "008-message-search",
                             "007-session-listing-filters",
                             "006-message-digests",
@@ -90,7 +94,7 @@ class PostgresSchemaMigratorTest {
                             "003-messages");
             assertThat(migrator.status())
                     .extracting(SchemaChange::applied)
-                    .containsExactly(true, true, false, false, false, false, false, false);
+                    .containsExactly(true, true, false, false, false, false, false, false, false);
             assertThat(migrator.rollback(null))
                     .extracting(SchemaChange::version)
                     .containsExactly("002-chat-sessions");
@@ -106,7 +110,8 @@ class PostgresSchemaMigratorTest {
                             "005-record-versions",
                             "006-message-digests",
                             "007-session-listing-filters",
-                            "008-message-search");
+                            "008-message-search",
+                            "009-message-search-config");
         }
     }
 
@@ -138,7 +143,8 @@ class PostgresSchemaMigratorTest {
                             "005-record-versions",
                             "006-message-digests",
                             "007-session-listing-filters",
-                            "008-message-search");
+                            "008-message-search",
+                            "009-message-search-config");
         }
     }
 

@@ -225,7 +225,8 @@ class PostgresSchemaTest {
             "005-record-versions",
             "006-message-digests",
             "007-session-listing-filters",
-            "008-message-search");
+            "008-message-search",
+            "009-message-search-config");
     private static final List<String> DIGEST_COLUMNS = List.of("digest_1", "digest_2", "digest_3", "digest_4");
     private static final List<String> TOMBSTONE_TABLES =
             List.of("user_tombstones", "session_tombstones", "memory_tombstones");
@@ -463,14 +464,18 @@ class PostgresSchemaTest {
                         new ChangeSetStatus("005-record-versions", "dal", true),
                         new ChangeSetStatus("006-message-digests", "dal", true),
                         new ChangeSetStatus("007-session-listing-filters", "dal", true),
-                        new ChangeSetStatus("008-message-search", "dal", true));
+                        new ChangeSetStatus("008-message-search", "dal", true),
+                        new ChangeSetStatus("009-message-search-config", "dal", true));
         List<String> recorded = new ArrayList<>();
         query("SELECT id, author, md5sum, exectype FROM databasechangelog ORDER BY orderexecuted", rs -> {
             assertThat(rs.getString(3))
                     .as("checksum of %s", rs.getString(1))
                     .isNotNull()
                     .matches("\\d+:[0-9a-f]{32}");
-            assertThat(rs.getString(4)).as("exectype of %s", rs.getString(1)).isEqualTo("EXECUTED");
+            // 009 runs only when the index is not built for DB_SEARCH_CONFIG; on a fresh database 008 built it.
+            assertThat(rs.getString(4))
+                    .as("exectype of %s", rs.getString(1))
+                    .isEqualTo(rs.getString(1).equals("009-message-search-config") ? "MARK_RAN" : "EXECUTED");
             recorded.add(rs.getString(2) + ":" + rs.getString(1));
         });
         assertThat(recorded)
@@ -482,7 +487,8 @@ class PostgresSchemaTest {
                         "dal:005-record-versions",
                         "dal:006-message-digests",
                         "dal:007-session-listing-filters",
-                        "dal:008-message-search");
+                        "dal:008-message-search",
+                        "dal:009-message-search-config");
         query(
                 "SELECT count(*) FROM databasechangeloglock WHERE locked",
                 rs -> assertThat(rs.getInt(1))
@@ -506,12 +512,12 @@ class PostgresSchemaTest {
     @Test
     void rollingRecordVersionsBackAndForthKeepsTheRecordsAtVersionOne() throws SQLException {
         try {
-            schema.rollback(4);
+            schema.rollback(5);
             assertThat(schema.status())
                     .extracting(ChangeSetStatus::applied)
-                    .containsExactly(true, true, true, true, false, false, false, false);
+                    .containsExactly(true, true, true, true, false, false, false, false, false);
             for (String table : TOMBSTONE_TABLES) {
-                assertThat(tableExists(table)).as("%s after rollback(4)", table).isFalse();
+                assertThat(tableExists(table)).as("%s after rollback(5)", table).isFalse();
             }
             query(
                     "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public' "
@@ -536,7 +542,7 @@ class PostgresSchemaTest {
                     });
             execute("INSERT INTO user_tombstones (id, version) VALUES ('00000000-0000-0000-0000-0000000000a2', 3)");
 
-            schema.rollback(4);
+            schema.rollback(5);
             assertThat(tableExists("user_tombstones")).isFalse();
             query(
                     "SELECT count(*) FROM users WHERE clerk_id = 'old-user'",
@@ -567,13 +573,13 @@ class PostgresSchemaTest {
                 .isEqualTo("digest_1 integer YES, digest_2 integer YES, digest_3 integer YES, digest_4 integer YES");
         assertThat(singleString(trigger)).isEqualTo("1");
         try {
-            schema.rollback(3);
+            schema.rollback(4);
             assertThat(singleString(digestColumns))
-                    .as("digest columns after rollback(3)")
+                    .as("digest columns after rollback(4)")
                     .isNull();
-            assertThat(singleString(trigger)).as("trigger after rollback(3)").isEqualTo("0");
+            assertThat(singleString(trigger)).as("trigger after rollback(4)").isEqualTo("0");
             assertThat(singleString("SELECT count(*) FROM pg_proc WHERE proname = 'dal_forget_stale_message_digest'"))
-                    .as("trigger function after rollback(3)")
+                    .as("trigger function after rollback(4)")
                     .isEqualTo("0");
             // A message written by the previous version of Dal, without a hash.
             execute("INSERT INTO users (id, clerk_id) VALUES ('00000000-0000-0000-0000-0000000000c1', 'digest-user')");
@@ -609,9 +615,9 @@ class PostgresSchemaTest {
                                 + " DESC, id DESC; idx_chat_sessions_user_status_activity user_id, status, "
                                 + "COALESCE(last_message_at, created_at) DESC, id DESC");
         try {
-            schema.rollback(2);
+            schema.rollback(3);
             assertThat(singleString(listingIndexes))
-                    .as("listing indexes after rollback(2)")
+                    .as("listing indexes after rollback(3)")
                     .isNull();
             execute("INSERT INTO users (id, clerk_id) VALUES ('00000000-0000-0000-0000-0000000000d1', 'listing-user')");
             execute("INSERT INTO chat_sessions (id, chat_id, user_id, profile) VALUES "
@@ -645,8 +651,12 @@ class PostgresSchemaTest {
                         + "' '::text, 'g'::text)))");
         try {
             schema.rollback(1);
+            assertThat(singleString(index))
+                    .as("009's rollback builds the simple index of 008 again")
+                    .contains("'simple'::regconfig");
+            schema.rollback(1);
             assertThat(singleString("SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_messages_content_fts'"))
-                    .as("search index after rollback(1)")
+                    .as("search index after rolling back 008")
                     .isEqualTo("0");
             assertThat(tableExists("messages")).isTrue();
         } finally {
@@ -657,17 +667,17 @@ class PostgresSchemaTest {
     }
 
     @Test
-    void rollbackFiveDropsUserMemoryAndMigrateRestoresIt() throws SQLException {
+    void rollbackSixDropsUserMemoryAndMigrateRestoresIt() throws SQLException {
         List<String> before = checksums();
         try {
-            schema.rollback(5);
+            schema.rollback(6);
             assertThat(tableExists("user_memory"))
-                    .as("user_memory after rollback(5)")
+                    .as("user_memory after rollback(6)")
                     .isFalse();
             assertThat(tableExists("memory_tombstones"))
-                    .as("memory_tombstones after rollback(5)")
+                    .as("memory_tombstones after rollback(6)")
                     .isFalse();
-            assertThat(tableExists("messages")).as("messages after rollback(5)").isTrue();
+            assertThat(tableExists("messages")).as("messages after rollback(6)").isTrue();
             assertThat(schema.status())
                     .containsExactly(
                             new ChangeSetStatus("001-users", "dal", true),
@@ -677,7 +687,8 @@ class PostgresSchemaTest {
                             new ChangeSetStatus("005-record-versions", "dal", false),
                             new ChangeSetStatus("006-message-digests", "dal", false),
                             new ChangeSetStatus("007-session-listing-filters", "dal", false),
-                            new ChangeSetStatus("008-message-search", "dal", false));
+                            new ChangeSetStatus("008-message-search", "dal", false),
+                            new ChangeSetStatus("009-message-search-config", "dal", false));
             query(
                     "SELECT count(*) FROM databasechangelog",
                     rs -> assertThat(rs.getInt(1)).isEqualTo(3));

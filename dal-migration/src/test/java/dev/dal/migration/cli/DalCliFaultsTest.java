@@ -159,7 +159,7 @@ class DalCliFaultsTest {
         assertThat(copy.status()).as(copy.err()).isZero();
         assertThat(copy.out()).contains("\"written\":{\"users\":1,\"sessions\":1,\"messages\":2,\"memory\":0}");
         assertThat(copy.err()).contains("Schema of " + pg + ": applied 8 change(s)");
-        assertThat(changelogRows(settings)).isEqualTo(8);
+        assertThat(changelogRows(settings)).isEqualTo(9);
         assertThat(run("verify", "--from", file, "--to", pg).status()).isZero();
     }
 
@@ -217,7 +217,7 @@ class DalCliFaultsTest {
                 "--checkpoint-dir",
                 dir.resolve("cp").toString());
         assertThat(migrated.status()).as(migrated.err()).isZero();
-        assertThat(changelogRows(settings)).isEqualTo(8);
+        assertThat(changelogRows(settings)).isEqualTo(9);
         assertThat(run("verify", "--from", file, "--to", pg).status()).isZero();
     }
 

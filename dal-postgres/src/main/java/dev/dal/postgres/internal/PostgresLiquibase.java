@@ -47,19 +47,48 @@ public final class PostgresLiquibase {
     /** Advisory lock key serializing schema work, including Liquibase creating its own tables. */
     private static final long SCHEMA_LOCK = 0x64616c5f736368L;
 
+    /**
+     * The changelog parameter that names the text search configuration {@code idx_messages_content_fts} is built
+     * for ({@code DB_SEARCH_CONFIG}).
+     */
+    static final String SEARCH_CONFIG_PARAMETER = "dal.searchConfig";
+
     private final DataSource dataSource;
     private final PostgresConnection db;
+    private final String searchConfig;
 
-    /** @param dataSource where the schema lives */
+    /**
+     * A runner with the default text search configuration ({@value PostgresSettings#DEFAULT_SEARCH_CONFIG}).
+     *
+     * @param dataSource where the schema lives
+     */
     public PostgresLiquibase(DataSource dataSource) {
+        this(dataSource, PostgresSettings.DEFAULT_SEARCH_CONFIG);
+    }
+
+    /**
+     * @param dataSource where the schema lives
+     * @param searchConfig the text search configuration the full-text index is built for, a name
+     *     {@code DB_SEARCH_CONFIG} accepts
+     */
+    public PostgresLiquibase(DataSource dataSource, String searchConfig) {
         this.dataSource = dataSource;
         this.db = null;
+        this.searchConfig = searchConfig;
     }
 
     /** @param db the store's pools: connections borrowed as the store borrows them, failures explained alike */
     PostgresLiquibase(PostgresConnection db) {
         this.dataSource = db.dataSource();
         this.db = db;
+        this.searchConfig = db.settings().searchConfig();
+    }
+
+    /** @return the changelog's parameters: the text search configuration */
+    private ChangeLogParameters parameters() {
+        ChangeLogParameters parameters = new ChangeLogParameters();
+        parameters.set(SEARCH_CONFIG_PARAMETER, searchConfig);
+        return parameters;
     }
 
     private Connection connection() throws SQLException {
@@ -100,7 +129,7 @@ public final class PostgresLiquibase {
                     () -> {
                         DatabaseChangeLog log = ChangeLogParserFactory.getInstance()
                                 .getParser(CHANGELOG, resources)
-                                .parse(CHANGELOG, new ChangeLogParameters(), resources);
+                                .parse(CHANGELOG, parameters(), resources);
                         for (ChangeSet set : log.getChangeSets()) {
                             all.add(new ChangeSetInfo(
                                     set.getId(),
@@ -123,18 +152,43 @@ public final class PostgresLiquibase {
         return m.find() ? m.group(1).replaceAll("\\s*\\($", "").trim() : set.getId();
     }
 
-    /** Applies every pending changeset. */
+    /**
+     * Applies every pending changeset.
+     *
+     * @throws dev.dal.api.ConfigurationException when the server has no text search configuration of the name
+     *     {@code DB_SEARCH_CONFIG} gives
+     */
     public void migrate() {
-        run(
-                "migrate",
-                database -> new CommandScope(UpdateCommandStep.COMMAND_NAME)
-                        .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
-                        .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, CHANGELOG)
-                        // The summary goes to the log only: a library writes nothing to the application's stdout.
-                        .addArgumentValue(
-                                liquibase.command.core.helpers.ShowSummaryArgument.SHOW_SUMMARY_OUTPUT,
-                                liquibase.UpdateSummaryOutputEnum.LOG)
-                        .execute());
+        run("migrate", database -> {
+            requireSearchConfig(((JdbcConnection) database.getConnection()).getUnderlyingConnection());
+            update(database);
+        });
+    }
+
+    private void requireSearchConfig(Connection connection) throws SQLException {
+        try (java.sql.PreparedStatement st =
+                connection.prepareStatement("SELECT 1 FROM pg_ts_config WHERE cfgname = ?")) {
+            st.setString(1, searchConfig);
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    throw new dev.dal.api.ConfigurationException("DB_SEARCH_CONFIG names " + searchConfig
+                            + ", which is not a text search configuration of this PostgreSQL server"
+                            + " (see pg_ts_config; simple is the default)");
+                }
+            }
+        }
+    }
+
+    private void update(Database database) throws Exception {
+        new CommandScope(UpdateCommandStep.COMMAND_NAME)
+                .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
+                .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, CHANGELOG)
+                .addArgumentValue(DatabaseChangelogCommandStep.CHANGELOG_PARAMETERS, parameters())
+                // The summary goes to the log only: a library writes nothing to the application's stdout.
+                .addArgumentValue(
+                        liquibase.command.core.helpers.ShowSummaryArgument.SHOW_SUMMARY_OUTPUT,
+                        liquibase.UpdateSummaryOutputEnum.LOG)
+                .execute();
     }
 
     /** @param count how many of the newest applied changesets to undo */
@@ -144,6 +198,7 @@ public final class PostgresLiquibase {
                 database -> new CommandScope(RollbackCountCommandStep.COMMAND_NAME)
                         .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
                         .addArgumentValue(DatabaseChangelogCommandStep.CHANGELOG_FILE_ARG, CHANGELOG)
+                        .addArgumentValue(DatabaseChangelogCommandStep.CHANGELOG_PARAMETERS, parameters())
                         .addArgumentValue(RollbackCountCommandStep.COUNT_ARG, count)
                         .execute());
     }

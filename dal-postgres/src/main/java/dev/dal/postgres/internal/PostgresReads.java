@@ -53,10 +53,15 @@ final class PostgresReads implements StoreReads {
             + "ORDER BY COALESCE(s.last_message_at, s.created_at) DESC, s.id DESC";
 
     private final PostgresStore store;
+    private final String searchConfig;
 
-    /** @param store the store whose connection, transaction and clock the reads use */
-    PostgresReads(PostgresStore store) {
+    /**
+     * @param store the store whose connection, transaction and clock the reads use
+     * @param searchConfig the text search configuration of full-text search ({@code DB_SEARCH_CONFIG})
+     */
+    PostgresReads(PostgresStore store, String searchConfig) {
         this.store = store;
+        this.searchConfig = searchConfig;
     }
 
     /** @return the row lock a read takes: inside a transaction, until it ends; outside, none */
@@ -138,32 +143,36 @@ final class PostgresReads implements StoreReads {
     }
 
     /**
-     * The text-search configuration of {@code idx_messages_content_fts}; a query must name the same one for the
-     * planner to use the index.
+     * The indexed expression of {@code idx_messages_content_fts} for a text search configuration: the content
+     * with every run of characters that are neither letters, digits nor common combining marks replaced by a
+     * space, so PostgreSQL's parser sees only Dal's words (it would keep {@code don't}, {@code example.com} or
+     * {@code 3.14} as one token), then read by the configuration. The configuration is a literal, as in the
+     * index, because the planner matches an index expression only against a constant; its name is a checked
+     * identifier ({@code DB_SEARCH_CONFIG}), never caller input.
      */
-    static final String SEARCH_CONFIG = "'simple'::regconfig";
+    static String searchVector(String config) {
+        return "to_tsvector(" + configLiteral(config) + ", regexp_replace(m.content, "
+                + "'[^[:alnum:]\\u0300-\\u036f]+', ' ', 'g'))";
+    }
 
-    /**
-     * The indexed expression: the content with every run of characters that are neither letters, digits nor
-     * common combining marks replaced by a space, so PostgreSQL's parser sees only Dal's words (it would keep
-     * {@code don't}, {@code example.com} or {@code 3.14} as one token), then lower-cased by the configuration.
-     */
-    static final String SEARCH_VECTOR = "to_tsvector(" + SEARCH_CONFIG + ", regexp_replace(m.content, "
-            + "'[^[:alnum:]\\u0300-\\u036f]+', ' ', 'g'))";
+    private static String configLiteral(String config) {
+        return "'" + config + "'::regconfig";
+    }
 
     /**
      * One statement per page: the matching messages in scope with their session's key and rank, best first,
      * after the cursor. The tsquery is built by {@code plainto_tsquery} from Dal's own words of the text
      * (letters and digits only, space-separated), so nothing the caller typed is read as tsquery syntax.
      */
-    static String searchSql(boolean bySession, boolean afterCursor) {
+    static String searchSql(String config, boolean bySession, boolean afterCursor) {
+        String vector = searchVector(config);
         return "SELECT " + prefixed("m.", PostgresRows.MESSAGE_COLUMNS)
                 + ", s.chat_id AS hit_chat_id, r.score AS hit_score"
                 + " FROM messages m JOIN chat_sessions s ON s.id = m.chat_session_id"
-                + " CROSS JOIN plainto_tsquery(" + SEARCH_CONFIG + ", :words) q"
-                + " CROSS JOIN LATERAL (SELECT ts_rank(" + SEARCH_VECTOR + ", q) AS score) r"
+                + " CROSS JOIN plainto_tsquery(" + configLiteral(config) + ", :words) q"
+                + " CROSS JOIN LATERAL (SELECT ts_rank(" + vector + ", q) AS score) r"
                 + " WHERE " + (bySession ? "s.chat_id = :chatId" : "s.user_id = :userId")
-                + " AND " + SEARCH_VECTOR + " @@ q"
+                + " AND " + vector + " @@ q"
                 + (afterCursor ? " AND (r.score < :score OR (r.score = :score AND m.id < :afterId))" : "")
                 + " ORDER BY r.score DESC, m.id DESC LIMIT :limit";
     }
@@ -173,7 +182,7 @@ final class PostgresReads implements StoreReads {
         SearchCursors.Position after = query.cursor() == null ? null : SearchCursors.decode(query.cursor());
         boolean bySession = query.chatId() != null;
         List<SearchHit> hits = store.read("searchMessages", h -> {
-            Query statement = h.createQuery(searchSql(bySession, after != null))
+            Query statement = h.createQuery(searchSql(searchConfig, bySession, after != null))
                     .bind("words", String.join(" ", SearchWords.of(query.text())))
                     .bind("limit", query.limit() + 1);
             if (bySession) {

@@ -14,24 +14,33 @@ import java.util.List;
  * database that is behind (an empty one included) with {@code StoreFailures.schemaNotCurrent},
  * instead of failing every call later with "relation does not exist". The check runs at open; when
  * the server cannot be reached then, it runs on the first connection a call gets, once it passed it
- * is not repeated.
+ * is not repeated. It also checks that the full-text index is built for the text search configuration
+ * {@code DB_SEARCH_CONFIG} names, since a search with another one could not use it.
  */
 final class PostgresSchemaCheck {
     private static final List<String> EXPECTED = PostgresLiquibase.expectedChangeSets();
     private static final String UNDEFINED_TABLE = "42P01";
 
+    private final String searchConfig;
     private volatile boolean current;
+
+    private PostgresSchemaCheck(String searchConfig) {
+        this.searchConfig = searchConfig;
+    }
 
     /** @return a check that has already passed (the store just migrated the schema) */
     static PostgresSchemaCheck passed() {
-        PostgresSchemaCheck check = new PostgresSchemaCheck();
+        PostgresSchemaCheck check = new PostgresSchemaCheck(null);
         check.current = true;
         return check;
     }
 
-    /** @return a check still to run */
-    static PostgresSchemaCheck pending() {
-        return new PostgresSchemaCheck();
+    /**
+     * @param searchConfig the text search configuration the full-text index must be built for
+     * @return a check still to run
+     */
+    static PostgresSchemaCheck pending(String searchConfig) {
+        return new PostgresSchemaCheck(searchConfig);
     }
 
     /** @return whether the check has passed */
@@ -51,10 +60,30 @@ final class PostgresSchemaCheck {
             return;
         }
         String missing = missing(connection);
+        if (missing == null) {
+            missing = searchIndexMismatch(connection);
+        }
         if (missing != null) {
             throw PostgresErrors.FAILURES.schemaNotCurrent(missing);
         }
         current = true;
+    }
+
+    /**
+     * @return in words, how the full-text index differs from the one {@code DB_SEARCH_CONFIG} asks for, or
+     *     {@code null} when it is built for that configuration
+     */
+    private String searchIndexMismatch(Connection connection) throws SQLException {
+        try (PreparedStatement st = connection.prepareStatement("SELECT indexdef FROM pg_indexes"
+                + " WHERE indexname = 'idx_messages_content_fts' AND schemaname = current_schema()")) {
+            try (ResultSet rs = st.executeQuery()) {
+                if (rs.next() && rs.getString(1).contains("'" + searchConfig + "'::regconfig")) {
+                    return null;
+                }
+            }
+        }
+        return "idx_messages_content_fts is not built for the text search configuration " + searchConfig
+                + " that DB_SEARCH_CONFIG names";
     }
 
     /** @return what is missing, in words, or {@code null} when every changeset is applied */

@@ -34,6 +34,7 @@ import java.util.TreeMap;
  * @param replicaUrls one URL per replica, for watching each one's state and lag (an unmodifiable list); empty
  *     without replicas
  * @param maxReplicaLag how far behind the primary a replica may fall before reads leave the replicas
+ * @param searchConfig the text search configuration of full-text search ({@code DB_SEARCH_CONFIG})
  */
 public record PostgresSettings(
         String jdbcUrl,
@@ -41,7 +42,8 @@ public record PostgresSettings(
         String password,
         String readJdbcUrl,
         List<String> replicaUrls,
-        java.time.Duration maxReplicaLag) {
+        java.time.Duration maxReplicaLag,
+        String searchConfig) {
 
     private static final java.time.Duration DEFAULT_MAX_REPLICA_LAG = java.time.Duration.ofSeconds(30);
 
@@ -64,6 +66,16 @@ public record PostgresSettings(
     /** How far behind the primary a replica may fall before reads go to the primary, default 30 s. */
     public static final Setting<java.time.Duration> DB_MAX_REPLICA_LAG =
             Setting.positiveDuration("DB_MAX_REPLICA_LAG", DEFAULT_MAX_REPLICA_LAG);
+    /** The text search configuration of full-text search, unless {@code DB_SEARCH_CONFIG} names another. */
+    public static final String DEFAULT_SEARCH_CONFIG = "simple";
+    /**
+     * The text search configuration full-text search uses and {@code idx_messages_content_fts} is built for,
+     * default {@code simple} (lower-cased words, no stemming, no stop words). Another one, such as
+     * {@code english}, stems words and drops stop words, so whole-word matching no longer holds; changing it
+     * rebuilds the index at the next migration.
+     */
+    public static final Setting<String> DB_SEARCH_CONFIG = Setting.of(
+            "DB_SEARCH_CONFIG", DEFAULT_SEARCH_CONFIG, PostgresSettings::searchConfig, DEFAULT_SEARCH_CONFIG);
     /** Whether the Liquibase changelog runs when the store opens: PostgreSQL's default for {@code DB_AUTO_MIGRATE}. */
     public static final boolean AUTO_MIGRATE_BY_DEFAULT = false;
 
@@ -79,7 +91,22 @@ public record PostgresSettings(
                 DB_USER,
                 DB_PASSWORD,
                 DB_READ_HOSTS,
-                DB_MAX_REPLICA_LAG);
+                DB_MAX_REPLICA_LAG,
+                DB_SEARCH_CONFIG);
+    }
+
+    /**
+     * Reads a text search configuration's name. It is written into statements and the index definition as a
+     * literal (the planner matches an index expression only against a constant), so only a plain lower-case
+     * identifier is taken.
+     */
+    private static String searchConfig(String value) {
+        if (!value.matches("[a-z_][a-z0-9_]{0,62}")) {
+            throw new ConfigurationException(DB_SEARCH_CONFIG.name()
+                    + " must name a PostgreSQL text search configuration: lower-case letters, digits and"
+                    + " underscores, at most 63, such as simple or english");
+        }
+        return value;
     }
 
     /**
@@ -92,6 +119,18 @@ public record PostgresSettings(
     }
 
     static PostgresSettings from(SettingsView view) {
+        PostgresSettings located = located(view);
+        return new PostgresSettings(
+                located.jdbcUrl(),
+                located.user(),
+                located.password(),
+                located.readJdbcUrl(),
+                located.replicaUrls(),
+                located.maxReplicaLag(),
+                view.get(DB_SEARCH_CONFIG));
+    }
+
+    private static PostgresSettings located(SettingsView view) {
         PostgresSettings primary = primary(view);
         List<String> readHosts = view.get(DB_READ_HOSTS);
         if (readHosts.isEmpty()) {
@@ -109,7 +148,8 @@ public record PostgresSettings(
                 "jdbc:postgresql://" + String.join(",", replicas) + "," + primaryHosts + database
                         + "?targetServerType=preferSecondary&loadBalanceHosts=true",
                 replicas.stream().map(r -> "jdbc:postgresql://" + r + database).toList(),
-                view.get(DB_MAX_REPLICA_LAG));
+                view.get(DB_MAX_REPLICA_LAG),
+                DEFAULT_SEARCH_CONFIG);
     }
 
     private static PostgresSettings primary(SettingsView view) {
@@ -126,12 +166,14 @@ public record PostgresSettings(
         String hostList = String.join(",", ServerSettings.withPorts(view, hosts, DEFAULT_PORT));
         String jdbc =
                 "jdbc:postgresql://" + hostList + "/" + db + (hosts.size() > 1 ? "?targetServerType=primary" : "");
-        return new PostgresSettings(jdbc, user, password, null, List.of(), DEFAULT_MAX_REPLICA_LAG);
+        return new PostgresSettings(
+                jdbc, user, password, null, List.of(), DEFAULT_MAX_REPLICA_LAG, DEFAULT_SEARCH_CONFIG);
     }
 
     private static PostgresSettings fromUrl(String url, String user, String password) {
         if (url.startsWith("jdbc:postgresql:")) {
-            return new PostgresSettings(url, user, password, null, List.of(), DEFAULT_MAX_REPLICA_LAG);
+            return new PostgresSettings(
+                    url, user, password, null, List.of(), DEFAULT_MAX_REPLICA_LAG, DEFAULT_SEARCH_CONFIG);
         }
         if (!url.startsWith("postgresql://") && !url.startsWith("postgres://")) {
             throw new ConfigurationException(
@@ -155,7 +197,8 @@ public record PostgresSettings(
                     password,
                     null,
                     List.of(),
-                    DEFAULT_MAX_REPLICA_LAG);
+                    DEFAULT_MAX_REPLICA_LAG,
+                    DEFAULT_SEARCH_CONFIG);
         } catch (URISyntaxException | RuntimeException e) {
             throw new ConfigurationException(
                     DATABASE_URL.name() + " is not a valid PostgreSQL URL: " + DATABASE_URL.display(url));

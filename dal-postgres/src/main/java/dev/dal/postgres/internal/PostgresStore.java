@@ -87,7 +87,11 @@ public final class PostgresStore extends SplitDataAccess {
 
     /** @return this store's parts: its own reads, writes and bulk access, and the server side it shares */
     private StoreParts ownParts(StoreParts.Server server) {
-        return new StoreParts(new PostgresReads(this), new PostgresWrites(this), new PostgresBulkAccess(this), server);
+        return new StoreParts(
+                new PostgresReads(this, db.settings().searchConfig()),
+                new PostgresWrites(this),
+                new PostgresBulkAccess(this),
+                server);
     }
 
     @Override

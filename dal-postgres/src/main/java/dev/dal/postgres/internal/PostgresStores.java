@@ -43,7 +43,7 @@ public final class PostgresStores {
 
     /** Runs the schema check over a connection of its own, bounded by the store's deadlines. */
     private static PostgresSchemaCheck checkAtOpen(PostgresConnection db, DalConfig config, PostgresSettings settings) {
-        PostgresSchemaCheck check = PostgresSchemaCheck.pending();
+        PostgresSchemaCheck check = PostgresSchemaCheck.pending(settings.searchConfig());
         PostgresConnector connector = PostgresConnection.connector(config, settings.jdbcUrl(), settings, "dal-open");
         try (Connection c = connector.getConnection()) {
             check.ensure(c);

@@ -169,3 +169,17 @@ CREATE INDEX idx_chat_sessions_user_profile_activity
 CREATE INDEX idx_messages_content_fts ON messages
     USING gin (to_tsvector('simple'::regconfig, regexp_replace(content, '[^[:alnum:]\u0300-\u036f]+', ' ', 'g')));
 --rollback DROP INDEX idx_messages_content_fts;
+
+--changeset dal:009-message-search-config runOnChange:true
+--preconditions onFail:MARK_RAN
+--precondition-sql-check expectedResult:0 SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_messages_content_fts' AND indexdef LIKE '%''${dal.searchConfig}''::regconfig%'
+-- The full-text index is built for the text search configuration DB_SEARCH_CONFIG names ('simple' unless it
+-- names another), the one the store's queries name. The setting is a changelog parameter, so the changeset's
+-- checksum changes with it and runOnChange runs it again at the next migration. Where the index is already
+-- built for that configuration (as 008 built it for 'simple'), it marks itself ran and changes nothing; else it
+-- rebuilds the index, reading every message once.
+DROP INDEX IF EXISTS idx_messages_content_fts;
+CREATE INDEX idx_messages_content_fts ON messages
+    USING gin (to_tsvector('${dal.searchConfig}'::regconfig, regexp_replace(content, '[^[:alnum:]\u0300-\u036f]+', ' ', 'g')));
+--rollback DROP INDEX IF EXISTS idx_messages_content_fts;
+--rollback CREATE INDEX idx_messages_content_fts ON messages USING gin (to_tsvector('simple'::regconfig, regexp_replace(content, '[^[:alnum:]\u0300-\u036f]+', ' ', 'g')));

@@ -110,7 +110,8 @@ class PostgresQueryPlanTest {
             h.execute("ANALYZE messages");
             return String.join(
                     "\n",
-                    h.createQuery("EXPLAIN " + PostgresReads.searchSql(bySession, true))
+                    h.createQuery("EXPLAIN "
+                                    + PostgresReads.searchSql(PostgresSettings.DEFAULT_SEARCH_CONFIG, bySession, true))
                             .bind("words", "needle")
                             .bind(bySession ? "chatId" : "userId", bySession ? (Object) "any-chat" : talker.id())
                             .bind("score", 0.5f)
