@@ -18,5 +18,10 @@ public enum Capability {
      * {@link DataAccess#searchMessages} answers: the store keeps a full-text index of message content and
      * reads search text by the shared word rule.
      */
-    FULL_TEXT_SEARCH
+    FULL_TEXT_SEARCH,
+    /**
+     * {@link DataAccess#voteMessage}, {@link DataAccess#clearVote}, {@link DataAccess#getVoteTallies} and
+     * {@link DataAccess#getUserVotes} answer: the store keeps one vote per user per message.
+     */
+    MESSAGE_VOTES
 }

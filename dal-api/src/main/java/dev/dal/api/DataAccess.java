@@ -281,6 +281,67 @@ public interface DataAccess extends AutoCloseable {
                 Capability.FULL_TEXT_SEARCH, "this store keeps no full-text index of message content");
     }
 
+    // ---- message votes ----
+
+    /**
+     * Records a user's vote on a message. A user has one vote per message: a second vote replaces the first,
+     * with its own time. Votes go with their message (a deleted session takes its votes along) and with their
+     * user (a deleted user's votes are removed, whatever becomes of the sessions).
+     *
+     * @param chatId the session's key
+     * @param sequenceNumber the message's place in the session, 1 or more
+     * @param userId who votes
+     * @param vote up or down
+     * @return the vote as stored
+     * @throws NotFoundException when there is no such message or no such user
+     * @throws UnsupportedCapabilityException when the store does not declare {@link Capability#MESSAGE_VOTES}
+     */
+    default MessageVote voteMessage(String chatId, long sequenceNumber, UUID userId, Vote vote) {
+        throw new UnsupportedCapabilityException(Capability.MESSAGE_VOTES, "this store keeps no message votes");
+    }
+
+    /**
+     * Removes a user's vote on a message.
+     *
+     * @param chatId the session's key
+     * @param sequenceNumber the message's place in the session, 1 or more
+     * @param userId who voted
+     * @return whether a vote was removed; {@code false} for an unknown message or user
+     * @throws UnsupportedCapabilityException when the store does not declare {@link Capability#MESSAGE_VOTES}
+     */
+    default boolean clearVote(String chatId, long sequenceNumber, UUID userId) {
+        throw new UnsupportedCapabilityException(Capability.MESSAGE_VOTES, "this store keeps no message votes");
+    }
+
+    /**
+     * The vote counts of the messages in a range of one session (a page of history), fetched in one round
+     * trip to the store.
+     *
+     * @param chatId the session's key
+     * @param fromSequence the first sequence number of the range, 1 or more
+     * @param toSequence the last, inclusive; the range holds at most {@link HistoryQuery#MAX_LIMIT} numbers
+     * @return one tally per message of the range that has a vote, in ascending sequence order; empty for an
+     *     unknown session
+     * @throws UnsupportedCapabilityException when the store does not declare {@link Capability#MESSAGE_VOTES}
+     */
+    default List<VoteTally> getVoteTallies(String chatId, long fromSequence, long toSequence) {
+        throw new UnsupportedCapabilityException(Capability.MESSAGE_VOTES, "this store keeps no message votes");
+    }
+
+    /**
+     * One user's own votes on the messages in a range of one session, fetched in one round trip.
+     *
+     * @param chatId the session's key
+     * @param userId who voted
+     * @param fromSequence the first sequence number of the range, 1 or more
+     * @param toSequence the last, inclusive; the range holds at most {@link HistoryQuery#MAX_LIMIT} numbers
+     * @return the user's votes in ascending sequence order; empty for an unknown session or user
+     * @throws UnsupportedCapabilityException when the store does not declare {@link Capability#MESSAGE_VOTES}
+     */
+    default List<MessageVote> getUserVotes(String chatId, UUID userId, long fromSequence, long toSequence) {
+        throw new UnsupportedCapabilityException(Capability.MESSAGE_VOTES, "this store keeps no message votes");
+    }
+
     // ---- user memory ----
 
     /**

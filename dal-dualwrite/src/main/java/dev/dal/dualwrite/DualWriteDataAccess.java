@@ -833,6 +833,10 @@ public final class DualWriteDataAccess implements DataAccess {
         Set<Capability> p = primary.capabilities();
         Set<Capability> s = secondary.capabilities();
         for (Capability c : Capability.values()) {
+            if (c == Capability.MESSAGE_VOTES) {
+                // Votes are not replicated yet: the repair journal and the bulk interface do not carry them.
+                continue;
+            }
             if (c == Capability.TRANSACTIONS ? p.contains(c) : p.contains(c) && s.contains(c)) {
                 own.add(c);
             }

@@ -17,6 +17,7 @@ public interface DataAccessConformance
                 SessionContract,
                 SessionFilterContract,
                 SearchContract,
+                VoteContract,
                 MessageContract,
                 HistoryContract,
                 MemoryContract,

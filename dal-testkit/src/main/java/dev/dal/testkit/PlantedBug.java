@@ -33,6 +33,10 @@ enum PlantedBug {
     SEARCH_MATCHES_PARTS_OF_WORDS,
     /** A search page resumes at its cursor inclusively: the last hit of a page is repeated on the next. */
     SEARCH_CURSOR_REPEATS_LAST_HIT,
+    /** A user's second vote on a message is added beside the first instead of replacing it. */
+    SECOND_VOTE_ADDS,
+    /** Deleting a user leaves their votes counted. */
+    DELETED_USERS_VOTES_COUNTED,
     /** updateUser keeps the old updatedAt. */
     UPDATE_KEEPS_UPDATED_AT,
     /** updateUser stamps updatedAt from the system clock, not the store's clock. */

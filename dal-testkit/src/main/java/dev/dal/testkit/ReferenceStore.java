@@ -11,6 +11,7 @@ import dev.dal.api.HealthStatus;
 import dev.dal.api.HistoryQuery;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
@@ -26,6 +27,8 @@ import dev.dal.api.TransactionWork;
 import dev.dal.api.UnsupportedCapabilityException;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
+import dev.dal.api.Vote;
+import dev.dal.api.VoteTally;
 import dev.dal.api.bulk.BulkAccess;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
@@ -71,6 +74,9 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
         Map<UUID, ChatSession> sessions = new HashMap<>();
         Map<UUID, TreeMap<Long, Message>> messages = new HashMap<>();
         TreeMap<MemoryKey, MemoryEntry> memory = new TreeMap<>();
+        /** Session id, then sequence number, then the voters' votes. */
+        Map<UUID, TreeMap<Long, Map<UUID, MessageVote>>> votes = new HashMap<>();
+
         Map<UUID, Long> userTombstones = new HashMap<>();
         Map<String, Tombstone> sessionTombstones = new HashMap<>();
         TreeMap<MemoryKey, Long> memoryTombstones = new TreeMap<>();
@@ -87,6 +93,11 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
             copy.sessions = new HashMap<>(sessions);
             messages.forEach((k, v) -> copy.messages.put(k, new TreeMap<>(v)));
             copy.memory = new TreeMap<>(memory);
+            votes.forEach((session, bySequence) -> {
+                TreeMap<Long, Map<UUID, MessageVote>> copied = new TreeMap<>();
+                bySequence.forEach((seq, voters) -> copied.put(seq, new HashMap<>(voters)));
+                copy.votes.put(session, copied);
+            });
             copy.userTombstones = new HashMap<>(userTombstones);
             copy.sessionTombstones = new HashMap<>(sessionTombstones);
             copy.memoryTombstones = new TreeMap<>(memoryTombstones);
@@ -98,6 +109,7 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
             sessions = from.sessions;
             messages = from.messages;
             memory = from.memory;
+            votes = from.votes;
             userTombstones = from.userTombstones;
             sessionTombstones = from.sessionTombstones;
             memoryTombstones = from.memoryTombstones;
@@ -303,11 +315,15 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
             if (!has(PlantedBug.DELETE_USER_KEEPS_MEMORY)) {
                 state.memory.keySet().removeIf(k -> k.userId().equals(id.toString()));
             }
+            if (!has(PlantedBug.DELETED_USERS_VOTES_COUNTED)) {
+                state.votes.values().forEach(bySequence -> bySequence.values().forEach(voters -> voters.remove(id)));
+            }
             for (ChatSession session : List.copyOf(state.sessions.values())) {
                 if (id.equals(session.userId())) {
                     if (mode == DeleteMode.PURGE || has(PlantedBug.KEEP_MODE_PURGES_SESSIONS)) {
                         state.sessions.remove(session.id());
                         state.messages.remove(session.id());
+                        state.votes.remove(session.id());
                         state.sessionTombstones.put(
                                 session.chatId(),
                                 Tombstone.ofSession(session.chatId(), session.id(), session.version() + 1));
@@ -387,6 +403,7 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
                     if (!has(PlantedBug.DELETE_ORPHANS_MESSAGES)) {
                         state.messages.remove(s.id());
                     }
+                    state.votes.remove(s.id());
                     return true;
                 })
                 .orElse(false));
@@ -575,6 +592,80 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
             hits.sort(SearchCursors.SEARCH_ORDER);
             return SearchCursors.page(hits, query.limit());
         });
+    }
+
+    // ---- votes ----
+
+    private void requireVotes() {
+        if (!capabilities.contains(Capability.MESSAGE_VOTES)) {
+            throw new UnsupportedCapabilityException(
+                    Capability.MESSAGE_VOTES, "this reference store was built without");
+        }
+    }
+
+    @Override
+    public MessageVote voteMessage(String chatId, long sequenceNumber, UUID userId, Vote vote) {
+        requireVotes();
+        return locked(() -> {
+            ChatSession session = requireSession(chatId);
+            Message message = Optional.ofNullable(state.messages.get(session.id()))
+                    .map(history -> history.get(sequenceNumber))
+                    .orElseThrow(() -> NotFoundException.of("message", chatId + "#" + sequenceNumber));
+            requireUser(userId);
+            MessageVote cast = new MessageVote(message.id(), sequenceNumber, userId, vote, now());
+            Map<UUID, MessageVote> voters = state.votes
+                    .computeIfAbsent(session.id(), k -> new TreeMap<>())
+                    .computeIfAbsent(sequenceNumber, k -> new HashMap<>());
+            // The planted bug keeps the first vote and files the second under a fresh key.
+            voters.put(has(PlantedBug.SECOND_VOTE_ADDS) && voters.containsKey(userId) ? Ids.newId() : userId, cast);
+            return cast;
+        });
+    }
+
+    @Override
+    public boolean clearVote(String chatId, long sequenceNumber, UUID userId) {
+        requireVotes();
+        return locked(() -> byChatId(chatId)
+                .map(session -> state.votes.getOrDefault(session.id(), new TreeMap<>()))
+                .map(bySequence ->
+                        bySequence.getOrDefault(sequenceNumber, new HashMap<>()).remove(userId) != null)
+                .orElse(false));
+    }
+
+    private List<Map<UUID, MessageVote>> votersIn(String chatId, long fromSequence, long toSequence) {
+        return byChatId(chatId)
+                .map(session -> state.votes.getOrDefault(session.id(), new TreeMap<>()))
+                .map(bySequence -> List.copyOf(
+                        bySequence.subMap(fromSequence, true, toSequence, true).values()))
+                .orElse(List.of());
+    }
+
+    @Override
+    public List<VoteTally> getVoteTallies(String chatId, long fromSequence, long toSequence) {
+        requireVotes();
+        return read(() -> {
+            List<VoteTally> tallies = new ArrayList<>();
+            for (Map<UUID, MessageVote> voters : votersIn(chatId, fromSequence, toSequence)) {
+                if (voters.isEmpty()) {
+                    continue;
+                }
+                long up = voters.values().stream()
+                        .filter(v -> v.vote() == Vote.UP)
+                        .count();
+                long seq = voters.values().iterator().next().sequenceNumber();
+                tallies.add(new VoteTally(seq, up, voters.size() - up));
+            }
+            return tallies;
+        });
+    }
+
+    @Override
+    public List<MessageVote> getUserVotes(String chatId, UUID userId, long fromSequence, long toSequence) {
+        requireVotes();
+        return read(() -> votersIn(chatId, fromSequence, toSequence).stream()
+                .map(voters -> voters.get(userId))
+                .filter(Objects::nonNull)
+                .toList());
     }
 
     // ---- memory ----

@@ -54,6 +54,10 @@ class PlantedBugsTest {
         CATCHERS.put(PlantedBug.SESSION_PROFILE_IGNORES_CASE, List.of("profileFilterKeepsExactlyThatProfile"));
         CATCHERS.put(PlantedBug.SEARCH_MATCHES_PARTS_OF_WORDS, List.of("searchMatchesWholeWordsOnly"));
         CATCHERS.put(PlantedBug.SEARCH_CURSOR_REPEATS_LAST_HIT, List.of("cursorPagesConcatenateToTheWholeResult"));
+        CATCHERS.put(
+                PlantedBug.SECOND_VOTE_ADDS,
+                List.of("aSecondVoteReplacesTheFirst", "concurrentVotesCountEachUserOnce"));
+        CATCHERS.put(PlantedBug.DELETED_USERS_VOTES_COUNTED, List.of("votesGoWithTheirSessionAndTheirUser"));
         CATCHERS.put(PlantedBug.UPDATE_KEEPS_UPDATED_AT, List.of("updateUserMovesUpdatedAtToClockAndKeepsCreatedAt"));
         CATCHERS.put(PlantedBug.UPDATE_USES_SYSTEM_CLOCK, List.of("updateUserMovesUpdatedAtToClockAndKeepsCreatedAt"));
         CATCHERS.put(PlantedBug.DELETE_ORPHANS_MESSAGES, List.of("deleteChatSessionDeletesItsMessagesOnly"));

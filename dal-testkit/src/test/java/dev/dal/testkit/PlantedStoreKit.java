@@ -15,6 +15,11 @@ class PlantedStoreKit implements DataAccessConformance {
     @Override
     public StoreProvider storeProvider() {
         return new ReferenceStoreConformanceTest.ReferenceProvider(
-                EnumSet.of(Capability.TRANSACTIONS, Capability.MULTI_PROCESS, Capability.FULL_TEXT_SEARCH), bug);
+                EnumSet.of(
+                        Capability.TRANSACTIONS,
+                        Capability.MULTI_PROCESS,
+                        Capability.FULL_TEXT_SEARCH,
+                        Capability.MESSAGE_VOTES),
+                bug);
     }
 }

@@ -16,8 +16,11 @@ class ReferenceStoreConformanceTest implements DataAccessConformance {
 
     @Override
     public StoreProvider storeProvider() {
-        return new ReferenceProvider(
-                EnumSet.of(Capability.TRANSACTIONS, Capability.MULTI_PROCESS, Capability.FULL_TEXT_SEARCH));
+        return new ReferenceProvider(EnumSet.of(
+                Capability.TRANSACTIONS,
+                Capability.MULTI_PROCESS,
+                Capability.FULL_TEXT_SEARCH,
+                Capability.MESSAGE_VOTES));
     }
 
     /** Opens reference stores through the factory, as applications get them. */

@@ -2,6 +2,7 @@ package dev.dal.api.internal;
 
 import dev.dal.api.ChatSession;
 import dev.dal.api.ChatSessionUpdate;
+import dev.dal.api.HistoryQuery;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.NewChatSession;
@@ -15,6 +16,7 @@ import dev.dal.api.ValidationException;
 import dev.dal.api.spi.RecordTrees;
 import dev.dal.api.spi.SearchCursors;
 import dev.dal.api.spi.SearchWords;
+import java.util.UUID;
 
 /** Applies {@link Validator}'s rules to whole requests and records, field by field. */
 public final class RecordValidator {
@@ -112,6 +114,35 @@ public final class RecordValidator {
         v.limit("query.limit", query.limit());
         if (query.cursor() != null) {
             SearchCursors.decode(query.cursor());
+        }
+    }
+
+    /**
+     * @param chatId the voted message's session
+     * @param sequenceNumber the voted message's place
+     * @param userId who votes
+     */
+    public void votedMessage(String chatId, long sequenceNumber, UUID userId) {
+        v.key("chatId", chatId);
+        if (sequenceNumber < 1) {
+            throw new ValidationException("sequenceNumber", "must be 1 or more");
+        }
+        v.required("userId", userId);
+    }
+
+    /**
+     * @param fromSequence a range's first sequence number
+     * @param toSequence its last, inclusive
+     */
+    public void sequenceRange(long fromSequence, long toSequence) {
+        if (fromSequence < 1) {
+            throw new ValidationException("fromSequence", "must be 1 or more");
+        }
+        if (toSequence < fromSequence) {
+            throw new ValidationException("toSequence", "must not be less than fromSequence");
+        }
+        if (toSequence - fromSequence >= HistoryQuery.MAX_LIMIT) {
+            throw new ValidationException("toSequence", "must be less than fromSequence + " + HistoryQuery.MAX_LIMIT);
         }
     }
 

@@ -10,6 +10,7 @@ import dev.dal.api.HealthStatus;
 import dev.dal.api.HistoryQuery;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
@@ -21,6 +22,8 @@ import dev.dal.api.TransactionWork;
 import dev.dal.api.UnavailableException;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
+import dev.dal.api.Vote;
+import dev.dal.api.VoteTally;
 import dev.dal.api.bulk.BulkAccess;
 import java.time.Duration;
 import java.time.Instant;
@@ -326,6 +329,34 @@ public final class ValidatingDataAccess implements DataAccess {
     public SearchPage searchMessages(SearchQuery query) {
         records.searchQuery(query);
         return call("searchMessages", () -> store.searchMessages(query));
+    }
+
+    @Override
+    public MessageVote voteMessage(String chatId, long sequenceNumber, UUID userId, Vote vote) {
+        records.votedMessage(chatId, sequenceNumber, userId);
+        v.required("vote", vote);
+        return call("voteMessage", () -> store.voteMessage(chatId, sequenceNumber, userId, vote));
+    }
+
+    @Override
+    public boolean clearVote(String chatId, long sequenceNumber, UUID userId) {
+        records.votedMessage(chatId, sequenceNumber, userId);
+        return call("clearVote", () -> store.clearVote(chatId, sequenceNumber, userId));
+    }
+
+    @Override
+    public List<VoteTally> getVoteTallies(String chatId, long fromSequence, long toSequence) {
+        v.key("chatId", chatId);
+        records.sequenceRange(fromSequence, toSequence);
+        return call("getVoteTallies", () -> store.getVoteTallies(chatId, fromSequence, toSequence));
+    }
+
+    @Override
+    public List<MessageVote> getUserVotes(String chatId, UUID userId, long fromSequence, long toSequence) {
+        v.key("chatId", chatId);
+        v.required("userId", userId);
+        records.sequenceRange(fromSequence, toSequence);
+        return call("getUserVotes", () -> store.getUserVotes(chatId, userId, fromSequence, toSequence));
     }
 
     @Override

@@ -10,6 +10,7 @@ import dev.dal.api.HealthStatus;
 import dev.dal.api.HistoryQuery;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
@@ -20,6 +21,8 @@ import dev.dal.api.SessionOverview;
 import dev.dal.api.TransactionWork;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
+import dev.dal.api.Vote;
+import dev.dal.api.VoteTally;
 import dev.dal.api.bulk.BulkAccess;
 import java.time.Instant;
 import java.util.List;
@@ -190,6 +193,26 @@ public abstract class SplitDataAccess implements DataAccess, PooledStore {
     @Override
     public SearchPage searchMessages(SearchQuery query) {
         return reads().searchMessages(query);
+    }
+
+    @Override
+    public MessageVote voteMessage(String chatId, long sequenceNumber, UUID userId, Vote vote) {
+        return writes().voteMessage(chatId, sequenceNumber, userId, vote);
+    }
+
+    @Override
+    public boolean clearVote(String chatId, long sequenceNumber, UUID userId) {
+        return writes().clearVote(chatId, sequenceNumber, userId);
+    }
+
+    @Override
+    public List<VoteTally> getVoteTallies(String chatId, long fromSequence, long toSequence) {
+        return reads().getVoteTallies(chatId, fromSequence, toSequence);
+    }
+
+    @Override
+    public List<MessageVote> getUserVotes(String chatId, UUID userId, long fromSequence, long toSequence) {
+        return reads().getUserVotes(chatId, userId, fromSequence, toSequence);
     }
 
     @Override

@@ -6,12 +6,14 @@ import dev.dal.api.DataAccess;
 import dev.dal.api.HistoryQuery;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.SearchPage;
 import dev.dal.api.SearchQuery;
 import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
 import dev.dal.api.UnsupportedCapabilityException;
 import dev.dal.api.User;
+import dev.dal.api.VoteTally;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -106,6 +108,33 @@ public interface StoreReads {
     default SearchPage searchMessages(SearchQuery query) {
         throw new UnsupportedCapabilityException(
                 Capability.FULL_TEXT_SEARCH, "this store keeps no full-text index of message content");
+    }
+
+    /**
+     * As {@link DataAccess#getVoteTallies(String,long,long)}; the range is valid. Stores without
+     * {@link Capability#MESSAGE_VOTES} keep this default.
+     *
+     * @param chatId the session's chat id
+     * @param fromSequence the first sequence number of the range
+     * @param toSequence the last, inclusive
+     * @return the tallies of the range's voted messages, in ascending sequence order
+     */
+    default List<VoteTally> getVoteTallies(String chatId, long fromSequence, long toSequence) {
+        throw new UnsupportedCapabilityException(Capability.MESSAGE_VOTES, "this store keeps no message votes");
+    }
+
+    /**
+     * As {@link DataAccess#getUserVotes(String,UUID,long,long)}; the range is valid. Stores without
+     * {@link Capability#MESSAGE_VOTES} keep this default.
+     *
+     * @param chatId the session's chat id
+     * @param userId who voted
+     * @param fromSequence the first sequence number of the range
+     * @param toSequence the last, inclusive
+     * @return the user's votes in the range, in ascending sequence order
+     */
+    default List<MessageVote> getUserVotes(String chatId, UUID userId, long fromSequence, long toSequence) {
+        throw new UnsupportedCapabilityException(Capability.MESSAGE_VOTES, "this store keeps no message votes");
     }
 
     /**

@@ -1,17 +1,21 @@
 package dev.dal.api.spi;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.dal.api.Capability;
 import dev.dal.api.ChatSession;
 import dev.dal.api.ChatSessionUpdate;
 import dev.dal.api.DataAccess;
 import dev.dal.api.DeleteMode;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
+import dev.dal.api.UnsupportedCapabilityException;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
+import dev.dal.api.Vote;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -93,6 +97,33 @@ public interface StoreWrites {
      * @return the stored messages, in order
      */
     List<Message> addMessages(String chatId, List<NewMessage> newMessages);
+
+    /**
+     * As {@link DataAccess#voteMessage(String,long,UUID,Vote)}. Stores without {@link Capability#MESSAGE_VOTES}
+     * keep this default.
+     *
+     * @param chatId the session's chat id
+     * @param sequenceNumber the message's place in the session
+     * @param userId who votes
+     * @param vote up or down
+     * @return the vote as stored
+     */
+    default MessageVote voteMessage(String chatId, long sequenceNumber, UUID userId, Vote vote) {
+        throw new UnsupportedCapabilityException(Capability.MESSAGE_VOTES, "this store keeps no message votes");
+    }
+
+    /**
+     * As {@link DataAccess#clearVote(String,long,UUID)}. Stores without {@link Capability#MESSAGE_VOTES} keep
+     * this default.
+     *
+     * @param chatId the session's chat id
+     * @param sequenceNumber the message's place in the session
+     * @param userId who voted
+     * @return whether a vote was removed
+     */
+    default boolean clearVote(String chatId, long sequenceNumber, UUID userId) {
+        throw new UnsupportedCapabilityException(Capability.MESSAGE_VOTES, "this store keeps no message votes");
+    }
 
     /**
      * As {@link DataAccess#setUserMemory(UUID,String,String,JsonNode,Instant)}.
