@@ -4,6 +4,7 @@ import dev.dal.api.ChatSession;
 import dev.dal.api.HistoryQuery;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.SearchHit;
 import dev.dal.api.SearchPage;
 import dev.dal.api.SearchQuery;
@@ -11,6 +12,8 @@ import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
 import dev.dal.api.Timestamps;
 import dev.dal.api.User;
+import dev.dal.api.Vote;
+import dev.dal.api.VoteTally;
 import dev.dal.api.spi.SearchCursors;
 import dev.dal.api.spi.SearchWords;
 import java.io.IOException;
@@ -140,6 +143,49 @@ final class FileReads {
 
     long messageCount(String chatId) throws IOException {
         return records.sessionByChatId(chatId).map(ChatSession::messageCount).orElse(0L);
+    }
+
+    // ---- votes ----
+
+    private List<MessageVote> votesIn(String chatId, long fromSequence, long toSequence) throws IOException {
+        Optional<UUID> sessionId = records.sessionIdByChatId(chatId);
+        if (sessionId.isEmpty()) {
+            return List.of();
+        }
+        return records.votesOf(sessionId.get()).stream()
+                .filter(v -> v.sequenceNumber() >= fromSequence && v.sequenceNumber() <= toSequence)
+                .toList();
+    }
+
+    List<VoteTally> voteTallies(String chatId, long fromSequence, long toSequence) throws IOException {
+        List<VoteTally> tallies = new ArrayList<>();
+        long seq = 0;
+        long up = 0;
+        long down = 0;
+        // The votes come sorted by sequence number: each run of one number is one tally.
+        for (MessageVote v : votesIn(chatId, fromSequence, toSequence)) {
+            if (v.sequenceNumber() != seq && up + down > 0) {
+                tallies.add(new VoteTally(seq, up, down));
+                up = 0;
+                down = 0;
+            }
+            seq = v.sequenceNumber();
+            if (v.vote() == Vote.UP) {
+                up++;
+            } else {
+                down++;
+            }
+        }
+        if (up + down > 0) {
+            tallies.add(new VoteTally(seq, up, down));
+        }
+        return tallies;
+    }
+
+    List<MessageVote> userVotes(String chatId, UUID userId, long fromSequence, long toSequence) throws IOException {
+        return votesIn(chatId, fromSequence, toSequence).stream()
+                .filter(v -> v.userId().equals(userId))
+                .toList();
     }
 
     // ---- memory ----

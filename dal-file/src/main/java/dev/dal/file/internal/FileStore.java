@@ -10,6 +10,7 @@ import dev.dal.api.HealthStatus;
 import dev.dal.api.HistoryQuery;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
@@ -20,6 +21,8 @@ import dev.dal.api.SessionOverview;
 import dev.dal.api.TransactionWork;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
+import dev.dal.api.Vote;
+import dev.dal.api.VoteTally;
 import dev.dal.api.bulk.BulkAccess;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -158,6 +161,26 @@ public final class FileStore implements DataAccess {
     }
 
     @Override
+    public MessageVote voteMessage(String chatId, long sequenceNumber, UUID userId, Vote vote) {
+        return unit.write("voteMessage", () -> writes.voteMessage(chatId, sequenceNumber, userId, vote));
+    }
+
+    @Override
+    public boolean clearVote(String chatId, long sequenceNumber, UUID userId) {
+        return unit.write("clearVote", () -> writes.clearVote(chatId, sequenceNumber, userId));
+    }
+
+    @Override
+    public List<VoteTally> getVoteTallies(String chatId, long fromSequence, long toSequence) {
+        return unit.read("getVoteTallies", () -> reads.voteTallies(chatId, fromSequence, toSequence));
+    }
+
+    @Override
+    public List<MessageVote> getUserVotes(String chatId, UUID userId, long fromSequence, long toSequence) {
+        return unit.read("getUserVotes", () -> reads.userVotes(chatId, userId, fromSequence, toSequence));
+    }
+
+    @Override
     public long getMessageCount(String chatId) {
         return unit.read("getMessageCount", () -> reads.messageCount(chatId));
     }
@@ -209,7 +232,11 @@ public final class FileStore implements DataAccess {
 
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.TRANSACTIONS, Capability.MULTI_PROCESS, Capability.FULL_TEXT_SEARCH);
+        return EnumSet.of(
+                Capability.TRANSACTIONS,
+                Capability.MULTI_PROCESS,
+                Capability.FULL_TEXT_SEARCH,
+                Capability.MESSAGE_VOTES);
     }
 
     @Override

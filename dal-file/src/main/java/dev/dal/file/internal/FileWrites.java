@@ -7,6 +7,7 @@ import dev.dal.api.DeleteMode;
 import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
@@ -14,6 +15,7 @@ import dev.dal.api.NotFoundException;
 import dev.dal.api.Timestamps;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
+import dev.dal.api.Vote;
 import dev.dal.api.spi.Ids;
 import dev.dal.file.internal.StoredIndexes.ChatIdTombstone;
 import java.io.IOException;
@@ -146,6 +148,40 @@ final class FileWrites {
         records.messages(session.id()).append(records.files(), messages);
         records.putSession(session.withMessages(next - 1, now));
         return List.copyOf(messages);
+    }
+
+    // ---- votes ----
+
+    MessageVote voteMessage(String chatId, long sequenceNumber, UUID userId, Vote vote) throws IOException {
+        ChatSession session =
+                records.sessionByChatId(chatId).orElseThrow(() -> NotFoundException.of("chat session", chatId));
+        Message message = (sequenceNumber <= session.messageCount()
+                        ? records.messages(session.id()).read(sequenceNumber)
+                        : Optional.<Message>empty())
+                .orElseThrow(() -> NotFoundException.of("message", sequenceNumber + " of chat session " + chatId));
+        records.requireUser(userId);
+        MessageVote cast = new MessageVote(message.id(), sequenceNumber, userId, vote, now());
+        List<MessageVote> votes = new ArrayList<>(records.votesOf(session.id()));
+        votes.removeIf(v -> v.sequenceNumber() == sequenceNumber && v.userId().equals(userId));
+        votes.add(cast);
+        records.putVotes(session.id(), votes);
+        records.addVotedSession(userId, session.id());
+        return cast;
+    }
+
+    boolean clearVote(String chatId, long sequenceNumber, UUID userId) throws IOException {
+        Optional<ChatSession> session = records.sessionByChatId(chatId);
+        if (session.isEmpty()) {
+            return false;
+        }
+        List<MessageVote> votes = new ArrayList<>(records.votesOf(session.get().id()));
+        if (!votes.removeIf(
+                v -> v.sequenceNumber() == sequenceNumber && v.userId().equals(userId))) {
+            return false;
+        }
+        // The user's list of voted sessions keeps this one: deleting the user then finds nothing to remove.
+        records.putVotes(session.get().id(), votes);
+        return true;
     }
 
     // ---- memory ----

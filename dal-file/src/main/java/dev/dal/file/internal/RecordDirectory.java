@@ -4,6 +4,7 @@ import dev.dal.api.ChatSession;
 import dev.dal.api.DeleteMode;
 import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.MemoryEntry;
+import dev.dal.api.MessageVote;
 import dev.dal.api.NotFoundException;
 import dev.dal.api.User;
 import dev.dal.file.internal.StoredIndexes.ChatIdEntry;
@@ -11,13 +12,16 @@ import dev.dal.file.internal.StoredIndexes.ChatIdTombstone;
 import dev.dal.file.internal.StoredIndexes.DeletedSession;
 import dev.dal.file.internal.StoredIndexes.ExternalIdEntry;
 import dev.dal.file.internal.StoredIndexes.MemoryTombstone;
+import dev.dal.file.internal.StoredIndexes.SessionVotes;
 import dev.dal.file.internal.StoredIndexes.UserMemory;
 import dev.dal.file.internal.StoredIndexes.UserMemoryTombstones;
 import dev.dal.file.internal.StoredIndexes.UserSessions;
 import dev.dal.file.internal.StoredIndexes.UserTombstone;
+import dev.dal.file.internal.StoredIndexes.UserVotedSessions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -34,6 +38,10 @@ import java.util.UUID;
  * @param listings the record directories' listings, kept while the directories are unchanged
  */
 record RecordDirectory(StoreLayout layout, FileRecords mapping, JournaledFiles files, DirectoryListings listings) {
+    /** The order of a session's votes file: by sequence number, then by voter. */
+    static final Comparator<MessageVote> VOTE_ORDER = Comparator.comparingLong(MessageVote::sequenceNumber)
+            .thenComparing(v -> v.userId().toString());
+
     MessageLog messages(UUID sessionId) {
         return new MessageLog(layout, sessionId, mapping);
     }
@@ -75,6 +83,7 @@ record RecordDirectory(StoreLayout layout, FileRecords mapping, JournaledFiles f
             }
         }
         deleteSessionList(user.id());
+        deleteVotesOf(user.id());
         putMemory(user.id(), List.of());
         if (user.externalId() != null) {
             deleteExternalId(user.externalId());
@@ -279,6 +288,58 @@ record RecordDirectory(StoreLayout layout, FileRecords mapping, JournaledFiles f
 
     void deleteSessionList(UUID userId) throws IOException {
         files.delete(layout.userSessions(userId));
+    }
+
+    // ---- votes ----
+
+    /** @return a session's votes, sorted by sequence number and voter */
+    List<MessageVote> votesOf(UUID sessionId) throws IOException {
+        return read(layout.votes(sessionId), SessionVotes.class, "session votes")
+                .map(SessionVotes::votes)
+                .orElse(List.of());
+    }
+
+    /** Replaces a session's votes; the session is live. */
+    void putVotes(UUID sessionId, List<MessageVote> votes) throws IOException {
+        if (votes.isEmpty()) {
+            files.delete(layout.votes(sessionId));
+            return;
+        }
+        List<MessageVote> sorted = new ArrayList<>(votes);
+        sorted.sort(VOTE_ORDER);
+        files.replace(layout.votes(sessionId), mapping.write(new SessionVotes(sorted)));
+    }
+
+    /** Notes that a user voted in a session, so that deleting the user finds the vote. */
+    void addVotedSession(UUID userId, UUID sessionId) throws IOException {
+        List<UUID> ids = new ArrayList<>(votedSessionsOf(userId));
+        if (!ids.contains(sessionId)) {
+            ids.add(sessionId);
+            files.replace(layout.userVotedSessions(userId), mapping.write(new UserVotedSessions(ids)));
+        }
+    }
+
+    private List<UUID> votedSessionsOf(UUID userId) throws IOException {
+        return read(layout.userVotedSessions(userId), UserVotedSessions.class, "user voted sessions")
+                .map(UserVotedSessions::sessionIds)
+                .orElse(List.of());
+    }
+
+    /** Removes a user's votes from every live session the user voted in, and the user's list of them. */
+    private void deleteVotesOf(UUID userId) throws IOException {
+        for (UUID sessionId : votedSessionsOf(userId)) {
+            // A session deleted since (purged a moment ago, say) took its votes along.
+            if (session(sessionId).isEmpty()) {
+                continue;
+            }
+            List<MessageVote> votes = votesOf(sessionId);
+            List<MessageVote> kept =
+                    votes.stream().filter(v -> !v.userId().equals(userId)).toList();
+            if (kept.size() != votes.size()) {
+                putVotes(sessionId, kept);
+            }
+        }
+        files.delete(layout.userVotedSessions(userId));
     }
 
     // ---- memory ----

@@ -93,6 +93,16 @@ final class StoreLayout {
         return sessionDir(sessionId).resolve("words.tail");
     }
 
+    /** A session's votes ({@link StoredIndexes.SessionVotes}). */
+    Path votes(UUID sessionId) {
+        return sessionDir(sessionId).resolve("votes.json");
+    }
+
+    /** The sessions a user has voted in ({@link StoredIndexes.UserVotedSessions}). */
+    Path userVotedSessions(UUID userId) {
+        return root.resolve("user-votes").resolve(userId + ".json");
+    }
+
     Path chatIdIndex(String chatId) {
         return root.resolve("chat-ids").resolve(hash(chatId) + ".json");
     }

@@ -1,6 +1,7 @@
 package dev.dal.file.internal;
 
 import dev.dal.api.MemoryEntry;
+import dev.dal.api.MessageVote;
 import java.util.List;
 import java.util.UUID;
 
@@ -43,6 +44,20 @@ final class StoredIndexes {
     record UserMemoryTombstones(List<MemoryTombstone> entries) {
         UserMemoryTombstones {
             entries = entries == null ? List.of() : List.copyOf(entries);
+        }
+    }
+
+    /** A session's votes, sorted by sequence number, then by the voter's id. */
+    record SessionVotes(List<MessageVote> votes) {
+        SessionVotes {
+            votes = votes == null ? List.of() : List.copyOf(votes);
+        }
+    }
+
+    /** The sessions a user has voted in, so deleting the user reads those sessions' votes, not every session's. */
+    record UserVotedSessions(List<UUID> sessionIds) {
+        UserVotedSessions {
+            sessionIds = sessionIds == null ? List.of() : List.copyOf(sessionIds);
         }
     }
 
