@@ -50,6 +50,11 @@ final class FlakySecondary extends ForwardingDataAccess {
         hang = null;
     }
 
+    /** @return how many writes reached this secondary so far, failed ones included */
+    int writesSeen() {
+        return writes.get();
+    }
+
     /** Fails write number {@code n} (counted from now) only. */
     void failWrite(int n) {
         failFrom = writes.get() + n;
