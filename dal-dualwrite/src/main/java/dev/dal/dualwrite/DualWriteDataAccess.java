@@ -12,6 +12,7 @@ import dev.dal.api.HealthStatus;
 import dev.dal.api.HistoryQuery;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
@@ -23,6 +24,8 @@ import dev.dal.api.TransactionWork;
 import dev.dal.api.UnsupportedCapabilityException;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
+import dev.dal.api.Vote;
+import dev.dal.api.VoteTally;
 import dev.dal.api.bulk.BulkAccess;
 import dev.dal.dualwrite.internal.CompareRules;
 import dev.dal.dualwrite.internal.IntentLog;
@@ -36,6 +39,7 @@ import dev.dal.dualwrite.internal.SecondarySync;
 import dev.dal.dualwrite.internal.Step;
 import dev.dal.dualwrite.internal.StepRecordingBulkAccess;
 import dev.dal.dualwrite.internal.StepRecordingDataAccess;
+import dev.dal.dualwrite.internal.UnreplicatedVotes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -709,6 +713,30 @@ public final class DualWriteDataAccess implements DataAccess {
         return (fromSecondary ? secondary : primary).searchMessages(query);
     }
 
+    /** Refused: votes are not replicated. {@inheritDoc} */
+    @Override
+    public MessageVote voteMessage(String chatId, long sequenceNumber, UUID userId, Vote vote) {
+        throw UnreplicatedVotes.refusal();
+    }
+
+    /** Refused: votes are not replicated. {@inheritDoc} */
+    @Override
+    public boolean clearVote(String chatId, long sequenceNumber, UUID userId) {
+        throw UnreplicatedVotes.refusal();
+    }
+
+    /** Refused: votes are not replicated. {@inheritDoc} */
+    @Override
+    public List<VoteTally> getVoteTallies(String chatId, long fromSequence, long toSequence) {
+        throw UnreplicatedVotes.refusal();
+    }
+
+    /** Refused: votes are not replicated. {@inheritDoc} */
+    @Override
+    public List<MessageVote> getUserVotes(String chatId, UUID userId, long fromSequence, long toSequence) {
+        throw UnreplicatedVotes.refusal();
+    }
+
     @Override
     public MemoryEntry setUserMemory(UUID userId, String memoryType, String key, JsonNode value, Instant expiresAt) {
         return resolving(() -> writer.setUserMemory(userId, memoryType, key, value, expiresAt));
@@ -833,15 +861,11 @@ public final class DualWriteDataAccess implements DataAccess {
         Set<Capability> p = primary.capabilities();
         Set<Capability> s = secondary.capabilities();
         for (Capability c : Capability.values()) {
-            if (c == Capability.MESSAGE_VOTES) {
-                // Votes are not replicated yet: the repair journal and the bulk interface do not carry them.
-                continue;
-            }
             if (c == Capability.TRANSACTIONS ? p.contains(c) : p.contains(c) && s.contains(c)) {
                 own.add(c);
             }
         }
-        return own;
+        return UnreplicatedVotes.without(own);
     }
 
     @Override

@@ -284,7 +284,7 @@ public interface VoteContract extends ConformanceTest {
 
     /**
      * A store that does not declare votes refuses them with {@link UnsupportedCapabilityException} naming the
-     * capability; one that declares it answers.
+     * capability; one that declares it answers. A transaction's handle declares and answers as its store does.
      *
      * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
      */
@@ -292,7 +292,18 @@ public interface VoteContract extends ConformanceTest {
     default void votesAnswerExactlyWhenTheCapabilityIsDeclared(DataAccess store) {
         ChatSession session = sessionWithMessages(store, 1);
         UUID voter = Fixtures.user(store).id();
+        votesAnswerAsDeclared(store, session, voter);
+        if (store.capabilities().contains(Capability.TRANSACTIONS)) {
+            store.useTransaction(tx -> {
+                assertThat(tx.capabilities().contains(Capability.MESSAGE_VOTES))
+                        .as("the transaction's handle declares votes as its store does")
+                        .isEqualTo(store.capabilities().contains(Capability.MESSAGE_VOTES));
+                votesAnswerAsDeclared(tx, session, voter);
+            });
+        }
+    }
 
+    private static void votesAnswerAsDeclared(DataAccess store, ChatSession session, UUID voter) {
         if (store.capabilities().contains(Capability.MESSAGE_VOTES)) {
             store.voteMessage(session.chatId(), 1, voter, Vote.UP);
             assertThat(allTallies(store, session.chatId())).containsExactly(new VoteTally(1, 1, 0));

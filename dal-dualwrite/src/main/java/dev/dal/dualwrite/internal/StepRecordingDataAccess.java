@@ -1,22 +1,27 @@
 package dev.dal.dualwrite.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.dal.api.Capability;
 import dev.dal.api.ChatSession;
 import dev.dal.api.ChatSessionUpdate;
 import dev.dal.api.DataAccess;
 import dev.dal.api.DeleteMode;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
 import dev.dal.api.TransactionWork;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
+import dev.dal.api.Vote;
+import dev.dal.api.VoteTally;
 import dev.dal.api.bulk.BulkAccess;
 import dev.dal.api.spi.ForwardingDataAccess;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -140,6 +145,31 @@ public final class StepRecordingDataAccess extends ForwardingDataAccess {
     public int purgeExpiredMemory() {
         sink.intend(List.of(Step.expiredMemory("purgeExpiredMemory")));
         return wrote(target.purgeExpiredMemory(), Step.expiredMemory("purgeExpiredMemory"));
+    }
+
+    @Override
+    public MessageVote voteMessage(String chatId, long sequenceNumber, UUID userId, Vote vote) {
+        throw UnreplicatedVotes.refusal();
+    }
+
+    @Override
+    public boolean clearVote(String chatId, long sequenceNumber, UUID userId) {
+        throw UnreplicatedVotes.refusal();
+    }
+
+    @Override
+    public List<VoteTally> getVoteTallies(String chatId, long fromSequence, long toSequence) {
+        throw UnreplicatedVotes.refusal();
+    }
+
+    @Override
+    public List<MessageVote> getUserVotes(String chatId, UUID userId, long fromSequence, long toSequence) {
+        throw UnreplicatedVotes.refusal();
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return UnreplicatedVotes.without(target.capabilities());
     }
 
     /** Joins the running transaction; writes of the nested work go to the same sink. */
