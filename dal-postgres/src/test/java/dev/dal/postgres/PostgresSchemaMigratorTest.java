@@ -28,7 +28,8 @@ class PostgresSchemaMigratorTest {
             "006-message-digests",
             "007-session-listing-filters",
             "008-message-search",
-            "009-message-search-config");
+            "009-message-search-config",
+            "010-message-votes");
 
     private static DalConfig freshDatabase(String name) {
         Map<String, String> settings = new HashMap<>(PostgresTestServer.get().settingsForDatabase(name));
@@ -66,6 +67,7 @@ class PostgresSchemaMigratorTest {
             assertThat(migrator.rollback("004-user-memory"))
                     .extracting(SchemaChange::version)
                     .containsExactly(
+                            "010-message-votes",
                             "009-message-search-config",
                             "008-message-search",
                             "007-session-listing-filters",
@@ -73,7 +75,7 @@ class PostgresSchemaMigratorTest {
                             "005-record-versions");
             assertThat(migrator.status())
                     .extracting(SchemaChange::applied)
-                    .containsExactly(true, true, true, true, false, false, false, false, false);
+                    .containsExactly(true, true, true, true, false, false, false, false, false, false);
             assertThat(migrator.migrate())
                     .extracting(SchemaChange::version)
                     .containsExactly(
@@ -81,10 +83,12 @@ class PostgresSchemaMigratorTest {
                             "006-message-digests",
                             "007-session-listing-filters",
                             "008-message-search",
-                            "009-message-search-config");
+                            "009-message-search-config",
+                            "010-message-votes");
             assertThat(migrator.rollback("002-chat-sessions"))
                     .extracting(SchemaChange::version)
                     .containsExactly(
+                            "010-message-votes",
                             "009-message-search-config",
                             "008-message-search",
                             "007-session-listing-filters",
@@ -94,7 +98,7 @@ class PostgresSchemaMigratorTest {
                             "003-messages");
             assertThat(migrator.status())
                     .extracting(SchemaChange::applied)
-                    .containsExactly(true, true, false, false, false, false, false, false, false);
+                    .containsExactly(true, true, false, false, false, false, false, false, false, false);
             assertThat(migrator.rollback(null))
                     .extracting(SchemaChange::version)
                     .containsExactly("002-chat-sessions");
@@ -111,7 +115,8 @@ class PostgresSchemaMigratorTest {
                             "006-message-digests",
                             "007-session-listing-filters",
                             "008-message-search",
-                            "009-message-search-config");
+                            "009-message-search-config",
+                            "010-message-votes");
         }
     }
 
@@ -144,7 +149,8 @@ class PostgresSchemaMigratorTest {
                             "006-message-digests",
                             "007-session-listing-filters",
                             "008-message-search",
-                            "009-message-search-config");
+                            "009-message-search-config",
+                            "010-message-votes");
         }
     }
 

@@ -226,7 +226,8 @@ class PostgresSchemaTest {
             "006-message-digests",
             "007-session-listing-filters",
             "008-message-search",
-            "009-message-search-config");
+            "009-message-search-config",
+            "010-message-votes");
     private static final List<String> DIGEST_COLUMNS = List.of("digest_1", "digest_2", "digest_3", "digest_4");
     private static final List<String> TOMBSTONE_TABLES =
             List.of("user_tombstones", "session_tombstones", "memory_tombstones");
@@ -349,7 +350,9 @@ class PostgresSchemaTest {
                 .containsExactlyInAnyOrder(
                         "chat_sessions(user_id) -> users(id) ON DELETE SET NULL",
                         "messages(chat_session_id) -> chat_sessions(id) ON DELETE CASCADE",
-                        "user_memory(user_id) -> users(id) ON DELETE CASCADE");
+                        "user_memory(user_id) -> users(id) ON DELETE CASCADE",
+                        "message_votes(message_id) -> messages(id) ON DELETE CASCADE",
+                        "message_votes(user_id) -> users(id) ON DELETE CASCADE");
 
         // The standard view says the same.
         Map<String, String> rules = new TreeMap<>();
@@ -363,7 +366,9 @@ class PostgresSchemaTest {
                 .containsOnly(
                         entry("chat_sessions.user_id", "SET NULL"),
                         entry("messages.chat_session_id", "CASCADE"),
-                        entry("user_memory.user_id", "CASCADE"));
+                        entry("user_memory.user_id", "CASCADE"),
+                        entry("message_votes.message_id", "CASCADE"),
+                        entry("message_votes.user_id", "CASCADE"));
     }
 
     @Test
@@ -465,7 +470,8 @@ class PostgresSchemaTest {
                         new ChangeSetStatus("006-message-digests", "dal", true),
                         new ChangeSetStatus("007-session-listing-filters", "dal", true),
                         new ChangeSetStatus("008-message-search", "dal", true),
-                        new ChangeSetStatus("009-message-search-config", "dal", true));
+                        new ChangeSetStatus("009-message-search-config", "dal", true),
+                        new ChangeSetStatus("010-message-votes", "dal", true));
         List<String> recorded = new ArrayList<>();
         query("SELECT id, author, md5sum, exectype FROM databasechangelog ORDER BY orderexecuted", rs -> {
             assertThat(rs.getString(3))
@@ -488,7 +494,8 @@ class PostgresSchemaTest {
                         "dal:006-message-digests",
                         "dal:007-session-listing-filters",
                         "dal:008-message-search",
-                        "dal:009-message-search-config");
+                        "dal:009-message-search-config",
+                        "dal:010-message-votes");
         query(
                 "SELECT count(*) FROM databasechangeloglock WHERE locked",
                 rs -> assertThat(rs.getInt(1))
@@ -512,12 +519,12 @@ class PostgresSchemaTest {
     @Test
     void rollingRecordVersionsBackAndForthKeepsTheRecordsAtVersionOne() throws SQLException {
         try {
-            schema.rollback(5);
+            schema.rollback(6);
             assertThat(schema.status())
                     .extracting(ChangeSetStatus::applied)
-                    .containsExactly(true, true, true, true, false, false, false, false, false);
+                    .containsExactly(true, true, true, true, false, false, false, false, false, false);
             for (String table : TOMBSTONE_TABLES) {
-                assertThat(tableExists(table)).as("%s after rollback(5)", table).isFalse();
+                assertThat(tableExists(table)).as("%s after rollback(6)", table).isFalse();
             }
             query(
                     "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public' "
@@ -542,7 +549,7 @@ class PostgresSchemaTest {
                     });
             execute("INSERT INTO user_tombstones (id, version) VALUES ('00000000-0000-0000-0000-0000000000a2', 3)");
 
-            schema.rollback(5);
+            schema.rollback(6);
             assertThat(tableExists("user_tombstones")).isFalse();
             query(
                     "SELECT count(*) FROM users WHERE clerk_id = 'old-user'",
@@ -573,13 +580,13 @@ class PostgresSchemaTest {
                 .isEqualTo("digest_1 integer YES, digest_2 integer YES, digest_3 integer YES, digest_4 integer YES");
         assertThat(singleString(trigger)).isEqualTo("1");
         try {
-            schema.rollback(4);
+            schema.rollback(5);
             assertThat(singleString(digestColumns))
-                    .as("digest columns after rollback(4)")
+                    .as("digest columns after rollback(5)")
                     .isNull();
-            assertThat(singleString(trigger)).as("trigger after rollback(4)").isEqualTo("0");
+            assertThat(singleString(trigger)).as("trigger after rollback(5)").isEqualTo("0");
             assertThat(singleString("SELECT count(*) FROM pg_proc WHERE proname = 'dal_forget_stale_message_digest'"))
-                    .as("trigger function after rollback(4)")
+                    .as("trigger function after rollback(5)")
                     .isEqualTo("0");
             // A message written by the previous version of Dal, without a hash.
             execute("INSERT INTO users (id, clerk_id) VALUES ('00000000-0000-0000-0000-0000000000c1', 'digest-user')");
@@ -615,9 +622,9 @@ class PostgresSchemaTest {
                                 + " DESC, id DESC; idx_chat_sessions_user_status_activity user_id, status, "
                                 + "COALESCE(last_message_at, created_at) DESC, id DESC");
         try {
-            schema.rollback(3);
+            schema.rollback(4);
             assertThat(singleString(listingIndexes))
-                    .as("listing indexes after rollback(3)")
+                    .as("listing indexes after rollback(4)")
                     .isNull();
             execute("INSERT INTO users (id, clerk_id) VALUES ('00000000-0000-0000-0000-0000000000d1', 'listing-user')");
             execute("INSERT INTO chat_sessions (id, chat_id, user_id, profile) VALUES "
@@ -650,7 +657,7 @@ class PostgresSchemaTest {
                         + "(to_tsvector('simple'::regconfig, regexp_replace(content, '[^[:alnum:]\\u0300-\\u036f]+'::text, "
                         + "' '::text, 'g'::text)))");
         try {
-            schema.rollback(1);
+            schema.rollback(2); // 010, then 009
             assertThat(singleString(index))
                     .as("009's rollback builds the simple index of 008 again")
                     .contains("'simple'::regconfig");
@@ -666,18 +673,78 @@ class PostgresSchemaTest {
         assertThat(schema.status()).allMatch(ChangeSetStatus::applied);
     }
 
+    /**
+     * 010-message-votes: one row per message and user, the verdict checked, cascading with the message and the
+     * user, indexed by user; its rollback drops the table and keeps the messages, and migrating again starts
+     * every message without votes.
+     */
     @Test
-    void rollbackSixDropsUserMemoryAndMigrateRestoresIt() throws SQLException {
+    void messageVotesComeAndGoWithTheirChangeset() throws SQLException {
+        String columns = "SELECT string_agg(column_name || ' ' || data_type || ' ' || is_nullable, ', ' "
+                + "ORDER BY ordinal_position) FROM information_schema.columns WHERE table_schema = 'public' "
+                + "AND table_name = 'message_votes'";
+        assertThat(singleString(columns))
+                .isEqualTo("message_id uuid NO, user_id uuid NO, vote text NO, voted_at " + TSTZ + " NO");
+        assertThat(singleString("SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+                        + "WHERE conrelid = 'message_votes'::regclass AND contype = 'p'"))
+                .isEqualTo("PRIMARY KEY (message_id, user_id)");
+        assertThat(singleString("SELECT indexdef FROM pg_indexes WHERE indexname = 'idx_message_votes_user_id'"))
+                .contains("message_votes USING btree (user_id)");
+        String user = "'00000000-0000-0000-0000-0000000000e1'";
+        String message = "'00000000-0000-0000-0000-0000000000e3'";
+        try {
+            execute("INSERT INTO users (id, clerk_id) VALUES (" + user + ", 'vote-user')");
+            execute("INSERT INTO chat_sessions (id, chat_id, user_id) VALUES ('00000000-0000-0000-0000-0000000000e2', "
+                    + "'vote-chat', " + user + ")");
+            execute("INSERT INTO messages (id, chat_session_id, role, content, sequence_number) VALUES (" + message
+                    + ", '00000000-0000-0000-0000-0000000000e2', 'user', 'voted on', 1)");
+            execute("INSERT INTO message_votes (message_id, user_id, vote, voted_at) VALUES (" + message + ", " + user
+                    + ", 'up', now())");
+            assertThatThrownBy(() -> execute("INSERT INTO message_votes (message_id, user_id, vote, voted_at) VALUES ("
+                            + message + ", " + user + ", 'up', now())"))
+                    .as("a second row for the same message and user")
+                    .isInstanceOf(SQLException.class)
+                    .hasFieldOrPropertyWithValue("SQLState", "23505");
+            execute("DELETE FROM message_votes");
+            assertThatThrownBy(() -> execute("INSERT INTO message_votes (message_id, user_id, vote, voted_at) VALUES ("
+                            + message + ", " + user + ", 'sideways', now())"))
+                    .as("a verdict that is neither up nor down")
+                    .isInstanceOf(SQLException.class)
+                    .hasFieldOrPropertyWithValue("SQLState", "23514");
+            execute("INSERT INTO message_votes (message_id, user_id, vote, voted_at) VALUES (" + message + ", " + user
+                    + ", 'down', now())");
+
+            schema.rollback(1);
+            assertThat(tableExists("message_votes"))
+                    .as("message_votes after rollback(1)")
+                    .isFalse();
+            assertThat(singleString("SELECT content FROM messages WHERE id = " + message))
+                    .isEqualTo("voted on");
+
+            schema.migrate();
+            assertThat(singleString("SELECT count(*) FROM message_votes"))
+                    .as("votes after migrating again")
+                    .isEqualTo("0");
+        } finally {
+            schema.migrate();
+            execute("DELETE FROM users WHERE clerk_id = 'vote-user'");
+            execute("DELETE FROM chat_sessions WHERE chat_id = 'vote-chat'");
+        }
+        assertThat(schema.status()).allMatch(ChangeSetStatus::applied);
+    }
+
+    @Test
+    void rollbackSevenDropsUserMemoryAndMigrateRestoresIt() throws SQLException {
         List<String> before = checksums();
         try {
-            schema.rollback(6);
+            schema.rollback(7);
             assertThat(tableExists("user_memory"))
-                    .as("user_memory after rollback(6)")
+                    .as("user_memory after rollback(7)")
                     .isFalse();
             assertThat(tableExists("memory_tombstones"))
-                    .as("memory_tombstones after rollback(6)")
+                    .as("memory_tombstones after rollback(7)")
                     .isFalse();
-            assertThat(tableExists("messages")).as("messages after rollback(6)").isTrue();
+            assertThat(tableExists("messages")).as("messages after rollback(7)").isTrue();
             assertThat(schema.status())
                     .containsExactly(
                             new ChangeSetStatus("001-users", "dal", true),
@@ -688,7 +755,8 @@ class PostgresSchemaTest {
                             new ChangeSetStatus("006-message-digests", "dal", false),
                             new ChangeSetStatus("007-session-listing-filters", "dal", false),
                             new ChangeSetStatus("008-message-search", "dal", false),
-                            new ChangeSetStatus("009-message-search-config", "dal", false));
+                            new ChangeSetStatus("009-message-search-config", "dal", false),
+                            new ChangeSetStatus("010-message-votes", "dal", false));
             query(
                     "SELECT count(*) FROM databasechangelog",
                     rs -> assertThat(rs.getInt(1)).isEqualTo(3));

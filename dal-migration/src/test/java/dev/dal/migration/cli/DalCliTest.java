@@ -168,7 +168,7 @@ class DalCliTest {
         String pg = Backends.POSTGRES.freshStore();
         Run migrate = CliRuns.runMain(dir, MAIN_PROPERTIES, "schema", "migrate", pg);
         assertThat(migrate.status()).as(migrate.err()).isZero();
-        assertThat(migrate.out()).contains("applied 9 change(s)");
+        assertThat(migrate.out()).contains("applied 10 change(s)");
         assertThat(migrate.err()).as("Liquibase's INFO chatter stays off").isEmpty();
         String file = "file:" + dir.resolve("src");
         assertThat(run("demo", file).status()).isZero();

@@ -70,7 +70,9 @@ final class PostgresErrors {
     private static final Map<String, String> FOREIGN = Map.of(
             "chat_sessions_user_id_fkey", "user",
             "user_memory_user_id_fkey", "user",
-            "messages_chat_session_id_fkey", "chat session");
+            "messages_chat_session_id_fkey", "chat session",
+            "message_votes_message_id_fkey", "message",
+            "message_votes_user_id_fkey", "user");
 
     private PostgresErrors() {}
 
@@ -289,6 +291,16 @@ final class PostgresErrors {
             }
         }
         return null;
+    }
+
+    /**
+     * @param failure what a statement threw
+     * @param constraint a foreign key's name
+     * @return whether the failure is a violation of that foreign key (23503): the row it references is gone
+     */
+    static boolean violatesForeignKey(Throwable failure, String constraint) {
+        SQLException sql = findSql(failure);
+        return sql != null && "23503".equals(sql.getSQLState()) && constraint.equals(constraintOf(sql));
     }
 
     private static String constraintOf(SQLException sql) {

@@ -4,6 +4,7 @@ import dev.dal.api.ChatSession;
 import dev.dal.api.HistoryQuery;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.SearchHit;
 import dev.dal.api.SearchPage;
 import dev.dal.api.SearchQuery;
@@ -11,6 +12,8 @@ import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
 import dev.dal.api.SessionStatus;
 import dev.dal.api.User;
+import dev.dal.api.Vote;
+import dev.dal.api.VoteTally;
 import dev.dal.api.spi.SearchCursors;
 import dev.dal.api.spi.SearchWords;
 import dev.dal.api.spi.StoreReads;
@@ -30,7 +33,8 @@ import org.jdbi.v3.core.statement.Query;
  * ({@code FOR NO KEY UPDATE}, which still lets other transactions insert its children): a transaction that
  * reads a record and writes what it computed from it never loses a concurrent transaction's update of it
  * (READ COMMITTED alone would). A second reader waits, then reads the committed value. Outside a
- * transaction reads lock nothing.
+ * transaction reads lock nothing. Vote reads lock nothing either: a tally is a count, and a vote is replaced
+ * whole, never computed from the one before.
  */
 final class PostgresReads implements StoreReads {
     private static final String SESSION_ORDER = "COALESCE(last_message_at, created_at) DESC, id DESC";
@@ -289,6 +293,53 @@ final class PostgresReads implements StoreReads {
                         .mapTo(Long.class)
                         .findOne()
                         .orElse(0L));
+    }
+
+    // ---- votes ----
+
+    /**
+     * The votes on a session's messages: the session by its chat id, its messages of the range by
+     * {@code idx_messages_sequence}, their votes by {@code message_votes}' primary key.
+     */
+    private static final String VOTED_RANGE = " FROM chat_sessions s JOIN messages m ON m.chat_session_id = s.id "
+            + "JOIN message_votes v ON v.message_id = m.id";
+
+    private static final String IN_RANGE = " WHERE s.chat_id = :chatId AND m.sequence_number BETWEEN :from AND :to";
+
+    /** A range's tallies in one statement, counted by verdict; the inner join leaves out messages nobody voted on. */
+    static final String TALLIES_SQL = "SELECT m.sequence_number, count(*) FILTER (WHERE v.vote = :up) AS up, "
+            + "count(*) FILTER (WHERE v.vote = :down) AS down" + VOTED_RANGE + IN_RANGE
+            + " GROUP BY m.sequence_number ORDER BY m.sequence_number";
+
+    /** A user's votes of a range in one statement, each looked up by the whole primary key (message, user). */
+    static final String USER_VOTES_SQL = "SELECT " + PostgresRows.VOTE_COLUMNS + VOTED_RANGE
+            + " AND v.user_id = :userId" + IN_RANGE + " ORDER BY m.sequence_number";
+
+    @Override
+    public List<VoteTally> getVoteTallies(String chatId, long fromSequence, long toSequence) {
+        return store.read(
+                "getVoteTallies",
+                h -> h.createQuery(TALLIES_SQL)
+                        .bind("up", Vote.UP.wireName())
+                        .bind("down", Vote.DOWN.wireName())
+                        .bind("chatId", chatId)
+                        .bind("from", fromSequence)
+                        .bind("to", toSequence)
+                        .map((rs, ctx) -> new VoteTally(rs.getLong(1), rs.getLong(2), rs.getLong(3)))
+                        .list());
+    }
+
+    @Override
+    public List<MessageVote> getUserVotes(String chatId, UUID userId, long fromSequence, long toSequence) {
+        return store.read(
+                "getUserVotes",
+                h -> h.createQuery(USER_VOTES_SQL)
+                        .bind("userId", userId)
+                        .bind("chatId", chatId)
+                        .bind("from", fromSequence)
+                        .bind("to", toSequence)
+                        .map((rs, ctx) -> PostgresRows.vote(rs))
+                        .list());
     }
 
     // ---- memory ----

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dal.api.ChatSession;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.Role;
 import dev.dal.api.SessionStatus;
 import dev.dal.api.User;
 import dev.dal.api.UserStatus;
+import dev.dal.api.Vote;
 import dev.dal.api.spi.MessageDigests;
 import dev.dal.api.spi.RecordTrees;
 import java.sql.PreparedStatement;
@@ -41,6 +43,9 @@ final class PostgresRows {
 
     static final String MEMORY_COLUMNS =
             "user_id, memory_type, key, value::text AS value, created_at, updated_at, " + "expires_at, version";
+
+    /** A vote's columns, {@code v} for {@code message_votes} and {@code m} for the message voted on. */
+    static final String VOTE_COLUMNS = "v.message_id, m.sequence_number, v.user_id, v.vote, v.voted_at";
 
     private PostgresRows() {}
 
@@ -192,6 +197,15 @@ final class PostgresRows {
                 tokenCount,
                 rs.getBoolean(p + "abuse_flagged"),
                 instant(rs, p + "created_at"));
+    }
+
+    static MessageVote vote(ResultSet rs) throws SQLException {
+        return new MessageVote(
+                rs.getObject("message_id", UUID.class),
+                rs.getLong("sequence_number"),
+                rs.getObject("user_id", UUID.class),
+                Vote.fromWireName(rs.getString("vote")),
+                instant(rs, "voted_at"));
     }
 
     static MemoryEntry memory(ResultSet rs) throws SQLException {

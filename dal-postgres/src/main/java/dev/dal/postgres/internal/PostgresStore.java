@@ -67,9 +67,16 @@ public final class PostgresStore extends SplitDataAccess {
         this.parts = ownParts(new StoreParts.Server(health::check, CAPABILITIES, db::poolReading));
     }
 
-    /** A transactional server's capabilities, and full-text search over the {@code idx_messages_content_fts} index. */
+    /**
+     * A transactional server's capabilities, full-text search over the {@code idx_messages_content_fts} index, and
+     * message votes in {@code message_votes}.
+     */
     private static final Set<Capability> CAPABILITIES = Collections.unmodifiableSet(EnumSet.of(
-            Capability.TRANSACTIONS, Capability.MULTI_PROCESS, Capability.NETWORK, Capability.FULL_TEXT_SEARCH));
+            Capability.TRANSACTIONS,
+            Capability.MULTI_PROCESS,
+            Capability.NETWORK,
+            Capability.FULL_TEXT_SEARCH,
+            Capability.MESSAGE_VOTES));
 
     /** A store bound to one transaction's connection. */
     private PostgresStore(PostgresStore parent, Handle bound) {

@@ -6,6 +6,7 @@ import dev.dal.api.ChatSessionUpdate;
 import dev.dal.api.DeleteMode;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
@@ -13,6 +14,7 @@ import dev.dal.api.NotFoundException;
 import dev.dal.api.Timestamps;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
+import dev.dal.api.Vote;
 import dev.dal.api.spi.Ids;
 import dev.dal.api.spi.StoreWrites;
 import java.sql.PreparedStatement;
@@ -32,6 +34,8 @@ import org.jdbi.v3.core.Handle;
  * the row lock that checks the expected version, and a deletion writes its tombstone (the deleted version
  * plus one) in the statement that deletes. Messages are appended under the sequence numbers one UPDATE of
  * their session reserves; deletions take their keys' advisory locks ({@link PostgresKeyLocks}) exclusive.
+ * A vote is one upsert on {@code message_votes}' primary key; votes go with their message and their user by
+ * {@code ON DELETE CASCADE}, so the deletions here need no statement for them.
  */
 final class PostgresWrites implements StoreWrites {
     private final PostgresStore store;
@@ -187,6 +191,88 @@ final class PostgresWrites implements StoreWrites {
             insertMessages(h, messages);
             return List.copyOf(messages);
         });
+    }
+
+    // ---- votes ----
+
+    /**
+     * A vote in one statement: the message found by its session's chat id and its number, the voter among the
+     * users, and the row inserted or, for a second vote, replaced through the primary key ({@code ON CONFLICT}),
+     * so concurrent votes of one user leave one row and never fail on the key. No row returned: the session, the
+     * message or the user is missing. The user is joined, not left to the foreign key, so that a vote of an
+     * unknown user does not abort a running transaction.
+     */
+    private static final String CAST_VOTE = "INSERT INTO message_votes (message_id, user_id, vote, voted_at) "
+            + "SELECT m.id, u.id, :vote, CAST(:now AS timestamptz) FROM chat_sessions s "
+            + "JOIN messages m ON m.chat_session_id = s.id AND m.sequence_number = :sequenceNumber "
+            + "JOIN users u ON u.id = :userId WHERE s.chat_id = :chatId "
+            + "ON CONFLICT (message_id, user_id) DO UPDATE SET vote = EXCLUDED.vote, voted_at = EXCLUDED.voted_at "
+            + "RETURNING message_id";
+
+    @Override
+    public MessageVote voteMessage(String chatId, long sequenceNumber, UUID userId, Vote vote) {
+        Instant now = store.now();
+        return store.write("voteMessage", h -> {
+            Optional<UUID> messageId;
+            try {
+                messageId = h.createQuery(CAST_VOTE)
+                        .bind("vote", vote.wireName())
+                        .bind("now", PostgresRows.bindable(now))
+                        .bind("sequenceNumber", sequenceNumber)
+                        .bind("userId", userId)
+                        .bind("chatId", chatId)
+                        .mapTo(UUID.class)
+                        .findOne();
+            } catch (RuntimeException e) {
+                // Found by the statement, then deleted by a transaction that committed before the key's check.
+                if (PostgresErrors.violatesForeignKey(e, "message_votes_user_id_fkey")) {
+                    throw NotFoundException.of("user", userId);
+                }
+                if (PostgresErrors.violatesForeignKey(e, "message_votes_message_id_fkey")) {
+                    throw NotFoundException.of("message", chatId + "#" + sequenceNumber);
+                }
+                throw e;
+            }
+            return new MessageVote(
+                    messageId.orElseThrow(() -> missingForVote(h, chatId, sequenceNumber, userId)),
+                    sequenceNumber,
+                    userId,
+                    vote,
+                    now);
+        });
+    }
+
+    /** @return what a vote that stored nothing lacked, looked for in the contract's order: session, message, user */
+    private static NotFoundException missingForVote(Handle h, String chatId, long sequenceNumber, UUID userId) {
+        boolean[] found = h.createQuery("SELECT EXISTS (SELECT 1 FROM chat_sessions WHERE chat_id = :chatId), "
+                        + "EXISTS (SELECT 1 FROM chat_sessions s JOIN messages m ON m.chat_session_id = s.id "
+                        + "WHERE s.chat_id = :chatId AND m.sequence_number = :sequenceNumber)")
+                .bind("chatId", chatId)
+                .bind("sequenceNumber", sequenceNumber)
+                .map((rs, ctx) -> new boolean[] {rs.getBoolean(1), rs.getBoolean(2)})
+                .one();
+        if (!found[0]) {
+            return NotFoundException.of("chat session", chatId);
+        }
+        return found[1]
+                ? NotFoundException.of("user", userId)
+                : NotFoundException.of("message", chatId + "#" + sequenceNumber);
+    }
+
+    @Override
+    public boolean clearVote(String chatId, long sequenceNumber, UUID userId) {
+        // An unknown session, message or user matches no row, as does a message without this user's vote.
+        return store.write(
+                "clearVote",
+                h -> h.createUpdate("DELETE FROM message_votes v USING chat_sessions s, messages m "
+                                        + "WHERE s.chat_id = :chatId AND m.chat_session_id = s.id "
+                                        + "AND m.sequence_number = :sequenceNumber AND v.message_id = m.id "
+                                        + "AND v.user_id = :userId")
+                                .bind("chatId", chatId)
+                                .bind("sequenceNumber", sequenceNumber)
+                                .bind("userId", userId)
+                                .execute()
+                        > 0);
     }
 
     // ---- memory ----

@@ -183,3 +183,19 @@ CREATE INDEX idx_messages_content_fts ON messages
     USING gin (to_tsvector('${dal.searchConfig}'::regconfig, regexp_replace(content, '[^[:alnum:]\u0300-\u036f]+', ' ', 'g')));
 --rollback DROP INDEX IF EXISTS idx_messages_content_fts;
 --rollback CREATE INDEX idx_messages_content_fts ON messages USING gin (to_tsvector('simple'::regconfig, regexp_replace(content, '[^[:alnum:]\u0300-\u036f]+', ' ', 'g')));
+
+--changeset dal:010-message-votes
+-- Message votes: one row per user per message. The primary key is what a second vote's upsert conflicts on
+-- (ON CONFLICT), and a session's tallies and a user's votes read it by message id for the messages of a range.
+-- Votes go with their message (a deleted session's messages cascade, and their votes with them) and with their
+-- user; the index on user_id finds a deleted user's votes without a scan. A new table: nothing stored before it
+-- changes.
+CREATE TABLE message_votes (
+    message_id UUID NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+    user_id UUID NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    vote TEXT NOT NULL CHECK (vote IN ('up', 'down')),
+    voted_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    PRIMARY KEY (message_id, user_id)
+);
+CREATE INDEX idx_message_votes_user_id ON message_votes(user_id);
+--rollback DROP TABLE message_votes;

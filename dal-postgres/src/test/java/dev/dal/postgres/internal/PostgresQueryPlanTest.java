@@ -11,6 +11,7 @@ import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
 import dev.dal.api.SessionFilter;
 import dev.dal.api.User;
+import dev.dal.api.Vote;
 import dev.dal.postgres.PostgresStoreProvider;
 import dev.dal.test.postgres.PostgresTestServer;
 import java.util.List;
@@ -26,9 +27,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The indexes serve the statements they were made for: a filtered session listing reads the index made for its
- * filter and sorts nothing; a search reads the full-text index. For listings, sequential scans and sorts are
- * priced out so the plan shows which index can serve the statement (on a real table the pick also depends on
- * its statistics); the search plan is the planner's own.
+ * filter and sorts nothing; a search reads the full-text index; vote reads find a page's messages by their place
+ * and the votes by their key. For listings and votes, sequential scans (and for listings sorts) are priced out so
+ * the plan shows which index can serve the statement (on a real table the pick also depends on its statistics);
+ * the search plan is the planner's own.
  */
 class PostgresQueryPlanTest {
     /** A Sort node of a plan, not its "Sort Key" line. */
@@ -39,6 +41,8 @@ class PostgresQueryPlanTest {
     private static User user;
     /** A user with one long conversation and one rare word in it: the case the full-text index is for. */
     private static User talker;
+    /** The talker's conversation, with votes on a few of its messages. */
+    private static ChatSession talk;
 
     @BeforeAll
     static void open() {
@@ -50,7 +54,7 @@ class PostgresQueryPlanTest {
                     "listing-plan-" + System.nanoTime() + "-" + i, user.id(), null, i % 2 == 0 ? "sql" : null, null));
         }
         talker = store.createUser(NewUser.withExternalId("search-plan-" + System.nanoTime()));
-        ChatSession talk = store.createChatSession(
+        talk = store.createChatSession(
                 new NewChatSession("search-plan-" + System.nanoTime(), talker.id(), null, null, null));
         for (int batch = 0; batch < 5; batch++) {
             List<NewMessage> filler = new java.util.ArrayList<>();
@@ -60,6 +64,10 @@ class PostgresQueryPlanTest {
             store.addMessages(talk.chatId(), filler);
         }
         store.addMessage(talk.chatId(), NewMessage.user("the one needle"));
+        for (long seq = 1; seq <= 4000; seq += 100) {
+            store.voteMessage(talk.chatId(), seq, talker.id(), seq % 200 == 1 ? Vote.UP : Vote.DOWN);
+            store.voteMessage(talk.chatId(), seq, user.id(), Vote.UP);
+        }
         jdbi = Jdbi.create(
                 settings.get("DATABASE_URL"),
                 settings.getOrDefault("DB_USER", "postgres"),
@@ -122,6 +130,33 @@ class PostgresQueryPlanTest {
         });
 
         assertThat(plan).contains("Bitmap Index Scan on idx_messages_content_fts");
+    }
+
+    /**
+     * A page's tallies and a user's votes on it: the messages of the range by {@code idx_messages_sequence}, their
+     * votes by {@code message_votes_pkey} (by message id; for one user, by the whole key).
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void voteReadsFindTheRangeByItsPlaceAndTheVotesByTheirKey(boolean oneUser) {
+        String plan = jdbi.withHandle(h -> {
+            h.execute("SET enable_seqscan = off");
+            h.execute("ANALYZE messages");
+            h.execute("ANALYZE message_votes");
+            var explain = h.createQuery(
+                            "EXPLAIN " + (oneUser ? PostgresReads.USER_VOTES_SQL : PostgresReads.TALLIES_SQL))
+                    .bind("chatId", talk.chatId())
+                    .bind("from", 1L)
+                    .bind("to", 1000L);
+            if (oneUser) {
+                explain.bind("userId", talker.id());
+            } else {
+                explain.bind("up", Vote.UP.wireName()).bind("down", Vote.DOWN.wireName());
+            }
+            return String.join("\n", explain.mapTo(String.class).list());
+        });
+
+        assertThat(plan).as(plan).contains("idx_messages_sequence").contains("message_votes_pkey");
     }
 
     @ParameterizedTest

@@ -84,8 +84,8 @@ class PostgresStoredDigestTest {
 
     @BeforeEach
     void empty() throws SQLException {
-        execute("TRUNCATE users, chat_sessions, messages, user_memory, user_tombstones, session_tombstones, "
-                + "memory_tombstones");
+        execute("TRUNCATE message_votes, users, chat_sessions, messages, user_memory, user_tombstones, "
+                + "session_tombstones, memory_tombstones");
     }
 
     @Test
