@@ -208,6 +208,7 @@ public final class MongoTestServer {
                 "users",
                 "chat_sessions",
                 "chat_messages",
+                "message_votes",
                 "user_memory",
                 "user_tombstones",
                 "chat_session_tombstones",

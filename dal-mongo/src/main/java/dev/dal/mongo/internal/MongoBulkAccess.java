@@ -785,6 +785,7 @@ final class MongoBulkAccess extends VersionedBulkAccess {
             BsonString id = new BsonString(older.getKey());
             s.writes().detachSessions(id);
             s.ops().deleteMany(s.memory, eq(MongoDocuments.USER_ID, id));
+            s.ops().deleteMany(s.votes, eq(MongoDocuments.USER_ID, id));
             s.ops()
                     .deleteOne(
                             s.users,
@@ -810,6 +811,7 @@ final class MongoBulkAccess extends VersionedBulkAccess {
                                                             .version()))))
                             .getDeletedCount()
                     > 0) {
+                s.ops().deleteMany(s.votes, eq(MongoDocuments.SESSION_ID, id));
                 s.ops().deleteMany(s.messages, eq(MongoDocuments.SESSION_ID, id));
             }
         }

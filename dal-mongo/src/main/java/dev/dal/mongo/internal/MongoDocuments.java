@@ -7,13 +7,16 @@ import static com.mongodb.client.model.Filters.or;
 
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.Updates;
 import dev.dal.api.ChatSession;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.Role;
 import dev.dal.api.SessionStatus;
 import dev.dal.api.User;
 import dev.dal.api.UserStatus;
+import dev.dal.api.Vote;
 import dev.dal.api.bulk.Tombstone;
 import dev.dal.api.spi.RecordTrees;
 import dev.dal.api.spi.SearchWords;
@@ -80,6 +83,12 @@ final class MongoDocuments {
     static final String VERSION = "version";
     /** On a tombstone: when the deletion happened (informational). */
     static final String DELETED_AT = "deleted_at";
+
+    static final String MESSAGE_ID = "message_id";
+    /** A vote's verdict, as {@link Vote#wireName()}. */
+    static final String VOTE = "vote";
+
+    static final String VOTED_AT = "voted_at";
 
     private MongoDocuments() {}
 
@@ -228,6 +237,41 @@ final class MongoDocuments {
                 instant(d, UPDATED_AT),
                 instant(d, EXPIRES_AT),
                 version(d));
+    }
+
+    // ---- votes ----
+
+    /**
+     * @param messageId the message voted on
+     * @param userId who votes
+     * @return the filter for that user's one vote on that message (the unique key of {@code message_votes})
+     */
+    static Bson voteKey(UUID messageId, UUID userId) {
+        return and(eq(MESSAGE_ID, messageId.toString()), eq(USER_ID, userId.toString()));
+    }
+
+    /**
+     * @param v a vote being cast
+     * @param sessionId the session of the message voted on
+     * @return the upsert's update: the verdict and its time replace a previous vote's; the key, the session and
+     *     the sequence number (which never change for a message) are written when the vote is first inserted
+     */
+    static Bson voteUpsert(MessageVote v, BsonValue sessionId) {
+        return Updates.combine(
+                Updates.set(VOTE, new BsonString(v.vote().wireName())),
+                Updates.set(VOTED_AT, date(v.votedAt())),
+                Updates.setOnInsert(SESSION_ID, sessionId),
+                Updates.setOnInsert(SEQUENCE_NUMBER, new BsonInt64(v.sequenceNumber())),
+                Updates.setOnInsert(SCHEMA_VERSION_FIELD, new BsonString(SCHEMA_VERSION)));
+    }
+
+    static MessageVote toVote(BsonDocument d) {
+        return new MessageVote(
+                uuid(d, MESSAGE_ID),
+                number(d, SEQUENCE_NUMBER),
+                uuid(d, USER_ID),
+                Vote.fromWireName(string(d, VOTE)),
+                instant(d, VOTED_AT));
     }
 
     // ---- tombstones ----

@@ -23,8 +23,8 @@ import org.bson.BsonValue;
 /**
  * The MongoDB schema as versioned migrations: collections named as in the legacy MongoDB chat system
  * where they overlap
- * ({@code chat_sessions}, {@code chat_messages}) and in the same style for the rest ({@code users},
- * {@code user_memory}), with their indexes. Each migration's checksum is a SHA-256 of its
+ * ({@code chat_sessions}, {@code chat_messages}, {@code message_votes}) and in the same style for the rest
+ * ({@code users}, {@code user_memory}), with their indexes. Each migration's checksum is a SHA-256 of its
  * definition, so a migration changed after it was applied is noticed.
  */
 final class MongoMigrations {
@@ -35,6 +35,7 @@ final class MongoMigrations {
     static final String USER_TOMBSTONES = "user_tombstones";
     static final String SESSION_TOMBSTONES = "chat_session_tombstones";
     static final String MEMORY_TOMBSTONES = "user_memory_tombstones";
+    static final String VOTES = "message_votes";
     static final String HISTORY = "migration_history";
     static final String LOCK = "migration_lock";
 
@@ -52,6 +53,9 @@ final class MongoMigrations {
     static final String MEMORY_TTL = "user_memory_expires_at_ttl";
     static final String SESSION_TOMBSTONES_SESSION_ID = "chat_session_tombstones_session_id";
     static final String MEMORY_TOMBSTONES_KEY = "user_memory_tombstones_user_type_key";
+    static final String VOTES_MESSAGE_USER = "message_votes_message_user";
+    static final String VOTES_SESSION_SEQUENCE = "message_votes_session_sequence";
+    static final String VOTES_USER_SESSION_SEQUENCE = "message_votes_user_session_sequence";
 
     /**
      * A field a migration gives every existing document of a collection that lacks it; its rollback
@@ -319,7 +323,22 @@ final class MongoMigrations {
                             MongoDocuments.SEARCH_WORDS,
                             "SearchWords.every(content)",
                             d -> MongoDocuments.searchWords(d.getString(MongoDocuments.CONTENT, new BsonString(""))
-                                    .getValue())))));
+                                    .getValue())))),
+            // One vote per (message, user), upserted on the unique key; the session and sequence number are copied
+            // from the message (they never change), so tallies of a range and a user's votes read one collection.
+            // The user-first index also serves deleting a user's votes; the session-first one a session's.
+            new Migration(
+                    "007",
+                    "message_votes",
+                    "message_votes: one vote per user per message, indexed for tallies of a range and a user's votes",
+                    List.of(VOTES),
+                    List.of(
+                            unique(VOTES, VOTES_MESSAGE_USER, keys("message_id", 1, "user_id", 1)),
+                            plain(VOTES, VOTES_SESSION_SEQUENCE, keys("session_id", 1, "sequence_number", 1)),
+                            plain(
+                                    VOTES,
+                                    VOTES_USER_SESSION_SEQUENCE,
+                                    keys("user_id", 1, "session_id", 1, "sequence_number", 1)))));
 
     private MongoMigrations() {}
 

@@ -7,14 +7,17 @@ import static com.mongodb.client.model.Filters.lte;
 import static dev.dal.mongo.internal.MongoDocuments.*;
 
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Accumulators;
 import com.mongodb.client.model.Aggregates;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.Variable;
 import dev.dal.api.ChatSession;
 import dev.dal.api.HistoryQuery;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.SearchHit;
 import dev.dal.api.SearchPage;
 import dev.dal.api.SearchQuery;
@@ -22,6 +25,8 @@ import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
 import dev.dal.api.SessionStatus;
 import dev.dal.api.User;
+import dev.dal.api.Vote;
+import dev.dal.api.VoteTally;
 import dev.dal.api.spi.CodePointOrder;
 import dev.dal.api.spi.SearchCursors;
 import dev.dal.api.spi.SearchWords;
@@ -291,6 +296,91 @@ final class MongoReads implements StoreReads {
             }
             return SearchCursors.page(hits, query.limit());
         });
+    }
+
+    // ---- votes ----
+
+    private static final String VOTES = "_votes";
+    private static final String UP = "up";
+    private static final String DOWN = "down";
+
+    /**
+     * One aggregation over the session with the chat id, which joins its votes in the range by a sub-pipeline
+     * ({@code $lookup} with {@code let}, as the listing's): a session and its votes in one round trip, though votes
+     * name their session by id. The sub-pipeline's {@code $match} is served by an index of migration 007.
+     *
+     * @param operation the operation, for errors
+     * @param chatId the session's chat id
+     * @param fromSequence the first sequence number of the range
+     * @param toSequence the last, inclusive
+     * @param voter a further condition on the votes (one user's), or {@code null}
+     * @param votesInRange the sub-pipeline's stages after the match
+     * @return the documents the sub-pipeline gives, empty for an unknown session
+     */
+    private List<BsonDocument> sessionVotes(
+            String operation, String chatId, long fromSequence, long toSequence, Bson voter, List<Bson> votesInRange) {
+        List<Bson> sub = new ArrayList<>();
+        Bson range = and(gte(SEQUENCE_NUMBER, fromSequence), lte(SEQUENCE_NUMBER, toSequence));
+        sub.add(Aggregates.match(and(
+                Filters.expr(new BsonDocument(
+                        "$eq", new BsonArray(List.of(new BsonString("$" + SESSION_ID), new BsonString("$$sid"))))),
+                voter == null ? range : and(voter, range))));
+        sub.addAll(votesInRange);
+        List<Bson> pipeline = List.of(
+                Aggregates.match(eq(CHAT_ID, new BsonString(chatId))),
+                Aggregates.project(Projections.include(ID)),
+                Aggregates.lookup(MongoMigrations.VOTES, List.of(new Variable<>("sid", "$" + ID)), sub, VOTES));
+        return call(operation, () -> {
+            BsonDocument session = ops.aggregate(sessions, pipeline).first();
+            if (session == null) {
+                return List.of();
+            }
+            List<BsonDocument> joined = new ArrayList<>();
+            session.getArray(VOTES, new BsonArray()).forEach(v -> joined.add(v.asDocument()));
+            return joined;
+        });
+    }
+
+    private static BsonDocument countOf(Vote vote) {
+        return new BsonDocument(
+                "$cond",
+                new BsonArray(List.of(
+                        new BsonDocument(
+                                "$eq",
+                                new BsonArray(List.of(new BsonString("$" + VOTE), new BsonString(vote.wireName())))),
+                        new BsonInt32(1),
+                        new BsonInt32(0))));
+    }
+
+    /** The votes in the range grouped by sequence number, up and down counted apart, in ascending order. */
+    @Override
+    public List<VoteTally> getVoteTallies(String chatId, long fromSequence, long toSequence) {
+        List<Bson> tally = List.of(
+                Aggregates.group(
+                        "$" + SEQUENCE_NUMBER,
+                        Accumulators.sum(UP, countOf(Vote.UP)),
+                        Accumulators.sum(DOWN, countOf(Vote.DOWN))),
+                Aggregates.sort(Sorts.ascending(ID)));
+        return sessionVotes("getVoteTallies", chatId, fromSequence, toSequence, null, tally).stream()
+                .map(d -> new VoteTally(
+                        d.get(ID).asNumber().longValue(),
+                        d.get(UP).asNumber().longValue(),
+                        d.get(DOWN).asNumber().longValue()))
+                .toList();
+    }
+
+    @Override
+    public List<MessageVote> getUserVotes(String chatId, UUID userId, long fromSequence, long toSequence) {
+        return sessionVotes(
+                        "getUserVotes",
+                        chatId,
+                        fromSequence,
+                        toSequence,
+                        eq(USER_ID, userId.toString()),
+                        List.of(Aggregates.sort(Sorts.ascending(SEQUENCE_NUMBER))))
+                .stream()
+                .map(MongoDocuments::toVote)
+                .toList();
     }
 
     // ---- memory ----

@@ -60,6 +60,7 @@ public final class MongoStore extends SplitDataAccess {
     final MongoCollection<BsonDocument> userTombstones;
     final MongoCollection<BsonDocument> sessionTombstones;
     final MongoCollection<BsonDocument> memoryTombstones;
+    final MongoCollection<BsonDocument> votes;
 
     MongoStore(MongoConnection connection, Clock clock, int batchSize, TransactionRetry retry) {
         this(connection, clock, new AtomicBoolean(), null, batchSize, retry, new MongoHealth(connection));
@@ -87,11 +88,12 @@ public final class MongoStore extends SplitDataAccess {
         this.userTombstones = db.getCollection(MongoMigrations.USER_TOMBSTONES, BsonDocument.class);
         this.sessionTombstones = db.getCollection(MongoMigrations.SESSION_TOMBSTONES, BsonDocument.class);
         this.memoryTombstones = db.getCollection(MongoMigrations.MEMORY_TOMBSTONES, BsonDocument.class);
+        this.votes = db.getCollection(MongoMigrations.VOTES, BsonDocument.class);
         this.bulk = new MongoBulkAccess(this, batchSize);
         this.health = health;
         this.writes = new MongoWrites(this);
-        Set<Capability> capabilities =
-                EnumSet.of(Capability.MULTI_PROCESS, Capability.NETWORK, Capability.FULL_TEXT_SEARCH);
+        Set<Capability> capabilities = EnumSet.of(
+                Capability.MULTI_PROCESS, Capability.NETWORK, Capability.FULL_TEXT_SEARCH, Capability.MESSAGE_VOTES);
         if (connection.transactions()) {
             capabilities.add(Capability.TRANSACTIONS);
         }

@@ -25,6 +25,7 @@ import dev.dal.api.DeleteMode;
 import dev.dal.api.JsonValues;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
@@ -32,7 +33,9 @@ import dev.dal.api.NotFoundException;
 import dev.dal.api.Timestamps;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
+import dev.dal.api.Vote;
 import dev.dal.api.spi.Ids;
+import dev.dal.api.spi.SanitizedCause;
 import dev.dal.api.spi.StoreWrites;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -70,6 +73,7 @@ final class MongoWrites implements StoreWrites {
     private final MongoCollection<BsonDocument> userTombstones;
     private final MongoCollection<BsonDocument> sessionTombstones;
     private final MongoCollection<BsonDocument> memoryTombstones;
+    private final MongoCollection<BsonDocument> votes;
 
     /** @param store the store whose collections, session and clock the writes use */
     MongoWrites(MongoStore store) {
@@ -83,6 +87,7 @@ final class MongoWrites implements StoreWrites {
         this.userTombstones = store.userTombstones;
         this.sessionTombstones = store.sessionTombstones;
         this.memoryTombstones = store.memoryTombstones;
+        this.votes = store.votes;
     }
 
     private Instant now() {
@@ -253,6 +258,8 @@ final class MongoWrites implements StoreWrites {
                 s.detachSessions(userId);
             }
             s.ops.deleteMany(s.memory, eq(USER_ID, userId));
+            // The user's votes on any session, kept or not: a deleted user's votes stop counting.
+            s.ops.deleteMany(s.votes, eq(USER_ID, userId));
             // The tombstone before the user: a failure in between leaves both, never a deletion without its trace.
             Bson key = eq(ID, userId);
             for (int attempt = 1; attempt <= DELETE_ATTEMPTS; attempt++) {
@@ -273,9 +280,9 @@ final class MongoWrites implements StoreWrites {
     }
 
     /**
-     * Deletes the user's sessions with their messages, each session leaving a tombstone (its messages name
-     * only the session): tombstones first, then the sessions on the versions read, then the messages of
-     * those that went. A session changed meanwhile is read again.
+     * Deletes the user's sessions with their messages and votes, each session leaving a tombstone (its messages
+     * name only the session): tombstones first, then the sessions on the versions read, then the messages and
+     * votes of those that went. A session changed meanwhile is read again.
      */
     private void purgeSessions(BsonString userId) {
         for (int stalls = 0; stalls < DELETE_ATTEMPTS; ) {
@@ -304,6 +311,7 @@ final class MongoWrites implements StoreWrites {
                         .forEach(d -> gone.remove(d.get(ID)));
             }
             if (!gone.isEmpty()) {
+                ops.deleteMany(votes, in(SESSION_ID, gone));
                 ops.deleteMany(messages, in(SESSION_ID, gone));
             }
             stalls = deleted < ids.size() ? stalls + 1 : 0;
@@ -391,7 +399,8 @@ final class MongoWrites implements StoreWrites {
 
     @Override
     public boolean deleteChatSession(String chatId) {
-        // The tombstone first, then the session (once it is gone no message can be added to it), then its messages.
+        // The tombstone first, then the session (once it is gone no message can be added to it, nor a vote cast on
+        // one), then its votes and messages.
         Bson key = eq(CHAT_ID, new BsonString(chatId));
         return atomically("deleteChatSession", s -> {
             for (int attempt = 1; attempt <= DELETE_ATTEMPTS; attempt++) {
@@ -410,6 +419,7 @@ final class MongoWrites implements StoreWrites {
                 if (s.ops.deleteOne(s.sessions, and(eq(ID, live.get(ID)), eq(VERSION, version)))
                                 .getDeletedCount()
                         > 0) {
+                    s.ops.deleteMany(s.votes, eq(SESSION_ID, live.get(ID)));
                     s.ops.deleteMany(s.messages, eq(SESSION_ID, live.get(ID)));
                     return true;
                 }
@@ -580,6 +590,79 @@ final class MongoWrites implements StoreWrites {
                         reservedTop);
             }
         }
+    }
+
+    // ---- votes ----
+
+    /**
+     * Checks the session, the message and the user, then one upsert on the vote's unique key (message, user):
+     * a first vote is inserted, a second replaces its verdict and time. Where the server has transactions the
+     * checks and the upsert are one; on a standalone server a user deleted in between leaves a vote that names
+     * a user no longer stored (as {@link #setUserMemory} leaves an entry).
+     */
+    @Override
+    public MessageVote voteMessage(String chatId, long sequenceNumber, UUID userId, Vote vote) {
+        Instant now = now();
+        return atomically("voteMessage", s -> {
+            BsonDocument session = s.ops.find(s.sessions, eq(CHAT_ID, new BsonString(chatId)))
+                    .projection(Projections.include(ID))
+                    .first();
+            if (session == null) {
+                throw NotFoundException.of("chat session", chatId);
+            }
+            BsonDocument message = s.ops.find(
+                            s.messages, and(eq(SESSION_ID, session.get(ID)), eq(SEQUENCE_NUMBER, sequenceNumber)))
+                    .projection(Projections.include(ID))
+                    .first();
+            if (message == null) {
+                throw NotFoundException.of("message", chatId + "#" + sequenceNumber);
+            }
+            if (!userExists(s.ops, s.users, userId)) {
+                throw NotFoundException.of("user", userId);
+            }
+            UUID messageId = UUID.fromString(message.getString(ID).getValue());
+            MessageVote cast = new MessageVote(messageId, sequenceNumber, userId, vote, now);
+            Bson key = voteKey(messageId, userId);
+            Bson change = voteUpsert(cast, session.get(ID));
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    s.ops.updateOne(s.votes, key, change, new UpdateOptions().upsert(true));
+                    return cast;
+                } catch (MongoException e) {
+                    if (MongoErrors.codeOf(e) != 11000 || attempt == 2) {
+                        throw e;
+                    }
+                    // Two first votes of one user on one message upserted at once: the loser's upsert, run again,
+                    // updates the winner's vote. A transaction the failure aborted runs again as a whole instead.
+                    if (s.inTransaction()) {
+                        throw new ConcurrencyConflictException(
+                                "Another vote of the same user on the same message was cast at the same time; retry",
+                                SanitizedCause.of(e, "code 11000"));
+                    }
+                }
+            }
+        });
+    }
+
+    /** Reads the session, then deletes the user's vote at its sequence number (copied into the vote). */
+    @Override
+    public boolean clearVote(String chatId, long sequenceNumber, UUID userId) {
+        return call("clearVote", () -> {
+            BsonDocument session = ops.find(sessions, eq(CHAT_ID, new BsonString(chatId)))
+                    .projection(Projections.include(ID))
+                    .first();
+            if (session == null) {
+                return false;
+            }
+            return ops.deleteOne(
+                                    votes,
+                                    and(
+                                            eq(USER_ID, userId.toString()),
+                                            eq(SESSION_ID, session.get(ID)),
+                                            eq(SEQUENCE_NUMBER, sequenceNumber)))
+                            .getDeletedCount()
+                    > 0;
+        });
     }
 
     // ---- memory ----

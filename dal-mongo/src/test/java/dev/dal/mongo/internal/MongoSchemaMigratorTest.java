@@ -74,13 +74,26 @@ class MongoSchemaMigratorTest {
                 .contains("user_tombstones", "chat_session_tombstones", "user_memory_tombstones");
         assertThat(indexNames("chat_session_tombstones")).contains("chat_session_tombstones_session_id");
         assertThat(indexNames("user_memory_tombstones")).contains("user_memory_tombstones_user_type_key");
+        assertThat(indexNames("message_votes"))
+                .contains(
+                        "message_votes_message_user",
+                        "message_votes_session_sequence",
+                        "message_votes_user_session_sequence");
+        BsonDocument voteKey =
+                db().getCollection("message_votes").listIndexes(BsonDocument.class).into(new ArrayList<>()).stream()
+                        .filter(i -> i.getString("name").getValue().equals("message_votes_message_user"))
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(voteKey.getBoolean("unique").getValue())
+                .as("one vote per user per message")
+                .isTrue();
 
         List<BsonDocument> history = db().getCollection("migration_history", BsonDocument.class)
                 .find()
                 .into(new ArrayList<>());
         assertThat(history)
                 .extracting(d -> d.getString("_id").getValue())
-                .containsExactlyInAnyOrder("001", "002", "003", "004", "005", "006");
+                .containsExactlyInAnyOrder("001", "002", "003", "004", "005", "006", "007");
         assertThat(history).allSatisfy(d -> {
             assertThat(d.getString("status").getValue()).isEqualTo("applied");
             assertThat(d.getString("checksum").getValue()).hasSize(64);
@@ -96,8 +109,9 @@ class MongoSchemaMigratorTest {
             store.createChatSession(dev.dal.api.NewChatSession.of("c", user.id()));
             store.addMessage("c", dev.dal.api.NewMessage.user("hi"));
             store.setUserMemory(user.id(), "t", "k", null);
+            store.voteMessage("c", 1, user.id(), dev.dal.api.Vote.UP);
         }
-        for (String collection : List.of("users", "chat_sessions", "chat_messages", "user_memory")) {
+        for (String collection : List.of("users", "chat_sessions", "chat_messages", "user_memory", "message_votes")) {
             assertThat(db().getCollection(collection, BsonDocument.class).find().into(new ArrayList<>()))
                     .isNotEmpty()
                     .allSatisfy(d -> assertThat(d.getString("_schema_version").getValue())
@@ -116,11 +130,12 @@ class MongoSchemaMigratorTest {
                             org.assertj.core.groups.Tuple.tuple("003", false),
                             org.assertj.core.groups.Tuple.tuple("004", false),
                             org.assertj.core.groups.Tuple.tuple("005", false),
-                            org.assertj.core.groups.Tuple.tuple("006", false));
+                            org.assertj.core.groups.Tuple.tuple("006", false),
+                            org.assertj.core.groups.Tuple.tuple("007", false));
 
             assertThat(migrator.migrate())
                     .extracting(SchemaChange::version)
-                    .containsExactly("001", "002", "003", "004", "005", "006");
+                    .containsExactly("001", "002", "003", "004", "005", "006", "007");
             assertThat(migrator.migrate()).as("already current").isEmpty();
             assertThat(migrator.status()).allSatisfy(c -> {
                 assertThat(c.applied()).isTrue();
@@ -131,6 +146,13 @@ class MongoSchemaMigratorTest {
             assertThat(indexNames("chat_sessions"))
                     .contains("chat_sessions_user_status_activity", "chat_sessions_user_profile_activity");
             assertThat(indexNames("chat_messages")).contains("chat_messages_session_search_words");
+            assertThat(db().listCollectionNames().into(new ArrayList<>())).contains("message_votes");
+            assertThat(migrator.rollback(null))
+                    .extracting(SchemaChange::version)
+                    .containsExactly("007");
+            assertThat(db().listCollectionNames().into(new ArrayList<>()))
+                    .as("007's rollback drops the votes")
+                    .doesNotContain("message_votes");
             assertThat(migrator.rollback(null))
                     .extracting(SchemaChange::version)
                     .containsExactly("006");
@@ -170,14 +192,14 @@ class MongoSchemaMigratorTest {
                     .isEqualTo("rolled_back");
             assertThat(migrator.status())
                     .extracting(SchemaChange::applied)
-                    .containsExactly(true, false, false, false, false, false);
+                    .containsExactly(true, false, false, false, false, false, false);
 
             assertThat(migrator.migrate())
                     .extracting(SchemaChange::version)
-                    .containsExactly("002", "003", "004", "005", "006");
+                    .containsExactly("002", "003", "004", "005", "006", "007");
             assertThat(migrator.rollback("001"))
                     .extracting(SchemaChange::version)
-                    .containsExactly("006", "005", "004", "003", "002");
+                    .containsExactly("007", "006", "005", "004", "003", "002");
             assertThat(migrator.rollback("001")).isEmpty();
             assertThat(migrator.rollback(null))
                     .extracting(SchemaChange::version)
@@ -208,7 +230,7 @@ class MongoSchemaMigratorTest {
 
             assertThat(migrator.rollback("002"))
                     .extracting(SchemaChange::version)
-                    .containsExactly("006", "005", "004", "003");
+                    .containsExactly("007", "006", "005", "004", "003");
             for (String collection : List.of("users", "chat_sessions", "user_memory")) {
                 assertThat(db().getCollection(collection, BsonDocument.class)
                                 .find()
@@ -229,7 +251,7 @@ class MongoSchemaMigratorTest {
 
             assertThat(migrator.migrate())
                     .extracting(SchemaChange::version)
-                    .containsExactly("003", "004", "005", "006");
+                    .containsExactly("003", "004", "005", "006", "007");
             assertThat(db().getCollection("users", BsonDocument.class)
                             .find()
                             .first()
@@ -277,13 +299,13 @@ class MongoSchemaMigratorTest {
             }
             assertThat(migrator.rollback("005"))
                     .extracting(SchemaChange::version)
-                    .containsExactly("006");
+                    .containsExactly("007", "006");
             var messages = db().getCollection("chat_messages", BsonDocument.class);
             assertThat(messages.find().into(new ArrayList<>()))
                     .isNotEmpty()
                     .allSatisfy(d -> assertThat(d.containsKey("search_words")).isFalse());
 
-            assertThat(migrator.migrate()).extracting(SchemaChange::version).containsExactly("006");
+            assertThat(migrator.migrate()).extracting(SchemaChange::version).containsExactly("006", "007");
             assertThat(messages.find().first().getArray("search_words").getValues())
                     .extracting(v -> v.asString().getValue())
                     .containsExactly("don", "t", "forget", "the", "grüße");
@@ -293,6 +315,69 @@ class MongoSchemaMigratorTest {
                         .extracting(h -> h.message().content())
                         .containsExactly("Don't forget the Grüße");
             }
+        }
+    }
+
+    @Test
+    void migration007StartsStoresWrittenBeforeItWithoutVotesAndItsRollbackDropsThem() {
+        Map<String, String> settings = new HashMap<>(config.settings());
+        settings.put("DB_AUTO_MIGRATE", "false");
+        DalConfig manual = DalConfig.fromMap(settings);
+        try (SchemaMigrator migrator = migrator()) {
+            migrator.migrate();
+            dev.dal.api.User user;
+            dev.dal.api.Message message;
+            try (DataAccess store = DataAccessFactory.create(manual, new MongoStoreProvider())) {
+                user = store.createUser(NewUser.withExternalId("voter"));
+                store.createChatSession(dev.dal.api.NewChatSession.of("vote-chat", user.id()));
+                message = store.addMessage("vote-chat", dev.dal.api.NewMessage.user("hello"));
+            }
+            // Without 007 the data is what a store before votes wrote: votes write nothing elsewhere.
+            assertThat(migrator.rollback("006"))
+                    .extracting(SchemaChange::version)
+                    .containsExactly("007");
+            assertThat(db().listCollectionNames().into(new ArrayList<>())).doesNotContain("message_votes");
+            assertThat(catchThrowable(() -> DataAccessFactory.create(manual, new MongoStoreProvider())))
+                    .as("the schema is not current without 007")
+                    .isInstanceOf(ConfigurationException.class);
+
+            assertThat(migrator.migrate()).extracting(SchemaChange::version).containsExactly("007");
+            var votes = db().getCollection("message_votes", BsonDocument.class);
+            try (DataAccess store = DataAccessFactory.create(manual, new MongoStoreProvider())) {
+                assertThat(store.getVoteTallies("vote-chat", 1, 1))
+                        .as("no votes before 007")
+                        .isEmpty();
+                assertThat(store.getChatHistory("vote-chat", 10, 0)).containsExactly(message);
+                store.voteMessage("vote-chat", 1, user.id(), dev.dal.api.Vote.UP);
+                dev.dal.api.MessageVote vote = store.voteMessage("vote-chat", 1, user.id(), dev.dal.api.Vote.DOWN);
+                assertThat(store.getVoteTallies("vote-chat", 1, 1)).containsExactly(new dev.dal.api.VoteTally(1, 0, 1));
+                assertThat(votes.find().into(new ArrayList<>()))
+                        .as("one vote per user per message, its session and place copied from the message")
+                        .singleElement()
+                        .satisfies(d -> {
+                            assertThat(d.getString("message_id").getValue())
+                                    .isEqualTo(message.id().toString());
+                            assertThat(d.getString("session_id").getValue())
+                                    .isEqualTo(message.sessionId().toString());
+                            assertThat(d.get("sequence_number").asNumber().longValue())
+                                    .isEqualTo(1);
+                            assertThat(d.getString("user_id").getValue())
+                                    .isEqualTo(user.id().toString());
+                            assertThat(d.getString("vote").getValue()).isEqualTo("down");
+                            assertThat(d.getDateTime("voted_at").getValue())
+                                    .isEqualTo(vote.votedAt().toEpochMilli());
+                        });
+            }
+
+            assertThat(migrator.rollback("006"))
+                    .extracting(SchemaChange::version)
+                    .containsExactly("007");
+            assertThat(db().listCollectionNames().into(new ArrayList<>()))
+                    .as("the rollback drops the votes with their collection")
+                    .doesNotContain("message_votes");
+            assertThat(db().getCollection("chat_messages").countDocuments())
+                    .as("the messages stay")
+                    .isEqualTo(1);
         }
     }
 
@@ -356,7 +441,7 @@ class MongoSchemaMigratorTest {
                             new BsonDocument(
                                     "expires_at",
                                     new BsonDateTime(now.minusSeconds(1).toEpochMilli()))));
-            assertThat(migrator.migrate()).hasSize(6);
+            assertThat(migrator.migrate()).hasSize(7);
             assertThat(locks.countDocuments()).as("released after the run").isZero();
         }
     }
