@@ -183,6 +183,24 @@ final class Neo4jMigrations {
             + " IF NOT EXISTS FOR (n:Message) ON EACH [n.search_words] OPTIONS {indexConfig: {"
             + "`fulltext.analyzer`: 'whitespace', `fulltext.eventually_consistent`: false}}";
 
+    /**
+     * One vote per user per message: the {@link Neo4jRecords#VOTED} relationship repeats its two ends' ids so a
+     * uniqueness constraint can hold them (as {@code Message.session_id} does for the sequence). Relationship
+     * property uniqueness is in Community Edition since Neo4j 5.7. {@code Neo4jWrites.voteMessage} locks the voter
+     * and the message before its {@code MERGE}, so concurrent votes never reach the constraint; the constraint
+     * keeps the rule should another writer not.
+     */
+    private static final String[] VOTE_CONSTRAINT = {
+        "dal_vote_key", "()-[r:VOTED]-() REQUIRE (r.user_id, r.message_id) IS UNIQUE"
+    };
+
+    /** Rolling votes back removes them, as dropping the feature's storage does in the other stores. */
+    static final String DELETE_VOTES = """
+            MATCH ()-[r:VOTED]->()
+            CALL (r) {
+              DELETE r
+            } IN TRANSACTIONS OF 1000 ROWS""";
+
     private static List<String> versionsUp() {
         List<String> up = new java.util.ArrayList<>();
         up.add(SET_VERSIONS);
@@ -241,5 +259,12 @@ final class Neo4jMigrations {
                     "005",
                     "Search words of every message and their full-text index (search)",
                     List.of(SET_SEARCH_WORDS, CREATE_MESSAGE_SEARCH_INDEX, "CALL db.awaitIndexes(300)"),
-                    List.of("DROP INDEX " + MESSAGE_SEARCH_INDEX + " IF EXISTS", REMOVE_SEARCH_WORDS)));
+                    List.of("DROP INDEX " + MESSAGE_SEARCH_INDEX + " IF EXISTS", REMOVE_SEARCH_WORDS)),
+            new Neo4jMigration(
+                    "006",
+                    "Message votes: one VOTED relationship per (user, message), unique on its ends' ids",
+                    List.of(
+                            "CREATE CONSTRAINT " + VOTE_CONSTRAINT[0] + " IF NOT EXISTS FOR " + VOTE_CONSTRAINT[1],
+                            "CALL db.awaitIndexes(300)"),
+                    List.of(DELETE_VOTES, "DROP CONSTRAINT " + VOTE_CONSTRAINT[0] + " IF EXISTS")));
 }

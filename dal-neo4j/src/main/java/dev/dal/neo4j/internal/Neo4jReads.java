@@ -6,12 +6,14 @@ import dev.dal.api.ChatSession;
 import dev.dal.api.HistoryQuery;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.SearchHit;
 import dev.dal.api.SearchPage;
 import dev.dal.api.SearchQuery;
 import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
 import dev.dal.api.User;
+import dev.dal.api.VoteTally;
 import dev.dal.api.spi.SearchCursors;
 import dev.dal.api.spi.SearchWords;
 import dev.dal.api.spi.StoreReads;
@@ -26,9 +28,9 @@ import org.neo4j.driver.TransactionContext;
 
 /**
  * Every Neo4j read the store's {@link dev.dal.api.DataAccess} makes: users, sessions with their
- * owners, history pages and windows, message counts, full-text search, memory entries (past their expiry they are not
- * returned). Each runs through {@link Neo4jStore#read}, in the store's transaction when it has one.
- * Labels and property names are constants; every value is a parameter.
+ * owners, history pages and windows, message counts, full-text search, vote tallies and a user's votes,
+ * memory entries (past their expiry they are not returned). Each runs through {@link Neo4jStore#read}, in the
+ * store's transaction when it has one. Labels and property names are constants; every value is a parameter.
  */
 final class Neo4jReads implements StoreReads {
     private static final String SESSION_ORDER = "coalesce(s.last_message_at, s.created_at) DESC, s.id DESC";
@@ -247,6 +249,68 @@ final class Neo4jReads implements StoreReads {
                         .stream()
                         .findFirst()
                         .orElse(0L));
+    }
+
+    // ---- votes ----
+
+    /** The session's messages of a range, by an index seek on (session, sequence number), as the history reads. */
+    private static final String MESSAGES_IN_RANGE = """
+            MATCH (s:ChatSession {chat_id: $chatId})
+            MATCH (m:Message)
+            WHERE m.session_id = s.id AND m.sequence_number >= $from AND m.sequence_number <= $to
+            """;
+
+    /**
+     * Each voted message's votes, expanded from the message and counted in the statement: one row per message, not
+     * per vote. Only users vote, so the other end's label is not read.
+     */
+    private static final String TALLIES = MESSAGES_IN_RANGE + """
+            MATCH (m)<-[r:VOTED]-()
+            WITH m.sequence_number AS seq, count(CASE WHEN r.vote = 'up' THEN 1 END) AS up,
+              count(CASE WHEN r.vote = 'down' THEN 1 END) AS down
+            RETURN seq, up, down ORDER BY seq""";
+
+    @Override
+    public List<VoteTally> getVoteTallies(String chatId, long fromSequence, long toSequence) {
+        return store.read(
+                "getVoteTallies",
+                tx -> tx.run(TALLIES, params("chatId", chatId, "from", fromSequence, "to", toSequence))
+                        .list(r -> new VoteTally(
+                                r.get("seq").asLong(),
+                                r.get("up").asLong(),
+                                r.get("down").asLong())));
+    }
+
+    /**
+     * The user's votes on the range's messages. The subquery looks the relationship up between two bound nodes, once
+     * per message of the range ({@code Expand(Into)}, from the end with fewer relationships); matched in one
+     * pattern (or after a {@code WITH}), the planner expanded every vote of the user and filtered them.
+     */
+    private static final String USER_VOTES = "MATCH (u:User {id: $userId})\n" + MESSAGES_IN_RANGE + """
+            CALL (u, m) {
+              MATCH (u)-[r:VOTED]->(m)
+              RETURN r
+            }
+            RETURN m.id AS message_id, m.sequence_number AS sequence_number, u.id AS user_id, r.vote AS vote,
+              r.voted_at AS voted_at
+            ORDER BY sequence_number""";
+
+    @Override
+    public List<MessageVote> getUserVotes(String chatId, UUID userId, long fromSequence, long toSequence) {
+        return store.read(
+                "getUserVotes",
+                tx -> tx.run(
+                                USER_VOTES,
+                                params(
+                                        "chatId",
+                                        chatId,
+                                        "userId",
+                                        userId.toString(),
+                                        "from",
+                                        fromSequence,
+                                        "to",
+                                        toSequence))
+                        .list(Neo4jRecords::vote));
     }
 
     // ---- search ----

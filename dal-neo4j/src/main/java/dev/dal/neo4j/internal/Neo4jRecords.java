@@ -6,10 +6,12 @@ import dev.dal.api.ChatSession;
 import dev.dal.api.JsonValues;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.Role;
 import dev.dal.api.SessionStatus;
 import dev.dal.api.User;
 import dev.dal.api.UserStatus;
+import dev.dal.api.Vote;
 import dev.dal.api.spi.SearchWords;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -40,6 +42,14 @@ final class Neo4jRecords {
     static final String SESSION_TOMBSTONE = "ChatSessionTombstone";
     /** Label of a deleted memory entry's tombstone: {@code user_id}, {@code memory_type}, {@code key}, {@code version}. */
     static final String MEMORY_TOMBSTONE = "MemoryTombstone";
+
+    /**
+     * Relationship type of a vote, {@code (:User)-[:VOTED]->(:Message)}, one per user and message: {@code vote}
+     * (the {@link dev.dal.api.Vote#wireName()}), {@code voted_at}, and {@code user_id}, {@code message_id}
+     * repeating its ends' ids for the uniqueness constraint of schema change 006. It goes with either end, as
+     * every deletion of a user or message is a {@code DETACH DELETE}.
+     */
+    static final String VOTED = "VOTED";
 
     // ---- records to properties ----
 
@@ -214,6 +224,20 @@ final class Neo4jRecords {
                 instant(n.get("updated_at")),
                 instant(n.get("expires_at")),
                 version(n));
+    }
+
+    /**
+     * @param r a row holding {@code message_id}, {@code sequence_number}, {@code user_id}, {@code vote} and
+     *     {@code voted_at}
+     * @return the vote it describes
+     */
+    static MessageVote vote(Record r) {
+        return new MessageVote(
+                uuid(r.get("message_id")),
+                r.get("sequence_number").asLong(),
+                uuid(r.get("user_id")),
+                Vote.fromWireName(r.get("vote").asString()),
+                instant(r.get("voted_at")));
     }
 
     /** A node written before versions (schema change 004 gives every node one) is at version 1. */

@@ -29,9 +29,16 @@ import org.neo4j.driver.TransactionContext;
 public final class Neo4jStore extends SplitDataAccess {
     static final String STORAGE_TYPE = "neo4j";
 
-    /** A transactional server store with a full-text index of message content (schema change 005). */
+    /**
+     * A transactional server store with a full-text index of message content (schema change 005) and message votes
+     * (schema change 006).
+     */
     private static final Set<Capability> CAPABILITIES = EnumSet.of(
-            Capability.TRANSACTIONS, Capability.MULTI_PROCESS, Capability.NETWORK, Capability.FULL_TEXT_SEARCH);
+            Capability.TRANSACTIONS,
+            Capability.MULTI_PROCESS,
+            Capability.NETWORK,
+            Capability.FULL_TEXT_SEARCH,
+            Capability.MESSAGE_VOTES);
 
     private final Neo4jConnection connection;
     private final Clock clock;

@@ -3,6 +3,7 @@ package dev.dal.neo4j.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.dal.api.ChatSession;
 import dev.dal.api.ConcurrencyConflictException;
 import dev.dal.api.ConfigurationException;
 import dev.dal.api.DalConfig;
@@ -10,8 +11,15 @@ import dev.dal.api.DataAccess;
 import dev.dal.api.DataAccessException;
 import dev.dal.api.DataAccessFactory;
 import dev.dal.api.DuplicateKeyException;
+import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.NewChatSession;
+import dev.dal.api.NewMessage;
+import dev.dal.api.NewUser;
+import dev.dal.api.User;
 import dev.dal.api.ValidationException;
+import dev.dal.api.Vote;
+import dev.dal.api.VoteTally;
 import dev.dal.api.spi.SchemaChange;
 import dev.dal.neo4j.Neo4jStoreProvider;
 import dev.dal.test.neo4j.Neo4jTestServer;
@@ -25,6 +33,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.neo4j.driver.Record;
 
 /** The versioned schema: status, migrate, rollback, checksums, the lock, and what opening a store does with it. */
 class Neo4jSchemaMigratorTest {
@@ -70,7 +79,7 @@ class Neo4jSchemaMigratorTest {
     void aFreshServerHasEveryChangePendingWithItsChecksum() {
         List<SchemaChange> status = schema.status();
 
-        assertThat(status).extracting(SchemaChange::version).containsExactly("001", "002", "003", "004", "005");
+        assertThat(status).extracting(SchemaChange::version).containsExactly("001", "002", "003", "004", "005", "006");
         assertThat(status).noneMatch(SchemaChange::applied);
         assertThat(status).allSatisfy(c -> assertThat(c.checksum()).hasSize(64));
         assertThat(status).extracting(SchemaChange::appliedAt).containsOnlyNulls();
@@ -80,7 +89,7 @@ class Neo4jSchemaMigratorTest {
     void migrateAppliesEveryChangeOnceAndRecordsIt() {
         List<SchemaChange> applied = schema.migrate();
 
-        assertThat(applied).extracting(SchemaChange::version).containsExactly("001", "002", "003", "004", "005");
+        assertThat(applied).extracting(SchemaChange::version).containsExactly("001", "002", "003", "004", "005", "006");
         assertThat(schema.status())
                 .allMatch(SchemaChange::applied)
                 .allSatisfy(c -> assertThat(c.appliedAt()).isNotNull());
@@ -96,7 +105,8 @@ class Neo4jSchemaMigratorTest {
                         "dal_session_tombstone_chat_id",
                         "dal_user_external_id",
                         "dal_user_id",
-                        "dal_user_tombstone_id");
+                        "dal_user_tombstone_id",
+                        "dal_vote_key");
         assertThat(names("SHOW INDEXES"))
                 .contains(
                         "dal_memory_expires_at",
@@ -113,6 +123,8 @@ class Neo4jSchemaMigratorTest {
     void rollbackUndoesTheNewestChangeOrBackToAVersion() {
         schema.migrate();
 
+        assertThat(schema.rollback(null)).extracting(SchemaChange::version).containsExactly("006");
+        assertThat(names("SHOW CONSTRAINTS")).doesNotContain("dal_vote_key").contains("dal_user_tombstone_id");
         assertThat(schema.rollback(null)).extracting(SchemaChange::version).containsExactly("005");
         assertThat(names("SHOW INDEXES"))
                 .doesNotContain("dal_message_search_words")
@@ -125,10 +137,14 @@ class Neo4jSchemaMigratorTest {
         assertThat(names("SHOW INDEXES")).doesNotContain("dal_memory_expires_at");
         assertThat(schema.rollback("001")).extracting(SchemaChange::version).containsExactly("002");
         assertThat(names("SHOW CONSTRAINTS")).isEmpty();
-        assertThat(schema.status()).extracting(SchemaChange::applied).containsExactly(true, false, false, false, false);
+        assertThat(schema.status())
+                .extracting(SchemaChange::applied)
+                .containsExactly(true, false, false, false, false, false);
         assertThat(schema.rollback("001")).as("already there").isEmpty();
 
-        assertThat(schema.migrate()).extracting(SchemaChange::version).containsExactly("002", "003", "004", "005");
+        assertThat(schema.migrate())
+                .extracting(SchemaChange::version)
+                .containsExactly("002", "003", "004", "005", "006");
     }
 
     @Test
@@ -136,7 +152,9 @@ class Neo4jSchemaMigratorTest {
         schema.rollback(null); // nothing applied yet: a no-op
         schema.migrate();
         schema.rollback("003");
-        assertThat(schema.status()).extracting(SchemaChange::applied).containsExactly(true, true, true, false, false);
+        assertThat(schema.status())
+                .extracting(SchemaChange::applied)
+                .containsExactly(true, true, true, false, false, false);
         SERVER.run("""
                 CREATE (:User {id: 'u1', status: 'active', profile: '{}', preferences: '{}'})
                 CREATE (:ChatSession {id: 's1', chat_id: 'c1', profile: 'general', metadata: '{}', status: 'active'})
@@ -144,7 +162,7 @@ class Neo4jSchemaMigratorTest {
                 CREATE (:Memory {user_id: 'u1', memory_type: 't', key: 'newer', value: '1', version: 5})
                 CREATE (:Message {id: 'm1', session_id: 's1', sequence_number: 1})""", Map.of());
 
-        assertThat(schema.migrate()).extracting(SchemaChange::version).containsExactly("004", "005");
+        assertThat(schema.migrate()).extracting(SchemaChange::version).containsExactly("004", "005", "006");
 
         assertThat(SERVER.run(
                         "MATCH (n) WHERE n:User OR n:ChatSession OR n:Memory RETURN n.version AS v ORDER BY v",
@@ -166,7 +184,7 @@ class Neo4jSchemaMigratorTest {
                 .as("one tombstone per key")
                 .isNotNull();
 
-        assertThat(schema.rollback("003")).extracting(SchemaChange::version).containsExactly("005", "004");
+        assertThat(schema.rollback("003")).extracting(SchemaChange::version).containsExactly("006", "005", "004");
 
         assertThat(SERVER.run(
                         "MATCH (n) WHERE (n:User OR n:ChatSession OR n:Memory) AND n.version IS NOT NULL " + "RETURN n",
@@ -188,6 +206,51 @@ class Neo4jSchemaMigratorTest {
                         .asLong())
                 .as("the records themselves stay")
                 .isEqualTo(5);
+    }
+
+    @Test
+    void votesComeWithTheirChangeOnRecordsWrittenBeforeItAndGoWithItsRollback() {
+        schema.migrate();
+        try (DataAccess store =
+                DataAccessFactory.create(SERVER.config(Clock.systemUTC()), new Neo4jStoreProvider(SERVER.driver()))) {
+            User voter = store.createUser(NewUser.builder().build());
+            ChatSession session = store.createChatSession(NewChatSession.of("before-votes", voter.id()));
+            Message message = store.addMessage(session.chatId(), NewMessage.user("written before 006"));
+            assertThat(schema.rollback("005")).extracting(SchemaChange::version).containsExactly("006");
+            assertThat(schema.migrate()).extracting(SchemaChange::version).containsExactly("006");
+
+            MessageVote vote = store.voteMessage(session.chatId(), 1, voter.id(), Vote.UP);
+
+            assertThat(vote.messageId()).isEqualTo(message.id());
+            assertThat(store.getVoteTallies(session.chatId(), 1, 1)).containsExactly(new VoteTally(1, 1, 0));
+            Record stored = SERVER.run(
+                            "MATCH (:User)-[r:VOTED]->(:Message) RETURN r.user_id AS u, r.message_id AS m, "
+                                    + "r.vote AS v, valueType(r.voted_at) AS t",
+                            Map.of())
+                    .get(0);
+            assertThat(List.of(
+                            stored.get("u").asString(),
+                            stored.get("m").asString(),
+                            stored.get("v").asString()))
+                    .containsExactly(voter.id().toString(), message.id().toString(), "up");
+            assertThat(stored.get("t").asString()).as("a time as every other").startsWith("ZONED DATETIME");
+            assertThat(catchThrowable(() -> SERVER.run(
+                            "MATCH (u:User)-[:VOTED]->(m:Message) "
+                                    + "CREATE (u)-[:VOTED {user_id: u.id, message_id: m.id, vote: 'down'}]->(m)",
+                            Map.of())))
+                    .as("one vote per user and message")
+                    .isNotNull();
+
+            assertThat(schema.rollback("005")).extracting(SchemaChange::version).containsExactly("006");
+
+            assertThat(SERVER.run("MATCH ()-[r:VOTED]->() RETURN r", Map.of()))
+                    .as("the rollback removes the votes")
+                    .isEmpty();
+            assertThat(names("SHOW CONSTRAINTS")).doesNotContain("dal_vote_key");
+            assertThat(store.getChatHistory(session.chatId(), 10, 0))
+                    .as("the records stay")
+                    .containsExactly(message);
+        }
     }
 
     @Test
@@ -230,7 +293,7 @@ class Neo4jSchemaMigratorTest {
                 "CREATE (:DalSchemaLock {name: 'schema', holder: 'dead-host/1', acquired_at: $at})",
                 Map.of("at", ZonedDateTime.now().minusHours(1)));
 
-        assertThat(schema.migrate()).hasSize(5);
+        assertThat(schema.migrate()).hasSize(6);
         assertThat(SERVER.run("MATCH (l:DalSchemaLock) RETURN l", Map.of())).isEmpty();
     }
 
