@@ -13,6 +13,7 @@ import dev.dal.api.DataAccessException;
 import dev.dal.api.JsonValues;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
@@ -71,7 +72,12 @@ final class Fixtures {
     private Fixtures() {}
 
     /** Everything a store holds, as its bulk scans see it. */
-    record Snapshot(List<User> users, List<ChatSession> sessions, List<Message> messages, List<MemoryEntry> memory) {}
+    record Snapshot(
+            List<User> users,
+            List<ChatSession> sessions,
+            List<Message> messages,
+            List<MemoryEntry> memory,
+            List<MessageVote> votes) {}
 
     /** A user with a session, three messages and two memory entries, so "nothing changed" means something. */
     record Seed(User user, ChatSession session, List<Message> messages) {}
@@ -147,7 +153,8 @@ final class Fixtures {
                 scanAll(store.bulk()::scanUsers, SCAN_BATCH),
                 scanAll(store.bulk()::scanSessions, SCAN_BATCH),
                 scanAll(store.bulk()::scanMessages, SCAN_BATCH),
-                scanAll(store.bulk()::scanMemory, SCAN_BATCH));
+                scanAll(store.bulk()::scanMemory, SCAN_BATCH),
+                scanAll(store.bulk()::scanVotes, SCAN_BATCH));
     }
 
     /** Follows a scan's cursors to the end, failing on oversized batches or a cursor that does not move. */

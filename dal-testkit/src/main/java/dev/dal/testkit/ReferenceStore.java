@@ -612,7 +612,7 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
                     .map(history -> history.get(sequenceNumber))
                     .orElseThrow(() -> NotFoundException.of("message", chatId + "#" + sequenceNumber));
             requireUser(userId);
-            MessageVote cast = new MessageVote(message.id(), sequenceNumber, userId, vote, now());
+            MessageVote cast = new MessageVote(message.id(), session.id(), sequenceNumber, userId, vote, now());
             Map<UUID, MessageVote> voters = state.votes
                     .computeIfAbsent(session.id(), k -> new TreeMap<>())
                     .computeIfAbsent(sequenceNumber, k -> new HashMap<>());
@@ -1097,6 +1097,63 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
                         }
                     }
                 }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public ScanBatch<MessageVote> scanVotes(String cursor, int batchSize) {
+        dev.dal.api.spi.ScanCursors.VotePosition after = dev.dal.api.spi.ScanCursors.afterVote(cursor);
+        return read(() -> {
+            List<MessageVote> all = new ArrayList<>();
+            state.votes
+                    .values()
+                    .forEach(bySequence -> bySequence.values().forEach(voters -> all.addAll(voters.values())));
+            List<MessageVote> page = all.stream()
+                    .sorted(VOTE_SCAN_ORDER)
+                    .filter(v -> after == null || after.precedes(v))
+                    .limit(batchSize)
+                    .toList();
+            return dev.dal.api.spi.ScanCursors.batch(page, batchSize, dev.dal.api.spi.ScanCursors::ofVote);
+        });
+    }
+
+    private static final Comparator<MessageVote> VOTE_SCAN_ORDER = Comparator.<MessageVote, String>comparing(
+                    v -> v.sessionId().toString())
+            .thenComparingLong(MessageVote::sequenceNumber)
+            .thenComparing(v -> v.userId().toString());
+
+    @Override
+    public void upsertVotes(List<MessageVote> votes) {
+        requireVotes();
+        locked(() -> {
+            for (MessageVote vote : votes) {
+                Message message = Optional.ofNullable(state.messages.get(vote.sessionId()))
+                        .map(history -> history.get(vote.sequenceNumber()))
+                        .orElse(null);
+                if (message == null
+                        || !message.id().equals(vote.messageId())
+                        || !state.users.containsKey(vote.userId())) {
+                    continue; // its parent is gone
+                }
+                state.votes
+                        .computeIfAbsent(vote.sessionId(), k -> new TreeMap<>())
+                        .computeIfAbsent(vote.sequenceNumber(), k -> new HashMap<>())
+                        .put(vote.userId(), vote);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void deleteVotes(List<dev.dal.api.bulk.VoteKey> keys) {
+        requireVotes();
+        locked(() -> {
+            for (dev.dal.api.bulk.VoteKey key : keys) {
+                Optional.ofNullable(state.votes.get(key.sessionId()))
+                        .map(bySequence -> bySequence.get(key.sequenceNumber()))
+                        .ifPresent(voters -> voters.remove(key.userId()));
             }
             return null;
         });

@@ -60,7 +60,8 @@ public interface VoteContract extends ConformanceTest {
         store.voteMessage(session.chatId(), 1, bob, Vote.DOWN);
         MessageVote aliceOnThird = store.voteMessage(session.chatId(), 3, alice, Vote.UP);
 
-        assertThat(aliceOnFirst).isEqualTo(new MessageVote(first.id(), 1, alice, Vote.UP, Fixtures.now(clock)));
+        assertThat(aliceOnFirst)
+                .isEqualTo(new MessageVote(first.id(), session.id(), 1, alice, Vote.UP, Fixtures.now(clock)));
         assertThat(allTallies(store, session.chatId())).containsExactly(new VoteTally(1, 1, 1), new VoteTally(3, 1, 0));
         assertThat(store.getUserVotes(session.chatId(), alice, 1, 3)).containsExactly(aliceOnFirst, aliceOnThird);
         assertThat(store.getUserVotes(session.chatId(), bob, 2, 3)).isEmpty();
@@ -282,6 +283,115 @@ public interface VoteContract extends ConformanceTest {
         assertThat(store.getUserVotes(session.chatId(), eager, 2, 2)).hasSize(1);
     }
 
+    /** Casts votes of two users on some messages of three sessions, the first user's on message 1 twice. */
+    private static List<MessageVote> castSomeVotes(DataAccess store, MutableClock clock) {
+        UUID alice = Fixtures.user(store).id();
+        UUID bob = Fixtures.user(store).id();
+        for (int i = 0; i < 3; i++) {
+            ChatSession session = sessionWithMessages(store, 3);
+            store.voteMessage(session.chatId(), 1, alice, Vote.DOWN);
+            clock.advance(Duration.ofMillis(7));
+            store.voteMessage(session.chatId(), 1, alice, Vote.UP);
+            store.voteMessage(session.chatId(), 1, bob, Vote.DOWN);
+            store.voteMessage(session.chatId(), 3, bob, Vote.UP);
+        }
+        return Fixtures.scanAll(store.bulk()::scanVotes, 1000);
+    }
+
+    /**
+     * A scan of votes visits every vote exactly once, in the order of session id, sequence number and voter id
+     * (their string forms), in batches of any size, with each vote as it was cast last.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock
+     */
+    @Test
+    @Requires(Capability.MESSAGE_VOTES)
+    default void aScanOfVotesVisitsEveryVoteOnceInOrder(DataAccess store, MutableClock clock) {
+        List<MessageVote> all = castSomeVotes(store, clock);
+
+        assertThat(all).hasSize(9);
+        assertThat(all)
+                .isSortedAccordingTo(java.util.Comparator.<MessageVote, String>comparing(
+                                v -> v.sessionId().toString())
+                        .thenComparingLong(MessageVote::sequenceNumber)
+                        .thenComparing(v -> v.userId().toString()));
+        assertThat(all)
+                .filteredOn(v -> v.sequenceNumber() == 1 && v.vote() == Vote.UP)
+                .hasSize(3);
+        for (int batch : new int[] {1, 2, 4}) {
+            assertThat(Fixtures.scanAll(store.bulk()::scanVotes, batch))
+                    .as("batches of %d", batch)
+                    .isEqualTo(all);
+        }
+        MessageVote one = all.get(4);
+        ChatSession session = store.bulk().scanSessions(null, 100).items().stream()
+                .filter(s -> s.id().equals(one.sessionId()))
+                .findFirst()
+                .orElseThrow();
+        assertThat(store.getUserVotes(session.chatId(), one.userId(), one.sequenceNumber(), one.sequenceNumber()))
+                .containsExactly(one);
+    }
+
+    /**
+     * Upserted votes are stored exactly as given, verdict and time, replacing a stored vote of the same user on
+     * the same message; upserting them again changes nothing; deleted votes are gone from scans and tallies.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock
+     */
+    @Test
+    @Requires(Capability.MESSAGE_VOTES)
+    default void upsertedVotesAreStoredExactlyAndDeletedVotesGo(DataAccess store, MutableClock clock) {
+        List<MessageVote> all = castSomeVotes(store, clock);
+
+        store.bulk().deleteVotes(all.stream().map(dev.dal.api.bulk.VoteKey::of).toList());
+        assertThat(Fixtures.scanAll(store.bulk()::scanVotes, 1000)).isEmpty();
+        store.bulk().deleteVotes(all.stream().map(dev.dal.api.bulk.VoteKey::of).toList());
+
+        store.bulk().upsertVotes(all);
+        store.bulk().upsertVotes(all);
+        assertThat(Fixtures.scanAll(store.bulk()::scanVotes, 1000)).isEqualTo(all);
+
+        MessageVote first = all.get(0);
+        MessageVote changed = new MessageVote(
+                first.messageId(),
+                first.sessionId(),
+                first.sequenceNumber(),
+                first.userId(),
+                first.vote() == Vote.UP ? Vote.DOWN : Vote.UP,
+                first.votedAt().minus(Duration.ofDays(1)));
+        store.bulk().upsertVotes(List.of(changed));
+        List<MessageVote> after = Fixtures.scanAll(store.bulk()::scanVotes, 1000);
+        assertThat(after).hasSize(all.size()).contains(changed).doesNotContain(first);
+    }
+
+    /**
+     * An upserted vote whose user, session or message the store does not hold (or whose message id is not the
+     * one at that place) is skipped without an error.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock
+     */
+    @Test
+    @Requires(Capability.MESSAGE_VOTES)
+    default void upsertedVotesWithoutTheirParentsAreSkipped(DataAccess store, MutableClock clock) {
+        ChatSession session = sessionWithMessages(store, 2);
+        Message first = store.getChatHistory(session.chatId(), 1, 0).get(0);
+        UUID voter = Fixtures.user(store).id();
+        java.time.Instant at = Fixtures.now(clock);
+
+        store.bulk()
+                .upsertVotes(List.of(
+                        new MessageVote(first.id(), session.id(), 1, UUID.randomUUID(), Vote.UP, at),
+                        new MessageVote(first.id(), UUID.randomUUID(), 1, voter, Vote.UP, at),
+                        new MessageVote(first.id(), session.id(), 2, voter, Vote.UP, at),
+                        new MessageVote(UUID.randomUUID(), session.id(), 3, voter, Vote.UP, at)));
+
+        assertThat(Fixtures.scanAll(store.bulk()::scanVotes, 1000)).isEmpty();
+        assertThat(allTallies(store, session.chatId())).isEmpty();
+    }
+
     /**
      * A store that does not declare votes refuses them with {@link UnsupportedCapabilityException} naming the
      * capability; one that declares it answers. A transaction's handle declares and answers as its store does.
@@ -314,6 +424,21 @@ public interface VoteContract extends ConformanceTest {
             assertThat(assertFails(
                                     UnsupportedCapabilityException.class,
                                     () -> store.getVoteTallies(session.chatId(), 1, 1))
+                            .capability())
+                    .isEqualTo(Capability.MESSAGE_VOTES);
+            assertThat(store.bulk().scanVotes(null, 10).items())
+                    .as("a store without votes holds none")
+                    .isEmpty();
+            MessageVote any = new MessageVote(
+                    UUID.randomUUID(),
+                    session.id(),
+                    1,
+                    voter,
+                    Vote.UP,
+                    java.time.Instant.parse("2026-01-01T00:00:00Z"));
+            assertThat(assertFails(
+                                    UnsupportedCapabilityException.class,
+                                    () -> store.bulk().upsertVotes(List.of(any)))
                             .capability())
                     .isEqualTo(Capability.MESSAGE_VOTES);
         }

@@ -3,6 +3,7 @@ package dev.dal.api.bulk;
 import dev.dal.api.ChatSession;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.User;
 import java.util.Collection;
 import java.util.List;
@@ -15,7 +16,8 @@ import java.util.List;
  * get the next; a {@code null} cursor means there is nothing more (a non-null cursor may lead to
  * an empty last batch). The order is the same in every store: users and sessions by the
  * canonical string form of their id; messages by session id (string form), then sequence number;
- * memory by user id (string form), then type and key in Unicode code point order.
+ * memory by user id (string form), then type and key in Unicode code point order; votes by session id (string
+ * form), then sequence number, then voter id (string form).
  * Scans see expired memory too (they copy stores, they do not read as an application).
  *
  * <p><b>Upserts</b> store the records exactly as given (ids, timestamps, sequence numbers, counts),
@@ -102,6 +104,47 @@ public interface BulkAccess {
      * @return the next batch of memory entries, expired ones included
      */
     ScanBatch<MemoryEntry> scanMemory(String cursor, int batchSize);
+
+    /**
+     * Votes, by session id (string form), then sequence number, then voter id (string form). A store that does not
+     * declare {@link dev.dal.api.Capability#MESSAGE_VOTES} holds none and keeps this default: one empty last batch.
+     *
+     * @param cursor {@code null} for the first batch, else the previous batch's next cursor
+     * @param batchSize 1 to {@link #MAX_BATCH_SIZE}
+     * @return the next batch of votes
+     */
+    default ScanBatch<MessageVote> scanVotes(String cursor, int batchSize) {
+        dev.dal.api.spi.ScanCursors.afterVote(cursor);
+        return new ScanBatch<>(List.of(), null);
+    }
+
+    /**
+     * Stores exact votes, verdict and time as given, each replacing the stored vote of the same user on the same
+     * message. Votes carry no version: the last upsert wins, as the last vote does. A vote whose message (that
+     * sequence number of that session, with that message id) or whose user the store does not hold is skipped
+     * without an error: its parent was deleted after the vote was read (a verify of the stores finds a vote lost
+     * any other way).
+     *
+     * @param votes exact records
+     * @throws dev.dal.api.UnsupportedCapabilityException when the store does not declare
+     *     {@link dev.dal.api.Capability#MESSAGE_VOTES}
+     */
+    default void upsertVotes(List<MessageVote> votes) {
+        throw new dev.dal.api.UnsupportedCapabilityException(
+                dev.dal.api.Capability.MESSAGE_VOTES, "this store keeps no message votes");
+    }
+
+    /**
+     * Removes votes, whatever their verdict and time. Votes the store does not hold are ignored.
+     *
+     * @param keys the votes to remove
+     * @throws dev.dal.api.UnsupportedCapabilityException when the store does not declare
+     *     {@link dev.dal.api.Capability#MESSAGE_VOTES}
+     */
+    default void deleteVotes(List<VoteKey> keys) {
+        throw new dev.dal.api.UnsupportedCapabilityException(
+                dev.dal.api.Capability.MESSAGE_VOTES, "this store keeps no message votes");
+    }
 
     /**
      * @param users exact records; replaced by id when present

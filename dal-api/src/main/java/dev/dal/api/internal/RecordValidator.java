@@ -5,6 +5,7 @@ import dev.dal.api.ChatSessionUpdate;
 import dev.dal.api.HistoryQuery;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
@@ -13,6 +14,7 @@ import dev.dal.api.SessionFilter;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
 import dev.dal.api.ValidationException;
+import dev.dal.api.bulk.VoteKey;
 import dev.dal.api.spi.RecordTrees;
 import dev.dal.api.spi.SearchCursors;
 import dev.dal.api.spi.SearchWords;
@@ -224,7 +226,23 @@ public final class RecordValidator {
         }
     }
 
-    /** @param entry an exact record for bulk upsert */
+    /** @param vote an exact vote for bulk upsert or deletion */
+    public void vote(MessageVote vote) {
+        v.required("vote", vote);
+        if (vote.sequenceNumber() < 1) {
+            throw new ValidationException("vote.sequenceNumber", "must be 1 or more");
+        }
+    }
+
+    /** @param key a vote to delete */
+    public void voteKey(VoteKey key) {
+        v.required("key", key);
+        if (key.sequenceNumber() < 1) {
+            throw new ValidationException("key.sequenceNumber", "must be 1 or more");
+        }
+    }
+
+    /** @param entry an exact memory entry */
     public void memory(MemoryEntry entry) {
         v.required("memory", entry);
         memoryAddress(entry.memoryType(), entry.key());

@@ -3,6 +3,7 @@ package dev.dal.api.internal;
 import dev.dal.api.ChatSession;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.User;
 import dev.dal.api.ValidationException;
 import dev.dal.api.bulk.BulkAccess;
@@ -11,6 +12,7 @@ import dev.dal.api.bulk.RangeDigest;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
 import dev.dal.api.bulk.Tombstone;
+import dev.dal.api.bulk.VoteKey;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.Consumer;
@@ -72,6 +74,23 @@ final class ValidatingBulkAccess implements BulkAccess {
     public ScanBatch<MemoryEntry> scanMemory(String cursor, int batchSize) {
         checkScan(batchSize);
         return guard.call("scanMemory", () -> bulk.scanMemory(cursor, batchSize));
+    }
+
+    @Override
+    public ScanBatch<MessageVote> scanVotes(String cursor, int batchSize) {
+        checkScan(batchSize);
+        dev.dal.api.spi.ScanCursors.afterVote(cursor);
+        return guard.call("scanVotes", () -> bulk.scanVotes(cursor, batchSize));
+    }
+
+    @Override
+    public void upsertVotes(List<MessageVote> votes) {
+        upsert("votes", votes, records::vote, bulk::upsertVotes);
+    }
+
+    @Override
+    public void deleteVotes(List<VoteKey> keys) {
+        upsert("keys", keys, records::voteKey, bulk::deleteVotes);
     }
 
     @Override

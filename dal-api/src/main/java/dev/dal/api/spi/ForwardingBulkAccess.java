@@ -3,6 +3,7 @@ package dev.dal.api.spi;
 import dev.dal.api.ChatSession;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.User;
 import dev.dal.api.bulk.BulkAccess;
 import dev.dal.api.bulk.IdRange;
@@ -10,6 +11,7 @@ import dev.dal.api.bulk.RangeDigest;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
 import dev.dal.api.bulk.Tombstone;
+import dev.dal.api.bulk.VoteKey;
 import java.util.Collection;
 import java.util.List;
 
@@ -98,5 +100,20 @@ public abstract class ForwardingBulkAccess implements BulkAccess {
     @Override
     public void upsertTombstones(List<Tombstone> tombstones) {
         delegate().upsertTombstones(tombstones);
+    }
+
+    @Override
+    public ScanBatch<MessageVote> scanVotes(String cursor, int batchSize) {
+        return delegate().scanVotes(cursor, batchSize);
+    }
+
+    @Override
+    public void upsertVotes(List<MessageVote> votes) {
+        delegate().upsertVotes(votes);
+    }
+
+    @Override
+    public void deleteVotes(List<VoteKey> keys) {
+        delegate().deleteVotes(keys);
     }
 }

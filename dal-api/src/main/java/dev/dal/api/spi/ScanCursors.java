@@ -7,10 +7,12 @@ import dev.dal.api.ChatSession;
 import dev.dal.api.JsonValues;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.User;
 import dev.dal.api.ValidationException;
 import dev.dal.api.bulk.IdRange;
 import dev.dal.api.bulk.ScanBatch;
+import dev.dal.api.bulk.VoteKey;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -103,6 +105,99 @@ public final class ScanCursors {
      */
     public static String ofMessage(Message message) {
         return message.sessionId().toString() + MESSAGE_SEPARATOR + message.sequenceNumber();
+    }
+
+    /**
+     * @param vote the last vote of a batch
+     * @return the cursor that resumes a scan of votes after it
+     */
+    public static String ofVote(MessageVote vote) {
+        return vote.sessionId().toString()
+                + MESSAGE_SEPARATOR
+                + vote.sequenceNumber()
+                + MESSAGE_SEPARATOR
+                + vote.userId();
+    }
+
+    /**
+     * A cursor from which a scan of votes starts with the first vote on a session's messages, or of the next
+     * session holding any.
+     *
+     * @param sessionId a session id, which need not exist
+     * @return the cursor, {@code null} (the start of the scan) for the lowest id
+     */
+    public static String beforeVotesOf(UUID sessionId) {
+        String messages = beforeMessagesOf(sessionId);
+        return messages == null ? null : messages + MESSAGE_SEPARATOR + new UUID(-1L, -1L);
+    }
+
+    /**
+     * A cursor from which a scan of votes starts at one vote: with the vote of that key, or the next one in scan
+     * order. A scan of one vote from it reads the vote a store holds under the key, if any.
+     *
+     * @param key a vote's key, which need not exist
+     * @return the cursor, {@code null} (the start of the scan) when nothing can come before the key
+     */
+    public static String beforeVote(VoteKey key) {
+        UUID belowVoter = IdRange.previous(key.userId());
+        if (belowVoter != null) {
+            return key.sessionId().toString()
+                    + MESSAGE_SEPARATOR
+                    + key.sequenceNumber()
+                    + MESSAGE_SEPARATOR
+                    + belowVoter;
+        }
+        if (key.sequenceNumber() > 1) {
+            return key.sessionId().toString()
+                    + MESSAGE_SEPARATOR
+                    + (key.sequenceNumber() - 1)
+                    + MESSAGE_SEPARATOR
+                    + new UUID(-1L, -1L);
+        }
+        return beforeVotesOf(key.sessionId());
+    }
+
+    /**
+     * @param cursor a cursor of a scan of votes, or {@code null} for the first batch
+     * @return the vote the scan resumes after, {@code null} for {@code null}
+     * @throws ValidationException when the cursor is not one {@link #ofVote} or {@link #beforeVotesOf} encoded
+     */
+    public static VotePosition afterVote(String cursor) {
+        if (cursor == null) {
+            return null;
+        }
+        int separator = cursor.lastIndexOf(MESSAGE_SEPARATOR);
+        if (separator < 0) {
+            throw foreign();
+        }
+        MessagePosition message = afterMessage(cursor.substring(0, separator));
+        return new VotePosition(
+                message.sessionId(), message.sequenceNumber(), canonicalId(cursor.substring(separator + 1)));
+    }
+
+    /**
+     * Where a scan of votes resumes: after the vote of this user on this message of this session, in the order of
+     * session id (string form), sequence number, user id (string form).
+     *
+     * @param sessionId the session
+     * @param sequenceNumber the message's place in it
+     * @param userId the voter
+     */
+    public record VotePosition(UUID sessionId, long sequenceNumber, UUID userId) {
+        /**
+         * @param vote a vote
+         * @return whether the vote comes after this position in scan order
+         */
+        public boolean precedes(MessageVote vote) {
+            int bySession = sessionId.toString().compareTo(vote.sessionId().toString());
+            if (bySession != 0) {
+                return bySession < 0;
+            }
+            if (sequenceNumber != vote.sequenceNumber()) {
+                return sequenceNumber < vote.sequenceNumber();
+            }
+            return userId.toString().compareTo(vote.userId().toString()) < 0;
+        }
     }
 
     /**

@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.Role;
 import dev.dal.api.ValidationException;
+import dev.dal.api.Vote;
 import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -26,6 +28,44 @@ class ScanCursorsTest {
 
         assertThat(cursor).isEqualTo(ID + "/42");
         assertThat(ScanCursors.afterMessage(cursor)).isEqualTo(new ScanCursors.MessagePosition(ID, 42));
+    }
+
+    @Test
+    void aVoteCursorDecodesToTheVotesPositionAndOrdersVotesAfterIt() {
+        UUID voter = UUID.fromString("00000000-0000-0000-0000-00000000000a");
+        MessageVote v = new MessageVote(Ids.newId(), ID, 7, voter, Vote.UP, T);
+
+        String cursor = ScanCursors.ofVote(v);
+
+        assertThat(cursor).isEqualTo(ID + "/7/" + voter);
+        ScanCursors.VotePosition at = ScanCursors.afterVote(cursor);
+        assertThat(at).isEqualTo(new ScanCursors.VotePosition(ID, 7, voter));
+        assertThat(at.precedes(v)).as("a scan resumes after the vote itself").isFalse();
+        assertThat(at.precedes(new MessageVote(Ids.newId(), ID, 7, UUID.randomUUID(), Vote.UP, T)))
+                .as("a later voter id")
+                .isTrue();
+        assertThat(at.precedes(new MessageVote(Ids.newId(), ID, 8, voter, Vote.DOWN, T)))
+                .isTrue();
+        assertThat(ScanCursors.afterVote(ScanCursors.beforeVotesOf(ID)).precedes(v))
+                .as("before the session's votes")
+                .isTrue();
+        assertThat(ScanCursors.afterVote(null)).isNull();
+        assertThat(ScanCursors.afterVote(ScanCursors.beforeVote(dev.dal.api.bulk.VoteKey.of(v)))
+                        .precedes(v))
+                .as("just before the vote itself")
+                .isTrue();
+        MessageVote lowestVoter = new MessageVote(Ids.newId(), ID, 7, new UUID(0, 0), Vote.UP, T);
+        ScanCursors.VotePosition beforeLowest =
+                ScanCursors.afterVote(ScanCursors.beforeVote(dev.dal.api.bulk.VoteKey.of(lowestVoter)));
+        assertThat(beforeLowest.precedes(lowestVoter)).isTrue();
+        assertThat(beforeLowest.precedes(new MessageVote(Ids.newId(), ID, 6, voter, Vote.UP, T)))
+                .as("a vote on the message before")
+                .isFalse();
+        for (String foreign : new String[] {ID + "/7", ID + "/7/x", ID + "/0/" + voter, "a/b/c", ID + "/07/" + voter}) {
+            assertThatThrownBy(() -> ScanCursors.afterVote(foreign))
+                    .as(foreign)
+                    .isInstanceOf(ValidationException.class);
+        }
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.dal.api.DeleteMode;
 import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.NotFoundException;
 import dev.dal.api.User;
 import dev.dal.api.bulk.IdRange;
@@ -12,6 +13,7 @@ import dev.dal.api.bulk.RangeDigest;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
 import dev.dal.api.bulk.Tombstone;
+import dev.dal.api.bulk.VoteKey;
 import dev.dal.api.spi.CodePointOrder;
 import dev.dal.api.spi.ScanCursors;
 import dev.dal.api.spi.VersionedBulkAccess;
@@ -29,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * Bulk scan and exact upsert for the file store. Each upsert batch is one journaled unit: the
@@ -106,14 +109,7 @@ final class FileBulkAccess extends VersionedBulkAccess {
             long after = position == null ? 0 : position.sequenceNumber();
             List<Message> items = new ArrayList<>();
             List<UUID> sessions = records.idsIn(records.layout().sessionsDir());
-            // From the cursor's session (its later messages) on: the first id at or after it.
-            int first = startSession == null ? 0 : DirectoryListings.firstAfter(sessions, startSession);
-            if (startSession != null
-                    && first > 0
-                    && sessions.get(first - 1).toString().equals(startSession)) {
-                first--;
-            }
-            for (int i = first; i < sessions.size(); i++) {
+            for (int i = firstAtOrAfter(sessions, startSession); i < sessions.size(); i++) {
                 UUID sessionId = sessions.get(i);
                 boolean cursorSession = sessionId.toString().equals(startSession);
                 long from = cursorSession ? after + 1 : 1;
@@ -275,6 +271,94 @@ final class FileBulkAccess extends VersionedBulkAccess {
             }
             return null;
         });
+    }
+
+    /** @return the index of the first session id at or after {@code start} (its later records), 0 for none */
+    private static int firstAtOrAfter(List<UUID> sessions, String start) {
+        if (start == null) {
+            return 0;
+        }
+        int first = DirectoryListings.firstAfter(sessions, start);
+        return first > 0 && sessions.get(first - 1).toString().equals(start) ? first - 1 : first;
+    }
+
+    /** Each session's votes file in session id order; the file is sorted by sequence number and voter already. */
+    @Override
+    public ScanBatch<MessageVote> scanVotes(String cursor, int batchSize) {
+        return unit.read("scanVotes", () -> {
+            ScanCursors.VotePosition position = ScanCursors.afterVote(cursor);
+            List<UUID> sessions = records.idsIn(records.layout().sessionsDir());
+            List<MessageVote> items = new ArrayList<>();
+            int first = firstAtOrAfter(
+                    sessions, position == null ? null : position.sessionId().toString());
+            for (int i = first; i < sessions.size(); i++) {
+                for (MessageVote vote : records.votesOf(sessions.get(i))) {
+                    if (position != null && !position.precedes(vote)) {
+                        continue;
+                    }
+                    items.add(vote);
+                    if (items.size() == batchSize) {
+                        return new ScanBatch<>(items, ScanCursors.ofVote(vote));
+                    }
+                }
+            }
+            return new ScanBatch<>(items, null);
+        });
+    }
+
+    /** One read and one write of a session's votes file per session of the batch. */
+    @Override
+    public void upsertVotes(List<MessageVote> votes) {
+        unit.write("upsertVotes", () -> {
+            for (Map.Entry<UUID, List<MessageVote>> group :
+                    bySession(votes, MessageVote::sessionId).entrySet()) {
+                UUID sessionId = group.getKey();
+                if (records.session(sessionId).isEmpty()) {
+                    continue; // a vote without its session is skipped
+                }
+                MessageLog log = records.messages(sessionId);
+                List<MessageVote> stored = new ArrayList<>(records.votesOf(sessionId));
+                for (MessageVote vote : group.getValue()) {
+                    boolean messageHeld = log.read(vote.sequenceNumber())
+                            .filter(m -> m.id().equals(vote.messageId()))
+                            .isPresent();
+                    if (!messageHeld || records.user(vote.userId()).isEmpty()) {
+                        continue; // a vote without its message or its user is skipped
+                    }
+                    stored.removeIf(VoteKey.of(vote)::names);
+                    stored.add(vote);
+                    records.addVotedSession(vote.userId(), sessionId);
+                }
+                records.putVotes(sessionId, stored);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void deleteVotes(List<VoteKey> keys) {
+        unit.write("deleteVotes", () -> {
+            for (Map.Entry<UUID, List<VoteKey>> group :
+                    bySession(keys, VoteKey::sessionId).entrySet()) {
+                UUID sessionId = group.getKey();
+                if (records.session(sessionId).isEmpty()) {
+                    continue;
+                }
+                List<MessageVote> stored = new ArrayList<>(records.votesOf(sessionId));
+                if (stored.removeIf(v -> group.getValue().stream().anyMatch(key -> key.names(v)))) {
+                    records.putVotes(sessionId, stored);
+                }
+            }
+            return null;
+        });
+    }
+
+    private static <T> Map<UUID, List<T>> bySession(List<T> items, Function<T, UUID> sessionOf) {
+        Map<UUID, List<T>> bySession = new LinkedHashMap<>();
+        items.forEach(item -> bySession
+                .computeIfAbsent(sessionOf.apply(item), k -> new ArrayList<>())
+                .add(item));
+        return bySession;
     }
 
     @Override

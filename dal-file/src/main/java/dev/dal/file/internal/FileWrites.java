@@ -160,7 +160,7 @@ final class FileWrites {
                         : Optional.<Message>empty())
                 .orElseThrow(() -> NotFoundException.of("message", sequenceNumber + " of chat session " + chatId));
         records.requireUser(userId);
-        MessageVote cast = new MessageVote(message.id(), sequenceNumber, userId, vote, now());
+        MessageVote cast = new MessageVote(message.id(), session.id(), sequenceNumber, userId, vote, now());
         List<MessageVote> votes = new ArrayList<>(records.votesOf(session.id()));
         votes.removeIf(v -> v.sequenceNumber() == sequenceNumber && v.userId().equals(userId));
         votes.add(cast);

@@ -15,15 +15,21 @@ import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.ReplaceOneModel;
 import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.UpdateOneModel;
+import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.WriteModel;
 import dev.dal.api.ChatSession;
+import dev.dal.api.ConcurrencyConflictException;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.NotFoundException;
 import dev.dal.api.User;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
 import dev.dal.api.bulk.Tombstone;
+import dev.dal.api.bulk.VoteKey;
+import dev.dal.api.spi.SanitizedCause;
 import dev.dal.api.spi.ScanCursors;
 import dev.dal.api.spi.VersionedBulkAccess;
 import java.util.ArrayList;
@@ -45,11 +51,12 @@ import org.bson.conversions.Bson;
 
 /**
  * Bulk scan and upsert for MongoDB. Scans are keyset pages over the unique indexes ({@code _id} for
- * users and sessions, (session, sequence) for messages, (user, type, key) for memory), so memory
- * stays flat however large the store. Upserts take the insert fast path first: one unordered
- * {@code insertMany} per batch; the records that already exist (duplicate key) are then replaced
- * by key with one unordered {@code bulkWrite} of upserting replaces. Referenced records are checked
- * with one query per batch before anything is written.
+ * users and sessions, (session, sequence) for messages, (user, type, key) for memory) and over
+ * (session, sequence, user) for votes, so memory stays flat however large the store. Upserts take the
+ * insert fast path first: one unordered {@code insertMany} per batch; the records that already exist
+ * (duplicate key) are then replaced by key with one unordered {@code bulkWrite} of upserting replaces.
+ * Votes are one unordered {@code bulkWrite} of upserts on their unique key (message, user) per batch.
+ * Referenced records are checked with one query per batch before anything is written.
  */
 final class MongoBulkAccess extends VersionedBulkAccess {
     private final MongoStore store;
@@ -149,6 +156,39 @@ final class MongoBulkAccess extends VersionedBulkAccess {
                         .map(MongoDocuments::toMemory)
                         .into(new ArrayList<>()));
         return ScanCursors.batch(entries, size, ScanCursors::ofMemory);
+    }
+
+    /**
+     * Votes by session, sequence number and voter: a keyset page over {@code message_votes_session_sequence_user}
+     * (ids are canonical UUID strings, so the index's string order is the scan's order).
+     */
+    @Override
+    public ScanBatch<MessageVote> scanVotes(String cursor, int size) {
+        ScanCursors.VotePosition after = ScanCursors.afterVote(cursor);
+        Bson filter = new BsonDocument();
+        if (after != null) {
+            String session = after.sessionId().toString();
+            BsonInt64 sequence = new BsonInt64(after.sequenceNumber());
+            filter = or(
+                    gt(MongoDocuments.SESSION_ID, session),
+                    and(eq(MongoDocuments.SESSION_ID, session), gt(MongoDocuments.SEQUENCE_NUMBER, sequence)),
+                    and(
+                            eq(MongoDocuments.SESSION_ID, session),
+                            eq(MongoDocuments.SEQUENCE_NUMBER, sequence),
+                            gt(MongoDocuments.USER_ID, after.userId().toString())));
+        }
+        Bson where = filter;
+        List<MessageVote> votes = store.call(
+                "scanVotes",
+                () -> store.ops()
+                        .find(store.votes, where)
+                        .sort(Sorts.ascending(
+                                MongoDocuments.SESSION_ID, MongoDocuments.SEQUENCE_NUMBER, MongoDocuments.USER_ID))
+                        .limit(size)
+                        .batchSize(size)
+                        .map(MongoDocuments::toVote)
+                        .into(new ArrayList<>()));
+        return ScanCursors.batch(votes, size, ScanCursors::ofVote);
     }
 
     // ---- upserts ----
@@ -415,6 +455,118 @@ final class MongoBulkAccess extends VersionedBulkAccess {
                         .map(MongoDocuments::message)
                         .toList();
                 upsertById(store.messages, docs);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Per batch, where the server has transactions in one (or in the running one), as {@code voteMessage}'s checks
+     * and write: one query for the messages the votes name (by id; held when at the vote's session and sequence
+     * number) and one for their users, then one unordered {@code bulkWrite} of {@code voteMessage}'s upsert on the
+     * unique key (message, user) for the votes whose parents are held; the others are skipped.
+     */
+    @Override
+    public void upsertVotes(List<MessageVote> votes) {
+        for (List<MessageVote> chunk : chunks(votes)) {
+            store.atomically("upsertVotes", s -> {
+                s.bulkAccess().putVotes(s, chunk);
+                return null;
+            });
+        }
+    }
+
+    private void putVotes(MongoStore s, List<MessageVote> chunk) {
+        // One vote per user and message, the batch's last, as the last of several calls would leave it; two upserts
+        // of one key in one unordered bulk write could also collide on the unique index.
+        Map<List<UUID>, MessageVote> last = new LinkedHashMap<>();
+        chunk.forEach(v -> last.put(List.of(v.messageId(), v.userId()), v));
+        Set<String> places = new HashSet<>();
+        s.ops()
+                .find(
+                        s.messages,
+                        in(
+                                MongoDocuments.ID,
+                                last.values().stream()
+                                        .map(v -> v.messageId().toString())
+                                        .distinct()
+                                        .toList()))
+                .projection(Projections.include(
+                        MongoDocuments.ID, MongoDocuments.SESSION_ID, MongoDocuments.SEQUENCE_NUMBER))
+                .forEach(d -> places.add(placeOf(
+                        d.getString(MongoDocuments.ID).getValue(),
+                        d.getString(MongoDocuments.SESSION_ID).getValue(),
+                        d.get(MongoDocuments.SEQUENCE_NUMBER).asNumber().longValue())));
+        Set<String> users = new HashSet<>();
+        s.ops()
+                .find(
+                        s.users,
+                        in(
+                                MongoDocuments.ID,
+                                last.values().stream()
+                                        .map(v -> v.userId().toString())
+                                        .distinct()
+                                        .toList()))
+                .projection(Projections.include(MongoDocuments.ID))
+                .forEach(d -> users.add(d.getString(MongoDocuments.ID).getValue()));
+        List<UpdateOneModel<BsonDocument>> upserts = new ArrayList<>(last.size());
+        for (MessageVote v : last.values()) {
+            if (places.contains(placeOf(v.messageId().toString(), v.sessionId().toString(), v.sequenceNumber()))
+                    && users.contains(v.userId().toString())) {
+                // The message's session and place never change, so $setOnInsert writes the ones checked above.
+                upserts.add(new UpdateOneModel<>(
+                        MongoDocuments.voteKey(v.messageId(), v.userId()),
+                        MongoDocuments.voteUpsert(v, MongoDocuments.id(v.sessionId())),
+                        new UpdateOptions().upsert(true)));
+            }
+        }
+        if (upserts.isEmpty()) {
+            return;
+        }
+        try {
+            s.ops().bulkWrite(s.votes, upserts);
+        } catch (MongoBulkWriteException e) {
+            if (e.getWriteConcernError() != null
+                    || !e.getWriteErrors().stream().allMatch(MongoErrors::isDuplicateKey)) {
+                throw e;
+            }
+            // A first vote of the same user on the same message inserted at the same time, as in voteMessage: the
+            // losers' upserts, run once more, update it. A transaction the failure aborted runs again as a whole.
+            if (s.inTransaction()) {
+                throw new ConcurrencyConflictException(
+                        "Another vote of the same user on the same message was written at the same time; retry",
+                        SanitizedCause.of(e, "code 11000"));
+            }
+            s.ops()
+                    .bulkWrite(
+                            s.votes,
+                            e.getWriteErrors().stream()
+                                    .map(error -> upserts.get(error.getIndex()))
+                                    .toList());
+        }
+    }
+
+    /** @return a message's identity and place (id, session, sequence number) as one string */
+    private static String placeOf(String messageId, String sessionId, long sequenceNumber) {
+        return messageId + " " + sessionId + " " + sequenceNumber;
+    }
+
+    /**
+     * Per batch one unordered {@code bulkWrite} of deletes by (session, sequence number, user), {@code clearVote}'s
+     * filter, served by {@code message_votes_session_sequence_user}; in the running transaction, if any.
+     */
+    @Override
+    public void deleteVotes(List<VoteKey> keys) {
+        store.call("deleteVotes", () -> {
+            for (List<VoteKey> chunk : chunks(keys)) {
+                List<DeleteOneModel<BsonDocument>> deletes = new ArrayList<>(chunk.size());
+                for (VoteKey k : chunk) {
+                    deletes.add(new DeleteOneModel<>(and(
+                            eq(MongoDocuments.SESSION_ID, k.sessionId().toString()),
+                            eq(MongoDocuments.SEQUENCE_NUMBER, new BsonInt64(k.sequenceNumber())),
+                            eq(MongoDocuments.USER_ID, k.userId().toString()))));
+                }
+                store.ops().bulkWrite(store.votes, deletes);
             }
             return null;
         });

@@ -268,6 +268,7 @@ final class MongoDocuments {
     static MessageVote toVote(BsonDocument d) {
         return new MessageVote(
                 uuid(d, MESSAGE_ID),
+                uuid(d, SESSION_ID),
                 number(d, SEQUENCE_NUMBER),
                 uuid(d, USER_ID),
                 Vote.fromWireName(string(d, VOTE)),

@@ -54,7 +54,7 @@ final class MongoMigrations {
     static final String SESSION_TOMBSTONES_SESSION_ID = "chat_session_tombstones_session_id";
     static final String MEMORY_TOMBSTONES_KEY = "user_memory_tombstones_user_type_key";
     static final String VOTES_MESSAGE_USER = "message_votes_message_user";
-    static final String VOTES_SESSION_SEQUENCE = "message_votes_session_sequence";
+    static final String VOTES_SESSION_SEQUENCE_USER = "message_votes_session_sequence_user";
     static final String VOTES_USER_SESSION_SEQUENCE = "message_votes_user_session_sequence";
 
     /**
@@ -326,7 +326,9 @@ final class MongoMigrations {
                                     .getValue())))),
             // One vote per (message, user), upserted on the unique key; the session and sequence number are copied
             // from the message (they never change), so tallies of a range and a user's votes read one collection.
-            // The user-first index also serves deleting a user's votes; the session-first one a session's.
+            // The user-first index also serves deleting a user's votes; the session-first one a session's, one vote
+            // by its place (clearVote) and the bulk scan's keyset order (session, sequence number, user) without a
+            // sort.
             new Migration(
                     "007",
                     "message_votes",
@@ -334,7 +336,10 @@ final class MongoMigrations {
                     List.of(VOTES),
                     List.of(
                             unique(VOTES, VOTES_MESSAGE_USER, keys("message_id", 1, "user_id", 1)),
-                            plain(VOTES, VOTES_SESSION_SEQUENCE, keys("session_id", 1, "sequence_number", 1)),
+                            plain(
+                                    VOTES,
+                                    VOTES_SESSION_SEQUENCE_USER,
+                                    keys("session_id", 1, "sequence_number", 1, "user_id", 1)),
                             plain(
                                     VOTES,
                                     VOTES_USER_SESSION_SEQUENCE,

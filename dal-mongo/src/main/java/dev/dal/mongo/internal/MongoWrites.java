@@ -621,7 +621,8 @@ final class MongoWrites implements StoreWrites {
                 throw NotFoundException.of("user", userId);
             }
             UUID messageId = UUID.fromString(message.getString(ID).getValue());
-            MessageVote cast = new MessageVote(messageId, sequenceNumber, userId, vote, now);
+            MessageVote cast = new MessageVote(
+                    messageId, UUID.fromString(session.getString(ID).getValue()), sequenceNumber, userId, vote, now);
             Bson key = voteKey(messageId, userId);
             Bson change = voteUpsert(cast, session.get(ID));
             for (int attempt = 1; ; attempt++) {

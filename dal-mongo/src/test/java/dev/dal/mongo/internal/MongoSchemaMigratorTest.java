@@ -77,7 +77,7 @@ class MongoSchemaMigratorTest {
         assertThat(indexNames("message_votes"))
                 .contains(
                         "message_votes_message_user",
-                        "message_votes_session_sequence",
+                        "message_votes_session_sequence_user",
                         "message_votes_user_session_sequence");
         BsonDocument voteKey =
                 db().getCollection("message_votes").listIndexes(BsonDocument.class).into(new ArrayList<>()).stream()
@@ -87,6 +87,13 @@ class MongoSchemaMigratorTest {
         assertThat(voteKey.getBoolean("unique").getValue())
                 .as("one vote per user per message")
                 .isTrue();
+        assertThat(db().getCollection("message_votes").listIndexes(BsonDocument.class).into(new ArrayList<>()).stream()
+                        .filter(i -> i.getString("name").getValue().equals("message_votes_session_sequence_user"))
+                        .map(i -> List.copyOf(i.getDocument("key").keySet()))
+                        .findFirst()
+                        .orElseThrow())
+                .as("the bulk scan's order: session, sequence number, voter")
+                .containsExactly("session_id", "sequence_number", "user_id");
 
         List<BsonDocument> history = db().getCollection("migration_history", BsonDocument.class)
                 .find()

@@ -4,10 +4,12 @@ import dev.dal.api.ChatSession;
 import dev.dal.api.ConcurrencyConflictException;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.User;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
 import dev.dal.api.bulk.Tombstone;
+import dev.dal.api.bulk.VoteKey;
 import dev.dal.api.spi.ScanCursors;
 import dev.dal.api.spi.VersionedBulkAccess;
 import java.util.Collection;
@@ -47,6 +49,31 @@ final class Neo4jBulkAccess extends VersionedBulkAccess {
             MATCH (m:Memory)
             WHERE m.user_id > $u OR (m.user_id = $u AND (m.memory_type > $t OR (m.memory_type = $t AND m.key > $k)))
             RETURN m ORDER BY m.user_id, m.memory_type, m.key LIMIT $n""";
+
+    /**
+     * Votes in the order of {@link #SCAN_MESSAGES}' messages, then voter id: the rest of the cursor's session from
+     * its message on (on that message only the voters after the cursor's), then the sessions after it. Both branches
+     * walk the {@code (session_id, sequence_number)} index in order and expand each message's votes, so the sort
+     * left is by voter within one message ({@code PartialTop}), and a branch stops after {@code $n} votes (and the rest
+     * of its last message's): a batch reads the messages up to its last vote, voted or not, never every vote. Both
+     * branches sort by the whole index key: with {@code ORDER BY m.sequence_number} alone the first one was a full
+     * {@code Top} over the rest of the cursor's session. The voter's id is the
+     * relationship's copy of it ({@code r.user_id}, as {@code voteMessage} writes it), so the user node is not read.
+     */
+    private static final String SCAN_VOTES = """
+            CALL () {
+              MATCH (m:Message) WHERE m.session_id = $sid AND m.sequence_number >= $seq
+              MATCH (m)<-[r:VOTED]-()
+              WHERE m.sequence_number > $seq OR r.user_id > $uid
+              RETURN m, r ORDER BY m.session_id, m.sequence_number, r.user_id LIMIT $n
+              UNION ALL
+              MATCH (m:Message) WHERE m.session_id > $sid AND m.sequence_number IS NOT NULL
+              MATCH (m)<-[r:VOTED]-()
+              RETURN m, r ORDER BY m.session_id, m.sequence_number, r.user_id LIMIT $n
+            }
+            RETURN m.id AS message_id, m.session_id AS session_id, m.sequence_number AS sequence_number,
+              r.user_id AS user_id, r.vote AS vote, r.voted_at AS voted_at
+            ORDER BY session_id, sequence_number, user_id LIMIT $n""";
 
     private final Neo4jStore store;
 
@@ -103,6 +130,30 @@ final class Neo4jBulkAccess extends VersionedBulkAccess {
                 tx -> tx.run(SCAN_MEMORY, p)
                         .list(r -> Neo4jRecords.memory(r.get("m").asNode())));
         return ScanCursors.batch(entries, batchSize, ScanCursors::ofMemory);
+    }
+
+    @Override
+    public ScanBatch<MessageVote> scanVotes(String cursor, int batchSize) {
+        ScanCursors.VotePosition after = ScanCursors.afterVote(cursor);
+        // Before the first session id: "" and no message of it, as for scanMessages.
+        Map<String, Object> p = new HashMap<>();
+        p.put("sid", after == null ? "" : after.sessionId().toString());
+        p.put("seq", after == null ? Long.MAX_VALUE : after.sequenceNumber());
+        p.put("uid", after == null ? "" : after.userId().toString());
+        p.put("n", batchSize);
+        List<MessageVote> votes =
+                store.read("scanVotes", tx -> tx.run(SCAN_VOTES, p).list(Neo4jRecords::vote));
+        return ScanCursors.batch(votes, batchSize, ScanCursors::ofVote);
+    }
+
+    @Override
+    public void upsertVotes(List<MessageVote> votes) {
+        store.writeOnly("upsertVotes", tx -> Neo4jBulkWrites.upsertVotes(tx, votes));
+    }
+
+    @Override
+    public void deleteVotes(List<VoteKey> keys) {
+        store.writeOnly("deleteVotes", tx -> Neo4jBulkWrites.deleteVotes(tx, keys));
     }
 
     /**

@@ -6,12 +6,15 @@ import dev.dal.api.ChatSession;
 import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.NotFoundException;
 import dev.dal.api.User;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.Tombstone;
+import dev.dal.api.bulk.VoteKey;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -319,6 +322,62 @@ final class Neo4jBulkWrites {
             WHERE k.key IS NULL OR t.key = k.key
             RETURN DISTINCT t.user_id AS user_id, t.memory_type AS memory_type, t.key AS key, t.version AS version""";
 
+    /**
+     * The locks of {@code Neo4jWrites.voteMessage}, taken for a whole batch: first every voter of it, then every
+     * message of it, each list sorted on the client ({@link #votesUnderLocks}), before any vote is read or written. A
+     * vote locks its user and then its message, so every transaction that votes takes user locks before message
+     * locks and each kind in one order, and neither a single vote nor another batch can hold a lock this batch
+     * waits for while waiting for one it holds. Each subquery runs to its end (its {@code count}) before the
+     * next starts; absent nodes are not locked (their votes are skipped).
+     */
+    private static final String LOCK_VOTE_ENDS = """
+            CALL () {
+              UNWIND $users AS id
+              MATCH (u:User {id: id})
+              SET u._lock = true REMOVE u._lock
+              RETURN count(*) AS users
+            }
+            CALL () {
+              UNWIND $messages AS k
+              MATCH (m:Message {session_id: k.sid, sequence_number: k.seq})
+              SET m._lock = true REMOVE m._lock
+              RETURN count(*) AS messages
+            }
+            """;
+
+    /**
+     * Under {@link #LOCK_VOTE_ENDS}: a row votes only when its user and its message (that place of that session,
+     * holding that id) exist, as {@code voteMessage} merges, with the given verdict and time. Row keys are not
+     * named like the properties set ({@link #MESSAGES_TO_MERGE} says why).
+     */
+    static final String UPSERT_VOTES = LOCK_VOTE_ENDS + """
+            UNWIND $rows AS row
+            MATCH (u:User {id: row.uid})
+            MATCH (m:Message {session_id: row.sid, sequence_number: row.seq})
+            WHERE m.id = row.mid
+            MERGE (u)-[r:VOTED]->(m)
+            ON CREATE SET r.user_id = u.id, r.message_id = m.id
+            SET r.vote = row.verdict, r.voted_at = row.at""";
+
+    /**
+     * Under {@link #LOCK_VOTE_ENDS}, as {@code clearVote}: the user's vote on the message at that place, looked up
+     * between the two bound nodes ({@code Expand(Into)}, as in {@code Neo4jReads.USER_VOTES}).
+     */
+    static final String DELETE_VOTES = LOCK_VOTE_ENDS + """
+            UNWIND $rows AS row
+            MATCH (u:User {id: row.uid})
+            MATCH (m:Message {session_id: row.sid, sequence_number: row.seq})
+            CALL (u, m) {
+              MATCH (u)-[r:VOTED]->(m)
+              DELETE r
+            }""";
+
+    /** Users by id, then messages by (session id, sequence number), as {@link #LOCK_VOTE_ENDS} locks them. */
+    private static final Comparator<VoteKey> LOCK_ORDER = Comparator.<VoteKey, String>comparing(
+                    k -> k.userId().toString())
+            .thenComparing(k -> k.sessionId().toString())
+            .thenComparingLong(VoteKey::sequenceNumber);
+
     private Neo4jBulkWrites() {}
 
     /**
@@ -519,6 +578,90 @@ final class Neo4jBulkWrites {
                             tx.run(CLEAR_MEMORY, Map.of("rows", keys, "overwrite", overwrite)),
                             overwrite ? "overwriteMemory" : "upsertMemory");
                 });
+    }
+
+    /**
+     * Stores exact votes, skipping those whose user or message (with that id at that place) is absent. Repeats of
+     * one vote in the call are reduced to the last, as if the batch ran row by row.
+     */
+    static void upsertVotes(TransactionContext tx, List<MessageVote> votes) {
+        Map<List<Object>, MessageVote> last = new LinkedHashMap<>();
+        for (MessageVote v : votes) {
+            // With the message id: of two rows naming one place with different ids, the one that holds applies.
+            List<Object> key = List.of(VoteKey.of(v), v.messageId());
+            last.remove(key);
+            last.put(key, v);
+        }
+        votesUnderLocks(tx, UPSERT_VOTES, new ArrayList<>(last.values()), VoteKey::of, v -> {
+            Map<String, Object> row = voteRow(VoteKey.of(v));
+            row.put("mid", v.messageId().toString());
+            row.put("verdict", v.vote().wireName());
+            row.put("at", Neo4jRecords.time(v.votedAt()));
+            return row;
+        });
+    }
+
+    /** Removes the votes the keys name; absent ones are ignored. */
+    static void deleteVotes(TransactionContext tx, List<VoteKey> keys) {
+        votesUnderLocks(tx, DELETE_VOTES, new ArrayList<>(new LinkedHashSet<>(keys)), k -> k, Neo4jBulkWrites::voteRow);
+    }
+
+    /** @return a mutable row naming a vote's voter and place: {@code uid}, {@code sid}, {@code seq} */
+    private static Map<String, Object> voteRow(VoteKey key) {
+        Map<String, Object> row = new HashMap<>();
+        row.put("uid", key.userId().toString());
+        row.put("sid", key.sessionId().toString());
+        row.put("seq", key.sequenceNumber());
+        return row;
+    }
+
+    /**
+     * Runs a vote statement ({@link #LOCK_VOTE_ENDS}, then its rows) over distinct items: one statement when the
+     * call's voters, messages and rows each fit in a {@link #CHUNK}; otherwise every voter is locked first, then
+     * every message, a chunk a statement, and only then the rows, a chunk a statement (with nothing left to
+     * lock), so a large call keeps the order of a small one.
+     */
+    private static <T> void votesUnderLocks(
+            TransactionContext tx,
+            String cypher,
+            List<T> items,
+            Function<T, VoteKey> keyOf,
+            Function<T, Map<String, Object>> toRow) {
+        if (items.isEmpty()) {
+            return;
+        }
+        items.sort(Comparator.comparing(keyOf, LOCK_ORDER));
+        List<VoteKey> keys = items.stream().map(keyOf).toList();
+        List<String> users = keys.stream()
+                .map(k -> k.userId().toString())
+                .distinct()
+                .sorted()
+                .toList();
+        List<Map<String, Object>> messages = keys.stream()
+                .sorted(Comparator.<VoteKey, String>comparing(k -> k.sessionId().toString())
+                        .thenComparingLong(VoteKey::sequenceNumber))
+                .map(k -> List.<Object>of(k.sessionId().toString(), k.sequenceNumber()))
+                .distinct()
+                .map(k -> Map.<String, Object>of("sid", k.get(0), "seq", k.get(1)))
+                .toList();
+        List<Map<String, Object>> rows = rows(items, toRow);
+        if (users.size() <= CHUNK && messages.size() <= CHUNK && rows.size() <= CHUNK) {
+            tx.run(cypher, Map.of("users", users, "messages", messages, "rows", rows))
+                    .consume();
+            return;
+        }
+        chunked(
+                users,
+                chunk -> tx.run(cypher, Map.of("users", chunk, "messages", List.of(), "rows", List.of()))
+                        .consume());
+        chunked(
+                messages,
+                chunk -> tx.run(cypher, Map.of("users", List.of(), "messages", chunk, "rows", List.of()))
+                        .consume());
+        chunked(
+                rows,
+                chunk -> tx.run(cypher, Map.of("users", List.of(), "messages", List.of(), "rows", chunk))
+                        .consume());
     }
 
     static void upsertTombstones(TransactionContext tx, List<Tombstone> tombstones) {

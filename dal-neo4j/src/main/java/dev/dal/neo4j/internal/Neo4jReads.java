@@ -291,7 +291,7 @@ final class Neo4jReads implements StoreReads {
               MATCH (u)-[r:VOTED]->(m)
               RETURN r
             }
-            RETURN m.id AS message_id, m.sequence_number AS sequence_number, u.id AS user_id, r.vote AS vote,
+            RETURN m.id AS message_id, m.session_id AS session_id, m.sequence_number AS sequence_number, u.id AS user_id, r.vote AS vote,
               r.voted_at AS voted_at
             ORDER BY sequence_number""";
 

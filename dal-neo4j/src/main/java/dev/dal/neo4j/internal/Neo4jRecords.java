@@ -227,13 +227,14 @@ final class Neo4jRecords {
     }
 
     /**
-     * @param r a row holding {@code message_id}, {@code sequence_number}, {@code user_id}, {@code vote} and
-     *     {@code voted_at}
+     * @param r a row holding {@code message_id}, {@code session_id}, {@code sequence_number}, {@code user_id},
+     *     {@code vote} and {@code voted_at}
      * @return the vote it describes
      */
     static MessageVote vote(Record r) {
         return new MessageVote(
                 uuid(r.get("message_id")),
+                uuid(r.get("session_id")),
                 r.get("sequence_number").asLong(),
                 uuid(r.get("user_id")),
                 Vote.fromWireName(r.get("vote").asString()),

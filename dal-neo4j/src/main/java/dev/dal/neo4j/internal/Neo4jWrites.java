@@ -393,7 +393,7 @@ final class Neo4jWrites implements StoreWrites {
               ON CREATE SET r.user_id = u.id, r.message_id = m.id
               SET r.vote = $vote, r.voted_at = $now
             }
-            RETURN s IS NOT NULL AS session_found, m.id AS message_id, u IS NOT NULL AS user_found""";
+            RETURN s IS NOT NULL AS session_found, s.id AS session_id, m.id AS message_id, u IS NOT NULL AS user_found""";
 
     @Override
     public MessageVote voteMessage(String chatId, long sequenceNumber, UUID userId, Vote vote) {
@@ -420,7 +420,13 @@ final class Neo4jWrites implements StoreWrites {
         if (!found.get("user_found").asBoolean()) {
             throw NotFoundException.of("user", userId);
         }
-        return new MessageVote(UUID.fromString(found.get("message_id").asString()), sequenceNumber, userId, vote, now);
+        return new MessageVote(
+                UUID.fromString(found.get("message_id").asString()),
+                UUID.fromString(found.get("session_id").asString()),
+                sequenceNumber,
+                userId,
+                vote,
+                now);
     }
 
     /** Under the locks of {@link #VOTE}, in its order, so a clear and a vote of one user on one message serialize. */

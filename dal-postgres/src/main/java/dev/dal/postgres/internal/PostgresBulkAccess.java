@@ -4,12 +4,14 @@ import dev.dal.api.ChatSession;
 import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.User;
 import dev.dal.api.bulk.IdRange;
 import dev.dal.api.bulk.RangeDigest;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
 import dev.dal.api.bulk.Tombstone;
+import dev.dal.api.bulk.VoteKey;
 import dev.dal.api.spi.ScanCursors;
 import dev.dal.api.spi.VersionedBulkAccess;
 import java.util.ArrayList;
@@ -28,7 +30,8 @@ import java.util.function.Function;
  * at a newer version, decided in the statement that writes it. Tombstones are checked for the whole batch in
  * one statement per kind before it ({@code = ANY}, {@code unnest}): a record at or below its key's tombstone,
  * and a child of a deleted parent, is left out; the tombstones of the records applied go in one more
- * statement. Each upsert batch is one transaction.
+ * statement. Each upsert batch is one transaction. Votes, which have neither versions nor tombstones, are scanned
+ * by their message's place and upserted or deleted in one statement per batch.
  */
 final class PostgresBulkAccess extends VersionedBulkAccess {
     private final PostgresStore store;
@@ -108,6 +111,60 @@ final class PostgresBulkAccess extends VersionedBulkAccess {
             return query.map((rs, ctx) -> PostgresRows.memory(rs)).list();
         });
         return ScanCursors.batch(entries, batchSize, ScanCursors::ofMemory);
+    }
+
+    /**
+     * Votes in the order of their message's place (its session, then its number), then of the voter. UUIDs
+     * compare byte by byte, the order of their lower-case string forms, as {@link #scanMessages} relies on too.
+     * The cursor's bound is on the message's place, which the {@code (chat_session_id, sequence_number)} index
+     * can serve; the voter breaks the tie within the cursor's own message. Where messages are voted on often, the
+     * planner walks that index from the cursor and reads each message's votes by the primary key, sorting only
+     * the votes of one message by voter; where votes are few, it joins them all by hash and sorts them, which
+     * reads the messages after the cursor once per batch (measured on 200,000 messages: 2 % voted on, batches of
+     * 1,000).
+     */
+    @Override
+    public ScanBatch<MessageVote> scanVotes(String cursor, int batchSize) {
+        ScanCursors.VotePosition after = ScanCursors.afterVote(cursor);
+        List<MessageVote> votes = store.read("scanVotes", h -> {
+            var query = h.createQuery(scanVotesSql(after != null)).bind("n", batchSize);
+            if (after != null) {
+                query.bind("sid", after.sessionId())
+                        .bind("seq", after.sequenceNumber())
+                        .bind("uid", after.userId());
+            }
+            return query.map((rs, ctx) -> PostgresRows.vote(rs)).list();
+        });
+        return ScanCursors.batch(votes, batchSize, ScanCursors::ofVote);
+    }
+
+    /**
+     * @param resumed whether the scan resumes after a cursor's vote, bound as {@code :sid}, {@code :seq} and
+     *     {@code :uid}
+     * @return the statement of a batch of {@link #scanVotes}, {@code :n} votes at most
+     */
+    private static String scanVotesSql(boolean resumed) {
+        return "SELECT " + PostgresRows.VOTE_COLUMNS + " FROM messages m JOIN message_votes v ON v.message_id = m.id"
+                + (resumed
+                        ? " WHERE (m.chat_session_id, m.sequence_number) >= (:sid, :seq)"
+                                + " AND ((m.chat_session_id, m.sequence_number) > (:sid, :seq) OR v.user_id > :uid)"
+                        : "")
+                + " ORDER BY m.chat_session_id, m.sequence_number, v.user_id LIMIT :n";
+    }
+
+    /**
+     * One statement per batch ({@link PostgresBulkWrites#upsertVotes}). Votes carry no versions and leave no
+     * tombstones, so no key locks or tombstone checks: the row locks on the messages and users found order the
+     * batch against their deletion.
+     */
+    @Override
+    public void upsertVotes(List<MessageVote> votes) {
+        store.write("upsertVotes", h -> PostgresBulkWrites.upsertVotes(h, votes));
+    }
+
+    @Override
+    public void deleteVotes(List<VoteKey> keys) {
+        store.write("deleteVotes", h -> PostgresBulkWrites.deleteVotes(h, keys));
     }
 
     @Override

@@ -3,7 +3,10 @@ package dev.dal.postgres.internal;
 import dev.dal.api.ChatSession;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.User;
+import dev.dal.api.bulk.VoteKey;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
@@ -14,7 +17,8 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * The upsert statements of {@link PostgresBulkAccess}. They go as batches (the driver rewrites a batch into
  * multi-row INSERTs) and replace a stored record only at a newer version, decided in the statement that
  * writes it; checking and clearing tombstones is the caller's. Large batches of new messages and sessions go
- * by {@code COPY} instead ({@link PostgresCopyWrites}), and store the same rows.
+ * by {@code COPY} instead ({@link PostgresCopyWrites}), and store the same rows. Votes go as one statement per batch
+ * over arrays of their values ({@code unnest}).
  */
 final class PostgresBulkWrites {
     private PostgresBulkWrites() {}
@@ -142,6 +146,108 @@ final class PostgresBulkWrites {
                     .add();
         }
         return sum(batch.execute());
+    }
+
+    /**
+     * The exact votes of a batch in one statement. The given rows ({@code unnest}, with their place in the batch)
+     * are joined with the message at their session and number, which must carry their message id, and with their
+     * user, so a vote whose parent is missing matches nothing and is skipped. The parents found are locked
+     * {@code FOR KEY SHARE}: a deletion committed meanwhile makes the lock skip its row (READ COMMITTED) instead of
+     * the foreign key failing the statement, and so the caller's running transaction; a later deletion waits for
+     * the batch and takes its votes along. A batch naming one vote twice keeps the later one, as if upserted in
+     * order ({@code ON CONFLICT} cannot update one row twice in a statement). Rows are written in key order, so
+     * two batches racing on the same votes wait for each other instead of deadlocking.
+     */
+    private static final String UPSERT_VOTES = "WITH found AS (SELECT m.id AS message_id, u.id AS user_id, g.vote, "
+            + "g.voted_at, g.i FROM unnest(?::uuid[], ?::uuid[], ?::int8[], ?::uuid[], ?::text[], ?::timestamptz[]) "
+            + "WITH ORDINALITY AS g(message_id, session_id, sequence_number, user_id, vote, voted_at, i) "
+            + "JOIN messages m ON m.chat_session_id = g.session_id AND m.sequence_number = g.sequence_number "
+            + "AND m.id = g.message_id JOIN users u ON u.id = g.user_id "
+            + "ORDER BY m.id, u.id FOR KEY SHARE OF m, u) "
+            + "INSERT INTO message_votes (message_id, user_id, vote, voted_at) "
+            + "SELECT DISTINCT ON (message_id, user_id) message_id, user_id, vote, voted_at FROM found "
+            + "ORDER BY message_id, user_id, i DESC "
+            + "ON CONFLICT (message_id, user_id) DO UPDATE SET vote = EXCLUDED.vote, voted_at = EXCLUDED.voted_at";
+
+    /**
+     * Bulk upsert of exact votes by (message, user), verdict and time as given; votes whose message or user is not
+     * stored are skipped.
+     *
+     * @return how many votes were written
+     */
+    static int upsertVotes(Handle h, List<MessageVote> votes) {
+        if (votes.isEmpty()) {
+            return 0;
+        }
+        int n = votes.size();
+        Object[] messageIds = new Object[n];
+        Object[] sessionIds = new Object[n];
+        Object[] sequenceNumbers = new Object[n];
+        Object[] userIds = new Object[n];
+        Object[] verdicts = new Object[n];
+        Object[] votedAt = new Object[n];
+        for (int i = 0; i < n; i++) {
+            MessageVote v = votes.get(i);
+            messageIds[i] = v.messageId();
+            sessionIds[i] = v.sessionId();
+            sequenceNumbers[i] = v.sequenceNumber();
+            userIds[i] = v.userId();
+            verdicts[i] = v.vote().wireName();
+            votedAt[i] = PostgresRows.timestampText(v.votedAt());
+        }
+        try (PreparedStatement ps = h.getConnection().prepareStatement(UPSERT_VOTES)) {
+            Connection c = ps.getConnection();
+            ps.setArray(1, c.createArrayOf("uuid", messageIds));
+            ps.setArray(2, c.createArrayOf("uuid", sessionIds));
+            ps.setArray(3, c.createArrayOf("int8", sequenceNumbers));
+            ps.setArray(4, c.createArrayOf("uuid", userIds));
+            ps.setArray(5, c.createArrayOf("text", verdicts));
+            ps.setArray(6, c.createArrayOf("text", votedAt));
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw PostgresErrors.carry(e);
+        }
+    }
+
+    /**
+     * The votes named by session, number and user, deleted in one statement. They are locked first in key order,
+     * as {@link #UPSERT_VOTES} writes them, so a deletion and an upsert of the same votes never deadlock.
+     */
+    private static final String DELETE_VOTES = "WITH doomed AS (SELECT v.message_id, v.user_id FROM message_votes v "
+            + "JOIN messages m ON m.id = v.message_id "
+            + "JOIN unnest(?::uuid[], ?::int8[], ?::uuid[]) AS k(session_id, sequence_number, user_id) "
+            + "ON m.chat_session_id = k.session_id AND m.sequence_number = k.sequence_number AND v.user_id = k.user_id "
+            + "ORDER BY v.message_id, v.user_id FOR UPDATE OF v) "
+            + "DELETE FROM message_votes v USING doomed d WHERE v.message_id = d.message_id AND v.user_id = d.user_id";
+
+    /**
+     * Deletes the votes the keys name, whatever their verdict; keys naming no stored vote match nothing.
+     *
+     * @return how many votes were deleted
+     */
+    static int deleteVotes(Handle h, List<VoteKey> keys) {
+        if (keys.isEmpty()) {
+            return 0;
+        }
+        int n = keys.size();
+        Object[] sessionIds = new Object[n];
+        Object[] sequenceNumbers = new Object[n];
+        Object[] userIds = new Object[n];
+        for (int i = 0; i < n; i++) {
+            VoteKey k = keys.get(i);
+            sessionIds[i] = k.sessionId();
+            sequenceNumbers[i] = k.sequenceNumber();
+            userIds[i] = k.userId();
+        }
+        try (PreparedStatement ps = h.getConnection().prepareStatement(DELETE_VOTES)) {
+            Connection c = ps.getConnection();
+            ps.setArray(1, c.createArrayOf("uuid", sessionIds));
+            ps.setArray(2, c.createArrayOf("int8", sequenceNumbers));
+            ps.setArray(3, c.createArrayOf("uuid", userIds));
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw PostgresErrors.carry(e);
+        }
     }
 
     private static int sum(int[] counts) {

@@ -19,7 +19,12 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.SignStyle;
+import java.time.temporal.ChronoField;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import org.jdbi.v3.core.statement.SqlStatement;
 
@@ -45,7 +50,8 @@ final class PostgresRows {
             "user_id, memory_type, key, value::text AS value, created_at, updated_at, " + "expires_at, version";
 
     /** A vote's columns, {@code v} for {@code message_votes} and {@code m} for the message voted on. */
-    static final String VOTE_COLUMNS = "v.message_id, m.sequence_number, v.user_id, v.vote, v.voted_at";
+    static final String VOTE_COLUMNS =
+            "v.message_id, m.chat_session_id, m.sequence_number, v.user_id, v.vote, v.voted_at";
 
     private PostgresRows() {}
 
@@ -136,6 +142,29 @@ final class PostgresRows {
         return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
     }
 
+    /**
+     * Years of era unsigned (up to ten digits), so the server reads years past 9999 too; years before 1 get
+     * {@code BC} appended by {@link #timestampText}.
+     */
+    private static final DateTimeFormatter TIMESTAMP_TEXT = new DateTimeFormatterBuilder()
+            .appendValue(ChronoField.YEAR_OF_ERA, 4, 10, SignStyle.NOT_NEGATIVE)
+            .appendPattern("-MM-dd HH:mm:ss.SSS'+00'")
+            .toFormatter(Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
+
+    /**
+     * An instant as {@code timestamptz} input text, for arrays of them ({@code unnest}), where the driver would
+     * write {@link Instant#toString}, which the server refuses for years past 9999 ({@code +10000-…}) and before
+     * 1. Exact to the millisecond, as every stored instant is.
+     *
+     * @param instant an instant, truncated to milliseconds
+     * @return the text, in UTC
+     */
+    static String timestampText(Instant instant) {
+        String text = TIMESTAMP_TEXT.format(instant);
+        return instant.atOffset(ZoneOffset.UTC).getYear() < 1 ? text + " BC" : text;
+    }
+
     private static Instant instant(ResultSet rs, String column) throws SQLException {
         OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
         return value == null ? null : value.toInstant();
@@ -202,6 +231,7 @@ final class PostgresRows {
     static MessageVote vote(ResultSet rs) throws SQLException {
         return new MessageVote(
                 rs.getObject("message_id", UUID.class),
+                rs.getObject("chat_session_id", UUID.class),
                 rs.getLong("sequence_number"),
                 rs.getObject("user_id", UUID.class),
                 Vote.fromWireName(rs.getString("vote")),

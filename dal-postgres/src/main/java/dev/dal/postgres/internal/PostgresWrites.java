@@ -207,21 +207,27 @@ final class PostgresWrites implements StoreWrites {
             + "JOIN messages m ON m.chat_session_id = s.id AND m.sequence_number = :sequenceNumber "
             + "JOIN users u ON u.id = :userId WHERE s.chat_id = :chatId "
             + "ON CONFLICT (message_id, user_id) DO UPDATE SET vote = EXCLUDED.vote, voted_at = EXCLUDED.voted_at "
-            + "RETURNING message_id";
+            + "RETURNING message_id, (SELECT chat_session_id FROM messages WHERE id = message_id)";
 
     @Override
     public MessageVote voteMessage(String chatId, long sequenceNumber, UUID userId, Vote vote) {
         Instant now = store.now();
         return store.write("voteMessage", h -> {
-            Optional<UUID> messageId;
+            Optional<MessageVote> cast;
             try {
-                messageId = h.createQuery(CAST_VOTE)
+                cast = h.createQuery(CAST_VOTE)
                         .bind("vote", vote.wireName())
                         .bind("now", PostgresRows.bindable(now))
                         .bind("sequenceNumber", sequenceNumber)
                         .bind("userId", userId)
                         .bind("chatId", chatId)
-                        .mapTo(UUID.class)
+                        .map((rs, ctx) -> new MessageVote(
+                                rs.getObject(1, UUID.class),
+                                rs.getObject(2, UUID.class),
+                                sequenceNumber,
+                                userId,
+                                vote,
+                                now))
                         .findOne();
             } catch (RuntimeException e) {
                 // Found by the statement, then deleted by a transaction that committed before the key's check.
@@ -233,12 +239,7 @@ final class PostgresWrites implements StoreWrites {
                 }
                 throw e;
             }
-            return new MessageVote(
-                    messageId.orElseThrow(() -> missingForVote(h, chatId, sequenceNumber, userId)),
-                    sequenceNumber,
-                    userId,
-                    vote,
-                    now);
+            return cast.orElseThrow(() -> missingForVote(h, chatId, sequenceNumber, userId));
         });
     }
 
