@@ -39,7 +39,6 @@ import dev.dal.dualwrite.internal.SecondarySync;
 import dev.dal.dualwrite.internal.Step;
 import dev.dal.dualwrite.internal.StepRecordingBulkAccess;
 import dev.dal.dualwrite.internal.StepRecordingDataAccess;
-import dev.dal.dualwrite.internal.UnreplicatedVotes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -713,28 +712,32 @@ public final class DualWriteDataAccess implements DataAccess {
         return (fromSecondary ? secondary : primary).searchMessages(query);
     }
 
-    /** Refused: votes are not replicated. {@inheritDoc} */
     @Override
     public MessageVote voteMessage(String chatId, long sequenceNumber, UUID userId, Vote vote) {
-        throw UnreplicatedVotes.refusal();
+        return resolving(() -> writer.voteMessage(chatId, sequenceNumber, userId, vote));
     }
 
-    /** Refused: votes are not replicated. {@inheritDoc} */
     @Override
     public boolean clearVote(String chatId, long sequenceNumber, UUID userId) {
-        throw UnreplicatedVotes.refusal();
+        return resolving(() -> writer.clearVote(chatId, sequenceNumber, userId));
     }
 
-    /** Refused: votes are not replicated. {@inheritDoc} */
     @Override
     public List<VoteTally> getVoteTallies(String chatId, long fromSequence, long toSequence) {
-        throw UnreplicatedVotes.refusal();
+        return read(
+                "getVoteTallies",
+                DualWriteKind.SESSIONS,
+                ids(chatId, fromSequence, toSequence),
+                s -> s.getVoteTallies(chatId, fromSequence, toSequence));
     }
 
-    /** Refused: votes are not replicated. {@inheritDoc} */
     @Override
     public List<MessageVote> getUserVotes(String chatId, UUID userId, long fromSequence, long toSequence) {
-        throw UnreplicatedVotes.refusal();
+        return read(
+                "getUserVotes",
+                DualWriteKind.SESSIONS,
+                ids(chatId, userId, fromSequence, toSequence),
+                s -> s.getUserVotes(chatId, userId, fromSequence, toSequence));
     }
 
     @Override
@@ -865,7 +868,7 @@ public final class DualWriteDataAccess implements DataAccess {
                 own.add(c);
             }
         }
-        return UnreplicatedVotes.without(own);
+        return own;
     }
 
     @Override
@@ -973,6 +976,27 @@ public final class DualWriteDataAccess implements DataAccess {
             public void upsertMemory(List<MemoryEntry> entries) {
                 resolving(() -> {
                     recording.upsertMemory(entries);
+                    return null;
+                });
+            }
+
+            @Override
+            public dev.dal.api.bulk.ScanBatch<MessageVote> scanVotes(String cursor, int batchSize) {
+                return recording.scanVotes(cursor, batchSize);
+            }
+
+            @Override
+            public void upsertVotes(List<MessageVote> votes) {
+                resolving(() -> {
+                    recording.upsertVotes(votes);
+                    return null;
+                });
+            }
+
+            @Override
+            public void deleteVotes(List<dev.dal.api.bulk.VoteKey> keys) {
+                resolving(() -> {
+                    recording.deleteVotes(keys);
                     return null;
                 });
             }

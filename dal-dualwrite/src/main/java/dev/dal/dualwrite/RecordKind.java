@@ -40,5 +40,10 @@ public enum RecordKind {
     /** All memory of one type, keyed by {@code [userId, memoryType]}: the secondary's is replaced by the primary's. */
     MEMORY_TYPE,
     /** A purge of expired memory, keyed by {@code []}: replayed as {@code purgeExpiredMemory} on the secondary. */
-    EXPIRED_MEMORY
+    EXPIRED_MEMORY,
+    /**
+     * One user's vote on one message, keyed by {@code [sessionId, sequenceNumber, userId]}: upserted from the
+     * primary, or removed from the secondary when the primary no longer holds it.
+     */
+    VOTE
 }

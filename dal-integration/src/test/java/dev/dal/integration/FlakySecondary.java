@@ -208,6 +208,16 @@ final class FlakySecondary extends ForwardingDataAccess {
             public void upsertTombstones(List<dev.dal.api.bulk.Tombstone> tombstones) {
                 run(() -> bulk.upsertTombstones(tombstones));
             }
+
+            @Override
+            public void upsertVotes(List<dev.dal.api.MessageVote> votes) {
+                run(() -> bulk.upsertVotes(votes));
+            }
+
+            @Override
+            public void deleteVotes(List<dev.dal.api.bulk.VoteKey> keys) {
+                run(() -> bulk.deleteVotes(keys));
+            }
         };
     }
 

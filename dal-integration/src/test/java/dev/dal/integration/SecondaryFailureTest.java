@@ -16,6 +16,8 @@ import dev.dal.api.NewUser;
 import dev.dal.api.OutcomeUnknownException;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
+import dev.dal.api.Vote;
+import dev.dal.api.VoteTally;
 import dev.dal.api.spi.ForwardingDataAccess;
 import dev.dal.dualwrite.DualWriteDataAccess;
 import dev.dal.dualwrite.DualWriteSettings;
@@ -71,6 +73,40 @@ class SecondaryFailureTest {
                 .withFailurePolicy(policy, policy == SecondaryFailurePolicy.RECORD ? dir.resolve("journal") : null);
         dual = new DualWriteDataAccess("file", primary, "file", secondary, settings, Clock.systemUTC());
         return dual;
+    }
+
+    @Test
+    void votesTheSecondaryMissedAreJournaledAndRepairedAfterTheirMessages() {
+        DualWriteDataAccess store = decorator(SecondaryFailurePolicy.RECORD, Duration.ofSeconds(30));
+        User user = store.createUser(NewUser.withExternalId("voter"));
+        store.createChatSession(NewChatSession.of("voted", user.id()));
+        store.addMessage("voted", NewMessage.user("q"));
+        store.voteMessage("voted", 1, user.id(), Vote.DOWN);
+        secondary.failFromWrite(1);
+        store.addMessage("voted", NewMessage.assistant("a"));
+        store.voteMessage("voted", 1, user.id(), Vote.UP);
+        secondary.heal();
+        // The secondary takes this vote's write but lacks its message: the check after it journals the vote.
+        store.voteMessage("voted", 2, user.id(), Vote.DOWN);
+
+        assertThat(store.pendingRepairs())
+                .extracting(RepairEntry::kind, RepairEntry::operation)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(RecordKind.MESSAGES, "addMessage"),
+                        org.assertj.core.groups.Tuple.tuple(RecordKind.VOTE, "voteMessage"),
+                        org.assertj.core.groups.Tuple.tuple(RecordKind.VOTE, "voteMessage"));
+        assertThat(secondary.getVoteTallies("voted", 1, 2))
+                .as("the secondary still holds the first verdict only")
+                .containsExactly(new VoteTally(1, 0, 1));
+
+        assertThat(store.repair().replayed()).isEqualTo(3);
+
+        assertStoresEqual();
+        assertThat(secondary.getVoteTallies("voted", 1, 2))
+                .containsExactly(new VoteTally(1, 1, 0), new VoteTally(2, 0, 1));
+        assertThat(store.clearVote("voted", 1, user.id())).isTrue();
+        assertThat(secondary.getVoteTallies("voted", 1, 2)).containsExactly(new VoteTally(2, 0, 1));
+        assertStoresEqual();
     }
 
     private void assertStoresEqual() {

@@ -4,6 +4,7 @@ import dev.dal.api.ChatSession;
 import dev.dal.api.DataAccess;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.User;
 import dev.dal.api.bulk.ScanBatch;
 import java.util.ArrayList;
@@ -14,14 +15,20 @@ import java.util.function.BiFunction;
  * Every record of a store, read through the bulk scans (the same order in every store), for comparing two
  * stores record for record.
  */
-record StoreSnapshot(List<User> users, List<ChatSession> sessions, List<Message> messages, List<MemoryEntry> memory) {
+record StoreSnapshot(
+        List<User> users,
+        List<ChatSession> sessions,
+        List<Message> messages,
+        List<MemoryEntry> memory,
+        List<MessageVote> votes) {
 
     static StoreSnapshot of(DataAccess store) {
         return new StoreSnapshot(
                 all(store.bulk()::scanUsers),
                 all(store.bulk()::scanSessions),
                 all(store.bulk()::scanMessages),
-                all(store.bulk()::scanMemory));
+                all(store.bulk()::scanMemory),
+                all(store.bulk()::scanVotes));
     }
 
     private static <T> List<T> all(BiFunction<String, Integer, ScanBatch<T>> scan) {
@@ -42,6 +49,7 @@ record StoreSnapshot(List<User> users, List<ChatSession> sessions, List<Message>
         compare("sessions", sessions, other.sessions, out);
         compare("messages", messages, other.messages, out);
         compare("memory", memory, other.memory, out);
+        compare("votes", votes, other.votes, out);
         return out;
     }
 
@@ -61,6 +69,6 @@ record StoreSnapshot(List<User> users, List<ChatSession> sessions, List<Message>
     }
 
     int size() {
-        return users.size() + sessions.size() + messages.size() + memory.size();
+        return users.size() + sessions.size() + messages.size() + memory.size() + votes.size();
     }
 }

@@ -7,13 +7,16 @@ import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.HistoryQuery;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.NotFoundException;
 import dev.dal.api.User;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
 import dev.dal.api.bulk.Tombstone;
+import dev.dal.api.bulk.VoteKey;
 import dev.dal.api.spi.CodePointOrder;
 import dev.dal.api.spi.ScanBatches;
+import dev.dal.api.spi.ScanCursors;
 import dev.dal.dualwrite.RecordKind;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -101,6 +104,7 @@ public final class SecondarySync {
                     syncMemoryType(
                             UUID.fromString(step.keys().get(0)), step.keys().get(1), replay);
                 case EXPIRED_MEMORY -> secondary.purgeExpiredMemory();
+                case VOTE -> syncVote(step.voteKey());
             }
         } finally {
             lock.unlock();
@@ -145,6 +149,7 @@ public final class SecondarySync {
             case MESSAGES_BY_SESSION_ID -> sessionIdLocks.forKey(step.lockKey());
             case MEMORY, MEMORY_TYPE -> memoryLocks.forKey(step.lockKey());
             case EXPIRED_MEMORY -> purgeLock;
+            case VOTE -> sessionIdLocks.forKey(step.lockKey());
         };
     }
 
@@ -381,6 +386,30 @@ public final class SecondarySync {
             after = page.get(page.size() - 1).sequenceNumber();
         }
         return all;
+    }
+
+    /**
+     * Makes the secondary hold the primary's vote, or none. A vote on a message the secondary does not hold yet (its
+     * replication failed and waits in the journal) is skipped by the secondary's upsert; that is a failure here, so
+     * the vote is journaled too and replayed after the message.
+     */
+    private void syncVote(VoteKey key) {
+        Optional<MessageVote> current = storedVote(primary, key);
+        if (current.isEmpty()) {
+            secondary.bulk().deleteVotes(List.of(key));
+            return;
+        }
+        secondary.bulk().upsertVotes(List.of(current.get()));
+        if (storedVote(secondary, key).isEmpty()) {
+            throw new NotFoundException("The secondary does not hold the voted message or its voter yet");
+        }
+    }
+
+    /** @return the vote a store holds under a key: the first vote of a scan that starts just before it */
+    private static Optional<MessageVote> storedVote(DataAccess store, VoteKey key) {
+        return store.bulk().scanVotes(ScanCursors.beforeVote(key), 1).items().stream()
+                .filter(key::names)
+                .findFirst();
     }
 
     private void syncMemory(Step step, boolean replay) {

@@ -3,6 +3,7 @@ package dev.dal.dualwrite.internal;
 import dev.dal.api.DeleteMode;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.bulk.VoteKey;
 import dev.dal.dualwrite.RecordKind;
 import dev.dal.dualwrite.RepairEntry;
 import java.time.Instant;
@@ -156,6 +157,30 @@ public record Step(RecordKind kind, List<String> keys, String operation, List<Me
     }
 
     /**
+     * One user's vote on one message, brought to the primary's state (cast, replaced or cleared).
+     *
+     * @param key the vote
+     * @param operation the {@code DataAccess} operation that wrote it, as the repair journal names it
+     * @return the step, keyed by {@code [sessionId, sequenceNumber, userId]}
+     */
+    public static Step vote(VoteKey key, String operation) {
+        return new Step(
+                RecordKind.VOTE,
+                List.of(
+                        key.sessionId().toString(),
+                        Long.toString(key.sequenceNumber()),
+                        key.userId().toString()),
+                operation,
+                List.of(),
+                null);
+    }
+
+    /** @return the vote a {@link RecordKind#VOTE} step names */
+    VoteKey voteKey() {
+        return new VoteKey(UUID.fromString(keys.get(0)), Long.parseLong(keys.get(1)), UUID.fromString(keys.get(2)));
+    }
+
+    /**
      * @param entry the journal entry to replay
      * @return a step replaying a journal entry (no records attached: it re-reads the primary)
      */
@@ -180,6 +205,7 @@ public record Step(RecordKind kind, List<String> keys, String operation, List<Me
             case MESSAGES_BY_SESSION_ID -> "i:" + keys.get(0);
             case MEMORY, MEMORY_TYPE -> "m:" + keys.get(0) + '\u0000' + keys.get(1);
             case EXPIRED_MEMORY -> "purge";
+            case VOTE -> "v:" + String.join("/", keys);
         };
     }
 

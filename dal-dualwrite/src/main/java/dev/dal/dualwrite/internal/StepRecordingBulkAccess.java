@@ -3,6 +3,7 @@ package dev.dal.dualwrite.internal;
 import dev.dal.api.ChatSession;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.User;
 import dev.dal.api.bulk.BulkAccess;
 import dev.dal.api.bulk.IdRange;
@@ -10,6 +11,7 @@ import dev.dal.api.bulk.RangeDigest;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
 import dev.dal.api.bulk.Tombstone;
+import dev.dal.api.bulk.VoteKey;
 import dev.dal.api.spi.ForwardingBulkAccess;
 import dev.dal.dualwrite.DualWriteKind;
 import java.util.ArrayList;
@@ -75,6 +77,30 @@ public final class StepRecordingBulkAccess extends ForwardingBulkAccess {
     @Override
     public ScanBatch<MemoryEntry> scanMemory(String cursor, int batchSize) {
         return scans.apply(DualWriteKind.MEMORY).scanMemory(cursor, batchSize);
+    }
+
+    @Override
+    public ScanBatch<MessageVote> scanVotes(String cursor, int batchSize) {
+        return scans.apply(DualWriteKind.SESSIONS).scanVotes(cursor, batchSize);
+    }
+
+    @Override
+    public void upsertVotes(List<MessageVote> votes) {
+        List<Step> steps =
+                votes.stream().map(v -> Step.vote(VoteKey.of(v), "upsertVotes")).toList();
+        sink.intend(steps);
+        writes.upsertVotes(votes);
+        // Vote by vote, not as the batch: the secondary skips a vote whose message it lacks without an error, and
+        // only the check after each one finds that (and journals the vote).
+        sink.owe(steps);
+    }
+
+    @Override
+    public void deleteVotes(List<VoteKey> keys) {
+        List<Step> steps = keys.stream().map(k -> Step.vote(k, "deleteVotes")).toList();
+        sink.intend(steps);
+        writes.deleteVotes(keys);
+        sink.oweExact(steps, b -> b.deleteVotes(keys));
     }
 
     @Override

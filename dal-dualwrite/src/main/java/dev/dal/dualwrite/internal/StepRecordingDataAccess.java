@@ -1,7 +1,6 @@
 package dev.dal.dualwrite.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.dal.api.Capability;
 import dev.dal.api.ChatSession;
 import dev.dal.api.ChatSessionUpdate;
 import dev.dal.api.DataAccess;
@@ -16,12 +15,12 @@ import dev.dal.api.TransactionWork;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
 import dev.dal.api.Vote;
-import dev.dal.api.VoteTally;
 import dev.dal.api.bulk.BulkAccess;
+import dev.dal.api.bulk.VoteKey;
 import dev.dal.api.spi.ForwardingDataAccess;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -147,29 +146,30 @@ public final class StepRecordingDataAccess extends ForwardingDataAccess {
         return wrote(target.purgeExpiredMemory(), Step.expiredMemory("purgeExpiredMemory"));
     }
 
+    /**
+     * Reads the session's id first, so the intent can name the vote before the write (the repair journal keys votes
+     * by session id, as the bulk interface does); an unknown session writes nothing and needs no intent.
+     */
     @Override
     public MessageVote voteMessage(String chatId, long sequenceNumber, UUID userId, Vote vote) {
-        throw UnreplicatedVotes.refusal();
+        Optional<VoteKey> key = voteKey(chatId, sequenceNumber, userId);
+        key.ifPresent(k -> sink.intend(List.of(Step.vote(k, "voteMessage"))));
+        MessageVote cast = target.voteMessage(chatId, sequenceNumber, userId, vote);
+        return wrote(cast, Step.vote(VoteKey.of(cast), "voteMessage"));
     }
 
     @Override
     public boolean clearVote(String chatId, long sequenceNumber, UUID userId) {
-        throw UnreplicatedVotes.refusal();
+        Optional<VoteKey> key = voteKey(chatId, sequenceNumber, userId);
+        if (key.isEmpty()) {
+            return target.clearVote(chatId, sequenceNumber, userId);
+        }
+        sink.intend(List.of(Step.vote(key.get(), "clearVote")));
+        return wrote(target.clearVote(chatId, sequenceNumber, userId), Step.vote(key.get(), "clearVote"));
     }
 
-    @Override
-    public List<VoteTally> getVoteTallies(String chatId, long fromSequence, long toSequence) {
-        throw UnreplicatedVotes.refusal();
-    }
-
-    @Override
-    public List<MessageVote> getUserVotes(String chatId, UUID userId, long fromSequence, long toSequence) {
-        throw UnreplicatedVotes.refusal();
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-        return UnreplicatedVotes.without(target.capabilities());
+    private Optional<VoteKey> voteKey(String chatId, long sequenceNumber, UUID userId) {
+        return target.getChatSession(chatId).map(s -> new VoteKey(s.id(), sequenceNumber, userId));
     }
 
     /** Joins the running transaction; writes of the nested work go to the same sink. */
