@@ -3,7 +3,7 @@ package dev.dal.migration;
 import java.util.Locale;
 
 /**
- * The four types of record a store holds, in the order they are copied (parents first): what the migration
+ * The types of record a store holds, in the order they are copied (parents first): what the migration
  * tools copy, verify, export and count by. Archives, reports and checkpoints name them by {@link #wireName()}.
  */
 public enum RecordType {
@@ -14,7 +14,12 @@ public enum RecordType {
     /** {@link dev.dal.api.Message} records. */
     MESSAGES,
     /** {@link dev.dal.api.MemoryEntry} records. */
-    MEMORY;
+    MEMORY,
+    /**
+     * {@link dev.dal.api.MessageVote} records, after the messages and users they name (last, so a checkpoint of a
+     * copy made before votes were copied still names the same kinds).
+     */
+    VOTES;
 
     /** @return the lower-case name used in archives, reports and checkpoints, e.g. {@code "users"} */
     public String wireName() {

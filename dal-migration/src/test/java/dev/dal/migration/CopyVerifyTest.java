@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.dal.api.DataAccess;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.NewUser;
+import dev.dal.api.Vote;
 import dev.dal.api.bulk.ScanBatch;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -44,7 +47,8 @@ class CopyVerifyTest {
                     .containsEntry(RecordType.USERS, 7L)
                     .containsEntry(RecordType.SESSIONS, 21L)
                     .containsEntry(RecordType.MESSAGES, 189L)
-                    .containsEntry(RecordType.MEMORY, 28L);
+                    .containsEntry(RecordType.MEMORY, 28L)
+                    .containsEntry(RecordType.VOTES, SampleData.votes(7, 3, 9));
             VerifyReport report = new StoreVerifier(src, dst, 10, 100).verify();
             assertThat(report.differences()).isEmpty();
             assertThat(report.equal()).isTrue();
@@ -83,7 +87,9 @@ class CopyVerifyTest {
                         .isEqualTo(6);
                 written += part.total() - 6;
             }
-            assertThat(written).as("sessions, messages and memory, each once").isEqualTo(24 + 120 + 24);
+            assertThat(written)
+                    .as("sessions, messages, memory and votes, each once")
+                    .isEqualTo(24 + 120 + 24 + SampleData.votes(6, 4, 5));
             assertThat(new StoreVerifier(src, dst, 100, 100).verify().equal()).isTrue();
         }
     }
@@ -112,6 +118,8 @@ class CopyVerifyTest {
                             changed.createdAt())));
             String deletedChat = "chat-2-1";
             assertThat(dst.deleteChatSession(deletedChat)).isTrue();
+            UUID voter = src.getUserByExternalId("ext-0").orElseThrow().id();
+            MessageVote flipped = dst.voteMessage("chat-0-1", 1, voter, Vote.DOWN);
             var added = dst.createUser(NewUser.builder()
                     .externalId("intruder")
                     .profile(JsonNodeFactory.instance.objectNode())
@@ -126,7 +134,12 @@ class CopyVerifyTest {
                             "extra users " + added.id(),
                             "missing sessions " + deleted.id(),
                             "different messages " + changed.id() + " (session " + changed.sessionId() + " #"
-                                    + changed.sequenceNumber() + ") fields content");
+                                    + changed.sequenceNumber() + ") fields content",
+                            "different votes user " + voter + " on message " + flipped.messageId() + " (session "
+                                    + flipped.sessionId() + " #1) fields vote,votedAt");
+            assertThat(report.counts().get(RecordType.VOTES).missing())
+                    .as("the deleted session's votes")
+                    .isEqualTo(2);
             assertThat(report.counts().get(RecordType.MESSAGES).missing())
                     .as("the deleted session's messages")
                     .isEqualTo(4);
@@ -136,6 +149,7 @@ class CopyVerifyTest {
             assertThat(repaired.copied())
                     .containsEntry(RecordType.SESSIONS, 1L)
                     .containsEntry(RecordType.MESSAGES, 5L)
+                    .containsEntry(RecordType.VOTES, 3L)
                     .containsEntry(RecordType.USERS, 0L);
             VerifyReport after = new StoreVerifier(src, dst, 100, 100).verify();
             assertThat(after.differences())

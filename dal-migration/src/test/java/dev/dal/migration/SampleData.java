@@ -6,10 +6,12 @@ import dev.dal.api.ChatSession;
 import dev.dal.api.DataAccess;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.Role;
 import dev.dal.api.SessionStatus;
 import dev.dal.api.User;
 import dev.dal.api.UserStatus;
+import dev.dal.api.Vote;
 import dev.dal.api.spi.Ids;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,13 +24,17 @@ final class SampleData {
 
     private SampleData() {}
 
-    /** Fills a store: per user 4 memory entries (one expired, one expiring in a century), the sessions, their messages. */
+    /**
+     * Fills a store: per user 4 memory entries (one expired, one expiring in a century), the sessions, their
+     * messages, and the owner's votes on the first two messages of each of their sessions (up, then down).
+     */
     static void fill(DataAccess store, int users, int sessionsPerUser, int messagesPerSession) {
         Instant base = Instant.parse("2024-03-01T10:00:00.123Z");
         List<User> us = new ArrayList<>();
         List<ChatSession> sessions = new ArrayList<>();
         List<Message> messages = new ArrayList<>();
         List<MemoryEntry> memory = new ArrayList<>();
+        List<MessageVote> votes = new ArrayList<>();
         for (int u = 0; u < users; u++) {
             ObjectNode profile =
                     JSON.objectNode().put("plan", u % 2 == 0 ? "free" : "pro").put("big", 1L << 40);
@@ -79,13 +85,29 @@ final class SampleData {
                             m % 4 == 0 ? m * 10 : null,
                             m == 7,
                             base.plusSeconds(100L * s + m)));
+                    if (m <= 2 && !(s == 0 && u == 0)) {
+                        Message voted = messages.get(messages.size() - 1);
+                        votes.add(new MessageVote(
+                                voted.id(),
+                                sid,
+                                m,
+                                user.id(),
+                                m == 1 ? Vote.UP : Vote.DOWN,
+                                base.plusSeconds(100L * s + m + 30)));
+                    }
                     if (messages.size() >= 1000) {
-                        flush(store, us, sessions, messages, memory);
+                        flush(store, us, sessions, messages, memory, votes);
                     }
                 }
             }
         }
-        flush(store, us, sessions, messages, memory);
+        flush(store, us, sessions, messages, memory, votes);
+    }
+
+    /** @return how many votes {@link #fill} casts with the same figures */
+    static long votes(int users, int sessionsPerUser, int messagesPerSession) {
+        long owned = (long) users * sessionsPerUser - (users > 0 && sessionsPerUser > 0 ? 1 : 0);
+        return owned * Math.min(2, messagesPerSession);
     }
 
     /**
@@ -114,7 +136,8 @@ final class SampleData {
             List<User> users,
             List<ChatSession> sessions,
             List<Message> messages,
-            List<MemoryEntry> memory) {
+            List<MemoryEntry> memory,
+            List<MessageVote> votes) {
         if (!users.isEmpty()) {
             store.bulk().upsertUsers(users);
             users.clear();
@@ -130,6 +153,10 @@ final class SampleData {
         if (!memory.isEmpty()) {
             store.bulk().upsertMemory(memory);
             memory.clear();
+        }
+        if (!votes.isEmpty()) {
+            store.bulk().upsertVotes(votes);
+            votes.clear();
         }
     }
 }

@@ -9,6 +9,7 @@ import dev.dal.api.ChatSession;
 import dev.dal.api.JsonValues;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.User;
 import dev.dal.api.ValidationException;
 import dev.dal.migration.RecordType;
@@ -47,7 +48,8 @@ public final class CanonicalJson {
      * @throws ValidationException naming the field when the tree does not make a record
      */
     public static Object fromTree(RecordType kind, JsonNode tree) {
-        if (kind != RecordType.MESSAGES && tree instanceof ObjectNode object && !object.has("version")) {
+        boolean versioned = kind == RecordType.USERS || kind == RecordType.SESSIONS || kind == RecordType.MEMORY;
+        if (versioned && tree instanceof ObjectNode object && !object.has("version")) {
             tree = object.deepCopy().put("version", 1L);
         }
         Class<?> type = switch (kind) {
@@ -55,6 +57,7 @@ public final class CanonicalJson {
             case SESSIONS -> ChatSession.class;
             case MESSAGES -> Message.class;
             case MEMORY -> MemoryEntry.class;
+            case VOTES -> MessageVote.class;
         };
         try {
             return MAPPER.treeToValue(tree, type);

@@ -3,6 +3,7 @@ package dev.dal.migration.internal;
 import dev.dal.api.ChatSession;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
+import dev.dal.api.MessageVote;
 import dev.dal.api.User;
 import dev.dal.api.bulk.BulkAccess;
 import dev.dal.api.bulk.ScanBatch;
@@ -88,6 +89,25 @@ public final class KindAccess<T> {
             ScanCursors::beforeMemoryOf);
 
     /**
+     * Votes, in scan order by session id, sequence number and voter id; owned by the partition of their session.
+     * They carry no version: overwriting them is upserting them.
+     */
+    public static final KindAccess<MessageVote> VOTES = new KindAccess<>(
+            RecordType.VOTES,
+            MessageVote.class,
+            BulkAccess::scanVotes,
+            BulkAccess::upsertVotes,
+            BulkAccess::upsertVotes,
+            Comparator.<MessageVote, String>comparing(v -> v.sessionId().toString())
+                    .thenComparingLong(MessageVote::sequenceNumber)
+                    .thenComparing(v -> v.userId().toString()),
+            v -> "user " + v.userId() + " on message " + v.messageId() + " (session " + v.sessionId() + " #"
+                    + v.sequenceNumber() + ")",
+            MessageVote::sessionId,
+            MessageVote::sessionId,
+            ScanCursors::beforeVotesOf);
+
+    /**
      * One scan call of a kind on a store.
      *
      * @param <T> the record type
@@ -141,6 +161,7 @@ public final class KindAccess<T> {
             case SESSIONS -> SESSIONS;
             case MESSAGES -> MESSAGES;
             case MEMORY -> MEMORY;
+            case VOTES -> VOTES;
         };
     }
 

@@ -157,7 +157,8 @@ class DalCliFaultsTest {
                 "--checkpoint-dir",
                 dir.resolve("cp").toString());
         assertThat(copy.status()).as(copy.err()).isZero();
-        assertThat(copy.out()).contains("\"written\":{\"users\":1,\"sessions\":1,\"messages\":2,\"memory\":0}");
+        assertThat(copy.out())
+                .contains("\"written\":{\"users\":1,\"sessions\":1,\"messages\":2,\"memory\":0,\"votes\":0}");
         assertThat(copy.err()).contains("Schema of " + pg + ": applied 10 change(s)");
         assertThat(changelogRows(settings)).isEqualTo(10);
         assertThat(run("verify", "--from", file, "--to", pg).status()).isZero();

@@ -48,7 +48,8 @@ class DalCliTest {
                 "--checkpoint-dir",
                 dir.resolve("cp").toString());
         assertThat(copy.status()).as(copy.err()).isZero();
-        assertThat(copy.out()).contains("\"written\":{\"users\":1,\"sessions\":1,\"messages\":2,\"memory\":0}");
+        assertThat(copy.out())
+                .contains("\"written\":{\"users\":1,\"sessions\":1,\"messages\":2,\"memory\":0,\"votes\":0}");
         Path report = dir.resolve("report.ndjson");
         Run verify = run("verify", "--json", "--from", a, "--to", b, "--report", report.toString());
         assertThat(verify.status()).isZero();
@@ -185,16 +186,34 @@ class DalCliTest {
         String mongo = Backends.mongoUri(MongoTestServer.get().uri(), Backends.uniqueName());
         assertThat(changes(run("schema", "status", "--json", mongo)))
                 .containsExactly(
-                        "001 pending", "002 pending", "003 pending", "004 pending", "005 pending", "006 pending");
-        assertThat(run("schema", "migrate", mongo).out()).contains("applied 6 change(s)");
+                        "001 pending",
+                        "002 pending",
+                        "003 pending",
+                        "004 pending",
+                        "005 pending",
+                        "006 pending",
+                        "007 pending");
+        assertThat(run("schema", "migrate", mongo).out()).contains("applied 7 change(s)");
         assertThat(changes(run("schema", "status", "--json", mongo)))
                 .containsExactly(
-                        "001 applied", "002 applied", "003 applied", "004 applied", "005 applied", "006 applied");
+                        "001 applied",
+                        "002 applied",
+                        "003 applied",
+                        "004 applied",
+                        "005 applied",
+                        "006 applied",
+                        "007 applied");
         Run rollback = run("schema", "rollback", mongo);
-        assertThat(rollback.out()).contains("rolled back 1 change(s)").contains("pending  006");
+        assertThat(rollback.out()).contains("rolled back 1 change(s)").contains("pending  007");
         assertThat(changes(run("schema", "status", "--json", mongo)))
                 .containsExactly(
-                        "001 applied", "002 applied", "003 applied", "004 applied", "005 applied", "006 pending");
+                        "001 applied",
+                        "002 applied",
+                        "003 applied",
+                        "004 applied",
+                        "005 applied",
+                        "006 applied",
+                        "007 pending");
         assertThat(run("schema", "migrate", mongo).out()).contains("applied 1 change(s)");
         assertThat(run("schema", "migrate", mongo).out()).contains("schema already current");
         assertThat(run("health", "--json", mongo).out()).contains("\"status\":\"UP\"");
@@ -210,20 +229,22 @@ class DalCliTest {
             assertThat(runs.get(0).status()).as(runs.get(0).err()).isZero();
             runs.add(run("schema", "status", "--json", neo4j));
             assertThat(changes(runs.get(1)))
-                    .containsExactly("001 applied", "002 applied", "003 applied", "004 applied", "005 applied");
+                    .containsExactly(
+                            "001 applied", "002 applied", "003 applied", "004 applied", "005 applied", "006 applied");
             runs.add(run("schema", "rollback", "--to", "001", neo4j));
-            assertThat(runs.get(2).out()).contains("rolled back 4 change(s)");
+            assertThat(runs.get(2).out()).contains("rolled back 5 change(s)");
             runs.add(run("schema", "status", "--json", neo4j));
             assertThat(changes(runs.get(3)))
-                    .containsExactly("001 applied", "002 pending", "003 pending", "004 pending", "005 pending");
+                    .containsExactly(
+                            "001 applied", "002 pending", "003 pending", "004 pending", "005 pending", "006 pending");
             runs.add(run("schema", "migrate", "--json", neo4j));
             assertThat(changes(runs.get(4)))
-                    .containsExactly("002 applied", "003 applied", "004 applied", "005 applied");
+                    .containsExactly("002 applied", "003 applied", "004 applied", "005 applied", "006 applied");
             runs.add(run("schema", "rollback", "--to", "999", neo4j));
             assertThat(runs.get(5).status()).as("an unknown version").isEqualTo(DalCli.BAD_INPUT);
             assertThat(runs.get(5).err())
                     .startsWith("dal: Invalid toVersion")
-                    .contains("known: [001, 002, 003, 004, 005]");
+                    .contains("known: [001, 002, 003, 004, 005, 006]");
         } finally {
             System.clearProperty("NEO4J_PASSWORD");
         }
