@@ -19,6 +19,8 @@ import dev.dal.api.OutcomeUnknownException;
 import dev.dal.api.TransientDataAccessException;
 import dev.dal.api.UnavailableException;
 import dev.dal.api.User;
+import dev.dal.api.Vote;
+import dev.dal.api.VoteTally;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -201,6 +203,45 @@ public interface FaultContract extends ConformanceTest {
                     .containsExactly(turn.get(0).id(), turn.get(1).id());
             assertThat(f.store().getChatHistory(session.chatId(), HistoryQuery.latest(10)))
                     .isEqualTo(stored);
+        }
+    }
+
+    /**
+     * A stall during a vote ends in time as transient or outcome unknown, and a tally during it in time as a failure
+     * the failure table names; once the
+     * network heals, casting the vote again leaves exactly that one vote (a vote is idempotent by its user and
+     * message, so the retry needs nothing the caller did not have).
+     *
+     * @param provider the backend's provider, for stores this test opens itself
+     * @param clock the store's clock, which the test moves by hand
+     */
+    @Test
+    @Requires({Capability.NETWORK, Capability.MESSAGE_VOTES})
+    default void aStallDuringAVoteEndsWithinTheQueryTimeoutAndTheRetryKeepsOneVote(
+            StoreProvider provider, MutableClock clock) {
+        try (Faulty f = behindProxy(provider, clock)) {
+            User user = Fixtures.user(f.store());
+            ChatSession session = Fixtures.session(f.store(), user.id());
+            Fixtures.messages(f.store(), session.chatId(), 2);
+            f.store().voteMessage(session.chatId(), 1, user.id(), Vote.DOWN);
+            f.proxy().stall();
+
+            Ended vote = timed(() -> f.store().voteMessage(session.chatId(), 1, user.id(), Vote.UP));
+            Ended tally = timed(() -> f.store().getVoteTallies(session.chatId(), 1, 2));
+
+            assertEndedInTime(vote);
+            assertThat(vote.failure())
+                    .isInstanceOfAny(TransientDataAccessException.class, OutcomeUnknownException.class);
+            assertNoDriverNames(vote.failure());
+            assertEndedInTime(tally);
+            // The stalled vote may cost its pooled connection; a new one is not accepted during the stall, which
+            // the failure table names unavailable.
+            assertThat(tally.failure()).isInstanceOfAny(TransientDataAccessException.class, UnavailableException.class);
+            assertNoDriverNames(tally.failure());
+            f.proxy().heal();
+            assertServesAgain(f.store(), user.id());
+            f.store().voteMessage(session.chatId(), 1, user.id(), Vote.UP);
+            assertThat(f.store().getVoteTallies(session.chatId(), 1, 2)).containsExactly(new VoteTally(1, 1, 0));
         }
     }
 
