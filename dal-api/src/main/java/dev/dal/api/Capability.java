@@ -23,5 +23,10 @@ public enum Capability {
      * {@link DataAccess#voteMessage}, {@link DataAccess#clearVote}, {@link DataAccess#getVoteTallies} and
      * {@link DataAccess#getUserVotes} answer: the store keeps one vote per user per message.
      */
-    MESSAGE_VOTES
+    MESSAGE_VOTES,
+    /**
+     * {@link DataAccess#recordTokenUsage} and {@link DataAccess#getTokenUsageTotals} answer: the store keeps
+     * the token usage of messages and totals it by user, session or model.
+     */
+    TOKEN_USAGE
 }

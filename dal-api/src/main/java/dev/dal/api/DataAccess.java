@@ -342,6 +342,35 @@ public interface DataAccess extends AutoCloseable {
         throw new UnsupportedCapabilityException(Capability.MESSAGE_VOTES, "this store keeps no message votes");
     }
 
+    // ---- token usage ----
+
+    /**
+     * Records the tokens one model call spent on a message, billed to a user. Usage records are never
+     * changed; they go with their message's session and with the user they are billed to.
+     *
+     * @param usage the message, the user, the model, the tokens and an optional cost
+     * @return the record as stored, with its id and the time it was recorded
+     * @throws NotFoundException when there is no such message or no such user
+     * @throws UnsupportedCapabilityException when the store does not declare {@link Capability#TOKEN_USAGE}
+     */
+    default TokenUsage recordTokenUsage(NewTokenUsage usage) {
+        throw UnsupportedCapabilityException.notDeclared(Capability.TOKEN_USAGE);
+    }
+
+    /**
+     * Totals the token usage recorded in a time range by user, session or model, fetched in one round trip to
+     * the store: per total, the sums of prompt and completion tokens, the number of records and the cost per
+     * currency.
+     *
+     * @param query the grouping, the range, optional user and session filters and the page
+     * @return at most {@code query.limit()} totals in ascending key order, each for a key with usage in the
+     *     range; empty for an unknown session
+     * @throws UnsupportedCapabilityException when the store does not declare {@link Capability#TOKEN_USAGE}
+     */
+    default List<TokenUsageTotal> getTokenUsageTotals(TokenUsageQuery query) {
+        throw UnsupportedCapabilityException.notDeclared(Capability.TOKEN_USAGE);
+    }
+
     // ---- user memory ----
 
     /**

@@ -16,6 +16,16 @@ public class UnsupportedCapabilityException extends DataAccessException {
         this.capability = capability;
     }
 
+    /**
+     * The refusal of a store that does not declare a capability at all.
+     *
+     * @param capability the capability the store does not declare
+     * @return an exception naming it
+     */
+    public static UnsupportedCapabilityException notDeclared(Capability capability) {
+        return new UnsupportedCapabilityException(capability, "this store does not declare it");
+    }
+
     /** @return the capability that is missing */
     public Capability capability() {
         return capability;

@@ -18,6 +18,7 @@ public interface DataAccessConformance
                 SessionFilterContract,
                 SearchContract,
                 VoteContract,
+                TokenUsageContract,
                 MessageContract,
                 HistoryContract,
                 MemoryContract,

@@ -77,6 +77,12 @@ enum PlantedBug {
     UPSERT_SESSION_DROPS_COUNTERS,
     /** Memory keys compare case-insensitively. */
     MEMORY_KEYS_CASE_INSENSITIVE,
+    /** Token usage totals count usage recorded at the range's end, which is exclusive. */
+    TOTALS_INCLUDE_RANGE_END,
+    /** Token usage totals add costs of different currencies into one sum. */
+    COSTS_ADDED_ACROSS_CURRENCIES,
+    /** deleteUser keeps the token usage billed to the user. */
+    DELETED_USERS_USAGE_COUNTED,
     /** A transaction that adds messages fails early (before its work's own exception) and writes nothing. */
     TRANSACTION_FAILS_EARLY
 }

@@ -14,6 +14,7 @@ import dev.dal.api.Message;
 import dev.dal.api.MessageVote;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
+import dev.dal.api.NewTokenUsage;
 import dev.dal.api.NewUser;
 import dev.dal.api.NotFoundException;
 import dev.dal.api.SearchHit;
@@ -23,6 +24,9 @@ import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
 import dev.dal.api.SessionStatus;
 import dev.dal.api.Timestamps;
+import dev.dal.api.TokenUsage;
+import dev.dal.api.TokenUsageQuery;
+import dev.dal.api.TokenUsageTotal;
 import dev.dal.api.TransactionWork;
 import dev.dal.api.UnsupportedCapabilityException;
 import dev.dal.api.User;
@@ -37,6 +41,7 @@ import dev.dal.api.spi.Ids;
 import dev.dal.api.spi.ScanCursors;
 import dev.dal.api.spi.SearchCursors;
 import dev.dal.api.spi.SearchWords;
+import dev.dal.api.spi.TokenTotals;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,6 +49,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -76,6 +82,8 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
         TreeMap<MemoryKey, MemoryEntry> memory = new TreeMap<>();
         /** Session id, then sequence number, then the voters' votes. */
         Map<UUID, TreeMap<Long, Map<UUID, MessageVote>>> votes = new HashMap<>();
+        /** Token usage records by id, in the order they were recorded. */
+        Map<UUID, TokenUsage> tokenUsage = new LinkedHashMap<>();
 
         Map<UUID, Long> userTombstones = new HashMap<>();
         Map<String, Tombstone> sessionTombstones = new HashMap<>();
@@ -98,6 +106,7 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
                 bySequence.forEach((seq, voters) -> copied.put(seq, new HashMap<>(voters)));
                 copy.votes.put(session, copied);
             });
+            copy.tokenUsage = new LinkedHashMap<>(tokenUsage);
             copy.userTombstones = new HashMap<>(userTombstones);
             copy.sessionTombstones = new HashMap<>(sessionTombstones);
             copy.memoryTombstones = new TreeMap<>(memoryTombstones);
@@ -110,6 +119,7 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
             messages = from.messages;
             memory = from.memory;
             votes = from.votes;
+            tokenUsage = from.tokenUsage;
             userTombstones = from.userTombstones;
             sessionTombstones = from.sessionTombstones;
             memoryTombstones = from.memoryTombstones;
@@ -318,12 +328,16 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
             if (!has(PlantedBug.DELETED_USERS_VOTES_COUNTED)) {
                 state.votes.values().forEach(bySequence -> bySequence.values().forEach(voters -> voters.remove(id)));
             }
+            if (!has(PlantedBug.DELETED_USERS_USAGE_COUNTED)) {
+                state.tokenUsage.values().removeIf(u -> u.userId().equals(id));
+            }
             for (ChatSession session : List.copyOf(state.sessions.values())) {
                 if (id.equals(session.userId())) {
                     if (mode == DeleteMode.PURGE || has(PlantedBug.KEEP_MODE_PURGES_SESSIONS)) {
                         state.sessions.remove(session.id());
                         state.messages.remove(session.id());
                         state.votes.remove(session.id());
+                        removeUsageOf(session.id());
                         state.sessionTombstones.put(
                                 session.chatId(),
                                 Tombstone.ofSession(session.chatId(), session.id(), session.version() + 1));
@@ -404,6 +418,7 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
                         state.messages.remove(s.id());
                     }
                     state.votes.remove(s.id());
+                    removeUsageOf(s.id());
                     return true;
                 })
                 .orElse(false));
@@ -666,6 +681,91 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
                 .map(voters -> voters.get(userId))
                 .filter(Objects::nonNull)
                 .toList());
+    }
+
+    // ---- token usage ----
+
+    private void requireTokenUsage() {
+        if (!capabilities.contains(Capability.TOKEN_USAGE)) {
+            throw new UnsupportedCapabilityException(Capability.TOKEN_USAGE, "this reference store was built without");
+        }
+    }
+
+    private void removeUsageOf(UUID sessionId) {
+        state.tokenUsage.values().removeIf(u -> u.sessionId().equals(sessionId));
+    }
+
+    @Override
+    public TokenUsage recordTokenUsage(NewTokenUsage usage) {
+        requireTokenUsage();
+        return locked(() -> {
+            ChatSession session = requireSession(usage.chatId());
+            Message message = Optional.ofNullable(state.messages.get(session.id()))
+                    .map(history -> history.get(usage.sequenceNumber()))
+                    .orElseThrow(() -> NotFoundException.of("message", usage.chatId() + "#" + usage.sequenceNumber()));
+            requireUser(usage.userId());
+            TokenUsage recorded = new TokenUsage(
+                    Ids.newId(),
+                    message.id(),
+                    session.id(),
+                    usage.sequenceNumber(),
+                    usage.userId(),
+                    usage.model(),
+                    usage.promptTokens(),
+                    usage.completionTokens(),
+                    usage.costMicros(),
+                    usage.currency(),
+                    now());
+            state.tokenUsage.put(recorded.id(), recorded);
+            return recorded;
+        });
+    }
+
+    @Override
+    public List<TokenUsageTotal> getTokenUsageTotals(TokenUsageQuery query) {
+        requireTokenUsage();
+        return read(() -> {
+            UUID sessionId = null;
+            if (query.chatId() != null) {
+                Optional<ChatSession> session = byChatId(query.chatId());
+                if (session.isEmpty()) {
+                    return List.of();
+                }
+                sessionId = session.get().id();
+            }
+            TokenUsageQuery counted = query;
+            if (has(PlantedBug.TOTALS_INCLUDE_RANGE_END)) {
+                counted = new TokenUsageQuery(
+                        query.groupBy(),
+                        query.from(),
+                        query.to().plusMillis(1),
+                        query.userId(),
+                        query.chatId(),
+                        query.limit(),
+                        query.afterKey());
+            }
+            List<TokenUsageTotal> totals = TokenTotals.total(state.tokenUsage.values(), counted, sessionId);
+            if (has(PlantedBug.COSTS_ADDED_ACROSS_CURRENCIES)) {
+                return totals.stream()
+                        .map(t -> new TokenUsageTotal(
+                                t.key(),
+                                t.promptTokens(),
+                                t.completionTokens(),
+                                t.records(),
+                                t.costMicros().isEmpty()
+                                        ? Map.of()
+                                        : Map.of(
+                                                t.costMicros()
+                                                        .keySet()
+                                                        .iterator()
+                                                        .next(),
+                                                t.costMicros().values().stream()
+                                                        .mapToLong(Long::longValue)
+                                                        .sum())))
+                        .toList();
+            }
+            return totals;
+        });
     }
 
     // ---- memory ----

@@ -58,6 +58,9 @@ class PlantedBugsTest {
                 PlantedBug.SECOND_VOTE_ADDS,
                 List.of("aSecondVoteReplacesTheFirst", "concurrentVotesCountEachUserOnce"));
         CATCHERS.put(PlantedBug.DELETED_USERS_VOTES_COUNTED, List.of("votesGoWithTheirSessionAndTheirUser"));
+        CATCHERS.put(PlantedBug.TOTALS_INCLUDE_RANGE_END, List.of("aRangeCountsItsStartButNotItsEnd"));
+        CATCHERS.put(PlantedBug.COSTS_ADDED_ACROSS_CURRENCIES, List.of("costsAreSummedPerCurrency"));
+        CATCHERS.put(PlantedBug.DELETED_USERS_USAGE_COUNTED, List.of("usageGoesWithItsSessionAndItsUser"));
         CATCHERS.put(PlantedBug.UPDATE_KEEPS_UPDATED_AT, List.of("updateUserMovesUpdatedAtToClockAndKeepsCreatedAt"));
         CATCHERS.put(PlantedBug.UPDATE_USES_SYSTEM_CLOCK, List.of("updateUserMovesUpdatedAtToClockAndKeepsCreatedAt"));
         CATCHERS.put(PlantedBug.DELETE_ORPHANS_MESSAGES, List.of("deleteChatSessionDeletesItsMessagesOnly"));

@@ -19,7 +19,8 @@ class PlantedStoreKit implements DataAccessConformance {
                         Capability.TRANSACTIONS,
                         Capability.MULTI_PROCESS,
                         Capability.FULL_TEXT_SEARCH,
-                        Capability.MESSAGE_VOTES),
+                        Capability.MESSAGE_VOTES,
+                        Capability.TOKEN_USAGE),
                 bug);
     }
 }

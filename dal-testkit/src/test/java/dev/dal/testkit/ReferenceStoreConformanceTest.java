@@ -20,7 +20,8 @@ class ReferenceStoreConformanceTest implements DataAccessConformance {
                 Capability.TRANSACTIONS,
                 Capability.MULTI_PROCESS,
                 Capability.FULL_TEXT_SEARCH,
-                Capability.MESSAGE_VOTES));
+                Capability.MESSAGE_VOTES,
+                Capability.TOKEN_USAGE));
     }
 
     /** Opens reference stores through the factory, as applications get them. */

@@ -8,9 +8,11 @@ import dev.dal.api.Message;
 import dev.dal.api.MessageVote;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
+import dev.dal.api.NewTokenUsage;
 import dev.dal.api.NewUser;
 import dev.dal.api.SearchQuery;
 import dev.dal.api.SessionFilter;
+import dev.dal.api.TokenUsageQuery;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
 import dev.dal.api.ValidationException;
@@ -19,9 +21,12 @@ import dev.dal.api.spi.RecordTrees;
 import dev.dal.api.spi.SearchCursors;
 import dev.dal.api.spi.SearchWords;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /** Applies {@link Validator}'s rules to whole requests and records, field by field. */
 public final class RecordValidator {
+    private static final Pattern CURRENCY_CODE = Pattern.compile("[A-Z]{3}");
+
     private final Validator v;
 
     /** @param validator the shared rules */
@@ -145,6 +150,54 @@ public final class RecordValidator {
         }
         if (toSequence - fromSequence >= HistoryQuery.MAX_LIMIT) {
             throw new ValidationException("toSequence", "must be less than fromSequence + " + HistoryQuery.MAX_LIMIT);
+        }
+    }
+
+    /** @param usage token usage to record */
+    public void newTokenUsage(NewTokenUsage usage) {
+        v.required("usage", usage);
+        votedMessage(usage.chatId(), usage.sequenceNumber(), usage.userId());
+        v.key("model", usage.model(), NewTokenUsage.MAX_MODEL_LENGTH);
+        notNegative("promptTokens", usage.promptTokens());
+        notNegative("completionTokens", usage.completionTokens());
+        if (usage.costMicros() == null) {
+            if (usage.currency() != null) {
+                throw new ValidationException("currency", "must be absent when costMicros is");
+            }
+            return;
+        }
+        notNegative("costMicros", usage.costMicros());
+        if (usage.currency() == null) {
+            throw new ValidationException("currency", "is required when costMicros is given");
+        }
+        if (!CURRENCY_CODE.matcher(usage.currency()).matches()) {
+            throw new ValidationException("currency", "must be an ISO 4217 code of three upper-case letters");
+        }
+    }
+
+    /** @param query a token usage totals query */
+    public void tokenUsageQuery(TokenUsageQuery query) {
+        v.required("query", query);
+        v.required("groupBy", query.groupBy());
+        v.required("from", query.from());
+        v.required("to", query.to());
+        if (!query.to().isAfter(query.from())) {
+            throw new ValidationException("to", "must be after from");
+        }
+        if (query.chatId() != null) {
+            v.key("chatId", query.chatId());
+        }
+        if (query.limit() < 1 || query.limit() > HistoryQuery.MAX_LIMIT) {
+            throw new ValidationException("limit", "must be between 1 and " + HistoryQuery.MAX_LIMIT);
+        }
+        if (query.afterKey() != null) {
+            v.key("afterKey", query.afterKey());
+        }
+    }
+
+    private static void notNegative(String field, long value) {
+        if (value < 0) {
+            throw new ValidationException(field, "must not be negative");
         }
     }
 

@@ -13,11 +13,15 @@ import dev.dal.api.Message;
 import dev.dal.api.MessageVote;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
+import dev.dal.api.NewTokenUsage;
 import dev.dal.api.NewUser;
 import dev.dal.api.SearchPage;
 import dev.dal.api.SearchQuery;
 import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
+import dev.dal.api.TokenUsage;
+import dev.dal.api.TokenUsageQuery;
+import dev.dal.api.TokenUsageTotal;
 import dev.dal.api.TransactionWork;
 import dev.dal.api.UnavailableException;
 import dev.dal.api.User;
@@ -357,6 +361,18 @@ public final class ValidatingDataAccess implements DataAccess {
         v.required("userId", userId);
         records.sequenceRange(fromSequence, toSequence);
         return call("getUserVotes", () -> store.getUserVotes(chatId, userId, fromSequence, toSequence));
+    }
+
+    @Override
+    public TokenUsage recordTokenUsage(NewTokenUsage usage) {
+        records.newTokenUsage(usage);
+        return call("recordTokenUsage", () -> store.recordTokenUsage(usage));
+    }
+
+    @Override
+    public List<TokenUsageTotal> getTokenUsageTotals(TokenUsageQuery query) {
+        records.tokenUsageQuery(query);
+        return call("getTokenUsageTotals", () -> store.getTokenUsageTotals(query));
     }
 
     @Override

@@ -13,11 +13,15 @@ import dev.dal.api.Message;
 import dev.dal.api.MessageVote;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
+import dev.dal.api.NewTokenUsage;
 import dev.dal.api.NewUser;
 import dev.dal.api.SearchPage;
 import dev.dal.api.SearchQuery;
 import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
+import dev.dal.api.TokenUsage;
+import dev.dal.api.TokenUsageQuery;
+import dev.dal.api.TokenUsageTotal;
 import dev.dal.api.TransactionWork;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
@@ -213,6 +217,16 @@ public abstract class SplitDataAccess implements DataAccess, PooledStore {
     @Override
     public List<MessageVote> getUserVotes(String chatId, UUID userId, long fromSequence, long toSequence) {
         return reads().getUserVotes(chatId, userId, fromSequence, toSequence);
+    }
+
+    @Override
+    public TokenUsage recordTokenUsage(NewTokenUsage usage) {
+        return writes().recordTokenUsage(usage);
+    }
+
+    @Override
+    public List<TokenUsageTotal> getTokenUsageTotals(TokenUsageQuery query) {
+        return reads().getTokenUsageTotals(query);
     }
 
     @Override

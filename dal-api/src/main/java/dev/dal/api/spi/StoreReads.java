@@ -11,6 +11,8 @@ import dev.dal.api.SearchPage;
 import dev.dal.api.SearchQuery;
 import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
+import dev.dal.api.TokenUsageQuery;
+import dev.dal.api.TokenUsageTotal;
 import dev.dal.api.UnsupportedCapabilityException;
 import dev.dal.api.User;
 import dev.dal.api.VoteTally;
@@ -135,6 +137,17 @@ public interface StoreReads {
      */
     default List<MessageVote> getUserVotes(String chatId, UUID userId, long fromSequence, long toSequence) {
         throw new UnsupportedCapabilityException(Capability.MESSAGE_VOTES, "this store keeps no message votes");
+    }
+
+    /**
+     * As {@link DataAccess#getTokenUsageTotals(TokenUsageQuery)}; the query is valid. Stores without
+     * {@link Capability#TOKEN_USAGE} keep this default.
+     *
+     * @param query the grouping, range, filters and page
+     * @return the totals in ascending key order
+     */
+    default List<TokenUsageTotal> getTokenUsageTotals(TokenUsageQuery query) {
+        throw UnsupportedCapabilityException.notDeclared(Capability.TOKEN_USAGE);
     }
 
     /**

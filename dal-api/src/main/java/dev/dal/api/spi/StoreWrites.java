@@ -11,7 +11,9 @@ import dev.dal.api.Message;
 import dev.dal.api.MessageVote;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
+import dev.dal.api.NewTokenUsage;
 import dev.dal.api.NewUser;
+import dev.dal.api.TokenUsage;
 import dev.dal.api.UnsupportedCapabilityException;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
@@ -123,6 +125,17 @@ public interface StoreWrites {
      */
     default boolean clearVote(String chatId, long sequenceNumber, UUID userId) {
         throw new UnsupportedCapabilityException(Capability.MESSAGE_VOTES, "this store keeps no message votes");
+    }
+
+    /**
+     * As {@link DataAccess#recordTokenUsage(NewTokenUsage)}; the usage is valid. Stores without
+     * {@link Capability#TOKEN_USAGE} keep this default.
+     *
+     * @param usage the usage to record
+     * @return the record as stored
+     */
+    default TokenUsage recordTokenUsage(NewTokenUsage usage) {
+        throw UnsupportedCapabilityException.notDeclared(Capability.TOKEN_USAGE);
     }
 
     /**
