@@ -5,7 +5,6 @@ import dev.dal.api.TokenUsageGrouping;
 import dev.dal.api.TokenUsageQuery;
 import dev.dal.api.TokenUsageTotal;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +18,7 @@ import java.util.UUID;
  *
  * <p>Stores that total in a query group by key and currency, since a cost sum has one currency, and hand the
  * rows of the page's keys, ordered by key, to {@link #fromRows}. Stores that keep usage in memory call
- * {@link #total}.
+ * {@link #total} or stream them into an {@link Accumulator}.
  */
 public final class TokenTotals {
 
@@ -74,29 +73,50 @@ public final class TokenTotals {
      * @param sessionId the session of {@code query.chatId()}, or {@code null} when the query has no session
      * @return the page of totals
      */
-    public static List<TokenUsageTotal> total(Collection<TokenUsage> usage, TokenUsageQuery query, UUID sessionId) {
-        Map<String, Map<String, CurrencyRow>> byKey = new TreeMap<>(CodePointOrder.COMPARATOR);
-        for (TokenUsage u : usage) {
-            if (!counts(u, query, sessionId)) {
-                continue;
-            }
-            String key = keyOf(u, query.groupBy());
-            String currency = u.costMicros() == null ? null : u.currency();
-            byKey.computeIfAbsent(key, k -> new HashMap<>())
-                    .merge(
-                            currency,
-                            new CurrencyRow(
-                                    key,
-                                    currency,
-                                    u.promptTokens(),
-                                    u.completionTokens(),
-                                    1,
-                                    u.costMicros() == null ? 0 : u.costMicros()),
-                            TokenTotals::add);
+    public static List<TokenUsageTotal> total(Iterable<TokenUsage> usage, TokenUsageQuery query, UUID sessionId) {
+        Accumulator totals = new Accumulator(query, sessionId);
+        usage.forEach(totals::add);
+        return totals.totals();
+    }
+
+    /** Totals records one at a time, as a store streams them, keeping only the sums of each key and currency. */
+    public static final class Accumulator {
+        private final TokenUsageQuery query;
+        private final UUID sessionId;
+        private final Map<String, Map<String, CurrencyRow>> byKey = new TreeMap<>(CodePointOrder.COMPARATOR);
+
+        /**
+         * @param query the totals asked for
+         * @param sessionId the session of {@code query.chatId()}, or {@code null} when the query has no session
+         */
+        public Accumulator(TokenUsageQuery query, UUID sessionId) {
+            this.query = query;
+            this.sessionId = sessionId;
         }
-        List<CurrencyRow> rows = new ArrayList<>();
-        byKey.values().stream().limit(query.limit()).forEach(currencies -> rows.addAll(currencies.values()));
-        return fromRows(rows);
+
+        /** @param usage a stored record; counted when the query counts it */
+        public void add(TokenUsage usage) {
+            if (!counts(usage, query, sessionId)) {
+                return;
+            }
+            String key = keyOf(usage, query.groupBy());
+            String currency = usage.costMicros() == null ? null : usage.currency();
+            CurrencyRow row = new CurrencyRow(
+                    key,
+                    currency,
+                    usage.promptTokens(),
+                    usage.completionTokens(),
+                    1,
+                    usage.costMicros() == null ? 0 : usage.costMicros());
+            byKey.computeIfAbsent(key, k -> new HashMap<>()).merge(currency, row, TokenTotals::add);
+        }
+
+        /** @return the page of totals of the records added so far */
+        public List<TokenUsageTotal> totals() {
+            List<CurrencyRow> rows = new ArrayList<>();
+            byKey.values().stream().limit(query.limit()).forEach(currencies -> rows.addAll(currencies.values()));
+            return fromRows(rows);
+        }
     }
 
     private static CurrencyRow add(CurrencyRow a, CurrencyRow b) {

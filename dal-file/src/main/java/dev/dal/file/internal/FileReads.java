@@ -11,6 +11,8 @@ import dev.dal.api.SearchQuery;
 import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
 import dev.dal.api.Timestamps;
+import dev.dal.api.TokenUsageQuery;
+import dev.dal.api.TokenUsageTotal;
 import dev.dal.api.User;
 import dev.dal.api.Vote;
 import dev.dal.api.VoteTally;
@@ -186,6 +188,20 @@ final class FileReads {
         return votesIn(chatId, fromSequence, toSequence).stream()
                 .filter(v -> v.userId().equals(userId))
                 .toList();
+    }
+
+    // ---- token usage ----
+
+    List<TokenUsageTotal> tokenUsageTotals(TokenUsageQuery query) throws IOException {
+        UUID sessionId = null;
+        if (query.chatId() != null) {
+            Optional<UUID> session = records.sessionIdByChatId(query.chatId());
+            if (session.isEmpty()) {
+                return List.of();
+            }
+            sessionId = session.get();
+        }
+        return records.tokenUsage().total(query, sessionId);
     }
 
     // ---- memory ----

@@ -2,6 +2,7 @@ package dev.dal.file.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dal.api.ChatSession;
@@ -22,6 +23,11 @@ final class FileRecords {
 
     byte[] write(Object value) throws IOException {
         return mapper.writeValueAsBytes(value);
+    }
+
+    /** @return a reader of records of one type, for streaming many of them (one JSON value after another) */
+    ObjectReader readerFor(Class<?> type) {
+        return mapper.readerFor(type);
     }
 
     <T> T read(byte[] json, Class<T> type, String what) {

@@ -13,11 +13,15 @@ import dev.dal.api.Message;
 import dev.dal.api.MessageVote;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
+import dev.dal.api.NewTokenUsage;
 import dev.dal.api.NewUser;
 import dev.dal.api.SearchPage;
 import dev.dal.api.SearchQuery;
 import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
+import dev.dal.api.TokenUsage;
+import dev.dal.api.TokenUsageQuery;
+import dev.dal.api.TokenUsageTotal;
 import dev.dal.api.TransactionWork;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
@@ -181,6 +185,16 @@ public final class FileStore implements DataAccess {
     }
 
     @Override
+    public TokenUsage recordTokenUsage(NewTokenUsage usage) {
+        return unit.write("recordTokenUsage", () -> writes.recordTokenUsage(usage));
+    }
+
+    @Override
+    public List<TokenUsageTotal> getTokenUsageTotals(TokenUsageQuery query) {
+        return unit.read("getTokenUsageTotals", () -> reads.tokenUsageTotals(query));
+    }
+
+    @Override
     public long getMessageCount(String chatId) {
         return unit.read("getMessageCount", () -> reads.messageCount(chatId));
     }
@@ -236,7 +250,8 @@ public final class FileStore implements DataAccess {
                 Capability.TRANSACTIONS,
                 Capability.MULTI_PROCESS,
                 Capability.FULL_TEXT_SEARCH,
-                Capability.MESSAGE_VOTES);
+                Capability.MESSAGE_VOTES,
+                Capability.TOKEN_USAGE);
     }
 
     @Override

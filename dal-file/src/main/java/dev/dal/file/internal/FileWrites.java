@@ -10,9 +10,11 @@ import dev.dal.api.Message;
 import dev.dal.api.MessageVote;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
+import dev.dal.api.NewTokenUsage;
 import dev.dal.api.NewUser;
 import dev.dal.api.NotFoundException;
 import dev.dal.api.Timestamps;
+import dev.dal.api.TokenUsage;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
 import dev.dal.api.Vote;
@@ -182,6 +184,33 @@ final class FileWrites {
         // The user's list of voted sessions keeps this one: deleting the user then finds nothing to remove.
         records.putVotes(session.get().id(), votes);
         return true;
+    }
+
+    // ---- token usage ----
+
+    TokenUsage recordTokenUsage(NewTokenUsage usage) throws IOException {
+        ChatSession session = records.sessionByChatId(usage.chatId())
+                .orElseThrow(() -> NotFoundException.of("chat session", usage.chatId()));
+        long seq = usage.sequenceNumber();
+        Message message = (seq <= session.messageCount()
+                        ? records.messages(session.id()).read(seq)
+                        : Optional.<Message>empty())
+                .orElseThrow(() -> NotFoundException.of("message", seq + " of chat session " + usage.chatId()));
+        records.requireUser(usage.userId());
+        TokenUsage recorded = new TokenUsage(
+                Ids.newId(),
+                message.id(),
+                session.id(),
+                seq,
+                usage.userId(),
+                usage.model(),
+                usage.promptTokens(),
+                usage.completionTokens(),
+                usage.costMicros(),
+                usage.currency(),
+                now());
+        records.tokenUsage().record(recorded);
+        return recorded;
     }
 
     // ---- memory ----

@@ -42,6 +42,10 @@ record RecordDirectory(StoreLayout layout, FileRecords mapping, JournaledFiles f
     static final Comparator<MessageVote> VOTE_ORDER = Comparator.comparingLong(MessageVote::sequenceNumber)
             .thenComparing(v -> v.userId().toString());
 
+    TokenUsageLog tokenUsage() {
+        return new TokenUsageLog(layout, mapping, files);
+    }
+
     MessageLog messages(UUID sessionId) {
         return new MessageLog(layout, sessionId, mapping);
     }
@@ -84,6 +88,7 @@ record RecordDirectory(StoreLayout layout, FileRecords mapping, JournaledFiles f
         }
         deleteSessionList(user.id());
         deleteVotesOf(user.id());
+        tokenUsage().deleteUserUsage(user.id());
         putMemory(user.id(), List.of());
         if (user.externalId() != null) {
             deleteExternalId(user.externalId());
@@ -195,9 +200,10 @@ record RecordDirectory(StoreLayout layout, FileRecords mapping, JournaledFiles f
         files.replace(layout.chatIdIndex(chatId), mapping.write(new ChatIdEntry(chatId, sessionId)));
     }
 
-    /** Deletes a session's directory (record and messages) and its chat id index entry. */
+    /** Deletes a session's directory (record, messages, votes), its token usage and its chat id index entry. */
     void deleteSession(ChatSession session) throws IOException {
         files.delete(layout.chatIdIndex(session.chatId()));
+        tokenUsage().deleteSessionUsage(session.id());
         files.deleteTree(layout.sessionDir(session.id()));
     }
 

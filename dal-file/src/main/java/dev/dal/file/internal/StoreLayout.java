@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.LocalDate;
 import java.util.HexFormat;
 import java.util.UUID;
 
@@ -91,6 +92,26 @@ final class StoreLayout {
     /** The appended part of a session's word index ({@link SessionWordIndex}). */
     Path wordIndexTail(UUID sessionId) {
         return sessionDir(sessionId).resolve("words.tail");
+    }
+
+    /** The days a session has token usage on ({@link StoredIndexes.UsageDays}). */
+    Path sessionUsageDays(UUID sessionId) {
+        return sessionDir(sessionId).resolve("token-usage-days.json");
+    }
+
+    /** The days a user is billed token usage on ({@link StoredIndexes.UsageDays}). */
+    Path userUsageDays(UUID userId) {
+        return root.resolve("user-token-usage").resolve(userId + ".json");
+    }
+
+    /** The directory of token usage, one file per day ({@link TokenUsageLog}). */
+    Path tokenUsageDir() {
+        return root.resolve("token-usage");
+    }
+
+    /** The token usage recorded on one UTC day, one JSON line per record ({@link TokenUsageLog}). */
+    Path tokenUsageDay(LocalDate day) {
+        return tokenUsageDir().resolve(day + ".ndjson");
     }
 
     /** A session's votes ({@link StoredIndexes.SessionVotes}). */

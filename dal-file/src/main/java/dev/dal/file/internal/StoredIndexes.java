@@ -47,6 +47,13 @@ final class StoredIndexes {
         }
     }
 
+    /** The UTC days, as ISO dates in ascending order, whose token usage file holds a session's or a user's records. */
+    record UsageDays(List<String> days) {
+        UsageDays {
+            days = days == null ? List.of() : List.copyOf(days);
+        }
+    }
+
     /** A session's votes, sorted by sequence number, then by the voter's id. */
     record SessionVotes(List<MessageVote> votes) {
         SessionVotes {
