@@ -17,6 +17,7 @@ import dev.dal.api.MessageVote;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
 import dev.dal.api.NewUser;
+import dev.dal.api.TokenUsage;
 import dev.dal.api.User;
 import dev.dal.api.ValidationException;
 import dev.dal.api.bulk.ScanBatch;
@@ -77,7 +78,8 @@ final class Fixtures {
             List<ChatSession> sessions,
             List<Message> messages,
             List<MemoryEntry> memory,
-            List<MessageVote> votes) {}
+            List<MessageVote> votes,
+            List<TokenUsage> tokenUsage) {}
 
     /** A user with a session, three messages and two memory entries, so "nothing changed" means something. */
     record Seed(User user, ChatSession session, List<Message> messages) {}
@@ -154,7 +156,8 @@ final class Fixtures {
                 scanAll(store.bulk()::scanSessions, SCAN_BATCH),
                 scanAll(store.bulk()::scanMessages, SCAN_BATCH),
                 scanAll(store.bulk()::scanMemory, SCAN_BATCH),
-                scanAll(store.bulk()::scanVotes, SCAN_BATCH));
+                scanAll(store.bulk()::scanVotes, SCAN_BATCH),
+                scanAll(store.bulk()::scanTokenUsage, SCAN_BATCH));
     }
 
     /** Follows a scan's cursors to the end, failing on oversized batches or a cursor that does not move. */

@@ -1247,6 +1247,44 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
     }
 
     @Override
+    public ScanBatch<TokenUsage> scanTokenUsage(String cursor, int batchSize) {
+        UUID after = ScanCursors.afterTokenUsage(cursor);
+        return read(() -> {
+            List<TokenUsage> page = state.tokenUsage.values().stream()
+                    .filter(u -> after == null || u.id().toString().compareTo(after.toString()) > 0)
+                    .sorted(Comparator.comparing(u -> u.id().toString()))
+                    .limit(batchSize)
+                    .toList();
+            return ScanCursors.batch(page, batchSize, ScanCursors::ofTokenUsage);
+        });
+    }
+
+    @Override
+    public void upsertTokenUsage(List<TokenUsage> usage) {
+        requireTokenUsage();
+        locked(() -> {
+            for (TokenUsage u : usage) {
+                Message message = Optional.ofNullable(state.messages.get(u.sessionId()))
+                        .map(history -> history.get(u.sequenceNumber()))
+                        .orElse(null);
+                if (message != null && message.id().equals(u.messageId()) && state.users.containsKey(u.userId())) {
+                    state.tokenUsage.put(u.id(), u);
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void deleteTokenUsage(List<UUID> ids) {
+        requireTokenUsage();
+        locked(() -> {
+            ids.forEach(state.tokenUsage::remove);
+            return null;
+        });
+    }
+
+    @Override
     public void deleteVotes(List<dev.dal.api.bulk.VoteKey> keys) {
         requireVotes();
         locked(() -> {

@@ -414,6 +414,134 @@ public interface TokenUsageContract extends ConformanceTest {
                 .containsExactly(total(user.toString(), 3L * tasks, 2L * tasks, tasks, Map.of("USD", 10L * tasks)));
     }
 
+    /** Records usage of three users on two sessions' messages, a clock tick apart, and returns it as scanned. */
+    private static List<TokenUsage> recordSomeUsage(DataAccess store, MutableClock clock) {
+        List<TokenUsage> recorded = new ArrayList<>();
+        for (int s = 0; s < 2; s++) {
+            ChatSession session = sessionWithMessages(store, 2);
+            for (int u = 0; u < 3; u++) {
+                UUID user = Fixtures.user(store).id();
+                NewTokenUsage usage = NewTokenUsage.of(session.chatId(), 1 + u % 2, user, "m" + u, 10 + u, s);
+                recorded.add(store.recordTokenUsage(u == 0 ? usage : usage.withCost(u, "USD")));
+                clock.advance(Duration.ofMillis(7));
+            }
+        }
+        List<TokenUsage> scanned = Fixtures.scanAll(store.bulk()::scanTokenUsage, 1000);
+        assertThat(scanned).containsExactlyInAnyOrderElementsOf(recorded);
+        return scanned;
+    }
+
+    /**
+     * A scan of token usage visits every record once, in id order, in batches of any size.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock
+     */
+    @Test
+    @Requires(Capability.TOKEN_USAGE)
+    default void aScanOfTokenUsageVisitsEveryRecordOnceInOrder(DataAccess store, MutableClock clock) {
+        List<TokenUsage> all = recordSomeUsage(store, clock);
+
+        assertThat(all).hasSize(6).isSortedAccordingTo(java.util.Comparator.comparing(u -> u.id().toString()));
+        for (int batch : new int[] {1, 2, 4}) {
+            assertThat(Fixtures.scanAll(store.bulk()::scanTokenUsage, batch))
+                    .as("batches of %d", batch)
+                    .isEqualTo(all);
+        }
+    }
+
+    /**
+     * Upserted usage is stored exactly (replacing a record of the same id) and deleted usage goes; both are
+     * idempotent.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock
+     */
+    @Test
+    @Requires(Capability.TOKEN_USAGE)
+    default void upsertedUsageIsStoredExactlyAndDeletedUsageGoes(DataAccess store, MutableClock clock) {
+        List<TokenUsage> all = recordSomeUsage(store, clock);
+        List<UUID> ids = all.stream().map(TokenUsage::id).toList();
+
+        store.bulk().deleteTokenUsage(ids);
+        assertThat(Fixtures.scanAll(store.bulk()::scanTokenUsage, 1000)).isEmpty();
+        assertThat(store.getTokenUsageTotals(around(clock, TokenUsageGrouping.MODEL)))
+                .isEmpty();
+        store.bulk().deleteTokenUsage(ids);
+
+        store.bulk().upsertTokenUsage(all);
+        store.bulk().upsertTokenUsage(all);
+        assertThat(Fixtures.scanAll(store.bulk()::scanTokenUsage, 1000)).isEqualTo(all);
+
+        TokenUsage first = all.get(0);
+        TokenUsage changed = new TokenUsage(
+                first.id(),
+                first.messageId(),
+                first.sessionId(),
+                first.sequenceNumber(),
+                first.userId(),
+                "changed",
+                first.promptTokens() + 1,
+                first.completionTokens() + 1,
+                99L,
+                "EUR",
+                first.createdAt().minus(Duration.ofDays(1)));
+        store.bulk().upsertTokenUsage(List.of(changed));
+        assertThat(Fixtures.scanAll(store.bulk()::scanTokenUsage, 1000))
+                .hasSize(all.size())
+                .contains(changed)
+                .doesNotContain(first);
+    }
+
+    /**
+     * Upserted usage whose message (that place of that session, with that id) or user the store lacks is skipped.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock
+     */
+    @Test
+    @Requires(Capability.TOKEN_USAGE)
+    default void upsertedUsageWithoutItsParentsIsSkipped(DataAccess store, MutableClock clock) {
+        ChatSession session = sessionWithMessages(store, 2);
+        Message first = store.getChatHistory(session.chatId(), 1, 0).get(0);
+        UUID user = Fixtures.user(store).id();
+        Instant at = Fixtures.now(clock);
+
+        store.bulk()
+                .upsertTokenUsage(List.of(
+                        new TokenUsage(
+                                UUID.randomUUID(),
+                                first.id(),
+                                session.id(),
+                                1,
+                                UUID.randomUUID(),
+                                "m",
+                                1,
+                                1,
+                                null,
+                                null,
+                                at),
+                        new TokenUsage(
+                                UUID.randomUUID(), first.id(), UUID.randomUUID(), 1, user, "m", 1, 1, null, null, at),
+                        new TokenUsage(UUID.randomUUID(), first.id(), session.id(), 2, user, "m", 1, 1, null, null, at),
+                        new TokenUsage(
+                                UUID.randomUUID(),
+                                UUID.randomUUID(),
+                                session.id(),
+                                3,
+                                user,
+                                "m",
+                                1,
+                                1,
+                                null,
+                                null,
+                                at)));
+
+        assertThat(Fixtures.scanAll(store.bulk()::scanTokenUsage, 1000)).isEmpty();
+        assertThat(store.getTokenUsageTotals(around(clock, TokenUsageGrouping.MODEL)))
+                .isEmpty();
+    }
+
     /**
      * A store that does not declare token usage refuses it with {@link UnsupportedCapabilityException} naming
      * the capability; one that declares it answers.
@@ -435,6 +563,26 @@ public interface TokenUsageContract extends ConformanceTest {
                             .capability())
                     .isEqualTo(Capability.TOKEN_USAGE);
             assertThat(assertFails(UnsupportedCapabilityException.class, () -> store.getTokenUsageTotals(query))
+                            .capability())
+                    .isEqualTo(Capability.TOKEN_USAGE);
+            assertThat(store.bulk().scanTokenUsage(null, 10).items())
+                    .as("a store without token usage holds none")
+                    .isEmpty();
+            TokenUsage any = new TokenUsage(
+                    UUID.randomUUID(),
+                    UUID.randomUUID(),
+                    session.id(),
+                    1,
+                    user,
+                    "m",
+                    1,
+                    1,
+                    null,
+                    null,
+                    Instant.parse("2026-01-01T00:00:00Z"));
+            assertThat(assertFails(
+                                    UnsupportedCapabilityException.class,
+                                    () -> store.bulk().upsertTokenUsage(List.of(any)))
                             .capability())
                     .isEqualTo(Capability.TOKEN_USAGE);
         }

@@ -4,9 +4,11 @@ import dev.dal.api.ChatSession;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.MessageVote;
+import dev.dal.api.TokenUsage;
 import dev.dal.api.User;
 import java.util.Collection;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * Record-level access to a store: scan every record of a kind in a stable order, and upsert
@@ -144,6 +146,44 @@ public interface BulkAccess {
     default void deleteVotes(List<VoteKey> keys) {
         throw new dev.dal.api.UnsupportedCapabilityException(
                 dev.dal.api.Capability.MESSAGE_VOTES, "this store keeps no message votes");
+    }
+
+    /**
+     * Token usage records, by id (string form). A store that does not declare
+     * {@link dev.dal.api.Capability#TOKEN_USAGE} holds none and keeps this default: one empty last batch.
+     *
+     * @param cursor {@code null} for the first batch, else the previous batch's next cursor
+     * @param batchSize 1 to {@link #MAX_BATCH_SIZE}
+     * @return the next batch of usage records
+     */
+    default ScanBatch<TokenUsage> scanTokenUsage(String cursor, int batchSize) {
+        dev.dal.api.spi.ScanCursors.afterTokenUsage(cursor);
+        return new ScanBatch<>(List.of(), null);
+    }
+
+    /**
+     * Stores exact usage records, each replacing the stored record of the same id. Records carry no version: the
+     * last upsert wins. A record whose message (that sequence number of that session, with that message id) or
+     * whose user the store does not hold is skipped without an error: its parent was deleted after the record was
+     * read (a verify of the stores finds a record lost any other way).
+     *
+     * @param usage exact records
+     * @throws dev.dal.api.UnsupportedCapabilityException when the store does not declare
+     *     {@link dev.dal.api.Capability#TOKEN_USAGE}
+     */
+    default void upsertTokenUsage(List<TokenUsage> usage) {
+        throw dev.dal.api.UnsupportedCapabilityException.notDeclared(dev.dal.api.Capability.TOKEN_USAGE);
+    }
+
+    /**
+     * Removes usage records by id. Ids the store does not hold are ignored.
+     *
+     * @param ids the records to remove
+     * @throws dev.dal.api.UnsupportedCapabilityException when the store does not declare
+     *     {@link dev.dal.api.Capability#TOKEN_USAGE}
+     */
+    default void deleteTokenUsage(List<UUID> ids) {
+        throw dev.dal.api.UnsupportedCapabilityException.notDeclared(dev.dal.api.Capability.TOKEN_USAGE);
     }
 
     /**

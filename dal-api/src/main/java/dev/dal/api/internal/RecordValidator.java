@@ -12,6 +12,7 @@ import dev.dal.api.NewTokenUsage;
 import dev.dal.api.NewUser;
 import dev.dal.api.SearchQuery;
 import dev.dal.api.SessionFilter;
+import dev.dal.api.TokenUsage;
 import dev.dal.api.TokenUsageQuery;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
@@ -157,21 +158,33 @@ public final class RecordValidator {
     public void newTokenUsage(NewTokenUsage usage) {
         v.required("usage", usage);
         votedMessage(usage.chatId(), usage.sequenceNumber(), usage.userId());
-        v.key("model", usage.model(), NewTokenUsage.MAX_MODEL_LENGTH);
-        notNegative("promptTokens", usage.promptTokens());
-        notNegative("completionTokens", usage.completionTokens());
-        if (usage.costMicros() == null) {
-            if (usage.currency() != null) {
-                throw new ValidationException("currency", "must be absent when costMicros is");
+        usageFigures(
+                "",
+                usage.model(),
+                usage.promptTokens(),
+                usage.completionTokens(),
+                usage.costMicros(),
+                usage.currency());
+    }
+
+    /** The model, token and cost rules of a usage record, its fields named with a prefix. */
+    private void usageFigures(
+            String prefix, String model, long promptTokens, long completionTokens, Long costMicros, String currency) {
+        v.key(prefix + "model", model, NewTokenUsage.MAX_MODEL_LENGTH);
+        notNegative(prefix + "promptTokens", promptTokens);
+        notNegative(prefix + "completionTokens", completionTokens);
+        if (costMicros == null) {
+            if (currency != null) {
+                throw new ValidationException(prefix + "currency", "must be absent when costMicros is");
             }
             return;
         }
-        notNegative("costMicros", usage.costMicros());
-        if (usage.currency() == null) {
-            throw new ValidationException("currency", "is required when costMicros is given");
+        notNegative(prefix + "costMicros", costMicros);
+        if (currency == null) {
+            throw new ValidationException(prefix + "currency", "is required when costMicros is given");
         }
-        if (!CURRENCY_CODE.matcher(usage.currency()).matches()) {
-            throw new ValidationException("currency", "must be an ISO 4217 code of three upper-case letters");
+        if (!CURRENCY_CODE.matcher(currency).matches()) {
+            throw new ValidationException(prefix + "currency", "must be an ISO 4217 code of three upper-case letters");
         }
     }
 
@@ -285,6 +298,29 @@ public final class RecordValidator {
         if (vote.sequenceNumber() < 1) {
             throw new ValidationException("vote.sequenceNumber", "must be 1 or more");
         }
+    }
+
+    /** @param usage an exact token usage record */
+    public void tokenUsage(TokenUsage usage) {
+        v.required("usage", usage);
+        if (usage.sequenceNumber() < 1) {
+            throw new ValidationException("usage.sequenceNumber", "must be 1 or more");
+        }
+        usageFigures(
+                "usage.",
+                usage.model(),
+                usage.promptTokens(),
+                usage.completionTokens(),
+                usage.costMicros(),
+                usage.currency());
+    }
+
+    /**
+     * @param field the field to report
+     * @param value a value that must be present
+     */
+    public void required(String field, Object value) {
+        v.required(field, value);
     }
 
     /** @param key a vote to delete */

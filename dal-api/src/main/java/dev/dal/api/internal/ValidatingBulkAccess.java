@@ -4,6 +4,7 @@ import dev.dal.api.ChatSession;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.MessageVote;
+import dev.dal.api.TokenUsage;
 import dev.dal.api.User;
 import dev.dal.api.ValidationException;
 import dev.dal.api.bulk.BulkAccess;
@@ -15,6 +16,7 @@ import dev.dal.api.bulk.Tombstone;
 import dev.dal.api.bulk.VoteKey;
 import java.util.Collection;
 import java.util.List;
+import java.util.UUID;
 import java.util.function.Consumer;
 
 /** Validation and error translation in front of a backend's {@link BulkAccess}. */
@@ -91,6 +93,23 @@ final class ValidatingBulkAccess implements BulkAccess {
     @Override
     public void deleteVotes(List<VoteKey> keys) {
         upsert("keys", keys, records::voteKey, bulk::deleteVotes);
+    }
+
+    @Override
+    public ScanBatch<TokenUsage> scanTokenUsage(String cursor, int batchSize) {
+        checkScan(batchSize);
+        dev.dal.api.spi.ScanCursors.afterTokenUsage(cursor);
+        return guard.call("scanTokenUsage", () -> bulk.scanTokenUsage(cursor, batchSize));
+    }
+
+    @Override
+    public void upsertTokenUsage(List<TokenUsage> usage) {
+        upsert("usage", usage, records::tokenUsage, bulk::upsertTokenUsage);
+    }
+
+    @Override
+    public void deleteTokenUsage(List<UUID> ids) {
+        upsert("ids", ids, id -> records.required("ids", id), bulk::deleteTokenUsage);
     }
 
     @Override

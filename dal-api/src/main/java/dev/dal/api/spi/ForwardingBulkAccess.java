@@ -4,6 +4,7 @@ import dev.dal.api.ChatSession;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.MessageVote;
+import dev.dal.api.TokenUsage;
 import dev.dal.api.User;
 import dev.dal.api.bulk.BulkAccess;
 import dev.dal.api.bulk.IdRange;
@@ -14,6 +15,7 @@ import dev.dal.api.bulk.Tombstone;
 import dev.dal.api.bulk.VoteKey;
 import java.util.Collection;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * A {@link BulkAccess} that hands every call to another one, {@link #delegate()}: the base of decorators and
@@ -115,5 +117,20 @@ public abstract class ForwardingBulkAccess implements BulkAccess {
     @Override
     public void deleteVotes(List<VoteKey> keys) {
         delegate().deleteVotes(keys);
+    }
+
+    @Override
+    public ScanBatch<TokenUsage> scanTokenUsage(String cursor, int batchSize) {
+        return delegate().scanTokenUsage(cursor, batchSize);
+    }
+
+    @Override
+    public void upsertTokenUsage(List<TokenUsage> usage) {
+        delegate().upsertTokenUsage(usage);
+    }
+
+    @Override
+    public void deleteTokenUsage(List<UUID> ids) {
+        delegate().deleteTokenUsage(ids);
     }
 }

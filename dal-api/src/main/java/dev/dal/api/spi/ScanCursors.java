@@ -8,6 +8,7 @@ import dev.dal.api.JsonValues;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.MessageVote;
+import dev.dal.api.TokenUsage;
 import dev.dal.api.User;
 import dev.dal.api.ValidationException;
 import dev.dal.api.bulk.IdRange;
@@ -117,6 +118,23 @@ public final class ScanCursors {
                 + vote.sequenceNumber()
                 + MESSAGE_SEPARATOR
                 + vote.userId();
+    }
+
+    /**
+     * @param usage the last usage record of a batch
+     * @return the cursor that resumes a scan of token usage after it
+     */
+    public static String ofTokenUsage(TokenUsage usage) {
+        return usage.id().toString();
+    }
+
+    /**
+     * @param cursor a cursor of a scan of token usage, or {@code null} for the first batch
+     * @return the id the scan resumes after, {@code null} for {@code null}
+     * @throws ValidationException when the cursor is not one {@link #ofTokenUsage} encoded
+     */
+    public static UUID afterTokenUsage(String cursor) {
+        return cursor == null ? null : canonicalId(cursor);
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.MessageVote;
 import dev.dal.api.NotFoundException;
+import dev.dal.api.TokenUsage;
 import dev.dal.api.User;
 import dev.dal.api.bulk.IdRange;
 import dev.dal.api.bulk.RangeDigest;
@@ -331,6 +332,39 @@ final class FileBulkAccess extends VersionedBulkAccess {
                 }
                 records.putVotes(sessionId, stored);
             }
+            return null;
+        });
+    }
+
+    @Override
+    public ScanBatch<TokenUsage> scanTokenUsage(String cursor, int batchSize) {
+        return unit.read(
+                "scanTokenUsage", () -> records.tokenUsage().scan(ScanCursors.afterTokenUsage(cursor), batchSize));
+    }
+
+    @Override
+    public void upsertTokenUsage(List<TokenUsage> usage) {
+        unit.write("upsertTokenUsage", () -> {
+            List<TokenUsage> held = new ArrayList<>();
+            for (TokenUsage u : usage) {
+                boolean messageHeld = records.session(u.sessionId()).isPresent()
+                        && records.messages(u.sessionId())
+                                .read(u.sequenceNumber())
+                                .filter(m -> m.id().equals(u.messageId()))
+                                .isPresent();
+                if (messageHeld && records.user(u.userId()).isPresent()) {
+                    held.add(u); // usage without its message or its user is skipped
+                }
+            }
+            records.tokenUsage().upsert(held);
+            return null;
+        });
+    }
+
+    @Override
+    public void deleteTokenUsage(List<UUID> ids) {
+        unit.write("deleteTokenUsage", () -> {
+            records.tokenUsage().delete(ids);
             return null;
         });
     }

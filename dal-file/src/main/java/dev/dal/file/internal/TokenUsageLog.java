@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.RuntimeJsonMappingException;
 import dev.dal.api.TokenUsage;
 import dev.dal.api.TokenUsageQuery;
 import dev.dal.api.TokenUsageTotal;
+import dev.dal.api.bulk.ScanBatch;
+import dev.dal.api.spi.ScanCursors;
 import dev.dal.api.spi.TokenTotals;
 import dev.dal.file.internal.StoredIndexes.UsageDays;
 import java.io.ByteArrayOutputStream;
@@ -16,7 +18,10 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -59,6 +64,51 @@ final class TokenUsageLog {
             }
         }
         return totals.totals();
+    }
+
+    /**
+     * A batch of the scan in id order. The files are in day order, so each batch reads every file once, keeping
+     * only the {@code batchSize} lowest ids after the cursor: a scan costs the store's usage per batch.
+     */
+    ScanBatch<TokenUsage> scan(UUID after, int batchSize) throws IOException {
+        Comparator<TokenUsage> byId = Comparator.comparing(u -> u.id().toString());
+        PriorityQueue<TokenUsage> lowest = new PriorityQueue<>(byId.reversed());
+        String floor = after == null ? null : after.toString();
+        for (Path file : DurableFiles.list(layout.tokenUsageDir())) {
+            if (dayOfFile(file) == null) {
+                continue;
+            }
+            forEachRecord(file, usage -> {
+                if (floor == null || usage.id().toString().compareTo(floor) > 0) {
+                    lowest.add(usage);
+                    if (lowest.size() > batchSize) {
+                        lowest.poll();
+                    }
+                }
+            });
+        }
+        List<TokenUsage> items = new ArrayList<>(lowest);
+        items.sort(byId);
+        return ScanCursors.batch(items, batchSize, ScanCursors::ofTokenUsage);
+    }
+
+    /** Stores exact records (their parents checked by the caller), each replacing a stored record of its id. */
+    void upsert(List<TokenUsage> usage) throws IOException {
+        delete(usage.stream().map(TokenUsage::id).toList());
+        for (TokenUsage u : usage) {
+            record(u);
+        }
+    }
+
+    /** Removes records by id, rewriting only the day files that hold any: each call reads every day file. */
+    void delete(List<UUID> ids) throws IOException {
+        Set<UUID> removed = Set.copyOf(ids);
+        for (Path file : DurableFiles.list(layout.tokenUsageDir())) {
+            LocalDate day = dayOfFile(file);
+            if (day != null) {
+                rewriteWithout(day, u -> removed.contains(u.id()));
+            }
+        }
     }
 
     /** Removes a session's usage from the files of its days; the session's list goes with its directory. */
