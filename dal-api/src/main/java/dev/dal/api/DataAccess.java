@@ -348,9 +348,12 @@ public interface DataAccess extends AutoCloseable {
      * Records the tokens one model call spent on a message, billed to a user. Usage records are never
      * changed; they go with their message's session and with the user they are billed to.
      *
-     * @param usage the message, the user, the model, the tokens and an optional cost
-     * @return the record as stored, with its id and the time it was recorded
+     * @param usage the message, the user, the model, the tokens, an optional cost and an optional id
+     * @return the record as stored, with its id and the time it was recorded; for a request with an id already
+     *     recorded with the same usage, the stored record
      * @throws NotFoundException when there is no such message or no such user
+     * @throws DuplicateKeyException when the request's id is stored with other usage (another message, user,
+     *     model, token count or cost)
      * @throws UnsupportedCapabilityException when the store does not declare {@link Capability#TOKEN_USAGE}
      */
     default TokenUsage recordTokenUsage(NewTokenUsage usage) {

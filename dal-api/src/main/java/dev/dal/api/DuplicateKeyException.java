@@ -24,6 +24,8 @@ public class DuplicateKeyException extends DataAccessException {
         MESSAGE_ID("A message with this id already exists"),
         /** A message's sequence number within its session. */
         MESSAGE_SEQUENCE_NUMBER("The session already holds another message at this sequence number"),
+        /** A token usage record's id. */
+        TOKEN_USAGE_ID("A token usage record with this id already exists"),
         /** A memory entry's user, type and key. */
         MEMORY_KEY("A memory entry with this user, type and key already exists"),
         /** A unique key the store reported without saying which one. */

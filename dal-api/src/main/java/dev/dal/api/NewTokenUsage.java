@@ -3,8 +3,9 @@ package dev.dal.api;
 import java.util.UUID;
 
 /**
- * What a caller supplies to record the tokens one model call spent on a message; the store adds the id and
- * the time.
+ * What a caller supplies to record the tokens one model call spent on a message; the store adds the time and,
+ * unless the caller chose one with {@link #withId}, the id. A request with an id is repeatable: recording it
+ * again returns the stored record, so a call whose outcome is unknown can simply be made again.
  *
  * <pre>{@code
  * store.recordTokenUsage(NewTokenUsage.of(chatId, reply.sequenceNumber(), userId, "gpt-4o", 812, 164)
@@ -21,6 +22,7 @@ import java.util.UUID;
  *     the cost is not known
  * @param currency the ISO 4217 code of the cost (three upper-case letters, such as {@code "USD"});
  *     given exactly when {@code costMicros} is
+ * @param id the caller's id for the record, or {@code null} for one the store assigns
  */
 public record NewTokenUsage(
         String chatId,
@@ -30,10 +32,35 @@ public record NewTokenUsage(
         long promptTokens,
         long completionTokens,
         Long costMicros,
-        String currency) {
+        String currency,
+        UUID id) {
 
     /** The longest model name accepted. */
     public static final int MAX_MODEL_LENGTH = 100;
+
+    /**
+     * Usage whose id the store assigns.
+     *
+     * @param chatId the message's session
+     * @param sequenceNumber the message's place
+     * @param userId who is billed
+     * @param model the model
+     * @param promptTokens tokens read
+     * @param completionTokens tokens written
+     * @param costMicros the cost, or {@code null}
+     * @param currency the cost's currency, or {@code null}
+     */
+    public NewTokenUsage(
+            String chatId,
+            long sequenceNumber,
+            UUID userId,
+            String model,
+            long promptTokens,
+            long completionTokens,
+            Long costMicros,
+            String currency) {
+        this(chatId, sequenceNumber, userId, model, promptTokens, completionTokens, costMicros, currency, null);
+    }
 
     /**
      * Usage without a cost.
@@ -58,6 +85,31 @@ public record NewTokenUsage(
      */
     public NewTokenUsage withCost(long micros, String currencyCode) {
         return new NewTokenUsage(
-                chatId, sequenceNumber, userId, model, promptTokens, completionTokens, micros, currencyCode);
+                chatId, sequenceNumber, userId, model, promptTokens, completionTokens, micros, currencyCode, id);
+    }
+
+    /**
+     * @param usageId the id to store the record under
+     * @return this usage with that id
+     */
+    public NewTokenUsage withId(UUID usageId) {
+        return new NewTokenUsage(
+                chatId, sequenceNumber, userId, model, promptTokens, completionTokens, costMicros, currency, usageId);
+    }
+
+    /**
+     * @param sessionId the id of the session this request's chat id names
+     * @param stored a stored record
+     * @return whether it records exactly what this request asks to record (id and time aside)
+     */
+    public boolean sameUsageAs(UUID sessionId, TokenUsage stored) {
+        return sessionId.equals(stored.sessionId())
+                && sequenceNumber == stored.sequenceNumber()
+                && userId.equals(stored.userId())
+                && model.equals(stored.model())
+                && promptTokens == stored.promptTokens()
+                && completionTokens == stored.completionTokens()
+                && java.util.Objects.equals(costMicros, stored.costMicros())
+                && java.util.Objects.equals(currency, stored.currency());
     }
 }

@@ -704,8 +704,15 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
                     .map(history -> history.get(usage.sequenceNumber()))
                     .orElseThrow(() -> NotFoundException.of("message", usage.chatId() + "#" + usage.sequenceNumber()));
             requireUser(usage.userId());
+            TokenUsage stored = usage.id() == null ? null : state.tokenUsage.get(usage.id());
+            if (stored != null) {
+                if (usage.sameUsageAs(session.id(), stored)) {
+                    return stored;
+                }
+                throw new DuplicateKeyException(DuplicateKeyException.Key.TOKEN_USAGE_ID);
+            }
             TokenUsage recorded = new TokenUsage(
-                    Ids.newId(),
+                    usage.id() != null ? usage.id() : Ids.newId(),
                     message.id(),
                     session.id(),
                     usage.sequenceNumber(),

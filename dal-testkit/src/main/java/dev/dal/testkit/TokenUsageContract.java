@@ -8,6 +8,7 @@ import dev.dal.api.Capability;
 import dev.dal.api.ChatSession;
 import dev.dal.api.DataAccess;
 import dev.dal.api.DeleteMode;
+import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.HistoryQuery;
 import dev.dal.api.Message;
 import dev.dal.api.NewChatSession;
@@ -99,6 +100,50 @@ public interface TokenUsageContract extends ConformanceTest {
                 .containsExactlyElementsOf(byKey(
                         total(alice.toString(), 150, 30, 2, Map.of("USD", 1_500L)),
                         total(bob.toString(), 7, 3, 1, Map.of("USD", 200L))));
+    }
+
+    /**
+     * Usage recorded with the caller's id is stored under it; recording the same request again returns the stored
+     * record (a retry after an unknown outcome records nothing twice), and other usage under that id is a
+     * {@link DuplicateKeyException} that changes nothing.
+     *
+     * @param store an empty store the backend's provider opened for this test; the kit closes it afterwards
+     * @param clock the store's clock
+     */
+    @Test
+    @Requires(Capability.TOKEN_USAGE)
+    default void usageWithTheCallersIdIsRepeatableAndItsIdUnique(DataAccess store, MutableClock clock) {
+        ChatSession session = sessionWithMessages(store, 2);
+        ChatSession other = sessionWithMessages(store, 2);
+        UUID user = Fixtures.user(store).id();
+        UUID id = UUID.randomUUID();
+        NewTokenUsage usage = NewTokenUsage.of(session.chatId(), 2, user, "m", 5, 1)
+                .withCost(3, "USD")
+                .withId(id);
+
+        TokenUsage first = store.recordTokenUsage(usage);
+        clock.advance(Duration.ofSeconds(5));
+        TokenUsage again = store.recordTokenUsage(usage);
+
+        assertThat(first.id()).isEqualTo(id);
+        assertThat(again).as("the stored record, time included").isEqualTo(first);
+        for (NewTokenUsage taken : List.of(
+                NewTokenUsage.of(session.chatId(), 2, user, "m", 6, 1)
+                        .withCost(3, "USD")
+                        .withId(id),
+                NewTokenUsage.of(session.chatId(), 1, user, "m", 5, 1)
+                        .withCost(3, "USD")
+                        .withId(id),
+                NewTokenUsage.of(session.chatId(), 2, user, "m", 5, 1).withId(id),
+                NewTokenUsage.of(other.chatId(), 2, user, "m", 5, 1)
+                        .withCost(3, "USD")
+                        .withId(id))) {
+            assertThat(assertFails(DuplicateKeyException.class, () -> store.recordTokenUsage(taken))
+                            .key())
+                    .isEqualTo(DuplicateKeyException.Key.TOKEN_USAGE_ID);
+        }
+        assertThat(store.getTokenUsageTotals(around(clock, TokenUsageGrouping.SESSION)))
+                .containsExactly(total(session.id().toString(), 5, 1, 1, Map.of("USD", 3L)));
     }
 
     /**

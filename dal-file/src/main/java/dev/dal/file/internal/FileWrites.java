@@ -197,8 +197,17 @@ final class FileWrites {
                         : Optional.<Message>empty())
                 .orElseThrow(() -> NotFoundException.of("message", seq + " of chat session " + usage.chatId()));
         records.requireUser(usage.userId());
+        if (usage.id() != null) {
+            Optional<TokenUsage> stored = records.tokenUsage().find(usage.id(), session.id());
+            if (stored.isPresent()) {
+                if (usage.sameUsageAs(session.id(), stored.get())) {
+                    return stored.get();
+                }
+                throw new DuplicateKeyException(DuplicateKeyException.Key.TOKEN_USAGE_ID);
+            }
+        }
         TokenUsage recorded = new TokenUsage(
-                Ids.newId(),
+                usage.id() != null ? usage.id() : Ids.newId(),
                 message.id(),
                 session.id(),
                 seq,

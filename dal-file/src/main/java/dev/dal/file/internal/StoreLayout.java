@@ -109,6 +109,11 @@ final class StoreLayout {
         return root.resolve("token-usage");
     }
 
+    /** The ids of recorded token usage whose first byte is the id's, 16 bytes each ({@link TokenUsageLog}). */
+    Path tokenUsageIdBucket(UUID id) {
+        return tokenUsageDir().resolve("ids").resolve(id.toString().substring(0, 2) + ".bin");
+    }
+
     /** The token usage recorded on one UTC day, one JSON line per record ({@link TokenUsageLog}). */
     Path tokenUsageDay(LocalDate day) {
         return tokenUsageDir().resolve(day + ".ndjson");

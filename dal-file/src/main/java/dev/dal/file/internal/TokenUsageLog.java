@@ -13,6 +13,7 @@ import dev.dal.file.internal.StoredIndexes.UsageDays;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -20,6 +21,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.UUID;
@@ -31,8 +33,12 @@ import java.util.function.Predicate;
  * appended as records come. Totals over a range read only the files of the days the range covers, streaming
  * their lines, so their cost grows with the usage in the range, not with the store. A session's directory and
  * each billed user keep the list of days they have usage on, so deleting either rewrites those days' files only.
+ * {@code token-usage/ids/<xx>.bin} holds the 16 bytes of every id recorded whose first byte is {@code xx}, so a
+ * request with a new id is known to be new by reading one small file.
  */
 final class TokenUsageLog {
+    private static final int ID_BYTES = 16;
+
     private final StoreLayout layout;
     private final FileRecords mapping;
     private final JournaledFiles files;
@@ -43,13 +49,76 @@ final class TokenUsageLog {
         this.files = files;
     }
 
-    /** Appends a record to its day's file and notes the day for its session and its user. */
+    /** Appends a record to its day's file and its id to its bucket, and notes the day for its session and user. */
     void record(TokenUsage usage) throws IOException {
         LocalDate day = dayOf(usage);
         files.createDirectory(layout.tokenUsageDir());
         files.append(layout.tokenUsageDay(day), line(usage));
+        Path bucket = layout.tokenUsageIdBucket(usage.id());
+        files.createDirectory(bucket.getParent());
+        files.append(bucket, idBytes(usage.id()));
         noteDay(layout.sessionUsageDays(usage.sessionId()), day);
         noteDay(layout.userUsageDays(usage.userId()), day);
+    }
+
+    /**
+     * Finds a record by id, reading the files of its session's days first (where a repeated request finds it)
+     * and every day file only when it is not there.
+     *
+     * @return the record; it names {@code sessionId} unless the id is stored for another session
+     */
+    Optional<TokenUsage> find(UUID id, UUID sessionId) throws IOException {
+        if (!mayHold(id)) {
+            return Optional.empty();
+        }
+        List<Path> likely = new ArrayList<>();
+        for (LocalDate day : days(layout.sessionUsageDays(sessionId))) {
+            likely.add(layout.tokenUsageDay(day));
+        }
+        Optional<TokenUsage> found = findIn(likely, id);
+        return found.isPresent() ? found : findIn(DurableFiles.list(layout.tokenUsageDir()), id);
+    }
+
+    /**
+     * Whether a record of this id may be stored: its id bucket (16 bytes per id ever recorded, by the id's first
+     * byte) holds it. Ids of deleted records stay in their bucket, so a hit is only a maybe; a miss is certain.
+     */
+    private boolean mayHold(UUID id) throws IOException {
+        byte[] bucket = DurableFiles.readOrNull(layout.tokenUsageIdBucket(id));
+        if (bucket == null) {
+            return false;
+        }
+        ByteBuffer ids = ByteBuffer.wrap(bucket);
+        for (int at = 0; at + ID_BYTES <= bucket.length; at += ID_BYTES) {
+            if (ids.getLong(at) == id.getMostSignificantBits() && ids.getLong(at + 8) == id.getLeastSignificantBits()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static byte[] idBytes(UUID id) {
+        return ByteBuffer.allocate(ID_BYTES)
+                .putLong(id.getMostSignificantBits())
+                .putLong(id.getLeastSignificantBits())
+                .array();
+    }
+
+    private Optional<TokenUsage> findIn(List<Path> files, UUID id) throws IOException {
+        TokenUsage[] found = {null};
+        for (Path file : files) {
+            if (dayOfFile(file) != null) {
+                forEachRecord(file, u -> {
+                    if (u.id().equals(id)) {
+                        found[0] = u;
+                    }
+                });
+            }
+            if (found[0] != null) {
+                return Optional.of(found[0]);
+            }
+        }
+        return Optional.empty();
     }
 
     /** Totals the records a query counts, reading the files of the days its range covers. */
