@@ -209,6 +209,7 @@ public final class MongoTestServer {
                 "chat_sessions",
                 "chat_messages",
                 "message_votes",
+                "token_usage",
                 "user_memory",
                 "user_tombstones",
                 "chat_session_tombstones",

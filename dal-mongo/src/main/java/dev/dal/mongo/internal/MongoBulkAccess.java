@@ -24,6 +24,7 @@ import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.MessageVote;
 import dev.dal.api.NotFoundException;
+import dev.dal.api.TokenUsage;
 import dev.dal.api.User;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
@@ -55,7 +56,8 @@ import org.bson.conversions.Bson;
  * (session, sequence, user) for votes, so memory stays flat however large the store. Upserts take the
  * insert fast path first: one unordered {@code insertMany} per batch; the records that already exist
  * (duplicate key) are then replaced by key with one unordered {@code bulkWrite} of upserting replaces.
- * Votes are one unordered {@code bulkWrite} of upserts on their unique key (message, user) per batch.
+ * Votes are one unordered {@code bulkWrite} of upserts on their unique key (message, user) per batch; token usage
+ * is scanned by {@code _id} and upserted with one unordered {@code bulkWrite} of replaces by {@code _id} per batch.
  * Referenced records are checked with one query per batch before anything is written.
  */
 final class MongoBulkAccess extends VersionedBulkAccess {
@@ -189,6 +191,23 @@ final class MongoBulkAccess extends VersionedBulkAccess {
                         .map(MongoDocuments::toVote)
                         .into(new ArrayList<>()));
         return ScanCursors.batch(votes, size, ScanCursors::ofVote);
+    }
+
+    /** Token usage by id: a keyset page over {@code _id} (the record's id as a canonical UUID string). */
+    @Override
+    public ScanBatch<TokenUsage> scanTokenUsage(String cursor, int size) {
+        UUID after = ScanCursors.afterTokenUsage(cursor);
+        Bson filter = after == null ? new BsonDocument() : gt(MongoDocuments.ID, after.toString());
+        List<TokenUsage> usage = store.call(
+                "scanTokenUsage",
+                () -> store.ops()
+                        .find(store.tokenUsage, filter)
+                        .sort(Sorts.ascending(MongoDocuments.ID))
+                        .limit(size)
+                        .batchSize(size)
+                        .map(MongoDocuments::toTokenUsage)
+                        .into(new ArrayList<>()));
+        return ScanCursors.batch(usage, size, ScanCursors::ofTokenUsage);
     }
 
     // ---- upserts ----
@@ -573,6 +592,108 @@ final class MongoBulkAccess extends VersionedBulkAccess {
     }
 
     /**
+     * Per batch, as {@link #upsertVotes}: one query for the messages the records name (by id; held when at the
+     * record's session and sequence number) and one for their users, then one unordered {@code bulkWrite} of
+     * replaces by {@code _id}, upserting, for the records whose parents are held; the others are skipped.
+     */
+    @Override
+    public void upsertTokenUsage(List<TokenUsage> usage) {
+        for (List<TokenUsage> chunk : chunks(usage)) {
+            store.atomically("upsertTokenUsage", s -> {
+                s.bulkAccess().putTokenUsage(s, chunk);
+                return null;
+            });
+        }
+    }
+
+    private void putTokenUsage(MongoStore s, List<TokenUsage> chunk) {
+        // One record per id, the batch's last: an unordered bulk write need not apply two replaces in order.
+        Map<UUID, TokenUsage> last = new LinkedHashMap<>();
+        chunk.forEach(u -> last.put(u.id(), u));
+        Set<String> places = new HashSet<>();
+        s.ops()
+                .find(
+                        s.messages,
+                        in(
+                                MongoDocuments.ID,
+                                last.values().stream()
+                                        .map(u -> u.messageId().toString())
+                                        .distinct()
+                                        .toList()))
+                .projection(Projections.include(
+                        MongoDocuments.ID, MongoDocuments.SESSION_ID, MongoDocuments.SEQUENCE_NUMBER))
+                .forEach(d -> places.add(placeOf(
+                        d.getString(MongoDocuments.ID).getValue(),
+                        d.getString(MongoDocuments.SESSION_ID).getValue(),
+                        d.get(MongoDocuments.SEQUENCE_NUMBER).asNumber().longValue())));
+        Set<String> users = new HashSet<>();
+        s.ops()
+                .find(
+                        s.users,
+                        in(
+                                MongoDocuments.ID,
+                                last.values().stream()
+                                        .map(u -> u.userId().toString())
+                                        .distinct()
+                                        .toList()))
+                .projection(Projections.include(MongoDocuments.ID))
+                .forEach(d -> users.add(d.getString(MongoDocuments.ID).getValue()));
+        List<ReplaceOneModel<BsonDocument>> replaces = new ArrayList<>(last.size());
+        for (TokenUsage u : last.values()) {
+            if (places.contains(placeOf(u.messageId().toString(), u.sessionId().toString(), u.sequenceNumber()))
+                    && users.contains(u.userId().toString())) {
+                replaces.add(new ReplaceOneModel<>(
+                        eq(MongoDocuments.ID, u.id().toString()),
+                        MongoDocuments.tokenUsage(u),
+                        new ReplaceOptions().upsert(true)));
+            }
+        }
+        if (replaces.isEmpty()) {
+            return;
+        }
+        try {
+            s.ops().bulkWrite(s.tokenUsage, replaces);
+        } catch (MongoBulkWriteException e) {
+            if (e.getWriteConcernError() != null
+                    || !e.getWriteErrors().stream().allMatch(MongoErrors::isDuplicateKey)) {
+                throw e;
+            }
+            // The same id inserted at the same time by another upsert: the losers' replaces, run once more,
+            // replace it. A transaction the failure aborted runs again as a whole.
+            if (s.inTransaction()) {
+                throw new ConcurrencyConflictException(
+                        "Another token usage record with the same id was written at the same time; retry",
+                        SanitizedCause.of(e, "code 11000"));
+            }
+            s.ops()
+                    .bulkWrite(
+                            s.tokenUsage,
+                            e.getWriteErrors().stream()
+                                    .map(error -> replaces.get(error.getIndex()))
+                                    .toList());
+        }
+    }
+
+    /** Per batch one {@code deleteMany} by {@code _id} {@code $in} the batch's ids; in the running transaction, if any. */
+    @Override
+    public void deleteTokenUsage(List<UUID> ids) {
+        store.call("deleteTokenUsage", () -> {
+            for (List<UUID> chunk : chunks(ids)) {
+                store.ops()
+                        .deleteMany(
+                                store.tokenUsage,
+                                in(
+                                        MongoDocuments.ID,
+                                        chunk.stream()
+                                                .map(UUID::toString)
+                                                .distinct()
+                                                .toList()));
+            }
+            return null;
+        });
+    }
+
+    /**
      * What a batch of versioned records does to the store, read before anything is written.
      *
      * @param inserts records whose key the store does not hold
@@ -938,6 +1059,7 @@ final class MongoBulkAccess extends VersionedBulkAccess {
             s.writes().detachSessions(id);
             s.ops().deleteMany(s.memory, eq(MongoDocuments.USER_ID, id));
             s.ops().deleteMany(s.votes, eq(MongoDocuments.USER_ID, id));
+            s.ops().deleteMany(s.tokenUsage, eq(MongoDocuments.USER_ID, id));
             s.ops()
                     .deleteOne(
                             s.users,
@@ -964,6 +1086,7 @@ final class MongoBulkAccess extends VersionedBulkAccess {
                             .getDeletedCount()
                     > 0) {
                 s.ops().deleteMany(s.votes, eq(MongoDocuments.SESSION_ID, id));
+                s.ops().deleteMany(s.tokenUsage, eq(MongoDocuments.SESSION_ID, id));
                 s.ops().deleteMany(s.messages, eq(MongoDocuments.SESSION_ID, id));
             }
         }

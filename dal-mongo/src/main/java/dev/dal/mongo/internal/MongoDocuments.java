@@ -14,6 +14,7 @@ import dev.dal.api.Message;
 import dev.dal.api.MessageVote;
 import dev.dal.api.Role;
 import dev.dal.api.SessionStatus;
+import dev.dal.api.TokenUsage;
 import dev.dal.api.User;
 import dev.dal.api.UserStatus;
 import dev.dal.api.Vote;
@@ -89,6 +90,14 @@ final class MongoDocuments {
     static final String VOTE = "vote";
 
     static final String VOTED_AT = "voted_at";
+
+    static final String MODEL = "model";
+    static final String PROMPT_TOKENS = "prompt_tokens";
+    static final String COMPLETION_TOKENS = "completion_tokens";
+    /** A usage record's cost in millionths of {@link #CURRENCY}; null (never absent) when it has none. */
+    static final String COST_MICROS = "cost_micros";
+    /** A usage record's ISO 4217 currency; null (never absent) when it has no cost. */
+    static final String CURRENCY = "currency";
 
     private MongoDocuments() {}
 
@@ -273,6 +282,45 @@ final class MongoDocuments {
                 uuid(d, USER_ID),
                 Vote.fromWireName(string(d, VOTE)),
                 instant(d, VOTED_AT));
+    }
+
+    // ---- token usage ----
+
+    /**
+     * @param u a usage record
+     * @return its document: the message's session and sequence number copied (they never change), cost and
+     *     currency both null when there is no cost, so that totals group such records under one null currency
+     */
+    static BsonDocument tokenUsage(TokenUsage u) {
+        return new BsonDocument(ID, id(u.id()))
+                .append(PLAIN_ID, id(u.id()))
+                .append(MESSAGE_ID, id(u.messageId()))
+                .append(SESSION_ID, id(u.sessionId()))
+                .append(SEQUENCE_NUMBER, new BsonInt64(u.sequenceNumber()))
+                .append(USER_ID, id(u.userId()))
+                .append(MODEL, new BsonString(u.model()))
+                .append(PROMPT_TOKENS, new BsonInt64(u.promptTokens()))
+                .append(COMPLETION_TOKENS, new BsonInt64(u.completionTokens()))
+                .append(COST_MICROS, u.costMicros() == null ? BsonNull.VALUE : new BsonInt64(u.costMicros()))
+                .append(CURRENCY, u.costMicros() == null ? BsonNull.VALUE : text(u.currency()))
+                .append(CREATED_AT, date(u.createdAt()))
+                .append(SCHEMA_VERSION_FIELD, new BsonString(SCHEMA_VERSION));
+    }
+
+    static TokenUsage toTokenUsage(BsonDocument d) {
+        BsonValue cost = d.get(COST_MICROS);
+        return new TokenUsage(
+                uuid(d, ID),
+                uuid(d, MESSAGE_ID),
+                uuid(d, SESSION_ID),
+                number(d, SEQUENCE_NUMBER),
+                uuid(d, USER_ID),
+                string(d, MODEL),
+                number(d, PROMPT_TOKENS),
+                number(d, COMPLETION_TOKENS),
+                cost == null || cost.isNull() ? null : cost.asNumber().longValue(),
+                cost == null || cost.isNull() ? null : string(d, CURRENCY),
+                instant(d, CREATED_AT));
     }
 
     // ---- tombstones ----

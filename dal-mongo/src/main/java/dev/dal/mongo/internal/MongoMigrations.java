@@ -23,7 +23,8 @@ import org.bson.BsonValue;
 /**
  * The MongoDB schema as versioned migrations: collections named as in the legacy MongoDB chat system
  * where they overlap
- * ({@code chat_sessions}, {@code chat_messages}, {@code message_votes}) and in the same style for the rest
+ * ({@code chat_sessions}, {@code chat_messages}, {@code message_votes}, {@code token_usage}) and in the same style
+ * for the rest
  * ({@code users}, {@code user_memory}), with their indexes. Each migration's checksum is a SHA-256 of its
  * definition, so a migration changed after it was applied is noticed.
  */
@@ -36,6 +37,7 @@ final class MongoMigrations {
     static final String SESSION_TOMBSTONES = "chat_session_tombstones";
     static final String MEMORY_TOMBSTONES = "user_memory_tombstones";
     static final String VOTES = "message_votes";
+    static final String TOKEN_USAGE = "token_usage";
     static final String HISTORY = "migration_history";
     static final String LOCK = "migration_lock";
 
@@ -56,6 +58,10 @@ final class MongoMigrations {
     static final String VOTES_MESSAGE_USER = "message_votes_message_user";
     static final String VOTES_SESSION_SEQUENCE_USER = "message_votes_session_sequence_user";
     static final String VOTES_USER_SESSION_SEQUENCE = "message_votes_user_session_sequence";
+    static final String TOKEN_USAGE_USER_CREATED = "token_usage_user_created";
+    static final String TOKEN_USAGE_SESSION_CREATED = "token_usage_session_created";
+    static final String TOKEN_USAGE_MODEL_CREATED = "token_usage_model_created";
+    static final String TOKEN_USAGE_CREATED = "token_usage_created";
 
     /**
      * A field a migration gives every existing document of a collection that lacks it; its rollback
@@ -343,7 +349,22 @@ final class MongoMigrations {
                             plain(
                                     VOTES,
                                     VOTES_USER_SESSION_SEQUENCE,
-                                    keys("user_id", 1, "session_id", 1, "sequence_number", 1)))));
+                                    keys("user_id", 1, "session_id", 1, "sequence_number", 1)))),
+            // Token usage, one document per model call, never updated; the message's session and sequence number
+            // are copied (they never change). Totals match a time range, alone or with one user, one session or
+            // grouped by model: one index each, the time last. The user-first and session-first indexes also serve
+            // deleting a user's usage and a session's.
+            new Migration(
+                    "008",
+                    "token_usage",
+                    "token_usage: the tokens each model call spent on a message, indexed for totals over a time range"
+                            + " by user, session and model",
+                    List.of(TOKEN_USAGE),
+                    List.of(
+                            plain(TOKEN_USAGE, TOKEN_USAGE_USER_CREATED, keys("user_id", 1, "created_at", 1)),
+                            plain(TOKEN_USAGE, TOKEN_USAGE_SESSION_CREATED, keys("session_id", 1, "created_at", 1)),
+                            plain(TOKEN_USAGE, TOKEN_USAGE_MODEL_CREATED, keys("model", 1, "created_at", 1)),
+                            plain(TOKEN_USAGE, TOKEN_USAGE_CREATED, keys("created_at", 1)))));
 
     private MongoMigrations() {}
 

@@ -2,7 +2,9 @@ package dev.dal.mongo.internal;
 
 import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Filters.gt;
 import static com.mongodb.client.model.Filters.gte;
+import static com.mongodb.client.model.Filters.lt;
 import static com.mongodb.client.model.Filters.lte;
 import static dev.dal.mongo.internal.MongoDocuments.*;
 
@@ -24,6 +26,8 @@ import dev.dal.api.SearchQuery;
 import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
 import dev.dal.api.SessionStatus;
+import dev.dal.api.TokenUsageQuery;
+import dev.dal.api.TokenUsageTotal;
 import dev.dal.api.User;
 import dev.dal.api.Vote;
 import dev.dal.api.VoteTally;
@@ -31,6 +35,7 @@ import dev.dal.api.spi.CodePointOrder;
 import dev.dal.api.spi.SearchCursors;
 import dev.dal.api.spi.SearchWords;
 import dev.dal.api.spi.StoreReads;
+import dev.dal.api.spi.TokenTotals;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,6 +49,7 @@ import org.bson.BsonDocument;
 import org.bson.BsonDouble;
 import org.bson.BsonInt32;
 import org.bson.BsonString;
+import org.bson.BsonValue;
 import org.bson.conversions.Bson;
 
 /**
@@ -381,6 +387,111 @@ final class MongoReads implements StoreReads {
                 .stream()
                 .map(MongoDocuments::toVote)
                 .toList();
+    }
+
+    // ---- token usage ----
+
+    private static final String TOTALS = "_totals";
+    private static final String KEY_FIELD = "k";
+    private static final String CURRENCY_FIELD = "c";
+    private static final String PROMPT = "p";
+    private static final String COMPLETION = "q";
+    private static final String RECORDS = "n";
+    private static final String COST = "m";
+    private static final String ROWS = "rows";
+
+    /**
+     * One aggregation. Without a session it runs on {@code token_usage}; with one it runs on {@code chat_sessions},
+     * matching the chat id and joining the session's usage by a sub-pipeline ({@code $lookup} with {@code let}, as
+     * the vote tallies'), so the chat id is resolved in the same round trip and an unknown one gives no rows. The
+     * usage pipeline matches the range (and the user, the session, the keys after {@code afterKey}) — served by an
+     * index of migration 008 — groups by (key, currency), then by key with that key's currency rows pushed, sorts
+     * by key and keeps the first {@code limit} keys: every currency row of those keys, and no other.
+     */
+    @Override
+    public List<TokenUsageTotal> getTokenUsageTotals(TokenUsageQuery query) {
+        String keyField = switch (query.groupBy()) {
+            case USER -> USER_ID;
+            case SESSION -> SESSION_ID;
+            case MODEL -> MODEL;
+        };
+        List<Bson> conditions = new ArrayList<>();
+        if (query.chatId() != null) {
+            conditions.add(Filters.expr(new BsonDocument(
+                    "$eq", new BsonArray(List.of(new BsonString("$" + SESSION_ID), new BsonString("$$sid"))))));
+        }
+        if (query.userId() != null) {
+            conditions.add(eq(USER_ID, query.userId().toString()));
+        }
+        conditions.add(gte(CREATED_AT, date(query.from())));
+        conditions.add(lt(CREATED_AT, date(query.to())));
+        if (query.afterKey() != null) {
+            conditions.add(gt(keyField, new BsonString(query.afterKey())));
+        }
+        BsonDocument row = new BsonDocument(CURRENCY_FIELD, new BsonString("$" + ID + "." + CURRENCY_FIELD))
+                .append(PROMPT, new BsonString("$" + PROMPT))
+                .append(COMPLETION, new BsonString("$" + COMPLETION))
+                .append(RECORDS, new BsonString("$" + RECORDS))
+                .append(COST, new BsonString("$" + COST));
+        List<Bson> totals = List.of(
+                Aggregates.match(and(conditions)),
+                Aggregates.group(
+                        new BsonDocument(KEY_FIELD, new BsonString("$" + keyField))
+                                .append(CURRENCY_FIELD, new BsonString("$" + CURRENCY)),
+                        Accumulators.sum(PROMPT, "$" + PROMPT_TOKENS),
+                        Accumulators.sum(COMPLETION, "$" + COMPLETION_TOKENS),
+                        Accumulators.sum(RECORDS, 1),
+                        Accumulators.sum(COST, "$" + COST_MICROS)),
+                Aggregates.group("$" + ID + "." + KEY_FIELD, Accumulators.push(ROWS, row)),
+                Aggregates.sort(Sorts.ascending(ID)),
+                Aggregates.limit(query.limit()));
+        return call("getTokenUsageTotals", () -> {
+            List<BsonDocument> keys;
+            if (query.chatId() == null) {
+                keys = ops.aggregate(store.tokenUsage, totals).into(new ArrayList<>());
+            } else {
+                List<Bson> pipeline = List.of(
+                        Aggregates.match(eq(CHAT_ID, new BsonString(query.chatId()))),
+                        Aggregates.project(Projections.include(ID)),
+                        Aggregates.lookup(
+                                MongoMigrations.TOKEN_USAGE, List.of(new Variable<>("sid", "$" + ID)), totals, TOTALS));
+                BsonDocument session = ops.aggregate(sessions, pipeline).first();
+                keys = new ArrayList<>();
+                if (session != null) {
+                    session.getArray(TOTALS, new BsonArray()).forEach(v -> keys.add(v.asDocument()));
+                }
+            }
+            // The server orders and compares strings by UTF-8 bytes, i.e. by code point; sorting and checking
+            // afterKey again here also holds servers that do not (mongo-java-server compares UTF-16 units).
+            keys.sort((a, b) -> CodePointOrder.compare(
+                    a.getString(ID).getValue(), b.getString(ID).getValue()));
+            List<TokenTotals.CurrencyRow> rows = new ArrayList<>();
+            for (BsonDocument k : keys) {
+                String key = k.getString(ID).getValue();
+                if (query.afterKey() != null && CodePointOrder.compare(key, query.afterKey()) <= 0) {
+                    continue;
+                }
+                for (BsonValue v : k.getArray(ROWS)) {
+                    BsonDocument r = v.asDocument();
+                    BsonValue currency = r.get(CURRENCY_FIELD);
+                    rows.add(new TokenTotals.CurrencyRow(
+                            key,
+                            currency == null || currency.isNull()
+                                    ? null
+                                    : currency.asString().getValue(),
+                            sum(r, PROMPT),
+                            sum(r, COMPLETION),
+                            sum(r, RECORDS),
+                            sum(r, COST)));
+                }
+            }
+            return TokenTotals.fromRows(rows);
+        });
+    }
+
+    private static long sum(BsonDocument d, String field) {
+        BsonValue v = d.get(field);
+        return v == null || !v.isNumber() ? 0 : v.asNumber().longValue();
     }
 
     // ---- memory ----

@@ -61,6 +61,7 @@ public final class MongoStore extends SplitDataAccess {
     final MongoCollection<BsonDocument> sessionTombstones;
     final MongoCollection<BsonDocument> memoryTombstones;
     final MongoCollection<BsonDocument> votes;
+    final MongoCollection<BsonDocument> tokenUsage;
 
     MongoStore(MongoConnection connection, Clock clock, int batchSize, TransactionRetry retry) {
         this(connection, clock, new AtomicBoolean(), null, batchSize, retry, new MongoHealth(connection));
@@ -89,11 +90,16 @@ public final class MongoStore extends SplitDataAccess {
         this.sessionTombstones = db.getCollection(MongoMigrations.SESSION_TOMBSTONES, BsonDocument.class);
         this.memoryTombstones = db.getCollection(MongoMigrations.MEMORY_TOMBSTONES, BsonDocument.class);
         this.votes = db.getCollection(MongoMigrations.VOTES, BsonDocument.class);
+        this.tokenUsage = db.getCollection(MongoMigrations.TOKEN_USAGE, BsonDocument.class);
         this.bulk = new MongoBulkAccess(this, batchSize);
         this.health = health;
         this.writes = new MongoWrites(this);
         Set<Capability> capabilities = EnumSet.of(
-                Capability.MULTI_PROCESS, Capability.NETWORK, Capability.FULL_TEXT_SEARCH, Capability.MESSAGE_VOTES);
+                Capability.MULTI_PROCESS,
+                Capability.NETWORK,
+                Capability.FULL_TEXT_SEARCH,
+                Capability.MESSAGE_VOTES,
+                Capability.TOKEN_USAGE);
         if (connection.transactions()) {
             capabilities.add(Capability.TRANSACTIONS);
         }

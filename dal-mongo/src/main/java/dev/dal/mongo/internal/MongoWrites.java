@@ -8,7 +8,9 @@ import static com.mongodb.client.model.Filters.ne;
 import static dev.dal.mongo.internal.MongoDocuments.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.ErrorCategory;
 import com.mongodb.MongoException;
+import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.DeleteOneModel;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
@@ -22,15 +24,18 @@ import dev.dal.api.ChatSession;
 import dev.dal.api.ChatSessionUpdate;
 import dev.dal.api.ConcurrencyConflictException;
 import dev.dal.api.DeleteMode;
+import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.JsonValues;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.MessageVote;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
+import dev.dal.api.NewTokenUsage;
 import dev.dal.api.NewUser;
 import dev.dal.api.NotFoundException;
 import dev.dal.api.Timestamps;
+import dev.dal.api.TokenUsage;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
 import dev.dal.api.Vote;
@@ -74,6 +79,7 @@ final class MongoWrites implements StoreWrites {
     private final MongoCollection<BsonDocument> sessionTombstones;
     private final MongoCollection<BsonDocument> memoryTombstones;
     private final MongoCollection<BsonDocument> votes;
+    private final MongoCollection<BsonDocument> tokenUsage;
 
     /** @param store the store whose collections, session and clock the writes use */
     MongoWrites(MongoStore store) {
@@ -88,6 +94,7 @@ final class MongoWrites implements StoreWrites {
         this.sessionTombstones = store.sessionTombstones;
         this.memoryTombstones = store.memoryTombstones;
         this.votes = store.votes;
+        this.tokenUsage = store.tokenUsage;
     }
 
     private Instant now() {
@@ -260,6 +267,8 @@ final class MongoWrites implements StoreWrites {
             s.ops.deleteMany(s.memory, eq(USER_ID, userId));
             // The user's votes on any session, kept or not: a deleted user's votes stop counting.
             s.ops.deleteMany(s.votes, eq(USER_ID, userId));
+            // The usage billed to the user, in any session, kept or not.
+            s.ops.deleteMany(s.tokenUsage, eq(USER_ID, userId));
             // The tombstone before the user: a failure in between leaves both, never a deletion without its trace.
             Bson key = eq(ID, userId);
             for (int attempt = 1; attempt <= DELETE_ATTEMPTS; attempt++) {
@@ -280,9 +289,9 @@ final class MongoWrites implements StoreWrites {
     }
 
     /**
-     * Deletes the user's sessions with their messages and votes, each session leaving a tombstone (its messages
-     * name only the session): tombstones first, then the sessions on the versions read, then the messages and
-     * votes of those that went. A session changed meanwhile is read again.
+     * Deletes the user's sessions with their messages, votes and token usage, each session leaving a tombstone
+     * (its messages name only the session): tombstones first, then the sessions on the versions read, then the
+     * messages, votes and usage of those that went. A session changed meanwhile is read again.
      */
     private void purgeSessions(BsonString userId) {
         for (int stalls = 0; stalls < DELETE_ATTEMPTS; ) {
@@ -312,6 +321,7 @@ final class MongoWrites implements StoreWrites {
             }
             if (!gone.isEmpty()) {
                 ops.deleteMany(votes, in(SESSION_ID, gone));
+                ops.deleteMany(tokenUsage, in(SESSION_ID, gone));
                 ops.deleteMany(messages, in(SESSION_ID, gone));
             }
             stalls = deleted < ids.size() ? stalls + 1 : 0;
@@ -400,7 +410,7 @@ final class MongoWrites implements StoreWrites {
     @Override
     public boolean deleteChatSession(String chatId) {
         // The tombstone first, then the session (once it is gone no message can be added to it, nor a vote cast on
-        // one), then its votes and messages.
+        // one, nor usage recorded on one), then its votes, token usage and messages.
         Bson key = eq(CHAT_ID, new BsonString(chatId));
         return atomically("deleteChatSession", s -> {
             for (int attempt = 1; attempt <= DELETE_ATTEMPTS; attempt++) {
@@ -420,6 +430,7 @@ final class MongoWrites implements StoreWrites {
                                 .getDeletedCount()
                         > 0) {
                     s.ops.deleteMany(s.votes, eq(SESSION_ID, live.get(ID)));
+                    s.ops.deleteMany(s.tokenUsage, eq(SESSION_ID, live.get(ID)));
                     s.ops.deleteMany(s.messages, eq(SESSION_ID, live.get(ID)));
                     return true;
                 }
@@ -664,6 +675,94 @@ final class MongoWrites implements StoreWrites {
                             .getDeletedCount()
                     > 0;
         });
+    }
+
+    // ---- token usage ----
+
+    /**
+     * Checks the session, the message and the user, then inserts the record under the caller's id or a fresh one;
+     * records are never updated. A caller's id already stored is read first (by {@code _id}): the stored record is
+     * returned when it records the same usage, else {@code DuplicateKeyException} ({@code TOKEN_USAGE_ID}); an insert
+     * that loses a race for the id reads it the same way. Where the server has transactions the checks and the
+     * insert are one; on a standalone server a session or user deleted in between leaves a record naming one no
+     * longer stored (as {@link #voteMessage} leaves a vote).
+     */
+    @Override
+    public TokenUsage recordTokenUsage(NewTokenUsage usage) {
+        Instant now = now();
+        UUID id = usage.id() != null ? usage.id() : Ids.newId();
+        String chatId = usage.chatId();
+        long sequenceNumber = usage.sequenceNumber();
+        return atomically("recordTokenUsage", s -> {
+            BsonDocument session = s.ops.find(s.sessions, eq(CHAT_ID, new BsonString(chatId)))
+                    .projection(Projections.include(ID))
+                    .first();
+            if (session == null) {
+                throw NotFoundException.of("chat session", chatId);
+            }
+            BsonDocument message = s.ops.find(
+                            s.messages, and(eq(SESSION_ID, session.get(ID)), eq(SEQUENCE_NUMBER, sequenceNumber)))
+                    .projection(Projections.include(ID))
+                    .first();
+            if (message == null) {
+                throw NotFoundException.of("message", chatId + "#" + sequenceNumber);
+            }
+            if (!userExists(s.ops, s.users, usage.userId())) {
+                throw NotFoundException.of("user", usage.userId());
+            }
+            UUID sessionId = UUID.fromString(session.getString(ID).getValue());
+            if (usage.id() != null) {
+                TokenUsage stored = storedUsage(s, usage, sessionId);
+                if (stored != null) {
+                    return stored;
+                }
+            }
+            TokenUsage recorded = new TokenUsage(
+                    id,
+                    UUID.fromString(message.getString(ID).getValue()),
+                    sessionId,
+                    sequenceNumber,
+                    usage.userId(),
+                    usage.model(),
+                    usage.promptTokens(),
+                    usage.completionTokens(),
+                    usage.costMicros(),
+                    usage.costMicros() == null ? null : usage.currency(),
+                    now);
+            try {
+                s.ops.insertOne(s.tokenUsage, tokenUsage(recorded));
+            } catch (MongoWriteException e) {
+                if (usage.id() == null
+                        || s.inTransaction()
+                        || e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
+                    throw e;
+                }
+                // The same id recorded at the same time: decided by what was stored.
+                TokenUsage stored = storedUsage(s, usage, sessionId);
+                if (stored == null) {
+                    throw e;
+                }
+                return stored;
+            }
+            return recorded;
+        });
+    }
+
+    /**
+     * @return the record stored under the request's id when it records the same usage, {@code null} when none is
+     * @throws DuplicateKeyException when one records other usage
+     */
+    private static TokenUsage storedUsage(MongoWrites s, NewTokenUsage usage, UUID sessionId) {
+        BsonDocument doc =
+                s.ops.find(s.tokenUsage, eq(ID, usage.id().toString())).first();
+        if (doc == null) {
+            return null;
+        }
+        TokenUsage stored = toTokenUsage(doc);
+        if (!usage.sameUsageAs(sessionId, stored)) {
+            throw new DuplicateKeyException(DuplicateKeyException.Key.TOKEN_USAGE_ID);
+        }
+        return stored;
     }
 
     // ---- memory ----

@@ -56,6 +56,17 @@ class MongoSchemaMigratorTest {
         return names;
     }
 
+    /** @return each index of the collection by name, with its key fields in order */
+    private Map<String, List<String>> indexKeys(String collection) {
+        Map<String, List<String>> keys = new HashMap<>();
+        db().getCollection(collection, BsonDocument.class)
+                .listIndexes(BsonDocument.class)
+                .forEach(i -> keys.put(
+                        i.getString("name").getValue(),
+                        List.copyOf(i.getDocument("key").keySet())));
+        return keys;
+    }
+
     @Test
     void openingAStoreCreatesTheCollectionsAndIndexesAndRecordsTheMigrations() {
         DataAccessFactory.create(config, new MongoStoreProvider()).close();
@@ -94,13 +105,18 @@ class MongoSchemaMigratorTest {
                         .orElseThrow())
                 .as("the bulk scan's order: session, sequence number, voter")
                 .containsExactly("session_id", "sequence_number", "user_id");
+        assertThat(indexKeys("token_usage"))
+                .containsEntry("token_usage_user_created", List.of("user_id", "created_at"))
+                .containsEntry("token_usage_session_created", List.of("session_id", "created_at"))
+                .containsEntry("token_usage_model_created", List.of("model", "created_at"))
+                .containsEntry("token_usage_created", List.of("created_at"));
 
         List<BsonDocument> history = db().getCollection("migration_history", BsonDocument.class)
                 .find()
                 .into(new ArrayList<>());
         assertThat(history)
                 .extracting(d -> d.getString("_id").getValue())
-                .containsExactlyInAnyOrder("001", "002", "003", "004", "005", "006", "007");
+                .containsExactlyInAnyOrder("001", "002", "003", "004", "005", "006", "007", "008");
         assertThat(history).allSatisfy(d -> {
             assertThat(d.getString("status").getValue()).isEqualTo("applied");
             assertThat(d.getString("checksum").getValue()).hasSize(64);
@@ -117,8 +133,10 @@ class MongoSchemaMigratorTest {
             store.addMessage("c", dev.dal.api.NewMessage.user("hi"));
             store.setUserMemory(user.id(), "t", "k", null);
             store.voteMessage("c", 1, user.id(), dev.dal.api.Vote.UP);
+            store.recordTokenUsage(dev.dal.api.NewTokenUsage.of("c", 1, user.id(), "m", 1, 1));
         }
-        for (String collection : List.of("users", "chat_sessions", "chat_messages", "user_memory", "message_votes")) {
+        for (String collection :
+                List.of("users", "chat_sessions", "chat_messages", "user_memory", "message_votes", "token_usage")) {
             assertThat(db().getCollection(collection, BsonDocument.class).find().into(new ArrayList<>()))
                     .isNotEmpty()
                     .allSatisfy(d -> assertThat(d.getString("_schema_version").getValue())
@@ -138,11 +156,12 @@ class MongoSchemaMigratorTest {
                             org.assertj.core.groups.Tuple.tuple("004", false),
                             org.assertj.core.groups.Tuple.tuple("005", false),
                             org.assertj.core.groups.Tuple.tuple("006", false),
-                            org.assertj.core.groups.Tuple.tuple("007", false));
+                            org.assertj.core.groups.Tuple.tuple("007", false),
+                            org.assertj.core.groups.Tuple.tuple("008", false));
 
             assertThat(migrator.migrate())
                     .extracting(SchemaChange::version)
-                    .containsExactly("001", "002", "003", "004", "005", "006", "007");
+                    .containsExactly("001", "002", "003", "004", "005", "006", "007", "008");
             assertThat(migrator.migrate()).as("already current").isEmpty();
             assertThat(migrator.status()).allSatisfy(c -> {
                 assertThat(c.applied()).isTrue();
@@ -153,7 +172,14 @@ class MongoSchemaMigratorTest {
             assertThat(indexNames("chat_sessions"))
                     .contains("chat_sessions_user_status_activity", "chat_sessions_user_profile_activity");
             assertThat(indexNames("chat_messages")).contains("chat_messages_session_search_words");
-            assertThat(db().listCollectionNames().into(new ArrayList<>())).contains("message_votes");
+            assertThat(db().listCollectionNames().into(new ArrayList<>())).contains("message_votes", "token_usage");
+            assertThat(migrator.rollback(null))
+                    .extracting(SchemaChange::version)
+                    .containsExactly("008");
+            assertThat(db().listCollectionNames().into(new ArrayList<>()))
+                    .as("008's rollback drops the token usage")
+                    .doesNotContain("token_usage")
+                    .contains("message_votes");
             assertThat(migrator.rollback(null))
                     .extracting(SchemaChange::version)
                     .containsExactly("007");
@@ -199,14 +225,14 @@ class MongoSchemaMigratorTest {
                     .isEqualTo("rolled_back");
             assertThat(migrator.status())
                     .extracting(SchemaChange::applied)
-                    .containsExactly(true, false, false, false, false, false, false);
+                    .containsExactly(true, false, false, false, false, false, false, false);
 
             assertThat(migrator.migrate())
                     .extracting(SchemaChange::version)
-                    .containsExactly("002", "003", "004", "005", "006", "007");
+                    .containsExactly("002", "003", "004", "005", "006", "007", "008");
             assertThat(migrator.rollback("001"))
                     .extracting(SchemaChange::version)
-                    .containsExactly("007", "006", "005", "004", "003", "002");
+                    .containsExactly("008", "007", "006", "005", "004", "003", "002");
             assertThat(migrator.rollback("001")).isEmpty();
             assertThat(migrator.rollback(null))
                     .extracting(SchemaChange::version)
@@ -237,7 +263,7 @@ class MongoSchemaMigratorTest {
 
             assertThat(migrator.rollback("002"))
                     .extracting(SchemaChange::version)
-                    .containsExactly("007", "006", "005", "004", "003");
+                    .containsExactly("008", "007", "006", "005", "004", "003");
             for (String collection : List.of("users", "chat_sessions", "user_memory")) {
                 assertThat(db().getCollection(collection, BsonDocument.class)
                                 .find()
@@ -258,7 +284,7 @@ class MongoSchemaMigratorTest {
 
             assertThat(migrator.migrate())
                     .extracting(SchemaChange::version)
-                    .containsExactly("003", "004", "005", "006", "007");
+                    .containsExactly("003", "004", "005", "006", "007", "008");
             assertThat(db().getCollection("users", BsonDocument.class)
                             .find()
                             .first()
@@ -306,13 +332,13 @@ class MongoSchemaMigratorTest {
             }
             assertThat(migrator.rollback("005"))
                     .extracting(SchemaChange::version)
-                    .containsExactly("007", "006");
+                    .containsExactly("008", "007", "006");
             var messages = db().getCollection("chat_messages", BsonDocument.class);
             assertThat(messages.find().into(new ArrayList<>()))
                     .isNotEmpty()
                     .allSatisfy(d -> assertThat(d.containsKey("search_words")).isFalse());
 
-            assertThat(migrator.migrate()).extracting(SchemaChange::version).containsExactly("006", "007");
+            assertThat(migrator.migrate()).extracting(SchemaChange::version).containsExactly("006", "007", "008");
             assertThat(messages.find().first().getArray("search_words").getValues())
                     .extracting(v -> v.asString().getValue())
                     .containsExactly("don", "t", "forget", "the", "grüße");
@@ -342,13 +368,13 @@ class MongoSchemaMigratorTest {
             // Without 007 the data is what a store before votes wrote: votes write nothing elsewhere.
             assertThat(migrator.rollback("006"))
                     .extracting(SchemaChange::version)
-                    .containsExactly("007");
+                    .containsExactly("008", "007");
             assertThat(db().listCollectionNames().into(new ArrayList<>())).doesNotContain("message_votes");
             assertThat(catchThrowable(() -> DataAccessFactory.create(manual, new MongoStoreProvider())))
                     .as("the schema is not current without 007")
                     .isInstanceOf(ConfigurationException.class);
 
-            assertThat(migrator.migrate()).extracting(SchemaChange::version).containsExactly("007");
+            assertThat(migrator.migrate()).extracting(SchemaChange::version).containsExactly("007", "008");
             var votes = db().getCollection("message_votes", BsonDocument.class);
             try (DataAccess store = DataAccessFactory.create(manual, new MongoStoreProvider())) {
                 assertThat(store.getVoteTallies("vote-chat", 1, 1))
@@ -378,12 +404,99 @@ class MongoSchemaMigratorTest {
 
             assertThat(migrator.rollback("006"))
                     .extracting(SchemaChange::version)
-                    .containsExactly("007");
+                    .containsExactly("008", "007");
             assertThat(db().listCollectionNames().into(new ArrayList<>()))
                     .as("the rollback drops the votes with their collection")
                     .doesNotContain("message_votes");
             assertThat(db().getCollection("chat_messages").countDocuments())
                     .as("the messages stay")
+                    .isEqualTo(1);
+        }
+    }
+
+    @Test
+    void migration008StartsStoresWrittenBeforeItWithoutTokenUsageAndItsRollbackDropsIt() {
+        Map<String, String> settings = new HashMap<>(config.settings());
+        settings.put("DB_AUTO_MIGRATE", "false");
+        DalConfig manual = DalConfig.fromMap(settings);
+        java.time.Instant from = java.time.Instant.now().minusSeconds(3600);
+        java.time.Instant to = from.plusSeconds(7200);
+        var byUser = dev.dal.api.TokenUsageQuery.by(dev.dal.api.TokenUsageGrouping.USER, from, to);
+        try (SchemaMigrator migrator = migrator()) {
+            migrator.migrate();
+            dev.dal.api.User user;
+            dev.dal.api.Message message;
+            try (DataAccess store = DataAccessFactory.create(manual, new MongoStoreProvider())) {
+                user = store.createUser(NewUser.withExternalId("billed"));
+                store.createChatSession(dev.dal.api.NewChatSession.of("usage-chat", user.id()));
+                message = store.addMessage("usage-chat", dev.dal.api.NewMessage.assistant("hello"));
+                store.voteMessage("usage-chat", 1, user.id(), dev.dal.api.Vote.UP);
+            }
+            // Without 008 the data is what a store before token usage wrote: usage writes nothing elsewhere.
+            assertThat(migrator.rollback("007"))
+                    .extracting(SchemaChange::version)
+                    .containsExactly("008");
+            assertThat(db().listCollectionNames().into(new ArrayList<>()))
+                    .doesNotContain("token_usage")
+                    .contains("message_votes");
+            assertThat(catchThrowable(() -> DataAccessFactory.create(manual, new MongoStoreProvider())))
+                    .as("the schema is not current without 008")
+                    .isInstanceOf(ConfigurationException.class);
+
+            assertThat(migrator.migrate()).extracting(SchemaChange::version).containsExactly("008");
+            var usage = db().getCollection("token_usage", BsonDocument.class);
+            try (DataAccess store = DataAccessFactory.create(manual, new MongoStoreProvider())) {
+                assertThat(store.getTokenUsageTotals(byUser))
+                        .as("no usage before 008")
+                        .isEmpty();
+                assertThat(store.getChatHistory("usage-chat", 10, 0)).containsExactly(message);
+                assertThat(store.getVoteTallies("usage-chat", 1, 1))
+                        .containsExactly(new dev.dal.api.VoteTally(1, 1, 0));
+                dev.dal.api.TokenUsage costed =
+                        store.recordTokenUsage(dev.dal.api.NewTokenUsage.of("usage-chat", 1, user.id(), "gpt", 12, 3)
+                                .withCost(450, "EUR"));
+                store.recordTokenUsage(dev.dal.api.NewTokenUsage.of("usage-chat", 1, user.id(), "gpt", 1, 1));
+                assertThat(store.getTokenUsageTotals(byUser))
+                        .containsExactly(
+                                new dev.dal.api.TokenUsageTotal(user.id().toString(), 13, 4, 2, Map.of("EUR", 450L)));
+                BsonDocument d = usage.find(new BsonDocument(
+                                "_id", new org.bson.BsonString(costed.id().toString())))
+                        .first();
+                // The message's session and place copied, cost and currency together.
+                assertThat(d).isNotNull();
+                assertThat(d.getString("message_id").getValue())
+                        .isEqualTo(message.id().toString());
+                assertThat(d.getString("session_id").getValue())
+                        .isEqualTo(message.sessionId().toString());
+                assertThat(d.get("sequence_number").asNumber().longValue()).isEqualTo(1);
+                assertThat(d.getString("user_id").getValue())
+                        .isEqualTo(user.id().toString());
+                assertThat(d.getString("model").getValue()).isEqualTo("gpt");
+                assertThat(d.get("prompt_tokens").asNumber().longValue()).isEqualTo(12);
+                assertThat(d.get("completion_tokens").asNumber().longValue()).isEqualTo(3);
+                assertThat(d.get("cost_micros").asNumber().longValue()).isEqualTo(450);
+                assertThat(d.getString("currency").getValue()).isEqualTo("EUR");
+                assertThat(d.getDateTime("created_at").getValue())
+                        .isEqualTo(costed.createdAt().toEpochMilli());
+                BsonDocument free = usage.find(new BsonDocument("cost_micros", org.bson.BsonNull.VALUE))
+                        .first();
+                assertThat(free).isNotNull();
+                assertThat(free.isNull("currency"))
+                        .as("usage without a cost stores both as null")
+                        .isTrue();
+            }
+
+            assertThat(migrator.rollback("007"))
+                    .extracting(SchemaChange::version)
+                    .containsExactly("008");
+            assertThat(db().listCollectionNames().into(new ArrayList<>()))
+                    .as("the rollback drops the usage with its collection")
+                    .doesNotContain("token_usage");
+            assertThat(db().getCollection("chat_messages").countDocuments())
+                    .as("the messages stay")
+                    .isEqualTo(1);
+            assertThat(db().getCollection("message_votes").countDocuments())
+                    .as("the votes stay")
                     .isEqualTo(1);
         }
     }
@@ -448,7 +561,7 @@ class MongoSchemaMigratorTest {
                             new BsonDocument(
                                     "expires_at",
                                     new BsonDateTime(now.minusSeconds(1).toEpochMilli()))));
-            assertThat(migrator.migrate()).hasSize(7);
+            assertThat(migrator.migrate()).hasSize(8);
             assertThat(locks.countDocuments()).as("released after the run").isZero();
         }
     }
