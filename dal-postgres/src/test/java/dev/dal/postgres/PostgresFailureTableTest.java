@@ -223,7 +223,7 @@ class PostgresFailureTableTest {
             assertThat(behind)
                     .isInstanceOf(ConfigurationException.class)
                     .hasMessageContaining("DB_AUTO_MIGRATE")
-                    .hasMessageContaining("4 of 10")
+                    .hasMessageContaining("4 of 11")
                     .hasMessageContaining("005-record-versions");
 
             // Current: the store opens and works.

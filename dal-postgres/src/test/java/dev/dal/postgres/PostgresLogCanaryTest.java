@@ -197,6 +197,7 @@ class PostgresLogCanaryTest {
                         Statement st = admin.createStatement()) {
                     st.execute("DROP TABLE user_memory");
                     st.execute("DROP TABLE message_votes"); // its foreign key holds messages
+                    st.execute("DROP TABLE token_usage"); // so does this one's
                     st.execute("DROP TABLE messages");
                 }
                 Throwable noMemory = catchThrowable(

@@ -29,7 +29,8 @@ class PostgresSchemaMigratorTest {
             "007-session-listing-filters",
             "008-message-search",
             "009-message-search-config",
-            "010-message-votes");
+            "010-message-votes",
+            "011-token-usage");
 
     private static DalConfig freshDatabase(String name) {
         Map<String, String> settings = new HashMap<>(PostgresTestServer.get().settingsForDatabase(name));
@@ -67,6 +68,7 @@ class PostgresSchemaMigratorTest {
             assertThat(migrator.rollback("004-user-memory"))
                     .extracting(SchemaChange::version)
                     .containsExactly(
+                            "011-token-usage",
                             "010-message-votes",
                             "009-message-search-config",
                             "008-message-search",
@@ -75,7 +77,7 @@ class PostgresSchemaMigratorTest {
                             "005-record-versions");
             assertThat(migrator.status())
                     .extracting(SchemaChange::applied)
-                    .containsExactly(true, true, true, true, false, false, false, false, false, false);
+                    .containsExactly(true, true, true, true, false, false, false, false, false, false, false);
             assertThat(migrator.migrate())
                     .extracting(SchemaChange::version)
                     .containsExactly(
@@ -84,10 +86,12 @@ class PostgresSchemaMigratorTest {
                             "007-session-listing-filters",
                             "008-message-search",
                             "009-message-search-config",
-                            "010-message-votes");
+                            "010-message-votes",
+                            "011-token-usage");
             assertThat(migrator.rollback("002-chat-sessions"))
                     .extracting(SchemaChange::version)
                     .containsExactly(
+                            "011-token-usage",
                             "010-message-votes",
                             "009-message-search-config",
                             "008-message-search",
@@ -98,7 +102,7 @@ class PostgresSchemaMigratorTest {
                             "003-messages");
             assertThat(migrator.status())
                     .extracting(SchemaChange::applied)
-                    .containsExactly(true, true, false, false, false, false, false, false, false, false);
+                    .containsExactly(true, true, false, false, false, false, false, false, false, false, false);
             assertThat(migrator.rollback(null))
                     .extracting(SchemaChange::version)
                     .containsExactly("002-chat-sessions");
@@ -116,7 +120,8 @@ class PostgresSchemaMigratorTest {
                             "007-session-listing-filters",
                             "008-message-search",
                             "009-message-search-config",
-                            "010-message-votes");
+                            "010-message-votes",
+                            "011-token-usage");
         }
     }
 
@@ -150,7 +155,8 @@ class PostgresSchemaMigratorTest {
                             "007-session-listing-filters",
                             "008-message-search",
                             "009-message-search-config",
-                            "010-message-votes");
+                            "010-message-votes",
+                            "011-token-usage");
         }
     }
 

@@ -227,7 +227,8 @@ class PostgresSchemaTest {
             "007-session-listing-filters",
             "008-message-search",
             "009-message-search-config",
-            "010-message-votes");
+            "010-message-votes",
+            "011-token-usage");
     private static final List<String> DIGEST_COLUMNS = List.of("digest_1", "digest_2", "digest_3", "digest_4");
     private static final List<String> TOMBSTONE_TABLES =
             List.of("user_tombstones", "session_tombstones", "memory_tombstones");
@@ -352,7 +353,10 @@ class PostgresSchemaTest {
                         "messages(chat_session_id) -> chat_sessions(id) ON DELETE CASCADE",
                         "user_memory(user_id) -> users(id) ON DELETE CASCADE",
                         "message_votes(message_id) -> messages(id) ON DELETE CASCADE",
-                        "message_votes(user_id) -> users(id) ON DELETE CASCADE");
+                        "message_votes(user_id) -> users(id) ON DELETE CASCADE",
+                        "token_usage(message_id) -> messages(id) ON DELETE CASCADE",
+                        "token_usage(session_id) -> chat_sessions(id) ON DELETE CASCADE",
+                        "token_usage(user_id) -> users(id) ON DELETE CASCADE");
 
         // The standard view says the same.
         Map<String, String> rules = new TreeMap<>();
@@ -368,7 +372,10 @@ class PostgresSchemaTest {
                         entry("messages.chat_session_id", "CASCADE"),
                         entry("user_memory.user_id", "CASCADE"),
                         entry("message_votes.message_id", "CASCADE"),
-                        entry("message_votes.user_id", "CASCADE"));
+                        entry("message_votes.user_id", "CASCADE"),
+                        entry("token_usage.message_id", "CASCADE"),
+                        entry("token_usage.session_id", "CASCADE"),
+                        entry("token_usage.user_id", "CASCADE"));
     }
 
     @Test
@@ -471,7 +478,8 @@ class PostgresSchemaTest {
                         new ChangeSetStatus("007-session-listing-filters", "dal", true),
                         new ChangeSetStatus("008-message-search", "dal", true),
                         new ChangeSetStatus("009-message-search-config", "dal", true),
-                        new ChangeSetStatus("010-message-votes", "dal", true));
+                        new ChangeSetStatus("010-message-votes", "dal", true),
+                        new ChangeSetStatus("011-token-usage", "dal", true));
         List<String> recorded = new ArrayList<>();
         query("SELECT id, author, md5sum, exectype FROM databasechangelog ORDER BY orderexecuted", rs -> {
             assertThat(rs.getString(3))
@@ -495,7 +503,8 @@ class PostgresSchemaTest {
                         "dal:007-session-listing-filters",
                         "dal:008-message-search",
                         "dal:009-message-search-config",
-                        "dal:010-message-votes");
+                        "dal:010-message-votes",
+                        "dal:011-token-usage");
         query(
                 "SELECT count(*) FROM databasechangeloglock WHERE locked",
                 rs -> assertThat(rs.getInt(1))
@@ -519,12 +528,12 @@ class PostgresSchemaTest {
     @Test
     void rollingRecordVersionsBackAndForthKeepsTheRecordsAtVersionOne() throws SQLException {
         try {
-            schema.rollback(6);
+            schema.rollback(7);
             assertThat(schema.status())
                     .extracting(ChangeSetStatus::applied)
-                    .containsExactly(true, true, true, true, false, false, false, false, false, false);
+                    .containsExactly(true, true, true, true, false, false, false, false, false, false, false);
             for (String table : TOMBSTONE_TABLES) {
-                assertThat(tableExists(table)).as("%s after rollback(6)", table).isFalse();
+                assertThat(tableExists(table)).as("%s after rollback(7)", table).isFalse();
             }
             query(
                     "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public' "
@@ -549,7 +558,7 @@ class PostgresSchemaTest {
                     });
             execute("INSERT INTO user_tombstones (id, version) VALUES ('00000000-0000-0000-0000-0000000000a2', 3)");
 
-            schema.rollback(6);
+            schema.rollback(7);
             assertThat(tableExists("user_tombstones")).isFalse();
             query(
                     "SELECT count(*) FROM users WHERE clerk_id = 'old-user'",
@@ -580,13 +589,13 @@ class PostgresSchemaTest {
                 .isEqualTo("digest_1 integer YES, digest_2 integer YES, digest_3 integer YES, digest_4 integer YES");
         assertThat(singleString(trigger)).isEqualTo("1");
         try {
-            schema.rollback(5);
+            schema.rollback(6);
             assertThat(singleString(digestColumns))
-                    .as("digest columns after rollback(5)")
+                    .as("digest columns after rollback(6)")
                     .isNull();
-            assertThat(singleString(trigger)).as("trigger after rollback(5)").isEqualTo("0");
+            assertThat(singleString(trigger)).as("trigger after rollback(6)").isEqualTo("0");
             assertThat(singleString("SELECT count(*) FROM pg_proc WHERE proname = 'dal_forget_stale_message_digest'"))
-                    .as("trigger function after rollback(5)")
+                    .as("trigger function after rollback(6)")
                     .isEqualTo("0");
             // A message written by the previous version of Dal, without a hash.
             execute("INSERT INTO users (id, clerk_id) VALUES ('00000000-0000-0000-0000-0000000000c1', 'digest-user')");
@@ -622,9 +631,9 @@ class PostgresSchemaTest {
                                 + " DESC, id DESC; idx_chat_sessions_user_status_activity user_id, status, "
                                 + "COALESCE(last_message_at, created_at) DESC, id DESC");
         try {
-            schema.rollback(4);
+            schema.rollback(5);
             assertThat(singleString(listingIndexes))
-                    .as("listing indexes after rollback(4)")
+                    .as("listing indexes after rollback(5)")
                     .isNull();
             execute("INSERT INTO users (id, clerk_id) VALUES ('00000000-0000-0000-0000-0000000000d1', 'listing-user')");
             execute("INSERT INTO chat_sessions (id, chat_id, user_id, profile) VALUES "
@@ -657,7 +666,7 @@ class PostgresSchemaTest {
                         + "(to_tsvector('simple'::regconfig, regexp_replace(content, '[^[:alnum:]\\u0300-\\u036f]+'::text, "
                         + "' '::text, 'g'::text)))");
         try {
-            schema.rollback(2); // 010, then 009
+            schema.rollback(3); // 011, 010, then 009
             assertThat(singleString(index))
                     .as("009's rollback builds the simple index of 008 again")
                     .contains("'simple'::regconfig");
@@ -714,9 +723,9 @@ class PostgresSchemaTest {
             execute("INSERT INTO message_votes (message_id, user_id, vote, voted_at) VALUES (" + message + ", " + user
                     + ", 'down', now())");
 
-            schema.rollback(1);
+            schema.rollback(2); // 011, then 010
             assertThat(tableExists("message_votes"))
-                    .as("message_votes after rollback(1)")
+                    .as("message_votes after rollback(2)")
                     .isFalse();
             assertThat(singleString("SELECT content FROM messages WHERE id = " + message))
                     .isEqualTo("voted on");
@@ -733,18 +742,96 @@ class PostgresSchemaTest {
         assertThat(schema.status()).allMatch(ChangeSetStatus::applied);
     }
 
+    /**
+     * 011-token-usage: one row per record under its own id, naming its message, session and user and cascading
+     * with each, a cost only with its currency, the model in code-point order, indexed for totals by user,
+     * session, model and time; its rollback drops the table and keeps the messages, and migrating again starts
+     * without usage.
+     */
     @Test
-    void rollbackSevenDropsUserMemoryAndMigrateRestoresIt() throws SQLException {
+    void tokenUsageComesAndGoesWithItsChangeset() throws SQLException {
+        String columns = "SELECT string_agg(column_name || ' ' || data_type || ' ' || is_nullable "
+                + "|| COALESCE(' ' || collation_name, ''), ', ' ORDER BY ordinal_position) "
+                + "FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'token_usage'";
+        assertThat(singleString(columns))
+                .isEqualTo("id uuid NO, message_id uuid NO, session_id uuid NO, sequence_number bigint NO, "
+                        + "user_id uuid NO, model text NO C, prompt_tokens bigint NO, completion_tokens bigint NO, "
+                        + "cost_micros bigint YES, currency text YES C, created_at " + TSTZ + " NO");
+        assertThat(singleString("SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+                        + "WHERE conrelid = 'token_usage'::regclass AND contype = 'p'"))
+                .isEqualTo("PRIMARY KEY (id)");
+        Map<String, String> indexes = new TreeMap<>();
+        query(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'token_usage' AND indexname LIKE 'idx_%'",
+                rs -> indexes.put(rs.getString(1), rs.getString(2).replaceAll(".* USING ", "")));
+        assertThat(indexes)
+                .containsOnly(
+                        entry("idx_token_usage_user_created", "btree (user_id, created_at)"),
+                        entry("idx_token_usage_session_created", "btree (session_id, created_at)"),
+                        entry("idx_token_usage_model_created", "btree (model, created_at)"),
+                        entry("idx_token_usage_created", "btree (created_at)"),
+                        entry("idx_token_usage_message_id", "btree (message_id)"));
+        String user = "'00000000-0000-0000-0000-0000000000f1'";
+        String session = "'00000000-0000-0000-0000-0000000000f2'";
+        String message = "'00000000-0000-0000-0000-0000000000f3'";
+        String insert = "INSERT INTO token_usage (id, message_id, session_id, sequence_number, user_id, model, "
+                + "prompt_tokens, completion_tokens, cost_micros, currency, created_at) VALUES (";
+        String refs = ", " + message + ", " + session + ", 1, " + user + ", 'gpt-4o', ";
+        try {
+            execute("INSERT INTO users (id, clerk_id) VALUES (" + user + ", 'usage-user')");
+            execute("INSERT INTO chat_sessions (id, chat_id, user_id) VALUES (" + session + ", 'usage-chat', " + user
+                    + ")");
+            execute("INSERT INTO messages (id, chat_session_id, role, content, sequence_number) VALUES (" + message
+                    + ", " + session + ", 'assistant', 'counted', 1)");
+            execute(insert + "'00000000-0000-0000-0000-0000000000f4'" + refs + "10, 5, 100, 'USD', now())");
+            execute(insert + "'00000000-0000-0000-0000-0000000000f5'" + refs + "10, 5, NULL, NULL, now())");
+            assertThatThrownBy(() -> execute(
+                            insert + "'00000000-0000-0000-0000-0000000000f6'" + refs + "10, 5, 100, NULL, now())"))
+                    .as("a cost without its currency")
+                    .isInstanceOf(SQLException.class)
+                    .hasFieldOrPropertyWithValue("SQLState", "23514");
+            assertThatThrownBy(() -> execute(
+                            insert + "'00000000-0000-0000-0000-0000000000f6'" + refs + "-1, 5, NULL, NULL, now())"))
+                    .as("negative tokens")
+                    .isInstanceOf(SQLException.class)
+                    .hasFieldOrPropertyWithValue("SQLState", "23514");
+
+            schema.rollback(1);
+            assertThat(tableExists("token_usage"))
+                    .as("token_usage after rollback(1)")
+                    .isFalse();
+            assertThat(singleString("SELECT content FROM messages WHERE id = " + message))
+                    .isEqualTo("counted");
+
+            schema.migrate();
+            assertThat(singleString("SELECT count(*) FROM token_usage"))
+                    .as("usage after migrating again")
+                    .isEqualTo("0");
+            execute(insert + "'00000000-0000-0000-0000-0000000000f7'" + refs + "10, 5, NULL, NULL, now())");
+            execute("DELETE FROM chat_sessions WHERE chat_id = 'usage-chat'");
+            assertThat(singleString("SELECT count(*) FROM token_usage"))
+                    .as("usage after its session is deleted")
+                    .isEqualTo("0");
+        } finally {
+            schema.migrate();
+            execute("DELETE FROM chat_sessions WHERE chat_id = 'usage-chat'");
+            execute("DELETE FROM users WHERE clerk_id = 'usage-user'");
+        }
+        assertThat(schema.status()).allMatch(ChangeSetStatus::applied);
+    }
+
+    @Test
+    void rollbackEightDropsUserMemoryAndMigrateRestoresIt() throws SQLException {
         List<String> before = checksums();
         try {
-            schema.rollback(7);
+            schema.rollback(8);
             assertThat(tableExists("user_memory"))
-                    .as("user_memory after rollback(7)")
+                    .as("user_memory after rollback(8)")
                     .isFalse();
             assertThat(tableExists("memory_tombstones"))
-                    .as("memory_tombstones after rollback(7)")
+                    .as("memory_tombstones after rollback(8)")
                     .isFalse();
-            assertThat(tableExists("messages")).as("messages after rollback(7)").isTrue();
+            assertThat(tableExists("messages")).as("messages after rollback(8)").isTrue();
             assertThat(schema.status())
                     .containsExactly(
                             new ChangeSetStatus("001-users", "dal", true),
@@ -756,7 +843,8 @@ class PostgresSchemaTest {
                             new ChangeSetStatus("007-session-listing-filters", "dal", false),
                             new ChangeSetStatus("008-message-search", "dal", false),
                             new ChangeSetStatus("009-message-search-config", "dal", false),
-                            new ChangeSetStatus("010-message-votes", "dal", false));
+                            new ChangeSetStatus("010-message-votes", "dal", false),
+                            new ChangeSetStatus("011-token-usage", "dal", false));
             query(
                     "SELECT count(*) FROM databasechangelog",
                     rs -> assertThat(rs.getInt(1)).isEqualTo(3));

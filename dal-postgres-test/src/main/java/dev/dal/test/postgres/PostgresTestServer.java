@@ -150,8 +150,9 @@ public final class PostgresTestServer {
                     return;
                 }
             }
-            // CASCADE takes along every table whose foreign keys point at these (message_votes, and any later one):
-            // PostgreSQL refuses to truncate a referenced table alone, even when the referencing one is empty.
+            // CASCADE takes along every table whose foreign keys point at these (message_votes, token_usage, and any
+            // later one): PostgreSQL refuses to truncate a referenced table alone, even when the referencing one is
+            // empty.
             st.execute("TRUNCATE users, chat_sessions, messages, user_memory, user_tombstones, session_tombstones, "
                     + "memory_tombstones CASCADE");
         } catch (SQLException e) {

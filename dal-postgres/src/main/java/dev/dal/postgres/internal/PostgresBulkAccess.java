@@ -5,6 +5,7 @@ import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.MessageVote;
+import dev.dal.api.TokenUsage;
 import dev.dal.api.User;
 import dev.dal.api.bulk.IdRange;
 import dev.dal.api.bulk.RangeDigest;
@@ -31,7 +32,8 @@ import java.util.function.Function;
  * one statement per kind before it ({@code = ANY}, {@code unnest}): a record at or below its key's tombstone,
  * and a child of a deleted parent, is left out; the tombstones of the records applied go in one more
  * statement. Each upsert batch is one transaction. Votes, which have neither versions nor tombstones, are scanned
- * by their message's place and upserted or deleted in one statement per batch.
+ * by their message's place and upserted or deleted in one statement per batch; token usage, which has neither
+ * either, is scanned by id and upserted or deleted the same way.
  */
 final class PostgresBulkAccess extends VersionedBulkAccess {
     private final PostgresStore store;
@@ -165,6 +167,39 @@ final class PostgresBulkAccess extends VersionedBulkAccess {
     @Override
     public void deleteVotes(List<VoteKey> keys) {
         store.write("deleteVotes", h -> PostgresBulkWrites.deleteVotes(h, keys));
+    }
+
+    /**
+     * Token usage by id, one keyset query per batch on the primary key. UUIDs compare byte by byte, the order of
+     * their lower-case string forms that {@link ScanCursors#ofTokenUsage} cursors follow.
+     */
+    @Override
+    public ScanBatch<TokenUsage> scanTokenUsage(String cursor, int batchSize) {
+        UUID after = ScanCursors.afterTokenUsage(cursor);
+        List<TokenUsage> usage = store.read(
+                "scanTokenUsage",
+                h -> h.createQuery("SELECT " + PostgresRows.TOKEN_USAGE_COLUMNS + " FROM token_usage"
+                                + (after == null ? "" : " WHERE id > :after") + " ORDER BY id LIMIT :n")
+                        .bind("after", after)
+                        .bind("n", batchSize)
+                        .map((rs, ctx) -> PostgresRows.tokenUsage(rs))
+                        .list());
+        return ScanCursors.batch(usage, batchSize, ScanCursors::ofTokenUsage);
+    }
+
+    /**
+     * One statement per batch ({@link PostgresBulkWrites#upsertTokenUsage}), as for votes: records carry no
+     * versions and leave no tombstones; the row locks on the messages and users found order the batch against
+     * their deletion.
+     */
+    @Override
+    public void upsertTokenUsage(List<TokenUsage> usage) {
+        store.write("upsertTokenUsage", h -> PostgresBulkWrites.upsertTokenUsage(h, usage));
+    }
+
+    @Override
+    public void deleteTokenUsage(List<UUID> ids) {
+        store.write("deleteTokenUsage", h -> PostgresBulkWrites.deleteTokenUsage(h, ids));
     }
 
     @Override

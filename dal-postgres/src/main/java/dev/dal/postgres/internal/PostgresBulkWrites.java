@@ -4,12 +4,14 @@ import dev.dal.api.ChatSession;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.MessageVote;
+import dev.dal.api.TokenUsage;
 import dev.dal.api.User;
 import dev.dal.api.bulk.VoteKey;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
@@ -17,8 +19,8 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * The upsert statements of {@link PostgresBulkAccess}. They go as batches (the driver rewrites a batch into
  * multi-row INSERTs) and replace a stored record only at a newer version, decided in the statement that
  * writes it; checking and clearing tombstones is the caller's. Large batches of new messages and sessions go
- * by {@code COPY} instead ({@link PostgresCopyWrites}), and store the same rows. Votes go as one statement per batch
- * over arrays of their values ({@code unnest}).
+ * by {@code COPY} instead ({@link PostgresCopyWrites}), and store the same rows. Votes and token usage go as one statement per
+ * batch over arrays of their values ({@code unnest}).
  */
 final class PostgresBulkWrites {
     private PostgresBulkWrites() {}
@@ -244,6 +246,114 @@ final class PostgresBulkWrites {
             ps.setArray(1, c.createArrayOf("uuid", sessionIds));
             ps.setArray(2, c.createArrayOf("int8", sequenceNumbers));
             ps.setArray(3, c.createArrayOf("uuid", userIds));
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw PostgresErrors.carry(e);
+        }
+    }
+
+    /**
+     * The exact usage records of a batch in one statement, as {@link #UPSERT_VOTES} writes votes. The given rows
+     * ({@code unnest}, with their place in the batch) are joined with the message at their session and number,
+     * which must carry their message id, and with their user, so a record whose parent is missing matches nothing
+     * and is skipped; the parents found are locked {@code FOR KEY SHARE}, so a deletion committed meanwhile skips
+     * the record instead of failing the foreign key, and a later one waits for the batch and takes the record
+     * along. A record of a stored id replaces it whole. A batch naming one id twice keeps the later record, and
+     * rows are written in id order, so two batches racing on the same records wait for each other instead of
+     * deadlocking.
+     */
+    private static final String UPSERT_TOKEN_USAGE = "WITH found AS (SELECT g.id, m.id AS message_id, "
+            + "m.chat_session_id AS session_id, m.sequence_number, u.id AS user_id, g.model, g.prompt_tokens, "
+            + "g.completion_tokens, g.cost_micros, g.currency, g.created_at, g.i "
+            + "FROM unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::int8[], ?::uuid[], ?::text[], ?::int8[], ?::int8[], "
+            + "?::int8[], ?::text[], ?::timestamptz[]) WITH ORDINALITY AS g(id, message_id, session_id, "
+            + "sequence_number, user_id, model, prompt_tokens, completion_tokens, cost_micros, currency, created_at, i) "
+            + "JOIN messages m ON m.chat_session_id = g.session_id AND m.sequence_number = g.sequence_number "
+            + "AND m.id = g.message_id JOIN users u ON u.id = g.user_id "
+            + "ORDER BY g.id, g.i FOR KEY SHARE OF m, u) "
+            + "INSERT INTO token_usage (id, message_id, session_id, sequence_number, user_id, model, prompt_tokens, "
+            + "completion_tokens, cost_micros, currency, created_at) "
+            + "SELECT DISTINCT ON (id) id, message_id, session_id, sequence_number, user_id, model, prompt_tokens, "
+            + "completion_tokens, cost_micros, currency, created_at FROM found ORDER BY id, i DESC "
+            + "ON CONFLICT (id) DO UPDATE SET message_id = EXCLUDED.message_id, session_id = EXCLUDED.session_id, "
+            + "sequence_number = EXCLUDED.sequence_number, user_id = EXCLUDED.user_id, model = EXCLUDED.model, "
+            + "prompt_tokens = EXCLUDED.prompt_tokens, completion_tokens = EXCLUDED.completion_tokens, "
+            + "cost_micros = EXCLUDED.cost_micros, currency = EXCLUDED.currency, created_at = EXCLUDED.created_at";
+
+    /**
+     * Bulk upsert of exact usage records by id, every field as given; records whose message or user is not stored
+     * are skipped.
+     *
+     * @return how many records were written
+     */
+    static int upsertTokenUsage(Handle h, List<TokenUsage> usage) {
+        if (usage.isEmpty()) {
+            return 0;
+        }
+        int n = usage.size();
+        Object[] ids = new Object[n];
+        Object[] messageIds = new Object[n];
+        Object[] sessionIds = new Object[n];
+        Object[] sequenceNumbers = new Object[n];
+        Object[] userIds = new Object[n];
+        Object[] models = new Object[n];
+        Object[] promptTokens = new Object[n];
+        Object[] completionTokens = new Object[n];
+        Object[] costMicros = new Object[n];
+        Object[] currencies = new Object[n];
+        Object[] createdAt = new Object[n];
+        for (int i = 0; i < n; i++) {
+            TokenUsage u = usage.get(i);
+            ids[i] = u.id();
+            messageIds[i] = u.messageId();
+            sessionIds[i] = u.sessionId();
+            sequenceNumbers[i] = u.sequenceNumber();
+            userIds[i] = u.userId();
+            models[i] = u.model();
+            promptTokens[i] = u.promptTokens();
+            completionTokens[i] = u.completionTokens();
+            costMicros[i] = u.costMicros();
+            currencies[i] = u.currency();
+            createdAt[i] = PostgresRows.timestampText(u.createdAt());
+        }
+        try (PreparedStatement ps = h.getConnection().prepareStatement(UPSERT_TOKEN_USAGE)) {
+            Connection c = ps.getConnection();
+            ps.setArray(1, c.createArrayOf("uuid", ids));
+            ps.setArray(2, c.createArrayOf("uuid", messageIds));
+            ps.setArray(3, c.createArrayOf("uuid", sessionIds));
+            ps.setArray(4, c.createArrayOf("int8", sequenceNumbers));
+            ps.setArray(5, c.createArrayOf("uuid", userIds));
+            ps.setArray(6, c.createArrayOf("text", models));
+            ps.setArray(7, c.createArrayOf("int8", promptTokens));
+            ps.setArray(8, c.createArrayOf("int8", completionTokens));
+            ps.setArray(9, c.createArrayOf("int8", costMicros));
+            ps.setArray(10, c.createArrayOf("text", currencies));
+            ps.setArray(11, c.createArrayOf("text", createdAt));
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw PostgresErrors.carry(e);
+        }
+    }
+
+    /**
+     * The usage records named by id, deleted in one statement. They are locked first in id order, as
+     * {@link #UPSERT_TOKEN_USAGE} writes them, so a deletion and an upsert of the same records never deadlock.
+     */
+    private static final String DELETE_TOKEN_USAGE = "WITH doomed AS (SELECT t.id FROM token_usage t "
+            + "WHERE t.id = ANY (?::uuid[]) ORDER BY t.id FOR UPDATE OF t) "
+            + "DELETE FROM token_usage t USING doomed d WHERE t.id = d.id";
+
+    /**
+     * Deletes the usage records of the ids; ids naming no stored record match nothing.
+     *
+     * @return how many records were deleted
+     */
+    static int deleteTokenUsage(Handle h, List<UUID> ids) {
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        try (PreparedStatement ps = h.getConnection().prepareStatement(DELETE_TOKEN_USAGE)) {
+            ps.setArray(1, ps.getConnection().createArrayOf("uuid", ids.toArray()));
             return ps.executeUpdate();
         } catch (SQLException e) {
             throw PostgresErrors.carry(e);

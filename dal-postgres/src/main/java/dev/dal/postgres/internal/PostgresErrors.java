@@ -64,7 +64,8 @@ final class PostgresErrors {
             "idx_messages_sequence", DuplicateKeyException.Key.MESSAGE_SEQUENCE_NUMBER,
             "users_pkey", DuplicateKeyException.Key.USER_ID,
             "chat_sessions_pkey", DuplicateKeyException.Key.SESSION_ID,
-            "messages_pkey", DuplicateKeyException.Key.MESSAGE_ID);
+            "messages_pkey", DuplicateKeyException.Key.MESSAGE_ID,
+            "token_usage_pkey", DuplicateKeyException.Key.TOKEN_USAGE_ID);
 
     /** Foreign keys by name: which referenced record is missing. */
     private static final Map<String, String> FOREIGN = Map.of(
@@ -72,7 +73,10 @@ final class PostgresErrors {
             "user_memory_user_id_fkey", "user",
             "messages_chat_session_id_fkey", "chat session",
             "message_votes_message_id_fkey", "message",
-            "message_votes_user_id_fkey", "user");
+            "message_votes_user_id_fkey", "user",
+            "token_usage_message_id_fkey", "message",
+            "token_usage_session_id_fkey", "chat session",
+            "token_usage_user_id_fkey", "user");
 
     private PostgresErrors() {}
 

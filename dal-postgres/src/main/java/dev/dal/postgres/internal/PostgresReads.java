@@ -11,12 +11,16 @@ import dev.dal.api.SearchQuery;
 import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
 import dev.dal.api.SessionStatus;
+import dev.dal.api.TokenUsageGrouping;
+import dev.dal.api.TokenUsageQuery;
+import dev.dal.api.TokenUsageTotal;
 import dev.dal.api.User;
 import dev.dal.api.Vote;
 import dev.dal.api.VoteTally;
 import dev.dal.api.spi.SearchCursors;
 import dev.dal.api.spi.SearchWords;
 import dev.dal.api.spi.StoreReads;
+import dev.dal.api.spi.TokenTotals;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -34,7 +38,7 @@ import org.jdbi.v3.core.statement.Query;
  * reads a record and writes what it computed from it never loses a concurrent transaction's update of it
  * (READ COMMITTED alone would). A second reader waits, then reads the committed value. Outside a
  * transaction reads lock nothing. Vote reads lock nothing either: a tally is a count, and a vote is replaced
- * whole, never computed from the one before.
+ * whole, never computed from the one before. Token usage totals lock nothing: records are never updated.
  */
 final class PostgresReads implements StoreReads {
     private static final String SESSION_ORDER = "COALESCE(last_message_at, created_at) DESC, id DESC";
@@ -340,6 +344,75 @@ final class PostgresReads implements StoreReads {
                         .bind("to", toSequence)
                         .map((rs, ctx) -> PostgresRows.vote(rs))
                         .list());
+    }
+
+    // ---- token usage ----
+
+    /**
+     * A grouping's key as text: user and session ids in their canonical lower-case form (in "C" order their text
+     * sorts as the UUIDs do), the model as stored. A fixed expression per grouping, never caller input.
+     */
+    private static String usageKey(TokenUsageGrouping groupBy) {
+        return switch (groupBy) {
+            case USER -> "t.user_id::text";
+            case SESSION -> "t.session_id::text";
+            case MODEL -> "t.model";
+        };
+    }
+
+    /**
+     * The totals statement: one round trip. {@code g} sums the range's records by key and currency (the records
+     * without cost form the currency-NULL group), {@code k} takes the page's keys (at most {@code :limit}, after
+     * the cursor), and every currency group of those keys comes back ordered by key, as {@link TokenTotals#fromRows}
+     * merges them. The key is collated "C" in {@code g}, so the cursor's comparison and every sort go by code
+     * point. A session is resolved from its chat id inside the statement (an
+     * unknown one matches nothing). The conditions are fixed text; every value is a bound parameter.
+     */
+    static String totalsSql(TokenUsageGrouping groupBy, boolean byUser, boolean bySession, boolean afterKey) {
+        String key = usageKey(groupBy);
+        return "WITH g AS (SELECT " + key + " COLLATE \"C\" AS key, t.currency, sum(t.prompt_tokens) AS prompt_tokens, "
+                + "sum(t.completion_tokens) AS completion_tokens, count(*) AS records, "
+                + "sum(t.cost_micros) AS cost_micros FROM token_usage t "
+                + "WHERE t.created_at >= :from AND t.created_at < :to"
+                + (byUser ? " AND t.user_id = :userId" : "")
+                + (bySession ? " AND t.session_id = (SELECT id FROM chat_sessions WHERE chat_id = :chatId)" : "")
+                + (afterKey ? " AND " + key + " COLLATE \"C\" > :afterKey" : "")
+                + " GROUP BY 1, 2), "
+                + "k AS (SELECT DISTINCT key FROM g ORDER BY key LIMIT :limit) "
+                + "SELECT g.key, g.currency, g.prompt_tokens, g.completion_tokens, g.records, g.cost_micros "
+                + "FROM g JOIN k USING (key) ORDER BY g.key, g.currency";
+    }
+
+    @Override
+    public List<TokenUsageTotal> getTokenUsageTotals(TokenUsageQuery query) {
+        boolean byUser = query.userId() != null;
+        boolean bySession = query.chatId() != null;
+        boolean afterKey = query.afterKey() != null;
+        List<TokenTotals.CurrencyRow> rows = store.read("getTokenUsageTotals", h -> {
+            Query statement = h.createQuery(totalsSql(query.groupBy(), byUser, bySession, afterKey))
+                    .bind("from", PostgresRows.bindable(query.from()))
+                    .bind("to", PostgresRows.bindable(query.to()))
+                    .bind("limit", query.limit());
+            if (byUser) {
+                statement.bind("userId", query.userId());
+            }
+            if (bySession) {
+                statement.bind("chatId", query.chatId());
+            }
+            if (afterKey) {
+                statement.bind("afterKey", query.afterKey());
+            }
+            return statement
+                    .map((rs, ctx) -> new TokenTotals.CurrencyRow(
+                            rs.getString(1),
+                            rs.getString(2),
+                            rs.getLong(3),
+                            rs.getLong(4),
+                            rs.getLong(5),
+                            rs.getLong(6)))
+                    .list();
+        });
+        return TokenTotals.fromRows(rows);
     }
 
     // ---- memory ----

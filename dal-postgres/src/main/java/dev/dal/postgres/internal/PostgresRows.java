@@ -7,6 +7,7 @@ import dev.dal.api.Message;
 import dev.dal.api.MessageVote;
 import dev.dal.api.Role;
 import dev.dal.api.SessionStatus;
+import dev.dal.api.TokenUsage;
 import dev.dal.api.User;
 import dev.dal.api.UserStatus;
 import dev.dal.api.Vote;
@@ -52,6 +53,10 @@ final class PostgresRows {
     /** A vote's columns, {@code v} for {@code message_votes} and {@code m} for the message voted on. */
     static final String VOTE_COLUMNS =
             "v.message_id, m.chat_session_id, m.sequence_number, v.user_id, v.vote, v.voted_at";
+
+    /** A token usage record's columns, of {@code token_usage}. */
+    static final String TOKEN_USAGE_COLUMNS = "id, message_id, session_id, sequence_number, user_id, model, "
+            + "prompt_tokens, completion_tokens, cost_micros, currency, created_at";
 
     private PostgresRows() {}
 
@@ -236,6 +241,23 @@ final class PostgresRows {
                 rs.getObject("user_id", UUID.class),
                 Vote.fromWireName(rs.getString("vote")),
                 instant(rs, "voted_at"));
+    }
+
+    static TokenUsage tokenUsage(ResultSet rs) throws SQLException {
+        long cost = rs.getLong("cost_micros");
+        Long costMicros = rs.wasNull() ? null : cost;
+        return new TokenUsage(
+                rs.getObject("id", UUID.class),
+                rs.getObject("message_id", UUID.class),
+                rs.getObject("session_id", UUID.class),
+                rs.getLong("sequence_number"),
+                rs.getObject("user_id", UUID.class),
+                rs.getString("model"),
+                rs.getLong("prompt_tokens"),
+                rs.getLong("completion_tokens"),
+                costMicros,
+                rs.getString("currency"),
+                instant(rs, "created_at"));
     }
 
     static MemoryEntry memory(ResultSet rs) throws SQLException {

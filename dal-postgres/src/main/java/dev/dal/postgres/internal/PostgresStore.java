@@ -68,15 +68,16 @@ public final class PostgresStore extends SplitDataAccess {
     }
 
     /**
-     * A transactional server's capabilities, full-text search over the {@code idx_messages_content_fts} index, and
-     * message votes in {@code message_votes}.
+     * A transactional server's capabilities, full-text search over the {@code idx_messages_content_fts} index,
+     * message votes in {@code message_votes} and token usage in {@code token_usage}.
      */
     private static final Set<Capability> CAPABILITIES = Collections.unmodifiableSet(EnumSet.of(
             Capability.TRANSACTIONS,
             Capability.MULTI_PROCESS,
             Capability.NETWORK,
             Capability.FULL_TEXT_SEARCH,
-            Capability.MESSAGE_VOTES));
+            Capability.MESSAGE_VOTES,
+            Capability.TOKEN_USAGE));
 
     /** A store bound to one transaction's connection. */
     private PostgresStore(PostgresStore parent, Handle bound) {

@@ -4,14 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.dal.api.ChatSession;
 import dev.dal.api.ChatSessionUpdate;
 import dev.dal.api.DeleteMode;
+import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.MessageVote;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
+import dev.dal.api.NewTokenUsage;
 import dev.dal.api.NewUser;
 import dev.dal.api.NotFoundException;
 import dev.dal.api.Timestamps;
+import dev.dal.api.TokenUsage;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
 import dev.dal.api.Vote;
@@ -35,7 +38,8 @@ import org.jdbi.v3.core.Handle;
  * plus one) in the statement that deletes. Messages are appended under the sequence numbers one UPDATE of
  * their session reserves; deletions take their keys' advisory locks ({@link PostgresKeyLocks}) exclusive.
  * A vote is one upsert on {@code message_votes}' primary key; votes go with their message and their user by
- * {@code ON DELETE CASCADE}, so the deletions here need no statement for them.
+ * {@code ON DELETE CASCADE}, so the deletions here need no statement for them. Token usage is one insert
+ * that goes the same ways: with its message, its session and the user billed.
  */
 final class PostgresWrites implements StoreWrites {
     private final PostgresStore store;
@@ -239,25 +243,40 @@ final class PostgresWrites implements StoreWrites {
                 }
                 throw e;
             }
-            return cast.orElseThrow(() -> missingForVote(h, chatId, sequenceNumber, userId));
+            return cast.orElseThrow(() -> missingMessageOrUser(h, chatId, sequenceNumber, userId));
         });
     }
 
-    /** @return what a vote that stored nothing lacked, looked for in the contract's order: session, message, user */
-    private static NotFoundException missingForVote(Handle h, String chatId, long sequenceNumber, UUID userId) {
+    /**
+     * @return what a vote or a usage record that stored nothing lacked, looked for in the contract's order:
+     *     session, message, user
+     */
+    private static NotFoundException missingMessageOrUser(Handle h, String chatId, long sequenceNumber, UUID userId) {
+        NotFoundException missing = missingParent(h, chatId, sequenceNumber, userId);
+        return missing != null ? missing : NotFoundException.of("user", userId);
+    }
+
+    /**
+     * @return what of session, message and user is missing, looked for in the contract's order, or {@code null}
+     *     when all three are stored
+     */
+    private static NotFoundException missingParent(Handle h, String chatId, long sequenceNumber, UUID userId) {
         boolean[] found = h.createQuery("SELECT EXISTS (SELECT 1 FROM chat_sessions WHERE chat_id = :chatId), "
                         + "EXISTS (SELECT 1 FROM chat_sessions s JOIN messages m ON m.chat_session_id = s.id "
-                        + "WHERE s.chat_id = :chatId AND m.sequence_number = :sequenceNumber)")
+                        + "WHERE s.chat_id = :chatId AND m.sequence_number = :sequenceNumber), "
+                        + "EXISTS (SELECT 1 FROM users WHERE id = :userId)")
                 .bind("chatId", chatId)
                 .bind("sequenceNumber", sequenceNumber)
-                .map((rs, ctx) -> new boolean[] {rs.getBoolean(1), rs.getBoolean(2)})
+                .bind("userId", userId)
+                .map((rs, ctx) -> new boolean[] {rs.getBoolean(1), rs.getBoolean(2), rs.getBoolean(3)})
                 .one();
         if (!found[0]) {
             return NotFoundException.of("chat session", chatId);
         }
-        return found[1]
-                ? NotFoundException.of("user", userId)
-                : NotFoundException.of("message", chatId + "#" + sequenceNumber);
+        if (!found[1]) {
+            return NotFoundException.of("message", chatId + "#" + sequenceNumber);
+        }
+        return found[2] ? null : NotFoundException.of("user", userId);
     }
 
     @Override
@@ -274,6 +293,116 @@ final class PostgresWrites implements StoreWrites {
                                 .bind("userId", userId)
                                 .execute()
                         > 0);
+    }
+
+    // ---- token usage ----
+
+    /**
+     * A usage record in one statement: the message found by its session's chat id and its number, the user billed
+     * among the users, and the row inserted under a new id. No row returned: the session, the message or the user
+     * is missing. The user is joined, not left to the foreign key, so that usage billed to an unknown user does
+     * not abort a running transaction.
+     */
+    private static final String RECORD_USAGE = "INSERT INTO token_usage (id, message_id, session_id, "
+            + "sequence_number, user_id, model, prompt_tokens, completion_tokens, cost_micros, currency, created_at) "
+            + "SELECT :id, m.id, s.id, m.sequence_number, u.id, :model, :promptTokens, :completionTokens, "
+            + "CAST(:costMicros AS bigint), CAST(:currency AS text), CAST(:now AS timestamptz) FROM chat_sessions s "
+            + "JOIN messages m ON m.chat_session_id = s.id AND m.sequence_number = :sequenceNumber "
+            + "JOIN users u ON u.id = :userId WHERE s.chat_id = :chatId ON CONFLICT (id) DO NOTHING "
+            + "RETURNING message_id, session_id";
+
+    /**
+     * The record stored under a caller's id, with the id of the session the request's chat id names (NULL for
+     * none), to tell a repeated request from other usage under a taken id.
+     */
+    private static final String STORED_USAGE = "SELECT " + PostgresRows.TOKEN_USAGE_COLUMNS
+            + ", (SELECT id FROM chat_sessions WHERE chat_id = :chatId) AS requested_session_id "
+            + "FROM token_usage WHERE id = :id";
+
+    /**
+     * A record under a new id, or under the caller's: {@code ON CONFLICT (id) DO NOTHING} leaves a taken id's record
+     * alone (a concurrent insert of it is waited for) and the transaction running, and when nothing was inserted
+     * one more query says why: a missing parent first, as a vote's, then a stored record, returned when the
+     * request asks for exactly that usage and refused as {@link DuplicateKeyException.Key#TOKEN_USAGE_ID} when not.
+     */
+    @Override
+    public TokenUsage recordTokenUsage(NewTokenUsage usage) {
+        UUID id = usage.id() != null ? usage.id() : Ids.newId();
+        Instant now = store.now();
+        String chatId = usage.chatId();
+        long sequenceNumber = usage.sequenceNumber();
+        UUID userId = usage.userId();
+        return store.write("recordTokenUsage", h -> {
+            Optional<TokenUsage> recorded;
+            try {
+                recorded = h.createQuery(RECORD_USAGE)
+                        .bind("id", id)
+                        .bind("model", usage.model())
+                        .bind("promptTokens", usage.promptTokens())
+                        .bind("completionTokens", usage.completionTokens())
+                        .bind("costMicros", usage.costMicros())
+                        .bind("currency", usage.currency())
+                        .bind("now", PostgresRows.bindable(now))
+                        .bind("sequenceNumber", sequenceNumber)
+                        .bind("userId", userId)
+                        .bind("chatId", chatId)
+                        .map((rs, ctx) -> new TokenUsage(
+                                id,
+                                rs.getObject(1, UUID.class),
+                                rs.getObject(2, UUID.class),
+                                sequenceNumber,
+                                userId,
+                                usage.model(),
+                                usage.promptTokens(),
+                                usage.completionTokens(),
+                                usage.costMicros(),
+                                usage.currency(),
+                                now))
+                        .findOne();
+            } catch (RuntimeException e) {
+                // Found by the statement, then deleted by a transaction that committed before the key's check.
+                if (PostgresErrors.violatesForeignKey(e, "token_usage_user_id_fkey")) {
+                    throw NotFoundException.of("user", userId);
+                }
+                if (PostgresErrors.violatesForeignKey(e, "token_usage_session_id_fkey")) {
+                    throw NotFoundException.of("chat session", chatId);
+                }
+                if (PostgresErrors.violatesForeignKey(e, "token_usage_message_id_fkey")) {
+                    throw NotFoundException.of("message", chatId + "#" + sequenceNumber);
+                }
+                throw e;
+            }
+            if (recorded.isPresent()) {
+                return recorded.get();
+            }
+            NotFoundException missing = missingParent(h, chatId, sequenceNumber, userId);
+            if (missing != null) {
+                throw missing;
+            }
+            return storedUnderTheCallersId(h, usage, id);
+        });
+    }
+
+    /**
+     * @return the record stored under the request's id when it records exactly this usage
+     * @throws DuplicateKeyException when the id holds other usage
+     */
+    private static TokenUsage storedUnderTheCallersId(Handle h, NewTokenUsage usage, UUID id) {
+        UUID[] requestedSession = new UUID[1];
+        Optional<TokenUsage> stored = h.createQuery(STORED_USAGE)
+                .bind("id", id)
+                .bind("chatId", usage.chatId())
+                .map((rs, ctx) -> {
+                    requestedSession[0] = rs.getObject("requested_session_id", UUID.class);
+                    return PostgresRows.tokenUsage(rs);
+                })
+                .findOne();
+        if (stored.isPresent() && requestedSession[0] != null && usage.sameUsageAs(requestedSession[0], stored.get())) {
+            return stored.get();
+        }
+        // Stored under the id with other usage, or (after the parents' check) deleted again meanwhile by a
+        // transaction that committed: the id was taken when the insert ran either way.
+        throw new DuplicateKeyException(DuplicateKeyException.Key.TOKEN_USAGE_ID);
     }
 
     // ---- memory ----

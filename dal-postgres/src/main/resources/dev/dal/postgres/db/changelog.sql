@@ -199,3 +199,32 @@ CREATE TABLE message_votes (
 );
 CREATE INDEX idx_message_votes_user_id ON message_votes(user_id);
 --rollback DROP TABLE message_votes;
+
+--changeset dal:011-token-usage
+-- Token usage: one row per model call on a message, billed to a user, never updated. A row names its message,
+-- the message's session and place, and the user billed (any user, not only the session's owner). It goes with
+-- its message and its session (a deleted session cascades both ways) and with its user, in either DeleteMode,
+-- even when the session survives. The model is compared in code-point ("C") order, as totals are paged by it.
+-- A cost is given with its currency or neither is. Totals read a time range by user, session or model, or all
+-- of it; the index on message_id serves the cascade from a deleted message. A new table: nothing stored before
+-- it changes.
+CREATE TABLE token_usage (
+    id UUID PRIMARY KEY,
+    message_id UUID NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+    session_id UUID NOT NULL REFERENCES chat_sessions(id) ON DELETE CASCADE,
+    sequence_number BIGINT NOT NULL,
+    user_id UUID NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    model TEXT COLLATE "C" NOT NULL,
+    prompt_tokens BIGINT NOT NULL CHECK (prompt_tokens >= 0),
+    completion_tokens BIGINT NOT NULL CHECK (completion_tokens >= 0),
+    cost_micros BIGINT CHECK (cost_micros >= 0),
+    currency TEXT COLLATE "C" CHECK (currency ~ '^[A-Z]{3}$'),
+    created_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    CONSTRAINT token_usage_cost_currency CHECK ((cost_micros IS NULL) = (currency IS NULL))
+);
+CREATE INDEX idx_token_usage_user_created ON token_usage(user_id, created_at);
+CREATE INDEX idx_token_usage_session_created ON token_usage(session_id, created_at);
+CREATE INDEX idx_token_usage_model_created ON token_usage(model, created_at);
+CREATE INDEX idx_token_usage_created ON token_usage(created_at);
+CREATE INDEX idx_token_usage_message_id ON token_usage(message_id);
+--rollback DROP TABLE token_usage;

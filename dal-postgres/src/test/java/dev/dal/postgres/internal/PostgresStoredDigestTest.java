@@ -84,7 +84,7 @@ class PostgresStoredDigestTest {
 
     @BeforeEach
     void empty() throws SQLException {
-        execute("TRUNCATE message_votes, users, chat_sessions, messages, user_memory, user_tombstones, "
+        execute("TRUNCATE token_usage, message_votes, users, chat_sessions, messages, user_memory, user_tombstones, "
                 + "session_tombstones, memory_tombstones");
     }
 
