@@ -5,6 +5,7 @@ import dev.dal.api.ConcurrencyConflictException;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.MessageVote;
+import dev.dal.api.TokenUsage;
 import dev.dal.api.User;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
@@ -74,6 +75,10 @@ final class Neo4jBulkAccess extends VersionedBulkAccess {
             RETURN m.id AS message_id, m.session_id AS session_id, m.sequence_number AS sequence_number,
               r.user_id AS user_id, r.vote AS vote, r.voted_at AS voted_at
             ORDER BY session_id, sequence_number, user_id LIMIT $n""";
+
+    /** Token usage by id, along the uniqueness constraint's index ({@code dal_token_usage_id}) in order. */
+    private static final String SCAN_TOKEN_USAGE =
+            "MATCH (t:TokenUsage) WHERE t.id > $after RETURN t ORDER BY t.id LIMIT $n";
 
     private final Neo4jStore store;
 
@@ -154,6 +159,26 @@ final class Neo4jBulkAccess extends VersionedBulkAccess {
     @Override
     public void deleteVotes(List<VoteKey> keys) {
         store.writeOnly("deleteVotes", tx -> Neo4jBulkWrites.deleteVotes(tx, keys));
+    }
+
+    @Override
+    public ScanBatch<TokenUsage> scanTokenUsage(String cursor, int batchSize) {
+        Map<String, Object> page = afterId(ScanCursors.afterTokenUsage(cursor), batchSize);
+        List<TokenUsage> usage = store.read(
+                "scanTokenUsage",
+                tx -> tx.run(SCAN_TOKEN_USAGE, page)
+                        .list(r -> Neo4jRecords.tokenUsage(r.get("t").asNode())));
+        return ScanCursors.batch(usage, batchSize, ScanCursors::ofTokenUsage);
+    }
+
+    @Override
+    public void upsertTokenUsage(List<TokenUsage> usage) {
+        store.writeOnly("upsertTokenUsage", tx -> Neo4jBulkWrites.upsertTokenUsage(tx, usage));
+    }
+
+    @Override
+    public void deleteTokenUsage(List<UUID> ids) {
+        store.writeOnly("deleteTokenUsage", tx -> Neo4jBulkWrites.deleteTokenUsage(tx, ids));
     }
 
     /**

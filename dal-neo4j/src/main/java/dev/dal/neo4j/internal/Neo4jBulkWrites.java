@@ -8,6 +8,7 @@ import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.MessageVote;
 import dev.dal.api.NotFoundException;
+import dev.dal.api.TokenUsage;
 import dev.dal.api.User;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.Tombstone;
@@ -270,6 +271,10 @@ final class Neo4jBulkWrites {
               SET s.version = coalesce(s.version, 1) + 1
               DELETE r
             }
+            CALL (u) {
+              MATCH (tu:TokenUsage) WHERE tu.user_id = u.id AND tu.created_at IS NOT NULL
+              DETACH DELETE tu
+            }
             DETACH DELETE u
             MERGE (t:UserTombstone {id: row.id})
             SET t.version = row.version""";
@@ -287,6 +292,10 @@ final class Neo4jBulkWrites {
             CALL (s) {
               MATCH (s)-[:HAS_MESSAGE]->(m:Message)
               DETACH DELETE m
+            }
+            CALL (s) {
+              MATCH (tu:TokenUsage) WHERE tu.session_id = s.id AND tu.created_at IS NOT NULL
+              DETACH DELETE tu
             }
             DETACH DELETE s
             MERGE (t:ChatSessionTombstone {chat_id: row.chat_id})
@@ -371,6 +380,29 @@ final class Neo4jBulkWrites {
               MATCH (u)-[r:VOTED]->(m)
               DELETE r
             }""";
+
+    /**
+     * Under {@link #LOCK_VOTE_ENDS} (the ends of a usage record are its billed user and its message, locked as
+     * {@code Neo4jWrites.recordTokenUsage} locks them): a row is stored only when its user and its message (that
+     * place of that session, holding that id) exist, replacing a record of the same id wholesale (a missing cost
+     * removes the stored one). Row keys are not named like the properties set ({@link #MESSAGES_TO_MERGE} says why).
+     */
+    static final String UPSERT_TOKEN_USAGE = LOCK_VOTE_ENDS + """
+            UNWIND $rows AS row
+            MATCH (u:User {id: row.uid})
+            MATCH (m:Message {session_id: row.sid, sequence_number: row.seq})
+            WHERE m.id = row.mid
+            MERGE (t:TokenUsage {id: row.tid})
+            SET t.message_id = m.id, t.session_id = m.session_id, t.sequence_number = m.sequence_number,
+                t.user_id = u.id, t.model = row.name, t.model_order = row.name_order, t.prompt_tokens = row.prompt,
+                t.completion_tokens = row.completion, t.cost_micros = row.cost, t.currency = row.cur,
+                t.created_at = row.at""";
+
+    /** By id; absent ones are ignored. */
+    static final String DELETE_TOKEN_USAGE = """
+            UNWIND $rows AS id
+            MATCH (t:TokenUsage {id: id})
+            DETACH DELETE t""";
 
     /** Users by id, then messages by (session id, sequence number), as {@link #LOCK_VOTE_ENDS} locks them. */
     private static final Comparator<VoteKey> LOCK_ORDER = Comparator.<VoteKey, String>comparing(
@@ -604,6 +636,48 @@ final class Neo4jBulkWrites {
     /** Removes the votes the keys name; absent ones are ignored. */
     static void deleteVotes(TransactionContext tx, List<VoteKey> keys) {
         votesUnderLocks(tx, DELETE_VOTES, new ArrayList<>(new LinkedHashSet<>(keys)), k -> k, Neo4jBulkWrites::voteRow);
+    }
+
+    /**
+     * Stores the records whose user and message exist (the last of one id wins), under the locks of their ends taken
+     * in the votes' order, so a record cannot outlive a concurrent deletion of its session or user.
+     */
+    static void upsertTokenUsage(TransactionContext tx, List<TokenUsage> usage) {
+        Map<UUID, TokenUsage> last = new LinkedHashMap<>();
+        usage.forEach(u -> {
+            last.remove(u.id());
+            last.put(u.id(), u);
+        });
+        votesUnderLocks(
+                tx,
+                UPSERT_TOKEN_USAGE,
+                new ArrayList<>(last.values()),
+                u -> new VoteKey(u.sessionId(), u.sequenceNumber(), u.userId()),
+                u -> {
+                    Map<String, Object> row = voteRow(new VoteKey(u.sessionId(), u.sequenceNumber(), u.userId()));
+                    row.put("tid", u.id().toString());
+                    row.put("mid", u.messageId().toString());
+                    row.put("name", u.model());
+                    row.put("name_order", Neo4jRecords.modelOrder(u.model()));
+                    row.put("prompt", u.promptTokens());
+                    row.put("completion", u.completionTokens());
+                    row.put("cost", u.costMicros());
+                    row.put("cur", u.currency());
+                    row.put("at", Neo4jRecords.time(u.createdAt()));
+                    return row;
+                });
+    }
+
+    /** Removes the records of the ids; absent ones are ignored. */
+    static void deleteTokenUsage(TransactionContext tx, List<UUID> ids) {
+        chunked(
+                new ArrayList<>(new LinkedHashSet<>(ids)),
+                chunk -> tx.run(
+                                DELETE_TOKEN_USAGE,
+                                Map.of(
+                                        "rows",
+                                        chunk.stream().map(UUID::toString).toList()))
+                        .consume());
     }
 
     /** @return a mutable row naming a vote's voter and place: {@code uid}, {@code sid}, {@code seq} */

@@ -201,6 +201,46 @@ final class Neo4jMigrations {
               DELETE r
             } IN TRANSACTIONS OF 1000 ROWS""";
 
+    /** A token usage record's key (schema change 007); its backing index serves the store's merge on the id. */
+    private static final String[] TOKEN_USAGE_CONSTRAINT = {
+        "dal_token_usage_id", "(n:TokenUsage) REQUIRE n.id IS UNIQUE"
+    };
+
+    /**
+     * The token usage indexes (schema change 007): a billed user's, a session's and a model's usage over a time
+     * range, and every user's usage over a time range, each an index seek of {@code Neo4jReads.getTokenUsageTotals}.
+     * The session and user ones also serve the deletions, which look a session's or a user's records up by the
+     * index's first property ({@code Neo4jWrites}).
+     */
+    private static final List<String[]> TOKEN_USAGE_INDEXES = List.of(
+            new String[] {"dal_token_usage_user_time", "(n:TokenUsage) ON (n.user_id, n.created_at)"},
+            new String[] {"dal_token_usage_session_time", "(n:TokenUsage) ON (n.session_id, n.created_at)"},
+            new String[] {"dal_token_usage_model_time", "(n:TokenUsage) ON (n.model, n.created_at)"},
+            new String[] {"dal_token_usage_created_at", "(n:TokenUsage) ON (n.created_at)"});
+
+    /** Rolling token usage back removes the records, as dropping the feature's storage does in the other stores. */
+    static final String DELETE_TOKEN_USAGE = """
+            MATCH (n:TokenUsage)
+            CALL (n) {
+              DETACH DELETE n
+            } IN TRANSACTIONS OF 1000 ROWS""";
+
+    private static List<String> tokenUsageUp() {
+        List<String> up = new java.util.ArrayList<>();
+        up.add("CREATE CONSTRAINT " + TOKEN_USAGE_CONSTRAINT[0] + " IF NOT EXISTS FOR " + TOKEN_USAGE_CONSTRAINT[1]);
+        TOKEN_USAGE_INDEXES.forEach(i -> up.add("CREATE INDEX " + i[0] + " IF NOT EXISTS FOR " + i[1]));
+        up.add("CALL db.awaitIndexes(300)");
+        return up;
+    }
+
+    private static List<String> tokenUsageDown() {
+        List<String> down = new java.util.ArrayList<>();
+        down.add(DELETE_TOKEN_USAGE);
+        reversed(TOKEN_USAGE_INDEXES).forEach(i -> down.add("DROP INDEX " + i[0] + " IF EXISTS"));
+        down.add("DROP CONSTRAINT " + TOKEN_USAGE_CONSTRAINT[0] + " IF EXISTS");
+        return down;
+    }
+
     private static List<String> versionsUp() {
         List<String> up = new java.util.ArrayList<>();
         up.add(SET_VERSIONS);
@@ -266,5 +306,10 @@ final class Neo4jMigrations {
                     List.of(
                             "CREATE CONSTRAINT " + VOTE_CONSTRAINT[0] + " IF NOT EXISTS FOR " + VOTE_CONSTRAINT[1],
                             "CALL db.awaitIndexes(300)"),
-                    List.of(DELETE_VOTES, "DROP CONSTRAINT " + VOTE_CONSTRAINT[0] + " IF EXISTS")));
+                    List.of(DELETE_VOTES, "DROP CONSTRAINT " + VOTE_CONSTRAINT[0] + " IF EXISTS")),
+            new Neo4jMigration(
+                    "007",
+                    "Token usage: TokenUsage nodes, unique on id, indexed by user, session and model over time",
+                    tokenUsageUp(),
+                    tokenUsageDown()));
 }

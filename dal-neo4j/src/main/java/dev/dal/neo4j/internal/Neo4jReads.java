@@ -12,11 +12,15 @@ import dev.dal.api.SearchPage;
 import dev.dal.api.SearchQuery;
 import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
+import dev.dal.api.TokenUsageGrouping;
+import dev.dal.api.TokenUsageQuery;
+import dev.dal.api.TokenUsageTotal;
 import dev.dal.api.User;
 import dev.dal.api.VoteTally;
 import dev.dal.api.spi.SearchCursors;
 import dev.dal.api.spi.SearchWords;
 import dev.dal.api.spi.StoreReads;
+import dev.dal.api.spi.TokenTotals;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -29,8 +33,9 @@ import org.neo4j.driver.TransactionContext;
 /**
  * Every Neo4j read the store's {@link dev.dal.api.DataAccess} makes: users, sessions with their
  * owners, history pages and windows, message counts, full-text search, vote tallies and a user's votes,
- * memory entries (past their expiry they are not returned). Each runs through {@link Neo4jStore#read}, in the
- * store's transaction when it has one. Labels and property names are constants; every value is a parameter.
+ * token usage totals, memory entries (past their expiry they are not returned). Each runs through
+ * {@link Neo4jStore#read}, in the store's transaction when it has one. Labels and property names are constants;
+ * every value is a parameter.
  */
 final class Neo4jReads implements StoreReads {
     private static final String SESSION_ORDER = "coalesce(s.last_message_at, s.created_at) DESC, s.id DESC";
@@ -311,6 +316,95 @@ final class Neo4jReads implements StoreReads {
                                         "to",
                                         toSequence))
                         .list(Neo4jRecords::vote));
+    }
+
+    // ---- token usage ----
+
+    /**
+     * One statement: the counted records by an index seek (the billed user's, the session's, or every record's
+     * over the time range; the planner picks among the indexes of schema change 007), summed per key and currency,
+     * then the currency groups collected per key so that the page is cut on keys: the first {@code limit} keys in
+     * ascending order, each with all its currency rows. A session is resolved from its chat id in the same
+     * statement (an unknown one matches nothing: no totals). Nothing is locked inside a transaction.
+     *
+     * <p>Keys are compared by code point. User and session ids are ASCII, and an ASCII key orders against any
+     * string alike by code point and by UTF-16 unit, so they are compared as they are; a model is compared by its
+     * {@link Neo4jRecords#modelOrder} (stored beside it; the page's {@code afterKey} encoded in Java), since
+     * Neo4j compares strings by UTF-8 bytes or by UTF-16 units depending on where each value comes from. The key's
+     * properties come from a fixed switch; every value is a parameter.
+     */
+    private static String tokenUsageTotals(TokenUsageQuery q) {
+        String key = switch (q.groupBy()) {
+            case USER -> "t.user_id";
+            case SESSION -> "t.session_id";
+            case MODEL -> "t.model";
+        };
+        String order = q.groupBy() == TokenUsageGrouping.MODEL ? "t." + Neo4jRecords.MODEL_ORDER : key;
+        StringBuilder cypher = new StringBuilder();
+        if (q.chatId() != null) {
+            cypher.append("MATCH (s:ChatSession {chat_id: $chatId})\n");
+        }
+        cypher.append("MATCH (t:TokenUsage)\nWHERE t.created_at >= $from AND t.created_at < $to");
+        if (q.userId() != null) {
+            cypher.append(" AND t.user_id = $userId");
+        }
+        if (q.chatId() != null) {
+            cypher.append(" AND t.session_id = s.id");
+        }
+        if (q.afterKey() != null) {
+            cypher.append(" AND ").append(order).append(" > $after");
+        }
+        cypher.append("\nWITH ")
+                .append(order)
+                .append(" AS sort_key, ")
+                .append(key)
+                .append(" AS key,");
+        cypher.append("""
+                 t.currency AS currency,
+                  sum(t.prompt_tokens) AS prompt, sum(t.completion_tokens) AS completion, count(*) AS records,
+                  sum(t.cost_micros) AS cost
+                WITH sort_key, key, collect({currency: currency, prompt: prompt, completion: completion,
+                  records: records, cost: cost}) AS groups
+                ORDER BY sort_key
+                LIMIT $limit
+                UNWIND groups AS g
+                RETURN key, g.currency AS currency, g.prompt AS prompt, g.completion AS completion,
+                  g.records AS records, g.cost AS cost
+                ORDER BY sort_key""");
+        return cypher.toString();
+    }
+
+    @Override
+    public List<TokenUsageTotal> getTokenUsageTotals(TokenUsageQuery q) {
+        String after = q.afterKey() == null
+                ? null
+                : q.groupBy() == TokenUsageGrouping.MODEL ? Neo4jRecords.modelOrder(q.afterKey()) : q.afterKey();
+        Map<String, Object> p = params(
+                "from",
+                Neo4jRecords.time(q.from()),
+                "to",
+                Neo4jRecords.time(q.to()),
+                "userId",
+                q.userId() == null ? null : q.userId().toString(),
+                "chatId",
+                q.chatId(),
+                "after",
+                after,
+                "limit",
+                (long) q.limit());
+        List<TokenTotals.CurrencyRow> rows = store.read(
+                "getTokenUsageTotals",
+                tx -> tx.run(tokenUsageTotals(q), p)
+                        .list(r -> new TokenTotals.CurrencyRow(
+                                r.get("key").asString(),
+                                r.get("currency").isNull()
+                                        ? null
+                                        : r.get("currency").asString(),
+                                r.get("prompt").asLong(),
+                                r.get("completion").asLong(),
+                                r.get("records").asLong(),
+                                r.get("cost").asLong(0))));
+        return TokenTotals.fromRows(rows);
     }
 
     // ---- search ----

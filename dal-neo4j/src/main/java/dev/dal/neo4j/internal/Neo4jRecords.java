@@ -9,6 +9,7 @@ import dev.dal.api.Message;
 import dev.dal.api.MessageVote;
 import dev.dal.api.Role;
 import dev.dal.api.SessionStatus;
+import dev.dal.api.TokenUsage;
 import dev.dal.api.User;
 import dev.dal.api.UserStatus;
 import dev.dal.api.Vote;
@@ -50,6 +51,16 @@ final class Neo4jRecords {
      * every deletion of a user or message is a {@code DETACH DELETE}.
      */
     static final String VOTED = "VOTED";
+
+    /**
+     * Label of a token usage record (schema change 007), a node of its own, tied to nothing by a relationship:
+     * {@code id}, {@code message_id}, {@code session_id}, {@code sequence_number}, {@code user_id} (the billed
+     * user), {@code model}, {@code model_order} ({@link #modelOrder}), {@code prompt_tokens},
+     * {@code completion_tokens}, {@code cost_micros} and {@code currency} (both or neither), {@code created_at}. A {@code DETACH DELETE} of its message, session or
+     * user does not reach it, so every deletion of a session (its messages) or a user deletes the records naming
+     * them by their indexed {@code session_id} and {@code user_id}.
+     */
+    static final String TOKEN_USAGE = "TokenUsage";
 
     // ---- records to properties ----
 
@@ -139,6 +150,37 @@ final class Neo4jRecords {
      */
     static String searchWords(String text) {
         return String.join(" ", SearchWords.every(text));
+    }
+
+    /** Property of a {@link #TOKEN_USAGE} node holding {@link #modelOrder} of its {@code model}. */
+    static final String MODEL_ORDER = "model_order";
+
+    /**
+     * A model name re-encoded so that comparing encodings orders them as the names' code points, whichever way the
+     * server compares them. Neo4j compares two strings read from the store by their UTF-8 bytes (code point order)
+     * but any other pair, a parameter or a value written in the running transaction among them, by
+     * {@link String#compareTo} (UTF-16 units), so {@code t.model > $afterKey} and {@code ORDER BY t.model} put an
+     * emoji before U+FFFD or after it depending on where the values come from. The encoding keeps a character
+     * below U+D800 as it is, follows one from U+E000 to U+FFFF with a space, and writes U+FFFF before a
+     * supplementary character's surrogate pair: at the first character two names differ, both comparisons then
+     * meet characters whose two orders agree (two low ones, a low one against a high unit, U+FFFF followed by a
+     * space against U+FFFF followed by a surrogate pair, or two pairs), and the encoding of a prefix is a prefix.
+     *
+     * @param model a model name
+     * @return its order encoding
+     */
+    static String modelOrder(String model) {
+        StringBuilder order = new StringBuilder(model.length() + 8);
+        model.codePoints().forEach(cp -> {
+            if (cp < 0xD800) {
+                order.append((char) cp);
+            } else if (cp <= 0xFFFF) {
+                order.append((char) cp).append(' ');
+            } else {
+                order.append('\uFFFF').appendCodePoint(cp);
+            }
+        });
+        return order.toString();
     }
 
     /** @return the driver value of an instant: a UTC {@code DATETIME}, or {@code null} */
@@ -239,6 +281,47 @@ final class Neo4jRecords {
                 uuid(r.get("user_id")),
                 Vote.fromWireName(r.get("vote").asString()),
                 instant(r.get("voted_at")));
+    }
+
+    /**
+     * @param u a token usage record
+     * @return its node's properties ({@link #TOKEN_USAGE}); a record without cost has neither cost property
+     */
+    static Map<String, Object> tokenUsageProps(TokenUsage u) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("id", u.id().toString());
+        p.put("message_id", u.messageId().toString());
+        p.put("session_id", u.sessionId().toString());
+        p.put("sequence_number", u.sequenceNumber());
+        p.put("user_id", u.userId().toString());
+        p.put("model", u.model());
+        p.put(MODEL_ORDER, modelOrder(u.model()));
+        p.put("prompt_tokens", u.promptTokens());
+        p.put("completion_tokens", u.completionTokens());
+        p.put("cost_micros", u.costMicros());
+        p.put("currency", u.currency());
+        p.put("created_at", time(u.createdAt()));
+        return p;
+    }
+
+    /**
+     * @param n a {@link #TOKEN_USAGE} node
+     * @return the record it holds
+     */
+    static TokenUsage tokenUsage(MapAccessor n) {
+        Value cost = n.get("cost_micros");
+        return new TokenUsage(
+                uuid(n.get("id")),
+                uuid(n.get("message_id")),
+                uuid(n.get("session_id")),
+                n.get("sequence_number").asLong(),
+                uuid(n.get("user_id")),
+                n.get("model").asString(),
+                n.get("prompt_tokens").asLong(),
+                n.get("completion_tokens").asLong(),
+                cost.isNull() ? null : cost.asLong(),
+                text(n.get("currency")),
+                instant(n.get("created_at")));
     }
 
     /** A node written before versions (schema change 004 gives every node one) is at version 1. */

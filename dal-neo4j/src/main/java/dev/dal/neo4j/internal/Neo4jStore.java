@@ -30,15 +30,16 @@ public final class Neo4jStore extends SplitDataAccess {
     static final String STORAGE_TYPE = "neo4j";
 
     /**
-     * A transactional server store with a full-text index of message content (schema change 005) and message votes
-     * (schema change 006).
+     * A transactional server store with a full-text index of message content (schema change 005), message votes
+     * (schema change 006) and token usage (schema change 007).
      */
     private static final Set<Capability> CAPABILITIES = EnumSet.of(
             Capability.TRANSACTIONS,
             Capability.MULTI_PROCESS,
             Capability.NETWORK,
             Capability.FULL_TEXT_SEARCH,
-            Capability.MESSAGE_VOTES);
+            Capability.MESSAGE_VOTES,
+            Capability.TOKEN_USAGE);
 
     private final Neo4jConnection connection;
     private final Clock clock;

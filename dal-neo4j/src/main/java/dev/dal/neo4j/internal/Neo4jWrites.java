@@ -7,15 +7,18 @@ import dev.dal.api.ChatSession;
 import dev.dal.api.ChatSessionUpdate;
 import dev.dal.api.ConcurrencyConflictException;
 import dev.dal.api.DeleteMode;
+import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.JsonValues;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.MessageVote;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
+import dev.dal.api.NewTokenUsage;
 import dev.dal.api.NewUser;
 import dev.dal.api.NotFoundException;
 import dev.dal.api.Timestamps;
+import dev.dal.api.TokenUsage;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
 import dev.dal.api.Vote;
@@ -33,9 +36,9 @@ import org.neo4j.driver.TransactionContext;
 
 /**
  * Every Neo4j write the store's {@link dev.dal.api.DataAccess} makes: creations, updates,
- * deletions with their cascades and tombstones, message appends, votes cast and cleared, memory entries set,
- * deleted and purged. Each runs through {@link Neo4jStore#write}, in the store's transaction when it has one,
- * and is safe to run again: ids are chosen before the first attempt and records are {@code MERGE}d
+ * deletions with their cascades and tombstones, message appends, votes cast and cleared, token usage recorded,
+ * memory entries set, deleted and purged. Each runs through {@link Neo4jStore#write}, in the store's
+ * transaction when it has one, and is safe to run again: ids are chosen before the first attempt and records are {@code MERGE}d
  * on them; sequence numbers are assigned inside the write transaction, under the session node's
  * lock. Labels and property names are constants; every value is a parameter.
  */
@@ -124,11 +127,15 @@ final class Neo4jWrites implements StoreWrites {
     }
 
     /**
-     * Deletes the user and their memory, and purges or detaches their sessions (a detached session moves one
-     * version); leaves one tombstone at the user's version plus one (their memory needs none: it names the user),
-     * and with {@code PURGE} one per purged session, so late messages of those sessions are skipped.
+     * Deletes the user, their memory and the token usage billed to them (in every mode, also in sessions that
+     * stay), and purges (with their messages and all their token usage) or detaches their sessions (a detached
+     * session moves one version); token usage is looked up by the indexed {@code user_id} and {@code session_id}
+     * (see {@link Neo4jRecords#TOKEN_USAGE}), after the user's lock and a session's message deletions, so a
+     * usage record committed while they waited is found. Leaves one tombstone at the user's version plus one
+     * (their memory needs none: it names the user), and with {@code PURGE} one per purged session, so late messages
+     * of those sessions are skipped.
      */
-    private static final String DELETE_USER = """
+    static final String DELETE_USER = """
             MATCH (u:User {id: $id})
             SET u._lock = true REMOVE u._lock
             WITH u
@@ -143,6 +150,10 @@ final class Neo4jWrites implements StoreWrites {
                 MATCH (s)-[:HAS_MESSAGE]->(msg:Message)
                 DETACH DELETE msg
               }
+              CALL (s) {
+                MATCH (t:TokenUsage) WHERE t.session_id = s.id AND t.created_at IS NOT NULL
+                DETACH DELETE t
+              }
               WITH s, s.chat_id AS chatId, s.id AS sid, coalesce(s.version, 1) + 1 AS v
               DETACH DELETE s
               MERGE (t:ChatSessionTombstone {chat_id: chatId})
@@ -154,6 +165,10 @@ final class Neo4jWrites implements StoreWrites {
               WHERE NOT $purge
               SET s.version = coalesce(s.version, 1) + 1
               DELETE r
+            }
+            CALL (u) {
+              MATCH (t:TokenUsage) WHERE t.user_id = u.id AND t.created_at IS NOT NULL
+              DETACH DELETE t
             }
             WITH u, u.id AS id, coalesce(u.version, 1) + 1 AS v
             DETACH DELETE u
@@ -258,14 +273,22 @@ final class Neo4jWrites implements StoreWrites {
         });
     }
 
-    /** Deletes the session with its messages; leaves a tombstone keyed by chat id, naming the session's id. */
-    private static final String DELETE_SESSION = """
+    /**
+     * Deletes the session with its messages and their token usage (by the indexed {@code session_id}, after the
+     * messages, whose deletion waits for a usage record being written on one of them); leaves a tombstone keyed by
+     * chat id, naming the session's id.
+     */
+    static final String DELETE_SESSION = """
             MATCH (s:ChatSession {chat_id: $chatId})
             SET s._lock = true REMOVE s._lock
             WITH s
             CALL (s) {
               MATCH (s)-[:HAS_MESSAGE]->(m:Message)
               DETACH DELETE m
+            }
+            CALL (s) {
+              MATCH (t:TokenUsage) WHERE t.session_id = s.id AND t.created_at IS NOT NULL
+              DETACH DELETE t
             }
             WITH s, s.id AS sid, coalesce(s.version, 1) + 1 AS v
             DETACH DELETE s
@@ -447,6 +470,86 @@ final class Neo4jWrites implements StoreWrites {
                         "clearVote",
                         tx -> tx.run(CLEAR_VOTE, p).single().get("cleared").asLong())
                 > 0;
+    }
+
+    // ---- token usage ----
+
+    /**
+     * One statement, as {@link #VOTE}: finds the session, the message (by the (session, sequence) index) and the
+     * billed user, and records the usage only when all exist; its one row says which is missing and holds the
+     * record stored under the id. The user's node and then the message's are write-locked first, in the vote's
+     * order: a concurrent deletion of the user or of the message's session then either waits for this record to
+     * commit and deletes it (its look-up by {@code user_id} or {@code session_id} runs after those locks), or has
+     * deleted the node, and this attempt fails as a retryable conflict whose re-run finds it missing. The node is
+     * merged on its id (the caller's, or one chosen before the first attempt) and written only when created, so a
+     * re-run after a lost commit, or the caller's repeated request, finds the stored record, and other usage under a
+     * taken id changes nothing ({@link #recordTokenUsage} compares).
+     */
+    private static final String RECORD_TOKEN_USAGE = """
+            OPTIONAL MATCH (s:ChatSession {chat_id: $chatId})
+            OPTIONAL MATCH (m:Message {session_id: s.id, sequence_number: $sequence})
+            OPTIONAL MATCH (u:User {id: $userId})
+            CALL (s, m, u) {
+              WITH s, m, u WHERE m IS NOT NULL AND u IS NOT NULL
+              SET u._lock = true, m._lock = true REMOVE u._lock, m._lock
+              MERGE (t:TokenUsage {id: $props.id})
+              ON CREATE SET t += $props, t.message_id = m.id, t.session_id = s.id
+              RETURN collect(t) AS stored
+            }
+            RETURN s IS NOT NULL AS session_found, s.id AS session_id, m.id AS message_id, u IS NOT NULL AS user_found,
+              stored""";
+
+    @Override
+    public TokenUsage recordTokenUsage(NewTokenUsage usage) {
+        UUID id = usage.id() != null ? usage.id() : Ids.newId();
+        Instant now = store.now();
+        Map<String, Object> props = params(
+                "id",
+                id.toString(),
+                "sequence_number",
+                usage.sequenceNumber(),
+                "user_id",
+                usage.userId().toString(),
+                "model",
+                usage.model(),
+                Neo4jRecords.MODEL_ORDER,
+                Neo4jRecords.modelOrder(usage.model()),
+                "prompt_tokens",
+                usage.promptTokens(),
+                "completion_tokens",
+                usage.completionTokens(),
+                "cost_micros",
+                usage.costMicros(),
+                "currency",
+                usage.currency(),
+                "created_at",
+                Neo4jRecords.time(now));
+        Map<String, Object> p = params(
+                "chatId",
+                usage.chatId(),
+                "sequence",
+                usage.sequenceNumber(),
+                "userId",
+                usage.userId().toString(),
+                "props",
+                props);
+        Record found = store.write(
+                "recordTokenUsage", tx -> tx.run(RECORD_TOKEN_USAGE, p).single());
+        // The order of voteMessage: the session, then the message, then the user.
+        if (!found.get("session_found").asBoolean()) {
+            throw NotFoundException.of("chat session", usage.chatId());
+        }
+        if (found.get("message_id").isNull()) {
+            throw NotFoundException.of("message", usage.chatId() + "#" + usage.sequenceNumber());
+        }
+        if (!found.get("user_found").asBoolean()) {
+            throw NotFoundException.of("user", usage.userId());
+        }
+        TokenUsage stored = Neo4jRecords.tokenUsage(found.get("stored").get(0).asNode());
+        if (!usage.sameUsageAs(UUID.fromString(found.get("session_id").asString()), stored)) {
+            throw new DuplicateKeyException(DuplicateKeyException.Key.TOKEN_USAGE_ID);
+        }
+        return stored;
     }
 
     // ---- memory ----

@@ -15,7 +15,12 @@ import dev.dal.api.Message;
 import dev.dal.api.MessageVote;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
+import dev.dal.api.NewTokenUsage;
 import dev.dal.api.NewUser;
+import dev.dal.api.TokenUsage;
+import dev.dal.api.TokenUsageGrouping;
+import dev.dal.api.TokenUsageQuery;
+import dev.dal.api.TokenUsageTotal;
 import dev.dal.api.User;
 import dev.dal.api.ValidationException;
 import dev.dal.api.Vote;
@@ -25,6 +30,7 @@ import dev.dal.neo4j.Neo4jStoreProvider;
 import dev.dal.test.neo4j.Neo4jTestServer;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.HashMap;
 import java.util.List;
@@ -79,7 +85,9 @@ class Neo4jSchemaMigratorTest {
     void aFreshServerHasEveryChangePendingWithItsChecksum() {
         List<SchemaChange> status = schema.status();
 
-        assertThat(status).extracting(SchemaChange::version).containsExactly("001", "002", "003", "004", "005", "006");
+        assertThat(status)
+                .extracting(SchemaChange::version)
+                .containsExactly("001", "002", "003", "004", "005", "006", "007");
         assertThat(status).noneMatch(SchemaChange::applied);
         assertThat(status).allSatisfy(c -> assertThat(c.checksum()).hasSize(64));
         assertThat(status).extracting(SchemaChange::appliedAt).containsOnlyNulls();
@@ -89,7 +97,9 @@ class Neo4jSchemaMigratorTest {
     void migrateAppliesEveryChangeOnceAndRecordsIt() {
         List<SchemaChange> applied = schema.migrate();
 
-        assertThat(applied).extracting(SchemaChange::version).containsExactly("001", "002", "003", "004", "005", "006");
+        assertThat(applied)
+                .extracting(SchemaChange::version)
+                .containsExactly("001", "002", "003", "004", "005", "006", "007");
         assertThat(schema.status())
                 .allMatch(SchemaChange::applied)
                 .allSatisfy(c -> assertThat(c.appliedAt()).isNotNull());
@@ -103,6 +113,7 @@ class Neo4jSchemaMigratorTest {
                         "dal_session_chat_id",
                         "dal_session_id",
                         "dal_session_tombstone_chat_id",
+                        "dal_token_usage_id",
                         "dal_user_external_id",
                         "dal_user_id",
                         "dal_user_tombstone_id",
@@ -113,7 +124,11 @@ class Neo4jSchemaMigratorTest {
                         "dal_message_created_at",
                         "dal_session_last_message_at",
                         "dal_session_tombstone_session_id",
-                        "dal_message_search_words");
+                        "dal_message_search_words",
+                        "dal_token_usage_user_time",
+                        "dal_token_usage_session_time",
+                        "dal_token_usage_model_time",
+                        "dal_token_usage_created_at");
         assertThat(SERVER.run("MATCH (l:DalSchemaLock) RETURN l", Map.of()))
                 .as("the lock is released")
                 .isEmpty();
@@ -123,6 +138,13 @@ class Neo4jSchemaMigratorTest {
     void rollbackUndoesTheNewestChangeOrBackToAVersion() {
         schema.migrate();
 
+        assertThat(schema.rollback(null)).extracting(SchemaChange::version).containsExactly("007");
+        assertThat(names("SHOW CONSTRAINTS"))
+                .doesNotContain("dal_token_usage_id")
+                .contains("dal_vote_key");
+        assertThat(names("SHOW INDEXES"))
+                .noneMatch(n -> n.startsWith("dal_token_usage"))
+                .contains("dal_message_search_words");
         assertThat(schema.rollback(null)).extracting(SchemaChange::version).containsExactly("006");
         assertThat(names("SHOW CONSTRAINTS")).doesNotContain("dal_vote_key").contains("dal_user_tombstone_id");
         assertThat(schema.rollback(null)).extracting(SchemaChange::version).containsExactly("005");
@@ -139,12 +161,12 @@ class Neo4jSchemaMigratorTest {
         assertThat(names("SHOW CONSTRAINTS")).isEmpty();
         assertThat(schema.status())
                 .extracting(SchemaChange::applied)
-                .containsExactly(true, false, false, false, false, false);
+                .containsExactly(true, false, false, false, false, false, false);
         assertThat(schema.rollback("001")).as("already there").isEmpty();
 
         assertThat(schema.migrate())
                 .extracting(SchemaChange::version)
-                .containsExactly("002", "003", "004", "005", "006");
+                .containsExactly("002", "003", "004", "005", "006", "007");
     }
 
     @Test
@@ -154,7 +176,7 @@ class Neo4jSchemaMigratorTest {
         schema.rollback("003");
         assertThat(schema.status())
                 .extracting(SchemaChange::applied)
-                .containsExactly(true, true, true, false, false, false);
+                .containsExactly(true, true, true, false, false, false, false);
         SERVER.run("""
                 CREATE (:User {id: 'u1', status: 'active', profile: '{}', preferences: '{}'})
                 CREATE (:ChatSession {id: 's1', chat_id: 'c1', profile: 'general', metadata: '{}', status: 'active'})
@@ -162,7 +184,7 @@ class Neo4jSchemaMigratorTest {
                 CREATE (:Memory {user_id: 'u1', memory_type: 't', key: 'newer', value: '1', version: 5})
                 CREATE (:Message {id: 'm1', session_id: 's1', sequence_number: 1})""", Map.of());
 
-        assertThat(schema.migrate()).extracting(SchemaChange::version).containsExactly("004", "005", "006");
+        assertThat(schema.migrate()).extracting(SchemaChange::version).containsExactly("004", "005", "006", "007");
 
         assertThat(SERVER.run(
                         "MATCH (n) WHERE n:User OR n:ChatSession OR n:Memory RETURN n.version AS v ORDER BY v",
@@ -184,7 +206,9 @@ class Neo4jSchemaMigratorTest {
                 .as("one tombstone per key")
                 .isNotNull();
 
-        assertThat(schema.rollback("003")).extracting(SchemaChange::version).containsExactly("006", "005", "004");
+        assertThat(schema.rollback("003"))
+                .extracting(SchemaChange::version)
+                .containsExactly("007", "006", "005", "004");
 
         assertThat(SERVER.run(
                         "MATCH (n) WHERE (n:User OR n:ChatSession OR n:Memory) AND n.version IS NOT NULL " + "RETURN n",
@@ -216,8 +240,8 @@ class Neo4jSchemaMigratorTest {
             User voter = store.createUser(NewUser.builder().build());
             ChatSession session = store.createChatSession(NewChatSession.of("before-votes", voter.id()));
             Message message = store.addMessage(session.chatId(), NewMessage.user("written before 006"));
-            assertThat(schema.rollback("005")).extracting(SchemaChange::version).containsExactly("006");
-            assertThat(schema.migrate()).extracting(SchemaChange::version).containsExactly("006");
+            assertThat(schema.rollback("005")).extracting(SchemaChange::version).containsExactly("007", "006");
+            assertThat(schema.migrate()).extracting(SchemaChange::version).containsExactly("006", "007");
 
             MessageVote vote = store.voteMessage(session.chatId(), 1, voter.id(), Vote.UP);
 
@@ -241,12 +265,52 @@ class Neo4jSchemaMigratorTest {
                     .as("one vote per user and message")
                     .isNotNull();
 
-            assertThat(schema.rollback("005")).extracting(SchemaChange::version).containsExactly("006");
+            assertThat(schema.rollback("005")).extracting(SchemaChange::version).containsExactly("007", "006");
 
             assertThat(SERVER.run("MATCH ()-[r:VOTED]->() RETURN r", Map.of()))
                     .as("the rollback removes the votes")
                     .isEmpty();
             assertThat(names("SHOW CONSTRAINTS")).doesNotContain("dal_vote_key");
+            assertThat(store.getChatHistory(session.chatId(), 10, 0))
+                    .as("the records stay")
+                    .containsExactly(message);
+        }
+    }
+
+    @Test
+    void tokenUsageComesWithItsChangeOnRecordsWrittenBeforeItAndGoesWithItsRollback() {
+        schema.migrate();
+        try (DataAccess store =
+                DataAccessFactory.create(SERVER.config(Clock.systemUTC()), new Neo4jStoreProvider(SERVER.driver()))) {
+            User billed = store.createUser(NewUser.builder().build());
+            ChatSession session = store.createChatSession(NewChatSession.of("before-usage", billed.id()));
+            Message message = store.addMessage(session.chatId(), NewMessage.user("written before 007"));
+            assertThat(schema.rollback("006")).extracting(SchemaChange::version).containsExactly("007");
+            assertThat(schema.migrate()).extracting(SchemaChange::version).containsExactly("007");
+
+            TokenUsage usage = store.recordTokenUsage(NewTokenUsage.of(session.chatId(), 1, billed.id(), "m", 3, 4)
+                    .withCost(5, "EUR"));
+
+            assertThat(usage.messageId()).isEqualTo(message.id());
+            assertThat(usage.sessionId()).isEqualTo(session.id());
+            Instant now = Instant.now();
+            TokenUsageQuery bySession =
+                    TokenUsageQuery.by(TokenUsageGrouping.SESSION, now.minusSeconds(3600), now.plusSeconds(3600));
+            assertThat(store.getTokenUsageTotals(bySession))
+                    .containsExactly(new TokenUsageTotal(session.id().toString(), 3, 4, 1, Map.of("EUR", 5L)));
+            assertThat(catchThrowable(() -> SERVER.run(
+                            "CREATE (:TokenUsage {id: $id})",
+                            Map.of("id", usage.id().toString()))))
+                    .as("one record per id")
+                    .isNotNull();
+
+            assertThat(schema.rollback("006")).extracting(SchemaChange::version).containsExactly("007");
+
+            assertThat(SERVER.run("MATCH (t:TokenUsage) RETURN t", Map.of()))
+                    .as("the rollback removes the usage")
+                    .isEmpty();
+            assertThat(names("SHOW CONSTRAINTS")).doesNotContain("dal_token_usage_id");
+            assertThat(names("SHOW INDEXES")).noneMatch(n -> n.startsWith("dal_token_usage"));
             assertThat(store.getChatHistory(session.chatId(), 10, 0))
                     .as("the records stay")
                     .containsExactly(message);
@@ -293,7 +357,7 @@ class Neo4jSchemaMigratorTest {
                 "CREATE (:DalSchemaLock {name: 'schema', holder: 'dead-host/1', acquired_at: $at})",
                 Map.of("at", ZonedDateTime.now().minusHours(1)));
 
-        assertThat(schema.migrate()).hasSize(6);
+        assertThat(schema.migrate()).hasSize(7);
         assertThat(SERVER.run("MATCH (l:DalSchemaLock) RETURN l", Map.of())).isEmpty();
     }
 
