@@ -15,11 +15,15 @@ import dev.dal.api.Message;
 import dev.dal.api.MessageVote;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
+import dev.dal.api.NewTokenUsage;
 import dev.dal.api.NewUser;
 import dev.dal.api.SearchPage;
 import dev.dal.api.SearchQuery;
 import dev.dal.api.SessionFilter;
 import dev.dal.api.SessionOverview;
+import dev.dal.api.TokenUsage;
+import dev.dal.api.TokenUsageQuery;
+import dev.dal.api.TokenUsageTotal;
 import dev.dal.api.TransactionWork;
 import dev.dal.api.UnsupportedCapabilityException;
 import dev.dal.api.User;
@@ -741,6 +745,20 @@ public final class DualWriteDataAccess implements DataAccess {
     }
 
     @Override
+    public TokenUsage recordTokenUsage(NewTokenUsage usage) {
+        return resolving(() -> writer.recordTokenUsage(usage));
+    }
+
+    @Override
+    public List<TokenUsageTotal> getTokenUsageTotals(TokenUsageQuery query) {
+        return read(
+                "getTokenUsageTotals",
+                DualWriteKind.SESSIONS,
+                ids(query.groupBy(), query.from(), query.to(), query.userId(), query.chatId(), query.afterKey()),
+                s -> s.getTokenUsageTotals(query));
+    }
+
+    @Override
     public MemoryEntry setUserMemory(UUID userId, String memoryType, String key, JsonNode value, Instant expiresAt) {
         return resolving(() -> writer.setUserMemory(userId, memoryType, key, value, expiresAt));
     }
@@ -864,9 +882,6 @@ public final class DualWriteDataAccess implements DataAccess {
         Set<Capability> p = primary.capabilities();
         Set<Capability> s = secondary.capabilities();
         for (Capability c : Capability.values()) {
-            if (c == Capability.TOKEN_USAGE) {
-                continue; // not replicated yet: the repair journal and the bulk interface carry no usage
-            }
             if (c == Capability.TRANSACTIONS ? p.contains(c) : p.contains(c) && s.contains(c)) {
                 own.add(c);
             }
@@ -1000,6 +1015,27 @@ public final class DualWriteDataAccess implements DataAccess {
             public void deleteVotes(List<dev.dal.api.bulk.VoteKey> keys) {
                 resolving(() -> {
                     recording.deleteVotes(keys);
+                    return null;
+                });
+            }
+
+            @Override
+            public dev.dal.api.bulk.ScanBatch<TokenUsage> scanTokenUsage(String cursor, int batchSize) {
+                return recording.scanTokenUsage(cursor, batchSize);
+            }
+
+            @Override
+            public void upsertTokenUsage(List<TokenUsage> usage) {
+                resolving(() -> {
+                    recording.upsertTokenUsage(usage);
+                    return null;
+                });
+            }
+
+            @Override
+            public void deleteTokenUsage(List<UUID> ids) {
+                resolving(() -> {
+                    recording.deleteTokenUsage(ids);
                     return null;
                 });
             }

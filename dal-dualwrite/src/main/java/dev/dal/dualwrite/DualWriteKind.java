@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
 public enum DualWriteKind {
     /** Users and user deletions. */
     USERS,
-    /** Chat sessions with their messages, counters and votes. */
+    /** Chat sessions with their messages, counters, votes and token usage. */
     SESSIONS,
     /** Per-user memory entries, their deletions and purges. */
     MEMORY;
@@ -66,7 +66,7 @@ public enum DualWriteKind {
     public static DualWriteKind of(RecordKind kind) {
         return switch (kind) {
             case USER, USER_DELETION -> USERS;
-            case SESSION, SESSION_TAIL, MESSAGES, MESSAGES_BY_SESSION_ID, VOTE -> SESSIONS;
+            case SESSION, SESSION_TAIL, MESSAGES, MESSAGES_BY_SESSION_ID, VOTE, TOKEN_USAGE -> SESSIONS;
             case MEMORY, MEMORY_TYPE, EXPIRED_MEMORY -> MEMORY;
         };
     }

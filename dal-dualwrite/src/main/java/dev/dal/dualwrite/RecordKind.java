@@ -45,5 +45,10 @@ public enum RecordKind {
      * One user's vote on one message, keyed by {@code [sessionId, sequenceNumber, userId]}: upserted from the
      * primary, or removed from the secondary when the primary no longer holds it.
      */
-    VOTE
+    VOTE,
+    /**
+     * One token usage record, keyed by {@code [id]}: upserted from the primary, or removed from the secondary when
+     * the primary no longer holds it.
+     */
+    TOKEN_USAGE
 }

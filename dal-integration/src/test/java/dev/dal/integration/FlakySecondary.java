@@ -218,6 +218,16 @@ final class FlakySecondary extends ForwardingDataAccess {
             public void deleteVotes(List<dev.dal.api.bulk.VoteKey> keys) {
                 run(() -> bulk.deleteVotes(keys));
             }
+
+            @Override
+            public void upsertTokenUsage(List<dev.dal.api.TokenUsage> usage) {
+                run(() -> bulk.upsertTokenUsage(usage));
+            }
+
+            @Override
+            public void deleteTokenUsage(List<UUID> ids) {
+                run(() -> bulk.deleteTokenUsage(ids));
+            }
         };
     }
 

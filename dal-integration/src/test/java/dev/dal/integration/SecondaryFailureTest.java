@@ -12,8 +12,13 @@ import dev.dal.api.DataAccessFactory;
 import dev.dal.api.DeleteMode;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
+import dev.dal.api.NewTokenUsage;
 import dev.dal.api.NewUser;
 import dev.dal.api.OutcomeUnknownException;
+import dev.dal.api.TokenUsage;
+import dev.dal.api.TokenUsageGrouping;
+import dev.dal.api.TokenUsageQuery;
+import dev.dal.api.TokenUsageTotal;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
 import dev.dal.api.Vote;
@@ -30,6 +35,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -107,6 +113,50 @@ class SecondaryFailureTest {
         assertThat(store.clearVote("voted", 1, user.id())).isTrue();
         assertThat(secondary.getVoteTallies("voted", 1, 2)).containsExactly(new VoteTally(2, 0, 1));
         assertStoresEqual();
+    }
+
+    @Test
+    void tokenUsageTheSecondaryMissedIsJournaledAndRepairedAfterItsMessage() {
+        DualWriteDataAccess store = decorator(SecondaryFailurePolicy.RECORD, Duration.ofSeconds(30));
+        User user = store.createUser(NewUser.withExternalId("billed"));
+        store.createChatSession(NewChatSession.of("costly", user.id()));
+        store.addMessage("costly", NewMessage.user("q"));
+        store.recordTokenUsage(NewTokenUsage.of("costly", 1, user.id(), "m", 10, 2));
+        secondary.failFromWrite(1);
+        store.addMessage("costly", NewMessage.assistant("a"));
+        TokenUsage missed = store.recordTokenUsage(
+                NewTokenUsage.of("costly", 2, user.id(), "m", 30, 5).withCost(7, "USD"));
+        secondary.heal();
+        // The secondary takes this record's write but lacks its message: the check after it journals the record.
+        store.recordTokenUsage(NewTokenUsage.of("costly", 2, user.id(), "m", 1, 1));
+
+        assertThat(store.pendingRepairs())
+                .extracting(RepairEntry::kind, RepairEntry::operation)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(RecordKind.MESSAGES, "addMessage"),
+                        org.assertj.core.groups.Tuple.tuple(RecordKind.TOKEN_USAGE, "recordTokenUsage"),
+                        org.assertj.core.groups.Tuple.tuple(RecordKind.TOKEN_USAGE, "recordTokenUsage"));
+        assertThat(promptTokensOn(secondary))
+                .as("the secondary holds the first record only")
+                .isEqualTo(10);
+
+        assertThat(store.repair().replayed()).isEqualTo(3);
+
+        assertStoresEqual();
+        assertThat(promptTokensOn(secondary)).isEqualTo(10 + 30 + 1);
+        store.bulk().deleteTokenUsage(List.of(missed.id()));
+        assertThat(promptTokensOn(secondary)).isEqualTo(10 + 1);
+        assertStoresEqual();
+    }
+
+    private static long promptTokensOn(DataAccess store) {
+        Instant now = Instant.now();
+        return store
+                .getTokenUsageTotals(TokenUsageQuery.by(
+                        TokenUsageGrouping.MODEL, now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(1))))
+                .stream()
+                .mapToLong(TokenUsageTotal::promptTokens)
+                .sum();
     }
 
     private void assertStoresEqual() {

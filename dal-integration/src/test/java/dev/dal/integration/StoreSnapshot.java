@@ -5,6 +5,7 @@ import dev.dal.api.DataAccess;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.MessageVote;
+import dev.dal.api.TokenUsage;
 import dev.dal.api.User;
 import dev.dal.api.bulk.ScanBatch;
 import java.util.ArrayList;
@@ -20,7 +21,8 @@ record StoreSnapshot(
         List<ChatSession> sessions,
         List<Message> messages,
         List<MemoryEntry> memory,
-        List<MessageVote> votes) {
+        List<MessageVote> votes,
+        List<TokenUsage> tokenUsage) {
 
     static StoreSnapshot of(DataAccess store) {
         return new StoreSnapshot(
@@ -28,7 +30,8 @@ record StoreSnapshot(
                 all(store.bulk()::scanSessions),
                 all(store.bulk()::scanMessages),
                 all(store.bulk()::scanMemory),
-                all(store.bulk()::scanVotes));
+                all(store.bulk()::scanVotes),
+                all(store.bulk()::scanTokenUsage));
     }
 
     private static <T> List<T> all(BiFunction<String, Integer, ScanBatch<T>> scan) {
@@ -50,6 +53,7 @@ record StoreSnapshot(
         compare("messages", messages, other.messages, out);
         compare("memory", memory, other.memory, out);
         compare("votes", votes, other.votes, out);
+        compare("token usage", tokenUsage, other.tokenUsage, out);
         return out;
     }
 
@@ -69,6 +73,6 @@ record StoreSnapshot(
     }
 
     int size() {
-        return users.size() + sessions.size() + messages.size() + memory.size() + votes.size();
+        return users.size() + sessions.size() + messages.size() + memory.size() + votes.size() + tokenUsage.size();
     }
 }

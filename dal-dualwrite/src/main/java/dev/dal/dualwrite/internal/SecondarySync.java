@@ -9,6 +9,7 @@ import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.MessageVote;
 import dev.dal.api.NotFoundException;
+import dev.dal.api.TokenUsage;
 import dev.dal.api.User;
 import dev.dal.api.bulk.RecordKey;
 import dev.dal.api.bulk.ScanBatch;
@@ -105,6 +106,7 @@ public final class SecondarySync {
                             UUID.fromString(step.keys().get(0)), step.keys().get(1), replay);
                 case EXPIRED_MEMORY -> secondary.purgeExpiredMemory();
                 case VOTE -> syncVote(step.voteKey());
+                case TOKEN_USAGE -> syncTokenUsage(step.usageId());
             }
         } finally {
             lock.unlock();
@@ -149,7 +151,7 @@ public final class SecondarySync {
             case MESSAGES_BY_SESSION_ID -> sessionIdLocks.forKey(step.lockKey());
             case MEMORY, MEMORY_TYPE -> memoryLocks.forKey(step.lockKey());
             case EXPIRED_MEMORY -> purgeLock;
-            case VOTE -> sessionIdLocks.forKey(step.lockKey());
+            case VOTE, TOKEN_USAGE -> sessionIdLocks.forKey(step.lockKey());
         };
     }
 
@@ -403,6 +405,30 @@ public final class SecondarySync {
         if (storedVote(secondary, key).isEmpty()) {
             throw new NotFoundException("The secondary does not hold the voted message or its voter yet");
         }
+    }
+
+    /**
+     * Makes the secondary hold the primary's usage record, or none. A record on a message the secondary does not hold
+     * yet is skipped by the secondary's upsert; as for votes, that is a failure here, so the record is journaled and
+     * replayed after the message.
+     */
+    private void syncTokenUsage(UUID id) {
+        Optional<TokenUsage> current = storedUsage(primary, id);
+        if (current.isEmpty()) {
+            secondary.bulk().deleteTokenUsage(List.of(id));
+            return;
+        }
+        secondary.bulk().upsertTokenUsage(List.of(current.get()));
+        if (storedUsage(secondary, id).isEmpty()) {
+            throw new NotFoundException("The secondary does not hold the usage's message or its user yet");
+        }
+    }
+
+    /** @return the usage record a store holds under an id: the first record of a scan that starts just before it */
+    private static Optional<TokenUsage> storedUsage(DataAccess store, UUID id) {
+        return store.bulk().scanTokenUsage(ScanCursors.beforeId(id), 1).items().stream()
+                .filter(u -> u.id().equals(id))
+                .findFirst();
     }
 
     /** @return the vote a store holds under a key: the first vote of a scan that starts just before it */

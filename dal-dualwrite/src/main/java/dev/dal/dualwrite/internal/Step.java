@@ -175,6 +175,22 @@ public record Step(RecordKind kind, List<String> keys, String operation, List<Me
                 null);
     }
 
+    /**
+     * One token usage record, brought to the primary's state (recorded, replaced or deleted).
+     *
+     * @param id the record's id
+     * @param operation the {@code DataAccess} operation that wrote it, as the repair journal names it
+     * @return the step, keyed by {@code [id]}
+     */
+    public static Step tokenUsage(UUID id, String operation) {
+        return new Step(RecordKind.TOKEN_USAGE, List.of(id.toString()), operation, List.of(), null);
+    }
+
+    /** @return the record a {@link RecordKind#TOKEN_USAGE} step names */
+    UUID usageId() {
+        return UUID.fromString(keys.get(0));
+    }
+
     /** @return the vote a {@link RecordKind#VOTE} step names */
     VoteKey voteKey() {
         return new VoteKey(UUID.fromString(keys.get(0)), Long.parseLong(keys.get(1)), UUID.fromString(keys.get(2)));
@@ -206,6 +222,7 @@ public record Step(RecordKind kind, List<String> keys, String operation, List<Me
             case MEMORY, MEMORY_TYPE -> "m:" + keys.get(0) + '\u0000' + keys.get(1);
             case EXPIRED_MEMORY -> "purge";
             case VOTE -> "v:" + String.join("/", keys);
+            case TOKEN_USAGE -> "t:" + keys.get(0);
         };
     }
 

@@ -4,6 +4,7 @@ import dev.dal.api.ChatSession;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.MessageVote;
+import dev.dal.api.TokenUsage;
 import dev.dal.api.User;
 import dev.dal.api.bulk.BulkAccess;
 import dev.dal.api.bulk.IdRange;
@@ -101,6 +102,31 @@ public final class StepRecordingBulkAccess extends ForwardingBulkAccess {
         sink.intend(steps);
         writes.deleteVotes(keys);
         sink.oweExact(steps, b -> b.deleteVotes(keys));
+    }
+
+    @Override
+    public ScanBatch<TokenUsage> scanTokenUsage(String cursor, int batchSize) {
+        return scans.apply(DualWriteKind.SESSIONS).scanTokenUsage(cursor, batchSize);
+    }
+
+    @Override
+    public void upsertTokenUsage(List<TokenUsage> usage) {
+        List<Step> steps = usage.stream()
+                .map(u -> Step.tokenUsage(u.id(), "upsertTokenUsage"))
+                .toList();
+        sink.intend(steps);
+        writes.upsertTokenUsage(usage);
+        // Record by record, as votes: the secondary skips one whose message it lacks without an error.
+        sink.owe(steps);
+    }
+
+    @Override
+    public void deleteTokenUsage(List<UUID> ids) {
+        List<Step> steps =
+                ids.stream().map(id -> Step.tokenUsage(id, "deleteTokenUsage")).toList();
+        sink.intend(steps);
+        writes.deleteTokenUsage(ids);
+        sink.oweExact(steps, b -> b.deleteTokenUsage(ids));
     }
 
     @Override

@@ -10,7 +10,9 @@ import dev.dal.api.Message;
 import dev.dal.api.MessageVote;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
+import dev.dal.api.NewTokenUsage;
 import dev.dal.api.NewUser;
+import dev.dal.api.TokenUsage;
 import dev.dal.api.TransactionWork;
 import dev.dal.api.User;
 import dev.dal.api.UserUpdate;
@@ -166,6 +168,18 @@ public final class StepRecordingDataAccess extends ForwardingDataAccess {
         }
         sink.intend(List.of(Step.vote(key.get(), "clearVote")));
         return wrote(target.clearVote(chatId, sequenceNumber, userId), Step.vote(key.get(), "clearVote"));
+    }
+
+    /**
+     * Gives the record its id before the write (unless the caller chose one), so the intent names it: the request is
+     * repeatable under that id, and the repair journal keys usage by id.
+     */
+    @Override
+    public TokenUsage recordTokenUsage(NewTokenUsage usage) {
+        NewTokenUsage withId = usage.id() != null ? usage : usage.withId(dev.dal.api.spi.Ids.newId());
+        sink.intend(List.of(Step.tokenUsage(withId.id(), "recordTokenUsage")));
+        TokenUsage recorded = target.recordTokenUsage(withId);
+        return wrote(recorded, Step.tokenUsage(recorded.id(), "recordTokenUsage"));
     }
 
     private Optional<VoteKey> voteKey(String chatId, long sequenceNumber, UUID userId) {
