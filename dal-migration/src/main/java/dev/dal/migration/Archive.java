@@ -37,26 +37,28 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * Dal's portable archive: every record of a store as NDJSON, readable by any backend, gzip when
- * the file name ends in {@code .gz}. The format (version 3), one JSON object per line:
+ * the file name ends in {@code .gz}. The format (version 4), one JSON object per line:
  * <pre>
- * {"format":"dal-archive","version":3,"createdAt":"2025-01-01T00:00:00Z","source":"file:./data"}
+ * {"format":"dal-archive","version":4,"createdAt":"2025-01-01T00:00:00Z","source":"file:./data"}
  * {"kind":"users","record":{...User...}}
- * {"kind":"sessions","record":{...}}   (all users first, then sessions, messages, memory, votes)
- * {"end":true,"counts":{"users":2,"sessions":1,"messages":9,"memory":3,"votes":4},"sha256":"..."}
+ * {"kind":"sessions","record":{...}}   (all users first, then sessions, messages, memory, votes, token_usage)
+ * {"end":true,"counts":{"users":2,"sessions":1,"messages":9,"memory":3,"votes":4,"token_usage":5},"sha256":"..."}
  * </pre>
  * Records are in the canonical JSON of {@link dev.dal.api.JsonValues}' mapper (field names as in
  * the model records, ISO-8601 UTC instants). The trailer's {@code sha256} covers every record line
  * (its UTF-8 bytes followed by a newline), so truncation or tampering is found before import.
  * Version 2 added the records' {@code version}; a version 1 archive is still read, its users, sessions and
- * memory entries at version 1. Version 3 added message votes; an archive of an older version holds none.
+ * memory entries at version 1. Version 3 added message votes, version 4 token usage; an archive of an older version holds none.
  */
 public final class Archive {
     /** The header's {@code format} value. */
     public static final String FORMAT = "dal-archive";
     /** The version this code writes. */
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
     /** The first version that carries votes. */
     private static final int FIRST_WITH_VOTES = 3;
+    /** The first version that carries token usage. */
+    private static final int FIRST_WITH_TOKEN_USAGE = 4;
     /** The oldest version this code reads. */
     private static final int OLDEST_READ = 1;
 
@@ -226,7 +228,8 @@ public final class Archive {
                 throw new ValidationException("archive", "has no end line: it is truncated");
             }
             for (RecordType kind : RecordType.values()) {
-                boolean absentBefore = kind == RecordType.VOTES && version < FIRST_WITH_VOTES;
+                boolean absentBefore = kind == RecordType.VOTES && version < FIRST_WITH_VOTES
+                        || kind == RecordType.TOKEN_USAGE && version < FIRST_WITH_TOKEN_USAGE;
                 long expected = trailer.path("counts").path(kind.wireName()).asLong(absentBefore ? 0 : -1);
                 if (expected != counts.get(kind)) {
                     throw new ValidationException(

@@ -19,7 +19,12 @@ public enum RecordType {
      * {@link dev.dal.api.MessageVote} records, after the messages and users they name (last, so a checkpoint of a
      * copy made before votes were copied still names the same kinds).
      */
-    VOTES;
+    VOTES,
+    /**
+     * {@link dev.dal.api.TokenUsage} records, after the messages and users they name (after votes, so a checkpoint
+     * of a copy made before usage was copied still names the same kinds).
+     */
+    TOKEN_USAGE;
 
     /** @return the lower-case name used in archives, reports and checkpoints, e.g. {@code "users"} */
     public String wireName() {

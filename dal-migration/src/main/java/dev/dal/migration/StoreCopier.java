@@ -201,7 +201,7 @@ public final class StoreCopier {
         if (plan != null && range.isEmpty()) {
             return state.after(access.kind(), 0, null);
         }
-        String start = from != null || range.isEmpty()
+        String start = from != null || range.isEmpty() || !access.scannedInRangeKeyOrder()
                 ? from
                 : access.startAt(range.get().first());
         for (ScanBatch<? extends T> batch : access.batches(source.bulk(), start, batchSize)) {
@@ -210,7 +210,8 @@ public final class StoreCopier {
             for (T record : batch.items()) {
                 if (range.isPresent()) {
                     UUID key = access.rangeKey(record);
-                    if (IdRange.compare(key, range.get().last()) > 0) {
+                    if (access.scannedInRangeKeyOrder()
+                            && IdRange.compare(key, range.get().last()) > 0) {
                         past = true;
                         break;
                     }

@@ -31,7 +31,8 @@ class ArchiveTest {
             assertThat(out)
                     .containsEntry(RecordType.MESSAGES, 48L)
                     .containsEntry(RecordType.USERS, 4L)
-                    .containsEntry(RecordType.VOTES, SampleData.votes(4, 2, 6));
+                    .containsEntry(RecordType.VOTES, SampleData.votes(4, 2, 6))
+                    .containsEntry(RecordType.TOKEN_USAGE, SampleData.tokenUsage(4, 2, 6));
             assertThat(Archive.importInto(archive, dst, 7)).isEqualTo(out);
             assertThat(Archive.importInto(archive, dst, 7))
                     .as("a second import")
@@ -57,7 +58,8 @@ class ArchiveTest {
                     .containsEntry(RecordType.SESSIONS, 6L)
                     .containsEntry(RecordType.MESSAGES, 120L)
                     .containsEntry(RecordType.MEMORY, 12L)
-                    .containsEntry(RecordType.VOTES, SampleData.votes(3, 2, 20));
+                    .containsEntry(RecordType.VOTES, SampleData.votes(3, 2, 20))
+                    .containsEntry(RecordType.TOKEN_USAGE, SampleData.tokenUsage(3, 2, 20));
             assertThat(Archive.importInto(first, dst, 9)).isEqualTo(out);
             assertThat(new StoreVerifier(src, dst, 50, 100).verify().differences())
                     .isEmpty();
@@ -93,10 +95,10 @@ class ArchiveTest {
             Archive.export(src, archive, source, 100);
         }
         List<String> lines = Files.readAllLines(archive, StandardCharsets.UTF_8);
-        assertThat(lines.get(0)).startsWith("{\"format\":\"dal-archive\",\"version\":3");
+        assertThat(lines.get(0)).startsWith("{\"format\":\"dal-archive\",\"version\":4");
         assertThat(lines.get(lines.size() - 1))
                 .startsWith("{\"end\":true,\"counts\":{\"users\":2,\"sessions\":2,"
-                        + "\"messages\":6,\"memory\":8,\"votes\":2}");
+                        + "\"messages\":6,\"memory\":8,\"votes\":2,\"token_usage\":1}");
 
         Path truncated = dir.resolve("truncated.ndjson");
         Files.write(truncated, lines.subList(0, lines.size() - 2), StandardCharsets.UTF_8);
@@ -131,7 +133,7 @@ class ArchiveTest {
         }
         List<String> lines = Files.readAllLines(archive, StandardCharsets.UTF_8);
         List<String> records = lines.subList(1, lines.size() - 1).stream()
-                .filter(l -> !l.startsWith("{\"kind\":\"votes\""))
+                .filter(l -> !l.startsWith("{\"kind\":\"votes\"") && !l.startsWith("{\"kind\":\"token_usage\""))
                 .map(l -> l.replaceAll(",\"version\":[0-9]+", ""))
                 .toList();
         assertThat(String.join("\n", records)).doesNotContain("\"version\"");
@@ -139,11 +141,12 @@ class ArchiveTest {
         records.forEach(r -> sha.update((r + "\n").getBytes(StandardCharsets.UTF_8)));
         String trailer = lines.get(lines.size() - 1)
                 .replaceAll(",\"votes\":[0-9]+", "")
+                .replaceAll(",\"token_usage\":[0-9]+", "")
                 .replaceAll(
                         "\"sha256\":\"[0-9a-f]+\"",
                         "\"sha256\":\"" + java.util.HexFormat.of().formatHex(sha.digest()) + "\"");
         List<String> old = new java.util.ArrayList<>();
-        old.add(lines.get(0).replace("\"version\":3", "\"version\":1"));
+        old.add(lines.get(0).replace("\"version\":4", "\"version\":1"));
         old.addAll(records);
         old.add(trailer);
         Path v1 = dir.resolve("v1.ndjson");
@@ -162,6 +165,9 @@ class ArchiveTest {
                     .allSatisfy(m -> assertThat(m.version()).isEqualTo(1));
             assertThat(dst.bulk().scanVotes(null, 100).items())
                     .as("no votes before version 3")
+                    .isEmpty();
+            assertThat(dst.bulk().scanTokenUsage(null, 100).items())
+                    .as("no token usage before version 4")
                     .isEmpty();
         }
     }

@@ -7,6 +7,7 @@ import dev.dal.api.DataAccess;
 import dev.dal.api.Message;
 import dev.dal.api.MessageVote;
 import dev.dal.api.NewUser;
+import dev.dal.api.TokenUsage;
 import dev.dal.api.Vote;
 import dev.dal.api.bulk.ScanBatch;
 import java.util.ArrayList;
@@ -48,7 +49,8 @@ class CopyVerifyTest {
                     .containsEntry(RecordType.SESSIONS, 21L)
                     .containsEntry(RecordType.MESSAGES, 189L)
                     .containsEntry(RecordType.MEMORY, 28L)
-                    .containsEntry(RecordType.VOTES, SampleData.votes(7, 3, 9));
+                    .containsEntry(RecordType.VOTES, SampleData.votes(7, 3, 9))
+                    .containsEntry(RecordType.TOKEN_USAGE, SampleData.tokenUsage(7, 3, 9));
             VerifyReport report = new StoreVerifier(src, dst, 10, 100).verify();
             assertThat(report.differences()).isEmpty();
             assertThat(report.equal()).isTrue();
@@ -88,8 +90,8 @@ class CopyVerifyTest {
                 written += part.total() - 6;
             }
             assertThat(written)
-                    .as("sessions, messages, memory and votes, each once")
-                    .isEqualTo(24 + 120 + 24 + SampleData.votes(6, 4, 5));
+                    .as("sessions, messages, memory, votes and token usage, each once")
+                    .isEqualTo(24 + 120 + 24 + SampleData.votes(6, 4, 5) + SampleData.tokenUsage(6, 4, 5));
             assertThat(new StoreVerifier(src, dst, 100, 100).verify().equal()).isTrue();
         }
     }
@@ -120,6 +122,20 @@ class CopyVerifyTest {
             assertThat(dst.deleteChatSession(deletedChat)).isTrue();
             UUID voter = src.getUserByExternalId("ext-0").orElseThrow().id();
             MessageVote flipped = dst.voteMessage("chat-0-1", 1, voter, Vote.DOWN);
+            TokenUsage used = dst.bulk().scanTokenUsage(null, 1).items().get(0);
+            dst.bulk()
+                    .upsertTokenUsage(List.of(new TokenUsage(
+                            used.id(),
+                            used.messageId(),
+                            used.sessionId(),
+                            used.sequenceNumber(),
+                            used.userId(),
+                            used.model(),
+                            used.promptTokens() + 1,
+                            used.completionTokens(),
+                            used.costMicros(),
+                            used.currency(),
+                            used.createdAt())));
             var added = dst.createUser(NewUser.builder()
                     .externalId("intruder")
                     .profile(JsonNodeFactory.instance.objectNode())
@@ -137,6 +153,15 @@ class CopyVerifyTest {
                                     + changed.sequenceNumber() + ") fields content",
                             "different votes user " + voter + " on message " + flipped.messageId() + " (session "
                                     + flipped.sessionId() + " #1) fields vote,votedAt");
+            assertThat(report.differences())
+                    .extracting(Difference::toString)
+                    .anySatisfy(d -> assertThat(d)
+                            .startsWith("different token_usage " + used.id() + " (")
+                            .contains("for user " + used.userId(), "#2)")
+                            .endsWith(" fields promptTokens"));
+            assertThat(report.counts().get(RecordType.TOKEN_USAGE).missing())
+                    .as("the deleted session's usage")
+                    .isEqualTo(1);
             assertThat(report.counts().get(RecordType.VOTES).missing())
                     .as("the deleted session's votes")
                     .isEqualTo(2);
@@ -150,6 +175,7 @@ class CopyVerifyTest {
                     .containsEntry(RecordType.SESSIONS, 1L)
                     .containsEntry(RecordType.MESSAGES, 5L)
                     .containsEntry(RecordType.VOTES, 3L)
+                    .containsEntry(RecordType.TOKEN_USAGE, 2L)
                     .containsEntry(RecordType.USERS, 0L);
             VerifyReport after = new StoreVerifier(src, dst, 100, 100).verify();
             assertThat(after.differences())

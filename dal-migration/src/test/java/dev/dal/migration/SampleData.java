@@ -9,6 +9,7 @@ import dev.dal.api.Message;
 import dev.dal.api.MessageVote;
 import dev.dal.api.Role;
 import dev.dal.api.SessionStatus;
+import dev.dal.api.TokenUsage;
 import dev.dal.api.User;
 import dev.dal.api.UserStatus;
 import dev.dal.api.Vote;
@@ -26,7 +27,8 @@ final class SampleData {
 
     /**
      * Fills a store: per user 4 memory entries (one expired, one expiring in a century), the sessions, their
-     * messages, and the owner's votes on the first two messages of each of their sessions (up, then down).
+     * messages, the owner's votes on the first two messages of each of their sessions (up, then down), and one
+     * token usage record billed to the owner on the second message of each (costed in USD in even sessions).
      */
     static void fill(DataAccess store, int users, int sessionsPerUser, int messagesPerSession) {
         Instant base = Instant.parse("2024-03-01T10:00:00.123Z");
@@ -35,6 +37,7 @@ final class SampleData {
         List<Message> messages = new ArrayList<>();
         List<MemoryEntry> memory = new ArrayList<>();
         List<MessageVote> votes = new ArrayList<>();
+        List<TokenUsage> usage = new ArrayList<>();
         for (int u = 0; u < users; u++) {
             ObjectNode profile =
                     JSON.objectNode().put("plan", u % 2 == 0 ? "free" : "pro").put("big", 1L << 40);
@@ -95,19 +98,40 @@ final class SampleData {
                                 m == 1 ? Vote.UP : Vote.DOWN,
                                 base.plusSeconds(100L * s + m + 30)));
                     }
+                    if (m == 2 && !(s == 0 && u == 0)) {
+                        Message reply = messages.get(messages.size() - 1);
+                        usage.add(new TokenUsage(
+                                Ids.newId(),
+                                reply.id(),
+                                sid,
+                                m,
+                                user.id(),
+                                s % 2 == 0 ? "model-ä" : "model-b",
+                                100L + u,
+                                20L + s,
+                                s % 2 == 0 ? 1_250L * (u + 1) : null,
+                                s % 2 == 0 ? "USD" : null,
+                                base.plusSeconds(100L * s + m + 40)));
+                    }
                     if (messages.size() >= 1000) {
-                        flush(store, us, sessions, messages, memory, votes);
+                        flush(store, us, sessions, messages, memory, votes, usage);
                     }
                 }
             }
         }
-        flush(store, us, sessions, messages, memory, votes);
+        flush(store, us, sessions, messages, memory, votes, usage);
     }
 
     /** @return how many votes {@link #fill} casts with the same figures */
     static long votes(int users, int sessionsPerUser, int messagesPerSession) {
         long owned = (long) users * sessionsPerUser - (users > 0 && sessionsPerUser > 0 ? 1 : 0);
         return owned * Math.min(2, messagesPerSession);
+    }
+
+    /** @return how many token usage records {@link #fill} records with the same figures */
+    static long tokenUsage(int users, int sessionsPerUser, int messagesPerSession) {
+        long owned = (long) users * sessionsPerUser - (users > 0 && sessionsPerUser > 0 ? 1 : 0);
+        return messagesPerSession >= 2 ? owned : 0;
     }
 
     /**
@@ -137,7 +161,8 @@ final class SampleData {
             List<ChatSession> sessions,
             List<Message> messages,
             List<MemoryEntry> memory,
-            List<MessageVote> votes) {
+            List<MessageVote> votes,
+            List<TokenUsage> usage) {
         if (!users.isEmpty()) {
             store.bulk().upsertUsers(users);
             users.clear();
@@ -157,6 +182,10 @@ final class SampleData {
         if (!votes.isEmpty()) {
             store.bulk().upsertVotes(votes);
             votes.clear();
+        }
+        if (!usage.isEmpty()) {
+            store.bulk().upsertTokenUsage(usage);
+            usage.clear();
         }
     }
 }

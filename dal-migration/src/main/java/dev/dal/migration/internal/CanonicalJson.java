@@ -10,6 +10,7 @@ import dev.dal.api.JsonValues;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.MessageVote;
+import dev.dal.api.TokenUsage;
 import dev.dal.api.User;
 import dev.dal.api.ValidationException;
 import dev.dal.migration.RecordType;
@@ -58,6 +59,7 @@ public final class CanonicalJson {
             case MESSAGES -> Message.class;
             case MEMORY -> MemoryEntry.class;
             case VOTES -> MessageVote.class;
+            case TOKEN_USAGE -> TokenUsage.class;
         };
         try {
             return MAPPER.treeToValue(tree, type);

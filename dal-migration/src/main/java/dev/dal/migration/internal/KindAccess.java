@@ -4,6 +4,7 @@ import dev.dal.api.ChatSession;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
 import dev.dal.api.MessageVote;
+import dev.dal.api.TokenUsage;
 import dev.dal.api.User;
 import dev.dal.api.bulk.BulkAccess;
 import dev.dal.api.bulk.ScanBatch;
@@ -38,7 +39,8 @@ public final class KindAccess<T> {
             u -> u.id().toString(),
             u -> null,
             User::id,
-            ScanCursors::beforeId);
+            ScanCursors::beforeId,
+            true);
 
     /** Sessions, in scan order by id; owned by the partition of their id. */
     public static final KindAccess<ChatSession> SESSIONS = new KindAccess<>(
@@ -51,7 +53,8 @@ public final class KindAccess<T> {
             s -> s.id().toString(),
             ChatSession::id,
             ChatSession::id,
-            ScanCursors::beforeId);
+            ScanCursors::beforeId,
+            true);
 
     /**
      * Messages, in scan order by session id and sequence number; owned by the partition of their session.
@@ -68,7 +71,8 @@ public final class KindAccess<T> {
             m -> m.id() + " (session " + m.sessionId() + " #" + m.sequenceNumber() + ")",
             Message::sessionId,
             Message::sessionId,
-            ScanCursors::beforeMessagesOf);
+            ScanCursors::beforeMessagesOf,
+            true);
 
     /**
      * Memory entries, in scan order by user id, then type and key in code point order; owned by the partition
@@ -86,7 +90,8 @@ public final class KindAccess<T> {
             e -> e.userId() + "/" + e.memoryType() + "/" + e.key(),
             MemoryEntry::userId,
             MemoryEntry::userId,
-            ScanCursors::beforeMemoryOf);
+            ScanCursors::beforeMemoryOf,
+            true);
 
     /**
      * Votes, in scan order by session id, sequence number and voter id; owned by the partition of their session.
@@ -105,7 +110,27 @@ public final class KindAccess<T> {
                     + v.sequenceNumber() + ")",
             MessageVote::sessionId,
             MessageVote::sessionId,
-            ScanCursors::beforeVotesOf);
+            ScanCursors::beforeVotesOf,
+            true);
+
+    /**
+     * Token usage, in scan order by id; owned by the partition of its session, so it is copied after its message.
+     * Its scan is not in session order: a partition reads all of it and keeps its sessions' records. Usage
+     * carries no version: overwriting it is upserting it.
+     */
+    public static final KindAccess<TokenUsage> TOKEN_USAGE = new KindAccess<>(
+            RecordType.TOKEN_USAGE,
+            TokenUsage.class,
+            BulkAccess::scanTokenUsage,
+            BulkAccess::upsertTokenUsage,
+            BulkAccess::upsertTokenUsage,
+            Comparator.comparing(u -> u.id().toString()),
+            u -> u.id() + " (" + u.model() + " for user " + u.userId() + " on message " + u.messageId() + ", session "
+                    + u.sessionId() + " #" + u.sequenceNumber() + ")",
+            TokenUsage::sessionId,
+            TokenUsage::sessionId,
+            first -> null,
+            false);
 
     /**
      * One scan call of a kind on a store.
@@ -127,6 +152,7 @@ public final class KindAccess<T> {
     private final Function<T, UUID> partitionKey;
     private final Function<T, UUID> rangeKey;
     private final Function<UUID, String> startAt;
+    private final boolean scannedInRangeKeyOrder;
 
     private KindAccess(
             RecordType kind,
@@ -138,7 +164,8 @@ public final class KindAccess<T> {
             Function<T, String> id,
             Function<T, UUID> partitionKey,
             Function<T, UUID> rangeKey,
-            Function<UUID, String> startAt) {
+            Function<UUID, String> startAt,
+            boolean scannedInRangeKeyOrder) {
         this.kind = kind;
         this.type = type;
         this.scan = scan;
@@ -149,6 +176,7 @@ public final class KindAccess<T> {
         this.partitionKey = partitionKey;
         this.rangeKey = rangeKey;
         this.startAt = startAt;
+        this.scannedInRangeKeyOrder = scannedInRangeKeyOrder;
     }
 
     /**
@@ -162,6 +190,7 @@ public final class KindAccess<T> {
             case MESSAGES -> MESSAGES;
             case MEMORY -> MEMORY;
             case VOTES -> VOTES;
+            case TOKEN_USAGE -> TOKEN_USAGE;
         };
     }
 
@@ -246,6 +275,15 @@ public final class KindAccess<T> {
      */
     public UUID rangeKey(T record) {
         return rangeKey.apply(record);
+    }
+
+    /**
+     * @return whether the scan visits records in the order of their {@link #rangeKey}, so a copy of one range
+     *     can start at its first key and stop past its last; otherwise it reads the whole scan and keeps the
+     *     range's records
+     */
+    public boolean scannedInRangeKeyOrder() {
+        return scannedInRangeKeyOrder;
     }
 
     /**

@@ -158,9 +158,10 @@ class DalCliFaultsTest {
                 dir.resolve("cp").toString());
         assertThat(copy.status()).as(copy.err()).isZero();
         assertThat(copy.out())
-                .contains("\"written\":{\"users\":1,\"sessions\":1,\"messages\":2,\"memory\":0,\"votes\":0}");
-        assertThat(copy.err()).contains("Schema of " + pg + ": applied 10 change(s)");
-        assertThat(changelogRows(settings)).isEqualTo(10);
+                .contains(
+                        "\"written\":{\"users\":1,\"sessions\":1,\"messages\":2,\"memory\":0,\"votes\":0,\"token_usage\":0}");
+        assertThat(copy.err()).contains("Schema of " + pg + ": applied 11 change(s)");
+        assertThat(changelogRows(settings)).isEqualTo(11);
         assertThat(run("verify", "--from", file, "--to", pg).status()).isZero();
     }
 
@@ -171,7 +172,7 @@ class DalCliFaultsTest {
         assertThat(run("schema", "migrate", pg).status()).isZero();
         Run rollback = run("schema", "rollback", pg);
         assertThat(rollback.out()).as(rollback.err()).contains("rolled back 1 change(s)");
-        assertThat(changelogRows(settings)).isEqualTo(9);
+        assertThat(changelogRows(settings)).isEqualTo(10);
         String file = "file:" + dir.resolve("a");
         assertThat(run("demo", file).status()).isZero();
         Path archive = dir.resolve("a.ndjson");
@@ -206,7 +207,7 @@ class DalCliFaultsTest {
                 .isEqualTo(-1);
         Run repair = run("repair", "--from", file, "--to", pg);
         assertThat(repair.status()).as(repair.err()).isEqualTo(DalCli.BAD_INPUT);
-        assertThat(changelogRows(settings)).as("still the older schema").isEqualTo(9);
+        assertThat(changelogRows(settings)).as("still the older schema").isEqualTo(10);
 
         Run migrated = run(
                 "copy",
@@ -218,7 +219,7 @@ class DalCliFaultsTest {
                 "--checkpoint-dir",
                 dir.resolve("cp").toString());
         assertThat(migrated.status()).as(migrated.err()).isZero();
-        assertThat(changelogRows(settings)).isEqualTo(10);
+        assertThat(changelogRows(settings)).isEqualTo(11);
         assertThat(run("verify", "--from", file, "--to", pg).status()).isZero();
     }
 

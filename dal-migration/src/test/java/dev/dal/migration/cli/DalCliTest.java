@@ -49,7 +49,8 @@ class DalCliTest {
                 dir.resolve("cp").toString());
         assertThat(copy.status()).as(copy.err()).isZero();
         assertThat(copy.out())
-                .contains("\"written\":{\"users\":1,\"sessions\":1,\"messages\":2,\"memory\":0,\"votes\":0}");
+                .contains(
+                        "\"written\":{\"users\":1,\"sessions\":1,\"messages\":2,\"memory\":0,\"votes\":0,\"token_usage\":0}");
         Path report = dir.resolve("report.ndjson");
         Run verify = run("verify", "--json", "--from", a, "--to", b, "--report", report.toString());
         assertThat(verify.status()).isZero();
@@ -169,7 +170,7 @@ class DalCliTest {
         String pg = Backends.POSTGRES.freshStore();
         Run migrate = CliRuns.runMain(dir, MAIN_PROPERTIES, "schema", "migrate", pg);
         assertThat(migrate.status()).as(migrate.err()).isZero();
-        assertThat(migrate.out()).contains("applied 10 change(s)");
+        assertThat(migrate.out()).contains("applied 11 change(s)");
         assertThat(migrate.err()).as("Liquibase's INFO chatter stays off").isEmpty();
         String file = "file:" + dir.resolve("src");
         assertThat(run("demo", file).status()).isZero();
@@ -192,8 +193,9 @@ class DalCliTest {
                         "004 pending",
                         "005 pending",
                         "006 pending",
-                        "007 pending");
-        assertThat(run("schema", "migrate", mongo).out()).contains("applied 7 change(s)");
+                        "007 pending",
+                        "008 pending");
+        assertThat(run("schema", "migrate", mongo).out()).contains("applied 8 change(s)");
         assertThat(changes(run("schema", "status", "--json", mongo)))
                 .containsExactly(
                         "001 applied",
@@ -202,9 +204,10 @@ class DalCliTest {
                         "004 applied",
                         "005 applied",
                         "006 applied",
-                        "007 applied");
+                        "007 applied",
+                        "008 applied");
         Run rollback = run("schema", "rollback", mongo);
-        assertThat(rollback.out()).contains("rolled back 1 change(s)").contains("pending  007");
+        assertThat(rollback.out()).contains("rolled back 1 change(s)").contains("pending  008");
         assertThat(changes(run("schema", "status", "--json", mongo)))
                 .containsExactly(
                         "001 applied",
@@ -213,7 +216,8 @@ class DalCliTest {
                         "004 applied",
                         "005 applied",
                         "006 applied",
-                        "007 pending");
+                        "007 applied",
+                        "008 pending");
         assertThat(run("schema", "migrate", mongo).out()).contains("applied 1 change(s)");
         assertThat(run("schema", "migrate", mongo).out()).contains("schema already current");
         assertThat(run("health", "--json", mongo).out()).contains("\"status\":\"UP\"");
@@ -230,21 +234,34 @@ class DalCliTest {
             runs.add(run("schema", "status", "--json", neo4j));
             assertThat(changes(runs.get(1)))
                     .containsExactly(
-                            "001 applied", "002 applied", "003 applied", "004 applied", "005 applied", "006 applied");
+                            "001 applied",
+                            "002 applied",
+                            "003 applied",
+                            "004 applied",
+                            "005 applied",
+                            "006 applied",
+                            "007 applied");
             runs.add(run("schema", "rollback", "--to", "001", neo4j));
-            assertThat(runs.get(2).out()).contains("rolled back 5 change(s)");
+            assertThat(runs.get(2).out()).contains("rolled back 6 change(s)");
             runs.add(run("schema", "status", "--json", neo4j));
             assertThat(changes(runs.get(3)))
                     .containsExactly(
-                            "001 applied", "002 pending", "003 pending", "004 pending", "005 pending", "006 pending");
+                            "001 applied",
+                            "002 pending",
+                            "003 pending",
+                            "004 pending",
+                            "005 pending",
+                            "006 pending",
+                            "007 pending");
             runs.add(run("schema", "migrate", "--json", neo4j));
             assertThat(changes(runs.get(4)))
-                    .containsExactly("002 applied", "003 applied", "004 applied", "005 applied", "006 applied");
+                    .containsExactly(
+                            "002 applied", "003 applied", "004 applied", "005 applied", "006 applied", "007 applied");
             runs.add(run("schema", "rollback", "--to", "999", neo4j));
             assertThat(runs.get(5).status()).as("an unknown version").isEqualTo(DalCli.BAD_INPUT);
             assertThat(runs.get(5).err())
                     .startsWith("dal: Invalid toVersion")
-                    .contains("known: [001, 002, 003, 004, 005, 006]");
+                    .contains("known: [001, 002, 003, 004, 005, 006, 007]");
         } finally {
             System.clearProperty("NEO4J_PASSWORD");
         }
