@@ -98,6 +98,21 @@ public record NewTokenUsage(
     }
 
     /**
+     * The answer to this request when a record of its id is stored already, the rule every store keeps.
+     *
+     * @param sessionId the id of the session this request's chat id names
+     * @param stored the record stored under this request's id
+     * @return the stored record, when it records what this request asks to record
+     * @throws DuplicateKeyException ({@link DuplicateKeyException.Key#TOKEN_USAGE_ID}) when it records other usage
+     */
+    public TokenUsage repeatedBy(UUID sessionId, TokenUsage stored) {
+        if (!sameUsageAs(sessionId, stored)) {
+            throw new DuplicateKeyException(DuplicateKeyException.Key.TOKEN_USAGE_ID);
+        }
+        return stored;
+    }
+
+    /**
      * @param sessionId the id of the session this request's chat id names
      * @param stored a stored record
      * @return whether it records exactly what this request asks to record (id and time aside)

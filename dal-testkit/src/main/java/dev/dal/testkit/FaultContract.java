@@ -14,8 +14,12 @@ import dev.dal.api.HistoryQuery;
 import dev.dal.api.Message;
 import dev.dal.api.NewChatSession;
 import dev.dal.api.NewMessage;
+import dev.dal.api.NewTokenUsage;
 import dev.dal.api.NewUser;
 import dev.dal.api.OutcomeUnknownException;
+import dev.dal.api.TokenUsageGrouping;
+import dev.dal.api.TokenUsageQuery;
+import dev.dal.api.TokenUsageTotal;
 import dev.dal.api.TransientDataAccessException;
 import dev.dal.api.UnavailableException;
 import dev.dal.api.User;
@@ -242,6 +246,44 @@ public interface FaultContract extends ConformanceTest {
             assertServesAgain(f.store(), user.id());
             f.store().voteMessage(session.chatId(), 1, user.id(), Vote.UP);
             assertThat(f.store().getVoteTallies(session.chatId(), 1, 2)).containsExactly(new VoteTally(1, 1, 0));
+        }
+    }
+
+    /**
+     * A stall while usage is recorded under the caller's id ends in time as transient or outcome unknown; once the
+     * network heals, recording the same request again leaves exactly one record, whether or not the stalled one
+     * reached the store.
+     *
+     * @param provider the backend's provider, for stores this test opens itself
+     * @param clock the store's clock, which the test moves by hand
+     */
+    @Test
+    @Requires({Capability.NETWORK, Capability.TOKEN_USAGE})
+    default void aStallWhileUsageIsRecordedEndsInTimeAndTheRetryWithItsIdKeepsOneRecord(
+            StoreProvider provider, MutableClock clock) {
+        try (Faulty f = behindProxy(provider, clock)) {
+            User user = Fixtures.user(f.store());
+            ChatSession session = Fixtures.session(f.store(), user.id());
+            Fixtures.messages(f.store(), session.chatId(), 2);
+            NewTokenUsage usage = NewTokenUsage.of(session.chatId(), 2, user.id(), "m", 40, 8)
+                    .withCost(90, "USD")
+                    .withId(UUID.randomUUID());
+            f.proxy().stall();
+
+            Ended recorded = timed(() -> f.store().recordTokenUsage(usage));
+
+            assertEndedInTime(recorded);
+            assertThat(recorded.failure())
+                    .isInstanceOfAny(TransientDataAccessException.class, OutcomeUnknownException.class);
+            assertNoDriverNames(recorded.failure());
+            f.proxy().heal();
+            assertServesAgain(f.store(), user.id());
+            assertThat(f.store().recordTokenUsage(usage).id()).isEqualTo(usage.id());
+            java.time.Instant now = clock.instant();
+            assertThat(f.store()
+                            .getTokenUsageTotals(TokenUsageQuery.by(
+                                    TokenUsageGrouping.USER, now.minusSeconds(3600), now.plusSeconds(3600))))
+                    .containsExactly(new TokenUsageTotal(user.id().toString(), 40, 8, 1, java.util.Map.of("USD", 90L)));
         }
     }
 

@@ -706,10 +706,7 @@ public final class ReferenceStore implements DataAccess, BulkAccess {
             requireUser(usage.userId());
             TokenUsage stored = usage.id() == null ? null : state.tokenUsage.get(usage.id());
             if (stored != null) {
-                if (usage.sameUsageAs(session.id(), stored)) {
-                    return stored;
-                }
-                throw new DuplicateKeyException(DuplicateKeyException.Key.TOKEN_USAGE_ID);
+                return usage.repeatedBy(session.id(), stored);
             }
             TokenUsage recorded = new TokenUsage(
                     usage.id() != null ? usage.id() : Ids.newId(),

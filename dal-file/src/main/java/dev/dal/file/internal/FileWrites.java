@@ -200,10 +200,7 @@ final class FileWrites {
         if (usage.id() != null) {
             Optional<TokenUsage> stored = records.tokenUsage().find(usage.id(), session.id());
             if (stored.isPresent()) {
-                if (usage.sameUsageAs(session.id(), stored.get())) {
-                    return stored.get();
-                }
-                throw new DuplicateKeyException(DuplicateKeyException.Key.TOKEN_USAGE_ID);
+                return usage.repeatedBy(session.id(), stored.get());
             }
         }
         TokenUsage recorded = new TokenUsage(

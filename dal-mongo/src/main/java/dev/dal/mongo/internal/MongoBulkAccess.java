@@ -495,39 +495,45 @@ final class MongoBulkAccess extends VersionedBulkAccess {
         }
     }
 
-    private void putVotes(MongoStore s, List<MessageVote> chunk) {
-        // One vote per user and message, the batch's last, as the last of several calls would leave it; two upserts
-        // of one key in one unordered bulk write could also collide on the unique index.
-        Map<List<UUID>, MessageVote> last = new LinkedHashMap<>();
-        chunk.forEach(v -> last.put(List.of(v.messageId(), v.userId()), v));
+    /** @return the places ({@link #placeOf}) of the messages the store holds among these ids, in one query */
+    private static Set<String> heldPlaces(MongoStore s, java.util.stream.Stream<UUID> messageIds) {
         Set<String> places = new HashSet<>();
         s.ops()
                 .find(
                         s.messages,
                         in(
                                 MongoDocuments.ID,
-                                last.values().stream()
-                                        .map(v -> v.messageId().toString())
-                                        .distinct()
-                                        .toList()))
+                                messageIds.map(UUID::toString).distinct().toList()))
                 .projection(Projections.include(
                         MongoDocuments.ID, MongoDocuments.SESSION_ID, MongoDocuments.SEQUENCE_NUMBER))
                 .forEach(d -> places.add(placeOf(
                         d.getString(MongoDocuments.ID).getValue(),
                         d.getString(MongoDocuments.SESSION_ID).getValue(),
                         d.get(MongoDocuments.SEQUENCE_NUMBER).asNumber().longValue())));
+        return places;
+    }
+
+    /** @return the ids (string form) of the users the store holds among these, in one query */
+    private static Set<String> heldUsers(MongoStore s, java.util.stream.Stream<UUID> userIds) {
         Set<String> users = new HashSet<>();
         s.ops()
                 .find(
                         s.users,
                         in(
                                 MongoDocuments.ID,
-                                last.values().stream()
-                                        .map(v -> v.userId().toString())
-                                        .distinct()
-                                        .toList()))
+                                userIds.map(UUID::toString).distinct().toList()))
                 .projection(Projections.include(MongoDocuments.ID))
                 .forEach(d -> users.add(d.getString(MongoDocuments.ID).getValue()));
+        return users;
+    }
+
+    private void putVotes(MongoStore s, List<MessageVote> chunk) {
+        // One vote per user and message, the batch's last, as the last of several calls would leave it; two upserts
+        // of one key in one unordered bulk write could also collide on the unique index.
+        Map<List<UUID>, MessageVote> last = new LinkedHashMap<>();
+        chunk.forEach(v -> last.put(List.of(v.messageId(), v.userId()), v));
+        Set<String> places = heldPlaces(s, last.values().stream().map(MessageVote::messageId));
+        Set<String> users = heldUsers(s, last.values().stream().map(MessageVote::userId));
         List<UpdateOneModel<BsonDocument>> upserts = new ArrayList<>(last.size());
         for (MessageVote v : last.values()) {
             if (places.contains(placeOf(v.messageId().toString(), v.sessionId().toString(), v.sequenceNumber()))
@@ -610,34 +616,8 @@ final class MongoBulkAccess extends VersionedBulkAccess {
         // One record per id, the batch's last: an unordered bulk write need not apply two replaces in order.
         Map<UUID, TokenUsage> last = new LinkedHashMap<>();
         chunk.forEach(u -> last.put(u.id(), u));
-        Set<String> places = new HashSet<>();
-        s.ops()
-                .find(
-                        s.messages,
-                        in(
-                                MongoDocuments.ID,
-                                last.values().stream()
-                                        .map(u -> u.messageId().toString())
-                                        .distinct()
-                                        .toList()))
-                .projection(Projections.include(
-                        MongoDocuments.ID, MongoDocuments.SESSION_ID, MongoDocuments.SEQUENCE_NUMBER))
-                .forEach(d -> places.add(placeOf(
-                        d.getString(MongoDocuments.ID).getValue(),
-                        d.getString(MongoDocuments.SESSION_ID).getValue(),
-                        d.get(MongoDocuments.SEQUENCE_NUMBER).asNumber().longValue())));
-        Set<String> users = new HashSet<>();
-        s.ops()
-                .find(
-                        s.users,
-                        in(
-                                MongoDocuments.ID,
-                                last.values().stream()
-                                        .map(u -> u.userId().toString())
-                                        .distinct()
-                                        .toList()))
-                .projection(Projections.include(MongoDocuments.ID))
-                .forEach(d -> users.add(d.getString(MongoDocuments.ID).getValue()));
+        Set<String> places = heldPlaces(s, last.values().stream().map(TokenUsage::messageId));
+        Set<String> users = heldUsers(s, last.values().stream().map(TokenUsage::userId));
         List<ReplaceOneModel<BsonDocument>> replaces = new ArrayList<>(last.size());
         for (TokenUsage u : last.values()) {
             if (places.contains(placeOf(u.messageId().toString(), u.sessionId().toString(), u.sequenceNumber()))

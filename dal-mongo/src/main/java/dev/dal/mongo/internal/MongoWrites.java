@@ -758,11 +758,7 @@ final class MongoWrites implements StoreWrites {
         if (doc == null) {
             return null;
         }
-        TokenUsage stored = toTokenUsage(doc);
-        if (!usage.sameUsageAs(sessionId, stored)) {
-            throw new DuplicateKeyException(DuplicateKeyException.Key.TOKEN_USAGE_ID);
-        }
-        return stored;
+        return usage.repeatedBy(sessionId, toTokenUsage(doc));
     }
 
     // ---- memory ----

@@ -7,7 +7,6 @@ import dev.dal.api.ChatSession;
 import dev.dal.api.ChatSessionUpdate;
 import dev.dal.api.ConcurrencyConflictException;
 import dev.dal.api.DeleteMode;
-import dev.dal.api.DuplicateKeyException;
 import dev.dal.api.JsonValues;
 import dev.dal.api.MemoryEntry;
 import dev.dal.api.Message;
@@ -546,10 +545,7 @@ final class Neo4jWrites implements StoreWrites {
             throw NotFoundException.of("user", usage.userId());
         }
         TokenUsage stored = Neo4jRecords.tokenUsage(found.get("stored").get(0).asNode());
-        if (!usage.sameUsageAs(UUID.fromString(found.get("session_id").asString()), stored)) {
-            throw new DuplicateKeyException(DuplicateKeyException.Key.TOKEN_USAGE_ID);
-        }
-        return stored;
+        return usage.repeatedBy(UUID.fromString(found.get("session_id").asString()), stored);
     }
 
     // ---- memory ----

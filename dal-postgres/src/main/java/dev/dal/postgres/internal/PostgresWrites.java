@@ -397,8 +397,8 @@ final class PostgresWrites implements StoreWrites {
                     return PostgresRows.tokenUsage(rs);
                 })
                 .findOne();
-        if (stored.isPresent() && requestedSession[0] != null && usage.sameUsageAs(requestedSession[0], stored.get())) {
-            return stored.get();
+        if (stored.isPresent() && requestedSession[0] != null) {
+            return usage.repeatedBy(requestedSession[0], stored.get());
         }
         // Stored under the id with other usage, or (after the parents' check) deleted again meanwhile by a
         // transaction that committed: the id was taken when the insert ran either way.
