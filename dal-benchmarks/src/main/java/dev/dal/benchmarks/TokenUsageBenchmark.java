@@ -182,12 +182,11 @@ public final class TokenUsageBenchmark {
 
     /** The statement an application would write for the same totals, reading every group. */
     private static String rawSql(TokenUsageQuery query) {
-        String key =
-                switch (query.groupBy()) {
-                    case USER -> "t.user_id";
-                    case SESSION -> "t.session_id";
-                    case MODEL -> "t.model";
-                };
+        String key = switch (query.groupBy()) {
+            case USER -> "t.user_id";
+            case SESSION -> "t.session_id";
+            case MODEL -> "t.model";
+        };
         return "SELECT " + key + " AS k, t.currency, sum(t.prompt_tokens), sum(t.completion_tokens), count(*), "
                 + "sum(t.cost_micros) FROM token_usage t "
                 + (query.chatId() == null ? "" : "JOIN chat_sessions s ON s.id = t.session_id AND s.chat_id = ? ")
@@ -213,7 +212,8 @@ public final class TokenUsageBenchmark {
                     long[] t = Timings.start();
                     List<TokenUsageTotal> totals = store.getTokenUsageTotals(query);
                     dal.stop(round, t);
-                    dalRecords += totals.stream().mapToLong(TokenUsageTotal::records).sum();
+                    dalRecords +=
+                            totals.stream().mapToLong(TokenUsageTotal::records).sum();
                 } else {
                     long[] t = Timings.start();
                     rawRecords += rawTotals(raw, query);
