@@ -527,6 +527,35 @@ final class MongoBulkAccess extends VersionedBulkAccess {
         return users;
     }
 
+    /**
+     * Runs an unordered bulk write of upserts, and once more the upserts that lost a race to insert the same key: they
+     * then update what the winner inserted. A transaction the failure aborted cannot run them again; it fails as a
+     * conflict, to run again as a whole.
+     */
+    private static void writeRetryingLostInserts(
+            MongoStore s,
+            MongoCollection<BsonDocument> collection,
+            List<? extends WriteModel<BsonDocument>> upserts,
+            String conflict) {
+        try {
+            s.ops().bulkWrite(collection, upserts);
+        } catch (MongoBulkWriteException e) {
+            if (e.getWriteConcernError() != null
+                    || !e.getWriteErrors().stream().allMatch(MongoErrors::isDuplicateKey)) {
+                throw e;
+            }
+            if (s.inTransaction()) {
+                throw new ConcurrencyConflictException(conflict + "; retry", SanitizedCause.of(e, "code 11000"));
+            }
+            s.ops()
+                    .bulkWrite(
+                            collection,
+                            e.getWriteErrors().stream()
+                                    .map(error -> upserts.get(error.getIndex()))
+                                    .toList());
+        }
+    }
+
     private void putVotes(MongoStore s, List<MessageVote> chunk) {
         // One vote per user and message, the batch's last, as the last of several calls would leave it; two upserts
         // of one key in one unordered bulk write could also collide on the unique index.
@@ -548,27 +577,10 @@ final class MongoBulkAccess extends VersionedBulkAccess {
         if (upserts.isEmpty()) {
             return;
         }
-        try {
-            s.ops().bulkWrite(s.votes, upserts);
-        } catch (MongoBulkWriteException e) {
-            if (e.getWriteConcernError() != null
-                    || !e.getWriteErrors().stream().allMatch(MongoErrors::isDuplicateKey)) {
-                throw e;
-            }
-            // A first vote of the same user on the same message inserted at the same time, as in voteMessage: the
-            // losers' upserts, run once more, update it. A transaction the failure aborted runs again as a whole.
-            if (s.inTransaction()) {
-                throw new ConcurrencyConflictException(
-                        "Another vote of the same user on the same message was written at the same time; retry",
-                        SanitizedCause.of(e, "code 11000"));
-            }
-            s.ops()
-                    .bulkWrite(
-                            s.votes,
-                            e.getWriteErrors().stream()
-                                    .map(error -> upserts.get(error.getIndex()))
-                                    .toList());
-        }
+        // A first vote of the same user on the same message inserted at the same time, as in voteMessage: the losers'
+        // upserts, run once more, update it.
+        writeRetryingLostInserts(
+                s, s.votes, upserts, "Another vote of the same user on the same message was written at the same time");
     }
 
     /** @return a message's identity and place (id, session, sequence number) as one string */
@@ -631,27 +643,9 @@ final class MongoBulkAccess extends VersionedBulkAccess {
         if (replaces.isEmpty()) {
             return;
         }
-        try {
-            s.ops().bulkWrite(s.tokenUsage, replaces);
-        } catch (MongoBulkWriteException e) {
-            if (e.getWriteConcernError() != null
-                    || !e.getWriteErrors().stream().allMatch(MongoErrors::isDuplicateKey)) {
-                throw e;
-            }
-            // The same id inserted at the same time by another upsert: the losers' replaces, run once more,
-            // replace it. A transaction the failure aborted runs again as a whole.
-            if (s.inTransaction()) {
-                throw new ConcurrencyConflictException(
-                        "Another token usage record with the same id was written at the same time; retry",
-                        SanitizedCause.of(e, "code 11000"));
-            }
-            s.ops()
-                    .bulkWrite(
-                            s.tokenUsage,
-                            e.getWriteErrors().stream()
-                                    .map(error -> replaces.get(error.getIndex()))
-                                    .toList());
-        }
+        // The same id inserted at the same time by another upsert: the losers' replaces, run once more, replace it.
+        writeRetryingLostInserts(
+                s, s.tokenUsage, replaces, "Another token usage record with the same id was written at the same time");
     }
 
     /** Per batch one {@code deleteMany} by {@code _id} {@code $in} the batch's ids; in the running transaction, if any. */
