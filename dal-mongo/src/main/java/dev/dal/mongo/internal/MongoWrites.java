@@ -606,6 +606,39 @@ final class MongoWrites implements StoreWrites {
     // ---- votes ----
 
     /**
+     * A message found by its session's chat id and its place, for a write that names it.
+     *
+     * @param sessionKey the session's stored {@code _id}
+     * @param sessionId the session's id
+     * @param messageId the message's id
+     */
+    private record HeldMessage(BsonValue sessionKey, UUID sessionId, UUID messageId) {}
+
+    /** Finds the message a vote or a usage record names, and checks its user, in the order every store reports. */
+    private static HeldMessage requireMessageAndUser(MongoWrites s, String chatId, long sequenceNumber, UUID userId) {
+        BsonDocument session = s.ops.find(s.sessions, eq(CHAT_ID, new BsonString(chatId)))
+                .projection(Projections.include(ID))
+                .first();
+        if (session == null) {
+            throw NotFoundException.of("chat session", chatId);
+        }
+        BsonDocument message = s.ops.find(
+                        s.messages, and(eq(SESSION_ID, session.get(ID)), eq(SEQUENCE_NUMBER, sequenceNumber)))
+                .projection(Projections.include(ID))
+                .first();
+        if (message == null) {
+            throw NotFoundException.of("message", chatId + "#" + sequenceNumber);
+        }
+        if (!userExists(s.ops, s.users, userId)) {
+            throw NotFoundException.of("user", userId);
+        }
+        return new HeldMessage(
+                session.get(ID),
+                UUID.fromString(session.getString(ID).getValue()),
+                UUID.fromString(message.getString(ID).getValue()));
+    }
+
+    /**
      * Checks the session, the message and the user, then one upsert on the vote's unique key (message, user):
      * a first vote is inserted, a second replaces its verdict and time. Where the server has transactions the
      * checks and the upsert are one; on a standalone server a user deleted in between leaves a vote that names
@@ -615,27 +648,11 @@ final class MongoWrites implements StoreWrites {
     public MessageVote voteMessage(String chatId, long sequenceNumber, UUID userId, Vote vote) {
         Instant now = now();
         return atomically("voteMessage", s -> {
-            BsonDocument session = s.ops.find(s.sessions, eq(CHAT_ID, new BsonString(chatId)))
-                    .projection(Projections.include(ID))
-                    .first();
-            if (session == null) {
-                throw NotFoundException.of("chat session", chatId);
-            }
-            BsonDocument message = s.ops.find(
-                            s.messages, and(eq(SESSION_ID, session.get(ID)), eq(SEQUENCE_NUMBER, sequenceNumber)))
-                    .projection(Projections.include(ID))
-                    .first();
-            if (message == null) {
-                throw NotFoundException.of("message", chatId + "#" + sequenceNumber);
-            }
-            if (!userExists(s.ops, s.users, userId)) {
-                throw NotFoundException.of("user", userId);
-            }
-            UUID messageId = UUID.fromString(message.getString(ID).getValue());
-            MessageVote cast = new MessageVote(
-                    messageId, UUID.fromString(session.getString(ID).getValue()), sequenceNumber, userId, vote, now);
+            HeldMessage held = requireMessageAndUser(s, chatId, sequenceNumber, userId);
+            UUID messageId = held.messageId();
+            MessageVote cast = new MessageVote(messageId, held.sessionId(), sequenceNumber, userId, vote, now);
             Bson key = voteKey(messageId, userId);
-            Bson change = voteUpsert(cast, session.get(ID));
+            Bson change = voteUpsert(cast, held.sessionKey());
             for (int attempt = 1; ; attempt++) {
                 try {
                     s.ops.updateOne(s.votes, key, change, new UpdateOptions().upsert(true));
@@ -694,23 +711,8 @@ final class MongoWrites implements StoreWrites {
         String chatId = usage.chatId();
         long sequenceNumber = usage.sequenceNumber();
         return atomically("recordTokenUsage", s -> {
-            BsonDocument session = s.ops.find(s.sessions, eq(CHAT_ID, new BsonString(chatId)))
-                    .projection(Projections.include(ID))
-                    .first();
-            if (session == null) {
-                throw NotFoundException.of("chat session", chatId);
-            }
-            BsonDocument message = s.ops.find(
-                            s.messages, and(eq(SESSION_ID, session.get(ID)), eq(SEQUENCE_NUMBER, sequenceNumber)))
-                    .projection(Projections.include(ID))
-                    .first();
-            if (message == null) {
-                throw NotFoundException.of("message", chatId + "#" + sequenceNumber);
-            }
-            if (!userExists(s.ops, s.users, usage.userId())) {
-                throw NotFoundException.of("user", usage.userId());
-            }
-            UUID sessionId = UUID.fromString(session.getString(ID).getValue());
+            HeldMessage held = requireMessageAndUser(s, chatId, sequenceNumber, usage.userId());
+            UUID sessionId = held.sessionId();
             if (usage.id() != null) {
                 TokenUsage stored = storedUsage(s, usage, sessionId);
                 if (stored != null) {
@@ -719,7 +721,7 @@ final class MongoWrites implements StoreWrites {
             }
             TokenUsage recorded = new TokenUsage(
                     id,
-                    UUID.fromString(message.getString(ID).getValue()),
+                    held.messageId(),
                     sessionId,
                     sequenceNumber,
                     usage.userId(),
